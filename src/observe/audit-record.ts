@@ -1,0 +1,77 @@
+/**
+ * The audit record schema and the pure function that builds one from a finished request.
+ * One record per decision; see docs/observability.md for the field reference.
+ */
+import type { RequestOutcome, RequestRecord } from '../core/observer.js';
+import { truncate } from './escape.js';
+import { auditFields, auditPath, auditUserAgent, type AuditFields } from './redact.js';
+
+/** One line of the audit log. Optional fields are omitted when unknown. */
+export interface AuditRecord {
+  /** Request start, ISO 8601 UTC. */
+  time: string;
+  requestId: string;
+  /** Client address and port. */
+  client: string;
+  identity?: { cn: string; groups: string[]; fingerprint: string };
+  method: string;
+  /** Normalised path (no version prefix, no query), or the raw target's path when unparsed. */
+  path: string;
+  apiVersion?: string;
+  /** Engine API operation name, or `unknown`. */
+  operation: string;
+  /** Allow-listed fields of the operation (see redact.ts). */
+  fields?: AuditFields;
+  decision: RequestOutcome;
+  rule?: string;
+  code?: string;
+  reason?: string;
+  status: number;
+  bytesIn: number;
+  bytesOut: number;
+  durationMs: number;
+  headersMs?: number;
+  stream: boolean;
+  userAgent?: string;
+}
+
+const ms = (v: number) => Math.round(v * 1000) / 1000;
+
+/** Build the audit record of a finished request. Pure; never copies headers except User-Agent. */
+export function toAuditRecord(r: RequestRecord): AuditRecord {
+  const facts = r.facts;
+  const record: AuditRecord = {
+    time: new Date(r.startedAt).toISOString(),
+    requestId: truncate(r.requestId, 128),
+    client: truncate(r.client, 128),
+    method: truncate(r.method, 32),
+    path: auditPath(facts, r.rawTarget),
+    operation: facts?.operation?.name ?? 'unknown',
+    decision: r.outcome,
+    status: r.status,
+    bytesIn: r.bytesIn,
+    bytesOut: r.bytesOut,
+    durationMs: ms(r.durationMs),
+    stream: r.stream,
+  };
+  if (r.identity) {
+    record.identity = {
+      cn: truncate(r.identity.name, 256),
+      groups: r.identity.groups.slice(0, 64).map((g) => truncate(g, 256)),
+      fingerprint: r.identity.fingerprint,
+    };
+  }
+  if (facts?.apiVersion !== undefined) record.apiVersion = truncate(facts.apiVersion, 16);
+  const fields = facts ? auditFields(facts) : undefined;
+  if (fields) record.fields = fields;
+  if (r.decision) {
+    record.rule = r.decision.rule;
+    record.code = r.decision.code;
+  }
+  const reason = r.reason ?? r.decision?.reason;
+  if (reason !== undefined) record.reason = truncate(reason);
+  if (r.headersMs !== undefined) record.headersMs = ms(r.headersMs);
+  const ua = auditUserAgent(r.headers);
+  if (ua !== undefined) record.userAgent = ua;
+  return record;
+}

@@ -1,0 +1,52 @@
+/**
+ * Bounded metric label values. Every label a request can influence goes through one of these,
+ * so no client can grow the number of time series: values are reduced to a fixed set or to a
+ * sanitised token, and each label has a cap on distinct values after which it reads `other`.
+ */
+
+/** Label value for a request whose route dockerd would not know. */
+export const UNKNOWN = 'unknown';
+/** Label value once a label has reached its cap of distinct values. */
+export const OTHER = 'other';
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'CONNECT', 'TRACE']);
+
+/** HTTP method as a label: the standard methods, anything else `OTHER`. */
+export function methodLabel(method: string): string {
+  const m = method.toUpperCase();
+  return METHODS.has(m) ? m : 'OTHER';
+}
+
+/** Status class: `101` for upgrades (hijacks), `1xx`..`5xx`, `none` when nothing was sent. */
+export function statusClass(status: number): string {
+  if (status === 101) return '101';
+  if (!Number.isInteger(status) || status < 100 || status > 599) return 'none';
+  return `${Math.floor(status / 100)}xx`;
+}
+
+/**
+ * A label whose values come from a table or a config file (operation, rule, reason code,
+ * identity): each value is reduced to a safe token and the set of distinct values is capped.
+ */
+export interface BoundedLabel {
+  /** The label value to use for `raw` (undefined or empty gives `unknown`). */
+  value(raw: string | undefined): string;
+}
+
+/** Token characters kept in label values; everything else becomes `_`. */
+const UNSAFE = /[^A-Za-z0-9_.:@/+-]/g;
+
+/** Create a bounded label with at most `cap` distinct values (plus `unknown` and `other`). */
+export function boundedLabel(cap: number, maxLength = 64): BoundedLabel {
+  const seen = new Set<string>();
+  return {
+    value(raw) {
+      if (raw === undefined || raw === '') return UNKNOWN;
+      const token = raw.slice(0, maxLength).replace(UNSAFE, '_');
+      if (seen.has(token)) return token;
+      if (seen.size >= cap) return OTHER;
+      seen.add(token);
+      return token;
+    },
+  };
+}

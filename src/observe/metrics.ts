@@ -1,0 +1,225 @@
+/**
+ * The gateway's Prometheus metrics (`dockgate_*`), registered on a registry the caller owns.
+ * Every label is bounded (see labels.ts): no raw path, id or query string ever becomes a label.
+ */
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import type { HandshakeFailure, RequestRecord } from '../core/observer.js';
+import { boundedLabel, methodLabel, statusClass, UNKNOWN } from './labels.js';
+import { createRecentKeys } from './recent-keys.js';
+
+/** Which certificate an expiry gauge describes. */
+export type CertificateKind = 'server' | 'ca' | 'client';
+
+/** Options of {@link createMetrics}. */
+export interface MetricsOptions {
+  /** Add an `identity` label (the client certificate CN) to `dockgate_requests_total`. */
+  identityLabel: boolean;
+  /** Gateway version for `dockgate_build_info`. */
+  version: string;
+  /** Clock in ms, for the client-certificate TTL (tests inject one). */
+  now?: () => number;
+  /** Client certificates not seen for this long lose their expiry series (default 24 h). */
+  clientCertTtlMs?: number;
+  /** At most this many client certificates keep an expiry series (default 1000). */
+  clientCertMax?: number;
+}
+
+/** Recording methods; each is cheap and never throws on odd input. */
+export interface GatewayMetrics {
+  /** Count a finished request: totals, duration to headers, bytes and denials. */
+  requestFinished(record: RequestRecord): void;
+  connectionOpened(): void;
+  connectionClosed(): void;
+  handshakeFailed(reason: HandshakeFailure): void;
+  /** A stream started; `streamEnded` must follow with the same arguments. */
+  streamStarted(operation: string | undefined, hijack: boolean): void;
+  streamEnded(operation: string | undefined, hijack: boolean, seconds: number): void;
+  upstreamError(kind: string): void;
+  /** Result of one upstream `/_ping`: latency and whether the daemon answered. */
+  upstreamPing(seconds: number, ok: boolean): void;
+  /** A policy (re)load finished; on success `version` becomes the one `dockgate_policy_info` shows. */
+  policyReloaded(result: 'success' | 'failure', version?: string): void;
+  /** Expiry of a server/CA certificate (or a client one; prefer `clientSeen` for those). */
+  setCertificateExpiry(kind: CertificateKind, name: string, notAfter: Date): void;
+  /** A verified client connected: refresh its certificate's expiry series (LRU/TTL bounded). */
+  clientSeen(name: string, notAfter: Date): void;
+}
+
+/** Duration buckets (seconds) from 1 ms to 10 s, for time to response headers and pings. */
+export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Stream lifetimes: from a quick `attach` to a day-long `logs -f`. */
+export const STREAM_BUCKETS = [0.1, 1, 10, 60, 300, 900, 3600, 4 * 3600, 24 * 3600];
+
+/** Free-form names (certificate names) keep printable characters only, bounded in length. */
+function nameLabel(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '_').slice(0, 128);
+  return clean === '' ? UNKNOWN : clean;
+}
+
+/** Register every `dockgate_*` metric and the default process metrics on `registry`. */
+export function createMetrics(registry: Registry, opts: MetricsOptions): GatewayMetrics {
+  const registers = [registry];
+  collectDefaultMetrics({ register: registry });
+
+  const operation = boundedLabel(256);
+  const identity = boundedLabel(1000, 128);
+  const rule = boundedLabel(512);
+  const code = boundedLabel(128);
+  const upstreamKind = boundedLabel(64);
+
+  const requestLabels = ['operation', 'method', 'decision', 'status_class', ...(opts.identityLabel ? ['identity'] : [])];
+  const requests = new Counter({
+    name: 'dockgate_requests_total',
+    help: 'Requests by operation, method, decision and status class',
+    labelNames: requestLabels,
+    registers,
+  });
+  const duration = new Histogram({
+    name: 'dockgate_request_duration_seconds',
+    help: 'Time from request start to response headers, by operation',
+    labelNames: ['operation'],
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const streamDuration = new Histogram({
+    name: 'dockgate_stream_duration_seconds',
+    help: 'Lifetime of streaming and hijacked exchanges, by operation',
+    labelNames: ['operation', 'hijack'],
+    buckets: STREAM_BUCKETS,
+    registers,
+  });
+  const denials = new Counter({
+    name: 'dockgate_denials_total',
+    help: 'Denied (and audit-mode would-deny) requests by rule and reason code',
+    labelNames: ['rule', 'code', 'decision'],
+    registers,
+  });
+  const bytesIn = new Counter({
+    name: 'dockgate_request_bytes_total',
+    help: 'Bytes received from clients (bodies and hijacked client-to-daemon traffic), by operation',
+    labelNames: ['operation'],
+    registers,
+  });
+  const bytesOut = new Counter({
+    name: 'dockgate_response_bytes_total',
+    help: 'Bytes sent to clients (bodies and hijacked daemon-to-client traffic), by operation',
+    labelNames: ['operation'],
+    registers,
+  });
+  const openConnections = new Gauge({ name: 'dockgate_open_connections', help: 'Open client TLS connections', registers });
+  const openStreams = new Gauge({ name: 'dockgate_open_streams', help: 'Open streaming exchanges, hijacked ones included', registers });
+  const openHijacks = new Gauge({ name: 'dockgate_open_hijacked_sessions', help: 'Open hijacked (upgraded) sessions', registers });
+  const handshakeFailures = new Counter({
+    name: 'dockgate_tls_handshake_failures_total',
+    help: 'Rejected TLS handshakes by reason',
+    labelNames: ['reason'],
+    registers,
+  });
+  const upstreamErrors = new Counter({
+    name: 'dockgate_upstream_errors_total',
+    help: 'Errors talking to the Docker daemon, by kind',
+    labelNames: ['kind'],
+    registers,
+  });
+  const pingDuration = new Histogram({
+    name: 'dockgate_upstream_ping_duration_seconds',
+    help: 'Latency of the daemon /_ping health probe',
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const upstreamUp = new Gauge({ name: 'dockgate_upstream_up', help: '1 when the last daemon /_ping succeeded, else 0', registers });
+  const policyReloads = new Counter({
+    name: 'dockgate_policy_reloads_total',
+    help: 'Policy loads and reloads by result',
+    labelNames: ['result'],
+    registers,
+  });
+  const policyInfo = new Gauge({
+    name: 'dockgate_policy_info',
+    help: 'Version of the loaded policy (value is always 1)',
+    labelNames: ['version'],
+    registers,
+  });
+  const certExpiry = new Gauge({
+    name: 'dockgate_certificate_expiry_timestamp_seconds',
+    help: 'Certificate notAfter as a Unix timestamp; client certificates only while seen recently',
+    labelNames: ['kind', 'name'],
+    registers,
+    collect() {
+      for (const key of recentClients.prune()) certExpiry.remove({ kind: 'client', name: key });
+    },
+  });
+  const buildInfo = new Gauge({
+    name: 'dockgate_build_info',
+    help: 'Gateway build information (value is always 1)',
+    labelNames: ['version', 'node'],
+    registers,
+  });
+  buildInfo.set({ version: opts.version, node: process.version }, 1);
+  for (const result of ['success', 'failure']) policyReloads.inc({ result }, 0);
+  upstreamUp.set(0);
+
+  const recentClients = createRecentKeys({
+    ttlMs: opts.clientCertTtlMs ?? 24 * 3600 * 1000,
+    max: opts.clientCertMax ?? 1000,
+    now: opts.now,
+  });
+
+  const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+  function clientSeen(name: string, notAfter: Date): void {
+    const key = nameLabel(name);
+    certExpiry.set({ kind: 'client', name: key }, seconds(notAfter));
+    for (const old of recentClients.touch(key)) certExpiry.remove({ kind: 'client', name: old });
+  }
+
+  return {
+    requestFinished(r) {
+      const op = operation.value(r.facts?.operation?.name);
+      const labels: Record<string, string> = {
+        operation: op,
+        method: methodLabel(r.method),
+        decision: r.outcome,
+        status_class: statusClass(r.status),
+      };
+      if (opts.identityLabel) labels.identity = identity.value(r.identity?.name);
+      requests.inc(labels);
+      if (r.headersMs !== undefined && r.headersMs >= 0) duration.observe({ operation: op }, r.headersMs / 1000);
+      if (r.bytesIn > 0) bytesIn.inc({ operation: op }, r.bytesIn);
+      if (r.bytesOut > 0) bytesOut.inc({ operation: op }, r.bytesOut);
+      if (r.decision && r.decision.outcome !== 'allow') {
+        denials.inc({ rule: rule.value(r.decision.rule), code: code.value(r.decision.code), decision: r.decision.outcome });
+      }
+    },
+    connectionOpened: () => openConnections.inc(),
+    connectionClosed: () => openConnections.dec(),
+    handshakeFailed: (reason) => handshakeFailures.inc({ reason }),
+    streamStarted(_op, hijack) {
+      openStreams.inc();
+      if (hijack) openHijacks.inc();
+    },
+    streamEnded(op, hijack, secs) {
+      openStreams.dec();
+      if (hijack) openHijacks.dec();
+      streamDuration.observe({ operation: operation.value(op), hijack: String(hijack) }, Math.max(0, secs));
+    },
+    upstreamError: (kind) => upstreamErrors.inc({ kind: upstreamKind.value(kind) }),
+    upstreamPing(secs, ok) {
+      upstreamUp.set(ok ? 1 : 0);
+      if (ok) pingDuration.observe(Math.max(0, secs));
+    },
+    policyReloaded(result, version) {
+      policyReloads.inc({ result });
+      if (result === 'success') {
+        policyInfo.reset();
+        policyInfo.set({ version: nameLabel(version ?? UNKNOWN) }, 1);
+      }
+    },
+    setCertificateExpiry(kind, name, notAfter) {
+      if (kind === 'client') return clientSeen(name, notAfter);
+      certExpiry.set({ kind, name: nameLabel(name) }, seconds(notAfter));
+    },
+    clientSeen,
+  };
+}

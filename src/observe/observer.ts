@@ -1,0 +1,99 @@
+/**
+ * The Observer the data path reports to: metrics for everything, exactly one audit record per
+ * finished request, and handshake failures to the operational log (they are not decisions).
+ * Every method swallows its own errors: observing must never break a request.
+ */
+import type { HandshakeFailure, Observer, RequestRecord } from '../core/observer.js';
+import type { Identity } from '../core/types.js';
+import type { AuditLog } from './audit-log.js';
+import { toAuditRecord } from './audit-record.js';
+import { truncate } from './escape.js';
+import type { OperationalLog } from './logger.js';
+import type { GatewayMetrics } from './metrics.js';
+
+/** Options of {@link createObserver}. */
+export interface ObserverOptions {
+  metrics: GatewayMetrics;
+  audit: AuditLog;
+  /** Operational log for handshake failures and observer errors; omitted means none. */
+  log?: OperationalLog;
+  /** Monotonic milliseconds, for stream durations (default `performance.now`). */
+  clock?: () => number;
+  /** At most this many handshake-failure lines per reason per minute (default 10). */
+  handshakeLogPerMinute?: number;
+}
+
+/** Run `fn`, reporting (never rethrowing) what it throws. */
+function guard(log: OperationalLog | undefined, what: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    try {
+      log?.error({ err: String(err), what }, 'observer failure');
+    } catch {
+      // Nothing left to report to.
+    }
+  }
+}
+
+/** Wire metrics, the audit log and the operational log into an Observer. */
+export function createObserver(opts: ObserverOptions): Observer {
+  const { metrics, audit, log } = opts;
+  const clock = opts.clock ?? (() => performance.now());
+  const perMinute = opts.handshakeLogPerMinute ?? 10;
+  // Scanners can fail handshakes by the thousand: the counter sees all, the log a sample.
+  const handshakeWindow = new Map<HandshakeFailure, { start: number; logged: number; suppressed: number }>();
+
+  function logHandshake(reason: HandshakeFailure, detail: string): void {
+    if (!log) return;
+    const now = clock();
+    let w = handshakeWindow.get(reason);
+    if (!w || now - w.start >= 60_000) {
+      w = { start: now, logged: 0, suppressed: w?.suppressed ?? 0 };
+      handshakeWindow.set(reason, w);
+    }
+    if (w.logged >= perMinute) {
+      w.suppressed += 1;
+      return;
+    }
+    w.logged += 1;
+    const suppressed = w.suppressed;
+    w.suppressed = 0;
+    log.warn({ event: 'tls-handshake-failed', reason, detail: truncate(detail, 512), suppressed }, 'TLS handshake rejected');
+  }
+
+  return {
+    connectionOpened: () => guard(log, 'connectionOpened', () => metrics.connectionOpened()),
+    connectionClosed: () => guard(log, 'connectionClosed', () => metrics.connectionClosed()),
+    handshakeFailed(reason, detail) {
+      guard(log, 'handshakeFailed', () => {
+        metrics.handshakeFailed(reason);
+        logHandshake(reason, detail);
+      });
+    },
+    clientSeen(identity: Identity) {
+      guard(log, 'clientSeen', () => metrics.clientSeen(identity.name, identity.notAfter));
+    },
+    streamOpened(operation, hijack) {
+      let start = 0;
+      let open = false;
+      guard(log, 'streamOpened', () => {
+        start = clock();
+        metrics.streamStarted(operation, hijack);
+        open = true;
+      });
+      // Ending twice (error and close handlers both firing) must not drive the gauges negative.
+      return () => {
+        if (!open) return;
+        open = false;
+        guard(log, 'streamClosed', () => metrics.streamEnded(operation, hijack, (clock() - start) / 1000));
+      };
+    },
+    upstreamError: (kind) => guard(log, 'upstreamError', () => metrics.upstreamError(kind)),
+    requestFinished(record: RequestRecord) {
+      // Separate guards: a metrics failure must not cost the audit record, nor the reverse.
+      guard(log, 'requestFinished.metrics', () => metrics.requestFinished(record));
+      guard(log, 'requestFinished.audit', () => audit.write(toAuditRecord(record)));
+    },
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * What an audit record says about a request body, query and path: a per-operation allow-list
+ * of the few fields that matter, never anything else. Secrets stay out by construction: only
+ * listed fields are copied, `Env` gives names only, nothing under `Secrets`, `JoinToken`,
+ * `Data`, `DriverOpts` values or registry-auth headers is ever read. Pure functions.
+ */
+import type { JsonValue, RequestFacts } from '../core/types.js';
+import { field, isObject } from '../facts/go-fold.js';
+import { truncate } from './escape.js';
+
+/** A scalar or a list of scalars, the only shapes an audit field takes. */
+export type AuditValue = string | number | boolean | (string | number | boolean)[];
+/** Audit fields of one request, by name. */
+export type AuditFields = Record<string, AuditValue>;
+
+/** Longest list kept in an audit field (longer ones are cut, with a marker element). */
+const MAX_LIST = 64;
+const MAX_PATH = 2048;
+
+/** A body value as an audit value: scalars and lists of scalars only; objects are dropped. */
+export function auditValue(v: JsonValue | undefined): AuditValue | undefined {
+  if (typeof v === 'string') return truncate(v);
+  if (typeof v === 'number' || typeof v === 'boolean') return v;
+  if (!Array.isArray(v)) return undefined;
+  const out: (string | number | boolean)[] = [];
+  for (const item of v.slice(0, MAX_LIST)) {
+    if (typeof item === 'string') out.push(truncate(item));
+    else if (typeof item === 'number' || typeof item === 'boolean') out.push(item);
+  }
+  if (v.length > MAX_LIST) out.push(`...[${v.length - MAX_LIST} more]`);
+  return out;
+}
+
+/** Names of `NAME=value` entries: the values are never returned. */
+export function envNames(env: JsonValue | undefined): string[] | undefined {
+  if (typeof env === 'string') env = [env];
+  if (!Array.isArray(env)) return undefined;
+  const names: string[] = [];
+  for (const entry of env.slice(0, MAX_LIST)) {
+    if (typeof entry !== 'string') continue;
+    const eq = entry.indexOf('=');
+    names.push(truncate(eq === -1 ? entry : entry.slice(0, eq), 128));
+  }
+  return names;
+}
+
+/** Values of `key` in each object of a list (e.g. the `Source` of every mount). */
+function each(list: JsonValue | undefined, ...path: string[]): string[] | undefined {
+  if (!Array.isArray(list)) return undefined;
+  const out: string[] = [];
+  for (const item of list.slice(0, MAX_LIST)) {
+    const v = field(item, ...path);
+    if (typeof v === 'string') out.push(truncate(v));
+  }
+  return out;
+}
+
+/** Keys of an object, never its values (driver options may carry passwords). */
+function keys(v: JsonValue | undefined): string[] | undefined {
+  return isObject(v) ? Object.keys(v).slice(0, MAX_LIST).map((k) => truncate(k, 128)) : undefined;
+}
+
+/** Names of the build args in the `buildargs` query value (JSON), never their values. */
+function buildArgNames(raw: string | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return keys(JSON.parse(raw) as JsonValue) ?? [];
+  } catch {
+    return ['(unparsable)'];
+  }
+}
+
+type Extract = (f: RequestFacts) => Record<string, AuditValue | JsonValue | undefined>;
+
+const body = (f: RequestFacts, ...path: string[]) => field(f.body, ...path);
+const host = (f: RequestFacts, name: string) => field(f.body, 'HostConfig', name);
+
+const containerCreate: Extract = (f) => ({
+  name: f.query.name,
+  image: body(f, 'Image'),
+  cmd: body(f, 'Cmd'),
+  entrypoint: body(f, 'Entrypoint'),
+  user: body(f, 'User'),
+  envNames: envNames(body(f, 'Env')),
+  privileged: host(f, 'Privileged'),
+  binds: host(f, 'Binds'),
+  mountSources: each(host(f, 'Mounts'), 'Source'),
+  volumesFrom: host(f, 'VolumesFrom'),
+  networkMode: host(f, 'NetworkMode'),
+  pidMode: host(f, 'PidMode'),
+  ipcMode: host(f, 'IpcMode'),
+  utsMode: host(f, 'UTSMode'),
+  usernsMode: host(f, 'UsernsMode'),
+  capAdd: host(f, 'CapAdd'),
+  securityOpt: host(f, 'SecurityOpt'),
+  devices: each(host(f, 'Devices'), 'PathOnHost'),
+});
+
+const execCreate: Extract = (f) => ({
+  cmd: body(f, 'Cmd'),
+  user: body(f, 'User'),
+  privileged: body(f, 'Privileged'),
+  tty: body(f, 'Tty'),
+  envNames: envNames(body(f, 'Env')),
+  workingDir: body(f, 'WorkingDir'),
+});
+
+/** Per-operation field extractors. Operations not listed log only their path parameters. */
+const EXTRACTORS: Record<string, Extract> = {
+  ContainerCreate: containerCreate,
+  ContainerExec: execCreate,
+  ExecCreate: execCreate,
+  ImageCreate: (f) => ({ fromImage: f.query.fromImage, tag: f.query.tag, fromSrc: f.query.fromSrc, repo: f.query.repo, platform: f.query.platform }),
+  ImageBuild: (f) => ({
+    tags: f.queryAll.t,
+    remote: f.query.remote,
+    dockerfile: f.query.dockerfile,
+    networkMode: f.query.networkmode,
+    target: f.query.target,
+    buildArgNames: buildArgNames(f.query.buildargs),
+  }),
+  ImagePush: (f) => ({ tag: f.query.tag }),
+  ImageTag: (f) => ({ repo: f.query.repo, tag: f.query.tag }),
+  ContainerArchive: (f) => ({ archivePath: f.query.path }),
+  ContainerArchiveInfo: (f) => ({ archivePath: f.query.path }),
+  PutContainerArchive: (f) => ({ archivePath: f.query.path }),
+  ContainerKill: (f) => ({ signal: f.query.signal }),
+  VolumeCreate: (f) => ({
+    name: body(f, 'Name'),
+    driver: body(f, 'Driver'),
+    driverOptKeys: keys(body(f, 'DriverOpts')),
+    device: body(f, 'DriverOpts', 'device'),
+    type: body(f, 'DriverOpts', 'type'),
+  }),
+  ServiceCreate: (f) => ({ name: body(f, 'Name'), image: body(f, 'TaskTemplate', 'ContainerSpec', 'Image') }),
+  ServiceUpdate: (f) => ({ name: body(f, 'Name'), image: body(f, 'TaskTemplate', 'ContainerSpec', 'Image') }),
+  NetworkCreate: (f) => ({ name: body(f, 'Name'), driver: body(f, 'Driver') }),
+  SecretCreate: (f) => ({ name: body(f, 'Name') }),
+  ConfigCreate: (f) => ({ name: body(f, 'Name') }),
+  PluginPull: (f) => ({ remote: f.query.remote, name: f.query.name }),
+  SwarmInit: (f) => ({ listenAddr: body(f, 'ListenAddr'), advertiseAddr: body(f, 'AdvertiseAddr') }),
+  SwarmJoin: (f) => ({ remoteAddrs: body(f, 'RemoteAddrs'), listenAddr: body(f, 'ListenAddr') }),
+};
+
+/**
+ * The audit fields of a request: its path parameters (object names and ids) plus the
+ * operation's allow-listed fields. Undefined when there is nothing to say.
+ */
+export function auditFields(facts: RequestFacts): AuditFields | undefined {
+  const out: AuditFields = {};
+  for (const [name, value] of Object.entries(facts.params).slice(0, 8)) out[name] = truncate(value);
+  const extract = facts.operation ? EXTRACTORS[facts.operation.name] : undefined;
+  if (extract) {
+    for (const [name, raw] of Object.entries(extract(facts))) {
+      // Extractors return either ready audit values or raw body values; both pass auditValue.
+      const value = auditValue(raw as JsonValue | undefined);
+      if (value !== undefined) out[name] = value;
+    }
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/**
+ * The path an audit record shows: the normalised path when facts exist, else the raw
+ * target without its query string (queries can carry secrets, e.g. `buildargs`).
+ */
+export function auditPath(facts: RequestFacts | undefined, rawTarget: string): string {
+  if (facts) return truncate(facts.path, MAX_PATH);
+  const q = rawTarget.indexOf('?');
+  return truncate(q === -1 ? rawTarget : rawTarget.slice(0, q), MAX_PATH);
+}
+
+/** The only request header an audit record keeps: the client's User-Agent. */
+export function auditUserAgent(headers: Record<string, string | string[] | undefined> | undefined): string | undefined {
+  const ua = headers?.['user-agent'];
+  const value = Array.isArray(ua) ? ua[0] : ua;
+  return value === undefined ? undefined : truncate(value, 256);
+}
