@@ -1,0 +1,47 @@
+/**
+ * Parsing of listen addresses and DOCKER_HOST-style upstream URLs.
+ * Pure: returns a value or an error message, never throws.
+ */
+import type { ListenAddress, Upstream } from './types.js';
+
+/** Result of a parse: the value, or a message saying what is wrong. */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+function parsePort(text: string): number | undefined {
+  if (!/^\d{1,5}$/.test(text)) return undefined;
+  const port = Number(text);
+  return port <= 65535 ? port : undefined;
+}
+
+/** Parse `host:port`, `tcp://host:port`, `[::1]:port` or `:port` (all interfaces). */
+export function parseListen(text: string): Parsed<ListenAddress> {
+  const bare = text.startsWith('tcp://') ? text.slice('tcp://'.length) : text;
+  const m = /^(?:\[([^\]]+)\]|([^:/[\]]*)):(\d+)$/.exec(bare);
+  const port = m ? parsePort(m[3] ?? '') : undefined;
+  if (!m || port === undefined) {
+    return { ok: false, message: `"${text}" is not host:port or tcp://host:port` };
+  }
+  const host = m[1] ?? (m[2] === '' ? '0.0.0.0' : (m[2] as string));
+  return { ok: true, value: { host, port } };
+}
+
+/** Parse a DOCKER_HOST-style upstream: `unix:///path`, `tcp://host:port`, `npipe:////./pipe/name`. */
+export function parseUpstream(text: string): Parsed<Upstream> {
+  if (text.startsWith('unix://')) {
+    const path = text.slice('unix://'.length);
+    if (!path.startsWith('/')) return { ok: false, message: `"${text}" needs an absolute socket path (unix:///path)` };
+    return { ok: true, value: { kind: 'unix', path, url: text } };
+  }
+  if (text.startsWith('npipe://')) {
+    const path = text.slice('npipe://'.length).replace(/\//g, '\\');
+    if (path.length < 3) return { ok: false, message: `"${text}" names no pipe` };
+    return { ok: true, value: { kind: 'npipe', path, url: text } };
+  }
+  if (text.startsWith('tcp://') || text.startsWith('http://')) {
+    const listen = parseListen(text.replace(/^http:\/\//, 'tcp://'));
+    if (!listen.ok) return { ok: false, message: `"${text}" is not tcp://host:port` };
+    const host = listen.value.host === '0.0.0.0' ? '127.0.0.1' : listen.value.host;
+    return { ok: true, value: { kind: 'tcp', host, port: listen.value.port, url: text } };
+  }
+  return { ok: false, message: `"${text}" is not unix://, tcp:// or npipe://` };
+}

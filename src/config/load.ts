@@ -1,0 +1,177 @@
+/**
+ * Loads the gateway configuration (YAML), validates every key, resolves paths relative to the
+ * file, checks that named files are readable, and returns a frozen GatewayConfig.
+ * All problems are reported at once (ConfigError); the CLI exits 2 on them.
+ */
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { parseListen, parseUpstream } from './address.js';
+import type { AdminConfig, GatewayConfig, ListenAddress, TlsConfig } from './types.js';
+import { ConfigError, isRecord, ProblemList, readPositiveInt } from './validate.js';
+
+/** Defaults used for keys the file leaves out, and for `dockgate serve` with no config at all. */
+export const DEFAULTS = {
+  listen: '0.0.0.0:2376',
+  upstream: 'unix:///var/run/docker.sock',
+  certDir: 'certs',
+  admin: '127.0.0.1:9376',
+  bodyBytes: 4 * 1024 * 1024,
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  shutdownGraceMs: 10_000,
+} as const;
+
+const TOP_KEYS = ['listen', 'tls', 'upstream', 'policy', 'admin', 'audit', 'metrics', 'limits'] as const;
+
+function checkReadable(problems: ProblemList, path: string, file: string): void {
+  try {
+    accessSync(file, constants.R_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    problems.add(path, `${file}: ${code === 'ENOENT' ? 'no such file' : `not readable (${code})`}`);
+  }
+}
+
+function readString(problems: ProblemList, path: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') {
+    problems.add(path, `must be a non-empty string, got ${JSON.stringify(value)}`);
+    return undefined;
+  }
+  return value;
+}
+
+function readListen(problems: ProblemList, path: string, value: unknown, fallback: string): ListenAddress {
+  const text = readString(problems, path, value) ?? fallback;
+  const parsed = parseListen(text);
+  if (!parsed.ok) {
+    problems.add(path, parsed.message);
+    return { host: '0.0.0.0', port: 0 };
+  }
+  return parsed.value;
+}
+
+function readFile(problems: ProblemList, base: string, path: string, value: unknown): string | undefined {
+  const text = readString(problems, path, value);
+  if (text === undefined) return undefined;
+  const file = resolve(base, text);
+  checkReadable(problems, path, file);
+  return file;
+}
+
+function readTls(problems: ProblemList, base: string, raw: unknown): TlsConfig {
+  const tls = isRecord(raw) ? raw : {};
+  if (raw !== undefined && !isRecord(raw)) problems.add('tls', 'must be a mapping with ca, cert and key');
+  problems.unknownKeys('tls', tls, ['ca', 'cert', 'key', 'crl']);
+  const fallback = (name: string) => (tls[name] === undefined ? `${DEFAULTS.certDir}/${name === 'ca' ? 'ca.pem' : `server-${name}.pem`}` : tls[name]);
+  return {
+    ca: readFile(problems, base, 'tls.ca', fallback('ca')) ?? '',
+    cert: readFile(problems, base, 'tls.cert', fallback('cert')) ?? '',
+    key: readFile(problems, base, 'tls.key', fallback('key')) ?? '',
+    crl: tls.crl === undefined ? undefined : readFile(problems, base, 'tls.crl', tls.crl),
+  };
+}
+
+function readAdmin(problems: ProblemList, base: string, raw: unknown): AdminConfig {
+  if (raw === 'off' || raw === false) return { enabled: false, listen: { host: '127.0.0.1', port: 0 } };
+  if (raw === undefined || typeof raw === 'string') {
+    return { enabled: true, listen: readListen(problems, 'admin', raw, DEFAULTS.admin) };
+  }
+  if (!isRecord(raw)) {
+    problems.add('admin', 'must be host:port, off, or a mapping with listen and tls');
+    return { enabled: false, listen: { host: '127.0.0.1', port: 0 } };
+  }
+  problems.unknownKeys('admin', raw, ['listen', 'tls']);
+  const admin: AdminConfig = { enabled: true, listen: readListen(problems, 'admin.listen', raw.listen, DEFAULTS.admin) };
+  if (raw.tls !== undefined) {
+    const tls = isRecord(raw.tls) ? raw.tls : {};
+    if (!isRecord(raw.tls)) problems.add('admin.tls', 'must be a mapping with cert, key and optional ca');
+    problems.unknownKeys('admin.tls', tls, ['cert', 'key', 'ca']);
+    if (tls.cert === undefined) problems.add('admin.tls.cert', 'is required when admin.tls is set');
+    if (tls.key === undefined) problems.add('admin.tls.key', 'is required when admin.tls is set');
+    admin.tls = {
+      cert: readFile(problems, base, 'admin.tls.cert', tls.cert) ?? '',
+      key: readFile(problems, base, 'admin.tls.key', tls.key) ?? '',
+      ca: tls.ca === undefined ? undefined : readFile(problems, base, 'admin.tls.ca', tls.ca),
+    };
+  }
+  return admin;
+}
+
+function readMapping(problems: ProblemList, key: string, raw: unknown, known: readonly string[]): Record<string, unknown> {
+  if (raw === undefined) return {};
+  if (!isRecord(raw)) {
+    problems.add(key, `must be a mapping with keys: ${known.join(', ')}`);
+    return {};
+  }
+  problems.unknownKeys(key, raw, known);
+  return raw;
+}
+
+/**
+ * Validate a parsed config document. `base` is the directory relative paths are resolved
+ * against; `source` names the file in messages. Throws ConfigError listing every problem.
+ */
+export function buildConfig(doc: unknown, base: string, source?: string): GatewayConfig {
+  const problems = new ProblemList();
+  const raw = doc === null || doc === undefined ? {} : doc;
+  if (!isRecord(raw)) throw new ConfigError(source ?? '(default)', [{ path: '(root)', message: 'must be a mapping' }]);
+  problems.unknownKeys('', raw, TOP_KEYS);
+
+  const upstreamText = readString(problems, 'upstream', raw.upstream) ?? DEFAULTS.upstream;
+  const upstream = parseUpstream(upstreamText);
+  if (!upstream.ok) problems.add('upstream', upstream.message);
+
+  const audit = readMapping(problems, 'audit', raw.audit === 'stdout' ? {} : raw.audit, ['file']);
+  const metrics = readMapping(problems, 'metrics', raw.metrics, ['identityLabel']);
+  if (metrics.identityLabel !== undefined && typeof metrics.identityLabel !== 'boolean') {
+    problems.add('metrics.identityLabel', 'must be true or false');
+  }
+  const limits = readMapping(problems, 'limits', raw.limits, ['bodyBytes', 'headersTimeoutMs', 'keepAliveTimeoutMs', 'shutdownGraceMs']);
+
+  const config: GatewayConfig = {
+    source,
+    listen: readListen(problems, 'listen', raw.listen, DEFAULTS.listen),
+    tls: readTls(problems, base, raw.tls),
+    upstream: upstream.ok ? upstream.value : { kind: 'unix', path: '/var/run/docker.sock', url: DEFAULTS.upstream },
+    policy: raw.policy === undefined ? undefined : readFile(problems, base, 'policy', raw.policy),
+    admin: readAdmin(problems, base, raw.admin),
+    audit: { file: audit.file === undefined ? undefined : resolve(base, readString(problems, 'audit.file', audit.file) ?? '') },
+    metrics: { identityLabel: metrics.identityLabel !== false },
+    limits: {
+      bodyBytes: readPositiveInt(problems, 'limits.bodyBytes', limits.bodyBytes, DEFAULTS.bodyBytes),
+      headersTimeoutMs: readPositiveInt(problems, 'limits.headersTimeoutMs', limits.headersTimeoutMs, DEFAULTS.headersTimeoutMs),
+      keepAliveTimeoutMs: readPositiveInt(problems, 'limits.keepAliveTimeoutMs', limits.keepAliveTimeoutMs, DEFAULTS.keepAliveTimeoutMs),
+      shutdownGraceMs: readPositiveInt(problems, 'limits.shutdownGraceMs', limits.shutdownGraceMs, DEFAULTS.shutdownGraceMs),
+    },
+  };
+  if (problems.items.length > 0) throw new ConfigError(source ?? '(default)', problems.items);
+  return deepFreeze(config);
+}
+
+/** Read, parse and validate the config file at `file`. Throws ConfigError with every problem. */
+export function loadConfig(file: string): GatewayConfig {
+  const abs = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch (err) {
+    throw new ConfigError(abs, [{ path: '(file)', message: `${abs}: ${(err as Error).message}` }]);
+  }
+  let doc: unknown;
+  try {
+    doc = parse(text, { uniqueKeys: true });
+  } catch (err) {
+    throw new ConfigError(abs, [{ path: '(yaml)', message: (err as Error).message.split('\n')[0] ?? 'invalid YAML' }]);
+  }
+  return buildConfig(doc, dirname(abs), abs);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,77 @@
+/**
+ * The validated, frozen gateway configuration. Produced only by `loadConfig`; every path in it
+ * is absolute (relative paths in the file are resolved against the file's directory).
+ */
+
+/** A TCP address to listen on. */
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/** Where the Docker daemon is, DOCKER_HOST-style. */
+export type Upstream =
+  | { kind: 'unix'; path: string; url: string }
+  | { kind: 'tcp'; host: string; port: number; url: string }
+  | { kind: 'npipe'; path: string; url: string };
+
+/** Server-side TLS material of the Docker API listener. */
+export interface TlsConfig {
+  /** CA bundle (PEM) that client certificates must chain to. */
+  ca: string;
+  /** Server certificate chain (PEM). */
+  cert: string;
+  /** Server private key (PEM). */
+  key: string;
+  /** Optional certificate revocation list (PEM), checked at every handshake. */
+  crl?: string;
+}
+
+/** The admin listener (metrics, health). */
+export interface AdminConfig {
+  /** False when `admin: off`. */
+  enabled: boolean;
+  listen: ListenAddress;
+  /** Optional TLS for the admin listener; client certificates required when `ca` is set. */
+  tls?: { cert: string; key: string; ca?: string };
+}
+
+/** Audit log destination. */
+export interface AuditConfig {
+  /** File to append JSON lines to; undefined means stdout. Reopened on SIGUSR1. */
+  file?: string;
+}
+
+/** Metrics options. */
+export interface MetricsConfig {
+  /** Label request metrics with the caller's identity (turn off for large teams). */
+  identityLabel: boolean;
+}
+
+/** Limits that keep clients from holding resources. */
+export interface LimitsConfig {
+  /** Largest request body the gateway will inspect; larger inspected bodies get 413. */
+  bodyBytes: number;
+  /** Time a client has to send complete request headers (ms). */
+  headersTimeoutMs: number;
+  /** Idle keep-alive connections are closed after this long (ms). */
+  keepAliveTimeoutMs: number;
+  /** On SIGTERM, in-flight requests get this long to finish (ms). */
+  shutdownGraceMs: number;
+}
+
+/** The whole gateway configuration. */
+export interface GatewayConfig {
+  /** Absolute path of the config file, or undefined for the embedded default. */
+  source?: string;
+  /** Docker API listener address (`host:port` or `tcp://host:port`). */
+  listen: ListenAddress;
+  tls: TlsConfig;
+  upstream: Upstream;
+  /** Policy file; undefined means the built-in default policy. */
+  policy?: string;
+  admin: AdminConfig;
+  audit: AuditConfig;
+  metrics: MetricsConfig;
+  limits: LimitsConfig;
+}

@@ -1,0 +1,73 @@
+/**
+ * The observe stage's contract: the gateway reports what happened, the observer turns it
+ * into metrics and audit records. The gateway never formats log lines or touches metrics itself.
+ */
+import type { Decision, Identity, Outcome, RequestFacts } from './types.js';
+
+/** Why a TLS handshake failed, bounded for a metric label. */
+export type HandshakeFailure = 'no-certificate' | 'unknown-ca' | 'expired' | 'revoked' | 'bad-usage' | 'protocol' | 'other';
+
+/** Final outcome of a request, including the ones the policy never saw. */
+export type RequestOutcome = Outcome | 'malformed' | 'error';
+
+/** Everything known about one finished request; the observer writes exactly one audit record for it. */
+export interface RequestRecord {
+  /** Unique id, also sent to the client as `X-Dockgate-Request-Id`. */
+  requestId: string;
+  /** Wall-clock start, ms since the epoch. */
+  startedAt: number;
+  /** Remote address and port of the client. */
+  client: string;
+  /** Present whenever the TLS handshake succeeded (always on the Docker listener). */
+  identity?: Identity;
+  method: string;
+  /** The raw request target (only logged after escaping; never a metric label). */
+  rawTarget: string;
+  /** Parsed facts; absent when the request was refused as malformed before parsing finished. */
+  facts?: RequestFacts;
+  /** The policy decision; absent for malformed or errored requests. */
+  decision?: Decision;
+  outcome: RequestOutcome;
+  /** HTTP status sent to the client (101 for hijacks). */
+  status: number;
+  /** Reason for malformed/error outcomes (or the decision's reason). */
+  reason?: string;
+  /** Request body bytes received from the client (and, for hijacks, all client->daemon bytes). */
+  bytesIn: number;
+  /** Response bytes sent to the client (and, for hijacks, all daemon->client bytes). */
+  bytesOut: number;
+  /** Milliseconds from request start until response headers were sent. */
+  headersMs?: number;
+  /** Milliseconds from request start until the exchange ended. */
+  durationMs: number;
+  /** True for hijacked (upgraded) exchanges and long-lived streams. */
+  stream: boolean;
+  /** Headers the client sent (the observer must drop secrets such as X-Registry-Auth). */
+  headers?: Record<string, string | string[] | undefined>;
+}
+
+/** Sink for everything the data path reports. Every method must be cheap and must never throw. */
+export interface Observer {
+  connectionOpened(): void;
+  connectionClosed(): void;
+  handshakeFailed(reason: HandshakeFailure, detail: string): void;
+  /** A verified client connected (for client-certificate expiry metrics). */
+  clientSeen(identity: Identity): void;
+  /** A stream or hijacked session started; call the returned function when it ends. */
+  streamOpened(operation: string, hijack: boolean): () => void;
+  upstreamError(kind: string): void;
+  requestFinished(record: RequestRecord): void;
+}
+
+/** An observer that records nothing (tools and tests that need no metrics). */
+export const nullObserver: Observer = {
+  connectionOpened() {},
+  connectionClosed() {},
+  handshakeFailed() {},
+  clientSeen() {},
+  streamOpened() {
+    return () => {};
+  },
+  upstreamError() {},
+  requestFinished() {},
+};

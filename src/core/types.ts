@@ -1,0 +1,101 @@
+/**
+ * The typed values that flow through the pipeline, one stage at a time:
+ * TLS peer certificate -> Identity -> RequestFacts -> Decision -> upstream -> observe.
+ * Everything here is plain data so the pure stages can be tested in tables.
+ */
+
+/** A JSON value as decoded from a request body (objects have no prototype tricks). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
+/** A decoded JSON object. Keys keep the client's spelling; look fields up with Go's folding. */
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+/** Who is calling: derived only from the verified client certificate. */
+export interface Identity {
+  /** Subject common name: the user name policies refer to. */
+  name: string;
+  /** Subject OU values (the groups `dockgate certs issue --group` writes). */
+  groups: string[];
+  /** Subject O values. */
+  organizations: string[];
+  /** Subject alternative names by kind. */
+  sans: { dns: string[]; ip: string[]; email: string[]; uri: string[] };
+  /** SHA-256 of the DER certificate, lowercase hex without separators. */
+  fingerprint: string;
+  /** Certificate serial number, lowercase hex. */
+  serial: string;
+  /** Expiry of the client certificate. */
+  notAfter: Date;
+  /** Issuer distinguished name, for the audit log. */
+  issuer: string;
+}
+
+/** How much power an operation carries; policies can select operations by it. */
+export type Power = 'read' | 'write' | 'exfiltrate';
+
+/** How the gateway must treat a request body of an operation. */
+export type BodyKind =
+  /** JSON the policy inspects (container create, exec create, ...): read whole, capped. */
+  | 'json'
+  /** A stream (tar, raw bytes) or nothing: never buffered, forwarded as it comes. */
+  | 'stream';
+
+/** One Engine API route as dockerd registers it. */
+export interface Operation {
+  /** Engine API operation name, e.g. `ContainerCreate`; unnamed routes get a project name. */
+  name: string;
+  /** HTTP method as registered. */
+  method: string;
+  /** Path pattern in dockerd's mux syntax, e.g. `/containers/{name:.*}/json`. */
+  pattern: string;
+  /** API section, e.g. `containers`, `images`, `exec`, `swarm`. */
+  section: string;
+  power: Power;
+  body: BodyKind;
+  /** True for routes that hijack the connection (attach, exec start, session, grpc). */
+  hijack: boolean;
+  /** True when the response is a long-lived stream (logs -f, events, stats, attach). */
+  streaming: boolean;
+  /** Minimum API version the route needs, if any (e.g. `1.42`). */
+  minApiVersion?: string;
+}
+
+/** The request as dockerd will act on it. Built by a pure function from method, URL, headers, body. */
+export interface RequestFacts {
+  method: string;
+  /** Raw request target as received (for the audit log only; never matched on). */
+  rawTarget: string;
+  /** Percent-decoded, clean path without the version prefix, e.g. `/containers/abc/start`. */
+  path: string;
+  /** API version from the `/vX.YY` prefix, if any. */
+  apiVersion?: string;
+  /** The matched route, or undefined when dockerd would answer 404. */
+  operation?: Operation;
+  /** Path parameters by name (`name`, `id`, ...), decoded. */
+  params: Record<string, string>;
+  /** Query and form values with Go's rules: form body overrides query; first value wins. */
+  query: Record<string, string>;
+  /** Every value of every query/form key, in Go's order (form first, then query). */
+  queryAll: Record<string, string[]>;
+  /** The decoded JSON body when the operation's body is inspected. */
+  body?: JsonValue;
+  /** Lower-cased `Upgrade` header value of hijack requests (`tcp`, `h2c`, `websocket`). */
+  upgrade?: string;
+}
+
+/** Outcome recorded for a request. `would-deny` is an audit-mode deny that was let through. */
+export type Outcome = 'allow' | 'deny' | 'would-deny';
+
+/** What the policy decided, with the rule and the reason, always. */
+export interface Decision {
+  /** True when the request is forwarded (allow and would-deny). */
+  forward: boolean;
+  outcome: Outcome;
+  /** Name of the rule that decided, or `default` when none matched. */
+  rule: string;
+  /** Stable reason code for metrics, e.g. `no-rule`, `privileged`, `bind-mount`. */
+  code: string;
+  /** Human-readable reason for the deny message and the audit log. */
+  reason: string;
+}

@@ -1,0 +1,49 @@
+/**
+ * Renders errors in Docker's shape: status, `Content-Type: application/json` exactly (the CLI
+ * extracts the message only for that exact value) and `{"message": "..."}`.
+ */
+import type { ServerResponse } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+/** Extra headers some errors carry (e.g. `Retry-After`). */
+export type ExtraHeaders = Record<string, string>;
+
+function body(message: string): string {
+  return JSON.stringify({ message }) + '\n';
+}
+
+/** Answer a normal request with a Docker-shaped error. Closes the connection when `close` is set. */
+export function sendDockerError(res: ServerResponse, status: number, message: string, extra: ExtraHeaders = {}, close = false): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const text = body(message);
+  const headers: Record<string, string | number> = {
+    ...extra,
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+  };
+  if (close) headers.Connection = 'close';
+  res.writeHead(status, headers);
+  res.end(text);
+}
+
+/**
+ * Answer an upgrade request (raw socket, before any upgrade) with a Docker-shaped error and
+ * close the connection, so a refused hijack never leaves a tunnel behind.
+ */
+export function writeRawDockerError(socket: Duplex, status: number, message: string, extra: ExtraHeaders = {}): number {
+  const text = body(message);
+  const lines = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
+    'Content-Type: application/json',
+    `Content-Length: ${Buffer.byteLength(text)}`,
+    'Connection: close',
+    ...Object.entries(extra).map(([k, v]) => `${k}: ${v}`),
+  ];
+  const raw = lines.join('\r\n') + '\r\n\r\n' + text;
+  if (!socket.destroyed) socket.end(raw);
+  return Buffer.byteLength(raw);
+}

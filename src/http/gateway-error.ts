@@ -1,0 +1,39 @@
+/**
+ * The gateway's own errors: each has an HTTP status and a stable code, and is rendered in one
+ * place (docker-error.ts) in Docker's error shape so the CLI prints it.
+ */
+
+/** Stable codes of errors the gateway itself answers with. */
+export type GatewayErrorCode =
+  | 'malformed'
+  | 'body-too-large'
+  | 'denied'
+  | 'upstream-unreachable'
+  | 'upstream-failed'
+  | 'shutting-down'
+  | 'internal';
+
+const STATUS: Record<GatewayErrorCode, number> = {
+  malformed: 400,
+  'body-too-large': 413,
+  denied: 403,
+  'upstream-unreachable': 502,
+  'upstream-failed': 502,
+  'shutting-down': 503,
+  internal: 500,
+};
+
+/** An error the gateway answers with itself, never forwarding the request. */
+export class GatewayError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: GatewayErrorCode,
+    message: string,
+    /** Finer reason code for metrics and the audit log (e.g. `unclean-path`). */
+    readonly reasonCode: string = code,
+  ) {
+    super(message);
+    this.name = 'GatewayError';
+    this.status = STATUS[code];
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Forwards allowed, non-upgrade requests to the daemon with http-proxy and streams the answer
+ * back. Response headers are written as soon as the daemon's arrive (`docker run` waits for
+ * the headers of `/wait` before it starts the container), and nothing is ever buffered whole.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import httpProxy from 'http-proxy';
+import { sendDockerError } from '../http/docker-error.js';
+import type { UpstreamTarget } from './upstream-target.js';
+
+/** Per-request hooks the caller gets back from a forward. */
+export interface ForwardHooks {
+  /** The daemon's response headers arrived (status code given). */
+  onHeaders(status: number): void;
+  /** The exchange failed before or while talking to the daemon. */
+  onError(kind: 'unreachable' | 'failed', err: Error): void;
+}
+
+/** Forwards requests to one upstream. */
+export interface Forwarder {
+  /** Forward `req`; `body` replaces the request stream when the gateway has read (inspected) it. */
+  forward(req: IncomingMessage, res: ServerResponse, hooks: ForwardHooks, body?: Buffer): void;
+  close(): void;
+}
+
+const HOOKS = Symbol('dockgate.forwardHooks');
+type WithHooks = IncomingMessage & { [HOOKS]?: ForwardHooks };
+
+// Hop-by-hop response headers: Node frames the response to the client itself.
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'trailer', 'te']);
+
+function copyResponseHead(proxyRes: IncomingMessage, res: ServerResponse): void {
+  const raw = proxyRes.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (HOP_BY_HOP.has(name.toLowerCase())) continue;
+    const existing = res.getHeader(name);
+    const value = raw[i + 1] as string;
+    if (existing === undefined) res.setHeader(name, value);
+    else res.setHeader(name, Array.isArray(existing) ? [...existing, value] : [String(existing), value]);
+  }
+  res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage);
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNRESET', 'EPIPE']);
+
+/** Create the forwarder for `target`. */
+export function createForwarder(target: UpstreamTarget): Forwarder {
+  const proxy = httpProxy.createProxyServer({
+    target: { ...target.address, protocol: 'http:' } as unknown as string,
+    agent: target.agent,
+    selfHandleResponse: true,
+    xfwd: false,
+    proxyTimeout: 0,
+  });
+
+  proxy.on('proxyRes', (proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse) => {
+    const hooks = (req as WithHooks)[HOOKS];
+    copyResponseHead(proxyRes, res);
+    // A response without Content-Length is a stream (logs -f, events, wait): send the headers now.
+    if (proxyRes.headers['content-length'] === undefined) res.flushHeaders();
+    hooks?.onHeaders(proxyRes.statusCode ?? 502);
+    proxyRes.pipe(res);
+    res.on('close', () => {
+      // The client went away mid-stream: drop the daemon connection rather than reuse it.
+      if (!proxyRes.complete) proxyRes.destroy();
+    });
+    proxyRes.on('error', () => res.destroy());
+  });
+
+  proxy.on('error', (err: Error, req: IncomingMessage, res: ServerResponse | import('node:net').Socket) => {
+    const hooks = (req as WithHooks)[HOOKS];
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    const unreachable = UNREACHABLE.has(code) && !('headersSent' in res && res.headersSent);
+    hooks?.onError(unreachable ? 'unreachable' : 'failed', err);
+    if ('writeHead' in res) {
+      sendDockerError(res, 502, `dockgate: upstream ${target.name} ${unreachable ? 'unreachable' : 'failed'}: ${code || err.message}`);
+    } else {
+      res.destroy();
+    }
+  });
+
+  return {
+    forward(req, res, hooks, body) {
+      (req as WithHooks)[HOOKS] = hooks;
+      const headers = req.headers;
+      // The daemon connection is ours to keep alive; the client's preference is hop-by-hop.
+      delete headers.connection;
+      delete headers['keep-alive'];
+      delete headers['proxy-connection'];
+      if (body) {
+        delete headers['transfer-encoding'];
+        headers['content-length'] = String(body.length);
+        proxy.web(req, res, { buffer: Readable.from([body]) });
+      } else {
+        proxy.web(req, res);
+      }
+    },
+    close() {
+      proxy.close();
+      target.agent.destroy();
+    },
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * Hijacked connections (`docker attach`, `docker exec`, `/session`): the request is sent to the
+ * daemon on a fresh connection, and only when the daemon answers 101 do the two sockets become
+ * a raw two-way pipe (with half-close, so `echo hi | docker exec -i c cat` ends). Any other
+ * answer is relayed as a normal response and the client connection is closed: a refused or
+ * failed upgrade never leaves a tunnel behind.
+ */
+import { request, type IncomingMessage, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { writeRawDockerError } from '../http/docker-error.js';
+import type { UpstreamTarget } from './upstream-target.js';
+
+/** What a hijack reports back to the caller. */
+export interface HijackHooks {
+  /** The daemon answered (101 or otherwise). */
+  onHeaders(status: number): void;
+  /** The exchange is over; byte counts are of the raw tunnel (or the relayed answer). */
+  onEnd(result: { bytesIn: number; bytesOut: number; error?: string }): void;
+}
+
+/** The upgrade request as the client sent it. */
+export interface HijackRequest {
+  method: string;
+  target: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** Request body the gateway already read (exec start's JSON). */
+  body?: Buffer;
+  /** Bytes the client sent after the request (already stdin data). */
+  head: Buffer;
+}
+
+const MAX_RELAYED_ERROR = 1024 * 1024;
+
+function rawHead(statusLine: string, rawHeaders: string[]): string {
+  let head = statusLine + '\r\n';
+  for (let i = 0; i < rawHeaders.length; i += 2) head += `${rawHeaders[i]}: ${rawHeaders[i + 1]}\r\n`;
+  return head + '\r\n';
+}
+
+/** Relay a non-101 answer to an upgrade request as a complete response, then close. */
+function relayRefusal(res: IncomingMessage, client: Duplex, done: (bytesOut: number) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  res.on('data', (c: Buffer) => {
+    size += c.length;
+    if (size <= MAX_RELAYED_ERROR) chunks.push(c);
+  });
+  res.on('end', () => {
+    const body = Buffer.concat(chunks);
+    const headers: string[] = [];
+    for (let i = 0; i < res.rawHeaders.length; i += 2) {
+      const name = (res.rawHeaders[i] as string).toLowerCase();
+      if (['content-length', 'transfer-encoding', 'connection', 'upgrade', 'keep-alive'].includes(name)) continue;
+      headers.push(res.rawHeaders[i] as string, res.rawHeaders[i + 1] as string);
+    }
+    headers.push('Content-Length', String(body.length), 'Connection', 'close');
+    const status = res.statusCode ?? 502;
+    const head = rawHead(`HTTP/1.1 ${status} ${res.statusMessage || STATUS_CODES[status] || ''}`, headers);
+    client.end(Buffer.concat([Buffer.from(head, 'latin1'), body]));
+    done(head.length + body.length);
+  });
+  res.on('error', () => {
+    client.destroy();
+    done(0);
+  });
+}
+
+/** Carry one upgrade request to the daemon and, on 101, pipe the two connections together. */
+export function hijack(target: UpstreamTarget, req: HijackRequest, client: Duplex, hooks: HijackHooks): void {
+  let finished = false;
+  const finish = (result: { bytesIn: number; bytesOut: number; error?: string }): void => {
+    if (finished) return;
+    finished = true;
+    hooks.onEnd(result);
+  };
+  const headers = { ...req.headers };
+  if (req.body) {
+    delete headers['transfer-encoding'];
+    headers['content-length'] = String(req.body.length);
+  }
+  const upstreamReq = request({ ...target.address, method: req.method, path: req.target, headers, agent: false });
+
+  upstreamReq.on('upgrade', (res: IncomingMessage, upstream: Duplex, upstreamHead: Buffer) => {
+    hooks.onHeaders(res.statusCode ?? 101);
+    const head = rawHead(`HTTP/1.1 ${res.statusCode} ${res.statusMessage ?? 'Switching Protocols'}`, res.rawHeaders);
+    let bytesIn = req.head.length;
+    let bytesOut = head.length + upstreamHead.length;
+    client.write(head, 'latin1');
+    if (upstreamHead.length > 0) client.write(upstreamHead);
+    if (req.head.length > 0) upstream.write(req.head);
+    // Half-close: when the client stops sending (stdin EOF), end only the daemon's side of the pipe.
+    (client as Duplex & { allowHalfOpen: boolean }).allowHalfOpen = true;
+    (upstream as Duplex & { allowHalfOpen: boolean }).allowHalfOpen = true;
+    client.on('data', (c: Buffer) => (bytesIn += c.length));
+    upstream.on('data', (c: Buffer) => (bytesOut += c.length));
+    client.pipe(upstream);
+    upstream.pipe(client);
+    const teardown = (error?: Error): void => {
+      upstream.destroy();
+      client.destroy();
+      finish({ bytesIn, bytesOut, error: error?.message });
+    };
+    client.on('error', teardown);
+    upstream.on('error', teardown);
+    client.on('close', () => teardown());
+    upstream.on('close', () => {
+      // Let buffered output reach the client before the connection goes.
+      if (!client.destroyed) client.end();
+      if (client.writableFinished || client.destroyed) teardown();
+      else client.once('finish', () => teardown());
+    });
+  });
+
+  upstreamReq.on('response', (res: IncomingMessage) => {
+    hooks.onHeaders(res.statusCode ?? 502);
+    relayRefusal(res, client, (bytesOut) => finish({ bytesIn: 0, bytesOut }));
+  });
+
+  upstreamReq.on('error', (err: NodeJS.ErrnoException) => {
+    hooks.onHeaders(502);
+    const bytesOut = writeRawDockerError(client, 502, `dockgate: upstream ${target.name} unreachable: ${err.code ?? err.message}`);
+    finish({ bytesIn: 0, bytesOut, error: err.message });
+  });
+
+  client.on('error', () => upstreamReq.destroy());
+  upstreamReq.end(req.body);
+}

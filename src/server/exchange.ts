@@ -1,0 +1,59 @@
+/**
+ * One request/response exchange as the observe stage sees it: started when the request
+ * arrives, finished exactly once with the outcome, status and byte counts.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Observer, RequestOutcome, RequestRecord } from '../core/observer.js';
+import type { Decision, Identity, RequestFacts } from '../core/types.js';
+import { nextRequestId } from './request-id.js';
+
+/** Mutable record of an exchange in flight; `finish` hands it to the observer once. */
+export class Exchange {
+  readonly requestId = nextRequestId();
+  readonly startedAt = Date.now();
+  private readonly t0 = performance.now();
+  private done = false;
+  facts?: RequestFacts;
+  decision?: Decision;
+  headersMs?: number;
+  stream = false;
+  /** Set when the gateway refused the request before (or instead of) a decision. */
+  refusal?: { outcome: RequestOutcome; reason: string };
+
+  constructor(
+    private readonly observer: Observer,
+    readonly req: IncomingMessage,
+    readonly identity: Identity | undefined,
+  ) {}
+
+  /** Note that response headers went out now. */
+  headersSent(): void {
+    if (this.headersMs === undefined) this.headersMs = performance.now() - this.t0;
+  }
+
+  /** Report the exchange. Later calls are ignored, so every path may call it. */
+  finish(outcome: RequestOutcome, status: number, bytesIn: number, bytesOut: number, reason?: string): void {
+    if (this.done) return;
+    this.done = true;
+    const record: RequestRecord = {
+      requestId: this.requestId,
+      startedAt: this.startedAt,
+      client: `${this.req.socket.remoteAddress ?? '?'}:${this.req.socket.remotePort ?? '?'}`,
+      identity: this.identity,
+      method: this.req.method ?? '',
+      rawTarget: this.req.url ?? '',
+      facts: this.facts,
+      decision: this.decision,
+      outcome,
+      status,
+      reason: reason ?? this.decision?.reason,
+      bytesIn,
+      bytesOut,
+      headersMs: this.headersMs,
+      durationMs: performance.now() - this.t0,
+      stream: this.stream,
+      headers: this.req.headers,
+    };
+    this.observer.requestFinished(record);
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * The decision stage as the data path sees it: one function for normal and upgrade requests.
+ * The policy behind it can be swapped (reload) without the data path knowing.
+ */
+import type { Decision, Identity, RequestFacts } from '../core/types.js';
+
+/** Decides requests; implemented by the compiled policy (or a fixed policy in tools). */
+export interface Gatekeeper {
+  /** Decide one request. Must be pure and must not throw for any facts. */
+  decide(identity: Identity, facts: RequestFacts): Decision;
+  /** The message a denied client sees (Docker error body). */
+  denyMessage(identity: Identity, facts: RequestFacts, decision: Decision): string;
+}

@@ -1,0 +1,121 @@
+/**
+ * The Docker API listener: mutual TLS (>= 1.2, client certificate required and verified against
+ * the CA), then the request and upgrade paths. Owns connection tracking and graceful shutdown.
+ */
+import { createServer, type Server } from 'node:https';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import type { GatewayConfig } from '../config/types.js';
+import type { Observer } from '../core/observer.js';
+import { createForwarder } from '../proxy/forwarder.js';
+import type { UpstreamTarget } from '../proxy/upstream-target.js';
+import type { Gatekeeper } from './gatekeeper.js';
+import { classifyHandshakeError } from './handshake-failure.js';
+import { createRequestHandler } from './handle-request.js';
+import { createUpgradeHandler } from './handle-upgrade.js';
+import { bindIdentity } from './peer-identity.js';
+import type { TlsMaterial } from './tls-material.js';
+
+/** A running Docker API listener. */
+export interface GatewayServer {
+  readonly server: Server;
+  /** The bound address (the real port when the config asked for port 0). */
+  address(): { host: string; port: number };
+  /** Swap the TLS material for new handshakes; open connections keep theirs. */
+  setTlsMaterial(material: TlsMaterial): void;
+  /** Open verified client connections (for revocation checks). */
+  connections(): Set<TLSSocket>;
+  /** Stop accepting, let in-flight requests finish within `graceMs`, then close everything. */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+/** What the listener needs, passed in once. */
+export interface GatewayServerDeps {
+  config: GatewayConfig;
+  tls: TlsMaterial;
+  target: UpstreamTarget;
+  gatekeeper: () => Gatekeeper;
+  observer: Observer;
+}
+
+/** Create the listener and start listening. */
+export async function startGatewayServer(deps: GatewayServerDeps): Promise<GatewayServer> {
+  const { config, observer, target } = deps;
+  let draining = false;
+  const sessions = new Set<Duplex>();
+  const connections = new Set<TLSSocket>();
+  const forwarder = createForwarder(target);
+
+  const server = createServer({
+    ...deps.tls.options,
+    requestCert: true,
+    rejectUnauthorized: true,
+    minVersion: 'TLSv1.2',
+    // Streams (logs -f, events, attach) may be idle for hours: no request or socket timeout.
+    requestTimeout: 0,
+    headersTimeout: config.limits.headersTimeoutMs,
+    keepAliveTimeout: config.limits.keepAliveTimeoutMs,
+    // HTTP/1.1 only: never negotiate h2 with clients (the daemon is always spoken to in HTTP/1.1).
+    ALPNProtocols: ['http/1.1'],
+  });
+  server.timeout = 0;
+
+  server.prependListener('secureConnection', (socket: TLSSocket) => {
+    try {
+      const identity = bindIdentity(socket);
+      observer.clientSeen(identity);
+    } catch (err) {
+      observer.handshakeFailed('bad-usage', (err as Error).message);
+      socket.destroy();
+      return;
+    }
+    connections.add(socket);
+    observer.connectionOpened();
+    socket.once('close', () => {
+      connections.delete(socket);
+      observer.connectionClosed();
+    });
+  });
+  server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
+    observer.handshakeFailed(classifyHandshakeError(err), err.message);
+    socket.destroy();
+  });
+  server.on('clientError', (_err: Error, socket: Duplex) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\n\r\n{"message":"dockgate: malformed HTTP request"}\n');
+    else socket.destroy();
+  });
+  server.on('request', createRequestHandler({ gatekeeper: deps.gatekeeper, forwarder, observer, bodyLimit: config.limits.bodyBytes, draining: () => draining }));
+  server.on('upgrade', createUpgradeHandler({ gatekeeper: deps.gatekeeper, target, observer, bodyLimit: config.limits.bodyBytes, draining: () => draining, sessions }));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.listen.port, config.listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+  return {
+    server,
+    address() {
+      const a = server.address();
+      return typeof a === 'object' && a ? { host: a.address, port: a.port } : { host: config.listen.host, port: config.listen.port };
+    },
+    setTlsMaterial(material) {
+      server.setSecureContext({ ...material.options, minVersion: 'TLSv1.2' });
+    },
+    connections: () => connections,
+    async shutdown(graceMs) {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // Streams and hijacked sessions never finish by themselves: they are ended at the deadline.
+      const deadline = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+      await Promise.race([closed, deadline]);
+      for (const s of sessions) s.destroy();
+      server.closeAllConnections();
+      for (const c of connections) c.destroy();
+      forwarder.close();
+    },
+  };
+}

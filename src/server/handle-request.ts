@@ -1,0 +1,130 @@
+/**
+ * The normal (non-upgrade) request path: identity -> facts (reading inspected bodies) ->
+ * decision -> forward or refuse -> observe.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Observer } from '../core/observer.js';
+import type { Identity } from '../core/types.js';
+import { bodyPlan } from '../facts/build-facts.js';
+import { sendDockerError } from '../http/docker-error.js';
+import { GatewayError } from '../http/gateway-error.js';
+import type { Forwarder } from '../proxy/forwarder.js';
+import { admit } from './admit.js';
+import { Exchange } from './exchange.js';
+import type { Gatekeeper } from './gatekeeper.js';
+import { identityOf } from './peer-identity.js';
+import { readBody } from './read-body.js';
+
+/** What the request handler needs, passed in once. */
+export interface RequestHandlerDeps {
+  gatekeeper: () => Gatekeeper;
+  forwarder: Forwarder;
+  observer: Observer;
+  bodyLimit: number;
+  /** True once shutdown began: new requests are refused with 503. */
+  draining: () => boolean;
+}
+
+/** Build the `request` listener of the Docker API server. */
+export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return function handleRequest(req, res) {
+    const identity = identityOf(req.socket);
+    const exchange = new Exchange(deps.observer, req, identity);
+    const socket = req.socket;
+    const readAtStart = socket.bytesRead;
+    const writtenAtStart = socket.bytesWritten;
+    res.setHeader('X-Dockgate-Request-Id', exchange.requestId);
+    res.on('close', () => {
+      const outcome = exchange.decision?.outcome ?? exchange.refusal?.outcome ?? 'error';
+      exchange.finish(outcome, res.statusCode, socket.bytesRead - readAtStart, socket.bytesWritten - writtenAtStart, exchange.refusal?.reason);
+    });
+
+    const refuse = (err: unknown): void => {
+      const gerr = err instanceof GatewayError ? err : new GatewayError('internal', `dockgate: internal error: ${(err as Error).message}`);
+      exchange.headersSent();
+      exchange.refusal = { outcome: gerr.status >= 500 ? 'error' : 'malformed', reason: `${gerr.reasonCode}: ${gerr.message}` };
+      // A refused body may still be arriving: close rather than read it.
+      sendDockerError(res, gerr.status, gerr.message, {}, gerr.code === 'body-too-large' || !req.complete);
+    };
+
+    if (!identity) {
+      refuse(new GatewayError('internal', 'dockgate: connection has no verified identity'));
+      return;
+    }
+    if (deps.draining()) {
+      refuse(new GatewayError('shutting-down', 'dockgate: gateway is shutting down'));
+      return;
+    }
+    const method = req.method ?? '';
+    const target = req.url ?? '';
+    let plan: ReturnType<typeof bodyPlan>;
+    try {
+      plan = bodyPlan(method, target, req.headers);
+    } catch (err) {
+      refuse(admitError(err));
+      return;
+    }
+    if (plan === 'inspect') {
+      readBody(req, deps.bodyLimit).then(
+        (body) => proceed(deps, req, res, identity, exchange, refuse, body),
+        refuse,
+      );
+    } else {
+      proceed(deps, req, res, identity, exchange, refuse, undefined);
+    }
+  };
+}
+
+function admitError(err: unknown): unknown {
+  const e = err as { status?: number; code?: string; message?: string };
+  if (typeof e.status === 'number' && typeof e.code === 'string') {
+    return new GatewayError(e.status >= 500 ? 'internal' : 'malformed', `dockgate: refused request: ${e.message}`, e.code);
+  }
+  return err;
+}
+
+function proceed(
+  deps: RequestHandlerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  identity: Identity,
+  exchange: Exchange,
+  refuse: (err: unknown) => void,
+  body: Buffer | undefined,
+): void {
+  let admission;
+  const gatekeeper = deps.gatekeeper();
+  try {
+    admission = admit(gatekeeper, identity, req.method ?? '', req.url ?? '', req.headers, body);
+  } catch (err) {
+    refuse(err);
+    return;
+  }
+  const { facts, decision } = admission;
+  exchange.facts = facts;
+  exchange.decision = decision;
+  if (!decision.forward) {
+    exchange.headersSent();
+    sendDockerError(res, 403, gatekeeper.denyMessage(identity, facts, decision), {}, !req.complete);
+    return;
+  }
+  let closeStream: (() => void) | undefined;
+  deps.forwarder.forward(
+    req,
+    res,
+    {
+      onHeaders() {
+        exchange.headersSent();
+        if (facts.operation?.streaming) {
+          exchange.stream = true;
+          closeStream = deps.observer.streamOpened(facts.operation.name, false);
+          res.once('close', () => closeStream?.());
+        }
+      },
+      onError(kind) {
+        deps.observer.upstreamError(kind);
+      },
+    },
+    body,
+  );
+}

@@ -1,0 +1,83 @@
+/**
+ * The upgrade path (`docker attach`, `docker exec`, BuildKit `/session`): decided by the same
+ * admission as every other request, refused before any upgrade, and piped raw only after the
+ * daemon answers 101.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Observer } from '../core/observer.js';
+import { writeRawDockerError } from '../http/docker-error.js';
+import { GatewayError } from '../http/gateway-error.js';
+import { hijack } from '../proxy/hijack.js';
+import type { UpstreamTarget } from '../proxy/upstream-target.js';
+import { admit } from './admit.js';
+import { Exchange } from './exchange.js';
+import type { Gatekeeper } from './gatekeeper.js';
+import { identityOf } from './peer-identity.js';
+import { readUpgradeBody } from './upgrade-body.js';
+
+/** What the upgrade handler needs, passed in once. */
+export interface UpgradeHandlerDeps {
+  gatekeeper: () => Gatekeeper;
+  target: UpstreamTarget;
+  observer: Observer;
+  bodyLimit: number;
+  draining: () => boolean;
+  /** Open hijacked client sockets, so shutdown and revocation can find them. */
+  sessions: Set<Duplex>;
+}
+
+/** Build the `upgrade` listener of the Docker API server. */
+export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  return function handleUpgrade(req, socket, head) {
+    socket.pause();
+    const identity = identityOf(req.socket);
+    const exchange = new Exchange(deps.observer, req, identity);
+    const refuse = (err: unknown): void => {
+      const gerr = err instanceof GatewayError ? err : new GatewayError('internal', `dockgate: internal error: ${(err as Error).message}`);
+      const bytes = writeRawDockerError(socket, gerr.status, gerr.message);
+      exchange.finish(gerr.status >= 500 ? 'error' : 'malformed', gerr.status, 0, bytes, `${gerr.reasonCode}: ${gerr.message}`);
+    };
+    socket.on('error', () => socket.destroy());
+    if (!identity) return refuse(new GatewayError('internal', 'dockgate: connection has no verified identity'));
+    if (deps.draining()) return refuse(new GatewayError('shutting-down', 'dockgate: gateway is shutting down'));
+
+    readUpgradeBody(req.headers, head, socket, deps.bodyLimit).then(({ body, rest }) => {
+      const gatekeeper = deps.gatekeeper();
+      let admission;
+      try {
+        admission = admit(gatekeeper, identity, req.method ?? '', req.url ?? '', req.headers, body.length > 0 ? body : undefined);
+      } catch (err) {
+        return refuse(err);
+      }
+      const { facts, decision } = admission;
+      exchange.facts = facts;
+      exchange.decision = decision;
+      if (!decision.forward) {
+        const bytes = writeRawDockerError(socket, 403, gatekeeper.denyMessage(identity, facts, decision));
+        exchange.finish(decision.outcome, 403, body.length, bytes);
+        return;
+      }
+      if (!facts.operation?.hijack) {
+        return refuse(new GatewayError('malformed', `dockgate: ${facts.operation?.name ?? 'this route'} does not accept a connection upgrade`, 'bad-upgrade'));
+      }
+      exchange.stream = true;
+      let status = 502;
+      let closeStream: (() => void) | undefined;
+      deps.sessions.add(socket);
+      hijack(deps.target, { method: req.method ?? 'POST', target: req.url ?? '/', headers: req.headers, body: body.length > 0 ? body : undefined, head: rest }, socket, {
+        onHeaders(code) {
+          status = code;
+          exchange.headersSent();
+          if (code === 101) closeStream = deps.observer.streamOpened(facts.operation?.name ?? 'unknown', true);
+        },
+        onEnd({ bytesIn, bytesOut, error }) {
+          deps.sessions.delete(socket);
+          closeStream?.();
+          if (error && status === 502) deps.observer.upstreamError('unreachable');
+          exchange.finish(decision.outcome, status, bytesIn + body.length, bytesOut);
+        },
+      });
+    }, refuse);
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Reads a request body that must be inspected, whatever its framing (Node's parser has already
+ * undone chunking), up to a cap. Over the cap the request is refused, never forwarded uninspected.
+ */
+import type { IncomingMessage } from 'node:http';
+import { GatewayError } from '../http/gateway-error.js';
+
+/** Read the whole body of `req`, refusing with 413 once it exceeds `limit` bytes. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(tooLarge(limit));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onError = (err: Error): void => {
+      cleanup();
+      reject(err);
+    };
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('aborted', onAborted);
+    };
+    const onAborted = (): void => onError(new Error('client aborted the request body'));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('aborted', onAborted);
+  });
+}
+
+function tooLarge(limit: number): GatewayError {
+  return new GatewayError('body-too-large', `dockgate: request body exceeds the ${limit}-byte inspection limit`, 'body-too-large');
+}

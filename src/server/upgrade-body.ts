@@ -1,0 +1,54 @@
+/**
+ * Splits the body of an upgrade request from the raw bytes that follow it. Node hands an
+ * upgrade request's body to us unparsed (in `head` and on the socket), so the gateway frames it
+ * itself: only `Content-Length` framing is accepted, capped like any inspected body.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { GatewayError } from '../http/gateway-error.js';
+
+/** The request body and whatever the client already sent after it. */
+export interface UpgradeBody {
+  body: Buffer;
+  rest: Buffer;
+}
+
+/** Read the Content-Length body of an upgrade request from `head` and, if needed, the socket. */
+export function readUpgradeBody(headers: IncomingHttpHeaders, head: Buffer, socket: Duplex, limit: number): Promise<UpgradeBody> {
+  if (headers['transfer-encoding'] !== undefined) {
+    return Promise.reject(new GatewayError('malformed', 'dockgate: chunked upgrade requests are not accepted', 'bad-framing'));
+  }
+  const text = headers['content-length'];
+  const length = text === undefined ? 0 : Number(text);
+  if (!Number.isSafeInteger(length) || length < 0 || (text !== undefined && !/^\d+$/.test(text))) {
+    return Promise.reject(new GatewayError('malformed', 'dockgate: invalid Content-Length', 'bad-framing'));
+  }
+  if (length > limit) {
+    return Promise.reject(new GatewayError('body-too-large', `dockgate: request body exceeds the ${limit}-byte inspection limit`));
+  }
+  if (head.length >= length) return Promise.resolve({ body: head.subarray(0, length), rest: head.subarray(length) });
+  return new Promise((resolve, reject) => {
+    let buffered = head;
+    const onData = (chunk: Buffer): void => {
+      buffered = Buffer.concat([buffered, chunk]);
+      if (buffered.length >= length) {
+        cleanup();
+        socket.pause();
+        resolve({ body: buffered.subarray(0, length), rest: buffered.subarray(length) });
+      }
+    };
+    const onEnd = (): void => {
+      cleanup();
+      reject(new GatewayError('malformed', 'dockgate: connection closed before the request body was complete', 'truncated-body'));
+    };
+    const cleanup = (): void => {
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('error', onEnd);
+    };
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('error', onEnd);
+    socket.resume();
+  });
+}
