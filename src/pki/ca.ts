@@ -1,0 +1,101 @@
+/**
+ * The certificate authority: creating one (`certs init`) and loading one to sign with. A
+ * loaded CA may come from elsewhere (openssl, an older tool) as long as its key is readable.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { verifyKeyMatchesCert } from './describe-certificate.js';
+import { PkiError } from './errors.js';
+import { exportPrivateKeyPem, generateKeyPair, importSigningKey, type KeyAlgorithm, type KeyType } from './key-pair.js';
+import { caSubject } from './names.js';
+import type { PkiPaths } from './paths.js';
+import { randomSerial } from './serial.js';
+import { validity } from './validity.js';
+import { x509 } from './webcrypto.js';
+
+/** A CA ready to sign: its certificate, private key and the key identifier leaves point to. */
+export interface CaSigner {
+  cert: x509.X509Certificate;
+  certPem: string;
+  /** The whole `ca.pem` (it may also hold a parent CA): what client bundles get as their `ca.pem`. */
+  bundlePem: string;
+  key: CryptoKey;
+  algorithm: KeyAlgorithm;
+  /** authorityKeyIdentifier for certificates and CRLs this CA signs. */
+  authorityKeyId: x509.AuthorityKeyIdentifierExtension;
+}
+
+/** A newly created CA, with its key in PEM for writing to `ca-key.pem`. */
+export interface NewCa extends CaSigner {
+  keyPem: string;
+}
+
+/** Creates a self-signed CA: basicConstraints CA:true (critical), keyCertSign + cRLSign, SKI. */
+export async function createCa(opts: { keyType: KeyType; days: number; now: Date; hostname?: string }): Promise<NewCa> {
+  const { keys, algorithm } = await generateKeyPair(opts.keyType);
+  const ski = await x509.SubjectKeyIdentifierExtension.create(keys.publicKey);
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: randomSerial(),
+    name: caSubject(opts.hostname ?? hostname()),
+    keys,
+    signingAlgorithm: algorithm.signing,
+    ...validity(opts.now, opts.days),
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      ski,
+    ],
+  });
+  return {
+    cert,
+    certPem: cert.toString('pem') + '\n',
+    bundlePem: cert.toString('pem') + '\n',
+    key: keys.privateKey,
+    keyPem: await exportPrivateKeyPem(keys.privateKey),
+    algorithm,
+    authorityKeyId: new x509.AuthorityKeyIdentifierExtension(ski.keyId),
+  };
+}
+
+/**
+ * Loads `ca.pem` and `ca-key.pem`. Throws PKI_NO_CA when either is missing and PKI_BAD_KEY
+ * when the key does not belong to the certificate (signing with it would produce
+ * certificates nobody can verify).
+ */
+export async function loadCa(paths: PkiPaths): Promise<CaSigner> {
+  let certPem: string;
+  let keyPem: string;
+  try {
+    certPem = await readFile(paths.ca, 'utf8');
+    keyPem = await readFile(paths.caKey, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new PkiError('PKI_NO_CA', `no CA in ${paths.dir} (missing ${(err as NodeJS.ErrnoException).path}); run "dockgate certs init" first`);
+    }
+    throw err;
+  }
+  // ca.pem may be a bundle; the CA that signs is the certificate matching ca-key.pem, and
+  // conventionally the first one.
+  const cert = new x509.X509Certificate(firstPem(certPem, paths.ca));
+  if (!verifyKeyMatchesCert(cert.toString('pem'), keyPem)) {
+    throw new PkiError('PKI_BAD_KEY', `${paths.caKey} does not belong to the certificate in ${paths.ca}`);
+  }
+  const { key, algorithm } = await importSigningKey(keyPem);
+  const ski = cert.getExtension(x509.SubjectKeyIdentifierExtension);
+  const authorityKeyId = ski
+    ? new x509.AuthorityKeyIdentifierExtension(ski.keyId)
+    : await x509.AuthorityKeyIdentifierExtension.create(cert.publicKey);
+  return { cert, certPem: cert.toString('pem') + '\n', bundlePem: certPem, key, algorithm, authorityKeyId };
+}
+
+function firstPem(text: string, path: string): string {
+  const match = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(text);
+  if (!match) throw new PkiError('PKI_NO_CA', `${path} holds no PEM certificate`);
+  return match[0];
+}
+
+/** SHA-256 of a certificate's DER encoding, lowercase hex: the fingerprint used everywhere. */
+export function fingerprintOf(cert: x509.X509Certificate): string {
+  return createHash('sha256').update(new Uint8Array(cert.rawData)).digest('hex');
+}

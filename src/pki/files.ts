@@ -1,0 +1,54 @@
+/**
+ * File writing for key material. Every file is written to a temporary name in the same
+ * directory and renamed over the target, so a reader (the gateway's file watcher, a crash
+ * half-way) sees either the old or the new content, never a truncated file. Files are created
+ * with their final mode: a private key is never, even briefly, readable by others.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** Mode of private keys and archives holding one. */
+export const PRIVATE_MODE = 0o600;
+/** Mode of certificates, CRLs and the index: public data. */
+export const PUBLIC_MODE = 0o644;
+/** Mode of directories created to hold keys. */
+export const PRIVATE_DIR_MODE = 0o700;
+
+/**
+ * Atomically replaces `path` with `data`. The temporary file is created exclusively (`wx`)
+ * with `mode`, flushed to disk, then renamed; on failure it is removed.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+  try {
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Creates `dir` (and parents) with mode 0700 where missing; an existing directory is left as it is. */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+}
+
+/** True when `path` exists (any type). */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}

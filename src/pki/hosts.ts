@@ -1,0 +1,74 @@
+/**
+ * Server host names and addresses: which names the server certificate covers and which host
+ * a client is told to connect to.
+ */
+import { isIP } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
+import { PkiError } from './errors.js';
+
+/** Names every server certificate covers, so local clients and health checks always verify. */
+export const LOOPBACK_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '::1'];
+
+/** Subject alternative names split by kind, as X.509 stores them. */
+export interface ServerSans {
+  dns: string[];
+  ip: string[];
+}
+
+// A DNS name (labels of letters, digits, hyphens, underscores; `*.` wildcard allowed first).
+const DNS_NAME = /^(\*\.)?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/i;
+
+/** Strips the brackets of `[::1]` and validates; throws PKI_BAD_HOST for anything unusable. */
+export function normalizeHost(host: string): string {
+  const trimmed = host.trim().replace(/^\[(.*)\]$/, '$1');
+  if (isIP(trimmed) !== 0) return trimmed.toLowerCase();
+  if (trimmed.length > 253 || !DNS_NAME.test(trimmed)) {
+    throw new PkiError('PKI_BAD_HOST', `"${host}" is neither an IP address nor a DNS name`);
+  }
+  return trimmed.toLowerCase().replace(/\.$/, '');
+}
+
+function isValidHost(host: string): boolean {
+  try {
+    normalizeHost(host);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True for names and addresses that only reach the local machine. */
+export function isLoopback(host: string): boolean {
+  const h = normalizeHost(host);
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\./.test(h);
+}
+
+/**
+ * The SANs of a server certificate: loopback names, the machine's host name and the given
+ * hosts, de-duplicated in first-seen order; IP literals become IP SANs, the rest DNS SANs.
+ */
+export function serverSans(hosts: readonly string[], machineName: string = hostname()): ServerSans {
+  const seen = new Set<string>();
+  const sans: ServerSans = { dns: [], ip: [] };
+  // A machine name that is not a valid DNS name (rare, but possible) is left out rather than
+  // making every init fail; explicit --host values are still validated strictly.
+  const machine = isValidHost(machineName) ? [machineName] : [];
+  for (const raw of [...LOOPBACK_HOSTS, ...machine, ...hosts]) {
+    const host = normalizeHost(raw);
+    if (seen.has(host)) continue;
+    seen.add(host);
+    (isIP(host) ? sans.ip : sans.dns).push(host);
+  }
+  return sans;
+}
+
+/** The host name plus non-internal IPv4 addresses: what the embedded default certificate covers. */
+export function detectLocalHosts(): string[] {
+  const hosts = [hostname()];
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const addr of addrs ?? []) {
+      if (addr.family === 'IPv4' && !addr.internal) hosts.push(addr.address);
+    }
+  }
+  return hosts;
+}

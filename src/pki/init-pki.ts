@@ -1,0 +1,87 @@
+/** `certs init`: a new CA, a server certificate and an empty CRL in one directory. */
+import { createCa } from './ca.js';
+import { writeCrl } from './crl.js';
+import { PkiError } from './errors.js';
+import { PRIVATE_MODE, PUBLIC_MODE, ensurePrivateDir, exists, writeFileAtomic } from './files.js';
+import { normalizeHost, serverSans } from './hosts.js';
+import type { KeyType } from './key-pair.js';
+import { issueLeaf } from './leaf-certificate.js';
+import { serverSubject } from './names.js';
+import { pkiPaths, type PkiPaths } from './paths.js';
+import { emptyIndex, writeIndex, type IndexEntry } from './pki-index.js';
+import { DEFAULT_CA_DAYS, DEFAULT_CRL_DAYS, DEFAULT_SERVER_DAYS, checkDays } from './validity.js';
+
+/** Options of `initPki`. */
+export interface InitPkiOptions {
+  /** CA directory; created with mode 0700 when missing (an existing empty directory is fine). */
+  dir: string;
+  /** Extra server names and IPs besides localhost, 127.0.0.1, ::1 and the host name. */
+  hosts: string[];
+  keyType?: KeyType;
+  /** Server certificate lifetime (default 825). */
+  days?: number;
+  /** CA lifetime (default 3650). */
+  caDays?: number;
+  /** Replace an existing CA. Every certificate it issued stops verifying. */
+  force?: boolean;
+  /** Clock, for tests. */
+  now?: Date;
+  /** Machine host name to put in the SANs (default os.hostname()). */
+  machineName?: string;
+}
+
+/** What `initPki` wrote. */
+export interface InitPkiResult {
+  paths: PkiPaths;
+  server: IndexEntry;
+}
+
+/**
+ * Creates `ca.pem`, `ca-key.pem` (0600), `server-cert.pem`, `server-key.pem` (0600), an empty
+ * `crl.pem` and `index.json`. Refuses (PKI_CA_EXISTS) when a CA is already there unless
+ * `force`; a forced init starts a fresh index, since the old serials belong to the old CA.
+ */
+export async function initPki(opts: InitPkiOptions): Promise<InitPkiResult> {
+  const paths = pkiPaths(opts.dir);
+  const now = opts.now ?? new Date();
+  const keyType = opts.keyType ?? 'ecdsa';
+  const days = checkDays(opts.days ?? DEFAULT_SERVER_DAYS, '--days');
+  const caDays = checkDays(opts.caDays ?? DEFAULT_CA_DAYS, '--ca-days');
+  const hosts = opts.hosts.map(normalizeHost);
+  const sans = serverSans(hosts, opts.machineName);
+
+  if (!opts.force) {
+    for (const file of [paths.ca, paths.caKey]) {
+      if (await exists(file)) {
+        throw new PkiError('PKI_CA_EXISTS', `a CA already exists (${file}); use --force to replace it and invalidate every certificate it issued`);
+      }
+    }
+  }
+  await ensurePrivateDir(paths.dir);
+
+  const ca = await createCa({ keyType, days: caDays, now, hostname: opts.machineName });
+  const server = await issueLeaf(ca, { kind: 'server', subject: serverSubject(), keyType, days, now, sans });
+  // Key before certificate, for the CA and the server: a watcher that sees the new
+  // certificate then finds the matching key already in place.
+  await writeFileAtomic(paths.caKey, ca.keyPem, PRIVATE_MODE);
+  await writeFileAtomic(paths.ca, ca.certPem, PUBLIC_MODE);
+  await writeFileAtomic(paths.serverKey, server.keyPem, PRIVATE_MODE);
+  await writeFileAtomic(paths.serverCert, server.certPem, PUBLIC_MODE);
+
+  const entry: IndexEntry = {
+    kind: 'server',
+    name: 'server',
+    groups: [],
+    serial: server.serial,
+    fingerprint: server.fingerprint,
+    notBefore: server.notBefore.toISOString(),
+    notAfter: server.notAfter.toISOString(),
+    keyType,
+    sans,
+  };
+  const index = emptyIndex(hosts);
+  index.certs.push(entry);
+  await writeCrl(paths, ca, index, now, DEFAULT_CRL_DAYS);
+  await writeIndex(paths.index, index);
+  return { paths, server: entry };
+}

@@ -1,0 +1,78 @@
+/** `certs issue`: a client certificate and its bundle. */
+import { join, resolve } from 'node:path';
+import { writeBundle, type BundleFiles } from './bundle.js';
+import { loadCa } from './ca.js';
+import { PkiError } from './errors.js';
+import type { KeyType } from './key-pair.js';
+import { issueLeaf } from './leaf-certificate.js';
+import { clientSubject, validateClientName, validateGroups } from './names.js';
+import { pkiPaths } from './paths.js';
+import { activeClientEntries, readIndex, writeIndex, type IndexEntry } from './pki-index.js';
+import { DEFAULT_CLIENT_DAYS, checkDays } from './validity.js';
+
+/** Options of `issueClient`. */
+export interface IssueClientOptions {
+  /** CA directory. */
+  dir: string;
+  /** Client name: the subject CN and the identity policies see. */
+  name: string;
+  /** Groups: one subject OU each, in this order. */
+  groups?: string[];
+  /** Lifetime in days (default 365, never beyond the CA's expiry). */
+  days?: number;
+  /** Bundle directory (default `<dir>/clients/<name>`). */
+  out?: string;
+  keyType?: KeyType;
+  /** Issue although a valid certificate for this name exists (the old one stays valid). */
+  force?: boolean;
+  now?: Date;
+}
+
+/** What `issueClient` wrote. */
+export interface IssueClientResult {
+  bundle: BundleFiles;
+  entry: IndexEntry;
+}
+
+/**
+ * Signs a client certificate (subject `CN=name, OU=group...`, EKU clientAuth only) and writes
+ * its bundle. Refuses (PKI_NAME_EXISTS) when the name already holds a certificate that is
+ * neither revoked nor expired, unless `force`: `renew` is the way to replace one.
+ */
+export async function issueClient(opts: IssueClientOptions): Promise<IssueClientResult> {
+  validateClientName(opts.name);
+  const groups = opts.groups ?? [];
+  validateGroups(groups);
+  const days = checkDays(opts.days ?? DEFAULT_CLIENT_DAYS, '--days');
+  const now = opts.now ?? new Date();
+  const keyType = opts.keyType ?? 'ecdsa';
+  const paths = pkiPaths(opts.dir);
+  const ca = await loadCa(paths);
+  const index = await readIndex(paths.index);
+
+  const active = activeClientEntries(index, opts.name, now);
+  if (active.length > 0 && !opts.force) {
+    throw new PkiError(
+      'PKI_NAME_EXISTS',
+      `"${opts.name}" already has a valid certificate (serial ${active[0]?.serial}); use "certs renew ${opts.name}", revoke it first, or pass --force`,
+    );
+  }
+
+  const leaf = await issueLeaf(ca, { kind: 'client', subject: clientSubject(opts.name, groups), keyType, days, now });
+  const bundleDir = resolve(opts.out ?? join(paths.clients, opts.name));
+  const bundle = await writeBundle(bundleDir, { caPem: ca.bundlePem, certPem: leaf.certPem, keyPem: leaf.keyPem });
+  const entry: IndexEntry = {
+    kind: 'client',
+    name: opts.name,
+    groups: [...groups],
+    serial: leaf.serial,
+    fingerprint: leaf.fingerprint,
+    notBefore: leaf.notBefore.toISOString(),
+    notAfter: leaf.notAfter.toISOString(),
+    keyType,
+    bundle: bundleDir,
+  };
+  index.certs.push(entry);
+  await writeIndex(paths.index, index);
+  return { bundle, entry };
+}

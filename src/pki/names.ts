@@ -1,0 +1,64 @@
+/**
+ * Validation of client names and groups, and the subject they become. The name is the
+ * identity policies refer to (subject CN) and also a directory name under `clients/`, so it
+ * must be safe in both places.
+ */
+import { PkiError } from './errors.js';
+import type { x509 } from './webcrypto.js';
+
+/** Longest accepted client name: the X.520 upper bound for a common name. */
+export const MAX_NAME_LENGTH = 64;
+/** Longest accepted group: the X.520 upper bound for an organizational unit. */
+export const MAX_GROUP_LENGTH = 64;
+
+// C0 and C1 control characters and DEL: they corrupt terminals, logs and file names.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+function checkText(kind: 'name' | 'group', value: string, max: number): string | undefined {
+  if (value.length === 0) return `${kind} must not be empty`;
+  if (value.length > max) return `${kind} "${value.slice(0, 20)}..." is longer than ${max} characters`;
+  if (CONTROL.test(value)) return `${kind} ${JSON.stringify(value)} contains control characters`;
+  if (value !== value.trim()) return `${kind} ${JSON.stringify(value)} has leading or trailing spaces`;
+  return undefined;
+}
+
+/**
+ * Throws PKI_BAD_NAME unless `name` can be a client name: 1-64 characters, no control
+ * characters, no path separators, not `.` or `..`, no leading `-` (it would read as a flag).
+ */
+export function validateClientName(name: string): void {
+  const problem =
+    checkText('name', name, MAX_NAME_LENGTH) ??
+    (/[/\\]/.test(name) ? `name "${name}" must not contain / or \\` : undefined) ??
+    (name === '.' || name === '..' ? `name "${name}" is not allowed` : undefined) ??
+    (name.startsWith('-') ? `name "${name}" must not start with -` : undefined);
+  if (problem) throw new PkiError('PKI_BAD_NAME', problem);
+}
+
+/** Throws PKI_BAD_GROUP unless every group is 1-64 characters without control characters. */
+export function validateGroups(groups: readonly string[]): void {
+  for (const group of groups) {
+    const problem = checkText('group', group, MAX_GROUP_LENGTH);
+    if (problem) throw new PkiError('PKI_BAD_GROUP', problem);
+  }
+}
+
+/**
+ * The subject of a client certificate: `CN=<name>` then one `OU=<group>` RDN per group, in
+ * the order given. One RDN per group (rather than one multi-valued RDN) keeps the order
+ * stable in every parser, and the identity stage reads groups back in that order.
+ */
+export function clientSubject(name: string, groups: readonly string[]): x509.JsonName {
+  return [{ CN: [name] }, ...groups.map((group) => ({ OU: [group] }))];
+}
+
+/** The subject of the server certificate. */
+export function serverSubject(): x509.JsonName {
+  return [{ CN: ['dockgate server'] }];
+}
+
+/** The subject of the CA created by `certs init`; the host name tells CAs of several hosts apart. */
+export function caSubject(hostname: string): x509.JsonName {
+  return [{ CN: [`dockgate CA ${hostname}`.slice(0, MAX_NAME_LENGTH)] }, { O: ['dockgate'] }];
+}

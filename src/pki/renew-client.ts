@@ -1,0 +1,70 @@
+/** `certs renew`: a new key and certificate for an existing client name. */
+import { join, resolve } from 'node:path';
+import { writeBundle, type BundleFiles } from './bundle.js';
+import { loadCa } from './ca.js';
+import { PkiError } from './errors.js';
+import type { KeyType } from './key-pair.js';
+import { issueLeaf } from './leaf-certificate.js';
+import { clientSubject, validateClientName } from './names.js';
+import { pkiPaths } from './paths.js';
+import { readIndex, writeIndex, type IndexEntry } from './pki-index.js';
+import { DEFAULT_CLIENT_DAYS, checkDays } from './validity.js';
+
+/** Options of `renewClient`. */
+export interface RenewClientOptions {
+  dir: string;
+  name: string;
+  days?: number;
+  /** Key type of the new key (default: that of the certificate being renewed). */
+  keyType?: KeyType;
+  now?: Date;
+}
+
+/** What `renewClient` wrote, and the certificate it renewed. */
+export interface RenewClientResult {
+  bundle: BundleFiles;
+  entry: IndexEntry;
+  previous: IndexEntry;
+}
+
+/**
+ * Issues a new certificate with the same name and groups as the newest unrevoked one of
+ * `name`, with a new key, serial and validity, into the same bundle directory. The previous
+ * certificate is NOT revoked: it stays valid until it expires, so a teammate is not cut off
+ * before receiving the new bundle; revoke it by serial once it is no longer needed.
+ */
+export async function renewClient(opts: RenewClientOptions): Promise<RenewClientResult> {
+  validateClientName(opts.name);
+  const days = checkDays(opts.days ?? DEFAULT_CLIENT_DAYS, '--days');
+  const now = opts.now ?? new Date();
+  const paths = pkiPaths(opts.dir);
+  const ca = await loadCa(paths);
+  const index = await readIndex(paths.index);
+  const candidates = index.certs.filter((e) => e.kind === 'client' && e.name === opts.name);
+  const previous = candidates.filter((e) => !e.revoked).at(-1);
+  if (!previous) {
+    throw new PkiError(
+      candidates.length === 0 ? 'PKI_NOT_FOUND' : 'PKI_ALREADY_REVOKED',
+      candidates.length === 0
+        ? `no client "${opts.name}" in the index; use "certs issue ${opts.name}"`
+        : `every certificate of "${opts.name}" is revoked; issue a new one with "certs issue ${opts.name}"`,
+    );
+  }
+  const keyType = opts.keyType ?? previous.keyType;
+  const leaf = await issueLeaf(ca, { kind: 'client', subject: clientSubject(previous.name, previous.groups), keyType, days, now });
+  const bundleDir = resolve(previous.bundle ?? join(paths.clients, opts.name));
+  const bundle = await writeBundle(bundleDir, { caPem: ca.bundlePem, certPem: leaf.certPem, keyPem: leaf.keyPem });
+  const entry: IndexEntry = {
+    ...previous,
+    serial: leaf.serial,
+    fingerprint: leaf.fingerprint,
+    notBefore: leaf.notBefore.toISOString(),
+    notAfter: leaf.notAfter.toISOString(),
+    keyType,
+    bundle: bundleDir,
+  };
+  delete entry.revoked;
+  index.certs.push(entry);
+  await writeIndex(paths.index, index);
+  return { bundle, entry, previous };
+}
