@@ -1,0 +1,132 @@
+/**
+ * The RequestFacts stage: from method, raw target, headers and (when inspected) the body,
+ * the request exactly as dockerd will act on it. Pure: no I/O, throws FactsError for
+ * requests dockerd would read differently from us, or would refuse or redirect.
+ */
+import type { JsonValue, Operation, RequestFacts } from '../core/types.js';
+import { bodyMediaKind, type BodyMediaKind } from './content-type.js';
+import { FactsError } from './errors.js';
+import { decodeGoJson, type JsonShape } from './go-json.js';
+import { matchOperation, type OperationMatch } from './operations.js';
+import { normalizePath } from './path.js';
+import { mergeQuery, parseFormBody, parseGoQuery, type QueryPair } from './query.js';
+
+/** Request headers as Node gives them (names lower-case; looked up case-insensitively anyway). */
+export type FactsHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
+/** What the HTTP layer knows about a request before deciding. */
+export interface FactsInput {
+  method: string;
+  /** The request target as received (`req.url`). */
+  rawTarget: string;
+  headers: FactsHeaders;
+  /**
+   * The whole body, read whenever `bodyPlan` says `inspect`; undefined means no body.
+   * Never pass undefined for a body that will be forwarded after an `inspect` plan.
+   */
+  body?: Uint8Array;
+}
+
+/**
+ * What the HTTP layer must do with the body before deciding: `inspect` (buffer it whole, up
+ * to the cap, and pass it to buildFacts), `stream` (decide without it, forward as it comes),
+ * or `none` (no route: the request will be denied, the body is not needed).
+ */
+export type BodyPlan = 'inspect' | 'stream' | 'none';
+
+/** Go's ParseForm reads a form-urlencoded body only for these methods. */
+const FORM_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+/** Operations whose JSON body is an array (plugin privileges and settings). */
+const ARRAY_BODIES = new Set(['PluginSet', 'PluginPull', 'PluginUpgrade']);
+
+/** The single value of a header, looked up case-insensitively; several values are refused. */
+function header(headers: FactsHeaders, name: string): string | undefined {
+  let found: string | undefined;
+  let count = 0;
+  for (const [key, value] of Object.entries(headers)) {
+    if (value === undefined || key.toLowerCase() !== name) continue;
+    const values = Array.isArray(value) ? value : [value];
+    count += values.length;
+    found = values[0];
+  }
+  if (count > 1) throw new FactsError('bad-header', `several ${name} headers`);
+  return found;
+}
+
+interface Plan {
+  path: string;
+  rawQuery: string;
+  match?: OperationMatch;
+  media: BodyMediaKind;
+  plan: BodyPlan;
+}
+
+function plan(method: string, rawTarget: string, headers: FactsHeaders): Plan {
+  const { path, query: rawQuery } = normalizePath(rawTarget);
+  const media = bodyMediaKind(header(headers, 'content-type'));
+  const match = matchOperation(method, path);
+  // A trailing slash reaches dockerd as part of a name (`abc/`): only literal routes may have one.
+  if (path.length > 1 && path.endsWith('/') && !match?.operation.pattern.endsWith('/')) {
+    throw new FactsError('unclean-path', `path ${JSON.stringify(path)} has a trailing slash`);
+  }
+  if (!match) return { path, rawQuery, media, plan: 'none' };
+  const op = match.operation;
+  if (op.body === 'json' && media !== 'none' && media !== 'json') {
+    // dockerd's CheckForJSON refuses these; we must not skip inspection because of them.
+    throw new FactsError('bad-content-type', `${op.name} needs Content-Type application/json`);
+  }
+  const form = media === 'form' && FORM_METHODS.has(method);
+  return { path, rawQuery, match, media, plan: op.body === 'json' || form ? 'inspect' : 'stream' };
+}
+
+/**
+ * Tell the HTTP layer whether it must buffer the body before deciding (see BodyPlan).
+ * Independent of Content-Length and Transfer-Encoding: the HTTP layer reads any framing.
+ * Throws the FactsError buildFacts would throw for a bad target or Content-Type.
+ */
+export function bodyPlan(method: string, rawTarget: string, headers: FactsHeaders): BodyPlan {
+  return plan(method, rawTarget, headers).plan;
+}
+
+/** The path without a `/vX.YY` prefix, and the prefix's version, for unmatched paths too. */
+function splitVersion(path: string, match: OperationMatch | undefined): [string, string | undefined] {
+  const version = match ? match.apiVersion : /^\/v([0-9.]+)(?=\/)/.exec(path)?.[1];
+  return version === undefined ? [path, undefined] : [path.slice(2 + version.length), version];
+}
+
+function jsonBody(op: Operation, body: Uint8Array | undefined): JsonValue | undefined {
+  if (body === undefined || body.length === 0) return undefined;
+  const shape: JsonShape = ARRAY_BODIES.has(op.name) ? 'array' : 'object';
+  return decodeGoJson(body, shape);
+}
+
+/**
+ * Build the RequestFacts of a request. Unknown routes are not an error: `operation` is
+ * undefined and the policy denies. Throws FactsError (see errors.ts for the codes).
+ */
+export function buildFacts(input: FactsInput): RequestFacts {
+  const { method, rawTarget, headers, body } = input;
+  const p = plan(method, rawTarget, headers);
+  const [path, apiVersion] = splitVersion(p.path, p.match);
+  const op = p.match?.operation;
+  const form: QueryPair[] = op && p.plan === 'inspect' && p.media === 'form' ? parseFormBody(body ?? new Uint8Array()) : [];
+  const { query, queryAll } = mergeQuery(form, parseGoQuery(p.rawQuery));
+  const facts: RequestFacts = {
+    method,
+    rawTarget,
+    path,
+    params: p.match?.params ?? Object.create(null),
+    query,
+    queryAll,
+  };
+  if (apiVersion !== undefined) facts.apiVersion = apiVersion;
+  if (op) facts.operation = op;
+  if (op?.body === 'json') {
+    const decoded = jsonBody(op, body);
+    if (decoded !== undefined) facts.body = decoded;
+  }
+  const upgrade = header(headers, 'upgrade');
+  if (upgrade !== undefined) facts.upgrade = upgrade.toLowerCase();
+  return facts;
+}

@@ -1,0 +1,194 @@
+/**
+ * A strict JSON decoder that accepts only bodies dockerd's `json.NewDecoder(r).Decode(&v)`
+ * reads exactly one way. Go's decoder matches struct fields case-insensitively with Unicode
+ * folding, merges duplicate keys into one field, replaces invalid UTF-8 and lone surrogates
+ * with U+FFFD, and ignores bytes after the first value; each of these is refused here, so the
+ * body the policy inspects is the body the daemon acts on.
+ */
+import type { JsonObject, JsonValue } from '../core/types.js';
+import { BodyError } from './errors.js';
+import { goFold } from './go-fold.js';
+
+/** Deepest nesting of arrays and objects we inspect (Go allows 10000). */
+export const MAX_JSON_DEPTH = 512;
+
+/** The top-level shape an operation's body must have. */
+export type JsonShape = 'object' | 'array' | 'any';
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+class Parser {
+  pos = 0;
+  constructor(readonly text: string) {}
+
+  fail(message: string): never {
+    throw new BodyError('bad-json', `invalid JSON at offset ${this.pos}: ${message}`);
+  }
+
+  skipSpace(): void {
+    const t = this.text;
+    while (this.pos < t.length) {
+      const c = t.charCodeAt(this.pos);
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
+      this.pos++;
+    }
+  }
+
+  value(depth: number): JsonValue {
+    this.skipSpace();
+    const c = this.text[this.pos];
+    if (c === '{' || c === '[') {
+      if (depth >= MAX_JSON_DEPTH) throw new BodyError('deep-json', `JSON nested deeper than ${MAX_JSON_DEPTH}`);
+      return c === '{' ? this.object(depth + 1) : this.array(depth + 1);
+    }
+    if (c === '"') return this.string();
+    if (c === 't' || c === 'f' || c === 'n') return this.literal();
+    return this.number();
+  }
+
+  literal(): JsonValue {
+    for (const [word, value] of [['true', true], ['false', false], ['null', null]] as const) {
+      if (this.text.startsWith(word, this.pos)) {
+        this.pos += word.length;
+        return value;
+      }
+    }
+    return this.fail('unexpected character');
+  }
+
+  number(): number {
+    NUMBER.lastIndex = this.pos;
+    const m = NUMBER.exec(this.text);
+    if (!m) return this.fail('unexpected character');
+    this.pos += m[0].length;
+    const n = Number(m[0]);
+    // Go keeps int64/uint64 exact; a JavaScript number would not see the same value.
+    if (!Number.isFinite(n) || (/^-?[0-9]+$/.test(m[0]) && !Number.isSafeInteger(n))) {
+      throw new BodyError('ambiguous-json', `number ${m[0]} cannot be inspected exactly`);
+    }
+    return n;
+  }
+
+  string(): string {
+    const t = this.text;
+    let out = '';
+    let start = ++this.pos;
+    for (;;) {
+      if (this.pos >= t.length) this.fail('unterminated string');
+      const c = t.charCodeAt(this.pos);
+      if (c === 0x22) break;
+      if (c < 0x20) this.fail('control character in string');
+      if (c !== 0x5c) {
+        this.pos++;
+        continue;
+      }
+      out += t.slice(start, this.pos);
+      out += this.escape();
+      start = this.pos;
+    }
+    out += t.slice(start, this.pos++);
+    return out;
+  }
+
+  /** One escape at `pos` (the backslash); \u surrogate pairs must be complete. */
+  escape(): string {
+    const t = this.text;
+    const e = t[this.pos + 1] ?? '';
+    if (e !== 'u') {
+      const simple = ESCAPES[e];
+      if (simple === undefined) this.fail('invalid escape');
+      this.pos += 2;
+      return simple;
+    }
+    const hi = this.hex4(this.pos + 2);
+    this.pos += 6;
+    if (hi < 0xd800 || hi > 0xdfff) return String.fromCharCode(hi);
+    const lo = t.startsWith('\\u', this.pos) ? this.hex4(this.pos + 2) : -1;
+    if (hi > 0xdbff || lo < 0xdc00 || lo > 0xdfff) {
+      throw new BodyError('ambiguous-json', 'lone surrogate escape (Go reads it as U+FFFD)');
+    }
+    this.pos += 6;
+    return String.fromCharCode(hi, lo);
+  }
+
+  hex4(at: number): number {
+    const h = this.text.slice(at, at + 4);
+    if (!/^[0-9a-fA-F]{4}$/.test(h)) this.fail('invalid \\u escape');
+    return parseInt(h, 16);
+  }
+
+  array(depth: number): JsonValue[] {
+    const out: JsonValue[] = [];
+    this.pos++;
+    this.skipSpace();
+    if (this.text[this.pos] === ']') {
+      this.pos++;
+      return out;
+    }
+    for (;;) {
+      out.push(this.value(depth));
+      this.skipSpace();
+      const c = this.text[this.pos++];
+      if (c === ']') return out;
+      if (c !== ',') this.fail('expected "," or "]"');
+    }
+  }
+
+  object(depth: number): JsonObject {
+    const out: JsonObject = Object.create(null);
+    const folded = new Map<string, string>();
+    this.pos++;
+    this.skipSpace();
+    if (this.text[this.pos] === '}') {
+      this.pos++;
+      return out;
+    }
+    for (;;) {
+      this.skipSpace();
+      if (this.text[this.pos] !== '"') this.fail('expected a key');
+      const key = this.string();
+      const fold = goFold(key);
+      const seen = folded.get(fold);
+      if (seen !== undefined) {
+        const what = seen === key ? 'duplicate key' : `keys ${JSON.stringify(seen)} and`;
+        throw new BodyError('ambiguous-json', `${what} ${JSON.stringify(key)} in one object (Go merges them)`);
+      }
+      folded.set(fold, key);
+      this.skipSpace();
+      if (this.text[this.pos++] !== ':') this.fail('expected ":"');
+      out[key] = this.value(depth);
+      this.skipSpace();
+      const c = this.text[this.pos++];
+      if (c === '}') return out;
+      if (c !== ',') this.fail('expected "," or "}"');
+    }
+  }
+}
+
+/**
+ * Decode a JSON request body as dockerd would, refusing ambiguity with a BodyError
+ * (`bad-json`, `ambiguous-json`, `trailing-json`, `deep-json`, `json-shape`).
+ * Returns undefined for an empty or whitespace-only body (Go's decoder reports io.EOF; what
+ * that means is up to the operation). Objects have no prototype, so `__proto__` is a plain key.
+ */
+export function decodeGoJson(bytes: Uint8Array, shape: JsonShape = 'any'): JsonValue | undefined {
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    throw new BodyError('bad-json', 'body is not valid UTF-8');
+  }
+  const p = new Parser(text);
+  p.skipSpace();
+  if (p.pos === text.length) return undefined;
+  const value = p.value(0);
+  p.skipSpace();
+  if (p.pos !== text.length) {
+    throw new BodyError('trailing-json', `unexpected data after the JSON value at offset ${p.pos}`);
+  }
+  const actual = Array.isArray(value) ? 'array' : value !== null && typeof value === 'object' ? 'object' : 'scalar';
+  if (shape !== 'any' && actual !== shape) throw new BodyError('json-shape', `body must be a JSON ${shape}`);
+  return value;
+}

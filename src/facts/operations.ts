@@ -1,0 +1,119 @@
+/**
+ * Route matching exactly as dockerd's gorilla/mux router does it: routes tried in
+ * registration order, each first with the `/v{version:[0-9.]+}` prefix and then bare, a
+ * plain `{var}` matching `[^/]+`, `{var:.*}` greedy across `/`, anchored at both ends, and
+ * the method compared case-sensitively. A path that only matches with another method gets
+ * no operation (dockerd answers 404 for both cases).
+ */
+import type { Operation } from '../core/types.js';
+import { ANY_METHOD, OPERATION_TABLE } from './operation-table.js';
+
+/** Every operation dockerd registers, in matching order. */
+export const OPERATIONS: readonly Operation[] = OPERATION_TABLE;
+
+/** The API sections operations belong to, in table order without duplicates. */
+export const SECTIONS: readonly string[] = Object.freeze([...new Set(OPERATIONS.map((op) => op.section))]);
+
+/** What `matchOperation` found: the route, its decoded path variables and the `/vX.YY` version. */
+export interface OperationMatch {
+  operation: Operation;
+  /** Path variables by name (`name`, `id`, `checkpoint`, ...), without `version`. */
+  params: Record<string, string>;
+  /** The version prefix as written (e.g. `1.041`), when the path had one. */
+  apiVersion?: string;
+}
+
+/** mux's version prefix: `/v{version:[0-9.]+}`. */
+const VERSION_PREFIX = '/v(?<version>[0-9.]+)';
+
+/**
+ * Translate a Go regexp fragment of a route variable to JavaScript: Go's `.` matches
+ * anything but `\n` (JavaScript's also stops at `\r`, U+2028 and U+2029).
+ */
+function goRegexFragment(re: string): string {
+  let out = '';
+  let inClass = false;
+  for (const ch of re) {
+    if (ch === '[') inClass = true;
+    else if (ch === ']') inClass = false;
+    out += ch === '.' && !inClass ? '[^\\n]' : ch;
+  }
+  return out;
+}
+
+function escapeLiteral(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Compile a mux path template (`/containers/{name:.*}/json`) to an unanchored regexp source. */
+export function compileMuxPattern(pattern: string): string {
+  let out = '';
+  let i = 0;
+  while (i < pattern.length) {
+    const open = pattern.indexOf('{', i);
+    if (open < 0) {
+      out += escapeLiteral(pattern.slice(i));
+      break;
+    }
+    const close = pattern.indexOf('}', open);
+    if (close < 0) throw new Error(`unbalanced braces in route ${pattern}`);
+    out += escapeLiteral(pattern.slice(i, open));
+    const variable = pattern.slice(open + 1, close);
+    const colon = variable.indexOf(':');
+    const name = colon < 0 ? variable : variable.slice(0, colon);
+    const re = colon < 0 ? '[^/]+' : goRegexFragment(variable.slice(colon + 1));
+    out += `(?<${name}>${re})`;
+    i = close + 1;
+  }
+  return out;
+}
+
+interface CompiledRoute {
+  operation: Operation;
+  versioned: RegExp;
+  bare: RegExp;
+}
+
+const COMPILED: readonly CompiledRoute[] = OPERATIONS.map((operation) => {
+  const source = compileMuxPattern(operation.pattern);
+  return {
+    operation,
+    versioned: new RegExp(`^${VERSION_PREFIX}${source}$`, 'u'),
+    bare: new RegExp(`^${source}$`, 'u'),
+  };
+});
+
+function toMatch(operation: Operation, groups: Record<string, string> | undefined): OperationMatch {
+  const params: Record<string, string> = Object.create(null);
+  let apiVersion: string | undefined;
+  for (const [key, value] of Object.entries(groups ?? {})) {
+    if (key === 'version') apiVersion = value;
+    else params[key] = value;
+  }
+  return apiVersion === undefined ? { operation, params } : { operation, params, apiVersion };
+}
+
+/**
+ * Find the operation dockerd would run for `method` on a clean, percent-decoded path
+ * (see `normalizePath`), or undefined when dockerd would answer 404.
+ */
+export function matchOperation(method: string, cleanPath: string): OperationMatch | undefined {
+  for (const route of COMPILED) {
+    const op = route.operation;
+    if (op.method !== ANY_METHOD && op.method !== method) continue;
+    const m = route.versioned.exec(cleanPath) ?? route.bare.exec(cleanPath);
+    if (m) return toMatch(op, m.groups);
+  }
+  return undefined;
+}
+
+const BY_NAME: ReadonlyMap<string, Operation> = new Map(
+  [...OPERATIONS].reverse().map((op) => [op.name, op] as const),
+);
+
+/** The first operation with this name (`NetworkList` has two routes), or undefined. */
+export function operationByName(name: string): Operation | undefined {
+  return BY_NAME.get(name);
+}
+
+export { ANY_METHOD };

@@ -1,0 +1,70 @@
+/**
+ * Query strings and form bodies with Go's rules (url.ParseQuery, Request.ParseForm,
+ * Request.FormValue): `&`-separated pairs, `+` is a space, the first value of a key wins,
+ * and a form-urlencoded POST/PUT/PATCH body comes before the query string.
+ * Where Go skips or guesses we refuse: a `;` (Go >= 1.17 drops such pairs, older Go split on
+ * it), an invalid escape, or escapes that do not decode to UTF-8.
+ */
+import { FactsError } from './errors.js';
+import { percentDecode } from './percent.js';
+
+/** One decoded `key=value` pair, in the order it was written. */
+export type QueryPair = readonly [key: string, value: string];
+
+/** Values as the facts carry them: first value per key, and every value per key. */
+export interface QueryValues {
+  query: Record<string, string>;
+  queryAll: Record<string, string[]>;
+}
+
+/** Parse a raw query string (or form body) into ordered pairs; throws FactsError `bad-query`. */
+export function parseGoQuery(raw: string): QueryPair[] {
+  if (raw.includes(';')) throw new FactsError('bad-query', 'query contains ";"');
+  const pairs: QueryPair[] = [];
+  for (const part of raw.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const key = eq < 0 ? part : part.slice(0, eq);
+    const value = eq < 0 ? '' : part.slice(eq + 1);
+    pairs.push([percentDecode(key, true, 'bad-query'), percentDecode(value, true, 'bad-query')]);
+  }
+  return pairs;
+}
+
+/**
+ * Decode a form-urlencoded body. Go reads it as a string of bytes; we require ASCII, which is
+ * all a correct encoder produces, so no byte can be read two ways.
+ */
+export function parseFormBody(body: Uint8Array): QueryPair[] {
+  let raw = '';
+  for (const byte of body) {
+    if (byte < 0x20 || byte > 0x7e) throw new FactsError('bad-query', 'form body is not printable ASCII');
+    raw += String.fromCharCode(byte);
+  }
+  return parseGoQuery(raw);
+}
+
+/**
+ * Merge form and query pairs as Go's ParseForm does (form first, then query), so `query`
+ * holds what FormValue returns. A key in both the form and the query is refused
+ * (`ambiguous-query`): handlers that read `r.URL.Query()` would see the other value.
+ */
+export function mergeQuery(form: readonly QueryPair[], query: readonly QueryPair[]): QueryValues {
+  if (form.length > 0) {
+    const formKeys = new Set(form.map(([k]) => k));
+    for (const [k] of query) {
+      if (formKeys.has(k)) throw new FactsError('ambiguous-query', `"${k}" is in both the form body and the query`);
+    }
+  }
+  const first: Record<string, string> = Object.create(null);
+  const all: Record<string, string[]> = Object.create(null);
+  for (const [k, v] of [...form, ...query]) {
+    const list = all[k];
+    if (list) list.push(v);
+    else {
+      all[k] = [v];
+      first[k] = v;
+    }
+  }
+  return { query: first, queryAll: all };
+}
