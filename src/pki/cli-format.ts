@@ -1,0 +1,34 @@
+/** Text rendering for `certs` output: the list table and certificate summaries. */
+import type { ListedCert } from './list-certs.js';
+
+/** Renders rows as left-aligned columns separated by two spaces. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** The first 16 hex digits of a fingerprint, as colon pairs: enough to recognise it. */
+export function shortFingerprint(fingerprint: string): string {
+  return (fingerprint.slice(0, 16).match(/../g) ?? []).join(':');
+}
+
+/** The `certs list` table. */
+export function certTable(certs: readonly ListedCert[]): string {
+  return table(
+    ['NAME', 'KIND', 'GROUPS', 'SERIAL', 'FINGERPRINT', 'NOT AFTER', 'STATUS'],
+    certs.map((c) => [
+      c.name,
+      c.kind,
+      c.groups.join(',') || '-',
+      c.serial,
+      shortFingerprint(c.fingerprint),
+      c.notAfter.replace(/\.\d{3}Z$/, 'Z'),
+      c.revoked ? `revoked (${c.revoked.reason})` : c.status,
+    ]),
+  );
+}

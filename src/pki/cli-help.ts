@@ -1,0 +1,101 @@
+/** Help texts of `dockgate certs` and each subcommand. Kept beside each other so they agree. */
+
+const KEY_TYPE = '  --key-type ecdsa|rsa  key algorithm: ECDSA P-256 (default) or RSA 4096';
+const DIR = '  --dir DIR             CA directory (default ./certs)';
+
+/** Help of each subcommand, by name. */
+export const COMMAND_HELP: Readonly<Record<string, string>> = {
+  init: `Usage: dockgate certs init [--dir DIR] [--host NAME_OR_IP]... [--key-type ecdsa|rsa] [--days N] [--ca-days N] [--force]
+
+Create a CA (ca.pem, ca-key.pem), a server certificate (server-cert.pem, server-key.pem),
+an empty CRL (crl.pem) and the index of issued certificates (index.json).
+The server certificate covers localhost, 127.0.0.1, ::1, this machine's host name and every --host.
+
+${DIR}
+  --host NAME_OR_IP     extra server name or IP address (repeatable); the first non-loopback
+                        one is the host printed in connect instructions
+${KEY_TYPE}
+  --days N              server certificate lifetime in days (default 825)
+  --ca-days N           CA lifetime in days (default 3650)
+  --force               replace an existing CA: every certificate it issued stops working
+`,
+  issue: `Usage: dockgate certs issue NAME [--dir DIR] [--group G]... [--days N] [--out DIR] [--key-type ecdsa|rsa]
+                             [--archive FILE.tar.gz] [--connect-host HOST[:PORT]] [--force]
+
+Issue a client certificate (subject CN=NAME, OU=G per group, extendedKeyUsage clientAuth) and
+write a bundle (ca.pem, cert.pem, key.pem) usable as DOCKER_CERT_PATH.
+
+${DIR}
+  --group G             group, written as a subject OU value (repeatable, order kept)
+  --days N              lifetime in days (default 365, never past the CA's expiry)
+  --out DIR             bundle directory (default DIR/clients/NAME)
+${KEY_TYPE}
+  --archive FILE        also write the bundle as one .tar.gz (mode 0600) to hand over
+  --connect-host H      host for the printed connect lines (default: first non-loopback
+                        --host given to init, else this machine's host name)
+  --force               issue although NAME has a valid certificate (that one stays valid)
+`,
+  list: `Usage: dockgate certs list [--dir DIR] [--json]
+
+List every certificate the CA issued: name, groups, serial, fingerprint, expiry and status
+(valid, expired, revoked).
+
+${DIR}
+  --json                print the index entries with their status as JSON
+`,
+  revoke: `Usage: dockgate certs revoke NAME|SERIAL [--dir DIR] [--reason R]
+
+Revoke a certificate by serial, or every unrevoked certificate of a client name, and rewrite
+crl.pem. A gateway with tls.crl set refuses the certificate from its next handshake on.
+
+${DIR}
+  --reason R            unspecified (default), keyCompromise, affiliationChanged,
+                        superseded, cessationOfOperation
+  --crl-days N          days until the CRL's nextUpdate (default 30)
+`,
+  renew: `Usage: dockgate certs renew NAME [--dir DIR] [--days N] [--key-type ecdsa|rsa] [--connect-host HOST[:PORT]]
+
+Issue a new key and certificate with the same name and groups into the same bundle directory.
+The previous certificate stays valid until it expires; revoke it by serial when done.
+
+${DIR}
+  --days N              lifetime in days (default 365)
+${KEY_TYPE.replace('(default)', '(default: as before)')}
+  --connect-host H      host for the printed connect lines
+`,
+  'rotate-server': `Usage: dockgate certs rotate-server [--dir DIR] [--host NAME_OR_IP]... [--days N] [--key-type ecdsa|rsa]
+
+Replace server-cert.pem and server-key.pem with a new pair from the same CA, keeping the
+previous SANs and adding every --host. A running gateway picks the new pair up without a restart.
+
+${DIR}
+  --host NAME_OR_IP     server name or IP address to add (repeatable)
+  --days N              lifetime in days (default 825)
+${KEY_TYPE.replace('(default)', '(default: as before)')}
+`,
+  crl: `Usage: dockgate certs crl [--dir DIR] [--crl-days N]
+
+Re-sign crl.pem with fresh dates. Once a CRL's nextUpdate has passed, TLS refuses every client,
+so run this (e.g. from cron) more often than --crl-days.
+
+${DIR}
+  --crl-days N          days until the CRL's nextUpdate (default 30)
+`,
+};
+
+/** Help of `dockgate certs` itself. */
+export const CERTS_HELP = `Usage: dockgate certs COMMAND [OPTIONS]
+
+Manage the CA, server certificate and client certificates of a dockgate gateway.
+
+Commands:
+  init            create a CA, a server certificate and an empty CRL
+  issue NAME      issue a client certificate bundle
+  list            list issued certificates and their status
+  revoke NAME|SERIAL  revoke certificates and rewrite the CRL
+  renew NAME      issue a new certificate for an existing client
+  rotate-server   replace the server certificate
+  crl             re-sign the CRL before it expires
+
+Run "dockgate certs COMMAND --help" for the options of a command.
+`;

@@ -1,0 +1,201 @@
+/**
+ * `dockgate certs ...`: the command line over the PKI functions. Every failure is rendered
+ * here, once, as a single line: PkiError exits 1, UsageError exits 2 (with a pointer to the
+ * subcommand's --help); anything else is unexpected and also exits 1 with its message.
+ */
+import { resolve } from 'node:path';
+import { archiveBundle } from './archive-bundle.js';
+import type { CliIo } from './print-connect-lines.js';
+import { COMMAND_HELP, CERTS_HELP } from './cli-help.js';
+import { certTable } from './cli-format.js';
+import { parseArgs, type FlagSpec, type ParsedArgs } from './cli-args.js';
+import { PkiError, UsageError } from './errors.js';
+import { initPki } from './init-pki.js';
+import { issueClient } from './issue-client.js';
+import { parseKeyType } from './key-pair.js';
+import { listCerts } from './list-certs.js';
+import { pkiPaths } from './paths.js';
+import type { IndexEntry } from './pki-index.js';
+import { printConnectLines, say } from './print-connect-lines.js';
+import { renewClient } from './renew-client.js';
+import { refreshCrl, revokeCert } from './revoke-cert.js';
+import { parseRevocationReason } from './revocation-reason.js';
+import { rotateServer } from './rotate-server.js';
+
+export type { CliIo } from './print-connect-lines.js';
+// `dockgate serve` imports the embedded-default PKI set-up from here, beside the commands.
+export { ensureDefaultPki } from './ensure-default-pki.js';
+
+/** Default CA directory, relative to the working directory. */
+export const DEFAULT_PKI_DIR = './certs';
+
+interface Command {
+  flags: FlagSpec;
+  /** Number of positional arguments: exactly this many. */
+  positionals: 0 | 1;
+  run(args: ParsedArgs, io: CliIo): Promise<void>;
+}
+
+const dirOf = (args: ParsedArgs): string => args.string('dir') ?? DEFAULT_PKI_DIR;
+const keyTypeOf = (args: ParsedArgs) => (args.string('key-type') === undefined ? undefined : parseKeyType(args.string('key-type')));
+
+function summary(entry: IndexEntry): string {
+  return [
+    `  serial       ${entry.serial}`,
+    `  fingerprint  ${entry.fingerprint}`,
+    `  not after    ${entry.notAfter}`,
+  ].join('\n');
+}
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  init: {
+    flags: { dir: 'string', host: 'list', 'key-type': 'string', days: 'string', 'ca-days': 'string', force: 'bool' },
+    positionals: 0,
+    async run(args, io) {
+      const result = await initPki({
+        dir: dirOf(args),
+        hosts: args.list('host'),
+        keyType: keyTypeOf(args),
+        days: args.int('days'),
+        caDays: args.int('ca-days'),
+        force: args.bool('force'),
+      });
+      const { paths, server } = result;
+      say(io, `Created a CA and a server certificate in ${paths.dir}`);
+      say(io, `  ${paths.ca}\n  ${paths.caKey} (private, 0600)\n  ${paths.serverCert}\n  ${paths.serverKey} (private, 0600)\n  ${paths.crl}\n  ${paths.index}`);
+      say(io, `Server names: ${[...(server.sans?.dns ?? []), ...(server.sans?.ip ?? [])].join(', ')}`);
+      say(io, summary(server));
+      say(io, `\nNext: dockgate certs issue NAME --dir ${args.string('dir') ?? DEFAULT_PKI_DIR} --group GROUP`);
+    },
+  },
+  issue: {
+    flags: {
+      dir: 'string', group: 'list', days: 'string', out: 'string', 'key-type': 'string',
+      archive: 'string', 'connect-host': 'string', force: 'bool',
+    },
+    positionals: 1,
+    async run(args, io) {
+      const name = args.positionals[0] ?? '';
+      const dir = dirOf(args);
+      const { bundle, entry } = await issueClient({
+        dir, name, groups: args.list('group'), days: args.int('days'), out: args.string('out'),
+        keyType: keyTypeOf(args), force: args.bool('force'),
+      });
+      say(io, `Issued a client certificate for "${name}"${entry.groups.length ? ` (groups: ${entry.groups.join(', ')})` : ''}`);
+      say(io, summary(entry));
+      say(io, `  bundle       ${bundle.dir}`);
+      const archive = args.string('archive');
+      if (archive !== undefined) say(io, `  archive      ${await archiveBundle(bundle, name, archive)} (contains the private key: hand it over privately)`);
+      await printConnectLines(io, dir, name, bundle, args.string('connect-host'));
+    },
+  },
+  list: {
+    flags: { dir: 'string', json: 'bool' },
+    positionals: 0,
+    async run(args, io) {
+      const certs = await listCerts(dirOf(args));
+      if (args.bool('json')) say(io, JSON.stringify(certs, null, 2));
+      else if (certs.length === 0) say(io, `no certificates in the index of ${resolve(dirOf(args))}`);
+      else say(io, certTable(certs));
+    },
+  },
+  revoke: {
+    flags: { dir: 'string', reason: 'string', 'crl-days': 'string' },
+    positionals: 1,
+    async run(args, io) {
+      const dir = dirOf(args);
+      const revoked = await revokeCert({
+        dir, nameOrSerial: args.positionals[0] ?? '', reason: parseRevocationReason(args.string('reason')),
+        crlDays: args.int('crl-days'),
+      });
+      for (const e of revoked) say(io, `Revoked ${e.kind} "${e.name}" serial ${e.serial} (${e.revoked?.reason ?? 'unspecified'})`);
+      say(io, `Wrote ${pkiPaths(dir).crl}; a gateway with tls.crl pointing at it refuses these certificates from its next handshake on.`);
+    },
+  },
+  renew: {
+    flags: { dir: 'string', days: 'string', 'key-type': 'string', 'connect-host': 'string' },
+    positionals: 1,
+    async run(args, io) {
+      const name = args.positionals[0] ?? '';
+      const dir = dirOf(args);
+      const { bundle, entry, previous } = await renewClient({ dir, name, days: args.int('days'), keyType: keyTypeOf(args) });
+      say(io, `Renewed "${name}"${entry.groups.length ? ` (groups: ${entry.groups.join(', ')})` : ''}`);
+      say(io, summary(entry));
+      say(io, `  bundle       ${bundle.dir}`);
+      say(io, `The previous certificate (serial ${previous.serial}) stays valid until ${previous.notAfter}; to end it now:\n  dockgate certs revoke ${previous.serial} --dir ${dir} --reason superseded`);
+      await printConnectLines(io, dir, name, bundle, args.string('connect-host'));
+    },
+  },
+  'rotate-server': {
+    flags: { dir: 'string', host: 'list', days: 'string', 'key-type': 'string' },
+    positionals: 0,
+    async run(args, io) {
+      const entry = await rotateServer({ dir: dirOf(args), hosts: args.list('host'), days: args.int('days'), keyType: keyTypeOf(args) });
+      say(io, `Rotated the server certificate in ${pkiPaths(dirOf(args)).dir}`);
+      say(io, `Server names: ${[...(entry.sans?.dns ?? []), ...(entry.sans?.ip ?? [])].join(', ')}`);
+      say(io, summary(entry));
+    },
+  },
+  crl: {
+    flags: { dir: 'string', 'crl-days': 'string' },
+    positionals: 0,
+    async run(args, io) {
+      const { crlNumber, nextUpdate } = await refreshCrl({ dir: dirOf(args), crlDays: args.int('crl-days') });
+      say(io, `Wrote CRL #${crlNumber} to ${pkiPaths(dirOf(args)).crl}, next update ${nextUpdate.toISOString()}`);
+    },
+  },
+};
+
+/**
+ * Runs `dockgate certs ARGV...` (ARGV without the leading `certs`; a leading `certs` is
+ * tolerated). Returns the exit code: 0 success, 1 operational error, 2 usage error.
+ */
+export async function runCertsCommand(argv: string[], io: CliIo): Promise<number> {
+  const args = argv[0] === 'certs' ? argv.slice(1) : argv;
+  const [name, ...rest] = args;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? rest[0] : undefined;
+    const help = topic ? COMMAND_HELP[topic] : CERTS_HELP;
+    (name === undefined ? io.stderr : io.stdout).write(help ?? CERTS_HELP);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  try {
+    if (!command) throw new UsageError(`unknown command "${name}"`);
+    const parsed = parseArgs(name, rest, command.flags);
+    if (parsed.bool('help')) {
+      io.stdout.write(COMMAND_HELP[name] ?? CERTS_HELP);
+      return 0;
+    }
+    if (parsed.positionals.length !== command.positionals) {
+      throw new UsageError(
+        command.positionals === 0
+          ? `unexpected argument "${parsed.positionals[0]}"`
+          : parsed.positionals.length === 0
+            ? 'missing NAME'
+            : `expected one NAME, got ${parsed.positionals.length} arguments`,
+        name,
+      );
+    }
+    await command.run(parsed, io);
+    return 0;
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+/** Renders an error as one line on stderr and returns its exit code. */
+function reportError(err: unknown, io: CliIo): number {
+  if (err instanceof UsageError) {
+    const hint = err.command ? `dockgate certs ${err.command} --help` : 'dockgate certs --help';
+    io.stderr.write(`dockgate certs: ${err.message} (see "${hint}")\n`);
+    return 2;
+  }
+  if (err instanceof PkiError) {
+    io.stderr.write(`dockgate certs: ${err.message}\n`);
+    return 1;
+  }
+  const e = err as NodeJS.ErrnoException;
+  io.stderr.write(`dockgate certs: ${e?.message ?? String(err)}\n`);
+  return 1;
+}

@@ -1,0 +1,68 @@
+/**
+ * The lines `certs issue` prints so a teammate can connect at once: the `DOCKER_*` variables,
+ * an explicit `docker --tlsverify` command and a `docker context create` command.
+ */
+import { isIP } from 'node:net';
+import { hostname } from 'node:os';
+import type { BundleFiles } from './bundle.js';
+import { isLoopback } from './hosts.js';
+
+/** Docker's conventional TLS port, which the gateway listens on by default. */
+export const DEFAULT_DOCKER_TLS_PORT = 2376;
+
+/** Quotes for POSIX shells when needed; plain paths stay readable. */
+export function shellQuote(text: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(text)) return text;
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Double quotes as the docker documentation writes them, unless the text needs single quotes. */
+function doubleQuote(text: string): string {
+  return /^[^"$`\\!]*$/.test(text) ? `"${text}"` : shellQuote(text);
+}
+
+/** A `docker context` name from a client name: contexts allow only `[a-zA-Z0-9][a-zA-Z0-9_.+-]+`. */
+export function contextName(name: string): string {
+  const cleaned = name.replace(/[^a-zA-Z0-9_.+-]/g, '-').replace(/^[^a-zA-Z0-9]+/, '');
+  return cleaned.length >= 2 ? cleaned : `dockgate-${cleaned}`;
+}
+
+/**
+ * `host:port` for a tcp:// URL from a `--connect-host` value (`H`, `H:PORT`, `[v6]:PORT` or a
+ * bare IPv6 address), adding the default port and IPv6 brackets.
+ */
+export function connectAddress(host: string): string {
+  if (isIP(host) === 6) return `[${host}]:${DEFAULT_DOCKER_TLS_PORT}`;
+  if (/^\[.*\]:\d+$/.test(host) || /^[^:]+:\d+$/.test(host)) return host;
+  if (/^\[.*\]$/.test(host)) return `${host}:${DEFAULT_DOCKER_TLS_PORT}`;
+  return `${host}:${DEFAULT_DOCKER_TLS_PORT}`;
+}
+
+/**
+ * The host clients should connect to: `explicit` (--connect-host) if given, else the first
+ * non-loopback host recorded at init, else this machine's host name.
+ */
+export function chooseConnectHost(explicit: string | undefined, initHosts: readonly string[], machineName: string = hostname()): string {
+  if (explicit) return explicit;
+  const remote = initHosts.find((h) => {
+    try {
+      return !isLoopback(h);
+    } catch {
+      return false;
+    }
+  });
+  return remote ?? machineName;
+}
+
+/** The connect instructions for a bundle, one shell command per line. */
+export function connectLines(opts: { name: string; host: string; bundle: BundleFiles }): string[] {
+  const url = `tcp://${connectAddress(opts.host)}`;
+  const { ca, cert, key, dir } = opts.bundle;
+  return [
+    `export DOCKER_HOST=${url}`,
+    'export DOCKER_TLS_VERIFY=1',
+    `export DOCKER_CERT_PATH=${shellQuote(dir)}`,
+    `docker --tlsverify --tlscacert=${shellQuote(ca)} --tlscert=${shellQuote(cert)} --tlskey=${shellQuote(key)} -H ${url} version`,
+    `docker context create ${contextName(opts.name)} --docker ${doubleQuote(`host=${url},ca=${ca},cert=${cert},key=${key}`)}`,
+  ];
+}
