@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { bodyPlan, buildFacts, type FactsHeaders } from '../../../src/facts/build-facts.js';
+import { FactsError } from '../../../src/facts/errors.js';
+
+const enc = new TextEncoder();
+const JSON_CT = { 'content-type': 'application/json' };
+const FORM_CT = { 'content-type': 'application/x-www-form-urlencoded' };
+
+function refusal(fn: () => unknown): string | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (err) {
+    if (err instanceof FactsError) return err.code;
+    throw err;
+  }
+}
+
+describe('buildFacts', () => {
+  it('builds the facts of a versioned container create', () => {
+    const body = enc.encode('{"Image":"busybox","HostConfig":{"Privileged":true}}');
+    const facts = buildFacts({ method: 'POST', rawTarget: '/v1.41/containers/create?name=web', headers: JSON_CT, body });
+    expect(facts.operation?.name).toBe('ContainerCreate');
+    expect(facts.path).toBe('/containers/create');
+    expect(facts.apiVersion).toBe('1.41');
+    expect(facts.rawTarget).toBe('/v1.41/containers/create?name=web');
+    expect({ ...facts.query }).toEqual({ name: 'web' });
+    expect(facts.body).toEqual({ Image: 'busybox', HostConfig: { Privileged: true } });
+    expect(facts.upgrade).toBeUndefined();
+  });
+
+  it('decodes greedy params and strips the version prefix', () => {
+    const facts = buildFacts({ method: 'GET', rawTarget: '/v1.041/containers/a%2Fb/json', headers: {} });
+    expect(facts.operation?.name).toBe('ContainerInspect');
+    expect({ ...facts.params }).toEqual({ name: 'a/b' });
+    expect(facts.path).toBe('/containers/a/b/json');
+    expect(facts.apiVersion).toBe('1.041');
+  });
+
+  it('reports unknown routes without an operation', () => {
+    const facts = buildFacts({ method: 'GET', rawTarget: '/v1.41/nope?x=1', headers: {} });
+    expect(facts.operation).toBeUndefined();
+    expect(facts.path).toBe('/nope');
+    expect(facts.apiVersion).toBe('1.41');
+    expect({ ...facts.query }).toEqual({ x: '1' });
+    expect(buildFacts({ method: 'POST', rawTarget: '/containers/json', headers: {} }).operation).toBeUndefined();
+  });
+
+  it('lets a form body override the query, like ParseForm', () => {
+    const facts = buildFacts({
+      method: 'POST',
+      rawTarget: '/build?t=img&dockerfile=Dockerfile',
+      headers: { 'content-type': 'Application/X-WWW-Form-Urlencoded; charset=utf-8' },
+      body: enc.encode('networkmode=host&networkmode=none&t2=x'),
+    });
+    expect(facts.operation?.name).toBe('ImageBuild');
+    expect({ ...facts.query }).toEqual({ networkmode: 'host', t2: 'x', t: 'img', dockerfile: 'Dockerfile' });
+    expect(facts.queryAll['networkmode']).toEqual(['host', 'none']);
+    expect(facts.body).toBeUndefined();
+  });
+
+  it('ignores a form body on GET and DELETE (Go only reads it for POST, PUT, PATCH)', () => {
+    const facts = buildFacts({ method: 'DELETE', rawTarget: '/containers/x?force=0', headers: FORM_CT, body: enc.encode('force=1') });
+    expect({ ...facts.query }).toEqual({ force: '0' });
+  });
+
+  it('parses the JSON body of json operations without a Content-Type', () => {
+    const facts = buildFacts({ method: 'POST', rawTarget: '/containers/x/exec', headers: {}, body: enc.encode('{"Cmd":["sh"],"Privileged":true}') });
+    expect(facts.body).toEqual({ Cmd: ['sh'], Privileged: true });
+  });
+
+  it('takes array bodies for plugin privileges and settings', () => {
+    const body = enc.encode('[{"Name":"network","Value":["host"]}]');
+    const facts = buildFacts({ method: 'POST', rawTarget: '/plugins/pull?remote=x', headers: JSON_CT, body });
+    expect(facts.body).toEqual([{ Name: 'network', Value: ['host'] }]);
+    expect(refusal(() => buildFacts({ method: 'POST', rawTarget: '/plugins/x/set', headers: JSON_CT, body: enc.encode('{}') }))).toBe('json-shape');
+  });
+
+  it('leaves the body out for an empty json body and for stream operations', () => {
+    expect(buildFacts({ method: 'POST', rawTarget: '/containers/x/start', headers: {}, body: new Uint8Array() }).body).toBeUndefined();
+    expect(buildFacts({ method: 'POST', rawTarget: '/containers/x/start', headers: {} }).body).toBeUndefined();
+    const tar = buildFacts({ method: 'POST', rawTarget: '/build', headers: { 'content-type': 'application/x-tar' }, body: enc.encode('{"a":1,"a":2}') });
+    expect(tar.body).toBeUndefined();
+  });
+
+  it('records the Upgrade header lower-cased', () => {
+    const facts = buildFacts({ method: 'POST', rawTarget: '/containers/x/attach?stream=1', headers: { upgrade: 'TCP', connection: 'Upgrade' } });
+    expect(facts.upgrade).toBe('tcp');
+    expect(facts.operation?.hijack).toBe(true);
+  });
+
+  it('accepts a trailing slash only on routes registered with one', () => {
+    expect(buildFacts({ method: 'GET', rawTarget: '/v1.41/networks/', headers: {} }).operation?.name).toBe('NetworkList');
+    expect(buildFacts({ method: 'GET', rawTarget: '/debug/pprof/', headers: {} }).operation?.name).toBe('DebugPprofIndex');
+  });
+
+  const refused: Array<[string, string, string, FactsHeaders, string?]> = [
+    ['unclean-path', 'DELETE', '/containers/abc/', {}],
+    ['unclean-path', 'GET', '/containers/x/json/', {}],
+    ['unclean-path', 'GET', '/nope/', {}],
+    ['unclean-path', 'GET', '/containers/%2e%2e/json', {}],
+    ['bad-escape', 'GET', '/containers/%zz/json', {}],
+    ['bad-query', 'GET', '/containers/json?all=1;size=1', {}],
+    ['bad-query', 'GET', '/containers/json?all=%', {}],
+    ['ambiguous-query', 'POST', '/build?networkmode=none', FORM_CT, 'networkmode=host'],
+    ['bad-query', 'POST', '/build', FORM_CT, 'a=%zz'],
+    ['bad-content-type', 'POST', '/containers/create', { 'content-type': 'text/plain' }, '{}'],
+    ['bad-content-type', 'POST', '/containers/create', FORM_CT, 'Image=x'],
+    ['bad-content-type', 'POST', '/containers/create', { 'content-type': 'application/json; charset' }, '{}'],
+    ['bad-content-type', 'POST', '/build', { 'content-type': 'multipart/form-data; boundary=b' }, ''],
+    ['bad-content-type', 'GET', '/containers/json', { 'content-type': 'multipart/form-data; boundary=b' }],
+    ['bad-header', 'POST', '/containers/create', { 'content-type': ['application/json', 'text/plain'] }, '{}'],
+    ['bad-header', 'POST', '/containers/create', { 'content-type': 'application/json', 'Content-Type': 'text/plain' }, '{}'],
+    ['ambiguous-json', 'POST', '/containers/create', JSON_CT, '{"HostConfig":{"Privileged":false,"privileged":true}}'],
+    ['trailing-json', 'POST', '/containers/create', JSON_CT, '{"Image":"a"} {"x":1}'],
+    ['bad-json', 'POST', '/containers/create', JSON_CT, '{"Image":'],
+    ['json-shape', 'POST', '/containers/create', JSON_CT, '[]'],
+  ];
+  it.each(refused)('refuses %s: %s %s', (code, method, rawTarget, headers, body) => {
+    const input = { method, rawTarget, headers, body: body === undefined ? undefined : enc.encode(body) };
+    expect(refusal(() => buildFacts(input))).toBe(code);
+  });
+});
+
+describe('bodyPlan', () => {
+  const cases: Array<[string, string, FactsHeaders, string]> = [
+    ['POST', '/containers/create', {}, 'inspect'],
+    ['POST', '/v1.41/containers/create', JSON_CT, 'inspect'],
+    ['POST', '/exec/abc/start', JSON_CT, 'inspect'],
+    ['POST', '/containers/abc/start', {}, 'inspect'],
+    ['POST', '/build', { 'content-type': 'application/x-tar' }, 'stream'],
+    ['POST', '/build', {}, 'stream'],
+    ['POST', '/build', FORM_CT, 'inspect'],
+    ['PUT', '/containers/x/archive', FORM_CT, 'inspect'],
+    ['GET', '/containers/json', FORM_CT, 'stream'],
+    ['GET', '/containers/json', {}, 'stream'],
+    ['POST', '/containers/x/attach', {}, 'stream'],
+    ['GET', '/nope', {}, 'none'],
+    ['POST', '/containers/json', JSON_CT, 'none'],
+  ];
+  it.each(cases)('%s %s %j -> %s', (method, target, headers, plan) => {
+    expect(bodyPlan(method, target, headers)).toBe(plan);
+  });
+
+  it('does not depend on framing headers', () => {
+    const framings: FactsHeaders[] = [{}, { 'content-length': '0' }, { 'transfer-encoding': 'chunked' }, { 'content-length': '0', 'transfer-encoding': 'chunked' }];
+    for (const framing of framings) {
+      expect(bodyPlan('POST', '/containers/create', framing)).toBe('inspect');
+      expect(bodyPlan('POST', '/build', { ...FORM_CT, ...framing })).toBe('inspect');
+    }
+  });
+
+  it('throws the refusal buildFacts would give', () => {
+    expect(refusal(() => bodyPlan('GET', '/a//b', {}))).toBe('unclean-path');
+    expect(refusal(() => bodyPlan('POST', '/containers/create', { 'content-type': 'text/plain' }))).toBe('bad-content-type');
+  });
+});

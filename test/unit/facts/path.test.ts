@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { FactsError } from '../../../src/facts/errors.js';
+import { goPathClean, muxCleanPath, normalizePath } from '../../../src/facts/path.js';
+
+function refusal(target: string): string | undefined {
+  try {
+    normalizePath(target);
+    return undefined;
+  } catch (err) {
+    if (err instanceof FactsError) return err.code;
+    throw err;
+  }
+}
+
+describe('normalizePath accepts what Go and mux read one way', () => {
+  const cases: Array<[string, string, string]> = [
+    ['/containers/json', '/containers/json', ''],
+    ['/v1.41/containers/json?all=1&size=0', '/v1.41/containers/json', 'all=1&size=0'],
+    ['/containers/json?', '/containers/json', ''],
+    ['/containers/json?a=%zz', '/containers/json', 'a=%zz'], // the query is parsed later
+    ['/containers/a%2Fb/json', '/containers/a/b/json', ''], // mux matches the decoded path
+    ['/containers/a%2fb/json', '/containers/a/b/json', ''],
+    ['/containers/a+b/json', '/containers/a+b/json', ''], // `+` is literal in paths
+    ['/containers/caf%C3%A9/json', '/containers/café/json', ''],
+    ['/containers/a%3Fb/json', '/containers/a?b/json', ''],
+    ['/containers/a%23b/json', '/containers/a#b/json', ''],
+    ['/networks/', '/networks/', ''], // mux keeps a trailing slash
+    ['/', '/', ''],
+    ['http://api.moby.localhost/v1.41/info?x=1', '/v1.41/info', 'x=1'],
+    ['HTTP://localhost:2376/_ping', '/_ping', ''],
+    ['http://[::1]:2376/_ping', '/_ping', ''],
+  ];
+  it.each(cases)('%j -> %j ? %j', (target, path, query) => {
+    expect(normalizePath(target)).toEqual({ path, query });
+  });
+});
+
+describe('normalizePath refuses', () => {
+  const cases: Array<[string, string]> = [
+    ['', 'bad-target'],
+    ['*', 'bad-target'],
+    ['containers/json', 'bad-target'],
+    ['/containers/json#frag', 'bad-target'],
+    ['/containers/a b/json', 'bad-target'],
+    ['/containers/\u00e9/json', 'bad-target'],
+    ['/containers/a\tb/json', 'bad-target'],
+    ['http://host', 'bad-target'],
+    ['http://host?x=/containers/json', 'bad-target'],
+    ['http:/containers/json', 'bad-target'],
+    ['mailto:x', 'bad-target'],
+    ['http://user@host/_ping', 'bad-target'],
+    ['/containers/%zz/json', 'bad-escape'],
+    ['/containers/abc%', 'bad-escape'],
+    ['/containers/abc%2', 'bad-escape'],
+    ['/containers/%ff/json', 'bad-escape'],
+    ['/containers/%C3/json', 'bad-escape'],
+    ['/containers/a%00b/json', 'bad-escape'],
+    ['/containers/a%0Ab/json', 'bad-escape'],
+    ['/containers/a%7Fb/json', 'bad-escape'],
+    ['//containers/json', 'unclean-path'],
+    ['/containers//json', 'unclean-path'],
+    ['/containers/./json', 'unclean-path'],
+    ['/containers/x/../json', 'unclean-path'],
+    ['/containers/json/.', 'unclean-path'],
+    ['/containers/json/..', 'unclean-path'],
+    ['/containers/%2e%2e/json', 'unclean-path'],
+    ['/containers/%2E/json', 'unclean-path'],
+    ['/containers/a%2F%2Fb/json', 'unclean-path'],
+    ['/containers/a%2F..%2Fb/json', 'unclean-path'],
+    ['/v1.41/../info', 'unclean-path'],
+    ['http://host//info', 'unclean-path'],
+  ];
+  it.each(cases)('%j: %s', (target, code) => {
+    expect(refusal(target)).toBe(code);
+  });
+
+  it('throws FactsError with status 400', () => {
+    expect(() => normalizePath('/a//b')).toThrow(FactsError);
+    try {
+      normalizePath('/a//b');
+    } catch (err) {
+      expect((err as FactsError).status).toBe(400);
+    }
+  });
+});
+
+describe('Go path cleaning', () => {
+  const cases: Array<[string, string, string]> = [
+    ['/', '/', '/'],
+    ['/a/b/', '/a/b', '/a/b/'],
+    ['/a//b', '/a/b', '/a/b'],
+    ['/a/./b/../c', '/a/c', '/a/c'],
+    ['/../a', '/a', '/a'],
+    ['/a/..', '/', '/'],
+    ['/a/../', '/', '/'],
+  ];
+  it.each(cases)('%j -> %j (mux %j)', (p, clean, mux) => {
+    expect(goPathClean(p)).toBe(clean);
+    expect(muxCleanPath(p)).toBe(mux);
+  });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { FactsError } from '../../../src/facts/errors.js';
+import { mergeQuery, parseFormBody, parseGoQuery } from '../../../src/facts/query.js';
+
+function code(fn: () => unknown): string | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (err) {
+    if (err instanceof FactsError) return err.code;
+    throw err;
+  }
+}
+
+describe('parseGoQuery (url.ParseQuery)', () => {
+  const cases: Array<[string, Array<[string, string]>]> = [
+    ['', []],
+    ['a=1', [['a', '1']]],
+    ['a=1&a=2&b', [['a', '1'], ['a', '2'], ['b', '']]],
+    ['a=1&&b=2&', [['a', '1'], ['b', '2']]],
+    ['a+b=c+d', [['a b', 'c d']]],
+    ['a%2Bb=%26%3D', [['a+b', '&=']]],
+    ['x=a=b', [['x', 'a=b']]],
+    ['=v', [['', 'v']]],
+    ['name=caf%C3%A9', [['name', 'café']]],
+    ['filters=%7B%22label%22%3A%5B%22a%22%5D%7D', [['filters', '{"label":["a"]}']]],
+  ];
+  it.each(cases)('%j', (raw, pairs) => {
+    expect(parseGoQuery(raw)).toEqual(pairs);
+  });
+
+  const refused: string[] = ['a=1;b=2', 'a;b', 'a=%zz', 'a=%', 'a=%4', '%ff=1', 'a=%C3'];
+  it.each(refused)('refuses %j', (raw) => {
+    expect(code(() => parseGoQuery(raw))).toBe('bad-query');
+  });
+});
+
+describe('mergeQuery (ParseForm + FormValue)', () => {
+  it('takes the first value of a key and keeps all of them', () => {
+    const { query, queryAll } = mergeQuery([], parseGoQuery('force=1&force=0&v=x'));
+    expect({ ...query }).toEqual({ force: '1', v: 'x' });
+    expect({ ...queryAll }).toEqual({ force: ['1', '0'], v: ['x'] });
+  });
+
+  it('puts form values first', () => {
+    const { query, queryAll } = mergeQuery(parseGoQuery('a=form&a=form2'), parseGoQuery('b=query'));
+    expect({ ...query }).toEqual({ a: 'form', b: 'query' });
+    expect({ ...queryAll }).toEqual({ a: ['form', 'form2'], b: ['query'] });
+  });
+
+  it('refuses a key in both the form and the query', () => {
+    expect(code(() => mergeQuery(parseGoQuery('networkmode=none'), parseGoQuery('networkmode=host')))).toBe('ambiguous-query');
+  });
+
+  it('treats __proto__ as an ordinary key', () => {
+    const { query } = mergeQuery([], parseGoQuery('__proto__=x&constructor=y'));
+    expect(query['__proto__']).toBe('x');
+    expect(query['constructor']).toBe('y');
+    expect(Object.keys(query)).toEqual(['__proto__', 'constructor']);
+  });
+});
+
+describe('parseFormBody', () => {
+  const enc = new TextEncoder();
+  it('parses ASCII form bodies', () => {
+    expect(parseFormBody(enc.encode('a=1&b=x+y'))).toEqual([['a', '1'], ['b', 'x y']]);
+  });
+  it.each(['a=é', 'a=1\n', 'a=1;b=2'])('refuses %j', (body) => {
+    expect(code(() => parseFormBody(enc.encode(body)))).toBe('bad-query');
+  });
+});
