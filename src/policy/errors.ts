@@ -1,0 +1,40 @@
+/**
+ * The policy stage's one error type: a policy file that cannot be loaded or compiled.
+ * It carries every problem found, each with its place in the file, so an operator fixes
+ * them all in one round instead of one per restart.
+ */
+
+/** One problem in a policy file. */
+export interface PolicyProblem {
+  /** Key path in the file, e.g. `rules[2].guards.binds.allow[0]`; empty for the whole file. */
+  path: string;
+  /** 1-based line in the file, when known. */
+  line?: number;
+  message: string;
+}
+
+/** Thrown by the loader and compiler; never at request time. */
+export class PolicyError extends Error {
+  readonly code = 'invalid-policy';
+  constructor(
+    readonly problems: readonly PolicyProblem[],
+    readonly source?: string,
+  ) {
+    super(formatProblems(problems, source));
+    this.name = 'PolicyError';
+  }
+}
+
+/** Render problems as `invalid policy FILE:\n  path (line N): message` lines. */
+export function formatProblems(problems: readonly PolicyProblem[], source?: string): string {
+  const head = `invalid policy${source ? ` ${source}` : ''}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`;
+  const lines = problems.map((p) => `  ${placeOf(p)}: ${p.message}`);
+  return [head, ...lines].join('\n');
+}
+
+/** `rules[0].allow (line 7)`, `line 7`, or `(file)`. */
+export function placeOf(p: PolicyProblem): string {
+  const line = p.line !== undefined ? `line ${p.line}` : '';
+  if (p.path && line) return `${p.path} (${line})`;
+  return p.path || line || '(file)';
+}

@@ -1,0 +1,52 @@
+/**
+ * `binds: { allow: [prefixes] }` limits host paths that containers, services and local
+ * volumes mount; `binds: false` allows none (named volumes stay allowed); `{user}` in a
+ * prefix is the caller's certificate CN.
+ */
+import { field } from '../../facts/go-fold.js';
+import { containerSpecField, hostConfigField, show } from './body.js';
+import { defineGuard } from './guard.js';
+import { cleanHostPath, hostPathAllowed } from './host-paths.js';
+import { bindsHostPaths, localVolumeDevice, mountsHostPaths, type HostMount } from './mounts.js';
+import { CONTAINER_OPS, OP, SERVICE_OPS } from './operations.js';
+import { parseAllowList } from './settings.js';
+
+export const bindsGuard = defineGuard({
+  key: 'binds',
+  summary: 'host paths mounted by Binds, Mounts (bind, and local volumes with o=bind/device), service mounts and volume create',
+  operations: [...CONTAINER_OPS, ...SERVICE_OPS, OP.volumeCreate],
+  parse: (value, at, problems) =>
+    parseAllowList(value, at, problems, (item, itemAt) => {
+      if (cleanHostPath(item.split('{user}').join('x')) === undefined) {
+        problems.add(itemAt, `host path prefix ${JSON.stringify(item)} must be absolute`);
+        return undefined;
+      }
+      return item;
+    }),
+  check(config, { facts, op, identity }) {
+    if (config.any) return undefined;
+    const mounts: HostMount[] = [];
+    if (op === OP.containerCreate || op === OP.containerUpdate) {
+      mounts.push(...bindsHostPaths(hostConfigField(facts, 'Binds')), ...mountsHostPaths(hostConfigField(facts, 'Mounts')));
+    } else if (op === OP.serviceCreate || op === OP.serviceUpdate) {
+      mounts.push(...mountsHostPaths(containerSpecField(facts, 'Mounts')));
+    } else if (op === OP.volumeCreate) {
+      mounts.push(...localVolumeDevice(field(facts.body, 'Driver'), field(facts.body, 'DriverOpts'), 'DriverOpts').map(renameVolumePath));
+    }
+    for (const m of mounts) {
+      if (m.kind === 'unreadable') return { code: 'bind-mount', reason: m.reason };
+      if (!hostPathAllowed(m.value, config.allow, identity.name)) {
+        const clean = cleanHostPath(m.value);
+        const cleaned = clean !== undefined && clean !== m.value ? ` (${clean})` : '';
+        const where = config.allow.length ? 'outside the allowed host paths' : 'a host path and none are allowed';
+        return { code: 'bind-mount', reason: `${m.path} ${show(m.value)}${cleaned} is ${where}` };
+      }
+    }
+    return undefined;
+  },
+});
+
+/** Volume create names its options `DriverOpts`, not `DriverConfig.Options`. */
+function renameVolumePath(m: HostMount): HostMount {
+  return { ...m, path: m.path.replace('DriverOpts.Options.', 'DriverOpts.') };
+}

@@ -1,0 +1,32 @@
+/**
+ * `execRoot: false` refuses exec sessions that explicitly ask for root: `User` of `root`,
+ * `0` (any number of zeros), or `root:...`/`0:...`. An empty `User` runs as the container's
+ * own user and is allowed: it grants nothing the container's main process does not already
+ * have, and the container itself was checked when it was created. (A non-root user that the
+ * image's /etc/passwd maps to uid 0 cannot be seen from here.)
+ */
+import { bodyField, show } from './body.js';
+import { defineGuard } from './guard.js';
+import { OP } from './operations.js';
+import { parseSwitch } from './settings.js';
+
+/** True when an exec `User` value names root. */
+export function isRootUser(user: string): boolean {
+  const name = (user.split(':')[0] ?? '').trim();
+  return name === 'root' || /^0+$/.test(name);
+}
+
+export const execRootGuard = defineGuard({
+  key: 'execRoot',
+  summary: 'exec sessions as root (exec User root / 0)',
+  operations: [OP.execCreate],
+  parse: parseSwitch,
+  check(config, { facts }) {
+    if (!config.refuse) return undefined;
+    for (const f of bodyField(facts, 'User')) {
+      if (typeof f.value !== 'string') return { code: 'exec-root', reason: `User ${show(f.value)} is not a string` };
+      if (isRootUser(f.value)) return { code: 'exec-root', reason: `User ${show(f.value)} runs the exec session as root` };
+    }
+    return undefined;
+  },
+});

@@ -1,0 +1,42 @@
+/**
+ * The contract every guard implements. A guard is one concept (privileged, binds,
+ * capabilities, ...): it validates its own settings at load time and, at request time, is a
+ * pure function over the facts that returns nothing or one violation.
+ */
+import type { Identity, RequestFacts } from '../../core/types.js';
+import type { KeyPath, Problems } from '../problems.js';
+
+/** Why a guard refused a request. */
+export interface Violation {
+  /** Stable code for metrics and tests, e.g. `privileged`, `bind-mount`. */
+  code: string;
+  /** Specific human reason with the field path and value, e.g. `HostConfig.Privileged is not allowed`. */
+  reason: string;
+}
+
+/** What a guard sees at request time. */
+export interface GuardContext {
+  identity: Identity;
+  facts: RequestFacts;
+  /** `facts.operation.name`, for convenience. */
+  op: string;
+}
+
+/** A guard: settings parser plus the check it compiles to. */
+export interface GuardDefinition<C> {
+  /** Key under a rule's `guards:` mapping. */
+  key: string;
+  /** One line for docs and `policy explain`. */
+  summary: string;
+  /** Operation names the guard inspects; it ignores every other operation. */
+  operations: readonly string[];
+  /** Validate the YAML value; push problems and return undefined when invalid. */
+  parse(value: unknown, at: KeyPath, problems: Problems): C | undefined;
+  /** The request-time check; must not throw on any body shape. */
+  check(config: C, ctx: GuardContext): Violation | undefined;
+}
+
+/** Helper so a definition's config type is inferred and checked once. */
+export function defineGuard<C>(def: GuardDefinition<C>): GuardDefinition<C> {
+  return def;
+}

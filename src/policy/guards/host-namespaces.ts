@@ -1,0 +1,78 @@
+/**
+ * `hostNamespaces: false` refuses sharing the host's namespaces (network, pid, ipc, uts,
+ * userns, cgroupns) and joining another container's (`container:<id>`), which inherits
+ * whatever that container was allowed.
+ */
+import type { JsonValue } from '../../core/types.js';
+import { field } from '../../facts/go-fold.js';
+import { hostConfigField, isServiceWrite, items, show, type Found } from './body.js';
+import { defineGuard, type Violation } from './guard.js';
+import { CONTAINER_OPS, OP, SERVICE_OPS } from './operations.js';
+import { parseSwitch } from './settings.js';
+
+/** HostConfig fields naming a namespace mode; `Cgroup: container:<id>` joins another container's cgroup. */
+const MODES = ['NetworkMode', 'PidMode', 'IpcMode', 'UTSMode', 'UsernsMode', 'CgroupnsMode', 'Cgroup'] as const;
+
+export const hostNamespacesGuard = defineGuard({
+  key: 'hostNamespaces',
+  summary: 'host namespaces and container:<id> joins (NetworkMode, PidMode, IpcMode, UTSMode, UsernsMode, CgroupnsMode, Cgroup)',
+  operations: [...CONTAINER_OPS, ...SERVICE_OPS, OP.networkConnect],
+  parse: parseSwitch,
+  check(config, { facts, op }) {
+    if (!config.refuse) return undefined;
+    if (op === OP.networkConnect) {
+      // The network is the path parameter; dockerd refuses host here too, we say why first.
+      for (const value of Object.values(facts.params)) {
+        if (value.toLowerCase() === 'host') return { code: 'host-namespace', reason: 'connecting to the host network is not allowed' };
+      }
+      return undefined;
+    }
+    for (const name of MODES) {
+      for (const f of hostConfigField(facts, name)) {
+        const v = modeViolation(f);
+        if (v) return v;
+      }
+    }
+    if (op === OP.containerCreate) {
+      const endpoints = field(facts.body, 'NetworkingConfig', 'EndpointsConfig');
+      if (endpoints && typeof endpoints === 'object' && !Array.isArray(endpoints)) {
+        // A Go map: keys are network names, compared exactly by dockerd; we compare folded.
+        for (const key of Object.keys(endpoints)) {
+          const k = key.toLowerCase();
+          if (k === 'host' || k.startsWith('container:')) {
+            return { code: 'host-namespace', reason: `NetworkingConfig.EndpointsConfig ${show(key)} is not allowed` };
+          }
+        }
+      }
+    }
+    if (isServiceWrite(facts)) {
+      const targets: Found[] = [];
+      for (const where of [['TaskTemplate', 'Networks'], ['Networks']]) {
+        const list = field(facts.body, ...where);
+        if (Array.isArray(list)) {
+          list.forEach((n, i) => {
+            const t = field(n, 'Target');
+            if (t !== undefined && t !== null) targets.push({ path: `${where.join('.')}[${i}].Target`, value: t });
+          });
+        }
+      }
+      for (const t of targets) {
+        if (typeof t.value !== 'string' || t.value.toLowerCase() === 'host') {
+          return { code: 'host-namespace', reason: `${t.path} ${show(t.value)} is not allowed` };
+        }
+      }
+    }
+    return undefined;
+  },
+});
+
+function modeViolation(f: Found): Violation | undefined {
+  for (const { value, suffix } of items(f.value as JsonValue)) {
+    if (typeof value !== 'string') return { code: 'host-namespace', reason: `${f.path}${suffix} ${show(value)} is not a valid mode` };
+    // dockerd compares exactly; folding only refuses more (HOST would fail at the daemon).
+    const v = value.toLowerCase();
+    if (v === 'host') return { code: 'host-namespace', reason: `${f.path} "host" is not allowed` };
+    if (v.startsWith('container:')) return { code: 'host-namespace', reason: `${f.path} ${show(value)} joins another container's namespace` };
+  }
+  return undefined;
+}

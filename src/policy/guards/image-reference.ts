@@ -1,0 +1,75 @@
+/**
+ * Docker image references normalised as the daemon's reference parser does, so `busybox`,
+ * `library/busybox:latest` and `docker.io/library/busybox:latest` are one image, and patterns
+ * for the images guard.
+ */
+
+/** A normalised reference: `docker.io/library/busybox` plus tag and/or digest. */
+export interface ImageReference {
+  name: string;
+  tag?: string;
+  digest?: string;
+}
+
+/** Normalise a reference; undefined for an empty string. `latest` is implied without tag or digest. */
+export function normalizeReference(ref: string, implyLatest = true): ImageReference | undefined {
+  if (ref === '') return undefined;
+  let rest = ref;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
+  let tag: string | undefined;
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
+  const slash = rest.indexOf('/');
+  const first = slash < 0 ? '' : rest.slice(0, slash);
+  let domain = 'docker.io';
+  let path = rest;
+  if (slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
+    domain = first;
+    path = rest.slice(slash + 1);
+  }
+  if (domain === 'index.docker.io') domain = 'docker.io';
+  if (domain === 'docker.io' && !path.includes('/')) path = `library/${path}`;
+  if (tag === undefined && digest === undefined && implyLatest) tag = 'latest';
+  const out: ImageReference = { name: `${domain}/${path}` };
+  if (tag !== undefined) out.tag = tag;
+  if (digest !== undefined) out.digest = digest;
+  return out;
+}
+
+/** Render a reference back to its canonical string. */
+export function formatReference(r: ImageReference): string {
+  return `${r.name}${r.tag !== undefined ? `:${r.tag}` : ''}${r.digest !== undefined ? `@${r.digest}` : ''}`;
+}
+
+/** A compiled image pattern. */
+export type ImageMatcher = (ref: ImageReference) => boolean;
+
+function glob(pattern: string): RegExp {
+  const body = pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  return new RegExp(`^${body}$`);
+}
+
+/**
+ * Compile a pattern: a reference where `*` matches any characters (including `/`), normalised
+ * like a reference; without a tag or digest it matches every tag and digest of the name.
+ * `*` alone matches every image.
+ */
+export function compileImagePattern(pattern: string): ImageMatcher {
+  if (pattern === '*') return () => true;
+  const p = normalizeReference(pattern, false);
+  if (!p) return () => false;
+  const name = glob(p.name);
+  const tag = p.tag !== undefined ? glob(p.tag) : undefined;
+  return (ref) =>
+    name.test(ref.name) &&
+    (tag === undefined || (ref.tag !== undefined && tag.test(ref.tag))) &&
+    (p.digest === undefined || ref.digest === p.digest);
+}

@@ -1,0 +1,73 @@
+/**
+ * `images: { allow: ["busybox", "registry.example.com/*"] }` limits the images containers and
+ * services run, images pulled (`fromImage`) and pushed, and the names images are given (import `repo`,
+ * tag, commit, build `t`), since naming an untrusted image `busybox` would otherwise launder
+ * it. Image IDs (`sha256:...`) cannot be matched by name and are refused. `ImageLoad` names
+ * images from inside its tar and is not covered: do not allow it where this guard matters.
+ */
+import type { RequestFacts } from '../../core/types.js';
+import { field } from '../../facts/go-fold.js';
+import { show, type Found } from './body.js';
+import { defineGuard } from './guard.js';
+import { compileImagePattern, formatReference, normalizeReference } from './image-reference.js';
+import { OP, SERVICE_OPS } from './operations.js';
+import { parseAllowList } from './settings.js';
+
+/** The image references a request uses or creates, with where they came from. */
+function referencesOf(facts: RequestFacts, op: string): Found[] {
+  const out: Found[] = [];
+  const q = facts.query;
+  const withTag = (repo: string, tag: string | undefined) =>
+    tag ? (tag.includes(':') ? `${repo}@${tag}` : `${repo}:${tag}`) : repo;
+  switch (op) {
+    case OP.containerCreate: {
+      const image = field(facts.body, 'Image');
+      if (image !== undefined && image !== null) out.push({ path: 'Image', value: image });
+      break;
+    }
+    case OP.serviceCreate:
+    case OP.serviceUpdate: {
+      const image = field(facts.body, 'TaskTemplate', 'ContainerSpec', 'Image');
+      if (image !== undefined && image !== null) out.push({ path: 'TaskTemplate.ContainerSpec.Image', value: image });
+      break;
+    }
+    case OP.imageCreate:
+      if (q.fromImage) out.push({ path: 'query fromImage', value: withTag(q.fromImage, q.tag) });
+      if (q.repo) out.push({ path: 'query repo', value: withTag(q.repo, q.tag) });
+      break;
+    case OP.imageTag:
+    case OP.imageCommit:
+      if (q.repo) out.push({ path: 'query repo', value: withTag(q.repo, q.tag) });
+      break;
+    case OP.imagePush:
+      if (facts.params.name) out.push({ path: 'image name', value: withTag(facts.params.name, q.tag) });
+      break;
+    case OP.imageBuild:
+      for (const t of facts.queryAll.t ?? []) out.push({ path: 'query t', value: t });
+      break;
+  }
+  return out;
+}
+
+export const imagesGuard = defineGuard({
+  key: 'images',
+  summary: 'image references run, pulled or named (Image, fromImage, repo, build t) by allow list',
+  operations: [OP.containerCreate, ...SERVICE_OPS, OP.imageCreate, OP.imageTag, OP.imageCommit, OP.imageBuild, OP.imagePush],
+  parse(value, at, problems) {
+    const setting = parseAllowList(value, at, problems);
+    return setting && { ...setting, matchers: setting.allow.map(compileImagePattern) };
+  },
+  check(config, { facts, op }) {
+    if (config.any) return undefined;
+    const { matchers } = config;
+    for (const f of referencesOf(facts, op)) {
+      if (typeof f.value !== 'string') return { code: 'image', reason: `${f.path} ${show(f.value)} is not an image reference` };
+      const ref = /^(sha256:)?[0-9a-f]{12,64}$/.test(f.value) ? undefined : normalizeReference(f.value);
+      if (!ref || !matchers.some((m) => m(ref))) {
+        const canonical = ref ? ` (${formatReference(ref)})` : '';
+        return { code: 'image', reason: `${f.path} ${show(f.value)}${canonical} is not an allowed image` };
+      }
+    }
+    return undefined;
+  },
+});

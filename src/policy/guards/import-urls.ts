@@ -1,0 +1,20 @@
+/**
+ * `importUrls: false` refuses image imports from a URL (`fromSrc=<url>` makes the daemon
+ * fetch it: server-side request forgery). `fromSrc=-` (upload in the body) is allowed.
+ */
+import { defineGuard } from './guard.js';
+import { OP } from './operations.js';
+import { parseSwitch } from './settings.js';
+
+export const importUrlsGuard = defineGuard({
+  key: 'importUrls',
+  summary: 'image import from a URL (ImageCreate fromSrc other than -)',
+  operations: [OP.imageCreate],
+  parse: parseSwitch,
+  check(config, { facts }) {
+    if (!config.refuse) return undefined;
+    const src = facts.query.fromSrc;
+    if (src && src !== '-') return { code: 'import-url', reason: `query fromSrc=${JSON.stringify(src)} makes the daemon fetch a URL` };
+    return undefined;
+  },
+});

@@ -1,0 +1,28 @@
+/**
+ * `logDrivers: { allow: [json-file, local] }` limits the logging driver a container or service
+ * names (drivers such as syslog, gelf or fluentd send logs to addresses the caller picks);
+ * `false` allows only the daemon's default.
+ */
+import { field } from '../../facts/go-fold.js';
+import { hostConfigField, isNonEmpty, isServiceWrite, show, type Found } from './body.js';
+import { defineGuard } from './guard.js';
+import { CONTAINER_OPS, SERVICE_OPS } from './operations.js';
+import { parseAllowList } from './settings.js';
+
+export const logDriversGuard = defineGuard({
+  key: 'logDrivers',
+  summary: 'the logging driver (HostConfig.LogConfig.Type, service TaskTemplate.LogDriver.Name) by allow list',
+  operations: [...CONTAINER_OPS, ...SERVICE_OPS],
+  parse: (value, at, problems) => parseAllowList(value, at, problems),
+  check(config, { facts }) {
+    if (config.any) return undefined;
+    const found: Found[] = hostConfigField(facts, 'LogConfig').map((f) => ({ path: `${f.path}.Type`, value: field(f.value, 'Type') ?? null }));
+    if (isServiceWrite(facts)) found.push({ path: 'TaskTemplate.LogDriver.Name', value: field(facts.body, 'TaskTemplate', 'LogDriver', 'Name') ?? null });
+    for (const f of found) {
+      if (isNonEmpty(f.value) && !(typeof f.value === 'string' && config.allow.includes(f.value))) {
+        return { code: 'log-driver', reason: `${f.path} ${show(f.value)} is not an allowed logging driver` };
+      }
+    }
+    return undefined;
+  },
+});

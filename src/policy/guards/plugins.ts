@@ -1,0 +1,27 @@
+/**
+ * `plugins: false` refuses installing, upgrading, configuring, creating and enabling plugins,
+ * and services that deploy plugins: a plugin runs as root with the host privileges it asks for.
+ */
+import { field } from '../../facts/go-fold.js';
+import { isSet } from './body.js';
+import { defineGuard } from './guard.js';
+import { OP, SERVICE_OPS } from './operations.js';
+import { parseSwitch } from './settings.js';
+
+const PLUGIN_OPS: readonly string[] = [OP.pluginPull, OP.pluginUpgrade, OP.pluginSet, OP.pluginCreate, OP.pluginEnable];
+
+export const pluginsGuard = defineGuard({
+  key: 'plugins',
+  summary: 'plugin install/upgrade/set/create/enable and plugin services (plugins run with host privileges)',
+  operations: [...PLUGIN_OPS, ...SERVICE_OPS],
+  parse: parseSwitch,
+  check(config, { facts, op }) {
+    if (!config.refuse) return undefined;
+    if (PLUGIN_OPS.includes(op)) return { code: 'plugin', reason: `${op} installs or configures a plugin, which runs with host privileges` };
+    const runtime = field(facts.body, 'TaskTemplate', 'Runtime');
+    if (isSet(field(facts.body, 'TaskTemplate', 'PluginSpec')) || (typeof runtime === 'string' && runtime.toLowerCase() === 'plugin')) {
+      return { code: 'plugin', reason: 'TaskTemplate.PluginSpec deploys a plugin, which runs with host privileges' };
+    }
+    return undefined;
+  },
+});

@@ -1,0 +1,24 @@
+/** `privileged: false` refuses privileged containers and privileged exec sessions. */
+import { bodyField, hostConfigField, isSet, show, type Found } from './body.js';
+import { defineGuard } from './guard.js';
+import { CONTAINER_OPS, OP } from './operations.js';
+import { parseSwitch } from './settings.js';
+
+export const privilegedGuard = defineGuard({
+  key: 'privileged',
+  summary: 'privileged containers and exec sessions (HostConfig.Privileged, exec Privileged)',
+  operations: [...CONTAINER_OPS, OP.execCreate],
+  parse: parseSwitch,
+  check(config, { facts, op }) {
+    if (!config.refuse) return undefined;
+    const found: Found[] = op === OP.execCreate ? bodyField(facts, 'Privileged') : hostConfigField(facts, 'Privileged');
+    for (const f of found) {
+      // Go refuses non-boolean values, but we fail closed on anything but false.
+      if (isSet(f.value)) {
+        const shown = f.value === true ? '' : ` ${show(f.value)}`;
+        return { code: 'privileged', reason: `${f.path}${shown} is not allowed` };
+      }
+    }
+    return undefined;
+  },
+});

@@ -1,0 +1,96 @@
+/**
+ * `securityOptions: false` refuses weakening the container's confinement: seccomp anything but
+ * the built-in profile (`unconfined` or an inline JSON profile, which is what the CLI sends for
+ * `seccomp=file.json`), AppArmor anything but `docker-default`, SELinux `label=disable` or
+ * `label=type:...` (spc_t), `no-new-privileges=false`, `systempaths=unconfined`,
+ * `writable-cgroups=true`, and options dockerd would not recognise. Service specs: seccomp
+ * `unconfined`/`custom`, AppArmor `disabled`, SELinux `Disable` or `Type`.
+ * Parsing follows dockerd's `parseSecurityOpt`: `key=value`, legacy `key:value`.
+ */
+import type { JsonValue } from '../../core/types.js';
+import { field } from '../../facts/go-fold.js';
+import { hostConfigField, isServiceWrite, items, show } from './body.js';
+import { defineGuard, type Violation } from './guard.js';
+import { CONTAINER_OPS, SERVICE_OPS } from './operations.js';
+import { parseSwitch } from './settings.js';
+
+/** Go's strconv.ParseBool; undefined when it would fail. */
+function goBool(s: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false;
+  return undefined;
+}
+
+/** Why one SecurityOpt entry weakens confinement, or undefined when it does not. */
+export function securityOptProblem(opt: string): string | undefined {
+  if (opt === 'no-new-privileges') return undefined;
+  if (opt === 'disable') return 'disables SELinux labelling';
+  let parts = opt.split('=');
+  if (parts.length === 1) parts = opt.split(':');
+  const key = (parts[0] ?? '').toLowerCase();
+  const value = parts.slice(1).join(opt.includes('=') ? '=' : ':');
+  if (parts.length < 2) return 'is not a recognised security option';
+  switch (key) {
+    case 'seccomp':
+      if (value === 'builtin') return undefined;
+      if (value.toLowerCase() === 'unconfined') return 'disables seccomp';
+      return 'sets a custom (inline) seccomp profile';
+    case 'apparmor':
+      return value === 'docker-default' ? undefined : value.toLowerCase() === 'unconfined' ? 'disables AppArmor' : 'sets a custom AppArmor profile';
+    case 'label':
+      if (value.toLowerCase() === 'disable') return 'disables SELinux labelling';
+      if (/^(user|role|level|filetype):/i.test(value) && !/^type:/i.test(value)) return undefined;
+      return 'sets an SELinux type or an unknown label option';
+    case 'no-new-privileges':
+      return goBool(value) === true ? undefined : 'turns no-new-privileges off';
+    case 'systempaths':
+      return value === 'unconfined' ? 'unmasks system paths' : 'is not a recognised security option';
+    case 'writable-cgroups':
+      return goBool(value) === false ? undefined : 'makes cgroups writable';
+    default:
+      return 'is not a recognised security option';
+  }
+}
+
+export const securityOptionsGuard = defineGuard({
+  key: 'securityOptions',
+  summary: 'weakened confinement (HostConfig.SecurityOpt: seccomp/apparmor/label, no-new-privileges=false; service Privileges)',
+  operations: [...CONTAINER_OPS, ...SERVICE_OPS],
+  parse: parseSwitch,
+  check(config, { facts }) {
+    if (!config.refuse) return undefined;
+    for (const f of hostConfigField(facts, 'SecurityOpt')) {
+      for (const { value, suffix } of items(f.value)) {
+        if (typeof value !== 'string') return violation(`${f.path}${suffix} ${show(value)} is not a string`);
+        const why = securityOptProblem(value);
+        if (why) return violation(`${f.path}${suffix} ${show(value)} ${why}`);
+      }
+    }
+    if (isServiceWrite(facts)) return servicePrivileges(field(facts.body, 'TaskTemplate', 'ContainerSpec', 'Privileges'));
+    return undefined;
+  },
+});
+
+function servicePrivileges(p: JsonValue | undefined): Violation | undefined {
+  const base = 'TaskTemplate.ContainerSpec.Privileges';
+  const lower = (v: JsonValue | undefined) => (typeof v === 'string' ? v.toLowerCase() : v);
+  const seccompMode = lower(field(p, 'Seccomp', 'Mode'));
+  if (seccompMode !== undefined && seccompMode !== null && seccompMode !== '' && seccompMode !== 'default') {
+    return violation(`${base}.Seccomp.Mode ${show(seccompMode)} is not allowed`);
+  }
+  const profile = field(p, 'Seccomp', 'Profile');
+  if (profile !== undefined && profile !== null && profile !== '') return violation(`${base}.Seccomp.Profile sets a custom seccomp profile`);
+  const apparmor = lower(field(p, 'AppArmor', 'Mode'));
+  if (apparmor !== undefined && apparmor !== null && apparmor !== '' && apparmor !== 'default') {
+    return violation(`${base}.AppArmor.Mode ${show(apparmor)} is not allowed`);
+  }
+  const disable = field(p, 'SELinuxContext', 'Disable');
+  if (disable !== undefined && disable !== null && disable !== false) return violation(`${base}.SELinuxContext.Disable disables SELinux labelling`);
+  const type = field(p, 'SELinuxContext', 'Type');
+  if (type !== undefined && type !== null && type !== '') return violation(`${base}.SELinuxContext.Type ${show(type)} is not allowed`);
+  return undefined;
+}
+
+function violation(reason: string): Violation {
+  return { code: 'security-option', reason };
+}

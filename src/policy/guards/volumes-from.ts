@@ -1,0 +1,19 @@
+/** `volumesFrom: false` refuses mounting another container's volumes (and so its binds). */
+import { hostConfigField, isNonEmpty, show } from './body.js';
+import { defineGuard } from './guard.js';
+import { CONTAINER_OPS } from './operations.js';
+import { parseSwitch } from './settings.js';
+
+export const volumesFromGuard = defineGuard({
+  key: 'volumesFrom',
+  summary: "another container's volumes and binds (HostConfig.VolumesFrom)",
+  operations: CONTAINER_OPS,
+  parse: parseSwitch,
+  check(config, { facts }) {
+    if (!config.refuse) return undefined;
+    for (const f of hostConfigField(facts, 'VolumesFrom')) {
+      if (isNonEmpty(f.value)) return { code: 'volumes-from', reason: `${f.path} ${show(f.value)} is not allowed` };
+    }
+    return undefined;
+  },
+});

@@ -1,0 +1,32 @@
+/**
+ * Reading policy files: the only I/O of the policy stage, kept apart from the pure parser
+ * and compiler. Synchronous on purpose: it runs at start-up and on reload, never per request.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadPolicy, type CompiledPolicy } from './compile.js';
+import { PolicyError } from './errors.js';
+
+/**
+ * The built-in default policy file. Resolved relative to this module: `src/policy` under
+ * vitest and `dist/policy` after `tsc` are both two levels below the project root, where
+ * `config/policies/` lives (and is shipped: package.json `files`).
+ */
+export const DEFAULT_POLICY_URL = new URL('../../config/policies/default.yaml', import.meta.url);
+
+/** Read, validate and compile a policy file. Throws PolicyError (also for an unreadable file). */
+export function loadPolicyFile(path: string): CompiledPolicy {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new PolicyError([{ path: '', message: `cannot read policy file: ${(err as Error).message}` }], path);
+  }
+  return loadPolicy(text, path);
+}
+
+/** The built-in default: CN `admin` may do anything, every other identity reads. */
+export function loadDefaultPolicy(): CompiledPolicy {
+  const policy = loadPolicyFile(fileURLToPath(DEFAULT_POLICY_URL));
+  return Object.freeze({ ...policy, source: 'built-in default' });
+}

@@ -1,0 +1,190 @@
+/**
+ * Parse and validate a policy file. Every problem is collected and reported at once, each
+ * with its key path and line; unknown keys, operation names and sections are errors.
+ * Pure: takes the file's text, never reads files (see load-file.ts).
+ */
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { PolicyError, type PolicyProblem } from './errors.js';
+import { GUARDS_BY_KEY } from './guards/index.js';
+import { checkKeys, formatPath, isRecord, Problems, stringList, type KeyPath } from './problems.js';
+import type { PolicyMode, PolicySpec, RuleSpec, WhoSpec } from './schema.js';
+import { compileSelector } from './selectors.js';
+
+const TOP_KEYS = ['version', 'mode', 'description', 'groups', 'rules'];
+const RULE_KEYS = ['name', 'description', 'who', 'allow', 'deny', 'mode', 'guards'];
+const WHO_KEYS = ['anyone', 'users', 'groups', 'sans'];
+const RULE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Parse policy YAML into a validated spec; throws PolicyError listing every problem. */
+export function parsePolicy(text: string, source?: string): PolicySpec {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new PolicyError(
+      doc.errors.map((e) => {
+        const p: PolicyProblem = { path: '', message: e.message.split('\n')[0] ?? e.message };
+        const line = e.linePos?.[0]?.line;
+        if (line !== undefined) p.line = line;
+        return p;
+      }),
+      source,
+    );
+  }
+  const problems = new Problems();
+  const spec = validate(doc.toJS({ maxAliasCount: 100 }) as unknown, problems);
+  if (!problems.empty || !spec) throw new PolicyError(problems.list.map((p) => withLine(p.at, p.message, doc, lineCounter)), source);
+  return spec;
+}
+
+function withLine(at: KeyPath, message: string, doc: Document, lc: LineCounter): PolicyProblem {
+  const problem: PolicyProblem = { path: formatPath(at), message };
+  // The node at the path, or its nearest ancestor that exists in the document.
+  for (let n = at.length; n >= 0; n--) {
+    const node = doc.getIn(at.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node && typeof node === 'object' && node.range) {
+      problem.line = lc.linePos(node.range[0]).line;
+      break;
+    }
+  }
+  return problem;
+}
+
+function validate(root: unknown, problems: Problems): PolicySpec | undefined {
+  if (!isRecord(root)) {
+    problems.add([], 'a policy must be a mapping with version and rules');
+    return undefined;
+  }
+  checkKeys(root, TOP_KEYS, [], problems);
+  if (root.version !== 1) problems.add(['version'], root.version === undefined ? 'missing required key "version" (use version: 1)' : 'version must be 1');
+  if (root.description !== undefined && typeof root.description !== 'string') problems.add(['description'], 'must be a string');
+  const mode = parseMode(root.mode, ['mode'], problems) ?? 'enforce';
+  const groups = parseGroups(root.groups, problems);
+  const rules: RuleSpec[] = [];
+  if (root.rules === undefined) problems.add(['rules'], 'missing required key "rules" (a list; with no rules everything is denied)');
+  else if (!Array.isArray(root.rules)) problems.add(['rules'], 'must be a list of rules');
+  else {
+    const names = new Map<string, number>();
+    root.rules.forEach((r, i) => {
+      const rule = parseRule(r, i, problems);
+      if (!rule) return;
+      const earlier = names.get(rule.name);
+      if (earlier !== undefined) problems.add(['rules', i, 'name'], `duplicate rule name "${rule.name}" (also rules[${earlier}])`);
+      names.set(rule.name, i);
+      rules.push(rule);
+    });
+  }
+  return { version: 1, mode, groups, rules };
+}
+
+function parseMode(v: unknown, at: KeyPath, problems: Problems): PolicyMode | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'enforce' || v === 'audit') return v;
+  problems.add(at, 'mode must be "enforce" or "audit"');
+  return undefined;
+}
+
+function parseGroups(v: unknown, problems: Problems): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  if (v === undefined) return out;
+  if (!isRecord(v)) {
+    problems.add(['groups'], 'must be a mapping of group name to a list of user names');
+    return out;
+  }
+  for (const [name, members] of Object.entries(v)) {
+    const list = stringList(members, ['groups', name], problems);
+    if (list) out[name] = list;
+  }
+  return out;
+}
+
+function parseRule(r: unknown, i: number, problems: Problems): RuleSpec | undefined {
+  const at: KeyPath = ['rules', i];
+  if (!isRecord(r)) {
+    problems.add(at, 'a rule must be a mapping with name, who and allow or deny');
+    return undefined;
+  }
+  checkKeys(r, RULE_KEYS, at, problems);
+  let name = `rules[${i}]`;
+  if (typeof r.name !== 'string') problems.add([...at, 'name'], r.name === undefined ? 'missing required key "name"' : 'must be a string');
+  else if (!RULE_NAME.test(r.name) || r.name === 'default') problems.add([...at, 'name'], `rule name "${r.name}" must be letters, digits, ".", "_" or "-" (and not "default")`);
+  else name = r.name;
+  if (r.description !== undefined && typeof r.description !== 'string') problems.add([...at, 'description'], 'must be a string');
+  const who = parseWho(r.who, [...at, 'who'], problems);
+  const mode = parseMode(r.mode, [...at, 'mode'], problems);
+  let effect: 'allow' | 'deny' = 'deny';
+  let selectors: string[] = [];
+  if ('allow' in r && 'deny' in r) problems.add(at, 'a rule has either "allow" or "deny", not both');
+  else if ('allow' in r) {
+    effect = 'allow';
+    selectors = parseSelectors(r.allow, [...at, 'allow'], problems);
+  } else if ('deny' in r) selectors = parseSelectors(r.deny, [...at, 'deny'], problems);
+  else problems.add(at, 'a rule needs "allow" or "deny"');
+  const guards: Record<string, unknown> = {};
+  if (r.guards !== undefined) {
+    if (effect !== 'allow') problems.add([...at, 'guards'], 'guards belong to allow rules (a deny rule refuses outright)');
+    else if (!isRecord(r.guards)) problems.add([...at, 'guards'], 'must be a mapping of guard settings');
+    else {
+      for (const [key, value] of Object.entries(r.guards)) {
+        const guard = GUARDS_BY_KEY.get(key);
+        if (!guard) {
+          problems.add([...at, 'guards', key], `unknown guard "${key}" (guards: ${[...GUARDS_BY_KEY.keys()].join(', ')})`);
+          continue;
+        }
+        const parsed = guard.parse(value, [...at, 'guards', key], problems);
+        if (parsed !== undefined) guards[key] = parsed;
+      }
+    }
+  }
+  if (!who) return undefined;
+  const rule: RuleSpec = { name, who, effect, selectors, guards, index: i };
+  if (typeof r.description === 'string') rule.description = r.description;
+  if (mode) rule.mode = mode;
+  return rule;
+}
+
+function parseWho(v: unknown, at: KeyPath, problems: Problems): WhoSpec | undefined {
+  if (v === undefined) {
+    problems.add(at, 'missing required key "who" (users, groups, sans or anyone: true)');
+    return undefined;
+  }
+  if (!isRecord(v)) {
+    problems.add(at, 'must be a mapping: { users: [...] }, { groups: [...] } or { anyone: true }');
+    return undefined;
+  }
+  checkKeys(v, WHO_KEYS, at, problems);
+  const who: WhoSpec = { anyone: false, users: [], groups: [], sans: [] };
+  if (v.anyone !== undefined) {
+    if (v.anyone !== true) problems.add([...at, 'anyone'], 'anyone must be true (leave it out otherwise)');
+    else who.anyone = true;
+  }
+  for (const key of ['users', 'groups', 'sans'] as const) {
+    if (v[key] === undefined) continue;
+    const list = stringList(v[key], [...at, key], problems);
+    if (list) who[key] = list;
+  }
+  if (who.anyone && (who.users.length || who.groups.length || who.sans.length)) problems.add(at, 'anyone: true cannot be combined with users, groups or sans');
+  if (!who.anyone && !who.users.length && !who.groups.length && !who.sans.length && Object.keys(v).every((k) => WHO_KEYS.includes(k))) {
+    problems.add(at, 'names nobody: give users, groups, sans or anyone: true');
+  }
+  return who;
+}
+
+function parseSelectors(v: unknown, at: KeyPath, problems: Problems): string[] {
+  const list = typeof v === 'string' ? [v] : v;
+  if (!Array.isArray(list) || list.length === 0) {
+    problems.add(at, 'must be "all" or a non-empty list of selectors');
+    return [];
+  }
+  const out: string[] = [];
+  list.forEach((item, j) => {
+    const itemAt = typeof v === 'string' ? at : [...at, j];
+    if (typeof item !== 'string') {
+      problems.add(itemAt, 'a selector must be a string');
+      return;
+    }
+    const compiled = compileSelector(item);
+    if ('error' in compiled) problems.add(itemAt, compiled.error);
+    else out.push(item);
+  });
+  return out;
+}
