@@ -1,8 +1,9 @@
 /** Shared helpers of the PKI tests: temporary CA directories and a real `openssl`. */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll } from 'vitest';
 
 /** Result of one openssl run. */
@@ -30,4 +31,22 @@ export function tempDirs(): () => Promise<string> {
     made.push(dir);
     return dir;
   };
+}
+
+/** A stream pair that records what a CLI command writes. */
+export function captureIo(): { io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }; out: () => string; err: () => string } {
+  const chunks = { out: [] as string[], err: [] as string[] };
+  const sink = (into: string[]) =>
+    new Writable({
+      write(chunk: Buffer | string, _enc, done) {
+        into.push(chunk.toString());
+        done();
+      },
+    });
+  return { io: { stdout: sink(chunks.out), stderr: sink(chunks.err) }, out: () => chunks.out.join(''), err: () => chunks.err.join('') };
+}
+
+/** Permission bits of a file. */
+export async function modeOf(path: string): Promise<number> {
+  return (await stat(path)).mode & 0o777;
 }
