@@ -10,6 +10,8 @@ import { escapeJsonLine } from './escape.js';
 
 /** Where audit records go. */
 export interface AuditLog {
+  /** Settles once the destination is open; rejects when the file cannot be opened (fail at boot). */
+  ready: Promise<void>;
   /** Append one record (cheap; never throws). */
   write(record: AuditRecord): void;
   /** Reopen the file (after logrotate moved it). No-op on stdout. */
@@ -38,7 +40,30 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
     mkdir: opts.file !== undefined,
     mode: 0o600,
   });
-  dest.on('error', (err: Error) => opts.onError?.(err));
+  let opened = false;
+  let closed = false;
+  const ready = new Promise<void>((resolve, reject) => {
+    dest.once('ready', () => {
+      opened = true;
+      resolve();
+    });
+    dest.once('error', (err: Error) => {
+      if (opened) return;
+      // Never opened: drop the stream, or pino's exit hook would try to flush it and throw.
+      closed = true;
+      dest.destroy();
+      reject(err);
+    });
+  });
+  // The caller may never await `ready`; keep an open failure from becoming an unhandled rejection.
+  ready.catch(() => {});
+  // pino re-emits destination errors once more; report each error object once.
+  let lastError: Error | undefined;
+  dest.on('error', (err: Error) => {
+    if (err === lastError) return;
+    lastError = err;
+    opts.onError?.(err);
+  });
   // sonic-boom's flush(cb) answers at once when it does not batch (minLength 0), so count
   // the bytes handed to it and the bytes it reports written ('write' events) instead.
   let pendingBytes = 0;
@@ -52,15 +77,15 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
   };
   const logger: Logger = pino(
     {
-      // The record carries its own `time` (request start); pino adds nothing of its own.
+      // The record carries its own `time` (request start); pino adds no pid, host or level.
+      // pino always writes the level object first, so it carries the record type instead.
       base: null,
       timestamp: false,
-      formatters: { level: () => ({}) },
+      formatters: { level: () => ({ type: 'decision' }) },
       hooks: { streamWrite: toDest },
     },
     dest,
   );
-  let closed = false;
 
   function flush(timeoutMs = 5000): Promise<void> {
     return new Promise((resolve) => {
@@ -79,6 +104,7 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
   }
 
   return {
+    ready,
     write(record) {
       if (closed) return;
       try {

@@ -1,0 +1,69 @@
+/**
+ * Readiness: the gateway's own checks (listener up, certificates and policy loaded) plus a live
+ * `/_ping` of the daemon. Each probe also feeds `dockgate_upstream_up` and the ping histogram.
+ */
+import type { Upstream } from '../config/types.js';
+import type { GatewayMetrics } from './metrics.js';
+import { pingUpstream } from './upstream-ping.js';
+
+/** One named check's state. */
+export interface CheckResult {
+  ok: boolean;
+  detail?: string;
+}
+
+/** What `/readyz` reports. */
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, CheckResult>;
+}
+
+/** Options of {@link createReadiness}. */
+export interface ReadinessOptions {
+  upstream: Upstream;
+  /** Ping timeout in ms. */
+  timeoutMs: number;
+  metrics?: Pick<GatewayMetrics, 'upstreamPing'>;
+  /** The gateway's own checks, evaluated at each probe (e.g. `listener`, `certificates`, `policy`). */
+  checks: () => Record<string, CheckResult>;
+}
+
+/** Build the readiness function: ready when every check and the daemon ping are OK. */
+export function createReadiness(opts: ReadinessOptions): () => Promise<Readiness> {
+  return async function readiness() {
+    let checks: Record<string, CheckResult>;
+    try {
+      checks = { ...opts.checks() };
+    } catch (err) {
+      checks = { gateway: { ok: false, detail: String(err) } };
+    }
+    const ping = await pingUpstream(opts.upstream, opts.timeoutMs);
+    opts.metrics?.upstreamPing(ping.seconds, ping.ok);
+    checks.daemon = ping.ok ? { ok: true } : { ok: false, detail: ping.detail ?? 'no answer' };
+    return { ready: Object.values(checks).every((c) => c.ok), checks };
+  };
+}
+
+/**
+ * Ping the daemon every `intervalMs` so `dockgate_upstream_up` stays current even when nobody
+ * probes `/readyz`. Returns a function that stops the timer.
+ */
+export function startUpstreamMonitor(opts: {
+  upstream: Upstream;
+  intervalMs: number;
+  timeoutMs: number;
+  metrics: Pick<GatewayMetrics, 'upstreamPing'>;
+}): () => void {
+  let stopped = false;
+  const tick = async () => {
+    const ping = await pingUpstream(opts.upstream, opts.timeoutMs);
+    if (!stopped) opts.metrics.upstreamPing(ping.seconds, ping.ok);
+  };
+  void tick();
+  const timer = setInterval(() => void tick(), opts.intervalMs);
+  timer.unref();
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+}

@@ -1,0 +1,164 @@
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAuditLog } from '../../../src/observe/audit-log.js';
+import { toAuditRecord } from '../../../src/observe/audit-record.js';
+import { facts, operation, record } from './fixtures.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'dockgate-audit-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+
+describe('toAuditRecord', () => {
+  it('builds the documented record', () => {
+    const create = operation('ContainerCreate', 'POST', '/containers/create');
+    const got = toAuditRecord(
+      record({
+        method: 'POST',
+        rawTarget: '/v1.41/containers/create?name=web',
+        facts: facts(create, { path: '/containers/create', query: { name: 'web' }, body: { Image: 'busybox', HostConfig: { Privileged: true } } }),
+        decision: { forward: false, outcome: 'deny', rule: 'no-privileged', code: 'privileged', reason: 'privileged containers are not allowed' },
+        outcome: 'deny',
+        status: 403,
+        bytesIn: 120,
+        bytesOut: 80,
+        headers: { 'user-agent': 'Docker-Client/29.7.2 (linux)', 'x-registry-auth': 'c2VjcmV0' },
+      }),
+    );
+    expect(got).toEqual({
+      time: '2025-01-02T03:04:05.678Z',
+      requestId: 'req-1',
+      client: '127.0.0.1:50000',
+      identity: { cn: 'alice', groups: ['dev', 'ops'], fingerprint: 'ab'.repeat(32) },
+      method: 'POST',
+      path: '/containers/create',
+      apiVersion: '1.41',
+      operation: 'ContainerCreate',
+      fields: { name: 'web', image: 'busybox', privileged: true },
+      decision: 'deny',
+      rule: 'no-privileged',
+      code: 'privileged',
+      reason: 'privileged containers are not allowed',
+      status: 403,
+      bytesIn: 120,
+      bytesOut: 80,
+      durationMs: 5.25,
+      headersMs: 4.5,
+      stream: false,
+      userAgent: 'Docker-Client/29.7.2 (linux)',
+    });
+  });
+
+  it('records malformed requests with the escaped raw path and the reason', () => {
+    const got = toAuditRecord(
+      record({ facts: undefined, decision: undefined, identity: undefined, outcome: 'malformed', status: 400, reason: 'duplicate key', rawTarget: '/v1.41/x%00?a=b', headersMs: undefined }),
+    );
+    expect(got).toMatchObject({ path: '/v1.41/x%00', operation: 'unknown', decision: 'malformed', reason: 'duplicate key', status: 400 });
+    expect(got).not.toHaveProperty('identity');
+    expect(got).not.toHaveProperty('rule');
+    expect(got).not.toHaveProperty('headersMs');
+  });
+});
+
+describe('createAuditLog', () => {
+  it('writes one line per record; a newline in a container name cannot forge a record', async () => {
+    const file = join(dir, 'sub', 'audit.log');
+    const log = createAuditLog({ file });
+    const evil = 'web\n{"requestId":"forged","decision":"allow"}\r\n';
+    const create = operation('ContainerCreate');
+    log.write(toAuditRecord(record({ requestId: 'r1', facts: facts(create, { query: { name: evil } }) })));
+    log.write(toAuditRecord(record({ requestId: 'r2' })));
+    await log.close();
+    const got = lines(file);
+    expect(got).toHaveLength(2);
+    const first = JSON.parse(got[0]!);
+    expect(first.type).toBe('decision');
+    expect(first.requestId).toBe('r1');
+    expect(first.fields.name).toBe(evil);
+    expect(readFileSync(file, 'utf8')).not.toContain('\r');
+  });
+
+  it('escapes control characters, ANSI sequences, C1 controls and line separators', async () => {
+    const file = join(dir, 'audit.log');
+    const log = createAuditLog({ file });
+    const nasty = 'a\u001b[31mred\u009b2J\u2028b\u2029c\u0007\u007f\u0085d\u202e';
+    log.write(toAuditRecord(record({ facts: facts(operation('ContainerStart'), { params: { name: nasty } }) })));
+    await log.close();
+    const raw = readFileSync(file, 'utf8');
+    // eslint-disable-next-line no-control-regex
+    expect(raw.slice(0, -1)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202e]/);
+    expect(raw.endsWith('\n')).toBe(true);
+    expect(JSON.parse(raw).fields.name).toBe(nasty);
+  });
+
+  it('never writes registry credentials, env values or secrets', async () => {
+    const file = join(dir, 'audit.log');
+    const log = createAuditLog({ file });
+    const auth = Buffer.from(JSON.stringify({ username: 'bob', password: 'REGPASS-123' })).toString('base64url');
+    const create = operation('ContainerCreate');
+    const service = operation('ServiceCreate');
+    const headers = { 'x-registry-auth': auth, 'x-registry-config': auth, 'user-agent': 'curl' };
+    log.write(toAuditRecord(record({ headers, facts: facts(create, { body: { Image: 'a', Env: ['DB_PASSWORD=ENVPASS-456'] } }) })));
+    log.write(
+      toAuditRecord(
+        record({ headers, facts: facts(service, { body: { Name: 's', TaskTemplate: { ContainerSpec: { Image: 'a', Secrets: [{ SecretName: 'SECRETNAME-789' }] } } } }) }),
+      ),
+    );
+    log.write(toAuditRecord(record({ headers, facts: undefined, rawTarget: '/build?buildargs={"K":"ARGPASS-000"}' })));
+    await log.close();
+    const raw = readFileSync(file, 'utf8');
+    expect(lines(file)).toHaveLength(3);
+    for (const secret of [auth, 'REGPASS-123', 'bob', 'ENVPASS-456', 'SECRETNAME-789', 'ARGPASS-000']) expect(raw).not.toContain(secret);
+    expect(raw).toContain('DB_PASSWORD');
+  });
+
+  it('loses no record across rename + reopen (logrotate with SIGUSR1)', async () => {
+    const file = join(dir, 'audit.log');
+    const rotated = join(dir, 'audit.log.1');
+    const log = createAuditLog({ file });
+    await log.ready;
+    const n = 2000;
+    for (let i = 0; i < n; i++) log.write(toAuditRecord(record({ requestId: `before-${i}` })));
+    // Rotate while sonic-boom still has writes in flight.
+    renameSync(file, rotated);
+    log.reopen();
+    for (let i = 0; i < n; i++) log.write(toAuditRecord(record({ requestId: `after-${i}` })));
+    await log.close();
+    const old = lines(rotated);
+    const fresh = lines(file);
+    expect(old.length).toBeGreaterThan(0);
+    expect(fresh.length).toBeGreaterThan(0);
+    expect(old.length + fresh.length).toBe(2 * n);
+    const ids = new Set([...old, ...fresh].map((l) => JSON.parse(l).requestId as string));
+    expect(ids.size).toBe(2 * n);
+    // Everything written after the reopen is in the new file.
+    expect(fresh.filter((l) => l.includes('"after-')).length).toBe(n);
+  });
+
+  it('ready rejects when the file cannot be opened', async () => {
+    // A regular file where a directory should be: mkdir fails (EEXIST or ENOTDIR).
+    writeFileSync(join(dir, 'not-a-dir'), '');
+    const errors: Error[] = [];
+    const log = createAuditLog({ file: join(dir, 'not-a-dir', 'audit.log'), onError: (e) => errors.push(e) });
+    await expect(log.ready).rejects.toThrow(/EEXIST|ENOTDIR/);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('flush resolves once written records are on disk', async () => {
+    const file = join(dir, 'audit.log');
+    const log = createAuditLog({ file });
+    for (let i = 0; i < 500; i++) log.write(toAuditRecord(record({ requestId: `r${i}` })));
+    await log.flush();
+    expect(lines(file)).toHaveLength(500);
+    await log.close();
+    log.write(toAuditRecord(record()));
+    expect(lines(file)).toHaveLength(500);
+  });
+});

@@ -1,0 +1,169 @@
+import { spawnSync } from 'node:child_process';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { createMetrics } from '../../../src/observe/metrics.js';
+import { facts, operation, record } from './fixtures.js';
+
+/** Value of one series of a metric, by exact label set (undefined when absent). */
+async function value(registry: Registry, name: string, labels: Record<string, string>): Promise<number | undefined> {
+  // Histogram series (_bucket, _count, _sum) live under the histogram's own name.
+  const base = name.replace(/_(bucket|count|sum)$/, '');
+  const metric = registry.getSingleMetric(name) ?? registry.getSingleMetric(base);
+  if (!metric) throw new Error(`no metric ${name}`);
+  const data = await metric.get();
+  const match = data.values.find(
+    (v) =>
+      ((v as { metricName?: string }).metricName ?? name) === name && Object.keys(labels).length === Object.keys(v.labels).length && Object.entries(labels).every(([k, x]) => String(v.labels[k]) === x),
+  );
+  return match?.value;
+}
+
+const create = createMetrics.bind(null);
+const deny = { forward: false, outcome: 'deny' as const, rule: 'no-privileged', code: 'privileged', reason: 'privileged containers are not allowed' };
+
+function setup(identityLabel: boolean, extra: { now?: () => number } = {}) {
+  const registry = new Registry();
+  const metrics = create(registry, { identityLabel, version: '0.1.0-test', ...extra });
+  return { registry, metrics };
+}
+
+describe('createMetrics', () => {
+  it('produces an exposition that promtool accepts', async () => {
+    const { registry, metrics } = setup(true);
+    metrics.requestFinished(record());
+    metrics.requestFinished(record({ outcome: 'deny', decision: deny, status: 403 }));
+    metrics.handshakeFailed('unknown-ca');
+    metrics.upstreamPing(0.002, true);
+    metrics.policyReloaded('success', 'sha256:abc');
+    metrics.setCertificateExpiry('server', 'gateway', new Date('2030-01-01T00:00:00Z'));
+    metrics.streamStarted('ContainerAttach', true);
+    const text = await registry.metrics();
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(check.stdout + check.stderr).toBe('');
+    expect(check.status).toBe(0);
+    expect(text).toContain('dockgate_build_info{version="0.1.0-test",node="' + process.version + '"} 1');
+    expect(text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('counts requests, denials, bytes and durations with the right labels', async () => {
+    const { registry, metrics } = setup(false);
+    metrics.requestFinished(record());
+    metrics.requestFinished(record({ bytesOut: 100 }));
+    const create = operation('ContainerCreate', 'POST', '/containers/create');
+    metrics.requestFinished(
+      record({ method: 'POST', facts: facts(create), outcome: 'deny', decision: deny, status: 403, bytesIn: 50, bytesOut: 80 }),
+    );
+    metrics.requestFinished(
+      record({ method: 'POST', facts: facts(create), outcome: 'would-deny', decision: { ...deny, outcome: 'would-deny', forward: true }, status: 201 }),
+    );
+    const list = { operation: 'ContainerList', method: 'GET', decision: 'allow', status_class: '2xx' };
+    expect(await value(registry, 'dockgate_requests_total', list)).toBe(2);
+    expect(await value(registry, 'dockgate_requests_total', { ...list, operation: 'ContainerCreate', method: 'POST', decision: 'deny', status_class: '4xx' })).toBe(1);
+    expect(await value(registry, 'dockgate_denials_total', { rule: 'no-privileged', code: 'privileged', decision: 'deny' })).toBe(1);
+    expect(await value(registry, 'dockgate_denials_total', { rule: 'no-privileged', code: 'privileged', decision: 'would-deny' })).toBe(1);
+    expect(await value(registry, 'dockgate_response_bytes_total', { operation: 'ContainerList' })).toBe(1334);
+    expect(await value(registry, 'dockgate_request_bytes_total', { operation: 'ContainerCreate' })).toBe(50);
+    const text = await registry.metrics();
+    expect(text).toContain('dockgate_request_duration_seconds_bucket{le="0.005",operation="ContainerList"} 2');
+    expect(text).toContain('dockgate_request_duration_seconds_bucket{le="0.0025",operation="ContainerList"} 0');
+    expect(text).not.toContain('identity=');
+  });
+
+  it('labels identity only when switched on', async () => {
+    const on = setup(true);
+    on.metrics.requestFinished(record());
+    expect(await value(on.registry, 'dockgate_requests_total', { operation: 'ContainerList', method: 'GET', decision: 'allow', status_class: '2xx', identity: 'alice' })).toBe(1);
+    on.metrics.requestFinished(record({ identity: undefined, outcome: 'malformed', decision: undefined, facts: undefined, status: 400 }));
+    expect(await value(on.registry, 'dockgate_requests_total', { operation: 'unknown', method: 'GET', decision: 'malformed', status_class: '4xx', identity: 'unknown' })).toBe(1);
+  });
+
+  it('never turns a raw path, id or query into a label', async () => {
+    const { registry, metrics } = setup(true);
+    const secretTarget = '/v1.41/containers/deadbeefcafe/json?token=s3cr3t';
+    metrics.requestFinished(record({ rawTarget: secretTarget, facts: undefined, decision: undefined, outcome: 'malformed', status: 400 }));
+    metrics.requestFinished(record({ rawTarget: secretTarget, facts: facts(undefined, { path: '/containers/deadbeefcafe/json' }), status: 404 }));
+    metrics.streamStarted(undefined, false);
+    metrics.streamEnded(undefined, false, 1);
+    const text = await registry.metrics();
+    expect(text).not.toContain('deadbeefcafe');
+    expect(text).not.toContain('s3cr3t');
+    expect(await value(registry, 'dockgate_requests_total', { operation: 'unknown', method: 'GET', decision: 'allow', status_class: '4xx', identity: 'alice' })).toBe(1);
+  });
+
+  it('caps the number of distinct operation, identity and upstream-error values', async () => {
+    const { registry, metrics } = setup(true);
+    for (let i = 0; i < 300; i++) {
+      metrics.requestFinished(record({ facts: facts(operation(`Op${i}`)) }));
+      metrics.upstreamError(`kind-${i}`);
+    }
+    const ops = new Set((await registry.getSingleMetric('dockgate_requests_total')!.get()).values.map((v) => v.labels.operation));
+    expect(ops.size).toBe(257);
+    expect(ops.has('other')).toBe(true);
+    const kinds = (await registry.getSingleMetric('dockgate_upstream_errors_total')!.get()).values;
+    expect(kinds.length).toBe(65);
+    expect(kinds.find((v) => v.labels.kind === 'other')?.value).toBe(300 - 64);
+  });
+
+  it('tracks open connections, streams and hijacks and observes stream lifetimes', async () => {
+    const { registry, metrics } = setup(false);
+    metrics.connectionOpened();
+    metrics.connectionOpened();
+    metrics.connectionClosed();
+    metrics.streamStarted('ContainerAttach', true);
+    metrics.streamStarted('ContainerLogs', false);
+    metrics.streamEnded('ContainerLogs', false, 42);
+    expect(await value(registry, 'dockgate_open_connections', {})).toBe(1);
+    expect(await value(registry, 'dockgate_open_streams', {})).toBe(1);
+    expect(await value(registry, 'dockgate_open_hijacked_sessions', {})).toBe(1);
+    expect(await value(registry, 'dockgate_stream_duration_seconds_bucket', { operation: 'ContainerLogs', hijack: 'false', le: '60' })).toBe(1);
+    expect(await value(registry, 'dockgate_stream_duration_seconds_bucket', { operation: 'ContainerLogs', hijack: 'false', le: '10' })).toBe(0);
+  });
+
+  it('shows only the latest policy version and counts reloads by result', async () => {
+    const { registry, metrics } = setup(false);
+    metrics.policyReloaded('success', 'v1');
+    metrics.policyReloaded('failure');
+    metrics.policyReloaded('success', 'v2');
+    const info = (await registry.getSingleMetric('dockgate_policy_info')!.get()).values;
+    expect(info).toEqual([{ labels: { version: 'v2' }, value: 1 }]);
+    expect(await value(registry, 'dockgate_policy_reloads_total', { result: 'success' })).toBe(2);
+    expect(await value(registry, 'dockgate_policy_reloads_total', { result: 'failure' })).toBe(1);
+  });
+
+  it('reports upstream up/down and handshake failures by reason', async () => {
+    const { registry, metrics } = setup(false);
+    expect(await value(registry, 'dockgate_upstream_up', {})).toBe(0);
+    metrics.upstreamPing(0.003, true);
+    expect(await value(registry, 'dockgate_upstream_up', {})).toBe(1);
+    metrics.upstreamPing(1, false);
+    expect(await value(registry, 'dockgate_upstream_up', {})).toBe(0);
+    expect(await value(registry, 'dockgate_upstream_ping_duration_seconds_count', {})).toBe(1);
+    metrics.handshakeFailed('expired');
+    metrics.handshakeFailed('expired');
+    metrics.handshakeFailed('no-certificate');
+    expect(await value(registry, 'dockgate_tls_handshake_failures_total', { reason: 'expired' })).toBe(2);
+    expect(await value(registry, 'dockgate_tls_handshake_failures_total', { reason: 'no-certificate' })).toBe(1);
+  });
+
+  it('keeps client certificate expiry only for recently seen clients', async () => {
+    let now = 0;
+    const { registry, metrics } = setup(false, { now: () => now });
+    metrics.setCertificateExpiry('ca', 'dockgate CA', new Date('2035-01-01T00:00:00Z'));
+    metrics.clientSeen('alice', new Date('2030-01-01T00:00:00Z'));
+    now = 23 * 3600 * 1000;
+    metrics.clientSeen('bob', new Date('2031-01-01T00:00:00Z'));
+    expect(await value(registry, 'dockgate_certificate_expiry_timestamp_seconds', { kind: 'client', name: 'alice' })).toBe(1893456000);
+    now = 24 * 3600 * 1000 + 1;
+    // alice is past the 24 h TTL at scrape time; bob and the CA stay.
+    const series = (await registry.getSingleMetric('dockgate_certificate_expiry_timestamp_seconds')!.get()).values.map((v) => v.labels.name);
+    expect(series.sort()).toEqual(['bob', 'dockgate CA']);
+  });
+
+  it('keeps at most clientCertMax client series', async () => {
+    const registry = new Registry();
+    const metrics = createMetrics(registry, { identityLabel: false, version: 't', clientCertMax: 3 });
+    for (const name of ['a', 'b', 'c', 'd', 'e']) metrics.clientSeen(name, new Date('2030-01-01T00:00:00Z'));
+    const series = (await registry.getSingleMetric('dockgate_certificate_expiry_timestamp_seconds')!.get()).values.map((v) => v.labels.name);
+    expect(series.sort()).toEqual(['c', 'd', 'e']);
+  });
+});

@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import type { JsonValue } from '../../../src/core/types.js';
+import { escapeJsonLine, truncate } from '../../../src/observe/escape.js';
+import { auditFields, auditPath, auditUserAgent, envNames } from '../../../src/observe/redact.js';
+import { facts, operation } from './fixtures.js';
+
+const SECRET = 'hunter2-SECRET';
+
+describe('auditFields', () => {
+  const cases: { name: string; op: string; body?: JsonValue; query?: Record<string, string>; queryAll?: Record<string, string[]>; params?: Record<string, string>; want: unknown }[] = [
+    {
+      name: 'ContainerCreate: guard-relevant fields, env names only, case-insensitive keys',
+      op: 'ContainerCreate',
+      query: { name: 'web' },
+      body: {
+        image: 'busybox',
+        CMD: ['sh', '-c', 'id'],
+        Entrypoint: '/bin/sh',
+        User: 'root',
+        Env: [`PASSWORD=${SECRET}`, 'PATH=/bin', 'BARE'],
+        Labels: { token: SECRET },
+        HostConfig: {
+          privileged: true,
+          Binds: ['/etc:/host-etc:ro'],
+          Mounts: [{ Type: 'bind', Source: '/var/run/docker.sock', Target: '/s', VolumeOptions: { DriverConfig: { Options: { password: SECRET } } } }],
+          NetworkMode: 'host',
+          PidMode: 'host',
+          IpcMode: 'host',
+          CapAdd: ['SYS_ADMIN'],
+          Devices: [{ PathOnHost: '/dev/kmsg', PathInContainer: '/dev/kmsg', CgroupPermissions: 'rwm' }],
+          SecurityOpt: ['seccomp=unconfined'],
+        },
+      },
+      want: {
+        name: 'web',
+        image: 'busybox',
+        cmd: ['sh', '-c', 'id'],
+        entrypoint: '/bin/sh',
+        user: 'root',
+        envNames: ['PASSWORD', 'PATH', 'BARE'],
+        privileged: true,
+        binds: ['/etc:/host-etc:ro'],
+        mountSources: ['/var/run/docker.sock'],
+        networkMode: 'host',
+        pidMode: 'host',
+        ipcMode: 'host',
+        capAdd: ['SYS_ADMIN'],
+        securityOpt: ['seccomp=unconfined'],
+        devices: ['/dev/kmsg'],
+      },
+    },
+    {
+      name: 'ContainerExec (ExecCreate): cmd, user, privileged, tty',
+      op: 'ContainerExec',
+      params: { name: 'web' },
+      body: { Cmd: ['sh'], User: '0', Privileged: false, Tty: true, Env: [`TOKEN=${SECRET}`] },
+      want: { name: 'web', cmd: ['sh'], user: '0', privileged: false, tty: true, envNames: ['TOKEN'] },
+    },
+    {
+      name: 'ImageCreate: query fields',
+      op: 'ImageCreate',
+      query: { fromImage: 'alpine', tag: '3.20' },
+      want: { fromImage: 'alpine', tag: '3.20' },
+    },
+    {
+      name: 'ImageBuild: build arg names, never values',
+      op: 'ImageBuild',
+      query: { buildargs: JSON.stringify({ NPM_TOKEN: SECRET }), networkmode: 'host' },
+      queryAll: { t: ['app:1', 'app:latest'] },
+      want: { tags: ['app:1', 'app:latest'], networkMode: 'host', buildArgNames: ['NPM_TOKEN'] },
+    },
+    {
+      name: 'ServiceCreate: image only, nothing under Secrets',
+      op: 'ServiceCreate',
+      body: { Name: 'svc', TaskTemplate: { ContainerSpec: { Image: 'nginx', Secrets: [{ SecretName: SECRET, SecretID: SECRET }], Env: [`A=${SECRET}`] } } },
+      want: { name: 'svc', image: 'nginx' },
+    },
+    {
+      name: 'SecretCreate: name, never Data',
+      op: 'SecretCreate',
+      body: { Name: 'db-password', Data: Buffer.from(SECRET).toString('base64') },
+      want: { name: 'db-password' },
+    },
+    {
+      name: 'VolumeCreate: driver option keys, not their values',
+      op: 'VolumeCreate',
+      body: { Name: 'v', Driver: 'local', DriverOpts: { type: 'cifs', device: '//nas/share', o: `username=u,password=${SECRET}` } },
+      want: { name: 'v', driver: 'local', driverOptKeys: ['type', 'device', 'o'], device: '//nas/share', type: 'cifs' },
+    },
+    {
+      name: 'SwarmJoin: never the join token',
+      op: 'SwarmJoin',
+      body: { RemoteAddrs: ['10.0.0.1:2377'], JoinToken: SECRET },
+      want: { remoteAddrs: ['10.0.0.1:2377'] },
+    },
+    { name: 'per-object op: params only', op: 'ContainerStart', params: { name: 'abc' }, want: { name: 'abc' } },
+    { name: 'nothing to say', op: 'ContainerList', want: undefined },
+    {
+      name: 'odd types are dropped, not stringified',
+      op: 'ContainerCreate',
+      body: { Image: { nested: SECRET }, Cmd: [1, true, { x: SECRET }, 'ok'] },
+      want: { cmd: [1, true, 'ok'] },
+    },
+  ];
+
+  it.each(cases)('$name', ({ op, body, query, queryAll, params, want }) => {
+    const f = facts(operation(op), { body, query: query ?? {}, queryAll: queryAll ?? {}, params: params ?? {} });
+    const got = auditFields(f);
+    expect(got).toEqual(want);
+    expect(JSON.stringify(got ?? null)).not.toContain(SECRET);
+  });
+
+  it('cuts long lists with a marker', () => {
+    const got = auditFields(facts(operation('ContainerCreate'), { body: { Cmd: Array.from({ length: 70 }, (_, i) => `a${i}`) } }));
+    const cmd = got?.cmd as string[];
+    expect(cmd).toHaveLength(65);
+    expect(cmd[64]).toBe('...[6 more]');
+  });
+});
+
+describe('envNames', () => {
+  it.each([
+    [['A=1', 'B=', 'C'], ['A', 'B', 'C']],
+    ['X=secret', ['X']],
+    [42, undefined],
+  ] as [JsonValue, string[] | undefined][])('%j -> %j', (env, want) => {
+    expect(envNames(env)).toEqual(want);
+  });
+});
+
+describe('auditPath', () => {
+  it('prefers the normalised path', () => {
+    expect(auditPath(facts(undefined, { path: '/containers/x/json' }), '/v1.41/containers/x/json?size=1')).toBe('/containers/x/json');
+  });
+  it('drops the query of a raw target (it may carry build args)', () => {
+    expect(auditPath(undefined, '/v1.41/build?buildargs={"T":"s3cr3t"}')).toBe('/v1.41/build');
+  });
+  it('truncates very long targets', () => {
+    const got = auditPath(undefined, '/' + 'a'.repeat(5000));
+    expect(got.length).toBeLessThan(2100);
+    expect(got).toMatch(/\.\.\.\[truncated 2953 chars\]$/);
+  });
+});
+
+describe('auditUserAgent', () => {
+  it('keeps the User-Agent and nothing else', () => {
+    expect(auditUserAgent({ 'user-agent': 'Docker-Client/29.7.2 (linux)', 'x-registry-auth': SECRET })).toBe('Docker-Client/29.7.2 (linux)');
+    expect(auditUserAgent(undefined)).toBeUndefined();
+  });
+});
+
+describe('escapeJsonLine', () => {
+  it.each([
+    ['C1 CSI', '"a\u009b31mb"', '"a\\u009b31mb"'],
+    ['line separator', '"a\u2028b\u2029c"', '"a\\u2028b\\u2029c"'],
+    ['DEL', '"\u007f"', '"\\u007f"'],
+    ['bidi override', '"\u202e"', '"\\u202e"'],
+    ['plain text and JSON escapes untouched', '{"a":"b\\n\\u001b[31m é"}', '{"a":"b\\n\\u001b[31m é"}'],
+  ])('%s', (_name, line, want) => {
+    expect(escapeJsonLine(line)).toBe(want);
+    expect(JSON.parse(escapeJsonLine(line))).toEqual(JSON.parse(line));
+  });
+});
+
+describe('truncate', () => {
+  it.each([
+    ['short', 10, 'short'],
+    ['abcdefghijkl', 4, 'abcd...[truncated 8 chars]'],
+    ['ab\u{1F600}cd', 3, 'ab...[truncated 4 chars]'],
+  ])('%j at %d', (v, max, want) => {
+    expect(truncate(v, max)).toBe(want);
+  });
+});
