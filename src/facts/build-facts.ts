@@ -72,10 +72,6 @@ function plan(method: string, rawTarget: string, headers: FactsHeaders): Plan {
   }
   if (!match) return { path, rawQuery, media, plan: 'none' };
   const op = match.operation;
-  if (op.body === 'json' && media !== 'none' && media !== 'json') {
-    // dockerd's CheckForJSON refuses these; we must not skip inspection because of them.
-    throw new FactsError('bad-content-type', `${op.name} needs Content-Type application/json`);
-  }
   const form = media === 'form' && FORM_METHODS.has(method);
   return { path, rawQuery, match, media, plan: op.body === 'json' || form ? 'inspect' : 'stream' };
 }
@@ -123,6 +119,11 @@ export function buildFacts(input: FactsInput): RequestFacts {
   if (apiVersion !== undefined) facts.apiVersion = apiVersion;
   if (op) facts.operation = op;
   if (op?.body === 'json') {
+    // dockerd refuses a non-JSON Content-Type with a body (CheckForJSON); an empty body with
+    // any Content-Type carries nothing (the 20.10 CLI sends ContainerStart as text/plain).
+    if (body !== undefined && body.length > 0 && p.media !== 'none' && p.media !== 'json') {
+      throw new FactsError('bad-content-type', `${op.name} needs Content-Type application/json`);
+    }
     const decoded = jsonBody(op, body);
     if (decoded !== undefined) facts.body = decoded;
   }

@@ -6,12 +6,15 @@ import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto'
 import { readFileSync } from 'node:fs';
 import type { SecureContextOptions } from 'node:tls';
 import type { TlsConfig } from '../config/types.js';
+import { parseCrl } from './crl.js';
 
 /** Loaded TLS material plus what the metrics need to know about it. */
 export interface TlsMaterial {
   options: SecureContextOptions;
   serverNotAfter: Date;
   caNotAfter: Date[];
+  /** Serial numbers (lowercase hex) the CRL revokes; empty without a CRL. */
+  revokedSerials: Set<string>;
 }
 
 /** Split a PEM bundle into its certificates. */
@@ -20,7 +23,7 @@ export function splitPem(pem: string): string[] {
 }
 
 /** Read and check the TLS files. Throws an Error naming the file that is wrong. */
-export function loadTlsMaterial(tls: TlsConfig): TlsMaterial {
+export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
   const read = (file: string): Buffer => {
     try {
       return readFileSync(file);
@@ -47,12 +50,11 @@ export function loadTlsMaterial(tls: TlsConfig): TlsMaterial {
   if (!pub.equals(server.publicKey.export({ type: 'spki', format: 'der' }))) {
     throw new Error(`${tls.key}: private key does not match the certificate in ${tls.cert}`);
   }
-  if (crl && !/-----BEGIN X509 CRL-----/.test(crl.toString('utf8'))) {
-    throw new Error(`${tls.crl}: no PEM CRL found`);
-  }
+  const revokedSerials = crl ? await parseCrl(crl.toString('utf8'), caCerts, tls.crl as string) : new Set<string>();
   return {
     options: { ca, cert, key, crl, minVersion: 'TLSv1.2' },
     serverNotAfter: new Date(server.validTo),
     caNotAfter: caCerts.map((pem) => new Date(new X509Certificate(pem).validTo)),
+    revokedSerials,
   };
 }

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+/**
+ * The `dockgate` command: dispatches to `serve`, `certs ...` and `policy ...`.
+ * Exit codes: 0 success, 1 operational error, 2 usage or configuration error
+ * (`policy explain` exits 3 when the request would be denied).
+ */
+import { VERSION } from '../runtime/version.js';
+import { UsageError } from './args.js';
+import type { CliIo } from './io.js';
+
+const USAGE = `dockgate ${VERSION}: a mutual-TLS gateway for the Docker Engine API
+
+Usage:
+  dockgate serve [--config FILE]          run the gateway (DOCKGATE_CONFIG may name the file)
+  dockgate certs init|issue|list|revoke|renew|rotate-server ...
+                                          manage the CA, server and client certificates
+  dockgate policy check|explain ...       validate a policy; explain a decision
+  dockgate --version | --help
+
+Run "dockgate COMMAND --help" for a command's flags.
+`;
+
+/** Run the CLI with `argv` (without node and script); resolves with the exit code. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      // Each command loads only its own modules: `certs` never pulls in the proxy.
+      case 'serve':
+        return await (await import('./serve-command.js')).runServe(rest, io);
+      case 'certs':
+        return await (await import('../pki/cli.js')).runCertsCommand([...rest], io);
+      case 'policy':
+        return await (await import('../policy/cli.js')).runPolicyCommand([...rest], io);
+      case '--version':
+      case 'version':
+        io.stdout.write(`${VERSION}\n`);
+        return 0;
+      case undefined:
+      case '--help':
+      case 'help':
+        io.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`dockgate: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    io.stderr.write(`dockgate: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`dockgate: ${String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,78 @@
+/**
+ * `dockgate serve [--config FILE]`: run the gateway. Without a config (flag or
+ * DOCKGATE_CONFIG) it runs the embedded default: 0.0.0.0:2376, the local docker.sock, and
+ * ./certs, creating a PKI and an `admin` client bundle there when none exists.
+ */
+import { resolve } from 'node:path';
+import { buildConfig, DEFAULTS, loadConfig } from '../config/load.js';
+import type { GatewayConfig } from '../config/types.js';
+import { ConfigError } from '../config/validate.js';
+import { createOperationalLog } from '../observe/logger.js';
+import { ensureDefaultPki } from '../pki/cli.js';
+import { startGateway } from '../runtime/start-gateway.js';
+import { parseArgs } from './args.js';
+import type { CliIo } from './io.js';
+
+/** Usage text of `dockgate serve`. */
+export const SERVE_USAGE = `Usage: dockgate serve [--config FILE]
+
+Runs the gateway. The config file may also be named by DOCKGATE_CONFIG. With neither, the
+embedded default listens on ${DEFAULTS.listen}, forwards to ${DEFAULTS.upstream} and uses ./certs,
+creating a CA, a server certificate and an "admin" client bundle there if it holds none.
+`;
+
+async function resolveConfig(file: string | undefined, io: CliIo): Promise<GatewayConfig> {
+  if (file) return loadConfig(file);
+  const certDir = resolve(DEFAULTS.certDir);
+  await ensureDefaultPki(certDir, io);
+  return buildConfig({}, process.cwd());
+}
+
+/** Run `dockgate serve`; resolves with the exit code once the gateway has stopped. */
+export async function runServe(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, { values: ['config'], switches: ['help'] });
+  if (args.switches.has('help')) {
+    io.stdout.write(SERVE_USAGE);
+    return 0;
+  }
+  let config: GatewayConfig;
+  try {
+    config = await resolveConfig(args.values.config ?? process.env.DOCKGATE_CONFIG, io);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr.write(`dockgate: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const log = createOperationalLog();
+  let gateway;
+  try {
+    gateway = await startGateway(config, log);
+  } catch (err) {
+    io.stderr.write(`dockgate: cannot start: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const addr = gateway.server.address();
+  log.info({ listen: `${addr.host}:${addr.port}`, upstream: config.upstream.url, admin: gateway.adminAddress, config: config.source ?? '(embedded default)' }, 'dockgate listening');
+
+  return new Promise<number>((resolveExit) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down: draining in-flight requests');
+      gateway.stop().then(
+        () => resolveExit(0),
+        (err: Error) => {
+          io.stderr.write(`dockgate: shutdown error: ${err.message}\n`);
+          resolveExit(1);
+        },
+      );
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', () => gateway.reload());
+    process.on('SIGUSR1', () => gateway.reopenAudit());
+  });
+}

@@ -1,0 +1,125 @@
+/**
+ * Composition root: builds every stage from a validated config, starts the Docker API listener
+ * and the admin listener, and owns reloads (policy, TLS material), audit reopen and shutdown.
+ */
+import { Registry } from 'prom-client';
+import { startAdminServer } from '../admin/admin-server.js';
+import type { GatewayConfig } from '../config/types.js';
+import type { AuditLog } from '../observe/audit-log.js';
+import { createAuditLog } from '../observe/audit-log.js';
+import type { OperationalLog } from '../observe/logger.js';
+import { createMetrics, type GatewayMetrics } from '../observe/metrics.js';
+import { createObserver } from '../observe/observer.js';
+import { createReadiness, startUpstreamMonitor } from '../observe/readiness.js';
+import { createUpstreamTarget } from '../proxy/upstream-target.js';
+import type { Gatekeeper } from '../server/gatekeeper.js';
+import { startGatewayServer, type GatewayServer } from '../server/gateway-server.js';
+import { loadTlsMaterial, type TlsMaterial } from '../server/tls-material.js';
+import { watchFiles } from './file-watch.js';
+import { loadGatekeeper } from './policy-gatekeeper.js';
+import { closeRevokedConnections } from './revocation.js';
+import { VERSION } from './version.js';
+
+/** A running gateway. */
+export interface RunningGateway {
+  server: GatewayServer;
+  /** Admin listener address, when enabled. */
+  adminAddress?: { host: string; port: number };
+  metrics: GatewayMetrics;
+  /** Re-read the policy and TLS files; invalid ones keep the old material in force. */
+  reload(): void;
+  /** Reopen the audit file (logrotate). */
+  reopenAudit(): void;
+  /** Graceful stop. */
+  stop(): Promise<void>;
+}
+
+function recordTlsExpiry(metrics: GatewayMetrics, tls: TlsMaterial): void {
+  metrics.setCertificateExpiry('server', 'server', tls.serverNotAfter);
+  tls.caNotAfter.forEach((d, i) => metrics.setCertificateExpiry('ca', i === 0 ? 'ca' : `ca-${i}`, d));
+}
+
+/** Start the gateway described by `config`. Throws when the TLS material or policy is unusable. */
+export async function startGateway(config: GatewayConfig, log: OperationalLog): Promise<RunningGateway> {
+  const registry = new Registry();
+  const metrics = createMetrics(registry, { identityLabel: config.metrics.identityLabel, version: VERSION });
+  const audit: AuditLog = createAuditLog({ file: config.audit.file, onError: (err) => log.error({ err: err.message }, 'audit log write failed') });
+  const observer = createObserver({ metrics, audit, log });
+
+  let tls = await loadTlsMaterial(config.tls);
+  recordTlsExpiry(metrics, tls);
+  let gatekeeper: Gatekeeper & { version: string };
+  try {
+    gatekeeper = loadGatekeeper(config.policy);
+  } catch (err) {
+    metrics.policyReloaded('failure');
+    throw err;
+  }
+  metrics.policyReloaded('success', gatekeeper.version);
+
+  const target = createUpstreamTarget(config.upstream);
+  const server = await startGatewayServer({ config, tls, target, gatekeeper: () => gatekeeper, observer });
+  const stopMonitor = startUpstreamMonitor({ upstream: config.upstream, intervalMs: 15_000, timeoutMs: 2_000, metrics });
+
+  const readiness = createReadiness({
+    upstream: config.upstream,
+    timeoutMs: 2_000,
+    metrics,
+    checks: () => ({
+      listener: { ok: server.server.listening },
+      certificates: { ok: tls.serverNotAfter.getTime() > Date.now(), detail: `server certificate valid until ${tls.serverNotAfter.toISOString()}` },
+      policy: { ok: true, detail: `version ${gatekeeper.version}` },
+    }),
+  });
+  const admin = config.admin.enabled ? await startAdminServer({ config: config.admin, registry, readiness }) : undefined;
+
+  function reloadPolicy(): void {
+    try {
+      const next = loadGatekeeper(config.policy);
+      gatekeeper = next;
+      metrics.policyReloaded('success', next.version);
+      log.info({ version: next.version, file: config.policy ?? '(built-in default)' }, 'policy loaded');
+    } catch (err) {
+      metrics.policyReloaded('failure');
+      log.error({ err: (err as Error).message }, 'policy reload failed; the previous policy stays in force');
+    }
+  }
+
+  async function reloadTls(): Promise<void> {
+    try {
+      const next = await loadTlsMaterial(config.tls);
+      server.setTlsMaterial(next);
+      tls = next;
+      recordTlsExpiry(metrics, next);
+      const closed = closeRevokedConnections(server.connections(), next);
+      log.info({ closedRevoked: closed }, 'TLS material loaded');
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'TLS reload failed; the previous certificates stay in force');
+    }
+  }
+
+  const tlsFiles = [config.tls.ca, config.tls.cert, config.tls.key, ...(config.tls.crl ? [config.tls.crl] : [])];
+  const stopWatchTls = watchFiles(tlsFiles, () => void reloadTls());
+  const stopWatchPolicy = config.policy ? watchFiles([config.policy], reloadPolicy) : () => {};
+
+  return {
+    server,
+    adminAddress: admin?.address,
+    metrics,
+    reload() {
+      reloadPolicy();
+      void reloadTls();
+    },
+    reopenAudit() {
+      audit.reopen();
+    },
+    async stop() {
+      stopWatchTls();
+      stopWatchPolicy();
+      stopMonitor();
+      await server.shutdown(config.limits.shutdownGraceMs);
+      await admin?.close();
+      await audit.close();
+    },
+  };
+}
