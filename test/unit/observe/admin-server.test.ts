@@ -1,0 +1,155 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAdminServer, type AdminServer, type ReadinessReport } from '../../../src/admin/admin-server.js';
+import { createMetrics } from '../../../src/observe/metrics.js';
+import { record } from './fixtures.js';
+
+describe('admin server (plain http)', () => {
+  let server: AdminServer;
+  let base: string;
+  let report: ReadinessReport = { ready: true, checks: { daemon: { ok: true } } };
+  const registry = new Registry();
+  const metrics = createMetrics(registry, { identityLabel: false, version: '1.2.3' });
+
+  beforeAll(async () => {
+    server = await startAdminServer({
+      config: { enabled: true, listen: { host: '127.0.0.1', port: 0 } },
+      registry,
+      readiness: async () => report,
+    });
+    base = `http://127.0.0.1:${server.address.port}`;
+  });
+  afterAll(() => server.close());
+
+  it('listens on a real port when asked for port 0', () => {
+    expect(server.address.host).toBe('127.0.0.1');
+    expect(server.address.port).toBeGreaterThan(0);
+  });
+
+  it('GET /healthz answers ok', async () => {
+    const res = await fetch(`${base}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-powered-by')).toBeNull();
+  });
+
+  it('GET /readyz is 200 when ready and 503 with the checks when not', async () => {
+    report = { ready: true, checks: { daemon: { ok: true } } };
+    let res = await fetch(`${base}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ready', checks: { daemon: { ok: true } } });
+
+    report = { ready: false, checks: { daemon: { ok: false, detail: 'ENOENT' }, policy: { ok: true } } };
+    res = await fetch(`${base}/readyz`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ status: 'not ready', checks: { daemon: { ok: false, detail: 'ENOENT' }, policy: { ok: true } } });
+  });
+
+  it('GET /metrics serves the registry in the Prometheus text format', async () => {
+    metrics.requestFinished(record());
+    const res = await fetch(`${base}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe(registry.contentType);
+    const text = await res.text();
+    expect(text).toContain('dockgate_requests_total{operation="ContainerList",method="GET",decision="allow",status_class="2xx"} 1');
+    expect(text).toContain('dockgate_build_info{version="1.2.3"');
+  });
+
+  it.each([
+    ['GET', '/containers/json'],
+    ['GET', '/_ping'],
+    ['GET', '/v1.41/version'],
+    ['POST', '/metrics'],
+    ['DELETE', '/healthz'],
+  ])('%s %s is a JSON 404 (nothing of the Docker API here)', async (method, path) => {
+    const res = await fetch(`${base}${path}`, { method });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ message: 'not found' });
+  });
+
+  it('answers 503 when the readiness function itself fails', async () => {
+    const s = await startAdminServer({
+      config: { enabled: true, listen: { host: '127.0.0.1', port: 0 } },
+      registry: new Registry(),
+      readiness: () => Promise.reject(new Error('checks exploded')),
+    });
+    try {
+      const res = await fetch(`http://127.0.0.1:${s.address.port}/readyz`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ status: 'not ready', checks: { readiness: { ok: false, detail: 'Error: checks exploded' } } });
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('admin server with TLS and client certificates', () => {
+  let dir: string;
+  let server: AdminServer;
+  const pem = (name: string) => readFileSync(join(dir, name), 'utf8');
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dockgate-admin-tls-'));
+    const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+    const key = (name: string) => ssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', name);
+    key('ca.key');
+    ssl('req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=admin test CA', '-days', '1', '-out', 'ca.pem');
+    writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+    writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
+    for (const [name, cn] of [
+      ['server', '127.0.0.1'],
+      ['client', 'prometheus'],
+    ]) {
+      key(`${name}.key`);
+      ssl('req', '-new', '-key', `${name}.key`, '-subj', `/CN=${cn}`, '-out', `${name}.csr`);
+      ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', `${name}.ext`, '-out', `${name}.pem`);
+    }
+    server = await startAdminServer({
+      config: { enabled: true, listen: { host: '127.0.0.1', port: 0 }, tls: { cert: join(dir, 'server.pem'), key: join(dir, 'server.key'), ca: join(dir, 'ca.pem') } },
+      registry: new Registry(),
+      readiness: async () => ({ ready: true, checks: {} }),
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function get(path: string, withClientCert: boolean): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = https.request(
+        {
+          host: '127.0.0.1',
+          port: server.address.port,
+          path,
+          ca: pem('ca.pem'),
+          ...(withClientCert ? { cert: pem('client.pem'), key: pem('client.key') } : {}),
+          agent: false,
+        },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('serves a client with a certificate from the CA', async () => {
+    expect(await get('/healthz', true)).toEqual({ status: 200, body: '{"status":"ok"}' });
+  });
+
+  it('refuses a client without a certificate', async () => {
+    await expect(get('/healthz', false)).rejects.toThrow();
+  });
+});

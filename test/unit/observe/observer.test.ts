@@ -1,0 +1,105 @@
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import type { AuditLog } from '../../../src/observe/audit-log.js';
+import type { AuditRecord } from '../../../src/observe/audit-record.js';
+import type { OperationalLog } from '../../../src/observe/logger.js';
+import { createMetrics, type GatewayMetrics } from '../../../src/observe/metrics.js';
+import { createObserver } from '../../../src/observe/observer.js';
+import { alice, record } from './fixtures.js';
+
+function memoryAudit(): AuditLog & { records: AuditRecord[] } {
+  const records: AuditRecord[] = [];
+  return { records, ready: Promise.resolve(), write: (r) => records.push(r), reopen() {}, flush: async () => {}, close: async () => {} };
+}
+
+function memoryLog(): OperationalLog & { lines: { level: string; obj: object; msg: string }[] } {
+  const lines: { level: string; obj: object; msg: string }[] = [];
+  return {
+    lines,
+    info: (obj, msg) => lines.push({ level: 'info', obj, msg }),
+    warn: (obj, msg) => lines.push({ level: 'warn', obj, msg }),
+    error: (obj, msg) => lines.push({ level: 'error', obj, msg }),
+  };
+}
+
+async function gauge(registry: Registry, name: string): Promise<number | undefined> {
+  return (await registry.getSingleMetric(name)!.get()).values[0]?.value;
+}
+
+describe('createObserver', () => {
+  it('writes exactly one audit record and counts each finished request', async () => {
+    const registry = new Registry();
+    const audit = memoryAudit();
+    const observer = createObserver({ metrics: createMetrics(registry, { identityLabel: false, version: 't' }), audit });
+    observer.requestFinished(record({ requestId: 'a' }));
+    observer.requestFinished(record({ requestId: 'b', outcome: 'error', decision: undefined, status: 502, reason: 'upstream refused' }));
+    expect(audit.records.map((r) => [r.requestId, r.decision, r.status])).toEqual([
+      ['a', 'allow', 200],
+      ['b', 'error', 502],
+    ]);
+    const total = (await registry.getSingleMetric('dockgate_requests_total')!.get()).values.reduce((n, v) => n + v.value, 0);
+    expect(total).toBe(2);
+  });
+
+  it('never throws, and a failing metric does not cost the audit record', () => {
+    const boom = () => {
+      throw new Error('boom');
+    };
+    const metrics = new Proxy({}, { get: () => boom }) as GatewayMetrics;
+    const audit = memoryAudit();
+    const log = memoryLog();
+    const observer = createObserver({ metrics, audit, log });
+    expect(() => {
+      observer.connectionOpened();
+      observer.handshakeFailed('expired', 'x');
+      observer.clientSeen(alice);
+      observer.streamOpened('ContainerAttach', true)();
+      observer.upstreamError('ECONNREFUSED');
+      observer.requestFinished(record());
+    }).not.toThrow();
+    expect(audit.records).toHaveLength(1);
+    expect(log.lines.filter((l) => l.level === 'error').length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('tracks stream gauges, measures with the injected clock and ignores a second close', async () => {
+    const registry = new Registry();
+    let now = 1000;
+    const observer = createObserver({ metrics: createMetrics(registry, { identityLabel: false, version: 't' }), audit: memoryAudit(), clock: () => now });
+    const end = observer.streamOpened('ContainerAttach', true);
+    expect(await gauge(registry, 'dockgate_open_streams')).toBe(1);
+    expect(await gauge(registry, 'dockgate_open_hijacked_sessions')).toBe(1);
+    now += 90_000;
+    end();
+    end();
+    expect(await gauge(registry, 'dockgate_open_streams')).toBe(0);
+    expect(await gauge(registry, 'dockgate_open_hijacked_sessions')).toBe(0);
+    const text = await registry.metrics();
+    expect(text).toContain('dockgate_stream_duration_seconds_sum{operation="ContainerAttach",hijack="true"} 90');
+    expect(text).toContain('dockgate_stream_duration_seconds_count{operation="ContainerAttach",hijack="true"} 1');
+  });
+
+  it('sends handshake failures to the operational log, sampled, never to the audit log', async () => {
+    const registry = new Registry();
+    const audit = memoryAudit();
+    const log = memoryLog();
+    let now = 0;
+    const observer = createObserver({ metrics: createMetrics(registry, { identityLabel: false, version: 't' }), audit, log, clock: () => now, handshakeLogPerMinute: 2 });
+    for (let i = 0; i < 5; i++) observer.handshakeFailed('unknown-ca', `peer 10.0.0.${i}`);
+    now = 60_000;
+    observer.handshakeFailed('unknown-ca', 'later');
+    expect(audit.records).toHaveLength(0);
+    expect(log.lines.map((l) => l.obj)).toEqual([
+      { event: 'tls-handshake-failed', reason: 'unknown-ca', detail: 'peer 10.0.0.0', suppressed: 0 },
+      { event: 'tls-handshake-failed', reason: 'unknown-ca', detail: 'peer 10.0.0.1', suppressed: 0 },
+      { event: 'tls-handshake-failed', reason: 'unknown-ca', detail: 'later', suppressed: 3 },
+    ]);
+    expect((await registry.getSingleMetric('dockgate_tls_handshake_failures_total')!.get()).values[0]?.value).toBe(6);
+  });
+
+  it('records client certificate expiry when a client is seen', async () => {
+    const registry = new Registry();
+    const observer = createObserver({ metrics: createMetrics(registry, { identityLabel: false, version: 't' }), audit: memoryAudit() });
+    observer.clientSeen(alice);
+    expect(await registry.metrics()).toContain('dockgate_certificate_expiry_timestamp_seconds{kind="client",name="alice"} 1893456000');
+  });
+});
