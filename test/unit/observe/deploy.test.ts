@@ -1,0 +1,93 @@
+// The deploy/ pieces: promtool accepts them, the alert rules fire as intended, and every
+// dockgate_* metric the rules and the dashboard query is one the gateway really exports.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { createMetrics } from '../../../src/observe/metrics.js';
+
+const deploy = (p: string) => fileURLToPath(new URL(`../../../deploy/${p}`, import.meta.url));
+
+function promtool(...args: string[]): { status: number | null; out: string } {
+  const r = spawnSync('promtool', args, { encoding: 'utf8' });
+  return { status: r.status, out: r.stdout + r.stderr };
+}
+
+/** Every series name the gateway can expose (histograms with their suffixes). */
+async function exportedNames(): Promise<Set<string>> {
+  const registry = new Registry();
+  createMetrics(registry, { identityLabel: true, version: 't' });
+  const names = new Set<string>();
+  for (const m of await registry.getMetricsAsJSON()) {
+    names.add(m.name);
+    if (m.type.toString() === 'histogram') for (const s of ['_bucket', '_sum', '_count']) names.add(m.name + s);
+  }
+  return names;
+}
+
+const referenced = (text: string) => new Set(text.match(/\bdockgate_[a-z_]+/g) ?? []);
+
+describe('deploy/prometheus', () => {
+  it('promtool check config accepts the scrape config (and its rule file)', () => {
+    const r = promtool('check', 'config', deploy('prometheus/prometheus.yml'));
+    expect(r.out).toContain('SUCCESS');
+    expect(r.status).toBe(0);
+  });
+
+  it('promtool check rules accepts the alerting rules', () => {
+    const r = promtool('check', 'rules', deploy('prometheus/alerts.yml'));
+    expect(r.out).toContain('SUCCESS: 8 rules found');
+    expect(r.status).toBe(0);
+  });
+
+  it('the alerting rules fire as their unit tests expect', () => {
+    const r = promtool('test', 'rules', deploy('prometheus/alerts.test.yml'));
+    expect(r.out).toContain('SUCCESS');
+    expect(r.status).toBe(0);
+  });
+
+  it('alerts only use metrics the gateway exports', async () => {
+    const names = await exportedNames();
+    const used = referenced(readFileSync(deploy('prometheus/alerts.yml'), 'utf8'));
+    expect(used.size).toBeGreaterThan(4);
+    for (const name of used) expect(names, name).toContain(name);
+  });
+});
+
+describe('deploy/grafana dashboard', () => {
+  const dashboard = JSON.parse(readFileSync(deploy('grafana/dockgate-dashboard.json'), 'utf8')) as {
+    uid: string;
+    panels: { id: number; type: string; title: string; gridPos: object; targets?: { expr: string }[] }[];
+  };
+
+  it('has unique panel ids and a query on every non-row panel', () => {
+    expect(dashboard.uid).toBe('dockgate');
+    const ids = dashboard.panels.map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const p of dashboard.panels.filter((p) => p.type !== 'row')) {
+      expect(p.gridPos, p.title).toBeDefined();
+      expect(p.targets?.length, p.title).toBeGreaterThan(0);
+    }
+  });
+
+  it('queries only metrics the gateway exports, and covers the main ones', async () => {
+    const names = await exportedNames();
+    const used = referenced(dashboard.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr).join('\n'));
+    for (const name of used) expect(names, name).toContain(name);
+    for (const must of [
+      'dockgate_requests_total',
+      'dockgate_request_duration_seconds_bucket',
+      'dockgate_denials_total',
+      'dockgate_open_streams',
+      'dockgate_open_connections',
+      'dockgate_tls_handshake_failures_total',
+      'dockgate_upstream_up',
+      'dockgate_upstream_ping_duration_seconds_bucket',
+      'dockgate_request_bytes_total',
+      'dockgate_certificate_expiry_timestamp_seconds',
+    ]) {
+      expect(used, must).toContain(must);
+    }
+  });
+});
