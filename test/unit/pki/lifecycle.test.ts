@@ -154,3 +154,42 @@ describe('rotateServer', () => {
     expect(index.hosts).toEqual(['gw.example.com', '10.0.0.5', 'new.example.com']);
   });
 });
+
+describe('a CA made by openssl (a corporate sub-CA)', () => {
+  test.each([
+    ['RSA key in PKCS#1 form', ['-newkey', 'rsa:2048', '-traditional']],
+    ['P-384 key in SEC1 form', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384']],
+  ])('%s: issue works without an index, and revoke writes a CRL openssl accepts', async (_label, keyArgs) => {
+    const dir = await tmp();
+    const req = openssl(
+      'req', '-x509', ...keyArgs.filter((a) => a !== '-traditional'), '-nodes', '-keyout', join(dir, 'ca-key.pem'), '-out', join(dir, 'ca.pem'),
+      '-subj', '/CN=Corp Sub CA/O=Corp', '-days', '30',
+      '-addext', 'basicConstraints=critical,CA:true', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    );
+    expect(req.status).toBe(0);
+    if (keyArgs.includes('-traditional')) {
+      expect(openssl('rsa', '-in', join(dir, 'ca-key.pem'), '-traditional', '-out', join(dir, 'ca-key.pem')).status).toBe(0);
+      expect(await readFile(join(dir, 'ca-key.pem'), 'utf8')).toContain('BEGIN RSA PRIVATE KEY');
+    } else {
+      expect(openssl('ec', '-in', join(dir, 'ca-key.pem'), '-out', join(dir, 'ca-key.pem')).status).toBe(0);
+      expect(await readFile(join(dir, 'ca-key.pem'), 'utf8')).toContain('BEGIN EC PRIVATE KEY');
+    }
+    const { bundle, entry } = await issueClient({ dir, name: 'frank', groups: ['corp'] });
+    expect(openssl('verify', '-CAfile', join(dir, 'ca.pem'), '-purpose', 'sslclient', bundle.cert).status).toBe(0);
+    // Validity is capped at the CA's 30 days.
+    expect(Date.parse(entry.notAfter)).toBeLessThanOrEqual(Date.now() + 31 * 86400_000);
+    await revokeCert({ dir, nameOrSerial: 'frank' });
+    expect(openssl('crl', '-in', join(dir, 'crl.pem'), '-CAfile', join(dir, 'ca.pem'), '-noout').stderr).toContain('verify OK');
+    expect(verifyWithCrl(dir, bundle.cert).status).not.toBe(0);
+  });
+
+  test('a key that does not belong to ca.pem is refused before signing anything', async () => {
+    const dir = await tmp();
+    await initPki({ dir, hosts: [] });
+    const other = await tmp();
+    await initPki({ dir: other, hosts: [] });
+    await (await import('node:fs/promises')).copyFile(join(other, 'ca-key.pem'), join(dir, 'ca-key.pem'));
+    const err = await issueClient({ dir, name: 'gina' }).catch((e: unknown) => e);
+    expect((err as PkiError).code).toBe('PKI_BAD_KEY');
+  });
+});

@@ -1,0 +1,34 @@
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { writeFileAtomic } from '../../../src/pki/files.js';
+import { modeOf, tempDirs } from './helpers.js';
+
+const tmp = tempDirs();
+
+describe('writeFileAtomic', () => {
+  test('replaces by rename (new inode), with the requested mode even over a wider file', async () => {
+    const dir = await tmp();
+    const file = join(dir, 'key.pem');
+    await writeFile(file, 'old', { mode: 0o644 });
+    const before = await stat(file);
+    await writeFileAtomic(file, 'new', 0o600);
+    const after = await stat(file);
+    expect(await readFile(file, 'utf8')).toBe('new');
+    expect(after.ino).not.toBe(before.ino);
+    expect(await modeOf(file)).toBe(0o600);
+    expect(await readdir(dir)).toEqual(['key.pem']);
+  });
+
+  test('a failed rename removes its temporary file and touches nothing else', async () => {
+    const dir = await tmp();
+    const file = join(dir, 'index.json');
+    await writeFile(file, 'old');
+    // Renaming a file over a directory fails after the temporary file was written.
+    const target = join(dir, 'sub');
+    await (await import('node:fs/promises')).mkdir(join(target, 'x'), { recursive: true });
+    await expect(writeFileAtomic(target, 'new', 0o644)).rejects.toThrow();
+    expect((await readdir(dir)).sort()).toEqual(['index.json', 'sub']);
+    expect(await readFile(file, 'utf8')).toBe('old');
+  });
+});
