@@ -23,8 +23,7 @@ export function parsePolicy(text: string, source?: string): PolicySpec {
     throw new PolicyError(
       doc.errors.map((e) => {
         const p: PolicyProblem = { path: '', message: e.message.split('\n')[0] ?? e.message };
-        const line = e.linePos?.[0]?.line;
-        if (line !== undefined) p.line = line;
+        p.line = lineCounter.linePos(e.pos[0]).line;
         return p;
       }),
       source,
@@ -32,7 +31,11 @@ export function parsePolicy(text: string, source?: string): PolicySpec {
   }
   const problems = new Problems();
   const spec = validate(doc.toJS({ maxAliasCount: 100 }) as unknown, problems);
-  if (!problems.empty || !spec) throw new PolicyError(problems.list.map((p) => withLine(p.at, p.message, doc, lineCounter)), source);
+  if (!problems.empty || !spec) {
+    // In file order, as an editor walks them (Array.sort is stable for problems on one line).
+    const located = problems.list.map((p) => withLine(p.at, p.message, doc, lineCounter));
+    throw new PolicyError(located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)), source);
+  }
   return spec;
 }
 

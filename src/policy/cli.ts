@@ -1,0 +1,120 @@
+/**
+ * `dockgate policy check` and `dockgate policy explain`. Exit codes: 0 valid / allowed,
+ * 2 invalid policy or usage, 3 the request would be denied (or refused as malformed).
+ */
+import { readFileSync } from 'node:fs';
+import type { Identity } from '../core/types.js';
+import { buildFacts } from '../facts/build-facts.js';
+import { parseArgs, UsageError } from '../cli/args.js';
+import type { CompiledPolicy } from './compile.js';
+import { policyPathFromConfig } from './config-policy-path.js';
+import { PolicyError } from './errors.js';
+import { explain, formatExplanation } from './explain.js';
+import { loadDefaultPolicy, loadPolicyFile } from './load-file.js';
+
+/** Where CLI output goes. */
+export interface PolicyCliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Body source for `--body -`; process.stdin when absent. */
+  stdin?: NodeJS.ReadableStream;
+}
+
+const USAGE = `Usage:
+  dockgate policy check [--policy FILE | --config FILE]
+      Validate a policy (the built-in default without a flag); list every problem with its line.
+  dockgate policy explain --as NAME [--group G]... [--policy FILE | --config FILE]
+                          METHOD PATH [--body FILE|-]
+      Show how the policy decides a request for that identity, without contacting the daemon.
+      PATH is the request target as a client sends it, e.g. /v1.45/containers/create?name=x.
+Exit codes: 0 valid/allowed, 2 invalid policy or usage, 3 denied.
+`;
+
+/** Run `dockgate policy ...` with the arguments after `policy`. */
+export async function runPolicyCommand(argv: string[], io: PolicyCliIo): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === 'help') {
+    io.stdout.write(USAGE);
+    return sub === undefined ? 2 : 0;
+  }
+  try {
+    if (sub === 'check') return check(rest, io);
+    if (sub === 'explain') return await explainCommand(rest, io);
+    throw new UsageError(`unknown policy command "${sub}"`);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`dockgate policy: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (err instanceof PolicyError) {
+      writeProblems(err, io);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+/** Load the policy named by --policy or --config, else the built-in default. */
+function selectPolicy(values: Record<string, string>): CompiledPolicy {
+  if (values.policy !== undefined && values.config !== undefined) throw new UsageError('give --policy or --config, not both');
+  const file = values.policy ?? (values.config !== undefined ? policyPathFromConfig(values.config) : undefined);
+  return file === undefined ? loadDefaultPolicy() : loadPolicyFile(file);
+}
+
+function check(argv: string[], io: PolicyCliIo): number {
+  const args = parseArgs(argv, { values: ['policy', 'config'] });
+  if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+  const policy = selectPolicy(args.values);
+  const modes = policy.rules.filter((r) => r.mode === 'audit').length;
+  io.stdout.write(
+    `policy OK: ${policy.source ?? '(built-in default)'}\n` +
+      `  version ${policy.version}, mode ${policy.mode}, ${policy.rules.length} rule${policy.rules.length === 1 ? '' : 's'}` +
+      `${modes ? ` (${modes} in audit mode)` : ''}\n` +
+      policy.rules.map((r) => `  - ${r.name}: ${r.effect} ${r.selectors.map((s) => s.text).join(', ')}${r.guards.length ? ` [guards: ${r.guards.map((g) => g.definition.key).join(', ')}]` : ''}\n`).join(''),
+  );
+  return 0;
+}
+
+async function explainCommand(argv: string[], io: PolicyCliIo): Promise<number> {
+  const args = parseArgs(argv, { values: ['policy', 'config', 'as', 'body'], lists: ['group'] });
+  const name = args.values.as;
+  if (!name) throw new UsageError('--as NAME is required');
+  const [method, target, ...extra] = args.positionals;
+  if (!method || !target || extra.length) throw new UsageError('give METHOD and PATH');
+  const policy = selectPolicy(args.values);
+  const body = args.values.body === undefined ? undefined : await readBody(args.values.body, io);
+  const identity: Identity = {
+    name,
+    groups: args.lists.group ?? [],
+    organizations: [],
+    sans: { dns: [], ip: [], email: [], uri: [] },
+    fingerprint: '',
+    serial: '',
+    notAfter: new Date(0),
+    issuer: '(policy explain)',
+  };
+  let facts;
+  try {
+    const headers: Record<string, string> = body ? { 'content-type': 'application/json', 'content-length': String(body.length) } : {};
+    facts = buildFacts({ method: method.toUpperCase(), rawTarget: target, headers, body });
+  } catch (err) {
+    io.stdout.write(`request refused before the policy: ${(err as Error).message}\n`);
+    return 3;
+  }
+  const e = explain(policy, identity, facts);
+  io.stdout.write(formatExplanation(e));
+  return e.decision.outcome === 'allow' ? 0 : 3;
+}
+
+async function readBody(source: string, io: PolicyCliIo): Promise<Uint8Array> {
+  if (source !== '-') return new Uint8Array(readFileSync(source));
+  const chunks: Buffer[] = [];
+  for await (const chunk of io.stdin ?? process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+function writeProblems(err: PolicyError, io: PolicyCliIo): void {
+  const file = err.source ?? '(policy)';
+  io.stderr.write(`${file}: ${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}\n`);
+  for (const p of err.problems) io.stderr.write(`  ${file}:${p.line ?? '-'}: ${p.path || '(file)'}: ${p.message}\n`);
+}

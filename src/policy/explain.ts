@@ -1,0 +1,69 @@
+/**
+ * `policy explain`: the same evaluation as `decide`, with every rule considered, why it
+ * matched or not, and each guard's result. Pure; `formatExplanation` renders it as text.
+ */
+import type { Decision, Identity, RequestFacts } from '../core/types.js';
+import { effectiveGroups, type CompiledPolicy } from './compile.js';
+import { decideTraced, denyMessage, type RuleTrace } from './evaluate.js';
+
+/** Everything `policy explain` prints. */
+export interface Explanation {
+  request: { method: string; path: string; apiVersion?: string };
+  operation?: { name: string; section: string; power: string; method: string; pattern: string };
+  identity: { name: string; groups: string[] };
+  policy: { version: string; source?: string; mode: string };
+  rules: RuleTrace[];
+  decision: Decision;
+  /** The message a denied client would see; undefined when allowed. */
+  message?: string;
+}
+
+/** Explain how `policy` decides this request. The decision equals `decide(policy, identity, facts)`. */
+export function explain(policy: CompiledPolicy, identity: Identity, facts: RequestFacts): Explanation {
+  const rules: RuleTrace[] = [];
+  const decision = decideTraced(policy, identity, facts, rules);
+  const out: Explanation = {
+    request: { method: facts.method, path: facts.path },
+    identity: { name: identity.name, groups: effectiveGroups(policy, identity) },
+    policy: { version: policy.version, mode: policy.mode },
+    rules,
+    decision,
+  };
+  if (facts.apiVersion !== undefined) out.request.apiVersion = facts.apiVersion;
+  if (policy.source !== undefined) out.policy.source = policy.source;
+  const op = facts.operation;
+  if (op) out.operation = { name: op.name, section: op.section, power: op.power, method: op.method, pattern: op.pattern };
+  if (decision.outcome !== 'allow') out.message = denyMessage(identity, facts, decision);
+  return out;
+}
+
+/** Render an explanation for a terminal. */
+export function formatExplanation(e: Explanation): string {
+  const lines: string[] = [];
+  const version = e.request.apiVersion ? ` (API ${e.request.apiVersion})` : '';
+  lines.push(`request:   ${e.request.method} ${e.request.path}${version}`);
+  lines.push(
+    e.operation
+      ? `operation: ${e.operation.name} (section ${e.operation.section}, power ${e.operation.power}, route ${e.operation.method} ${e.operation.pattern})`
+      : 'operation: none (dockerd has no such route)',
+  );
+  lines.push(`identity:  ${e.identity.name} (groups ${e.identity.groups.join(',') || 'none'})`);
+  lines.push(`policy:    ${e.policy.source ?? '(inline)'} (version ${e.policy.version}, mode ${e.policy.mode})`);
+  lines.push('rules:');
+  if (e.rules.length === 0) lines.push('  (none considered)');
+  const width = Math.max(0, ...e.rules.map((r) => r.rule.length));
+  e.rules.forEach((r, i) => {
+    const head = `  ${i + 1}. ${r.rule.padEnd(width)}  ${r.effect.padEnd(5)}  `;
+    if (r.status === 'not-reached') lines.push(`${head}not reached`);
+    else if (r.status === 'skipped') lines.push(`${head}skipped: ${r.who === undefined ? 'who does not match' : `${r.who} matches, no selector matches`}`);
+    else lines.push(`${head}decided: ${r.who}, selector ${JSON.stringify(r.selector)}`);
+    for (const g of r.guards) {
+      const detail = g.result === 'fail' && g.violation ? `: ${g.violation.reason} (code ${g.violation.code})` : '';
+      lines.push(`       guard ${g.guard}: ${g.result}${detail}`);
+    }
+  });
+  const d = e.decision;
+  lines.push(`decision:  ${d.outcome}${d.outcome === 'would-deny' ? ' (forwarded: audit mode)' : ''}, rule ${d.rule}, code ${d.code}: ${d.reason}`);
+  if (e.message) lines.push(`message:   ${e.message}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,128 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runPolicyCommand } from '../../../src/policy/cli.js';
+import { loadPolicy } from '../../../src/policy/compile.js';
+import { decide } from '../../../src/policy/evaluate.js';
+import { explain } from '../../../src/policy/explain.js';
+import { alice, req } from './fixtures.js';
+
+async function run(argv: string[], stdin?: string): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c) => (out += String(c)));
+  stderr.on('data', (c) => (err += String(c)));
+  const code = await runPolicyCommand(argv, { stdout, stderr, stdin: stdin === undefined ? undefined : Readable.from([stdin]) });
+  return { code, out, err };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'dockgate-policy-'));
+const good = join(dir, 'good.yaml');
+writeFileSync(
+  good,
+  'version: 1\nrules:\n  - name: devs\n    who: { groups: [developers] }\n    allow: [power:read, ContainerCreate]\n    guards: { privileged: false }\n',
+);
+const bad = join(dir, 'bad.yaml');
+writeFileSync(bad, 'version: 1\nrules:\n  - name: x\n    who: { anyone: true }\n    allow: [Nope]\n    mode: loud\n');
+mkdtempSync(join(dir, 'conf'));
+const config = join(dir, 'gateway.yaml');
+writeFileSync(config, 'listen: 0.0.0.0:2376\npolicy: good.yaml\n');
+
+describe('dockgate policy check', () => {
+  it('valid file: exit 0 with a summary', async () => {
+    const r = await run(['check', '--policy', good]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`policy OK: ${good}`);
+    expect(r.out).toContain('  - devs: allow power:read, ContainerCreate [guards: privileged]');
+  });
+  it('every problem with its line: exit 2', async () => {
+    const r = await run(['check', '--policy', bad]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      `${bad}: 2 problems\n` +
+        `  ${bad}:5: rules[0].allow[0]: unknown operation "Nope" (see the operation names in docs/policy.md)\n` +
+        `  ${bad}:6: rules[0].mode: mode must be "enforce" or "audit"\n`,
+    );
+  });
+  it('--config resolves policy: relative to the config file', async () => {
+    const r = await run(['check', '--config', config]);
+    expect([r.code, r.out.split('\n')[0]]).toEqual([0, `policy OK: ${good}`]);
+  });
+  it('without a file checks the built-in default', async () => {
+    expect((await run(['check'])).out).toContain('policy OK: built-in default');
+  });
+  it('missing file: exit 2', async () => {
+    expect((await run(['check', '--policy', join(dir, 'missing.yaml')])).code).toBe(2);
+  });
+  it('usage errors: exit 2', async () => {
+    expect((await run(['frobnicate'])).code).toBe(2);
+    expect((await run(['explain', 'GET', '/info'])).code).toBe(2);
+  });
+});
+
+describe('dockgate policy explain', () => {
+  it('allowed: exit 0, shows operation, rule and decision', async () => {
+    const r = await run(['explain', '--as', 'alice', '--group', 'developers', '--policy', good, 'GET', '/v1.45/containers/json']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('operation: ContainerList (section containers, power read, route GET /containers/json)');
+    expect(r.out).toContain('identity:  alice (groups developers)');
+    expect(r.out).toContain('1. devs  allow  decided: group developers, selector "power:read"');
+    expect(r.out).toContain('decision:  allow, rule devs, code allowed');
+  });
+  it('denied by a guard with a body from stdin: exit 3', async () => {
+    const r = await run(['explain', '--as', 'alice', '--group', 'developers', '--policy', good, 'POST', '/containers/create', '--body', '-'], '{"HostConfig":{"Privileged":true}}');
+    expect(r.code).toBe(3);
+    expect(r.out).toContain('guard privileged: fail: HostConfig.Privileged is not allowed (code privileged)');
+    expect(r.out).toContain('message:   dockgate: denied ContainerCreate for alice (groups developers): HostConfig.Privileged is not allowed (rule "devs")');
+  });
+  it('no rule: exit 3', async () => {
+    const r = await run(['explain', '--as', 'bob', '--policy', good, 'GET', '/info']);
+    expect(r.code).toBe(3);
+    expect(r.out).toContain('skipped: who does not match');
+  });
+  it('malformed request: exit 3', async () => {
+    const r = await run(['explain', '--as', 'bob', '--policy', good, 'GET', '/containers/../info']);
+    expect(r.code).toBe(3);
+    expect(r.out).toContain('request refused before the policy');
+  });
+});
+
+describe('explain()', () => {
+  const policy = loadPolicy(`
+version: 1
+rules:
+  - { name: r1, who: { users: [bob] }, allow: all }
+  - { name: r2, who: { anyone: true }, deny: [section:plugins] }
+  - { name: r3, who: { anyone: true }, allow: [ContainerCreate], guards: { privileged: false, devices: false, execRoot: false } }
+  - { name: r4, who: { anyone: true }, allow: all }
+`);
+  const facts = req('POST', '/containers/create', { HostConfig: { Privileged: true, Devices: [{ PathOnHost: '/dev/sda' }] } });
+  const e = explain(policy, alice, facts);
+  it('lists every rule with its status and every guard with its result', () => {
+    expect(e.rules).toEqual([
+      { rule: 'r1', effect: 'allow', status: 'skipped', guards: [] },
+      { rule: 'r2', effect: 'deny', status: 'skipped', who: 'anyone', guards: [] },
+      {
+        rule: 'r3',
+        effect: 'allow',
+        status: 'decided',
+        who: 'anyone',
+        selector: 'ContainerCreate',
+        guards: [
+          { guard: 'privileged', result: 'fail', violation: { code: 'privileged', reason: 'HostConfig.Privileged is not allowed' } },
+          { guard: 'devices', result: 'fail', violation: { code: 'device', reason: 'HostConfig.Devices [{"PathOnHost":"/dev/sda"}] is not allowed' } },
+          { guard: 'execRoot', result: 'not-applicable' },
+        ],
+      },
+      { rule: 'r4', effect: 'allow', status: 'not-reached', guards: [] },
+    ]);
+  });
+  it('decides exactly as decide() does, reporting the first failing guard', () => {
+    expect(e.decision).toEqual(decide(policy, alice, facts));
+    expect(e.decision.code).toBe('privileged');
+  });
+});

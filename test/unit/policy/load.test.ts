@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { loadPolicy } from '../../../src/policy/compile.js';
+import { PolicyError, type PolicyProblem } from '../../../src/policy/errors.js';
+
+function problems(text: string): PolicyProblem[] {
+  try {
+    loadPolicy(text, 'test.yaml');
+  } catch (err) {
+    if (err instanceof PolicyError) return [...err.problems];
+    throw err;
+  }
+  throw new Error('policy loaded without problems');
+}
+
+describe('policy load errors', () => {
+  it('reports every problem at once, in file order, each with its path and line', () => {
+    const text = [
+      'version: 2', //                                1
+      'mode: loud', //                                2
+      'colour: blue', //                              3
+      'groups:', //                                   4
+      '  devs: alice', //                             5
+      'rules:', //                                    6
+      '  - name: a', //                               7
+      '    who: { groups: [devs] }', //               8
+      '    allow: [ContainerCreat, section:nope]', // 9
+      '    guards:', //                               10
+      '      privileged: no-thanks', //               11
+      '      binds: { allow: [relative/path] }', //   12
+      '      teleport: false', //                     13
+      '  - name: a', //                               14
+      '    who: { everyone: true }', //               15
+      '    deny: all', //                             16
+      '    guards: { privileged: false }', //         17
+      '  - name: b', //                               18
+      '    allow: [power:admin, "FETCH /x", "GET /containers/{id}/json"]', // 19
+      '  - who: { anyone: true }', //                 20
+      '    allow: all', //                            21
+      '    deny: all', //                             22
+      '', //
+    ].join('\n');
+    expect(problems(text)).toEqual([
+      { path: 'version', line: 1, message: 'version must be 1' },
+      { path: 'mode', line: 2, message: 'mode must be "enforce" or "audit"' },
+      { path: 'colour', line: 3, message: 'unknown key "colour" (expected one of: version, mode, description, groups, rules)' },
+      { path: 'groups.devs', line: 5, message: 'must be a list of strings' },
+      { path: 'rules[0].allow[0]', line: 9, message: 'unknown operation "ContainerCreat" (see the operation names in docs/policy.md)' },
+      { path: 'rules[0].allow[1]', line: 9, message: expect.stringMatching(/^unknown section "nope" \(sections: checkpoints, containers, /) },
+      { path: 'rules[0].guards.privileged', line: 11, message: 'must be true (permit) or false (refuse)' },
+      { path: 'rules[0].guards.binds.allow[0]', line: 12, message: 'host path prefix "relative/path" must be absolute' },
+      { path: 'rules[0].guards.teleport', line: 13, message: expect.stringMatching(/^unknown guard "teleport" \(guards: privileged, hostNamespaces, /) },
+      { path: 'rules[1].name', line: 14, message: 'duplicate rule name "a" (also rules[0])' },
+      { path: 'rules[1].who.everyone', line: 15, message: 'unknown key "everyone" (expected one of: anyone, users, groups, sans)' },
+      { path: 'rules[1].guards', line: 17, message: 'guards belong to allow rules (a deny rule refuses outright)' },
+      { path: 'rules[2].who', line: 18, message: 'missing required key "who" (users, groups, sans or anyone: true)' },
+      { path: 'rules[2].allow[0]', line: 19, message: 'unknown power "admin" (read, write or exfiltrate)' },
+      { path: 'rules[2].allow[1]', line: 19, message: 'unknown HTTP method "FETCH"' },
+      { path: 'rules[2].allow[2]', line: 19, message: expect.stringContaining('"/containers/{id}/json" is not a route pattern') },
+      { path: 'rules[3].name', line: 20, message: 'missing required key "name"' },
+      { path: 'rules[3]', line: 20, message: 'a rule has either "allow" or "deny", not both' },
+    ]);
+  });
+
+  it.each([
+    ['not a mapping', '- 1\n', '', 'a policy must be a mapping with version and rules'],
+    ['missing version and rules', 'mode: audit\n', 'version', 'missing required key "version" (use version: 1)'],
+    ['rules not a list', 'version: 1\nrules: {}\n', 'rules', 'must be a list of rules'],
+    ['who names nobody', 'version: 1\nrules:\n  - { name: x, who: {}, allow: all }\n', 'rules[0].who', 'names nobody: give users, groups, sans or anyone: true'],
+    ['anyone false', 'version: 1\nrules:\n  - { name: x, who: { anyone: false }, allow: all }\n', 'rules[0].who.anyone', 'anyone must be true (leave it out otherwise)'],
+    ['empty selector list', 'version: 1\nrules:\n  - { name: x, who: { anyone: true }, allow: [] }\n', 'rules[0].allow', 'must be "all" or a non-empty list of selectors'],
+    ['reserved rule name', 'version: 1\nrules:\n  - { name: default, who: { anyone: true }, allow: all }\n', 'rules[0].name', expect.stringContaining('not "default"')],
+    ['capability typo', 'version: 1\nrules:\n  - { name: x, who: { anyone: true }, allow: all, guards: { capabilities: { allow: ["SYS ADMIN"] } } }\n', 'rules[0].guards.capabilities.allow[0]', '"SYS ADMIN" is not a capability name'],
+    ['allow-list shape', 'version: 1\nrules:\n  - { name: x, who: { anyone: true }, allow: all, guards: { images: [busybox] } }\n', 'rules[0].guards.images', 'must be true, false or { allow: [...] }'],
+  ])('%s', (_name, text, path, message) => {
+    expect(problems(text)).toContainEqual(expect.objectContaining({ path, message }));
+  });
+
+  it('YAML syntax errors carry their line', () => {
+    const p = problems('version: 1\nrules:\n  - name: x\n    who: { anyone: true\n');
+    expect(p.length).toBeGreaterThan(0);
+    expect(p[0]?.line).toBeGreaterThanOrEqual(4);
+  });
+
+  it('duplicate keys are errors', () => {
+    expect(problems('version: 1\nversion: 1\nrules: []\n')[0]).toMatchObject({ line: 2, message: expect.stringContaining('unique') });
+  });
+
+  it('the error message lists every problem with its place', () => {
+    try {
+      loadPolicy('version: 1\nrules:\n  - name: a\n    who: { anyone: true }\n    allow: [Nope]\n', 'p.yaml');
+      expect.unreachable();
+    } catch (err) {
+      expect((err as Error).message).toBe('invalid policy p.yaml: 1 problem\n  rules[0].allow[0] (line 5): unknown operation "Nope" (see the operation names in docs/policy.md)');
+    }
+  });
+
+  it('a valid policy compiles to rules in order with their modes', () => {
+    const p = loadPolicy('version: 1\nmode: audit\nrules:\n  - { name: a, who: { anyone: true }, allow: all, mode: enforce }\n  - { name: b, who: { users: [x] }, deny: ContainerList }\n');
+    expect(p.rules.map((r) => [r.name, r.effect, r.mode, r.selectors.map((s) => s.text)])).toEqual([
+      ['a', 'allow', 'enforce', ['all']],
+      ['b', 'deny', 'audit', ['ContainerList']],
+    ]);
+    expect(Object.isFrozen(p)).toBe(true);
+  });
+});

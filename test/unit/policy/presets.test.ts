@@ -1,0 +1,80 @@
+/** Every shipped preset loads and compiles, and decides the used-by cases it documents. */
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { CompiledPolicy } from '../../../src/policy/compile.js';
+import { decide } from '../../../src/policy/evaluate.js';
+import { loadDefaultPolicy, loadPolicyFile } from '../../../src/policy/load-file.js';
+import { identity, req } from './fixtures.js';
+
+const dir = fileURLToPath(new URL('../../../config/policies/', import.meta.url));
+const preset = (name: string): CompiledPolicy => loadPolicyFile(`${dir}${name}.yaml`);
+
+describe('presets', () => {
+  it.each(readdirSync(dir).filter((f) => f.endsWith('.yaml')))('%s loads and compiles', (file) => {
+    const p = loadPolicyFile(`${dir}${file}`);
+    expect(p.rules.length).toBeGreaterThan(0);
+    expect(p.version).toMatch(/^[0-9a-f]{12}$/);
+  });
+
+  it('ships the five documented presets', () => {
+    expect(readdirSync(dir).sort()).toEqual(['admin.yaml', 'ci-runner.yaml', 'default.yaml', 'developer.yaml', 'read-only.yaml']);
+  });
+
+  const admin = identity('admin', ['admin']);
+  const dev = identity('alice', ['developers']);
+  const ci = identity('runner', ['ci']);
+  const other = identity('mallory');
+  const run = (hostConfig: object, image = 'busybox') => req('POST', '/v1.45/containers/create', { Image: image, HostConfig: hostConfig });
+
+  it.each([
+    // [preset, who, facts, outcome, code]
+    ['default', identity('admin'), req('POST', '/containers/create', { HostConfig: { Privileged: true } }), 'allow', 'allowed'],
+    ['default', other, req('GET', '/containers/json'), 'allow', 'allowed'],
+    ['default', other, req('GET', '/containers/x/logs?follow=1'), 'allow', 'allowed'],
+    ['default', other, req('GET', '/containers/x/archive?path=/'), 'deny', 'no-rule'],
+    ['default', other, req('POST', '/containers/x/exec', { Cmd: ['sh'] }), 'deny', 'no-rule'],
+    ['default', identity('administrator', ['admin']), req('POST', '/containers/x/start'), 'deny', 'no-rule'],
+    ['read-only', other, req('GET', '/images/json'), 'allow', 'allowed'],
+    ['read-only', other, req('GET', '/containers/x/export'), 'deny', 'no-rule'],
+    ['read-only', other, req('POST', '/containers/x/attach?stream=1&stdin=1'), 'deny', 'no-rule'],
+    ['read-only', other, req('GET', '/containers/x/attach/ws'), 'deny', 'no-rule'],
+    ['read-only', other, req('GET', '/swarm'), 'deny', 'no-rule'],
+    ['read-only', other, req('GET', '/images/x/get'), 'deny', 'no-rule'],
+    ['admin', admin, req('POST', '/plugins/pull?remote=x'), 'allow', 'allowed'],
+    ['admin', other, req('GET', '/info'), 'deny', 'no-rule'],
+    ['developer', dev, run({ Binds: ['/srv/dev/alice/src:/src'] }), 'allow', 'allowed'],
+    ['developer', dev, run({ Privileged: true }), 'deny', 'privileged'],
+    ['developer', dev, run({ Binds: ['/:/host'] }), 'deny', 'bind-mount'],
+    ['developer', dev, run({ Mounts: [{ Type: 'volume', Target: '/h', VolumeOptions: { DriverConfig: { Options: { type: 'none', o: 'bind', device: '/' } } } }] }), 'deny', 'bind-mount'],
+    ['developer', dev, run({ PidMode: 'host' }), 'deny', 'host-namespace'],
+    ['developer', dev, run({ CapAdd: ['SYS_ADMIN'] }), 'deny', 'capability'],
+    ['developer', dev, run({ CapAdd: ['NET_BIND_SERVICE'] }), 'allow', 'allowed'],
+    ['developer', dev, run({ SecurityOpt: ['seccomp=unconfined'] }), 'deny', 'security-option'],
+    ['developer', dev, run({ Devices: [{ PathOnHost: '/dev/kvm' }] }), 'deny', 'device'],
+    ['developer', dev, req('POST', '/containers/x/exec', { Cmd: ['sh'], Privileged: true }), 'deny', 'privileged'],
+    ['developer', dev, req('POST', '/containers/x/exec', { Cmd: ['sh'] }), 'allow', 'allowed'],
+    ['developer', dev, req('POST', '/volumes/create', { Name: 'v', DriverOpts: { o: 'bind', device: '/etc' } }), 'deny', 'bind-mount'],
+    ['developer', dev, req('POST', '/plugins/pull?remote=x'), 'deny', 'rule-deny'],
+    ['developer', dev, req('POST', '/swarm/init', {}), 'deny', 'rule-deny'],
+    ['developer', dev, req('GET', '/containers/x/export'), 'deny', 'no-rule'],
+    ['developer', admin, run({ Privileged: true }), 'allow', 'allowed'],
+    ['ci-runner', ci, req('POST', '/build?t=registry.example.com/app:1'), 'allow', 'allowed'],
+    ['ci-runner', ci, req('POST', '/build?networkmode=host'), 'deny', 'build-option'],
+    ['ci-runner', ci, run({}), 'allow', 'allowed'],
+    ['ci-runner', ci, run({}, 'registry.example.com/team/tool:2'), 'allow', 'allowed'],
+    ['ci-runner', ci, run({}, 'ubuntu'), 'deny', 'image'],
+    ['ci-runner', ci, run({ Binds: ['/var/run/docker.sock:/var/run/docker.sock'] }), 'deny', 'bind-mount'],
+    ['ci-runner', ci, req('POST', '/images/create?fromImage=busybox&tag=latest'), 'allow', 'allowed'],
+    ['ci-runner', ci, req('POST', '/containers/x/exec', { Cmd: ['sh'] }), 'deny', 'no-rule'],
+  ])('%s: %s', (name, who, facts, outcome, code) => {
+    const d = decide(preset(name), who, facts);
+    expect([d.outcome, d.code]).toEqual([outcome, code]);
+  });
+
+  it('loadDefaultPolicy is the default preset', () => {
+    const p = loadDefaultPolicy();
+    expect(p.source).toBe('built-in default');
+    expect(p.version).toBe(preset('default').version);
+  });
+});
