@@ -28,7 +28,6 @@ writeFileSync(
 );
 const bad = join(dir, 'bad.yaml');
 writeFileSync(bad, 'version: 1\nrules:\n  - name: x\n    who: { anyone: true }\n    allow: [Nope]\n    mode: loud\n');
-mkdtempSync(join(dir, 'conf'));
 const config = join(dir, 'gateway.yaml');
 writeFileSync(config, 'listen: 0.0.0.0:2376\npolicy: good.yaml\n');
 
