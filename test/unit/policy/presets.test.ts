@@ -54,6 +54,7 @@ describe('presets', () => {
     ['developer', dev, run({ Devices: [{ PathOnHost: '/dev/kvm' }] }), 'deny', 'device'],
     ['developer', dev, req('POST', '/containers/x/exec', { Cmd: ['sh'], Privileged: true }), 'deny', 'privileged'],
     ['developer', dev, req('POST', '/containers/x/exec', { Cmd: ['sh'] }), 'allow', 'allowed'],
+    ['developer', dev, req('POST', '/containers/x/exec', { Cmd: ['sh'], User: '0:0' }), 'deny', 'exec-root'],
     ['developer', dev, req('POST', '/volumes/create', { Name: 'v', DriverOpts: { o: 'bind', device: '/etc' } }), 'deny', 'bind-mount'],
     ['developer', dev, req('POST', '/plugins/pull?remote=x'), 'deny', 'rule-deny'],
     ['developer', dev, req('POST', '/swarm/init', {}), 'deny', 'rule-deny'],
@@ -67,7 +68,7 @@ describe('presets', () => {
     ['ci-runner', ci, run({ Binds: ['/var/run/docker.sock:/var/run/docker.sock'] }), 'deny', 'bind-mount'],
     ['ci-runner', ci, req('POST', '/images/create?fromImage=busybox&tag=latest'), 'allow', 'allowed'],
     ['ci-runner', ci, req('POST', '/containers/x/exec', { Cmd: ['sh'] }), 'deny', 'no-rule'],
-  ])('%s: %s', (name, who, facts, outcome, code) => {
+  ])('%s case %#', (name, who, facts, outcome, code) => {
     const d = decide(preset(name), who, facts);
     expect([d.outcome, d.code]).toEqual([outcome, code]);
   });
