@@ -16,7 +16,8 @@ export type PkiErrorCode =
   | 'PKI_ALREADY_REVOKED'
   | 'PKI_BAD_INDEX'
   | 'PKI_BAD_KEY'
-  | 'PKI_BAD_DAYS';
+  | 'PKI_BAD_DAYS'
+  | 'PKI_LOCKED';
 
 /** An operation on the CA directory failed for a reason the operator can fix. */
 export class PkiError extends Error {

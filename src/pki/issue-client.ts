@@ -2,6 +2,7 @@
 import { join, resolve } from 'node:path';
 import { writeBundle, type BundleFiles } from './bundle.js';
 import { loadCa } from './ca.js';
+import { withIndexLock } from './index-lock.js';
 import { PkiError } from './errors.js';
 import type { KeyType } from './key-pair.js';
 import { issueLeaf } from './leaf-certificate.js';
@@ -40,6 +41,10 @@ export interface IssueClientResult {
  * neither revoked nor expired, unless `force`: `renew` is the way to replace one.
  */
 export async function issueClient(opts: IssueClientOptions): Promise<IssueClientResult> {
+  return withIndexLock(pkiPaths(opts.dir).dir, () => issueClientLocked(opts));
+}
+
+async function issueClientLocked(opts: IssueClientOptions): Promise<IssueClientResult> {
   validateClientName(opts.name);
   const groups = opts.groups ?? [];
   validateGroups(groups);

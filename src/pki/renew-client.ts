@@ -2,6 +2,7 @@
 import { join, resolve } from 'node:path';
 import { writeBundle, type BundleFiles } from './bundle.js';
 import { loadCa } from './ca.js';
+import { withIndexLock } from './index-lock.js';
 import { PkiError } from './errors.js';
 import type { KeyType } from './key-pair.js';
 import { issueLeaf } from './leaf-certificate.js';
@@ -34,6 +35,10 @@ export interface RenewClientResult {
  * before receiving the new bundle; revoke it by serial once it is no longer needed.
  */
 export async function renewClient(opts: RenewClientOptions): Promise<RenewClientResult> {
+  return withIndexLock(pkiPaths(opts.dir).dir, () => renewClientLocked(opts));
+}
+
+async function renewClientLocked(opts: RenewClientOptions): Promise<RenewClientResult> {
   validateClientName(opts.name);
   const days = checkDays(opts.days ?? DEFAULT_CLIENT_DAYS, '--days');
   const now = opts.now ?? new Date();

@@ -1,6 +1,7 @@
 /** `certs revoke`: put certificates on the CRL. */
 import { loadCa } from './ca.js';
 import { writeCrl } from './crl.js';
+import { withIndexLock } from './index-lock.js';
 import { PkiError } from './errors.js';
 import { pkiPaths } from './paths.js';
 import { readIndex, writeIndex, type IndexEntry, type PkiIndex } from './pki-index.js';
@@ -44,6 +45,10 @@ export function selectForRevocation(index: PkiIndex, nameOrSerial: string): Inde
  * revocation is still enforced, and a retry finds the index unchanged.
  */
 export async function revokeCert(opts: RevokeCertOptions): Promise<IndexEntry[]> {
+  return withIndexLock(pkiPaths(opts.dir).dir, () => revokeCertLocked(opts));
+}
+
+async function revokeCertLocked(opts: RevokeCertOptions): Promise<IndexEntry[]> {
   const paths = pkiPaths(opts.dir);
   const now = opts.now ?? new Date();
   const ca = await loadCa(paths);
@@ -55,8 +60,20 @@ export async function revokeCert(opts: RevokeCertOptions): Promise<IndexEntry[]>
   return selected;
 }
 
+/** Options of `refreshCrl`. */
+export interface RefreshCrlOptions {
+  dir: string;
+  /** Days until nextUpdate (default 30). */
+  crlDays?: number;
+  now?: Date;
+}
+
 /** Re-signs `crl.pem` with fresh dates and the same entries (before nextUpdate passes). */
-export async function refreshCrl(opts: { dir: string; crlDays?: number; now?: Date }): Promise<{ crlNumber: number; nextUpdate: Date }> {
+export async function refreshCrl(opts: RefreshCrlOptions): Promise<{ crlNumber: number; nextUpdate: Date }> {
+  return withIndexLock(pkiPaths(opts.dir).dir, () => refreshCrlLocked(opts));
+}
+
+async function refreshCrlLocked(opts: RefreshCrlOptions): Promise<{ crlNumber: number; nextUpdate: Date }> {
   const paths = pkiPaths(opts.dir);
   const now = opts.now ?? new Date();
   const ca = await loadCa(paths);

@@ -1,5 +1,6 @@
 /** `certs rotate-server`: a new server key and certificate from the same CA. */
 import { loadCa } from './ca.js';
+import { withIndexLock } from './index-lock.js';
 import { PRIVATE_MODE, PUBLIC_MODE, writeFileAtomic } from './files.js';
 import { normalizeHost, serverSans, type ServerSans } from './hosts.js';
 import type { KeyType } from './key-pair.js';
@@ -32,6 +33,10 @@ export function mergeSans(a: ServerSans, b: ServerSans): ServerSans {
  * swaps in a pair whose key matches its certificate). The old certificate is not revoked.
  */
 export async function rotateServer(opts: RotateServerOptions): Promise<IndexEntry> {
+  return withIndexLock(pkiPaths(opts.dir).dir, () => rotateServerLocked(opts));
+}
+
+async function rotateServerLocked(opts: RotateServerOptions): Promise<IndexEntry> {
   const paths = pkiPaths(opts.dir);
   const now = opts.now ?? new Date();
   const days = checkDays(opts.days ?? DEFAULT_SERVER_DAYS, '--days');

@@ -105,6 +105,8 @@ describe('initPki (ECDSA default)', () => {
   });
 });
 
+// RSA 4096 key generation takes seconds and varies widely; the unit project's default
+// timeout is 5 s.
 describe('initPki edge cases', () => {
   test('works in an existing empty directory (a mounted volume) and leaves its mode alone', async () => {
     const dir = await tmp();
@@ -129,5 +131,5 @@ describe('initPki edge cases', () => {
     expect(server).toMatch(/Key Usage: critical\s+Digital Signature, Key Encipherment/);
     expect(openssl('verify', '-CAfile', join(dir, 'ca.pem'), '-purpose', 'sslserver', join(dir, 'server-cert.pem')).status).toBe(0);
     expect(openssl('crl', '-in', join(dir, 'crl.pem'), '-CAfile', join(dir, 'ca.pem'), '-noout').stderr).toContain('verify OK');
-  });
+  }, 120_000);
 });

@@ -77,7 +77,7 @@ describe('issueClient', () => {
     expect(openssl('verify', '-CAfile', join(out, 'ca.pem'), '-purpose', 'sslclient', join(out, 'cert.pem')).status).toBe(0);
     expect(openssl('x509', '-in', join(out, 'cert.pem'), '-noout', '-text').stdout).toContain('Public-Key: (4096 bit)');
     expect(await modeOf(join(out, 'key.pem'))).toBe(0o600);
-  });
+  }, 120_000);
 
   test.each([
     ['', 'PKI_BAD_NAME'],

@@ -193,3 +193,18 @@ describe('a CA made by openssl (a corporate sub-CA)', () => {
     expect((err as PkiError).code).toBe('PKI_BAD_KEY');
   });
 });
+
+describe('concurrent commands', () => {
+  test('parallel issues and a revoke all land in the index (index.lock serialises them)', async () => {
+    const dir = await tmp();
+    await initPki({ dir, hosts: [] });
+    const names = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6'];
+    await Promise.all(names.map((name) => issueClient({ dir, name })));
+    await Promise.all([revokeCert({ dir, nameOrSerial: 'u1' }), issueClient({ dir, name: 'u7' }), revokeCert({ dir, nameOrSerial: 'u2' })]);
+    const index = await readIndex(join(dir, 'index.json'));
+    expect(index.certs.filter((e) => e.kind === 'client').map((e) => e.name).sort()).toEqual([...names, 'u7']);
+    expect(index.certs.filter((e) => e.revoked).map((e) => e.name).sort()).toEqual(['u1', 'u2']);
+    expect(index.crlNumber).toBe(3);
+    expect(await readdir(dir)).not.toContain('index.lock');
+  });
+});
