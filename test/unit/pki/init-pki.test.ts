@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { initPki } from '../../../src/pki/init-pki.js';
-import { verifyKeyMatchesCert } from '../../../src/pki/describe-certificate.js';
+import { describeCertificate, verifyKeyMatchesCert } from '../../../src/pki/describe-certificate.js';
 import { PkiError } from '../../../src/pki/errors.js';
 import { readIndex } from '../../../src/pki/pki-index.js';
 import { modeOf, openssl, tempDirs } from './helpers.js';
@@ -68,6 +68,18 @@ describe('initPki (ECDSA default)', () => {
     expect(verifyKeyMatchesCert(cert ?? '', key ?? '')).toBe(true);
     expect(verifyKeyMatchesCert(cert ?? '', caKey ?? '')).toBe(false);
     expect(verifyKeyMatchesCert('not a cert', key ?? '')).toBe(false);
+  });
+
+  test('describeCertificate agrees with openssl', async () => {
+    const pem = await readFile(join(dir, 'server-cert.pem'), 'utf8');
+    const d = describeCertificate(pem);
+    const o = (flag: string) => openssl('x509', '-in', join(dir, 'server-cert.pem'), '-noout', flag, '-nameopt', 'RFC2253').stdout.trim();
+    expect(d.subject).toBe('CN=dockgate server');
+    expect(d.issuer).toBe(`CN=dockgate CA buildhost, O=dockgate`);
+    expect(d.serial).toBe(o('-serial').slice('serial='.length).toLowerCase());
+    expect(d.fingerprint).toBe(openssl('x509', '-in', join(dir, 'server-cert.pem'), '-noout', '-fingerprint', '-sha256').stdout.trim().replace(/^.*=/, '').replace(/:/g, '').toLowerCase());
+    expect(d.notAfter.getTime()).toBe(Date.parse(o('-enddate').slice('notAfter='.length)));
+    expect(() => describeCertificate('garbage')).toThrow();
   });
 
   test('an empty CRL exists, is signed by the CA and carries crlNumber 1', () => {
