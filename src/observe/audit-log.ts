@@ -4,6 +4,8 @@
  * buffers); a reopen keeps the buffer, so records written around a rotation land in the old or
  * the new file, never nowhere.
  */
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { AuditRecord } from './audit-record.js';
 import { escapeJsonLine } from './escape.js';
@@ -32,8 +34,28 @@ export interface AuditLogOptions {
 
 type Destination = ReturnType<typeof pino.destination>;
 
-/** Open the audit log. The file (if any) is created with mode 0600 since it names people. */
+/** An audit log whose file could not be opened: `ready` rejects, writes go nowhere. */
+function unopened(err: Error): AuditLog {
+  const ready = Promise.reject(err);
+  ready.catch(() => {});
+  return { ready, write() {}, reopen() {}, flush: async () => {}, close: async () => {} };
+}
+
+/**
+ * Open the audit log. The file (if any) is created with mode 0600 since it names people.
+ * The file is opened once synchronously first, so a bad path fails before any asynchronous
+ * stream exists (a sonic-boom that never opened makes pino's exit hook throw).
+ */
 export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
+  if (opts.file !== undefined) {
+    try {
+      mkdirSync(dirname(opts.file), { recursive: true });
+      closeSync(openSync(opts.file, 'a', 0o600));
+    } catch (err) {
+      opts.onError?.(err as Error);
+      return unopened(err as Error);
+    }
+  }
   const dest: Destination = pino.destination({
     dest: opts.file ?? 1,
     sync: false,
@@ -49,7 +71,7 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
     });
     dest.once('error', (err: Error) => {
       if (opened) return;
-      // Never opened: drop the stream, or pino's exit hook would try to flush it and throw.
+      // Never opened (the file vanished since the probe): stop using the stream.
       closed = true;
       dest.destroy();
       reject(err);
