@@ -1,0 +1,33 @@
+/** Minimal Engine API calls on the daemon's unix socket, for fixtures (not measured). */
+import { request } from 'node:http';
+
+/** Call the API; resolves { status, body } with the body parsed as JSON when it is JSON. */
+export function api(socket, method, path, body) {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const headers = data ? { 'Content-Type': 'application/json', 'Content-Length': data.length } : {};
+    const req = request({ socketPath: socket, method, path, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        let parsed = text;
+        try {
+          parsed = text ? JSON.parse(text) : undefined;
+        } catch {
+          // Not JSON: keep the text.
+        }
+        resolve({ status: res.statusCode, body: parsed });
+      });
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+/** Like `api`, but throws unless the status is 2xx. */
+export async function apiOk(socket, method, path, body) {
+  const r = await api(socket, method, path, body);
+  if (r.status < 200 || r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}

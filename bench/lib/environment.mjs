@@ -1,0 +1,67 @@
+/**
+ * Starts the four targets on loopback and tears them down again:
+ * direct (the daemon's unix socket), dockerd-tls (dockerd's own --tlsverify listener),
+ * nginx (generic mTLS reverse proxy) and dockgate (the gateway with the bench policy).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startDaemon, stopDaemon } from './daemon.mjs';
+import { benchPolicy } from './policy.mjs';
+import { freePort, startGateway, startNginx } from './servers.mjs';
+
+function dockgateCli(args) {
+  const r = spawnSync(process.execPath, [resolve('dist/cli/main.js'), ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`dockgate ${args.join(' ')} failed: ${r.stderr}`);
+}
+
+/** Create the PKI: CA + server certificate for 127.0.0.1, and the two load clients. */
+function makePki(dir) {
+  dockgateCli(['certs', 'init', '--dir', dir, '--host', '127.0.0.1']);
+  dockgateCli(['certs', 'issue', 'bench', '--dir', dir]);
+  dockgateCli(['certs', 'issue', 'bench-denied', '--dir', dir]);
+}
+
+/**
+ * Start everything. `gatewayNodeArgs` are passed to node for the gateway (profiling).
+ * Returns { root, daemon, pki, bundles, targets, policyRules, stop }.
+ */
+export async function startEnvironment({ gatewayNodeArgs = [], nginxWorkers = 1 } = {}) {
+  const root = mkdtempSync('/tmp/dgb-env-');
+  const pki = join(root, 'pki');
+  makePki(pki);
+  const daemon = await startDaemon({ port: await freePort(), ca: join(pki, 'ca.pem'), cert: join(pki, 'server-cert.pem'), key: join(pki, 'server-key.pem') });
+  const stops = [() => stopDaemon(daemon)];
+  try {
+    mkdirSync(join(root, 'nginx'));
+    const nginx = await startNginx({ dir: join(root, 'nginx'), pki, socket: daemon.socket, workers: nginxWorkers });
+    stops.push(() => nginx.stop());
+    mkdirSync(join(root, 'gateway'));
+    const policy = benchPolicy();
+    const gateway = await startGateway({ dir: join(root, 'gateway'), pki, socket: daemon.socket, policyYaml: policy.yaml, nodeArgs: gatewayNodeArgs });
+    stops.push(() => gateway.stop());
+    const targets = [
+      { name: 'direct', unix: daemon.socket, pids: () => [daemon.pid] },
+      { name: 'dockerd-tls', port: daemon.tlsPort, pids: () => [daemon.pid] },
+      { name: 'nginx', port: nginx.port, pids: nginx.pids, proxy: true },
+      { name: 'dockgate', port: gateway.port, pids: gateway.pids, proxy: true },
+    ];
+    return {
+      root,
+      daemon,
+      pki,
+      gateway,
+      nginx,
+      bundles: { allowed: join(pki, 'clients', 'bench'), denied: join(pki, 'clients', 'bench-denied') },
+      targets,
+      policyRules: policy.rules,
+      async stop({ keep = false } = {}) {
+        for (const stop of stops.reverse()) await stop();
+        if (!keep) rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+      },
+    };
+  } catch (err) {
+    for (const stop of stops.reverse()) await stop();
+    throw err;
+  }
+}

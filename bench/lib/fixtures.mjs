@@ -1,0 +1,125 @@
+/**
+ * Everything the scenarios need inside the private daemon: the busybox image (built from the
+ * machine's busybox-static, there is no registry), 50 running containers for
+ * `containers/json`, a container holding the stream blob, a container whose log is the
+ * stream size, a 4 KiB ContainerCreate body, and the blob and tar files on the host.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { api, apiOk } from './docker-api.mjs';
+
+function importBusybox(socket, dir) {
+  const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p));
+  if (!busybox) throw new Error('busybox not found: install Debian busybox-static');
+  const rootfs = join(dir, 'rootfs');
+  for (const sub of ['bin', 'tmp', 'etc', 'root']) mkdirSync(join(rootfs, sub), { recursive: true });
+  copyFileSync(busybox, join(rootfs, 'bin', 'busybox'));
+  const list = spawnSync(join(rootfs, 'bin', 'busybox'), ['--list'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  for (const applet of list) if (applet !== 'busybox') symlinkSync('busybox', join(rootfs, 'bin', applet));
+  writeFileSync(join(rootfs, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+  const tar = join(dir, 'busybox.tar');
+  if (spawnSync('tar', ['-C', rootfs, '-cf', tar, '.']).status !== 0) throw new Error('tar of busybox rootfs failed');
+  const imp = spawnSync('docker', ['-H', `unix://${socket}`, 'import', '--change', 'CMD ["/bin/sh"]', tar, 'busybox:latest'], { encoding: 'utf8' });
+  if (imp.status !== 0) throw new Error(`docker import failed: ${imp.stderr}`);
+}
+
+/** Write `size` random bytes to `file`; returns its sha256. */
+function writeRandom(file, size) {
+  const fd = openSync(file, 'w');
+  const hash = createHash('sha256');
+  for (let left = size; left > 0; ) {
+    const chunk = randomBytes(Math.min(left, 1 << 20));
+    hash.update(chunk);
+    writeSync(fd, chunk);
+    left -= chunk.length;
+  }
+  closeSync(fd);
+  return hash.digest('hex');
+}
+
+/** Write `size` bytes of 1 KiB text lines; returns the line count. */
+function writeLines(file, size) {
+  const line = 'x'.repeat(1023) + '\n';
+  const block = line.repeat(1024);
+  const fd = openSync(file, 'w');
+  for (let left = size; left > 0; left -= block.length) writeSync(fd, left >= block.length ? block : block.slice(0, left));
+  closeSync(fd);
+  return Math.ceil(size / 1024);
+}
+
+async function runContainer(socket, cmd, name) {
+  const created = await apiOk(socket, 'POST', `/containers/create${name ? `?name=${name}` : ''}`, { Image: 'busybox', Cmd: cmd, HostConfig: { NetworkMode: 'none' } });
+  return created.Id;
+}
+
+async function putTar(socket, id, dir, file, tarName) {
+  const tar = join(dir, tarName);
+  if (spawnSync('tar', ['-C', dir, '-cf', tar, file]).status !== 0) throw new Error(`tar of ${file} failed`);
+  const put = spawnSync('docker', ['-H', `unix://${socket}`, 'cp', '-', `${id}:/`], { input: undefined, stdio: [openSync(tar, 'r'), 'pipe', 'pipe'] });
+  if (put.status !== 0) throw new Error(`docker cp into ${id} failed: ${put.stderr}`);
+  return tar;
+}
+
+/** A ContainerCreate body of exactly 4096 bytes that the `bench` rule's guards allow. */
+export function createBody() {
+  const base = { Image: 'busybox', Cmd: ['true'], Labels: { pad: '' }, HostConfig: { NetworkMode: 'none' } };
+  const empty = Buffer.byteLength(JSON.stringify(base));
+  base.Labels.pad = 'p'.repeat(4096 - empty);
+  return Buffer.from(JSON.stringify(base));
+}
+
+/** Set up all fixtures; `size` is the stream size in bytes. */
+export async function setupFixtures(socket, size, containers = 50) {
+  const dir = mkdtempSync('/tmp/dgb-fix-');
+  importBusybox(socket, dir);
+  const ids = [];
+  for (let i = 0; i < containers; i += 8) {
+    const batch = [];
+    for (let j = i; j < Math.min(containers, i + 8); j += 1) batch.push(runContainer(socket, ['sleep', '100000']));
+    ids.push(...(await Promise.all(batch)));
+  }
+  await Promise.all(ids.map((id) => apiOk(socket, 'POST', `/containers/${id}/start`)));
+
+  const blobSha = writeRandom(join(dir, 'blob'), size);
+  const streams = await runContainer(socket, ['sleep', '100000'], 'bench-streams');
+  const blobTar = await putTar(socket, streams, dir, 'blob', 'blob.tar');
+  await apiOk(socket, 'POST', `/containers/${streams}/start`);
+
+  const lines = writeLines(join(dir, 'logsrc'), size);
+  const logs = await runContainer(socket, ['cat', '/logsrc'], 'bench-logs');
+  await putTar(socket, logs, dir, 'logsrc', 'logsrc.tar');
+  await apiOk(socket, 'POST', `/containers/${logs}/start`);
+  await apiOk(socket, 'POST', `/containers/${logs}/wait`);
+
+  const bodyFile = join(dir, 'create.json');
+  writeFileSync(bodyFile, createBody());
+  return {
+    dir,
+    size,
+    blob: join(dir, 'blob'),
+    blobSha,
+    blobTar,
+    streams,
+    logs,
+    // Docker's multiplexed log stream: an 8-byte frame header per line.
+    logBytes: size + 8 * lines,
+    createBody: bodyFile,
+  };
+}
+
+/** A fresh exec instance in the streams container that echoes `size` bytes of stdin. */
+export async function newExec(socket, fixtures) {
+  const r = await apiOk(socket, 'POST', `/containers/${fixtures.streams}/exec`, {
+    AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false, Cmd: ['head', '-c', String(fixtures.size)],
+  });
+  return r.Id;
+}
+
+/** Remove containers created by the create scenarios (stopped, not part of the fixtures). */
+export async function pruneCreated(socket) {
+  // Only the bench's own (labelled) containers: the fixtures are stopped too and must stay.
+  const filters = encodeURIComponent(JSON.stringify({ label: ['pad'] }));
+  await api(socket, 'POST', `/containers/prune?filters=${filters}`);
+}

@@ -1,0 +1,55 @@
+/**
+ * Builds bench/loadgen.c with the system C compiler and OpenSSL (libssl-dev) and runs it
+ * against a target, returning its JSON result.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const SOURCE = resolve('bench/loadgen.c');
+const BINARY = resolve('.tmp/bench/loadgen');
+
+/** Compile the load generator when the binary is missing or older than its source. */
+export function buildLoadgen() {
+  let fresh = false;
+  try {
+    fresh = statSync(BINARY).mtimeMs >= statSync(SOURCE).mtimeMs;
+  } catch {
+    fresh = false;
+  }
+  if (fresh) return BINARY;
+  mkdirSync(resolve('.tmp/bench'), { recursive: true });
+  const cc = spawnSync('cc', ['-O2', '-Wall', '-o', BINARY, SOURCE, '-lssl', '-lcrypto'], { encoding: 'utf8' });
+  if (cc.status !== 0) throw new Error(`compiling bench/loadgen.c failed (needs cc and libssl-dev):\n${cc.stderr}`);
+  return BINARY;
+}
+
+/** Connection arguments for a target: `{ unix }` or `{ port, bundle }` (TLS with a client bundle). */
+export function connectArgs(target, bundle) {
+  if (target.unix) return ['--unix', target.unix];
+  return ['--port', String(target.port), '--tls', '--ca', join(bundle, 'ca.pem'), '--cert', join(bundle, 'cert.pem'), '--key', join(bundle, 'key.pem')];
+}
+
+/**
+ * Run the load generator. `opts`: mode, method, path, bodyFile, contentType, concurrency,
+ * seconds, requests, sha256, timeout.
+ */
+export function runLoad(target, bundle, opts) {
+  const args = [...connectArgs(target, bundle), '--mode', opts.mode ?? 'keepalive', '--method', opts.method ?? 'GET', '--path', opts.path ?? '/_ping'];
+  if (opts.bodyFile) args.push('--body-file', opts.bodyFile);
+  if (opts.contentType) args.push('--content-type', opts.contentType);
+  args.push('-c', String(opts.concurrency ?? 1), '-d', String(opts.seconds ?? 5));
+  if (opts.requests) args.push('-n', String(opts.requests));
+  if (opts.sha256) args.push('--sha256');
+  if (opts.timeout) args.push('--timeout', String(opts.timeout));
+  return new Promise((res, rej) => {
+    execFile(BINARY, args, { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      if (err) return rej(new Error(`loadgen ${args.join(' ')} failed: ${stderr || err.message}`));
+      try {
+        res(JSON.parse(stdout));
+      } catch {
+        rej(new Error(`loadgen printed no JSON: ${stdout} ${stderr}`));
+      }
+    });
+  });
+}

@@ -1,0 +1,161 @@
+/**
+ * The proxies under test, each started as a child process we stop by pid: the gateway
+ * (`dockgate serve` from dist/) and nginx as a generic mTLS reverse proxy to the same socket.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { processTree } from './proc.mjs';
+
+/** A free loopback TCP port (bound, then released). */
+export function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.on('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+function waitExit(child, ms) {
+  return new Promise((res) => {
+    if (child.exitCode !== null || child.signalCode !== null) return res();
+    const t = setTimeout(() => {
+      child.kill('SIGKILL');
+      res();
+    }, ms);
+    child.once('exit', () => {
+      clearTimeout(t);
+      res();
+    });
+  });
+}
+
+/**
+ * Start `dockgate serve` in `dir` with the bench policy. `extraArgs` go to node (e.g.
+ * `--cpu-prof`). Resolves { pid, port, stop } once it logs its listen address.
+ */
+export function startGateway({ dir, pki, socket, policyYaml, nodeArgs = [] }) {
+  writeFileSync(join(dir, 'policy.yaml'), policyYaml);
+  const config = join(dir, 'dockgate.yaml');
+  writeFileSync(config, [
+    'listen: 127.0.0.1:0',
+    `tls: { ca: ${pki}/ca.pem, cert: ${pki}/server-cert.pem, key: ${pki}/server-key.pem }`,
+    `upstream: unix://${socket}`,
+    'policy: policy.yaml',
+    'admin: 127.0.0.1:0',
+    'audit: { file: audit.log }',
+    '',
+  ].join('\n'));
+  const cli = resolve('dist/cli/main.js');
+  const child = spawn(process.execPath, [...nodeArgs, cli, 'serve', '--config', config], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  return new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`gateway did not start:\n${err}`)), 30_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      rej(new Error(`gateway exited with ${code}:\n${err}`));
+    });
+    child.stderr.on('data', (d) => {
+      if (err.length < 1 << 20) err += d.toString();
+      const m = /"listen":"[^"]*:(\d+)"/.exec(err);
+      if (m && timer) {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        res({
+          pid: child.pid,
+          port: Number(m[1]),
+          pids: () => [child.pid],
+          stderr: () => err,
+          stop: async () => {
+            child.kill('SIGTERM');
+            await waitExit(child, 10_000);
+          },
+        });
+      }
+    });
+  });
+}
+
+/** nginx.conf for an mTLS reverse proxy in front of the daemon's unix socket. */
+export function nginxConf({ dir, port, pki, socket, workers }) {
+  // Workers run as root like the master: the daemon's socket is root-only (0660 root:docker).
+  return `user root root;
+worker_processes ${workers};
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+worker_rlimit_nofile 16384;
+events { worker_connections 8192; }
+http {
+  access_log ${dir}/access.log;
+  client_body_temp_path ${dir}/tmp;
+  proxy_temp_path ${dir}/tmp;
+  fastcgi_temp_path ${dir}/tmp;
+  uwsgi_temp_path ${dir}/tmp;
+  scgi_temp_path ${dir}/tmp;
+  map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
+  upstream docker { server unix:${socket}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${port} ssl;
+    ssl_certificate ${pki}/server-cert.pem;
+    ssl_certificate_key ${pki}/server-key.pem;
+    ssl_client_certificate ${pki}/ca.pem;
+    ssl_verify_client on;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_cache off;
+    ssl_session_tickets off;
+    client_max_body_size 0;
+    keepalive_requests 1000000;
+    location / {
+      proxy_pass http://docker;
+      proxy_http_version 1.1;
+      proxy_set_header Host $host;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;
+      proxy_buffering off;
+      proxy_request_buffering off;
+      proxy_read_timeout 3600s;
+      proxy_send_timeout 3600s;
+    }
+  }
+}
+`;
+}
+
+/** Start nginx in the foreground under `dir`; resolves once it accepts connections. */
+export async function startNginx({ dir, pki, socket, workers = 1 }) {
+  mkdirSync(join(dir, 'tmp'), { recursive: true });
+  const port = await freePort();
+  const conf = join(dir, 'nginx.conf');
+  writeFileSync(conf, nginxConf({ dir, port, pki, socket, workers }));
+  const child = spawn('/usr/sbin/nginx', ['-p', dir, '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d.toString()));
+  for (let i = 0; i < 100; i += 1) {
+    if (child.exitCode !== null) throw new Error(`nginx exited: ${err}`);
+    const ok = await new Promise((res) => {
+      const s = connect(port, '127.0.0.1');
+      s.on('connect', () => {
+        s.destroy();
+        res(true);
+      });
+      s.on('error', () => res(false));
+    });
+    if (ok) break;
+    await sleep(100);
+  }
+  return {
+    pid: child.pid,
+    port,
+    pids: () => processTree(child.pid),
+    stderr: () => err,
+    stop: async () => {
+      child.kill('SIGQUIT');
+      await waitExit(child, 10_000);
+    },
+  };
+}

@@ -1,0 +1,30 @@
+/** Aggregation of per-round samples into one figure per scenario and target. */
+
+/** Median of numbers (undefined for none). */
+export function median(values) {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (!v.length) return undefined;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+/**
+ * One cell of the table from a target's samples of a scenario: medians of rounds for rates
+ * and latencies; CPU per 10k requests from the summed CPU and request counts, which is
+ * steadier than a median of small per-round figures.
+ */
+export function aggregate(samples) {
+  const cpu = samples.reduce((s, x) => s + x.proxyCpu, 0);
+  const requests = samples.reduce((s, x) => s + x.result.completed, 0);
+  const daemonCpu = samples.reduce((s, x) => s + x.daemonCpu, 0);
+  return {
+    rounds: samples.length,
+    rps: median(samples.map((x) => x.result.rps)),
+    p50: median(samples.map((x) => x.result.p50_us / 1000)),
+    p99: median(samples.map((x) => x.result.p99_us / 1000)),
+    mbps: median(samples.map((x) => (Math.max(x.result.body_bytes, x.result.bytes_sent) / x.result.elapsed) / (1024 * 1024))),
+    cpu10k: requests ? (cpu / requests) * 10_000 : undefined,
+    daemonCpu10k: requests ? (daemonCpu / requests) * 10_000 : undefined,
+    requests,
+  };
+}

@@ -1,0 +1,633 @@
+/*
+ * dockgate bench load generator: one thread, epoll, OpenSSL, client certificates.
+ *
+ * Why C: wrk has no client-certificate option, h2load neither, and a Node generator would
+ * compete with the Node gateway for the same two CPUs. This one costs little CPU per request.
+ *
+ * Modes:
+ *   keepalive  N connections, each sends the request again as soon as the answer is complete
+ *   newconn    N workers, each opens a fresh connection (and TLS handshake) per request
+ *   hold       N connections each send one request, wait for the head, then hold the stream
+ *   upgrade    one hijacked request (docker exec): after 101 sends --body-file as stdin and
+ *              reads the multiplexed output, hashing the stdout payload
+ * Output: one JSON object on stdout.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+enum mode { M_KEEPALIVE, M_NEWCONN, M_HOLD, M_UPGRADE };
+enum state { S_IDLE, S_CONNECTING, S_HANDSHAKE, S_WRITE, S_HEAD, S_BODY, S_HELD, S_TUNNEL, S_DONE };
+enum framing { F_LENGTH, F_CHUNKED, F_EOF, F_NONE };
+
+/* Options. */
+static enum mode mode = M_KEEPALIVE;
+static const char *unix_path, *host = "127.0.0.1";
+static int port, use_tls, concurrency = 1, hash_body;
+static double duration = 5, timeout_s = 120;
+static long max_requests = -1;
+static const char *ca, *cert, *key, *method = "GET", *path = "/_ping", *body_file, *content_type;
+static unsigned char *body;
+static size_t body_len;
+static char req_head[8192];
+static size_t req_head_len;
+
+/* Results. */
+static long completed, errors, status_counts[600], established;
+static unsigned long long body_bytes, bytes_sent;
+static char first_error[256];
+static EVP_MD_CTX *sha;
+
+/* Latency histogram in microseconds, log-linear (about 0.4% resolution). */
+#define HBUCKETS (2048 + 40 * 256)
+static unsigned long long hist[HBUCKETS];
+static int hbucket(unsigned long long us) {
+  if (us < 2048) return (int)us;
+  int msb = 63 - __builtin_clzll(us);
+  int b = 2048 + (msb - 11) * 256 + (int)((us >> (msb - 8)) & 255);
+  return b < HBUCKETS ? b : HBUCKETS - 1;
+}
+static unsigned long long hvalue(int b) {
+  if (b < 2048) return (unsigned long long)b;
+  int msb = (b - 2048) / 256 + 11;
+  return ((unsigned long long)(256 + (b - 2048) % 256)) << (msb - 8);
+}
+static unsigned long long percentile(double p) {
+  unsigned long long total = 0, seen = 0;
+  for (int i = 0; i < HBUCKETS; i++) total += hist[i];
+  if (!total) return 0;
+  unsigned long long want = (unsigned long long)(p * (double)total);
+  if (want >= total) want = total - 1;
+  for (int i = 0; i < HBUCKETS; i++) {
+    seen += hist[i];
+    if (seen > want) return hvalue(i);
+  }
+  return 0;
+}
+
+static double now_s(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+struct conn {
+  int fd;
+  SSL *ssl;
+  enum state st;
+  double started;
+  size_t wpos; /* bytes of head+body written */
+  char buf[65536];
+  size_t blen;
+  enum framing framing;
+  long long remaining; /* body bytes left (length) or in current chunk */
+  int chunk_state;     /* 0 size line, 1 data, 2 CRLF after data, 3 trailers */
+  int status, keep;
+  /* upgrade: stdin written and demux state */
+  size_t in_pos;
+  unsigned char fh[8];
+  int fh_len;
+  long long frame_left;
+  int frame_stream;
+};
+
+static SSL_CTX *ctx;
+static int ep;
+static struct conn *conns;
+static double deadline;
+static int stopping;
+
+static void fail(struct conn *c, const char *why) {
+  errors++;
+  if (!first_error[0]) snprintf(first_error, sizeof first_error, "%s (errno %d, ssl %lu)", why, errno, ERR_peek_last_error());
+  ERR_clear_error();
+  (void)c;
+}
+
+static void close_conn(struct conn *c) {
+  if (c->ssl) {
+    if (c->st != S_CONNECTING && c->st != S_HANDSHAKE) SSL_shutdown(c->ssl);
+    SSL_free(c->ssl);
+    c->ssl = NULL;
+  }
+  if (c->fd >= 0) close(c->fd);
+  c->fd = -1;
+  c->st = S_IDLE;
+}
+
+static int open_conn(struct conn *c) {
+  int fd;
+  if (unix_path) {
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    strncpy(a.sun_path, unix_path, sizeof a.sun_path - 1);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0 && errno != EINPROGRESS && errno != EAGAIN) {
+      close(fd);
+      return -1;
+    }
+  } else {
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    inet_pton(AF_INET, host, &a.sin_addr);
+    fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0 && errno != EINPROGRESS) {
+      close(fd);
+      return -1;
+    }
+  }
+  c->fd = fd;
+  c->st = S_CONNECTING;
+  c->blen = 0;
+  struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLET | EPOLLRDHUP, .data.ptr = c};
+  epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+  return 0;
+}
+
+static void start_request(struct conn *c) {
+  c->st = S_WRITE;
+  c->wpos = 0;
+  c->started = now_s();
+}
+
+/* Raw I/O through TLS or not. Returns >0 bytes, 0 on EOF, -1 would block, -2 error. */
+static ssize_t io_read(struct conn *c, void *p, size_t n) {
+  if (c->ssl) {
+    int r = SSL_read(c->ssl, p, (int)n);
+    if (r > 0) return r;
+    int e = SSL_get_error(c->ssl, r);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return -1;
+    if (e == SSL_ERROR_ZERO_RETURN) return 0;
+    if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) return 0; /* EOF without close_notify */
+    return -2;
+  }
+  ssize_t r = read(c->fd, p, n);
+  if (r >= 0) return r;
+  return errno == EAGAIN ? -1 : -2;
+}
+static ssize_t io_write(struct conn *c, const void *p, size_t n) {
+  if (c->ssl) {
+    int r = SSL_write(c->ssl, p, (int)(n > 1 << 20 ? 1 << 20 : n));
+    if (r > 0) return r;
+    int e = SSL_get_error(c->ssl, r);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return -1;
+    return -2;
+  }
+  ssize_t r = send(c->fd, p, n, MSG_NOSIGNAL);
+  if (r >= 0) return r;
+  return errno == EAGAIN ? -1 : -2;
+}
+
+static void finished(struct conn *c) {
+  double lat = now_s() - c->started;
+  completed++;
+  if (c->status >= 0 && c->status < 600) status_counts[c->status]++;
+  hist[hbucket((unsigned long long)(lat * 1e6))]++;
+  if (max_requests > 0 && completed >= max_requests) stopping = 1;
+}
+
+/* Parse a complete response head in c->buf; returns head length or 0 if incomplete, -1 bad. */
+static long parse_head(struct conn *c) {
+  char *end = memmem(c->buf, c->blen, "\r\n\r\n", 4);
+  if (!end) return c->blen >= sizeof c->buf ? -1 : 0;
+  size_t hl = (size_t)(end - c->buf) + 4;
+  if (c->blen < 12 || strncmp(c->buf, "HTTP/1.", 7) != 0) return -1;
+  c->status = atoi(c->buf + 9);
+  c->framing = F_EOF;
+  c->keep = 1;
+  c->remaining = 0;
+  char *line = memchr(c->buf, '\n', hl) + 1;
+  while (line < c->buf + hl - 2) {
+    char *nl = memchr(line, '\n', (size_t)(c->buf + hl - line));
+    if (!strncasecmp(line, "content-length:", 15)) {
+      c->framing = F_LENGTH;
+      c->remaining = atoll(line + 15);
+    } else if (!strncasecmp(line, "transfer-encoding:", 18) && strcasestr(line, "chunked") && strcasestr(line, "chunked") < nl) {
+      c->framing = F_CHUNKED;
+      c->chunk_state = 0;
+    } else if (!strncasecmp(line, "connection:", 11) && strcasestr(line, "close") && strcasestr(line, "close") < nl) {
+      c->keep = 0;
+    }
+    line = nl + 1;
+  }
+  if (c->status == 204 || c->status == 304 || (c->status >= 100 && c->status < 200)) c->framing = F_NONE;
+  if (c->framing == F_LENGTH && c->remaining == 0) c->framing = F_NONE;
+  return (long)hl;
+}
+
+static void hash(const unsigned char *p, size_t n) {
+  if (hash_body) EVP_DigestUpdate(sha, p, n);
+}
+
+/* Consume body bytes in buf[0..n); returns bytes consumed, sets *done when the body ended. */
+static size_t consume_body(struct conn *c, const unsigned char *p, size_t n, int *done) {
+  size_t used = 0;
+  *done = 0;
+  if (c->framing == F_NONE) {
+    *done = 1;
+    return 0;
+  }
+  if (c->framing == F_EOF) {
+    body_bytes += n;
+    hash(p, n);
+    return n;
+  }
+  if (c->framing == F_LENGTH) {
+    size_t take = n < (size_t)c->remaining ? n : (size_t)c->remaining;
+    body_bytes += take;
+    hash(p, take);
+    c->remaining -= (long long)take;
+    if (c->remaining == 0) *done = 1;
+    return take;
+  }
+  while (used < n) {
+    if (c->chunk_state == 0 || c->chunk_state == 2 || c->chunk_state == 3) {
+      const unsigned char *nl = memchr(p + used, '\n', n - used);
+      if (!nl) return used; /* wait for the rest of the line */
+      size_t ll = (size_t)(nl - (p + used)) + 1;
+      if (c->chunk_state == 0) {
+        c->remaining = strtoll((const char *)p + used, NULL, 16);
+        c->chunk_state = c->remaining == 0 ? 3 : 1;
+      } else if (c->chunk_state == 2) {
+        c->chunk_state = 0;
+      } else if (ll <= 2) {
+        used += ll;
+        *done = 1;
+        return used;
+      }
+      used += ll;
+    } else {
+      size_t take = n - used < (size_t)c->remaining ? n - used : (size_t)c->remaining;
+      body_bytes += take;
+      hash(p + used, take);
+      c->remaining -= (long long)take;
+      used += take;
+      if (c->remaining == 0) c->chunk_state = 2;
+    }
+  }
+  return used;
+}
+
+/* Demultiplex Docker's stdout/stderr frames; hashes stdout payload. */
+static void demux(struct conn *c, const unsigned char *p, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    if (c->frame_left == 0) {
+      c->fh[c->fh_len++] = p[i++];
+      if (c->fh_len == 8) {
+        c->frame_stream = c->fh[0];
+        c->frame_left = ((long long)c->fh[4] << 24) | (c->fh[5] << 16) | (c->fh[6] << 8) | c->fh[7];
+        c->fh_len = 0;
+      }
+      continue;
+    }
+    size_t take = n - i < (size_t)c->frame_left ? n - i : (size_t)c->frame_left;
+    if (c->frame_stream == 1) {
+      body_bytes += take;
+      hash(p + i, take);
+    }
+    c->frame_left -= (long long)take;
+    i += take;
+  }
+}
+
+static void after_response(struct conn *c) {
+  finished(c);
+  if (mode == M_KEEPALIVE && c->keep && !stopping && now_s() < deadline) {
+    start_request(c);
+  } else {
+    close_conn(c);
+  }
+}
+
+/* Drive one connection as far as it goes without blocking. */
+static void drive(struct conn *c) {
+  for (;;) {
+    switch (c->st) {
+    case S_IDLE:
+    case S_DONE:
+      return;
+    case S_CONNECTING: {
+      int err = 0;
+      socklen_t l = sizeof err;
+      getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &l);
+      if (err == EINPROGRESS || err == EALREADY) return;
+      if (err) {
+        errno = err;
+        fail(c, "connect");
+        close_conn(c);
+        return;
+      }
+      if (!c->started) c->started = now_s();
+      if (use_tls) {
+        c->ssl = SSL_new(ctx);
+        SSL_set_fd(c->ssl, c->fd);
+        SSL_set_connect_state(c->ssl);
+        c->st = S_HANDSHAKE;
+      } else {
+        c->st = S_WRITE;
+        c->wpos = 0;
+      }
+      break;
+    }
+    case S_HANDSHAKE: {
+      int r = SSL_do_handshake(c->ssl);
+      if (r == 1) {
+        c->st = S_WRITE;
+        c->wpos = 0;
+        break;
+      }
+      int e = SSL_get_error(c->ssl, r);
+      if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return;
+      fail(c, "handshake");
+      close_conn(c);
+      return;
+    }
+    case S_WRITE: {
+      size_t total = req_head_len + (mode == M_UPGRADE ? 0 : body_len);
+      while (c->wpos < total) {
+        const void *p = c->wpos < req_head_len ? (const void *)(req_head + c->wpos) : (const void *)(body + (c->wpos - req_head_len));
+        size_t n = c->wpos < req_head_len ? req_head_len - c->wpos : total - c->wpos;
+        ssize_t w = io_write(c, p, n);
+        if (w == -1) return;
+        if (w < 0) {
+          fail(c, "write");
+          close_conn(c);
+          return;
+        }
+        c->wpos += (size_t)w;
+        bytes_sent += (unsigned long long)w;
+      }
+      c->st = S_HEAD;
+      c->blen = 0;
+      break;
+    }
+    case S_HEAD: {
+      ssize_t r = io_read(c, c->buf + c->blen, sizeof c->buf - c->blen);
+      if (r == -1) return;
+      if (r <= 0) {
+        fail(c, r == 0 ? "eof before response head" : "read head");
+        close_conn(c);
+        return;
+      }
+      c->blen += (size_t)r;
+      long hl = parse_head(c);
+      if (hl == 0) break;
+      if (hl < 0) {
+        fail(c, "bad response head");
+        close_conn(c);
+        return;
+      }
+      size_t rest = c->blen - (size_t)hl;
+      memmove(c->buf, c->buf + hl, rest);
+      c->blen = rest;
+      if (mode == M_UPGRADE && c->status == 101) {
+        c->st = S_TUNNEL;
+        c->in_pos = 0;
+        demux(c, (unsigned char *)c->buf, c->blen);
+        c->blen = 0;
+        break;
+      }
+      if (mode == M_HOLD) {
+        if (c->status == 200) established++;
+        else fail(c, "hold: status not 200");
+        finished(c);
+        c->st = S_HELD;
+        c->blen = 0;
+        break;
+      }
+      c->st = S_BODY;
+      int done;
+      size_t used = consume_body(c, (unsigned char *)c->buf, c->blen, &done);
+      memmove(c->buf, c->buf + used, c->blen - used);
+      c->blen -= used;
+      if (done) after_response(c);
+      break;
+    }
+    case S_BODY: {
+      ssize_t r = io_read(c, c->buf + c->blen, sizeof c->buf - c->blen);
+      if (r == -1) return;
+      if (r == 0 && c->framing == F_EOF) {
+        finished(c);
+        close_conn(c);
+        return;
+      }
+      if (r <= 0) {
+        fail(c, "read body");
+        close_conn(c);
+        return;
+      }
+      c->blen += (size_t)r;
+      int done;
+      size_t used = consume_body(c, (unsigned char *)c->buf, c->blen, &done);
+      memmove(c->buf, c->buf + used, c->blen - used);
+      c->blen -= used;
+      if (done) after_response(c);
+      break;
+    }
+    case S_HELD: {
+      ssize_t r = io_read(c, c->buf, sizeof c->buf);
+      if (r == -1) return;
+      if (r <= 0) {
+        if (!stopping) fail(c, "held stream ended early");
+        close_conn(c);
+        return;
+      }
+      break;
+    }
+    case S_TUNNEL: {
+      int progressed = 0;
+      if (c->in_pos < body_len) {
+        ssize_t w = io_write(c, body + c->in_pos, body_len - c->in_pos);
+        if (w > 0) {
+          c->in_pos += (size_t)w;
+          bytes_sent += (unsigned long long)w;
+          progressed = 1;
+        } else if (w < -1) {
+          fail(c, "tunnel write");
+          close_conn(c);
+          return;
+        }
+      }
+      ssize_t r = io_read(c, c->buf, sizeof c->buf);
+      if (r > 0) {
+        demux(c, (unsigned char *)c->buf, (size_t)r);
+        progressed = 1;
+      } else if (r == 0 || r < -1) {
+        if (c->in_pos < body_len) fail(c, "tunnel closed before stdin was written");
+        finished(c);
+        close_conn(c);
+        stopping = 1;
+        return;
+      }
+      if (!progressed) return;
+      break;
+    }
+    }
+  }
+}
+
+static void build_request(void) {
+  int n = snprintf(req_head, sizeof req_head, "%s %s HTTP/1.1\r\nHost: docker\r\nUser-Agent: dockgate-bench\r\n", method, path);
+  if (content_type) n += snprintf(req_head + n, sizeof req_head - (size_t)n, "Content-Type: %s\r\n", content_type);
+  if (mode == M_UPGRADE) {
+    const char *exec_body = "{\"Detach\":false,\"Tty\":false}";
+    n += snprintf(req_head + n, sizeof req_head - (size_t)n,
+                  "Content-Type: application/json\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: %zu\r\n\r\n%s",
+                  strlen(exec_body), exec_body);
+  } else if (body_file || !strcmp(method, "POST") || !strcmp(method, "PUT")) {
+    n += snprintf(req_head + n, sizeof req_head - (size_t)n, "Content-Length: %zu\r\n\r\n", body_len);
+  } else {
+    n += snprintf(req_head + n, sizeof req_head - (size_t)n, "\r\n");
+  }
+  req_head_len = (size_t)n;
+}
+
+static void usage(void) {
+  fprintf(stderr, "usage: loadgen --mode keepalive|newconn|hold|upgrade (--unix PATH | --port N [--host IP]) [--tls --ca F --cert F --key F]\n"
+                  "  [--method M] [--path P] [--body-file F] [--content-type T] [-c N] [-d SECONDS] [-n REQUESTS] [--sha256] [--timeout S]\n");
+  exit(2);
+}
+
+int main(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define ARG(name) (!strcmp(a, name) && v && (i++, 1))
+    if (ARG("--mode")) mode = !strcmp(v, "newconn") ? M_NEWCONN : !strcmp(v, "hold") ? M_HOLD : !strcmp(v, "upgrade") ? M_UPGRADE : M_KEEPALIVE;
+    else if (ARG("--unix")) unix_path = v;
+    else if (ARG("--host")) host = v;
+    else if (ARG("--port")) port = atoi(v);
+    else if (!strcmp(a, "--tls")) use_tls = 1;
+    else if (ARG("--ca")) ca = v;
+    else if (ARG("--cert")) cert = v;
+    else if (ARG("--key")) key = v;
+    else if (ARG("--method")) method = v;
+    else if (ARG("--path")) path = v;
+    else if (ARG("--body-file")) body_file = v;
+    else if (ARG("--content-type")) content_type = v;
+    else if (ARG("-c")) concurrency = atoi(v);
+    else if (ARG("-d")) duration = atof(v);
+    else if (ARG("-n")) max_requests = atol(v);
+    else if (ARG("--timeout")) timeout_s = atof(v);
+    else if (!strcmp(a, "--sha256")) hash_body = 1;
+    else usage();
+  }
+  if ((!unix_path && !port) || concurrency < 1) usage();
+  if (body_file) {
+    int fd = open(body_file, O_RDONLY);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+      perror(body_file);
+      return 2;
+    }
+    body_len = (size_t)st.st_size;
+    body = body_len ? mmap(NULL, body_len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0) : (unsigned char *)"";
+    close(fd);
+  }
+  if (use_tls) {
+    ctx = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    /* Every new connection is a full handshake, as each docker CLI invocation does. */
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    if (ca && SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1) goto tls_fail;
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+    if (cert && SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) goto tls_fail;
+    if (key && SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) goto tls_fail;
+  }
+  if (hash_body) {
+    sha = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(sha, EVP_sha256(), NULL);
+  }
+  build_request();
+  ep = epoll_create1(EPOLL_CLOEXEC);
+  if (mode == M_UPGRADE) concurrency = 1;
+  conns = calloc((size_t)concurrency, sizeof *conns);
+  double t0 = now_s();
+  deadline = t0 + duration;
+  double hard = t0 + (mode == M_UPGRADE || max_requests > 0 ? timeout_s : duration + timeout_s);
+  for (int i = 0; i < concurrency; i++) {
+    conns[i].fd = -1;
+    if (open_conn(&conns[i]) < 0) fail(&conns[i], "socket");
+  }
+  struct epoll_event evs[256];
+  for (;;) {
+    double t = now_s();
+    if (t >= hard) {
+      fail(NULL, "timeout");
+      break;
+    }
+    if (mode == M_HOLD && t >= deadline) break;
+    int active = 0, ready = 0;
+    int want = !stopping && t < deadline && (mode == M_NEWCONN || mode == M_KEEPALIVE) && (max_requests < 0 || completed < max_requests);
+    for (int i = 0; i < concurrency; i++) {
+      struct conn *c = &conns[i];
+      if (c->st == S_IDLE && want) {
+        c->started = 0;
+        if (open_conn(c) < 0) {
+          fail(c, "socket");
+          continue;
+        }
+        c->started = now_s();
+        drive(c);
+        /* A fast answer can complete inside drive(): open again without waiting for epoll. */
+        if (c->st == S_IDLE) ready = 1;
+      }
+      if (c->st != S_IDLE) active++;
+    }
+    if (!active && !ready) break;
+    int n = epoll_wait(ep, evs, 256, ready ? 0 : 100);
+    for (int i = 0; i < n; i++) drive(evs[i].data.ptr);
+    /* Connections that finished their request inside drive() and are idle get reopened above. */
+  }
+  double elapsed = now_s() - t0;
+  if (mode == M_HOLD) stopping = 1;
+  for (int i = 0; i < concurrency; i++)
+    if (conns[i].st != S_IDLE) close_conn(&conns[i]);
+
+  char digest[65] = "";
+  if (hash_body) {
+    unsigned char md[32];
+    unsigned int l = 0;
+    EVP_DigestFinal_ex(sha, md, &l);
+    for (unsigned i = 0; i < l; i++) sprintf(digest + 2 * i, "%02x", md[i]);
+  }
+  printf("{\"mode\":\"%s\",\"concurrency\":%d,\"elapsed\":%.4f,\"completed\":%ld,\"errors\":%ld,\"established\":%ld,"
+         "\"rps\":%.1f,\"p50_us\":%llu,\"p90_us\":%llu,\"p99_us\":%llu,\"max_us\":%llu,\"body_bytes\":%llu,\"bytes_sent\":%llu,"
+         "\"sha256\":\"%s\",\"first_error\":\"%s\",\"status\":{",
+         mode == M_NEWCONN ? "newconn" : mode == M_HOLD ? "hold" : mode == M_UPGRADE ? "upgrade" : "keepalive", concurrency, elapsed, completed,
+         errors, established, (double)completed / elapsed, percentile(0.5), percentile(0.9), percentile(0.99), percentile(1.0), body_bytes,
+         bytes_sent, digest, first_error);
+  int first = 1;
+  for (int s = 0; s < 600; s++)
+    if (status_counts[s]) {
+      printf("%s\"%d\":%ld", first ? "" : ",", s, status_counts[s]);
+      first = 0;
+    }
+  printf("}}\n");
+  return 0;
+tls_fail:
+  ERR_print_errors_fp(stderr);
+  return 2;
+}

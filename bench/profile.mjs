@@ -1,0 +1,35 @@
+/**
+ * Profiles the gateway under keep-alive load: starts the bench environment with the gateway
+ * under `node --cpu-prof`, drives `GET /_ping` and `GET /containers/json` (50 containers) at
+ * 16 concurrent clients, stops the gateway so V8 writes the profile, and prints self time by
+ * function and by file. Usage: `node bench/profile.mjs [seconds]` (after `npm run build`).
+ */
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startEnvironment } from './lib/environment.mjs';
+import { setupFixtures } from './lib/fixtures.mjs';
+import { buildLoadgen, runLoad } from './lib/loadgen.mjs';
+import { summarizeProfile } from './lib/cpu-profile.mjs';
+
+const seconds = Number(process.argv[2] ?? 10);
+const profDir = mkdtempSync('/tmp/dgb-prof-');
+buildLoadgen();
+const env = await startEnvironment({ gatewayNodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir] });
+try {
+  await setupFixtures(env.daemon.socket, 1 << 20);
+  const gateway = env.targets.find((t) => t.name === 'dockgate');
+  for (const path of ['/_ping', '/containers/json']) {
+    const r = await runLoad(gateway, env.bundles.allowed, { path, concurrency: 16, seconds });
+    console.log(`${path}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50_us} us, p99 ${r.p99_us} us, errors ${r.errors}`);
+  }
+} finally {
+  await env.stop();
+}
+const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+if (!file) throw new Error(`no profile written in ${profDir}`);
+const summary = summarizeProfile(join(profDir, file));
+console.log(`profile: ${join(profDir, file)} (${summary.totalMs.toFixed(0)} ms sampled)`);
+console.log('\nself time by file:');
+for (const f of summary.files) console.log(`${(f.share * 100).toFixed(1).padStart(5)}%  ${f.ms.toFixed(0).padStart(6)} ms  ${f.name}`);
+console.log('\nself time by function:');
+for (const f of summary.functions) console.log(`${(f.share * 100).toFixed(1).padStart(5)}%  ${f.ms.toFixed(0).padStart(6)} ms  ${f.name}`);

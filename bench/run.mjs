@@ -1,0 +1,186 @@
+/**
+ * `npm run bench`: starts a private dockerd (unix socket + its own --tlsverify listener),
+ * nginx as an mTLS reverse proxy and the dockgate gateway on loopback, runs every scenario
+ * against every target in interleaved rounds, and writes bench/results/latest.{md,json}.
+ *
+ * `node bench/run.mjs --smoke`: seconds per scenario, small streams, few idle streams: checks
+ * that every target answered correctly (status codes, byte counts, sha256) and exits
+ * non-zero otherwise. The full run applies the same checks.
+ *
+ * Environment: BENCH_SECONDS (per run, default 5), BENCH_ROUNDS (default 2),
+ * BENCH_STREAM_MIB (default 256), BENCH_IDLE_STREAMS (default 1000), BENCH_HOLD_SECONDS
+ * (default 10), BENCH_SOAK_SECONDS (default 600), BENCH_NGINX_WORKERS (default 1),
+ * BENCH_ONLY (comma-separated scenario id prefixes, for quick looks).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startEnvironment } from './lib/environment.mjs';
+import { setupFixtures } from './lib/fixtures.mjs';
+import { buildLoadgen, runLoad } from './lib/loadgen.mjs';
+import { sample } from './lib/proc.mjs';
+import { markdownReport } from './lib/report.mjs';
+import { idleStreams, interleaved, soakMix, statusProblems } from './lib/scenarios.mjs';
+import { aggregate } from './lib/stats.mjs';
+
+const smoke = process.argv.includes('--smoke');
+const num = (name, full, small) => Number(process.env[name] ?? (smoke ? small : full));
+const settings = {
+  seconds: num('BENCH_SECONDS', 5, 1),
+  rounds: num('BENCH_ROUNDS', 2, 1),
+  streamMiB: num('BENCH_STREAM_MIB', 256, 4),
+  idleStreams: num('BENCH_IDLE_STREAMS', 1000, 50),
+  holdSeconds: num('BENCH_HOLD_SECONDS', 10, 2),
+  soakSeconds: num('BENCH_SOAK_SECONDS', 600, 3),
+  nginxWorkers: num('BENCH_NGINX_WORKERS', 1, 1),
+};
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+const selected = (id) => !only || only.some((p) => id.startsWith(p));
+
+function log(msg) {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+/** Run one scenario on one target, with the proxies' and the daemon's CPU measured around it. */
+async function measure(scenario, target, ctx) {
+  const before = sample(target.pids());
+  const daemonBefore = sample([ctx.daemonPid]);
+  const result = await scenario.run(target, ctx);
+  const after = sample(target.pids());
+  const daemonAfter = sample([ctx.daemonPid]);
+  const problems = scenario.check(result, ctx).map((p) => `${scenario.id} on ${target.name}: ${p}`);
+  return {
+    result,
+    problems,
+    proxyCpu: target.proxy ? after.cpuSeconds - before.cpuSeconds : 0,
+    daemonCpu: daemonAfter.cpuSeconds - daemonBefore.cpuSeconds,
+  };
+}
+
+async function runInterleaved(env, ctx, problems) {
+  const samples = new Map();
+  for (let round = 0; round < settings.rounds; round += 1) {
+    for (const scenario of interleaved.filter((s) => selected(s.id))) {
+      // Rotate the target order each round so no target always runs first (warm caches, GC).
+      const order = env.targets.map((_, i) => env.targets[(i + round) % env.targets.length]);
+      for (const target of order) {
+        if (scenario.only && !scenario.only.includes(target.name)) continue;
+        const m = await measure(scenario, target, ctx);
+        problems.push(...m.problems);
+        const key = `${scenario.id}|${target.name}`;
+        samples.set(key, [...(samples.get(key) ?? []), m]);
+        log(`round ${round + 1} ${scenario.id} ${target.name}: ${m.result.rps.toFixed(0)} req/s p99 ${(m.result.p99_us / 1000).toFixed(2)} ms${m.problems.length ? ` PROBLEMS: ${m.problems.join('; ')}` : ''}`);
+      }
+    }
+  }
+  return interleaved.filter((s) => selected(s.id)).map((s) => ({
+    id: s.id,
+    group: s.group,
+    title: s.title,
+    metrics: s.metrics,
+    cells: Object.fromEntries(env.targets.filter((t) => samples.has(`${s.id}|${t.name}`)).map((t) => [t.name, aggregate(samples.get(`${s.id}|${t.name}`))])),
+  }));
+}
+
+/** Scenario 6: hold idle /events streams on each TLS target and sample its RSS meanwhile. */
+async function runIdle(env, ctx, problems) {
+  const out = {};
+  for (const target of env.targets.filter((t) => t.name !== 'direct')) {
+    const before = sample(target.pids());
+    const running = idleStreams.run(target, ctx);
+    // Sample while every stream is held: shortly before the hold ends.
+    await sleep(Math.max(500, (ctx.holdSeconds - 1) * 1000));
+    const held = sample(target.pids());
+    const result = await running;
+    problems.push(...idleStreams.check(result, ctx).map((p) => `idle streams on ${target.name}: ${p}`));
+    out[target.name] = { established: result.established, rssBefore: before.rssMiB, rssHeld: held.rssMiB, cpu: held.cpuSeconds - before.cpuSeconds };
+    log(`idle ${target.name}: ${result.established} streams, RSS ${before.rssMiB.toFixed(1)} -> ${held.rssMiB.toFixed(1)} MiB`);
+    // Let the target close the streams before the next one starts.
+    await sleep(1000);
+  }
+  return out;
+}
+
+/** Scenario 7: mixed load on the gateway; RSS and fds at start (after warm-up) and end. */
+async function runSoak(env, ctx, problems) {
+  const gateway = env.targets.find((t) => t.name === 'dockgate');
+  const mix = soakMix(ctx, ctx.soakSeconds);
+  const cpu0 = sample(gateway.pids()).cpuSeconds;
+  const runs = mix.map(([, bundle, opts]) => runLoad(gateway, ctx.bundles[bundle], opts));
+  const warmup = Math.max(1, Math.min(30, ctx.soakSeconds * 0.1));
+  await sleep(warmup * 1000);
+  const start = sample(gateway.pids());
+  let maxRss = start.rssMiB;
+  let maxFds = start.fds;
+  const sampler = setInterval(() => {
+    const s = sample(gateway.pids());
+    maxRss = Math.max(maxRss, s.rssMiB);
+    maxFds = Math.max(maxFds, s.fds);
+  }, 1000);
+  const results = await Promise.all(runs);
+  clearInterval(sampler);
+  // Let the last connections close, as a client that stops calling would.
+  await sleep(2000);
+  const end = sample(gateway.pids());
+  let requests = 0;
+  results.forEach((r, i) => {
+    const [label, , , status] = mix[i];
+    requests += r.completed;
+    problems.push(...statusProblems(r, status).map((p) => `soak ${label}: ${p}`));
+  });
+  return {
+    seconds: ctx.soakSeconds,
+    start,
+    end,
+    maxRss,
+    maxFds,
+    requests,
+    cpu10k: ((end.cpuSeconds - cpu0) / requests) * 10_000,
+    mix: mix.map(([label, , opts]) => `${label} ×${opts.concurrency}`),
+  };
+}
+
+async function main() {
+  buildLoadgen();
+  log(`starting (${smoke ? 'smoke' : 'full'}): ${JSON.stringify(settings)}`);
+  const env = await startEnvironment({ nginxWorkers: settings.nginxWorkers });
+  const problems = [];
+  let results;
+  try {
+    log('fixtures: busybox image, 50 containers, stream blobs');
+    const fixtures = await setupFixtures(env.daemon.socket, settings.streamMiB * 1024 * 1024);
+    const ctx = { ...settings, bundles: env.bundles, fixtures, socket: env.daemon.socket, daemonPid: env.daemon.pid, reference: {} };
+    const scenarios = await runInterleaved(env, ctx, problems);
+    const idle = selected('idle') ? await runIdle(env, ctx, problems) : undefined;
+    const soak = selected('soak') ? await runSoak(env, ctx, problems) : undefined;
+    results = {
+      smoke,
+      date: new Date().toISOString(),
+      machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+      ...settings,
+      policyRules: env.policyRules,
+      scenarios,
+      idle,
+      soak,
+      problems,
+    };
+  } finally {
+    await env.stop();
+  }
+  const dir = resolve('bench/results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(resolve(dir, 'latest.json'), JSON.stringify(results, null, 2));
+  const md = markdownReport(results);
+  writeFileSync(resolve(dir, 'latest.md'), md);
+  process.stdout.write(md);
+  if (problems.length) {
+    log(`${problems.length} problem(s): the benchmark did not answer correctly`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((err) => {
+  log(err.stack ?? String(err));
+  process.exitCode = 1;
+});
