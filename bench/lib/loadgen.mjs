@@ -11,7 +11,7 @@ const BINARY = resolve('.tmp/bench/loadgen');
 
 /** Compile the load generator when the binary is missing or older than its source. */
 export function buildLoadgen() {
-  let fresh = false;
+  let fresh;
   try {
     fresh = statSync(BINARY).mtimeMs >= statSync(SOURCE).mtimeMs;
   } catch {
