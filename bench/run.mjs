@@ -170,9 +170,11 @@ async function main() {
   }
   const dir = resolve('bench/results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(resolve(dir, 'latest.json'), JSON.stringify(results, null, 2));
+  // A smoke run must not replace the last full run's figures.
+  const base = smoke ? 'smoke' : 'latest';
+  writeFileSync(resolve(dir, `${base}.json`), JSON.stringify(results, null, 2));
   const md = markdownReport(results);
-  writeFileSync(resolve(dir, 'latest.md'), md);
+  writeFileSync(resolve(dir, `${base}.md`), md);
   process.stdout.write(md);
   if (problems.length) {
     log(`${problems.length} problem(s): the benchmark did not answer correctly`);
