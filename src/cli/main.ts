@@ -57,6 +57,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
   (code) => {
     process.exitCode = code;
+    // A stopped gateway must not linger on a forgotten handle; normal exits come sooner.
+    setTimeout(() => process.exit(code), 3000).unref();
   },
   (err: unknown) => {
     process.stderr.write(`dockgate: ${String(err)}\n`);

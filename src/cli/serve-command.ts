@@ -53,9 +53,6 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
     io.stderr.write(`dockgate: cannot start: ${(err as Error).message}\n`);
     return 1;
   }
-  const addr = gateway.server.address();
-  log.info({ listen: `${addr.host}:${addr.port}`, upstream: config.upstream.url, admin: gateway.adminAddress, config: config.source ?? '(embedded default)' }, 'dockgate listening');
-
   return new Promise<number>((resolveExit) => {
     let stopping = false;
     const stop = (signal: string): void => {
@@ -70,9 +67,12 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
         },
       );
     };
+    // Handlers first: a signal that arrives right after the "listening" line must be handled.
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGHUP', () => gateway.reload());
     process.on('SIGUSR1', () => gateway.reopenAudit());
+    const addr = gateway.server.address();
+    log.info({ listen: `${addr.host}:${addr.port}`, upstream: config.upstream.url, admin: gateway.adminAddress, config: config.source ?? '(embedded default)', policy: config.policy ?? '(built-in default)' }, 'dockgate listening');
   });
 }

@@ -69,8 +69,20 @@ function readTls(problems: ProblemList, base: string, raw: unknown): TlsConfig {
     ca: readFile(problems, base, 'tls.ca', fallback('ca')) ?? '',
     cert: readFile(problems, base, 'tls.cert', fallback('cert')) ?? '',
     key: readFile(problems, base, 'tls.key', fallback('key')) ?? '',
-    crl: tls.crl === undefined ? undefined : readFile(problems, base, 'tls.crl', tls.crl),
+    crl: tls.crl === undefined ? defaultCrl(raw, base) : readFile(problems, base, 'tls.crl', tls.crl),
   };
+}
+
+/** With no `tls:` block (the embedded default), use ./certs/crl.pem when `certs init` wrote one. */
+function defaultCrl(raw: unknown, base: string): string | undefined {
+  if (raw !== undefined) return undefined;
+  const file = resolve(base, DEFAULTS.certDir, 'crl.pem');
+  try {
+    accessSync(file, constants.R_OK);
+    return file;
+  } catch {
+    return undefined;
+  }
 }
 
 function readAdmin(problems: ProblemList, base: string, raw: unknown): AdminConfig {

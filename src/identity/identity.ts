@@ -3,7 +3,7 @@
  * Pure: takes the DER bytes the TLS layer already verified against the CA.
  */
 import { createHash } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import { x509 } from '../pki/webcrypto.js';
 import type { Identity } from '../core/types.js';
 
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';

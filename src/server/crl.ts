@@ -2,10 +2,7 @@
  * Reads a PEM CRL and checks that one of the trusted CA certificates signed it, so a corrupt
  * or foreign CRL is refused before it reaches the TLS context.
  */
-import * as x509 from '@peculiar/x509';
-import { webcrypto } from 'node:crypto';
-
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+import { x509 } from '../pki/webcrypto.js';
 
 /** Normalise a serial number for comparison: lowercase hex without leading zeros. */
 export function normalizeSerialHex(serial: string): string {
@@ -25,7 +22,7 @@ export async function parseCrl(pem: string, caPems: readonly string[], file: str
     try {
       crl = new x509.X509Crl(block);
     } catch (err) {
-      throw new Error(`${file}: not a valid CRL (${(err as Error).message})`);
+      throw new Error(`${file}: not a valid CRL (${(err as Error).message})`, { cause: err });
     }
     const issuer = caPems.map((p) => new x509.X509Certificate(p)).find((ca) => ca.subject === crl.issuer);
     if (!issuer) throw new Error(`${file}: CRL issuer "${crl.issuer}" is not one of the trusted CAs`);

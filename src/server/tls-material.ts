@@ -28,7 +28,7 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
     try {
       return readFileSync(file);
     } catch (err) {
-      throw new Error(`${file}: ${(err as Error).message}`);
+      throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
     }
   };
   const ca = read(tls.ca);
@@ -44,7 +44,7 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
   try {
     privateKey = createPrivateKey(key);
   } catch (err) {
-    throw new Error(`${tls.key}: not a usable private key (${(err as Error).message})`);
+    throw new Error(`${tls.key}: not a usable private key (${(err as Error).message})`, { cause: err });
   }
   const pub = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
   if (!pub.equals(server.publicKey.export({ type: 'spki', format: 'der' }))) {

@@ -83,16 +83,17 @@ export function startGateway(dir: string, yaml: string): Promise<TestGateway> {
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((resolveStart, reject) => {
     const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${err}`)), 30_000);
-    child.on('exit', (code) => {
+    const onEarlyExit = (code: number | null): void => {
       clearTimeout(timer);
       reject(new Error(`gateway exited with ${code}:\n${err}`));
-    });
+    };
+    child.once('close', onEarlyExit);
     child.stderr?.on('data', (d: Buffer) => {
       err += d.toString();
       const m = /"listen":"[^"]*:(\d+)"/.exec(err);
       if (m) {
         clearTimeout(timer);
-        child.removeAllListeners('exit');
+        child.off('close', onEarlyExit);
         const admin = /"admin":\{"host":"[^"]*","port":(\d+)\}/.exec(err);
         resolveStart({
           process: child,
@@ -103,8 +104,8 @@ export function startGateway(dir: string, yaml: string): Promise<TestGateway> {
           configFile,
           stop: () =>
             new Promise((r) => {
-              if (child.exitCode !== null) return r(child.exitCode);
-              child.once('exit', (code) => r(code));
+              if (child.exitCode !== null || child.signalCode !== null) return r(child.exitCode);
+              child.once('close', (code) => r(code));
               child.kill('SIGTERM');
             }),
         });

@@ -152,6 +152,15 @@ describe('bodyPlan', () => {
 
   it('throws the refusal buildFacts would give', () => {
     expect(refusal(() => bodyPlan('GET', '/a//b', {}))).toBe('unclean-path');
-    expect(refusal(() => bodyPlan('POST', '/containers/create', { 'content-type': 'text/plain' }))).toBe('bad-content-type');
+    // The Content-Type is judged with the body: bodyPlan asks for it, buildFacts refuses it.
+    expect(bodyPlan('POST', '/containers/create', { 'content-type': 'text/plain' })).toBe('inspect');
+  });
+
+  it('refuses a non-JSON Content-Type only when a body comes with it (dockerd CheckForJSON)', () => {
+    const headers = { 'content-type': 'text/plain' };
+    const body = new TextEncoder().encode('{"Image":"busybox"}');
+    expect(refusal(() => buildFacts({ method: 'POST', rawTarget: '/containers/create', headers, body }))).toBe('bad-content-type');
+    // The 20.10 CLI starts containers with an empty text/plain body: nothing to inspect, nothing refused.
+    expect(buildFacts({ method: 'POST', rawTarget: '/v1.41/containers/abc/start', headers, body: new Uint8Array() }).operation?.name).toBe('ContainerStart');
   });
 });
