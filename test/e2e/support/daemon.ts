@@ -4,7 +4,7 @@
  * The busybox test image is built locally (`docker import` of Debian's busybox-static).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, symlinkSync, copyFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 
@@ -67,8 +67,13 @@ export async function restartDaemon(d: TestDaemon): Promise<TestDaemon> {
   return { ...d, pid: child.pid as number };
 }
 
-/** Stop the daemon we started (by its pid) and wait for it to exit. */
+/** Stop the daemon we started (by the pid in its pidfile, which survives restarts) and wait for it to exit. */
 export async function stopDaemon(d: TestDaemon): Promise<void> {
+  try {
+    d.pid = Number(readFileSync(join(d.root, 'dockerd.pid'), 'utf8').trim()) || d.pid;
+  } catch {
+    // No pidfile: the daemon already stopped; fall back to the pid we spawned.
+  }
   try {
     process.kill(d.pid, 'SIGTERM');
   } catch {
@@ -103,7 +108,7 @@ export function importBusybox(socket: string): void {
   if (t.status !== 0) throw new Error(`tar failed: ${t.stderr}`);
   const imp = spawnSync('docker', ['-H', `unix://${socket}`, 'import', '--change', 'CMD ["/bin/sh"]', tar, 'busybox:latest'], { encoding: 'utf8' });
   if (imp.status !== 0) throw new Error(`docker import failed: ${imp.stderr}`);
-  readdirSync(dir);
+  rmSync(dir, { recursive: true, force: true });
 }
 
 /** The daemon's log, for failure messages. */
