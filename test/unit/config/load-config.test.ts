@@ -1,0 +1,119 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseListen, parseUpstream } from '../../../src/config/address.js';
+import { buildConfig, loadConfig } from '../../../src/config/load.js';
+import { ConfigError } from '../../../src/config/validate.js';
+
+const dir = mkdtempSync('/tmp/dgt-config-');
+for (const f of ['ca.pem', 'server-cert.pem', 'server-key.pem', 'crl.pem', 'policy.yaml']) writeFileSync(join(dir, f), 'x');
+const tls = { ca: 'ca.pem', cert: 'server-cert.pem', key: 'server-key.pem' };
+
+function problems(doc: unknown): string[] {
+  try {
+    buildConfig(doc, dir, 'test.yaml');
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
+    throw err;
+  }
+  return [];
+}
+
+describe('parseListen', () => {
+  it.each([
+    ['0.0.0.0:2376', { host: '0.0.0.0', port: 2376 }],
+    ['tcp://127.0.0.1:2376', { host: '127.0.0.1', port: 2376 }],
+    ['[::1]:9376', { host: '::1', port: 9376 }],
+    [':2376', { host: '0.0.0.0', port: 2376 }],
+    ['localhost:0', { host: 'localhost', port: 0 }],
+  ])('%s', (text, want) => {
+    expect(parseListen(text)).toEqual({ ok: true, value: want });
+  });
+  it.each(['2376', 'host:', 'host:99999', 'unix:///x', 'tcp://h:p', '::1:2376'])('refuses %s', (text) => {
+    expect(parseListen(text).ok).toBe(false);
+  });
+});
+
+describe('parseUpstream', () => {
+  it.each([
+    ['unix:///var/run/docker.sock', { kind: 'unix', path: '/var/run/docker.sock' }],
+    ['tcp://127.0.0.1:2375', { kind: 'tcp', host: '127.0.0.1', port: 2375 }],
+    ['npipe:////./pipe/docker_engine', { kind: 'npipe', path: '\\\\.\\pipe\\docker_engine' }],
+  ])('%s', (text, want) => {
+    const parsed = parseUpstream(text);
+    expect(parsed.ok && parsed.value).toMatchObject(want);
+  });
+  it.each(['unix://relative.sock', 'http//x', 'ssh://host', 'tcp://host'])('refuses %s', (text) => {
+    expect(parseUpstream(text).ok).toBe(false);
+  });
+});
+
+describe('buildConfig', () => {
+  it('resolves paths against the config directory and fills defaults', () => {
+    const c = buildConfig({ tls, policy: 'policy.yaml' }, dir, 'test.yaml');
+    expect(c.tls.ca).toBe(join(dir, 'ca.pem'));
+    expect(c.policy).toBe(join(dir, 'policy.yaml'));
+    expect(c.listen).toEqual({ host: '0.0.0.0', port: 2376 });
+    expect(c.upstream.url).toBe('unix:///var/run/docker.sock');
+    expect(c.admin).toEqual({ enabled: true, listen: { host: '127.0.0.1', port: 9376 } });
+    expect(c.limits.bodyBytes).toBe(4 * 1024 * 1024);
+    expect(c.metrics.identityLabel).toBe(true);
+    expect(Object.isFrozen(c.limits)).toBe(true);
+  });
+
+  it('accepts admin: off and an audit file', () => {
+    const c = buildConfig({ tls, admin: 'off', audit: { file: 'logs/audit.log' } }, dir);
+    expect(c.admin.enabled).toBe(false);
+    expect(c.audit.file).toBe(join(dir, 'logs/audit.log'));
+  });
+
+  it('reports every problem at once, each with its key path', () => {
+    const found = problems({
+      listen: 'nope',
+      tls: { ca: 'missing-ca.pem', cert: 'server-cert.pem', key: 'server-key.pem', crt: 'x' },
+      upstream: 'ssh://host',
+      admin: { listen: '127.0.0.1:9376', tls: { cert: 'server-cert.pem' } },
+      limits: { bodyBytes: -1, headersTimeoutMs: 'soon' },
+      metrics: { identityLabel: 'yes' },
+      polcy: 'policy.yaml',
+    });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^polcy: unknown key/),
+        expect.stringMatching(/^listen: "nope" is not host:port/),
+        expect.stringMatching(/^tls\.crt: unknown key/),
+        expect.stringMatching(/^tls\.ca: .*missing-ca\.pem: no such file/),
+        expect.stringMatching(/^upstream: "ssh:\/\/host" is not unix/),
+        expect.stringMatching(/^admin\.tls\.key: is required/),
+        expect.stringMatching(/^limits\.bodyBytes: must be a positive integer/),
+        expect.stringMatching(/^limits\.headersTimeoutMs: must be a positive integer/),
+        expect.stringMatching(/^metrics\.identityLabel: must be true or false/),
+      ]),
+    );
+    expect(found).toHaveLength(9);
+  });
+
+  it('names missing TLS files even when the tls block is left out', () => {
+    const empty = mkdtempSync('/tmp/dgt-config-empty-');
+    expect(() => buildConfig({}, empty)).toThrow(/tls\.ca: .*certs\/ca\.pem: no such file/);
+  });
+});
+
+describe('loadConfig', () => {
+  it('refuses duplicate keys and invalid YAML with the file named', () => {
+    const file = join(dir, 'dup.yaml');
+    writeFileSync(file, 'listen: 127.0.0.1:1\nlisten: 127.0.0.1:2\n');
+    expect(() => loadConfig(file)).toThrow(/dup\.yaml/);
+    const missing = join(dir, 'absent.yaml');
+    expect(() => loadConfig(missing)).toThrow(/absent\.yaml: ENOENT/);
+  });
+
+  it('loads a valid file', () => {
+    const file = join(dir, 'good.yaml');
+    writeFileSync(file, 'listen: tcp://127.0.0.1:2376\ntls: { ca: ca.pem, cert: server-cert.pem, key: server-key.pem, crl: crl.pem }\nupstream: tcp://127.0.0.1:2375\n');
+    const c = loadConfig(file);
+    expect(c.source).toBe(file);
+    expect(c.tls.crl).toBe(join(dir, 'crl.pem'));
+    expect(c.upstream).toMatchObject({ kind: 'tcp', port: 2375 });
+  });
+});

@@ -1,0 +1,56 @@
+import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { identityFromCertificate, IdentityError } from '../../../src/identity/identity.js';
+
+const dir = mkdtempSync('/tmp/dgt-identity-');
+
+/** Make a certificate with openssl (signed by a throwaway CA) and return its DER bytes. */
+function makeCert(name: string, subject: string, ext: string): Buffer {
+  const key = join(dir, `${name}.key`);
+  const csr = join(dir, `${name}.csr`);
+  const crt = join(dir, `${name}.pem`);
+  const extFile = join(dir, `${name}.ext`);
+  writeFileSync(extFile, ext);
+  execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-subj', subject, '-out', csr], { stdio: 'ignore' });
+  execFileSync('openssl', ['x509', '-req', '-in', csr, '-CA', join(dir, 'ca.pem'), '-CAkey', join(dir, 'ca.key'), '-CAcreateserial', '-days', '2', '-extfile', extFile, '-out', crt], { stdio: 'ignore' });
+  return new X509Certificate(readFileSync(crt)).raw;
+}
+
+beforeAll(() => {
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'ca.key'), '-subj', '/CN=test-ca', '-days', '2', '-out', join(dir, 'ca.pem')], { stdio: 'ignore' });
+});
+
+describe('identityFromCertificate', () => {
+  it('takes the CN, OU groups in order, O values and SANs', () => {
+    const der = makeCert('alice', '/O=Acme/OU=developers/OU=team-a/CN=alice', 'extendedKeyUsage=clientAuth\nsubjectAltName=email:alice@example.com,DNS:alice.example.com,URI:spiffe://acme/alice\n');
+    const id = identityFromCertificate(der);
+    expect(id.name).toBe('alice');
+    expect(id.groups).toEqual(['developers', 'team-a']);
+    expect(id.organizations).toEqual(['Acme']);
+    expect(id.sans).toEqual({ dns: ['alice.example.com'], ip: [], email: ['alice@example.com'], uri: ['spiffe://acme/alice'] });
+    expect(id.fingerprint).toBe(new X509Certificate(der).fingerprint256.replace(/:/g, '').toLowerCase());
+    expect(id.serial).toBe(new X509Certificate(der).serialNumber.toLowerCase());
+    expect(id.notAfter.getTime()).toBe(new Date(new X509Certificate(der).validTo).getTime());
+  });
+
+  it('accepts a certificate without extendedKeyUsage (OpenSSL treats it as any purpose)', () => {
+    expect(identityFromCertificate(makeCert('plain', '/CN=plain', 'basicConstraints=CA:FALSE\n')).name).toBe('plain');
+  });
+
+  it('names the caller by SAN when the subject has no CN', () => {
+    expect(identityFromCertificate(makeCert('nocn', '/O=Acme', 'extendedKeyUsage=clientAuth\nsubjectAltName=email:bob@example.com\n')).name).toBe('bob@example.com');
+  });
+
+  it('refuses a certificate whose extendedKeyUsage excludes clientAuth', () => {
+    expect(() => identityFromCertificate(makeCert('server', '/CN=server', 'extendedKeyUsage=serverAuth\n'))).toThrow(IdentityError);
+  });
+
+  it('keeps hostile characters in the name as data (they are escaped at output)', () => {
+    const id = identityFromCertificate(makeCert('odd', '/CN=eve, admin/OU=a\\+b', 'extendedKeyUsage=clientAuth\n'));
+    expect(id.name).toBe('eve, admin');
+    expect(id.groups).toEqual(['a+b']);
+  });
+});
