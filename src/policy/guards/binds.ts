@@ -8,7 +8,7 @@ import { containerSpecField, hostConfigField, show } from './body.js';
 import { defineGuard } from './guard.js';
 import { cleanHostPath, hostPathAllowed } from './host-paths.js';
 import { bindsHostPaths, localVolumeDevice, mountsHostPaths, type HostMount } from './mounts.js';
-import { CONTAINER_OPS, OP, SERVICE_OPS } from './operations.js';
+import { CONTAINER_OPS, isContainerOp, OP, SERVICE_OPS } from './operations.js';
 import { parseAllowList } from './settings.js';
 
 export const bindsGuard = defineGuard({
@@ -26,7 +26,7 @@ export const bindsGuard = defineGuard({
   check(config, { facts, op, identity }) {
     if (config.any) return undefined;
     const mounts: HostMount[] = [];
-    if (op === OP.containerCreate || op === OP.containerUpdate) {
+    if (isContainerOp(op)) {
       mounts.push(...bindsHostPaths(hostConfigField(facts, 'Binds')), ...mountsHostPaths(hostConfigField(facts, 'Mounts')));
     } else if (op === OP.serviceCreate || op === OP.serviceUpdate) {
       mounts.push(...mountsHostPaths(containerSpecField(facts, 'Mounts')));

@@ -19,6 +19,7 @@ export interface Found {
  * uses it when `HostConfig` is absent, merging some fields otherwise). We check the union,
  * so neither copy can smuggle a value past a guard.
  * ContainerUpdate: the body is an UpdateConfig whose fields are top-level.
+ * ContainerStart: the body (API < 1.24, dockerd 20.10) is a bare HostConfig, top-level too.
  */
 export function hostConfigField(facts: RequestFacts, name: string): Found[] {
   const op = facts.operation?.name;
@@ -26,7 +27,7 @@ export function hostConfigField(facts: RequestFacts, name: string): Found[] {
   if (op === 'ContainerCreate') {
     push(out, `HostConfig.${name}`, field(facts.body, 'HostConfig', name));
     push(out, name, field(facts.body, name));
-  } else if (op === 'ContainerUpdate') {
+  } else if (op === 'ContainerUpdate' || op === 'ContainerStart') {
     push(out, name, field(facts.body, name));
   }
   return out;

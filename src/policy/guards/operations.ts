@@ -5,6 +5,8 @@
 export const OP = {
   containerCreate: 'ContainerCreate',
   containerUpdate: 'ContainerUpdate',
+  /** POST /containers/{id}/start: on API < 1.24 dockerd 20.10 takes a whole HostConfig body and applies it. */
+  containerStart: 'ContainerStart',
   /** POST /containers/{id}/exec: creates an exec instance (swagger calls it ContainerExec). */
   execCreate: 'ContainerExec',
   volumeCreate: 'VolumeCreate',
@@ -27,7 +29,16 @@ export const OP = {
   swarmUpdate: 'SwarmUpdate',
 } as const;
 
-/** The container-writing operations whose HostConfig the container guards read. */
-export const CONTAINER_OPS = [OP.containerCreate, OP.containerUpdate] as const;
+/**
+ * The container-writing operations whose HostConfig the container guards read. ContainerStart
+ * is one of them: dockerd 20.10 replaces the container's HostConfig with a start body sent on
+ * API < 1.24 (Privileged, Binds, CapAdd, ... all take effect).
+ */
+export const CONTAINER_OPS = [OP.containerCreate, OP.containerUpdate, OP.containerStart] as const;
+
+/** True for the operations in CONTAINER_OPS. */
+export function isContainerOp(op: string): boolean {
+  return (CONTAINER_OPS as readonly string[]).includes(op);
+}
 /** Service create and update: swarm schedules their containers on this host. */
 export const SERVICE_OPS = [OP.serviceCreate, OP.serviceUpdate] as const;

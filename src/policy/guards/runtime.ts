@@ -7,7 +7,8 @@ import { parseAllowList } from './settings.js';
 export const runtimeGuard = defineGuard({
   key: 'runtimes',
   summary: 'the OCI runtime (HostConfig.Runtime) by allow list',
-  operations: [OP.containerCreate],
+  // A legacy start body (API < 1.24) replaces the HostConfig, Runtime included.
+  operations: [OP.containerCreate, OP.containerStart],
   parse: (value, at, problems) => parseAllowList(value, at, problems),
   check(config, { facts }) {
     if (config.any) return undefined;

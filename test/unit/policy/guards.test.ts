@@ -309,3 +309,43 @@ images: { allow: ["*"] }`;
     ['array body', rawFacts('ContainerCreate', [1, 2]), undefined],
   ]);
 });
+
+describe('legacy ContainerStart body (API < 1.24: a bare HostConfig dockerd 20.10 applies)', () => {
+  const start = (body: unknown) => req('POST', '/v1.23/containers/abc/start', body);
+  const every = `privileged: false
+hostNamespaces: false
+binds: { allow: ["/srv/dev/{user}"] }
+volumesFrom: false
+capabilities: { allow: [NET_BIND_SERVICE] }
+devices: false
+securityOptions: false
+maskedPaths: false
+sysctls: false
+cgroupParent: false
+runtimes: false
+logDrivers: { allow: [json-file] }
+volumeDrivers: false`;
+  run(every, [
+    ['no body', req('POST', '/v1.23/containers/abc/start'), undefined],
+    ['empty object', start({}), undefined],
+    ['harmless HostConfig', start({ Binds: ['/srv/dev/alice:/w'], CapAdd: ['NET_BIND_SERVICE'], LogConfig: { Type: 'json-file' } }), undefined],
+    ['Privileged', start({ Privileged: true }), 'privileged', 'Privileged is not allowed'],
+    ['case-variant Privileged', start({ pRIVILEGED: true }), 'privileged'],
+    ['host pid', start({ PidMode: 'host' }), 'host-namespace', 'PidMode "host"'],
+    ['network join', start({ NetworkMode: 'container:db' }), 'host-namespace'],
+    ['bind root', start({ Binds: ['/:/host'] }), 'bind-mount', 'Binds[0] "/"'],
+    ['volume-option bind', start({ Mounts: [{ Type: 'volume', Target: '/h', VolumeOptions: { DriverConfig: { Options: { type: 'none', o: 'bind', device: '/' } } } }] }), 'bind-mount'],
+    ['VolumesFrom', start({ VolumesFrom: ['other'] }), 'volumes-from'],
+    ['CapAdd', start({ CapAdd: ['SYS_ADMIN'] }), 'capability', 'SYS_ADMIN'],
+    ['Devices', start({ Devices: [{ PathOnHost: '/dev/sda', PathInContainer: '/dev/sda', CgroupPermissions: 'rwm' }] }), 'device'],
+    ['seccomp unconfined', start({ SecurityOpt: ['seccomp=unconfined'] }), 'security-option'],
+    ['MaskedPaths', start({ MaskedPaths: [] }), 'masked-paths'],
+    ['Sysctls', start({ Sysctls: { 'kernel.shmmax': '1' } }), 'sysctl'],
+    ['CgroupParent', start({ CgroupParent: '/' }), 'cgroup-parent'],
+    ['Runtime', start({ Runtime: 'evil' }), 'runtime'],
+    ['log driver', start({ LogConfig: { Type: 'syslog' } }), 'log-driver'],
+    ['volume driver', start({ VolumeDriver: 'convoy' }), 'volume-driver'],
+    ['unversioned path too', req('POST', '/containers/abc/start', { Privileged: true }), 'privileged'],
+    ['ſ-folded key', rawFacts('ContainerStart', { 'ſecurityOpt': ['apparmor=unconfined'] }), 'security-option'],
+  ]);
+});

@@ -73,6 +73,36 @@ describe('presets', () => {
     expect([d.outcome, d.code]).toEqual([outcome, code]);
   });
 
+  // POST /containers/{id}/copy (API < 1.24, 20.10 only) reads any path out of a container.
+  it.each([
+    ['default', other],
+    ['read-only', other],
+    ['read-only', dev],
+    ['admin', other],
+    ['admin', dev],
+    ['developer', dev],
+    ['developer', other],
+    ['ci-runner', ci],
+    ['ci-runner', other],
+  ] as const)('%s denies ContainerCopy to %o', (name, who) => {
+    const facts = req('POST', '/v1.23/containers/x/copy', { Resource: '/etc/shadow' });
+    expect(facts.operation?.name).toBe('ContainerCopy');
+    const d = decide(preset(name), who, facts);
+    expect([d.outcome, d.forward]).toEqual(['deny', false]);
+  });
+
+  // A legacy start body is a HostConfig: the presets' container guards apply to it.
+  it.each([
+    ['developer', dev, { Privileged: true }, 'privileged'],
+    ['developer', dev, { Binds: ['/:/host'] }, 'bind-mount'],
+    ['developer', dev, { CapAdd: ['SYS_ADMIN'] }, 'capability'],
+    ['ci-runner', ci, { PidMode: 'host' }, 'host-namespace'],
+    ['ci-runner', ci, { Devices: [{ PathOnHost: '/dev/mem' }] }, 'device'],
+  ] as const)('%s guards a legacy start body (case %#)', (name, who, body, code) => {
+    const d = decide(preset(name), who, req('POST', '/v1.23/containers/x/start', body));
+    expect([d.outcome, d.code]).toEqual(['deny', code]);
+  });
+
   it('loadDefaultPolicy is the default preset', () => {
     const p = loadDefaultPolicy();
     expect(p.source).toBe('built-in default');
