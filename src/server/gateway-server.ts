@@ -55,6 +55,8 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     requestTimeout: 0,
     headersTimeout: config.limits.headersTimeoutMs,
     keepAliveTimeout: config.limits.keepAliveTimeoutMs,
+    // How often Node checks for slow header senders (headersTimeout is only enforced then).
+    connectionsCheckingInterval: Math.min(1000, config.limits.headersTimeoutMs),
     // HTTP/1.1 only: never negotiate h2 with clients (the daemon is always spoken to in HTTP/1.1).
     ALPNProtocols: ['http/1.1'],
   });

@@ -1,0 +1,130 @@
+/**
+ * The gateway under failure and at the edges of time: upstream down, refused upgrades,
+ * idle streams versus reaped idle connections, slow header senders, graceful shutdown.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect, type TLSSocket } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { configYaml, docker, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+
+const daemonSocket = inject('dockerSocket');
+let pki: TestPki;
+let admin: string;
+
+/** Open a TLS connection to the gateway with the admin bundle. */
+function tlsConnect(port: number): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ host: '127.0.0.1', port, ca: readFileSync(join(admin, 'ca.pem')), cert: readFileSync(join(admin, 'cert.pem')), key: readFileSync(join(admin, 'key.pem')), servername: 'localhost' }, () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+/** Resolve with everything received and the ms until the server closed the connection. */
+function untilClosed(s: TLSSocket, maxMs: number): Promise<{ data: string; ms: number; closed: boolean }> {
+  const t0 = Date.now();
+  let data = '';
+  s.on('data', (d: Buffer) => (data += d.toString('latin1')));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve({ data, ms: Date.now() - t0, closed: false }), maxMs);
+    s.on('close', () => {
+      clearTimeout(timer);
+      resolve({ data, ms: Date.now() - t0, closed: true });
+    });
+    s.on('error', () => {});
+  });
+}
+
+beforeAll(async () => {
+  pki = await makePki({ admin: [] });
+  admin = pki.bundle('admin');
+});
+
+describe('upstream failures', () => {
+  let gw: TestGateway;
+  afterAll(async () => {
+    await gw?.stop();
+  });
+
+  it('answers 502 naming the upstream when the daemon socket is missing, and keeps running', async () => {
+    gw = await startGateway(pki.dir, configYaml(pki, '/tmp/dgt-no-such-daemon.sock'));
+    const r = await docker(admin, gw.port, ['ps']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('dockgate: upstream unix:///tmp/dgt-no-such-daemon.sock unreachable: ENOENT');
+    const again = await docker(admin, gw.port, ['ps']);
+    expect(again.stderr).toContain('unreachable');
+    expect(gw.process.exitCode).toBeNull();
+  });
+});
+
+describe('with a live daemon', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startGateway(pki.dir, configYaml(pki, daemonSocket, 'limits: { keepAliveTimeoutMs: 1000, headersTimeoutMs: 2000, shutdownGraceMs: 8000 }\n'));
+  });
+  afterAll(async () => {
+    await dockerDirect(daemonSocket, ['rm', '-f', 'res-idle', 'res-stop']);
+    await gw?.stop();
+  });
+
+  it('relays a non-101 answer to an upgrade request and closes the connection (no tunnel)', async () => {
+    const s = await tlsConnect(gw.port);
+    const body = '{"Detach":false,"Tty":false}';
+    s.write(`POST /v1.41/exec/0123456789abcdef/start HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    const got = await untilClosed(s, 5000);
+    expect(got.closed).toBe(true);
+    expect(got.data).toMatch(/^HTTP\/1\.1 404 /);
+    expect(got.data).toContain('Content-Type: application/json');
+    expect(got.data).toContain('No such exec instance');
+    expect(got.data).not.toContain('101');
+  });
+
+  it('cuts a client that never finishes its headers', async () => {
+    const s = await tlsConnect(gw.port);
+    s.write('GET /_ping HTTP/1.1\r\nHost: x\r\n');
+    const got = await untilClosed(s, 10_000);
+    expect(got.closed).toBe(true);
+    expect(got.ms).toBeLessThan(10_000);
+    expect(got.data).not.toContain('OK');
+  });
+
+  it('reaps an idle keep-alive connection after keepAliveTimeoutMs', async () => {
+    const s = await tlsConnect(gw.port);
+    s.write('GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n');
+    const got = await untilClosed(s, 10_000);
+    expect(got.data).toMatch(/^HTTP\/1\.1 200 /);
+    expect(got.data).toContain('OK');
+    expect(got.closed).toBe(true);
+  });
+
+  it('keeps an idle event stream open far longer than both timeouts', async () => {
+    const since = Math.floor(Date.now() / 1000);
+    const events = docker(admin, gw.port, ['events', '--since', String(since), '--filter', 'event=start', '--format', '{{.Actor.Attributes.name}}'], { timeoutMs: 15_000 });
+    await new Promise((r) => setTimeout(r, 8000));
+    expect((await dockerDirect(daemonSocket, ['run', '-d', '--name', 'res-idle', 'busybox', 'true'])).code).toBe(0);
+    const r = await events;
+    expect(r.stdout.split('\n')).toContain('res-idle');
+  });
+
+  it('survives garbage instead of HTTP', async () => {
+    const s = await tlsConnect(gw.port);
+    s.write('\x00\x01NOT HTTP AT ALL\r\n\r\n');
+    const got = await untilClosed(s, 5000);
+    expect(got.data).toMatch(/^HTTP\/1\.1 400 /);
+    const v = await docker(admin, gw.port, ['version', '--format', '{{.Server.APIVersion}}']);
+    expect(v.stdout.trim()).toBe('1.41');
+  });
+
+  it('on SIGTERM lets an in-flight request finish, then exits 0', async () => {
+    expect((await docker(admin, gw.port, ['run', '-d', '--name', 'res-stop', 'busybox', 'sh', '-c', 'trap "" TERM; sleep 60'])).code).toBe(0);
+    const stopping = docker(admin, gw.port, ['stop', '-t', '3', 'res-stop'], { timeoutMs: 20_000 });
+    await new Promise((r) => setTimeout(r, 1000));
+    const exited = gw.stop();
+    const r = await stopping;
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe('res-stop');
+    expect(await exited).toBe(0);
+    const state = await dockerDirect(daemonSocket, ['inspect', '--format', '{{.State.Running}}', 'res-stop']);
+    expect(state.stdout.trim()).toBe('false');
+  });
+});
