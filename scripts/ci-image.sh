@@ -70,6 +70,9 @@ else
 fi
 # Always the legacy builder: no buildx here, and BuildKit would want to pull its frontend.
 dk() { DOCKER_BUILDKIT=0 docker -H "unix://$SOCK" "$@"; }
+# Match in a command's output without a pipe: `grep -q` quits at the first match, and with
+# pipefail the writer's SIGPIPE would turn a match into a failure.
+has() { local pattern=$1; shift; local out; out=$("$@" 2>&1) || true; grep -q -- "$pattern" <<<"$out"; }
 for _ in $(seq 1 240); do dk version >/dev/null 2>&1 && break; sleep 0.25; done
 dk version >/dev/null 2>&1 || fail "no daemon answering at $SOCK"
 
@@ -154,7 +157,7 @@ echo "IMAGE_SIZE_BYTES=$size"
 
 [ "$(dk image inspect -f '{{.Config.User}}' "$IMAGE")" = "$UID_GW:$UID_GW" ] || fail "image does not default to uid $UID_GW"
 [ "$(dk image inspect -f '{{.Config.StopSignal}}' "$IMAGE")" = SIGTERM ] || fail "STOPSIGNAL is not SIGTERM"
-dk image inspect -f '{{json .Config.ExposedPorts}}' "$IMAGE" | grep -q '"2376/tcp"' || fail "2376 not exposed"
+has '"2376/tcp"' dk image inspect -f '{{json .Config.ExposedPorts}}' "$IMAGE" || fail "2376 not exposed"
 # No dev dependencies, tests or key material in the runtime image.
 leftovers=$(dk run --rm --network none --user 0 --entrypoint /bin/sh "$IMAGE" -c \
   'ls -d /opt/dockgate/node_modules/typescript /opt/dockgate/node_modules/vitest /opt/dockgate/test /opt/dockgate/src 2>/dev/null; find /opt /var/lib/dockgate /etc/dockgate -name "*.pem" 2>/dev/null; true')
@@ -178,15 +181,15 @@ dk run -d --name "$GW" --read-only --tmpfs /tmp:rw,noexec,nosuid,size=16m \
   -v "$SOCK:/var/run/docker.sock" -v "$CERTS:/var/lib/dockgate/certs" "$IMAGE" >/dev/null
 
 for _ in $(seq 1 120); do
-  dk logs "$GW" 2>&1 | grep -q 'dockgate listening' && break
+  has 'dockgate listening' dk logs "$GW" && break
   [ "$(dk inspect -f '{{.State.Running}}' "$GW")" = true ] || { dk logs "$GW" >&2; fail "gateway container exited"; }
   sleep 0.25
 done
-dk logs "$GW" 2>&1 | grep -q 'dockgate listening' || { dk logs "$GW" >&2; fail "gateway did not start"; }
+has 'dockgate listening' dk logs "$GW" || { dk logs "$GW" >&2; fail "gateway did not start"; }
 ADMIN=$CERTS/clients/admin
 [ -f "$ADMIN/cert.pem" ] && [ -f "$CERTS/ca.pem" ] || fail "the empty certificate volume did not get a CA and an admin bundle"
 # With --network host the container has the host's name; the connect line must say so.
-dk logs "$GW" 2>/dev/null | grep -q "DOCKER_HOST=tcp://$(hostname):2376" \
+has "DOCKER_HOST=tcp://$(hostname):2376" dk logs "$GW" \
   || { dk logs "$GW" >&2; fail "connect line does not name this host ($(hostname))"; }
 
 gw() { local b=$1; shift; docker --tlsverify --tlscacert "$b/ca.pem" --tlscert "$b/cert.pem" --tlskey "$b/key.pem" -H tcp://127.0.0.1:2376 "$@"; }
@@ -215,7 +218,7 @@ BOB=$CERTS/clients/bob
 gw "$BOB" ps >/dev/null || fail "bob may not even list containers"
 if gw "$BOB" run --rm busybox:latest true >"$WORK/bob.out" 2>&1; then fail "bob was allowed to run a container"; fi
 grep -q 'dockgate: denied' "$WORK/bob.out" || { cat "$WORK/bob.out" >&2; fail "bob's denial does not say 'dockgate: denied'"; }
-dk logs "$GW" 2>/dev/null | grep '"decision":"deny"' | grep -q '"status":403' \
+has '"decision":"deny".*"status":403\|"status":403.*"decision":"deny"' dk logs "$GW" \
   || fail "no audit record with decision deny and status 403"
 
 say "healthcheck"
@@ -229,7 +232,7 @@ say "graceful stop (SIGTERM)"
 dk stop -t 30 "$GW" >/dev/null
 code=$(dk inspect -f '{{.State.ExitCode}}' "$GW")
 [ "$code" = 0 ] || { dk logs "$GW" 2>&1 | tail -20 >&2; fail "gateway exited with $code after SIGTERM"; }
-dk logs "$GW" 2>&1 | grep -q 'shutting down' || fail "no graceful shutdown logged"
+has 'shutting down' dk logs "$GW" || fail "no graceful shutdown logged"
 
 # ---------------------------------------------------------------------------- config mode
 # The compose layout: a config file and the (now existing) certificates mounted read-only.
@@ -250,7 +253,7 @@ dk run -d --name "$GW2" --read-only --cap-drop ALL --security-opt no-new-privile
   -v "$SOCK:/var/run/docker.sock" -v "$CERTS:/var/lib/dockgate/certs:ro" -v "$WORK/etc:/etc/dockgate:ro" \
   "$IMAGE" >/dev/null
 for _ in $(seq 1 120); do
-  dk logs "$GW2" 2>&1 | grep -q 'dockgate listening' && break
+  has 'dockgate listening' dk logs "$GW2" && break
   [ "$(dk inspect -f '{{.State.Running}}' "$GW2")" = true ] || { dk logs "$GW2" >&2; fail "config-mode container exited"; }
   sleep 0.25
 done
