@@ -15,6 +15,7 @@ import { createUpstreamTarget } from '../proxy/upstream-target.js';
 import type { Gatekeeper } from '../server/gatekeeper.js';
 import { startGatewayServer, type GatewayServer } from '../server/gateway-server.js';
 import { loadTlsMaterial, type TlsMaterial } from '../server/tls-material.js';
+import { logExpiryWarnings, startExpiryWarnings } from './expiry-warnings.js';
 import { watchFiles } from './file-watch.js';
 import { loadGatekeeper } from './policy-gatekeeper.js';
 import { closeRevokedConnections } from './revocation.js';
@@ -48,6 +49,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
 
   let tls = await loadTlsMaterial(config.tls);
   recordTlsExpiry(metrics, tls);
+  for (const warning of tls.warnings) log.warn({ event: 'tls-config' }, warning);
   let gatekeeper: Gatekeeper & { version: string };
   try {
     gatekeeper = loadGatekeeper(config.policy);
@@ -85,14 +87,23 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     }
   }
 
+  // Reloads overlap (a key and a certificate change a moment apart; SIGHUP): a slow older
+  // read must not replace material a newer reload already installed, or it undoes a rotation.
+  let tlsReloadsStarted = 0;
+  let tlsReloadInstalled = 0;
   async function reloadTls(): Promise<void> {
+    const seq = ++tlsReloadsStarted;
     try {
       const next = await loadTlsMaterial(config.tls);
+      if (seq < tlsReloadInstalled) return;
+      tlsReloadInstalled = seq;
       server.setTlsMaterial(next);
       tls = next;
       recordTlsExpiry(metrics, next);
       const closed = closeRevokedConnections(server.connections(), next);
-      log.info({ closedRevoked: closed }, 'TLS material loaded');
+      log.info({ closedRevoked: closed, serverSerial: next.serverSerial, revoked: next.revokedSerials.size }, 'TLS material loaded');
+      for (const warning of next.warnings) log.warn({ event: 'tls-config' }, warning);
+      logExpiryWarnings(next.expiring, log, new Date());
     } catch (err) {
       log.error({ err: (err as Error).message }, 'TLS reload failed; the previous certificates stay in force');
     }
@@ -100,6 +111,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
 
   const tlsFiles = [config.tls.ca, config.tls.cert, config.tls.key, ...(config.tls.crl ? [config.tls.crl] : [])];
   const stopWatchTls = watchFiles(tlsFiles, () => void reloadTls());
+  const stopExpiry = startExpiryWarnings({ items: () => tls.expiring, log });
   const stopWatchPolicy = config.policy ? watchFiles([config.policy], reloadPolicy) : () => {};
 
   return {
@@ -115,6 +127,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     },
     async stop() {
       stopWatchTls();
+      stopExpiry();
       stopWatchPolicy();
       stopMonitor();
       await server.shutdown(config.limits.shutdownGraceMs);

@@ -6,15 +6,34 @@ import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto'
 import { readFileSync } from 'node:fs';
 import type { SecureContextOptions } from 'node:tls';
 import type { TlsConfig } from '../config/types.js';
-import { parseCrl } from './crl.js';
+import { casWithoutCrl, parseCrl, type CrlInfo } from './crl.js';
+
+/** Something in the TLS material that stops working at a known time. */
+export interface ExpiringItem {
+  kind: 'server certificate' | 'CA' | 'CRL';
+  /** Subject (certificates) or issuer (CRLs), for the log line. */
+  name: string;
+  /** The file it was read from. */
+  file: string;
+  /** notAfter of a certificate, nextUpdate of a CRL. */
+  expires: Date;
+}
 
 /** Loaded TLS material plus what the metrics need to know about it. */
 export interface TlsMaterial {
   options: SecureContextOptions;
   serverNotAfter: Date;
+  /** Serial number of the server certificate (uppercase hex, as Node's getPeerCertificate gives it). */
+  serverSerial: string;
   caNotAfter: Date[];
   /** Serial numbers (lowercase hex) the CRL revokes; empty without a CRL. */
   revokedSerials: Set<string>;
+  /** The CRLs of `tls.crl`; empty without one. */
+  crls: CrlInfo[];
+  /** Everything that expires, for expiry warnings. */
+  expiring: ExpiringItem[];
+  /** Problems that do not stop loading but will refuse clients; to be logged. */
+  warnings: string[];
 }
 
 /** Split a PEM bundle into its certificates. */
@@ -50,11 +69,32 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
   if (!pub.equals(server.publicKey.export({ type: 'spki', format: 'der' }))) {
     throw new Error(`${tls.key}: private key does not match the certificate in ${tls.cert}`);
   }
-  const revokedSerials = crl ? await parseCrl(crl.toString('utf8'), caCerts, tls.crl as string) : new Set<string>();
+  const parsed = crl ? await parseCrl(crl.toString('utf8'), caCerts, tls.crl as string) : { serials: new Set<string>(), crls: [] };
+  const cas = caCerts.map((pem) => new X509Certificate(pem));
+  const warnings = crl
+    ? casWithoutCrl(caCerts, parsed.crls).map(
+        (subject) => `${tls.crl as string} holds no CRL issued by "${subject}": OpenSSL checks every certificate of a chain, so every client whose chain goes through that CA is refused ("unable to get certificate CRL")`,
+      )
+    : [];
+  const expiring: ExpiringItem[] = [
+    { kind: 'server certificate', name: oneLine(server.subject), file: tls.cert, expires: new Date(server.validTo) },
+    ...cas.map((c) => ({ kind: 'CA' as const, name: oneLine(c.subject), file: tls.ca, expires: new Date(c.validTo) })),
+    ...parsed.crls.flatMap((c) => (c.nextUpdate ? [{ kind: 'CRL' as const, name: c.issuer, file: tls.crl as string, expires: c.nextUpdate }] : [])),
+  ];
   return {
+    // The same options go to createServer and, on reload, setSecureContext.
     options: { ca, cert, key, crl, minVersion: 'TLSv1.2' },
     serverNotAfter: new Date(server.validTo),
-    caNotAfter: caCerts.map((pem) => new Date(new X509Certificate(pem).validTo)),
-    revokedSerials,
+    serverSerial: server.serialNumber,
+    caNotAfter: cas.map((c) => new Date(c.validTo)),
+    revokedSerials: parsed.serials,
+    crls: parsed.crls,
+    expiring,
+    warnings,
   };
+}
+
+/** Node prints subjects one attribute per line. */
+function oneLine(subject: string): string {
+  return subject.split('\n').join(', ');
 }

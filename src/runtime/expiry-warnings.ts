@@ -1,0 +1,78 @@
+/**
+ * Expiry warnings: the server certificate and the CAs within 30 days of their notAfter, and a
+ * CRL within 3 days of its nextUpdate, are logged at start and then once a day. An expired
+ * CRL is the urgent one: OpenSSL then refuses every client, not just the revoked ones.
+ */
+import type { OperationalLog } from '../observe/logger.js';
+import type { ExpiringItem } from '../server/tls-material.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Days of notice per kind of item: certificates are renewed by hand, CRLs by a timer. */
+export const WARN_DAYS: Readonly<Record<ExpiringItem['kind'], number>> = {
+  'server certificate': 30,
+  CA: 30,
+  CRL: 3,
+};
+
+/** What to remedy an item with, for the log line. */
+const REMEDY: Readonly<Record<ExpiringItem['kind'], string>> = {
+  'server certificate': 'run "dockgate certs rotate-server" (or install a new certificate); the gateway picks it up without a restart',
+  CA: 'plan a new CA: every certificate it issued stops verifying when it expires',
+  CRL: 'run "dockgate certs crl" (see docs/certificates.md for a timer); once nextUpdate passes every client is refused',
+};
+
+/** One warning (or error, once the item has expired). */
+export interface ExpiryWarning {
+  level: 'warn' | 'error';
+  item: ExpiringItem;
+  /** Whole days left, rounded down; negative once expired. */
+  daysLeft: number;
+  message: string;
+}
+
+/** The items of `items` that are expired or within their notice period at `now`. Pure. */
+export function expiryWarnings(items: readonly ExpiringItem[], now: Date): ExpiryWarning[] {
+  const out: ExpiryWarning[] = [];
+  for (const item of items) {
+    const msLeft = item.expires.getTime() - now.getTime();
+    if (msLeft > WARN_DAYS[item.kind] * DAY_MS) continue;
+    const expired = msLeft <= 0;
+    const daysLeft = Math.floor(msLeft / DAY_MS);
+    const what = item.kind === 'CRL' ? `CRL of "${item.name}"` : `${item.kind} "${item.name}"`;
+    const when = expired ? `expired on ${item.expires.toISOString()}` : `expires on ${item.expires.toISOString()} (in ${daysLeft} days)`;
+    out.push({ level: expired ? 'error' : 'warn', item, daysLeft, message: `${what} in ${item.file} ${when}: ${REMEDY[item.kind]}` });
+  }
+  return out;
+}
+
+/** Log each warning of `items` at `now` as one line (`event: "tls-expiry"`). Returns how many. */
+export function logExpiryWarnings(items: readonly ExpiringItem[], log: Pick<OperationalLog, 'warn' | 'error'>, now: Date): number {
+  const warnings = expiryWarnings(items, now);
+  for (const w of warnings) {
+    const fields = { event: 'tls-expiry', kind: w.item.kind, name: w.item.name, file: w.item.file, expires: w.item.expires.toISOString(), daysLeft: w.daysLeft };
+    log[w.level](fields, w.message);
+  }
+  return warnings.length;
+}
+
+/** What the daily check needs; the clock is injected so tests control time. */
+export interface ExpiryWatchDeps {
+  /** The expiring items of the material in force now (it changes on reload). */
+  items: () => readonly ExpiringItem[];
+  log: Pick<OperationalLog, 'warn' | 'error'>;
+  now?: () => Date;
+  /** Between checks; a day unless a test says otherwise. */
+  intervalMs?: number;
+}
+
+/** Log the warnings once now and then every day. Returns a function that stops the checks. */
+export function startExpiryWarnings(deps: ExpiryWatchDeps): () => void {
+  const now = deps.now ?? (() => new Date());
+  const check = (): void => void logExpiryWarnings(deps.items(), deps.log, now());
+  check();
+  // unref: a pending daily check must not keep a stopping gateway alive.
+  const timer = setInterval(check, deps.intervalMs ?? DAY_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
