@@ -2,7 +2,7 @@
 # Installs what dockgate's tests need on Debian 12, only where missing:
 # docker.io (dockerd + the 20.10 CLI), busybox-static (the test image), openssl, prometheus
 # (promtool and the scrape test), nginx and wrk (benchmarks), systemd (systemd-analyze),
-# docker-compose (compose file check), then the npm dependencies.
+# docker-compose (compose file check), debootstrap (the image test's base image), then the npm dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +15,8 @@ command -v nginx >/dev/null || need+=(nginx)
 command -v wrk >/dev/null || need+=(wrk)
 command -v systemd-analyze >/dev/null || need+=(systemd)
 command -v docker-compose >/dev/null || need+=(docker-compose)
+command -v debootstrap >/dev/null || need+=(debootstrap)
+command -v script >/dev/null || need+=(bsdutils)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

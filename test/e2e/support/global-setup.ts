@@ -4,7 +4,7 @@
  * There is no skip: a suite that cannot get a real daemon fails.
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { importBusybox, startDaemon, stopDaemon } from './daemon.js';
 
@@ -26,7 +26,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('daemonPid', daemon.pid);
   return async () => {
     await stopDaemon(daemon);
-    spawnSync('umount', ['-R', daemon.root]);
+    // dockerd can leave mounts under its root (overlay layers, netns of host-network containers):
+    // unmount them deepest first before removing the directory.
+    const mounts = readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .map((line) => line.split(' ')[1] ?? '')
+      .filter((m) => m.startsWith(daemon.root + '/'))
+      .sort((a, b) => b.length - a.length);
+    for (const m of mounts) spawnSync('umount', ['-l', m]);
     rmSync(daemon.root, { recursive: true, force: true, maxRetries: 3 });
   };
 }

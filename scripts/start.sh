@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# One command from a fresh clone to a running gateway: installs the npm dependencies when
+# missing, builds when the sources are newer than dist/, then runs `dockgate serve "$@"`.
+# With no config this is the embedded default: 0.0.0.0:2376 -> /var/run/docker.sock, ./certs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -d node_modules ] || npm ci --no-audit --no-fund
+if [ ! -f dist/cli/main.js ] || [ -n "$(find src package.json -newer dist/cli/main.js -print -quit)" ]; then
+  npm run build
+fi
+exec node dist/cli/main.js serve "$@"
