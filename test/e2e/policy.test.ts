@@ -1,0 +1,322 @@
+/**
+ * Per-identity policy with the real docker CLI, real TLS and a real private dockerd: four
+ * identities in different groups, the developer guards refusing each dangerous `docker run`
+ * flag with the readable message and the CLI's daemon-error exit status, and the daemon
+ * itself checked (on its socket) to show nothing was created.
+ */
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
+
+const socket = inject('dockerSocket');
+/** Label on every container this file creates, so leftovers are found and removed. */
+const LABEL = 'dgt-policy-test';
+let pki: TestPki;
+let gw: TestGateway;
+let devRoot: string;
+let alice: string;
+let ci: string;
+let reader: string;
+let admin: string;
+
+/** The policy under test: the presets' ideas, binds under a temp dir standing in for /srv/dev. */
+function policyYaml(devDir: string): string {
+  return `version: 1
+rules:
+  - name: admins-anything
+    who: { users: [admin] }
+    allow: all
+  - name: no-plugins-or-swarm
+    who: { anyone: true }
+    deny: [section:plugins, section:swarm]
+  - name: dev-read
+    who: { groups: [developers] }
+    allow: [power:read]
+  - name: dev-containers
+    who: { groups: [developers] }
+    allow: [ContainerCreate, ContainerStart, ContainerStop, ContainerKill, ContainerWait, ContainerDelete,
+            ContainerAttach, ContainerExec, ExecStart, ExecResize, ContainerResize]
+    guards:
+      privileged: false
+      hostNamespaces: false
+      binds: { allow: ["${devDir}/{user}"] }
+      volumesFrom: false
+      capabilities: { allow: [NET_BIND_SERVICE] }
+      devices: false
+      securityOptions: false
+      maskedPaths: false
+      sysctls: false
+      cgroupParent: false
+      runtimes: false
+      logDrivers: { allow: [json-file, local] }
+      volumeDrivers: false
+      execRoot: false
+  - name: ci-build-and-run
+    who: { groups: [ci] }
+    allow: [power:read, ImageBuild, ContainerCreate, ContainerStart, ContainerWait, ContainerAttach, ContainerDelete]
+    guards:
+      privileged: false
+      hostNamespaces: false
+      binds: false
+      volumesFrom: false
+      capabilities: false
+      devices: false
+      securityOptions: false
+      maskedPaths: false
+      sysctls: false
+      cgroupParent: false
+      runtimes: false
+      volumeDrivers: false
+      images: { allow: [busybox] }
+      buildOptions: false
+  - name: readers
+    who: { users: [reader] }
+    allow: [power:read]
+`;
+}
+
+/** Containers created with this file's label and `case` value, straight from the daemon. */
+async function containersWith(value: string): Promise<string> {
+  const r = await dockerDirect(socket, ['ps', '-a', '--filter', `label=${LABEL}=${value}`, '--format', '{{.ID}} {{.Names}}']);
+  expect(r.code).toBe(0);
+  return r.stdout.trim();
+}
+
+beforeAll(async () => {
+  pki = await makePki({ admin: [], alice: ['developers'], ci: ['ci'], reader: [] });
+  devRoot = mkdtempSync('/tmp/dgt-srv-dev-');
+  mkdirSync(join(devRoot, 'alice'));
+  const policyFile = join(pki.dir, 'policy.yaml');
+  writeFileSync(policyFile, policyYaml(devRoot));
+  gw = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${policyFile}\n`));
+  [alice, ci, reader, admin] = ['alice', 'ci', 'reader', 'admin'].map((n) => pki.bundle(n)) as [string, string, string, string];
+});
+
+afterAll(async () => {
+  const left = await dockerDirect(socket, ['ps', '-aq', '--filter', `label=${LABEL}`]);
+  const ids = left.stdout.split('\n').filter(Boolean);
+  if (ids.length) await dockerDirect(socket, ['rm', '-f', ...ids]);
+  await dockerDirect(socket, ['rmi', '-f', 'dgt-policy-other:1', 'busybox:dgt-policy-built']);
+  await gw?.stop();
+});
+
+describe('alice (developers): allowed', () => {
+  it('docker run --rm busybox echo ok works and leaves nothing behind', async () => {
+    const r = await docker(alice, gw.port, ['run', '--rm', '--label', `${LABEL}=allowed`, 'busybox', 'echo', 'ok']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('ok\n');
+    expect(await containersWith('allowed')).toBe('');
+  });
+
+  it('a bind under her own directory is allowed and really mounted', async () => {
+    writeFileSync(join(devRoot, 'alice', 'hello.txt'), 'from-the-host\n');
+    const r = await docker(alice, gw.port, ['run', '--rm', '--label', `${LABEL}=bind-ok`, '-v', `${devRoot}/alice:/w:ro`, 'busybox', 'cat', '/w/hello.txt']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('from-the-host\n');
+  });
+
+  it('a small allowed capability is accepted', async () => {
+    const r = await docker(alice, gw.port, ['run', '--rm', '--label', `${LABEL}=cap-ok`, '--cap-add', 'NET_BIND_SERVICE', 'busybox', 'true']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('alice (developers): each dangerous docker run flag is refused before the daemon sees it', () => {
+  // [case label, docker run flags ({dev} = the developers' bind root), rule, reason fragment]
+  const cases: [string, string[], string, string][] = [
+    ['privileged', ['--privileged'], 'dev-containers', 'HostConfig.Privileged is not allowed'],
+    ['bind-root', ['-v', '/:/host'], 'dev-containers', 'HostConfig.Binds[0] "/" is outside the allowed host paths'],
+    ['bind-escape', ['-v', '{dev}/alice/../../..:/host'], 'dev-containers', 'is outside the allowed host paths'],
+    [
+      'volume-opt-bind',
+      ['--mount', 'type=volume,dst=/x,volume-driver=local,volume-opt=type=none,volume-opt=o=bind,volume-opt=device=/'],
+      'dev-containers',
+      'HostConfig.Mounts[0]',
+    ],
+    ['pid-host', ['--pid', 'host'], 'dev-containers', 'HostConfig.PidMode "host" is not allowed'],
+    ['net-host', ['--network', 'host'], 'dev-containers', 'HostConfig.NetworkMode "host" is not allowed'],
+    ['cap-sys-admin', ['--cap-add', 'SYS_ADMIN'], 'dev-containers', 'SYS_ADMIN'],
+    ['seccomp-unconfined', ['--security-opt', 'seccomp=unconfined'], 'dev-containers', 'seccomp'],
+    ['device', ['--device', '/dev/null'], 'dev-containers', 'HostConfig.Devices'],
+  ];
+
+  it.each(cases)('%s', async (label, flags, rule, reason) => {
+    const args = flags.map((f) => f.replace('{dev}', devRoot));
+    const volumesBefore = await dockerDirect(socket, ['volume', 'ls', '-q']);
+    const r = await docker(alice, gw.port, ['run', '--rm', '--label', `${LABEL}=${label}`, '--name', `dgt-policy-${label}`, ...args, 'busybox', 'echo', 'escaped']);
+    expect(r.code).toBe(125);
+    expect(r.stdout).not.toContain('escaped');
+    expect(r.stderr).toContain('Error response from daemon: dockgate: denied ContainerCreate for alice (groups developers): ');
+    expect(r.stderr).toContain(reason);
+    expect(r.stderr).toContain(`(rule "${rule}")`);
+    expect(await containersWith(label)).toBe('');
+    const byName = await dockerDirect(socket, ['inspect', `dgt-policy-${label}`]);
+    expect(byName.code).not.toBe(0);
+    const volumesAfter = await dockerDirect(socket, ['volume', 'ls', '-q']);
+    expect(volumesAfter.stdout).toBe(volumesBefore.stdout);
+  });
+
+  it('docker create --privileged is refused the same way (the CLI exits 1 for create)', async () => {
+    const r = await docker(alice, gw.port, ['create', '--label', `${LABEL}=create-privileged`, '--privileged', 'busybox', 'true']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('dockgate: denied ContainerCreate for alice (groups developers): HostConfig.Privileged is not allowed (rule "dev-containers")');
+    expect(await containersWith('create-privileged')).toBe('');
+  });
+});
+
+describe('alice (developers): exec, plugins and swarm', () => {
+  beforeAll(async () => {
+    const r = await docker(alice, gw.port, ['run', '-d', '--label', `${LABEL}=exec-target`, '--name', 'dgt-policy-exec', 'busybox', 'sleep', '600']);
+    expect(r.code).toBe(0);
+  });
+
+  it('docker exec works, docker exec --privileged is refused (exit 1) and the daemon created no exec for it', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const ok = await docker(alice, gw.port, ['exec', 'dgt-policy-exec', 'echo', 'inside']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toBe('inside\n');
+    const r = await docker(alice, gw.port, ['exec', '--privileged', 'dgt-policy-exec', 'echo', 'escaped']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toContain('escaped');
+    expect(r.stderr).toContain('Error response from daemon: dockgate: denied ContainerExec for alice (groups developers): Privileged is not allowed (rule "dev-containers")');
+    // The daemon's own event log: one exec_create, for the allowed command only.
+    const events = await dockerDirect(socket, [
+      'events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1),
+      '--filter', 'container=dgt-policy-exec', '--filter', 'event=exec_create', '--format', '{{.Action}}',
+    ]);
+    expect(events.stdout.trim().split('\n')).toEqual(['exec_create: echo inside']);
+  });
+
+  it('docker exec -u root is refused by execRoot', async () => {
+    const r = await docker(alice, gw.port, ['exec', '-u', 'root', 'dgt-policy-exec', 'id']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('dockgate: denied ContainerExec for alice (groups developers): ');
+    expect(r.stderr).toContain('(rule "dev-containers")');
+  });
+
+  it('docker plugin install is refused by the gateway (not by the network) and installs nothing', async () => {
+    const r = await docker(alice, gw.port, ['plugin', 'install', '--grant-all-permissions', 'dgt-example/no-such-plugin:1'], { timeoutMs: 30_000 });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/dockgate: denied (GetPluginPrivileges|PluginPull) for alice \(groups developers\): denied by policy \(rule "no-plugins-or-swarm"\)/);
+    expect(r.stderr).not.toMatch(/lookup|dial tcp|registry-1|no such host/i);
+    const plugins = await dockerDirect(socket, ['plugin', 'ls', '-q']);
+    expect(plugins.stdout.trim()).toBe('');
+  });
+
+  it('docker swarm init is refused and the daemon stays out of swarm mode', async () => {
+    const r = await docker(alice, gw.port, ['swarm', 'init', '--advertise-addr', '127.0.0.1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('dockgate: denied SwarmInit for alice (groups developers): denied by policy (rule "no-plugins-or-swarm")');
+    const state = await dockerDirect(socket, ['info', '--format', '{{.Swarm.LocalNodeState}}']);
+    expect(state.stdout.trim()).toBe('inactive');
+  });
+
+  it('even admin-free reads of swarm secrets are refused: docker swarm join-token', async () => {
+    const r = await docker(alice, gw.port, ['swarm', 'join-token', 'worker']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('dockgate: denied SwarmInspect for alice (groups developers): denied by policy (rule "no-plugins-or-swarm")');
+  });
+});
+
+describe('ci (group ci): builds and runs busybox only', () => {
+  beforeAll(async () => {
+    expect((await dockerDirect(socket, ['tag', 'busybox:latest', 'dgt-policy-other:1'])).code).toBe(0);
+  });
+
+  it('runs busybox', async () => {
+    const r = await docker(ci, gw.port, ['run', '--rm', '--label', `${LABEL}=ci-ok`, 'busybox', 'echo', 'ci-ok']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('ci-ok\n');
+  });
+
+  it('may not run another image (even the same bits under another name)', async () => {
+    const r = await docker(ci, gw.port, ['run', '--rm', '--label', `${LABEL}=ci-other`, 'dgt-policy-other:1', 'true']);
+    expect(r.code).toBe(125);
+    expect(r.stderr).toContain('dockgate: denied ContainerCreate for ci (groups ci): ');
+    expect(r.stderr).toContain('(rule "ci-build-and-run")');
+    expect(await containersWith('ci-other')).toBe('');
+  });
+
+  it('may not bind anything from the host', async () => {
+    const r = await docker(ci, gw.port, ['run', '--rm', '--label', `${LABEL}=ci-bind`, '-v', '/var/run:/x', 'busybox', 'true']);
+    expect(r.code).toBe(125);
+    expect(r.stderr).toContain('is a host path and none are allowed (rule "ci-build-and-run")');
+    expect(await containersWith('ci-bind')).toBe('');
+  });
+
+  it('builds with the classic builder, but not on the host network', async () => {
+    const dir = mkdtempSync('/tmp/dgt-policy-build-');
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox\nRUN echo built > /built\n');
+    const env = { ...process.env, DOCKER_BUILDKIT: '0' };
+    const hostNet = await run('docker', [...tlsArgs(ci, gw.port), 'build', '--network', 'host', '-t', 'busybox:dgt-policy-built', dir], { env });
+    expect(hostNet.code).toBe(1);
+    expect(hostNet.stderr).toContain('dockgate: denied ImageBuild for ci (groups ci): ');
+    expect(hostNet.stderr).toContain('(rule "ci-build-and-run")');
+    expect((await dockerDirect(socket, ['image', 'inspect', 'busybox:dgt-policy-built'])).code).not.toBe(0);
+    const ok = await run('docker', [...tlsArgs(ci, gw.port), 'build', '-t', 'busybox:dgt-policy-built', dir], { env, timeoutMs: 120_000 });
+    expect(ok.code).toBe(0);
+    const built = await dockerDirect(socket, ['run', '--rm', 'busybox:dgt-policy-built', 'cat', '/built']);
+    expect(built.stdout).toBe('built\n');
+  });
+
+  it('may not exec (no rule allows it)', async () => {
+    const r = await docker(ci, gw.port, ['exec', 'dgt-policy-exec', 'true']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('dockgate: denied ContainerExec for ci (groups ci): no rule allows it (rule "default")');
+  });
+});
+
+describe('reader (no group) and admin', () => {
+  it('reader can ps and sees what the daemon sees', async () => {
+    const r = await docker(reader, gw.port, ['ps', '-a', '--filter', `label=${LABEL}=exec-target`, '--format', '{{.Names}}']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe('dgt-policy-exec');
+  });
+
+  it('reader cannot run: no rule allows it, exit 125, nothing created', async () => {
+    const r = await docker(reader, gw.port, ['run', '--rm', '--label', `${LABEL}=reader-run`, 'busybox', 'echo', 'no']);
+    expect(r.code).toBe(125);
+    expect(r.stderr).toContain('Error response from daemon: dockgate: denied ContainerCreate for reader (groups none): no rule allows it (rule "default")');
+    expect(await containersWith('reader-run')).toBe('');
+  });
+
+  it('reader cannot read a container filesystem (docker cp out is exfiltration)', async () => {
+    const r = await docker(reader, gw.port, ['cp', 'dgt-policy-exec:/etc/passwd', '-']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('dockgate: denied ');
+    expect(r.stderr).toContain('for reader (groups none): no rule allows it (rule "default")');
+  });
+
+  it('admin may create a privileged container (the first rule has no guards on purpose)', async () => {
+    // Created, not started: this sandbox cannot run privileged containers at all.
+    const r = await docker(admin, gw.port, ['create', '--label', `${LABEL}=admin-privileged`, '--name', 'dgt-policy-admin', '--privileged', 'busybox', 'true']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const hc = await dockerDirect(socket, ['inspect', '--format', '{{.HostConfig.Privileged}}', 'dgt-policy-admin']);
+    expect(hc.stdout.trim()).toBe('true');
+  });
+});
+
+describe("Debian's docker CLI 20.10 gets the same refusal", () => {
+  const cli = '/usr/bin/docker';
+  it.runIf(existsSync(cli) || process.env.CI === 'true')('run --privileged and --pid host are refused with exit 125', async () => {
+    for (const [label, flags, reason] of [
+      ['cli20-privileged', ['--privileged'], 'HostConfig.Privileged is not allowed'],
+      ['cli20-pid-host', ['--pid', 'host'], 'HostConfig.PidMode "host" is not allowed'],
+    ] as const) {
+      const r = await docker(alice, gw.port, ['run', '--rm', '--label', `${LABEL}=${label}`, ...flags, 'busybox', 'echo', 'escaped'], { cli });
+      expect(r.code).toBe(125);
+      expect(r.stderr).toContain(`Error response from daemon: dockgate: denied ContainerCreate for alice (groups developers): ${reason} (rule "dev-containers")`);
+      expect(await containersWith(label)).toBe('');
+    }
+    const ok = await docker(alice, gw.port, ['run', '--rm', '--label', `${LABEL}=cli20-ok`, 'busybox', 'echo', 'ok-20.10'], { cli });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toBe('ok-20.10\n');
+  });
+});
