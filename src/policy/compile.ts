@@ -9,6 +9,7 @@ import { GUARDS, GUARDS_BY_KEY, type GuardDefinition } from './guards/index.js';
 import { parsePolicy } from './load.js';
 import type { PolicyMode, PolicySpec, RuleSpec, WhoSpec } from './schema.js';
 import { compileSelector, type Selector } from './selectors.js';
+import type { TenancySpec } from './tenancy-schema.js';
 
 /** A guard of a rule with its parsed settings. */
 export interface CompiledGuard {
@@ -38,6 +39,8 @@ export interface CompiledPolicy {
   rules: readonly CompiledRule[];
   /** User name -> groups the policy's `groups:` adds. */
   extraGroups: ReadonlyMap<string, readonly string[]>;
+  /** The validated `tenancy:` section; absent when tenancy is off. */
+  tenancy?: TenancySpec;
 }
 
 /** Parse, validate and compile policy text. Throws PolicyError with every problem. */
@@ -61,6 +64,7 @@ export function compilePolicy(spec: PolicySpec, text: string, source?: string): 
     extraGroups,
   };
   if (source !== undefined) policy.source = source;
+  if (spec.tenancy) policy.tenancy = spec.tenancy;
   return Object.freeze(policy);
 }
 

@@ -9,8 +9,9 @@ import { GUARDS_BY_KEY } from './guards/index.js';
 import { checkKeys, formatPath, isRecord, Problems, stringList, type KeyPath } from './problems.js';
 import type { PolicyMode, PolicySpec, RuleSpec, WhoSpec } from './schema.js';
 import { compileSelector } from './selectors.js';
+import { parseTenancy } from './tenancy-schema.js';
 
-const TOP_KEYS = ['version', 'mode', 'description', 'groups', 'rules'];
+const TOP_KEYS = ['version', 'mode', 'description', 'groups', 'rules', 'tenancy'];
 const RULE_KEYS = ['name', 'description', 'who', 'allow', 'deny', 'mode', 'guards'];
 const WHO_KEYS = ['anyone', 'users', 'groups', 'sans'];
 const RULE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -76,7 +77,10 @@ function validate(root: unknown, problems: Problems): PolicySpec | undefined {
       rules.push(rule);
     });
   }
-  return { version: 1, mode, groups, rules };
+  const spec: PolicySpec = { version: 1, mode, groups, rules };
+  const tenancy = root.tenancy === undefined ? undefined : parseTenancy(root.tenancy, problems);
+  if (tenancy) spec.tenancy = tenancy;
+  return spec;
 }
 
 function parseMode(v: unknown, at: KeyPath, problems: Problems): PolicyMode | undefined {

@@ -15,6 +15,7 @@
  * docs/policy.md describes every key. Guard settings are validated by each guard's own
  * definition (src/policy/guards), so they are opaque here.
  */
+import type { TenancySpec } from './tenancy-schema.js';
 
 /** enforce: denies are refused. audit: denies are forwarded and recorded as `would-deny`. */
 export type PolicyMode = 'enforce' | 'audit';
@@ -54,4 +55,6 @@ export interface PolicySpec {
   /** Extra group membership: group name -> user names (CN). */
   groups: Record<string, string[]>;
   rules: RuleSpec[];
+  /** The `tenancy:` section (src/policy/tenancy-schema.ts); absent when tenancy is off. */
+  tenancy?: TenancySpec;
 }

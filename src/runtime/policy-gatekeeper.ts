@@ -1,18 +1,20 @@
 /**
  * Adapts a compiled policy file (or the built-in default policy) to the data path's Gatekeeper.
  */
+import type { CompiledPolicy } from '../policy/compile.js';
 import { decide, denyMessage } from '../policy/evaluate.js';
 import { loadDefaultPolicy, loadPolicyFile } from '../policy/load-file.js';
 import type { Gatekeeper } from '../server/gatekeeper.js';
 
 /** A gatekeeper plus the version of the policy behind it. */
-export type VersionedGatekeeper = Gatekeeper & { version: string };
+export type VersionedGatekeeper = Gatekeeper & { version: string; policy: CompiledPolicy };
 
 /** Load and compile the policy at `file` (the built-in default when undefined). Throws PolicyError. */
 export function loadGatekeeper(file: string | undefined): VersionedGatekeeper {
   const policy = file ? loadPolicyFile(file) : loadDefaultPolicy();
   return {
     version: policy.version,
+    policy,
     decide: (identity, facts) => decide(policy, identity, facts),
     denyMessage,
   };

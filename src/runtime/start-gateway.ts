@@ -12,12 +12,14 @@ import { createMetrics, type GatewayMetrics } from '../observe/metrics.js';
 import { createObserver } from '../observe/observer.js';
 import { createReadiness, startUpstreamMonitor } from '../observe/readiness.js';
 import { createUpstreamTarget } from '../proxy/upstream-target.js';
-import type { Gatekeeper } from '../server/gatekeeper.js';
 import { startGatewayServer, type GatewayServer } from '../server/gateway-server.js';
+import { effectiveGroups } from '../policy/compile.js';
+import { createDaemonClient } from '../tenancy/daemon-client.js';
+import { createTenancy } from '../tenancy/tenancy.js';
 import { loadTlsMaterial, type TlsMaterial } from '../server/tls-material.js';
 import { logExpiryWarnings, startExpiryWarnings } from './expiry-warnings.js';
 import { watchFiles } from './file-watch.js';
-import { loadGatekeeper } from './policy-gatekeeper.js';
+import { loadGatekeeper, type VersionedGatekeeper } from './policy-gatekeeper.js';
 import { closeRevokedConnections } from './revocation.js';
 import { VERSION } from './version.js';
 
@@ -50,7 +52,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   let tls = await loadTlsMaterial(config.tls);
   recordTlsExpiry(metrics, tls);
   for (const warning of tls.warnings) log.warn({ event: 'tls-config' }, warning);
-  let gatekeeper: Gatekeeper & { version: string };
+  let gatekeeper: VersionedGatekeeper;
   try {
     gatekeeper = loadGatekeeper(config.policy);
   } catch (err) {
@@ -60,7 +62,9 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   metrics.policyReloaded('success', gatekeeper.version);
 
   const target = createUpstreamTarget(config.upstream);
-  const server = await startGatewayServer({ config, tls, target, gatekeeper: () => gatekeeper, observer });
+  // Tenancy follows the current policy's `tenancy:` section, so a reload turns it on or off.
+  const tenancy = createTenancy({ daemon: createDaemonClient(target), spec: () => gatekeeper.policy.tenancy, groups: (id) => effectiveGroups(gatekeeper.policy, id) });
+  const server = await startGatewayServer({ config, tls, target, gatekeeper: () => gatekeeper, observer, tenancy });
   const stopMonitor = startUpstreamMonitor({ upstream: config.upstream, intervalMs: 15_000, timeoutMs: 2_000, metrics });
 
   const readiness = createReadiness({

@@ -9,6 +9,7 @@ import type { GatewayConfig } from '../config/types.js';
 import type { Observer } from '../core/observer.js';
 import { createForwarder } from '../proxy/forwarder.js';
 import type { UpstreamTarget } from '../proxy/upstream-target.js';
+import type { Tenancy } from '../tenancy/hook.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import { classifyHandshakeError } from './handshake-failure.js';
 import { createRequestHandler } from './handle-request.js';
@@ -36,6 +37,8 @@ export interface GatewayServerDeps {
   target: UpstreamTarget;
   gatekeeper: () => Gatekeeper;
   observer: Observer;
+  /** Ownership, visibility and quotas (src/tenancy); absent = off. */
+  tenancy?: Tenancy;
 }
 
 /** Create the listener and start listening. */
@@ -86,8 +89,8 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\n\r\n{"message":"dockgate: malformed HTTP request"}\n');
     else socket.destroy();
   });
-  server.on('request', createRequestHandler({ gatekeeper: deps.gatekeeper, forwarder, observer, bodyLimit: config.limits.bodyBytes, draining: () => draining }));
-  server.on('upgrade', createUpgradeHandler({ gatekeeper: deps.gatekeeper, target, observer, bodyLimit: config.limits.bodyBytes, draining: () => draining, sessions }));
+  server.on('request', createRequestHandler({ gatekeeper: deps.gatekeeper, forwarder, observer, bodyLimit: config.limits.bodyBytes, draining: () => draining, tenancy: deps.tenancy }));
+  server.on('upgrade', createUpgradeHandler({ gatekeeper: deps.gatekeeper, target, observer, bodyLimit: config.limits.bodyBytes, draining: () => draining, sessions, tenancy: deps.tenancy }));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

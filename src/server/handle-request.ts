@@ -9,6 +9,8 @@ import { bodyPlan } from '../facts/build-facts.js';
 import { sendDockerError } from '../http/docker-error.js';
 import { GatewayError } from '../http/gateway-error.js';
 import type { Forwarder } from '../proxy/forwarder.js';
+import { tenancyDecision } from '../tenancy/decision.js';
+import type { Tenancy } from '../tenancy/hook.js';
 import { admit } from './admit.js';
 import { Exchange } from './exchange.js';
 import type { Gatekeeper } from './gatekeeper.js';
@@ -23,6 +25,8 @@ export interface RequestHandlerDeps {
   bodyLimit: number;
   /** True once shutdown began: new requests are refused with 503. */
   draining: () => boolean;
+  /** Ownership, visibility and quotas after the policy allowed a request; absent = off. */
+  tenancy?: Tenancy;
 }
 
 /** Build the `request` listener of the Docker API server. */
@@ -108,23 +112,49 @@ function proceed(
     sendDockerError(res, 403, gatekeeper.denyMessage(identity, facts, decision), {}, !req.complete);
     return;
   }
-  let closeStream: (() => void) | undefined;
-  deps.forwarder.forward(
-    req,
-    res,
-    {
-      onHeaders() {
-        exchange.headersSent();
-        if (facts.operation?.streaming) {
-          exchange.stream = true;
-          closeStream = deps.observer.streamOpened(facts.operation.name, false);
-          res.once('close', () => closeStream?.());
-        }
+  const forwardAllowed = (forwardBody: Buffer | undefined, release?: () => void): void => {
+    if (release) {
+      if (res.closed) release();
+      else res.once('close', release);
+    }
+    let closeStream: (() => void) | undefined;
+    deps.forwarder.forward(
+      req,
+      res,
+      {
+        onHeaders() {
+          exchange.headersSent();
+          if (facts.operation?.streaming) {
+            exchange.stream = true;
+            closeStream = deps.observer.streamOpened(facts.operation.name, false);
+            res.once('close', () => closeStream?.());
+          }
+        },
+        onError(kind) {
+          deps.observer.upstreamError(kind);
+        },
       },
-      onError(kind) {
-        deps.observer.upstreamError(kind);
-      },
-    },
-    body,
-  );
+      forwardBody,
+    );
+  };
+  if (!deps.tenancy) {
+    forwardAllowed(body);
+    return;
+  }
+  // Tenancy (src/tenancy): ownership, visibility and quotas, after the policy allowed the request.
+  deps.tenancy.admit({ identity, facts, body, method: req.method ?? '', target: req.url ?? '' }).then((verdict) => {
+    if (verdict.kind === 'forward') {
+      if (verdict.target !== undefined) req.url = verdict.target;
+      forwardAllowed(verdict.body ?? body, verdict.release);
+      return;
+    }
+    exchange.headersSent();
+    if (verdict.kind === 'deny') {
+      exchange.decision = tenancyDecision(verdict);
+      sendDockerError(res, verdict.status, verdict.message, verdict.headers ?? {}, !req.complete);
+    } else {
+      res.writeHead(verdict.status, verdict.headers);
+      res.end(verdict.body);
+    }
+  }, (err: Error) => refuse(new GatewayError('upstream-failed', `dockgate: tenancy lookup on the daemon failed: ${err.message}`)));
 }

@@ -10,6 +10,9 @@ import { writeRawDockerError } from '../http/docker-error.js';
 import { GatewayError } from '../http/gateway-error.js';
 import { hijack } from '../proxy/hijack.js';
 import type { UpstreamTarget } from '../proxy/upstream-target.js';
+import { tenancyDecision } from '../tenancy/decision.js';
+import { writeRawAnswer } from '../tenancy/raw-answer.js';
+import type { Tenancy } from '../tenancy/hook.js';
 import { admit } from './admit.js';
 import { Exchange } from './exchange.js';
 import type { Gatekeeper } from './gatekeeper.js';
@@ -25,6 +28,8 @@ export interface UpgradeHandlerDeps {
   draining: () => boolean;
   /** Open hijacked client sockets, so shutdown and revocation can find them. */
   sessions: Set<Duplex>;
+  /** Ownership, visibility and quotas after the policy allowed a request; absent = off. */
+  tenancy?: Tenancy;
 }
 
 /** Build the `upgrade` listener of the Docker API server. */
@@ -61,23 +66,37 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       if (!facts.operation?.hijack) {
         return refuse(new GatewayError('malformed', `dockgate: ${facts.operation?.name ?? 'this route'} does not accept a connection upgrade`, 'bad-upgrade'));
       }
-      exchange.stream = true;
-      let status = 502;
-      let closeStream: (() => void) | undefined;
-      deps.sessions.add(socket);
-      hijack(deps.target, { method: req.method ?? 'POST', target: req.url ?? '/', headers: req.headers, body: body.length > 0 ? body : undefined, head: rest }, socket, {
-        onHeaders(code) {
-          status = code;
-          exchange.headersSent();
-          if (code === 101) closeStream = deps.observer.streamOpened(facts.operation?.name ?? 'unknown', true);
-        },
-        onEnd({ bytesIn, bytesOut, error }) {
-          deps.sessions.delete(socket);
-          closeStream?.();
-          if (error && status === 502) deps.observer.upstreamError('unreachable');
-          exchange.finish(decision.outcome, status, bytesIn + body.length, bytesOut);
-        },
-      });
+      // Tenancy (src/tenancy): ownership, visibility and quotas, after the policy allowed the request.
+      const admitted = deps.tenancy
+        ? deps.tenancy.admit({ identity, facts, body: body.length > 0 ? body : undefined, method: req.method ?? 'POST', target: req.url ?? '/' })
+        : Promise.resolve(undefined);
+      return admitted.then((verdict) => {
+        if (verdict && verdict.kind !== 'forward') {
+          exchange.decision = verdict.kind === 'deny' ? tenancyDecision(verdict) : decision;
+          const bytes = verdict.kind === 'deny' ? writeRawDockerError(socket, verdict.status, verdict.message, verdict.headers) : writeRawAnswer(socket, verdict);
+          exchange.finish(exchange.decision.outcome, verdict.status, body.length, bytes);
+          return;
+        }
+        const forwardBody = verdict?.body ?? (body.length > 0 ? body : undefined);
+        exchange.stream = true;
+        let status = 502;
+        let closeStream: (() => void) | undefined;
+        deps.sessions.add(socket);
+        hijack(deps.target, { method: req.method ?? 'POST', target: verdict?.target ?? req.url ?? '/', headers: req.headers, body: forwardBody, head: rest }, socket, {
+          onHeaders(code) {
+            status = code;
+            exchange.headersSent();
+            if (code === 101) closeStream = deps.observer.streamOpened(facts.operation?.name ?? 'unknown', true);
+          },
+          onEnd({ bytesIn, bytesOut, error }) {
+            deps.sessions.delete(socket);
+            closeStream?.();
+            verdict?.release?.();
+            if (error && status === 502) deps.observer.upstreamError('unreachable');
+            exchange.finish(decision.outcome, status, bytesIn + body.length, bytesOut);
+          },
+        });
+      }, (err: Error) => refuse(new GatewayError('upstream-failed', `dockgate: tenancy lookup on the daemon failed: ${err.message}`)));
     }, refuse);
   };
 }

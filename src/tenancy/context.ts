@@ -1,0 +1,33 @@
+/**
+ * What every tenancy handler works with for one request: the tenant, the policy section, the
+ * daemon, the request, and the shared quota state.
+ */
+import type { TenancySpec } from '../policy/tenancy-schema.js';
+import type { DaemonClient } from './daemon-client.js';
+import type { TenancyRequest } from './hook.js';
+import type { KeyedMutex } from './keyed-mutex.js';
+import type { Tenant } from './tenant.js';
+
+/** One request's tenancy context. */
+export interface TenancyContext {
+  spec: TenancySpec;
+  tenant: Tenant;
+  daemon: DaemonClient;
+  req: TenancyRequest;
+  /** Per-identity lock for quota checks. */
+  locks: KeyedMutex;
+}
+
+/** `dockgate: <op> denied for <cn>: <reason>`: the shape of every tenancy refusal. */
+export function tenancyMessage(ctx: TenancyContext, reason: string): string {
+  return `dockgate: ${ctx.req.facts.operation?.name ?? ctx.req.method} denied for ${ctx.tenant.name}: ${reason}`;
+}
+
+/**
+ * A body to forward after the target moved every form value into the query: an empty body,
+ * so a form-encoded body can no longer override what the gateway put in the query.
+ */
+export function formBodyReplacement(ctx: TenancyContext): Buffer | undefined {
+  const { body, facts } = ctx.req;
+  return body !== undefined && facts.operation?.body !== 'json' ? Buffer.alloc(0) : undefined;
+}

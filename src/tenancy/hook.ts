@@ -1,0 +1,63 @@
+/**
+ * The tenancy hook the data path calls after the policy allowed a request (decision.forward).
+ * Both the normal and the upgrade paths call it, so tenancy cannot be dodged with a hijack.
+ */
+import type { Identity, RequestFacts } from '../core/types.js';
+
+/** What the data path hands to tenancy. */
+export interface TenancyRequest {
+  identity: Identity;
+  facts: RequestFacts;
+  /** The inspected body (JSON or form), when the data path read it. */
+  body?: Buffer;
+  method: string;
+  /** The raw request target (`req.url`). */
+  target: string;
+}
+
+/** Forward, possibly changed. `release` must be called once the exchange is over (response closed). */
+export interface ForwardVerdict {
+  kind: 'forward';
+  /** Replaces the body (a re-serialised JSON body, or an empty one after a form was moved to the query). */
+  body?: Buffer;
+  /** Replaces the request target. */
+  target?: string;
+  /** Frees what admission took (a quota lock, a stream slot). */
+  release?: () => void;
+}
+
+/** Refuse in Docker's error shape (403 ownership/quota, 429 with Retry-After, 400 malformed). */
+export interface DenyVerdict {
+  kind: 'deny';
+  status: number;
+  /** Stable reason code for the audit log and metrics. */
+  code: string;
+  message: string;
+  headers?: Record<string, string>;
+}
+
+/** The gateway answers itself (a list it fetched and filtered, a daemon 404 it already has). */
+export interface RespondVerdict {
+  kind: 'respond';
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/** The outcome of tenancy admission. */
+export type TenancyVerdict = ForwardVerdict | DenyVerdict | RespondVerdict;
+
+/** Tenancy as the data path sees it. */
+export interface Tenancy {
+  /** Never rejects for a policy reason; rejects only when the daemon cannot be asked (the data path answers 502/500). */
+  admit(req: TenancyRequest): Promise<TenancyVerdict>;
+}
+
+/** Verdict helpers. */
+export const forward = (extra: Omit<ForwardVerdict, 'kind'> = {}): ForwardVerdict => ({ kind: 'forward', ...extra });
+export const deny = (status: number, code: string, message: string, headers?: Record<string, string>): DenyVerdict =>
+  headers ? { kind: 'deny', status, code, message, headers } : { kind: 'deny', status, code, message };
+export function respondJson(status: number, value: unknown): RespondVerdict {
+  const body = Buffer.from(JSON.stringify(value) + '\n');
+  return { kind: 'respond', status, headers: { 'Content-Type': 'application/json', 'Content-Length': String(body.length) }, body };
+}

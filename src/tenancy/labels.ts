@@ -1,0 +1,94 @@
+/**
+ * Ownership lives in the daemon as labels, so the gateway stays stateless and survives
+ * restarts. Pure helpers to read, check and set them in decoded (Go-folded) JSON bodies.
+ */
+import type { JsonObject, JsonValue } from '../core/types.js';
+import { goFold, isObject } from '../facts/go-fold.js';
+
+/** The label naming the identity (certificate CN) that created an object. */
+export const OWNER_LABEL = 'dockgate.owner';
+/** The label naming the creator's team ('' when none). */
+export const TEAM_LABEL = 'dockgate.team';
+/** Labels under this prefix are the gateway's: clients may not set them. */
+export const RESERVED_PREFIX = 'dockgate.';
+
+/** Who owns an object, as its labels say. */
+export interface Ownership {
+  owner?: string;
+  team?: string;
+}
+
+/** Read the owner and team labels from a labels map (daemon output: exact keys). */
+export function ownershipOf(labels: JsonValue | undefined): Ownership {
+  const out: Ownership = {};
+  if (!isObject(labels)) return out;
+  const owner = labels[OWNER_LABEL];
+  const team = labels[TEAM_LABEL];
+  if (typeof owner === 'string' && owner !== '') out.owner = owner;
+  if (typeof team === 'string' && team !== '') out.team = team;
+  return out;
+}
+
+/** True when a label key is the gateway's (case-insensitive, as a careless reader might compare). */
+export function isReservedLabel(key: string): boolean {
+  return key.toLowerCase().startsWith(RESERVED_PREFIX);
+}
+
+/** The reserved keys a client tried to set in a labels map, if any. */
+export function reservedKeys(labels: JsonValue | undefined): string[] {
+  if (!isObject(labels)) return [];
+  return Object.keys(labels).filter(isReservedLabel);
+}
+
+/** The labels the gateway sets on everything an identity creates. */
+export function ownerLabels(owner: string, team: string | undefined): Record<string, string> {
+  return { [OWNER_LABEL]: owner, [TEAM_LABEL]: team ?? '' };
+}
+
+/**
+ * The key of `obj` that Go's decoder would fill for struct field `name` (exact match first,
+ * then folded), or undefined. Used so a set field never sits beside a client key that folds alike.
+ */
+export function goKey(obj: JsonObject, name: string): string | undefined {
+  if (Object.prototype.hasOwnProperty.call(obj, name)) return name;
+  const want = goFold(name);
+  return Object.keys(obj).find((k) => goFold(k) === want);
+}
+
+/**
+ * Follow (creating as needed) the struct fields `path` of a decoded body and return the
+ * innermost object, reusing whatever client spelling Go would match. A non-object in the
+ * way (`null` counts: Go leaves the field nil) is replaced.
+ */
+export function goObjectAt(root: JsonObject, ...path: string[]): JsonObject {
+  let cur = root;
+  for (const name of path) {
+    const key = goKey(cur, name) ?? name;
+    const next = cur[key];
+    if (isObject(next)) cur = next;
+    else {
+      const fresh: JsonObject = {};
+      cur[key] = fresh;
+      cur = fresh;
+    }
+  }
+  return cur;
+}
+
+/** Set struct field `name` of `obj`, reusing the client's spelling of it if present. */
+export function goSet(obj: JsonObject, name: string, value: JsonValue): void {
+  obj[goKey(obj, name) ?? name] = value;
+}
+
+/**
+ * A copy of `body` (a create body) with the owner labels set in its labels map at `path`
+ * (e.g. ['Labels']). Labels is a Go map: its keys are exact, so only the field name folds.
+ */
+export function withOwnerLabels(body: JsonValue | undefined, path: readonly string[], labels: Record<string, string>): JsonObject {
+  const root: JsonObject = isObject(body) ? (structuredClone(body) as JsonObject) : {};
+  const parent = goObjectAt(root, ...path.slice(0, -1));
+  const last = path[path.length - 1] as string;
+  const map = goObjectAt(parent, last);
+  Object.assign(map, labels);
+  return root;
+}

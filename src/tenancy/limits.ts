@@ -1,0 +1,60 @@
+/**
+ * Per-container memory and CPU limits: refuse creates and updates above the tenant's maximum,
+ * and inject the default into creates that set none (so no container runs unlimited). Pure:
+ * works on a decoded body object it may change in place.
+ */
+import type { JsonObject } from '../core/types.js';
+import { field } from '../facts/go-fold.js';
+import type { QuotaSpec } from '../policy/tenancy-schema.js';
+import { goObjectAt, goSet } from './labels.js';
+
+/** A refusal, or undefined when the body is within limits (possibly after injection). */
+export type LimitProblem = { message: string } | undefined;
+
+const DEFAULT_CPU_PERIOD = 100_000;
+
+function num(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}
+
+/** CPUs a host config asks for (0 = unlimited): NanoCpus, else CpuQuota / CpuPeriod. */
+export function requestedCpus(host: JsonObject): number {
+  const nano = num(field(host, 'NanoCpus'));
+  if (nano > 0) return nano / 1e9;
+  const quota = num(field(host, 'CpuQuota'));
+  if (quota > 0) return quota / (num(field(host, 'CpuPeriod')) || DEFAULT_CPU_PERIOD);
+  return 0;
+}
+
+const mib = (n: number): string => `${Math.round(n / 1024 / 1024)}MiB`;
+
+/**
+ * Apply the limits to a ContainerCreate body (`inject` true) or a ContainerUpdate body
+ * (`inject` false: an update that sets nothing keeps the current limits).
+ */
+export function applyLimits(body: JsonObject, quota: QuotaSpec, inject: boolean, hostPath: readonly string[]): LimitProblem {
+  if (quota.memory === undefined && quota.cpus === undefined && quota.defaultMemory === undefined && quota.defaultCpus === undefined) return undefined;
+  const host = hostPath.length ? goObjectAt(body, ...hostPath) : body;
+  const memory = num(field(host, 'Memory'));
+  if (memory > 0) {
+    if (quota.memory !== undefined && memory > quota.memory) return { message: `memory limit ${mib(memory)} exceeds your maximum of ${mib(quota.memory)}` };
+  } else if (inject) {
+    const value = quota.defaultMemory ?? quota.memory;
+    if (value !== undefined) goSet(host, 'Memory', value);
+  } else if (memory < 0 && quota.memory !== undefined) {
+    return { message: 'removing the memory limit is not allowed' };
+  }
+  const cpus = requestedCpus(host);
+  if (cpus > 0) {
+    if (quota.cpus !== undefined && cpus > quota.cpus + 1e-9) return { message: `CPU limit ${cpus} exceeds your maximum of ${quota.cpus}` };
+  } else if (inject) {
+    const value = quota.defaultCpus ?? quota.cpus;
+    if (value !== undefined) {
+      const period = num(field(host, 'CpuPeriod'));
+      // dockerd refuses NanoCpus together with CpuPeriod/CpuQuota: use the form the client started.
+      if (period > 0) goSet(host, 'CpuQuota', Math.round(value * period));
+      else goSet(host, 'NanoCpus', Math.round(value * 1e9));
+    }
+  }
+  return undefined;
+}

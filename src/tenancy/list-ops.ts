@@ -1,0 +1,72 @@
+/**
+ * Visibility: lists, `system/df`, `events` and prunes narrowed to what the caller may see.
+ * A single label filter is added when one label selects exactly the visible set (dockerd ANDs
+ * it with the client's filters); otherwise the gateway fetches the list and filters it.
+ */
+import type { ObjectKind } from '../policy/tenancy-schema.js';
+import { visibilityLabel, visibleTo } from './access.js';
+import { formBodyReplacement, tenancyMessage, type TenancyContext } from './context.js';
+import { deny, forward, respondJson, type TenancyVerdict } from './hook.js';
+import { addLabelFilter, FilterError } from './filters.js';
+import { OWNER_LABEL } from './labels.js';
+import { daemonAnswer } from './object-ops.js';
+import { describeObject } from './resolve.js';
+import { rebuildTarget } from './target.js';
+
+function withLabel(ctx: TenancyContext, label: string): TenancyVerdict {
+  let filters: string;
+  try {
+    filters = addLabelFilter(ctx.req.facts.query.filters, label);
+  } catch (err) {
+    return deny(400, 'bad-filters', tenancyMessage(ctx, (err as FilterError).message));
+  }
+  const v = forward({ target: rebuildTarget(ctx.req.facts, { query: { filters } }) });
+  const replacement = formBodyReplacement(ctx);
+  if (replacement) v.body = replacement;
+  return v;
+}
+
+function ownLabel(ctx: TenancyContext): string {
+  return `${OWNER_LABEL}=${ctx.tenant.name}`;
+}
+
+/** Prunes remove only the caller's own objects. */
+export function pruneOperation(ctx: TenancyContext): TenancyVerdict {
+  return withLabel(ctx, ownLabel(ctx));
+}
+
+function items(kind: ObjectKind, json: unknown): Record<string, unknown>[] | undefined {
+  const list = kind === 'volumes' ? (json as { Volumes?: unknown } | undefined)?.Volumes : json;
+  return Array.isArray(list) ? (list as Record<string, unknown>[]) : undefined;
+}
+
+/** Handle a list of `object`. */
+export async function listOperation(ctx: TenancyContext, object: ObjectKind | 'df' | 'events'): Promise<TenancyVerdict> {
+  const { spec, tenant } = ctx;
+  if (object === 'events') {
+    // Only events that carry the object's labels (containers, images) can match: others are hidden.
+    return withLabel(ctx, tenant.team !== undefined ? `dockgate.team=${tenant.team}` : ownLabel(ctx));
+  }
+  if (object !== 'df') {
+    const label = visibilityLabel(spec, tenant, object);
+    if (label !== undefined) return withLabel(ctx, label);
+  }
+  // Fetch what the client asked for (its own filters included) and keep what it may see.
+  const answer = await ctx.daemon.get(rebuildTarget(ctx.req.facts, {}));
+  if (answer.status !== 200) return daemonAnswer(answer);
+  if (object === 'df') {
+    const doc = { ...(answer.json as Record<string, unknown>) };
+    for (const [key, kind] of [['Containers', 'containers'], ['Volumes', 'volumes'], ['Images', 'images']] as const) {
+      const list = doc[key];
+      if (Array.isArray(list)) doc[key] = list.filter((d) => visibleTo(spec, tenant, describeObject(kind, d as Record<string, unknown>)));
+    }
+    // Build cache records carry no owner.
+    if (Array.isArray(doc.BuildCache)) doc.BuildCache = [];
+    return respondJson(200, doc);
+  }
+  const list = items(object, answer.json);
+  if (!list) return daemonAnswer(answer);
+  const visible = list.filter((d) => visibleTo(spec, tenant, describeObject(object, d)));
+  if (object === 'volumes') return respondJson(200, { ...(answer.json as Record<string, unknown>), Volumes: visible });
+  return respondJson(200, visible);
+}

@@ -1,0 +1,95 @@
+/**
+ * What tenancy does with each Engine API operation. Operations on owned kinds of objects that
+ * are not in this table are refused to non-admins (fail closed): a new route must be
+ * classified before tenants may use it.
+ */
+import type { ObjectKind } from '../policy/tenancy-schema.js';
+
+/** Access an operation needs on the object it names: `read` is granted for shared/unowned objects too. */
+export type AccessLevel = 'read' | 'modify';
+
+/** One operation's treatment. */
+export type OperationPlan =
+  /** Resolve the object named by path parameter `param`, check access, pin the ID. */
+  | { kind: 'object'; object: ObjectKind | 'exec'; param: string; level: AccessLevel }
+  /** Creates an object: inject owner labels, check references and quotas. */
+  | { kind: 'create'; object: ObjectKind }
+  /** Lists objects: narrow to what the caller may see. */
+  | { kind: 'list'; object: ObjectKind | 'df' | 'events' }
+  /** Prunes objects: narrow to the caller's own. */
+  | { kind: 'prune'; object: ObjectKind }
+  /** Commit a container (`container` query parameter) into an owned image. */
+  | { kind: 'commit' }
+  /** `docker save` of several images (`names` query values). */
+  | { kind: 'save' }
+  /** Not an object operation (system, swarm, plugins, ...): the policy alone decides. */
+  | { kind: 'pass' }
+  /** Host-wide operations tenants may not run (build cache, checkpoints of unknown owner). */
+  | { kind: 'admin' };
+
+const containerRead = ['ContainerChanges', 'ContainerInspect', 'ContainerTop', 'ContainerStats', 'ContainerLogs', 'ContainerWait'];
+const containerModify = [
+  'ContainerArchiveInfo', 'ContainerExport', 'ContainerAttachWebsocket', 'ContainerArchive', 'ContainerKill', 'ContainerPause',
+  'ContainerUnpause', 'ContainerRestart', 'ContainerStart', 'ContainerStop', 'ContainerResize', 'ContainerAttach', 'ContainerCopy',
+  'ContainerExec', 'ContainerRename', 'ContainerUpdate', 'PutContainerArchive', 'ContainerDelete',
+  'ContainerCheckpointList', 'ContainerCheckpointCreate', 'ContainerCheckpointDelete',
+];
+
+const table: Record<string, OperationPlan> = {
+  ContainerCreate: { kind: 'create', object: 'containers' },
+  VolumeCreate: { kind: 'create', object: 'volumes' },
+  NetworkCreate: { kind: 'create', object: 'networks' },
+  ImageBuild: { kind: 'create', object: 'images' },
+  ImageCreate: { kind: 'create', object: 'images' },
+  // Loaded images carry no owner label and may take over tags: admins only.
+  ImageLoad: { kind: 'admin' },
+  // The BuildKit session tunnel serves the client's own files; /grpc is the whole BuildKit API.
+  Session: { kind: 'pass' },
+  ImageCommit: { kind: 'commit' },
+  ImageGetAll: { kind: 'save' },
+
+  ContainerList: { kind: 'list', object: 'containers' },
+  VolumeList: { kind: 'list', object: 'volumes' },
+  NetworkList: { kind: 'list', object: 'networks' },
+  ImageList: { kind: 'list', object: 'images' },
+  SystemDataUsage: { kind: 'list', object: 'df' },
+  SystemEvents: { kind: 'list', object: 'events' },
+
+  ContainerPrune: { kind: 'prune', object: 'containers' },
+  VolumePrune: { kind: 'prune', object: 'volumes' },
+  NetworkPrune: { kind: 'prune', object: 'networks' },
+  ImagePrune: { kind: 'prune', object: 'images' },
+  BuildPrune: { kind: 'admin' },
+  BuildCancel: { kind: 'admin' },
+
+  ExecInspect: { kind: 'object', object: 'exec', param: 'id', level: 'modify' },
+  ExecStart: { kind: 'object', object: 'exec', param: 'name', level: 'modify' },
+  ExecResize: { kind: 'object', object: 'exec', param: 'name', level: 'modify' },
+
+  ImageHistory: { kind: 'object', object: 'images', param: 'name', level: 'read' },
+  ImageInspect: { kind: 'object', object: 'images', param: 'name', level: 'read' },
+  ImageAttestations: { kind: 'object', object: 'images', param: 'name', level: 'read' },
+  ImageGet: { kind: 'object', object: 'images', param: 'name', level: 'modify' },
+  ImagePush: { kind: 'object', object: 'images', param: 'name', level: 'modify' },
+  ImageTag: { kind: 'object', object: 'images', param: 'name', level: 'read' },
+  ImageDelete: { kind: 'object', object: 'images', param: 'name', level: 'modify' },
+
+  VolumeInspect: { kind: 'object', object: 'volumes', param: 'name', level: 'read' },
+  VolumeUpdate: { kind: 'object', object: 'volumes', param: 'name', level: 'modify' },
+  VolumeDelete: { kind: 'object', object: 'volumes', param: 'name', level: 'modify' },
+
+  NetworkInspect: { kind: 'object', object: 'networks', param: 'id', level: 'read' },
+  NetworkConnect: { kind: 'object', object: 'networks', param: 'id', level: 'read' },
+  NetworkDisconnect: { kind: 'object', object: 'networks', param: 'id', level: 'read' },
+  NetworkDelete: { kind: 'object', object: 'networks', param: 'id', level: 'modify' },
+};
+for (const name of containerRead) table[name] = { kind: 'object', object: 'containers', param: 'name', level: 'read' };
+for (const name of containerModify) table[name] = { kind: 'object', object: 'containers', param: 'name', level: 'modify' };
+
+/** Sections whose operations touch owned objects: unclassified operations there are refused. */
+const OWNED_SECTIONS = new Set(['containers', 'exec', 'images', 'volumes', 'networks', 'build', 'checkpoints']);
+
+/** The plan for an operation (by name and section). */
+export function planFor(name: string, section: string): OperationPlan {
+  return table[name] ?? (OWNED_SECTIONS.has(section) ? { kind: 'admin' } : { kind: 'pass' });
+}

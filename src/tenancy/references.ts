@@ -1,0 +1,68 @@
+/**
+ * Objects a container create body refers to, which must also be the caller's (or shared):
+ * `VolumesFrom`, `container:<id>` namespace modes, `Links`, named volumes in `Binds` and
+ * `Mounts`, networks in `NetworkMode` and `NetworkingConfig.EndpointsConfig`. Pure.
+ */
+import type { JsonValue } from '../core/types.js';
+import { field, isObject } from '../facts/go-fold.js';
+import type { ObjectKind } from '../policy/tenancy-schema.js';
+
+/** One referenced object, with where it was found (for messages). */
+export interface Reference {
+  kind: Extract<ObjectKind, 'containers' | 'volumes' | 'networks'>;
+  name: string;
+  where: string;
+}
+
+/** Network modes that name no user network. */
+const BUILTIN_NETWORKS = new Set(['', 'default', 'bridge', 'host', 'none']);
+const NAMESPACE_MODES = ['NetworkMode', 'IpcMode', 'PidMode', 'UTSMode', 'UsernsMode', 'CgroupnsMode'];
+
+function strings(v: JsonValue | undefined): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** A `Binds` entry's source when it is a named volume (not an absolute host path). */
+export function bindVolumeName(bind: string): string | undefined {
+  const src = bind.split(':')[0] ?? '';
+  if (src === '' || src.startsWith('/') || src.startsWith('.') || src.startsWith('~')) return undefined;
+  // Windows-style paths do not reach a Linux daemon; anything else is a volume name.
+  return src;
+}
+
+/** Every object a ContainerCreate body refers to. */
+export function createReferences(body: JsonValue | undefined): Reference[] {
+  const refs: Reference[] = [];
+  const host = field(body, 'HostConfig');
+  for (const v of strings(field(host, 'VolumesFrom'))) refs.push({ kind: 'containers', name: v.split(':')[0] ?? v, where: 'HostConfig.VolumesFrom' });
+  for (const mode of NAMESPACE_MODES) {
+    const v = field(host, mode);
+    if (typeof v !== 'string') continue;
+    if (v.startsWith('container:')) refs.push({ kind: 'containers', name: v.slice('container:'.length), where: `HostConfig.${mode}` });
+    else if (mode === 'NetworkMode' && !BUILTIN_NETWORKS.has(v)) refs.push({ kind: 'networks', name: v, where: 'HostConfig.NetworkMode' });
+  }
+  for (const link of strings(field(host, 'Links'))) {
+    // `name:alias`; dockerd also accepts `/name:/parent/alias`.
+    const name = (link.split(':')[0] ?? link).replace(/^\//, '');
+    refs.push({ kind: 'containers', name, where: 'HostConfig.Links' });
+  }
+  for (const bind of strings(field(host, 'Binds'))) {
+    const name = bindVolumeName(bind);
+    if (name !== undefined) refs.push({ kind: 'volumes', name, where: 'HostConfig.Binds' });
+  }
+  const mounts = field(host, 'Mounts');
+  if (Array.isArray(mounts)) {
+    for (const m of mounts) {
+      const type = field(m, 'Type');
+      const source = field(m, 'Source');
+      if (type === 'volume' && typeof source === 'string' && source !== '') refs.push({ kind: 'volumes', name: source, where: 'HostConfig.Mounts' });
+    }
+  }
+  const endpoints = field(body, 'NetworkingConfig', 'EndpointsConfig');
+  if (isObject(endpoints)) {
+    for (const name of Object.keys(endpoints)) {
+      if (!BUILTIN_NETWORKS.has(name)) refs.push({ kind: 'networks', name, where: 'NetworkingConfig.EndpointsConfig' });
+    }
+  }
+  return refs;
+}

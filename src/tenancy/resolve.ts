@@ -1,0 +1,52 @@
+/**
+ * Resolving an object reference the way dockerd does (full ID, exact name, unique ID prefix)
+ * by asking dockerd itself, and reading the owner labels of what it found.
+ */
+import type { ObjectKind } from '../policy/tenancy-schema.js';
+import type { ResolvedObject } from './access.js';
+import type { DaemonAnswer, DaemonClient } from './daemon-client.js';
+import { ownershipOf } from './labels.js';
+import { isObject } from '../facts/go-fold.js';
+import type { JsonValue } from '../core/types.js';
+
+/** Found, or the daemon's own answer (404, 409 ambiguous prefix, ...) to pass on. */
+export type Resolution = { found: ResolvedObject & { raw: Record<string, unknown> } } | { answer: DaemonAnswer };
+
+const INSPECT: Record<ObjectKind, (n: string) => string> = {
+  containers: (n) => `/containers/${encodeURIComponent(n)}/json`,
+  volumes: (n) => `/volumes/${encodeURIComponent(n)}`,
+  networks: (n) => `/networks/${encodeURIComponent(n)}`,
+  images: (n) => `/images/${n.split('/').map(encodeURIComponent).join('/')}/json`,
+};
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+/** Build a ResolvedObject from an inspect answer or a list item of `kind`. */
+export function describeObject(kind: ObjectKind, doc: Record<string, unknown>): ResolvedObject {
+  const config = isObject(doc.Config as JsonValue) ? (doc.Config as Record<string, unknown>) : {};
+  const labels = (kind === 'containers' || kind === 'images') && doc.Labels === undefined ? config.Labels : doc.Labels;
+  let names: string[];
+  if (kind === 'containers') names = [str(doc.Name), ...(Array.isArray(doc.Names) ? doc.Names.map(str) : [])].filter(Boolean).map((n) => n.replace(/^\//, ''));
+  else if (kind === 'images') names = Array.isArray(doc.RepoTags) ? doc.RepoTags.map(str) : [];
+  else names = [str(doc.Name)];
+  const id = kind === 'volumes' ? str(doc.Name) : str(doc.Id);
+  return { kind, id, names, ownership: ownershipOf(labels as JsonValue) };
+}
+
+/** Resolve `name` of `kind` on the daemon. */
+export async function resolveObject(daemon: DaemonClient, kind: ObjectKind, name: string): Promise<Resolution> {
+  const answer = await daemon.get(INSPECT[kind](name));
+  if (answer.status !== 200 || !isObject(answer.json as JsonValue)) return { answer };
+  const raw = answer.json as Record<string, unknown>;
+  return { found: { ...describeObject(kind, raw), raw } };
+}
+
+/** Resolve an exec instance to its ID and the container it runs in. */
+export async function resolveExec(daemon: DaemonClient, id: string): Promise<{ execId: string; container: string } | { answer: DaemonAnswer }> {
+  const answer = await daemon.get(`/exec/${encodeURIComponent(id)}/json`);
+  const doc = answer.json as Record<string, unknown> | undefined;
+  if (answer.status !== 200 || !doc || typeof doc.ID !== 'string' || typeof doc.ContainerID !== 'string') return { answer };
+  return { execId: doc.ID, container: doc.ContainerID };
+}

@@ -1,0 +1,132 @@
+/**
+ * Tenancy: sharing one daemon between identities. Off unless the policy has a `tenancy:`
+ * section; admins bypass it. For everyone else: rate limit, stream limit, then the
+ * operation's plan (operation-plans.ts).
+ */
+import type { Identity } from '../core/types.js';
+import type { TenancySpec } from '../policy/tenancy-schema.js';
+import { accessTo } from './access.js';
+import { tenancyMessage, type TenancyContext } from './context.js';
+import { createOperation, importOrCommit } from './create-ops.js';
+import type { DaemonClient } from './daemon-client.js';
+import { deny, forward, type Tenancy, type TenancyRequest, type TenancyVerdict } from './hook.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import { ownerLabels, reservedKeys } from './labels.js';
+import { listOperation, pruneOperation } from './list-ops.js';
+import { daemonAnswer, objectOperation } from './object-ops.js';
+import { planFor } from './operation-plans.js';
+import { resolveObject } from './resolve.js';
+import { StreamCounter } from './stream-counter.js';
+import { tenantOf } from './tenant.js';
+import { TokenBuckets, type Clock } from './token-bucket.js';
+import { field } from '../facts/go-fold.js';
+
+/** What tenancy needs, passed in once. */
+export interface TenancyDeps {
+  daemon: DaemonClient;
+  /** The current policy's `tenancy:` section (changes on reload); undefined = off. */
+  spec: () => TenancySpec | undefined;
+  /** Effective groups of an identity under the current policy. */
+  groups: (identity: Identity) => string[];
+  clock?: Clock;
+}
+
+/** Create the tenancy hook. */
+export function createTenancy(deps: TenancyDeps): Tenancy {
+  const buckets = new TokenBuckets(deps.clock ?? Date.now);
+  const streams = new StreamCounter();
+  const locks = new KeyedMutex();
+  let admitted = 0;
+
+  return {
+    async admit(req: TenancyRequest): Promise<TenancyVerdict> {
+      const spec = deps.spec();
+      const op = req.facts.operation;
+      if (!spec || !op) return forward();
+      const tenant = tenantOf(spec, req.identity, deps.groups(req.identity));
+      if (tenant.admin) return forward();
+      const ctx: TenancyContext = { spec, tenant, daemon: deps.daemon, req, locks };
+
+      const rate = tenant.quota.rate;
+      if (rate) {
+        if (++admitted % 1024 === 0) buckets.sweep(() => rate.perSecond, () => rate.burst);
+        const taken = buckets.take(tenant.name, rate.perSecond, rate.burst);
+        if (!taken.ok) {
+          return deny(429, 'rate-limit', tenancyMessage(ctx, `rate limit of ${rate.perSecond} requests/s exceeded; retry in ${taken.retryAfterSeconds}s`), {
+            'Retry-After': String(taken.retryAfterSeconds),
+          });
+        }
+      }
+      let closeStream: (() => void) | undefined;
+      if ((op.streaming || op.hijack) && tenant.quota.streams !== undefined) {
+        closeStream = streams.tryOpen(tenant.name, tenant.quota.streams);
+        if (!closeStream) {
+          return deny(429, 'stream-limit', tenancyMessage(ctx, `${tenant.quota.streams} concurrent streams already open; close one first`), { 'Retry-After': '1' });
+        }
+      }
+      let verdict: TenancyVerdict;
+      try {
+        verdict = await byPlan(ctx);
+      } catch (err) {
+        closeStream?.();
+        throw err;
+      }
+      if (verdict.kind !== 'forward') closeStream?.();
+      else if (closeStream) {
+        const inner = verdict.release;
+        const close = closeStream;
+        verdict.release = () => {
+          inner?.();
+          close();
+        };
+      }
+      return verdict;
+    },
+  };
+}
+
+async function byPlan(ctx: TenancyContext): Promise<TenancyVerdict> {
+  const op = ctx.req.facts.operation;
+  if (!op) return forward();
+  const plan = planFor(op.name, op.section);
+  switch (plan.kind) {
+    case 'pass':
+      return forward();
+    case 'admin':
+      return deny(403, 'admin-only', tenancyMessage(ctx, `${op.name} affects every tenant: only tenancy admins may run it`));
+    case 'object':
+      return objectOperation(ctx, plan);
+    case 'create':
+      return createOperation(ctx, op.name);
+    case 'list':
+      return listOperation(ctx, plan.object);
+    case 'prune':
+      return pruneOperation(ctx);
+    case 'commit':
+      return commit(ctx);
+    case 'save':
+      return save(ctx);
+  }
+}
+
+/** `docker commit`: the container must be the caller's; the image gets the caller's labels. */
+async function commit(ctx: TenancyContext): Promise<TenancyVerdict> {
+  const { facts } = ctx.req;
+  const name = facts.query.container ?? '';
+  const keys = reservedKeys(field(facts.body, 'Labels'));
+  if (keys.length) return deny(403, 'reserved-label', tenancyMessage(ctx, `label ${keys.join(', ')} is reserved: the gateway sets the owner of what you create`));
+  const r = await resolveObject(ctx.daemon, 'containers', name);
+  if ('answer' in r) return daemonAnswer(r.answer);
+  if (accessTo(ctx.spec, ctx.tenant, r.found, 'modify') === 'none') return deny(403, 'not-owner', tenancyMessage(ctx, `container "${name}" belongs to another tenant`));
+  return importOrCommit(ctx, ownerLabels(ctx.tenant.name, ctx.tenant.team), { container: r.found.id });
+}
+
+/** `docker save a b c`: every image must be the caller's. */
+async function save(ctx: TenancyContext): Promise<TenancyVerdict> {
+  for (const name of ctx.req.facts.queryAll.names ?? []) {
+    const r = await resolveObject(ctx.daemon, 'images', name);
+    if ('answer' in r) return daemonAnswer(r.answer);
+    if (accessTo(ctx.spec, ctx.tenant, r.found, 'modify') === 'none') return deny(403, 'not-owner', tenancyMessage(ctx, `image "${name}" belongs to another tenant`));
+  }
+  return forward();
+}

@@ -1,0 +1,46 @@
+/**
+ * Per-identity request rate limits: token buckets refilled continuously. The clock is passed
+ * in so tests can drive time. Buckets of idle identities are dropped once full again.
+ */
+
+/** Milliseconds since some epoch; `Date.now` in production. */
+export type Clock = () => number;
+
+/** The answer for one request: allowed, or denied with the seconds until a token is back. */
+export type TakeResult = { ok: true } | { ok: false; retryAfterSeconds: number };
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/** A set of token buckets keyed by identity. */
+export class TokenBuckets {
+  private readonly buckets = new Map<string, Bucket>();
+  constructor(private readonly clock: Clock) {}
+
+  /** Take one token from `key`'s bucket of `burst` tokens refilled at `perSecond`. */
+  take(key: string, perSecond: number, burst: number): TakeResult {
+    const now = this.clock();
+    const b = this.buckets.get(key) ?? { tokens: burst, at: now };
+    b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * perSecond);
+    b.at = now;
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      this.buckets.set(key, b);
+      return { ok: true };
+    }
+    this.buckets.set(key, b);
+    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - b.tokens) / perSecond)) };
+  }
+
+  /** Forget buckets that would be full by now (bounded memory with many identities). */
+  sweep(perSecondOf: (key: string) => number | undefined, burstOf: (key: string) => number | undefined): void {
+    const now = this.clock();
+    for (const [key, b] of this.buckets) {
+      const rate = perSecondOf(key);
+      const burst = burstOf(key);
+      if (rate === undefined || burst === undefined || b.tokens + ((now - b.at) / 1000) * rate >= burst) this.buckets.delete(key);
+    }
+  }
+}
