@@ -1,0 +1,214 @@
+/**
+ * Tenancy end to end: four identities share one real dockerd through the gateway with the
+ * real docker CLI. alice and bob are team `web`, carol is team `data`, root is an admin;
+ * erin has a container quota of 5, dave a rate limit. Every check is also made on the daemon.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { configYaml, docker, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+
+const socket = inject('dockerSocket');
+let pki: TestPki;
+let gw: TestGateway;
+let yaml: string;
+const as = (who: string, args: string[], timeoutMs = 60_000) => docker(pki.bundle(who), gw.port, args, { timeoutMs });
+
+const POLICY = `version: 1
+rules:
+  - name: everyone
+    who: { anyone: true }
+    allow: all
+tenancy:
+  admins: { groups: [ops] }
+  teams: [web, data]
+  unowned: [images]
+  quotas:
+    default: { memory: 64m, defaultMemory: 32m }
+    users:
+      erin: { containers: 5 }
+      dave: { rate: { perSecond: 0.2, burst: 3 } }
+`;
+
+let a1Id = '';
+
+beforeAll(async () => {
+  pki = await makePki({ alice: ['web'], bob: ['web'], carol: ['data'], root: ['ops'], erin: ['qa'], dave: [] });
+  const policyFile = join(pki.dir, 'tenancy-policy.yaml');
+  writeFileSync(policyFile, POLICY);
+  yaml = configYaml(pki, socket, `policy: ${policyFile}\n`);
+  gw = await startGateway(pki.dir, yaml);
+  for (const [who, name] of [['alice', 'ten-a1'], ['bob', 'ten-b1'], ['carol', 'ten-c1']] as const) {
+    const r = await as(who, ['run', '-d', '--name', name, 'busybox', 'sleep', '600']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    if (who === 'alice') a1Id = r.stdout.trim();
+  }
+}, 120_000);
+
+afterAll(async () => {
+  const ids = await dockerDirect(socket, ['ps', '-aq', '--filter', 'label=dockgate.owner']);
+  const list = ids.stdout.split('\n').filter(Boolean);
+  if (list.length) await dockerDirect(socket, ['rm', '-f', ...list]);
+  await dockerDirect(socket, ['volume', 'rm', '-f', 'ten-va', 'ten-vc']);
+  await dockerDirect(socket, ['network', 'rm', 'ten-na']);
+  await dockerDirect(socket, ['rmi', '-f', 'ten-img-a']);
+  await gw?.stop();
+});
+
+async function names(who: string, args: string[]): Promise<string[]> {
+  const r = await as(who, args);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return r.stdout.split('\n').filter(Boolean).sort();
+}
+
+describe('ownership and visibility', () => {
+  it('the owner label is on the daemon', async () => {
+    const r = await dockerDirect(socket, ['inspect', '-f', '{{index .Config.Labels "dockgate.owner"}}/{{index .Config.Labels "dockgate.team"}}', 'ten-a1', 'ten-c1']);
+    expect(r.stdout.trim().split('\n')).toEqual(['alice/web', 'carol/data']);
+  });
+
+  it('ps -a shows each tenant its own and its team\'s containers; the admin sees all', async () => {
+    expect(await names('alice', ['ps', '-a', '--format', '{{.Names}}'])).toEqual(['ten-a1', 'ten-b1']);
+    expect(await names('bob', ['ps', '-a', '--format', '{{.Names}}'])).toEqual(['ten-a1', 'ten-b1']);
+    expect(await names('carol', ['ps', '-a', '--format', '{{.Names}}'])).toEqual(['ten-c1']);
+    const all = await names('root', ['ps', '-a', '--format', '{{.Names}}']);
+    expect(all).toEqual(expect.arrayContaining(['ten-a1', 'ten-b1', 'ten-c1']));
+  });
+
+  it('a client filter is ANDed with the tenant filter', async () => {
+    expect(await names('alice', ['ps', '-a', '--filter', 'name=ten-b1', '--format', '{{.Names}}'])).toEqual(['ten-b1']);
+    expect(await names('carol', ['ps', '-a', '--filter', 'name=ten-a1', '--format', '{{.Names}}'])).toEqual([]);
+  });
+
+  it('volume ls and network ls are filtered', async () => {
+    expect((await as('alice', ['volume', 'create', 'ten-va'])).code).toBe(0);
+    expect((await as('carol', ['volume', 'create', 'ten-vc'])).code).toBe(0);
+    expect(await names('alice', ['volume', 'ls', '--format', '{{.Name}}'])).toEqual(['ten-va']);
+    expect(await names('carol', ['volume', 'ls', '--format', '{{.Name}}'])).toEqual(['ten-vc']);
+    const net = await as('alice', ['network', 'create', 'ten-na']);
+    expect(net.stderr).toBe('');
+    expect(await names('alice', ['network', 'ls', '--format', '{{.Name}}'])).toEqual(['ten-na']);
+    expect(await names('carol', ['network', 'ls', '--format', '{{.Name}}'])).toEqual([]);
+    const direct = await dockerDirect(socket, ['network', 'inspect', '-f', '{{index .Labels "dockgate.owner"}}', 'ten-na']);
+    expect(direct.stdout.trim()).toBe('alice');
+  });
+
+  it('images: unowned base images for all, committed images for their owner', async () => {
+    const c = await as('alice', ['commit', 'ten-a1', 'ten-img-a']);
+    expect(c.stderr).toBe('');
+    expect(c.code).toBe(0);
+    const owner = await dockerDirect(socket, ['image', 'inspect', '-f', '{{index .Config.Labels "dockgate.owner"}}', 'ten-img-a']);
+    expect(owner.stdout.trim()).toBe('alice');
+    expect(await names('alice', ['images', '--format', '{{.Repository}}'])).toEqual(['busybox', 'ten-img-a']);
+    expect(await names('carol', ['images', '--format', '{{.Repository}}'])).toEqual(['busybox']);
+    const rmi = await as('carol', ['rmi', 'ten-img-a']);
+    expect(rmi.code).not.toBe(0);
+    expect(rmi.stderr).toContain('belongs to another tenant');
+  });
+});
+
+describe('cross-owner access is denied by id, name and id prefix', () => {
+  const refs = (): string[] => [a1Id, 'ten-a1', a1Id.slice(0, 5)];
+  const cases: [string, (ref: string) => string[]][] = [
+    ['inspect', (r) => ['inspect', r]],
+    ['logs', (r) => ['logs', r]],
+    ['exec', (r) => ['exec', r, 'true']],
+    ['cp', (r) => ['cp', `${r}:/etc/hostname`, '/tmp/ten-cp-out']],
+    ['attach', (r) => ['attach', '--no-stdin', r]],
+    ['commit', (r) => ['commit', r, 'ten-stolen']],
+    ['stop', (r) => ['stop', '-t', '1', r]],
+    ['rm', (r) => ['rm', '-f', r]],
+  ];
+  for (const [name, args] of cases) {
+    it(`carol: docker ${name}`, async () => {
+      for (const ref of refs()) {
+        const r = await as('carol', args(ref), 20_000);
+        expect(r.code, `${name} ${ref}`).not.toBe(0);
+        expect(r.stderr, `${name} ${ref}`).toContain('belongs to another tenant');
+      }
+    });
+  }
+
+  it('the container is untouched on the daemon', async () => {
+    const r = await dockerDirect(socket, ['inspect', '-f', '{{.State.Running}}', 'ten-a1']);
+    expect(r.stdout.trim()).toBe('true');
+    expect((await dockerDirect(socket, ['image', 'inspect', 'ten-stolen'])).code).not.toBe(0);
+  });
+
+  it('a team member may act on the team\'s container', async () => {
+    const r = await as('bob', ['exec', 'ten-a1', 'echo', 'team-ok']);
+    expect(r.stdout.trim()).toBe('team-ok');
+  });
+
+  it('a create body may not reference another tenant\'s objects', async () => {
+    const vf = await as('carol', ['run', '--rm', '--volumes-from', 'ten-a1', 'busybox', 'true']);
+    expect(vf.stderr).toContain('belongs to another tenant');
+    const vol = await as('carol', ['run', '--rm', '-v', 'ten-va:/data', 'busybox', 'true']);
+    expect(vol.stderr).toContain('belongs to another tenant');
+    const ns = await as('carol', ['run', '--rm', '--pid', 'container:ten-a1', 'busybox', 'true']);
+    expect(ns.stderr).toContain('belongs to another tenant');
+  });
+});
+
+describe('prune, limits, labels', () => {
+  it('container prune removes only the caller\'s own containers', async () => {
+    expect((await as('alice', ['create', '--name', 'ten-a-stopped', 'busybox', 'true'])).code).toBe(0);
+    expect((await as('carol', ['create', '--name', 'ten-c-stopped', 'busybox', 'true'])).code).toBe(0);
+    const p = await as('carol', ['container', 'prune', '-f']);
+    expect(p.code).toBe(0);
+    expect((await dockerDirect(socket, ['inspect', 'ten-c-stopped'])).code).not.toBe(0);
+    expect((await dockerDirect(socket, ['inspect', '-f', '{{.Name}}', 'ten-a-stopped'])).stdout.trim()).toBe('/ten-a-stopped');
+  });
+
+  it('the default memory limit is injected and the maximum enforced', async () => {
+    const r = await as('carol', ['inspect', '-f', '{{.HostConfig.Memory}}', 'ten-c1']);
+    expect(r.stdout.trim()).toBe(String(32 * 1024 * 1024));
+    const big = await as('carol', ['run', '-d', '--memory', '1g', 'busybox', 'true']);
+    expect(big.code).not.toBe(0);
+    expect(big.stderr).toContain('exceeds your maximum of 64MiB');
+  });
+
+  it('a client-supplied owner label is rejected', async () => {
+    const r = await as('carol', ['run', '-d', '--label', 'dockgate.owner=alice', 'busybox', 'true']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('"dockgate.owner" is reserved');
+    const v = await as('carol', ['volume', 'create', '--label', 'Dockgate.Team=web', 'ten-forged']);
+    expect(v.stderr).toContain('is reserved');
+    expect((await dockerDirect(socket, ['volume', 'inspect', 'ten-forged'])).code).not.toBe(0);
+  });
+
+  it('20 concurrent docker run -d: exactly the quota of 5 succeed', async () => {
+    const runs = await Promise.all(Array.from({ length: 20 }, () => as('erin', ['run', '-d', 'busybox', 'sleep', '600'], 120_000)));
+    const ok = runs.filter((r) => r.code === 0);
+    expect(ok.length).toBe(5);
+    expect(runs.filter((r) => r.stderr.includes('container quota reached')).length).toBe(15);
+    const direct = await dockerDirect(socket, ['ps', '-aq', '--filter', 'label=dockgate.owner=erin']);
+    expect(direct.stdout.split('\n').filter(Boolean).length).toBe(5);
+  }, 180_000);
+
+  it('the rate limit answers 429 and the CLI shows the message', async () => {
+    const results = [];
+    for (let i = 0; i < 4; i++) results.push(await as('dave', ['volume', 'ls', '-q']));
+    const limited = results.find((r) => r.code !== 0);
+    expect(limited?.stderr).toContain('rate limit of 0.2 requests/s exceeded');
+    const curl = await import('./support/gateway.js').then((m) =>
+      m.run('curl', ['-s', '-i', '--cacert', join(pki.bundle('dave'), 'ca.pem'), '--cert', join(pki.bundle('dave'), 'cert.pem'), '--key', join(pki.bundle('dave'), 'key.pem'), `https://127.0.0.1:${gw.port}/volumes`]),
+    );
+    expect(curl.stdout).toMatch(/^HTTP\/1\.1 429/);
+    expect(curl.stdout).toMatch(/Retry-After: \d+/i);
+    expect(curl.stdout).toContain('Content-Type: application/json');
+  });
+});
+
+describe('restart', () => {
+  it('ownership and visibility survive a gateway restart', async () => {
+    await gw.stop();
+    gw = await startGateway(pki.dir, yaml);
+    expect(await names('carol', ['ps', '-a', '--format', '{{.Names}}'])).toEqual(['ten-c1']);
+    expect(await names('alice', ['volume', 'ls', '--format', '{{.Name}}'])).toEqual(['ten-va']);
+    const r = await as('carol', ['stop', 'ten-a1']);
+    expect(r.stderr).toContain('belongs to another tenant');
+  }, 60_000);
+});
