@@ -1,0 +1,396 @@
+/**
+ * Raw HTTP/1.1 over real mutual TLS for what the docker CLI never sends: odd framing, odd
+ * content types, case-variant / Unicode-folded / duplicate keys, trailing bytes, oversized
+ * bodies, encoded and unclean paths, form bodies, legacy (API < 1.24) bodies, refused
+ * upgrades and keep-alive after a refusal. Every case is checked against what the daemon
+ * actually did (container created or not, with which HostConfig), and where it matters
+ * against what dockerd itself answers to the same bytes on its socket.
+ */
+import { mkdtempSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { configYaml, docker, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+import { chunked, httpRequest, jsonRequest, rawExchange, rawExchangeUnix, RawConnection, type RawResponse } from './support/raw-tls.js';
+
+const socket = inject('dockerSocket');
+const LABEL = 'dgt-raw-test';
+let pki: TestPki;
+let gw: TestGateway;
+let alice: string;
+let reader: string;
+let admin: string;
+let hostDir: string;
+
+const POLICY = `version: 1
+rules:
+  - name: admins-anything
+    who: { users: [admin] }
+    allow: all
+  - name: dev-read
+    who: { groups: [developers] }
+    allow: [power:read]
+  - name: dev-containers
+    who: { groups: [developers] }
+    allow: [ContainerCreate, ContainerStart, ContainerKill, ContainerDelete, ContainerAttach, ImageTag]
+    guards:
+      privileged: false
+      hostNamespaces: false
+      binds: false
+      capabilities: { allow: [NET_BIND_SERVICE] }
+      devices: false
+      securityOptions: false
+      images: { allow: [busybox] }
+  - name: readers
+    who: { users: [reader] }
+    allow: [power:read]
+`;
+
+/** A create body for container `name` (labelled for clean-up) with extra JSON members. */
+function createBody(extra = ''): string {
+  return `{"Image":"busybox","Cmd":["true"],"Labels":{"${LABEL}":"1"}${extra ? `,${extra}` : ''}}`;
+}
+
+const createTarget = (name: string): string => `/v1.41/containers/create?name=${name}`;
+
+/** What the daemon holds for a container name, straight from its socket. */
+async function inspect(name: string): Promise<{ exists: boolean; hostConfig?: Record<string, unknown>; running?: boolean }> {
+  const r = await dockerDirect(socket, ['inspect', '--type', 'container', '--format', '{{json .HostConfig}}|{{.State.Running}}', name]);
+  if (r.code !== 0) return { exists: false };
+  const [hc = '{}', running] = r.stdout.trim().split('|');
+  return { exists: true, hostConfig: JSON.parse(hc) as Record<string, unknown>, running: running === 'true' };
+}
+
+/** The Docker error message of a refusal (Docker's shape, exact Content-Type). */
+function message(r: RawResponse): string {
+  expect(r.headers['content-type']).toBe('application/json');
+  return (JSON.parse(r.text) as { message: string }).message;
+}
+
+beforeAll(async () => {
+  pki = await makePki({ admin: [], alice: ['developers'], reader: [] });
+  const policyFile = `${pki.dir}/policy.yaml`;
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(policyFile, POLICY);
+  gw = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${policyFile}\n`));
+  [alice, reader, admin] = ['alice', 'reader', 'admin'].map((n) => pki.bundle(n)) as [string, string, string];
+  hostDir = mkdtempSync('/tmp/dgt-raw-host-');
+});
+
+afterAll(async () => {
+  const left = await dockerDirect(socket, ['ps', '-aq', '--filter', `label=${LABEL}`]);
+  const ids = left.stdout.split('\n').filter(Boolean);
+  if (ids.length) await dockerDirect(socket, ['rm', '-f', ...ids]);
+  await dockerDirect(socket, ['rm', '-f', 'dgt-raw-trap', 'dgt-raw-cat', 'dgt-raw-legacy', 'dgt-raw-legacy-admin']);
+  await dockerDirect(socket, ['rmi', 'busybox:dgt-raw-form']);
+  await gw?.stop();
+});
+
+describe('bodies under every framing and spelling are decided on what dockerd will read', () => {
+  it('a chunked body with HostConfig.Privileged is denied and nothing is created', async () => {
+    const body = createBody('"HostConfig":{"Privileged":true}');
+    const r = await rawExchange(alice, gw.port, httpRequest({ method: 'POST', target: createTarget('dgt-raw-chunked-priv'), headers: [['Content-Type', 'application/json'], ['Transfer-Encoding', 'chunked']], body: chunked(body, 5) }));
+    expect(r.status).toBe(403);
+    expect(message(r)).toBe('dockgate: denied ContainerCreate for alice (groups developers): HostConfig.Privileged is not allowed (rule "dev-containers")');
+    expect((await inspect('dgt-raw-chunked-priv')).exists).toBe(false);
+  });
+
+  it('a harmless chunked body is forwarded whole: the daemon creates exactly what was sent', async () => {
+    const body = createBody('"HostConfig":{"CapAdd":["NET_BIND_SERVICE"],"Memory":33554432}');
+    const r = await rawExchange(alice, gw.port, httpRequest({ method: 'POST', target: createTarget('dgt-raw-chunked-ok'), headers: [['Content-Type', 'application/json'], ['Transfer-Encoding', 'chunked']], body: chunked(body, 3) }));
+    expect(r.status).toBe(201);
+    const c = await inspect('dgt-raw-chunked-ok');
+    expect(c.hostConfig).toMatchObject({ CapAdd: ['NET_BIND_SERVICE'], Memory: 33554432, Privileged: false });
+  });
+
+  it('Content-Length: 0 plus Transfer-Encoding: chunked is refused, never forwarded', async () => {
+    const body = createBody('"HostConfig":{"Privileged":true}');
+    const r = await rawExchange(alice, gw.port, httpRequest({
+      method: 'POST',
+      target: createTarget('dgt-raw-cl0-te'),
+      headers: [['Content-Type', 'application/json'], ['Content-Length', '0'], ['Transfer-Encoding', 'chunked']],
+      body: chunked(body),
+    }));
+    expect(r.status).toBe(400);
+    expect((await inspect('dgt-raw-cl0-te')).exists).toBe(false);
+    // Nothing with the label was created either (a smuggled second request would carry it).
+    const any = await dockerDirect(socket, ['ps', '-a', '--filter', `label=${LABEL}`, '--filter', 'name=dgt-raw-cl0', '-q']);
+    expect(any.stdout.trim()).toBe('');
+  });
+
+  it('Content-Type "Application/JSON; charset=utf-8" is JSON: decided on the body like any other', async () => {
+    const ct = 'Application/JSON; charset=utf-8';
+    const denied = await rawExchange(alice, gw.port, jsonRequest('POST', createTarget('dgt-raw-ct-priv'), createBody('"HostConfig":{"Privileged":true}'), ct));
+    expect(denied.status).toBe(403);
+    expect(message(denied)).toContain('HostConfig.Privileged is not allowed');
+    expect((await inspect('dgt-raw-ct-priv')).exists).toBe(false);
+    const ok = await rawExchange(alice, gw.port, jsonRequest('POST', createTarget('dgt-raw-ct-ok'), createBody(), ct));
+    expect(ok.status).toBe(201);
+    expect((await inspect('dgt-raw-ct-ok')).exists).toBe(true);
+  });
+
+  it('text/plain with a body is refused (400) and not forwarded; dockerd would refuse it too', async () => {
+    const req = jsonRequest('POST', createTarget('dgt-raw-text'), createBody('"HostConfig":{"Privileged":true}'), 'text/plain');
+    const r = await rawExchange(alice, gw.port, req);
+    expect(r.status).toBe(400);
+    expect(message(r)).toContain('needs Content-Type application/json');
+    expect((await inspect('dgt-raw-text')).exists).toBe(false);
+    const direct = await rawExchangeUnix(socket, jsonRequest('POST', createTarget('dgt-raw-text-direct'), createBody(), 'text/plain'));
+    expect(direct.status).toBe(400);
+    expect((await inspect('dgt-raw-text-direct')).exists).toBe(false);
+  });
+
+  it('case-variant keys (hostconfig / PRIVILEGED) are the fields dockerd reads: denied', async () => {
+    const body = `{"Image":"busybox","Labels":{"${LABEL}":"1"},"hostconfig":{"PRIVILEGED":true}}`;
+    const r = await rawExchange(alice, gw.port, jsonRequest('POST', createTarget('dgt-raw-case'), body));
+    expect(r.status).toBe(403);
+    expect(message(r)).toContain('HostConfig.Privileged is not allowed');
+    expect((await inspect('dgt-raw-case')).exists).toBe(false);
+  });
+
+  it('dockerd really reads case-variant and ſ-folded keys (a harmless body shows it)', async () => {
+    const body = `{"iMAGE":"busybox","Labels":{"${LABEL}":"1"},"hostCONFIG":{"capadd":["NET_BIND_SERVICE"],"ſecurityOpt":["no-new-privileges"]}}`;
+    const r = await rawExchange(alice, gw.port, jsonRequest('POST', createTarget('dgt-raw-fold-ok'), body));
+    expect(r.status).toBe(201);
+    const c = await inspect('dgt-raw-fold-ok');
+    expect(c.hostConfig).toMatchObject({ CapAdd: ['NET_BIND_SERVICE'], SecurityOpt: ['no-new-privileges'] });
+  });
+
+  it.each([
+    ['ſ (long s) in SecurityOpt', '"HostConfig":{"ſecurityOpt":["seccomp=unconfined"]}', 'security-option', 'seccomp'],
+    ['Kelvin sign in NetworkMode', '"HostConfig":{"Networ\u212AMode":"host"}', 'host-namespace', 'NetworkMode "host"'],
+    ['ſ in a legacy top-level field', '"ſecurityOpt":["apparmor=unconfined"]', 'security-option', 'apparmor'],
+  ])('%s is read as dockerd reads it: denied', async (_name, extra, _code, reason) => {
+    const name = `dgt-raw-fold-${_code}-${extra.length}`;
+    const r = await rawExchange(alice, gw.port, jsonRequest('POST', createTarget(name), createBody(extra)));
+    expect(r.status).toBe(403);
+    expect(message(r)).toContain(reason);
+    expect((await inspect(name)).exists).toBe(false);
+  });
+
+  it.each([
+    ['exact duplicate keys', '"HostConfig":{"Privileged":false,"Privileged":true}', 'ambiguous-json'],
+    ['case-variant duplicate keys', '"HostConfig":{"Privileged":false,"PRIVILEGED":true}', 'ambiguous-json'],
+    ['duplicate HostConfig objects', '"HostConfig":{},"hostconfig":{"Privileged":true}', 'ambiguous-json'],
+  ])('%s are refused as ambiguous (400), not forwarded', async (name, extra) => {
+    const cname = `dgt-raw-dup-${name.split(' ')[0]}`;
+    const r = await rawExchange(alice, gw.port, jsonRequest('POST', createTarget(cname), createBody(extra)));
+    expect(r.status).toBe(400);
+    expect(message(r)).toMatch(/dockgate: refused POST request: .*(duplicate key|keys ".*" and ".*") .*Go merges them/);
+    expect((await inspect(cname)).exists).toBe(false);
+  });
+
+  it('trailing bytes after the JSON value are refused (400), not forwarded', async () => {
+    const body = `${createBody()} {"HostConfig":{"Privileged":true}}`;
+    const r = await rawExchange(alice, gw.port, jsonRequest('POST', createTarget('dgt-raw-trailing'), body));
+    expect(r.status).toBe(400);
+    expect(message(r)).toContain('after the JSON value');
+    expect((await inspect('dgt-raw-trailing')).exists).toBe(false);
+  });
+
+  it('a declared body over the 4 MiB cap gets 413 before it is read, and nothing is created', async () => {
+    const conn = await RawConnection.tls(alice, gw.port);
+    const size = 4 * 1024 * 1024 + 1024;
+    conn.write(httpRequest({ method: 'POST', target: createTarget('dgt-raw-big'), headers: [['Content-Type', 'application/json'], ['Content-Length', String(size)]] }));
+    conn.write(Buffer.alloc(65536, 0x20));
+    const r = await conn.response();
+    conn.close();
+    expect(r.status).toBe(413);
+    expect(message(r)).toContain('inspection limit');
+    expect((await inspect('dgt-raw-big')).exists).toBe(false);
+  });
+
+  it('a chunked body growing over the cap gets 413 and nothing is created', async () => {
+    const conn = await RawConnection.tls(alice, gw.port);
+    conn.write(httpRequest({ method: 'POST', target: createTarget('dgt-raw-big-chunked'), headers: [['Content-Type', 'application/json'], ['Transfer-Encoding', 'chunked']] }));
+    const pending = conn.response({ timeoutMs: 30_000 });
+    // A valid JSON prefix followed by whitespace: only the size is wrong.
+    const piece = Buffer.alloc(256 * 1024, 0x20);
+    conn.write(`1\r\n{\r\n`);
+    for (let i = 0; i < 20 && !conn.isClosed; i++) conn.write(Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]));
+    const r = await pending;
+    conn.close();
+    expect(r.status).toBe(413);
+    expect((await inspect('dgt-raw-big-chunked')).exists).toBe(false);
+  });
+});
+
+describe('paths are routed exactly like dockerd, unclean ones refused', () => {
+  it('an encoded "?" stays in the path: no route for dockerd, denied by the gateway', async () => {
+    const target = '/v1.41/containers/create%3Fname=dgt-raw-enc';
+    const direct = await rawExchangeUnix(socket, jsonRequest('POST', target, createBody()));
+    expect(direct.status).toBe(404);
+    const r = await rawExchange(admin, gw.port, jsonRequest('POST', target, createBody()));
+    expect(r.status).toBe(403);
+    expect(message(r)).toContain('no Engine API route matches POST /containers/create?name=dgt-raw-enc');
+    expect((await inspect('dgt-raw-enc')).exists).toBe(false);
+    const labelled = await dockerDirect(socket, ['ps', '-a', '--filter', `label=${LABEL}`, '--format', '{{.Names}}']);
+    expect(labelled.stdout).not.toContain('dgt-raw-enc');
+  });
+
+  it.each([
+    ['GET', '/containers/%2e%2e/containers/json'],
+    ['GET', '//containers/json'],
+    ['GET', '/v1.41/./containers/json'],
+    ['GET', '/v1.41/containers/%2E%2E/containers/json'],
+  ])('%s %s: dockerd redirects (301), the gateway refuses (400)', async (method, target) => {
+    const direct = await rawExchangeUnix(socket, httpRequest({ method, target }));
+    expect(direct.status).toBe(301);
+    const r = await rawExchange(admin, gw.port, httpRequest({ method, target }));
+    expect(r.status).toBe(400);
+    expect(message(r)).toContain('unclean path');
+  });
+
+  it('an unclean create path is refused and creates nothing', async () => {
+    const r = await rawExchange(admin, gw.port, jsonRequest('POST', '/v1.41/containers/%2e%2e/containers/create?name=dgt-raw-dotdot', createBody()));
+    expect(r.status).toBe(400);
+    expect((await inspect('dgt-raw-dotdot')).exists).toBe(false);
+  });
+
+  it('a clean request still works on the same terms (sanity)', async () => {
+    const r = await rawExchange(reader, gw.port, httpRequest({ method: 'GET', target: '/v1.41/containers/json?all=1' }));
+    expect(r.status).toBe(200);
+    expect(Array.isArray(JSON.parse(r.text))).toBe(true);
+  });
+});
+
+describe('query and form values as Go reads them', () => {
+  beforeAll(async () => {
+    const r = await docker(admin, gw.port, ['run', '-d', '--name', 'dgt-raw-trap', 'busybox', 'sh', '-c', 'trap "echo got-usr1" USR1; echo ready; while true; do sleep 0.1; done']);
+    expect(r.code).toBe(0);
+  });
+
+  const logs = async (): Promise<string> => (await dockerDirect(socket, ['logs', 'dgt-raw-trap'])).stdout;
+  const form = (target: string, body: string): Buffer =>
+    httpRequest({ method: 'POST', target, headers: [['Content-Type', 'application/x-www-form-urlencoded'], ['Content-Length', String(body.length)]], body });
+
+  it('a form-encoded kill signal is what dockerd uses (the container traps it and keeps running)', async () => {
+    const r = await rawExchange(alice, gw.port, form('/v1.41/containers/dgt-raw-trap/kill', 'signal=SIGUSR1'));
+    expect(r.status).toBe(204);
+    await new Promise((res) => setTimeout(res, 1000));
+    expect((await logs()).split('\n').filter((l) => l === 'got-usr1')).toHaveLength(1);
+    expect((await inspect('dgt-raw-trap')).running).toBe(true);
+  });
+
+  it('the same key in the query and the form body is refused as ambiguous, and no signal is sent', async () => {
+    const r = await rawExchange(alice, gw.port, form('/v1.41/containers/dgt-raw-trap/kill?signal=SIGKILL', 'signal=SIGUSR1'));
+    expect(r.status).toBe(400);
+    expect(message(r)).toContain('"signal" is in both the form body and the query');
+    await new Promise((res) => setTimeout(res, 1000));
+    expect((await logs()).split('\n').filter((l) => l === 'got-usr1')).toHaveLength(1);
+    expect((await inspect('dgt-raw-trap')).running).toBe(true);
+  });
+
+  it('the decision sees the form body: tagging as a forbidden name in the form is denied', async () => {
+    const denied = await rawExchange(alice, gw.port, form('/v1.41/images/busybox/tag', 'repo=dgt-raw-evil&tag=1'));
+    expect(denied.status).toBe(403);
+    expect(message(denied)).toContain('dockgate: denied ImageTag for alice (groups developers): ');
+    expect(message(denied)).toContain('dgt-raw-evil');
+    expect((await dockerDirect(socket, ['image', 'inspect', 'dgt-raw-evil:1'])).code).not.toBe(0);
+    const allowed = await rawExchange(alice, gw.port, form('/v1.41/images/busybox/tag', 'repo=busybox&tag=dgt-raw-form'));
+    expect(allowed.status).toBe(201);
+    expect((await dockerDirect(socket, ['image', 'inspect', 'busybox:dgt-raw-form'])).code).toBe(0);
+  });
+
+  it("Go's first value wins for duplicate query keys: the first one decides", async () => {
+    const r = await rawExchange(alice, gw.port, httpRequest({ method: 'POST', target: '/v1.41/images/busybox/tag?repo=dgt-raw-evil&repo=busybox&tag=2', headers: [['Content-Length', '0']] }));
+    expect(r.status).toBe(403);
+    expect((await dockerDirect(socket, ['image', 'inspect', 'dgt-raw-evil:2'])).code).not.toBe(0);
+  });
+});
+
+describe('legacy API (< 1.24) bodies dockerd 20.10 still honours', () => {
+  it('ContainerStart with a HostConfig body: the daemon applies it (admin), the guards refuse it (alice)', async () => {
+    const create = (who: string, name: string): Promise<RawResponse> => rawExchange(who, gw.port, jsonRequest('POST', createTarget(name), createBody()));
+    expect((await create(admin, 'dgt-raw-legacy-admin')).status).toBe(201);
+    const applied = await rawExchange(admin, gw.port, jsonRequest('POST', '/v1.23/containers/dgt-raw-legacy-admin/start', JSON.stringify({ Binds: [`${hostDir}:/w`] })));
+    expect(applied.status).toBe(204);
+    // The start body replaced the HostConfig: this is why ContainerStart is guarded.
+    expect((await inspect('dgt-raw-legacy-admin')).hostConfig).toMatchObject({ Binds: [`${hostDir}:/w`] });
+
+    expect((await create(alice, 'dgt-raw-legacy')).status).toBe(201);
+    for (const body of [{ Privileged: true }, { Binds: ['/:/host'] }, { PidMode: 'host' }, { capadd: ['SYS_ADMIN'] }]) {
+      const r = await rawExchange(alice, gw.port, jsonRequest('POST', '/v1.23/containers/dgt-raw-legacy/start', JSON.stringify(body)));
+      expect(r.status).toBe(403);
+      expect(message(r)).toMatch(/^dockgate: denied ContainerStart for alice \(groups developers\): .* \(rule "dev-containers"\)$/);
+    }
+    const c = await inspect('dgt-raw-legacy');
+    expect(c.hostConfig).toMatchObject({ Privileged: false, Binds: null, PidMode: '', CapAdd: null });
+    expect(c.running).toBe(false);
+    const plain = await rawExchange(alice, gw.port, httpRequest({ method: 'POST', target: '/v1.23/containers/dgt-raw-legacy/start', headers: [['Content-Length', '0']] }));
+    expect(plain.status).toBe(204);
+  });
+
+  it('ContainerCopy (POST /containers/{id}/copy) exists on 20.10 but no non-admin rule allows it', async () => {
+    const body = JSON.stringify({ Resource: '/etc/passwd' });
+    const asAdmin = await rawExchange(admin, gw.port, jsonRequest('POST', '/v1.23/containers/dgt-raw-legacy-admin/copy', body));
+    expect(asAdmin.status).toBe(200);
+    expect(asAdmin.body.includes('root:')).toBe(true);
+    const r = await rawExchange(alice, gw.port, jsonRequest('POST', '/v1.23/containers/dgt-raw-legacy-admin/copy', body));
+    expect(r.status).toBe(403);
+    expect(message(r)).toBe('dockgate: denied ContainerCopy for alice (groups developers): no rule allows it (rule "default")');
+  });
+});
+
+describe('connections', () => {
+  it('a denied request on a keep-alive connection is followed by a working one', async () => {
+    const conn = await RawConnection.tls(alice, gw.port);
+    try {
+      conn.write(jsonRequest('POST', createTarget('dgt-raw-ka-denied'), createBody('"HostConfig":{"Privileged":true}')));
+      const denied = await conn.response();
+      expect(denied.status).toBe(403);
+      expect(denied.headers.connection?.toLowerCase()).not.toBe('close');
+      conn.write(jsonRequest('POST', createTarget('dgt-raw-ka-ok'), createBody()));
+      const ok = await conn.response();
+      expect(ok.status).toBe(201);
+      conn.write(httpRequest({ method: 'GET', target: '/v1.41/containers/dgt-raw-ka-ok/json' }));
+      const info = await conn.response();
+      expect(info.status).toBe(200);
+      expect(JSON.parse(info.text)).toMatchObject({ Name: '/dgt-raw-ka-ok' });
+    } finally {
+      conn.close();
+    }
+    expect((await inspect('dgt-raw-ka-denied')).exists).toBe(false);
+    expect((await inspect('dgt-raw-ka-ok')).exists).toBe(true);
+  });
+
+  it('a denied upgrade gets 403 before any upgrade, the socket is closed, nothing after it is forwarded', async () => {
+    expect((await docker(admin, gw.port, ['run', '-d', '-i', '--name', 'dgt-raw-cat', 'busybox', 'cat'])).code).toBe(0);
+    const conn = await RawConnection.tls(reader, gw.port);
+    const smuggled = jsonRequest('POST', createTarget('dgt-raw-smuggled'), createBody('"HostConfig":{"Privileged":true}'));
+    conn.write(Buffer.concat([
+      httpRequest({ method: 'POST', target: '/v1.41/containers/dgt-raw-cat/attach?stream=1&stdin=1&stdout=1', headers: [['Upgrade', 'tcp'], ['Connection', 'Upgrade'], ['Content-Length', '0']] }),
+      smuggled,
+    ]));
+    const r = await conn.response();
+    expect(r.status).toBe(403);
+    expect(message(r)).toBe('dockgate: denied ContainerAttach for reader (groups none): no rule allows it (rule "default")');
+    await Promise.race([conn.closed, new Promise((_, rej) => setTimeout(() => rej(new Error('socket left open')), 5000))]);
+    expect(conn.isClosed).toBe(true);
+    conn.write(smuggled);
+    expect(conn.takeBuffered().length).toBe(0);
+    await new Promise((res) => setTimeout(res, 500));
+    expect((await inspect('dgt-raw-smuggled')).exists).toBe(false);
+    // Nothing reached the attached process either.
+    expect((await dockerDirect(socket, ['logs', 'dgt-raw-cat'])).stdout).toBe('');
+  });
+
+  it('an allowed upgrade is tunnelled only after the daemon answers 101', async () => {
+    const conn = await RawConnection.tls(alice, gw.port);
+    try {
+      conn.write(httpRequest({ method: 'POST', target: '/v1.41/containers/dgt-raw-cat/attach?stream=1&stdin=1&stdout=1', headers: [['Upgrade', 'tcp'], ['Connection', 'Upgrade'], ['Content-Length', '0']] }));
+      const r = await conn.response();
+      expect(r.status).toBe(101);
+      conn.write('through-the-tunnel\n');
+      const until = Date.now() + 10_000;
+      let got = conn.takeBuffered();
+      while (!got.includes('through-the-tunnel') && Date.now() < until) {
+        await new Promise((res) => setTimeout(res, 100));
+        got = Buffer.concat([got, conn.takeBuffered()]);
+      }
+      // Non-TTY attach multiplexes: an 8-byte header (stream 1 = stdout) then the payload.
+      expect(got[0]).toBe(1);
+      expect(got.subarray(8).toString()).toBe('through-the-tunnel\n');
+    } finally {
+      conn.close();
+    }
+  });
+});
