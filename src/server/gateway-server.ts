@@ -11,7 +11,7 @@ import { createForwarder } from '../proxy/forwarder.js';
 import type { UpstreamTarget } from '../proxy/upstream-target.js';
 import type { Tenancy } from '../tenancy/hook.js';
 import type { Gatekeeper } from './gatekeeper.js';
-import { classifyHandshakeError } from './handshake-failure.js';
+import { classifyHandshakeError, classifyVerifyError } from './handshake-failure.js';
 import { createRequestHandler } from './handle-request.js';
 import { createUpgradeHandler } from './handle-upgrade.js';
 import { bindIdentity } from './peer-identity.js';
@@ -82,7 +82,12 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     });
   });
   server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
-    observer.handshakeFailed(classifyHandshakeError(err), err.message);
+    // A refused client certificate surfaces here as "socket hang up"; the reason is on the socket.
+    const verifyCode = socket.authorizationError as unknown as string | undefined;
+    if (verifyCode) {
+      const { reason, detail } = classifyVerifyError(String(verifyCode));
+      observer.handshakeFailed(reason, detail);
+    } else observer.handshakeFailed(classifyHandshakeError(err), err.message);
     socket.destroy();
   });
   server.on('clientError', (_err: Error, socket: Duplex) => {

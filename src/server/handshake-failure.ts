@@ -14,3 +14,38 @@ export function classifyHandshakeError(err: Error & { code?: string; reason?: st
   if (text.includes('version') || text.includes('protocol') || text.includes('wrong_version') || text.includes('http_request') || text.includes('no shared cipher') || text.includes('ecconnreset')) return 'protocol';
   return 'other';
 }
+
+/**
+ * OpenSSL verify codes (as Node names them) of problems with the gateway's own CRL: every
+ * client is refused, and calling that "expired" would send the operator after the client.
+ */
+const CRL_PROBLEMS = new Set(['UNABLE_TO_GET_CRL', 'CRL_HAS_EXPIRED', 'CRL_NOT_YET_VALID', 'CRL_SIGNATURE_FAILURE', 'UNABLE_TO_DECRYPT_CRL_SIGNATURE', 'ERROR_IN_CRL_LAST_UPDATE_FIELD', 'ERROR_IN_CRL_NEXT_UPDATE_FIELD']);
+
+const VERIFY_REASONS: Readonly<Record<string, HandshakeFailure>> = {
+  CERT_HAS_EXPIRED: 'expired',
+  CERT_NOT_YET_VALID: 'expired',
+  CERT_REVOKED: 'revoked',
+  INVALID_PURPOSE: 'bad-usage',
+  UNABLE_TO_GET_ISSUER_CERT: 'unknown-ca',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unknown-ca',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unknown-ca',
+  SELF_SIGNED_CERT_IN_CHAIN: 'unknown-ca',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'unknown-ca',
+  CERT_SIGNATURE_FAILURE: 'unknown-ca',
+  CERT_UNTRUSTED: 'unknown-ca',
+  CERT_REJECTED: 'unknown-ca',
+  INVALID_CA: 'unknown-ca',
+  PATH_LENGTH_EXCEEDED: 'unknown-ca',
+};
+
+/**
+ * Node verifies the client certificate after OpenSSL's handshake and then only reports
+ * "socket hang up" to `tlsClientError`; the real reason is the socket's `authorizationError`
+ * (an OpenSSL verify code such as CERT_HAS_EXPIRED). Map it to a reason and a log detail.
+ */
+export function classifyVerifyError(code: string): { reason: HandshakeFailure; detail: string } {
+  if (CRL_PROBLEMS.has(code)) {
+    return { reason: 'other', detail: `client certificate not verified: ${code} (a problem with the gateway's tls.crl: every client is refused until it is fixed)` };
+  }
+  return { reason: VERIFY_REASONS[code] ?? 'other', detail: `client certificate not verified: ${code}` };
+}

@@ -1,0 +1,200 @@
+/**
+ * Negative TLS: each bad client is refused at the handshake, the gateway logs why, and the
+ * daemon sees nothing (no container is created, no audit record is written).
+ */
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect, type ConnectionOptions } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createCa, loadCa } from '../../src/pki/ca.js';
+import { issueLeaf } from '../../src/pki/leaf-certificate.js';
+import { pkiPaths } from '../../src/pki/paths.js';
+import { configYaml, docker, dockerDirect, makePki, run, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+
+const socket = inject('dockerSocket');
+let pki: TestPki;
+let gw: TestGateway;
+let work: string;
+const names: string[] = [];
+
+/** Write a client bundle (ca.pem, cert.pem, key.pem) into a new directory. */
+function writeBundle(name: string, ca: string, cert: string, key: string): string {
+  const dir = join(work, name);
+  mkdirSync(dir, { mode: 0o700 });
+  writeFileSync(join(dir, 'ca.pem'), ca);
+  writeFileSync(join(dir, 'cert.pem'), cert);
+  writeFileSync(join(dir, 'key.pem'), key, { mode: 0o600 });
+  return dir;
+}
+
+/** Handshake-failure log lines of the gateway since `from` (an index into stderr). */
+function handshakeLines(from: number): Array<{ reason: string; detail: string }> {
+  return gw
+    .stderr()
+    .slice(from)
+    .split('\n')
+    .filter((l) => l.includes('"tls-handshake-failed"'))
+    .map((l) => JSON.parse(l) as { reason: string; detail: string });
+}
+
+/**
+ * How the docker CLI reports a refused handshake. With TLS 1.3 the server checks the client
+ * certificate after the client thinks the handshake is done, so the CLI sees an alert, a reset
+ * or an EOF on its first read rather than a clear certificate error.
+ */
+const CLI_REFUSED = /error during connect: .*(remote error: tls|connection reset by peer|EOF)/;
+
+/**
+ * Handshake with Node's TLS and `bundle` (which sends its certificate whatever the server asks
+ * for), then send a request. Returns how it ended and the handshake reasons the gateway logged.
+ */
+async function handshakeProbe(bundle: string, extra: ConnectionOptions = {}): Promise<{ outcome: string; reasons: string[]; details: string[] }> {
+  const errFrom = gw.stderr().length;
+  const outcome = await new Promise<string>((resolve) => {
+    const s = connect({
+      host: '127.0.0.1',
+      port: gw.port,
+      ca: readFileSync(join(bundle, 'ca.pem')),
+      cert: readFileSync(join(bundle, 'cert.pem')),
+      key: readFileSync(join(bundle, 'key.pem')),
+      ...extra,
+    });
+    let body = '';
+    s.on('secureConnect', () => s.write('GET /_ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+    s.on('data', (d: Buffer) => (body += d.toString()));
+    s.on('error', (err) => resolve(`error: ${err.message}`));
+    s.on('close', () => resolve(`closed: ${body}`));
+  });
+  const lines = (await waitFor(() => {
+    const l = handshakeLines(errFrom);
+    return l.length > 0 ? l : undefined;
+  })) ?? [];
+  return { outcome, reasons: lines.map((l) => l.reason), details: lines.map((l) => l.detail) };
+}
+
+async function waitFor<T>(probe: () => T | undefined, ms = 5000): Promise<T | undefined> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Run `docker run --name NAME busybox true` with `bundle` (or without a client certificate),
+ * expect the CLI to fail, and check the daemon and the audit log saw nothing of it.
+ */
+async function refusedRun(label: string, args: { bundle?: string; caOnly?: string }): Promise<{ stderr: string; handshake: Array<{ reason: string; detail: string }> }> {
+  const name = `tlsneg-${label}-${Date.now()}`;
+  names.push(name);
+  const errFrom = gw.stderr().length;
+  const auditBefore = gw.stdout();
+  let r;
+  if (args.bundle) {
+    r = await docker(args.bundle, gw.port, ['run', '--name', name, 'busybox', 'true'], { timeoutMs: 30_000 });
+  } else {
+    // --tlsverify with only a CA: the CLI offers no client certificate (HOME has none either).
+    const home = mkdtempSync(join(work, 'home-'));
+    r = await run('docker', ['--tlsverify', '--tlscacert', args.caOnly as string, '-H', `tcp://127.0.0.1:${gw.port}`, 'run', '--name', name, 'busybox', 'true'], {
+      env: { ...process.env, HOME: home, DOCKER_CONFIG: home, DOCKER_CERT_PATH: home },
+      timeoutMs: 30_000,
+    });
+  }
+  expect(r.code).not.toBe(0);
+  expect(r.stdout).toBe('');
+  const handshake = (await waitFor(() => {
+    const l = handshakeLines(errFrom);
+    return l.length > 0 ? l : undefined;
+  })) ?? [];
+  // The daemon never heard of it.
+  const ps = await dockerDirect(socket, ['ps', '-a', '--filter', `name=^${name}$`, '--format', '{{.Names}}']);
+  expect(ps.code).toBe(0);
+  expect(ps.stdout.trim()).toBe('');
+  // Nothing reached the HTTP layer: no audit record was written.
+  expect(gw.stdout()).toBe(auditBefore);
+  return { stderr: r.stderr, handshake };
+}
+
+beforeAll(async () => {
+  work = mkdtempSync('/tmp/dgt-tlsneg-');
+  pki = await makePki({ admin: [] });
+  gw = await startGateway(pki.dir, configYaml(pki, socket));
+  const ca = await loadCa(pkiPaths(pki.dir));
+  const caPem = readFileSync(join(pki.dir, 'ca.pem'), 'utf8');
+  const now = new Date();
+  // Expired: valid for one day, two years ago.
+  const expired = await issueLeaf(ca, { kind: 'client', subject: [{ CN: ['old-alice'] }, { OU: ['dev'] }], keyType: 'ecdsa', days: 1, now: new Date(now.getTime() - 730 * 86_400_000) });
+  writeBundle('expired', caPem, expired.certPem, expired.keyPem);
+  // Signed by the right CA but for servers only (EKU serverAuth).
+  const serverOnly = await issueLeaf(ca, { kind: 'server', subject: [{ CN: ['mallory'] }], keyType: 'ecdsa', days: 30, now, sans: { dns: ['localhost'], ip: [] } });
+  writeBundle('server-only', caPem, serverOnly.certPem, serverOnly.keyPem);
+  // A well-formed client certificate from a CA the gateway does not trust.
+  const other = await createCa({ keyType: 'ecdsa', days: 30, now, hostname: 'elsewhere' });
+  const foreign = await issueLeaf(other, { kind: 'client', subject: [{ CN: ['alice'] }, { OU: ['admin'] }], keyType: 'ecdsa', days: 30, now });
+  // The client still trusts the real CA for the server, so only the gateway can refuse.
+  writeBundle('foreign', caPem, foreign.certPem, foreign.keyPem);
+});
+
+afterAll(async () => {
+  if (names.length > 0) await dockerDirect(socket, ['rm', '-f', ...names]);
+  await gw?.stop();
+});
+
+describe('refused at the handshake; the daemon sees nothing', () => {
+  it('control: the valid bundle runs a container (so the refusals below are about TLS)', async () => {
+    const name = `tlsneg-ok-${Date.now()}`;
+    names.push(name);
+    const r = await docker(pki.bundle('admin'), gw.port, ['run', '--name', name, 'busybox', 'true']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const ps = await dockerDirect(socket, ['ps', '-a', '--filter', `name=^${name}$`, '--format', '{{.Names}}']);
+    expect(ps.stdout.trim()).toBe(name);
+    expect(gw.stdout()).toContain(name);
+  });
+
+  it('no client certificate', async () => {
+    const { stderr, handshake } = await refusedRun('nocert', { caOnly: join(pki.dir, 'ca.pem') });
+    expect(stderr).toMatch(CLI_REFUSED);
+    expect(handshake.map((h) => h.reason)).toContain('no-certificate');
+  });
+
+  it('a certificate from another CA', async () => {
+    const { stderr, handshake } = await refusedRun('foreign', { bundle: join(work, 'foreign') });
+    expect(stderr).toMatch(CLI_REFUSED);
+    // The server's CertificateRequest names the trusted CA; Go's TLS (the docker CLI) then does
+    // not even offer a certificate from another CA, so the gateway sees none.
+    expect(handshake.map((h) => h.reason)).toContain('no-certificate');
+    // A client that sends it anyway (OpenSSL, Node) is refused as an unknown CA.
+    const probe = await handshakeProbe(join(work, 'foreign'));
+    // With TLS 1.3 the client's handshake completes before the server checks the certificate:
+    // it sees an alert or the connection closing, never an HTTP answer.
+    expect(probe.outcome).toMatch(/^(error: |closed: $)/);
+    expect(probe.reasons).toContain('unknown-ca');
+    expect(probe.details[0]).toBe('client certificate not verified: UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+  });
+
+  it('an expired client certificate', async () => {
+    const { stderr, handshake } = await refusedRun('expired', { bundle: join(work, 'expired') });
+    expect(stderr).toMatch(CLI_REFUSED);
+    expect(handshake.map((h) => h.reason)).toContain('expired');
+    expect(handshake[0]?.detail).toBe('client certificate not verified: CERT_HAS_EXPIRED');
+  });
+
+  it('a server-only (serverAuth) certificate signed by the right CA', async () => {
+    const { stderr, handshake } = await refusedRun('serveronly', { bundle: join(work, 'server-only') });
+    expect(stderr).toMatch(CLI_REFUSED);
+    expect(handshake.map((h) => h.reason)).toContain('bad-usage');
+    expect(handshake[0]?.detail).toBe('client certificate not verified: INVALID_PURPOSE');
+  });
+
+  it('TLS 1.1 (even with a valid client certificate)', async () => {
+    const auditBefore = gw.stdout();
+    // OpenSSL 3 refuses TLS 1.1 at the default security level before sending anything.
+    const probe = await handshakeProbe(pki.bundle('admin'), { minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' });
+    expect(probe.outcome).toMatch(/^error: .*(protocol version|unsupported protocol)/i);
+    expect(probe.reasons).toContain('protocol');
+    expect(probe.details.join('\n')).toMatch(/unsupported protocol/i);
+    expect(gw.stdout()).toBe(auditBefore);
+  });
+});
