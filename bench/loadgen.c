@@ -567,6 +567,7 @@ int main(int argc, char **argv) {
   double t0 = now_s();
   deadline = t0 + duration;
   double hard = t0 + (mode == M_UPGRADE || max_requests > 0 ? timeout_s : duration + timeout_s);
+  if (mode == M_HOLD) deadline = hard;
   for (int i = 0; i < concurrency; i++) {
     conns[i].fd = -1;
     if (open_conn(&conns[i]) < 0) fail(&conns[i], "socket");
@@ -578,7 +579,12 @@ int main(int argc, char **argv) {
       fail(NULL, "timeout");
       break;
     }
-    if (mode == M_HOLD && t >= deadline) break;
+    if (mode == M_HOLD) {
+      /* Hold for the duration once every stream is established (handshakes may be slow). */
+      static double all_in;
+      if (!all_in && established + errors >= concurrency) all_in = t;
+      if (all_in && t >= all_in + duration) break;
+    }
     int active = 0, ready = 0;
     int want = !stopping && t < deadline && (mode == M_NEWCONN || mode == M_KEEPALIVE) && (max_requests < 0 || completed < max_requests);
     for (int i = 0; i < concurrency; i++) {

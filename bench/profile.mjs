@@ -2,7 +2,8 @@
  * Profiles the gateway under keep-alive load: starts the bench environment with the gateway
  * under `node --cpu-prof`, drives `GET /_ping` and `GET /containers/json` (50 containers) at
  * 16 concurrent clients, stops the gateway so V8 writes the profile, and prints self time by
- * function and by file. Usage: `node bench/profile.mjs [seconds]` (after `npm run build`).
+ * function and by file. Usage: `node bench/profile.mjs [seconds] [keepalive|newconn]` (after
+ * `npm run build`); `newconn` profiles `GET /_ping` with a new TLS connection per request.
  */
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,14 +13,15 @@ import { buildLoadgen, runLoad } from './lib/loadgen.mjs';
 import { summarizeProfile } from './lib/cpu-profile.mjs';
 
 const seconds = Number(process.argv[2] ?? 10);
+const newconn = process.argv[3] === 'newconn';
 const profDir = mkdtempSync('/tmp/dgb-prof-');
 buildLoadgen();
 const env = await startEnvironment({ gatewayNodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir] });
 try {
   await setupFixtures(env.daemon.socket, 1 << 20);
   const gateway = env.targets.find((t) => t.name === 'dockgate');
-  for (const path of ['/_ping', '/containers/json']) {
-    const r = await runLoad(gateway, env.bundles.allowed, { path, concurrency: 16, seconds });
+  for (const path of newconn ? ['/_ping'] : ['/_ping', '/containers/json']) {
+    const r = await runLoad(gateway, env.bundles.allowed, { mode: newconn ? 'newconn' : 'keepalive', path, concurrency: 16, seconds });
     console.log(`${path}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50_us} us, p99 ${r.p99_us} us, errors ${r.errors}`);
   }
 } finally {

@@ -89,12 +89,18 @@ async function runIdle(env, ctx, problems) {
   for (const target of env.targets.filter((t) => t.name !== 'direct')) {
     const before = sample(target.pids());
     const running = idleStreams.run(target, ctx);
-    // Sample while every stream is held: shortly before the hold ends.
-    await sleep(Math.max(500, (ctx.holdSeconds - 1) * 1000));
-    const held = sample(target.pids());
+    // Sample while the streams are held; the largest sample is the held figure.
+    let held = before;
+    let finished = false;
+    running.finally(() => (finished = true)).catch(() => {});
+    while (!finished) {
+      await sleep(500);
+      const s = sample(target.pids());
+      if (s.rssMiB > held.rssMiB) held = s;
+    }
     const result = await running;
     problems.push(...idleStreams.check(result, ctx).map((p) => `idle streams on ${target.name}: ${p}`));
-    out[target.name] = { established: result.established, rssBefore: before.rssMiB, rssHeld: held.rssMiB, cpu: held.cpuSeconds - before.cpuSeconds };
+    out[target.name] = { established: result.established, rssBefore: before.rssMiB, rssHeld: held.rssMiB, cpu: sample(target.pids()).cpuSeconds - before.cpuSeconds };
     log(`idle ${target.name}: ${result.established} streams, RSS ${before.rssMiB.toFixed(1)} -> ${held.rssMiB.toFixed(1)} MiB`);
     // Let the target close the streams before the next one starts.
     await sleep(1000);

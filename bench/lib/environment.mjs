@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startDaemon, stopDaemon } from './daemon.mjs';
+import { api } from './docker-api.mjs';
 import { benchPolicy } from './policy.mjs';
 import { freePort, startGateway, startNginx } from './servers.mjs';
 
@@ -31,7 +32,17 @@ export async function startEnvironment({ gatewayNodeArgs = [], nginxWorkers = 1 
   const pki = join(root, 'pki');
   makePki(pki);
   const daemon = await startDaemon({ port: await freePort(), ca: join(pki, 'ca.pem'), cert: join(pki, 'server-cert.pem'), key: join(pki, 'server-key.pem') });
-  const stops = [() => stopDaemon(daemon)];
+  // Remove every container first: a stopped dockerd can leave containerd shims (and their
+  // processes) behind.
+  const removeAll = async () => {
+    const list = await api(daemon.socket, 'GET', '/containers/json?all=1').catch(() => ({ body: [] }));
+    const ids = Array.isArray(list.body) ? list.body.map((c) => c.Id) : [];
+    await Promise.all(ids.map((id) => api(daemon.socket, 'DELETE', `/containers/${id}?force=1`).catch(() => undefined)));
+  };
+  const stops = [async () => {
+    await removeAll();
+    await stopDaemon(daemon);
+  }];
   try {
     mkdirSync(join(root, 'nginx'));
     const nginx = await startNginx({ dir: join(root, 'nginx'), pki, socket: daemon.socket, workers: nginxWorkers });

@@ -45,7 +45,7 @@ export function resultsTable(results, targets) {
 
 function idleTable(results) {
   if (!results.idle) return '';
-  const lines = [`| target | streams | RSS before MiB | RSS held MiB | CPU s while held |`, '|---|--:|--:|--:|--:|'];
+  const lines = [`| target | streams | RSS before MiB | RSS held MiB (max) | CPU s, connect + hold |`, '|---|--:|--:|--:|--:|'];
   for (const [t, x] of Object.entries(results.idle)) lines.push(`| ${t} | ${x.established} | ${fmt(x.rssBefore, 1)} | ${fmt(x.rssHeld, 1)} | ${fmt(x.cpu, 2)} |`);
   return lines.join('\n');
 }
