@@ -54,7 +54,8 @@ function header(headers: FactsHeaders, name: string): string | undefined {
   return found;
 }
 
-interface Plan {
+/** A request's target and headers parsed once: what bodyPlan decides on, reused by buildFacts. */
+export interface RequestPlan {
   path: string;
   rawQuery: string;
   match?: OperationMatch;
@@ -62,7 +63,11 @@ interface Plan {
   plan: BodyPlan;
 }
 
-function plan(method: string, rawTarget: string, headers: FactsHeaders): Plan {
+/**
+ * Parse the target and headers once (throws the FactsError buildFacts would). The HTTP layer
+ * reads `plan` to know whether to buffer the body, then hands the same plan to buildFacts.
+ */
+export function planRequest(method: string, rawTarget: string, headers: FactsHeaders): RequestPlan {
   const { path, query: rawQuery } = normalizePath(rawTarget);
   const media = bodyMediaKind(header(headers, 'content-type'));
   const match = matchOperation(method, path);
@@ -82,7 +87,7 @@ function plan(method: string, rawTarget: string, headers: FactsHeaders): Plan {
  * Throws the FactsError buildFacts would throw for a bad target or Content-Type.
  */
 export function bodyPlan(method: string, rawTarget: string, headers: FactsHeaders): BodyPlan {
-  return plan(method, rawTarget, headers).plan;
+  return planRequest(method, rawTarget, headers).plan;
 }
 
 /** The path without a `/vX.YY` prefix, and the prefix's version, for unmatched paths too. */
@@ -100,10 +105,11 @@ function jsonBody(op: Operation, body: Uint8Array | undefined): JsonValue | unde
 /**
  * Build the RequestFacts of a request. Unknown routes are not an error: `operation` is
  * undefined and the policy denies. Throws FactsError (see errors.ts for the codes).
+ * `planned` must be planRequest's result for the same method, target and headers.
  */
-export function buildFacts(input: FactsInput): RequestFacts {
+export function buildFacts(input: FactsInput, planned?: RequestPlan): RequestFacts {
   const { method, rawTarget, headers, body } = input;
-  const p = plan(method, rawTarget, headers);
+  const p = planned ?? planRequest(method, rawTarget, headers);
   const [path, apiVersion] = splitVersion(p.path, p.match);
   const op = p.match?.operation;
   const form: QueryPair[] = op && p.plan === 'inspect' && p.media === 'form' ? parseFormBody(body ?? new Uint8Array()) : [];

@@ -4,7 +4,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Decision, Identity, RequestFacts } from '../core/types.js';
-import { buildFacts } from '../facts/build-facts.js';
+import { buildFacts, type RequestPlan } from '../facts/build-facts.js';
 import { FactsError } from '../facts/errors.js';
 import { GatewayError } from '../http/gateway-error.js';
 import type { Gatekeeper } from './gatekeeper.js';
@@ -19,10 +19,10 @@ export interface Admission {
  * Parse the request as dockerd will and decide it. Throws GatewayError for requests the
  * gateway refuses to interpret (400) so they are never forwarded.
  */
-export function admit(gatekeeper: Gatekeeper, identity: Identity, method: string, rawTarget: string, headers: IncomingHttpHeaders, body?: Buffer): Admission {
+export function admit(gatekeeper: Gatekeeper, identity: Identity, method: string, rawTarget: string, headers: IncomingHttpHeaders, body?: Buffer, plan?: RequestPlan): Admission {
   let facts: RequestFacts;
   try {
-    facts = buildFacts({ method, rawTarget, headers, body });
+    facts = buildFacts({ method, rawTarget, headers, body }, plan);
   } catch (err) {
     if (err instanceof FactsError) {
       throw new GatewayError(err.status >= 500 ? 'internal' : 'malformed', `dockgate: refused ${method} request: ${err.message}`, err.code);

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Observer } from '../core/observer.js';
 import type { Identity } from '../core/types.js';
-import { bodyPlan } from '../facts/build-facts.js';
+import { planRequest, type RequestPlan } from '../facts/build-facts.js';
 import { sendDockerError } from '../http/docker-error.js';
 import { GatewayError } from '../http/gateway-error.js';
 import type { Forwarder } from '../proxy/forwarder.js';
@@ -61,20 +61,20 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
     }
     const method = req.method ?? '';
     const target = req.url ?? '';
-    let plan: ReturnType<typeof bodyPlan>;
+    let plan: RequestPlan;
     try {
-      plan = bodyPlan(method, target, req.headers);
+      plan = planRequest(method, target, req.headers);
     } catch (err) {
       refuse(admitError(err));
       return;
     }
-    if (plan === 'inspect') {
+    if (plan.plan === 'inspect') {
       readBody(req, deps.bodyLimit).then(
-        (body) => proceed(deps, req, res, identity, exchange, refuse, body),
+        (body) => proceed(deps, req, res, identity, exchange, refuse, plan, body),
         refuse,
       );
     } else {
-      proceed(deps, req, res, identity, exchange, refuse, undefined);
+      proceed(deps, req, res, identity, exchange, refuse, plan, undefined);
     }
   };
 }
@@ -94,12 +94,13 @@ function proceed(
   identity: Identity,
   exchange: Exchange,
   refuse: (err: unknown) => void,
+  plan: RequestPlan,
   body: Buffer | undefined,
 ): void {
   let admission;
   const gatekeeper = deps.gatekeeper();
   try {
-    admission = admit(gatekeeper, identity, req.method ?? '', req.url ?? '', req.headers, body);
+    admission = admit(gatekeeper, identity, req.method ?? '', req.url ?? '', req.headers, body, plan);
   } catch (err) {
     refuse(err);
     return;
