@@ -42,7 +42,7 @@ describe('policy load errors', () => {
     expect(problems(text)).toEqual([
       { path: 'version', line: 1, message: 'version must be 1' },
       { path: 'mode', line: 2, message: 'mode must be "enforce" or "audit"' },
-      { path: 'colour', line: 3, message: 'unknown key "colour" (expected one of: version, mode, description, groups, rules)' },
+      { path: 'colour', line: 3, message: 'unknown key "colour" (expected one of: version, mode, description, groups, rules, tenancy)' },
       { path: 'groups.devs', line: 5, message: 'must be a list of strings' },
       { path: 'rules[0].allow[0]', line: 9, message: 'unknown operation "ContainerCreat" (see the operation names in docs/policy.md)' },
       { path: 'rules[0].allow[1]', line: 9, message: expect.stringMatching(/^unknown section "nope" \(sections: checkpoints, containers, /) },

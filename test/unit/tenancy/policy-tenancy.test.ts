@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { loadPolicy } from '../../../src/policy/compile.js';
+import { PolicyError } from '../../../src/policy/errors.js';
+import { parseByteSize } from '../../../src/policy/tenancy-schema.js';
+
+const base = 'version: 1\nrules:\n  - name: all\n    who: { anyone: true }\n    allow: all\n';
+
+function problems(text: string): string[] {
+  try {
+    loadPolicy(text);
+  } catch (err) {
+    return (err as PolicyError).problems.map((p) => `${p.path}: ${p.message}`);
+  }
+  return [];
+}
+
+describe('policy tenancy: section', () => {
+  it('absent: tenancy off', () => {
+    expect(loadPolicy(base).tenancy).toBeUndefined();
+  });
+
+  it('enabled: false turns it off', () => {
+    expect(loadPolicy(base + 'tenancy: { enabled: false, teams: [web] }\n').tenancy).toBeUndefined();
+  });
+
+  it('parses every key', () => {
+    const t = loadPolicy(
+      base +
+        `tenancy:
+  admins: { users: [root], groups: [ops] }
+  teams: [web]
+  unowned: [images]
+  shared: { networks: [shared] }
+  quotas:
+    default: { containers: 10, running: 5, memory: 1g, defaultMemory: 256m, cpus: 2, defaultCpus: 0.5, streams: 20, rate: { perSecond: 5, burst: 10 } }
+    groups: { web: { containers: 20 } }
+    users: { alice: { rate: { perSecond: 1 } } }
+`,
+    ).tenancy;
+    expect(t).toEqual({
+      admins: { users: ['root'], groups: ['ops'] },
+      teams: ['web'],
+      unowned: ['images'],
+      shared: { networks: ['shared'], volumes: [] },
+      quotas: {
+        default: { containers: 10, running: 5, memory: 2 ** 30, defaultMemory: 256 * 2 ** 20, cpus: 2, defaultCpus: 0.5, streams: 20, rate: { perSecond: 5, burst: 10 } },
+        groups: { web: { containers: 20 } },
+        users: { alice: { rate: { perSecond: 1, burst: 1 } } },
+      },
+    });
+  });
+
+  it('reports every problem with its key path', () => {
+    expect(
+      problems(
+        base +
+          `tenancy:
+  admin: [x]
+  unowned: [things]
+  quotas:
+    default: { containers: 0, memory: lots, defaultCpus: 3, cpus: 2, color: red }
+`,
+      ),
+    ).toEqual([
+      'tenancy.admin: unknown key "admin" (expected one of: enabled, admins, teams, unowned, shared, quotas)',
+      'tenancy.unowned[0]: must be one of containers, volumes, networks, images',
+      'tenancy.quotas.default.color: unknown key "color" (expected one of: containers, running, memory, defaultMemory, cpus, defaultCpus, streams, rate)',
+      'tenancy.quotas.default.containers: must be a positive integer',
+      'tenancy.quotas.default.memory: must be a byte size such as 512m, 2g or 1048576',
+      'tenancy.quotas.default.defaultCpus: must not exceed cpus',
+    ]);
+  });
+
+  it.each([
+    ['512m', 512 * 2 ** 20],
+    ['1g', 2 ** 30],
+    ['1.5G', 1.5 * 2 ** 30],
+    ['64MB', 64 * 2 ** 20],
+    [1048576, 1048576],
+    ['0', undefined],
+    ['lots', undefined],
+    [-1, undefined],
+  ])('parseByteSize(%s)', (v, want) => {
+    expect(parseByteSize(v)).toBe(want);
+  });
+});

@@ -1,0 +1,243 @@
+import { describe, expect, it } from 'vitest';
+import type { Identity, RequestFacts } from '../../../src/core/types.js';
+import { buildFacts } from '../../../src/facts/build-facts.js';
+import { accessTo, visibilityLabel, type ResolvedObject } from '../../../src/tenancy/access.js';
+import { addLabelFilter, FilterError, parseFilters } from '../../../src/tenancy/filters.js';
+import { ownershipOf, reservedKeys, withOwnerLabels } from '../../../src/tenancy/labels.js';
+import { applyLimits } from '../../../src/tenancy/limits.js';
+import { planFor } from '../../../src/tenancy/operation-plans.js';
+import { createReferences } from '../../../src/tenancy/references.js';
+import { rebuildTarget } from '../../../src/tenancy/target.js';
+import { tenantOf } from '../../../src/tenancy/tenant.js';
+import { TokenBuckets } from '../../../src/tenancy/token-bucket.js';
+import { KeyedMutex } from '../../../src/tenancy/keyed-mutex.js';
+import { StreamCounter } from '../../../src/tenancy/stream-counter.js';
+import type { TenancySpec } from '../../../src/policy/tenancy-schema.js';
+import type { JsonObject } from '../../../src/core/types.js';
+
+const spec: TenancySpec = {
+  admins: { users: ['root'], groups: ['ops'] },
+  teams: ['web', 'data'],
+  unowned: ['images'],
+  shared: { networks: ['shared'], volumes: [] },
+  quotas: { default: { containers: 5, memory: 64 * 2 ** 20 }, groups: { web: { containers: 10 } }, users: { alice: { running: 2 } } },
+};
+
+function identity(name: string, groups: string[] = []): Identity {
+  return { name, groups, organizations: [], sans: { dns: [], ip: [], email: [], uri: [] }, fingerprint: '', serial: '', notAfter: new Date(0), issuer: '' };
+}
+
+function facts(method: string, target: string, body?: unknown): RequestFacts {
+  const headers = body === undefined ? {} : { 'content-type': 'application/json' };
+  return buildFacts({ method, rawTarget: target, headers, body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)) });
+}
+
+describe('filters', () => {
+  it.each([
+    [undefined, '{"label":{"dockgate.owner=a":true}}'],
+    ['', '{"label":{"dockgate.owner=a":true}}'],
+    ['null', '{"label":{"dockgate.owner=a":true}}'],
+    ['{"status":["exited"]}', '{"status":{"exited":true},"label":{"dockgate.owner=a":true}}'],
+    ['{"label":["x=1"]}', '{"label":{"x=1":true,"dockgate.owner=a":true}}'],
+    ['{"label":{"x=1":true}}', '{"label":{"x=1":true,"dockgate.owner=a":true}}'],
+    // dockerd matches the keys whatever the boolean: a false value is still a filter.
+    ['{"label":{"x=1":false}}', '{"label":{"x=1":true,"dockgate.owner=a":true}}'],
+    // A client may not replace ours: the same key just stays set.
+    ['{"label":{"dockgate.owner=a":false}}', '{"label":{"dockgate.owner=a":true}}'],
+  ])('addLabelFilter(%s)', (raw, want) => {
+    expect(addLabelFilter(raw, 'dockgate.owner=a')).toBe(want);
+  });
+
+  it.each(['{', '[]', '"x"', '{"label":"x"}', '{"label":[1]}', '{"label":{"x":1}}'])('refuses %s', (raw) => {
+    expect(() => parseFilters(raw)).toThrow(FilterError);
+  });
+});
+
+describe('labels', () => {
+  it.each([
+    [{ Image: 'busybox' }, { Image: 'busybox', Labels: { 'dockgate.owner': 'alice', 'dockgate.team': 'web' } }],
+    [{ labels: { x: '1' } }, { labels: { x: '1', 'dockgate.owner': 'alice', 'dockgate.team': 'web' } }],
+    // Go folds the field name: the client's `LABELS` is the field dockerd fills, so ours goes there.
+    [{ LABELS: null }, { LABELS: { 'dockgate.owner': 'alice', 'dockgate.team': 'web' } }],
+    [{ Labelſ: { x: '1' } }, { Labelſ: { x: '1', 'dockgate.owner': 'alice', 'dockgate.team': 'web' } }],
+  ])('withOwnerLabels %j', (body, want) => {
+    expect(withOwnerLabels(body as JsonObject, ['Labels'], { 'dockgate.owner': 'alice', 'dockgate.team': 'web' })).toEqual(want);
+  });
+
+  it.each([
+    [{ 'dockgate.owner': 'x' }, ['dockgate.owner']],
+    [{ 'Dockgate.Team': 'x', other: 'y' }, ['Dockgate.Team']],
+    [{ dockgate: 'x' }, []],
+    [null, []],
+  ])('reservedKeys %j', (labels, want) => {
+    expect(reservedKeys(labels)).toEqual(want);
+  });
+
+  it('ownershipOf ignores empty and non-string values', () => {
+    expect(ownershipOf({ 'dockgate.owner': 'a', 'dockgate.team': '' })).toEqual({ owner: 'a' });
+    expect(ownershipOf({ 'dockgate.owner': 1 })).toEqual({});
+  });
+});
+
+describe('tenants and access', () => {
+  const alice = tenantOf(spec, identity('alice', ['web']), ['web']);
+  const carol = tenantOf(spec, identity('carol', ['data']), ['data']);
+  const dave = tenantOf(spec, identity('dave'), []);
+  const root = tenantOf(spec, identity('ops-person', ['ops']), ['ops']);
+
+  it('derives team, admin and merged quota', () => {
+    expect(alice).toEqual({ name: 'alice', team: 'web', admin: false, quota: { containers: 10, memory: 64 * 2 ** 20, running: 2 } });
+    expect(dave).toEqual({ name: 'dave', admin: false, quota: { containers: 5, memory: 64 * 2 ** 20 } });
+    expect(root.admin).toBe(true);
+  });
+
+  const obj = (kind: ResolvedObject['kind'], ownership: ResolvedObject['ownership'], names: string[] = ['x']): ResolvedObject => ({ kind, id: 'id', names, ownership });
+  it.each([
+    ['own', alice, obj('containers', { owner: 'alice', team: 'web' }), 'modify', 'owner'],
+    ['team member', alice, obj('containers', { owner: 'bob', team: 'web' }), 'modify', 'team'],
+    ['other team', carol, obj('containers', { owner: 'bob', team: 'web' }), 'read', 'none'],
+    ['no team: owner only', dave, obj('containers', { owner: 'bob' }), 'read', 'none'],
+    ['team label without owner is not a team object', alice, obj('containers', { team: 'web' }), 'read', 'none'],
+    ['unowned image read', carol, obj('images', {}), 'read', 'unowned'],
+    ['unowned image modify', carol, obj('images', {}), 'modify', 'none'],
+    ['unowned container', carol, obj('containers', {}), 'read', 'none'],
+    ['shared network read', carol, obj('networks', { owner: 'root' }, ['shared']), 'read', 'shared'],
+    ['shared network modify', carol, obj('networks', { owner: 'root' }, ['shared']), 'modify', 'none'],
+    ['admin', root, obj('containers', { owner: 'bob' }), 'modify', 'admin'],
+  ] as const)('%s', (_t, tenant, o, level, want) => {
+    expect(accessTo(spec, tenant, o, level)).toBe(want);
+  });
+
+  it.each([
+    [alice, 'containers', 'dockgate.team=web'],
+    [dave, 'volumes', 'dockgate.owner=dave'],
+    // Images include unowned ones and networks a shared one: no single label selects them.
+    [dave, 'images', undefined],
+    [dave, 'networks', undefined],
+  ] as const)('visibilityLabel %#', (tenant, kind, want) => {
+    expect(visibilityLabel(spec, tenant, kind)).toBe(want);
+  });
+});
+
+describe('operation plans', () => {
+  it.each([
+    ['ContainerStop', 'containers', 'object'],
+    ['ExecStart', 'exec', 'object'],
+    ['ContainerCreate', 'containers', 'create'],
+    ['ContainerList', 'containers', 'list'],
+    ['ContainerPrune', 'containers', 'prune'],
+    ['ImageLoad', 'images', 'admin'],
+    ['SomeFutureContainerRoute', 'containers', 'admin'],
+    ['SystemInfo', 'system', 'pass'],
+  ])('%s', (name, section, kind) => {
+    expect(planFor(name, section).kind).toBe(kind);
+  });
+});
+
+describe('references in a create body', () => {
+  it('finds containers, volumes and networks, case-folded like Go', () => {
+    const refs = createReferences({
+      hostconfig: {
+        VolumesFrom: ['a:ro'],
+        NetworkMode: 'container:b',
+        PidMode: 'container:c',
+        Links: ['/d:/me/alias'],
+        Binds: ['vol1:/data', '/host:/h', './rel:/r'],
+        Mounts: [{ Type: 'volume', Source: 'vol2' }, { Type: 'bind', Source: '/x' }],
+      },
+      NetworkingConfig: { EndpointsConfig: { net1: {}, bridge: {} } },
+    });
+    expect(refs.map((r) => `${r.kind}:${r.name}`)).toEqual(['containers:a', 'containers:b', 'containers:c', 'containers:d', 'volumes:vol1', 'volumes:vol2', 'networks:net1']);
+  });
+
+  it('a user network in NetworkMode is a reference; built-in modes are not', () => {
+    expect(createReferences({ HostConfig: { NetworkMode: 'mynet' } })).toEqual([{ kind: 'networks', name: 'mynet', where: 'HostConfig.NetworkMode' }]);
+    expect(createReferences({ HostConfig: { NetworkMode: 'host' } })).toEqual([]);
+  });
+});
+
+describe('limits', () => {
+  const q = { memory: 100, defaultMemory: 50, cpus: 2, defaultCpus: 0.5 };
+  it.each([
+    [{}, { HostConfig: { Memory: 50, NanoCpus: 5e8 } }, undefined],
+    [{ hostconfig: { memory: 80 } }, { hostconfig: { memory: 80, NanoCpus: 5e8 } }, undefined],
+    [{ HostConfig: { Memory: 101 } }, undefined, 'exceeds your maximum'],
+    [{ HostConfig: { NanoCpus: 3e9 } }, undefined, 'CPU limit 3 exceeds'],
+    [{ HostConfig: { CpuQuota: 300000, CpuPeriod: 100000 } }, undefined, 'CPU limit 3 exceeds'],
+    // Period set without quota: inject a quota (NanoCpus beside CpuPeriod is refused by dockerd).
+    [{ HostConfig: { CpuPeriod: 50000 } }, { HostConfig: { CpuPeriod: 50000, Memory: 50, CpuQuota: 25000 } }, undefined],
+  ])('create %j', (body, want, problem) => {
+    const b = structuredClone(body) as JsonObject;
+    const r = applyLimits(b, q, true, ['HostConfig']);
+    if (problem) expect(r?.message).toContain(problem);
+    else {
+      expect(r).toBeUndefined();
+      expect(b).toEqual(want);
+    }
+  });
+
+  it('an update that sets nothing keeps the limits; one above the maximum is refused', () => {
+    const b: JsonObject = { RestartPolicy: { Name: 'always' } };
+    expect(applyLimits(b, q, false, [])).toBeUndefined();
+    expect(b).toEqual({ RestartPolicy: { Name: 'always' } });
+    expect(applyLimits({ Memory: 200 }, q, false, [])?.message).toContain('exceeds');
+  });
+});
+
+describe('rebuildTarget', () => {
+  it.each([
+    ['GET', '/v1.41/containers/abc/json', { params: { name: 'f'.repeat(64) } }, `/v1.41/containers/${'f'.repeat(64)}/json`],
+    ['POST', '/containers/ab%63/stop?t=1', { params: { name: 'ID' } }, '/containers/ID/stop?t=1'],
+    ['GET', '/containers/json?all=1&filters=%7B%7D&filters=x', { query: { filters: '{"a":1}' } }, '/containers/json?all=1&filters=%7B%22a%22%3A1%7D'],
+    ['POST', '/commit?container=x&changes=A&changes=B', { query: { container: 'ID' }, append: { changes: ['C'] } }, '/commit?changes=A&changes=B&container=ID&changes=C'],
+    ['DELETE', '/images/library/busybox:latest', {}, '/images/library/busybox%3Alatest'],
+  ])('%s %s', (method, target, change, want) => {
+    expect(rebuildTarget(facts(method, target), change)).toBe(want);
+  });
+});
+
+describe('token bucket with an injected clock', () => {
+  it('allows the burst, refuses with Retry-After, refills over time', () => {
+    let now = 0;
+    const b = new TokenBuckets(() => now);
+    expect([1, 2, 3].map(() => b.take('a', 0.5, 3).ok)).toEqual([true, true, true]);
+    expect(b.take('a', 0.5, 3)).toEqual({ ok: false, retryAfterSeconds: 2 });
+    expect(b.take('b', 0.5, 3).ok).toBe(true);
+    now = 1000;
+    expect(b.take('a', 0.5, 3)).toEqual({ ok: false, retryAfterSeconds: 1 });
+    now = 2000;
+    expect(b.take('a', 0.5, 3).ok).toBe(true);
+    expect(b.take('a', 0.5, 3).ok).toBe(false);
+  });
+});
+
+describe('keyed mutex and stream counter', () => {
+  it('serialises one key and not others', async () => {
+    const m = new KeyedMutex();
+    const order: string[] = [];
+    const r1 = await m.acquire('a');
+    const p2 = m.acquire('a').then((r) => {
+      order.push('a2');
+      r();
+    });
+    const rb = await m.acquire('b');
+    order.push('b');
+    rb();
+    order.push('a1-release');
+    r1();
+    await p2;
+    expect(order).toEqual(['b', 'a1-release', 'a2']);
+  });
+
+  it('counts open streams up to the maximum', () => {
+    const s = new StreamCounter();
+    const c1 = s.tryOpen('a', 2);
+    const c2 = s.tryOpen('a', 2);
+    expect(s.tryOpen('a', 2)).toBeUndefined();
+    c1?.();
+    c1?.();
+    expect(s.count('a')).toBe(1);
+    expect(s.tryOpen('a', 2)).toBeDefined();
+    c2?.();
+  });
+});
