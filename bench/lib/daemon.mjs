@@ -4,7 +4,7 @@
  * server certificate. No bridge and no iptables, so it never touches the host's networking.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -45,7 +45,7 @@ export async function startDaemon(tls) {
   throw new Error(`dockerd did not start:\n${readFileSync(log, 'utf8').slice(-3000)}`);
 }
 
-/** Stop the daemon by its pid, wait for it, unmount and keep nothing mounted behind. */
+/** Stop the daemon by its pid, wait for it, unmount and remove its directories. */
 export async function stopDaemon(d) {
   try {
     process.kill(d.pid, 'SIGTERM');
@@ -58,6 +58,7 @@ export async function stopDaemon(d) {
       process.kill(d.pid, 0);
     } catch {
       spawnSync('umount', ['-R', d.root]);
+      rmSync(d.root, { recursive: true, force: true, maxRetries: 3 });
       return;
     }
     await sleep(200);
