@@ -45,6 +45,14 @@ export async function startDaemon(tls) {
   throw new Error(`dockerd did not start:\n${readFileSync(log, 'utf8').slice(-3000)}`);
 }
 
+/** Unmount everything dockerd left mounted under `root` (overlays, netns), deepest first. */
+function unmountUnder(root) {
+  const mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '');
+  for (const m of mounts.filter((m) => m === root || m.startsWith(`${root}/`)).sort().reverse()) {
+    if (spawnSync('umount', [m]).status !== 0) spawnSync('umount', ['-l', m]);
+  }
+}
+
 /** Stop the daemon by its pid, wait for it, unmount and remove its directories. */
 export async function stopDaemon(d) {
   try {
@@ -57,7 +65,7 @@ export async function stopDaemon(d) {
     try {
       process.kill(d.pid, 0);
     } catch {
-      spawnSync('umount', ['-R', d.root]);
+      unmountUnder(d.root);
       rmSync(d.root, { recursive: true, force: true, maxRetries: 3 });
       return;
     }
