@@ -1,0 +1,309 @@
+/**
+ * Certificate lifecycle against the running gateway, with the real docker CLI and a real
+ * dockerd: revocation without a restart (refused at the handshake, open sessions of the revoked
+ * user closed, other users' streams untouched), server rotation under an open stream, invalid
+ * material refused with the old material kept, and chains through an intermediate CA.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { connect } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadCa } from '../../src/pki/ca.js';
+import { createIntermediateCa } from '../../src/pki/intermediate-ca.js';
+import { issueLeaf } from '../../src/pki/leaf-certificate.js';
+import { pkiPaths } from '../../src/pki/paths.js';
+import { docker, dockerDirect, dockgate, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
+
+const socket = inject('dockerSocket');
+const POLICY = resolve('config/policies/admin.yaml');
+const C = { logs: 'certs-logs', exec: 'certs-exec', evt: 'certs-evt' };
+let pki: TestPki;
+let gw: TestGateway;
+let work: string;
+const gateways: TestGateway[] = [];
+const children: ChildProcessWithoutNullStreams[] = [];
+
+function config(dir: string, tls: { ca: string; cert: string; key: string; crl?: string }): string {
+  return `listen: 127.0.0.1:0
+tls: { ca: ${tls.ca}, cert: ${tls.cert}, key: ${tls.key}${tls.crl ? `, crl: ${tls.crl}` : ''} }
+upstream: unix://${socket}
+admin: off
+policy: ${POLICY}
+`;
+}
+
+async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, ms = 10_000, what = 'condition'): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** Start a long-running command and collect its output. */
+function background(cmd: string, args: string[]): { child: ChildProcessWithoutNullStreams; out: () => string; exited: Promise<number | null> } {
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdin.on('error', () => {});
+  const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
+  return { child, out: () => out, exited };
+}
+
+/** Serial (uppercase hex) of the certificate the gateway presents to a new connection. */
+function presentedSerial(port: number, bundle: string): Promise<string> {
+  return new Promise((resolveSerial, reject) => {
+    const s = connect({ host: '127.0.0.1', port, ca: readFileSync(join(bundle, 'ca.pem')), cert: readFileSync(join(bundle, 'cert.pem')), key: readFileSync(join(bundle, 'key.pem')) }, () => {
+      const serial = s.getPeerCertificate().serialNumber;
+      s.destroy();
+      resolveSerial(serial);
+    });
+    s.on('error', reject);
+  });
+}
+
+const fileSerial = (file: string): string => new X509Certificate(readFileSync(file)).serialNumber;
+const count = (text: string, needle: string): number => text.split(needle).length - 1;
+
+/** Handshake-failure log lines (parsed) of `g`. */
+function handshakes(g: TestGateway): Array<{ reason: string; detail: string }> {
+  return g
+    .stderr()
+    .split('\n')
+    .filter((l) => l.includes('"tls-handshake-failed"'))
+    .map((l) => JSON.parse(l) as { reason: string; detail: string });
+}
+
+beforeAll(async () => {
+  work = mkdtempSync('/tmp/dgt-certs-');
+  pki = await makePki({ alice: ['admin'], bob: ['admin'] });
+  const d = pki.dir;
+  gw = await startGateway(d, config(d, { ca: `${d}/ca.pem`, cert: `${d}/server-cert.pem`, key: `${d}/server-key.pem`, crl: `${d}/crl.pem` }));
+  gateways.push(gw);
+  expect((await dockerDirect(socket, ['run', '-d', '--name', C.logs, 'busybox', 'sh', '-c', 'i=0; while true; do echo tick-$i; i=$((i+1)); sleep 0.3; done'])).code).toBe(0);
+  expect((await dockerDirect(socket, ['run', '-d', '--name', C.exec, 'busybox', 'sleep', '600'])).code).toBe(0);
+});
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await dockerDirect(socket, ['rm', '-f', C.logs, C.exec, C.evt]);
+  for (const g of gateways) await g.stop();
+});
+
+describe('revocation without a restart', () => {
+  it('a teammate bundle works; after certs revoke it is refused, its exec -it session is closed, and another user\'s logs -f keeps running', async () => {
+    const bob = pki.bundle('bob');
+    const alice = pki.bundle('alice');
+    const ok = await docker(bob, gw.port, ['ps', '--filter', `name=${C.exec}`, '--format', '{{.Names}}']);
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout.trim()).toBe(C.exec);
+
+    // alice follows a log; bob holds an interactive exec session (a real tty via script(1)).
+    const logs = background('docker', [...tlsArgs(alice, gw.port), 'logs', '-f', '--tail', '0', C.logs]);
+    const dockerExec = ['docker', ...tlsArgs(bob, gw.port), 'exec', '-it', C.exec, 'sh'].join(' ');
+    const session = background('script', ['-qec', dockerExec, '/dev/null']);
+    session.child.stdin.write('echo session-$((20+22))\n');
+    await until(() => session.out().includes('session-42'), 15_000, 'the exec -it session to answer');
+    await until(() => count(logs.out(), 'tick-') >= 2, 10_000, 'logs -f to stream');
+
+    const revoke = await dockgate(['certs', 'revoke', 'bob', '--dir', pki.dir, '--reason', 'affiliationChanged']);
+    expect(revoke.code).toBe(0);
+    const revokedAt = Date.now();
+
+    // bob's open session ends within seconds, without anyone restarting anything.
+    const code = await Promise.race([session.exited, new Promise<string>((r) => setTimeout(() => r('still open'), 10_000))]);
+    expect(code).not.toBe('still open');
+    expect(Date.now() - revokedAt).toBeLessThan(10_000);
+    const loaded = gw.stderr().split('\n').find((l) => l.includes('TLS material loaded'));
+    expect(loaded).toBeDefined();
+    // The CLI holds more than the hijacked connection (its keep-alive API connection): all go.
+    const reload = JSON.parse(loaded as string) as { closedRevoked: number; revoked: number };
+    expect(reload.revoked).toBe(1);
+    expect(reload.closedRevoked).toBeGreaterThanOrEqual(1);
+
+    // A new connection with bob's bundle is refused at the handshake, and the log says why.
+    const refused = await docker(bob, gw.port, ['ps']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/error during connect/);
+    await until(() => handshakes(gw).some((h) => h.reason === 'revoked' && h.detail === 'client certificate not verified: CERT_REVOKED'), 5000, 'a revoked handshake log line');
+
+    // alice's stream was never interrupted: it still delivers new lines after the revocation.
+    const seen = count(logs.out(), 'tick-');
+    await until(() => count(logs.out(), 'tick-') >= seen + 3, 10_000, 'more log lines after the revocation');
+    expect(logs.child.exitCode).toBeNull();
+    const list = await dockgate(['certs', 'list', '--dir', pki.dir]);
+    expect(list.stdout).toMatch(/bob .*revoked \(affiliationChanged\)/);
+    logs.child.kill('SIGTERM');
+  });
+});
+
+describe('server certificate rotation', () => {
+  it('new connections see the new certificate while an open docker events stream keeps delivering', async () => {
+    const alice = pki.bundle('alice');
+    const serverCert = join(pki.dir, 'server-cert.pem');
+    const before = fileSerial(serverCert);
+    expect(await presentedSerial(gw.port, alice)).toBe(before);
+
+    const events = background('docker', [...tlsArgs(alice, gw.port), 'events', '--filter', 'type=container', '--format', '{{.Actor.Attributes.name}} {{.Action}}']);
+    await new Promise((r) => setTimeout(r, 1500));
+    const rotate = await dockgate(['certs', 'rotate-server', '--dir', pki.dir]);
+    expect(rotate.code).toBe(0);
+    const after = fileSerial(serverCert);
+    expect(after).not.toBe(before);
+    const list = await dockgate(['certs', 'list', '--dir', pki.dir, '--json']);
+    expect(list.stdout.toLowerCase()).toContain(after.toLowerCase().replace(/^0+/, ''));
+
+    await until(async () => (await presentedSerial(gw.port, alice)) === after, 10_000, 'the new server certificate');
+    // The docker CLI trusts the CA, not the server certificate: nothing changes for it.
+    expect((await docker(alice, gw.port, ['version', '--format', '{{.Server.Version}}'])).code).toBe(0);
+
+    // The stream opened before the rotation still delivers an event that happens after it.
+    expect((await dockerDirect(socket, ['create', '--name', C.evt, 'busybox', 'true'])).code).toBe(0);
+    await until(() => events.out().includes(`${C.evt} create`), 10_000, 'the event on the old stream');
+    expect(events.child.exitCode).toBeNull();
+    events.child.kill('SIGTERM');
+  });
+});
+
+describe('invalid material is refused and the old material stays in force', () => {
+  const failures = (): string[] => gw.stderr().split('\n').filter((l) => l.includes('TLS reload failed'));
+
+  it('a corrupt crl.pem', async () => {
+    const crl = join(pki.dir, 'crl.pem');
+    const good = readFileSync(crl);
+    const n = failures().length;
+    writeFileSync(crl, '-----BEGIN X509 CRL-----\nnot base64 at all\n-----END X509 CRL-----\n');
+    const line = await until(() => failures()[n], 10_000, 'a reload failure');
+    expect(JSON.parse(line).err).toMatch(new RegExp(`^${crl}: not a valid CRL`));
+    // Still serving with the old CRL: alice gets in, revoked bob still does not.
+    expect((await docker(pki.bundle('alice'), gw.port, ['version', '--format', '{{.Server.Version}}'])).code).toBe(0);
+    expect((await docker(pki.bundle('bob'), gw.port, ['ps'])).code).not.toBe(0);
+    writeFileSync(crl, good);
+  });
+
+  it('a CRL signed by another key', async () => {
+    const crl = join(pki.dir, 'crl.pem');
+    const good = readFileSync(crl);
+    const other = await makePki({});
+    const n = failures().length;
+    copyFileSync(join(other.dir, 'crl.pem'), crl);
+    const line = await until(() => failures()[n], 10_000, 'a reload failure');
+    // Both CAs are "dockgate CA <host>": the issuer name matches, the signature does not.
+    expect(JSON.parse(line).err).toMatch(/CRL signature of .* does not verify|is not one of the trusted CAs/);
+    expect((await docker(pki.bundle('bob'), gw.port, ['ps'])).code).not.toBe(0);
+    writeFileSync(crl, good);
+  });
+
+  it('a server key that does not match the certificate', async () => {
+    const key = join(pki.dir, 'server-key.pem');
+    const good = readFileSync(key);
+    const serial = fileSerial(join(pki.dir, 'server-cert.pem'));
+    await until(async () => (await presentedSerial(gw.port, pki.bundle('alice'))) === serial, 10_000, 'the current certificate');
+    const n = failures().length;
+    // Another valid key (the CA's own) in place of the server key.
+    writeFileSync(key, readFileSync(join(pki.dir, 'ca-key.pem')));
+    const line = await until(() => failures()[n], 10_000, 'a reload failure');
+    expect(JSON.parse(line).err).toBe(`${key}: private key does not match the certificate in ${join(pki.dir, 'server-cert.pem')}`);
+    expect(await presentedSerial(gw.port, pki.bundle('alice'))).toBe(serial);
+    expect((await docker(pki.bundle('alice'), gw.port, ['version', '--format', '{{.Server.Version}}'])).code).toBe(0);
+    writeFileSync(key, good);
+  });
+});
+
+describe('intermediate CAs', () => {
+  let root: TestPki;
+  let intPem: string;
+  let rootPem: string;
+  let leafPem: string;
+  let leafKey: string;
+
+  /** A client bundle: ca.pem = the root (it verifies the server), cert.pem = `cert`. */
+  function bundle(name: string, cert: string, key: string): string {
+    const dir = join(work, name);
+    mkdirSync(dir, { mode: 0o700 });
+    writeFileSync(join(dir, 'ca.pem'), rootPem);
+    writeFileSync(join(dir, 'cert.pem'), cert);
+    writeFileSync(join(dir, 'key.pem'), key, { mode: 0o600 });
+    return dir;
+  }
+
+  async function gateway(caPem: string): Promise<TestGateway> {
+    const ca = join(work, `tls-ca-${gateways.length}.pem`);
+    writeFileSync(ca, caPem);
+    const g = await startGateway(work, config(root.dir, { ca, cert: `${root.dir}/server-cert.pem`, key: `${root.dir}/server-key.pem` }));
+    gateways.push(g);
+    return g;
+  }
+
+  beforeAll(async () => {
+    root = await makePki({});
+    const rootCa = await loadCa(pkiPaths(root.dir));
+    const now = new Date();
+    const int = await createIntermediateCa(rootCa, { commonName: 'dockgate team CA', keyType: 'ecdsa', days: 30, now });
+    intPem = int.certPem;
+    rootPem = rootCa.certPem;
+    const leaf = await issueLeaf(int, { kind: 'client', subject: [{ CN: ['carol'] }, { OU: ['admin'] }], keyType: 'ecdsa', days: 10, now });
+    leafPem = leaf.certPem;
+    leafKey = leaf.keyPem;
+    bundle('carol-leaf', leafPem, leafKey);
+    bundle('carol-chain', leafPem + intPem, leafKey);
+  });
+
+  it('root and intermediate in tls.ca: a client presenting only its own certificate works', async () => {
+    const g = await gateway(intPem + rootPem);
+    const r = await docker(join(work, 'carol-leaf'), g.port, ['version', '--format', '{{.Server.Version}}']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(g.stdout()).toContain('"carol"');
+  });
+
+  it('only the root in tls.ca: a client sending its chain (cert.pem = leaf + intermediate) works, the bare leaf does not', async () => {
+    const g = await gateway(rootPem);
+    const chained = await docker(join(work, 'carol-chain'), g.port, ['version', '--format', '{{.Server.Version}}']);
+    expect(chained.stderr).toBe('');
+    expect(chained.code).toBe(0);
+    const bare = await docker(join(work, 'carol-leaf'), g.port, ['version']);
+    expect(bare.code).not.toBe(0);
+    // Go's TLS only offers a certificate whose chain reaches a CA the server names; the bare leaf
+    // does not, so the gateway sees no certificate at all.
+    await until(() => handshakes(g).some((h) => h.reason === 'no-certificate'), 5000, 'a no-certificate log line');
+  });
+
+  it('only the intermediate in tls.ca is not enough on Node 20 (documented limitation: no partial chains)', async () => {
+    const g = await gateway(intPem);
+    const r = await docker(join(work, 'carol-chain'), g.port, ['version']);
+    expect(r.code).not.toBe(0);
+    await until(() => handshakes(g).some((h) => h.reason === 'unknown-ca' && /UNABLE_TO_GET_ISSUER_CERT/.test(h.detail)), 5000, 'an unknown-ca log line');
+  });
+
+  it('an expired intermediate is refused although the client certificate itself is valid', async () => {
+    // The intermediate lived one day a year ago; openssl signs a leaf that is valid today with
+    // its key (dockgate's own issuer would clamp the leaf to the intermediate's lifetime).
+    const rootCa = await loadCa(pkiPaths(root.dir));
+    const old = await createIntermediateCa(rootCa, { commonName: 'dockgate old team CA', keyType: 'ecdsa', days: 1, now: new Date(Date.now() - 365 * 86_400_000) });
+    expect(old.cert.notAfter.getTime()).toBeLessThan(Date.now());
+    const dir = mkdtempSync(join(work, 'expired-int-'));
+    writeFileSync(join(dir, 'int.pem'), old.certPem);
+    writeFileSync(join(dir, 'int-key.pem'), old.keyPem, { mode: 0o600 });
+    writeFileSync(join(dir, 'ext.cnf'), '[c]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n');
+    const sh = (args: string[]) => run('openssl', args, { cwd: dir });
+    expect((await sh(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'key.pem'])).code).toBe(0);
+    expect((await sh(['req', '-new', '-key', 'key.pem', '-subj', '/CN=dave/OU=admin', '-out', 'req.csr'])).code).toBe(0);
+    const signed = await sh(['x509', '-req', '-in', 'req.csr', '-CA', 'int.pem', '-CAkey', 'int-key.pem', '-set_serial', '0x4242', '-days', '5', '-extfile', 'ext.cnf', '-extensions', 'c', '-out', 'cert.pem']);
+    expect(signed.code).toBe(0);
+    const leaf = new X509Certificate(readFileSync(join(dir, 'cert.pem')));
+    expect(new Date(leaf.validTo).getTime()).toBeGreaterThan(Date.now());
+
+    const g = await gateway(old.certPem + rootPem);
+    const r = await docker(bundle('dave', readFileSync(join(dir, 'cert.pem'), 'utf8'), readFileSync(join(dir, 'key.pem'), 'utf8')), g.port, ['version']);
+    expect(r.code).not.toBe(0);
+    await until(() => handshakes(g).some((h) => h.reason === 'expired' && h.detail === 'client certificate not verified: CERT_HAS_EXPIRED'), 5000, 'an expired log line');
+    expect(g.stdout()).not.toContain('"dave"');
+  });
+});
