@@ -12,7 +12,7 @@
  * (default 10), BENCH_SOAK_SECONDS (default 600), BENCH_NGINX_WORKERS (default 1),
  * BENCH_ONLY (comma-separated scenario id prefixes, for quick looks).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -153,9 +153,10 @@ async function main() {
   const env = await startEnvironment({ nginxWorkers: settings.nginxWorkers });
   const problems = [];
   let results;
+  let fixtures;
   try {
     log('fixtures: busybox image, 50 containers, stream blobs');
-    const fixtures = await setupFixtures(env.daemon.socket, settings.streamMiB * 1024 * 1024);
+    fixtures = await setupFixtures(env.daemon.socket, settings.streamMiB * 1024 * 1024);
     const ctx = { ...settings, bundles: env.bundles, fixtures, socket: env.daemon.socket, daemonPid: env.daemon.pid, reference: {} };
     const scenarios = await runInterleaved(env, ctx, problems);
     const idle = selected('idle') ? await runIdle(env, ctx, problems) : undefined;
@@ -173,6 +174,7 @@ async function main() {
     };
   } finally {
     await env.stop();
+    if (fixtures) rmSync(fixtures.dir, { recursive: true, force: true });
   }
   const dir = resolve('bench/results');
   mkdirSync(dir, { recursive: true });
