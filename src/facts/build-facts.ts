@@ -131,6 +131,12 @@ export function buildFacts(input: FactsInput, planned?: RequestPlan): RequestFac
       throw new FactsError('bad-content-type', `${op.name} needs Content-Type application/json`);
     }
     const decoded = jsonBody(op, body);
+    if (op.name === 'ContainerStart' && decoded !== null && typeof decoded === 'object' && Object.keys(decoded).length > 0) {
+      // API < 1.24 let a start body replace the container's whole HostConfig (dockerd 20.10 still
+      // applies it). No current client sends one, and a rule allowing "start" must not grant
+      // create-time powers: refuse it for everyone.
+      throw new FactsError('json-shape', 'a HostConfig in the ContainerStart body (API < 1.24) is not accepted: set it when creating the container');
+    }
     if (decoded !== undefined) facts.body = decoded;
   }
   const upgrade = header(headers, 'upgrade');

@@ -163,4 +163,14 @@ describe('bodyPlan', () => {
     // The 20.10 CLI starts containers with an empty text/plain body: nothing to inspect, nothing refused.
     expect(buildFacts({ method: 'POST', rawTarget: '/v1.41/containers/abc/start', headers, body: new Uint8Array() }).operation?.name).toBe('ContainerStart');
   });
+
+  it.each([
+    ['{"Privileged":true}', 'json-shape'],
+    ['{"binds":["/:/h"]}', 'json-shape'],
+    ['{}', undefined],
+  ])('a legacy ContainerStart body %s is refused unless empty', (text, code) => {
+    const input = { method: 'POST', rawTarget: '/v1.23/containers/abc/start', headers: { 'content-type': 'application/json' }, body: new TextEncoder().encode(text) };
+    if (code) expect(refusal(() => buildFacts(input))).toBe(code);
+    else expect(buildFacts(input).operation?.name).toBe('ContainerStart');
+  });
 });
