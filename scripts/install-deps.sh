@@ -2,7 +2,8 @@
 # Installs what dockgate's tests need on Debian 12, only where missing:
 # docker.io (dockerd + the 20.10 CLI), busybox-static (the test image), openssl, prometheus
 # (promtool and the scrape test), nginx and wrk (benchmarks), systemd (systemd-analyze),
-# docker-compose (compose file check), debootstrap (the image test's base image), then the npm dependencies.
+# docker-compose (compose file check), debootstrap (the image test's base image), gcc and libssl-dev (the
+# benchmark's load generator, built at bench time), then the npm dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,8 @@ command -v systemd-analyze >/dev/null || need+=(systemd)
 command -v docker-compose >/dev/null || need+=(docker-compose)
 command -v debootstrap >/dev/null || need+=(debootstrap)
 command -v script >/dev/null || need+=(bsdutils)
+command -v cc >/dev/null || need+=(gcc)
+[ -f /usr/include/openssl/ssl.h ] || need+=(libssl-dev)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
