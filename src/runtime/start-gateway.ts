@@ -47,6 +47,12 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   const registry = new Registry();
   const metrics = createMetrics(registry, { identityLabel: config.metrics.identityLabel, version: VERSION });
   const audit: AuditLog = createAuditLog({ file: config.audit.file, onError: (err) => log.error({ err: err.message }, 'audit log write failed') });
+  // Fail closed at boot: a gateway whose audit file cannot be opened would serve with no record.
+  try {
+    await audit.ready;
+  } catch (err) {
+    throw new Error(`cannot open the audit log ${config.audit.file ?? '(stdout)'}: ${(err as Error).message}`, { cause: err });
+  }
   const observer = createObserver({ metrics, audit, log });
 
   let tls = await loadTlsMaterial(config.tls);

@@ -258,4 +258,12 @@ describe('audit file', () => {
     const byId = new Map(all.map((r) => [r.requestId, r]));
     responses.forEach((res, i) => expect(byId.get(ids[i] as string)?.status, `burst ${i}`).toBe(res.status));
   });
+
+  it('refuses to start when the audit file cannot be opened (fail closed, never serve unaudited)', async () => {
+    // A path under a regular file: mkdir fails even for root.
+    const blocker = join(dir, 'not-a-dir');
+    writeFileSync(blocker, '');
+    const start = startGateway(pki.dir, configYaml(pki, socket, `audit: { file: ${join(blocker, 'audit.log')} }\n`));
+    await expect(start).rejects.toThrow(/gateway exited with 1:[\s\S]*cannot open the audit log/);
+  });
 });
