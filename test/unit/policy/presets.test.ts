@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { CompiledPolicy } from '../../../src/policy/compile.js';
 import { decide } from '../../../src/policy/evaluate.js';
 import { loadDefaultPolicy, loadPolicyFile } from '../../../src/policy/load-file.js';
-import { identity, req } from './fixtures.js';
+import { identity, rawFacts, req } from './fixtures.js';
 
 const dir = fileURLToPath(new URL('../../../config/policies/', import.meta.url));
 const preset = (name: string): CompiledPolicy => loadPolicyFile(`${dir}${name}.yaml`);
@@ -91,7 +91,8 @@ describe('presets', () => {
     expect([d.outcome, d.forward]).toEqual(['deny', false]);
   });
 
-  // A legacy start body is a HostConfig: the presets' container guards apply to it.
+  // A legacy start body is a HostConfig: the facts stage refuses it, and behind that the
+  // presets' container guards apply to it too.
   it.each([
     ['developer', dev, { Privileged: true }, 'privileged'],
     ['developer', dev, { Binds: ['/:/host'] }, 'bind-mount'],
@@ -99,7 +100,7 @@ describe('presets', () => {
     ['ci-runner', ci, { PidMode: 'host' }, 'host-namespace'],
     ['ci-runner', ci, { Devices: [{ PathOnHost: '/dev/mem' }] }, 'device'],
   ] as const)('%s guards a legacy start body (case %#)', (name, who, body, code) => {
-    const d = decide(preset(name), who, req('POST', '/v1.23/containers/x/start', body));
+    const d = decide(preset(name), who, rawFacts('ContainerStart', body as never));
     expect([d.outcome, d.code]).toEqual(['deny', code]);
   });
 
