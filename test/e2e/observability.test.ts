@@ -217,3 +217,36 @@ describe('the two listeners never serve each other', () => {
     }
   });
 });
+
+describe('admin listener with TLS and client certificates', () => {
+  let tlsGw: TestGateway | undefined;
+  let tlsProm: TestPrometheus | undefined;
+
+  afterAll(async () => {
+    await tlsProm?.stop();
+    await tlsGw?.stop();
+  });
+
+  it('Prometheus scrapes it with a client certificate; clients without one, or over plain HTTP, get nothing', async () => {
+    const adminTls = `admin:\n  listen: 127.0.0.1:0\n  tls: { cert: ${pki.dir}/server-cert.pem, key: ${pki.dir}/server-key.pem, ca: ${pki.dir}/ca.pem }\n`;
+    tlsGw = await startGateway(pki.dir, configYaml(pki, socket).replace('admin: 127.0.0.1:0\n', adminTls));
+    expect(tlsGw.adminPort).toBeGreaterThan(0);
+    const scraper = pki.bundle('bob');
+    tlsProm = await startPrometheus({ job: 'dockgate-tls', targets: [`127.0.0.1:${tlsGw.adminPort}`], intervalS: 1, tls: { ca: join(pki.dir, 'ca.pem'), cert: join(scraper, 'cert.pem'), key: join(scraper, 'key.pem') } });
+    expect((await docker(pki.bundle('admin'), tlsGw.port, ['ps'])).code).toBe(0);
+    await tlsProm.waitForScrapeAfter('dockgate-tls', Date.now());
+    expect(await tlsProm.scalar('dockgate_requests_total{operation="ContainerList",decision="allow"}')).toBe(1);
+    expect(await tlsProm.scalar('dockgate_upstream_up')).toBe(1);
+
+    // With the right client certificate the probes answer; without one the handshake fails.
+    const ok = await tlsRequest(scraper, tlsGw.adminPort as number, { path: '/healthz' });
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body)).toEqual({ status: 'ok' });
+    expect((await tlsAttempt(tlsGw.adminPort as number, join(pki.dir, 'ca.pem'), undefined, '/healthz')).rejected).toBe(true);
+    // The same probe with the scraper's certificate is accepted (so the refusals above are real).
+    expect((await tlsAttempt(tlsGw.adminPort as number, join(pki.dir, 'ca.pem'), { cert: join(scraper, 'cert.pem'), key: join(scraper, 'key.pem') }, '/healthz')).rejected).toBe(false);
+    const stranger = other.bundle('admin');
+    expect((await tlsAttempt(tlsGw.adminPort as number, join(pki.dir, 'ca.pem'), { cert: join(stranger, 'cert.pem'), key: join(stranger, 'key.pem') }, '/healthz')).rejected).toBe(true);
+    await expect(httpGet(`http://127.0.0.1:${tlsGw.adminPort}/metrics`)).rejects.toThrow();
+  });
+});

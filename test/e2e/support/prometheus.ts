@@ -64,14 +64,33 @@ export function httpGet(url: string, timeoutMs = 5000): Promise<{ status: number
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Start Prometheus scraping `targets` (host:port of admin listeners) every `intervalS` seconds as job `job`. */
-export async function startPrometheus(opts: { job: string; targets: string[]; intervalS?: number }): Promise<TestPrometheus> {
+export async function startPrometheus(opts: {
+  job: string;
+  targets: string[];
+  intervalS?: number;
+  /** Scrape over HTTPS, verifying the target with `ca` and presenting `cert`/`key` (PEM files). */
+  tls?: { ca: string; cert: string; key: string };
+}): Promise<TestPrometheus> {
   const dir = mkdtempSync('/tmp/dgt-prom-');
   const port = await freePort();
   const interval = `${opts.intervalS ?? 1}s`;
   const config = join(dir, 'prometheus.yml');
   writeFileSync(
     config,
-    `global:\n  scrape_interval: ${interval}\n  evaluation_interval: ${interval}\nscrape_configs:\n  - job_name: ${opts.job}\n    scrape_interval: ${interval}\n    scrape_timeout: ${interval}\n    metrics_path: /metrics\n    static_configs:\n      - targets: [${opts.targets.map((t) => `'${t}'`).join(', ')}]\n`,
+    [
+      'global:',
+      `  scrape_interval: ${interval}`,
+      `  evaluation_interval: ${interval}`,
+      'scrape_configs:',
+      `  - job_name: ${opts.job}`,
+      `    scrape_interval: ${interval}`,
+      `    scrape_timeout: ${interval}`,
+      '    metrics_path: /metrics',
+      ...(opts.tls ? ['    scheme: https', '    tls_config:', `      ca_file: ${opts.tls.ca}`, `      cert_file: ${opts.tls.cert}`, `      key_file: ${opts.tls.key}`] : []),
+      '    static_configs:',
+      `      - targets: [${opts.targets.map((t) => `'${t}'`).join(', ')}]`,
+      '',
+    ].join('\n'),
   );
   const logFile = join(dir, 'prometheus.log');
   const child = spawn(

@@ -53,10 +53,11 @@ export function tlsRequest(
 
 /**
  * Open one TLS connection to 127.0.0.1:`port` that verifies the server with `caFile`, presenting
- * `client` (cert and key files) or no certificate at all, and send a request on it. Resolves
+ * `client` (cert and key files) or no certificate at all, and send `GET path` on it (a path that
+ * answers 200 to an accepted client). Resolves
  * with what happened: the server must refuse such handshakes, so a `rejected` outcome is expected.
  */
-export function tlsAttempt(port: number, caFile: string, client?: { cert: string; key: string }): Promise<{ rejected: boolean; detail: string }> {
+export function tlsAttempt(port: number, caFile: string, client?: { cert: string; key: string }, path = '/_ping'): Promise<{ rejected: boolean; detail: string }> {
   return new Promise((resolve) => {
     let settled = false;
     const done = (rejected: boolean, detail: string) => {
@@ -73,7 +74,7 @@ export function tlsAttempt(port: number, caFile: string, client?: { cert: string
     });
     // In TLS 1.3 the client finishes its side before the server checks the certificate, so the
     // refusal arrives as an alert (or a close) after 'secureConnect': send a request and wait.
-    socket.on('secureConnect', () => socket.write('GET /_ping HTTP/1.1\r\nHost: localhost\r\n\r\n'));
+    socket.on('secureConnect', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`));
     let data = '';
     socket.on('data', (d: Buffer) => (data += d.toString()));
     socket.on('error', (err) => done(true, err.message));
