@@ -40,6 +40,8 @@ interface Rec {
   code?: string;
   reason?: string;
   status: number;
+  bytesIn: number;
+  stream?: boolean;
   identity?: { cn: string; groups: string[]; fingerprint: string };
   fields?: Record<string, unknown>;
 }
@@ -196,6 +198,22 @@ describe('audit file', () => {
     // The daemon refused both names: no such container exists.
     const names = await dockerDirect(socket, ['ps', '-a', '--format', '{{.Names}}']);
     expect(names.stdout.split('\n')).not.toContain('a\nb');
+  });
+
+  // KNOWN BUG (src/server/exchange.ts, outside this suite's area): the client address is read
+  // when the exchange finishes; by then a hijacked or refused-and-closed connection is
+  // destroyed and the record says "?:?". Fix: take it in the constructor. Remove `.fails` then.
+  it.fails('names the client address in every record, hijacks and closed connections included', () => {
+    expect(records.filter((r) => !/^127\.0\.0\.1:\d+$/.test(r.client)).map((r) => `${r.operation} ${r.client}`)).toEqual([]);
+  });
+
+  // KNOWN BUG (src/server/handle-request.ts): bytesIn is the socket's bytesRead since the
+  // 'request' event, so a body that arrived in the same read as the headers counts 0.
+  it.fails('counts the request body in bytesIn even when it arrives with the headers', () => {
+    const raw = [...rawIds.entries()].filter(([label]) => label.startsWith('create-'));
+    expect(raw.length).toBeGreaterThan(0);
+    const byId = new Map(records.map((r) => [r.requestId, r]));
+    for (const [label, id] of raw) expect(byId.get(id)?.bytesIn, label).toBeGreaterThan(0);
   });
 
   it('never writes registry credentials or Env values, in the audit file or the operational log', () => {
