@@ -12,11 +12,15 @@ export class Exchange {
   readonly requestId = nextRequestId();
   readonly startedAt = Date.now();
   private readonly t0 = performance.now();
+  /** Taken now: a destroyed socket (hijack ended, refused body) no longer knows its peer. */
+  private readonly client: string;
   private done = false;
   facts?: RequestFacts;
   decision?: Decision;
   headersMs?: number;
   stream = false;
+  /** Request body bytes received (inspected or streamed to the daemon). */
+  bodyBytes = 0;
   /** Set when the gateway refused the request before (or instead of) a decision. */
   refusal?: { outcome: RequestOutcome; reason: string };
 
@@ -24,7 +28,9 @@ export class Exchange {
     private readonly observer: Observer,
     readonly req: IncomingMessage,
     readonly identity: Identity | undefined,
-  ) {}
+  ) {
+    this.client = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+  }
 
   /** Note that response headers went out now. */
   headersSent(): void {
@@ -38,7 +44,7 @@ export class Exchange {
     const record: RequestRecord = {
       requestId: this.requestId,
       startedAt: this.startedAt,
-      client: `${this.req.socket.remoteAddress ?? '?'}:${this.req.socket.remotePort ?? '?'}`,
+      client: this.client,
       identity: this.identity,
       method: this.req.method ?? '',
       rawTarget: this.req.url ?? '',

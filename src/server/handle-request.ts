@@ -35,12 +35,11 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
     const identity = identityOf(req.socket);
     const exchange = new Exchange(deps.observer, req, identity);
     const socket = req.socket;
-    const readAtStart = socket.bytesRead;
     const writtenAtStart = socket.bytesWritten;
     res.setHeader('X-Dockgate-Request-Id', exchange.requestId);
     res.on('close', () => {
       const outcome = exchange.decision?.outcome ?? exchange.refusal?.outcome ?? 'error';
-      exchange.finish(outcome, res.statusCode, socket.bytesRead - readAtStart, socket.bytesWritten - writtenAtStart, exchange.refusal?.reason);
+      exchange.finish(outcome, res.statusCode, exchange.bodyBytes, socket.bytesWritten - writtenAtStart, exchange.refusal?.reason);
     });
 
     const refuse = (err: unknown): void => {
@@ -70,7 +69,10 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
     }
     if (plan.plan === 'inspect') {
       readBody(req, deps.bodyLimit).then(
-        (body) => proceed(deps, req, res, identity, exchange, refuse, plan, body),
+        (body) => {
+          exchange.bodyBytes = body.length;
+          proceed(deps, req, res, identity, exchange, refuse, plan, body);
+        },
         refuse,
       );
     } else {
@@ -137,6 +139,8 @@ function proceed(
       },
       forwardBody,
     );
+    // A streamed body is counted as it flows to the daemon (the pipe is already set up).
+    if (!forwardBody) req.on('data', (chunk: Buffer) => (exchange.bodyBytes += chunk.length));
   };
   if (!deps.tenancy) {
     forwardAllowed(body);

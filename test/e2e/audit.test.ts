@@ -200,16 +200,14 @@ describe('audit file', () => {
     expect(names.stdout.split('\n')).not.toContain('a\nb');
   });
 
-  // KNOWN BUG (src/server/exchange.ts, outside this suite's area): the client address is read
-  // when the exchange finishes; by then a hijacked or refused-and-closed connection is
-  // destroyed and the record says "?:?". Fix: take it in the constructor. Remove `.fails` then.
-  it.fails('names the client address in every record, hijacks and closed connections included', () => {
+  // The address is taken when the request arrives: a hijacked or refused-and-closed
+  // connection is destroyed by the time the record is written.
+  it('names the client address in every record, hijacks and closed connections included', () => {
     expect(records.filter((r) => !/^127\.0\.0\.1:\d+$/.test(r.client)).map((r) => `${r.operation} ${r.client}`)).toEqual([]);
   });
 
-  // KNOWN BUG (src/server/handle-request.ts): bytesIn is the socket's bytesRead since the
-  // 'request' event, so a body that arrived in the same read as the headers counts 0.
-  it.fails('counts the request body in bytesIn even when it arrives with the headers', () => {
+  // A body that arrives in the same read as the headers still counts.
+  it('counts the request body in bytesIn even when it arrives with the headers', () => {
     const raw = [...rawIds.entries()].filter(([label]) => label.startsWith('create-'));
     expect(raw.length).toBeGreaterThan(0);
     const byId = new Map(records.map((r) => [r.requestId, r]));
