@@ -30,17 +30,48 @@ type WithHooks = IncomingMessage & { [HOOKS]?: ForwardHooks };
 // Hop-by-hop response headers: Node frames the response to the client itself.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'trailer', 'te']);
 
-function copyResponseHead(proxyRes: IncomingMessage, res: ServerResponse): void {
+/** The daemon's response headers without hop-by-hop ones, as a flat [name, value, ...] list. */
+function responseHeaders(proxyRes: IncomingMessage): string[] {
   const raw = proxyRes.rawHeaders;
+  const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
-    if (HOP_BY_HOP.has(name.toLowerCase())) continue;
-    const existing = res.getHeader(name);
-    const value = raw[i + 1] as string;
-    if (existing === undefined) res.setHeader(name, value);
-    else res.setHeader(name, Array.isArray(existing) ? [...existing, value] : [String(existing), value]);
+    if (!HOP_BY_HOP.has(name.toLowerCase())) out.push(name, raw[i + 1] as string);
   }
-  res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage);
+  return out;
+}
+
+/**
+ * Small answers with a known length are sent with one write (head, body and end together):
+ * at most this many bytes are held, less than a pipe would buffer anyway.
+ */
+const SINGLE_WRITE_LIMIT = 64 * 1024;
+
+/** Relay the daemon's response to the client: one write for small answers, a pipe otherwise. */
+function relayResponse(proxyRes: IncomingMessage, res: ServerResponse): void {
+  const headers = responseHeaders(proxyRes);
+  // Headers the gateway set (the request id) join the flat list, so writeHead takes Node's fast
+  // path, which also keeps repeated daemon headers instead of collapsing them.
+  for (const name of res.getHeaderNames()) {
+    const value = res.getHeader(name);
+    res.removeHeader(name);
+    for (const v of Array.isArray(value) ? value : [value]) headers.push(name, String(v));
+  }
+  res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, headers);
+  const length = proxyRes.headers['content-length'];
+  if (length === undefined) {
+    // No Content-Length: a stream (logs -f, events, wait). Send the headers now.
+    res.flushHeaders();
+    proxyRes.pipe(res);
+    return;
+  }
+  if (Number(length) > SINGLE_WRITE_LIMIT) {
+    proxyRes.pipe(res);
+    return;
+  }
+  const chunks: Buffer[] = [];
+  proxyRes.on('data', (c: Buffer) => chunks.push(c));
+  proxyRes.on('end', () => res.end(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNRESET', 'EPIPE']);
@@ -57,11 +88,8 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
 
   proxy.on('proxyRes', (proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse) => {
     const hooks = (req as WithHooks)[HOOKS];
-    copyResponseHead(proxyRes, res);
-    // A response without Content-Length is a stream (logs -f, events, wait): send the headers now.
-    if (proxyRes.headers['content-length'] === undefined) res.flushHeaders();
     hooks?.onHeaders(proxyRes.statusCode ?? 502);
-    proxyRes.pipe(res);
+    relayResponse(proxyRes, res);
     res.on('close', () => {
       // The client went away mid-stream: drop the daemon connection rather than reuse it.
       if (!proxyRes.complete) proxyRes.destroy();
