@@ -4,7 +4,7 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Identity } from '../core/types.js';
-import { identityFromCertificate } from '../identity/identity.js';
+import { identityFromParsed, type ParsedCertificate } from '../identity/identity.js';
 
 const identities = new WeakMap<Socket, Identity>();
 
@@ -15,7 +15,7 @@ const identities = new WeakMap<Socket, Identity>();
 export function bindIdentity(socket: TLSSocket): Identity {
   const peer = socket.getPeerCertificate();
   if (!peer || !peer.raw) throw new Error('no client certificate on a verified connection');
-  const identity = identityFromCertificate(peer.raw);
+  const identity = identityFromParsed(peer as unknown as ParsedCertificate);
   identities.set(socket, identity);
   return identity;
 }

@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { identityFromCertificate, IdentityError } from '../../../src/identity/identity.js';
+import { identityFromCertificate, IdentityError, parseSubjectAltName } from '../../../src/identity/identity.js';
 
 const dir = mkdtempSync('/tmp/dgt-identity-');
 
@@ -52,5 +52,18 @@ describe('identityFromCertificate', () => {
     const id = identityFromCertificate(makeCert('odd', '/CN=eve, admin/OU=a\\+b', 'extendedKeyUsage=clientAuth\n'));
     expect(id.name).toBe('eve, admin');
     expect(id.groups).toEqual(['a+b']);
+  });
+});
+
+describe('parseSubjectAltName', () => {
+  it.each([
+    [undefined, { dns: [], ip: [], email: [], uri: [] }],
+    ['DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1', { dns: ['localhost'], ip: ['127.0.0.1', '0:0:0:0:0:0:0:1'], email: [], uri: [] }],
+    ['email:a@b.c, URI:spiffe://x/y', { dns: [], ip: [], email: ['a@b.c'], uri: ['spiffe://x/y'] }],
+    // Node quotes a value that holds a separator; the quote must not end the value early.
+    ['DNS:"evil, DNS:admin", DNS:ok', { dns: ['evil, DNS:admin', 'ok'], ip: [], email: [], uri: [] }],
+    ['email:"a\\"b, c"', { dns: [], ip: [], email: ['a"b, c'], uri: [] }],
+  ])('%s', (text, want) => {
+    expect(parseSubjectAltName(text)).toEqual(want);
   });
 });
