@@ -95,6 +95,21 @@ describe('ownership and visibility', () => {
     expect(direct.stdout.trim()).toBe('alice');
   });
 
+  it('events: each tenant sees only its own world while others start containers; the admin sees all', async () => {
+    const since = String(Math.floor(Date.now() / 1000));
+    const watch = (who: string) => as(who, ['events', '--since', since, '--filter', 'event=start', '--format', '{{.Actor.Attributes.name}}'], 9_000);
+    const watching = [watch('carol'), watch('alice'), watch('root')];
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await as('alice', ['run', '-d', '--name', 'ten-ev-a', 'busybox', 'true'])).code).toBe(0);
+    expect((await as('carol', ['run', '-d', '--name', 'ten-ev-c', 'busybox', 'true'])).code).toBe(0);
+    const [carol, alice, root] = (await Promise.all(watching)).map((r) => r.stdout.split('\n').filter(Boolean));
+    expect(carol).toContain('ten-ev-c');
+    expect(carol).not.toContain('ten-ev-a');
+    expect(alice).toContain('ten-ev-a');
+    expect(alice).not.toContain('ten-ev-c');
+    expect(root).toEqual(expect.arrayContaining(['ten-ev-a', 'ten-ev-c']));
+  });
+
   it('images: unowned base images for all, committed images for their owner', async () => {
     const c = await as('alice', ['commit', 'ten-a1', 'ten-img-a']);
     expect(c.stderr).toBe('');
