@@ -3,10 +3,10 @@
  * real docker CLI. alice and bob are team `web`, carol is team `data`, root is an admin;
  * erin has a container quota of 5, dave a rate limit. Every check is also made on the daemon.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configYaml, docker, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
 
 const socket = inject('dockerSocket');
 let pki: TestPki;
@@ -28,12 +28,13 @@ tenancy:
     users:
       erin: { containers: 5 }
       dave: { rate: { perSecond: 0.2, burst: 3 } }
+      frank: { running: 1, streams: 1 }
 `;
 
 let a1Id = '';
 
 beforeAll(async () => {
-  pki = await makePki({ alice: ['web'], bob: ['web'], carol: ['data'], root: ['ops'], erin: ['qa'], dave: [] });
+  pki = await makePki({ alice: ['web'], bob: ['web'], carol: ['data'], root: ['ops'], erin: ['qa'], dave: [], frank: ['qa'] });
   const policyFile = join(pki.dir, 'tenancy-policy.yaml');
   writeFileSync(policyFile, POLICY);
   yaml = configYaml(pki, socket, `policy: ${policyFile}\n`);
@@ -52,7 +53,7 @@ afterAll(async () => {
   if (list.length) await dockerDirect(socket, ['rm', '-f', ...list]);
   await dockerDirect(socket, ['volume', 'rm', '-f', 'ten-va', 'ten-vc']);
   await dockerDirect(socket, ['network', 'rm', 'ten-na']);
-  await dockerDirect(socket, ['rmi', '-f', 'ten-img-a']);
+  await dockerDirect(socket, ['rmi', '-f', 'ten-img-a', 'ten-built-a']);
   await gw?.stop();
 });
 
@@ -192,6 +193,52 @@ describe('prune, limits, labels', () => {
     const v = await as('carol', ['volume', 'create', '--label', 'Dockgate.Team=web', 'ten-forged']);
     expect(v.stderr).toContain('is reserved');
     expect((await dockerDirect(socket, ['volume', 'inspect', 'ten-forged'])).code).not.toBe(0);
+  });
+
+  it('the running-container quota: the second start is refused, the first keeps running', async () => {
+    expect((await as('frank', ['run', '-d', '--name', 'ten-f1', 'busybox', 'sleep', '600'])).code).toBe(0);
+    const second = await as('frank', ['run', '-d', '--name', 'ten-f2', 'busybox', 'sleep', '600']);
+    expect(second.code).toBe(125);
+    expect(second.stderr).toContain('running-container quota reached (1 of 1 running)');
+    const running = await dockerDirect(socket, ['ps', '-q', '--filter', 'label=dockgate.owner=frank']);
+    expect(running.stdout.split('\n').filter(Boolean).length).toBe(1);
+  });
+
+  it('the streams quota: a second concurrent stream gets 429 while the first stays open', async () => {
+    const first = as('frank', ['logs', '-f', 'ten-f1'], 6_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    const second = await as('frank', ['events', '--since', '0', '--until', '1']);
+    expect(second.code).not.toBe(0);
+    expect(second.stderr).toContain('1 concurrent streams already open');
+    await first;
+    // The first stream was closed (by the test's timeout): the slot is free again.
+    await new Promise((r) => setTimeout(r, 500));
+    const third = await as('frank', ['events', '--since', '0', '--until', '1']);
+    expect(third.code).toBe(0);
+  });
+
+  it('system df counts only the caller\'s containers; the admin counts all', async () => {
+    const count = async (who: string) => Number((await as(who, ['system', 'df', '--format', '{{if eq .Type "Containers"}}{{.TotalCount}}{{end}}'])).stdout.trim());
+    const mine = (await names('carol', ['ps', '-aq'])).length;
+    expect(await count('carol')).toBe(mine);
+    const all = (await dockerDirect(socket, ['ps', '-aq'])).stdout.split('\n').filter(Boolean).length;
+    expect(await count('root')).toBe(all);
+    expect(mine).toBeLessThan(all);
+  });
+
+  it('images built through the gateway are owned: others may not remove or tag over them', async () => {
+    const dir = mkdtempSync('/tmp/dgt-ten-build-');
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox\nRUN echo built > /built\n');
+    const built = await run('docker', [...tlsArgs(pki.bundle('alice'), gw.port), 'build', '-t', 'ten-built-a', dir], { env: { ...process.env, DOCKER_BUILDKIT: '0' }, timeoutMs: 120_000 });
+    expect(built.code, built.stderr).toBe(0);
+    const owner = await dockerDirect(socket, ['image', 'inspect', '-f', '{{index .Config.Labels "dockgate.owner"}}', 'ten-built-a']);
+    expect(owner.stdout.trim()).toBe('alice');
+    const rmi = await as('carol', ['rmi', 'ten-built-a']);
+    expect(rmi.code).not.toBe(0);
+    const tag = await as('carol', ['tag', 'busybox', 'ten-built-a']);
+    expect(tag.code).not.toBe(0);
+    const still = await dockerDirect(socket, ['image', 'inspect', '-f', '{{index .Config.Labels "dockgate.owner"}}', 'ten-built-a']);
+    expect(still.stdout.trim()).toBe('alice');
   });
 
   it('20 concurrent docker run -d: exactly the quota of 5 succeed', async () => {
