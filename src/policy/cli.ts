@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Identity } from '../core/types.js';
 import { buildFacts } from '../facts/build-facts.js';
 import { parseArgs, UsageError } from '../cli/args.js';
+import { policyWarnings } from './warnings.js';
 import type { CompiledPolicy } from './compile.js';
 import { policyPathFromConfig } from './config-policy-path.js';
 import { PolicyError } from './errors.js';
@@ -72,6 +73,7 @@ function check(argv: string[], io: PolicyCliIo): number {
       `${modes ? ` (${modes} in audit mode)` : ''}\n` +
       policy.rules.map((r) => `  - ${r.name}: ${r.effect} ${r.selectors.map((s) => s.text).join(', ')}${r.guards.length ? ` [guards: ${r.guards.map((g) => g.definition.key).join(', ')}]` : ''}\n`).join(''),
   );
+  for (const warning of policyWarnings(policy)) io.stdout.write(`warning: ${warning}\n`);
   return 0;
 }
 
