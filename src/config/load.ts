@@ -63,13 +63,15 @@ function readFile(problems: ProblemList, base: string, path: string, value: unkn
 function readTls(problems: ProblemList, base: string, raw: unknown): TlsConfig {
   const tls = isRecord(raw) ? raw : {};
   if (raw !== undefined && !isRecord(raw)) problems.add('tls', 'must be a mapping with ca, cert and key');
-  problems.unknownKeys('tls', tls, ['ca', 'cert', 'key', 'crl']);
+  problems.unknownKeys('tls', tls, ['ca', 'cert', 'key', 'crl', 'partialChain']);
+  if (tls.partialChain !== undefined && typeof tls.partialChain !== 'boolean') problems.add('tls.partialChain', 'must be true or false');
   const fallback = (name: string) => (tls[name] === undefined ? `${DEFAULTS.certDir}/${name === 'ca' ? 'ca.pem' : `server-${name}.pem`}` : tls[name]);
   return {
     ca: readFile(problems, base, 'tls.ca', fallback('ca')) ?? '',
     cert: readFile(problems, base, 'tls.cert', fallback('cert')) ?? '',
     key: readFile(problems, base, 'tls.key', fallback('key')) ?? '',
     crl: tls.crl === undefined ? defaultCrl(raw, base) : readFile(problems, base, 'tls.crl', tls.crl),
+    partialChain: tls.partialChain === true,
   };
 }
 

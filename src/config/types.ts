@@ -25,6 +25,11 @@ export interface TlsConfig {
   key: string;
   /** Optional certificate revocation list (PEM), checked at every handshake. */
   crl?: string;
+  /**
+   * Accept a chain that ends at any certificate in `ca` (OpenSSL's partial-chain mode), so trust
+   * can be limited to an intermediate: clients of the root's other branches are refused.
+   */
+  partialChain: boolean;
 }
 
 /** The admin listener (metrics, health). */

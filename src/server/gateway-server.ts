@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:https';
 import type { Duplex } from 'node:stream';
-import type { TLSSocket } from 'node:tls';
+import { createSecureContext, type SecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
 import type { GatewayConfig } from '../config/types.js';
 import type { Observer } from '../core/observer.js';
 import { createForwarder } from '../proxy/forwarder.js';
@@ -41,6 +41,18 @@ export interface GatewayServerDeps {
   tenancy?: Tenancy;
 }
 
+/**
+ * With `tls.partialChain`, replace the server's shared context by one built with OpenSSL's
+ * partial-chain mode. Node 20's createSecureContext knows `allowPartialTrustChain`, but neither
+ * createServer nor setSecureContext pass it through, so the context the server hands every new
+ * connection (`_sharedCreds`) is set here, after each of them.
+ */
+function usePartialChain(server: Server, material: TlsMaterial, enabled: boolean): void {
+  if (!enabled) return;
+  const options = { ...material.options, minVersion: 'TLSv1.2', allowPartialTrustChain: true } as SecureContextOptions;
+  (server as Server & { _sharedCreds: SecureContext })._sharedCreds = createSecureContext(options);
+}
+
 /** Create the listener and start listening. */
 export async function startGatewayServer(deps: GatewayServerDeps): Promise<GatewayServer> {
   const { config, observer, target } = deps;
@@ -64,6 +76,7 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     ALPNProtocols: ['http/1.1'],
   });
   server.timeout = 0;
+  usePartialChain(server, deps.tls, config.tls.partialChain);
 
   server.prependListener('secureConnection', (socket: TLSSocket) => {
     try {
@@ -113,6 +126,7 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     },
     setTlsMaterial(material) {
       server.setSecureContext({ ...material.options, minVersion: 'TLSv1.2' });
+      usePartialChain(server, material, config.tls.partialChain);
     },
     connections: () => connections,
     async shutdown(graceMs) {

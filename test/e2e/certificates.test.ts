@@ -25,9 +25,9 @@ let work: string;
 const gateways: TestGateway[] = [];
 const children: ChildProcessWithoutNullStreams[] = [];
 
-function config(dir: string, tls: { ca: string; cert: string; key: string; crl?: string }): string {
+function config(dir: string, tls: { ca: string; cert: string; key: string; crl?: string; partialChain?: boolean }): string {
   return `listen: 127.0.0.1:0
-tls: { ca: ${tls.ca}, cert: ${tls.cert}, key: ${tls.key}${tls.crl ? `, crl: ${tls.crl}` : ''} }
+tls: { ca: ${tls.ca}, cert: ${tls.cert}, key: ${tls.key}${tls.crl ? `, crl: ${tls.crl}` : ''}${tls.partialChain ? ', partialChain: true' : ''} }
 upstream: unix://${socket}
 admin: off
 policy: ${POLICY}
@@ -233,10 +233,10 @@ describe('intermediate CAs', () => {
     return dir;
   }
 
-  async function gateway(caPem: string): Promise<TestGateway> {
+  async function gateway(caPem: string, partialChain = false): Promise<TestGateway> {
     const ca = join(work, `tls-ca-${gateways.length}.pem`);
     writeFileSync(ca, caPem);
-    const g = await startGateway(work, config(root.dir, { ca, cert: `${root.dir}/server-cert.pem`, key: `${root.dir}/server-key.pem` }));
+    const g = await startGateway(work, config(root.dir, { ca, cert: `${root.dir}/server-cert.pem`, key: `${root.dir}/server-key.pem`, partialChain }));
     gateways.push(g);
     return g;
   }
@@ -275,7 +275,21 @@ describe('intermediate CAs', () => {
     await until(() => handshakes(g).some((h) => h.reason === 'no-certificate'), 5000, 'a no-certificate log line');
   });
 
-  it('only the intermediate in tls.ca is not enough on Node 20 (documented limitation: no partial chains)', async () => {
+  it('tls.partialChain with only the intermediate in tls.ca: its clients work, the root\'s other clients are refused', async () => {
+    const issued = await dockgate(['certs', 'issue', 'rootclient', '--dir', root.dir, '--group', 'admin']);
+    expect(issued.code, issued.stderr).toBe(0);
+    const g = await gateway(intPem, true);
+    for (const b of ['carol-leaf', 'carol-chain']) {
+      const r = await docker(join(work, b), g.port, ['version', '--format', '{{.Server.Version}}']);
+      expect(r.stderr, b).toBe('');
+      expect(r.code, b).toBe(0);
+    }
+    const other = await docker(root.bundle('rootclient'), g.port, ['version']);
+    expect(other.code).not.toBe(0);
+    expect(g.stdout()).not.toContain('"rootclient"');
+  });
+
+  it('without tls.partialChain, only the intermediate in tls.ca is not a trust anchor', async () => {
     const g = await gateway(intPem);
     const r = await docker(join(work, 'carol-chain'), g.port, ['version']);
     expect(r.code).not.toBe(0);

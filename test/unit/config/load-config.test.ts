@@ -61,6 +61,11 @@ describe('buildConfig', () => {
     expect(Object.isFrozen(c.limits)).toBe(true);
   });
 
+  it('reads tls.partialChain as a boolean and refuses anything else', () => {
+    expect(buildConfig({ tls: { ...tls, partialChain: true } }, dir).tls.partialChain).toBe(true);
+    expect(problems({ tls: { ...tls, partialChain: 'yes' } })).toEqual(['tls.partialChain: must be true or false']);
+  });
+
   it('accepts admin: off and an audit file', () => {
     const c = buildConfig({ tls, admin: 'off', audit: { file: 'logs/audit.log' } }, dir);
     expect(c.admin.enabled).toBe(false);
@@ -114,6 +119,7 @@ describe('loadConfig', () => {
     const c = loadConfig(file);
     expect(c.source).toBe(file);
     expect(c.tls.crl).toBe(join(dir, 'crl.pem'));
+    expect(c.tls.partialChain).toBe(false);
     expect(c.upstream).toMatchObject({ kind: 'tcp', port: 2375 });
   });
 });
