@@ -68,13 +68,13 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
       return;
     }
     if (plan.plan === 'inspect') {
-      readBody(req, deps.bodyLimit).then(
-        (body) => {
+      readBody(req, deps.bodyLimit)
+        .then((body) => {
           exchange.bodyBytes = body.length;
           proceed(deps, req, res, identity, exchange, refuse, plan, body);
-        },
-        refuse,
-      );
+        }, refuse)
+        // Never an unhandled rejection (a crash): answer if still possible, else drop this request.
+        .catch((err: unknown) => (res.headersSent ? res.destroy() : refuse(err)));
     } else {
       proceed(deps, req, res, identity, exchange, refuse, plan, undefined);
     }
@@ -161,5 +161,6 @@ function proceed(
       res.writeHead(verdict.status, verdict.headers);
       res.end(verdict.body);
     }
-  }, (err: Error) => refuse(new GatewayError('upstream-failed', `dockgate: tenancy lookup on the daemon failed: ${err.message}`)));
+  }, (err: Error) => refuse(new GatewayError('upstream-failed', `dockgate: tenancy lookup on the daemon failed: ${err.message}`)))
+    .catch((err: unknown) => (res.headersSent ? res.destroy() : refuse(err)));
 }

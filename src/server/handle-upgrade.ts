@@ -97,6 +97,11 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
           },
         });
       }, (err: Error) => refuse(new GatewayError('upstream-failed', `dockgate: tenancy lookup on the daemon failed: ${err.message}`)));
-    }, refuse);
+    }, refuse).catch((err: unknown) => {
+      // A bug past the point of answering must not become an unhandled rejection (a crash):
+      // drop this connection only.
+      socket.destroy();
+      exchange.finish('error', 500, 0, 0, `internal: ${(err as Error).message}`);
+    });
   };
 }

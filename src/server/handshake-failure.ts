@@ -11,7 +11,7 @@ export function classifyHandshakeError(err: Error & { code?: string; reason?: st
   if (text.includes('expired') || text.includes('not yet valid')) return 'expired';
   if (text.includes('unsupported certificate purpose') || text.includes('unsupported_certificate_purpose')) return 'bad-usage';
   if (text.includes('unknown ca') || text.includes('unable to get') || text.includes('self signed') || text.includes('self-signed') || text.includes('certificate verify failed') || text.includes('certificate_verify_failed')) return 'unknown-ca';
-  if (text.includes('version') || text.includes('protocol') || text.includes('wrong_version') || text.includes('http_request') || text.includes('no shared cipher') || text.includes('ecconnreset')) return 'protocol';
+  if (text.includes('version') || text.includes('protocol') || text.includes('wrong_version') || text.includes('http_request') || text.includes('no shared cipher')) return 'protocol';
   return 'other';
 }
 
