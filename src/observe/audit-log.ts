@@ -1,12 +1,20 @@
 /**
- * The audit log: one JSON line per decision, written by pino to stdout or to a file that is
- * reopened on SIGUSR1 (logrotate's `postrotate kill -USR1`). Writes are asynchronous (sonic-boom
- * buffers); a reopen keeps the buffer, so records written around a rotation land in the old or
- * the new file, never nowhere.
+ * The audit log: one JSON line per decision, to stdout or to a file that is reopened on SIGUSR1
+ * (logrotate's `postrotate kill -USR1`).
+ *
+ * Records written during one turn of the event loop are joined and written with one
+ * synchronous `write(2)` at the end of the turn (setImmediate), on the event-loop thread. A
+ * page-cache write costs a few microseconds; the asynchronous alternative (a libuv threadpool
+ * job per write) woke a second thread and the loop again for every request, which was the
+ * largest single cost of a proxied request (docs/benchmarks.md). Like Node's own stdout on
+ * Linux, a destination that blocks (a full pipe) holds the gateway until it drains: audit
+ * records are not dropped to keep traffic moving.
+ *
+ * Nothing is lost on the way: a failed or partial write keeps the unwritten bytes and retries;
+ * a reopen writes everything pending to the old file first; `close` and `flush` drain.
  */
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import pino, { type Logger } from 'pino';
 import type { AuditRecord } from './audit-record.js';
 import { escapeJsonLine } from './escape.js';
 
@@ -30,9 +38,15 @@ export interface AuditLogOptions {
   file?: string;
   /** Called when the destination reports an error (disk full, permissions). */
   onError?: (err: Error) => void;
+  /**
+   * Most unwritten bytes kept while the destination refuses writes (default 64 MiB); beyond
+   * that the oldest are dropped and reported, rather than the gateway running out of memory.
+   */
+  maxBacklogBytes?: number;
 }
 
-type Destination = ReturnType<typeof pino.destination>;
+/** Delay before retrying a destination that refused a write (EAGAIN, ENOSPC, EIO). */
+const RETRY_MS = 100;
 
 /** An audit log whose file could not be opened: `ready` rejects, writes go nowhere. */
 function unopened(err: Error): AuditLog {
@@ -41,106 +55,130 @@ function unopened(err: Error): AuditLog {
   return { ready, write() {}, reopen() {}, flush: async () => {}, close: async () => {} };
 }
 
-/**
- * Open the audit log. The file (if any) is created with mode 0600 since it names people.
- * The file is opened once synchronously first, so a bad path fails before any asynchronous
- * stream exists (a sonic-boom that never opened makes pino's exit hook throw).
- */
+function openAppend(file: string): number {
+  mkdirSync(dirname(file), { recursive: true });
+  // Created 0600: the log names people.
+  return openSync(file, 'a', 0o600);
+}
+
+/** The JSON line of one record: `type` first, risky characters escaped, newline-terminated. */
+export function auditLine(record: AuditRecord): string {
+  return escapeJsonLine(`{"type":"decision",${JSON.stringify(record).slice(1)}\n`);
+}
+
+/** Open the audit log. A file that cannot be opened makes `ready` reject (the gateway refuses to start). */
 export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
-  if (opts.file !== undefined) {
-    try {
-      mkdirSync(dirname(opts.file), { recursive: true });
-      closeSync(openSync(opts.file, 'a', 0o600));
-    } catch (err) {
-      opts.onError?.(err as Error);
-      return unopened(err as Error);
+  const file = opts.file;
+  const maxBacklog = opts.maxBacklogBytes ?? 64 * 1024 * 1024;
+  let fd: number;
+  try {
+    fd = file === undefined ? 1 : openAppend(file);
+  } catch (err) {
+    opts.onError?.(err as Error);
+    return unopened(err as Error);
+  }
+  /** Lines written since the last drain. */
+  let pending: string[] = [];
+  /** Bytes a write refused, written before anything newer. */
+  let backlog: Buffer | undefined;
+  let scheduled: NodeJS.Immediate | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let closed = false;
+  let lastErrorCode: string | undefined;
+
+  function report(err: Error): void {
+    // One report per kind of failure until a write succeeds again (a full disk fails every retry).
+    const code = (err as NodeJS.ErrnoException).code ?? err.message;
+    if (code === lastErrorCode) return;
+    lastErrorCode = code;
+    opts.onError?.(err);
+  }
+
+  /** Write everything pending now. Returns false when bytes remain (a retry is scheduled). */
+  function drain(): boolean {
+    if (scheduled) clearImmediate(scheduled);
+    scheduled = undefined;
+    let buf: Buffer | undefined = pending.length === 0 ? undefined : Buffer.from(pending.length === 1 ? (pending[0] as string) : pending.join(''), 'utf8');
+    pending = [];
+    if (backlog) buf = buf ? Buffer.concat([backlog, buf]) : backlog;
+    backlog = undefined;
+    if (!buf) return true;
+    let off = 0;
+    while (off < buf.length) {
+      try {
+        off += writeSync(fd, buf, off, buf.length - off);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'EAGAIN') report(err as Error);
+        keep(buf.subarray(off));
+        return false;
+      }
+    }
+    lastErrorCode = undefined;
+    return true;
+  }
+
+  function keep(rest: Buffer): void {
+    let kept = rest;
+    if (kept.length > maxBacklog) {
+      const dropped = kept.length - maxBacklog;
+      // Cut at a line start so the file never gets half a record.
+      const cut = kept.indexOf(10, dropped);
+      kept = cut < 0 ? Buffer.alloc(0) : kept.subarray(cut + 1);
+      opts.onError?.(new Error(`audit log destination refuses writes: dropped ${rest.length - kept.length} bytes of the oldest records`));
+    }
+    backlog = kept.length > 0 ? Buffer.from(kept) : undefined;
+    if (backlog && !retry) {
+      retry = setTimeout(() => {
+        retry = undefined;
+        drain();
+      }, RETRY_MS);
+      retry.unref();
     }
   }
-  const dest: Destination = pino.destination({
-    dest: opts.file ?? 1,
-    sync: false,
-    mkdir: opts.file !== undefined,
-    mode: 0o600,
-  });
-  let opened = false;
-  let closed = false;
-  const ready = new Promise<void>((resolve, reject) => {
-    dest.once('ready', () => {
-      opened = true;
-      resolve();
-    });
-    dest.once('error', (err: Error) => {
-      if (opened) return;
-      // Never opened (the file vanished since the probe): stop using the stream.
-      closed = true;
-      dest.destroy();
-      reject(err);
-    });
-  });
-  // The caller may never await `ready`; keep an open failure from becoming an unhandled rejection.
-  ready.catch(() => {});
-  // pino re-emits destination errors once more; report each error object once.
-  let lastError: Error | undefined;
-  dest.on('error', (err: Error) => {
-    if (err === lastError) return;
-    lastError = err;
-    opts.onError?.(err);
-  });
-  // sonic-boom's flush(cb) answers at once when it does not batch (minLength 0), so count
-  // the bytes handed to it and the bytes it reports written ('write' events) instead.
-  let pendingBytes = 0;
-  dest.on('write', (n: number) => {
-    pendingBytes -= n;
-  });
-  const toDest = (line: string): string => {
-    const escaped = escapeJsonLine(line);
-    pendingBytes += Buffer.byteLength(escaped);
-    return escaped;
-  };
-  const logger: Logger = pino(
-    {
-      // The record carries its own `time` (request start); pino adds no pid, host or level.
-      // pino always writes the level object first, so it carries the record type instead.
-      base: null,
-      timestamp: false,
-      formatters: { level: () => ({ type: 'decision' }) },
-      hooks: { streamWrite: toDest },
-    },
-    dest,
-  );
 
   function flush(timeoutMs = 5000): Promise<void> {
+    if (drain()) return Promise.resolve();
     return new Promise((resolve) => {
-      if (pendingBytes <= 0) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        dest.off('write', check);
-        resolve();
+      const deadline = Date.now() + timeoutMs;
+      const poll = () => {
+        if (drain() || Date.now() >= deadline) resolve();
+        else setTimeout(poll, RETRY_MS).unref();
       };
-      const check = () => {
-        if (pendingBytes <= 0) done();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      dest.on('write', check);
+      setTimeout(poll, RETRY_MS).unref();
     });
   }
 
   return {
-    ready,
+    ready: Promise.resolve(),
     write(record) {
       if (closed) return;
       try {
-        logger.info(record);
+        pending.push(auditLine(record));
+        // One write per event-loop turn, after this turn's I/O callbacks.
+        scheduled ??= setImmediate(drain);
       } catch (err) {
         opts.onError?.(err as Error);
       }
     },
     reopen() {
-      if (closed || opts.file === undefined) return;
+      if (closed || file === undefined) return;
+      // Everything written before the reopen belongs to the old file.
+      drain();
+      let next: number;
       try {
-        dest.reopen();
+        next = openAppend(file);
       } catch (err) {
+        // Keep writing to the old file rather than lose records.
         opts.onError?.(err as Error);
+        return;
+      }
+      const old = fd;
+      fd = next;
+      try {
+        closeSync(old);
+      } catch {
+        // Already gone; nothing to lose.
       }
     },
     flush,
@@ -148,12 +186,9 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
       if (closed) return;
       await flush();
       closed = true;
+      if (retry) clearTimeout(retry);
       // stdout is the process's; only a file destination is ours to close.
-      if (opts.file === undefined) return;
-      await new Promise<void>((resolve) => {
-        dest.once('close', () => resolve());
-        dest.end();
-      });
+      if (file !== undefined) closeSync(fd);
     },
   };
 }

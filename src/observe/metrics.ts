@@ -179,20 +179,39 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
     for (const old of recentClients.touch(key)) certExpiry.remove({ kind: 'client', name: old });
   }
 
+  // Per-request series are looked up once per label set and kept (prom-client hashes a label
+  // object on every call otherwise). The label values are bounded, so the caches are too.
+  const requestSeries = new Map<string, { inc(): void }>();
+  const opSeries = new Map<string, { duration: { observe(v: number): void }; bytesIn: { inc(v: number): void }; bytesOut: { inc(v: number): void } }>();
+  function seriesOf(op: string) {
+    let series = opSeries.get(op);
+    if (!series) {
+      series = { duration: duration.labels({ operation: op }), bytesIn: bytesIn.labels({ operation: op }), bytesOut: bytesOut.labels({ operation: op }) };
+      opSeries.set(op, series);
+    }
+    return series;
+  }
+
   return {
     requestFinished(r) {
       const op = operation.value(r.facts?.operation?.name);
-      const labels: Record<string, string> = {
-        operation: op,
-        method: methodLabel(r.method),
-        decision: r.outcome,
-        status_class: statusClass(r.status),
-      };
-      if (opts.identityLabel) labels.identity = identity.value(r.identity?.name);
-      requests.inc(labels);
-      if (r.headersMs !== undefined && r.headersMs >= 0) duration.observe({ operation: op }, r.headersMs / 1000);
-      if (r.bytesIn > 0) bytesIn.inc({ operation: op }, r.bytesIn);
-      if (r.bytesOut > 0) bytesOut.inc({ operation: op }, r.bytesOut);
+      const method = methodLabel(r.method);
+      const status = statusClass(r.status);
+      const who = opts.identityLabel ? identity.value(r.identity?.name) : '';
+      // NUL cannot occur in a label value (labels.ts keeps printable characters).
+      const key = `${op}\0${method}\0${r.outcome}\0${status}\0${who}`;
+      let counter = requestSeries.get(key);
+      if (!counter) {
+        const labels: Record<string, string> = { operation: op, method, decision: r.outcome, status_class: status };
+        if (opts.identityLabel) labels.identity = who;
+        counter = requests.labels(labels);
+        requestSeries.set(key, counter);
+      }
+      counter.inc();
+      const series = seriesOf(op);
+      if (r.headersMs !== undefined && r.headersMs >= 0) series.duration.observe(r.headersMs / 1000);
+      if (r.bytesIn > 0) series.bytesIn.inc(r.bytesIn);
+      if (r.bytesOut > 0) series.bytesOut.inc(r.bytesOut);
       if (r.decision && r.decision.outcome !== 'allow') {
         denials.inc({ rule: rule.value(r.decision.rule), code: code.value(r.decision.code), decision: r.decision.outcome });
       }

@@ -28,19 +28,49 @@ export interface RuleTrace {
   guards: GuardTrace[];
 }
 
-/** Decide a request. Never throws. */
+/**
+ * The rules whose `who` matches an identity, per compiled policy. An identity belongs to one
+ * connection and never changes, so the 50-odd `who` tests run once per connection and policy
+ * rather than once per request; both keys are weak, so a reload or a closed connection frees it.
+ */
+const rulesByIdentity = new WeakMap<CompiledPolicy, WeakMap<Identity, readonly CompiledRule[]>>();
+
+function rulesFor(policy: CompiledPolicy, identity: Identity): readonly CompiledRule[] {
+  let perPolicy = rulesByIdentity.get(policy);
+  if (!perPolicy) {
+    perPolicy = new WeakMap();
+    rulesByIdentity.set(policy, perPolicy);
+  }
+  let rules = perPolicy.get(identity);
+  if (!rules) {
+    const groups = effectiveGroups(policy, identity);
+    rules = policy.rules.filter((rule) => whoMatch(rule.who, identity, groups) !== undefined);
+    perPolicy.set(identity, rules);
+  }
+  return rules;
+}
+
+/**
+ * Decide a request. Never throws. Same decision as {@link decideTraced} (test/unit/policy
+ * checks both on every case), without building a trace: the request path calls this.
+ */
 export function decide(policy: CompiledPolicy, identity: Identity, facts: RequestFacts): Decision {
-  return decideTraced(policy, identity, facts);
+  if (!facts.operation) return unknownRoute(facts);
+  for (const rule of rulesFor(policy, identity)) {
+    if (rule.selectors.some((s) => s.test(facts))) return ruleDecision(rule, identity, facts);
+  }
+  return denied(policy.mode, 'default', 'no-rule', 'no rule allows it');
+}
+
+/** Not a policy question: dockerd has no such route and we cannot tell what it does. Denied even in audit mode. */
+function unknownRoute(facts: RequestFacts): Decision {
+  return { forward: false, outcome: 'deny', rule: 'default', code: 'unknown-route', reason: `no Engine API route matches ${facts.method} ${facts.path}` };
 }
 
 /** `decide`, recording each rule considered into `trace` when given. */
 export function decideTraced(policy: CompiledPolicy, identity: Identity, facts: RequestFacts, trace?: RuleTrace[]): Decision {
   const op = facts.operation;
-  if (!op) {
-    // Not a policy question: dockerd has no such route and we cannot tell what it does.
-    // Denied even in audit mode.
-    return { forward: false, outcome: 'deny', rule: 'default', code: 'unknown-route', reason: `no Engine API route matches ${facts.method} ${facts.path}` };
-  }
+  if (!op) return unknownRoute(facts);
   const groups = effectiveGroups(policy, identity);
   let decision: Decision | undefined;
   for (const rule of policy.rules) {
@@ -61,13 +91,14 @@ export function decideTraced(policy: CompiledPolicy, identity: Identity, facts: 
   return decision ?? denied(policy.mode, 'default', 'no-rule', 'no rule allows it');
 }
 
-function ruleDecision(rule: CompiledRule, identity: Identity, facts: RequestFacts, entry: RuleTrace): Decision {
+/** The decision of the rule that matched; with `entry`, every guard's result is traced, else the first failure decides. */
+function ruleDecision(rule: CompiledRule, identity: Identity, facts: RequestFacts, entry?: RuleTrace): Decision {
   const op = facts.operation?.name ?? '';
   if (rule.effect === 'deny') return denied(rule.mode, rule.name, 'rule-deny', 'denied by policy');
   let failure: Violation | undefined;
   for (const { definition, config } of rule.guards) {
     if (!definition.operations.includes(op)) {
-      entry.guards.push({ guard: definition.key, result: 'not-applicable' });
+      entry?.guards.push({ guard: definition.key, result: 'not-applicable' });
       continue;
     }
     let violation: Violation | undefined;
@@ -76,6 +107,10 @@ function ruleDecision(rule: CompiledRule, identity: Identity, facts: RequestFact
     } catch {
       // A guard bug must not let a request through.
       violation = { code: 'guard-error', reason: `guard ${definition.key} could not evaluate the request` };
+    }
+    if (!entry) {
+      if (violation) return denied(rule.mode, rule.name, violation.code, violation.reason);
+      continue;
     }
     entry.guards.push(violation ? { guard: definition.key, result: 'fail', violation } : { guard: definition.key, result: 'pass' });
     failure ??= violation;

@@ -3,7 +3,8 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { CompiledPolicy } from '../../../src/policy/compile.js';
-import { decide } from '../../../src/policy/evaluate.js';
+import { decide, decideTraced } from '../../../src/policy/evaluate.js';
+import { OPERATIONS } from '../../../src/facts/operations.js';
 import { loadDefaultPolicy, loadPolicyFile } from '../../../src/policy/load-file.js';
 import { identity, rawFacts, req } from './fixtures.js';
 
@@ -108,5 +109,36 @@ describe('presets', () => {
     const p = loadDefaultPolicy();
     expect(p.source).toBe('built-in default');
     expect(p.version).toBe(preset('default').version);
+  });
+
+  // The request path's decide (rules cached per identity, no trace) must agree with the traced
+  // evaluation `policy explain` uses, on every route of the table and on guarded bodies.
+  describe('decide agrees with decideTraced', () => {
+    const bodies: [string, string, unknown][] = [
+      ['POST', '/containers/create', { Image: 'busybox', HostConfig: { Privileged: true } }],
+      ['POST', '/containers/create', { Image: 'busybox', HostConfig: { Binds: ['/:/host'], CapAdd: ['SYS_ADMIN'] } }],
+      ['POST', '/containers/create', { Image: 'registry.example.com/team/tool:2', HostConfig: {} }],
+      ['POST', '/containers/create', { Image: 'ubuntu', HostConfig: { PidMode: 'host' } }],
+      ['POST', '/containers/x/exec', { Cmd: ['sh'], Privileged: true }],
+    ];
+    const requests = [
+      ...OPERATIONS.map((op) => req(op.method === '*' ? 'GET' : op.method, op.pattern.replace(/\{[^}]*\}/g, 'x'))),
+      ...bodies.map(([method, path, body]) => req(method, path, body)),
+      req('GET', '/no/such/route'),
+    ];
+    it.each(['admin', 'ci-runner', 'default', 'developer', 'read-only'])('%s', (name) => {
+      const policy = preset(name);
+      let compared = 0;
+      for (const who of [admin, dev, ci, other]) {
+        // Twice: the second run answers from the per-identity cache.
+        for (let round = 0; round < 2; round += 1) {
+          for (const facts of requests) {
+            expect(decide(policy, who, facts)).toEqual(decideTraced(policy, who, facts));
+            compared += 1;
+          }
+        }
+      }
+      expect(compared).toBe(4 * 2 * requests.length);
+    });
   });
 });
