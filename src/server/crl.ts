@@ -1,8 +1,13 @@
 /**
  * Reads a PEM CRL and checks that one of the trusted CA certificates signed it, so a corrupt
  * or foreign CRL is refused before it reaches the TLS context.
+ *
+ * Only node:crypto and a small DER reader: the long-running gateway does not load an X.509
+ * library (and its reflect-metadata polyfill, some 18 MiB of resident memory) to read a CRL.
  */
-import { x509 } from '../pki/webcrypto.js';
+import { X509Certificate, verify, type KeyObject } from 'node:crypto';
+import { DerSequence, DerTag, derChildren, parseDer, readBitStringBytes, readIntegerHex, readNull, readOid, readSmallInteger, readTime, type DerElement } from './der.js';
+import { formatName, parseName, sameName, type X509Name } from './x509-name.js';
 
 /** Normalise a serial number for comparison: lowercase hex without leading zeros. */
 export function normalizeSerialHex(serial: string): string {
@@ -11,7 +16,7 @@ export function normalizeSerialHex(serial: string): string {
 
 /** One verified CRL of the file. */
 export interface CrlInfo {
-  /** Issuer DN (a CA of the bundle). */
+  /** Issuer DN (a CA of the bundle), formatted like `CN=dockgate CA, O=Example`. */
   issuer: string;
   /** After this, OpenSSL refuses every certificate the issuer signed ("CRL has expired"). */
   nextUpdate?: Date;
@@ -24,6 +29,46 @@ export interface ParsedCrl {
   crls: CrlInfo[];
 }
 
+/** The fields of one CRL that the checks need. */
+interface CrlFields {
+  /** tbsCertList exactly as encoded: what the signature covers. */
+  tbs: Buffer;
+  /** The AlgorithmIdentifier (inner and outer are equal). */
+  algorithm: DerElement;
+  signature: Buffer;
+  issuer: X509Name;
+  nextUpdate?: Date;
+  /** Revoked serials, normalised. */
+  serials: string[];
+}
+
+/** A trusted CA certificate: its subject and public key. */
+interface TrustedCa {
+  subject: X509Name;
+  publicKey: KeyObject;
+}
+
+/** A signature algorithm the gateway accepts on a CRL. */
+interface SignatureScheme {
+  name: string;
+  /** Digest for node:crypto's verify; null for Ed25519. */
+  digest: string | null;
+  /** The CA key type it needs (KeyObject.asymmetricKeyType). */
+  keyType: 'ec' | 'rsa' | 'ed25519';
+  /** Whether AlgorithmIdentifier.parameters may be NULL (RSA) rather than absent. */
+  nullParameters: boolean;
+}
+
+const SCHEMES: ReadonlyMap<string, SignatureScheme> = new Map([
+  ['1.2.840.10045.4.3.2', { name: 'ecdsa-with-SHA256', digest: 'sha256', keyType: 'ec', nullParameters: false }],
+  ['1.2.840.10045.4.3.3', { name: 'ecdsa-with-SHA384', digest: 'sha384', keyType: 'ec', nullParameters: false }],
+  ['1.2.840.10045.4.3.4', { name: 'ecdsa-with-SHA512', digest: 'sha512', keyType: 'ec', nullParameters: false }],
+  ['1.2.840.113549.1.1.11', { name: 'sha256WithRSAEncryption', digest: 'sha256', keyType: 'rsa', nullParameters: true }],
+  ['1.2.840.113549.1.1.12', { name: 'sha384WithRSAEncryption', digest: 'sha384', keyType: 'rsa', nullParameters: true }],
+  ['1.2.840.113549.1.1.13', { name: 'sha512WithRSAEncryption', digest: 'sha512', keyType: 'rsa', nullParameters: true }],
+  ['1.3.101.112', { name: 'Ed25519', digest: null, keyType: 'ed25519', nullParameters: false }],
+]);
+
 /**
  * Parse `pem` (one or more CRLs) and verify each against the CA certificates.
  * Throws an Error naming `file` when a CRL is unreadable, issued by an unknown CA or unsigned.
@@ -31,24 +76,34 @@ export interface ParsedCrl {
 export async function parseCrl(pem: string, caPems: readonly string[], file: string): Promise<ParsedCrl> {
   const blocks = pem.match(/-----BEGIN X509 CRL-----[\s\S]+?-----END X509 CRL-----/g);
   if (!blocks) throw new Error(`${file}: no PEM CRL found`);
-  const cas = caPems.map((p) => new x509.X509Certificate(p));
+  const cas = caPems.map(readCa);
   const serials = new Set<string>();
   const crls: CrlInfo[] = [];
   for (const block of blocks) {
-    let crl: x509.X509Crl;
+    let crl: CrlFields;
     try {
-      crl = new x509.X509Crl(block);
+      crl = readCrl(pemBody(block, 'X509 CRL'));
     } catch (err) {
       throw new Error(`${file}: not a valid CRL (${(err as Error).message})`, { cause: err });
     }
+    const issuer = formatName(crl.issuer);
+    // Byte-identical subjects first, then those OpenSSL would also match after canonicalisation.
     // Several CAs may share a subject (a re-keyed CA): any one whose key verifies it will do.
-    const candidates = cas.filter((ca) => ca.subject === crl.issuer);
-    if (candidates.length === 0) throw new Error(`${file}: CRL issuer "${crl.issuer}" is not one of the trusted CAs`);
-    let verified = false;
-    for (const ca of candidates) if (!verified && (await crl.verify({ publicKey: ca.publicKey }))) verified = true;
-    if (!verified) throw new Error(`${file}: CRL signature of "${crl.issuer}" does not verify against that CA`);
-    for (const entry of crl.entries) serials.add(normalizeSerialHex(entry.serialNumber));
-    crls.push({ issuer: crl.issuer, nextUpdate: crl.nextUpdate });
+    const exact = cas.filter((ca) => ca.subject.der.equals(crl.issuer.der));
+    const candidates = [...exact, ...cas.filter((ca) => !exact.includes(ca) && sameName(ca.subject, crl.issuer))];
+    if (candidates.length === 0) throw new Error(`${file}: CRL issuer "${issuer}" is not one of the trusted CAs`);
+    let scheme: SignatureScheme;
+    try {
+      scheme = signatureScheme(crl.algorithm);
+    } catch (err) {
+      throw new Error(`${file}: CRL of "${issuer}": ${(err as Error).message}`, { cause: err });
+    }
+    const signer = candidates.find((ca) => verifies(scheme, crl, ca.publicKey));
+    if (!signer) throw new Error(`${file}: CRL signature of "${issuer}" does not verify against that CA`);
+    for (const serial of crl.serials) serials.add(serial);
+    // Named as the CA that signed it, so casWithoutCrl sees it as covered even when the
+    // CRL spells the name differently (case, spacing, string type).
+    crls.push({ issuer: formatName(signer.subject), nextUpdate: crl.nextUpdate });
   }
   return { serials, crls };
 }
@@ -60,5 +115,112 @@ export async function parseCrl(pem: string, caPems: readonly string[], file: str
  */
 export function casWithoutCrl(caPems: readonly string[], crls: readonly CrlInfo[]): string[] {
   const covered = new Set(crls.map((c) => c.issuer));
-  return caPems.map((p) => new x509.X509Certificate(p).subject).filter((s) => !covered.has(s));
+  return caPems.map((pem, i) => formatName(readCa(pem, i).subject)).filter((s) => !covered.has(s));
+}
+
+/** The DER inside one PEM block; refuses a body that is not clean base64. */
+function pemBody(block: string, label: string): Buffer {
+  const body = block.slice(`-----BEGIN ${label}-----`.length, block.length - `-----END ${label}-----`.length).replace(/\s+/g, '');
+  // Buffer.from(..., 'base64') skips characters it does not know; check first.
+  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(body)) throw new Error('PEM body is not base64');
+  return Buffer.from(body, 'base64');
+}
+
+/** A CA certificate of the bundle: node:crypto for the key, the DER reader for the subject. */
+function readCa(pem: string, index: number): TrustedCa {
+  try {
+    const cert = new X509Certificate(pem);
+    const certificate = new DerSequence(parseDer(cert.raw), 'Certificate');
+    const tbs = new DerSequence(certificate.next(DerTag.SEQUENCE, 'tbsCertificate'), 'tbsCertificate');
+    tbs.optional(DerTag.CONTEXT_0); // version
+    tbs.next(DerTag.INTEGER, 'serialNumber');
+    tbs.next(DerTag.SEQUENCE, 'signature');
+    parseName(tbs.next(DerTag.SEQUENCE, 'issuer'), 'issuer');
+    tbs.next(DerTag.SEQUENCE, 'validity');
+    return { subject: parseName(tbs.next(DerTag.SEQUENCE, 'subject'), 'subject'), publicKey: cert.publicKey };
+  } catch (err) {
+    throw new Error(`CA certificate ${index + 1} of the bundle is not a valid certificate (${(err as Error).message})`, { cause: err });
+  }
+}
+
+/**
+ * CertificateList ::= SEQUENCE { tbsCertList, signatureAlgorithm, signatureValue BIT STRING }
+ * TBSCertList ::= SEQUENCE { version INTEGER OPTIONAL, signature AlgorithmIdentifier,
+ *   issuer Name, thisUpdate Time, nextUpdate Time OPTIONAL,
+ *   revokedCertificates SEQUENCE OF SEQUENCE { userCertificate INTEGER, revocationDate Time,
+ *     crlEntryExtensions Extensions OPTIONAL } OPTIONAL,
+ *   crlExtensions [0] EXPLICIT Extensions OPTIONAL }
+ */
+function readCrl(der: Buffer): CrlFields {
+  const list = new DerSequence(parseDer(der), 'CertificateList');
+  const tbsElement = list.next(DerTag.SEQUENCE, 'tbsCertList');
+  const outerAlgorithm = list.next(DerTag.SEQUENCE, 'signatureAlgorithm');
+  const signature = readBitStringBytes(list.next(DerTag.BIT_STRING, 'signatureValue'));
+  list.end();
+
+  const tbs = new DerSequence(tbsElement, 'tbsCertList');
+  const version = tbs.optional(DerTag.INTEGER);
+  if (version && readSmallInteger(version) !== 1) throw new Error('version is not v2');
+  const algorithm = tbs.next(DerTag.SEQUENCE, 'signature');
+  if (!algorithm.der.equals(outerAlgorithm.der)) throw new Error('signatureAlgorithm differs from the signature field of tbsCertList');
+  const issuer = parseName(tbs.next(DerTag.SEQUENCE, 'issuer'), 'issuer');
+  readTime(tbs.nextAny('thisUpdate'));
+  const next = tbs.optional(DerTag.UTC_TIME, DerTag.GENERALIZED_TIME);
+  const nextUpdate = next ? readTime(next) : undefined;
+  const serials: string[] = [];
+  const revoked = tbs.optional(DerTag.SEQUENCE);
+  if (revoked) {
+    for (const entryElement of derChildren(revoked)) {
+      const entry = new DerSequence(entryElement, 'revokedCertificates entry');
+      serials.push(normalizeSerialHex(readIntegerHex(entry.next(DerTag.INTEGER, 'userCertificate'))));
+      readTime(entry.nextAny('revocationDate'));
+      const extensions = entry.optional(DerTag.SEQUENCE);
+      if (extensions) readExtensions(extensions, 'crlEntryExtensions');
+      entry.end();
+    }
+  }
+  const crlExtensions = tbs.optional(DerTag.CONTEXT_0);
+  if (crlExtensions) {
+    const wrapper = new DerSequence(crlExtensions, 'crlExtensions', DerTag.CONTEXT_0);
+    readExtensions(wrapper.next(DerTag.SEQUENCE, 'Extensions'), 'crlExtensions');
+    wrapper.end();
+  }
+  tbs.end();
+  return { tbs: tbsElement.der, algorithm, signature, issuer, nextUpdate, serials };
+}
+
+/** Extensions ::= SEQUENCE OF SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING } */
+function readExtensions(el: DerElement, what: string): void {
+  for (const extension of derChildren(el)) {
+    const fields = new DerSequence(extension, what);
+    readOid(fields.next(DerTag.OID, 'extnID'));
+    fields.optional(DerTag.BOOLEAN);
+    fields.next(DerTag.OCTET_STRING, 'extnValue');
+    fields.end();
+  }
+}
+
+/** The accepted scheme an AlgorithmIdentifier names; throws naming the OID of any other. */
+function signatureScheme(algorithm: DerElement): SignatureScheme {
+  const fields = new DerSequence(algorithm, 'AlgorithmIdentifier');
+  const oid = readOid(fields.next(DerTag.OID, 'algorithm'));
+  const scheme = SCHEMES.get(oid);
+  if (!scheme) throw new Error(`signature algorithm ${oid} is not supported (accepted: ${[...SCHEMES.values()].map((s) => s.name).join(', ')})`);
+  const parameters = fields.optional(DerTag.NULL);
+  if (parameters) {
+    if (!scheme.nullParameters) throw new Error(`signature algorithm ${oid} (${scheme.name}) must not have parameters`);
+    readNull(parameters);
+  }
+  fields.end();
+  return scheme;
+}
+
+/** Whether `key` verifies the CRL's signature under `scheme`; a key of the wrong type never does. */
+function verifies(scheme: SignatureScheme, crl: CrlFields, key: KeyObject): boolean {
+  if (key.asymmetricKeyType !== scheme.keyType) return false;
+  try {
+    return verify(scheme.digest, crl.tbs, key, crl.signature);
+  } catch {
+    return false;
+  }
 }
