@@ -54,5 +54,6 @@ STOPSIGNAL SIGTERM
 # The admin listener's /healthz; set DOCKGATE_HEALTH_URL when `admin:` listens elsewhere.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "require('http').get(process.env.DOCKGATE_HEALTH_URL,(r)=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1)).setTimeout(4000,function(){this.destroy()})"]
-ENTRYPOINT ["node", "/opt/dockgate/dist/cli/main.js"]
+# --max-semi-space-size=4: see scripts/start.sh (less resident memory, same speed).
+ENTRYPOINT ["node", "--max-semi-space-size=4", "/opt/dockgate/dist/cli/main.js"]
 CMD ["serve"]

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: starts a private dockerd (unix socket + its own --tlsverify listener),
- * nginx as an mTLS reverse proxy and the dockgate gateway on loopback, runs every scenario
+ * nginx as an mTLS reverse proxy, a naive Node https + http-proxy gateway (node-proxy) and
+ * the dockgate gateway on loopback, runs every scenario
  * against every target in interleaved rounds, and writes bench/results/latest.{md,json}.
  *
  * `node bench/run.mjs --smoke`: seconds per scenario, small streams, few idle streams: checks

@@ -1,7 +1,8 @@
 /**
- * Starts the four targets on loopback and tears them down again:
+ * Starts the five targets on loopback and tears them down again:
  * direct (the daemon's unix socket), dockerd-tls (dockerd's own --tlsverify listener),
- * nginx (generic mTLS reverse proxy) and dockgate (the gateway with the bench policy).
+ * nginx (generic mTLS reverse proxy), node-proxy (a naive Node https + http-proxy gateway,
+ * no policy) and dockgate (the gateway with the bench policy).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { startDaemon, stopDaemon } from './daemon.mjs';
 import { api } from './docker-api.mjs';
 import { benchPolicy } from './policy.mjs';
-import { freePort, startGateway, startNginx } from './servers.mjs';
+import { freePort, startGateway, startNaiveProxy, startNginx } from './servers.mjs';
 
 function dockgateCli(args) {
   const r = spawnSync(process.execPath, [resolve('dist/cli/main.js'), ...args], { encoding: 'utf8' });
@@ -47,6 +48,8 @@ export async function startEnvironment({ gatewayNodeArgs = [], nginxWorkers = 1 
     mkdirSync(join(root, 'nginx'));
     const nginx = await startNginx({ dir: join(root, 'nginx'), pki, socket: daemon.socket, workers: nginxWorkers });
     stops.push(() => nginx.stop());
+    const naive = await startNaiveProxy({ pki, socket: daemon.socket });
+    stops.push(() => naive.stop());
     mkdirSync(join(root, 'gateway'));
     const policy = benchPolicy();
     const gateway = await startGateway({ dir: join(root, 'gateway'), pki, socket: daemon.socket, policyYaml: policy.yaml, nodeArgs: gatewayNodeArgs });
@@ -55,6 +58,7 @@ export async function startEnvironment({ gatewayNodeArgs = [], nginxWorkers = 1 
       { name: 'direct', unix: daemon.socket, pids: () => [daemon.pid] },
       { name: 'dockerd-tls', port: daemon.tlsPort, pids: () => [daemon.pid] },
       { name: 'nginx', port: nginx.port, pids: nginx.pids, proxy: true },
+      { name: 'node-proxy', port: naive.port, pids: naive.pids, proxy: true },
       { name: 'dockgate', port: gateway.port, pids: gateway.pids, proxy: true },
     ];
     return {
@@ -63,6 +67,7 @@ export async function startEnvironment({ gatewayNodeArgs = [], nginxWorkers = 1 
       pki,
       gateway,
       nginx,
+      naive,
       bundles: { allowed: join(pki, 'clients', 'bench'), denied: join(pki, 'clients', 'bench-denied') },
       targets,
       policyRules: policy.rules,

@@ -1,6 +1,6 @@
 /**
  * Renders results as Markdown: one table per scenario group with every target side by side,
- * the ratios of dockgate against the direct socket and against nginx, the idle-stream and
+ * the ratios of dockgate against the direct socket, nginx and the naive Node proxy, the idle-stream and
  * soak figures, and the issue's targets with met / not met.
  */
 
@@ -11,6 +11,9 @@ const METRIC = {
   cpu10k: { label: 'proxy CPU s / 10k req', digits: 2, higher: false },
   mbps: { label: 'MiB/s', digits: 0, higher: true },
 };
+
+/** Targets that are proxies in front of the socket (their own CPU is measured). */
+const PROXIES = ['nginx', 'node-proxy', 'dockgate'];
 
 function fmt(v, digits) {
   if (v === undefined || v === null || !Number.isFinite(v)) return 'n/a';
@@ -23,7 +26,7 @@ function ratio(a, b) {
 
 /** The main table: rows of scenario x metric, columns of targets, then the two ratios. */
 export function resultsTable(results, targets) {
-  const lines = [`| scenario | metric | ${targets.join(' | ')} | dockgate ÷ direct | dockgate ÷ nginx |`, `|---|---|${targets.map(() => '--:').join('|')}|--:|--:|`];
+  const lines = [`| scenario | metric | ${targets.join(' | ')} | dockgate ÷ direct | dockgate ÷ nginx | dockgate ÷ node-proxy |`, `|---|---|${targets.map(() => '--:').join('|')}|--:|--:|--:|`];
   for (const s of results.scenarios) {
     for (const metric of s.metrics) {
       const m = METRIC[metric];
@@ -31,13 +34,14 @@ export function resultsTable(results, targets) {
         const cell = s.cells[t];
         if (!cell) return '-';
         // CPU per request is only meaningful for the proxies (direct and dockerd-tls have none).
-        if (metric === 'cpu10k' && !['nginx', 'dockgate'].includes(t)) return '-';
+        if (metric === 'cpu10k' && !PROXIES.includes(t)) return '-';
         return fmt(cell[metric], m.digits);
       });
       const dg = s.cells.dockgate?.[metric];
       const vsDirect = metric === 'cpu10k' ? undefined : ratio(dg, s.cells.direct?.[metric]);
       const vsNginx = ratio(dg, s.cells.nginx?.[metric]);
-      lines.push(`| ${s.title} | ${m.label} | ${cells.join(' | ')} | ${fmt(vsDirect, 2)} | ${fmt(vsNginx, 2)} |`);
+      const vsNaive = ratio(dg, s.cells['node-proxy']?.[metric]);
+      lines.push(`| ${s.title} | ${m.label} | ${cells.join(' | ')} | ${fmt(vsDirect, 2)} | ${fmt(vsNginx, 2)} | ${fmt(vsNaive, 2)} |`);
     }
   }
   return lines.join('\n');
@@ -99,12 +103,12 @@ export function targetChecks(results) {
 
 /** The whole Markdown report. */
 export function markdownReport(results) {
-  const targets = ['direct', 'dockerd-tls', 'nginx', 'dockgate'];
+  const targets = ['direct', 'dockerd-tls', 'nginx', 'node-proxy', 'dockgate'];
   const checks = targetChecks(results);
   const out = [
     `# dockgate benchmark${results.smoke ? ' (smoke run: sizes and durations too small for conclusions)' : ''}`,
     '',
-    `${results.date} on ${results.machine}. ${results.rounds} interleaved round(s) of ${results.seconds} s per run; streams of ${results.streamMiB} MiB; policy of ${results.policyRules} rules with guards; nginx with ${results.nginxWorkers} worker(s). Figures are medians over rounds; proxy CPU is the gateway's or nginx's own user+system time from /proc.`,
+    `${results.date} on ${results.machine}. ${results.rounds} interleaved round(s) of ${results.seconds} s per run; streams of ${results.streamMiB} MiB; policy of ${results.policyRules} rules with guards; nginx with ${results.nginxWorkers} worker(s). Figures are medians over rounds; proxy CPU is each proxy's own user+system time from /proc. node-proxy is a naive Node https + http-proxy gateway without policy, audit or metrics (bench/lib/naive-proxy.mjs).`,
     '',
     resultsTable(results, targets),
     '',

@@ -1,6 +1,7 @@
 /**
  * The proxies under test, each started as a child process we stop by pid: the gateway
- * (`dockgate serve` from dist/) and nginx as a generic mTLS reverse proxy to the same socket.
+ * (`dockgate serve` from dist/), the naive Node proxy (naive-proxy.mjs) and nginx as a generic
+ * mTLS reverse proxy to the same socket.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -52,7 +53,8 @@ export function startGateway({ dir, pki, socket, policyYaml, nodeArgs = [] }) {
     '',
   ].join('\n'));
   const cli = resolve('dist/cli/main.js');
-  const child = spawn(process.execPath, [...nodeArgs, cli, 'serve', '--config', config], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  // Started as the shipped launchers start it (scripts/start.sh, the Dockerfile, the bin shebang).
+  const child = spawn(process.execPath, ['--max-semi-space-size=4', ...nodeArgs, cli, 'serve', '--config', config], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   return new Promise((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`gateway did not start:\n${err}`)), 30_000);
@@ -77,6 +79,42 @@ export function startGateway({ dir, pki, socket, policyYaml, nodeArgs = [] }) {
           },
         });
       }
+    });
+  });
+}
+
+/**
+ * Start the naive Node proxy (bench/lib/naive-proxy.mjs) with the same flags as the gateway.
+ * Resolves { pid, port, pids, stop } once it prints its port.
+ */
+export function startNaiveProxy({ pki, socket }) {
+  const script = resolve('bench/lib/naive-proxy.mjs');
+  const args = ['--max-semi-space-size=4', script, join(pki, 'ca.pem'), join(pki, 'server-cert.pem'), join(pki, 'server-key.pem'), socket];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d) => (err += d.toString()));
+  return new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`naive proxy did not start:\n${err}`)), 30_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      rej(new Error(`naive proxy exited with ${code}:\n${err}`));
+    });
+    child.stdout.on('data', (d) => {
+      out += d.toString();
+      const m = /listening (\d+)/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      res({
+        pid: child.pid,
+        port: Number(m[1]),
+        pids: () => [child.pid],
+        stop: async () => {
+          child.kill('SIGTERM');
+          await waitExit(child, 10_000);
+        },
+      });
     });
   });
 }

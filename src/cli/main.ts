@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 /**
  * The `dockgate` command: dispatches to `serve`, `certs ...` and `policy ...`.
  * Exit codes: 0 success, 1 operational error, 2 usage or configuration error

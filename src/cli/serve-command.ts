@@ -8,7 +8,6 @@ import { buildConfig, DEFAULTS, loadConfig } from '../config/load.js';
 import type { GatewayConfig } from '../config/types.js';
 import { ConfigError } from '../config/validate.js';
 import { createOperationalLog } from '../observe/logger.js';
-import { ensureDefaultPki } from '../pki/cli.js';
 import { startGateway } from '../runtime/start-gateway.js';
 import { parseArgs } from './args.js';
 import type { CliIo } from './io.js';
@@ -24,6 +23,8 @@ creating a CA, a server certificate and an "admin" client bundle there if it hol
 async function resolveConfig(file: string | undefined, io: CliIo): Promise<GatewayConfig> {
   if (file) return loadConfig(file);
   const certDir = resolve(DEFAULTS.certDir);
+  // Loaded only here: the PKI code (@peculiar/x509) costs the long-running gateway ~18 MiB.
+  const { ensureDefaultPki } = await import('../pki/cli.js');
   await ensureDefaultPki(certDir, io);
   return buildConfig({}, process.cwd());
 }

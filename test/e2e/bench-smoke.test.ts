@@ -48,11 +48,11 @@ describe('npm run bench -- --smoke', () => {
       'stream cp-out', 'stream cp-in', 'stream logs', 'stream exec',
     ]);
     for (const s of results.scenarios) {
-      const targets = s.id === 'create denied c16' ? ['dockgate'] : ['direct', 'dockerd-tls', 'nginx', 'dockgate'];
+      const targets = s.id === 'create denied c16' ? ['dockgate'] : ['direct', 'dockerd-tls', 'nginx', 'node-proxy', 'dockgate'];
       expect(Object.keys(s.cells).sort(), s.id).toEqual([...targets].sort());
       for (const t of targets) expect(s.cells[t]?.requests, `${s.id} on ${t}`).toBeGreaterThan(0);
     }
-    expect(Object.keys(results.idle).sort()).toEqual(['dockerd-tls', 'dockgate', 'nginx']);
+    expect(Object.keys(results.idle).sort()).toEqual(['dockerd-tls', 'dockgate', 'nginx', 'node-proxy']);
     for (const idle of Object.values(results.idle)) expect(idle.established).toBe(50);
     expect(results.soak.requests).toBeGreaterThan(0);
   });
