@@ -161,4 +161,31 @@ describe('createAuditLog', () => {
     log.write(toAuditRecord(record()));
     expect(lines(file)).toHaveLength(500);
   });
+
+  it('writes the records of one event-loop turn together, after the turn', async () => {
+    const file = join(dir, 'audit.log');
+    const log = createAuditLog({ file });
+    for (let i = 0; i < 3; i++) log.write(toAuditRecord(record({ requestId: `t${i}` })));
+    // Nothing yet: the write happens once, at the end of this turn.
+    expect(readFileSync(file, 'utf8')).toBe('');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines(file).map((l) => JSON.parse(l).requestId)).toEqual(['t0', 't1', 't2']);
+    await log.close();
+  });
+
+  it('keeps records a failing destination refuses, reports the failure once, and caps the backlog', async () => {
+    // /dev/full refuses every write with ENOSPC.
+    const errors: Error[] = [];
+    const line = JSON.stringify(toAuditRecord(record())).length;
+    const log = createAuditLog({ file: '/dev/full', onError: (e) => errors.push(e), maxBacklogBytes: 10 * line });
+    for (let i = 0; i < 5; i++) log.write(toAuditRecord(record({ requestId: `f${i}` })));
+    await log.flush(300);
+    expect(errors.map((e) => (e as NodeJS.ErrnoException).code)).toEqual(['ENOSPC']);
+    // Over the cap: the oldest whole records are dropped, and that is reported.
+    for (let i = 0; i < 20; i++) log.write(toAuditRecord(record({ requestId: `g${i}` })));
+    await log.flush(300);
+    expect(errors).toHaveLength(2);
+    expect(errors[1]?.message).toMatch(/dropped \d+ bytes of the oldest records/);
+    await log.close();
+  });
 });
