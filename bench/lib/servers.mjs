@@ -53,34 +53,7 @@ export function startGateway({ dir, pki, socket, policyYaml, nodeArgs = [] }) {
     '',
   ].join('\n'));
   const cli = resolve('dist/cli/main.js');
-  // Started as the shipped launchers start it (scripts/start.sh, the Dockerfile, the bin shebang).
-  const child = spawn(process.execPath, ['--max-semi-space-size=4', ...nodeArgs, cli, 'serve', '--config', config], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  return new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`gateway did not start:\n${err}`)), 30_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      rej(new Error(`gateway exited with ${code}:\n${err}`));
-    });
-    child.stderr.on('data', (d) => {
-      if (err.length < 1 << 20) err += d.toString();
-      const m = /"listen":"[^"]*:(\d+)"/.exec(err);
-      if (m && timer) {
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        res({
-          pid: child.pid,
-          port: Number(m[1]),
-          pids: () => [child.pid],
-          stderr: () => err,
-          stop: async () => {
-            child.kill('SIGTERM');
-            await waitExit(child, 10_000);
-          },
-        });
-      }
-    });
-  });
+  return spawnNodeServer('gateway', [...nodeArgs, cli, 'serve', '--config', config], { cwd: dir, stream: 'stderr' }, /"listen":"[^"]*:(\d+)"/);
 }
 
 /**
@@ -88,34 +61,48 @@ export function startGateway({ dir, pki, socket, policyYaml, nodeArgs = [] }) {
  * Resolves { pid, port, pids, stop } once it prints its port.
  */
 export function startNaiveProxy({ pki, socket }) {
-  const script = resolve('bench/lib/naive-proxy.mjs');
-  const args = ['--max-semi-space-size=4', script, join(pki, 'ca.pem'), join(pki, 'server-cert.pem'), join(pki, 'server-key.pem'), socket];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [resolve('bench/lib/naive-proxy.mjs'), join(pki, 'ca.pem'), join(pki, 'server-cert.pem'), join(pki, 'server-key.pem'), socket];
+  return spawnNodeServer('naive proxy', args, { stream: 'stdout' }, /listening (\d+)/);
+}
+
+/**
+ * Spawn a Node server as the shipped launchers start the gateway (scripts/start.sh, the
+ * Dockerfile, the bin shebang: `--max-semi-space-size=4`) and resolve { pid, port, pids,
+ * stderr, stop } once `pattern` (capturing the port) matches what it prints on `stream`.
+ */
+function spawnNodeServer(label, args, { cwd, stream }, pattern) {
+  const child = spawn(process.execPath, ['--max-semi-space-size=4', ...args], { cwd, stdio: ['ignore', stream === 'stdout' ? 'pipe' : 'ignore', 'pipe'] });
   let out = '';
   let err = '';
-  child.stderr.on('data', (d) => (err += d.toString()));
+  child.stderr.on('data', (d) => {
+    if (err.length < 1 << 20) err += d.toString();
+  });
   return new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`naive proxy did not start:\n${err}`)), 30_000);
+    const timer = setTimeout(() => rej(new Error(`${label} did not start:\n${err}`)), 30_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      rej(new Error(`naive proxy exited with ${code}:\n${err}`));
+      rej(new Error(`${label} exited with ${code}:\n${err}`));
     });
-    child.stdout.on('data', (d) => {
-      out += d.toString();
-      const m = /listening (\d+)/.exec(out);
+    const watched = stream === 'stdout' ? child.stdout : child.stderr;
+    const onData = (d) => {
+      if (out.length < 1 << 20) out += d.toString();
+      const m = pattern.exec(out);
       if (!m) return;
+      watched.off('data', onData);
       clearTimeout(timer);
       child.removeAllListeners('exit');
       res({
         pid: child.pid,
         port: Number(m[1]),
         pids: () => [child.pid],
+        stderr: () => err,
         stop: async () => {
           child.kill('SIGTERM');
           await waitExit(child, 10_000);
         },
       });
-    });
+    };
+    watched.on('data', onData);
   });
 }
 
