@@ -2,7 +2,7 @@
  * How to reach the daemon: one keep-alive agent shared by every forwarded request, so the
  * gateway reuses connections to the socket instead of opening one per request.
  */
-import { Agent, type RequestOptions } from 'node:http';
+import { Agent, type AgentOptions, type RequestOptions } from 'node:http';
 import type { Upstream } from '../config/types.js';
 
 /** Connection settings for the daemon, built once at start-up. */
@@ -20,6 +20,8 @@ export interface UpstreamTarget {
 export function createUpstreamTarget(upstream: Upstream): UpstreamTarget {
   const address = upstream.kind === 'tcp' ? { host: upstream.host, port: upstream.port } : { socketPath: upstream.path };
   // keepAlive: reuse sockets to the daemon; no maxSockets cap, since streams hold theirs for hours.
-  const agent = new Agent({ keepAlive: true, keepAliveMsecs: 1000, maxFreeSockets: 64, scheduling: 'lifo' });
+  // servername '': the daemon is spoken to in plain HTTP, so the agent need not work out a TLS
+  // server name from the Host header for every request (an IP-address regex test each time).
+  const agent = new Agent({ keepAlive: true, keepAliveMsecs: 1000, maxFreeSockets: 64, scheduling: 'lifo', servername: '' } as AgentOptions);
   return { upstream, agent, address, name: upstream.url };
 }

@@ -142,7 +142,7 @@ function proceed(
     // A streamed body is counted as it flows to the daemon (the pipe is already set up).
     if (!forwardBody) req.on('data', (chunk: Buffer) => (exchange.bodyBytes += chunk.length));
   };
-  if (!deps.tenancy) {
+  if (!deps.tenancy?.active()) {
     forwardAllowed(body);
     return;
   }

@@ -49,6 +49,11 @@ export type TenancyVerdict = ForwardVerdict | DenyVerdict | RespondVerdict;
 
 /** Tenancy as the data path sees it. */
 export interface Tenancy {
+  /**
+   * Whether the current policy has a `tenancy:` section. When it has none, `admit` forwards
+   * everything unchanged, and the request path skips it (no promise per request).
+   */
+  active(): boolean;
   /** Never rejects for a policy reason; rejects only when the daemon cannot be asked (the data path answers 502/500). */
   admit(req: TenancyRequest): Promise<TenancyVerdict>;
 }

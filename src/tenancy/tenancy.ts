@@ -39,6 +39,7 @@ export function createTenancy(deps: TenancyDeps): Tenancy {
   let admitted = 0;
 
   return {
+    active: () => deps.spec() !== undefined,
     async admit(req: TenancyRequest): Promise<TenancyVerdict> {
       const spec = deps.spec();
       const op = req.facts.operation;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadPolicy } from '../../../src/policy/compile.js';
 import { PolicyError } from '../../../src/policy/errors.js';
 import { parseByteSize } from '../../../src/policy/tenancy-schema.js';
+import { createTenancy } from '../../../src/tenancy/tenancy.js';
 
 const base = 'version: 1\nrules:\n  - name: all\n    who: { anyone: true }\n    allow: all\n';
 
@@ -82,5 +83,20 @@ describe('policy tenancy: section', () => {
     [-1, undefined],
   ])('parseByteSize(%s)', (v, want) => {
     expect(parseByteSize(v)).toBe(want);
+  });
+});
+
+describe('tenancy hook: active follows the current policy', () => {
+  it('is off without a tenancy: section and on with one, across a reload', () => {
+    const withTenancy = loadPolicy(`${base}tenancy: {}\n`);
+    expect(withTenancy.tenancy).toBeDefined();
+    let current = loadPolicy(base);
+    // The request path skips admit when inactive, so the daemon must never be needed here.
+    const tenancy = createTenancy({ daemon: {} as never, spec: () => current.tenancy, groups: () => [] });
+    expect(tenancy.active()).toBe(false);
+    current = withTenancy;
+    expect(tenancy.active()).toBe(true);
+    current = loadPolicy(base);
+    expect(tenancy.active()).toBe(false);
   });
 });
