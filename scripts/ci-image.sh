@@ -222,11 +222,15 @@ has '"decision":"deny".*"status":403\|"status":403.*"decision":"deny"' dk logs "
   || fail "no audit record with decision deny and status 403"
 
 say "healthcheck"
-for _ in $(seq 1 60); do
-  [ "$(dk inspect -f '{{.State.Health.Status}}' "$GW")" = healthy ] && break
-  sleep 0.5
-done
-[ "$(dk inspect -f '{{.State.Health.Status}}' "$GW")" = healthy ] || fail "container never became healthy"
+# wait_healthy CONTAINER WHAT: up to 30 s for Docker's healthcheck to report healthy.
+wait_healthy() {
+  for _ in $(seq 1 60); do
+    [ "$(dk inspect -f '{{.State.Health.Status}}' "$1")" = healthy ] && return 0
+    sleep 0.5
+  done
+  fail "$2 never became healthy"
+}
+wait_healthy "$GW" "container"
 
 say "graceful stop (SIGTERM)"
 dk stop -t 30 "$GW" >/dev/null
@@ -259,10 +263,6 @@ for _ in $(seq 1 120); do
 done
 docker --tlsverify --tlscacert "$ADMIN/ca.pem" --tlscert "$ADMIN/cert.pem" --tlskey "$ADMIN/key.pem" \
   -H "tcp://127.0.0.1:$port" version --format '{{.Server.Version}}' >/dev/null || { dk logs "$GW2" >&2; fail "docker version in config mode"; }
-for _ in $(seq 1 60); do
-  [ "$(dk inspect -f '{{.State.Health.Status}}' "$GW2")" = healthy ] && break
-  sleep 0.5
-done
-[ "$(dk inspect -f '{{.State.Health.Status}}' "$GW2")" = healthy ] || fail "config-mode container never became healthy"
+wait_healthy "$GW2" "config-mode container"
 
 say "OK"

@@ -67,7 +67,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
         return refuse(new GatewayError('malformed', `dockgate: ${facts.operation?.name ?? 'this route'} does not accept a connection upgrade`, 'bad-upgrade'));
       }
       // Tenancy (src/tenancy): ownership, visibility and quotas, after the policy allowed the request.
-      const admitted = deps.tenancy
+      const admitted = deps.tenancy?.active()
         ? deps.tenancy.admit({ identity, facts, body: body.length > 0 ? body : undefined, method: req.method ?? 'POST', target: req.url ?? '/' })
         : Promise.resolve(undefined);
       return admitted.then((verdict) => {
