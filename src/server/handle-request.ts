@@ -12,6 +12,7 @@ import type { Forwarder } from '../proxy/forwarder.js';
 import { tenancyDecision } from '../tenancy/decision.js';
 import type { Tenancy } from '../tenancy/hook.js';
 import { admit } from './admit.js';
+import { drainRefusedBody } from './drain-refused-body.js';
 import { Exchange } from './exchange.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import { identityOf } from './peer-identity.js';
@@ -46,8 +47,10 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
       const gerr = err instanceof GatewayError ? err : new GatewayError('internal', `dockgate: internal error: ${(err as Error).message}`);
       exchange.headersSent();
       exchange.refusal = { outcome: gerr.status >= 500 ? 'error' : 'malformed', reason: `${gerr.reasonCode}: ${gerr.message}` };
-      // A refused body may still be arriving: close rather than read it.
-      sendDockerError(res, gerr.status, gerr.message, {}, gerr.code === 'body-too-large' || !req.complete);
+      // A shutting-down gateway closes; otherwise the rest of a refused body is discarded, bounded.
+      const closing = gerr.code === 'shutting-down';
+      if (!closing) drainRefusedBody(req);
+      sendDockerError(res, gerr.status, gerr.message, {}, closing);
     };
 
     if (!identity) {
@@ -112,7 +115,8 @@ function proceed(
   exchange.decision = decision;
   if (!decision.forward) {
     exchange.headersSent();
-    sendDockerError(res, 403, gatekeeper.denyMessage(identity, facts, decision), {}, !req.complete);
+    drainRefusedBody(req);
+    sendDockerError(res, 403, gatekeeper.denyMessage(identity, facts, decision));
     return;
   }
   const forwardAllowed = (forwardBody: Buffer | undefined, release?: () => void): void => {
@@ -156,8 +160,10 @@ function proceed(
     exchange.headersSent();
     if (verdict.kind === 'deny') {
       exchange.decision = tenancyDecision(verdict);
-      sendDockerError(res, verdict.status, verdict.message, verdict.headers ?? {}, !req.complete);
+      drainRefusedBody(req);
+      sendDockerError(res, verdict.status, verdict.message, verdict.headers ?? {});
     } else {
+      drainRefusedBody(req);
       res.writeHead(verdict.status, verdict.headers);
       res.end(verdict.body);
     }

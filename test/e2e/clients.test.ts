@@ -2,6 +2,7 @@
  * Clients other than the docker CLI, unchanged, through the gateway: Debian's python docker SDK
  * (docker-py) and docker-compose v1, both over mutual TLS with a dockgate client bundle.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -53,6 +54,30 @@ describe('python docker SDK (docker-py)', () => {
     const r = await run('/usr/bin/python3', ['-c', SDK_SCRIPT, pki.bundle('viewer'), String(gw.port)], { env: cleanEnv() });
     expect(r.stdout).toContain('api 1.41');
     expect(r.stdout).toContain('error 403 dockgate: denied ContainerCreate for viewer (groups none): no rule allows it (rule "default")');
+  });
+});
+
+const SDK_BUILD_SCRIPT = `
+import sys, docker
+bundle, port, context = sys.argv[1], sys.argv[2], sys.argv[3]
+tls = docker.tls.TLSConfig(client_cert=(bundle + '/cert.pem', bundle + '/key.pem'), ca_cert=bundle + '/ca.pem', verify=True)
+c = docker.DockerClient(base_url='tcp://127.0.0.1:' + port, tls=tls, version='auto')
+try:
+    c.images.build(path=context, tag='busybox:dgt-sdk-denied')
+    print('built')
+except docker.errors.APIError as e:
+    print('error', e.status_code, e.explanation)
+`;
+
+describe('python docker SDK: a refused upload', () => {
+  // The SDK sends the whole build context before it reads the answer: the refusal must survive that.
+  it('gets the 403 for a build whose 24 MiB context it sends before reading', async () => {
+    const dir = mkdtempSync('/tmp/dgt-sdk-build-');
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox\nCOPY blob /blob\n');
+    writeFileSync(join(dir, 'blob'), randomBytes(24 * 1024 * 1024));
+    const r = await run('/usr/bin/python3', ['-c', SDK_BUILD_SCRIPT, pki.bundle('viewer'), String(gw.port), dir], { env: cleanEnv(), timeoutMs: 120_000 });
+    expect(r.stdout).toBe('error 403 dockgate: denied ImageBuild for viewer (groups none): no rule allows it (rule "default")\n');
+    expect((await dockerDirect(socket, ['image', 'inspect', 'busybox:dgt-sdk-denied'])).code).not.toBe(0);
   });
 });
 

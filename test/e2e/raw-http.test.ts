@@ -6,6 +6,7 @@
  * actually did (container created or not, with which HostConfig), and where it matters
  * against what dockerd itself answers to the same bytes on its socket.
  */
+import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
@@ -50,6 +51,21 @@ function createBody(extra = ''): string {
 }
 
 const createTarget = (name: string): string => `/v1.41/containers/create?name=${name}`;
+
+/**
+ * Write `n` bytes of request body, honouring back-pressure, until done or the connection ends.
+ * Resolves with the bytes handed to the socket.
+ */
+async function writeBody(conn: RawConnection, n: number): Promise<number> {
+  const piece = Buffer.alloc(256 * 1024, 0x61);
+  let written = 0;
+  while (written < n && !conn.isClosed && !conn.socket.destroyed) {
+    const chunk = piece.subarray(0, Math.min(piece.length, n - written));
+    written += chunk.length;
+    if (!conn.socket.write(chunk)) await Promise.race([once(conn.socket, 'drain'), conn.closed]);
+  }
+  return written;
+}
 
 /** What the daemon holds for a container name, straight from its socket. */
 async function inspect(name: string): Promise<{ exists: boolean; hostConfig?: Record<string, unknown>; running?: boolean }> {
@@ -350,6 +366,63 @@ describe('connections', () => {
     }
     expect((await inspect('dgt-raw-ka-denied')).exists).toBe(false);
     expect((await inspect('dgt-raw-ka-ok')).exists).toBe(true);
+  });
+
+  // A client that writes its whole body before reading (python's docker SDK does) must still get
+  // the refusal: the gateway discards the rest of a refused body instead of resetting the connection.
+  it('a denied request gets its 403 even when the client reads only after writing a 32 MiB body', async () => {
+    const conn = await RawConnection.tls(reader, gw.port);
+    try {
+      conn.socket.pause();
+      const size = 32 * 1024 * 1024;
+      conn.write(httpRequest({ method: 'POST', target: '/v1.41/images/load?quiet=1', headers: [['Content-Type', 'application/x-tar'], ['Content-Length', String(size)]] }));
+      expect(await writeBody(conn, size)).toBe(size);
+      conn.socket.resume();
+      const r = await conn.response();
+      expect(r.status).toBe(403);
+      expect(message(r)).toBe('dockgate: denied ImageLoad for reader (groups none): no rule allows it (rule "default")');
+      // The body was consumed in full, so the connection still carries requests.
+      conn.write(httpRequest({ method: 'GET', target: '/_ping' }));
+      const ping = await conn.response();
+      expect(ping.status).toBe(200);
+      expect(ping.text).toBe('OK');
+    } finally {
+      conn.close();
+    }
+  });
+
+  it('an over-cap body gets its 413 even when the client reads only after writing all 12 MiB', async () => {
+    const conn = await RawConnection.tls(alice, gw.port);
+    try {
+      conn.socket.pause();
+      const size = 12 * 1024 * 1024;
+      conn.write(httpRequest({ method: 'POST', target: createTarget('dgt-raw-big-then-read'), headers: [['Content-Type', 'application/json'], ['Content-Length', String(size)]] }));
+      expect(await writeBody(conn, size)).toBe(size);
+      conn.socket.resume();
+      const r = await conn.response();
+      expect(r.status).toBe(413);
+      expect(message(r)).toContain('inspection limit');
+    } finally {
+      conn.close();
+    }
+    expect((await inspect('dgt-raw-big-then-read')).exists).toBe(false);
+  });
+
+  it('a refused body is discarded only up to 64 MiB, then the connection is closed', async () => {
+    const conn = await RawConnection.tls(reader, gw.port);
+    try {
+      const size = 256 * 1024 * 1024;
+      conn.write(httpRequest({ method: 'POST', target: '/v1.41/images/load?quiet=1', headers: [['Content-Type', 'application/x-tar'], ['Content-Length', String(size)]] }));
+      const written = await writeBody(conn, size);
+      const r = await conn.response();
+      expect(r.status).toBe(403);
+      await Promise.race([conn.closed, new Promise((_, rej) => setTimeout(() => rej(new Error('socket left open')), 15_000))]);
+      expect(conn.isClosed).toBe(true);
+      expect(written).toBeGreaterThan(64 * 1024 * 1024);
+      expect(written).toBeLessThan(size);
+    } finally {
+      conn.close();
+    }
   });
 
   it('a denied upgrade gets 403 before any upgrade, the socket is closed, nothing after it is forwarded', async () => {
