@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import httpProxy from 'http-proxy';
 import { sendDockerError } from '../http/docker-error.js';
+import { drainRefusedBody } from '../http/drain-refused-body.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
 /** Per-request hooks the caller gets back from a forward. */
@@ -103,6 +104,8 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
     const unreachable = UNREACHABLE.has(code) && !('headersSent' in res && res.headersSent);
     hooks?.onError(unreachable ? 'unreachable' : 'failed', err);
     if ('writeHead' in res) {
+      // The daemon never took the body: discard what is still arriving (bounded) so the client reads the 502.
+      drainRefusedBody(req);
       sendDockerError(res, 502, `dockgate: upstream ${target.name} ${unreachable ? 'unreachable' : 'failed'}: ${code || err.message}`);
     } else {
       res.destroy();

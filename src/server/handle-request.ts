@@ -12,7 +12,7 @@ import type { Forwarder } from '../proxy/forwarder.js';
 import { tenancyDecision } from '../tenancy/decision.js';
 import type { Tenancy } from '../tenancy/hook.js';
 import { admit } from './admit.js';
-import { drainRefusedBody } from './drain-refused-body.js';
+import { drainRefusedBody } from '../http/drain-refused-body.js';
 import { Exchange } from './exchange.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import { identityOf } from './peer-identity.js';

@@ -6,11 +6,10 @@
  * actually did (container created or not, with which HostConfig), and where it matters
  * against what dockerd itself answers to the same bytes on its socket.
  */
-import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
-import { chunked, httpRequest, jsonRequest, rawExchange, rawExchangeUnix, RawConnection, type RawResponse } from './support/raw-tls.js';
+import { chunked, httpRequest, jsonRequest, rawExchange, rawExchangeUnix, RawConnection, writeBody, type RawResponse } from './support/raw-tls.js';
 
 const socket = inject('dockerSocket');
 const LABEL = 'dgt-raw-test';
@@ -52,20 +51,6 @@ function createBody(extra = ''): string {
 
 const createTarget = (name: string): string => `/v1.41/containers/create?name=${name}`;
 
-/**
- * Write `n` bytes of request body, honouring back-pressure, until done or the connection ends.
- * Resolves with the bytes handed to the socket.
- */
-async function writeBody(conn: RawConnection, n: number): Promise<number> {
-  const piece = Buffer.alloc(256 * 1024, 0x61);
-  let written = 0;
-  while (written < n && !conn.isClosed && !conn.socket.destroyed) {
-    const chunk = piece.subarray(0, Math.min(piece.length, n - written));
-    written += chunk.length;
-    if (!conn.socket.write(chunk)) await Promise.race([once(conn.socket, 'drain'), conn.closed]);
-  }
-  return written;
-}
 
 /** What the daemon holds for a container name, straight from its socket. */
 async function inspect(name: string): Promise<{ exists: boolean; hostConfig?: Record<string, unknown>; running?: boolean }> {

@@ -4,6 +4,7 @@
  * over a real mutual-TLS connection made with a `dockgate certs` client bundle, and parses
  * the responses itself, so nothing between the test and the gateway normalises the request.
  */
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect as connectUnix } from 'node:net';
@@ -226,6 +227,21 @@ export class RawConnection {
       this.buffer = this.buffer.subarray(size + 2);
     }
   }
+}
+
+/**
+ * Write `n` bytes of request body, honouring back-pressure, until done or the connection ends.
+ * Resolves with the bytes handed to the socket.
+ */
+export async function writeBody(conn: RawConnection, n: number): Promise<number> {
+  const piece = Buffer.alloc(256 * 1024, 0x61);
+  let written = 0;
+  while (written < n && !conn.isClosed && !conn.socket.destroyed) {
+    const chunk = piece.subarray(0, Math.min(piece.length, n - written));
+    written += chunk.length;
+    if (!conn.socket.write(chunk)) await Promise.race([once(conn.socket, 'drain'), conn.closed]);
+  }
+  return written;
 }
 
 /** Open a TLS connection to the gateway, send `request`, read one response, close. */
