@@ -198,3 +198,29 @@ describe('refused at the handshake; the daemon sees nothing', () => {
     expect(gw.stdout()).toBe(auditBefore);
   });
 });
+
+/** Connect with `bundle` (offering `session` to resume), read one /_ping answer, report reuse. */
+function pingOnce(bundle: string, session?: Buffer): Promise<{ reused: boolean; ticket?: Buffer; answer: string }> {
+  return new Promise((resolve, reject) => {
+    let ticket: Buffer | undefined;
+    let answer = '';
+    const s = connect({ host: '127.0.0.1', port: gw.port, ca: readFileSync(join(bundle, 'ca.pem')), cert: readFileSync(join(bundle, 'cert.pem')), key: readFileSync(join(bundle, 'key.pem')), session });
+    s.on('session', (t: Buffer) => (ticket = t));
+    s.on('secureConnect', () => s.write('GET /_ping HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n'));
+    s.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+    s.on('end', () => resolve({ reused: s.isSessionReused(), ticket, answer }));
+    s.on('error', reject);
+  });
+}
+
+describe('no session resumption', () => {
+  it('a client offering the session of its previous connection gets a full handshake', async () => {
+    const first = await pingOnce(pki.bundle('admin'));
+    expect(first.answer).toMatch(/^HTTP\/1\.1 200 /);
+    // TLS 1.3 still hands the client a (stateful) ticket, which the gateway cannot resume.
+    expect(first.ticket).toBeDefined();
+    const second = await pingOnce(pki.bundle('admin'), first.ticket);
+    expect(second.answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(second.reused).toBe(false);
+  });
+});
