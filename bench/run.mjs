@@ -11,6 +11,7 @@
  * Environment: BENCH_SECONDS (per run, default 5), BENCH_ROUNDS (default 2),
  * BENCH_STREAM_MIB (default 256), BENCH_IDLE_STREAMS (default 1000), BENCH_HOLD_SECONDS
  * (default 10), BENCH_SOAK_SECONDS (default 600), BENCH_NGINX_WORKERS (default 1),
+ * BENCH_WARMUP_SECONDS (unmeasured load on every target before round 1, default 10),
  * BENCH_ONLY (comma-separated scenario id prefixes, for quick looks).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,6 +36,7 @@ const settings = {
   holdSeconds: num('BENCH_HOLD_SECONDS', 10, 2),
   soakSeconds: num('BENCH_SOAK_SECONDS', 600, 3),
   nginxWorkers: num('BENCH_NGINX_WORKERS', 1, 1),
+  warmupSeconds: num('BENCH_WARMUP_SECONDS', 10, 1),
 };
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
 const selected = (id) => !only || only.some((p) => id.startsWith(p));
@@ -57,6 +59,24 @@ async function measure(scenario, target, ctx) {
     proxyCpu: target.proxy ? after.cpuSeconds - before.cpuSeconds : 0,
     daemonCpu: daemonAfter.cpuSeconds - daemonBefore.cpuSeconds,
   };
+}
+
+/**
+ * Unmeasured warm-up before round 1: keep-alive and new-connection load on every target (the
+ * soak's mix without its refused creates, which only dockgate refuses). Without it round 1
+ * measures V8 compiling the Node targets' hot paths, which nginx and dockerd do not have.
+ */
+async function warmUp(env, ctx, problems) {
+  if (ctx.warmupSeconds <= 0) return;
+  const loads = soakMix(ctx, ctx.warmupSeconds).filter(([, bundle]) => bundle === 'allowed');
+  for (const target of env.targets) {
+    const results = await Promise.all(loads.map(([, bundle, opts]) => runLoad(target, ctx.bundles[bundle], opts)));
+    results.forEach((r, i) => {
+      const [label, , , status] = loads[i];
+      problems.push(...statusProblems(r, status).map((p) => `warm-up ${label} on ${target.name}: ${p}`));
+    });
+  }
+  log(`warm-up: ${ctx.warmupSeconds} s of ${loads.map(([label]) => label).join(', ')} on every target`);
 }
 
 async function runInterleaved(env, ctx, problems) {
@@ -159,6 +179,7 @@ async function main() {
     log('fixtures: busybox image, 50 containers, stream blobs');
     fixtures = await setupFixtures(env.daemon.socket, settings.streamMiB * 1024 * 1024);
     const ctx = { ...settings, bundles: env.bundles, fixtures, socket: env.daemon.socket, daemonPid: env.daemon.pid, reference: {} };
+    await warmUp(env, ctx, problems);
     const scenarios = await runInterleaved(env, ctx, problems);
     const idle = selected('idle') ? await runIdle(env, ctx, problems) : undefined;
     const soak = selected('soak') ? await runSoak(env, ctx, problems) : undefined;

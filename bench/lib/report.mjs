@@ -108,7 +108,7 @@ export function markdownReport(results) {
   const out = [
     `# dockgate benchmark${results.smoke ? ' (smoke run: sizes and durations too small for conclusions)' : ''}`,
     '',
-    `${results.date} on ${results.machine}. ${results.rounds} interleaved round(s) of ${results.seconds} s per run; streams of ${results.streamMiB} MiB; policy of ${results.policyRules} rules with guards; nginx with ${results.nginxWorkers} worker(s). Figures are medians over rounds; proxy CPU is each proxy's own user+system time from /proc. node-proxy is a naive Node https + http-proxy gateway without policy, audit or metrics (bench/lib/naive-proxy.mjs).`,
+    `${results.date} on ${results.machine}. ${results.warmupSeconds ? `${results.warmupSeconds} s unmeasured warm-up per target, then ` : ''}${results.rounds} interleaved round(s) of ${results.seconds} s per run; streams of ${results.streamMiB} MiB; policy of ${results.policyRules} rules with guards; nginx with ${results.nginxWorkers} worker(s). Figures are medians over rounds; proxy CPU is each proxy's own user+system time from /proc. node-proxy is a naive Node https + http-proxy gateway without policy, audit or metrics (bench/lib/naive-proxy.mjs).`,
     '',
     resultsTable(results, targets),
     '',
