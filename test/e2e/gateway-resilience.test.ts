@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
-import { httpRequest, RawConnection, writeBody } from './support/raw-tls.js';
+import { RawConnection, writeAllThenRead } from './support/raw-tls.js';
 
 const daemonSocket = inject('dockerSocket');
 let pki: TestPki;
@@ -60,12 +60,7 @@ describe('upstream failures', () => {
   it('the 502 for an upload reaches a client that reads only after sending its 16 MiB body', async () => {
     const conn = await RawConnection.tls(admin, gw.port);
     try {
-      conn.socket.pause();
-      const size = 16 * 1024 * 1024;
-      conn.write(httpRequest({ method: 'POST', target: '/v1.41/images/load?quiet=1', headers: [['Content-Type', 'application/x-tar'], ['Content-Length', String(size)]] }));
-      expect(await writeBody(conn, size)).toBe(size);
-      conn.socket.resume();
-      const r = await conn.response();
+      const r = await writeAllThenRead(conn, 'POST', '/v1.41/images/load?quiet=1', 'application/x-tar', 16 * 1024 * 1024);
       expect(r.status).toBe(502);
       expect(r.text).toContain('dockgate: upstream unix:///tmp/dgt-no-such-daemon.sock unreachable: ENOENT');
     } finally {

@@ -9,7 +9,7 @@
 import { mkdtempSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
-import { chunked, httpRequest, jsonRequest, rawExchange, rawExchangeUnix, RawConnection, writeBody, type RawResponse } from './support/raw-tls.js';
+import { chunked, httpRequest, jsonRequest, rawExchange, rawExchangeUnix, RawConnection, writeAllThenRead, writeBody, type RawResponse } from './support/raw-tls.js';
 
 const socket = inject('dockerSocket');
 const LABEL = 'dgt-raw-test';
@@ -358,12 +358,7 @@ describe('connections', () => {
   it('a denied request gets its 403 even when the client reads only after writing a 32 MiB body', async () => {
     const conn = await RawConnection.tls(reader, gw.port);
     try {
-      conn.socket.pause();
-      const size = 32 * 1024 * 1024;
-      conn.write(httpRequest({ method: 'POST', target: '/v1.41/images/load?quiet=1', headers: [['Content-Type', 'application/x-tar'], ['Content-Length', String(size)]] }));
-      expect(await writeBody(conn, size)).toBe(size);
-      conn.socket.resume();
-      const r = await conn.response();
+      const r = await writeAllThenRead(conn, 'POST', '/v1.41/images/load?quiet=1', 'application/x-tar', 32 * 1024 * 1024);
       expect(r.status).toBe(403);
       expect(message(r)).toBe('dockgate: denied ImageLoad for reader (groups none): no rule allows it (rule "default")');
       // The body was consumed in full, so the connection still carries requests.
@@ -379,12 +374,7 @@ describe('connections', () => {
   it('an over-cap body gets its 413 even when the client reads only after writing all 12 MiB', async () => {
     const conn = await RawConnection.tls(alice, gw.port);
     try {
-      conn.socket.pause();
-      const size = 12 * 1024 * 1024;
-      conn.write(httpRequest({ method: 'POST', target: createTarget('dgt-raw-big-then-read'), headers: [['Content-Type', 'application/json'], ['Content-Length', String(size)]] }));
-      expect(await writeBody(conn, size)).toBe(size);
-      conn.socket.resume();
-      const r = await conn.response();
+      const r = await writeAllThenRead(conn, 'POST', createTarget('dgt-raw-big-then-read'), 'application/json', 12 * 1024 * 1024);
       expect(r.status).toBe(413);
       expect(message(r)).toContain('inspection limit');
     } finally {

@@ -244,6 +244,20 @@ export async function writeBody(conn: RawConnection, n: number): Promise<number>
   return written;
 }
 
+/**
+ * Send a `method target` request of `contentType` with an `n`-byte body (Content-Length framed),
+ * reading nothing until all of it is written (as python's docker SDK does), then read the
+ * response. Throws if the server closed first.
+ */
+export async function writeAllThenRead(conn: RawConnection, method: string, target: string, contentType: string, n: number): Promise<RawResponse> {
+  conn.socket.pause();
+  conn.write(httpRequest({ method, target, headers: [['Content-Type', contentType], ['Content-Length', String(n)]] }));
+  const written = await writeBody(conn, n);
+  if (written < n) throw new Error(`connection closed after ${written} of ${n} body bytes were written`);
+  conn.socket.resume();
+  return conn.response();
+}
+
 /** Open a TLS connection to the gateway, send `request`, read one response, close. */
 export async function rawExchange(bundle: string, port: number, request: Buffer, opts: { timeoutMs?: number; head?: boolean } = {}): Promise<RawResponse> {
   return exchangeOn(await RawConnection.tls(bundle, port), request, opts);
