@@ -54,6 +54,7 @@ STOPSIGNAL SIGTERM
 # The admin listener's /healthz; set DOCKGATE_HEALTH_URL when `admin:` listens elsewhere.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "require('http').get(process.env.DOCKGATE_HEALTH_URL,(r)=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1)).setTimeout(4000,function(){this.destroy()})"]
-# --max-semi-space-size=4: see scripts/start.sh (less resident memory, same speed).
+# --max-semi-space-size=4: less resident memory, some CPU under many concurrent clients;
+# see docs/deployment.md ("Young generation") for the trade-off and how to choose 16.
 ENTRYPOINT ["node", "--max-semi-space-size=4", "/opt/dockgate/dist/cli/main.js"]
 CMD ["serve"]

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 if [ ! -f dist/cli/main.js ] || [ -n "$(find src package.json -newer dist/cli/main.js -print -quit)" ]; then
   npm run build
 fi
-# A 4 MiB young generation (V8 defaults to 16): the same speed, ~25 MiB less resident memory
-# under load and with many open streams (docs/benchmarks.md). Also in the bin shebang and Dockerfile.
+# A 4 MiB young generation (V8 defaults to 16): ~25 MiB less resident memory under load and
+# with many open streams, for more CPU per request under many concurrent clients
+# (docs/deployment.md, "Young generation"). Also in the bin shebang and Dockerfile.
 exec node --max-semi-space-size=4 dist/cli/main.js serve "$@"
