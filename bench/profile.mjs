@@ -5,7 +5,7 @@
  * function and by file. Usage: `node bench/profile.mjs [seconds] [keepalive|newconn]` (after
  * `npm run build`); `newconn` profiles `GET /_ping` with a new TLS connection per request.
  */
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEnvironment } from './lib/environment.mjs';
 import { setupFixtures } from './lib/fixtures.mjs';
@@ -17,8 +17,9 @@ const newconn = process.argv[3] === 'newconn';
 const profDir = mkdtempSync('/tmp/dgb-prof-');
 buildLoadgen();
 const env = await startEnvironment({ gatewayNodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir] });
+let fixtures;
 try {
-  await setupFixtures(env.daemon.socket, 1 << 20);
+  fixtures = await setupFixtures(env.daemon.socket, 1 << 20);
   const gateway = env.targets.find((t) => t.name === 'dockgate');
   for (const path of newconn ? ['/_ping'] : ['/_ping', '/containers/json']) {
     const r = await runLoad(gateway, env.bundles.allowed, { mode: newconn ? 'newconn' : 'keepalive', path, concurrency: 16, seconds });
@@ -26,6 +27,7 @@ try {
   }
 } finally {
   await env.stop();
+  if (fixtures) rmSync(fixtures.dir, { recursive: true, force: true });
 }
 const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
 if (!file) throw new Error(`no profile written in ${profDir}`);

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startDaemon, stopDaemon } from './daemon.mjs';
+import { startDaemon, stopDaemon } from '../../scripts/lib/private-dockerd.mjs';
 import { api } from './docker-api.mjs';
 import { benchPolicy } from './policy.mjs';
 import { freePort, startGateway, startNaiveProxy, startNginx } from './servers.mjs';
@@ -32,7 +32,8 @@ export async function startEnvironment({ gatewayNodeArgs = [], nginxWorkers = 1 
   const root = mkdtempSync('/tmp/dgb-env-');
   const pki = join(root, 'pki');
   makePki(pki);
-  const daemon = await startDaemon({ port: await freePort(), ca: join(pki, 'ca.pem'), cert: join(pki, 'server-cert.pem'), key: join(pki, 'server-key.pem') });
+  const tls = { port: await freePort(), ca: join(pki, 'ca.pem'), cert: join(pki, 'server-cert.pem'), key: join(pki, 'server-key.pem') };
+  const daemon = await startDaemon({ prefix: 'dgb-', tls });
   // Remove every container first: a stopped dockerd can leave containerd shims (and their
   // processes) behind.
   const removeAll = async () => {
@@ -42,7 +43,7 @@ export async function startEnvironment({ gatewayNodeArgs = [], nginxWorkers = 1 
   };
   const stops = [async () => {
     await removeAll();
-    await stopDaemon(daemon);
+    await stopDaemon(daemon, { remove: true });
   }];
   try {
     mkdirSync(join(root, 'nginx'));
@@ -56,7 +57,7 @@ export async function startEnvironment({ gatewayNodeArgs = [], nginxWorkers = 1 
     stops.push(() => gateway.stop());
     const targets = [
       { name: 'direct', unix: daemon.socket, pids: () => [daemon.pid] },
-      { name: 'dockerd-tls', port: daemon.tlsPort, pids: () => [daemon.pid] },
+      { name: 'dockerd-tls', port: tls.port, pids: () => [daemon.pid] },
       { name: 'nginx', port: nginx.port, pids: nginx.pids, proxy: true },
       { name: 'node-proxy', port: naive.port, pids: naive.pids, proxy: true },
       { name: 'dockgate', port: gateway.port, pids: gateway.pids, proxy: true },

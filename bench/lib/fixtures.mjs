@@ -6,24 +6,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdtempSync, openSync, closeSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { importBusybox } from '../../scripts/lib/private-dockerd.mjs';
 import { api, apiOk } from './docker-api.mjs';
-
-function importBusybox(socket, dir) {
-  const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p));
-  if (!busybox) throw new Error('busybox not found: install Debian busybox-static');
-  const rootfs = join(dir, 'rootfs');
-  for (const sub of ['bin', 'tmp', 'etc', 'root']) mkdirSync(join(rootfs, sub), { recursive: true });
-  copyFileSync(busybox, join(rootfs, 'bin', 'busybox'));
-  const list = spawnSync(join(rootfs, 'bin', 'busybox'), ['--list'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
-  for (const applet of list) if (applet !== 'busybox') symlinkSync('busybox', join(rootfs, 'bin', applet));
-  writeFileSync(join(rootfs, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
-  const tar = join(dir, 'busybox.tar');
-  if (spawnSync('tar', ['-C', rootfs, '-cf', tar, '.']).status !== 0) throw new Error('tar of busybox rootfs failed');
-  const imp = spawnSync('docker', ['-H', `unix://${socket}`, 'import', '--change', 'CMD ["/bin/sh"]', tar, 'busybox:latest'], { encoding: 'utf8' });
-  if (imp.status !== 0) throw new Error(`docker import failed: ${imp.stderr}`);
-}
 
 /** Write `size` random bytes to `file`; returns its sha256. */
 function writeRandom(file, size) {
@@ -73,7 +59,7 @@ export function createBody() {
 /** Set up all fixtures; `size` is the stream size in bytes. */
 export async function setupFixtures(socket, size, containers = 50) {
   const dir = mkdtempSync('/tmp/dgb-fix-');
-  importBusybox(socket, dir);
+  importBusybox(socket);
   const ids = [];
   for (let i = 0; i < containers; i += 8) {
     const batch = [];

@@ -4,11 +4,12 @@
  * right fields; registry credentials and Env values appear nowhere; control characters in a
  * container name cannot forge a record; logrotate's `mv` + SIGUSR1 loses nothing.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { tlsRequest, type TlsResponse } from './support/tls-request.js';
+import { scratchDir } from './support/scratch.js';
 
 const socket = inject('dockerSocket');
 const NAME = 'audit-e2e-env';
@@ -84,7 +85,7 @@ function idOf(res: TlsResponse): string {
 
 beforeAll(async () => {
   pki = await makePki({ admin: ['ops'], bob: ['dev'] });
-  dir = mkdtempSync('/tmp/dgt-audit-');
+  dir = scratchDir('audit-');
   auditFile = join(dir, 'logs', 'audit.log');
   gw = await startGateway(pki.dir, configYaml(pki, socket, `audit: { file: ${auditFile} }\n`));
 });

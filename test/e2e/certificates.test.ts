@@ -15,6 +15,7 @@ import { createIntermediateCa } from '../../src/pki/intermediate-ca.js';
 import { issueLeaf } from '../../src/pki/leaf-certificate.js';
 import { pkiPaths } from '../../src/pki/paths.js';
 import { docker, dockerDirect, dockgate, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
+import { scratchDir } from './support/scratch.js';
 
 const socket = inject('dockerSocket');
 const POLICY = resolve('config/policies/admin.yaml');
@@ -81,7 +82,7 @@ function handshakes(g: TestGateway): Array<{ reason: string; detail: string }> {
 }
 
 beforeAll(async () => {
-  work = mkdtempSync('/tmp/dgt-certs-');
+  work = scratchDir('certs-');
   pki = await makePki({ alice: ['admin'], bob: ['admin'] });
   const d = pki.dir;
   gw = await startGateway(d, config(d, { ca: `${d}/ca.pem`, cert: `${d}/server-cert.pem`, key: `${d}/server-key.pem`, crl: `${d}/crl.pem` }));

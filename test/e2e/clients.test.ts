@@ -3,7 +3,7 @@
  * (docker-py) and docker-compose v1, both over mutual TLS with a dockgate client bundle.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, dockerDirect, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
@@ -68,11 +68,12 @@ try:
 except docker.errors.APIError as e:
     print('error', e.status_code, e.explanation)
 `;
+import { scratchDir } from './support/scratch.js';
 
 describe('python docker SDK: a refused upload', () => {
   // The SDK sends the whole build context before it reads the answer: the refusal must survive that.
   it('gets the 403 for a build whose 24 MiB context it sends before reading', async () => {
-    const dir = mkdtempSync('/tmp/dgt-sdk-build-');
+    const dir = scratchDir('sdk-build-');
     writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox\nCOPY blob /blob\n');
     writeFileSync(join(dir, 'blob'), randomBytes(24 * 1024 * 1024));
     const r = await run('/usr/bin/python3', ['-c', SDK_BUILD_SCRIPT, pki.bundle('viewer'), String(gw.port), dir], { env: cleanEnv(), timeoutMs: 120_000 });
@@ -83,7 +84,7 @@ describe('python docker SDK: a refused upload', () => {
 
 describe('docker-compose v1', () => {
   it('brings a service up and down through the gateway', async () => {
-    const dir = mkdtempSync('/tmp/dgt-compose-');
+    const dir = scratchDir('compose-');
     writeFileSync(join(dir, 'docker-compose.yml'), 'version: "2.4"\nservices:\n  web:\n    image: busybox\n    command: ["sh", "-c", "echo compose-ok; sleep 30"]\n');
     const compose = (args: string[]) => run('docker-compose', [...tlsArgs(pki.bundle('admin'), gw.port), '-p', 'dgt-compose', '-f', join(dir, 'docker-compose.yml'), ...args], { env: cleanEnv(), timeoutMs: 90_000 });
     const up = await compose(['up', '-d']);

@@ -4,10 +4,11 @@
  * container image built and run on the suite's private dockerd by scripts/ci-image.sh (which
  * also runs the docker CLI smoke through the containerised gateway).
  */
-import { mkdtempSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { run } from './support/gateway.js';
+import { scratchDir } from './support/scratch.js';
 
 const UNIT = resolve('deploy/dockgate.service');
 const COMPOSE = resolve('deploy/compose.yaml');
@@ -28,7 +29,7 @@ function unitEntries(text: string): Array<[string, string]> {
  * unit whose binary is missing, and dockgate is not installed system-wide on a CI machine.
  */
 function verifiableCopy(transform: (text: string) => string = (t) => t): string {
-  const dir = mkdtempSync('/tmp/dgt-unit-');
+  const dir = scratchDir('unit-');
   const stand = join(dir, 'dockgate');
   writeFileSync(stand, '#!/bin/sh\nexit 0\n');
   chmodSync(stand, 0o755);

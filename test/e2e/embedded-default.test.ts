@@ -3,13 +3,14 @@
  * an admin bundle, prints a docker command line that really connects, and listens on 2376.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { CLI, run } from './support/gateway.js';
+import { scratchDir } from './support/scratch.js';
 
 it('creates a PKI on first start and prints connect lines that work', async () => {
-  const cwd = mkdtempSync('/tmp/dgt-default-');
+  const cwd = scratchDir('default-');
   const env = { ...process.env };
   delete env.DOCKGATE_CONFIG;
   const child = spawn(process.execPath, [CLI, 'serve'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -3,10 +3,11 @@
  * every kind of call the CLI makes (plain, streaming, uploads, hijacks) works through it.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
+import { scratchDir } from './support/scratch.js';
 
 const socket = inject('dockerSocket');
 let pki: TestPki;
@@ -88,7 +89,7 @@ describe('docker CLI 28 through the gateway', () => {
   });
 
   it('cp a 64 MiB file in and out with matching sha256', async () => {
-    const dir = mkdtempSync('/tmp/dgt-cp-');
+    const dir = scratchDir('cp-');
     const data = randomBytes(64 * 1024 * 1024);
     writeFileSync(join(dir, 'big.bin'), data);
     expect((await docker(admin, gw.port, ['run', '-d', '--name', 'core-cp', 'busybox', 'sleep', '600'])).code).toBe(0);
@@ -102,7 +103,7 @@ describe('docker CLI 28 through the gateway', () => {
   });
 
   it('build with the classic builder from a context holding a 32 MiB file', async () => {
-    const dir = mkdtempSync('/tmp/dgt-build-');
+    const dir = scratchDir('build-');
     const blob = randomBytes(32 * 1024 * 1024);
     writeFileSync(join(dir, 'blob.bin'), blob);
     writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox\nCOPY blob.bin /blob.bin\nRUN sha256sum /blob.bin > /blob.sha\n');
@@ -114,7 +115,7 @@ describe('docker CLI 28 through the gateway', () => {
   });
 
   it('save | load round-trips an image', async () => {
-    const dir = mkdtempSync('/tmp/dgt-save-');
+    const dir = scratchDir('save-');
     const tar = join(dir, 'img.tar');
     expect((await docker(admin, gw.port, ['tag', 'busybox:latest', 'dgt-saved:1'])).code).toBe(0);
     expect((await docker(admin, gw.port, ['save', '-o', tar, 'dgt-saved:1'], { timeoutMs: 60_000 })).code).toBe(0);

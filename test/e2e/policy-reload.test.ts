@@ -5,10 +5,11 @@
  * Also the built CLI's `dockgate policy check` and `dockgate policy explain`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, dockgate, makePki, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
+import { scratchDir } from './support/scratch.js';
 
 const socket = inject('dockerSocket');
 const LOGS = 'dgt-reload-logs';
@@ -164,7 +165,7 @@ describe('reload in a running gateway', () => {
 describe('dockgate policy check and explain (built CLI)', () => {
   let dir: string;
   beforeAll(() => {
-    dir = mkdtempSync('/tmp/dgt-policy-cli-');
+    dir = scratchDir('policy-cli-');
   });
 
   const devPolicy = `version: 1

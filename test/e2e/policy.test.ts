@@ -4,10 +4,11 @@
  * flag with the readable message and the CLI's daemon-error exit status, and the daemon
  * itself checked (on its socket) to show nothing was created.
  */
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
+import { scratchDir } from './support/scratch.js';
 
 const socket = inject('dockerSocket');
 /** Label on every container this file creates, so leftovers are found and removed. */
@@ -85,7 +86,7 @@ async function containersWith(value: string): Promise<string> {
 
 beforeAll(async () => {
   pki = await makePki({ admin: [], alice: ['developers'], ci: ['ci'], reader: [] });
-  devRoot = mkdtempSync('/tmp/dgt-srv-dev-');
+  devRoot = scratchDir('srv-dev-');
   mkdirSync(join(devRoot, 'alice'));
   const policyFile = join(pki.dir, 'policy.yaml');
   writeFileSync(policyFile, policyYaml(devRoot));
@@ -250,7 +251,7 @@ describe('ci (group ci): builds and runs busybox only', () => {
   });
 
   it('builds with the classic builder, but not on the host network', async () => {
-    const dir = mkdtempSync('/tmp/dgt-policy-build-');
+    const dir = scratchDir('policy-build-');
     writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox\nRUN echo built > /built\n');
     const env = { ...process.env, DOCKER_BUILDKIT: '0' };
     const hostNet = await run('docker', [...tlsArgs(ci, gw.port), 'build', '--network', 'host', '-t', 'busybox:dgt-policy-built', dir], { env });

@@ -6,10 +6,11 @@
  * actually did (container created or not, with which HostConfig), and where it matters
  * against what dockerd itself answers to the same bytes on its socket.
  */
-import { mkdtempSync } from 'node:fs';
+import {} from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { chunked, httpRequest, jsonRequest, rawExchange, rawExchangeUnix, RawConnection, writeAllThenRead, writeBody, type RawResponse } from './support/raw-tls.js';
+import { scratchDir } from './support/scratch.js';
 
 const socket = inject('dockerSocket');
 const LABEL = 'dgt-raw-test';
@@ -73,7 +74,7 @@ beforeAll(async () => {
   writeFileSync(policyFile, POLICY);
   gw = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${policyFile}\n`));
   [alice, reader, admin] = ['alice', 'reader', 'admin'].map((n) => pki.bundle(n)) as [string, string, string];
-  hostDir = mkdtempSync('/tmp/dgt-raw-host-');
+  hostDir = scratchDir('raw-host-');
 });
 
 afterAll(async () => {

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { restartDaemon, stopDaemon, waitForDaemon, type TestDaemon } from './support/daemon.js';
+import { restartDaemon, stopDaemon, waitForDaemon, type PrivateDaemon } from '../../scripts/lib/private-dockerd.mjs';
 import { configYaml, docker, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { httpGet } from './support/prometheus.js';
 
@@ -16,8 +16,8 @@ let pki: TestPki;
 let gw: TestGateway;
 let adminUrl: string;
 
-/** The shared daemon as daemon.ts knows it: its pid from the pidfile (dockerd removes it on exit). */
-function sharedDaemon(): TestDaemon {
+/** The shared daemon as private-dockerd.mjs knows it: its pid from the pidfile (dockerd removes it on exit). */
+function sharedDaemon(): PrivateDaemon {
   const pidFile = join(root, 'dockerd.pid');
   const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0;
   return { root, socket, pid, log: join(root, 'dockerd.log') };

@@ -3,10 +3,11 @@
  * real docker CLI. alice and bob are team `web`, carol is team `data`, root is an admin;
  * erin has a container quota of 5, dave a rate limit. Every check is also made on the daemon.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
+import { scratchDir } from './support/scratch.js';
 
 const socket = inject('dockerSocket');
 let pki: TestPki;
@@ -229,7 +230,7 @@ describe('prune, limits, labels', () => {
   });
 
   it('images built through the gateway are owned: others may not remove or tag over them', async () => {
-    const dir = mkdtempSync('/tmp/dgt-ten-build-');
+    const dir = scratchDir('ten-build-');
     writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox\nRUN echo built > /built\n');
     const built = await run('docker', [...tlsArgs(pki.bundle('alice'), gw.port), 'build', '-t', 'ten-built-a', dir], { env: { ...process.env, DOCKER_BUILDKIT: '0' }, timeoutMs: 120_000 });
     expect(built.code, built.stderr).toBe(0);

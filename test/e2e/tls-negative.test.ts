@@ -10,6 +10,7 @@ import { createCa, loadCa } from '../../src/pki/ca.js';
 import { issueLeaf } from '../../src/pki/leaf-certificate.js';
 import { pkiPaths } from '../../src/pki/paths.js';
 import { configYaml, docker, dockerDirect, makePki, run, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+import { scratchDir } from './support/scratch.js';
 
 const socket = inject('dockerSocket');
 let pki: TestPki;
@@ -117,7 +118,7 @@ async function refusedRun(label: string, args: { bundle?: string; caOnly?: strin
 }
 
 beforeAll(async () => {
-  work = mkdtempSync('/tmp/dgt-tlsneg-');
+  work = scratchDir('tlsneg-');
   pki = await makePki({ admin: [] });
   gw = await startGateway(pki.dir, configYaml(pki, socket));
   const ca = await loadCa(pkiPaths(pki.dir));

@@ -3,8 +3,9 @@
  * `dockgate certs`, the gateway via `dockgate serve --config`, and the real docker CLI against it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { scratchDir } from './scratch.js';
 
 /** Absolute path of the built CLI. */
 export const CLI = resolve('dist/cli/main.js');
@@ -48,7 +49,7 @@ export interface TestPki {
 
 /** Create a PKI in a fresh directory and issue one bundle per `clients` entry. */
 export async function makePki(clients: Record<string, string[]>): Promise<TestPki> {
-  const dir = mkdtempSync('/tmp/dgt-pki-');
+  const dir = scratchDir('pki-');
   const init = await dockgate(['certs', 'init', '--dir', dir, '--host', '127.0.0.1']);
   if (init.code !== 0) throw new Error(`certs init failed: ${init.stderr}`);
   for (const [name, groups] of Object.entries(clients)) {

@@ -4,15 +4,17 @@
  * There is no skip: a suite that cannot get a real daemon fails.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
-import { importBusybox, startDaemon, stopDaemon } from './daemon.js';
+import { importBusybox, startDaemon, stopDaemon } from '../../../scripts/lib/private-dockerd.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     dockerSocket: string;
     daemonRoot: string;
     daemonPid: number;
+    /** Parent of every scratch directory of the run (support/scratch.ts); removed at the end. */
+    scratchRoot: string;
   }
 }
 
@@ -24,16 +26,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('dockerSocket', daemon.socket);
   project.provide('daemonRoot', daemon.root);
   project.provide('daemonPid', daemon.pid);
+  const scratch = mkdtempSync('/tmp/dgt-run-');
+  project.provide('scratchRoot', scratch);
   return async () => {
-    await stopDaemon(daemon);
-    // dockerd can leave mounts under its root (overlay layers, netns of host-network containers):
-    // unmount them deepest first before removing the directory.
-    const mounts = readFileSync('/proc/mounts', 'utf8')
-      .split('\n')
-      .map((line) => line.split(' ')[1] ?? '')
-      .filter((m) => m.startsWith(daemon.root + '/'))
-      .sort((a, b) => b.length - a.length);
-    for (const m of mounts) spawnSync('umount', ['-l', m]);
-    rmSync(daemon.root, { recursive: true, force: true, maxRetries: 3 });
+    // Also unmounts what dockerd left under its root (overlays, netns) and removes it.
+    await stopDaemon(daemon, { remove: true });
+    rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
   };
 }

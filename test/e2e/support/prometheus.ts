@@ -4,11 +4,12 @@
  * its HTTP API. Stopped by pid.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { run, type RunResult } from './gateway.js';
+import { scratchDir } from './scratch.js';
 
 /** The Prometheus binary of Debian's package. */
 export const PROMETHEUS = '/usr/bin/prometheus';
@@ -71,7 +72,7 @@ export async function startPrometheus(opts: {
   /** Scrape over HTTPS, verifying the target with `ca` and presenting `cert`/`key` (PEM files). */
   tls?: { ca: string; cert: string; key: string };
 }): Promise<TestPrometheus> {
-  const dir = mkdtempSync('/tmp/dgt-prom-');
+  const dir = scratchDir('prom-');
   const port = await freePort();
   const interval = `${opts.intervalS ?? 1}s`;
   const config = join(dir, 'prometheus.yml');

@@ -1,0 +1,30 @@
+/** Types of private-dockerd.mjs (a private dockerd for the end-to-end suites and the bench). */
+
+/** dockerd's own `--tlsverify` TCP listener on 127.0.0.1. */
+export interface DaemonTls {
+  port: number;
+  /** CA that client certificates must chain to. */
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/** A started private daemon. */
+export interface PrivateDaemon {
+  /** The daemon's directory: data and exec roots, pidfile, socket and log. */
+  root: string;
+  /** Its unix socket. */
+  socket: string;
+  /** The dockerd process we spawned (a restart spawns a new one). */
+  pid: number;
+  /** dockerd's stdout and stderr. */
+  log: string;
+  tls?: DaemonTls;
+}
+
+export function waitForDaemon(socket: string, ms?: number): Promise<void>;
+export function startDaemon(opts?: { prefix?: string; tls?: DaemonTls }): Promise<PrivateDaemon>;
+export function restartDaemon(d: PrivateDaemon): Promise<PrivateDaemon>;
+export function stopDaemon(d: PrivateDaemon, opts?: { remove?: boolean }): Promise<void>;
+export function importBusybox(socket: string): void;
+export function daemonLog(d: PrivateDaemon): string;
