@@ -1,11 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseListen, parseUpstream } from '../../../src/config/address.js';
 import { buildConfig, loadConfig } from '../../../src/config/load.js';
 import { ConfigError } from '../../../src/config/validate.js';
 
 const dir = mkdtempSync('/tmp/dgt-config-');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 for (const f of ['ca.pem', 'server-cert.pem', 'server-key.pem', 'crl.pem', 'policy.yaml']) writeFileSync(join(dir, f), 'x');
 const tls = { ca: 'ca.pem', cert: 'server-cert.pem', key: 'server-key.pem' };
 
@@ -99,7 +100,7 @@ describe('buildConfig', () => {
   });
 
   it('names missing TLS files even when the tls block is left out', () => {
-    const empty = mkdtempSync('/tmp/dgt-config-empty-');
+    const empty = mkdtempSync(join(dir, 'empty-'));
     expect(() => buildConfig({}, empty)).toThrow(/tls\.ca: .*certs\/ca\.pem: no such file/);
   });
 });

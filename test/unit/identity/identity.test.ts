@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityFromCertificate, IdentityError, parseSubjectAltName } from '../../../src/identity/identity.js';
 
 const dir = mkdtempSync('/tmp/dgt-identity-');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Make a certificate with openssl (signed by a throwaway CA) and return its DER bytes. */
 function makeCert(name: string, subject: string, ext: string): Buffer {

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runPolicyCommand } from '../../../src/policy/cli.js';
 import { loadPolicy } from '../../../src/policy/compile.js';
 import { decide } from '../../../src/policy/evaluate.js';
@@ -21,6 +21,7 @@ async function run(argv: string[], stdin?: string): Promise<{ code: number; out:
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'dockgate-policy-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const good = join(dir, 'good.yaml');
 writeFileSync(
   good,
