@@ -6,7 +6,6 @@
  * actually did (container created or not, with which HostConfig), and where it matters
  * against what dockerd itself answers to the same bytes on its socket.
  */
-import {} from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { chunked, httpRequest, jsonRequest, rawExchange, rawExchangeUnix, RawConnection, writeAllThenRead, writeBody, type RawResponse } from './support/raw-tls.js';
