@@ -3,6 +3,7 @@
  * drives every scenario on every target for about a second, and checks every answer (status
  * codes, byte counts, sha256 of streamed data). No timing is asserted: this only proves that
  * `npm run bench` measures working targets, so a broken benchmark cannot report a good number.
+ * The same for `bench/ab.mjs`, the A/B of gateway launch flags, in a short run.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -23,18 +24,20 @@ interface SmokeResults {
   soak: { requests: number; start: { fds: number }; end: { fds: number } };
 }
 
-function runSmoke(): Promise<{ code: number | null; stderr: string }> {
+function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['bench/run.mjs', '--smoke'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => done({ code, stderr }));
+    child.on('close', (code) => done({ code, stdout, stderr }));
   });
 }
 
 describe('npm run bench -- --smoke', () => {
   it('every scenario answers correctly on every target', { timeout: 300_000 }, async () => {
-    const { code, stderr } = await runSmoke();
+    const { code, stderr } = await runBench(['bench/run.mjs', '--smoke']);
     expect(code, stderr.slice(-4000)).toBe(0);
     const results = JSON.parse(readFileSync(resolve('bench/results/smoke.json'), 'utf8')) as SmokeResults;
     expect(results.smoke).toBe(true);
@@ -55,5 +58,30 @@ describe('npm run bench -- --smoke', () => {
     expect(Object.keys(results.idle).sort()).toEqual(['dockerd-tls', 'dockgate', 'nginx', 'node-proxy']);
     for (const idle of Object.values(results.idle)) expect(idle.established).toBe(50);
     expect(results.soak.requests).toBeGreaterThan(0);
+  });
+});
+
+describe('node bench/ab.mjs', () => {
+  it('prints one row per variant and concurrency, from gateways started with each variant', { timeout: 300_000 }, async () => {
+    const args = ['--clients', '1,4', '--rounds', '2', '--seconds', '1', '--warmup', '0', 'small=--max-semi-space-size=2', 'v8default=--max-semi-space-size=16'];
+    const { code, stdout, stderr } = await runBench(['bench/ab.mjs', ...args]);
+    expect(code, stderr.slice(-4000)).toBe(0);
+    const rows = stdout
+      .split('\n')
+      .filter((l) => /^\| (small|v8default) \|/.test(l))
+      .map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+    expect(rows.map((r) => [r[0], r[1], r[2]])).toEqual([
+      ['small', '`--max-semi-space-size=2`', '1'],
+      ['small', '`--max-semi-space-size=2`', '4'],
+      ['v8default', '`--max-semi-space-size=16`', '1'],
+      ['v8default', '`--max-semi-space-size=16`', '4'],
+    ]);
+    for (const r of rows) {
+      expect(Number(r[3]), `req/s of ${r.join(' ')}`).toBeGreaterThan(0);
+      expect(Number(r[5]), `CPU of ${r.join(' ')}`).toBeGreaterThan(0);
+    }
+    // Two rounds, the second in the other order: small, v8default, then v8default, small.
+    const order = [...stderr.matchAll(/^round (\d) (\w+) c1:/gm)].map((m) => `${m[1]} ${m[2]}`);
+    expect(order).toEqual(['1 small', '1 v8default', '2 v8default', '2 small']);
   });
 });
