@@ -35,7 +35,7 @@ function parseArgs(argv) {
     else if (a === '--seconds') opts.seconds = Number(value());
     else if (a === '--warmup') opts.warmup = Number(value());
     else if (a === '--path') opts.path = value();
-    else if (/^[\w.-]+=/.test(a)) {
+    else if (/^\w[\w.-]*=/.test(a)) {
       const [name, ...rest] = a.split('=');
       opts.variants.push({ name, nodeArgs: rest.join('=').split(/\s+/).filter(Boolean) });
     } else throw new Error(`unknown argument ${a}`);
