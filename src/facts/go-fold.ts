@@ -15,8 +15,12 @@ function simpleMap(cp: number, toUpper: boolean): number {
   return first !== undefined && String.fromCodePoint(first) === mapped ? first : cp;
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** Fold a JSON object key the way Go's encoding/json does before comparing with struct fields. */
 export function goFold(name: string): string {
+  // ASCII only (nearly every key): upper-casing a-z is the whole fold.
+  if (ASCII.test(name)) return name.toUpperCase();
   let out = '';
   for (const ch of name) {
     const cp = ch.codePointAt(0) as number;
@@ -34,30 +38,50 @@ function isObject(v: JsonValue | undefined): v is JsonObject {
 }
 
 /**
+ * Folded key -> key, for each object the body decoder produced (go-json.ts fills it as it
+ * parses). Decoded objects are never modified afterwards (tenancy edits a structuredClone),
+ * so the index stays exact.
+ */
+const foldedKeys = new WeakMap<JsonObject, ReadonlyMap<string, string>>();
+
+/** Record the folded-key index of a decoded object (called by the decoder only). */
+export function rememberFoldedKeys(obj: JsonObject, index: ReadonlyMap<string, string>): void {
+  foldedKeys.set(obj, index);
+}
+
+/** The key of `obj` whose fold is `want`: from the decoder's index, else by scanning. */
+function keyFoldingTo(obj: JsonObject, want: string): string | undefined {
+  const index = foldedKeys.get(obj);
+  if (index) return index.get(want);
+  for (const key of Object.keys(obj)) if (goFold(key) === want) return key;
+  return undefined;
+}
+
+/**
  * Look up a struct field of a decoded body with Go's matching (exact key first, then folded),
  * following a path of field names: `field(body, 'HostConfig', 'Privileged')`.
  * Decoded bodies never hold two keys that fold alike (the decoder refuses them), so the
  * match is unambiguous. Returns undefined when any step is missing or not an object.
+ * A miss costs one index lookup on decoded bodies, not a pass over their keys: a body with
+ * hundreds of thousands of keys must not cost that much per guard field.
  */
 export function field(value: JsonValue | undefined, ...path: string[]): JsonValue | undefined {
   let cur = value;
   for (const name of path) {
     if (!isObject(cur)) return undefined;
-    if (Object.prototype.hasOwnProperty.call(cur, name)) {
-      cur = cur[name];
-      continue;
-    }
-    const want = goFold(name);
-    let found: JsonValue | undefined;
-    for (const key of Object.keys(cur)) {
-      if (goFold(key) === want) {
-        found = cur[key];
-        break;
-      }
-    }
-    cur = found;
+    const key = goKey(cur, name);
+    cur = key === undefined ? undefined : cur[key];
   }
   return cur;
+}
+
+/**
+ * The key of `obj` that Go's decoder would fill for struct field `name` (exact match first,
+ * then folded), or undefined.
+ */
+export function goKey(obj: JsonObject, name: string): string | undefined {
+  if (Object.prototype.hasOwnProperty.call(obj, name)) return name;
+  return keyFoldingTo(obj, goFold(name));
 }
 
 export { isObject };

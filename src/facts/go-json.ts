@@ -7,7 +7,7 @@
  */
 import type { JsonObject, JsonValue } from '../core/types.js';
 import { BodyError } from './errors.js';
-import { goFold } from './go-fold.js';
+import { goFold, rememberFoldedKeys } from './go-fold.js';
 
 /** Deepest nesting of arrays and objects we inspect (Go allows 10000). */
 export const MAX_JSON_DEPTH = 512;
@@ -139,6 +139,7 @@ class Parser {
   object(depth: number): JsonObject {
     const out: JsonObject = Object.create(null);
     const folded = new Map<string, string>();
+    rememberFoldedKeys(out, folded);
     this.pos++;
     this.skipSpace();
     if (this.text[this.pos] === '}') {

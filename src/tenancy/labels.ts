@@ -3,7 +3,7 @@
  * restarts. Pure helpers to read, check and set them in decoded (Go-folded) JSON bodies.
  */
 import type { JsonObject, JsonValue } from '../core/types.js';
-import { goFold, isObject } from '../facts/go-fold.js';
+import { goKey, isObject } from '../facts/go-fold.js';
 
 /** The label naming the identity (certificate CN) that created an object. */
 export const OWNER_LABEL = 'dockgate.owner';
@@ -45,15 +45,9 @@ export function ownerLabels(owner: string, team: string | undefined): Record<str
   return { [OWNER_LABEL]: owner, [TEAM_LABEL]: team ?? '' };
 }
 
-/**
- * The key of `obj` that Go's decoder would fill for struct field `name` (exact match first,
- * then folded), or undefined. Used so a set field never sits beside a client key that folds alike.
- */
-export function goKey(obj: JsonObject, name: string): string | undefined {
-  if (Object.prototype.hasOwnProperty.call(obj, name)) return name;
-  const want = goFold(name);
-  return Object.keys(obj).find((k) => goFold(k) === want);
-}
+// goKey (go-fold.ts) finds the client's spelling, so a set field never sits beside a client
+// key that folds alike.
+export { goKey };
 
 /**
  * Follow (creating as needed) the struct fields `path` of a decoded body and return the

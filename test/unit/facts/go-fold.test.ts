@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { field, goFold } from '../../../src/facts/go-fold.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { field, goFold, goKey } from '../../../src/facts/go-fold.js';
 import { decodeGoJson } from '../../../src/facts/go-json.js';
 
 describe('goFold (encoding/json field folding)', () => {
@@ -10,6 +10,10 @@ describe('goFold (encoding/json field folding)', () => {
     ['\u212aernel', 'KERNEL'], // Kelvin sign folds to K
     ['straße', 'STRAßE'], // no simple upper case for ß: Go keeps it
     ['Binds_1', 'BINDS_1'],
+    ['\u0130mage', 'IMAGE'], // capital I with dot: Go lowers it to i
+    ['\u0131mage', 'IMAGE'], // dotless i upper-cases to I
+    ['a-b.c{}~', 'A-B.C{}~'], // ASCII punctuation is kept
+    ['', ''],
   ];
   it.each(cases)('%j -> %j', (name, folded) => {
     expect(goFold(name)).toBe(folded);
@@ -32,5 +36,31 @@ describe('field (struct lookup with Go matching)', () => {
     expect(field(body, 'HostConfig', 'CapAdd')).toBeUndefined();
     expect(field(body, 'HostConfig', 'Privileged', 'x')).toBeUndefined();
     expect(field(undefined, 'HostConfig')).toBeUndefined();
+  });
+});
+
+describe('field on objects the decoder did not produce', () => {
+  it('folds by scanning the keys', () => {
+    const plain = { hostconfig: { privileged: true } };
+    expect(field(plain, 'HostConfig', 'Privileged')).toBe(true);
+    expect(goKey(plain, 'HostConfig')).toBe('hostconfig');
+    expect(goKey(plain, 'Image')).toBeUndefined();
+  });
+});
+
+describe('field on a decoded body with many keys', () => {
+  afterEach(() => vi.restoreAllMocks());
+  const keys = Array.from({ length: 20000 }, (_, i) => `"k${i}":${i}`);
+  const body = decodeGoJson(new TextEncoder().encode(`{"privILEGED":true,${keys.join(',')},"HostConfig":{"capadd":["ALL"]}}`));
+
+  it('finds folded spellings and misses without a pass over the keys', () => {
+    // Every guard looks up fields that are usually absent; a pass over 20000 keys per lookup
+    // made one crafted 4 MiB body hold the event loop for seconds.
+    const keysSpy = vi.spyOn(Object, 'keys');
+    expect(field(body, 'Privileged')).toBe(true);
+    expect(field(body, 'HostConfig', 'CapAdd')).toEqual(['ALL']);
+    expect(field(body, 'K19999')).toBe(19999);
+    for (const name of ['CapDrop', 'Devices', 'PidMode', 'SecurityOpt', 'Binds']) expect(field(body, name)).toBeUndefined();
+    expect(keysSpy).not.toHaveBeenCalled();
   });
 });
