@@ -15,12 +15,13 @@ function simpleMap(cp: number, toUpper: boolean): number {
   return first !== undefined && String.fromCodePoint(first) === mapped ? first : cp;
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
+/** Any character outside ASCII (surrogates included). */
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** Fold a JSON object key the way Go's encoding/json does before comparing with struct fields. */
 export function goFold(name: string): string {
   // ASCII only (nearly every key): upper-casing a-z is the whole fold.
-  if (ASCII.test(name)) return name.toUpperCase();
+  if (!NON_ASCII.test(name)) return name.toUpperCase();
   let out = '';
   for (const ch of name) {
     const cp = ch.codePointAt(0) as number;
