@@ -3,11 +3,11 @@
  * referenced objects must be the caller's or shared, and quotas and limits apply.
  */
 import type { JsonObject, JsonValue } from '../core/types.js';
-import { field, isObject } from '../facts/go-fold.js';
+import { field, goKey, isObject } from '../facts/go-fold.js';
 import { accessTo } from './access.js';
 import { formBodyReplacement, tenancyMessage, type TenancyContext } from './context.js';
 import { deny, forward, type TenancyVerdict } from './hook.js';
-import { goKey, goObjectAt, isReservedLabel, ownerLabels, reservedKeys, withOwnerLabels } from './labels.js';
+import { goObjectAt, isReservedLabel, ownerLabels, reservedKeys, withOwnerLabels } from './labels.js';
 import { applyLimits } from './limits.js';
 import { daemonAnswer, tagOver } from './object-ops.js';
 import { countContainers } from './quota.js';

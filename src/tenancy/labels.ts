@@ -45,10 +45,6 @@ export function ownerLabels(owner: string, team: string | undefined): Record<str
   return { [OWNER_LABEL]: owner, [TEAM_LABEL]: team ?? '' };
 }
 
-// goKey (go-fold.ts) finds the client's spelling, so a set field never sits beside a client
-// key that folds alike.
-export { goKey };
-
 /**
  * Follow (creating as needed) the struct fields `path` of a decoded body and return the
  * innermost object, reusing whatever client spelling Go would match. A non-object in the
