@@ -58,6 +58,8 @@ function header(headers: FactsHeaders, name: string): string | undefined {
 export interface RequestPlan {
   path: string;
   rawQuery: string;
+  /** The target in origin-form as received: what is forwarded (see NormalizedTarget). */
+  origin: string;
   match?: OperationMatch;
   media: BodyMediaKind;
   plan: BodyPlan;
@@ -68,17 +70,17 @@ export interface RequestPlan {
  * reads `plan` to know whether to buffer the body, then hands the same plan to buildFacts.
  */
 export function planRequest(method: string, rawTarget: string, headers: FactsHeaders): RequestPlan {
-  const { path, query: rawQuery } = normalizePath(rawTarget);
+  const { path, query: rawQuery, origin } = normalizePath(rawTarget);
   const media = bodyMediaKind(header(headers, 'content-type'));
   const match = matchOperation(method, path);
   // A trailing slash reaches dockerd as part of a name (`abc/`): only literal routes may have one.
   if (path.length > 1 && path.endsWith('/') && !match?.operation.pattern.endsWith('/')) {
     throw new FactsError('unclean-path', `path ${JSON.stringify(path)} has a trailing slash`);
   }
-  if (!match) return { path, rawQuery, media, plan: 'none' };
+  if (!match) return { path, rawQuery, origin, media, plan: 'none' };
   const op = match.operation;
   const form = media === 'form' && FORM_METHODS.has(method);
-  return { path, rawQuery, match, media, plan: op.body === 'json' || form ? 'inspect' : 'stream' };
+  return { path, rawQuery, origin, match, media, plan: op.body === 'json' || form ? 'inspect' : 'stream' };
 }
 
 /**

@@ -12,6 +12,12 @@ export interface NormalizedTarget {
   path: string;
   /** Raw query string after the first `?` (still escaped), possibly empty. */
   query: string;
+  /**
+   * The target in origin-form, byte for byte as received (the raw path after any
+   * `scheme://authority`, then `?` and the raw query when there was one). This is what the
+   * gateway sends the daemon, so the daemon parses exactly what the gateway decided on.
+   */
+  origin: string;
 }
 
 /** Go's path.Clean for a rooted path. */
@@ -82,5 +88,10 @@ export function normalizePath(rawTarget: string): NormalizedTarget {
   if (muxCleanPath(path) !== path) {
     throw new FactsError('unclean-path', `unclean path ${JSON.stringify(path)} (dockerd would redirect)`);
   }
-  return { path, query };
+  return { path, query, origin: q >= 0 ? target + rawTarget.slice(q) : target };
+}
+
+/** The origin-form target of a raw target normalizePath accepts (throws FactsError as it does). */
+export function originForm(rawTarget: string): string {
+  return normalizePath(rawTarget).origin;
 }

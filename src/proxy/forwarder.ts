@@ -3,7 +3,7 @@
  * back. Response headers are written as soon as the daemon's arrive (`docker run` waits for
  * the headers of `/wait` before it starts the container), and nothing is ever buffered whole.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import httpProxy from 'http-proxy';
 import { sendDockerError } from '../http/docker-error.js';
@@ -20,13 +20,20 @@ export interface ForwardHooks {
 
 /** Forwards requests to one upstream. */
 export interface Forwarder {
-  /** Forward `req`; `body` replaces the request stream when the gateway has read (inspected) it. */
-  forward(req: IncomingMessage, res: ServerResponse, hooks: ForwardHooks, body?: Buffer): void;
+  /**
+   * Forward `req` to the daemon with request target `target` (origin-form, the one the gateway
+   * decided on); `body` replaces the request stream when the gateway has read (inspected) it.
+   */
+  forward(req: IncomingMessage, res: ServerResponse, hooks: ForwardHooks, target: string, body?: Buffer): void;
   close(): void;
 }
 
 const HOOKS = Symbol('dockgate.forwardHooks');
-type WithHooks = IncomingMessage & { [HOOKS]?: ForwardHooks };
+const TARGET = Symbol('dockgate.forwardTarget');
+type WithHooks = IncomingMessage & { [HOOKS]?: ForwardHooks; [TARGET]?: string };
+
+/** Node renders a ClientRequest's head early for some headers; the path is fixed then. */
+type ClientRequestHead = ClientRequest & { _header?: string | null };
 
 // Hop-by-hop response headers: Node frames the response to the client itself.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'trailer', 'te']);
@@ -85,6 +92,20 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
     selfHandleResponse: true,
     xfwd: false,
     proxyTimeout: 0,
+    // http-proxy would otherwise run the target through url.parse (which turns `\` into `/`,
+    // reads `javascript://a/b` as the path `//a/b` and throws on some hosts) and collapse `//`.
+    // The path it builds is replaced below by the exact target the gateway decided on.
+    toProxy: true,
+  });
+
+  proxy.on('proxyReq', (proxyReq: ClientRequestHead, req: IncomingMessage) => {
+    const exact = (req as WithHooks)[TARGET];
+    if (exact === undefined || proxyReq._header) {
+      // Never send the daemon a target other than the one decided on.
+      proxyReq.destroy(new Error('dockgate: request target could not be set'));
+      return;
+    }
+    proxyReq.path = exact;
   });
 
   proxy.on('proxyRes', (proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse) => {
@@ -113,19 +134,31 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
   });
 
   return {
-    forward(req, res, hooks, body) {
+    forward(req, res, hooks, exactTarget, body) {
       (req as WithHooks)[HOOKS] = hooks;
+      (req as WithHooks)[TARGET] = exactTarget;
       const headers = req.headers;
       // The daemon connection is ours to keep alive; the client's preference is hop-by-hop.
       delete headers.connection;
       delete headers['keep-alive'];
       delete headers['proxy-connection'];
-      if (body) {
-        delete headers['transfer-encoding'];
-        headers['content-length'] = String(body.length);
-        proxy.web(req, res, { buffer: Readable.from([body]) });
-      } else {
-        proxy.web(req, res);
+      // The gateway already answered the client's `Expect: 100-continue`; with it, Node would
+      // also write the daemon request's head before the target is set.
+      delete headers.expect;
+      try {
+        if (body) {
+          delete headers['transfer-encoding'];
+          headers['content-length'] = String(body.length);
+          proxy.web(req, res, { buffer: Readable.from([body]) });
+        } else {
+          proxy.web(req, res);
+        }
+      } catch (err) {
+        // A throw here would otherwise reach the request listener and end the process.
+        hooks.onError('failed', err as Error);
+        drainRefusedBody(req);
+        if (!res.headersSent) sendDockerError(res, 502, `dockgate: upstream ${target.name} failed: ${(err as Error).message}`);
+        else res.destroy();
       }
     },
     close() {

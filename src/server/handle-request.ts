@@ -119,7 +119,7 @@ function proceed(
     sendDockerError(res, 403, gatekeeper.denyMessage(identity, facts, decision));
     return;
   }
-  const forwardAllowed = (forwardBody: Buffer | undefined, release?: () => void): void => {
+  const forwardAllowed = (forwardTarget: string, forwardBody: Buffer | undefined, release?: () => void): void => {
     if (release) {
       if (res.closed) release();
       else res.once('close', release);
@@ -141,20 +141,21 @@ function proceed(
           deps.observer.upstreamError(kind);
         },
       },
+      forwardTarget,
       forwardBody,
     );
     // A streamed body is counted as it flows to the daemon (the pipe is already set up).
     if (!forwardBody) req.on('data', (chunk: Buffer) => (exchange.bodyBytes += chunk.length));
   };
   if (!deps.tenancy?.active()) {
-    forwardAllowed(body);
+    forwardAllowed(plan.origin, body);
     return;
   }
   // Tenancy (src/tenancy): ownership, visibility and quotas, after the policy allowed the request.
   deps.tenancy.admit({ identity, facts, body, method: req.method ?? '', target: req.url ?? '' }).then((verdict) => {
     if (verdict.kind === 'forward') {
       if (verdict.target !== undefined) req.url = verdict.target;
-      forwardAllowed(verdict.body ?? body, verdict.release);
+      forwardAllowed(verdict.target ?? plan.origin, verdict.body ?? body, verdict.release);
       return;
     }
     exchange.headersSent();

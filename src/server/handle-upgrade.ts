@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Observer } from '../core/observer.js';
+import { originForm } from '../facts/path.js';
 import { writeRawDockerError } from '../http/docker-error.js';
 import { GatewayError } from '../http/gateway-error.js';
 import { hijack } from '../proxy/hijack.js';
@@ -82,7 +83,9 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
         let status = 502;
         let closeStream: (() => void) | undefined;
         deps.sessions.add(socket);
-        hijack(deps.target, { method: req.method ?? 'POST', target: verdict?.target ?? req.url ?? '/', headers: req.headers, body: forwardBody, head: rest }, socket, {
+        // The origin-form target the facts were built from (admit accepted it, so it parses).
+        const target = verdict?.target ?? originForm(req.url ?? '');
+        hijack(deps.target, { method: req.method ?? 'POST', target, headers: req.headers, body: forwardBody, head: rest }, socket, {
           onHeaders(code) {
             status = code;
             exchange.headersSent();

@@ -246,6 +246,36 @@ describe('paths are routed exactly like dockerd, unclean ones refused', () => {
     expect((await inspect('dgt-raw-dotdot')).exists).toBe(false);
   });
 
+  // The daemon must be sent the target the gateway decided on, byte for byte. http-proxy's
+  // own path building (url.parse) read these three differently, or threw and ended the process.
+  it('an absolute-form target reaches the daemon as the origin-form path the gateway decided on', async () => {
+    const target = 'javascript://_ping/v1.41/containers/json?all=1';
+    const direct = await rawExchangeUnix(socket, httpRequest({ method: 'GET', target }));
+    expect(direct.status).toBe(200);
+    const r = await rawExchange(reader, gw.port, httpRequest({ method: 'GET', target }));
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.text)).toEqual(expect.any(Array));
+  });
+
+  it('a backslash in the path reaches the daemon as a backslash, as the gateway read it', async () => {
+    const target = '/v1.41/images/dgt\\raw/json';
+    const direct = await rawExchangeUnix(socket, httpRequest({ method: 'GET', target }));
+    // dockerd refuses the name with the backslash in it (through url.parse it was `dgt/raw`).
+    expect(direct.status).toBe(400);
+    expect(direct.text).toContain('dgt\\\\raw');
+    const r = await rawExchange(reader, gw.port, httpRequest({ method: 'GET', target }));
+    expect(r.status).toBe(400);
+    expect(r.text).toBe(direct.text);
+  });
+
+  it('an absolute-form target with a host url.parse rejects is forwarded, and the gateway lives on', async () => {
+    const r = await rawExchange(reader, gw.port, httpRequest({ method: 'GET', target: 'http://xn--/_ping' }));
+    expect(r.status).toBe(200);
+    expect(r.text).toBe('OK');
+    const after = await rawExchange(reader, gw.port, httpRequest({ method: 'GET', target: '/_ping' }));
+    expect(after.text).toBe('OK');
+  });
+
   it('a clean request still works on the same terms (sanity)', async () => {
     const r = await rawExchange(reader, gw.port, httpRequest({ method: 'GET', target: '/v1.41/containers/json?all=1' }));
     expect(r.status).toBe(200);

@@ -13,7 +13,8 @@ function refusal(target: string): string | undefined {
 }
 
 describe('normalizePath accepts what Go and mux read one way', () => {
-  const cases: Array<[string, string, string]> = [
+  // [target, path, query, origin-form target forwarded to the daemon (default: the target)]
+  const cases: Array<[string, string, string, string?]> = [
     ['/containers/json', '/containers/json', ''],
     ['/v1.41/containers/json?all=1&size=0', '/v1.41/containers/json', 'all=1&size=0'],
     ['/containers/json?', '/containers/json', ''],
@@ -26,12 +27,16 @@ describe('normalizePath accepts what Go and mux read one way', () => {
     ['/containers/a%23b/json', '/containers/a#b/json', ''],
     ['/networks/', '/networks/', ''], // mux keeps a trailing slash
     ['/', '/', ''],
-    ['http://api.moby.localhost/v1.41/info?x=1', '/v1.41/info', 'x=1'],
-    ['HTTP://localhost:2376/_ping', '/_ping', ''],
-    ['http://[::1]:2376/_ping', '/_ping', ''],
+    ['/images/a\\b/json', '/images/a\\b/json', ''], // Go keeps a backslash; so is it forwarded
+    ['http://api.moby.localhost/v1.41/info?x=1', '/v1.41/info', 'x=1', '/v1.41/info?x=1'],
+    ['HTTP://localhost:2376/_ping', '/_ping', '', '/_ping'],
+    ['http://[::1]:2376/_ping', '/_ping', '', '/_ping'],
+    ['http://xn--/_ping', '/_ping', '', '/_ping'],
+    // Any scheme: Go reads `//authority` as the host (url.parse would keep it in the path).
+    ['javascript://_ping/v1.41/containers/json?all=1', '/v1.41/containers/json', 'all=1', '/v1.41/containers/json?all=1'],
   ];
-  it.each(cases)('%j -> %j ? %j', (target, path, query) => {
-    expect(normalizePath(target)).toEqual({ path, query });
+  it.each(cases)('%j -> %j ? %j', (target, path, query, origin) => {
+    expect(normalizePath(target)).toEqual({ path, query, origin: origin ?? target });
   });
 });
 
