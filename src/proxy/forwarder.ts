@@ -145,6 +145,9 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
       // The gateway already answered the client's `Expect: 100-continue`; with it, Node would
       // also write the daemon request's head before the target is set.
       delete headers.expect;
+      // Without `Connection: Upgrade` this is not an upgrade (Node's server read it as a normal
+      // request), but dockerd switches protocols on `Upgrade` alone and the answer would be lost.
+      delete headers.upgrade;
       try {
         if (body) {
           delete headers['transfer-encoding'];

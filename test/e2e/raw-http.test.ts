@@ -451,6 +451,26 @@ describe('connections', () => {
     expect((await dockerDirect(socket, ['logs', 'dgt-raw-cat'])).stdout).toBe('');
   });
 
+  it('an Upgrade header without "Connection: Upgrade" is not forwarded: the exec answers as a plain response', async () => {
+    // Node's server takes such a request as a normal one; had the gateway passed the header on,
+    // dockerd would switch protocols (it looks at Upgrade alone) and the client would hang.
+    const created = await rawExchange(admin, gw.port, jsonRequest('POST', '/v1.41/containers/dgt-raw-cat/exec', '{"Cmd":["echo","plain-exec"],"AttachStdout":true}'));
+    expect(created.status).toBe(201);
+    const id = (JSON.parse(created.text) as { Id: string }).Id;
+    const body = '{"Detach":false,"Tty":false}';
+    const r = await rawExchange(admin, gw.port, httpRequest({
+      method: 'POST',
+      target: `/v1.41/exec/${id}/start`,
+      headers: [['Upgrade', 'tcp'], ['Content-Type', 'application/json'], ['Content-Length', String(body.length)]],
+      body,
+    }), { timeoutMs: 10_000 });
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toBe('application/vnd.docker.raw-stream');
+    // One stdout frame: an 8-byte header (stream 1) then the payload.
+    expect(r.body[0]).toBe(1);
+    expect(r.body.subarray(8).toString()).toBe('plain-exec\n');
+  });
+
   it('an allowed upgrade is tunnelled only after the daemon answers 101', async () => {
     const conn = await RawConnection.tls(alice, gw.port);
     try {
