@@ -1,9 +1,10 @@
 /**
  * A strict JSON decoder that accepts only bodies dockerd's `json.NewDecoder(r).Decode(&v)`
  * reads exactly one way. Go's decoder matches struct fields case-insensitively with Unicode
- * folding, merges duplicate keys into one field, replaces invalid UTF-8 and lone surrogates
- * with U+FFFD, and ignores bytes after the first value; each of these is refused here, so the
- * body the policy inspects is the body the daemon acts on.
+ * folding (which differs between Go releases for `İ` and `ı`), merges duplicate keys into one
+ * field, replaces invalid UTF-8 and lone surrogates with U+FFFD, and ignores bytes after the
+ * first value; each of these is refused here, so the body the policy inspects is the body
+ * the daemon acts on.
  */
 import type { JsonObject, JsonValue } from '../core/types.js';
 import { BodyError } from './errors.js';
@@ -17,6 +18,12 @@ export type JsonShape = 'object' | 'array' | 'any';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+/**
+ * `İ` (U+0130) and `ı` (U+0131): Go 1.19's decoder (dockerd 20.10) matches no struct field
+ * with them, later releases fold `ı` to `I`. Which Go built the daemon is unknown here, so a
+ * key holding either is refused (tenancy would otherwise write into an object the daemon ignores).
+ */
+const DOTTED_I = /[\u0130\u0131]/;
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
 class Parser {
@@ -150,6 +157,9 @@ class Parser {
       this.skipSpace();
       if (this.text[this.pos] !== '"') this.fail('expected a key');
       const key = this.string();
+      if (DOTTED_I.test(key)) {
+        throw new BodyError('ambiguous-json', `key ${JSON.stringify(key)} has a dotted or dotless I, which Go releases match to fields differently`);
+      }
       const fold = goFold(key);
       const seen = folded.get(fold);
       if (seen !== undefined) {

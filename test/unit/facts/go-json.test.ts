@@ -76,6 +76,12 @@ describe('decodeGoJson refuses what Go reads differently or not at all', () => {
     // Unicode folding: ſ (U+017F) = S, Kelvin sign (U+212A) = K.
     ['ambiguous-json', '{"SecurityOpt":[],"ſecurityOpt":["seccomp=unconfined"]}'],
     ['ambiguous-json', '{"Kind":1,"\u212aind":2}'],
+    // Dotted and dotless I: dockerd 20.10 (Go 1.19) matches no field with them, other Go
+    // releases fold them to I: refused alone, not only next to their ASCII twin.
+    ['ambiguous-json', '{"P\u0131dMode":"host"}'],
+    ['ambiguous-json', '{"HostConf\u0131g":{},"NanoCpus":2000000000}'],
+    ['ambiguous-json', '{"HostConfig":{"\u0130pcMode":"host"}}'],
+    ['ambiguous-json', '{"Labels":{"\u0131":"x"}}'],
     ['ambiguous-json', '[{"a":1},{"b":2,"B":3}]'],
     ['ambiguous-json', '{"a":{"x":1,"x":1}}'],
     // Lone surrogates become U+FFFD in Go.
