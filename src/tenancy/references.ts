@@ -30,34 +30,43 @@ export function bindVolumeName(bind: string): string | undefined {
   return src;
 }
 
-/** Every object a ContainerCreate body refers to. */
-export function createReferences(body: JsonValue | undefined): Reference[] {
-  const refs: Reference[] = [];
-  const host = field(body, 'HostConfig');
-  for (const v of strings(field(host, 'VolumesFrom'))) refs.push({ kind: 'containers', name: v.split(':')[0] ?? v, where: 'HostConfig.VolumesFrom' });
+/** The references of one HostConfig copy; `prefix` names it in messages (`HostConfig.` or none). */
+function hostConfigReferences(host: JsonValue | undefined, prefix: string, refs: Reference[]): void {
+  for (const v of strings(field(host, 'VolumesFrom'))) refs.push({ kind: 'containers', name: v.split(':')[0] ?? v, where: `${prefix}VolumesFrom` });
   for (const mode of NAMESPACE_MODES) {
     const v = field(host, mode);
     if (typeof v !== 'string') continue;
-    if (v.startsWith('container:')) refs.push({ kind: 'containers', name: v.slice('container:'.length), where: `HostConfig.${mode}` });
-    else if (mode === 'NetworkMode' && !BUILTIN_NETWORKS.has(v)) refs.push({ kind: 'networks', name: v, where: 'HostConfig.NetworkMode' });
+    if (v.startsWith('container:')) refs.push({ kind: 'containers', name: v.slice('container:'.length), where: `${prefix}${mode}` });
+    else if (mode === 'NetworkMode' && !BUILTIN_NETWORKS.has(v)) refs.push({ kind: 'networks', name: v, where: `${prefix}NetworkMode` });
   }
   for (const link of strings(field(host, 'Links'))) {
     // `name:alias`; dockerd also accepts `/name:/parent/alias`.
     const name = (link.split(':')[0] ?? link).replace(/^\//, '');
-    refs.push({ kind: 'containers', name, where: 'HostConfig.Links' });
+    refs.push({ kind: 'containers', name, where: `${prefix}Links` });
   }
   for (const bind of strings(field(host, 'Binds'))) {
     const name = bindVolumeName(bind);
-    if (name !== undefined) refs.push({ kind: 'volumes', name, where: 'HostConfig.Binds' });
+    if (name !== undefined) refs.push({ kind: 'volumes', name, where: `${prefix}Binds` });
   }
   const mounts = field(host, 'Mounts');
   if (Array.isArray(mounts)) {
     for (const m of mounts) {
       const type = field(m, 'Type');
       const source = field(m, 'Source');
-      if (type === 'volume' && typeof source === 'string' && source !== '') refs.push({ kind: 'volumes', name: source, where: 'HostConfig.Mounts' });
+      if (type === 'volume' && typeof source === 'string' && source !== '') refs.push({ kind: 'volumes', name: source, where: `${prefix}Mounts` });
     }
   }
+}
+
+/**
+ * Every object a ContainerCreate body refers to, in `HostConfig` and in the legacy top-level
+ * copy of its fields (API < 1.24 clients put them there; dockerd 20.10 uses that copy whole
+ * when the body has no `HostConfig`). Both are checked, as the policy's guards check both.
+ */
+export function createReferences(body: JsonValue | undefined): Reference[] {
+  const refs: Reference[] = [];
+  hostConfigReferences(field(body, 'HostConfig'), 'HostConfig.', refs);
+  hostConfigReferences(body, '', refs);
   const endpoints = field(body, 'NetworkingConfig', 'EndpointsConfig');
   if (isObject(endpoints)) {
     for (const name of Object.keys(endpoints)) {

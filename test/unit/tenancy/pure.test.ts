@@ -150,6 +150,21 @@ describe('references in a create body', () => {
     expect(refs.map((r) => `${r.kind}:${r.name}`)).toEqual(['containers:a', 'containers:b', 'containers:c', 'containers:d', 'volumes:vol1', 'volumes:vol2', 'networks:net1']);
   });
 
+  it('the legacy top-level copies of the HostConfig fields are references too (dockerd uses them without a HostConfig)', () => {
+    const refs = createReferences({
+      Image: 'busybox',
+      VolumesFrom: ['a'],
+      IpcMode: 'container:b',
+      Links: ['c:alias'],
+      Binds: ['vol1:/data'],
+      Mounts: [{ Type: 'volume', Source: 'vol2' }],
+      NetworkMode: 'net1',
+    });
+    expect(refs.map((r) => `${r.kind}:${r.name}:${r.where}`)).toEqual([
+      'containers:a:VolumesFrom', 'networks:net1:NetworkMode', 'containers:b:IpcMode', 'containers:c:Links', 'volumes:vol1:Binds', 'volumes:vol2:Mounts',
+    ]);
+  });
+
   it('a user network in NetworkMode is a reference; built-in modes are not', () => {
     expect(createReferences({ HostConfig: { NetworkMode: 'mynet' } })).toEqual([{ kind: 'networks', name: 'mynet', where: 'HostConfig.NetworkMode' }]);
     expect(createReferences({ HostConfig: { NetworkMode: 'host' } })).toEqual([]);
