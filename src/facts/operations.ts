@@ -70,17 +70,16 @@ export function compileMuxPattern(pattern: string): string {
 
 interface CompiledRoute {
   operation: Operation;
-  versioned: RegExp;
+  /** Undefined for the `/debug/*` routes: dockerd registers them bare only. */
+  versioned?: RegExp;
   bare: RegExp;
 }
 
 const COMPILED: readonly CompiledRoute[] = OPERATIONS.map((operation) => {
   const source = compileMuxPattern(operation.pattern);
-  return {
-    operation,
-    versioned: new RegExp(`^${VERSION_PREFIX}${source}$`, 'u'),
-    bare: new RegExp(`^${source}$`, 'u'),
-  };
+  const bare = new RegExp(`^${source}$`, 'u');
+  if (operation.method === ANY_METHOD) return { operation, bare };
+  return { operation, versioned: new RegExp(`^${VERSION_PREFIX}${source}$`, 'u'), bare };
 });
 
 function toMatch(operation: Operation, groups: Record<string, string> | undefined): OperationMatch {
@@ -101,7 +100,7 @@ export function matchOperation(method: string, cleanPath: string): OperationMatc
   for (const route of COMPILED) {
     const op = route.operation;
     if (op.method !== ANY_METHOD && op.method !== method) continue;
-    const m = route.versioned.exec(cleanPath) ?? route.bare.exec(cleanPath);
+    const m = route.versioned?.exec(cleanPath) ?? route.bare.exec(cleanPath);
     if (m) return toMatch(op, m.groups);
   }
   return undefined;
