@@ -2,11 +2,13 @@
  * What an audit record says about a request body, query and path: a per-operation allow-list
  * of the few fields that matter, never anything else. Secrets stay out by construction: only
  * listed fields are copied, `Env` gives names only, nothing under `Secrets`, `JoinToken`,
- * `Data`, `DriverOpts` values or registry-auth headers is ever read. Pure functions.
+ * `Data`, `DriverOpts` values or registry-auth headers is ever read, and URL-valued fields
+ * lose their userinfo (`https://***@host/...`). Pure functions.
  */
 import type { JsonValue, RequestFacts } from '../core/types.js';
 import { field, isObject } from '../facts/go-fold.js';
 import { truncate } from './escape.js';
+import { maskUrlCredentials } from './url-credentials.js';
 
 /** A scalar or a list of scalars, the only shapes an audit field takes. */
 export type AuditValue = string | number | boolean | (string | number | boolean)[];
@@ -70,6 +72,14 @@ function buildArgNames(raw: string | undefined): string[] | undefined {
   }
 }
 
+/**
+ * A URL-valued query field with its userinfo masked. Masked before auditValue truncates, so a
+ * long password cannot push its `@` past the cut and escape the mask.
+ */
+function url(raw: string | undefined, schemeless = false): string | undefined {
+  return raw === undefined ? undefined : maskUrlCredentials(raw, schemeless);
+}
+
 type Extract = (f: RequestFacts) => Record<string, AuditValue | JsonValue | undefined>;
 
 const body = (f: RequestFacts, ...path: string[]) => field(f.body, ...path);
@@ -110,10 +120,10 @@ const EXTRACTORS: Record<string, Extract> = {
   ContainerCreate: containerCreate,
   ContainerExec: execCreate,
   ExecCreate: execCreate,
-  ImageCreate: (f) => ({ fromImage: f.query.fromImage, tag: f.query.tag, fromSrc: f.query.fromSrc, repo: f.query.repo, platform: f.query.platform }),
+  ImageCreate: (f) => ({ fromImage: url(f.query.fromImage), tag: f.query.tag, fromSrc: url(f.query.fromSrc, true), repo: f.query.repo, platform: f.query.platform }),
   ImageBuild: (f) => ({
     tags: f.queryAll.t,
-    remote: f.query.remote,
+    remote: url(f.query.remote, true),
     dockerfile: f.query.dockerfile,
     networkMode: f.query.networkmode,
     target: f.query.target,
@@ -137,7 +147,7 @@ const EXTRACTORS: Record<string, Extract> = {
   NetworkCreate: (f) => ({ name: body(f, 'Name'), driver: body(f, 'Driver') }),
   SecretCreate: (f) => ({ name: body(f, 'Name') }),
   ConfigCreate: (f) => ({ name: body(f, 'Name') }),
-  PluginPull: (f) => ({ remote: f.query.remote, name: f.query.name }),
+  PluginPull: (f) => ({ remote: url(f.query.remote), name: f.query.name }),
   SwarmInit: (f) => ({ listenAddr: body(f, 'ListenAddr'), advertiseAddr: body(f, 'AdvertiseAddr') }),
   SwarmJoin: (f) => ({ remoteAddrs: body(f, 'RemoteAddrs'), listenAddr: body(f, 'ListenAddr') }),
 };

@@ -13,7 +13,7 @@ import { parseAllowList } from './settings.js';
 
 export const bindsGuard = defineGuard({
   key: 'binds',
-  summary: 'host paths mounted by Binds, Mounts (bind, and local volumes with o=bind/device), service mounts and volume create',
+  summary: 'host paths mounted by Binds, Mounts (bind, and local volumes with o=bind/rbind/device), service mounts and volume create',
   operations: [...CONTAINER_OPS, ...SERVICE_OPS, OP.volumeCreate],
   parse: (value, at, problems) =>
     parseAllowList(value, at, problems, (item, itemAt) => {

@@ -1,6 +1,9 @@
 /**
  * `execRoot: false` refuses exec sessions that explicitly ask for root: `User` of `root`,
- * `0` (any number of zeros), or `root:...`/`0:...`. An empty `User` runs as the container's
+ * `0` in any spelling Go's strconv.Atoi reads as 0 (`000`, `+0`, `-0`), or any of these
+ * followed by `:group`. dockerd resolves the exec user with runc's GetExecUser, which splits
+ * `user[:group]` on `:` and takes a user part that Atoi accepts (an optional sign, then
+ * decimal digits) as a numeric uid. An empty `User` runs as the container's
  * own user and is allowed: it grants nothing the container's main process does not already
  * have, and the container itself was checked when it was created. (A non-root user that the
  * image's /etc/passwd maps to uid 0 cannot be seen from here.)
@@ -10,15 +13,15 @@ import { defineGuard } from './guard.js';
 import { OP } from './operations.js';
 import { parseSwitch } from './settings.js';
 
-/** True when an exec `User` value names root. */
+/** True when an exec `User` value names root: `root`, or a user part Atoi reads as 0. */
 export function isRootUser(user: string): boolean {
   const name = (user.split(':')[0] ?? '').trim();
-  return name === 'root' || /^0+$/.test(name);
+  return name === 'root' || /^[+-]?0+$/.test(name);
 }
 
 export const execRootGuard = defineGuard({
   key: 'execRoot',
-  summary: 'exec sessions as root (exec User root / 0)',
+  summary: 'exec sessions as root (exec User root / 0, +0, -0)',
   operations: [OP.execCreate],
   parse: parseSwitch,
   check(config, { facts }) {

@@ -4,9 +4,12 @@
  * tag, commit, build `t`), since naming an untrusted image `busybox` would otherwise launder
  * it. Image IDs (`sha256:...`) cannot be matched by name and are refused. `ImageLoad` names
  * images from inside its tar and is not covered: do not allow it where this guard matters.
+ * A value that is really a URL (`fromImage=https://user:pw@host/x`) is quoted without its
+ * credentials.
  */
 import type { RequestFacts } from '../../core/types.js';
 import { field } from '../../facts/go-fold.js';
+import { maskUrlCredentials } from '../../observe/url-credentials.js';
 import { show, type Found } from './body.js';
 import { defineGuard } from './guard.js';
 import { compileImagePattern, formatReference, normalizeReference } from './image-reference.js';
@@ -64,8 +67,8 @@ export const imagesGuard = defineGuard({
       if (typeof f.value !== 'string') return { code: 'image', reason: `${f.path} ${show(f.value)} is not an image reference` };
       const ref = /^(sha256:)?[0-9a-f]{12,64}$/.test(f.value) ? undefined : normalizeReference(f.value);
       if (!ref || !matchers.some((m) => m(ref))) {
-        const canonical = ref ? ` (${formatReference(ref)})` : '';
-        return { code: 'image', reason: `${f.path} ${show(f.value)}${canonical} is not an allowed image` };
+        const canonical = ref ? ` (${maskUrlCredentials(formatReference(ref))})` : '';
+        return { code: 'image', reason: `${f.path} ${show(maskUrlCredentials(f.value))}${canonical} is not an allowed image` };
       }
     }
     return undefined;

@@ -1,7 +1,9 @@
 /**
  * `importUrls: false` refuses image imports from a URL (`fromSrc=<url>` makes the daemon
- * fetch it: server-side request forgery). `fromSrc=-` (upload in the body) is allowed.
+ * fetch it: server-side request forgery). `fromSrc=-` (upload in the body) is allowed. The
+ * URL is quoted in the reason without its credentials.
  */
+import { maskUrlCredentials } from '../../observe/url-credentials.js';
 import { defineGuard } from './guard.js';
 import { OP } from './operations.js';
 import { parseSwitch } from './settings.js';
@@ -14,7 +16,7 @@ export const importUrlsGuard = defineGuard({
   check(config, { facts }) {
     if (!config.refuse) return undefined;
     const src = facts.query.fromSrc;
-    if (src && src !== '-') return { code: 'import-url', reason: `query fromSrc=${JSON.stringify(src)} makes the daemon fetch a URL` };
+    if (src && src !== '-') return { code: 'import-url', reason: `query fromSrc=${JSON.stringify(maskUrlCredentials(src, true))} makes the daemon fetch a URL` };
     return undefined;
   },
 });

@@ -3,8 +3,8 @@
  * - `Binds` entries `src:dst[:opts]` (Linux parser: split on `:`); a `src` without `/` is a
  *   named volume, anything else is a host path;
  * - `Mounts` entries of type `bind` (and `npipe`) by `Source`;
- * - `Mounts` of type `volume` whose local-driver options (`o` containing `bind`, or a
- *   `device`) make the volume a mount of `device` on the host;
+ * - `Mounts` of type `volume` whose local-driver options (`o` holding `bind` or `rbind`, or
+ *   a `device`) make the volume a mount of `device` on the host;
  * - volume create with the same local-driver options.
  * Each yields the host path to check, or a problem when the entry cannot be read safely.
  */
@@ -18,6 +18,13 @@ export type HostMount =
   | { kind: 'unreadable'; path: string; reason: string };
 
 const KNOWN_MOUNT_TYPES = new Set(['bind', 'volume', 'tmpfs', 'npipe', 'cluster', 'image']);
+
+/**
+ * The `o` options that set MS_BIND: moby/sys/mount's flag table (`bind` = MS_BIND, `rbind` =
+ * MS_BIND|MS_REC), which the local driver applies to the comma-separated `o`. With MS_BIND
+ * the kernel ignores the fs type and bind-mounts `device`.
+ */
+const BIND_OPTIONS = new Set(['bind', 'rbind']);
 
 /** Host paths in `Binds` values. */
 export function bindsHostPaths(found: readonly Found[]): HostMount[] {
@@ -77,8 +84,10 @@ export function mountsHostPaths(found: readonly Found[]): HostMount[] {
  * The host path a local-driver volume mounts, from its options (`type`, `o`, `device`).
  * Driver options are a Go map (exact keys, which the local driver checks exactly); we read
  * keys case-insensitively so a variant spelling is checked rather than ignored.
- * `type=tmpfs` is memory, not a host path; any other `device` (nfs `:/export`, a block
- * device, a directory with `o=bind`) must be an allowed host path.
+ * `type=tmpfs` without a bind option is memory, not a host path; any other `device` (nfs
+ * `:/export`, a block device, a directory with `o=bind` or `o=rbind`, whatever the `type`)
+ * must be an allowed host path. moby matches each `o` entry exactly; we trim and lower-case
+ * it first, which can only add binds (`o=ro, BIND` is checked), never hide one.
  */
 export function localVolumeDevice(driver: JsonValue | undefined, opts: JsonValue | undefined, path: string): HostMount[] {
   if (typeof driver === 'string' && driver !== '' && driver !== 'local') return []; // a plugin: the volumeDrivers guard
@@ -91,9 +100,9 @@ export function localVolumeDevice(driver: JsonValue | undefined, opts: JsonValue
   const type = get('type');
   const o = get('o');
   const device = get('device');
-  const bindOpt = typeof o === 'string' && o.split(',').some((x) => x.trim().toLowerCase() === 'bind');
+  const bindOpt = typeof o === 'string' && o.split(',').some((x) => BIND_OPTIONS.has(x.trim().toLowerCase()));
   if (device === undefined && !bindOpt) return [];
   if (typeof type === 'string' && type.toLowerCase() === 'tmpfs' && !bindOpt) return [];
-  if (typeof device !== 'string') return [{ kind: 'unreadable', path, reason: `${path}.Options.device ${show(device)} with o=bind is not a host path` }];
+  if (typeof device !== 'string') return [{ kind: 'unreadable', path, reason: `${path}.Options.device ${show(device)} with a bind option is not a host path` }];
   return [{ kind: 'path', path: `${path}.Options.device`, value: device }];
 }
