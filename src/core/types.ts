@@ -27,7 +27,7 @@ export interface Identity {
   serial: string;
   /** Expiry of the client certificate. */
   notAfter: Date;
-  /** Issuer distinguished name, for the audit log. */
+  /** Issuer distinguished name as Node spells it (identity.ts distinguishedName); with `serial`, what the revocation sweep matches. */
   issuer: string;
 }
 

@@ -65,24 +65,33 @@ export function parseSubjectAltName(text: string | undefined): Identity['sans'] 
   return sans;
 }
 
-function distinguishedName(name: ParsedCertificate['issuer']): string {
+/**
+ * A subject or issuer as Node parsed it, on one line (`CN=x, O=y`). The identity's issuer and
+ * the revocation sweep's CA names are both spelled this way, so they compare as strings.
+ */
+export function distinguishedName(name: ParsedCertificate['issuer']): string {
   return Object.entries(name)
     .flatMap(([k, v]) => values(v).map((x) => `${k}=${x}`))
     .join(', ');
 }
 
 /**
- * Build the Identity of a verified certificate. It must name a subject CN (or at least one SAN,
- * used as the name) and, when it carries extendedKeyUsage, allow clientAuth.
+ * Build the Identity of a verified certificate. Its subject must hold exactly one CN, the name
+ * `users:` matches; SANs never stand in for it (they are matched by `sans:` only), and with
+ * several CNs tools disagree on which one names the holder (OpenSSL lists them in order, Go's
+ * pkix keeps the last). When the certificate carries extendedKeyUsage it must allow clientAuth.
  */
 export function identityFromParsed(cert: ParsedCertificate): Identity {
   const eku = cert.ext_key_usage;
   if (eku && !eku.some((u) => u === CLIENT_AUTH || u === ANY_EKU)) {
     throw new IdentityError('certificate extendedKeyUsage does not allow clientAuth');
   }
+  const cns = values(cert.subject.CN);
+  if (cns.length === 0) throw new IdentityError('certificate subject has no CN to name the caller');
+  if (cns.length > 1) throw new IdentityError(`certificate subject has ${cns.length} CNs; exactly one must name the caller`);
+  const name = cns[0] as string;
+  if (name === '') throw new IdentityError('certificate subject CN is empty');
   const sans = parseSubjectAltName(cert.subjectaltname);
-  const name = values(cert.subject.CN)[0] ?? sans.email[0] ?? sans.dns[0] ?? sans.uri[0];
-  if (!name) throw new IdentityError('certificate has no subject CN and no SAN to name the caller');
   return {
     name,
     groups: values(cert.subject.OU),

@@ -22,11 +22,21 @@ export interface CrlInfo {
   nextUpdate?: Date;
 }
 
+/** What one CRL revokes: serials of certificates its signer issued, and only those. */
+export interface Revocations {
+  /** Index in the CA bundle of the CA whose key verified the CRL. */
+  signer: number;
+  /** Revoked serials, normalised. */
+  serials: ReadonlySet<string>;
+}
+
 /** What a CRL file says, once verified. */
 export interface ParsedCrl {
   /** Revoked serials (normalised hex) across every CRL in the file. */
   serials: Set<string>;
   crls: CrlInfo[];
+  /** Per CRL, in file order: serials by issuer (a serial alone is ambiguous across CAs). */
+  revocations: Revocations[];
 }
 
 /** The fields of one CRL that the checks need. */
@@ -70,15 +80,24 @@ const SCHEMES: ReadonlyMap<string, SignatureScheme> = new Map([
 ]);
 
 /**
+ * The PEM `X509 CRL` blocks of a file, in order. Node's `crl` option reads one CRL per string
+ * or Buffer, so a file holding several (root and intermediate) must be passed as this array.
+ */
+export function crlBlocks(pem: string): string[] {
+  return pem.match(/-----BEGIN X509 CRL-----[\s\S]+?-----END X509 CRL-----/g) ?? [];
+}
+
+/**
  * Parse `pem` (one or more CRLs) and verify each against the CA certificates.
  * Throws an Error naming `file` when a CRL is unreadable, issued by an unknown CA or unsigned.
  */
 export async function parseCrl(pem: string, caPems: readonly string[], file: string): Promise<ParsedCrl> {
-  const blocks = pem.match(/-----BEGIN X509 CRL-----[\s\S]+?-----END X509 CRL-----/g);
-  if (!blocks) throw new Error(`${file}: no PEM CRL found`);
+  const blocks = crlBlocks(pem);
+  if (blocks.length === 0) throw new Error(`${file}: no PEM CRL found`);
   const cas = caPems.map(readCa);
   const serials = new Set<string>();
   const crls: CrlInfo[] = [];
+  const revocations: Revocations[] = [];
   for (const block of blocks) {
     let crl: CrlFields;
     try {
@@ -104,8 +123,9 @@ export async function parseCrl(pem: string, caPems: readonly string[], file: str
     // Named as the CA that signed it, so casWithoutCrl sees it as covered even when the
     // CRL spells the name differently (case, spacing, string type).
     crls.push({ issuer: formatName(signer.subject), nextUpdate: crl.nextUpdate });
+    revocations.push({ signer: cas.indexOf(signer), serials: new Set(crl.serials) });
   }
-  return { serials, crls };
+  return { serials, crls, revocations };
 }
 
 /**

@@ -6,7 +6,8 @@ import { X509Certificate, constants, createPrivateKey, createPublicKey } from 'n
 import { readFileSync } from 'node:fs';
 import type { SecureContextOptions } from 'node:tls';
 import type { TlsConfig } from '../config/types.js';
-import { casWithoutCrl, parseCrl, type CrlInfo } from './crl.js';
+import { distinguishedName, type ParsedCertificate } from '../identity/identity.js';
+import { casWithoutCrl, crlBlocks, normalizeSerialHex, parseCrl, type CrlInfo } from './crl.js';
 
 /** Something in the TLS material that stops working at a known time. */
 export interface ExpiringItem {
@@ -19,6 +20,14 @@ export interface ExpiringItem {
   expires: Date;
 }
 
+/** A CA of `tls.ca` by name and serial, spelled as Identity.issuer is (for the revocation sweep). */
+export interface CaName {
+  subject: string;
+  issuer: string;
+  /** Normalised hex (crl.ts normalizeSerialHex). */
+  serial: string;
+}
+
 /** Loaded TLS material plus what the metrics need to know about it. */
 export interface TlsMaterial {
   options: SecureContextOptions;
@@ -26,10 +35,14 @@ export interface TlsMaterial {
   /** Serial number of the server certificate (uppercase hex, as Node's getPeerCertificate gives it). */
   serverSerial: string;
   caNotAfter: Date[];
+  /** The CAs of `tls.ca`, so the sweep can walk from a client's issuer up to the root. */
+  caNames: CaName[];
   /** Serial numbers (lowercase hex) the CRL revokes; empty without a CRL. */
   revokedSerials: Set<string>;
   /** The CRLs of `tls.crl`; empty without one. */
   crls: CrlInfo[];
+  /** Per CRL: the issuer (spelled as Identity.issuer is) and the serials it revokes. */
+  revocations: Array<{ issuer: string; serials: ReadonlySet<string> }>;
   /** Everything that expires, for expiry warnings. */
   expiring: ExpiringItem[];
   /** Problems that do not stop loading but will refuse clients; to be logged. */
@@ -69,8 +82,12 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
   if (!pub.equals(server.publicKey.export({ type: 'spki', format: 'der' }))) {
     throw new Error(`${tls.key}: private key does not match the certificate in ${tls.cert}`);
   }
-  const parsed = crl ? await parseCrl(crl.toString('utf8'), caCerts, tls.crl as string) : { serials: new Set<string>(), crls: [] };
+  const parsed = crl ? await parseCrl(crl.toString('utf8'), caCerts, tls.crl as string) : { serials: new Set<string>(), crls: [], revocations: [] };
   const cas = caCerts.map((pem) => new X509Certificate(pem));
+  const caNames = cas.map((c): CaName => {
+    const legacy = c.toLegacyObject() as unknown as ParsedCertificate;
+    return { subject: distinguishedName(legacy.subject), issuer: distinguishedName(legacy.issuer), serial: normalizeSerialHex(c.serialNumber) };
+  });
   const warnings = crl
     ? casWithoutCrl(caCerts, parsed.crls).map(
         (subject) => `${tls.crl as string} holds no CRL issued by "${subject}": OpenSSL checks every certificate of a chain, so every client whose chain goes through that CA is refused ("unable to get certificate CRL")`,
@@ -87,12 +104,26 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
     // and encrypting two tickets holding the client's certificate after every handshake cost
     // about a quarter of the gateway's main-thread CPU per new connection. Every connection is
     // fully verified.
-    options: { ca, cert, key, crl, minVersion: 'TLSv1.2', secureOptions: constants.SSL_OP_NO_TICKET },
+    // No renegotiation: a TLS 1.2 client could otherwise switch to another certificate after its
+    // identity was bound at the first handshake. OpenSSL answers a ClientHello on an established
+    // connection with a no_renegotiation alert, which fails the connection.
+    // The CRL file is passed block by block: given one string or Buffer, Node's addCRL reads only
+    // its first CRL, and every client below a CA whose CRL came later is refused (UNABLE_TO_GET_CRL).
+    options: {
+      ca,
+      cert,
+      key,
+      crl: crl ? crlBlocks(crl.toString('utf8')) : undefined,
+      minVersion: 'TLSv1.2',
+      secureOptions: constants.SSL_OP_NO_TICKET | constants.SSL_OP_NO_RENEGOTIATION,
+    },
     serverNotAfter: new Date(server.validTo),
     serverSerial: server.serialNumber,
     caNotAfter: cas.map((c) => new Date(c.validTo)),
+    caNames,
     revokedSerials: parsed.serials,
     crls: parsed.crls,
+    revocations: parsed.revocations.map((r) => ({ issuer: caNames[r.signer]?.subject ?? '', serials: r.serials })),
     expiring,
     warnings,
   };

@@ -130,6 +130,12 @@ beforeAll(async () => {
   // Signed by the right CA but for servers only (EKU serverAuth).
   const serverOnly = await issueLeaf(ca, { kind: 'server', subject: [{ CN: ['mallory'] }], keyType: 'ecdsa', days: 30, now, sans: { dns: ['localhost'], ip: [] } });
   writeBundle('server-only', caPem, serverOnly.certPem, serverOnly.keyPem);
+  // Signed by the right CA but naming no one: no subject CN, only SAN DNS:admin (once named
+  // after that SAN, so the built-in policy's `users: [admin]` matched), and two CNs.
+  const sanAdmin = await issueLeaf(ca, { kind: 'client', subject: [{ OU: ['dev'] }], keyType: 'ecdsa', days: 30, now, sans: { dns: ['admin'], ip: [] } });
+  writeBundle('san-admin', caPem, sanAdmin.certPem, sanAdmin.keyPem);
+  const twoCn = await issueLeaf(ca, { kind: 'client', subject: [{ CN: ['admin'] }, { CN: ['alice'] }, { OU: ['dev'] }], keyType: 'ecdsa', days: 30, now });
+  writeBundle('two-cn', caPem, twoCn.certPem, twoCn.keyPem);
   // A well-formed client certificate from a CA the gateway does not trust.
   const other = await createCa({ keyType: 'ecdsa', days: 30, now, hostname: 'elsewhere' });
   const foreign = await issueLeaf(other, { kind: 'client', subject: [{ CN: ['alice'] }, { OU: ['admin'] }], keyType: 'ecdsa', days: 30, now });
@@ -187,6 +193,15 @@ describe('refused at the handshake; the daemon sees nothing', () => {
     expect(stderr).toMatch(CLI_REFUSED);
     expect(handshake.map((h) => h.reason)).toContain('bad-usage');
     expect(handshake[0]?.detail).toBe('client certificate not verified: INVALID_PURPOSE');
+  });
+
+  it.each([
+    ['no subject CN, only SAN DNS:admin', 'san-admin', 'certificate subject has no CN to name the caller'],
+    ['two subject CNs (admin, alice)', 'two-cn', 'certificate subject has 2 CNs; exactly one must name the caller'],
+  ])('a certificate of the right CA with %s', async (_label, bundle, detail) => {
+    const { stderr, handshake } = await refusedRun(bundle, { bundle: join(work, bundle) });
+    expect(stderr).toMatch(CLI_REFUSED);
+    expect(handshake[0]).toEqual({ ...handshake[0], reason: 'bad-usage', detail });
   });
 
   it('TLS 1.1 (even with a valid client certificate)', async () => {

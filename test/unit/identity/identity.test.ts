@@ -4,6 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityFromCertificate, IdentityError, parseSubjectAltName } from '../../../src/identity/identity.js';
+import { createCa } from '../../../src/pki/ca.js';
+import { issueLeaf } from '../../../src/pki/leaf-certificate.js';
 
 const dir = mkdtempSync('/tmp/dgt-identity-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -41,8 +43,29 @@ describe('identityFromCertificate', () => {
     expect(identityFromCertificate(makeCert('plain', '/CN=plain', 'basicConstraints=CA:FALSE\n')).name).toBe('plain');
   });
 
-  it('names the caller by SAN when the subject has no CN', () => {
-    expect(identityFromCertificate(makeCert('nocn', '/O=Acme', 'extendedKeyUsage=clientAuth\nsubjectAltName=email:bob@example.com\n')).name).toBe('bob@example.com');
+  // `users:` matches the subject CN; a SAN must never stand in for it, and with several CNs
+  // OpenSSL and Go disagree on the name (first vs last).
+  it.each([
+    ['no CN, SAN DNS:admin', 'nocn-dns', '/OU=dev', 'subjectAltName=DNS:admin\n', 'certificate subject has no CN to name the caller'],
+    ['no CN, SAN email', 'nocn-email', '/O=Acme', 'subjectAltName=email:bob@example.com\n', 'certificate subject has no CN to name the caller'],
+    ['no CN, SAN URI', 'nocn-uri', '/O=Acme', 'subjectAltName=URI:spiffe://acme/admin\n', 'certificate subject has no CN to name the caller'],
+    ['no CN and no SAN', 'nocn-nosan', '/OU=dev', '', 'certificate subject has no CN to name the caller'],
+    ['two CNs', 'twocn', '/CN=admin/CN=alice', '', 'certificate subject has 2 CNs; exactly one must name the caller'],
+    ['two CNs in one multi-valued RDN', 'twocn-rdn', '/CN=admin+CN=alice', '', 'certificate subject has 2 CNs; exactly one must name the caller'],
+  ])('refuses a certificate with %s', (_label, file, subject, ext, message) => {
+    const der = makeCert(file, subject, `extendedKeyUsage=clientAuth\n${ext}`);
+    expect(() => identityFromCertificate(der)).toThrow(new IdentityError(message));
+  });
+
+  it('refuses an empty CN', async () => {
+    const root = await createCa({ keyType: 'ecdsa', days: 2, now: new Date(), hostname: 'test' });
+    const leaf = await issueLeaf(root, { kind: 'client', subject: [{ CN: [''] }, { OU: ['dev'] }], keyType: 'ecdsa', days: 1, now: new Date() });
+    expect(() => identityFromCertificate(new X509Certificate(leaf.certPem).raw)).toThrow(new IdentityError('certificate subject CN is empty'));
+  });
+
+  it('with one CN, the SANs are kept for `sans:` selectors and do not change the name', () => {
+    const id = identityFromCertificate(makeCert('cn-and-san', '/OU=dev/CN=bob', 'extendedKeyUsage=clientAuth\nsubjectAltName=DNS:admin,email:admin@example.com\n'));
+    expect([id.name, id.sans.dns, id.sans.email]).toEqual(['bob', ['admin'], ['admin@example.com']]);
   });
 
   it('refuses a certificate whose extendedKeyUsage excludes clientAuth', () => {

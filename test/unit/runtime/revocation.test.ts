@@ -1,0 +1,65 @@
+/**
+ * The revocation sweep run after a CRL reload: real TLS connections through the gateway's TLS
+ * options, identities bound as the listener binds them, and real CRLs of a root and an
+ * intermediate. A serial is revoked only together with its issuer, a revoked intermediate
+ * takes its clients with it, and the decision uses the certificate the identity was made from.
+ */
+import { X509Certificate } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
+import { describe, expect, it } from 'vitest';
+import { closeRevokedConnections } from '../../../src/runtime/revocation.js';
+import { bindIdentity, identityOf } from '../../../src/server/peer-identity.js';
+import { connect, crlOf, leaf, listen, makeChain, type Pair } from '../server/tls-chain.js';
+
+describe('closeRevokedConnections', async () => {
+  const chain = await makeChain();
+  // alice and bob share a serial under different CAs.
+  const alice = await leaf(chain.root, 'alice', '0a01');
+  const bob = await leaf(chain.int, 'bob', '0a01');
+  const carol = await leaf(chain.int, 'carol', '0c02');
+  const intSerial = new X509Certificate(chain.int.certPem).serialNumber;
+  const handshakeMaterial = await chain.material((await crlOf(chain.root, [])) + (await crlOf(chain.int, [])));
+
+  /** Open a connection per client, then sweep with the CRLs given; the names whose connection was closed. */
+  async function sweep(revokedByRoot: string[], revokedByInt: string[]): Promise<{ closed: number; names: string[] }> {
+    const open = new Set<TLSSocket>();
+    const server = await listen(handshakeMaterial, (socket) => {
+      bindIdentity(socket);
+      open.add(socket);
+    });
+    try {
+      const clients = await Promise.all([alice, bob, carol].map((c) => connect(server.port, chain.root.certPem, c)));
+      for (const c of clients) c.on('error', () => {});
+      while (open.size < clients.length) await new Promise((resolve) => setTimeout(resolve, 5));
+      const next = await chain.material((await crlOf(chain.root, revokedByRoot)) + (await crlOf(chain.int, revokedByInt)));
+      const closed = closeRevokedConnections(open, next);
+      const names = [...open].filter((s) => s.destroyed).map((s) => identityOf(s)?.name ?? '?');
+      for (const c of clients) c.destroy();
+      return { closed, names: names.sort() };
+    } finally {
+      await server.close();
+    }
+  }
+
+  it.each([
+    ['nothing revoked', [], [], []],
+    ['serial 0a01 of the intermediate: only its certificate (bob), not the root one with the same serial', [], ['0a01'], ['bob']],
+    ['serial 0a01 of the root: only its certificate (alice)', ['0a01'], [], ['alice']],
+    ['one client of the intermediate', [], ['0c02'], ['carol']],
+    ['the intermediate itself, revoked by the root: every client below it', [intSerial], [], ['bob', 'carol']],
+  ])('%s', async (_label, byRoot: string[], byInt: string[], want: string[]) => {
+    expect(await sweep(byRoot, byInt)).toEqual({ closed: want.length, names: want });
+  });
+
+  it('decides on the certificate the identity was bound from, not on what the session shows now', async () => {
+    // What a TLS 1.2 renegotiation to another valid certificate did before it was refused.
+    const legacy = (p: Pair) => new X509Certificate(p.certPem).toLegacyObject();
+    let current = legacy(bob);
+    let destroyed = false;
+    const socket = { getPeerCertificate: () => current, destroy: () => (destroyed = true) } as unknown as TLSSocket;
+    expect(bindIdentity(socket).name).toBe('bob');
+    current = legacy(carol);
+    const next = await chain.material((await crlOf(chain.root, [])) + (await crlOf(chain.int, ['0a01'])));
+    expect([closeRevokedConnections([socket], next), destroyed]).toEqual([1, true]);
+  });
+});

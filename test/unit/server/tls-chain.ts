@@ -1,0 +1,125 @@
+/**
+ * A real chain root -> intermediate made with the project's PKI code, leaves with chosen
+ * serials, CRLs, and a TLS server built from loadTlsMaterial's options (what the gateway's
+ * listener uses), for tests of TLS material, renegotiation and the revocation sweep.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tls from 'node:tls';
+import { afterAll } from 'vitest';
+import { createCa, type CaSigner, type NewCa } from '../../../src/pki/ca.js';
+import { crlPem } from '../../../src/pki/crl.js';
+import { createIntermediateCa } from '../../../src/pki/intermediate-ca.js';
+import { exportPrivateKeyPem, generateKeyPair } from '../../../src/pki/key-pair.js';
+import { x509 } from '../../../src/pki/webcrypto.js';
+import { loadTlsMaterial, type TlsMaterial } from '../../../src/server/tls-material.js';
+
+const now = new Date();
+
+/** A certificate and its key in PEM. */
+export interface Pair {
+  certPem: string;
+  keyPem: string;
+  serial: string;
+}
+
+/** A leaf signed by `ca` with subject CN=`cn` and the given serial (hex). */
+export async function leaf(ca: CaSigner, cn: string, serial: string, kind: 'client' | 'server' = 'client'): Promise<Pair> {
+  const { keys } = await generateKeyPair('ecdsa');
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serial,
+    subject: [{ CN: [cn] }],
+    issuer: ca.cert.subjectName,
+    publicKey: keys.publicKey,
+    signingKey: ca.key,
+    signingAlgorithm: ca.algorithm.signing,
+    notBefore: new Date(now.getTime() - 60_000),
+    notAfter: new Date(now.getTime() + 86_400_000),
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.ExtendedKeyUsageExtension([kind === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
+      ...(kind === 'server' ? [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'localhost' }])] : []),
+      ca.authorityKeyId,
+    ],
+  });
+  return { certPem: cert.toString('pem') + '\n', keyPem: await exportPrivateKeyPem(keys.privateKey), serial };
+}
+
+/** A PEM CRL of `ca` revoking `serials`. */
+export async function crlOf(ca: CaSigner, serials: string[]): Promise<string> {
+  const crl = await x509.X509CrlGenerator.create({
+    issuer: ca.cert.subjectName,
+    thisUpdate: now,
+    nextUpdate: new Date(now.getTime() + 3 * 86_400_000),
+    signingKey: ca.key,
+    signingAlgorithm: ca.algorithm.signing,
+    entries: serials.map((serialNumber) => ({ serialNumber, revocationDate: now })),
+  });
+  return crlPem(crl);
+}
+
+/** Root, an intermediate under it and a server certificate of the root. */
+export interface Chain {
+  root: NewCa;
+  int: NewCa;
+  server: Pair;
+  /** Load TLS material with `tls.ca` = intermediate + root and `tls.crl` = the given PEM text. */
+  material(crl?: string): Promise<TlsMaterial>;
+}
+
+/** Make a chain; its files live in a temporary directory removed after the test file. */
+export async function makeChain(): Promise<Chain> {
+  const dir = await mkdtemp(join(tmpdir(), 'dockgate-chain-'));
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+  const root = await createCa({ keyType: 'ecdsa', days: 30, now, hostname: 'root' });
+  const int = await createIntermediateCa(root, { commonName: 'team CA', keyType: 'ecdsa', days: 30, now });
+  const server = await leaf(root, 'localhost', '5e', 'server');
+  await writeFile(join(dir, 'ca.pem'), int.bundlePem);
+  await writeFile(join(dir, 'cert.pem'), server.certPem);
+  await writeFile(join(dir, 'key.pem'), server.keyPem);
+  let n = 0;
+  return {
+    root,
+    int,
+    server,
+    async material(crl) {
+      const crlFile = crl === undefined ? undefined : join(dir, `crl-${++n}.pem`);
+      if (crlFile) await writeFile(crlFile, crl as string);
+      return loadTlsMaterial({ ca: join(dir, 'ca.pem'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), crl: crlFile, partialChain: false });
+    },
+  };
+}
+
+/** A TLS server with the gateway's listener options (client certificate required and verified). */
+export async function listen(material: TlsMaterial, onSecure: (socket: tls.TLSSocket) => void = () => {}): Promise<{ port: number; refused: string[]; close(): Promise<void> }> {
+  const server = tls.createServer({ ...material.options, requestCert: true, rejectUnauthorized: true });
+  const refused: string[] = [];
+  const open = new Set<tls.TLSSocket>();
+  server.on('secureConnection', (socket: tls.TLSSocket) => {
+    open.add(socket);
+    socket.on('error', () => {});
+    onSecure(socket);
+  });
+  server.on('tlsClientError', (err, socket) => refused.push(String(socket.authorizationError ?? err.message)));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    refused,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of open) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Connect as `client`, trusting `ca` for the server; resolves once the handshake is done. */
+export function connect(port: number, ca: string, client: Pair, options: tls.ConnectionOptions = {}): Promise<tls.TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca, cert: client.certPem, key: client.keyPem, ...options });
+    socket.once('secureConnect', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
