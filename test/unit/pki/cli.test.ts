@@ -131,6 +131,27 @@ describe('certs CLI', () => {
     expect(r.out).toMatch(new RegExp(`^Usage: dockgate certs ${cmd}`));
   });
 
+  test('--archive takes a name longer than ustar\'s 100 bytes (pax path records): every file, key 0600', async () => {
+    const name = '\u2026'.repeat(40); // 40 characters, 120 bytes of UTF-8
+    const archive = join(await tmp(), 'long.tar.gz');
+    const r = await run('issue', name, '--dir', dir, '--archive', archive);
+    expect(r.code).toBe(0);
+    const listing = spawnSync('tar', ['-tvzf', archive], { encoding: 'utf8' });
+    expect(listing.status).toBe(0);
+    const rows = listing.stdout.trim().split('\n').map((l) => [l.split(/\s+/)[0], l.split(/\s+/).at(-1)]);
+    expect(rows).toEqual([
+      ['drwx------', `${name}/`],
+      ['-rw-r--r--', `${name}/ca.pem`],
+      ['-rw-r--r--', `${name}/cert.pem`],
+      ['-rw-------', `${name}/key.pem`],
+    ]);
+    const out = await tmp();
+    expect(spawnSync('tar', ['-xpzf', archive, '-C', out]).status).toBe(0);
+    expect(await modeOf(join(out, name, 'key.pem'))).toBe(0o600);
+    expect(await readFile(join(out, name, 'key.pem'), 'utf8')).toBe(await readFile(join(dir, 'clients', name, 'key.pem'), 'utf8'));
+    await run('revoke', name, '--dir', dir);
+  });
+
   test('no command prints the overview on stderr and exits 2', async () => {
     const r = await run();
     expect(r.code).toBe(2);
