@@ -4,7 +4,10 @@
  * `power` and `body` are this project's classification:
  * - `read`: plain reads; `write`: anything that changes state or can write to a process
  *   (attach, exec start, websocket attach, the BuildKit `/session` and `/grpc` tunnels);
- *   `exfiltrate`: reads (or pushes) that move whole filesystems, images or secrets out.
+ *   `exfiltrate`: reads (or pushes) that move whole filesystems, images or secrets out, and
+ *   reads that make the daemon fetch from a network address the caller chooses (registry
+ *   look-ups on the host's network: SSRF, port scans, error bodies echoed back) or list a
+ *   host directory the caller names.
  * - `json`: the JSON body carries power, so the gateway buffers and inspects it.
  */
 import type { BodyKind, Operation, Power } from '../core/types.js';
@@ -49,7 +52,8 @@ export const ANY_METHOD = '*';
 /** The operation table, in registration order. Do not reorder: the first match wins. */
 export const OPERATION_TABLE: readonly Operation[] = Object.freeze([
   // Checkpoint router first, so the greedy DELETE /containers/{name:.*} does not mask it.
-  row('ContainerCheckpointList', 'GET', '/containers/{name:.*}/checkpoints', 'checkpoints', 'read'),
+  // The list reads `?dir=` as the directory to list: any host directory (experimental daemons).
+  row('ContainerCheckpointList', 'GET', '/containers/{name:.*}/checkpoints', 'checkpoints', 'exfiltrate'),
   row('ContainerCheckpointCreate', 'POST', '/containers/{name:.*}/checkpoints', 'checkpoints', 'write', J),
   row('ContainerCheckpointDelete', 'DELETE', '/containers/{name}/checkpoints/{checkpoint}', 'checkpoints', 'write'),
 
@@ -90,7 +94,8 @@ export const OPERATION_TABLE: readonly Operation[] = Object.freeze([
 
   // Image router.
   row('ImageList', 'GET', '/images/json', 'images', 'read'),
-  row('ImageSearch', 'GET', '/images/search', 'images', 'read'),
+  // `term=host:port/x` makes dockerd query that host as a registry.
+  row('ImageSearch', 'GET', '/images/search', 'images', 'exfiltrate'),
   row('ImageGetAll', 'GET', '/images/get', 'images', 'exfiltrate', S),
   row('ImageGet', 'GET', '/images/{name:.*}/get', 'images', 'exfiltrate', S),
   row('ImageHistory', 'GET', '/images/{name:.*}/history', 'images', 'read'),
@@ -165,7 +170,7 @@ export const OPERATION_TABLE: readonly Operation[] = Object.freeze([
   // Plugin router. Pull/upgrade bodies are the privileges the client grants: inspect them.
   row('PluginList', 'GET', '/plugins', 'plugins', 'read'),
   row('PluginInspect', 'GET', '/plugins/{name:.*}/json', 'plugins', 'read'),
-  row('GetPluginPrivileges', 'GET', '/plugins/privileges', 'plugins', 'read'),
+  row('GetPluginPrivileges', 'GET', '/plugins/privileges', 'plugins', 'exfiltrate'), // fetches `remote` from its registry
   row('PluginDelete', 'DELETE', '/plugins/{name:.*}', 'plugins', 'write'),
   row('PluginEnable', 'POST', '/plugins/{name:.*}/enable', 'plugins', 'write'),
   row('PluginDisable', 'POST', '/plugins/{name:.*}/disable', 'plugins', 'write'),
@@ -179,8 +184,8 @@ export const OPERATION_TABLE: readonly Operation[] = Object.freeze([
   row('PluginSet', 'POST', '/plugins/{name:.*}/set', 'plugins', 'write', J),
   row('PluginCreate', 'POST', '/plugins/create', 'plugins', 'write'),
 
-  // Distribution router.
-  row('DistributionInspect', 'GET', '/distribution/{name:.*}/json', 'distribution', 'read', { min: '1.30' }),
+  // Distribution router: fetches the manifest from the registry the name's host part names.
+  row('DistributionInspect', 'GET', '/distribution/{name:.*}/json', 'distribution', 'exfiltrate', { min: '1.30' }),
 
   // gRPC router (h2c hijack to BuildKit): build power.
   row('Grpc', 'POST', '/grpc', 'build', 'write', HIJACK),

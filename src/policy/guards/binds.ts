@@ -1,7 +1,10 @@
 /**
  * `binds: { allow: [prefixes] }` limits host paths that containers, services and local
  * volumes mount; `binds: false` allows none (named volumes stay allowed); `{user}` in a
- * prefix is the caller's certificate CN.
+ * prefix is the caller's certificate CN. With either, a local-driver volume may only be
+ * plain, a tmpfs, or a bind of an allowed path: other file system types (proc, sysfs,
+ * overlay, nfs, a block device) are refused whatever the prefixes. `binds: true` (like not
+ * listing the guard) permits every host mount, those included.
  */
 import { field } from '../../facts/go-fold.js';
 import { containerSpecField, hostConfigField, show } from './body.js';
@@ -13,7 +16,7 @@ import { parseAllowList } from './settings.js';
 
 export const bindsGuard = defineGuard({
   key: 'binds',
-  summary: 'host paths mounted by Binds, Mounts (bind, and local volumes with o=bind/rbind/device), service mounts and volume create',
+  summary: 'host paths mounted by Binds, Mounts (bind, and local volumes: only plain, tmpfs or o=bind/rbind), service mounts and volume create',
   operations: [...CONTAINER_OPS, ...SERVICE_OPS, OP.volumeCreate],
   parse: (value, at, problems) =>
     parseAllowList(value, at, problems, (item, itemAt) => {
@@ -31,7 +34,7 @@ export const bindsGuard = defineGuard({
     } else if (op === OP.serviceCreate || op === OP.serviceUpdate) {
       mounts.push(...mountsHostPaths(containerSpecField(facts, 'Mounts')));
     } else if (op === OP.volumeCreate) {
-      mounts.push(...localVolumeDevice(field(facts.body, 'Driver'), field(facts.body, 'DriverOpts'), 'DriverOpts').map(renameVolumePath));
+      mounts.push(...localVolumeDevice(field(facts.body, 'Driver'), field(facts.body, 'DriverOpts'), 'DriverOpts'));
     }
     for (const m of mounts) {
       if (m.kind === 'unreadable') return { code: 'bind-mount', reason: m.reason };
@@ -45,8 +48,3 @@ export const bindsGuard = defineGuard({
     return undefined;
   },
 });
-
-/** Volume create names its options `DriverOpts`, not `DriverConfig.Options`. */
-function renameVolumePath(m: HostMount): HostMount {
-  return { ...m, path: m.path.replace('DriverOpts.Options.', 'DriverOpts.') };
-}

@@ -1,9 +1,13 @@
 /**
  * `images: { allow: ["busybox", "registry.example.com/*"] }` limits the images containers and
- * services run, images pulled (`fromImage`) and pushed, and the names images are given (import `repo`,
- * tag, commit, build `t`), since naming an untrusted image `busybox` would otherwise launder
- * it. Image IDs (`sha256:...`) cannot be matched by name and are refused. `ImageLoad` names
- * images from inside its tar and is not covered: do not allow it where this guard matters.
+ * services run, images pulled (`fromImage`) and pushed, the image a tag is taken from, and the
+ * names images are given (import `repo`, tag, commit, build `t`), since naming an untrusted
+ * image `busybox` would otherwise launder it, and tagging an image the caller may not run
+ * into an allowed name would let them run or push it. Image IDs (`sha256:...`) cannot be
+ * matched by name and are refused. Not covered: a commit's source is a container (not an
+ * image), a build's `FROM` lines are inside its tar, and `ImageLoad` names images from inside
+ * its tar: do not allow ImageLoad where this guard matters. Whoever may tag, build, commit or
+ * import to an allowed name can replace that name's image for everyone on the daemon.
  * A value that is really a URL (`fromImage=https://user:pw@host/x`) is quoted without its
  * credentials.
  */
@@ -39,7 +43,10 @@ function referencesOf(facts: RequestFacts, op: string): Found[] {
       if (q.repo) out.push({ path: 'query repo', value: withTag(q.repo, q.tag) });
       break;
     case OP.imageTag:
-    case OP.imageCommit:
+      if (facts.params.name) out.push({ path: 'image name', value: facts.params.name });
+      if (q.repo) out.push({ path: 'query repo', value: withTag(q.repo, q.tag) });
+      break;
+    case OP.imageCommit: // the source is `container`, not an image: only the new name is checked
       if (q.repo) out.push({ path: 'query repo', value: withTag(q.repo, q.tag) });
       break;
     case OP.imagePush:
@@ -54,7 +61,7 @@ function referencesOf(facts: RequestFacts, op: string): Found[] {
 
 export const imagesGuard = defineGuard({
   key: 'images',
-  summary: 'image references run, pulled or named (Image, fromImage, repo, build t) by allow list',
+  summary: 'image references run, pulled, pushed, tagged from or named (Image, fromImage, tag source, repo, build t) by allow list',
   operations: [OP.containerCreate, ...SERVICE_OPS, OP.imageCreate, OP.imageTag, OP.imageCommit, OP.imageBuild, OP.imagePush],
   parse(value, at, problems) {
     const setting = parseAllowList(value, at, problems);

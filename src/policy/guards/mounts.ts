@@ -3,16 +3,16 @@
  * - `Binds` entries `src:dst[:opts]` (Linux parser: split on `:`); a `src` without `/` is a
  *   named volume, anything else is a host path;
  * - `Mounts` entries of type `bind` (and `npipe`) by `Source`;
- * - `Mounts` of type `volume` whose local-driver options (`o` holding `bind` or `rbind`, or
- *   a `device`) make the volume a mount of `device` on the host;
- * - volume create with the same local-driver options.
- * Each yields the host path to check, or a problem when the entry cannot be read safely.
+ * - `Mounts` of type `volume` with local-driver options, and volume create with the same
+ *   options: an allow list (see `localVolumeDevice`), where a bind of `device` is a host path
+ *   and anything that is neither a bind nor a plain tmpfs is refused.
+ * Each yields the host path to check, or a problem when the entry cannot be allowed.
  */
 import type { JsonValue } from '../../core/types.js';
 import { field, isObject } from '../../facts/go-fold.js';
 import { show, type Found } from './body.js';
 
-/** A host path a request would mount, or an entry we refuse to interpret. */
+/** A host path a request would mount, or an entry we refuse (unreadable or not allowed). */
 export type HostMount =
   | { kind: 'path'; path: string; value: string }
   | { kind: 'unreadable'; path: string; reason: string };
@@ -22,11 +22,30 @@ const KNOWN_MOUNT_TYPES = new Set(['bind', 'volume', 'tmpfs', 'npipe', 'cluster'
 /**
  * The `o` options that set MS_BIND: moby/sys/mount's flag table (`bind` = MS_BIND, `rbind` =
  * MS_BIND|MS_REC), which the local driver applies to the comma-separated `o`. With MS_BIND
- * the kernel ignores the fs type and bind-mounts `device`.
+ * the kernel ignores the fs type and the data options and bind-mounts `device`.
  */
 const BIND_OPTIONS = new Set(['bind', 'rbind']);
 
-/** Host paths in `Binds` values. */
+/**
+ * `o` entries that only set per-mount flags (moby/sys/mount's flag table, without `remount`
+ * and the bind options) or narrow propagation. None names a path or an address.
+ */
+const FLAG_OPTIONS = new Set([
+  'defaults', 'ro', 'rw', 'suid', 'nosuid', 'dev', 'nodev', 'exec', 'noexec', 'sync', 'async', 'dirsync',
+  'mand', 'nomand', 'atime', 'noatime', 'diratime', 'nodiratime', 'relatime', 'norelatime',
+  'strictatime', 'nostrictatime', 'private', 'rprivate', 'unbindable', 'runbindable',
+]);
+
+/** tmpfs data options (the kernel's Documentation/filesystems/tmpfs.rst) that are sizes, modes, ids or memory flags. */
+const TMPFS_KEY_OPTIONS = new Set(['size', 'nr_blocks', 'nr_inodes', 'mode', 'uid', 'gid', 'huge']);
+const TMPFS_FLAG_OPTIONS = new Set(['inode32', 'inode64', 'noswap']);
+
+/** The local driver's option keys (moby volume/local `validOpts`); `size` is a quota on the volume's own directory. */
+const LOCAL_OPTION_KEYS = new Set(['type', 'o', 'device', 'size']);
+
+const ONLY = 'a local volume may only be a tmpfs or a bind (o=bind/rbind) of an allowed host path';
+
+/** Bind mounts in `Binds` values: host paths. */
 export function bindsHostPaths(found: readonly Found[]): HostMount[] {
   const out: HostMount[] = [];
   for (const f of found) {
@@ -73,7 +92,7 @@ export function mountsHostPaths(found: readonly Found[]): HostMount[] {
       } else if (t === 'volume') {
         const opts = field(m, 'VolumeOptions', 'DriverConfig', 'Options');
         const driver = field(m, 'VolumeOptions', 'DriverConfig', 'Name');
-        out.push(...localVolumeDevice(driver, opts, `${path}.VolumeOptions.DriverConfig`));
+        out.push(...localVolumeDevice(driver, opts, `${path}.VolumeOptions.DriverConfig.Options`));
       }
     });
   }
@@ -81,28 +100,57 @@ export function mountsHostPaths(found: readonly Found[]): HostMount[] {
 }
 
 /**
- * The host path a local-driver volume mounts, from its options (`type`, `o`, `device`).
+ * What a local-driver volume mounts, from its options (`type`, `o`, `device`, `size`) at
+ * `path`. dockerd runs `mount(device, volume dir, type, o)` in the host's mount namespace, so
+ * `type=proc`/`sysfs`/`cgroup` mount the host kernel's views, `overlay` with `lowerdir=` any
+ * host directory, `nfs`/`cifs` a network address, `ext4` a block device. Hence an allow list:
+ * - no options (or only `size`): a plain directory;
+ * - `type=tmpfs`, `device` `tmpfs` or absent, and `o` entries that are flags or tmpfs sizes,
+ *   modes and ids: memory;
+ * - `o` holding `bind` or `rbind` (any `type`: the kernel ignores it) with flag-only `o`
+ *   entries: a bind of `device`, returned as a host path for the caller to check;
+ * - everything else is refused.
  * Driver options are a Go map (exact keys, which the local driver checks exactly); we read
- * keys case-insensitively so a variant spelling is checked rather than ignored.
- * `type=tmpfs` without a bind option is memory, not a host path; any other `device` (nfs
- * `:/export`, a block device, a directory with `o=bind` or `o=rbind`, whatever the `type`)
- * must be an allowed host path. moby matches each `o` entry exactly; we trim and lower-case
- * it first, which can only add binds (`o=ro, BIND` is checked), never hide one.
+ * keys case-insensitively so a variant spelling is checked rather than ignored, and `o`
+ * entries trimmed and lower-cased, which can only add binds (`o=ro, BIND` is checked).
  */
 export function localVolumeDevice(driver: JsonValue | undefined, opts: JsonValue | undefined, path: string): HostMount[] {
   if (typeof driver === 'string' && driver !== '' && driver !== 'local') return []; // a plugin: the volumeDrivers guard
   if (opts === undefined || opts === null) return [];
-  if (!isObject(opts)) return [{ kind: 'unreadable', path, reason: `${path}.Options ${show(opts)} is not a map` }];
-  const get = (k: string): JsonValue | undefined => {
-    for (const key of Object.keys(opts)) if (key.toLowerCase() === k) return opts[key];
-    return undefined;
-  };
-  const type = get('type');
-  const o = get('o');
-  const device = get('device');
-  const bindOpt = typeof o === 'string' && o.split(',').some((x) => BIND_OPTIONS.has(x.trim().toLowerCase()));
-  if (device === undefined && !bindOpt) return [];
-  if (typeof type === 'string' && type.toLowerCase() === 'tmpfs' && !bindOpt) return [];
-  if (typeof device !== 'string') return [{ kind: 'unreadable', path, reason: `${path}.Options.device ${show(device)} with a bind option is not a host path` }];
-  return [{ kind: 'path', path: `${path}.Options.device`, value: device }];
+  if (!isObject(opts)) return [refuse(path, `${path} ${show(opts)} is not a map`)];
+  const byKey = new Map<string, { at: string; value: string }>();
+  for (const [key, value] of Object.entries(opts)) {
+    const k = key.toLowerCase();
+    const at = `${path}.${key}`;
+    if (!LOCAL_OPTION_KEYS.has(k)) return [refuse(at, `${at} is not a local volume option (type, o, device, size)`)];
+    if (byKey.has(k)) return [refuse(at, `${at} repeats option ${JSON.stringify(k)} in another spelling`)];
+    if (typeof value !== 'string') return [refuse(at, `${at} ${show(value)} is not a string`)];
+    byKey.set(k, { at, value });
+  }
+  const type = byKey.get('type');
+  const o = byKey.get('o');
+  const device = byKey.get('device');
+  const entries = (o?.value.split(',') ?? []).map((x) => x.trim().toLowerCase()).filter((x) => x !== '');
+  if (entries.some((x) => BIND_OPTIONS.has(x))) {
+    const odd = entries.find((x) => !BIND_OPTIONS.has(x) && !FLAG_OPTIONS.has(x));
+    if (o && odd !== undefined) return [refuse(o.at, `${o.at} entry ${JSON.stringify(odd)} is not allowed with a bind`)];
+    if (!device) return [refuse(path, `${path}.device (missing) with a bind option is not a host path`)];
+    return [{ kind: 'path', path: device.at, value: device.value }];
+  }
+  if (type === undefined && o === undefined && device === undefined) return [];
+  if (type === undefined || type.value.toLowerCase() !== 'tmpfs') {
+    if (type !== undefined) return [refuse(type.at, `${type.at} ${show(type.value)} is not allowed: ${ONLY}`)];
+    if (device !== undefined) return [refuse(device.at, `${device.at} ${show(device.value)} without o=bind is not allowed: ${ONLY}`)];
+    return [refuse(path, `${path} without type=tmpfs or o=bind is not allowed: ${ONLY}`)];
+  }
+  if (device !== undefined && device.value !== 'tmpfs') {
+    return [refuse(device.at, `${device.at} ${show(device.value)} is not allowed for a tmpfs volume (only "tmpfs")`)];
+  }
+  const odd = entries.find((x) => !FLAG_OPTIONS.has(x) && !TMPFS_FLAG_OPTIONS.has(x) && !TMPFS_KEY_OPTIONS.has(x.split('=')[0] ?? ''));
+  if (o && odd !== undefined) return [refuse(o.at, `${o.at} entry ${JSON.stringify(odd)} is not a tmpfs size, mode, id or flag option`)];
+  return [];
+}
+
+function refuse(path: string, reason: string): HostMount {
+  return { kind: 'unreadable', path, reason };
 }

@@ -135,6 +135,13 @@ describe('the operation table', () => {
       ['PluginPull', 'write', 'json', true],
       ['ContainerWait', 'read', 'stream', true],
       ['ImageBuild', 'write', 'stream', true],
+      // The daemon fetches from the registry host the caller names (SSRF, port scan, error bodies).
+      ['DistributionInspect', 'exfiltrate', 'stream', false],
+      ['ImageSearch', 'exfiltrate', 'stream', false],
+      ['GetPluginPrivileges', 'exfiltrate', 'stream', false],
+      // `?dir=` lists any host directory on experimental daemons.
+      ['ContainerCheckpointList', 'exfiltrate', 'stream', false],
+      ['ConfigInspect', 'read', 'stream', false],
     ];
     for (const [name, power, body, streaming] of expectations) {
       const op = operationByName(name);

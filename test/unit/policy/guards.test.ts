@@ -66,9 +66,49 @@ describe('hostNamespaces', () => {
   ]);
 });
 
+/**
+ * Local-driver option cases under `binds: { allow: ["/srv/dev/{user}", ...] }` for alice,
+ * for each place local volume options go: `make` builds the request, `at` is the options' path.
+ */
+function localVolumeCases(where: string, make: (options: Record<string, unknown>) => RequestFacts, at: string): Case[] {
+  const own = '/srv/dev/alice';
+  const cases: Case[] = [
+    // Repro of the review: a fresh procfs of the host pid namespace, writable core_pattern.
+    ['type=proc with an allowed device', make({ type: 'proc', device: own }), 'bind-mount', `${at}.type "proc" is not allowed: a local volume may only be a tmpfs or a bind`],
+    ['type=sysfs', make({ type: 'sysfs', device: own }), 'bind-mount', `${at}.type "sysfs"`],
+    ['type=cgroup', make({ type: 'cgroup', device: own }), 'bind-mount', 'type "cgroup"'],
+    ['type=cgroup2', make({ type: 'cgroup2', device: 'none' }), 'bind-mount', 'type "cgroup2"'],
+    ['type=overlay with lowerdir=/etc', make({ type: 'overlay', o: 'lowerdir=/tmp:/etc', device: own }), 'bind-mount', 'type "overlay"'],
+    ['type=ext4 of a file under the prefix', make({ type: 'ext4', device: `${own}/disk.img` }), 'bind-mount', 'type "ext4"'],
+    ['type=nfs', make({ type: 'nfs', o: 'addr=127.0.0.1,rw', device: ':/export' }), 'bind-mount', 'type "nfs"'],
+    ['type=cifs', make({ type: 'cifs', o: 'username=x', device: '//127.0.0.1/share' }), 'bind-mount', 'type "cifs"'],
+    ['upper-case TYPE key', make({ TYPE: 'proc', device: own }), 'bind-mount', `${at}.TYPE "proc"`],
+    ['device without a bind or a type', make({ device: own }), 'bind-mount', `${at}.device "/srv/dev/alice" without o=bind is not allowed`],
+    ['o without a type or device', make({ o: 'lowerdir=/etc' }), 'bind-mount', 'without type=tmpfs or o=bind'],
+    ['unknown option key', make({ type: 'tmpfs', device: 'tmpfs', mountpoint: '/' }), 'bind-mount', `${at}.mountpoint is not a local volume option`],
+    ['option value not a string', make({ type: 'tmpfs', device: 'tmpfs', o: ['size=1m'] }), 'bind-mount', 'is not a string'],
+    ['tmpfs with a host path device', make({ type: 'tmpfs', device: '/etc' }), 'bind-mount', `${at}.device "/etc" is not allowed for a tmpfs volume`],
+    ['tmpfs with lowerdir=', make({ type: 'tmpfs', o: 'size=1m,lowerdir=/etc', device: 'tmpfs' }), 'bind-mount', 'entry "lowerdir=/etc" is not a tmpfs size'],
+    ['tmpfs with remount', make({ type: 'tmpfs', o: 'remount,ro', device: 'tmpfs' }), 'bind-mount', 'entry "remount"'],
+    ['tmpfs with mpol=', make({ type: 'tmpfs', o: 'mpol=bind:0', device: 'tmpfs' }), 'bind-mount', 'entry "mpol=bind:0"'],
+    ['bind with a data option', make({ type: 'none', o: 'bind,lowerdir=/etc', device: own }), 'bind-mount', 'entry "lowerdir=/etc" is not allowed with a bind'],
+    ['bind with remount', make({ type: 'none', o: 'remount,bind', device: own }), 'bind-mount', 'entry "remount"'],
+    ['bind of a path outside the prefixes', make({ type: 'none', o: 'bind', device: '/proc' }), 'bind-mount', 'outside the allowed host paths'],
+    ['plain: no options', make({}), undefined],
+    ['plain: only a size quota', make({ size: '10g' }), undefined],
+    ['tmpfs with size, modes, ids and flags', make({ type: 'tmpfs', o: 'size=64m,mode=1777,uid=1000,gid=1000,nr_inodes=1k,nr_blocks=100,huge=never,noexec,nosuid,nodev,ro', device: 'tmpfs' }), undefined],
+    ['tmpfs without a device', make({ type: 'tmpfs', o: 'size=1m' }), undefined],
+    ['TMPFS upper-case type', make({ type: 'TMPFS', device: 'tmpfs' }), undefined],
+    ['bind of the own dir', make({ type: 'none', o: 'bind,ro,nosuid', device: `${own}/v` }), undefined],
+    // With MS_BIND the kernel ignores the fs type: this is a bind of the own directory.
+    ['bind with any type', make({ type: 'proc', o: 'rbind', device: own }), undefined],
+  ];
+  return cases.map(([name, ...rest]) => [`${where}: ${name}`, ...rest]);
+}
+
 describe('binds', () => {
   const bob = identity('bob');
-  const vopt = (options: Record<string, string>) => hc({ Mounts: [{ Type: 'volume', Source: 'v', Target: '/x', VolumeOptions: { DriverConfig: { Name: 'local', Options: options } } }] });
+  const vopt = (options: Record<string, unknown>) => hc({ Mounts: [{ Type: 'volume', Source: 'v', Target: '/x', VolumeOptions: { DriverConfig: { Name: 'local', Options: options } } }] });
   run('binds: { allow: ["/srv/dev/{user}", /data/shared] }', [
     ['own dir', hc({ Binds: ['/srv/dev/alice:/work'] }), undefined],
     ['own subdir ro', hc({ Binds: ['/srv/dev/alice/project:/work:ro'] }), undefined],
@@ -109,7 +149,7 @@ describe('binds', () => {
     ['volume-opt rbind no type', vopt({ o: 'rbind', device: '/etc' }), 'bind-mount'],
     ['volume-opt rbind without a device', vopt({ type: 'tmpfs', o: 'rbind' }), 'bind-mount', 'with a bind option is not a host path'],
     ['volume-opt rbind own dir', vopt({ type: 'tmpfs', o: 'rbind', device: '/srv/dev/alice' }), undefined],
-    ['volume-opt tmpfs unbindable is no bind', vopt({ type: 'tmpfs', o: 'unbindable,runbindable', device: '/etc' }), undefined],
+    ['volume-opt tmpfs unbindable is no bind', vopt({ type: 'tmpfs', o: 'unbindable,runbindable', device: 'tmpfs' }), undefined],
     ['volume-opt tmpfs size', vopt({ type: 'tmpfs', o: 'size=64m', device: 'tmpfs' }), undefined],
     ['volume create tmpfs rbind', req('POST', '/volumes/create', { Name: 'v', Driver: 'local', DriverOpts: { type: 'tmpfs', o: 'rbind', device: '/tmp/hostdir' } }), 'bind-mount', 'DriverOpts.device "/tmp/hostdir"'],
     ['volume create tmpfs rbind,ro', req('POST', '/volumes/create', { Name: 'v', DriverOpts: { type: 'tmpfs', o: 'rbind,ro', device: '/' } }), 'bind-mount', 'DriverOpts.device "/"'],
@@ -120,13 +160,30 @@ describe('binds', () => {
     ['volume create own dir', req('POST', '/volumes/create', { Name: 'v', DriverOpts: { type: 'none', o: 'bind', device: '/srv/dev/alice/v' } }), undefined],
     ['volume create plain', req('POST', '/volumes/create', { Name: 'v' }), undefined],
     ['service bind', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', Mounts: [{ Type: 'bind', Source: '/', Target: '/h' }] } } }), 'bind-mount', 'TaskTemplate.ContainerSpec.Mounts[0].Source'],
+    // dockerd mounts local volumes with mount(device, dir, type, o) in the host's mount
+    // namespace: anything but a plain directory, a tmpfs or a bind is the host kernel's or a
+    // device's file system, whatever `device` says.
+    ...localVolumeCases('volume create', (options) => req('POST', '/volumes/create', { Name: 'v', Driver: 'local', DriverOpts: options }), 'DriverOpts'),
+    ...localVolumeCases('mount volume-opt', vopt, 'HostConfig.Mounts[0].VolumeOptions.DriverConfig.Options'),
+    ...localVolumeCases('service volume-opt', (options) => req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', Mounts: [{ Type: 'volume', Target: '/h', VolumeOptions: { DriverConfig: { Name: 'local', Options: options } } }] } } }), 'TaskTemplate.ContainerSpec.Mounts[0].VolumeOptions.DriverConfig.Options'),
+    ['legacy top-level Mounts proc', create({ Image: 'x', Mounts: [{ Type: 'volume', Target: '/h', VolumeOptions: { DriverConfig: { Options: { type: 'proc', device: '/srv/dev/alice' } } } }] }), 'bind-mount', 'Mounts[0].VolumeOptions.DriverConfig.Options.type "proc"'],
+    // The facts stage refuses keys that fold together (ambiguous-json); built by hand, the guard still denies.
+    ['volume create type and Type both given', rawFacts('VolumeCreate', { Name: 'v', DriverOpts: { type: 'tmpfs', Type: 'proc', device: 'tmpfs' } }), 'bind-mount', 'DriverOpts.Type repeats option "type"'],
+    ['volume create plugin driver options are the plugin\'s', req('POST', '/volumes/create', { Name: 'v', Driver: 'rexray', DriverOpts: { type: 'proc' } }), undefined],
   ]);
   run('binds: { allow: ["/srv/dev/{user}"] }', [['{user} is the caller', hc({ Binds: ['/srv/dev/alice:/x'] }), 'bind-mount']], bob);
   run('binds: { allow: ["/srv/dev/{user}"] }', [['a user name with a slash cannot widen the prefix', hc({ Binds: ['/srv/x:/x'] }), 'bind-mount']], identity('../x'));
   run('binds: false', [
     ['no host paths at all', hc({ Binds: ['/srv/dev/alice:/x'] }), 'bind-mount', 'none are allowed'],
     ['named volumes still fine', hc({ Binds: ['data:/x'] }), undefined],
+    ['volume tmpfs still fine', vopt({ type: 'tmpfs', o: 'size=64m', device: 'tmpfs' }), undefined],
+    ['volume create plain still fine', req('POST', '/volumes/create', { Name: 'v', DriverOpts: {} }), undefined],
+    ['volume bind refused', vopt({ type: 'none', o: 'bind', device: '/srv/dev/alice' }), 'bind-mount', 'none are allowed'],
+    ['volume proc refused', req('POST', '/volumes/create', { Name: 'v', DriverOpts: { type: 'proc', device: 'proc' } }), 'bind-mount', 'DriverOpts.type "proc" is not allowed'],
+    ['volume overlay refused', vopt({ type: 'overlay', o: 'lowerdir=/etc', device: 'overlay' }), 'bind-mount', 'type "overlay"'],
   ]);
+  // true permits every host mount (as not listing the guard does), kernel file systems included.
+  run('binds: true', [['volume proc permitted', req('POST', '/volumes/create', { Name: 'v', DriverOpts: { type: 'proc', device: 'proc' } }), undefined]]);
 });
 
 describe('volumesFrom', () => {
@@ -243,7 +300,16 @@ describe('images', () => {
     ['pull allowed', req('POST', '/images/create?fromImage=busybox&tag=1.36'), undefined],
     ['pull other', req('POST', '/images/create?fromImage=ubuntu&tag=latest'), 'image', 'query fromImage'],
     ['import named busybox', req('POST', '/images/create?fromSrc=-&repo=busybox'), undefined],
-    ['tag over a trusted name needs allow', req('POST', '/images/ubuntu/tag?repo=evil&tag=1'), 'image', 'query repo'],
+    ['tag over a trusted name needs allow', req('POST', '/images/busybox/tag?repo=evil&tag=1'), 'image', 'query repo'],
+    ['tag between allowed names', req('POST', '/images/registry.example.com/ci/app2/tag?repo=registry.example.com/ci/app3&tag=1'), undefined],
+    ['tag a busybox tag', req('POST', '/v1.41/images/busybox:1.36/tag?repo=registry.example.com/mirror/busybox&tag=1.36'), undefined],
+    // The source is checked too: tagging an image one may not run into an allowed name.
+    ['tag from a disallowed image', req('POST', '/images/ubuntu/tag?repo=busybox&tag=latest'), 'image', 'image name "ubuntu" (docker.io/library/ubuntu:latest) is not an allowed image'],
+    ['tag an admin image out to an allowed registry', req('POST', '/v1.41/images/adminonly/secret-app:1/tag?repo=registry.example.com/exfil2&tag=1'), 'image', 'image name "adminonly/secret-app:1"'],
+    ['tag from an image ID', req('POST', `/images/sha256:${'b'.repeat(64)}/tag?repo=busybox`), 'image', 'image name "sha256:bbbb'],
+    ['tag from a short image ID', req('POST', '/images/3f2a9c1d04be/tag?repo=registry.example.com/x&tag=1'), 'image', 'image name "3f2a9c1d04be"'],
+    ['tag from a lookalike registry', req('POST', '/images/registry.example.com.evil.io/x/tag?repo=registry.example.com/x'), 'image', 'image name'],
+    ['commit names only (the source is a container)', req('POST', '/commit?container=anything&repo=registry.example.com/c&tag=1'), undefined],
     ['build tag', req('POST', '/build?t=registry.example.com/app:1&t=evil:1'), 'image', 'query t'],
     ['push', req('POST', '/images/registry.example.com/app/push?tag=1'), undefined],
     ['push elsewhere', req('POST', '/images/evil.io/app/push'), 'image'],

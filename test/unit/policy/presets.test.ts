@@ -42,6 +42,16 @@ describe('presets', () => {
     ['read-only', other, req('GET', '/containers/x/attach/ws'), 'deny', 'no-rule'],
     ['read-only', other, req('GET', '/swarm'), 'deny', 'no-rule'],
     ['read-only', other, req('GET', '/images/x/get'), 'deny', 'no-rule'],
+    // Reads that make dockerd contact a host:port the caller names, or list a host directory.
+    ['default', other, req('GET', '/v1.41/distribution/127.0.0.1:41999/internal/thing/json'), 'deny', 'no-rule'],
+    ['default', other, req('GET', '/v1.41/images/search?term=127.0.0.1:41999/anything'), 'deny', 'no-rule'],
+    ['default', other, req('GET', '/v1.41/plugins/privileges?remote=127.0.0.1:41999/plug:latest'), 'deny', 'no-rule'],
+    ['default', other, req('GET', '/v1.41/containers/c1/checkpoints?dir=/root'), 'deny', 'no-rule'],
+    ['read-only', other, req('GET', '/v1.41/distribution/127.0.0.1:1/x/json'), 'deny', 'no-rule'],
+    ['read-only', other, req('GET', '/v1.41/images/search?term=busybox'), 'deny', 'no-rule'],
+    ['developer', dev, req('GET', '/v1.41/distribution/127.0.0.1:41762/m/json'), 'deny', 'no-rule'],
+    ['ci-runner', ci, req('GET', '/v1.41/images/search?term=127.0.0.1:41999/x'), 'deny', 'no-rule'],
+    ['developer', dev, req('GET', '/v1.41/containers/c1/checkpoints?dir=/etc'), 'deny', 'no-rule'],
     ['admin', admin, req('POST', '/plugins/pull?remote=x'), 'allow', 'allowed'],
     ['admin', other, req('GET', '/info'), 'deny', 'no-rule'],
     ['developer', dev, run({ Binds: ['/srv/dev/alice/src:/src'] }), 'allow', 'allowed'],
@@ -69,6 +79,17 @@ describe('presets', () => {
     ['ci-runner', ci, run({ Binds: ['/var/run/docker.sock:/var/run/docker.sock'] }), 'deny', 'bind-mount'],
     ['ci-runner', ci, req('POST', '/images/create?fromImage=busybox&tag=latest'), 'allow', 'allowed'],
     ['ci-runner', ci, req('POST', '/containers/x/exec', { Cmd: ['sh'] }), 'deny', 'no-rule'],
+    // Tagging an image ci may not run into an allowed name (to run or push it) is refused.
+    ['ci-runner', ci, req('POST', '/v1.41/images/adminonly/secret-app:1/tag?repo=registry.example.com/exfil2&tag=1'), 'deny', 'image'],
+    ['ci-runner', ci, req('POST', '/v1.41/images/registry.example.com/ci/app2/tag?repo=registry.example.com/ci/app&tag=2'), 'allow', 'allowed'],
+    // Local volumes of a kernel file system (host procfs, sysfs, overlay of host dirs).
+    ['developer', dev, req('POST', '/v1.41/volumes/create', { Name: 'hp2', Driver: 'local', DriverOpts: { type: 'proc', device: '/srv/dev/alice' } }), 'deny', 'bind-mount'],
+    ['developer', dev, req('POST', '/v1.41/volumes/create', { Name: 'ov', DriverOpts: { type: 'overlay', device: '/srv/dev/alice', o: 'lowerdir=/tmp:/etc' } }), 'deny', 'bind-mount'],
+    ['developer', dev, run({ Mounts: [{ Type: 'volume', Target: '/hp', VolumeOptions: { DriverConfig: { Name: 'local', Options: { type: 'sysfs', device: '/srv/dev/alice' } } } }] }), 'deny', 'bind-mount'],
+    ['developer', dev, req('POST', '/v1.41/volumes/create', { Name: 'v', DriverOpts: { type: 'none', o: 'bind', device: '/srv/dev/alice/v' } }), 'allow', 'allowed'],
+    ['developer', dev, req('POST', '/v1.41/volumes/create', { Name: 't', DriverOpts: { type: 'tmpfs', o: 'size=64m', device: 'tmpfs' } }), 'allow', 'allowed'],
+    ['ci-runner', ci, req('POST', '/v1.41/volumes/create', { Name: 'hp', DriverOpts: { type: 'proc', device: 'proc' } }), 'deny', 'bind-mount'],
+    ['ci-runner', ci, req('POST', '/v1.41/volumes/create', { Name: 'c' }), 'allow', 'allowed'],
   ])('%s case %#', (name, who, facts, outcome, code) => {
     const d = decide(preset(name), who, facts);
     expect([d.outcome, d.code]).toEqual([outcome, code]);
