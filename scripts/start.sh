@@ -11,4 +11,6 @@ fi
 # A 4 MiB young generation (V8 defaults to 16): ~25 MiB less resident memory under load and
 # with many open streams, for more CPU per request under many concurrent clients
 # (docs/deployment.md, "Young generation"). Also in the bin shebang and Dockerfile.
-exec node --max-semi-space-size=4 dist/cli/main.js serve "$@"
+# --inspect-port on an address no interface has: a SIGUSR1 that arrives while Node boots,
+# before `serve` takes the signal over, cannot open the inspector (src/cli/main.ts).
+exec node --max-semi-space-size=4 --inspect-port=0.0.0.1:9229 dist/cli/main.js serve "$@"

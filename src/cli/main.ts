@@ -1,12 +1,18 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S node --max-semi-space-size=4 --inspect-port=0.0.0.1:9229
 /**
  * The `dockgate` command: dispatches to `serve`, `certs ...` and `policy ...`.
  * Exit codes: 0 success, 1 operational error, 2 usage or configuration error
  * (`policy explain` exits 3 when the request would be denied).
+ *
+ * `--inspect-port=0.0.0.1:9229` in the shebang: Node 20 has no --disable-sigusr1, and a SIGUSR1
+ * that arrives while Node itself boots, before this file runs and `serve` takes the signal over
+ * (serve-signals.ts), starts the inspector. Pointed at an address no interface has, it fails
+ * to listen ("address not available") instead of opening an unauthenticated debugger.
  */
 import { VERSION } from '../runtime/version.js';
 import { UsageError } from './args.js';
 import type { CliIo } from './io.js';
+import { captureServeSignals } from './serve-signals.js';
 
 const USAGE = `dockgate ${VERSION}: a mutual-TLS gateway for the Docker Engine API
 
@@ -27,6 +33,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     switch (command) {
       // Each command loads only its own modules: `certs` never pulls in the proxy.
       case 'serve':
+        // Synchronously, before loading the gateway's modules: see serve-signals.ts.
+        captureServeSignals();
         return await (await import('./serve-command.js')).runServe(rest, io);
       case 'certs':
         return await (await import('../pki/cli.js')).runCertsCommand([...rest], io);

@@ -8,9 +8,12 @@ import { buildConfig, DEFAULTS, loadConfig } from '../config/load.js';
 import type { GatewayConfig } from '../config/types.js';
 import { ConfigError } from '../config/validate.js';
 import { createOperationalLog } from '../observe/logger.js';
-import { startGateway } from '../runtime/start-gateway.js';
+import { PolicyError } from '../policy/errors.js';
+import { startGateway, type RunningGateway } from '../runtime/start-gateway.js';
 import { parseArgs } from './args.js';
 import type { CliIo } from './io.js';
+import { checkStartMaterial } from './serve-preflight.js';
+import { captureServeSignals, type ServeSignals } from './serve-signals.js';
 
 /** Usage text of `dockgate serve`. */
 export const SERVE_USAGE = `Usage: dockgate serve [--config FILE]
@@ -31,6 +34,8 @@ async function resolveConfig(file: string | undefined, io: CliIo): Promise<Gatew
 
 /** Run `dockgate serve`; resolves with the exit code once the gateway has stopped. */
 export async function runServe(argv: readonly string[], io: CliIo): Promise<number> {
+  // Before anything else, and before any await: see serve-signals.ts.
+  const signals = captureServeSignals();
   const args = parseArgs(argv, { values: ['config'], switches: ['help'] });
   if (args.switches.has('help')) {
     io.stdout.write(SERVE_USAGE);
@@ -46,13 +51,21 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
     }
     throw err;
   }
+  if (stoppedEarly(signals, io)) return 0;
+  // Unusable TLS material or policy is a configuration error: exit 2, not 1.
+  const problems = await checkStartMaterial(config);
+  if (problems.length > 0) {
+    io.stderr.write(`dockgate: cannot start: invalid configuration:\n${problems.map((p) => `  ${p.replace(/\n/g, '\n  ')}`).join('\n')}\n`);
+    return 2;
+  }
+  if (stoppedEarly(signals, io)) return 0;
   const log = createOperationalLog();
-  let gateway;
+  let gateway: RunningGateway;
   try {
     gateway = await startGateway(config, log);
   } catch (err) {
     io.stderr.write(`dockgate: cannot start: ${(err as Error).message}\n`);
-    return 1;
+    return err instanceof PolicyError ? 2 : 1;
   }
   return new Promise<number>((resolveExit) => {
     let stopping = false;
@@ -61,19 +74,27 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
       stopping = true;
       log.info({ signal }, 'shutting down: draining in-flight requests');
       gateway.stop().then(
-        () => resolveExit(0),
+        ({ auditRecordsLost }) => {
+          if (auditRecordsLost === 0) return resolveExit(0);
+          io.stderr.write(`dockgate: ${auditRecordsLost} audit records were lost at shutdown\n`);
+          resolveExit(1);
+        },
         (err: Error) => {
           io.stderr.write(`dockgate: shutdown error: ${err.message}\n`);
           resolveExit(1);
         },
       );
     };
-    // Handlers first: a signal that arrives right after the "listening" line must be handled.
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGHUP', () => gateway.reload());
-    process.on('SIGUSR1', () => gateway.reopenAudit());
     const addr = gateway.server.address();
     log.info({ listen: `${addr.host}:${addr.port}`, upstream: config.upstream.url, admin: gateway.adminAddress, config: config.source ?? '(embedded default)', policy: config.policy ?? '(built-in default)' }, 'dockgate listening');
+    // Signals received while starting run now (a stop right after the "listening" line).
+    signals.attach({ stop, reload: () => gateway.reload(), reopenAudit: () => gateway.reopenAudit() });
   });
+}
+
+/** A SIGTERM or SIGINT arrived while starting: stop before starting anything more. */
+function stoppedEarly(signals: ServeSignals, io: CliIo): boolean {
+  const signal = signals.stopRequested();
+  if (signal) io.stderr.write(`dockgate: ${signal} during start-up; not starting\n`);
+  return signal !== undefined;
 }

@@ -12,8 +12,12 @@
  *
  * Nothing is lost on the way: a failed or partial write keeps the unwritten bytes and retries;
  * a reopen writes everything pending to the old file first; `close` and `flush` drain.
+ * What cannot be written by the end (the destination still refuses at `close`) is counted and
+ * reported, never dropped silently, and a record the destination took only part of is cut off
+ * the file again (or, on a pipe, ended with a newline), so the file never holds half a line
+ * that would run into the next record.
  */
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AuditRecord } from './audit-record.js';
 import { escapeJsonLine } from './escape.js';
@@ -28,8 +32,14 @@ export interface AuditLog {
   reopen(): void;
   /** Resolve once every record written so far reached the file descriptor (or after `timeoutMs`). */
   flush(timeoutMs?: number): Promise<void>;
-  /** Flush and close; later writes are dropped. */
-  close(): Promise<void>;
+  /** Flush and close; later writes are dropped. Resolves with what could not be written. */
+  close(): Promise<AuditLoss>;
+}
+
+/** Records (and their bytes) that never reached the destination. */
+export interface AuditLoss {
+  records: number;
+  bytes: number;
 }
 
 /** Options of {@link createAuditLog}. */
@@ -43,16 +53,22 @@ export interface AuditLogOptions {
    * that the oldest are dropped and reported, rather than the gateway running out of memory.
    */
   maxBacklogBytes?: number;
+  /** How `close` waits for a refusing destination before giving up (default 5000 ms). */
+  closeTimeoutMs?: number;
+  /** The write(2) used (default `fs.writeSync`); tests inject a failing one. */
+  writeSync?: (fd: number, buf: Buffer, offset: number, length: number) => number;
 }
 
 /** Delay before retrying a destination that refused a write (EAGAIN, ENOSPC, EIO). */
 const RETRY_MS = 100;
+const EMPTY = Buffer.alloc(0);
+const NEWLINE = Buffer.from('\n');
 
 /** An audit log whose file could not be opened: `ready` rejects, writes go nowhere. */
 function unopened(err: Error): AuditLog {
   const ready = Promise.reject(err);
   ready.catch(() => {});
-  return { ready, write() {}, reopen() {}, flush: async () => {}, close: async () => {} };
+  return { ready, write() {}, reopen() {}, flush: async () => {}, close: async () => ({ records: 0, bytes: 0 }) };
 }
 
 function openAppend(file: string): number {
@@ -70,6 +86,7 @@ export function auditLine(record: AuditRecord): string {
 export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
   const file = opts.file;
   const maxBacklog = opts.maxBacklogBytes ?? 64 * 1024 * 1024;
+  const write = opts.writeSync ?? ((fd: number, buf: Buffer, off: number, len: number) => writeSync(fd, buf, off, len));
   let fd: number;
   try {
     fd = file === undefined ? 1 : openAppend(file);
@@ -81,6 +98,10 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
   let pending: string[] = [];
   /** Bytes a write refused, written before anything newer. */
   let backlog: Buffer | undefined;
+  /** Bytes of the backlog's first line already in the file (a partial write): that line is half there. */
+  let partial = 0;
+  /** Records left as a broken line in the destination (it could not be cut back): lost. */
+  let brokenRecords = 0;
   let scheduled: NodeJS.Immediate | undefined;
   let retry: NodeJS.Timeout | undefined;
   let closed = false;
@@ -103,31 +124,42 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
     if (backlog) buf = buf ? Buffer.concat([backlog, buf]) : backlog;
     backlog = undefined;
     if (!buf) return true;
-    let off = 0;
+    // The first `partial` bytes are already in the file; they stay in `buf` so the record is whole
+    // again should the half in the file have to be cut off (reopen, close).
+    let off = partial;
     while (off < buf.length) {
       try {
-        off += writeSync(fd, buf, off, buf.length - off);
+        off += write(fd, buf, off, buf.length - off);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code !== 'EAGAIN') report(err as Error);
-        keep(buf.subarray(off));
+        const lineStart = off === 0 ? 0 : buf.lastIndexOf(10, off - 1) + 1;
+        partial = off - lineStart;
+        keep(buf.subarray(lineStart));
         return false;
       }
     }
+    partial = 0;
     lastErrorCode = undefined;
     return true;
   }
 
   function keep(rest: Buffer): void {
-    let kept = rest;
-    if (kept.length > maxBacklog) {
-      const dropped = kept.length - maxBacklog;
-      // Cut at a line start so the file never gets half a record.
-      const cut = kept.indexOf(10, dropped);
-      kept = cut < 0 ? Buffer.alloc(0) : kept.subarray(cut + 1);
-      opts.onError?.(new Error(`audit log destination refuses writes: dropped ${rest.length - kept.length} bytes of the oldest records`));
+    backlog = rest;
+    if (rest.length > maxBacklog) {
+      // The oldest records go; one the file holds half of must not stay half there.
+      endPartialLine();
+      const b = backlog;
+      const lead = b[0] === 10 ? 1 : 0;
+      if (b.length > maxBacklog) {
+        // Cut at a line start so the file never gets half a record.
+        const cut = b.indexOf(10, b.length - maxBacklog);
+        const kept = cut < 0 ? EMPTY : b.subarray(cut + 1);
+        backlog = lead ? Buffer.concat([NEWLINE, kept]) : kept;
+        opts.onError?.(new Error(`audit log destination refuses writes: dropped ${b.length - lead - kept.length} bytes of the oldest records`));
+      }
     }
-    backlog = kept.length > 0 ? Buffer.from(kept) : undefined;
+    backlog = backlog.length > 0 ? Buffer.from(backlog) : undefined;
     if (backlog && !retry) {
       retry = setTimeout(() => {
         retry = undefined;
@@ -135,6 +167,49 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
       }, RETRY_MS);
       retry.unref();
     }
+  }
+
+  /**
+   * The file took only part of the backlog's first record: cut that part off again (the whole
+   * record stays in the backlog). Where that is impossible (stdout, a pipe) the record is given
+   * up and a newline queued before anything newer, so a reader skips one broken line instead of
+   * finding two records run together.
+   */
+  function endPartialLine(): void {
+    if (partial === 0) return;
+    const inFile = partial;
+    partial = 0;
+    try {
+      if (file === undefined) throw new Error('stdout cannot be truncated');
+      ftruncateSync(fd, fstatSync(fd).size - inFile);
+    } catch {
+      const b = backlog ?? EMPTY;
+      const end = b.indexOf(10);
+      backlog = Buffer.concat([NEWLINE, end < 0 ? EMPTY : b.subarray(end + 1)]);
+      brokenRecords += 1;
+    }
+  }
+
+  /** Records and bytes never written: the backlog, this turn's records and records left broken. */
+  function unwritten(): AuditLoss {
+    let records = brokenRecords;
+    let bytes = 0;
+    const b = backlog ?? EMPTY;
+    for (let start = 0; start < b.length; ) {
+      const end = b.indexOf(10, start);
+      const stop = end < 0 ? b.length : end + 1;
+      // An empty line is the newline queued to end a broken record, not a record.
+      if (stop - start > 1) {
+        records += 1;
+        bytes += stop - start;
+      }
+      start = stop;
+    }
+    for (const line of pending) {
+      bytes += Buffer.byteLength(line);
+      records += 1;
+    }
+    return { records, bytes };
   }
 
   function flush(timeoutMs = 5000): Promise<void> {
@@ -163,7 +238,8 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
     },
     reopen() {
       if (closed || file === undefined) return;
-      // Everything written before the reopen belongs to the old file.
+      // Everything written before the reopen belongs to the old file; a record the old file took
+      // only half of is cut off there and written whole to the new one.
       drain();
       let next: number;
       try {
@@ -173,8 +249,10 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
         opts.onError?.(err as Error);
         return;
       }
+      endPartialLine();
       const old = fd;
       fd = next;
+      partial = 0;
       try {
         closeSync(old);
       } catch {
@@ -183,12 +261,23 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
     },
     flush,
     async close() {
-      if (closed) return;
-      await flush();
+      if (closed) return { records: 0, bytes: 0 };
+      await flush(opts.closeTimeoutMs);
       closed = true;
+      endPartialLine();
+      // One last attempt, also for the newline that ends a broken record.
+      if (backlog) drain();
       if (retry) clearTimeout(retry);
+      if (scheduled) clearImmediate(scheduled);
+      const lost = unwritten();
+      backlog = undefined;
+      pending = [];
+      if (lost.records > 0) {
+        opts.onError?.(new Error(`audit log closed with ${lost.records} records (${lost.bytes} bytes) unwritten: the destination refused them; they are lost`));
+      }
       // stdout is the process's; only a file destination is ours to close.
       if (file !== undefined) closeSync(fd);
+      return lost;
     },
   };
 }

@@ -7,8 +7,8 @@ import type { HandshakeFailure, RequestRecord } from '../core/observer.js';
 import { boundedLabel, methodLabel, statusClass, UNKNOWN } from './labels.js';
 import { createRecentKeys } from './recent-keys.js';
 
-/** Which certificate an expiry gauge describes. */
-export type CertificateKind = 'server' | 'ca' | 'client';
+/** What an expiry gauge describes: a certificate, or a CRL (its nextUpdate). */
+export type CertificateKind = 'server' | 'ca' | 'client' | 'crl';
 
 /** Options of {@link createMetrics}. */
 export interface MetricsOptions {
@@ -39,8 +39,15 @@ export interface GatewayMetrics {
   upstreamPing(seconds: number, ok: boolean): void;
   /** A policy (re)load finished; on success `version` becomes the one `dockgate_policy_info` shows. */
   policyReloaded(result: 'success' | 'failure', version?: string): void;
-  /** Expiry of a server/CA certificate (or a client one; prefer `clientSeen` for those). */
+  /** A TLS material (re)load finished: counts it, and `dockgate_tls_last_reload_successful` follows it. */
+  tlsReloaded(result: 'success' | 'failure'): void;
+  /** Expiry of a server/CA certificate or a CRL (or a client one; prefer `clientSeen` for those). */
   setCertificateExpiry(kind: CertificateKind, name: string, notAfter: Date): void;
+  /**
+   * The expiry series of `kind` become exactly `items`: series of that kind not named in it are
+   * removed (a reload that drops a CA or a CRL must not leave its old expiry behind to alert on).
+   */
+  replaceCertificateExpiry(kind: Exclude<CertificateKind, 'client'>, items: ReadonlyArray<{ name: string; notAfter: Date }>): void;
   /** A verified client connected: refresh its certificate's expiry series (LRU/TTL bounded). */
   clientSeen(name: string, notAfter: Date): void;
 }
@@ -50,10 +57,17 @@ export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 /** Stream lifetimes: from a quick `attach` to a day-long `logs -f`. */
 export const STREAM_BUCKETS = [0.1, 1, 10, 60, 300, 900, 3600, 4 * 3600, 24 * 3600];
 
-/** Free-form names (certificate names) keep printable characters only, bounded in length. */
-function nameLabel(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '_').slice(0, 128);
+/** Token characters kept in label values: the same set as labels.ts (a test checks they agree). */
+const UNSAFE = /[^A-Za-z0-9_.:@/+-]/g;
+
+/**
+ * Free-form names (certificate names, the policy version) reduced like every other label: 128
+ * characters (as the identity label, so a client's expiry series and its requests match), then
+ * everything but `[A-Za-z0-9_.:@/+-]` becomes `_`. Quotes, braces, controls and bidi overrides
+ * from a CN a corporate CA signed never reach /metrics. Their number is bounded elsewhere.
+ */
+export function nameLabel(name: string): string {
+  const clean = name.slice(0, 128).replace(UNSAFE, '_');
   return clean === '' ? UNKNOWN : clean;
 }
 
@@ -146,9 +160,20 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
     labelNames: ['version'],
     registers,
   });
+  const tlsReloads = new Counter({
+    name: 'dockgate_tls_reloads_total',
+    help: 'TLS material (CA, server certificate and key, CRL) loads and reloads by result',
+    labelNames: ['result'],
+    registers,
+  });
+  const tlsLastReload = new Gauge({
+    name: 'dockgate_tls_last_reload_successful',
+    help: '1 when the last TLS material reload succeeded; 0 while the previous material (and CRL) stays in force after a failed one',
+    registers,
+  });
   const certExpiry = new Gauge({
     name: 'dockgate_certificate_expiry_timestamp_seconds',
-    help: 'Certificate notAfter as a Unix timestamp; client certificates only while seen recently',
+    help: 'Certificate notAfter (CRL: nextUpdate) as a Unix timestamp; client certificates only while seen recently',
     labelNames: ['kind', 'name'],
     registers,
     collect() {
@@ -162,7 +187,10 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
     registers,
   });
   buildInfo.set({ version: opts.version, node: process.version }, 1);
-  for (const result of ['success', 'failure']) policyReloads.inc({ result }, 0);
+  for (const result of ['success', 'failure']) {
+    policyReloads.inc({ result }, 0);
+    tlsReloads.inc({ result }, 0);
+  }
   upstreamUp.set(0);
 
   const recentClients = createRecentKeys({
@@ -172,6 +200,15 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
   });
 
   const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
+  /** Names with an expiry series, per kind other than `client` (those are in recentClients). */
+  const fixedExpiry = new Map<CertificateKind, Set<string>>();
+  function setFixedExpiry(kind: CertificateKind, name: string, notAfter: Date): void {
+    const key = nameLabel(name);
+    certExpiry.set({ kind, name: key }, seconds(notAfter));
+    let names = fixedExpiry.get(kind);
+    if (!names) fixedExpiry.set(kind, (names = new Set()));
+    names.add(key);
+  }
 
   function clientSeen(name: string, notAfter: Date): void {
     const key = nameLabel(name);
@@ -240,9 +277,22 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
         policyInfo.set({ version: nameLabel(version ?? UNKNOWN) }, 1);
       }
     },
+    tlsReloaded(result) {
+      tlsReloads.inc({ result });
+      tlsLastReload.set(result === 'success' ? 1 : 0);
+    },
     setCertificateExpiry(kind, name, notAfter) {
       if (kind === 'client') return clientSeen(name, notAfter);
-      certExpiry.set({ kind, name: nameLabel(name) }, seconds(notAfter));
+      setFixedExpiry(kind, name, notAfter);
+    },
+    replaceCertificateExpiry(kind, items) {
+      const keep = new Set(items.map((i) => nameLabel(i.name)));
+      for (const old of fixedExpiry.get(kind) ?? []) {
+        if (keep.has(old)) continue;
+        certExpiry.remove({ kind, name: old });
+        fixedExpiry.get(kind)?.delete(old);
+      }
+      for (const i of items) setFixedExpiry(kind, i.name, i.notAfter);
     },
     clientSeen,
   };

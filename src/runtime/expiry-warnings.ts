@@ -2,9 +2,15 @@
  * Expiry warnings: the server certificate and the CAs within 30 days of their notAfter, and a
  * CRL within 3 days of its nextUpdate, are logged at start and then once a day. An expired
  * CRL is the urgent one: OpenSSL then refuses every client, not just the revoked ones.
+ *
+ * Also the readiness `certificates` check, which fails while the material in force refuses
+ * every client (server certificate expired, a CRL outside [thisUpdate, nextUpdate]) or is not
+ * what is on disk (the last TLS reload failed, so a new CRL's revocations are not applied).
  */
 import type { OperationalLog } from '../observe/logger.js';
-import type { ExpiringItem } from '../server/tls-material.js';
+import type { CheckResult } from '../observe/readiness.js';
+import { DerSequence, DerTag, parseDer, readTime } from '../server/der.js';
+import type { ExpiringItem, TlsMaterial } from '../server/tls-material.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -75,4 +81,70 @@ export function startExpiryWarnings(deps: ExpiryWatchDeps): () => void {
   const timer = setInterval(check, deps.intervalMs ?? DAY_MS);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/** When one loaded CRL is valid: OpenSSL refuses the chains of its issuer outside this window. */
+export interface CrlWindow {
+  /** The CA that signed it, as tls-material names it. */
+  issuer: string;
+  thisUpdate: Date;
+  /** Absent: the CRL never expires. */
+  nextUpdate?: Date;
+}
+
+/**
+ * The validity window of every CRL in force, in file order. The blocks are the ones given to
+ * OpenSSL (`options.crl`), already parsed and verified by tls-material; this reads only the
+ * two dates, which tls-material does not keep (thisUpdate). Throws on a block it cannot read.
+ */
+export function crlWindows(tls: Pick<TlsMaterial, 'options' | 'crls'>): CrlWindow[] {
+  const option = tls.options.crl;
+  const blocks = option === undefined ? [] : Array.isArray(option) ? option : [option];
+  return blocks.map((block, i) => {
+    const pem = typeof block === 'string' ? block : block.toString('utf8');
+    const der = Buffer.from(pem.replace(/-----(BEGIN|END) X509 CRL-----/g, '').replace(/\s+/g, ''), 'base64');
+    // CertificateList ::= SEQUENCE { tbsCertList SEQUENCE { version OPTIONAL, signature, issuer, thisUpdate, nextUpdate OPTIONAL, ... }, ... }
+    const list = new DerSequence(parseDer(der), 'CertificateList');
+    const tbs = new DerSequence(list.next(DerTag.SEQUENCE, 'tbsCertList'), 'tbsCertList');
+    tbs.optional(DerTag.INTEGER);
+    tbs.next(DerTag.SEQUENCE, 'signature');
+    tbs.next(DerTag.SEQUENCE, 'issuer');
+    const thisUpdate = readTime(tbs.nextAny('thisUpdate'));
+    const next = tbs.optional(DerTag.UTC_TIME, DerTag.GENERALIZED_TIME);
+    return { issuer: tls.crls[i]?.issuer ?? `CRL ${i + 1}`, thisUpdate, nextUpdate: next ? readTime(next) : undefined };
+  });
+}
+
+/** What the readiness `certificates` check looks at. */
+export interface CertificateState {
+  serverNotAfter: Date;
+  crls: readonly CrlWindow[];
+  /** Message of the last TLS reload when it failed (cleared by the next one that succeeds). */
+  reloadError?: string;
+}
+
+/**
+ * The readiness `certificates` check at `now`. Pure. Fails, naming every problem at once, while
+ * the server certificate has expired, a CRL is not yet valid or has expired (OpenSSL then
+ * refuses every client of that CA: CRL_NOT_YET_VALID / CRL_HAS_EXPIRED), or the last TLS reload
+ * failed (the previous material stays in force: revocations in a new CRL are not applied).
+ */
+export function certificatesCheck(state: CertificateState, now: Date): CheckResult {
+  const t = now.getTime();
+  const problems: string[] = [];
+  if (state.serverNotAfter.getTime() <= t) problems.push(`server certificate expired on ${state.serverNotAfter.toISOString()}`);
+  for (const crl of state.crls) {
+    if (crl.thisUpdate.getTime() > t) {
+      problems.push(`CRL of "${crl.issuer}" is not valid before ${crl.thisUpdate.toISOString()} (thisUpdate): every client of that CA is refused (CRL_NOT_YET_VALID)`);
+    } else if (crl.nextUpdate && crl.nextUpdate.getTime() <= t) {
+      problems.push(`CRL of "${crl.issuer}" expired on ${crl.nextUpdate.toISOString()} (nextUpdate): every client of that CA is refused (CRL_HAS_EXPIRED); install a fresh one ("dockgate certs crl")`);
+    }
+  }
+  if (state.reloadError !== undefined) {
+    problems.push(`last TLS reload failed, the previous certificates and CRL stay in force (revocations in a new CRL are not applied): ${state.reloadError}`);
+  }
+  if (problems.length > 0) return { ok: false, detail: problems.join('; ') };
+  const crlUntil = state.crls.flatMap((c) => (c.nextUpdate ? [c.nextUpdate.getTime()] : []));
+  const crlDetail = crlUntil.length > 0 ? `, CRLs valid until ${new Date(Math.min(...crlUntil)).toISOString()}` : '';
+  return { ok: true, detail: `server certificate valid until ${state.serverNotAfter.toISOString()}${crlDetail}` };
 }

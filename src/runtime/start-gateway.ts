@@ -17,7 +17,7 @@ import { effectiveGroups } from '../policy/compile.js';
 import { createDaemonClient } from '../tenancy/daemon-client.js';
 import { createTenancy } from '../tenancy/tenancy.js';
 import { loadTlsMaterial, type TlsMaterial } from '../server/tls-material.js';
-import { logExpiryWarnings, startExpiryWarnings } from './expiry-warnings.js';
+import { certificatesCheck, crlWindows, logExpiryWarnings, startExpiryWarnings } from './expiry-warnings.js';
 import { watchFiles } from './file-watch.js';
 import { loadGatekeeper, type VersionedGatekeeper } from './policy-gatekeeper.js';
 import { closeRevokedConnections } from './revocation.js';
@@ -33,13 +33,18 @@ export interface RunningGateway {
   reload(): void;
   /** Reopen the audit file (logrotate). */
   reopenAudit(): void;
-  /** Graceful stop. */
-  stop(): Promise<void>;
+  /**
+   * Graceful stop. Resolves with the audit records lost on the way (exchanges that never
+   * reported, records the audit destination refused); each loss is also on the operational log.
+   */
+  stop(): Promise<{ auditRecordsLost: number }>;
 }
 
 function recordTlsExpiry(metrics: GatewayMetrics, tls: TlsMaterial): void {
   metrics.setCertificateExpiry('server', 'server', tls.serverNotAfter);
-  tls.caNotAfter.forEach((d, i) => metrics.setCertificateExpiry('ca', i === 0 ? 'ca' : `ca-${i}`, d));
+  metrics.replaceCertificateExpiry('ca', tls.caNotAfter.map((d, i) => ({ name: i === 0 ? 'ca' : `ca-${i}`, notAfter: d })));
+  // Past a CRL's nextUpdate OpenSSL refuses every client of its CA: it alerts like an expired certificate.
+  metrics.replaceCertificateExpiry('crl', tls.crls.flatMap((c, i) => (c.nextUpdate ? [{ name: i === 0 ? 'crl' : `crl-${i}`, notAfter: c.nextUpdate }] : [])));
 }
 
 /** Start the gateway described by `config`. Throws when the TLS material or policy is unusable. */
@@ -56,6 +61,10 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   const observer = createObserver({ metrics, audit, log });
 
   let tls = await loadTlsMaterial(config.tls);
+  let tlsCrlWindows = crlWindows(tls);
+  /** Why the newest TLS reload failed; undefined while the files on disk are in force. */
+  let tlsReloadError: string | undefined;
+  metrics.tlsReloaded('success');
   recordTlsExpiry(metrics, tls);
   for (const warning of tls.warnings) log.warn({ event: 'tls-config' }, warning);
   let gatekeeper: VersionedGatekeeper;
@@ -79,7 +88,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     metrics,
     checks: () => ({
       listener: { ok: server.server.listening },
-      certificates: { ok: tls.serverNotAfter.getTime() > Date.now(), detail: `server certificate valid until ${tls.serverNotAfter.toISOString()}` },
+      certificates: certificatesCheck({ serverNotAfter: tls.serverNotAfter, crls: tlsCrlWindows, reloadError: tlsReloadError }, new Date()),
       policy: { ok: true, detail: `version ${gatekeeper.version}` },
     }),
   });
@@ -101,21 +110,42 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   // read must not replace material a newer reload already installed, or it undoes a rotation.
   let tlsReloadsStarted = 0;
   let tlsReloadInstalled = 0;
+  // The newest reload to finish decides whether the files on disk are in force (readiness and
+  // dockgate_tls_last_reload_successful): an older read that fails late must not mark good
+  // material bad, nor one that succeeds late hide that the newest files were refused.
+  let tlsReloadSettled = 0;
   async function reloadTls(): Promise<void> {
     const seq = ++tlsReloadsStarted;
     try {
       const next = await loadTlsMaterial(config.tls);
+      const windows = crlWindows(next);
       if (seq < tlsReloadInstalled) return;
       tlsReloadInstalled = seq;
       server.setTlsMaterial(next);
       tls = next;
+      tlsCrlWindows = windows;
+      if (seq > tlsReloadSettled) {
+        tlsReloadSettled = seq;
+        tlsReloadError = undefined;
+        metrics.tlsReloaded('success');
+      }
       recordTlsExpiry(metrics, next);
       const closed = closeRevokedConnections(server.connections(), next);
       log.info({ closedRevoked: closed, serverSerial: next.serverSerial, revoked: next.revokedSerials.size }, 'TLS material loaded');
       for (const warning of next.warnings) log.warn({ event: 'tls-config' }, warning);
       logExpiryWarnings(next.expiring, log, new Date());
     } catch (err) {
-      log.error({ err: (err as Error).message }, 'TLS reload failed; the previous certificates stay in force');
+      const message = (err as Error).message;
+      if (seq < tlsReloadSettled) {
+        log.warn({ err: message }, 'TLS reload failed, but a newer reload has finished since; nothing changes');
+        return;
+      }
+      tlsReloadSettled = seq;
+      tlsReloadError = message;
+      metrics.tlsReloaded('failure');
+      // Fail closed would mean refusing everyone; instead the old material stays, and the
+      // metric, readiness and the alert say that a new CRL's revocations are not in force.
+      log.error({ err: message }, 'TLS reload failed; the previous certificates stay in force, and so does the previous CRL: clients a new CRL revokes still get in');
     }
   }
 
@@ -140,9 +170,12 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       stopExpiry();
       stopWatchPolicy();
       stopMonitor();
-      await server.shutdown(config.limits.shutdownGraceMs);
+      // Every exchange cut off by the shutdown reports first: its record is in before the close.
+      const { unreported } = await server.shutdown(config.limits.shutdownGraceMs);
+      if (unreported > 0) log.error({ unreported }, 'shutdown: exchanges still open did not report; their audit records are lost');
       await admin?.close();
-      await audit.close();
+      const lost = await audit.close();
+      return { auditRecordsLost: unreported + lost.records };
     },
   };
 }

@@ -2,6 +2,7 @@
  * The Docker API listener: mutual TLS (>= 1.2, client certificate required and verified against
  * the CA), then the request and upgrade paths. Owns connection tracking and graceful shutdown.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { createSecureContext, type SecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
@@ -14,7 +15,8 @@ import type { Gatekeeper } from './gatekeeper.js';
 import { classifyHandshakeError, classifyVerifyError } from './handshake-failure.js';
 import { createRequestHandler } from './handle-request.js';
 import { createUpgradeHandler } from './handle-upgrade.js';
-import { bindIdentity } from './peer-identity.js';
+import { bindIdentity, identityOf } from './peer-identity.js';
+import { nextRequestId } from './request-id.js';
 import type { TlsMaterial } from './tls-material.js';
 
 /** A running Docker API listener. */
@@ -26,8 +28,12 @@ export interface GatewayServer {
   setTlsMaterial(material: TlsMaterial): void;
   /** Open verified client connections (for revocation checks). */
   connections(): Set<TLSSocket>;
-  /** Stop accepting, let in-flight requests finish within `graceMs`, then close everything. */
-  shutdown(graceMs: number): Promise<void>;
+  /**
+   * Stop accepting, let in-flight requests finish within `graceMs`, then close everything and
+   * wait (at most `settleMs`) until every exchange cut off reported to the observer, so its
+   * audit record is written before the audit log closes. Resolves with how many never did.
+   */
+  shutdown(graceMs: number, settleMs?: number): Promise<{ unreported: number }>;
 }
 
 /** What the listener needs, passed in once. */
@@ -53,9 +59,85 @@ function usePartialChain(server: Server, material: TlsMaterial, enabled: boolean
   (server as Server & { _sharedCreds: SecureContext })._sharedCreds = createSecureContext(options);
 }
 
+/** How long shutdown waits, after cutting every connection, for the exchanges to report. */
+const SETTLE_MS = 3000;
+
+/**
+ * Exchanges in flight: one per `request` or `upgrade` event, done when the observer gets its
+ * record (every exchange reports exactly once, also when its connection is destroyed).
+ */
+function trackExchanges(observer: Observer) {
+  let open = 0;
+  let wake: (() => void) | undefined;
+  return {
+    observer: {
+      ...observer,
+      requestFinished(record) {
+        observer.requestFinished(record);
+        open -= 1;
+        if (open <= 0) wake?.();
+      },
+    } satisfies Observer,
+    started(): void {
+      open += 1;
+    },
+    /** Resolves with the number still open once none is, or after `ms`. */
+    settled(ms: number): Promise<number> {
+      if (open <= 0) return Promise.resolve(0);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          wake = undefined;
+          resolve(open);
+        }, ms);
+        wake = () => {
+          clearTimeout(timer);
+          wake = undefined;
+          resolve(0);
+        };
+      });
+    },
+  };
+}
+
+/**
+ * Node's parser refused the request (bad framing such as Content-Length with chunked, bad
+ * header bytes, an unknown method, headers over 16 KiB) or the headers did not arrive in time:
+ * answer 400 and report a `malformed` decision like any other refusal. A connection that merely
+ * broke (ECONNRESET, EPIPE) is no request and is not reported.
+ */
+function refuseUnparsable(observer: Observer, err: Error & { code?: unknown }, socket: Duplex): void {
+  const tlsSocket = socket as TLSSocket;
+  const identity = identityOf(tlsSocket);
+  // Only the parser's code: the request's bytes (headers, body) may hold secrets.
+  const code = typeof err.code === 'string' ? err.code : 'unknown';
+  const body = '{"message":"dockgate: malformed HTTP request"}\n';
+  const answer = `HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+  const writable = socket.writable;
+  if (writable) socket.end(answer);
+  else socket.destroy();
+  if (!identity || !(code.startsWith('HPE_') || code === 'ERR_HTTP_REQUEST_TIMEOUT')) return;
+  observer.requestFinished({
+    requestId: nextRequestId(),
+    startedAt: Date.now(),
+    client: `${tlsSocket.remoteAddress ?? '?'}:${tlsSocket.remotePort ?? '?'}`,
+    identity,
+    method: '',
+    rawTarget: '',
+    outcome: 'malformed',
+    status: 400,
+    reason: `http-parser: ${code}`,
+    bytesIn: 0,
+    bytesOut: writable ? Buffer.byteLength(answer) : 0,
+    durationMs: 0,
+    stream: false,
+  });
+}
+
 /** Create the listener and start listening. */
 export async function startGatewayServer(deps: GatewayServerDeps): Promise<GatewayServer> {
-  const { config, observer, target } = deps;
+  const { config, target } = deps;
+  const exchanges = trackExchanges(deps.observer);
+  const observer = exchanges.observer;
   let draining = false;
   const sessions = new Set<Duplex>();
   const connections = new Set<TLSSocket>();
@@ -103,12 +185,18 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     } else observer.handshakeFailed(classifyHandshakeError(err), err.message);
     socket.destroy();
   });
-  server.on('clientError', (_err: Error, socket: Duplex) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\n\r\n{"message":"dockgate: malformed HTTP request"}\n');
-    else socket.destroy();
+  // Reported straight to the observer: these are not exchanges the shutdown waits for.
+  server.on('clientError', (err: Error, socket: Duplex) => refuseUnparsable(deps.observer, err, socket));
+  const handleRequest = createRequestHandler({ gatekeeper: deps.gatekeeper, forwarder, observer, bodyLimit: config.limits.bodyBytes, draining: () => draining, tenancy: deps.tenancy });
+  const handleUpgrade = createUpgradeHandler({ gatekeeper: deps.gatekeeper, target, observer, bodyLimit: config.limits.bodyBytes, draining: () => draining, sessions, tenancy: deps.tenancy });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    exchanges.started();
+    handleRequest(req, res);
   });
-  server.on('request', createRequestHandler({ gatekeeper: deps.gatekeeper, forwarder, observer, bodyLimit: config.limits.bodyBytes, draining: () => draining, tenancy: deps.tenancy }));
-  server.on('upgrade', createUpgradeHandler({ gatekeeper: deps.gatekeeper, target, observer, bodyLimit: config.limits.bodyBytes, draining: () => draining, sessions, tenancy: deps.tenancy }));
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    exchanges.started();
+    handleUpgrade(req, socket, head);
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -129,7 +217,7 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
       usePartialChain(server, material, config.tls.partialChain);
     },
     connections: () => connections,
-    async shutdown(graceMs) {
+    async shutdown(graceMs, settleMs = SETTLE_MS) {
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -140,6 +228,8 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
       server.closeAllConnections();
       for (const c of connections) c.destroy();
       forwarder.close();
+      // Cut-off streams and sessions report from their 'close' events, which come after this.
+      return { unreported: await exchanges.settled(settleMs) };
     },
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -187,5 +187,96 @@ describe('createAuditLog', () => {
     expect(errors).toHaveLength(2);
     expect(errors[1]?.message).toMatch(/dropped \d+ bytes of the oldest records/);
     await log.close();
+  });
+
+  describe('a destination that refuses writes at shutdown', () => {
+    /** Takes the first `room` bytes (a disk with that much space left), then ENOSPC until `free()`. */
+    function fullDisk(room: number) {
+      let left = room;
+      const fail = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      return {
+        free: () => (left = Infinity),
+        writeSync(fd: number, buf: Buffer, off: number, len: number): number {
+          if (left <= 0) throw fail();
+          const n = writeSync(fd, buf, off, Math.min(len, left));
+          left -= n;
+          return n;
+        },
+      };
+    }
+
+    it('close reports the records and bytes it could not write, and leaves no half record in the file', async () => {
+      const file = join(dir, 'audit.log');
+      const errors: Error[] = [];
+      const one = Buffer.byteLength(JSON.stringify(toAuditRecord(record({ requestId: 'r0' })))) + 16;
+      // Room for the first record and half of the second.
+      const disk = fullDisk(one + Math.floor(one / 2));
+      const log = createAuditLog({ file, onError: (e) => errors.push(e), writeSync: disk.writeSync, closeTimeoutMs: 300 });
+      for (let i = 0; i < 3; i++) log.write(toAuditRecord(record({ requestId: `r${i}` })));
+      await new Promise((resolve) => setImmediate(resolve));
+      log.write(toAuditRecord(record({ requestId: 'r3' })));
+      const lost = await log.close();
+      const text = readFileSync(file, 'utf8');
+      expect(text.endsWith('\n')).toBe(true);
+      const kept = lines(file).map((l) => JSON.parse(l).requestId);
+      expect(kept).toEqual(['r0']);
+      expect(lost.records).toBe(3);
+      expect(lost.bytes).toBeGreaterThan(2 * one - 48);
+      expect(errors.at(-1)?.message).toMatch(/^audit log closed with 3 records \(\d+ bytes\) unwritten/);
+      expect(errors.at(-1)?.message).toContain(`(${lost.bytes} bytes)`);
+    });
+
+    it('close reports nothing lost when everything reached the file', async () => {
+      const file = join(dir, 'audit.log');
+      const errors: Error[] = [];
+      const log = createAuditLog({ file, onError: (e) => errors.push(e) });
+      log.write(toAuditRecord(record()));
+      expect(await log.close()).toEqual({ records: 0, bytes: 0 });
+      expect(errors).toEqual([]);
+      expect(lines(file)).toHaveLength(1);
+    });
+
+    it('a record split by a refused write is written whole to the new file after a reopen', async () => {
+      const file = join(dir, 'audit.log');
+      const one = Buffer.byteLength(JSON.stringify(toAuditRecord(record({ requestId: 's0' })))) + 16;
+      const disk = fullDisk(one + 40);
+      const log = createAuditLog({ file, writeSync: disk.writeSync, onError: () => {} });
+      log.write(toAuditRecord(record({ requestId: 's0' })));
+      log.write(toAuditRecord(record({ requestId: 's1' })));
+      await new Promise((resolve) => setImmediate(resolve));
+      renameSync(file, `${file}.1`);
+      log.reopen();
+      disk.free();
+      await log.flush(1000);
+      expect(await log.close()).toEqual({ records: 0, bytes: 0 });
+      expect(readFileSync(`${file}.1`, 'utf8').endsWith('\n')).toBe(true);
+      expect(lines(`${file}.1`).map((l) => JSON.parse(l).requestId)).toEqual(['s0']);
+      expect(lines(file).map((l) => JSON.parse(l).requestId)).toEqual(['s1']);
+    });
+
+    it('on stdout, where nothing can be cut back, a split record is ended with a newline and counted lost', async () => {
+      const errors: Error[] = [];
+      const out: Buffer[] = [];
+      let calls = 0;
+      const log = createAuditLog({
+        onError: (e) => errors.push(e),
+        closeTimeoutMs: 200,
+        // A pipe that takes half of the first write, then has room for one byte only.
+        writeSync(_fd, buf, off, len) {
+          calls += 1;
+          const n = calls === 1 ? Math.floor(len / 2) : len === 1 ? 1 : 0;
+          if (n === 0) throw Object.assign(new Error('EAGAIN'), { code: 'EIO' });
+          out.push(Buffer.from(buf.subarray(off, off + n)));
+          return n;
+        },
+      });
+      log.write(toAuditRecord(record({ requestId: 'o0' })));
+      await new Promise((resolve) => setImmediate(resolve));
+      const lost = await log.close();
+      expect(lost.records).toBe(1);
+      // The broken half, then the newline that ends it: one unparsable line, nothing run together.
+      expect(Buffer.concat(out).toString()).toMatch(/^\{"type":"decision".*[^\n]\n$/);
+      expect(errors.at(-1)?.message).toMatch(/closed with 1 records/);
+    });
   });
 });

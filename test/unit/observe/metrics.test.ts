@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { createMetrics } from '../../../src/observe/metrics.js';
+import { boundedLabel } from '../../../src/observe/labels.js';
+import { createMetrics, nameLabel } from '../../../src/observe/metrics.js';
 import { facts, operation, record } from './fixtures.js';
 
 /** Value of one series of a metric, by exact label set (undefined when absent). */
@@ -36,6 +37,9 @@ describe('createMetrics', () => {
     metrics.upstreamPing(0.002, true);
     metrics.policyReloaded('success', 'sha256:abc');
     metrics.setCertificateExpiry('server', 'gateway', new Date('2030-01-01T00:00:00Z'));
+    metrics.replaceCertificateExpiry('crl', [{ name: 'crl', notAfter: new Date('2030-01-01T00:00:00Z') }]);
+    metrics.tlsReloaded('failure');
+    metrics.clientSeen('x\n{"type":"decision"}\u202e', new Date('2030-01-01T00:00:00Z'));
     metrics.streamStarted('ContainerAttach', true);
     const text = await registry.metrics();
     const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
@@ -156,7 +160,7 @@ describe('createMetrics', () => {
     now = 24 * 3600 * 1000 + 1;
     // alice is past the 24 h TTL at scrape time; bob and the CA stay.
     const series = (await registry.getSingleMetric('dockgate_certificate_expiry_timestamp_seconds')!.get()).values.map((v) => v.labels.name);
-    expect(series.sort()).toEqual(['bob', 'dockgate CA']);
+    expect(series.sort()).toEqual(['bob', 'dockgate_CA']);
   });
 
   it('keeps at most clientCertMax client series', async () => {
@@ -165,5 +169,81 @@ describe('createMetrics', () => {
     for (const name of ['a', 'b', 'c', 'd', 'e']) metrics.clientSeen(name, new Date('2030-01-01T00:00:00Z'));
     const series = (await registry.getSingleMetric('dockgate_certificate_expiry_timestamp_seconds')!.get()).values.map((v) => v.labels.name);
     expect(series.sort()).toEqual(['c', 'd', 'e']);
+  });
+
+  it('counts TLS reloads by result (both from the start) and shows whether the last one succeeded', async () => {
+    const { registry, metrics } = setup(false);
+    expect(await value(registry, 'dockgate_tls_reloads_total', { result: 'success' })).toBe(0);
+    expect(await value(registry, 'dockgate_tls_reloads_total', { result: 'failure' })).toBe(0);
+    const steps: Array<['success' | 'failure', number, number, number]> = [
+      // result, then: success count, failure count, last reload successful
+      ['success', 1, 0, 1],
+      ['failure', 1, 1, 0],
+      ['failure', 1, 2, 0],
+      ['success', 2, 2, 1],
+    ];
+    for (const [result, ok, failed, last] of steps) {
+      metrics.tlsReloaded(result);
+      expect(await value(registry, 'dockgate_tls_reloads_total', { result: 'success' }), result).toBe(ok);
+      expect(await value(registry, 'dockgate_tls_reloads_total', { result: 'failure' }), result).toBe(failed);
+      expect(await value(registry, 'dockgate_tls_last_reload_successful', {}), result).toBe(last);
+    }
+  });
+
+  it('exports CRL nextUpdate as kind="crl" and drops the series of a CRL or CA a reload removed', async () => {
+    const { registry, metrics } = setup(false);
+    const expiry = async () =>
+      Object.fromEntries(
+        (await registry.getSingleMetric('dockgate_certificate_expiry_timestamp_seconds')!.get()).values.map((v) => [`${v.labels.kind}/${v.labels.name}`, v.value]),
+      );
+    metrics.clientSeen('alice', new Date('2030-01-01T00:00:00Z'));
+    metrics.replaceCertificateExpiry('ca', [
+      { name: 'ca', notAfter: new Date('2035-01-01T00:00:00Z') },
+      { name: 'ca-1', notAfter: new Date('2036-01-01T00:00:00Z') },
+    ]);
+    metrics.replaceCertificateExpiry('crl', [
+      { name: 'crl', notAfter: new Date('2026-07-01T00:00:00Z') },
+      { name: 'crl-1', notAfter: new Date('2026-07-02T00:00:00Z') },
+    ]);
+    expect(await expiry()).toEqual({ 'client/alice': 1893456000, 'ca/ca': 2051222400, 'ca/ca-1': 2082758400, 'crl/crl': 1782864000, 'crl/crl-1': 1782950400 });
+    // The reload keeps one CA and one (renewed) CRL: the others' series go, the client's stays.
+    metrics.replaceCertificateExpiry('ca', [{ name: 'ca', notAfter: new Date('2035-01-01T00:00:00Z') }]);
+    metrics.replaceCertificateExpiry('crl', [{ name: 'crl', notAfter: new Date('2026-07-31T00:00:00Z') }]);
+    expect(await expiry()).toEqual({ 'client/alice': 1893456000, 'ca/ca': 2051222400, 'crl/crl': 1785456000 });
+    metrics.replaceCertificateExpiry('crl', []);
+    expect(await expiry()).toEqual({ 'client/alice': 1893456000, 'ca/ca': 2051222400 });
+  });
+});
+
+describe('nameLabel (certificate names, policy version)', () => {
+  const FORGED = 'x\n{"type":"decision","decision":"allow"}\u2028\u009b31m\u202e';
+  it.each([
+    ['alice', 'alice'],
+    ['svc-ci.build@example.org/+:x', 'svc-ci.build@example.org/+:x'],
+    ['dockgate CA', 'dockgate_CA'],
+    [FORGED, 'x___type_:_decision___decision_:_allow____31m_'],
+    ['evil\u202egnp.exe', 'evil_gnp.exe'],
+    ['\u2066isolate\u2069 \u200f', '_isolate___'],
+    ['{a="b"}', '_a__b__'],
+    ['Zoë', 'Zo_'],
+    ['\u{1f600}', '__'],
+    ['', 'unknown'],
+    ['a'.repeat(200), 'a'.repeat(128)],
+  ])('%j -> %j', (raw, want) => {
+    expect(nameLabel(raw)).toBe(want);
+  });
+
+  it('reduces exactly like the identity label of dockgate_requests_total (labels.ts)', () => {
+    const identity = boundedLabel(Number.MAX_SAFE_INTEGER, 128);
+    for (const raw of ['alice', 'dockgate CA', FORGED, 'Zoë', '\u{1f600}', 'a'.repeat(200), '\u0000\u007f']) {
+      expect(nameLabel(raw), JSON.stringify(raw)).toBe(identity.value(raw));
+    }
+  });
+
+  it('a forged CN keeps no quote, brace, control or bidi override in the exposition', async () => {
+    const { registry, metrics } = setup(false);
+    metrics.clientSeen(FORGED, new Date('2030-01-01T00:00:00Z'));
+    const line = (await registry.metrics()).split('\n').find((l) => l.startsWith('dockgate_certificate_expiry_timestamp_seconds{'));
+    expect(line).toBe('dockgate_certificate_expiry_timestamp_seconds{kind="client",name="x___type_:_decision___decision_:_allow____31m_"} 1893456000');
   });
 });

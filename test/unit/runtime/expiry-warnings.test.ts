@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { expiryWarnings, startExpiryWarnings } from '../../../src/runtime/expiry-warnings.js';
+import { crlPem } from '../../../src/pki/crl.js';
+import { x509 } from '../../../src/pki/webcrypto.js';
+import type { CaSigner } from '../../../src/pki/ca.js';
+import { certificatesCheck, crlWindows, expiryWarnings, startExpiryWarnings, type CertificateState } from '../../../src/runtime/expiry-warnings.js';
 import type { ExpiringItem } from '../../../src/server/tls-material.js';
+import { makeChain } from '../server/tls-chain.js';
 
 const NOW = new Date('2026-06-01T00:00:00.000Z');
 const DAY = 24 * 60 * 60 * 1000;
@@ -91,5 +95,79 @@ describe('startExpiryWarnings', () => {
     const stop = startExpiryWarnings({ items: () => [item('CA', 3)], log, now: () => NOW });
     stop();
     expect(lines).toEqual([`warn CA "CA-x" in /etc/CA.pem expires on ${at(3).toISOString()} (in 3 days): plan a new CA: every certificate it issued stops verifying when it expires`]);
+  });
+});
+
+describe('certificatesCheck (readiness "certificates", evaluated at each probe)', () => {
+  const SERVER = at(90);
+  const crl = (issuer: string, fromDays: number, untilDays?: number) => ({ issuer, thisUpdate: at(fromDays), nextUpdate: untilDays === undefined ? undefined : at(untilDays) });
+  const state = (over: Partial<CertificateState> = {}): CertificateState => ({ serverNotAfter: SERVER, crls: [], ...over });
+
+  it.each([
+    // label, state, ok, what the detail must say (every problem, in this order)
+    ['no CRL', state(), true, [`server certificate valid until ${SERVER.toISOString()}`]],
+    ['CRLs inside their window', state({ crls: [crl('root', -1, 29), crl('team', -2, 5)] }), true, [`CRLs valid until ${at(5).toISOString()}`]],
+    ['CRL without nextUpdate', state({ crls: [crl('root', -1)] }), true, ['server certificate valid until']],
+    ['CRL issued this very moment', state({ crls: [crl('root', 0, 30)] }), true, ['server certificate valid until']],
+    ['CRL past its nextUpdate', state({ crls: [crl('root', -1, 29), crl('team', -40, -10)] }), false, [`CRL of "team" expired on ${at(-10).toISOString()} (nextUpdate): every client of that CA is refused (CRL_HAS_EXPIRED)`]],
+    ['CRL whose nextUpdate is now', state({ crls: [crl('root', -30, 0)] }), false, ['CRL_HAS_EXPIRED']],
+    ['CRL not valid yet (clock of the signer ahead)', state({ crls: [crl('root', 1, 31)] }), false, [`CRL of "root" is not valid before ${at(1).toISOString()} (thisUpdate): every client of that CA is refused (CRL_NOT_YET_VALID)`]],
+    ['server certificate expired', state({ serverNotAfter: at(-1) }), false, [`server certificate expired on ${at(-1).toISOString()}`]],
+    [
+      'last TLS reload failed',
+      state({ crls: [crl('root', -1, 29)], reloadError: '/etc/crl.pem: CRL of "root": signature algorithm 1.2.840.10045.4.3.1 is not supported' }),
+      false,
+      ['last TLS reload failed, the previous certificates and CRL stay in force (revocations in a new CRL are not applied): /etc/crl.pem: CRL of "root": signature algorithm 1.2.840.10045.4.3.1'],
+    ],
+    [
+      'everything at once',
+      state({ serverNotAfter: at(-1), crls: [crl('root', 1, 31), crl('team', -40, -10)], reloadError: 'bad key' }),
+      false,
+      ['server certificate expired', 'CRL of "root" is not valid before', 'CRL of "team" expired on', 'last TLS reload failed'],
+    ],
+  ] as const)('%s -> ok %s', (_label, s, ok, details) => {
+    const result = certificatesCheck(s, NOW);
+    expect(result.ok).toBe(ok);
+    let from = 0;
+    for (const d of details) {
+      const i = result.detail?.indexOf(d, from) ?? -1;
+      expect(i, `${JSON.stringify(result.detail)} should contain ${JSON.stringify(d)}`).toBeGreaterThanOrEqual(0);
+      from = i + d.length;
+    }
+  });
+
+  it('the same material turns not ready once a CRL passes its nextUpdate, with no reload', () => {
+    const s = state({ crls: [crl('root', -29, 1)] });
+    expect(certificatesCheck(s, NOW).ok).toBe(true);
+    expect(certificatesCheck(s, at(1)).ok).toBe(false);
+    expect(certificatesCheck(state({ crls: [crl('root', 1, 31)] }), at(1)).ok).toBe(true);
+  });
+});
+
+describe('crlWindows', async () => {
+  const chain = await makeChain();
+  /** A CRL of `ca` with the given dates (nextUpdate omitted when undefined). */
+  async function crlOf(ca: CaSigner, thisUpdate: Date, nextUpdate?: Date): Promise<string> {
+    const crl = await x509.X509CrlGenerator.create({ issuer: ca.cert.subjectName, thisUpdate, nextUpdate, signingKey: ca.key, signingAlgorithm: ca.algorithm.signing, entries: [] });
+    return crlPem(crl);
+  }
+  const now = new Date();
+  const sec = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000);
+  const day = (n: number) => sec(new Date(now.getTime() + n * DAY));
+
+  it('reads thisUpdate and nextUpdate of every CRL the material loaded, in file order, with its issuer', async () => {
+    const material = await chain.material((await crlOf(chain.root, day(-40), day(-10))) + (await crlOf(chain.int, day(1))));
+    expect(crlWindows(material)).toEqual([
+      { issuer: 'CN=dockgate CA root, O=dockgate', thisUpdate: day(-40), nextUpdate: day(-10) },
+      { issuer: 'CN=team CA, O=dockgate', thisUpdate: day(1), nextUpdate: undefined },
+    ]);
+    // Both CRLs load (OpenSSL then refuses the clients); readiness names both.
+    const check = certificatesCheck({ serverNotAfter: day(30), crls: crlWindows(material) }, now);
+    expect(check.ok).toBe(false);
+    expect(check.detail).toMatch(/CRL of "CN=dockgate CA root, O=dockgate" expired .*CRL_HAS_EXPIRED.*CRL of "CN=team CA, O=dockgate" is not valid before .*CRL_NOT_YET_VALID/);
+  });
+
+  it('is empty without tls.crl', async () => {
+    expect(crlWindows(await chain.material())).toEqual([]);
   });
 });
