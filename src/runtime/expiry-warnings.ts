@@ -9,7 +9,6 @@
  */
 import type { OperationalLog } from '../observe/logger.js';
 import type { CheckResult } from '../observe/readiness.js';
-import { DerSequence, DerTag, parseDer, readTime } from '../server/der.js';
 import type { ExpiringItem, TlsMaterial } from '../server/tls-material.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -92,27 +91,9 @@ export interface CrlWindow {
   nextUpdate?: Date;
 }
 
-/**
- * The validity window of every CRL in force, in file order. The blocks are the ones given to
- * OpenSSL (`options.crl`), already parsed and verified by tls-material; this reads only the
- * two dates, which tls-material does not keep (thisUpdate). Throws on a block it cannot read.
- */
-export function crlWindows(tls: Pick<TlsMaterial, 'options' | 'crls'>): CrlWindow[] {
-  const option = tls.options.crl;
-  const blocks = option === undefined ? [] : Array.isArray(option) ? option : [option];
-  return blocks.map((block, i) => {
-    const pem = typeof block === 'string' ? block : block.toString('utf8');
-    const der = Buffer.from(pem.replace(/-----(BEGIN|END) X509 CRL-----/g, '').replace(/\s+/g, ''), 'base64');
-    // CertificateList ::= SEQUENCE { tbsCertList SEQUENCE { version OPTIONAL, signature, issuer, thisUpdate, nextUpdate OPTIONAL, ... }, ... }
-    const list = new DerSequence(parseDer(der), 'CertificateList');
-    const tbs = new DerSequence(list.next(DerTag.SEQUENCE, 'tbsCertList'), 'tbsCertList');
-    tbs.optional(DerTag.INTEGER);
-    tbs.next(DerTag.SEQUENCE, 'signature');
-    tbs.next(DerTag.SEQUENCE, 'issuer');
-    const thisUpdate = readTime(tbs.nextAny('thisUpdate'));
-    const next = tbs.optional(DerTag.UTC_TIME, DerTag.GENERALIZED_TIME);
-    return { issuer: tls.crls[i]?.issuer ?? `CRL ${i + 1}`, thisUpdate, nextUpdate: next ? readTime(next) : undefined };
-  });
+/** The validity window of every CRL in force, in file order (tls-material parsed and verified them). */
+export function crlWindows(tls: Pick<TlsMaterial, 'crls'>): CrlWindow[] {
+  return tls.crls.map((c) => (c.nextUpdate ? { issuer: c.issuer, thisUpdate: c.thisUpdate, nextUpdate: c.nextUpdate } : { issuer: c.issuer, thisUpdate: c.thisUpdate }));
 }
 
 /** What the readiness `certificates` check looks at. */

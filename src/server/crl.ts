@@ -18,6 +18,8 @@ export function normalizeSerialHex(serial: string): string {
 export interface CrlInfo {
   /** Issuer DN (a CA of the bundle), formatted like `CN=dockgate CA, O=Example`. */
   issuer: string;
+  /** Before this, OpenSSL refuses every certificate the issuer signed ("CRL is not yet valid"). */
+  thisUpdate: Date;
   /** After this, OpenSSL refuses every certificate the issuer signed ("CRL has expired"). */
   nextUpdate?: Date;
 }
@@ -47,6 +49,7 @@ interface CrlFields {
   algorithm: DerElement;
   signature: Buffer;
   issuer: X509Name;
+  thisUpdate: Date;
   nextUpdate?: Date;
   /** Revoked serials, normalised. */
   serials: string[];
@@ -122,7 +125,7 @@ export async function parseCrl(pem: string, caPems: readonly string[], file: str
     for (const serial of crl.serials) serials.add(serial);
     // Named as the CA that signed it, so casWithoutCrl sees it as covered even when the
     // CRL spells the name differently (case, spacing, string type).
-    crls.push({ issuer: formatName(signer.subject), nextUpdate: crl.nextUpdate });
+    crls.push({ issuer: formatName(signer.subject), thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate });
     revocations.push({ signer: cas.indexOf(signer), serials: new Set(crl.serials) });
   }
   return { serials, crls, revocations };
@@ -184,7 +187,7 @@ function readCrl(der: Buffer): CrlFields {
   const algorithm = tbs.next(DerTag.SEQUENCE, 'signature');
   if (!algorithm.der.equals(outerAlgorithm.der)) throw new Error('signatureAlgorithm differs from the signature field of tbsCertList');
   const issuer = parseName(tbs.next(DerTag.SEQUENCE, 'issuer'), 'issuer');
-  readTime(tbs.nextAny('thisUpdate'));
+  const thisUpdate = readTime(tbs.nextAny('thisUpdate'));
   const next = tbs.optional(DerTag.UTC_TIME, DerTag.GENERALIZED_TIME);
   const nextUpdate = next ? readTime(next) : undefined;
   const serials: string[] = [];
@@ -206,7 +209,7 @@ function readCrl(der: Buffer): CrlFields {
     wrapper.end();
   }
   tbs.end();
-  return { tbs: tbsElement.der, algorithm, signature, issuer, nextUpdate, serials };
+  return { tbs: tbsElement.der, algorithm, signature, issuer, thisUpdate, nextUpdate, serials };
 }
 
 /** Extensions ::= SEQUENCE OF SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING } */

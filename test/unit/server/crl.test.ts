@@ -72,11 +72,12 @@ function makeCrl(ca: Ca, serials: readonly string[], opts: { md?: string; days?:
 }
 
 /** What openssl itself reads in a CRL, to hold the parser to. */
-function opensslView(crl: Crl): { text: string; serials: string[]; nextUpdate: Date } {
+function opensslView(crl: Crl): { text: string; serials: string[]; thisUpdate: Date; nextUpdate: Date } {
   const text = ossl(['crl', '-noout', '-text', '-in', crl.path]);
   const serials = [...text.matchAll(/Serial Number: ([0-9A-F]+)/g)].map((m) => (m[1] as string).toLowerCase().replace(/^0+/, '')).sort();
+  const thisUpdate = new Date(ossl(['crl', '-noout', '-lastupdate', '-in', crl.path]).trim().replace(/^lastUpdate=/, ''));
   const nextUpdate = new Date(ossl(['crl', '-noout', '-nextupdate', '-in', crl.path]).trim().replace(/^nextUpdate=/, ''));
-  return { text, serials, nextUpdate };
+  return { text, serials, thisUpdate, nextUpdate };
 }
 
 function derOf(pem: string): Buffer {
@@ -122,7 +123,7 @@ describe('parseCrl with CRLs made by openssl', () => {
     expect(view.serials).toEqual(EXPECTED_SERIALS);
     const parsed = await parseCrl(crl.pem, [ca.pem], FILE);
     expect([...parsed.serials].sort()).toEqual(EXPECTED_SERIALS);
-    expect(parsed.crls).toEqual([{ issuer: `CN=${key} CA, O=Example`, nextUpdate: view.nextUpdate }]);
+    expect(parsed.crls).toEqual([{ issuer: `CN=${key} CA, O=Example`, thisUpdate: view.thisUpdate, nextUpdate: view.nextUpdate }]);
   });
 
   it('a serial with the top bit set is encoded with a 00 octet, which the normalisation drops', async () => {
@@ -138,7 +139,7 @@ describe('parseCrl with CRLs made by openssl', () => {
     expect(opensslView(crl).text).toContain('No Revoked Certificates.');
     const parsed = await parseCrl(crl.pem, [ca.pem], FILE);
     expect(parsed.serials.size).toBe(0);
-    expect(parsed.crls).toEqual([{ issuer: 'CN=rsa CA, O=Example', nextUpdate: opensslView(crl).nextUpdate }]);
+    expect(parsed.crls).toEqual([{ issuer: 'CN=rsa CA, O=Example', thisUpdate: opensslView(crl).thisUpdate, nextUpdate: opensslView(crl).nextUpdate }]);
   });
 
   it('a nextUpdate after 2049 is a GeneralizedTime and read as such', async () => {
@@ -167,7 +168,7 @@ describe('parseCrl with CRLs made by openssl', () => {
     const caPem = readFileSync(join(d, 'ca.pem'), 'utf8');
     const parsed = await parseCrl(crl.pem, [caPem], FILE);
     expect([...parsed.serials]).toEqual([serial]);
-    expect(parsed.crls).toEqual([{ issuer: ossl(['x509', '-noout', '-subject', '-nameopt', 'sep_comma_plus_space', '-in', join(d, 'ca.pem')]).trim().replace(/^subject=/, ''), nextUpdate: opensslView(crl).nextUpdate }]);
+    expect(parsed.crls).toEqual([{ issuer: ossl(['x509', '-noout', '-subject', '-nameopt', 'sep_comma_plus_space', '-in', join(d, 'ca.pem')]).trim().replace(/^subject=/, ''), thisUpdate: opensslView(crl).thisUpdate, nextUpdate: opensslView(crl).nextUpdate }]);
     expect(casWithoutCrl([caPem], parsed.crls)).toEqual([]);
   });
 
@@ -186,8 +187,8 @@ describe('parseCrl with CRLs made by openssl', () => {
       const parsed = await parseCrl(intCrl.pem + rootCrl.pem, bundle, FILE);
       expect([...parsed.serials].sort()).toEqual(['1001', '1002', '2']);
       expect(parsed.crls).toEqual([
-        { issuer: 'CN=Team CA, O=Example', nextUpdate: opensslView(intCrl).nextUpdate },
-        { issuer: 'CN=Root CA, O=Example', nextUpdate: opensslView(rootCrl).nextUpdate },
+        { issuer: 'CN=Team CA, O=Example', thisUpdate: opensslView(intCrl).thisUpdate, nextUpdate: opensslView(intCrl).nextUpdate },
+        { issuer: 'CN=Root CA, O=Example', thisUpdate: opensslView(rootCrl).thisUpdate, nextUpdate: opensslView(rootCrl).nextUpdate },
       ]);
       expect(casWithoutCrl(bundle, parsed.crls)).toEqual([]);
     });
