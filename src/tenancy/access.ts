@@ -18,6 +18,11 @@ export interface ResolvedObject {
   /** Names the object answers to (container name without `/`, network/volume name, image tags). */
   names: string[];
   ownership: Ownership;
+  /**
+   * Images: whether it has a tag or a registry digest. The classic builder leaves untagged,
+   * unlabelled intermediate images of every tenant's builds: those are never `unowned`.
+   */
+  tagged?: boolean;
 }
 
 /** How the tenant may access `obj` at `level`. */
@@ -29,7 +34,7 @@ export function accessTo(spec: TenancySpec, tenant: Tenant, obj: ResolvedObject,
   if (level === 'modify') return 'none';
   const sharedNames = obj.kind === 'networks' ? spec.shared.networks : obj.kind === 'volumes' ? spec.shared.volumes : [];
   if (obj.names.some((n) => sharedNames.includes(n))) return 'shared';
-  if (owner === undefined && spec.unowned.includes(obj.kind)) return 'unowned';
+  if (owner === undefined && spec.unowned.includes(obj.kind) && obj.tagged !== false) return 'unowned';
   return 'none';
 }
 

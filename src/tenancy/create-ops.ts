@@ -2,14 +2,16 @@
  * Operations that make objects: the owner labels are injected (a client may not set them),
  * referenced objects must be the caller's or shared, and quotas and limits apply.
  */
-import type { JsonObject, JsonValue } from '../core/types.js';
-import { field, goKey, isObject } from '../facts/go-fold.js';
+import type { JsonValue } from '../core/types.js';
+import { field, isObject } from '../facts/go-fold.js';
 import { accessTo } from './access.js';
+import { buildChange } from './build-ops.js';
 import { formBodyReplacement, tenancyMessage, type TenancyContext } from './context.js';
+import { mountVolumeLabels, ownAnonymousVolumes, pinContainer, pinEndpointId, pinNetwork, PREDEFINED_NETWORKS } from './create-body.js';
 import { deny, forward, type TenancyVerdict } from './hook.js';
-import { goObjectAt, isReservedLabel, ownerLabels, reservedKeys, withOwnerLabels } from './labels.js';
+import { goSet, isReservedLabel, ownerLabels, RESERVED_PREFIX, reservedKeys, withOwnerLabels } from './labels.js';
 import { applyLimits } from './limits.js';
-import { daemonAnswer, tagOver } from './object-ops.js';
+import { daemonAnswer, tagOver, tagReference } from './object-ops.js';
 import { countContainers } from './quota.js';
 import { createReferences } from './references.js';
 import { resolveObject } from './resolve.js';
@@ -37,11 +39,23 @@ export async function createOperation(ctx: TenancyContext, op: string): Promise<
     case 'NetworkCreate': {
       const keys = reservedKeys(field(facts.body, 'Labels'));
       if (keys.length) return reserved(ctx, keys);
-      return forward({ body: json(withOwnerLabels(facts.body, ['Labels'], labels)) });
+      const name = field(facts.body, 'Name');
+      const shared = op === 'VolumeCreate' ? ctx.spec.shared.volumes : ctx.spec.shared.networks;
+      if (typeof name === 'string' && shared.includes(name)) {
+        return deny(403, 'shared-name', tenancyMessage(ctx, `"${name}" is a shared name: only tenancy admins may create it`));
+      }
+      const body = withOwnerLabels(facts.body, ['Labels'], labels);
+      // A second network of the same name makes the name ambiguous for everyone using it.
+      if (op === 'NetworkCreate') goSet(body, 'CheckDuplicate', true);
+      return forward({ body: json(body) });
     }
     case 'ContainerCreate':
       return containerCreate(ctx, labels);
     case 'ImageBuild': {
+      for (const t of facts.queryAll.t ?? []) {
+        const over = await tagOver(ctx, t, undefined);
+        if (over) return over;
+      }
       let client: Record<string, unknown> = {};
       const raw = facts.query.labels;
       if (raw !== undefined && raw !== '') {
@@ -54,14 +68,22 @@ export async function createOperation(ctx: TenancyContext, op: string): Promise<
       }
       const keys = Object.keys(client).filter(isReservedLabel);
       if (keys.length) return reserved(ctx, keys);
+      const change = await buildChange(ctx);
+      if ('verdict' in change) return change.verdict;
       // Build labels are applied after the Dockerfile's LABELs, so ours win over a forged one.
-      const target = rebuildTarget(facts, { query: { labels: JSON.stringify({ ...client, ...labels }) } });
+      const target = rebuildTarget(facts, { query: { ...change.query, labels: JSON.stringify({ ...client, ...labels }) } });
       return withForm(ctx, forward({ target }));
     }
     case 'ImageCreate': {
-      const over = await tagOver(ctx, facts.query.fromImage ?? facts.query.repo, facts.query.tag);
+      // dockerd pulls when fromImage is non-empty, and imports into `repo` otherwise.
+      const fromImage = facts.query.fromImage ?? '';
+      const pull = fromImage !== '';
+      if (pull && !facts.query.tag && tagReference(fromImage, undefined) === `${fromImage}:latest`) {
+        return deny(403, 'pull-all-tags', tenancyMessage(ctx, 'pulling every tag of a repository is not supported for tenants: name a tag'));
+      }
+      const over = await tagOver(ctx, pull ? fromImage : facts.query.repo, facts.query.tag);
       if (over) return over;
-      if (facts.query.fromSrc === undefined) return forward(); // a pull: registry images carry no owner
+      if (pull) return forward(); // registry images carry no owner
       return importOrCommit(ctx, labels, {});
     }
     default:
@@ -75,21 +97,47 @@ function withForm(ctx: TenancyContext, v: ReturnType<typeof forward>): TenancyVe
   return v;
 }
 
+/**
+ * dockerd joins `changes` with newlines and parses them as a Dockerfile, after which the
+ * gateway's own LABEL comes last. A change could swallow that LABEL into its own value with a
+ * line continuation (`\`, or `` ` `` after an `# escape=` directive), or start a comment or
+ * directive; each change must be one plain instruction.
+ */
+export function unsafeChange(change: string): boolean {
+  return /[\r\n]/.test(change) || /[\\`]\s*$/.test(change) || /^\s*#/.test(change);
+}
+
 /** Import (`fromSrc`) and commit: owner labels via a `LABEL` change, client LABELs of ours refused. */
 export function importOrCommit(ctx: TenancyContext, labels: Record<string, string>, params: Record<string, string>): TenancyVerdict {
   const { facts } = ctx.req;
   const changes = facts.queryAll.changes ?? [];
+  const unsafe = changes.find(unsafeChange);
+  if (unsafe !== undefined) {
+    return deny(403, 'unsafe-change', tenancyMessage(ctx, `change ${JSON.stringify(unsafe)} is refused: no line breaks, comments or parser directives, and no line continuation at the end`));
+  }
   // A LABEL instruction can spell a key many ways (quotes, escapes): refuse any mention of ours.
-  if (changes.some((c) => /dockgate\./i.test(c))) return reserved(ctx, ['dockgate.*']);
+  if (changes.some((c) => c.replace(/["'\\`]/g, '').toLowerCase().includes(RESERVED_PREFIX))) return reserved(ctx, ['dockgate.*']);
   const result = forward({ target: rebuildTarget(facts, { params: {}, query: params, append: { changes: [labelChange(labels)] } }) });
   return withForm(ctx, result);
 }
 
 async function containerCreate(ctx: TenancyContext, labels: Record<string, string>): Promise<TenancyVerdict> {
   const { facts } = ctx.req;
-  const keys = reservedKeys(field(facts.body, 'Labels'));
+  const keys = [...reservedKeys(field(facts.body, 'Labels')), ...mountVolumeLabels(facts.body).flatMap(reservedKeys)];
   if (keys.length) return reserved(ctx, keys);
   const body = withOwnerLabels(facts.body, ['Labels'], labels);
+  ownAnonymousVolumes(body, labels);
+
+  // The image must be visible to the caller, as for image inspect (own, team's, unowned kind).
+  const image = field(facts.body, 'Image');
+  if (typeof image === 'string' && image !== '') {
+    const r = await resolveObject(ctx.daemon, 'images', image);
+    // A 404 goes back as dockerd's own "No such image", so the CLI pulls and retries.
+    if ('answer' in r) return daemonAnswer(r.answer);
+    if (accessTo(ctx.spec, ctx.tenant, r.found, 'read') === 'none') {
+      return deny(403, 'not-owner', tenancyMessage(ctx, `image "${image}" belongs to another tenant`));
+    }
+  }
 
   for (const ref of createReferences(facts.body)) {
     const r = await resolveObject(ctx.daemon, ref.kind, ref.name);
@@ -101,10 +149,14 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
       return daemonAnswer(r.answer);
     }
     const level = ref.kind === 'containers' ? 'modify' : 'read';
-    if (accessTo(ctx.spec, ctx.tenant, r.found, level) === 'none') {
+    const endpointId = ref.where.endsWith('.NetworkID');
+    const predefined = endpointId && r.found.ownership.owner === undefined && r.found.names.some((n) => PREDEFINED_NETWORKS.has(n));
+    if (accessTo(ctx.spec, ctx.tenant, r.found, level) === 'none' && !predefined) {
       return deny(403, 'not-owner', tenancyMessage(ctx, `${ref.kind.replace(/s$/, '')} "${ref.name}" (${ref.where}) belongs to another tenant`));
     }
     if (ref.kind === 'containers') pinContainer(body, ref.where, ref.name, r.found.id);
+    if (endpointId) pinEndpointId(body, ref.where, r.found.id);
+    else if (ref.kind === 'networks') pinNetwork(body, ref.name, r.found.id);
   }
 
   const problem = applyLimits(body, ctx.tenant.quota, true, ['HostConfig']);
@@ -126,19 +178,4 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
   }
   verdict.release = release;
   return verdict;
-}
-
-/** Replace a container reference by the ID it resolved to, so the daemon acts on what was checked. */
-function pinContainer(body: JsonObject, where: string, name: string, id: string): void {
-  const host = goObjectAt(body, 'HostConfig');
-  if (where === 'HostConfig.VolumesFrom') {
-    const key = goKey(host, 'VolumesFrom');
-    const list = key ? host[key] : undefined;
-    if (Array.isArray(list)) {
-      host[key as string] = list.map((v) => (typeof v === 'string' && (v === name || v.startsWith(`${name}:`)) ? id + v.slice(name.length) : v));
-    }
-  } else if (where.startsWith('HostConfig.') && where !== 'HostConfig.Links') {
-    const key = goKey(host, where.slice('HostConfig.'.length));
-    if (key && host[key] === `container:${name}`) host[key] = `container:${id}`;
-  }
 }

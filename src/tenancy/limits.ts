@@ -28,13 +28,35 @@ export function requestedCpus(host: JsonObject): number {
 
 const mib = (n: number): string => `${Math.round(n / 1024 / 1024)}MiB`;
 
+/** The fields dockerd copies from an update body over the current values when non-zero. */
+const UPDATED_FIELDS = ['Memory', 'NanoCpus', 'CpuQuota', 'CpuPeriod'];
+
+/** `current` with every non-zero field of `update` copied over it, as dockerd's update does. */
+function merged(current: JsonObject, update: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const name of UPDATED_FIELDS) {
+    const next = num(field(update, name));
+    out[name] = next !== 0 ? next : num(field(current, name));
+  }
+  return out;
+}
+
 /**
  * Apply the limits to a ContainerCreate body (`inject` true) or a ContainerUpdate body
- * (`inject` false: an update that sets nothing keeps the current limits).
+ * (`inject` false, with the container's `current` HostConfig: an update that sets nothing
+ * keeps the current limits, and one field alone, `CpuPeriod` say, is judged with the others).
  */
-export function applyLimits(body: JsonObject, quota: QuotaSpec, inject: boolean, hostPath: readonly string[]): LimitProblem {
+export function applyLimits(body: JsonObject, quota: QuotaSpec, inject: boolean, hostPath: readonly string[], current: JsonObject = {}): LimitProblem {
   if (quota.memory === undefined && quota.cpus === undefined && quota.defaultMemory === undefined && quota.defaultCpus === undefined) return undefined;
   const host = hostPath.length ? goObjectAt(body, ...hostPath) : body;
+  const cpuLimited = quota.cpus !== undefined || quota.defaultCpus !== undefined;
+  // dockerd lets a non-zero CpuQuota (-1 included) override the quota NanoCpus set: -1 lifts it.
+  for (const name of cpuLimited ? ['CpuQuota', 'CpuPeriod', 'NanoCpus'] : []) {
+    if (num(field(host, name)) < 0) return { message: `a negative ${name} (no CPU limit) is not allowed` };
+  }
+  if (cpuLimited && inject && num(field(host, 'NanoCpus')) > 0 && (num(field(host, 'CpuQuota')) !== 0 || num(field(host, 'CpuPeriod')) !== 0)) {
+    return { message: 'NanoCpus cannot be combined with CpuQuota or CpuPeriod' };
+  }
   const memory = num(field(host, 'Memory'));
   if (memory > 0) {
     if (quota.memory !== undefined && memory > quota.memory) return { message: `memory limit ${mib(memory)} exceeds your maximum of ${mib(quota.memory)}` };
@@ -44,7 +66,7 @@ export function applyLimits(body: JsonObject, quota: QuotaSpec, inject: boolean,
   } else if (memory < 0 && quota.memory !== undefined) {
     return { message: 'removing the memory limit is not allowed' };
   }
-  const cpus = requestedCpus(host);
+  const cpus = requestedCpus(inject ? host : merged(current, host));
   if (cpus > 0) {
     if (quota.cpus !== undefined && cpus > quota.cpus + 1e-9) return { message: `CPU limit ${cpus} exceeds your maximum of ${quota.cpus}` };
   } else if (inject) {

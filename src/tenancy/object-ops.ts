@@ -3,11 +3,12 @@
  * it, and pin the request to the resolved ID so a name deleted and recreated in between
  * cannot redirect it to someone else's object.
  */
-import type { JsonObject } from '../core/types.js';
+import type { JsonObject, JsonValue } from '../core/types.js';
 import { field, isObject } from '../facts/go-fold.js';
-import { accessTo } from './access.js';
+import { accessTo, type ResolvedObject } from './access.js';
 import { formBodyReplacement, tenancyMessage, type TenancyContext } from './context.js';
 import { deny, forward, type TenancyVerdict } from './hook.js';
+import { PREDEFINED_NETWORKS } from './create-body.js';
 import { applyLimits } from './limits.js';
 import type { OperationPlan } from './operation-plans.js';
 import { countContainers } from './quota.js';
@@ -40,9 +41,11 @@ export async function objectOperation(ctx: TenancyContext, plan: ObjectPlan): Pr
   const r = await resolveObject(ctx.daemon, plan.object, name);
   if ('answer' in r) return daemonAnswer(r.answer);
   const obj = r.found;
-  if (accessTo(ctx.spec, ctx.tenant, obj, plan.level) === 'none') return notYours(ctx, plan.object.replace(/s$/, ''), name);
-
   const op = facts.operation?.name ?? '';
+  if (accessTo(ctx.spec, ctx.tenant, obj, plan.level) === 'none' && !builtinNetworkUse(op, obj)) {
+    return notYours(ctx, plan.object.replace(/s$/, ''), name);
+  }
+
   const extra = await extraChecks(ctx, op, obj.raw);
   if (extra) return extra;
   // Images keep their name: `rmi repo:tag` untags while `rmi <id>` deletes, so an ID would change the meaning.
@@ -55,7 +58,9 @@ export async function objectOperation(ctx: TenancyContext, plan: ObjectPlan): Pr
   }
   if (op === 'ContainerUpdate') {
     const body = isObject(facts.body) ? (structuredClone(facts.body) as JsonObject) : {};
-    const problem = applyLimits(body, ctx.tenant.quota, false, []);
+    // dockerd copies each non-zero field over the current one: judge the limits that result.
+    const current = isObject(obj.raw.HostConfig as JsonValue) ? (obj.raw.HostConfig as JsonObject) : {};
+    const problem = applyLimits(body, ctx.tenant.quota, false, [], current);
     if (problem) return deny(403, 'limit', tenancyMessage(ctx, problem.message));
   }
   if ((op === 'ContainerStart' || op === 'ContainerRestart' || op === 'ContainerUnpause') && ctx.tenant.quota.running !== undefined) {
@@ -65,7 +70,7 @@ export async function objectOperation(ctx: TenancyContext, plan: ObjectPlan): Pr
 }
 
 /** Checks beyond ownership of the named object. */
-async function extraChecks(ctx: TenancyContext, op: string, _raw: Record<string, unknown>): Promise<TenancyVerdict | undefined> {
+async function extraChecks(ctx: TenancyContext, op: string, raw: Record<string, unknown>): Promise<TenancyVerdict | undefined> {
   const { facts } = ctx.req;
   if (op === 'NetworkConnect' || op === 'NetworkDisconnect') {
     // The container joining or leaving must be the caller's, whatever the network.
@@ -75,16 +80,50 @@ async function extraChecks(ctx: TenancyContext, op: string, _raw: Record<string,
     if ('answer' in c) return daemonAnswer(c.answer);
     if (accessTo(ctx.spec, ctx.tenant, c.found, 'modify') === 'none') return notYours(ctx, 'container', container);
   }
+  if (op === 'NetworkConnect') {
+    // dockerd joins EndpointConfig.NetworkID, when set, instead of the network in the path.
+    const networkId = field(facts.body, 'EndpointConfig', 'NetworkID');
+    if (networkId !== undefined && networkId !== null && networkId !== '' && networkId !== raw.Id) {
+      return deny(403, 'network-id', tenancyMessage(ctx, 'EndpointConfig.NetworkID must be empty or the full ID of the network being connected'));
+    }
+  }
   if (op === 'ImageTag') return tagOver(ctx, facts.query.repo, facts.query.tag);
   return undefined;
 }
 
+/** Connecting one's own container to, or disconnecting it from, a predefined network. */
+function builtinNetworkUse(op: string, obj: ResolvedObject): boolean {
+  return (op === 'NetworkConnect' || op === 'NetworkDisconnect') && obj.kind === 'networks' && obj.ownership.owner === undefined && obj.names.some((n) => PREDEFINED_NETWORKS.has(n));
+}
+
+/**
+ * The tag a tag/commit/import/build/pull would (re)point, as dockerd reads `repo` and `tag`:
+ * `repo` may already carry a tag; a non-empty `tag` replaces it; none means `latest`. Undefined
+ * when no tag moves (no repo, or a digest reference: dockerd refuses to tag those or pulls by
+ * digest without tagging).
+ */
+export function tagReference(repo: string | undefined, tag: string | undefined): string | undefined {
+  if (!repo) return undefined;
+  const at = repo.indexOf('@');
+  const named = at < 0 ? repo : repo.slice(0, at);
+  const colon = named.lastIndexOf(':');
+  const hasTag = colon > named.lastIndexOf('/');
+  const name = hasTag ? named.slice(0, colon) : named;
+  if (tag) return tag.includes(':') ? undefined : `${name}:${tag}`;
+  if (at >= 0) return undefined;
+  return hasTag ? repo : `${repo}:latest`;
+}
+
 /** Refuse taking over a tag that names an image the caller does not own. */
 export async function tagOver(ctx: TenancyContext, repo: string | undefined, tag: string | undefined): Promise<TenancyVerdict | undefined> {
-  if (!repo) return undefined;
-  const ref = repo.includes('@') ? repo : `${repo}:${tag || 'latest'}`;
+  const ref = tagReference(repo, tag);
+  if (ref === undefined) return undefined;
   const existing = await resolveObject(ctx.daemon, 'images', ref);
-  if ('answer' in existing) return undefined;
+  if ('answer' in existing) {
+    if (existing.answer.status === 404) return undefined;
+    // Fail closed: a reference the daemon cannot look up is one the gateway cannot vouch for.
+    return deny(403, 'tag-unchecked', tenancyMessage(ctx, `cannot check who owns tag "${ref}" (the daemon answered ${existing.answer.status})`));
+  }
   if (accessTo(ctx.spec, ctx.tenant, existing.found, 'modify') === 'none') {
     return deny(403, 'not-owner', tenancyMessage(ctx, `tag "${ref}" names an image that belongs to another tenant`));
   }
@@ -94,7 +133,8 @@ export async function tagOver(ctx: TenancyContext, repo: string | undefined, tag
 /** Starting a container counts against the running quota, checked under the tenant's lock. */
 async function runningQuota(ctx: TenancyContext, raw: Record<string, unknown>, result: ReturnType<typeof forward>): Promise<TenancyVerdict> {
   const state = raw.State as Record<string, unknown> | undefined;
-  if (state?.Running === true && state.Paused !== true) return result;
+  // A running (or paused, or restarting) container is already counted.
+  if (state?.Running === true) return result;
   const release = await ctx.locks.acquire(ctx.tenant.name);
   try {
     const running = await countContainers(ctx, true);

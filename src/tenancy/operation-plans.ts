@@ -22,10 +22,10 @@ export type OperationPlan =
   | { kind: 'commit' }
   /** `docker save` of several images (`names` query values). */
   | { kind: 'save' }
-  /** Not an object operation (system, swarm, plugins, ...): the policy alone decides. */
+  /** Not an object operation (system info, version, ping, ...): the policy alone decides. */
   | { kind: 'pass' }
-  /** Host-wide operations tenants may not run (build cache, checkpoints of unknown owner). */
-  | { kind: 'admin' };
+  /** Host-wide operations tenants may not run (build cache, swarm, services, plugins, ...). */
+  | { kind: 'admin'; reason?: string };
 
 const containerRead = ['ContainerChanges', 'ContainerInspect', 'ContainerTop', 'ContainerStats', 'ContainerLogs', 'ContainerWait'];
 const containerModify = [
@@ -89,7 +89,15 @@ for (const name of containerModify) table[name] = { kind: 'object', object: 'con
 /** Sections whose operations touch owned objects: unclassified operations there are refused. */
 const OWNED_SECTIONS = new Set(['containers', 'exec', 'images', 'volumes', 'networks', 'build', 'checkpoints']);
 
+/**
+ * Sections tenants may not use at all: swarm services, tasks and plugins run containers the
+ * gateway never sees created (no owner label, no reference checks, no quotas or limits), and
+ * swarm, node, secret and config state is shared by every tenant.
+ */
+const ADMIN_SECTIONS = new Set(['swarm', 'services', 'tasks', 'nodes', 'secrets', 'configs', 'plugins']);
+
 /** The plan for an operation (by name and section). */
 export function planFor(name: string, section: string): OperationPlan {
+  if (ADMIN_SECTIONS.has(section)) return { kind: 'admin', reason: `${section} are outside tenancy's ownership checks, quotas and limits` };
   return table[name] ?? (OWNED_SECTIONS.has(section) ? { kind: 'admin' } : { kind: 'pass' });
 }

@@ -2,10 +2,10 @@
 import type { TenancyContext } from './context.js';
 import { OWNER_LABEL } from './labels.js';
 
-/** The tenant's containers: all of them, or only running ones. */
+/** The tenant's containers: all of them, or only live ones (running, paused or restarting: all hold their resources). */
 export async function countContainers(ctx: TenancyContext, runningOnly: boolean): Promise<number> {
   const filters: Record<string, string[]> = { label: [`${OWNER_LABEL}=${ctx.tenant.name}`] };
-  if (runningOnly) filters.status = ['running'];
+  if (runningOnly) filters.status = ['running', 'paused', 'restarting'];
   const answer = await ctx.daemon.get(`/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify(filters))}`);
   if (answer.status !== 200 || !Array.isArray(answer.json)) throw new Error(`daemon answered ${answer.status} when counting containers`);
   return answer.json.length;

@@ -1,7 +1,8 @@
 /**
  * Objects a container create body refers to, which must also be the caller's (or shared):
  * `VolumesFrom`, `container:<id>` namespace modes, `Links`, named volumes in `Binds` and
- * `Mounts`, networks in `NetworkMode` and `NetworkingConfig.EndpointsConfig`. Pure.
+ * `Mounts`, networks in `NetworkMode` and `NetworkingConfig.EndpointsConfig` (keys and
+ * `NetworkID`s). Pure.
  */
 import type { JsonValue } from '../core/types.js';
 import { field, isObject } from '../facts/go-fold.js';
@@ -69,9 +70,17 @@ export function createReferences(body: JsonValue | undefined): Reference[] {
   hostConfigReferences(body, '', refs);
   const endpoints = field(body, 'NetworkingConfig', 'EndpointsConfig');
   if (isObject(endpoints)) {
-    for (const name of Object.keys(endpoints)) {
+    for (const [name, endpoint] of Object.entries(endpoints)) {
       if (!BUILTIN_NETWORKS.has(name)) refs.push({ kind: 'networks', name, where: 'NetworkingConfig.EndpointsConfig' });
+      // dockerd joins the endpoint's NetworkID, when set, instead of the network its key names.
+      const id = field(endpoint, 'NetworkID');
+      if (typeof id === 'string' && id !== '') refs.push({ kind: 'networks', name: id, where: endpointIdWhere(name) });
     }
   }
   return refs;
+}
+
+/** Where an endpoint's `NetworkID` is, for messages and for pinning it. */
+export function endpointIdWhere(key: string): string {
+  return `NetworkingConfig.EndpointsConfig.${key}.NetworkID`;
 }

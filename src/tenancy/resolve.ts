@@ -32,7 +32,14 @@ export function describeObject(kind: ObjectKind, doc: Record<string, unknown>): 
   else if (kind === 'images') names = Array.isArray(doc.RepoTags) ? doc.RepoTags.map(str) : [];
   else names = [str(doc.Name)];
   const id = kind === 'volumes' ? str(doc.Name) : str(doc.Id);
-  return { kind, id, names, ownership: ownershipOf(labels as JsonValue) };
+  const found: ResolvedObject = { kind, id, names, ownership: ownershipOf(labels as JsonValue) };
+  if (kind === 'images') {
+    // Lists show an untagged image as `<none>:<none>` / `<none>@<none>`.
+    const real = (v: unknown) => (Array.isArray(v) ? v.map(str) : []).some((n) => n !== '' && !n.startsWith('<none>'));
+    found.tagged = real(doc.RepoTags) || real(doc.RepoDigests);
+    found.names = names.filter((n) => !n.startsWith('<none>'));
+  }
+  return found;
 }
 
 /** Resolve `name` of `kind` on the daemon. */

@@ -13,7 +13,7 @@ import { deny, forward, type Tenancy, type TenancyRequest, type TenancyVerdict }
 import { KeyedMutex } from './keyed-mutex.js';
 import { ownerLabels, reservedKeys } from './labels.js';
 import { listOperation, pruneOperation } from './list-ops.js';
-import { daemonAnswer, objectOperation } from './object-ops.js';
+import { daemonAnswer, objectOperation, tagOver } from './object-ops.js';
 import { planFor } from './operation-plans.js';
 import { resolveObject } from './resolve.js';
 import { StreamCounter } from './stream-counter.js';
@@ -94,7 +94,7 @@ async function byPlan(ctx: TenancyContext): Promise<TenancyVerdict> {
     case 'pass':
       return forward();
     case 'admin':
-      return deny(403, 'admin-only', tenancyMessage(ctx, `${op.name} affects every tenant: only tenancy admins may run it`));
+      return deny(403, 'admin-only', tenancyMessage(ctx, `${op.name} ${plan.reason ? `is refused: ${plan.reason}` : 'affects every tenant'}: only tenancy admins may run it`));
     case 'object':
       return objectOperation(ctx, plan);
     case 'create':
@@ -119,6 +119,8 @@ async function commit(ctx: TenancyContext): Promise<TenancyVerdict> {
   const r = await resolveObject(ctx.daemon, 'containers', name);
   if ('answer' in r) return daemonAnswer(r.answer);
   if (accessTo(ctx.spec, ctx.tenant, r.found, 'modify') === 'none') return deny(403, 'not-owner', tenancyMessage(ctx, `container "${name}" belongs to another tenant`));
+  const over = await tagOver(ctx, facts.query.repo, facts.query.tag);
+  if (over) return over;
   return importOrCommit(ctx, ownerLabels(ctx.tenant.name, ctx.tenant.team), { container: r.found.id });
 }
 

@@ -24,9 +24,12 @@ tenancy:
   admins: { groups: [ops] }
   teams: [web, data]
   unowned: [images]
+  shared: { networks: [ten-shared] }
   quotas:
     default: { memory: 64m, defaultMemory: 32m }
     users:
+      gina: { cpus: 1, defaultCpus: 0.5 }
+      hank: { running: 1 }
       erin: { containers: 5 }
       dave: { rate: { perSecond: 0.2, burst: 3 } }
       frank: { running: 1, streams: 1 }
@@ -35,7 +38,7 @@ tenancy:
 let a1Id = '';
 
 beforeAll(async () => {
-  pki = await makePki({ alice: ['web'], bob: ['web'], carol: ['data'], root: ['ops'], erin: ['qa'], dave: [], frank: ['qa'] });
+  pki = await makePki({ alice: ['web'], bob: ['web'], carol: ['data'], root: ['ops'], erin: ['qa'], dave: [], frank: ['qa'], gina: ['qa'], hank: ['qa'] });
   const policyFile = join(pki.dir, 'tenancy-policy.yaml');
   writeFileSync(policyFile, POLICY);
   yaml = configYaml(pki, socket, `policy: ${policyFile}\n`);
@@ -53,10 +56,30 @@ afterAll(async () => {
   const list = ids.stdout.split('\n').filter(Boolean);
   if (list.length) await dockerDirect(socket, ['rm', '-f', ...list]);
   await dockerDirect(socket, ['volume', 'rm', '-f', 'ten-va', 'ten-vc']);
-  await dockerDirect(socket, ['network', 'rm', 'ten-na']);
-  await dockerDirect(socket, ['rmi', '-f', 'ten-img-a', 'ten-built-a']);
+  const vols = await dockerDirect(socket, ['volume', 'ls', '-q', '--filter', 'label=dockgate.owner']);
+  const volList = vols.stdout.split('\n').filter(Boolean);
+  if (volList.length) await dockerDirect(socket, ['volume', 'rm', '-f', ...volList]);
+  await dockerDirect(socket, ['network', 'rm', 'ten-na', 'ten-nc']);
+  await dockerDirect(socket, ['rmi', '-f', 'ten-img-a', 'ten-built-a', 'ten-img-c', 'ten-img-chg', 'ten-spoof:1', 'ten-built-c', 'ten-built-lim', 'ten-built-bk']);
   await gw?.stop();
 });
+
+/** A raw API call through the gateway as `who`: status and parsed JSON body. */
+async function api(who: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const b = pki.bundle(who);
+  const args = ['-s', '-X', method, '-w', '\n%{http_code}', '--cacert', join(b, 'ca.pem'), '--cert', join(b, 'cert.pem'), '--key', join(b, 'key.pem')];
+  if (body !== undefined) args.push('-H', 'Content-Type: application/json', '--data-binary', JSON.stringify(body));
+  const r = await run('curl', [...args, `https://127.0.0.1:${gw.port}/v1.41${path}`]);
+  const lines = r.stdout.trimEnd().split('\n');
+  const status = Number(lines.pop());
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(lines.join('\n')) as Record<string, unknown>;
+  } catch {
+    json = { raw: lines.join('\n') };
+  }
+  return { status, json };
+}
 
 async function names(who: string, args: string[]): Promise<string[]> {
   const r = await as(who, args);
@@ -276,4 +299,168 @@ describe('restart', () => {
     const r = await as('carol', ['stop', 'ten-a1']);
     expect(r.stderr).toContain('belongs to another tenant');
   }, 60_000);
+});
+
+describe('review fixes, on the real daemon', () => {
+  it('#11 services are refused to tenants with a clear message', async () => {
+    const r = await as('alice', ['service', 'create', '--no-resolve-image', '--name', 'ten-svc', 'busybox', 'true']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('only tenancy admins may run it');
+  });
+
+  it('#7 an endpoint NetworkID naming another tenant\'s network is refused; one\'s own is pinned to the full ID', async () => {
+    expect((await as('carol', ['network', 'create', 'ten-nc'])).code).toBe(0);
+    const carolNet = (await dockerDirect(socket, ['network', 'inspect', '-f', '{{.Id}}', 'ten-nc'])).stdout.trim();
+    const aliceNet = (await dockerDirect(socket, ['network', 'inspect', '-f', '{{.Id}}', 'ten-na'])).stdout.trim();
+    const steal = await api('alice', 'POST', '/containers/create?name=ten-nid', {
+      Image: 'busybox', Cmd: ['sleep', '600'], HostConfig: { NetworkMode: 'ten-na' }, NetworkingConfig: { EndpointsConfig: { 'ten-na': { NetworkID: carolNet } } },
+    });
+    expect(steal.status).toBe(403);
+    expect(String(steal.json.message)).toContain('belongs to another tenant');
+    const own = await api('alice', 'POST', '/containers/create?name=ten-nid2', {
+      Image: 'busybox', Cmd: ['sleep', '600'], HostConfig: { NetworkMode: 'ten-na' }, NetworkingConfig: { EndpointsConfig: { 'ten-na': { NetworkID: aliceNet.slice(0, 10) } } },
+    });
+    expect(own.status, JSON.stringify(own.json)).toBe(201);
+    expect((await as('alice', ['start', 'ten-nid2'])).code).toBe(0);
+    const joined = await dockerDirect(socket, ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.NetworkID}}{{end}}', 'ten-nid2']);
+    expect(joined.stdout.trim()).toBe(aliceNet);
+    const connect = await api('alice', 'POST', '/networks/ten-na/connect', { Container: 'ten-a1', EndpointConfig: { NetworkID: carolNet } });
+    expect(connect.status).toBe(403);
+    const onCarols = await dockerDirect(socket, ['network', 'inspect', '-f', '{{len .Containers}}', 'ten-nc']);
+    expect(onCarols.stdout.trim()).toBe('0');
+  });
+
+  it('#6 an anonymous volume made through Mounts belongs to the caller; forged labels there are refused', async () => {
+    const forged = await api('alice', 'POST', '/containers/create?name=ten-anonv', {
+      Image: 'busybox', Cmd: ['true'], HostConfig: { Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { Labels: { 'dockgate.owner': 'carol', 'dockgate.team': 'data' } } }] },
+    });
+    expect(forged.status).toBe(403);
+    const ok = await api('alice', 'POST', '/containers/create?name=ten-anonv2', { Image: 'busybox', Cmd: ['true'], HostConfig: { Mounts: [{ Type: 'volume', Target: '/x' }] } });
+    expect(ok.status, JSON.stringify(ok.json)).toBe(201);
+    const vol = (await dockerDirect(socket, ['inspect', '-f', '{{range .Mounts}}{{.Name}}{{end}}', 'ten-anonv2'])).stdout.trim();
+    const labels = await dockerDirect(socket, ['volume', 'inspect', '-f', '{{index .Labels "dockgate.owner"}}/{{index .Labels "dockgate.team"}}', vol]);
+    expect(labels.stdout.trim()).toBe('alice/web');
+  });
+
+  it('#5 commit changes cannot swallow the owner LABEL; plain changes still work', async () => {
+    const swallow = await api('alice', 'POST', `/commit?container=ten-a1&repo=ten-spoof&tag=1&changes=${encodeURIComponent('ENV swallow \\')}`);
+    expect(swallow.status).toBe(403);
+    const quoted = await api('alice', 'POST', `/commit?container=ten-a1&repo=ten-spoof&tag=1&changes=${encodeURIComponent('LABEL "dock"gate.owner=carol')}`);
+    expect(quoted.status).toBe(403);
+    expect((await dockerDirect(socket, ['image', 'inspect', 'ten-spoof:1'])).code).not.toBe(0);
+    const c = await as('alice', ['commit', '--change', 'ENV a=b', 'ten-a1', 'ten-img-chg']);
+    expect(c.stderr).toBe('');
+    const img = await dockerDirect(socket, ['image', 'inspect', '-f', '{{index .Config.Labels "dockgate.owner"}} {{.Config.Env}}', 'ten-img-chg']);
+    expect(img.stdout).toContain('alice');
+    expect(img.stdout).toContain('a=b');
+  });
+
+  it('#10 CpuQuota -1 and an update of CpuPeriod alone cannot lift the CPU limit', async () => {
+    const unlimited = await as('gina', ['run', '-d', '--cpu-quota', '-1', 'busybox', 'true']);
+    expect(unlimited.stderr).toContain('negative CpuQuota');
+    expect((await as('gina', ['run', '-d', '--name', 'ten-g1', '--cpu-period', '100000', '--cpu-quota', '100000', 'busybox', 'sleep', '600'])).code).toBe(0);
+    const raise = await as('gina', ['update', '--cpu-period', '1000', 'ten-g1']);
+    expect(raise.stderr).toContain('CPU limit 100 exceeds your maximum of 1');
+    const lift = await as('gina', ['update', '--cpu-quota', '-1', 'ten-g1']);
+    expect(lift.stderr).toContain('negative CpuQuota');
+    const hc = await dockerDirect(socket, ['inspect', '-f', '{{.HostConfig.CpuQuota}}/{{.HostConfig.CpuPeriod}}', 'ten-g1']);
+    expect(hc.stdout.trim()).toBe('100000/100000');
+  });
+
+  it('#14 a paused container counts against the running quota', async () => {
+    expect((await as('hank', ['run', '-d', '--name', 'ten-h1', 'busybox', 'sleep', '600'])).code).toBe(0);
+    expect((await as('hank', ['pause', 'ten-h1'])).code).toBe(0);
+    const second = await as('hank', ['run', '-d', '--name', 'ten-h2', 'busybox', 'sleep', '600']);
+    expect(second.stderr).toContain('running-container quota reached (1 of 1 running)');
+    expect((await as('hank', ['unpause', 'ten-h1'])).code).toBe(0);
+  });
+
+  it('#15 a tenant may not create a network with a shared name', async () => {
+    const r = await as('alice', ['network', 'create', 'ten-shared']);
+    expect(r.stderr).toContain('"ten-shared" is a shared name');
+    expect((await dockerDirect(socket, ['network', 'inspect', 'ten-shared'])).code).not.toBe(0);
+  });
+
+  it('#1 #3 #4 another tenant\'s image can be neither run nor tagged over by commit or tag', async () => {
+    expect((await as('carol', ['commit', 'ten-c1', 'ten-img-c'])).code).toBe(0);
+    const runIt = await as('alice', ['run', '--rm', 'ten-img-c', 'true']);
+    expect(runIt.stderr).toContain('image "ten-img-c" belongs to another tenant');
+    const commit = await as('alice', ['commit', 'ten-a1', 'ten-img-c']);
+    expect(commit.stderr).toContain('belongs to another tenant');
+    const tag = await api('alice', 'POST', '/images/ten-img-a/tag?repo=ten-img-c:latest');
+    expect(tag.status).toBe(403);
+    const owner = await dockerDirect(socket, ['image', 'inspect', '-f', '{{index .Config.Labels "dockgate.owner"}}', 'ten-img-c']);
+    expect(owner.stdout.trim()).toBe('carol');
+  });
+
+  it('#16 a tenant may disconnect its own container from a predefined network', async () => {
+    expect((await as('alice', ['run', '-d', '--name', 'ten-a-none', '--network', 'none', 'busybox', 'sleep', '600'])).code).toBe(0);
+    const r = await as('alice', ['network', 'disconnect', 'none', 'ten-a-none']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('#8 a network name that is a prefix of another tenant\'s network ID cannot redirect a container at start', async () => {
+    const carolNet = (await dockerDirect(socket, ['network', 'inspect', '-f', '{{.Id}}', 'ten-nc'])).stdout.trim();
+    const squat = carolNet.slice(0, 8);
+    expect((await as('alice', ['network', 'create', squat])).code).toBe(0);
+    expect((await as('alice', ['create', '--name', 'ten-netx', '--network', squat, 'busybox', 'sleep', '600'])).code).toBe(0);
+    expect((await as('alice', ['network', 'rm', squat])).code).toBe(0);
+    const start = await as('alice', ['start', 'ten-netx']);
+    expect(start.code).not.toBe(0);
+    const onCarols = await dockerDirect(socket, ['network', 'inspect', '-f', '{{len .Containers}}', 'ten-nc']);
+    expect(onCarols.stdout.trim()).toBe('0');
+  });
+
+  const classicBuild = (who: string, args: string[]) =>
+    run('docker', [...tlsArgs(pki.bundle(who), gw.port), 'build', ...args], { env: { ...process.env, DOCKER_BUILDKIT: '0' }, timeoutMs: 120_000 });
+
+  it('#9 a build may not join another tenant\'s network, and its RUN steps get the default memory limit', async () => {
+    const dir = scratchDir('ten-build-lim-');
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox\nRUN cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes\n');
+    const net = await classicBuild('alice', ['--no-cache', '--network', 'ten-nc', dir]);
+    expect(net.code).not.toBe(0);
+    expect(net.stderr).toContain('network "ten-nc" (networkmode) belongs to another tenant');
+    const built = await classicBuild('alice', ['--no-cache', '-t', 'ten-built-lim', dir]);
+    expect(built.code, built.stderr).toBe(0);
+    expect(built.stdout).toContain(String(32 * 1024 * 1024));
+  });
+
+  it('#12 another tenant\'s build layers are not unowned images', async () => {
+    const dir = scratchDir('ten-build-c-');
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox\nRUN echo carol-secret > /secret\n');
+    const built = await classicBuild('carol', ['-t', 'ten-built-c', dir]);
+    expect(built.code, built.stderr).toBe(0);
+    const layers = (await dockerDirect(socket, ['history', '-q', 'ten-built-c'])).stdout.split('\n').filter((l) => /^[0-9a-f]{12}$/.test(l));
+    // The build's own intermediate images: untagged, without owner labels (busybox's are tagged).
+    const hidden: string[] = [];
+    for (const l of layers) {
+      const doc = await dockerDirect(socket, ['image', 'inspect', '-f', '{{len .RepoTags}}/{{index .Config.Labels "dockgate.owner"}}', l]);
+      if (doc.stdout.trim() === '0/') hidden.push(l);
+    }
+    expect(hidden.length).toBeGreaterThan(0);
+    for (const layer of hidden) {
+      const r = await as('alice', ['image', 'inspect', layer]);
+      expect(r.stderr, layer).toContain('belongs to another tenant');
+    }
+    const listed = await as('alice', ['images', '-a', '-q']);
+    for (const layer of hidden) expect(listed.stdout).not.toContain(layer);
+  });
+
+  it('#9 a BuildKit build still works with the injected limits (BuildKit does not apply them: see Known limits)', async () => {
+    const dir = scratchDir('ten-build-bk-');
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox\nRUN echo bk > /bk\n');
+    // The docker CLI here has no buildx: send the context as a tar body with version=2
+    // (networkmode=none: the test daemon runs with --bridge=none).
+    const tarFile = join(scratchDir('ten-bk-tar-'), 'context.tar');
+    const tar = await run('tar', ['-C', dir, '-cf', tarFile, '.']);
+    expect(tar.code).toBe(0);
+    const b = pki.bundle('alice');
+    const built = await run('curl', ['-s', '-w', '\n%{http_code}', '--cacert', join(b, 'ca.pem'), '--cert', join(b, 'cert.pem'), '--key', join(b, 'key.pem'),
+      '-H', 'Content-Type: application/x-tar', '--data-binary', `@${tarFile}`, `https://127.0.0.1:${gw.port}/v1.41/build?version=2&networkmode=none&t=ten-built-bk`], { timeoutMs: 120_000 });
+    expect(built.stdout.trim().split('\n').pop(), built.stdout).toBe('200');
+    expect(built.stdout).not.toContain('"error"');
+    const owner = await dockerDirect(socket, ['image', 'inspect', '-f', '{{index .Config.Labels "dockgate.owner"}}', 'ten-built-bk']);
+    expect(owner.stdout.trim()).toBe('alice');
+  });
 });

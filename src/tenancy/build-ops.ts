@@ -1,0 +1,68 @@
+/**
+ * What a build's RUN steps may reach and use: the `networkmode` they join (a network or a
+ * container's namespace must be the caller's or shared, and is pinned to its ID) and the
+ * memory and CPU limits of their containers (the tenant's maxima and defaults, as for
+ * `docker run`). The classic builder applies these query values to every RUN container.
+ */
+import type { QuotaSpec } from '../policy/tenancy-schema.js';
+import { accessTo } from './access.js';
+import { tenancyMessage, type TenancyContext } from './context.js';
+import { deny, type DenyVerdict, type TenancyVerdict } from './hook.js';
+import { daemonAnswer } from './object-ops.js';
+import { resolveObject } from './resolve.js';
+
+/** Query values to replace in the build request, or a refusal. */
+export type BuildChange = { query: Record<string, string> } | { verdict: TenancyVerdict };
+
+const DEFAULT_CPU_PERIOD = 100_000;
+const INT64 = /^[+-]?\d+$/;
+
+/** A query integer as dockerd reads it (`Int64ValueOrZero`: anything strconv.ParseInt refuses is 0). */
+export function goInt64(v: string | undefined): number {
+  if (v === undefined || !INT64.test(v)) return 0;
+  const n = Number(v);
+  return Math.abs(n) > 2 ** 63 ? 0 : n;
+}
+
+/** Network modes that reach no tenant's network or namespace. */
+const PLAIN_MODES = new Set(['', 'default', 'bridge', 'none']);
+
+/** The memory and CPU query values a build must carry, or the reason it may not run. */
+export function buildLimits(query: Record<string, string>, quota: QuotaSpec): { query: Record<string, string> } | { problem: string } {
+  const out: Record<string, string> = {};
+  const memory = goInt64(query.memory);
+  if (quota.memory !== undefined && memory > quota.memory) return { problem: `build memory limit ${memory} bytes exceeds your maximum of ${quota.memory}` };
+  const defaultMemory = quota.defaultMemory ?? quota.memory;
+  if (memory <= 0 && defaultMemory !== undefined) out.memory = String(defaultMemory);
+  const cpuQuota = goInt64(query.cpuquota);
+  const cpuPeriod = goInt64(query.cpuperiod);
+  if (cpuQuota < 0 || cpuPeriod < 0) return { problem: 'a negative cpuquota or cpuperiod (no CPU limit) is not allowed' };
+  const period = cpuPeriod || DEFAULT_CPU_PERIOD;
+  const cpus = cpuQuota > 0 ? cpuQuota / period : 0;
+  if (quota.cpus !== undefined && cpus > quota.cpus + 1e-9) return { problem: `build CPU limit ${cpus} exceeds your maximum of ${quota.cpus}` };
+  const defaultCpus = quota.defaultCpus ?? quota.cpus;
+  if (cpus === 0 && defaultCpus !== undefined) out.cpuquota = String(Math.round(defaultCpus * period));
+  return { query: out };
+}
+
+function refuse(ctx: TenancyContext, code: string, reason: string): { verdict: DenyVerdict } {
+  return { verdict: deny(403, code, tenancyMessage(ctx, reason)) };
+}
+
+/** Check a build's `networkmode` and limits; the query values to forward instead. */
+export async function buildChange(ctx: TenancyContext): Promise<BuildChange> {
+  const { query } = ctx.req.facts;
+  const limits = buildLimits(query, ctx.tenant.quota);
+  if ('problem' in limits) return refuse(ctx, 'limit', limits.problem);
+  const mode = query.networkmode ?? '';
+  if (PLAIN_MODES.has(mode)) return limits;
+  if (mode === 'host') return refuse(ctx, 'build-network', 'builds on the host network are not allowed for tenants');
+  const container = mode.startsWith('container:');
+  const name = container ? mode.slice('container:'.length) : mode;
+  const r = await resolveObject(ctx.daemon, container ? 'containers' : 'networks', name);
+  if ('answer' in r) return { verdict: daemonAnswer(r.answer) };
+  if (accessTo(ctx.spec, ctx.tenant, r.found, container ? 'modify' : 'read') === 'none') {
+    return refuse(ctx, 'not-owner', `${container ? 'container' : 'network'} "${name}" (networkmode) belongs to another tenant`);
+  }
+  return { query: { ...limits.query, networkmode: container ? `container:${r.found.id}` : r.found.id } };
+}

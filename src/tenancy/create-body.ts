@@ -1,0 +1,80 @@
+/**
+ * Rewrites of a container create body after its references were checked: container and
+ * network references pinned to the IDs they resolved to, and the caller's owner labels on
+ * the anonymous volumes its `Mounts` make. Pure: works on a decoded body it changes in place.
+ */
+import type { JsonObject, JsonValue } from '../core/types.js';
+import { field, goKey, isObject } from '../facts/go-fold.js';
+import { goObjectAt, goSet } from './labels.js';
+import { endpointIdWhere } from './references.js';
+
+/** Replace a container reference by the ID it resolved to, so the daemon acts on what was checked. */
+export function pinContainer(body: JsonObject, where: string, name: string, id: string): void {
+  const host = goObjectAt(body, 'HostConfig');
+  if (where === 'HostConfig.VolumesFrom') {
+    const key = goKey(host, 'VolumesFrom');
+    const list = key ? host[key] : undefined;
+    if (Array.isArray(list)) {
+      host[key as string] = list.map((v) => (typeof v === 'string' && (v === name || v.startsWith(`${name}:`)) ? id + v.slice(name.length) : v));
+    }
+  } else if (where.startsWith('HostConfig.') && where !== 'HostConfig.Links') {
+    const key = goKey(host, where.slice('HostConfig.'.length));
+    if (key && host[key] === `container:${name}`) host[key] = `container:${id}`;
+  }
+}
+
+/** dockerd's predefined networks (user networks cannot take these names). */
+export const PREDEFINED_NETWORKS = new Set(['bridge', 'host', 'none']);
+
+/** Replace an endpoint's `NetworkID` by the full ID it resolved to (a prefix could later name another network). */
+export function pinEndpointId(body: JsonObject, where: string, id: string): void {
+  const endpoints = goObjectAt(body, 'NetworkingConfig', 'EndpointsConfig');
+  for (const key of Object.keys(endpoints)) {
+    const endpoint = endpoints[key];
+    if (endpointIdWhere(key) === where && isObject(endpoint as JsonValue)) goSet(endpoint as JsonObject, 'NetworkID', id);
+  }
+}
+
+/**
+ * Pin a network named in `NetworkMode` or as an `EndpointsConfig` key: dockerd keeps the name
+ * and looks it up again at start (ID, name, then ID prefix), when it may name another network,
+ * but it joins an endpoint's `NetworkID` when one is set. A client's own `NetworkID` is its own
+ * reference (pinned by pinEndpointId). With another endpoint key present dockerd joins only
+ * that endpoint, so a NetworkMode network is not added beside it.
+ */
+export function pinNetwork(body: JsonObject, name: string, id: string): void {
+  const endpoints = goObjectAt(body, 'NetworkingConfig', 'EndpointsConfig');
+  const keys = Object.keys(endpoints);
+  if (keys.length > 0 && !keys.includes(name)) return;
+  const endpoint = isObject(endpoints[name] as JsonValue) ? (endpoints[name] as JsonObject) : (endpoints[name] = {});
+  const current = field(endpoint, 'NetworkID');
+  if (typeof current === 'string' && current !== '') return;
+  goSet(endpoint, 'NetworkID', id);
+}
+
+/** The `Mounts` of both HostConfig copies (current and legacy top-level) in a create body. */
+function volumeMounts(body: JsonValue | undefined): JsonObject[] {
+  const out: JsonObject[] = [];
+  for (const mounts of [field(body, 'HostConfig', 'Mounts'), field(body, 'Mounts')]) {
+    if (!Array.isArray(mounts)) continue;
+    for (const m of mounts) if (isObject(m) && field(m, 'Type') === 'volume') out.push(m);
+  }
+  return out;
+}
+
+/** The `VolumeOptions.Labels` maps of volume mounts: dockerd puts them on volumes it creates. */
+export function mountVolumeLabels(body: JsonValue | undefined): JsonValue[] {
+  return volumeMounts(body).map((m) => field(m, 'VolumeOptions', 'Labels')).filter((l): l is JsonValue => l !== undefined);
+}
+
+/**
+ * Give the caller's owner labels to the anonymous volumes (`Mounts` of type volume without a
+ * Source) dockerd creates for `body`. Named volumes must already exist (checked as references).
+ */
+export function ownAnonymousVolumes(body: JsonObject, labels: Record<string, string>): void {
+  for (const m of volumeMounts(body)) {
+    const source = field(m, 'Source');
+    if (typeof source === 'string' && source !== '') continue;
+    Object.assign(goObjectAt(m, 'VolumeOptions', 'Labels'), labels);
+  }
+}

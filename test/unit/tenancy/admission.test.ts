@@ -1,0 +1,374 @@
+/**
+ * Tenancy admission against a scripted daemon: each case is a hole a review found (its number
+ * in the review), driven through createTenancy().admit as the data path calls it. The daemon
+ * fake answers inspects and container lists from a table, as dockerd would.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Identity, JsonObject } from '../../../src/core/types.js';
+import { buildFacts } from '../../../src/facts/build-facts.js';
+import type { TenancySpec } from '../../../src/policy/tenancy-schema.js';
+import { unsafeChange } from '../../../src/tenancy/create-ops.js';
+import type { DaemonAnswer, DaemonClient } from '../../../src/tenancy/daemon-client.js';
+import type { TenancyVerdict } from '../../../src/tenancy/hook.js';
+import { buildLimits, goInt64 } from '../../../src/tenancy/build-ops.js';
+import { applyLimits } from '../../../src/tenancy/limits.js';
+import { tagReference } from '../../../src/tenancy/object-ops.js';
+import { createTenancy } from '../../../src/tenancy/tenancy.js';
+
+const spec: TenancySpec = {
+  admins: { users: [], groups: ['ops'] },
+  teams: ['web', 'data'],
+  unowned: ['images'],
+  shared: { networks: ['shared'], volumes: ['shared-vol'] },
+  quotas: { default: { running: 2, memory: 256 * 2 ** 20, defaultMemory: 64 * 2 ** 20, cpus: 1, defaultCpus: 0.5 }, groups: {}, users: {} },
+};
+
+const carol = { 'dockgate.owner': 'carol', 'dockgate.team': 'data' };
+const alice = { 'dockgate.owner': 'alice', 'dockgate.team': 'web' };
+const CNET = 'c0ffee'.padEnd(64, '1');
+const ANET = 'a11ce0'.padEnd(64, '2');
+const BRIDGE = 'b41d9e'.padEnd(64, '3');
+
+interface Container {
+  id: string;
+  labels: Record<string, string>;
+  status: 'running' | 'paused' | 'exited';
+  hostConfig?: JsonObject;
+}
+
+/** The daemon's objects by inspect path (decoded), and its containers for lists. */
+function daemonWith(containers: Container[] = [], extra: Record<string, unknown> = {}): DaemonClient & { paths: string[] } {
+  const image = (labels: Record<string, string>, tags: string[]) => ({ Id: `sha256:${tags[0]}`, RepoTags: tags, Config: { Labels: labels } });
+  const network = (name: string, id: string, labels: Record<string, string>) => ({ Name: name, Id: id, Labels: labels });
+  const docs: Record<string, unknown> = {
+    '/images/cimg/json': image(carol, ['cimg:latest']),
+    '/images/cimg:latest/json': image(carol, ['cimg:latest']),
+    '/images/aimg:1/json': image(alice, ['aimg:1']),
+    '/images/busybox/json': image({}, ['busybox:latest']),
+    '/images/busybox:latest/json': image({}, ['busybox:latest']),
+    '/networks/cnet': network('cnet', CNET, carol),
+    [`/networks/${CNET}`]: network('cnet', CNET, carol),
+    [`/networks/${CNET.slice(0, 12)}`]: network('cnet', CNET, carol),
+    '/networks/anet': network('anet', ANET, alice),
+    [`/networks/${ANET}`]: network('anet', ANET, alice),
+    [`/networks/${ANET.slice(0, 6)}`]: network('anet', ANET, alice),
+    '/networks/none': network('none', 'n0'.padEnd(64, '0'), {}),
+    [`/networks/${BRIDGE}`]: network('bridge', BRIDGE, {}),
+    ...extra,
+  };
+  for (const c of containers) {
+    docs[`/containers/${c.id}/json`] = {
+      Id: c.id.padEnd(64, '0'), Name: `/${c.id}`, Config: { Labels: c.labels }, HostConfig: c.hostConfig ?? {},
+      State: { Running: c.status !== 'exited', Paused: c.status === 'paused' },
+    };
+  }
+  const paths: string[] = [];
+  const answer = (status: number, json: unknown): DaemonAnswer => {
+    const raw = Buffer.from(JSON.stringify(json));
+    return { status, json, raw, contentType: 'application/json' };
+  };
+  return {
+    paths,
+    get(path: string) {
+      paths.push(path);
+      const decoded = decodeURIComponent(path);
+      if (decoded.startsWith('/images/broken')) return Promise.resolve(answer(500, { message: 'boom' }));
+      if (decoded.startsWith('/containers/json?')) {
+        const filters = JSON.parse(decoded.slice(decoded.indexOf('filters=') + 'filters='.length)) as { label: string[]; status?: string[] };
+        const owner = filters.label[0]?.split('=')[1];
+        const list = containers.filter((c) => c.labels['dockgate.owner'] === owner && (!filters.status || filters.status.includes(c.status)));
+        return Promise.resolve(answer(200, list.map((c) => ({ Id: c.id }))));
+      }
+      const doc = docs[decoded];
+      return Promise.resolve(doc === undefined ? answer(404, { message: `No such object: ${decoded}` }) : answer(200, doc));
+    },
+  };
+}
+
+function identity(name: string, groups: string[]): Identity {
+  return { name, groups, organizations: [], sans: { dns: [], ip: [], email: [], uri: [] }, fingerprint: '', serial: '', notAfter: new Date(0), issuer: '' };
+}
+
+const who: Record<string, string[]> = { alice: ['web'], carol: ['data'], root: ['ops'] };
+
+async function admit(user: string, method: string, target: string, body?: unknown, daemon: DaemonClient = daemonWith()): Promise<TenancyVerdict> {
+  const tenancy = createTenancy({ daemon, spec: () => spec, groups: (id) => id.groups });
+  const raw = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  const headers = raw === undefined ? {} : { 'content-type': 'application/json' };
+  const facts = buildFacts({ method, rawTarget: target, headers, body: raw });
+  return tenancy.admit({ identity: identity(user, who[user] ?? []), facts, body: raw, method, target });
+}
+
+function denied(v: TenancyVerdict, text: string): void {
+  expect(v.kind, JSON.stringify(v)).toBe('deny');
+  if (v.kind === 'deny') expect(v.message).toContain(text);
+}
+
+function forwardedBody(v: TenancyVerdict): JsonObject {
+  expect(v.kind, JSON.stringify(v)).toBe('forward');
+  if (v.kind !== 'forward' || !v.body) throw new Error('no body forwarded');
+  return JSON.parse(v.body.toString('utf8')) as JsonObject;
+}
+
+describe('#11 swarm, services, tasks, nodes, secrets, configs and plugins are admin-only', () => {
+  it.each([
+    ['POST', '/v1.41/swarm/init', { ListenAddr: '127.0.0.1:2377' }],
+    ['POST', '/v1.41/swarm/join', { RemoteAddrs: ['10.0.0.1'] }],
+    ['POST', '/v1.41/swarm/update?version=1', {}],
+    ['POST', '/v1.41/swarm/leave', undefined],
+    ['POST', '/v1.41/services/create', { Name: 'svc', TaskTemplate: { ContainerSpec: { Image: 'busybox' } } }],
+    ['POST', '/v1.41/services/svc/update?version=1', { Name: 'svc' }],
+    ['GET', '/v1.41/services/svc/logs?stdout=1', undefined],
+    ['GET', '/v1.41/tasks', undefined],
+    ['POST', '/v1.41/secrets/create', { Name: 's', Data: '' }],
+    ['POST', '/v1.41/plugins/x/enable', undefined],
+  ])('%s %s', async (method, target, body) => {
+    denied(await admit('alice', method, target, body), 'only tenancy admins may run it');
+    expect((await admit('root', method, target, body)).kind).toBe('forward');
+  });
+});
+
+describe('#7 an endpoint NetworkID is a network reference', () => {
+  it('create: another tenant\'s NetworkID under one\'s own network key is refused', async () => {
+    const body = { Image: 'busybox', HostConfig: { NetworkMode: 'anet' }, NetworkingConfig: { EndpointsConfig: { anet: { NetworkID: CNET } } } };
+    denied(await admit('alice', 'POST', '/v1.41/containers/create', body), `network "${CNET}" (NetworkingConfig.EndpointsConfig.anet.NetworkID) belongs to another tenant`);
+  });
+
+  it('create: one\'s own NetworkID (a prefix) is allowed and pinned to the full ID; a predefined network\'s ID is allowed', async () => {
+    const body = { Image: 'busybox', NetworkingConfig: { EndpointsConfig: { anet: { NetworkID: ANET.slice(0, 6) }, bridge: { NetworkID: BRIDGE } } } };
+    const out = forwardedBody(await admit('alice', 'POST', '/v1.41/containers/create', body));
+    expect(out.NetworkingConfig).toEqual({ EndpointsConfig: { anet: { NetworkID: ANET }, bridge: { NetworkID: BRIDGE } } });
+  });
+
+  it('connect: EndpointConfig.NetworkID must be the network in the path', async () => {
+    const d = daemonWith([{ id: 'a1', labels: alice, status: 'running' }]);
+    denied(await admit('alice', 'POST', '/v1.41/networks/anet/connect', { Container: 'a1', EndpointConfig: { NetworkID: CNET } }, d), 'EndpointConfig.NetworkID must be empty or the full ID');
+    expect((await admit('alice', 'POST', '/v1.41/networks/anet/connect', { Container: 'a1', EndpointConfig: { NetworkID: ANET } }, d)).kind).toBe('forward');
+    expect((await admit('alice', 'POST', '/v1.41/networks/anet/connect', { Container: 'a1' }, d)).kind).toBe('forward');
+  });
+
+  it('#16 connect and disconnect of one\'s own container to a predefined network are allowed', async () => {
+    const d = daemonWith([{ id: 'a1', labels: alice, status: 'running' }, { id: 'c1', labels: carol, status: 'running' }]);
+    expect((await admit('alice', 'POST', '/v1.41/networks/none/disconnect', { Container: 'a1' }, d)).kind).toBe('forward');
+    denied(await admit('alice', 'POST', '/v1.41/networks/none/disconnect', { Container: 'c1' }, d), 'container "c1" belongs to another tenant');
+    denied(await admit('alice', 'DELETE', '/v1.41/networks/none', undefined, d), 'belongs to another tenant');
+  });
+});
+
+describe('#6 volumes created by Mounts get the caller\'s owner labels', () => {
+  it.each([
+    [{ HostConfig: { Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { Labels: carol } }] } }],
+    [{ Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { Labels: { 'DockGate.Owner': 'carol' } } }] }],
+    [{ hostconfig: { mounts: [{ type: 'volume', target: '/x', volumeoptions: { labels: { 'dockgate.team': 'data' } } }] } }],
+  ])('reserved keys in VolumeOptions.Labels are refused: %j', async (body) => {
+    denied(await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'busybox', ...body }), 'is reserved');
+  });
+
+  it('an anonymous volume mount carries the caller\'s owner labels', async () => {
+    const body = { Image: 'busybox', HostConfig: { Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { Labels: { mine: '1' } } }, { Type: 'volume', Target: '/y' }] } };
+    const out = forwardedBody(await admit('alice', 'POST', '/v1.41/containers/create', body));
+    expect(out.HostConfig).toMatchObject({
+      Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { Labels: { mine: '1', ...alice } } }, { Type: 'volume', Target: '/y', VolumeOptions: { Labels: alice } }],
+    });
+  });
+});
+
+describe('#5 commit and import changes cannot forge or swallow the owner LABEL', () => {
+  const d = () => daemonWith([{ id: 'a1', labels: alice, status: 'running' }]);
+  const commit = (changes: string[]) => `/v1.41/commit?container=a1&repo=spoof&tag=1${changes.map((c) => `&changes=${encodeURIComponent(c)}`).join('')}`;
+  it.each([
+    ['ENV swallow \\'],
+    ['ENV swallow \\  '],
+    ['# escape=`'],
+    ['ENV swallow `'],
+    ['LABEL a=1\nENV b \\'],
+    ['LABEL "dock"gate.owner=carol'],
+    ['LABEL dock\\gate.owner=carol'],
+    ["LABEL 'DOCK'GATE.team=data"],
+  ])('commit refuses %j', async (change) => {
+    const v = await admit('alice', 'POST', commit([change]), undefined, d());
+    expect(v.kind).toBe('deny');
+    if (v.kind === 'deny') expect(['unsafe-change', 'reserved-label']).toContain(v.code);
+  });
+
+  it('import refuses the same', async () => {
+    denied(await admit('alice', 'POST', `/v1.41/images/create?fromSrc=-&repo=spoof4&tag=1&changes=${encodeURIComponent('LABEL dock\\gate.owner=carol')}&changes=${encodeURIComponent('ENV swallow \\')}`), 'refused');
+  });
+
+  it('plain changes pass and the gateway\'s LABEL comes last', async () => {
+    const v = await admit('alice', 'POST', commit(['ENV a=b', 'CMD ["sh"]']), undefined, d());
+    expect(v.kind).toBe('forward');
+    if (v.kind !== 'forward') return;
+    const changes = new URL(v.target ?? '', 'http://x').searchParams.getAll('changes');
+    expect(changes).toEqual(['ENV a=b', 'CMD ["sh"]', 'LABEL "dockgate.owner"="alice" "dockgate.team"="web"']);
+  });
+
+  it('unsafeChange', () => {
+    expect(unsafeChange('ENV path=C:\\dir')).toBe(false);
+    expect(unsafeChange('ENV a \\')).toBe(true);
+    expect(unsafeChange('  #comment')).toBe(true);
+  });
+});
+
+describe('#10 CPU limits cannot be lifted', () => {
+  const q = { memory: 100, defaultMemory: 50, cpus: 1, defaultCpus: 0.5 };
+  it.each([
+    [{ HostConfig: { CpuQuota: -1 } }, 'negative CpuQuota'],
+    [{ HostConfig: { CpuPeriod: -5 } }, 'negative CpuPeriod'],
+    [{ HostConfig: { NanoCpus: 5e8, CpuQuota: 50000 } }, 'cannot be combined'],
+  ])('create %j is refused', (body, problem) => {
+    expect(applyLimits(structuredClone(body) as JsonObject, q, true, ['HostConfig'])?.message).toContain(problem);
+  });
+
+  it.each([
+    [{ CpuQuota: -1 }, { NanoCpus: 5e8 }, 'negative CpuQuota'],
+    [{ CpuPeriod: 1000 }, { CpuQuota: 100000, CpuPeriod: 100000 }, 'CPU limit 100 exceeds'],
+    [{ CpuQuota: 200000 }, { CpuQuota: 50000, CpuPeriod: 100000 }, 'CPU limit 2 exceeds'],
+  ])('update %j over %j is refused', (body, current, problem) => {
+    expect(applyLimits(body as JsonObject, q, false, [], current)?.message).toContain(problem);
+  });
+
+  it('an update within the maximum, judged with the current values, passes', () => {
+    expect(applyLimits({ CpuPeriod: 200000 }, q, false, [], { CpuQuota: 100000, CpuPeriod: 100000 })).toBeUndefined();
+  });
+
+  it('through admission: an update with only CpuPeriod is judged against the container\'s quota', async () => {
+    const d = daemonWith([{ id: 'a1', labels: alice, status: 'running', hostConfig: { CpuQuota: 100000, CpuPeriod: 100000 } }]);
+    denied(await admit('alice', 'POST', '/v1.41/containers/a1/update', { CpuPeriod: 1000 }, d), 'CPU limit 100 exceeds your maximum of 1');
+  });
+});
+
+describe('#14 paused containers count against the running quota', () => {
+  it('a start is refused when running plus paused reach the quota; unpausing is not a new start', async () => {
+    const d = daemonWith([
+      { id: 'a1', labels: alice, status: 'running' },
+      { id: 'a2', labels: alice, status: 'paused' },
+      { id: 'a3', labels: alice, status: 'exited' },
+    ]);
+    denied(await admit('alice', 'POST', '/v1.41/containers/a3/start', undefined, d), 'running-container quota reached (2 of 2 running)');
+    expect((await admit('alice', 'POST', '/v1.41/containers/a2/unpause', undefined, d)).kind).toBe('forward');
+  });
+});
+
+describe('#15 shared names are the admins\' to create', () => {
+  it('volume and network creates of a shared name are refused; other networks get CheckDuplicate', async () => {
+    denied(await admit('alice', 'POST', '/v1.41/volumes/create', { Name: 'shared-vol' }), '"shared-vol" is a shared name');
+    denied(await admit('alice', 'POST', '/v1.41/networks/create', { Name: 'shared', CheckDuplicate: false }), '"shared" is a shared name');
+    expect((await admit('root', 'POST', '/v1.41/networks/create', { Name: 'shared' })).kind).toBe('forward');
+    const out = forwardedBody(await admit('alice', 'POST', '/v1.41/networks/create', { Name: 'mine', CheckDuplicate: false }));
+    expect(out).toMatchObject({ Name: 'mine', CheckDuplicate: true, Labels: alice });
+  });
+});
+
+describe('#1 container create checks the image like image inspect', () => {
+  it('another tenant\'s image is refused; unowned and own images pass; a missing one gets dockerd\'s 404', async () => {
+    denied(await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'cimg' }), 'image "cimg" belongs to another tenant');
+    expect((await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'busybox' })).kind).toBe('forward');
+    expect((await admit('alice', 'POST', '/v1.41/containers/create', { image: 'aimg:1' })).kind).toBe('forward');
+    const missing = await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'nosuch' });
+    expect(missing.kind === 'respond' && missing.status).toBe(404);
+  });
+});
+
+describe('#2 #3 #4 tags owned by others cannot be re-pointed', () => {
+  const d = () => daemonWith([{ id: 'a1', labels: alice, status: 'running' }]);
+  it.each([
+    ['tag with the tag inside repo', 'POST', '/v1.41/images/aimg:1/tag?repo=cimg:latest'],
+    ['tag with an empty tag', 'POST', '/v1.41/images/aimg:1/tag?repo=cimg&tag='],
+    ['tag replacing the tag in repo', 'POST', '/v1.41/images/aimg:1/tag?repo=cimg:other&tag=latest'],
+    ['build -t', 'POST', '/v1.41/build?t=mine:1&t=cimg:latest'],
+    ['build -t without a tag', 'POST', '/v1.41/build?t=cimg'],
+    ['commit repo/tag', 'POST', '/v1.41/commit?container=a1&repo=cimg&tag=latest'],
+    ['commit repo:tag', 'POST', '/v1.41/commit?container=a1&repo=cimg:latest'],
+    ['import repo:tag', 'POST', '/v1.41/images/create?fromSrc=-&repo=cimg:latest'],
+    ['import with an empty fromImage', 'POST', '/v1.41/images/create?fromImage=&fromSrc=-&repo=cimg&tag=latest'],
+    ['build over an unowned base image', 'POST', '/v1.41/build?t=busybox:latest'],
+  ])('%s', async (_name, method, target) => {
+    denied(await admit('alice', method, target, undefined, d()), 'belongs to another tenant');
+  });
+
+  it('own and new tags pass; a lookup that is not a clean 404 refuses; pulling every tag is refused', async () => {
+    expect((await admit('alice', 'POST', '/v1.41/images/aimg:1/tag?repo=aimg&tag=1', undefined, d())).kind).toBe('forward');
+    expect((await admit('alice', 'POST', '/v1.41/commit?container=a1&repo=newimg', undefined, d())).kind).toBe('forward');
+    denied(await admit('alice', 'POST', '/v1.41/images/aimg:1/tag?repo=broken&tag=1', undefined, d()), 'cannot check who owns tag "broken:1" (the daemon answered 500)');
+    denied(await admit('alice', 'POST', '/v1.41/images/create?fromImage=busybox', undefined, d()), 'name a tag');
+  });
+
+  it.each([
+    ['cimg', undefined, 'cimg:latest'],
+    ['cimg:1', '', 'cimg:1'],
+    ['cimg:1', '2', 'cimg:2'],
+    ['localhost:5000/x', undefined, 'localhost:5000/x:latest'],
+    ['localhost:5000/x:3', undefined, 'localhost:5000/x:3'],
+    ['x@sha256:abc', '', undefined],
+    ['x', 'sha256:abc', undefined],
+    ['', 'latest', undefined],
+  ])('tagReference(%j, %j)', (repo, tag, want) => {
+    expect(tagReference(repo, tag)).toBe(want);
+  });
+});
+
+describe('#8 network references are pinned to the IDs they resolved to', () => {
+  it.each([
+    [{ HostConfig: { NetworkMode: 'anet' } }, { anet: { NetworkID: ANET } }],
+    // A name that is an ID prefix today may name another network at start: pinned.
+    [{ HostConfig: { NetworkMode: ANET.slice(0, 6) } }, { [ANET.slice(0, 6)]: { NetworkID: ANET } }],
+    [{ HostConfig: { NetworkMode: 'anet' }, NetworkingConfig: { EndpointsConfig: { anet: { Aliases: ['web'] } } } }, { anet: { Aliases: ['web'], NetworkID: ANET } }],
+    [{ NetworkingConfig: { EndpointsConfig: { anet: {} } } }, { anet: { NetworkID: ANET } }],
+  ])('%j', async (body, endpoints) => {
+    const out = forwardedBody(await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'busybox', ...body }));
+    expect(out.NetworkingConfig).toEqual({ EndpointsConfig: endpoints });
+  });
+});
+
+describe('#9 builds: networkmode and limits', () => {
+  const d = () => daemonWith([{ id: 'c1', labels: carol, status: 'running' }, { id: 'a1', labels: alice, status: 'running' }]);
+  it.each([
+    ['/v1.41/build?networkmode=cnet', 'network "cnet" (networkmode) belongs to another tenant'],
+    ['/v1.41/build?networkmode=container:c1', 'container "c1" (networkmode) belongs to another tenant'],
+    ['/v1.41/build?networkmode=host', 'host network'],
+    ['/v1.41/build?memory=8589934592', 'build memory limit 8589934592 bytes exceeds'],
+    ['/v1.41/build?cpuquota=-1', 'negative cpuquota'],
+    ['/v1.41/build?cpuquota=100000&cpuperiod=1000', 'build CPU limit 100 exceeds'],
+  ])('%s is refused', async (target, text) => {
+    denied(await admit('alice', 'POST', target, undefined, d()), text);
+  });
+
+  it('own networks and containers are pinned; defaults are injected', async () => {
+    const v = await admit('alice', 'POST', '/v1.41/build?networkmode=anet&t=mine:1', undefined, d());
+    expect(v.kind).toBe('forward');
+    const q = new URL(v.kind === 'forward' ? (v.target ?? '') : '', 'http://x').searchParams;
+    expect([q.get('networkmode'), q.get('memory'), q.get('cpuquota')]).toEqual([ANET, String(64 * 2 ** 20), '50000']);
+    const c = await admit('alice', 'POST', '/v1.41/build?networkmode=container:a1&memory=1000000&cpuquota=20000', undefined, d());
+    const qc = new URL(c.kind === 'forward' ? (c.target ?? '') : '', 'http://x').searchParams;
+    expect([qc.get('networkmode'), qc.get('memory'), qc.get('cpuquota')]).toEqual([`container:${'a1'.padEnd(64, '0')}`, '1000000', '20000']);
+  });
+
+  it('query integers are read as dockerd reads them (unparseable = 0 = unlimited, so the default applies)', () => {
+    expect(goInt64('+5')).toBe(5);
+    expect(goInt64('0x10')).toBe(0);
+    expect(goInt64(' 5')).toBe(0);
+    expect(buildLimits({ memory: '1e12' }, { memory: 100, defaultMemory: 50 })).toEqual({ query: { memory: '50' } });
+  });
+});
+
+describe('#12 untagged, unlabelled images (build layers) are not unowned', () => {
+  const layer = { Id: 'sha256:fef3938f085e', RepoTags: [], RepoDigests: [], Config: { Labels: null } };
+  const pinned = { Id: 'sha256:0123456789ab', RepoTags: [], RepoDigests: ['busybox@sha256:abcd'], Config: { Labels: null } };
+  const d = () => daemonWith([], { '/images/fef3938f085e/json': layer, '/images/0123456789ab/json': pinned });
+  it('a build layer can be neither run nor inspected; an image pulled by digest can', async () => {
+    denied(await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'fef3938f085e' }, d()), 'belongs to another tenant');
+    denied(await admit('alice', 'GET', '/v1.41/images/fef3938f085e/json', undefined, d()), 'belongs to another tenant');
+    expect((await admit('alice', 'POST', '/v1.41/containers/create', { Image: '0123456789ab' }, d())).kind).toBe('forward');
+  });
+
+  it('image lists hide them (dockerd lists them as <none>:<none>)', async () => {
+    const list = [
+      { Id: 'sha256:1', RepoTags: ['<none>:<none>'], RepoDigests: ['<none>@<none>'], Labels: null },
+      { Id: 'sha256:2', RepoTags: ['busybox:latest'], RepoDigests: [], Labels: null },
+    ];
+    const daemon: DaemonClient = { get: () => Promise.resolve({ status: 200, json: list, raw: Buffer.from(JSON.stringify(list)), contentType: 'application/json' }) };
+    const v = await admit('alice', 'GET', '/v1.41/images/json?all=1', undefined, daemon);
+    expect(v.kind === 'respond' && JSON.parse(v.body.toString()).map((i: { Id: string }) => i.Id)).toEqual(['sha256:2']);
+  });
+});
