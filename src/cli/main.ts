@@ -62,6 +62,19 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
+/**
+ * A reader that stops early (`dockgate policy check | head`) closes stdout's pipe, and Node
+ * would throw EPIPE as an unhandled 'error' event (a stack trace). A command then stops
+ * quietly; `serve` keeps running (what it prints on stdout is for the operator only).
+ */
+function quietOnClosedPipe(command: string | undefined): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    if (command !== 'serve') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+}
+
+quietOnClosedPipe(process.argv[2]);
 main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
   (code) => {
     process.exitCode = code;
