@@ -16,6 +16,7 @@ import { issueLeaf } from '../../src/pki/leaf-certificate.js';
 import { pkiPaths } from '../../src/pki/paths.js';
 import { docker, dockerDirect, dockgate, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
 import { scratchDir } from './support/scratch.js';
+import { until } from './support/until.js';
 
 const socket = inject('dockerSocket');
 const POLICY = resolve('config/policies/admin.yaml');
@@ -33,16 +34,6 @@ upstream: unix://${socket}
 admin: off
 policy: ${POLICY}
 `;
-}
-
-async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, ms = 10_000, what = 'condition'): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
 }
 
 /** Start a long-running command and collect its output. */

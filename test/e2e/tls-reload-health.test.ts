@@ -15,6 +15,7 @@ import { x509 } from '../../src/pki/webcrypto.js';
 import { docker, dockgate, makePki, run, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { httpGet } from './support/prometheus.js';
 import { scratchDir } from './support/scratch.js';
+import { until } from './support/until.js';
 
 const socket = inject('dockerSocket');
 const POLICY = resolve('config/policies/admin.yaml');
@@ -39,16 +40,6 @@ async function sample(series: string): Promise<number | undefined> {
   const text = (await httpGet(`${adminUrl}/metrics`)).body;
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
-
-async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
 }
 
 /** Replace crl.pem atomically, as a CRL publisher should. */
@@ -104,7 +95,7 @@ describe('a new CRL the gateway cannot load', () => {
     expect(verified.stdout + verified.stderr).toContain('certificate revoked');
 
     installCrl(readFileSync(join(work, 'crl.pem'), 'utf8'));
-    const line = await until(() => stderrLines('TLS reload failed')[0], 'the reload failure');
+    const line = await until(() => stderrLines('TLS reload failed')[0], 15_000, 'the reload failure');
     const logged = JSON.parse(line) as { level: number; msg: string; err: string };
     expect(logged.msg).toBe('TLS reload failed; the previous certificates stay in force, and so does the previous CRL: clients a new CRL revokes still get in');
     expect(logged.err).toContain('1.2.840.10045.4.3.1');
@@ -123,7 +114,7 @@ describe('a new CRL the gateway cannot load', () => {
     // A good CRL (dockgate signs SHA-256) revoking alice loads: ready again, alice refused.
     const revoked = await dockgate(['certs', 'revoke', 'alice', '--dir', pki.dir]);
     expect(revoked.code, revoked.stderr).toBe(0);
-    await until(async () => (await readyz()).status === 200, 'ready again');
+    await until(async () => (await readyz()).status === 200, 15_000, 'ready again');
     expect((await readyz()).body.checks.certificates?.ok).toBe(true);
     expect(await sample('dockgate_tls_reloads_total{result="success"}')).toBe(2);
     expect(await sample('dockgate_tls_reloads_total{result="failure"}')).toBe(1);
@@ -143,7 +134,7 @@ describe('a CRL outside its validity window refuses every client and /readyz say
     await refreshCrl({ dir: pki.dir, now: new Date(Date.now() - 40 * DAY), crlDays: 30 });
     const nextUpdate = nextUpdateOf(readFileSync(crlFile, 'utf8'));
     const series = 'dockgate_certificate_expiry_timestamp_seconds{kind="crl",name="crl"}';
-    await until(async () => (await sample(series)) === Math.floor(nextUpdate.getTime() / 1000), 'the expired CRL to load');
+    await until(async () => (await sample(series)) === Math.floor(nextUpdate.getTime() / 1000), 15_000, 'the expired CRL to load');
     expect(nextUpdate.getTime()).toBeLessThan(Date.now() - 9 * DAY);
     // The reload itself succeeded: the CRL is valid, only out of date.
     expect(await sample('dockgate_tls_last_reload_successful')).toBe(1);
@@ -153,7 +144,7 @@ describe('a CRL outside its validity window refuses every client and /readyz say
     expect(r.body.checks.certificates?.detail).toMatch(/^CRL of "CN=dockgate CA [^"]*, O=dockgate" expired on /);
     expect(r.body.checks.certificates?.detail).toContain(`expired on ${nextUpdate.toISOString()} (nextUpdate): every client of that CA is refused (CRL_HAS_EXPIRED)`);
     expect(await canUse('bob')).toBe(false);
-    await until(() => handshakeRefused('CRL_HAS_EXPIRED'), 'a CRL_HAS_EXPIRED handshake line', 5000);
+    await until(() => handshakeRefused('CRL_HAS_EXPIRED'), 5000, 'a CRL_HAS_EXPIRED handshake line');
   });
 
   it('not yet valid (thisUpdate tomorrow): every client refused (CRL_NOT_YET_VALID) and /readyz 503', async () => {
@@ -162,19 +153,19 @@ describe('a CRL outside its validity window refuses every client and /readyz say
     const r = await until(async () => {
       const p = await readyz();
       return p.body.checks.certificates?.detail?.includes('CRL_NOT_YET_VALID') ? p : undefined;
-    }, 'readiness to see the not-yet-valid CRL');
+    }, 15_000, 'readiness to see the not-yet-valid CRL');
     expect(r.status).toBe(503);
     expect(r.body.checks.certificates?.ok).toBe(false);
     expect(r.body.checks.certificates?.detail).toContain(`is not valid before ${thisUpdate.toISOString()} (thisUpdate)`);
     expect(await canUse('bob')).toBe(false);
-    await until(() => handshakeRefused('CRL_NOT_YET_VALID'), 'a CRL_NOT_YET_VALID handshake line', 5000);
+    await until(() => handshakeRefused('CRL_NOT_YET_VALID'), 5000, 'a CRL_NOT_YET_VALID handshake line');
   });
 
   it('a CRL that expires while in force turns /readyz to 503 at that moment, with no reload', async () => {
     // Valid for 8 more seconds.
     await refreshCrl({ dir: pki.dir, crlDays: 8_000 / DAY });
     const nextUpdate = nextUpdateOf(readFileSync(crlFile, 'utf8'));
-    await until(async () => (await readyz()).status === 200, 'the fresh CRL to load');
+    await until(async () => (await readyz()).status === 200, 15_000, 'the fresh CRL to load');
     expect(await canUse('bob')).toBe(true);
     const reloads = stderrLines('TLS material loaded').length;
 
@@ -187,7 +178,7 @@ describe('a CRL outside its validity window refuses every client and /readyz say
 
     const refreshed = await dockgate(['certs', 'crl', '--dir', pki.dir]);
     expect(refreshed.code, refreshed.stderr).toBe(0);
-    await until(async () => (await readyz()).status === 200, 'ready after certs crl');
+    await until(async () => (await readyz()).status === 200, 15_000, 'ready after certs crl');
     expect(await canUse('bob')).toBe(true);
   });
 });
