@@ -21,9 +21,16 @@ const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 /**
  * `İ` (U+0130) and `ı` (U+0131): Go 1.19's decoder (dockerd 20.10) matches no struct field
  * with them, later releases fold `ı` to `I`. Which Go built the daemon is unknown here, so a
- * key holding either is refused (tenancy would otherwise write into an object the daemon ignores).
+ * key holding either is refused (tenancy would otherwise write into an object the daemon ignores),
+ * except the keys of maps (MAP_FIELDS), which are never matched to fields.
  */
 const DOTTED_I = /[\u0130\u0131]/;
+/**
+ * Folded names of the Engine API fields whose value is a map with keys of the caller's choosing
+ * (`Labels`, driver options, sysctls, ...): those keys are data, taken exactly, never matched
+ * to struct fields, so `İ`/`ı` in them are not ambiguous.
+ */
+const MAP_FIELDS = new Set(['LABELS', 'DRIVEROPTS', 'OPTIONS', 'SYSCTLS', 'STORAGEOPT', 'TMPFS', 'EXPOSEDPORTS', 'VOLUMES', 'PORTBINDINGS', 'ENDPOINTSCONFIG', 'ANNOTATIONS']);
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
 class Parser {
@@ -43,12 +50,13 @@ class Parser {
     }
   }
 
-  value(depth: number): JsonValue {
+  /** `userKeys`: the value is a map whose keys are data (labels, options), not struct fields. */
+  value(depth: number, userKeys = false): JsonValue {
     this.skipSpace();
     const c = this.text[this.pos];
     if (c === '{' || c === '[') {
       if (depth >= MAX_JSON_DEPTH) throw new BodyError('deep-json', `JSON nested deeper than ${MAX_JSON_DEPTH}`);
-      return c === '{' ? this.object(depth + 1) : this.array(depth + 1);
+      return c === '{' ? this.object(depth + 1, userKeys) : this.array(depth + 1);
     }
     if (c === '"') return this.string();
     if (c === 't' || c === 'f' || c === 'n') return this.literal();
@@ -143,7 +151,7 @@ class Parser {
     }
   }
 
-  object(depth: number): JsonObject {
+  object(depth: number, userKeys = false): JsonObject {
     const out: JsonObject = Object.create(null);
     const folded = new Map<string, string>();
     rememberFoldedKeys(out, folded);
@@ -157,7 +165,7 @@ class Parser {
       this.skipSpace();
       if (this.text[this.pos] !== '"') this.fail('expected a key');
       const key = this.string();
-      if (DOTTED_I.test(key)) {
+      if (!userKeys && DOTTED_I.test(key)) {
         throw new BodyError('ambiguous-json', `key ${JSON.stringify(key)} has a dotted or dotless I, which Go releases match to fields differently`);
       }
       const fold = goFold(key);
@@ -169,7 +177,8 @@ class Parser {
       folded.set(fold, key);
       this.skipSpace();
       if (this.text[this.pos++] !== ':') this.fail('expected ":"');
-      out[key] = this.value(depth);
+      // Inside a map, a key is data: a network named `Labels` does not make its settings a map.
+      out[key] = this.value(depth, !userKeys && MAP_FIELDS.has(fold));
       this.skipSpace();
       const c = this.text[this.pos++];
       if (c === '}') return out;

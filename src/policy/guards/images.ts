@@ -59,6 +59,15 @@ function referencesOf(facts: RequestFacts, op: string): Found[] {
   return out;
 }
 
+/**
+ * True for what dockerd may resolve as an image ID rather than a name: any bare run of hex
+ * digits (its image store searches ID prefixes of any length when the name is no known
+ * reference) and anything starting `sha256:`. Such values match no name pattern: refused.
+ */
+export function looksLikeImageId(value: string): boolean {
+  return /^[0-9a-f]+$/.test(value) || value.startsWith('sha256:');
+}
+
 export const imagesGuard = defineGuard({
   key: 'images',
   summary: 'image references run, pulled, pushed, tagged from or named (Image, fromImage, tag source, repo, build t) by allow list',
@@ -72,7 +81,7 @@ export const imagesGuard = defineGuard({
     const { matchers } = config;
     for (const f of referencesOf(facts, op)) {
       if (typeof f.value !== 'string') return { code: 'image', reason: `${f.path} ${show(f.value)} is not an image reference` };
-      const ref = /^(sha256:)?[0-9a-f]{12,64}$/.test(f.value) ? undefined : normalizeReference(f.value);
+      const ref = looksLikeImageId(f.value) ? undefined : normalizeReference(f.value);
       if (!ref || !matchers.some((m) => m(ref))) {
         const canonical = ref ? ` (${maskUrlCredentials(formatReference(ref))})` : '';
         return { code: 'image', reason: `${f.path} ${show(maskUrlCredentials(f.value))}${canonical} is not an allowed image` };

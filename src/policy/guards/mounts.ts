@@ -36,6 +36,15 @@ const FLAG_OPTIONS = new Set([
   'strictatime', 'nostrictatime', 'private', 'rprivate', 'unbindable', 'runbindable',
 ]);
 
+/**
+ * Propagation options, allowed with a bind: they change how later mounts under the bound
+ * directory propagate, which needs CAP_SYS_ADMIN in the container (the privileged guard).
+ */
+const BIND_PROPAGATION_OPTIONS = new Set(['shared', 'rshared', 'slave', 'rslave']);
+
+/** Source names the kernel ignores for a tmpfs. */
+const TMPFS_DEVICES = new Set(['tmpfs', 'none']);
+
 /** tmpfs data options (the kernel's Documentation/filesystems/tmpfs.rst) that are sizes, modes, ids or memory flags. */
 const TMPFS_KEY_OPTIONS = new Set(['size', 'nr_blocks', 'nr_inodes', 'mode', 'uid', 'gid', 'huge']);
 const TMPFS_FLAG_OPTIONS = new Set(['inode32', 'inode64', 'noswap']);
@@ -111,8 +120,10 @@ export function mountsHostPaths(found: readonly Found[]): HostMount[] {
  *   entries: a bind of `device`, returned as a host path for the caller to check;
  * - everything else is refused.
  * Driver options are a Go map (exact keys, which the local driver checks exactly); we read
- * keys case-insensitively so a variant spelling is checked rather than ignored, and `o`
- * entries trimmed and lower-cased, which can only add binds (`o=ro, BIND` is checked).
+ * keys case-insensitively so a variant spelling is checked rather than ignored. `o` entries
+ * are compared exactly, as moby/sys/mount looks them up in its flag table: ` bind` or `BIND`
+ * is no bind for dockerd but file-system data, with `type` really mounted, so an entry
+ * spelled with spaces or capitals in its name is refused, and `type` must be exactly `tmpfs`.
  */
 export function localVolumeDevice(driver: JsonValue | undefined, opts: JsonValue | undefined, path: string): HostMount[] {
   if (typeof driver === 'string' && driver !== '' && driver !== 'local') return []; // a plugin: the volumeDrivers guard
@@ -130,21 +141,26 @@ export function localVolumeDevice(driver: JsonValue | undefined, opts: JsonValue
   const type = byKey.get('type');
   const o = byKey.get('o');
   const device = byKey.get('device');
-  const entries = (o?.value.split(',') ?? []).map((x) => x.trim().toLowerCase()).filter((x) => x !== '');
+  const entries = o === undefined || o.value === '' ? [] : o.value.split(',');
+  const misspelt = entries.find((x) => {
+    const name = x.split('=')[0] ?? '';
+    return name === '' || name !== name.trim().toLowerCase() || x !== x.trim();
+  });
+  if (o && misspelt !== undefined) return [refuse(o.at, `${o.at} entry ${JSON.stringify(misspelt)} is not spelled as a mount option (dockerd matches them exactly)`)];
   if (entries.some((x) => BIND_OPTIONS.has(x))) {
-    const odd = entries.find((x) => !BIND_OPTIONS.has(x) && !FLAG_OPTIONS.has(x));
+    const odd = entries.find((x) => !BIND_OPTIONS.has(x) && !FLAG_OPTIONS.has(x) && !BIND_PROPAGATION_OPTIONS.has(x));
     if (o && odd !== undefined) return [refuse(o.at, `${o.at} entry ${JSON.stringify(odd)} is not allowed with a bind`)];
     if (!device) return [refuse(path, `${path}.device (missing) with a bind option is not a host path`)];
     return [{ kind: 'path', path: device.at, value: device.value }];
   }
   if (type === undefined && o === undefined && device === undefined) return [];
-  if (type === undefined || type.value.toLowerCase() !== 'tmpfs') {
+  if (type === undefined || type.value !== 'tmpfs') {
     if (type !== undefined) return [refuse(type.at, `${type.at} ${show(type.value)} is not allowed: ${ONLY}`)];
     if (device !== undefined) return [refuse(device.at, `${device.at} ${show(device.value)} without o=bind is not allowed: ${ONLY}`)];
     return [refuse(path, `${path} without type=tmpfs or o=bind is not allowed: ${ONLY}`)];
   }
-  if (device !== undefined && device.value !== 'tmpfs') {
-    return [refuse(device.at, `${device.at} ${show(device.value)} is not allowed for a tmpfs volume (only "tmpfs")`)];
+  if (device !== undefined && !TMPFS_DEVICES.has(device.value)) {
+    return [refuse(device.at, `${device.at} ${show(device.value)} is not allowed for a tmpfs volume (only "tmpfs" or "none")`)];
   }
   const odd = entries.find((x) => !FLAG_OPTIONS.has(x) && !TMPFS_FLAG_OPTIONS.has(x) && !TMPFS_KEY_OPTIONS.has(x.split('=')[0] ?? ''));
   if (o && odd !== undefined) return [refuse(o.at, `${o.at} entry ${JSON.stringify(odd)} is not a tmpfs size, mode, id or flag option`)];

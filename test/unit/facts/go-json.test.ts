@@ -25,6 +25,9 @@ describe('decodeGoJson accepts plain JSON', () => {
     ['"é😀"', 'é😀'],
     ['{"a":{"b":[{"c":[]}]}}', { a: { b: [{ c: [] }] } }],
     ['{"Labels":{"a":"1","b":"2"}}', { Labels: { a: '1', b: '2' } }],
+    // Keys of maps are data, never struct fields: İ and ı in them are not ambiguous.
+    ['{"Labels":{"a\u00e7\u0131klama":"test"},"HostConfig":{"Tmpfs":{"/s\u0131n":""}}}', { Labels: { 'açıklama': 'test' }, HostConfig: { Tmpfs: { '/sın': '' } } }],
+    ['{"Name":"v","DriverOpts":{"\u0130":"x"},"Labels":{"s\u0131n\u0131f":"a"}}', { Name: 'v', DriverOpts: { 'İ': 'x' }, Labels: { 'sınıf': 'a' } }],
     ['9007199254740991', 9007199254740991],
     ['1.5e300', 1.5e300],
     ['{"Memory":1e20}', { Memory: 1e20 }],
@@ -81,7 +84,9 @@ describe('decodeGoJson refuses what Go reads differently or not at all', () => {
     ['ambiguous-json', '{"P\u0131dMode":"host"}'],
     ['ambiguous-json', '{"HostConf\u0131g":{},"NanoCpus":2000000000}'],
     ['ambiguous-json', '{"HostConfig":{"\u0130pcMode":"host"}}'],
-    ['ambiguous-json', '{"Labels":{"\u0131":"x"}}'],
+    ['ambiguous-json', '{"Label\u0131s":{"a":"x"}}'],
+    // A network named like a map field: its settings are a struct, their keys still checked.
+    ['ambiguous-json', '{"NetworkingConfig":{"EndpointsConfig":{"Labels":{"Network\u0130D":"x"}}}}'],
     ['ambiguous-json', '[{"a":1},{"b":2,"B":3}]'],
     ['ambiguous-json', '{"a":{"x":1,"x":1}}'],
     // Lone surrogates become U+FFFD in Go.

@@ -98,7 +98,14 @@ function localVolumeCases(where: string, make: (options: Record<string, unknown>
     ['plain: only a size quota', make({ size: '10g' }), undefined],
     ['tmpfs with size, modes, ids and flags', make({ type: 'tmpfs', o: 'size=64m,mode=1777,uid=1000,gid=1000,nr_inodes=1k,nr_blocks=100,huge=never,noexec,nosuid,nodev,ro', device: 'tmpfs' }), undefined],
     ['tmpfs without a device', make({ type: 'tmpfs', o: 'size=1m' }), undefined],
-    ['TMPFS upper-case type', make({ type: 'TMPFS', device: 'tmpfs' }), undefined],
+    // dockerd matches `o` entries and the kernel the type exactly: odd spellings are not binds.
+    ['TMPFS upper-case type', make({ type: 'TMPFS', device: 'tmpfs' }), 'bind-mount', 'type "TMPFS"'],
+    ['debugfs with o=BIND (file-system data for dockerd, not a bind)', make({ type: 'debugfs', o: 'BIND', device: own }), 'bind-mount', 'entry "BIND" is not spelled as a mount option'],
+    ['debugfs with o=" bind"', make({ type: 'debugfs', o: ' bind', device: own }), 'bind-mount', 'entry " bind"'],
+    ['bind with an empty entry', make({ type: 'none', o: 'bind,,ro', device: own }), 'bind-mount', 'entry ""'],
+    ['tmpfs with device none', make({ type: 'tmpfs', device: 'none', o: 'size=1m' }), undefined],
+    ['tmpfs size with a capital unit', make({ type: 'tmpfs', o: 'size=1M,mode=1777' }), undefined],
+    ['bind with rshared propagation', make({ type: 'none', o: 'bind,rshared', device: own }), undefined],
     ['bind of the own dir', make({ type: 'none', o: 'bind,ro,nosuid', device: `${own}/v` }), undefined],
     // With MS_BIND the kernel ignores the fs type: this is a bind of the own directory.
     ['bind with any type', make({ type: 'proc', o: 'rbind', device: own }), undefined],
@@ -137,7 +144,8 @@ describe('binds', () => {
       'HostConfig.Mounts[0].VolumeOptions.DriverConfig.Options.device "/"',
     ],
     ['volume-opt device only', hc({ Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Options: { device: '/etc' } } } }] }), 'bind-mount'],
-    ['volume-opt o=rbind,ro', hc({ Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Options: { o: 'ro, bind', device: '/srv/dev/alice' } } } }] }), undefined],
+    ['volume-opt o=rbind,ro', hc({ Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Options: { o: 'ro,rbind', device: '/srv/dev/alice' } } } }] }), undefined],
+    ['volume-opt o="ro, bind" (a space: no bind for dockerd)', hc({ Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Options: { o: 'ro, bind', device: '/srv/dev/alice' } } } }] }), 'bind-mount', 'entry " bind"'],
     ['volume-opt upper-case key', hc({ Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Options: { DEVICE: '/' } } } }] }), 'bind-mount'],
     ['volume tmpfs options', hc({ Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Options: { type: 'tmpfs', device: 'tmpfs' } } } }] }), undefined],
     ['volume nfs', hc({ Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Options: { type: 'nfs', o: 'addr=10.0.0.1', device: ':/export' } } } }] }), 'bind-mount'],
@@ -314,6 +322,14 @@ describe('images', () => {
     ['push', req('POST', '/images/registry.example.com/app/push?tag=1'), undefined],
     ['push elsewhere', req('POST', '/images/evil.io/app/push'), 'image'],
     ['service image', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'ubuntu' } } }), 'image'],
+  ]);
+  // dockerd resolves ID prefixes of any length (also spelled sha256:<prefix>) when the name is
+  // no known reference: with a pattern that matches any library name, they must still be IDs.
+  run('images: { allow: ["docker.io/library/*"] }', [
+    ['tag from an 11-digit image ID prefix', req('POST', '/images/34074428229/tag?repo=mytool&tag=1'), 'image', 'image name "34074428229"'],
+    ['tag from a sha256: prefix', req('POST', '/images/sha256:3407442/tag?repo=mytool&tag=2'), 'image', 'image name "sha256:3407442"'],
+    ['run a 7-digit image ID prefix', create({ Image: '3407442' }), 'image'],
+    ['a library name with a letter past f is a name', create({ Image: 'cafez' }), undefined],
   ]);
 });
 
