@@ -208,6 +208,9 @@ export function decodeGoJson(bytes: Uint8Array, shape: JsonShape = 'any'): JsonV
   if (p.pos !== text.length) {
     throw new BodyError('trailing-json', `unexpected data after the JSON value at offset ${p.pos}`);
   }
+  // Go decodes a top-level `null` into a struct or slice as nothing at all (no error, zero
+  // values): the docker 20.10 CLI sends `null` as the body of `docker commit`.
+  if (value === null && shape !== 'any') return undefined;
   const actual = Array.isArray(value) ? 'array' : value !== null && typeof value === 'object' ? 'object' : 'scalar';
   if (shape !== 'any' && actual !== shape) throw new BodyError('json-shape', `body must be a JSON ${shape}`);
   return value;

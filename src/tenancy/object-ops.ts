@@ -56,13 +56,7 @@ export async function objectOperation(ctx: TenancyContext, plan: ObjectPlan): Pr
     const replacement = formBodyReplacement(ctx);
     if (replacement) result.body = replacement;
   }
-  if (op === 'ContainerUpdate') {
-    const body = isObject(facts.body) ? (structuredClone(facts.body) as JsonObject) : {};
-    // dockerd copies each non-zero field over the current one: judge the limits that result.
-    const current = isObject(obj.raw.HostConfig as JsonValue) ? (obj.raw.HostConfig as JsonObject) : {};
-    const problem = applyLimits(body, ctx.tenant.quota, false, [], current);
-    if (problem) return deny(403, 'limit', tenancyMessage(ctx, problem.message));
-  }
+  if (op === 'ContainerUpdate') return updateWithinLimits(ctx, obj.id, result);
   if ((op === 'ContainerStart' || op === 'ContainerRestart' || op === 'ContainerUnpause') && ctx.tenant.quota.running !== undefined) {
     return runningQuota(ctx, obj.raw, result);
   }
@@ -128,6 +122,37 @@ export async function tagOver(ctx: TenancyContext, repo: string | undefined, tag
     return deny(403, 'not-owner', tenancyMessage(ctx, `tag "${ref}" names an image that belongs to another tenant`));
   }
   return undefined;
+}
+
+/**
+ * A container update, judged on the limits that result: dockerd copies each non-zero field
+ * over the current one. Two updates at once would each be judged against the settings before
+ * either (a quota from one and a period from the other lifted the CPU limit), so updates of a
+ * container run one at a time: under its lock the container is read again, and the lock is
+ * held until the daemon has answered.
+ */
+async function updateWithinLimits(ctx: TenancyContext, id: string, result: ReturnType<typeof forward>): Promise<TenancyVerdict> {
+  const release = await ctx.locks.acquire(`update:${id}`);
+  try {
+    const fresh = await resolveObject(ctx.daemon, 'containers', id);
+    if ('answer' in fresh) {
+      release();
+      return daemonAnswer(fresh.answer);
+    }
+    const hostConfig = fresh.found.raw.HostConfig as JsonValue;
+    const current = isObject(hostConfig) ? hostConfig : {};
+    const body = isObject(ctx.req.facts.body) ? (structuredClone(ctx.req.facts.body) as JsonObject) : {};
+    const problem = applyLimits(body, ctx.tenant.quota, false, [], current);
+    if (problem) {
+      release();
+      return deny(403, 'limit', tenancyMessage(ctx, problem.message));
+    }
+  } catch (err) {
+    release();
+    throw err;
+  }
+  result.release = release;
+  return result;
 }
 
 /** Starting a container counts against the running quota, checked under the tenant's lock. */

@@ -158,4 +158,17 @@ describe("Debian's docker CLI 20.10 through the gateway", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('through-20.10\n');
   });
+
+  it.runIf(existsSync(cli) || process.env.CI === 'true')('commit works (its body is the JSON null, which Go reads as no body)', async () => {
+    expect((await docker(admin, gw.port, ['create', '--name', 'core-commit-src', 'busybox', 'true'], { cli })).code).toBe(0);
+    try {
+      const c = await docker(admin, gw.port, ['commit', 'core-commit-src', 'core-committed:20'], { cli });
+      expect(c.stderr).toBe('');
+      expect(c.code).toBe(0);
+      expect((await dockerDirect(socket, ['image', 'inspect', 'core-committed:20'])).code).toBe(0);
+    } finally {
+      await dockerDirect(socket, ['rm', '-f', 'core-commit-src']);
+      await dockerDirect(socket, ['rmi', '-f', 'core-committed:20']);
+    }
+  });
 });

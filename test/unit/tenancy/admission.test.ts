@@ -57,10 +57,13 @@ function daemonWith(containers: Container[] = [], extra: Record<string, unknown>
     ...extra,
   };
   for (const c of containers) {
-    docs[`/containers/${c.id}/json`] = {
+    const doc = {
       Id: c.id.padEnd(64, '0'), Name: `/${c.id}`, Config: { Labels: c.labels }, HostConfig: c.hostConfig ?? {},
       State: { Running: c.status !== 'exited', Paused: c.status === 'paused' },
     };
+    // By name, and by full ID (what the gateway reads again once it has resolved a name).
+    docs[`/containers/${c.id}/json`] = doc;
+    docs[`/containers/${doc.Id}/json`] = doc;
   }
   const paths: string[] = [];
   const answer = (status: number, json: unknown): DaemonAnswer => {
@@ -91,8 +94,7 @@ function identity(name: string, groups: string[]): Identity {
 
 const who: Record<string, string[]> = { alice: ['web'], carol: ['data'], root: ['ops'] };
 
-async function admit(user: string, method: string, target: string, body?: unknown, daemon: DaemonClient = daemonWith()): Promise<TenancyVerdict> {
-  const tenancy = createTenancy({ daemon, spec: () => spec, groups: (id) => id.groups });
+async function admit(user: string, method: string, target: string, body?: unknown, daemon: DaemonClient = daemonWith(), tenancy = createTenancy({ daemon, spec: () => spec, groups: (id) => id.groups })): Promise<TenancyVerdict> {
   const raw = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   const headers = raw === undefined ? {} : { 'content-type': 'application/json' };
   const facts = buildFacts({ method, rawTarget: target, headers, body: raw });
@@ -230,6 +232,25 @@ describe('#10 CPU limits cannot be lifted', () => {
 
   it('an update within the maximum, judged with the current values, passes', () => {
     expect(applyLimits({ CpuPeriod: 200000 }, q, false, [], { CpuQuota: 100000, CpuPeriod: 100000 })).toBeUndefined();
+  });
+
+  it('two updates at once are judged one after the other, each on the settings the other left', async () => {
+    const hostConfig: Record<string, unknown> = { CpuQuota: 1000, CpuPeriod: 100000 };
+    const d = daemonWith([{ id: 'a1', labels: alice, status: 'running', hostConfig }]);
+    // One gateway (one tenancy) receives both.
+    const gateway = createTenancy({ daemon: d, spec: () => spec, groups: (id) => id.groups });
+    const quota = admit('alice', 'POST', '/v1.41/containers/a1/update', { CpuQuota: 100000 }, d, gateway);
+    const period = admit('alice', 'POST', '/v1.41/containers/a1/update', { CpuPeriod: 1000 }, d, gateway);
+    const first = await quota;
+    expect(first.kind).toBe('forward');
+    // The daemon applies the first update before the second is judged.
+    let secondDecided = false;
+    void period.then(() => (secondDecided = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(secondDecided).toBe(false);
+    hostConfig.CpuQuota = 100000;
+    if (first.kind === 'forward') first.release?.();
+    denied(await period, 'CPU limit 100 exceeds your maximum of 1');
   });
 
   it('through admission: an update with only CpuPeriod is judged against the container\'s quota', async () => {
