@@ -235,7 +235,7 @@ describe('#10 CPU limits cannot be lifted', () => {
   });
 
   it('two updates at once are judged one after the other, each on the settings the other left', async () => {
-    const hostConfig: Record<string, unknown> = { CpuQuota: 1000, CpuPeriod: 100000 };
+    const hostConfig = { CpuQuota: 1000, CpuPeriod: 100000 };
     const d = daemonWith([{ id: 'a1', labels: alice, status: 'running', hostConfig }]);
     // One gateway (one tenancy) receives both.
     const gateway = createTenancy({ daemon: d, spec: () => spec, groups: (id) => id.groups });
