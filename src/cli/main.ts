@@ -18,7 +18,7 @@ const USAGE = `dockgate ${VERSION}: a mutual-TLS gateway for the Docker Engine A
 
 Usage:
   dockgate serve [--config FILE]          run the gateway (DOCKGATE_CONFIG may name the file)
-  dockgate certs init|issue|list|revoke|renew|rotate-server ...
+  dockgate certs init|issue|list|revoke|renew|rotate-server|crl ...
                                           manage the CA, server and client certificates
   dockgate policy check|explain ...       validate a policy; explain a decision
   dockgate --version | --help

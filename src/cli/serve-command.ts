@@ -10,7 +10,7 @@ import { ConfigError } from '../config/validate.js';
 import { createOperationalLog } from '../observe/logger.js';
 import { PolicyError } from '../policy/errors.js';
 import { startGateway, type RunningGateway } from '../runtime/start-gateway.js';
-import { parseArgs } from './args.js';
+import { parseArgs, UsageError } from './args.js';
 import type { CliIo } from './io.js';
 import { checkStartMaterial } from './serve-preflight.js';
 import { captureServeSignals, type ServeSignals } from './serve-signals.js';
@@ -36,11 +36,16 @@ async function resolveConfig(file: string | undefined, io: CliIo): Promise<Gatew
 export async function runServe(argv: readonly string[], io: CliIo): Promise<number> {
   // Before anything else, and before any await: see serve-signals.ts.
   const signals = captureServeSignals();
+  if (argv.includes('-h')) {
+    io.stdout.write(SERVE_USAGE);
+    return 0;
+  }
   const args = parseArgs(argv, { values: ['config'], switches: ['help'] });
   if (args.switches.has('help')) {
     io.stdout.write(SERVE_USAGE);
     return 0;
   }
+  if (args.positionals.length > 0) throw new UsageError(`serve takes no argument "${args.positionals[0]}"`);
   let config: GatewayConfig;
   try {
     config = await resolveConfig(args.values.config ?? process.env.DOCKGATE_CONFIG, io);

@@ -38,12 +38,12 @@ ${KEY_TYPE}
   list: `Usage: dockgate certs list [--dir DIR] [--json]
 
 List every certificate the CA issued: name, groups, serial, fingerprint, expiry and status
-(valid, expired, revoked).
+(valid, not-yet-valid, expired, revoked).
 
 ${DIR}
   --json                print the index entries with their status as JSON
 `,
-  revoke: `Usage: dockgate certs revoke NAME|SERIAL [--dir DIR] [--reason R]
+  revoke: `Usage: dockgate certs revoke NAME|SERIAL [--dir DIR] [--reason R] [--crl-days N]
 
 Revoke a certificate by serial, or every unrevoked certificate of a client name, and rewrite
 crl.pem. A gateway with tls.crl set refuses the certificate from its next handshake on.

@@ -28,7 +28,8 @@ const USAGE = `Usage:
                           METHOD PATH [--body FILE|-]
       Show how the policy decides a request for that identity, without contacting the daemon.
       PATH is the request target as a client sends it, e.g. /v1.45/containers/create?name=x.
-Exit codes: 0 valid/allowed, 2 invalid policy or usage, 3 denied.
+Exit codes: 0 valid/allowed, 2 invalid policy or usage (or an unreadable --body file),
+3 denied, would-deny (audit mode) or refused before the policy.
 `;
 
 /** Run `dockgate policy ...` with the arguments after `policy`. */
@@ -37,6 +38,10 @@ export async function runPolicyCommand(argv: string[], io: PolicyCliIo): Promise
   if (sub === undefined || sub === '--help' || sub === 'help') {
     io.stdout.write(USAGE);
     return sub === undefined ? 2 : 0;
+  }
+  if ((sub === 'check' || sub === 'explain') && rest.some((a) => a === '--help' || a === '-h')) {
+    io.stdout.write(USAGE);
+    return 0;
   }
   try {
     if (sub === 'check') return check(rest, io);
@@ -109,7 +114,13 @@ async function explainCommand(argv: string[], io: PolicyCliIo): Promise<number> 
 }
 
 async function readBody(source: string, io: PolicyCliIo): Promise<Uint8Array> {
-  if (source !== '-') return new Uint8Array(readFileSync(source));
+  if (source !== '-') {
+    try {
+      return new Uint8Array(readFileSync(source));
+    } catch (err) {
+      throw new UsageError(`cannot read --body ${source}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
   const chunks: Buffer[] = [];
   for await (const chunk of io.stdin ?? process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return new Uint8Array(Buffer.concat(chunks));

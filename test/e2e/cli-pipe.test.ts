@@ -1,6 +1,7 @@
 /**
- * The built `dockgate` command writing into a pipe its reader has already closed
- * (`dockgate policy check | head`): it stops quietly instead of dying on an unhandled EPIPE.
+ * The built `dockgate` command at its edges: writing into a pipe its reader has already closed
+ * (`dockgate policy check | head`) stops quietly instead of dying on an unhandled EPIPE, and
+ * `serve` with `-h` or a stray word answers instead of starting a gateway.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -21,5 +22,19 @@ describe('a closed stdout pipe', () => {
     const r = spawnSync('bash', ['-c', `${quoted} 2>'${errFile}' | true; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
     expect(readFileSync(errFile, 'utf8')).toBe('');
     expect(r.stdout.trim()).toBe('0');
+  });
+});
+
+describe('serve arguments', () => {
+  it('serve -h prints the usage and exits 0 (it used to start a gateway)', () => {
+    const r = spawnSync(process.execPath, [CLI, 'serve', '-h'], { encoding: 'utf8', timeout: 10_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Usage: dockgate serve [--config FILE]');
+  });
+
+  it('serve with a stray word is a usage error (exit 2), not a gateway that ignores it', () => {
+    const r = spawnSync(process.execPath, [CLI, 'serve', 'extra'], { encoding: 'utf8', timeout: 10_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('dockgate: serve takes no argument "extra"');
   });
 });

@@ -126,3 +126,21 @@ rules:
     expect(e.decision.code).toBe('privileged');
   });
 });
+
+describe('dockgate policy: help and unreadable input', () => {
+  it.each([
+    [['check', '--help']],
+    [['explain', '-h']],
+    [['explain', '--as', 'alice', '--help']],
+  ])('%j prints the usage and exits 0', async (argv) => {
+    const r = await run(argv);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Usage:\n  dockgate policy check');
+  });
+
+  it('an unreadable --body file is a usage error (exit 2, one line), not a stack trace', async () => {
+    const r = await run(['explain', '--as', 'alice', '--body', join(dir, 'missing.json'), 'POST', '/containers/create']);
+    expect(r.code).toBe(2);
+    expect(r.err.split('\n')[0]).toBe(`dockgate policy: cannot read --body ${join(dir, 'missing.json')}: ENOENT`);
+  });
+});
