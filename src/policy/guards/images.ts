@@ -14,11 +14,30 @@
 import type { RequestFacts } from '../../core/types.js';
 import { field } from '../../facts/go-fold.js';
 import { maskUrlCredentials } from '../../observe/url-credentials.js';
-import { show, type Found } from './body.js';
+import { containerSpecField, hostConfigField, show, type Found } from './body.js';
 import { defineGuard } from './guard.js';
 import { compileImagePattern, formatReference, normalizeReference } from './image-reference.js';
 import { OP, SERVICE_OPS } from './operations.js';
 import { parseAllowList } from './settings.js';
+
+/**
+ * Sources of `Type: image` mounts (API 1.48: the image's file system mounted into the
+ * container), in HostConfig (both copies) and service ContainerSpec: images run as much as
+ * `Image` is.
+ */
+function imageMountSources(facts: RequestFacts): Found[] {
+  const out: Found[] = [];
+  for (const f of [...hostConfigField(facts, 'Mounts'), ...containerSpecField(facts, 'Mounts')]) {
+    if (!Array.isArray(f.value)) continue; // the binds guard refuses a Mounts that is not a list
+    f.value.forEach((m, i) => {
+      const type = field(m, 'Type');
+      if (typeof type !== 'string' || type.toLowerCase() !== 'image') return;
+      const source = field(m, 'Source');
+      out.push({ path: `${f.path}[${i}].Source`, value: source ?? null });
+    });
+  }
+  return out;
+}
 
 /** The image references a request uses or creates, with where they came from. */
 function referencesOf(facts: RequestFacts, op: string): Found[] {
@@ -30,12 +49,14 @@ function referencesOf(facts: RequestFacts, op: string): Found[] {
     case OP.containerCreate: {
       const image = field(facts.body, 'Image');
       if (image !== undefined && image !== null) out.push({ path: 'Image', value: image });
+      out.push(...imageMountSources(facts));
       break;
     }
     case OP.serviceCreate:
     case OP.serviceUpdate: {
       const image = field(facts.body, 'TaskTemplate', 'ContainerSpec', 'Image');
       if (image !== undefined && image !== null) out.push({ path: 'TaskTemplate.ContainerSpec.Image', value: image });
+      out.push(...imageMountSources(facts));
       break;
     }
     case OP.imageCreate:
@@ -70,7 +91,7 @@ export function looksLikeImageId(value: string): boolean {
 
 export const imagesGuard = defineGuard({
   key: 'images',
-  summary: 'image references run, pulled, pushed, tagged from or named (Image, fromImage, tag source, repo, build t) by allow list',
+  summary: 'image references run, mounted, pulled, pushed, tagged from or named (Image, image mounts, fromImage, tag source, repo, build t) by allow list',
   operations: [OP.containerCreate, ...SERVICE_OPS, OP.imageCreate, OP.imageTag, OP.imageCommit, OP.imageBuild, OP.imagePush],
   parse(value, at, problems) {
     const setting = parseAllowList(value, at, problems);

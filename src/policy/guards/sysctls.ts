@@ -1,12 +1,39 @@
 /**
  * `sysctls: { allow: [net.ipv4.ping_group_range, "net.core.*"] }` limits namespaced sysctls a
  * container or service sets (a trailing `*` matches any suffix); `sysctls: false` allows none.
+ * Also the per-interface sysctls of an endpoint (API 1.46): the endpoint driver option
+ * `com.docker.network.endpoint.sysctls` (`net.ipv4.conf.IFNAME.forwarding=1,...`) at create
+ * (`NetworkingConfig.EndpointsConfig.*.DriverOpts`) and network connect
+ * (`EndpointConfig.DriverOpts`), each name checked as written (with `IFNAME`).
  */
-import { containerSpecField, hostConfigField, show } from './body.js';
+import type { JsonValue, RequestFacts } from '../../core/types.js';
+import { containerSpecField, hostConfigField, show, type Found } from './body.js';
 import { defineGuard } from './guard.js';
-import { CONTAINER_OPS, SERVICE_OPS } from './operations.js';
+import { CONTAINER_OPS, OP, SERVICE_OPS } from './operations.js';
 import { parseAllowList } from './settings.js';
-import { isObject } from '../../facts/go-fold.js';
+import { field, isObject } from '../../facts/go-fold.js';
+
+const ENDPOINT_SYSCTLS = 'com.docker.network.endpoint.sysctls';
+
+/** The endpoint-sysctls driver option of one endpoint's settings, keys matched case-insensitively. */
+function endpointSysctls(settings: JsonValue | undefined, path: string, out: Found[]): void {
+  const opts = field(settings, 'DriverOpts');
+  if (!isObject(opts)) return;
+  for (const [key, value] of Object.entries(opts)) {
+    if (key.toLowerCase() === ENDPOINT_SYSCTLS) out.push({ path: `${path}.DriverOpts[${JSON.stringify(key)}]`, value });
+  }
+}
+
+function endpointSysctlOptions(facts: RequestFacts): Found[] {
+  const out: Found[] = [];
+  if (facts.operation?.name === OP.containerCreate) {
+    const endpoints = field(facts.body, 'NetworkingConfig', 'EndpointsConfig');
+    if (isObject(endpoints)) for (const [net, settings] of Object.entries(endpoints)) endpointSysctls(settings, `NetworkingConfig.EndpointsConfig.${net}`, out);
+  } else if (facts.operation?.name === OP.networkConnect) {
+    endpointSysctls(field(facts.body, 'EndpointConfig'), 'EndpointConfig', out);
+  }
+  return out;
+}
 
 function allowed(name: string, allow: readonly string[]): boolean {
   return allow.some((a) => (a.endsWith('*') ? name.startsWith(a.slice(0, -1)) : name === a));
@@ -14,14 +41,21 @@ function allowed(name: string, allow: readonly string[]): boolean {
 
 export const sysctlsGuard = defineGuard({
   key: 'sysctls',
-  summary: 'kernel parameters (HostConfig.Sysctls, service ContainerSpec.Sysctls) by allow list',
-  operations: [...CONTAINER_OPS, ...SERVICE_OPS],
+  summary: 'kernel parameters (HostConfig.Sysctls, service ContainerSpec.Sysctls, endpoint sysctls) by allow list',
+  operations: [...CONTAINER_OPS, ...SERVICE_OPS, OP.networkConnect],
   parse: (value, at, problems) => parseAllowList(value, at, problems),
   check(config, { facts }) {
     if (config.any) return undefined;
     for (const f of [...hostConfigField(facts, 'Sysctls'), ...containerSpecField(facts, 'Sysctls')]) {
       if (!isObject(f.value)) return { code: 'sysctl', reason: `${f.path} ${show(f.value)} is not a map` };
       for (const name of Object.keys(f.value)) {
+        if (!allowed(name, config.allow)) return { code: 'sysctl', reason: `${f.path} ${show(name)} is not an allowed sysctl` };
+      }
+    }
+    for (const f of endpointSysctlOptions(facts)) {
+      if (typeof f.value !== 'string') return { code: 'sysctl', reason: `${f.path} ${show(f.value)} is not a string` };
+      for (const entry of f.value.split(',')) {
+        const name = (entry.split('=')[0] ?? '').trim();
         if (!allowed(name, config.allow)) return { code: 'sysctl', reason: `${f.path} ${show(name)} is not an allowed sysctl` };
       }
     }

@@ -273,6 +273,11 @@ describe('sysctls', () => {
     ['allowed by prefix', hc({ Sysctls: { 'net.core.somaxconn': '1024' } }), undefined],
     ['not allowed', hc({ Sysctls: { 'kernel.shm_rmid_forced': '1' } }), 'sysctl', 'kernel.shm_rmid_forced'],
     ['service', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', Sysctls: { 'kernel.x': '1' } } } }), 'sysctl'],
+    // API 1.46: per-interface sysctls as an endpoint driver option, at create and at connect.
+    ['endpoint sysctls at create', create({ Image: 'busybox', NetworkingConfig: { EndpointsConfig: { mynet: { DriverOpts: { 'com.docker.network.endpoint.sysctls': 'net.ipv4.conf.IFNAME.route_localnet=1' } } } } }), 'sysctl', 'net.ipv4.conf.IFNAME.route_localnet'],
+    ['endpoint sysctls at connect', req('POST', '/v1.48/networks/mynet/connect', { Container: 'c', EndpointConfig: { DriverOpts: { 'com.docker.network.endpoint.sysctls': 'net.core.x=1,net.ipv4.conf.IFNAME.forwarding=1' } } }), 'sysctl', 'net.ipv4.conf.IFNAME.forwarding'],
+    ['endpoint sysctls allowed by prefix', req('POST', '/v1.48/networks/mynet/connect', { Container: 'c', EndpointConfig: { DriverOpts: { 'com.docker.network.endpoint.sysctls': 'net.core.somaxconn=1' } } }), undefined],
+    ['other endpoint driver options', req('POST', '/v1.48/networks/mynet/connect', { Container: 'c', EndpointConfig: { DriverOpts: { 'com.example.x': 'net.ipv4.conf.all.forwarding=1' } } }), undefined],
   ]);
 });
 
@@ -282,6 +287,10 @@ describe('cgroupParent, runtimes, logDrivers, volumeDrivers', () => {
     ['cgroup parent', hc({ CgroupParent: '/system.slice' }), 'cgroup-parent'],
     ['runtime allowed', hc({ Runtime: 'runc' }), undefined],
     ['runtime not allowed', hc({ Runtime: 'io.containerd.runsc.v1' }), 'runtime'],
+    // API 1.43: annotations go to the runtime unchecked (runc: org.systemd.property.*, org.criu.config).
+    ['runtime annotations', hc({ Annotations: { 'org.systemd.property.Slice': "'system.slice'" } }), 'runtime', 'annotations for the runtime are not allowed'],
+    ['legacy top-level annotations', create({ Image: 'busybox', Annotations: { 'org.criu.config': '/srv/x' } }), 'runtime'],
+    ['empty annotations', hc({ Annotations: {} }), undefined],
     ['log driver allowed', hc({ LogConfig: { Type: 'json-file' } }), undefined],
     ['log driver not allowed', hc({ LogConfig: { Type: 'syslog', Config: { 'syslog-address': 'tcp://x:514' } } }), 'log-driver', 'HostConfig.LogConfig.Type "syslog"'],
     ['volume driver', hc({ VolumeDriver: 'evil' }), 'volume-driver'],
@@ -304,6 +313,11 @@ describe('images', () => {
     ['lookalike registry', create({ Image: 'registry.example.com.evil.io/x' }), 'image'],
     ['user namespace lookalike', create({ Image: 'evil/busybox' }), 'image'],
     ['image ID', create({ Image: 'sha256:' + 'a'.repeat(64) }), 'image'],
+    // API 1.48: Type image mounts an image's file system: it is run as much as Image is.
+    ['image mount of another image', hc({ Mounts: [{ Type: 'image', Source: 'evil:latest', Target: '/evil' }] }), 'image', 'HostConfig.Mounts[0].Source "evil:latest"'],
+    ['image mount of an allowed image', hc({ Mounts: [{ Type: 'image', Source: 'busybox', Target: '/bb' }] }), undefined],
+    ['image mount by ID', hc({ Mounts: [{ Type: 'IMAGE', Source: '3407442', Target: '/x' }] }), 'image'],
+    ['service image mount', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'busybox', Mounts: [{ Type: 'image', Source: 'evil', Target: '/e' }] } } }), 'image', 'TaskTemplate.ContainerSpec.Mounts[0].Source'],
     ['case-variant key', create({ IMAGE: 'ubuntu' }), 'image'],
     ['pull allowed', req('POST', '/images/create?fromImage=busybox&tag=1.36'), undefined],
     ['pull other', req('POST', '/images/create?fromImage=ubuntu&tag=latest'), 'image', 'query fromImage'],
