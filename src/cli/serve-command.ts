@@ -8,11 +8,9 @@ import { buildConfig, DEFAULTS, loadConfig } from '../config/load.js';
 import type { GatewayConfig } from '../config/types.js';
 import { ConfigError } from '../config/validate.js';
 import { createOperationalLog } from '../observe/logger.js';
-import { PolicyError } from '../policy/errors.js';
-import { startGateway, type RunningGateway } from '../runtime/start-gateway.js';
+import { StartMaterialError, startGateway, type RunningGateway } from '../runtime/start-gateway.js';
 import { parseArgs, UsageError } from './args.js';
 import type { CliIo } from './io.js';
-import { checkStartMaterial } from './serve-preflight.js';
 import { captureServeSignals, type ServeSignals } from './serve-signals.js';
 
 /** Usage text of `dockgate serve`. */
@@ -57,20 +55,22 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
     throw err;
   }
   if (stoppedEarly(signals, io)) return 0;
-  // Unusable TLS material or policy is a configuration error: exit 2, not 1.
-  const problems = await checkStartMaterial(config);
-  if (problems.length > 0) {
-    io.stderr.write(`dockgate: cannot start: invalid configuration:\n${problems.map((p) => `  ${p.replace(/\n/g, '\n  ')}`).join('\n')}\n`);
-    return 2;
-  }
-  if (stoppedEarly(signals, io)) return 0;
   const log = createOperationalLog();
   let gateway: RunningGateway;
   try {
     gateway = await startGateway(config, log);
   } catch (err) {
+    // Unusable TLS material or policy is a configuration error: exit 2, not 1.
+    if (err instanceof StartMaterialError) {
+      io.stderr.write(`dockgate: cannot start: invalid configuration:\n${err.problems.map((p) => `  ${p.replace(/\n/g, '\n  ')}`).join('\n')}\n`);
+      return 2;
+    }
     io.stderr.write(`dockgate: cannot start: ${(err as Error).message}\n`);
-    return err instanceof PolicyError ? 2 : 1;
+    return 1;
+  }
+  if (stoppedEarly(signals, io)) {
+    await gateway.stop();
+    return 0;
   }
   return new Promise<number>((resolveExit) => {
     let stopping = false;

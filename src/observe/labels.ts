@@ -36,13 +36,18 @@ export interface BoundedLabel {
 /** Token characters kept in label values; everything else becomes `_`. */
 const UNSAFE = /[^A-Za-z0-9_.:@/+-]/g;
 
+/** `raw` as a label token: its first `maxLength` characters, everything but `[A-Za-z0-9_.:@/+-]` as `_`. */
+export function labelToken(raw: string, maxLength: number): string {
+  return raw.slice(0, maxLength).replace(UNSAFE, '_');
+}
+
 /** Create a bounded label with at most `cap` distinct values (plus `unknown` and `other`). */
 export function boundedLabel(cap: number, maxLength = 64): BoundedLabel {
   const seen = new Set<string>();
   return {
     value(raw) {
       if (raw === undefined || raw === '') return UNKNOWN;
-      const token = raw.slice(0, maxLength).replace(UNSAFE, '_');
+      const token = labelToken(raw, maxLength);
       if (seen.has(token)) return token;
       if (seen.size >= cap) return OTHER;
       seen.add(token);

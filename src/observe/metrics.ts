@@ -4,7 +4,7 @@
  */
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { HandshakeFailure, RequestRecord } from '../core/observer.js';
-import { boundedLabel, methodLabel, statusClass, UNKNOWN } from './labels.js';
+import { boundedLabel, labelToken, methodLabel, statusClass, UNKNOWN } from './labels.js';
 import { createRecentKeys } from './recent-keys.js';
 
 /** What an expiry gauge describes: a certificate, or a CRL (its nextUpdate). */
@@ -57,9 +57,6 @@ export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 /** Stream lifetimes: from a quick `attach` to a day-long `logs -f`. */
 export const STREAM_BUCKETS = [0.1, 1, 10, 60, 300, 900, 3600, 4 * 3600, 24 * 3600];
 
-/** Token characters kept in label values: the same set as labels.ts (a test checks they agree). */
-const UNSAFE = /[^A-Za-z0-9_.:@/+-]/g;
-
 /**
  * Free-form names (certificate names, the policy version) reduced like every other label: 128
  * characters (as the identity label, so a client's expiry series and its requests match), then
@@ -67,7 +64,7 @@ const UNSAFE = /[^A-Za-z0-9_.:@/+-]/g;
  * from a CN a corporate CA signed never reach /metrics. Their number is bounded elsewhere.
  */
 export function nameLabel(name: string): string {
-  const clean = name.slice(0, 128).replace(UNSAFE, '_');
+  const clean = labelToken(name, 128);
   return clean === '' ? UNKNOWN : clean;
 }
 

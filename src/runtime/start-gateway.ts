@@ -47,7 +47,18 @@ function recordTlsExpiry(metrics: GatewayMetrics, tls: TlsMaterial): void {
   metrics.replaceCertificateExpiry('crl', tls.crls.flatMap((c, i) => (c.nextUpdate ? [{ name: i === 0 ? 'crl' : `crl-${i}`, notAfter: c.nextUpdate }] : [])));
 }
 
-/** Start the gateway described by `config`. Throws when the TLS material or policy is unusable. */
+/**
+ * The TLS material or the policy a config names cannot be used: a configuration error (the
+ * CLI exits 2), with every problem found, not only the first.
+ */
+export class StartMaterialError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'StartMaterialError';
+  }
+}
+
+/** Start the gateway described by `config`. Throws StartMaterialError when the TLS material or policy is unusable. */
 export async function startGateway(config: GatewayConfig, log: OperationalLog): Promise<RunningGateway> {
   const registry = new Registry();
   const metrics = createMetrics(registry, { identityLabel: config.metrics.identityLabel, version: VERSION });
@@ -60,21 +71,31 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   }
   const observer = createObserver({ metrics, audit, log });
 
-  let tls = await loadTlsMaterial(config.tls);
+  // Both are loaded before either is refused, so a start-up error names every problem.
+  const problems: string[] = [];
+  let firstTls: TlsMaterial | undefined;
+  try {
+    firstTls = await loadTlsMaterial(config.tls);
+  } catch (err) {
+    problems.push(`TLS material: ${(err as Error).message}`);
+  }
+  let firstGatekeeper: VersionedGatekeeper | undefined;
+  try {
+    firstGatekeeper = loadGatekeeper(config.policy);
+  } catch (err) {
+    metrics.policyReloaded('failure');
+    problems.push((err as Error).message);
+  }
+  if (!firstTls || !firstGatekeeper) throw new StartMaterialError(problems);
+  let tls = firstTls;
+  let gatekeeper = firstGatekeeper;
+  metrics.policyReloaded('success', gatekeeper.version);
   let tlsCrlWindows = crlWindows(tls);
   /** Why the newest TLS reload failed; undefined while the files on disk are in force. */
   let tlsReloadError: string | undefined;
   metrics.tlsReloaded('success');
   recordTlsExpiry(metrics, tls);
   for (const warning of tls.warnings) log.warn({ event: 'tls-config' }, warning);
-  let gatekeeper: VersionedGatekeeper;
-  try {
-    gatekeeper = loadGatekeeper(config.policy);
-  } catch (err) {
-    metrics.policyReloaded('failure');
-    throw err;
-  }
-  metrics.policyReloaded('success', gatekeeper.version);
 
   const target = createUpstreamTarget(config.upstream);
   // Tenancy follows the current policy's `tenancy:` section, so a reload turns it on or off.
