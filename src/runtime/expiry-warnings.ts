@@ -9,7 +9,8 @@
  */
 import type { OperationalLog } from '../observe/logger.js';
 import type { CheckResult } from '../observe/readiness.js';
-import type { ExpiringItem, TlsMaterial } from '../server/tls-material.js';
+import type { CrlInfo } from '../server/crl.js';
+import type { ExpiringItem } from '../server/tls-material.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -82,24 +83,11 @@ export function startExpiryWarnings(deps: ExpiryWatchDeps): () => void {
   return () => clearInterval(timer);
 }
 
-/** When one loaded CRL is valid: OpenSSL refuses the chains of its issuer outside this window. */
-export interface CrlWindow {
-  /** The CA that signed it, as tls-material names it. */
-  issuer: string;
-  thisUpdate: Date;
-  /** Absent: the CRL never expires. */
-  nextUpdate?: Date;
-}
-
-/** The validity window of every CRL in force, in file order (tls-material parsed and verified them). */
-export function crlWindows(tls: Pick<TlsMaterial, 'crls'>): CrlWindow[] {
-  return tls.crls.map((c) => (c.nextUpdate ? { issuer: c.issuer, thisUpdate: c.thisUpdate, nextUpdate: c.nextUpdate } : { issuer: c.issuer, thisUpdate: c.thisUpdate }));
-}
-
 /** What the readiness `certificates` check looks at. */
 export interface CertificateState {
   serverNotAfter: Date;
-  crls: readonly CrlWindow[];
+  /** The CRLs in force (TlsMaterial.crls): OpenSSL refuses their issuers' chains outside [thisUpdate, nextUpdate]. */
+  crls: readonly CrlInfo[];
   /** Message of the last TLS reload when it failed (cleared by the next one that succeeds). */
   reloadError?: string;
 }

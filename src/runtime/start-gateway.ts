@@ -17,7 +17,7 @@ import { effectiveGroups } from '../policy/compile.js';
 import { createDaemonClient } from '../tenancy/daemon-client.js';
 import { createTenancy } from '../tenancy/tenancy.js';
 import { loadTlsMaterial, type TlsMaterial } from '../server/tls-material.js';
-import { certificatesCheck, crlWindows, logExpiryWarnings, startExpiryWarnings } from './expiry-warnings.js';
+import { certificatesCheck, logExpiryWarnings, startExpiryWarnings } from './expiry-warnings.js';
 import { watchFiles } from './file-watch.js';
 import { loadGatekeeper, type VersionedGatekeeper } from './policy-gatekeeper.js';
 import { closeRevokedConnections } from './revocation.js';
@@ -90,7 +90,6 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   let tls = firstTls;
   let gatekeeper = firstGatekeeper;
   metrics.policyReloaded('success', gatekeeper.version);
-  let tlsCrlWindows = crlWindows(tls);
   /** Why the newest TLS reload failed; undefined while the files on disk are in force. */
   let tlsReloadError: string | undefined;
   metrics.tlsReloaded('success');
@@ -109,7 +108,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     metrics,
     checks: () => ({
       listener: { ok: server.server.listening },
-      certificates: certificatesCheck({ serverNotAfter: tls.serverNotAfter, crls: tlsCrlWindows, reloadError: tlsReloadError }, new Date()),
+      certificates: certificatesCheck({ serverNotAfter: tls.serverNotAfter, crls: tls.crls, reloadError: tlsReloadError }, new Date()),
       policy: { ok: true, detail: `version ${gatekeeper.version}` },
     }),
   });
@@ -139,12 +138,10 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     const seq = ++tlsReloadsStarted;
     try {
       const next = await loadTlsMaterial(config.tls);
-      const windows = crlWindows(next);
       if (seq < tlsReloadInstalled) return;
       tlsReloadInstalled = seq;
       server.setTlsMaterial(next);
       tls = next;
-      tlsCrlWindows = windows;
       if (seq > tlsReloadSettled) {
         tlsReloadSettled = seq;
         tlsReloadError = undefined;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { crlPem } from '../../../src/pki/crl.js';
 import { x509 } from '../../../src/pki/webcrypto.js';
 import type { CaSigner } from '../../../src/pki/ca.js';
-import { certificatesCheck, crlWindows, expiryWarnings, startExpiryWarnings, type CertificateState } from '../../../src/runtime/expiry-warnings.js';
+import { certificatesCheck, expiryWarnings, startExpiryWarnings, type CertificateState } from '../../../src/runtime/expiry-warnings.js';
 import type { ExpiringItem } from '../../../src/server/tls-material.js';
 import { makeChain } from '../server/tls-chain.js';
 
@@ -144,7 +144,7 @@ describe('certificatesCheck (readiness "certificates", evaluated at each probe)'
   });
 });
 
-describe('crlWindows', async () => {
+describe('the CRLs the readiness check reads (TlsMaterial.crls)', async () => {
   const chain = await makeChain();
   /** A CRL of `ca` with the given dates (nextUpdate omitted when undefined). */
   async function crlOf(ca: CaSigner, thisUpdate: Date, nextUpdate?: Date): Promise<string> {
@@ -157,17 +157,17 @@ describe('crlWindows', async () => {
 
   it('reads thisUpdate and nextUpdate of every CRL the material loaded, in file order, with its issuer', async () => {
     const material = await chain.material((await crlOf(chain.root, day(-40), day(-10))) + (await crlOf(chain.int, day(1))));
-    expect(crlWindows(material)).toEqual([
+    expect(material.crls).toEqual([
       { issuer: 'CN=dockgate CA root, O=dockgate', thisUpdate: day(-40), nextUpdate: day(-10) },
       { issuer: 'CN=team CA, O=dockgate', thisUpdate: day(1), nextUpdate: undefined },
     ]);
     // Both CRLs load (OpenSSL then refuses the clients); readiness names both.
-    const check = certificatesCheck({ serverNotAfter: day(30), crls: crlWindows(material) }, now);
+    const check = certificatesCheck({ serverNotAfter: day(30), crls: material.crls }, now);
     expect(check.ok).toBe(false);
     expect(check.detail).toMatch(/CRL of "CN=dockgate CA root, O=dockgate" expired .*CRL_HAS_EXPIRED.*CRL of "CN=team CA, O=dockgate" is not valid before .*CRL_NOT_YET_VALID/);
   });
 
   it('is empty without tls.crl', async () => {
-    expect(crlWindows(await chain.material())).toEqual([]);
+    expect((await chain.material()).crls).toEqual([]);
   });
 });
