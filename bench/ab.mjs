@@ -6,24 +6,32 @@
  * Prints the median per variant and concurrency of requests/s, p99 and CPU µs per request;
  * exits 1 if any request failed.
  *
+ * With `--stream KINDS` (comma-separated, in order: cp-out, cp-in, logs, exec, the bench's stream
+ * scenarios) each fresh gateway instead moves `--transfers` streams of `--mib` MiB of each kind,
+ * checked as in the bench (status, byte counts, sha256), and the table gives MiB/s and the
+ * gateway's CPU seconds per transfer, per kind.
+ *
  * Usage (after `npm run build`):
  *   node bench/ab.mjs [--clients 16,64] [--rounds 6] [--seconds 5] [--warmup 3] [--path /_ping] NAME=NODE_ARGS ...
+ *   node bench/ab.mjs --stream cp-in,cp-out [--mib 256] [--transfers 2] [--rounds 6] NAME=NODE_ARGS ...
  * The young-generation table in docs/deployment.md comes from
  *   node bench/ab.mjs --clients 16,64 semi4=--max-semi-space-size=4 semi16=--max-semi-space-size=16
  * Every gateway starts as the launchers start it (`--max-semi-space-size=4`); a variant's
  * flags come after that one and win.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEnvironment } from './lib/environment.mjs';
+import { setupFixtures } from './lib/fixtures.mjs';
 import { buildLoadgen, runLoad } from './lib/loadgen.mjs';
 import { benchPolicy } from './lib/policy.mjs';
 import { sample } from './lib/proc.mjs';
+import { interleaved } from './lib/scenarios.mjs';
 import { startGateway } from './lib/servers.mjs';
 import { median } from './lib/stats.mjs';
 
 function parseArgs(argv) {
-  const opts = { clients: [16, 64], rounds: 6, seconds: 5, warmup: 3, path: '/_ping', variants: [] };
+  const opts = { clients: [16, 64], rounds: 6, seconds: 5, warmup: 3, path: '/_ping', stream: undefined, mib: 256, transfers: 2, variants: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -35,6 +43,9 @@ function parseArgs(argv) {
     else if (a === '--seconds') opts.seconds = Number(value());
     else if (a === '--warmup') opts.warmup = Number(value());
     else if (a === '--path') opts.path = value();
+    else if (a === '--stream') opts.stream = value().split(',');
+    else if (a === '--mib') opts.mib = Number(value());
+    else if (a === '--transfers') opts.transfers = Number(value());
     else if (/^\w[\w.-]*=/.test(a)) {
       const [name, ...rest] = a.split('=');
       opts.variants.push({ name, nodeArgs: rest.join('=').split(/\s+/).filter(Boolean) });
@@ -42,21 +53,40 @@ function parseArgs(argv) {
   }
   const bad = [...opts.clients, opts.rounds, opts.seconds].some((n) => !Number.isInteger(n) || n < 1) || !Number.isFinite(opts.warmup);
   if (bad) throw new Error('--clients, --rounds and --seconds take positive integers');
+  if (![opts.mib, opts.transfers].every((n) => Number.isInteger(n) && n >= 1)) throw new Error('--mib and --transfers take positive integers');
+  if (opts.stream?.some((k) => !STREAMS.has(k))) throw new Error(`--stream takes some of ${[...STREAMS].join(', ')}`);
   if (opts.variants.length < 2) throw new Error('name at least two variants, e.g. a=--max-semi-space-size=4 b=--max-semi-space-size=16');
   return opts;
 }
+
+const STREAMS = new Set(['cp-out', 'cp-in', 'logs', 'exec']);
 
 /** Round r runs the variants forwards when r is even and backwards when it is odd. */
 function roundOrder(variants, r) {
   return r % 2 === 0 ? [...variants] : [...variants].reverse();
 }
 
-async function measure(env, variant, opts) {
+async function measure(env, variant, opts, ctx) {
   const dir = mkdtempSync(join(env.root, `ab-${variant.name}-`));
   const gw = await startGateway({ dir, pki: env.pki, socket: env.daemon.socket, policyYaml: benchPolicy().yaml, nodeArgs: variant.nodeArgs });
   const target = { port: gw.port };
   const out = [];
   try {
+    if (ctx) {
+      // Stream mode: every transfer is checked like the bench's; its wall time and the gateway's CPU are kept.
+      for (let i = 0; i < opts.transfers; i++) {
+        for (const kind of opts.stream) {
+          const scenario = interleaved.find((s) => s.id === `stream ${kind}`);
+          const before = sample(gw.pids()).cpuSeconds;
+          const r = await scenario.run(target, ctx);
+          const cpu = sample(gw.pids()).cpuSeconds - before;
+          const problems = scenario.check(r, ctx);
+          if (problems.length) console.error(`${variant.name} ${kind}: ${problems.join('; ')}`);
+          out.push({ kind, transfer: i + 1, mibs: Math.max(r.body_bytes, r.bytes_sent) / r.elapsed / (1 << 20), cpuS: cpu, failed: problems.length });
+        }
+      }
+      return out;
+    }
     for (const c of opts.clients) {
       if (opts.warmup > 0) await runLoad(target, env.bundles.allowed, { path: opts.path, concurrency: c, seconds: opts.warmup });
       const before = sample(gw.pids()).cpuSeconds;
@@ -75,31 +105,57 @@ const opts = parseArgs(process.argv.slice(2));
 buildLoadgen();
 const env = await startEnvironment();
 const results = [];
+let fixtures;
 try {
+  let ctx;
+  if (opts.stream) {
+    fixtures = await setupFixtures(env.daemon.socket, opts.mib << 20, 0);
+    ctx = { fixtures, bundles: env.bundles, socket: env.daemon.socket, reference: {} };
+  }
   for (let r = 0; r < opts.rounds; r++) {
     for (const v of roundOrder(opts.variants, r)) {
-      for (const m of await measure(env, v, opts)) {
+      for (const m of await measure(env, v, opts, ctx)) {
         results.push({ variant: v.name, ...m });
-        console.error(`round ${r + 1} ${v.name} c${m.clients}: ${m.rps.toFixed(0)} req/s, p99 ${m.p99ms.toFixed(2)} ms, ${m.cpuUs.toFixed(0)} µs CPU per request`);
+        if (ctx) console.error(`round ${r + 1} ${v.name} ${m.kind} #${m.transfer}: ${m.mibs.toFixed(0)} MiB/s, ${m.cpuS.toFixed(2)} s CPU`);
+        else console.error(`round ${r + 1} ${v.name} c${m.clients}: ${m.rps.toFixed(0)} req/s, p99 ${m.p99ms.toFixed(2)} ms, ${m.cpuUs.toFixed(0)} µs CPU per request`);
       }
     }
   }
 } finally {
   await env.stop();
+  if (fixtures) rmSync(fixtures.dir, { recursive: true, force: true });
 }
 
-console.log(`\n${opts.rounds} rounds of ${opts.seconds} s, keep-alive GET ${opts.path}, medians; CPU is the gateway's own from /proc\n`);
-console.log('| variant | node flags | clients | req/s | p99 ms | CPU µs / request |');
-console.log('|---|---|--:|--:|--:|--:|');
-for (const v of opts.variants) {
-  for (const c of opts.clients) {
-    const rows = results.filter((x) => x.variant === v.name && x.clients === c);
-    const cells = [median(rows.map((x) => x.rps)).toFixed(0), median(rows.map((x) => x.p99ms)).toFixed(2), median(rows.map((x) => x.cpuUs)).toFixed(0)];
-    console.log(`| ${v.name} | \`${v.nodeArgs.join(' ')}\` | ${c} | ${cells.join(' | ')} |`);
+if (opts.stream) {
+  console.log(`\n${opts.rounds} rounds, a fresh gateway per variant per round, ${opts.transfers} × ${opts.stream.join(' then ')} of ${opts.mib} MiB each; medians over all transfers; CPU is the gateway's own from /proc\n`);
+  console.log(`| variant | node flags | stream | MiB/s | CPU s per ${opts.mib} MiB | CPU s, min – max |`);
+  console.log('|---|---|---|--:|--:|--:|');
+  for (const v of opts.variants) {
+    for (const kind of opts.stream) {
+      const rows = results.filter((x) => x.variant === v.name && x.kind === kind);
+      const cpu = rows.map((x) => x.cpuS);
+      console.log(`| ${v.name} | \`${v.nodeArgs.join(' ')}\` | ${kind} | ${median(rows.map((x) => x.mibs)).toFixed(0)} | ${median(cpu).toFixed(2)} | ${Math.min(...cpu).toFixed(2)} – ${Math.max(...cpu).toFixed(2)} |`);
+    }
   }
-}
-const failed = results.reduce((s, x) => s + x.failed, 0);
-if (failed) {
-  console.log(`\n${failed} requests failed or did not answer 200`);
-  process.exitCode = 1;
+  const failed = results.reduce((s, x) => s + x.failed, 0);
+  if (failed) {
+    console.log(`\n${failed} transfers failed their checks`);
+    process.exitCode = 1;
+  }
+} else {
+  console.log(`\n${opts.rounds} rounds of ${opts.seconds} s, keep-alive GET ${opts.path}, medians; CPU is the gateway's own from /proc\n`);
+  console.log('| variant | node flags | clients | req/s | p99 ms | CPU µs / request |');
+  console.log('|---|---|--:|--:|--:|--:|');
+  for (const v of opts.variants) {
+    for (const c of opts.clients) {
+      const rows = results.filter((x) => x.variant === v.name && x.clients === c);
+      const cells = [median(rows.map((x) => x.rps)).toFixed(0), median(rows.map((x) => x.p99ms)).toFixed(2), median(rows.map((x) => x.cpuUs)).toFixed(0)];
+      console.log(`| ${v.name} | \`${v.nodeArgs.join(' ')}\` | ${c} | ${cells.join(' | ')} |`);
+    }
+  }
+  const failed = results.reduce((s, x) => s + x.failed, 0);
+  if (failed) {
+    console.log(`\n${failed} requests failed or did not answer 200`);
+    process.exitCode = 1;
+  }
 }

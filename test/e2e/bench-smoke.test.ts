@@ -3,7 +3,7 @@
  * drives every scenario on every target for about a second, and checks every answer (status
  * codes, byte counts, sha256 of streamed data). No timing is asserted: this only proves that
  * `npm run bench` measures working targets, so a broken benchmark cannot report a good number.
- * The same for `bench/ab.mjs`, the A/B of gateway launch flags, in a short run.
+ * The same for `bench/ab.mjs`, the A/B of gateway launch flags, in short runs (keep-alive and streams).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -83,5 +83,29 @@ describe('node bench/ab.mjs', () => {
     // Two rounds, the second in the other order: small, v8default, then v8default, small.
     const order = [...stderr.matchAll(/^round (\d) (\w+) c1:/gm)].map((m) => `${m[1]} ${m[2]}`);
     expect(order).toEqual(['1 small', '1 v8default', '2 v8default', '2 small']);
+  });
+
+  it('in stream mode, moves checked streams of each kind through each variant', { timeout: 300_000 }, async () => {
+    const args = ['--stream', 'cp-in,cp-out', '--mib', '4', '--transfers', '1', '--rounds', '2', 'shipped=', 'v8default=--max-semi-space-size=16'];
+    const { code, stdout, stderr } = await runBench(['bench/ab.mjs', ...args]);
+    // ab.mjs exits 1 when a transfer fails the bench's checks (status, byte counts, sha256).
+    expect(code, stderr.slice(-4000)).toBe(0);
+    const rows = stdout
+      .split('\n')
+      .filter((l) => /^\| (shipped|v8default) \|/.test(l))
+      .map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+    expect(rows.map((r) => [r[0], r[1], r[2]])).toEqual([
+      ['shipped', '``', 'cp-in'],
+      ['shipped', '``', 'cp-out'],
+      ['v8default', '`--max-semi-space-size=16`', 'cp-in'],
+      ['v8default', '`--max-semi-space-size=16`', 'cp-out'],
+    ]);
+    for (const r of rows) {
+      expect(Number(r[3]), `MiB/s of ${r.join(' ')}`).toBeGreaterThan(0);
+      expect(Number(r[4]), `CPU of ${r.join(' ')}`).toBeGreaterThan(0);
+    }
+    // Each gateway runs the kinds in the order given, and the variants alternate between rounds.
+    const order = [...stderr.matchAll(/^round (\d) (\w+) (cp-in|cp-out) #1:/gm)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
+    expect(order).toEqual(['1 shipped cp-in', '1 shipped cp-out', '1 v8default cp-in', '1 v8default cp-out', '2 v8default cp-in', '2 v8default cp-out', '2 shipped cp-in', '2 shipped cp-out']);
   });
 });
