@@ -109,7 +109,7 @@ let fixtures;
 try {
   let ctx;
   if (opts.stream) {
-    fixtures = await setupFixtures(env.daemon.socket, opts.mib << 20, 0);
+    fixtures = await setupFixtures(env.daemon.socket, opts.mib * 1024 * 1024, 0);
     ctx = { fixtures, bundles: env.bundles, socket: env.daemon.socket, reference: {} };
   }
   for (let r = 0; r < opts.rounds; r++) {
