@@ -35,6 +35,14 @@ function runBench(args: string[]): Promise<{ code: number | null; stdout: string
   });
 }
 
+/** The Markdown table rows ab.mjs printed for the named variants, as lists of cell texts. */
+function variantRows(stdout: string, variants: string[]): string[][] {
+  return stdout
+    .split('\n')
+    .filter((l) => variants.some((v) => l.startsWith(`| ${v} |`)))
+    .map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+}
+
 describe('npm run bench -- --smoke', () => {
   it('every scenario answers correctly on every target', { timeout: 300_000 }, async () => {
     const { code, stderr } = await runBench(['bench/run.mjs', '--smoke']);
@@ -66,10 +74,7 @@ describe('node bench/ab.mjs', () => {
     const args = ['--clients', '1,4', '--rounds', '2', '--seconds', '1', '--warmup', '0', 'small=--max-semi-space-size=2', 'v8default=--max-semi-space-size=16'];
     const { code, stdout, stderr } = await runBench(['bench/ab.mjs', ...args]);
     expect(code, stderr.slice(-4000)).toBe(0);
-    const rows = stdout
-      .split('\n')
-      .filter((l) => /^\| (small|v8default) \|/.test(l))
-      .map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+    const rows = variantRows(stdout, ['small', 'v8default']);
     expect(rows.map((r) => [r[0], r[1], r[2]])).toEqual([
       ['small', '`--max-semi-space-size=2`', '1'],
       ['small', '`--max-semi-space-size=2`', '4'],
@@ -90,10 +95,7 @@ describe('node bench/ab.mjs', () => {
     const { code, stdout, stderr } = await runBench(['bench/ab.mjs', ...args]);
     // ab.mjs exits 1 when a transfer fails the bench's checks (status, byte counts, sha256).
     expect(code, stderr.slice(-4000)).toBe(0);
-    const rows = stdout
-      .split('\n')
-      .filter((l) => /^\| (shipped|v8default) \|/.test(l))
-      .map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+    const rows = variantRows(stdout, ['shipped', 'v8default']);
     expect(rows.map((r) => [r[0], r[1], r[2]])).toEqual([
       ['shipped', '``', 'cp-in'],
       ['shipped', '``', 'cp-out'],
