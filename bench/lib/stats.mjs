@@ -8,6 +8,11 @@ export function median(values) {
   return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
+/** MiB/s of one load-generator result: the larger of the bytes received and sent, over its wall time. */
+export function mibPerSecond(result) {
+  return Math.max(result.body_bytes, result.bytes_sent) / result.elapsed / (1024 * 1024);
+}
+
 /**
  * One cell of the table from a target's samples of a scenario: medians of rounds for rates
  * and latencies; CPU per 10k requests from the summed CPU and request counts, which is
@@ -22,7 +27,7 @@ export function aggregate(samples) {
     rps: median(samples.map((x) => x.result.rps)),
     p50: median(samples.map((x) => x.result.p50_us / 1000)),
     p99: median(samples.map((x) => x.result.p99_us / 1000)),
-    mbps: median(samples.map((x) => (Math.max(x.result.body_bytes, x.result.bytes_sent) / x.result.elapsed) / (1024 * 1024))),
+    mbps: median(samples.map((x) => mibPerSecond(x.result))),
     cpu10k: requests ? (cpu / requests) * 10_000 : undefined,
     daemonCpu10k: requests ? (daemonCpu / requests) * 10_000 : undefined,
     requests,
