@@ -4,7 +4,7 @@
  * mTLS reverse proxy to the same socket.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -66,12 +66,23 @@ export function startNaiveProxy({ pki, socket }) {
 }
 
 /**
- * Spawn a Node server as the shipped launchers start the gateway (scripts/start.sh, the
- * Dockerfile, the bin shebang: `--max-semi-space-size=4`) and resolve { pid, port, pids,
- * stderr, stop } once `pattern` (capturing the port) matches what it prints on `stream`.
+ * The Node flags the shipped `dockgate` command runs with: those of its shebang (in dist/),
+ * which scripts/start.sh and the Dockerfile repeat (test/unit/cli/launch-flags.test.ts).
+ */
+export function launcherNodeFlags() {
+  const first = readFileSync(resolve('dist/cli/main.js'), 'utf8').split('\n', 1)[0];
+  const words = first.replace(/^#!\S+\s+-S\s+/, '').split(/\s+/).filter(Boolean);
+  if (words[0] !== 'node') throw new Error(`dist/cli/main.js: unexpected shebang ${first}`);
+  return words.slice(1);
+}
+
+/**
+ * Spawn a Node server as the shipped launchers start the gateway (launcherNodeFlags) and
+ * resolve { pid, port, pids, stderr, stop } once `pattern` (capturing the port) matches what it
+ * prints on `stream`.
  */
 function spawnNodeServer(label, args, { cwd, stream }, pattern) {
-  const child = spawn(process.execPath, ['--max-semi-space-size=4', ...args], { cwd, stdio: ['ignore', stream === 'stdout' ? 'pipe' : 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...launcherNodeFlags(), ...args], { cwd, stdio: ['ignore', stream === 'stdout' ? 'pipe' : 'ignore', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.on('data', (d) => {

@@ -91,7 +91,7 @@ describe('node bench/ab.mjs', () => {
   });
 
   it('in stream mode, moves checked streams of each kind through each variant', { timeout: 300_000 }, async () => {
-    const args = ['--stream', 'cp-in,cp-out', '--mib', '4', '--transfers', '1', '--rounds', '2', 'shipped=', 'v8default=--max-semi-space-size=16'];
+    const args = ['--stream', 'cp-in,cp-out', '--mib', '4', '--transfers', '1', '--rounds', '2', '--warmup', '1', 'shipped=', 'v8default=--max-semi-space-size=16'];
     const { code, stdout, stderr } = await runBench(['bench/ab.mjs', ...args]);
     // ab.mjs exits 1 when a transfer fails the bench's checks (status, byte counts, sha256).
     expect(code, stderr.slice(-4000)).toBe(0);
