@@ -80,7 +80,7 @@ async function measure(env, variant, opts, ctx) {
     if (ctx) {
       // Stream mode. A fresh gateway still has the heap limits V8 gave it at start-up; in the bench
       // (and in service) it has run other load first, and how it moves streams depends on that
-      // state (docs/benchmarks.md, "Archive streams and V8's full collections").
+      // state (docs/benchmarks.md, "Streams and V8's full collections").
       if (opts.warmup > 0) await runLoad(target, env.bundles.allowed, { path: opts.path, concurrency: opts.clients[0], seconds: opts.warmup });
       // Every transfer is checked like the bench's; its wall time and the gateway's CPU are kept.
       for (let i = 0; i < opts.transfers; i++) {
