@@ -4,7 +4,7 @@
  * round so that no variant always runs first. Each gateway gets an unmeasured warm-up, then
  * keep-alive `GET /_ping` (or `--path`) at each concurrency, with its own CPU read from /proc.
  * Prints the median per variant and concurrency of requests/s, p99 and CPU µs per request;
- * exits 1 if any request failed.
+ * exits 1 if any request failed (warm-ups included).
  *
  * With `--stream KINDS` (comma-separated, in order: cp-out, cp-in, logs, exec, the bench's stream
  * scenarios) each fresh gateway instead takes `--warmup` seconds (default 10) of keep-alive load
@@ -71,6 +71,15 @@ function roundOrder(variants, r) {
   return r % 2 === 0 ? [...variants] : [...variants].reverse();
 }
 
+/** Requests of the unmeasured warm-ups that failed or did not answer 200: a gateway that refused them was not warmed. */
+let warmupFailed = 0;
+
+async function warmUp(env, target, opts, concurrency) {
+  if (opts.warmup <= 0) return;
+  const r = await runLoad(target, env.bundles.allowed, { path: opts.path, concurrency, seconds: opts.warmup });
+  warmupFailed += r.errors + (r.completed - (r.status?.['200'] ?? 0));
+}
+
 async function measure(env, variant, opts, ctx) {
   const dir = mkdtempSync(join(env.root, `ab-${variant.name}-`));
   const gw = await startGateway({ dir, pki: env.pki, socket: env.daemon.socket, policyYaml: benchPolicy().yaml, nodeArgs: variant.nodeArgs });
@@ -81,7 +90,7 @@ async function measure(env, variant, opts, ctx) {
       // Stream mode. A fresh gateway still has the heap limits V8 gave it at start-up; in the bench
       // (and in service) it has run other load first, and how it moves streams depends on that
       // state (docs/benchmarks.md, "Streams and V8's full collections").
-      if (opts.warmup > 0) await runLoad(target, env.bundles.allowed, { path: opts.path, concurrency: opts.clients[0], seconds: opts.warmup });
+      await warmUp(env, target, opts, opts.clients[0]);
       // Every transfer is checked like the bench's; its wall time and the gateway's CPU are kept.
       for (let i = 0; i < opts.transfers; i++) {
         for (const kind of opts.stream) {
@@ -97,7 +106,7 @@ async function measure(env, variant, opts, ctx) {
       return out;
     }
     for (const c of opts.clients) {
-      if (opts.warmup > 0) await runLoad(target, env.bundles.allowed, { path: opts.path, concurrency: c, seconds: opts.warmup });
+      await warmUp(env, target, opts, c);
       const before = sample(gw.pids()).cpuSeconds;
       const r = await runLoad(target, env.bundles.allowed, { path: opts.path, concurrency: c, seconds: opts.seconds });
       const cpu = sample(gw.pids()).cpuSeconds - before;
@@ -161,5 +170,9 @@ if (opts.stream) {
 const failed = results.reduce((s, x) => s + x.failed, 0);
 if (failed) {
   console.log(`\n${failed} ${opts.stream ? 'transfers failed their checks' : 'requests failed or did not answer 200'}`);
+  process.exitCode = 1;
+}
+if (warmupFailed) {
+  console.log(`\n${warmupFailed} warm-up requests failed or did not answer 200`);
   process.exitCode = 1;
 }
