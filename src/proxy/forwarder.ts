@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import httpProxy from 'http-proxy';
 import { sendDockerError } from '../http/docker-error.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
+import { relayCoalesced } from './coalescing-relay.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
 /** Per-request hooks the caller gets back from a forward. */
@@ -55,7 +56,7 @@ function responseHeaders(proxyRes: IncomingMessage): string[] {
  */
 const SINGLE_WRITE_LIMIT = 64 * 1024;
 
-/** Relay the daemon's response to the client: one write for small answers, a pipe otherwise. */
+/** Relay the daemon's response to the client: one write for small answers, a stream otherwise. */
 function relayResponse(proxyRes: IncomingMessage, res: ServerResponse): void {
   const headers = responseHeaders(proxyRes);
   // Headers the gateway set (the request id) join the flat list, so writeHead takes Node's fast
@@ -70,11 +71,11 @@ function relayResponse(proxyRes: IncomingMessage, res: ServerResponse): void {
   if (length === undefined) {
     // No Content-Length: a stream (logs -f, events, wait). Send the headers now.
     res.flushHeaders();
-    proxyRes.pipe(res);
+    relayCoalesced(proxyRes, res);
     return;
   }
   if (Number(length) > SINGLE_WRITE_LIMIT) {
-    proxyRes.pipe(res);
+    relayCoalesced(proxyRes, res);
     return;
   }
   const chunks: Buffer[] = [];

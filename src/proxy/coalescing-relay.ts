@@ -1,0 +1,55 @@
+/**
+ * Streams a daemon response body to the client, joining the pieces that arrive in one turn of
+ * the event loop into one write.
+ *
+ * dockerd frames streamed bodies with chunked encoding and flushes each small write (a log
+ * line, an event, a 32 KiB piece of a tar), so one read from its socket holds many chunks, and
+ * Node's HTTP parser hands each over as its own `data` event. Piped, every one of them becomes a
+ * chunk of its own on the client side: four socket writes and a TLS record each. Joined per
+ * turn, the client gets the same bytes with a fraction of the writes. Nothing waits: the join
+ * is written before the event loop moves on (`process.nextTick`), and the daemon is paused while
+ * the client is not taking data (backpressure, as a pipe does).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Pieces at least this large are written as they come. */
+const JOIN_BELOW = 16 * 1024;
+
+/** Relay `from`'s body to `to` and end `to` when it ends. Errors and aborts are the caller's. */
+export function relayCoalesced(from: IncomingMessage, to: ServerResponse): void {
+  let pending: Buffer[] = [];
+  let scheduled = false;
+
+  const flush = (): void => {
+    scheduled = false;
+    if (pending.length === 0) return;
+    const out = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending);
+    pending = [];
+    if (to.destroyed) return;
+    if (!to.write(out)) {
+      from.pause();
+      to.once('drain', () => from.resume());
+    }
+  };
+
+  from.on('data', (chunk: Buffer) => {
+    if (chunk.length >= JOIN_BELOW) {
+      // Large pieces (archives) go as they are: joining them would only add a copy.
+      flush();
+      if (!to.destroyed && !to.write(chunk)) {
+        from.pause();
+        to.once('drain', () => from.resume());
+      }
+      return;
+    }
+    pending.push(chunk);
+    if (!scheduled) {
+      scheduled = true;
+      process.nextTick(flush);
+    }
+  });
+  from.on('end', () => {
+    flush();
+    if (!to.destroyed) to.end();
+  });
+}

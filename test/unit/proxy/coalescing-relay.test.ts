@@ -1,0 +1,98 @@
+/**
+ * relayCoalesced: the bytes arrive whole and in order, small pieces of one event-loop turn go
+ * out as one write, large pieces as they are, and a client that is not taking data pauses the
+ * daemon's side.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable, Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { relayCoalesced } from '../../../src/proxy/coalescing-relay.js';
+
+/** A client side that records each write and can hold its callbacks (backpressure). */
+function sink(opts: { highWaterMark?: number; holdMs?: number } = {}) {
+  const writes: Buffer[] = [];
+  let ended = 0;
+  const to = new Writable({
+    highWaterMark: opts.highWaterMark ?? 16 * 1024,
+    write(chunk: Buffer, _enc, cb) {
+      writes.push(chunk);
+      if (opts.holdMs) setTimeout(cb, opts.holdMs);
+      else cb();
+    },
+    final(cb) {
+      ended += 1;
+      cb();
+    },
+  });
+  const done = new Promise<void>((resolve) => to.on('finish', () => resolve()));
+  return { to, writes, done, ended: () => ended };
+}
+
+function relay(from: Readable, to: Writable): void {
+  relayCoalesced(from as unknown as IncomingMessage, to as unknown as ServerResponse);
+}
+
+const piece = (i: number, size: number) => Buffer.alloc(size, i % 251);
+
+describe('relayCoalesced', () => {
+  it.each([
+    { name: '1 KiB log lines, 40 per turn', sizes: Array(40).fill(1024), turns: 3, maxWritesPerTurn: 1 },
+    { name: '32 KiB archive pieces', sizes: Array(4).fill(32 * 1024), turns: 2, maxWritesPerTurn: 4 },
+    { name: 'small and large mixed', sizes: [100, 200, 40 * 1024, 300, 400], turns: 2, maxWritesPerTurn: 3 },
+  ])('$name: same bytes in order, joined per turn', async ({ sizes, turns, maxWritesPerTurn }) => {
+    const from = new Readable({ read() {} });
+    const out = sink();
+    relay(from, out.to);
+    const sent: Buffer[] = [];
+    for (let t = 0; t < turns; t++) {
+      // All pieces of a turn are pushed synchronously, as the HTTP parser does for one socket read.
+      sizes.forEach((size, i) => {
+        const b = piece(t * 100 + i, size);
+        sent.push(b);
+        from.push(b);
+      });
+      await new Promise((r) => setImmediate(r));
+    }
+    from.push(null);
+    await out.done;
+    expect(Buffer.concat(out.writes).equals(Buffer.concat(sent))).toBe(true);
+    expect(out.writes.length).toBeLessThanOrEqual(turns * maxWritesPerTurn);
+    expect(out.ended()).toBe(1);
+  });
+
+  it('pauses the source while the client is not taking data, and delivers everything', async () => {
+    const from = new Readable({ read() {}, highWaterMark: 1024 });
+    const out = sink({ highWaterMark: 1024, holdMs: 5 });
+    relay(from, out.to);
+    const sent: Buffer[] = [];
+    let sawPause = false;
+    for (let t = 0; t < 20; t++) {
+      for (let i = 0; i < 8; i++) {
+        const b = piece(t * 8 + i, 512);
+        sent.push(b);
+        from.push(b);
+      }
+      await new Promise((r) => setImmediate(r));
+      if (from.isPaused()) sawPause = true;
+    }
+    from.push(null);
+    await out.done;
+    expect(sawPause).toBe(true);
+    expect(Buffer.concat(out.writes).equals(Buffer.concat(sent))).toBe(true);
+  });
+
+  it('writes nothing more once the client side is destroyed', async () => {
+    const from = new Readable({ read() {} });
+    const out = sink();
+    out.to.on('error', () => {});
+    relay(from, out.to);
+    from.push(piece(1, 100));
+    await new Promise((r) => setImmediate(r));
+    out.to.destroy();
+    from.push(piece(2, 100));
+    from.push(piece(3, 64 * 1024));
+    from.push(null);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(out.writes.map((w) => w.length)).toEqual([100]);
+  });
+});
