@@ -1,8 +1,11 @@
 /** Minimal Engine API calls on the daemon's unix socket, for fixtures (not measured). */
 import { request } from 'node:http';
 
-/** Call the API; resolves { status, body } with the body parsed as JSON when it is JSON. */
-export function api(socket, method, path, body) {
+/**
+ * Call the API; resolves { status, body } with the body parsed as JSON when it is JSON. With
+ * `timeoutMs`, a call the daemon does not answer in time rejects instead of waiting for ever.
+ */
+export function api(socket, method, path, body, { timeoutMs } = {}) {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const headers = data ? { 'Content-Type': 'application/json', 'Content-Length': data.length } : {};
@@ -21,6 +24,7 @@ export function api(socket, method, path, body) {
       });
     });
     req.on('error', reject);
+    if (timeoutMs) req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${path}: no answer in ${timeoutMs} ms`)));
     req.end(data);
   });
 }

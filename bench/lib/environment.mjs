@@ -35,11 +35,18 @@ export async function startEnvironment({ gatewayNodeArgs = [], nginxWorkers = 1 
   const tls = { port: await freePort(), ca: join(pki, 'ca.pem'), cert: join(pki, 'server-cert.pem'), key: join(pki, 'server-key.pem') };
   const daemon = await startDaemon({ prefix: 'dgb-', tls });
   // Remove every container first: a stopped dockerd can leave containerd shims (and their
-  // processes) behind.
+  // processes) behind. A few at a time, each call bounded: once, 50 force-removals at once left
+  // dockerd answering none of them, and the bench waited for ever; the daemon is stopped anyway.
   const removeAll = async () => {
-    const list = await api(daemon.socket, 'GET', '/containers/json?all=1').catch(() => ({ body: [] }));
+    const bounded = { timeoutMs: 30_000 };
+    const list = await api(daemon.socket, 'GET', '/containers/json?all=1', undefined, bounded).catch(() => ({ body: [] }));
     const ids = Array.isArray(list.body) ? list.body.map((c) => c.Id) : [];
-    await Promise.all(ids.map((id) => api(daemon.socket, 'DELETE', `/containers/${id}?force=1`).catch(() => undefined)));
+    for (let i = 0; i < ids.length; i += 8) {
+      const batch = ids.slice(i, i + 8);
+      const results = await Promise.allSettled(batch.map((id) => api(daemon.socket, 'DELETE', `/containers/${id}?force=1`, undefined, bounded)));
+      // A daemon that stopped answering is stopped as it is.
+      if (results.some((r) => r.status === 'rejected')) break;
+    }
   };
   const stops = [async () => {
     await removeAll();
