@@ -6,7 +6,8 @@
  * line, an event, a 32 KiB piece of a tar), so one read from its socket holds many chunks, and
  * Node's HTTP parser hands each over as its own `data` event. Piped, every one of them becomes a
  * chunk of its own on the client side: four socket writes and a TLS record each. Joined per
- * turn, the client gets the same bytes with a fraction of the writes. Nothing waits: the join
+ * turn, the client gets the same bytes with a fraction of the writes; pieces of 16 KiB or more
+ * go as they are, since joining them only adds a copy. Nothing waits: the join
  * is written before the event loop moves on (`process.nextTick`), and the daemon is paused while
  * the client is not taking data (backpressure, as a pipe does).
  */
@@ -20,26 +21,28 @@ export function relayCoalesced(from: IncomingMessage, to: ServerResponse): void 
   let pending: Buffer[] = [];
   let scheduled = false;
 
+  /** Write `buf`; while the client is not taking data, hold the daemon's side (as a pipe does). */
+  const send = (buf: Buffer): void => {
+    if (to.destroyed) return;
+    if (!to.write(buf)) {
+      from.pause();
+      to.once('drain', () => from.resume());
+    }
+  };
+
   const flush = (): void => {
     scheduled = false;
     if (pending.length === 0) return;
     const out = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending);
     pending = [];
-    if (to.destroyed) return;
-    if (!to.write(out)) {
-      from.pause();
-      to.once('drain', () => from.resume());
-    }
+    send(out);
   };
 
   from.on('data', (chunk: Buffer) => {
     if (chunk.length >= JOIN_BELOW) {
       // Large pieces (archives) go as they are: joining them would only add a copy.
       flush();
-      if (!to.destroyed && !to.write(chunk)) {
-        from.pause();
-        to.once('drain', () => from.resume());
-      }
+      send(chunk);
       return;
     }
     pending.push(chunk);
