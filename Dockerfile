@@ -56,8 +56,7 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "require('http').get(process.env.DOCKGATE_HEALTH_URL,(r)=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1)).setTimeout(4000,function(){this.destroy()})"]
 # --max-semi-space-size=4: less resident memory, some CPU under many concurrent clients;
 # see docs/deployment.md ("Young generation") for the trade-off and how to choose 16.
-# --initial-old-space-size=48: less CPU on streams for more memory under load ("Old generation").
 # --inspect-port=0.0.0.1:9229: a SIGUSR1 before `serve` takes the signal over cannot open the
 # inspector (Node 20 has no --disable-sigusr1); see src/cli/main.ts.
-ENTRYPOINT ["node", "--max-semi-space-size=4", "--initial-old-space-size=48", "--inspect-port=0.0.0.1:9229", "/opt/dockgate/dist/cli/main.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=4", "--inspect-port=0.0.0.1:9229", "/opt/dockgate/dist/cli/main.js"]
 CMD ["serve"]

@@ -10,10 +10,8 @@ if [ ! -f dist/cli/main.js ] || [ -n "$(find src package.json -newer dist/cli/ma
 fi
 # A 4 MiB young generation (V8 defaults to 16): ~25 MiB less resident memory under load and
 # with many open streams, for more CPU per request under many concurrent clients
-# (docs/deployment.md, "Young generation"). An old generation of at least 48 MiB before a
-# full collection: streams (cp, logs, exec) cost about a third less CPU, for ~20 MiB more
-# resident memory under sustained load ("Old generation"). Both are in the bin shebang and
-# the Dockerfile too (test/unit/cli/launch-flags.test.ts keeps the three the same).
+# (docs/deployment.md, "Young generation"). The flag is in the bin shebang and the
+# Dockerfile too (test/unit/cli/launch-flags.test.ts keeps the three the same).
 # --inspect-port on an address no interface has: a SIGUSR1 that arrives while Node boots,
 # before `serve` takes the signal over, cannot open the inspector (src/cli/main.ts).
-exec node --max-semi-space-size=4 --initial-old-space-size=48 --inspect-port=0.0.0.1:9229 dist/cli/main.js serve "$@"
+exec node --max-semi-space-size=4 --inspect-port=0.0.0.1:9229 dist/cli/main.js serve "$@"

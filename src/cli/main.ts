@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4 --initial-old-space-size=48 --inspect-port=0.0.0.1:9229
+#!/usr/bin/env -S node --max-semi-space-size=4 --inspect-port=0.0.0.1:9229
 /**
  * The `dockgate` command: dispatches to `serve`, `certs ...` and `policy ...`.
  * Exit codes: 0 success, 1 operational error, 2 usage or configuration error

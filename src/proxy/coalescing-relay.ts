@@ -12,6 +12,7 @@
  * the client is not taking data (backpressure, as a pipe does).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { noteStreamed } from './stream-buffer-pacing.js';
 
 /** Pieces at least this large are written as they come. */
 const JOIN_BELOW = 16 * 1024;
@@ -39,6 +40,7 @@ export function relayCoalesced(from: IncomingMessage, to: ServerResponse): void 
   };
 
   from.on('data', (chunk: Buffer) => {
+    noteStreamed(chunk.length);
     if (chunk.length >= JOIN_BELOW) {
       // Large pieces (archives) go as they are: joining them would only add a copy.
       flush();

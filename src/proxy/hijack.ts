@@ -8,6 +8,7 @@
 import { request, type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { writeRawDockerError } from '../http/docker-error.js';
+import { noteStreamed } from './stream-buffer-pacing.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
 /** What a hijack reports back to the caller. */
@@ -91,8 +92,14 @@ export function hijack(target: UpstreamTarget, req: HijackRequest, client: Duple
     // Half-close: when the client stops sending (stdin EOF), end only the daemon's side of the pipe.
     (client as Duplex & { allowHalfOpen: boolean }).allowHalfOpen = true;
     (upstream as Duplex & { allowHalfOpen: boolean }).allowHalfOpen = true;
-    client.on('data', (c: Buffer) => (bytesIn += c.length));
-    upstream.on('data', (c: Buffer) => (bytesOut += c.length));
+    client.on('data', (c: Buffer) => {
+      bytesIn += c.length;
+      noteStreamed(c.length);
+    });
+    upstream.on('data', (c: Buffer) => {
+      bytesOut += c.length;
+      noteStreamed(c.length);
+    });
     client.pipe(upstream);
     upstream.pipe(client);
     const teardown = (error?: Error): void => {

@@ -10,6 +10,7 @@ import { sendDockerError } from '../http/docker-error.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
 import { GatewayError } from '../http/gateway-error.js';
 import type { Forwarder } from '../proxy/forwarder.js';
+import { noteStreamed } from '../proxy/stream-buffer-pacing.js';
 import { tenancyDecision } from '../tenancy/decision.js';
 import type { Tenancy } from '../tenancy/hook.js';
 import { admit } from './admit.js';
@@ -145,7 +146,12 @@ function proceed(
       forwardBody,
     );
     // A streamed body is counted as it flows to the daemon (the pipe is already set up).
-    if (!forwardBody) req.on('data', (chunk: Buffer) => (exchange.bodyBytes += chunk.length));
+    if (!forwardBody) {
+      req.on('data', (chunk: Buffer) => {
+        exchange.bodyBytes += chunk.length;
+        noteStreamed(chunk.length);
+      });
+    }
   };
   if (!deps.tenancy?.active()) {
     forwardAllowed(plan.origin, body);
