@@ -11,32 +11,62 @@
  * which started a full collection every ~8 MiB of a stream on a gateway that had been serving
  * (docs/benchmarks.md, "Streams and V8's full collections").
  *
- * Asking for a young-generation collection after every {@link PACE_BYTES} relayed keeps the
- * pile small: the dead buffers are freed while their memory is still warm in the caches and
- * malloc hands it out again. A collection of a young generation that holds almost only dead
- * buffers takes a fraction of a millisecond.
+ * So while streams flow, the gateway watches the memory V8 counts outside its heap
+ * (`external_memory`, read after every {@link CHECK_EVERY_BYTES} relayed) and asks for a
+ * young-generation collection once it has grown {@link PILE_BYTES} above its lowest point
+ * since the last one: the dead buffers are freed while their memory is still warm in the
+ * caches, and malloc hands it out again. Reading the figure rather than counting bytes keeps
+ * the pile the same size whatever a path allocates per byte relayed (a parsed HTTP body
+ * holds each byte twice, the socket's read and the parser's copy; a hijacked tunnel once per
+ * direction). A collection of a young generation that holds almost only dead buffers takes a
+ * fraction of a millisecond.
  *
  * V8's `gc()` is not exposed by default; it is taken from a throwaway context created with
  * `--expose-gc` switched on for that moment only (the main context gets no `gc` global). If
  * that fails, pacing is off and V8 collects on its own schedule, as before.
  */
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-/** Bytes relayed between two young-generation collections. */
-export const PACE_BYTES = 4 * 1024 * 1024;
+/** Growth of V8's external memory (since its last low point) that sets off a collection. */
+export const PILE_BYTES = 4 * 1024 * 1024;
+
+/** Bytes relayed between two readings of V8's external memory. */
+export const CHECK_EVERY_BYTES = 256 * 1024;
 
 /** Collects V8's young generation now. */
 export type YoungCollector = () => void;
 
-/** Counts relayed bytes and calls `collect` after every `pace` of them. */
-export function createStreamPacer(pace: number, collect: YoungCollector): (bytes: number) => void {
-  let since = 0;
+/** What a pacer reads and calls; the defaults are V8's (tests pass their own). */
+export interface PacerOptions {
+  /** Collect once external memory is this far above its low point. */
+  pile: number;
+  /** Read external memory after every this many bytes relayed. */
+  checkEvery: number;
+  /** V8's external memory now, in bytes. */
+  external: () => number;
+  collect: YoungCollector;
+}
+
+/**
+ * Returns `noteRelayed(bytes)`: after every `checkEvery` bytes it reads `external()` and calls
+ * `collect` when that is `pile` or more above the lowest reading since the last collection (or
+ * since the pacer was made).
+ * V8 takes the buffers a collection freed off that figure only at its next collection (the
+ * sweep's counters are settled then), so the low point is tracked rather than assumed.
+ */
+export function createStreamPacer(opts: PacerOptions): (bytes: number) => void {
+  let sinceCheck = 0;
+  let low = opts.external();
   return function noteRelayed(bytes: number): void {
-    since += bytes;
-    if (since < pace) return;
-    since = 0;
-    collect();
+    sinceCheck += bytes;
+    if (sinceCheck < opts.checkEvery) return;
+    sinceCheck = 0;
+    const now = opts.external();
+    if (now < low) low = now;
+    if (now - low < opts.pile) return;
+    opts.collect();
+    low = opts.external();
   };
 }
 
@@ -62,13 +92,15 @@ export function youngCollector(): YoungCollector | undefined {
 let pacer: ((bytes: number) => void) | undefined;
 
 /**
- * Note `bytes` of a stream relayed (either direction); after every {@link PACE_BYTES} V8
- * collects its young generation. The collector is set up on the first call.
+ * Note `bytes` of a stream relayed (either direction); V8 collects its young generation when
+ * the buffers outside its heap have piled up (see the top of this file). The collector is set
+ * up on the first call.
  */
 export function noteStreamed(bytes: number): void {
   if (pacer === undefined) {
     const collect = youngCollector();
-    pacer = collect ? createStreamPacer(PACE_BYTES, collect) : () => {};
+    const external = (): number => getHeapStatistics().external_memory;
+    pacer = collect ? createStreamPacer({ pile: PILE_BYTES, checkEvery: CHECK_EVERY_BYTES, external, collect }) : () => {};
   }
   pacer(bytes);
 }
