@@ -16,9 +16,10 @@
  * Usage (after `npm run build`):
  *   node bench/ab.mjs [--clients 16,64] [--rounds 6] [--seconds 5] [--warmup 3] [--path /_ping] NAME=NODE_ARGS ...
  *   node bench/ab.mjs --stream cp-in,cp-out [--mib 256] [--transfers 2] [--rounds 6] [--warmup 10] NAME=NODE_ARGS ...
- * The young- and old-generation tables in docs/deployment.md come from
+ * docs/deployment.md's young-generation table comes from the first, its check that the old-generation
+ * floor is no longer needed from the second:
  *   node bench/ab.mjs --clients 16,64 semi4=--max-semi-space-size=4 semi16=--max-semi-space-size=16
- *   node bench/ab.mjs --stream cp-out,cp-in,logs,exec --rounds 3 --transfers 1 shipped= nofloor=--initial-old-space-size=0
+ *   node bench/ab.mjs --stream cp-out,cp-in,logs,exec --rounds 3 --transfers 1 shipped= floor48=--initial-old-space-size=48
  * Every gateway starts as the launchers start it (their flags: servers.mjs, launcherNodeFlags);
  * a variant's flags come after those and win.
  */

@@ -52,6 +52,25 @@ export async function startEnvironment({ gatewayNodeArgs = [], nginxWorkers = 1 
     await removeAll();
     await stopDaemon(daemon, { remove: true });
   }];
+  let stopping;
+  const stopAll = () => (stopping ??= (async () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    for (const stop of [...stops].reverse()) await stop();
+  })());
+  // Interrupted (Ctrl-C, a kill, a test's timeout): stop what was started before exiting, or the
+  // private dockerd with its containers, nginx and both Node servers outlive the bench.
+  function onSignal(signal) {
+    process.stderr.write(`[bench] ${signal}: stopping the environment\n`);
+    stopAll()
+      .catch((err) => process.stderr.write(`[bench] stopping failed: ${err.message}\n`))
+      .finally(() => {
+        rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      });
+  }
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     mkdirSync(join(root, 'nginx'));
     const nginx = await startNginx({ dir: join(root, 'nginx'), pki, socket: daemon.socket, workers: nginxWorkers });
@@ -80,12 +99,12 @@ export async function startEnvironment({ gatewayNodeArgs = [], nginxWorkers = 1 
       targets,
       policyRules: policy.rules,
       async stop({ keep = false } = {}) {
-        for (const stop of stops.reverse()) await stop();
+        await stopAll();
         if (!keep) rmSync(root, { recursive: true, force: true, maxRetries: 3 });
       },
     };
   } catch (err) {
-    for (const stop of stops.reverse()) await stop();
+    await stopAll();
     throw err;
   }
 }
