@@ -1,5 +1,5 @@
 /**
- * Young-generation collections paced by the bytes the gateway streams.
+ * Young-generation collections paced by the stream buffers piling up outside V8's heap.
  *
  * Every piece a socket read hands to JavaScript is a new buffer whose memory lives outside
  * V8's heap (malloc's) until the buffer object is collected. A relayed stream allocates
@@ -37,7 +37,7 @@ export const CHECK_EVERY_BYTES = 256 * 1024;
 /** Collects V8's young generation now. */
 export type YoungCollector = () => void;
 
-/** What a pacer reads and calls; the defaults are V8's (tests pass their own). */
+/** What a pacer reads and calls: V8's own in {@link noteStreamed}, stand-ins in tests. */
 export interface PacerOptions {
   /** Collect once external memory is this far above its low point. */
   pile: number;
