@@ -2,7 +2,8 @@
  * A/B of ways to launch the gateway (Node flags): starts the bench environment once, then in
  * every round starts one fresh gateway per variant, in an order that alternates from round to
  * round so that no variant always runs first. Each gateway gets an unmeasured warm-up, then
- * keep-alive `GET /_ping` (or `--path`) at each concurrency, with its own CPU read from /proc.
+ * keep-alive `GET /_ping` (or `--path`) at each concurrency, with its own CPU read from /proc;
+ * the daemon runs `--containers` (50, as in the bench) idle containers for `containers/json`.
  * Prints the median per variant and concurrency of requests/s, p99 and CPU µs per request;
  * exits 1 if any request failed (warm-ups included).
  *
@@ -14,7 +15,7 @@
  * transfer, per kind.
  *
  * Usage (after `npm run build`):
- *   node bench/ab.mjs [--clients 16,64] [--rounds 6] [--seconds 5] [--warmup 3] [--path /_ping] NAME=NODE_ARGS ...
+ *   node bench/ab.mjs [--clients 16,64] [--rounds 6] [--seconds 5] [--warmup 3] [--path /_ping] [--containers 50] NAME=NODE_ARGS ...
  *   node bench/ab.mjs --stream cp-in,cp-out [--mib 256] [--transfers 2] [--rounds 6] [--warmup 10] NAME=NODE_ARGS ...
  * docs/deployment.md's young-generation table comes from the first, its check that the old-generation
  * floor is no longer needed from the second:
@@ -26,7 +27,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEnvironment } from './lib/environment.mjs';
-import { setupFixtures } from './lib/fixtures.mjs';
+import { setupFixtures, startIdleContainers } from './lib/fixtures.mjs';
 import { buildLoadgen, runLoad } from './lib/loadgen.mjs';
 import { benchPolicy } from './lib/policy.mjs';
 import { sample } from './lib/proc.mjs';
@@ -35,7 +36,7 @@ import { startGateway } from './lib/servers.mjs';
 import { median, mibPerSecond } from './lib/stats.mjs';
 
 function parseArgs(argv) {
-  const opts = { clients: [16, 64], rounds: 6, seconds: 5, warmup: undefined, path: '/_ping', stream: undefined, mib: 256, transfers: 2, variants: [] };
+  const opts = { clients: [16, 64], rounds: 6, seconds: 5, warmup: undefined, path: '/_ping', containers: 50, stream: undefined, mib: 256, transfers: 2, variants: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -47,6 +48,7 @@ function parseArgs(argv) {
     else if (a === '--seconds') opts.seconds = Number(value());
     else if (a === '--warmup') opts.warmup = Number(value());
     else if (a === '--path') opts.path = value();
+    else if (a === '--containers') opts.containers = Number(value());
     else if (a === '--stream') opts.stream = value().split(',');
     else if (a === '--mib') opts.mib = Number(value());
     else if (a === '--transfers') opts.transfers = Number(value());
@@ -58,6 +60,7 @@ function parseArgs(argv) {
   opts.warmup ??= opts.stream ? 10 : 3;
   const bad = [...opts.clients, opts.rounds, opts.seconds].some((n) => !Number.isInteger(n) || n < 1) || !Number.isFinite(opts.warmup);
   if (bad) throw new Error('--clients, --rounds and --seconds take positive integers');
+  if (!Number.isInteger(opts.containers) || opts.containers < 0) throw new Error('--containers takes a whole number');
   if (![opts.mib, opts.transfers].every((n) => Number.isInteger(n) && n >= 1)) throw new Error('--mib and --transfers take positive integers');
   if (opts.stream?.some((k) => !STREAMS.has(k))) throw new Error(`--stream takes some of ${[...STREAMS.keys()].join(', ')}`);
   if (opts.variants.length < 2) throw new Error('name at least two variants, e.g. a=--max-semi-space-size=4 b=--max-semi-space-size=16');
@@ -130,6 +133,8 @@ try {
   if (opts.stream) {
     fixtures = await setupFixtures(env.daemon.socket, opts.mib * 1024 * 1024, 0);
     ctx = { fixtures, bundles: env.bundles, socket: env.daemon.socket, reference: {} };
+  } else {
+    await startIdleContainers(env.daemon.socket, opts.containers);
   }
   for (let r = 0; r < opts.rounds; r++) {
     for (const v of roundOrder(opts.variants, r)) {

@@ -56,17 +56,26 @@ export function createBody() {
   return Buffer.from(JSON.stringify(base));
 }
 
-/** Set up all fixtures; `size` is the stream size in bytes. */
-export async function setupFixtures(socket, size, containers = 50) {
-  const dir = mkdtempSync('/tmp/dgb-fix-');
+/**
+ * Import busybox and start `count` containers that sleep, for `containers/json` to list;
+ * resolves their ids.
+ */
+export async function startIdleContainers(socket, count) {
   importBusybox(socket);
   const ids = [];
-  for (let i = 0; i < containers; i += 8) {
+  for (let i = 0; i < count; i += 8) {
     const batch = [];
-    for (let j = i; j < Math.min(containers, i + 8); j += 1) batch.push(runContainer(socket, ['sleep', '100000']));
+    for (let j = i; j < Math.min(count, i + 8); j += 1) batch.push(runContainer(socket, ['sleep', '100000']));
     ids.push(...(await Promise.all(batch)));
   }
   await Promise.all(ids.map((id) => apiOk(socket, 'POST', `/containers/${id}/start`)));
+  return ids;
+}
+
+/** Set up all fixtures; `size` is the stream size in bytes. */
+export async function setupFixtures(socket, size, containers = 50) {
+  const dir = mkdtempSync('/tmp/dgb-fix-');
+  await startIdleContainers(socket, containers);
 
   const blobSha = writeRandom(join(dir, 'blob'), size);
   const streams = await runContainer(socket, ['sleep', '100000'], 'bench-streams');

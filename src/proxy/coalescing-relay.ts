@@ -9,7 +9,8 @@
  * turn, the client gets the same bytes with a fraction of the writes; pieces of 16 KiB or more
  * go as they are, since joining them only adds a copy. Nothing waits: the join
  * is written before the event loop moves on (`process.nextTick`), and the daemon is paused while
- * the client is not taking data (backpressure, as a pipe does).
+ * the client is not taking data (backpressure, as a pipe does). The response head, when not yet
+ * written, goes with the first piece, or alone when no piece came with it (`headWithoutBody`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { noteStreamed } from './stream-buffer-pacing.js';
@@ -17,13 +18,34 @@ import { noteStreamed } from './stream-buffer-pacing.js';
 /** Pieces at least this large are written as they come. */
 const JOIN_BELOW = 16 * 1024;
 
+/** How the relay starts. */
+export interface RelayOptions {
+  /**
+   * The response head has not been written: send it with the body's first piece when that came
+   * in the same read as the head, and on its own, before the event loop waits for more I/O,
+   * when it did not. A client waiting on a stream's head (`docker run` on `/wait`, an idle
+   * `/events`) gets it at once, and a whole answer goes out in one write.
+   */
+  headWithoutBody?: boolean;
+}
+
 /** Relay `from`'s body to `to` and end `to` when it ends. Errors and aborts are the caller's. */
-export function relayCoalesced(from: IncomingMessage, to: ServerResponse): void {
+export function relayCoalesced(from: IncomingMessage, to: ServerResponse, options: RelayOptions = {}): void {
   let pending: Buffer[] = [];
   let scheduled = false;
+  let wrote = false;
+
+  if (options.headWithoutBody) {
+    // The pieces that came with the head are written on process.nextTick (and the end after
+    // them), all before setImmediate callbacks run.
+    setImmediate(() => {
+      if (!wrote && !to.destroyed) to.flushHeaders();
+    });
+  }
 
   /** Write `buf`; while the client is not taking data, hold the daemon's side (as a pipe does). */
   const send = (buf: Buffer): void => {
+    wrote = true;
     if (to.destroyed) return;
     if (!to.write(buf)) {
       from.pause();
@@ -55,6 +77,7 @@ export function relayCoalesced(from: IncomingMessage, to: ServerResponse): void 
   });
   from.on('end', () => {
     flush();
+    wrote = true;
     if (!to.destroyed) to.end();
   });
 }

@@ -1,7 +1,8 @@
 /**
  * Forwards allowed, non-upgrade requests to the daemon with http-proxy and streams the answer
- * back. Response headers are written as soon as the daemon's arrive (`docker run` waits for
- * the headers of `/wait` before it starts the container), and nothing is ever buffered whole.
+ * back. Response headers are written in the event-loop turn in which the daemon's arrive,
+ * together with the body that came with them (`docker run` waits for the headers of `/wait`
+ * before it starts the container), and nothing is ever buffered whole.
  */
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
@@ -68,14 +69,11 @@ function relayResponse(proxyRes: IncomingMessage, res: ServerResponse): void {
   }
   res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, headers);
   const length = proxyRes.headers['content-length'];
-  if (length === undefined) {
-    // No Content-Length: a stream (logs -f, events, wait). Send the headers now.
-    res.flushHeaders();
-    relayCoalesced(proxyRes, res);
-    return;
-  }
-  if (Number(length) > SINGLE_WRITE_LIMIT) {
-    relayCoalesced(proxyRes, res);
+  if (length === undefined || Number(length) > SINGLE_WRITE_LIMIT) {
+    // A stream (logs -f, events, wait), an answer dockerd framed in chunks (most JSON answers
+    // over 2 KiB) or a large one. The head goes out with the body's first piece when that came
+    // in the same read, else on its own before the event loop waits for more.
+    relayCoalesced(proxyRes, res, { headWithoutBody: true });
     return;
   }
   const chunks: Buffer[] = [];
