@@ -131,7 +131,7 @@ let fixtures;
 try {
   let ctx;
   if (opts.stream) {
-    fixtures = await setupFixtures(env.daemon.socket, opts.mib * 1024 * 1024, 0);
+    fixtures = await setupFixtures(env.daemon.socket, opts.mib * 1024 * 1024, 0, env.root);
     ctx = { fixtures, bundles: env.bundles, socket: env.daemon.socket, reference: {} };
   } else {
     await startIdleContainers(env.daemon.socket, opts.containers);

@@ -19,7 +19,7 @@ buildLoadgen();
 const env = await startEnvironment({ gatewayNodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir] });
 let fixtures;
 try {
-  fixtures = await setupFixtures(env.daemon.socket, 1 << 20);
+  fixtures = await setupFixtures(env.daemon.socket, 1 << 20, 50, env.root);
   const gateway = env.targets.find((t) => t.name === 'dockgate');
   for (const path of newconn ? ['/_ping'] : ['/_ping', '/containers/json']) {
     const r = await runLoad(gateway, env.bundles.allowed, { mode: newconn ? 'newconn' : 'keepalive', path, concurrency: 16, seconds });

@@ -177,7 +177,7 @@ async function main() {
   let fixtures;
   try {
     log('fixtures: busybox image, 50 containers, stream blobs');
-    fixtures = await setupFixtures(env.daemon.socket, settings.streamMiB * 1024 * 1024);
+    fixtures = await setupFixtures(env.daemon.socket, settings.streamMiB * 1024 * 1024, 50, env.root);
     const ctx = { ...settings, bundles: env.bundles, fixtures, socket: env.daemon.socket, daemonPid: env.daemon.pid, reference: {} };
     await warmUp(env, ctx, problems);
     const scenarios = await runInterleaved(env, ctx, problems);

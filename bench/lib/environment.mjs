@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startDaemon, stopDaemon } from '../../scripts/lib/private-dockerd.mjs';
 import { api } from './docker-api.mjs';
+import { stopLoads } from './loadgen.mjs';
 import { benchPolicy } from './policy.mjs';
 import { freePort, startGateway, startNaiveProxy, startNginx } from './servers.mjs';
 
@@ -27,60 +28,83 @@ function makePki(dir) {
 /**
  * Start everything. `gatewayNodeArgs` are passed to node for the gateway (profiling).
  * Returns { root, daemon, pki, bundles, targets, policyRules, stop }.
+ *
+ * SIGINT and SIGTERM (Ctrl-C, a kill, a test's timeout) stop whatever has started and exit
+ * 130 or 143, or the private dockerd with its containers, nginx and both Node servers outlive
+ * the bench. A signal while the environment is still starting is acted on once the step in
+ * progress has finished (booting dockerd takes up to a minute), so that step is stopped too.
  */
 export async function startEnvironment({ gatewayNodeArgs = [], nginxWorkers = 1 } = {}) {
   const root = mkdtempSync('/tmp/dgb-env-');
-  const pki = join(root, 'pki');
-  makePki(pki);
-  const tls = { port: await freePort(), ca: join(pki, 'ca.pem'), cert: join(pki, 'server-cert.pem'), key: join(pki, 'server-key.pem') };
-  const daemon = await startDaemon({ prefix: 'dgb-', tls });
-  // Remove every container first: a stopped dockerd can leave containerd shims (and their
-  // processes) behind. A few at a time, each call bounded: once, 50 force-removals at once left
-  // dockerd answering none of them, and the bench waited for ever; the daemon is stopped anyway.
-  const removeAll = async () => {
-    const bounded = { timeoutMs: 30_000 };
-    const list = await api(daemon.socket, 'GET', '/containers/json?all=1', undefined, bounded).catch(() => ({ body: [] }));
-    const ids = Array.isArray(list.body) ? list.body.map((c) => c.Id) : [];
-    for (let i = 0; i < ids.length; i += 8) {
-      const batch = ids.slice(i, i + 8);
-      const results = await Promise.allSettled(batch.map((id) => api(daemon.socket, 'DELETE', `/containers/${id}?force=1`, undefined, bounded)));
-      // A daemon that stopped answering is stopped as it is.
-      if (results.some((r) => r.status === 'rejected')) break;
-    }
-  };
-  const stops = [async () => {
-    await removeAll();
-    await stopDaemon(daemon, { remove: true });
-  }];
+  /** What has started, as the functions that stop it; run in reverse. */
+  const stops = [];
   let stopping;
   const stopAll = () => (stopping ??= (async () => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     for (const stop of [...stops].reverse()) await stop();
   })());
-  // Interrupted (Ctrl-C, a kill, a test's timeout): stop what was started before exiting, or the
-  // private dockerd with its containers, nginx and both Node servers outlive the bench.
-  function onSignal(signal) {
-    process.stderr.write(`[bench] ${signal}: stopping the environment\n`);
+  let starting = true;
+  let interruptedBy;
+  const exitAfterSignal = (signal) => {
     stopAll()
       .catch((err) => process.stderr.write(`[bench] stopping failed: ${err.message}\n`))
       .finally(() => {
         rmSync(root, { recursive: true, force: true, maxRetries: 3 });
         process.exit(signal === 'SIGINT' ? 130 : 143);
       });
+  };
+  function onSignal(signal) {
+    process.stderr.write(`[bench] ${signal}: stopping the environment\n`);
+    interruptedBy = signal;
+    stopLoads();
+    // While starting, the start sequence notices at its next step and stops what it started.
+    if (!starting) exitAfterSignal(signal);
   }
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  /** Between start steps: give up when a signal came in meanwhile. */
+  const checkpoint = () => {
+    if (interruptedBy) throw new Error(`interrupted by ${interruptedBy}`);
+  };
   try {
+    const pki = join(root, 'pki');
+    makePki(pki);
+    checkpoint();
+    const tls = { port: await freePort(), ca: join(pki, 'ca.pem'), cert: join(pki, 'server-cert.pem'), key: join(pki, 'server-key.pem') };
+    const daemon = await startDaemon({ prefix: 'dgb-', tls });
+    // Remove every container first: a stopped dockerd can leave containerd shims (and their
+    // processes) behind. A few at a time, each call bounded: once, 50 force-removals at once left
+    // dockerd answering none of them, and the bench waited for ever; the daemon is stopped anyway.
+    const removeAll = async () => {
+      const bounded = { timeoutMs: 30_000 };
+      const list = await api(daemon.socket, 'GET', '/containers/json?all=1', undefined, bounded).catch(() => ({ body: [] }));
+      const ids = Array.isArray(list.body) ? list.body.map((c) => c.Id) : [];
+      for (let i = 0; i < ids.length; i += 8) {
+        const batch = ids.slice(i, i + 8);
+        const results = await Promise.allSettled(batch.map((id) => api(daemon.socket, 'DELETE', `/containers/${id}?force=1`, undefined, bounded)));
+        // A daemon that stopped answering is stopped as it is.
+        if (results.some((r) => r.status === 'rejected')) break;
+      }
+    };
+    stops.push(async () => {
+      await removeAll();
+      await stopDaemon(daemon, { remove: true });
+    });
+    checkpoint();
     mkdirSync(join(root, 'nginx'));
     const nginx = await startNginx({ dir: join(root, 'nginx'), pki, socket: daemon.socket, workers: nginxWorkers });
     stops.push(() => nginx.stop());
+    checkpoint();
     const naive = await startNaiveProxy({ pki, socket: daemon.socket });
     stops.push(() => naive.stop());
+    checkpoint();
     mkdirSync(join(root, 'gateway'));
     const policy = benchPolicy();
     const gateway = await startGateway({ dir: join(root, 'gateway'), pki, socket: daemon.socket, policyYaml: policy.yaml, nodeArgs: gatewayNodeArgs });
     stops.push(() => gateway.stop());
+    checkpoint();
+    starting = false;
     const targets = [
       { name: 'direct', unix: daemon.socket, pids: () => [daemon.pid] },
       { name: 'dockerd-tls', port: tls.port, pids: () => [daemon.pid] },
@@ -99,11 +123,19 @@ export async function startEnvironment({ gatewayNodeArgs = [], nginxWorkers = 1 
       targets,
       policyRules: policy.rules,
       async stop({ keep = false } = {}) {
+        // After a signal the process exits once everything has stopped: the caller goes no
+        // further (an interrupted run writes no results).
+        if (interruptedBy) return new Promise(() => {});
         await stopAll();
         if (!keep) rmSync(root, { recursive: true, force: true, maxRetries: 3 });
       },
     };
   } catch (err) {
+    if (interruptedBy) {
+      exitAfterSignal(interruptedBy);
+      // The process exits once everything has stopped.
+      return new Promise(() => {});
+    }
     await stopAll();
     throw err;
   }

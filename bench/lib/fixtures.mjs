@@ -72,9 +72,12 @@ export async function startIdleContainers(socket, count) {
   return ids;
 }
 
-/** Set up all fixtures; `size` is the stream size in bytes. */
-export async function setupFixtures(socket, size, containers = 50) {
-  const dir = mkdtempSync('/tmp/dgb-fix-');
+/**
+ * Set up all fixtures; `size` is the stream size in bytes. Host files go to a new directory
+ * under `parent` (the environment's root, which an interrupted bench removes).
+ */
+export async function setupFixtures(socket, size, containers = 50, parent = '/tmp') {
+  const dir = mkdtempSync(join(parent, 'dgb-fix-'));
   await startIdleContainers(socket, containers);
 
   const blobSha = writeRandom(join(dir, 'blob'), size);

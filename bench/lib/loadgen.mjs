@@ -30,11 +30,25 @@ export function connectArgs(target, bundle) {
   return ['--port', String(target.port), '--tls', '--ca', join(bundle, 'ca.pem'), '--cert', join(bundle, 'cert.pem'), '--key', join(bundle, 'key.pem')];
 }
 
+/** Load generators running now, and whether the bench was interrupted ({@link stopLoads}). */
+const running = new Set();
+let stopped = false;
+
+/**
+ * Kill the running load generators and refuse new ones: the bench was interrupted and its
+ * targets are going away, so nothing more is measured (their runs reject).
+ */
+export function stopLoads() {
+  stopped = true;
+  for (const child of running) child.kill('SIGKILL');
+}
+
 /**
  * Run the load generator. `opts`: mode, method, path, bodyFile, contentType, concurrency,
  * seconds, requests, sha256, timeout.
  */
 export function runLoad(target, bundle, opts) {
+  if (stopped) return Promise.reject(new Error('bench interrupted: no more load'));
   const args = [...connectArgs(target, bundle), '--mode', opts.mode ?? 'keepalive', '--method', opts.method ?? 'GET', '--path', opts.path ?? '/_ping'];
   if (opts.bodyFile) args.push('--body-file', opts.bodyFile);
   if (opts.contentType) args.push('--content-type', opts.contentType);
@@ -43,7 +57,9 @@ export function runLoad(target, bundle, opts) {
   if (opts.sha256) args.push('--sha256');
   if (opts.timeout) args.push('--timeout', String(opts.timeout));
   return new Promise((res, rej) => {
-    execFile(BINARY, args, { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+    const child = execFile(BINARY, args, { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      running.delete(child);
+      if (stopped) return rej(new Error('bench interrupted: load stopped'));
       if (err) return rej(new Error(`loadgen ${args.join(' ')} failed: ${stderr || err.message}`));
       try {
         res(JSON.parse(stdout));
@@ -51,5 +67,6 @@ export function runLoad(target, bundle, opts) {
         rej(new Error(`loadgen printed no JSON: ${stdout} ${stderr}`));
       }
     });
+    running.add(child);
   });
 }
