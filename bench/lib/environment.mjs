@@ -11,7 +11,7 @@ import { startDaemon, stopDaemon } from '../../scripts/lib/private-dockerd.mjs';
 import { api } from './docker-api.mjs';
 import { stopLoads } from './loadgen.mjs';
 import { benchPolicy } from './policy.mjs';
-import { freePort, startGateway, startNaiveProxy, startNginx } from './servers.mjs';
+import { freePort, startGateway, startNaiveProxy, startNginx, startReferenceServer } from './servers.mjs';
 
 function dockgateCli(args) {
   const r = spawnSync(process.execPath, [resolve('dist/cli/main.js'), ...args], { encoding: 'utf8' });
@@ -26,15 +26,17 @@ function makePki(dir) {
 }
 
 /**
- * Start everything. `gatewayNodeArgs` are passed to node for the gateway (profiling).
- * Returns { root, daemon, pki, bundles, targets, policyRules, stop }.
+ * Start everything. `gatewayNodeArgs` are passed to node for the gateway (profiling);
+ * `references` names reference servers (bench/lib/reference/) to start as well, returned as
+ * `references` targets (bench/layers.mjs), not among `targets`.
+ * Returns { root, daemon, pki, bundles, targets, references, policyRules, stop }.
  *
  * SIGINT and SIGTERM (Ctrl-C, a kill, a test's timeout) stop whatever has started and exit
  * 130 or 143, or the private dockerd with its containers, nginx and both Node servers outlive
  * the bench. A signal while the environment is still starting is acted on once the step in
  * progress has finished (booting dockerd takes up to a minute), so that step is stopped too.
  */
-export async function startEnvironment({ gatewayNodeArgs = [], nginxWorkers = 1 } = {}) {
+export async function startEnvironment({ gatewayNodeArgs = [], nginxWorkers = 1, references = [] } = {}) {
   const root = mkdtempSync('/tmp/dgb-env-');
   /** What has started, as the functions that stop it; run in reverse. */
   const stops = [];
@@ -104,6 +106,13 @@ export async function startEnvironment({ gatewayNodeArgs = [], nginxWorkers = 1 
     const gateway = await startGateway({ dir: join(root, 'gateway'), pki, socket: daemon.socket, policyYaml: policy.yaml, nodeArgs: gatewayNodeArgs });
     stops.push(() => gateway.stop());
     checkpoint();
+    const referenceTargets = [];
+    for (const name of references) {
+      const server = await startReferenceServer(name, { pki, socket: daemon.socket });
+      stops.push(() => server.stop());
+      checkpoint();
+      referenceTargets.push({ name, port: server.port, pids: server.pids, proxy: true });
+    }
     starting = false;
     const targets = [
       { name: 'direct', unix: daemon.socket, pids: () => [daemon.pid] },
@@ -121,6 +130,7 @@ export async function startEnvironment({ gatewayNodeArgs = [], nginxWorkers = 1 
       naive,
       bundles: { allowed: join(pki, 'clients', 'bench'), denied: join(pki, 'clients', 'bench-denied') },
       targets,
+      references: referenceTargets,
       policyRules: policy.rules,
       async stop({ keep = false } = {}) {
         // After a signal the process exits once everything has stopped: the caller goes no

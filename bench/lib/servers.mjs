@@ -1,7 +1,7 @@
 /**
  * The proxies under test, each started as a child process we stop by pid: the gateway
- * (`dockgate serve` from dist/), the naive Node proxy (naive-proxy.mjs) and nginx as a generic
- * mTLS reverse proxy to the same socket.
+ * (`dockgate serve` from dist/), the naive Node proxy (naive-proxy.mjs), nginx as a generic
+ * mTLS reverse proxy to the same socket, and the reference servers of bench/layers.mjs.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -63,6 +63,16 @@ export function startGateway({ dir, pki, socket, policyYaml, nodeArgs = [] }) {
 export function startNaiveProxy({ pki, socket }) {
   const args = [resolve('bench/lib/naive-proxy.mjs'), join(pki, 'ca.pem'), join(pki, 'server-cert.pem'), join(pki, 'server-key.pem'), socket];
   return spawnNodeServer('naive proxy', args, { stream: 'stdout' }, /listening (\d+)/);
+}
+
+/**
+ * Start one of the reference servers of bench/layers.mjs (bench/lib/reference/NAME.mjs: `node-floor`,
+ * `raw-upstream`, `undici-upstream`) with the same flags as the gateway.
+ * Resolves { pid, port, pids, stop } once it prints its port.
+ */
+export function startReferenceServer(name, { pki, socket }) {
+  const args = [resolve(`bench/lib/reference/${name}.mjs`), join(pki, 'ca.pem'), join(pki, 'server-cert.pem'), join(pki, 'server-key.pem'), socket];
+  return spawnNodeServer(name, args, { stream: 'stdout' }, /listening (\d+)/);
 }
 
 /**

@@ -3,7 +3,8 @@
  * drives every scenario on every target for about a second, and checks every answer (status
  * codes, byte counts, sha256 of streamed data). No timing is asserted: this only proves that
  * `npm run bench` measures working targets, so a broken benchmark cannot report a good number.
- * The same for `bench/ab.mjs`, the A/B of gateway launch flags, in short runs (keep-alive and streams).
+ * The same for `bench/ab.mjs`, the A/B of gateway launch flags, in short runs (keep-alive and streams),
+ * and for `bench/layers.mjs`, the cost of each layer of a Node gateway.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -71,7 +72,7 @@ describe('npm run bench -- --smoke', () => {
 
 describe('node bench/ab.mjs', () => {
   it('prints one row per variant and concurrency, from gateways started with each variant', { timeout: 300_000 }, async () => {
-    const args = ['--clients', '1,4', '--rounds', '2', '--seconds', '1', '--warmup', '0', 'small=--max-semi-space-size=2', 'v8default=--max-semi-space-size=16'];
+    const args = ['--clients', '1,4', '--rounds', '2', '--seconds', '1', '--warmup', '0', '--containers', '0', 'small=--max-semi-space-size=2', 'v8default=--max-semi-space-size=16'];
     const { code, stdout, stderr } = await runBench(['bench/ab.mjs', ...args]);
     expect(code, stderr.slice(-4000)).toBe(0);
     const rows = variantRows(stdout, ['small', 'v8default']);
@@ -109,5 +110,22 @@ describe('node bench/ab.mjs', () => {
     // Each gateway runs the kinds in the order given, and the variants alternate between rounds.
     const order = [...stderr.matchAll(/^round (\d) (\w+) (cp-in|cp-out) #1:/gm)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
     expect(order).toEqual(['1 shipped cp-in', '1 shipped cp-out', '1 v8default cp-in', '1 v8default cp-out', '2 v8default cp-in', '2 v8default cp-out', '2 shipped cp-in', '2 shipped cp-out']);
+  });
+});
+
+describe('node bench/layers.mjs --smoke', () => {
+  it('measures every layer, each answering 200 to every request', { timeout: 300_000 }, async () => {
+    const { code, stdout, stderr } = await runBench(['bench/layers.mjs', '--smoke']);
+    // layers.mjs exits 1 when any request failed or answered other than 200.
+    expect(code, stderr.slice(-4000)).toBe(0);
+    const servers = ['nginx', 'node-floor', 'raw-upstream', 'undici-upstream', 'node-proxy', 'dockgate'];
+    const rows = variantRows(stdout, servers);
+    expect(rows.map((r) => r[0])).toEqual(servers);
+    for (const r of rows) {
+      expect(Number(r[2]), `req/s of ${r[0]}`).toBeGreaterThan(0);
+      expect(Number(r[3]), `CPU of ${r[0]}`).toBeGreaterThan(0);
+    }
+    // nginx is the reference: its own ratio is 1.
+    expect(rows[0]?.[4]).toBe('1.00');
   });
 });
