@@ -33,30 +33,23 @@ import { benchPolicy } from './lib/policy.mjs';
 import { sample } from './lib/proc.mjs';
 import { interleaved } from './lib/scenarios.mjs';
 import { startGateway } from './lib/servers.mjs';
+import { readLoadFlags } from './lib/load-flags.mjs';
 import { median, mibPerSecond } from './lib/stats.mjs';
 
 function parseArgs(argv) {
   const opts = { clients: [16, 64], rounds: 6, seconds: 5, warmup: undefined, path: '/_ping', containers: 50, stream: undefined, mib: 256, transfers: 2, variants: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
-      return argv[++i];
-    };
-    if (a === '--clients') opts.clients = value().split(',').map(Number);
-    else if (a === '--rounds') opts.rounds = Number(value());
-    else if (a === '--seconds') opts.seconds = Number(value());
-    else if (a === '--warmup') opts.warmup = Number(value());
-    else if (a === '--path') opts.path = value();
-    else if (a === '--containers') opts.containers = Number(value());
-    else if (a === '--stream') opts.stream = value().split(',');
-    else if (a === '--mib') opts.mib = Number(value());
-    else if (a === '--transfers') opts.transfers = Number(value());
-    else if (/^\w[\w.-]*=/.test(a)) {
-      const [name, ...rest] = a.split('=');
+  readLoadFlags(argv, opts, (arg, value) => {
+    if (arg === '--path') opts.path = value();
+    else if (arg === '--containers') opts.containers = Number(value());
+    else if (arg === '--stream') opts.stream = value().split(',');
+    else if (arg === '--mib') opts.mib = Number(value());
+    else if (arg === '--transfers') opts.transfers = Number(value());
+    else if (/^\w[\w.-]*=/.test(arg)) {
+      const [name, ...rest] = arg.split('=');
       opts.variants.push({ name, nodeArgs: rest.join('=').split(/\s+/).filter(Boolean) });
-    } else throw new Error(`unknown argument ${a}`);
-  }
+    } else return false;
+    return true;
+  });
   opts.warmup ??= opts.stream ? 10 : 3;
   const bad = [...opts.clients, opts.rounds, opts.seconds].some((n) => !Number.isInteger(n) || n < 1) || !Number.isFinite(opts.warmup);
   if (bad) throw new Error('--clients, --rounds and --seconds take positive integers');

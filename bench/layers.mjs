@@ -21,6 +21,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startEnvironment } from './lib/environment.mjs';
+import { readLoadFlags } from './lib/load-flags.mjs';
 import { buildLoadgen, runLoad } from './lib/loadgen.mjs';
 import { sample } from './lib/proc.mjs';
 import { median } from './lib/stats.mjs';
@@ -38,19 +39,7 @@ const WHAT = {
 
 function parseArgs(argv) {
   const opts = { clients: [1, 16, 64], rounds: 3, seconds: 5, warmup: 3, smoke: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
-      return argv[++i];
-    };
-    if (a === '--clients') opts.clients = value().split(',').map(Number);
-    else if (a === '--rounds') opts.rounds = Number(value());
-    else if (a === '--seconds') opts.seconds = Number(value());
-    else if (a === '--warmup') opts.warmup = Number(value());
-    else if (a === '--smoke') Object.assign(opts, { smoke: true, clients: [16], rounds: 1, seconds: 1, warmup: 0 });
-    else throw new Error(`unknown argument ${a}`);
-  }
+  readLoadFlags(argv, opts, (arg) => arg === '--smoke' && Object.assign(opts, { smoke: true, clients: [16], rounds: 1, seconds: 1, warmup: 0 }));
   if ([...opts.clients, opts.rounds, opts.seconds].some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--clients, --rounds and --seconds take positive integers');
   if (!Number.isFinite(opts.warmup) || opts.warmup < 0) throw new Error('--warmup takes seconds');
   return opts;
