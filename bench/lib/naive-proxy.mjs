@@ -8,13 +8,11 @@
  *
  * Usage: node bench/lib/naive-proxy.mjs CA CERT KEY SOCKET; prints `listening PORT`.
  */
-import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { createServer } from 'node:https';
 import { connect } from 'node:net';
 import httpProxy from 'http-proxy';
+import { daemonSocket as socketPath, listen } from './reference/tls-listener.mjs';
 
-const [ca, cert, key, socketPath] = process.argv.slice(2);
 const agent = new Agent({ keepAlive: true });
 const proxy = httpProxy.createProxyServer({ target: { socketPath, protocol: 'http:' }, agent, proxyTimeout: 0 });
 // The one fix no Docker proxy can skip: send response headers at once, or `docker run` (which
@@ -26,12 +24,7 @@ proxy.on('error', (_err, _req, res) => {
   else res.destroy();
 });
 
-const server = createServer(
-  { ca: readFileSync(ca), cert: readFileSync(cert), key: readFileSync(key), requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
-  (req, res) => proxy.web(req, res),
-);
-server.timeout = 0;
-server.requestTimeout = 0;
+const server = listen((req, res) => proxy.web(req, res));
 // http-proxy's ws() only takes WebSocket upgrades; Docker's hijack is `Upgrade: tcp`.
 server.on('upgrade', (req, client, head) => {
   const daemon = connect(socketPath, () => {
@@ -45,5 +38,3 @@ server.on('upgrade', (req, client, head) => {
   daemon.on('error', () => client.destroy());
   client.on('error', () => daemon.destroy());
 });
-server.listen(0, '127.0.0.1', () => process.stdout.write(`listening ${server.address().port}\n`));
-process.on('SIGTERM', () => process.exit(0));

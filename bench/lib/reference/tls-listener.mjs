@@ -1,9 +1,9 @@
 /**
- * What the reference servers share: Node's https server verifying client certificates as the
- * naive proxy and dockgate do (bench CA, server certificate, TLS 1.2 or later), no timeouts,
- * `listening PORT` on stdout once bound, exit on SIGTERM.
+ * What the naive proxy (naive-proxy.mjs) and the reference servers share: Node's https server
+ * verifying client certificates as dockgate does (bench CA, server certificate, TLS 1.2 or
+ * later), no timeouts, `listening PORT` on stdout once bound, exit on SIGTERM.
  *
- * Usage from a reference server: `listen((req, res) => ...)`; argv is CA CERT KEY [SOCKET].
+ * Usage: `listen((req, res) => ...)` returns the server; argv is CA CERT KEY [SOCKET].
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
