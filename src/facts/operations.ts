@@ -70,17 +70,42 @@ export function compileMuxPattern(pattern: string): string {
 
 interface CompiledRoute {
   operation: Operation;
+  /**
+   * The template's text before its first variable: a path the route matches starts with it
+   * (after the version prefix, for the versioned form), so other routes are skipped unread.
+   */
+  literal: string;
   /** Undefined for the `/debug/*` routes: dockerd registers them bare only. */
   versioned?: RegExp;
   bare: RegExp;
 }
 
 const COMPILED: readonly CompiledRoute[] = OPERATIONS.map((operation) => {
+  // afterVersion relies on it; a template without it would fail to load, never mismatch.
+  if (!operation.pattern.startsWith('/')) throw new Error(`route ${operation.pattern} does not start with /`);
   const source = compileMuxPattern(operation.pattern);
   const bare = new RegExp(`^${source}$`, 'u');
-  if (operation.method === ANY_METHOD) return { operation, bare };
-  return { operation, versioned: new RegExp(`^${VERSION_PREFIX}${source}$`, 'u'), bare };
+  const brace = operation.pattern.indexOf('{');
+  const literal = brace < 0 ? operation.pattern : operation.pattern.slice(0, brace);
+  if (operation.method === ANY_METHOD) return { operation, literal, bare };
+  return { operation, literal, versioned: new RegExp(`^${VERSION_PREFIX}${source}$`, 'u'), bare };
 });
+
+/**
+ * The path after a `/vX.YY` prefix, or undefined without one. Every route template starts
+ * with `/`, which `[0-9.]+` cannot match, so the versioned form of any route can only match
+ * with the version ending right before the first `/` after `/v`.
+ */
+function afterVersion(path: string): string | undefined {
+  if (!path.startsWith('/v')) return undefined;
+  let i = 2;
+  while (i < path.length) {
+    const c = path.charCodeAt(i);
+    if (c !== 0x2e && (c < 0x30 || c > 0x39)) break;
+    i += 1;
+  }
+  return i > 2 && path.charCodeAt(i) === 0x2f ? path.slice(i) : undefined;
+}
 
 function toMatch(operation: Operation, groups: Record<string, string> | undefined): OperationMatch {
   const params: Record<string, string> = Object.create(null);
@@ -97,10 +122,13 @@ function toMatch(operation: Operation, groups: Record<string, string> | undefine
  * (see `normalizePath`), or undefined when dockerd would answer 404.
  */
 export function matchOperation(method: string, cleanPath: string): OperationMatch | undefined {
+  const rest = afterVersion(cleanPath);
   for (const route of COMPILED) {
     const op = route.operation;
     if (op.method !== ANY_METHOD && op.method !== method) continue;
-    const m = route.versioned?.exec(cleanPath) ?? route.bare.exec(cleanPath);
+    const m =
+      (route.versioned && rest?.startsWith(route.literal) ? route.versioned.exec(cleanPath) : null) ??
+      (cleanPath.startsWith(route.literal) ? route.bare.exec(cleanPath) : null);
     if (m) return toMatch(op, m.groups);
   }
   return undefined;

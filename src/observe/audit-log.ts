@@ -20,7 +20,7 @@
 import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AuditRecord } from './audit-record.js';
-import { escapeJsonLine } from './escape.js';
+import { auditLine } from './audit-line.js';
 
 /** Where audit records go. */
 export interface AuditLog {
@@ -75,11 +75,6 @@ function openAppend(file: string): number {
   mkdirSync(dirname(file), { recursive: true });
   // Created 0600: the log names people.
   return openSync(file, 'a', 0o600);
-}
-
-/** The JSON line of one record: `type` first, risky characters escaped, newline-terminated. */
-export function auditLine(record: AuditRecord): string {
-  return escapeJsonLine(`{"type":"decision",${JSON.stringify(record).slice(1)}\n`);
 }
 
 /** Open the audit log. A file that cannot be opened makes `ready` reject (the gateway refuses to start). */

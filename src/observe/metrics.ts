@@ -4,6 +4,7 @@
  */
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { HandshakeFailure, RequestRecord } from '../core/observer.js';
+import { deferredCounts, type DeferredSeries } from './deferred-counts.js';
 import { boundedLabel, labelToken, methodLabel, statusClass, UNKNOWN } from './labels.js';
 import { createRecentKeys } from './recent-keys.js';
 
@@ -85,11 +86,16 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
   const upstreamKind = boundedLabel(64);
 
   const requestLabels = ['operation', 'method', 'decision', 'status_class', ...(opts.identityLabel ? ['identity'] : [])];
-  const requests = new Counter({
+  // The per-request counters sum in plain numbers and reach prom-client at collection (deferred-counts.ts).
+  const requestCounts = deferredCounts(() => requests);
+  const bytesInCounts = deferredCounts(() => bytesIn);
+  const bytesOutCounts = deferredCounts(() => bytesOut);
+  const requests: Counter<string> = new Counter({
     name: 'dockgate_requests_total',
     help: 'Requests by operation, method, decision and status class',
     labelNames: requestLabels,
     registers,
+    collect: requestCounts.flush,
   });
   const duration = new Histogram({
     name: 'dockgate_request_duration_seconds',
@@ -111,17 +117,19 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
     labelNames: ['rule', 'code', 'decision'],
     registers,
   });
-  const bytesIn = new Counter({
+  const bytesIn: Counter<string> = new Counter({
     name: 'dockgate_request_bytes_total',
     help: 'Bytes received from clients (bodies and hijacked client-to-daemon traffic), by operation',
     labelNames: ['operation'],
     registers,
+    collect: bytesInCounts.flush,
   });
-  const bytesOut = new Counter({
+  const bytesOut: Counter<string> = new Counter({
     name: 'dockgate_response_bytes_total',
     help: 'Bytes sent to clients (bodies and hijacked daemon-to-client traffic), by operation',
     labelNames: ['operation'],
     registers,
+    collect: bytesOutCounts.flush,
   });
   const openConnections = new Gauge({ name: 'dockgate_open_connections', help: 'Open client TLS connections', registers });
   const openStreams = new Gauge({ name: 'dockgate_open_streams', help: 'Open streaming exchanges, hijacked ones included', registers });
@@ -213,14 +221,14 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
     for (const old of recentClients.touch(key)) certExpiry.remove({ kind: 'client', name: old });
   }
 
-  // Per-request series are looked up once per label set and kept (prom-client hashes a label
-  // object on every call otherwise). The label values are bounded, so the caches are too.
-  const requestSeries = new Map<string, { inc(): void }>();
-  const opSeries = new Map<string, { duration: { observe(v: number): void }; bytesIn: { inc(v: number): void }; bytesOut: { inc(v: number): void } }>();
+  // Per-request series are looked up once per label set and kept. The label values are
+  // bounded, so the caches are too.
+  const opSeries = new Map<string, { duration: { observe(v: number): void }; bytesIn: DeferredSeries; bytesOut: DeferredSeries }>();
   function seriesOf(op: string) {
     let series = opSeries.get(op);
     if (!series) {
-      series = { duration: duration.labels({ operation: op }), bytesIn: bytesIn.labels({ operation: op }), bytesOut: bytesOut.labels({ operation: op }) };
+      const labels = () => ({ operation: op });
+      series = { duration: duration.labels({ operation: op }), bytesIn: bytesInCounts.series(op, labels), bytesOut: bytesOutCounts.series(op, labels) };
       opSeries.set(op, series);
     }
     return series;
@@ -234,14 +242,13 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
       const who = opts.identityLabel ? identity.value(r.identity?.name) : '';
       // NUL cannot occur in a label value (labels.ts keeps printable characters).
       const key = `${op}\0${method}\0${r.outcome}\0${status}\0${who}`;
-      let counter = requestSeries.get(key);
-      if (!counter) {
-        const labels: Record<string, string> = { operation: op, method, decision: r.outcome, status_class: status };
-        if (opts.identityLabel) labels.identity = who;
-        counter = requests.labels(labels);
-        requestSeries.set(key, counter);
-      }
-      counter.inc();
+      requestCounts
+        .series(key, () => {
+          const labels: Record<string, string> = { operation: op, method, decision: r.outcome, status_class: status };
+          if (opts.identityLabel) labels.identity = who;
+          return labels;
+        })
+        .inc();
       const series = seriesOf(op);
       if (r.headersMs !== undefined && r.headersMs >= 0) series.duration.observe(r.headersMs / 1000);
       if (r.bytesIn > 0) series.bytesIn.inc(r.bytesIn);

@@ -176,3 +176,54 @@ describe('the operation table', () => {
     expect(compileMuxPattern('/a.b/{v:[0-9.]+}')).toBe('/a\\.b/(?<v>[0-9.]+)');
   });
 });
+
+describe('matchOperation skips routes by their literal prefix without changing a result', () => {
+  // The plain form of the matcher: every route of the method, in order, versioned then bare.
+  const ROUTES = OPERATIONS.map((op) => {
+    const source = compileMuxPattern(op.pattern);
+    return {
+      op,
+      versioned: op.method === '*' ? undefined : new RegExp(`^/v(?<version>[0-9.]+)${source}$`, 'u'),
+      bare: new RegExp(`^${source}$`, 'u'),
+    };
+  });
+  function plainMatch(method: string, path: string): [string, Record<string, string>] | undefined {
+    for (const r of ROUTES) {
+      if (r.op.method !== '*' && r.op.method !== method) continue;
+      const m = r.versioned?.exec(path) ?? r.bare.exec(path);
+      if (m) return [r.op.name, { ...m.groups }];
+    }
+    return undefined;
+  }
+  const prefixes = ['', '/v1.41', '/v1.041', '/v.', '/v1..2', '/v1.41.', '/v1', '/v', '/v1.41x', '/V1.41', '/v1.41/v1.41', '/vv1.41'];
+  const suffixes = ['', '/', '/x', 'x', '/json', '/a/b', '//'];
+  const paths = new Set<string>(['/', '/v', '/v1.41', '/v1.41/', '/v/', '/_ping', '/v1.41/_ping', '/v1.41_ping']);
+  for (const [, template] of REFERENCE_ROUTES) {
+    const { path } = samplePath(template);
+    const literal = template.slice(0, template.includes('{') ? template.indexOf('{') : undefined);
+    for (const prefix of prefixes) {
+      for (const suffix of suffixes) {
+        paths.add(prefix + path + suffix);
+        paths.add(prefix + literal + suffix);
+        paths.add(prefix + literal.slice(0, -1) + suffix);
+      }
+    }
+  }
+  const methods = [...new Set(OPERATIONS.map((op) => op.method).filter((m) => m !== '*')), 'PATCH', 'get'];
+
+  it(`agrees with trying every route on ${paths.size} paths and ${methods.length} methods`, () => {
+    let matched = 0;
+    for (const method of methods) {
+      for (const path of paths) {
+        const m = matchOperation(method, path);
+        const want = plainMatch(method, path);
+        const got = m ? [m.operation.name, { ...m.params, ...(m.apiVersion === undefined ? {} : { version: m.apiVersion }) }] : undefined;
+        expect(got, `${method} ${path}`).toEqual(want);
+        if (want) matched += 1;
+      }
+    }
+    // Both outcomes are exercised: most paths match some route of some method, many match none.
+    expect(matched).toBeGreaterThan(1000);
+    expect(matched).toBeLessThan(paths.size * methods.length);
+  });
+});
