@@ -10,6 +10,7 @@ import httpProxy from 'http-proxy';
 import { sendDockerError } from '../http/docker-error.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
 import { relayCoalesced } from './coalescing-relay.js';
+import { bodyWouldBeReframed } from './reframed-body.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
 /** Per-request hooks the caller gets back from a forward. */
@@ -148,6 +149,8 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
       // request), but dockerd switches protocols on `Upgrade` alone and the answer would be lost.
       delete headers.upgrade;
       try {
+        // The request handler refuses these; a body sent after a head that says none is a smuggled request.
+        if (!body && bodyWouldBeReframed(req.method ?? '', headers)) throw new Error('a DELETE or OPTIONS body without Content-Length cannot be forwarded');
         if (body) {
           delete headers['transfer-encoding'];
           headers['content-length'] = String(body.length);

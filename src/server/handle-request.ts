@@ -10,6 +10,7 @@ import { sendDockerError } from '../http/docker-error.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
 import { GatewayError } from '../http/gateway-error.js';
 import type { Forwarder } from '../proxy/forwarder.js';
+import { bodyWouldBeReframed } from '../proxy/reframed-body.js';
 import { noteStreamed } from '../proxy/stream-buffer-pacing.js';
 import { tenancyDecision } from '../tenancy/decision.js';
 import type { Tenancy } from '../tenancy/hook.js';
@@ -64,6 +65,11 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
     }
     const method = req.method ?? '';
     const target = req.url ?? '';
+    if (bodyWouldBeReframed(method, req.headers)) {
+      // http-proxy would send this body after a `Content-Length: 0` head: a smuggled request (reframed-body.ts).
+      refuse(new GatewayError('malformed', `dockgate: refused ${method} request: a body on ${method} is forwarded only with a Content-Length, not chunked`, 'body-framing'));
+      return;
+    }
     let plan: RequestPlan;
     try {
       plan = planRequest(method, target, req.headers);

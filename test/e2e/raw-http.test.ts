@@ -117,6 +117,38 @@ describe('bodies under every framing and spelling are decided on what dockerd wi
     expect(any.stdout.trim()).toBe('');
   });
 
+  // http-proxy rewrites a DELETE or OPTIONS request without Content-Length to `Content-Length: 0`
+  // yet still pipes its body: dockerd would read that body as a second request no policy saw.
+  const smuggledCreate = (name: string): string => {
+    const body = createBody('"HostConfig":{"Privileged":true}');
+    return `POST ${createTarget(name)} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  };
+  const smuggling: Array<[string, () => string, string, string]> = [
+    ['OPTIONS (CORS preflight, read power) by a read-only identity', () => reader, 'OPTIONS', '/v1.41/_ping'],
+    ['DELETE of a container by an identity allowed to delete', () => alice, 'DELETE', '/v1.41/containers/dgt-raw-no-such-container'],
+  ];
+  it.each(smuggling)('a chunked body on %s is refused (400): a request inside it never reaches dockerd', async (_who, identity, method, target) => {
+    const name = `dgt-raw-smuggled-${method.toLowerCase()}`;
+    const conn = await RawConnection.tls(identity(), gw.port);
+    conn.write(httpRequest({ method, target, headers: [['Transfer-Encoding', 'chunked']], body: chunked(smuggledCreate(name), 64) }));
+    const r = await conn.response();
+    expect(r.status).toBe(400);
+    expect(message(r)).toMatch(/body/);
+    conn.close();
+    // The daemon would have run the inner create right after the outer request: give it time.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await inspect(name)).exists).toBe(false);
+  });
+
+  it('a DELETE body with a Content-Length is framed as sent: dockerd reads it as that body, not as a request', async () => {
+    const name = 'dgt-raw-smuggled-delete-cl';
+    const inner = smuggledCreate(name);
+    const r = await rawExchange(alice, gw.port, httpRequest({ method: 'DELETE', target: '/v1.41/containers/dgt-raw-no-such-container', headers: [['Content-Length', String(Buffer.byteLength(inner))]], body: inner }));
+    expect(r.status).toBe(404);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await inspect(name)).exists).toBe(false);
+  });
+
   it('Content-Type "Application/JSON; charset=utf-8" is JSON: decided on the body like any other', async () => {
     const ct = 'Application/JSON; charset=utf-8';
     const denied = await rawExchange(alice, gw.port, jsonRequest('POST', createTarget('dgt-raw-ct-priv'), createBody('"HostConfig":{"Privileged":true}'), ct));
