@@ -199,6 +199,18 @@ describe('alice (developers): exec, plugins and swarm', () => {
     expect(r.stderr).toContain('(rule "dev-containers")');
   });
 
+  it('docker exec -u ":" (uid 0 for dockerd, whatever the container\'s user) is refused by execRoot', async () => {
+    const run = await dockerDirect(socket, ['run', '-d', '-u', '1000', '--label', `${LABEL}=exec-user`, '--name', 'dgt-policy-exec-user', 'busybox', 'sleep', '600']);
+    expect(run.code).toBe(0);
+    // What dockerd does with these on its own socket.
+    expect((await dockerDirect(socket, ['exec', 'dgt-policy-exec-user', 'id', '-u'])).stdout.trim()).toBe('1000');
+    expect((await dockerDirect(socket, ['exec', '-u', ':', 'dgt-policy-exec-user', 'id', '-u'])).stdout.trim()).toBe('0');
+    const r = await docker(alice, gw.port, ['exec', '-u', ':', 'dgt-policy-exec-user', 'id', '-u']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('dockgate: denied ContainerExec for alice (groups developers): User ":" runs the exec session as root (rule "dev-containers")');
+  });
+
   it('docker plugin install is refused by the gateway (not by the network) and installs nothing', async () => {
     const r = await docker(alice, gw.port, ['plugin', 'install', '--grant-all-permissions', 'dgt-example/no-such-plugin:1'], { timeoutMs: 30_000 });
     expect(r.code).toBe(1);

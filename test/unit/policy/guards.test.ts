@@ -373,6 +373,12 @@ describe('execRoot', () => {
     ['bare sign is a name', exec('+'), undefined],
     ['+-0 is not a number', exec('+-0'), undefined],
     ['case-variant key', req('POST', '/containers/abc/exec', { user: 'root' }), 'exec-root'],
+    // dockerd keeps a non-empty User; GetExecUser leaves an empty user part at uid 0.
+    [':', exec(':'), 'exec-root', 'User ":" runs the exec session as root'],
+    [':0', exec(':0'), 'exec-root'],
+    [':root', exec(':root'), 'exec-root'],
+    [':staff', exec(':staff'), 'exec-root'],
+    [' :1000', exec(' :1000'), 'exec-root'],
   ]);
 });
 
