@@ -2,7 +2,8 @@
  * `images: { allow: ["busybox", "registry.example.com/*"] }` limits the images containers and
  * services run, images pulled (`fromImage`) and pushed, the image a tag is taken from, and the
  * names images are given (import `repo`, tag, commit, build `t`), since naming an untrusted
- * image `busybox` would otherwise launder it, and tagging an image the caller may not run
+ * image `busybox` would otherwise launder it (a BuildKit build's `outputs` may name only
+ * client-side exports), and tagging an image the caller may not run
  * into an allowed name would let them run or push it. Image IDs (`sha256:...`) cannot be
  * matched by name and are refused. Not covered: a commit's source is a container (not an
  * image), a build's `FROM` lines are inside its tar, and `ImageLoad` names images from inside
@@ -11,8 +12,9 @@
  * A value that is really a URL (`fromImage=https://user:pw@host/x`) is quoted without its
  * credentials.
  */
-import type { RequestFacts } from '../../core/types.js';
+import type { JsonValue, RequestFacts } from '../../core/types.js';
 import { field } from '../../facts/go-fold.js';
+import { decodeGoJson } from '../../facts/go-json.js';
 import { maskUrlCredentials } from '../../observe/url-credentials.js';
 import { containerSpecField, hostConfigField, show, type Found } from './body.js';
 import { defineGuard } from './guard.js';
@@ -89,6 +91,37 @@ export function looksLikeImageId(value: string): boolean {
   return /^[0-9a-f]+$/.test(value) || value.startsWith('sha256:');
 }
 
+/**
+ * Build exporters that leave no image in the daemon: `local` and `tar` send the result to the
+ * client through the session, `cacheonly` exports nothing.
+ */
+const CLIENT_OUTPUTS = new Set(['local', 'tar', 'cacheonly']);
+
+/**
+ * A BuildKit build's `outputs` query value (JSON, API >= 1.40), as dockerd decodes it into
+ * `[]ImageBuildOutput{Type, Attrs}`. The `moby` and `image` exporters name the image from
+ * `Attrs.name` (a comma-separated list) when no `t` is given, and `image` can push: outside the
+ * allow list's reach, so any type but the client-side ones is refused. Undefined when fine.
+ */
+function buildOutputsProblem(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let outputs: JsonValue | undefined;
+  try {
+    outputs = decodeGoJson(Buffer.from(raw, 'utf8'), 'array');
+  } catch (err) {
+    return `query outputs is not a list dockerd would read the same way (${(err as Error).message})`;
+  }
+  if (outputs === undefined || outputs === null) return undefined;
+  if (!Array.isArray(outputs)) return 'query outputs is not a list';
+  for (const [i, out] of outputs.entries()) {
+    const type = field(out, 'Type');
+    if (typeof type !== 'string' || !CLIENT_OUTPUTS.has(type)) {
+      return `query outputs[${i}] type ${show(type ?? null)} would name or push images; only ${[...CLIENT_OUTPUTS].join(', ')} are allowed`;
+    }
+  }
+  return undefined;
+}
+
 export const imagesGuard = defineGuard({
   key: 'images',
   summary: 'image references run, mounted, pulled, pushed, tagged from or named (Image, image mounts, fromImage, tag source, repo, build t) by allow list',
@@ -100,6 +133,10 @@ export const imagesGuard = defineGuard({
   check(config, { facts, op }) {
     if (config.any) return undefined;
     const { matchers } = config;
+    if (op === OP.imageBuild) {
+      const problem = buildOutputsProblem(facts.query.outputs);
+      if (problem) return { code: 'image', reason: problem };
+    }
     for (const f of referencesOf(facts, op)) {
       if (typeof f.value !== 'string') return { code: 'image', reason: `${f.path} ${show(f.value)} is not an image reference` };
       const ref = looksLikeImageId(f.value) ? undefined : normalizeReference(f.value);
