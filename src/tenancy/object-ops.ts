@@ -12,6 +12,7 @@ import { PREDEFINED_NETWORKS } from './create-body.js';
 import { applyLimits } from './limits.js';
 import type { OperationPlan } from './operation-plans.js';
 import { countContainers } from './quota.js';
+import { imagesNamed, pushReferences } from './image-set.js';
 import { resolveExec, resolveObject } from './resolve.js';
 import { rebuildTarget } from './target.js';
 
@@ -38,12 +39,19 @@ export async function objectOperation(ctx: TenancyContext, plan: ObjectPlan): Pr
     if (accessTo(ctx.spec, ctx.tenant, c.found, 'modify') === 'none') return notYours(ctx, 'exec instance', name);
     return forward({ target: rebuildTarget(facts, { params: { [plan.param]: exec.execId } }) });
   }
+  const op = facts.operation?.name ?? '';
+  // Save and push act on every tag a bare repository name stands for, and push on `tag`; images are not pinned.
+  if (op === 'ImageGet') return (await ownImages(ctx, [name])) ?? forward();
+  if (op === 'ImagePush') return (await ownImages(ctx, pushReferences(name, facts.query.tag))) ?? forward();
   const r = await resolveObject(ctx.daemon, plan.object, name);
   if ('answer' in r) return daemonAnswer(r.answer);
   const obj = r.found;
-  const op = facts.operation?.name ?? '';
   if (accessTo(ctx.spec, ctx.tenant, obj, plan.level) === 'none' && !builtinNetworkUse(op, obj)) {
-    return notYours(ctx, plan.object.replace(/s$/, ''), name);
+    const what = plan.object.replace(/s$/, '');
+    if (obj.ownership.owner === undefined && accessTo(ctx.spec, ctx.tenant, obj, 'read') !== 'none') {
+      return deny(403, 'not-owner', tenancyMessage(ctx, `${what} "${name}" has no owner: tenants may use it, not change or rename it`));
+    }
+    return notYours(ctx, what, name);
   }
 
   const extra = await extraChecks(ctx, op, obj.raw);
@@ -61,6 +69,20 @@ export async function objectOperation(ctx: TenancyContext, plan: ObjectPlan): Pr
     return runningQuota(ctx, obj.raw, result);
   }
   return result;
+}
+
+/** Refuse unless every image the references stand for (image-set.ts) is the caller's to export or push. */
+export async function ownImages(ctx: TenancyContext, refs: string[]): Promise<TenancyVerdict | undefined> {
+  for (const ref of refs) {
+    const named = await imagesNamed(ctx.daemon, ref);
+    if ('answer' in named) return daemonAnswer(named.answer);
+    for (const image of named.images) {
+      if (accessTo(ctx.spec, ctx.tenant, image.found, 'modify') !== 'none') continue;
+      const via = image.ref === ref ? '' : ` (${ref} stands for every tag of the repository)`;
+      return deny(403, 'not-owner', tenancyMessage(ctx, `image "${image.ref}" ${image.found.ownership.owner === undefined ? 'has no owner: tenants may use it, not export or push it' : 'belongs to another tenant'}${via}`));
+    }
+  }
+  return undefined;
 }
 
 /** Checks beyond ownership of the named object. */

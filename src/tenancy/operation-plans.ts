@@ -71,7 +71,9 @@ const table: Record<string, OperationPlan> = {
   ImageAttestations: { kind: 'object', object: 'images', param: 'name', level: 'read' },
   ImageGet: { kind: 'object', object: 'images', param: 'name', level: 'modify' },
   ImagePush: { kind: 'object', object: 'images', param: 'name', level: 'modify' },
-  ImageTag: { kind: 'object', object: 'images', param: 'name', level: 'read' },
+  // A new name for an unowned image (a pulled `busybox`) would be everyone's: `docker run` of that
+  // name by another tenant runs what the tagger chose. Only one's own images get new names.
+  ImageTag: { kind: 'object', object: 'images', param: 'name', level: 'modify' },
   ImageDelete: { kind: 'object', object: 'images', param: 'name', level: 'modify' },
 
   VolumeInspect: { kind: 'object', object: 'volumes', param: 'name', level: 'read' },

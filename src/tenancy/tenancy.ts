@@ -13,7 +13,7 @@ import { deny, forward, type Tenancy, type TenancyRequest, type TenancyVerdict }
 import { KeyedMutex } from './keyed-mutex.js';
 import { ownerLabels, reservedKeys } from './labels.js';
 import { listOperation, pruneOperation } from './list-ops.js';
-import { daemonAnswer, objectOperation, tagOver } from './object-ops.js';
+import { daemonAnswer, objectOperation, ownImages, tagOver } from './object-ops.js';
 import { planFor } from './operation-plans.js';
 import { resolveObject } from './resolve.js';
 import { StreamCounter } from './stream-counter.js';
@@ -124,12 +124,7 @@ async function commit(ctx: TenancyContext): Promise<TenancyVerdict> {
   return importOrCommit(ctx, ownerLabels(ctx.tenant.name, ctx.tenant.team), { container: r.found.id });
 }
 
-/** `docker save a b c`: every image must be the caller's. */
+/** `docker save a b c`: every image each name stands for must be the caller's (image-set.ts). */
 async function save(ctx: TenancyContext): Promise<TenancyVerdict> {
-  for (const name of ctx.req.facts.queryAll.names ?? []) {
-    const r = await resolveObject(ctx.daemon, 'images', name);
-    if ('answer' in r) return daemonAnswer(r.answer);
-    if (accessTo(ctx.spec, ctx.tenant, r.found, 'modify') === 'none') return deny(403, 'not-owner', tenancyMessage(ctx, `image "${name}" belongs to another tenant`));
-  }
-  return forward();
+  return (await ownImages(ctx, ctx.req.facts.queryAll.names ?? [])) ?? forward();
 }

@@ -373,6 +373,59 @@ describe('#9 builds: networkmode and limits', () => {
   });
 });
 
+describe('save and push act on every image the name stands for', () => {
+  // alice has myapp:latest, carol myapp:v1 in the same repository; busybox is unowned.
+  const mine = { Id: 'sha256:aa', RepoTags: ['myapp:latest'], RepoDigests: [], Labels: alice };
+  const hers = { Id: 'sha256:cc', RepoTags: ['myapp:v1'], RepoDigests: ['myapp@sha256:' + 'c'.repeat(64)], Labels: carol };
+  const base = { Id: 'sha256:bb', RepoTags: ['busybox:latest'], RepoDigests: [], Labels: null };
+  const layer = { Id: 'sha256:dd', RepoTags: ['<none>:<none>'], RepoDigests: ['<none>@<none>'], Labels: alice };
+  const d = () =>
+    daemonWith([], {
+      '/images/json': [mine, hers, base, layer],
+      '/images/myapp/json': { ...mine, Config: { Labels: alice } },
+      '/images/myapp:latest/json': { ...mine, Config: { Labels: alice } },
+      '/images/myapp:v1/json': { ...hers, Config: { Labels: carol } },
+      '/images/solo/json': { Id: 'sha256:ee', RepoTags: ['solo:latest'], Config: { Labels: alice } },
+    });
+  const every = '(myapp stands for every tag of the repository)';
+  it.each([
+    ['save of a bare name', 'GET', '/v1.41/images/get?names=myapp', `image "myapp:v1" belongs to another tenant ${every}`],
+    ['image get of a bare name', 'GET', '/v1.41/images/myapp/get', `image "myapp:v1" belongs to another tenant ${every}`],
+    ['save of the same repository spelled in full', 'GET', '/v1.41/images/get?names=solo&names=docker.io/library/myapp', 'image "myapp:v1" belongs to another tenant'],
+    ['push of one of one\'s own tags with ?tag= naming another tenant\'s', 'POST', '/v1.41/images/myapp:latest/push?tag=v1', 'image "myapp:v1" belongs to another tenant'],
+    ['push of a bare name (every tag)', 'POST', '/v1.41/images/myapp/push?tag=', `image "myapp:v1" belongs to another tenant ${every}`],
+    ['push of an unowned base', 'POST', '/v1.41/images/busybox/push?tag=latest', 'image "busybox:latest" has no owner: tenants may use it, not export or push it'],
+  ])('%s is refused', async (_name, method, target, message) => {
+    denied(await admit('alice', method, target, undefined, d()), message);
+  });
+  it.each([
+    ['save of one\'s own tag', 'GET', '/v1.41/images/get?names=myapp:latest'],
+    ['image get of one\'s own tag', 'GET', '/v1.41/images/myapp:latest/get'],
+    ['push of one\'s own tag', 'POST', '/v1.41/images/myapp/push?tag=latest'],
+    ['save of a repository that is all one\'s own', 'GET', '/v1.41/images/get?names=solo'],
+  ])('%s is forwarded', async (_name, method, target) => {
+    expect((await admit('alice', method, target, undefined, d())).kind).toBe('forward');
+  });
+  it('carol may save the repository only once it holds nothing of alice\'s', async () => {
+    denied(await admit('carol', 'GET', '/v1.41/images/get?names=myapp', undefined, d()), 'image "myapp:latest" belongs to another tenant');
+    expect((await admit('carol', 'GET', '/v1.41/images/get?names=myapp:v1', undefined, d())).kind).toBe('forward');
+  });
+  it('a name with no tags in the list is looked up as dockerd does (an ID prefix): the daemon\'s 404 passes on', async () => {
+    const v = await admit('alice', 'GET', '/v1.41/images/get?names=nothere', undefined, d());
+    expect(v.kind === 'respond' && v.status).toBe(404);
+  });
+});
+
+describe('new names go only to one\'s own images', () => {
+  it('an unowned image (a pulled base) cannot be tagged: the name would be what others run', async () => {
+    denied(await admit('alice', 'POST', '/v1.41/images/busybox/tag?repo=postgres&tag=16'), 'image "busybox" has no owner: tenants may use it, not change or rename it');
+    denied(await admit('alice', 'POST', '/v1.41/images/cimg/tag?repo=mine&tag=1'), 'image "cimg" belongs to another tenant');
+    expect((await admit('alice', 'POST', '/v1.41/images/aimg:1/tag?repo=anew&tag=1')).kind).toBe('forward');
+    // Using it stays allowed.
+    expect((await admit('alice', 'GET', '/v1.41/images/busybox/json')).kind).toBe('forward');
+  });
+});
+
 describe('#12 untagged, unlabelled images (build layers) are not unowned', () => {
   const layer = { Id: 'sha256:fef3938f085e', RepoTags: [], RepoDigests: [], Config: { Labels: null } };
   const pinned = { Id: 'sha256:0123456789ab', RepoTags: [], RepoDigests: ['busybox@sha256:abcd'], Config: { Labels: null } };

@@ -1,0 +1,68 @@
+/**
+ * The images a `docker save` (image get) or `docker push` acts on, read as dockerd reads the
+ * name: a bare repository name (no tag, no digest) stands for every tag and digest of that
+ * repository in a save (dockerd's ReferencesByName), and for every tag in a push without
+ * `tag`; a push with `tag` pushes that tag of the name's repository, whatever tag the name
+ * carries. Checking only `name:latest` let a tenant export or push another tenant's tags of a
+ * repository they also have a tag in.
+ */
+import type { JsonValue } from '../core/types.js';
+import { isObject } from '../facts/go-fold.js';
+import { normalizeReference } from '../policy/guards/image-reference.js';
+import type { ResolvedObject } from './access.js';
+import type { DaemonAnswer, DaemonClient } from './daemon-client.js';
+import { describeObject, resolveObject } from './resolve.js';
+
+/** One image the operation would act on, with the reference that names it. */
+export interface NamedImage {
+  ref: string;
+  found: ResolvedObject;
+}
+
+/** True for a repository name alone: no tag, no digest, and not an image ID dockerd would take as one. */
+export function isBareRepository(ref: string): boolean {
+  if (ref.startsWith('sha256:') || /^[0-9a-f]{64}$/.test(ref)) return false;
+  const r = normalizeReference(ref, false);
+  return r !== undefined && r.tag === undefined && r.digest === undefined;
+}
+
+/** The references a push of image `name` with query `tag` acts on (dockerd's WithTag when `tag` is set). */
+export function pushReferences(name: string, tag: string | undefined): string[] {
+  if (!tag) return [name];
+  const at = name.indexOf('@');
+  const named = at < 0 ? name : name.slice(0, at);
+  const colon = named.lastIndexOf(':');
+  const repo = colon > named.lastIndexOf('/') ? named.slice(0, colon) : named;
+  // The name's own image too when it carries a tag or digest: its meaning is the daemon's to settle.
+  return repo === name ? [`${repo}:${tag}`] : [`${repo}:${tag}`, name];
+}
+
+const str = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x !== '' && !x.startsWith('<none>')) : []);
+
+/** Every image of the daemon's list with a tag or digest in the repository `name` names. */
+async function repositoryImages(daemon: DaemonClient, name: string): Promise<{ images: NamedImage[] } | { answer: DaemonAnswer }> {
+  const want = normalizeReference(name, false)?.name;
+  const answer = await daemon.get('/images/json');
+  if (answer.status !== 200 || !Array.isArray(answer.json)) return { answer };
+  const images: NamedImage[] = [];
+  for (const doc of answer.json as JsonValue[]) {
+    if (!isObject(doc)) continue;
+    const ref = [...str(doc.RepoTags), ...str(doc.RepoDigests)].find((r) => normalizeReference(r, false)?.name === want);
+    if (ref !== undefined) images.push({ ref, found: describeObject('images', doc as Record<string, unknown>) });
+  }
+  return { images };
+}
+
+/**
+ * The images `ref` names for a save or push: all of a bare repository's (when it has any;
+ * otherwise dockerd looks the name up as an image ID prefix, as resolveObject does), else the
+ * one image the reference resolves to.
+ */
+export async function imagesNamed(daemon: DaemonClient, ref: string): Promise<{ images: NamedImage[] } | { answer: DaemonAnswer }> {
+  if (isBareRepository(ref)) {
+    const all = await repositoryImages(daemon, ref);
+    if ('answer' in all || all.images.length > 0) return all;
+  }
+  const r = await resolveObject(daemon, 'images', ref);
+  return 'answer' in r ? r : { images: [{ ref, found: r.found }] };
+}
