@@ -11,6 +11,7 @@ import { sendDockerError } from '../http/docker-error.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
 import { relayCoalesced } from './coalescing-relay.js';
 import { bodyWouldBeReframed } from './reframed-body.js';
+import { whenSocketCloses } from '../http/socket-close.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
 /** Per-request hooks the caller gets back from a forward. */
@@ -33,7 +34,17 @@ export interface Forwarder {
 
 const HOOKS = Symbol('dockgate.forwardHooks');
 const TARGET = Symbol('dockgate.forwardTarget');
-type WithHooks = IncomingMessage & { [HOOKS]?: ForwardHooks; [TARGET]?: string };
+const PROXY_REQ = Symbol('dockgate.daemonRequest');
+const PROXY_RES = Symbol('dockgate.daemonResponse');
+const GONE = Symbol('dockgate.clientGone');
+type WithHooks = IncomingMessage & {
+  [HOOKS]?: ForwardHooks;
+  [TARGET]?: string;
+  [PROXY_REQ]?: ClientRequest;
+  [PROXY_RES]?: IncomingMessage;
+  /** The client left before the exchange completed: the daemon side is to be dropped. */
+  [GONE]?: boolean;
+};
 
 /** Node renders a ClientRequest's head early for some headers; the path is fixed then. */
 type ClientRequestHead = ClientRequest & { _header?: string | null };
@@ -82,6 +93,28 @@ function relayResponse(proxyRes: IncomingMessage, res: ServerResponse): void {
   proxyRes.on('end', () => res.end(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
 }
 
+/**
+ * When the client leaves before its exchange completed (before the daemon's answer came, in the
+ * middle of it, or while its answer waited behind an earlier pipelined one, which gets no
+ * `close` of its own), drop the daemon request and answer: their connection is never reused
+ * and no stream keeps running for nobody.
+ */
+function dropDaemonSideWhenClientLeaves(req: WithHooks, res: ServerResponse): void {
+  const gone = (): void => {
+    stopWaiting();
+    res.off('close', gone);
+    // Answered in full to a client that is still there: nothing to drop.
+    if (res.writableFinished && !req.socket.destroyed) return;
+    req[GONE] = true;
+    const daemonReq = req[PROXY_REQ];
+    const daemonRes = req[PROXY_RES];
+    if (daemonRes && !daemonRes.readableEnded) daemonRes.destroy();
+    if (daemonReq && !(daemonRes?.readableEnded && daemonReq.writableFinished)) daemonReq.destroy();
+  };
+  res.once('close', gone);
+  const stopWaiting = whenSocketCloses(req.socket, gone);
+}
+
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNRESET', 'EPIPE']);
 
 /** Create the forwarder for `target`. */
@@ -99,6 +132,11 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
   });
 
   proxy.on('proxyReq', (proxyReq: ClientRequestHead, req: IncomingMessage) => {
+    (req as WithHooks)[PROXY_REQ] = proxyReq;
+    if ((req as WithHooks)[GONE]) {
+      proxyReq.destroy();
+      return;
+    }
     const exact = (req as WithHooks)[TARGET];
     if (exact === undefined || proxyReq._header) {
       // Never send the daemon a target other than the one decided on.
@@ -109,13 +147,14 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
   });
 
   proxy.on('proxyRes', (proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse) => {
+    (req as WithHooks)[PROXY_RES] = proxyRes;
+    if ((req as WithHooks)[GONE]) {
+      proxyRes.destroy();
+      return;
+    }
     const hooks = (req as WithHooks)[HOOKS];
     hooks?.onHeaders(proxyRes.statusCode ?? 502);
     relayResponse(proxyRes, res);
-    res.on('close', () => {
-      // The client went away mid-stream: drop the daemon connection rather than reuse it.
-      if (!proxyRes.complete) proxyRes.destroy();
-    });
     proxyRes.on('error', () => res.destroy());
   });
 
@@ -137,6 +176,7 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
     forward(req, res, hooks, exactTarget, body) {
       (req as WithHooks)[HOOKS] = hooks;
       (req as WithHooks)[TARGET] = exactTarget;
+      dropDaemonSideWhenClientLeaves(req as WithHooks, res);
       const headers = req.headers;
       // The daemon connection is ours to keep alive; the client's preference is hop-by-hop.
       delete headers.connection;

@@ -19,6 +19,7 @@ import { Exchange } from './exchange.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import { identityOf } from './peer-identity.js';
 import { readBody } from './read-body.js';
+import { whenSocketCloses } from '../http/socket-close.js';
 
 /** What the request handler needs, passed in once. */
 export interface RequestHandlerDeps {
@@ -40,10 +41,15 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
     const socket = req.socket;
     const writtenAtStart = socket.bytesWritten;
     res.setHeader('X-Dockgate-Request-Id', exchange.requestId);
-    res.on('close', () => {
+    // The record is written when the answer is done, or when the client leaves before its
+    // answer got the socket (a pipelined request queued behind a stream): never skipped.
+    const finish = (): void => {
+      stopWaiting();
       const outcome = exchange.decision?.outcome ?? exchange.refusal?.outcome ?? 'error';
-      exchange.finish(outcome, res.statusCode, exchange.bodyBytes, socket.bytesWritten - writtenAtStart, exchange.refusal?.reason);
-    });
+      exchange.finish(outcome, res.headersSent ? res.statusCode : 0, exchange.bodyBytes, socket.bytesWritten - writtenAtStart, exchange.refusal?.reason);
+    };
+    res.on('close', finish);
+    const stopWaiting = whenSocketCloses(socket, finish);
 
     const refuse = (err: unknown): void => {
       const gerr = err instanceof GatewayError ? err : new GatewayError('internal', `dockgate: internal error: ${(err as Error).message}`);
