@@ -17,10 +17,35 @@ export function pinContainer(body: JsonObject, where: string, name: string, id: 
     if (Array.isArray(list)) {
       host[key as string] = list.map((v) => (typeof v === 'string' && (v === name || v.startsWith(`${name}:`)) ? id + v.slice(name.length) : v));
     }
-  } else if (where.startsWith('HostConfig.') && where !== 'HostConfig.Links') {
+  } else if (where === 'HostConfig.Links') {
+    // dockerd looks a link's container up again by name when it creates the container: pinned
+    // to `<id>:<alias>` (the alias dockerd would have taken), a rename in between cannot turn it.
+    const key = goKey(host, 'Links');
+    const list = key ? host[key] : undefined;
+    if (Array.isArray(list)) {
+      host[key as string] = list.map((v) => {
+        const link = typeof v === 'string' ? parseLink(v) : undefined;
+        return link && link.name === name ? `${id}:${link.alias}` : v;
+      });
+    }
+  } else if (where.startsWith('HostConfig.')) {
     const key = goKey(host, where.slice('HostConfig.'.length));
     if (key && host[key] === `container:${name}`) host[key] = `container:${id}`;
   }
+}
+
+/**
+ * A link as dockerd's ParseLink reads it: `name`, `name:alias`, or `/name:/parent/alias` (the
+ * form dockerd itself stores); the container name without its leading `/`. Undefined for
+ * what dockerd refuses (more than one `:`).
+ */
+export function parseLink(link: string): { name: string; alias: string } | undefined {
+  const parts = link.split(':');
+  if (parts.length > 2 || link === '') return undefined;
+  const [first = '', second] = parts;
+  if (second === undefined) return { name: first.replace(/^\//, ''), alias: link };
+  if (first.startsWith('/')) return { name: first.slice(1), alias: second.slice(second.lastIndexOf('/') + 1) };
+  return { name: first, alias: second };
 }
 
 /** dockerd's predefined networks (user networks cannot take these names). */

@@ -9,6 +9,7 @@ import { accessTo, type ResolvedObject } from './access.js';
 import { formBodyReplacement, tenancyMessage, type TenancyContext } from './context.js';
 import { deny, forward, type TenancyVerdict } from './hook.js';
 import { PREDEFINED_NETWORKS } from './create-body.js';
+import { goSet } from './labels.js';
 import { applyLimits } from './limits.js';
 import type { OperationPlan } from './operation-plans.js';
 import { countContainers } from './quota.js';
@@ -55,13 +56,13 @@ export async function objectOperation(ctx: TenancyContext, plan: ObjectPlan): Pr
   }
 
   const extra = await extraChecks(ctx, op, obj.raw);
-  if (extra) return extra;
+  if (extra && 'kind' in extra) return extra;
   // Images keep their name: `rmi repo:tag` untags while `rmi <id>` deletes, so an ID would change the meaning.
   const pinned = plan.object === 'images' ? undefined : rebuildTarget(facts, { params: { [plan.param]: obj.id } });
   const result = forward();
   if (pinned !== undefined) {
     result.target = pinned;
-    const replacement = formBodyReplacement(ctx);
+    const replacement = extra?.body ?? formBodyReplacement(ctx);
     if (replacement) result.body = replacement;
   }
   if (op === 'ContainerUpdate') return updateWithinLimits(ctx, obj.id, result);
@@ -85,16 +86,27 @@ export async function ownImages(ctx: TenancyContext, refs: string[]): Promise<Te
   return undefined;
 }
 
-/** Checks beyond ownership of the named object. */
-async function extraChecks(ctx: TenancyContext, op: string, raw: Record<string, unknown>): Promise<TenancyVerdict | undefined> {
+/**
+ * Checks beyond ownership of the named object: a verdict that ends the request, or the body
+ * to forward instead of the client's.
+ */
+async function extraChecks(ctx: TenancyContext, op: string, raw: Record<string, unknown>): Promise<TenancyVerdict | { body: Buffer } | undefined> {
   const { facts } = ctx.req;
+  let pinnedBody: Buffer | undefined;
   if (op === 'NetworkConnect' || op === 'NetworkDisconnect') {
     // The container joining or leaving must be the caller's, whatever the network.
     const container = field(facts.body, 'Container');
-    if (typeof container !== 'string' || container === '') return undefined;
-    const c = await resolveObject(ctx.daemon, 'containers', container);
-    if ('answer' in c) return daemonAnswer(c.answer);
-    if (accessTo(ctx.spec, ctx.tenant, c.found, 'modify') === 'none') return notYours(ctx, 'container', container);
+    if (typeof container === 'string' && container !== '') {
+      const c = await resolveObject(ctx.daemon, 'containers', container);
+      if ('answer' in c) return daemonAnswer(c.answer);
+      if (accessTo(ctx.spec, ctx.tenant, c.found, 'modify') === 'none') return notYours(ctx, 'container', container);
+      // dockerd looks the container up again by name: pinned, a rename in between cannot turn it.
+      if (isObject(facts.body)) {
+        const body = structuredClone(facts.body) as JsonObject;
+        goSet(body, 'Container', c.found.id);
+        pinnedBody = Buffer.from(JSON.stringify(body));
+      }
+    }
   }
   if (op === 'NetworkConnect') {
     // dockerd joins EndpointConfig.NetworkID, when set, instead of the network in the path.
@@ -104,7 +116,7 @@ async function extraChecks(ctx: TenancyContext, op: string, raw: Record<string, 
     }
   }
   if (op === 'ImageTag') return tagOver(ctx, facts.query.repo, facts.query.tag);
-  return undefined;
+  return pinnedBody && { body: pinnedBody };
 }
 
 /** Connecting one's own container to, or disconnecting it from, a predefined network. */

@@ -157,6 +157,29 @@ describe('#7 an endpoint NetworkID is a network reference', () => {
   });
 });
 
+describe('container references dockerd looks up again by name are pinned to the ID checked', () => {
+  const A1 = 'a1'.padEnd(64, '0');
+  it('connect and disconnect: the Container in the body (any key spelling) becomes the full ID', async () => {
+    const d = daemonWith([{ id: 'a1', labels: alice, status: 'running' }]);
+    for (const op of ['connect', 'disconnect']) {
+      const out = forwardedBody(await admit('alice', 'POST', `/v1.41/networks/anet/${op}`, { container: 'a1', Force: false }, d));
+      expect(out).toEqual({ container: A1, Force: false });
+    }
+  });
+
+  it('create: Links in every form are pinned to <id>:<alias>, keeping the alias dockerd would take', async () => {
+    const d = daemonWith([{ id: 'a1', labels: alice, status: 'running' }]);
+    const body = { Image: 'busybox', HostConfig: { Links: ['a1:db', '/a1:/me/cache', 'a1'] } };
+    const out = forwardedBody(await admit('alice', 'POST', '/v1.41/containers/create', body, d));
+    expect((out.HostConfig as JsonObject).Links).toEqual([`${A1}:db`, `${A1}:cache`, `${A1}:a1`]);
+  });
+
+  it('create: a link to another tenant\'s container is refused', async () => {
+    const d = daemonWith([{ id: 'c1', labels: carol, status: 'running' }]);
+    denied(await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'busybox', HostConfig: { Links: ['c1:db'] } }, d), 'container "c1" (HostConfig.Links) belongs to another tenant');
+  });
+});
+
 describe('#6 volumes created by Mounts get the caller\'s owner labels', () => {
   it.each([
     [{ HostConfig: { Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { Labels: carol } }] } }],
