@@ -44,6 +44,15 @@ export async function createOperation(ctx: TenancyContext, op: string): Promise<
       if (typeof name === 'string' && shared.includes(name)) {
         return deny(403, 'shared-name', tenancyMessage(ctx, `"${name}" is a shared name: only tenancy admins may create it`));
       }
+      if (op === 'VolumeCreate' && typeof name === 'string' && name !== '') {
+        // dockerd answers a create of an existing name with that volume (its labels, options,
+        // mount point): only the caller's own may be answered so.
+        const existing = await resolveObject(ctx.daemon, 'volumes', name);
+        if ('found' in existing && accessTo(ctx.spec, ctx.tenant, existing.found, 'modify') === 'none') {
+          return deny(403, 'not-owner', tenancyMessage(ctx, `volume "${name}" already exists and belongs to another tenant`));
+        }
+        if ('answer' in existing && existing.answer.status !== 404) return daemonAnswer(existing.answer);
+      }
       const body = withOwnerLabels(facts.body, ['Labels'], labels);
       // A second network of the same name makes the name ambiguous for everyone using it.
       if (op === 'NetworkCreate') goSet(body, 'CheckDuplicate', true);

@@ -180,6 +180,28 @@ describe('container references dockerd looks up again by name are pinned to the 
   });
 });
 
+describe('a volume create of an existing name answers with that volume: only one\'s own', () => {
+  const d = () => daemonWith([], {
+    '/volumes/cvol': { Name: 'cvol', Labels: carol, Options: { type: 'cifs', o: 'username=c,password=secret' } },
+    '/volumes/avol': { Name: 'avol', Labels: alice },
+    '/volumes/old': { Name: 'old', Labels: null },
+  });
+  it.each([
+    ['another tenant\'s volume', { Name: 'cvol' }, 'volume "cvol" already exists and belongs to another tenant'],
+    ['with the key spelled in lower case', { name: 'cvol' }, 'belongs to another tenant'],
+    ['an unowned volume', { Name: 'old' }, 'volume "old" already exists and belongs to another tenant'],
+  ])('%s is refused', async (_n, body, message) => {
+    denied(await admit('alice', 'POST', '/v1.41/volumes/create', body, d()), message);
+  });
+  it.each([
+    ['one\'s own existing volume', { Name: 'avol' }],
+    ['a new name', { Name: 'fresh' }],
+    ['an anonymous volume', {}],
+  ])('%s is created (or answered) with the caller\'s labels', async (_n, body) => {
+    expect(forwardedBody(await admit('alice', 'POST', '/v1.41/volumes/create', body, d())).Labels).toEqual(alice);
+  });
+});
+
 describe('#6 volumes created by Mounts get the caller\'s owner labels', () => {
   it.each([
     [{ HostConfig: { Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { Labels: carol } }] } }],
