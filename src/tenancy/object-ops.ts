@@ -67,7 +67,7 @@ export async function objectOperation(ctx: TenancyContext, plan: ObjectPlan): Pr
   }
   if (op === 'ContainerUpdate') return updateWithinLimits(ctx, obj.id, result);
   if ((op === 'ContainerStart' || op === 'ContainerRestart' || op === 'ContainerUnpause') && ctx.tenant.quota.running !== undefined) {
-    return runningQuota(ctx, obj.raw, result);
+    return runningQuota(ctx, obj, result);
   }
   return result;
 }
@@ -189,18 +189,24 @@ async function updateWithinLimits(ctx: TenancyContext, id: string, result: Retur
   return result;
 }
 
-/** Starting a container counts against the running quota, checked under the tenant's lock. */
-async function runningQuota(ctx: TenancyContext, raw: Record<string, unknown>, result: ReturnType<typeof forward>): Promise<TenancyVerdict> {
-  const state = raw.State as Record<string, unknown> | undefined;
+/**
+ * Starting a container counts against its owner's running containers (a teammate may start
+ * it: counting the caller's own let a team run each member's quota of one member's
+ * containers), checked under the owner's lock, with the caller's `running` quota as the limit.
+ */
+async function runningQuota(ctx: TenancyContext, obj: ResolvedObject & { raw: Record<string, unknown> }, result: ReturnType<typeof forward>): Promise<TenancyVerdict> {
+  const state = obj.raw.State as Record<string, unknown> | undefined;
   // A running (or paused, or restarting) container is already counted.
   if (state?.Running === true) return result;
-  const release = await ctx.locks.acquire(ctx.tenant.name);
+  const owner = obj.ownership.owner ?? ctx.tenant.name;
+  const release = await ctx.locks.acquire(owner);
   try {
-    const running = await countContainers(ctx, true);
+    const running = await countContainers(ctx, true, owner);
     const max = ctx.tenant.quota.running ?? Infinity;
     if (running >= max) {
       release();
-      return deny(403, 'quota', tenancyMessage(ctx, `running-container quota reached (${running} of ${max} running)`));
+      const whose = owner === ctx.tenant.name ? '' : ` for ${owner}, the container's owner`;
+      return deny(403, 'quota', tenancyMessage(ctx, `running-container quota reached${whose} (${running} of ${max} running)`));
     }
   } catch (err) {
     release();

@@ -2,9 +2,12 @@
 import type { TenancyContext } from './context.js';
 import { OWNER_LABEL } from './labels.js';
 
-/** The tenant's containers: all of them, or only live ones (running, paused or restarting: all hold their resources). */
-export async function countContainers(ctx: TenancyContext, runningOnly: boolean): Promise<number> {
-  const filters: Record<string, string[]> = { label: [`${OWNER_LABEL}=${ctx.tenant.name}`] };
+/**
+ * The containers of `owner` (default: the caller): all of them, or only live ones (running,
+ * paused or restarting: all hold their resources).
+ */
+export async function countContainers(ctx: TenancyContext, runningOnly: boolean, owner = ctx.tenant.name): Promise<number> {
+  const filters: Record<string, string[]> = { label: [`${OWNER_LABEL}=${owner}`] };
   if (runningOnly) filters.status = ['running', 'paused', 'restarting'];
   const answer = await ctx.daemon.get(`/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify(filters))}`);
   if (answer.status !== 200 || !Array.isArray(answer.json)) throw new Error(`daemon answered ${answer.status} when counting containers`);

@@ -314,6 +314,19 @@ describe('#14 paused containers count against the running quota', () => {
     denied(await admit('alice', 'POST', '/v1.41/containers/a3/start', undefined, d), 'running-container quota reached (2 of 2 running)');
     expect((await admit('alice', 'POST', '/v1.41/containers/a2/unpause', undefined, d)).kind).toBe('forward');
   });
+
+  it('a teammate\'s start counts against the container owner\'s running containers', async () => {
+    const bob = { 'dockgate.owner': 'bob', 'dockgate.team': 'web' };
+    const d = daemonWith([
+      { id: 'b1', labels: bob, status: 'running' },
+      { id: 'b2', labels: bob, status: 'running' },
+      { id: 'b3', labels: bob, status: 'exited' },
+      { id: 'a3', labels: alice, status: 'exited' },
+    ]);
+    denied(await admit('alice', 'POST', '/v1.41/containers/b3/start', undefined, d), 'running-container quota reached for bob, the container\'s owner (2 of 2 running)');
+    // alice's own count is untouched by bob's containers.
+    expect((await admit('alice', 'POST', '/v1.41/containers/a3/start', undefined, d)).kind).toBe('forward');
+  });
 });
 
 describe('#15 shared names are the admins\' to create', () => {
