@@ -11,7 +11,6 @@ import { sendDockerError } from '../http/docker-error.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
 import { relayCoalesced } from './coalescing-relay.js';
 import { bodyWouldBeReframed } from './reframed-body.js';
-import { whenSocketCloses } from '../http/socket-close.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
 /** Per-request hooks the caller gets back from a forward. */
@@ -29,6 +28,14 @@ export interface Forwarder {
    * decided on); `body` replaces the request stream when the gateway has read (inspected) it.
    */
   forward(req: IncomingMessage, res: ServerResponse, hooks: ForwardHooks, target: string, body?: Buffer): void;
+  /**
+   * The exchange of `req` ended: its response closed, or the client's connection closed (a
+   * pipelined request's queued response gets no `close` of its own). When the client left
+   * before the exchange completed, the daemon request and answer are dropped: their connection
+   * is never reused and no stream keeps running for nobody. Call it for every request, also
+   * before `forward` (a request still being admitted); it is cheap when the exchange completed.
+   */
+  ended(req: IncomingMessage, res: ServerResponse): void;
   close(): void;
 }
 
@@ -93,26 +100,15 @@ function relayResponse(proxyRes: IncomingMessage, res: ServerResponse): void {
   proxyRes.on('end', () => res.end(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
 }
 
-/**
- * When the client leaves before its exchange completed (before the daemon's answer came, in the
- * middle of it, or while its answer waited behind an earlier pipelined one, which gets no
- * `close` of its own), drop the daemon request and answer: their connection is never reused
- * and no stream keeps running for nobody.
- */
-function dropDaemonSideWhenClientLeaves(req: WithHooks, res: ServerResponse): void {
-  const gone = (): void => {
-    stopWaiting();
-    res.off('close', gone);
-    // Answered in full to a client that is still there: nothing to drop.
-    if (res.writableFinished && !req.socket.destroyed) return;
-    req[GONE] = true;
-    const daemonReq = req[PROXY_REQ];
-    const daemonRes = req[PROXY_RES];
-    if (daemonRes && !daemonRes.readableEnded) daemonRes.destroy();
-    if (daemonReq && !(daemonRes?.readableEnded && daemonReq.writableFinished)) daemonReq.destroy();
-  };
-  res.once('close', gone);
-  const stopWaiting = whenSocketCloses(req.socket, gone);
+/** See Forwarder.ended. */
+function dropDaemonSideIfUnfinished(req: WithHooks, res: ServerResponse): void {
+  // Answered in full to a client that is still there: nothing to drop.
+  if (res.writableFinished && !req.socket.destroyed) return;
+  req[GONE] = true;
+  const daemonReq = req[PROXY_REQ];
+  const daemonRes = req[PROXY_RES];
+  if (daemonRes && !daemonRes.readableEnded) daemonRes.destroy();
+  if (daemonReq && !(daemonRes?.readableEnded && daemonReq.writableFinished)) daemonReq.destroy();
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNRESET', 'EPIPE']);
@@ -176,7 +172,6 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
     forward(req, res, hooks, exactTarget, body) {
       (req as WithHooks)[HOOKS] = hooks;
       (req as WithHooks)[TARGET] = exactTarget;
-      dropDaemonSideWhenClientLeaves(req as WithHooks, res);
       const headers = req.headers;
       // The daemon connection is ours to keep alive; the client's preference is hop-by-hop.
       delete headers.connection;
@@ -205,6 +200,9 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
         if (!res.headersSent) sendDockerError(res, 502, `dockgate: upstream ${target.name} failed: ${(err as Error).message}`);
         else res.destroy();
       }
+    },
+    ended(req, res) {
+      dropDaemonSideIfUnfinished(req as WithHooks, res);
     },
     close() {
       proxy.close();

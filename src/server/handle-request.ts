@@ -45,6 +45,7 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
     // answer got the socket (a pipelined request queued behind a stream): never skipped.
     const finish = (): void => {
       stopWaiting();
+      deps.forwarder.ended(req, res);
       const outcome = exchange.decision?.outcome ?? exchange.refusal?.outcome ?? 'error';
       exchange.finish(outcome, res.headersSent ? res.statusCode : 0, exchange.bodyBytes, socket.bytesWritten - writtenAtStart, exchange.refusal?.reason);
     };

@@ -12,6 +12,7 @@ import { connect, createServer as createNetServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { whenSocketCloses } from '../../../src/http/socket-close.js';
 import { createForwarder } from '../../../src/proxy/forwarder.js';
 import { createUpstreamTarget } from '../../../src/proxy/upstream-target.js';
 
@@ -43,7 +44,13 @@ async function setup(opts: { headDelayMs?: number } = {}) {
   daemon.listen(path);
   await once(daemon, 'listening');
   const forwarder = createForwarder(createUpstreamTarget({ kind: 'unix', path, url: `unix://${path}` }));
-  const server = createServer((req, res) => forwarder.forward(req, res, { onHeaders: () => undefined, onError: () => undefined }, req.url ?? '/'));
+  const server = createServer((req, res) => {
+    // As the request handler does: the exchange ends when the response or the connection closes.
+    const ended = () => forwarder.ended(req, res);
+    res.on('close', ended);
+    whenSocketCloses(req.socket, ended);
+    forwarder.forward(req, res, { onHeaders: () => undefined, onError: () => undefined }, req.url ?? '/');
+  });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   cleanups.push(() => {
