@@ -15,6 +15,7 @@ import type { Gatekeeper } from './gatekeeper.js';
 import { classifyHandshakeError, classifyVerifyError } from './handshake-failure.js';
 import { createRequestHandler } from './handle-request.js';
 import { createUpgradeHandler } from './handle-upgrade.js';
+import { isRevoked } from './revoked.js';
 import { bindIdentity, identityOf } from './peer-identity.js';
 import { nextRequestId } from './request-id.js';
 import type { TlsMaterial } from './tls-material.js';
@@ -160,9 +161,17 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
   server.timeout = 0;
   usePartialChain(server, deps.tls, config.tls.partialChain);
 
+  // The material new handshakes are verified against; a handshake that began before a reload
+  // completes against the old CRL, so its identity is checked against this one too.
+  let material = deps.tls;
   server.prependListener('secureConnection', (socket: TLSSocket) => {
     try {
       const identity = bindIdentity(socket);
+      if (isRevoked(identity, material)) {
+        observer.handshakeFailed('revoked', `certificate serial ${identity.serial} of ${identity.issuer} was revoked while its handshake was in progress`);
+        socket.destroy();
+        return;
+      }
       observer.clientSeen(identity);
     } catch (err) {
       observer.handshakeFailed('bad-usage', (err as Error).message);
@@ -212,9 +221,10 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
       const a = server.address();
       return typeof a === 'object' && a ? { host: a.address, port: a.port } : { host: config.listen.host, port: config.listen.port };
     },
-    setTlsMaterial(material) {
-      server.setSecureContext({ ...material.options, minVersion: 'TLSv1.2' });
-      usePartialChain(server, material, config.tls.partialChain);
+    setTlsMaterial(next) {
+      server.setSecureContext({ ...next.options, minVersion: 'TLSv1.2' });
+      usePartialChain(server, next, config.tls.partialChain);
+      material = next;
     },
     connections: () => connections,
     async shutdown(graceMs, settleMs = SETTLE_MS) {

@@ -6,7 +6,9 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
+import { once } from 'node:events';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer, connect as netConnect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -74,7 +76,7 @@ function handshakes(g: TestGateway): Array<{ reason: string; detail: string }> {
 
 beforeAll(async () => {
   work = scratchDir('certs-');
-  pki = await makePki({ alice: ['admin'], bob: ['admin'] });
+  pki = await makePki({ alice: ['admin'], bob: ['admin'], dave: ['admin'] });
   const d = pki.dir;
   gw = await startGateway(d, config(d, { ca: `${d}/ca.pem`, cert: `${d}/server-cert.pem`, key: `${d}/server-key.pem`, crl: `${d}/crl.pem` }));
   gateways.push(gw);
@@ -205,6 +207,58 @@ describe('invalid material is refused and the old material stays in force', () =
     expect(await presentedSerial(gw.port, pki.bundle('alice'))).toBe(serial);
     expect((await docker(pki.bundle('alice'), gw.port, ['version', '--format', '{{.Server.Version}}'])).code).toBe(0);
     writeFileSync(key, good);
+  });
+});
+
+describe('revocation during a handshake', () => {
+  it('a handshake under way while the CRL is reloaded is checked against the new CRL when it completes', async () => {
+    // A gateway of its own: the handshake-failure log of the shared one is rate-limited per reason.
+    const d = pki.dir;
+    const g = await startGateway(d, config(d, { ca: `${d}/ca.pem`, cert: `${d}/server-cert.pem`, key: `${d}/server-key.pem`, crl: `${d}/crl.pem` }));
+    gateways.push(g);
+    // A TCP hop that lets the ClientHello through and holds the client's next flight (its
+    // certificate and Finished) until released: the handshake straddles the reload.
+    let release: () => void = () => undefined;
+    const hop = createNetServer((c) => {
+      const up = netConnect(g.port, '127.0.0.1');
+      const held: Buffer[] = [];
+      let first = true;
+      let released = false;
+      release = () => {
+        released = true;
+        for (const d of held.splice(0)) up.write(d);
+      };
+      c.on('data', (d: Buffer) => (first || released ? up.write(d) : held.push(d), (first = false)));
+      up.on('data', (d: Buffer) => c.write(d));
+      c.on('close', () => up.destroy());
+      up.on('close', () => c.destroy());
+      c.on('error', () => undefined);
+      up.on('error', () => undefined);
+    });
+    hop.listen(0, '127.0.0.1');
+    await once(hop, 'listening');
+    try {
+      const dave = pki.bundle('dave');
+      const reloadsBefore = count(g.stderr(), 'TLS material loaded');
+      let answer = '';
+      const client = connect({ host: '127.0.0.1', port: (hop.address() as { port: number }).port, ca: readFileSync(join(dave, 'ca.pem')), cert: readFileSync(join(dave, 'cert.pem')), key: readFileSync(join(dave, 'key.pem')) });
+      client.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+      client.on('error', () => undefined);
+      const ended = once(client, 'close');
+      // TLS 1.3: the client is done once it has sent its Finished (held by the hop).
+      await once(client, 'secureConnect');
+      const revoke = await dockgate(['certs', 'revoke', 'dave', '--dir', pki.dir]);
+      expect(revoke.code).toBe(0);
+      await until(() => count(g.stderr(), 'TLS material loaded') > reloadsBefore, 10_000, 'the CRL reload');
+      release();
+      client.write('GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n');
+      await Promise.race([ended, new Promise((r) => setTimeout(r, 5000))]);
+      expect(answer).not.toContain('HTTP/1.1 200');
+      expect(client.destroyed || answer === '').toBe(true);
+      await until(() => handshakes(g).some((h) => h.reason === 'revoked' && h.detail.includes('revoked while its handshake was in progress')), 5000, 'a revoked-mid-handshake log line');
+    } finally {
+      hop.close();
+    }
   });
 });
 

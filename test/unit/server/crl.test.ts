@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCertsCommand } from '../../../src/pki/cli.js';
-import { casWithoutCrl, parseCrl } from '../../../src/server/crl.js';
+import { casWithoutCrl, normalizeSerialHex, parseCrl, signedSerialHex } from '../../../src/server/crl.js';
 import { derChildren, parseDer, readIntegerHex, readOid, readTime, type DerElement } from '../../../src/server/der.js';
 import { captureIo } from '../pki/helpers.js';
 
@@ -376,5 +376,35 @@ describe('memory: the CRL check does not load an X.509 library', () => {
     visit(join(root, 'src/server/crl.ts'));
     expect([...files].map((f) => relative(root, f)).sort()).toEqual(['src/server/crl.ts', 'src/server/der.ts', 'src/server/x509-name.ts']);
     expect([...bare]).toEqual(['node:crypto']);
+  });
+});
+
+describe('serials as Node reports them', () => {
+  // Node gives a certificate's serial as signed hex (`-01` for the DER byte ff); CRL entries
+  // are two's complement DER: both must name the same certificate, and -1 is not 255.
+  it.each([
+    ['01', '01'],
+    ['7f', '7f'],
+    ['00ff', '00ff'],
+    ['ff', '-1'],
+    ['80', '-80'],
+    ['ff01', '-ff'],
+    ['00800000', '00800000'],
+  ])('DER INTEGER content %s is %s', (der, signed) => {
+    expect(signedSerialHex(Buffer.from(der, 'hex'))).toBe(signed);
+  });
+  it.each([
+    ['00FF', 'ff'],
+    ['-01', '-1'],
+    ['-1', '-1'],
+    ['-00', '0'],
+    ['000', '0'],
+    ['0A01', 'a01'],
+  ])('normalizeSerialHex(%s) is %s', (serial, want) => {
+    expect(normalizeSerialHex(serial)).toBe(want);
+  });
+  it('a negative serial and its two\'s complement bytes read as positive are different certificates', () => {
+    expect(normalizeSerialHex(signedSerialHex(Buffer.from('ff', 'hex')))).not.toBe(normalizeSerialHex('ff'));
+    expect(normalizeSerialHex(signedSerialHex(Buffer.from('ff', 'hex')))).toBe(normalizeSerialHex('-01'));
   });
 });
