@@ -17,6 +17,7 @@ import { maskedPathsGuard } from './masked-paths.js';
 import { networkDriversGuard } from './network-drivers.js';
 import { pluginsGuard } from './plugins.js';
 import { privilegedGuard } from './privileged.js';
+import { psArgsGuard } from './ps-args.js';
 import { runtimeGuard } from './runtime.js';
 import { securityOptionsGuard } from './security-options.js';
 import { swarmGuard } from './swarm.js';
@@ -46,6 +47,7 @@ export const GUARDS: readonly GuardDefinition<unknown>[] = [
   buildOptionsGuard,
   swarmGuard,
   importUrlsGuard,
+  psArgsGuard,
 ];
 
 /** Guard by its `guards:` key. */

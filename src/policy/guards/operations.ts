@@ -9,6 +9,8 @@ export const OP = {
   containerStart: 'ContainerStart',
   /** POST /containers/{id}/exec: creates an exec instance (swagger calls it ContainerExec). */
   execCreate: 'ContainerExec',
+  /** GET /containers/{id}/top: dockerd runs the host's ps with the caller's `ps_args`. */
+  containerTop: 'ContainerTop',
   volumeCreate: 'VolumeCreate',
   networkCreate: 'NetworkCreate',
   networkConnect: 'NetworkConnect',

@@ -392,6 +392,21 @@ describe('execRoot', () => {
   ]);
 });
 
+describe('psArgs', () => {
+  const top = (q: string) => req('GET', `/v1.41/containers/abc/top${q}`);
+  run('psArgs: false', [
+    ['no ps_args (dockerd runs -ef)', top(''), undefined],
+    ['empty', top('?ps_args='), undefined],
+    ['-ef', top('?ps_args=-ef'), undefined],
+    ['aux', top('?ps_args=aux'), undefined],
+    ['BSD e prints every environment', top('?ps_args=auxeww'), 'ps-args', 'ps_args "auxeww" is not allowed (only none, -ef or aux)'],
+    ['e alone', top('?ps_args=e'), 'ps-args'],
+    ['an output format that renames the PID column', top('?ps_args=' + encodeURIComponent('-oetimes=PID,pid f')), 'ps-args'],
+    ['a safe first value does not hide a second', top('?ps_args=aux&ps_args=auxe'), 'ps-args'],
+    ['a plus sign is a space (Go query decoding)', top('?ps_args=aux+e'), 'ps-args', 'ps_args "aux e"'],
+  ]);
+});
+
 describe('networkDrivers', () => {
   const net = (body: unknown) => req('POST', '/networks/create', body);
   run('networkDrivers: { allow: [bridge] }', [
