@@ -44,13 +44,15 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
     // The record is written when the answer is done, or when the client leaves before its
     // answer got the socket (a pipelined request queued behind a stream): never skipped.
     const finish = (): void => {
-      stopWaiting();
+      stopWaiting?.();
       deps.forwarder.ended(req, res);
       const outcome = exchange.decision?.outcome ?? exchange.refusal?.outcome ?? 'error';
       exchange.finish(outcome, res.headersSent ? res.statusCode : 0, exchange.bodyBytes, socket.bytesWritten - writtenAtStart, exchange.refusal?.reason);
     };
     res.on('close', finish);
-    const stopWaiting = whenSocketCloses(socket, finish);
+    // Node gives a response the socket at once unless an earlier one still has it; only such a
+    // queued response misses its 'close' when the client leaves, so only it waits on the socket.
+    const stopWaiting = res.socket ? undefined : whenSocketCloses(socket, finish);
 
     const refuse = (err: unknown): void => {
       const gerr = err instanceof GatewayError ? err : new GatewayError('internal', `dockgate: internal error: ${(err as Error).message}`);
