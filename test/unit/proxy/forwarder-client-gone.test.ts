@@ -6,15 +6,10 @@
  * the gateway closes each of its connections.
  */
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { connect, createServer as createNetServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { whenSocketCloses } from '../../../src/http/socket-close.js';
-import { createForwarder } from '../../../src/proxy/forwarder.js';
-import { createUpstreamTarget } from '../../../src/proxy/upstream-target.js';
+import { forwarderRig } from './forwarder-rig.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -26,42 +21,29 @@ const PONG = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK';
 
 /** The stand-in daemon: its connections, each with a promise that settles when it closes. */
 async function setup(opts: { headDelayMs?: number } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'dg-gone-'));
-  const path = join(dir, 'daemon.sock');
   const connections: { socket: Socket; closed: Promise<void>; requests: string[] }[] = [];
-  const daemon = createNetServer((s) => {
-    const entry = { socket: s, closed: once(s, 'close').then(() => undefined), requests: [] as string[] };
-    connections.push(entry);
-    s.on('data', (d: Buffer) => {
-      for (const m of d.toString('latin1').matchAll(/^(GET|POST) (\S+) HTTP\/1\.1\r\n/gm)) {
-        entry.requests.push(m[2] as string);
-        const answer = m[2] === '/_ping' ? PONG : STREAM_HEAD + '2\r\n{}\r\n';
-        setTimeout(() => s.writable && s.write(answer), m[2] === '/_ping' ? 0 : (opts.headDelayMs ?? 0));
-      }
-    });
-    s.on('error', () => undefined);
-  });
-  daemon.listen(path);
-  await once(daemon, 'listening');
-  const forwarder = createForwarder(createUpstreamTarget({ kind: 'unix', path, url: `unix://${path}` }));
-  const server = createServer((req, res) => {
-    // As the request handler does: the exchange ends when the response or the connection closes.
-    const ended = () => forwarder.ended(req, res);
-    res.on('close', ended);
-    whenSocketCloses(req.socket, ended);
-    forwarder.forward(req, res, { onHeaders: () => undefined, onError: () => undefined }, req.url ?? '/');
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  cleanups.push(() => {
-    server.closeAllConnections();
-    server.close();
-    for (const c of connections) c.socket.destroy();
-    daemon.close();
-    forwarder.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return { port: (server.address() as { port: number }).port, connections };
+  const { port } = await forwarderRig(
+    cleanups,
+    (s) => {
+      const entry = { socket: s, closed: once(s, 'close').then(() => undefined), requests: [] as string[] };
+      connections.push(entry);
+      s.on('data', (d: Buffer) => {
+        for (const m of d.toString('latin1').matchAll(/^(GET|POST) (\S+) HTTP\/1\.1\r\n/gm)) {
+          entry.requests.push(m[2] as string);
+          const answer = m[2] === '/_ping' ? PONG : STREAM_HEAD + '2\r\n{}\r\n';
+          setTimeout(() => s.writable && s.write(answer), m[2] === '/_ping' ? 0 : (opts.headDelayMs ?? 0));
+        }
+      });
+    },
+    (forwarder, req, res) => {
+      // As the request handler does: the exchange ends when the response or the connection closes.
+      const ended = () => forwarder.ended(req, res);
+      res.on('close', ended);
+      whenSocketCloses(req.socket, ended);
+      forwarder.forward(req, res, { onHeaders: () => undefined, onError: () => undefined }, req.url ?? '/');
+    },
+  );
+  return { port, connections };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

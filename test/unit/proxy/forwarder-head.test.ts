@@ -4,15 +4,10 @@
  * (`/wait`, an idle `/events`). A stand-in daemon on a unix socket writes raw HTTP, so the
  * framing is exactly what the test says; the client side counts the gateway's socket writes.
  */
-import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
-import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { request, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createForwarder } from '../../../src/proxy/forwarder.js';
-import { createUpstreamTarget } from '../../../src/proxy/upstream-target.js';
+import { forwarderRig } from './forwarder-rig.js';
 
 const HEAD = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n';
 const chunk = (body: string) => `${Buffer.byteLength(body).toString(16)}\r\n${body}\r\n`;
@@ -30,38 +25,23 @@ afterEach(() => {
  * `answer(socket)`. Resolves the server's port and the number of writes to each client socket.
  */
 async function setup(answer: (daemon: Socket) => void) {
-  const dir = mkdtempSync(join(tmpdir(), 'dg-fwd-'));
-  const path = join(dir, 'daemon.sock');
-  const daemon: NetServer = createNetServer((s) => {
-    s.once('data', () => answer(s));
-    s.on('error', () => undefined);
-  });
-  daemon.listen(path);
-  await once(daemon, 'listening');
-  const forwarder = createForwarder(createUpstreamTarget({ kind: 'unix', path, url: `unix://${path}` }));
   const writes: number[] = [];
-  const server: Server = createServer((req, res) => {
-    const socket = req.socket as CountedSocket;
-    const index = writes.push(0) - 1;
-    for (const method of ['_write', '_writev'] as const) {
-      const original = socket[method].bind(socket);
-      socket[method] = (...a: unknown[]) => {
-        writes[index] = (writes[index] ?? 0) + 1;
-        original(...a);
-      };
-    }
-    forwarder.forward(req, res, { onHeaders: () => undefined, onError: () => undefined }, req.url ?? '/');
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  cleanups.push(() => {
-    server.closeAllConnections();
-    server.close();
-    daemon.close();
-    forwarder.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const port = (server.address() as { port: number }).port;
+  const { port } = await forwarderRig(
+    cleanups,
+    (s) => s.once('data', () => answer(s)),
+    (forwarder, req, res) => {
+      const socket = req.socket as CountedSocket;
+      const index = writes.push(0) - 1;
+      for (const method of ['_write', '_writev'] as const) {
+        const original = socket[method].bind(socket);
+        socket[method] = (...a: unknown[]) => {
+          writes[index] = (writes[index] ?? 0) + 1;
+          original(...a);
+        };
+      }
+      forwarder.forward(req, res, { onHeaders: () => undefined, onError: () => undefined }, req.url ?? '/');
+    },
+  );
   return { port, writes };
 }
 

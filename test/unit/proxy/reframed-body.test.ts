@@ -5,17 +5,11 @@
  * that records every byte it is sent (the request handler refuses these first: end-to-end in
  * test/e2e/raw-http.test.ts against the real dockerd).
  */
-import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
-import { createServer } from 'node:http';
-import { connect, createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createForwarder } from '../../../src/proxy/forwarder.js';
 import { bodyWouldBeReframed } from '../../../src/proxy/reframed-body.js';
-import { createUpstreamTarget } from '../../../src/proxy/upstream-target.js';
+import { forwarderRig } from './forwarder-rig.js';
 
 describe('bodyWouldBeReframed', () => {
   const cases: Array<[string, IncomingHttpHeaders, boolean]> = [
@@ -43,33 +37,18 @@ afterEach(() => {
 
 /** A gateway-side server that forwards every request; the stand-in daemon answers 200 to each head it sees. */
 async function setup() {
-  const dir = mkdtempSync(join(tmpdir(), 'dg-reframe-'));
-  const path = join(dir, 'daemon.sock');
   let daemonBytes = '';
-  const daemon = createNetServer((s) => {
-    s.on('data', (d: Buffer) => {
-      daemonBytes += d.toString('latin1');
-      for (const _ of d.toString('latin1').matchAll(/ HTTP\/1\.1\r\n/g)) s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
-    });
-    s.on('error', () => undefined);
-  });
-  daemon.listen(path);
-  await once(daemon, 'listening');
-  const forwarder = createForwarder(createUpstreamTarget({ kind: 'unix', path, url: `unix://${path}` }));
   const errors: string[] = [];
-  const server = createServer((req, res) => {
-    forwarder.forward(req, res, { onHeaders: () => undefined, onError: (kind) => errors.push(kind) }, req.url ?? '/');
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  cleanups.push(() => {
-    server.closeAllConnections();
-    server.close();
-    daemon.close();
-    forwarder.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return { port: (server.address() as { port: number }).port, daemonBytes: () => daemonBytes, errors };
+  const { port } = await forwarderRig(
+    cleanups,
+    (s) =>
+      s.on('data', (d: Buffer) => {
+        daemonBytes += d.toString('latin1');
+        for (const _ of d.toString('latin1').matchAll(/ HTTP\/1\.1\r\n/g)) s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      }),
+    (forwarder, req, res) => forwarder.forward(req, res, { onHeaders: () => undefined, onError: (kind) => errors.push(kind) }, req.url ?? '/'),
+  );
+  return { port, daemonBytes: () => daemonBytes, errors };
 }
 
 /** Send raw bytes, collect what comes back until the server closes or `ms` pass. */
