@@ -9,6 +9,7 @@ import { planRequest, type RequestPlan } from '../facts/build-facts.js';
 import { sendDockerError } from '../http/docker-error.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
 import { GatewayError } from '../http/gateway-error.js';
+import { whenSocketCloses } from '../http/socket-close.js';
 import type { Forwarder } from '../proxy/forwarder.js';
 import { bodyWouldBeReframed } from '../proxy/reframed-body.js';
 import { noteStreamed } from '../proxy/stream-buffer-pacing.js';
@@ -19,7 +20,6 @@ import { Exchange } from './exchange.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import { identityOf } from './peer-identity.js';
 import { readBody } from './read-body.js';
-import { whenSocketCloses } from '../http/socket-close.js';
 
 /** What the request handler needs, passed in once. */
 export interface RequestHandlerDeps {
