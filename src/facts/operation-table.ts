@@ -117,8 +117,10 @@ export const OPERATION_TABLE: readonly Operation[] = Object.freeze([
   row('SystemInfo', 'GET', '/info', 'system', 'read'),
   row('SystemVersion', 'GET', '/version', 'system', 'read'),
   row('SystemDataUsage', 'GET', '/system/df', 'system', 'read'),
-  // Makes the daemon log in to a server the body names (credentials in the body: never log it).
-  row('SystemAuth', 'POST', '/auth', 'system', 'write', J),
+  // Makes the daemon log in to a server the body names (credentials in the body: never log it):
+  // a fetch from an address the caller chooses, answered with the server's verdict (SSRF, a
+  // password-guessing oracle), so exfiltrate like the other registry look-ups.
+  row('SystemAuth', 'POST', '/auth', 'system', 'exfiltrate', J),
 
   // Volume router.
   row('VolumeList', 'GET', '/volumes', 'volumes', 'read'),
