@@ -6,7 +6,7 @@
  * library (and its reflect-metadata polyfill, some 18 MiB of resident memory) to read a CRL.
  */
 import { X509Certificate, verify, type KeyObject } from 'node:crypto';
-import { DerSequence, DerTag, derChildren, parseDer, readBitStringBytes, readIntegerHex, readNull, readOid, readSmallInteger, readTime, type DerElement } from './der.js';
+import { DerSequence, DerTag, derChildren, parseDer, readBitStringBytes, readNull, readSignedIntegerHex, readOid, readSmallInteger, readTime, type DerElement } from './der.js';
 import { formatName, parseName, sameName, type X509Name } from './x509-name.js';
 
 /** Normalise a serial number for comparison: lowercase hex without leading zeros. */
@@ -14,18 +14,6 @@ export function normalizeSerialHex(serial: string): string {
   const negative = serial.startsWith('-');
   const digits = (negative ? serial.slice(1) : serial).toLowerCase().replace(/^0+(?=.)/, '');
   return negative && digits !== '0' ? `-${digits}` : digits;
-}
-
-/**
- * A DER INTEGER's content (two's complement) as signed hex, the way Node reports a
- * certificate's serial: `-01` for the byte `ff`. RFC 5280 forbids negative serials, but some
- * old CAs issued them, and a CRL entry must name the same certificate Node's serial names.
- */
-export function signedSerialHex(content: Buffer): string {
-  const hex = content.toString('hex');
-  if (((content[0] ?? 0) & 0x80) === 0) return hex;
-  const magnitude = (1n << BigInt(content.length * 8)) - BigInt(`0x${hex}`);
-  return `-${magnitude.toString(16)}`;
 }
 
 /** One verified CRL of the file. */
@@ -209,9 +197,7 @@ function readCrl(der: Buffer): CrlFields {
   if (revoked) {
     for (const entryElement of derChildren(revoked)) {
       const entry = new DerSequence(entryElement, 'revokedCertificates entry');
-      const serial = entry.next(DerTag.INTEGER, 'userCertificate');
-      readIntegerHex(serial); // checks it is a minimal INTEGER
-      serials.push(normalizeSerialHex(signedSerialHex(serial.content)));
+      serials.push(normalizeSerialHex(readSignedIntegerHex(entry.next(DerTag.INTEGER, 'userCertificate'))));
       readTime(entry.nextAny('revocationDate'));
       const extensions = entry.optional(DerTag.SEQUENCE);
       if (extensions) readExtensions(extensions, 'crlEntryExtensions');

@@ -182,6 +182,17 @@ export function readIntegerHex(el: DerElement): string {
   return el.content.toString('hex');
 }
 
+/**
+ * An INTEGER as signed hex, the way Node reports a certificate's serial: `-01` for the byte
+ * `ff` (two's complement). RFC 5280 forbids negative serials, but some old CAs issued them, and
+ * a CRL entry must name the same certificate Node's serial names.
+ */
+export function readSignedIntegerHex(el: DerElement): string {
+  const hex = readIntegerHex(el);
+  if (((el.content[0] ?? 0) & 0x80) === 0) return hex;
+  return `-${((1n << BigInt(el.content.length * 8)) - BigInt(`0x${hex}`)).toString(16)}`;
+}
+
 /** A small non-negative INTEGER (such as a version field) as a number. */
 export function readSmallInteger(el: DerElement): number {
   const hex = readIntegerHex(el);

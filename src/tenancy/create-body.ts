@@ -6,7 +6,7 @@
 import type { JsonObject, JsonValue } from '../core/types.js';
 import { field, goKey, isObject } from '../facts/go-fold.js';
 import { goObjectAt, goSet } from './labels.js';
-import { endpointIdWhere } from './references.js';
+import { endpointIdWhere, parseLink } from './references.js';
 
 /** Replace a container reference by the ID it resolved to, so the daemon acts on what was checked. */
 export function pinContainer(body: JsonObject, where: string, name: string, id: string): void {
@@ -32,20 +32,6 @@ export function pinContainer(body: JsonObject, where: string, name: string, id: 
     const key = goKey(host, where.slice('HostConfig.'.length));
     if (key && host[key] === `container:${name}`) host[key] = `container:${id}`;
   }
-}
-
-/**
- * A link as dockerd's ParseLink reads it: `name`, `name:alias`, or `/name:/parent/alias` (the
- * form dockerd itself stores); the container name without its leading `/`. Undefined for
- * what dockerd refuses (more than one `:`).
- */
-export function parseLink(link: string): { name: string; alias: string } | undefined {
-  const parts = link.split(':');
-  if (parts.length > 2 || link === '') return undefined;
-  const [first = '', second] = parts;
-  if (second === undefined) return { name: first.replace(/^\//, ''), alias: link };
-  if (first.startsWith('/')) return { name: first.slice(1), alias: second.slice(second.lastIndexOf('/') + 1) };
-  return { name: first, alias: second };
 }
 
 /** dockerd's predefined networks (user networks cannot take these names). */

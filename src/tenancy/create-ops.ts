@@ -11,7 +11,8 @@ import { mountVolumeLabels, ownAnonymousVolumes, pinContainer, pinEndpointId, pi
 import { deny, forward, type TenancyVerdict } from './hook.js';
 import { goSet, isReservedLabel, ownerLabels, RESERVED_PREFIX, reservedKeys, withOwnerLabels } from './labels.js';
 import { applyLimits } from './limits.js';
-import { daemonAnswer, tagOver, tagReference } from './object-ops.js';
+import { tagReference } from './image-set.js';
+import { daemonAnswer, tagOver } from './object-ops.js';
 import { countContainers } from './quota.js';
 import { createReferences } from './references.js';
 import { resolveObject } from './resolve.js';

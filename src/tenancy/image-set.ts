@@ -26,15 +26,32 @@ export function isBareRepository(ref: string): boolean {
   return r !== undefined && r.tag === undefined && r.digest === undefined;
 }
 
+/**
+ * The tag a tag/commit/import/build/pull would (re)point, as dockerd reads `repo` and `tag`:
+ * `repo` may already carry a tag; a non-empty `tag` replaces it; none means `latest`. Undefined
+ * when no tag moves (no repo, or a digest reference: dockerd refuses to tag those or pulls by
+ * digest without tagging).
+ */
+export function tagReference(repo: string | undefined, tag: string | undefined): string | undefined {
+  if (!repo) return undefined;
+  const at = repo.indexOf('@');
+  const named = at < 0 ? repo : repo.slice(0, at);
+  const colon = named.lastIndexOf(':');
+  const hasTag = colon > named.lastIndexOf('/');
+  const name = hasTag ? named.slice(0, colon) : named;
+  if (tag) return tag.includes(':') ? undefined : `${name}:${tag}`;
+  if (at >= 0) return undefined;
+  return hasTag ? repo : `${repo}:latest`;
+}
+
 /** The references a push of image `name` with query `tag` acts on (dockerd's WithTag when `tag` is set). */
 export function pushReferences(name: string, tag: string | undefined): string[] {
   if (!tag) return [name];
-  const at = name.indexOf('@');
-  const named = at < 0 ? name : name.slice(0, at);
-  const colon = named.lastIndexOf(':');
-  const repo = colon > named.lastIndexOf('/') ? named.slice(0, colon) : named;
+  // A tag dockerd cannot take (a digest) makes it refuse the push; the name alone is checked then.
+  const pushed = tagReference(name, tag);
+  if (pushed === undefined) return [name];
   // The name's own image too when it carries a tag or digest: its meaning is the daemon's to settle.
-  return repo === name ? [`${repo}:${tag}`] : [`${repo}:${tag}`, name];
+  return isBareRepository(name) || pushed === name ? [pushed] : [pushed, name];
 }
 
 const str = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x !== '' && !x.startsWith('<none>')) : []);

@@ -13,7 +13,7 @@ import { goSet } from './labels.js';
 import { applyLimits } from './limits.js';
 import type { OperationPlan } from './operation-plans.js';
 import { countContainers } from './quota.js';
-import { imagesNamed, pushReferences } from './image-set.js';
+import { imagesNamed, pushReferences, tagReference } from './image-set.js';
 import { resolveExec, resolveObject } from './resolve.js';
 import { rebuildTarget } from './target.js';
 
@@ -122,24 +122,6 @@ async function extraChecks(ctx: TenancyContext, op: string, raw: Record<string, 
 /** Connecting one's own container to, or disconnecting it from, a predefined network. */
 function builtinNetworkUse(op: string, obj: ResolvedObject): boolean {
   return (op === 'NetworkConnect' || op === 'NetworkDisconnect') && obj.kind === 'networks' && obj.ownership.owner === undefined && obj.names.some((n) => PREDEFINED_NETWORKS.has(n));
-}
-
-/**
- * The tag a tag/commit/import/build/pull would (re)point, as dockerd reads `repo` and `tag`:
- * `repo` may already carry a tag; a non-empty `tag` replaces it; none means `latest`. Undefined
- * when no tag moves (no repo, or a digest reference: dockerd refuses to tag those or pulls by
- * digest without tagging).
- */
-export function tagReference(repo: string | undefined, tag: string | undefined): string | undefined {
-  if (!repo) return undefined;
-  const at = repo.indexOf('@');
-  const named = at < 0 ? repo : repo.slice(0, at);
-  const colon = named.lastIndexOf(':');
-  const hasTag = colon > named.lastIndexOf('/');
-  const name = hasTag ? named.slice(0, colon) : named;
-  if (tag) return tag.includes(':') ? undefined : `${name}:${tag}`;
-  if (at >= 0) return undefined;
-  return hasTag ? repo : `${repo}:latest`;
 }
 
 /** Refuse taking over a tag that names an image the caller does not own. */

@@ -31,6 +31,20 @@ export function bindVolumeName(bind: string): string | undefined {
   return src;
 }
 
+/**
+ * A link as dockerd's ParseLink reads it: `name`, `name:alias`, or `/name:/parent/alias` (the
+ * form dockerd itself stores); the container name without its leading `/`. Undefined for
+ * what dockerd refuses (more than one `:`).
+ */
+export function parseLink(link: string): { name: string; alias: string } | undefined {
+  const parts = link.split(':');
+  if (parts.length > 2 || link === '') return undefined;
+  const [first = '', second] = parts;
+  if (second === undefined) return { name: first.replace(/^\//, ''), alias: link };
+  if (first.startsWith('/')) return { name: first.slice(1), alias: second.slice(second.lastIndexOf('/') + 1) };
+  return { name: first, alias: second };
+}
+
 /** The references of one HostConfig copy; `prefix` names it in messages (`HostConfig.` or none). */
 function hostConfigReferences(host: JsonValue | undefined, prefix: string, refs: Reference[]): void {
   for (const v of strings(field(host, 'VolumesFrom'))) refs.push({ kind: 'containers', name: v.split(':')[0] ?? v, where: `${prefix}VolumesFrom` });
@@ -41,9 +55,9 @@ function hostConfigReferences(host: JsonValue | undefined, prefix: string, refs:
     else if (mode === 'NetworkMode' && !BUILTIN_NETWORKS.has(v)) refs.push({ kind: 'networks', name: v, where: `${prefix}NetworkMode` });
   }
   for (const link of strings(field(host, 'Links'))) {
-    // `name:alias`; dockerd also accepts `/name:/parent/alias`.
-    const name = (link.split(':')[0] ?? link).replace(/^\//, '');
-    refs.push({ kind: 'containers', name, where: `${prefix}Links` });
+    // A link dockerd refuses to parse names no container it would look up.
+    const name = parseLink(link)?.name;
+    if (name !== undefined) refs.push({ kind: 'containers', name, where: `${prefix}Links` });
   }
   for (const bind of strings(field(host, 'Binds'))) {
     const name = bindVolumeName(bind);

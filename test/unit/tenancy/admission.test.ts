@@ -12,7 +12,7 @@ import type { DaemonAnswer, DaemonClient } from '../../../src/tenancy/daemon-cli
 import type { TenancyVerdict } from '../../../src/tenancy/hook.js';
 import { buildLimits, goInt64 } from '../../../src/tenancy/build-ops.js';
 import { applyLimits } from '../../../src/tenancy/limits.js';
-import { tagReference } from '../../../src/tenancy/object-ops.js';
+import { tagReference } from '../../../src/tenancy/image-set.js';
 import { createTenancy } from '../../../src/tenancy/tenancy.js';
 
 const spec: TenancySpec = {
