@@ -1,16 +1,19 @@
 /**
  * The admin listener: Prometheus metrics and health probes on their own address, never the
  * Docker API (and the Docker listener never serves these). Optional TLS, with client
- * certificates required when a CA is configured.
+ * certificates required when a CA is configured, checked against an optional CRL.
  */
-import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Registry } from 'prom-client';
 import type { AdminConfig } from '../config/types.js';
+import { distinguishedName, type ParsedCertificate } from '../identity/identity.js';
+import { isRevoked } from '../server/revoked.js';
+import { loadAdminTls, type AdminTlsMaterial } from './admin-tls.js';
 
 /** What `/readyz` reports; 200 when `ready`, else 503. */
 export interface ReadinessReport {
@@ -29,13 +32,26 @@ export interface AdminServerOptions {
 export interface AdminServer {
   /** The bound address (the real port when the config asked for port 0). */
   address: { host: string; port: number };
+  /**
+   * Re-read `admin.tls` and use it for new handshakes; requests on open connections are
+   * checked against the new CRL. Throws (the old material stays) when the files are wrong.
+   * Resolves to the warnings to log. A no-op without TLS.
+   */
+  reloadTls(): Promise<string[]>;
+  /** Problems of the TLS material loaded at start that will refuse scrapers; to be logged. */
+  tlsWarnings: string[];
   /** Stop accepting and drop open connections (scrapers hold keep-alive sockets). */
   close(): Promise<void>;
 }
 
-/** A PEM value from the config: a file path, or the PEM text itself. */
-async function pem(value: string): Promise<string> {
-  return value.trimStart().startsWith('-----BEGIN') ? value : readFile(value, 'utf8');
+/** Whether the certificate a connection was verified with, or a CA above it, is revoked. */
+function connectionRevoked(socket: TLSSocket, revocation: NonNullable<AdminTlsMaterial['revocation']>): boolean {
+  const peer = socket.getPeerCertificate();
+  // A verified connection always has one; one without cannot be checked, so it is refused.
+  if (!peer?.raw) return true;
+  const cert = peer as unknown as ParsedCertificate;
+  // Issuer and serial only: a scraper's certificate need not name a gateway identity.
+  return isRevoked({ issuer: distinguishedName(cert.issuer), serial: cert.serialNumber.toLowerCase() }, revocation);
 }
 
 /** Build the express app: three GET routes, JSON 404 for everything else. */
@@ -79,20 +95,24 @@ export function createAdminApp(opts: Pick<AdminServerOptions, 'registry' | 'read
 
 /** Start the admin listener on `config.listen`; resolves once it is listening. */
 export async function startAdminServer(opts: AdminServerOptions): Promise<AdminServer> {
-  const app = createAdminApp(opts);
   const tls = opts.config.tls;
+  let material = tls ? await loadAdminTls(tls) : undefined;
+  const app = express();
+  // Before any route: a connection whose certificate a CRL loaded since its handshake revokes
+  // gets nothing more (a scraper's keep-alive connection outlives a reload).
+  app.use((req, _res, next) => {
+    const revocation = material?.revocation;
+    if (revocation && revocation.revocations.some((r) => r.serials.size > 0) && connectionRevoked(req.socket as TLSSocket, revocation)) {
+      req.socket.destroy();
+      return;
+    }
+    next();
+  });
+  app.use(createAdminApp(opts));
   let server: http.Server;
-  if (tls) {
-    const ca = tls.ca === undefined ? undefined : await pem(tls.ca);
-    server = https.createServer(
-      {
-        cert: await pem(tls.cert),
-        key: await pem(tls.key),
-        minVersion: 'TLSv1.2',
-        ...(ca === undefined ? {} : { ca, requestCert: true, rejectUnauthorized: true }),
-      },
-      app,
-    );
+  if (material) {
+    const clientCerts = material.revocation ? { requestCert: true, rejectUnauthorized: true } : {};
+    server = https.createServer({ ...material.options, ...clientCerts }, app);
   } else {
     server = http.createServer(app);
   }
@@ -104,8 +124,23 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
     });
   });
   const bound = server.address() as AddressInfo;
+  let reloadsStarted = 0;
+  let reloadInstalled = 0;
   return {
     address: { host: bound.address, port: bound.port },
+    tlsWarnings: material?.warnings ?? [],
+    async reloadTls() {
+      if (!tls) return [];
+      // Reloads overlap (cert and key written a moment apart): a slow older read must not
+      // replace what a newer one installed.
+      const seq = ++reloadsStarted;
+      const next = await loadAdminTls(tls);
+      if (seq < reloadInstalled) return next.warnings;
+      reloadInstalled = seq;
+      (server as https.Server).setSecureContext(next.options);
+      material = next;
+      return next.warnings;
+    },
     close() {
       return new Promise<void>((resolve) => {
         server.close(() => resolve());

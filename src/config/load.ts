@@ -100,14 +100,16 @@ function readAdmin(problems: ProblemList, base: string, raw: unknown): AdminConf
   const admin: AdminConfig = { enabled: true, listen: readListen(problems, 'admin.listen', raw.listen, DEFAULTS.admin) };
   if (raw.tls !== undefined) {
     const tls = isRecord(raw.tls) ? raw.tls : {};
-    if (!isRecord(raw.tls)) problems.add('admin.tls', 'must be a mapping with cert, key and optional ca');
-    problems.unknownKeys('admin.tls', tls, ['cert', 'key', 'ca']);
+    if (!isRecord(raw.tls)) problems.add('admin.tls', 'must be a mapping with cert, key and optional ca and crl');
+    problems.unknownKeys('admin.tls', tls, ['cert', 'key', 'ca', 'crl']);
+    if (tls.crl !== undefined && tls.ca === undefined) problems.add('admin.tls.crl', 'needs admin.tls.ca: without it no client certificate is asked for');
     if (tls.cert === undefined) problems.add('admin.tls.cert', 'is required when admin.tls is set');
     if (tls.key === undefined) problems.add('admin.tls.key', 'is required when admin.tls is set');
     admin.tls = {
       cert: readFile(problems, base, 'admin.tls.cert', tls.cert) ?? '',
       key: readFile(problems, base, 'admin.tls.key', tls.key) ?? '',
       ca: tls.ca === undefined ? undefined : readFile(problems, base, 'admin.tls.ca', tls.ca),
+      crl: tls.crl === undefined ? undefined : readFile(problems, base, 'admin.tls.crl', tls.crl),
     };
   }
   return admin;

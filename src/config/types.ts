@@ -38,7 +38,19 @@ export interface AdminConfig {
   enabled: boolean;
   listen: ListenAddress;
   /** Optional TLS for the admin listener; client certificates required when `ca` is set. */
-  tls?: { cert: string; key: string; ca?: string };
+  tls?: AdminTlsConfig;
+}
+
+/** TLS of the admin listener (paths). Reloaded when a file changes, and on SIGHUP. */
+export interface AdminTlsConfig {
+  /** Server certificate (PEM). */
+  cert: string;
+  /** Its private key (PEM). */
+  key: string;
+  /** CA bundle scrapers' client certificates must chain to; without it, no client certificate is asked for. */
+  ca?: string;
+  /** CRL (PEM) checked at every handshake and every request; needs `ca`. */
+  crl?: string;
 }
 
 /** Audit log destination. */

@@ -113,6 +113,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     }),
   });
   const admin = config.admin.enabled ? await startAdminServer({ config: config.admin, registry, readiness }) : undefined;
+  for (const warning of admin?.tlsWarnings ?? []) log.warn({ event: 'tls-config', listener: 'admin' }, warning);
 
   function reloadPolicy(): void {
     try {
@@ -169,6 +170,21 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
 
   const tlsFiles = [config.tls.ca, config.tls.cert, config.tls.key, ...(config.tls.crl ? [config.tls.crl] : [])];
   const stopWatchTls = watchFiles(tlsFiles, () => void reloadTls());
+
+  // The admin listener's own files: a failed reload keeps the previous material, as above.
+  async function reloadAdminTls(): Promise<void> {
+    if (!admin) return;
+    try {
+      const warnings = await admin.reloadTls();
+      log.info({ listener: 'admin' }, 'admin TLS material loaded');
+      for (const warning of warnings) log.warn({ event: 'tls-config', listener: 'admin' }, warning);
+    } catch (err) {
+      log.error({ listener: 'admin', err: (err as Error).message }, 'admin TLS reload failed; the previous certificates and CRL stay in force');
+    }
+  }
+  const adminTls = config.admin.tls;
+  const adminTlsFiles = adminTls ? [adminTls.cert, adminTls.key, ...(adminTls.ca ? [adminTls.ca] : []), ...(adminTls.crl ? [adminTls.crl] : [])] : [];
+  const stopWatchAdminTls = watchFiles(adminTlsFiles, () => void reloadAdminTls());
   const stopExpiry = startExpiryWarnings({ items: () => tls.expiring, log });
   const stopWatchPolicy = config.policy ? watchFiles([config.policy], reloadPolicy) : () => {};
 
@@ -179,12 +195,14 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     reload() {
       reloadPolicy();
       void reloadTls();
+      void reloadAdminTls();
     },
     reopenAudit() {
       audit.reopen();
     },
     async stop() {
       stopWatchTls();
+      stopWatchAdminTls();
       stopExpiry();
       stopWatchPolicy();
       stopMonitor();

@@ -6,9 +6,11 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configYaml, docker, makePki, run, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+import { configYaml, docker, dockgate, makePki, run, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { httpGet, promtoolCheckMetrics, startPrometheus, type TestPrometheus } from './support/prometheus.js';
+import { RawConnection } from './support/raw-tls.js';
 import { tlsAttempt, tlsRequest } from './support/tls-request.js';
+import { until } from './support/until.js';
 
 const socket = inject('dockerSocket');
 const JOB = 'dockgate-e2e';
@@ -248,5 +250,33 @@ describe('admin listener with TLS and client certificates', () => {
     const stranger = other.bundle('admin');
     expect((await tlsAttempt(tlsGw.adminPort as number, join(pki.dir, 'ca.pem'), { cert: join(stranger, 'cert.pem'), key: join(stranger, 'key.pem') }, '/healthz')).rejected).toBe(true);
     await expect(httpGet(`http://127.0.0.1:${tlsGw.adminPort}/metrics`)).rejects.toThrow();
+  });
+
+  it('with admin.tls.crl, certs revoke takes a scraper off: its open connection gets no more answers, its new handshakes are refused', async () => {
+    const issued = await dockgate(['certs', 'issue', 'scraper-crl', '--dir', pki.dir]);
+    expect(issued.code).toBe(0);
+    const adminTls = `admin:\n  listen: 127.0.0.1:0\n  tls: { cert: ${pki.dir}/server-cert.pem, key: ${pki.dir}/server-key.pem, ca: ${pki.dir}/ca.pem, crl: ${pki.dir}/crl.pem }\n`;
+    const gw = await startGateway(pki.dir, configYaml(pki, socket).replace('admin: 127.0.0.1:0\n', adminTls));
+    const conn = await RawConnection.tls(pki.bundle('scraper-crl'), gw.adminPort as number);
+    try {
+      const healthz = 'GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n';
+      conn.write(healthz);
+      expect((await conn.response()).status).toBe(200);
+      const scraper = { cert: join(pki.bundle('scraper-crl'), 'cert.pem'), key: join(pki.bundle('scraper-crl'), 'key.pem') };
+      expect((await tlsAttempt(gw.adminPort as number, join(pki.dir, 'ca.pem'), scraper, '/healthz')).rejected).toBe(false);
+
+      expect((await dockgate(['certs', 'revoke', 'scraper-crl', '--dir', pki.dir])).code).toBe(0);
+      // The gateway notices the new crl.pem by itself (no signal).
+      await until(async () => (await tlsAttempt(gw.adminPort as number, join(pki.dir, 'ca.pem'), scraper, '/healthz')).rejected, 15_000, 'the admin listener refusing the revoked scraper');
+      expect(gw.stderr()).toContain('admin TLS material loaded');
+      conn.write(healthz);
+      await conn.closed;
+      expect(conn.takeBuffered().length).toBe(0);
+      // Another scraper of the same CA goes on.
+      expect((await tlsRequest(pki.bundle('bob'), gw.adminPort as number, { path: '/healthz' })).status).toBe(200);
+    } finally {
+      conn.close();
+      await gw.stop();
+    }
   });
 });

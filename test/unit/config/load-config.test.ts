@@ -73,6 +73,14 @@ describe('buildConfig', () => {
     expect(c.audit.file).toBe(join(dir, 'logs/audit.log'));
   });
 
+  it('admin.tls.crl needs admin.tls.ca, and is resolved like the other files', () => {
+    expect(problems({ tls, admin: { tls: { cert: 'server-cert.pem', key: 'server-key.pem', crl: 'crl.pem' } } })).toEqual([
+      'admin.tls.crl: needs admin.tls.ca: without it no client certificate is asked for',
+    ]);
+    const c = buildConfig({ tls, admin: { tls: { cert: 'server-cert.pem', key: 'server-key.pem', ca: 'ca.pem', crl: 'crl.pem' } } }, dir);
+    expect(c.admin.tls).toEqual({ cert: join(dir, 'server-cert.pem'), key: join(dir, 'server-key.pem'), ca: join(dir, 'ca.pem'), crl: join(dir, 'crl.pem') });
+  });
+
   it('reports every problem at once, each with its key path', () => {
     const found = problems({
       listen: 'nope',

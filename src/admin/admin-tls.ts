@@ -1,0 +1,49 @@
+/**
+ * The admin listener's TLS material: the server certificate and key, and, when scrapers must
+ * present client certificates, the CA bundle and an optional CRL. Loaded with the Docker
+ * listener's checks (key matches certificate, CRL signed by a CA of the bundle), so a mistake
+ * is refused at start or at reload, not at the first scrape.
+ */
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { SecureContextOptions } from 'node:tls';
+import type { AdminTlsConfig } from '../config/types.js';
+import { loadTlsMaterial, type TlsMaterial } from '../server/tls-material.js';
+
+/** Loaded admin TLS material. */
+export interface AdminTlsMaterial {
+  options: SecureContextOptions;
+  /** What a connection's certificate is checked against at each request; undefined without `ca`. */
+  revocation?: Pick<TlsMaterial, 'revocations' | 'caNames'>;
+  /** Problems that do not stop loading but will refuse scrapers; to be logged. */
+  warnings: string[];
+}
+
+/** Read and check the files of `admin.tls`. Throws an Error naming the file that is wrong. */
+export async function loadAdminTls(tls: AdminTlsConfig): Promise<AdminTlsMaterial> {
+  if (tls.ca !== undefined) {
+    const material = await loadTlsMaterial({ ca: tls.ca, cert: tls.cert, key: tls.key, crl: tls.crl, partialChain: false });
+    return {
+      options: material.options,
+      revocation: { revocations: material.revocations, caNames: material.caNames },
+      warnings: material.warnings,
+    };
+  }
+  const read = async (file: string): Promise<string> => {
+    try {
+      return await readFile(file, 'utf8');
+    } catch (err) {
+      throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
+    }
+  };
+  const cert = await read(tls.cert);
+  const key = await read(tls.key);
+  let matches: boolean;
+  try {
+    matches = new X509Certificate(cert).checkPrivateKey(createPrivateKey(key));
+  } catch (err) {
+    throw new Error(`${tls.cert}, ${tls.key}: not a usable certificate and key (${(err as Error).message})`, { cause: err });
+  }
+  if (!matches) throw new Error(`${tls.key}: private key does not match the certificate in ${tls.cert}`);
+  return { options: { cert, key, minVersion: 'TLSv1.2' }, warnings: [] };
+}
