@@ -68,3 +68,16 @@ export function mergeQuery(form: readonly QueryPair[], query: readonly QueryPair
   }
   return { query: first, queryAll: all };
 }
+
+/**
+ * A boolean query value as dockerd's `httputils.BoolValue` reads it: false when absent, empty,
+ * `0`, `no`, `false` or `none` (trimmed, any case), true otherwise. Undefined for a value whose
+ * reading depends on Go's Unicode trimming or case mapping (anything but printable ASCII
+ * around ASCII spaces): the caller refuses it rather than guess.
+ */
+export function goBoolValue(value: string | undefined): boolean | undefined {
+  if (value === undefined) return false;
+  if (!/^[\x20-\x7e\t\n\v\f\r]*$/.test(value)) return undefined;
+  const s = value.replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g, '').toLowerCase();
+  return !(s === '' || s === '0' || s === 'no' || s === 'false' || s === 'none');
+}

@@ -14,6 +14,7 @@ import { applyLimits } from './limits.js';
 import type { OperationPlan } from './operation-plans.js';
 import { countContainers } from './quota.js';
 import { imagesNamed, pushReferences, tagReference } from './image-set.js';
+import { linkRemoval } from './link-removal.js';
 import { resolveExec, resolveObject } from './resolve.js';
 import { rebuildTarget } from './target.js';
 
@@ -44,6 +45,10 @@ export async function objectOperation(ctx: TenancyContext, plan: ObjectPlan): Pr
   // Save and push act on every tag a bare repository name stands for, and push on `tag`; images are not pinned.
   if (op === 'ImageGet') return (await ownImages(ctx, [name])) ?? forward();
   if (op === 'ImagePush') return (await ownImages(ctx, pushReferences(name, facts.query.tag))) ?? forward();
+  if (op === 'ContainerDelete') {
+    const unlink = await linkRemoval(ctx, name);
+    if (unlink) return unlink;
+  }
   const r = await resolveObject(ctx.daemon, plan.object, name);
   if ('answer' in r) return daemonAnswer(r.answer);
   const obj = r.found;

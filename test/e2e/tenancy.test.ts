@@ -194,6 +194,29 @@ describe('cross-owner access is denied by id, name and id prefix', () => {
   });
 });
 
+describe('docker rm --link', () => {
+  it('removes the link from one\'s own container; another tenant cannot; the linked container stays', async () => {
+    expect((await as('alice', ['create', '--name', 'ten-link-db', 'busybox', 'true'])).code).toBe(0);
+    expect((await as('alice', ['create', '--name', 'ten-link-web', '--link', 'ten-link-db:db', '--link', 'ten-link-db:cache', 'busybox', 'true'])).code).toBe(0);
+    const links = async () => (await dockerDirect(socket, ['inspect', '-f', '{{json .HostConfig.Links}}', 'ten-link-web'])).stdout.trim();
+    expect(JSON.parse(await links())).toEqual(expect.arrayContaining(['/ten-link-db:/ten-link-web/db', '/ten-link-db:/ten-link-web/cache']));
+
+    const carol = await as('carol', ['rm', '--link', 'ten-link-web/db']);
+    expect(carol.code).not.toBe(0);
+    expect(carol.stderr).toContain('link "ten-link-web/db" belongs to container "ten-link-web" of another tenant');
+    expect(await links()).toContain('/ten-link-web/db');
+
+    // Both CLIs, each removing one of the two links (the 28.x one with the leading slash).
+    for (const [cli, link] of [['/usr/local/bin/docker', '/ten-link-web/db'], ['/usr/bin/docker', 'ten-link-web/cache']] as const) {
+      const r = await docker(pki.bundle('alice'), gw.port, ['rm', '--link', link], { cli });
+      expect(r.stderr, cli).toBe('');
+      expect(r.code, cli).toBe(0);
+    }
+    expect(await links()).toMatch(/^(null|\[\])$/);
+    expect((await dockerDirect(socket, ['inspect', '-f', '{{.Name}}', 'ten-link-db'])).stdout.trim()).toBe('/ten-link-db');
+  });
+});
+
 describe('prune, limits, labels', () => {
   it('container prune removes only the caller\'s own containers', async () => {
     expect((await as('alice', ['create', '--name', 'ten-a-stopped', 'busybox', 'true'])).code).toBe(0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FactsError } from '../../../src/facts/errors.js';
-import { mergeQuery, parseFormBody, parseGoQuery } from '../../../src/facts/query.js';
+import { goBoolValue, mergeQuery, parseFormBody, parseGoQuery } from '../../../src/facts/query.js';
 
 function code(fn: () => unknown): string | undefined {
   try {
@@ -67,5 +67,30 @@ describe('parseFormBody', () => {
   });
   it.each(['a=é', 'a=1\n', 'a=1;b=2'])('refuses %j', (body) => {
     expect(code(() => parseFormBody(enc.encode(body)))).toBe('bad-query');
+  });
+});
+
+describe('goBoolValue (httputils.BoolValue)', () => {
+  it.each([
+    [undefined, false],
+    ['', false],
+    ['0', false],
+    ['no', false],
+    ['NO', false],
+    ['False', false],
+    [' none\t', false],
+    ['1', true],
+    ['true', true],
+    ['yes', true],
+    ['2', true],
+    ['off', true],
+    ['n', true],
+    ['no no', true],
+    ['\u0085no', undefined],
+    ['no\u00a0', undefined],
+    ['\ufeff0', undefined],
+    ['ｎｏ', undefined],
+  ] as const)('%j reads as %j', (value, want) => {
+    expect(goBoolValue(value)).toBe(want);
   });
 });

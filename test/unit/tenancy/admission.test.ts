@@ -504,3 +504,38 @@ describe('#12 untagged, unlabelled images (build layers) are not unowned', () =>
     expect(v.kind === 'respond' && JSON.parse(v.body.toString()).map((i: { Id: string }) => i.Id)).toEqual(['sha256:2']);
   });
 });
+
+describe('docker rm --link: the link is removed from the parent, found by its exact name', () => {
+  const A1 = 'a1'.padEnd(64, '0');
+  const d = () => daemonWith([{ id: 'a1', labels: alice, status: 'running' }, { id: 'c1', labels: carol, status: 'running' }]);
+  it.each([
+    ['a1/db'],
+    ['a1/db?link=yes&force=1'],
+  ])('unlinking from one\'s own container (%s) goes on unchanged', async (name) => {
+    const target = `/v1.41/containers/${name.includes('?') ? name : `${name}?link=1`}`;
+    const v = await admit('alice', 'DELETE', target, undefined, d());
+    expect(v.kind, JSON.stringify(v)).toBe('forward');
+    if (v.kind === 'forward') expect(v.target).toBeUndefined();
+  });
+  it.each([
+    ['another tenant\'s parent', 'c1/db?link=1', 'link "c1/db" belongs to container "c1" of another tenant'],
+    ['a parent that does not exist', 'x9/db?link=true', 'no container named "x9" of yours'],
+    ['a parent named by an ID prefix, which dockerd does not look up', `${A1.slice(0, 12)}/db?link=1`, `no container named "${A1.slice(0, 12)}" of yours`],
+    ['a link value read differently with Unicode trimming', 'a1/db?link=%C2%A0no', 'the value of "link"'],
+  ])('%s is refused', async (_n, rest, message) => {
+    denied(await admit('alice', 'DELETE', `/v1.41/containers/${rest}`, undefined, d()), message);
+  });
+  it.each([
+    ['link=0', 'a1?link=0'],
+    ['no link', 'a1'],
+    ['link=1 of a plain name (dockerd refuses it)', 'a1?link=1'],
+  ])('a container delete (%s) is pinned to the ID as before', async (_n, rest) => {
+    const v = await admit('alice', 'DELETE', `/v1.41/containers/${rest}`, undefined, d());
+    expect(v.kind, JSON.stringify(v)).toBe('forward');
+    if (v.kind === 'forward') expect(v.target).toMatch(new RegExp(`^/v1.41/containers/${A1}(\\?|$)`));
+  });
+  it('deleting another tenant\'s container through a link name of one\'s own is refused without link', async () => {
+    const daemon = daemonWith([{ id: 'c1', labels: carol, status: 'running' }], { '/containers/a1/db/json': { Id: 'c1'.padEnd(64, '0'), Name: '/c1', Config: { Labels: carol } } });
+    denied(await admit('alice', 'DELETE', '/v1.41/containers/a1/db?force=1', undefined, daemon), 'belongs to another tenant');
+  });
+});
