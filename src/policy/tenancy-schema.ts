@@ -35,6 +35,8 @@ export interface QuotaSpec {
   cpus?: number;
   /** CPU count injected when a create sets none (defaults to `cpus`). */
   defaultCpus?: number;
+  /** Largest `HostConfig.PidsLimit` per container; injected when a create sets none (0, -1 and null are unlimited in dockerd). */
+  pids?: number;
   /** Concurrent streams (logs -f, events, attach, exec) per identity. */
   streams?: number;
   /** Request rate limit: a token bucket refilled at `perSecond`, holding up to `burst`. */
@@ -55,7 +57,7 @@ export interface TenancySpec {
 }
 
 const KEYS = ['enabled', 'admins', 'teams', 'unowned', 'shared', 'quotas'];
-const QUOTA_KEYS = ['containers', 'running', 'memory', 'defaultMemory', 'cpus', 'defaultCpus', 'streams', 'rate'];
+const QUOTA_KEYS = ['containers', 'running', 'memory', 'defaultMemory', 'cpus', 'defaultCpus', 'pids', 'streams', 'rate'];
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
 
 /** Parse a byte size as the docker CLI writes it (`512m`, `1g`, `1048576`). Undefined when malformed. */
@@ -81,7 +83,7 @@ function parseQuota(v: unknown, at: KeyPath, problems: Problems): QuotaSpec {
     return q;
   }
   checkKeys(v, QUOTA_KEYS, at, problems);
-  for (const key of ['containers', 'running', 'streams'] as const) {
+  for (const key of ['containers', 'running', 'pids', 'streams'] as const) {
     if (v[key] !== undefined) {
       const n = positive(v[key], [...at, key], problems, true);
       if (n !== undefined) q[key] = n;

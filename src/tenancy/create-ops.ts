@@ -10,7 +10,7 @@ import { formBodyReplacement, tenancyMessage, type TenancyContext } from './cont
 import { mountVolumeLabels, ownAnonymousVolumes, pinContainer, pinEndpointId, pinNetwork, PREDEFINED_NETWORKS } from './create-body.js';
 import { deny, forward, type TenancyVerdict } from './hook.js';
 import { goSet, isReservedLabel, ownerLabels, RESERVED_PREFIX, reservedKeys, withOwnerLabels } from './labels.js';
-import { applyLimits } from './limits.js';
+import { applyLimits, restartPolicyProblem } from './limits.js';
 import { tagReference } from './image-set.js';
 import { daemonAnswer, tagOver } from './object-ops.js';
 import { countContainers } from './quota.js';
@@ -169,7 +169,8 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
     else if (ref.kind === 'networks') pinNetwork(body, ref.name, r.found.id);
   }
 
-  const problem = applyLimits(body, ctx.tenant.quota, true, ['HostConfig']);
+  // The legacy top level first: dockerd 20.10 reads it when the body has no HostConfig.
+  const problem = restartPolicyProblem(body, ctx.tenant.quota, [[], ['HostConfig']]) ?? applyLimits(body, ctx.tenant.quota, true, ['HostConfig']);
   if (problem) return deny(403, 'limit', tenancyMessage(ctx, problem.message));
   const verdict = forward({ body: json(body) });
   const max = ctx.tenant.quota.containers;

@@ -1,7 +1,8 @@
 /**
- * Per-container memory and CPU limits: refuse creates and updates above the tenant's maximum,
- * and inject the default into creates that set none (so no container runs unlimited). Pure:
- * works on a decoded body object it may change in place.
+ * Per-container memory, CPU and PIDs limits: refuse creates and updates above the tenant's
+ * maximum, and inject the default into creates that set none (so no container runs
+ * unlimited); and no restart policy under a running quota. Pure: works on a decoded body
+ * object it may change in place.
  */
 import type { JsonObject } from '../core/types.js';
 import { field } from '../facts/go-fold.js';
@@ -47,8 +48,11 @@ function merged(current: JsonObject, update: JsonObject): JsonObject {
  * keeps the current limits, and one field alone, `CpuPeriod` say, is judged with the others).
  */
 export function applyLimits(body: JsonObject, quota: QuotaSpec, inject: boolean, hostPath: readonly string[], current: JsonObject = {}): LimitProblem {
-  if (quota.memory === undefined && quota.cpus === undefined && quota.defaultMemory === undefined && quota.defaultCpus === undefined) return undefined;
+  if (quota.memory === undefined && quota.cpus === undefined && quota.defaultMemory === undefined && quota.defaultCpus === undefined && quota.pids === undefined) return undefined;
   const host = hostPath.length ? goObjectAt(body, ...hostPath) : body;
+  const pids = pidsLimit(host, quota, inject);
+  if (pids) return pids;
+  if (quota.memory === undefined && quota.cpus === undefined && quota.defaultMemory === undefined && quota.defaultCpus === undefined) return undefined;
   const cpuLimited = quota.cpus !== undefined || quota.defaultCpus !== undefined;
   // dockerd lets a non-zero CpuQuota (-1 included) override the quota NanoCpus set: -1 lifts it.
   for (const name of cpuLimited ? ['CpuQuota', 'CpuPeriod', 'NanoCpus'] : []) {
@@ -76,6 +80,44 @@ export function applyLimits(body: JsonObject, quota: QuotaSpec, inject: boolean,
       // dockerd refuses NanoCpus together with CpuPeriod/CpuQuota: use the form the client started.
       if (period > 0) goSet(host, 'CpuQuota', Math.round(value * period));
       else goSet(host, 'NanoCpus', Math.round(value * 1e9));
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The PIDs limit: dockerd reads `PidsLimit` 0 or below (and, in a create, null or none) as
+ * unlimited, and an update replaces the current value whenever the field is not null.
+ */
+function pidsLimit(host: JsonObject, quota: QuotaSpec, inject: boolean): LimitProblem {
+  if (quota.pids === undefined) return undefined;
+  const raw = field(host, 'PidsLimit');
+  const value = num(raw);
+  if (value > quota.pids) return { message: `PIDs limit ${value} exceeds your maximum of ${quota.pids}` };
+  if (value > 0) return undefined;
+  if (inject) goSet(host, 'PidsLimit', quota.pids);
+  else if (raw !== undefined && raw !== null) return { message: 'removing the PIDs limit is not allowed' };
+  return undefined;
+}
+
+/** A restart policy dockerd acts on by itself: anything but none, "" and "no". */
+function restarts(policy: unknown): boolean {
+  const name = field(policy as JsonObject, 'Name');
+  return !(name === undefined || name === null || name === '' || name === 'no');
+}
+
+/**
+ * With a `running` quota, no restart policy: dockerd restarts such containers by itself,
+ * after they exit and when it starts, without asking the gateway, so stopped containers
+ * would come back past the quota. `paths` are where the body may hold a `RestartPolicy`
+ * (a create's `HostConfig` and its legacy top level; an update's top level).
+ */
+export function restartPolicyProblem(body: JsonObject, quota: QuotaSpec, paths: readonly (readonly string[])[]): LimitProblem {
+  if (quota.running === undefined) return undefined;
+  for (const path of paths) {
+    const policy = field(body, ...path, 'RestartPolicy');
+    if (policy !== undefined && policy !== null && restarts(policy)) {
+      return { message: `restart policies are not allowed with a running-container quota (dockerd restarts such containers without asking the gateway): use --restart no` };
     }
   }
   return undefined;

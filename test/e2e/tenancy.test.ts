@@ -28,7 +28,7 @@ tenancy:
   quotas:
     default: { memory: 64m, defaultMemory: 32m }
     users:
-      gina: { cpus: 1, defaultCpus: 0.5 }
+      gina: { cpus: 1, defaultCpus: 0.5, pids: 64 }
       hank: { running: 1 }
       erin: { containers: 5 }
       dave: { rate: { perSecond: 0.2, burst: 3 } }
@@ -396,6 +396,36 @@ describe('review fixes, on the real daemon', () => {
     const second = await as('hank', ['run', '-d', '--name', 'ten-h2', 'busybox', 'sleep', '600']);
     expect(second.stderr).toContain('running-container quota reached (1 of 1 running)');
     expect((await as('hank', ['unpause', 'ten-h1'])).code).toBe(0);
+  });
+
+  it('the PIDs quota is injected into the container\'s cgroup, and cannot be raised or lifted', async () => {
+    // cgroup v2 or v1, whichever the host has.
+    const pidsMax = ['sh', '-c', 'cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max'];
+    const inside = await as('gina', ['run', '--rm', 'busybox', ...pidsMax]);
+    expect(inside.stderr).toBe('');
+    expect(inside.stdout.trim()).toBe('64');
+    const lower = await as('gina', ['run', '--rm', '--pids-limit', '32', 'busybox', ...pidsMax]);
+    expect(lower.stdout.trim()).toBe('32');
+    const above = await as('gina', ['run', '--rm', '--pids-limit', '1000', 'busybox', 'true']);
+    expect(above.stderr).toContain('PIDs limit 1000 exceeds your maximum of 64');
+    expect((await as('gina', ['create', '--name', 'ten-g-pids', 'busybox', 'true'])).code).toBe(0);
+    const lift = await as('gina', ['update', '--pids-limit', '-1', 'ten-g-pids']);
+    expect(lift.stderr).toContain('removing the PIDs limit is not allowed');
+    expect((await dockerDirect(socket, ['inspect', '-f', '{{.HostConfig.PidsLimit}}', 'ten-g-pids'])).stdout.trim()).toBe('64');
+  });
+
+  it('with a running quota, restart policies are refused at create and update (dockerd restarts such containers by itself)', async () => {
+    for (const policy of ['always', 'unless-stopped', 'on-failure:3']) {
+      const r = await as('hank', ['create', '--restart', policy, 'busybox', 'true']);
+      expect(r.code, policy).not.toBe(0);
+      expect(r.stderr, policy).toContain('restart policies are not allowed with a running-container quota');
+    }
+    expect((await as('hank', ['create', '--name', 'ten-h-restart', '--restart', 'no', 'busybox', 'true'])).code).toBe(0);
+    const update = await as('hank', ['update', '--restart', 'always', 'ten-h-restart']);
+    expect(update.stderr).toContain('restart policies are not allowed');
+    expect((await dockerDirect(socket, ['inspect', '-f', '{{.HostConfig.RestartPolicy.Name}}', 'ten-h-restart'])).stdout.trim()).toBe('no');
+    // Without a running quota a restart policy is fine.
+    expect((await as('gina', ['create', '--name', 'ten-g-restart', '--restart', 'always', 'busybox', 'true'])).code).toBe(0);
   });
 
   it('#15 a tenant may not create a network with a shared name', async () => {

@@ -4,7 +4,7 @@ import { buildFacts } from '../../../src/facts/build-facts.js';
 import { accessTo, visibilityLabel, type ResolvedObject } from '../../../src/tenancy/access.js';
 import { addLabelFilter, FilterError, parseFilters } from '../../../src/tenancy/filters.js';
 import { ownershipOf, reservedKeys, withOwnerLabels } from '../../../src/tenancy/labels.js';
-import { applyLimits } from '../../../src/tenancy/limits.js';
+import { applyLimits, restartPolicyProblem } from '../../../src/tenancy/limits.js';
 import { planFor } from '../../../src/tenancy/operation-plans.js';
 import { createReferences } from '../../../src/tenancy/references.js';
 import { rebuildTarget } from '../../../src/tenancy/target.js';
@@ -196,6 +196,62 @@ describe('limits', () => {
     expect(applyLimits(b, q, false, [])).toBeUndefined();
     expect(b).toEqual({ RestartPolicy: { Name: 'always' } });
     expect(applyLimits({ Memory: 200 }, q, false, [])?.message).toContain('exceeds');
+  });
+});
+
+describe('PIDs limit', () => {
+  const q = { pids: 200 };
+  it.each([
+    ['none set: the maximum is injected', {}, { HostConfig: { PidsLimit: 200 } }, undefined],
+    ['null: injected', { HostConfig: { PidsLimit: null } }, { HostConfig: { PidsLimit: 200 } }, undefined],
+    ['0 (unlimited): injected', { HostConfig: { PidsLimit: 0 } }, { HostConfig: { PidsLimit: 200 } }, undefined],
+    ['-1 (unlimited), key in lower case: injected into that key', { hostconfig: { pidslimit: -1 } }, { hostconfig: { pidslimit: 200 } }, undefined],
+    ['below the maximum: kept', { HostConfig: { PidsLimit: 64 } }, { HostConfig: { PidsLimit: 64 } }, undefined],
+    ['the maximum: kept', { HostConfig: { PidsLimit: 200 } }, { HostConfig: { PidsLimit: 200 } }, undefined],
+    ['above the maximum: refused', { HostConfig: { PidsLimit: 201 } }, undefined, 'PIDs limit 201 exceeds your maximum of 200'],
+  ])('create, %s', (_n, body, want, problem) => {
+    const b = structuredClone(body) as JsonObject;
+    const r = applyLimits(b, q, true, ['HostConfig']);
+    if (problem) expect(r?.message).toBe(problem);
+    else {
+      expect(r).toBeUndefined();
+      expect(b).toEqual(want);
+    }
+  });
+  it.each([
+    ['not set: unchanged', {}, undefined],
+    ['null: unchanged (dockerd keeps the current value)', { PidsLimit: null }, undefined],
+    ['lower: allowed', { PidsLimit: 100 }, undefined],
+    ['0: refused (dockerd would lift the limit)', { PidsLimit: 0 }, 'removing the PIDs limit is not allowed'],
+    ['-1: refused', { pidsLimit: -1 }, 'removing the PIDs limit is not allowed'],
+    ['above the maximum: refused', { PidsLimit: 4096 }, 'PIDs limit 4096 exceeds your maximum of 200'],
+  ])('update, %s', (_n, body, problem) => {
+    expect(applyLimits(structuredClone(body) as JsonObject, q, false, [])?.message).toBe(problem);
+  });
+  it('without a pids quota nothing is injected', () => {
+    const b: JsonObject = { HostConfig: {} };
+    expect(applyLimits(b, { memory: 100 }, true, ['HostConfig'])).toBeUndefined();
+    expect(b).toEqual({ HostConfig: { Memory: 100 } });
+  });
+});
+
+describe('restart policies under a running quota', () => {
+  const both = [[], ['HostConfig']] as const;
+  it.each([
+    ['no policy', {}, undefined],
+    ['"no"', { HostConfig: { RestartPolicy: { Name: 'no' } } }, undefined],
+    ['empty name', { HostConfig: { RestartPolicy: { Name: '', MaximumRetryCount: 0 } } }, undefined],
+    ['null', { HostConfig: { RestartPolicy: null } }, undefined],
+    ['always', { HostConfig: { RestartPolicy: { Name: 'always' } } }, 'restart policies are not allowed'],
+    ['unless-stopped, keys in lower case', { hostconfig: { restartpolicy: { name: 'unless-stopped' } } }, 'restart policies are not allowed'],
+    ['on-failure', { HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 1 } } }, 'restart policies are not allowed'],
+    ['always at the legacy top level', { RestartPolicy: { Name: 'always' } }, 'restart policies are not allowed'],
+    ['a name that is not a string', { HostConfig: { RestartPolicy: { Name: 1 } } }, 'restart policies are not allowed'],
+  ])('create with %s', (_n, body, problem) => {
+    expect(restartPolicyProblem(body as JsonObject, { running: 2 }, both)?.message).toEqual(problem === undefined ? undefined : expect.stringContaining(problem));
+  });
+  it('without a running quota any policy goes', () => {
+    expect(restartPolicyProblem({ RestartPolicy: { Name: 'always' } }, { containers: 3 }, [[]])).toBeUndefined();
   });
 });
 
