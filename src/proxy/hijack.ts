@@ -74,6 +74,12 @@ export function hijack(target: UpstreamTarget, req: HijackRequest, client: Duple
     finished = true;
     hooks.onEnd(result);
   };
+  // The client may be gone already (revoked, shutdown, or it left during admission): nothing
+  // is sent to the daemon.
+  if (client.destroyed) {
+    finish({ bytesIn: 0, bytesOut: 0, error: 'client connection closed before the upgrade was sent' });
+    return;
+  }
   const headers = { ...req.headers };
   if (req.body) {
     delete headers['transfer-encoding'];
@@ -81,7 +87,21 @@ export function hijack(target: UpstreamTarget, req: HijackRequest, client: Duple
   }
   const upstreamReq = request({ ...target.address, method: req.method, path: req.target, headers, agent: false });
 
+  let upgraded = false;
+  // Until the daemon answers, a client that goes (it left, or the gateway cut it: revocation,
+  // shutdown) takes the pending upgrade with it, so no session is opened behind a dead client.
+  client.once('close', () => {
+    if (upgraded) return;
+    upstreamReq.destroy();
+    finish({ bytesIn: 0, bytesOut: 0, error: 'client connection closed before the upgrade completed' });
+  });
+
   upstreamReq.on('upgrade', (res: IncomingMessage, upstream: Duplex, upstreamHead: Buffer) => {
+    if (finished) {
+      upstream.destroy();
+      return;
+    }
+    upgraded = true;
     hooks.onHeaders(res.statusCode ?? 101);
     const head = rawHead(`HTTP/1.1 ${res.statusCode} ${res.statusMessage ?? 'Switching Protocols'}`, res.rawHeaders);
     let bytesIn = req.head.length;
@@ -119,11 +139,17 @@ export function hijack(target: UpstreamTarget, req: HijackRequest, client: Duple
   });
 
   upstreamReq.on('response', (res: IncomingMessage) => {
+    if (finished) {
+      res.destroy();
+      return;
+    }
     hooks.onHeaders(res.statusCode ?? 502);
     relayRefusal(res, client, (bytesOut) => finish({ bytesIn: 0, bytesOut }));
   });
 
   upstreamReq.on('error', (err: NodeJS.ErrnoException) => {
+    // After the client went, the request was destroyed on purpose: nothing to report.
+    if (finished) return;
     hooks.onHeaders(502);
     const bytesOut = writeRawDockerError(client, 502, `dockgate: upstream ${target.name} unreachable: ${err.code ?? err.message}`);
     finish({ bytesIn: 0, bytesOut, error: err.message });

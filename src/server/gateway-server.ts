@@ -106,16 +106,25 @@ function trackExchanges(observer: Observer) {
  * answer 400 and report a `malformed` decision like any other refusal. A connection that merely
  * broke (ECONNRESET, EPIPE) is no request and is not reported.
  */
-function refuseUnparsable(observer: Observer, err: Error & { code?: unknown }, socket: Duplex): void {
+function refuseUnparsable(observer: Observer, err: Error & { code?: unknown }, socket: Duplex, requests: ParsedRequests): void {
   const tlsSocket = socket as TLSSocket;
   const identity = identityOf(tlsSocket);
   // Only the parser's code: the request's bytes (headers, body) may hold secrets.
   const code = typeof err.code === 'string' ? err.code : 'unknown';
   const body = '{"message":"dockgate: malformed HTTP request"}\n';
   const answer = `HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
-  const writable = socket.writable;
+  // A 400 only on a connection no response is using: written into one (an /events stream, an
+  // answer not yet sent) it would corrupt that response.
+  const writable = socket.writable && !(socket as Duplex & { _httpMessage?: unknown })._httpMessage;
   if (writable) socket.end(answer);
   else socket.destroy();
+  // The bytes that failed belong to a request already handed to the handler (its body broke
+  // off: an interrupted upload), whose own record says what happened; and one parser refusal
+  // per connection (a timeout's 400, then the client's close, is one request).
+  const last = requests.last.get(socket);
+  if (last && !last.complete) return;
+  if (requests.refused.has(socket)) return;
+  requests.refused.add(socket);
   if (!identity || !(code.startsWith('HPE_') || code === 'ERR_HTTP_REQUEST_TIMEOUT')) return;
   observer.requestFinished({
     requestId: nextRequestId(),
@@ -132,6 +141,12 @@ function refuseUnparsable(observer: Observer, err: Error & { code?: unknown }, s
     durationMs: 0,
     stream: false,
   });
+}
+
+/** Per connection: the last request the parser handed over, and whether a parser refusal was recorded. */
+interface ParsedRequests {
+  last: WeakMap<Duplex, IncomingMessage>;
+  refused: WeakSet<Duplex>;
 }
 
 /** Create the listener and start listening. */
@@ -195,14 +210,22 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     socket.destroy();
   });
   // Reported straight to the observer: these are not exchanges the shutdown waits for.
-  server.on('clientError', (err: Error, socket: Duplex) => refuseUnparsable(deps.observer, err, socket));
+  const requests: ParsedRequests = { last: new WeakMap(), refused: new WeakSet() };
+  server.on('clientError', (err: Error, socket: Duplex) => refuseUnparsable(deps.observer, err, socket, requests));
   const handleRequest = createRequestHandler({ gatekeeper: deps.gatekeeper, forwarder, observer, bodyLimit: config.limits.bodyBytes, draining: () => draining, tenancy: deps.tenancy });
   const handleUpgrade = createUpgradeHandler({ gatekeeper: deps.gatekeeper, target, observer, bodyLimit: config.limits.bodyBytes, draining: () => draining, sessions, tenancy: deps.tenancy });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    requests.last.set(req.socket, req);
     exchanges.started();
     handleRequest(req, res);
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    exchanges.started();
+    handleUpgrade(req, socket, head);
+  });
+  // CONNECT (Node closes the connection silently without a listener): refused like any request
+  // the facts cannot place, with an answer and a record.
+  server.on('connect', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     exchanges.started();
     handleUpgrade(req, socket, head);
   });

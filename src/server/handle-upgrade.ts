@@ -45,6 +45,12 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       exchange.finish(gerr.status >= 500 ? 'error' : 'malformed', gerr.status, 0, bytes, `${gerr.reasonCode}: ${gerr.message}`);
     };
     socket.on('error', () => socket.destroy());
+    // Until the hijack owns the connection, a client that goes (it left, or the gateway cut it:
+    // revocation, shutdown) still gets its record; refusals have already written theirs.
+    let handedOff = false;
+    socket.once('close', () => {
+      if (!handedOff) exchange.finish(exchange.decision?.outcome ?? 'error', 0, 0, 0, exchange.decision ? undefined : 'client connection closed before a decision');
+    });
     if (!identity) return refuse(new GatewayError('internal', 'dockgate: connection has no verified identity'));
     if (deps.draining()) return refuse(new GatewayError('shutting-down', 'dockgate: gateway is shutting down'));
 
@@ -80,7 +86,9 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
         }
         const forwardBody = verdict?.body ?? (body.length > 0 ? body : undefined);
         exchange.stream = true;
-        let status = 502;
+        handedOff = true;
+        // 0 until the daemon answers (or the gateway answers 502 for it).
+        let status = 0;
         let closeStream: (() => void) | undefined;
         deps.sessions.add(socket);
         // The origin-form target the facts were built from (admit accepted it, so it parses).

@@ -45,10 +45,13 @@ export function readUpgradeBody(headers: IncomingHttpHeaders, head: Buffer, sock
       socket.off('data', onData);
       socket.off('end', onEnd);
       socket.off('error', onEnd);
+      socket.off('close', onEnd);
     };
     socket.on('data', onData);
     socket.on('end', onEnd);
     socket.on('error', onEnd);
+    // A socket the gateway destroys (revocation, shutdown) emits only 'close'.
+    socket.on('close', onEnd);
     socket.resume();
   });
 }

@@ -44,7 +44,7 @@ async function openStreams(): Promise<number> {
 beforeAll(async () => {
   pki = await makePki({ admin: ['ops'], bob: ['dev'] });
   auditFile = join(scratchDir('client-gone-'), 'audit.log');
-  gw = await startGateway(pki.dir, configYaml(pki, socket, `audit: { file: ${auditFile} }\n`));
+  gw = await startGateway(pki.dir, configYaml(pki, socket, `audit: { file: ${auditFile} }\nlimits: { headersTimeoutMs: 1500 }\n`));
 });
 
 afterAll(async () => {
@@ -80,5 +80,70 @@ describe('a client that leaves', () => {
     }
     await sleep(500);
     expect(await eventually(async () => ((await openStreams()) === 0 ? 0 : undefined), 5_000)).toBe(0);
+  });
+});
+
+/** The records written since `before` records, once `first` of them arrived and half a second passed (for a second one that should not come). */
+async function newRecords(before: number, first: (r: Record<string, unknown>) => boolean): Promise<Array<Record<string, unknown>>> {
+  await eventually(() => auditRecords().slice(before).find(first));
+  await sleep(500);
+  return auditRecords().slice(before);
+}
+
+describe('exactly one record per request when the HTTP parser fails or the gateway cuts the client', () => {
+  it('an upload broken off by a bad chunk: one record (the request\'s own), no second "malformed" one', async () => {
+    const before = auditRecords().length;
+    const conn = await RawConnection.tls(pki.bundle('admin'), gw.port);
+    conn.write('PUT /v1.41/containers/dgt-no-such-container/archive?path=/ HTTP/1.1\r\nHost: docker\r\nContent-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabcde\r\nZZZ\r\n');
+    await conn.closed;
+    const records = await newRecords(before, (r) => r.method === 'PUT');
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ method: 'PUT', operation: 'PutContainerArchive', identity: { cn: 'admin' } });
+  });
+
+  it('headers that never finish: one record for the timeout, none for the close that follows', async () => {
+    const before = auditRecords().length;
+    const conn = await RawConnection.tls(pki.bundle('bob'), gw.port);
+    conn.write('GET /v1.41/info HTTP/1.1\r\nHost: docker\r\n');
+    expect((await conn.response()).status).toBe(400);
+    conn.close();
+    const records = await newRecords(before, (r) => r.decision === 'malformed');
+    expect(records).toEqual([expect.objectContaining({ decision: 'malformed', status: 400, reason: 'http-parser: ERR_HTTP_REQUEST_TIMEOUT', identity: expect.objectContaining({ cn: 'bob' }) })]);
+  });
+
+  it('a partial request pipelined behind /events: the stream is cut, no 400 is written into it, one record each', async () => {
+    const before = auditRecords().length;
+    const conn = await RawConnection.tls(pki.bundle('bob'), gw.port);
+    conn.write('GET /v1.41/events HTTP/1.1\r\nHost: docker\r\n\r\nGET /v1.41/info HTTP/1.1\r\nHost: docker\r\nX-Partial: ');
+    const events = await conn.response({ head: true });
+    expect(events.status).toBe(200);
+    await conn.closed;
+    expect(conn.takeBuffered().toString('latin1')).not.toContain('HTTP/1.1 400');
+    const records = await newRecords(before, (r) => r.decision === 'malformed');
+    expect(records.map((r) => `${String(r.operation)} ${String(r.decision)}`).sort()).toEqual(['SystemEvents allow', 'unknown malformed']);
+  });
+
+  it('CONNECT is answered 400 and recorded', async () => {
+    const before = auditRecords().length;
+    const conn = await RawConnection.tls(pki.bundle('bob'), gw.port);
+    conn.write('CONNECT docker.example.com:443 HTTP/1.1\r\nHost: docker.example.com:443\r\n\r\n');
+    const res = await conn.response();
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('dockgate');
+    const records = await newRecords(before, (r) => r.method === 'CONNECT');
+    expect(records).toEqual([expect.objectContaining({ method: 'CONNECT', decision: 'malformed', status: 400 })]);
+  });
+
+  it('an upgrade whose body is still arriving at shutdown gets its record, and the gateway exits 0', async () => {
+    const file = join(scratchDir('client-gone-upgrade-'), 'audit.log');
+    const own = await startGateway(pki.dir, configYaml(pki, socket, `audit: { file: ${file} }\n`));
+    const conn = await RawConnection.tls(pki.bundle('admin'), own.port);
+    conn.write('POST /v1.41/exec/dgt-no-such-exec/start HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"Detach":');
+    await sleep(300);
+    expect(await own.stop()).toBe(0);
+    conn.close();
+    const records = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records).toEqual([expect.objectContaining({ method: 'POST', path: '/v1.41/exec/dgt-no-such-exec/start', status: 0 })]);
+    expect(own.stderr()).not.toContain('audit records were lost');
   });
 });

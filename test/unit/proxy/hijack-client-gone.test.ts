@@ -1,0 +1,122 @@
+/**
+ * hijack() when the client goes before the daemon's 101 (it left, or the gateway cut it:
+ * revocation, shutdown): the exchange ends at once, and no session is opened behind a dead
+ * client. The daemon is a stand-in unix-socket server that answers an upgrade only when a test
+ * says so; the client is the server side of a real TCP connection.
+ */
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { hijack } from '../../../src/proxy/hijack.js';
+import { createUpstreamTarget } from '../../../src/proxy/upstream-target.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A stand-in daemon: records each connection and what it received; `answer101` upgrades them. */
+async function standInDaemon() {
+  const dir = mkdtempSync(join(tmpdir(), 'dg-hijack-'));
+  const path = join(dir, 'daemon.sock');
+  const connections: { socket: Socket; received: string; closed: boolean }[] = [];
+  const server = createServer((socket) => {
+    const c = { socket, received: '', closed: false };
+    connections.push(c);
+    socket.on('data', (d: Buffer) => (c.received += d.toString('latin1')));
+    socket.on('close', () => (c.closed = true));
+    socket.on('error', () => undefined);
+  });
+  server.listen(path);
+  await once(server, 'listening');
+  cleanups.push(() => {
+    for (const c of connections) c.socket.destroy();
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    target: createUpstreamTarget({ kind: 'unix', path, url: `unix://${path}` }),
+    connections,
+    answer101(c: { socket: Socket }) {
+      if (!c.socket.destroyed) c.socket.write('HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+    },
+  };
+}
+
+/** Both ends of a real TCP connection: `client` is what the gateway holds. */
+async function clientPair(): Promise<{ client: Socket; peer: Socket }> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const accepted = once(server, 'connection') as Promise<[Socket]>;
+  const peer = connect((server.address() as { port: number }).port, '127.0.0.1');
+  const [client] = await accepted;
+  for (const s of [client, peer]) s.on('error', () => undefined);
+  cleanups.push(() => {
+    client.destroy();
+    peer.destroy();
+    server.close();
+  });
+  return { client, peer };
+}
+
+const request = { method: 'POST', target: '/v1.41/containers/x/attach?stream=1&stdin=1', headers: { connection: 'Upgrade', upgrade: 'tcp', host: 'docker' }, head: Buffer.alloc(0) };
+
+describe('hijack when the client goes before the upgrade', () => {
+  it('a client cut while waiting for the 101: the exchange ends, the daemon request is dropped, a late 101 opens nothing', async () => {
+    const daemon = await standInDaemon();
+    const { client } = await clientPair();
+    const ends: { error?: string }[] = [];
+    const statuses: number[] = [];
+    hijack(daemon.target, request, client, { onHeaders: (s) => statuses.push(s), onEnd: (r) => ends.push(r) });
+    for (let i = 0; i < 100 && !daemon.connections[0]?.received.includes('\r\n\r\n'); i++) await sleep(10);
+    expect(daemon.connections).toHaveLength(1);
+    client.destroy();
+    for (let i = 0; i < 100 && ends.length === 0; i++) await sleep(10);
+    expect(ends).toEqual([{ bytesIn: 0, bytesOut: 0, error: 'client connection closed before the upgrade completed' }]);
+    for (let i = 0; i < 100 && !daemon.connections[0]?.closed; i++) await sleep(10);
+    expect(daemon.connections[0]?.closed).toBe(true);
+    daemon.answer101(daemon.connections[0] as { socket: Socket });
+    await sleep(50);
+    expect(statuses).toEqual([]);
+    expect(ends).toHaveLength(1);
+  });
+
+  it('a client already gone when the hijack starts: nothing is sent to the daemon', async () => {
+    const daemon = await standInDaemon();
+    const { client } = await clientPair();
+    client.destroy();
+    const ends: { error?: string }[] = [];
+    hijack(daemon.target, request, client, { onHeaders: () => undefined, onEnd: (r) => ends.push(r) });
+    expect(ends).toEqual([{ bytesIn: 0, bytesOut: 0, error: 'client connection closed before the upgrade was sent' }]);
+    await sleep(100);
+    expect(daemon.connections).toHaveLength(0);
+  });
+
+  it('a client that stays gets its tunnel after the 101, and the end is reported once (sanity)', async () => {
+    const daemon = await standInDaemon();
+    const { client, peer } = await clientPair();
+    const ends: { bytesIn: number; bytesOut: number }[] = [];
+    const statuses: number[] = [];
+    let seen = '';
+    peer.on('data', (d: Buffer) => (seen += d.toString('latin1')));
+    hijack(daemon.target, request, client, { onHeaders: (s) => statuses.push(s), onEnd: (r) => ends.push(r) });
+    for (let i = 0; i < 100 && !daemon.connections[0]?.received.includes('\r\n\r\n'); i++) await sleep(10);
+    const upstream = daemon.connections[0] as { socket: Socket };
+    daemon.answer101(upstream);
+    for (let i = 0; i < 100 && !seen.includes('\r\n\r\n'); i++) await sleep(10);
+    expect(seen).toMatch(/^HTTP\/1\.1 101 UPGRADED\r\n/);
+    upstream.socket.write('hello');
+    for (let i = 0; i < 100 && !seen.endsWith('hello'); i++) await sleep(10);
+    peer.destroy();
+    for (let i = 0; i < 100 && ends.length === 0; i++) await sleep(10);
+    expect(statuses).toEqual([101]);
+    expect(ends).toHaveLength(1);
+    expect(ends[0]?.bytesOut).toBe(seen.length);
+  });
+});
