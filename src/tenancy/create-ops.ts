@@ -12,7 +12,7 @@ import { deny, forward, type TenancyVerdict } from './hook.js';
 import { goSet, isReservedLabel, ownerLabels, RESERVED_PREFIX, reservedKeys, withOwnerLabels } from './labels.js';
 import { applyLimits, restartPolicyProblem } from './limits.js';
 import { tagReference } from './image-set.js';
-import { daemonAnswer, tagOver } from './object-ops.js';
+import { daemonAnswer, sharedNetworkNames, tagOver } from './object-ops.js';
 import { countContainers } from './quota.js';
 import { createReferences } from './references.js';
 import { resolveObject } from './resolve.js';
@@ -164,6 +164,7 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
     if (accessTo(ctx.spec, ctx.tenant, r.found, level) === 'none' && !predefined) {
       return deny(403, 'not-owner', tenancyMessage(ctx, `${ref.kind.replace(/s$/, '')} "${ref.name}" (${ref.where}) belongs to another tenant`));
     }
+    if (ref.namesOnNetwork && accessTo(ctx.spec, ctx.tenant, r.found, 'modify') === 'none') return sharedNetworkNames(ctx, ref.name);
     if (ref.kind === 'containers') pinContainer(body, ref.where, ref.name, r.found.id);
     if (endpointId) pinEndpointId(body, ref.where, r.found.id);
     else if (ref.kind === 'networks') pinNetwork(body, ref.name, r.found.id);

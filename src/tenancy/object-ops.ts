@@ -16,6 +16,7 @@ import { countContainers } from './quota.js';
 import { imagesNamed, pushReferences, tagReference } from './image-set.js';
 import { linkRemoval } from './link-removal.js';
 import { resolveExec, resolveObject } from './resolve.js';
+import { endpointNames } from './references.js';
 import { rebuildTarget } from './target.js';
 
 type ObjectPlan = Extract<OperationPlan, { kind: 'object' }>;
@@ -60,7 +61,7 @@ export async function objectOperation(ctx: TenancyContext, plan: ObjectPlan): Pr
     return notYours(ctx, what, name);
   }
 
-  const extra = await extraChecks(ctx, op, obj.raw);
+  const extra = await extraChecks(ctx, op, obj);
   if (extra && 'kind' in extra) return extra;
   // Images keep their name: `rmi repo:tag` untags while `rmi <id>` deletes, so an ID would change the meaning.
   const pinned = plan.object === 'images' ? undefined : rebuildTarget(facts, { params: { [plan.param]: obj.id } });
@@ -95,8 +96,9 @@ export async function ownImages(ctx: TenancyContext, refs: string[]): Promise<Te
  * Checks beyond ownership of the named object: a verdict that ends the request, or the body
  * to forward instead of the client's.
  */
-async function extraChecks(ctx: TenancyContext, op: string, raw: Record<string, unknown>): Promise<TenancyVerdict | { body: Buffer } | undefined> {
+async function extraChecks(ctx: TenancyContext, op: string, obj: ResolvedObject & { raw: Record<string, unknown> }): Promise<TenancyVerdict | { body: Buffer } | undefined> {
   const { facts } = ctx.req;
+  const raw = obj.raw;
   let pinnedBody: Buffer | undefined;
   if (op === 'NetworkConnect' || op === 'NetworkDisconnect') {
     // The container joining or leaving must be the caller's, whatever the network.
@@ -114,6 +116,7 @@ async function extraChecks(ctx: TenancyContext, op: string, raw: Record<string, 
     }
   }
   if (op === 'NetworkConnect') {
+    if (endpointNames(field(facts.body, 'EndpointConfig')) && accessTo(ctx.spec, ctx.tenant, obj, 'modify') === 'none') return sharedNetworkNames(ctx, obj.names[0] ?? obj.id);
     // dockerd joins EndpointConfig.NetworkID, when set, instead of the network in the path.
     const networkId = field(facts.body, 'EndpointConfig', 'NetworkID');
     if (networkId !== undefined && networkId !== null && networkId !== '' && networkId !== raw.Id) {
@@ -122,6 +125,15 @@ async function extraChecks(ctx: TenancyContext, op: string, raw: Record<string, 
   }
   if (op === 'ImageTag') return tagOver(ctx, facts.query.repo, facts.query.tag);
   return pinnedBody && { body: pinnedBody };
+}
+
+/**
+ * Extra DNS names (aliases, links) on a network others use too (shared, unowned, predefined):
+ * dockerd's DNS answers a name with every endpoint that has it, so an alias equal to another
+ * tenant's container name (or short ID) would take a share of that tenant's traffic.
+ */
+export function sharedNetworkNames(ctx: TenancyContext, network: string): TenancyVerdict {
+  return deny(403, 'network-alias', tenancyMessage(ctx, `aliases and links on network "${network}" are not allowed: other tenants use it, and an alias can take another container's name`));
 }
 
 /** Connecting one's own container to, or disconnecting it from, a predefined network. */

@@ -13,6 +13,16 @@ export interface Reference {
   kind: Extract<ObjectKind, 'containers' | 'volumes' | 'networks'>;
   name: string;
   where: string;
+  /** A network endpoint that gives the container extra DNS names (`Aliases`, `Links`) on it. */
+  namesOnNetwork?: boolean;
+}
+
+/** Whether an endpoint config gives the container DNS names beyond its own (Aliases, Links). */
+export function endpointNames(endpoint: JsonValue | undefined): boolean {
+  return ['Aliases', 'Links'].some((key) => {
+    const v = field(endpoint, key);
+    return Array.isArray(v) ? v.length > 0 : v !== undefined && v !== null;
+  });
 }
 
 /** Network modes that name no user network. */
@@ -85,10 +95,11 @@ export function createReferences(body: JsonValue | undefined): Reference[] {
   const endpoints = field(body, 'NetworkingConfig', 'EndpointsConfig');
   if (isObject(endpoints)) {
     for (const [name, endpoint] of Object.entries(endpoints)) {
-      if (!BUILTIN_NETWORKS.has(name)) refs.push({ kind: 'networks', name, where: 'NetworkingConfig.EndpointsConfig' });
+      const namesOnNetwork = endpointNames(endpoint);
+      if (!BUILTIN_NETWORKS.has(name)) refs.push({ kind: 'networks', name, where: 'NetworkingConfig.EndpointsConfig', namesOnNetwork });
       // dockerd joins the endpoint's NetworkID, when set, instead of the network its key names.
       const id = field(endpoint, 'NetworkID');
-      if (typeof id === 'string' && id !== '') refs.push({ kind: 'networks', name: id, where: endpointIdWhere(name) });
+      if (typeof id === 'string' && id !== '') refs.push({ kind: 'networks', name: id, where: endpointIdWhere(name), namesOnNetwork });
     }
   }
   return refs;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
 import { scratchDir } from './support/scratch.js';
+import { until } from './support/until.js';
 
 const socket = inject('dockerSocket');
 let pki: TestPki;
@@ -59,7 +60,7 @@ afterAll(async () => {
   const vols = await dockerDirect(socket, ['volume', 'ls', '-q', '--filter', 'label=dockgate.owner']);
   const volList = vols.stdout.split('\n').filter(Boolean);
   if (volList.length) await dockerDirect(socket, ['volume', 'rm', '-f', ...volList]);
-  await dockerDirect(socket, ['network', 'rm', 'ten-na', 'ten-nc']);
+  await dockerDirect(socket, ['network', 'rm', 'ten-na', 'ten-nc', 'ten-shared-dns']);
   await dockerDirect(socket, ['rmi', '-f', 'ten-img-a', 'ten-built-a', 'ten-img-c', 'ten-img-chg', 'ten-spoof:1', 'ten-built-c', 'ten-built-lim', 'ten-built-bk']);
   await gw?.stop();
 });
@@ -426,6 +427,31 @@ describe('review fixes, on the real daemon', () => {
     expect((await dockerDirect(socket, ['inspect', '-f', '{{.HostConfig.RestartPolicy.Name}}', 'ten-h-restart'])).stdout.trim()).toBe('no');
     // Without a running quota a restart policy is fine.
     expect((await as('gina', ['create', '--name', 'ten-g-restart', '--restart', 'always', 'busybox', 'true'])).code).toBe(0);
+  });
+
+  it('on a shared network a tenant may not take aliases (another container\'s name) or links; plain use works with both CLIs', async () => {
+    expect((await as('root', ['network', 'create', 'ten-shared-dns'])).code).toBe(0);
+    try {
+      // Shared for this test only: the gateway reads the policy's shared list, so use a policy reload.
+      writeFileSync(join(pki.dir, 'tenancy-policy.yaml'), POLICY.replace('networks: [ten-shared]', 'networks: [ten-shared, ten-shared-dns]'));
+      await until(async () => (await as('alice', ['network', 'inspect', 'ten-shared-dns'])).code === 0, 15_000, 'the reloaded policy sharing ten-shared-dns');
+      expect((await as('carol', ['create', '--name', 'ten-c-db', '--network', 'ten-shared-dns', 'busybox', 'true'])).code).toBe(0);
+      const alias = await as('alice', ['create', '--network', 'ten-shared-dns', '--network-alias', 'ten-c-db', 'busybox', 'true']);
+      expect(alias.stderr).toContain('aliases and links on network "ten-shared-dns" are not allowed');
+      for (const cli of ['/usr/local/bin/docker', '/usr/bin/docker']) {
+        const plain = await docker(pki.bundle('alice'), gw.port, ['create', '--network', 'ten-shared-dns', 'busybox', 'true'], { cli });
+        expect(plain.stderr, cli).toBe('');
+        expect(plain.code, cli).toBe(0);
+      }
+      expect((await as('alice', ['create', '--name', 'ten-a-dns', 'busybox', 'true'])).code).toBe(0);
+      const connect = await as('alice', ['network', 'connect', '--alias', 'ten-c-db', 'ten-shared-dns', 'ten-a-dns']);
+      expect(connect.stderr).toContain('aliases and links on network "ten-shared-dns" are not allowed');
+      const networks = await dockerDirect(socket, ['inspect', '-f', '{{json .NetworkSettings.Networks}}', 'ten-a-dns']);
+      expect(networks.code).toBe(0);
+      expect(networks.stdout).not.toContain('ten-shared-dns');
+    } finally {
+      writeFileSync(join(pki.dir, 'tenancy-policy.yaml'), POLICY);
+    }
   });
 
   it('#15 a tenant may not create a network with a shared name', async () => {

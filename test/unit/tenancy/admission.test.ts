@@ -539,3 +539,32 @@ describe('docker rm --link: the link is removed from the parent, found by its ex
     denied(await admit('alice', 'DELETE', '/v1.41/containers/a1/db?force=1', undefined, daemon), 'belongs to another tenant');
   });
 });
+
+describe('aliases and links only on one\'s own (or the team\'s) networks', () => {
+  const SHARED = '5ba4ed'.padEnd(64, '4');
+  const d = () => daemonWith([{ id: 'a1', labels: alice, status: 'running' }], {
+    '/networks/shared': { Name: 'shared', Id: SHARED, Labels: {} },
+    [`/networks/${SHARED}`]: { Name: 'shared', Id: SHARED, Labels: {} },
+  });
+  const create = (endpoints: JsonObject) => ({ Image: 'busybox', NetworkingConfig: { EndpointsConfig: endpoints } });
+  it.each([
+    ['an alias on a shared network', create({ shared: { Aliases: ['cdb'] } })],
+    ['an alias, key spelled in lower case', create({ shared: { aliases: ['cdb'] } })],
+    ['a link on a shared network', create({ shared: { Links: ['a1:db'] } })],
+    ['an alias on an endpoint whose NetworkID is the shared network', create({ anet: { NetworkID: SHARED, Aliases: ['cdb'] } })],
+  ])('create: %s is refused', async (_n, body) => {
+    denied(await admit('alice', 'POST', '/v1.41/containers/create', body, d()), 'aliases and links on network');
+  });
+  it.each([
+    ['a shared network without aliases', create({ shared: {} })],
+    ['an empty alias list on a shared network', create({ shared: { Aliases: [] } })],
+    ['an alias on one\'s own network', create({ anet: { Aliases: ['db'] } })],
+  ])('create: %s is allowed', async (_n, body) => {
+    expect((await admit('alice', 'POST', '/v1.41/containers/create', body, d())).kind).toBe('forward');
+  });
+  it('connect: an alias on a shared network is refused; without one it is allowed; on one\'s own network it is allowed', async () => {
+    denied(await admit('alice', 'POST', '/v1.41/networks/shared/connect', { Container: 'a1', EndpointConfig: { Aliases: ['cdb'] } }, d()), 'aliases and links on network "shared"');
+    expect((await admit('alice', 'POST', '/v1.41/networks/shared/connect', { Container: 'a1' }, d())).kind).toBe('forward');
+    expect((await admit('alice', 'POST', '/v1.41/networks/anet/connect', { Container: 'a1', EndpointConfig: { Aliases: ['db'] } }, d())).kind).toBe('forward');
+  });
+});
