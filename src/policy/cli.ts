@@ -35,7 +35,7 @@ Exit codes: 0 valid/allowed, 2 invalid policy or usage (or an unreadable --body 
 /** Run `dockgate policy ...` with the arguments after `policy`. */
 export async function runPolicyCommand(argv: string[], io: PolicyCliIo): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === 'help') {
+  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
     io.stdout.write(USAGE);
     return sub === undefined ? 2 : 0;
   }

@@ -129,6 +129,9 @@ rules:
 
 describe('dockgate policy: help and unreadable input', () => {
   it.each([
+    [['--help']],
+    [['-h']],
+    [['help']],
     [['check', '--help']],
     [['explain', '-h']],
     [['explain', '--as', 'alice', '--help']],
