@@ -54,9 +54,14 @@ export interface TenancySpec {
   /** Named networks and volumes everybody may use (attach, mount) but not modify. */
   shared: { networks: string[]; volumes: string[] };
   quotas: { default: QuotaSpec; groups: Record<string, QuotaSpec>; users: Record<string, QuotaSpec> };
+  /**
+   * Whether tenants may run BuildKit builds (`version=2`). Off by default: BuildKit's cache
+   * mounts (`RUN --mount=type=cache`) are one daemon-wide store every tenant reads and writes.
+   */
+  buildkit?: boolean;
 }
 
-const KEYS = ['enabled', 'admins', 'teams', 'unowned', 'shared', 'quotas'];
+const KEYS = ['enabled', 'admins', 'teams', 'unowned', 'shared', 'quotas', 'buildkit'];
 const QUOTA_KEYS = ['containers', 'running', 'memory', 'defaultMemory', 'cpus', 'defaultCpus', 'pids', 'streams', 'rate'];
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
 
@@ -143,12 +148,14 @@ export function parseTenancy(v: unknown, problems: Problems): TenancySpec | unde
   }
   checkKeys(v, KEYS, at, problems);
   if (v.enabled !== undefined && typeof v.enabled !== 'boolean') problems.add([...at, 'enabled'], 'must be true or false');
+  if (v.buildkit !== undefined && typeof v.buildkit !== 'boolean') problems.add([...at, 'buildkit'], 'must be true or false');
   const spec: TenancySpec = {
     admins: { users: [], groups: [] },
     teams: list(v.teams, [...at, 'teams'], problems),
     unowned: [],
     shared: { networks: [], volumes: [] },
     quotas: { default: {}, groups: {}, users: {} },
+    buildkit: v.buildkit === true,
   };
   if (v.admins !== undefined) {
     if (!isRecord(v.admins)) problems.add([...at, 'admins'], 'must be { users: [...], groups: [...] }');

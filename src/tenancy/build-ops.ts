@@ -1,9 +1,13 @@
 /**
- * What a build's RUN steps may reach and use: the `networkmode` they join (a network or a
- * container's namespace must be the caller's or shared, and is pinned to its ID) and the
- * memory and CPU limits of their containers (the tenant's maxima and defaults, as for
- * `docker run`). The classic builder applies these query values to every RUN container.
+ * What a build may do for a tenant: BuildKit only where the policy allows it, no exporter that
+ * names images, no classic-builder `--pull` (it re-tags base images); and what its RUN steps may
+ * reach and use: the `networkmode` they join (a network or a container's namespace must be the
+ * caller's or shared, and is pinned to its ID) and the memory and CPU limits of their
+ * containers (the tenant's maxima and defaults, as for `docker run`). The classic builder
+ * applies these query values to every RUN container.
  */
+import { goBoolValue } from '../facts/query.js';
+import { buildOutputsProblem } from '../policy/guards/images.js';
 import type { QuotaSpec } from '../policy/tenancy-schema.js';
 import { accessTo } from './access.js';
 import { tenancyMessage, type TenancyContext } from './context.js';
@@ -52,6 +56,19 @@ function refuse(ctx: TenancyContext, code: string, reason: string): { verdict: D
 /** Check a build's `networkmode` and limits; the query values to forward instead. */
 export async function buildChange(ctx: TenancyContext): Promise<BuildChange> {
   const { query } = ctx.req.facts;
+  // BuildKit keeps RUN --mount=type=cache directories daemon-wide, readable and writable by
+  // every build: one tenant reads or poisons another's caches. Only with `buildkit: true`.
+  if (query.version === '2' && ctx.spec.buildkit !== true) {
+    return refuse(ctx, 'buildkit', 'BuildKit builds are not allowed for tenants here (their cache mounts are shared by every tenant): build with the classic builder (DOCKER_BUILDKIT=0)');
+  }
+  // The moby and image exporters name (and can push) images past the tag-over checks of `t`.
+  const outputs = buildOutputsProblem(query.outputs);
+  if (outputs) return refuse(ctx, 'build-outputs', outputs);
+  const pull = goBoolValue(query.pull);
+  if (pull === undefined) return { verdict: deny(400, 'bad-query', tenancyMessage(ctx, 'the value of "pull" is not one the gateway reads as dockerd does')) };
+  // The classic builder tags every FROM image it pulls, over whatever the tag named before:
+  // a `docker pull` over another tenant's tag is refused, and so is this. BuildKit does not tag.
+  if (pull && query.version !== '2') return refuse(ctx, 'build-pull', 'docker build --pull with the classic builder re-tags the base images it pulls, over tags that may be another tenant\'s: run docker pull first, or build with BuildKit');
   const limits = buildLimits(query, ctx.tenant.quota);
   if ('problem' in limits) return refuse(ctx, 'limit', limits.problem);
   const mode = query.networkmode ?? '';

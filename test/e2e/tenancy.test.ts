@@ -26,6 +26,7 @@ tenancy:
   teams: [web, data]
   unowned: [images]
   shared: { networks: [ten-shared] }
+  buildkit: true
   quotas:
     default: { memory: 64m, defaultMemory: 32m }
     users:
@@ -505,6 +506,15 @@ describe('review fixes, on the real daemon', () => {
     expect(built.stdout).toContain(String(32 * 1024 * 1024));
   });
 
+  it('a classic build with --pull is refused (it would re-tag the base images over others\' tags)', async () => {
+    const dir = scratchDir('ten-build-pull-');
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox\n');
+    const pulled = await classicBuild('alice', ['--pull', '-t', 'ten-built-pull', dir]);
+    expect(pulled.code).not.toBe(0);
+    expect(pulled.stderr).toContain('docker build --pull with the classic builder re-tags');
+    expect((await dockerDirect(socket, ['image', 'inspect', 'ten-built-pull'])).code).not.toBe(0);
+  });
+
   it('#12 another tenant\'s build layers are not unowned images', async () => {
     const dir = scratchDir('ten-build-c-');
     writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox\nRUN echo carol-secret > /secret\n');
@@ -541,5 +551,25 @@ describe('review fixes, on the real daemon', () => {
     expect(built.stdout).not.toContain('"error"');
     const owner = await dockerDirect(socket, ['image', 'inspect', '-f', '{{index .Config.Labels "dockgate.owner"}}', 'ten-built-bk']);
     expect(owner.stdout.trim()).toBe('alice');
+
+    // Without `buildkit: true` (the default) the same build is refused, and so is a BuildKit
+    // exporter naming an image with it.
+    const outputs = encodeURIComponent(JSON.stringify([{ Type: 'moby', Attrs: { name: 'ten-c1-img:latest' } }]));
+    const viaOutputs = await run('curl', ['-s', '-w', '\n%{http_code}', '--cacert', join(b, 'ca.pem'), '--cert', join(b, 'cert.pem'), '--key', join(b, 'key.pem'),
+      '-H', 'Content-Type: application/x-tar', '--data-binary', `@${tarFile}`, `https://127.0.0.1:${gw.port}/v1.41/build?version=2&networkmode=none&outputs=${outputs}`], { timeoutMs: 120_000 });
+    expect(viaOutputs.stdout).toContain('would name or push images');
+    expect(viaOutputs.stdout.trim().split('\n').pop()).toBe('403');
+    try {
+      writeFileSync(join(pki.dir, 'tenancy-policy.yaml'), POLICY.replace('  buildkit: true\n', ''));
+      const build = (query: string) => run('curl', ['-s', '--cacert', join(b, 'ca.pem'), '--cert', join(b, 'cert.pem'), '--key', join(b, 'key.pem'),
+        '-H', 'Content-Type: application/x-tar', '--data-binary', `@${tarFile}`, `https://127.0.0.1:${gw.port}/v1.41/build?version=2&networkmode=none${query}`], { timeoutMs: 120_000 });
+      // Probed untagged until the reload is in force, then once with a tag.
+      await until(async () => (await build('')).stdout.includes('BuildKit builds are not allowed'), 15_000, 'the reloaded policy without buildkit');
+      const refused = await build('&t=ten-built-bk2');
+      expect(refused.stdout).toContain('cache mounts are shared by every tenant');
+      expect((await dockerDirect(socket, ['image', 'inspect', 'ten-built-bk2'])).code).not.toBe(0);
+    } finally {
+      writeFileSync(join(pki.dir, 'tenancy-policy.yaml'), POLICY);
+    }
   });
 });

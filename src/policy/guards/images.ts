@@ -103,7 +103,7 @@ const CLIENT_OUTPUTS = new Set(['local', 'tar', 'cacheonly']);
  * `Attrs.name` (a comma-separated list) when no `t` is given, and `image` can push: outside the
  * allow list's reach, so any type but the client-side ones is refused. Undefined when fine.
  */
-function buildOutputsProblem(raw: string | undefined): string | undefined {
+export function buildOutputsProblem(raw: string | undefined): string | undefined {
   if (raw === undefined || raw === '') return undefined;
   let outputs: JsonValue | undefined;
   try {

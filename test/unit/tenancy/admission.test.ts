@@ -250,6 +250,25 @@ describe('#5 commit and import changes cannot forge or swallow the owner LABEL',
     expect(changes).toEqual(['ENV a=b', 'CMD ["sh"]', 'LABEL "dockgate.owner"="alice" "dockgate.team"="web"']);
   });
 
+  // A refused change is named by position and instruction, never quoted: changes hold ENV values.
+  const SECRET = 'Hunter2-CHANGE-SECRET';
+  it.each([
+    ['commit', [`ENV A=1\nENV API_TOKEN=${SECRET}`], 'change #1 (ENV) is refused'],
+    ['commit', ['CMD ["sh"]', `ENV DB_PASSWORD=${SECRET} \\`], 'change #2 (ENV) is refused'],
+    ['commit', ['ENV a=b', `  env TOKEN=${SECRET}\r`], 'change #2 (ENV) is refused'],
+    ['commit', [`LABEL token=${SECRET} \``], 'change #1 (LABEL) is refused'],
+    ['commit', [`# ${SECRET}`], 'change #1 (comment) is refused'],
+    ['commit', [`${SECRET}=1 \\`], 'change #1 is refused'],
+    ['commit', [`ENVX ${SECRET}\n`], 'change #1 is refused'],
+    ['import', ['ENV A=1', `ENV API_TOKEN=${SECRET}\nENV B=2`], 'change #2 (ENV) is refused'],
+  ])('%s: %j is refused as %j, without its text', async (kind, changes, text) => {
+    const query = changes.map((c) => `&changes=${encodeURIComponent(c)}`).join('');
+    const target = kind === 'commit' ? commit(changes) : `/v1.41/images/create?fromSrc=-&repo=spoof5&tag=1${query}`;
+    const v = await admit('alice', 'POST', target, undefined, d());
+    denied(v, text);
+    expect(JSON.stringify(v)).not.toContain(SECRET);
+  });
+
   it('unsafeChange', () => {
     expect(unsafeChange('ENV path=C:\\dir')).toBe(false);
     expect(unsafeChange('ENV a \\')).toBe(true);
@@ -409,8 +428,27 @@ describe('#9 builds: networkmode and limits', () => {
     ['/v1.41/build?memory=8589934592', 'build memory limit 8589934592 bytes exceeds'],
     ['/v1.41/build?cpuquota=-1', 'negative cpuquota'],
     ['/v1.41/build?cpuquota=100000&cpuperiod=1000', 'build CPU limit 100 exceeds'],
+    ['/v1.41/build?pull=1&t=mine:1', 'docker build --pull with the classic builder re-tags'],
+    ['/v1.41/build?pull=true&version=1', 'docker build --pull with the classic builder re-tags'],
+    ['/v1.41/build?pull=%C2%A0no', 'the value of "pull"'],
   ])('%s is refused', async (target, text) => {
     denied(await admit('alice', 'POST', target, undefined, d()), text);
+  });
+
+  it.each([['/v1.41/build?pull=0&t=mine:1'], ['/v1.41/build?pull=false']])('%s (no classic-builder pull) is forwarded', async (target) => {
+    expect((await admit('alice', 'POST', target, undefined, d())).kind).toBe('forward');
+  });
+
+  it('BuildKit only with buildkit: true, and then no exporter that names images', async () => {
+    denied(await admit('alice', 'POST', '/v1.41/build?version=2&t=mine:1', undefined, d()), 'BuildKit builds are not allowed for tenants here');
+    const daemon = d();
+    const withBuildkit = createTenancy({ daemon, spec: () => ({ ...spec, buildkit: true }), groups: (id) => id.groups });
+    const as = (target: string) => admit('alice', 'POST', target, undefined, daemon, withBuildkit);
+    expect((await as('/v1.41/build?version=2&pull=1&t=mine:1')).kind).toBe('forward');
+    const outputs = (o: unknown) => `/v1.41/build?version=2&outputs=${encodeURIComponent(JSON.stringify(o))}`;
+    denied(await as(outputs([{ Type: 'moby', Attrs: { name: 'cimg:latest' } }])), 'query outputs[0] type "moby" would name or push images');
+    denied(await as(outputs([{ type: 'image', attrs: { name: 'busybox:latest', push: 'true' } }])), 'would name or push images');
+    expect((await as(outputs([{ Type: 'local', Attrs: { dest: '/out' } }]))).kind).toBe('forward');
   });
 
   it('own networks and containers are pinned; defaults are injected', async () => {

@@ -32,8 +32,9 @@ describe('policy tenancy: section', () => {
   teams: [web]
   unowned: [images]
   shared: { networks: [shared] }
+  buildkit: true
   quotas:
-    default: { containers: 10, running: 5, memory: 1g, defaultMemory: 256m, cpus: 2, defaultCpus: 0.5, streams: 20, rate: { perSecond: 5, burst: 10 } }
+    default: { containers: 10, running: 5, memory: 1g, defaultMemory: 256m, cpus: 2, defaultCpus: 0.5, pids: 256, streams: 20, rate: { perSecond: 5, burst: 10 } }
     groups: { web: { containers: 20 } }
     users: { alice: { rate: { perSecond: 1 } } }
 `,
@@ -43,8 +44,9 @@ describe('policy tenancy: section', () => {
       teams: ['web'],
       unowned: ['images'],
       shared: { networks: ['shared'], volumes: [] },
+      buildkit: true,
       quotas: {
-        default: { containers: 10, running: 5, memory: 2 ** 30, defaultMemory: 256 * 2 ** 20, cpus: 2, defaultCpus: 0.5, streams: 20, rate: { perSecond: 5, burst: 10 } },
+        default: { containers: 10, running: 5, memory: 2 ** 30, defaultMemory: 256 * 2 ** 20, cpus: 2, defaultCpus: 0.5, pids: 256, streams: 20, rate: { perSecond: 5, burst: 10 } },
         groups: { web: { containers: 20 } },
         users: { alice: { rate: { perSecond: 1, burst: 1 } } },
       },
@@ -57,13 +59,15 @@ describe('policy tenancy: section', () => {
         base +
           `tenancy:
   admin: [x]
+  buildkit: yes
   unowned: [things]
   quotas:
     default: { containers: 0, memory: lots, defaultCpus: 3, cpus: 2, color: red }
 `,
       ),
     ).toEqual([
-      'tenancy.admin: unknown key "admin" (expected one of: enabled, admins, teams, unowned, shared, quotas)',
+      'tenancy.admin: unknown key "admin" (expected one of: enabled, admins, teams, unowned, shared, quotas, buildkit)',
+      'tenancy.buildkit: must be true or false',
       'tenancy.unowned[0]: must be one of containers, volumes, networks, images',
       'tenancy.quotas.default.color: unknown key "color" (expected one of: containers, running, memory, defaultMemory, cpus, defaultCpus, pids, streams, rate)',
       'tenancy.quotas.default.containers: must be a positive integer',
