@@ -3,7 +3,7 @@
  * of the few fields that matter, never anything else. Secrets stay out by construction: only
  * listed fields are copied, `Env` gives names only, nothing under `Secrets`, `JoinToken`,
  * `Data`, `DriverOpts` values or registry-auth headers is ever read, and URL-valued fields
- * lose their userinfo (`https://***@host/...`). Pure functions.
+ * lose their userinfo, query values and fragment (`https://***@host/p?sig=***`). Pure functions.
  */
 import type { JsonValue, RequestFacts } from '../core/types.js';
 import { field, isObject } from '../facts/go-fold.js';
@@ -73,8 +73,9 @@ function buildArgNames(raw: string | undefined): string[] | undefined {
 }
 
 /**
- * A URL-valued query field with its userinfo masked. Masked before auditValue truncates, so a
- * long password cannot push its `@` past the cut and escape the mask.
+ * A URL-valued query field with its userinfo and query values masked and its fragment dropped
+ * (maskUrlCredentials). Masked before auditValue truncates, so a long password cannot push its
+ * `@` past the cut and escape the mask.
  */
 function url(raw: string | undefined, schemeless = false): string | undefined {
   return raw === undefined ? undefined : maskUrlCredentials(raw, schemeless);
@@ -171,13 +172,16 @@ export function auditFields(facts: RequestFacts): AuditFields | undefined {
 }
 
 /**
- * The path an audit record shows: the normalised path when facts exist, else the raw
- * target without its query string (queries can carry secrets, e.g. `buildargs`).
+ * The path an audit record shows: the normalised path when facts exist, else the raw target
+ * cut at its first `?` or `#` (queries can carry secrets, e.g. `buildargs`), with the userinfo
+ * of an absolute-form target masked (`http://***@host/...`). The mask comes first, so a `?`,
+ * `#` or long password inside the userinfo cannot end the cut early or push the `@` out of it.
  */
 export function auditPath(facts: RequestFacts | undefined, rawTarget: string): string {
   if (facts) return truncate(facts.path, MAX_PATH);
-  const q = rawTarget.indexOf('?');
-  return truncate(q === -1 ? rawTarget : rawTarget.slice(0, q), MAX_PATH);
+  const masked = maskUrlCredentials(rawTarget);
+  const end = masked.search(/[?#]/);
+  return truncate(end === -1 ? masked : masked.slice(0, end), MAX_PATH);
 }
 
 /** The only request header an audit record keeps: the client's User-Agent. */

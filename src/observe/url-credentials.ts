@@ -1,13 +1,19 @@
 /**
- * Credentials in URLs (`https://user:password@host/...`), masked before a value reaches an
- * audit record or a deny reason. Used for build `remote`, import `fromSrc`, plugin `remote`
- * and `fromImage`, and the guard reasons that quote them.
+ * Credentials in URLs, masked before a value reaches an audit record or a deny reason. Used
+ * for build `remote`, import `fromSrc`, plugin `remote` and `fromImage`, the guard reasons that
+ * quote them, and the raw target of a request refused before parsing. Two places hold them:
  *
- * The userinfo is everything before the last `@` of the authority, as Go's url.Parse reads
- * it. The authority is taken to end at the first `/` only, so a malformed URL with `?` or `#`
- * before the `@` is masked too. We mask the user name as well as the password. dockerd's own
- * errors keep the user (`user:***@`, net/http's stripPassword), but a token is often the user
- * name (`https://<token>@github.com/...`, `https://<token>:x-oauth-basic@github.com/...`).
+ * - the userinfo (`https://user:password@host/...`): everything before the last `@` of the
+ *   authority, as Go's url.Parse reads it. The authority is taken to end at the first `/`
+ *   only, so a malformed URL with `?` or `#` before the `@` is masked too. We mask the user
+ *   name as well as the password. dockerd's own errors keep the user (`user:***@`, net/http's
+ *   stripPassword), but a token is often the user name (`https://<token>@github.com/...`,
+ *   `https://<token>:x-oauth-basic@github.com/...`);
+ * - the query (presigned S3/GCS/Azure URLs: `X-Amz-Signature=`, `sig=`; `?private_token=`,
+ *   `?access_token=`): every parameter keeps its name and loses its value
+ *   (`?X-Amz-Signature=***&x=***`), a parameter without `=` is masked whole, and the fragment
+ *   is dropped.
+ *
  * Pure functions.
  */
 
@@ -17,15 +23,39 @@ const AFTER_SCHEME = /:\/\/[^/]*@/g;
 const NETWORK_PATH = /^\/\/[^/]*@/;
 /** Userinfo at the start of a value without a scheme (`user:pw@host/file`). */
 const BARE = /^[^/]*@/;
+/** What replaces a secret. */
+const MASK = '***';
 
 /**
- * `value` with every URL userinfo replaced by `***`. With `schemeless`, a leading
- * `user[:password]@` without a scheme counts as userinfo too: dockerd's import fetches
- * `fromSrc=user@host/x` as `http://user@host/x`, and git reads `user@host:repo` the same
- * way. Leave it off for image and plugin references, where `name@sha256:...` is a digest.
+ * `value` with every URL userinfo replaced by `***`, the value of every query parameter
+ * replaced by `***` and any fragment dropped. With `schemeless`, a leading `user[:password]@`
+ * without a scheme counts as userinfo too: dockerd's import fetches `fromSrc=user@host/x` as
+ * `http://user@host/x`, and git reads `user@host:repo` the same way. Leave it off for image
+ * and plugin references, where `name@sha256:...` is a digest.
  */
 export function maskUrlCredentials(value: string, schemeless = false): string {
-  const out = value.replace(AFTER_SCHEME, '://***@').replace(NETWORK_PATH, '//***@');
+  const out = value.replace(AFTER_SCHEME, `://${MASK}@`).replace(NETWORK_PATH, `//${MASK}@`);
   // A masked `scheme://***@` or `//***@` has no `@` before its first `/`: BARE leaves it alone.
-  return schemeless ? out.replace(BARE, '***@') : out;
+  // Userinfo first: a malformed one may hold a `?` or `#` that must not end the URL early.
+  return maskQuery(schemeless ? out.replace(BARE, `${MASK}@`) : out);
+}
+
+/**
+ * `value` without its fragment (from the first `#`) and with each query parameter (after the
+ * first `?`, split on `&`) reduced to `name=***`, or to `***` when it has no `=`.
+ */
+function maskQuery(value: string): string {
+  const hash = value.indexOf('#');
+  const head = hash === -1 ? value : value.slice(0, hash);
+  const q = head.indexOf('?');
+  if (q === -1) return head;
+  const params = head.slice(q + 1).split('&').map(maskParam);
+  return `${head.slice(0, q)}?${params.join('&')}`;
+}
+
+/** One query parameter as `name=***` (`***` without a `=`; empty stays empty). */
+function maskParam(param: string): string {
+  if (param === '') return param;
+  const eq = param.indexOf('=');
+  return eq === -1 ? MASK : `${param.slice(0, eq)}=${MASK}`;
 }

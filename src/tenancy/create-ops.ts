@@ -117,13 +117,28 @@ export function unsafeChange(change: string): boolean {
   return /[\r\n]/.test(change) || /[\\`]\s*$/.test(change) || /^\s*#/.test(change);
 }
 
+/** Instructions dockerd accepts in `changes` (moby's validCommitCommands). */
+const CHANGE_INSTRUCTIONS = new Set(['cmd', 'entrypoint', 'env', 'expose', 'healthcheck', 'label', 'onbuild', 'stopsignal', 'user', 'volume', 'workdir']);
+
+/**
+ * How a refusal names a change: ` (ENV)` for its instruction keyword when that is one dockerd
+ * accepts, ` (comment)` for a leading `#`, else nothing. Never any other text of the change.
+ */
+function changeInstruction(change: string): string {
+  if (/^\s*#/.test(change)) return ' (comment)';
+  const keyword = /^\s*([A-Za-z]+)(?=\s|$)/.exec(change)?.[1];
+  return keyword !== undefined && CHANGE_INSTRUCTIONS.has(keyword.toLowerCase()) ? ` (${keyword.toUpperCase()})` : '';
+}
+
 /** Import (`fromSrc`) and commit: owner labels via a `LABEL` change, client LABELs of ours refused. */
 export function importOrCommit(ctx: TenancyContext, labels: Record<string, string>, params: Record<string, string>): TenancyVerdict {
   const { facts } = ctx.req;
   const changes = facts.queryAll.changes ?? [];
-  const unsafe = changes.find(unsafeChange);
-  if (unsafe !== undefined) {
-    return deny(403, 'unsafe-change', tenancyMessage(ctx, `change ${JSON.stringify(unsafe)} is refused: no line breaks, comments or parser directives, and no line continuation at the end`));
+  const unsafe = changes.findIndex(unsafeChange);
+  if (unsafe !== -1) {
+    // Named by position and instruction only: a change such as `ENV TOKEN=...` carries a value.
+    const what = `change #${unsafe + 1}${changeInstruction(changes[unsafe] ?? '')}`;
+    return deny(403, 'unsafe-change', tenancyMessage(ctx, `${what} is refused: no line breaks, comments or parser directives, and no line continuation at the end`));
   }
   // A LABEL instruction can spell a key many ways (quotes, escapes): refuse any mention of ours.
   if (changes.some((c) => c.replace(/["'\\`]/g, '').toLowerCase().includes(RESERVED_PREFIX))) return reserved(ctx, ['dockgate.*']);

@@ -39,9 +39,11 @@ export const bindsGuard = defineGuard({
     for (const m of mounts) {
       if (m.kind === 'unreadable') return { code: 'bind-mount', reason: m.reason };
       if (!hostPathAllowed(m.value, config.allow, identity.name)) {
+        const where = config.allow.length ? 'outside the allowed host paths' : 'a host path and none are allowed';
+        // A volume's `device` option is named, never quoted (volume option values stay out of reasons).
+        if (m.option) return { code: 'bind-mount', reason: `${m.path} (a bind of a host path) is ${where}` };
         const clean = cleanHostPath(m.value);
         const cleaned = clean !== undefined && clean !== m.value ? ` (${clean})` : '';
-        const where = config.allow.length ? 'outside the allowed host paths' : 'a host path and none are allowed';
         return { code: 'bind-mount', reason: `${m.path} ${show(m.value)}${cleaned} is ${where}` };
       }
     }

@@ -84,3 +84,15 @@ export function show(value: JsonValue | undefined): string {
   const text = JSON.stringify(value) ?? 'undefined';
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
+
+/**
+ * A value's JSON type for reasons about a value that may hold a secret (driver options):
+ * `a string`, `a number`, `a boolean`, `null`, `a list` or `a map`, never the value itself.
+ */
+export function typeName(value: JsonValue | undefined): string {
+  if (value === undefined) return 'missing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  return `a ${typeof value}`;
+}

@@ -1,4 +1,7 @@
-/** `devices: false` refuses host devices, device cgroup rules and device requests (GPUs). */
+/**
+ * `devices: false` refuses host devices, device cgroup rules and device requests (GPUs). A
+ * device request is named, not quoted: its `Options` are driver options.
+ */
 import { hostConfigField, isNonEmpty, show } from './body.js';
 import { defineGuard } from './guard.js';
 import { CONTAINER_OPS } from './operations.js';
@@ -13,7 +16,9 @@ export const devicesGuard = defineGuard({
     if (!config.refuse) return undefined;
     for (const name of ['Devices', 'DeviceCgroupRules', 'DeviceRequests']) {
       for (const f of hostConfigField(facts, name)) {
-        if (isNonEmpty(f.value)) return { code: 'device', reason: `${f.path} ${show(f.value)} is not allowed` };
+        if (!isNonEmpty(f.value)) continue;
+        const shown = name === 'DeviceRequests' ? '' : ` ${show(f.value)}`;
+        return { code: 'device', reason: `${f.path}${shown} is not allowed` };
       }
     }
     return undefined;

@@ -10,7 +10,11 @@ import type { KeyPath, Problems } from '../problems.js';
 export interface Violation {
   /** Stable code for metrics and tests, e.g. `privileged`, `bind-mount`. */
   code: string;
-  /** Specific human reason with the field path and value, e.g. `HostConfig.Privileged is not allowed`. */
+  /**
+   * Specific human reason with the field path and value, e.g. `HostConfig.Privileged is not allowed`.
+   * It reaches the audit log and the client: values that may hold secrets (volume and driver
+   * option values, `Env`, URL userinfo and query values) are named or masked, never quoted.
+   */
   reason: string;
 }
 

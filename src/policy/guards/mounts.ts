@@ -7,14 +7,20 @@
  *   options: an allow list (see `localVolumeDevice`), where a bind of `device` is a host path
  *   and anything that is neither a bind nor a plain tmpfs is refused.
  * Each yields the host path to check, or a problem when the entry cannot be allowed.
+ * Reasons never quote a volume option's value (a CIFS `o` holds `password=`, a `device` may
+ * hold an address): they name the option, an `o` entry by position and name, and give the
+ * JSON type of a value that is not a string.
  */
 import type { JsonValue } from '../../core/types.js';
 import { field, isObject } from '../../facts/go-fold.js';
-import { show, type Found } from './body.js';
+import { show, typeName, type Found } from './body.js';
 
-/** A host path a request would mount, or an entry we refuse (unreadable or not allowed). */
+/**
+ * A host path a request would mount, or an entry we refuse (unreadable or not allowed).
+ * `option` marks a path that is a volume option (`device`): reasons name it, never quote it.
+ */
 export type HostMount =
-  | { kind: 'path'; path: string; value: string }
+  | { kind: 'path'; path: string; value: string; option?: true }
   | { kind: 'unreadable'; path: string; reason: string };
 
 const KNOWN_MOUNT_TYPES = new Set(['bind', 'volume', 'tmpfs', 'npipe', 'cluster', 'image']);
@@ -83,20 +89,21 @@ export function mountsHostPaths(found: readonly Found[]): HostMount[] {
   const out: HostMount[] = [];
   for (const f of found) {
     if (!Array.isArray(f.value)) {
-      out.push({ kind: 'unreadable', path: f.path, reason: `${f.path} ${show(f.value)} is not a list` });
+      // Not quoted: a lone mount object would show its volume options.
+      out.push({ kind: 'unreadable', path: f.path, reason: `${f.path} is ${typeName(f.value)}, not a list` });
       continue;
     }
     f.value.forEach((m, i) => {
       const path = `${f.path}[${i}]`;
       const type = field(m, 'Type');
       if (typeof type !== 'string' || !KNOWN_MOUNT_TYPES.has(type.toLowerCase())) {
-        out.push({ kind: 'unreadable', path, reason: `${path}.Type ${show(type)} is not a known mount type` });
+        out.push({ kind: 'unreadable', path, reason: `${path}.Type ${showString(type)} is not a known mount type` });
         return;
       }
       const t = type.toLowerCase();
       if (t === 'bind' || t === 'npipe') {
         const source = field(m, 'Source');
-        if (typeof source !== 'string') out.push({ kind: 'unreadable', path, reason: `${path}.Source ${show(source)} is not a string` });
+        if (typeof source !== 'string') out.push({ kind: 'unreadable', path, reason: `${path}.Source is ${typeName(source)}, not a string` });
         else out.push({ kind: 'path', path: `${path}.Source`, value: source });
       } else if (t === 'volume') {
         const opts = field(m, 'VolumeOptions', 'DriverConfig', 'Options');
@@ -124,47 +131,79 @@ export function mountsHostPaths(found: readonly Found[]): HostMount[] {
  * are compared exactly, as moby/sys/mount looks them up in its flag table: ` bind` or `BIND`
  * is no bind for dockerd but file-system data, with `type` really mounted, so an entry
  * spelled with spaces or capitals in its name is refused, and `type` must be exactly `tmpfs`.
+ * Reasons name options and `o` entries (`entryLabel`) and quote no value but a `type` that
+ * reads as a file-system type name.
  */
 export function localVolumeDevice(driver: JsonValue | undefined, opts: JsonValue | undefined, path: string): HostMount[] {
   if (typeof driver === 'string' && driver !== '' && driver !== 'local') return []; // a plugin: the volumeDrivers guard
   if (opts === undefined || opts === null) return [];
-  if (!isObject(opts)) return [refuse(path, `${path} ${show(opts)} is not a map`)];
+  if (!isObject(opts)) return [refuse(path, `${path} is ${typeName(opts)}, not a map`)];
   const byKey = new Map<string, { at: string; value: string }>();
   for (const [key, value] of Object.entries(opts)) {
     const k = key.toLowerCase();
     const at = `${path}.${key}`;
     if (!LOCAL_OPTION_KEYS.has(k)) return [refuse(at, `${at} is not a local volume option (type, o, device, size)`)];
     if (byKey.has(k)) return [refuse(at, `${at} repeats option ${JSON.stringify(k)} in another spelling`)];
-    if (typeof value !== 'string') return [refuse(at, `${at} ${show(value)} is not a string`)];
+    if (typeof value !== 'string') return [refuse(at, `${at} is ${typeName(value)}, not a string`)];
     byKey.set(k, { at, value });
   }
   const type = byKey.get('type');
   const o = byKey.get('o');
   const device = byKey.get('device');
   const entries = o === undefined || o.value === '' ? [] : o.value.split(',');
-  const misspelt = entries.find((x) => {
+  const misspelt = entries.findIndex((x) => {
     const name = x.split('=')[0] ?? '';
     return name === '' || name !== name.trim().toLowerCase() || x !== x.trim();
   });
-  if (o && misspelt !== undefined) return [refuse(o.at, `${o.at} entry ${JSON.stringify(misspelt)} is not spelled as a mount option (dockerd matches them exactly)`)];
+  if (o && misspelt !== -1) return [refuse(o.at, `${o.at} ${entryLabel(entries, misspelt)} is not spelled as a mount option (dockerd matches them exactly)`)];
   if (entries.some((x) => BIND_OPTIONS.has(x))) {
-    const odd = entries.find((x) => !BIND_OPTIONS.has(x) && !FLAG_OPTIONS.has(x) && !BIND_PROPAGATION_OPTIONS.has(x));
-    if (o && odd !== undefined) return [refuse(o.at, `${o.at} entry ${JSON.stringify(odd)} is not allowed with a bind`)];
+    const odd = entries.findIndex((x) => !BIND_OPTIONS.has(x) && !FLAG_OPTIONS.has(x) && !BIND_PROPAGATION_OPTIONS.has(x));
+    if (o && odd !== -1) return [refuse(o.at, `${o.at} ${entryLabel(entries, odd)} is not allowed with a bind`)];
     if (!device) return [refuse(path, `${path}.device (missing) with a bind option is not a host path`)];
-    return [{ kind: 'path', path: device.at, value: device.value }];
+    return [{ kind: 'path', path: device.at, value: device.value, option: true }];
   }
   if (type === undefined && o === undefined && device === undefined) return [];
   if (type === undefined || type.value !== 'tmpfs') {
-    if (type !== undefined) return [refuse(type.at, `${type.at} ${show(type.value)} is not allowed: ${ONLY}`)];
-    if (device !== undefined) return [refuse(device.at, `${device.at} ${show(device.value)} without o=bind is not allowed: ${ONLY}`)];
+    if (type !== undefined) return [refuse(type.at, `${type.at}${fsTypeLabel(type.value)} is not allowed: ${ONLY}`)];
+    if (device !== undefined) return [refuse(device.at, `${device.at} without o=bind is not allowed: ${ONLY}`)];
     return [refuse(path, `${path} without type=tmpfs or o=bind is not allowed: ${ONLY}`)];
   }
   if (device !== undefined && !TMPFS_DEVICES.has(device.value)) {
-    return [refuse(device.at, `${device.at} ${show(device.value)} is not allowed for a tmpfs volume (only "tmpfs" or "none")`)];
+    return [refuse(device.at, `${device.at} is not allowed for a tmpfs volume (only "tmpfs" or "none")`)];
   }
-  const odd = entries.find((x) => !FLAG_OPTIONS.has(x) && !TMPFS_FLAG_OPTIONS.has(x) && !TMPFS_KEY_OPTIONS.has(x.split('=')[0] ?? ''));
-  if (o && odd !== undefined) return [refuse(o.at, `${o.at} entry ${JSON.stringify(odd)} is not a tmpfs size, mode, id or flag option`)];
+  const odd = entries.findIndex((x) => !FLAG_OPTIONS.has(x) && !TMPFS_FLAG_OPTIONS.has(x) && !TMPFS_KEY_OPTIONS.has(x.split('=')[0] ?? ''));
+  if (o && odd !== -1) return [refuse(o.at, `${o.at} ${entryLabel(entries, odd)} is not a tmpfs size, mode, id or flag option`)];
   return [];
+}
+
+/** `o` words without a value, in their exact spelling: the only `o` entries without `=` a reason quotes. */
+const KNOWN_FLAGS = new Set([...BIND_OPTIONS, ...FLAG_OPTIONS, ...BIND_PROPAGATION_OPTIONS, ...TMPFS_FLAG_OPTIONS, 'remount']);
+
+/**
+ * How a reason names `o` entry `i`: its 1-based position and its option name, never its value
+ * (`entry #3 "password=***"`). An entry without `=` is quoted only when it is a mount flag in
+ * some spelling (`"BIND"`, `" ro"`): anything else may be a piece of a value cut at a comma
+ * (`password=a,b`), so it gets its position only.
+ */
+function entryLabel(entries: readonly string[], i: number): string {
+  const entry = entries[i] ?? '';
+  const eq = entry.indexOf('=');
+  if (eq !== -1) return `entry #${i + 1} ${show(`${entry.slice(0, eq)}=***`)}`;
+  if (entry === '' || KNOWN_FLAGS.has(entry.trim().toLowerCase())) return `entry #${i + 1} ${show(entry)}`;
+  return `entry #${i + 1} (not a known flag; not shown)`;
+}
+
+/** A plain file-system type name (`proc`, `cifs`, `fuse.sshfs`) may be quoted; anything else is not. */
+const FS_TYPE_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,31}$/;
+
+/** How a reason shows a `type` option: ` "proc"` for a file-system type name, else a note that it is not shown. */
+function fsTypeLabel(value: string): string {
+  return FS_TYPE_NAME.test(value) ? ` ${show(value)}` : ' (not a file-system type name; not shown)';
+}
+
+/** A string value quoted (short, cut), anything else by its JSON type only. */
+function showString(value: JsonValue | undefined): string {
+  return typeof value === 'string' ? show(value) : `(${typeName(value)})`;
 }
 
 function refuse(path: string, reason: string): HostMount {

@@ -34,7 +34,7 @@ export const networkDriversGuard = defineGuard({
         const value = options[key];
         if (HOST_OPTIONS.includes(k)) return { code: 'network-option', reason: `Options ${show(key)} reaches host interfaces` };
         if (GATEWAY_MODES.includes(k) && typeof value === 'string' && value !== 'nat') {
-          return { code: 'network-option', reason: `Options ${show(key)}=${show(value)} is not allowed` };
+          return { code: 'network-option', reason: `Options ${show(key)} is not allowed with a gateway mode other than "nat"` };
         }
       }
     }

@@ -7,7 +7,7 @@
  * (`EndpointConfig.DriverOpts`), each name checked as written (with `IFNAME`).
  */
 import type { JsonValue, RequestFacts } from '../../core/types.js';
-import { containerSpecField, hostConfigField, show, type Found } from './body.js';
+import { containerSpecField, hostConfigField, show, typeName, type Found } from './body.js';
 import { defineGuard } from './guard.js';
 import { CONTAINER_OPS, OP, SERVICE_OPS } from './operations.js';
 import { parseAllowList } from './settings.js';
@@ -53,7 +53,8 @@ export const sysctlsGuard = defineGuard({
       }
     }
     for (const f of endpointSysctlOptions(facts)) {
-      if (typeof f.value !== 'string') return { code: 'sysctl', reason: `${f.path} ${show(f.value)} is not a string` };
+      // A driver option: named, and a value that is not a string by its type only.
+      if (typeof f.value !== 'string') return { code: 'sysctl', reason: `${f.path} is ${typeName(f.value)}, not a string` };
       for (const entry of f.value.split(',')) {
         const name = (entry.split('=')[0] ?? '').trim();
         if (!allowed(name, config.allow)) return { code: 'sysctl', reason: `${f.path} ${show(name)} is not an allowed sysctl` };

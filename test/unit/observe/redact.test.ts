@@ -70,11 +70,42 @@ describe('auditFields', () => {
       want: { tags: ['app:1', 'app:latest'], networkMode: 'host', buildArgNames: ['NPM_TOKEN'] },
     },
     {
-      name: 'ImageBuild: remote without its userinfo',
+      name: 'ImageBuild: remote without its userinfo and fragment',
       op: 'ImageBuild',
       query: { remote: `https://user:${SECRET}@git.invalid/x.git#main:sub` },
       queryAll: { t: ['x'] },
-      want: { tags: ['x'], remote: 'https://***@git.invalid/x.git#main:sub' },
+      want: { tags: ['x'], remote: 'https://***@git.invalid/x.git' },
+    },
+    {
+      name: 'ImageBuild: a token in the remote\'s query is masked, its name kept',
+      op: 'ImageBuild',
+      query: { remote: `https://gitlab.example.com/g/r.git?private_token=${SECRET}` },
+      queryAll: { t: ['x'] },
+      want: { tags: ['x'], remote: 'https://gitlab.example.com/g/r.git?private_token=***' },
+    },
+    {
+      name: 'ImageCreate: a presigned fromSrc keeps its parameter names only',
+      op: 'ImageCreate',
+      query: { fromSrc: `https://bucket.s3.amazonaws.com/img.tar?X-Amz-Credential=AKIAEXAMPLE&X-Amz-Signature=${SECRET}`, repo: 'x' },
+      want: { fromSrc: 'https://bucket.s3.amazonaws.com/img.tar?X-Amz-Credential=***&X-Amz-Signature=***', repo: 'x' },
+    },
+    {
+      name: 'ImageCreate: a query value longer than the truncation limit is masked before the cut',
+      op: 'ImageCreate',
+      query: { fromSrc: `https://x.invalid/a.tar?sig=${'A'.repeat(2000)}${SECRET}` },
+      want: { fromSrc: 'https://x.invalid/a.tar?sig=***' },
+    },
+    {
+      name: 'ImageCreate: a fromImage URL with a token in its query',
+      op: 'ImageCreate',
+      query: { fromImage: `https://registry.invalid/x?token=${SECRET}` },
+      want: { fromImage: 'https://registry.invalid/x?token=***' },
+    },
+    {
+      name: 'PluginPull: a remote URL with a token in its query',
+      op: 'PluginPull',
+      query: { remote: `https://registry.invalid/vieux/sshfs?access_token=${SECRET}` },
+      want: { remote: 'https://registry.invalid/vieux/sshfs?access_token=***' },
     },
     {
       name: 'ImageBuild: a token as the user name is masked too',
@@ -194,6 +225,28 @@ describe('auditPath', () => {
     const got = auditPath(undefined, '/' + 'a'.repeat(5000));
     expect(got.length).toBeLessThan(2100);
     expect(got).toMatch(/\.\.\.\[truncated 2953 chars\]$/);
+  });
+  // Raw targets refused before parsing: [target, logged path].
+  it.each([
+    [`http://admin:${SECRET}@docker.example.com/v1.41/containers/json`, 'http://***@docker.example.com/v1.41/containers/json'],
+    [`HTTPS://${SECRET}@docker.example.com/v1.41/info?x=1`, 'HTTPS://***@docker.example.com/v1.41/info'],
+    [`http://u:p?${SECRET}@h/x`, 'http://***@h/x'], // a ? inside the userinfo does not cut before the mask
+    [`http://u:p#${SECRET}@h/x`, 'http://***@h/x'],
+    [`//u:${SECRET}@h/v1.41/info`, '//***@h/v1.41/info'],
+    [`/v1.41/containers/json#${SECRET}`, '/v1.41/containers/json'],
+    [`/v1.41/containers/json#a?t=${SECRET}`, '/v1.41/containers/json'],
+    [`/v1.41/build?a=1#${SECRET}`, '/v1.41/build'],
+    [`http://h/v1.41/x/http://u:${SECRET}@y/z`, 'http://h/v1.41/x/http://***@y/z'],
+    ['/v1.41/images/busybox@sha256:abc/json', '/v1.41/images/busybox@sha256:abc/json'], // a digest is not userinfo
+    ['*', '*'],
+  ])('raw target %j -> %j', (target, want) => {
+    const got = auditPath(undefined, target);
+    expect(got).toBe(want);
+    expect(got).not.toContain(SECRET);
+  });
+  it('masks a userinfo longer than the truncation limit before the cut', () => {
+    const got = auditPath(undefined, `http://u:${'A'.repeat(3000)}${SECRET}@h/v1.41/info`);
+    expect(got).toBe('http://***@h/v1.41/info');
   });
 });
 

@@ -23,12 +23,42 @@ describe('maskUrlCredentials', () => {
     ['u:p@h/x', true, '***@h/x'],
     ['user@h', true, '***@h'],
     ['git@github.com:o/r.git', true, '***@github.com:o/r.git'],
-    ['u:p@h/x?r=http://y', true, '***@h/x?r=http://y'],
+    ['u:p@h/x?r=http://y', true, '***@h/x?r=***'],
     ['https://u:p@h/x', true, 'https://***@h/x'],
     ['github.com/o/r.git', true, 'github.com/o/r.git'],
     ['-', true, '-'],
     ['', true, ''],
   ])('%j (schemeless %s) -> %j', (value, schemeless, want) => {
     expect(maskUrlCredentials(value, schemeless)).toBe(want);
+  });
+});
+
+describe('maskUrlCredentials: query values and fragments', () => {
+  const SECRET = 'Hunter2-QUERY-SECRET';
+  // [value, schemeless, want]: parameter names stay, every value becomes ***, the fragment goes.
+  it.each([
+    [`https://bucket.s3.amazonaws.com/img.tar?X-Amz-Credential=AKIAEXAMPLE&X-Amz-Signature=${SECRET}`, false, 'https://bucket.s3.amazonaws.com/img.tar?X-Amz-Credential=***&X-Amz-Signature=***'],
+    [`https://storage.googleapis.com/b/o?X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Signature=${SECRET}`, false, 'https://storage.googleapis.com/b/o?X-Goog-Algorithm=***&X-Goog-Signature=***'],
+    [`https://acct.blob.core.windows.net/c/img.tar?sv=2022-11-02&se=2030-01-01&sig=${SECRET}%3D`, false, 'https://acct.blob.core.windows.net/c/img.tar?sv=***&se=***&sig=***'],
+    [`https://gitlab.example.com/g/r.git?private_token=${SECRET}`, true, 'https://gitlab.example.com/g/r.git?private_token=***'],
+    [`https://h/r.git?access_token=${SECRET}#main:sub`, true, 'https://h/r.git?access_token=***'],
+    [`https://u:${SECRET}@h/x?token=${SECRET}`, false, 'https://***@h/x?token=***'],
+    [`https://u:p#${SECRET}@h/x?y=1`, false, 'https://***@h/x?y=***'], // a # inside the userinfo does not end the URL
+    [`https://h/x?r=http://u:${SECRET}@y/z`, false, 'https://h/x?r=***'],
+    [`https://h/x?${SECRET}`, false, 'https://h/x?***'], // a parameter without = is masked whole
+    [`https://h/x?a=1&&${SECRET}&b=`, false, 'https://h/x?a=***&&***&b=***'],
+    [`https://h/x?a=1;b=${SECRET}`, false, 'https://h/x?a=***'],
+    [`https://h/cb#access_token=${SECRET}`, false, 'https://h/cb'],
+    [`https://h/x#frag?sig=${SECRET}`, false, 'https://h/x'],
+    [`x.invalid/a.tar?sig=${SECRET}`, true, 'x.invalid/a.tar?sig=***'],
+    [`u:${SECRET}@x.invalid/a.tar?sig=${SECRET}`, true, '***@x.invalid/a.tar?sig=***'],
+    [`//u:${SECRET}@h/share?x=${SECRET}`, false, '//***@h/share?x=***'],
+    ['https://h/x?', false, 'https://h/x?'],
+    ['https://h/x.git#main:sub', true, 'https://h/x.git'],
+    ['busybox@sha256:abc', false, 'busybox@sha256:abc'],
+  ])('%j (schemeless %s) -> %j', (value, schemeless, want) => {
+    const got = maskUrlCredentials(value, schemeless);
+    expect(got).toBe(want);
+    expect(got).not.toContain(SECRET);
   });
 });
