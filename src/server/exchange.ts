@@ -23,6 +23,13 @@ export class Exchange {
   bodyBytes = 0;
   /** Set when the gateway refused the request before (or instead of) a decision. */
   refusal?: { outcome: RequestOutcome; reason: string };
+  /** Frees what tenancy admission took; called once, when the exchange ends. */
+  release?: () => void;
+
+  /** True once the exchange was reported. */
+  get ended(): boolean {
+    return this.done;
+  }
 
   constructor(
     private readonly observer: Observer,

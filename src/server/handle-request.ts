@@ -45,6 +45,10 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
     // answer got the socket (a pipelined request queued behind a stream): never skipped.
     const finish = (): void => {
       stopWaiting?.();
+      // What tenancy admission took (a quota lock, a stream slot) is freed here, the one end
+      // point every exchange reaches: a response queued behind a pipelined stream gets no 'close'.
+      exchange.release?.();
+      exchange.release = undefined;
       deps.forwarder.ended(req, res);
       const outcome = exchange.decision?.outcome ?? exchange.refusal?.outcome ?? 'error';
       exchange.finish(outcome, res.headersSent ? res.statusCode : 0, exchange.bodyBytes, socket.bytesWritten - writtenAtStart, exchange.refusal?.reason);
@@ -137,8 +141,9 @@ function proceed(
   }
   const forwardAllowed = (forwardTarget: string, forwardBody: Buffer | undefined, release?: () => void): void => {
     if (release) {
-      if (res.closed) release();
-      else res.once('close', release);
+      // Already over (the client left during admission): free it now, else when it ends.
+      if (exchange.ended) release();
+      else exchange.release = release;
     }
     let closeStream: (() => void) | undefined;
     deps.forwarder.forward(
@@ -147,6 +152,12 @@ function proceed(
       {
         onHeaders() {
           exchange.headersSent();
+          // A non-streaming operation holds only quota locks, needed until the daemon has acted:
+          // freed now, not when a client that may never read the answer (pipelining) takes it.
+          if (!facts.operation?.streaming) {
+            exchange.release?.();
+            exchange.release = undefined;
+          }
           if (facts.operation?.streaming) {
             exchange.stream = true;
             closeStream = deps.observer.streamOpened(facts.operation.name, false);

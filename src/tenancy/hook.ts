@@ -15,7 +15,10 @@ export interface TenancyRequest {
   target: string;
 }
 
-/** Forward, possibly changed. `release` must be called once the exchange is over (response closed). */
+/**
+ * Forward, possibly changed. `release` must be called once the exchange is over, or, for an
+ * operation that is not a stream, once the daemon has answered (it then holds only locks).
+ */
 export interface ForwardVerdict {
   kind: 'forward';
   /** Replaces the body (a re-serialised JSON body, or an empty one after a form was moved to the query). */

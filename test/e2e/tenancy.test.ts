@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
+import { RawConnection } from './support/raw-tls.js';
 import { scratchDir } from './support/scratch.js';
 import { until } from './support/until.js';
 
@@ -35,12 +36,13 @@ tenancy:
       erin: { containers: 5 }
       dave: { rate: { perSecond: 0.2, burst: 3 } }
       frank: { running: 1, streams: 1 }
+      ivan: { running: 2 }
 `;
 
 let a1Id = '';
 
 beforeAll(async () => {
-  pki = await makePki({ alice: ['web'], bob: ['web'], carol: ['data'], root: ['ops'], erin: ['qa'], dave: [], frank: ['qa'], gina: ['qa'], hank: ['qa'] });
+  pki = await makePki({ alice: ['web'], bob: ['web'], carol: ['data'], root: ['ops'], erin: ['qa'], dave: [], frank: ['qa'], gina: ['qa'], hank: ['qa'], ivan: ['qa'] });
   const policyFile = join(pki.dir, 'tenancy-policy.yaml');
   writeFileSync(policyFile, POLICY);
   yaml = configYaml(pki, socket, `policy: ${policyFile}\n`);
@@ -452,6 +454,21 @@ describe('review fixes, on the real daemon', () => {
       expect(networks.stdout).not.toContain('ten-shared-dns');
     } finally {
       writeFileSync(join(pki.dir, 'tenancy-policy.yaml'), POLICY);
+    }
+  });
+
+  it('a start pipelined behind a stream (its answer never read) does not keep the owner\'s quota lock', async () => {
+    for (const name of ['ten-i1', 'ten-i2']) expect((await as('ivan', ['create', '--name', name, 'busybox', 'sleep', '600'])).code).toBe(0);
+    const conn = await RawConnection.tls(pki.bundle('ivan'), gw.port);
+    try {
+      conn.write('GET /v1.41/events HTTP/1.1\r\nHost: docker\r\n\r\nPOST /v1.41/containers/ten-i1/start HTTP/1.1\r\nHost: docker\r\nContent-Length: 0\r\n\r\n');
+      await until(async () => (await dockerDirect(socket, ['inspect', '-f', '{{.State.Running}}', 'ten-i1'])).stdout.trim() === 'true', 15_000, 'the pipelined start');
+      // The start's answer waits behind /events; the running-quota lock must not wait with it.
+      const second = await as('ivan', ['start', 'ten-i2'], 15_000);
+      expect(second.stderr).toBe('');
+      expect(second.code).toBe(0);
+    } finally {
+      conn.close();
     }
   });
 
