@@ -18,6 +18,7 @@ export const DEFAULTS = {
   admin: '127.0.0.1:9376',
   bodyBytes: 4 * 1024 * 1024,
   headersTimeoutMs: 10_000,
+  bodyTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   shutdownGraceMs: 10_000,
 } as const;
@@ -144,7 +145,7 @@ export function buildConfig(doc: unknown, base: string, source?: string): Gatewa
   if (metrics.identityLabel !== undefined && typeof metrics.identityLabel !== 'boolean') {
     problems.add('metrics.identityLabel', 'must be true or false');
   }
-  const limits = readMapping(problems, 'limits', raw.limits, ['bodyBytes', 'headersTimeoutMs', 'keepAliveTimeoutMs', 'shutdownGraceMs']);
+  const limits = readMapping(problems, 'limits', raw.limits, ['bodyBytes', 'headersTimeoutMs', 'bodyTimeoutMs', 'keepAliveTimeoutMs', 'shutdownGraceMs']);
 
   const config: GatewayConfig = {
     source,
@@ -158,6 +159,7 @@ export function buildConfig(doc: unknown, base: string, source?: string): Gatewa
     limits: {
       bodyBytes: readPositiveInt(problems, 'limits.bodyBytes', limits.bodyBytes, DEFAULTS.bodyBytes),
       headersTimeoutMs: readPositiveInt(problems, 'limits.headersTimeoutMs', limits.headersTimeoutMs, DEFAULTS.headersTimeoutMs),
+      bodyTimeoutMs: readPositiveInt(problems, 'limits.bodyTimeoutMs', limits.bodyTimeoutMs, DEFAULTS.bodyTimeoutMs),
       keepAliveTimeoutMs: readPositiveInt(problems, 'limits.keepAliveTimeoutMs', limits.keepAliveTimeoutMs, DEFAULTS.keepAliveTimeoutMs),
       shutdownGraceMs: readPositiveInt(problems, 'limits.shutdownGraceMs', limits.shutdownGraceMs, DEFAULTS.shutdownGraceMs),
     },

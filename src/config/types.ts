@@ -69,8 +69,10 @@ export interface MetricsConfig {
 export interface LimitsConfig {
   /** Largest request body the gateway will inspect; larger inspected bodies get 413. */
   bodyBytes: number;
-  /** Time a client has to send complete request headers (ms). */
+  /** Time a client has to send complete request headers, and to finish its TLS handshake (ms). */
   headersTimeoutMs: number;
+  /** Time a client has to send a body the gateway inspects, once its headers are in (ms). */
+  bodyTimeoutMs: number;
   /** Idle keep-alive connections are closed after this long (ms). */
   keepAliveTimeoutMs: number;
   /** On SIGTERM, in-flight requests get this long to finish (ms). */

@@ -7,6 +7,7 @@
 export type GatewayErrorCode =
   | 'malformed'
   | 'body-too-large'
+  | 'body-timeout'
   | 'denied'
   | 'upstream-unreachable'
   | 'upstream-failed'
@@ -16,6 +17,7 @@ export type GatewayErrorCode =
 const STATUS: Record<GatewayErrorCode, number> = {
   malformed: 400,
   'body-too-large': 413,
+  'body-timeout': 408,
   denied: 403,
   'upstream-unreachable': 502,
   'upstream-failed': 502,

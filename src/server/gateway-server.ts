@@ -147,7 +147,16 @@ function refuseUnparsable(observer: Observer, err: Error & { code?: unknown }, s
 interface ParsedRequests {
   last: WeakMap<Duplex, IncomingMessage>;
   refused: WeakSet<Duplex>;
+  /** Requests handed over and not yet answered in full, per connection (pipelining). */
+  open: WeakMap<Duplex, number>;
 }
+
+/**
+ * Requests one connection may have open at once. Docker clients send one at a time; each
+ * pipelined request is a daemon connection (an /events stream each), so past this the
+ * connection is refused and closed.
+ */
+export const MAX_PIPELINED = 16;
 
 /** Create the listener and start listening. */
 export async function startGatewayServer(deps: GatewayServerDeps): Promise<GatewayServer> {
@@ -167,6 +176,8 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     // Streams (logs -f, events, attach) may be idle for hours: no request or socket timeout.
     requestTimeout: 0,
     headersTimeout: config.limits.headersTimeoutMs,
+    // A peer that never finishes its handshake holds a file descriptor: not for Node's 120 s.
+    handshakeTimeout: config.limits.headersTimeoutMs,
     keepAliveTimeout: config.limits.keepAliveTimeoutMs,
     // How often Node checks for slow header senders (headersTimeout is only enforced then).
     connectionsCheckingInterval: Math.min(1000, config.limits.headersTimeoutMs),
@@ -210,12 +221,15 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     socket.destroy();
   });
   // Reported straight to the observer: these are not exchanges the shutdown waits for.
-  const requests: ParsedRequests = { last: new WeakMap(), refused: new WeakSet() };
+  const requests: ParsedRequests = { last: new WeakMap(), refused: new WeakSet(), open: new WeakMap() };
   server.on('clientError', (err: Error, socket: Duplex) => refuseUnparsable(deps.observer, err, socket, requests));
-  const handleRequest = createRequestHandler({ gatekeeper: deps.gatekeeper, forwarder, observer, bodyLimit: config.limits.bodyBytes, draining: () => draining, tenancy: deps.tenancy });
-  const handleUpgrade = createUpgradeHandler({ gatekeeper: deps.gatekeeper, target, observer, bodyLimit: config.limits.bodyBytes, draining: () => draining, sessions, tenancy: deps.tenancy });
+  const handleRequest = createRequestHandler({ gatekeeper: deps.gatekeeper, forwarder, observer, bodyLimit: config.limits.bodyBytes, bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, tenancy: deps.tenancy, tooManyPipelined: (req) => (requests.open.get(req.socket) ?? 0) > MAX_PIPELINED });
+  const handleUpgrade = createUpgradeHandler({ gatekeeper: deps.gatekeeper, target, observer, bodyLimit: config.limits.bodyBytes, bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, sessions, tenancy: deps.tenancy });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     requests.last.set(req.socket, req);
+    const open = (requests.open.get(req.socket) ?? 0) + 1;
+    requests.open.set(req.socket, open);
+    res.once('close', () => requests.open.set(req.socket, (requests.open.get(req.socket) ?? 1) - 1));
     exchanges.started();
     handleRequest(req, res);
   });

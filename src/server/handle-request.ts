@@ -27,8 +27,12 @@ export interface RequestHandlerDeps {
   forwarder: Forwarder;
   observer: Observer;
   bodyLimit: number;
+  /** Time an inspected body has to arrive (ms). */
+  bodyTimeoutMs: number;
   /** True once shutdown began: new requests are refused with 503. */
   draining: () => boolean;
+  /** True when the request's connection has too many requests open (pipelining): refused, closed. */
+  tooManyPipelined?: (req: IncomingMessage) => boolean;
   /** Ownership, visibility and quotas after the policy allowed a request; absent = off. */
   tenancy?: Tenancy;
 }
@@ -62,8 +66,9 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
       const gerr = err instanceof GatewayError ? err : new GatewayError('internal', `dockgate: internal error: ${(err as Error).message}`);
       exchange.headersSent();
       exchange.refusal = { outcome: gerr.status >= 500 ? 'error' : 'malformed', reason: `${gerr.reasonCode}: ${gerr.message}` };
-      // A shutting-down gateway closes; otherwise the rest of a refused body is discarded, bounded.
-      const closing = gerr.code === 'shutting-down';
+      // A shutting-down gateway closes, and so does one whose client sends its body too slowly;
+      // otherwise the rest of a refused body is discarded, bounded.
+      const closing = gerr.code === 'shutting-down' || gerr.code === 'body-timeout';
       if (!closing) drainRefusedBody(req);
       sendDockerError(res, gerr.status, gerr.message, {}, closing);
     };
@@ -74,6 +79,13 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
     }
     if (deps.draining()) {
       refuse(new GatewayError('shutting-down', 'dockgate: gateway is shutting down'));
+      return;
+    }
+    if (deps.tooManyPipelined?.(req)) {
+      // An answer would wait behind the earlier ones (an endless stream, say): the connection
+      // goes, and every request on it is recorded as it ends.
+      exchange.refusal = { outcome: 'malformed', reason: 'pipeline-limit: dockgate: too many requests pipelined on one connection' };
+      socket.destroy();
       return;
     }
     const method = req.method ?? '';
@@ -91,7 +103,7 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
       return;
     }
     if (plan.plan === 'inspect') {
-      readBody(req, deps.bodyLimit)
+      readBody(req, deps.bodyLimit, deps.bodyTimeoutMs)
         .then((body) => {
           exchange.bodyBytes = body.length;
           proceed(deps, req, res, identity, exchange, refuse, plan, body);

@@ -26,6 +26,8 @@ export interface UpgradeHandlerDeps {
   target: UpstreamTarget;
   observer: Observer;
   bodyLimit: number;
+  /** Time an upgrade request's body has to arrive (ms). */
+  bodyTimeoutMs: number;
   draining: () => boolean;
   /** Open hijacked client sockets, so shutdown and revocation can find them. */
   sessions: Set<Duplex>;
@@ -54,7 +56,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
     if (!identity) return refuse(new GatewayError('internal', 'dockgate: connection has no verified identity'));
     if (deps.draining()) return refuse(new GatewayError('shutting-down', 'dockgate: gateway is shutting down'));
 
-    readUpgradeBody(req.headers, head, socket, deps.bodyLimit).then(({ body, rest }) => {
+    readUpgradeBody(req.headers, head, socket, deps.bodyLimit, deps.bodyTimeoutMs).then(({ body, rest }) => {
       const gatekeeper = deps.gatekeeper();
       let admission;
       try {

@@ -5,8 +5,11 @@
 import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../http/gateway-error.js';
 
-/** Read the whole body of `req`, refusing with 413 once it exceeds `limit` bytes. */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * Read the whole body of `req`, refusing with 413 once it exceeds `limit` bytes, and with 408
+ * when it has not all arrived within `timeoutMs` (a slow sender holding memory).
+ */
+export function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
@@ -15,6 +18,10 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     }
     const chunks: Buffer[] = [];
     let size = 0;
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(bodyTimeout(timeoutMs));
+    }, timeoutMs);
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > limit) {
@@ -33,6 +40,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       reject(err);
     };
     const cleanup = (): void => {
+      clearTimeout(timer);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
@@ -44,6 +52,11 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('error', onError);
     req.on('aborted', onAborted);
   });
+}
+
+/** The refusal of a body that did not arrive in time (the connection is then closed). */
+export function bodyTimeout(timeoutMs: number): GatewayError {
+  return new GatewayError('body-timeout', `dockgate: the request body did not arrive within ${timeoutMs} ms`);
 }
 
 function tooLarge(limit: number): GatewayError {

@@ -1,11 +1,12 @@
 /**
  * Splits the body of an upgrade request from the raw bytes that follow it. Node hands an
  * upgrade request's body to us unparsed (in `head` and on the socket), so the gateway frames it
- * itself: only `Content-Length` framing is accepted, capped like any inspected body.
+ * itself: only `Content-Length` framing is accepted, capped and timed like any inspected body.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GatewayError } from '../http/gateway-error.js';
+import { bodyTimeout } from './read-body.js';
 
 /** The request body and whatever the client already sent after it. */
 export interface UpgradeBody {
@@ -13,8 +14,11 @@ export interface UpgradeBody {
   rest: Buffer;
 }
 
-/** Read the Content-Length body of an upgrade request from `head` and, if needed, the socket. */
-export function readUpgradeBody(headers: IncomingHttpHeaders, head: Buffer, socket: Duplex, limit: number): Promise<UpgradeBody> {
+/**
+ * Read the Content-Length body of an upgrade request from `head` and, if needed, the socket,
+ * within `timeoutMs`.
+ */
+export function readUpgradeBody(headers: IncomingHttpHeaders, head: Buffer, socket: Duplex, limit: number, timeoutMs: number): Promise<UpgradeBody> {
   if (headers['transfer-encoding'] !== undefined) {
     return Promise.reject(new GatewayError('malformed', 'dockgate: chunked upgrade requests are not accepted', 'bad-framing'));
   }
@@ -28,12 +32,16 @@ export function readUpgradeBody(headers: IncomingHttpHeaders, head: Buffer, sock
   }
   if (head.length >= length) return Promise.resolve({ body: head.subarray(0, length), rest: head.subarray(length) });
   return new Promise((resolve, reject) => {
-    let buffered = head;
+    // Joined once at the end: joining per chunk costs time quadratic in the body's size.
+    const chunks: Buffer[] = [head];
+    let size = head.length;
     const onData = (chunk: Buffer): void => {
-      buffered = Buffer.concat([buffered, chunk]);
-      if (buffered.length >= length) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= length) {
         cleanup();
         socket.pause();
+        const buffered = Buffer.concat(chunks, size);
         resolve({ body: buffered.subarray(0, length), rest: buffered.subarray(length) });
       }
     };
@@ -41,7 +49,12 @@ export function readUpgradeBody(headers: IncomingHttpHeaders, head: Buffer, sock
       cleanup();
       reject(new GatewayError('malformed', 'dockgate: connection closed before the request body was complete', 'truncated-body'));
     };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(bodyTimeout(timeoutMs));
+    }, timeoutMs);
     const cleanup = (): void => {
+      clearTimeout(timer);
       socket.off('data', onData);
       socket.off('end', onEnd);
       socket.off('error', onEnd);

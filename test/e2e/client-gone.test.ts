@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { httpRequest, RawConnection } from './support/raw-tls.js';
@@ -44,7 +45,7 @@ async function openStreams(): Promise<number> {
 beforeAll(async () => {
   pki = await makePki({ admin: ['ops'], bob: ['dev'] });
   auditFile = join(scratchDir('client-gone-'), 'audit.log');
-  gw = await startGateway(pki.dir, configYaml(pki, socket, `audit: { file: ${auditFile} }\nlimits: { headersTimeoutMs: 1500 }\n`));
+  gw = await startGateway(pki.dir, configYaml(pki, socket, `audit: { file: ${auditFile} }\nlimits: { headersTimeoutMs: 1500, bodyTimeoutMs: 1500 }\n`));
 });
 
 afterAll(async () => {
@@ -145,5 +146,54 @@ describe('exactly one record per request when the HTTP parser fails or the gatew
     const records = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records).toEqual([expect.objectContaining({ method: 'POST', path: '/v1.41/exec/dgt-no-such-exec/start', status: 0 })]);
     expect(own.stderr()).not.toContain('audit records were lost');
+  });
+});
+
+describe('clients that hold resources are cut off', () => {
+  it('an inspected body that does not arrive in time: 408, the connection closed, one record', async () => {
+    const before = auditRecords().length;
+    const conn = await RawConnection.tls(pki.bundle('bob'), gw.port);
+    conn.write('POST /v1.41/containers/create HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"Image":');
+    const res = await conn.response();
+    expect(res.status).toBe(408);
+    expect(res.text).toContain('did not arrive within 1500 ms');
+    await conn.closed;
+    const records = await newRecords(before, (r) => r.status === 408);
+    expect(records).toEqual([expect.objectContaining({ decision: 'malformed', status: 408, reason: expect.stringMatching(/^body-timeout: /) })]);
+  });
+
+  it('an upgrade request body that does not arrive in time: 408 and one record', async () => {
+    const before = auditRecords().length;
+    const conn = await RawConnection.tls(pki.bundle('admin'), gw.port);
+    conn.write('POST /v1.41/exec/dgt-no-such-exec/start HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"Detach":');
+    expect((await conn.response()).status).toBe(408);
+    const records = await newRecords(before, (r) => r.status === 408);
+    expect(records).toEqual([expect.objectContaining({ method: 'POST', status: 408, reason: expect.stringMatching(/^body-timeout: /) })]);
+  });
+
+  it('a TCP peer that never starts its TLS handshake is closed after headersTimeoutMs, not Node\'s 120 s', async () => {
+    const peer = connect(gw.port, '127.0.0.1');
+    peer.on('error', () => undefined);
+    const closed = new Promise<boolean>((resolve) => {
+      peer.once('close', () => resolve(true));
+      setTimeout(() => resolve(false), 20_000).unref();
+    });
+    expect(await closed).toBe(true);
+  });
+
+  it('more than 16 requests pipelined on one connection: the connection is closed, every request recorded, no stream left open', async () => {
+    const before = auditRecords().length;
+    const conn = await RawConnection.tls(pki.bundle('bob'), gw.port);
+    conn.write(Buffer.concat(Array.from({ length: 20 }, () => httpRequest({ method: 'GET', target: '/v1.41/events' }))));
+    await conn.closed;
+    const records = await newRecords(before, (r) => typeof r.reason === 'string' && r.reason.startsWith('pipeline-limit: '));
+    // 16 streams; from the 17th on, each request the parser hands over before the connection
+    // is gone is refused (requests in the same TCP read arrive together).
+    expect(records.filter((r) => r.operation === 'SystemEvents')).toHaveLength(16);
+    const refused = records.filter((r) => String(r.reason).startsWith('pipeline-limit: '));
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    for (const r of refused) expect(r).toMatchObject({ decision: 'malformed', status: 0, method: 'GET' });
+    expect(records).toHaveLength(16 + refused.length);
+    expect(await eventually(async () => ((await openStreams()) === 0 ? 0 : undefined), 10_000)).toBe(0);
   });
 });

@@ -58,6 +58,7 @@ describe('buildConfig', () => {
     expect(c.upstream.url).toBe('unix:///var/run/docker.sock');
     expect(c.admin).toEqual({ enabled: true, listen: { host: '127.0.0.1', port: 9376 } });
     expect(c.limits.bodyBytes).toBe(4 * 1024 * 1024);
+    expect(c.limits.bodyTimeoutMs).toBe(30_000);
     expect(c.metrics.identityLabel).toBe(true);
     expect(Object.isFrozen(c.limits)).toBe(true);
   });
@@ -87,7 +88,7 @@ describe('buildConfig', () => {
       tls: { ca: 'missing-ca.pem', cert: 'server-cert.pem', key: 'server-key.pem', crt: 'x' },
       upstream: 'ssh://host',
       admin: { listen: '127.0.0.1:9376', tls: { cert: 'server-cert.pem' } },
-      limits: { bodyBytes: -1, headersTimeoutMs: 'soon' },
+      limits: { bodyBytes: -1, headersTimeoutMs: 'soon', bodyTimeoutMs: 0 },
       metrics: { identityLabel: 'yes' },
       polcy: 'policy.yaml',
     });
@@ -101,10 +102,11 @@ describe('buildConfig', () => {
         expect.stringMatching(/^admin\.tls\.key: is required/),
         expect.stringMatching(/^limits\.bodyBytes: must be a positive integer/),
         expect.stringMatching(/^limits\.headersTimeoutMs: must be a positive integer/),
+        expect.stringMatching(/^limits\.bodyTimeoutMs: must be a positive integer/),
         expect.stringMatching(/^metrics\.identityLabel: must be true or false/),
       ]),
     );
-    expect(found).toHaveLength(9);
+    expect(found).toHaveLength(10);
   });
 
   it('names missing TLS files even when the tls block is left out', () => {
