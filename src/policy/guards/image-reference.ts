@@ -52,9 +52,27 @@ export function formatReference(r: ImageReference): string {
 /** A compiled image pattern. */
 export type ImageMatcher = (ref: ImageReference) => boolean;
 
-function glob(pattern: string): RegExp {
-  const body = pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  return new RegExp(`^${body}$`);
+/** A matcher for `pattern`, where `*` stands for any characters (none included). */
+function glob(pattern: string): (value: string) => boolean {
+  const parts = pattern.split('*');
+  const first = parts[0] as string;
+  if (parts.length === 1) return (value) => value === first;
+  const last = parts[parts.length - 1] as string;
+  const middle = parts.slice(1, -1);
+  // Without backtracking (a RegExp of `.*`s is quadratic or worse on a long name): the first
+  // part is a prefix, the last a suffix, and each part between is taken at its leftmost
+  // place after the one before, which finds a match whenever there is one.
+  return (value) => {
+    if (value.length < first.length + last.length || !value.startsWith(first) || !value.endsWith(last)) return false;
+    const end = value.length - last.length;
+    let at = first.length;
+    for (const part of middle) {
+      const found = value.indexOf(part, at);
+      if (found < 0 || found + part.length > end) return false;
+      at = found + part.length;
+    }
+    return true;
+  };
 }
 
 /**
@@ -69,7 +87,7 @@ export function compileImagePattern(pattern: string): ImageMatcher {
   const name = glob(p.name);
   const tag = p.tag !== undefined ? glob(p.tag) : undefined;
   return (ref) =>
-    name.test(ref.name) &&
-    (tag === undefined || (ref.tag !== undefined && tag.test(ref.tag))) &&
+    name(ref.name) &&
+    (tag === undefined || (ref.tag !== undefined && tag(ref.tag))) &&
     (p.digest === undefined || ref.digest === p.digest);
 }

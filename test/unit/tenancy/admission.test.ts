@@ -606,3 +606,21 @@ describe('aliases and links only on one\'s own (or the team\'s) networks', () =>
     expect((await admit('alice', 'POST', '/v1.41/networks/anet/connect', { Container: 'a1', EndpointConfig: { Aliases: ['db'] } }, d())).kind).toBe('forward');
   });
 });
+
+describe('create bodies: one look-up per distinct object, and a cap', () => {
+  it('300 binds of one volume cost one look-up', async () => {
+    const daemon = daemonWith([], { '/volumes/avol': { Name: 'avol', Labels: alice } });
+    const binds = Array.from({ length: 300 }, (_, i) => `avol:/m${i}`);
+    const v = await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'busybox', HostConfig: { Binds: binds } }, daemon);
+    expect(v.kind, JSON.stringify(v)).toBe('forward');
+    expect(daemon.paths.filter((p) => p.startsWith('/volumes/'))).toEqual(['/volumes/avol']);
+  });
+  it('more than 256 distinct objects are refused before any look-up', async () => {
+    const daemon = daemonWith();
+    const binds = Array.from({ length: 257 }, (_, i) => `v${i}:/m${i}`);
+    const v = await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'busybox', HostConfig: { Binds: binds } }, daemon);
+    denied(v, 'the body names 257 containers, volumes and networks; at most 256 are checked');
+    expect(v.kind === 'deny' && v.status).toBe(400);
+    expect(daemon.paths.filter((p) => p.startsWith('/volumes/'))).toEqual([]);
+  });
+});
