@@ -1,0 +1,73 @@
+/**
+ * watchFiles on real files: a file written in place in two steps, with a pause between them
+ * longer than one poll, is reported once, complete, after it has gone unmodified for the quiet
+ * period; a replacement by rename is reported; a removed file is reported.
+ */
+import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { watchFiles } from '../../../src/runtime/file-watch.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dg-watch-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Watch `file`, recording what it holds each time the watcher reports it. */
+function record(file: string, quietMs: number): string[] {
+  const seen: string[] = [];
+  const stop = watchFiles([file], () => {
+    try {
+      seen.push(readFileSync(file, 'utf8'));
+    } catch {
+      seen.push('(missing)');
+    }
+  }, { intervalMs: 50, quietMs });
+  cleanups.push(stop);
+  return seen;
+}
+
+describe('watchFiles', () => {
+  it('a file written in place in two steps, 600 ms apart, is reported once and whole', async () => {
+    const file = join(scratch(), 'policy.yaml');
+    writeFileSync(file, 'version: 1\n');
+    const seen = record(file, 1000);
+    await sleep(200);
+    writeFileSync(file, 'rules:\n  - name: a\n');
+    await sleep(600);
+    appendFileSync(file, '    guards: { privileged: false }\n');
+    for (let i = 0; i < 60 && seen.length === 0; i++) await sleep(50);
+    await sleep(300);
+    expect(seen).toEqual(['rules:\n  - name: a\n    guards: { privileged: false }\n']);
+  });
+
+  it('a replacement by rename is reported with the new content', async () => {
+    const dir = scratch();
+    const file = join(dir, 'crl.pem');
+    writeFileSync(file, 'old');
+    const seen = record(file, 200);
+    await sleep(150);
+    writeFileSync(join(dir, 'crl.pem.new'), 'new');
+    renameSync(join(dir, 'crl.pem.new'), file);
+    for (let i = 0; i < 40 && seen.length === 0; i++) await sleep(50);
+    expect(seen).toEqual(['new']);
+  });
+
+  it('a removed file is reported (the reload then fails and keeps the old material)', async () => {
+    const file = join(scratch(), 'key.pem');
+    writeFileSync(file, 'k');
+    const seen = record(file, 200);
+    await sleep(150);
+    rmSync(file);
+    for (let i = 0; i < 40 && seen.length === 0; i++) await sleep(50);
+    expect(seen).toEqual(['(missing)']);
+  });
+});
