@@ -44,9 +44,15 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
     return 0;
   }
   if (args.positionals.length > 0) throw new UsageError(`serve takes no argument "${args.positionals[0]}"`);
+  const configFile = args.values.config ?? process.env.DOCKGATE_CONFIG;
+  // Set but empty (an unset variable in a unit or compose file) is not "no config": the
+  // embedded default would serve with the built-in policy on 0.0.0.0:2376.
+  if (configFile !== undefined && configFile.trim() === '') {
+    throw new UsageError(args.values.config !== undefined ? '--config is empty' : 'DOCKGATE_CONFIG is set but empty (unset it to use the embedded default)');
+  }
   let config: GatewayConfig;
   try {
-    config = await resolveConfig(args.values.config ?? process.env.DOCKGATE_CONFIG, io);
+    config = await resolveConfig(configFile, io);
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr.write(`dockgate: ${err.message}\n`);

@@ -43,3 +43,18 @@ it('creates a PKI on first start and prints connect lines that work', async () =
     await new Promise((r) => child.once('close', r));
   }
 });
+
+it.each([
+  ['--config \'\'', ['serve', '--config', ''], {}, '--config is empty'],
+  ['DOCKGATE_CONFIG= (set but empty)', ['serve'], { DOCKGATE_CONFIG: '' }, 'DOCKGATE_CONFIG is set but empty'],
+  ['DOCKGATE_CONFIG=" "', ['serve'], { DOCKGATE_CONFIG: ' ' }, 'DOCKGATE_CONFIG is set but empty'],
+])('an empty config (%s) is a usage error, not the embedded default', async (_name, args, extra, message) => {
+  const cwd = scratchDir('empty-config-');
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  if (!('DOCKGATE_CONFIG' in extra)) delete env.DOCKGATE_CONFIG;
+  const r = await run(process.execPath, [CLI, ...args], { cwd, env, timeoutMs: 20_000 });
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain(message);
+  // The embedded default would have made a PKI here and listened on 0.0.0.0:2376.
+  expect(existsSync(join(cwd, 'certs'))).toBe(false);
+});
