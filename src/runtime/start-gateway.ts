@@ -18,6 +18,7 @@ import { createDaemonClient } from '../tenancy/daemon-client.js';
 import { createTenancy } from '../tenancy/tenancy.js';
 import { loadTlsMaterial, type TlsMaterial } from '../server/tls-material.js';
 import { certificatesCheck, logExpiryWarnings, startExpiryWarnings } from './expiry-warnings.js';
+import { crlRollback } from './crl-rollback.js';
 import { watchFiles } from './file-watch.js';
 import { loadGatekeeper, type VersionedGatekeeper } from './policy-gatekeeper.js';
 import { closeRevokedConnections } from './revocation.js';
@@ -139,6 +140,8 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     const seq = ++tlsReloadsStarted;
     try {
       const next = await loadTlsMaterial(config.tls);
+      const rollback = crlRollback(tls.crls, next.crls);
+      if (rollback) throw new Error(`${config.tls.crl ?? 'tls.crl'}: ${rollback}`);
       if (seq < tlsReloadInstalled) return;
       tlsReloadInstalled = seq;
       server.setTlsMaterial(next);

@@ -194,6 +194,23 @@ describe('invalid material is refused and the old material stays in force', () =
     writeFileSync(crl, good);
   });
 
+  it('an older CRL of the same CA (a rollback that would lift revocations)', async () => {
+    const crl = join(pki.dir, 'crl.pem');
+    const older = readFileSync(crl);
+    const loaded = (): number => count(gw.stderr(), 'TLS material loaded');
+    const before = loaded();
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await dockgate(['certs', 'crl', '--dir', pki.dir])).code).toBe(0);
+    await until(() => loaded() > before, 10_000, 'the newer CRL to load');
+    const newer = readFileSync(crl);
+    const n = failures().length;
+    writeFileSync(crl, older);
+    const line = await until(() => failures()[n], 10_000, 'a reload failure');
+    expect(JSON.parse(line).err).toMatch(new RegExp(`^${crl}: the CRL of ".*" was issued at .*, before the one in force`));
+    expect((await docker(pki.bundle('bob'), gw.port, ['ps'])).code).not.toBe(0);
+    writeFileSync(crl, newer);
+  });
+
   it('a server key that does not match the certificate', async () => {
     const key = join(pki.dir, 'server-key.pem');
     const good = readFileSync(key);

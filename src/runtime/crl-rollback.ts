@@ -1,0 +1,17 @@
+/**
+ * A CRL reload must not go back in time: an older CRL of the same CA (a restored backup, a
+ * stale copy pushed by configuration management) would lift every revocation made since it
+ * was signed. Compared by thisUpdate, per issuer, with the CRLs in force.
+ */
+import type { CrlInfo } from '../server/crl.js';
+
+/** Why `next` may not replace `current`, or undefined when every CRL in it is at least as new. */
+export function crlRollback(current: readonly CrlInfo[], next: readonly CrlInfo[]): string | undefined {
+  for (const crl of next) {
+    const inForce = current.find((c) => c.issuer === crl.issuer);
+    if (inForce && crl.thisUpdate.getTime() < inForce.thisUpdate.getTime()) {
+      return `the CRL of "${crl.issuer}" was issued at ${crl.thisUpdate.toISOString()}, before the one in force (${inForce.thisUpdate.toISOString()}): loading it would lift the revocations made since; refused (restart the gateway to load an older CRL on purpose)`;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { crlRollback } from '../../../src/runtime/crl-rollback.js';
+
+const at = (s: string) => new Date(`2026-12-0${s}T00:00:00Z`);
+const crl = (issuer: string, day: string) => ({ issuer, thisUpdate: at(day) });
+
+describe('crlRollback', () => {
+  it.each([
+    ['a newer CRL of the same CA', [crl('CN=root', '2')], [crl('CN=root', '3')], undefined],
+    ['the same CRL again', [crl('CN=root', '2')], [crl('CN=root', '2')], undefined],
+    ['the first CRL of a CA', [], [crl('CN=root', '1')], undefined],
+    ['an older CRL of another CA than the one in force', [crl('CN=root', '5')], [crl('CN=team', '1')], undefined],
+    ['an older CRL of the same CA', [crl('CN=root', '3')], [crl('CN=root', '2')], 'the CRL of "CN=root" was issued at 2026-12-02T00:00:00.000Z, before the one in force (2026-12-03T00:00:00.000Z)'],
+    ['one older CRL among newer ones', [crl('CN=root', '3'), crl('CN=team', '3')], [crl('CN=root', '4'), crl('CN=team', '1')], 'the CRL of "CN=team"'],
+  ])('%s', (_name, current, next, want) => {
+    const got = crlRollback(current, next);
+    if (want === undefined) expect(got).toBeUndefined();
+    else expect(got).toContain(want);
+  });
+});
