@@ -18,6 +18,7 @@ import { createDaemonClient } from '../tenancy/daemon-client.js';
 import { createTenancy } from '../tenancy/tenancy.js';
 import { loadTlsMaterial, type TlsMaterial } from '../server/tls-material.js';
 import { certificatesCheck, logExpiryWarnings, startExpiryWarnings } from './expiry-warnings.js';
+import { closeUntrustedConnections } from './ca-trust.js';
 import { crlRollback } from './crl-rollback.js';
 import { watchFiles } from './file-watch.js';
 import { loadGatekeeper, type VersionedGatekeeper } from './policy-gatekeeper.js';
@@ -145,6 +146,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       if (seq < tlsReloadInstalled) return;
       tlsReloadInstalled = seq;
       server.setTlsMaterial(next);
+      const previous = tls;
       tls = next;
       if (seq > tlsReloadSettled) {
         tlsReloadSettled = seq;
@@ -153,7 +155,8 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       }
       recordTlsExpiry(metrics, next);
       const closed = closeRevokedConnections(server.connections(), next);
-      log.info({ closedRevoked: closed, serverSerial: next.serverSerial, revoked: next.revokedSerials.size }, 'TLS material loaded');
+      const untrusted = closeUntrustedConnections(server.connections(), previous, next);
+      log.info({ closedRevoked: closed, closedUntrusted: untrusted, serverSerial: next.serverSerial, revoked: next.revokedSerials.size }, 'TLS material loaded');
       for (const warning of next.warnings) log.warn({ event: 'tls-config' }, warning);
       logExpiryWarnings(next.expiring, log, new Date());
     } catch (err) {

@@ -17,6 +17,7 @@ import { createIntermediateCa } from '../../src/pki/intermediate-ca.js';
 import { issueLeaf } from '../../src/pki/leaf-certificate.js';
 import { pkiPaths } from '../../src/pki/paths.js';
 import { docker, dockerDirect, dockgate, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
+import { RawConnection } from './support/raw-tls.js';
 import { scratchDir } from './support/scratch.js';
 import { until } from './support/until.js';
 
@@ -224,6 +225,24 @@ describe('invalid material is refused and the old material stays in force', () =
     expect(await presentedSerial(gw.port, pki.bundle('alice'))).toBe(serial);
     expect((await docker(pki.bundle('alice'), gw.port, ['version', '--format', '{{.Server.Version}}'])).code).toBe(0);
     writeFileSync(key, good);
+  });
+});
+
+describe('a replaced CA', () => {
+  it('certs init --force: open connections of the old CA\'s clients are closed, not only new handshakes refused', async () => {
+    const own = await makePki({ alice: ['dev'] });
+    const d = own.dir;
+    const g = await startGateway(d, config(d, { ca: `${d}/ca.pem`, cert: `${d}/server-cert.pem`, key: `${d}/server-key.pem` }));
+    gateways.push(g);
+    const conn = await RawConnection.tls(own.bundle('alice'), g.port);
+    // Any answer will do (this policy may deny it): the connection is verified and open.
+    conn.write('GET /v1.41/_ping HTTP/1.1\r\nHost: docker\r\n\r\n');
+    expect((await conn.response()).status).toBeGreaterThanOrEqual(200);
+    expect(conn.isClosed).toBe(false);
+    expect((await dockgate(['certs', 'init', '--force', '--dir', d, '--host', '127.0.0.1'])).code).toBe(0);
+    await until(() => /"closedUntrusted":1/.test(g.stderr()), 15_000, 'the reload closing the old CA\'s connection');
+    await conn.closed;
+    expect(conn.isClosed).toBe(true);
   });
 });
 

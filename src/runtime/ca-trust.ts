@@ -1,0 +1,63 @@
+/**
+ * After a reload that changed the CA bundle (`certs init --force`, an intermediate dropped from
+ * `tls.ca`), connections whose client chain no longer leads to a CA of the bundle are closed:
+ * new handshakes from those clients are refused, and their open sessions go the same way.
+ */
+import { X509Certificate } from 'node:crypto';
+import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
+import { identityOf } from '../server/peer-identity.js';
+import { splitPem, type TlsMaterial } from '../server/tls-material.js';
+
+/** The CA certificates of a material's `tls.ca` bundle. */
+function bundleOf(material: Pick<TlsMaterial, 'options'>): X509Certificate[] {
+  const ca = material.options.ca;
+  const text = Buffer.isBuffer(ca) ? ca.toString('utf8') : typeof ca === 'string' ? ca : '';
+  return splitPem(text).map((pem) => new X509Certificate(pem));
+}
+
+/** Whether two bundles hold the same CA certificates. */
+function sameBundle(a: readonly X509Certificate[], b: readonly X509Certificate[]): boolean {
+  const prints = (list: readonly X509Certificate[]) => list.map((c) => c.fingerprint256).sort().join(',');
+  return prints(a) === prints(b);
+}
+
+/**
+ * Whether the client's chain leads to a CA of `bundle`: walking up from its certificate, one
+ * is in the bundle, or was issued (and signed) by a CA in it, before any certificate that
+ * only the old bundle vouched for (a dropped intermediate: the chain Node shows includes
+ * what the old bundle supplied).
+ */
+function leadsToBundle(socket: TLSSocket, bundle: readonly X509Certificate[], old: readonly X509Certificate[]): boolean {
+  const identity = identityOf(socket);
+  let cert: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+  // Renegotiation is refused, so the session's certificate is the one the identity was made
+  // from; one that is not cannot be vouched for.
+  if (!identity || !cert?.raw || cert.fingerprint256.replace(/:/g, '').toLowerCase() !== identity.fingerprint) return false;
+  const seen = new Set<string>();
+  while (cert?.raw && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256);
+    const x = new X509Certificate(cert.raw);
+    if (bundle.some((ca) => ca.fingerprint256 === x.fingerprint256)) return true;
+    if (seen.size > 1 && old.some((ca) => ca.fingerprint256 === x.fingerprint256)) return false;
+    if (bundle.some((ca) => x.checkIssued(ca) && x.verify(ca.publicKey))) return true;
+    cert = cert.issuerCertificate;
+  }
+  return false;
+}
+
+/**
+ * Destroy every open connection whose client chain leads to no CA of `next`'s bundle, when the
+ * bundle changed from `previous`'s. Returns how many were closed.
+ */
+export function closeUntrustedConnections(connections: Iterable<TLSSocket>, previous: Pick<TlsMaterial, 'options'>, next: Pick<TlsMaterial, 'options'>): number {
+  const bundle = bundleOf(next);
+  const old = bundleOf(previous);
+  if (sameBundle(old, bundle)) return 0;
+  let closed = 0;
+  for (const socket of connections) {
+    if (socket.destroyed || leadsToBundle(socket, bundle, old)) continue;
+    socket.destroy();
+    closed += 1;
+  }
+  return closed;
+}

@@ -1,0 +1,48 @@
+/**
+ * The sweep after a CA bundle change: real TLS connections verified against root +
+ * intermediate, identities bound as the listener binds them; then bundles that keep, drop or
+ * replace CAs.
+ */
+import type { TLSSocket } from 'node:tls';
+import { describe, expect, it } from 'vitest';
+import { closeUntrustedConnections } from '../../../src/runtime/ca-trust.js';
+import { bindIdentity, identityOf } from '../../../src/server/peer-identity.js';
+import { connect, leaf, listen, makeChain } from '../server/tls-chain.js';
+
+describe('closeUntrustedConnections', async () => {
+  const chain = await makeChain();
+  const other = await makeChain();
+  const alice = await leaf(chain.root, 'alice', '0a01');
+  const bob = await leaf(chain.int, 'bob', '0b02');
+  const handshake = await chain.material();
+  const bundle = (...pems: string[]) => ({ options: { ca: pems.join('') } });
+
+  async function sweep(next: { options: { ca: string } }): Promise<{ closed: number; names: string[] }> {
+    const open = new Set<TLSSocket>();
+    const server = await listen(handshake, (socket) => {
+      bindIdentity(socket);
+      open.add(socket);
+    });
+    try {
+      const clients = await Promise.all([alice, bob].map((c) => connect(server.port, chain.root.certPem, c)));
+      for (const c of clients) c.on('error', () => {});
+      while (open.size < clients.length) await new Promise((resolve) => setTimeout(resolve, 5));
+      const closed = closeUntrustedConnections(open, handshake, next);
+      const names = [...open].filter((s) => s.destroyed).map((s) => identityOf(s)?.name ?? '?');
+      for (const c of clients) c.destroy();
+      return { closed, names: names.sort() };
+    } finally {
+      await server.close();
+    }
+  }
+
+  it.each([
+    ['the same bundle: nothing is checked', () => bundle(chain.int.bundlePem), []],
+    ['the same CAs in another order', () => bundle(chain.root.certPem, chain.int.certPem), []],
+    ['the intermediate dropped: its client goes, the root\'s stays', () => bundle(chain.root.certPem), ['bob']],
+    ['the root dropped: its client goes, the intermediate\'s stays', () => bundle(chain.int.certPem), ['alice']],
+    ['another CA altogether (certs init --force): everyone goes', () => bundle(other.root.certPem), ['alice', 'bob']],
+  ])('%s', async (_label, next, want: string[]) => {
+    expect(await sweep(next())).toEqual({ closed: want.length, names: want });
+  });
+});
