@@ -75,7 +75,11 @@ interface CompiledRoute {
    * (after the version prefix, for the versioned form), so other routes are skipped unread.
    */
   literal: string;
-  /** Undefined for the `/debug/*` routes: dockerd registers them bare only. */
+  /**
+   * Undefined for the `/debug/*` routes, matched bare only: dockerd up to 27 registers them
+   * bare only. Later dockerd also answers `/vX.YY/debug/...`; the gateway finds no route for
+   * those and denies them (`unknown-route`), which fails closed.
+   */
   versioned?: RegExp;
   bare: RegExp;
 }
