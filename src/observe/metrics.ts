@@ -38,7 +38,10 @@ export interface GatewayMetrics {
   upstreamError(kind: string): void;
   /** Result of one upstream `/_ping`: latency and whether the daemon answered. */
   upstreamPing(seconds: number, ok: boolean): void;
-  /** A policy (re)load finished; on success `version` becomes the one `dockgate_policy_info` shows. */
+  /**
+   * A policy (re)load finished; on success `version` becomes the one `dockgate_policy_info`
+   * shows, and `dockgate_policy_last_reload_successful` follows the result.
+   */
   policyReloaded(result: 'success' | 'failure', version?: string): void;
   /** A TLS material (re)load finished: counts it, and `dockgate_tls_last_reload_successful` follows it. */
   tlsReloaded(result: 'success' | 'failure'): void;
@@ -165,6 +168,11 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
     labelNames: ['version'],
     registers,
   });
+  const policyLastReload = new Gauge({
+    name: 'dockgate_policy_last_reload_successful',
+    help: '1 when the last policy (re)load succeeded; 0 while the previous policy stays in force after a failed one',
+    registers,
+  });
   const tlsReloads = new Counter({
     name: 'dockgate_tls_reloads_total',
     help: 'TLS material (CA, server certificate and key, CRL) loads and reloads by result',
@@ -276,6 +284,7 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
     },
     policyReloaded(result, version) {
       policyReloads.inc({ result });
+      policyLastReload.set(result === 'success' ? 1 : 0);
       if (result === 'success') {
         policyInfo.reset();
         policyInfo.set({ version: nameLabel(version ?? UNKNOWN) }, 1);

@@ -124,6 +124,9 @@ describe('reload in a running gateway', () => {
     expect(logs.code).toBe(0);
     expect(logs.stdout).toMatch(/^line-\d+\n$/);
     expect(follower?.exitCode).toBeNull();
+    // The failure stays visible (the alert fires on it) until a good policy loads.
+    const metrics = await (await fetch(`http://127.0.0.1:${gw.adminPort}/metrics`)).text();
+    expect(metrics).toMatch(/^dockgate_policy_last_reload_successful 0$/m);
   });
 
   it('SIGHUP reloads a change the file watcher cannot see', async () => {

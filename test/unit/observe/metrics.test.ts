@@ -126,8 +126,11 @@ describe('createMetrics', () => {
   it('shows only the latest policy version and counts reloads by result', async () => {
     const { registry, metrics } = setup(false);
     metrics.policyReloaded('success', 'v1');
+    expect(await value(registry, 'dockgate_policy_last_reload_successful', {})).toBe(1);
     metrics.policyReloaded('failure');
+    expect(await value(registry, 'dockgate_policy_last_reload_successful', {})).toBe(0);
     metrics.policyReloaded('success', 'v2');
+    expect(await value(registry, 'dockgate_policy_last_reload_successful', {})).toBe(1);
     const info = (await registry.getSingleMetric('dockgate_policy_info')!.get()).values;
     expect(info).toEqual([{ labels: { version: 'v2' }, value: 1 }]);
     expect(await value(registry, 'dockgate_policy_reloads_total', { result: 'success' })).toBe(2);
