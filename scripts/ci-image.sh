@@ -239,8 +239,9 @@ code=$(dk inspect -f '{{.State.ExitCode}}' "$GW")
 has 'shutting down' dk logs "$GW" || fail "no graceful shutdown logged"
 
 # ---------------------------------------------------------------------------- config mode
-# The compose layout: a config file and the (now existing) certificates mounted read-only.
-say "config mode: read-only config and certificates, custom ports"
+# The compose layout: a config directory (dockgate.yaml, policy.yaml) and the (now existing)
+# certificates mounted read-only, as directories.
+say "config mode: read-only config directory and certificates, custom ports"
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 port=$(free_port)
 aport=$(free_port)
@@ -264,5 +265,18 @@ done
 docker --tlsverify --tlscacert "$ADMIN/ca.pem" --tlscert "$ADMIN/cert.pem" --tlskey "$ADMIN/key.pem" \
   -H "tcp://127.0.0.1:$port" version --format '{{.Server.Version}}' >/dev/null || { dk logs "$GW2" >&2; fail "docker version in config mode"; }
 wait_healthy "$GW2" "config-mode container"
+
+# deploy/compose.yaml mounts directories because a file bind mount would pin the old inode: a
+# policy replaced on the host by rename must reach the running gateway.
+say "config mode: a policy replaced by rename on the host is picked up"
+cp "$WORK/etc/policy.yaml" "$WORK/etc/.policy.new"
+printf '\n# replaced by rename\n' >>"$WORK/etc/.policy.new"
+chmod a+r "$WORK/etc/.policy.new"
+mv "$WORK/etc/.policy.new" "$WORK/etc/policy.yaml"
+for _ in $(seq 1 80); do
+  has 'policy loaded' dk logs "$GW2" && break
+  sleep 0.25
+done
+has 'policy loaded' dk logs "$GW2" || { dk logs "$GW2" 2>&1 | tail -20 >&2; fail "a policy replaced by rename did not reach the container"; }
 
 say "OK"

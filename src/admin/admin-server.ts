@@ -26,6 +26,11 @@ export interface AdminServerOptions {
   config: AdminConfig;
   registry: Registry;
   readiness: () => Promise<ReadinessReport>;
+  /**
+   * `config.tls` already loaded and checked (startGateway does so with the rest of the
+   * configuration, before anything listens); read here when absent.
+   */
+  tlsMaterial?: AdminTlsMaterial;
 }
 
 /** A running admin listener. */
@@ -96,7 +101,7 @@ export function createAdminApp(opts: Pick<AdminServerOptions, 'registry' | 'read
 /** Start the admin listener on `config.listen`; resolves once it is listening. */
 export async function startAdminServer(opts: AdminServerOptions): Promise<AdminServer> {
   const tls = opts.config.tls;
-  let material = tls ? await loadAdminTls(tls) : undefined;
+  let material = tls ? (opts.tlsMaterial ?? (await loadAdminTls(tls))) : undefined;
   const app = express();
   // Before any route: a connection whose certificate a CRL loaded since its handshake revokes
   // gets nothing more (a scraper's keep-alive connection outlives a reload).

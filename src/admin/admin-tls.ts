@@ -8,7 +8,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { SecureContextOptions } from 'node:tls';
 import type { AdminTlsConfig } from '../config/types.js';
-import { loadTlsMaterial, type TlsMaterial } from '../server/tls-material.js';
+import { checkServerCertificate, loadTlsMaterial, type TlsMaterial } from '../server/tls-material.js';
 
 /** Loaded admin TLS material. */
 export interface AdminTlsMaterial {
@@ -38,11 +38,18 @@ export async function loadAdminTls(tls: AdminTlsConfig): Promise<AdminTlsMateria
   };
   const cert = await read(tls.cert);
   const key = await read(tls.key);
+  let parsed: X509Certificate;
+  try {
+    parsed = new X509Certificate(cert);
+  } catch (err) {
+    throw new Error(`${tls.cert}: not a valid certificate (${(err as Error).message})`, { cause: err });
+  }
+  checkServerCertificate(parsed, tls.cert);
   let matches: boolean;
   try {
-    matches = new X509Certificate(cert).checkPrivateKey(createPrivateKey(key));
+    matches = parsed.checkPrivateKey(createPrivateKey(key));
   } catch (err) {
-    throw new Error(`${tls.cert}, ${tls.key}: not a usable certificate and key (${(err as Error).message})`, { cause: err });
+    throw new Error(`${tls.key}: not a usable private key for ${tls.cert} (${(err as Error).message})`, { cause: err });
   }
   if (!matches) throw new Error(`${tls.key}: private key does not match the certificate in ${tls.cert}`);
   return { options: { cert, key, minVersion: 'TLSv1.2' }, warnings: [] };

@@ -71,8 +71,31 @@ function unopened(err: Error): AuditLog {
   return { ready, write() {}, reopen() {}, flush: async () => {}, close: async () => ({ records: 0, bytes: 0 }) };
 }
 
+/**
+ * Create `dir` and its missing parents, one level at a time. Not `mkdirSync(dir, { recursive:
+ * true })`: Node 20's loops for ever, in one synchronous call no signal interrupts, when a parent
+ * exists but refuses new entries with ENOENT (`/proc/nope/audit.log`).
+ */
+export function makeDirs(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw err;
+    makeDirs(parent);
+    // Once more, now that the parent exists; an error here is final (no third try).
+    try {
+      mkdirSync(dir);
+    } catch (again) {
+      if ((again as NodeJS.ErrnoException).code !== 'EEXIST') throw again;
+    }
+  }
+}
+
 function openAppend(file: string): number {
-  mkdirSync(dirname(file), { recursive: true });
+  makeDirs(dirname(file));
   // Created 0600: the log names people.
   return openSync(file, 'a', 0o600);
 }

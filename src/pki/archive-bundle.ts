@@ -1,7 +1,9 @@
 /** `certs issue --archive`: a client bundle as a single `.tar.gz` to hand over. */
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { constants } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { BundleFiles } from './bundle.js';
+import { PkiError } from './errors.js';
 import { PRIVATE_MODE, PUBLIC_MODE, writeFileAtomic } from './files.js';
 import { BUNDLE_FILES } from './paths.js';
 import { tarGz } from './tar-gz.js';
@@ -21,5 +23,37 @@ export async function archiveBundle(bundle: BundleFiles, name: string, archivePa
   ]);
   const abs = resolve(archivePath);
   await writeFileAtomic(abs, data, PRIVATE_MODE);
+  return abs;
+}
+
+/**
+ * Refuse an archive path that cannot be written, before anything is issued: its directory
+ * must exist and be writable, and the path must not be a directory. Otherwise `certs issue`
+ * would fail after the certificate is signed and indexed, and a retry would be refused because
+ * the name already has a valid certificate. Returns the absolute path.
+ */
+export async function checkArchiveDestination(archivePath: string): Promise<string> {
+  const abs = resolve(archivePath);
+  const dir = dirname(abs);
+  const refuse = (why: string): PkiError => new PkiError('PKI_BAD_ARCHIVE', `--archive ${abs}: ${why}; nothing was issued`);
+  let info;
+  try {
+    info = await stat(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw refuse(code === 'ENOENT' ? `the directory ${dir} does not exist (create it first)` : `cannot use the directory ${dir} (${(err as Error).message})`);
+  }
+  if (!info.isDirectory()) throw refuse(`${dir} is not a directory`);
+  try {
+    await access(dir, constants.W_OK | constants.X_OK);
+  } catch {
+    throw refuse(`the directory ${dir} is not writable`);
+  }
+  try {
+    if ((await stat(abs)).isDirectory()) throw refuse('that is a directory; name the .tar.gz file to write');
+  } catch (err) {
+    if (err instanceof PkiError) throw err;
+    // ENOENT: the usual case, a new file.
+  }
   return abs;
 }

@@ -30,7 +30,8 @@ ${DIR}
   --days N              lifetime in days (default 365, never past the CA's expiry)
   --out DIR             bundle directory (default DIR/clients/NAME)
 ${KEY_TYPE}
-  --archive FILE        also write the bundle as one .tar.gz (mode 0600) to hand over
+  --archive FILE        also write the bundle as one .tar.gz (mode 0600) to hand over;
+                        FILE's directory must exist (checked before anything is issued)
   --connect-host H      host for the printed connect lines (default: first non-loopback
                         --host given to init, else this machine's host name)
   --force               issue although NAME has a valid certificate (that one stays valid)

@@ -4,7 +4,7 @@
  * subcommand's --help); anything else is unexpected and also exits 1 with its message.
  */
 import { resolve } from 'node:path';
-import { archiveBundle } from './archive-bundle.js';
+import { archiveBundle, checkArchiveDestination } from './archive-bundle.js';
 import type { CliIo } from './print-connect-lines.js';
 import { COMMAND_HELP, CERTS_HELP } from './cli-help.js';
 import { certTable } from './cli-format.js';
@@ -77,6 +77,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     async run(args, io) {
       const name = args.positionals[0] ?? '';
       const dir = dirOf(args);
+      // Checked before signing: an archive that cannot be written must not leave an issued certificate behind.
+      const archive = args.string('archive');
+      if (archive !== undefined) await checkArchiveDestination(archive);
       const { bundle, entry } = await issueClient({
         dir, name, groups: args.list('group'), days: args.int('days'), out: args.string('out'),
         keyType: keyTypeOf(args), force: args.bool('force'),
@@ -84,8 +87,18 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       say(io, `Issued a client certificate for "${name}"${entry.groups.length ? ` (groups: ${entry.groups.join(', ')})` : ''}`);
       say(io, summary(entry));
       say(io, `  bundle       ${bundle.dir}`);
-      const archive = args.string('archive');
-      if (archive !== undefined) say(io, `  archive      ${await archiveBundle(bundle, name, archive)} (contains the private key: hand it over privately)`);
+      if (archive !== undefined) {
+        let written: string;
+        try {
+          written = await archiveBundle(bundle, name, archive);
+        } catch (err) {
+          throw new PkiError(
+            'PKI_BAD_ARCHIVE',
+            `the certificate for "${name}" was issued (serial ${entry.serial}, bundle ${bundle.dir}), but the archive ${resolve(archive)} could not be written (${(err as Error).message}): hand over the bundle directory instead`,
+          );
+        }
+        say(io, `  archive      ${written} (contains the private key: hand it over privately)`);
+      }
       await printConnectLines(io, dir, name, bundle, args.string('connect-host'));
     },
   },

@@ -17,7 +17,8 @@ export type PkiErrorCode =
   | 'PKI_BAD_INDEX'
   | 'PKI_BAD_KEY'
   | 'PKI_BAD_DAYS'
-  | 'PKI_LOCKED';
+  | 'PKI_LOCKED'
+  | 'PKI_BAD_ARCHIVE';
 
 /** An operation on the CA directory failed for a reason the operator can fix. */
 export class PkiError extends Error {

@@ -4,6 +4,7 @@
  */
 import { Registry } from 'prom-client';
 import { startAdminServer } from '../admin/admin-server.js';
+import { loadAdminTls, type AdminTlsMaterial } from '../admin/admin-tls.js';
 import type { GatewayConfig } from '../config/types.js';
 import type { AuditLog } from '../observe/audit-log.js';
 import { createAuditLog } from '../observe/audit-log.js';
@@ -50,8 +51,8 @@ function recordTlsExpiry(metrics: GatewayMetrics, tls: TlsMaterial): void {
 }
 
 /**
- * The TLS material or the policy a config names cannot be used: a configuration error (the
- * CLI exits 2), with every problem found, not only the first.
+ * The TLS material (of either listener), the policy or the audit file a config names cannot be
+ * used: a configuration error (the CLI exits 2), with every problem found, not only the first.
  */
 export class StartMaterialError extends Error {
   constructor(readonly problems: string[]) {
@@ -60,21 +61,26 @@ export class StartMaterialError extends Error {
   }
 }
 
-/** Start the gateway described by `config`. Throws StartMaterialError when the TLS material or policy is unusable. */
+/**
+ * Start the gateway described by `config`. Throws StartMaterialError when the TLS material,
+ * the policy or the audit file is unusable. Everything the config names is read and checked
+ * before anything listens, and the admin listener binds before the Docker API listener: when
+ * start-up fails, nothing has served a request, and whatever was started is closed again.
+ */
 export async function startGateway(config: GatewayConfig, log: OperationalLog): Promise<RunningGateway> {
   const registry = new Registry();
   const metrics = createMetrics(registry, { identityLabel: config.metrics.identityLabel, version: VERSION });
+  // All of these are loaded before any is refused, so a start-up error names every problem.
+  const problems: string[] = [];
   const audit: AuditLog = createAuditLog({ file: config.audit.file, onError: (err) => log.error({ err: err.message }, 'audit log write failed') });
   // Fail closed at boot: a gateway whose audit file cannot be opened would serve with no record.
   try {
     await audit.ready;
   } catch (err) {
-    throw new Error(`cannot open the audit log ${config.audit.file ?? '(stdout)'}: ${(err as Error).message}`, { cause: err });
+    problems.push(`audit.file: cannot open the audit log ${config.audit.file ?? '(stdout)'}: ${(err as Error).message}`);
   }
   const observer = createObserver({ metrics, audit, log });
 
-  // Both are loaded before either is refused, so a start-up error names every problem.
-  const problems: string[] = [];
   let firstTls: TlsMaterial | undefined;
   try {
     firstTls = await loadTlsMaterial(config.tls);
@@ -88,7 +94,18 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     metrics.policyReloaded('failure');
     problems.push((err as Error).message);
   }
-  if (!firstTls || !firstGatekeeper) throw new StartMaterialError(problems);
+  let adminTlsMaterial: AdminTlsMaterial | undefined;
+  if (config.admin.enabled && config.admin.tls) {
+    try {
+      adminTlsMaterial = await loadAdminTls(config.admin.tls);
+    } catch (err) {
+      problems.push(`admin TLS material: ${(err as Error).message}`);
+    }
+  }
+  if (problems.length > 0 || !firstTls || !firstGatekeeper) {
+    await audit.close();
+    throw new StartMaterialError(problems);
+  }
   let tls = firstTls;
   let gatekeeper = firstGatekeeper;
   metrics.policyReloaded('success', gatekeeper.version);
@@ -101,21 +118,34 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   const target = createUpstreamTarget(config.upstream);
   // Tenancy follows the current policy's `tenancy:` section, so a reload turns it on or off.
   const tenancy = createTenancy({ daemon: createDaemonClient(target), spec: () => gatekeeper.policy.tenancy, groups: (id) => effectiveGroups(gatekeeper.policy, id) });
-  const server = await startGatewayServer({ config, tls, target, gatekeeper: () => gatekeeper, observer, tenancy });
-  const stopMonitor = startUpstreamMonitor({ upstream: config.upstream, intervalMs: 15_000, timeoutMs: 2_000, metrics });
-
+  /** Whether the Docker API listener listens; false until it is started below. */
+  let listening = (): boolean => false;
   const readiness = createReadiness({
     upstream: config.upstream,
     timeoutMs: 2_000,
     metrics,
     checks: () => ({
-      listener: { ok: server.server.listening },
+      listener: { ok: listening() },
       certificates: certificatesCheck({ serverNotAfter: tls.serverNotAfter, crls: tls.crls, reloadError: tlsReloadError }, new Date()),
       policy: { ok: true, detail: `version ${gatekeeper.version}` },
     }),
   });
-  const admin = config.admin.enabled ? await startAdminServer({ config: config.admin, registry, readiness }) : undefined;
+  // The admin listener binds first: should that fail (its port in use), the Docker API listener
+  // has not accepted a single connection. Should the Docker listener fail, the admin one closes.
+  const admin = config.admin.enabled
+    ? await startAdminServer({ config: config.admin, registry, readiness, tlsMaterial: adminTlsMaterial }).catch(async (err: unknown) => {
+        await audit.close();
+        throw err;
+      })
+    : undefined;
   for (const warning of admin?.tlsWarnings ?? []) log.warn({ event: 'tls-config', listener: 'admin' }, warning);
+  const server = await startGatewayServer({ config, tls, target, gatekeeper: () => gatekeeper, observer, tenancy }).catch(async (err: unknown) => {
+    await admin?.close();
+    await audit.close();
+    throw err;
+  });
+  listening = () => server.server.listening;
+  const stopMonitor = startUpstreamMonitor({ upstream: config.upstream, intervalMs: 15_000, timeoutMs: 2_000, metrics });
 
   function reloadPolicy(): void {
     try {

@@ -8,6 +8,7 @@ import type { SecureContextOptions } from 'node:tls';
 import type { TlsConfig } from '../config/types.js';
 import { distinguishedName, type ParsedCertificate } from '../identity/identity.js';
 import { casWithoutCrl, crlBlocks, normalizeSerialHex, parseCrl, type CrlInfo } from './crl.js';
+import { DerTag, derChildren, parseDer } from './der.js';
 
 /** Something in the TLS material that stops working at a known time. */
 export interface ExpiringItem {
@@ -69,9 +70,11 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
   const crl = tls.crl ? read(tls.crl) : undefined;
   const caCerts = splitPem(ca.toString('utf8'));
   if (caCerts.length === 0) throw new Error(`${tls.ca}: no PEM certificate found`);
-  const serverPem = splitPem(cert.toString('utf8'))[0];
+  const [serverPem, ...chainPems] = splitPem(cert.toString('utf8'));
   if (!serverPem) throw new Error(`${tls.cert}: no PEM certificate found`);
-  const server = new X509Certificate(serverPem);
+  const server = parseCertificate(serverPem, `${tls.cert}: the server certificate`);
+  chainPems.forEach((pem, i) => parseCertificate(pem, `${tls.cert}: chain certificate ${i + 2} of ${chainPems.length + 1}`));
+  checkServerCertificate(server, tls.cert);
   let privateKey;
   try {
     privateKey = createPrivateKey(key);
@@ -82,8 +85,16 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
   if (!pub.equals(server.publicKey.export({ type: 'spki', format: 'der' }))) {
     throw new Error(`${tls.key}: private key does not match the certificate in ${tls.cert}`);
   }
+  const cas = caCerts.map((pem, i) => parseCertificate(pem, `${tls.ca}: certificate ${i + 1} of ${caCerts.length}`));
+  const notCa = cas.flatMap((c, i) => (isCaCertificate(c) ? [] : [`certificate ${i + 1} of ${cas.length} ("${oneLine(c.subject)}")`]));
+  if (notCa.length > 0 && !tls.partialChain) {
+    throw new Error(
+      `${tls.ca}: ${notCa.join(', ')} ${notCa.length === 1 ? 'is not a CA certificate' : 'are not CA certificates'} (no basicConstraints CA:TRUE), so no client certificate they sign can be verified: ` +
+        'tls.ca must hold the CA that issues client certificates (dockgate certs init writes it as ca.pem), not a server or client certificate',
+    );
+  }
+  // After the CA bundle's own checks, so a corrupt CA is reported with its file, not as the CRL's problem.
   const parsed = crl ? await parseCrl(crl.toString('utf8'), caCerts, tls.crl as string) : { serials: new Set<string>(), crls: [], revocations: [] };
-  const cas = caCerts.map((pem) => new X509Certificate(pem));
   const caNames = cas.map((c): CaName => {
     const legacy = c.toLegacyObject() as unknown as ParsedCertificate;
     return { subject: distinguishedName(legacy.subject), issuer: distinguishedName(legacy.issuer), serial: normalizeSerialHex(c.serialNumber) };
@@ -93,6 +104,9 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
         (subject) => `${tls.crl as string} holds no CRL issued by "${subject}": OpenSSL checks every certificate of a chain, so every client whose chain goes through that CA is refused ("unable to get certificate CRL")`,
       )
     : [];
+  // With partialChain a certificate of tls.ca is trusted as itself, so a pinned client
+  // certificate works; but it cannot vouch for anything it signed.
+  for (const what of notCa) warnings.push(`${tls.ca}: ${what} is not a CA certificate: with partialChain only a client presenting exactly that certificate is accepted, none it signed`);
   const expiring: ExpiringItem[] = [
     { kind: 'server certificate', name: oneLine(server.subject), file: tls.cert, expires: new Date(server.validTo) },
     ...cas.map((c) => ({ kind: 'CA' as const, name: oneLine(c.subject), file: tls.ca, expires: new Date(c.validTo) })),
@@ -127,6 +141,51 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
     expiring,
     warnings,
   };
+}
+
+/** Parse one PEM certificate; `what` (the file and the place in it) prefixes the error. */
+function parseCertificate(pem: string, what: string): X509Certificate {
+  try {
+    return new X509Certificate(pem);
+  } catch (err) {
+    throw new Error(`${what} is not a valid certificate (${(err as Error).message})`, { cause: err });
+  }
+}
+
+/** id-kp-serverAuth and anyExtendedKeyUsage. */
+const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+const ANY_EKU = '2.5.29.37.0';
+
+/**
+ * Refuse a server certificate that clients will refuse: one whose extendedKeyUsage leaves out
+ * serverAuth (a client bundle's cert.pem by mistake). Docker's Go client and OpenSSL-based
+ * clients check it; the handshake would fail for every client with an error on their side only.
+ */
+export function checkServerCertificate(cert: X509Certificate, file: string): void {
+  // Node 20: the extendedKeyUsage OIDs, undefined without the extension (no restriction).
+  const eku = cert.keyUsage as string[] | undefined;
+  if (eku && !eku.includes(SERVER_AUTH) && !eku.includes(ANY_EKU)) {
+    throw new Error(
+      `${file}: the certificate of "${oneLine(cert.subject)}" is not for TLS servers (extendedKeyUsage ${eku.join(', ')} lacks serverAuth): ` +
+        'clients refuse it; use the server certificate (dockgate certs init writes server-cert.pem), not a client certificate',
+    );
+  }
+}
+
+/**
+ * Whether OpenSSL accepts `cert` as the issuer of other certificates: basicConstraints CA:TRUE,
+ * or (OpenSSL's legacy rule) a self-signed version 1 certificate, which has no extensions.
+ */
+function isCaCertificate(cert: X509Certificate): boolean {
+  if (cert.ca) return true;
+  try {
+    const [tbs] = derChildren(parseDer(cert.raw));
+    const first = tbs ? derChildren(tbs)[0] : undefined;
+    const version1 = first !== undefined && first.tag !== DerTag.CONTEXT_0;
+    return version1 && cert.checkIssued(cert) && cert.verify(cert.publicKey);
+  } catch {
+    return false;
+  }
 }
 
 /** Node prints subjects one attribute per line. */

@@ -80,7 +80,7 @@ describe('deploy/dockgate.service', () => {
 describe('deploy/compose.yaml', () => {
   const env = { ...process.env, DOCKER_GID: '998' };
 
-  it('is accepted by docker-compose config, hardened and with read-only certificates and policy', async () => {
+  it('is accepted by docker-compose config, hardened, with read-only certificate and config directories', async () => {
     const r = await run('docker-compose', ['-f', COMPOSE, 'config'], { env });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -91,7 +91,10 @@ describe('deploy/compose.yaml', () => {
     expect(out).toContain('user: 10001:998');
     expect(out).toContain('published: 2376');
     expect(out).toContain(`${resolve('deploy/certs')}:/var/lib/dockgate/certs:ro`);
-    expect(out).toContain(`${resolve('config/policies/default.yaml')}:/etc/dockgate/policy.yaml:ro`);
+    // Directories, not files: a single-file bind mount pins the inode, and a policy replaced by
+    // rename on the host would never reach the container.
+    expect(out).toContain(`${resolve('deploy/etc')}:/etc/dockgate:ro`);
+    expect(out).not.toMatch(/\.ya?ml:\/etc\/dockgate/);
     expect(out).toContain('/var/run/docker.sock:/var/run/docker.sock');
   });
 

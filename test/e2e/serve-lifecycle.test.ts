@@ -7,11 +7,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { connect as connectTcp } from 'node:net';
+import { connect as connectTcp, createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CLI, configYaml, dockerDirect, dockgate, makePki, startGateway, type TestPki } from './support/gateway.js';
+import { CLI, configYaml, dockerDirect, dockgate, makePki, run, startGateway, type TestPki } from './support/gateway.js';
 import { scratchDir } from './support/scratch.js';
 
 const daemonSocket = inject('dockerSocket');
@@ -210,6 +210,47 @@ describe('exit codes at start', () => {
     expect(r.stderr).toMatch(/cannot start: invalid configuration:\n {2}invalid policy/);
   });
 
+  it('tls.ca holding the server certificate (not a CA) exits 2 and names the file', async () => {
+    const dir = scratchDir('exit-');
+    const config = join(dir, 'gw.yaml');
+    writeFileSync(config, configYaml(pki, daemonSocket).replace(`ca: ${pki.dir}/ca.pem`, `ca: ${pki.dir}/server-cert.pem`));
+    const r = await dockgate(['serve', '--config', config]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`TLS material: ${pki.dir}/server-cert\\.pem: certificate 1 of 1 \\("[^"]*"\\) is not a CA certificate`));
+  });
+
+  it('a corrupt server certificate body exits 2 and names the file', async () => {
+    const dir = scratchDir('exit-');
+    const cert = join(dir, 'server-cert.pem');
+    writeFileSync(cert, '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n');
+    const config = join(dir, 'gw.yaml');
+    writeFileSync(config, configYaml(pki, daemonSocket).replace(`${pki.dir}/server-cert.pem`, cert));
+    const r = await dockgate(['serve', '--config', config]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`TLS material: ${cert}: the server certificate is not a valid certificate (`);
+  });
+
+  it('an audit.file that is a directory exits 2 and names it', async () => {
+    const dir = scratchDir('exit-');
+    const config = join(dir, 'gw.yaml');
+    writeFileSync(config, configYaml(pki, daemonSocket, `audit: { file: ${dir} }\n`));
+    const r = await dockgate(['serve', '--config', config]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`cannot start: invalid configuration:\n  audit.file: cannot open the audit log ${dir}: EISDIR`);
+  });
+
+  it('an audit.file under /proc exits 2 at once (Node 20’s recursive mkdir would spin for ever there)', async () => {
+    const dir = scratchDir('exit-');
+    const config = join(dir, 'gw.yaml');
+    writeFileSync(config, configYaml(pki, daemonSocket, 'audit: { file: /proc/dockgate-nope/audit.log }\n'));
+    const started = Date.now();
+    // run() kills the command with SIGKILL after the timeout: a spinning start-up ends with code null.
+    const r = await run(process.execPath, [CLI, 'serve', '--config', config], { timeoutMs: 15_000 });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain("audit.file: cannot open the audit log /proc/dockgate-nope/audit.log: ENOENT: no such file or directory, mkdir '/proc/dockgate-nope'");
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it('a garbage TLS key exits 2 and names the file', async () => {
     const dir = scratchDir('exit-');
     const key = join(dir, 'server-key.pem');
@@ -219,6 +260,92 @@ describe('exit codes at start', () => {
     const r = await dockgate(['serve', '--config', config]);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain(`TLS material: ${key}: not a usable private key`);
+  });
+});
+
+/** A free TCP port on 127.0.0.1 (bound and released). */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createTcpServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Run `dockgate serve --config CONFIG`, which is expected to fail, while trying to connect to
+ * the Docker API port every few milliseconds until it exits.
+ */
+async function failingStart(config: string, dockerPort: number): Promise<{ code: number | null; stderr: string; accepted: number; exitAfterMs: number }> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  let failedAt = 0;
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (failedAt === 0 && stderr.includes('cannot start')) failedAt = Date.now();
+  });
+  const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+  let done = false;
+  void exited.then(() => (done = true));
+  let accepted = 0;
+  while (!done) {
+    if (await accepts(dockerPort)) accepted += 1;
+    await sleep(5);
+  }
+  clearTimeout(killer);
+  return { code: await exited, stderr, accepted, exitAfterMs: failedAt === 0 ? -1 : Date.now() - failedAt };
+}
+
+/** Config YAML with the Docker API listener on `port` and the given `admin:` value. */
+function listenerConfig(dir: string, port: number, admin: string, extra = ''): string {
+  const config = join(dir, 'gw.yaml');
+  writeFileSync(config, configYaml(pki, daemonSocket, extra).replace('listen: 127.0.0.1:0', `listen: 127.0.0.1:${port}`).replace('admin: 127.0.0.1:0', `admin: ${admin}`));
+  return config;
+}
+
+describe('a start-up that fails serves nothing', () => {
+  it('the admin port in use: exit 1 at once, and the Docker API port never accepted a connection', async () => {
+    const busy = createTcpServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const adminPort = (busy.address() as AddressInfo).port;
+    try {
+      const dir = scratchDir('busy-admin-');
+      const port = await freePort();
+      const r = await failingStart(listenerConfig(dir, port, `127.0.0.1:${adminPort}`), port);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`dockgate: cannot start: listen EADDRINUSE: address already in use 127.0.0.1:${adminPort}`);
+      expect(r.stderr).not.toMatch(/dockgate listening/);
+      expect(r.accepted, 'connections the Docker API port accepted').toBe(0);
+      // Nothing is left open to keep the process alive until main's 3 s backstop.
+      expect(r.exitAfterMs).toBeGreaterThanOrEqual(0);
+      expect(r.exitAfterMs).toBeLessThan(1500);
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('an unusable admin.tls is a configuration error: exit 2 naming the file, before anything listens', async () => {
+    const dir = scratchDir('bad-admin-tls-');
+    const bad = join(dir, 'admin-cert.pem');
+    writeFileSync(bad, '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n');
+    const port = await freePort();
+    const adminPort = await freePort();
+    const r = await failingStart(listenerConfig(dir, port, `{ listen: 127.0.0.1:${adminPort}, tls: { cert: ${bad}, key: ${pki.dir}/server-key.pem } }`), port);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`cannot start: invalid configuration:\n  admin TLS material: ${bad}: not a valid certificate (`);
+    expect(r.accepted).toBe(0);
+    expect(await accepts(adminPort)).toBe(false);
+  });
+
+  it('a client certificate as admin.tls.cert is refused the same way (exit 2)', async () => {
+    const dir = scratchDir('client-admin-tls-');
+    const port = await freePort();
+    const r = await failingStart(listenerConfig(dir, port, `{ listen: 127.0.0.1:0, tls: { cert: ${admin}/cert.pem, key: ${admin}/key.pem } }`), port);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`admin TLS material: ${admin}/cert.pem: the certificate of "CN=admin" is not for TLS servers`);
+    expect(r.accepted).toBe(0);
   });
 });
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAuditLog } from '../../../src/observe/audit-log.js';
+import { createAuditLog, makeDirs } from '../../../src/observe/audit-log.js';
 import { toAuditRecord } from '../../../src/observe/audit-record.js';
 import { facts, operation, record } from './fixtures.js';
 
@@ -149,6 +149,28 @@ describe('createAuditLog', () => {
     const log = createAuditLog({ file: join(dir, 'not-a-dir', 'audit.log'), onError: (e) => errors.push(e) });
     await expect(log.ready).rejects.toThrow(/EEXIST|ENOTDIR/);
     expect(errors).toHaveLength(1);
+  });
+
+  it('creates missing parent directories, several levels deep', async () => {
+    const file = join(dir, 'a', 'b', 'c', 'audit.log');
+    const log = createAuditLog({ file });
+    await log.ready;
+    log.write(toAuditRecord(record({})));
+    await log.close();
+    expect(lines(file)).toHaveLength(1);
+  });
+
+  it('a parent that refuses new entries with ENOENT (/proc) fails at once; Node 20’s recursive mkdir would spin for ever', async () => {
+    const started = Date.now();
+    const log = createAuditLog({ file: '/proc/dockgate-nope/x/audit.log' });
+    await expect(log.ready).rejects.toThrow(/ENOENT.*mkdir '\/proc\/dockgate-nope'/);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('makeDirs: an existing directory is fine; a file in the way is not', () => {
+    makeDirs(dir);
+    writeFileSync(join(dir, 'f'), '');
+    expect(() => makeDirs(join(dir, 'f', 'sub'))).toThrow(/ENOTDIR/);
   });
 
   it('flush resolves once written records are on disk', async () => {

@@ -1,10 +1,13 @@
 // The deploy/ pieces: promtool accepts them, the alert rules fire as intended, and every
-// dockgate_* metric the rules and the dashboard query is one the gateway really exports.
+// dockgate_* metric the rules and the dashboard query is one the gateway really exports. The
+// compose file and the systemd unit give the gateway files it can read and see change.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { createMetrics } from '../../../src/observe/metrics.js';
 
 const deploy = (p: string) => fileURLToPath(new URL(`../../../deploy/${p}`, import.meta.url));
@@ -89,5 +92,46 @@ describe('deploy/grafana dashboard', () => {
     ]) {
       expect(used, must).toContain(must);
     }
+  });
+});
+
+describe('deploy/compose.yaml mounts', () => {
+  const compose = parse(readFileSync(deploy('compose.yaml'), 'utf8')) as {
+    services: { dockgate: { volumes: string[]; environment: Record<string, string> } };
+  };
+  const service = compose.services.dockgate;
+  const mounts = service.volumes.map((v) => {
+    const [source = '', target = ''] = v.split(':');
+    return { source, target, host: isAbsolute(source) ? source : resolve(deploy('.'), source) };
+  });
+
+  it('mounts directories, never a single file (a file mount pins the inode: a policy replaced by rename never arrives)', () => {
+    for (const m of mounts) {
+      if (m.source === '/var/run/docker.sock') continue;
+      // Sources the operator creates (certs, etc) need not exist in a checkout; those that do are directories.
+      if (existsSync(m.host)) expect(statSync(m.host).isDirectory(), `${m.source} is not a directory`).toBe(true);
+      expect(m.source, `${m.source} looks like a file`).not.toMatch(/\.(ya?ml|pem|json)$/);
+    }
+  });
+
+  it('the config it names and every file that config names are inside a mounted directory', () => {
+    const config = parse(readFileSync(deploy('config.example.yaml'), 'utf8')) as { policy: string; tls: Record<string, string> };
+    const files = [service.environment.DOCKGATE_CONFIG ?? '', config.policy, ...Object.values(config.tls).filter((v) => typeof v === 'string')];
+    for (const file of files) expect(mounts.some((m) => file.startsWith(`${m.target}/`)), `${file} is not under a mounted directory`).toBe(true);
+  });
+});
+
+describe('deploy/dockgate.service and /etc/dockgate', () => {
+  const unit = readFileSync(deploy('dockgate.service'), 'utf8');
+
+  it('does not let systemd create /etc/dockgate: it would be root:root, unreadable for User=dockgate at mode 0750', () => {
+    expect(unit).not.toMatch(/^ConfigurationDirectory/m);
+    expect(unit).toMatch(/^User=dockgate$/m);
+  });
+
+  it('the install steps (unit header and docs) create it root:dockgate 0750', () => {
+    const step = 'install -d -m 0750 -o root -g dockgate /etc/dockgate';
+    expect(unit).toContain(step);
+    expect(readFileSync(deploy('../docs/deployment.md'), 'utf8')).toContain(step);
   });
 });

@@ -74,6 +74,28 @@ describe('certs CLI', () => {
     expect(openssl('verify', '-CAfile', join(out, 'bob', 'ca.pem'), join(out, 'bob', 'cert.pem')).status).toBe(0);
   });
 
+  test('--archive into a missing directory issues nothing: exit 1 naming the directory, and a retry works', async () => {
+    // A CA of its own: the tests below list every entry of the shared one.
+    const dir = join(await tmp(), 'ca');
+    expect((await run('init', '--dir', dir, '--host', '127.0.0.1')).code).toBe(0);
+    const parent = await tmp();
+    const missing = join(parent, 'no-such-dir');
+    const r = await run('issue', 'dave', '--dir', dir, '--archive', join(missing, 'dave.tar.gz'));
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`dockgate certs: --archive ${join(missing, 'dave.tar.gz')}: the directory ${missing} does not exist (create it first); nothing was issued\n`);
+    expect(r.err).not.toContain('.tmp');
+    expect(r.out).toBe('');
+    const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as { certs: Array<{ name: string }> };
+    expect(index.certs.map((c) => c.name)).not.toContain('dave');
+    // A directory given as the archive, and a file given as its directory, are refused the same way.
+    expect((await run('issue', 'dave', '--dir', dir, '--archive', parent)).err).toContain('that is a directory; name the .tar.gz file to write; nothing was issued');
+    expect((await run('issue', 'dave', '--dir', dir, '--archive', join(dir, 'index.json', 'x.tar.gz'))).err).toContain(`${join(dir, 'index.json')} is not a directory; nothing was issued`);
+    const retry = await run('issue', 'dave', '--dir', dir, '--archive', join(parent, 'dave.tar.gz'));
+    expect(retry.err).toBe('');
+    expect(retry.code).toBe(0);
+    expect(await modeOf(join(parent, 'dave.tar.gz'))).toBe(0o600);
+  });
+
   test('list shows a table and --json the entries with status', async () => {
     await run('revoke', 'bob', '--dir', dir, '--reason', 'key-compromise');
     const table = await run('list', '--dir', dir);
