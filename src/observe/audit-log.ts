@@ -10,7 +10,9 @@
  * Linux, a destination that blocks (a full pipe) holds the gateway until it drains: audit
  * records are not dropped to keep traffic moving.
  *
- * Nothing is lost on the way: a failed or partial write keeps the unwritten bytes and retries;
+ * Nothing is lost on the way: a failed or partial write keeps the unwritten bytes and retries
+ * (after 100 ms, doubling up to 2 s; records that arrive meanwhile wait for the retry, so a
+ * refusing destination costs no write attempt and no copy of the backlog per request);
  * a reopen writes everything pending to the old file first; `close` and `flush` drain.
  * What cannot be written by the end (the destination still refuses at `close`) is counted and
  * reported, never dropped silently, and a record the destination took only part of is cut off
@@ -59,8 +61,10 @@ export interface AuditLogOptions {
   writeSync?: (fd: number, buf: Buffer, offset: number, length: number) => number;
 }
 
-/** Delay before retrying a destination that refused a write (EAGAIN, ENOSPC, EIO). */
+/** Delay before retrying a destination that refused a write (EAGAIN, ENOSPC, EIO); doubled while it keeps refusing. */
 const RETRY_MS = 100;
+/** Longest delay between retries. */
+const MAX_RETRY_MS = 2000;
 const EMPTY = Buffer.alloc(0);
 const NEWLINE = Buffer.from('\n');
 
@@ -122,6 +126,8 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
   let brokenRecords = 0;
   let scheduled: NodeJS.Immediate | undefined;
   let retry: NodeJS.Timeout | undefined;
+  /** Delay of the next retry: grows while the destination refuses, back to RETRY_MS once it takes a write. */
+  let retryMs = RETRY_MS;
   let closed = false;
   let lastErrorCode: string | undefined;
 
@@ -159,6 +165,7 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
     }
     partial = 0;
     lastErrorCode = undefined;
+    retryMs = RETRY_MS;
     return true;
   }
 
@@ -177,13 +184,17 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
         opts.onError?.(new Error(`audit log destination refuses writes: dropped ${b.length - lead - kept.length} bytes of the oldest records`));
       }
     }
-    backlog = backlog.length > 0 ? Buffer.from(backlog) : undefined;
+    // A copy only when part of the buffer was written, so the written part can be freed; a
+    // destination that took nothing leaves the buffer as it is (no copy per retry).
+    if (backlog.length === 0) backlog = undefined;
+    else if (backlog.byteOffset > 0 || backlog.length < backlog.buffer.byteLength / 2) backlog = Buffer.from(backlog);
     if (backlog && !retry) {
       retry = setTimeout(() => {
         retry = undefined;
         drain();
-      }, RETRY_MS);
+      }, retryMs);
       retry.unref();
+      retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
     }
   }
 
@@ -248,8 +259,9 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
       if (closed) return;
       try {
         pending.push(auditLine(record));
-        // One write per event-loop turn, after this turn's I/O callbacks.
-        scheduled ??= setImmediate(drain);
+        // While the destination refuses, records wait for the retry: no attempt (and no copy
+        // of the backlog) per turn. Otherwise one write per event-loop turn, after its I/O.
+        if (!retry) scheduled ??= setImmediate(drain);
       } catch (err) {
         opts.onError?.(err as Error);
       }

@@ -211,6 +211,34 @@ describe('createAuditLog', () => {
     await log.close();
   });
 
+  it('while the destination refuses, new records wait for the retry (no write attempt per turn), and all arrive in order once it takes writes', async () => {
+    const file = join(dir, 'audit.log');
+    let refusing = true;
+    let attempts = 0;
+    const log = createAuditLog({
+      file,
+      onError: () => {},
+      writeSync(fd, buf, off, len) {
+        attempts += 1;
+        if (refusing) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        return writeSync(fd, buf, off, len);
+      },
+    });
+    log.write(toAuditRecord(record({ requestId: 'w0' })));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(attempts).toBe(1);
+    // 30 more turns with records, all before the first retry (100 ms): no attempt among them.
+    for (let i = 1; i <= 30; i++) {
+      log.write(toAuditRecord(record({ requestId: `w${i}` })));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(attempts).toBe(1);
+    refusing = false;
+    await log.flush(2000);
+    expect(lines(file).map((l) => JSON.parse(l).requestId)).toEqual(Array.from({ length: 31 }, (_, i) => `w${i}`));
+    await log.close();
+  });
+
   describe('a destination that refuses writes at shutdown', () => {
     /** Takes the first `room` bytes (a disk with that much space left), then ENOSPC until `free()`. */
     function fullDisk(room: number) {
