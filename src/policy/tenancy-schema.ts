@@ -27,6 +27,8 @@ export interface QuotaSpec {
   containers?: number;
   /** Running containers the identity may own. */
   running?: number;
+  /** Networks the identity may own (each takes an address range from the daemon's pools). */
+  networks?: number;
   /** Largest `HostConfig.Memory` per container, in bytes. */
   memory?: number;
   /** Memory limit injected when a create sets none, in bytes (defaults to `memory`). */
@@ -62,7 +64,7 @@ export interface TenancySpec {
 }
 
 const KEYS = ['enabled', 'admins', 'teams', 'unowned', 'shared', 'quotas', 'buildkit'];
-const QUOTA_KEYS = ['containers', 'running', 'memory', 'defaultMemory', 'cpus', 'defaultCpus', 'pids', 'streams', 'rate'];
+const QUOTA_KEYS = ['containers', 'running', 'networks', 'memory', 'defaultMemory', 'cpus', 'defaultCpus', 'pids', 'streams', 'rate'];
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
 
 /** Parse a byte size as the docker CLI writes it (`512m`, `1g`, `1048576`). Undefined when malformed. */
@@ -88,7 +90,7 @@ function parseQuota(v: unknown, at: KeyPath, problems: Problems): QuotaSpec {
     return q;
   }
   checkKeys(v, QUOTA_KEYS, at, problems);
-  for (const key of ['containers', 'running', 'pids', 'streams'] as const) {
+  for (const key of ['containers', 'running', 'networks', 'pids', 'streams'] as const) {
     if (v[key] !== undefined) {
       const n = positive(v[key], [...at, key], problems, true);
       if (n !== undefined) q[key] = n;

@@ -8,12 +8,12 @@ import { accessTo } from './access.js';
 import { buildChange } from './build-ops.js';
 import { formBodyReplacement, tenancyMessage, type TenancyContext } from './context.js';
 import { mountVolumeLabels, ownAnonymousVolumes, pinContainer, pinEndpointId, pinNetwork, PREDEFINED_NETWORKS } from './create-body.js';
-import { deny, forward, type TenancyVerdict } from './hook.js';
+import { deny, forward, type ForwardVerdict, type TenancyVerdict } from './hook.js';
 import { goSet, isReservedLabel, ownerLabels, RESERVED_PREFIX, reservedKeys, withOwnerLabels } from './labels.js';
 import { applyLimits, restartPolicyProblem } from './limits.js';
 import { tagReference } from './image-set.js';
 import { daemonAnswer, sharedNetworkNames, tagOver } from './object-ops.js';
-import { countContainers } from './quota.js';
+import { countContainers, countNetworks } from './quota.js';
 import { createReferences } from './references.js';
 import { resolveObject } from './resolve.js';
 import { rebuildTarget } from './target.js';
@@ -57,7 +57,8 @@ export async function createOperation(ctx: TenancyContext, op: string): Promise<
       const body = withOwnerLabels(facts.body, ['Labels'], labels);
       // A second network of the same name makes the name ambiguous for everyone using it.
       if (op === 'NetworkCreate') goSet(body, 'CheckDuplicate', true);
-      return forward({ body: json(body) });
+      const verdict = forward({ body: json(body) });
+      return op === 'NetworkCreate' ? networkQuota(ctx, verdict) : verdict;
     }
     case 'ContainerCreate':
       return containerCreate(ctx, labels);
@@ -128,6 +129,29 @@ function changeInstruction(change: string): string {
   if (/^\s*#/.test(change)) return ' (comment)';
   const keyword = /^\s*([A-Za-z]+)(?=\s|$)/.exec(change)?.[1];
   return keyword !== undefined && CHANGE_INSTRUCTIONS.has(keyword.toLowerCase()) ? ` (${keyword.toUpperCase()})` : '';
+}
+
+/**
+ * The `networks` quota: each network takes an address range from the daemon's pools (about 15
+ * exhaust the defaults) and a bridge on the host. Counted under the caller's lock, held until
+ * the daemon has answered, as containers are.
+ */
+async function networkQuota(ctx: TenancyContext, verdict: ForwardVerdict): Promise<TenancyVerdict> {
+  const max = ctx.tenant.quota.networks;
+  if (max === undefined) return verdict;
+  const release = await ctx.locks.acquire(`networks:${ctx.tenant.name}`);
+  try {
+    const count = await countNetworks(ctx);
+    if (count >= max) {
+      release();
+      return deny(403, 'quota', tenancyMessage(ctx, `network quota reached (${count} of ${max}); remove networks you no longer need`));
+    }
+  } catch (err) {
+    release();
+    throw err;
+  }
+  verdict.release = release;
+  return verdict;
 }
 
 /** Distinct objects one ContainerCreate body may name (each is looked up on the daemon). */

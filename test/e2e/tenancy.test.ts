@@ -36,7 +36,7 @@ tenancy:
       erin: { containers: 5 }
       dave: { rate: { perSecond: 0.2, burst: 3 } }
       frank: { running: 1, streams: 1 }
-      ivan: { running: 2 }
+      ivan: { running: 2, networks: 1 }
 `;
 
 let a1Id = '';
@@ -63,7 +63,7 @@ afterAll(async () => {
   const vols = await dockerDirect(socket, ['volume', 'ls', '-q', '--filter', 'label=dockgate.owner']);
   const volList = vols.stdout.split('\n').filter(Boolean);
   if (volList.length) await dockerDirect(socket, ['volume', 'rm', '-f', ...volList]);
-  await dockerDirect(socket, ['network', 'rm', 'ten-na', 'ten-nc', 'ten-shared-dns']);
+  await dockerDirect(socket, ['network', 'rm', 'ten-na', 'ten-nc', 'ten-shared-dns', 'ten-i-net1', 'ten-i-net2']);
   await dockerDirect(socket, ['rmi', '-f', 'ten-img-a', 'ten-built-a', 'ten-img-c', 'ten-img-chg', 'ten-spoof:1', 'ten-built-c', 'ten-built-lim', 'ten-built-bk']);
   await gw?.stop();
 });
@@ -470,6 +470,13 @@ describe('review fixes, on the real daemon', () => {
     } finally {
       conn.close();
     }
+  });
+
+  it('the networks quota: the second network is refused, and nothing is created', async () => {
+    expect((await as('ivan', ['network', 'create', 'ten-i-net1'])).code).toBe(0);
+    const second = await as('ivan', ['network', 'create', 'ten-i-net2']);
+    expect(second.stderr).toContain('network quota reached (1 of 1)');
+    expect((await dockerDirect(socket, ['network', 'inspect', 'ten-i-net2'])).code).not.toBe(0);
   });
 
   it('#15 a tenant may not create a network with a shared name', async () => {

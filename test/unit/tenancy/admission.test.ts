@@ -624,3 +624,24 @@ describe('create bodies: one look-up per distinct object, and a cap', () => {
     expect(daemon.paths.filter((p) => p.startsWith('/volumes/'))).toEqual([]);
   });
 });
+
+describe('the networks quota', () => {
+  const withQuota = (daemon: DaemonClient) => createTenancy({ daemon, spec: () => ({ ...spec, quotas: { ...spec.quotas, default: { ...spec.quotas.default, networks: 2 } } }), groups: (id) => id.groups });
+  const listing = (n: number) => ({ [`/networks?filters=${JSON.stringify({ label: ['dockgate.owner=alice'] })}`]: Array.from({ length: n }, (_, i) => ({ Name: `n${i}` })) });
+  it('a create under the quota is forwarded (holding the lock until the daemon answers); at the quota it is refused', async () => {
+    const under = daemonWith([], listing(1));
+    const v = await admit('alice', 'POST', '/v1.41/networks/create', { Name: 'mine' }, under, withQuota(under));
+    expect(v.kind, JSON.stringify(v)).toBe('forward');
+    if (v.kind === 'forward') {
+      expect(typeof v.release).toBe('function');
+      v.release?.();
+    }
+    const at = daemonWith([], listing(2));
+    denied(await admit('alice', 'POST', '/v1.41/networks/create', { Name: 'more' }, at, withQuota(at)), 'network quota reached (2 of 2)');
+  });
+  it('without a networks quota nothing is counted', async () => {
+    const daemon = daemonWith();
+    expect((await admit('alice', 'POST', '/v1.41/networks/create', { Name: 'mine' }, daemon)).kind).toBe('forward');
+    expect(daemon.paths.filter((p) => p.startsWith('/networks?'))).toEqual([]);
+  });
+});

@@ -69,7 +69,7 @@ describe('policy tenancy: section', () => {
       'tenancy.admin: unknown key "admin" (expected one of: enabled, admins, teams, unowned, shared, quotas, buildkit)',
       'tenancy.buildkit: must be true or false',
       'tenancy.unowned[0]: must be one of containers, volumes, networks, images',
-      'tenancy.quotas.default.color: unknown key "color" (expected one of: containers, running, memory, defaultMemory, cpus, defaultCpus, pids, streams, rate)',
+      'tenancy.quotas.default.color: unknown key "color" (expected one of: containers, running, networks, memory, defaultMemory, cpus, defaultCpus, pids, streams, rate)',
       'tenancy.quotas.default.containers: must be a positive integer',
       'tenancy.quotas.default.memory: must be a byte size such as 512m, 2g or 1048576',
       'tenancy.quotas.default.defaultCpus: must not exceed cpus',
