@@ -17,6 +17,7 @@ import { startGatewayServer, type GatewayServer } from '../server/gateway-server
 import { effectiveGroups } from '../policy/compile.js';
 import { createDaemonClient } from '../tenancy/daemon-client.js';
 import { createTenancy } from '../tenancy/tenancy.js';
+import { isLoopback } from '../pki/hosts.js';
 import { loadTlsMaterial, type TlsMaterial } from '../server/tls-material.js';
 import { certificatesCheck, logExpiryWarnings, startExpiryWarnings } from './expiry-warnings.js';
 import { closeUntrustedConnections } from './ca-trust.js';
@@ -139,6 +140,10 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       })
     : undefined;
   for (const warning of admin?.tlsWarnings ?? []) log.warn({ event: 'tls-config', listener: 'admin' }, warning);
+  if (admin && config.admin.tls?.ca === undefined && !isLoopback(config.admin.listen.host)) {
+    // Metrics name identities and operations, and anyone who reaches the port reads them.
+    log.warn({ event: 'admin-open', listen: `${config.admin.listen.host}:${config.admin.listen.port}` }, 'the admin listener asks for no client certificate on a non-loopback address: anyone who reaches it reads the metrics (identities, operations); set admin.tls with a ca, or bind it to 127.0.0.1');
+  }
   const server = await startGatewayServer({ config, tls, target, gatekeeper: () => gatekeeper, observer, tenancy }).catch(async (err: unknown) => {
     await admin?.close();
     await audit.close();

@@ -220,6 +220,19 @@ describe('the two listeners never serve each other', () => {
   });
 });
 
+describe('an admin listener anyone can reach', () => {
+  it('on a non-loopback address without client certificates it is warned about; on loopback it is not', async () => {
+    expect(gw.stderr()).not.toContain('"event":"admin-open"');
+    const open = await startGateway(pki.dir, configYaml(pki, socket).replace('admin: 127.0.0.1:0\n', 'admin: 0.0.0.0:0\n'));
+    try {
+      expect(open.stderr()).toContain('"event":"admin-open"');
+      expect(open.stderr()).toContain('anyone who reaches it reads the metrics');
+    } finally {
+      await open.stop();
+    }
+  });
+});
+
 describe('admin listener with TLS and client certificates', () => {
   let tlsGw: TestGateway | undefined;
   let tlsProm: TestPrometheus | undefined;
