@@ -281,6 +281,7 @@ describe('audit file', () => {
     const blocker = join(dir, 'not-a-dir');
     writeFileSync(blocker, '');
     const start = startGateway(pki.dir, configYaml(pki, socket, `audit: { file: ${join(blocker, 'audit.log')} }\n`));
-    await expect(start).rejects.toThrow(/gateway exited with 1:[\s\S]*cannot open the audit log/);
+    // A configuration error: exit 2, before anything listens.
+    await expect(start).rejects.toThrow(/gateway exited with 2:[\s\S]*cannot open the audit log/);
   });
 });
