@@ -13,7 +13,7 @@ import { goSet, isReservedLabel, ownerLabels, RESERVED_PREFIX, reservedKeys, wit
 import { applyLimits, restartPolicyProblem } from './limits.js';
 import { tagReference } from './image-set.js';
 import { daemonAnswer, sharedNetworkNames, tagOver } from './object-ops.js';
-import { countContainers, countNetworks } from './quota.js';
+import { countContainers, countNetworks, withinQuota } from './quota.js';
 import { createReferences } from './references.js';
 import { resolveObject } from './resolve.js';
 import { rebuildTarget } from './target.js';
@@ -136,22 +136,8 @@ function changeInstruction(change: string): string {
  * exhaust the defaults) and a bridge on the host. Counted under the caller's lock, held until
  * the daemon has answered, as containers are.
  */
-async function networkQuota(ctx: TenancyContext, verdict: ForwardVerdict): Promise<TenancyVerdict> {
-  const max = ctx.tenant.quota.networks;
-  if (max === undefined) return verdict;
-  const release = await ctx.locks.acquire(`networks:${ctx.tenant.name}`);
-  try {
-    const count = await countNetworks(ctx);
-    if (count >= max) {
-      release();
-      return deny(403, 'quota', tenancyMessage(ctx, `network quota reached (${count} of ${max}); remove networks you no longer need`));
-    }
-  } catch (err) {
-    release();
-    throw err;
-  }
-  verdict.release = release;
-  return verdict;
+function networkQuota(ctx: TenancyContext, verdict: ForwardVerdict): Promise<TenancyVerdict> {
+  return withinQuota(ctx, `networks:${ctx.tenant.name}`, ctx.tenant.quota.networks, 'network', () => countNetworks(ctx), verdict);
 }
 
 /** Distinct objects one ContainerCreate body may name (each is looked up on the daemon). */
@@ -225,21 +211,5 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
   // The legacy top level first: dockerd 20.10 reads it when the body has no HostConfig.
   const problem = restartPolicyProblem(body, ctx.tenant.quota, [[], ['HostConfig']]) ?? applyLimits(body, ctx.tenant.quota, true, ['HostConfig']);
   if (problem) return deny(403, 'limit', tenancyMessage(ctx, problem.message));
-  const verdict = forward({ body: json(body) });
-  const max = ctx.tenant.quota.containers;
-  if (max === undefined) return verdict;
-  // Held until the daemon has answered the create, so concurrent creates are counted in turn.
-  const release = await ctx.locks.acquire(ctx.tenant.name);
-  try {
-    const count = await countContainers(ctx, false);
-    if (count >= max) {
-      release();
-      return deny(403, 'quota', tenancyMessage(ctx, `container quota reached (${count} of ${max}); remove containers you no longer need`));
-    }
-  } catch (err) {
-    release();
-    throw err;
-  }
-  verdict.release = release;
-  return verdict;
+  return withinQuota(ctx, ctx.tenant.name, ctx.tenant.quota.containers, 'container', () => countContainers(ctx, false), forward({ body: json(body) }));
 }

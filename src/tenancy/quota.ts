@@ -1,11 +1,8 @@
 /** Counting what a tenant owns on the daemon, for quotas. */
-import type { TenancyContext } from './context.js';
+import { tenancyMessage, type TenancyContext } from './context.js';
+import { deny, type ForwardVerdict, type TenancyVerdict } from './hook.js';
 import { OWNER_LABEL } from './labels.js';
 
-/**
- * The containers of `owner` (default: the caller): all of them, or only live ones (running,
- * paused or restarting: all hold their resources).
- */
 /** Networks `owner` has (by owner label), as the daemon lists them. */
 export async function countNetworks(ctx: TenancyContext, owner = ctx.tenant.name): Promise<number> {
   const filters = { label: [`${OWNER_LABEL}=${owner}`] };
@@ -14,10 +11,36 @@ export async function countNetworks(ctx: TenancyContext, owner = ctx.tenant.name
   return answer.json.length;
 }
 
+/**
+ * The containers of `owner` (default: the caller): all of them, or only live ones (running,
+ * paused or restarting: all hold their resources).
+ */
 export async function countContainers(ctx: TenancyContext, runningOnly: boolean, owner = ctx.tenant.name): Promise<number> {
   const filters: Record<string, string[]> = { label: [`${OWNER_LABEL}=${owner}`] };
   if (runningOnly) filters.status = ['running', 'paused', 'restarting'];
   const answer = await ctx.daemon.get(`/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify(filters))}`);
   if (answer.status !== 200 || !Array.isArray(answer.json)) throw new Error(`daemon answered ${answer.status} when counting containers`);
   return answer.json.length;
+}
+
+/**
+ * A create counted against a quota: under the lock `key`, `count()` objects exist; at `max`
+ * the create is refused, else it goes on holding the lock until the daemon has answered it
+ * (released through the verdict), so concurrent creates are counted in turn.
+ */
+export async function withinQuota(ctx: TenancyContext, key: string, max: number | undefined, what: string, count: () => Promise<number>, verdict: ForwardVerdict): Promise<TenancyVerdict> {
+  if (max === undefined) return verdict;
+  const release = await ctx.locks.acquire(key);
+  try {
+    const n = await count();
+    if (n >= max) {
+      release();
+      return deny(403, 'quota', tenancyMessage(ctx, `${what} quota reached (${n} of ${max}); remove ${what}s you no longer need`));
+    }
+  } catch (err) {
+    release();
+    throw err;
+  }
+  verdict.release = release;
+  return verdict;
 }

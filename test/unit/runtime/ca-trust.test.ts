@@ -3,11 +3,9 @@
  * intermediate, identities bound as the listener binds them; then bundles that keep, drop or
  * replace CAs.
  */
-import type { TLSSocket } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { closeUntrustedConnections } from '../../../src/runtime/ca-trust.js';
-import { bindIdentity, identityOf } from '../../../src/server/peer-identity.js';
-import { connect, leaf, listen, makeChain } from '../server/tls-chain.js';
+import { leaf, makeChain, sweepOpen } from '../server/tls-chain.js';
 
 describe('closeUntrustedConnections', async () => {
   const chain = await makeChain();
@@ -17,24 +15,7 @@ describe('closeUntrustedConnections', async () => {
   const handshake = await chain.material();
   const bundle = (...pems: string[]) => ({ options: { ca: pems.join('') } });
 
-  async function sweep(next: { options: { ca: string } }): Promise<{ closed: number; names: string[] }> {
-    const open = new Set<TLSSocket>();
-    const server = await listen(handshake, (socket) => {
-      bindIdentity(socket);
-      open.add(socket);
-    });
-    try {
-      const clients = await Promise.all([alice, bob].map((c) => connect(server.port, chain.root.certPem, c)));
-      for (const c of clients) c.on('error', () => {});
-      while (open.size < clients.length) await new Promise((resolve) => setTimeout(resolve, 5));
-      const closed = closeUntrustedConnections(open, handshake, next);
-      const names = [...open].filter((s) => s.destroyed).map((s) => identityOf(s)?.name ?? '?');
-      for (const c of clients) c.destroy();
-      return { closed, names: names.sort() };
-    } finally {
-      await server.close();
-    }
-  }
+  const sweep = (next: { options: { ca: string } }) => sweepOpen(handshake, chain.root.certPem, [alice, bob], (open) => closeUntrustedConnections(open, handshake, next));
 
   it.each([
     ['the same bundle: nothing is checked', () => bundle(chain.int.bundlePem), []],

@@ -8,8 +8,8 @@ import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { closeRevokedConnections } from '../../../src/runtime/revocation.js';
-import { bindIdentity, identityOf } from '../../../src/server/peer-identity.js';
-import { connect, crlOf, leaf, listen, makeChain, type Pair } from '../server/tls-chain.js';
+import { bindIdentity } from '../../../src/server/peer-identity.js';
+import { crlOf, leaf, makeChain, sweepOpen, type Pair } from '../server/tls-chain.js';
 
 describe('closeRevokedConnections', async () => {
   const chain = await makeChain();
@@ -22,23 +22,8 @@ describe('closeRevokedConnections', async () => {
 
   /** Open a connection per client, then sweep with the CRLs given; the names whose connection was closed. */
   async function sweep(revokedByRoot: string[], revokedByInt: string[]): Promise<{ closed: number; names: string[] }> {
-    const open = new Set<TLSSocket>();
-    const server = await listen(handshakeMaterial, (socket) => {
-      bindIdentity(socket);
-      open.add(socket);
-    });
-    try {
-      const clients = await Promise.all([alice, bob, carol].map((c) => connect(server.port, chain.root.certPem, c)));
-      for (const c of clients) c.on('error', () => {});
-      while (open.size < clients.length) await new Promise((resolve) => setTimeout(resolve, 5));
-      const next = await chain.material((await crlOf(chain.root, revokedByRoot)) + (await crlOf(chain.int, revokedByInt)));
-      const closed = closeRevokedConnections(open, next);
-      const names = [...open].filter((s) => s.destroyed).map((s) => identityOf(s)?.name ?? '?');
-      for (const c of clients) c.destroy();
-      return { closed, names: names.sort() };
-    } finally {
-      await server.close();
-    }
+    const next = await chain.material((await crlOf(chain.root, revokedByRoot)) + (await crlOf(chain.int, revokedByInt)));
+    return sweepOpen(handshakeMaterial, chain.root.certPem, [alice, bob, carol], (open) => closeRevokedConnections(open, next));
   }
 
   it.each([

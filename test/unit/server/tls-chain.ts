@@ -14,6 +14,7 @@ import { crlPem } from '../../../src/pki/crl.js';
 import { createIntermediateCa } from '../../../src/pki/intermediate-ca.js';
 import { exportPrivateKeyPem, generateKeyPair } from '../../../src/pki/key-pair.js';
 import { x509 } from '../../../src/pki/webcrypto.js';
+import { bindIdentity, identityOf } from '../../../src/server/peer-identity.js';
 import { loadTlsMaterial, type TlsMaterial } from '../../../src/server/tls-material.js';
 
 const now = new Date();
@@ -122,4 +123,28 @@ export function connect(port: number, ca: string, client: Pair, options: tls.Con
     socket.once('secureConnect', () => resolve(socket));
     socket.once('error', reject);
   });
+}
+
+/**
+ * Connect each of `clients` (trusting `ca` for the server) to a listener with `material`, bind
+ * each connection's identity as the gateway's listener does, then run `sweep` on the open
+ * connections: what it returns, and the names of the connections it closed.
+ */
+export async function sweepOpen(material: TlsMaterial, ca: string, clients: Pair[], sweep: (open: Set<tls.TLSSocket>) => number): Promise<{ closed: number; names: string[] }> {
+  const open = new Set<tls.TLSSocket>();
+  const server = await listen(material, (socket) => {
+    bindIdentity(socket);
+    open.add(socket);
+  });
+  try {
+    const sockets = await Promise.all(clients.map((c) => connect(server.port, ca, c)));
+    for (const s of sockets) s.on('error', () => {});
+    while (open.size < sockets.length) await new Promise((resolve) => setTimeout(resolve, 5));
+    const closed = sweep(open);
+    const names = [...open].filter((s) => s.destroyed).map((s) => identityOf(s)?.name ?? '?');
+    for (const s of sockets) s.destroy();
+    return { closed, names: names.sort() };
+  } finally {
+    await server.close();
+  }
 }
