@@ -13,6 +13,7 @@ import type { Registry } from 'prom-client';
 import type { AdminConfig } from '../config/types.js';
 import { distinguishedName, type ParsedCertificate } from '../identity/identity.js';
 import { isRevoked } from '../server/revoked.js';
+import { crlRollback } from '../runtime/crl-rollback.js';
 import { loadAdminTls, type AdminTlsMaterial } from './admin-tls.js';
 
 /** What `/readyz` reports; 200 when `ready`, else 503. */
@@ -140,6 +141,9 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       // replace what a newer one installed.
       const seq = ++reloadsStarted;
       const next = await loadAdminTls(tls);
+      // As for the Docker listener: an older CRL would lift revocations made since.
+      const rollback = crlRollback(material?.crls ?? [], next.crls);
+      if (rollback) throw new Error(`${tls.crl ?? 'admin.tls.crl'}: ${rollback}`);
       if (seq < reloadInstalled) return next.warnings;
       reloadInstalled = seq;
       (server as https.Server).setSecureContext(next.options);

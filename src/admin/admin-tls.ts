@@ -8,6 +8,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { SecureContextOptions } from 'node:tls';
 import type { AdminTlsConfig } from '../config/types.js';
+import type { CrlInfo } from '../server/crl.js';
 import { checkServerCertificate, loadTlsMaterial, type TlsMaterial } from '../server/tls-material.js';
 
 /** Loaded admin TLS material. */
@@ -15,6 +16,8 @@ export interface AdminTlsMaterial {
   options: SecureContextOptions;
   /** What a connection's certificate is checked against at each request; undefined without `ca`. */
   revocation?: Pick<TlsMaterial, 'revocations' | 'caNames'>;
+  /** The CRLs of `crl`, so a reload cannot go back to an older one; empty without. */
+  crls: CrlInfo[];
   /** Problems that do not stop loading but will refuse scrapers; to be logged. */
   warnings: string[];
 }
@@ -22,10 +25,13 @@ export interface AdminTlsMaterial {
 /** Read and check the files of `admin.tls`. Throws an Error naming the file that is wrong. */
 export async function loadAdminTls(tls: AdminTlsConfig): Promise<AdminTlsMaterial> {
   if (tls.ca !== undefined) {
-    const material = await loadTlsMaterial({ ca: tls.ca, cert: tls.cert, key: tls.key, crl: tls.crl, partialChain: false });
+    // partialChain: a scraper's own (self-signed) certificate may be pinned in `ca`, as before:
+    // an entry that is not a CA is a warning here, not an error.
+    const material = await loadTlsMaterial({ ca: tls.ca, cert: tls.cert, key: tls.key, crl: tls.crl, partialChain: true });
     return {
       options: material.options,
       revocation: { revocations: material.revocations, caNames: material.caNames },
+      crls: material.crls,
       warnings: material.warnings,
     };
   }
@@ -52,5 +58,5 @@ export async function loadAdminTls(tls: AdminTlsConfig): Promise<AdminTlsMateria
     throw new Error(`${tls.key}: not a usable private key for ${tls.cert} (${(err as Error).message})`, { cause: err });
   }
   if (!matches) throw new Error(`${tls.key}: private key does not match the certificate in ${tls.cert}`);
-  return { options: { cert, key, minVersion: 'TLSv1.2' }, warnings: [] };
+  return { options: { cert, key, minVersion: 'TLSv1.2' }, crls: [], warnings: [] };
 }

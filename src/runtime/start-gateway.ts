@@ -214,7 +214,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
 
   // The admin listener's own files: a failed reload keeps the previous material, as above.
   async function reloadAdminTls(): Promise<void> {
-    if (!admin) return;
+    if (!admin || !config.admin.tls) return;
     try {
       const warnings = await admin.reloadTls();
       log.info({ listener: 'admin' }, 'admin TLS material loaded');

@@ -23,7 +23,10 @@ export class Exchange {
   bodyBytes = 0;
   /** Set when the gateway refused the request before (or instead of) a decision. */
   refusal?: { outcome: RequestOutcome; reason: string };
-  /** Frees what tenancy admission took; called once, when the exchange ends. */
+  /**
+   * Frees what the exchange holds (tenancy's locks and stream slot, an open-stream count);
+   * called once: when the daemon answers a non-streaming operation, else when the exchange ends.
+   */
   release?: () => void;
 
   /** True once the exchange was reported. */

@@ -173,7 +173,15 @@ function proceed(
           if (facts.operation?.streaming) {
             exchange.stream = true;
             closeStream = deps.observer.streamOpened(facts.operation.name, false);
-            res.once('close', () => closeStream?.());
+            // Closed where the exchange ends: a stream queued behind a pipelined one gets no
+            // 'close' of its own when its client leaves.
+            const close = closeStream;
+            const inner = exchange.release;
+            exchange.release = () => {
+              inner?.();
+              close();
+            };
+            if (exchange.ended) exchange.release();
           }
         },
         onError(kind) {

@@ -106,7 +106,7 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
     : [];
   // With partialChain a certificate of tls.ca is trusted as itself, so a pinned client
   // certificate works; but it cannot vouch for anything it signed.
-  for (const what of notCa) warnings.push(`${tls.ca}: ${what} is not a CA certificate: with partialChain only a client presenting exactly that certificate is accepted, none it signed`);
+  for (const what of notCa) warnings.push(`${tls.ca}: ${what} is not a CA certificate: only a client presenting exactly that certificate is accepted, none it signed`);
   const expiring: ExpiringItem[] = [
     { kind: 'server certificate', name: oneLine(server.subject), file: tls.cert, expires: new Date(server.validTo) },
     ...cas.map((c) => ({ kind: 'CA' as const, name: oneLine(c.subject), file: tls.ca, expires: new Date(c.validTo) })),

@@ -73,6 +73,16 @@ describe('a client that leaves', () => {
     expect(auditRecords().filter((r) => r.operation === 'SystemEvents').length).toBeGreaterThanOrEqual(1);
   });
 
+  it('a stream queued behind another stream is counted as closed when the client leaves', async () => {
+    await eventually(async () => ((await openStreams()) === 0 ? 0 : undefined), 10_000);
+    const conn = await RawConnection.tls(pki.bundle('bob'), gw.port);
+    conn.write(Buffer.concat([httpRequest({ method: 'GET', target: '/v1.41/events' }), httpRequest({ method: 'GET', target: '/v1.41/events' })]));
+    // Both daemon answers arrived: two streams open, the second one's answer queued.
+    expect(await eventually(async () => ((await openStreams()) === 2 ? 2 : undefined), 10_000)).toBe(2);
+    conn.close();
+    expect(await eventually(async () => ((await openStreams()) === 0 ? 0 : undefined), 10_000)).toBe(0);
+  });
+
   it('does not leave /events streams running when it leaves at once', async () => {
     for (let i = 0; i < 5; i++) {
       const conn = await RawConnection.tls(pki.bundle('bob'), gw.port);

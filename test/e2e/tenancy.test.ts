@@ -454,6 +454,8 @@ describe('review fixes, on the real daemon', () => {
       expect(networks.stdout).not.toContain('ten-shared-dns');
     } finally {
       writeFileSync(join(pki.dir, 'tenancy-policy.yaml'), POLICY);
+      // The next tests run under the file's policy again (reloads wait for a quiet file).
+      await until(async () => (await as('alice', ['network', 'inspect', 'ten-shared-dns'])).code !== 0, 15_000, 'the policy restored');
     }
   });
 

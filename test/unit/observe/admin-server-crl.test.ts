@@ -108,6 +108,17 @@ describe('admin listener with a CRL', async () => {
     }
   });
 
+  it('a reload with an older CRL of the same CA (a rollback) throws and keeps the newer one', async () => {
+    const older = new Date(Date.now() - 3_600_000);
+    await writeFile(join(dir, 'crl.pem'), (await crlOf(chain.root, [], older)) + (await crlOf(chain.int, [other.serial], older)));
+    try {
+      await expect(server.reloadTls()).rejects.toThrow(/before the one in force/);
+      expect(await healthz(other, false)).toBe(200);
+    } finally {
+      await writeFile(join(dir, 'crl.pem'), await crls([]));
+    }
+  });
+
   it('a reload with a CRL signed by no CA of the bundle throws and keeps the previous CRL', async () => {
     const outsider = await makeChain();
     await writeFile(join(dir, 'crl.pem'), await crlOf(outsider.root, [other.serial]));

@@ -48,11 +48,11 @@ export async function leaf(ca: CaSigner, cn: string, serial: string, kind: 'clie
   return { certPem: cert.toString('pem') + '\n', keyPem: await exportPrivateKeyPem(keys.privateKey), serial };
 }
 
-/** A PEM CRL of `ca` revoking `serials`. */
-export async function crlOf(ca: CaSigner, serials: string[]): Promise<string> {
+/** A PEM CRL of `ca` revoking `serials`, signed at `thisUpdate` (default: when the test file loaded). */
+export async function crlOf(ca: CaSigner, serials: string[], thisUpdate: Date = now): Promise<string> {
   const crl = await x509.X509CrlGenerator.create({
     issuer: ca.cert.subjectName,
-    thisUpdate: now,
+    thisUpdate,
     nextUpdate: new Date(now.getTime() + 3 * 86_400_000),
     signingKey: ca.key,
     signingAlgorithm: ca.algorithm.signing,

@@ -59,7 +59,7 @@ describe('loadTlsMaterial: what tls.ca and tls.cert must be', async () => {
   it('with partialChain a leaf in tls.ca (a pinned certificate) loads, with a warning', async () => {
     await put('pinned.pem', chain.int.bundlePem + client.certPem);
     const m = await load({ ca: 'pinned.pem' }, true);
-    expect(m.warnings).toEqual([`${file('pinned.pem')}: certificate 3 of 3 ("CN=alice") is not a CA certificate: with partialChain only a client presenting exactly that certificate is accepted, none it signed`]);
+    expect(m.warnings).toEqual([`${file('pinned.pem')}: certificate 3 of 3 ("CN=alice") is not a CA certificate: only a client presenting exactly that certificate is accepted, none it signed`]);
   });
 
   it('a self-signed version 1 root (OpenSSL accepts it as a CA) loads', async () => {
@@ -102,6 +102,11 @@ describe('loadTlsMaterial: what tls.ca and tls.cert must be', async () => {
   ])('a corrupt body in tls.ca names the file and the place in the bundle (%s a CRL)', async (_what, crl) => {
     await put('garbage-ca.pem', chain.int.bundlePem + GARBAGE_CERT);
     await expect(load({ ca: 'garbage-ca.pem', crl })).rejects.toThrow(`${file('garbage-ca.pem')}: certificate 3 of 3 is not a valid certificate (`);
+  });
+
+  it('loadAdminTls with a CA: a scraper\'s own certificate pinned in admin.tls.ca loads, with a warning (it did before the CA check)', async () => {
+    const m = await loadAdminTls({ cert: file('cert.pem'), key: file('key.pem'), ca: file('client-cert.pem') });
+    expect(m.warnings).toEqual([`${file('client-cert.pem')}: certificate 1 of 1 ("CN=alice") is not a CA certificate: only a client presenting exactly that certificate is accepted, none it signed`]);
   });
 
   it('loadAdminTls (no CA) refuses a client certificate and names a corrupt certificate file', async () => {
