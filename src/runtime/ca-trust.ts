@@ -22,24 +22,28 @@ function sameBundle(a: readonly X509Certificate[], b: readonly X509Certificate[]
 }
 
 /**
- * Whether the client's chain leads to a CA of `bundle`: walking up from its certificate, one
- * is in the bundle, or was issued (and signed) by a CA in it, before any certificate that
- * only the old bundle vouched for (a dropped intermediate: the chain Node shows includes
- * what the old bundle supplied).
+ * Whether the client's chain still ends at a trust anchor of `bundle`, as OpenSSL would
+ * decide a new handshake: walking up from its certificate, each link is either one the
+ * client sent or one of the new bundle (one only the old bundle supplied, a dropped
+ * intermediate or root, ends it), up to a self-signed CA of the new bundle, or, with
+ * `partialChain`, any certificate of it.
  */
-function leadsToBundle(socket: TLSSocket, bundle: readonly X509Certificate[], old: readonly X509Certificate[]): boolean {
+function leadsToBundle(socket: TLSSocket, bundle: readonly X509Certificate[], old: readonly X509Certificate[], partialChain: boolean): boolean {
   const identity = identityOf(socket);
   let cert: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
   // Renegotiation is refused, so the session's certificate is the one the identity was made
   // from; one that is not cannot be vouched for.
   if (!identity || !cert?.raw || cert.fingerprint256.replace(/:/g, '').toLowerCase() !== identity.fingerprint) return false;
+  const inBundle = (x: X509Certificate, list: readonly X509Certificate[]) => list.some((ca) => ca.fingerprint256 === x.fingerprint256);
   const seen = new Set<string>();
   while (cert?.raw && !seen.has(cert.fingerprint256)) {
     seen.add(cert.fingerprint256);
     const x = new X509Certificate(cert.raw);
-    if (bundle.some((ca) => ca.fingerprint256 === x.fingerprint256)) return true;
-    if (seen.size > 1 && old.some((ca) => ca.fingerprint256 === x.fingerprint256)) return false;
-    if (bundle.some((ca) => x.checkIssued(ca) && x.verify(ca.publicKey))) return true;
+    if (inBundle(x, bundle)) {
+      if (partialChain || (x.checkIssued(x) && x.verify(x.publicKey))) return true;
+    } else if (seen.size > 1 && inBundle(x, old)) {
+      return false;
+    }
     cert = cert.issuerCertificate;
   }
   return false;
@@ -49,13 +53,13 @@ function leadsToBundle(socket: TLSSocket, bundle: readonly X509Certificate[], ol
  * Destroy every open connection whose client chain leads to no CA of `next`'s bundle, when the
  * bundle changed from `previous`'s. Returns how many were closed.
  */
-export function closeUntrustedConnections(connections: Iterable<TLSSocket>, previous: Pick<TlsMaterial, 'options'>, next: Pick<TlsMaterial, 'options'>): number {
+export function closeUntrustedConnections(connections: Iterable<TLSSocket>, previous: Pick<TlsMaterial, 'options'>, next: Pick<TlsMaterial, 'options'>, partialChain = false): number {
   const bundle = bundleOf(next);
   const old = bundleOf(previous);
   if (sameBundle(old, bundle)) return 0;
   let closed = 0;
   for (const socket of connections) {
-    if (socket.destroyed || leadsToBundle(socket, bundle, old)) continue;
+    if (socket.destroyed || leadsToBundle(socket, bundle, old, partialChain)) continue;
     socket.destroy();
     closed += 1;
   }

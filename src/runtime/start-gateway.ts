@@ -190,7 +190,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       }
       recordTlsExpiry(metrics, next);
       const closed = closeRevokedConnections(server.connections(), next);
-      const untrusted = closeUntrustedConnections(server.connections(), previous, next);
+      const untrusted = closeUntrustedConnections(server.connections(), previous, next, config.tls.partialChain);
       log.info({ closedRevoked: closed, closedUntrusted: untrusted, serverSerial: next.serverSerial, revoked: next.revokedSerials.size }, 'TLS material loaded');
       for (const warning of next.warnings) log.warn({ event: 'tls-config' }, warning);
       logExpiryWarnings(next.expiring, log, new Date());

@@ -15,15 +15,19 @@ describe('closeUntrustedConnections', async () => {
   const handshake = await chain.material();
   const bundle = (...pems: string[]) => ({ options: { ca: pems.join('') } });
 
-  const sweep = (next: { options: { ca: string } }) => sweepOpen(handshake, chain.root.certPem, [alice, bob], (open) => closeUntrustedConnections(open, handshake, next));
+  const sweep = (next: { options: { ca: string } }, partialChain = false) => sweepOpen(handshake, chain.root.certPem, [alice, bob], (open) => closeUntrustedConnections(open, handshake, next, partialChain));
 
   it.each([
     ['the same bundle: nothing is checked', () => bundle(chain.int.bundlePem), []],
     ['the same CAs in another order', () => bundle(chain.root.certPem, chain.int.certPem), []],
     ['the intermediate dropped: its client goes, the root\'s stays', () => bundle(chain.root.certPem), ['bob']],
-    ['the root dropped: its client goes, the intermediate\'s stays', () => bundle(chain.int.certPem), ['alice']],
+    ['the root dropped: no chain ends at a self-signed CA any more, everyone goes (as new handshakes fail)', () => bundle(chain.int.certPem), ['alice', 'bob']],
     ['another CA altogether (certs init --force): everyone goes', () => bundle(other.root.certPem), ['alice', 'bob']],
   ])('%s', async (_label, next, want: string[]) => {
     expect(await sweep(next())).toEqual({ closed: want.length, names: want });
+  });
+
+  it('with partialChain, the root dropped: the intermediate\'s client stays (the intermediate is an anchor), the root\'s goes', async () => {
+    expect(await sweep(bundle(chain.int.certPem), true)).toEqual({ closed: 1, names: ['alice'] });
   });
 });
