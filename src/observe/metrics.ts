@@ -45,6 +45,8 @@ export interface GatewayMetrics {
   policyReloaded(result: 'success' | 'failure', version?: string): void;
   /** A TLS material (re)load finished: counts it, and `dockgate_tls_last_reload_successful` follows it. */
   tlsReloaded(result: 'success' | 'failure'): void;
+  /** A reload of the admin listener's TLS files finished: `dockgate_admin_tls_last_reload_successful` follows it. */
+  adminTlsReloaded(result: 'success' | 'failure'): void;
   /** Expiry of a server/CA certificate or a CRL (or a client one; prefer `clientSeen` for those). */
   setCertificateExpiry(kind: CertificateKind, name: string, notAfter: Date): void;
   /**
@@ -179,6 +181,12 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
     labelNames: ['result'],
     registers,
   });
+  const adminTlsLastReload = new Gauge({
+    name: 'dockgate_admin_tls_last_reload_successful',
+    help: '1 when the last reload of the admin listener\'s TLS files succeeded (or none was needed); 0 while its previous material (and CRL) stays in force after a failed one',
+    registers,
+  });
+  adminTlsLastReload.set(1);
   const tlsLastReload = new Gauge({
     name: 'dockgate_tls_last_reload_successful',
     help: '1 when the last TLS material reload succeeded; 0 while the previous material (and CRL) stays in force after a failed one',
@@ -289,6 +297,9 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
         policyInfo.reset();
         policyInfo.set({ version: nameLabel(version ?? UNKNOWN) }, 1);
       }
+    },
+    adminTlsReloaded(result) {
+      adminTlsLastReload.set(result === 'success' ? 1 : 0);
     },
     tlsReloaded(result) {
       tlsReloads.inc({ result });

@@ -217,9 +217,11 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     if (!admin || !config.admin.tls) return;
     try {
       const warnings = await admin.reloadTls();
+      metrics.adminTlsReloaded('success');
       log.info({ listener: 'admin' }, 'admin TLS material loaded');
       for (const warning of warnings) log.warn({ event: 'tls-config', listener: 'admin' }, warning);
     } catch (err) {
+      metrics.adminTlsReloaded('failure');
       log.error({ listener: 'admin', err: (err as Error).message }, 'admin TLS reload failed; the previous certificates and CRL stay in force');
     }
   }

@@ -4,6 +4,7 @@
  * denied and clients fail the TLS handshake; the counters Prometheus stored must match what was
  * done, call by call. Also: the admin listener and the Docker listener never serve each other.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockgate, makePki, run, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
@@ -287,6 +288,17 @@ describe('admin listener with TLS and client certificates', () => {
       expect(conn.takeBuffered().length).toBe(0);
       // Another scraper of the same CA goes on.
       expect((await tlsRequest(pki.bundle('bob'), gw.adminPort as number, { path: '/healthz' })).status).toBe(200);
+
+      // A CRL the admin listener refuses: the old one stays, and the metric says so until a good one loads.
+      const adminReload = async () => /^dockgate_admin_tls_last_reload_successful (\d)$/m.exec((await tlsRequest(pki.bundle('bob'), gw.adminPort as number, { path: '/metrics' })).body)?.[1];
+      expect(await adminReload()).toBe('1');
+      const crlFile = join(pki.dir, 'crl.pem');
+      const good = readFileSync(crlFile);
+      writeFileSync(crlFile, '-----BEGIN X509 CRL-----\nnot a crl\n-----END X509 CRL-----\n');
+      await until(async () => (await adminReload()) === '0', 15_000, 'the failed admin reload in the metric');
+      expect(gw.stderr()).toContain('admin TLS reload failed');
+      writeFileSync(crlFile, good);
+      await until(async () => (await adminReload()) === '1', 15_000, 'the good CRL loaded again');
     } finally {
       conn.close();
       await gw.stop();

@@ -125,6 +125,11 @@ describe('createMetrics', () => {
 
   it('shows only the latest policy version and counts reloads by result', async () => {
     const { registry, metrics } = setup(false);
+    expect(await value(registry, 'dockgate_admin_tls_last_reload_successful', {})).toBe(1);
+    metrics.adminTlsReloaded('failure');
+    expect(await value(registry, 'dockgate_admin_tls_last_reload_successful', {})).toBe(0);
+    metrics.adminTlsReloaded('success');
+    expect(await value(registry, 'dockgate_admin_tls_last_reload_successful', {})).toBe(1);
     metrics.policyReloaded('success', 'v1');
     expect(await value(registry, 'dockgate_policy_last_reload_successful', {})).toBe(1);
     metrics.policyReloaded('failure');
