@@ -54,7 +54,9 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
       exchange.release?.();
       exchange.release = undefined;
       deps.forwarder.ended(req, res);
-      const outcome = exchange.decision?.outcome ?? exchange.refusal?.outcome ?? 'error';
+      // A refusal after the decision (a tenancy look-up on the daemon that failed) means the
+      // request was not forwarded: its outcome wins, as on the upgrade path.
+      const outcome = exchange.refusal?.outcome ?? exchange.decision?.outcome ?? 'error';
       exchange.finish(outcome, res.headersSent ? res.statusCode : 0, exchange.bodyBytes, socket.bytesWritten - writtenAtStart, exchange.refusal?.reason);
     };
     res.on('close', finish);
