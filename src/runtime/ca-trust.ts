@@ -6,14 +6,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
 import { identityOf } from '../server/peer-identity.js';
-import { splitPem, type TlsMaterial } from '../server/tls-material.js';
-
-/** The CA certificates of a material's `tls.ca` bundle. */
-function bundleOf(material: Pick<TlsMaterial, 'options'>): X509Certificate[] {
-  const ca = material.options.ca;
-  const text = Buffer.isBuffer(ca) ? ca.toString('utf8') : typeof ca === 'string' ? ca : '';
-  return splitPem(text).map((pem) => new X509Certificate(pem));
-}
+import type { TlsMaterial } from '../server/tls-material.js';
 
 /** Whether two bundles hold the same CA certificates. */
 function sameBundle(a: readonly X509Certificate[], b: readonly X509Certificate[]): boolean {
@@ -53,9 +46,9 @@ function leadsToBundle(socket: TLSSocket, bundle: readonly X509Certificate[], ol
  * Destroy every open connection whose client chain leads to no CA of `next`'s bundle, when the
  * bundle changed from `previous`'s. Returns how many were closed.
  */
-export function closeUntrustedConnections(connections: Iterable<TLSSocket>, previous: Pick<TlsMaterial, 'options'>, next: Pick<TlsMaterial, 'options'>, partialChain = false): number {
-  const bundle = bundleOf(next);
-  const old = bundleOf(previous);
+export function closeUntrustedConnections(connections: Iterable<TLSSocket>, previous: Pick<TlsMaterial, 'caCerts'>, next: Pick<TlsMaterial, 'caCerts'>, partialChain = false): number {
+  const bundle = next.caCerts;
+  const old = previous.caCerts;
   if (sameBundle(old, bundle)) return 0;
   let closed = 0;
   for (const socket of connections) {

@@ -23,16 +23,8 @@ export class Exchange {
   bodyBytes = 0;
   /** Set when the gateway refused the request before (or instead of) a decision. */
   refusal?: { outcome: RequestOutcome; reason: string };
-  /**
-   * Frees what the exchange holds (tenancy's locks and stream slot, an open-stream count);
-   * called once: when the daemon answers a non-streaming operation, else when the exchange ends.
-   */
-  release?: () => void;
-
-  /** True once the exchange was reported. */
-  get ended(): boolean {
-    return this.done;
-  }
+  /** What the exchange holds (tenancy's locks and stream slot, an open-stream count), freed once. */
+  private held: (() => void)[] = [];
 
   constructor(
     private readonly observer: Observer,
@@ -47,10 +39,24 @@ export class Exchange {
     if (this.headersMs === undefined) this.headersMs = performance.now() - this.t0;
   }
 
-  /** Report the exchange. Later calls are ignored, so every path may call it. */
+  /** Free `release` when the exchange ends, or at once if it has ended. */
+  hold(release: () => void): void {
+    if (this.done) release();
+    else this.held.push(release);
+  }
+
+  /** Free what is held now (the daemon has answered an operation that holds only locks). */
+  releaseHeld(): void {
+    const held = this.held;
+    this.held = [];
+    for (const release of held) release();
+  }
+
+  /** Report the exchange, freeing what it holds. Later calls are ignored, so every path may call it. */
   finish(outcome: RequestOutcome, status: number, bytesIn: number, bytesOut: number, reason?: string): void {
     if (this.done) return;
     this.done = true;
+    this.releaseHeld();
     const record: RequestRecord = {
       requestId: this.requestId,
       startedAt: this.startedAt,

@@ -147,16 +147,7 @@ function refuseUnparsable(observer: Observer, err: Error & { code?: unknown }, s
 interface ParsedRequests {
   last: WeakMap<Duplex, IncomingMessage>;
   refused: WeakSet<Duplex>;
-  /** Requests handed over and not yet answered in full, per connection (pipelining). */
-  open: WeakMap<Duplex, number>;
 }
-
-/**
- * Requests one connection may have open at once. Docker clients send one at a time; each
- * pipelined request is a daemon connection (an /events stream each), so past this the
- * connection is refused and closed.
- */
-export const MAX_PIPELINED = 16;
 
 /** Create the listener and start listening. */
 export async function startGatewayServer(deps: GatewayServerDeps): Promise<GatewayServer> {
@@ -221,15 +212,12 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     socket.destroy();
   });
   // Reported straight to the observer: these are not exchanges the shutdown waits for.
-  const requests: ParsedRequests = { last: new WeakMap(), refused: new WeakSet(), open: new WeakMap() };
+  const requests: ParsedRequests = { last: new WeakMap(), refused: new WeakSet() };
   server.on('clientError', (err: Error, socket: Duplex) => refuseUnparsable(deps.observer, err, socket, requests));
-  const handleRequest = createRequestHandler({ gatekeeper: deps.gatekeeper, forwarder, observer, bodyLimit: config.limits.bodyBytes, bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, tenancy: deps.tenancy, tooManyPipelined: (req) => (requests.open.get(req.socket) ?? 0) > MAX_PIPELINED });
+  const handleRequest = createRequestHandler({ gatekeeper: deps.gatekeeper, forwarder, observer, bodyLimit: config.limits.bodyBytes, bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, tenancy: deps.tenancy });
   const handleUpgrade = createUpgradeHandler({ gatekeeper: deps.gatekeeper, target, observer, bodyLimit: config.limits.bodyBytes, bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, sessions, tenancy: deps.tenancy });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     requests.last.set(req.socket, req);
-    const open = (requests.open.get(req.socket) ?? 0) + 1;
-    requests.open.set(req.socket, open);
-    res.once('close', () => requests.open.set(req.socket, (requests.open.get(req.socket) ?? 1) - 1));
     exchanges.started();
     handleRequest(req, res);
   });

@@ -3,6 +3,7 @@
  * decision -> forward or refuse -> observe.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Observer } from '../core/observer.js';
 import type { Identity } from '../core/types.js';
 import { planRequest, type RequestPlan } from '../facts/build-facts.js';
@@ -31,11 +32,19 @@ export interface RequestHandlerDeps {
   bodyTimeoutMs: number;
   /** True once shutdown began: new requests are refused with 503. */
   draining: () => boolean;
-  /** True when the request's connection has too many requests open (pipelining): refused, closed. */
-  tooManyPipelined?: (req: IncomingMessage) => boolean;
   /** Ownership, visibility and quotas after the policy allowed a request; absent = off. */
   tenancy?: Tenancy;
 }
+
+/**
+ * Requests one connection may have open at once. Docker clients send one at a time; each
+ * pipelined request is a daemon connection (an /events stream each), so past this the
+ * connection is refused and closed.
+ */
+export const MAX_PIPELINED = 16;
+
+/** Requests handed over and not yet ended, per connection. */
+const openRequests = new WeakMap<Socket, number>();
 
 /** Build the `request` listener of the Docker API server. */
 export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -44,15 +53,17 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
     const exchange = new Exchange(deps.observer, req, identity);
     const socket = req.socket;
     const writtenAtStart = socket.bytesWritten;
+    const open = (openRequests.get(socket) ?? 0) + 1;
+    openRequests.set(socket, open);
+    let ended = false;
     res.setHeader('X-Dockgate-Request-Id', exchange.requestId);
     // The record is written when the answer is done, or when the client leaves before its
     // answer got the socket (a pipelined request queued behind a stream): never skipped.
     const finish = (): void => {
+      if (ended) return;
+      ended = true;
+      openRequests.set(socket, (openRequests.get(socket) ?? 1) - 1);
       stopWaiting?.();
-      // What tenancy admission took (a quota lock, a stream slot) is freed here, the one end
-      // point every exchange reaches: a response queued behind a pipelined stream gets no 'close'.
-      exchange.release?.();
-      exchange.release = undefined;
       deps.forwarder.ended(req, res);
       // A refusal after the decision (a tenancy look-up on the daemon that failed) means the
       // request was not forwarded: its outcome wins, as on the upgrade path.
@@ -83,7 +94,7 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
       refuse(new GatewayError('shutting-down', 'dockgate: gateway is shutting down'));
       return;
     }
-    if (deps.tooManyPipelined?.(req)) {
+    if (open > MAX_PIPELINED) {
       // An answer would wait behind the earlier ones (an endless stream, say): the connection
       // goes, and every request on it is recorded as it ends.
       exchange.refusal = { outcome: 'malformed', reason: 'pipeline-limit: dockgate: too many requests pipelined on one connection' };
@@ -154,36 +165,22 @@ function proceed(
     return;
   }
   const forwardAllowed = (forwardTarget: string, forwardBody: Buffer | undefined, release?: () => void): void => {
-    if (release) {
-      // Already over (the client left during admission): free it now, else when it ends.
-      if (exchange.ended) release();
-      else exchange.release = release;
-    }
-    let closeStream: (() => void) | undefined;
+    // Freed at the exchange's one end point (or at once if the client left during admission):
+    // a response queued behind a pipelined stream gets no 'close' of its own.
+    if (release) exchange.hold(release);
     deps.forwarder.forward(
       req,
       res,
       {
         onHeaders() {
           exchange.headersSent();
-          // A non-streaming operation holds only quota locks, needed until the daemon has acted:
-          // freed now, not when a client that may never read the answer (pipelining) takes it.
-          if (!facts.operation?.streaming) {
-            exchange.release?.();
-            exchange.release = undefined;
-          }
           if (facts.operation?.streaming) {
             exchange.stream = true;
-            closeStream = deps.observer.streamOpened(facts.operation.name, false);
-            // Closed where the exchange ends: a stream queued behind a pipelined one gets no
-            // 'close' of its own when its client leaves.
-            const close = closeStream;
-            const inner = exchange.release;
-            exchange.release = () => {
-              inner?.();
-              close();
-            };
-            if (exchange.ended) exchange.release();
+            exchange.hold(deps.observer.streamOpened(facts.operation.name, false));
+          } else {
+            // A non-streaming operation holds only quota locks, needed until the daemon has
+            // acted: freed now, not when a client that may never read the answer takes it.
+            exchange.releaseHeld();
           }
         },
         onError(kind) {

@@ -38,6 +38,8 @@ export interface TlsMaterial {
   caNotAfter: Date[];
   /** The CAs of `tls.ca`, so the sweep can walk from a client's issuer up to the root. */
   caNames: CaName[];
+  /** The certificates of `tls.ca`, parsed (the sweep after a bundle change walks chains to them). */
+  caCerts: X509Certificate[];
   /** Serial numbers (lowercase hex) the CRL revokes; empty without a CRL. */
   revokedSerials: Set<string>;
   /** The CRLs of `tls.crl`; empty without one. */
@@ -134,6 +136,7 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
     serverNotAfter: new Date(server.validTo),
     serverSerial: server.serialNumber,
     caNotAfter: cas.map((c) => new Date(c.validTo)),
+    caCerts: cas,
     caNames,
     revokedSerials: parsed.serials,
     crls: parsed.crls,

@@ -2,12 +2,14 @@
  * The gateway under failure and at the edges of time: upstream down, refused upgrades,
  * idle streams versus reaped idle connections, slow header senders, graceful shutdown.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { RawConnection, writeAllThenRead } from './support/raw-tls.js';
+import { tlsRequest } from './support/tls-request.js';
+import { until } from './support/until.js';
 
 const daemonSocket = inject('dockerSocket');
 let pki: TestPki;
@@ -65,6 +67,26 @@ describe('upstream failures', () => {
       expect(r.text).toContain('dockgate: upstream unix:///tmp/dgt-no-such-daemon.sock unreachable: ENOENT');
     } finally {
       conn.close();
+    }
+  });
+});
+
+describe('tenancy without a daemon', () => {
+  it('a tenancy look-up that fails answers 502 and is recorded as error (nothing was forwarded), keeping the allow rule', async () => {
+    const policy = join(pki.dir, 'tenancy-no-daemon.yaml');
+    writeFileSync(policy, 'version: 1\nrules:\n  - name: everyone\n    who: { anyone: true }\n    allow: all\ntenancy:\n  teams: [dev]\n');
+    const g = await startGateway(pki.dir, configYaml(pki, '/tmp/dgt-no-such-daemon.sock', `policy: ${policy}\n`));
+    try {
+      // A raw request (the docker CLI would stop at its /_ping, which is forwarded and fails) on an
+      // operation tenancy looks up first.
+      const r = await tlsRequest(admin, g.port, { path: '/v1.41/containers/web/json' });
+      expect(r.status).toBe(502);
+      expect(r.body).toContain('dockgate: tenancy lookup on the daemon failed');
+      const record = await until(() => g.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((x) => x.operation === 'ContainerInspect'), 10_000, 'the ContainerInspect record');
+      expect(record).toMatchObject({ decision: 'error', status: 502, rule: 'everyone', code: 'allowed' });
+      expect(String(record.reason)).toMatch(/^upstream-failed: dockgate: tenancy lookup on the daemon failed/);
+    } finally {
+      await g.stop();
     }
   });
 });

@@ -3,7 +3,9 @@
  * intermediate, identities bound as the listener binds them; then bundles that keep, drop or
  * replace CAs.
  */
+import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { splitPem } from '../../../src/server/tls-material.js';
 import { closeUntrustedConnections } from '../../../src/runtime/ca-trust.js';
 import { leaf, makeChain, sweepOpen } from '../server/tls-chain.js';
 
@@ -13,9 +15,9 @@ describe('closeUntrustedConnections', async () => {
   const alice = await leaf(chain.root, 'alice', '0a01');
   const bob = await leaf(chain.int, 'bob', '0b02');
   const handshake = await chain.material();
-  const bundle = (...pems: string[]) => ({ options: { ca: pems.join('') } });
+  const bundle = (...pems: string[]) => ({ caCerts: pems.flatMap((pem) => splitPem(pem)).map((pem) => new X509Certificate(pem)) });
 
-  const sweep = (next: { options: { ca: string } }, partialChain = false) => sweepOpen(handshake, chain.root.certPem, [alice, bob], (open) => closeUntrustedConnections(open, handshake, next, partialChain));
+  const sweep = (next: { caCerts: X509Certificate[] }, partialChain = false) => sweepOpen(handshake, chain.root.certPem, [alice, bob], (open) => closeUntrustedConnections(open, handshake, next, partialChain));
 
   it.each([
     ['the same bundle: nothing is checked', () => bundle(chain.int.bundlePem), []],
