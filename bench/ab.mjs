@@ -14,8 +14,11 @@
  * bench (status, byte counts, sha256); the table gives MiB/s and the gateway's CPU seconds per
  * transfer, per kind.
  *
+ * With `--newconn` every request (warm-ups too) opens a new TLS connection with a full
+ * handshake, as the bench's new-connection scenario does; the CPU is then per connection.
+ *
  * Usage (after `npm run build`):
- *   node bench/ab.mjs [--clients 16,64] [--rounds 6] [--seconds 5] [--warmup 3] [--path /_ping] [--containers 50] NAME=NODE_ARGS ...
+ *   node bench/ab.mjs [--clients 16,64] [--rounds 6] [--seconds 5] [--warmup 3] [--path /_ping] [--containers 50] [--newconn] NAME=NODE_ARGS ...
  *   node bench/ab.mjs --stream cp-in,cp-out [--mib 256] [--transfers 2] [--rounds 6] [--warmup 10] NAME=NODE_ARGS ...
  * docs/deployment.md's young-generation table comes from the first, its check that the old-generation
  * floor is no longer needed from the second:
@@ -37,10 +40,11 @@ import { readLoadFlags } from './lib/load-flags.mjs';
 import { median, mibPerSecond } from './lib/stats.mjs';
 
 function parseArgs(argv) {
-  const opts = { clients: [16, 64], rounds: 6, seconds: 5, warmup: undefined, path: '/_ping', containers: 50, stream: undefined, mib: 256, transfers: 2, variants: [] };
+  const opts = { clients: [16, 64], rounds: 6, seconds: 5, warmup: undefined, path: '/_ping', mode: 'keepalive', containers: 50, stream: undefined, mib: 256, transfers: 2, variants: [] };
   readLoadFlags(argv, opts, (arg, value) => {
     if (arg === '--path') opts.path = value();
     else if (arg === '--containers') opts.containers = Number(value());
+    else if (arg === '--newconn') opts.mode = 'newconn';
     else if (arg === '--stream') opts.stream = value().split(',');
     else if (arg === '--mib') opts.mib = Number(value());
     else if (arg === '--transfers') opts.transfers = Number(value());
@@ -73,7 +77,7 @@ let warmupFailed = 0;
 
 async function warmUp(env, target, opts, concurrency) {
   if (opts.warmup <= 0) return;
-  const r = await runLoad(target, env.bundles.allowed, { path: opts.path, concurrency, seconds: opts.warmup });
+  const r = await runLoad(target, env.bundles.allowed, { mode: opts.mode, path: opts.path, concurrency, seconds: opts.warmup });
   warmupFailed += r.errors + (r.completed - (r.status?.['200'] ?? 0));
 }
 
@@ -105,7 +109,7 @@ async function measure(env, variant, opts, ctx) {
     for (const c of opts.clients) {
       await warmUp(env, target, opts, c);
       const before = sample(gw.pids()).cpuSeconds;
-      const r = await runLoad(target, env.bundles.allowed, { path: opts.path, concurrency: c, seconds: opts.seconds });
+      const r = await runLoad(target, env.bundles.allowed, { mode: opts.mode, path: opts.path, concurrency: c, seconds: opts.seconds });
       const cpu = sample(gw.pids()).cpuSeconds - before;
       const ok = r.status?.['200'] ?? 0;
       out.push({ clients: c, rps: r.rps, p99ms: r.p99_us / 1000, cpuUs: r.completed ? (cpu / r.completed) * 1e6 : NaN, failed: r.errors + (r.completed - ok) });
@@ -155,7 +159,7 @@ if (opts.stream) {
     }
   }
 } else {
-  console.log(`\n${opts.rounds} rounds of ${opts.seconds} s, keep-alive GET ${opts.path}, medians; CPU is the gateway's own from /proc\n`);
+  console.log(`\n${opts.rounds} rounds of ${opts.seconds} s, ${opts.mode === 'newconn' ? 'a new TLS connection per' : 'keep-alive'} GET ${opts.path}, medians; CPU is the gateway's own from /proc\n`);
   console.log('| variant | node flags | clients | req/s | p99 ms | CPU µs / request |');
   console.log('|---|---|--:|--:|--:|--:|');
   for (const v of opts.variants) {

@@ -91,6 +91,19 @@ describe('node bench/ab.mjs', () => {
     expect(order).toEqual(['1 small', '1 v8default', '2 v8default', '2 small']);
   });
 
+  it('with --newconn, opens a new TLS connection per request and says so', { timeout: 300_000 }, async () => {
+    const args = ['--newconn', '--clients', '2', '--rounds', '1', '--seconds', '1', '--warmup', '0', '--containers', '0', 'shipped=', 'v8default=--max-semi-space-size=16'];
+    const { code, stdout, stderr } = await runBench(['bench/ab.mjs', ...args]);
+    expect(code, stderr.slice(-4000)).toBe(0);
+    expect(stdout).toContain('a new TLS connection per GET /_ping');
+    const rows = variantRows(stdout, ['shipped', 'v8default']);
+    expect(rows.map((r) => [r[0], r[2]])).toEqual([
+      ['shipped', '2'],
+      ['v8default', '2'],
+    ]);
+    for (const r of rows) expect(Number(r[3]), `connections/s of ${r.join(' ')}`).toBeGreaterThan(0);
+  });
+
   it('in stream mode, moves checked streams of each kind through each variant', { timeout: 300_000 }, async () => {
     const args = ['--stream', 'cp-in,cp-out', '--mib', '4', '--transfers', '1', '--rounds', '2', '--warmup', '1', 'shipped=', 'v8default=--max-semi-space-size=16'];
     const { code, stdout, stderr } = await runBench(['bench/ab.mjs', ...args]);
