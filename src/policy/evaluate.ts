@@ -1,12 +1,17 @@
 /**
  * The decision stage: a compiled policy evaluates identity x facts. Rules run in order; the
  * first whose `who` and selectors match decides; an allow rule's guards may still refuse;
- * no match denies. Audit mode forwards denies as `would-deny`. Pure.
+ * no match denies. Pure.
+ *
+ * A rule in audit mode enforces nothing: it is a staged rule whose verdict is recorded. What is
+ * enforced is the first matching rule in enforce mode (no match: denied, unless the policy
+ * itself is in audit mode, a dry run that forwards everything). What is recorded besides is the
+ * staged verdict, the first matching rule of any mode: a request the enforced rules let through
+ * but the staged verdict refuses is forwarded as `would-deny`.
  */
 import type { Decision, Identity, RequestFacts } from '../core/types.js';
 import { effectiveGroups, whoMatch, type CompiledPolicy, type CompiledRule } from './compile.js';
 import type { Violation } from './guards/index.js';
-import type { PolicyMode } from './schema.js';
 
 /** One guard's result, for `policy explain`. */
 export interface GuardTrace {
@@ -19,8 +24,15 @@ export interface GuardTrace {
 export interface RuleTrace {
   rule: string;
   effect: 'allow' | 'deny';
-  /** `decided`: this rule decided; `skipped`: who or operation did not match; `not-reached`: an earlier rule decided. */
-  status: 'decided' | 'skipped' | 'not-reached';
+  /**
+   * `decided`: this rule's verdict is enforced; `audited`: a rule in audit mode matched first,
+   * its verdict is recorded, not enforced; `skipped`: who or operation did not match, or (with
+   * `shadowed`) a later rule in audit mode matched after the audited one; `not-reached`: an
+   * earlier rule decided.
+   */
+  status: 'decided' | 'audited' | 'skipped' | 'not-reached';
+  /** Skipped although it matched: a rule in audit mode after the one already audited. */
+  shadowed?: boolean;
   /** Why who matched (`group developers`) or undefined when it did not. */
   who?: string;
   /** The first selector that matched, if any. */
@@ -50,16 +62,47 @@ function rulesFor(policy: CompiledPolicy, identity: Identity): readonly Compiled
   return rules;
 }
 
+/** What a matching rule says about a request, before its mode is applied. */
+interface Verdict {
+  allow: boolean;
+  rule: string;
+  code: string;
+  reason: string;
+}
+
+const NO_RULE: Verdict = { allow: false, rule: 'default', code: 'no-rule', reason: 'no rule allows it' };
+
 /**
  * Decide a request. Never throws. Same decision as {@link decideTraced} (test/unit/policy
  * checks both on every case), without building a trace: the request path calls this.
  */
 export function decide(policy: CompiledPolicy, identity: Identity, facts: RequestFacts): Decision {
   if (!facts.operation) return unknownRoute(facts);
+  let staged: Verdict | undefined;
   for (const rule of rulesFor(policy, identity)) {
-    if (rule.selectors.some((s) => s.test(facts))) return ruleDecision(rule, identity, facts);
+    // Only the first match gives the staged verdict: later audit-mode rules change nothing.
+    if (staged && rule.mode === 'audit') continue;
+    if (!rule.selectors.some((s) => s.test(facts))) continue;
+    const verdict = ruleVerdict(rule, identity, facts);
+    if (rule.mode === 'enforce') return combine(policy, staged ?? verdict, verdict);
+    staged = verdict;
   }
-  return denied(policy.mode, 'default', 'no-rule', 'no rule allows it');
+  return combine(policy, staged ?? NO_RULE, undefined);
+}
+
+/**
+ * The decision from the staged verdict (first matching rule) and the enforced one (first
+ * matching rule in enforce mode; undefined when none matched).
+ */
+function combine(policy: CompiledPolicy, staged: Verdict, enforced: Verdict | undefined): Decision {
+  if (enforced ? !enforced.allow : policy.mode === 'enforce') {
+    const by = enforced ?? NO_RULE;
+    const note = staged.allow ? ` (rule "${staged.rule}", in audit mode, would allow it)` : '';
+    return { forward: false, outcome: 'deny', rule: by.rule, code: by.code, reason: by.reason + note };
+  }
+  if (!staged.allow) return { forward: true, outcome: 'would-deny', rule: staged.rule, code: staged.code, reason: staged.reason };
+  const by = enforced ?? staged;
+  return { forward: true, outcome: 'allow', rule: by.rule, code: by.code, reason: by.reason };
 }
 
 /** Not a policy question: dockerd has no such route and we cannot tell what it does. Denied even in audit mode. */
@@ -72,9 +115,10 @@ export function decideTraced(policy: CompiledPolicy, identity: Identity, facts: 
   const op = facts.operation;
   if (!op) return unknownRoute(facts);
   const groups = effectiveGroups(policy, identity);
-  let decision: Decision | undefined;
+  let staged: Verdict | undefined;
+  let enforced: Verdict | undefined;
   for (const rule of policy.rules) {
-    if (decision) {
+    if (enforced) {
       trace?.push({ rule: rule.name, effect: rule.effect, status: 'not-reached', guards: [] });
       continue;
     }
@@ -85,16 +129,27 @@ export function decideTraced(policy: CompiledPolicy, identity: Identity, facts: 
     if (selector) entry.selector = selector.text;
     trace?.push(entry);
     if (who === undefined || !selector) continue;
-    entry.status = 'decided';
-    decision = ruleDecision(rule, identity, facts, entry);
+    if (staged && rule.mode === 'audit') {
+      entry.shadowed = true;
+      continue;
+    }
+    const verdict = ruleVerdict(rule, identity, facts, entry);
+    if (rule.mode === 'enforce') {
+      entry.status = 'decided';
+      enforced = verdict;
+      staged ??= verdict;
+    } else {
+      entry.status = 'audited';
+      staged = verdict;
+    }
   }
-  return decision ?? denied(policy.mode, 'default', 'no-rule', 'no rule allows it');
+  return combine(policy, staged ?? NO_RULE, enforced);
 }
 
-/** The decision of the rule that matched; with `entry`, every guard's result is traced, else the first failure decides. */
-function ruleDecision(rule: CompiledRule, identity: Identity, facts: RequestFacts, entry?: RuleTrace): Decision {
+/** The verdict of the rule that matched; with `entry`, every guard's result is traced, else the first failure decides. */
+function ruleVerdict(rule: CompiledRule, identity: Identity, facts: RequestFacts, entry?: RuleTrace): Verdict {
   const op = facts.operation?.name ?? '';
-  if (rule.effect === 'deny') return denied(rule.mode, rule.name, 'rule-deny', 'denied by policy');
+  if (rule.effect === 'deny') return { allow: false, rule: rule.name, code: 'rule-deny', reason: 'denied by policy' };
   let failure: Violation | undefined;
   for (const { definition, config } of rule.guards) {
     if (!definition.operations.includes(op)) {
@@ -109,27 +164,23 @@ function ruleDecision(rule: CompiledRule, identity: Identity, facts: RequestFact
       violation = { code: 'guard-error', reason: `guard ${definition.key} could not evaluate the request` };
     }
     if (!entry) {
-      if (violation) return denied(rule.mode, rule.name, violation.code, violation.reason);
+      if (violation) return { allow: false, rule: rule.name, code: violation.code, reason: violation.reason };
       continue;
     }
     entry.guards.push(violation ? { guard: definition.key, result: 'fail', violation } : { guard: definition.key, result: 'pass' });
     failure ??= violation;
   }
-  if (failure) return denied(rule.mode, rule.name, failure.code, failure.reason);
-  return { forward: true, outcome: 'allow', rule: rule.name, code: 'allowed', reason: `allowed by rule "${rule.name}"` };
-}
-
-function denied(mode: PolicyMode, rule: string, code: string, reason: string): Decision {
-  if (mode === 'audit') return { forward: true, outcome: 'would-deny', rule, code, reason };
-  return { forward: false, outcome: 'deny', rule, code, reason };
+  if (failure) return { allow: false, rule: rule.name, code: failure.code, reason: failure.reason };
+  return { allow: true, rule: rule.name, code: 'allowed', reason: `allowed by rule "${rule.name}"` };
 }
 
 /**
  * The message a denied client sees (Docker's `{"message": ...}`):
  * `dockgate: denied ContainerCreate for alice (groups dev,ops): HostConfig.Privileged is not allowed (rule "dev")`.
+ * The groups are those the policy matched on: the certificate's and the policy's `groups:`.
  */
-export function denyMessage(identity: Identity, facts: RequestFacts, decision: Decision): string {
+export function denyMessage(policy: CompiledPolicy, identity: Identity, facts: RequestFacts, decision: Decision): string {
   const what = facts.operation?.name ?? `${facts.method} ${facts.path}`;
-  const groups = identity.groups.length ? identity.groups.join(',') : 'none';
-  return `dockgate: denied ${what} for ${identity.name} (groups ${groups}): ${decision.reason} (rule "${decision.rule}")`;
+  const groups = effectiveGroups(policy, identity);
+  return `dockgate: denied ${what} for ${identity.name} (groups ${groups.length ? groups.join(',') : 'none'}): ${decision.reason} (rule "${decision.rule}")`;
 }

@@ -33,7 +33,7 @@ export function explain(policy: CompiledPolicy, identity: Identity, facts: Reque
   if (policy.source !== undefined) out.policy.source = policy.source;
   const op = facts.operation;
   if (op) out.operation = { name: op.name, section: op.section, power: op.power, method: op.method, pattern: op.pattern };
-  if (decision.outcome !== 'allow') out.message = denyMessage(identity, facts, decision);
+  if (decision.outcome !== 'allow') out.message = denyMessage(policy, identity, facts, decision);
   return out;
 }
 
@@ -55,7 +55,9 @@ export function formatExplanation(e: Explanation): string {
   e.rules.forEach((r, i) => {
     const head = `  ${i + 1}. ${r.rule.padEnd(width)}  ${r.effect.padEnd(5)}  `;
     if (r.status === 'not-reached') lines.push(`${head}not reached`);
+    else if (r.shadowed) lines.push(`${head}skipped: ${r.who}, selector ${JSON.stringify(r.selector)}, but an earlier rule in audit mode already gave the staged verdict`);
     else if (r.status === 'skipped') lines.push(`${head}skipped: ${r.who === undefined ? 'who does not match' : `${r.who} matches, no selector matches`}`);
+    else if (r.status === 'audited') lines.push(`${head}audited: ${r.who}, selector ${JSON.stringify(r.selector)} (audit mode: recorded, not enforced)`);
     else lines.push(`${head}decided: ${r.who}, selector ${JSON.stringify(r.selector)}`);
     for (const g of r.guards) {
       const detail = g.result === 'fail' && g.violation ? `: ${g.violation.reason} (code ${g.violation.code})` : '';

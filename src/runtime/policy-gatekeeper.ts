@@ -16,6 +16,6 @@ export function loadGatekeeper(file: string | undefined): VersionedGatekeeper {
     version: policy.version,
     policy,
     decide: (identity, facts) => decide(policy, identity, facts),
-    denyMessage,
+    denyMessage: (identity, facts, decision) => denyMessage(policy, identity, facts, decision),
   };
 }

@@ -84,7 +84,29 @@ rules:
     allow: [ContainerCreate]
     guards: { privileged: false }
 `);
-  const enforce = loadPolicy(`
+  // Staging as docs/policy.md describes it: the new rules in audit mode before the rules in force.
+  const staged = loadPolicy(`
+version: 1
+rules:
+  - name: stage-no-create
+    who: { groups: [developers] }
+    mode: audit
+    deny: [ContainerCreate]
+  - name: stage-stricter-dev
+    who: { groups: [developers] }
+    mode: audit
+    allow: [power:read, ContainerCreate, ContainerKill]
+    guards: { privileged: false, binds: false, hostNamespaces: false }
+  - name: dev
+    who: { groups: [developers] }
+    allow: [power:read, ContainerCreate]
+    guards: { privileged: false, binds: false }
+  - name: stage-more-for-bob
+    who: { users: [bob] }
+    mode: audit
+    allow: [SystemInfo]
+`);
+  const onlyStaged = loadPolicy(`
 version: 1
 rules:
   - name: staged
@@ -93,17 +115,31 @@ rules:
     allow: [ContainerCreate]
     guards: { privileged: false }
 `);
+  const dev = identity('dave', ['developers']);
+  const hostRoot = { Image: 'busybox', HostConfig: { Binds: ['/:/host'], PidMode: 'host' } };
   it.each([
-    ['policy audit: no rule', audit, alice, 'GET', '/info', undefined, 'would-deny', true, 'no-rule'],
-    ['policy audit: guard', audit, bob, 'POST', '/containers/create', { Privileged: true }, 'would-deny', true, 'privileged'],
-    ['rule enforce overrides policy audit', audit, alice, 'DELETE', '/containers/x', undefined, 'deny', false, 'rule-deny'],
-    ['rule audit in enforcing policy', enforce, bob, 'POST', '/containers/create', { HostConfig: { Privileged: true } }, 'would-deny', true, 'privileged'],
-    ['enforcing policy default deny', enforce, bob, 'GET', '/info', undefined, 'deny', false, 'no-rule'],
-    ['unknown routes stay denied in audit', audit, bob, 'GET', '/nope', undefined, 'deny', false, 'unknown-route'],
-    ['audit allows stay allow', audit, bob, 'POST', '/containers/create', { Image: 'x' }, 'allow', true, 'allowed'],
-  ])('%s', (_n, pol, who, method, target, body, outcome, forward, code) => {
+    ['policy audit: no rule is a dry run', audit, alice, 'GET', '/info', undefined, 'would-deny', true, 'default', 'no-rule'],
+    ['policy audit: guard', audit, bob, 'POST', '/containers/create', { Privileged: true }, 'would-deny', true, 'guarded', 'privileged'],
+    ['rule enforce overrides policy audit', audit, alice, 'DELETE', '/containers/x', undefined, 'deny', false, 'strict', 'rule-deny'],
+    ['unknown routes stay denied in audit', audit, bob, 'GET', '/nope', undefined, 'deny', false, 'default', 'unknown-route'],
+    ['audit allows stay allow', audit, bob, 'POST', '/containers/create', { Image: 'x' }, 'allow', true, 'guarded', 'allowed'],
+    // A rule in audit mode enforces nothing: the enforcing rules after it still decide.
+    ['staged deny before an enforcing guarded rule: its guards still refuse', staged, dev, 'POST', '/containers/create', hostRoot, 'deny', false, 'dev', 'bind-mount'],
+    ['staged deny, enforcing rule allows: forwarded as would-deny', staged, dev, 'POST', '/containers/create', { Image: 'busybox' }, 'would-deny', true, 'stage-no-create', 'rule-deny'],
+    ['staged allow of what is in force allowed: allow by the enforcing rule', staged, dev, 'GET', '/containers/json', undefined, 'allow', true, 'dev', 'allowed'],
+    ['staged allow of what no enforcing rule allows: denied', staged, dev, 'POST', '/containers/x/kill', undefined, 'deny', false, 'default', 'no-rule'],
+    ['staged allow for bob, nothing in force: denied', staged, bob, 'GET', '/info', undefined, 'deny', false, 'default', 'no-rule'],
+    ['a lone audit rule in an enforcing policy enforces nothing: guard', onlyStaged, bob, 'POST', '/containers/create', { HostConfig: { Privileged: true } }, 'deny', false, 'default', 'no-rule'],
+    ['a lone audit rule in an enforcing policy enforces nothing: allow', onlyStaged, bob, 'POST', '/containers/create', { Image: 'x' }, 'deny', false, 'default', 'no-rule'],
+    ['enforcing policy default deny', onlyStaged, bob, 'GET', '/info', undefined, 'deny', false, 'default', 'no-rule'],
+  ])('%s', (_n, pol, who, method, target, body, outcome, forward, rule, code) => {
     const d = decide(pol, who, req(method, target, body));
-    expect([d.outcome, d.forward, d.code]).toEqual([outcome, forward, code]);
+    expect([d.outcome, d.forward, d.rule, d.code]).toEqual([outcome, forward, rule, code]);
+  });
+
+  it('a denial says which rule in audit mode would allow the request', () => {
+    expect(decide(staged, bob, req('GET', '/info')).reason).toBe('no rule allows it (rule "stage-more-for-bob", in audit mode, would allow it)');
+    expect(decide(onlyStaged, bob, req('POST', '/containers/create', { HostConfig: { Privileged: true } })).reason).toBe('no rule allows it');
   });
 });
 
@@ -111,17 +147,21 @@ describe('denyMessage', () => {
   it('names who, what, why and the rule', () => {
     const who = identity('alice', ['developers', 'ops']);
     const facts = req('POST', '/containers/create', { HostConfig: { Privileged: true } });
-    expect(denyMessage(who, facts, decide(policy, who, facts))).toBe(
+    expect(denyMessage(policy, who, facts, decide(policy, who, facts))).toBe(
       'dockgate: denied ContainerCreate for alice (groups developers,ops): HostConfig.Privileged is not allowed (rule "dev-containers")',
     );
   });
+  it("names the policy's groups too, the ones the rules matched on", () => {
+    const facts = req('POST', '/plugins/pull?remote=x');
+    expect(denyMessage(policy, carol, facts, decide(policy, carol, facts))).toBe('dockgate: denied PluginPull for carol (groups ops): denied by policy (rule "no-plugins-or-swarm")');
+  });
   it('no-rule', () => {
     const facts = req('GET', '/info');
-    expect(denyMessage(bob, facts, decide(policy, bob, facts))).toBe('dockgate: denied SystemInfo for bob (groups none): no rule allows it (rule "default")');
+    expect(denyMessage(policy, bob, facts, decide(policy, bob, facts))).toBe('dockgate: denied SystemInfo for bob (groups none): no rule allows it (rule "default")');
   });
   it('unknown route names method and path', () => {
     const facts = req('GET', '/nope');
-    expect(denyMessage(bob, facts, decide(policy, bob, facts))).toBe('dockgate: denied GET /nope for bob (groups none): no Engine API route matches GET /nope (rule "default")');
+    expect(denyMessage(policy, bob, facts, decide(policy, bob, facts))).toBe('dockgate: denied GET /nope for bob (groups none): no Engine API route matches GET /nope (rule "default")');
   });
 });
 

@@ -1,11 +1,12 @@
 /** Every shipped preset loads and compiles, and decides the used-by cases it documents. */
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { CompiledPolicy } from '../../../src/policy/compile.js';
+import { loadPolicy, type CompiledPolicy } from '../../../src/policy/compile.js';
 import { decide, decideTraced } from '../../../src/policy/evaluate.js';
 import { OPERATIONS } from '../../../src/facts/operations.js';
 import { loadDefaultPolicy, loadPolicyFile } from '../../../src/policy/load-file.js';
+import { parse, stringify } from 'yaml';
 import { identity, rawFacts, req } from './fixtures.js';
 
 const dir = fileURLToPath(new URL('../../../config/policies/', import.meta.url));
@@ -147,8 +148,20 @@ describe('presets', () => {
       ...bodies.map(([method, path, body]) => req(method, path, body)),
       req('GET', '/no/such/route'),
     ];
-    it.each(['admin', 'ci-runner', 'default', 'developer', 'read-only'])('%s', (name) => {
-      const policy = preset(name);
+    /** A preset with rules put in audit mode (`every`: which ones), or the whole policy (`policy`). */
+    const staged = (name: string, every: 'odd' | 'even' | 'policy'): CompiledPolicy => {
+      const spec = parse(readFileSync(`${dir}${name}.yaml`, 'utf8')) as { mode?: string; rules: { mode?: string }[] };
+      if (every === 'policy') spec.mode = 'audit';
+      else spec.rules.forEach((rule, i) => (i % 2 === (every === 'odd' ? 1 : 0) ? (rule.mode = 'audit') : undefined));
+      return loadPolicy(stringify(spec));
+    };
+    it.each([
+      ...['admin', 'ci-runner', 'default', 'developer', 'read-only'].map((name) => [name, () => preset(name)] as const),
+      ...['ci-runner', 'default', 'developer', 'read-only'].flatMap((name) =>
+        (['odd', 'even', 'policy'] as const).map((every) => [`${name}, ${every} rules in audit mode`, () => staged(name, every)] as const),
+      ),
+    ])('%s', (_name, load) => {
+      const policy = load();
       let compared = 0;
       for (const who of [admin, dev, ci, other]) {
         // Twice: the second run answers from the per-identity cache.

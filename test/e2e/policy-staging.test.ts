@@ -1,0 +1,77 @@
+/**
+ * Staging a policy change as docs/policy.md describes it, with the real docker CLI, real TLS and
+ * a real private dockerd: a rule in audit mode placed before the rules in force enforces
+ * nothing. What the rules in force refuse stays refused (the guards of the enforcing rule after
+ * the staged one still run), and what they allow is forwarded, recorded as `would-deny` when the
+ * staged rule would refuse it.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { configYaml, docker, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+import { until } from './support/until.js';
+
+const socket = inject('dockerSocket');
+const LABEL = 'dgt-policy-staging';
+let pki: TestPki;
+let gw: TestGateway;
+let alice: string;
+
+const POLICY = `version: 1
+rules:
+  - name: stage-no-create
+    who: { groups: [developers] }
+    mode: audit
+    deny: [ContainerCreate]
+  - name: dev-containers
+    who: { groups: [developers] }
+    allow: [power:read, ContainerCreate, ContainerStart, ContainerWait, ContainerAttach, ContainerDelete]
+    guards: { privileged: false, hostNamespaces: false, binds: false, capabilities: false, devices: false }
+`;
+
+/** The audit records (stdout) of ContainerCreate requests, as parsed JSON. */
+function createRecords(): { decision: string; rule: string; code: string; status: number }[] {
+  return gw
+    .stdout()
+    .split('\n')
+    .filter((l) => l.includes('"operation":"ContainerCreate"'))
+    .map((l) => JSON.parse(l) as { decision: string; rule: string; code: string; status: number });
+}
+
+beforeAll(async () => {
+  pki = await makePki({ alice: ['developers'] });
+  const policyFile = join(pki.dir, 'policy.yaml');
+  writeFileSync(policyFile, POLICY);
+  gw = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${policyFile}\n`));
+  alice = pki.bundle('alice');
+});
+
+afterAll(async () => {
+  const left = await dockerDirect(socket, ['ps', '-aq', '--filter', `label=${LABEL}`]);
+  const ids = left.stdout.split('\n').filter(Boolean);
+  if (ids.length) await dockerDirect(socket, ['rm', '-f', ...ids]);
+  await gw?.stop();
+});
+
+describe('a staged rule in audit mode before the rules in force', () => {
+  it('does not switch off the guards of the enforcing rule after it', async () => {
+    const r = await docker(alice, gw.port, ['run', '--rm', '--label', LABEL, '-v', '/:/host', '--pid', 'host', 'busybox', 'head', '-1', '/host/etc/passwd']);
+    expect(r.code).toBe(125);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('dockgate: denied ContainerCreate for alice (groups developers): ');
+    expect(r.stderr).toContain('(rule "dev-containers")');
+    const left = await dockerDirect(socket, ['ps', '-aq', '--filter', `label=${LABEL}`]);
+    expect(left.stdout.trim()).toBe('');
+    await until(() => createRecords().length >= 1);
+    expect(createRecords()[0]).toMatchObject({ decision: 'deny', rule: 'dev-containers', status: 403 });
+  });
+
+  it('forwards what the rules in force allow, recorded as would-deny by the staged rule', async () => {
+    const before = createRecords().length;
+    const r = await docker(alice, gw.port, ['run', '--rm', '--label', LABEL, 'busybox', 'echo', 'ok']);
+    expect(r.stderr).toBe('');
+    expect([r.code, r.stdout]).toEqual([0, 'ok\n']);
+    await until(() => createRecords().length > before);
+    expect(createRecords()[before]).toMatchObject({ decision: 'would-deny', rule: 'stage-no-create', code: 'rule-deny', status: 201 });
+  });
+});
