@@ -104,6 +104,22 @@ describe('node bench/ab.mjs', () => {
     for (const r of rows) expect(Number(r[3]), `connections/s of ${r.join(' ')}`).toBeGreaterThan(0);
   });
 
+  it('runs the gateway with the undici forwarder (the upstream-client instrument) and every answer is 200', { timeout: 300_000 }, async () => {
+    const hook = resolve('bench/lib/reference/undici-forwarder-hook.mjs');
+    // The hook really swaps the forwarder in (else the A/B would compare the shipped one with itself).
+    const swapped = await runBench(['--import', hook, '--input-type=module', '-e', "const m = await import('./dist/proxy/forwarder.js'); console.log(m.createForwarder.toString().includes('pool.dispatch'))"]);
+    expect(swapped.stdout.trim(), swapped.stderr).toBe('true');
+    for (const path of ['/_ping', '/containers/json']) {
+      const args = ['--clients', '2', '--rounds', '1', '--seconds', '1', '--warmup', '0', '--containers', '2', '--path', path, 'shipped=', `undici=--import=${hook}`];
+      const { code, stdout, stderr } = await runBench(['bench/ab.mjs', ...args]);
+      // ab.mjs exits 1 when a request failed or answered other than 200.
+      expect(code, stderr.slice(-4000)).toBe(0);
+      const rows = variantRows(stdout, ['shipped', 'undici']);
+      expect(rows.map((r) => r[0])).toEqual(['shipped', 'undici']);
+      for (const r of rows) expect(Number(r[3]), `req/s of ${r.join(' ')} on ${path}`).toBeGreaterThan(0);
+    }
+  });
+
   it('in stream mode, moves checked streams of each kind through each variant', { timeout: 300_000 }, async () => {
     const args = ['--stream', 'cp-in,cp-out', '--mib', '4', '--transfers', '1', '--rounds', '2', '--warmup', '1', 'shipped=', 'v8default=--max-semi-space-size=16'];
     const { code, stdout, stderr } = await runBench(['bench/ab.mjs', ...args]);
