@@ -39,21 +39,26 @@ function isObject(v: JsonValue | undefined): v is JsonObject {
 }
 
 /**
- * Folded key -> key, for each object the body decoder produced (go-json.ts fills it as it
- * parses). Decoded objects are never modified afterwards (tenancy edits a structuredClone),
- * so the index stays exact.
+ * Folded key -> key, for each struct object the body decoder produced (go-json.ts fills it as
+ * it parses), or null for a decoded Go map (`Labels`, driver options, ...), whose keys Go
+ * matches exactly. Decoded objects are never modified afterwards (tenancy edits a
+ * structuredClone), so the index stays exact.
  */
-const foldedKeys = new WeakMap<JsonObject, ReadonlyMap<string, string>>();
+const foldedKeys = new WeakMap<JsonObject, ReadonlyMap<string, string> | null>();
 
-/** Record the folded-key index of a decoded object (called by the decoder only). */
-export function rememberFoldedKeys(obj: JsonObject, index: ReadonlyMap<string, string>): void {
+/** Record the folded-key index of a decoded struct, or null for a map (called by the decoder only). */
+export function rememberFoldedKeys(obj: JsonObject, index: ReadonlyMap<string, string> | null): void {
   foldedKeys.set(obj, index);
 }
 
-/** The key of `obj` whose fold is `want`: from the decoder's index, else by scanning. */
+/**
+ * The key of `obj` whose fold is `want`: from the decoder's index, none in a decoded map,
+ * else by scanning.
+ */
 function keyFoldingTo(obj: JsonObject, want: string): string | undefined {
   const index = foldedKeys.get(obj);
   if (index) return index.get(want);
+  if (index === null) return undefined;
   for (const key of Object.keys(obj)) if (goFold(key) === want) return key;
   return undefined;
 }
@@ -61,8 +66,11 @@ function keyFoldingTo(obj: JsonObject, want: string): string | undefined {
 /**
  * Look up a struct field of a decoded body with Go's matching (exact key first, then folded),
  * following a path of field names: `field(body, 'HostConfig', 'Privileged')`.
- * Decoded bodies never hold two keys that fold alike (the decoder refuses them), so the
- * match is unambiguous. Returns undefined when any step is missing or not an object.
+ * Decoded structs never hold two keys that fold alike (the decoder refuses them), so the
+ * match is unambiguous. Inside a decoded Go map (`Labels`, `DriverOpts`, ...) keys that fold
+ * alike are distinct entries and only the exact key matches, as in Go: a guard that must see
+ * every spelling of a map key uses `mapEntries`. Returns undefined when any step is missing
+ * or not an object.
  * A miss costs one index lookup on decoded bodies, not a pass over their keys: a body with
  * hundreds of thousands of keys must not cost that much per guard field.
  */
@@ -78,11 +86,31 @@ export function field(value: JsonValue | undefined, ...path: string[]): JsonValu
 
 /**
  * The key of `obj` that Go's decoder would fill for struct field `name` (exact match first,
- * then folded), or undefined.
+ * then folded; exact only in a decoded map), or undefined.
  */
 export function goKey(obj: JsonObject, name: string): string | undefined {
   if (Object.prototype.hasOwnProperty.call(obj, name)) return name;
   return keyFoldingTo(obj, goFold(name));
+}
+
+/**
+ * Every entry of a map-valued `value` (driver options, `Labels`, ...) whose key folds like
+ * `name`, in body order: dockerd reads one exact key, but a Go map may hold `device` and
+ * `DEVICE` side by side, so a check or a record that looks a map key up case-insensitively
+ * must see them all, never just one. Empty when `value` is not an object.
+ */
+export function mapEntries(value: JsonValue | undefined, name: string): { key: string; value: JsonValue }[] {
+  if (!isObject(value)) return [];
+  const want = goFold(name);
+  const wantPoints = [...want].length;
+  const out: { key: string; value: JsonValue }[] = [];
+  for (const key of Object.keys(value)) {
+    // Go folds one code point to one (1 or 2 UTF-16 units): no other key length can match,
+    // so a map of many keys is not folded key by key.
+    if (key.length < wantPoints || key.length > 2 * wantPoints) continue;
+    if (goFold(key) === want) out.push({ key, value: value[key] as JsonValue });
+  }
+  return out;
 }
 
 export { isObject };

@@ -4,7 +4,9 @@
  * folding (which differs between Go releases for `İ` and `ı`), merges duplicate keys into one
  * field, replaces invalid UTF-8 and lone surrogates with U+FFFD, and ignores bytes after the
  * first value; each of these is refused here, so the body the policy inspects is the body
- * the daemon acts on.
+ * the daemon acts on. The keys of Go maps (`Labels`, driver options, ...) are matched to
+ * nothing: keys that differ only in case are distinct entries there, as in Go, and only an
+ * exact duplicate is refused.
  */
 import type { JsonObject, JsonValue } from '../core/types.js';
 import { BodyError } from './errors.js';
@@ -26,11 +28,32 @@ const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
  */
 const DOTTED_I = /[\u0130\u0131]/;
 /**
- * Folded names of the Engine API fields whose value is a map with keys of the caller's choosing
- * (`Labels`, driver options, sysctls, ...): those keys are data, taken exactly, never matched
- * to struct fields, so `İ`/`ı` in them are not ambiguous.
+ * Folded names of the fields whose value is a Go map with keys of the caller's choosing, in
+ * every body the gateway decodes (moby's api/types; none of these names is a struct-typed
+ * field anywhere in them): container `Labels`, `ExposedPorts`, `Volumes`; HostConfig
+ * `PortBindings`, `StorageOpt`, `Tmpfs`, `Sysctls`, `Annotations`, `DeviceRequests[].Options`;
+ * mount `VolumeOptions.Labels` and `DriverConfig.Options`; `EndpointsConfig` and endpoint
+ * `DriverOpts`; network `Options`, `Labels`, `IPAM.Options`, `IPAM.Config[].AuxiliaryAddresses`;
+ * volume `DriverOpts`, `Labels` and cluster-volume topology `Segments`; swarm `Labels`, driver
+ * `Options` (log drivers, external CAs, secret drivers), service `Sysctls`; build `outputs`
+ * `Attrs`. Their keys are data, taken exactly, never matched to struct fields: `İ`/`ı` in
+ * them are not ambiguous, and keys that fold alike are distinct entries.
  */
-const MAP_FIELDS = new Set(['LABELS', 'DRIVEROPTS', 'OPTIONS', 'SYSCTLS', 'STORAGEOPT', 'TMPFS', 'EXPOSEDPORTS', 'VOLUMES', 'PORTBINDINGS', 'ENDPOINTSCONFIG', 'ANNOTATIONS']);
+const MAP_FIELDS = new Set([
+  'LABELS', 'DRIVEROPTS', 'OPTIONS', 'SYSCTLS', 'STORAGEOPT', 'TMPFS', 'EXPOSEDPORTS', 'VOLUMES', 'PORTBINDINGS',
+  'ENDPOINTSCONFIG', 'ANNOTATIONS', 'AUXILIARYADDRESSES', 'SEGMENTS', 'ATTRS',
+]);
+/**
+ * Map-valued fields whose name is a map only under one parent field, as `parent.field`
+ * folded: `LogConfig.Config` (log driver options); `Config` elsewhere is not a map (`IPAM.Config`
+ * is a list).
+ */
+const NESTED_MAP_FIELDS = new Set(['LOGCONFIG.CONFIG']);
+
+/** True when struct field `fold` (under struct field `parent`, if any) holds a Go map. */
+function isMapField(parent: string | undefined, fold: string): boolean {
+  return MAP_FIELDS.has(fold) || (parent !== undefined && NESTED_MAP_FIELDS.has(`${parent}.${fold}`));
+}
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
 class Parser {
@@ -50,13 +73,16 @@ class Parser {
     }
   }
 
-  /** `userKeys`: the value is a map whose keys are data (labels, options), not struct fields. */
-  value(depth: number, userKeys = false): JsonValue {
+  /**
+   * `userKeys`: the value is a map whose keys are data (labels, options), not struct fields.
+   * `fold`: the folded struct field name the value belongs to, if any.
+   */
+  value(depth: number, userKeys = false, fold?: string): JsonValue {
     this.skipSpace();
     const c = this.text[this.pos];
     if (c === '{' || c === '[') {
       if (depth >= MAX_JSON_DEPTH) throw new BodyError('deep-json', `JSON nested deeper than ${MAX_JSON_DEPTH}`);
-      return c === '{' ? this.object(depth + 1, userKeys) : this.array(depth + 1);
+      return c === '{' ? (userKeys ? this.map(depth + 1) : this.object(depth + 1, fold)) : this.array(depth + 1);
     }
     if (c === '"') return this.string();
     if (c === 't' || c === 'f' || c === 'n') return this.literal();
@@ -151,39 +177,77 @@ class Parser {
     }
   }
 
-  object(depth: number, userKeys = false): JsonObject {
+  /**
+   * A struct: keys are matched to fields with Go's folding, so two keys that fold alike (or
+   * one key twice) would be merged into one field: refused. `fold` is the folded name of the
+   * field this struct is the value of (for NESTED_MAP_FIELDS).
+   */
+  object(depth: number, fold?: string): JsonObject {
     const out: JsonObject = Object.create(null);
     const folded = new Map<string, string>();
     rememberFoldedKeys(out, folded);
-    this.pos++;
-    this.skipSpace();
-    if (this.text[this.pos] === '}') {
-      this.pos++;
-      return out;
-    }
-    for (;;) {
-      this.skipSpace();
-      if (this.text[this.pos] !== '"') this.fail('expected a key');
-      const key = this.string();
-      if (!userKeys && DOTTED_I.test(key)) {
+    this.members(() => {
+      const key = this.key();
+      if (DOTTED_I.test(key)) {
         throw new BodyError('ambiguous-json', `key ${JSON.stringify(key)} has a dotted or dotless I, which Go releases match to fields differently`);
       }
-      const fold = goFold(key);
-      const seen = folded.get(fold);
+      const keyFold = goFold(key);
+      const seen = folded.get(keyFold);
       if (seen !== undefined) {
         const what = seen === key ? 'duplicate key' : `keys ${JSON.stringify(seen)} and`;
         throw new BodyError('ambiguous-json', `${what} ${JSON.stringify(key)} in one object (Go merges them)`);
       }
-      folded.set(fold, key);
-      this.skipSpace();
-      if (this.text[this.pos++] !== ':') this.fail('expected ":"');
-      // Inside a map, a key is data: a network named `Labels` does not make its settings a map.
-      out[key] = this.value(depth, !userKeys && MAP_FIELDS.has(fold));
+      folded.set(keyFold, key);
+      out[key] = this.value(depth, isMapField(fold, keyFold), keyFold);
+    });
+    return out;
+  }
+
+  /**
+   * A Go map: keys are data, compared exactly (`a` and `A` are two entries, as in Go). An exact
+   * duplicate, which Go resolves by keeping the last, is refused like a struct's: no client
+   * sends one, and another reader of the body (an authorization plugin, a log) may keep the
+   * first. Values are parsed as whatever they are (a network named `Labels` does not make its
+   * settings a map). Recorded as a map, so struct lookups into it match keys exactly.
+   */
+  map(depth: number): JsonObject {
+    const out: JsonObject = Object.create(null);
+    rememberFoldedKeys(out, null);
+    this.members(() => {
+      const key = this.key();
+      if (Object.prototype.hasOwnProperty.call(out, key)) {
+        throw new BodyError('ambiguous-json', `duplicate key ${JSON.stringify(key)} in one map (Go keeps the last)`);
+      }
+      out[key] = this.value(depth);
+    });
+    return out;
+  }
+
+  /** The members of an object at `pos` (its `{`): `member` reads one `"key": value`. */
+  members(member: () => void): void {
+    this.pos++;
+    this.skipSpace();
+    if (this.text[this.pos] === '}') {
+      this.pos++;
+      return;
+    }
+    for (;;) {
+      member();
       this.skipSpace();
       const c = this.text[this.pos++];
-      if (c === '}') return out;
+      if (c === '}') return;
       if (c !== ',') this.fail('expected "," or "}"');
     }
+  }
+
+  /** A member's key and its `:`. */
+  key(): string {
+    this.skipSpace();
+    if (this.text[this.pos] !== '"') this.fail('expected a key');
+    const key = this.string();
+    this.skipSpace();
+    if (this.text[this.pos++] !== ':') this.fail('expected ":"');
+    return key;
   }
 }
 

@@ -2,11 +2,13 @@
  * What an audit record says about a request body, query and path: a per-operation allow-list
  * of the few fields that matter, never anything else. Secrets stay out by construction: only
  * listed fields are copied, `Env` gives names only, nothing under `Secrets`, `JoinToken`,
- * `Data`, `DriverOpts` values or registry-auth headers is ever read, and URL-valued fields
- * lose their userinfo, query values and fragment (`https://***@host/p?sig=***`). Pure functions.
+ * `Data`, `DriverOpts` values (but `device` and `type`) or registry-auth headers is ever read,
+ * and URL-valued fields lose their userinfo, query values and fragment
+ * (`https://***@host/p?sig=***`). Fields are read where dockerd reads them (the HostConfig
+ * copy a container create acts on, every spelling of a map key). Pure functions.
  */
 import type { JsonValue, RequestFacts } from '../core/types.js';
-import { field, isObject } from '../facts/go-fold.js';
+import { field, isObject, mapEntries } from '../facts/go-fold.js';
 import { truncate } from './escape.js';
 import { maskUrlCredentials } from './url-credentials.js';
 
@@ -84,27 +86,80 @@ function url(raw: string | undefined, schemeless = false): string | undefined {
 type Extract = (f: RequestFacts) => Record<string, AuditValue | JsonValue | undefined>;
 
 const body = (f: RequestFacts, ...path: string[]) => field(f.body, ...path);
-const host = (f: RequestFacts, name: string) => field(f.body, 'HostConfig', name);
 
-const containerCreate: Extract = (f) => ({
-  name: f.query.name,
-  image: body(f, 'Image'),
-  cmd: body(f, 'Cmd'),
-  entrypoint: body(f, 'Entrypoint'),
-  user: body(f, 'User'),
-  envNames: envNames(body(f, 'Env')),
-  privileged: host(f, 'Privileged'),
-  binds: host(f, 'Binds'),
-  mountSources: each(host(f, 'Mounts'), 'Source'),
-  volumesFrom: host(f, 'VolumesFrom'),
-  networkMode: host(f, 'NetworkMode'),
-  pidMode: host(f, 'PidMode'),
-  ipcMode: host(f, 'IpcMode'),
-  utsMode: host(f, 'UTSMode'),
-  usernsMode: host(f, 'UsernsMode'),
-  capAdd: host(f, 'CapAdd'),
-  securityOpt: host(f, 'SecurityOpt'),
-  devices: each(host(f, 'Devices'), 'PathOnHost'),
+/**
+ * The value of every spelling of map key `name` in the map at `path` (`DriverOpts` may hold
+ * `device` and `DEVICE`; the local driver reads one, a plugin gets both): one value as it is,
+ * several as a list, so a second spelling cannot hide from the record.
+ */
+function mapValue(f: RequestFacts, name: string, ...path: string[]): JsonValue | undefined {
+  const found = mapEntries(body(f, ...path), name).map((e) => e.value);
+  return found.length > 1 ? found : found[0];
+}
+
+/**
+ * The HostConfig a container create acts on: `HostConfig` when the body has one (an object);
+ * when it is absent or null, the body's top level, where API < 1.24 clients put HostConfig
+ * fields and dockerd 20.10 takes them whole (runconfig's getHostConfig; later releases that
+ * decode the body as `container.CreateRequest` ignore them). With a `HostConfig` object
+ * dockerd ignores top-level copies of the fields recorded here, so the record does too; the
+ * guards check both (hostConfigField).
+ */
+function createHostConfig(f: RequestFacts): { hostConfig: JsonValue | undefined; legacy: boolean } {
+  const nested = field(f.body, 'HostConfig');
+  return isObject(nested) ? { hostConfig: nested, legacy: false } : { hostConfig: f.body, legacy: true };
+}
+
+const containerCreate: Extract = (f) => {
+  const { hostConfig, legacy } = createHostConfig(f);
+  const host = (name: string) => field(hostConfig, name);
+  const hostFields = {
+    privileged: host('Privileged'),
+    binds: host('Binds'),
+    mountSources: each(host('Mounts'), 'Source'),
+    volumesFrom: host('VolumesFrom'),
+    networkMode: host('NetworkMode'),
+    pidMode: host('PidMode'),
+    ipcMode: host('IpcMode'),
+    utsMode: host('UTSMode'),
+    usernsMode: host('UsernsMode'),
+    capAdd: host('CapAdd'),
+    securityOpt: host('SecurityOpt'),
+    devices: each(host('Devices'), 'PathOnHost'),
+  };
+  const found = Object.values(hostFields).some((v) => auditValue(v) !== undefined);
+  return {
+    name: f.query.name,
+    image: body(f, 'Image'),
+    cmd: body(f, 'Cmd'),
+    entrypoint: body(f, 'Entrypoint'),
+    user: body(f, 'User'),
+    envNames: envNames(body(f, 'Env')),
+    ...hostFields,
+    // The host fields above came from the legacy top level (dockerd 20.10 acts on them).
+    legacyHostConfig: legacy && found ? true : undefined,
+  };
+};
+
+/**
+ * Container update: the resources and restart policy dockerd changes on a live container
+ * (container.UpdateContainer; UpdateConfig fields are top-level). No secrets live here.
+ */
+const containerUpdate: Extract = (f) => ({
+  cpuShares: body(f, 'CpuShares'),
+  nanoCpus: body(f, 'NanoCpus'),
+  cpuPeriod: body(f, 'CpuPeriod'),
+  cpuQuota: body(f, 'CpuQuota'),
+  cpusetCpus: body(f, 'CpusetCpus'),
+  cpusetMems: body(f, 'CpusetMems'),
+  memory: body(f, 'Memory'),
+  memorySwap: body(f, 'MemorySwap'),
+  memoryReservation: body(f, 'MemoryReservation'),
+  kernelMemory: body(f, 'KernelMemory'),
+  pidsLimit: body(f, 'PidsLimit'),
+  blkioWeight: body(f, 'BlkioWeight'),
+  restartPolicy: body(f, 'RestartPolicy', 'Name'),
+  restartMaxRetries: body(f, 'RestartPolicy', 'MaximumRetryCount'),
 });
 
 const execCreate: Extract = (f) => ({
@@ -119,6 +174,7 @@ const execCreate: Extract = (f) => ({
 /** Per-operation field extractors. Operations not listed log only their path parameters. */
 const EXTRACTORS: Record<string, Extract> = {
   ContainerCreate: containerCreate,
+  ContainerUpdate: containerUpdate,
   ContainerExec: execCreate,
   ExecCreate: execCreate,
   ImageCreate: (f) => ({ fromImage: url(f.query.fromImage), tag: f.query.tag, fromSrc: url(f.query.fromSrc, true), repo: f.query.repo, platform: f.query.platform }),
@@ -140,8 +196,8 @@ const EXTRACTORS: Record<string, Extract> = {
     name: body(f, 'Name'),
     driver: body(f, 'Driver'),
     driverOptKeys: keys(body(f, 'DriverOpts')),
-    device: body(f, 'DriverOpts', 'device'),
-    type: body(f, 'DriverOpts', 'type'),
+    device: mapValue(f, 'device', 'DriverOpts'),
+    type: mapValue(f, 'type', 'DriverOpts'),
   }),
   ServiceCreate: (f) => ({ name: body(f, 'Name'), image: body(f, 'TaskTemplate', 'ContainerSpec', 'Image') }),
   ServiceUpdate: (f) => ({ name: body(f, 'Name'), image: body(f, 'TaskTemplate', 'ContainerSpec', 'Image') }),

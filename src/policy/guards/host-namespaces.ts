@@ -1,7 +1,10 @@
 /**
  * `hostNamespaces: false` refuses sharing the host's namespaces (network, pid, ipc, uts,
  * userns, cgroupns) and joining another container's (`container:<id>`), which inherits
- * whatever that container was allowed.
+ * whatever that container was allowed. Networks are compared by name: the host network named
+ * by its ID or an ID prefix is not resolved here (a pure check; a hex string is also a valid
+ * network name), see docs/policy.md "Networks by ID". Every `EndpointsConfig` key is checked:
+ * it is a Go map, where `host` and `HOST` are two entries.
  */
 import type { JsonValue } from '../../core/types.js';
 import { field } from '../../facts/go-fold.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { field, goFold, goKey } from '../../../src/facts/go-fold.js';
+import { field, goFold, goKey, mapEntries } from '../../../src/facts/go-fold.js';
 import { decodeGoJson } from '../../../src/facts/go-json.js';
 
 describe('goFold (encoding/json field folding)', () => {
@@ -36,6 +36,32 @@ describe('field (struct lookup with Go matching)', () => {
     expect(field(body, 'HostConfig', 'CapAdd')).toBeUndefined();
     expect(field(body, 'HostConfig', 'Privileged', 'x')).toBeUndefined();
     expect(field(undefined, 'HostConfig')).toBeUndefined();
+  });
+});
+
+describe('lookups in a decoded Go map', () => {
+  const body = decodeGoJson(new TextEncoder().encode('{"DriverOpts":{"DEVICE":"/","type":"tmpfs","device":"tmpfs","Device":"/etc"},"Labels":{"A":"1"}}'));
+  it('field and goKey match a map key exactly, as Go does (no folded pick among spellings)', () => {
+    expect(field(body, 'DriverOpts', 'device')).toBe('tmpfs');
+    expect(field(body, 'DriverOpts', 'Type')).toBeUndefined();
+    expect(field(body, 'Labels', 'a')).toBeUndefined();
+    expect(goKey(field(body, 'labels') as never, 'A')).toBe('A');
+  });
+  it('mapEntries returns every spelling, in body order', () => {
+    expect(mapEntries(field(body, 'DriverOpts'), 'device')).toEqual([
+      { key: 'DEVICE', value: '/' },
+      { key: 'device', value: 'tmpfs' },
+      { key: 'Device', value: '/etc' },
+    ]);
+    expect(mapEntries(field(body, 'DriverOpts'), 'o')).toEqual([]);
+    expect(mapEntries({ 'ſize': '1', size: '2', sizes: '3', SIZE: '4', '\u212aey': '5' }, 'size')).toEqual([
+      { key: 'ſize', value: '1' },
+      { key: 'size', value: '2' },
+      { key: 'SIZE', value: '4' },
+    ]);
+    expect(mapEntries({ '\u212aey': '5', key: '6' }, 'KEY')).toEqual([{ key: '\u212aey', value: '5' }, { key: 'key', value: '6' }]);
+    expect(mapEntries(undefined, 'device')).toEqual([]);
+    expect(mapEntries(['device'], 'device')).toEqual([]);
   });
 });
 

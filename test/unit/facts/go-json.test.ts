@@ -28,6 +28,18 @@ describe('decodeGoJson accepts plain JSON', () => {
     // Keys of maps are data, never struct fields: İ and ı in them are not ambiguous.
     ['{"Labels":{"a\u00e7\u0131klama":"test"},"HostConfig":{"Tmpfs":{"/s\u0131n":""}}}', { Labels: { 'açıklama': 'test' }, HostConfig: { Tmpfs: { '/sın': '' } } }],
     ['{"Name":"v","DriverOpts":{"\u0130":"x"},"Labels":{"s\u0131n\u0131f":"a"}}', { Name: 'v', DriverOpts: { 'İ': 'x' }, Labels: { 'sınıf': 'a' } }],
+    // Keys of Go maps are distinct strings: keys that differ only in case are two entries
+    // (the docker CLI sends `--label a=1 --label A=2`, `--tmpfs /data --tmpfs /DATA` so).
+    ['{"Labels":{"a":"1","A":"2"}}', { Labels: { a: '1', A: '2' } }],
+    ['{"Labels":{"com.example.Version":"1","com.example.version":"2"}}', { Labels: { 'com.example.Version': '1', 'com.example.version': '2' } }],
+    ['{"HostConfig":{"Tmpfs":{"/data":"","/DATA":""},"Sysctls":{"net.a":"1","NET.A":"2"},"StorageOpt":{"size":"1G","SIZE":"2G"}}}', { HostConfig: { Tmpfs: { '/data': '', '/DATA': '' }, Sysctls: { 'net.a': '1', 'NET.A': '2' }, StorageOpt: { size: '1G', SIZE: '2G' } } }],
+    ['{"Name":"v","Labels":{"env":"a","ENV":"b"},"DriverOpts":{"o":"x","O":"y"}}', { Name: 'v', Labels: { env: 'a', ENV: 'b' }, DriverOpts: { o: 'x', O: 'y' } }],
+    ['{"HostConfig":{"LogConfig":{"Type":"json-file","Config":{"max-size":"1m","MAX-SIZE":"2m","\u0131":"x"}}}}', { HostConfig: { LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'MAX-SIZE': '2m', 'ı': 'x' } } } }],
+    ['{"IPAM":{"Options":{"a":"1","A":"2"},"Config":[{"Subnet":"10.0.0.0/24","AuxiliaryAddresses":{"h":"10.0.0.2","H":"10.0.0.3"}}]}}', { IPAM: { Options: { a: '1', A: '2' }, Config: [{ Subnet: '10.0.0.0/24', AuxiliaryAddresses: { h: '10.0.0.2', H: '10.0.0.3' } }] } }],
+    ['{"Spec":{"AccessibilityRequirements":{"Requisite":[{"Segments":{"zone":"a","ZONE":"b"}}]}}}', { Spec: { AccessibilityRequirements: { Requisite: [{ Segments: { zone: 'a', ZONE: 'b' } }] } } }],
+    ['[{"Type":"local","Attrs":{"dest":"/x","DEST":"/y"}}]', [{ Type: 'local', Attrs: { dest: '/x', DEST: '/y' } }]],
+    ['{"NetworkingConfig":{"EndpointsConfig":{"net":{},"NET":{"DriverOpts":{"k":"1","K":"2"}}}}}', { NetworkingConfig: { EndpointsConfig: { net: {}, NET: { DriverOpts: { k: '1', K: '2' } } } } }],
+    ['{"HostConfig":{"DeviceRequests":[{"Options":{"a":"1","A":"2"}}],"Annotations":{"x":"1","X":"2"}}}', { HostConfig: { DeviceRequests: [{ Options: { a: '1', A: '2' } }], Annotations: { x: '1', X: '2' } } }],
     ['9007199254740991', 9007199254740991],
     ['1.5e300', 1.5e300],
     ['{"Memory":1e20}', { Memory: 1e20 }],
@@ -89,6 +101,19 @@ describe('decodeGoJson refuses what Go reads differently or not at all', () => {
     ['ambiguous-json', '{"NetworkingConfig":{"EndpointsConfig":{"Labels":{"Network\u0130D":"x"}}}}'],
     ['ambiguous-json', '[{"a":1},{"b":2,"B":3}]'],
     ['ambiguous-json', '{"a":{"x":1,"x":1}}'],
+    // Struct fields beside maps: the map field itself, a `Config` that is not LogConfig's, a
+    // map value that is a struct (endpoint settings), the keys of a map's struct value.
+    ['ambiguous-json', '{"Labels":{"a":"1"},"labels":{"A":"2"}}'],
+    ['ambiguous-json', '{"HostConfig":{"LogConfig":{"Config":{},"config":{}}}}'],
+    ['ambiguous-json', '{"IPAM":{"Config":{"a":1,"A":2}}}'],
+    ['ambiguous-json', '{"Config":{"a":1,"A":2}}'],
+    ['ambiguous-json', '{"NetworkingConfig":{"EndpointsConfig":{"n":{"NetworkID":"a","networkid":"b"}}}}'],
+    ['ambiguous-json', '{"NetworkingConfig":{"EndpointsConfig":{"n":{"IPAMConfig":{"IPv4Address":"a","ipv4address":"b"}}}}}'],
+    // Exact duplicates in a map: Go keeps the last; refused like a struct's.
+    ['ambiguous-json', '{"Labels":{"a":"1","a":"2"}}'],
+    ['ambiguous-json', '{"HostConfig":{"LogConfig":{"Config":{"k":"1","k":"2"}}}}'],
+    ['ambiguous-json', '{"NetworkingConfig":{"EndpointsConfig":{"host":{},"host":{}}}}'],
+    ['ambiguous-json', '{"Labels":{"a":"1","\\u0061":"2"}}'],
     // Lone surrogates become U+FFFD in Go.
     ['ambiguous-json', '"\\ud800"'],
     ['ambiguous-json', '"\\udc00\\ud800"'],
@@ -140,6 +165,11 @@ describe('decodeGoJson refuses what Go reads differently or not at all', () => {
     expect(code('{}', 'array')).toBe('json-shape');
     expect(code('{}', 'object')).toBeUndefined();
     expect(code('[]', 'array')).toBeUndefined();
+  });
+
+  it('names the keys and the reason: merged struct fields, a repeated map key', () => {
+    expect(() => decodeGoJson(enc.encode('{"HostConfig":{"Privileged":false,"PRIVILEGED":true}}'))).toThrow('keys "Privileged" and "PRIVILEGED" in one object (Go merges them)');
+    expect(() => decodeGoJson(enc.encode('{"Labels":{"a":"1","a":"2"}}'))).toThrow('duplicate key "a" in one map (Go keeps the last)');
   });
 
   it('throws a FactsError with a 400 status', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../../src/core/types.js';
+import { decodeGoJson } from '../../../src/facts/go-json.js';
 import { escapeJsonLine, truncate } from '../../../src/observe/escape.js';
 import { auditFields, auditPath, auditUserAgent, envNames } from '../../../src/observe/redact.js';
 import { facts, operation } from './fixtures.js';
@@ -47,6 +48,94 @@ describe('auditFields', () => {
         capAdd: ['SYS_ADMIN'],
         securityOpt: ['seccomp=unconfined'],
         devices: ['/dev/kmsg'],
+      },
+    },
+    {
+      // API < 1.24 layout: no HostConfig, its fields at the top level; dockerd up to 24 uses them.
+      name: 'ContainerCreate: legacy top-level HostConfig fields when HostConfig is absent',
+      op: 'ContainerCreate',
+      query: { name: 'legacy1' },
+      body: {
+        Image: 'busybox',
+        Env: [`TOKEN=${SECRET}`],
+        Privileged: true,
+        Binds: ['/:/host'],
+        PidMode: 'host',
+        networkmode: 'host',
+        CapAdd: ['SYS_ADMIN'],
+        Mounts: [{ Type: 'bind', Source: '/etc', Target: '/e' }],
+        Devices: [{ PathOnHost: '/dev/mem' }],
+        VolumeDriver: 'x',
+      },
+      want: {
+        name: 'legacy1',
+        image: 'busybox',
+        envNames: ['TOKEN'],
+        privileged: true,
+        binds: ['/:/host'],
+        pidMode: 'host',
+        networkMode: 'host',
+        capAdd: ['SYS_ADMIN'],
+        mountSources: ['/etc'],
+        devices: ['/dev/mem'],
+        legacyHostConfig: true,
+      },
+    },
+    {
+      name: 'ContainerCreate: a null HostConfig is absent for dockerd: the top level is recorded',
+      op: 'ContainerCreate',
+      body: { Image: 'busybox', HostConfig: null, Binds: ['/:/host'], SecurityOpt: ['seccomp=unconfined'] },
+      want: { image: 'busybox', binds: ['/:/host'], securityOpt: ['seccomp=unconfined'], legacyHostConfig: true },
+    },
+    {
+      name: 'ContainerCreate: with a HostConfig object dockerd ignores the top-level copies, and so does the record',
+      op: 'ContainerCreate',
+      body: { Image: 'busybox', Privileged: true, Binds: ['/:/host'], hostconfig: { Binds: ['/srv:/srv'] } },
+      want: { image: 'busybox', binds: ['/srv:/srv'] },
+    },
+    {
+      name: 'ContainerCreate: no host fields anywhere, no legacy marker',
+      op: 'ContainerCreate',
+      body: { Image: 'busybox', Cmd: ['true'] },
+      want: { image: 'busybox', cmd: ['true'] },
+    },
+    {
+      name: 'ContainerUpdate: resources and restart policy (top-level UpdateConfig fields)',
+      op: 'ContainerUpdate',
+      params: { name: 'web' },
+      body: {
+        memory: 1073741824,
+        MemorySwap: -1,
+        MemoryReservation: 0,
+        NanoCpus: 2000000000,
+        CpuShares: 512,
+        CpuQuota: 50000,
+        CpuPeriod: 100000,
+        CpusetCpus: '0-1',
+        CpusetMems: '0',
+        PidsLimit: 100,
+        BlkioWeight: 300,
+        KernelMemory: 0,
+        RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 },
+        Devices: [{ PathOnHost: '/dev/mem' }],
+        Env: [`X=${SECRET}`],
+      },
+      want: {
+        name: 'web',
+        memory: 1073741824,
+        memorySwap: -1,
+        memoryReservation: 0,
+        nanoCpus: 2000000000,
+        cpuShares: 512,
+        cpuQuota: 50000,
+        cpuPeriod: 100000,
+        cpusetCpus: '0-1',
+        cpusetMems: '0',
+        pidsLimit: 100,
+        blkioWeight: 300,
+        kernelMemory: 0,
+        restartPolicy: 'on-failure',
+        restartMaxRetries: 3,
       },
     },
     {
@@ -194,6 +283,13 @@ describe('auditFields', () => {
     const got = auditFields(f);
     expect(got).toEqual(want);
     expect(JSON.stringify(got ?? null)).not.toContain(SECRET);
+  });
+
+  it('VolumeCreate: every spelling of a device or type option (a Go map keeps them apart), never o', () => {
+    const body = decodeGoJson(new TextEncoder().encode(JSON.stringify({ Name: 'v', DriverOpts: { type: 'tmpfs', device: 'tmpfs', DEVICE: '/', o: `password=${SECRET}` } })));
+    const got = auditFields(facts(operation('VolumeCreate'), { body }));
+    expect(got).toEqual({ name: 'v', driverOptKeys: ['type', 'device', 'DEVICE', 'o'], device: ['tmpfs', '/'], type: 'tmpfs' });
+    expect(JSON.stringify(got)).not.toContain(SECRET);
   });
 
   it('cuts long lists with a marker', () => {

@@ -175,8 +175,8 @@ describe('binds', () => {
     ...localVolumeCases('mount volume-opt', vopt, 'HostConfig.Mounts[0].VolumeOptions.DriverConfig.Options'),
     ...localVolumeCases('service volume-opt', (options) => req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', Mounts: [{ Type: 'volume', Target: '/h', VolumeOptions: { DriverConfig: { Name: 'local', Options: options } } }] } } }), 'TaskTemplate.ContainerSpec.Mounts[0].VolumeOptions.DriverConfig.Options'),
     ['legacy top-level Mounts proc', create({ Image: 'x', Mounts: [{ Type: 'volume', Target: '/h', VolumeOptions: { DriverConfig: { Options: { type: 'proc', device: '/srv/dev/alice' } } } }] }), 'bind-mount', 'Mounts[0].VolumeOptions.DriverConfig.Options.type "proc"'],
-    // The facts stage refuses keys that fold together (ambiguous-json); built by hand, the guard still denies.
-    ['volume create type and Type both given', rawFacts('VolumeCreate', { Name: 'v', DriverOpts: { type: 'tmpfs', Type: 'proc', device: 'tmpfs' } }), 'bind-mount', 'DriverOpts.Type repeats option "type"'],
+    // Driver options are a Go map: `type` and `Type` are two entries, and the second spelling is checked too.
+    ['volume create type and Type both given', req('POST', '/volumes/create', { Name: 'v', DriverOpts: { type: 'tmpfs', Type: 'proc', device: 'tmpfs' } }), 'bind-mount', 'DriverOpts.Type repeats option "type"'],
     ['volume create plugin driver options are the plugin\'s', req('POST', '/volumes/create', { Name: 'v', Driver: 'rexray', DriverOpts: { type: 'proc' } }), undefined],
   ]);
   run('binds: { allow: ["/srv/dev/{user}"] }', [['{user} is the caller', hc({ Binds: ['/srv/dev/alice:/x'] }), 'bind-mount']], bob);
@@ -379,7 +379,19 @@ describe('execRoot', () => {
     ['-0:1000', exec('-0:1000'), 'exec-root'],
     ['+1000 is uid 1000', exec('+1000'), undefined],
     ['-1 is out of range, not root', exec('-1'), undefined],
-    ['1000:+0 is a group, not the user', exec('1000:+0'), undefined],
+    // The group part too: GetExecUser takes an Atoi-able group as a gid, `root` from /etc/group.
+    ['65534:0 (group root)', exec('65534:0'), 'exec-root', 'User "65534:0" runs the exec session in group root (gid 0)'],
+    ['1000:+0', exec('1000:+0'), 'exec-root', 'group root'],
+    ['1000:-00', exec('1000:-00'), 'exec-root', 'group root'],
+    ['x:root', exec('x:root'), 'exec-root', 'group root'],
+    ['nobody: 0 (spaces trimmed: refuses more)', exec('nobody: 0'), 'exec-root', 'group root'],
+    ['1000:0:1000 (a third part is ignored, the group is 0)', exec('1000:0:1000'), 'exec-root', 'group root'],
+    ['1000:1000:0 (a third part is ignored)', exec('1000:1000:0'), undefined],
+    ['1000: (empty group: the user\'s own)', exec('1000:'), undefined],
+    ['app:staff', exec('app:staff'), undefined],
+    ['1000:ROOT is no group runc finds', exec('1000:ROOT'), undefined],
+    ['1000:10', exec('1000:10'), undefined],
+    ['1000:+-0 is not a number', exec('1000:+-0'), undefined],
     ['bare sign is a name', exec('+'), undefined],
     ['+-0 is not a number', exec('+-0'), undefined],
     ['case-variant key', req('POST', '/containers/abc/exec', { user: 'root' }), 'exec-root'],
