@@ -33,8 +33,23 @@ function values(v: string | string[] | undefined): string[] {
 }
 
 /**
+ * The index of the quote closing the JSON string that opens `text` (at index 0), or -1.
+ * Node writes a backslash in the value as `\\` and a quote as `\"`, so a backslash always
+ * starts a pair and the first quote outside a pair closes the string.
+ */
+function closingQuote(text: string): number {
+  for (let i = 1; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === '"') return i;
+  }
+  return -1;
+}
+
+/**
  * Parse Node's `subjectaltname` text: `DNS:a, IP Address:1.2.3.4, email:x, URI:y`, where a value
- * holding a separator is written as a JSON string (`DNS:"a, b"`).
+ * holding a separator, a quote, a backslash or a control character is written as a JSON string
+ * (`DNS:"a\u002c b"` for `a, b`, `DNS:"x\\"` for `x\`). Throws IdentityError on text Node would not write (an
+ * unterminated or malformed quoted value, or one not followed by `, `): the certificate is refused.
  */
 export function parseSubjectAltName(text: string | undefined): Identity['sans'] {
   const sans: Identity['sans'] = { dns: [], ip: [], email: [], uri: [] };
@@ -46,11 +61,18 @@ export function parseSubjectAltName(text: string | undefined): Identity['sans'] 
     rest = rest.slice(colon + 1);
     let value: string;
     if (rest.startsWith('"')) {
-      // JSON-quoted: find the closing quote that is not escaped.
-      let end = 1;
-      while (end < rest.length && !(rest[end] === '"' && rest[end - 1] !== '\\')) end++;
-      value = JSON.parse(rest.slice(0, end + 1)) as string;
-      rest = rest.slice(end + 1);
+      const end = closingQuote(rest);
+      let parsed: unknown;
+      try {
+        parsed = end < 0 ? undefined : JSON.parse(rest.slice(0, end + 1));
+      } catch {
+        parsed = undefined;
+      }
+      rest = end < 0 ? '' : rest.slice(end + 1);
+      if (typeof parsed !== 'string' || (rest !== '' && !rest.startsWith(', '))) {
+        throw new IdentityError(`certificate subjectAltName has a malformed ${type} value`);
+      }
+      value = parsed;
     } else {
       const comma = rest.indexOf(', ');
       value = comma < 0 ? rest : rest.slice(0, comma);

@@ -60,6 +60,27 @@ export async function runPolicyCommand(argv: string[], io: PolicyCliIo): Promise
   }
 }
 
+/**
+ * Refuse a flag of `names` given more than once: with `--policy a.yaml --policy b.yaml` the
+ * parser keeps the last, and a check that silently skips a file reads as that file passing.
+ * Walks `argv` as parseArgs does (a flag's value is the next argument unless `--flag=value`).
+ */
+function refuseRepeated(argv: readonly string[], names: readonly string[], valued: readonly string[]): void {
+  const seen = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') break;
+    if (!arg.startsWith('--')) continue;
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    if (names.includes(name)) {
+      if (seen.has(name)) throw new UsageError(`--${name} given twice (give one)`);
+      seen.add(name);
+    }
+    if (eq < 0 && valued.includes(name)) i++;
+  }
+}
+
 /** Load the policy named by --policy or --config, else the built-in default. */
 function selectPolicy(values: Record<string, string>): CompiledPolicy {
   if (values.policy !== undefined && values.config !== undefined) throw new UsageError('give --policy or --config, not both');
@@ -69,6 +90,7 @@ function selectPolicy(values: Record<string, string>): CompiledPolicy {
 
 function check(argv: string[], io: PolicyCliIo): number {
   const args = parseArgs(argv, { values: ['policy', 'config'] });
+  refuseRepeated(argv, ['policy', 'config'], ['policy', 'config']);
   if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   const policy = selectPolicy(args.values);
   const modes = policy.rules.filter((r) => r.mode === 'audit').length;
@@ -84,6 +106,7 @@ function check(argv: string[], io: PolicyCliIo): number {
 
 async function explainCommand(argv: string[], io: PolicyCliIo): Promise<number> {
   const args = parseArgs(argv, { values: ['policy', 'config', 'as', 'body'], lists: ['group'] });
+  refuseRepeated(argv, ['policy', 'config', 'as', 'body'], ['policy', 'config', 'as', 'body', 'group']);
   const name = args.values.as;
   if (!name) throw new UsageError('--as NAME is required');
   const [method, target, ...extra] = args.positionals;

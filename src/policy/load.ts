@@ -19,7 +19,16 @@ const RULE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** Parse policy YAML into a validated spec; throws PolicyError listing every problem. */
 export function parsePolicy(text: string, source?: string): PolicySpec {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  let doc: Document;
+  let root: unknown;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    // Building the value can throw: an alias bomb (more than 100 aliases), a YAML 1.1 merge
+    // of a non-mapping (`<<: 1`). A policy error like any other, never a crash.
+    root = doc.errors.length > 0 ? undefined : doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new PolicyError([{ path: '', message: `the YAML cannot be read: ${yamlMessage(err)}` }], source);
+  }
   if (doc.errors.length > 0) {
     throw new PolicyError(
       doc.errors.map((e) => {
@@ -31,13 +40,19 @@ export function parsePolicy(text: string, source?: string): PolicySpec {
     );
   }
   const problems = new Problems();
-  const spec = validate(doc.toJS({ maxAliasCount: 100 }) as unknown, problems);
+  const spec = validate(root, problems);
   if (!problems.empty || !spec) {
     // In file order, as an editor walks them (Array.sort is stable for problems on one line).
     const located = problems.list.map((p) => withLine(p.at, p.message, doc, lineCounter));
     throw new PolicyError(located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)), source);
   }
   return spec;
+}
+
+/** The first line of a YAML library error, with a hint for the alias limit. */
+function yamlMessage(err: unknown): string {
+  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+  return /alias count/i.test(message) ? `${message} (at most 100 aliases are expanded)` : message;
 }
 
 function withLine(at: KeyPath, message: string, doc: Document, lc: LineCounter): PolicyProblem {
@@ -91,7 +106,8 @@ function parseMode(v: unknown, at: KeyPath, problems: Problems): PolicyMode | un
 }
 
 function parseGroups(v: unknown, problems: Problems): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  // No prototype: a group named `__proto__` is a group like any other, not a lost assignment.
+  const out: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   if (v === undefined) return out;
   if (!isRecord(v)) {
     problems.add(['groups'], 'must be a mapping of group name to a list of user names');

@@ -33,9 +33,15 @@ export function formatPath(at: KeyPath): string {
   return out;
 }
 
-/** True for a plain mapping (not null, not an array). */
+/**
+ * True for a plain mapping (not null, not an array). Tagged YAML values (`!!set`, `!!omap`,
+ * `!!timestamp`, `!!binary`) become a Set, a Map, a Date or a Buffer, which are objects without
+ * own keys: read as mappings they would look empty (`guards: !!set {privileged}` would set no guard).
+ */
 export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
 }
 
 /** Report every key of `obj` not in `known` as an error. */

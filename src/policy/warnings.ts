@@ -1,29 +1,120 @@
 /**
- * Warnings about a valid policy that probably does not mean what it says: an allow rule that
- * selects operations whose bodies carry host power (container create, exec, volume create,
- * ...) but sets no guards lets its callers run privileged containers and bind-mount the host.
+ * Warnings about a valid policy that probably does not mean what it says, for `policy check`:
+ *
+ * - an allow rule that selects operations the guards inspect but leaves out guards that
+ *   inspect them: a guard left out permits what it would refuse (an unguarded
+ *   `ContainerCreate` is root on the host). One warning per rule, naming what is missing;
+ * - a guard that inspects none of the operations its rule selects (it does nothing there);
+ * - an image pattern with a `*` in its registry part (it matches every registry);
+ * - a deny rule an earlier rule always decides before (see shadowed-rules.ts).
+ *
+ * Which operations a rule selects is read generously (a path glob selects every route it
+ * overlaps), so a warning errs towards being shown.
  */
-import type { RequestFacts } from '../core/types.js';
-import { OPERATIONS } from '../facts/operations.js';
-import type { CompiledPolicy } from './compile.js';
+import type { Operation } from '../core/types.js';
+import type { CompiledPolicy, CompiledRule } from './compile.js';
+import { starInRegistry } from './guards/image-reference.js';
 import { GUARDS } from './guards/index.js';
+import { shadowedRuleWarnings } from './shadowed-rules.js';
 
-/** Operations some guard inspects: allowing them unguarded grants what the guards would refuse. */
-const GUARDED_OPERATIONS = OPERATIONS.filter((op) => GUARDS.some((g) => g.operations.includes(op.name)));
+/**
+ * Guards that do not stand between a caller and the host, so leaving them out is a choice,
+ * not a gap: `images` says which content may run or be named (see "Images" in docs/policy.md).
+ */
+const NOT_HOST_POWER: ReadonlySet<string> = new Set(['images']);
 
-function factsFor(op: (typeof OPERATIONS)[number]): RequestFacts {
-  return { method: op.method, rawTarget: op.pattern, path: op.pattern, operation: op, params: {}, query: {}, queryAll: {} };
+/**
+ * Operations whose guarded fields never reach dockerd, whatever the rule: the facts stage
+ * refuses a ContainerStart body (API < 1.24 HostConfig) for everyone, before the policy.
+ */
+const BODY_REFUSED: ReadonlySet<string> = new Set(['ContainerStart']);
+
+/**
+ * Guards whose only reach beyond the caller's own containers is into other people's: exec as
+ * root, and another container's volumes. With tenancy on (and containers not `unowned`), exec
+ * and `--volumes-from` reach only the caller's own containers, which the caller could have
+ * created with the same user and volumes, so leaving these out grants nothing more.
+ */
+const OTHER_CONTAINERS: ReadonlySet<string> = new Set(['execRoot', 'volumesFrom']);
+
+/** Guards whose absence on an operation they inspect hands out root on the host outright. */
+const ROOT_GUARDS: ReadonlySet<string> = new Set(['privileged', 'binds', 'volumesFrom', 'capabilities', 'devices', 'plugins']);
+
+/**
+ * dockerd's update applies only resources and the restart policy; the container guards check
+ * its body anyway (fail closed), so a gap there is named, but not as root on the host.
+ */
+const NO_ROOT_OPS: ReadonlySet<string> = new Set(['ContainerUpdate']);
+
+/** Every guard that should be set on a rule that allows `op`, in the guard table's order. */
+function neededGuards(op: string, ownContainersOnly: boolean): string[] {
+  if (BODY_REFUSED.has(op)) return [];
+  return GUARDS.filter((g) => g.operations.includes(op) && !NOT_HOST_POWER.has(g.key) && !(ownContainersOnly && OTHER_CONTAINERS.has(g.key))).map((g) => g.key);
 }
 
-/** One warning per allow rule without guards that selects guarded operations. */
+/** The operation names a rule may select, in table order without duplicates. */
+function selectedOperations(rule: CompiledRule): string[] {
+  const routes = new Set<Operation>();
+  for (const s of rule.selectors) for (const op of s.routes) routes.add(op);
+  return [...new Set([...routes].map((op) => op.name))];
+}
+
+function list(items: readonly string[], max: number): string {
+  return items.length > max ? `${items.slice(0, max).join(', ')} and ${items.length - max} more` : items.join(', ');
+}
+
+/** The warning for guards an allow rule leaves out, or undefined. */
+function guardGapWarning(rule: CompiledRule, ops: readonly string[], ownContainersOnly: boolean): string | undefined {
+  const set = new Set(rule.guards.map((g) => g.definition.key));
+  const gaps: { op: string; left: string[]; root: boolean }[] = [];
+  for (const op of ops) {
+    const left = neededGuards(op, ownContainersOnly).filter((key) => !set.has(key));
+    if (left.length > 0) gaps.push({ op, left, root: !NO_ROOT_OPS.has(op) && left.some((key) => ROOT_GUARDS.has(key)) });
+  }
+  if (gaps.length === 0) return undefined;
+  // The operations that hand out root first: they are what the reader must see.
+  gaps.sort((a, b) => Number(b.root) - Number(a.root));
+  const who = rule.who.anyone ? 'every certificate holder' : 'whoever it matches';
+  const missing = GUARDS.map((g) => g.key).filter((key) => gaps.some((gap) => gap.left.includes(key)));
+  const consequence = gaps[0]?.root ? `${who} can get root on the host` : `${who} gets what ${missing.join(', ')} would refuse`;
+  const gapOps = gaps.map((gap) => gap.op);
+  if (set.size === 0) {
+    const advice = rule.who.anyone ? 'add guards' : 'fine for admins; add guards otherwise';
+    return `rule "${rule.name}" allows ${list(gapOps, 4)} without guards: ${consequence} (${advice})`;
+  }
+  // Operations leaving out the same guards share one clause; past three clauses, one for all.
+  const clauses = new Map<string, string[]>();
+  for (const gap of gaps) clauses.set(gap.left.join(', '), [...(clauses.get(gap.left.join(', ')) ?? []), gap.op]);
+  const what = clauses.size <= 3 ? [...clauses].map(([left, opsOf]) => `${opsOf.join(', ')} without ${left}`).join('; ') : `${list(gapOps, 4)} without ${missing.join(', ')}`;
+  return `rule "${rule.name}" allows ${what}: ${consequence} (a guard left out permits what it would refuse)`;
+}
+
+/** The warning for guards that inspect none of the rule's operations, or undefined. */
+function idleGuardWarning(rule: CompiledRule, ops: readonly string[]): string | undefined {
+  const idle = rule.guards.filter((g) => !g.definition.operations.some((op) => ops.includes(op)));
+  if (idle.length === 0) return undefined;
+  const where = idle.map((g) => `${g.definition.key}: ${list(g.definition.operations, 3)}`).join('; ');
+  return `rule "${rule.name}" sets ${idle.map((g) => g.definition.key).join(', ')}, which inspect${idle.length === 1 ? 's' : ''} none of the operations it allows (${where}): check its allow list`;
+}
+
+/** Warnings for image patterns whose `*` reaches into the registry part. */
+function imagePatternWarnings(rule: CompiledRule): string[] {
+  const images = rule.guards.find((g) => g.definition.key === 'images');
+  const allow = (images?.config as { allow?: unknown } | undefined)?.allow;
+  if (!Array.isArray(allow)) return [];
+  return allow
+    .filter((p): p is string => typeof p === 'string' && starInRegistry(p))
+    .map((p) => `rule "${rule.name}": image pattern "${p}" has a * in its registry part, and * also matches "/": it allows images from any registry (name the registry exactly, as in registry.example.com/*)`);
+}
+
+/** Every warning for a valid policy: per allow rule in rule order, then the unreachable deny rules. */
 export function policyWarnings(policy: CompiledPolicy): string[] {
   const warnings: string[] = [];
+  const ownContainersOnly = policy.tenancy !== undefined && !policy.tenancy.unowned.includes('containers');
   for (const rule of policy.rules) {
-    if (rule.effect !== 'allow' || rule.guards.length > 0) continue;
-    const selected = GUARDED_OPERATIONS.filter((op) => rule.selectors.some((s) => s.test(factsFor(op)))).map((op) => op.name);
-    if (selected.length === 0) continue;
-    const shown = selected.length > 4 ? `${selected.slice(0, 4).join(', ')} and ${selected.length - 4} more` : selected.join(', ');
-    warnings.push(`rule "${rule.name}" allows ${shown} without guards: whoever it matches may run privileged containers and mount the host (fine for admins; add guards otherwise)`);
+    if (rule.effect !== 'allow') continue;
+    const ops = selectedOperations(rule);
+    for (const w of [guardGapWarning(rule, ops, ownContainersOnly), idleGuardWarning(rule, ops), ...imagePatternWarnings(rule)]) if (w) warnings.push(w);
   }
-  return warnings;
+  return [...warnings, ...shadowedRuleWarnings(policy)];
 }

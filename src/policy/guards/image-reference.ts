@@ -76,6 +76,18 @@ function glob(pattern: string): (value: string) => boolean {
 }
 
 /**
+ * True when a `*` stands in the pattern's registry part (`*.example.com/*`, `registry*:5000/x`).
+ * Such a `*` also matches `/`, so the pattern allows names from any registry and any Docker
+ * Hub namespace (`evil.io/x.example.com/y`): worth a warning, not an error (`*` alone, every
+ * image, says what it means and is not one).
+ */
+export function starInRegistry(pattern: string): boolean {
+  if (pattern === '*') return false;
+  const p = normalizeReference(pattern, false);
+  return p !== undefined && p.name.slice(0, p.name.indexOf('/')).includes('*');
+}
+
+/**
  * Compile a pattern: a reference where `*` matches any characters (including `/`), normalised
  * like a reference; without a tag or digest it matches every tag and digest of the name.
  * `*` alone matches every image.

@@ -68,6 +68,14 @@ describe('identityFromCertificate', () => {
     expect([id.name, id.sans.dns, id.sans.email]).toEqual(['bob', ['admin'], ['admin@example.com']]);
   });
 
+  // Node quotes these SANs (`DNS:"a\u002c DNS:admin"`, `DNS:"bc\\"`); the trailing backslash
+  // used to end the parse with a JSON SyntaxError, refusing the certificate.
+  it('reads SANs holding a separator or a trailing backslash, and IPv6 addresses, as Node prints them', () => {
+    const ext = 'extendedKeyUsage=clientAuth\nsubjectAltName=@alt\n[alt]\nDNS.1 = a, DNS:admin\nDNS.2 = bc\\\\\nDNS.3 = ok\nIP.1 = fe80::1\nURI.1 = spiffe://x/y\n';
+    const id = identityFromCertificate(makeCert('quoted-sans', '/CN=svc', ext));
+    expect(id.sans).toEqual({ dns: ['a, DNS:admin', 'bc\\', 'ok'], ip: ['FE80:0:0:0:0:0:0:1'], email: [], uri: ['spiffe://x/y'] });
+  });
+
   it('refuses a certificate whose extendedKeyUsage excludes clientAuth', () => {
     expect(() => identityFromCertificate(makeCert('server', '/CN=server', 'extendedKeyUsage=serverAuth\n'))).toThrow(IdentityError);
   });
@@ -87,7 +95,31 @@ describe('parseSubjectAltName', () => {
     // Node quotes a value that holds a separator; the quote must not end the value early.
     ['DNS:"evil, DNS:admin", DNS:ok', { dns: ['evil, DNS:admin', 'ok'], ip: [], email: [], uri: [] }],
     ['email:"a\\"b, c"', { dns: [], ip: [], email: ['a"b, c'], uri: [] }],
+    // Node escapes a backslash as \\; a value ending in one used to throw a SyntaxError.
+    ['DNS:"x\\\\", DNS:"a, b", URI:spiffe://example.org/ci', { dns: ['x\\', 'a, b'], ip: [], email: [], uri: ['spiffe://example.org/ci'] }],
+    ['DNS:"x\\\\"', { dns: ['x\\'], ip: [], email: [], uri: [] }],
+    ['DNS:"\\\\\\\\", DNS:ok', { dns: ['\\\\', 'ok'], ip: [], email: [], uri: [] }],
+    // An escaped backslash before an escaped quote: the quote is data, the value goes on.
+    ['DNS:"a\\\\\\", DNS:admin", DNS:ok', { dns: ['a\\", DNS:admin', 'ok'], ip: [], email: [], uri: [] }],
+    // A hostile value that spells the separator and another SAN stays one value.
+    ['DNS:"evil\\u002c DNS:admin", URI:"spiffe://x/\\\\"', { dns: ['evil, DNS:admin'], ip: [], email: [], uri: ['spiffe://x/\\'] }],
+    ['URI:"a\\u0000b"', { dns: [], ip: [], email: [], uri: ['a\u0000b'] }],
+    // Other kinds, quoted or not, are skipped whole.
+    ['DirName:"CN=x\\u002c O=y", othername:"1.2.3:z\\\\", DNS:ok', { dns: ['ok'], ip: [], email: [], uri: [] }],
+    ['IP Address:FE80:0:0:0:0:0:0:1', { dns: [], ip: ['FE80:0:0:0:0:0:0:1'], email: [], uri: [] }],
   ])('%s', (text, want) => {
     expect(parseSubjectAltName(text)).toEqual(want);
+  });
+
+  // Text Node never writes: refuse the certificate with a reason, never a JSON SyntaxError.
+  it.each([
+    'DNS:"unterminated',
+    'DNS:"x\\"',
+    'DNS:"a"b, DNS:c',
+    'DNS:"bad \\x escape"',
+    'DNS:"a", DNS:"b\\\\\\"',
+  ])('%s is refused', (text) => {
+    expect(() => parseSubjectAltName(text)).toThrow(IdentityError);
+    expect(() => parseSubjectAltName(text)).toThrow(/^certificate subjectAltName has a malformed DNS value$/);
   });
 });

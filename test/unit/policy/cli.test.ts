@@ -147,3 +147,46 @@ describe('dockgate policy: help and unreadable input', () => {
     expect(r.err.split('\n')[0]).toBe(`dockgate policy: cannot read --body ${join(dir, 'missing.json')}: ENOENT`);
   });
 });
+
+describe('dockgate policy: review findings', () => {
+  const bomb = join(dir, 'bomb.yaml');
+  const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i <= 8; i++) lines.push(`a${i}: &a${i} [${Array.from({ length: 10 }, () => `*a${i - 1}`).join(', ')}]`);
+  writeFileSync(bomb, `${lines.join('\n')}\nversion: 1\nrules: []\n`);
+  const devRun = join(dir, 'dev-run.yaml');
+  writeFileSync(devRun, 'version: 1\nrules:\n  - name: dev-run\n    who: { groups: [developers] }\n    allow: [ContainerCreate, "POST /containers/dev-*/exec"]\n    guards: { execRoot: false }\n');
+
+  // It printed a ReferenceError with its stack and exited 1.
+  it.each([
+    [['check', '--policy', bomb]],
+    [['explain', '--as', 'alice', '--policy', bomb, 'GET', '/info']],
+  ])('an alias bomb is a policy problem: %j exits 2 with one line per problem', async (argv) => {
+    const r = await run(argv);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`${bomb}: 1 problem\n  ${bomb}:-: (file): the YAML cannot be read: Excessive alias count indicates a resource exhaustion attack (at most 100 aliases are expanded)\n`);
+  });
+
+  // The last one won silently: a check of two files passed on the second alone.
+  it.each([
+    [['check', '--policy', bad, '--policy', good], '--policy given twice (give one)'],
+    [['check', `--policy=${good}`, '--policy', good], '--policy given twice (give one)'],
+    [['explain', '--as', 'alice', '--as', 'admin', '--policy', good, 'GET', '/info'], '--as given twice (give one)'],
+  ])('%j is a usage error', async (argv, message) => {
+    const r = await run(argv);
+    expect(r.code).toBe(2);
+    expect(r.err.split('\n')[0]).toBe(`dockgate policy: ${message}`);
+  });
+
+  it('a --group may repeat, and a value that looks like a flag is a value', async () => {
+    expect((await run(['explain', '--as', 'alice', '--group', 'a', '--group', 'developers', '--policy', good, 'GET', '/info'])).code).toBe(0);
+    expect((await run(['explain', '--as', '--policy', '--policy', good, 'GET', '/info'])).code).toBe(3);
+  });
+
+  it('check names the guards a rule leaves out (exit 0)', async () => {
+    const r = await run(['check', '--policy', devRun]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(
+      'warning: rule "dev-run" allows ContainerCreate without privileged, hostNamespaces, binds, volumesFrom, capabilities, devices, securityOptions, maskedPaths, sysctls, cgroupParent, runtimes, logDrivers, volumeDrivers; ContainerExec without privileged: whoever it matches can get root on the host (a guard left out permits what it would refuse)\n',
+    );
+  });
+});

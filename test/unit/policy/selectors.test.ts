@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { OPERATIONS } from '../../../src/facts/operations.js';
+import { loadPolicy } from '../../../src/policy/compile.js';
+import { decide } from '../../../src/policy/evaluate.js';
+import { PolicyError, type PolicyProblem } from '../../../src/policy/errors.js';
+import { globSteps, overlaps, routeSteps } from '../../../src/policy/route-language.js';
+import { compileSelector } from '../../../src/policy/selectors.js';
+import { alice, req } from './fixtures.js';
+
+function problems(text: string): PolicyProblem[] {
+  try {
+    loadPolicy(text, 'test.yaml');
+  } catch (err) {
+    if (err instanceof PolicyError) return [...err.problems];
+    throw err;
+  }
+  return [];
+}
+
+const denyRule = (selector: string) => `version: 1\nrules:\n  - name: protect-prod\n    who: { anyone: true }\n    deny: [${JSON.stringify(selector)}]\n`;
+
+describe('selectors that can never match are refused (M3)', () => {
+  it.each([
+    // The review's protect-prod rule: each of these denied nothing, so the next rule allowed.
+    ['DELETE /v1.45/containers/prod-*', 'never matches: globs see the path without the API version prefix (write /containers/prod-*: it matches every version)'],
+    ['DELETE /v1.41', 'never matches: globs see the path without the API version prefix (write /: it matches every version)'],
+    ['DELETE /container/prod-*', 'never matches: it matches no DELETE route of the operation table (see the routes in docs/policy.md)'],
+    ['GET /containers/json?all=1', 'never matches: a glob matches the path only, never the query string (drop the "?..." part; guards check query values)'],
+    ['DELETE /containers/prod-*/', 'never matches: a path ending in "/" is refused unless its route ends in one (only /networks/ and /debug/pprof/ do): drop the trailing "/"'],
+    ['PATCH /containers/*', 'never matches: it matches no PATCH route of the operation table (see the routes in docs/policy.md)'],
+    ['DELETE /containers', 'never matches: it matches no DELETE route'],
+    ['GET /containers/*/json/x', 'never matches: it matches no GET route'],
+    ['DELETE /containers//prod', 'never matches: a request path never holds "//"'],
+    ['DELETE /containers/../prod', 'never matches: a request path never holds "." or ".." segments'],
+    ['GET /volumes/x/', 'never matches: a path ending in "/" is refused'],
+    ['POST /debug/pprof/x/', 'never matches: it matches no POST route'],
+    // A route pattern under a method it is not registered for.
+    ['GET /containers/{name:.*}/kill', 'never matches: route /containers/{name:.*}/kill is registered for POST only'],
+    ['POST /containers/{name:.*}/archive', 'never matches: route /containers/{name:.*}/archive is registered for HEAD, GET, PUT only'],
+  ])('%s', (selector, why) => {
+    expect(problems(denyRule(selector))).toEqual([{ path: 'rules[0].deny[0]', line: 5, message: expect.stringContaining(`selector "${selector}" ${why}`) }]);
+  });
+
+  it.each([
+    'DELETE /containers/prod-*',
+    'DELETE /containers/**',
+    'GET /networks/',
+    'GET /debug/pprof/',
+    'POST /debug/pprof/heap', // /debug routes answer any method
+    '* /containers/*/json',
+    'GET /version', // not a version prefix
+    'GET /v*/x', // /volumes/{name:.*} can be v-something/x
+    'POST /containers/{name:.*}/kill',
+    '* /containers/{name:.*}/kill',
+    'PUT /containers/{name:.*}/archive',
+    'GET /networks/*', // NetworkInspect: {id:.+}
+    'DELETE /containers/a,b', // an odd but possible name
+  ])('%s is accepted', (selector) => {
+    expect(problems(denyRule(selector))).toEqual([]);
+  });
+
+  it('a deny glob fixed as the message says applies to every API version', () => {
+    const p = loadPolicy(`${denyRule('DELETE /containers/prod-*')}  - name: dev\n    who: { anyone: true }\n    allow: [ContainerDelete]\n`);
+    expect(decide(p, alice, req('DELETE', '/v1.45/containers/prod-db'))).toMatchObject({ outcome: 'deny', rule: 'protect-prod' });
+    expect(decide(p, alice, req('DELETE', '/containers/prod-db'))).toMatchObject({ outcome: 'deny', rule: 'protect-prod' });
+    expect(decide(p, alice, req('DELETE', '/v1.45/containers/dev-db'))).toMatchObject({ outcome: 'allow', rule: 'dev' });
+  });
+});
+
+describe('a selector holding "," is pointed at YAML lists (L4)', () => {
+  it.each([
+    ['allow: ContainerCreate, ContainerStart', 'rules[0].allow', 'unknown HTTP method "ContainerCreate,"; a selector is one string: for several, write a YAML list: [ContainerCreate, ContainerStart]'],
+    ['allow: "ContainerCreate,ContainerStart"', 'rules[0].allow', 'unknown operation "ContainerCreate,ContainerStart" (see the operation names in docs/policy.md); a selector is one string: for several, write a YAML list: [ContainerCreate, ContainerStart]'],
+    ['allow: ["power:read, ContainerTop"]', 'rules[0].allow[0]', 'unknown power "read, ContainerTop" (read, write or exfiltrate); a selector is one string: for several, write a YAML list: [power:read, ContainerTop]'],
+  ])('%s', (line, path, message) => {
+    expect(problems(`version: 1\nrules:\n  - name: x\n    who: { anyone: true }\n    ${line}\n`)).toEqual([{ path, line: 5, message }]);
+  });
+});
+
+describe('which routes a selector may select', () => {
+  const names = (text: string) => {
+    const s = compileSelector(text);
+    if ('error' in s) throw new Error(s.error);
+    return { routes: [...new Set([...s.routes].map((op) => op.name))].sort(), whole: [...new Set([...s.wholeRoutes].map((op) => op.name))].sort() };
+  };
+  it.each([
+    ['ContainerCreate', ['ContainerCreate'], ['ContainerCreate']],
+    ['NetworkList', ['NetworkList'], ['NetworkList']],
+    ['POST /containers/dev-*/exec', ['ContainerExec'], []],
+    ['POST /containers/dev-*/update', ['ContainerUpdate'], []],
+    ['POST /networks/dev-*/connect', ['NetworkConnect'], []],
+    ['POST /images/busybox*/tag', ['ImageTag'], []],
+    // Route order is ignored (a greedy {name:.*} route could take these too): assume it selects.
+    ['POST /containers/create', ['ContainerCreate'], []],
+    ['DELETE /containers/*', ['ContainerDelete'], []],
+    ['GET /containers/*/top', ['ContainerTop'], []],
+    ['GET /debug/pprof/{name}', ['DebugPprof'], []],
+    ['* /debug/pprof/{name}', ['DebugPprof'], ['DebugPprof']],
+  ])('%s', (text, routes, whole) => {
+    expect(names(text)).toEqual({ routes, whole });
+  });
+});
+
+describe('route-language overlaps', () => {
+  it.each([
+    ['/containers/dev-*/exec', '/containers/{name:.*}/exec', true],
+    ['/containers/dev-*/exec', '/containers/{name:.*}/start', false],
+    ['/containers/*', '/containers/{name:.*}', true],
+    ['/containers/*', '/containers/create', true],
+    ['/containers', '/containers/{name:.*}', false],
+    ['/containers/**', '/containers/{name}/checkpoints/{checkpoint}', true],
+    ['/containers/*', '/containers/{name}/checkpoints/{checkpoint}', false],
+    ['/networks/*', '/networks/{id:.+}', true],
+    ['/networks/', '/networks/{id:.+}', false],
+    ['/services/a/b', '/services/{id}', false],
+    ['/services/*', '/services/{id}', true],
+    ['/x*y*z', '/x{a}z', true],
+    ['/a*b', '/a/b', false],
+    ['/a**b', '/a/b', true],
+  ])('%s and %s: %s', (glob, pattern, want) => {
+    expect(overlaps(globSteps(glob), routeSteps(pattern))).toBe(want);
+  });
+
+  it('every route pattern overlaps itself read as a glob with * for each variable', () => {
+    for (const op of OPERATIONS) {
+      const glob = op.pattern.replace(/\{[^}]*:\.[*+]\}/g, '**').replace(/\{[^}]*\}/g, '*');
+      expect(overlaps(globSteps(glob), routeSteps(op.pattern)), op.pattern).toBe(true);
+    }
+  });
+});
