@@ -1,9 +1,11 @@
 /**
  * Adapts a compiled policy file (or the built-in default policy) to the data path's Gatekeeper.
  */
+import type { OperationalLog } from '../observe/logger.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { decide, denyMessage } from '../policy/evaluate.js';
 import { loadDefaultPolicy, loadPolicyFile } from '../policy/load-file.js';
+import { policyWarnings } from '../policy/warnings.js';
 import type { Gatekeeper } from '../server/gatekeeper.js';
 
 /** A gatekeeper plus the version of the policy behind it. */
@@ -18,4 +20,9 @@ export function loadGatekeeper(file: string | undefined): VersionedGatekeeper {
     decide: (identity, facts) => decide(policy, identity, facts),
     denyMessage: (identity, facts, decision) => denyMessage(policy, identity, facts, decision),
   };
+}
+
+/** Log what `policy check` warns about a policy put in force (at start and on every reload). */
+export function logPolicyWarnings(log: OperationalLog, gatekeeper: VersionedGatekeeper): void {
+  for (const warning of policyWarnings(gatekeeper.policy)) log.warn({ event: 'policy-warning', version: gatekeeper.version }, warning);
 }

@@ -23,7 +23,7 @@ import { certificatesCheck, logExpiryWarnings, startExpiryWarnings } from './exp
 import { closeUntrustedConnections } from './ca-trust.js';
 import { crlRollback } from './crl-rollback.js';
 import { watchFiles } from './file-watch.js';
-import { loadGatekeeper, type VersionedGatekeeper } from './policy-gatekeeper.js';
+import { loadGatekeeper, logPolicyWarnings, type VersionedGatekeeper } from './policy-gatekeeper.js';
 import { closeRevokedConnections } from './revocation.js';
 import { VERSION } from './version.js';
 
@@ -110,6 +110,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   let tls = firstTls;
   let gatekeeper = firstGatekeeper;
   metrics.policyReloaded('success', gatekeeper.version);
+  logPolicyWarnings(log, gatekeeper);
   /** Why the newest TLS reload failed; undefined while the files on disk are in force. */
   let tlsReloadError: string | undefined;
   metrics.tlsReloaded('success');
@@ -158,6 +159,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       gatekeeper = next;
       metrics.policyReloaded('success', next.version);
       log.info({ version: next.version, file: config.policy ?? '(built-in default)' }, 'policy loaded');
+      logPolicyWarnings(log, next);
     } catch (err) {
       metrics.policyReloaded('failure');
       log.error({ err: (err as Error).message }, 'policy reload failed; the previous policy stays in force');

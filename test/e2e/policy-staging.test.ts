@@ -5,7 +5,7 @@
  * the staged one still run), and what they allow is forwarded, recorded as `would-deny` when the
  * staged rule would refuse it.
  */
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
@@ -16,6 +16,7 @@ const LABEL = 'dgt-policy-staging';
 let pki: TestPki;
 let gw: TestGateway;
 let alice: string;
+let policyFile: string;
 
 const POLICY = `version: 1
 rules:
@@ -40,7 +41,7 @@ function createRecords(): { decision: string; rule: string; code: string; status
 
 beforeAll(async () => {
   pki = await makePki({ alice: ['developers'] });
-  const policyFile = join(pki.dir, 'policy.yaml');
+  policyFile = join(pki.dir, 'policy.yaml');
   writeFileSync(policyFile, POLICY);
   gw = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${policyFile}\n`));
   alice = pki.bundle('alice');
@@ -73,5 +74,27 @@ describe('a staged rule in audit mode before the rules in force', () => {
     expect([r.code, r.stdout]).toEqual([0, 'ok\n']);
     await until(() => createRecords().length > before);
     expect(createRecords()[before]).toMatchObject({ decision: 'would-deny', rule: 'stage-no-create', code: 'rule-deny', status: 201 });
+  });
+});
+
+describe("the gateway logs what policy check warns about", () => {
+  /** The operational log's policy warnings (stderr), as messages. */
+  const warnings = (): string[] =>
+    gw
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('"event":"policy-warning"'))
+      .map((l) => (JSON.parse(l) as { msg: string }).msg);
+
+  it('at start: the guards the enforcing rule leaves out', () => {
+    expect(warnings()).toEqual([expect.stringMatching(/^rule "dev-containers" allows ContainerCreate without volumesFrom, securityOptions, .*can get root on the host/)]);
+  });
+
+  it('on reload: those of the new policy', async () => {
+    const next = join(pki.dir, 'policy.next.yaml');
+    writeFileSync(next, `${POLICY}  - name: ops-exec\n    who: { users: [ops] }\n    allow: [ContainerExec]\n`);
+    renameSync(next, policyFile);
+    await until(() => warnings().some((w) => w.startsWith('rule "ops-exec" allows ContainerExec without guards')), 15_000, 'the reloaded policy\'s warning');
+    expect(warnings().filter((w) => w.startsWith('rule "dev-containers"'))).toHaveLength(2);
   });
 });
