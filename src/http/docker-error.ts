@@ -32,7 +32,11 @@ export function sendDockerError(res: ServerResponse, status: number, message: st
 
 /**
  * Answer an upgrade request (raw socket, before any upgrade) with a Docker-shaped error and
- * close the connection, so a refused hijack never leaves a tunnel behind.
+ * close the connection, so a refused hijack never leaves a tunnel behind. The answer says
+ * nothing of the close (no `Connection: close`): the docker CLI 20.10's hijack client, told the
+ * connection ends, skips the status and reads the error body as the container's output (a
+ * refused `attach` then hangs, `exec -it` exits 0, `run -it` leaves its container running);
+ * without it both CLIs report the status and exit 1.
  */
 export function writeRawDockerError(socket: Duplex, status: number, message: string, extra: ExtraHeaders = {}): number {
   const text = body(message);
@@ -40,7 +44,6 @@ export function writeRawDockerError(socket: Duplex, status: number, message: str
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
     'Content-Type: application/json',
     `Content-Length: ${Buffer.byteLength(text)}`,
-    'Connection: close',
     ...Object.entries(extra).map(([k, v]) => `${k}: ${v}`),
   ];
   const raw = lines.join('\r\n') + '\r\n\r\n' + text;

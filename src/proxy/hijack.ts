@@ -23,7 +23,13 @@ export interface HijackHooks {
 export interface HijackRequest {
   method: string;
   target: string;
-  headers: Record<string, string | string[] | undefined>;
+  /**
+   * The client's header lines as it sent them (`rawHeaders`: name, value, ...). Forwarded as
+   * they are: a header sent several times stays several lines, which dockerd reads as several
+   * values (the BuildKit session lists its gRPC methods in one
+   * `X-Docker-Expose-Session-Grpc-Method` line each; joined into one, the session offers none).
+   */
+  rawHeaders: readonly string[];
   /** Request body the gateway already read (exec start's JSON). */
   body?: Buffer;
   /** Bytes the client sent after the request (already stdin data). */
@@ -54,7 +60,9 @@ function relayRefusal(res: IncomingMessage, client: Duplex, done: (bytesOut: num
       if (['content-length', 'transfer-encoding', 'connection', 'upgrade', 'keep-alive'].includes(name)) continue;
       headers.push(res.rawHeaders[i] as string, res.rawHeaders[i + 1] as string);
     }
-    headers.push('Content-Length', String(body.length), 'Connection', 'close');
+    // No `Connection: close` although the connection is closed after it: with it, the 20.10
+    // CLI takes the body for the stream (docker-error.ts, writeRawDockerError).
+    headers.push('Content-Length', String(body.length));
     const status = res.statusCode ?? 502;
     const head = rawHead(`HTTP/1.1 ${status} ${res.statusMessage || STATUS_CODES[status] || ''}`, headers);
     client.end(Buffer.concat([Buffer.from(head, 'latin1'), body]));
@@ -80,11 +88,14 @@ export function hijack(target: UpstreamTarget, req: HijackRequest, client: Duple
     finish({ bytesIn: 0, bytesOut: 0, error: 'client connection closed before the upgrade was sent' });
     return;
   }
-  const headers = { ...req.headers };
-  if (req.body) {
-    delete headers['transfer-encoding'];
-    headers['content-length'] = String(req.body.length);
+  const headers: string[] = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i] as string;
+    // A body the gateway read is sent as read, with its length.
+    if (req.body && /^(?:transfer-encoding|content-length)$/i.test(name)) continue;
+    headers.push(name, req.rawHeaders[i + 1] as string);
   }
+  if (req.body) headers.push('Content-Length', String(req.body.length));
   const upstreamReq = request({ ...target.address, method: req.method, path: req.target, headers, agent: false });
 
   let upgraded = false;

@@ -95,7 +95,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
         deps.sessions.add(socket);
         // The origin-form target the facts were built from (admit accepted it, so it parses).
         const target = verdict?.target ?? originForm(req.url ?? '');
-        hijack(deps.target, { method: req.method ?? 'POST', target, headers: req.headers, body: forwardBody, head: rest }, socket, {
+        hijack(deps.target, { method: req.method ?? 'POST', target, rawHeaders: req.rawHeaders, body: forwardBody, head: rest }, socket, {
           onHeaders(code) {
             status = code;
             exchange.headersSent();

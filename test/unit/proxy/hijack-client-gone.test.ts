@@ -65,7 +65,7 @@ async function clientPair(): Promise<{ client: Socket; peer: Socket }> {
   return { client, peer };
 }
 
-const request = { method: 'POST', target: '/v1.41/containers/x/attach?stream=1&stdin=1', headers: { connection: 'Upgrade', upgrade: 'tcp', host: 'docker' }, head: Buffer.alloc(0) };
+const request = { method: 'POST', target: '/v1.41/containers/x/attach?stream=1&stdin=1', rawHeaders: ['Connection', 'Upgrade', 'Upgrade', 'tcp', 'Host', 'docker'], head: Buffer.alloc(0) };
 
 describe('hijack when the client goes before the upgrade', () => {
   it('a client cut while waiting for the 101: the exchange ends, the daemon request is dropped, a late 101 opens nothing', async () => {
