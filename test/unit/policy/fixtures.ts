@@ -3,6 +3,7 @@ import type { Identity, JsonValue, RequestFacts } from '../../../src/core/types.
 import { buildFacts } from '../../../src/facts/build-facts.js';
 import { operationByName } from '../../../src/facts/operations.js';
 import { loadPolicy, type CompiledPolicy } from '../../../src/policy/compile.js';
+import { PolicyError, type PolicyProblem } from '../../../src/policy/errors.js';
 
 /** An identity as the certificate stage would produce it. */
 export function identity(name: string, groups: string[] = [], sans: Partial<Identity['sans']> = {}): Identity {
@@ -60,3 +61,14 @@ export function guarded(guards: string): CompiledPolicy {
 }
 
 export const alice = identity('alice', ['developers']);
+
+/** The problems loading `text` reports; throws when it loads without any. */
+export function problems(text: string): PolicyProblem[] {
+  try {
+    loadPolicy(text, 'test.yaml');
+  } catch (err) {
+    if (err instanceof PolicyError) return [...err.problems];
+    throw err;
+  }
+  throw new Error('policy loaded without problems');
+}

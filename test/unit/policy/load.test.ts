@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadPolicy } from '../../../src/policy/compile.js';
-import { PolicyError, type PolicyProblem } from '../../../src/policy/errors.js';
+import { problems } from './fixtures.js';
 
-function problems(text: string): PolicyProblem[] {
-  try {
-    loadPolicy(text, 'test.yaml');
-  } catch (err) {
-    if (err instanceof PolicyError) return [...err.problems];
-    throw err;
-  }
-  throw new Error('policy loaded without problems');
-}
 
 describe('policy load errors', () => {
   it('reports every problem at once, in file order, each with its path and line', () => {

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadPolicy } from '../../../src/policy/compile.js';
 import { decide } from '../../../src/policy/evaluate.js';
-import { PolicyError, type PolicyProblem } from '../../../src/policy/errors.js';
-import { identity, req } from './fixtures.js';
+import { identity, problems, req } from './fixtures.js';
 
-function problems(text: string): PolicyProblem[] {
-  try {
-    loadPolicy(text, 'test.yaml');
-  } catch (err) {
-    if (err instanceof PolicyError) return [...err.problems];
-    throw err;
-  }
-  throw new Error('policy loaded without problems');
-}
 
 /** Nested aliases: 8 levels of 10, so a naive expansion holds 10^8 strings. */
 function aliasBomb(): string {
