@@ -39,7 +39,7 @@ export interface QuotaSpec {
   defaultCpus?: number;
   /** Largest `HostConfig.PidsLimit` per container; injected when a create sets none (0, -1 and null are unlimited in dockerd). */
   pids?: number;
-  /** Concurrent streams (logs -f, events, attach, exec) per identity. */
+  /** Concurrent streams per identity: streamed answers and hijacked sessions (src/tenancy/stream-requests.ts). */
   streams?: number;
   /** Request rate limit: a token bucket refilled at `perSecond`, holding up to `burst`. */
   rate?: { perSecond: number; burst: number };

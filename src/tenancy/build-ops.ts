@@ -49,6 +49,17 @@ export function buildLimits(query: Record<string, string>, quota: QuotaSpec): { 
   return { query: out };
 }
 
+/**
+ * Why a classic `--pull` is refused, and what to do instead. Without `--pull` a missing base
+ * image is still pulled (a new tag, nobody's to take over); a `docker pull` of one that exists
+ * is refused for tenants like this (unless the tag's image is theirs). BuildKit is named only
+ * where the policy lets tenants use it.
+ */
+export function classicPullRefusal(buildkitAllowed: boolean): string {
+  const instead = buildkitAllowed ? 'build without --pull (missing base images are still pulled), or with BuildKit (DOCKER_BUILDKIT=1), which tags nothing it pulls' : 'build without --pull (missing base images are still pulled; refreshing one that exists is an admin\'s job)';
+  return `docker build --pull with the classic builder re-tags the base images it pulls, over tags that may be another tenant's: ${instead}`;
+}
+
 function refuse(ctx: TenancyContext, code: string, reason: string): { verdict: DenyVerdict } {
   return { verdict: deny(403, code, tenancyMessage(ctx, reason)) };
 }
@@ -68,7 +79,7 @@ export async function buildChange(ctx: TenancyContext): Promise<BuildChange> {
   if (pull === undefined) return { verdict: deny(400, 'bad-query', tenancyMessage(ctx, 'the value of "pull" is not one the gateway reads as dockerd does')) };
   // The classic builder tags every FROM image it pulls, over whatever the tag named before:
   // a `docker pull` over another tenant's tag is refused, and so is this. BuildKit does not tag.
-  if (pull && query.version !== '2') return refuse(ctx, 'build-pull', 'docker build --pull with the classic builder re-tags the base images it pulls, over tags that may be another tenant\'s: run docker pull first, or build with BuildKit');
+  if (pull && query.version !== '2') return refuse(ctx, 'build-pull', classicPullRefusal(ctx.spec.buildkit === true));
   const limits = buildLimits(query, ctx.tenant.quota);
   if ('problem' in limits) return refuse(ctx, 'limit', limits.problem);
   const mode = query.networkmode ?? '';

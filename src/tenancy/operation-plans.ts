@@ -25,7 +25,12 @@ export type OperationPlan =
   /** Not an object operation (system info, version, ping, ...): the policy alone decides. */
   | { kind: 'pass' }
   /** Host-wide operations tenants may not run (build cache, swarm, services, plugins, ...). */
-  | { kind: 'admin'; reason?: string };
+  | { kind: 'admin'; reason?: string }
+  /**
+   * Host-wide objects that are no tenant's: the gateway answers itself (nothing is forwarded)
+   * with `answer`, what dockerd answers when there are none to act on.
+   */
+  | { kind: 'none-owned'; answer: Readonly<Record<string, unknown>> };
 
 const containerRead = ['ContainerChanges', 'ContainerInspect', 'ContainerTop', 'ContainerStats', 'ContainerLogs', 'ContainerWait'];
 const containerModify = [
@@ -59,7 +64,9 @@ const table: Record<string, OperationPlan> = {
   VolumePrune: { kind: 'prune', object: 'volumes' },
   NetworkPrune: { kind: 'prune', object: 'networks' },
   ImagePrune: { kind: 'prune', object: 'images' },
-  BuildPrune: { kind: 'admin' },
+  // The build cache carries no owner, and pruning it removes every tenant's. `system df` shows
+  // tenants none, and `docker system prune` ends with this prune: nothing of theirs to remove.
+  BuildPrune: { kind: 'none-owned', answer: { CachesDeleted: null, SpaceReclaimed: 0 } },
   BuildCancel: { kind: 'admin' },
 
   ExecInspect: { kind: 'object', object: 'exec', param: 'id', level: 'modify' },

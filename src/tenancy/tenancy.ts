@@ -9,7 +9,7 @@ import { accessTo } from './access.js';
 import { tenancyMessage, type TenancyContext } from './context.js';
 import { createOperation, importOrCommit } from './create-ops.js';
 import type { DaemonClient } from './daemon-client.js';
-import { deny, forward, type Tenancy, type TenancyRequest, type TenancyVerdict } from './hook.js';
+import { deny, forward, respondJson, type Tenancy, type TenancyRequest, type TenancyVerdict } from './hook.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { ownerLabels, reservedKeys } from './labels.js';
 import { listOperation, pruneOperation } from './list-ops.js';
@@ -17,6 +17,7 @@ import { daemonAnswer, objectOperation, ownImages, tagOver } from './object-ops.
 import { planFor } from './operation-plans.js';
 import { resolveObject } from './resolve.js';
 import { StreamCounter } from './stream-counter.js';
+import { holdsStream } from './stream-requests.js';
 import { tenantOf } from './tenant.js';
 import { TokenBuckets, type Clock } from './token-bucket.js';
 import { field } from '../facts/go-fold.js';
@@ -59,7 +60,7 @@ export function createTenancy(deps: TenancyDeps): Tenancy {
         }
       }
       let closeStream: (() => void) | undefined;
-      if ((op.streaming || op.hijack) && tenant.quota.streams !== undefined) {
+      if (tenant.quota.streams !== undefined && holdsStream(req.facts)) {
         closeStream = streams.tryOpen(tenant.name, tenant.quota.streams);
         if (!closeStream) {
           return deny(429, 'stream-limit', tenancyMessage(ctx, `${tenant.quota.streams} concurrent streams already open; close one first`), { 'Retry-After': '1' });
@@ -93,6 +94,8 @@ async function byPlan(ctx: TenancyContext): Promise<TenancyVerdict> {
   switch (plan.kind) {
     case 'pass':
       return forward();
+    case 'none-owned':
+      return respondJson(200, plan.answer);
     case 'admin':
       return deny(403, 'admin-only', tenancyMessage(ctx, `${op.name} ${plan.reason ? `is refused: ${plan.reason}` : 'affects every tenant'}: only tenancy admins may run it`));
     case 'object':

@@ -1,28 +1,41 @@
 /**
  * `buildOptions: false` refuses build parameters that reach outside the build sandbox:
- * `networkmode` host or `container:<id>`, `remote` (the daemon fetches a URL or git
+ * `networkmode` host or `container:<id>`, a `remote` context the daemon fetches (a URL or git
  * repository), `cgroupparent`, and `isolation` other than the default. Read with Go's
  * FormValue rule (first value; form body over query), as dockerd does. A `remote` URL is
  * quoted in the reason without its credentials.
+ *
+ * `remote=client-session` is not a fetch: it is how the docker CLI and buildx say that the
+ * context comes over the client's own session (`/session`). dockerd compares it exactly
+ * (moby's `remotecontext.ClientSessionRemote`): BuildKit then sets no `context` for its
+ * frontend and reads the client's files through the session; the classic builder read them
+ * through the session too (up to 19.03) or refuses the value (20.10 on). Any other spelling
+ * is a remote and refused.
  */
 import { maskUrlCredentials } from '../../observe/url-credentials.js';
 import { defineGuard } from './guard.js';
 import { OP } from './operations.js';
 import { parseSwitch } from './settings.js';
 
+/** The `remote` value that names the client's session, not a place the daemon fetches from. */
+export const CLIENT_SESSION_REMOTE = 'client-session';
+
 export const buildOptionsGuard = defineGuard({
   key: 'buildOptions',
-  summary: 'build parameters networkmode=host/container:, remote, cgroupparent, isolation',
+  summary: 'build parameters networkmode=host/container:, remote (URL or git; not client-session), cgroupparent, isolation',
   operations: [OP.imageBuild],
   parse: parseSwitch,
   check(config, { facts }) {
     if (!config.refuse) return undefined;
     const q = facts.query;
     const net = (q.networkmode ?? '').toLowerCase();
-    if (net === 'host' || net.startsWith('container:')) return { code: 'build-option', reason: `query networkmode=${JSON.stringify(q.networkmode)} is not allowed` };
-    if (q.remote) return { code: 'build-option', reason: `query remote=${JSON.stringify(maskUrlCredentials(q.remote, true))} makes the daemon fetch the build context` };
-    if (q.cgroupparent) return { code: 'build-option', reason: `query cgroupparent=${JSON.stringify(q.cgroupparent)} is not allowed` };
-    if (q.isolation && q.isolation.toLowerCase() !== 'default') return { code: 'build-option', reason: `query isolation=${JSON.stringify(q.isolation)} is not allowed` };
+    if (net === 'host') return { code: 'build-option', reason: `query networkmode=${JSON.stringify(q.networkmode)} runs the build's RUN steps on the host's network` };
+    if (net.startsWith('container:')) return { code: 'build-option', reason: `query networkmode=${JSON.stringify(q.networkmode)} runs the build's RUN steps in another container's network namespace` };
+    if (q.remote && q.remote !== CLIENT_SESSION_REMOTE) {
+      return { code: 'build-option', reason: `query remote=${JSON.stringify(maskUrlCredentials(q.remote, true))} makes the daemon fetch the build context (a URL or git repository): send the context with the request or over the client's session` };
+    }
+    if (q.cgroupparent) return { code: 'build-option', reason: `query cgroupparent=${JSON.stringify(q.cgroupparent)} places the build's RUN steps in a cgroup of the caller's choosing` };
+    if (q.isolation && q.isolation.toLowerCase() !== 'default') return { code: 'build-option', reason: `query isolation=${JSON.stringify(q.isolation)} is not allowed: only the daemon's default isolation` };
     return undefined;
   },
 });

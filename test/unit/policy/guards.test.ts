@@ -453,6 +453,27 @@ describe('plugins, swarm, buildOptions, importUrls', () => {
   ]);
 });
 
+describe('buildOptions: remote=client-session is the client\'s own context, not a fetch (review3 F4)', () => {
+  run('buildOptions: false', [
+    // What the docker CLI (DOCKER_BUILDKIT=1) and buildx send: the context comes over /session.
+    ['BuildKit CLI build', req('POST', '/v1.41/build?remote=client-session&version=2&session=s1&t=a:3'), undefined],
+    ['client-session with the classic builder (dockerd refuses or syncs it; fetches nothing)', req('POST', '/build?remote=client-session'), undefined],
+    ['empty remote (context in the body)', req('POST', '/build?remote='), undefined],
+    // dockerd compares the value exactly: any other spelling is a remote it hands on.
+    ['another case', req('POST', '/build?remote=Client-Session&version=2'), 'build-option', 'query remote="Client-Session" makes the daemon fetch the build context (a URL or git repository)'],
+    ['with a space', req('POST', '/build?remote=client-session%20'), 'build-option', 'makes the daemon fetch'],
+    ['first value wins: a URL before client-session', req('POST', '/build?remote=https://example.com/c.tar&remote=client-session'), 'build-option', 'query remote="https://example.com/c.tar"'],
+    ['first value wins: client-session before a URL', req('POST', '/build?remote=client-session&remote=https://example.com/c.tar'), undefined],
+    ['git remote', req('POST', '/build?remote=git://example.com/r.git&version=2'), 'build-option', 'send the context with the request or over the client\'s session'],
+    ['git@ remote', req('POST', '/build?remote=git@github.com:o/r.git'), 'build-option', 'query remote="***@github.com:o/r.git" makes the daemon fetch'],
+    ['client-session does not excuse networkmode', req('POST', '/build?remote=client-session&version=2&networkmode=host'), 'build-option', 'query networkmode="host" runs the build\'s RUN steps on the host\'s network'],
+    ['container network', req('POST', '/build?networkmode=container:db'), 'build-option', 'in another container\'s network namespace'],
+    ['cgroupparent', req('POST', '/build?remote=client-session&cgroupparent=/x'), 'build-option', 'query cgroupparent="/x" places the build\'s RUN steps in a cgroup of the caller\'s choosing'],
+    ['isolation', req('POST', '/build?isolation=hyperv'), 'build-option', 'query isolation="hyperv" is not allowed: only the daemon\'s default isolation'],
+    ['isolation default', req('POST', '/build?isolation=Default'), undefined],
+  ]);
+});
+
 describe('deny reasons never quote URL credentials', () => {
   const SECRET = 'SEKRET18';
   const policy = guarded('buildOptions: false\nimportUrls: false\nimages: { allow: [busybox] }');

@@ -469,6 +469,49 @@ describe('#9 builds: networkmode and limits', () => {
   });
 });
 
+describe('the classic --pull refusal points only to what the policy allows (review3 F4)', () => {
+  const withSpec = (buildkit: boolean | undefined) => {
+    const daemon = daemonWith();
+    const tenancy = createTenancy({ daemon, spec: () => (buildkit === undefined ? spec : { ...spec, buildkit }), groups: (id) => id.groups });
+    return (target: string) => admit('alice', 'POST', target, undefined, daemon, tenancy);
+  };
+  const REFUSAL = 'docker build --pull with the classic builder re-tags the base images it pulls, over tags that may be another tenant\'s: ';
+  it.each([
+    ['buildkit unset', undefined, '/v1.41/build?pull=1&t=mine:1', 'build without --pull (missing base images are still pulled; refreshing one that exists is an admin\'s job)'],
+    ['buildkit: false', false, '/v1.41/build?pull=true&version=1', 'build without --pull (missing base images are still pulled; refreshing one that exists is an admin\'s job)'],
+    ['buildkit: true', true, '/v1.41/build?pull=1', 'build without --pull (missing base images are still pulled), or with BuildKit (DOCKER_BUILDKIT=1), which tags nothing it pulls'],
+  ])('%s', async (_name, buildkit, target, instead) => {
+    const v = await withSpec(buildkit)(target);
+    expect(v).toMatchObject({ kind: 'deny', status: 403, code: 'build-pull' });
+    if (v.kind !== 'deny') return;
+    expect(v.message).toBe(`dockgate: ImageBuild denied for alice: ${REFUSAL}${instead}`);
+    if (buildkit !== true) expect(v.message).not.toMatch(/BuildKit|docker pull/);
+  });
+});
+
+describe('a tenant\'s build-cache prune is answered by the gateway: nothing of theirs to remove (review3 F5)', () => {
+  it.each([
+    ['docker system prune (28.x)', '/v1.41/build/prune?filters=%7B%7D'],
+    ['docker builder prune -a', '/v1.41/build/prune?all=1'],
+    ['with filters', '/v1.41/build/prune?filters=%7B%22until%22%3A%5B%2224h%22%5D%7D'],
+  ])('%s', async (_name, target) => {
+    const d = daemonWith();
+    const v = await admit('alice', 'POST', target, undefined, d);
+    expect(v.kind).toBe('respond');
+    if (v.kind !== 'respond') return;
+    // What dockerd answers when it deleted nothing (Go encodes the nil slice as null).
+    expect(v.status).toBe(200);
+    expect(v.body.toString()).toBe('{"CachesDeleted":null,"SpaceReclaimed":0}\n');
+    expect(v.headers).toEqual({ 'Content-Type': 'application/json', 'Content-Length': String(v.body.length) });
+    expect(d.paths).toEqual([]);
+  });
+
+  it('an admin\'s prune is forwarded; cancelling a build stays admin-only', async () => {
+    expect((await admit('root', 'POST', '/v1.41/build/prune')).kind).toBe('forward');
+    denied(await admit('alice', 'POST', '/v1.41/build/cancel?id=x'), 'BuildCancel affects every tenant: only tenancy admins may run it');
+  });
+});
+
 describe('save and push act on every image the name stands for', () => {
   // alice has myapp:latest, carol myapp:v1 in the same repository; busybox is unowned.
   const mine = { Id: 'sha256:aa', RepoTags: ['myapp:latest'], RepoDigests: [], Labels: alice };

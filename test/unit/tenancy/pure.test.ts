@@ -127,6 +127,8 @@ describe('operation plans', () => {
     ['ContainerList', 'containers', 'list'],
     ['ContainerPrune', 'containers', 'prune'],
     ['ImageLoad', 'images', 'admin'],
+    ['BuildPrune', 'build', 'none-owned'],
+    ['BuildCancel', 'build', 'admin'],
     ['SomeFutureContainerRoute', 'containers', 'admin'],
     ['SystemInfo', 'system', 'pass'],
   ])('%s', (name, section, kind) => {

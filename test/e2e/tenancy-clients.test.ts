@@ -1,0 +1,208 @@
+/**
+ * Tenancy with the real docker CLIs, under docs/sharing.md's example policy as written (bob
+ * gets `streams: 1` on top): what the review of client journeys (review3) found tenants'
+ * everyday commands do. `docker system prune` succeeds and leaves the shared build cache alone;
+ * the streams quota counts only what holds a stream open; a BuildKit build is refused as a
+ * BuildKit build (not as a remote fetch); and `docker run` without `-d` over the streams quota
+ * leaves a `Created` container, as the guide says.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { configYaml, docker, dockerDirect, makePki, run, startGateway, type RunResult, type TestGateway, type TestPki } from './support/gateway.js';
+import { scratchDir } from './support/scratch.js';
+import { until } from './support/until.js';
+
+const socket = inject('dockerSocket');
+const CLI20 = '/usr/bin/docker';
+const CLI28 = 'docker';
+let pki: TestPki;
+let gw: TestGateway;
+
+/** The guide's example policy, as written, with a one-stream quota for bob. */
+function guidePolicy(): string {
+  const doc = readFileSync('docs/sharing.md', 'utf8');
+  const policy = /```yaml\n(version: 1[\s\S]*?)```/.exec(doc)?.[1];
+  if (!policy) throw new Error('docs/sharing.md has no example policy');
+  const users = '    users:\n';
+  if (!policy.includes(users)) throw new Error('the example policy has no quotas.users');
+  return policy.replace(users, `${users}      bob: { streams: 1 }\n`);
+}
+
+const as = (who: string, args: string[], opts: { cli?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> =>
+  docker(pki.bundle(who), gw.port, args, { timeoutMs: opts.timeoutMs ?? 60_000, cli: opts.cli, env: opts.env });
+
+/** Audit records of the gateway so far. */
+function audit(): Record<string, unknown>[] {
+  return gw.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** The daemon's build-cache record count, as `docker system df` shows it on the socket. */
+async function buildCacheCount(): Promise<number> {
+  const r = await dockerDirect(socket, ['system', 'df', '--format', '{{if eq .Type "Build Cache"}}{{.TotalCount}}{{end}}']);
+  expect(r.code, r.stderr).toBe(0);
+  return Number(r.stdout.trim());
+}
+
+/** Streaming exchanges the gateway holds open (its `dockgate_open_streams` gauge). */
+async function openStreams(): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${gw.adminPort}/metrics`)).text();
+  const m = /^dockgate_open_streams (\d+)$/m.exec(text);
+  if (!m) throw new Error('no dockgate_open_streams in /metrics');
+  return Number(m[1]);
+}
+
+/**
+ * Start `docker events` as `who` and wait until the gateway holds it open (it takes a stream
+ * slot); `done` settles when the CLI is killed after `ms`.
+ */
+async function holdEvents(who: string, ms: number): Promise<{ done: Promise<RunResult> }> {
+  const before = await openStreams();
+  const done = as(who, ['events', '--filter', 'event=die'], { timeoutMs: ms });
+  await until(async () => (await openStreams()) > before, 10_000, 'docker events to be open');
+  return { done };
+}
+
+beforeAll(async () => {
+  pki = await makePki({ alice: ['web'], bob: ['web'], carol: ['data'], ops: ['ops'] });
+  const policyFile = join(pki.dir, 'sharing-policy.yaml');
+  writeFileSync(policyFile, guidePolicy());
+  gw = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${policyFile}\n`));
+}, 120_000);
+
+afterAll(async () => {
+  const ids = await dockerDirect(socket, ['ps', '-aq', '--filter', 'label=dockgate.owner']);
+  const list = ids.stdout.split('\n').filter(Boolean);
+  if (list.length) await dockerDirect(socket, ['rm', '-f', ...list]);
+  await dockerDirect(socket, ['rmi', '-f', 'tc-cache:1']);
+  await gw?.stop();
+});
+
+describe('docker system prune as a tenant (review3 F5)', () => {
+  it.each([[CLI28], [CLI20]])('%s: exits 0, prunes only the caller\'s containers, and leaves the build cache', async (cli) => {
+    // Build cache on the daemon, made on the socket with BuildKit (no registry: FROM scratch).
+    const ctx = scratchDir('tc-cache-');
+    writeFileSync(join(ctx, 'Dockerfile'), `FROM scratch\nCOPY f /f-${cli.length}\n`);
+    writeFileSync(join(ctx, 'f'), `cache ${Date.now()}\n`);
+    const built = await run(CLI20, ['-H', `unix://${socket}`, 'build', '-t', 'tc-cache:1', ctx], { env: { ...process.env, DOCKER_BUILDKIT: '1' }, timeoutMs: 120_000 });
+    expect(built.code, built.stderr).toBe(0);
+    const cache = await buildCacheCount();
+    expect(cache).toBeGreaterThan(0);
+
+    for (const who of ['alice', 'carol']) {
+      const r = await as(who, ['run', '--name', `tc-prune-${who}`, '--network', 'none', 'busybox', 'true']);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const pruned = await as('alice', ['system', 'prune', '-f'], { cli });
+    expect(pruned.stderr).toBe('');
+    expect(pruned.code).toBe(0);
+    expect(pruned.stdout).toContain('Total reclaimed space');
+    expect(pruned.stdout).not.toContain('Deleted build cache objects');
+
+    expect((await dockerDirect(socket, ['inspect', 'tc-prune-alice'])).code).not.toBe(0);
+    expect((await dockerDirect(socket, ['inspect', 'tc-prune-carol'])).code).toBe(0);
+    expect(await buildCacheCount()).toBe(cache);
+    // Answered by the gateway: the policy's allow, and the answer it gave.
+    const record = audit().filter((r) => r.operation === 'BuildPrune').at(-1);
+    expect(record).toMatchObject({ decision: 'allow', status: 200, identity: { cn: 'alice' }, rule: 'everyone' });
+    await dockerDirect(socket, ['rm', '-f', 'tc-prune-carol']);
+  });
+
+  it('an admin\'s build-cache prune still reaches the daemon', async () => {
+    const r = await as('ops', ['builder', 'prune', '-af'], { cli: CLI20 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(await buildCacheCount()).toBe(0);
+  });
+});
+
+describe('the streams quota counts streams, not one-shot stats (review3 F6)', () => {
+  beforeAll(async () => {
+    const r = await as('bob', ['run', '-d', '--name', 'tc-b1', '--network', 'none', 'busybox', 'sh', '-c', 'echo hello; sleep 600']);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it.each([[CLI28], [CLI20]])('%s: docker stats --no-stream with one slot shows the numbers', async (cli) => {
+    const r = await as('bob', ['stats', '--no-stream', '--format', '{{.Name}} {{.MemUsage}}'], { cli });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    // Refused, the CLI printed "-- / --" and still exited 0.
+    expect(r.stdout).toMatch(/^tc-b1 [\d.]+[KMG]iB \/ 512MiB\n$/);
+  });
+
+  it.each([[CLI28], [CLI20]])('%s: with docker events holding the slot, stats --no-stream works; logs, followed or not, is refused', async (cli) => {
+    const events = await holdEvents('bob', 15_000);
+    const stats = await as('bob', ['stats', '--no-stream', '--format', '{{.Name}} {{.MemUsage}}', 'tc-b1'], { cli });
+    expect(stats.stderr).toBe('');
+    expect(stats.stdout).toMatch(/^tc-b1 [\d.]+[KMG]iB \/ 512MiB\n$/);
+    for (const args of [['logs', 'tc-b1'], ['logs', '-f', 'tc-b1']]) {
+      const logs = await as('bob', args, { cli, timeoutMs: 10_000 });
+      expect(logs.code, args.join(' ')).toBe(1);
+      expect(logs.stderr).toContain('dockgate: ContainerLogs denied for bob: 1 concurrent streams already open; close one first');
+    }
+    await events.done;
+  });
+});
+
+describe('docker run without -d and the streams quota, as docs/sharing.md says (review3 F3)', () => {
+  it('over the quota the attach is refused after the create: the container is left Created, counts, and docker rm removes it', async () => {
+    const events = await holdEvents('bob', 15_000);
+    const r = await as('bob', ['run', '--rm', '--name', 'tc-b-run', '--network', 'none', 'busybox', 'echo', 'hi']);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('429');
+    const state = await dockerDirect(socket, ['inspect', '-f', '{{.State.Status}} {{index .Config.Labels "dockgate.owner"}}', 'tc-b-run']);
+    expect(state.stdout).toBe('created bob\n');
+    const listed = await as('bob', ['ps', '-a', '--filter', 'name=tc-b-run', '--format', '{{.Names}} {{.State}}']);
+    expect(listed.stdout).toBe('tc-b-run created\n');
+    await events.done;
+    expect(await as('bob', ['rm', 'tc-b-run'])).toMatchObject({ code: 0, stdout: 'tc-b-run\n' });
+  });
+
+  it('with one slot, the attach takes it and the wait is refused: the CLI starts the container anyway and exits 125', async () => {
+    const r = await as('bob', ['run', '--name', 'tc-b-run2', '--network', 'none', 'busybox', 'echo', 'hi']);
+    expect(r.code).toBe(125);
+    expect(r.stdout).toBe('hi\n');
+    expect(r.stderr).toContain('error waiting for container: Error response from daemon: dockgate: ContainerWait denied for bob: 1 concurrent streams already open');
+    const state = await until(async () => {
+      const s = (await dockerDirect(socket, ['inspect', '-f', '{{.State.Status}}', 'tc-b-run2'])).stdout.trim();
+      return s === 'exited' ? s : undefined;
+    }, 10_000, 'tc-b-run2 to exit');
+    expect(state).toBe('exited');
+    expect((await as('bob', ['rm', 'tc-b-run2'])).code).toBe(0);
+  });
+});
+
+describe('builds under the guide\'s policy (review3 F4)', () => {
+  let ctx = '';
+  beforeAll(() => {
+    ctx = scratchDir('tc-build-');
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN true\n');
+  });
+
+  it('a BuildKit build from the CLI (remote=client-session) is refused as a BuildKit build, not as a remote fetch', async () => {
+    const r = await as('alice', ['build', '-t', 'tc-bk:1', ctx], { cli: CLI20, env: { ...process.env, DOCKER_BUILDKIT: '1' } });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('dockgate: ImageBuild denied for alice: BuildKit builds are not allowed for tenants here');
+    expect(r.stderr).not.toContain('fetch');
+    const record = audit().filter((x) => x.operation === 'ImageBuild').at(-1);
+    expect(record).toMatchObject({ decision: 'deny', rule: 'tenancy', code: 'buildkit', status: 403 });
+  });
+
+  it('a remote URL context is still refused by buildOptions, with what to do instead', async () => {
+    // The CLIs download an http(s) context themselves: only an API client sends it as `remote`.
+    const b = pki.bundle('alice');
+    const r = await run('curl', ['-s', '-X', 'POST', '-w', '\n%{http_code}', '--cacert', join(b, 'ca.pem'), '--cert', join(b, 'cert.pem'), '--key', join(b, 'key.pem'),
+      `https://127.0.0.1:${gw.port}/v1.41/build?t=tc-remote:1&remote=${encodeURIComponent('https://example.invalid/ctx.tar')}`]);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines.pop()).toBe('403');
+    const body = lines.join('\n');
+    expect((JSON.parse(body) as { message: string }).message).toContain('query remote="https://example.invalid/ctx.tar" makes the daemon fetch the build context (a URL or git repository): send the context with the request or over the client\'s session (rule "everyone")');
+  });
+
+  it('the classic --pull refusal does not point to BuildKit, which this policy refuses', async () => {
+    const r = await as('alice', ['build', '--pull', '-t', 'tc-pull:1', ctx], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('docker build --pull with the classic builder re-tags the base images it pulls, over tags that may be another tenant\'s: build without --pull (missing base images are still pulled; refreshing one that exists is an admin\'s job)');
+    expect(r.stderr).not.toContain('with BuildKit');
+  });
+});
