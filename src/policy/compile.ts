@@ -22,7 +22,7 @@ export interface CompiledRule {
   name: string;
   description?: string;
   effect: 'allow' | 'deny';
-  /** The mode denies of this rule take: the rule's own, else the policy's. */
+  /** The rule's own mode, else the policy's: `audit` rules are recorded, not enforced (evaluate.ts). */
   mode: PolicyMode;
   who: WhoSpec;
   selectors: readonly Selector[];

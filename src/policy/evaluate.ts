@@ -97,7 +97,7 @@ export function decide(policy: CompiledPolicy, identity: Identity, facts: Reques
 function combine(policy: CompiledPolicy, staged: Verdict, enforced: Verdict | undefined): Decision {
   if (enforced ? !enforced.allow : policy.mode === 'enforce') {
     const by = enforced ?? NO_RULE;
-    const note = staged.allow ? ` (rule "${staged.rule}", in audit mode, would allow it)` : '';
+    const note = staged.allow ? `; the audit-mode rule "${staged.rule}" would allow it` : '';
     return { forward: false, outcome: 'deny', rule: by.rule, code: by.code, reason: by.reason + note };
   }
   if (!staged.allow) return { forward: true, outcome: 'would-deny', rule: staged.rule, code: staged.code, reason: staged.reason };

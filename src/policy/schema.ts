@@ -40,7 +40,7 @@ export interface RuleSpec {
   effect: 'allow' | 'deny';
   /** Selector strings as written (`all`, `ContainerCreate`, `section:exec`, `power:read`, `GET /pattern`). */
   selectors: string[];
-  /** Overrides the policy-wide mode for denies this rule produces. */
+  /** Overrides the policy-wide mode for this rule (`audit`: its verdict is recorded, not enforced). */
   mode?: PolicyMode;
   /** Guard settings by guard key, already validated by each guard. Only on allow rules. */
   guards: Record<string, unknown>;

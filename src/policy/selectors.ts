@@ -100,10 +100,6 @@ function compilePattern(text: string, method: string, path: string): Selector | 
 /** Why a glob can never match a clean request path, or undefined. */
 function unmatchableGlob(path: string): string | undefined {
   if (path.includes('?')) return 'a glob matches the path only, never the query string (drop the "?..." part; guards check query values)';
-  const version = /^\/v[0-9.]+(?=\/|$)/.exec(path);
-  if (version) {
-    return `globs see the path without the API version prefix (write ${path.slice(version[0].length) || '/'}: it matches every version)`;
-  }
   const segments = path.slice(1).split('/');
   // A trailing slash leaves an empty last segment: that one is checked against the routes.
   if (segments.slice(0, -1).includes('')) {
@@ -115,6 +111,12 @@ function unmatchableGlob(path: string): string | undefined {
 
 function compileGlob(text: string, method: string, path: string): Selector | { error: string } {
   const never = (why: string) => ({ error: `selector "${text.trim()}" never matches: ${why}` });
+  // Refused although a CORS preflight (`OPTIONS /v1.41`, routed by dockerd's catch-all) could
+  // match it: no other request can, so it is a mistake, and in a deny rule it would refuse nothing.
+  const version = /^\/v[0-9.]+(?=\/|$)/.exec(path);
+  if (version) {
+    return { error: `selector "${text.trim()}" has an API version prefix, which globs never see: write ${path.slice(version[0].length) || '/'} (it matches every version)` };
+  }
   const why = unmatchableGlob(path);
   if (why) return never(why);
   const steps = globSteps(path);

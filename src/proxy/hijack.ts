@@ -91,11 +91,14 @@ export function hijack(target: UpstreamTarget, req: HijackRequest, client: Duple
   const headers: string[] = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i] as string;
-    // A body the gateway read is sent as read, with its length.
-    if (req.body && /^(?:transfer-encoding|content-length)$/i.test(name)) continue;
+    // The body (read whole before the decision, its framing checked) is sent as read, with
+    // its length: always a Content-Length, since with an array of headers Node writes the
+    // head before the body and would otherwise frame it in chunks the client never sent.
+    if (/^(?:transfer-encoding|content-length)$/i.test(name)) continue;
     headers.push(name, req.rawHeaders[i + 1] as string);
   }
-  if (req.body) headers.push('Content-Length', String(req.body.length));
+  const bodiless = req.method === 'GET' || req.method === 'HEAD';
+  if (!bodiless || req.body) headers.push('Content-Length', String(req.body?.length ?? 0));
   const upstreamReq = request({ ...target.address, method: req.method, path: req.target, headers, agent: false });
 
   let upgraded = false;

@@ -22,7 +22,15 @@ export function loadGatekeeper(file: string | undefined): VersionedGatekeeper {
   };
 }
 
-/** Log what `policy check` warns about a policy put in force (at start and on every reload). */
+/**
+ * Log what `policy check` warns about a policy put in force (at start and on every reload).
+ * Never throws: a fault in the warnings must not change what is in force or how its load is
+ * reported.
+ */
 export function logPolicyWarnings(log: OperationalLog, gatekeeper: VersionedGatekeeper): void {
-  for (const warning of policyWarnings(gatekeeper.policy)) log.warn({ event: 'policy-warning', version: gatekeeper.version }, warning);
+  try {
+    for (const warning of policyWarnings(gatekeeper.policy)) log.warn({ event: 'policy-warning', version: gatekeeper.version }, warning);
+  } catch (err) {
+    log.error({ event: 'policy-warning', version: gatekeeper.version, err: (err as Error).message }, 'could not work out the policy warnings (the policy is in force)');
+  }
 }

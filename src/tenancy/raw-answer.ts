@@ -3,9 +3,13 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RespondVerdict } from './hook.js';
 
-/** Write `verdict` as an HTTP/1.1 response and end the socket; returns the bytes written. */
+/**
+ * Write `verdict` as an HTTP/1.1 response and end the socket; returns the bytes written. No
+ * `Connection: close`, as for refused upgrades (src/http/docker-error.ts): the docker CLI 20.10
+ * would read the body as the session's stream.
+ */
 export function writeRawAnswer(socket: Duplex, verdict: RespondVerdict): number {
-  const head = [`HTTP/1.1 ${verdict.status} ${STATUS_CODES[verdict.status] ?? 'Error'}`, ...Object.entries(verdict.headers).map(([k, v]) => `${k}: ${v}`), 'Connection: close'];
+  const head = [`HTTP/1.1 ${verdict.status} ${STATUS_CODES[verdict.status] ?? 'Error'}`, ...Object.entries(verdict.headers).map(([k, v]) => `${k}: ${v}`)];
   const raw = Buffer.concat([Buffer.from(head.join('\r\n') + '\r\n\r\n'), verdict.body]);
   if (!socket.destroyed) socket.end(raw);
   return raw.length;

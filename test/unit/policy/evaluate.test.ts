@@ -138,7 +138,7 @@ rules:
   });
 
   it('a denial says which rule in audit mode would allow the request', () => {
-    expect(decide(staged, bob, req('GET', '/info')).reason).toBe('no rule allows it (rule "stage-more-for-bob", in audit mode, would allow it)');
+    expect(decide(staged, bob, req('GET', '/info')).reason).toBe('no rule allows it; the audit-mode rule "stage-more-for-bob" would allow it');
     expect(decide(onlyStaged, bob, req('POST', '/containers/create', { HostConfig: { Privileged: true } })).reason).toBe('no rule allows it');
   });
 });

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { loadPolicy } from '../../../src/policy/compile.js';
 import { problems } from './fixtures.js';
 
-
 describe('policy load errors', () => {
   it('reports every problem at once, in file order, each with its path and line', () => {
     const text = [

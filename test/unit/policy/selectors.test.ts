@@ -22,8 +22,10 @@ const denyRule = (selector: string) => `version: 1\nrules:\n  - name: protect-pr
 describe('selectors that can never match are refused (M3)', () => {
   it.each([
     // The review's protect-prod rule: each of these denied nothing, so the next rule allowed.
-    ['DELETE /v1.45/containers/prod-*', 'never matches: globs see the path without the API version prefix (write /containers/prod-*: it matches every version)'],
-    ['DELETE /v1.41', 'never matches: globs see the path without the API version prefix (write /: it matches every version)'],
+    ['DELETE /v1.45/containers/prod-*', 'has an API version prefix, which globs never see: write /containers/prod-* (it matches every version)'],
+    ['DELETE /v1.41', 'has an API version prefix, which globs never see: write / (it matches every version)'],
+    // Only a CORS preflight could match it (dockerd's catch-all OPTIONS route): still a mistake.
+    ['OPTIONS /v1.41', 'has an API version prefix, which globs never see: write / (it matches every version)'],
     ['DELETE /container/prod-*', 'never matches: it matches no DELETE route of the operation table (see the routes in docs/policy.md)'],
     ['GET /containers/json?all=1', 'never matches: a glob matches the path only, never the query string (drop the "?..." part; guards check query values)'],
     ['DELETE /containers/prod-*/', 'never matches: a path ending in "/" is refused unless its route ends in one (only /networks/ and /debug/pprof/ do): drop the trailing "/"'],
