@@ -15,7 +15,7 @@ import type { Forwarder } from '../proxy/forwarder.js';
 import { bodyWouldBeReframed } from '../proxy/reframed-body.js';
 import { noteStreamed } from '../proxy/stream-buffer-pacing.js';
 import { tenancyDecision } from '../tenancy/decision.js';
-import type { Tenancy } from '../tenancy/hook.js';
+import { answeredDecision, type Tenancy } from '../tenancy/hook.js';
 import { admit } from './admit.js';
 import { Exchange } from './exchange.js';
 import type { Gatekeeper } from './gatekeeper.js';
@@ -215,6 +215,7 @@ function proceed(
       drainRefusedBody(req);
       sendDockerError(res, verdict.status, verdict.message, verdict.headers ?? {});
     } else {
+      exchange.decision = answeredDecision(decision, verdict);
       drainRefusedBody(req);
       res.writeHead(verdict.status, verdict.headers);
       res.end(verdict.body);

@@ -13,7 +13,7 @@ import { hijack } from '../proxy/hijack.js';
 import type { UpstreamTarget } from '../proxy/upstream-target.js';
 import { tenancyDecision } from '../tenancy/decision.js';
 import { writeRawAnswer } from '../tenancy/raw-answer.js';
-import type { Tenancy } from '../tenancy/hook.js';
+import { answeredDecision, type Tenancy } from '../tenancy/hook.js';
 import { admit } from './admit.js';
 import { Exchange } from './exchange.js';
 import type { Gatekeeper } from './gatekeeper.js';
@@ -81,7 +81,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
         : Promise.resolve(undefined);
       return admitted.then((verdict) => {
         if (verdict && verdict.kind !== 'forward') {
-          exchange.decision = verdict.kind === 'deny' ? tenancyDecision(verdict) : decision;
+          exchange.decision = verdict.kind === 'deny' ? tenancyDecision(verdict) : answeredDecision(decision, verdict);
           const bytes = verdict.kind === 'deny' ? writeRawDockerError(socket, verdict.status, verdict.message, verdict.headers) : writeRawAnswer(socket, verdict);
           exchange.finish(exchange.decision.outcome, verdict.status, body.length, bytes);
           return;

@@ -45,6 +45,11 @@ export interface RespondVerdict {
   status: number;
   headers: Record<string, string>;
   body: Buffer;
+  /**
+   * Said in the audit record's reason after the policy's, when the answer stands for an action
+   * the daemon never took (a tenant's build-cache prune): the record must not read as if it did.
+   */
+  note?: string;
 }
 
 /** The outcome of tenancy admission. */
@@ -65,7 +70,14 @@ export interface Tenancy {
 export const forward = (extra: Omit<ForwardVerdict, 'kind'> = {}): ForwardVerdict => ({ kind: 'forward', ...extra });
 export const deny = (status: number, code: string, message: string, headers?: Record<string, string>): DenyVerdict =>
   headers ? { kind: 'deny', status, code, message, headers } : { kind: 'deny', status, code, message };
-export function respondJson(status: number, value: unknown): RespondVerdict {
+export function respondJson(status: number, value: unknown, note?: string): RespondVerdict {
   const body = Buffer.from(JSON.stringify(value) + '\n');
-  return { kind: 'respond', status, headers: { 'Content-Type': 'application/json', 'Content-Length': String(body.length) }, body };
+  const verdict: RespondVerdict = { kind: 'respond', status, headers: { 'Content-Type': 'application/json', 'Content-Length': String(body.length) }, body };
+  if (note !== undefined) verdict.note = note;
+  return verdict;
+}
+
+/** The decision to record for a request tenancy answered itself: the policy's, with the answer's note. */
+export function answeredDecision<D extends { reason: string }>(decision: D, verdict: RespondVerdict): D {
+  return verdict.note === undefined ? decision : { ...decision, reason: `${decision.reason}; ${verdict.note}` };
 }

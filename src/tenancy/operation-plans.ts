@@ -30,7 +30,7 @@ export type OperationPlan =
    * Host-wide objects that are no tenant's: the gateway answers itself (nothing is forwarded)
    * with `answer`, what dockerd answers when there are none to act on.
    */
-  | { kind: 'none-owned'; answer: Readonly<Record<string, unknown>> };
+  | { kind: 'none-owned'; answer: Readonly<Record<string, unknown>>; note: string };
 
 const containerRead = ['ContainerChanges', 'ContainerInspect', 'ContainerTop', 'ContainerStats', 'ContainerLogs', 'ContainerWait'];
 const containerModify = [
@@ -66,7 +66,7 @@ const table: Record<string, OperationPlan> = {
   ImagePrune: { kind: 'prune', object: 'images' },
   // The build cache carries no owner, and pruning it removes every tenant's. `system df` shows
   // tenants none, and `docker system prune` ends with this prune: nothing of theirs to remove.
-  BuildPrune: { kind: 'none-owned', answer: { CachesDeleted: null, SpaceReclaimed: 0 } },
+  BuildPrune: { kind: 'none-owned', answer: { CachesDeleted: null, SpaceReclaimed: 0 }, note: 'answered by the gateway, not forwarded: the build cache is no tenant\'s, nothing was deleted' },
   BuildCancel: { kind: 'admin' },
 
   ExecInspect: { kind: 'object', object: 'exec', param: 'id', level: 'modify' },

@@ -95,7 +95,7 @@ async function byPlan(ctx: TenancyContext): Promise<TenancyVerdict> {
     case 'pass':
       return forward();
     case 'none-owned':
-      return respondJson(200, plan.answer);
+      return respondJson(200, plan.answer, plan.note);
     case 'admin':
       return deny(403, 'admin-only', tenancyMessage(ctx, `${op.name} ${plan.reason ? `is refused: ${plan.reason}` : 'affects every tenant'}: only tenancy admins may run it`));
     case 'object':

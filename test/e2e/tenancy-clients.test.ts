@@ -102,9 +102,15 @@ describe('docker system prune as a tenant (review3 F5)', () => {
     expect((await dockerDirect(socket, ['inspect', 'tc-prune-alice'])).code).not.toBe(0);
     expect((await dockerDirect(socket, ['inspect', 'tc-prune-carol'])).code).toBe(0);
     expect(await buildCacheCount()).toBe(cache);
-    // Answered by the gateway: the policy's allow, and the answer it gave.
+    // Answered by the gateway: the policy's allow, and a reason that says nothing was forwarded.
     const record = audit().filter((r) => r.operation === 'BuildPrune').at(-1);
-    expect(record).toMatchObject({ decision: 'allow', status: 200, identity: { cn: 'alice' }, rule: 'everyone' });
+    expect(record).toMatchObject({
+      decision: 'allow',
+      status: 200,
+      identity: { cn: 'alice' },
+      rule: 'everyone',
+      reason: 'allowed by rule "everyone"; answered by the gateway, not forwarded: the build cache is no tenant\'s, nothing was deleted',
+    });
     await dockerDirect(socket, ['rm', '-f', 'tc-prune-carol']);
   });
 

@@ -504,6 +504,8 @@ describe('a tenant\'s build-cache prune is answered by the gateway: nothing of t
     expect(v.body.toString()).toBe('{"CachesDeleted":null,"SpaceReclaimed":0}\n');
     expect(v.headers).toEqual({ 'Content-Type': 'application/json', 'Content-Length': String(v.body.length) });
     expect(d.paths).toEqual([]);
+    // The audit record must not read as if the daemon pruned anything.
+    expect(v.note).toBe("answered by the gateway, not forwarded: the build cache is no tenant's, nothing was deleted");
   });
 
   it('an admin\'s prune is forwarded; cancelling a build stays admin-only', async () => {
