@@ -5,6 +5,7 @@
  *   inspect them: a guard left out permits what it would refuse (an unguarded
  *   `ContainerCreate` is root on the host). One warning per rule, naming what is missing;
  * - a guard that inspects none of the operations its rule selects (it does nothing there);
+ * - a guarded rule that allows BuildKit's gRPC API, which no guard inspects;
  * - an image pattern with a `*` in its registry part (it matches every registry);
  * - a deny rule an earlier rule always decides before (see shadowed-rules.ts).
  *
@@ -97,6 +98,18 @@ function idleGuardWarning(rule: CompiledRule, ops: readonly string[]): string | 
   return `rule "${rule.name}" sets ${idle.map((g) => g.definition.key).join(', ')}, which inspect${idle.length === 1 ? 's' : ''} none of the operations it allows (${where}): check its allow list`;
 }
 
+/**
+ * The warning for a guarded rule that allows BuildKit's gRPC API (`POST /grpc`, what buildx's
+ * docker driver speaks): the whole build request goes through it, where no guard sees it, and
+ * dockerd grants builds the `network.host` entitlement unless its daemon.json turns it off.
+ * A rule without guards gets the broader warning already.
+ */
+function grpcWarning(rule: CompiledRule, ops: readonly string[], tenancy: boolean): string | undefined {
+  // With tenancy on, /grpc is for tenancy admins only (src/tenancy/operation-plans.ts).
+  if (tenancy || rule.guards.length === 0 || !ops.includes('Grpc')) return undefined;
+  return `rule "${rule.name}" allows Grpc (BuildKit's gRPC API): no guard sees the builds sent through it, and dockerd lets them run steps on the host's network unless daemon.json sets "builder": {"entitlements": {"network-host": false}}`;
+}
+
 /** Warnings for image patterns whose `*` reaches into the registry part. */
 function imagePatternWarnings(rule: CompiledRule): string[] {
   const images = rule.guards.find((g) => g.definition.key === 'images');
@@ -114,7 +127,7 @@ export function policyWarnings(policy: CompiledPolicy): string[] {
   for (const rule of policy.rules) {
     if (rule.effect !== 'allow') continue;
     const ops = selectedOperations(rule);
-    for (const w of [guardGapWarning(rule, ops, ownContainersOnly), idleGuardWarning(rule, ops), ...imagePatternWarnings(rule)]) if (w) warnings.push(w);
+    for (const w of [guardGapWarning(rule, ops, ownContainersOnly), idleGuardWarning(rule, ops), grpcWarning(rule, ops, policy.tenancy !== undefined), ...imagePatternWarnings(rule)]) if (w) warnings.push(w);
   }
   return [...warnings, ...shadowedRuleWarnings(policy)];
 }

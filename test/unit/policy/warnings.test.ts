@@ -40,7 +40,7 @@ describe('policyWarnings: guards an allow rule leaves out (M1)', () => {
       rule('dev-run', '{ groups: [developers] }', '[power:read, ContainerCreate, ContainerStart, ContainerWait, ContainerAttach, ContainerDelete, "POST /containers/dev-*/exec", "POST /exec/*/start"]', 'execRoot: false, psArgs: false'),
       ['rule "dev-run" allows ContainerCreate without privileged, hostNamespaces, binds, volumesFrom, capabilities, devices, securityOptions, maskedPaths, sysctls, cgroupParent, runtimes, logDrivers, volumeDrivers; ContainerExec without privileged: whoever it matches can get root on the host'],
     ],
-    ['allow all for anyone with psArgs only', rule('all', '{ anyone: true }', 'all', 'psArgs: false'), [expect.stringMatching(/^rule "all" allows ContainerCreate, ContainerExec, VolumeCreate, ServiceCreate and \d+ more without privileged, .*plugins.*: every certificate holder can get root on the host/)]],
+    ['allow all for anyone with psArgs only', rule('all', '{ anyone: true }', 'all', 'psArgs: false'), [expect.stringMatching(/^rule "all" allows ContainerCreate, ContainerExec, VolumeCreate, ServiceCreate and \d+ more without privileged, .*plugins.*: every certificate holder can get root on the host/), expect.stringMatching(/^rule "all" allows Grpc \(BuildKit's gRPC API\)/)]],
     ['admin rule', rule('admins', '{ groups: [admin] }', 'all'), [expect.stringMatching(/^rule "admins" allows ContainerCreate, .* without guards: whoever it matches can get root on the host \(fine for admins; add guards otherwise\)$/)]],
     // A start body is refused before the policy for everyone: start carries no power.
     // dockerd's update applies resources and the restart policy only: named, not called root.
@@ -149,5 +149,26 @@ describe('shipped presets and the policy guide examples', () => {
   it.each(examples.map((text, i) => [i + 1, text]))('docs/policy.md example %i', (_i, text) => {
     const warnings = policyWarnings(loadPolicy(text as string));
     expect(adminOnly(warnings), warnings.join('\n')).toBe(true);
+  });
+});
+
+describe("policyWarnings: BuildKit's gRPC API", () => {
+  const grpc = 'rule "b" allows Grpc (BuildKit\'s gRPC API): no guard sees the builds sent through it, and dockerd lets them run steps on the host\'s network unless daemon.json sets "builder": {"entitlements": {"network-host": false}}';
+  it.each([
+    ['a guarded rule selecting it by section', rule('b', '{ groups: [ci] }', '[section:build]', 'buildOptions: false'), true],
+    ['by name', rule('b', '{ groups: [ci] }', '[ImageBuild, Grpc]', 'buildOptions: false'), true],
+    ['through power:write', rule('b', '{ groups: [ci] }', '[power:write]', `${CREATE_GUARDS}, buildOptions: false`), true],
+    ['a build rule without it', rule('b', '{ groups: [ci] }', '[ImageBuild, Session]', 'buildOptions: false'), false],
+  ])('%s', (_name, rules, warned) => {
+    expect(policyWarnings(policy(rules)).includes(grpc)).toBe(warned);
+  });
+  it('not with tenancy on: /grpc is then for tenancy admins only', () => {
+    const tenancy = 'tenancy:\n  admins: { users: [root] }\n';
+    expect(policyWarnings(policy(rule('b', '{ groups: [ci] }', '[section:build]', 'buildOptions: false'), tenancy)).filter((x) => x.includes('Grpc (BuildKit'))).toEqual([]);
+  });
+  it('a rule without guards gets only the broader warning', () => {
+    const w = policyWarnings(policy(rule('b', '{ users: [admin] }', 'all')));
+    expect(w.filter((x) => x.includes('Grpc (BuildKit'))).toEqual([]);
+    expect(w).toHaveLength(1);
   });
 });
