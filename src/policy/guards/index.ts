@@ -15,6 +15,7 @@ import { importUrlsGuard } from './import-urls.js';
 import { logDriversGuard } from './log-drivers.js';
 import { maskedPathsGuard } from './masked-paths.js';
 import { networkDriversGuard } from './network-drivers.js';
+import { networkSubnetsGuard } from './network-subnets.js';
 import { pluginsGuard } from './plugins.js';
 import { privilegedGuard } from './privileged.js';
 import { psArgsGuard } from './ps-args.js';
@@ -43,6 +44,7 @@ export const GUARDS: readonly GuardDefinition<unknown>[] = [
   imagesGuard,
   execRootGuard,
   networkDriversGuard,
+  networkSubnetsGuard,
   pluginsGuard,
   buildOptionsGuard,
   swarmGuard,

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestFacts } from '../../../src/core/types.js';
 import { decide } from '../../../src/policy/evaluate.js';
-import { alice, guarded, identity, rawFacts, req } from './fixtures.js';
+import { alice, guarded, identity, problems, rawFacts, req } from './fixtures.js';
 
 const create = (body: unknown) => req('POST', '/v1.41/containers/create', body);
 const hc = (hostConfig: Record<string, unknown>) => create({ Image: 'busybox', HostConfig: hostConfig });
@@ -431,6 +431,63 @@ describe('networkDrivers', () => {
     ['routed gateway', net({ Name: 'n', Options: { 'com.docker.network.bridge.gateway_mode_ipv4': 'routed' } }), 'network-option'],
     ['config from', net({ Name: 'n', ConfigFrom: { Network: 'mv-config' } }), 'network-option'],
   ]);
+});
+
+describe('networkSubnets', () => {
+  const net = (body: unknown) => req('POST', '/networks/create', body);
+  const ipam = (...config: unknown[]) => net({ Name: 'n', IPAM: { Driver: 'default', Config: config, Options: {} } });
+  run('networkSubnets: { allow: [10.200.0.0/16, "fd00:d0c::/48"] }', [
+    ['no IPAM (the daemon picks)', net({ Name: 'n' }), undefined],
+    ['IPAM null', net({ Name: 'n', IPAM: null }), undefined],
+    ['the docker CLI without --subnet', ipam(), undefined],
+    ['empty Subnet (the daemon picks)', ipam({ Subnet: '' }), undefined],
+    ['null entry', ipam(null), undefined],
+    ['subnet inside', ipam({ Subnet: '10.200.5.0/24', IPRange: '10.200.5.128/25', Gateway: '10.200.5.1', AuxiliaryAddresses: { a: '10.200.5.2' } }), undefined],
+    ['the whole range', ipam({ Subnet: '10.200.0.0/16' }), undefined],
+    ['IPv6 inside', ipam({ Subnet: 'fd00:d0c:0:5::/64', Gateway: 'fd00:d0c:0:5::1' }), undefined],
+    ['host bits, network inside (dockerd uses 10.200.0.0/20)', ipam({ Subnet: '10.200.7.9/20' }), undefined],
+    ['subnet over the host LAN', ipam({ Subnet: '10.99.5.0/24' }), 'network-subnet', 'IPAM.Config[0].Subnet "10.99.5.0/24" is outside the allowed network ranges'],
+    ['public range', ipam({ Subnet: '8.8.8.0/24' }), 'network-subnet', '"8.8.8.0/24"'],
+    ['larger than the range', ipam({ Subnet: '10.200.0.0/15' }), 'network-subnet'],
+    ['host bits inside, network outside (dockerd uses 10.0.0.0/8)', ipam({ Subnet: '10.200.7.9/8' }), 'network-subnet', '"10.200.7.9/8"'],
+    ['second entry outside', ipam({ Subnet: '10.200.5.0/24' }, { Subnet: '10.99.0.0/24' }), 'network-subnet', 'IPAM.Config[1].Subnet'],
+    ['IPRange outside (dockerd 20.10 accepts one outside its subnet)', ipam({ Subnet: '10.200.5.0/24', IPRange: '10.85.0.0/24' }), 'network-subnet', 'IPAM.Config[0].IPRange "10.85.0.0/24"'],
+    ['IPRange without Subnet', ipam({ IPRange: '10.85.0.0/24' }), 'network-subnet', 'IPRange'],
+    ['Gateway outside', ipam({ Subnet: '10.200.5.0/24', Gateway: '10.87.0.1' }), 'network-subnet', 'Gateway "10.87.0.1"'],
+    ['auxiliary address outside', ipam({ Subnet: '10.200.5.0/24', AuxiliaryAddresses: { a: '10.200.5.2', router: '10.83.0.1' } }), 'network-subnet', 'AuxiliaryAddresses["router"] "10.83.0.1"'],
+    ['IPv6 outside', ipam({ Subnet: 'fd00:d0d::/64' }), 'network-subnet'],
+    ['IPv6 the size of everything', ipam({ Subnet: '::/0' }), 'network-subnet'],
+    ['case-variant keys (Go matches them)', net({ Name: 'n', ipam: { config: [{ subnet: '10.99.5.0/24' }] } }), 'network-subnet', '"10.99.5.0/24"'],
+    ['IPv4-mapped IPv6 (dockerd 20.10 accepts it)', ipam({ Subnet: '::ffff:10.200.0.0/112' }), 'network-subnet', 'is not an IP prefix dockgate reads'],
+    ['leading zero (dockerd refuses it too)', ipam({ Subnet: '010.200.0.0/16' }), 'network-subnet', 'is not an IP prefix'],
+    ['gateway written as a prefix', ipam({ Subnet: '10.200.5.0/24', Gateway: '10.200.5.1/24' }), 'network-subnet', 'is not an IP address'],
+    ['Subnet not a string', ipam({ Subnet: ['10.99.0.0/16'] }), 'network-subnet', 'is a list, not a string'],
+    ['Config not a list (Go refuses; the entry is still read)', net({ Name: 'n', IPAM: { Config: { Subnet: '10.99.0.0/16' } } }), 'network-subnet', 'IPAM.Config.Subnet'],
+    ['Config entry not a map', ipam('10.99.0.0/16'), 'network-subnet', 'IPAM.Config[0] is a string, not a map'],
+    ['AuxiliaryAddresses not a map', ipam({ Subnet: '10.200.5.0/24', AuxiliaryAddresses: ['10.83.0.1'] }), 'network-subnet', 'not a map'],
+    ['IPAM not a map', net({ Name: 'n', IPAM: 'default' }), 'network-subnet', 'IPAM is a string'],
+    ['another IPAM driver', net({ Name: 'n', IPAM: { Driver: 'infoblox' } }), 'network-subnet', 'IPAM.Driver "infoblox"'],
+    ['IPAM driver "" is the default', net({ Name: 'n', IPAM: { Driver: '' } }), undefined],
+    ['other operations untouched', req('POST', '/networks/abc/connect', { Container: 'c', EndpointConfig: { IPAMConfig: { IPv4Address: '10.99.0.7' } } }), undefined],
+  ]);
+  run('networkSubnets: false', [
+    ['the docker CLI without --subnet', ipam(), undefined],
+    ['any explicit subnet', ipam({ Subnet: '10.200.5.0/24' }), 'network-subnet', 'outside the allowed network ranges'],
+    ['a gateway alone', ipam({ Gateway: '10.200.5.1' }), 'network-subnet'],
+  ]);
+  run('networkSubnets: true', [['permitted explicitly', ipam({ Subnet: '10.99.5.0/24' }), undefined]]);
+
+  it.each([
+    ['networkSubnets: { allow: [10.200.0.5/16] }', 'has host bits set: did you mean 10.200.0.0/16?'],
+    ['networkSubnets: { allow: ["fd00:d0c:0:1::/48"] }', 'did you mean fd00:d0c::/48?'],
+    ['networkSubnets: { allow: [10.200.0.0] }', 'is not an IP prefix in CIDR notation'],
+    ['networkSubnets: { allow: ["::ffff:10.0.0.0/104"] }', 'IPv4-mapped IPv6 is not accepted'],
+    ['networkSubnets: { allow: [10.200.0.0/33] }', 'is not an IP prefix'],
+    ['networkSubnets: [10.200.0.0/16]', 'must be true, false or { allow: [...] }'],
+  ])('%s is refused at load', (guards, message) => {
+    const text = `version: 1\nrules:\n  - name: r\n    who: { anyone: true }\n    allow: [NetworkCreate]\n    guards:\n      ${guards}\n`;
+    expect(problems(text)).toContainEqual(expect.objectContaining({ message: expect.stringContaining(message) }));
+  });
 });
 
 describe('plugins, swarm, buildOptions, importUrls', () => {
