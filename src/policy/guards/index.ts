@@ -18,6 +18,7 @@ import { networkDriversGuard } from './network-drivers.js';
 import { networkSubnetsGuard } from './network-subnets.js';
 import { pluginsGuard } from './plugins.js';
 import { privilegedGuard } from './privileged.js';
+import { publishedPortsGuard } from './published-ports.js';
 import { psArgsGuard } from './ps-args.js';
 import { runtimeGuard } from './runtime.js';
 import { securityOptionsGuard } from './security-options.js';
@@ -41,6 +42,7 @@ export const GUARDS: readonly GuardDefinition<unknown>[] = [
   runtimeGuard,
   logDriversGuard,
   volumeDriversGuard,
+  publishedPortsGuard,
   imagesGuard,
   execRootGuard,
   networkDriversGuard,

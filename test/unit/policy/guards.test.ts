@@ -433,6 +433,89 @@ describe('networkDrivers', () => {
   ]);
 });
 
+describe('publishedPorts', () => {
+  const ports = (bindings: unknown, extra: Record<string, unknown> = {}) => hc({ PortBindings: bindings, ...extra });
+  const bind = (HostPort?: unknown, HostIp?: unknown) => ({ '80/tcp': [{ ...(HostIp === undefined ? {} : { HostIp }), ...(HostPort === undefined ? {} : { HostPort }) }] });
+  const service = (...p: unknown[]) => req('POST', '/services/create', { Name: 's', TaskTemplate: { ContainerSpec: { Image: 'busybox' } }, EndpointSpec: { Ports: p } });
+  run('publishedPorts: { allow: ["0", "8000-8999", "127.0.0.1:5000-5099", "[::1]:6000"] }', [
+    ['no bindings', hc({}), undefined],
+    ['PortBindings null', ports(null), undefined],
+    ['empty map', ports({}), undefined],
+    ['a port in range, every interface', ports(bind('8080')), undefined],
+    ['a range inside', ports(bind('8000-8010')), undefined],
+    ['the edges', ports({ '80/tcp': [{ HostPort: '8000' }, { HostPort: '8999' }] }), undefined],
+    ['a picked port (empty HostPort)', ports(bind('')), undefined],
+    ['a picked port (0)', ports(bind('0')), undefined],
+    ['a picked port (no HostPort)', ports(bind(undefined, '127.0.0.1')), undefined],
+    ['a null binding (a picked port on every interface)', ports({ '80/tcp': [null] }), undefined],
+    ['leading zeros read away as dockerd does', ports(bind('08080')), undefined],
+    ['loopback range on loopback', ports(bind('5050', '127.0.0.1')), undefined],
+    ['IPv6 loopback', ports(bind('6000', '::1')), undefined],
+    ['-P', hc({ PublishAllPorts: true }), undefined],
+    ['PublishAllPorts false', hc({ PublishAllPorts: false }), undefined],
+    ['a privileged port', ports(bind('22')), 'published-port', 'HostConfig.PortBindings["80/tcp"][0]: publishing port 22 on every interface is not allowed'],
+    ['a range crossing the edge', ports(bind('8990-9010')), 'published-port', 'port 8990-9010'],
+    ['loopback range on every interface', ports(bind('5050')), 'published-port', 'port 5050 on every interface'],
+    ['loopback range on another address', ports(bind('5050', '192.0.2.2')), 'published-port', 'port 5050 on "192.0.2.2"'],
+    ['loopback range on 127.0.0.2', ports(bind('5050', '127.0.0.2')), 'published-port'],
+    ['IPv6 port on IPv4 loopback', ports(bind('6000', '127.0.0.1')), 'published-port'],
+    ['second binding refused', ports({ '80/tcp': [{ HostPort: '8080' }], '443/tcp': [{ HostPort: '443' }] }), 'published-port', '["443/tcp"][0]'],
+    ['a HostIp dockerd cannot read binds every interface', ports(bind('5050', 'localhost')), 'published-port', 'HostIp "localhost" is not an IP address dockgate reads'],
+    ['IPv4-mapped HostIp (dockerd binds 127.0.0.1)', ports(bind('5050', '::ffff:127.0.0.1')), 'published-port', 'is not an IP address'],
+    ['three-part range (dockerd reads 1-2)', ports(bind('8000-8001-9999')), 'published-port', 'is not a port or a port range'],
+    ['reversed range (dockerd refuses)', ports(bind('8010-8000')), 'published-port'],
+    ['port over 65535', ports(bind('65536')), 'published-port'],
+    ['plus sign', ports(bind('+8080')), 'published-port'],
+    ['HostPort a number', ports(bind(8080)), 'published-port', 'HostPort is a number, not a string'],
+    ['HostIp a number', ports(bind('8080', 2130706433)), 'published-port', 'HostIp is a number'],
+    ['binding list not a list (Go refuses; still read)', ports({ '80/tcp': { HostPort: '22' } }), 'published-port', 'port 22'],
+    ['binding not a map', ports({ '80/tcp': ['22'] }), 'published-port', 'is a string, not a map'],
+    ['PortBindings not a map', ports(['22:80']), 'published-port', 'not a map'],
+    ['case-variant keys', create({ Image: 'busybox', hostconfig: { portbindings: { '80/tcp': [{ hostport: '22', hostip: '' }] } } }), 'published-port', 'port 22'],
+    ['legacy top-level', create({ Image: 'busybox', PortBindings: bind('22') }), 'published-port', 'PortBindings["80/tcp"][0]'],
+    ['PublishAllPorts not a boolean', hc({ PublishAllPorts: 'yes' }), 'published-port', 'is not a boolean'],
+    ['service port in range', service({ TargetPort: 80, PublishedPort: 8080 }), undefined],
+    ['service port swarm picks', service({ TargetPort: 80 }), undefined],
+    ['service privileged port', service({ TargetPort: 80, PublishedPort: 443 }), 'published-port', 'EndpointSpec.Ports[0]: publishing port 443 on every interface'],
+    ['service loopback range (no address on services)', service({ TargetPort: 80, PublishedPort: 5050 }), 'published-port'],
+    ['service port not a number', service({ TargetPort: 80, PublishedPort: '8080' }), 'published-port', 'is not a port number'],
+  ]);
+  run('publishedPorts: { allow: ["127.0.0.1:0", "127.0.0.1:8000-8999"] }', [
+    ['a picked port on loopback', ports(bind('', '127.0.0.1')), undefined],
+    ['a picked port on every interface', ports(bind('')), 'published-port', 'publishing a port the daemon picks on every interface is not allowed'],
+    ['a null binding', ports({ '80/tcp': [null] }), 'published-port', 'a port the daemon picks, on every interface'],
+    ['-P', hc({ PublishAllPorts: true }), 'published-port', 'HostConfig.PublishAllPorts: publishing every exposed port'],
+    ['service (every interface)', service({ TargetPort: 80 }), 'published-port', 'a port swarm picks'],
+  ]);
+  run('publishedPorts: false', [
+    ['no bindings', hc({}), undefined],
+    ['empty binding list', ports({ '80/tcp': [] }), undefined],
+    ['any binding', ports(bind('8080', '127.0.0.1')), 'published-port'],
+    ['-P', hc({ PublishAllPorts: true }), 'published-port'],
+  ]);
+  run('publishedPorts: true', [['permitted explicitly', ports(bind('22')), undefined]]);
+  // YAML reads `0` and `8080` unquoted as numbers: taken as their digits.
+  run('publishedPorts: { allow: [0, 8080] }', [
+    ['a picked port', ports(bind('')), undefined],
+    ['8080', ports(bind('8080')), undefined],
+    ['8081', ports(bind('8081')), 'published-port'],
+  ]);
+
+  it.each([
+    ['publishedPorts: { allow: ["80-"] }', 'is not a host port entry'],
+    ['publishedPorts: { allow: ["localhost:80"] }', 'is not a host port entry'],
+    ['publishedPorts: { allow: ["::1:80"] }', 'is not a host port entry'],
+    ['publishedPorts: { allow: ["[127.0.0.1]:80"] }', 'is not a host port entry'],
+    ['publishedPorts: { allow: ["9000-8000"] }', 'is not a host port entry'],
+    ['publishedPorts: { allow: ["65536"] }', 'is not a host port entry'],
+    ['publishedPorts: { allow: [80.5] }', 'must be a non-empty string'],
+    ['publishedPorts: { allow: [-80] }', 'must be a non-empty string'],
+  ])('%s is refused at load', (guards, message) => {
+    const text = `version: 1\nrules:\n  - name: r\n    who: { anyone: true }\n    allow: [ContainerCreate]\n    guards:\n      ${guards}\n`;
+    expect(problems(text)).toContainEqual(expect.objectContaining({ message: expect.stringContaining(message) }));
+  });
+});
+
 describe('networkSubnets', () => {
   const net = (body: unknown) => req('POST', '/networks/create', body);
   const ipam = (...config: unknown[]) => net({ Name: 'n', IPAM: { Driver: 'default', Config: config, Options: {} } });

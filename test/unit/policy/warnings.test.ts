@@ -8,7 +8,7 @@ const policy = (rules: string, extra = '') => loadPolicy(`version: 1\n${extra}ru
 /** Every guard of ContainerCreate but `images`: what a non-admin create rule must set. */
 const CREATE_GUARDS =
   'privileged: false, hostNamespaces: false, binds: false, volumesFrom: false, capabilities: false, devices: false, securityOptions: false, ' +
-  'maskedPaths: false, sysctls: false, cgroupParent: false, runtimes: false, logDrivers: false, volumeDrivers: false';
+  'maskedPaths: false, sysctls: false, cgroupParent: false, runtimes: false, logDrivers: false, volumeDrivers: false, publishedPorts: false';
 
 const rule = (name: string, who: string, allow: string, guards?: string) =>
   `  - name: ${name}\n    who: ${who}\n    allow: ${allow}\n${guards === undefined ? '' : `    guards: { ${guards} }\n`}`;
@@ -24,7 +24,7 @@ describe('policyWarnings: guards an allow rule leaves out (M1)', () => {
     [
       'create with privileged only',
       rule('dev', '{ groups: [dev] }', '[ContainerCreate]', 'privileged: false'),
-      ['rule "dev" allows ContainerCreate without hostNamespaces, binds, volumesFrom, capabilities, devices, securityOptions, maskedPaths, sysctls, cgroupParent, runtimes, logDrivers, volumeDrivers: whoever it matches can get root on the host (a guard left out permits what it would refuse)'],
+      ['rule "dev" allows ContainerCreate without hostNamespaces, binds, volumesFrom, capabilities, devices, securityOptions, maskedPaths, sysctls, cgroupParent, runtimes, logDrivers, volumeDrivers, publishedPorts: whoever it matches can get root on the host (a guard left out permits what it would refuse)'],
     ],
     ['create with every host guard', rule('dev', '{ groups: [dev] }', '[ContainerCreate]', CREATE_GUARDS), []],
     // `true` is a choice written down, not a guard left out.
@@ -38,13 +38,13 @@ describe('policyWarnings: guards an allow rule leaves out (M1)', () => {
     [
       'review dev-run',
       rule('dev-run', '{ groups: [developers] }', '[power:read, ContainerCreate, ContainerStart, ContainerWait, ContainerAttach, ContainerDelete, "POST /containers/dev-*/exec", "POST /exec/*/start"]', 'execRoot: false, psArgs: false'),
-      ['rule "dev-run" allows ContainerCreate without privileged, hostNamespaces, binds, volumesFrom, capabilities, devices, securityOptions, maskedPaths, sysctls, cgroupParent, runtimes, logDrivers, volumeDrivers; ContainerExec without privileged: whoever it matches can get root on the host'],
+      ['rule "dev-run" allows ContainerCreate without privileged, hostNamespaces, binds, volumesFrom, capabilities, devices, securityOptions, maskedPaths, sysctls, cgroupParent, runtimes, logDrivers, volumeDrivers, publishedPorts; ContainerExec without privileged: whoever it matches can get root on the host'],
     ],
     ['allow all for anyone with psArgs only', rule('all', '{ anyone: true }', 'all', 'psArgs: false'), [expect.stringMatching(/^rule "all" allows ContainerCreate, ContainerExec, VolumeCreate, ServiceCreate and \d+ more without privileged, .*plugins.*: every certificate holder can get root on the host/), expect.stringMatching(/^rule "all" allows Grpc \(BuildKit's gRPC API\)/)]],
     ['admin rule', rule('admins', '{ groups: [admin] }', 'all'), [expect.stringMatching(/^rule "admins" allows ContainerCreate, .* without guards: whoever it matches can get root on the host \(fine for admins; add guards otherwise\)$/)]],
     // A start body is refused before the policy for everyone: start carries no power.
     // dockerd's update applies resources and the restart policy only: named, not called root.
-    ['update only', rule('ops', '{ groups: [ops] }', '[ContainerUpdate]'), [expect.stringMatching(/^rule "ops" allows ContainerUpdate without guards: whoever it matches gets what privileged, hostNamespaces, .*volumeDrivers would refuse \(fine for admins/)]],
+    ['update only', rule('ops', '{ groups: [ops] }', '[ContainerUpdate]'), [expect.stringMatching(/^rule "ops" allows ContainerUpdate without guards: whoever it matches gets what privileged, hostNamespaces, .*volumeDrivers, publishedPorts would refuse \(fine for admins/)]],
     ['start and stop only', rule('ops', '{ groups: [ops] }', '[ContainerStart, ContainerStop, ContainerKill]'), []],
     ['images is not host power', rule('ci', '{ groups: [ci] }', '[ImageTag, ImagePush]'), []],
     ['exec with privileged and execRoot', rule('x', '{ groups: [dev] }', '[ContainerExec, ExecStart]', 'privileged: false, execRoot: false'), []],
