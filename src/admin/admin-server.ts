@@ -1,11 +1,12 @@
 /**
  * The admin listener: Prometheus metrics and health probes on their own address, never the
  * Docker API (and the Docker listener never serves these). Optional TLS, with client
- * certificates required when a CA is configured, checked against an optional CRL.
+ * certificates required when a CA is configured, checked against an optional CRL, and open
+ * connections checked again when a reload changes the CA bundle.
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
@@ -13,6 +14,7 @@ import type { Registry } from 'prom-client';
 import type { AdminConfig } from '../config/types.js';
 import { distinguishedName, type ParsedCertificate } from '../identity/identity.js';
 import { isRevoked } from '../server/revoked.js';
+import { closeUntrustedPeers, fingerprintOf } from '../runtime/ca-trust.js';
 import { crlRollback } from '../runtime/crl-rollback.js';
 import { loadAdminTls, type AdminTlsMaterial } from './admin-tls.js';
 
@@ -40,8 +42,9 @@ export interface AdminServer {
   address: { host: string; port: number };
   /**
    * Re-read `admin.tls` and use it for new handshakes; requests on open connections are
-   * checked against the new CRL. Throws (the old material stays) when the files are wrong.
-   * Resolves to the warnings to log. A no-op without TLS.
+   * checked against the new CRL, and when the CA bundle changed, open connections whose client
+   * chain leads to no CA of the new one are closed (a warning says how many). Throws (the old
+   * material stays) when the files are wrong. Resolves to the warnings to log. A no-op without TLS.
    */
   reloadTls(): Promise<string[]>;
   /** Problems of the TLS material loaded at start that will refuse scrapers; to be logged. */
@@ -58,6 +61,15 @@ function connectionRevoked(socket: TLSSocket, revocation: NonNullable<AdminTlsMa
   const cert = peer as unknown as ParsedCertificate;
   // Issuer and serial only: a scraper's certificate need not name a gateway identity.
   return isRevoked({ issuer: distinguishedName(cert.issuer), serial: cert.serialNumber.toLowerCase() }, revocation);
+}
+
+/**
+ * The TCP connection a server-side TLS socket wraps. Node creates the TLS socket, with the
+ * server's secure context of that moment, when it accepts the connection, and keeps the raw
+ * socket as `_parent` (not public API: without it no connection can be vouched for).
+ */
+function acceptedSocket(socket: TLSSocket): Socket | undefined {
+  return (socket as TLSSocket & { _parent?: Socket | null })._parent ?? undefined;
 }
 
 /** Build the express app: three GET routes, JSON 404 for everything else. */
@@ -122,6 +134,30 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
   } else {
     server = http.createServer(app);
   }
+  // With client certificates: the open connections and the certificate each was admitted with,
+  // for the sweep after a reload that changed `ca`; and the material in force when each TCP
+  // connection was accepted, which is what its handshake is verified against even when it
+  // completes after a reload (and after that reload's sweep).
+  const open = new Map<TLSSocket, string>();
+  const acceptedUnder = new WeakMap<Socket, AdminTlsMaterial>();
+  if (material?.revocation) {
+    server.on('connection', (raw: Socket) => {
+      if (material) acceptedUnder.set(raw, material);
+    });
+    server.prependListener('secureConnection', (socket: TLSSocket) => {
+      const peer = socket.getPeerCertificate();
+      const raw = acceptedSocket(socket);
+      const under = raw && acceptedUnder.get(raw);
+      if (!peer?.raw || !under || !material) {
+        socket.destroy();
+        return;
+      }
+      const fingerprint = fingerprintOf(peer);
+      if (under !== material && closeUntrustedPeers(new Map([[socket, fingerprint]]), under, material) > 0) return;
+      open.set(socket, fingerprint);
+      socket.once('close', () => open.delete(socket));
+    });
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.config.listen.port, opts.config.listen.host, () => {
@@ -147,8 +183,12 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       if (seq < reloadInstalled) return next.warnings;
       reloadInstalled = seq;
       (server as https.Server).setSecureContext(next.options);
+      const previous = material;
       material = next;
-      return next.warnings;
+      const closed = previous ? closeUntrustedPeers(open, previous, next) : 0;
+      if (closed === 0) return next.warnings;
+      const connections = closed === 1 ? '1 open connection' : `${closed} open connections`;
+      return [...next.warnings, `${tls.ca ?? 'admin.tls.ca'} changed: closed ${connections} whose client certificate chain leads to no CA of it`];
     },
     close() {
       return new Promise<void>((resolve) => {

@@ -16,6 +16,8 @@ export interface AdminTlsMaterial {
   options: SecureContextOptions;
   /** What a connection's certificate is checked against at each request; undefined without `ca`. */
   revocation?: Pick<TlsMaterial, 'revocations' | 'caNames'>;
+  /** The certificates of `ca`, so open connections can be checked after it changes; empty without. */
+  caCerts: X509Certificate[];
   /** The CRLs of `crl`, so a reload cannot go back to an older one; empty without. */
   crls: CrlInfo[];
   /** Problems that do not stop loading but will refuse scrapers; to be logged. */
@@ -31,6 +33,7 @@ export async function loadAdminTls(tls: AdminTlsConfig): Promise<AdminTlsMateria
     return {
       options: material.options,
       revocation: { revocations: material.revocations, caNames: material.caNames },
+      caCerts: material.caCerts,
       crls: material.crls,
       warnings: material.warnings,
     };
@@ -58,5 +61,5 @@ export async function loadAdminTls(tls: AdminTlsConfig): Promise<AdminTlsMateria
     throw new Error(`${tls.key}: not a usable private key for ${tls.cert} (${(err as Error).message})`, { cause: err });
   }
   if (!matches) throw new Error(`${tls.key}: private key does not match the certificate in ${tls.cert}`);
-  return { options: { cert, key, minVersion: 'TLSv1.2' }, crls: [], warnings: [] };
+  return { options: { cert, key, minVersion: 'TLSv1.2' }, caCerts: [], crls: [], warnings: [] };
 }

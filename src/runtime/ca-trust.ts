@@ -4,9 +4,14 @@
  * new handshakes from those clients are refused, and their open sessions go the same way.
  */
 import { X509Certificate } from 'node:crypto';
-import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
+import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls';
 import { identityOf } from '../server/peer-identity.js';
 import type { TlsMaterial } from '../server/tls-material.js';
+
+/** A certificate's SHA-256 fingerprint spelled as Identity.fingerprint is (lowercase hex, no colons). */
+export function fingerprintOf(cert: PeerCertificate): string {
+  return cert.fingerprint256.replace(/:/g, '').toLowerCase();
+}
 
 /** Whether two bundles hold the same CA certificates. */
 function sameBundle(a: readonly X509Certificate[], b: readonly X509Certificate[]): boolean {
@@ -15,25 +20,30 @@ function sameBundle(a: readonly X509Certificate[], b: readonly X509Certificate[]
 }
 
 /**
+ * Whether a certificate of the new bundle ends the chain as a trust anchor. `own`: it is the
+ * client's own certificate (pinned in the bundle), not one above it.
+ */
+type Anchor = (cert: X509Certificate, own: boolean) => boolean;
+
+/**
  * Whether the client's chain still ends at a trust anchor of `bundle`, as OpenSSL would
  * decide a new handshake: walking up from its certificate, each link is either one the
  * client sent or one of the new bundle (one only the old bundle supplied, a dropped
- * intermediate or root, ends it), up to a self-signed CA of the new bundle, or, with
- * `partialChain`, any certificate of it.
+ * intermediate or root, ends it), up to a certificate of the new bundle that `anchor` accepts.
+ * `admitted` is the fingerprint of the certificate the connection was admitted with.
  */
-function leadsToBundle(socket: TLSSocket, bundle: readonly X509Certificate[], old: readonly X509Certificate[], partialChain: boolean): boolean {
-  const identity = identityOf(socket);
+function leadsToBundle(socket: TLSSocket, admitted: string | undefined, bundle: readonly X509Certificate[], old: readonly X509Certificate[], anchor: Anchor): boolean {
   let cert: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
-  // Renegotiation is refused, so the session's certificate is the one the identity was made
-  // from; one that is not cannot be vouched for.
-  if (!identity || !cert?.raw || cert.fingerprint256.replace(/:/g, '').toLowerCase() !== identity.fingerprint) return false;
+  // Renegotiation is refused, so the session's certificate is the one the connection was
+  // admitted with; one that is not cannot be vouched for.
+  if (!admitted || !cert?.raw || fingerprintOf(cert) !== admitted) return false;
   const inBundle = (x: X509Certificate, list: readonly X509Certificate[]) => list.some((ca) => ca.fingerprint256 === x.fingerprint256);
   const seen = new Set<string>();
   while (cert?.raw && !seen.has(cert.fingerprint256)) {
     seen.add(cert.fingerprint256);
     const x = new X509Certificate(cert.raw);
     if (inBundle(x, bundle)) {
-      if (partialChain || (x.checkIssued(x) && x.verify(x.publicKey))) return true;
+      if (anchor(x, seen.size === 1)) return true;
     } else if (seen.size > 1 && inBundle(x, old)) {
       return false;
     }
@@ -42,19 +52,38 @@ function leadsToBundle(socket: TLSSocket, bundle: readonly X509Certificate[], ol
   return false;
 }
 
-/**
- * Destroy every open connection whose client chain leads to no CA of `next`'s bundle, when the
- * bundle changed from `previous`'s. Returns how many were closed.
- */
-export function closeUntrustedConnections(connections: Iterable<TLSSocket>, previous: Pick<TlsMaterial, 'caCerts'>, next: Pick<TlsMaterial, 'caCerts'>, partialChain = false): number {
+/** Destroy the connections whose chain leads to no anchor of `next`'s bundle; how many. */
+function sweep(connections: Iterable<[TLSSocket, string | undefined]>, previous: Pick<TlsMaterial, 'caCerts'>, next: Pick<TlsMaterial, 'caCerts'>, anchor: Anchor): number {
   const bundle = next.caCerts;
   const old = previous.caCerts;
   if (sameBundle(old, bundle)) return 0;
   let closed = 0;
-  for (const socket of connections) {
-    if (socket.destroyed || leadsToBundle(socket, bundle, old, partialChain)) continue;
+  for (const [socket, admitted] of connections) {
+    if (socket.destroyed || leadsToBundle(socket, admitted, bundle, old, anchor)) continue;
     socket.destroy();
     closed += 1;
   }
   return closed;
+}
+
+/**
+ * Destroy every open connection whose client chain leads to no CA of `next`'s bundle, when the
+ * bundle changed from `previous`'s. Returns how many were closed. The anchor is a self-signed
+ * CA of the bundle, or, with `partialChain`, any certificate of it; a connection is vouched
+ * for only with the identity bound at its handshake (peer-identity).
+ */
+export function closeUntrustedConnections(connections: Iterable<TLSSocket>, previous: Pick<TlsMaterial, 'caCerts'>, next: Pick<TlsMaterial, 'caCerts'>, partialChain = false): number {
+  const admitted = Array.from(connections, (socket): [TLSSocket, string | undefined] => [socket, identityOf(socket)?.fingerprint]);
+  return sweep(admitted, previous, next, (x) => partialChain || (x.checkIssued(x) && x.verify(x.publicKey)));
+}
+
+/**
+ * The same for a listener that binds no identity (the admin listener): each open connection
+ * comes with the fingerprint of the client certificate it was admitted with (fingerprintOf).
+ * Its handshake is not in partial-chain mode, so the anchor is a self-signed certificate of the
+ * bundle, where a client's own certificate pinned there counts whatever its key usage (OpenSSL
+ * trusts a self-signed leaf found in the store as itself).
+ */
+export function closeUntrustedPeers(connections: ReadonlyMap<TLSSocket, string>, previous: Pick<TlsMaterial, 'caCerts'>, next: Pick<TlsMaterial, 'caCerts'>): number {
+  return sweep(connections, previous, next, (x, own) => (own ? x.subject === x.issuer : x.checkIssued(x)) && x.verify(x.publicKey));
 }
