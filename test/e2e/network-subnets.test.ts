@@ -10,15 +10,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configYaml, docker, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+import { configYaml, docker, DOCKER_CLIS, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { tlsRequest } from './support/tls-request.js';
 import { until } from './support/until.js';
 
 const socket = inject('dockerSocket');
-const CLIS = [
-  ['28.x', '/usr/local/bin/docker'],
-  ['20.10', '/usr/bin/docker'],
-] as const;
 const PREFIX = 'dgt-subnets';
 let pki: TestPki;
 let gw: TestGateway;
@@ -64,7 +60,7 @@ afterAll(async () => {
   await gw?.stop();
 });
 
-describe.each(CLIS)('docker network create through the gateway (CLI %s)', (version, cli) => {
+describe.each(DOCKER_CLIS)('docker network create through the gateway (CLI %s)', (version, cli) => {
   const name = (what: string) => `${PREFIX}-${version.replace('.', '')}-${what}`;
   const third = version === '28.x' ? 7 : 8;
 

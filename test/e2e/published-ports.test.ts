@@ -11,14 +11,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configYaml, docker, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+import { configYaml, docker, DOCKER_CLIS, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { tlsRequest } from './support/tls-request.js';
 
 const socket = inject('dockerSocket');
-const CLIS = [
-  ['28.x', '/usr/local/bin/docker'],
-  ['20.10', '/usr/bin/docker'],
-] as const;
 const LABEL = 'dgt-published-ports';
 const NETWORK = 'dgt-published-ports';
 let pki: TestPki;
@@ -58,7 +54,7 @@ afterAll(async () => {
   await gw?.stop();
 });
 
-describe.each(CLIS)('docker run -p through the gateway (CLI %s)', (version, cli) => {
+describe.each(DOCKER_CLIS)('docker run -p through the gateway (CLI %s)', (version, cli) => {
   const port = version === '28.x' ? '41150' : '41151';
   const run = (args: string[]) => docker(alice, gw.port, ['run', '-d', '--label', LABEL, '--network', NETWORK, ...args, 'busybox', 'sleep', '60'], { cli });
 

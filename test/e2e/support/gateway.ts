@@ -10,6 +10,12 @@ import { scratchDir } from './scratch.js';
 /** Absolute path of the built CLI. */
 export const CLI = resolve('dist/cli/main.js');
 
+/** The two docker CLIs of this machine, by version: 28.x (/usr/local/bin) and Debian's 20.10. */
+export const DOCKER_CLIS = [
+  ['28.x', '/usr/local/bin/docker'],
+  ['20.10', '/usr/bin/docker'],
+] as const;
+
 /** Result of a finished command. */
 export interface RunResult {
   code: number | null;

@@ -15,6 +15,7 @@ import * as tls from 'node:tls';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdminServer, type AdminServer } from '../../../src/admin/admin-server.js';
+import { askHealthz } from './admin-probe.js';
 import { exportPrivateKeyPem, generateKeyPair } from '../../../src/pki/key-pair.js';
 import { x509 } from '../../../src/pki/webcrypto.js';
 import { connect, leaf, makeChain, type Pair } from '../server/tls-chain.js';
@@ -85,26 +86,6 @@ describe('admin listener after admin.tls.ca changes', async () => {
     return socket;
   }
 
-  /** Send one GET /healthz on an open TLS connection; the answer's status line, or '' if it closed. */
-  function ask(socket: tls.TLSSocket): Promise<string> {
-    return new Promise((resolve) => {
-      if (socket.destroyed) return resolve('');
-      let text = '';
-      const onData = (chunk: Buffer) => {
-        text += chunk.toString('latin1');
-        if (text.includes('\r\n\r\n') && text.includes('{"status":"ok"}')) done(text.split('\r\n')[0] as string);
-      };
-      const onClose = () => done('');
-      const done = (line: string) => {
-        socket.off('data', onData);
-        socket.off('close', onClose);
-        resolve(line);
-      };
-      socket.on('data', onData);
-      socket.on('close', onClose);
-      socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n');
-    });
-  }
 
   /** Whether a new handshake as `client` is refused (TLS 1.2: the refusal is part of the handshake). */
   async function refused(client: Pair): Promise<boolean> {
@@ -119,13 +100,13 @@ describe('admin listener after admin.tls.ca changes', async () => {
   /** Connections of every scraper, each served once. */
   async function openAll(): Promise<Record<'team' | 'rooted' | 'other' | 'pinned', tls.TLSSocket>> {
     const sockets = { team: await open(team), rooted: await open(rooted), other: await open(other), pinned: await open(pinned) };
-    for (const socket of Object.values(sockets)) expect(await ask(socket)).toBe('HTTP/1.1 200 OK');
+    for (const socket of Object.values(sockets)) expect(await askHealthz(socket)).toBe('HTTP/1.1 200 OK');
     return sockets;
   }
 
   /** Ask once on each connection: which still answer. */
   async function served(sockets: Record<string, tls.TLSSocket>): Promise<string[]> {
-    const answers = await Promise.all(Object.entries(sockets).map(async ([name, socket]) => [name, await ask(socket)] as const));
+    const answers = await Promise.all(Object.entries(sockets).map(async ([name, socket]) => [name, await askHealthz(socket)] as const));
     return answers.filter(([, line]) => line === 'HTTP/1.1 200 OK').map(([name]) => name);
   }
 
@@ -243,8 +224,8 @@ describe('admin listener after admin.tls.ca changes', async () => {
       trusted.release();
       const [gone, stays] = await Promise.all([untrusted.secured, trusted.secured]);
       try {
-        expect(await ask(stays)).toBe('HTTP/1.1 200 OK');
-        expect(await ask(gone)).toBe('');
+        expect(await askHealthz(stays)).toBe('HTTP/1.1 200 OK');
+        expect(await askHealthz(gone)).toBe('');
       } finally {
         gone.destroy();
         stays.destroy();

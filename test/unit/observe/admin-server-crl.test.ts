@@ -7,11 +7,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
-import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdminServer, type AdminServer } from '../../../src/admin/admin-server.js';
+import { askHealthz } from './admin-probe.js';
 import { connect, crlOf, leaf, makeChain, type Pair } from '../server/tls-chain.js';
 
 describe('admin listener with a CRL', async () => {
@@ -54,37 +54,18 @@ describe('admin listener with a CRL', async () => {
     });
   }
 
-  /** Send one GET /healthz on an open TLS connection; the answer's status line, or '' if it closed. */
-  function ask(socket: TLSSocket): Promise<string> {
-    return new Promise((resolve) => {
-      let text = '';
-      const onData = (chunk: Buffer) => {
-        text += chunk.toString('latin1');
-        if (text.includes('\r\n\r\n') && text.includes('{"status":"ok"}')) done(text.split('\r\n')[0] as string);
-      };
-      const onClose = () => done('');
-      const done = (line: string) => {
-        socket.off('data', onData);
-        socket.off('close', onClose);
-        resolve(line);
-      };
-      socket.on('data', onData);
-      socket.on('close', onClose);
-      socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n');
-    });
-  }
 
   it('a reloaded CRL closes the revoked scraper\'s open connection at its next request and refuses its handshakes; others go on', async () => {
     const open = await connect(server.address.port, chain.root.certPem, scraper);
     open.on('error', () => {});
     try {
-      expect(await ask(open)).toBe('HTTP/1.1 200 OK');
-      expect(await ask(open)).toBe('HTTP/1.1 200 OK');
+      expect(await askHealthz(open)).toBe('HTTP/1.1 200 OK');
+      expect(await askHealthz(open)).toBe('HTTP/1.1 200 OK');
 
       await writeFile(join(dir, 'crl.pem'), await crls([scraper.serial]));
       expect(await server.reloadTls()).toEqual([]);
       // The connection opened before the reload: closed, no answer.
-      expect(await ask(open)).toBe('');
+      expect(await askHealthz(open)).toBe('');
       // A new handshake: OpenSSL refuses the revoked certificate (in TLS 1.2 the refusal is
       // part of the handshake, so this is not the per-request check above).
       await expect(connect(server.address.port, chain.root.certPem, scraper, { maxVersion: 'TLSv1.2' })).rejects.toThrow();
