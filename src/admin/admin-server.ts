@@ -43,14 +43,22 @@ export interface AdminServer {
   /**
    * Re-read `admin.tls` and use it for new handshakes; requests on open connections are
    * checked against the new CRL, and when the CA bundle changed, open connections whose client
-   * chain leads to no CA of the new one are closed (a warning says how many). Throws (the old
-   * material stays) when the files are wrong. Resolves to the warnings to log. A no-op without TLS.
+   * chain leads to no CA of the new one are closed. Throws (the old material stays) when the
+   * files are wrong. Resolves to the warnings to log and how many connections were closed for
+   * the CA change. A no-op without TLS.
    */
-  reloadTls(): Promise<string[]>;
+  reloadTls(): Promise<AdminTlsReload>;
   /** Problems of the TLS material loaded at start that will refuse scrapers; to be logged. */
   tlsWarnings: string[];
   /** Stop accepting and drop open connections (scrapers hold keep-alive sockets). */
   close(): Promise<void>;
+}
+
+/** What an admin TLS reload did: warnings to log, and connections closed for a changed CA. */
+export interface AdminTlsReload {
+  warnings: string[];
+  /** Open connections whose client chain leads to no CA of the new `admin.tls.ca`, closed. */
+  closedUntrusted: number;
 }
 
 /** Whether the certificate a connection was verified with, or a CA above it, is revoked. */
@@ -172,7 +180,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
     address: { host: bound.address, port: bound.port },
     tlsWarnings: material?.warnings ?? [],
     async reloadTls() {
-      if (!tls) return [];
+      if (!tls) return { warnings: [], closedUntrusted: 0 };
       // Reloads overlap (cert and key written a moment apart): a slow older read must not
       // replace what a newer one installed.
       const seq = ++reloadsStarted;
@@ -180,15 +188,12 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       // As for the Docker listener: an older CRL would lift revocations made since.
       const rollback = crlRollback(material?.crls ?? [], next.crls);
       if (rollback) throw new Error(`${tls.crl ?? 'admin.tls.crl'}: ${rollback}`);
-      if (seq < reloadInstalled) return next.warnings;
+      if (seq < reloadInstalled) return { warnings: next.warnings, closedUntrusted: 0 };
       reloadInstalled = seq;
       (server as https.Server).setSecureContext(next.options);
       const previous = material;
       material = next;
-      const closed = previous ? closeUntrustedPeers(open, previous, next) : 0;
-      if (closed === 0) return next.warnings;
-      const connections = closed === 1 ? '1 open connection' : `${closed} open connections`;
-      return [...next.warnings, `${tls.ca ?? 'admin.tls.ca'} changed: closed ${connections} whose client certificate chain leads to no CA of it`];
+      return { warnings: next.warnings, closedUntrusted: previous ? closeUntrustedPeers(open, previous, next) : 0 };
     },
     close() {
       return new Promise<void>((resolve) => {

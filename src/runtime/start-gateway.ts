@@ -218,9 +218,9 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   async function reloadAdminTls(): Promise<void> {
     if (!admin || !config.admin.tls) return;
     try {
-      const warnings = await admin.reloadTls();
+      const { warnings, closedUntrusted } = await admin.reloadTls();
       metrics.adminTlsReloaded('success');
-      log.info({ listener: 'admin' }, 'admin TLS material loaded');
+      log.info({ listener: 'admin', closedUntrusted }, 'admin TLS material loaded');
       for (const warning of warnings) log.warn({ event: 'tls-config', listener: 'admin' }, warning);
     } catch (err) {
       metrics.adminTlsReloaded('failure');
