@@ -146,10 +146,30 @@ export function decideTraced(policy: CompiledPolicy, identity: Identity, facts: 
   return combine(policy, staged ?? NO_RULE, enforced);
 }
 
+/**
+ * A ServiceUpdate with `rollback` set (`docker service rollback` sends `rollback=previous`):
+ * dockerd ignores the body and applies the service's previous spec, which no guard sees, so a
+ * rule whose guards inspect service updates refuses it. Any non-empty value is refused (Go's
+ * `Form.Get`: the first value), since only an empty one is certain to mean "use the body".
+ */
+function rollbackViolation(rule: CompiledRule, op: string, facts: RequestFacts): Violation | undefined {
+  if (op !== 'ServiceUpdate' || !facts.query.rollback) return undefined;
+  if (!rule.guards.some((g) => g.definition.operations.includes(op))) return undefined;
+  return {
+    code: 'service-rollback',
+    reason: `rollback=${JSON.stringify(facts.query.rollback).slice(0, 40)} makes dockerd apply the service's previous spec, which the guards cannot see (the body is ignored); send the previous spec as an ordinary update instead`,
+  };
+}
+
 /** The verdict of the rule that matched; with `entry`, every guard's result is traced, else the first failure decides. */
 function ruleVerdict(rule: CompiledRule, identity: Identity, facts: RequestFacts, entry?: RuleTrace): Verdict {
   const op = facts.operation?.name ?? '';
   if (rule.effect === 'deny') return { allow: false, rule: rule.name, code: 'rule-deny', reason: 'denied by policy' };
+  const rollback = rollbackViolation(rule, op, facts);
+  if (rollback) {
+    entry?.guards.push({ guard: 'rollback', result: 'fail', violation: rollback });
+    return { allow: false, rule: rule.name, code: rollback.code, reason: rollback.reason };
+  }
   let failure: Violation | undefined;
   for (const { definition, config } of rule.guards) {
     if (!definition.operations.includes(op)) {

@@ -19,6 +19,7 @@ const PREFIX = 'dgt-subnets';
 let pki: TestPki;
 let gw: TestGateway;
 let alice: string;
+let olga: string;
 
 const POLICY = `version: 1
 rules:
@@ -27,6 +28,12 @@ rules:
     allow: [power:read, NetworkCreate, NetworkDelete]
     guards:
       networkDrivers: { allow: [bridge] }
+      networkSubnets: { allow: [198.18.0.0/15] }
+  - name: ops-networks
+    who: { groups: [ops] }
+    allow: [power:read, NetworkCreate, NetworkDelete]
+    guards:
+      networkDrivers: true
       networkSubnets: { allow: [198.18.0.0/15] }
 `;
 
@@ -46,11 +53,12 @@ async function daemonSubnets(name: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  pki = await makePki({ alice: ['developers'] });
+  pki = await makePki({ alice: ['developers'], olga: ['ops'] });
   const policyFile = join(pki.dir, 'policy.yaml');
   writeFileSync(policyFile, POLICY);
   gw = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${policyFile}\n`));
   alice = pki.bundle('alice');
+  olga = pki.bundle('olga');
 });
 
 afterAll(async () => {
@@ -112,6 +120,24 @@ describe('what only the Engine API can send', () => {
     const r = await tlsRequest(alice, gw.port, { method: 'POST', path: '/v1.41/networks/create', headers: { 'Content-Type': 'application/json' }, body });
     expect(r.status).toBe(403);
     expect(r.body).toContain('is not an IP prefix dockgate reads the way dockerd does');
+    expect(await daemonSubnets(n)).toMatch(/^missing/);
+  });
+});
+
+describe('a network made from a config-only network', () => {
+  // The config-only network is an admin's, made on the daemon's socket; its subnet is outside
+  // the allowed range. networkDrivers: true leaves ConfigFrom to networkSubnets alone.
+  const config = `${PREFIX}-config-only`;
+  beforeAll(async () => {
+    const r = await dockerDirect(socket, ['network', 'create', '--config-only', '--subnet', '198.51.100.0/24', config]);
+    expect(r.code).toBe(0);
+  });
+
+  it('is refused: it would take the config-only network\'s addresses, which the request does not carry', async () => {
+    const n = `${PREFIX}-from-config`;
+    const r = await docker(olga, gw.port, ['network', 'create', '--config-from', config, n]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`ConfigFrom {"Network":"${config}"} is not allowed: the addresses of a config-only network are not checked`);
     expect(await daemonSubnets(n)).toMatch(/^missing/);
   });
 });

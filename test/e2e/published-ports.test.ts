@@ -75,7 +75,7 @@ describe.each(DOCKER_CLIS)('docker run -p through the gateway (CLI %s)', (versio
   });
 
   it.each([
-    ['the same port on every interface', ['-p', `${port}:80`], `publishing port ${port} on every interface is not allowed`],
+    ['the same port on every interface', ['-p', `${port}:80`], `publishing port ${port} with no HostIp (every interface, unless its network sets another default address) is not allowed`],
     ['a privileged loopback port', ['-p', '127.0.0.1:53:80'], 'publishing port 53 on "127.0.0.1" is not allowed'],
     ['a port outside the range', ['-p', '127.0.0.1:41200:80'], 'publishing port 41200 on "127.0.0.1" is not allowed'],
     ['-P (picked ports on every interface)', ['-P', '--expose', '80'], 'HostConfig.PublishAllPorts: publishing every exposed port'],

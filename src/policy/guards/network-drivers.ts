@@ -2,7 +2,8 @@
  * `networkDrivers: { allow: [bridge, overlay] }` limits the drivers of networks created
  * (`host`, `macvlan` and `ipvlan` give access to host interfaces). While the guard is on,
  * network create options that reach host interfaces are refused too: `parent`,
- * `com.docker.network.bridge.name` (adopting an existing host bridge),
+ * `com.docker.network.bridge.name` (adopting an existing host bridge), `...default_bridge`
+ * (adopting docker0),
  * `...trusted_host_interfaces`, gateway modes `routed`/`nat-unprotected`, `ConfigFrom`
  * (its driver is not visible here) and `Ingress`.
  */
@@ -12,7 +13,9 @@ import { defineGuard } from './guard.js';
 import { OP } from './operations.js';
 import { parseAllowList } from './settings.js';
 
-const HOST_OPTIONS = ['parent', 'com.docker.network.bridge.name', 'com.docker.network.bridge.trusted_host_interfaces'];
+// default_bridge=true makes libnetwork take the bridge name docker0: the network adopts the
+// default bridge, renumbers it and shares its layer 2 with every default-bridge container.
+const HOST_OPTIONS = ['parent', 'com.docker.network.bridge.name', 'com.docker.network.bridge.trusted_host_interfaces', 'com.docker.network.bridge.default_bridge'];
 const GATEWAY_MODES = ['com.docker.network.bridge.gateway_mode_ipv4', 'com.docker.network.bridge.gateway_mode_ipv6'];
 
 export const networkDriversGuard = defineGuard({

@@ -6,12 +6,13 @@
  * host's routes: a bridge network on `10.1.2.0/24` (or a public range) puts a route on the host
  * that takes the host's traffic for those addresses into the bridge, where the creator's
  * containers answer it. While the guard is on, only dockerd's own IPAM driver is allowed
- * (another driver hands out addresses the guard cannot see).
+ * (another driver hands out addresses the guard cannot see), and no `ConfigFrom` (a network
+ * made from a config-only one takes addresses this request does not carry).
  */
 import type { JsonValue } from '../../core/types.js';
 import { field, isObject } from '../../facts/go-fold.js';
 import type { KeyPath, Problems } from '../problems.js';
-import { items, show, typeName } from './body.js';
+import { isSet, items, show, typeName } from './body.js';
 import { defineGuard, type Violation } from './guard.js';
 import { hasHostBits, networkOf, parseIpAddress, parseIpPrefix, prefixContains, type IpPrefix } from './ip-prefix.js';
 import { OP } from './operations.js';
@@ -64,6 +65,12 @@ export const networkSubnetsGuard = defineGuard({
   parse,
   check(config, { facts }) {
     if (config.any) return undefined;
+    // A network made from a config-only one takes that one's subnet, range and gateway, which
+    // this request does not carry (an admin's macvlan config on the LAN, typically).
+    const configFrom = field(facts.body, 'ConfigFrom');
+    if (isSet(configFrom) && !(isObject(configFrom) && !field(configFrom, 'Network'))) {
+      return { code: 'network-subnet', reason: `ConfigFrom ${show(configFrom)} is not allowed: the addresses of a config-only network are not checked` };
+    }
     const ipam = field(facts.body, 'IPAM');
     if (ipam === undefined || ipam === null) return undefined;
     if (!isObject(ipam)) return { code: 'network-subnet', reason: `IPAM is ${typeName(ipam)}, not a map` };

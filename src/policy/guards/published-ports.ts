@@ -34,9 +34,9 @@ export interface PublishedPortsSetting {
   allow: PortRule[];
 }
 
-/** dockerd's port number: decimal digits (leading zeros read away), at most 65535. */
+/** dockerd's port number (Go's `strconv.ParseUint(s, 10, 16)`): decimal digits, leading zeros read away, at most 65535. */
 function portNumber(text: string): number | undefined {
-  if (!/^[0-9]{1,5}$/.test(text)) return undefined;
+  if (!/^[0-9]+$/.test(text)) return undefined;
   const n = Number(text);
   return n <= 65535 ? n : undefined;
 }
@@ -98,9 +98,17 @@ function allowed(rules: readonly PortRule[], address: IpPrefix | undefined, from
 
 const violation = (reason: string): Violation => ({ code: 'published-port', reason });
 
+/**
+ * Where a binding without a `HostIp` lands: every interface, or the network's
+ * `com.docker.network.bridge.host_binding_ipv4` (or dockerd's `--ip`), which the request does
+ * not carry (the network may be re-created between the create and the start): such a binding
+ * needs an entry without an address.
+ */
+const NO_HOST_IP = 'every interface, unless its network sets another default address';
+
 /** One container binding (`{HostIp, HostPort}`, or null: a picked port on every interface). */
 function checkBinding(path: string, binding: JsonValue, rules: readonly PortRule[]): Violation | undefined {
-  if (binding === null) return allowed(rules, undefined, 0, 0) ? undefined : violation(`${path} (a port the daemon picks, on every interface) is not allowed`);
+  if (binding === null) return allowed(rules, undefined, 0, 0) ? undefined : violation(`${path} (a port the daemon picks, with no HostIp: ${NO_HOST_IP}) is not allowed`);
   if (!isObject(binding)) return violation(`${path} is ${typeName(binding)}, not a map`);
   const hostIp = field(binding, 'HostIp');
   const hostPort = field(binding, 'HostPort');
@@ -115,7 +123,7 @@ function checkBinding(path: string, binding: JsonValue, rules: readonly PortRule
   if (!range) return violation(`${path}.HostPort ${show(hostPort)} is not a port or a port range dockgate reads the way dockerd does`);
   if (allowed(rules, address, range.from, range.to)) return undefined;
   const port = range.from === 0 ? 'a port the daemon picks' : `port ${range.from === range.to ? range.from : `${range.from}-${range.to}`}`;
-  const where = address ? `on ${show(hostIp)}` : 'on every interface';
+  const where = address ? `on ${show(hostIp)}` : `with no HostIp (${NO_HOST_IP})`;
   return violation(`${path}: publishing ${port} ${where} is not allowed`);
 }
 
@@ -123,7 +131,7 @@ function checkContainer(facts: RequestFacts, rules: readonly PortRule[]): Violat
   for (const f of hostConfigField(facts, 'PublishAllPorts')) {
     if (f.value === false) continue;
     if (f.value !== true) return violation(`${f.path} ${show(f.value)} is not a boolean`);
-    if (!allowed(rules, undefined, 0, 0)) return violation(`${f.path}: publishing every exposed port on ports the daemon picks, on every interface, is not allowed`);
+    if (!allowed(rules, undefined, 0, 0)) return violation(`${f.path}: publishing every exposed port on ports the daemon picks, with no HostIp (${NO_HOST_IP}), is not allowed`);
   }
   for (const f of hostConfigField(facts, 'PortBindings')) {
     if (!isObject(f.value)) return violation(`${f.path} is ${typeName(f.value)}, not a map`);

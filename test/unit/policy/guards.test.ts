@@ -438,6 +438,9 @@ describe('networkDrivers', () => {
     ['adopt host bridge', net({ Name: 'n', Options: { 'com.docker.network.bridge.name': 'docker0' } }), 'network-option'],
     ['routed gateway', net({ Name: 'n', Options: { 'com.docker.network.bridge.gateway_mode_ipv4': 'routed' } }), 'network-option'],
     ['config from', net({ Name: 'n', ConfigFrom: { Network: 'mv-config' } }), 'network-option'],
+    // libnetwork then names the bridge docker0: the network adopts and renumbers the default bridge.
+    ['adopt the default bridge', net({ Name: 'n', Options: { 'com.docker.network.bridge.default_bridge': 'true' } }), 'network-option', 'default_bridge'],
+    ['adopt the default bridge, key in upper case', net({ Name: 'n', Options: { 'COM.DOCKER.NETWORK.BRIDGE.DEFAULT_BRIDGE': 'false' } }), 'network-option'],
   ]);
 });
 
@@ -457,13 +460,14 @@ describe('publishedPorts', () => {
     ['a picked port (no HostPort)', ports(bind(undefined, '127.0.0.1')), undefined],
     ['a null binding (a picked port on every interface)', ports({ '80/tcp': [null] }), undefined],
     ['leading zeros read away as dockerd does', ports(bind('08080')), undefined],
+    ['many leading zeros (Go ParseUint reads them away)', ports(bind('0000008080')), undefined],
     ['loopback range on loopback', ports(bind('5050', '127.0.0.1')), undefined],
     ['IPv6 loopback', ports(bind('6000', '::1')), undefined],
     ['-P', hc({ PublishAllPorts: true }), undefined],
     ['PublishAllPorts false', hc({ PublishAllPorts: false }), undefined],
-    ['a privileged port', ports(bind('22')), 'published-port', 'HostConfig.PortBindings["80/tcp"][0]: publishing port 22 on every interface is not allowed'],
+    ['a privileged port', ports(bind('22')), 'published-port', 'HostConfig.PortBindings["80/tcp"][0]: publishing port 22 with no HostIp (every interface, unless its network sets another default address) is not allowed'],
     ['a range crossing the edge', ports(bind('8990-9010')), 'published-port', 'port 8990-9010'],
-    ['loopback range on every interface', ports(bind('5050')), 'published-port', 'port 5050 on every interface'],
+    ['loopback range on every interface', ports(bind('5050')), 'published-port', 'port 5050 with no HostIp'],
     ['loopback range on another address', ports(bind('5050', '192.0.2.2')), 'published-port', 'port 5050 on "192.0.2.2"'],
     ['loopback range on 127.0.0.2', ports(bind('5050', '127.0.0.2')), 'published-port'],
     ['IPv6 port on IPv4 loopback', ports(bind('6000', '127.0.0.1')), 'published-port'],
@@ -490,8 +494,8 @@ describe('publishedPorts', () => {
   ]);
   run('publishedPorts: { allow: ["127.0.0.1:0", "127.0.0.1:8000-8999"] }', [
     ['a picked port on loopback', ports(bind('', '127.0.0.1')), undefined],
-    ['a picked port on every interface', ports(bind('')), 'published-port', 'publishing a port the daemon picks on every interface is not allowed'],
-    ['a null binding', ports({ '80/tcp': [null] }), 'published-port', 'a port the daemon picks, on every interface'],
+    ['a picked port on every interface', ports(bind('')), 'published-port', 'publishing a port the daemon picks with no HostIp'],
+    ['a null binding', ports({ '80/tcp': [null] }), 'published-port', 'a port the daemon picks, with no HostIp'],
     ['-P', hc({ PublishAllPorts: true }), 'published-port', 'HostConfig.PublishAllPorts: publishing every exposed port'],
     ['service (every interface)', service({ TargetPort: 80 }), 'published-port', 'a port swarm picks'],
   ]);
@@ -556,6 +560,10 @@ describe('networkSubnets', () => {
     ['IPAM not a map', net({ Name: 'n', IPAM: 'default' }), 'network-subnet', 'IPAM is a string'],
     ['another IPAM driver', net({ Name: 'n', IPAM: { Driver: 'infoblox' } }), 'network-subnet', 'IPAM.Driver "infoblox"'],
     ['IPAM driver "" is the default', net({ Name: 'n', IPAM: { Driver: '' } }), undefined],
+    // The review's bypass: a network made from an admin's config-only macvlan network on the LAN.
+    ['from a config-only network', net({ Name: 'n', ConfigFrom: { Network: 'lancfg' } }), 'network-subnet', 'ConfigFrom {"Network":"lancfg"} is not allowed'],
+    ['from a config-only network, key folded', net({ Name: 'n', configfrom: { network: 'lancfg' } }), 'network-subnet'],
+    ['ConfigFrom with no network', net({ Name: 'n', ConfigFrom: { Network: '' } }), undefined],
     ['other operations untouched', req('POST', '/networks/abc/connect', { Container: 'c', EndpointConfig: { IPAMConfig: { IPv4Address: '10.99.0.7' } } }), undefined],
   ]);
   run('networkSubnets: false', [
@@ -573,6 +581,20 @@ describe('networkSubnets', () => {
     ['networkSubnets: { allow: [10.200.0.0/33] }', 'is not an IP prefix'],
     ['networkSubnets: [10.200.0.0/16]', 'must be true, false or { allow: [...] }'],
   ]);
+});
+
+describe('service rollback', () => {
+  const rollback = (query: string) => req('POST', `/services/abc/update?version=7${query}`, { Name: 's', TaskTemplate: { ContainerSpec: { Image: 'busybox' } } });
+  // dockerd applies the service's previous spec and ignores the body the guards read.
+  run('publishedPorts: false', [
+    ['rollback=previous', rollback('&rollback=previous'), 'service-rollback', "makes dockerd apply the service's previous spec"],
+    ['any other value', rollback('&rollback=x'), 'service-rollback'],
+    ['first value decides (Go Form.Get)', rollback('&rollback=previous&rollback='), 'service-rollback'],
+    ['empty', rollback('&rollback='), undefined],
+    ['absent', rollback(''), undefined],
+  ]);
+  // A rule whose guards inspect no service update has nothing the rollback could bypass.
+  run('privileged: false', [['no guard inspects services', rollback('&rollback=previous'), undefined]]);
 });
 
 describe('plugins, swarm, buildOptions, importUrls', () => {
