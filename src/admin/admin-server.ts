@@ -14,7 +14,7 @@ import type { Registry } from 'prom-client';
 import type { AdminConfig } from '../config/types.js';
 import { distinguishedName, type ParsedCertificate } from '../identity/identity.js';
 import { isRevoked } from '../server/revoked.js';
-import { closeUntrustedPeers, fingerprintOf } from '../runtime/ca-trust.js';
+import { closeUntrustedPeers, fingerprintOf } from '../server/ca-trust.js';
 import { crlRollback } from '../runtime/crl-rollback.js';
 import { loadAdminTls, type AdminTlsMaterial } from './admin-tls.js';
 

@@ -20,7 +20,7 @@ import { createTenancy } from '../tenancy/tenancy.js';
 import { isLoopback } from '../pki/hosts.js';
 import { loadTlsMaterial, type TlsMaterial } from '../server/tls-material.js';
 import { certificatesCheck, logExpiryWarnings, startExpiryWarnings } from './expiry-warnings.js';
-import { closeUntrustedConnections } from './ca-trust.js';
+import { closeUntrustedConnections } from '../server/ca-trust.js';
 import { crlRollback } from './crl-rollback.js';
 import { watchFiles } from './file-watch.js';
 import { loadGatekeeper, logPolicyWarnings, type VersionedGatekeeper } from './policy-gatekeeper.js';

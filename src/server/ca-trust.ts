@@ -5,8 +5,8 @@
  */
 import { X509Certificate } from 'node:crypto';
 import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls';
-import { identityOf } from '../server/peer-identity.js';
-import type { TlsMaterial } from '../server/tls-material.js';
+import { identityOf } from './peer-identity.js';
+import type { TlsMaterial } from './tls-material.js';
 
 /** A certificate's SHA-256 fingerprint spelled as Identity.fingerprint is (lowercase hex, no colons). */
 export function fingerprintOf(cert: PeerCertificate): string {
@@ -14,7 +14,7 @@ export function fingerprintOf(cert: PeerCertificate): string {
 }
 
 /** Whether two bundles hold the same CA certificates. */
-function sameBundle(a: readonly X509Certificate[], b: readonly X509Certificate[]): boolean {
+export function sameBundle(a: readonly X509Certificate[], b: readonly X509Certificate[]): boolean {
   const prints = (list: readonly X509Certificate[]) => list.map((c) => c.fingerprint256).sort().join(',');
   return prints(a) === prints(b);
 }

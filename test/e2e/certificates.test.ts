@@ -67,6 +67,33 @@ const fileSerial = (file: string): string => new X509Certificate(readFileSync(fi
 const count = (text: string, needle: string): number => text.split(needle).length - 1;
 
 /** Handshake-failure log lines (parsed) of `g`. */
+/**
+ * A TCP hop to the gateway that lets the ClientHello through and holds the client's next flight
+ * (its certificate and Finished) until released: the handshake straddles whatever happens meanwhile.
+ */
+async function holdingHop(port: number): Promise<{ port: number; release(): void; close(): void }> {
+  let release: () => void = () => undefined;
+  const hop = createNetServer((c) => {
+    const up = netConnect(port, '127.0.0.1');
+    const held: Buffer[] = [];
+    let first = true;
+    let released = false;
+    release = () => {
+      released = true;
+      for (const d of held.splice(0)) up.write(d);
+    };
+    c.on('data', (d: Buffer) => (first || released ? up.write(d) : held.push(d), (first = false)));
+    up.on('data', (d: Buffer) => c.write(d));
+    c.on('close', () => up.destroy());
+    up.on('close', () => c.destroy());
+    c.on('error', () => undefined);
+    up.on('error', () => undefined);
+  });
+  hop.listen(0, '127.0.0.1');
+  await once(hop, 'listening');
+  return { port: (hop.address() as { port: number }).port, release: () => release(), close: () => hop.close() };
+}
+
 function handshakes(g: TestGateway): Array<{ reason: string; detail: string }> {
   return g
     .stderr()
@@ -246,38 +273,50 @@ describe('a replaced CA', () => {
   });
 });
 
+describe('a CA replaced during a handshake', () => {
+  it('a handshake under way while certs init --force replaces the CA is checked against the new bundle when it completes', async () => {
+    const own = await makePki({ alice: ['dev'] });
+    const d = own.dir;
+    const g = await startGateway(d, config(d, { ca: `${d}/ca.pem`, cert: `${d}/server-cert.pem`, key: `${d}/server-key.pem` }));
+    gateways.push(g);
+    const hop = await holdingHop(g.port);
+    try {
+      const alice = own.bundle('alice');
+      const reloadsBefore = count(g.stderr(), 'TLS material loaded');
+      let answer = '';
+      const client = connect({ host: '127.0.0.1', port: hop.port, ca: readFileSync(join(alice, 'ca.pem')), cert: readFileSync(join(alice, 'cert.pem')), key: readFileSync(join(alice, 'key.pem')) });
+      client.on('data', (data: Buffer) => (answer += data.toString('latin1')));
+      client.on('error', () => undefined);
+      const ended = once(client, 'close');
+      // TLS 1.3: the client is done once it has sent its Finished (held by the hop).
+      await once(client, 'secureConnect');
+      expect((await dockgate(['certs', 'init', '--force', '--dir', d, '--host', '127.0.0.1'])).code).toBe(0);
+      await until(() => count(g.stderr(), 'TLS material loaded') > reloadsBefore, 15_000, 'the reload of the new CA');
+      hop.release();
+      client.write('GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n');
+      await Promise.race([ended, new Promise((r) => setTimeout(r, 5000))]);
+      expect(answer).not.toContain('HTTP/1.1 200');
+      expect(client.destroyed || answer === '').toBe(true);
+      await until(() => handshakes(g).some((h) => h.reason === 'unknown-ca' && h.detail.includes('changed while its handshake was in progress')), 5000, 'a CA-changed-mid-handshake log line');
+    } finally {
+      hop.close();
+    }
+  });
+});
+
 describe('revocation during a handshake', () => {
   it('a handshake under way while the CRL is reloaded is checked against the new CRL when it completes', async () => {
     // A gateway of its own: the handshake-failure log of the shared one is rate-limited per reason.
     const d = pki.dir;
     const g = await startGateway(d, config(d, { ca: `${d}/ca.pem`, cert: `${d}/server-cert.pem`, key: `${d}/server-key.pem`, crl: `${d}/crl.pem` }));
     gateways.push(g);
-    // A TCP hop that lets the ClientHello through and holds the client's next flight (its
-    // certificate and Finished) until released: the handshake straddles the reload.
-    let release: () => void = () => undefined;
-    const hop = createNetServer((c) => {
-      const up = netConnect(g.port, '127.0.0.1');
-      const held: Buffer[] = [];
-      let first = true;
-      let released = false;
-      release = () => {
-        released = true;
-        for (const d of held.splice(0)) up.write(d);
-      };
-      c.on('data', (d: Buffer) => (first || released ? up.write(d) : held.push(d), (first = false)));
-      up.on('data', (d: Buffer) => c.write(d));
-      c.on('close', () => up.destroy());
-      up.on('close', () => c.destroy());
-      c.on('error', () => undefined);
-      up.on('error', () => undefined);
-    });
-    hop.listen(0, '127.0.0.1');
-    await once(hop, 'listening');
+    const hop = await holdingHop(g.port);
+    const release = hop.release;
     try {
       const dave = pki.bundle('dave');
       const reloadsBefore = count(g.stderr(), 'TLS material loaded');
       let answer = '';
-      const client = connect({ host: '127.0.0.1', port: (hop.address() as { port: number }).port, ca: readFileSync(join(dave, 'ca.pem')), cert: readFileSync(join(dave, 'cert.pem')), key: readFileSync(join(dave, 'key.pem')) });
+      const client = connect({ host: '127.0.0.1', port: hop.port, ca: readFileSync(join(dave, 'ca.pem')), cert: readFileSync(join(dave, 'cert.pem')), key: readFileSync(join(dave, 'key.pem')) });
       client.on('data', (d: Buffer) => (answer += d.toString('latin1')));
       client.on('error', () => undefined);
       const ended = once(client, 'close');

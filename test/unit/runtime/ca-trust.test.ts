@@ -6,7 +6,7 @@
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { splitPem } from '../../../src/server/tls-material.js';
-import { closeUntrustedConnections } from '../../../src/runtime/ca-trust.js';
+import { closeUntrustedConnections } from '../../../src/server/ca-trust.js';
 import { leaf, makeChain, sweepOpen } from '../server/tls-chain.js';
 
 describe('closeUntrustedConnections', async () => {
