@@ -1,5 +1,6 @@
 /**
- * `devices: false` refuses host devices, device cgroup rules and device requests (GPUs). A
+ * `devices: false` refuses host devices, device cgroup rules, device requests (GPUs) and block
+ * I/O limits per host device (they name host paths). A
  * device request is named, not quoted: its `Options` are driver options.
  */
 import { hostConfigField, isNonEmpty, show } from './body.js';
@@ -7,14 +8,20 @@ import { defineGuard } from './guard.js';
 import { CONTAINER_OPS } from './operations.js';
 import { parseSwitch } from './settings.js';
 
+/**
+ * Block I/O limits per host device (`--device-read-bps /dev/sda:1mb`): each names a host path
+ * that dockerd stats when the container starts, and its error says whether the path exists.
+ */
+const BLKIO_DEVICES = ['BlkioWeightDevice', 'BlkioDeviceReadBps', 'BlkioDeviceWriteBps', 'BlkioDeviceReadIOps', 'BlkioDeviceWriteIOps'];
+
 export const devicesGuard = defineGuard({
   key: 'devices',
-  summary: 'host devices (HostConfig.Devices, DeviceCgroupRules, DeviceRequests)',
+  summary: 'host devices (HostConfig.Devices, DeviceCgroupRules, DeviceRequests, Blkio*Device* paths)',
   operations: CONTAINER_OPS,
   parse: parseSwitch,
   check(config, { facts }) {
     if (!config.refuse) return undefined;
-    for (const name of ['Devices', 'DeviceCgroupRules', 'DeviceRequests']) {
+    for (const name of ['Devices', 'DeviceCgroupRules', 'DeviceRequests', ...BLKIO_DEVICES]) {
       for (const f of hostConfigField(facts, name)) {
         if (!isNonEmpty(f.value)) continue;
         const shown = name === 'DeviceRequests' ? '' : ` ${show(f.value)}`;

@@ -6,8 +6,10 @@
  * host's routes: a bridge network on `10.1.2.0/24` (or a public range) puts a route on the host
  * that takes the host's traffic for those addresses into the bridge, where the creator's
  * containers answer it. While the guard is on, only dockerd's own IPAM driver is allowed
- * (another driver hands out addresses the guard cannot see), and no `ConfigFrom` (a network
- * made from a config-only one takes addresses this request does not carry).
+ * (another driver hands out addresses the guard cannot see), no `ConfigFrom` (a network
+ * made from a config-only one takes addresses this request does not carry), and `EnableIPv6`
+ * only when an IPv6 range is allowed (dockerd then turns on IPv6 forwarding host-wide; daemons
+ * from 27 on give such a network a subnet from their own pools).
  */
 import type { JsonValue } from '../../core/types.js';
 import { field, isObject } from '../../facts/go-fold.js';
@@ -70,6 +72,16 @@ export const networkSubnetsGuard = defineGuard({
     const configFrom = field(facts.body, 'ConfigFrom');
     if (isSet(configFrom) && !(isObject(configFrom) && !field(configFrom, 'Network'))) {
       return { code: 'network-subnet', reason: `ConfigFrom ${show(configFrom)} is not allowed: the addresses of a config-only network are not checked` };
+    }
+    // dockerd turns on IPv6 forwarding for the whole host (net.ipv6.conf.all.forwarding=1,
+    // kept after the network is gone) for an IPv6 bridge network; a host that takes its IPv6
+    // route from router advertisements then loses it. Only with an IPv6 range allowed.
+    const ipv6 = field(facts.body, 'EnableIPv6');
+    if (ipv6 !== undefined && ipv6 !== null && ipv6 !== false) {
+      if (ipv6 !== true) return { code: 'network-subnet', reason: `EnableIPv6 ${show(ipv6)} is not a boolean` };
+      if (!config.allow.some((range) => range.family === 6)) {
+        return { code: 'network-subnet', reason: 'EnableIPv6 is not allowed: no IPv6 range is allowed (an IPv6 network turns on IPv6 forwarding for the whole host)' };
+      }
     }
     const ipam = field(facts.body, 'IPAM');
     if (ipam === undefined || ipam === null) return undefined;

@@ -235,6 +235,11 @@ describe('devices', () => {
     ['cgroup rule', hc({ DeviceCgroupRules: ['b 8:* rwm'] }), 'device', 'DeviceCgroupRules'],
     ['gpu request', hc({ DeviceRequests: [{ Driver: 'nvidia', Count: -1 }] }), 'device', 'DeviceRequests'],
     ['legacy top-level', create({ Devices: [{ PathOnHost: '/dev/mem' }] }), 'device'],
+    // Each names a host path dockerd stats at start: its error tells whether the path exists.
+    ['blkio read bps', hc({ BlkioDeviceReadBps: [{ Path: '/etc/shadow', Rate: 1 }] }), 'device', 'HostConfig.BlkioDeviceReadBps'],
+    ['blkio weight device', hc({ BlkioWeightDevice: [{ Path: '/dev/sda', Weight: 10 }] }), 'device', 'BlkioWeightDevice'],
+    ['blkio write iops, update', req('POST', '/containers/abc/update', { BlkioDeviceWriteIOps: [{ Path: '/dev/sda', Rate: 1 }] }), 'device', 'BlkioDeviceWriteIOps'],
+    ['blkio lists empty', hc({ BlkioDeviceReadBps: [], BlkioDeviceWriteBps: null, BlkioWeight: 300 }), undefined],
   ]);
 });
 
@@ -564,10 +569,19 @@ describe('networkSubnets', () => {
     ['from a config-only network', net({ Name: 'n', ConfigFrom: { Network: 'lancfg' } }), 'network-subnet', 'ConfigFrom {"Network":"lancfg"} is not allowed'],
     ['from a config-only network, key folded', net({ Name: 'n', configfrom: { network: 'lancfg' } }), 'network-subnet'],
     ['ConfigFrom with no network', net({ Name: 'n', ConfigFrom: { Network: '' } }), undefined],
+    ['IPv6 with an IPv6 range allowed', net({ Name: 'n', EnableIPv6: true, IPAM: { Config: [{ Subnet: 'fd00:d0c:0:5::/64' }] } }), undefined],
+    ['EnableIPv6 not a boolean', net({ Name: 'n', EnableIPv6: 'true' }), 'network-subnet', 'is not a boolean'],
     ['other operations untouched', req('POST', '/networks/abc/connect', { Container: 'c', EndpointConfig: { IPAMConfig: { IPv4Address: '10.99.0.7' } } }), undefined],
+  ]);
+  // The review found dockerd turning on net.ipv6.conf.all.forwarding for an IPv6 network.
+  run('networkSubnets: { allow: [10.200.0.0/16] }', [
+    ['IPv6 with no IPv6 range allowed', net({ Name: 'n', EnableIPv6: true }), 'network-subnet', 'EnableIPv6 is not allowed: no IPv6 range is allowed'],
+    ['EnableIPv6 false', net({ Name: 'n', EnableIPv6: false, IPAM: { Config: [{ Subnet: '10.200.1.0/24' }] } }), undefined],
+    ['key folded', net({ Name: 'n', enableipv6: true }), 'network-subnet'],
   ]);
   run('networkSubnets: false', [
     ['the docker CLI without --subnet', ipam(), undefined],
+    ['IPv6 from the daemon\'s pools (dockerd 27 on)', net({ Name: 'n', EnableIPv6: true }), 'network-subnet', 'EnableIPv6'],
     ['any explicit subnet', ipam({ Subnet: '10.200.5.0/24' }), 'network-subnet', 'outside the allowed network ranges'],
     ['a gateway alone', ipam({ Gateway: '10.200.5.1' }), 'network-subnet'],
   ]);
@@ -612,6 +626,12 @@ describe('plugins, swarm, buildOptions, importUrls', () => {
     ['build remote', req('POST', '/build?remote=https://example.com/ctx.tar'), 'build-option', 'remote'],
     ['build cgroupparent', req('POST', '/build?cgroupparent=/'), 'build-option'],
     ['build first value wins as in Go', req('POST', '/build?networkmode=host&networkmode=bridge'), 'build-option'],
+    ['build default network', req('POST', '/build?networkmode=default'), undefined],
+    ['build bridge', req('POST', '/build?networkmode=bridge'), undefined],
+    ['build none', req('POST', '/build?networkmode=none'), undefined],
+    // A network by name, whoever's it is: the RUN steps join it and reach its containers.
+    ['build on a named network', req('POST', '/build?networkmode=admin-db'), 'build-option', 'query networkmode="admin-db" runs the build\'s RUN steps on that network'],
+    ['build Default (dockerd compares exactly: a network named Default)', req('POST', '/build?networkmode=Default'), 'build-option'],
     ['import upload', req('POST', '/images/create?fromSrc=-&repo=x'), undefined],
     ['import url', req('POST', '/images/create?fromSrc=http://169.254.169.254/latest'), 'import-url'],
   ]);
