@@ -138,6 +138,13 @@ describe('alice (developers): each dangerous docker run flag is refused before t
       'dev-containers',
       'HostConfig.Mounts[0]',
     ],
+    // A volume binding alice's own directory: anyone could then mount it by name.
+    [
+      'volume-opt-bind-own',
+      ['--mount', 'type=volume,src=dgt-policy-alice-src,dst=/x,volume-driver=local,volume-opt=type=none,volume-opt=o=bind,volume-opt=device={dev}/alice'],
+      'dev-containers',
+      'allowed only under a per-user prefix, and a volume can be mounted by name by anyone',
+    ],
     ['pid-host', ['--pid', 'host'], 'dev-containers', 'HostConfig.PidMode "host" is not allowed'],
     ['net-host', ['--network', 'host'], 'dev-containers', 'HostConfig.NetworkMode "host" is not allowed'],
     ['cap-sys-admin', ['--cap-add', 'SYS_ADMIN'], 'dev-containers', 'SYS_ADMIN'],

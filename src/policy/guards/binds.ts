@@ -3,7 +3,9 @@
  * volumes mount; `binds: false` allows none (named volumes stay allowed); `{user}` in a
  * prefix is the caller's certificate CN. With either, a local-driver volume may only be
  * plain, a tmpfs, or a bind of an allowed path: other file system types (proc, sysfs,
- * overlay, nfs, a block device) are refused whatever the prefixes. `binds: true` (like not
+ * overlay, nfs, a block device) are refused whatever the prefixes. A volume that binds a path
+ * allowed only by a `{user}` prefix is refused too: anyone can mount a volume by name, so it
+ * would hand the caller's own directory to everyone. `binds: true` (like not
  * listing the guard) permits every host mount, those included.
  */
 import { field } from '../../facts/go-fold.js';
@@ -45,6 +47,11 @@ export const bindsGuard = defineGuard({
         const clean = cleanHostPath(m.value);
         const cleaned = clean !== undefined && clean !== m.value ? ` (${clean})` : '';
         return { code: 'bind-mount', reason: `${m.path} ${show(m.value)}${cleaned} is ${where}` };
+      }
+      // A volume is the daemon's, mountable by name by every user: a bind volume of a
+      // per-user directory would hand that directory to all of them.
+      if (m.option && !hostPathAllowed(m.value, config.allow.filter((p) => !p.includes('{user}')), identity.name)) {
+        return { code: 'bind-mount', reason: `${m.path} (a bind of a host path) is allowed only under a per-user prefix, and a volume can be mounted by name by anyone: bind the directory itself (-v DIR:PATH) instead` };
       }
     }
     return undefined;

@@ -79,7 +79,8 @@ describe('hostNamespaces', () => {
  * for each place local volume options go: `make` builds the request, `at` is the options' path.
  */
 function localVolumeCases(where: string, make: (options: Record<string, unknown>) => RequestFacts, at: string): Case[] {
-  const own = '/srv/dev/alice';
+  // A shared prefix: a bind volume of a per-user directory is refused (last case).
+  const own = '/data/shared/alice';
   const cases: Case[] = [
     // Repro of the review: a fresh procfs of the host pid namespace, writable core_pattern.
     ['type=proc with an allowed device', make({ type: 'proc', device: own }), 'bind-mount', `${at}.type "proc" is not allowed: a local volume may only be a tmpfs or a bind`],
@@ -117,6 +118,8 @@ function localVolumeCases(where: string, make: (options: Record<string, unknown>
     ['bind of the own dir', make({ type: 'none', o: 'bind,ro,nosuid', device: `${own}/v` }), undefined],
     // With MS_BIND the kernel ignores the fs type: this is a bind of the own directory.
     ['bind with any type', make({ type: 'proc', o: 'rbind', device: own }), undefined],
+    // Anyone can mount a volume by name: it would hand the caller's own directory to everyone.
+    ['bind of the per-user dir', make({ type: 'none', o: 'bind', device: '/srv/dev/alice/v' }), 'bind-mount', 'allowed only under a per-user prefix, and a volume can be mounted by name by anyone'],
   ];
   return cases.map(([name, ...rest]) => [`${where}: ${name}`, ...rest]);
 }
@@ -152,7 +155,7 @@ describe('binds', () => {
       'HostConfig.Mounts[0].VolumeOptions.DriverConfig.Options.device (a bind of a host path) is outside the allowed host paths',
     ],
     ['volume-opt device only', hc({ Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Options: { device: '/etc' } } } }] }), 'bind-mount'],
-    ['volume-opt o=rbind,ro', hc({ Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Options: { o: 'ro,rbind', device: '/srv/dev/alice' } } } }] }), undefined],
+    ['volume-opt o=rbind,ro', hc({ Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Options: { o: 'ro,rbind', device: '/data/shared' } } } }] }), undefined],
     ['volume-opt o="ro, bind" (a space: no bind for dockerd)', hc({ Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Options: { o: 'ro, bind', device: '/srv/dev/alice' } } } }] }), 'bind-mount', 'entry #2 " bind"'],
     ['volume-opt upper-case key', hc({ Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Options: { DEVICE: '/' } } } }] }), 'bind-mount'],
     ['volume tmpfs options', hc({ Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Options: { type: 'tmpfs', device: 'tmpfs' } } } }] }), undefined],
@@ -164,7 +167,8 @@ describe('binds', () => {
     ['volume-opt RBIND upper-case', vopt({ type: 'none', o: 'RBIND', device: '/etc' }), 'bind-mount'],
     ['volume-opt rbind no type', vopt({ o: 'rbind', device: '/etc' }), 'bind-mount'],
     ['volume-opt rbind without a device', vopt({ type: 'tmpfs', o: 'rbind' }), 'bind-mount', 'with a bind option is not a host path'],
-    ['volume-opt rbind own dir', vopt({ type: 'tmpfs', o: 'rbind', device: '/srv/dev/alice' }), undefined],
+    ['volume-opt rbind shared dir', vopt({ type: 'tmpfs', o: 'rbind', device: '/data/shared' }), undefined],
+    ['volume-opt rbind own dir (anyone could mount the volume)', vopt({ type: 'tmpfs', o: 'rbind', device: '/srv/dev/alice' }), 'bind-mount', 'per-user prefix'],
     ['volume-opt tmpfs unbindable is no bind', vopt({ type: 'tmpfs', o: 'unbindable,runbindable', device: 'tmpfs' }), undefined],
     ['volume-opt tmpfs size', vopt({ type: 'tmpfs', o: 'size=64m', device: 'tmpfs' }), undefined],
     ['volume create tmpfs rbind', req('POST', '/volumes/create', { Name: 'v', Driver: 'local', DriverOpts: { type: 'tmpfs', o: 'rbind', device: '/tmp/hostdir' } }), 'bind-mount', 'DriverOpts.device (a bind of a host path) is outside'],
@@ -173,7 +177,9 @@ describe('binds', () => {
     ['service volume-opt rbind', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', Mounts: [{ Type: 'volume', Target: '/h', VolumeOptions: { DriverConfig: { Options: { type: 'tmpfs', o: 'rbind', device: '/' } } } }] } } }), 'bind-mount', 'TaskTemplate.ContainerSpec.Mounts[0]'],
     ['legacy top-level Mounts rbind', create({ Image: 'x', Mounts: [{ Type: 'volume', Target: '/h', VolumeOptions: { DriverConfig: { Options: { type: 'tmpfs', o: 'rbind', device: '/' } } } }] }), 'bind-mount', 'Mounts[0]'],
     ['volume create bind', req('POST', '/volumes/create', { Name: 'v', DriverOpts: { type: 'none', o: 'bind', device: '/etc' } }), 'bind-mount', 'DriverOpts.device (a bind of a host path) is outside'],
-    ['volume create own dir', req('POST', '/volumes/create', { Name: 'v', DriverOpts: { type: 'none', o: 'bind', device: '/srv/dev/alice/v' } }), undefined],
+    ['volume create shared dir', req('POST', '/volumes/create', { Name: 'v', DriverOpts: { type: 'none', o: 'bind', device: '/data/shared/v' } }), undefined],
+    // The audit's finding: bob mounted alice-src by name and wrote in alice's directory.
+    ['volume create own dir (anyone could mount it by name)', req('POST', '/volumes/create', { Name: 'v', DriverOpts: { type: 'none', o: 'bind', device: '/srv/dev/alice/v' } }), 'bind-mount', 'per-user prefix'],
     ['volume create plain', req('POST', '/volumes/create', { Name: 'v' }), undefined],
     ['service bind', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', Mounts: [{ Type: 'bind', Source: '/', Target: '/h' }] } } }), 'bind-mount', 'TaskTemplate.ContainerSpec.Mounts[0].Source'],
     // dockerd mounts local volumes with mount(device, dir, type, o) in the host's mount
