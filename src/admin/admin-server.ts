@@ -80,6 +80,9 @@ function acceptedSocket(socket: TLSSocket): Socket | undefined {
   return (socket as TLSSocket & { _parent?: Socket | null })._parent ?? undefined;
 }
 
+/** How long a scraper's TLS handshake may take. */
+const ADMIN_HANDSHAKE_TIMEOUT_MS = 10_000;
+
 /** Build the express app: three GET routes, JSON 404 for everything else. */
 export function createAdminApp(opts: Pick<AdminServerOptions, 'registry' | 'readiness'>): express.Express {
   const app = express();
@@ -138,7 +141,10 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
   let server: http.Server;
   if (material) {
     const clientCerts = material.revocation ? { requestCert: true, rejectUnauthorized: true } : {};
-    server = https.createServer({ ...material.options, ...clientCerts }, app);
+    // A peer that stalls its handshake is dropped after 10 s: Node only reports the timeout
+    // (tlsClientError), and without the destroy the handshake would go on and hold its fd.
+    server = https.createServer({ ...material.options, ...clientCerts, handshakeTimeout: ADMIN_HANDSHAKE_TIMEOUT_MS }, app);
+    server.on('tlsClientError', (_err: Error, socket: TLSSocket) => socket.destroy());
   } else {
     server = http.createServer(app);
   }

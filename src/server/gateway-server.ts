@@ -186,7 +186,9 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
   // Likewise a handshake under way during a reload that changed the CA bundle was verified
   // against the old bundle, and completes after the reload's sweep of open connections: for as
   // long as such a handshake can last, each new connection's chain is checked against the
-  // bundle in force (every bundle replaced in that time counts as old).
+  // bundle in force (every bundle replaced in that time counts as old). The window holds
+  // because a handshake that runs past handshakeTimeout is destroyed (tlsClientError below):
+  // Node only reports the timeout. Times are monotonic (a clock step must not shorten it).
   let caChange: { old: X509Certificate[]; until: number } | undefined;
   server.prependListener('secureConnection', (socket: TLSSocket) => {
     try {
@@ -196,7 +198,7 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
         socket.destroy();
         return;
       }
-      if (caChange && Date.now() <= caChange.until && closeUntrustedConnections([socket], { caCerts: caChange.old }, material, config.tls.partialChain) > 0) {
+      if (caChange && performance.now() <= caChange.until && closeUntrustedConnections([socket], { caCerts: caChange.old }, material, config.tls.partialChain) > 0) {
         observer.handshakeFailed('unknown-ca', `certificate of ${identity.name} (serial ${identity.serial}): its chain leads to no CA of the reloaded tls.ca, which changed while its handshake was in progress`);
         return;
       }
@@ -261,7 +263,7 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
       server.setSecureContext({ ...next.options, minVersion: 'TLSv1.2' });
       usePartialChain(server, next, config.tls.partialChain);
       if (!sameBundle(material.caCerts, next.caCerts)) {
-        const now = Date.now();
+        const now = performance.now();
         const older = caChange && now <= caChange.until ? caChange.old : [];
         caChange = { old: [...older, ...material.caCerts], until: now + config.limits.headersTimeoutMs + 1000 };
       }

@@ -66,7 +66,6 @@ function presentedSerial(port: number, bundle: string): Promise<string> {
 const fileSerial = (file: string): string => new X509Certificate(readFileSync(file)).serialNumber;
 const count = (text: string, needle: string): number => text.split(needle).length - 1;
 
-/** Handshake-failure log lines (parsed) of `g`. */
 /**
  * A TCP hop to the gateway that lets the ClientHello through and holds the client's next flight
  * (its certificate and Finished) until released: the handshake straddles whatever happens meanwhile.
@@ -94,6 +93,7 @@ async function holdingHop(port: number): Promise<{ port: number; release(): void
   return { port: (hop.address() as { port: number }).port, release: () => release(), close: () => hop.close() };
 }
 
+/** Handshake-failure log lines (parsed) of `g`. */
 function handshakes(g: TestGateway): Array<{ reason: string; detail: string }> {
   return g
     .stderr()

@@ -12,7 +12,7 @@
  * from 27 on give such a network a subnet from their own pools).
  */
 import type { JsonValue } from '../../core/types.js';
-import { field, isObject } from '../../facts/go-fold.js';
+import { field, isObject, mapEntries } from '../../facts/go-fold.js';
 import type { KeyPath, Problems } from '../problems.js';
 import { isSet, items, show, typeName } from './body.js';
 import { defineGuard, type Violation } from './guard.js';
@@ -46,6 +46,10 @@ function parse(value: unknown, at: KeyPath, problems: Problems): NetworkSubnetsS
   return { any: list.any, allow: list.allow.map((item) => parseIpPrefix(item) as IpPrefix) };
 }
 
+/** The driver option dockerd 27+ reads as EnableIPv6, and the values Go's ParseBool reads as false. */
+const IPV6_OPTION = 'com.docker.network.enable_ipv6';
+const GO_FALSE = ['0', 'f', 'F', 'false', 'FALSE', 'False'];
+
 /** The IPAM drivers that hand out only what the request and the daemon's pools say. */
 const DEFAULT_IPAM = ['', 'default'];
 
@@ -55,7 +59,8 @@ function checkAddress(path: string, value: JsonValue | undefined, kind: 'prefix'
   const parsed = kind === 'prefix' ? parseIpPrefix(value) : parseIpAddress(value);
   if (!parsed) return { code: 'network-subnet', reason: `${path} ${show(value)} is not an IP ${kind} dockgate reads the way dockerd does` };
   if (!allow.some((range) => prefixContains(range, parsed))) {
-    return { code: 'network-subnet', reason: `${path} ${show(value)} is outside the allowed network ranges` };
+    const where = allow.length ? 'is outside the allowed network ranges' : 'is not allowed: no address may be named (the daemon picks the subnet from its own pools)';
+    return { code: 'network-subnet', reason: `${path} ${show(value)} ${where}` };
   }
   return undefined;
 }
@@ -76,11 +81,15 @@ export const networkSubnetsGuard = defineGuard({
     // dockerd turns on IPv6 forwarding for the whole host (net.ipv6.conf.all.forwarding=1,
     // kept after the network is gone) for an IPv6 bridge network; a host that takes its IPv6
     // route from router advertisements then loses it. Only with an IPv6 range allowed.
+    // dockerd 27 and later also read the driver option com.docker.network.enable_ipv6 when
+    // EnableIPv6 is absent (the docker CLI 28 sends no EnableIPv6 without --ipv6).
     const ipv6 = field(facts.body, 'EnableIPv6');
-    if (ipv6 !== undefined && ipv6 !== null && ipv6 !== false) {
-      if (ipv6 !== true) return { code: 'network-subnet', reason: `EnableIPv6 ${show(ipv6)} is not a boolean` };
+    const ipv6Options = mapEntries(field(facts.body, 'Options'), IPV6_OPTION).filter((e) => !(typeof e.value === 'string' && GO_FALSE.includes(e.value)));
+    if ((ipv6 !== undefined && ipv6 !== null && ipv6 !== false) || ipv6Options.length > 0) {
+      if (ipv6 !== undefined && ipv6 !== null && typeof ipv6 !== 'boolean') return { code: 'network-subnet', reason: `EnableIPv6 ${show(ipv6)} is not a boolean` };
       if (!config.allow.some((range) => range.family === 6)) {
-        return { code: 'network-subnet', reason: 'EnableIPv6 is not allowed: no IPv6 range is allowed (an IPv6 network turns on IPv6 forwarding for the whole host)' };
+        const what = ipv6 === true ? 'EnableIPv6' : `Options[${JSON.stringify(ipv6Options[0]?.key)}]`;
+        return { code: 'network-subnet', reason: `${what} is not allowed: no IPv6 range is allowed (an IPv6 network turns on IPv6 forwarding for the whole host)` };
       }
     }
     const ipam = field(facts.body, 'IPAM');

@@ -584,11 +584,16 @@ describe('networkSubnets', () => {
     ['IPv6 with no IPv6 range allowed', net({ Name: 'n', EnableIPv6: true }), 'network-subnet', 'EnableIPv6 is not allowed: no IPv6 range is allowed'],
     ['EnableIPv6 false', net({ Name: 'n', EnableIPv6: false, IPAM: { Config: [{ Subnet: '10.200.1.0/24' }] } }), undefined],
     ['key folded', net({ Name: 'n', enableipv6: true }), 'network-subnet'],
+    // dockerd 27+ reads this driver option when EnableIPv6 is absent (the final review).
+    ['IPv6 by driver option', net({ Name: 'n', Options: { 'com.docker.network.enable_ipv6': 'true' } }), 'network-subnet', 'Options["com.docker.network.enable_ipv6"] is not allowed'],
+    ['IPv6 by driver option, any other spelling of true', net({ Name: 'n', Options: { 'COM.DOCKER.NETWORK.ENABLE_IPV6': '1' } }), 'network-subnet'],
+    ['IPv6 by driver option, a value Go cannot read', net({ Name: 'n', Options: { 'com.docker.network.enable_ipv6': 'yes' } }), 'network-subnet'],
+    ['IPv6 driver option false', net({ Name: 'n', Options: { 'com.docker.network.enable_ipv6': 'false' } }), undefined],
   ]);
   run('networkSubnets: false', [
     ['the docker CLI without --subnet', ipam(), undefined],
     ['IPv6 from the daemon\'s pools (dockerd 27 on)', net({ Name: 'n', EnableIPv6: true }), 'network-subnet', 'EnableIPv6'],
-    ['any explicit subnet', ipam({ Subnet: '10.200.5.0/24' }), 'network-subnet', 'outside the allowed network ranges'],
+    ['any explicit subnet', ipam({ Subnet: '10.200.5.0/24' }), 'network-subnet', 'IPAM.Config[0].Subnet "10.200.5.0/24" is not allowed: no address may be named'],
     ['a gateway alone', ipam({ Gateway: '10.200.5.1' }), 'network-subnet'],
   ]);
   run('networkSubnets: true', [['permitted explicitly', ipam({ Subnet: '10.99.5.0/24' }), undefined]]);
