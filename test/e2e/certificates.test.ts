@@ -93,6 +93,33 @@ async function holdingHop(port: number): Promise<{ port: number; release(): void
   return { port: (hop.address() as { port: number }).port, release: () => release(), close: () => hop.close() };
 }
 
+/**
+ * A handshake of `bundle`'s client that straddles `meanwhile` (run while the hop holds the
+ * client's last flight) and the gateway's reload after it; then a request on that connection.
+ * What the client got, and whether its connection was closed.
+ */
+async function straddlingHandshake(g: TestGateway, bundle: string, meanwhile: () => Promise<void>): Promise<{ answer: string; closed: boolean }> {
+  const hop = await holdingHop(g.port);
+  try {
+    const reloadsBefore = count(g.stderr(), 'TLS material loaded');
+    let answer = '';
+    const client = connect({ host: '127.0.0.1', port: hop.port, ca: readFileSync(join(bundle, 'ca.pem')), cert: readFileSync(join(bundle, 'cert.pem')), key: readFileSync(join(bundle, 'key.pem')) });
+    client.on('data', (data: Buffer) => (answer += data.toString('latin1')));
+    client.on('error', () => undefined);
+    const ended = once(client, 'close');
+    // TLS 1.3: the client is done once it has sent its Finished (held by the hop).
+    await once(client, 'secureConnect');
+    await meanwhile();
+    await until(() => count(g.stderr(), 'TLS material loaded') > reloadsBefore, 15_000, 'the TLS reload');
+    hop.release();
+    client.write('GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n');
+    await Promise.race([ended, new Promise((r) => setTimeout(r, 5000))]);
+    return { answer, closed: client.destroyed || answer === '' };
+  } finally {
+    hop.close();
+  }
+}
+
 /** Handshake-failure log lines (parsed) of `g`. */
 function handshakes(g: TestGateway): Array<{ reason: string; detail: string }> {
   return g
@@ -279,28 +306,12 @@ describe('a CA replaced during a handshake', () => {
     const d = own.dir;
     const g = await startGateway(d, config(d, { ca: `${d}/ca.pem`, cert: `${d}/server-cert.pem`, key: `${d}/server-key.pem` }));
     gateways.push(g);
-    const hop = await holdingHop(g.port);
-    try {
-      const alice = own.bundle('alice');
-      const reloadsBefore = count(g.stderr(), 'TLS material loaded');
-      let answer = '';
-      const client = connect({ host: '127.0.0.1', port: hop.port, ca: readFileSync(join(alice, 'ca.pem')), cert: readFileSync(join(alice, 'cert.pem')), key: readFileSync(join(alice, 'key.pem')) });
-      client.on('data', (data: Buffer) => (answer += data.toString('latin1')));
-      client.on('error', () => undefined);
-      const ended = once(client, 'close');
-      // TLS 1.3: the client is done once it has sent its Finished (held by the hop).
-      await once(client, 'secureConnect');
+    const r = await straddlingHandshake(g, own.bundle('alice'), async () => {
       expect((await dockgate(['certs', 'init', '--force', '--dir', d, '--host', '127.0.0.1'])).code).toBe(0);
-      await until(() => count(g.stderr(), 'TLS material loaded') > reloadsBefore, 15_000, 'the reload of the new CA');
-      hop.release();
-      client.write('GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n');
-      await Promise.race([ended, new Promise((r) => setTimeout(r, 5000))]);
-      expect(answer).not.toContain('HTTP/1.1 200');
-      expect(client.destroyed || answer === '').toBe(true);
-      await until(() => handshakes(g).some((h) => h.reason === 'unknown-ca' && h.detail.includes('changed while its handshake was in progress')), 5000, 'a CA-changed-mid-handshake log line');
-    } finally {
-      hop.close();
-    }
+    });
+    expect(r.answer).not.toContain('HTTP/1.1 200');
+    expect(r.closed).toBe(true);
+    await until(() => handshakes(g).some((h) => h.reason === 'unknown-ca' && h.detail.includes('changed while its handshake was in progress')), 5000, 'a CA-changed-mid-handshake log line');
   });
 });
 
@@ -310,30 +321,12 @@ describe('revocation during a handshake', () => {
     const d = pki.dir;
     const g = await startGateway(d, config(d, { ca: `${d}/ca.pem`, cert: `${d}/server-cert.pem`, key: `${d}/server-key.pem`, crl: `${d}/crl.pem` }));
     gateways.push(g);
-    const hop = await holdingHop(g.port);
-    const release = hop.release;
-    try {
-      const dave = pki.bundle('dave');
-      const reloadsBefore = count(g.stderr(), 'TLS material loaded');
-      let answer = '';
-      const client = connect({ host: '127.0.0.1', port: hop.port, ca: readFileSync(join(dave, 'ca.pem')), cert: readFileSync(join(dave, 'cert.pem')), key: readFileSync(join(dave, 'key.pem')) });
-      client.on('data', (d: Buffer) => (answer += d.toString('latin1')));
-      client.on('error', () => undefined);
-      const ended = once(client, 'close');
-      // TLS 1.3: the client is done once it has sent its Finished (held by the hop).
-      await once(client, 'secureConnect');
-      const revoke = await dockgate(['certs', 'revoke', 'dave', '--dir', pki.dir]);
-      expect(revoke.code).toBe(0);
-      await until(() => count(g.stderr(), 'TLS material loaded') > reloadsBefore, 10_000, 'the CRL reload');
-      release();
-      client.write('GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n');
-      await Promise.race([ended, new Promise((r) => setTimeout(r, 5000))]);
-      expect(answer).not.toContain('HTTP/1.1 200');
-      expect(client.destroyed || answer === '').toBe(true);
-      await until(() => handshakes(g).some((h) => h.reason === 'revoked' && h.detail.includes('revoked while its handshake was in progress')), 5000, 'a revoked-mid-handshake log line');
-    } finally {
-      hop.close();
-    }
+    const r = await straddlingHandshake(g, pki.bundle('dave'), async () => {
+      expect((await dockgate(['certs', 'revoke', 'dave', '--dir', pki.dir])).code).toBe(0);
+    });
+    expect(r.answer).not.toContain('HTTP/1.1 200');
+    expect(r.closed).toBe(true);
+    await until(() => handshakes(g).some((h) => h.reason === 'revoked' && h.detail.includes('revoked while its handshake was in progress')), 5000, 'a revoked-mid-handshake log line');
   });
 });
 
