@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
@@ -14,7 +14,7 @@ import type { Registry } from 'prom-client';
 import type { AdminConfig } from '../config/types.js';
 import { distinguishedName, type ParsedCertificate } from '../identity/identity.js';
 import { isRevoked } from '../server/revoked.js';
-import { closeUntrustedPeers, fingerprintOf } from '../server/ca-trust.js';
+import { closeUntrustedPeers, fingerprintOf, replacedBundles } from '../server/ca-trust.js';
 import { crlRollback } from '../runtime/crl-rollback.js';
 import { loadAdminTls, type AdminTlsMaterial } from './admin-tls.js';
 
@@ -69,15 +69,6 @@ function connectionRevoked(socket: TLSSocket, revocation: NonNullable<AdminTlsMa
   const cert = peer as unknown as ParsedCertificate;
   // Issuer and serial only: a scraper's certificate need not name a gateway identity.
   return isRevoked({ issuer: distinguishedName(cert.issuer), serial: cert.serialNumber.toLowerCase() }, revocation);
-}
-
-/**
- * The TCP connection a server-side TLS socket wraps. Node creates the TLS socket, with the
- * server's secure context of that moment, when it accepts the connection, and keeps the raw
- * socket as `_parent` (not public API: without it no connection can be vouched for).
- */
-function acceptedSocket(socket: TLSSocket): Socket | undefined {
-  return (socket as TLSSocket & { _parent?: Socket | null })._parent ?? undefined;
 }
 
 /** How long a scraper's TLS handshake may take. */
@@ -149,25 +140,20 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
     server = http.createServer(app);
   }
   // With client certificates: the open connections and the certificate each was admitted with,
-  // for the sweep after a reload that changed `ca`; and the material in force when each TCP
-  // connection was accepted, which is what its handshake is verified against even when it
-  // completes after a reload (and after that reload's sweep).
+  // for the sweep after a reload that changed `ca`; a handshake under way during that reload
+  // is checked when it completes (ca-trust.ts).
   const open = new Map<TLSSocket, string>();
-  const acceptedUnder = new WeakMap<Socket, AdminTlsMaterial>();
+  const replaced = replacedBundles(ADMIN_HANDSHAKE_TIMEOUT_MS + 1000);
   if (material?.revocation) {
-    server.on('connection', (raw: Socket) => {
-      if (material) acceptedUnder.set(raw, material);
-    });
     server.prependListener('secureConnection', (socket: TLSSocket) => {
       const peer = socket.getPeerCertificate();
-      const raw = acceptedSocket(socket);
-      const under = raw && acceptedUnder.get(raw);
-      if (!peer?.raw || !under || !material) {
+      if (!peer?.raw || !material) {
         socket.destroy();
         return;
       }
       const fingerprint = fingerprintOf(peer);
-      if (under !== material && closeUntrustedPeers(new Map([[socket, fingerprint]]), under, material) > 0) return;
+      const old = replaced.recent();
+      if (old && closeUntrustedPeers(new Map([[socket, fingerprint]]), old, material) > 0) return;
       open.set(socket, fingerprint);
       socket.once('close', () => open.delete(socket));
     });
@@ -198,6 +184,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       reloadInstalled = seq;
       (server as https.Server).setSecureContext(next.options);
       const previous = material;
+      if (previous) replaced.replaced(previous.caCerts, next.caCerts);
       material = next;
       return { warnings: next.warnings, closedUntrusted: previous ? closeUntrustedPeers(open, previous, next) : 0 };
     },

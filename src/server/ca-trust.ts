@@ -20,6 +20,35 @@ export function sameBundle(a: readonly X509Certificate[], b: readonly X509Certif
 }
 
 /**
+ * The CA bundles a handshake completing now may have been verified against, besides the one in
+ * force: after a reload that changed the bundle, a handshake under way then completes against
+ * the old one, after the reload's sweep of open connections. For as long as such a handshake
+ * can last (`windowMs`: the listener's handshake timeout and a margin; a handshake past it is
+ * destroyed by the listener's tlsClientError handler, Node only reports the timeout), each new
+ * connection is checked against the bundle in force too; every bundle replaced in that time
+ * counts as old. Times are monotonic, so a clock step cannot shorten the window.
+ */
+export function replacedBundles(windowMs: number): {
+  /** Note a reload from `previous` to `next` (before the sweep). */
+  replaced(previous: readonly X509Certificate[], next: readonly X509Certificate[]): void;
+  /** The bundles replaced within the window, or undefined when none was. */
+  recent(): Pick<TlsMaterial, 'caCerts'> | undefined;
+} {
+  let change: { old: X509Certificate[]; until: number } | undefined;
+  const live = () => (change && performance.now() <= change.until ? change : undefined);
+  return {
+    replaced(previous, next) {
+      if (sameBundle(previous, next)) return;
+      change = { old: [...(live()?.old ?? []), ...previous], until: performance.now() + windowMs };
+    },
+    recent: () => {
+      const c = live();
+      return c && { caCerts: c.old };
+    },
+  };
+}
+
+/**
  * Whether a certificate of the new bundle ends the chain as a trust anchor. `own`: it is the
  * client's own certificate (pinned in the bundle), not one above it.
  */

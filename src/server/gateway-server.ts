@@ -4,7 +4,6 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import type { X509Certificate } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { createSecureContext, type SecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
 import type { GatewayConfig } from '../config/types.js';
@@ -16,7 +15,7 @@ import type { Gatekeeper } from './gatekeeper.js';
 import { classifyHandshakeError, classifyVerifyError } from './handshake-failure.js';
 import { createRequestHandler } from './handle-request.js';
 import { createUpgradeHandler } from './handle-upgrade.js';
-import { closeUntrustedConnections, sameBundle } from './ca-trust.js';
+import { closeUntrustedConnections, replacedBundles } from './ca-trust.js';
 import { isRevoked } from './revoked.js';
 import { bindIdentity, identityOf } from './peer-identity.js';
 import { nextRequestId } from './request-id.js';
@@ -183,13 +182,8 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
   // The material new handshakes are verified against; a handshake that began before a reload
   // completes against the old CRL, so its identity is checked against this one too.
   let material = deps.tls;
-  // Likewise a handshake under way during a reload that changed the CA bundle was verified
-  // against the old bundle, and completes after the reload's sweep of open connections: for as
-  // long as such a handshake can last, each new connection's chain is checked against the
-  // bundle in force (every bundle replaced in that time counts as old). The window holds
-  // because a handshake that runs past handshakeTimeout is destroyed (tlsClientError below):
-  // Node only reports the timeout. Times are monotonic (a clock step must not shorten it).
-  let caChange: { old: X509Certificate[]; until: number } | undefined;
+  // Likewise for a reload that changed the CA bundle (ca-trust.ts).
+  const replaced = replacedBundles(config.limits.headersTimeoutMs + 1000);
   server.prependListener('secureConnection', (socket: TLSSocket) => {
     try {
       const identity = bindIdentity(socket);
@@ -198,7 +192,8 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
         socket.destroy();
         return;
       }
-      if (caChange && performance.now() <= caChange.until && closeUntrustedConnections([socket], { caCerts: caChange.old }, material, config.tls.partialChain) > 0) {
+      const old = replaced.recent();
+      if (old && closeUntrustedConnections([socket], old, material, config.tls.partialChain) > 0) {
         observer.handshakeFailed('unknown-ca', `certificate of ${identity.name} (serial ${identity.serial}): its chain leads to no CA of the reloaded tls.ca, which changed while its handshake was in progress`);
         return;
       }
@@ -262,11 +257,7 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     setTlsMaterial(next) {
       server.setSecureContext({ ...next.options, minVersion: 'TLSv1.2' });
       usePartialChain(server, next, config.tls.partialChain);
-      if (!sameBundle(material.caCerts, next.caCerts)) {
-        const now = performance.now();
-        const older = caChange && now <= caChange.until ? caChange.old : [];
-        caChange = { old: [...older, ...material.caCerts], until: now + config.limits.headersTimeoutMs + 1000 };
-      }
+      replaced.replaced(material.caCerts, next.caCerts);
       material = next;
     },
     connections: () => connections,

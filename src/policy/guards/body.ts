@@ -4,7 +4,7 @@
  * every place dockerd accepts them.
  */
 import type { JsonValue, RequestFacts } from '../../core/types.js';
-import { field } from '../../facts/go-fold.js';
+import { field, isObject } from '../../facts/go-fold.js';
 
 /** A present (non-null) field value and the path to name in messages. */
 export interface Found {
@@ -64,6 +64,16 @@ function push(out: Found[], path: string, value: JsonValue | undefined): void {
 export function items(value: JsonValue): { value: JsonValue; suffix: string }[] {
   if (Array.isArray(value)) return value.map((v, i) => ({ value: v, suffix: `[${i}]` }));
   return [{ value, suffix: '' }];
+}
+
+/**
+ * A network create's `ConfigFrom` when it takes another network's settings (a config-only
+ * network's driver and addresses, which the request does not carry): set and not
+ * `{"Network": ""}`; any odd shape counts (fail closed). Undefined otherwise.
+ */
+export function configFrom(facts: RequestFacts): JsonValue | undefined {
+  const value = field(facts.body, 'ConfigFrom');
+  return isSet(value) && !(isObject(value) && !field(value, 'Network')) ? value : undefined;
 }
 
 /** True unless the value is absent, null or `false` (fail closed on odd types: Go would refuse them). */

@@ -8,7 +8,7 @@
  * (its driver is not visible here) and `Ingress`.
  */
 import { field, isObject } from '../../facts/go-fold.js';
-import { isSet, show } from './body.js';
+import { configFrom, isSet, show } from './body.js';
 import { defineGuard } from './guard.js';
 import { OP } from './operations.js';
 import { parseAllowList } from './settings.js';
@@ -41,9 +41,9 @@ export const networkDriversGuard = defineGuard({
         }
       }
     }
-    const configFrom = field(facts.body, 'ConfigFrom');
-    if (isSet(configFrom) && !(isObject(configFrom) && !field(configFrom, 'Network'))) {
-      return { code: 'network-option', reason: `ConfigFrom ${show(configFrom)} is not allowed` };
+    const from = configFrom(facts);
+    if (from !== undefined) {
+      return { code: 'network-option', reason: `ConfigFrom ${show(from)} is not allowed` };
     }
     if (isSet(field(facts.body, 'Ingress'))) return { code: 'network-option', reason: 'Ingress is not allowed' };
     return undefined;

@@ -11,10 +11,10 @@
  * only when an IPv6 range is allowed (dockerd then turns on IPv6 forwarding host-wide; daemons
  * from 27 on give such a network a subnet from their own pools).
  */
-import type { JsonValue } from '../../core/types.js';
+import type { JsonValue, RequestFacts } from '../../core/types.js';
 import { field, isObject, mapEntries } from '../../facts/go-fold.js';
 import type { KeyPath, Problems } from '../problems.js';
-import { isSet, items, show, typeName } from './body.js';
+import { configFrom, items, show, typeName } from './body.js';
 import { defineGuard, type Violation } from './guard.js';
 import { hasHostBits, networkOf, parseIpAddress, parseIpPrefix, prefixContains, type IpPrefix } from './ip-prefix.js';
 import { OP } from './operations.js';
@@ -65,6 +65,61 @@ function checkAddress(path: string, value: JsonValue | undefined, kind: 'prefix'
   return undefined;
 }
 
+/** A network made from a config-only one takes that one's addresses, which this request does not carry. */
+function configFromViolation(facts: RequestFacts): Violation | undefined {
+  const from = configFrom(facts);
+  return from === undefined ? undefined : { code: 'network-subnet', reason: `ConfigFrom ${show(from)} is not allowed: the addresses of a config-only network are not checked` };
+}
+
+/**
+ * dockerd turns on IPv6 forwarding for the whole host (net.ipv6.conf.all.forwarding=1, kept
+ * after the network is gone) for an IPv6 bridge network; a host that takes its IPv6 route from
+ * router advertisements then loses it. Only with an IPv6 range allowed. dockerd 27 and later
+ * also read the driver option com.docker.network.enable_ipv6 when EnableIPv6 is absent (the
+ * docker CLI 28 sends no EnableIPv6 without --ipv6).
+ */
+function ipv6Violation(facts: RequestFacts, allow: readonly IpPrefix[]): Violation | undefined {
+  const ipv6 = field(facts.body, 'EnableIPv6');
+  const options = mapEntries(field(facts.body, 'Options'), IPV6_OPTION).filter((e) => !(typeof e.value === 'string' && GO_FALSE.includes(e.value)));
+  const asked = ipv6 !== undefined && ipv6 !== null && ipv6 !== false;
+  if (!asked && options.length === 0) return undefined;
+  if (asked && ipv6 !== true) return { code: 'network-subnet', reason: `EnableIPv6 ${show(ipv6)} is not a boolean` };
+  if (allow.some((range) => range.family === 6)) return undefined;
+  const what = asked ? 'EnableIPv6' : `Options[${JSON.stringify(options[0]?.key)}]`;
+  return { code: 'network-subnet', reason: `${what} is not allowed: no IPv6 range is allowed (an IPv6 network turns on IPv6 forwarding for the whole host)` };
+}
+
+/** The IPAM driver and every address of `IPAM.Config`. */
+function ipamViolation(facts: RequestFacts, allow: readonly IpPrefix[]): Violation | undefined {
+  const ipam = field(facts.body, 'IPAM');
+  if (ipam === undefined || ipam === null) return undefined;
+  if (!isObject(ipam)) return { code: 'network-subnet', reason: `IPAM is ${typeName(ipam)}, not a map` };
+  const driver = field(ipam, 'Driver');
+  if (driver !== undefined && driver !== null && !(typeof driver === 'string' && DEFAULT_IPAM.includes(driver))) {
+    return { code: 'network-subnet', reason: `IPAM.Driver ${show(driver)} is not allowed: only the daemon's default IPAM driver is checked` };
+  }
+  const configs = field(ipam, 'Config');
+  if (configs === undefined || configs === null) return undefined;
+  for (const { value: entry, suffix } of items(configs)) {
+    const at = `IPAM.Config${suffix}`;
+    if (entry === null) continue;
+    if (!isObject(entry)) return { code: 'network-subnet', reason: `${at} is ${typeName(entry)}, not a map` };
+    const violation =
+      checkAddress(`${at}.Subnet`, field(entry, 'Subnet'), 'prefix', allow) ??
+      checkAddress(`${at}.IPRange`, field(entry, 'IPRange'), 'prefix', allow) ??
+      checkAddress(`${at}.Gateway`, field(entry, 'Gateway'), 'address', allow);
+    if (violation) return violation;
+    const aux = field(entry, 'AuxiliaryAddresses');
+    if (aux === undefined || aux === null) continue;
+    if (!isObject(aux)) return { code: 'network-subnet', reason: `${at}.AuxiliaryAddresses is ${typeName(aux)}, not a map` };
+    for (const [name, address] of Object.entries(aux)) {
+      const auxViolation = checkAddress(`${at}.AuxiliaryAddresses[${JSON.stringify(name)}]`, address, 'address', allow);
+      if (auxViolation) return auxViolation;
+    }
+  }
+  return undefined;
+}
+
 export const networkSubnetsGuard = defineGuard({
   key: 'networkSubnets',
   summary: 'addresses a network create names (IPAM subnets, ranges, gateways, auxiliary addresses) by allowed prefixes',
@@ -72,52 +127,6 @@ export const networkSubnetsGuard = defineGuard({
   parse,
   check(config, { facts }) {
     if (config.any) return undefined;
-    // A network made from a config-only one takes that one's subnet, range and gateway, which
-    // this request does not carry (an admin's macvlan config on the LAN, typically).
-    const configFrom = field(facts.body, 'ConfigFrom');
-    if (isSet(configFrom) && !(isObject(configFrom) && !field(configFrom, 'Network'))) {
-      return { code: 'network-subnet', reason: `ConfigFrom ${show(configFrom)} is not allowed: the addresses of a config-only network are not checked` };
-    }
-    // dockerd turns on IPv6 forwarding for the whole host (net.ipv6.conf.all.forwarding=1,
-    // kept after the network is gone) for an IPv6 bridge network; a host that takes its IPv6
-    // route from router advertisements then loses it. Only with an IPv6 range allowed.
-    // dockerd 27 and later also read the driver option com.docker.network.enable_ipv6 when
-    // EnableIPv6 is absent (the docker CLI 28 sends no EnableIPv6 without --ipv6).
-    const ipv6 = field(facts.body, 'EnableIPv6');
-    const ipv6Options = mapEntries(field(facts.body, 'Options'), IPV6_OPTION).filter((e) => !(typeof e.value === 'string' && GO_FALSE.includes(e.value)));
-    if ((ipv6 !== undefined && ipv6 !== null && ipv6 !== false) || ipv6Options.length > 0) {
-      if (ipv6 !== undefined && ipv6 !== null && typeof ipv6 !== 'boolean') return { code: 'network-subnet', reason: `EnableIPv6 ${show(ipv6)} is not a boolean` };
-      if (!config.allow.some((range) => range.family === 6)) {
-        const what = ipv6 === true ? 'EnableIPv6' : `Options[${JSON.stringify(ipv6Options[0]?.key)}]`;
-        return { code: 'network-subnet', reason: `${what} is not allowed: no IPv6 range is allowed (an IPv6 network turns on IPv6 forwarding for the whole host)` };
-      }
-    }
-    const ipam = field(facts.body, 'IPAM');
-    if (ipam === undefined || ipam === null) return undefined;
-    if (!isObject(ipam)) return { code: 'network-subnet', reason: `IPAM is ${typeName(ipam)}, not a map` };
-    const driver = field(ipam, 'Driver');
-    if (driver !== undefined && driver !== null && !(typeof driver === 'string' && DEFAULT_IPAM.includes(driver))) {
-      return { code: 'network-subnet', reason: `IPAM.Driver ${show(driver)} is not allowed: only the daemon's default IPAM driver is checked` };
-    }
-    const configs = field(ipam, 'Config');
-    if (configs === undefined || configs === null) return undefined;
-    for (const { value: entry, suffix } of items(configs)) {
-      const at = `IPAM.Config${suffix}`;
-      if (entry === null) continue;
-      if (!isObject(entry)) return { code: 'network-subnet', reason: `${at} is ${typeName(entry)}, not a map` };
-      const violation =
-        checkAddress(`${at}.Subnet`, field(entry, 'Subnet'), 'prefix', config.allow) ??
-        checkAddress(`${at}.IPRange`, field(entry, 'IPRange'), 'prefix', config.allow) ??
-        checkAddress(`${at}.Gateway`, field(entry, 'Gateway'), 'address', config.allow);
-      if (violation) return violation;
-      const aux = field(entry, 'AuxiliaryAddresses');
-      if (aux === undefined || aux === null) continue;
-      if (!isObject(aux)) return { code: 'network-subnet', reason: `${at}.AuxiliaryAddresses is ${typeName(aux)}, not a map` };
-      for (const [name, address] of Object.entries(aux)) {
-        const auxViolation = checkAddress(`${at}.AuxiliaryAddresses[${JSON.stringify(name)}]`, address, 'address', config.allow);
-        if (auxViolation) return auxViolation;
-      }
-    }
-    return undefined;
+    return configFromViolation(facts) ?? ipv6Violation(facts, config.allow) ?? ipamViolation(facts, config.allow);
   },
 });
