@@ -26,6 +26,11 @@
  *   node bench/ab.mjs --stream cp-out,cp-in,logs,exec --rounds 3 --transfers 1 shipped= floor48=--initial-old-space-size=48
  * Every gateway starts as the launchers start it (their flags: servers.mjs, launcherNodeFlags);
  * a variant's flags come after those and win.
+ *
+ * `NAME@DIR=NODE_ARGS` runs the gateway built in another checkout DIR (its dist/), to compare two
+ * commits on one environment:
+ *   git worktree add /tmp/old COMMIT && (cd /tmp/old && npm ci && npm run build)
+ *   node bench/ab.mjs --stream cp-in --rounds 4 --transfers 1 old@/tmp/old= new=
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,9 +53,10 @@ function parseArgs(argv) {
     else if (arg === '--stream') opts.stream = value().split(',');
     else if (arg === '--mib') opts.mib = Number(value());
     else if (arg === '--transfers') opts.transfers = Number(value());
-    else if (/^\w[\w.-]*=/.test(arg)) {
-      const [name, ...rest] = arg.split('=');
-      opts.variants.push({ name, nodeArgs: rest.join('=').split(/\s+/).filter(Boolean) });
+    else if (/^\w[\w.-]*(@[^=]+)?=/.test(arg)) {
+      const [label, ...rest] = arg.split('=');
+      const [name, checkout] = label.split('@');
+      opts.variants.push({ name, checkout, nodeArgs: rest.join('=').split(/\s+/).filter(Boolean) });
     } else return false;
     return true;
   });
@@ -83,7 +89,7 @@ async function warmUp(env, target, opts, concurrency) {
 
 async function measure(env, variant, opts, ctx) {
   const dir = mkdtempSync(join(env.root, `ab-${variant.name}-`));
-  const gw = await startGateway({ dir, pki: env.pki, socket: env.daemon.socket, policyYaml: benchPolicy().yaml, nodeArgs: variant.nodeArgs });
+  const gw = await startGateway({ dir, pki: env.pki, socket: env.daemon.socket, policyYaml: benchPolicy().yaml, nodeArgs: variant.nodeArgs, checkout: variant.checkout });
   const target = { port: gw.port };
   const out = [];
   try {

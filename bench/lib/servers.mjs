@@ -37,10 +37,11 @@ function waitExit(child, ms) {
 }
 
 /**
- * Start `dockgate serve` in `dir` with the bench policy. `extraArgs` go to node (e.g.
- * `--cpu-prof`). Resolves { pid, port, stop } once it logs its listen address.
+ * Start `dockgate serve` in `dir` with the bench policy. `nodeArgs` go to node (e.g.
+ * `--cpu-prof`); `checkout` is the built checkout whose dist/ runs (this one by default, another
+ * one to compare two commits). Resolves { pid, port, stop } once it logs its listen address.
  */
-export function startGateway({ dir, pki, socket, policyYaml, nodeArgs = [] }) {
+export function startGateway({ dir, pki, socket, policyYaml, nodeArgs = [], checkout = '.' }) {
   writeFileSync(join(dir, 'policy.yaml'), policyYaml);
   const config = join(dir, 'dockgate.yaml');
   writeFileSync(config, [
@@ -52,7 +53,7 @@ export function startGateway({ dir, pki, socket, policyYaml, nodeArgs = [] }) {
     'audit: { file: audit.log }',
     '',
   ].join('\n'));
-  const cli = resolve('dist/cli/main.js');
+  const cli = resolve(checkout, 'dist/cli/main.js');
   return spawnNodeServer('gateway', [...nodeArgs, cli, 'serve', '--config', config], { cwd: dir, stream: 'stderr' }, /"listen":"[^"]*:(\d+)"/);
 }
 
