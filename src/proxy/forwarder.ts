@@ -5,11 +5,12 @@
  * before it starts the container), and nothing is ever buffered whole.
  */
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
+import { Readable, type Stream } from 'node:stream';
 import httpProxy from 'http-proxy';
 import { sendDockerError } from '../http/docker-error.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
 import { relayCoalesced } from './coalescing-relay.js';
+import { coalescedBodySource } from './coalescing-request-body.js';
 import { bodyWouldBeReframed } from './reframed-body.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
@@ -191,7 +192,8 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
           headers['content-length'] = String(body.length);
           proxy.web(req, res, { buffer: Readable.from([body]) });
         } else {
-          proxy.web(req, res);
+          // A streamed body (or none): written to the daemon a turn's pieces at a time.
+          proxy.web(req, res, { buffer: coalescedBodySource(req) as unknown as Stream });
         }
       } catch (err) {
         // A throw here would otherwise reach the request listener and end the process.
