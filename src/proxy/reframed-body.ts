@@ -2,7 +2,7 @@
  * Requests whose body http-proxy would not pass on as it came. Its first web pass
  * (`deleteLength` in http-proxy's web-incoming.js) gives a DELETE or OPTIONS request without a
  * Content-Length the header `Content-Length: 0` and drops its Transfer-Encoding, yet the body
- * is still piped to the daemon after that head. dockerd reads those bytes as a further request
+ * is still sent to the daemon after that head. dockerd reads those bytes as a further request
  * on the same connection, one that no policy decided and no audit record shows (request
  * smuggling), and the answer it gives is left for the next request on that daemon connection.
  * The Engine API takes no body on either method, so such requests are refused, never forwarded.
