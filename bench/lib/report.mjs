@@ -10,7 +10,11 @@ const METRIC = {
   p99: { label: 'p99 ms', digits: 2, higher: false },
   cpu10k: { label: 'proxy CPU s / 10k req', digits: 2, higher: false },
   mbps: { label: 'MiB/s', digits: 0, higher: true },
+  cpuStream: { label: 'proxy CPU s / stream', digits: 2, higher: false },
 };
+
+/** Metrics of a proxy's own CPU: no figure for the targets without a proxy, no ratio to direct. */
+const CPU_METRICS = new Set(['cpu10k', 'cpuStream']);
 
 /** Targets that are proxies in front of the socket (their own CPU is measured). */
 const PROXIES = ['nginx', 'node-proxy', 'dockgate'];
@@ -34,11 +38,11 @@ export function resultsTable(results, targets) {
         const cell = s.cells[t];
         if (!cell) return '-';
         // CPU per request is only meaningful for the proxies (direct and dockerd-tls have none).
-        if (metric === 'cpu10k' && !PROXIES.includes(t)) return '-';
+        if (CPU_METRICS.has(metric) && !PROXIES.includes(t)) return '-';
         return fmt(cell[metric], m.digits);
       });
       const dg = s.cells.dockgate?.[metric];
-      const vsDirect = metric === 'cpu10k' ? undefined : ratio(dg, s.cells.direct?.[metric]);
+      const vsDirect = CPU_METRICS.has(metric) ? undefined : ratio(dg, s.cells.direct?.[metric]);
       const vsNginx = ratio(dg, s.cells.nginx?.[metric]);
       const vsNaive = ratio(dg, s.cells['node-proxy']?.[metric]);
       lines.push(`| ${s.title} | ${m.label} | ${cells.join(' | ')} | ${fmt(vsDirect, 2)} | ${fmt(vsNginx, 2)} | ${fmt(vsNaive, 2)} |`);

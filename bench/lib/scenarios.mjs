@@ -67,7 +67,7 @@ function stream(kind) {
     id: `stream ${kind}`,
     group: 'streams',
     title: titles[kind],
-    metrics: ['mbps'],
+    metrics: ['mbps', 'cpuStream'],
     async run(t, ctx) {
       const f = ctx.fixtures;
       const timeout = 600;

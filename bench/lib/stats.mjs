@@ -16,7 +16,7 @@ export function mibPerSecond(result) {
 /**
  * One cell of the table from a target's samples of a scenario: medians of rounds for rates
  * and latencies; CPU per 10k requests from the summed CPU and request counts, which is
- * steadier than a median of small per-round figures.
+ * steadier than a median of small per-round figures; for streams, CPU seconds per stream.
  */
 export function aggregate(samples) {
   const cpu = samples.reduce((s, x) => s + x.proxyCpu, 0);
@@ -29,6 +29,8 @@ export function aggregate(samples) {
     p99: median(samples.map((x) => x.result.p99_us / 1000)),
     mbps: median(samples.map((x) => mibPerSecond(x.result))),
     cpu10k: requests ? (cpu / requests) * 10_000 : undefined,
+    // A stream scenario moves one stream per round: the proxy's CPU seconds per stream.
+    cpuStream: samples.length ? cpu / samples.length : undefined,
     daemonCpu10k: requests ? (daemonCpu / requests) * 10_000 : undefined,
     requests,
   };
