@@ -30,6 +30,11 @@ export interface BodySource {
 
 /** Relay `from`'s body to `to` (coalesced, see above) and end `to` when the body ends. */
 export function relayRequestBody(from: IncomingMessage, to: ClientRequest): void {
+  // As a pipe does: a body that has already ended still ends the daemon request.
+  if (from.readableEnded) {
+    process.nextTick(() => to.end());
+    return;
+  }
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let scheduled = false;
@@ -90,6 +95,8 @@ export function relayRequestBody(from: IncomingMessage, to: ClientRequest): void
   from.on('end', onEnd);
   to.prependListener('error', detach);
   to.once('close', detach);
+  // As a pipe does: a client paused before the relay was attached is resumed, not left waiting.
+  if (from.readableFlowing !== true) from.resume();
 }
 
 /** `from`'s body as a {@link BodySource} for http-proxy. */

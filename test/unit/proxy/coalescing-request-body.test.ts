@@ -1,12 +1,13 @@
 /**
- * relayRequestBody: the body arrives whole and in order; the pieces of one event-loop turn go
- * out in one vectored write even when each came in a callback of its own (as Node's TLS layer
- * hands them over); a daemon that is not taking data pauses the client; a daemon request that
- * fails or closes stops the relay as a pipe would.
+ * relayRequestBody: the body arrives whole and in order, also when the client had ended or been
+ * paused before the relay started; the pieces of one event-loop turn go out in one vectored
+ * write even when each came in a callback of its own (as Node's TLS layer hands them over); a
+ * daemon that is not taking data pauses the client; a daemon request that fails or closes stops
+ * the relay as a pipe would.
  */
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { Readable, Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { relayRequestBody } from '../../../src/proxy/coalescing-request-body.js';
 
 /** A daemon side that records each system call it would make: one entry per write or writev. */
@@ -170,5 +171,57 @@ describe('relayRequestBody', () => {
     await nextTurn();
     expect(order).toEqual(['handler sees paused']);
     expect(from.isPaused()).toBe(false);
+  });
+
+  it('a body that ended before the relay was attached still ends the daemon request', async () => {
+    const from = new Readable({ read() {} });
+    from.push(null);
+    from.resume();
+    await new Promise((r) => from.once('end', r));
+    const daemon = daemonSide();
+    relay(from, daemon.to);
+    await daemon.finished;
+    expect(daemon.calls).toEqual([]);
+    expect(daemon.ended()).toBe(1);
+  });
+
+  it('a client paused before the relay was attached is resumed and relayed whole', async () => {
+    const from = new Readable({ read() {} });
+    from.pause();
+    from.push(piece(1, 4000));
+    from.push(null);
+    const daemon = daemonSide();
+    relay(from, daemon.to);
+    await daemon.finished;
+    expect(Buffer.concat(daemon.calls.flat()).equals(piece(1, 4000))).toBe(true);
+    expect(daemon.ended()).toBe(1);
+  });
+
+  it('a daemon request destroyed within a turn gets none of that turn\'s pieces', async () => {
+    const from = new Readable({ read() {} });
+    const daemon = daemonSide({ highWaterMark: 1 << 20 });
+    relay(from, daemon.to);
+    await nextTurn();
+    from.push(piece(1, 100));
+    daemon.to.destroy();
+    const writes = vi.spyOn(daemon.to, 'write');
+    // Enough to be written at once, before the close that detaches the relay has been emitted.
+    from.push(piece(2, 64 * 1024));
+    await nextTurn();
+    expect(writes).not.toHaveBeenCalled();
+    expect(daemon.calls).toEqual([]);
+  });
+
+  it('a daemon request that closes while the client waits for it to drain keeps no listener', async () => {
+    const from = new Readable({ read() {} });
+    const daemon = daemonSide({ highWaterMark: 16 * 1024, holdMs: 200 });
+    relay(from, daemon.to);
+    await nextTurn();
+    from.push(piece(1, 64 * 1024));
+    expect(from.isPaused()).toBe(true);
+    expect(daemon.to.listenerCount('drain')).toBe(1);
+    daemon.to.destroy();
+    await nextTurn();
+    expect(daemon.to.listenerCount('drain')).toBe(0);
   });
 });
