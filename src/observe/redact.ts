@@ -83,6 +83,14 @@ function url(raw: string | undefined, schemeless = false): string | undefined {
   return raw === undefined ? undefined : maskUrlCredentials(raw, schemeless);
 }
 
+/**
+ * An image reference from a body, masked as {@link url} masks a query field: dockerd refuses
+ * a reference shaped like a URL, but the value a client sent reaches the record first.
+ */
+function imageRef(raw: JsonValue | undefined): JsonValue | undefined {
+  return typeof raw === 'string' ? maskUrlCredentials(raw) : raw;
+}
+
 type Extract = (f: RequestFacts) => Record<string, AuditValue | JsonValue | undefined>;
 
 const body = (f: RequestFacts, ...path: string[]) => field(f.body, ...path);
@@ -130,7 +138,7 @@ const containerCreate: Extract = (f) => {
   const found = Object.values(hostFields).some((v) => auditValue(v) !== undefined);
   return {
     name: f.query.name,
-    image: body(f, 'Image'),
+    image: imageRef(body(f, 'Image')),
     cmd: body(f, 'Cmd'),
     entrypoint: body(f, 'Entrypoint'),
     user: body(f, 'User'),
@@ -177,7 +185,7 @@ const EXTRACTORS: Record<string, Extract> = {
   ContainerUpdate: containerUpdate,
   ContainerExec: execCreate,
   ExecCreate: execCreate,
-  ImageCreate: (f) => ({ fromImage: url(f.query.fromImage), tag: f.query.tag, fromSrc: url(f.query.fromSrc, true), repo: f.query.repo, platform: f.query.platform }),
+  ImageCreate: (f) => ({ fromImage: url(f.query.fromImage), tag: url(f.query.tag), fromSrc: url(f.query.fromSrc, true), repo: url(f.query.repo), platform: f.query.platform }),
   ImageBuild: (f) => ({
     tags: f.queryAll.t,
     remote: url(f.query.remote, true),
@@ -186,8 +194,8 @@ const EXTRACTORS: Record<string, Extract> = {
     target: f.query.target,
     buildArgNames: buildArgNames(f.query.buildargs),
   }),
-  ImagePush: (f) => ({ tag: f.query.tag }),
-  ImageTag: (f) => ({ repo: f.query.repo, tag: f.query.tag }),
+  ImagePush: (f) => ({ tag: url(f.query.tag) }),
+  ImageTag: (f) => ({ repo: url(f.query.repo), tag: url(f.query.tag) }),
   ContainerArchive: (f) => ({ archivePath: f.query.path }),
   ContainerArchiveInfo: (f) => ({ archivePath: f.query.path }),
   PutContainerArchive: (f) => ({ archivePath: f.query.path }),
@@ -199,8 +207,8 @@ const EXTRACTORS: Record<string, Extract> = {
     device: mapValue(f, 'device', 'DriverOpts'),
     type: mapValue(f, 'type', 'DriverOpts'),
   }),
-  ServiceCreate: (f) => ({ name: body(f, 'Name'), image: body(f, 'TaskTemplate', 'ContainerSpec', 'Image') }),
-  ServiceUpdate: (f) => ({ name: body(f, 'Name'), image: body(f, 'TaskTemplate', 'ContainerSpec', 'Image') }),
+  ServiceCreate: (f) => ({ name: body(f, 'Name'), image: imageRef(body(f, 'TaskTemplate', 'ContainerSpec', 'Image')) }),
+  ServiceUpdate: (f) => ({ name: body(f, 'Name'), image: imageRef(body(f, 'TaskTemplate', 'ContainerSpec', 'Image')) }),
   NetworkCreate: (f) => ({ name: body(f, 'Name'), driver: body(f, 'Driver') }),
   SecretCreate: (f) => ({ name: body(f, 'Name') }),
   ConfigCreate: (f) => ({ name: body(f, 'Name') }),
@@ -230,12 +238,14 @@ export function auditFields(facts: RequestFacts): AuditFields | undefined {
 /**
  * The path an audit record shows: the normalised path when facts exist, else the raw target
  * cut at its first `?` or `#` (queries can carry secrets, e.g. `buildargs`), with the userinfo
- * of an absolute-form target masked (`http://***@host/...`). The mask comes first, so a `?`,
+ * of an absolute-form or authority-form target masked (`http://***@host/...`, `***@host:443`). The mask comes first, so a `?`,
  * `#` or long password inside the userinfo cannot end the cut early or push the `@` out of it.
  */
 export function auditPath(facts: RequestFacts | undefined, rawTarget: string): string {
   if (facts) return truncate(facts.path, MAX_PATH);
-  const masked = maskUrlCredentials(rawTarget);
+  // Schemeless too: a CONNECT target is `user:password@host:port`; an origin-form target starts
+  // with `/`, so a `@` in its path is not read as userinfo.
+  const masked = maskUrlCredentials(rawTarget, true);
   const end = masked.search(/[?#]/);
   return truncate(end === -1 ? masked : masked.slice(0, end), MAX_PATH);
 }

@@ -4,6 +4,7 @@
  */
 import type { JsonValue } from '../core/types.js';
 import { field, isObject } from '../facts/go-fold.js';
+import { maskUrlCredentials } from '../observe/url-credentials.js';
 import { accessTo } from './access.js';
 import { buildChange } from './build-ops.js';
 import { formBodyReplacement, tenancyMessage, type TenancyContext } from './context.js';
@@ -173,7 +174,7 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
     // A 404 goes back as dockerd's own "No such image", so the CLI pulls and retries.
     if ('answer' in r) return daemonAnswer(r.answer);
     if (accessTo(ctx.spec, ctx.tenant, r.found, 'read') === 'none') {
-      return deny(403, 'not-owner', tenancyMessage(ctx, `image "${image}" belongs to another tenant`));
+      return deny(403, 'not-owner', tenancyMessage(ctx, `image "${maskUrlCredentials(image)}" belongs to another tenant`));
     }
   }
 

@@ -33,6 +33,16 @@ describe('parseGoQuery (url.ParseQuery)', () => {
   it.each(refused)('refuses %j', (raw) => {
     expect(code(() => parseGoQuery(raw))).toBe('bad-query');
   });
+
+  it('does not quote a bad escape: the value may be a secret (buildargs)', () => {
+    let message = '';
+    try {
+      parseGoQuery('buildargs=%7B%22PW%22%3A%22s3%zzcret%22%7D');
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toBe('invalid percent escape in the query');
+  });
 });
 
 describe('mergeQuery (ParseForm + FormValue)', () => {

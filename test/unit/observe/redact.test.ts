@@ -233,6 +233,45 @@ describe('auditFields', () => {
       want: { fromImage: 'https://***@registry.invalid/x', tag: 'sha256:' + 'a'.repeat(64) },
     },
     {
+      name: 'ContainerCreate: an Image that is a URL loses its userinfo; a digest stays',
+      op: 'ContainerCreate',
+      body: { Image: `https://${SECRET}@registry.invalid/img:v1`, Cmd: ['true'] },
+      want: { image: 'https://***@registry.invalid/img:v1', cmd: ['true'] },
+    },
+    {
+      name: 'ContainerCreate: an Image with a digest is not a URL',
+      op: 'ContainerCreate',
+      body: { Image: 'busybox@sha256:' + 'c'.repeat(64) },
+      want: { image: 'busybox@sha256:' + 'c'.repeat(64) },
+    },
+    {
+      name: 'ImageTag: repo and tag masked as fromImage is',
+      op: 'ImageTag',
+      params: { name: 'busybox' },
+      query: { repo: `https://${SECRET}@registry.invalid/img`, tag: `v2?sig=${SECRET}` },
+      want: { name: 'busybox', repo: 'https://***@registry.invalid/img', tag: 'v2?sig=***' },
+    },
+    {
+      name: 'ImageCreate: an import repo and tag masked too',
+      op: 'ImageCreate',
+      query: { fromSrc: '-', repo: `https://u:${SECRET}@registry.invalid/img`, tag: `latest#${SECRET}` },
+      want: { fromSrc: '-', repo: 'https://***@registry.invalid/img', tag: 'latest' },
+    },
+    {
+      name: 'ImagePush: the tag masked',
+      op: 'ImagePush',
+      params: { name: 'img' },
+      query: { tag: `v1?token=${SECRET}` },
+      want: { name: 'img', tag: 'v1?token=***' },
+    },
+    {
+      name: 'ServiceUpdate: an image that is a URL loses its userinfo',
+      op: 'ServiceUpdate',
+      params: { id: 'svc' },
+      body: { Name: 'svc', TaskTemplate: { ContainerSpec: { Image: `http://u:${SECRET}@registry.invalid/nginx` } } },
+      want: { id: 'svc', name: 'svc', image: 'http://***@registry.invalid/nginx' },
+    },
+    {
       name: 'PluginPull: remote URL without its userinfo, references untouched',
       op: 'PluginPull',
       query: { remote: `https://u:${SECRET}@registry.invalid/vieux/sshfs`, name: 'sshfs@x' },
@@ -335,6 +374,9 @@ describe('auditPath', () => {
     [`http://h/v1.41/x/http://u:${SECRET}@y/z`, 'http://h/v1.41/x/http://***@y/z'],
     ['/v1.41/images/busybox@sha256:abc/json', '/v1.41/images/busybox@sha256:abc/json'], // a digest is not userinfo
     ['*', '*'],
+    [`user:${SECRET}@example.invalid:443`, '***@example.invalid:443'], // CONNECT's authority form
+    [`${SECRET}@example.invalid:443`, '***@example.invalid:443'],
+    ['/v1.41/containers/u:p@b/json', '/v1.41/containers/u:p@b/json'], // in a path, a @ is not userinfo
   ])('raw target %j -> %j', (target, want) => {
     const got = auditPath(undefined, target);
     expect(got).toBe(want);

@@ -392,6 +392,18 @@ describe('#2 #3 #4 tags owned by others cannot be re-pointed', () => {
     denied(await admit('alice', 'POST', '/v1.41/images/create?fromImage=busybox', undefined, d()), 'name a tag');
   });
 
+  it('a refused tag is quoted without URL credentials or query values (the reason is audited)', async () => {
+    for (const [target, shown] of [
+      ['/v1.41/images/aimg:1/tag?repo=broken%3Ftoken%3DSEKRET30&tag=1', 'broken?token=***:1'],
+      ['/v1.41/images/aimg:1/tag?repo=broken&tag=1%3Fsig%3DSEKRET31', 'broken:1?sig=***'],
+      ['/v1.41/images/create?fromImage=broken/https://SEKRET32@registry.invalid/img&tag=v1', 'broken/https://***:v1'],
+    ] as const) {
+      const v = await admit('alice', 'POST', target, undefined, d());
+      denied(v, `cannot check who owns tag "${shown}"`);
+      expect(JSON.stringify(v)).not.toContain('SEKRET');
+    }
+  });
+
   it.each([
     ['cimg', undefined, 'cimg:latest'],
     ['cimg:1', '', 'cimg:1'],
