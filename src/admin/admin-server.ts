@@ -17,6 +17,7 @@ import { isRevoked } from '../server/revoked.js';
 import { closeUntrustedPeers, fingerprintOf, replacedBundles } from '../server/ca-trust.js';
 import { crlRollback } from '../runtime/crl-rollback.js';
 import { loadAdminTls, type AdminTlsMaterial } from './admin-tls.js';
+import { isLoopbackName, loopbackHostHeader } from './loopback-host.js';
 
 /** What `/readyz` reports; 200 when `ready`, else 503. */
 export interface ReadinessReport {
@@ -74,8 +75,12 @@ function connectionRevoked(socket: TLSSocket, revocation: NonNullable<AdminTlsMa
 /** How long a scraper's TLS handshake may take. */
 const ADMIN_HANDSHAKE_TIMEOUT_MS = 10_000;
 
-/** Build the express app: three GET routes, JSON 404 for everything else. */
-export function createAdminApp(opts: Pick<AdminServerOptions, 'registry' | 'readiness'>): express.Express {
+/**
+ * Build the express app: three GET routes, JSON 404 for everything else. With
+ * `loopbackHostsOnly`, a request whose `Host` is not a loopback name gets a JSON 403 (see
+ * loopback-host.ts).
+ */
+export function createAdminApp(opts: Pick<AdminServerOptions, 'registry' | 'readiness'> & { loopbackHostsOnly?: boolean }): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -85,6 +90,12 @@ export function createAdminApp(opts: Pick<AdminServerOptions, 'registry' | 'read
     res.set('Cache-Control', 'no-store');
     next();
   });
+  if (opts.loopbackHostsOnly) {
+    app.use((req, res, next) => {
+      if (loopbackHostHeader(req.headers.host)) return next();
+      res.status(403).json({ message: 'the admin listener is bound to loopback and answers only a loopback Host (localhost, 127.0.0.1, [::1])' });
+    });
+  }
 
   app.get('/metrics', async (_req, res) => {
     const text = await opts.registry.metrics();
@@ -128,7 +139,9 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
     }
     next();
   });
-  app.use(createAdminApp(opts));
+  // Without TLS, a page rebound to 127.0.0.1 could read a loopback listener; with TLS, the
+  // browser refuses the certificate for the page's name.
+  app.use(createAdminApp({ ...opts, loopbackHostsOnly: !material && isLoopbackName(opts.config.listen.host) }));
   let server: http.Server;
   if (material) {
     const clientCerts = material.revocation ? { requestCert: true, rejectUnauthorized: true } : {};

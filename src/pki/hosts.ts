@@ -40,7 +40,8 @@ function isValidHost(host: string): boolean {
 /** True for names and addresses that only reach the local machine. */
 export function isLoopback(host: string): boolean {
   const h = normalizeHost(host);
-  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\./.test(h);
+  // An address in 127.0.0.0/8; a DNS name such as `127.0.0.1.example.com` is not loopback.
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || (isIP(h) === 4 && h.startsWith('127.'));
 }
 
 /**

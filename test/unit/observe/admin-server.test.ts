@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdminServer, type AdminServer, type ReadinessReport } from '../../../src/admin/admin-server.js';
 import { createMetrics } from '../../../src/observe/metrics.js';
 import { record } from './fixtures.js';
+
+/** A plain GET to 127.0.0.1 with the given Host header (fetch would not send it). */
+function plainGet(port: number, path: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, headers: { host }, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 describe('admin server (plain http)', () => {
   let server: AdminServer;
@@ -74,6 +89,28 @@ describe('admin server (plain http)', () => {
     expect(await res.json()).toEqual({ message: 'not found' });
   });
 
+  it.each([
+    ['attacker.example', 403],
+    ['127.0.0.1.attacker.example:80', 403],
+    ['localhost:9376', 200],
+    ['[::1]:9376', 200],
+  ])('Host %j on a loopback listener without TLS: %d (DNS rebinding)', async (host, want) => {
+    for (const path of want === 403 ? ['/metrics', '/readyz', '/healthz'] : ['/metrics', '/healthz']) {
+      const got = await plainGet(server.address.port, path, host);
+      expect(got.status, path).toBe(want);
+      if (want === 403) expect(JSON.parse(got.body)).toEqual({ message: expect.stringContaining('answers only a loopback Host') });
+    }
+  });
+
+  it('answers any Host when bound beyond loopback (the operator chose that address)', async () => {
+    const s = await startAdminServer({ config: { enabled: true, listen: { host: '0.0.0.0', port: 0 } }, registry: new Registry(), readiness: async () => report });
+    try {
+      expect((await plainGet(s.address.port, '/healthz', 'gw.example.com:9376')).status).toBe(200);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('answers 503 when the readiness function itself fails', async () => {
     const s = await startAdminServer({
       config: { enabled: true, listen: { host: '127.0.0.1', port: 0 } },
@@ -122,13 +159,14 @@ describe('admin server with TLS and client certificates', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function get(path: string, withClientCert: boolean): Promise<{ status: number; body: string }> {
+  function get(path: string, withClientCert: boolean, host?: string): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       const req = https.request(
         {
           host: '127.0.0.1',
           port: server.address.port,
           path,
+          ...(host ? { headers: { host }, servername: '127.0.0.1' } : {}),
           ca: pem('ca.pem'),
           ...(withClientCert ? { cert: pem('client.pem'), key: pem('client.key') } : {}),
           agent: false,
@@ -147,6 +185,10 @@ describe('admin server with TLS and client certificates', () => {
 
   it('serves a client with a certificate from the CA', async () => {
     expect(await get('/healthz', true)).toEqual({ status: 200, body: '{"status":"ok"}' });
+  });
+
+  it('answers any Host over TLS (a rebound page cannot pass the certificate check)', async () => {
+    expect(await get('/healthz', true, 'attacker.example')).toEqual({ status: 200, body: '{"status":"ok"}' });
   });
 
   it('refuses a client without a certificate', async () => {

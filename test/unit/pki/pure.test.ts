@@ -57,6 +57,7 @@ describe('hosts', () => {
     ['app.localhost', true],
     ['10.0.0.1', false],
     ['gw.example.com', false],
+    ['127.0.0.1.example.com', false],
   ])('isLoopback(%j) = %j', (host, expected) => {
     expect(isLoopback(host)).toBe(expected);
   });
