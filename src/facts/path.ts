@@ -50,6 +50,22 @@ const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 // Hosts we accept in absolute-form: Go accepts more (userinfo, escapes), but nobody needs it.
 const AUTHORITY = /^[A-Za-z0-9._~\-:[\]]*$/;
 
+/**
+ * Go's parseHost on an authority without userinfo: a bracketed host may be followed only by
+ * `:port`, an unbracketed one may hold no brackets, and the text after its last `:` must be
+ * a port (digits, or none). Go answers 400 to anything else (`http://a:b/`, `http://[x/`).
+ */
+function goValidHost(authority: string): boolean {
+  const port = (s: string) => s === '' || /^:[0-9]*$/.test(s);
+  if (authority.startsWith('[')) {
+    const end = authority.lastIndexOf(']');
+    return end > 0 && port(authority.slice(end + 1));
+  }
+  if (/[[\]]/.test(authority)) return false;
+  const colon = authority.lastIndexOf(':');
+  return colon < 0 || port(authority.slice(colon));
+}
+
 /** Strip `scheme://authority` from an absolute-form target the way Go's url parser does. */
 function originPart(target: string): string {
   const scheme = SCHEME.exec(target);
@@ -61,7 +77,7 @@ function originPart(target: string): string {
   }
   const slash = rest.indexOf('/', 2);
   const authority = slash < 0 ? rest.slice(2) : rest.slice(2, slash);
-  if (!AUTHORITY.test(authority)) throw new FactsError('bad-target', 'unsupported authority in request target');
+  if (!AUTHORITY.test(authority) || !goValidHost(authority)) throw new FactsError('bad-target', 'unsupported authority in request target');
   if (slash < 0) throw new FactsError('bad-target', 'absolute-form target without a path');
   return rest.slice(slash);
 }

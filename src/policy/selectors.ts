@@ -143,7 +143,9 @@ export function globToRegExp(glob: string): RegExp {
   for (let i = 0; i < glob.length; i++) {
     const ch = glob[i] as string;
     if (ch === '*' && glob[i + 1] === '*') {
-      out += '.*';
+      // Any character at all: `.` would stop at U+2028 and U+2029, which a decoded path may
+      // hold, and a deny rule's `**` would then miss the request.
+      out += '[^]*';
       i++;
     } else if (ch === '*') out += '[^/]*';
     else out += ch.replace(/[.+?^${}()|[\]\\]/g, '\\$&');

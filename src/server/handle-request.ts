@@ -11,6 +11,7 @@ import { sendDockerError } from '../http/docker-error.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
 import { GatewayError } from '../http/gateway-error.js';
 import { whenSocketCloses } from '../http/socket-close.js';
+import { unsupportedTransferEncoding } from '../http/transfer-encoding.js';
 import type { Forwarder } from '../proxy/forwarder.js';
 import { bodyWouldBeReframed } from '../proxy/reframed-body.js';
 import { noteStreamed } from '../proxy/stream-buffer-pacing.js';
@@ -103,6 +104,10 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
     }
     const method = req.method ?? '';
     const target = req.url ?? '';
+    if (unsupportedTransferEncoding(req.headers)) {
+      refuse(new GatewayError('malformed', `dockgate: refused ${method} request: Transfer-Encoding must be exactly "chunked" (dockerd takes no other)`, 'body-framing'));
+      return;
+    }
     if (bodyWouldBeReframed(method, req.headers)) {
       // http-proxy would send this body after a `Content-Length: 0` head: a smuggled request (reframed-body.ts).
       refuse(new GatewayError('malformed', `dockgate: refused ${method} request: a body on ${method} is forwarded only with a Content-Length, not chunked`, 'body-framing'));

@@ -117,6 +117,19 @@ describe('bodies under every framing and spelling are decided on what dockerd wi
     expect(any.stdout.trim()).toBe('');
   });
 
+  it.each(['gzip, chunked', 'x-custom, chunked'])('Transfer-Encoding %j (dockerd takes only "chunked") is refused with 400, never forwarded', async (te) => {
+    const name = `dgt-raw-te-${te.split(',')[0]}`;
+    const r = await rawExchange(alice, gw.port, httpRequest({
+      method: 'POST',
+      target: createTarget(name),
+      headers: [['Content-Type', 'application/json'], ['Transfer-Encoding', te]],
+      body: chunked(createBody('"HostConfig":{"Memory":33554432}')),
+    }));
+    expect(r.status).toBe(400);
+    expect(message(r)).toMatch(/Transfer-Encoding must be exactly "chunked"/);
+    expect((await inspect(name)).exists).toBe(false);
+  });
+
   // http-proxy rewrites a DELETE or OPTIONS request without Content-Length to `Content-Length: 0`
   // yet still pipes its body: dockerd would read that body as a second request no policy saw.
   const smuggledCreate = (name: string): string => {

@@ -31,6 +31,9 @@ describe('normalizePath accepts what Go and mux read one way', () => {
     ['http://api.moby.localhost/v1.41/info?x=1', '/v1.41/info', 'x=1', '/v1.41/info?x=1'],
     ['HTTP://localhost:2376/_ping', '/_ping', '', '/_ping'],
     ['http://[::1]:2376/_ping', '/_ping', '', '/_ping'],
+    ['http://host:/_ping', '/_ping', '', '/_ping'], // Go: an empty port is valid
+    ['http://a:1:2/_ping', '/_ping', '', '/_ping'], // Go checks only after the last colon
+    ['http://[::1]/_ping', '/_ping', '', '/_ping'],
     ['http://xn--/_ping', '/_ping', '', '/_ping'],
     // Any scheme: Go reads `//authority` as the host (url.parse would keep it in the path).
     ['javascript://_ping/v1.41/containers/json?all=1', '/v1.41/containers/json', 'all=1', '/v1.41/containers/json?all=1'],
@@ -54,6 +57,12 @@ describe('normalizePath refuses', () => {
     ['http:/containers/json', 'bad-target'],
     ['mailto:x', 'bad-target'],
     ['http://user@host/_ping', 'bad-target'],
+    ['http://a:b/v1.41/containers/c1/json', 'bad-target'], // Go: invalid port
+    ['http://a:b:c/_ping', 'bad-target'],
+    ['http://[x/_ping', 'bad-target'], // Go: missing ']'
+    ['http://[::1]x/_ping', 'bad-target'],
+    ['http://[::1]:x/_ping', 'bad-target'],
+    ['http://a]b/_ping', 'bad-target'], // Go takes it; no client sends it
     ['/containers/%zz/json', 'bad-escape'],
     ['/containers/abc%', 'bad-escape'],
     ['/containers/abc%2', 'bad-escape'],

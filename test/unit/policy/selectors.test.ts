@@ -160,3 +160,17 @@ describe('the two readings of a glob agree', () => {
     expect(matched).toBeLessThan(19_000);
   });
 });
+
+describe('globToRegExp on characters a decoded path may hold', () => {
+  // U+2028 and U+2029 are line terminators for `.` in a JavaScript regular expression; a path
+  // may decode to them (%E2%80%A8), and a deny rule's `**` must still select the request.
+  it.each([
+    ['/containers/**', '/containers/a\u2028b/json', true],
+    ['/containers/**', '/containers/a\u2029b/json', true],
+    ['/containers/**/json', '/containers/x\u2028/y/json', true],
+    ['/containers/*/json', '/containers/a\u2028b/json', true],
+    ['/containers/*/json', '/containers/a/b/json', false],
+  ])('%j on %j -> %s', (glob, path, want) => {
+    expect(globToRegExp(glob).test(path)).toBe(want);
+  });
+});
