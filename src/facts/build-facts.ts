@@ -8,6 +8,7 @@ import { bodyMediaKind, type BodyMediaKind } from './content-type.js';
 import { FactsError } from './errors.js';
 import { decodeGoJson, type JsonShape } from './go-json.js';
 import { matchOperation, type OperationMatch } from './operations.js';
+import { nullPointerElement } from './null-elements.js';
 import { normalizePath } from './path.js';
 import { mergeQuery, parseFormBody, parseGoQuery, type QueryPair } from './query.js';
 
@@ -138,6 +139,10 @@ export function buildFacts(input: FactsInput, planned?: RequestPlan): RequestFac
       // applies it). No current client sends one, and a rule allowing "start" must not grant
       // create-time powers: refuse it for everyone.
       throw new FactsError('json-shape', 'a HostConfig in the ContainerStart body (API < 1.24) is not accepted: set it when creating the container');
+    }
+    const nullElement = nullPointerElement(op.name, decoded);
+    if (nullElement !== undefined) {
+      throw new FactsError('json-shape', `${nullElement} holds a null element: dockerd would use it as a nil pointer (a panic that leaves the container locked)`);
     }
     if (decoded !== undefined) facts.body = decoded;
   }

@@ -130,6 +130,17 @@ describe('bodies under every framing and spelling are decided on what dockerd wi
     expect((await inspect(name)).exists).toBe(false);
   });
 
+  it('a null element in HostConfig.Ulimits is refused with 400 for everyone (dockerd panics on it and locks the container)', async () => {
+    const name = 'dgt-raw-null-ulimit';
+    const r = await rawExchange(alice, gw.port, jsonRequest('POST', createTarget(name), createBody('"HostConfig":{"Ulimits":[null]}')));
+    expect(r.status).toBe(400);
+    expect(message(r)).toMatch(/HostConfig\.Ulimits holds a null element/);
+    // Listed, not inspected: an inspect of such a container would panic dockerd and hang.
+    const listed = await dockerDirect(socket, ['ps', '-a', '--filter', `name=^${name}$`, '-q']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout.trim()).toBe('');
+  });
+
   // http-proxy rewrites a DELETE or OPTIONS request without Content-Length to `Content-Length: 0`
   // yet still pipes its body: dockerd would read that body as a second request no policy saw.
   const smuggledCreate = (name: string): string => {

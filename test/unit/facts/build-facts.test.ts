@@ -115,6 +115,13 @@ describe('buildFacts', () => {
     ['trailing-json', 'POST', '/containers/create', JSON_CT, '{"Image":"a"} {"x":1}'],
     ['bad-json', 'POST', '/containers/create', JSON_CT, '{"Image":'],
     ['json-shape', 'POST', '/containers/create', JSON_CT, '[]'],
+    // A null in a list of pointers: dockerd panics on it and leaves the container locked.
+    ['json-shape', 'POST', '/containers/create', JSON_CT, '{"Image":"a","HostConfig":{"Ulimits":[null]}}'],
+    ['json-shape', 'POST', '/containers/create', JSON_CT, '{"Image":"a","HostConfig":{"ulimits":[{"Name":"nofile","Soft":1,"Hard":1},null]}}'],
+    ['json-shape', 'POST', '/containers/create', JSON_CT, '{"Image":"a","Ulimits":[null]}'],
+    ['json-shape', 'POST', '/containers/create', JSON_CT, '{"Image":"a","HostConfig":{"BlkioDeviceReadBps":[null]}}'],
+    ['json-shape', 'POST', '/containers/x/update', JSON_CT, '{"BlkioWeightDevice":[null]}'],
+    ['json-shape', 'POST', '/services/create', JSON_CT, '{"TaskTemplate":{"ContainerSpec":{"Image":"a","Ulimits":[null]}}}'],
   ];
   it.each(refused)('refuses %s: %s %s', (code, method, rawTarget, headers, body) => {
     const input = { method, rawTarget, headers, body: body === undefined ? undefined : enc.encode(body) };

@@ -1,0 +1,39 @@
+/**
+ * Lists of pointers in dockerd's types, where a JSON `null` element decodes to a nil pointer
+ * that dockerd uses without a check. `HostConfig.Ulimits: [null]` makes dockerd 20.10 panic in
+ * mergeUlimits when the container starts and on every inspect; the inspect panic leaves the
+ * container's lock held, so inspect and `rm -f` of it hang until the daemon restarts (seen on
+ * the real daemon). A null element means nothing to any client, so a body with one is refused
+ * for everyone, before any policy, in every place dockerd reads these lists from. Pure.
+ */
+import type { JsonValue } from '../core/types.js';
+import { field } from './go-fold.js';
+
+/** `[]*T` fields of HostConfig's Resources (the swarm ContainerSpec has `Ulimits` only). */
+const POINTER_LISTS = ['Ulimits', 'BlkioWeightDevice', 'BlkioDeviceReadBps', 'BlkioDeviceWriteBps', 'BlkioDeviceReadIOps', 'BlkioDeviceWriteIOps'];
+
+/** Where an operation's body holds those lists: create's `HostConfig` and legacy top level, update's top level, a service's container spec. */
+function places(operation: string): string[][] {
+  switch (operation) {
+    case 'ContainerCreate':
+      return [['HostConfig'], []];
+    case 'ContainerUpdate':
+      return [[]];
+    case 'ServiceCreate':
+    case 'ServiceUpdate':
+      return [['TaskTemplate', 'ContainerSpec']];
+    default:
+      return [];
+  }
+}
+
+/** The path of the first pointer list in `body` that holds a `null` element, or undefined. */
+export function nullPointerElement(operation: string, body: JsonValue | undefined): string | undefined {
+  for (const base of places(operation)) {
+    for (const name of POINTER_LISTS) {
+      const list = field(body, ...base, name);
+      if (Array.isArray(list) && list.includes(null)) return [...base, name].join('.');
+    }
+  }
+  return undefined;
+}
