@@ -8,16 +8,22 @@ import { field, goKey, isObject } from '../facts/go-fold.js';
 import { goObjectAt, goSet } from './labels.js';
 import { endpointIdWhere, parseLink } from './references.js';
 
-/** Replace a container reference by the ID it resolved to, so the daemon acts on what was checked. */
+/**
+ * Replace a container reference by the ID it resolved to, so the daemon acts on what was
+ * checked. Pinned in `HostConfig`, what dockerd reads once the body has one: a reference
+ * found in the legacy top level (`where` without `HostConfig.`) is in it too, copied there by
+ * promoteLegacyHostConfig.
+ */
 export function pinContainer(body: JsonObject, where: string, name: string, id: string): void {
   const host = goObjectAt(body, 'HostConfig');
-  if (where === 'HostConfig.VolumesFrom') {
+  const hostField = where.startsWith('HostConfig.') ? where.slice('HostConfig.'.length) : where;
+  if (hostField === 'VolumesFrom') {
     const key = goKey(host, 'VolumesFrom');
     const list = key ? host[key] : undefined;
     if (Array.isArray(list)) {
       host[key as string] = list.map((v) => (typeof v === 'string' && (v === name || v.startsWith(`${name}:`)) ? id + v.slice(name.length) : v));
     }
-  } else if (where === 'HostConfig.Links') {
+  } else if (hostField === 'Links') {
     // dockerd looks a link's container up again by name when it creates the container: pinned
     // to `<id>:<alias>` (the alias dockerd would have taken), a rename in between cannot turn it.
     const key = goKey(host, 'Links');
@@ -28,8 +34,8 @@ export function pinContainer(body: JsonObject, where: string, name: string, id: 
         return link && link.name === name ? `${id}:${link.alias}` : v;
       });
     }
-  } else if (where.startsWith('HostConfig.')) {
-    const key = goKey(host, where.slice('HostConfig.'.length));
+  } else {
+    const key = goKey(host, hostField);
     if (key && host[key] === `container:${name}`) host[key] = `container:${id}`;
   }
 }

@@ -10,6 +10,7 @@ import { buildChange } from './build-ops.js';
 import { formBodyReplacement, tenancyMessage, type TenancyContext } from './context.js';
 import { mountVolumeLabels, ownAnonymousVolumes, pinContainer, pinEndpointId, pinNetwork, PREDEFINED_NETWORKS } from './create-body.js';
 import { deny, forward, type ForwardVerdict, type TenancyVerdict } from './hook.js';
+import { promoteLegacyHostConfig } from './legacy-host-config.js';
 import { goSet, isReservedLabel, ownerLabels, RESERVED_PREFIX, reservedKeys, withOwnerLabels } from './labels.js';
 import { applyLimits, restartPolicyProblem } from './limits.js';
 import { tagReference } from './image-set.js';
@@ -165,6 +166,8 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
   const keys = [...reservedKeys(field(facts.body, 'Labels')), ...mountVolumeLabels(facts.body).flatMap(reservedKeys)];
   if (keys.length) return reserved(ctx, keys);
   const body = withOwnerLabels(facts.body, ['Labels'], labels);
+  // Before anything puts a HostConfig in: dockerd would then ignore the legacy top level.
+  promoteLegacyHostConfig(body);
   ownAnonymousVolumes(body, labels);
 
   // The image must be visible to the caller, as for image inspect (own, team's, unowned kind).

@@ -369,6 +369,13 @@ describe('review fixes, on the real daemon', () => {
     expect(labels.stdout.trim()).toBe('alice/web');
   });
 
+  it('a legacy top-level HostConfig (API < 1.24) keeps its settings: tenancy moves them into the HostConfig it adds', async () => {
+    const r = await api('alice', 'POST', '/containers/create?name=ten-legacy', { Image: 'busybox', Cmd: ['true'], ReadonlyRootfs: true, ShmSize: 8388608 });
+    expect(r.status, JSON.stringify(r.json)).toBe(201);
+    const host = await dockerDirect(socket, ['inspect', '-f', '{{.HostConfig.ReadonlyRootfs}}/{{.HostConfig.ShmSize}}/{{.HostConfig.Memory}}', 'ten-legacy']);
+    expect(host.stdout.trim()).toBe(`true/8388608/${32 * 1024 * 1024}`);
+  });
+
   it('#5 commit changes cannot swallow the owner LABEL; plain changes still work', async () => {
     const swallow = await api('alice', 'POST', `/commit?container=ten-a1&repo=ten-spoof&tag=1&changes=${encodeURIComponent('ENV swallow \\')}`);
     expect(swallow.status).toBe(403);

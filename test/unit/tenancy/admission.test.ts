@@ -174,6 +174,19 @@ describe('container references dockerd looks up again by name are pinned to the 
     expect((out.HostConfig as JsonObject).Links).toEqual([`${A1}:db`, `${A1}:cache`, `${A1}:a1`]);
   });
 
+  it('create with a legacy top-level HostConfig (API < 1.24): its fields move into the HostConfig tenancy adds, references pinned there', async () => {
+    const d = daemonWith([{ id: 'a1', labels: alice, status: 'running' }]);
+    const body = { Image: 'busybox', Cmd: ['true'], VolumesFrom: ['a1:ro'], Links: ['a1:db'], PidMode: 'container:a1', CapAdd: ['NET_ADMIN'], Memory: 128 * 2 ** 20 };
+    const out = forwardedBody(await admit('alice', 'POST', '/v1.41/containers/create', body, d));
+    // Without the move, dockerd would read only this HostConfig and drop the legacy fields.
+    expect(out.HostConfig).toEqual({ VolumesFrom: [`${A1}:ro`], Links: [`${A1}:db`], PidMode: `container:${A1}`, CapAdd: ['NET_ADMIN'], Memory: 128 * 2 ** 20, NanoCpus: 0.5e9 });
+    expect(out.Image).toBe('busybox');
+  });
+
+  it('create with a legacy top-level Memory over the maximum is refused (it is the HostConfig dockerd would use)', async () => {
+    denied(await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'busybox', Memory: 2 ** 30, HostConfig: null }, daemonWith()), 'memory limit 1024MiB exceeds your maximum of 256MiB');
+  });
+
   it('create: a link to another tenant\'s container is refused', async () => {
     const d = daemonWith([{ id: 'c1', labels: carol, status: 'running' }]);
     denied(await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'busybox', HostConfig: { Links: ['c1:db'] } }, d), 'container "c1" (HostConfig.Links) belongs to another tenant');

@@ -1,0 +1,43 @@
+/**
+ * The legacy top-level HostConfig of a container create (API < 1.24 clients put HostConfig
+ * fields beside the Config ones). dockerd 20.10 decodes the top level into an embedded
+ * HostConfig as well and uses it only when the body has no `HostConfig` (of it, with a
+ * `HostConfig` present, it keeps only Memory, MemorySwap, CpuShares, CpusetCpus and
+ * VolumeDriver, and only where the inner one leaves them unset). Tenancy's rewrites (pinned
+ * references, injected limits) put a `HostConfig` in, so without this step a legacy body's
+ * binds, volumes-from, links and every other host setting were dropped silently.
+ */
+import type { JsonObject, JsonValue } from '../core/types.js';
+import { field } from '../facts/go-fold.js';
+import { goSet } from './labels.js';
+
+/**
+ * Keys of the wrapper and of container.Config, which are no HostConfig fields: left out of the
+ * copy to keep it small. Leaving one out is only tidiness: HostConfig ignores unknown keys,
+ * so a Config key missing here is copied and ignored, never misread.
+ */
+const NOT_HOST_CONFIG = new Set(
+  [
+    'HostConfig', 'NetworkingConfig', 'Cpuset', 'Hostname', 'Domainname', 'User', 'AttachStdin', 'AttachStdout', 'AttachStderr',
+    'ExposedPorts', 'Tty', 'OpenStdin', 'StdinOnce', 'Env', 'Cmd', 'Healthcheck', 'ArgsEscaped', 'Image', 'Volumes', 'WorkingDir',
+    'Entrypoint', 'NetworkDisabled', 'MacAddress', 'OnBuild', 'Labels', 'StopSignal', 'StopTimeout', 'Shell',
+  ].map((k) => k.toLowerCase()),
+);
+
+/**
+ * When `body` has no `HostConfig` (absent or null) but holds legacy top-level host fields,
+ * set `HostConfig` to a copy of them: the HostConfig dockerd would have used. The top-level
+ * copies stay (dockerd ignores them once `HostConfig` is set, but for the five merged fields,
+ * which then equal the inner ones). Returns whether it did. Changes `body` in place.
+ */
+export function promoteLegacyHostConfig(body: JsonObject): boolean {
+  const inner = field(body, 'HostConfig');
+  if (inner !== undefined && inner !== null) return false;
+  const legacy: JsonObject = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (!NOT_HOST_CONFIG.has(key.toLowerCase())) legacy[key] = structuredClone(value) as JsonValue;
+  }
+  if (Object.keys(legacy).length === 0) return false;
+  goSet(body, 'HostConfig', legacy);
+  return true;
+}
