@@ -6,9 +6,10 @@
 import type { JsonValue, Operation, RequestFacts } from '../core/types.js';
 import { bodyMediaKind, type BodyMediaKind } from './content-type.js';
 import { FactsError } from './errors.js';
+import { emptyHealthcheckCommand } from './empty-healthcheck.js';
 import { decodeGoJson, type JsonShape } from './go-json.js';
 import { matchOperation, type OperationMatch } from './operations.js';
-import { nullPointerElement } from './null-elements.js';
+import { nullBuildUlimit, nullPointerElement } from './null-elements.js';
 import { normalizePath } from './path.js';
 import { mergeQuery, parseFormBody, parseGoQuery, type QueryPair } from './query.js';
 
@@ -144,7 +145,14 @@ export function buildFacts(input: FactsInput, planned?: RequestPlan): RequestFac
     if (nullElement !== undefined) {
       throw new FactsError('json-shape', `${nullElement} holds a null element: dockerd would use it as a nil pointer (a panic that leaves the container locked)`);
     }
+    const emptyTest = emptyHealthcheckCommand(op.name, decoded);
+    if (emptyTest !== undefined) {
+      throw new FactsError('json-shape', `${emptyTest} is ["CMD"] with no command: dockerd's health probe would crash the daemon`);
+    }
     if (decoded !== undefined) facts.body = decoded;
+  }
+  if (op?.name === 'ImageBuild' && nullBuildUlimit(query.ulimits)) {
+    throw new FactsError('bad-query', 'the ulimits query parameter holds a null element: dockerd would use it as a nil pointer in each build step');
   }
   const upgrade = header(headers, 'upgrade');
   if (upgrade !== undefined) facts.upgrade = upgrade.toLowerCase();

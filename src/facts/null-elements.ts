@@ -27,6 +27,23 @@ function places(operation: string): string[][] {
   }
 }
 
+/**
+ * A build's `ulimits` query value (JSON, `[]*Ulimit`) with a `null` element: the build's
+ * intermediate containers reach the same nil pointer when they start (a panic per build, and
+ * a wedged container when an inspect lands on it). Unparsable JSON is left to dockerd, which
+ * refuses it as Go's json.Unmarshal does.
+ */
+export function nullBuildUlimit(ulimits: string | undefined): boolean {
+  if (ulimits === undefined) return false;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(ulimits);
+  } catch {
+    return false;
+  }
+  return Array.isArray(parsed) && parsed.includes(null);
+}
+
 /** The path of the first pointer list in `body` that holds a `null` element, or undefined. */
 export function nullPointerElement(operation: string, body: JsonValue | undefined): string | undefined {
   for (const base of places(operation)) {

@@ -141,6 +141,14 @@ describe('bodies under every framing and spelling are decided on what dockerd wi
     expect(listed.stdout.trim()).toBe('');
   });
 
+  it('a health check of ["CMD"] is refused with 400 for everyone (its probe would crash dockerd)', async () => {
+    const name = 'dgt-raw-empty-healthcheck';
+    const r = await rawExchange(alice, gw.port, jsonRequest('POST', createTarget(name), createBody('"Healthcheck":{"Test":["CMD"],"Interval":1000000000}')));
+    expect(r.status).toBe(400);
+    expect(message(r)).toMatch(/Healthcheck\.Test is \["CMD"\] with no command/);
+    expect((await inspect(name)).exists).toBe(false);
+  });
+
   // http-proxy rewrites a DELETE or OPTIONS request without Content-Length to `Content-Length: 0`
   // yet still pipes its body: dockerd would read that body as a second request no policy saw.
   const smuggledCreate = (name: string): string => {

@@ -122,6 +122,10 @@ describe('buildFacts', () => {
     ['json-shape', 'POST', '/containers/create', JSON_CT, '{"Image":"a","HostConfig":{"BlkioDeviceReadBps":[null]}}'],
     ['json-shape', 'POST', '/containers/x/update', JSON_CT, '{"BlkioWeightDevice":[null]}'],
     ['json-shape', 'POST', '/services/create', JSON_CT, '{"TaskTemplate":{"ContainerSpec":{"Image":"a","Ulimits":[null]}}}'],
+    ['bad-query', 'POST', '/build?ulimits=%5Bnull%5D', {}],
+    // A health check with no command: the probe crashes the whole daemon.
+    ['json-shape', 'POST', '/containers/create', JSON_CT, '{"Image":"a","Healthcheck":{"Test":["CMD"],"Interval":1000000}}'],
+    ['json-shape', 'POST', '/commit?container=x', JSON_CT, '{"Healthcheck":{"Test":["CMD"]}}'],
   ];
   it.each(refused)('refuses %s: %s %s', (code, method, rawTarget, headers, body) => {
     const input = { method, rawTarget, headers, body: body === undefined ? undefined : enc.encode(body) };
