@@ -10,10 +10,10 @@ import { startAdminServer, type AdminServer, type ReadinessReport } from '../../
 import { createMetrics } from '../../../src/observe/metrics.js';
 import { record } from './fixtures.js';
 
-/** A plain GET to 127.0.0.1 with the given Host header (fetch would not send it). */
-function plainGet(port: number, path: string, host: string): Promise<{ status: number; body: string }> {
+/** One GET over http or https (no agent); resolves with the status and the body as text. */
+function getText(options: https.RequestOptions, secure: boolean): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, headers: { host }, agent: false }, (res) => {
+    const req = (secure ? https : http).request({ ...options, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
@@ -22,6 +22,11 @@ function plainGet(port: number, path: string, host: string): Promise<{ status: n
     req.on('error', reject);
     req.end();
   });
+}
+
+/** A plain GET to 127.0.0.1 with the given Host header (fetch would not send it). */
+function plainGet(port: number, path: string, host: string): Promise<{ status: number; body: string }> {
+  return getText({ host: '127.0.0.1', port, path, headers: { host } }, false);
 }
 
 describe('admin server (plain http)', () => {
@@ -160,27 +165,17 @@ describe('admin server with TLS and client certificates', () => {
   });
 
   function get(path: string, withClientCert: boolean, host?: string): Promise<{ status: number; body: string }> {
-    return new Promise((resolve, reject) => {
-      const req = https.request(
-        {
-          host: '127.0.0.1',
-          port: server.address.port,
-          path,
-          ...(host ? { headers: { host }, servername: '127.0.0.1' } : {}),
-          ca: pem('ca.pem'),
-          ...(withClientCert ? { cert: pem('client.pem'), key: pem('client.key') } : {}),
-          agent: false,
-        },
-        (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (body += c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
+    return getText(
+      {
+        host: '127.0.0.1',
+        port: server.address.port,
+        path,
+        ...(host ? { headers: { host }, servername: '127.0.0.1' } : {}),
+        ca: pem('ca.pem'),
+        ...(withClientCert ? { cert: pem('client.pem'), key: pem('client.key') } : {}),
+      },
+      true,
+    );
   }
 
   it('serves a client with a certificate from the CA', async () => {
