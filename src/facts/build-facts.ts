@@ -10,6 +10,7 @@ import { emptyHealthcheckCommand } from './empty-healthcheck.js';
 import { decodeGoJson, type JsonShape } from './go-json.js';
 import { matchOperation, type OperationMatch } from './operations.js';
 import { nullBuildUlimit, nullPointerElement } from './null-elements.js';
+import { panickingFilter } from './panicking-filters.js';
 import { normalizePath } from './path.js';
 import { mergeQuery, parseFormBody, parseGoQuery, type QueryPair } from './query.js';
 
@@ -151,6 +152,8 @@ export function buildFacts(input: FactsInput, planned?: RequestPlan): RequestFac
     }
     if (decoded !== undefined) facts.body = decoded;
   }
+  const filterProblem = op ? panickingFilter(op.name, query.filters) : undefined;
+  if (filterProblem !== undefined) throw new FactsError('bad-query', `${filterProblem}: dockerd 20.10 panics on it`);
   if (op?.name === 'ImageBuild' && nullBuildUlimit(query.ulimits)) {
     throw new FactsError('bad-query', 'the ulimits query parameter holds a null element: dockerd would use it as a nil pointer in each build step');
   }

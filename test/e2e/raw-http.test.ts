@@ -149,6 +149,15 @@ describe('bodies under every framing and spelling are decided on what dockerd wi
     expect((await inspect(name)).exists).toBe(false);
   });
 
+  it.each([
+    ['an image list with the legacy filter and a null filter', () => reader, 'GET', `/v1.40/images/json?filters=${encodeURIComponent('{"reference":null}')}&filter=x`, 'filter "reference" is null'],
+    ['a container prune with an empty until filter', () => admin, 'POST', `/v1.41/containers/prune?filters=${encodeURIComponent('{"until":{}}')}`, 'filter "until" has no value'],
+  ])('%s is refused with 400 (dockerd 20.10 panics and drops the connection)', async (_name, identity, method, target, why) => {
+    const r = await rawExchange(identity(), gw.port, httpRequest({ method, target }));
+    expect(r.status).toBe(400);
+    expect(message(r)).toContain(why);
+  });
+
   // http-proxy rewrites a DELETE or OPTIONS request without Content-Length to `Content-Length: 0`
   // yet still pipes its body: dockerd would read that body as a second request no policy saw.
   const smuggledCreate = (name: string): string => {

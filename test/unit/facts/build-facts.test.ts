@@ -123,6 +123,8 @@ describe('buildFacts', () => {
     ['json-shape', 'POST', '/containers/x/update', JSON_CT, '{"BlkioWeightDevice":[null]}'],
     ['json-shape', 'POST', '/services/create', JSON_CT, '{"TaskTemplate":{"ContainerSpec":{"Image":"a","Ulimits":[null]}}}'],
     ['bad-query', 'POST', '/build?ulimits=%5Bnull%5D', {}],
+    ['bad-query', 'POST', '/containers/prune?filters=%7B%22until%22%3A%7B%7D%7D', {}],
+    ['bad-query', 'GET', '/v1.40/images/json?filters=%7B%22reference%22%3Anull%7D&filter=x', {}],
     // A health check with no command: the probe crashes the whole daemon.
     ['json-shape', 'POST', '/containers/create', JSON_CT, '{"Image":"a","Healthcheck":{"Test":["CMD"],"Interval":1000000}}'],
     ['json-shape', 'POST', '/commit?container=x', JSON_CT, '{"Healthcheck":{"Test":["CMD"]}}'],
