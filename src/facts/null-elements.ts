@@ -8,6 +8,7 @@
  */
 import type { JsonValue } from '../core/types.js';
 import { field } from './go-fold.js';
+import { queryJson } from './query-json.js';
 
 /** `[]*T` fields of HostConfig's Resources (the swarm ContainerSpec has `Ulimits` only). */
 const POINTER_LISTS = ['Ulimits', 'BlkioWeightDevice', 'BlkioDeviceReadBps', 'BlkioDeviceWriteBps', 'BlkioDeviceReadIOps', 'BlkioDeviceWriteIOps'];
@@ -34,13 +35,7 @@ function places(operation: string): string[][] {
  * refuses it as Go's json.Unmarshal does.
  */
 export function nullBuildUlimit(ulimits: string | undefined): boolean {
-  if (ulimits === undefined) return false;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(ulimits);
-  } catch {
-    return false;
-  }
+  const parsed = queryJson(ulimits);
   return Array.isArray(parsed) && parsed.includes(null);
 }
 

@@ -11,6 +11,7 @@
  * dockerd reads the first `filters` value (FormValue) and parses it with json.Unmarshal; what
  * does not parse is left to dockerd, which refuses it. Pure.
  */
+import { queryJson } from './query-json.js';
 
 /** Prunes that read `until` (build prune too: refusing an empty `until` there costs nothing). */
 const PRUNES = new Set(['ContainerPrune', 'ImagePrune', 'NetworkPrune', 'BuildPrune']);
@@ -22,13 +23,7 @@ function empty(value: unknown): boolean {
 
 /** Why this `filters` value would panic dockerd for `operation`, or undefined. */
 export function panickingFilter(operation: string, filters: string | undefined): string | undefined {
-  if (filters === undefined) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(filters);
-  } catch {
-    return undefined;
-  }
+  const parsed = queryJson(filters);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
   // Go map keys are exact, and json.Unmarshal keeps the last of duplicate keys, as JSON.parse does.
   const fields = parsed as Record<string, unknown>;
