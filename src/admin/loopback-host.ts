@@ -5,21 +5,19 @@
  * therefore answers only requests whose `Host` names loopback; a browser always sends the
  * page's own name. Pure functions.
  */
-import { isIP } from 'node:net';
-
-/** A DNS name made of letters, digits, hyphens and dots (what `*.localhost` may be). */
-const PLAIN_NAME = /^[a-z0-9-]+(\.[a-z0-9-]+)*$/;
+import { isLoopback } from '../pki/hosts.js';
 
 /**
- * Whether a name or address only reaches this machine: `localhost`, `*.localhost` (which
- * resolvers and browsers keep on loopback), an IPv4 address in 127.0.0.0/8 or `::1`. A name
- * that merely starts with `127.` (`127.0.0.1.example.com`) is a DNS name and is not loopback.
+ * Whether a name or address only reaches this machine (pki/hosts.ts's isLoopback: `localhost`,
+ * `*.localhost`, 127.0.0.0/8, `::1`), false instead of a throw for anything that is no valid
+ * host name.
  */
 export function isLoopbackName(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
-  if (h === 'localhost' || (h.endsWith('.localhost') && PLAIN_NAME.test(h))) return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  return h === '::1';
+  try {
+    return isLoopback(host);
+  } catch {
+    return false;
+  }
 }
 
 /** The host part of a `Host` header value: `[::1]:9376` → `[::1]`, `localhost:9376` → `localhost`. */

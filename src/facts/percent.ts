@@ -27,8 +27,8 @@ export function percentDecode(s: string, plusIsSpace: boolean, code: FactsErrorC
     if (c === 0x25) {
       const hi = hexValue(s.charCodeAt(i + 1));
       const lo = hexValue(s.charCodeAt(i + 2));
-      // A query value may be a secret (`buildargs`), so only a path's bad escape is quoted.
-      if (hi < 0 || lo < 0) throw new FactsError(code, code === 'bad-query' ? 'invalid percent escape in the query' : `invalid escape ${JSON.stringify(s.slice(i, i + 3))}`);
+      // Not quoted: a query value may be a secret (`buildargs`).
+      if (hi < 0 || lo < 0) throw new FactsError(code, 'invalid percent escape');
       bytes.push(hi * 16 + lo);
       i += 2;
     } else if (c === 0x2b && plusIsSpace) {

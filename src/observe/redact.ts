@@ -75,20 +75,13 @@ function buildArgNames(raw: string | undefined): string[] | undefined {
 }
 
 /**
- * A URL-valued query field with its userinfo and query values masked and its fragment dropped
- * (maskUrlCredentials). Masked before auditValue truncates, so a long password cannot push its
+ * A URL-valued query field, or a body's image reference (dockerd refuses one shaped like a URL,
+ * but the value a client sent reaches the record first), with its userinfo and query values
+ * masked and its fragment dropped (maskUrlCredentials); a value that is no string as it is. Masked before auditValue truncates, so a long password cannot push its
  * `@` past the cut and escape the mask.
  */
-function url(raw: string | undefined, schemeless = false): string | undefined {
-  return raw === undefined ? undefined : maskUrlCredentials(raw, schemeless);
-}
-
-/**
- * An image reference from a body, masked as {@link url} masks a query field: dockerd refuses
- * a reference shaped like a URL, but the value a client sent reaches the record first.
- */
-function imageRef(raw: JsonValue | undefined): JsonValue | undefined {
-  return typeof raw === 'string' ? maskUrlCredentials(raw) : raw;
+function url<T extends JsonValue | undefined>(raw: T, schemeless = false): T | string {
+  return typeof raw === 'string' ? maskUrlCredentials(raw, schemeless) : raw;
 }
 
 type Extract = (f: RequestFacts) => Record<string, AuditValue | JsonValue | undefined>;
@@ -138,7 +131,7 @@ const containerCreate: Extract = (f) => {
   const found = Object.values(hostFields).some((v) => auditValue(v) !== undefined);
   return {
     name: f.query.name,
-    image: imageRef(body(f, 'Image')),
+    image: url(body(f, 'Image')),
     cmd: body(f, 'Cmd'),
     entrypoint: body(f, 'Entrypoint'),
     user: body(f, 'User'),
@@ -207,8 +200,8 @@ const EXTRACTORS: Record<string, Extract> = {
     device: mapValue(f, 'device', 'DriverOpts'),
     type: mapValue(f, 'type', 'DriverOpts'),
   }),
-  ServiceCreate: (f) => ({ name: body(f, 'Name'), image: imageRef(body(f, 'TaskTemplate', 'ContainerSpec', 'Image')) }),
-  ServiceUpdate: (f) => ({ name: body(f, 'Name'), image: imageRef(body(f, 'TaskTemplate', 'ContainerSpec', 'Image')) }),
+  ServiceCreate: (f) => ({ name: body(f, 'Name'), image: url(body(f, 'TaskTemplate', 'ContainerSpec', 'Image')) }),
+  ServiceUpdate: (f) => ({ name: body(f, 'Name'), image: url(body(f, 'TaskTemplate', 'ContainerSpec', 'Image')) }),
   NetworkCreate: (f) => ({ name: body(f, 'Name'), driver: body(f, 'Driver') }),
   SecretCreate: (f) => ({ name: body(f, 'Name') }),
   ConfigCreate: (f) => ({ name: body(f, 'Name') }),

@@ -28,16 +28,14 @@ const NOT_HOST_CONFIG = new Set(
  * When `body` has no `HostConfig` (absent or null) but holds legacy top-level host fields,
  * set `HostConfig` to a copy of them: the HostConfig dockerd would have used. The top-level
  * copies stay (dockerd ignores them once `HostConfig` is set, but for the five merged fields,
- * which then equal the inner ones). Returns whether it did. Changes `body` in place.
+ * which then equal the inner ones). Changes `body` in place.
  */
-export function promoteLegacyHostConfig(body: JsonObject): boolean {
+export function promoteLegacyHostConfig(body: JsonObject): void {
   const inner = field(body, 'HostConfig');
-  if (inner !== undefined && inner !== null) return false;
+  if (inner !== undefined && inner !== null) return;
   const legacy: JsonObject = {};
   for (const [key, value] of Object.entries(body)) {
     if (!NOT_HOST_CONFIG.has(key.toLowerCase())) legacy[key] = structuredClone(value) as JsonValue;
   }
-  if (Object.keys(legacy).length === 0) return false;
-  goSet(body, 'HostConfig', legacy);
-  return true;
+  if (Object.keys(legacy).length > 0) goSet(body, 'HostConfig', legacy);
 }

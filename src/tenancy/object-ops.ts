@@ -149,14 +149,14 @@ export async function tagOver(ctx: TenancyContext, repo: string | undefined, tag
   const existing = await resolveObject(ctx.daemon, 'images', ref);
   // Deny reasons reach the audit log: `fromImage` may be a URL with a token in its userinfo or
   // query, which the reference cuts at its `@`, so the reason is built from masked parts.
-  const shown = () => tagReference(maskUrlCredentials(repo ?? ''), tag === undefined ? undefined : maskUrlCredentials(tag));
+  const shown = tagReference(maskUrlCredentials(repo ?? ''), tag === undefined ? undefined : maskUrlCredentials(tag));
   if ('answer' in existing) {
     if (existing.answer.status === 404) return undefined;
     // Fail closed: a reference the daemon cannot look up is one the gateway cannot vouch for.
-    return deny(403, 'tag-unchecked', tenancyMessage(ctx, `cannot check who owns tag "${shown()}" (the daemon answered ${existing.answer.status})`));
+    return deny(403, 'tag-unchecked', tenancyMessage(ctx, `cannot check who owns tag "${shown}" (the daemon answered ${existing.answer.status})`));
   }
   if (accessTo(ctx.spec, ctx.tenant, existing.found, 'modify') === 'none') {
-    return deny(403, 'not-owner', tenancyMessage(ctx, `tag "${shown()}" names an image that belongs to another tenant`));
+    return deny(403, 'not-owner', tenancyMessage(ctx, `tag "${shown}" names an image that belongs to another tenant`));
   }
   return undefined;
 }

@@ -41,7 +41,7 @@ describe('parseGoQuery (url.ParseQuery)', () => {
     } catch (err) {
       message = (err as Error).message;
     }
-    expect(message).toBe('invalid percent escape in the query');
+    expect(message).toBe('invalid percent escape');
   });
 });
 
