@@ -27,6 +27,8 @@ export interface RequestRecord {
   facts?: RequestFacts;
   /** The policy decision; absent for malformed or errored requests. */
   decision?: Decision;
+  /** Version of the policy that decided (absent when no policy decided). */
+  policyVersion?: string;
   outcome: RequestOutcome;
   /** HTTP status sent to the client (101 for hijacks). */
   status: number;

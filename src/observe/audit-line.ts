@@ -62,6 +62,7 @@ export function auditLine(r: AuditRecord): string {
   if (r.fields !== undefined) out += `,"fields":${fieldsJson(r.fields)}`;
   if (r.rule !== undefined) out += `,"rule":${str(r.rule)}`;
   if (r.code !== undefined) out += `,"code":${str(r.code)}`;
+  if (r.policyVersion !== undefined) out += `,"policyVersion":${str(r.policyVersion)}`;
   if (r.reason !== undefined) out += `,"reason":${str(r.reason)}`;
   if (r.headersMs !== undefined) out += `,"headersMs":${num(r.headersMs)}`;
   if (r.userAgent !== undefined) out += `,"userAgent":${str(r.userAgent)}`;

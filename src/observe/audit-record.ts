@@ -25,6 +25,8 @@ export interface AuditRecord {
   decision: RequestOutcome;
   rule?: string;
   code?: string;
+  /** Version of the policy that decided (the first 12 hex digits of its file's SHA-256). */
+  policyVersion?: string;
   reason?: string;
   status: number;
   bytesIn: number;
@@ -68,6 +70,7 @@ export function toAuditRecord(r: RequestRecord): AuditRecord {
     record.rule = r.decision.rule;
     record.code = r.decision.code;
   }
+  if (r.policyVersion !== undefined) record.policyVersion = truncate(r.policyVersion, 64);
   const reason = r.reason ?? r.decision?.reason;
   if (reason !== undefined) record.reason = truncate(reason);
   if (r.headersMs !== undefined) record.headersMs = ms(r.headersMs);

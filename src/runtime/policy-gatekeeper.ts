@@ -8,8 +8,8 @@ import { loadDefaultPolicy, loadPolicyFile } from '../policy/load-file.js';
 import { policyWarnings } from '../policy/warnings.js';
 import type { Gatekeeper } from '../server/gatekeeper.js';
 
-/** A gatekeeper plus the version of the policy behind it. */
-export type VersionedGatekeeper = Gatekeeper & { version: string; policy: CompiledPolicy };
+/** A gatekeeper plus the compiled policy behind it. */
+export type VersionedGatekeeper = Gatekeeper & { policy: CompiledPolicy };
 
 /** Load and compile the policy at `file` (the built-in default when undefined). Throws PolicyError. */
 export function loadGatekeeper(file: string | undefined): VersionedGatekeeper {

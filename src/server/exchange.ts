@@ -17,6 +17,8 @@ export class Exchange {
   private done = false;
   facts?: RequestFacts;
   decision?: Decision;
+  /** Version of the policy that made `decision`. */
+  policyVersion?: string;
   headersMs?: number;
   stream = false;
   /** Request body bytes received (inspected or streamed to the daemon). */
@@ -66,6 +68,7 @@ export class Exchange {
       rawTarget: this.req.url ?? '',
       facts: this.facts,
       decision: this.decision,
+      policyVersion: this.policyVersion,
       outcome,
       status,
       reason: reason ?? this.decision?.reason,

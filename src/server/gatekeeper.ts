@@ -6,6 +6,8 @@ import type { Decision, Identity, RequestFacts } from '../core/types.js';
 
 /** Decides requests; implemented by the compiled policy (or a fixed policy in tools). */
 export interface Gatekeeper {
+  /** Version of the policy behind it (the first 12 hex digits of its file's SHA-256), recorded with each decision. */
+  readonly version: string;
   /** Decide one request. Must be pure and must not throw for any facts. */
   decide(identity: Identity, facts: RequestFacts): Decision;
   /** The message a denied client sees (Docker error body). */

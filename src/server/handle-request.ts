@@ -163,6 +163,7 @@ function proceed(
   const { facts, decision } = admission;
   exchange.facts = facts;
   exchange.decision = decision;
+  exchange.policyVersion = gatekeeper.version;
   if (!decision.forward) {
     exchange.headersSent();
     drainRefusedBody(req);
@@ -189,6 +190,8 @@ function proceed(
           }
         },
         onError(kind) {
+          // The gateway answers 502 itself when no answer has begun (a no-op otherwise).
+          exchange.headersSent();
           deps.observer.upstreamError(kind);
         },
       },

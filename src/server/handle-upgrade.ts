@@ -43,6 +43,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
     const exchange = new Exchange(deps.observer, req, identity);
     const refuse = (err: unknown): void => {
       const gerr = err instanceof GatewayError ? err : new GatewayError('internal', `dockgate: internal error: ${(err as Error).message}`);
+      exchange.headersSent();
       const bytes = writeRawDockerError(socket, gerr.status, gerr.message);
       exchange.finish(gerr.status >= 500 ? 'error' : 'malformed', gerr.status, 0, bytes, `${gerr.reasonCode}: ${gerr.message}`);
     };
@@ -67,7 +68,9 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       const { facts, decision } = admission;
       exchange.facts = facts;
       exchange.decision = decision;
+      exchange.policyVersion = gatekeeper.version;
       if (!decision.forward) {
+        exchange.headersSent();
         const bytes = writeRawDockerError(socket, 403, gatekeeper.denyMessage(identity, facts, decision));
         exchange.finish(decision.outcome, 403, body.length, bytes);
         return;
@@ -82,6 +85,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       return admitted.then((verdict) => {
         if (verdict && verdict.kind !== 'forward') {
           exchange.decision = verdict.kind === 'deny' ? tenancyDecision(verdict) : answeredDecision(decision, verdict);
+          exchange.headersSent();
           const bytes = verdict.kind === 'deny' ? writeRawDockerError(socket, verdict.status, verdict.message, verdict.headers) : writeRawAnswer(socket, verdict);
           exchange.finish(exchange.decision.outcome, verdict.status, body.length, bytes);
           return;

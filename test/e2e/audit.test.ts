@@ -4,6 +4,7 @@
  * right fields; registry credentials and Env values appear nowhere; control characters in a
  * container name cannot forge a record; logrotate's `mv` + SIGUSR1 loses nothing.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,6 +14,8 @@ import { scratchDir } from './support/scratch.js';
 
 const socket = inject('dockerSocket');
 const NAME = 'audit-e2e-env';
+/** The built-in default policy's version: the first 12 hex digits of its file's SHA-256. */
+const DEFAULT_POLICY_VERSION = createHash('sha256').update(readFileSync(new URL('../../config/policies/default.yaml', import.meta.url))).digest('hex').slice(0, 12);
 // Secrets the test sends; none may appear in the audit file (or the operational log).
 const ENV_SECRET = 's3cr3t-value';
 const RAW_ENV_SECRET = 's3cr3t-raw-env-9d2f';
@@ -39,6 +42,7 @@ interface Rec {
   decision: string;
   rule?: string;
   code?: string;
+  policyVersion?: string;
   reason?: string;
   status: number;
   bytesIn: number;
@@ -176,6 +180,9 @@ describe('audit file', () => {
       expect(r.identity?.groups).toEqual(r.identity?.cn === 'admin' ? ['ops'] : ['dev']);
       if (r.decision === 'allow') expect(r.rule).toBe(r.identity?.cn === 'admin' ? 'admin-anything' : 'everyone-read-only');
       if (r.decision === 'deny') expect([r.rule, r.code]).toEqual(['default', 'no-rule']);
+      // Every decision names the policy that made it (the built-in default here); a request
+      // refused before the policy saw it names none.
+      expect(r.policyVersion).toBe(r.decision === 'malformed' ? undefined : DEFAULT_POLICY_VERSION);
     }
 
     const create = cliRecords.find((r) => r.operation === 'ContainerCreate' && r.decision === 'allow');

@@ -57,6 +57,19 @@ describe('upstream failures', () => {
     const again = await docker(admin, gw.port, ['ps']);
     expect(again.stderr).toContain('unreachable');
     expect(gw.process.exitCode).toBeNull();
+    // The gateway's own 502 is an answer like any other: its record has the time to the
+    // headers, and it is a sample of dockgate_request_duration_seconds.
+    const pings = await until(() => {
+      const recs = gw.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).filter((x) => x.status === 502);
+      return recs.length >= 2 ? recs : undefined;
+    }, 10_000, 'two 502 records');
+    for (const rec of pings) {
+      expect(rec.decision).toBe('allow');
+      expect(typeof rec.headersMs).toBe('number');
+    }
+    const metrics = await (await fetch(`http://127.0.0.1:${gw.adminPort}/metrics`)).text();
+    const samples = [...metrics.matchAll(/^dockgate_request_duration_seconds_count\{operation="[^"]+"\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    expect(samples).toBeGreaterThanOrEqual(pings.length);
   });
 
   it('the 502 for an upload reaches a client that reads only after sending its 16 MiB body', async () => {

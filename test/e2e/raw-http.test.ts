@@ -522,6 +522,10 @@ describe('connections', () => {
     expect((await inspect('dgt-raw-smuggled')).exists).toBe(false);
     // Nothing reached the attached process either.
     expect((await dockerDirect(socket, ['logs', 'dgt-raw-cat'])).stdout).toBe('');
+    // The refusal is recorded like one on the plain path: with the time to its headers.
+    const denied = gw.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).filter((x) => x.operation === 'ContainerAttach' && x.decision === 'deny');
+    expect(denied).toHaveLength(1);
+    expect(typeof denied[0]?.headersMs).toBe('number');
   });
 
   it('an Upgrade header without "Connection: Upgrade" is not forwarded: the exec answers as a plain response', async () => {

@@ -54,6 +54,7 @@ function everywhere(s: string): RequestRecord {
       body: { Image: s, Cmd: [s, 'sh'], Env: [`${s}=secret`], User: s, HostConfig: { Binds: [`${s}:/x`], Privileged: false, CapAdd: [s] } },
     }),
     decision: { forward: false, outcome: 'deny', rule: s, code: s, reason: s },
+    policyVersion: s,
     outcome: 'deny',
     status: 403,
     headers: { 'user-agent': s },
@@ -73,6 +74,7 @@ describe('auditLine writes what JSON.stringify and escapeJsonLine write', () => 
 
   const shapes: Array<[string, RequestRecord]> = [
     ['an allowed read', record()],
+    ['an allowed read with the policy version', record({ policyVersion: '0123456789ab' })],
     ['a malformed request: no facts, decision or identity', record({ facts: undefined, decision: undefined, identity: undefined, outcome: 'malformed', status: 400, reason: 'bad', headersMs: undefined })],
     ['no user agent, no version, no fields', record({ headers: {}, facts: facts(operation('SystemPing', 'GET', '/_ping'), { path: '/_ping', apiVersion: undefined }) })],
     ['numbers at their edges', record({ status: 0, bytesIn: 2 ** 53 - 1, bytesOut: 0, durationMs: 1e-7, headersMs: 123456.7891 })],
