@@ -47,7 +47,8 @@ ${DIR}
   revoke: `Usage: dockgate certs revoke NAME|SERIAL [--dir DIR] [--reason R] [--crl-days N]
 
 Revoke a certificate by serial, or every unrevoked certificate of a client name, and rewrite
-crl.pem. A gateway with tls.crl set refuses the certificate from its next handshake on.
+crl.pem. A running gateway with tls.crl set refuses the certificate about 3 s later (once
+crl.pem has been quiet for 2 s; at once on SIGHUP) and closes its open connections.
 
 ${DIR}
   --reason R            unspecified (default), keyCompromise, affiliationChanged,

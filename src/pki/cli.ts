@@ -122,7 +122,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         crlDays: args.int('crl-days'),
       });
       for (const e of revoked) say(io, `Revoked ${e.kind} "${e.name}" serial ${e.serial} (${e.revoked?.reason ?? 'unspecified'})`);
-      say(io, `Wrote ${pkiPaths(dir).crl}; a gateway with tls.crl pointing at it refuses these certificates from its next handshake on.`);
+      say(io, `Wrote ${pkiPaths(dir).crl}; a running gateway with tls.crl pointing at it refuses these certificates about 3 s later (at once on SIGHUP) and closes their open connections.`);
     },
   },
   renew: {
