@@ -2,7 +2,8 @@
 # Installs what dockgate's tests need on Debian 12, only where missing:
 # docker.io (dockerd + the 20.10 CLI), busybox-static (the test image), openssl, prometheus
 # (promtool and the scrape test), nginx and wrk (benchmarks), systemd (systemd-analyze),
-# docker-compose (compose file check and client test), python3-docker (SDK test), debootstrap (the image test's base image), gcc and libssl-dev (the
+# docker-compose (compose file check and client test), python3-docker (SDK test), debootstrap (the image test's base image), iproute2 (ss: which
+# process holds a connection), gcc and libssl-dev (the
 # benchmark's load generator, built at bench time), then the npm dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,7 @@ command -v systemd-analyze >/dev/null || need+=(systemd)
 command -v docker-compose >/dev/null || need+=(docker-compose)
 command -v debootstrap >/dev/null || need+=(debootstrap)
 command -v script >/dev/null || need+=(bsdutils)
+command -v ss >/dev/null || need+=(iproute2)
 /usr/bin/python3 -c 'import docker' 2>/dev/null || need+=(python3-docker)
 command -v cc >/dev/null || need+=(gcc)
 [ -f /usr/include/openssl/ssl.h ] || need+=(libssl-dev)

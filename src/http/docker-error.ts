@@ -5,6 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { endRawSocket } from './end-raw-socket.js';
 
 /** Extra headers some errors carry (e.g. `Retry-After`). */
 export type ExtraHeaders = Record<string, string>;
@@ -47,6 +48,6 @@ export function writeRawDockerError(socket: Duplex, status: number, message: str
     ...Object.entries(extra).map(([k, v]) => `${k}: ${v}`),
   ];
   const raw = lines.join('\r\n') + '\r\n\r\n' + text;
-  if (!socket.destroyed) socket.end(raw);
+  endRawSocket(socket, raw);
   return Buffer.byteLength(raw);
 }

@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { writeRawDockerError } from '../http/docker-error.js';
 import { noteStreamed } from './stream-buffer-pacing.js';
 import type { UpstreamTarget } from './upstream-target.js';
+import { endRawSocket } from '../http/end-raw-socket.js';
 
 /** What a hijack reports back to the caller. */
 export interface HijackHooks {
@@ -65,7 +66,7 @@ function relayRefusal(res: IncomingMessage, client: Duplex, done: (bytesOut: num
     headers.push('Content-Length', String(body.length));
     const status = res.statusCode ?? 502;
     const head = rawHead(`HTTP/1.1 ${status} ${res.statusMessage || STATUS_CODES[status] || ''}`, headers);
-    client.end(Buffer.concat([Buffer.from(head, 'latin1'), body]));
+    endRawSocket(client, Buffer.concat([Buffer.from(head, 'latin1'), body]));
     done(head.length + body.length);
   });
   res.on('error', () => {

@@ -20,6 +20,7 @@ import { isRevoked } from './revoked.js';
 import { bindIdentity, identityOf } from './peer-identity.js';
 import { nextRequestId } from './request-id.js';
 import type { TlsMaterial } from './tls-material.js';
+import { endRawSocket } from '../http/end-raw-socket.js';
 
 /** A running Docker API listener. */
 export interface GatewayServer {
@@ -117,7 +118,7 @@ function refuseUnparsable(observer: Observer, err: Error & { code?: unknown }, s
   // A 400 only on a connection no response is using: written into one (an /events stream, an
   // answer not yet sent) it would corrupt that response.
   const writable = socket.writable && !(socket as Duplex & { _httpMessage?: unknown })._httpMessage;
-  if (writable) socket.end(answer);
+  if (writable) endRawSocket(socket, answer);
   else socket.destroy();
   // The bytes that failed belong to a request already handed to the handler (its body broke
   // off: an interrupted upload), whose own record says what happened; and one parser refusal

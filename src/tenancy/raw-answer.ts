@@ -2,6 +2,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RespondVerdict } from './hook.js';
+import { endRawSocket } from '../http/end-raw-socket.js';
 
 /**
  * Write `verdict` as an HTTP/1.1 response and end the socket; returns the bytes written. No
@@ -11,6 +12,6 @@ import type { RespondVerdict } from './hook.js';
 export function writeRawAnswer(socket: Duplex, verdict: RespondVerdict): number {
   const head = [`HTTP/1.1 ${verdict.status} ${STATUS_CODES[verdict.status] ?? 'Error'}`, ...Object.entries(verdict.headers).map(([k, v]) => `${k}: ${v}`)];
   const raw = Buffer.concat([Buffer.from(head.join('\r\n') + '\r\n\r\n'), verdict.body]);
-  if (!socket.destroyed) socket.end(raw);
+  endRawSocket(socket, raw);
   return raw.length;
 }

@@ -6,7 +6,13 @@
  * actually did (container created or not, with which HostConfig), and where it matters
  * against what dockerd itself answers to the same bytes on its socket.
  */
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { RAW_ANSWER_GRACE_MS } from '../../src/http/end-raw-socket.js';
 import { configYaml, docker, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { chunked, httpRequest, jsonRequest, rawExchange, rawExchangeUnix, RawConnection, writeAllThenRead, writeBody, type RawResponse } from './support/raw-tls.js';
 import { scratchDir } from './support/scratch.js';
@@ -526,6 +532,39 @@ describe('connections', () => {
     const denied = gw.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).filter((x) => x.operation === 'ContainerAttach' && x.decision === 'deny');
     expect(denied).toHaveLength(1);
     expect(typeof denied[0]?.headersMs).toBe('number');
+  });
+
+  it.each([
+    ['refused by the policy (403)', () => reader, 'dgt-raw-cat', 403],
+    ["answered by the daemon without an upgrade (its 404, relayed)", () => admin, 'dgt-raw-no-such', 404],
+  ])('an upgrade %s whose client never closes its side is closed by the gateway after the grace period', async (_name, who, container, status) => {
+    // The client keeps its half of the connection open after the 403 (allowHalfOpen, which
+    // tls.connect passes to its socket). Whether the gateway still holds the connection is read
+    // from the kernel: `ss` names the process that owns each socket.
+    const socket = tlsConnect({
+      host: '127.0.0.1',
+      port: gw.port,
+      ca: readFileSync(join(who(), 'ca.pem')),
+      cert: readFileSync(join(who(), 'cert.pem')),
+      key: readFileSync(join(who(), 'key.pem')),
+      allowHalfOpen: true,
+    } as ConnectionOptions);
+    try {
+      await once(socket, 'secureConnect');
+      const owned = (): boolean => execFileSync('ss', ['-tnpH', `( sport = :${gw.port} and dport = :${socket.localPort} )`]).toString().includes(`pid=${gw.process.pid},`);
+      let got = '';
+      socket.on('data', (d: Buffer) => (got += d.toString('latin1')));
+      const t0 = Date.now();
+      socket.write(httpRequest({ method: 'POST', target: `/v1.41/containers/${container}/attach?stream=1&stdout=1`, headers: [['Upgrade', 'tcp'], ['Connection', 'Upgrade'], ['Content-Length', '0']] }));
+      await once(socket, 'end');
+      expect(got).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(socket.writableEnded, 'the client kept its side open').toBe(false);
+      expect(owned(), 'the gateway holds the half-closed connection during the grace period').toBe(true);
+      await new Promise((r) => setTimeout(r, RAW_ANSWER_GRACE_MS + 1000 - (Date.now() - t0)));
+      expect(owned(), 'the gateway let the connection go after the grace period').toBe(false);
+    } finally {
+      socket.destroy();
+    }
   });
 
   it('an Upgrade header without "Connection: Upgrade" is not forwarded: the exec answers as a plain response', async () => {
