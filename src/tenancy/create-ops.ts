@@ -10,6 +10,7 @@ import { buildChange } from './build-ops.js';
 import { formBodyReplacement, tenancyMessage, type TenancyContext } from './context.js';
 import { mountVolumeLabels, ownAnonymousVolumes, pinContainer, pinEndpointId, pinNetwork, PREDEFINED_NETWORKS } from './create-body.js';
 import { deny, forward, type ForwardVerdict, type TenancyVerdict } from './hook.js';
+import { idLikeName } from './id-like-name.js';
 import { promoteLegacyHostConfig } from './legacy-host-config.js';
 import { goSet, isReservedLabel, ownerLabels, RESERVED_PREFIX, reservedKeys, withOwnerLabels } from './labels.js';
 import { applyLimits, restartPolicyProblem } from './limits.js';
@@ -46,6 +47,10 @@ export async function createOperation(ctx: TenancyContext, op: string): Promise<
       const shared = op === 'VolumeCreate' ? ctx.spec.shared.volumes : ctx.spec.shared.networks;
       if (typeof name === 'string' && shared.includes(name)) {
         return deny(403, 'shared-name', tenancyMessage(ctx, `"${name}" is a shared name: only tenancy admins may create it`));
+      }
+      if (op === 'NetworkCreate' && typeof name === 'string') {
+        const idLike = await idLikeName(ctx, 'networks', name);
+        if (idLike) return idLike;
       }
       if (op === 'VolumeCreate' && typeof name === 'string' && name !== '') {
         // dockerd answers a create of an existing name with that volume (its labels, options,
@@ -163,6 +168,8 @@ export function importOrCommit(ctx: TenancyContext, labels: Record<string, strin
 
 async function containerCreate(ctx: TenancyContext, labels: Record<string, string>): Promise<TenancyVerdict> {
   const { facts } = ctx.req;
+  const idLike = await idLikeName(ctx, 'containers', facts.query.name);
+  if (idLike) return idLike;
   const keys = [...reservedKeys(field(facts.body, 'Labels')), ...mountVolumeLabels(facts.body).flatMap(reservedKeys)];
   if (keys.length) return reserved(ctx, keys);
   const body = withOwnerLabels(facts.body, ['Labels'], labels);

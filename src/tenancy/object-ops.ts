@@ -19,6 +19,7 @@ import { linkRemoval } from './link-removal.js';
 import { resolveExec, resolveObject } from './resolve.js';
 import { endpointNames } from './references.js';
 import { rebuildTarget } from './target.js';
+import { idLikeName } from './id-like-name.js';
 
 type ObjectPlan = Extract<OperationPlan, { kind: 'object' }>;
 
@@ -125,6 +126,7 @@ async function extraChecks(ctx: TenancyContext, op: string, obj: ResolvedObject 
     }
   }
   if (op === 'ImageTag') return tagOver(ctx, facts.query.repo, facts.query.tag);
+  if (op === 'ContainerRename') return idLikeName(ctx, 'containers', facts.query.name);
   return pinnedBody && { body: pinnedBody };
 }
 

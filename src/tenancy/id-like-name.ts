@@ -1,0 +1,34 @@
+/**
+ * Names a tenant may not give a container or a network: ones dockerd could read as the ID of
+ * another object. dockerd resolves a reference by full ID, then by exact name, then by ID
+ * prefix, so a container named with the short ID (or any ID prefix) of someone else's container
+ * would be reached by everyone who means the other one by that prefix: a tenancy admin's
+ * `docker exec 9ba6806bea2a` (admins bypass tenancy) would run in the tenant's container, and the
+ * owner would be refused their own. Networks resolve the same way.
+ */
+import { tenancyMessage, type TenancyContext } from './context.js';
+import { deny, type TenancyVerdict } from './hook.js';
+import { resolveObject } from './resolve.js';
+
+/** Length of the short IDs the docker CLI shows (`docker ps`, `docker network ls`). */
+export const SHORT_ID_LENGTH = 12;
+
+const HEX = /^[0-9a-f]+$/;
+
+/**
+ * Refuse `name` for a new or renamed container or network when it is only lowercase hex digits
+ * and either as long as a short ID or longer (an ID prefix of any object, present or future) or
+ * a prefix of an existing object's ID. Shorter hex names that prefix no ID are allowed (`cafe`,
+ * `add`); one that a later object's ID happens to start with is a known limit (docs/sharing.md).
+ */
+export async function idLikeName(ctx: TenancyContext, kind: 'containers' | 'networks', name: string | undefined): Promise<TenancyVerdict | undefined> {
+  // dockerd accepts a container name with one leading slash and stores it without.
+  const bare = kind === 'containers' && name?.startsWith('/') ? name.slice(1) : name;
+  if (bare === undefined || !HEX.test(bare)) return undefined;
+  if (bare.length < SHORT_ID_LENGTH) {
+    const r = await resolveObject(ctx.daemon, kind, bare);
+    if ('answer' in r && r.answer.status === 404) return undefined;
+  }
+  const what = kind === 'containers' ? 'container' : 'network';
+  return deny(403, 'id-like-name', tenancyMessage(ctx, `${what} name "${bare}" could be read as the ID of another ${what}: give it a name that is not only hexadecimal digits`));
+}
