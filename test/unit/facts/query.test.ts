@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FactsError } from '../../../src/facts/errors.js';
-import { goBoolValue, mergeQuery, parseFormBody, parseGoQuery } from '../../../src/facts/query.js';
+import { FORM_BODY_BYTES, goBoolValue, mergeQuery, parseFormBody, parseGoQuery } from '../../../src/facts/query.js';
 
 function code(fn: () => unknown): string | undefined {
   try {
@@ -77,6 +77,17 @@ describe('parseFormBody', () => {
   });
   it.each(['a=é', 'a=1\n', 'a=1;b=2'])('refuses %j', (body) => {
     expect(code(() => parseFormBody(enc.encode(body)))).toBe('bad-query');
+  });
+  it('decodes a body of exactly FORM_BODY_BYTES and refuses one byte more, before decoding', () => {
+    const pair = 'k=v&';
+    const at = pair.repeat(FORM_BODY_BYTES / pair.length);
+    expect(parseFormBody(enc.encode(at))).toHaveLength(FORM_BODY_BYTES / pair.length);
+    // The extra byte is not even printable ASCII: the size is refused first.
+    expect(() => parseFormBody(enc.encode(`${at}\n`))).toThrow(`form body over ${FORM_BODY_BYTES} bytes`);
+  });
+  it('reads a view into a larger buffer from its own offset', () => {
+    const whole = enc.encode('xxxxa=1&b=2yyyy');
+    expect(parseFormBody(whole.subarray(4, 11))).toEqual([['a', '1'], ['b', '2']]);
   });
 });
 
