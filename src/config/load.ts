@@ -17,6 +17,8 @@ export const DEFAULTS = {
   certDir: 'certs',
   admin: '127.0.0.1:9376',
   bodyBytes: 4 * 1024 * 1024,
+  bufferedBodyBytes: 128 * 1024 * 1024,
+  bufferedBodyBytesPerIdentity: 16 * 1024 * 1024,
   headersTimeoutMs: 10_000,
   bodyTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
@@ -145,7 +147,7 @@ export function buildConfig(doc: unknown, base: string, source?: string): Gatewa
   if (metrics.identityLabel !== undefined && typeof metrics.identityLabel !== 'boolean') {
     problems.add('metrics.identityLabel', 'must be true or false');
   }
-  const limits = readMapping(problems, 'limits', raw.limits, ['bodyBytes', 'headersTimeoutMs', 'bodyTimeoutMs', 'keepAliveTimeoutMs', 'shutdownGraceMs']);
+  const limits = readMapping(problems, 'limits', raw.limits, ['bodyBytes', 'bufferedBodyBytes', 'bufferedBodyBytesPerIdentity', 'headersTimeoutMs', 'bodyTimeoutMs', 'keepAliveTimeoutMs', 'shutdownGraceMs']);
 
   const config: GatewayConfig = {
     source,
@@ -158,12 +160,18 @@ export function buildConfig(doc: unknown, base: string, source?: string): Gatewa
     metrics: { identityLabel: metrics.identityLabel !== false },
     limits: {
       bodyBytes: readPositiveInt(problems, 'limits.bodyBytes', limits.bodyBytes, DEFAULTS.bodyBytes),
+      bufferedBodyBytes: readPositiveInt(problems, 'limits.bufferedBodyBytes', limits.bufferedBodyBytes, DEFAULTS.bufferedBodyBytes),
+      bufferedBodyBytesPerIdentity: readPositiveInt(problems, 'limits.bufferedBodyBytesPerIdentity', limits.bufferedBodyBytesPerIdentity, DEFAULTS.bufferedBodyBytesPerIdentity),
       headersTimeoutMs: readPositiveInt(problems, 'limits.headersTimeoutMs', limits.headersTimeoutMs, DEFAULTS.headersTimeoutMs),
       bodyTimeoutMs: readPositiveInt(problems, 'limits.bodyTimeoutMs', limits.bodyTimeoutMs, DEFAULTS.bodyTimeoutMs),
       keepAliveTimeoutMs: readPositiveInt(problems, 'limits.keepAliveTimeoutMs', limits.keepAliveTimeoutMs, DEFAULTS.keepAliveTimeoutMs),
       shutdownGraceMs: readPositiveInt(problems, 'limits.shutdownGraceMs', limits.shutdownGraceMs, DEFAULTS.shutdownGraceMs),
     },
   };
+  const { bodyBytes, bufferedBodyBytes, bufferedBodyBytesPerIdentity } = config.limits;
+  // Each must leave room for one body of the size below it, or such a body could never pass.
+  if (bufferedBodyBytesPerIdentity < bodyBytes) problems.add('limits.bufferedBodyBytesPerIdentity', `must be at least limits.bodyBytes (${bodyBytes})`);
+  if (bufferedBodyBytes < bufferedBodyBytesPerIdentity) problems.add('limits.bufferedBodyBytes', `must be at least limits.bufferedBodyBytesPerIdentity (${bufferedBodyBytesPerIdentity})`);
   if (problems.items.length > 0) throw new ConfigError(source ?? '(default)', problems.items);
   return deepFreeze(config);
 }

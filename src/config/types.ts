@@ -69,6 +69,10 @@ export interface MetricsConfig {
 export interface LimitsConfig {
   /** Largest request body the gateway will inspect; larger inspected bodies get 413. */
   bodyBytes: number;
+  /** Most bytes of inspected bodies held at once for all clients; over it, 503 and the connection closed. */
+  bufferedBodyBytes: number;
+  /** Most bytes of inspected bodies held at once for one identity (CN); over it, 429 and the connection closed. */
+  bufferedBodyBytesPerIdentity: number;
   /** Time a client has to send complete request headers, and to finish its TLS handshake (ms). */
   headersTimeoutMs: number;
   /** Time a client has to send a body the gateway inspects, once its headers are in (ms). */

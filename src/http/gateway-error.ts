@@ -8,6 +8,8 @@ export type GatewayErrorCode =
   | 'malformed'
   | 'body-too-large'
   | 'body-timeout'
+  | 'identity-body-budget'
+  | 'body-budget'
   | 'denied'
   | 'upstream-unreachable'
   | 'upstream-failed'
@@ -18,6 +20,8 @@ const STATUS: Record<GatewayErrorCode, number> = {
   malformed: 400,
   'body-too-large': 413,
   'body-timeout': 408,
+  'identity-body-budget': 429,
+  'body-budget': 503,
   denied: 403,
   'upstream-unreachable': 502,
   'upstream-failed': 502,

@@ -21,6 +21,7 @@ import { bindIdentity, identityOf } from './peer-identity.js';
 import { nextRequestId } from './request-id.js';
 import type { TlsMaterial } from './tls-material.js';
 import { endRawSocket } from '../http/end-raw-socket.js';
+import { BodyBudget } from './body-budget.js';
 
 /** A running Docker API listener. */
 export interface GatewayServer {
@@ -223,8 +224,9 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
   // Reported straight to the observer: these are not exchanges the shutdown waits for.
   const requests: ParsedRequests = { last: new WeakMap(), refused: new WeakSet() };
   server.on('clientError', (err: Error, socket: Duplex) => refuseUnparsable(deps.observer, err, socket, requests));
-  const handleRequest = createRequestHandler({ gatekeeper: deps.gatekeeper, forwarder, observer, bodyLimit: config.limits.bodyBytes, bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, tenancy: deps.tenancy });
-  const handleUpgrade = createUpgradeHandler({ gatekeeper: deps.gatekeeper, target, observer, bodyLimit: config.limits.bodyBytes, bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, sessions, tenancy: deps.tenancy });
+  const bodyBudget = new BodyBudget(config.limits.bufferedBodyBytes, config.limits.bufferedBodyBytesPerIdentity);
+  const handleRequest = createRequestHandler({ gatekeeper: deps.gatekeeper, forwarder, observer, bodyLimit: config.limits.bodyBytes, bodyBudget, bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, tenancy: deps.tenancy });
+  const handleUpgrade = createUpgradeHandler({ gatekeeper: deps.gatekeeper, target, observer, bodyLimit: config.limits.bodyBytes, bodyBudget, bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, sessions, tenancy: deps.tenancy });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     requests.last.set(req.socket, req);
     exchanges.started();

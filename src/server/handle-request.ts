@@ -9,7 +9,8 @@ import type { Identity } from '../core/types.js';
 import { planRequest, type RequestPlan } from '../facts/build-facts.js';
 import { sendDockerError } from '../http/docker-error.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
-import { GatewayError } from '../http/gateway-error.js';
+import { GatewayError, type GatewayErrorCode } from '../http/gateway-error.js';
+import type { BodyBudget } from './body-budget.js';
 import { whenSocketCloses } from '../http/socket-close.js';
 import { unsupportedTransferEncoding } from '../http/transfer-encoding.js';
 import type { Forwarder } from '../proxy/forwarder.js';
@@ -29,6 +30,8 @@ export interface RequestHandlerDeps {
   forwarder: Forwarder;
   observer: Observer;
   bodyLimit: number;
+  /** Bytes of inspected bodies held at once, in all and per identity. */
+  bodyBudget: BodyBudget;
   /** Time an inspected body has to arrive (ms). */
   bodyTimeoutMs: number;
   /** True once shutdown began: new requests are refused with 503. */
@@ -43,6 +46,13 @@ export interface RequestHandlerDeps {
  * connection is refused and closed.
  */
 export const MAX_PIPELINED = 16;
+
+/**
+ * Refusals after which the connection is closed instead of reading the rest of the body: a
+ * gateway shutting down, a body too slow, and bodies over the budget (reading on would go on
+ * taking what the budget protects).
+ */
+const CLOSING = new Set<GatewayErrorCode>(['shutting-down', 'body-timeout', 'identity-body-budget', 'body-budget']);
 
 /** Requests handed over and not yet ended, per connection. */
 const openRequests = new WeakMap<Socket, number>();
@@ -82,7 +92,7 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
       exchange.refusal = { outcome: gerr.status >= 500 ? 'error' : 'malformed', reason: `${gerr.reasonCode}: ${gerr.message}` };
       // A shutting-down gateway closes, and so does one whose client sends its body too slowly;
       // otherwise the rest of a refused body is discarded, bounded.
-      const closing = gerr.code === 'shutting-down' || gerr.code === 'body-timeout';
+      const closing = CLOSING.has(gerr.code);
       if (!closing) drainRefusedBody(req);
       sendDockerError(res, gerr.status, gerr.message, {}, closing);
     };
@@ -121,7 +131,10 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
       return;
     }
     if (plan.plan === 'inspect') {
-      readBody(req, deps.bodyLimit, deps.bodyTimeoutMs)
+      // Held until the daemon has answered (releaseHeld) or the exchange ends.
+      const hold = deps.bodyBudget.hold(identity.name);
+      exchange.hold(hold.release);
+      readBody(req, deps.bodyLimit, deps.bodyTimeoutMs, hold)
         .then((body) => {
           exchange.bodyBytes = body.length;
           proceed(deps, req, res, identity, exchange, refuse, plan, body);

@@ -19,6 +19,7 @@ import { Exchange } from './exchange.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import { identityOf } from './peer-identity.js';
 import { readUpgradeBody } from './upgrade-body.js';
+import type { BodyBudget } from './body-budget.js';
 
 /** What the upgrade handler needs, passed in once. */
 export interface UpgradeHandlerDeps {
@@ -26,6 +27,8 @@ export interface UpgradeHandlerDeps {
   target: UpstreamTarget;
   observer: Observer;
   bodyLimit: number;
+  /** Bytes of inspected bodies held at once, in all and per identity. */
+  bodyBudget: BodyBudget;
   /** Time an upgrade request's body has to arrive (ms). */
   bodyTimeoutMs: number;
   draining: () => boolean;
@@ -57,7 +60,10 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
     if (!identity) return refuse(new GatewayError('internal', 'dockgate: connection has no verified identity'));
     if (deps.draining()) return refuse(new GatewayError('shutting-down', 'dockgate: gateway is shutting down'));
 
-    readUpgradeBody(req.headers, head, socket, deps.bodyLimit, deps.bodyTimeoutMs).then(({ body, rest }) => {
+    // Held until the request is handed to the daemon (or refused, or the client goes).
+    const hold = deps.bodyBudget.hold(identity.name);
+    exchange.hold(hold.release);
+    readUpgradeBody(req.headers, head, socket, deps.bodyLimit, deps.bodyTimeoutMs, hold).then(({ body, rest }) => {
       const gatekeeper = deps.gatekeeper();
       let admission;
       try {
@@ -99,6 +105,8 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
         deps.sessions.add(socket);
         // The origin-form target the facts were built from (admit accepted it, so it parses).
         const target = verdict?.target ?? originForm(req.url ?? '');
+        // Handed to the daemon with the request: no longer a body waiting for a decision.
+        hold.release();
         hijack(deps.target, { method: req.method ?? 'POST', target, rawHeaders: req.rawHeaders, body: forwardBody, head: rest }, socket, {
           onHeaders(code) {
             status = code;

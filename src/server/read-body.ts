@@ -4,17 +4,31 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../http/gateway-error.js';
+import type { BodyHold } from './body-budget.js';
 
 /**
  * Read the whole body of `req`, refusing with 413 once it exceeds `limit` bytes, and with 408
- * when it has not all arrived within `timeoutMs` (a slow sender holding memory).
+ * when it has not all arrived within `timeoutMs` (a slow sender holding memory). The bytes are
+ * taken from `hold` before they are kept: a declared Content-Length at once, a chunked body as
+ * it arrives; over the budget the read stops with its refusal (429 or 503).
  */
-export function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number, timeoutMs: number, hold: BodyHold): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
       reject(tooLarge(limit));
       return;
+    }
+    // Bytes taken from the budget so far.
+    let taken = 0;
+    if (Number.isSafeInteger(declared) && declared > 0) {
+      try {
+        hold.take(declared);
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      taken = declared;
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -28,6 +42,16 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs: number)
         cleanup();
         reject(tooLarge(limit));
         return;
+      }
+      if (size > taken) {
+        try {
+          hold.take(size - taken);
+        } catch (err) {
+          cleanup();
+          reject(err);
+          return;
+        }
+        taken = size;
       }
       chunks.push(chunk);
     };

@@ -6,6 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GatewayError } from '../http/gateway-error.js';
+import type { BodyHold } from './body-budget.js';
 import { bodyTimeout } from './read-body.js';
 
 /** The request body and whatever the client already sent after it. */
@@ -16,9 +17,9 @@ export interface UpgradeBody {
 
 /**
  * Read the Content-Length body of an upgrade request from `head` and, if needed, the socket,
- * within `timeoutMs`.
+ * within `timeoutMs`, taking its length from `hold` first.
  */
-export function readUpgradeBody(headers: IncomingHttpHeaders, head: Buffer, socket: Duplex, limit: number, timeoutMs: number): Promise<UpgradeBody> {
+export function readUpgradeBody(headers: IncomingHttpHeaders, head: Buffer, socket: Duplex, limit: number, timeoutMs: number, hold: BodyHold): Promise<UpgradeBody> {
   if (headers['transfer-encoding'] !== undefined) {
     return Promise.reject(new GatewayError('malformed', 'dockgate: chunked upgrade requests are not accepted', 'bad-framing'));
   }
@@ -29,6 +30,12 @@ export function readUpgradeBody(headers: IncomingHttpHeaders, head: Buffer, sock
   }
   if (length > limit) {
     return Promise.reject(new GatewayError('body-too-large', `dockgate: request body exceeds the ${limit}-byte inspection limit`));
+  }
+  try {
+    // The declared length, taken before any of it is read (see body-budget.ts).
+    hold.take(length);
+  } catch (err) {
+    return Promise.reject(err);
   }
   if (head.length >= length) return Promise.resolve({ body: head.subarray(0, length), rest: head.subarray(length) });
   return new Promise((resolve, reject) => {

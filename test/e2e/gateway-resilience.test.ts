@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
-import { RawConnection, writeAllThenRead } from './support/raw-tls.js';
+import { httpRequest, RawConnection, writeAllThenRead } from './support/raw-tls.js';
 import { tlsRequest } from './support/tls-request.js';
 import { until } from './support/until.js';
 
@@ -81,6 +81,82 @@ describe('upstream failures', () => {
     } finally {
       conn.close();
     }
+  });
+});
+
+describe('bodies held for inspection are bounded, per identity and in all', () => {
+  // 64 KiB per body, two bodies per identity, three in all.
+  const BODY = 64 * 1024;
+  let g: TestGateway;
+  let bundles: TestPki;
+  beforeAll(async () => {
+    bundles = await makePki({ admin: [], bob: [], carol: [] });
+    g = await startGateway(bundles.dir, configYaml(bundles, daemonSocket, `limits: { bodyBytes: ${BODY}, bufferedBodyBytesPerIdentity: ${2 * BODY}, bufferedBodyBytes: ${3 * BODY} }\n`));
+  });
+  afterAll(async () => {
+    await g?.stop();
+  });
+
+  /** A create of an image that does not exist, padded to exactly BODY bytes. */
+  const createBody = (): Buffer => {
+    const head = '{"Image":"dgt-no-such-image-budget","Labels":{"pad":"';
+    const tail = '"}}';
+    return Buffer.from(head + 'x'.repeat(BODY - head.length - tail.length) + tail);
+  };
+  /** Send the head and the first bytes of a create, holding the rest back. */
+  const startCreate = async (who: string): Promise<{ conn: RawConnection; rest: Buffer }> => {
+    const conn = await RawConnection.tls(bundles.bundle(who), g.port);
+    const body = createBody();
+    conn.write(httpRequest({ method: 'POST', target: '/v1.41/containers/create', headers: [['Content-Type', 'application/json'], ['Content-Length', String(body.length)]], body: body.subarray(0, 10) }));
+    return { conn, rest: body.subarray(10) };
+  };
+  /** The gateway has taken a held body in: nothing answered, connection open. */
+  const held = async (c: { conn: RawConnection }): Promise<void> => {
+    await new Promise((r) => setTimeout(r, 300));
+    expect(c.conn.isClosed).toBe(false);
+    expect(c.conn.takeBuffered().length).toBe(0);
+  };
+  const refusedAndClosed = async (conn: RawConnection, status: number, text: string): Promise<void> => {
+    const r = await conn.response();
+    expect(r.status).toBe(status);
+    expect(r.text).toContain(text);
+    await Promise.race([conn.closed, new Promise((_, rej) => setTimeout(() => rej(new Error('connection left open')), 5000))]);
+  };
+
+  it('refuses a body over the identity\'s share (429) or the gateway\'s (503), closing the connection; a finished body frees its share', async () => {
+    const a = await startCreate('bob');
+    const b = await startCreate('bob');
+    await held(a);
+    await held(b);
+    const c = await startCreate('bob');
+    await refusedAndClosed(c.conn, 429, 'limits.bufferedBodyBytesPerIdentity');
+    // The upgrade path takes a declared body from the same share.
+    const up = await RawConnection.tls(bundles.bundle('bob'), g.port);
+    up.write(httpRequest({ method: 'POST', target: '/v1.41/exec/0123456789ab/start', headers: [['Upgrade', 'tcp'], ['Connection', 'Upgrade'], ['Content-Type', 'application/json'], ['Content-Length', String(BODY)]], body: '{' }));
+    await refusedAndClosed(up, 429, 'limits.bufferedBodyBytesPerIdentity');
+
+    const d = await startCreate('admin');
+    await held(d);
+    const e = await startCreate('carol');
+    await refusedAndClosed(e.conn, 503, 'limits.bufferedBodyBytes');
+
+    // bob's first body completes: refused by the policy (bob may only read), its share freed.
+    a.conn.write(a.rest);
+    expect((await a.conn.response()).status).toBe(403);
+    const f = await startCreate('carol');
+    await held(f);
+    f.conn.write(f.rest);
+    expect((await f.conn.response()).status).toBe(403);
+    // The admin's create reaches the daemon, which has no such image.
+    d.conn.write(d.rest);
+    expect((await d.conn.response()).status).toBe(404);
+    b.conn.write(b.rest);
+    expect((await b.conn.response()).status).toBe(403);
+    for (const x of [a, b, d, f]) x.conn.close();
+    // Every refusal is recorded with its reason code.
+    const records = g.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.filter((r) => r.status === 429).map((r) => String(r.reason).split(':')[0])).toEqual(['identity-body-budget', 'identity-body-budget']);
+    expect(records.filter((r) => r.status === 503).map((r) => [r.decision, String(r.reason).split(':')[0]])).toEqual([['error', 'body-budget']]);
   });
 });
 

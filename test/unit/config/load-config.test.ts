@@ -59,6 +59,8 @@ describe('buildConfig', () => {
     expect(c.admin).toEqual({ enabled: true, listen: { host: '127.0.0.1', port: 9376 } });
     expect(c.limits.bodyBytes).toBe(4 * 1024 * 1024);
     expect(c.limits.bodyTimeoutMs).toBe(30_000);
+    expect(c.limits.bufferedBodyBytes).toBe(128 * 1024 * 1024);
+    expect(c.limits.bufferedBodyBytesPerIdentity).toBe(16 * 1024 * 1024);
     expect(c.metrics.identityLabel).toBe(true);
     expect(Object.isFrozen(c.limits)).toBe(true);
   });
@@ -107,6 +109,18 @@ describe('buildConfig', () => {
       ]),
     );
     expect(found).toHaveLength(10);
+  });
+
+  it.each([
+    [{ bodyBytes: 1000, bufferedBodyBytesPerIdentity: 1000, bufferedBodyBytes: 1000 }, []],
+    [{ bodyBytes: 1000, bufferedBodyBytesPerIdentity: 999, bufferedBodyBytes: 5000 }, ['limits.bufferedBodyBytesPerIdentity: must be at least limits.bodyBytes (1000)']],
+    [{ bodyBytes: 1000, bufferedBodyBytesPerIdentity: 4000, bufferedBodyBytes: 3999 }, ['limits.bufferedBodyBytes: must be at least limits.bufferedBodyBytesPerIdentity (4000)']],
+    // Against the defaults: 4 MiB per body, 16 MiB per identity.
+    [{ bufferedBodyBytesPerIdentity: 1024 * 1024 }, ['limits.bufferedBodyBytesPerIdentity: must be at least limits.bodyBytes (4194304)']],
+    [{ bufferedBodyBytes: 8 * 1024 * 1024 }, ['limits.bufferedBodyBytes: must be at least limits.bufferedBodyBytesPerIdentity (16777216)']],
+    [{ bufferedBodyBytes: 0 }, ['limits.bufferedBodyBytes: must be a positive integer']],
+  ])('body budgets leave room for one body each: %j', (limits, want) => {
+    expect(problems({ tls, limits }).map((p) => p.replace(/(positive integer).*/, '$1'))).toEqual(want);
   });
 
   it('names missing TLS files even when the tls block is left out', () => {
