@@ -5,7 +5,7 @@
  * build from the 20.10 CLI, whose session lists its gRPC methods in repeated headers, works.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
 import { scratchDir } from './support/scratch.js';
@@ -112,5 +112,26 @@ describe('BuildKit through the gateway', () => {
     expect(b.code, b.stderr).toBe(0);
     const r = await docker(admin, gw.port, ['run', '--rm', 'dgt-hj-buildkit:1', 'cat', '/hello.txt']);
     expect([r.code, r.stdout]).toEqual([0, 'built-with-buildkit\n']);
+  });
+
+  it.runIf(has20)('the shipped ci-runner preset lets group ci build with BuildKit, and its images guard still holds', async () => {
+    const ci = await makePki({ runner: ['ci'] });
+    const g = await startGateway(ci.dir, configYaml(ci, socket, `policy: ${resolve('config/policies/ci-runner.yaml')}\n`));
+    try {
+      const ctx = scratchDir('buildkit-ci-');
+      // COPY from the context: served by the client over the session (no RUN: the daemon has no bridge).
+      writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nCOPY ci.txt /ci.txt\n');
+      writeFileSync(join(ctx, 'ci.txt'), 'ci-buildkit\n');
+      const env = { ...process.env, DOCKER_BUILDKIT: '1' };
+      const b = await docker(ci.bundle('runner'), g.port, ['build', '-t', 'registry.example.com/dgt/ci-bk:1', ctx], { cli: CLI20, env, timeoutMs: 120_000 });
+      expect(b.code, b.stderr).toBe(0);
+      expect((await dockerDirect(socket, ['run', '--rm', 'registry.example.com/dgt/ci-bk:1', 'cat', '/ci.txt'])).stdout).toBe('ci-buildkit\n');
+      const refused = await docker(ci.bundle('runner'), g.port, ['build', '-t', 'dgt-ci-not-allowed:1', ctx], { cli: CLI20, env, timeoutMs: 120_000 });
+      expect(refused.code).not.toBe(0);
+      expect((await dockerDirect(socket, ['image', 'inspect', 'dgt-ci-not-allowed:1'])).code).not.toBe(0);
+    } finally {
+      await dockerDirect(socket, ['rmi', '-f', 'registry.example.com/dgt/ci-bk:1']);
+      await g.stop();
+    }
   });
 });
