@@ -57,7 +57,8 @@ export interface Observer {
   clientSeen(identity: Identity): void;
   /** A stream or hijacked session started; call the returned function when it ends. */
   streamOpened(operation: string, hijack: boolean): () => void;
-  upstreamError(kind: string): void;
+  /** A request could not reach the daemon (`unreachable`) or lost it (`failed`); `detail` is the OS error. */
+  upstreamError(kind: string, detail?: string): void;
   requestFinished(record: RequestRecord): void;
 }
 

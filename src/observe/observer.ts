@@ -19,7 +19,7 @@ export interface ObserverOptions {
   log?: OperationalLog;
   /** Monotonic milliseconds, for stream durations (default `performance.now`). */
   clock?: () => number;
-  /** At most this many handshake-failure lines per reason per minute (default 10). */
+  /** At most this many handshake-failure lines per reason, and upstream-error lines per kind and error, per minute (default 10). */
   handshakeLogPerMinute?: number;
 }
 
@@ -41,25 +41,41 @@ export function createObserver(opts: ObserverOptions): Observer {
   const { metrics, audit, log } = opts;
   const clock = opts.clock ?? (() => performance.now());
   const perMinute = opts.handshakeLogPerMinute ?? 10;
-  // Scanners can fail handshakes by the thousand: the counter sees all, the log a sample.
-  const handshakeWindow = new Map<HandshakeFailure, { start: number; logged: number; suppressed: number }>();
+  // Scanners can fail handshakes by the thousand, and a daemon that is down fails every
+  // request: the counters see all, the log a sample.
+  const windows = new Map<string, { start: number; logged: number; suppressed: number }>();
 
-  function logHandshake(reason: HandshakeFailure, detail: string): void {
-    if (!log) return;
+  /** The lines left out for `key` since its last one, or undefined when this one is left out too. */
+  function sample(key: string): number | undefined {
     const now = clock();
-    let w = handshakeWindow.get(reason);
+    let w = windows.get(key);
     if (!w || now - w.start >= 60_000) {
       w = { start: now, logged: 0, suppressed: w?.suppressed ?? 0 };
-      handshakeWindow.set(reason, w);
+      windows.set(key, w);
     }
     if (w.logged >= perMinute) {
       w.suppressed += 1;
-      return;
+      return undefined;
     }
     w.logged += 1;
     const suppressed = w.suppressed;
     w.suppressed = 0;
+    return suppressed;
+  }
+
+  function logHandshake(reason: HandshakeFailure, detail: string): void {
+    if (!log) return;
+    const suppressed = sample(`handshake\0${reason}`);
+    if (suppressed === undefined) return;
     log.warn({ event: 'tls-handshake-failed', reason, detail: truncate(detail, 512), suppressed }, 'TLS handshake rejected');
+  }
+
+  function logUpstream(kind: string, detail: string | undefined): void {
+    if (!log) return;
+    const error = truncate(detail ?? 'unknown', 256);
+    const suppressed = sample(`upstream\0${kind}\0${error}`);
+    if (suppressed === undefined) return;
+    log.warn({ event: 'upstream-error', kind, error, suppressed }, kind === 'unreachable' ? 'could not reach the daemon: the client got 502' : 'lost the connection to the daemon');
   }
 
   return {
@@ -89,7 +105,12 @@ export function createObserver(opts: ObserverOptions): Observer {
         guard(log, 'streamClosed', () => metrics.streamEnded(operation, hijack, (clock() - start) / 1000));
       };
     },
-    upstreamError: (kind) => guard(log, 'upstreamError', () => metrics.upstreamError(kind)),
+    upstreamError(kind, detail) {
+      guard(log, 'upstreamError', () => {
+        metrics.upstreamError(kind);
+        logUpstream(kind, detail);
+      });
+    },
     requestFinished(record: RequestRecord) {
       // Separate guards: a metrics failure must not cost the audit record, nor the reverse.
       guard(log, 'requestFinished.metrics', () => metrics.requestFinished(record));

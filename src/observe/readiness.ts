@@ -4,6 +4,7 @@
  */
 import type { Upstream } from '../config/types.js';
 import type { GatewayMetrics } from './metrics.js';
+import type { OperationalLog } from './logger.js';
 import { pingUpstream } from './upstream-ping.js';
 
 /** One named check's state. */
@@ -45,19 +46,30 @@ export function createReadiness(opts: ReadinessOptions): () => Promise<Readiness
 }
 
 /**
- * Ping the daemon every `intervalMs` so `dockgate_upstream_up` stays current even when nobody
- * probes `/readyz`. Returns a function that stops the timer.
+ * Ping the daemon every `intervalMs` (and at once) so `dockgate_upstream_up` stays current even
+ * when nobody probes `/readyz`, and log when the daemon stops or starts answering: a daemon
+ * that is down (or a wrong `upstream`) shows in the log from the start, not only in 502s.
+ * Returns a function that stops the timer.
  */
 export function startUpstreamMonitor(opts: {
   upstream: Upstream;
   intervalMs: number;
   timeoutMs: number;
   metrics: Pick<GatewayMetrics, 'upstreamPing'>;
+  log?: OperationalLog;
 }): () => void {
   let stopped = false;
+  // Unknown until the first ping: only a failure is logged then.
+  let up: boolean | undefined;
   const tick = async () => {
     const ping = await pingUpstream(opts.upstream, opts.timeoutMs);
-    if (!stopped) opts.metrics.upstreamPing(ping.seconds, ping.ok);
+    if (stopped) return;
+    opts.metrics.upstreamPing(ping.seconds, ping.ok);
+    if (ping.ok !== up) {
+      if (!ping.ok) opts.log?.warn({ event: 'upstream-down', upstream: opts.upstream.url, error: ping.detail ?? 'no answer' }, 'the daemon does not answer /_ping: requests get 502 until it does');
+      else if (up === false) opts.log?.info({ event: 'upstream-up', upstream: opts.upstream.url }, 'the daemon answers /_ping again');
+      up = ping.ok;
+    }
   };
   void tick();
   const timer = setInterval(() => void tick(), opts.intervalMs);

@@ -151,7 +151,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     throw err;
   });
   listening = () => server.server.listening;
-  const stopMonitor = startUpstreamMonitor({ upstream: config.upstream, intervalMs: 15_000, timeoutMs: 2_000, metrics });
+  const stopMonitor = startUpstreamMonitor({ upstream: config.upstream, intervalMs: 15_000, timeoutMs: 2_000, metrics, log });
 
   function reloadPolicy(): void {
     try {

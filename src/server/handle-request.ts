@@ -202,10 +202,10 @@ function proceed(
             exchange.releaseHeld();
           }
         },
-        onError(kind) {
+        onError(kind, err) {
           // The gateway answers 502 itself when no answer has begun (a no-op otherwise).
           exchange.headersSent();
-          deps.observer.upstreamError(kind);
+          deps.observer.upstreamError(kind, (err as NodeJS.ErrnoException).code ?? err.message);
         },
       },
       forwardTarget,

@@ -117,7 +117,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
             deps.sessions.delete(socket);
             closeStream?.();
             verdict?.release?.();
-            if (error && status === 502) deps.observer.upstreamError('unreachable');
+            if (error && status === 502) deps.observer.upstreamError('unreachable', error);
             exchange.finish(decision.outcome, status, bytesIn + body.length, bytesOut);
           },
         });

@@ -68,6 +68,13 @@ describe('upstream failures', () => {
       expect(typeof rec.headersMs).toBe('number');
     }
     const metrics = await (await fetch(`http://127.0.0.1:${gw.adminPort}/metrics`)).text();
+    // The operational log says so too: at start (the monitor's first ping) and per failed
+    // request (sampled), with the OS error.
+    const lines = gw.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toEqual(expect.arrayContaining([
+      expect.objectContaining({ event: 'upstream-down', upstream: 'unix:///tmp/dgt-no-such-daemon.sock', error: 'ENOENT' }),
+      expect.objectContaining({ event: 'upstream-error', kind: 'unreachable', error: 'ENOENT' }),
+    ]));
     const samples = [...metrics.matchAll(/^dockgate_request_duration_seconds_count\{operation="[^"]+"\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
     expect(samples).toBeGreaterThanOrEqual(pings.length);
   });

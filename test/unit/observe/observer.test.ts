@@ -96,6 +96,31 @@ describe('createObserver', () => {
     expect((await registry.getSingleMetric('dockgate_tls_handshake_failures_total')!.get()).values[0]?.value).toBe(6);
   });
 
+  it('logs upstream errors with the OS error, sampled per kind and error, and counts them all', async () => {
+    const registry = new Registry();
+    const log = memoryLog();
+    let now = 0;
+    const observer = createObserver({ metrics: createMetrics(registry, { identityLabel: false, version: 't' }), audit: memoryAudit(), log, clock: () => now, handshakeLogPerMinute: 2 });
+    for (let i = 0; i < 4; i++) observer.upstreamError('unreachable', 'ENOENT');
+    observer.upstreamError('failed', 'ECONNRESET');
+    observer.upstreamError('unreachable', 'ECONNREFUSED');
+    observer.handshakeFailed('unknown-ca', 'a handshake has a window of its own');
+    now = 60_000;
+    observer.upstreamError('unreachable', 'ENOENT');
+    observer.upstreamError('unreachable');
+    expect(log.lines.map((l) => [l.level, l.obj])).toEqual([
+      ['warn', { event: 'upstream-error', kind: 'unreachable', error: 'ENOENT', suppressed: 0 }],
+      ['warn', { event: 'upstream-error', kind: 'unreachable', error: 'ENOENT', suppressed: 0 }],
+      ['warn', { event: 'upstream-error', kind: 'failed', error: 'ECONNRESET', suppressed: 0 }],
+      ['warn', { event: 'upstream-error', kind: 'unreachable', error: 'ECONNREFUSED', suppressed: 0 }],
+      ['warn', { event: 'tls-handshake-failed', reason: 'unknown-ca', detail: 'a handshake has a window of its own', suppressed: 0 }],
+      ['warn', { event: 'upstream-error', kind: 'unreachable', error: 'ENOENT', suppressed: 2 }],
+      ['warn', { event: 'upstream-error', kind: 'unreachable', error: 'unknown', suppressed: 0 }],
+    ]);
+    const counts = (await registry.getSingleMetric('dockgate_upstream_errors_total')!.get()).values.map((v) => [v.labels.kind, v.value]);
+    expect(counts).toEqual(expect.arrayContaining([['unreachable', 7], ['failed', 1]]));
+  });
+
   it('records client certificate expiry when a client is seen', async () => {
     const registry = new Registry();
     const observer = createObserver({ metrics: createMetrics(registry, { identityLabel: false, version: 't' }), audit: memoryAudit() });

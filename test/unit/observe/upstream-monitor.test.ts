@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { OperationalLog } from '../../../src/observe/logger.js';
+import { startUpstreamMonitor } from '../../../src/observe/readiness.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dgt-monitor-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function until(ok: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + 10_000;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('startUpstreamMonitor', () => {
+  it('logs when the daemon stops and starts answering, once per change', async () => {
+    const path = join(dir, 'daemon.sock');
+    const lines: { level: string; obj: Record<string, unknown> }[] = [];
+    const log: OperationalLog = {
+      info: (obj) => lines.push({ level: 'info', obj: obj as Record<string, unknown> }),
+      warn: (obj) => lines.push({ level: 'warn', obj: obj as Record<string, unknown> }),
+      error: (obj) => lines.push({ level: 'error', obj: obj as Record<string, unknown> }),
+    };
+    const pings: boolean[] = [];
+    const stop = startUpstreamMonitor({ upstream: { kind: 'unix', path, url: `unix://${path}` }, intervalMs: 30, timeoutMs: 1000, metrics: { upstreamPing: (_s, ok) => pings.push(ok) }, log });
+    let server: Server | undefined;
+    try {
+      await until(() => pings.length >= 3, 'three failed pings');
+      server = createServer((_req, res) => res.end('OK'));
+      await new Promise<void>((r) => server?.listen(path, r));
+      await until(() => pings.filter(Boolean).length >= 3, 'three answered pings');
+      await new Promise<void>((r) => server?.close(() => r()));
+      server.closeAllConnections();
+      const answered = pings.length;
+      await until(() => pings.length >= answered + 3, 'three more failed pings');
+    } finally {
+      stop();
+      server?.close();
+    }
+    const url = `unix://${path}`;
+    expect(lines).toEqual([
+      { level: 'warn', obj: { event: 'upstream-down', upstream: url, error: 'ENOENT' } },
+      { level: 'info', obj: { event: 'upstream-up', upstream: url } },
+      { level: 'warn', obj: { event: 'upstream-down', upstream: url, error: 'ENOENT' } },
+    ]);
+  });
+});
