@@ -68,6 +68,11 @@ export class StartMaterialError extends Error {
  * before anything listens, and the admin listener binds before the Docker API listener: when
  * start-up fails, nothing has served a request, and whatever was started is closed again.
  */
+/** A listener's start-up error, saying which listener (and config key) it was. */
+function listenerError(which: string, err: unknown): Error {
+  return new Error(`${which}: ${(err as Error).message}`, { cause: err });
+}
+
 export async function startGateway(config: GatewayConfig, log: OperationalLog): Promise<RunningGateway> {
   const registry = new Registry();
   const metrics = createMetrics(registry, { identityLabel: config.metrics.identityLabel, version: VERSION });
@@ -137,7 +142,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   const admin = config.admin.enabled
     ? await startAdminServer({ config: config.admin, registry, readiness, tlsMaterial: adminTlsMaterial }).catch(async (err: unknown) => {
         await audit.close();
-        throw err;
+        throw listenerError('admin listener (admin)', err);
       })
     : undefined;
   for (const warning of admin?.tlsWarnings ?? []) log.warn({ event: 'tls-config', listener: 'admin' }, warning);
@@ -148,7 +153,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   const server = await startGatewayServer({ config, tls, target, gatekeeper: () => gatekeeper, observer, tenancy }).catch(async (err: unknown) => {
     await admin?.close();
     await audit.close();
-    throw err;
+    throw listenerError('Docker API listener (listen)', err);
   });
   listening = () => server.server.listening;
   const stopMonitor = startUpstreamMonitor({ upstream: config.upstream, intervalMs: 15_000, timeoutMs: 2_000, metrics, log });

@@ -315,12 +315,31 @@ describe('a start-up that fails serves nothing', () => {
       const port = await freePort();
       const r = await failingStart(listenerConfig(dir, port, `127.0.0.1:${adminPort}`), port);
       expect(r.code, r.stderr).toBe(1);
-      expect(r.stderr).toContain(`dockgate: cannot start: listen EADDRINUSE: address already in use 127.0.0.1:${adminPort}`);
+      expect(r.stderr).toContain(`dockgate: cannot start: admin listener (admin): listen EADDRINUSE: address already in use 127.0.0.1:${adminPort}`);
       expect(r.stderr).not.toMatch(/dockgate listening/);
       expect(r.accepted, 'connections the Docker API port accepted').toBe(0);
       // Nothing is left open to keep the process alive until main's 3 s backstop.
       expect(r.exitAfterMs).toBeGreaterThanOrEqual(0);
       expect(r.exitAfterMs).toBeLessThan(1500);
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('the Docker API port in use: exit 1 naming that listener, and the admin listener is closed again', async () => {
+    const busy = createTcpServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const dir = scratchDir('busy-docker-');
+      const adminPort = await freePort();
+      const child = spawn(process.execPath, [CLI, 'serve', '--config', listenerConfig(dir, port, `127.0.0.1:${adminPort}`)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+      expect(code, stderr).toBe(1);
+      expect(stderr).toContain(`dockgate: cannot start: Docker API listener (listen): listen EADDRINUSE: address already in use 127.0.0.1:${port}`);
+      expect(await accepts(adminPort)).toBe(false);
     } finally {
       busy.close();
     }
