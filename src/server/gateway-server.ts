@@ -22,6 +22,7 @@ import { nextRequestId } from './request-id.js';
 import type { TlsMaterial } from './tls-material.js';
 import { endRawSocket } from '../http/end-raw-socket.js';
 import { BodyBudget } from './body-budget.js';
+import { answerPlainHttp } from './plain-http-answer.js';
 
 /** A running Docker API listener. */
 export interface GatewayServer {
@@ -219,6 +220,7 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
       const { reason, detail } = classifyVerifyError(String(verifyCode));
       observer.handshakeFailed(reason, detail);
     } else observer.handshakeFailed(classifyHandshakeError(err), err.message);
+    if ((err as NodeJS.ErrnoException).code === 'ERR_SSL_HTTP_REQUEST') answerPlainHttp(socket);
     socket.destroy();
   });
   // Reported straight to the observer: these are not exchanges the shutdown waits for.

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createCa, loadCa } from '../../src/pki/ca.js';
 import { issueLeaf } from '../../src/pki/leaf-certificate.js';
 import { pkiPaths } from '../../src/pki/paths.js';
-import { configYaml, docker, dockerDirect, makePki, run, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+import { configYaml, docker, DOCKER_CLIS, dockerDirect, makePki, run, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { scratchDir } from './support/scratch.js';
 
 const socket = inject('dockerSocket');
@@ -158,6 +158,23 @@ describe('refused at the handshake; the daemon sees nothing', () => {
     const ps = await dockerDirect(socket, ['ps', '-a', '--filter', `name=^${name}$`, '--format', '{{.Names}}']);
     expect(ps.stdout.trim()).toBe(name);
     expect(gw.stdout()).toContain(name);
+  });
+
+  it.each(DOCKER_CLIS)('plain HTTP to the TLS port (the %s CLI without --tlsverify) is told so, as dockerd --tlsverify tells it', async (_v, cli) => {
+    const errFrom = gw.stderr().length;
+    const home = mkdtempSync(join(work, 'home-plain-'));
+    const r = await run(cli, ['-H', `tcp://127.0.0.1:${gw.port}`, 'version', '--format', '{{.Server.Version}}'], {
+      env: { ...process.env, HOME: home, DOCKER_CONFIG: home, DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '' },
+      timeoutMs: 30_000,
+    });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('Client sent an HTTP request to an HTTPS server.');
+    expect(r.stdout.trim()).toBe('');
+    const handshake = (await waitFor(() => {
+      const l = handshakeLines(errFrom);
+      return l.length > 0 ? l : undefined;
+    })) ?? [];
+    expect(handshake.map((h) => h.reason)).toContain('protocol');
   });
 
   it('no client certificate', async () => {
