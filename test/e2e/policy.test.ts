@@ -150,6 +150,8 @@ describe('alice (developers): each dangerous docker run flag is refused before t
     ['cap-sys-admin', ['--cap-add', 'SYS_ADMIN'], 'dev-containers', 'SYS_ADMIN'],
     ['seccomp-unconfined', ['--security-opt', 'seccomp=unconfined'], 'dev-containers', 'seccomp'],
     ['device', ['--device', '/dev/null'], 'dev-containers', 'HostConfig.Devices'],
+    // runc would bind-mount <bundle>/tmpfs from the host: a tmpfs option that makes a bind.
+    ['tmpfs-rbind', ['--tmpfs', '/x:rbind'], 'dev-containers', 'HostConfig.Tmpfs["/x"] option "rbind" is not allowed'],
   ];
 
   it.each(cases)('%s', async (label, flags, rule, reason) => {

@@ -15,10 +15,11 @@ import { cleanHostPath, hostPathAllowed } from './host-paths.js';
 import { bindsHostPaths, localVolumeDevice, mountsHostPaths, type HostMount } from './mounts.js';
 import { CONTAINER_OPS, isContainerOp, OP, SERVICE_OPS } from './operations.js';
 import { parseAllowList } from './settings.js';
+import { tmpfsOptionProblem } from './tmpfs-options.js';
 
 export const bindsGuard = defineGuard({
   key: 'binds',
-  summary: 'host paths mounted by Binds, Mounts (bind, and local volumes: only plain, tmpfs or o=bind/rbind), service mounts and volume create',
+  summary: 'host paths mounted by Binds, Mounts (bind, and local volumes: only plain, tmpfs or o=bind/rbind), service mounts and volume create; Tmpfs options that make a bind (bind, rbind, remount, propagation)',
   operations: [...CONTAINER_OPS, ...SERVICE_OPS, OP.volumeCreate],
   parse: (value, at, problems) =>
     parseAllowList(value, at, problems, (item, itemAt) => {
@@ -32,6 +33,8 @@ export const bindsGuard = defineGuard({
     if (config.any) return undefined;
     const mounts: HostMount[] = [];
     if (isContainerOp(op)) {
+      const tmpfs = tmpfsOptionProblem(hostConfigField(facts, 'Tmpfs'));
+      if (tmpfs) return { code: 'bind-mount', reason: tmpfs };
       mounts.push(...bindsHostPaths(hostConfigField(facts, 'Binds')), ...mountsHostPaths(hostConfigField(facts, 'Mounts')));
     } else if (op === OP.serviceCreate || op === OP.serviceUpdate) {
       mounts.push(...mountsHostPaths(containerSpecField(facts, 'Mounts')));
