@@ -167,7 +167,8 @@ export function hijack(target: UpstreamTarget, req: HijackRequest, client: Duple
     if (finished) return;
     hooks.onHeaders(502);
     const bytesOut = writeRawDockerError(client, 502, `dockgate: upstream ${target.name} unreachable: ${err.code ?? err.message}`);
-    finish({ bytesIn: 0, bytesOut, error: err.message });
+    // The OS error code where there is one (ENOENT, ECONNREFUSED), as the request path reports it.
+    finish({ bytesIn: 0, bytesOut, error: err.code ?? err.message });
   });
 
   client.on('error', () => upstreamReq.destroy());

@@ -93,6 +93,12 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
       // A shutting-down gateway closes, and so does one whose client sends its body too slowly;
       // otherwise the rest of a refused body is discarded, bounded.
       const closing = CLOSING.has(gerr.code);
+      if (closing && !res.socket) {
+        // Queued behind an earlier response (an endless /events, say): the answer could not go
+        // out before that one ends, and the connection would hold what the refusal is about.
+        socket.destroy();
+        return;
+      }
       if (!closing) drainRefusedBody(req);
       sendDockerError(res, gerr.status, gerr.message, {}, closing);
     };
@@ -131,14 +137,21 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
       return;
     }
     if (plan.plan === 'inspect') {
-      // Held until the daemon has answered (releaseHeld) or the exchange ends.
+      // Held until the daemon's answer begins (the body has gone to it), the read fails, or the
+      // exchange ends (a refusal).
       const hold = deps.bodyBudget.hold(identity.name);
       exchange.hold(hold.release);
       readBody(req, deps.bodyLimit, deps.bodyTimeoutMs, hold)
-        .then((body) => {
-          exchange.bodyBytes = body.length;
-          proceed(deps, req, res, identity, exchange, refuse, plan, body);
-        }, refuse)
+        .then(
+          (body) => {
+            exchange.bodyBytes = body.length;
+            proceed(deps, req, res, identity, exchange, refuse, plan, body, hold.release);
+          },
+          (err: unknown) => {
+            hold.release();
+            refuse(err);
+          },
+        )
         // Never an unhandled rejection (a crash): answer if still possible, else drop this request.
         .catch((err: unknown) => (res.headersSent ? res.destroy() : refuse(err)));
     } else {
@@ -164,6 +177,8 @@ function proceed(
   refuse: (err: unknown) => void,
   plan: RequestPlan,
   body: Buffer | undefined,
+  /** Gives back the inspected body's share of the body budget. */
+  releaseBody?: () => void,
 ): void {
   let admission;
   const gatekeeper = deps.gatekeeper();
@@ -193,6 +208,7 @@ function proceed(
       {
         onHeaders() {
           exchange.headersSent();
+          releaseBody?.();
           if (facts.operation?.streaming) {
             exchange.stream = true;
             exchange.hold(deps.observer.streamOpened(facts.operation.name, false));

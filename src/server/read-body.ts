@@ -8,9 +8,9 @@ import type { BodyHold } from './body-budget.js';
 
 /**
  * Read the whole body of `req`, refusing with 413 once it exceeds `limit` bytes, and with 408
- * when it has not all arrived within `timeoutMs` (a slow sender holding memory). The bytes are
- * taken from `hold` before they are kept: a declared Content-Length at once, a chunked body as
- * it arrives; over the budget the read stops with its refusal (429 or 503).
+ * when it has not all arrived within `timeoutMs` (a slow sender holding memory). A declared
+ * Content-Length is declared to `hold` at once, and each piece is taken from it before it is
+ * kept; over the budget the read stops with its refusal (429 or 503).
  */
 export function readBody(req: IncomingMessage, limit: number, timeoutMs: number, hold: BodyHold): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -19,16 +19,13 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs: number,
       reject(tooLarge(limit));
       return;
     }
-    // Bytes taken from the budget so far.
-    let taken = 0;
     if (Number.isSafeInteger(declared) && declared > 0) {
       try {
-        hold.take(declared);
+        hold.declare(declared);
       } catch (err) {
         reject(err);
         return;
       }
-      taken = declared;
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -43,15 +40,12 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs: number,
         reject(tooLarge(limit));
         return;
       }
-      if (size > taken) {
-        try {
-          hold.take(size - taken);
-        } catch (err) {
-          cleanup();
-          reject(err);
-          return;
-        }
-        taken = size;
+      try {
+        hold.take(chunk.length);
+      } catch (err) {
+        cleanup();
+        reject(err);
+        return;
       }
       chunks.push(chunk);
     };

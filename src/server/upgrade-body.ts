@@ -17,7 +17,7 @@ export interface UpgradeBody {
 
 /**
  * Read the Content-Length body of an upgrade request from `head` and, if needed, the socket,
- * within `timeoutMs`, taking its length from `hold` first.
+ * within `timeoutMs`, declaring its length to `hold` and taking its bytes as they arrive.
  */
 export function readUpgradeBody(headers: IncomingHttpHeaders, head: Buffer, socket: Duplex, limit: number, timeoutMs: number, hold: BodyHold): Promise<UpgradeBody> {
   if (headers['transfer-encoding'] !== undefined) {
@@ -32,8 +32,9 @@ export function readUpgradeBody(headers: IncomingHttpHeaders, head: Buffer, sock
     return Promise.reject(new GatewayError('body-too-large', `dockgate: request body exceeds the ${limit}-byte inspection limit`));
   }
   try {
-    // The declared length, taken before any of it is read (see body-budget.ts).
-    hold.take(length);
+    // The declared length against the identity's share, then what has arrived (see body-budget.ts).
+    hold.declare(length);
+    hold.take(Math.min(head.length, length));
   } catch (err) {
     return Promise.reject(err);
   }
@@ -43,6 +44,14 @@ export function readUpgradeBody(headers: IncomingHttpHeaders, head: Buffer, sock
     const chunks: Buffer[] = [head];
     let size = head.length;
     const onData = (chunk: Buffer): void => {
+      try {
+        // Only the body's bytes: what follows it is the tunnel's.
+        hold.take(Math.max(0, Math.min(size + chunk.length, length) - size));
+      } catch (err) {
+        cleanup();
+        reject(err);
+        return;
+      }
       chunks.push(chunk);
       size += chunk.length;
       if (size >= length) {

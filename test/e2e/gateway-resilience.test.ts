@@ -3,6 +3,7 @@
  * idle streams versus reaped idle connections, slow header senders, graceful shutdown.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -92,30 +93,33 @@ describe('upstream failures', () => {
 });
 
 describe('bodies held for inspection are bounded, per identity and in all', () => {
-  // 64 KiB per body, two bodies per identity, three in all.
+  // 64 KiB per body, two bodies announced per identity, three bodies' bytes in all; bodies
+  // that do not arrive within 2 s are refused.
   const BODY = 64 * 1024;
   let g: TestGateway;
   let bundles: TestPki;
   beforeAll(async () => {
     bundles = await makePki({ admin: [], bob: [], carol: [] });
-    g = await startGateway(bundles.dir, configYaml(bundles, daemonSocket, `limits: { bodyBytes: ${BODY}, bufferedBodyBytesPerIdentity: ${2 * BODY}, bufferedBodyBytes: ${3 * BODY} }\n`));
+    const limits = `limits: { bodyBytes: ${BODY}, bufferedBodyBytesPerIdentity: ${2 * BODY}, bufferedBodyBytes: ${3 * BODY}, bodyTimeoutMs: 2000 }`;
+    g = await startGateway(bundles.dir, configYaml(bundles, daemonSocket, `${limits}\n`));
   });
   afterAll(async () => {
     await g?.stop();
   });
 
-  /** A create of an image that does not exist, padded to exactly BODY bytes. */
-  const createBody = (): Buffer => {
+  /** A create of an image that does not exist, padded to exactly `size` bytes. */
+  const createBody = (size = BODY): Buffer => {
     const head = '{"Image":"dgt-no-such-image-budget","Labels":{"pad":"';
     const tail = '"}}';
-    return Buffer.from(head + 'x'.repeat(BODY - head.length - tail.length) + tail);
+    return Buffer.from(head + 'x'.repeat(size - head.length - tail.length) + tail);
   };
-  /** Send the head and the first bytes of a create, holding the rest back. */
-  const startCreate = async (who: string): Promise<{ conn: RawConnection; rest: Buffer }> => {
+  const createHead = (length: number): Buffer => httpRequest({ method: 'POST', target: '/v1.41/containers/create', headers: [['Content-Type', 'application/json'], ['Content-Length', String(length)]] });
+  /** Send the head and the first `sent` bytes of a create, holding the rest back. */
+  const startCreate = async (who: string, sent = 10): Promise<{ conn: RawConnection; rest: Buffer }> => {
     const conn = await RawConnection.tls(bundles.bundle(who), g.port);
     const body = createBody();
-    conn.write(httpRequest({ method: 'POST', target: '/v1.41/containers/create', headers: [['Content-Type', 'application/json'], ['Content-Length', String(body.length)]], body: body.subarray(0, 10) }));
-    return { conn, rest: body.subarray(10) };
+    conn.write(Buffer.concat([createHead(body.length), body.subarray(0, sent)]));
+    return { conn, rest: body.subarray(sent) };
   };
   /** The gateway has taken a held body in: nothing answered, connection open. */
   const held = async (c: { conn: RawConnection }): Promise<void> => {
@@ -129,8 +133,19 @@ describe('bodies held for inspection are bounded, per identity and in all', () =
     expect(r.text).toContain(text);
     await Promise.race([conn.closed, new Promise((_, rej) => setTimeout(() => rej(new Error('connection left open')), 5000))]);
   };
+  /** A whole create by `who` on a new connection: its status (404: forwarded, the daemon has no such image). */
+  const wholeCreate = async (who: string): Promise<number> => {
+    const conn = await RawConnection.tls(bundles.bundle(who), g.port);
+    try {
+      const body = createBody();
+      conn.write(Buffer.concat([createHead(body.length), body]));
+      return (await conn.response()).status;
+    } finally {
+      conn.close();
+    }
+  };
 
-  it('refuses a body over the identity\'s share (429) or the gateway\'s (503), closing the connection; a finished body frees its share', async () => {
+  it('an identity may announce bodies up to its share: one more is refused (429) and its connection closed', async () => {
     const a = await startCreate('bob');
     const b = await startCreate('bob');
     await held(a);
@@ -141,29 +156,84 @@ describe('bodies held for inspection are bounded, per identity and in all', () =
     const up = await RawConnection.tls(bundles.bundle('bob'), g.port);
     up.write(httpRequest({ method: 'POST', target: '/v1.41/exec/0123456789ab/start', headers: [['Upgrade', 'tcp'], ['Connection', 'Upgrade'], ['Content-Type', 'application/json'], ['Content-Length', String(BODY)]], body: '{' }));
     await refusedAndClosed(up, 429, 'limits.bufferedBodyBytesPerIdentity');
-
-    const d = await startCreate('admin');
-    await held(d);
+    // Announcing costs the gateway no memory: bob's and carol's announced bodies (four of
+    // them, more than the three the gateway holds) do not keep admin's create out.
+    const d = await startCreate('carol');
     const e = await startCreate('carol');
-    await refusedAndClosed(e.conn, 503, 'limits.bufferedBodyBytes');
-
+    await held(d);
+    await held(e);
+    expect(await wholeCreate('admin')).toBe(404);
     // bob's first body completes: refused by the policy (bob may only read), its share freed.
     a.conn.write(a.rest);
     expect((await a.conn.response()).status).toBe(403);
-    const f = await startCreate('carol');
+    const f = await startCreate('bob');
     await held(f);
-    f.conn.write(f.rest);
-    expect((await f.conn.response()).status).toBe(403);
-    // The admin's create reaches the daemon, which has no such image.
-    d.conn.write(d.rest);
-    expect((await d.conn.response()).status).toBe(404);
-    b.conn.write(b.rest);
-    expect((await b.conn.response()).status).toBe(403);
-    for (const x of [a, b, d, f]) x.conn.close();
-    // Every refusal is recorded with its reason code.
+    for (const x of [a, b, d, e, f]) x.conn.close();
+  });
+
+  it('the bytes that have arrived are bounded in all (503)', async () => {
+    // Three bodies all but complete: the gateway holds three bodies' bytes.
+    const full = [await startCreate('bob', BODY - 1), await startCreate('bob', BODY - 1), await startCreate('carol', BODY - 1)];
+    for (const x of full) await held(x);
+    const over = await startCreate('admin', 4096);
+    await refusedAndClosed(over.conn, 503, 'limits.bufferedBodyBytes');
+    full[0]?.conn.write(full[0].rest);
+    expect((await full[0]!.conn.response()).status).toBe(403);
+    expect(await wholeCreate('admin')).toBe(404);
+    for (const x of full) x.conn.close();
+    // Every budget refusal so far is recorded with its reason code.
     const records = g.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records.filter((r) => r.status === 429).map((r) => String(r.reason).split(':')[0])).toEqual(['identity-body-budget', 'identity-body-budget']);
     expect(records.filter((r) => r.status === 503).map((r) => [r.decision, String(r.reason).split(':')[0]])).toEqual([['error', 'body-budget']]);
+  });
+
+  it('a body queued behind a stream that does not arrive in time gives its share back, and the connection goes', async () => {
+    const queued = [];
+    for (let i = 0; i < 2; i++) {
+      const conn = await RawConnection.tls(bundles.bundle('bob'), g.port);
+      conn.write(Buffer.concat([httpRequest({ method: 'GET', target: '/v1.41/events' }), createHead(BODY)]));
+      queued.push(conn);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const c = await startCreate('bob');
+    await refusedAndClosed(c.conn, 429, 'limits.bufferedBodyBytesPerIdentity');
+    // After the 2 s body timeout: both connections closed (their /events with them), bob's share free.
+    for (const conn of queued) await Promise.race([conn.closed, new Promise((_, rej) => setTimeout(() => rej(new Error('queued connection left open')), 8000))]);
+    const a = await startCreate('bob');
+    const b = await startCreate('bob');
+    await held(a);
+    await held(b);
+    for (const x of [a, b]) x.conn.close();
+  });
+
+  it('a streamed answer (exec start without an upgrade) gives the body\'s share back once it begins', async () => {
+    expect((await dockerDirect(daemonSocket, ['run', '-d', '--name', 'res-budget-exec', 'busybox', 'sleep', '120'])).code).toBe(0);
+    const conn = await RawConnection.tls(bundles.bundle('admin'), g.port);
+    try {
+      const execId = await new Promise<string>((resolve, reject) => {
+        const req = request({ socketPath: daemonSocket, method: 'POST', path: '/v1.41/containers/res-budget-exec/exec', headers: { 'Content-Type': 'application/json' } }, (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => resolve((JSON.parse(text) as { Id: string }).Id));
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify({ Cmd: ['sleep', '30'], AttachStdout: true }));
+      });
+      const head = '{"Detach":false,"Tty":false,"X":"';
+      const body = head + 'a'.repeat(BODY - head.length - 2) + '"}';
+      conn.write(httpRequest({ method: 'POST', target: `/v1.41/exec/${execId}/start`, headers: [['Content-Type', 'application/json'], ['Content-Length', String(body.length)]], body }));
+      // The daemon's answer begins (a raw stream that lasts 30 s).
+      await until(() => (conn.takeBuffered().toString('latin1').includes('200 OK') ? true : undefined), 10_000, 'the exec stream');
+      // admin's share holds two bodies again.
+      const a = await startCreate('admin');
+      const b = await startCreate('admin');
+      await held(a);
+      await held(b);
+      for (const x of [a, b]) x.conn.close();
+    } finally {
+      conn.close();
+      await dockerDirect(daemonSocket, ['rm', '-f', 'res-budget-exec']);
+    }
   });
 });
 
