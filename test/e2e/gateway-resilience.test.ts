@@ -52,6 +52,14 @@ describe('upstream failures', () => {
 
   it('answers 502 naming the upstream when the daemon socket is missing, and keeps running', async () => {
     gw = await startGateway(pki.dir, configYaml(pki, '/tmp/dgt-no-such-daemon.sock'));
+    // An upgrade first (the log samples 10 lines a minute per error): logged with the OS error
+    // code, as the plain requests below are.
+    const upstreamErrors = (): string[] => gw.stderr().split('\n').filter((l) => l.includes('"upstream-error"')).map((l) => (JSON.parse(l) as { error: string }).error);
+    const up = await RawConnection.tls(admin, gw.port);
+    up.write(httpRequest({ method: 'POST', target: '/v1.41/containers/x/attach?stream=1&stdout=1', headers: [['Upgrade', 'tcp'], ['Connection', 'Upgrade'], ['Content-Length', '0']] }));
+    expect((await up.response()).status).toBe(502);
+    up.close();
+    expect(await until(() => upstreamErrors()[0], 10_000, "the upgrade's upstream-error line")).toBe('ENOENT');
     const r = await docker(admin, gw.port, ['ps']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('dockgate: upstream unix:///tmp/dgt-no-such-daemon.sock unreachable: ENOENT');
@@ -70,8 +78,9 @@ describe('upstream failures', () => {
     }
     const metrics = await (await fetch(`http://127.0.0.1:${gw.adminPort}/metrics`)).text();
     // The operational log says so too: at start (the monitor's first ping) and per failed
-    // request (sampled), with the OS error.
+    // request (sampled), with the OS error, the same on both paths.
     const lines = gw.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(new Set(upstreamErrors())).toEqual(new Set(['ENOENT']));
     expect(lines).toEqual(expect.arrayContaining([
       expect.objectContaining({ event: 'upstream-down', upstream: 'unix:///tmp/dgt-no-such-daemon.sock', error: 'ENOENT' }),
       expect.objectContaining({ event: 'upstream-error', kind: 'unreachable', error: 'ENOENT' }),
