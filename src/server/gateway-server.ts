@@ -153,6 +153,9 @@ interface ParsedRequests {
   refused: WeakSet<Duplex>;
 }
 
+/** Idle time before the first TCP keep-alive probe on a client connection. */
+export const CLIENT_KEEPALIVE_DELAY_MS = 30_000;
+
 /** Create the listener and start listening. */
 export async function startGatewayServer(deps: GatewayServerDeps): Promise<GatewayServer> {
   const { config, target } = deps;
@@ -178,6 +181,11 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     connectionsCheckingInterval: Math.min(1000, config.limits.headersTimeoutMs),
     // HTTP/1.1 only: never negotiate h2 with clients (the daemon is always spoken to in HTTP/1.1).
     ALPNProtocols: ['http/1.1'],
+    // TCP keep-alive probes on every client connection: a client that vanished without a FIN or
+    // a reset (a laptop gone to sleep, a dropped VPN) would otherwise hold its streams, their
+    // daemon connections and its tenancy stream slots for good (streams have no timeout).
+    keepAlive: true,
+    keepAliveInitialDelay: CLIENT_KEEPALIVE_DELAY_MS,
   });
   server.timeout = 0;
   usePartialChain(server, deps.tls, config.tls.partialChain);

@@ -534,6 +534,18 @@ describe('connections', () => {
     expect(typeof denied[0]?.headersMs).toBe('number');
   });
 
+  it('client connections get TCP keep-alive probes (a vanished client cannot hold its streams for good)', async () => {
+    const conn = await RawConnection.tls(reader, gw.port);
+    try {
+      const local = (conn.socket as import('node:tls').TLSSocket).localPort;
+      // The gateway's side of this connection, with its timers (-o): idle, it waits on keep-alive.
+      const state = execFileSync('ss', ['-tnoH', `( sport = :${gw.port} and dport = :${local} )`]).toString();
+      expect(state).toMatch(/timer:\(keepalive,/);
+    } finally {
+      conn.close();
+    }
+  });
+
   it.each([
     ['refused by the policy (403)', () => reader, 'dgt-raw-cat', 403],
     ["answered by the daemon without an upgrade (its 404, relayed)", () => admin, 'dgt-raw-no-such', 404],
