@@ -91,6 +91,21 @@ export function decide(policy: CompiledPolicy, identity: Identity, facts: Reques
 }
 
 /**
+ * The decision on a request whatever its body, where there is one: the policy is in enforce
+ * mode and none of the identity's rules selects the route (selectors see the operation, the
+ * method and the path, never the body), so the default denies it, as {@link decide} would with
+ * any body. Undefined otherwise. The request path asks this before reading a body only when
+ * the body budget is under pressure (src/server/body-budget.ts).
+ */
+export function denialWhateverTheBody(policy: CompiledPolicy, identity: Identity, facts: RequestFacts): Decision | undefined {
+  if (!facts.operation || policy.mode !== 'enforce') return undefined;
+  for (const rule of rulesFor(policy, identity)) {
+    if (rule.selectors.some((s) => s.test(facts))) return undefined;
+  }
+  return combine(policy, NO_RULE, undefined);
+}
+
+/**
  * The decision from the staged verdict (first matching rule) and the enforced one (first
  * matching rule in enforce mode; undefined when none matched).
  */

@@ -3,7 +3,7 @@
  */
 import type { OperationalLog } from '../observe/logger.js';
 import type { CompiledPolicy } from '../policy/compile.js';
-import { decide, denyMessage } from '../policy/evaluate.js';
+import { decide, denialWhateverTheBody, denyMessage } from '../policy/evaluate.js';
 import { loadDefaultPolicy, loadPolicyFile } from '../policy/load-file.js';
 import { policyWarnings } from '../policy/warnings.js';
 import type { Gatekeeper } from '../server/gatekeeper.js';
@@ -18,6 +18,7 @@ export function loadGatekeeper(file: string | undefined): VersionedGatekeeper {
     version: policy.version,
     policy,
     decide: (identity, facts) => decide(policy, identity, facts),
+    denialWhateverTheBody: (identity, facts) => denialWhateverTheBody(policy, identity, facts),
     denyMessage: (identity, facts, decision) => denyMessage(policy, identity, facts, decision),
   };
 }

@@ -38,6 +38,15 @@ export class BodyBudget {
     return this.used;
   }
 
+  /**
+   * True once half the gateway-wide bound is held: requests the policy denies whatever their
+   * body are then refused before their body is read, so only bodies that may be allowed can
+   * fill the rest.
+   */
+  get underPressure(): boolean {
+    return this.used * 2 >= this.totalBytes;
+  }
+
   /** Bytes held or announced for `identity` now. */
   heldFor(identity: string): number {
     return this.byIdentity.get(identity) ?? 0;

@@ -10,6 +10,11 @@ export interface Gatekeeper {
   readonly version: string;
   /** Decide one request. Must be pure and must not throw for any facts. */
   decide(identity: Identity, facts: RequestFacts): Decision;
+  /**
+   * The denial of a request whatever its body (no rule for the identity selects its route), or
+   * undefined; `facts` are built without the body. Must not throw.
+   */
+  denialWhateverTheBody(identity: Identity, facts: RequestFacts): Decision | undefined;
   /** The message a denied client sees (Docker error body). */
   denyMessage(identity: Identity, facts: RequestFacts, decision: Decision): string;
 }

@@ -5,8 +5,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Observer } from '../core/observer.js';
-import type { Identity } from '../core/types.js';
-import { planRequest, type RequestPlan } from '../facts/build-facts.js';
+import type { Identity, RequestFacts } from '../core/types.js';
+import { buildFacts, planRequest, type RequestPlan } from '../facts/build-facts.js';
 import { sendDockerError } from '../http/docker-error.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
 import { GatewayError, type GatewayErrorCode } from '../http/gateway-error.js';
@@ -137,6 +137,7 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
       return;
     }
     if (plan.plan === 'inspect') {
+      if (deps.bodyBudget.underPressure && deniedBeforeTheBody(deps, req, res, identity, exchange, plan)) return;
       // Held until the daemon's answer begins (the body has gone to it), the read fails, or the
       // exchange ends (a refusal).
       const hold = deps.bodyBudget.hold(identity.name);
@@ -158,6 +159,32 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
       proceed(deps, req, res, identity, exchange, refuse, plan, undefined);
     }
   };
+}
+
+/**
+ * Under body-budget pressure, deny before its body is read a request that no rule for the
+ * identity could allow (the decision does not depend on the body), so that the budget is left
+ * to bodies that may be allowed. Its audit record then has no fields from the body. True when
+ * it was denied; false leaves the request to the normal path (which also refuses facts that do
+ * not parse, with their reason).
+ */
+function deniedBeforeTheBody(deps: RequestHandlerDeps, req: IncomingMessage, res: ServerResponse, identity: Identity, exchange: Exchange, plan: RequestPlan): boolean {
+  const gatekeeper = deps.gatekeeper();
+  let facts: RequestFacts;
+  try {
+    facts = buildFacts({ method: req.method ?? '', rawTarget: req.url ?? '', headers: req.headers }, plan);
+  } catch {
+    return false;
+  }
+  const decision = gatekeeper.denialWhateverTheBody(identity, facts);
+  if (!decision) return false;
+  exchange.facts = facts;
+  exchange.decision = decision;
+  exchange.policyVersion = gatekeeper.version;
+  exchange.headersSent();
+  drainRefusedBody(req);
+  sendDockerError(res, 403, gatekeeper.denyMessage(identity, facts, decision));
+  return true;
 }
 
 function admitError(err: unknown): unknown {

@@ -108,9 +108,12 @@ describe('bodies held for inspection are bounded, per identity and in all', () =
   let g: TestGateway;
   let bundles: TestPki;
   beforeAll(async () => {
-    bundles = await makePki({ admin: [], bob: [], carol: [] });
+    bundles = await makePki({ admin: [], bob: [], carol: [], dave: [] });
+    // bob and carol may read and create (their creates reach the daemon), dave nothing.
+    const policy = join(bundles.dir, 'budget-policy.yaml');
+    writeFileSync(policy, 'version: 1\nrules:\n  - name: admins\n    who: { users: [admin] }\n    allow: all\n  - name: creators\n    who: { users: [bob, carol] }\n    allow: [power:read, ContainerCreate]\n    guards: { privileged: false }\n');
     const limits = `limits: { bodyBytes: ${BODY}, bufferedBodyBytesPerIdentity: ${2 * BODY}, bufferedBodyBytes: ${3 * BODY}, bodyTimeoutMs: 2000 }`;
-    g = await startGateway(bundles.dir, configYaml(bundles, daemonSocket, `${limits}\n`));
+    g = await startGateway(bundles.dir, configYaml(bundles, daemonSocket, `policy: ${policy}\n${limits}\n`));
   });
   afterAll(async () => {
     await g?.stop();
@@ -172,9 +175,9 @@ describe('bodies held for inspection are bounded, per identity and in all', () =
     await held(d);
     await held(e);
     expect(await wholeCreate('admin')).toBe(404);
-    // bob's first body completes: refused by the policy (bob may only read), its share freed.
+    // bob's first body completes (the daemon has no such image), its share freed.
     a.conn.write(a.rest);
-    expect((await a.conn.response()).status).toBe(403);
+    expect((await a.conn.response()).status).toBe(404);
     const f = await startCreate('bob');
     await held(f);
     for (const x of [a, b, d, e, f]) x.conn.close();
@@ -187,13 +190,36 @@ describe('bodies held for inspection are bounded, per identity and in all', () =
     const over = await startCreate('admin', 4096);
     await refusedAndClosed(over.conn, 503, 'limits.bufferedBodyBytes');
     full[0]?.conn.write(full[0].rest);
-    expect((await full[0]!.conn.response()).status).toBe(403);
+    expect((await full[0]!.conn.response()).status).toBe(404);
     expect(await wholeCreate('admin')).toBe(404);
     for (const x of full) x.conn.close();
     // Every budget refusal so far is recorded with its reason code.
     const records = g.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records.filter((r) => r.status === 429).map((r) => String(r.reason).split(':')[0])).toEqual(['identity-body-budget', 'identity-body-budget']);
     expect(records.filter((r) => r.status === 503).map((r) => [r.decision, String(r.reason).split(':')[0]])).toEqual([['error', 'body-budget']]);
+  });
+
+  it('under pressure (half the bound held), a body no rule could allow is refused before it is read', async () => {
+    // admin's two all-but-complete bodies: two thirds of the bound in all.
+    const full = [await startCreate('admin', BODY - 1), await startCreate('admin', BODY - 1)];
+    for (const x of full) await held(x);
+    // No rule lets dave create: his create is denied at once, though not a byte of its body came.
+    const early = await startCreate('dave', 0);
+    const r = await early.conn.response();
+    expect(r.status).toBe(403);
+    expect(r.text).toContain('no rule allows it');
+    for (const x of full) {
+      x.conn.write(x.rest);
+      expect((await x.conn.response()).status).toBe(404);
+      x.conn.close();
+    }
+    // No pressure: dave's body is read before the decision again (held while it does not come).
+    const later = await startCreate('dave', 0);
+    await held(later);
+    later.conn.close();
+    early.conn.close();
+    const denied = g.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).filter((x) => x.status === 403 && x.bytesIn === 0 && (x.identity as { cn: string }).cn === 'dave');
+    expect(denied.map((x) => [x.operation, x.decision, x.rule, x.code])).toContainEqual(['ContainerCreate', 'deny', 'default', 'no-rule']);
   });
 
   it('a body queued behind a stream that does not arrive in time gives its share back, and the connection goes', async () => {

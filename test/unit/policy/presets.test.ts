@@ -3,10 +3,11 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadPolicy, type CompiledPolicy } from '../../../src/policy/compile.js';
-import { decide, decideTraced } from '../../../src/policy/evaluate.js';
+import { decide, decideTraced, denialWhateverTheBody } from '../../../src/policy/evaluate.js';
 import { OPERATIONS } from '../../../src/facts/operations.js';
 import { loadDefaultPolicy, loadPolicyFile } from '../../../src/policy/load-file.js';
 import { parse, stringify } from 'yaml';
+import type { RequestFacts } from '../../../src/core/types.js';
 import { identity, rawFacts, req } from './fixtures.js';
 
 const dir = fileURLToPath(new URL('../../../config/policies/', import.meta.url));
@@ -179,6 +180,35 @@ describe('presets', () => {
         }
       }
       expect(compared).toBe(4 * 2 * requests.length);
+    });
+
+    // The early denial (body budget under pressure) decides without the body: it must give a
+    // decision only where decide gives that same denial with any body, guarded bodies included.
+    it.each([
+      ...['admin', 'ci-runner', 'default', 'developer', 'read-only'].map((name) => [name, () => preset(name)] as const),
+      ...['ci-runner', 'default', 'developer', 'read-only'].flatMap((name) =>
+        (['odd', 'even', 'policy'] as const).map((every) => [`${name}, ${every} rules in audit mode`, () => staged(name, every)] as const),
+      ),
+    ])('denialWhateverTheBody agrees with decide: %s', (_name, load) => {
+      const policy = load();
+      const withBodies = (facts: RequestFacts): RequestFacts[] => [facts, ...bodies.filter(([m, p]) => m === facts.method && req(m, p).operation === facts.operation).map(([m, p, b]) => req(m, p, b))];
+      let early = 0;
+      let left = 0;
+      for (const who of [admin, dev, ci, other]) {
+        for (const facts of requests) {
+          const denial = denialWhateverTheBody(policy, who, facts);
+          if (denial) {
+            early += 1;
+            for (const f of withBodies(facts)) expect(decide(policy, who, f)).toEqual(denial);
+          } else {
+            left += 1;
+          }
+        }
+      }
+      // Both kinds occur in every policy but the audit-mode ones (which never deny early).
+      if (policy.mode === 'enforce') expect(early).toBeGreaterThan(0);
+      else expect(early).toBe(0);
+      expect(left).toBeGreaterThan(0);
     });
   });
 });

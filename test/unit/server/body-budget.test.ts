@@ -58,6 +58,21 @@ describe('BodyBudget', () => {
     expect([budget.held, budget.heldFor('alice')]).toEqual([0, 0]);
   });
 
+  it('is under pressure from half the bound in all, counting arrived bytes only', () => {
+    const budget = new BodyBudget(100, 40);
+    const a = budget.hold('alice');
+    a.declare(40);
+    expect(budget.underPressure).toBe(false);
+    a.take(40);
+    const b = budget.hold('bob');
+    b.take(9);
+    expect(budget.underPressure).toBe(false);
+    b.take(1);
+    expect(budget.underPressure).toBe(true);
+    a.release();
+    expect(budget.underPressure).toBe(false);
+  });
+
   it('a refused step holds nothing more', () => {
     const budget = new BodyBudget(100, 40);
     const hold = budget.hold('alice');
