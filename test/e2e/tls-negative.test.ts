@@ -161,20 +161,26 @@ describe('refused at the handshake; the daemon sees nothing', () => {
   });
 
   it.each(DOCKER_CLIS)('plain HTTP to the TLS port (the %s CLI without --tlsverify) is told so, as dockerd --tlsverify tells it', async (_v, cli) => {
-    const errFrom = gw.stderr().length;
-    const home = mkdtempSync(join(work, 'home-plain-'));
-    const r = await run(cli, ['-H', `tcp://127.0.0.1:${gw.port}`, 'version', '--format', '{{.Server.Version}}'], {
-      env: { ...process.env, HOME: home, DOCKER_CONFIG: home, DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '' },
-      timeoutMs: 30_000,
-    });
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('Client sent an HTTP request to an HTTPS server.');
-    expect(r.stdout.trim()).toBe('');
-    const handshake = (await waitFor(() => {
-      const l = handshakeLines(errFrom);
-      return l.length > 0 ? l : undefined;
-    })) ?? [];
-    expect(handshake.map((h) => h.reason)).toContain('protocol');
+    // A gateway of its own: the CLI's attempts would use up the shared one's sampled log lines
+    // of reason "protocol" (10 a minute), which the TLS 1.1 case below reads.
+    const own = await startGateway(pki.dir, configYaml(pki, socket));
+    try {
+      const home = mkdtempSync(join(work, 'home-plain-'));
+      const r = await run(cli, ['-H', `tcp://127.0.0.1:${own.port}`, 'version', '--format', '{{.Server.Version}}'], {
+        env: { ...process.env, HOME: home, DOCKER_CONFIG: home, DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '' },
+        timeoutMs: 30_000,
+      });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain('Client sent an HTTP request to an HTTPS server.');
+      expect(r.stdout.trim()).toBe('');
+      const reasons = await waitFor(() => {
+        const l = own.stderr().split('\n').filter((x) => x.includes('"tls-handshake-failed"')).map((x) => (JSON.parse(x) as { reason: string }).reason);
+        return l.length > 0 ? l : undefined;
+      });
+      expect(reasons).toContain('protocol');
+    } finally {
+      await own.stop();
+    }
   });
 
   it('no client certificate', async () => {
