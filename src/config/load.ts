@@ -19,6 +19,7 @@ export const DEFAULTS = {
   bodyBytes: 4 * 1024 * 1024,
   bufferedBodyBytes: 128 * 1024 * 1024,
   bufferedBodyBytesPerIdentity: 16 * 1024 * 1024,
+  streamsPerIdentity: 1000,
   headersTimeoutMs: 10_000,
   bodyTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
@@ -147,7 +148,7 @@ export function buildConfig(doc: unknown, base: string, source?: string): Gatewa
   if (metrics.identityLabel !== undefined && typeof metrics.identityLabel !== 'boolean') {
     problems.add('metrics.identityLabel', 'must be true or false');
   }
-  const limits = readMapping(problems, 'limits', raw.limits, ['bodyBytes', 'bufferedBodyBytes', 'bufferedBodyBytesPerIdentity', 'headersTimeoutMs', 'bodyTimeoutMs', 'keepAliveTimeoutMs', 'shutdownGraceMs']);
+  const limits = readMapping(problems, 'limits', raw.limits, ['bodyBytes', 'bufferedBodyBytes', 'bufferedBodyBytesPerIdentity', 'streamsPerIdentity', 'headersTimeoutMs', 'bodyTimeoutMs', 'keepAliveTimeoutMs', 'shutdownGraceMs']);
 
   const config: GatewayConfig = {
     source,
@@ -162,6 +163,7 @@ export function buildConfig(doc: unknown, base: string, source?: string): Gatewa
       bodyBytes: readPositiveInt(problems, 'limits.bodyBytes', limits.bodyBytes, DEFAULTS.bodyBytes),
       bufferedBodyBytes: readPositiveInt(problems, 'limits.bufferedBodyBytes', limits.bufferedBodyBytes, DEFAULTS.bufferedBodyBytes),
       bufferedBodyBytesPerIdentity: readPositiveInt(problems, 'limits.bufferedBodyBytesPerIdentity', limits.bufferedBodyBytesPerIdentity, DEFAULTS.bufferedBodyBytesPerIdentity),
+      streamsPerIdentity: readPositiveInt(problems, 'limits.streamsPerIdentity', limits.streamsPerIdentity, DEFAULTS.streamsPerIdentity),
       headersTimeoutMs: readPositiveInt(problems, 'limits.headersTimeoutMs', limits.headersTimeoutMs, DEFAULTS.headersTimeoutMs),
       bodyTimeoutMs: readPositiveInt(problems, 'limits.bodyTimeoutMs', limits.bodyTimeoutMs, DEFAULTS.bodyTimeoutMs),
       keepAliveTimeoutMs: readPositiveInt(problems, 'limits.keepAliveTimeoutMs', limits.keepAliveTimeoutMs, DEFAULTS.keepAliveTimeoutMs),

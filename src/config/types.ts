@@ -73,6 +73,8 @@ export interface LimitsConfig {
   bufferedBodyBytes: number;
   /** Most bytes of inspected bodies held at once for one identity (CN); over it, 429 and the connection closed. */
   bufferedBodyBytesPerIdentity: number;
+  /** Most streams and hijacked sessions one identity (CN) may have open at once; over it, 429. */
+  streamsPerIdentity: number;
   /** Time a client has to send complete request headers, and to finish its TLS handshake (ms). */
   headersTimeoutMs: number;
   /** Time a client has to send a body the gateway inspects, once its headers are in (ms). */

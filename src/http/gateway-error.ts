@@ -9,6 +9,7 @@ export type GatewayErrorCode =
   | 'body-too-large'
   | 'body-timeout'
   | 'identity-body-budget'
+  | 'identity-stream-limit'
   | 'body-budget'
   | 'denied'
   | 'upstream-unreachable'
@@ -21,6 +22,7 @@ const STATUS: Record<GatewayErrorCode, number> = {
   'body-too-large': 413,
   'body-timeout': 408,
   'identity-body-budget': 429,
+  'identity-stream-limit': 429,
   'body-budget': 503,
   denied: 403,
   'upstream-unreachable': 502,

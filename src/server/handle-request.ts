@@ -23,6 +23,7 @@ import { Exchange } from './exchange.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import { identityOf } from './peer-identity.js';
 import { readBody } from './read-body.js';
+import type { IdentityStreams } from './identity-streams.js';
 
 /** What the request handler needs, passed in once. */
 export interface RequestHandlerDeps {
@@ -32,6 +33,8 @@ export interface RequestHandlerDeps {
   bodyLimit: number;
   /** Bytes of inspected bodies held at once, in all and per identity. */
   bodyBudget: BodyBudget;
+  /** Open streams per identity (limits.streamsPerIdentity). */
+  streams: IdentityStreams;
   /** Time an inspected body has to arrive (ms). */
   bodyTimeoutMs: number;
   /** True once shutdown began: new requests are refused with 503. */
@@ -223,6 +226,14 @@ function proceed(
     exchange.headersSent();
     drainRefusedBody(req);
     sendDockerError(res, 403, gatekeeper.denyMessage(identity, facts, decision));
+    return;
+  }
+  try {
+    // A stream's slot, held until the exchange ends (a refusal below ends it at once).
+    const closeStream = deps.streams.open(identity, facts);
+    if (closeStream) exchange.hold(closeStream);
+  } catch (err) {
+    refuse(err);
     return;
   }
   const forwardAllowed = (forwardTarget: string, forwardBody: Buffer | undefined, release?: () => void): void => {

@@ -20,6 +20,7 @@ import type { Gatekeeper } from './gatekeeper.js';
 import { identityOf } from './peer-identity.js';
 import { readUpgradeBody } from './upgrade-body.js';
 import type { BodyBudget } from './body-budget.js';
+import type { IdentityStreams } from './identity-streams.js';
 
 /** What the upgrade handler needs, passed in once. */
 export interface UpgradeHandlerDeps {
@@ -29,6 +30,8 @@ export interface UpgradeHandlerDeps {
   bodyLimit: number;
   /** Bytes of inspected bodies held at once, in all and per identity. */
   bodyBudget: BodyBudget;
+  /** Open streams per identity (limits.streamsPerIdentity). */
+  streams: IdentityStreams;
   /** Time an upgrade request's body has to arrive (ms). */
   bodyTimeoutMs: number;
   draining: () => boolean;
@@ -83,6 +86,13 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       }
       if (!facts.operation?.hijack) {
         return refuse(new GatewayError('malformed', `dockgate: ${facts.operation?.name ?? 'this route'} does not accept a connection upgrade`, 'bad-upgrade'));
+      }
+      try {
+        // The session's slot, held until the exchange ends (a refusal below ends it at once).
+        const closeStream = deps.streams.open(identity, facts);
+        if (closeStream) exchange.hold(closeStream);
+      } catch (err) {
+        return refuse(err);
       }
       // Tenancy (src/tenancy): ownership, visibility and quotas, after the policy allowed the request.
       const admitted = deps.tenancy?.active()

@@ -272,6 +272,60 @@ describe('bodies held for inspection are bounded, per identity and in all', () =
   });
 });
 
+describe('streams are capped per identity', () => {
+  let g: TestGateway;
+  let bundles: TestPki;
+  beforeAll(async () => {
+    bundles = await makePki({ admin: [], viewer: [] });
+    g = await startGateway(bundles.dir, configYaml(bundles, daemonSocket, 'limits: { streamsPerIdentity: 2 }\n'));
+  });
+  afterAll(async () => {
+    await g?.stop();
+  });
+
+  /** An events stream by `who`: the connection, once the daemon's answer has begun. */
+  const events = async (who: string): Promise<RawConnection> => {
+    const conn = await RawConnection.tls(bundles.bundle(who), g.port);
+    conn.write(httpRequest({ method: 'GET', target: '/v1.41/events' }));
+    await until(() => (conn.takeBuffered().toString('latin1').startsWith('HTTP/1.1 200') ? true : undefined), 10_000, 'the events stream');
+    return conn;
+  };
+
+  it('the identity\'s next stream or session gets 429 while its max are open; others and plain requests go on; a closed stream frees its slot', async () => {
+    const open = [await events('viewer'), await events('viewer')];
+    const third = await RawConnection.tls(bundles.bundle('viewer'), g.port);
+    third.write(httpRequest({ method: 'GET', target: '/v1.41/events' }));
+    const refused = await third.response();
+    expect(refused.status).toBe(429);
+    expect(refused.text).toContain('limits.streamsPerIdentity');
+    // A plain request on the same connection is no stream.
+    third.write(httpRequest({ method: 'GET', target: '/v1.41/_ping' }));
+    expect((await third.response()).status).toBe(200);
+    third.close();
+    // The cap is per identity: admin may stream, and at admin's max the upgrade path refuses too.
+    const other = [await events('admin'), await events('admin')];
+    const attach = await RawConnection.tls(bundles.bundle('admin'), g.port);
+    attach.write(httpRequest({ method: 'POST', target: '/v1.41/containers/dgt-no-such/attach?stream=1&stdout=1', headers: [['Upgrade', 'tcp'], ['Connection', 'Upgrade'], ['Content-Length', '0']] }));
+    const refusedUpgrade = await attach.response();
+    expect(refusedUpgrade.status).toBe(429);
+    expect(refusedUpgrade.text).toContain('limits.streamsPerIdentity');
+    attach.close();
+    // One of viewer's streams ends: its slot is free again.
+    open[0]?.close();
+    await until(async () => {
+      const c = await RawConnection.tls(bundles.bundle('viewer'), g.port);
+      c.write(httpRequest({ method: 'GET', target: '/v1.41/events' }));
+      await new Promise((r) => setTimeout(r, 300));
+      const ok = c.takeBuffered().toString('latin1').startsWith('HTTP/1.1 200');
+      c.close();
+      return ok ? true : undefined;
+    }, 10_000, 'a freed slot');
+    for (const c of [...open, ...other]) c.close();
+    const records = g.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.filter((r) => r.status === 429).map((r) => [r.operation, r.decision, String(r.reason).split(':')[0]])).toContainEqual(['SystemEvents', 'malformed', 'identity-stream-limit']);
+  });
+});
+
 describe('tenancy without a daemon', () => {
   it('a tenancy look-up that fails answers 502 and is recorded as error (nothing was forwarded), keeping the allow rule', async () => {
     const policy = join(pki.dir, 'tenancy-no-daemon.yaml');

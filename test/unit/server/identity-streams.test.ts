@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { GatewayError } from '../../../src/http/gateway-error.js';
+import { IdentityStreams } from '../../../src/server/identity-streams.js';
+import { identity, req } from '../policy/fixtures.js';
+
+const alice = identity('alice');
+const bob = identity('bob');
+
+/** The status `open` refuses with, or 0 when it gives a slot (or none is needed). */
+function status(fn: () => unknown): number {
+  try {
+    fn();
+    return 0;
+  } catch (err) {
+    if (err instanceof GatewayError) return err.status;
+    throw err;
+  }
+}
+
+describe('IdentityStreams', () => {
+  it.each([
+    ['events', req('GET', '/v1.41/events'), true],
+    ['logs -f', req('GET', '/v1.41/containers/x/logs?follow=1&stdout=1'), true],
+    ['attach', req('POST', '/v1.41/containers/x/attach?stream=1'), true],
+    ['stats --no-stream', req('GET', '/v1.41/containers/x/stats?stream=0'), false],
+    ['exec -d', req('POST', '/v1.41/exec/x/start', { Detach: true }), false],
+    ['ps', req('GET', '/v1.41/containers/json'), false],
+  ])('%s holds a slot: %s', (_name, facts, holds) => {
+    const streams = new IdentityStreams(1);
+    const close = streams.open(alice, facts);
+    expect(close !== undefined).toBe(holds);
+    expect(streams.count(alice)).toBe(holds ? 1 : 0);
+    close?.();
+    expect(streams.count(alice)).toBe(0);
+  });
+
+  it('refuses the identity its max + 1st stream (429), not another identity, and frees a slot once', () => {
+    const streams = new IdentityStreams(2);
+    const events = req('GET', '/v1.41/events');
+    const a = streams.open(alice, events);
+    const b = streams.open(alice, events);
+    expect(status(() => streams.open(alice, events))).toBe(429);
+    expect(status(() => streams.open(alice, req('GET', '/v1.41/containers/json')))).toBe(0);
+    expect(status(() => streams.open(bob, events))).toBe(0);
+    a?.();
+    a?.();
+    expect(streams.count(alice)).toBe(1);
+    expect(status(() => streams.open(alice, events))).toBe(0);
+    expect(status(() => streams.open(alice, events))).toBe(429);
+    b?.();
+  });
+});
