@@ -51,6 +51,9 @@ export function startGateway({ dir, pki, socket, policyYaml, nodeArgs = [], chec
     'policy: policy.yaml',
     'admin: 127.0.0.1:0',
     'audit: { file: audit.log }',
+    // The idle-stream scenario holds BENCH_IDLE_STREAMS (1000 by default, more on request) from
+    // one client certificate: past the default per-identity cap.
+    'limits: { streamsPerIdentity: 1000000 }',
     '',
   ].join('\n'));
   const cli = resolve(checkout, 'dist/cli/main.js');
