@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../src/http/gateway-error.js';
 import { BodyBudget, type BodyHold } from '../../../src/server/body-budget.js';
-
-/** The status a step is refused with, or 0 when it is taken. */
-function status(fn: () => void): number {
-  try {
-    fn();
-    return 0;
-  } catch (err) {
-    if (err instanceof GatewayError) return err.status;
-    throw err;
-  }
-}
+import { refusalStatus } from './refusal-status.js';
 
 describe('BodyBudget', () => {
   // Steps on a budget of 100 bytes in all and 40 per identity:
@@ -35,7 +24,7 @@ describe('BodyBudget', () => {
     for (const [who, request, step, bytes, want, held, heldFor] of steps) {
       const hold = holds.get(request) ?? budget.hold(who);
       holds.set(request, hold);
-      expect(status(() => hold[step](bytes)), `${who} #${request} ${step} ${bytes}`).toBe(want);
+      expect(refusalStatus(() => hold[step](bytes)), `${who} #${request} ${step} ${bytes}`).toBe(want);
       expect([budget.held, budget.heldFor(who)], `${who} #${request} ${step} ${bytes}`).toEqual([held, heldFor]);
     }
   });
@@ -47,7 +36,7 @@ describe('BodyBudget', () => {
     a.declare(25);
     a.take(25);
     b.take(15);
-    expect(status(() => budget.hold('alice').declare(1))).toBe(429);
+    expect(refusalStatus(() => budget.hold('alice').declare(1))).toBe(429);
     a.release();
     a.release();
     expect([budget.held, budget.heldFor('alice')]).toEqual([15, 15]);
@@ -76,9 +65,9 @@ describe('BodyBudget', () => {
   it('a refused step holds nothing more', () => {
     const budget = new BodyBudget(100, 40);
     const hold = budget.hold('alice');
-    expect(status(() => hold.declare(41))).toBe(429);
+    expect(refusalStatus(() => hold.declare(41))).toBe(429);
     expect(budget.heldFor('alice')).toBe(0);
     hold.release();
-    expect(status(() => budget.hold('alice').declare(40))).toBe(0);
+    expect(refusalStatus(() => budget.hold('alice').declare(40))).toBe(0);
   });
 });

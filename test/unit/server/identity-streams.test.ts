@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../src/http/gateway-error.js';
 import { IdentityStreams } from '../../../src/server/identity-streams.js';
 import { identity, req } from '../policy/fixtures.js';
+import { refusalStatus } from './refusal-status.js';
 
 const alice = identity('alice');
 const bob = identity('bob');
-
-/** The status `open` refuses with, or 0 when it gives a slot (or none is needed). */
-function status(fn: () => unknown): number {
-  try {
-    fn();
-    return 0;
-  } catch (err) {
-    if (err instanceof GatewayError) return err.status;
-    throw err;
-  }
-}
 
 describe('IdentityStreams', () => {
   it.each([
@@ -39,14 +28,14 @@ describe('IdentityStreams', () => {
     const events = req('GET', '/v1.41/events');
     const a = streams.open(alice, events);
     const b = streams.open(alice, events);
-    expect(status(() => streams.open(alice, events))).toBe(429);
-    expect(status(() => streams.open(alice, req('GET', '/v1.41/containers/json')))).toBe(0);
-    expect(status(() => streams.open(bob, events))).toBe(0);
+    expect(refusalStatus(() => streams.open(alice, events))).toBe(429);
+    expect(refusalStatus(() => streams.open(alice, req('GET', '/v1.41/containers/json')))).toBe(0);
+    expect(refusalStatus(() => streams.open(bob, events))).toBe(0);
     a?.();
     a?.();
     expect(streams.count(alice)).toBe(1);
-    expect(status(() => streams.open(alice, events))).toBe(0);
-    expect(status(() => streams.open(alice, events))).toBe(429);
+    expect(refusalStatus(() => streams.open(alice, events))).toBe(0);
+    expect(refusalStatus(() => streams.open(alice, events))).toBe(429);
     b?.();
   });
 });
