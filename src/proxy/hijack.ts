@@ -8,9 +8,9 @@
 import { request, type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { writeRawDockerError } from '../http/docker-error.js';
+import { endRawSocket } from '../http/end-raw-socket.js';
 import { noteStreamed } from './stream-buffer-pacing.js';
 import type { UpstreamTarget } from './upstream-target.js';
-import { endRawSocket } from '../http/end-raw-socket.js';
 
 /** What a hijack reports back to the caller. */
 export interface HijackHooks {

@@ -62,17 +62,17 @@ export class StartMaterialError extends Error {
   }
 }
 
+/** A listener's start-up error, saying which listener (and config key) it was. */
+function listenerError(which: string, err: unknown): Error {
+  return new Error(`${which}: ${(err as Error).message}`, { cause: err });
+}
+
 /**
  * Start the gateway described by `config`. Throws StartMaterialError when the TLS material,
  * the policy or the audit file is unusable. Everything the config names is read and checked
  * before anything listens, and the admin listener binds before the Docker API listener: when
  * start-up fails, nothing has served a request, and whatever was started is closed again.
  */
-/** A listener's start-up error, saying which listener (and config key) it was. */
-function listenerError(which: string, err: unknown): Error {
-  return new Error(`${which}: ${(err as Error).message}`, { cause: err });
-}
-
 export async function startGateway(config: GatewayConfig, log: OperationalLog): Promise<RunningGateway> {
   const registry = new Registry();
   const metrics = createMetrics(registry, { identityLabel: config.metrics.identityLabel, version: VERSION });

@@ -10,7 +10,6 @@ import { buildFacts, planRequest, type RequestPlan } from '../facts/build-facts.
 import { sendDockerError } from '../http/docker-error.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
 import { GatewayError, type GatewayErrorCode } from '../http/gateway-error.js';
-import type { BodyBudget } from './body-budget.js';
 import { whenSocketCloses } from '../http/socket-close.js';
 import { unsupportedTransferEncoding } from '../http/transfer-encoding.js';
 import type { Forwarder } from '../proxy/forwarder.js';
@@ -19,11 +18,12 @@ import { noteStreamed } from '../proxy/stream-buffer-pacing.js';
 import { tenancyDecision } from '../tenancy/decision.js';
 import { answeredDecision, type Tenancy } from '../tenancy/hook.js';
 import { admit } from './admit.js';
+import type { BodyBudget } from './body-budget.js';
 import { Exchange } from './exchange.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import { identityOf } from './peer-identity.js';
-import { readBody } from './read-body.js';
 import type { IdentityStreams } from './identity-streams.js';
+import { readBody } from './read-body.js';
 
 /** What the request handler needs, passed in once. */
 export interface RequestHandlerDeps {
@@ -91,7 +91,6 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
 
     const refuse = (err: unknown): void => {
       const gerr = err instanceof GatewayError ? err : new GatewayError('internal', `dockgate: internal error: ${(err as Error).message}`);
-      exchange.headersSent();
       exchange.refusal = { outcome: gerr.status >= 500 ? 'error' : 'malformed', reason: `${gerr.reasonCode}: ${gerr.message}` };
       // A shutting-down gateway closes, and so does one whose client sends its body too slowly;
       // otherwise the rest of a refused body is discarded, bounded.
@@ -102,6 +101,7 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
         socket.destroy();
         return;
       }
+      exchange.headersSent();
       if (!closing) drainRefusedBody(req);
       sendDockerError(res, gerr.status, gerr.message, {}, closing);
     };
@@ -230,8 +230,8 @@ function proceed(
   }
   try {
     // A stream's slot, held until the exchange ends (a refusal below ends it at once).
-    const closeStream = deps.streams.open(identity, facts);
-    if (closeStream) exchange.hold(closeStream);
+    const releaseSlot = deps.streams.open(identity, facts);
+    if (releaseSlot) exchange.hold(releaseSlot);
   } catch (err) {
     refuse(err);
     return;

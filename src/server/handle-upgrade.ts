@@ -89,8 +89,8 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       }
       try {
         // The session's slot, held until the exchange ends (a refusal below ends it at once).
-        const closeStream = deps.streams.open(identity, facts);
-        if (closeStream) exchange.hold(closeStream);
+        const releaseSlot = deps.streams.open(identity, facts);
+        if (releaseSlot) exchange.hold(releaseSlot);
       } catch (err) {
         return refuse(err);
       }
