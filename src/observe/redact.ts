@@ -180,7 +180,7 @@ const EXTRACTORS: Record<string, Extract> = {
   ExecCreate: execCreate,
   ImageCreate: (f) => ({ fromImage: url(f.query.fromImage), tag: url(f.query.tag), fromSrc: url(f.query.fromSrc, true), repo: url(f.query.repo), platform: f.query.platform }),
   ImageBuild: (f) => ({
-    tags: f.queryAll.t,
+    tags: f.queryAll.t?.map((t) => url(t)),
     remote: url(f.query.remote, true),
     dockerfile: f.query.dockerfile,
     networkMode: f.query.networkmode,
@@ -205,7 +205,7 @@ const EXTRACTORS: Record<string, Extract> = {
   NetworkCreate: (f) => ({ name: body(f, 'Name'), driver: body(f, 'Driver') }),
   SecretCreate: (f) => ({ name: body(f, 'Name') }),
   ConfigCreate: (f) => ({ name: body(f, 'Name') }),
-  PluginPull: (f) => ({ remote: url(f.query.remote), name: f.query.name }),
+  PluginPull: (f) => ({ remote: url(f.query.remote), name: url(f.query.name) }),
   SwarmInit: (f) => ({ listenAddr: body(f, 'ListenAddr'), advertiseAddr: body(f, 'AdvertiseAddr') }),
   SwarmJoin: (f) => ({ remoteAddrs: body(f, 'RemoteAddrs'), listenAddr: body(f, 'ListenAddr') }),
 };

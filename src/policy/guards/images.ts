@@ -141,8 +141,11 @@ export const imagesGuard = defineGuard({
       if (typeof f.value !== 'string') return { code: 'image', reason: `${f.path} ${show(f.value)} is not an image reference` };
       const ref = looksLikeImageId(f.value) ? undefined : normalizeReference(f.value);
       if (!ref || !matchers.some((m) => m(ref))) {
-        const canonical = ref ? ` (${maskUrlCredentials(formatReference(ref))})` : '';
-        return { code: 'image', reason: `${f.path} ${show(maskUrlCredentials(f.value))}${canonical} is not an allowed image` };
+        const masked = maskUrlCredentials(f.value);
+        // The canonical form is shown only for a value with nothing to mask: normalising moves a
+        // userinfo behind `docker.io/`, where the mask no longer recognises it.
+        const canonical = ref && masked === f.value ? ` (${formatReference(ref)})` : '';
+        return { code: 'image', reason: `${f.path} ${show(masked)}${canonical} is not an allowed image` };
       }
     }
     return undefined;

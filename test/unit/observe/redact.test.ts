@@ -203,6 +203,18 @@ describe('auditFields', () => {
       want: { remote: 'https://***@github.com/o/r.git' },
     },
     {
+      name: 'ImageBuild: tags shaped like URLs lose their userinfo and query values, as remote does',
+      op: 'ImageBuild',
+      queryAll: { t: [`https://u:${SECRET}@registry.invalid/x`, `//u:${SECRET}@h/y:1`, `app?token=${SECRET}`, 'app:1'] },
+      want: { tags: ['https://***@registry.invalid/x', '//***@h/y:1', 'app?token=***', 'app:1'] },
+    },
+    {
+      name: 'PluginPull: a name shaped like a URL loses its userinfo',
+      op: 'PluginPull',
+      query: { remote: 'vieux/sshfs', name: `https://u:${SECRET}@registry.invalid/sshfs` },
+      want: { remote: 'vieux/sshfs', name: 'https://***@registry.invalid/sshfs' },
+    },
+    {
       name: 'ImageBuild: a git remote without a scheme',
       op: 'ImageBuild',
       query: { remote: `${SECRET}@github.com:o/r.git` },

@@ -86,6 +86,8 @@ const cases: [string, RequestFacts, string][] = [
   ['build remote with private_token (review F3)', req('POST', `/v1.41/build?t=busybox&remote=${q(`https://gitlab.example.com/g/r.git?private_token=${SECRET}`)}`), 'query remote="https://gitlab.example.com/g/r.git?private_token=***"'],
   ['build remote with a token in the fragment', req('POST', `/v1.41/build?t=busybox&remote=${q(`https://h/r.git#access_token=${SECRET}`)}`), 'query remote="https://h/r.git"'],
   ['build remote with userinfo and a query', req('POST', `/v1.41/build?t=busybox&remote=${q(`https://oauth2:${SECRET}@h/r.git?ref=${SECRET}`)}`), 'query remote="https://***@h/r.git?ref=***"'],
+  ['a container Image with userinfo after //, which normalises behind docker.io/', create({ Image: `//user:${SECRET}@h/img` }), 'Image "//***@h/img" is not an allowed image'],
+  ['a pull whose fromImage has userinfo after //', req('POST', `/v1.41/images/create?fromImage=${q(`//user:${SECRET}@h/img`)}`), 'query fromImage "//***@h/img" is not an allowed image'],
   ['fromImage URL with a token', req('POST', `/v1.41/images/create?fromImage=${q(`https://registry.invalid/x?token=${SECRET}`)}`), 'query fromImage "https://registry.invalid/x?token=***"'],
 ];
 
