@@ -7,7 +7,7 @@
  */
 import { request, type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { writeRawDockerError } from '../http/docker-error.js';
+import { writeRawDockerError, type ExtraHeaders } from '../http/docker-error.js';
 import { endRawSocket } from '../http/end-raw-socket.js';
 import { noteStreamed } from './stream-buffer-pacing.js';
 import type { UpstreamTarget } from './upstream-target.js';
@@ -35,18 +35,21 @@ export interface HijackRequest {
   body?: Buffer;
   /** Bytes the client sent after the request (already stdin data). */
   head: Buffer;
+  /** Headers the gateway adds to whatever answer the client gets (101, a relayed refusal, 502). */
+  answerHeaders: ExtraHeaders;
 }
 
 const MAX_RELAYED_ERROR = 1024 * 1024;
 
-function rawHead(statusLine: string, rawHeaders: string[]): string {
+function rawHead(statusLine: string, rawHeaders: string[], added: ExtraHeaders): string {
   let head = statusLine + '\r\n';
   for (let i = 0; i < rawHeaders.length; i += 2) head += `${rawHeaders[i]}: ${rawHeaders[i + 1]}\r\n`;
+  for (const name in added) head += `${name}: ${added[name]}\r\n`;
   return head + '\r\n';
 }
 
 /** Relay a non-101 answer to an upgrade request as a complete response, then close. */
-function relayRefusal(res: IncomingMessage, client: Duplex, done: (bytesOut: number) => void): void {
+function relayRefusal(res: IncomingMessage, client: Duplex, added: ExtraHeaders, done: (bytesOut: number) => void): void {
   const chunks: Buffer[] = [];
   let size = 0;
   res.on('data', (c: Buffer) => {
@@ -65,7 +68,7 @@ function relayRefusal(res: IncomingMessage, client: Duplex, done: (bytesOut: num
     // CLI takes the body for the stream (docker-error.ts, writeRawDockerError).
     headers.push('Content-Length', String(body.length));
     const status = res.statusCode ?? 502;
-    const head = rawHead(`HTTP/1.1 ${status} ${res.statusMessage || STATUS_CODES[status] || ''}`, headers);
+    const head = rawHead(`HTTP/1.1 ${status} ${res.statusMessage || STATUS_CODES[status] || ''}`, headers, added);
     endRawSocket(client, Buffer.concat([Buffer.from(head, 'latin1'), body]));
     done(head.length + body.length);
   });
@@ -118,7 +121,7 @@ export function hijack(target: UpstreamTarget, req: HijackRequest, client: Duple
     }
     upgraded = true;
     hooks.onHeaders(res.statusCode ?? 101);
-    const head = rawHead(`HTTP/1.1 ${res.statusCode} ${res.statusMessage ?? 'Switching Protocols'}`, res.rawHeaders);
+    const head = rawHead(`HTTP/1.1 ${res.statusCode} ${res.statusMessage ?? 'Switching Protocols'}`, res.rawHeaders, req.answerHeaders);
     let bytesIn = req.head.length;
     let bytesOut = head.length + upstreamHead.length;
     client.write(head, 'latin1');
@@ -159,14 +162,14 @@ export function hijack(target: UpstreamTarget, req: HijackRequest, client: Duple
       return;
     }
     hooks.onHeaders(res.statusCode ?? 502);
-    relayRefusal(res, client, (bytesOut) => finish({ bytesIn: 0, bytesOut }));
+    relayRefusal(res, client, req.answerHeaders, (bytesOut) => finish({ bytesIn: 0, bytesOut }));
   });
 
   upstreamReq.on('error', (err: NodeJS.ErrnoException) => {
     // After the client went, the request was destroyed on purpose: nothing to report.
     if (finished) return;
     hooks.onHeaders(502);
-    const bytesOut = writeRawDockerError(client, 502, `dockgate: upstream ${target.name} unreachable: ${err.code ?? err.message}`);
+    const bytesOut = writeRawDockerError(client, 502, `dockgate: upstream ${target.name} unreachable: ${err.code ?? err.message}`, req.answerHeaders);
     // The OS error code where there is one (ENOENT, ECONNREFUSED), as the request path reports it.
     finish({ bytesIn: 0, bytesOut, error: err.code ?? err.message });
   });

@@ -139,7 +139,7 @@ function refuseUnparsable(observer: Observer, err: Error & { code?: unknown }, s
     method: '',
     rawTarget: '',
     outcome: 'malformed',
-    status: 400,
+    status: writable ? 400 : 0,
     reason: `http-parser: ${code}`,
     bytesIn: 0,
     bytesOut: writable ? Buffer.byteLength(answer) : 0,

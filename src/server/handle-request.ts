@@ -23,7 +23,7 @@ import { Exchange } from './exchange.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import { identityOf } from './peer-identity.js';
 import type { IdentityStreams } from './identity-streams.js';
-import { readBody } from './read-body.js';
+import { readBody, TRUNCATED_BODY } from './read-body.js';
 
 /** What the request handler needs, passed in once. */
 export interface RequestHandlerDeps {
@@ -57,6 +57,9 @@ export const MAX_PIPELINED = 16;
  */
 const CLOSING = new Set<GatewayErrorCode>(['shutting-down', 'body-timeout', 'identity-body-budget', 'body-budget']);
 
+/** The refusal recorded for a request whose client left before its body had arrived. */
+const CLIENT_LEFT = { outcome: 'malformed', reason: `truncated-body: ${TRUNCATED_BODY}` } as const;
+
 /** Requests handed over and not yet ended, per connection. */
 const openRequests = new WeakMap<Socket, number>();
 
@@ -66,7 +69,14 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
     const identity = identityOf(req.socket);
     const exchange = new Exchange(deps.observer, req, identity);
     const socket = req.socket;
-    const writtenAtStart = socket.bytesWritten;
+    // The socket's byte count when this response got the socket: at once, or (pipelined behind
+    // an earlier response) when that one is done; -1 while it has not, so it was never sent.
+    let writtenAtStart = res.socket ? socket.bytesWritten : -1;
+    if (!res.socket) res.once('socket', () => (writtenAtStart = socket.bytesWritten));
+    // And when its last byte was written: ahead of Node's own 'finish' listener, which hands
+    // the socket to the next pipelined response and writes what that one has queued.
+    let writtenAtEnd = -1;
+    res.prependOnceListener('finish', () => (writtenAtEnd = socket.bytesWritten));
     const open = (openRequests.get(socket) ?? 0) + 1;
     openRequests.set(socket, open);
     let ended = false;
@@ -81,8 +91,13 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
       deps.forwarder.ended(req, res);
       // A refusal after the decision (a tenancy look-up on the daemon that failed) means the
       // request was not forwarded: its outcome wins, as on the upgrade path.
-      const outcome = exchange.refusal?.outcome ?? exchange.decision?.outcome ?? 'error';
-      exchange.finish(outcome, res.headersSent ? res.statusCode : 0, exchange.bodyBytes, socket.bytesWritten - writtenAtStart, exchange.refusal?.reason);
+      // Neither decided nor refused: the client left while its body was being read.
+      const refusal = exchange.refusal ?? (exchange.decision ? undefined : CLIENT_LEFT);
+      const outcome = refusal?.outcome ?? exchange.decision?.outcome ?? 'error';
+      // Headers a response queued behind another one has "sent" may never have reached the socket.
+      const sent = writtenAtStart >= 0;
+      const bytesOut = sent ? (writtenAtEnd >= 0 ? writtenAtEnd : socket.bytesWritten) - writtenAtStart : 0;
+      exchange.finish(outcome, sent && res.headersSent ? res.statusCode : 0, exchange.bodyBytes, bytesOut, refusal?.reason);
     };
     res.on('close', finish);
     // Node gives a response the socket at once unless an earlier one still has it; only such a

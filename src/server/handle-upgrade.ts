@@ -47,11 +47,20 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
     socket.pause();
     const identity = identityOf(req.socket);
     const exchange = new Exchange(deps.observer, req, identity);
+    // On every answer, as the request path sets it on its responses.
+    const idHeader = { 'X-Dockgate-Request-Id': exchange.requestId };
     const refuse = (err: unknown): void => {
       const gerr = err instanceof GatewayError ? err : new GatewayError('internal', `dockgate: internal error: ${(err as Error).message}`);
-      exchange.headersSent();
-      const bytes = writeRawDockerError(socket, gerr.status, gerr.message);
-      exchange.finish(gerr.status >= 500 ? 'error' : 'malformed', gerr.status, 0, bytes, `${gerr.reasonCode}: ${gerr.message}`);
+      // A client that has closed its side (a body broken off) can be sent nothing.
+      const answered = socket.writable;
+      let bytes = 0;
+      if (answered) {
+        exchange.headersSent();
+        bytes = writeRawDockerError(socket, gerr.status, gerr.message, idHeader);
+      } else {
+        socket.destroy();
+      }
+      exchange.finish(gerr.status >= 500 ? 'error' : 'malformed', answered ? gerr.status : 0, 0, bytes, `${gerr.reasonCode}: ${gerr.message}`);
     };
     socket.on('error', () => socket.destroy());
     // Until the hijack owns the connection, a client that goes (it left, or the gateway cut it:
@@ -80,7 +89,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       exchange.policyVersion = gatekeeper.version;
       if (!decision.forward) {
         exchange.headersSent();
-        const bytes = writeRawDockerError(socket, 403, gatekeeper.denyMessage(identity, facts, decision));
+        const bytes = writeRawDockerError(socket, 403, gatekeeper.denyMessage(identity, facts, decision), idHeader);
         exchange.finish(decision.outcome, 403, body.length, bytes);
         return;
       }
@@ -102,7 +111,9 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
         if (verdict && verdict.kind !== 'forward') {
           exchange.decision = verdict.kind === 'deny' ? tenancyDecision(verdict) : answeredDecision(decision, verdict);
           exchange.headersSent();
-          const bytes = verdict.kind === 'deny' ? writeRawDockerError(socket, verdict.status, verdict.message, verdict.headers) : writeRawAnswer(socket, verdict);
+          const bytes = verdict.kind === 'deny'
+            ? writeRawDockerError(socket, verdict.status, verdict.message, { ...verdict.headers, ...idHeader })
+            : writeRawAnswer(socket, { ...verdict, headers: { ...verdict.headers, ...idHeader } });
           exchange.finish(exchange.decision.outcome, verdict.status, body.length, bytes);
           return;
         }
@@ -117,7 +128,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
         const target = verdict?.target ?? originForm(req.url ?? '');
         // Handed to the daemon with the request: no longer a body waiting for a decision.
         hold.release();
-        hijack(deps.target, { method: req.method ?? 'POST', target, rawHeaders: req.rawHeaders, body: forwardBody, head: rest }, socket, {
+        hijack(deps.target, { method: req.method ?? 'POST', target, rawHeaders: req.rawHeaders, body: forwardBody, head: rest, answerHeaders: idHeader }, socket, {
           onHeaders(code) {
             status = code;
             exchange.headersSent();

@@ -72,6 +72,9 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs: number,
   });
 }
 
+/** Why a request whose connection closed before its body was complete was not answered. */
+export const TRUNCATED_BODY = 'dockgate: connection closed before the request body was complete';
+
 /** The refusal of a body that did not arrive in time (the connection is then closed). */
 export function bodyTimeout(timeoutMs: number): GatewayError {
   return new GatewayError('body-timeout', `dockgate: the request body did not arrive within ${timeoutMs} ms`);

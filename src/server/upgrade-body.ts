@@ -7,7 +7,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GatewayError } from '../http/gateway-error.js';
 import type { BodyHold } from './body-budget.js';
-import { bodyTimeout } from './read-body.js';
+import { bodyTimeout, TRUNCATED_BODY } from './read-body.js';
 
 /** The request body and whatever the client already sent after it. */
 export interface UpgradeBody {
@@ -63,7 +63,7 @@ export function readUpgradeBody(headers: IncomingHttpHeaders, head: Buffer, sock
     };
     const onEnd = (): void => {
       cleanup();
-      reject(new GatewayError('malformed', 'dockgate: connection closed before the request body was complete', 'truncated-body'));
+      reject(new GatewayError('malformed', TRUNCATED_BODY, 'truncated-body'));
     };
     const timer = setTimeout(() => {
       cleanup();

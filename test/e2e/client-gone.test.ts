@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { httpRequest, RawConnection } from './support/raw-tls.js';
@@ -132,6 +133,8 @@ describe('exactly one record per request when the HTTP parser fails or the gatew
     expect(conn.takeBuffered().toString('latin1')).not.toContain('HTTP/1.1 400');
     const records = await newRecords(before, (r) => r.decision === 'malformed');
     expect(records.map((r) => `${String(r.operation)} ${String(r.decision)}`).sort()).toEqual(['SystemEvents allow', 'unknown malformed']);
+    // Nothing could be written for it: the record says so.
+    expect(records.find((r) => r.decision === 'malformed')).toMatchObject({ status: 0, bytesOut: 0 });
   });
 
   it('CONNECT is answered 400 and recorded', async () => {
@@ -156,6 +159,70 @@ describe('exactly one record per request when the HTTP parser fails or the gatew
     const records = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records).toEqual([expect.objectContaining({ method: 'POST', path: '/v1.41/exec/dgt-no-such-exec/start', status: 0 })]);
     expect(own.stderr()).not.toContain('audit records were lost');
+  });
+});
+
+describe('records say what the client got when it left early or waited in a pipeline', () => {
+  it('an inspected body broken off by the client: malformed truncated-body, status 0 (not a gateway error)', async () => {
+    const before = auditRecords().length;
+    const conn = await RawConnection.tls(pki.bundle('bob'), gw.port);
+    conn.write('POST /v1.41/containers/create HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"Image":');
+    await sleep(300);
+    conn.close();
+    const records = await newRecords(before, (r) => r.method === 'POST');
+    expect(records).toEqual([expect.objectContaining({ method: 'POST', decision: 'malformed', status: 0, bytesOut: 0, reason: expect.stringMatching(/^truncated-body: /) })]);
+  });
+
+  it('an upgrade body broken off by the client: status 0 and no bytes out (nothing could be sent)', async () => {
+    const before = auditRecords().length;
+    const conn = await RawConnection.tls(pki.bundle('admin'), gw.port);
+    conn.write('POST /v1.41/exec/dgt-no-such-exec/start HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"Detach":');
+    await sleep(300);
+    conn.close();
+    const records = await newRecords(before, (r) => r.method === 'POST');
+    expect(records).toEqual([expect.objectContaining({ method: 'POST', decision: 'malformed', status: 0, bytesOut: 0, reason: expect.stringMatching(/^truncated-body: /) })]);
+  });
+
+  it('an answer queued behind /events when the client leaves: status 0, no bytes (it never went out)', async () => {
+    const before = auditRecords().length;
+    const conn = await RawConnection.tls(pki.bundle('bob'), gw.port);
+    conn.write(Buffer.concat([httpRequest({ method: 'GET', target: '/v1.41/events' }), httpRequest({ method: 'GET', target: '/_ping' })]));
+    expect((await conn.response({ head: true })).status).toBe(200);
+    await sleep(300);
+    conn.close();
+    const records = await newRecords(before, (r) => r.operation === 'SystemPing');
+    const ping = records.find((r) => r.operation === 'SystemPing');
+    expect(ping).toMatchObject({ decision: 'allow', status: 0, bytesOut: 0 });
+    const events = records.find((r) => r.operation === 'SystemEvents');
+    expect(events).toMatchObject({ status: 200 });
+    expect(events?.bytesOut).toBeGreaterThan(0);
+  });
+
+  it('pipelined answers: each record counts its own bytes, together what the client received', async () => {
+    const before = auditRecords().length;
+    const conn = await RawConnection.tls(pki.bundle('bob'), gw.port);
+    conn.write(Buffer.concat([httpRequest({ method: 'GET', target: '/_ping' }), httpRequest({ method: 'GET', target: '/v1.41/version' }), httpRequest({ method: 'GET', target: '/_ping' })]));
+    for (let i = 0; i < 3; i++) expect((await conn.response()).status).toBe(200);
+    await sleep(200);
+    const received = (conn.socket as TLSSocket).bytesRead;
+    conn.close();
+    const records = await newRecords(before, (r) => r.operation === 'SystemVersion');
+    expect(records).toHaveLength(3);
+    const out = records.map((r) => r.bytesOut as number);
+    expect(out.reduce((a, b) => a + b, 0)).toBe(received);
+    const version = records.find((r) => r.operation === 'SystemVersion');
+    for (const r of records) if (r !== version) expect(r.bytesOut).toBeLessThan(version?.bytesOut as number);
+  });
+
+  it('a refused upgrade carries the X-Dockgate-Request-Id its record has', async () => {
+    const before = auditRecords().length;
+    const conn = await RawConnection.tls(pki.bundle('bob'), gw.port);
+    conn.write('POST /v1.41/containers/json HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n');
+    const res = await conn.response();
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    const records = await newRecords(before, (r) => r.method === 'POST');
+    expect(records).toHaveLength(1);
+    expect(res.headers['x-dockgate-request-id']).toBe(records[0]?.requestId);
   });
 });
 

@@ -365,6 +365,7 @@ describe('with a live daemon', () => {
     expect(got.data).toMatch(/^HTTP\/1\.1 404 /);
     expect(got.data).toContain('Content-Type: application/json');
     expect(got.data).toContain('No such exec instance');
+    expect(got.data).toMatch(/\r\nX-Dockgate-Request-Id: [0-9a-f]{8}-[0-9a-z]+\r\n/);
     expect(got.data).not.toContain('101');
   });
 

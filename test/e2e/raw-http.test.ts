@@ -605,6 +605,7 @@ describe('connections', () => {
       conn.write(httpRequest({ method: 'POST', target: '/v1.41/containers/dgt-raw-cat/attach?stream=1&stdin=1&stdout=1', headers: [['Upgrade', 'tcp'], ['Connection', 'Upgrade'], ['Content-Length', '0']] }));
       const r = await conn.response();
       expect(r.status).toBe(101);
+      expect(r.headers['x-dockgate-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-z]+$/);
       conn.write('through-the-tunnel\n');
       const until = Date.now() + 10_000;
       let got = conn.takeBuffered();

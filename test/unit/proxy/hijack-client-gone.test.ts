@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { hijack } from '../../../src/proxy/hijack.js';
 import { clientPair, sleep, standInDaemon } from './hijack-stand-ins.js';
 
-const request = { method: 'POST', target: '/v1.41/containers/x/attach?stream=1&stdin=1', rawHeaders: ['Connection', 'Upgrade', 'Upgrade', 'tcp', 'Host', 'docker'], head: Buffer.alloc(0) };
+const request = { method: 'POST', target: '/v1.41/containers/x/attach?stream=1&stdin=1', rawHeaders: ['Connection', 'Upgrade', 'Upgrade', 'tcp', 'Host', 'docker'], head: Buffer.alloc(0), answerHeaders: {} };
 
 describe('hijack when the client goes before the upgrade', () => {
   it('a client cut while waiting for the 101: the exchange ends, the daemon request is dropped, a late 101 opens nothing', async () => {

@@ -11,7 +11,7 @@ import { clientPair, standInDaemon } from './hijack-stand-ins.js';
 async function sent(request: { method: string; rawHeaders: string[]; body?: Buffer }): Promise<string> {
   const daemon = await standInDaemon();
   const { client } = await clientPair();
-  hijack(daemon.target, { target: '/v1.41/x', head: Buffer.alloc(0), ...request }, client, { onHeaders: () => undefined, onEnd: () => undefined });
+  hijack(daemon.target, { target: '/v1.41/x', head: Buffer.alloc(0), answerHeaders: {}, ...request }, client, { onHeaders: () => undefined, onEnd: () => undefined });
   for (let i = 0; i < 200 && !(daemon.connections[0]?.received.includes('\r\n\r\n') && (request.body === undefined || daemon.connections[0].received.endsWith(request.body.toString('latin1')))); i++) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
