@@ -6,20 +6,22 @@
  * synchronous `write(2)` at the end of the turn (setImmediate), on the event-loop thread. A
  * page-cache write costs a few microseconds; the asynchronous alternative (a libuv threadpool
  * job per write) woke a second thread and the loop again for every request, which was the
- * largest single cost of a proxied request (docs/benchmarks.md). Like Node's own stdout on
- * Linux, a destination that blocks (a full pipe) holds the gateway until it drains: audit
- * records are not dropped to keep traffic moving.
+ * largest single cost of a proxied request (docs/benchmarks.md).
  *
- * Nothing is lost on the way: a failed or partial write keeps the unwritten bytes and retries
+ * Nothing is lost on the way: a failed or partial write (a full disk, a full pipe) keeps the unwritten bytes and retries
  * (after 100 ms, doubling up to 2 s; records that arrive meanwhile wait for the retry, so a
  * refusing destination costs no write attempt and no copy of the backlog per request);
  * a reopen writes everything pending to the old file first; `close` and `flush` drain.
  * What cannot be written by the end (the destination still refuses at `close`) is counted and
  * reported, never dropped silently, and a record the destination took only part of is cut off
  * the file again (or, on a pipe, ended with a newline), so the file never holds half a line
- * that would run into the next record.
+ * that would run into the next record. `close` waits on timers that keep the process alive, so
+ * a gateway whose listeners have closed still reports what it could not write.
+ *
+ * A file that is deleted or moved away without a SIGUSR1 is noticed within a second (its path no
+ * longer names the open file) and reopened, so records do not go on into a file nobody sees.
  */
-import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AuditRecord } from './audit-record.js';
 import { auditLine } from './audit-line.js';
@@ -36,6 +38,18 @@ export interface AuditLog {
   flush(timeoutMs?: number): Promise<void>;
   /** Flush and close; later writes are dropped. Resolves with what could not be written. */
   close(): Promise<AuditLoss>;
+  /** Whether the destination takes the records now (for readiness and metrics). */
+  health(): AuditHealth;
+}
+
+/** The audit destination's state. */
+export interface AuditHealth {
+  /** Bytes of records waiting for a destination that refused them (0 when all is written). */
+  backlogBytes: number;
+  /** Since when (ms since the epoch) the destination has refused writes; undefined while it takes them. */
+  refusingSince?: number;
+  /** The error of the last refused write. */
+  error?: string;
 }
 
 /** Records (and their bytes) that never reached the destination. */
@@ -50,6 +64,10 @@ export interface AuditLogOptions {
   file?: string;
   /** Called when the destination reports an error (disk full, permissions). */
   onError?: (err: Error) => void;
+  /** Called when the file was reopened because its path no longer named it (deleted, moved). */
+  onReopened?: (why: string) => void;
+  /** How often the file's path is compared with the open file (default 1000 ms). */
+  pathCheckMs?: number;
   /**
    * Most unwritten bytes kept while the destination refuses writes (default 64 MiB); beyond
    * that the oldest are dropped and reported, rather than the gateway running out of memory.
@@ -65,6 +83,8 @@ export interface AuditLogOptions {
 const RETRY_MS = 100;
 /** Longest delay between retries. */
 const MAX_RETRY_MS = 2000;
+/** How long a full pipe (EAGAIN, usually a slow reader) may refuse before it is reported. */
+const EAGAIN_REPORT_MS = 2000;
 const EMPTY = Buffer.alloc(0);
 const NEWLINE = Buffer.from('\n');
 
@@ -72,7 +92,7 @@ const NEWLINE = Buffer.from('\n');
 function unopened(err: Error): AuditLog {
   const ready = Promise.reject(err);
   ready.catch(() => {});
-  return { ready, write() {}, reopen() {}, flush: async () => {}, close: async () => ({ records: 0, bytes: 0 }) };
+  return { ready, write() {}, reopen() {}, flush: async () => {}, close: async () => ({ records: 0, bytes: 0 }), health: () => ({ backlogBytes: 0 }) };
 }
 
 /**
@@ -130,6 +150,8 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
   let retryMs = RETRY_MS;
   let closed = false;
   let lastErrorCode: string | undefined;
+  let refusingSince: number | undefined;
+  let lastError: string | undefined;
 
   function report(err: Error): void {
     // One report per kind of failure until a write succeeds again (a full disk fails every retry).
@@ -156,7 +178,10 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
         off += write(fd, buf, off, buf.length - off);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (code !== 'EAGAIN') report(err as Error);
+        refusingSince ??= Date.now();
+        lastError = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+        // A full pipe is usually a reader catching up: reported once it lasts.
+        if (code !== 'EAGAIN' || Date.now() - refusingSince >= EAGAIN_REPORT_MS) report(err as Error);
         const lineStart = off === 0 ? 0 : buf.lastIndexOf(10, off - 1) + 1;
         partial = off - lineStart;
         keep(buf.subarray(lineStart));
@@ -165,6 +190,7 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
     }
     partial = 0;
     lastErrorCode = undefined;
+    refusingSince = undefined;
     retryMs = RETRY_MS;
     return true;
   }
@@ -245,12 +271,58 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
     if (drain()) return Promise.resolve();
     return new Promise((resolve) => {
       const deadline = Date.now() + timeoutMs;
+      // Referenced timers (bounded by the deadline): at shutdown the listeners are closed, and
+      // with nothing else keeping the process alive it would exit before the loss is reported.
       const poll = () => {
         if (drain() || Date.now() >= deadline) resolve();
-        else setTimeout(poll, RETRY_MS).unref();
+        else setTimeout(poll, RETRY_MS);
       };
-      setTimeout(poll, RETRY_MS).unref();
+      setTimeout(poll, RETRY_MS);
     });
+  }
+
+  /** Reopen when `file` no longer names the open file (deleted, or moved without a SIGUSR1). */
+  function checkPath(): void {
+    if (closed || file === undefined) return;
+    let why: string | undefined;
+    try {
+      const open = fstatSync(fd);
+      const now = statSync(file);
+      if (now.ino !== open.ino || now.dev !== open.dev) why = 'the path names another file (moved without SIGUSR1?)';
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return;
+      why = 'the file was deleted or moved away';
+    }
+    if (why === undefined) return;
+    if (reopenFile()) opts.onReopened?.(why);
+  }
+  const pathTimer = file === undefined ? undefined : setInterval(checkPath, opts.pathCheckMs ?? 1000);
+  pathTimer?.unref();
+
+  /** Write what is pending to the old file, then switch to a new open of `file`. False when it cannot be opened. */
+  function reopenFile(): boolean {
+    if (closed || file === undefined) return false;
+    // Everything written before the reopen belongs to the old file; a record the old file took
+    // only half of is cut off there and written whole to the new one.
+    drain();
+    let next: number;
+    try {
+      next = openAppend(file);
+    } catch (err) {
+      // Keep writing to the old file rather than lose records.
+      report(err as Error);
+      return false;
+    }
+    endPartialLine();
+    const old = fd;
+    fd = next;
+    partial = 0;
+    try {
+      closeSync(old);
+    } catch {
+      // Already gone; nothing to lose.
+    }
+    return true;
   }
 
   return {
@@ -267,33 +339,17 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
       }
     },
     reopen() {
-      if (closed || file === undefined) return;
-      // Everything written before the reopen belongs to the old file; a record the old file took
-      // only half of is cut off there and written whole to the new one.
-      drain();
-      let next: number;
-      try {
-        next = openAppend(file);
-      } catch (err) {
-        // Keep writing to the old file rather than lose records.
-        opts.onError?.(err as Error);
-        return;
-      }
-      endPartialLine();
-      const old = fd;
-      fd = next;
-      partial = 0;
-      try {
-        closeSync(old);
-      } catch {
-        // Already gone; nothing to lose.
-      }
+      reopenFile();
     },
     flush,
+    health() {
+      return { backlogBytes: (backlog?.length ?? 0) - partial, refusingSince, error: refusingSince === undefined ? undefined : lastError };
+    },
     async close() {
       if (closed) return { records: 0, bytes: 0 };
       await flush(opts.closeTimeoutMs);
       closed = true;
+      if (pathTimer) clearInterval(pathTimer);
       endPartialLine();
       // One last attempt, also for the newline that ends a broken record.
       if (backlog) drain();

@@ -3,6 +3,7 @@
  * Every label is bounded (see labels.ts): no raw path, id or query string ever becomes a label.
  */
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import type { AuditHealth } from './audit-log.js';
 import type { HandshakeFailure, RequestRecord } from '../core/observer.js';
 import { deferredCounts, type DeferredSeries } from './deferred-counts.js';
 import { boundedLabel, labelToken, methodLabel, statusClass, UNKNOWN } from './labels.js';
@@ -56,6 +57,8 @@ export interface GatewayMetrics {
   replaceCertificateExpiry(kind: Exclude<CertificateKind, 'client'>, items: ReadonlyArray<{ name: string; notAfter: Date }>): void;
   /** A verified client connected: refresh its certificate's expiry series (LRU/TTL bounded). */
   clientSeen(name: string, notAfter: Date): void;
+  /** Where `dockgate_audit_backlog_bytes` reads the audit log's state at each scrape. */
+  watchAudit(health: () => AuditHealth): void;
 }
 
 /** Duration buckets (seconds) from 1 ms to 10 s, for time to response headers and pings. */
@@ -213,6 +216,15 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
     tlsReloads.inc({ result }, 0);
   }
   upstreamUp.set(0);
+  let auditHealth: () => AuditHealth = () => ({ backlogBytes: 0 });
+  new Gauge({
+    name: 'dockgate_audit_backlog_bytes',
+    help: 'Bytes of audit records waiting for a destination that refuses writes (0 when every record is written)',
+    registers,
+    collect() {
+      this.set(auditHealth().backlogBytes);
+    },
+  });
 
   const recentClients = createRecentKeys({
     ttlMs: opts.clientCertTtlMs ?? 24 * 3600 * 1000,
@@ -319,5 +331,8 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
       for (const i of items) setFixedExpiry(kind, i.name, i.notAfter);
     },
     clientSeen,
+    watchAudit(health) {
+      auditHealth = health;
+    },
   };
 }

@@ -3,6 +3,7 @@
  * `/_ping` of the daemon. Each probe also feeds `dockgate_upstream_up` and the ping histogram.
  */
 import type { Upstream } from '../config/types.js';
+import type { AuditHealth } from './audit-log.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { OperationalLog } from './logger.js';
 import { pingUpstream } from './upstream-ping.js';
@@ -27,6 +28,20 @@ export interface ReadinessOptions {
   metrics?: Pick<GatewayMetrics, 'upstreamPing'>;
   /** The gateway's own checks, evaluated at each probe (e.g. `listener`, `certificates`, `policy`). */
   checks: () => Record<string, CheckResult>;
+}
+
+/** How long the audit destination may refuse writes before readiness fails (a full pipe catching up is not an outage). */
+export const AUDIT_REFUSING_GRACE_MS = 5000;
+
+/**
+ * The `audit` check: fails once the audit destination has refused writes for
+ * AUDIT_REFUSING_GRACE_MS, naming the error and what is held, so a load balancer stops sending
+ * requests whose records cannot be written.
+ */
+export function auditCheck(health: AuditHealth, now: number): CheckResult {
+  if (health.refusingSince === undefined || now - health.refusingSince < AUDIT_REFUSING_GRACE_MS) return { ok: true };
+  const since = new Date(health.refusingSince).toISOString();
+  return { ok: false, detail: `the audit destination refuses writes since ${since} (${health.error ?? 'error'}); ${health.backlogBytes} bytes of records held` };
 }
 
 /** Build the readiness function: ready when every check and the daemon ping are OK. */
@@ -66,7 +81,7 @@ export function startUpstreamMonitor(opts: {
     if (stopped) return;
     opts.metrics.upstreamPing(ping.seconds, ping.ok);
     if (ping.ok !== up) {
-      if (!ping.ok) opts.log?.warn({ event: 'upstream-down', upstream: opts.upstream.url, error: ping.detail ?? 'no answer' }, 'the daemon does not answer /_ping: requests get 502 until it does');
+      if (!ping.ok) opts.log?.warn({ event: 'upstream-down', upstream: opts.upstream.url, error: ping.detail ?? 'no answer' }, 'the daemon does not answer /_ping: requests get 502, or wait if it accepts connections without answering, until it does');
       else if (up === false) opts.log?.info({ event: 'upstream-up', upstream: opts.upstream.url }, 'the daemon answers /_ping again');
       up = ping.ok;
     }

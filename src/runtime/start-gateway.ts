@@ -11,7 +11,7 @@ import { createAuditLog } from '../observe/audit-log.js';
 import type { OperationalLog } from '../observe/logger.js';
 import { createMetrics, type GatewayMetrics } from '../observe/metrics.js';
 import { createObserver } from '../observe/observer.js';
-import { createReadiness, startUpstreamMonitor } from '../observe/readiness.js';
+import { auditCheck, createReadiness, startUpstreamMonitor } from '../observe/readiness.js';
 import { createUpstreamTarget } from '../proxy/upstream-target.js';
 import { startGatewayServer, type GatewayServer } from '../server/gateway-server.js';
 import { effectiveGroups } from '../policy/compile.js';
@@ -78,7 +78,12 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   const metrics = createMetrics(registry, { identityLabel: config.metrics.identityLabel, version: VERSION });
   // All of these are loaded before any is refused, so a start-up error names every problem.
   const problems: string[] = [];
-  const audit: AuditLog = createAuditLog({ file: config.audit.file, onError: (err) => log.error({ err: err.message }, 'audit log write failed') });
+  const audit: AuditLog = createAuditLog({
+    file: config.audit.file,
+    onError: (err) => log.error({ err: err.message }, 'audit log write failed'),
+    onReopened: (why) => log.warn({ event: 'audit-reopened', file: config.audit.file, why }, 'audit file reopened: its path no longer named the open file'),
+  });
+  metrics.watchAudit(() => audit.health());
   // Fail closed at boot: a gateway whose audit file cannot be opened would serve with no record.
   try {
     await audit.ready;
@@ -135,6 +140,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       listener: { ok: listening() },
       certificates: certificatesCheck({ serverNotAfter: tls.serverNotAfter, crls: tls.crls, reloadError: tlsReloadError }, new Date()),
       policy: { ok: true, detail: `version ${gatekeeper.version}` },
+      audit: auditCheck(audit.health(), Date.now()),
     }),
   });
   // The admin listener binds first: should that fail (its port in use), the Docker API listener

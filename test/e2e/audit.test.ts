@@ -283,6 +283,26 @@ describe('audit file', () => {
     responses.forEach((res, i) => expect(byId.get(ids[i] as string)?.status, `burst ${i}`).toBe(res.status));
   });
 
+  it('a destination that refuses writes (/dev/full): readiness fails after 5 s, /metrics shows the held bytes, SIGTERM reports the loss and exits 1', async () => {
+    const own = await startGateway(pki.dir, configYaml(pki, socket, 'audit: { file: /dev/full }\n'));
+    const admin = `http://127.0.0.1:${own.adminPort}`;
+    try {
+      for (let i = 0; i < 3; i++) expect((await tlsRequest(pki.bundle('bob'), own.port, { path: '/_ping' })).status).toBe(200);
+      const held = async () => Number(/^dockgate_audit_backlog_bytes (\d+)$/m.exec(await (await fetch(`${admin}/metrics`)).text())?.[1]);
+      expect(await held()).toBeGreaterThan(0);
+      await sleep(5500);
+      const ready = await fetch(`${admin}/readyz`);
+      expect(ready.status).toBe(503);
+      const checks = ((await ready.json()) as { checks: Record<string, { ok: boolean; detail?: string }> }).checks;
+      expect(checks.audit).toEqual({ ok: false, detail: expect.stringMatching(/^the audit destination refuses writes since \S+ \(ENOSPC\); \d+ bytes of records held$/) });
+      expect(own.stderr()).toContain('audit log write failed');
+    } finally {
+      // Before the fix the process exited 0 here, the loss unreported (close's timers did not hold it).
+      expect(await own.stop()).toBe(1);
+    }
+    expect(own.stderr()).toMatch(/audit log closed with 3 records \(\d+ bytes\) unwritten/);
+  });
+
   it('refuses to start when the audit file cannot be opened (fail closed, never serve unaudited)', async () => {
     // A path under a regular file: mkdir fails even for root.
     const blocker = join(dir, 'not-a-dir');

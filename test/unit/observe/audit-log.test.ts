@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAuditLog, makeDirs } from '../../../src/observe/audit-log.js';
+import { auditLine } from '../../../src/observe/audit-line.js';
 import { toAuditRecord } from '../../../src/observe/audit-record.js';
 import { facts, operation, record } from './fixtures.js';
 
@@ -237,6 +238,82 @@ describe('createAuditLog', () => {
     await log.flush(2000);
     expect(lines(file).map((l) => JSON.parse(l).requestId)).toEqual(Array.from({ length: 31 }, (_, i) => `w${i}`));
     await log.close();
+  });
+
+  it('health says how much is held and since when the destination refuses, and clears once it takes writes', async () => {
+    const file = join(dir, 'audit.log');
+    let refusing = true;
+    const log = createAuditLog({
+      file,
+      onError: () => {},
+      writeSync(fd, buf, off, len) {
+        if (refusing) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        return writeSync(fd, buf, off, len);
+      },
+    });
+    expect(log.health()).toEqual({ backlogBytes: 0, refusingSince: undefined, error: undefined });
+    const before = Date.now();
+    log.write(toAuditRecord(record({ requestId: 'h0' })));
+    await new Promise((resolve) => setImmediate(resolve));
+    const held = log.health();
+    expect(held.backlogBytes).toBe(Buffer.byteLength(auditLine(toAuditRecord(record({ requestId: 'h0' })))));
+    expect(held.refusingSince).toBeGreaterThanOrEqual(before);
+    expect(held.error).toBe('ENOSPC');
+    refusing = false;
+    await log.flush(2000);
+    expect(log.health()).toEqual({ backlogBytes: 0, refusingSince: undefined, error: undefined });
+    await log.close();
+  });
+
+  it('a full pipe (EAGAIN) is reported only once it has refused for 2 s', async () => {
+    const errors: string[] = [];
+    let attempts = 0;
+    const log = createAuditLog({
+      file: join(dir, 'audit.log'),
+      closeTimeoutMs: 100,
+      onError: (e) => errors.push((e as NodeJS.ErrnoException).code ?? e.message),
+      writeSync() {
+        attempts += 1;
+        throw Object.assign(new Error('EAGAIN: resource temporarily unavailable, write'), { code: 'EAGAIN' });
+      },
+    });
+    log.write(toAuditRecord(record()));
+    await log.flush(500);
+    expect(errors).toEqual([]);
+    await log.flush(2500);
+    expect(errors).toEqual(['EAGAIN']);
+    expect(attempts).toBeGreaterThan(2);
+    await log.close();
+  });
+
+  it('a file deleted under it is noticed and reopened at its path; records go on into the new file', async () => {
+    const file = join(dir, 'audit.log');
+    const reopened: string[] = [];
+    const log = createAuditLog({ file, pathCheckMs: 50, onReopened: (why) => reopened.push(why) });
+    log.write(toAuditRecord(record({ requestId: 'd0' })));
+    await log.flush();
+    rmSync(file);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(reopened).toEqual(['the file was deleted or moved away']);
+    log.write(toAuditRecord(record({ requestId: 'd1' })));
+    await log.close();
+    expect(lines(file).map((l) => JSON.parse(l).requestId)).toEqual(['d1']);
+  });
+
+  it('a file moved away and replaced without SIGUSR1 is reopened: what came before stays in the moved file', async () => {
+    const file = join(dir, 'audit.log');
+    const reopened: string[] = [];
+    const log = createAuditLog({ file, pathCheckMs: 50, onReopened: (why) => reopened.push(why) });
+    log.write(toAuditRecord(record({ requestId: 'm0' })));
+    await log.flush();
+    renameSync(file, `${file}.1`);
+    writeFileSync(file, '');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(reopened).toEqual(['the path names another file (moved without SIGUSR1?)']);
+    log.write(toAuditRecord(record({ requestId: 'm1' })));
+    await log.close();
+    expect(lines(`${file}.1`).map((l) => JSON.parse(l).requestId)).toEqual(['m0']);
+    expect(lines(file).map((l) => JSON.parse(l).requestId)).toEqual(['m1']);
   });
 
   describe('a destination that refuses writes at shutdown', () => {
