@@ -51,9 +51,11 @@ USER 10001:10001
 EXPOSE 2376
 # SIGTERM drains in-flight requests (limits.shutdownGraceMs) before the process exits.
 STOPSIGNAL SIGTERM
-# The admin listener's /healthz; set DOCKGATE_HEALTH_URL when `admin:` listens elsewhere.
+# The admin listener's /healthz; set DOCKGATE_HEALTH_URL when `admin:` listens elsewhere, or
+# to https://... with admin.tls (the container's own listener: its certificate is not checked).
+# With admin.tls.ca the listener wants a client certificate this check does not have.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "require('http').get(process.env.DOCKGATE_HEALTH_URL,(r)=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1)).setTimeout(4000,function(){this.destroy()})"]
+  CMD ["node", "-e", "const u=process.env.DOCKGATE_HEALTH_URL;require(u.startsWith('https:')?'https':'http').get(u,{rejectUnauthorized:false},(r)=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1)).setTimeout(4000,function(){this.destroy()})"]
 # --max-semi-space-size=4: less resident memory, some CPU under many concurrent clients;
 # see docs/deployment.md ("Young generation") for the trade-off and how to choose 16.
 # --inspect-port=0.0.0.1:9229: a SIGUSR1 before `serve` takes the signal over cannot open the

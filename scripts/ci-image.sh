@@ -279,4 +279,24 @@ for _ in $(seq 1 80); do
 done
 has 'policy loaded' dk logs "$GW2" || { dk logs "$GW2" 2>&1 | tail -20 >&2; fail "a policy replaced by rename did not reach the container"; }
 
+# ---------------------------------------------------------------------------- admin TLS
+# With admin.tls the health check speaks https to the container's own admin listener.
+say "admin TLS: the health check over https"
+port3=$(free_port)
+aport3=$(free_port)
+mkdir -p "$WORK/etc3"
+sed -e "s/^listen: .*/listen: 127.0.0.1:$port3/" \
+  -e "s#^admin: .*#admin: { listen: 127.0.0.1:$aport3, tls: { cert: /var/lib/dockgate/certs/server-cert.pem, key: /var/lib/dockgate/certs/server-key.pem } }#" \
+  deploy/config.example.yaml >"$WORK/etc3/dockgate.yaml"
+cp config/policies/default.yaml "$WORK/etc3/policy.yaml"
+chmod -R a+rX "$WORK/etc3"
+GW3="$RUN_ID-gw3"
+CONTAINERS+=("$GW3")
+dk run -d --name "$GW3" --read-only --cap-drop ALL --security-opt no-new-privileges \
+  --user "$UID_GW:$SOCK_GID" --network host --health-interval 2s \
+  -e DOCKGATE_CONFIG=/etc/dockgate/dockgate.yaml -e "DOCKGATE_HEALTH_URL=https://127.0.0.1:$aport3/healthz" \
+  -v "$SOCK:/var/run/docker.sock" -v "$CERTS:/var/lib/dockgate/certs:ro" -v "$WORK/etc3:/etc/dockgate:ro" \
+  "$IMAGE" >/dev/null
+wait_healthy "$GW3" "admin-TLS container"
+
 say "OK"

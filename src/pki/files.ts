@@ -17,14 +17,35 @@ export const PUBLIC_MODE = 0o644;
 export const PRIVATE_DIR_MODE = 0o700;
 
 /**
+ * Who should own a file written at `path` by root: the file it replaces, else the directory it
+ * goes into. `dockgate certs rotate-server` run as root in a service's state directory
+ * (/var/lib/dockgate/certs, owned by the service user) must leave a key the service can still
+ * read, not a root-owned 0600 one that stops its next start. Undefined when not root.
+ */
+async function ownerFor(path: string): Promise<{ uid: number; gid: number } | undefined> {
+  if (process.getuid?.() !== 0) return undefined;
+  try {
+    const { uid, gid } = await stat(path);
+    return { uid, gid };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    const { uid, gid } = await stat(dirname(path));
+    return { uid, gid };
+  }
+}
+
+/**
  * Atomically replaces `path` with `data`. The temporary file is created exclusively (`wx`)
- * with `mode`, flushed to disk, then renamed; on failure it is removed.
+ * with `mode`, flushed to disk, then renamed; on failure it is removed. Run as root, the file
+ * keeps the owner of the one it replaces (or takes its directory's).
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const owner = await ownerFor(path);
   const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
   try {
     try {
+      if (owner) await handle.chown(owner.uid, owner.gid);
       await handle.writeFile(data);
       await handle.sync();
     } finally {

@@ -77,6 +77,30 @@ describe('deploy/dockgate.service', () => {
   });
 });
 
+describe('deploy/dockgate-crl.service and .timer', () => {
+  const crlUnit = resolve('deploy/dockgate-crl.service');
+  const entries = unitEntries(readFileSync(crlUnit, 'utf8'));
+  const values = (key: string): string[] => entries.filter(([k]) => k === key).map(([, v]) => v);
+
+  it('re-sign the CRL where dockgate.service keeps its certificates, as its user', () => {
+    const service = unitEntries(readFileSync(UNIT, 'utf8'));
+    expect(service).toContainEqual(['StateDirectory', 'dockgate']);
+    expect(service).toContainEqual(['User', 'dockgate']);
+    expect(values('ExecStart')).toEqual(['/usr/local/bin/dockgate certs crl --dir /var/lib/dockgate/certs']);
+    expect(values('User')).toEqual(['dockgate']);
+    expect(values('ReadWritePaths')).toEqual(['/var/lib/dockgate/certs']);
+  });
+
+  it('pass systemd-analyze verify together', async () => {
+    const dir = scratchDir('crl-unit-');
+    writeFileSync(join(dir, 'dockgate-crl.service'), readFileSync(crlUnit, 'utf8').replace(/^ExecStart=\/usr\/local\/bin\/dockgate /m, 'ExecStart=/bin/true '));
+    writeFileSync(join(dir, 'dockgate-crl.timer'), readFileSync(resolve('deploy/dockgate-crl.timer'), 'utf8'));
+    const r = await run('systemd-analyze', ['verify', join(dir, 'dockgate-crl.service'), join(dir, 'dockgate-crl.timer')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+});
+
 describe('deploy/compose.yaml', () => {
   const env = { ...process.env, DOCKER_GID: '998' };
 

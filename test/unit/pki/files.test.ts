@@ -1,4 +1,4 @@
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { chown, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { writeFileAtomic } from '../../../src/pki/files.js';
@@ -18,6 +18,27 @@ describe('writeFileAtomic', () => {
     expect(after.ino).not.toBe(before.ino);
     expect(await modeOf(file)).toBe(0o600);
     expect(await readdir(dir)).toEqual(['key.pem']);
+  });
+
+  // CI runs as root; elsewhere chown needs root.
+  const asRoot = process.getuid?.() === 0 || process.env.CI === 'true';
+  test.runIf(asRoot)('run as root, a replaced file keeps its owner (a service user\'s key stays readable by the service)', async () => {
+    const dir = await tmp();
+    const file = join(dir, 'server-key.pem');
+    await writeFile(file, 'old', { mode: 0o600 });
+    await chown(file, 10001, 10002);
+    await writeFileAtomic(file, 'new', 0o600);
+    const after = await stat(file);
+    expect([after.uid, after.gid]).toEqual([10001, 10002]);
+    expect(await modeOf(file)).toBe(0o600);
+  });
+
+  test.runIf(asRoot)('run as root, a new file takes the owner of its directory (a service\'s state directory)', async () => {
+    const dir = await tmp();
+    await chown(dir, 10003, 10004);
+    await writeFileAtomic(join(dir, 'ca-key.pem'), 'k', 0o600);
+    const after = await stat(join(dir, 'ca-key.pem'));
+    expect([after.uid, after.gid]).toEqual([10003, 10004]);
   });
 
   test('a failed rename removes its temporary file and touches nothing else', async () => {
