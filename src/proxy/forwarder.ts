@@ -112,7 +112,11 @@ function dropDaemonSideIfUnfinished(req: WithHooks, res: ServerResponse): void {
   if (daemonReq && !(daemonRes?.readableEnded && daemonReq.writableFinished)) daemonReq.destroy();
 }
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNRESET', 'EPIPE']);
+/**
+ * Errors of connecting: the daemon could not be reached. A reset or a broken pipe comes from a
+ * connection that was made (the daemon died or dropped it mid-request): that is `failed`.
+ */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']);
 
 /** Create the forwarder for `target`. */
 export function createForwarder(target: UpstreamTarget): Forwarder {
@@ -152,7 +156,11 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
     const hooks = (req as WithHooks)[HOOKS];
     hooks?.onHeaders(proxyRes.statusCode ?? 502);
     relayResponse(proxyRes, res);
-    proxyRes.on('error', () => res.destroy());
+    // The daemon's answer broke off (it died mid-stream); a client that left destroys it without an error.
+    proxyRes.on('error', (err) => {
+      hooks?.onError('failed', err);
+      res.destroy();
+    });
   });
 
   proxy.on('error', (err: Error, req: IncomingMessage, res: ServerResponse | import('node:net').Socket) => {

@@ -1,0 +1,71 @@
+/**
+ * A daemon that goes away in the middle of an exchange: reported as `failed` (the connection was
+ * made), never as `unreachable` (which means it could not be made), whether its answer broke off
+ * mid-stream or it dropped the connection while the request body was still arriving.
+ */
+import { connect } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { forwarderRig } from './forwarder-rig.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+/** A gateway-side server whose forwarder reports errors into `errors`; the stand-in daemon runs `daemon`. */
+async function rig(daemon: Parameters<typeof forwarderRig>[1]) {
+  const errors: string[] = [];
+  const { port } = await forwarderRig(cleanups, daemon, (forwarder, req, res) => {
+    forwarder.forward(req, res, { onHeaders: () => undefined, onError: (kind, err) => errors.push(`${kind} ${(err as NodeJS.ErrnoException).code ?? err.message}`) }, req.url ?? '/');
+  });
+  return { port, errors };
+}
+
+/** Send `raw` and collect what comes back until the connection closes. */
+function exchange(port: number, raw: string): Promise<string> {
+  return new Promise((resolve) => {
+    const c = connect(port, '127.0.0.1');
+    let got = '';
+    c.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    c.on('error', () => undefined);
+    c.on('close', () => resolve(got));
+    c.write(raw);
+  });
+}
+
+const until = async (check: () => boolean, ms = 3000) => {
+  const end = Date.now() + ms;
+  while (!check() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+};
+
+describe('a daemon lost mid-exchange', () => {
+  it('a streamed answer that breaks off (logs -f when the daemon dies) is reported as failed', async () => {
+    const { port, errors } = await rig((s) => {
+      s.once('data', () => {
+        s.write('HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n');
+        setTimeout(() => s.destroy(), 50);
+      });
+    });
+    const got = await exchange(port, 'GET /v1.41/containers/c/logs?follow=1&stdout=1 HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(got).toContain('hello');
+    await until(() => errors.length > 0);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^failed /);
+  });
+
+  it('an upload the daemon drops after taking part of it is failed, not unreachable', async () => {
+    const { port, errors } = await rig((s) => {
+      let taken = 0;
+      s.on('data', (d: Buffer) => {
+        taken += d.length;
+        if (taken > 1024) s.destroy();
+      });
+    });
+    const body = 'x'.repeat(64 * 1024);
+    const got = await exchange(port, `PUT /v1.41/containers/c/archive?path=/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-tar\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+    await until(() => errors.length > 0);
+    expect(errors).toEqual([expect.stringMatching(/^failed (ECONNRESET|EPIPE)$/)]);
+    expect(got).toMatch(/^HTTP\/1\.1 502 /);
+    expect(got).toContain('failed: E');
+  });
+});
