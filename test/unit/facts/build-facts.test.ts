@@ -29,6 +29,18 @@ describe('buildFacts', () => {
     expect(facts.upgrade).toBeUndefined();
   });
 
+  it('splits the target at its first `?`: a second one cannot turn a create into a kill', () => {
+    const body = enc.encode('{"Image":"busybox","HostConfig":{"Privileged":true}}');
+    for (const rawTarget of ['/containers/create?x=/kill?', '/v1.41/containers/create?x=/kill?&name=a?b']) {
+      const facts = buildFacts({ method: 'POST', rawTarget, headers: JSON_CT, body });
+      expect(facts.operation?.name, rawTarget).toBe('ContainerCreate');
+      expect(facts.path).toBe('/containers/create');
+      expect(facts.params).toEqual({});
+      expect(facts.query.x).toBe('/kill?');
+      expect(facts.body).toEqual({ Image: 'busybox', HostConfig: { Privileged: true } });
+    }
+  });
+
   it('decodes greedy params and strips the version prefix', () => {
     const facts = buildFacts({ method: 'GET', rawTarget: '/v1.041/containers/a%2Fb/json', headers: {} });
     expect(facts.operation?.name).toBe('ContainerInspect');

@@ -151,6 +151,31 @@ describe('the operation table', () => {
     }
   });
 
+  // `power: read` must never reach the daemon's expvar dump or its profiler.
+  it('classes every debug route as /debug/pprof is: exfiltrate', () => {
+    const pprof = operationByName('DebugPprof')?.power;
+    expect(pprof).toBe('exfiltrate');
+    const debug = OPERATIONS.filter((op) => op.section === 'debug');
+    expect(debug.map((op) => op.name).sort()).toEqual(['DebugPprof', 'DebugPprofCmdline', 'DebugPprofIndex', 'DebugPprofProfile', 'DebugPprofSymbol', 'DebugPprofTrace', 'DebugVars']);
+    for (const op of debug) expect({ name: op.name, power: op.power }).toEqual({ name: op.name, power: pprof });
+    for (const [method, path, name] of [
+      ['GET', '/debug/vars', 'DebugVars'],
+      ['POST', '/debug/vars', 'DebugVars'],
+      ['GET', '/debug/pprof/', 'DebugPprofIndex'],
+      ['GET', '/debug/pprof/cmdline', 'DebugPprofCmdline'],
+      ['GET', '/debug/pprof/profile', 'DebugPprofProfile'],
+      ['POST', '/debug/pprof/symbol', 'DebugPprofSymbol'],
+      ['GET', '/debug/pprof/trace', 'DebugPprofTrace'],
+      ['GET', '/debug/pprof/heap', 'DebugPprof'],
+      ['DELETE', '/debug/pprof/goroutine', 'DebugPprof'],
+    ] as const) {
+      const m = matchOperation(method, path);
+      expect({ path, name: m?.operation.name, power: m?.operation.power }).toEqual({ path, name, power: 'exfiltrate' });
+    }
+    // The versioned form is no route (dockerd 28 answers it): unknown-route, denied.
+    expect(matchOperation('GET', '/v1.41/debug/vars')).toBeUndefined();
+  });
+
   it('marks hijacks and the build power of /session and /grpc', () => {
     const hijacks = OPERATIONS.filter((op) => op.hijack).map((op) => op.name);
     expect(hijacks.sort()).toEqual(['ContainerAttach', 'ContainerAttachWebsocket', 'ExecStart', 'Grpc', 'Session']);

@@ -19,6 +19,11 @@ describe('normalizePath accepts what Go and mux read one way', () => {
     ['/v1.41/containers/json?all=1&size=0', '/v1.41/containers/json', 'all=1&size=0'],
     ['/containers/json?', '/containers/json', ''],
     ['/containers/json?a=%zz', '/containers/json', 'a=%zz'], // the query is parsed later
+    // Go splits the target at the first `?`: later ones belong to the query, never to the path.
+    ['/containers/create?x=/kill?', '/containers/create', 'x=/kill?'],
+    ['/v1.41/containers/create?name=a?b&x=/c1/kill', '/v1.41/containers/create', 'name=a?b&x=/c1/kill'],
+    ['/containers/json??', '/containers/json', '?'],
+    ['http://h/containers/create?x=/kill?', '/containers/create', 'x=/kill?', '/containers/create?x=/kill?'],
     ['/containers/a%2Fb/json', '/containers/a/b/json', ''], // mux matches the decoded path
     ['/containers/a%2fb/json', '/containers/a/b/json', ''],
     ['/containers/a+b/json', '/containers/a+b/json', ''], // `+` is literal in paths

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { loadPolicy } from '../../../src/policy/compile.js';
-import { decide, denyMessage } from '../../../src/policy/evaluate.js';
-import { alice, identity, req } from './fixtures.js';
+import { effectiveGroups, loadPolicy, type CompiledPolicy } from '../../../src/policy/compile.js';
+import { decide, decideTraced, denyMessage, type RuleTrace } from '../../../src/policy/evaluate.js';
+import { alice, guarded, identity, req } from './fixtures.js';
 
 const policy = loadPolicy(`
 version: 1
@@ -35,6 +35,8 @@ const admin = identity('root', ['admin']);
 const bob = identity('bob');
 const carol = identity('carol');
 const robot = identity('robot', [], { uri: ['spiffe://example.org/robot'] });
+// A certificate whose CN is the SAN a rule names, without that SAN: `sans:` must not match it.
+const cnLikeSan = identity('spiffe://example.org/robot');
 
 describe('decide: rule order, selectors, default deny', () => {
   it.each([
@@ -43,6 +45,8 @@ describe('decide: rule order, selectors, default deny', () => {
     ['deny section swarm', alice, 'GET', '/swarm', 'deny', 'no-plugins-or-swarm', 'rule-deny'],
     ['power:read', alice, 'GET', '/containers/json', 'allow', 'dev-containers', 'allowed'],
     ['power:read excludes exfiltrate', alice, 'GET', '/containers/abc/export', 'deny', 'default', 'no-rule'],
+    ['power:read excludes the debug routes', alice, 'GET', '/debug/vars', 'deny', 'default', 'no-rule'],
+    ['power:read excludes the profiler', alice, 'GET', '/debug/pprof/heap', 'deny', 'default', 'no-rule'],
     ['name selector', alice, 'POST', '/containers/create', 'allow', 'dev-containers', 'allowed'],
     ['route pattern selector', alice, 'POST', '/v1.41/containers/a/b/kill', 'allow', 'dev-containers', 'allowed'],
     ['route pattern needs its method', alice, 'POST', '/containers/abc/stop', 'deny', 'default', 'no-rule'],
@@ -51,6 +55,7 @@ describe('decide: rule order, selectors, default deny', () => {
     ['glob within a segment', carol, 'DELETE', '/containers/prod-1', 'deny', 'default', 'no-rule'],
     ['** crosses segments', carol, 'GET', '/containers/x/json', 'allow', 'ops-ci-containers', 'allowed'],
     ['san', robot, 'GET', '/info', 'allow', 'by-san', 'allowed'],
+    ['sans never match the CN', cnLikeSan, 'GET', '/info', 'deny', 'default', 'no-rule'],
     ['user', bob, 'GET', '/version', 'allow', 'bob-only', 'allowed'],
     ['user is not someone else', alice, 'GET', '/version', 'allow', 'dev-containers', 'allowed'],
     ['no rule', bob, 'GET', '/info', 'deny', 'default', 'no-rule'],
@@ -67,6 +72,102 @@ describe('decide: rule order, selectors, default deny', () => {
 
   it('admins skip guards (no guards on the rule)', () => {
     expect(decide(policy, admin, req('POST', '/containers/create', { HostConfig: { Privileged: true } })).outcome).toBe('allow');
+  });
+});
+
+describe('who: sans and policy groups', () => {
+  const bySan = loadPolicy(`
+version: 1
+rules:
+  - name: dns-san
+    who: { sans: [robot.example, 10.0.0.7, ops@example.org] }
+    allow: [SystemInfo]
+`);
+  it.each([
+    ['DNS SAN', identity('x', [], { dns: ['robot.example'] }), 'allow'],
+    ['IP SAN', identity('x', [], { ip: ['10.0.0.7'] }), 'allow'],
+    ['email SAN', identity('x', [], { email: ['ops@example.org'] }), 'allow'],
+    ['CN equal to a listed DNS name, no SAN', identity('robot.example'), 'deny'],
+    ['CN equal to a listed IP, no SAN', identity('10.0.0.7'), 'deny'],
+    ['CN equal to a listed email, other SANs', identity('ops@example.org', [], { dns: ['other.example'] }), 'deny'],
+  ])('%s', (_n, who, outcome) => {
+    expect(decide(bySan, who, req('GET', '/info')).outcome).toBe(outcome);
+    expect(decideTraced(bySan, who, req('GET', '/info')).outcome).toBe(outcome);
+  });
+
+  // A user listed in two groups is in both: a deny rule on either applies.
+  const twoGroups = (order: string) =>
+    loadPolicy(`
+version: 1
+groups:
+${order}
+rules:
+  - name: restricted-no-exec
+    who: { groups: [restricted] }
+    deny: [ContainerExec]
+  - name: dev
+    who: { groups: [dev] }
+    allow: [power:read, ContainerExec]
+`);
+  const dave = identity('dave');
+  it.each([
+    ['restricted listed first', '  restricted: [dave]\n  dev: [dave]'],
+    ['restricted listed last', '  dev: [dave]\n  restricted: [dave]'],
+    ['among other users', '  restricted: [erin, dave, frank]\n  dev: [frank, dave]'],
+  ])('%s', (_n, order) => {
+    const policy = twoGroups(order);
+    expect([...effectiveGroups(policy, dave)].sort()).toEqual(['dev', 'restricted']);
+    for (const d of [decide(policy, dave, req('POST', '/containers/c1/exec', { Cmd: ['sh'] })), decideTraced(policy, dave, req('POST', '/containers/c1/exec', { Cmd: ['sh'] }))]) {
+      expect([d.outcome, d.rule, d.code]).toEqual(['deny', 'restricted-no-exec', 'rule-deny']);
+    }
+    expect(decide(policy, dave, req('GET', '/containers/json'))).toMatchObject({ outcome: 'allow', rule: 'dev' });
+  });
+});
+
+describe('a guard that throws denies (fail closed)', () => {
+  // No real guard throws (guards.test: odd body shapes); a stand-in for one that would.
+  const base = guarded('privileged: false');
+  const rule = base.rules[0]!;
+  const original = rule.guards[0]!;
+  const throwing: CompiledPolicy = {
+    ...base,
+    rules: [
+      {
+        ...rule,
+        guards: [
+          {
+            config: original.config,
+            definition: {
+              ...original.definition,
+              check: () => {
+                throw new TypeError('boom');
+              },
+            },
+          },
+        ],
+      },
+    ],
+  };
+  const create = () => req('POST', '/containers/create', { Image: 'busybox' });
+  it('decide', () => {
+    expect(decide(base, alice, create()).outcome).toBe('allow');
+    expect(decide(throwing, alice, create())).toEqual({
+      forward: false,
+      outcome: 'deny',
+      rule: 'guarded',
+      code: 'guard-error',
+      reason: 'guard privileged could not evaluate the request',
+    });
+  });
+  it('decideTraced, with and without a trace', () => {
+    const trace: RuleTrace[] = [];
+    for (const d of [decideTraced(throwing, alice, create()), decideTraced(throwing, alice, create(), trace)]) {
+      expect(d).toMatchObject({ forward: false, outcome: 'deny', rule: 'guarded', code: 'guard-error' });
+    }
+    expect(trace[0]?.guards).toEqual([{ guard: 'privileged', result: 'fail', violation: { code: 'guard-error', reason: 'guard privileged could not evaluate the request' } }]);
+  });
+  it('an operation the guard does not inspect is not run through it', () => {
+    expect(decide(throwing, alice, req('GET', '/containers/json')).outcome).toBe('allow');
   });
 });
 

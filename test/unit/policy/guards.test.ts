@@ -71,6 +71,11 @@ describe('hostNamespaces', () => {
     ['network connect to host', req('POST', '/networks/host/connect', { Container: 'x' }), 'host-namespace'],
     ['network connect', req('POST', '/networks/mynet/connect', { Container: 'x' }), undefined],
     ['service host network', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x' }, Networks: [{ Target: 'host' }] } }), 'host-namespace', 'TaskTemplate.Networks[0].Target'],
+    // The deprecated top-level ServiceSpec.Networks: dockerd still moves it into the task template.
+    ['service host network, top-level Networks', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x' } }, Networks: [{ Target: 'host' }] }), 'host-namespace', 'Networks[0].Target "host" is not allowed'],
+    ['service update host network, top-level Networks', req('POST', '/services/s1/update?version=1', { Name: 's', TaskTemplate: { ContainerSpec: { Image: 'x' } }, Networks: [{ Target: 'web' }, { Target: 'HOST' }] }), 'host-namespace', 'Networks[1].Target'],
+    ['service top-level Networks, key folded', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x' } }, networks: [{ target: 'host' }] }), 'host-namespace'],
+    ['service on an ordinary network, top-level Networks', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x' } }, Networks: [{ Target: 'web' }] }), undefined],
   ]);
 });
 
@@ -190,6 +195,15 @@ describe('binds', () => {
     ['volume create own dir (anyone could mount it by name)', req('POST', '/volumes/create', { Name: 'v', DriverOpts: { type: 'none', o: 'bind', device: '/srv/dev/alice/v' } }), 'bind-mount', 'per-user prefix'],
     ['volume create plain', req('POST', '/volumes/create', { Name: 'v' }), undefined],
     ['service bind', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', Mounts: [{ Type: 'bind', Source: '/', Target: '/h' }] } } }), 'bind-mount', 'TaskTemplate.ContainerSpec.Mounts[0].Source'],
+    ['service update bind', req('POST', '/services/s1/update?version=1', { Name: 's', TaskTemplate: { ContainerSpec: { Image: 'x', Mounts: [{ Type: 'bind', Source: '/', Target: '/h' }] } } }), 'bind-mount', 'TaskTemplate.ContainerSpec.Mounts[0].Source "/" is outside the allowed host paths'],
+    ['service update volume-opt bind', req('POST', '/services/s1/update?version=1', { Name: 's', TaskTemplate: { ContainerSpec: { Image: 'x', Mounts: [{ Type: 'volume', Target: '/h', VolumeOptions: { DriverConfig: { Options: { type: 'none', o: 'bind', device: '/' } } } }] } } }), 'bind-mount', 'TaskTemplate.ContainerSpec.Mounts[0].VolumeOptions.DriverConfig.Options.device'],
+    ['service update bind allowed', req('POST', '/services/s1/update?version=1', { Name: 's', TaskTemplate: { ContainerSpec: { Image: 'x', Mounts: [{ Type: 'bind', Source: '/data/shared/x', Target: '/h' }] } } }), undefined],
+    // `docker run --mount type=volume,volume-opt=...` without volume-driver sends Name "": the local driver.
+    ['volume-opt bind trick, DriverConfig.Name ""', hc({ Mounts: [{ Type: 'volume', Source: 'v', Target: '/x', VolumeOptions: { DriverConfig: { Name: '', Options: { type: 'none', o: 'bind', device: '/' } } } }] }), 'bind-mount', 'HostConfig.Mounts[0].VolumeOptions.DriverConfig.Options.device (a bind of a host path) is outside the allowed host paths'],
+    ['volume-opt type=proc, DriverConfig.Name ""', hc({ Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Name: '', Options: { type: 'proc', device: '/data/shared' } } } }] }), 'bind-mount', 'type "proc"'],
+    ['volume create bind, Driver ""', req('POST', '/volumes/create', { Name: 'v', Driver: '', DriverOpts: { type: 'none', o: 'bind', device: '/' } }), 'bind-mount', 'DriverOpts.device (a bind of a host path) is outside the allowed host paths'],
+    ['service volume-opt bind, DriverConfig.Name ""', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', Mounts: [{ Type: 'volume', Target: '/h', VolumeOptions: { DriverConfig: { Name: '', Options: { type: 'none', o: 'bind', device: '/' } } } }] } } }), 'bind-mount', 'TaskTemplate.ContainerSpec.Mounts[0].VolumeOptions.DriverConfig.Options.device'],
+    ['volume create shared dir, Driver ""', req('POST', '/volumes/create', { Name: 'v', Driver: '', DriverOpts: { type: 'none', o: 'bind', device: '/data/shared/v' } }), undefined],
     // dockerd mounts local volumes with mount(device, dir, type, o) in the host's mount
     // namespace: anything but a plain directory, a tmpfs or a bind is the host kernel's or a
     // device's file system, whatever `device` says.
@@ -203,6 +217,20 @@ describe('binds', () => {
   ]);
   run('binds: { allow: ["/srv/dev/{user}"] }', [['{user} is the caller', hc({ Binds: ['/srv/dev/alice:/x'] }), 'bind-mount']], bob);
   run('binds: { allow: ["/srv/dev/{user}"] }', [['a user name with a slash cannot widen the prefix', hc({ Binds: ['/srv/x:/x'] }), 'bind-mount']], identity('../x'));
+  // External CAs may issue any CN: `..` would make the prefix /srv, `.` /srv/dev (every user's).
+  run('binds: { allow: ["/srv/dev/{user}"] }', [
+    ['user ".." cannot widen the prefix to its parent', hc({ Binds: ['/srv/x:/x'] }), 'bind-mount', 'outside the allowed host paths'],
+    ['user ".." cannot reach the parent itself', hc({ Binds: ['/srv:/x'] }), 'bind-mount'],
+    ['user ".." cannot reach another user', hc({ Binds: ['/srv/dev/bob:/x'] }), 'bind-mount'],
+  ], identity('..'));
+  run('binds: { allow: ["/srv/dev/{user}"] }', [
+    ['user "." cannot reach every user\'s directory', hc({ Binds: ['/srv/dev/bob:/x'] }), 'bind-mount', 'outside the allowed host paths'],
+    ['user "." cannot reach the base', hc({ Binds: ['/srv/dev:/x'] }), 'bind-mount'],
+  ], identity('.'));
+  run('binds: { allow: ["/srv/dev/{user}", /data/shared] }', [
+    ['user ".." keeps the prefixes without {user}', hc({ Binds: ['/data/shared/x:/x'] }), undefined],
+    ['user ".." still cannot widen {user}', hc({ Binds: ['/srv/x:/x'] }), 'bind-mount'],
+  ], identity('..'));
   run('binds: false', [
     ['no host paths at all', hc({ Binds: ['/srv/dev/alice:/x'] }), 'bind-mount', 'none are allowed'],
     ['named volumes still fine', hc({ Binds: ['data:/x'] }), undefined],
@@ -283,6 +311,11 @@ describe('securityOptions', () => {
     ['service seccomp unconfined', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', Privileges: { Seccomp: { Mode: 'unconfined' } } } } }), 'security-option'],
     ['service apparmor disabled', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', Privileges: { AppArmor: { Mode: 'disabled' } } } } }), 'security-option'],
     ['service default', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', Privileges: { Seccomp: { Mode: 'default' } } } } }), undefined],
+    ['service SELinux type spc_t', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', Privileges: { SELinuxContext: { Type: 'spc_t' } } } } }), 'security-option', 'TaskTemplate.ContainerSpec.Privileges.SELinuxContext.Type "spc_t" is not allowed'],
+    ['service update SELinux type spc_t', req('POST', '/services/s1/update?version=1', { Name: 's', TaskTemplate: { ContainerSpec: { Image: 'x', Privileges: { SELinuxContext: { Type: 'spc_t', Level: 's0' } } } } }), 'security-option', 'SELinuxContext.Type'],
+    ['service SELinux type, keys folded', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', privileges: { selinuxcontext: { type: 'unconfined_t' } } } } }), 'security-option', 'SELinuxContext.Type'],
+    ['service SELinux disable', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', Privileges: { SELinuxContext: { Disable: true } } } } }), 'security-option', 'SELinuxContext.Disable'],
+    ['service SELinux level only', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', Privileges: { SELinuxContext: { Level: 's0:c100', Type: '', Disable: false } } } } }), undefined],
   ]);
 });
 
@@ -324,6 +357,12 @@ describe('cgroupParent, runtimes, logDrivers, volumeDrivers', () => {
     ['mount volume driver', hc({ Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Name: 'evil' } } }] }), 'volume-driver'],
     ['volume create driver', req('POST', '/volumes/create', { Name: 'v', Driver: 'evil' }), 'volume-driver', 'Driver "evil"'],
     ['volume create local', req('POST', '/volumes/create', { Name: 'v', Driver: 'local' }), undefined],
+    ['service log driver not allowed', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x' }, LogDriver: { Name: 'syslog', Options: { 'syslog-address': 'tcp://x:514' } } } }), 'log-driver', 'TaskTemplate.LogDriver.Name "syslog" is not an allowed logging driver'],
+    ['service update log driver not allowed', req('POST', '/services/s1/update?version=1', { Name: 's', TaskTemplate: { ContainerSpec: { Image: 'x' }, logdriver: { name: 'gelf' } } }), 'log-driver', 'TaskTemplate.LogDriver.Name "gelf"'],
+    ['service log driver allowed', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x' }, LogDriver: { Name: 'json-file' } } }), undefined],
+    ['service mount volume driver', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Name: 'evil' } } }] } } }), 'volume-driver', 'TaskTemplate.ContainerSpec.Mounts[0].VolumeOptions.DriverConfig.Name "evil" is not an allowed volume driver'],
+    ['service update mount volume driver', req('POST', '/services/s1/update?version=1', { Name: 's', TaskTemplate: { ContainerSpec: { Image: 'x', Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Name: 'evil' } } }] } } }), 'volume-driver', 'Mounts[0].VolumeOptions.DriverConfig.Name'],
+    ['service mount local driver', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Name: 'local' } } }] } } }), undefined],
   ]);
 });
 
@@ -336,6 +375,10 @@ describe('images', () => {
     ['registry glob', create({ Image: 'registry.example.com/team/app:1' }), undefined],
     ['alpine tag glob', create({ Image: 'alpine:3.19' }), undefined],
     ['alpine other tag', create({ Image: 'alpine:edge' }), 'image', 'docker.io/library/alpine:edge'],
+    // A digest is no tag: `alpine:3.*` says which tags, and a bare digest has none to match.
+    ['alpine by digest only', create({ Image: 'alpine@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' }), 'image', '"alpine@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" (docker.io/library/alpine@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa) is not an allowed image'],
+    ['alpine tag and digest', create({ Image: 'alpine:3.19@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' }), undefined],
+    ['alpine pulled by digest', req('POST', '/images/create?fromImage=alpine&tag=sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'), 'image', 'query fromImage'],
     ['other image', create({ Image: 'ubuntu' }), 'image', '"ubuntu" (docker.io/library/ubuntu:latest) is not an allowed image'],
     ['lookalike registry', create({ Image: 'registry.example.com.evil.io/x' }), 'image'],
     ['user namespace lookalike', create({ Image: 'evil/busybox' }), 'image'],
@@ -349,6 +392,9 @@ describe('images', () => {
     ['pull allowed', req('POST', '/images/create?fromImage=busybox&tag=1.36'), undefined],
     ['pull other', req('POST', '/images/create?fromImage=ubuntu&tag=latest'), 'image', 'query fromImage'],
     ['import named busybox', req('POST', '/images/create?fromSrc=-&repo=busybox'), undefined],
+    ['import under a name not allowed', req('POST', '/images/create?fromSrc=-&repo=adminonly/secret-app&tag=1'), 'image', 'query repo "adminonly/secret-app:1" (docker.io/adminonly/secret-app:1) is not an allowed image'],
+    ['import under a trusted name with a tag the pattern does not allow', req('POST', '/images/create?fromSrc=-&repo=alpine&tag=edge'), 'image', 'query repo "alpine:edge"'],
+    ['import under an allowed registry', req('POST', '/images/create?fromSrc=-&repo=registry.example.com/team/app&tag=2'), undefined],
     ['tag over a trusted name needs allow', req('POST', '/images/busybox/tag?repo=evil&tag=1'), 'image', 'query repo'],
     ['tag between allowed names', req('POST', '/images/registry.example.com/ci/app2/tag?repo=registry.example.com/ci/app3&tag=1'), undefined],
     ['tag a busybox tag', req('POST', '/v1.41/images/busybox:1.36/tag?repo=registry.example.com/mirror/busybox&tag=1.36'), undefined],
@@ -373,6 +419,15 @@ describe('images', () => {
     ['push', req('POST', '/images/registry.example.com/app/push?tag=1'), undefined],
     ['push elsewhere', req('POST', '/images/evil.io/app/push'), 'image'],
     ['service image', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'ubuntu' } } }), 'image'],
+  ]);
+  // A pinned pattern allows that digest only.
+  run('images: { allow: ["busybox@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"] }', [
+    ['the pinned digest', create({ Image: 'busybox@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' }), undefined],
+    ['the pinned digest, canonical name', create({ Image: 'docker.io/library/busybox@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' }), undefined],
+    ['another digest', create({ Image: 'busybox@sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb' }), 'image', 'is not an allowed image'],
+    ['a tag', create({ Image: 'busybox:1.36' }), 'image'],
+    ['no tag or digest (latest)', create({ Image: 'busybox' }), 'image'],
+    ['pull of another digest', req('POST', '/images/create?fromImage=busybox&tag=sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'), 'image'],
   ]);
   // dockerd resolves ID prefixes of any length (also spelled sha256:<prefix>) when the name is
   // no known reference: with a pattern that matches any library name, they must still be IDs.
@@ -460,6 +515,13 @@ describe('networkDrivers', () => {
     // libnetwork then names the bridge docker0: the network adopts and renumbers the default bridge.
     ['adopt the default bridge', net({ Name: 'n', Options: { 'com.docker.network.bridge.default_bridge': 'true' } }), 'network-option', 'default_bridge'],
     ['adopt the default bridge, key in upper case', net({ Name: 'n', Options: { 'COM.DOCKER.NETWORK.BRIDGE.DEFAULT_BRIDGE': 'false' } }), 'network-option'],
+    ['trusted host interfaces', net({ Name: 'n', Options: { 'com.docker.network.bridge.trusted_host_interfaces': 'eth0:eth1' } }), 'network-option', 'Options "com.docker.network.bridge.trusted_host_interfaces" reaches host interfaces'],
+    ['trusted host interfaces, key in upper case', net({ Name: 'n', Driver: 'bridge', Options: { 'COM.DOCKER.NETWORK.BRIDGE.TRUSTED_HOST_INTERFACES': 'eth0' } }), 'network-option'],
+    ['parent', net({ Name: 'n', Options: { parent: 'eth0' } }), 'network-option', 'Options "parent"'],
+    ['ingress', net({ Name: 'n', Ingress: true }), 'network-option', 'Ingress is not allowed'],
+    ['ingress, key folded', net({ Name: 'n', ingress: true }), 'network-option', 'Ingress is not allowed'],
+    ['Ingress false', net({ Name: 'n', Ingress: false }), undefined],
+    ['Driver "" is the default bridge', net({ Name: 'n', Driver: '' }), undefined],
   ]);
 });
 

@@ -36,6 +36,29 @@ describe('image patterns', () => {
     expect(byRegExp(pattern, image)).toBe(want);
   });
 
+  // Digests (which the regular-expression reading above leaves out): a tag pattern needs a
+  // tag, a pinned pattern its digest.
+  const A = 'sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+  const B = 'sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
+  it.each([
+    ['alpine:3.*', `alpine@${A}`, false],
+    ['alpine:3.*', `alpine:3.19@${A}`, true],
+    ['alpine:3.*', `alpine:edge@${A}`, false],
+    ['alpine:*', `alpine@${A}`, false],
+    ['alpine', `alpine@${A}`, true],
+    [`busybox@${A}`, `busybox@${A}`, true],
+    [`busybox@${A}`, `docker.io/library/busybox:1.36@${A}`, true],
+    [`busybox@${A}`, `busybox@${B}`, false],
+    [`busybox@${A}`, 'busybox:1.36', false],
+    [`busybox@${A}`, 'busybox', false],
+    [`busybox:1.36@${A}`, `busybox:1.36@${B}`, false],
+    [`busybox:1.36@${A}`, `busybox@${A}`, false],
+  ])('%s against %s: %s', (pattern, image, want) => {
+    const ref = normalizeReference(image);
+    expect(ref).toBeDefined();
+    expect(compileImagePattern(pattern)(ref!)).toBe(want);
+  });
+
   it('agrees with the regular-expression reading on 20 000 generated pairs', () => {
     let seed = 7;
     const rand = (n: number) => {

@@ -215,6 +215,33 @@ describe('a volume create of an existing name answers with that volume: only one
   });
 });
 
+describe('volume lists show the shared volumes', () => {
+  const root = { 'dockgate.owner': 'root' };
+  const doc = {
+    Volumes: [
+      { Name: 'avol', Labels: alice },
+      { Name: 'cvol', Labels: carol },
+      { Name: 'shared-vol', Labels: root },
+      { Name: 'old', Labels: null },
+    ],
+    Warnings: ['w'],
+  };
+  it('the gateway fetches the list and keeps one\'s own and the shared ones', async () => {
+    const paths: string[] = [];
+    const daemon: DaemonClient = {
+      get(path) {
+        paths.push(path);
+        return Promise.resolve({ status: 200, json: doc, raw: Buffer.from(JSON.stringify(doc)), contentType: 'application/json' });
+      },
+    };
+    const v = await admit('alice', 'GET', '/v1.41/volumes', undefined, daemon);
+    expect(v.kind, JSON.stringify(v)).toBe('respond');
+    if (v.kind !== 'respond') return;
+    expect(paths).toHaveLength(1);
+    expect(JSON.parse(v.body.toString())).toEqual({ Volumes: [{ Name: 'avol', Labels: alice }, { Name: 'shared-vol', Labels: root }], Warnings: ['w'] });
+  });
+});
+
 describe('#6 volumes created by Mounts get the caller\'s owner labels', () => {
   it.each([
     [{ HostConfig: { Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { Labels: carol } }] } }],

@@ -117,6 +117,17 @@ describe('tenants and access', () => {
   ] as const)('visibilityLabel %#', (tenant, kind, want) => {
     expect(visibilityLabel(spec, tenant, kind)).toBe(want);
   });
+
+  // A shared volume has another owner: no single label selects it with the tenant's own.
+  const sharedVolumes: TenancySpec = { ...spec, shared: { networks: [], volumes: ['cache'] } };
+  it.each([
+    [dave, 'volumes', undefined],
+    [alice, 'volumes', undefined],
+    [dave, 'networks', 'dockgate.owner=dave'],
+    [alice, 'containers', 'dockgate.team=web'],
+  ] as const)('visibilityLabel with shared volumes %#', (tenant, kind, want) => {
+    expect(visibilityLabel(sharedVolumes, tenant, kind)).toBe(want);
+  });
 });
 
 describe('operation plans', () => {
