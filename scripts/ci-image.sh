@@ -243,20 +243,27 @@ has 'shutting down' dk logs "$GW" || fail "no graceful shutdown logged"
 # certificates mounted read-only, as directories.
 say "config mode: read-only config directory and certificates, custom ports"
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+# config_container NAME DIR PORT ADMIN HEALTH_URL: the compose layout in a hardened container
+# on the host network: DIR holds dockgate.yaml (the example, listening on PORT, with `admin:`
+# set to ADMIN) and policy.yaml, mounted read-only as /etc/dockgate, the certificates read-only.
+config_container() {
+  local name=$1 dir=$2 listen_port=$3 admin=$4 health=$5
+  mkdir -p "$dir"
+  sed -e "s/^listen: .*/listen: 127.0.0.1:$listen_port/" -e "s#^admin: .*#admin: $admin#" \
+    deploy/config.example.yaml >"$dir/dockgate.yaml"
+  cp config/policies/default.yaml "$dir/policy.yaml"
+  chmod -R a+rX "$dir"
+  CONTAINERS+=("$name")
+  dk run -d --name "$name" --read-only --cap-drop ALL --security-opt no-new-privileges \
+    --user "$UID_GW:$SOCK_GID" --network host --health-interval 2s \
+    -e DOCKGATE_CONFIG=/etc/dockgate/dockgate.yaml -e "DOCKGATE_HEALTH_URL=$health" \
+    -v "$SOCK:/var/run/docker.sock" -v "$CERTS:/var/lib/dockgate/certs:ro" -v "$dir:/etc/dockgate:ro" \
+    "$IMAGE" >/dev/null
+}
 port=$(free_port)
 aport=$(free_port)
-mkdir -p "$WORK/etc"
-sed -e "s/^listen: .*/listen: 127.0.0.1:$port/" -e "s/^admin: .*/admin: 127.0.0.1:$aport/" \
-  deploy/config.example.yaml >"$WORK/etc/dockgate.yaml"
-cp config/policies/default.yaml "$WORK/etc/policy.yaml"
-chmod -R a+rX "$WORK/etc"
 GW2="$RUN_ID-gw2"
-CONTAINERS+=("$GW2")
-dk run -d --name "$GW2" --read-only --cap-drop ALL --security-opt no-new-privileges \
-  --user "$UID_GW:$SOCK_GID" --network host --health-interval 2s \
-  -e DOCKGATE_CONFIG=/etc/dockgate/dockgate.yaml -e "DOCKGATE_HEALTH_URL=http://127.0.0.1:$aport/healthz" \
-  -v "$SOCK:/var/run/docker.sock" -v "$CERTS:/var/lib/dockgate/certs:ro" -v "$WORK/etc:/etc/dockgate:ro" \
-  "$IMAGE" >/dev/null
+config_container "$GW2" "$WORK/etc" "$port" "127.0.0.1:$aport" "http://127.0.0.1:$aport/healthz"
 for _ in $(seq 1 120); do
   has 'dockgate listening' dk logs "$GW2" && break
   [ "$(dk inspect -f '{{.State.Running}}' "$GW2")" = true ] || { dk logs "$GW2" >&2; fail "config-mode container exited"; }
@@ -282,21 +289,11 @@ has 'policy loaded' dk logs "$GW2" || { dk logs "$GW2" 2>&1 | tail -20 >&2; fail
 # ---------------------------------------------------------------------------- admin TLS
 # With admin.tls the health check speaks https to the container's own admin listener.
 say "admin TLS: the health check over https"
-port3=$(free_port)
 aport3=$(free_port)
-mkdir -p "$WORK/etc3"
-sed -e "s/^listen: .*/listen: 127.0.0.1:$port3/" \
-  -e "s#^admin: .*#admin: { listen: 127.0.0.1:$aport3, tls: { cert: /var/lib/dockgate/certs/server-cert.pem, key: /var/lib/dockgate/certs/server-key.pem } }#" \
-  deploy/config.example.yaml >"$WORK/etc3/dockgate.yaml"
-cp config/policies/default.yaml "$WORK/etc3/policy.yaml"
-chmod -R a+rX "$WORK/etc3"
 GW3="$RUN_ID-gw3"
-CONTAINERS+=("$GW3")
-dk run -d --name "$GW3" --read-only --cap-drop ALL --security-opt no-new-privileges \
-  --user "$UID_GW:$SOCK_GID" --network host --health-interval 2s \
-  -e DOCKGATE_CONFIG=/etc/dockgate/dockgate.yaml -e "DOCKGATE_HEALTH_URL=https://127.0.0.1:$aport3/healthz" \
-  -v "$SOCK:/var/run/docker.sock" -v "$CERTS:/var/lib/dockgate/certs:ro" -v "$WORK/etc3:/etc/dockgate:ro" \
-  "$IMAGE" >/dev/null
+config_container "$GW3" "$WORK/etc3" "$(free_port)" \
+  "{ listen: 127.0.0.1:$aport3, tls: { cert: /var/lib/dockgate/certs/server-cert.pem, key: /var/lib/dockgate/certs/server-key.pem } }" \
+  "https://127.0.0.1:$aport3/healthz"
 wait_healthy "$GW3" "admin-TLS container"
 
 say "OK"
