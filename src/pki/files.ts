@@ -17,10 +17,11 @@ export const PUBLIC_MODE = 0o644;
 export const PRIVATE_DIR_MODE = 0o700;
 
 /**
- * Who should own a file written at `path` by root: the file it replaces, else the directory it
- * goes into. `dockgate certs rotate-server` run as root in a service's state directory
- * (/var/lib/dockgate/certs, owned by the service user) must leave a key the service can still
- * read, not a root-owned 0600 one that stops its next start. Undefined when not root.
+ * Who should own a file written at `path` by root: the file it replaces. `dockgate certs
+ * rotate-server` run as root in a service's state directory (/var/lib/dockgate/certs, owned by
+ * the service user) must leave a key the service can still read, not a root-owned 0600 one that
+ * stops its next start. A new file stays root's: a private key is never handed to whoever owns
+ * the directory. Undefined when not root or when nothing is replaced.
  */
 async function ownerFor(path: string): Promise<{ uid: number; gid: number } | undefined> {
   if (process.getuid?.() !== 0) return undefined;
@@ -29,15 +30,14 @@ async function ownerFor(path: string): Promise<{ uid: number; gid: number } | un
     return { uid, gid };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    const { uid, gid } = await stat(dirname(path));
-    return { uid, gid };
+    return undefined;
   }
 }
 
 /**
  * Atomically replaces `path` with `data`. The temporary file is created exclusively (`wx`)
  * with `mode`, flushed to disk, then renamed; on failure it is removed. Run as root, the file
- * keeps the owner of the one it replaces (or takes its directory's).
+ * keeps the owner of the one it replaces.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode: number): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
