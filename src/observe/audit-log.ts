@@ -20,8 +20,12 @@
  *
  * A file that is deleted or moved away without a SIGUSR1 is noticed within a second (its path no
  * longer names the open file) and reopened, so records do not go on into a file nobody sees.
+ * When it cannot be reopened (a directory in its place), that is reported once, `health()`
+ * says so (readiness fails), and records that go on into a deleted file are counted as lost.
+ * The file is opened non-blocking: a FIFO whose reader stops refuses writes (EAGAIN, kept and
+ * retried) instead of stopping the gateway.
  */
-import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AuditRecord } from './audit-record.js';
 import { auditLine } from './audit-line.js';
@@ -118,10 +122,13 @@ export function makeDirs(dir: string): void {
   }
 }
 
+/** Append, create, and never block: a FIFO whose reader stops answers EAGAIN (kept, retried) instead of stopping the gateway. */
+const APPEND_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NONBLOCK;
+
 function openAppend(file: string): number {
   makeDirs(dirname(file));
   // Created 0600: the log names people.
-  return openSync(file, 'a', 0o600);
+  return openSync(file, APPEND_FLAGS, 0o600);
 }
 
 /** Open the audit log. A file that cannot be opened makes `ready` reject (the gateway refuses to start). */
@@ -152,6 +159,14 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
   let lastErrorCode: string | undefined;
   let refusingSince: number | undefined;
   let lastError: string | undefined;
+  /**
+   * Set while `file` no longer names the open file and cannot be opened again (a directory in
+   * its place, a directory that refuses new files): records still go to the old file, which
+   * nobody sees, or which is gone. Cleared by a reopen that succeeds.
+   */
+  let pathProblem: { since: number; error: string; deleted: boolean } | undefined;
+  /** Records (and bytes) written into a deleted file while it could not be reopened: lost. */
+  const deletedFileLoss: AuditLoss = { records: 0, bytes: 0 };
 
   function report(err: Error): void {
     // One report per kind of failure until a write succeeds again (a full disk fails every retry).
@@ -166,6 +181,7 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
     if (scheduled) clearImmediate(scheduled);
     scheduled = undefined;
     let buf: Buffer | undefined = pending.length === 0 ? undefined : Buffer.from(pending.length === 1 ? (pending[0] as string) : pending.join(''), 'utf8');
+    const records = pending.length;
     pending = [];
     if (backlog) buf = buf ? Buffer.concat([backlog, buf]) : backlog;
     backlog = undefined;
@@ -187,6 +203,10 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
         keep(buf.subarray(lineStart));
         return false;
       }
+    }
+    if (pathProblem?.deleted) {
+      deletedFileLoss.records += records;
+      deletedFileLoss.bytes += buf.length;
     }
     partial = 0;
     lastErrorCode = undefined;
@@ -285,23 +305,38 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
   function checkPath(): void {
     if (closed || file === undefined) return;
     let why: string | undefined;
+    let deleted = false;
     try {
       const open = fstatSync(fd);
-      const now = statSync(file);
-      if (now.ino !== open.ino || now.dev !== open.dev) why = 'the path names another file (moved without SIGUSR1?)';
+      deleted = open.nlink === 0;
+      let now;
+      try {
+        now = statSync(file);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+      if (!now) why = 'the file was deleted or moved away';
+      else if (now.ino !== open.ino || now.dev !== open.dev) why = 'the path names another file (moved without SIGUSR1?)';
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return;
-      why = 'the file was deleted or moved away';
+      why = `the path cannot be checked (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
     }
     if (why === undefined) return;
-    if (reopenFile()) opts.onReopened?.(why);
+    const error = reopenFile();
+    if (error === undefined) {
+      opts.onReopened?.(why);
+      return;
+    }
+    // Reported once per error, apart from write failures (a write to the old file succeeding
+    // must not make the same open error be reported again every second).
+    if (pathProblem?.error !== error) opts.onError?.(new Error(`audit file ${file}: ${why}, and it cannot be opened again (${error}): records go to the old file${deleted ? ', which is deleted: they are lost' : ''}`));
+    pathProblem = { since: pathProblem?.since ?? Date.now(), error, deleted };
   }
   const pathTimer = file === undefined ? undefined : setInterval(checkPath, opts.pathCheckMs ?? 1000);
   pathTimer?.unref();
 
-  /** Write what is pending to the old file, then switch to a new open of `file`. False when it cannot be opened. */
-  function reopenFile(): boolean {
-    if (closed || file === undefined) return false;
+  /** Write what is pending to the old file, then switch to a new open of `file`. The error's code when it cannot be opened. */
+  function reopenFile(): string | undefined {
+    if (closed || file === undefined) return 'closed';
     // Everything written before the reopen belongs to the old file; a record the old file took
     // only half of is cut off there and written whole to the new one.
     drain();
@@ -310,19 +345,19 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
       next = openAppend(file);
     } catch (err) {
       // Keep writing to the old file rather than lose records.
-      report(err as Error);
-      return false;
+      return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     }
     endPartialLine();
     const old = fd;
     fd = next;
     partial = 0;
+    pathProblem = undefined;
     try {
       closeSync(old);
     } catch {
       // Already gone; nothing to lose.
     }
-    return true;
+    return undefined;
   }
 
   return {
@@ -339,11 +374,16 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
       }
     },
     reopen() {
-      reopenFile();
+      const error = reopenFile();
+      if (error !== undefined && error !== 'closed') opts.onError?.(new Error(`audit file ${file}: cannot reopen (${error}); records go on to the old file`));
     },
     flush,
     health() {
-      return { backlogBytes: (backlog?.length ?? 0) - partial, refusingSince, error: refusingSince === undefined ? undefined : lastError };
+      const backlogBytes = (backlog?.length ?? 0) - partial;
+      if (pathProblem && (refusingSince === undefined || pathProblem.since < refusingSince)) {
+        return { backlogBytes, refusingSince: pathProblem.since, error: `cannot reopen the audit file: ${pathProblem.error}` };
+      }
+      return { backlogBytes, refusingSince, error: refusingSince === undefined ? undefined : lastError };
     },
     async close() {
       if (closed) return { records: 0, bytes: 0 };
@@ -360,6 +400,11 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
       pending = [];
       if (lost.records > 0) {
         opts.onError?.(new Error(`audit log closed with ${lost.records} records (${lost.bytes} bytes) unwritten: the destination refused them; they are lost`));
+      }
+      if (deletedFileLoss.records > 0) {
+        opts.onError?.(new Error(`audit log closed: ${deletedFileLoss.records} records (${deletedFileLoss.bytes} bytes) went to the deleted audit file, which could not be reopened; they are lost`));
+        lost.records += deletedFileLoss.records;
+        lost.bytes += deletedFileLoss.bytes;
       }
       // stdout is the process's; only a file destination is ours to close.
       if (file !== undefined) closeSync(fd);

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -314,6 +315,59 @@ describe('createAuditLog', () => {
     await log.close();
     expect(lines(`${file}.1`).map((l) => JSON.parse(l).requestId)).toEqual(['m0']);
     expect(lines(file).map((l) => JSON.parse(l).requestId)).toEqual(['m1']);
+  });
+
+  it('a FIFO whose reader stops does not block the writer: the records wait, and arrive once it reads', async () => {
+    const fifo = join(dir, 'audit.fifo');
+    execFileSync('mkfifo', [fifo]);
+    // A reader that reads nothing yet (non-blocking, so opening it does not wait for a writer).
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const errors: string[] = [];
+    const log = createAuditLog({ file: fifo, onError: (e) => errors.push((e as NodeJS.ErrnoException).code ?? e.message), closeTimeoutMs: 100 });
+    await log.ready;
+    const n = 400; // well over a pipe's 64 KiB
+    for (let i = 0; i < n; i++) log.write(toAuditRecord(record({ requestId: `p${i}` })));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log.health().backlogBytes).toBeGreaterThan(0);
+    expect(log.health().error).toBe('EAGAIN');
+    let text = '';
+    const chunk = Buffer.alloc(65536);
+    for (let tries = 0; tries < 200 && text.split('\n').length - 1 < n; tries++) {
+      try {
+        const got = readSync(reader, chunk, 0, chunk.length, null);
+        text += chunk.subarray(0, got).toString('utf8');
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+    expect(text.split('\n').filter(Boolean).map((l) => JSON.parse(l).requestId)).toEqual(Array.from({ length: n }, (_, i) => `p${i}`));
+    expect(log.health().backlogBytes).toBe(0);
+    await log.close();
+    closeSync(reader);
+  });
+
+  it('a path that cannot be reopened (a directory in its place): reported once, health says so, records into the deleted file count as lost', async () => {
+    const file = join(dir, 'audit.log');
+    const errors: string[] = [];
+    const log = createAuditLog({ file, pathCheckMs: 50, onError: (e) => errors.push(e.message) });
+    log.write(toAuditRecord(record({ requestId: 'q0' })));
+    await log.flush();
+    rmSync(file);
+    mkdirSync(file);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (let i = 1; i <= 3; i++) log.write(toAuditRecord(record({ requestId: `q${i}` })));
+    await log.flush();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const opens = errors.filter((m) => m.includes('cannot be opened again'));
+    expect(opens).toHaveLength(1);
+    expect(opens[0]).toContain('EISDIR');
+    expect(opens[0]).toContain('which is deleted: they are lost');
+    const health = log.health();
+    expect(health.refusingSince).toBeDefined();
+    expect(health.error).toBe('cannot reopen the audit file: EISDIR');
+    const lost = await log.close();
+    expect(lost.records).toBe(3);
+    expect(errors.at(-1)).toMatch(/^audit log closed: 3 records \(\d+ bytes\) went to the deleted audit file/);
   });
 
   describe('a destination that refuses writes at shutdown', () => {
