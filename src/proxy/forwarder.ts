@@ -167,7 +167,10 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
     const hooks = (req as WithHooks)[HOOKS];
     const code = (err as NodeJS.ErrnoException).code ?? '';
     const unreachable = UNREACHABLE.has(code) && !('headersSent' in res && res.headersSent);
-    hooks?.onError(unreachable ? 'unreachable' : 'failed', err);
+    // A daemon that answered before taking the whole body (a 404 to an upload) and closed its
+    // side breaks the rest of the upload: its answer is the outcome, not a failure of the daemon.
+    const answeredEarly = (req as WithHooks)[PROXY_RES] !== undefined && (code === 'EPIPE' || code === 'ECONNRESET');
+    if (!answeredEarly) hooks?.onError(unreachable ? 'unreachable' : 'failed', err);
     if ('writeHead' in res) {
       // The daemon never took the body: discard what is still arriving (bounded) so the client reads the 502.
       drainRefusedBody(req);

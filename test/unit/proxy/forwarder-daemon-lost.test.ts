@@ -53,6 +53,24 @@ describe('a daemon lost mid-exchange', () => {
     expect(errors[0]).toMatch(/^failed /);
   });
 
+  it('a daemon that answers an upload early (404) and closes is no failure: the client gets the 404', async () => {
+    const { port, errors } = await rig((s) => {
+      s.once('data', () => {
+        // Takes no more of the upload: the rest piles up until the connection goes.
+        s.pause();
+        const body = '{"message":"No such container: c"}\n';
+        s.end(`HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+        setTimeout(() => s.destroy(), 20);
+      });
+    });
+    const body = 'x'.repeat(4 * 1024 * 1024);
+    const got = await exchange(port, `PUT /v1.41/containers/c/archive?path=/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-tar\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+    expect(got).toMatch(/^HTTP\/1\.1 404 /);
+    expect(got).toContain('No such container: c');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(errors).toEqual([]);
+  });
+
   it('an upload the daemon drops after taking part of it is failed, not unreachable', async () => {
     const { port, errors } = await rig((s) => {
       let taken = 0;
