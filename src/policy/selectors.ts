@@ -18,6 +18,7 @@
 import type { Operation, Power, RequestFacts } from '../core/types.js';
 import { ANY_METHOD, OPERATIONS, SECTIONS } from '../facts/operations.js';
 import { globSteps, overlaps, routeSteps } from './route-language.js';
+import { compilePathGlob } from './path-glob.js';
 
 /** A compiled selector. */
 export interface Selector {
@@ -128,27 +129,12 @@ function compileGlob(text: string, method: string, path: string): Selector | { e
     if (trailing && candidates.length > 0) return never('a path ending in "/" is refused unless its route ends in one (only /networks/ and /debug/pprof/ do): drop the trailing "/"');
     return never(`it matches no ${method === '*' ? '' : `${method} `}route of the operation table (see the routes in docs/policy.md)`);
   }
-  const re = globToRegExp(path);
+  const matchesPath = compilePathGlob(path);
   return {
     text,
-    test: (f) => f.operation !== undefined && (method === '*' || f.method === method) && re.test(f.path),
+    test: (f) => f.operation !== undefined && (method === '*' || f.method === method) && matchesPath(f.path),
     routes,
     wholeRoutes: new Set(),
   };
 }
 
-/** `*` matches within a path segment, `**` across segments; everything else is literal. */
-export function globToRegExp(glob: string): RegExp {
-  let out = '';
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i] as string;
-    if (ch === '*' && glob[i + 1] === '*') {
-      // Any character at all: `.` would stop at U+2028 and U+2029, which a decoded path may
-      // hold, and a deny rule's `**` would then miss the request.
-      out += '[^]*';
-      i++;
-    } else if (ch === '*') out += '[^/]*';
-    else out += ch.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${out}$`);
-}
