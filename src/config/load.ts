@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { parseListen, parseUpstream } from './address.js';
 import type { AdminConfig, GatewayConfig, ListenAddress, TlsConfig } from './types.js';
-import { ConfigError, isRecord, ProblemList, readPositiveInt } from './validate.js';
+import { ConfigError, isRecord, MAX_TIMER_MS, ProblemList, readPositiveInt } from './validate.js';
 
 /** Defaults used for keys the file leaves out, and for `dockgate serve` with no config at all. */
 export const DEFAULTS = {
@@ -164,10 +164,10 @@ export function buildConfig(doc: unknown, base: string, source?: string): Gatewa
       bufferedBodyBytes: readPositiveInt(problems, 'limits.bufferedBodyBytes', limits.bufferedBodyBytes, DEFAULTS.bufferedBodyBytes),
       bufferedBodyBytesPerIdentity: readPositiveInt(problems, 'limits.bufferedBodyBytesPerIdentity', limits.bufferedBodyBytesPerIdentity, DEFAULTS.bufferedBodyBytesPerIdentity),
       streamsPerIdentity: readPositiveInt(problems, 'limits.streamsPerIdentity', limits.streamsPerIdentity, DEFAULTS.streamsPerIdentity),
-      headersTimeoutMs: readPositiveInt(problems, 'limits.headersTimeoutMs', limits.headersTimeoutMs, DEFAULTS.headersTimeoutMs),
-      bodyTimeoutMs: readPositiveInt(problems, 'limits.bodyTimeoutMs', limits.bodyTimeoutMs, DEFAULTS.bodyTimeoutMs),
-      keepAliveTimeoutMs: readPositiveInt(problems, 'limits.keepAliveTimeoutMs', limits.keepAliveTimeoutMs, DEFAULTS.keepAliveTimeoutMs),
-      shutdownGraceMs: readPositiveInt(problems, 'limits.shutdownGraceMs', limits.shutdownGraceMs, DEFAULTS.shutdownGraceMs),
+      headersTimeoutMs: readPositiveInt(problems, 'limits.headersTimeoutMs', limits.headersTimeoutMs, DEFAULTS.headersTimeoutMs, MAX_TIMER_MS),
+      bodyTimeoutMs: readPositiveInt(problems, 'limits.bodyTimeoutMs', limits.bodyTimeoutMs, DEFAULTS.bodyTimeoutMs, MAX_TIMER_MS),
+      keepAliveTimeoutMs: readPositiveInt(problems, 'limits.keepAliveTimeoutMs', limits.keepAliveTimeoutMs, DEFAULTS.keepAliveTimeoutMs, MAX_TIMER_MS),
+      shutdownGraceMs: readPositiveInt(problems, 'limits.shutdownGraceMs', limits.shutdownGraceMs, DEFAULTS.shutdownGraceMs, MAX_TIMER_MS),
     },
   };
   const { bodyBytes, bufferedBodyBytes, bufferedBodyBytesPerIdentity } = config.limits;

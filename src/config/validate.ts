@@ -40,11 +40,18 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Read an optional positive integer at `path`, adding a problem if it is present but invalid. */
-export function readPositiveInt(problems: ProblemList, path: string, value: unknown, fallback: number): number {
+/** The longest delay Node's timers take (2^31 - 1 ms, about 24.8 days): a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Read an optional positive integer at `path`, up to `max`, adding a problem if it is present
+ * but invalid. Numbers print as YAML wrote them (`1e309` is Infinity, `.nan` NaN; JSON would say null).
+ */
+export function readPositiveInt(problems: ProblemList, path: string, value: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    problems.add(path, `must be a positive integer, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > max) {
+    const got = typeof value === 'number' ? String(value) : JSON.stringify(value);
+    problems.add(path, `must be a positive integer up to ${max}, got ${got}`);
     return fallback;
   }
   return value;

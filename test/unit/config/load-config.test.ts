@@ -124,6 +124,21 @@ describe('buildConfig', () => {
     expect(problems({ tls, limits }).map((p) => p.replace(/(positive integer).*/, '$1'))).toEqual(want);
   });
 
+  it.each([
+    ['bodyTimeoutMs', 2_147_483_648, 'must be a positive integer up to 2147483647, got 2147483648'],
+    ['shutdownGraceMs', 2 ** 40, 'must be a positive integer up to 2147483647, got 1099511627776'],
+    ['headersTimeoutMs', 9_007_199_254_740_993, 'must be a positive integer up to 2147483647, got 9007199254740992'],
+    ['keepAliveTimeoutMs', Infinity, 'must be a positive integer up to 2147483647, got Infinity'],
+    ['bodyBytes', Number.NaN, 'must be a positive integer up to 9007199254740991, got NaN'],
+    ['streamsPerIdentity', 2 ** 60, 'must be a positive integer up to 9007199254740991, got 1152921504606847000'],
+  ])('limits.%s = %d is refused (a longer timer would fire after 1 ms; larger sizes are not exact)', (key, value, want) => {
+    expect(problems({ tls, limits: { [key]: value } })).toEqual([`limits.${key}: ${want}`]);
+  });
+
+  it('the longest timer Node takes is accepted', () => {
+    expect(problems({ tls, limits: { bodyTimeoutMs: 2_147_483_647, shutdownGraceMs: 2_147_483_647 } })).toEqual([]);
+  });
+
   it('names missing TLS files even when the tls block is left out', () => {
     const empty = mkdtempSync(join(dir, 'empty-'));
     expect(() => buildConfig({}, empty)).toThrow(/tls\.ca: .*certs\/ca\.pem: no such file/);
