@@ -3,12 +3,13 @@
  * file, checks that named files are readable, and returns a frozen GatewayConfig.
  * All problems are reported at once (ConfigError); the CLI exits 2 on them.
  */
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { parseListen, parseUpstream } from './address.js';
 import type { AdminConfig, GatewayConfig, ListenAddress, TlsConfig } from './types.js';
 import { ConfigError, isRecord, MAX_TIMER_MS, ProblemList, readPositiveInt } from './validate.js';
+import { duplicateKeys, readYamlFile } from './yaml-file.js';
 
 /** Defaults used for keys the file leaves out, and for `dockgate serve` with no config at all. */
 export const DEFAULTS = {
@@ -183,16 +184,30 @@ export function loadConfig(file: string): GatewayConfig {
   const abs = resolve(file);
   let text: string;
   try {
-    text = readFileSync(abs, 'utf8');
+    text = readYamlFile(abs);
   } catch (err) {
     throw new ConfigError(abs, [{ path: '(file)', message: `${abs}: ${(err as Error).message}` }]);
   }
+  const lines = new LineCounter();
   let doc: unknown;
   try {
-    doc = parse(text, { uniqueKeys: true });
+    const parsed = parseDocument(text, { uniqueKeys: false, lineCounter: lines, prettyErrors: false });
+    const at = (offset: number) => `line ${lines.linePos(offset).line}`;
+    // Every syntax error, duplicate key and unresolved tag (`!!js/function` would read as a string).
+    const problems = [
+      ...parsed.errors.map((e) => `${e.message.split('\n')[0] ?? 'invalid YAML'}`),
+      ...duplicateKeys(parsed).map((d) => `duplicate key "${d.key}" at ${at(d.offset)}`),
+      ...parsed.warnings.map((w) => `${w.message.split('\n')[0] ?? 'YAML warning'}`),
+    ];
+    if (problems.length > 0) throw new ConfigError(abs, problems.map((message) => ({ path: '(yaml)', message })));
+    doc = parsed.toJS({ maxAliasCount: 100 });
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     throw new ConfigError(abs, [{ path: '(yaml)', message: (err as Error).message.split('\n')[0] ?? 'invalid YAML' }]);
   }
+  // An empty file would start every default (0.0.0.0:2376, the built-in policy), as an empty
+  // DOCKGATE_CONFIG would: refused for the same reason.
+  if (doc === null || doc === undefined) throw new ConfigError(abs, [{ path: '(file)', message: `${abs} holds no configuration; leave --config out to run the built-in default` }]);
   return buildConfig(doc, dirname(abs), abs);
 }
 

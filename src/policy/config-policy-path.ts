@@ -4,16 +4,16 @@
  * commands do not need): it reads the YAML, takes `policy:` and resolves it against the config
  * file's directory, as the config loader does. Undefined means the built-in default policy.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { readYamlFile } from '../config/yaml-file.js';
 import { PolicyError } from './errors.js';
 
 /** Absolute policy path named by the config file, or undefined when it names none. Throws PolicyError. */
 export function policyPathFromConfig(configFile: string): string | undefined {
   let raw: unknown;
   try {
-    raw = parse(readFileSync(configFile, 'utf8'));
+    raw = parse(readYamlFile(configFile));
   } catch (err) {
     throw new PolicyError([{ path: '', message: `cannot read config file: ${(err as Error).message}` }], configFile);
   }

@@ -2,7 +2,7 @@
  * Reading policy files: the only I/O of the policy stage, kept apart from the pure parser
  * and compiler. Synchronous on purpose: it runs at start-up and on reload, never per request.
  */
-import { readFileSync } from 'node:fs';
+import { readYamlFile } from '../config/yaml-file.js';
 import { fileURLToPath } from 'node:url';
 import { loadPolicy, type CompiledPolicy } from './compile.js';
 import { PolicyError } from './errors.js';
@@ -18,7 +18,7 @@ export const DEFAULT_POLICY_URL = new URL('../../config/policies/default.yaml', 
 export function loadPolicyFile(path: string): CompiledPolicy {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readYamlFile(path);
   } catch (err) {
     throw new PolicyError([{ path: '', message: `cannot read policy file: ${(err as Error).message}` }], path);
   }

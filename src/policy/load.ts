@@ -4,6 +4,7 @@
  * Pure: takes the file's text, never reads files (see load-file.ts).
  */
 import { LineCounter, parseDocument, type Document } from 'yaml';
+import { duplicateKeys } from '../config/yaml-file.js';
 import { PolicyError, type PolicyProblem } from './errors.js';
 import { GUARDS_BY_KEY } from './guards/index.js';
 import { checkKeys, formatPath, isRecord, Problems, stringList, type KeyPath } from './problems.js';
@@ -22,23 +23,21 @@ export function parsePolicy(text: string, source?: string): PolicySpec {
   let doc: Document;
   let root: unknown;
   try {
-    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    // Duplicate keys are found in one pass below (the library's check is quadratic).
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
     // Building the value can throw: an alias bomb (more than 100 aliases), a YAML 1.1 merge
     // of a non-mapping (`<<: 1`). A policy error like any other, never a crash.
     root = doc.errors.length > 0 ? undefined : doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     throw new PolicyError([{ path: '', message: `the YAML cannot be read: ${yamlMessage(err)}` }], source);
   }
-  if (doc.errors.length > 0) {
-    throw new PolicyError(
-      doc.errors.map((e) => {
-        const p: PolicyProblem = { path: '', message: e.message.split('\n')[0] ?? e.message };
-        p.line = lineCounter.linePos(e.pos[0]).line;
-        return p;
-      }),
-      source,
-    );
-  }
+  // Syntax errors, duplicate keys and unresolved tags (`!!js/function` would read as a string).
+  const yamlProblems: PolicyProblem[] = [
+    ...doc.errors.map((e) => ({ path: '', message: e.message.split('\n')[0] ?? e.message, line: lineCounter.linePos(e.pos[0]).line })),
+    ...duplicateKeys(doc).map((d) => ({ path: '', message: `duplicate key "${d.key}"`, line: lineCounter.linePos(d.offset).line })),
+    ...doc.warnings.map((w) => ({ path: '', message: w.message.split('\n')[0] ?? w.message, line: lineCounter.linePos(w.pos[0]).line })),
+  ];
+  if (yamlProblems.length > 0) throw new PolicyError(yamlProblems, source);
   const problems = new Problems();
   const spec = validate(root, problems);
   if (!problems.empty || !spec) {

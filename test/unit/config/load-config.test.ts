@@ -1,9 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseListen, parseUpstream } from '../../../src/config/address.js';
 import { buildConfig, loadConfig } from '../../../src/config/load.js';
 import { ConfigError } from '../../../src/config/validate.js';
+import { loadPolicyFile } from '../../../src/policy/load-file.js';
 
 const dir = mkdtempSync('/tmp/dgt-config-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -127,7 +129,7 @@ describe('buildConfig', () => {
   it.each([
     ['bodyTimeoutMs', 2_147_483_648, 'must be a positive integer up to 2147483647, got 2147483648'],
     ['shutdownGraceMs', 2 ** 40, 'must be a positive integer up to 2147483647, got 1099511627776'],
-    ['headersTimeoutMs', 9_007_199_254_740_993, 'must be a positive integer up to 2147483647, got 9007199254740992'],
+    ['headersTimeoutMs', 2 ** 53, 'must be a positive integer up to 2147483647, got 9007199254740992'],
     ['keepAliveTimeoutMs', Infinity, 'must be a positive integer up to 2147483647, got Infinity'],
     ['bodyBytes', Number.NaN, 'must be a positive integer up to 9007199254740991, got NaN'],
     ['streamsPerIdentity', 2 ** 60, 'must be a positive integer up to 9007199254740991, got 1152921504606847000'],
@@ -146,6 +148,39 @@ describe('buildConfig', () => {
 });
 
 describe('loadConfig', () => {
+  it('refuses what is not a regular file without blocking: a FIFO (it would hold start-up until written), a directory', () => {
+    const fifo = join(dir, 'config.fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => loadConfig(fifo)).toThrow(/config\.fifo is not a regular file \(a FIFO\)/);
+    expect(() => loadPolicyFile(fifo)).toThrow(/config\.fifo is not a regular file \(a FIFO\)/);
+    expect(() => loadConfig(dir)).toThrow(/is not a regular file \(a directory\)/);
+  });
+
+  it('refuses a file over 4 MiB before parsing it', () => {
+    const big = join(dir, 'big.yaml');
+    writeFileSync(big, `listen: 127.0.0.1:1\n#${'x'.repeat(4 * 1024 * 1024)}\n`);
+    expect(() => loadConfig(big)).toThrow(/big\.yaml is \d+ bytes; at most 4194304 are read/);
+  });
+
+  it('refuses an empty file: it would start every default (0.0.0.0:2376, the built-in policy)', () => {
+    const empty = join(dir, 'empty.yaml');
+    writeFileSync(empty, '# nothing yet\n');
+    expect(() => loadConfig(empty)).toThrow(/empty\.yaml holds no configuration/);
+  });
+
+  it('names a duplicate key and its line, and refuses an unresolved tag', () => {
+    const file = join(dir, 'dup-tag.yaml');
+    writeFileSync(file, 'listen: 127.0.0.1:1\naudit: { file: !!js/function "function(){}" }\nlisten: 127.0.0.1:2\n');
+    let message = '';
+    try {
+      loadConfig(file);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('duplicate key "listen" at line 3');
+    expect(message).toContain('Unresolved tag');
+  });
+
   it('refuses duplicate keys and invalid YAML with the file named', () => {
     const file = join(dir, 'dup.yaml');
     writeFileSync(file, 'listen: 127.0.0.1:1\nlisten: 127.0.0.1:2\n');
