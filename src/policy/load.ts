@@ -135,8 +135,12 @@ function parseRule(r: unknown, i: number, problems: Problems): RuleSpec | undefi
   const mode = parseMode(r.mode, [...at, 'mode'], problems);
   let effect: 'allow' | 'deny' = 'deny';
   let selectors: string[] = [];
-  if ('allow' in r && 'deny' in r) problems.add(at, 'a rule has either "allow" or "deny", not both');
-  else if ('allow' in r) {
+  if ('allow' in r && 'deny' in r) {
+    problems.add(at, 'a rule has either "allow" or "deny", not both');
+    // Both lists are still read, so their own problems show in the same run.
+    parseSelectors(r.deny, [...at, 'deny'], problems);
+  }
+  if ('allow' in r) {
     effect = 'allow';
     selectors = parseSelectors(r.allow, [...at, 'allow'], problems);
   } else if ('deny' in r) selectors = parseSelectors(r.deny, [...at, 'deny'], problems);

@@ -82,6 +82,17 @@ describe('policy load errors', () => {
     expect(problems(`version: 1\ngroups:\n${groups}\n  g7: [x]\nrules: []\n`)).toEqual([{ path: '', message: 'duplicate key "g7"', line: 40_003 }]);
   });
 
+  it('a rule with both allow and deny still has both lists and its guards checked', () => {
+    const found = problems('version: 1\nrules:\n  - name: r\n    who: { anyone: true }\n    allow: [NoSuchOp, "GET /nope/{x}"]\n    deny: [AlsoNoSuch]\n    guards: { nope: 1 }\n');
+    expect(found.map((p) => p.message)).toEqual([
+      'a rule has either "allow" or "deny", not both',
+      expect.stringContaining('unknown operation "NoSuchOp"'),
+      expect.stringContaining('"/nope/{x}" is not a route pattern'),
+      expect.stringContaining('unknown operation "AlsoNoSuch"'),
+      expect.stringContaining('unknown guard "nope"'),
+    ]);
+  });
+
   it('an unresolved tag is a problem, not a string', () => {
     expect(problems('version: 1\ndescription: !!js/function "function(){}"\nrules: []\n')[0]).toMatchObject({ line: 2, message: expect.stringContaining('Unresolved tag') });
   });
