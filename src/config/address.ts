@@ -2,6 +2,7 @@
  * Parsing of listen addresses and DOCKER_HOST-style upstream URLs.
  * Pure: returns a value or an error message, never throws.
  */
+import { isIPv4, isIPv6 } from 'node:net';
 import type { ListenAddress, Upstream } from './types.js';
 
 /** Result of a parse: the value, or a message saying what is wrong. */
@@ -22,6 +23,9 @@ export function parseListen(text: string): Parsed<ListenAddress> {
     return { ok: false, message: `"${text}" is not host:port or tcp://host:port` };
   }
   const host = m[1] ?? (m[2] === '' ? '0.0.0.0' : (m[2] as string));
+  // Refused here, with the key named, rather than by the listener at bind time (exit 1).
+  if (m[1] !== undefined && !isIPv6(host)) return { ok: false, message: `"${text}": [${host}] is not an IPv6 address` };
+  if (/^[\d.]+$/.test(host) && !isIPv4(host)) return { ok: false, message: `"${text}": ${host} is not an IPv4 address` };
   return { ok: true, value: { host, port } };
 }
 
@@ -40,6 +44,7 @@ export function parseUpstream(text: string): Parsed<Upstream> {
   if (text.startsWith('tcp://') || text.startsWith('http://')) {
     const listen = parseListen(text.replace(/^http:\/\//, 'tcp://'));
     if (!listen.ok) return { ok: false, message: `"${text}" is not tcp://host:port` };
+    if (listen.value.port === 0) return { ok: false, message: `"${text}": port 0 names no daemon` };
     const host = listen.value.host === '0.0.0.0' ? '127.0.0.1' : listen.value.host;
     return { ok: true, value: { kind: 'tcp', host, port: listen.value.port, url: text } };
   }

@@ -35,6 +35,14 @@ describe('parseListen', () => {
   it.each(['2376', 'host:', 'host:99999', 'unix:///x', 'tcp://h:p', '::1:2376'])('refuses %s', (text) => {
     expect(parseListen(text).ok).toBe(false);
   });
+  // Refused as configuration (exit 2, key named) instead of failing at bind time (exit 1).
+  it.each([
+    ['999.0.0.1:2376', '"999.0.0.1:2376": 999.0.0.1 is not an IPv4 address'],
+    ['1.2.3.4.5:2376', '"1.2.3.4.5:2376": 1.2.3.4.5 is not an IPv4 address'],
+    ['[zz]:2376', '"[zz]:2376": [zz] is not an IPv6 address'],
+  ])('refuses %s, saying why', (text, message) => {
+    expect(parseListen(text)).toEqual({ ok: false, message });
+  });
 });
 
 describe('parseUpstream', () => {
@@ -46,7 +54,7 @@ describe('parseUpstream', () => {
     const parsed = parseUpstream(text);
     expect(parsed.ok && parsed.value).toMatchObject(want);
   });
-  it.each(['unix://relative.sock', 'http//x', 'ssh://host', 'tcp://host'])('refuses %s', (text) => {
+  it.each(['unix://relative.sock', 'http//x', 'ssh://host', 'tcp://host', 'tcp://127.0.0.1:0', 'tcp://[zz]:2375'])('refuses %s', (text) => {
     expect(parseUpstream(text).ok).toBe(false);
   });
 });
