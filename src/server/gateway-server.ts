@@ -197,6 +197,9 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
   // Likewise for a reload that changed the CA bundle (ca-trust.ts).
   const replaced = replacedBundles(config.limits.headersTimeoutMs + 1000);
   server.prependListener('secureConnection', (socket: TLSSocket) => {
+    // Read while connected: Node keeps the peer's address, so a record written after the
+    // client has gone (a parser refusal of its broken-off request) still names it.
+    void socket.remoteAddress;
     try {
       const identity = bindIdentity(socket);
       if (isRevoked(identity, material)) {

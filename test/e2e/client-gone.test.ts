@@ -183,6 +183,16 @@ describe('records say what the client got when it left early or waited in a pipe
     expect(records).toEqual([expect.objectContaining({ method: 'POST', decision: 'malformed', status: 0, bytesOut: 0, reason: expect.stringMatching(/^truncated-body: /) })]);
   });
 
+  it('headers broken off by the client: the parser refusal names the client\'s address, though it has gone', async () => {
+    const before = auditRecords().length;
+    const conn = await RawConnection.tls(pki.bundle('bob'), gw.port);
+    conn.write('GET /v1.41/info HTTP/1.1\r\nHost: docker\r\nX-Partial: ');
+    await sleep(300);
+    conn.close();
+    const records = await newRecords(before, (r) => r.decision === 'malformed');
+    expect(records).toEqual([expect.objectContaining({ decision: 'malformed', reason: expect.stringMatching(/^http-parser: /), client: expect.stringMatching(/^127\.0\.0\.1:\d+$/) })]);
+  });
+
   it('an answer queued behind /events when the client leaves: status 0, no bytes (it never went out)', async () => {
     const before = auditRecords().length;
     const conn = await RawConnection.tls(pki.bundle('bob'), gw.port);
