@@ -163,33 +163,29 @@ describe('exactly one record per request when the HTTP parser fails or the gatew
 });
 
 describe('records say what the client got when it left early or waited in a pipeline', () => {
-  it('an inspected body broken off by the client: malformed truncated-body, status 0 (not a gateway error)', async () => {
+  /** The records a client leaves that sends `raw` (a request it does not finish) as `who` and goes. */
+  async function recordsOfAbandoned(who: string, raw: string, first: (r: Record<string, unknown>) => boolean) {
     const before = auditRecords().length;
-    const conn = await RawConnection.tls(pki.bundle('bob'), gw.port);
-    conn.write('POST /v1.41/containers/create HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"Image":');
+    const conn = await RawConnection.tls(pki.bundle(who), gw.port);
+    conn.write(raw);
     await sleep(300);
     conn.close();
-    const records = await newRecords(before, (r) => r.method === 'POST');
+    return newRecords(before, first);
+  }
+
+  it('an inspected body broken off by the client: malformed truncated-body, status 0 (not a gateway error)', async () => {
+    const records = await recordsOfAbandoned('bob', 'POST /v1.41/containers/create HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"Image":', (r) => r.method === 'POST');
     expect(records).toEqual([expect.objectContaining({ method: 'POST', decision: 'malformed', status: 0, bytesOut: 0, reason: expect.stringMatching(/^truncated-body: /) })]);
   });
 
   it('an upgrade body broken off by the client: status 0 and no bytes out (nothing could be sent)', async () => {
-    const before = auditRecords().length;
-    const conn = await RawConnection.tls(pki.bundle('admin'), gw.port);
-    conn.write('POST /v1.41/exec/dgt-no-such-exec/start HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"Detach":');
-    await sleep(300);
-    conn.close();
-    const records = await newRecords(before, (r) => r.method === 'POST');
+    const raw = 'POST /v1.41/exec/dgt-no-such-exec/start HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"Detach":';
+    const records = await recordsOfAbandoned('admin', raw, (r) => r.method === 'POST');
     expect(records).toEqual([expect.objectContaining({ method: 'POST', decision: 'malformed', status: 0, bytesOut: 0, reason: expect.stringMatching(/^truncated-body: /) })]);
   });
 
   it('headers broken off by the client: the parser refusal names the client\'s address, though it has gone', async () => {
-    const before = auditRecords().length;
-    const conn = await RawConnection.tls(pki.bundle('bob'), gw.port);
-    conn.write('GET /v1.41/info HTTP/1.1\r\nHost: docker\r\nX-Partial: ');
-    await sleep(300);
-    conn.close();
-    const records = await newRecords(before, (r) => r.decision === 'malformed');
+    const records = await recordsOfAbandoned('bob', 'GET /v1.41/info HTTP/1.1\r\nHost: docker\r\nX-Partial: ', (r) => r.decision === 'malformed');
     expect(records).toEqual([expect.objectContaining({ decision: 'malformed', reason: expect.stringMatching(/^http-parser: /), client: expect.stringMatching(/^127\.0\.0\.1:\d+$/) })]);
   });
 
