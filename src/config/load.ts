@@ -195,9 +195,8 @@ export function loadConfig(file: string): GatewayConfig {
     const at = (offset: number) => `line ${lines.linePos(offset).line}`;
     // Every syntax error, duplicate key and unresolved tag (`!!js/function` would read as a string).
     const problems = [
-      ...parsed.errors.map((e) => `${e.message.split('\n')[0] ?? 'invalid YAML'}`),
+      ...[...parsed.errors, ...parsed.warnings].map((e) => e.message.split('\n')[0] ?? e.message),
       ...duplicateKeys(parsed).map((d) => `duplicate key "${d.key}" at ${at(d.offset)}`),
-      ...parsed.warnings.map((w) => `${w.message.split('\n')[0] ?? 'YAML warning'}`),
     ];
     if (problems.length > 0) throw new ConfigError(abs, problems.map((message) => ({ path: '(yaml)', message })));
     doc = parsed.toJS({ maxAliasCount: 100 });

@@ -193,11 +193,10 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
       try {
         off += write(fd, buf, off, buf.length - off);
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
         refusingSince ??= Date.now();
         lastError = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
         // A full pipe is usually a reader catching up: reported once it lasts.
-        if (code !== 'EAGAIN' || Date.now() - refusingSince >= EAGAIN_REPORT_MS) report(err as Error);
+        if (lastError !== 'EAGAIN' || Date.now() - refusingSince >= EAGAIN_REPORT_MS) report(err as Error);
         const lineStart = off === 0 ? 0 : buf.lastIndexOf(10, off - 1) + 1;
         partial = off - lineStart;
         keep(buf.subarray(lineStart));
@@ -302,8 +301,8 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
   }
 
   /** Reopen when `file` no longer names the open file (deleted, or moved without a SIGUSR1). */
-  function checkPath(): void {
-    if (closed || file === undefined) return;
+  function checkPath(file: string): void {
+    if (closed) return;
     let why: string | undefined;
     let deleted = false;
     try {
@@ -321,7 +320,7 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
       why = `the path cannot be checked (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
     }
     if (why === undefined) return;
-    const error = reopenFile();
+    const error = reopenFile(file);
     if (error === undefined) {
       opts.onReopened?.(why);
       return;
@@ -331,12 +330,11 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
     if (pathProblem?.error !== error) opts.onError?.(new Error(`audit file ${file}: ${why}, and it cannot be opened again (${error}): records go to the old file${deleted ? ', which is deleted: they are lost' : ''}`));
     pathProblem = { since: pathProblem?.since ?? Date.now(), error, deleted };
   }
-  const pathTimer = file === undefined ? undefined : setInterval(checkPath, opts.pathCheckMs ?? 1000);
+  const pathTimer = file === undefined ? undefined : setInterval(checkPath, opts.pathCheckMs ?? 1000, file);
   pathTimer?.unref();
 
   /** Write what is pending to the old file, then switch to a new open of `file`. The error's code when it cannot be opened. */
-  function reopenFile(): string | undefined {
-    if (closed || file === undefined) return 'closed';
+  function reopenFile(file: string): string | undefined {
     // Everything written before the reopen belongs to the old file; a record the old file took
     // only half of is cut off there and written whole to the new one.
     drain();
@@ -374,8 +372,9 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
       }
     },
     reopen() {
-      const error = reopenFile();
-      if (error !== undefined && error !== 'closed') opts.onError?.(new Error(`audit file ${file}: cannot reopen (${error}); records go on to the old file`));
+      if (closed || file === undefined) return;
+      const error = reopenFile(file);
+      if (error !== undefined) opts.onError?.(new Error(`audit file ${file}: cannot reopen (${error}); records go on to the old file`));
     },
     flush,
     health() {
