@@ -99,7 +99,7 @@ export async function createOperation(ctx: TenancyContext, op: string): Promise<
       if (pull && !facts.query.tag && tagReference(fromImage, undefined) === `${fromImage}:latest`) {
         return deny(403, 'pull-all-tags', tenancyMessage(ctx, 'pulling every tag of a repository is not supported for tenants: name a tag'));
       }
-      const over = await tagOver(ctx, pull ? fromImage : facts.query.repo, facts.query.tag);
+      const over = await tagOver(ctx, pull ? fromImage : facts.query.repo, facts.query.tag, !pull);
       if (over) return over;
       if (pull) return forward(); // registry images carry no owner
       return importOrCommit(ctx, labels, {});

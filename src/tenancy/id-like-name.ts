@@ -9,6 +9,7 @@
 import { tenancyMessage, type TenancyContext } from './context.js';
 import { deny, type TenancyVerdict } from './hook.js';
 import { resolveObject } from './resolve.js';
+import { normalizeReference } from '../policy/guards/image-reference.js';
 
 /** Length of the short IDs the docker CLI shows (`docker ps`, `docker network ls`). */
 export const SHORT_ID_LENGTH = 12;
@@ -31,4 +32,37 @@ export async function idLikeName(ctx: TenancyContext, kind: 'containers' | 'netw
   }
   const what = kind === 'containers' ? 'container' : 'network';
   return deny(403, 'id-like-name', tenancyMessage(ctx, `${what} name "${bare}" could be read as the ID of another ${what}: give it a name that is not only hexadecimal digits`));
+}
+
+/**
+ * The image ID prefix a tag named `ref` would stand in for, if any. dockerd looks a name up as a
+ * tag before it tries it as an ID prefix, and reads `<hex>` as the tag
+ * `docker.io/library/<hex>:latest` and `sha256:<hex>` as the tag `<hex>` of the repository
+ * `docker.io/library/sha256`: a tag of either shape answers, for everyone, the short ID someone
+ * types to mean another image (an admin's `docker run 805a4daf44c0` would run the tag's image).
+ */
+export function idLikeTag(ref: string): string | undefined {
+  const r = normalizeReference(ref);
+  if (r === undefined || r.digest !== undefined || !r.name.startsWith(LIBRARY)) return undefined;
+  const path = r.name.slice(LIBRARY.length);
+  if (r.tag === 'latest' && HEX.test(path)) return path;
+  if (path === 'sha256' && r.tag !== undefined && HEX.test(r.tag)) return r.tag;
+  return undefined;
+}
+
+const LIBRARY = 'docker.io/library/';
+
+/**
+ * Refuse a new tag `ref` that dockerd would find in place of an image ID prefix (idLikeTag):
+ * always when the prefix is as long as a short ID or longer, and when shorter, if it is the
+ * prefix of an existing image's ID (asked as `sha256:<prefix>`, which dockerd looks up by ID).
+ */
+export async function idLikeImageTag(ctx: TenancyContext, ref: string, shown: string): Promise<TenancyVerdict | undefined> {
+  const prefix = idLikeTag(ref);
+  if (prefix === undefined) return undefined;
+  if (prefix.length < SHORT_ID_LENGTH) {
+    const r = await resolveObject(ctx.daemon, 'images', `sha256:${prefix}`);
+    if ('answer' in r && r.answer.status === 404) return undefined;
+  }
+  return deny(403, 'id-like-name', tenancyMessage(ctx, `tag "${shown}" could be read as the ID of another image: give it a name that is not only hexadecimal digits`));
 }

@@ -57,7 +57,7 @@ export function pushReferences(name: string, tag: string | undefined): string[] 
 const str = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x !== '' && !x.startsWith('<none>')) : []);
 
 /** Every image of the daemon's list with a tag or digest in the repository `name` names. */
-async function repositoryImages(daemon: DaemonClient, name: string): Promise<{ images: NamedImage[] } | { answer: DaemonAnswer }> {
+export async function repositoryImages(daemon: DaemonClient, name: string): Promise<{ images: NamedImage[] } | { answer: DaemonAnswer }> {
   const want = normalizeReference(name, false)?.name;
   const answer = await daemon.get('/images/json');
   if (answer.status !== 200 || !Array.isArray(answer.json)) return { answer };

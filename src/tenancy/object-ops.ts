@@ -14,12 +14,12 @@ import { goSet } from './labels.js';
 import { applyLimits, restartPolicyProblem } from './limits.js';
 import type { OperationPlan } from './operation-plans.js';
 import { countContainers } from './quota.js';
-import { imagesNamed, pushReferences, tagReference } from './image-set.js';
+import { imagesNamed, pushReferences, repositoryImages, tagReference } from './image-set.js';
 import { linkRemoval } from './link-removal.js';
 import { resolveExec, resolveObject } from './resolve.js';
 import { endpointNames } from './references.js';
 import { rebuildTarget } from './target.js';
-import { idLikeName } from './id-like-name.js';
+import { idLikeImageTag, idLikeName } from './id-like-name.js';
 
 type ObjectPlan = Extract<OperationPlan, { kind: 'object' }>;
 
@@ -144,23 +144,39 @@ function builtinNetworkUse(op: string, obj: ResolvedObject): boolean {
   return (op === 'NetworkConnect' || op === 'NetworkDisconnect') && obj.kind === 'networks' && obj.ownership.owner === undefined && obj.names.some((n) => PREDEFINED_NETWORKS.has(n));
 }
 
-/** Refuse taking over a tag that names an image the caller does not own. */
-export async function tagOver(ctx: TenancyContext, repo: string | undefined, tag: string | undefined): Promise<TenancyVerdict | undefined> {
+/**
+ * Refuse a tag (tag, commit, import, build, pull) that takes over a tag naming an image the
+ * caller does not own, that dockerd would read in place of an image ID (idLikeImageTag), or, for
+ * a tag the caller will own (`owned`: all but pulls, whose images carry no owner), one added to
+ * a repository holding another tenant's images: a bare repository name stands for all its tags
+ * in a save or push, so a stranger's tag there made the owner's `docker save <repo>` refused,
+ * with a tag the owner could neither see nor remove.
+ */
+export async function tagOver(ctx: TenancyContext, repo: string | undefined, tag: string | undefined, owned = true): Promise<TenancyVerdict | undefined> {
   const ref = tagReference(repo, tag);
   if (ref === undefined) return undefined;
-  const existing = await resolveObject(ctx.daemon, 'images', ref);
   // Deny reasons reach the audit log: `fromImage` may be a URL with a token in its userinfo or
   // query, which the reference cuts at its `@`, so the reason is built from masked parts.
-  const shown = tagReference(maskUrlCredentials(repo ?? ''), tag === undefined ? undefined : maskUrlCredentials(tag));
+  const shown = tagReference(maskUrlCredentials(repo ?? ''), tag === undefined ? undefined : maskUrlCredentials(tag)) ?? '';
+  const idLike = await idLikeImageTag(ctx, ref, shown);
+  if (idLike) return idLike;
+  const existing = await resolveObject(ctx.daemon, 'images', ref);
   if ('answer' in existing) {
-    if (existing.answer.status === 404) return undefined;
     // Fail closed: a reference the daemon cannot look up is one the gateway cannot vouch for.
-    return deny(403, 'tag-unchecked', tenancyMessage(ctx, `cannot check who owns tag "${shown}" (the daemon answered ${existing.answer.status})`));
-  }
-  if (accessTo(ctx.spec, ctx.tenant, existing.found, 'modify') === 'none') {
+    if (existing.answer.status !== 404) return deny(403, 'tag-unchecked', tenancyMessage(ctx, `cannot check who owns tag "${shown}" (the daemon answered ${existing.answer.status})`));
+  } else if (accessTo(ctx.spec, ctx.tenant, existing.found, 'modify') === 'none') {
     return deny(403, 'not-owner', tenancyMessage(ctx, `tag "${shown}" names an image that belongs to another tenant`));
   }
-  return undefined;
+  return owned ? strangerInRepository(ctx, ref, shown) : undefined;
+}
+
+/** Refuse adding a tag to a repository that holds an image the caller may not modify. */
+async function strangerInRepository(ctx: TenancyContext, ref: string, shown: string): Promise<TenancyVerdict | undefined> {
+  const named = await repositoryImages(ctx.daemon, ref);
+  if ('answer' in named) return deny(403, 'tag-unchecked', tenancyMessage(ctx, `cannot check who owns the repository of tag "${shown}" (the daemon answered ${named.answer.status})`));
+  const stranger = named.images.find((i) => accessTo(ctx.spec, ctx.tenant, i.found, 'modify') === 'none');
+  if (stranger === undefined) return undefined;
+  return deny(403, 'not-owner', tenancyMessage(ctx, `tag "${shown}" would join a repository that holds another tenant's image (${maskUrlCredentials(stranger.ref)}): tag into a repository of your own`));
 }
 
 /**

@@ -64,7 +64,7 @@ afterAll(async () => {
   const volList = vols.stdout.split('\n').filter(Boolean);
   if (volList.length) await dockerDirect(socket, ['volume', 'rm', '-f', ...volList]);
   await dockerDirect(socket, ['network', 'rm', 'ten-na', 'ten-nc', 'ten-shared-dns', 'ten-i-net1', 'ten-i-net2']);
-  await dockerDirect(socket, ['rmi', '-f', 'ten-img-a', 'ten-built-a', 'ten-img-c', 'ten-img-chg', 'ten-spoof:1', 'ten-built-c', 'ten-built-lim', 'ten-built-bk']);
+  await dockerDirect(socket, ['rmi', '-f', 'ten-img-a', 'ten-built-a', 'ten-img-c', 'ten-img-chg', 'ten-spoof:1', 'ten-built-c', 'ten-built-lim', 'ten-built-bk', 'ten-idimg-a', 'ten-idimg-c', 'ten-repo-a:1', 'ten-repo-a:bob', 'ten-repo-c']);
   await gw?.stop();
 });
 
@@ -228,6 +228,35 @@ describe('names that read as IDs', () => {
     expect(net.code).not.toBe(0);
     expect(net.stderr).toContain('could be read as the ID of another network');
     expect((await dockerDirect(socket, ['network', 'inspect', 'abcdef0123456789'])).code).not.toBe(0);
+  });
+
+  it('nor an image tag: dockerd reads <hex> (as <hex>:latest) and sha256:<hex> as tags before ID prefixes', async () => {
+    expect((await as('alice', ['commit', 'ten-a1', 'ten-idimg-a'])).code).toBe(0);
+    const imageId = (await dockerDirect(socket, ['image', 'inspect', '-f', '{{.Id}}', 'ten-idimg-a'])).stdout.trim().replace('sha256:', '');
+    const short = imageId.slice(0, 12);
+    expect((await as('carol', ['commit', 'ten-c1', 'ten-idimg-c'])).code).toBe(0);
+    const attempts: string[][] = [
+      ['tag', 'ten-idimg-c', short],
+      ['tag', 'ten-idimg-c', `${short}:latest`],
+      ['tag', 'ten-idimg-c', `sha256:${short}`],
+      ['tag', 'ten-idimg-c', imageId.slice(0, 5)],
+      ['commit', 'ten-c1', short],
+    ];
+    for (const args of attempts) {
+      const r = await as('carol', args);
+      expect(r.code, args.join(' ')).not.toBe(0);
+      expect(r.stderr, args.join(' ')).toContain('could be read as the ID of another image');
+    }
+    // The short ID still means alice's image, for the admin and for alice.
+    expect((await as('root', ['image', 'inspect', '-f', '{{.Id}}', short])).stdout.trim()).toBe(`sha256:${imageId}`);
+    expect((await as('alice', ['image', 'inspect', '-f', '{{.Id}}', `sha256:${short}`])).stdout.trim()).toBe(`sha256:${imageId}`);
+    // A tag other than latest is no ID, and a short hex name that prefixes no image ID is a name.
+    const ids = (await dockerDirect(socket, ['images', '-aq', '--no-trunc'])).stdout;
+    const free = ['cafe0ba5e', 'beefcafe1', 'facade0d1'].find((n) => !ids.includes(`sha256:${n}`)) as string;
+    for (const tag of [`${short}:v1`, free]) {
+      expect((await as('carol', ['tag', 'ten-idimg-c', tag])).code, tag).toBe(0);
+      expect((await dockerDirect(socket, ['rmi', tag])).code, tag).toBe(0);
+    }
   });
 
   it('a tenancy admin may', async () => {
@@ -543,6 +572,33 @@ describe('review fixes, on the real daemon', () => {
     expect(tag.status).toBe(403);
     const owner = await dockerDirect(socket, ['image', 'inspect', '-f', '{{index .Config.Labels "dockgate.owner"}}', 'ten-img-c']);
     expect(owner.stdout.trim()).toBe('carol');
+  });
+
+  it('a tenant may not add a tag to another tenant\'s repository (it broke the owner\'s docker save of the repository); a teammate may', async () => {
+    expect((await as('alice', ['commit', 'ten-a1', 'ten-repo-a:1'])).code).toBe(0);
+    expect((await as('carol', ['commit', 'ten-c1', 'ten-repo-c'])).code).toBe(0);
+    const planted = await as('carol', ['tag', 'ten-repo-c', 'ten-repo-a:zz']);
+    expect(planted.code).not.toBe(0);
+    expect(planted.stderr).toContain('would join a repository that holds another tenant\'s image (ten-repo-a:1)');
+    const committed = await as('carol', ['commit', 'ten-c1', 'ten-repo-a:zz']);
+    expect(committed.stderr).toContain('would join a repository');
+    expect((await dockerDirect(socket, ['image', 'inspect', 'ten-repo-a:zz'])).code).not.toBe(0);
+    expect((await as('bob', ['tag', 'ten-repo-a:1', 'ten-repo-a:bob'])).code).toBe(0);
+    const saved = await as('alice', ['save', '-o', join(scratchDir('ten-save-'), 'repo.tar'), 'ten-repo-a']);
+    expect(saved.stderr).toBe('');
+    expect(saved.code).toBe(0);
+  });
+
+  it('system df counts, per image, only the containers the caller may see', async () => {
+    const df = await api('carol', 'GET', '/system/df');
+    expect(df.status).toBe(200);
+    const containers = df.json.Containers as { ImageID: string }[];
+    const images = df.json.Images as { Id: string; Containers: number }[];
+    const busyboxId = (await dockerDirect(socket, ['image', 'inspect', '-f', '{{.Id}}', 'busybox'])).stdout.trim();
+    const seen = images.find((i) => i.Id === busyboxId);
+    expect(seen?.Containers).toBe(containers.filter((c) => c.ImageID === busyboxId).length);
+    const all = (await dockerDirect(socket, ['ps', '-aq', '--filter', 'ancestor=busybox'])).stdout.split('\n').filter(Boolean).length;
+    expect(seen?.Containers).toBeLessThan(all);
   });
 
   it('#16 a tenant may disconnect its own container from a predefined network', async () => {

@@ -54,6 +54,7 @@ function daemonWith(containers: Container[] = [], extra: Record<string, unknown>
     [`/networks/${ANET.slice(0, 6)}`]: network('anet', ANET, alice),
     '/networks/none': network('none', 'n0'.padEnd(64, '0'), {}),
     [`/networks/${BRIDGE}`]: network('bridge', BRIDGE, {}),
+    '/images/json': [image(carol, ['cimg:latest']), image(alice, ['aimg:1']), image({}, ['busybox:latest'])],
     ...extra,
   };
   for (const c of containers) {
@@ -92,7 +93,7 @@ function identity(name: string, groups: string[]): Identity {
   return { name, groups, organizations: [], sans: { dns: [], ip: [], email: [], uri: [] }, fingerprint: '', serial: '', notAfter: new Date(0), issuer: '' };
 }
 
-const who: Record<string, string[]> = { alice: ['web'], carol: ['data'], root: ['ops'] };
+const who: Record<string, string[]> = { alice: ['web'], bob: ['web'], carol: ['data'], root: ['ops'] };
 
 async function admit(user: string, method: string, target: string, body?: unknown, daemon: DaemonClient = daemonWith(), tenancy = createTenancy({ daemon, spec: () => spec, groups: (id) => id.groups })): Promise<TenancyVerdict> {
   const raw = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
@@ -430,6 +431,24 @@ describe('#2 #3 #4 tags owned by others cannot be re-pointed', () => {
     expect((await admit('alice', 'POST', '/v1.41/commit?container=a1&repo=newimg', undefined, d())).kind).toBe('forward');
     denied(await admit('alice', 'POST', '/v1.41/images/aimg:1/tag?repo=broken&tag=1', undefined, d()), 'cannot check who owns tag "broken:1" (the daemon answered 500)');
     denied(await admit('alice', 'POST', '/v1.41/images/create?fromImage=busybox', undefined, d()), 'name a tag');
+  });
+
+  it.each([
+    ['tag into another tenant\'s repository', 'POST', '/v1.41/images/aimg:1/tag?repo=cimg&tag=zz', 'cimg:latest'],
+    ['commit into it', 'POST', '/v1.41/commit?container=a1&repo=cimg:zz', 'cimg:latest'],
+    ['import into it', 'POST', '/v1.41/images/create?fromSrc=-&repo=docker.io/library/cimg&tag=zz', 'cimg:latest'],
+    ['build into it', 'POST', '/v1.41/build?t=aimg:2&t=cimg:zz', 'cimg:latest'],
+    ['tag into an unowned repository', 'POST', '/v1.41/images/aimg:1/tag?repo=busybox&tag=mine', 'busybox:latest'],
+  ])('%s: a new tag may not join a repository holding an image the caller may not change', async (_name, method, target, stranger) => {
+    denied(await admit('alice', method, target, undefined, d()), `would join a repository that holds another tenant's image (${stranger})`);
+  });
+
+  it('a new tag may join a repository of one\'s own or the team\'s; a pull\'s tag (no owner) is not checked for it; a list that fails refuses', async () => {
+    expect((await admit('alice', 'POST', '/v1.41/images/aimg:1/tag?repo=aimg&tag=2', undefined, d())).kind).toBe('forward');
+    expect((await admit('bob', 'POST', '/v1.41/images/aimg:1/tag?repo=aimg&tag=bob', undefined, d())).kind).toBe('forward');
+    expect((await admit('alice', 'POST', '/v1.41/images/create?fromImage=busybox&tag=1.36', undefined, d())).kind).toBe('forward');
+    const failing: DaemonClient = { get: (path) => (path === '/images/json' ? Promise.resolve({ status: 500, json: {}, raw: Buffer.from('{}'), contentType: 'application/json' }) : d().get(path)) };
+    denied(await admit('alice', 'POST', '/v1.41/images/aimg:1/tag?repo=aimg&tag=2', undefined, failing), 'cannot check who owns the repository of tag "aimg:2" (the daemon answered 500)');
   });
 
   it('a refused tag is quoted without URL credentials or query values (the reason is audited)', async () => {

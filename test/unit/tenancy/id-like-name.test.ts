@@ -9,7 +9,7 @@ import { buildFacts } from '../../../src/facts/build-facts.js';
 import type { TenancySpec } from '../../../src/policy/tenancy-schema.js';
 import type { TenancyContext } from '../../../src/tenancy/context.js';
 import type { DaemonAnswer, DaemonClient } from '../../../src/tenancy/daemon-client.js';
-import { idLikeName, SHORT_ID_LENGTH } from '../../../src/tenancy/id-like-name.js';
+import { idLikeName, idLikeTag, SHORT_ID_LENGTH } from '../../../src/tenancy/id-like-name.js';
 import { KeyedMutex } from '../../../src/tenancy/keyed-mutex.js';
 import { tenantOf } from '../../../src/tenancy/tenant.js';
 
@@ -112,5 +112,31 @@ describe('idLikeName', () => {
       code: 'id-like-name',
       message: `dockgate: ContainerCreate denied for alice: ${what} name "${refused}" could be read as the ID of another ${what}: give it a name that is not only hexadecimal digits`,
     });
+  });
+});
+
+describe('idLikeTag: the image ID prefix a tag would answer for, as dockerd looks references up', () => {
+  const cases: [string, string | undefined][] = [
+    ['805a4daf44c0', '805a4daf44c0'],
+    ['805a4daf44c0:latest', '805a4daf44c0'],
+    ['library/805a4daf44c0', '805a4daf44c0'],
+    ['docker.io/library/805a4daf44c0:latest', '805a4daf44c0'],
+    ['index.docker.io/805a4daf44c0', '805a4daf44c0'],
+    ['cafe', 'cafe'],
+    ['sha256:805a4daf44c0', '805a4daf44c0'],
+    ['docker.io/library/sha256:cafe', 'cafe'],
+    // Another tag, another repository, or not only lowercase hex: no ID reads as it.
+    ['805a4daf44c0:v1', undefined],
+    ['alice/805a4daf44c0', undefined],
+    ['registry.example.com/805a4daf44c0', undefined],
+    ['805A4DAF44C0', undefined],
+    ['web1', undefined],
+    ['sha256:v1', undefined],
+    ['sha512:cafe', undefined],
+    ['805a4daf44c0@sha256:' + 'a'.repeat(64), undefined],
+    ['', undefined],
+  ];
+  it.each(cases)('%s', (ref, prefix) => {
+    expect(idLikeTag(ref)).toBe(prefix);
   });
 });

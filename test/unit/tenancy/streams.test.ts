@@ -79,6 +79,7 @@ describe('the streams quota admits what holds no stream while the quota is full'
     '/exec/e1/json': exec,
     '/images/busybox/json': { Id: 'sha256:b', RepoTags: ['busybox:latest'], Config: { Labels: bob } },
     '/images/busybox:latest/json': { Id: 'sha256:b', RepoTags: ['busybox:latest'], Config: { Labels: bob } },
+    '/images/json': [{ Id: 'sha256:b', RepoTags: ['busybox:latest'], Labels: bob }],
   };
   const daemon: DaemonClient = {
     get(path: string): Promise<DaemonAnswer> {
