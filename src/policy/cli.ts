@@ -24,10 +24,13 @@ export interface PolicyCliIo {
 const USAGE = `Usage:
   dockgate policy check [--policy FILE | --config FILE]
       Validate a policy (the built-in default without a flag); list every problem with its line.
-  dockgate policy explain --as NAME [--group G]... [--policy FILE | --config FILE]
-                          METHOD PATH [--body FILE|-]
+  dockgate policy explain --as NAME [--group G]... [--san VALUE]... [--policy FILE | --config FILE]
+                          METHOD PATH [--body FILE|-] [--content-type TYPE]
       Show how the policy decides a request for that identity, without contacting the daemon.
       PATH is the request target as a client sends it, e.g. /v1.45/containers/create?name=x.
+      --san gives the certificate a subject alternative name, as the policy's sans: lists name
+      it (alice@example.com, spiffe://example.org/ci, 0:0:0:0:0:0:0:1). The body is read as
+      --content-type says (application/json unless given; a form body's values are query values).
 Exit codes: 0 valid/allowed, 2 invalid policy or usage (or an unreadable --body file),
 3 denied, would-deny (audit mode) or refused before the policy.
 `;
@@ -105,19 +108,21 @@ function check(argv: string[], io: PolicyCliIo): number {
 }
 
 async function explainCommand(argv: string[], io: PolicyCliIo): Promise<number> {
-  const args = parseArgs(argv, { values: ['policy', 'config', 'as', 'body'], lists: ['group'] });
-  refuseRepeated(argv, ['policy', 'config', 'as', 'body'], ['policy', 'config', 'as', 'body', 'group']);
+  const args = parseArgs(argv, { values: ['policy', 'config', 'as', 'body', 'content-type'], lists: ['group', 'san'] });
+  refuseRepeated(argv, ['policy', 'config', 'as', 'body', 'content-type'], ['policy', 'config', 'as', 'body', 'content-type', 'group', 'san']);
   const name = args.values.as;
   if (!name) throw new UsageError('--as NAME is required');
   const [method, target, ...extra] = args.positionals;
   if (!method || !target || extra.length) throw new UsageError('give METHOD and PATH');
   const policy = selectPolicy(args.values);
+  const contentType = args.values['content-type'];
+  if (contentType !== undefined && args.values.body === undefined) throw new UsageError('--content-type needs --body');
   const body = args.values.body === undefined ? undefined : await readBody(args.values.body, io);
   const identity: Identity = {
     name,
     groups: args.lists.group ?? [],
     organizations: [],
-    sans: { dns: [], ip: [], email: [], uri: [] },
+    sans: sansOf(args.lists.san ?? []),
     fingerprint: '',
     serial: '',
     notAfter: new Date(0),
@@ -125,7 +130,7 @@ async function explainCommand(argv: string[], io: PolicyCliIo): Promise<number> 
   };
   let facts;
   try {
-    const headers: Record<string, string> = body ? { 'content-type': 'application/json', 'content-length': String(body.length) } : {};
+    const headers: Record<string, string> = body ? { 'content-type': contentType ?? 'application/json', 'content-length': String(body.length) } : {};
     facts = buildFacts({ method: method.toUpperCase(), rawTarget: target, headers, body });
   } catch (err) {
     io.stdout.write(`request refused before the policy: ${(err as Error).message}\n`);
@@ -134,6 +139,23 @@ async function explainCommand(argv: string[], io: PolicyCliIo): Promise<number> 
   const e = explain(policy, identity, facts);
   io.stdout.write(formatExplanation(e));
   return e.decision.outcome === 'allow' ? 0 : 3;
+}
+
+/**
+ * The SANs `--san` gives the identity. Rules match a SAN by its value whatever its type
+ * (compile.ts), so the type only sorts the value as a certificate would carry it.
+ */
+function sansOf(values: readonly string[]): Identity['sans'] {
+  const sans: Identity['sans'] = { dns: [], ip: [], email: [], uri: [] };
+  for (const v of values) {
+    if (v === '') throw new UsageError('--san needs a value');
+    if (v.includes(':') && /^[0-9A-F:.]+$/.test(v)) sans.ip.push(v);
+    else if (/^\d+\.\d+\.\d+\.\d+$/.test(v)) sans.ip.push(v);
+    else if (v.includes(':')) sans.uri.push(v);
+    else if (v.includes('@')) sans.email.push(v);
+    else sans.dns.push(v);
+  }
+  return sans;
 }
 
 async function readBody(source: string, io: PolicyCliIo): Promise<Uint8Array> {

@@ -10,7 +10,8 @@ import { decideTraced, denyMessage, type RuleTrace } from './evaluate.js';
 export interface Explanation {
   request: { method: string; path: string; apiVersion?: string };
   operation?: { name: string; section: string; power: string; method: string; pattern: string };
-  identity: { name: string; groups: string[] };
+  /** The caller; `sans` are its subject alternative names of every type, as `sans:` rules match them. */
+  identity: { name: string; groups: string[]; sans: string[] };
   policy: { version: string; source?: string; mode: string };
   rules: RuleTrace[];
   decision: Decision;
@@ -24,7 +25,7 @@ export function explain(policy: CompiledPolicy, identity: Identity, facts: Reque
   const decision = decideTraced(policy, identity, facts, rules);
   const out: Explanation = {
     request: { method: facts.method, path: facts.path },
-    identity: { name: identity.name, groups: effectiveGroups(policy, identity) },
+    identity: { name: identity.name, groups: effectiveGroups(policy, identity), sans: [...identity.sans.dns, ...identity.sans.ip, ...identity.sans.email, ...identity.sans.uri] },
     policy: { version: policy.version, mode: policy.mode },
     rules,
     decision,
@@ -47,7 +48,8 @@ export function formatExplanation(e: Explanation): string {
       ? `operation: ${e.operation.name} (section ${e.operation.section}, power ${e.operation.power}, route ${e.operation.method} ${e.operation.pattern})`
       : 'operation: none (dockerd has no such route)',
   );
-  lines.push(`identity:  ${e.identity.name} (groups ${e.identity.groups.join(',') || 'none'})`);
+  const sans = e.identity.sans.length ? `; sans ${e.identity.sans.join(',')}` : '';
+  lines.push(`identity:  ${e.identity.name} (groups ${e.identity.groups.join(',') || 'none'}${sans})`);
   lines.push(`policy:    ${e.policy.source ?? '(inline)'} (version ${e.policy.version}, mode ${e.policy.mode})`);
   lines.push('rules:');
   if (e.rules.length === 0) lines.push('  (none considered)');

@@ -91,6 +91,49 @@ describe('dockgate policy explain', () => {
   });
 });
 
+describe('dockgate policy explain: SANs and form bodies, as the gateway sees them', () => {
+  const sanPolicy = join(dir, 'sans.yaml');
+  writeFileSync(
+    sanPolicy,
+    'version: 1\nrules:\n  - name: no-ci-exec\n    who: { sans: [spiffe://example.org/ci, 0:0:0:0:0:0:0:1] }\n    deny: [ContainerExec]\n' +
+      '  - name: san-ci\n    who: { sans: [svc.example.com, ci@example.com] }\n    allow: [power:read, ImageBuild]\n    guards: { buildOptions: false }\n' +
+      '  - name: all-exec\n    who: { anyone: true }\n    allow: [ContainerExec]\n',
+  );
+  it.each([
+    // [--san values, method, path, exit code, decision line]
+    [['svc.example.com'], 'GET', '/v1.41/containers/json', 0, 'decision:  allow, rule san-ci, code allowed'],
+    [['ci@example.com'], 'GET', '/v1.41/info', 0, 'decision:  allow, rule san-ci, code allowed'],
+    [['other.example.com'], 'GET', '/v1.41/info', 3, 'decision:  deny, rule default, code no-rule'],
+    [[], 'GET', '/v1.41/info', 3, 'decision:  deny, rule default, code no-rule'],
+    [['spiffe://example.org/ci'], 'POST', '/v1.41/containers/c1/exec', 3, 'decision:  deny, rule no-ci-exec'],
+    [['0:0:0:0:0:0:0:1'], 'POST', '/v1.41/containers/c1/exec', 3, 'decision:  deny, rule no-ci-exec'],
+    [['::1'], 'POST', '/v1.41/containers/c1/exec', 0, 'decision:  allow, rule all-exec, code allowed'],
+  ] as const)('--san %j %s %s', async (sans, method, path, code, decision) => {
+    const r = await run(['explain', '--as', 'svc', ...sans.flatMap((s) => ['--san', s]), '--policy', sanPolicy, method, path]);
+    expect(r.out).toContain(decision);
+    expect(r.code).toBe(code);
+  });
+  it('shows the SANs it was given', async () => {
+    const r = await run(['explain', '--as', 'svc', '--san', 'svc.example.com', '--san', 'spiffe://example.org/ci', '--policy', sanPolicy, 'GET', '/info']);
+    expect(r.out).toContain('identity:  svc (groups none; sans svc.example.com,spiffe://example.org/ci)');
+  });
+  it('--content-type reads a form body as the gateway does: its values are query values the guards see', async () => {
+    const base = ['explain', '--as', 'svc', '--san', 'svc.example.com', '--policy', sanPolicy, 'POST', '/v1.41/build', '--body', '-'];
+    const form = await run([...base, '--content-type', 'application/x-www-form-urlencoded'], 'networkmode=host');
+    expect(form.out).toContain('decision:  deny, rule san-ci, code build-option');
+    expect(form.code).toBe(3);
+    const both = await run(['explain', '--as', 'svc', '--san', 'svc.example.com', '--policy', sanPolicy, 'POST', '/v1.41/build?networkmode=default', '--body', '-', '--content-type', 'application/x-www-form-urlencoded'], 'networkmode=host');
+    expect(both.out).toContain('request refused before the policy');
+    expect(both.code).toBe(3);
+    const asJson = await run(base, 'networkmode=host');
+    expect(asJson.out).toContain('decision:  allow, rule san-ci');
+  });
+  it('--content-type without --body and an empty --san are usage errors', async () => {
+    expect((await run(['explain', '--as', 'a', '--content-type', 'text/plain', 'GET', '/info'])).code).toBe(2);
+    expect((await run(['explain', '--as', 'a', '--san', '', 'GET', '/info'])).code).toBe(2);
+  });
+});
+
 describe('explain()', () => {
   const policy = loadPolicy(`
 version: 1
