@@ -4,12 +4,12 @@
  * listener's checks (key matches certificate, CRL signed by a CA of the bundle), so a mistake
  * is refused at start or at reload, not at the first scrape.
  */
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { SecureContextOptions } from 'node:tls';
 import type { AdminTlsConfig } from '../config/types.js';
 import type { CrlInfo } from '../server/crl.js';
-import { checkServerCertificate, loadTlsMaterial, type TlsMaterial } from '../server/tls-material.js';
+import { checkServerCertificate, loadTlsMaterial, TlsMaterialError, type TlsMaterial } from '../server/tls-material.js';
 
 /** Loaded admin TLS material. */
 export interface AdminTlsMaterial {
@@ -24,7 +24,7 @@ export interface AdminTlsMaterial {
   warnings: string[];
 }
 
-/** Read and check the files of `admin.tls`. Throws an Error naming the file that is wrong. */
+/** Read and check the files of `admin.tls`. Throws a TlsMaterialError listing every problem, each naming its file. */
 export async function loadAdminTls(tls: AdminTlsConfig): Promise<AdminTlsMaterial> {
   if (tls.ca !== undefined) {
     // partialChain: a scraper's own (self-signed) certificate may be pinned in `ca`, as before:
@@ -38,28 +38,45 @@ export async function loadAdminTls(tls: AdminTlsConfig): Promise<AdminTlsMateria
       warnings: material.warnings,
     };
   }
-  const read = async (file: string): Promise<string> => {
+  // The certificate and the key are checked apart, so both problems are reported at once.
+  const problems: string[] = [];
+  const read = async (file: string): Promise<string | undefined> => {
     try {
       return await readFile(file, 'utf8');
     } catch (err) {
-      throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
+      problems.push(`${file}: ${(err as Error).message}`);
+      return undefined;
     }
   };
   const cert = await read(tls.cert);
   const key = await read(tls.key);
-  let parsed: X509Certificate;
-  try {
-    parsed = new X509Certificate(cert);
-  } catch (err) {
-    throw new Error(`${tls.cert}: not a valid certificate (${(err as Error).message})`, { cause: err });
+  let parsed: X509Certificate | undefined;
+  if (cert !== undefined) {
+    try {
+      parsed = new X509Certificate(cert);
+      checkServerCertificate(parsed, tls.cert);
+    } catch (err) {
+      problems.push(err instanceof Error && err.message.startsWith(`${tls.cert}: `) ? err.message : `${tls.cert}: not a valid certificate (${(err as Error).message})`);
+      parsed = undefined;
+    }
   }
-  checkServerCertificate(parsed, tls.cert);
-  let matches: boolean;
-  try {
-    matches = parsed.checkPrivateKey(createPrivateKey(key));
-  } catch (err) {
-    throw new Error(`${tls.key}: not a usable private key for ${tls.cert} (${(err as Error).message})`, { cause: err });
+  let privateKey: KeyObject | undefined;
+  if (key !== undefined) {
+    try {
+      privateKey = createPrivateKey(key);
+    } catch (err) {
+      problems.push(`${tls.key}: not a usable private key for ${tls.cert} (${(err as Error).message})`);
+    }
   }
-  if (!matches) throw new Error(`${tls.key}: private key does not match the certificate in ${tls.cert}`);
+  if (parsed && privateKey) {
+    let matches = false;
+    try {
+      matches = parsed.checkPrivateKey(privateKey);
+    } catch (err) {
+      problems.push(`${tls.key}: not a usable private key for ${tls.cert} (${(err as Error).message})`);
+    }
+    if (!matches && problems.length === 0) problems.push(`${tls.key}: private key does not match the certificate in ${tls.cert}`);
+  }
+  if (problems.length > 0 || cert === undefined || key === undefined) throw new TlsMaterialError(problems);
   return { options: { cert, key, minVersion: 'TLSv1.2' }, caCerts: [], crls: [], warnings: [] };
 }

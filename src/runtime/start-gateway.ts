@@ -18,7 +18,7 @@ import { effectiveGroups } from '../policy/compile.js';
 import { createDaemonClient } from '../tenancy/daemon-client.js';
 import { createTenancy } from '../tenancy/tenancy.js';
 import { isLoopback } from '../pki/hosts.js';
-import { loadTlsMaterial, type TlsMaterial } from '../server/tls-material.js';
+import { loadTlsMaterial, tlsProblems, type TlsMaterial } from '../server/tls-material.js';
 import { certificatesCheck, logExpiryWarnings, startExpiryWarnings } from './expiry-warnings.js';
 import { closeUntrustedConnections } from '../server/ca-trust.js';
 import { crlRollback } from './crl-rollback.js';
@@ -96,7 +96,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   try {
     firstTls = await loadTlsMaterial(config.tls);
   } catch (err) {
-    problems.push(`TLS material: ${(err as Error).message}`);
+    problems.push(...tlsProblems(err).map((p) => `TLS material: ${p}`));
   }
   let firstGatekeeper: VersionedGatekeeper | undefined;
   try {
@@ -110,7 +110,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     try {
       adminTlsMaterial = await loadAdminTls(config.admin.tls);
     } catch (err) {
-      problems.push(`admin TLS material: ${(err as Error).message}`);
+      problems.push(...tlsProblems(err).map((p) => `admin TLS material: ${p}`));
     }
   }
   if (problems.length > 0 || !firstTls || !firstGatekeeper) {

@@ -2,7 +2,7 @@
  * The listener's TLS material read from disk and checked before use: the CA bundle, the server
  * certificate chain and key (which must match), and the optional CRL.
  */
-import { X509Certificate, constants, createPrivateKey, createPublicKey } from 'node:crypto';
+import { X509Certificate, constants, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { SecureContextOptions } from 'node:tls';
 import type { TlsConfig } from '../config/types.js';
@@ -57,46 +57,72 @@ export function splitPem(pem: string): string[] {
   return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
 
-/** Read and check the TLS files. Throws an Error naming the file that is wrong. */
+/** Every problem found in one listener's TLS files, each naming its file. */
+export class TlsMaterialError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '));
+    this.name = 'TlsMaterialError';
+  }
+}
+
+/** The problems an error from loading TLS material stands for: all of a TlsMaterialError's, else its message. */
+export function tlsProblems(err: unknown): string[] {
+  return err instanceof TlsMaterialError ? err.problems : [(err as Error).message];
+}
+
+/**
+ * Read and check the TLS files. Throws a TlsMaterialError listing every problem, each naming
+ * its file: the CA bundle, the server certificate and the key are checked independently (the
+ * key against the certificate when both are usable, the CRL against the CAs when they parse),
+ * so an operator fixing the files learns of all of them at once.
+ */
 export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
-  const read = (file: string): Buffer => {
+  const problems: string[] = [];
+  const attempt = <T>(check: () => T): T | undefined => {
     try {
-      return readFileSync(file);
+      return check();
     } catch (err) {
-      throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
+      problems.push((err as Error).message);
+      return undefined;
     }
   };
+  const read = (file: string): Buffer | undefined =>
+    attempt(() => {
+      try {
+        return readFileSync(file);
+      } catch (err) {
+        throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
+      }
+    });
   const ca = read(tls.ca);
   const cert = read(tls.cert);
   const key = read(tls.key);
   const crl = tls.crl ? read(tls.crl) : undefined;
-  const caCerts = splitPem(ca.toString('utf8'));
-  if (caCerts.length === 0) throw new Error(`${tls.ca}: no PEM certificate found`);
-  const [serverPem, ...chainPems] = splitPem(cert.toString('utf8'));
-  if (!serverPem) throw new Error(`${tls.cert}: no PEM certificate found`);
-  const server = parseCertificate(serverPem, `${tls.cert}: the server certificate`);
-  chainPems.forEach((pem, i) => parseCertificate(pem, `${tls.cert}: chain certificate ${i + 2} of ${chainPems.length + 1}`));
-  checkServerCertificate(server, tls.cert);
-  let privateKey;
-  try {
-    privateKey = createPrivateKey(key);
-  } catch (err) {
-    throw new Error(`${tls.key}: not a usable private key (${(err as Error).message})`, { cause: err });
-  }
-  const pub = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
-  if (!pub.equals(server.publicKey.export({ type: 'spki', format: 'der' }))) {
-    throw new Error(`${tls.key}: private key does not match the certificate in ${tls.cert}`);
-  }
-  const cas = caCerts.map((pem, i) => parseCertificate(pem, `${tls.ca}: certificate ${i + 1} of ${caCerts.length}`));
-  const notCa = cas.flatMap((c, i) => (isCaCertificate(c) ? [] : [`certificate ${i + 1} of ${cas.length} ("${oneLine(c.subject)}")`]));
+  const caCerts = ca === undefined ? undefined : attempt(() => caPems(ca, tls.ca));
+  const cas = caCerts && attempt(() => caCerts.map((pem, i) => parseCertificate(pem, `${tls.ca}: certificate ${i + 1} of ${caCerts.length}`)));
+  const notCa = (cas ?? []).flatMap((c, i) => (isCaCertificate(c) ? [] : [`certificate ${i + 1} of ${cas?.length ?? 0} ("${oneLine(c.subject)}")`]));
   if (notCa.length > 0 && !tls.partialChain) {
-    throw new Error(
+    problems.push(
       `${tls.ca}: ${notCa.join(', ')} ${notCa.length === 1 ? 'is not a CA certificate' : 'are not CA certificates'} (no basicConstraints CA:TRUE), so no client certificate they sign can be verified: ` +
         'tls.ca must hold the CA that issues client certificates (dockgate certs init writes it as ca.pem), not a server or client certificate',
     );
   }
-  // After the CA bundle's own checks, so a corrupt CA is reported with its file, not as the CRL's problem.
-  const parsed = crl ? await parseCrl(crl.toString('utf8'), caCerts, tls.crl as string) : { serials: new Set<string>(), crls: [], revocations: [] };
+  const server = cert === undefined ? undefined : attempt(() => serverCertificate(cert, tls.cert));
+  const privateKey = key === undefined ? undefined : attempt(() => usableKey(key, tls.key));
+  if (server && privateKey) {
+    const pub = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
+    if (!pub.equals(server.publicKey.export({ type: 'spki', format: 'der' }))) problems.push(`${tls.key}: private key does not match the certificate in ${tls.cert}`);
+  }
+  // Checked against the CAs once they parse, so a corrupt CA is reported with its file, not as the CRL's problem.
+  let parsed: Awaited<ReturnType<typeof parseCrl>> = { serials: new Set<string>(), crls: [], revocations: [] };
+  if (crl && caCerts && cas) {
+    try {
+      parsed = await parseCrl(crl.toString('utf8'), caCerts, tls.crl as string);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  if (problems.length > 0 || !ca || !cert || !key || !caCerts || !cas || !server) throw new TlsMaterialError(problems);
   const caNames = cas.map((c): CaName => {
     const legacy = c.toLegacyObject() as unknown as ParsedCertificate;
     return { subject: distinguishedName(legacy.subject), issuer: distinguishedName(legacy.issuer), serial: normalizeSerialHex(c.serialNumber) };
@@ -144,6 +170,31 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
     expiring,
     warnings,
   };
+}
+
+/** The certificates of a CA bundle, as PEM blocks; throws when it holds none. */
+function caPems(ca: Buffer, file: string): string[] {
+  const pems = splitPem(ca.toString('utf8'));
+  if (pems.length === 0) throw new Error(`${file}: no PEM certificate found`);
+  return pems;
+}
+
+/** The server certificate of `tls.cert` (its first block), after the chain behind it parses and its use is checked. */
+function serverCertificate(cert: Buffer, file: string): X509Certificate {
+  const [serverPem, ...chainPems] = splitPem(cert.toString('utf8'));
+  if (!serverPem) throw new Error(`${file}: no PEM certificate found`);
+  const server = parseCertificate(serverPem, `${file}: the server certificate`);
+  chainPems.forEach((pem, i) => parseCertificate(pem, `${file}: chain certificate ${i + 2} of ${chainPems.length + 1}`));
+  checkServerCertificate(server, file);
+  return server;
+}
+
+function usableKey(key: Buffer, file: string): KeyObject {
+  try {
+    return createPrivateKey(key);
+  } catch (err) {
+    throw new Error(`${file}: not a usable private key (${(err as Error).message})`, { cause: err });
+  }
 }
 
 /** Parse one PEM certificate; `what` (the file and the place in it) prefixes the error. */

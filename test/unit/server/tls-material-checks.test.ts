@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAdminTls } from '../../../src/admin/admin-tls.js';
 import { exportPrivateKeyPem, generateKeyPair } from '../../../src/pki/key-pair.js';
 import { x509 } from '../../../src/pki/webcrypto.js';
-import { loadTlsMaterial } from '../../../src/server/tls-material.js';
+import { loadTlsMaterial, TlsMaterialError } from '../../../src/server/tls-material.js';
 import { crlOf, leaf, makeChain, type Pair } from './tls-chain.js';
 
 const GARBAGE_CERT = '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGUgYXQgYWxs\n-----END CERTIFICATE-----\n';
@@ -102,6 +102,28 @@ describe('loadTlsMaterial: what tls.ca and tls.cert must be', async () => {
   ])('a corrupt body in tls.ca names the file and the place in the bundle (%s a CRL)', async (_what, crl) => {
     await put('garbage-ca.pem', chain.int.bundlePem + GARBAGE_CERT);
     await expect(load({ ca: 'garbage-ca.pem', crl })).rejects.toThrow(`${file('garbage-ca.pem')}: certificate 3 of 3 is not a valid certificate (`);
+  });
+
+  it.each([
+    // [case, files, the problems, in order, each naming its file]
+    ['a garbage key and a garbage CRL', { key: 'garbage-key.pem', crl: 'garbage-crl.pem' }, ['garbage-key.pem: not a usable private key (', 'garbage-crl.pem: no PEM CRL found']],
+    ['a leaf as tls.ca and a garbage CRL', { ca: 'cert.pem', crl: 'garbage-crl.pem' }, ['cert.pem: certificate 1 of 1 ("CN=localhost") is not a CA certificate', 'garbage-crl.pem: no PEM CRL found']],
+    ['a missing CA, a client certificate as tls.cert and the wrong key', { ca: 'missing.pem', cert: 'client-cert.pem', key: 'key.pem' }, ['missing.pem: ENOENT', 'client-cert.pem: the certificate of "CN=alice" is not for TLS servers']],
+    ['a missing certificate and a missing key', { cert: 'missing-cert.pem', key: 'missing-key.pem' }, ['missing-cert.pem: ENOENT', 'missing-key.pem: ENOENT']],
+    ['a key that does not match', { key: 'client-key.pem' }, [`client-key.pem: private key does not match the certificate in`]],
+  ] as const)('every problem at once: %s', async (_case, files, expected) => {
+    await put('garbage-key.pem', '-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n');
+    await put('garbage-crl.pem', 'not a CRL\n');
+    const err = await load(files).then(() => undefined, (e: unknown) => e as TlsMaterialError);
+    expect(err).toBeInstanceOf(TlsMaterialError);
+    expect(err?.problems).toHaveLength(expected.length);
+    expected.forEach((text, i) => expect(err?.problems[i]).toContain(`${dir}/${text}`));
+  });
+
+  it('loadAdminTls (no CA) reports a bad certificate and a bad key together', async () => {
+    await put('garbage-key.pem', '-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n');
+    const err = await loadAdminTls({ cert: file('garbage-cert.pem'), key: file('garbage-key.pem') }).then(() => undefined, (e: unknown) => e as TlsMaterialError);
+    expect(err?.problems).toEqual([expect.stringContaining(`${file('garbage-cert.pem')}: not a valid certificate (`), expect.stringContaining(`${file('garbage-key.pem')}: not a usable private key for`)]);
   });
 
   it('loadAdminTls with a CA: a scraper\'s own certificate pinned in admin.tls.ca loads, with a warning (it did before the CA check)', async () => {
