@@ -1,21 +1,23 @@
 /**
- * Streams a daemon response body to the client, joining the pieces that arrive in one turn of
- * the event loop into one write.
+ * Streams a daemon response body to the client, writing the pieces that arrive in one turn of
+ * the event loop together.
  *
  * dockerd frames streamed bodies with chunked encoding and flushes each small write (a log
  * line, an event, a 32 KiB piece of a tar), so one read from its socket holds many chunks, and
- * Node's HTTP parser hands each over as its own `data` event. Piped, every one of them becomes a
- * chunk of its own on the client side: four socket writes and a TLS record each. Joined per
- * turn, the client gets the same bytes with a fraction of the writes; pieces of 16 KiB or more
- * go as they are, since joining them only adds a copy. Nothing waits: the join
- * is written before the event loop moves on (`process.nextTick`), and the daemon is paused while
- * the client is not taking data (backpressure, as a pipe does). The response head, when not yet
+ * Node's HTTP parser hands each over as its own `data` event. Written one by one, every one of
+ * them costs its own socket write and TLS record. Written corked, per turn, the client gets the
+ * same chunks with a fraction of the writes: each piece stays a chunk of its own, since clients
+ * read a stream chunk by chunk (docker-py's `events()`, `build()`, `pull()` without `decode`
+ * yield one item per chunk; an earlier version joined the pieces into one chunk, and
+ * `json.loads` of an item failed with "Extra data"). Nothing waits: the pieces are written
+ * before the event loop moves on (`process.nextTick`), and the daemon is paused while the
+ * client is not taking data (backpressure, as a pipe does). The response head, when not yet
  * written, goes with the first piece, or alone when no piece came with it (`headWithoutBody`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { noteStreamed } from './stream-buffer-pacing.js';
 
-/** Pieces at least this large are written as they come. */
+/** Pieces at least this large are written as they come, with what is pending before them. */
 const JOIN_BELOW = 16 * 1024;
 
 /** How the relay starts. */
@@ -43,11 +45,15 @@ export function relayCoalesced(from: IncomingMessage, to: ServerResponse, option
     });
   }
 
-  /** Write `buf`; while the client is not taking data, hold the daemon's side (as a pipe does). */
-  const send = (buf: Buffer): void => {
+  /** Write `pieces`, each its own chunk, in one socket write; while the client is not taking data, hold the daemon's side (as a pipe does). */
+  const send = (pieces: readonly Buffer[]): void => {
     wrote = true;
     if (to.destroyed) return;
-    if (!to.write(buf)) {
+    let taken = true;
+    if (pieces.length > 1) to.cork();
+    for (const piece of pieces) taken = to.write(piece);
+    if (pieces.length > 1) to.uncork();
+    if (!taken) {
       from.pause();
       to.once('drain', () => from.resume());
     }
@@ -56,7 +62,7 @@ export function relayCoalesced(from: IncomingMessage, to: ServerResponse, option
   const flush = (): void => {
     scheduled = false;
     if (pending.length === 0) return;
-    const out = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending);
+    const out = pending;
     pending = [];
     send(out);
   };
@@ -64,9 +70,9 @@ export function relayCoalesced(from: IncomingMessage, to: ServerResponse, option
   from.on('data', (chunk: Buffer) => {
     noteStreamed(chunk.length);
     if (chunk.length >= JOIN_BELOW) {
-      // Large pieces (archives) go as they are: joining them would only add a copy.
+      // Large pieces (archives) go at once, after what came before them.
+      pending.push(chunk);
       flush();
-      send(chunk);
       return;
     }
     pending.push(chunk);

@@ -57,6 +57,47 @@ describe('python docker SDK (docker-py)', () => {
   });
 });
 
+/** Read `/events` between two times with decode=False: one item per HTTP chunk, as docker-py yields them. */
+const SDK_EVENTS_SCRIPT = `
+import sys, json, docker
+base, since, until = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+if base.startswith('unix://'):
+    c = docker.APIClient(base_url=base, version='1.41')
+else:
+    bundle = sys.argv[4]
+    tls = docker.tls.TLSConfig(client_cert=(bundle + '/cert.pem', bundle + '/key.pem'), ca_cert=bundle + '/ca.pem', verify=True)
+    c = docker.APIClient(base_url=base, tls=tls, version='1.41')
+items = list(c.events(since=since, until=until))
+bad = 0
+for item in items:
+    try:
+        json.loads(item)
+    except ValueError:
+        bad += 1
+print(len(items), bad)
+`;
+
+describe('python docker SDK: streams item by item', () => {
+  it('events() without decode yields one event per item, as from the daemon (each streamed chunk is passed on as a chunk)', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    for (let i = 0; i < 5; i++) {
+      const created = await dockerDirect(socket, ['create', '--name', `dgt-sdk-ev-${i}`, 'busybox', 'true']);
+      expect(created.code, created.stderr).toBe(0);
+      expect((await dockerDirect(socket, ['rm', `dgt-sdk-ev-${i}`])).code).toBe(0);
+    }
+    const until = Math.floor(Date.now() / 1000) + 1;
+    await new Promise((r) => setTimeout(r, 1100));
+    const direct = await run('/usr/bin/python3', ['-c', SDK_EVENTS_SCRIPT, `unix://${socket}`, String(since), String(until)], { env: cleanEnv() });
+    const viaGateway = await run('/usr/bin/python3', ['-c', SDK_EVENTS_SCRIPT, `tcp://127.0.0.1:${gw.port}`, String(since), String(until), pki.bundle('admin')], { env: cleanEnv() });
+    expect(direct.stderr).toBe('');
+    const [count, bad] = direct.stdout.trim().split(' ').map(Number);
+    expect(count).toBeGreaterThanOrEqual(10);
+    expect(bad).toBe(0);
+    expect(viaGateway.stderr).toBe('');
+    expect(viaGateway.stdout.trim()).toBe(`${count} 0`);
+  });
+});
+
 const SDK_BUILD_SCRIPT = `
 import sys, docker
 bundle, port, context = sys.argv[1], sys.argv[2], sys.argv[3]
