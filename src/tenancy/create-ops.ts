@@ -6,6 +6,7 @@ import type { JsonValue } from '../core/types.js';
 import { field, isObject } from '../facts/go-fold.js';
 import { maskUrlCredentials } from '../observe/url-credentials.js';
 import { accessTo } from './access.js';
+import { usedOnlyByCaller } from './anonymous-volume.js';
 import { buildChange } from './build-ops.js';
 import { formBodyReplacement, tenancyMessage, type TenancyContext } from './context.js';
 import { mountVolumeLabels, ownAnonymousVolumes, pinContainer, pinEndpointId, pinNetwork, PREDEFINED_NETWORKS } from './create-body.js';
@@ -211,7 +212,14 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
     const endpointId = ref.where.endsWith('.NetworkID');
     const predefined = endpointId && r.found.ownership.owner === undefined && r.found.names.some((n) => PREDEFINED_NETWORKS.has(n));
     if (accessTo(ctx.spec, ctx.tenant, r.found, level) === 'none' && !predefined) {
-      return deny(403, 'not-owner', tenancyMessage(ctx, `${ref.kind.replace(/s$/, '')} "${ref.name}" (${ref.where}) belongs to another tenant`));
+      const unowned = r.found.ownership.owner === undefined;
+      if (ref.kind === 'volumes' && unowned) {
+        const use = await usedOnlyByCaller(ctx, r.found.id);
+        if ('answer' in use) return daemonAnswer(use.answer);
+        if (use.mine) continue;
+      }
+      const whose = unowned ? 'has no owner and is not only yours (no container of yours uses it, or a container of someone else does)' : 'belongs to another tenant';
+      return deny(403, 'not-owner', tenancyMessage(ctx, `${ref.kind.replace(/s$/, '')} "${ref.name}" (${ref.where}) ${whose}`));
     }
     if (ref.namesOnNetwork && accessTo(ctx.spec, ctx.tenant, r.found, 'modify') === 'none') return sharedNetworkNames(ctx, ref.name);
     if (ref.kind === 'containers') pinContainer(body, ref.where, ref.name, r.found.id);

@@ -589,6 +589,22 @@ describe('review fixes, on the real daemon', () => {
     expect(saved.code).toBe(0);
   });
 
+  it('an anonymous volume (no owner) may be named again by its user, as docker-compose does to recreate a service; not by another tenant', async () => {
+    const first = await as('alice', ['create', '--name', 'ten-anon-1', '-v', '/var/lib/data', 'busybox', 'true']);
+    expect(first.code, first.stderr).toBe(0);
+    const volume = (await dockerDirect(socket, ['inspect', '-f', '{{range .Mounts}}{{.Name}}{{end}}', 'ten-anon-1'])).stdout.trim();
+    expect(volume).toMatch(/^[0-9a-f]{64}$/);
+    expect((await dockerDirect(socket, ['volume', 'inspect', '-f', '{{json .Labels}}', volume])).stdout.trim()).toBe('null');
+    const again = await as('alice', ['create', '--name', 'ten-anon-2', '-v', `${volume}:/var/lib/data:rw`, 'busybox', 'true']);
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    const other = await as('carol', ['create', '--name', 'ten-anon-c', '-v', `${volume}:/var/lib/data`, 'busybox', 'true']);
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toContain(`volume "${volume}" (HostConfig.Binds) has no owner and is not only yours`);
+    expect((await as('alice', ['rm', 'ten-anon-1', 'ten-anon-2'])).code).toBe(0);
+    await dockerDirect(socket, ['volume', 'rm', volume]);
+  });
+
   it('system df counts, per image, only the containers the caller may see', async () => {
     const df = await api('carol', 'GET', '/system/df');
     expect(df.status).toBe(200);

@@ -34,6 +34,8 @@ interface Container {
   labels: Record<string, string>;
   status: 'running' | 'paused' | 'exited';
   hostConfig?: JsonObject;
+  /** Volumes it uses, for the daemon's `volume` list filter. */
+  volumes?: string[];
 }
 
 /** The daemon's objects by inspect path (decoded), and its containers for lists. */
@@ -78,8 +80,12 @@ function daemonWith(containers: Container[] = [], extra: Record<string, unknown>
       const decoded = decodeURIComponent(path);
       if (decoded.startsWith('/images/broken')) return Promise.resolve(answer(500, { message: 'boom' }));
       if (decoded.startsWith('/containers/json?')) {
-        const filters = JSON.parse(decoded.slice(decoded.indexOf('filters=') + 'filters='.length)) as { label: string[]; status?: string[] };
-        const owner = filters.label[0]?.split('=')[1];
+        const filters = JSON.parse(decoded.slice(decoded.indexOf('filters=') + 'filters='.length)) as { label?: string[]; status?: string[]; volume?: string[] };
+        if (filters.volume) {
+          const users = containers.filter((c) => c.volumes?.includes(filters.volume?.[0] ?? ''));
+          return Promise.resolve(answer(200, users.map((c) => ({ Id: c.id, Names: [`/${c.id}`], Labels: c.labels }))));
+        }
+        const owner = filters.label?.[0]?.split('=')[1];
         const list = containers.filter((c) => c.labels['dockgate.owner'] === owner && (!filters.status || filters.status.includes(c.status)));
         return Promise.resolve(answer(200, list.map((c) => ({ Id: c.id }))));
       }
@@ -406,6 +412,38 @@ describe('#1 container create checks the image like image inspect', () => {
     expect((await admit('alice', 'POST', '/v1.41/containers/create', { image: 'aimg:1' })).kind).toBe('forward');
     const missing = await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'nosuch' });
     expect(missing.kind === 'respond' && missing.status).toBe(404);
+  });
+});
+
+describe('volumes without an owner (an image\'s VOLUME), named in binds as docker-compose does to recreate a service', () => {
+  const d = () =>
+    daemonWith(
+      [
+        { id: 'a1', labels: alice, status: 'exited', volumes: ['anon-a'] },
+        { id: 'b1', labels: { 'dockgate.owner': 'bob', 'dockgate.team': 'web' }, status: 'exited', volumes: ['anon-ab'] },
+        { id: 'a2', labels: alice, status: 'exited', volumes: ['anon-ab', 'anon-ac'] },
+        { id: 'c1', labels: carol, status: 'exited', volumes: ['anon-ac', 'anon-c'] },
+        { id: 'r1', labels: {}, status: 'exited', volumes: ['anon-admin'] },
+      ],
+      Object.fromEntries(['anon-a', 'anon-ab', 'anon-ac', 'anon-c', 'anon-admin', 'anon-none'].map((v) => [`/volumes/${v}`, { Name: v, Labels: null }])),
+    );
+  it.each([
+    ['used only by the caller\'s container', 'anon-a', undefined],
+    ['used by the caller\'s and a teammate\'s', 'anon-ab', undefined],
+    ['used by the caller\'s and another tenant\'s', 'anon-ac', 'has no owner and is not only yours'],
+    ['used only by another tenant\'s', 'anon-c', 'has no owner and is not only yours'],
+    ['used by a container without an owner (an admin\'s)', 'anon-admin', 'has no owner and is not only yours'],
+    ['used by no container', 'anon-none', 'has no owner and is not only yours'],
+  ])('%s', async (_name, volume, refused) => {
+    const v = await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'busybox', HostConfig: { Binds: [`${volume}:/var/lib/data:rw`] } }, d());
+    if (refused === undefined) expect(v.kind).toBe('forward');
+    else denied(v, `volume "${volume}" (HostConfig.Binds) ${refused}`);
+  });
+  it('a list the daemon refuses refuses the create with its answer', async () => {
+    const base = d();
+    const failing: DaemonClient = { get: (path) => (path.startsWith('/containers/json?') ? Promise.resolve({ status: 500, json: { message: 'boom' }, raw: Buffer.from('{"message":"boom"}'), contentType: 'application/json' }) : base.get(path)) };
+    const v = await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'busybox', HostConfig: { Binds: ['anon-a:/data'] } }, failing);
+    expect(v.kind === 'respond' && v.status).toBe(500);
   });
 });
 

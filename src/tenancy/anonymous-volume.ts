@@ -1,0 +1,27 @@
+/**
+ * Volumes dockerd makes for an image's `VOLUME` paths (or a create's `Config.Volumes`) carry no
+ * labels, so no owner. docker-compose recreates a service by naming the old container's
+ * anonymous volume in the new container's binds (`<volume id>:/var/lib/data`); refused as
+ * another tenant's, the recreate failed after compose had already stopped and renamed the old
+ * container, and the data was stranded in a volume its user could neither see nor remove.
+ */
+import type { JsonValue } from '../core/types.js';
+import { isObject } from '../facts/go-fold.js';
+import { accessTo } from './access.js';
+import type { TenancyContext } from './context.js';
+import type { DaemonAnswer } from './daemon-client.js';
+import { describeObject } from './resolve.js';
+
+/**
+ * Whether the volume without an owner named `volume` is the caller's by use: containers use it,
+ * and every one of them is the caller's (or its team's) to change. An unused one, or one a
+ * container of someone else (an admin's included) uses, is not. The daemon's own answer when
+ * it cannot list them.
+ */
+export async function usedOnlyByCaller(ctx: TenancyContext, volume: string): Promise<{ mine: boolean } | { answer: DaemonAnswer }> {
+  const filters = JSON.stringify({ volume: [volume] });
+  const answer = await ctx.daemon.get(`/containers/json?all=1&filters=${encodeURIComponent(filters)}`);
+  if (answer.status !== 200 || !Array.isArray(answer.json)) return { answer };
+  const users = (answer.json as JsonValue[]).filter(isObject).map((c) => describeObject('containers', c as Record<string, unknown>));
+  return { mine: users.length > 0 && users.every((c) => accessTo(ctx.spec, ctx.tenant, c, 'modify') !== 'none') };
+}
