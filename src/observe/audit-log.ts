@@ -24,6 +24,10 @@
  * says so (readiness fails), and records that go on into a deleted file are counted as lost.
  * The file is opened non-blocking: a FIFO whose reader stops refuses writes (EAGAIN, kept and
  * retried) instead of stopping the gateway.
+ *
+ * Every record lost (dropped past the backlog cap, left as a broken line, written into a
+ * deleted file, unwritten at `close`) is counted in `health().lostRecords` as it is lost, so a
+ * metric (and an alert) shows the loss while the gateway runs, not only in its exit status.
  */
 import { closeSync, constants, fstatSync, ftruncateSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -54,6 +58,12 @@ export interface AuditHealth {
   refusingSince?: number;
   /** The error of the last refused write. */
   error?: string;
+  /**
+   * Records lost so far (cumulative, never decreases): the oldest dropped once the backlog
+   * passed `maxBacklogBytes`, records left as a broken line, records written into a deleted file
+   * that could not be reopened, and (after `close`) those it could not write.
+   */
+  lostRecords: number;
 }
 
 /** Records (and their bytes) that never reached the destination. */
@@ -92,11 +102,23 @@ const EAGAIN_REPORT_MS = 2000;
 const EMPTY = Buffer.alloc(0);
 const NEWLINE = Buffer.from('\n');
 
+/** Records in `buf`: its non-empty lines (an empty one is the newline that ends a broken record). */
+function countRecords(buf: Buffer): number {
+  let records = 0;
+  for (let start = 0; start < buf.length; ) {
+    const end = buf.indexOf(10, start);
+    const stop = end < 0 ? buf.length : end + 1;
+    if (stop - start > 1) records += 1;
+    start = stop;
+  }
+  return records;
+}
+
 /** An audit log whose file could not be opened: `ready` rejects, writes go nowhere. */
 function unopened(err: Error): AuditLog {
   const ready = Promise.reject(err);
   ready.catch(() => {});
-  return { ready, write() {}, reopen() {}, flush: async () => {}, close: async () => ({ records: 0, bytes: 0 }), health: () => ({ backlogBytes: 0 }) };
+  return { ready, write() {}, reopen() {}, flush: async () => {}, close: async () => ({ records: 0, bytes: 0 }), health: () => ({ backlogBytes: 0, lostRecords: 0 }) };
 }
 
 /**
@@ -167,6 +189,11 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
   let pathProblem: { since: number; error: string; deleted: boolean } | undefined;
   /** Records (and bytes) written into a deleted file while it could not be reopened: lost. */
   const deletedFileLoss: AuditLoss = { records: 0, bytes: 0 };
+  /**
+   * Every record lost so far, counted when it is lost (`health().lostRecords`): `close` reports
+   * the losses once, but a gateway that runs on needs them in a metric.
+   */
+  let lostRecords = 0;
 
   function report(err: Error): void {
     // One report per kind of failure until a write succeeds again (a full disk fails every retry).
@@ -181,9 +208,13 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
     if (scheduled) clearImmediate(scheduled);
     scheduled = undefined;
     let buf: Buffer | undefined = pending.length === 0 ? undefined : Buffer.from(pending.length === 1 ? (pending[0] as string) : pending.join(''), 'utf8');
-    const records = pending.length;
+    let records = pending.length;
     pending = [];
-    if (backlog) buf = buf ? Buffer.concat([backlog, buf]) : backlog;
+    if (backlog) {
+      // Counted only while the file is deleted: the backlog's records go there too (lost).
+      if (pathProblem?.deleted) records += countRecords(backlog);
+      buf = buf ? Buffer.concat([backlog, buf]) : backlog;
+    }
     backlog = undefined;
     if (!buf) return true;
     // The first `partial` bytes are already in the file; they stay in `buf` so the record is whole
@@ -206,6 +237,7 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
     if (pathProblem?.deleted) {
       deletedFileLoss.records += records;
       deletedFileLoss.bytes += buf.length;
+      lostRecords += records;
     }
     partial = 0;
     lastErrorCode = undefined;
@@ -226,7 +258,10 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
         const cut = b.indexOf(10, b.length - maxBacklog);
         const kept = cut < 0 ? EMPTY : b.subarray(cut + 1);
         backlog = lead ? Buffer.concat([NEWLINE, kept]) : kept;
-        opts.onError?.(new Error(`audit log destination refuses writes: dropped ${b.length - lead - kept.length} bytes of the oldest records`));
+        // Counting the lines costs a scan of the dropped part, on this path only.
+        const dropped = countRecords(b.subarray(lead, b.length - kept.length));
+        lostRecords += dropped;
+        opts.onError?.(new Error(`audit log destination refuses writes: dropped ${b.length - lead - kept.length} bytes of the oldest records (${dropped} records)`));
       }
     }
     // A copy only when part of the buffer was written, so the written part can be freed; a
@@ -261,6 +296,7 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
       const end = b.indexOf(10);
       backlog = Buffer.concat([NEWLINE, end < 0 ? EMPTY : b.subarray(end + 1)]);
       brokenRecords += 1;
+      lostRecords += 1;
     }
   }
 
@@ -380,9 +416,9 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
     health() {
       const backlogBytes = (backlog?.length ?? 0) - partial;
       if (pathProblem && (refusingSince === undefined || pathProblem.since < refusingSince)) {
-        return { backlogBytes, refusingSince: pathProblem.since, error: `cannot reopen the audit file: ${pathProblem.error}` };
+        return { backlogBytes, refusingSince: pathProblem.since, error: `cannot reopen the audit file: ${pathProblem.error}`, lostRecords };
       }
-      return { backlogBytes, refusingSince, error: refusingSince === undefined ? undefined : lastError };
+      return { backlogBytes, refusingSince, error: refusingSince === undefined ? undefined : lastError, lostRecords };
     },
     async close() {
       if (closed) return { records: 0, bytes: 0 };
@@ -395,6 +431,8 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
       if (retry) clearTimeout(retry);
       if (scheduled) clearImmediate(scheduled);
       const lost = unwritten();
+      // Broken records are in `lostRecords` already.
+      lostRecords += lost.records - brokenRecords;
       backlog = undefined;
       pending = [];
       if (lost.records > 0) {

@@ -57,7 +57,7 @@ export interface GatewayMetrics {
   replaceCertificateExpiry(kind: Exclude<CertificateKind, 'client'>, items: ReadonlyArray<{ name: string; notAfter: Date }>): void;
   /** A verified client connected: refresh its certificate's expiry series (LRU/TTL bounded). */
   clientSeen(name: string, notAfter: Date): void;
-  /** Where `dockgate_audit_backlog_bytes` reads the audit log's state at each scrape. */
+  /** Where `dockgate_audit_backlog_bytes` and `dockgate_audit_records_lost_total` read the audit log's state at each scrape. */
   watchAudit(health: () => AuditHealth): void;
 }
 
@@ -216,13 +216,26 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
     tlsReloads.inc({ result }, 0);
   }
   upstreamUp.set(0);
-  let auditHealth: () => AuditHealth = () => ({ backlogBytes: 0 });
+  let auditHealth: () => AuditHealth = () => ({ backlogBytes: 0, lostRecords: 0 });
   new Gauge({
     name: 'dockgate_audit_backlog_bytes',
     help: 'Bytes of audit records waiting for a destination that refuses writes (0 when every record is written)',
     registers,
     collect() {
       this.set(auditHealth().backlogBytes);
+    },
+  });
+  /** `lostRecords` at the last scrape: the counter grows by what was lost since. */
+  let auditLostSeen = 0;
+  new Counter({
+    name: 'dockgate_audit_records_lost_total',
+    help: 'Audit records lost: the oldest dropped past the backlog cap, records left as a broken line, records written into a deleted audit file that could not be reopened',
+    registers,
+    collect() {
+      const lost = auditHealth().lostRecords;
+      // A counter only grows; a source that starts again from 0 (none does today) resets the mark.
+      if (lost > auditLostSeen) this.inc(lost - auditLostSeen);
+      auditLostSeen = lost;
     },
   });
 

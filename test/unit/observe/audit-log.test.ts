@@ -209,8 +209,54 @@ describe('createAuditLog', () => {
     for (let i = 0; i < 20; i++) log.write(toAuditRecord(record({ requestId: `g${i}` })));
     await log.flush(300);
     expect(errors).toHaveLength(2);
-    expect(errors[1]?.message).toMatch(/dropped \d+ bytes of the oldest records/);
+    expect(errors[1]?.message).toMatch(/dropped \d+ bytes of the oldest records \(\d+ records\)/);
     await log.close();
+  });
+
+  it('records dropped past the backlog cap are counted as lost when they are dropped, the rest when close gives up', async () => {
+    const one = Buffer.byteLength(auditLine(toAuditRecord(record({ requestId: 'c0' }))));
+    const errors: string[] = [];
+    const log = createAuditLog({
+      file: join(dir, 'audit.log'),
+      // Room for three and a half records: of ten refused ones the oldest seven go.
+      maxBacklogBytes: Math.floor(3.5 * one),
+      closeTimeoutMs: 100,
+      onError: (e) => errors.push(e.message),
+      writeSync() {
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      },
+    });
+    expect(log.health().lostRecords).toBe(0);
+    for (let i = 0; i < 10; i++) log.write(toAuditRecord(record({ requestId: `c${i}` })));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log.health()).toMatchObject({ backlogBytes: 3 * one, lostRecords: 7 });
+    expect(errors).toContain(`audit log destination refuses writes: dropped ${7 * one} bytes of the oldest records (7 records)`);
+    // The three held ones are lost too once close gives up on them.
+    expect((await log.close()).records).toBe(3);
+    expect(log.health().lostRecords).toBe(10);
+  });
+
+  it('a record left as a broken line (stdout cannot be cut back) is counted as lost at once, with those dropped past the cap', async () => {
+    const one = Buffer.byteLength(auditLine(toAuditRecord(record({ requestId: 'b0' }))));
+    let calls = 0;
+    const log = createAuditLog({
+      maxBacklogBytes: Math.floor(2.5 * one),
+      closeTimeoutMs: 100,
+      onError: () => {},
+      // stdout on a pipe that takes half of the first record, then refuses.
+      writeSync(_fd, _buf, _off, len) {
+        calls += 1;
+        if (calls === 1) return Math.min(len, Math.floor(one / 2));
+        throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+      },
+    });
+    for (let i = 0; i < 4; i++) log.write(toAuditRecord(record({ requestId: `b${i}` })));
+    await new Promise((resolve) => setImmediate(resolve));
+    // Over the cap with b0 half written: b0 is ended as a broken line, b1 is dropped, b2 and b3 are held.
+    expect(log.health()).toMatchObject({ backlogBytes: 2 * one + 1, lostRecords: 2 });
+    // close reports the broken record and the two it could not write; the count has all four.
+    expect((await log.close()).records).toBe(3);
+    expect(log.health().lostRecords).toBe(4);
   });
 
   it('while the destination refuses, new records wait for the retry (no write attempt per turn), and all arrive in order once it takes writes', async () => {
@@ -252,7 +298,7 @@ describe('createAuditLog', () => {
         return writeSync(fd, buf, off, len);
       },
     });
-    expect(log.health()).toEqual({ backlogBytes: 0, refusingSince: undefined, error: undefined });
+    expect(log.health()).toEqual({ backlogBytes: 0, refusingSince: undefined, error: undefined, lostRecords: 0 });
     const before = Date.now();
     log.write(toAuditRecord(record({ requestId: 'h0' })));
     await new Promise((resolve) => setImmediate(resolve));
@@ -262,7 +308,7 @@ describe('createAuditLog', () => {
     expect(held.error).toBe('ENOSPC');
     refusing = false;
     await log.flush(2000);
-    expect(log.health()).toEqual({ backlogBytes: 0, refusingSince: undefined, error: undefined });
+    expect(log.health()).toEqual({ backlogBytes: 0, refusingSince: undefined, error: undefined, lostRecords: 0 });
     await log.close();
   });
 
@@ -365,9 +411,42 @@ describe('createAuditLog', () => {
     const health = log.health();
     expect(health.refusingSince).toBeDefined();
     expect(health.error).toBe('cannot reopen the audit file: EISDIR');
+    // Counted as they go into the deleted file, not only at close.
+    expect(health.lostRecords).toBe(3);
+    log.write(toAuditRecord(record({ requestId: 'q4' })));
+    await log.flush();
+    expect(log.health().lostRecords).toBe(4);
     const lost = await log.close();
-    expect(lost.records).toBe(3);
-    expect(errors.at(-1)).toMatch(/^audit log closed: 3 records \(\d+ bytes\) went to the deleted audit file/);
+    expect(lost.records).toBe(4);
+    expect(log.health().lostRecords).toBe(4);
+    expect(errors.at(-1)).toMatch(/^audit log closed: 4 records \(\d+ bytes\) went to the deleted audit file/);
+  });
+
+  it('records held while the disk was full and then written into a deleted file that cannot be reopened count as lost too', async () => {
+    const file = join(dir, 'audit.log');
+    let refusing = true;
+    const log = createAuditLog({
+      file,
+      pathCheckMs: 50,
+      onError: () => {},
+      writeSync(fd, buf, off, len) {
+        if (refusing) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        return writeSync(fd, buf, off, len);
+      },
+    });
+    for (let i = 0; i < 2; i++) log.write(toAuditRecord(record({ requestId: `k${i}` })));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log.health().backlogBytes).toBeGreaterThan(0);
+    rmSync(file);
+    mkdirSync(file);
+    // Time for the path check to find the directory (health still names ENOSPC, the older error).
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The disk takes writes again: the two held records and a new one go into the deleted file.
+    refusing = false;
+    log.write(toAuditRecord(record({ requestId: 'k2' })));
+    await log.flush(2000);
+    expect(log.health()).toMatchObject({ backlogBytes: 0, lostRecords: 3 });
+    expect((await log.close()).records).toBe(3);
   });
 
   describe('a destination that refuses writes at shutdown', () => {
@@ -455,6 +534,7 @@ describe('createAuditLog', () => {
       await new Promise((resolve) => setImmediate(resolve));
       const lost = await log.close();
       expect(lost.records).toBe(1);
+      expect(log.health().lostRecords).toBe(1);
       // The broken half, then the newline that ends it: one unparsable line, nothing run together.
       expect(Buffer.concat(out).toString()).toMatch(/^\{"type":"decision".*[^\n]\n$/);
       expect(errors.at(-1)?.message).toMatch(/closed with 1 records/);

@@ -221,6 +221,24 @@ describe('createMetrics', () => {
     metrics.replaceCertificateExpiry('crl', []);
     expect(await expiry()).toEqual({ 'client/alice': 1893456000, 'ca/ca': 2051222400 });
   });
+
+  it('dockgate_audit_records_lost_total grows by what the audit log lost since the last scrape', async () => {
+    const { registry, metrics } = setup(false);
+    const health = { backlogBytes: 0, lostRecords: 0 };
+    metrics.watchAudit(() => health);
+    const lost = () => value(registry, 'dockgate_audit_records_lost_total', {});
+    expect(await lost()).toBe(0);
+    health.lostRecords = 3;
+    expect(await lost()).toBe(3);
+    // A second scrape with nothing new lost adds nothing.
+    expect(await lost()).toBe(3);
+    health.lostRecords = 5;
+    expect(await lost()).toBe(5);
+    const text = await registry.metrics();
+    expect(text).toContain('# TYPE dockgate_audit_records_lost_total counter');
+    expect(text).toMatch(/^# HELP dockgate_audit_records_lost_total Audit records lost/m);
+    expect(text).toMatch(/^dockgate_audit_records_lost_total 5$/m);
+  });
 });
 
 describe('nameLabel (certificate names, policy version)', () => {

@@ -9,7 +9,7 @@ import { alice, record } from './fixtures.js';
 
 function memoryAudit(): AuditLog & { records: AuditRecord[] } {
   const records: AuditRecord[] = [];
-  return { records, ready: Promise.resolve(), write: (r) => records.push(r), reopen() {}, flush: async () => {}, close: async () => ({ records: 0, bytes: 0 }), health: () => ({ backlogBytes: 0 }) };
+  return { records, ready: Promise.resolve(), write: (r) => records.push(r), reopen() {}, flush: async () => {}, close: async () => ({ records: 0, bytes: 0 }), health: () => ({ backlogBytes: 0, lostRecords: 0 }) };
 }
 
 function memoryLog(): OperationalLog & { lines: { level: string; obj: object; msg: string }[] } {
