@@ -1,13 +1,16 @@
 /**
  * `dockgate serve [--config FILE]`: run the gateway. Without a config (flag or
  * DOCKGATE_CONFIG) it runs the embedded default: 0.0.0.0:2376, the local docker.sock, and
- * ./certs, creating a PKI and an `admin` client bundle there when none exists.
+ * ./certs, creating a PKI and an `admin` client bundle there when none exists, and re-signs
+ * ./certs/crl.pem before it expires (runtime/crl-resign.ts).
  */
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildConfig, DEFAULTS, loadConfig } from '../config/load.js';
 import type { GatewayConfig } from '../config/types.js';
 import { ConfigError } from '../config/validate.js';
-import { createOperationalLog } from '../observe/logger.js';
+import { createOperationalLog, type OperationalLog } from '../observe/logger.js';
+import { childExecArgv, runCertsCrl, startCrlResign } from '../runtime/crl-resign.js';
 import { StartMaterialError, startGateway, type RunningGateway } from '../runtime/start-gateway.js';
 import { parseArgs, UsageError } from './args.js';
 import type { CliIo } from './io.js';
@@ -19,6 +22,9 @@ export const SERVE_USAGE = `Usage: dockgate serve [--config FILE]
 Runs the gateway. The config file may also be named by DOCKGATE_CONFIG. With neither, the
 embedded default listens on ${DEFAULTS.listen}, forwards to ${DEFAULTS.upstream} and uses ./certs,
 creating a CA, a server certificate and an "admin" client bundle there if it holds none.
+It also keeps ./certs/crl.pem fresh: checked at start and hourly, the CRL is re-signed
+("dockgate certs crl --dir ./certs") once less than 10 days are left before its nextUpdate.
+With a config file, re-sign the CRL with a timer or cron (docs/certificates.md).
 `;
 
 async function resolveConfig(file: string | undefined, io: CliIo): Promise<GatewayConfig> {
@@ -28,6 +34,24 @@ async function resolveConfig(file: string | undefined, io: CliIo): Promise<Gatew
   const { ensureDefaultPki } = await import('../pki/cli.js');
   await ensureDefaultPki(certDir, io);
   return buildConfig({}, process.cwd());
+}
+
+/** This gateway's own dist/cli/main.js, which the CRL re-sign child runs as `certs crl`. */
+const MAIN_SCRIPT = fileURLToPath(new URL('./main.js', import.meta.url));
+
+/**
+ * The embedded default re-signs its own CRL (crl-resign.ts): it made ./certs and its CA key,
+ * and no timer or cron line exists for it. Not with a config file, nor without a crl.pem.
+ */
+function startEmbeddedCrlResign(config: GatewayConfig, gateway: RunningGateway, log: OperationalLog): () => void {
+  if (config.tls.crl === undefined) return () => {};
+  const certDir = resolve(DEFAULTS.certDir);
+  return startCrlResign({
+    certDir,
+    crls: () => gateway.crls(),
+    log,
+    resign: () => runCertsCrl({ execPath: process.execPath, execArgv: childExecArgv(process.execArgv), script: MAIN_SCRIPT, certDir }),
+  });
 }
 
 /** Run `dockgate serve`; resolves with the exit code once the gateway has stopped. */
@@ -80,9 +104,11 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
   }
   return new Promise<number>((resolveExit) => {
     let stopping = false;
+    let stopCrlResign = (): void => {};
     const stop = (signal: string): void => {
       if (stopping) return;
       stopping = true;
+      stopCrlResign();
       log.info({ signal }, 'shutting down: draining in-flight requests');
       gateway.stop().then(
         ({ auditRecordsLost }) => {
@@ -98,6 +124,7 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
     };
     const addr = gateway.server.address();
     log.info({ listen: `${addr.host}:${addr.port}`, upstream: config.upstream.url, admin: gateway.adminAddress, config: config.source ?? '(embedded default)', policy: config.policy ?? '(built-in default)' }, 'dockgate listening');
+    if (configFile === undefined) stopCrlResign = startEmbeddedCrlResign(config, gateway, log);
     // Signals received while starting run now (a stop right after the "listening" line).
     signals.attach({ stop, reload: () => gateway.reload(), reopenAudit: () => gateway.reopenAudit() });
   });

@@ -13,6 +13,7 @@ import { createMetrics, type GatewayMetrics } from '../observe/metrics.js';
 import { createObserver } from '../observe/observer.js';
 import { auditCheck, createReadiness, startUpstreamMonitor } from '../observe/readiness.js';
 import { createUpstreamTarget } from '../proxy/upstream-target.js';
+import type { CrlInfo } from '../server/crl.js';
 import { startGatewayServer, type GatewayServer } from '../server/gateway-server.js';
 import { effectiveGroups } from '../policy/compile.js';
 import { createDaemonClient } from '../tenancy/daemon-client.js';
@@ -33,6 +34,8 @@ export interface RunningGateway {
   /** Admin listener address, when enabled. */
   adminAddress?: { host: string; port: number };
   metrics: GatewayMetrics;
+  /** The CRLs of the TLS material in force now (TlsMaterial.crls; replaced by each TLS reload). */
+  crls(): readonly CrlInfo[];
   /** Re-read the policy and TLS files; invalid ones keep the old material in force. */
   reload(): void;
   /** Reopen the audit file (logrotate). */
@@ -248,6 +251,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     server,
     adminAddress: admin?.address,
     metrics,
+    crls: () => tls.crls,
     reload() {
       reloadPolicy();
       void reloadTls();

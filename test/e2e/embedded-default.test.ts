@@ -1,13 +1,34 @@
 /**
  * `dockgate serve` with no config at all: creates ./certs with a CA, a server certificate and
  * an admin bundle, prints a docker command line that really connects, and listens on 2376.
+ * It keeps its own CRL fresh: one close to its nextUpdate is re-signed and reloaded.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { CLI, run } from './support/gateway.js';
+import { CLI, docker, dockgate, run } from './support/gateway.js';
 import { scratchDir } from './support/scratch.js';
+import { until } from './support/until.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** crl.pem's nextUpdate as openssl reads it. */
+async function opensslNextUpdate(file: string): Promise<Date> {
+  const r = await run('openssl', ['crl', '-in', file, '-noout', '-nextupdate']);
+  expect(r.code, r.stderr).toBe(0);
+  const m = /^nextUpdate=(.+)$/m.exec(r.stdout);
+  expect(m, r.stdout).not.toBeNull();
+  return new Date((m as RegExpExecArray)[1] as string);
+}
+
+/** The JSON lines of the operational log with `event` set to `event`. */
+function events(log: string, event: string): Array<Record<string, unknown>> {
+  return log
+    .split('\n')
+    .filter((l) => l.includes(`"event":"${event}"`))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
 
 it('creates a PKI on first start and prints connect lines that work', async () => {
   const cwd = scratchDir('default-');
@@ -57,4 +78,66 @@ it.each([
   expect(r.stderr).toContain(message);
   // The embedded default would have made a PKI here and listened on 0.0.0.0:2376.
   expect(existsSync(join(cwd, 'certs'))).toBe(false);
+});
+
+it('re-signs a CRL close to its nextUpdate at start, reloads it, and clients still get in', async () => {
+  const cwd = scratchDir('default-crl-');
+  const env = { ...process.env };
+  delete env.DOCKGATE_CONFIG;
+  const certs = join(cwd, 'certs');
+  // The PKI the embedded default would make, then its CRL re-signed to a 1-day validity (well
+  // under the 10 days left at which the gateway re-signs).
+  for (const args of [
+    ['certs', 'init', '--dir', certs, '--host', '127.0.0.1'],
+    ['certs', 'issue', 'admin', '--dir', certs, '--group', 'admin'],
+    ['certs', 'crl', '--dir', certs, '--crl-days', '1'],
+  ]) {
+    const r = await dockgate(args, { cwd, env });
+    expect(r.code, r.stderr).toBe(0);
+  }
+  const crlFile = join(certs, 'crl.pem');
+  const short = await opensslNextUpdate(crlFile);
+  expect(short.getTime() - Date.now()).toBeLessThan(DAY_MS + 60_000);
+
+  const child = spawn(process.execPath, [CLI, 'serve'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  try {
+    await until(() => err.includes('dockgate listening') || child.exitCode !== null, 30_000, 'the gateway to listen');
+    expect(err).toContain('"config":"(embedded default)"');
+    const [resigned] = await until(() => (events(err, 'crl-resigned').length > 0 ? events(err, 'crl-resigned') : false), 30_000, 'a crl-resigned event').catch((e: Error) => {
+      throw new Error(`${e.message}; the gateway's log:\n${err}`);
+    });
+    expect(events(err, 'crl-resign-failed')).toEqual([]);
+    expect(resigned?.dir).toBe(certs);
+    expect(resigned?.previousNextUpdate).toBe(short.toISOString());
+
+    // A full validity again, on disk (openssl's reading, to the second) and in the event.
+    const fresh = await opensslNextUpdate(crlFile);
+    expect(fresh.getTime() - Date.now()).toBeGreaterThan(29 * DAY_MS);
+    expect(Math.abs(new Date(resigned?.nextUpdate as string).getTime() - fresh.getTime())).toBeLessThan(1000);
+
+    // The file watch reloads it: the readiness check names the new nextUpdate as in force.
+    const ready = await until(
+      async () => {
+        const r = await fetch('http://127.0.0.1:9376/readyz').catch(() => undefined);
+        const body = r ? ((await r.json()) as { checks: Record<string, { ok: boolean; detail?: string }> }) : undefined;
+        const detail = body?.checks.certificates?.detail ?? '';
+        return detail.includes(`CRLs valid until ${fresh.toISOString()}`) ? detail : false;
+      },
+      15_000,
+      'the re-signed CRL in force (readyz certificates)',
+    );
+    expect(ready).toContain('server certificate valid until');
+    expect(err).toContain('TLS material loaded');
+
+    // The admin bundle still gets in with the new CRL (the daemon on /var/run/docker.sock is
+    // not there in the tests: a 502 naming it, past the TLS handshake, is as good as a version).
+    const r = await docker(join(certs, 'clients', 'admin'), 2376, ['version']);
+    expect(`${r.stdout}${r.stderr}`).toMatch(/Server:|dockgate: upstream unix:\/\/\/var\/run\/docker\.sock unreachable/);
+    expect(r.stderr).not.toMatch(/certificate|tls:/i);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('close', r));
+  }
 });
