@@ -45,14 +45,19 @@ export function relayCoalesced(from: IncomingMessage, to: ServerResponse, option
     });
   }
 
-  /** Write `pieces`, each its own chunk, in one socket write; while the client is not taking data, hold the daemon's side (as a pipe does). */
+  /**
+   * Write `pieces`, each its own chunk; while the client is not taking data, hold the daemon's
+   * side (as a pipe does). The socket stays corked until the next tick, as Node's own chunked
+   * writes do, so this turn's pieces, the end that follows them at once, and a length-framed
+   * body's pieces too, leave in one socket write.
+   */
   const send = (pieces: readonly Buffer[]): void => {
     wrote = true;
     if (to.destroyed) return;
+    to.cork();
+    process.nextTick(() => to.uncork());
     let taken = true;
-    if (pieces.length > 1) to.cork();
     for (const piece of pieces) taken = to.write(piece);
-    if (pieces.length > 1) to.uncork();
     if (!taken) {
       from.pause();
       to.once('drain', () => from.resume());

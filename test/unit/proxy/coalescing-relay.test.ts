@@ -52,7 +52,7 @@ describe('relayCoalesced', () => {
     { name: '200-byte events, 150 per turn', sizes: Array(150).fill(200), turns: 2, batchesPerTurn: 1 },
     { name: '32 KiB archive pieces', sizes: Array(4).fill(32 * 1024), turns: 2, batchesPerTurn: 4 },
     { name: 'small and large mixed', sizes: [100, 200, 40 * 1024, 300, 400], turns: 2, batchesPerTurn: 2 },
-  ])('$name: every piece whole, in order and on its own, written together per turn', async ({ sizes, turns, batchesPerTurn }) => {
+  ])('$name: every piece whole, in order and on its own, written together per turn (at most $batchesPerTurn writes)', async ({ sizes, turns, batchesPerTurn }) => {
     const from = new Readable({ read() {} });
     const out = sink();
     relay(from, out.to);
@@ -70,7 +70,7 @@ describe('relayCoalesced', () => {
     await out.done;
     expect(out.writes.length).toBe(sent.length);
     out.writes.forEach((w, i) => expect(w.equals(sent[i] as Buffer), `piece ${i}`).toBe(true));
-    expect(out.batches.length).toBe(turns * batchesPerTurn);
+    expect(out.batches.length).toBeLessThanOrEqual(turns * batchesPerTurn);
     expect(out.ended()).toBe(1);
   });
 
