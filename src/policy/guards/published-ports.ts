@@ -26,6 +26,8 @@ interface PortRule {
   address?: IpPrefix;
   from: number;
   to: number;
+  /** The entry as the policy writes it, for refusals. */
+  text: string;
 }
 
 /** Parsed `publishedPorts` settings. */
@@ -68,7 +70,7 @@ export function parsePortRule(text: string): PortRule | undefined {
     ports = text.slice(colon + 1);
   }
   const range = portRange(ports);
-  return range ? { ...range, ...(address ? { address } : {}) } : undefined;
+  return range ? { ...range, ...(address ? { address } : {}), text } : undefined;
 }
 
 /** `allow: [0, 8080]` as YAML writes it unquoted: whole numbers are taken as their digits. */
@@ -98,6 +100,10 @@ function allowed(rules: readonly PortRule[], address: IpPrefix | undefined, from
 
 const violation = (reason: string): Violation => ({ code: 'published-port', reason });
 
+/** A binding the allow list does not cover: the refusal says what the list allows, so the user knows what would pass. */
+const notAllowed = (what: string, rules: readonly PortRule[]): Violation =>
+  violation(`${what} is not allowed (allowed here: ${rules.length ? rules.map((r) => r.text).join(', ') : 'none'})`);
+
 /**
  * Where a binding without a `HostIp` lands: every interface, or the network's
  * `com.docker.network.bridge.host_binding_ipv4` (or dockerd's `--ip`), which the request does
@@ -108,7 +114,7 @@ const NO_HOST_IP = 'every interface, unless its network sets another default add
 
 /** One container binding (`{HostIp, HostPort}`, or null: a picked port on every interface). */
 function checkBinding(path: string, binding: JsonValue, rules: readonly PortRule[]): Violation | undefined {
-  if (binding === null) return allowed(rules, undefined, 0, 0) ? undefined : violation(`${path} (a port the daemon picks, with no HostIp: ${NO_HOST_IP}) is not allowed`);
+  if (binding === null) return allowed(rules, undefined, 0, 0) ? undefined : notAllowed(`${path} (a port the daemon picks, with no HostIp: ${NO_HOST_IP})`, rules);
   if (!isObject(binding)) return violation(`${path} is ${typeName(binding)}, not a map`);
   const hostIp = field(binding, 'HostIp');
   const hostPort = field(binding, 'HostPort');
@@ -124,14 +130,14 @@ function checkBinding(path: string, binding: JsonValue, rules: readonly PortRule
   if (allowed(rules, address, range.from, range.to)) return undefined;
   const port = range.from === 0 ? 'a port the daemon picks' : `port ${range.from === range.to ? range.from : `${range.from}-${range.to}`}`;
   const where = address ? `on ${show(hostIp)}` : `with no HostIp (${NO_HOST_IP})`;
-  return violation(`${path}: publishing ${port} ${where} is not allowed`);
+  return notAllowed(`${path}: publishing ${port} ${where}`, rules);
 }
 
 function checkContainer(facts: RequestFacts, rules: readonly PortRule[]): Violation | undefined {
   for (const f of hostConfigField(facts, 'PublishAllPorts')) {
     if (f.value === false) continue;
     if (f.value !== true) return violation(`${f.path} ${show(f.value)} is not a boolean`);
-    if (!allowed(rules, undefined, 0, 0)) return violation(`${f.path}: publishing every exposed port on ports the daemon picks, with no HostIp (${NO_HOST_IP}), is not allowed`);
+    if (!allowed(rules, undefined, 0, 0)) return notAllowed(`${f.path}: publishing every exposed port on ports the daemon picks, with no HostIp (${NO_HOST_IP}),`, rules);
   }
   for (const f of hostConfigField(facts, 'PortBindings')) {
     if (!isObject(f.value)) return violation(`${f.path} is ${typeName(f.value)}, not a map`);
@@ -157,7 +163,7 @@ function checkService(facts: RequestFacts, rules: readonly PortRule[]): Violatio
     const published = field(value, 'PublishedPort');
     const port = published === undefined || published === null ? 0 : published;
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) return violation(`${path}.PublishedPort ${show(published)} is not a port number`);
-    if (!allowed(rules, undefined, port, port)) return violation(`${path}: publishing ${port === 0 ? 'a port swarm picks' : `port ${port}`} on every interface is not allowed`);
+    if (!allowed(rules, undefined, port, port)) return notAllowed(`${path}: publishing ${port === 0 ? 'a port swarm picks' : `port ${port}`} on every interface`, rules);
   }
   return undefined;
 }

@@ -546,7 +546,7 @@ describe('publishedPorts', () => {
     ['IPv6 loopback', ports(bind('6000', '::1')), undefined],
     ['-P', hc({ PublishAllPorts: true }), undefined],
     ['PublishAllPorts false', hc({ PublishAllPorts: false }), undefined],
-    ['a privileged port', ports(bind('22')), 'published-port', 'HostConfig.PortBindings["80/tcp"][0]: publishing port 22 with no HostIp (every interface, unless its network sets another default address) is not allowed'],
+    ['a privileged port', ports(bind('22')), 'published-port', 'HostConfig.PortBindings["80/tcp"][0]: publishing port 22 with no HostIp (every interface, unless its network sets another default address) is not allowed (allowed here: 0, 8000-8999, 127.0.0.1:5000-5099, [::1]:6000)'],
     ['a range crossing the edge', ports(bind('8990-9010')), 'published-port', 'port 8990-9010'],
     ['loopback range on every interface', ports(bind('5050')), 'published-port', 'port 5050 with no HostIp'],
     ['loopback range on another address', ports(bind('5050', '192.0.2.2')), 'published-port', 'port 5050 on "192.0.2.2"'],
@@ -569,7 +569,7 @@ describe('publishedPorts', () => {
     ['PublishAllPorts not a boolean', hc({ PublishAllPorts: 'yes' }), 'published-port', 'is not a boolean'],
     ['service port in range', service({ TargetPort: 80, PublishedPort: 8080 }), undefined],
     ['service port swarm picks', service({ TargetPort: 80 }), undefined],
-    ['service privileged port', service({ TargetPort: 80, PublishedPort: 443 }), 'published-port', 'EndpointSpec.Ports[0]: publishing port 443 on every interface'],
+    ['service privileged port', service({ TargetPort: 80, PublishedPort: 443 }), 'published-port', 'EndpointSpec.Ports[0]: publishing port 443 on every interface is not allowed (allowed here: 0, 8000-8999, 127.0.0.1:5000-5099, [::1]:6000)'],
     ['service loopback range (no address on services)', service({ TargetPort: 80, PublishedPort: 5050 }), 'published-port'],
     ['service port not a number', service({ TargetPort: 80, PublishedPort: '8080' }), 'published-port', 'is not a port number'],
   ]);
@@ -577,13 +577,14 @@ describe('publishedPorts', () => {
     ['a picked port on loopback', ports(bind('', '127.0.0.1')), undefined],
     ['a picked port on every interface', ports(bind('')), 'published-port', 'publishing a port the daemon picks with no HostIp'],
     ['a null binding', ports({ '80/tcp': [null] }), 'published-port', 'a port the daemon picks, with no HostIp'],
-    ['-P', hc({ PublishAllPorts: true }), 'published-port', 'HostConfig.PublishAllPorts: publishing every exposed port'],
+    ['-P', hc({ PublishAllPorts: true }), 'published-port', 'HostConfig.PublishAllPorts: publishing every exposed port on ports the daemon picks, with no HostIp (every interface, unless its network sets another default address), is not allowed (allowed here: 127.0.0.1:0, 127.0.0.1:8000-8999)'],
+    ['a null binding, the list named', ports({ '80/tcp': [null] }), 'published-port', 'is not allowed (allowed here: 127.0.0.1:0, 127.0.0.1:8000-8999)'],
     ['service (every interface)', service({ TargetPort: 80 }), 'published-port', 'a port swarm picks'],
   ]);
   run('publishedPorts: false', [
     ['no bindings', hc({}), undefined],
     ['empty binding list', ports({ '80/tcp': [] }), undefined],
-    ['any binding', ports(bind('8080', '127.0.0.1')), 'published-port'],
+    ['any binding', ports(bind('8080', '127.0.0.1')), 'published-port', 'publishing port 8080 on "127.0.0.1" is not allowed (allowed here: none)'],
     ['-P', hc({ PublishAllPorts: true }), 'published-port'],
   ]);
   run('publishedPorts: true', [['permitted explicitly', ports(bind('22')), undefined]]);
@@ -591,7 +592,7 @@ describe('publishedPorts', () => {
   run('publishedPorts: { allow: [0, 8080] }', [
     ['a picked port', ports(bind('')), undefined],
     ['8080', ports(bind('8080')), undefined],
-    ['8081', ports(bind('8081')), 'published-port'],
+    ['8081', ports(bind('8081')), 'published-port', '(allowed here: 0, 8080)'],
   ]);
 
   refusedAtLoad('ContainerCreate', [
