@@ -75,6 +75,8 @@ export interface LimitsConfig {
   bufferedBodyBytesPerIdentity: number;
   /** Most streams and hijacked sessions one identity (CN) may have open at once; over it, 429. */
   streamsPerIdentity: number;
+  /** Most other forwarded requests one identity (CN) may have in progress at once (sent to the daemon, answer not yet all relayed); over it, 429. */
+  requestsPerIdentity: number;
   /** Time a client has to send complete request headers, and to finish its TLS handshake (ms). */
   headersTimeoutMs: number;
   /** Time a client has to send a body the gateway inspects, once its headers are in (ms). */

@@ -10,6 +10,7 @@ export type GatewayErrorCode =
   | 'body-timeout'
   | 'identity-body-budget'
   | 'identity-stream-limit'
+  | 'identity-request-limit'
   | 'body-budget'
   | 'denied'
   | 'upstream-unreachable'
@@ -23,6 +24,7 @@ const STATUS: Record<GatewayErrorCode, number> = {
   'body-timeout': 408,
   'identity-body-budget': 429,
   'identity-stream-limit': 429,
+  'identity-request-limit': 429,
   'body-budget': 503,
   denied: 403,
   'upstream-unreachable': 502,

@@ -27,6 +27,8 @@ export class Exchange {
   refusal?: { outcome: RequestOutcome; reason: string };
   /** What the exchange holds (tenancy's locks and stream slot, an open-stream count), freed once. */
   private held: (() => void)[] = [];
+  /** What it holds until it ends, whatever the daemon answered (the identity's request slot). */
+  private heldToEnd: (() => void)[] = [];
 
   constructor(
     private readonly observer: Observer,
@@ -47,6 +49,15 @@ export class Exchange {
     else this.held.push(release);
   }
 
+  /**
+   * Free `release` when the exchange ends (or at once if it has ended), not before: an answer a
+   * client does not read still holds its daemon connection.
+   */
+  holdUntilEnd(release: () => void): void {
+    if (this.done) release();
+    else this.heldToEnd.push(release);
+  }
+
   /** Free what is held now (the daemon has answered an operation that holds only locks). */
   releaseHeld(): void {
     const held = this.held;
@@ -59,6 +70,7 @@ export class Exchange {
     if (this.done) return;
     this.done = true;
     this.releaseHeld();
+    for (const release of this.heldToEnd.splice(0)) release();
     const record: RequestRecord = {
       requestId: this.requestId,
       startedAt: this.startedAt,

@@ -23,7 +23,7 @@ import { nextRequestId } from './request-id.js';
 import type { TlsMaterial } from './tls-material.js';
 import { BodyBudget } from './body-budget.js';
 import { answerPlainHttp } from './plain-http-answer.js';
-import { IdentityStreams } from './identity-streams.js';
+import { IdentityRequests, IdentityStreams } from './identity-streams.js';
 
 /** A running Docker API listener. */
 export interface GatewayServer {
@@ -240,7 +240,8 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
   server.on('clientError', (err: Error, socket: Duplex) => refuseUnparsable(deps.observer, err, socket, requests));
   const bodyBudget = new BodyBudget(config.limits.bufferedBodyBytes, config.limits.bufferedBodyBytesPerIdentity);
   const streams = new IdentityStreams(config.limits.streamsPerIdentity);
-  const handleRequest = createRequestHandler({ gatekeeper: deps.gatekeeper, forwarder, observer, bodyLimit: config.limits.bodyBytes, bodyBudget, streams, bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, tenancy: deps.tenancy });
+  const inProgress = new IdentityRequests(config.limits.requestsPerIdentity);
+  const handleRequest = createRequestHandler({ gatekeeper: deps.gatekeeper, forwarder, observer, bodyLimit: config.limits.bodyBytes, bodyBudget, streams, requests: inProgress, bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, tenancy: deps.tenancy });
   const handleUpgrade = createUpgradeHandler({ gatekeeper: deps.gatekeeper, target, observer, bodyLimit: config.limits.bodyBytes, bodyBudget, streams, bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, sessions, tenancy: deps.tenancy });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     requests.last.set(req.socket, req);

@@ -22,7 +22,7 @@ import type { BodyBudget } from './body-budget.js';
 import { Exchange } from './exchange.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import { identityOf } from './peer-identity.js';
-import type { IdentityStreams } from './identity-streams.js';
+import type { IdentityRequests, IdentityStreams } from './identity-streams.js';
 import { readBody, TRUNCATED_BODY } from './read-body.js';
 
 /** What the request handler needs, passed in once. */
@@ -35,6 +35,8 @@ export interface RequestHandlerDeps {
   bodyBudget: BodyBudget;
   /** Open streams per identity (limits.streamsPerIdentity). */
   streams: IdentityStreams;
+  /** Other forwarded requests in progress per identity (limits.requestsPerIdentity). */
+  requests: IdentityRequests;
   /** Time an inspected body has to arrive (ms). */
   bodyTimeoutMs: number;
   /** True once shutdown began: new requests are refused with 503. */
@@ -244,9 +246,11 @@ function proceed(
     return;
   }
   try {
-    // A stream's slot, held until the exchange ends (a refusal below ends it at once).
-    const releaseSlot = deps.streams.open(identity, facts);
-    if (releaseSlot) exchange.hold(releaseSlot);
+    // A stream's slot, or else a request's, held until the exchange ends (a refusal below ends
+    // it at once), also after the daemon's answer has begun: until the client has read it.
+    const releaseStream = deps.streams.open(identity, facts);
+    if (releaseStream) exchange.hold(releaseStream);
+    else exchange.holdUntilEnd(deps.requests.open(identity));
   } catch (err) {
     refuse(err);
     return;

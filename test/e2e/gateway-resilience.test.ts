@@ -326,6 +326,60 @@ describe('streams are capped per identity', () => {
   });
 });
 
+describe('requests in progress are capped per identity', () => {
+  let g: TestGateway;
+  let bundles: TestPki;
+  beforeAll(async () => {
+    bundles = await makePki({ reader: [], other: [] });
+    const started = await dockerDirect(daemonSocket, ['run', '-d', '--name', 'res-req-stats', 'busybox', 'sleep', '300']);
+    expect(started.code, started.stderr).toBe(0);
+    g = await startGateway(bundles.dir, configYaml(bundles, daemonSocket, 'limits: { requestsPerIdentity: 3 }\n'));
+  });
+  afterAll(async () => {
+    await g?.stop();
+    await dockerDirect(daemonSocket, ['rm', '-f', 'res-req-stats']);
+  });
+
+  // stats?stream=0 takes dockerd about a second (two samples): a slow request that is no stream.
+  const STATS = '/v1.41/containers/res-req-stats/stats?stream=0';
+
+  it('pipelined past the cap: the identity\'s next requests get 429 while its max are in progress; another identity is not held up; the slots come back', async () => {
+    const conn = await RawConnection.tls(bundles.bundle('reader'), g.port);
+    conn.write(Buffer.concat(Array.from({ length: 5 }, () => httpRequest({ method: 'GET', target: STATS }))));
+    // While reader's three are with the daemon, other's request goes through.
+    const other = await tlsRequest(bundles.bundle('other'), g.port, { path: '/v1.41/_ping' });
+    expect(other.status).toBe(200);
+    const statuses: number[] = [];
+    const texts: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await conn.response({ timeoutMs: 20_000 });
+      statuses.push(r.status);
+      texts.push(r.text);
+    }
+    conn.close();
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    expect(texts[3]).toContain('dockgate: 3 requests of yours are already in progress (limits.requestsPerIdentity)');
+    // Every slot was given back: three at once pass again.
+    const again = await Promise.all([0, 1, 2].map(() => tlsRequest(bundles.bundle('reader'), g.port, { path: STATS })));
+    expect(again.map((r) => r.status)).toEqual([200, 200, 200]);
+    const records = g.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.filter((r) => r.status === 429).map((r) => [r.operation, r.decision, String(r.reason).split(':')[0]])).toContainEqual(['ContainerStats', 'malformed', 'identity-request-limit']);
+  });
+
+  it('a client that leaves while its requests wait for the daemon gives their slots back', async () => {
+    for (let i = 0; i < 3; i++) {
+      const c = await RawConnection.tls(bundles.bundle('reader'), g.port);
+      c.write(httpRequest({ method: 'GET', target: STATS }));
+      await new Promise((r) => setTimeout(r, 50));
+      c.close();
+    }
+    await until(async () => {
+      const r = await Promise.all([0, 1, 2].map(() => tlsRequest(bundles.bundle('reader'), g.port, { path: STATS })));
+      return r.every((x) => x.status === 200) ? true : undefined;
+    }, 15_000, 'three slots free again');
+  });
+});
+
 describe('tenancy without a daemon', () => {
   it('a tenancy look-up that fails answers 502 and is recorded as error (nothing was forwarded), keeping the allow rule', async () => {
     const policy = join(pki.dir, 'tenancy-no-daemon.yaml');

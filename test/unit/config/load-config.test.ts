@@ -72,6 +72,7 @@ describe('buildConfig', () => {
     expect(c.limits.bufferedBodyBytes).toBe(128 * 1024 * 1024);
     expect(c.limits.bufferedBodyBytesPerIdentity).toBe(16 * 1024 * 1024);
     expect(c.limits.streamsPerIdentity).toBe(1000);
+    expect(c.limits.requestsPerIdentity).toBe(256);
     expect(c.metrics.identityLabel).toBe(true);
     expect(Object.isFrozen(c.limits)).toBe(true);
   });

@@ -1,5 +1,8 @@
+import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { IdentityStreams } from '../../../src/server/identity-streams.js';
+import type { Observer } from '../../../src/core/observer.js';
+import { Exchange } from '../../../src/server/exchange.js';
+import { IdentityRequests, IdentityStreams } from '../../../src/server/identity-streams.js';
 import { identity, req } from '../policy/fixtures.js';
 import { refusalStatus } from './refusal-status.js';
 
@@ -37,5 +40,37 @@ describe('IdentityStreams', () => {
     expect(refusalStatus(() => streams.open(alice, events))).toBe(0);
     expect(refusalStatus(() => streams.open(alice, events))).toBe(429);
     b?.();
+  });
+});
+
+describe('IdentityRequests', () => {
+  it('refuses the identity its max + 1st request in progress (429, naming the limit), not another identity, and frees a slot once', () => {
+    const requests = new IdentityRequests(2);
+    const a = requests.open(alice);
+    requests.open(alice);
+    expect(refusalStatus(() => requests.open(alice))).toBe(429);
+    expect(() => requests.open(alice)).toThrow('dockgate: 2 requests of yours are already in progress (limits.requestsPerIdentity)');
+    expect(refusalStatus(() => requests.open(bob))).toBe(0);
+    a();
+    a();
+    expect(refusalStatus(() => requests.open(alice))).toBe(0);
+    expect(refusalStatus(() => requests.open(alice))).toBe(429);
+  });
+});
+
+describe('Exchange: what it holds', () => {
+  const observer = { requestFinished: () => undefined } as unknown as Observer;
+  const request = { socket: { remoteAddress: '127.0.0.1', remotePort: 1 }, headers: {} } as unknown as IncomingMessage;
+  it('a request slot is held past the daemon\'s answer (releaseHeld) until the exchange ends; locks go at releaseHeld', () => {
+    const exchange = new Exchange(observer, request, alice);
+    const freed: string[] = [];
+    exchange.hold(() => freed.push('lock'));
+    exchange.holdUntilEnd(() => freed.push('slot'));
+    exchange.releaseHeld();
+    expect(freed).toEqual(['lock']);
+    exchange.finish('allow', 200, 0, 0);
+    expect(freed).toEqual(['lock', 'slot']);
+    exchange.holdUntilEnd(() => freed.push('late'));
+    expect(freed).toEqual(['lock', 'slot', 'late']);
   });
 });
