@@ -54,8 +54,12 @@ export function relayCoalesced(from: IncomingMessage, to: ServerResponse, option
   const send = (pieces: readonly Buffer[]): void => {
     wrote = true;
     if (to.destroyed) return;
-    to.cork();
-    process.nextTick(() => to.uncork());
+    // The socket, not the response: from Node 22 a corked response buffers its chunked writes
+    // and sends them as one chunk on uncork (the merge this relay must not make). A response
+    // still queued behind a pipelined one has no socket yet; its writes wait in it anyway.
+    const socket = to.socket;
+    socket?.cork();
+    if (socket) process.nextTick(() => socket.uncork());
     let taken = true;
     for (const piece of pieces) taken = to.write(piece);
     if (!taken) {

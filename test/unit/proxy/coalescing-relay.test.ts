@@ -4,9 +4,10 @@
  * out in one (vectored) write, large pieces at once, and a client that is not taking data
  * pauses the daemon's side.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpServer, get, type IncomingMessage, type ServerResponse } from 'node:http';
+import { connect, createServer as createNetServer, type AddressInfo, type Server } from 'node:net';
 import { Readable, Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { relayCoalesced } from '../../../src/proxy/coalescing-relay.js';
 
 /**
@@ -36,6 +37,8 @@ function sink(opts: { highWaterMark?: number; holdMs?: number } = {}) {
       cb();
     },
   });
+  // A ServerResponse corks its socket; here the sink is its own socket.
+  Object.assign(to, { socket: to });
   const done = new Promise<void>((resolve) => to.on('finish', () => resolve()));
   return { to, writes, batches, done, ended: () => ended };
 }
@@ -108,5 +111,48 @@ describe('relayCoalesced', () => {
     from.push(null);
     await new Promise((r) => setTimeout(r, 20));
     expect(out.writes.map((w) => w.length)).toEqual([100]);
+  });
+});
+
+describe('relayCoalesced through real HTTP servers', () => {
+  const servers: Server[] = [];
+  afterEach(() => {
+    for (const s of servers.splice(0)) s.close();
+  });
+  const listen = (server: Server): Promise<number> =>
+    new Promise((resolve) => {
+      servers.push(server);
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+    });
+
+  it('chunks that came from the daemon in one read reach the client as the same chunks (docker-py yields one item per chunk)', async () => {
+    const daemon = createNetServer((s) =>
+      s.once('data', () => {
+        s.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
+        setTimeout(() => s.write('5\r\n{"a"}\r\n5\r\n{"b"}\r\n5\r\n{"c"}\r\n'), 50);
+        setTimeout(() => s.end('0\r\n\r\n'), 150);
+      }),
+    );
+    const daemonPort = await listen(daemon);
+    const gateway = createHttpServer((_req, res) => {
+      get({ host: '127.0.0.1', port: daemonPort, path: '/events' }, (answer) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        relayCoalesced(answer, res, { headWithoutBody: true });
+      });
+    });
+    const port = await listen(gateway as unknown as Server);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const c = connect(port, '127.0.0.1', () => c.write('GET /events HTTP/1.1\r\nHost: x\r\n\r\n'));
+      let all = '';
+      c.on('data', (d: Buffer) => {
+        all += d.toString('latin1');
+        if (all.endsWith('0\r\n\r\n')) {
+          c.destroy();
+          resolve(all);
+        }
+      });
+      c.on('error', reject);
+    });
+    expect(raw.slice(raw.indexOf('\r\n\r\n') + 4)).toBe('5\r\n{"a"}\r\n5\r\n{"b"}\r\n5\r\n{"c"}\r\n0\r\n\r\n');
   });
 });
