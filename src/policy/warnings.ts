@@ -16,6 +16,7 @@ import type { Operation } from '../core/types.js';
 import type { CompiledPolicy, CompiledRule } from './compile.js';
 import { starInRegistry } from './guards/image-reference.js';
 import { GUARDS } from './guards/index.js';
+import { ANY_METHOD } from '../facts/operations.js';
 import { shadowedRuleWarnings } from './shadowed-rules.js';
 
 /**
@@ -120,11 +121,29 @@ function imagePatternWarnings(rule: CompiledRule): string[] {
     .map((p) => `rule "${rule.name}": image pattern "${p}" has a * in its registry part, and * also matches "/": it allows images from any registry (name the registry exactly, as in registry.example.com/*)`);
 }
 
-/** Every warning for a valid policy: per allow rule in rule order, then the unreachable deny rules. */
+/**
+ * Warnings for a deny rule's selectors that name one method on a route dockerd answers on any
+ * method (the `/debug` routes): the other methods reach the same handler and stay allowed
+ * wherever a later rule allows them (`POST /debug/vars` answered as `GET` does).
+ */
+function partialDenyWarnings(rule: CompiledRule): string[] {
+  const out: string[] = [];
+  for (const s of rule.selectors) {
+    const method = /^\s*([A-Za-z]+)\s+\//.exec(s.text)?.[1];
+    if (method === undefined) continue;
+    const anyMethod = [...s.routes].filter((op) => op.method === ANY_METHOD);
+    if (anyMethod.length === 0) continue;
+    out.push(`rule "${rule.name}" denies ${JSON.stringify(s.text.trim())} for ${method.toUpperCase()} only, but dockerd answers ${list(anyMethod.map((op) => op.pattern), 3)} on every method: the others stay allowed where a later rule allows them (deny "* ${s.text.trim().slice(method.length).trim()}" or ${list(anyMethod.map((op) => op.name), 3)})`);
+  }
+  return out;
+}
+
+/** Every warning for a valid policy: per rule in rule order, then the unreachable deny rules. */
 export function policyWarnings(policy: CompiledPolicy): string[] {
   const warnings: string[] = [];
   const ownContainersOnly = policy.tenancy !== undefined && !policy.tenancy.unowned.includes('containers');
   for (const rule of policy.rules) {
+    if (rule.effect === 'deny') warnings.push(...partialDenyWarnings(rule));
     if (rule.effect !== 'allow') continue;
     const ops = selectedOperations(rule);
     for (const w of [guardGapWarning(rule, ops, ownContainersOnly), idleGuardWarning(rule, ops), grpcWarning(rule, ops, policy.tenancy !== undefined), ...imagePatternWarnings(rule)]) if (w) warnings.push(w);

@@ -133,6 +133,19 @@ describe('policyWarnings: deny rules an earlier rule always decides (L5)', () =>
   });
 });
 
+describe('policyWarnings: a deny of one method on a route dockerd answers on any method', () => {
+  const deny = (sel: string) => `  - name: nodebug\n    who: { anyone: true }\n    deny: ${sel}\n`;
+  it.each([
+    ['one /debug route for GET', deny('["GET /debug/vars"]'), ['rule "nodebug" denies "GET /debug/vars" for GET only, but dockerd answers /debug/vars on every method: the others stay allowed where a later rule allows them (deny "* /debug/vars" or DebugVars)']],
+    ['a glob over /debug for POST', deny('["post /debug/**"]'), [expect.stringContaining('rule "nodebug" denies "post /debug/**" for POST only, but dockerd answers /debug/vars, /debug/pprof/, /debug/pprof/cmdline and 4 more on every method')]],
+    ['every method', deny('["* /debug/vars"]'), []],
+    ['by operation name', deny('[DebugVars, section:debug]'), []],
+    ['a route registered for one method', deny('["GET /containers/json"]'), []],
+  ])('%s', (_name, rules, expected) => {
+    expect(policyWarnings(policy(rules))).toEqual(expected);
+  });
+});
+
 describe('shipped presets and the policy guide examples', () => {
   /** Only admin rules (`allow: all` without guards) may warn, with the admin wording. */
   const adminOnly = (warnings: string[]) => warnings.every((w) => /^rule "[^"]+" allows .* without guards: whoever it matches can get root on the host \(fine for admins; add guards otherwise\)$/.test(w));
