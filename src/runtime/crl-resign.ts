@@ -78,11 +78,15 @@ export function parseCertsCrlOutput(stdout: string): { crlNumber?: number; nextU
 
 /** What {@link runCertsCrl} starts: `<execPath> <execArgv...> <script> certs crl --dir <certDir>`. */
 export interface CertsCrlCommand {
+  /** The Node binary (the gateway's own `process.execPath`). */
   execPath: string;
+  /** Node flags for the child (childExecArgv of the gateway's). */
   execArgv: readonly string[];
   /** dist/cli/main.js, the script this gateway runs. */
   script: string;
+  /** The CA directory `certs crl --dir` re-signs the CRL of. */
   certDir: string;
+  /** Kill the child after this long (default 60 s); it then counts as a failure. */
   timeoutMs?: number;
 }
 
@@ -125,10 +129,13 @@ export interface CrlResignDeps {
   certDir: string;
   /** The CRLs of the TLS material in force now (it changes on reload). */
   crls: () => readonly CrlInfo[];
+  /** Where `crl-resigned` and `crl-resign-failed` go. */
   log: Pick<OperationalLog, 'info' | 'error'>;
   /** Re-sign the CRL: {@link runCertsCrl} in the gateway. */
   resign: () => Promise<ResignResult>;
+  /** The clock (tests set it). */
   now?: () => Date;
+  /** Time between checks (default CHECK_INTERVAL_MS, an hour). */
   intervalMs?: number;
 }
 

@@ -23,7 +23,8 @@ import { nextRequestId } from './request-id.js';
 import type { TlsMaterial } from './tls-material.js';
 import { BodyBudget } from './body-budget.js';
 import { answerPlainHttp } from './plain-http-answer.js';
-import { IdentityRequests, IdentityStreams } from './identity-streams.js';
+import { IdentityRequests } from './identity-requests.js';
+import { IdentityStreams } from './identity-streams.js';
 
 /** A running Docker API listener. */
 export interface GatewayServer {

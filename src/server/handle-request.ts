@@ -22,7 +22,8 @@ import type { BodyBudget } from './body-budget.js';
 import { Exchange } from './exchange.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import { identityOf } from './peer-identity.js';
-import type { IdentityRequests, IdentityStreams } from './identity-streams.js';
+import type { IdentityRequests } from './identity-requests.js';
+import type { IdentityStreams } from './identity-streams.js';
 import { readBody, TRUNCATED_BODY } from './read-body.js';
 
 /** What the request handler needs, passed in once. */

@@ -37,9 +37,12 @@ export async function idLikeName(ctx: TenancyContext, kind: 'containers' | 'netw
 /**
  * The image ID prefix a tag named `ref` would stand in for, if any. dockerd looks a name up as a
  * tag before it tries it as an ID prefix, and reads `<hex>` as the tag
- * `docker.io/library/<hex>:latest` and `sha256:<hex>` as the tag `<hex>` of the repository
- * `docker.io/library/sha256`: a tag of either shape answers, for everyone, the short ID someone
- * types to mean another image (an admin's `docker run 805a4daf44c0` would run the tag's image).
+ * `docker.io/library/<hex>:latest`: such a tag answers, for everyone, the short ID someone types
+ * to mean another image (an admin's `docker run 805a4daf44c0` would run the tag's image).
+ * `sha256:<hex>` reads as the tag `<hex>` of the repository `sha256`; dockerd 20.10 refuses to
+ * create such tags itself ("refusing to create an ambiguous tag using digest algorithm as
+ * name"), and the gateway refuses them too, with the same reason as the first shape, rather
+ * than rely on every daemon version doing so.
  */
 export function idLikeTag(ref: string): string | undefined {
   const r = normalizeReference(ref);

@@ -2,7 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import type { Observer } from '../../../src/core/observer.js';
 import { Exchange } from '../../../src/server/exchange.js';
-import { IdentityRequests, IdentityStreams } from '../../../src/server/identity-streams.js';
+import { IdentityRequests } from '../../../src/server/identity-requests.js';
+import { IdentityStreams } from '../../../src/server/identity-streams.js';
 import { identity, req } from '../policy/fixtures.js';
 import { refusalStatus } from './refusal-status.js';
 
