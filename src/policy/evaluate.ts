@@ -122,7 +122,16 @@ function combine(policy: CompiledPolicy, staged: Verdict, enforced: Verdict | un
 
 /** Not a policy question: dockerd has no such route and we cannot tell what it does. Denied even in audit mode. */
 function unknownRoute(facts: RequestFacts): Decision {
-  return { forward: false, outcome: 'deny', rule: 'default', code: 'unknown-route', reason: `no Engine API route matches ${facts.method} ${facts.path}` };
+  return { forward: false, outcome: 'deny', rule: 'default', code: 'unknown-route', reason: `no Engine API route matches ${facts.method} ${pathAsSent(facts)}` };
+}
+
+/**
+ * The path with the version prefix it was sent with: `/v1.41/debug/vars` has no route while
+ * `/debug/vars` has one (dockerd serves /debug unversioned only), so a refusal quoting the path
+ * without its prefix read as if a route had been refused as unknown.
+ */
+function pathAsSent(facts: RequestFacts): string {
+  return facts.apiVersion === undefined ? facts.path : `/v${facts.apiVersion}${facts.path}`;
 }
 
 /** `decide`, recording each rule considered into `trace` when given. */
@@ -215,7 +224,7 @@ function ruleVerdict(rule: CompiledRule, identity: Identity, facts: RequestFacts
  * The groups are those the policy matched on: the certificate's and the policy's `groups:`.
  */
 export function denyMessage(policy: CompiledPolicy, identity: Identity, facts: RequestFacts, decision: Decision): string {
-  const what = facts.operation?.name ?? `${facts.method} ${facts.path}`;
+  const what = facts.operation?.name ?? `${facts.method} ${pathAsSent(facts)}`;
   const groups = effectiveGroups(policy, identity);
   return `dockgate: denied ${what} for ${identity.name} (groups ${groups.length ? groups.join(',') : 'none'}): ${decision.reason} (rule "${decision.rule}")`;
 }

@@ -300,7 +300,7 @@ describe('paths are routed exactly like dockerd, unclean ones refused', () => {
     expect(direct.status).toBe(404);
     const r = await rawExchange(admin, gw.port, jsonRequest('POST', target, createBody()));
     expect(r.status).toBe(403);
-    expect(message(r)).toContain('no Engine API route matches POST /containers/create?name=dgt-raw-enc');
+    expect(message(r)).toContain('no Engine API route matches POST /v1.41/containers/create?name=dgt-raw-enc');
     expect((await inspect('dgt-raw-enc')).exists).toBe(false);
     const labelled = await dockerDirect(socket, ['ps', '-a', '--filter', `label=${LABEL}`, '--format', '{{.Names}}']);
     expect(labelled.stdout).not.toContain('dgt-raw-enc');

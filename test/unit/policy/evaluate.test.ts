@@ -264,6 +264,10 @@ describe('denyMessage', () => {
     const facts = req('GET', '/nope');
     expect(denyMessage(policy, bob, facts, decide(policy, bob, facts))).toBe('dockgate: denied GET /nope for bob (groups none): no Engine API route matches GET /nope (rule "default")');
   });
+  it('an unknown route is quoted with the version prefix it was sent with (/debug is served unversioned only)', () => {
+    const facts = req('POST', '/v1.41/debug/vars');
+    expect(denyMessage(policy, bob, facts, decide(policy, bob, facts))).toBe('dockgate: denied POST /v1.41/debug/vars for bob (groups none): no Engine API route matches POST /v1.41/debug/vars (rule "default")');
+  });
 });
 
 describe('version', () => {
