@@ -25,6 +25,7 @@ import { BodyBudget } from './body-budget.js';
 import { answerPlainHttp } from './plain-http-answer.js';
 import { IdentityRequests } from './identity-requests.js';
 import { IdentityStreams } from './identity-streams.js';
+import { awaitContinue } from './expect-continue.js';
 
 /** A running Docker API listener. */
 export interface GatewayServer {
@@ -248,6 +249,11 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     requests.last.set(req.socket, req);
     exchanges.started();
     handleRequest(req, res);
+  });
+  // Expect: 100-continue: the 100 goes out only once the body is to be read (expect-continue.ts).
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    awaitContinue(req);
+    server.emit('request', req, res);
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     exchanges.started();

@@ -24,6 +24,7 @@ import type { Gatekeeper } from './gatekeeper.js';
 import { identityOf } from './peer-identity.js';
 import type { IdentityRequests } from './identity-requests.js';
 import type { IdentityStreams } from './identity-streams.js';
+import { awaitsContinue, sendContinue } from './expect-continue.js';
 import { readBody, TRUNCATED_BODY } from './read-body.js';
 
 /** What the request handler needs, passed in once. */
@@ -158,7 +159,10 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
       return;
     }
     if (plan.plan === 'inspect') {
-      if (deps.bodyBudget.underPressure && deniedBeforeTheBody(deps, req, res, identity, exchange, plan)) return;
+      // Without its body yet (it waits for a 100 Continue), or under budget pressure, a request
+      // no rule for the identity could allow is denied from its headers.
+      if ((deps.bodyBudget.underPressure || awaitsContinue(req)) && deniedBeforeTheBody(deps, req, res, identity, exchange, plan)) return;
+      sendContinue(req, res);
       // Held until the daemon's answer begins (the body has gone to it), the read fails, or the
       // exchange ends (a refusal).
       const hold = deps.bodyBudget.hold(identity.name);
@@ -260,6 +264,8 @@ function proceed(
     // Freed at the exchange's one end point (or at once if the client left during admission):
     // a response queued behind a pipelined stream gets no 'close' of its own.
     if (release) exchange.hold(release);
+    // A streamed body is read now, by the pipe to the daemon.
+    sendContinue(req, res);
     deps.forwarder.forward(
       req,
       res,

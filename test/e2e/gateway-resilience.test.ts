@@ -2,7 +2,9 @@
  * The gateway under failure and at the edges of time: upstream down, refused upgrades,
  * idle streams versus reaped idle connections, slow header senders, graceful shutdown.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
@@ -377,6 +379,61 @@ describe('requests in progress are capped per identity', () => {
       const r = await Promise.all([0, 1, 2].map(() => tlsRequest(bundles.bundle('reader'), g.port, { path: STATS })));
       return r.every((x) => x.status === 200) ? true : undefined;
     }, 15_000, 'three slots free again');
+  });
+});
+
+describe('Expect: 100-continue', () => {
+  let g: TestGateway;
+  let bundles: TestPki;
+  beforeAll(async () => {
+    bundles = await makePki({ admin: [], reader: [] });
+    g = await startGateway(bundles.dir, configYaml(bundles, daemonSocket));
+  });
+  afterAll(async () => {
+    await g?.stop();
+    await dockerDirect(daemonSocket, ['rm', '-f', 'res-continue']);
+  });
+
+  const body = JSON.stringify({ Image: 'busybox', Cmd: ['true'] });
+  const head = (target: string) => `POST ${target} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`;
+
+  it('a request no rule allows is refused from its headers: no 100 Continue, the 403 at once, the connection closed (the body never came)', async () => {
+    const conn = await RawConnection.tls(bundles.bundle('reader'), g.port);
+    const t0 = Date.now();
+    conn.write(head('/v1.41/containers/create?name=res-continue'));
+    const r = await conn.response({ timeoutMs: 5000 });
+    expect(r.status).toBe(403);
+    expect(r.text).toContain('dockgate: denied ContainerCreate for reader');
+    expect(Date.now() - t0).toBeLessThan(5000);
+    await until(() => (conn.isClosed ? true : undefined), 5000, 'the connection closed');
+  });
+
+  it('an allowed request gets its 100 Continue, then sends its body, which is inspected and forwarded', async () => {
+    const conn = await RawConnection.tls(bundles.bundle('admin'), g.port);
+    conn.write(head('/v1.41/containers/create?name=res-continue'));
+    const interim = await conn.response({ timeoutMs: 5000 });
+    expect(interim.status).toBe(100);
+    conn.write(body);
+    const r = await conn.response({ timeoutMs: 10_000 });
+    expect(r.status, r.text).toBe(201);
+    conn.close();
+    expect((await dockerDirect(daemonSocket, ['inspect', '-f', '{{.Name}}', 'res-continue'])).stdout.trim()).toBe('/res-continue');
+  });
+
+  it('a streamed body (an archive upload) gets its 100 Continue when it is about to go to the daemon', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dgt-continue-'));
+    writeFileSync(join(dir, 'hello.txt'), 'through the gateway\n');
+    const tar = execFileSync('tar', ['-C', dir, '-cf', '-', 'hello.txt']);
+    rmSync(dir, { recursive: true, force: true });
+    const conn = await RawConnection.tls(bundles.bundle('admin'), g.port);
+    conn.write(`PUT /v1.41/containers/res-continue/archive?path=/tmp HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-tar\r\nContent-Length: ${tar.length}\r\nExpect: 100-continue\r\n\r\n`);
+    expect((await conn.response({ timeoutMs: 5000 })).status).toBe(100);
+    conn.write(tar);
+    const r = await conn.response({ timeoutMs: 10_000 });
+    expect(r.status, r.text).toBe(200);
+    conn.close();
+    const copied = await dockerDirect(daemonSocket, ['cp', 'res-continue:/tmp/hello.txt', '-']);
+    expect(copied.stdout).toContain('through the gateway');
   });
 });
 

@@ -1,0 +1,27 @@
+/**
+ * `Expect: 100-continue`. Node answers it with `100 Continue` by itself unless the server
+ * listens for `checkContinue`; the gateway listens, and sends the `100` only when it is about to
+ * read the body (to inspect it, or to stream it to the daemon). A request refused from its
+ * headers then never has its body sent: the refusal goes out at once, and Node closes the
+ * connection, since the body its headers announced never came. Before, a caller no rule allows
+ * got the `100` and held the connection for the body timeout (`limits.bodyTimeoutMs`, 30 s)
+ * instead of the headers timeout.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+const awaiting = new WeakSet<IncomingMessage>();
+
+/** Note that `req` asked for a `100 Continue` before it sends its body. */
+export function awaitContinue(req: IncomingMessage): void {
+  awaiting.add(req);
+}
+
+/** Whether `req` waits for a `100 Continue` the gateway has not sent. */
+export function awaitsContinue(req: IncomingMessage): boolean {
+  return awaiting.has(req);
+}
+
+/** Send the `100 Continue` `req` waits for, once, before its body is read. */
+export function sendContinue(req: IncomingMessage, res: ServerResponse): void {
+  if (awaiting.delete(req) && !res.headersSent && !res.destroyed) res.writeContinue();
+}
