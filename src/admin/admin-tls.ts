@@ -4,12 +4,11 @@
  * listener's checks (key matches certificate, CRL signed by a CA of the bundle), so a mistake
  * is refused at start or at reload, not at the first scrape.
  */
-import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import type { X509Certificate } from 'node:crypto';
 import type { SecureContextOptions } from 'node:tls';
 import type { AdminTlsConfig } from '../config/types.js';
 import type { CrlInfo } from '../server/crl.js';
-import { checkServerCertificate, loadTlsMaterial, TlsMaterialError, type TlsMaterial } from '../server/tls-material.js';
+import { loadServerPair, loadTlsMaterial, TlsMaterialError, type TlsMaterial } from '../server/tls-material.js';
 
 /** Loaded admin TLS material. */
 export interface AdminTlsMaterial {
@@ -38,45 +37,8 @@ export async function loadAdminTls(tls: AdminTlsConfig): Promise<AdminTlsMateria
       warnings: material.warnings,
     };
   }
-  // The certificate and the key are checked apart, so both problems are reported at once.
   const problems: string[] = [];
-  const read = async (file: string): Promise<string | undefined> => {
-    try {
-      return await readFile(file, 'utf8');
-    } catch (err) {
-      problems.push(`${file}: ${(err as Error).message}`);
-      return undefined;
-    }
-  };
-  const cert = await read(tls.cert);
-  const key = await read(tls.key);
-  let parsed: X509Certificate | undefined;
-  if (cert !== undefined) {
-    try {
-      parsed = new X509Certificate(cert);
-      checkServerCertificate(parsed, tls.cert);
-    } catch (err) {
-      problems.push(err instanceof Error && err.message.startsWith(`${tls.cert}: `) ? err.message : `${tls.cert}: not a valid certificate (${(err as Error).message})`);
-      parsed = undefined;
-    }
-  }
-  let privateKey: KeyObject | undefined;
-  if (key !== undefined) {
-    try {
-      privateKey = createPrivateKey(key);
-    } catch (err) {
-      problems.push(`${tls.key}: not a usable private key for ${tls.cert} (${(err as Error).message})`);
-    }
-  }
-  if (parsed && privateKey) {
-    let matches = false;
-    try {
-      matches = parsed.checkPrivateKey(privateKey);
-    } catch (err) {
-      problems.push(`${tls.key}: not a usable private key for ${tls.cert} (${(err as Error).message})`);
-    }
-    if (!matches && problems.length === 0) problems.push(`${tls.key}: private key does not match the certificate in ${tls.cert}`);
-  }
-  if (problems.length > 0 || cert === undefined || key === undefined) throw new TlsMaterialError(problems);
-  return { options: { cert, key, minVersion: 'TLSv1.2' }, caCerts: [], crls: [], warnings: [] };
+  const pair = loadServerPair(tls, problems);
+  if (!pair) throw new TlsMaterialError(problems);
+  return { options: { cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' }, caCerts: [], crls: [], warnings: [] };
 }

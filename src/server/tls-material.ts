@@ -78,26 +78,10 @@ export function tlsProblems(err: unknown): string[] {
  */
 export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
   const problems: string[] = [];
-  const attempt = <T>(check: () => T): T | undefined => {
-    try {
-      return check();
-    } catch (err) {
-      problems.push((err as Error).message);
-      return undefined;
-    }
-  };
-  const read = (file: string): Buffer | undefined =>
-    attempt(() => {
-      try {
-        return readFileSync(file);
-      } catch (err) {
-        throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
-      }
-    });
-  const ca = read(tls.ca);
-  const cert = read(tls.cert);
-  const key = read(tls.key);
-  const crl = tls.crl ? read(tls.crl) : undefined;
+  const attempt = collecting(problems);
+  const ca = readFile(tls.ca, attempt);
+  const pair = loadServerPair(tls, problems);
+  const crl = tls.crl ? readFile(tls.crl, attempt) : undefined;
   const caCerts = ca === undefined ? undefined : attempt(() => caPems(ca, tls.ca));
   const cas = caCerts && attempt(() => caCerts.map((pem, i) => parseCertificate(pem, `${tls.ca}: certificate ${i + 1} of ${caCerts.length}`)));
   const notCa = (cas ?? []).flatMap((c, i) => (isCaCertificate(c) ? [] : [`certificate ${i + 1} of ${cas?.length ?? 0} ("${oneLine(c.subject)}")`]));
@@ -106,12 +90,6 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
       `${tls.ca}: ${notCa.join(', ')} ${notCa.length === 1 ? 'is not a CA certificate' : 'are not CA certificates'} (no basicConstraints CA:TRUE), so no client certificate they sign can be verified: ` +
         'tls.ca must hold the CA that issues client certificates (dockgate certs init writes it as ca.pem), not a server or client certificate',
     );
-  }
-  const server = cert === undefined ? undefined : attempt(() => serverCertificate(cert, tls.cert));
-  const privateKey = key === undefined ? undefined : attempt(() => usableKey(key, tls.key));
-  if (server && privateKey) {
-    const pub = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
-    if (!pub.equals(server.publicKey.export({ type: 'spki', format: 'der' }))) problems.push(`${tls.key}: private key does not match the certificate in ${tls.cert}`);
   }
   // Checked against the CAs once they parse, so a corrupt CA is reported with its file, not as the CRL's problem.
   let parsed: Awaited<ReturnType<typeof parseCrl>> = { serials: new Set<string>(), crls: [], revocations: [] };
@@ -122,7 +100,8 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
       problems.push((err as Error).message);
     }
   }
-  if (problems.length > 0 || !ca || !cert || !key || !caCerts || !cas || !server) throw new TlsMaterialError(problems);
+  if (problems.length > 0 || !ca || !pair || !caCerts || !cas) throw new TlsMaterialError(problems);
+  const { cert, key, server } = pair;
   const caNames = cas.map((c): CaName => {
     const legacy = c.toLegacyObject() as unknown as ParsedCertificate;
     return { subject: distinguishedName(legacy.subject), issuer: distinguishedName(legacy.issuer), serial: normalizeSerialHex(c.serialNumber) };
@@ -170,6 +149,48 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
     expiring,
     warnings,
   };
+}
+
+/** A check runner that turns each check's error into a problem of `problems` (and its result into undefined). */
+function collecting(problems: string[]): <T>(check: () => T) => T | undefined {
+  return (check) => {
+    try {
+      return check();
+    } catch (err) {
+      problems.push((err as Error).message);
+      return undefined;
+    }
+  };
+}
+
+function readFile(file: string, attempt: ReturnType<typeof collecting>): Buffer | undefined {
+  return attempt(() => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
+    }
+  });
+}
+
+/**
+ * A listener's server certificate (chain) and key, each read and checked apart and the key
+ * against the certificate when both are usable; every problem goes to `problems`, each naming
+ * its file. Undefined when there was one. The Docker listener's and the admin listener's.
+ */
+export function loadServerPair(files: { cert: string; key: string }, problems: string[]): { cert: Buffer; key: Buffer; server: X509Certificate } | undefined {
+  const attempt = collecting(problems);
+  const cert = readFile(files.cert, attempt);
+  const key = readFile(files.key, attempt);
+  const server = cert === undefined ? undefined : attempt(() => serverCertificate(cert, files.cert));
+  const privateKey = key === undefined ? undefined : attempt(() => usableKey(key, files.key));
+  if (!cert || !key || !server || !privateKey) return undefined;
+  const pub = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
+  if (!pub.equals(server.publicKey.export({ type: 'spki', format: 'der' }))) {
+    problems.push(`${files.key}: private key does not match the certificate in ${files.cert}`);
+    return undefined;
+  }
+  return { cert, key, server };
 }
 
 /** The certificates of a CA bundle, as PEM blocks; throws when it holds none. */

@@ -353,7 +353,7 @@ describe('a start-up that fails serves nothing', () => {
     const adminPort = await freePort();
     const r = await failingStart(listenerConfig(dir, port, `{ listen: 127.0.0.1:${adminPort}, tls: { cert: ${bad}, key: ${pki.dir}/server-key.pem } }`), port);
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toContain(`cannot start: invalid configuration:\n  admin TLS material: ${bad}: not a valid certificate (`);
+    expect(r.stderr).toContain(`cannot start: invalid configuration:\n  admin TLS material: ${bad}: the server certificate is not a valid certificate (`);
     expect(r.accepted).toBe(0);
     expect(await accepts(adminPort)).toBe(false);
   });

@@ -123,7 +123,7 @@ describe('loadTlsMaterial: what tls.ca and tls.cert must be', async () => {
   it('loadAdminTls (no CA) reports a bad certificate and a bad key together', async () => {
     await put('garbage-key.pem', '-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n');
     const err = await loadAdminTls({ cert: file('garbage-cert.pem'), key: file('garbage-key.pem') }).then(() => undefined, (e: unknown) => e as TlsMaterialError);
-    expect(err?.problems).toEqual([expect.stringContaining(`${file('garbage-cert.pem')}: not a valid certificate (`), expect.stringContaining(`${file('garbage-key.pem')}: not a usable private key for`)]);
+    expect(err?.problems).toEqual([expect.stringContaining(`${file('garbage-cert.pem')}: the server certificate is not a valid certificate (`), expect.stringContaining(`${file('garbage-key.pem')}: not a usable private key (`)]);
   });
 
   it('loadAdminTls with a CA: a scraper\'s own certificate pinned in admin.tls.ca loads, with a warning (it did before the CA check)', async () => {
@@ -133,7 +133,7 @@ describe('loadTlsMaterial: what tls.ca and tls.cert must be', async () => {
 
   it('loadAdminTls (no CA) refuses a client certificate and names a corrupt certificate file', async () => {
     await expect(loadAdminTls({ cert: file('client-cert.pem'), key: file('client-key.pem') })).rejects.toThrow(`${file('client-cert.pem')}: the certificate of "CN=alice" is not for TLS servers`);
-    await expect(loadAdminTls({ cert: file('garbage-cert.pem'), key: file('key.pem') })).rejects.toThrow(`${file('garbage-cert.pem')}: not a valid certificate (`);
+    await expect(loadAdminTls({ cert: file('garbage-cert.pem'), key: file('key.pem') })).rejects.toThrow(`${file('garbage-cert.pem')}: the server certificate is not a valid certificate (`);
   });
 });
 
