@@ -236,7 +236,7 @@ const ANY_EKU = '2.5.29.37.0';
  * serverAuth (a client bundle's cert.pem by mistake). Docker's Go client and OpenSSL-based
  * clients check it; the handshake would fail for every client with an error on their side only.
  */
-export function checkServerCertificate(cert: X509Certificate, file: string): void {
+function checkServerCertificate(cert: X509Certificate, file: string): void {
   // Node 20: the extendedKeyUsage OIDs, undefined without the extension (no restriction).
   const eku = cert.keyUsage as string[] | undefined;
   if (eku && !eku.includes(SERVER_AUTH) && !eku.includes(ANY_EKU)) {
