@@ -46,6 +46,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return 0;
       case undefined:
       case '--help':
+      case '-h':
       case 'help':
         io.stdout.write(USAGE);
         return command === undefined ? 2 : 0;

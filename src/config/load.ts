@@ -132,6 +132,16 @@ function readMapping(problems: ProblemList, key: string, raw: unknown, known: re
 }
 
 /**
+ * `audit.file`: a path resolved against `base`, or undefined for standard output (left out,
+ * or the word `stdout`, which README gives as the default; `./stdout` names a file).
+ */
+function readAuditFile(problems: ProblemList, base: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const text = readString(problems, 'audit.file', value) ?? '';
+  return text === 'stdout' ? undefined : resolve(base, text);
+}
+
+/**
  * Validate a parsed config document. `base` is the directory relative paths are resolved
  * against; `source` names the file in messages. Throws ConfigError listing every problem.
  */
@@ -159,7 +169,7 @@ export function buildConfig(doc: unknown, base: string, source?: string): Gatewa
     upstream: upstream.ok ? upstream.value : { kind: 'unix', path: '/var/run/docker.sock', url: DEFAULTS.upstream },
     policy: raw.policy === undefined ? undefined : readFile(problems, base, 'policy', raw.policy),
     admin: readAdmin(problems, base, raw.admin),
-    audit: { file: audit.file === undefined ? undefined : resolve(base, readString(problems, 'audit.file', audit.file) ?? '') },
+    audit: { file: readAuditFile(problems, base, audit.file) },
     metrics: { identityLabel: metrics.identityLabel !== false },
     limits: {
       bodyBytes: readPositiveInt(problems, 'limits.bodyBytes', limits.bodyBytes, DEFAULTS.bodyBytes),

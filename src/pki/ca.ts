@@ -58,6 +58,11 @@ export async function createCa(opts: { keyType: KeyType; days: number; now: Date
   };
 }
 
+/** PKI_NO_CA: the CA directory lacks `missing` (a mistyped `--dir`, or no `certs init` yet). */
+export function noCaError(paths: PkiPaths, missing: string): PkiError {
+  return new PkiError('PKI_NO_CA', `no CA in ${paths.dir} (missing ${missing}); run "dockgate certs init" first`);
+}
+
 /**
  * Loads `ca.pem` and `ca-key.pem`. Throws PKI_NO_CA when either is missing and PKI_BAD_KEY
  * when the key does not belong to the certificate (signing with it would produce
@@ -70,9 +75,7 @@ export async function loadCa(paths: PkiPaths): Promise<CaSigner> {
     certPem = await readFile(paths.ca, 'utf8');
     keyPem = await readFile(paths.caKey, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new PkiError('PKI_NO_CA', `no CA in ${paths.dir} (missing ${(err as NodeJS.ErrnoException).path}); run "dockgate certs init" first`);
-    }
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw noCaError(paths, (err as NodeJS.ErrnoException).path ?? paths.ca);
     throw err;
   }
   // ca.pem may be a bundle; the CA that signs is the certificate matching ca-key.pem, and

@@ -8,6 +8,7 @@ import { archiveBundle, checkArchiveDestination } from './archive-bundle.js';
 import type { CliIo } from './print-connect-lines.js';
 import { COMMAND_HELP, CERTS_HELP } from './cli-help.js';
 import { certTable } from './cli-format.js';
+import { connectHostProblem } from './connect-lines.js';
 import { parseArgs, type FlagSpec, type ParsedArgs } from './cli-args.js';
 import { PkiError, UsageError } from './errors.js';
 import { initPki } from './init-pki.js';
@@ -37,6 +38,14 @@ interface Command {
 }
 
 const dirOf = (args: ParsedArgs): string => args.string('dir') ?? DEFAULT_PKI_DIR;
+/** `--connect-host`, checked as a usage error before anything is signed. */
+function connectHostOf(args: ParsedArgs, command: string): string | undefined {
+  const value = args.string('connect-host');
+  const problem = value === undefined ? undefined : connectHostProblem(value);
+  if (problem) throw new UsageError(problem, command);
+  return value;
+}
+
 const keyTypeOf = (args: ParsedArgs) => (args.string('key-type') === undefined ? undefined : parseKeyType(args.string('key-type')));
 
 function summary(entry: IndexEntry): string {
@@ -77,6 +86,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     async run(args, io) {
       const name = args.positionals[0] ?? '';
       const dir = dirOf(args);
+      const connectHost = connectHostOf(args, 'issue');
       // Checked before signing: an archive that cannot be written must not leave an issued certificate behind.
       const archive = args.string('archive');
       if (archive !== undefined) await checkArchiveDestination(archive);
@@ -99,7 +109,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         }
         say(io, `  archive      ${written} (contains the private key: hand it over privately)`);
       }
-      await printConnectLines(io, dir, name, bundle, args.string('connect-host'));
+      await printConnectLines(io, dir, name, bundle, connectHost);
     },
   },
   list: {
@@ -131,12 +141,13 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     async run(args, io) {
       const name = args.positionals[0] ?? '';
       const dir = dirOf(args);
+      const connectHost = connectHostOf(args, 'renew');
       const { bundle, entry, previous } = await renewClient({ dir, name, days: args.int('days'), keyType: keyTypeOf(args) });
       say(io, `Renewed "${name}"${entry.groups.length ? ` (groups: ${entry.groups.join(', ')})` : ''}`);
       say(io, summary(entry));
       say(io, `  bundle       ${bundle.dir}`);
       say(io, `The previous certificate (serial ${previous.serial}) stays valid until ${previous.notAfter}; to end it now:\n  dockgate certs revoke ${previous.serial} --dir ${dir} --reason superseded`);
-      await printConnectLines(io, dir, name, bundle, args.string('connect-host'));
+      await printConnectLines(io, dir, name, bundle, connectHost);
     },
   },
   'rotate-server': {
@@ -193,12 +204,16 @@ export async function runCertsCommand(argv: string[], io: CliIo): Promise<number
     await command.run(parsed, io);
     return 0;
   } catch (err) {
-    return reportError(err, io);
+    return reportError(err, io, name);
   }
 }
 
+/** A NAME or `--group` value the library refuses is a bad value on the command line: exit 2. */
+const BAD_VALUE_CODES: ReadonlySet<string> = new Set(['PKI_BAD_NAME', 'PKI_BAD_GROUP']);
+
 /** Renders an error as one line on stderr and returns its exit code. */
-function reportError(err: unknown, io: CliIo): number {
+function reportError(thrown: unknown, io: CliIo, command: string): number {
+  const err = thrown instanceof PkiError && BAD_VALUE_CODES.has(thrown.code) ? new UsageError(thrown.message, command) : thrown;
   if (err instanceof UsageError) {
     const hint = err.command ? `dockgate certs ${err.command} --help` : 'dockgate certs --help';
     io.stderr.write(`dockgate certs: ${err.message} (see "${hint}")\n`);

@@ -28,6 +28,23 @@ export function contextName(name: string): string {
 }
 
 /**
+ * Why `value` cannot be a `--connect-host` (a host name or IPv4 address with an optional
+ * `:PORT`, a bare IPv6 address, or `[IPv6]` with an optional `:PORT`; ports 1-65535), or
+ * undefined when it can. Checked before anything is signed: the lines printed with it would
+ * not work, and the certificate would already exist.
+ */
+export function connectHostProblem(value: string): string | undefined {
+  if (isIP(value) === 6) return undefined;
+  const m = /^(?:\[([^\]]*)\]|([^:[\]]*))(?::(\d{1,5}))?$/.exec(value);
+  const bad = `--connect-host "${value}" is not HOST, HOST:PORT or [IPv6]:PORT`;
+  if (!m) return bad;
+  const [, v6, host, port] = m;
+  if (v6 !== undefined ? isIP(v6) !== 6 : !/^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?$/.test(host ?? '')) return bad;
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return `--connect-host "${value}": port must be 1-65535`;
+  return undefined;
+}
+
+/**
  * `host:port` for a tcp:// URL from a `--connect-host` value (`H`, `H:PORT`, `[v6]:PORT` or a
  * bare IPv6 address), adding the default port and IPv6 brackets.
  */

@@ -88,6 +88,15 @@ describe('buildConfig', () => {
     expect(c.audit.file).toBe(join(dir, 'logs/audit.log'));
   });
 
+  it.each([
+    [{ audit: 'stdout' }, undefined],
+    [{ audit: { file: 'stdout' } }, undefined],
+    [{ audit: { file: './stdout' } }, 'stdout'],
+    [{}, undefined],
+  ])('audit %j writes to %s (undefined: standard output)', (audit, file) => {
+    expect(buildConfig({ tls, ...audit }, dir).audit.file).toBe(file === undefined ? undefined : join(dir, file));
+  });
+
   it('admin.tls.crl needs admin.tls.ca, and is resolved like the other files', () => {
     expect(problems({ tls, admin: { tls: { cert: 'server-cert.pem', key: 'server-key.pem', crl: 'crl.pem' } } })).toEqual([
       'admin.tls.crl: needs admin.tls.ca: without it no client certificate is asked for',

@@ -135,8 +135,12 @@ describe('certs CLI', () => {
     [['list', '--dir'], 2, '--dir needs a value'],
     [['frobnicate'], 2, 'unknown command "frobnicate"'],
     [['revoke', 'nobody', '--dir', '@DIR'], 1, 'no certificate with name or serial "nobody"'],
-    [['issue', 'a/b', '--dir', '@DIR'], 1, 'must not contain /'],
-    [['list', '--dir', '@EMPTY'], 0, ''],
+    [['issue', 'a/b', '--dir', '@DIR'], 2, 'must not contain / or \\ (see "dockgate certs issue --help")'],
+    [['issue', '..', '--dir', '@DIR'], 2, 'name ".." is not allowed'],
+    [['issue', 'carol', '--group', ' x', '--dir', '@DIR'], 2, 'group'],
+    [['issue', 'carol', '--connect-host', 'a b:99', '--dir', '@DIR'], 2, '--connect-host "a b:99" is not HOST, HOST:PORT or [IPv6]:PORT'],
+    [['renew', 'alice', '--connect-host', 'gw:99999', '--dir', '@DIR'], 2, 'port must be 1-65535'],
+    [['list', '--dir', '@EMPTY'], 1, 'no CA in'],
   ])('%j exits %i with a one-line error', async (argv, code, message) => {
     const empty = await tmp();
     const r = await run(...argv.map((a) => a.replace('@DIR', dir).replace('@EMPTY', empty)));

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseArgs } from '../../../src/pki/cli-args.js';
-import { chooseConnectHost, connectAddress, contextName, shellQuote } from '../../../src/pki/connect-lines.js';
+import { chooseConnectHost, connectAddress, connectHostProblem, contextName, shellQuote } from '../../../src/pki/connect-lines.js';
 import { derInteger } from '../../../src/pki/crl.js';
 import { isLoopback, normalizeHost, serverSans } from '../../../src/pki/hosts.js';
 import { clientSubject } from '../../../src/pki/names.js';
@@ -81,6 +81,29 @@ describe('connect lines', () => {
     ['[fd00::1]:9999', '[fd00::1]:9999'],
   ])('connectAddress(%j) = %j', (input, expected) => {
     expect(connectAddress(input)).toBe(expected);
+  });
+
+  test.each([
+    ['gw', undefined],
+    ['gw.example.com:12376', undefined],
+    ['10.0.0.1', undefined],
+    ['fd00::1', undefined],
+    ['[fd00::1]', undefined],
+    ['[fd00::1]:9999', undefined],
+    ['my_host-1', undefined],
+    ['a b:99', 'is not HOST'],
+    ['gw:99999', 'port must be 1-65535'],
+    ['gw:0', 'port must be 1-65535'],
+    ['gw:', 'is not HOST'],
+    ['', 'is not HOST'],
+    ['[gw]:1', 'is not HOST'],
+    ['gw;rm -rf', 'is not HOST'],
+    ['-gw', 'is not HOST'],
+    ['tcp://gw:2376', 'is not HOST'],
+  ])('connectHostProblem(%j) mentions %j', (input, problem) => {
+    const found = connectHostProblem(input);
+    if (problem === undefined) expect(found).toBeUndefined();
+    else expect(found).toContain(problem);
   });
 
   test.each([

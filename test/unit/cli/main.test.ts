@@ -1,0 +1,21 @@
+/** The top-level `dockgate` dispatch: help, version and unknown commands, with their exit codes. */
+import { describe, expect, test } from 'vitest';
+import { main } from '../../../src/cli/main.js';
+import { VERSION } from '../../../src/runtime/version.js';
+import { captureIo } from '../pki/helpers.js';
+
+describe('dockgate', () => {
+  test.each([
+    [['--help'], 0, 'stdout', 'Usage:'],
+    [['-h'], 0, 'stdout', 'Usage:'],
+    [['help'], 0, 'stdout', 'Usage:'],
+    [[], 2, 'stdout', 'Usage:'],
+    [['--version'], 0, 'stdout', VERSION],
+    [['frobnicate'], 2, 'stderr', 'dockgate: unknown command "frobnicate"'],
+    [['-x'], 2, 'stderr', 'dockgate: unknown command "-x"'],
+  ])('%j exits %i, writing %s', async (argv, code, stream, text) => {
+    const c = captureIo();
+    expect(await main(argv, c.io)).toBe(code);
+    expect(stream === 'stdout' ? c.out() : c.err()).toContain(text);
+  });
+});
