@@ -12,8 +12,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import type { Registry } from 'prom-client';
 import type { AdminConfig } from '../config/types.js';
-import { distinguishedName, type ParsedCertificate } from '../identity/identity.js';
 import { isRevoked } from '../server/revoked.js';
+import { certificateNames, nameKey } from '../server/x509-name.js';
 import { closeUntrustedPeers, fingerprintOf, replacedBundles } from '../server/ca-trust.js';
 import { crlRollback } from '../runtime/crl-rollback.js';
 import { loadAdminTls, type AdminTlsMaterial } from './admin-tls.js';
@@ -67,9 +67,8 @@ function connectionRevoked(socket: TLSSocket, revocation: NonNullable<AdminTlsMa
   const peer = socket.getPeerCertificate();
   // A verified connection always has one; one without cannot be checked, so it is refused.
   if (!peer?.raw) return true;
-  const cert = peer as unknown as ParsedCertificate;
   // Issuer and serial only: a scraper's certificate need not name a gateway identity.
-  return isRevoked({ issuer: distinguishedName(cert.issuer), serial: cert.serialNumber.toLowerCase() }, revocation);
+  return isRevoked({ issuerKey: nameKey(certificateNames(peer.raw).issuer), serial: peer.serialNumber.toLowerCase() }, revocation);
 }
 
 /** How long a scraper's TLS handshake may take. */

@@ -27,8 +27,13 @@ export interface Identity {
   serial: string;
   /** Expiry of the client certificate. */
   notAfter: Date;
-  /** Issuer distinguished name as Node spells it (identity.ts distinguishedName); with `serial`, what the revocation sweep matches. */
+  /** Issuer distinguished name as Node spells it (identity.ts distinguishedName), for messages. */
   issuer: string;
+  /**
+   * The issuer Name as OpenSSL matches it to a CA (x509-name.ts nameKey: case, spacing and
+   * string type aside); with `serial`, what the revocation sweep matches.
+   */
+  issuerKey: string;
 }
 
 /** How much power an operation carries; policies can select operations by it. */

@@ -1,13 +1,13 @@
 /**
  * Identity: a verified client certificate turned into the caller's name, groups and fingerprint.
  * Pure: takes the certificate as Node's TLS layer already parsed it (the object
- * `getPeerCertificate()` returns), so a new connection costs no second ASN.1 parse.
+ * `getPeerCertificate()` returns); only the issuer Name is read again from its DER.
  */
 import { X509Certificate } from 'node:crypto';
 import type { Identity } from '../core/types.js';
+import { certificateNames, nameKey } from '../server/x509-name.js';
 
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
-const ANY_EKU = '2.5.29.37.0';
 
 /** The fields of Node's parsed certificate object (`PeerCertificate`) that identity reads. */
 export interface ParsedCertificate {
@@ -18,6 +18,8 @@ export interface ParsedCertificate {
   fingerprint256: string;
   serialNumber: string;
   valid_to: string;
+  /** The DER certificate (its issuer Name is read from it: Node's parsed object folds it). */
+  raw: Buffer;
 }
 
 /** Why a verified certificate still cannot be an identity. */
@@ -88,10 +90,10 @@ export function parseSubjectAltName(text: string | undefined): Identity['sans'] 
 }
 
 /**
- * A subject or issuer as Node parsed it, on one line (`CN=x, O=y`). The identity's issuer and
- * the revocation sweep's CA names are both spelled this way, so they compare as strings.
+ * A subject or issuer as Node parsed it, on one line (`CN=x, O=y`), for messages. Not for
+ * comparing names: see Identity.issuerKey.
  */
-export function distinguishedName(name: ParsedCertificate['issuer']): string {
+function distinguishedName(name: ParsedCertificate['issuer']): string {
   return Object.entries(name)
     .flatMap(([k, v]) => values(v).map((x) => `${k}=${x}`))
     .join(', ');
@@ -101,11 +103,12 @@ export function distinguishedName(name: ParsedCertificate['issuer']): string {
  * Build the Identity of a verified certificate. Its subject must hold exactly one CN, the name
  * `users:` matches; SANs never stand in for it (they are matched by `sans:` only), and with
  * several CNs tools disagree on which one names the holder (OpenSSL lists them in order, Go's
- * pkix keeps the last). When the certificate carries extendedKeyUsage it must allow clientAuth.
+ * pkix keeps the last). When the certificate carries extendedKeyUsage it must list clientAuth:
+ * anyExtendedKeyUsage alone does not do (OpenSSL's TLS client purpose check refuses it first).
  */
 export function identityFromParsed(cert: ParsedCertificate): Identity {
   const eku = cert.ext_key_usage;
-  if (eku && !eku.some((u) => u === CLIENT_AUTH || u === ANY_EKU)) {
+  if (eku && !eku.includes(CLIENT_AUTH)) {
     throw new IdentityError('certificate extendedKeyUsage does not allow clientAuth');
   }
   const cns = values(cert.subject.CN);
@@ -123,6 +126,7 @@ export function identityFromParsed(cert: ParsedCertificate): Identity {
     serial: cert.serialNumber.toLowerCase(),
     notAfter: new Date(cert.valid_to),
     issuer: distinguishedName(cert.issuer),
+    issuerKey: nameKey(certificateNames(cert.raw).issuer),
   };
 }
 

@@ -12,6 +12,7 @@ import { policyPathFromConfig } from './config-policy-path.js';
 import { PolicyError } from './errors.js';
 import { explain, formatExplanation } from './explain.js';
 import { loadDefaultPolicy, loadPolicyFile } from './load-file.js';
+import { sanKind } from './san-kind.js';
 
 /** Where CLI output goes. */
 export interface PolicyCliIo {
@@ -127,6 +128,7 @@ async function explainCommand(argv: string[], io: PolicyCliIo): Promise<number> 
     serial: '',
     notAfter: new Date(0),
     issuer: '(policy explain)',
+    issuerKey: '',
   };
   let facts;
   try {
@@ -141,19 +143,12 @@ async function explainCommand(argv: string[], io: PolicyCliIo): Promise<number> 
   return e.decision.outcome === 'allow' ? 0 : 3;
 }
 
-/**
- * The SANs `--san` gives the identity. Rules match a SAN by its value whatever its type
- * (compile.ts), so the type only sorts the value as a certificate would carry it.
- */
+/** The SANs `--san` gives the identity, each of the kind its form says (san-kind.ts), as `sans:` rules read them. */
 function sansOf(values: readonly string[]): Identity['sans'] {
   const sans: Identity['sans'] = { dns: [], ip: [], email: [], uri: [] };
   for (const v of values) {
     if (v === '') throw new UsageError('--san needs a value');
-    if (v.includes(':') && /^[0-9A-F:.]+$/.test(v)) sans.ip.push(v);
-    else if (/^\d+\.\d+\.\d+\.\d+$/.test(v)) sans.ip.push(v);
-    else if (v.includes(':')) sans.uri.push(v);
-    else if (v.includes('@')) sans.email.push(v);
-    else sans.dns.push(v);
+    sans[sanKind(v)].push(v);
   }
   return sans;
 }

@@ -7,7 +7,7 @@
  */
 import { X509Certificate, verify, type KeyObject } from 'node:crypto';
 import { DerSequence, DerTag, derChildren, parseDer, readBitStringBytes, readNull, readSignedIntegerHex, readOid, readSmallInteger, readTime, type DerElement } from './der.js';
-import { formatName, parseName, sameName, type X509Name } from './x509-name.js';
+import { certificateNames, formatName, parseName, sameName, type X509Name } from './x509-name.js';
 
 /** Normalise a serial number for comparison: lowercase hex without leading zeros. */
 export function normalizeSerialHex(serial: string): string {
@@ -155,14 +155,7 @@ function pemBody(block: string, label: string): Buffer {
 function readCa(pem: string, index: number): TrustedCa {
   try {
     const cert = new X509Certificate(pem);
-    const certificate = new DerSequence(parseDer(cert.raw), 'Certificate');
-    const tbs = new DerSequence(certificate.next(DerTag.SEQUENCE, 'tbsCertificate'), 'tbsCertificate');
-    tbs.optional(DerTag.CONTEXT_0); // version
-    tbs.next(DerTag.INTEGER, 'serialNumber');
-    tbs.next(DerTag.SEQUENCE, 'signature');
-    parseName(tbs.next(DerTag.SEQUENCE, 'issuer'), 'issuer');
-    tbs.next(DerTag.SEQUENCE, 'validity');
-    return { subject: parseName(tbs.next(DerTag.SEQUENCE, 'subject'), 'subject'), publicKey: cert.publicKey };
+    return { subject: certificateNames(cert.raw).subject, publicKey: cert.publicKey };
   } catch (err) {
     throw new Error(`CA certificate ${index + 1} of the bundle is not a valid certificate (${(err as Error).message})`, { cause: err });
   }

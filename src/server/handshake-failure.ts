@@ -44,6 +44,15 @@ const VERIFY_REASONS: Readonly<Record<string, HandshakeFailure>> = {
  * (an OpenSSL verify code such as CERT_HAS_EXPIRED). Map it to a reason and a log detail.
  */
 export function classifyVerifyError(code: string): { reason: HandshakeFailure; detail: string } {
+  if (code === 'UNABLE_TO_GET_CRL') {
+    // OpenSSL wants a CRL for every certificate of the chain: also one a client sends that no
+    // CA of tls.ca is (a certificate without CA:TRUE used to sign the client's), and then only
+    // that client is refused.
+    return {
+      reason: 'other',
+      detail: `client certificate not verified: ${code} (tls.crl holds no CRL of an issuer in this client's chain: a CA of tls.ca without its CRL refuses every client below it; otherwise the client's chain goes through a certificate that is no CA of tls.ca)`,
+    };
+  }
   if (CRL_PROBLEMS.has(code)) {
     return { reason: 'other', detail: `client certificate not verified: ${code} (a problem with the gateway's tls.crl: every client is refused until it is fixed)` };
   }

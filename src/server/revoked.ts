@@ -9,18 +9,20 @@ import type { TlsMaterial } from './tls-material.js';
 
 /**
  * Whether the certificate an identity was bound from, or a CA above it in `tls.ca`, is revoked.
- * Decides on the issuer and serial saved at the handshake, never on the socket's current
+ * Decides on the issuer and serial saved at the handshake, the issuer as OpenSSL matched it to
+ * its CA (x509-name.ts nameKey: a certificate whose issuer differs from its CA's subject in case
+ * or spacing is accepted, so it must be found here too), never on the socket's current
  * session: a serial only means something together with its issuer (two CAs may both issue
  * serial 01), and what the peer presents now is not what the identity was made from.
  */
-export function isRevoked(identity: Pick<Identity, 'issuer' | 'serial'>, tls: Pick<TlsMaterial, 'revocations' | 'caNames'>): boolean {
-  const revokedBy = (issuer: string, serial: string): boolean => tls.revocations.some((r) => r.issuer === issuer && r.serials.has(serial));
-  let level = [{ issuer: identity.issuer, serial: normalizeSerialHex(identity.serial) }];
+export function isRevoked(identity: Pick<Identity, 'issuerKey' | 'serial'>, tls: Pick<TlsMaterial, 'revocations' | 'caNames'>): boolean {
+  const revokedBy = (issuerKey: string, serial: string): boolean => tls.revocations.some((r) => r.issuerKey === issuerKey && r.serials.has(serial));
+  let level = [{ issuerKey: identity.issuerKey, serial: normalizeSerialHex(identity.serial) }];
   // Walk up: each CA of the bundle named as the issuer, until a self-signed root. Bounded by
   // the bundle's size, so a loop of cross-signed CAs cannot spin.
   for (let depth = 0; depth <= tls.caNames.length && level.length > 0; depth++) {
-    if (level.some((c) => revokedBy(c.issuer, c.serial))) return true;
-    level = tls.caNames.filter((ca) => ca.subject !== ca.issuer && level.some((c) => c.issuer === ca.subject));
+    if (level.some((c) => revokedBy(c.issuerKey, c.serial))) return true;
+    level = tls.caNames.filter((ca) => ca.subjectKey !== ca.issuerKey && level.some((c) => c.issuerKey === ca.subjectKey));
   }
   return false;
 }

@@ -6,9 +6,9 @@ import { X509Certificate, constants, createPrivateKey, createPublicKey, type Key
 import { readFileSync } from 'node:fs';
 import type { SecureContextOptions } from 'node:tls';
 import type { TlsConfig } from '../config/types.js';
-import { distinguishedName, type ParsedCertificate } from '../identity/identity.js';
 import { casWithoutCrl, crlBlocks, normalizeSerialHex, parseCrl, type CrlInfo } from './crl.js';
 import { DerTag, derChildren, parseDer } from './der.js';
+import { certificateNames, nameKey } from './x509-name.js';
 
 /** Something in the TLS material that stops working at a known time. */
 export interface ExpiringItem {
@@ -21,10 +21,10 @@ export interface ExpiringItem {
   expires: Date;
 }
 
-/** A CA of `tls.ca` by name and serial, spelled as Identity.issuer is (for the revocation sweep). */
+/** A CA of `tls.ca` by name and serial, its names as Identity.issuerKey is (for the revocation sweep). */
 export interface CaName {
-  subject: string;
-  issuer: string;
+  subjectKey: string;
+  issuerKey: string;
   /** Normalised hex (crl.ts normalizeSerialHex). */
   serial: string;
 }
@@ -44,8 +44,8 @@ export interface TlsMaterial {
   revokedSerials: Set<string>;
   /** The CRLs of `tls.crl`; empty without one. */
   crls: CrlInfo[];
-  /** Per CRL: the issuer (spelled as Identity.issuer is) and the serials it revokes. */
-  revocations: Array<{ issuer: string; serials: ReadonlySet<string> }>;
+  /** Per CRL: its CA's subject (as Identity.issuerKey is) and the serials it revokes. */
+  revocations: Array<{ issuerKey: string; serials: ReadonlySet<string> }>;
   /** Everything that expires, for expiry warnings. */
   expiring: ExpiringItem[];
   /** Problems that do not stop loading but will refuse clients; to be logged. */
@@ -103,8 +103,8 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
   if (problems.length > 0 || !ca || !pair || !caCerts || !cas) throw new TlsMaterialError(problems);
   const { cert, key, server } = pair;
   const caNames = cas.map((c): CaName => {
-    const legacy = c.toLegacyObject() as unknown as ParsedCertificate;
-    return { subject: distinguishedName(legacy.subject), issuer: distinguishedName(legacy.issuer), serial: normalizeSerialHex(c.serialNumber) };
+    const names = certificateNames(c.raw);
+    return { subjectKey: nameKey(names.subject), issuerKey: nameKey(names.issuer), serial: normalizeSerialHex(c.serialNumber) };
   });
   const warnings = crl
     ? casWithoutCrl(caCerts, parsed.crls).map(
@@ -145,7 +145,7 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
     caNames,
     revokedSerials: parsed.serials,
     crls: parsed.crls,
-    revocations: parsed.revocations.map((r) => ({ issuer: caNames[r.signer]?.subject ?? '', serials: r.serials })),
+    revocations: parsed.revocations.map((r) => ({ issuerKey: caNames[r.signer]?.subjectKey ?? '', serials: r.serials })),
     expiring,
     warnings,
   };

@@ -2,7 +2,7 @@
  * X.509 Names (issuer and subject DNs) read with the DER reader: a readable one-line form for
  * log messages and comparisons, and issuer/subject matching in the manner of OpenSSL.
  */
-import { DerSequence, DerTag, derChildren, expectTag, readOid, type DerElement } from './der.js';
+import { DerSequence, DerTag, derChildren, expectTag, parseDer, readOid, type DerElement } from './der.js';
 
 /** One attribute of a relative distinguished name, e.g. CN=dockgate CA. */
 export interface NameAttribute {
@@ -136,8 +136,13 @@ function canonicalValue(value: DerElement): string {
   return `"${canonical}`;
 }
 
-/** A key equal for two Names exactly when OpenSSL's canonical encodings would be equal. */
-function canonicalKey(name: X509Name): string {
+/**
+ * A key equal for two Names exactly when OpenSSL's canonical encodings would be equal: what
+ * OpenSSL matches a certificate's issuer to a CA's subject (and a CRL to its CA) by. Compare
+ * these, not one-line forms: OpenSSL accepts a certificate whose issuer differs from its CA's
+ * subject in case or spacing, and a revocation must find it all the same.
+ */
+export function nameKey(name: X509Name): string {
   // Within an RDN (a SET) the order of attributes does not matter; between RDNs it does.
   return JSON.stringify(name.rdns.map((rdn) => rdn.map(({ oid, value }) => JSON.stringify([oid, canonicalValue(value)])).sort()));
 }
@@ -148,5 +153,17 @@ function canonicalKey(name: X509Name): string {
  * ASCII case and surrounding or repeated whitespace), as OpenSSL matches a CRL to its issuer.
  */
 export function sameName(a: X509Name, b: X509Name): boolean {
-  return a.der.equals(b.der) || canonicalKey(a) === canonicalKey(b);
+  return a.der.equals(b.der) || nameKey(a) === nameKey(b);
+}
+
+/** The issuer and subject Names of a DER certificate (its TBSCertificate read up to the subject). */
+export function certificateNames(der: Buffer): { issuer: X509Name; subject: X509Name } {
+  const certificate = new DerSequence(parseDer(der), 'Certificate');
+  const tbs = new DerSequence(certificate.next(DerTag.SEQUENCE, 'tbsCertificate'), 'tbsCertificate');
+  tbs.optional(DerTag.CONTEXT_0); // version
+  tbs.next(DerTag.INTEGER, 'serialNumber');
+  tbs.next(DerTag.SEQUENCE, 'signature');
+  const issuer = parseName(tbs.next(DerTag.SEQUENCE, 'issuer'), 'issuer');
+  tbs.next(DerTag.SEQUENCE, 'validity');
+  return { issuer, subject: parseName(tbs.next(DerTag.SEQUENCE, 'subject'), 'subject') };
 }

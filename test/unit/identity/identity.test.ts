@@ -78,6 +78,8 @@ describe('identityFromCertificate', () => {
 
   it('refuses a certificate whose extendedKeyUsage excludes clientAuth', () => {
     expect(() => identityFromCertificate(makeCert('server', '/CN=server', 'extendedKeyUsage=serverAuth\n'))).toThrow(IdentityError);
+    // As OpenSSL's TLS client purpose check (which refuses it at the handshake) reads it.
+    expect(() => identityFromCertificate(makeCert('any-eku', '/CN=any', 'extendedKeyUsage=anyExtendedKeyUsage\n'))).toThrow(IdentityError);
   });
 
   it('keeps hostile characters in the name as data (they are escaped at output)', () => {

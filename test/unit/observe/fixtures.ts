@@ -15,6 +15,7 @@ export const alice: Identity = {
   serial: '01',
   notAfter: new Date('2030-01-01T00:00:00Z'),
   issuer: 'CN=dockgate test CA',
+  issuerKey: '',
 };
 
 export function facts(op: Operation | undefined, over: Partial<RequestFacts> & { body?: JsonValue } = {}): RequestFacts {

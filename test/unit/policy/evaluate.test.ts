@@ -80,7 +80,7 @@ describe('who: sans and policy groups', () => {
 version: 1
 rules:
   - name: dns-san
-    who: { sans: [robot.example, 10.0.0.7, ops@example.org] }
+    who: { sans: [robot.example, 10.0.0.7, ops@example.org, 'spiffe://example.org/ci', '0:0:0:0:0:0:0:1'] }
     allow: [SystemInfo]
 `);
   it.each([
@@ -90,6 +90,15 @@ rules:
     ['CN equal to a listed DNS name, no SAN', identity('robot.example'), 'deny'],
     ['CN equal to a listed IP, no SAN', identity('10.0.0.7'), 'deny'],
     ['CN equal to a listed email, other SANs', identity('ops@example.org', [], { dns: ['other.example'] }), 'deny'],
+    ['URI SAN', identity('x', [], { uri: ['spiffe://example.org/ci'] }), 'allow'],
+    ['IPv6 SAN', identity('x', [], { ip: ['0:0:0:0:0:0:0:1'] }), 'allow'],
+    // A SAN of another kind spelled as a listed one is not it: the rule names a URI, an IP, ...
+    ['DNS SAN spelled as the listed URI', identity('x', [], { dns: ['spiffe://example.org/ci'] }), 'deny'],
+    ['email SAN spelled as the listed URI', identity('x', [], { email: ['spiffe://example.org/ci'] }), 'deny'],
+    ['DNS SAN spelled as the listed IP', identity('x', [], { dns: ['10.0.0.7'] }), 'deny'],
+    ['URI SAN spelled as the listed IPv6', identity('x', [], { uri: ['0:0:0:0:0:0:0:1'] }), 'deny'],
+    ['DNS SAN spelled as the listed email', identity('x', [], { dns: ['ops@example.org'] }), 'deny'],
+    ['URI SAN spelled as the listed DNS name', identity('x', [], { uri: ['robot.example'] }), 'deny'],
   ])('%s', (_n, who, outcome) => {
     expect(decide(bySan, who, req('GET', '/info')).outcome).toBe(outcome);
     expect(decideTraced(bySan, who, req('GET', '/info')).outcome).toBe(outcome);

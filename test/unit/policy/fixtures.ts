@@ -16,6 +16,7 @@ export function identity(name: string, groups: string[] = [], sans: Partial<Iden
     serial: '01',
     notAfter: new Date('2030-01-01T00:00:00Z'),
     issuer: 'CN=dockgate test CA',
+    issuerKey: '',
   };
 }
 

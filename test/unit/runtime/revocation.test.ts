@@ -17,13 +17,16 @@ describe('closeRevokedConnections', async () => {
   const alice = await leaf(chain.root, 'alice', '0a01');
   const bob = await leaf(chain.int, 'bob', '0a01');
   const carol = await leaf(chain.int, 'carol', '0c02');
+  // Its issuer spelled in other case and spacing than the intermediate's subject: OpenSSL
+  // accepts it at the handshake, so the sweep must find it under that CA all the same.
+  const dave = await leaf(chain.int, 'dave', '0d03', 'client', 'CN=TEAM  CA, O=DOCKGATE');
   const intSerial = new X509Certificate(chain.int.certPem).serialNumber;
   const handshakeMaterial = await chain.material((await crlOf(chain.root, [])) + (await crlOf(chain.int, [])));
 
   /** Open a connection per client, then sweep with the CRLs given; the names whose connection was closed. */
   async function sweep(revokedByRoot: string[], revokedByInt: string[]): Promise<{ closed: number; names: string[] }> {
     const next = await chain.material((await crlOf(chain.root, revokedByRoot)) + (await crlOf(chain.int, revokedByInt)));
-    return sweepOpen(handshakeMaterial, chain.root.certPem, [alice, bob, carol], (open) => closeRevokedConnections(open, next));
+    return sweepOpen(handshakeMaterial, chain.root.certPem, [alice, bob, carol, dave], (open) => closeRevokedConnections(open, next));
   }
 
   it.each([
@@ -31,7 +34,8 @@ describe('closeRevokedConnections', async () => {
     ['serial 0a01 of the intermediate: only its certificate (bob), not the root one with the same serial', [], ['0a01'], ['bob']],
     ['serial 0a01 of the root: only its certificate (alice)', ['0a01'], [], ['alice']],
     ['one client of the intermediate', [], ['0c02'], ['carol']],
-    ['the intermediate itself, revoked by the root: every client below it', [intSerial], [], ['bob', 'carol']],
+    ['a client whose certificate spells its issuer otherwise (case, spacing)', [], ['0d03'], ['dave']],
+    ['the intermediate itself, revoked by the root: every client below it', [intSerial], [], ['bob', 'carol', 'dave']],
   ])('%s', async (_label, byRoot: string[], byInt: string[], want: string[]) => {
     expect(await sweep(byRoot, byInt)).toEqual({ closed: want.length, names: want });
   });

@@ -26,13 +26,16 @@ export interface Pair {
   serial: string;
 }
 
-/** A leaf signed by `ca` with subject CN=`cn` and the given serial (hex). */
-export async function leaf(ca: CaSigner, cn: string, serial: string, kind: 'client' | 'server' = 'client'): Promise<Pair> {
+/**
+ * A leaf signed by `ca` with subject CN=`cn` and the given serial (hex). `issuer` spells the
+ * issuer Name otherwise than `ca`'s subject (OpenSSL matches them ignoring case and spacing).
+ */
+export async function leaf(ca: CaSigner, cn: string, serial: string, kind: 'client' | 'server' = 'client', issuer: string = ca.cert.subjectName.toString()): Promise<Pair> {
   const { keys } = await generateKeyPair('ecdsa');
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial,
     subject: [{ CN: [cn] }],
-    issuer: ca.cert.subjectName,
+    issuer,
     publicKey: keys.publicKey,
     signingKey: ca.key,
     signingAlgorithm: ca.algorithm.signing,

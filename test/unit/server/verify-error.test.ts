@@ -19,6 +19,10 @@ describe('classifyVerifyError', () => {
     expect(out.detail.startsWith(`client certificate not verified: ${code}`)).toBe(true);
   });
 
+  it('a missing CRL names both causes: a CA of tls.ca without its CRL, or a client chain through a certificate that is no CA of it', () => {
+    expect(classifyVerifyError('UNABLE_TO_GET_CRL').detail).toContain('otherwise the client\'s chain goes through a certificate that is no CA of tls.ca');
+  });
+
   it('blames the gateway CRL, not the client, for CRL problems', () => {
     expect(classifyVerifyError('CRL_HAS_EXPIRED').detail).toBe("client certificate not verified: CRL_HAS_EXPIRED (a problem with the gateway's tls.crl: every client is refused until it is fixed)");
   });

@@ -96,7 +96,7 @@ function daemonWith(containers: Container[] = [], extra: Record<string, unknown>
 }
 
 function identity(name: string, groups: string[]): Identity {
-  return { name, groups, organizations: [], sans: { dns: [], ip: [], email: [], uri: [] }, fingerprint: '', serial: '', notAfter: new Date(0), issuer: '' };
+  return { name, groups, organizations: [], sans: { dns: [], ip: [], email: [], uri: [] }, fingerprint: '', serial: '', notAfter: new Date(0), issuer: '', issuerKey: '' };
 }
 
 const who: Record<string, string[]> = { alice: ['web'], bob: ['web'], carol: ['data'], root: ['ops'] };

@@ -50,7 +50,7 @@ function daemon(): DaemonClient & { paths: string[] } {
 }
 
 function context(d: DaemonClient): TenancyContext {
-  const identity: Identity = { name: 'alice', groups: ['web'], organizations: [], sans: { dns: [], ip: [], email: [], uri: [] }, fingerprint: '', serial: '', notAfter: new Date(0), issuer: '' };
+  const identity: Identity = { name: 'alice', groups: ['web'], organizations: [], sans: { dns: [], ip: [], email: [], uri: [] }, fingerprint: '', serial: '', notAfter: new Date(0), issuer: '', issuerKey: '' };
   const target = '/v1.41/containers/create';
   const facts = buildFacts({ method: 'POST', rawTarget: target, headers: {} });
   return { spec, tenant: tenantOf(spec, identity, identity.groups), daemon: d, req: { identity, facts, method: 'POST', target }, locks: new KeyedMutex() };

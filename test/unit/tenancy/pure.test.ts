@@ -24,7 +24,7 @@ const spec: TenancySpec = {
 };
 
 function identity(name: string, groups: string[] = []): Identity {
-  return { name, groups, organizations: [], sans: { dns: [], ip: [], email: [], uri: [] }, fingerprint: '', serial: '', notAfter: new Date(0), issuer: '' };
+  return { name, groups, organizations: [], sans: { dns: [], ip: [], email: [], uri: [] }, fingerprint: '', serial: '', notAfter: new Date(0), issuer: '', issuerKey: '' };
 }
 
 function facts(method: string, target: string, body?: unknown): RequestFacts {

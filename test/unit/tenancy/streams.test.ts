@@ -88,7 +88,7 @@ describe('the streams quota admits what holds no stream while the quota is full'
       return Promise.resolve({ status: doc === undefined ? 404 : 200, json, raw: Buffer.from(JSON.stringify(json)), contentType: 'application/json' });
     },
   };
-  const identity: Identity = { name: 'bob', groups: [], organizations: [], sans: { dns: [], ip: [], email: [], uri: [] }, fingerprint: '', serial: '', notAfter: new Date(0), issuer: '' };
+  const identity: Identity = { name: 'bob', groups: [], organizations: [], sans: { dns: [], ip: [], email: [], uri: [] }, fingerprint: '', serial: '', notAfter: new Date(0), issuer: '', issuerKey: '' };
 
   it.each(CASES.filter(([name]) => name !== 'unknown route'))('%s', async (_name, method, target, body, counted) => {
     const tenancy = createTenancy({ daemon, spec: () => spec, groups: () => [] });
