@@ -1,27 +1,18 @@
 /**
  * Reading the gateway's YAML files (config and policy) safely: only regular files, of bounded
- * size, opened without blocking (a FIFO in a file's place would otherwise hold start-up, or a
- * reload and with it every request, until something writes to it, and no signal gets through),
- * and duplicate keys found in one pass (the YAML library's own check compares each key with
- * every earlier one: 40 000 keys took 22 s, with the event loop held).
+ * size, opened without blocking (regular-file.ts), and duplicate keys found in one pass (the
+ * YAML library's own check compares each key with every earlier one: 40 000 keys took 22 s,
+ * with the event loop held).
  */
-import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { isMap, isScalar, visit, type Document } from 'yaml';
+import { readRegularFile } from './regular-file.js';
 
 /** Largest config or policy file read (a policy of 5000 rules is about 0.5 MiB). */
 export const MAX_YAML_FILE_BYTES = 4 * 1024 * 1024;
 
 /** The text of the regular file at `path`; throws an Error saying why it cannot be used. */
 export function readYamlFile(path: string): string {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new Error(`${path} is not a regular file (${stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a FIFO' : 'a device or socket'})`);
-    if (stat.size > MAX_YAML_FILE_BYTES) throw new Error(`${path} is ${stat.size} bytes; at most ${MAX_YAML_FILE_BYTES} are read`);
-    return readFileSync(fd, 'utf8');
-  } finally {
-    closeSync(fd);
-  }
+  return readRegularFile(path, MAX_YAML_FILE_BYTES).toString('utf8');
 }
 
 /** A key that occurs twice in one mapping, and where its second occurrence starts. */

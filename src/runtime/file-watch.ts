@@ -41,7 +41,9 @@ export function watchFiles(files: readonly string[], onChange: (file: string) =>
   };
   const listeners = files.map((file) => {
     const listener = (curr: Stats, prev: Stats): void => {
-      if (curr.mtimeMs === prev.mtimeMs && curr.ino === prev.ino && curr.size === prev.size) return;
+      // ctime too: a replacement that could not be read is fixed with chmod or chown, which
+      // change nothing else, and the failed reload must then be retried.
+      if (curr.mtimeMs === prev.mtimeMs && curr.ctimeMs === prev.ctimeMs && curr.ino === prev.ino && curr.size === prev.size) return;
       clearTimeout(timers.get(file));
       timers.set(file, setTimeout(() => settle(file, 0), 0).unref());
     };

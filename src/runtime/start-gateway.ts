@@ -261,13 +261,15 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       audit.reopen();
     },
     async stop() {
-      stopWatchTls();
-      stopWatchAdminTls();
       stopExpiry();
       stopWatchPolicy();
       stopMonitor();
       // Every exchange cut off by the shutdown reports first: its record is in before the close.
+      // The TLS files stay watched while the open ones drain: a certificate revoked meanwhile
+      // has its streams and sessions closed then, not at the end of the grace period.
       const { unreported } = await server.shutdown(config.limits.shutdownGraceMs);
+      stopWatchTls();
+      stopWatchAdminTls();
       if (unreported > 0) log.error({ unreported }, 'shutdown: exchanges still open did not report; their audit records are lost');
       await admin?.close();
       const lost = await audit.close();

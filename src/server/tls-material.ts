@@ -3,8 +3,8 @@
  * certificate chain and key (which must match), and the optional CRL.
  */
 import { X509Certificate, constants, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { SecureContextOptions } from 'node:tls';
+import { readRegularFile } from '../config/regular-file.js';
 import type { TlsConfig } from '../config/types.js';
 import { casWithoutCrl, crlBlocks, normalizeSerialHex, parseCrl, type CrlInfo } from './crl.js';
 import { DerTag, derChildren, parseDer } from './der.js';
@@ -163,12 +163,19 @@ function collecting(problems: string[]): <T>(check: () => T) => T | undefined {
   };
 }
 
+/**
+ * Largest TLS file read (a CA bundle, a certificate chain, a key, a CRL): a CRL of a large
+ * corporate CA runs to some MiB; this bounds what a mistaken path can make the gateway hold.
+ */
+export const MAX_TLS_FILE_BYTES = 64 * 1024 * 1024;
+
 function readFile(file: string, attempt: ReturnType<typeof collecting>): Buffer | undefined {
   return attempt(() => {
     try {
-      return readFileSync(file);
+      return readRegularFile(file, MAX_TLS_FILE_BYTES);
     } catch (err) {
-      throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
+      const message = (err as Error).message;
+      throw new Error(message.startsWith(file) ? message : `${file}: ${message}`, { cause: err });
     }
   });
 }

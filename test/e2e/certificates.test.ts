@@ -131,7 +131,7 @@ function handshakes(g: TestGateway): Array<{ reason: string; detail: string }> {
 
 beforeAll(async () => {
   work = scratchDir('certs-');
-  pki = await makePki({ alice: ['admin'], bob: ['admin'], dave: ['admin'] });
+  pki = await makePki({ alice: ['admin'], bob: ['admin'], dave: ['admin'], erin: ['admin'] });
   const d = pki.dir;
   gw = await startGateway(d, config(d, { ca: `${d}/ca.pem`, cert: `${d}/server-cert.pem`, key: `${d}/server-key.pem`, crl: `${d}/crl.pem` }));
   gateways.push(gw);
@@ -189,6 +189,22 @@ describe('revocation without a restart', () => {
     const list = await dockgate(['certs', 'list', '--dir', pki.dir]);
     expect(list.stdout).toMatch(/bob .*revoked \(affiliationChanged\)/);
     logs.child.kill('SIGTERM');
+  });
+});
+
+describe('revocation while the gateway drains', () => {
+  it('a certificate revoked after SIGTERM has its open logs -f closed then, not at the end of the grace period', async () => {
+    const d = pki.dir;
+    const g = await startGateway(d, config(d, { ca: `${d}/ca.pem`, cert: `${d}/server-cert.pem`, key: `${d}/server-key.pem`, crl: `${d}/crl.pem` }) + 'limits: { shutdownGraceMs: 60000 }\n');
+    gateways.push(g);
+    const logs = background('docker', [...tlsArgs(pki.bundle('erin'), g.port), 'logs', '-f', '--tail', '0', C.logs]);
+    await until(() => count(logs.out(), 'tick-') >= 2, 10_000, 'logs -f to stream');
+    g.process.kill('SIGTERM');
+    await until(() => g.stderr().includes('shutting down: draining in-flight requests'), 5000, 'the drain to begin');
+    expect((await dockgate(['certs', 'revoke', 'erin', '--dir', d])).code).toBe(0);
+    const code = await Promise.race([logs.exited, new Promise<string>((r) => setTimeout(() => r('still open'), 20_000))]);
+    expect(code).not.toBe('still open');
+    expect(g.stderr()).toContain('TLS material loaded');
   });
 });
 

@@ -1,9 +1,10 @@
 /**
  * watchFiles on real files: a file written in place in two steps, with a pause between them
  * longer than one poll, is reported once, complete, after it has gone unmodified for the quiet
- * period; a replacement by rename is reported; a removed file is reported.
+ * period; a replacement by rename is reported; so are a change of permissions alone and a
+ * removed file.
  */
-import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -57,6 +58,16 @@ describe('watchFiles', () => {
     await sleep(150);
     writeFileSync(join(dir, 'crl.pem.new'), 'new');
     renameSync(join(dir, 'crl.pem.new'), file);
+    for (let i = 0; i < 40 && seen.length === 0; i++) await sleep(50);
+    expect(seen).toEqual(['new']);
+  });
+
+  it('a change of permissions alone is reported (a replacement the service could not read, then fixed with chmod)', async () => {
+    const file = join(scratch(), 'crl.pem');
+    writeFileSync(file, 'new', { mode: 0o600 });
+    const seen = record(file, 200);
+    await sleep(150);
+    chmodSync(file, 0o644);
     for (let i = 0; i < 40 && seen.length === 0; i++) await sleep(50);
     expect(seen).toEqual(['new']);
   });

@@ -5,7 +5,7 @@
  * files (loadAdminTls without a CA) get the server-certificate check too.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,6 +118,17 @@ describe('loadTlsMaterial: what tls.ca and tls.cert must be', async () => {
     expect(err).toBeInstanceOf(TlsMaterialError);
     expect(err?.problems).toHaveLength(expected.length);
     expected.forEach((text, i) => expect(err?.problems[i]).toContain(`${dir}/${text}`));
+  });
+
+  it('a FIFO, a directory or a device in a TLS file\'s place is refused at once, naming the file (a FIFO held every request until written to)', async () => {
+    execFileSync('mkfifo', [file('crl.fifo')]);
+    await symlink('/dev/zero', file('zero.pem'));
+    const err = await load({ crl: 'crl.fifo', cert: 'zero.pem', key: '.' }).then(() => undefined, (e: unknown) => e as TlsMaterialError);
+    expect(err?.problems).toEqual([
+      `${file('zero.pem')} is not a regular file (a device or socket)`,
+      `${file('.')} is not a regular file (a directory)`,
+      `${file('crl.fifo')} is not a regular file (a FIFO)`,
+    ]);
   });
 
   it('loadAdminTls (no CA) reports a bad certificate and a bad key together', async () => {
