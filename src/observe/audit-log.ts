@@ -9,7 +9,8 @@
  * largest single cost of a proxied request (docs/benchmarks.md).
  *
  * Nothing is lost on the way: a failed or partial write (a full disk, a full pipe) keeps the unwritten bytes and retries
- * (after 100 ms, doubling up to 2 s; records that arrive meanwhile wait for the retry, so a
+ * (after 100 ms, doubling up to 2 s, or after 10 ms when the write took part of the bytes, as a
+ * pipe whose reader reads does; records that arrive meanwhile wait for the retry, so a
  * refusing destination costs no write attempt and no copy of the backlog per request);
  * a reopen writes everything pending to the old file first; `close` and `flush` drain.
  * What cannot be written by the end (the destination still refuses at `close`) is counted and
@@ -95,6 +96,12 @@ export interface AuditLogOptions {
 
 /** Delay before retrying a destination that refused a write (EAGAIN, ENOSPC, EIO); doubled while it keeps refusing. */
 const RETRY_MS = 100;
+/**
+ * Delay before retrying a destination that took part of the write before it refused (a pipe
+ * whose reader is reading: it took a pipe's worth, 64 KiB). Short, and not doubled: backing
+ * off there held a reader that had stalled once to 64 KiB per 2 s ever after.
+ */
+const RETRY_AFTER_PROGRESS_MS = 10;
 /** Longest delay between retries. */
 const MAX_RETRY_MS = 2000;
 /** How long a full pipe (EAGAIN, usually a slow reader) may refuse before it is reported. */
@@ -220,10 +227,16 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
     // The first `partial` bytes are already in the file; they stay in `buf` so the record is whole
     // again should the half in the file have to be cut off (reopen, close).
     let off = partial;
+    const start = off;
     while (off < buf.length) {
       try {
         off += write(fd, buf, off, buf.length - off);
       } catch (err) {
+        if (off > start) {
+          // It took some: a destination catching up, not one refusing since long ago.
+          refusingSince = undefined;
+          retryMs = RETRY_AFTER_PROGRESS_MS;
+        }
         refusingSince ??= Date.now();
         lastError = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
         // A full pipe is usually a reader catching up: reported once it lasts.

@@ -312,6 +312,36 @@ describe('createAuditLog', () => {
     await log.close();
   });
 
+  it('a pipe whose reader reads again after a stall: each retry that gets some bytes in is followed by another at once, not after a growing delay', async () => {
+    const file = join(dir, 'audit.log');
+    // A pipe of 4 KiB whose reader empties it between attempts: each write call takes what
+    // fits, the next one finds it full (EAGAIN), the one after that finds it empty again.
+    let room = 0;
+    const log = createAuditLog({
+      file,
+      onError: () => {},
+      writeSync(fd, buf, off, len) {
+        if (room === 0) {
+          room = 4096;
+          throw Object.assign(new Error('EAGAIN: resource temporarily unavailable, write'), { code: 'EAGAIN' });
+        }
+        const n = writeSync(fd, buf, off, Math.min(len, room));
+        room -= n;
+        return n;
+      },
+    });
+    const n = 600; // about 300 KiB: some 75 pipefuls
+    for (let i = 0; i < n; i++) log.write(toAuditRecord(record({ requestId: `p${i}`, userAgent: 'x'.repeat(400) })));
+    await new Promise((resolve) => setImmediate(resolve));
+    const held = log.health();
+    expect(held.backlogBytes).toBeGreaterThan(200_000);
+    // With the retry doubling up to 2 s, 75 pipefuls took over two minutes.
+    await log.flush(5000);
+    expect(log.health()).toEqual({ backlogBytes: 0, refusingSince: undefined, error: undefined, lostRecords: 0 });
+    expect(lines(file).map((l) => JSON.parse(l).requestId)).toEqual(Array.from({ length: n }, (_, i) => `p${i}`));
+    await log.close();
+  });
+
   it('a full pipe (EAGAIN) is reported only once it has refused for 2 s', async () => {
     const errors: string[] = [];
     let attempts = 0;
