@@ -63,11 +63,11 @@ export function createObserver(opts: ObserverOptions): Observer {
     return suppressed;
   }
 
-  function logHandshake(reason: HandshakeFailure, detail: string): void {
+  function logHandshake(reason: HandshakeFailure, detail: string, client: string | undefined): void {
     if (!log) return;
     const suppressed = sample(`handshake\0${reason}`);
     if (suppressed === undefined) return;
-    log.warn({ event: 'tls-handshake-failed', reason, detail: truncate(detail, 512), suppressed }, 'TLS handshake rejected');
+    log.warn({ event: 'tls-handshake-failed', reason, detail: truncate(detail, 512), client, suppressed }, 'TLS handshake rejected');
   }
 
   function logUpstream(kind: string, detail: string | undefined): void {
@@ -81,10 +81,10 @@ export function createObserver(opts: ObserverOptions): Observer {
   return {
     connectionOpened: () => guard(log, 'connectionOpened', () => metrics.connectionOpened()),
     connectionClosed: () => guard(log, 'connectionClosed', () => metrics.connectionClosed()),
-    handshakeFailed(reason, detail) {
+    handshakeFailed(reason, detail, client) {
       guard(log, 'handshakeFailed', () => {
         metrics.handshakeFailed(reason);
-        logHandshake(reason, detail);
+        logHandshake(reason, detail, client);
       });
     },
     clientSeen(identity: Identity) {

@@ -77,11 +77,14 @@ function buildArgNames(raw: string | undefined): string[] | undefined {
 /**
  * A URL-valued query field, or a body's image reference (dockerd refuses one shaped like a URL,
  * but the value a client sent reaches the record first), with its userinfo and query values
- * masked and its fragment dropped (maskUrlCredentials); a value that is no string as it is. Masked before auditValue truncates, so a long password cannot push its
+ * masked and its fragment dropped (maskUrlCredentials), also each string of a list (a body may
+ * send `"Image": ["https://u:p@h/i"]`: dockerd refuses it, the record still shows it); other
+ * values as they are. Masked before auditValue truncates, so a long password cannot push its
  * `@` past the cut and escape the mask.
  */
-function url<T extends JsonValue | undefined>(raw: T, schemeless = false): T | string {
-  return typeof raw === 'string' ? maskUrlCredentials(raw, schemeless) : raw;
+function url(raw: JsonValue | undefined, schemeless = false): JsonValue | undefined {
+  if (typeof raw === 'string') return maskUrlCredentials(raw, schemeless);
+  return Array.isArray(raw) ? raw.map((item) => (typeof item === 'string' ? maskUrlCredentials(item, schemeless) : item)) : raw;
 }
 
 type Extract = (f: RequestFacts) => Record<string, AuditValue | JsonValue | undefined>;
@@ -180,7 +183,7 @@ const EXTRACTORS: Record<string, Extract> = {
   ExecCreate: execCreate,
   ImageCreate: (f) => ({ fromImage: url(f.query.fromImage), tag: url(f.query.tag), fromSrc: url(f.query.fromSrc, true), repo: url(f.query.repo), platform: f.query.platform }),
   ImageBuild: (f) => ({
-    tags: f.queryAll.t?.map((t) => url(t)),
+    tags: f.queryAll.t?.map((t) => maskUrlCredentials(t)),
     remote: url(f.query.remote, true),
     dockerfile: f.query.dockerfile,
     networkMode: f.query.networkmode,

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
 import { createSecureContext, type SecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
 import type { GatewayConfig } from '../config/types.js';
 import type { Observer } from '../core/observer.js';
@@ -227,13 +228,21 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
       observer.connectionClosed();
     });
   });
+  // The peer's address, read as the TCP connection arrives: by a failed handshake's report the
+  // socket may be closed, and Node no longer knows it.
+  server.prependListener('connection', (raw: Socket) => void raw.remoteAddress);
   server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
+    const raw = (socket as TLSSocket & { _parent?: Socket | null })._parent ?? undefined;
+    const client = raw?.remoteAddress === undefined ? undefined : `${raw.remoteAddress}:${raw.remotePort ?? '?'}`;
     // A refused client certificate surfaces here as "socket hang up"; the reason is on the socket.
     const verifyCode = socket.authorizationError as unknown as string | undefined;
     if (verifyCode) {
-      const { reason, detail } = classifyVerifyError(String(verifyCode));
-      observer.handshakeFailed(reason, detail);
-    } else observer.handshakeFailed(classifyHandshakeError(err), err.message);
+      const { reason, detail } = classifyVerifyError(String(verifyCode), material.everyCaHasCrl);
+      observer.handshakeFailed(reason, detail, client);
+    } else if (raw?.bytesRead === 0) {
+      // Not a TLS client at all: a port scan, a load balancer's TCP check.
+      observer.handshakeFailed('no-hello', `the connection ended before it sent a byte (${err.message})`, client);
+    } else observer.handshakeFailed(classifyHandshakeError(err), err.message, client);
     if ((err as NodeJS.ErrnoException).code === 'ERR_SSL_HTTP_REQUEST') answerPlainHttp(socket);
     socket.destroy();
   });

@@ -42,8 +42,13 @@ const VERIFY_REASONS: Readonly<Record<string, HandshakeFailure>> = {
  * Node verifies the client certificate after OpenSSL's handshake and then only reports
  * "socket hang up" to `tlsClientError`; the real reason is the socket's `authorizationError`
  * (an OpenSSL verify code such as CERT_HAS_EXPIRED). Map it to a reason and a log detail.
+ * `everyCaHasCrl`: tls.crl holds a CRL of every CA of tls.ca (TlsMaterial.everyCaHasCrl).
  */
-export function classifyVerifyError(code: string): { reason: HandshakeFailure; detail: string } {
+export function classifyVerifyError(code: string, everyCaHasCrl = false): { reason: HandshakeFailure; detail: string } {
+  if (code === 'UNABLE_TO_GET_CRL' && everyCaHasCrl) {
+    // Then the certificate missing a CRL is none of tls.ca's: the client's chain is not ours.
+    return { reason: 'unknown-ca', detail: `client certificate not verified: ${code} (every CA of tls.ca has its CRL: the client's chain goes through a certificate that is no CA of tls.ca, such as a self-signed one)` };
+  }
   if (code === 'UNABLE_TO_GET_CRL') {
     // OpenSSL wants a CRL for every certificate of the chain: also one a client sends that no
     // CA of tls.ca is (a certificate without CA:TRUE used to sign the client's), and then only

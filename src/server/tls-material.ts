@@ -42,6 +42,8 @@ export interface TlsMaterial {
   caCerts: X509Certificate[];
   /** Serial numbers (lowercase hex) the CRL revokes; empty without a CRL. */
   revokedSerials: Set<string>;
+  /** `tls.crl` holds a CRL of every CA of `tls.ca` (then a missing CRL is the client chain's doing). */
+  everyCaHasCrl: boolean;
   /** The CRLs of `tls.crl`; empty without one. */
   crls: CrlInfo[];
   /** Per CRL: its CA's subject (as Identity.issuerKey is) and the serials it revokes. */
@@ -106,8 +108,9 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
     const names = certificateNames(c.raw);
     return { subjectKey: nameKey(names.subject), issuerKey: nameKey(names.issuer), serial: normalizeSerialHex(c.serialNumber) };
   });
+  const withoutCrl = crl ? casWithoutCrl(caCerts, parsed.crls) : [];
   const warnings = crl
-    ? casWithoutCrl(caCerts, parsed.crls).map(
+    ? withoutCrl.map(
         (subject) => `${tls.crl as string} holds no CRL issued by "${subject}": OpenSSL checks every certificate of a chain, so every client whose chain goes through that CA is refused ("unable to get certificate CRL")`,
       )
     : [];
@@ -144,6 +147,7 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
     caCerts: cas,
     caNames,
     revokedSerials: parsed.serials,
+    everyCaHasCrl: crl !== undefined && withoutCrl.length === 0,
     crls: parsed.crls,
     revocations: parsed.revocations.map((r) => ({ issuerKey: caNames[r.signer]?.subjectKey ?? '', serials: r.serials })),
     expiring,

@@ -2,7 +2,9 @@
  * Negative TLS: each bad client is refused at the handshake, the gateway logs why, and the
  * daemon sees nothing (no container is created, no audit record is written).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import { connect, type ConnectionOptions } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -28,9 +30,9 @@ function writeBundle(name: string, ca: string, cert: string, key: string): strin
   return dir;
 }
 
-/** Handshake-failure log lines of the gateway since `from` (an index into stderr). */
-function handshakeLines(from: number): Array<{ reason: string; detail: string }> {
-  return gw
+/** Handshake-failure log lines of the gateway (`g`, the shared one by default) since `from` (an index into stderr). */
+function handshakeLines(from: number, g: TestGateway = gw): Array<{ reason: string; detail: string; client?: string }> {
+  return g
     .stderr()
     .slice(from)
     .split('\n')
@@ -49,12 +51,12 @@ const CLI_REFUSED = /error during connect: .*(remote error: tls|connection reset
  * Handshake with Node's TLS and `bundle` (which sends its certificate whatever the server asks
  * for), then send a request. Returns how it ended and the handshake reasons the gateway logged.
  */
-async function handshakeProbe(bundle: string, extra: ConnectionOptions = {}): Promise<{ outcome: string; reasons: string[]; details: string[] }> {
-  const errFrom = gw.stderr().length;
+async function handshakeProbe(bundle: string, extra: ConnectionOptions = {}, g: TestGateway = gw): Promise<{ outcome: string; reasons: string[]; details: string[] }> {
+  const errFrom = g.stderr().length;
   const outcome = await new Promise<string>((resolve) => {
     const s = connect({
       host: '127.0.0.1',
-      port: gw.port,
+      port: g.port,
       ca: readFileSync(join(bundle, 'ca.pem')),
       cert: readFileSync(join(bundle, 'cert.pem')),
       key: readFileSync(join(bundle, 'key.pem')),
@@ -67,7 +69,7 @@ async function handshakeProbe(bundle: string, extra: ConnectionOptions = {}): Pr
     s.on('close', () => resolve(`closed: ${body}`));
   });
   const lines = (await waitFor(() => {
-    const l = handshakeLines(errFrom);
+    const l = handshakeLines(errFrom, g);
     return l.length > 0 ? l : undefined;
   })) ?? [];
   return { outcome, reasons: lines.map((l) => l.reason), details: lines.map((l) => l.detail) };
@@ -141,6 +143,11 @@ beforeAll(async () => {
   const foreign = await issueLeaf(other, { kind: 'client', subject: [{ CN: ['alice'] }, { OU: ['admin'] }], keyType: 'ecdsa', days: 30, now });
   // The client still trusts the real CA for the server, so only the gateway can refuse.
   writeBundle('foreign', caPem, foreign.certPem, foreign.keyPem);
+  // A self-signed client certificate (what a scanner or a test script sends).
+  const selfSigned = join(work, 'self-signed');
+  mkdirSync(selfSigned);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=admin', '-addext', 'extendedKeyUsage=clientAuth', '-keyout', join(selfSigned, 'key.pem'), '-out', join(selfSigned, 'cert.pem')], { stdio: 'ignore' });
+  writeFileSync(join(selfSigned, 'ca.pem'), caPem);
 });
 
 afterAll(async () => {
@@ -261,5 +268,34 @@ describe('no session resumption', () => {
     const second = await pingOnce(pki.bundle('admin'), first.ticket);
     expect(second.answer).toMatch(/^HTTP\/1\.1 200 /);
     expect(second.reused).toBe(false);
+  });
+});
+
+describe('what a refused handshake is counted as', () => {
+  it('a TCP connection that sends nothing (a port scan, a load balancer\'s TCP check) is no-hello, with its address in the log line', async () => {
+    const from = gw.stderr().length;
+    await new Promise<void>((resolve) => {
+      const s = netConnect(gw.port, '127.0.0.1', () => s.end());
+      s.on('close', () => resolve());
+      s.on('error', () => resolve());
+    });
+    const lines = await waitFor(() => {
+      const l = handshakeLines(from);
+      return l.length > 0 ? l : undefined;
+    });
+    expect(lines?.[0]).toMatchObject({ reason: 'no-hello', client: expect.stringMatching(/^127\.0\.0\.1:\d+$/) });
+  });
+
+  it('with tls.crl holding every CA\'s CRL, a self-signed client certificate is an unknown CA, not a problem with the gateway\'s CRL', async () => {
+    const own = await startGateway(pki.dir, configYaml(pki, socket).replace(`key: ${pki.dir}/server-key.pem }`, `key: ${pki.dir}/server-key.pem, crl: ${pki.dir}/crl.pem }`));
+    try {
+      expect(own.stderr()).not.toContain('holds no CRL issued by');
+      const probe = await handshakeProbe(join(work, 'self-signed'), {}, own);
+      expect(probe.outcome).toMatch(/^(error: |closed: $)/);
+      expect(probe.reasons).toEqual(['unknown-ca']);
+      expect(probe.details[0]).toContain('the client\'s chain goes through a certificate that is no CA of tls.ca');
+    } finally {
+      await own.stop();
+    }
   });
 });

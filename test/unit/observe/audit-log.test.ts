@@ -331,7 +331,7 @@ describe('createAuditLog', () => {
       },
     });
     const n = 600; // about 300 KiB: some 75 pipefuls
-    for (let i = 0; i < n; i++) log.write(toAuditRecord(record({ requestId: `p${i}`, userAgent: 'x'.repeat(400) })));
+    for (let i = 0; i < n; i++) log.write(toAuditRecord(record({ requestId: `p${i}`, reason: 'x'.repeat(400) })));
     await new Promise((resolve) => setImmediate(resolve));
     const held = log.health();
     expect(held.backlogBytes).toBeGreaterThan(200_000);

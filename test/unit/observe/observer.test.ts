@@ -84,13 +84,13 @@ describe('createObserver', () => {
     const log = memoryLog();
     let now = 0;
     const observer = createObserver({ metrics: createMetrics(registry, { identityLabel: false, version: 't' }), audit, log, clock: () => now, handshakeLogPerMinute: 2 });
-    for (let i = 0; i < 5; i++) observer.handshakeFailed('unknown-ca', `peer 10.0.0.${i}`);
+    for (let i = 0; i < 5; i++) observer.handshakeFailed('unknown-ca', `peer 10.0.0.${i}`, `10.0.0.${i}:4000${i}`);
     now = 60_000;
     observer.handshakeFailed('unknown-ca', 'later');
     expect(audit.records).toHaveLength(0);
     expect(log.lines.map((l) => l.obj)).toEqual([
-      { event: 'tls-handshake-failed', reason: 'unknown-ca', detail: 'peer 10.0.0.0', suppressed: 0 },
-      { event: 'tls-handshake-failed', reason: 'unknown-ca', detail: 'peer 10.0.0.1', suppressed: 0 },
+      { event: 'tls-handshake-failed', reason: 'unknown-ca', detail: 'peer 10.0.0.0', client: '10.0.0.0:40000', suppressed: 0 },
+      { event: 'tls-handshake-failed', reason: 'unknown-ca', detail: 'peer 10.0.0.1', client: '10.0.0.1:40001', suppressed: 0 },
       { event: 'tls-handshake-failed', reason: 'unknown-ca', detail: 'later', suppressed: 3 },
     ]);
     expect((await registry.getSingleMetric('dockgate_tls_handshake_failures_total')!.get()).values[0]?.value).toBe(6);

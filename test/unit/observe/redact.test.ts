@@ -94,6 +94,12 @@ describe('auditFields', () => {
       want: { image: 'busybox', binds: ['/srv:/srv'] },
     },
     {
+      name: 'ContainerCreate: an image reference sent as a list keeps no credentials either',
+      op: 'ContainerCreate',
+      body: { Image: ['https://u:SEKRET45@h/i', 7] },
+      want: { image: ['https://***@h/i', 7] },
+    },
+    {
       name: 'ContainerCreate: no host fields anywhere, no legacy marker',
       op: 'ContainerCreate',
       body: { Image: 'busybox', Cmd: ['true'] },

@@ -19,6 +19,12 @@ describe('classifyVerifyError', () => {
     expect(out.detail.startsWith(`client certificate not verified: ${code}`)).toBe(true);
   });
 
+  it('a missing CRL while every CA of tls.ca has its CRL: the client\'s chain is not ours (unknown-ca)', () => {
+    expect(classifyVerifyError('UNABLE_TO_GET_CRL', true).reason).toBe('unknown-ca');
+    expect(classifyVerifyError('UNABLE_TO_GET_CRL', false).reason).toBe('other');
+    expect(classifyVerifyError('CRL_HAS_EXPIRED', true).reason).toBe('other');
+  });
+
   it('a missing CRL names both causes: a CA of tls.ca without its CRL, or a client chain through a certificate that is no CA of it', () => {
     expect(classifyVerifyError('UNABLE_TO_GET_CRL').detail).toContain('otherwise the client\'s chain goes through a certificate that is no CA of tls.ca');
   });
