@@ -22,6 +22,8 @@ export const DEFAULTS = {
   bufferedBodyBytesPerIdentity: 16 * 1024 * 1024,
   streamsPerIdentity: 1000,
   requestsPerIdentity: 256,
+  handshakesPerSource: 128,
+  handshakeFailuresPerSource: 50,
   headersTimeoutMs: 10_000,
   bodyTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
@@ -160,7 +162,7 @@ export function buildConfig(doc: unknown, base: string, source?: string): Gatewa
   if (metrics.identityLabel !== undefined && typeof metrics.identityLabel !== 'boolean') {
     problems.add('metrics.identityLabel', 'must be true or false');
   }
-  const limits = readMapping(problems, 'limits', raw.limits, ['bodyBytes', 'bufferedBodyBytes', 'bufferedBodyBytesPerIdentity', 'streamsPerIdentity', 'requestsPerIdentity', 'headersTimeoutMs', 'bodyTimeoutMs', 'keepAliveTimeoutMs', 'shutdownGraceMs']);
+  const limits = readMapping(problems, 'limits', raw.limits, ['bodyBytes', 'bufferedBodyBytes', 'bufferedBodyBytesPerIdentity', 'streamsPerIdentity', 'requestsPerIdentity', 'handshakesPerSource', 'handshakeFailuresPerSource', 'headersTimeoutMs', 'bodyTimeoutMs', 'keepAliveTimeoutMs', 'shutdownGraceMs']);
 
   const config: GatewayConfig = {
     source,
@@ -177,6 +179,8 @@ export function buildConfig(doc: unknown, base: string, source?: string): Gatewa
       bufferedBodyBytesPerIdentity: readPositiveInt(problems, 'limits.bufferedBodyBytesPerIdentity', limits.bufferedBodyBytesPerIdentity, DEFAULTS.bufferedBodyBytesPerIdentity),
       streamsPerIdentity: readPositiveInt(problems, 'limits.streamsPerIdentity', limits.streamsPerIdentity, DEFAULTS.streamsPerIdentity),
       requestsPerIdentity: readPositiveInt(problems, 'limits.requestsPerIdentity', limits.requestsPerIdentity, DEFAULTS.requestsPerIdentity),
+      handshakesPerSource: readPositiveInt(problems, 'limits.handshakesPerSource', limits.handshakesPerSource, DEFAULTS.handshakesPerSource),
+      handshakeFailuresPerSource: readPositiveInt(problems, 'limits.handshakeFailuresPerSource', limits.handshakeFailuresPerSource, DEFAULTS.handshakeFailuresPerSource),
       headersTimeoutMs: readPositiveInt(problems, 'limits.headersTimeoutMs', limits.headersTimeoutMs, DEFAULTS.headersTimeoutMs, MAX_TIMER_MS),
       bodyTimeoutMs: readPositiveInt(problems, 'limits.bodyTimeoutMs', limits.bodyTimeoutMs, DEFAULTS.bodyTimeoutMs, MAX_TIMER_MS),
       keepAliveTimeoutMs: readPositiveInt(problems, 'limits.keepAliveTimeoutMs', limits.keepAliveTimeoutMs, DEFAULTS.keepAliveTimeoutMs, MAX_TIMER_MS),

@@ -77,6 +77,10 @@ export interface LimitsConfig {
   streamsPerIdentity: number;
   /** Most other forwarded requests one identity (CN) may have in progress at once (sent to the daemon, answer not yet all relayed); over it, 429. */
   requestsPerIdentity: number;
+  /** Most TLS handshakes one source address (an IPv6 /64) may have in progress at once; more connections are closed on arrival. */
+  handshakesPerSource: number;
+  /** Failed TLS handshakes one source may have within 10 s; past it, its new connections are closed on arrival for 30 s. */
+  handshakeFailuresPerSource: number;
   /** Time a client has to send complete request headers, and to finish its TLS handshake (ms). */
   headersTimeoutMs: number;
   /** Time a client has to send a body the gateway inspects, once its headers are in (ms). */

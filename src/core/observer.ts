@@ -5,7 +5,7 @@
 import type { Decision, Identity, Outcome, RequestFacts } from './types.js';
 
 /** Why a TLS handshake failed, bounded for a metric label. */
-export type HandshakeFailure = 'no-hello' | 'no-certificate' | 'unknown-ca' | 'expired' | 'revoked' | 'bad-usage' | 'protocol' | 'other';
+export type HandshakeFailure = 'source-limit' | 'no-hello' | 'no-certificate' | 'unknown-ca' | 'expired' | 'revoked' | 'bad-usage' | 'protocol' | 'other';
 
 /** Final outcome of a request, including the ones the policy never saw. */
 export type RequestOutcome = Outcome | 'malformed' | 'error';
@@ -54,6 +54,8 @@ export interface Observer {
   connectionClosed(): void;
   /** A refused handshake; `client` is the peer's address and port where known. */
   handshakeFailed(reason: HandshakeFailure, detail: string, client?: string): void;
+  /** A source's failed handshakes passed `limits.handshakeFailuresPerSource`: its new connections are closed for `forMs`. */
+  sourceBlocked(source: string, failures: number, forMs: number): void;
   /** A verified client connected (for client-certificate expiry metrics). */
   clientSeen(identity: Identity): void;
   /** A stream or hijacked session started; call the returned function when it ends. */
@@ -68,6 +70,7 @@ export const nullObserver: Observer = {
   connectionOpened() {},
   connectionClosed() {},
   handshakeFailed() {},
+  sourceBlocked() {},
   clientSeen() {},
   streamOpened() {
     return () => {};

@@ -105,6 +105,13 @@ export function createObserver(opts: ObserverOptions): Observer {
         guard(log, 'streamClosed', () => metrics.streamEnded(operation, hijack, (clock() - start) / 1000));
       };
     },
+    sourceBlocked(source, failures, forMs) {
+      guard(log, 'sourceBlocked', () => {
+        const suppressed = log ? sample('source-blocked') : undefined;
+        if (suppressed === undefined) return;
+        log?.warn({ event: 'tls-source-blocked', source, failures, forSeconds: Math.round(forMs / 1000), suppressed }, 'too many failed TLS handshakes from one source: its new connections are closed on arrival for a while');
+      });
+    },
     upstreamError(kind, detail) {
       guard(log, 'upstreamError', () => {
         metrics.upstreamError(kind);

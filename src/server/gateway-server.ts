@@ -15,6 +15,7 @@ import type { UpstreamTarget } from '../proxy/upstream-target.js';
 import type { Tenancy } from '../tenancy/hook.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import { classifyHandshakeError, classifyVerifyError } from './handshake-failure.js';
+import { createSourceGuard, SOURCE_GUARD_TIMING, sourceKey, type SourceRefusal } from './source-guard.js';
 import { createRequestHandler } from './handle-request.js';
 import { createUpgradeHandler } from './handle-upgrade.js';
 import { closeUntrustedConnections, replacedBundles } from './ca-trust.js';
@@ -54,6 +55,11 @@ export interface GatewayServerDeps {
   observer: Observer;
   /** Ownership, visibility and quotas (src/tenancy); absent = off. */
   tenancy?: Tenancy;
+}
+
+/** The TCP socket under a server-side TLS socket (Node keeps it as `_parent`). */
+function parentOf(socket: TLSSocket): Socket | undefined {
+  return (socket as TLSSocket & { _parent?: Socket | null })._parent ?? undefined;
 }
 
 /**
@@ -228,12 +234,39 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
       observer.connectionClosed();
     });
   });
-  // The peer's address, read as the TCP connection arrives: by a failed handshake's report the
-  // socket may be closed, and Node no longer knows it.
-  server.prependListener('connection', (raw: Socket) => void raw.remoteAddress);
+  // Per source, before any TLS work: handshakes in progress, and a block after repeated failures.
+  const sources = createSourceGuard({ handshakesInProgress: config.limits.handshakesPerSource, failures: config.limits.handshakeFailuresPerSource, ...SOURCE_GUARD_TIMING });
+  /** Connections closed on arrival, and why (their tlsClientError reports it). */
+  const refusedOnArrival = new WeakMap<Socket, SourceRefusal>();
+  /** Connections whose handshake counts as in progress for their source. */
+  const handshaking = new WeakSet<Socket>();
+  const settle = (raw: Socket | undefined): void => {
+    if (raw && handshaking.delete(raw)) sources.settled(raw.remoteAddress);
+  };
+  // Also reads the peer's address as the TCP connection arrives: by a failed handshake's report
+  // the socket may be closed, and Node no longer knows it.
+  server.prependListener('connection', (raw: Socket) => {
+    const refusal = sources.arrive(raw.remoteAddress);
+    if (refusal) {
+      refusedOnArrival.set(raw, refusal);
+      raw.destroy();
+      return;
+    }
+    handshaking.add(raw);
+    raw.once('close', () => settle(raw));
+  });
+  server.prependListener('secureConnection', (socket: TLSSocket) => settle(parentOf(socket)));
   server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
-    const raw = (socket as TLSSocket & { _parent?: Socket | null })._parent ?? undefined;
-    const client = raw?.remoteAddress === undefined ? undefined : `${raw.remoteAddress}:${raw.remotePort ?? '?'}`;
+    const raw = parentOf(socket);
+    settle(raw);
+    const address = raw?.remoteAddress;
+    const client = address === undefined ? undefined : `${address}:${raw?.remotePort ?? '?'}`;
+    const refusal = raw && refusedOnArrival.get(raw);
+    if (refusal) {
+      observer.handshakeFailed('source-limit', refusal.kind === 'blocked' ? `closed on arrival: ${refusal.failures} failed handshakes from this source within 10 s (limits.handshakeFailuresPerSource)` : `closed on arrival: ${refusal.inProgress} handshakes of this source in progress (limits.handshakesPerSource)`, client);
+      socket.destroy();
+      return;
+    }
     // A refused client certificate surfaces here as "socket hang up"; the reason is on the socket.
     const verifyCode = socket.authorizationError as unknown as string | undefined;
     if (verifyCode) {
@@ -243,6 +276,7 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
       // Not a TLS client at all: a port scan, a load balancer's TCP check.
       observer.handshakeFailed('no-hello', `the connection ended before it sent a byte (${err.message})`, client);
     } else observer.handshakeFailed(classifyHandshakeError(err), err.message, client);
+    if (sources.failed(address)) observer.sourceBlocked(sourceKey(address as string), config.limits.handshakeFailuresPerSource + 1, SOURCE_GUARD_TIMING.blockMs);
     if ((err as NodeJS.ErrnoException).code === 'ERR_SSL_HTTP_REQUEST') answerPlainHttp(socket);
     socket.destroy();
   });

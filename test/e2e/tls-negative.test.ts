@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect as netConnect } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { connect, type ConnectionOptions } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -295,6 +295,53 @@ describe('what a refused handshake is counted as', () => {
       expect(probe.reasons).toEqual(['unknown-ca']);
       expect(probe.details[0]).toContain('the client\'s chain goes through a certificate that is no CA of tls.ca');
     } finally {
+      await own.stop();
+    }
+  });
+});
+
+describe('per-source limits before any TLS work', () => {
+  it('a source whose handshakes keep failing has its new connections closed on arrival, a valid client from it too, and it is logged', async () => {
+    const own = await startGateway(pki.dir, configYaml(pki, socket, 'limits: { handshakeFailuresPerSource: 3 }\n'));
+    try {
+      for (let i = 0; i < 4; i++) expect((await handshakeProbe(join(work, 'foreign'), {}, own)).reasons).toContain('unknown-ca');
+      await waitFor(() => (own.stderr().includes('"tls-source-blocked"') ? true : undefined));
+      const blocked = own.stderr().split('\n').find((l) => l.includes('"tls-source-blocked"'));
+      expect(JSON.parse(blocked as string)).toMatchObject({ source: '127.0.0.1', failures: 4, forSeconds: 30 });
+      const from = own.stderr().length;
+      const r = await docker(pki.bundle('admin'), own.port, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 30_000 });
+      expect(r.code).not.toBe(0);
+      const lines = await waitFor(() => {
+        const l = handshakeLines(from, own);
+        return l.length > 0 ? l : undefined;
+      });
+      expect(lines?.[0]).toMatchObject({ reason: 'source-limit', detail: expect.stringContaining('limits.handshakeFailuresPerSource') });
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('a source may have limits.handshakesPerSource handshakes in progress; one more is closed on arrival until one ends', async () => {
+    const own = await startGateway(pki.dir, configYaml(pki, socket, 'limits: { handshakesPerSource: 2 }\n'));
+    const idle = await Promise.all(
+      [0, 1].map(
+        () =>
+          new Promise<Socket>((resolve, reject) => {
+            const s = netConnect(own.port, '127.0.0.1', () => resolve(s));
+            s.on('error', reject);
+          }),
+      ),
+    );
+    try {
+      const busy = await docker(pki.bundle('admin'), own.port, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 30_000 });
+      expect(busy.code).not.toBe(0);
+      for (const s of idle) s.destroy();
+      await waitFor(() => (own.stderr().split('"no-hello"').length > 2 ? true : undefined));
+      const ok = await docker(pki.bundle('admin'), own.port, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 30_000 });
+      expect(ok.stderr).toBe('');
+      expect(ok.code).toBe(0);
+    } finally {
+      for (const s of idle) s.destroy();
       await own.stop();
     }
   });

@@ -73,6 +73,8 @@ describe('buildConfig', () => {
     expect(c.limits.bufferedBodyBytesPerIdentity).toBe(16 * 1024 * 1024);
     expect(c.limits.streamsPerIdentity).toBe(1000);
     expect(c.limits.requestsPerIdentity).toBe(256);
+    expect(c.limits.handshakesPerSource).toBe(128);
+    expect(c.limits.handshakeFailuresPerSource).toBe(50);
     expect(c.metrics.identityLabel).toBe(true);
     expect(Object.isFrozen(c.limits)).toBe(true);
   });
