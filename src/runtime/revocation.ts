@@ -3,18 +3,23 @@
  * revocation takes effect for sessions that are already open, not just for new handshakes.
  */
 import type { TLSSocket } from 'node:tls';
+import type { Identity } from '../core/types.js';
 import { isRevoked } from '../server/revoked.js';
 import { identityOf } from '../server/peer-identity.js';
 import type { TlsMaterial } from '../server/tls-material.js';
 
-/** Destroy every open connection whose client certificate (or a CA above it) is revoked. Returns how many. */
-export function closeRevokedConnections(connections: Iterable<TLSSocket>, tls: TlsMaterial): number {
+/**
+ * Destroy every open connection whose client certificate (or a CA above it) is revoked. Returns
+ * how many; `closing` hears of each (its identity, undefined for one without).
+ */
+export function closeRevokedConnections(connections: Iterable<TLSSocket>, tls: TlsMaterial, closing?: (identity: Identity | undefined) => void): number {
   if (tls.revocations.every((r) => r.serials.size === 0)) return 0;
   let closed = 0;
   for (const socket of connections) {
     const identity = identityOf(socket);
     // Every tracked connection has one; a connection without one cannot be checked: close it.
     if (!identity || isRevoked(identity, tls)) {
+      closing?.(identity);
       socket.destroy();
       closed += 1;
     }

@@ -205,9 +205,16 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
         metrics.tlsReloaded('success');
       }
       recordTlsExpiry(metrics, next);
-      const closed = closeRevokedConnections(server.connections(), next);
+      // Whose connections were cut, by certificate (name and serial), for the operator: their
+      // audit records end as usual, at the moment of the cut.
+      const cut = new Map<string, number>();
+      const closed = closeRevokedConnections(server.connections(), next, (identity) => {
+        const key = identity ? `${identity.name} (serial ${identity.serial})` : '(no identity)';
+        cut.set(key, (cut.get(key) ?? 0) + 1);
+      });
       const untrusted = closeUntrustedConnections(server.connections(), previous, next, config.tls.partialChain);
-      log.info({ closedRevoked: closed, closedUntrusted: untrusted, serverSerial: next.serverSerial, revoked: next.revokedSerials.size }, 'TLS material loaded');
+      const closedRevokedCertificates = cut.size === 0 ? undefined : [...cut].slice(0, 50).map(([who, n]) => `${who}: ${n}`);
+      log.info({ closedRevoked: closed, closedRevokedCertificates, closedUntrusted: untrusted, serverSerial: next.serverSerial, revoked: next.revokedSerials.size }, 'TLS material loaded');
       for (const warning of next.warnings) log.warn({ event: 'tls-config' }, warning);
       logExpiryWarnings(next.expiring, log, new Date());
     } catch (err) {

@@ -172,9 +172,11 @@ describe('revocation without a restart', () => {
     const loaded = gw.stderr().split('\n').find((l) => l.includes('TLS material loaded'));
     expect(loaded).toBeDefined();
     // The CLI holds more than the hijacked connection (its keep-alive API connection): all go.
-    const reload = JSON.parse(loaded as string) as { closedRevoked: number; revoked: number };
+    const reload = JSON.parse(loaded as string) as { closedRevoked: number; revoked: number; closedRevokedCertificates: string[] };
     expect(reload.revoked).toBe(1);
     expect(reload.closedRevoked).toBeGreaterThanOrEqual(1);
+    // Which certificate's connections were cut, by name and serial.
+    expect(reload.closedRevokedCertificates).toEqual([expect.stringMatching(new RegExp(`^bob \\(serial [0-9a-f]+\\): ${reload.closedRevoked}$`))]);
 
     // A new connection with bob's bundle is refused at the handshake, and the log says why.
     const refused = await docker(bob, gw.port, ['ps']);
