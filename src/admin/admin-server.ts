@@ -13,7 +13,7 @@ import helmet from 'helmet';
 import type { Registry } from 'prom-client';
 import type { AdminConfig } from '../config/types.js';
 import { isRevoked } from '../server/revoked.js';
-import { certificateNames, nameKey } from '../server/x509-name.js';
+import { certificateNameKeys, type ParsedCertificate } from '../identity/identity.js';
 import { closeUntrustedPeers, fingerprintOf, replacedBundles } from '../server/ca-trust.js';
 import { crlRollback } from '../runtime/crl-rollback.js';
 import { loadAdminTls, type AdminTlsMaterial } from './admin-tls.js';
@@ -68,7 +68,7 @@ function connectionRevoked(socket: TLSSocket, revocation: NonNullable<AdminTlsMa
   // A verified connection always has one; one without cannot be checked, so it is refused.
   if (!peer?.raw) return true;
   // Issuer and serial only: a scraper's certificate need not name a gateway identity.
-  return isRevoked({ issuerKey: nameKey(certificateNames(peer.raw).issuer), serial: peer.serialNumber.toLowerCase() }, revocation);
+  return isRevoked({ issuerKey: certificateNameKeys(peer as unknown as ParsedCertificate).issuerKey, serial: peer.serialNumber.toLowerCase() }, revocation);
 }
 
 /** How long a scraper's TLS handshake may take. */

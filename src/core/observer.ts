@@ -54,8 +54,8 @@ export interface Observer {
   connectionClosed(): void;
   /** A refused handshake; `client` is the peer's address and port where known. */
   handshakeFailed(reason: HandshakeFailure, detail: string, client?: string): void;
-  /** A source's failed handshakes passed `limits.handshakeFailuresPerSource`: its new connections are closed for `forMs`. */
-  sourceBlocked(source: string, failures: number, forMs: number): void;
+  /** A source's failed handshakes (`reasons`: how many of each) passed `limits.handshakeFailuresPerSource`: its new connections are closed for `forMs`. */
+  sourceBlocked(source: string, failures: number, reasons: Record<string, number>, forMs: number): void;
   /** A verified client connected (for client-certificate expiry metrics). */
   clientSeen(identity: Identity): void;
   /** A stream or hijacked session started; call the returned function when it ends. */

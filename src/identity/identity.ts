@@ -126,8 +126,22 @@ export function identityFromParsed(cert: ParsedCertificate): Identity {
     serial: cert.serialNumber.toLowerCase(),
     notAfter: new Date(cert.valid_to),
     issuer: distinguishedName(cert.issuer),
-    issuerKey: nameKey(certificateNames(cert.raw).issuer),
+    issuerKey: certificateNameKeys(cert).issuerKey,
   };
+}
+
+/**
+ * The subject and issuer of a certificate as OpenSSL matches names (x509-name.ts nameKey), read
+ * from its DER. A certificate the DER reader refuses (BER lengths, which OpenSSL accepts) gets
+ * keys from Node's parsed names instead: spelled alike, they still match each other.
+ */
+export function certificateNameKeys(cert: Pick<ParsedCertificate, 'raw' | 'subject' | 'issuer'>): { subjectKey: string; issuerKey: string } {
+  try {
+    const names = certificateNames(cert.raw);
+    return { subjectKey: nameKey(names.subject), issuerKey: nameKey(names.issuer) };
+  } catch {
+    return { subjectKey: `node:${distinguishedName(cert.subject)}`, issuerKey: `node:${distinguishedName(cert.issuer)}` };
+  }
 }
 
 /** The Identity of a DER certificate (tools and tests; the listener uses identityFromParsed). */

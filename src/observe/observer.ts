@@ -105,11 +105,13 @@ export function createObserver(opts: ObserverOptions): Observer {
         guard(log, 'streamClosed', () => metrics.streamEnded(operation, hijack, (clock() - start) / 1000));
       };
     },
-    sourceBlocked(source, failures, forMs) {
+    sourceBlocked(source, failures, reasons, forMs) {
       guard(log, 'sourceBlocked', () => {
-        const suppressed = log ? sample('source-blocked') : undefined;
+        // Sampled per source: each can be blocked at most once per block time anyway, and an
+        // operator needs every source's line to act on it.
+        const suppressed = log ? sample(`source-blocked\0${source}`) : undefined;
         if (suppressed === undefined) return;
-        log?.warn({ event: 'tls-source-blocked', source, failures, forSeconds: Math.round(forMs / 1000), suppressed }, 'too many failed TLS handshakes from one source: its new connections are closed on arrival for a while');
+        log?.warn({ event: 'tls-source-blocked', source, failures, reasons, forSeconds: Math.round(forMs / 1000), suppressed }, 'too many failed TLS handshakes from one source: its new connections are closed on arrival for a while');
       });
     },
     upstreamError(kind, detail) {

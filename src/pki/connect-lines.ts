@@ -34,6 +34,8 @@ export function contextName(name: string): string {
  * not work, and the certificate would already exist.
  */
 export function connectHostProblem(value: string): string | undefined {
+  // An IPv6 zone (`fe80::1%eth0`) would need `%25` in the URL, which the docker CLIs reject as written.
+  if (value.includes('%')) return `--connect-host "${value}": an IPv6 zone (%) cannot be used in DOCKER_HOST; give a global address or a host name`;
   if (isIP(value) === 6) return undefined;
   const m = /^(?:\[([^\]]*)\]|([^:[\]]*))(?::(\d{1,5}))?$/.exec(value);
   const bad = `--connect-host "${value}" is not HOST, HOST:PORT or [IPv6]:PORT`;

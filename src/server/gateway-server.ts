@@ -8,14 +8,14 @@ import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { createSecureContext, type SecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
 import type { GatewayConfig } from '../config/types.js';
-import type { Observer } from '../core/observer.js';
+import type { HandshakeFailure, Observer } from '../core/observer.js';
 import { endRawSocket } from '../http/end-raw-socket.js';
 import { createForwarder } from '../proxy/forwarder.js';
 import type { UpstreamTarget } from '../proxy/upstream-target.js';
 import type { Tenancy } from '../tenancy/hook.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import { classifyHandshakeError, classifyVerifyError } from './handshake-failure.js';
-import { createSourceGuard, SOURCE_GUARD_TIMING, sourceKey, type SourceRefusal } from './source-guard.js';
+import { createSourceGuard, SOURCE_GUARD_TIMING, type SourceRefusal } from './source-guard.js';
 import { createRequestHandler } from './handle-request.js';
 import { createUpgradeHandler } from './handle-upgrade.js';
 import { closeUntrustedConnections, replacedBundles } from './ca-trust.js';
@@ -56,6 +56,12 @@ export interface GatewayServerDeps {
   /** Ownership, visibility and quotas (src/tenancy); absent = off. */
   tenancy?: Tenancy;
 }
+
+/** Refusals that count against a source's `limits.handshakeFailuresPerSource`: handshakes the gateway checked and refused. */
+const COUNTED_FAILURES: ReadonlySet<HandshakeFailure> = new Set(['no-certificate', 'unknown-ca', 'expired', 'revoked', 'bad-usage', 'protocol']);
+
+/** A TLS alert record (fatal, access_denied), sent in the clear to a connection refused on arrival. */
+const ACCESS_DENIED_ALERT = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x31]);
 
 /** The TCP socket under a server-side TLS socket (Node keeps it as `_parent`). */
 function parentOf(socket: TLSSocket): Socket | undefined {
@@ -205,25 +211,46 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
   let material = deps.tls;
   // Likewise for a reload that changed the CA bundle (ca-trust.ts).
   const replaced = replacedBundles(config.limits.headersTimeoutMs + 1000);
+  // Per source, before any TLS work: handshakes in progress, and a block after repeated failures.
+  const sources = createSourceGuard({ handshakesInProgress: config.limits.handshakesPerSource, failures: config.limits.handshakeFailuresPerSource, ...SOURCE_GUARD_TIMING });
+  /** Connections closed on arrival, and why (their tlsClientError reports it). */
+  const refusedOnArrival = new WeakMap<Socket, SourceRefusal>();
+  /** Connections whose handshake counts as in progress for their source. */
+  const handshaking = new WeakSet<Socket>();
+  const settle = (raw: Socket | undefined): void => {
+    if (raw && handshaking.delete(raw)) sources.settled(raw.remoteAddress);
+  };
+  /**
+   * Report a refused handshake of the peer at `address`; one the gateway checked and refused
+   * counts against its source. Not counted: a connection that sent nothing, and one that went
+   * before the gateway refused it (`other`: the 20.10 docker CLI drops a handshake that takes
+   * over 2 s, and many of them must not lock its host out).
+   */
+  const refuseHandshake = (reason: HandshakeFailure, detail: string, address: string | undefined, port: number | undefined): void => {
+    observer.handshakeFailed(reason, detail, address === undefined ? undefined : `${address}:${port ?? '?'}`);
+    if (!COUNTED_FAILURES.has(reason)) return;
+    const block = sources.failed(address, reason);
+    if (block) observer.sourceBlocked(block.source, block.failures, block.reasons, SOURCE_GUARD_TIMING.blockMs);
+  };
   server.prependListener('secureConnection', (socket: TLSSocket) => {
     // Read while connected: Node keeps the peer's address, so a record written after the
     // client has gone (a parser refusal of its broken-off request) still names it.
-    void socket.remoteAddress;
+    const address = socket.remoteAddress;
     try {
       const identity = bindIdentity(socket);
       if (isRevoked(identity, material)) {
-        observer.handshakeFailed('revoked', `certificate serial ${identity.serial} of ${identity.issuer} was revoked while its handshake was in progress`);
+        refuseHandshake('revoked', `certificate serial ${identity.serial} of ${identity.issuer} was revoked while its handshake was in progress`, address, socket.remotePort);
         socket.destroy();
         return;
       }
       const old = replaced.recent();
       if (old && closeUntrustedConnections([socket], old, material, config.tls.partialChain) > 0) {
-        observer.handshakeFailed('unknown-ca', `certificate of ${identity.name} (serial ${identity.serial}): its chain leads to no CA of the reloaded tls.ca, which changed while its handshake was in progress`);
+        refuseHandshake('unknown-ca', `certificate of ${identity.name} (serial ${identity.serial}): its chain leads to no CA of the reloaded tls.ca, which changed while its handshake was in progress`, address, socket.remotePort);
         return;
       }
       observer.clientSeen(identity);
     } catch (err) {
-      observer.handshakeFailed('bad-usage', (err as Error).message);
+      refuseHandshake('bad-usage', (err as Error).message, address, socket.remotePort);
       socket.destroy();
       return;
     }
@@ -234,22 +261,15 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
       observer.connectionClosed();
     });
   });
-  // Per source, before any TLS work: handshakes in progress, and a block after repeated failures.
-  const sources = createSourceGuard({ handshakesInProgress: config.limits.handshakesPerSource, failures: config.limits.handshakeFailuresPerSource, ...SOURCE_GUARD_TIMING });
-  /** Connections closed on arrival, and why (their tlsClientError reports it). */
-  const refusedOnArrival = new WeakMap<Socket, SourceRefusal>();
-  /** Connections whose handshake counts as in progress for their source. */
-  const handshaking = new WeakSet<Socket>();
-  const settle = (raw: Socket | undefined): void => {
-    if (raw && handshaking.delete(raw)) sources.settled(raw.remoteAddress);
-  };
   // Also reads the peer's address as the TCP connection arrives: by a failed handshake's report
   // the socket may be closed, and Node no longer knows it.
   server.prependListener('connection', (raw: Socket) => {
     const refusal = sources.arrive(raw.remoteAddress);
     if (refusal) {
       refusedOnArrival.set(raw, refusal);
-      raw.destroy();
+      // A fatal access_denied alert, in the clear, before anything of TLS: the docker CLI then
+      // says "remote error: tls: access denied" rather than a bare EOF or reset.
+      raw.end(ACCESS_DENIED_ALERT);
       return;
     }
     handshaking.add(raw);
@@ -260,10 +280,11 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     const raw = parentOf(socket);
     settle(raw);
     const address = raw?.remoteAddress;
-    const client = address === undefined ? undefined : `${address}:${raw?.remotePort ?? '?'}`;
+    const port = raw?.remotePort;
     const refusal = raw && refusedOnArrival.get(raw);
     if (refusal) {
-      observer.handshakeFailed('source-limit', refusal.kind === 'blocked' ? `closed on arrival: ${refusal.failures} failed handshakes from this source within 10 s (limits.handshakeFailuresPerSource)` : `closed on arrival: ${refusal.inProgress} handshakes of this source in progress (limits.handshakesPerSource)`, client);
+      const detail = refusal.kind === 'blocked' ? `closed on arrival: ${refusal.failures} failed handshakes from this source within 10 s (limits.handshakeFailuresPerSource)` : `closed on arrival: ${refusal.inProgress} handshakes of this source in progress (limits.handshakesPerSource)`;
+      refuseHandshake('source-limit', detail, address, port);
       socket.destroy();
       return;
     }
@@ -271,12 +292,11 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     const verifyCode = socket.authorizationError as unknown as string | undefined;
     if (verifyCode) {
       const { reason, detail } = classifyVerifyError(String(verifyCode), material.everyCaHasCrl);
-      observer.handshakeFailed(reason, detail, client);
+      refuseHandshake(reason, detail, address, port);
     } else if (raw?.bytesRead === 0) {
       // Not a TLS client at all: a port scan, a load balancer's TCP check.
-      observer.handshakeFailed('no-hello', `the connection ended before it sent a byte (${err.message})`, client);
-    } else observer.handshakeFailed(classifyHandshakeError(err), err.message, client);
-    if (sources.failed(address)) observer.sourceBlocked(sourceKey(address as string), config.limits.handshakeFailuresPerSource + 1, SOURCE_GUARD_TIMING.blockMs);
+      refuseHandshake('no-hello', `the connection ended before it sent a byte (${err.message})`, address, port);
+    } else refuseHandshake(classifyHandshakeError(err), err.message, address, port);
     if ((err as NodeJS.ErrnoException).code === 'ERR_SSL_HTTP_REQUEST') answerPlainHttp(socket);
     socket.destroy();
   });

@@ -32,37 +32,48 @@ export const SOURCE_GUARD_TIMING = { windowMs: 10_000, blockMs: 30_000, maxSourc
 /** Why a new connection is refused, or undefined when it may proceed. */
 export type SourceRefusal = { kind: 'blocked'; untilMs: number; failures: number } | { kind: 'busy'; inProgress: number };
 
+/** A source that has just been blocked: its key and the failures (by reason) that did it. */
+export interface SourceBlock {
+  source: string;
+  failures: number;
+  reasons: Record<string, number>;
+}
+
 /** The per-source bookkeeping of the Docker listener. */
 export interface SourceGuard {
   /** A TCP connection from `address` arrived: undefined when its handshake may start (and is counted as in progress). */
   arrive(address: string | undefined): SourceRefusal | undefined;
   /** A handshake counted by `arrive` ended (verified, failed, or the connection closed). */
   settled(address: string | undefined): void;
-  /** A handshake from `address` failed. Returns true when this failure blocks the source. */
-  failed(address: string | undefined): boolean;
-  /** Sources currently blocked (for the metric). */
-  blocked(): number;
+  /** A handshake from `address` was refused for `reason`. Returns the block when this failure starts one. */
+  failed(address: string | undefined, reason: string): SourceBlock | undefined;
 }
 
 interface SourceState {
   inProgress: number;
+  /** Start of the current window; failures of the window before it still count, fading (a sliding window). */
   windowStart: number;
   failures: number;
+  previousFailures: number;
+  reasons: Record<string, number>;
   blockedUntil: number;
 }
 
-/** The key of an address: itself for IPv4, its first four groups (the /64) for IPv6. */
+/** The key of an address: itself for IPv4, its first four groups (the /64) for IPv6, with its zone. */
 export function sourceKey(address: string): string {
   if (address.startsWith('::ffff:') && !address.slice(7).includes(':')) return address.slice(7);
   if (!isIPv6(address)) return address;
-  const [head = '', tail = ''] = address.split('::');
+  const percent = address.indexOf('%');
+  const zone = percent < 0 ? '' : address.slice(percent);
+  const bare = percent < 0 ? address : address.slice(0, percent);
+  const [head = '', tail = ''] = bare.split('::');
   const left = head === '' ? [] : head.split(':');
   const right = tail === '' ? [] : tail.split(':');
-  const groups = address.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
+  const groups = bare.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
   return `${groups
     .slice(0, 4)
     .map((g) => (g.replace(/^0+(?=.)/, '') || '0').toLowerCase())
-    .join(':')}::/64`;
+    .join(':')}::/64${zone}`;
 }
 
 /** A guard with `limits`; `clock` for tests. */
@@ -70,68 +81,80 @@ export function createSourceGuard(limits: SourceGuardLimits, clock: () => number
   // A Map keeps insertion order: touching an entry re-inserts it, so the first is the stalest.
   const sources = new Map<string, SourceState>();
 
-  function entry(address: string): SourceState {
-    const key = sourceKey(address);
+  /** Make room: forget the stalest source that is neither blocked nor mid-handshake, else the stalest unblocked one. */
+  function evictOne(now: number): void {
+    let fallback: string | undefined;
+    for (const [k, s] of sources) {
+      if (s.blockedUntil > now) continue;
+      if (s.inProgress === 0) {
+        sources.delete(k);
+        return;
+      }
+      fallback ??= k;
+    }
+    // Every source blocked or busy: a blocked one is kept (forgetting it would lift its block).
+    if (fallback !== undefined) sources.delete(fallback);
+  }
+
+  function entry(key: string): SourceState | undefined {
     let state = sources.get(key);
     if (state) sources.delete(key);
     else {
-      state = { inProgress: 0, windowStart: clock(), failures: 0, blockedUntil: 0 };
-      if (sources.size >= limits.maxSources) {
-        // Prefer to forget a source with nothing in progress.
-        for (const [k, s] of sources) {
-          if (s.inProgress === 0) {
-            sources.delete(k);
-            break;
-          }
-        }
-        if (sources.size >= limits.maxSources) sources.delete(sources.keys().next().value as string);
-      }
+      const now = clock();
+      if (sources.size >= limits.maxSources) evictOne(now);
+      // Still full (all blocked): this source is not tracked; it is not refused for that.
+      if (sources.size >= limits.maxSources) return undefined;
+      state = { inProgress: 0, windowStart: now, failures: 0, previousFailures: 0, reasons: {}, blockedUntil: 0 };
     }
     sources.set(key, state);
     return state;
   }
 
-  function forgetIfIdle(address: string, state: SourceState): void {
-    if (state.inProgress === 0 && state.failures === 0 && state.blockedUntil <= clock()) sources.delete(sourceKey(address));
+  function forgetIfIdle(key: string, state: SourceState): void {
+    if (state.inProgress === 0 && state.failures === 0 && state.previousFailures === 0 && state.blockedUntil <= clock()) sources.delete(key);
   }
 
   return {
     arrive(address) {
       if (address === undefined) return undefined;
-      const state = entry(address);
+      const state = entry(sourceKey(address));
+      if (!state) return undefined;
       const now = clock();
-      if (state.blockedUntil > now) return { kind: 'blocked', untilMs: state.blockedUntil, failures: state.failures };
+      if (state.blockedUntil > now) return { kind: 'blocked', untilMs: state.blockedUntil, failures: state.failures + state.previousFailures };
       if (state.inProgress >= limits.handshakesInProgress) return { kind: 'busy', inProgress: state.inProgress };
       state.inProgress += 1;
       return undefined;
     },
     settled(address) {
       if (address === undefined) return;
-      const state = sources.get(sourceKey(address));
+      const key = sourceKey(address);
+      const state = sources.get(key);
       if (!state) return;
       state.inProgress = Math.max(0, state.inProgress - 1);
-      forgetIfIdle(address, state);
+      forgetIfIdle(key, state);
     },
-    failed(address) {
-      if (address === undefined) return false;
-      const state = entry(address);
+    failed(address, reason) {
+      if (address === undefined) return undefined;
+      const key = sourceKey(address);
+      const state = entry(key);
+      if (!state) return undefined;
       const now = clock();
-      if (now - state.windowStart >= limits.windowMs) {
-        state.windowStart = now;
+      const windows = Math.floor((now - state.windowStart) / limits.windowMs);
+      if (windows >= 1) {
+        state.previousFailures = windows === 1 ? state.failures : 0;
         state.failures = 0;
+        state.reasons = {};
+        state.windowStart += windows * limits.windowMs;
       }
       state.failures += 1;
-      if (state.failures > limits.failures && state.blockedUntil <= now) {
+      state.reasons[reason] = (state.reasons[reason] ?? 0) + 1;
+      // The last windowMs: this window's failures and the share of the previous window's still inside it.
+      const recent = state.failures + state.previousFailures * (1 - (now - state.windowStart) / limits.windowMs);
+      if (recent > limits.failures && state.blockedUntil <= now) {
         state.blockedUntil = now + limits.blockMs;
-        return true;
+        return { source: key, failures: Math.round(recent), reasons: { ...state.reasons } };
       }
-      return false;
-    },
-    blocked() {
-      const now = clock();
-      let n = 0;
-      for (const s of sources.values()) if (s.blockedUntil > now) n += 1;
-      return n;
+      return undefined;
     },
   };
 }

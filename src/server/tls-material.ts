@@ -6,9 +6,9 @@ import { X509Certificate, constants, createPrivateKey, createPublicKey, type Key
 import type { SecureContextOptions } from 'node:tls';
 import { readRegularFile } from '../config/regular-file.js';
 import type { TlsConfig } from '../config/types.js';
+import { certificateNameKeys, type ParsedCertificate } from '../identity/identity.js';
 import { casWithoutCrl, crlBlocks, normalizeSerialHex, parseCrl, type CrlInfo } from './crl.js';
 import { DerTag, derChildren, parseDer } from './der.js';
-import { certificateNames, nameKey } from './x509-name.js';
 
 /** Something in the TLS material that stops working at a known time. */
 export interface ExpiringItem {
@@ -105,8 +105,8 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
   if (problems.length > 0 || !ca || !pair || !caCerts || !cas) throw new TlsMaterialError(problems);
   const { cert, key, server } = pair;
   const caNames = cas.map((c): CaName => {
-    const names = certificateNames(c.raw);
-    return { subjectKey: nameKey(names.subject), issuerKey: nameKey(names.issuer), serial: normalizeSerialHex(c.serialNumber) };
+    const keys = certificateNameKeys(c.toLegacyObject() as unknown as ParsedCertificate);
+    return { ...keys, serial: normalizeSerialHex(c.serialNumber) };
   });
   const withoutCrl = crl ? casWithoutCrl(caCerts, parsed.crls) : [];
   const warnings = crl
@@ -147,7 +147,8 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
     caCerts: cas,
     caNames,
     revokedSerials: parsed.serials,
-    everyCaHasCrl: crl !== undefined && withoutCrl.length === 0,
+    // With partialChain an intermediate is an anchor, yet OpenSSL still wants its issuer's CRL.
+    everyCaHasCrl: crl !== undefined && withoutCrl.length === 0 && !tls.partialChain,
     crls: parsed.crls,
     revocations: parsed.revocations.map((r) => ({ issuerKey: caNames[r.signer]?.subjectKey ?? '', serials: r.serials })),
     expiring,

@@ -307,15 +307,38 @@ describe('per-source limits before any TLS work', () => {
       for (let i = 0; i < 4; i++) expect((await handshakeProbe(join(work, 'foreign'), {}, own)).reasons).toContain('unknown-ca');
       await waitFor(() => (own.stderr().includes('"tls-source-blocked"') ? true : undefined));
       const blocked = own.stderr().split('\n').find((l) => l.includes('"tls-source-blocked"'));
-      expect(JSON.parse(blocked as string)).toMatchObject({ source: '127.0.0.1', failures: 4, forSeconds: 30 });
+      expect(JSON.parse(blocked as string)).toMatchObject({ source: '127.0.0.1', failures: 4, reasons: { 'unknown-ca': 4 }, forSeconds: 30 });
       const from = own.stderr().length;
       const r = await docker(pki.bundle('admin'), own.port, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 30_000 });
       expect(r.code).not.toBe(0);
+      // Told in TLS's own words, not a bare EOF or reset.
+      expect(r.stderr).toContain('remote error: tls: access denied');
       const lines = await waitFor(() => {
         const l = handshakeLines(from, own);
         return l.length > 0 ? l : undefined;
       });
       expect(lines?.[0]).toMatchObject({ reason: 'source-limit', detail: expect.stringContaining('limits.handshakeFailuresPerSource') });
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('handshakes the client itself drops before the gateway refused anything (the 20.10 CLI after 2 s) do not count against its source', async () => {
+    const own = await startGateway(pki.dir, configYaml(pki, socket, 'limits: { handshakeFailuresPerSource: 3 }\n'));
+    try {
+      // Half a ClientHello, then gone: six times.
+      for (let i = 0; i < 6; i++) {
+        await new Promise<void>((resolve) => {
+          const s = netConnect(own.port, '127.0.0.1', () => s.end(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00])));
+          s.on('close', () => resolve());
+          s.on('error', () => resolve());
+        });
+      }
+      await waitFor(() => (own.stderr().split('"tls-handshake-failed"').length > 6 ? true : undefined));
+      expect(own.stderr()).not.toContain('"tls-source-blocked"');
+      const ok = await docker(pki.bundle('admin'), own.port, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 30_000 });
+      expect(ok.stderr).toBe('');
+      expect(ok.code).toBe(0);
     } finally {
       await own.stop();
     }

@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { identityFromCertificate, IdentityError, parseSubjectAltName } from '../../../src/identity/identity.js';
+import { certificateNameKeys, identityFromCertificate, IdentityError, parseSubjectAltName } from '../../../src/identity/identity.js';
 import { createCa } from '../../../src/pki/ca.js';
 import { issueLeaf } from '../../../src/pki/leaf-certificate.js';
 
@@ -123,5 +123,11 @@ describe('parseSubjectAltName', () => {
   ])('%s is refused', (text) => {
     expect(() => parseSubjectAltName(text)).toThrow(IdentityError);
     expect(() => parseSubjectAltName(text)).toThrow(/^certificate subjectAltName has a malformed DNS value$/);
+  });
+});
+
+describe('certificateNameKeys', () => {
+  it('a certificate the DER reader refuses (BER lengths OpenSSL accepts) gets keys from the parsed names, so it is not refused for that', () => {
+    expect(certificateNameKeys({ raw: Buffer.from('3081', 'hex'), subject: { CN: 'alice' }, issuer: { CN: 'CA', O: 'x' } })).toEqual({ subjectKey: 'node:CN=alice', issuerKey: 'node:CN=CA, O=x' });
   });
 });

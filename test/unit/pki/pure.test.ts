@@ -100,6 +100,8 @@ describe('connect lines', () => {
     ['gw;rm -rf', 'is not HOST'],
     ['-gw', 'is not HOST'],
     ['tcp://gw:2376', 'is not HOST'],
+    ['fe80::1%eth0', 'an IPv6 zone'],
+    ['[fe80::1%eth0]:2376', 'an IPv6 zone'],
   ])('connectHostProblem(%j) mentions %j', (input, problem) => {
     const found = connectHostProblem(input);
     if (problem === undefined) expect(found).toBeUndefined();

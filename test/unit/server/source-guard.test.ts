@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createSourceGuard, sourceKey } from '../../../src/server/source-guard.js';
 
 const limits = { handshakesInProgress: 2, failures: 3, windowMs: 10_000, blockMs: 30_000, maxSources: 4 };
+const R = 'unknown-ca';
 
 describe('sourceKey', () => {
   it.each([
@@ -14,6 +15,9 @@ describe('sourceKey', () => {
     ['2001:db8::1', '2001:db8:0:0::/64'],
     ['::1', '0:0:0:0::/64'],
     ['fe80::1', 'fe80:0:0:0::/64'],
+    // Link-local peers on different links are different sources.
+    ['fe80::1%eth0', 'fe80:0:0:0::/64%eth0'],
+    ['fe80::9%eth1', 'fe80:0:0:0::/64%eth1'],
   ])('%s -> %s', (address, key) => {
     expect(sourceKey(address)).toBe(key);
   });
@@ -30,47 +34,66 @@ describe('createSourceGuard', () => {
     expect([g.arrive('2001:db8::1'), g.arrive('2001:db8::2'), g.arrive('2001:db8::3')]).toEqual([undefined, undefined, { kind: 'busy', inProgress: 2 }]);
   });
 
-  it('blocks a source whose failures pass the limit within the window, for blockMs, then lets it in again', () => {
+  it('blocks a source whose failures pass the limit, for blockMs, naming the reasons; then lets it in again', () => {
     let now = 0;
     const g = createSourceGuard(limits, () => now);
-    expect([1, 2, 3].map(() => g.failed('192.0.2.1'))).toEqual([false, false, false]);
+    expect([g.failed('192.0.2.1', R), g.failed('192.0.2.1', 'no-certificate'), g.failed('192.0.2.1', R)]).toEqual([undefined, undefined, undefined]);
     expect(g.arrive('192.0.2.1')).toBeUndefined();
     g.settled('192.0.2.1');
-    expect(g.failed('192.0.2.1')).toBe(true);
-    expect(g.blocked()).toBe(1);
+    expect(g.failed('192.0.2.1', R)).toEqual({ source: '192.0.2.1', failures: 4, reasons: { 'unknown-ca': 3, 'no-certificate': 1 } });
     expect(g.arrive('192.0.2.1')).toEqual({ kind: 'blocked', untilMs: 30_000, failures: 4 });
     expect(g.arrive('192.0.2.9')).toBeUndefined();
     now = 29_999;
     expect(g.arrive('192.0.2.1')?.kind).toBe('blocked');
     now = 30_000;
     expect(g.arrive('192.0.2.1')).toBeUndefined();
-    expect(g.blocked()).toBe(0);
-    // A new window: three more failures are tolerated again.
-    expect([1, 2, 3].map(() => g.failed('192.0.2.1'))).toEqual([false, false, false]);
+    // Long after: a fresh count.
+    expect([1, 2, 3].map(() => g.failed('192.0.2.1', R))).toEqual([undefined, undefined, undefined]);
   });
 
-  it('failures spread over windows never block', () => {
+  it('the window slides: a burst on either side of a window edge counts as one', () => {
     let now = 0;
     const g = createSourceGuard(limits, () => now);
-    for (let i = 0; i < 12; i++) {
-      expect(g.failed('192.0.2.1')).toBe(false);
-      now += 4_000; // three per 10 s window at most
+    g.failed('192.0.2.1', R);
+    now = 9_900;
+    expect([g.failed('192.0.2.1', R), g.failed('192.0.2.1', R)]).toEqual([undefined, undefined]);
+    now = 10_100; // the next window: 3 of the last 10 s were in the previous one
+    expect(g.failed('192.0.2.1', R)?.source).toBe('192.0.2.1');
+  });
+
+  it('failures spread out never block', () => {
+    let now = 0;
+    const g = createSourceGuard(limits, () => now);
+    for (let i = 0; i < 20; i++) {
+      expect(g.failed('192.0.2.1', R)).toBeUndefined();
+      now += 5_000; // two per 10 s
     }
   });
 
   it('no address (a socket already gone): nothing is counted or refused', () => {
     const g = createSourceGuard(limits, () => 0);
     expect([g.arrive(undefined), g.arrive(undefined), g.arrive(undefined)]).toEqual([undefined, undefined, undefined]);
-    expect(g.failed(undefined)).toBe(false);
+    expect(g.failed(undefined, R)).toBeUndefined();
   });
 
-  it('the table is bounded: past maxSources the stalest idle source is forgotten first', () => {
+  it('the table is bounded: past maxSources the stalest idle source is forgotten first, never a blocked one', () => {
     const g = createSourceGuard(limits, () => 0);
-    g.arrive('192.0.2.1'); // in progress: kept
-    for (const a of ['192.0.2.2', '192.0.2.3', '192.0.2.4']) g.failed(a);
-    g.failed('192.0.2.5'); // evicts 192.0.2.2, the stalest entry with nothing in progress
-    expect([g.failed('192.0.2.2'), g.failed('192.0.2.2'), g.failed('192.0.2.2')]).toEqual([false, false, false]);
-    expect(g.arrive('192.0.2.1')).toBeUndefined(); // still knows its handshake in progress
-    expect(g.arrive('192.0.2.1')).toEqual({ kind: 'busy', inProgress: 2 });
+    for (let i = 0; i < 4; i++) g.failed('192.0.2.1', R); // blocked
+    g.arrive('192.0.2.2'); // in progress
+    g.failed('192.0.2.3', R);
+    g.failed('192.0.2.4', R);
+    // Full. Newcomers push out 192.0.2.3, then 192.0.2.4 (idle), then the busy one; never the blocked one.
+    for (const a of ['192.0.2.5', '192.0.2.6', '192.0.2.7']) g.failed(a, R);
+    expect(g.arrive('192.0.2.1')?.kind).toBe('blocked');
+    for (const a of ['192.0.2.8', '192.0.2.9', '192.0.2.10', '192.0.2.11']) g.failed(a, R);
+    expect(g.arrive('192.0.2.1')?.kind).toBe('blocked');
+  });
+
+  it('a table full of blocked sources still admits newcomers (untracked), without lifting a block', () => {
+    const g = createSourceGuard({ ...limits, maxSources: 2 }, () => 0);
+    for (const a of ['192.0.2.1', '192.0.2.2']) for (let i = 0; i < 4; i++) g.failed(a, R);
+    expect(g.arrive('192.0.2.3')).toBeUndefined();
+    expect(g.arrive('192.0.2.1')?.kind).toBe('blocked');
+    expect(g.arrive('192.0.2.2')?.kind).toBe('blocked');
   });
 });

@@ -47,6 +47,10 @@ describe('loadTlsMaterial: what tls.ca and tls.cert must be', async () => {
     expect((await load({ crl: 'crl.pem' })).warnings).toEqual([]);
   });
 
+  it('everyCaHasCrl: with a CRL of every CA, not without tls.crl, and not with partialChain (OpenSSL then wants the anchor\'s issuer\'s CRL too)', async () => {
+    expect([(await load({ crl: 'crl.pem' })).everyCaHasCrl, (await load({})).everyCaHasCrl, (await load({ crl: 'crl.pem' }, true)).everyCaHasCrl]).toEqual([true, false, false]);
+  });
+
   it('a tls.ca that is the server certificate (CA:FALSE) is refused, naming the file and the certificate', async () => {
     await expect(load({ ca: 'cert.pem' })).rejects.toThrow(`${file('cert.pem')}: certificate 1 of 1 ("CN=localhost") is not a CA certificate (no basicConstraints CA:TRUE)`);
   });
