@@ -268,8 +268,10 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     if (refusal) {
       refusedOnArrival.set(raw, refusal);
       // A fatal access_denied alert, in the clear, before anything of TLS: the docker CLI then
-      // says "remote error: tls: access denied" rather than a bare EOF or reset.
-      raw.end(ACCESS_DENIED_ALERT);
+      // says "remote error: tls: access denied" rather than a bare EOF or reset. Destroyed as
+      // soon as it is written: a socket left open would have its ClientHello answered (the
+      // server's key exchange, the CPU this is meant to save).
+      raw.write(ACCESS_DENIED_ALERT, () => raw.destroy());
       return;
     }
     handshaking.add(raw);
