@@ -107,11 +107,12 @@ export function createObserver(opts: ObserverOptions): Observer {
     },
     sourceBlocked(source, failures, reasons, forMs) {
       guard(log, 'sourceBlocked', () => {
+        if (!log) return;
         // Sampled per source: each can be blocked at most once per block time anyway, and an
         // operator needs every source's line to act on it.
-        const suppressed = log ? sample(`source-blocked\0${source}`) : undefined;
+        const suppressed = sample(`source-blocked\0${source}`);
         if (suppressed === undefined) return;
-        log?.warn({ event: 'tls-source-blocked', source, failures, reasons, forSeconds: Math.round(forMs / 1000), suppressed }, 'too many failed TLS handshakes from one source: its new connections are closed on arrival for a while');
+        log.warn({ event: 'tls-source-blocked', source, failures, reasons, forSeconds: Math.round(forMs / 1000), suppressed }, 'too many failed TLS handshakes from one source: its new connections are closed on arrival for a while');
       });
     },
     upstreamError(kind, detail) {

@@ -233,6 +233,8 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     if (block) observer.sourceBlocked(block.source, block.failures, block.reasons, SOURCE_GUARD_TIMING.blockMs);
   };
   server.prependListener('secureConnection', (socket: TLSSocket) => {
+    // The handshake is over: its place among its source's handshakes in progress is free.
+    settle(parentOf(socket));
     // Read while connected: Node keeps the peer's address, so a record written after the
     // client has gone (a parser refusal of its broken-off request) still names it.
     const address = socket.remoteAddress;
@@ -277,7 +279,6 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     handshaking.add(raw);
     raw.once('close', () => settle(raw));
   });
-  server.prependListener('secureConnection', (socket: TLSSocket) => settle(parentOf(socket)));
   server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
     const raw = parentOf(socket);
     settle(raw);
