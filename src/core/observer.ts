@@ -5,7 +5,7 @@
 import type { Decision, Identity, Outcome, RequestFacts } from './types.js';
 
 /** Why a TLS handshake failed, bounded for a metric label. */
-export type HandshakeFailure = 'source-limit' | 'no-hello' | 'no-certificate' | 'unknown-ca' | 'expired' | 'revoked' | 'bad-usage' | 'protocol' | 'other';
+export type HandshakeFailure = 'source-limit' | 'no-hello' | 'client-alert' | 'no-certificate' | 'unknown-ca' | 'expired' | 'revoked' | 'bad-usage' | 'protocol' | 'other';
 
 /** Final outcome of a request, including the ones the policy never saw. */
 export type RequestOutcome = Outcome | 'malformed' | 'error';

@@ -14,7 +14,7 @@ import { createForwarder } from '../proxy/forwarder.js';
 import type { UpstreamTarget } from '../proxy/upstream-target.js';
 import type { Tenancy } from '../tenancy/hook.js';
 import type { Gatekeeper } from './gatekeeper.js';
-import { classifyHandshakeError, classifyVerifyError } from './handshake-failure.js';
+import { classifyHandshakeError, classifyVerifyError, clientAlertDetail } from './handshake-failure.js';
 import { createSourceGuard, SOURCE_GUARD_TIMING, type SourceRefusal } from './source-guard.js';
 import { createRequestHandler } from './handle-request.js';
 import { createUpgradeHandler } from './handle-upgrade.js';
@@ -299,7 +299,10 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     } else if (raw?.bytesRead === 0) {
       // Not a TLS client at all: a port scan, a load balancer's TCP check.
       refuseHandshake('no-hello', `the connection ended before it sent a byte (${err.message})`, address, port);
-    } else refuseHandshake(classifyHandshakeError(err), err.message, address, port);
+    } else {
+      const reason = classifyHandshakeError(err);
+      refuseHandshake(reason, reason === 'client-alert' ? clientAlertDetail(err) : err.message, address, port);
+    }
     if ((err as NodeJS.ErrnoException).code === 'ERR_SSL_HTTP_REQUEST') answerPlainHttp(socket);
     socket.destroy();
   });

@@ -6,6 +6,9 @@ import type { HandshakeFailure } from '../core/observer.js';
 /** Map an OpenSSL/Node handshake error to a reason. */
 export function classifyHandshakeError(err: Error & { code?: string; reason?: string }): HandshakeFailure {
   const text = `${err.code ?? ''} ${err.reason ?? ''} ${err.message}`.toLowerCase();
+  // An alert the client sent: it refused the gateway (its certificate, e.g. `tlsv1 alert unknown
+  // ca` from a client whose CA bundle does not hold the gateway's CA), not the other way round.
+  if (/^err_ssl_(sslv3|tlsv1|tlsv13)_alert_/.test(text) || text.includes('ssl alert number')) return 'client-alert';
   if (text.includes('did_not_return_a_certificate') || text.includes('peer did not return a certificate')) return 'no-certificate';
   if (text.includes('revoked')) return 'revoked';
   if (text.includes('expired') || text.includes('not yet valid')) return 'expired';
@@ -13,6 +16,16 @@ export function classifyHandshakeError(err: Error & { code?: string; reason?: st
   if (text.includes('unknown ca') || text.includes('unable to get') || text.includes('self signed') || text.includes('self-signed') || text.includes('certificate verify failed') || text.includes('certificate_verify_failed')) return 'unknown-ca';
   if (text.includes('version') || text.includes('protocol') || text.includes('wrong_version') || text.includes('http_request') || text.includes('no shared cipher')) return 'protocol';
   return 'other';
+}
+
+/**
+ * The log detail of a `client-alert`: the alert the client sent (`err.reason`, e.g. `tlsv1
+ * alert unknown ca`) and what usually causes it, instead of OpenSSL's whole error string.
+ */
+export function clientAlertDetail(err: Error & { reason?: string }): string {
+  const alert = err.reason ?? err.message.trim();
+  const number = /ssl alert number (\d+)/i.exec(err.message)?.[1];
+  return `the client ended the handshake with an alert: ${alert}${number ? ` (alert ${number})` : ''}; it did not accept the gateway's certificate (its CA bundle lacks the gateway's CA, or the certificate does not name the address it connected to) or the handshake's parameters`;
 }
 
 /**

@@ -143,6 +143,9 @@ beforeAll(async () => {
   const foreign = await issueLeaf(other, { kind: 'client', subject: [{ CN: ['alice'] }, { OU: ['admin'] }], keyType: 'ecdsa', days: 30, now });
   // The client still trusts the real CA for the server, so only the gateway can refuse.
   writeBundle('foreign', caPem, foreign.certPem, foreign.keyPem);
+  // A valid client whose ca.pem is another CA's: the client refuses the gateway's certificate.
+  const admin = pki.bundle('admin');
+  writeBundle('distrusts-gateway', other.certPem, readFileSync(join(admin, 'cert.pem'), 'utf8'), readFileSync(join(admin, 'key.pem'), 'utf8'));
   // A self-signed client certificate (what a scanner or a test script sends).
   const selfSigned = join(work, 'self-signed');
   mkdirSync(selfSigned);
@@ -318,6 +321,37 @@ describe('per-source limits before any TLS work', () => {
         return l.length > 0 ? l : undefined;
       });
       expect(lines?.[0]).toMatchObject({ reason: 'source-limit', detail: expect.stringContaining('limits.handshakeFailuresPerSource') });
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('clients that refuse the gateway\'s certificate (OpenSSL, both CLIs) are client-alert and do not count against their source', async () => {
+    const own = await startGateway(pki.dir, configYaml(pki, socket, 'limits: { handshakeFailuresPerSource: 3 }\n'));
+    try {
+      const bundle = join(work, 'distrusts-gateway');
+      // OpenSSL-based clients (curl, docker-py) send the alert unknown_ca.
+      for (let i = 0; i < 2; i++) {
+        const r = await run('openssl', ['s_client', '-connect', `127.0.0.1:${own.port}`, '-CAfile', join(bundle, 'ca.pem'), '-cert', join(bundle, 'cert.pem'), '-key', join(bundle, 'key.pem'), '-verify_return_error'], { input: '', timeoutMs: 30_000 });
+        expect(r.code).not.toBe(0);
+      }
+      // Go's TLS sends bad_certificate; each CLI run makes several attempts.
+      for (const [, cli] of DOCKER_CLIS) {
+        const r = await docker(bundle, own.port, ['version', '--format', '{{.Server.Version}}'], { cli, timeoutMs: 30_000 });
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toContain('certificate signed by unknown authority');
+      }
+      // Log lines are sampled (10 a minute per reason): the first ten are enough, over the limit of 3.
+      const lines = await waitFor(() => {
+        const l = handshakeLines(0, own);
+        return l.length >= 5 && l.some((x) => x.detail.includes('(alert 42)')) ? l : undefined;
+      });
+      expect(new Set(lines?.map((l) => l.reason))).toEqual(new Set(['client-alert']));
+      expect(new Set(lines?.map((l) => /\(alert (\d+)\)/.exec(l.detail)?.[1]))).toEqual(new Set(['42', '48']));
+      expect(own.stderr()).not.toContain('"tls-source-blocked"');
+      const ok = await docker(pki.bundle('admin'), own.port, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 30_000 });
+      expect(ok.stderr).toBe('');
+      expect(ok.code).toBe(0);
     } finally {
       await own.stop();
     }
