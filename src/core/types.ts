@@ -92,6 +92,21 @@ export interface RequestFacts {
 /** Outcome recorded for a request. `would-deny` is an audit-mode deny that was let through. */
 export type Outcome = 'allow' | 'deny' | 'would-deny';
 
+/**
+ * A setting the gateway writes into an allowed request's body before forwarding it, where
+ * dockerd would otherwise fill in a default the rule's guards refuse (see the guard that
+ * returns it). Set only by the enforced rule, and only on forwarded requests.
+ */
+export interface BodyAmendment {
+  /** Stable code for the audit record, e.g. `cgroupns-private`. */
+  code: string;
+  /** Why, for the audit record and `policy explain`. */
+  reason: string;
+  /** Where in the decoded body (Go field names, matched as dockerd matches them). */
+  path: readonly string[];
+  value: JsonValue;
+}
+
 /** What the policy decided, with the rule and the reason, always. */
 export interface Decision {
   /** True when the request is forwarded (allow and would-deny). */
@@ -103,4 +118,6 @@ export interface Decision {
   code: string;
   /** Human-readable reason for the deny message and the audit log. */
   reason: string;
+  /** Settings written into the body before it is forwarded (BodyAmendment). */
+  amendments?: readonly BodyAmendment[];
 }

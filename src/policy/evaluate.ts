@@ -9,7 +9,7 @@
  * staged verdict, the first matching rule of any mode: a request the enforced rules let through
  * but the staged verdict refuses is forwarded as `would-deny`.
  */
-import type { Decision, Identity, RequestFacts } from '../core/types.js';
+import type { BodyAmendment, Decision, Identity, RequestFacts } from '../core/types.js';
 import { effectiveGroups, whoMatch, type CompiledPolicy, type CompiledRule } from './compile.js';
 import type { Violation } from './guards/index.js';
 
@@ -68,6 +68,8 @@ interface Verdict {
   rule: string;
   code: string;
   reason: string;
+  /** An allowing rule's guards' amendments (applied only when this rule is the enforced one). */
+  amendments?: BodyAmendment[];
 }
 
 const NO_RULE: Verdict = { allow: false, rule: 'default', code: 'no-rule', reason: 'no rule allows it' };
@@ -115,9 +117,11 @@ function combine(policy: CompiledPolicy, staged: Verdict, enforced: Verdict | un
     const note = staged.allow ? `; the audit-mode rule "${staged.rule}" would allow it` : '';
     return { forward: false, outcome: 'deny', rule: by.rule, code: by.code, reason: by.reason + note };
   }
-  if (!staged.allow) return { forward: true, outcome: 'would-deny', rule: staged.rule, code: staged.code, reason: staged.reason };
+  // Only the enforced rule changes a body: a policy in audit mode (no enforced rule) forwards as sent.
+  const amendments = enforced?.amendments ? { amendments: enforced.amendments } : {};
+  if (!staged.allow) return { forward: true, outcome: 'would-deny', rule: staged.rule, code: staged.code, reason: staged.reason, ...amendments };
   const by = enforced ?? staged;
-  return { forward: true, outcome: 'allow', rule: by.rule, code: by.code, reason: by.reason };
+  return { forward: true, outcome: 'allow', rule: by.rule, code: by.code, reason: by.reason, ...amendments };
 }
 
 /** Not a policy question: dockerd has no such route and we cannot tell what it does. Denied even in audit mode. */
@@ -215,7 +219,27 @@ function ruleVerdict(rule: CompiledRule, identity: Identity, facts: RequestFacts
     failure ??= violation;
   }
   if (failure) return { allow: false, rule: rule.name, code: failure.code, reason: failure.reason };
-  return { allow: true, rule: rule.name, code: 'allowed', reason: `allowed by rule "${rule.name}"` };
+  const allowed: Verdict = { allow: true, rule: rule.name, code: 'allowed', reason: `allowed by rule "${rule.name}"` };
+  let amendments: BodyAmendment[];
+  try {
+    amendments = guardAmendments(rule, identity, facts, op);
+  } catch {
+    // Without the setting the guards rely on, the request is not what they allowed.
+    return { allow: false, rule: rule.name, code: 'guard-error', reason: 'a guard could not complete the request body' };
+  }
+  if (amendments.length === 0) return allowed;
+  return { ...allowed, reason: `${allowed.reason}; ${amendments.map((a) => a.reason).join('; ')}`, amendments };
+}
+
+/** The amendments of an allowing rule's guards that inspect `op`. */
+function guardAmendments(rule: CompiledRule, identity: Identity, facts: RequestFacts, op: string): BodyAmendment[] {
+  const out: BodyAmendment[] = [];
+  for (const { definition, config } of rule.guards) {
+    if (!definition.amend || !definition.operations.includes(op)) continue;
+    const amendment = definition.amend(config, { identity, facts, op });
+    if (amendment) out.push(amendment);
+  }
+  return out;
 }
 
 /**

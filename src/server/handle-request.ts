@@ -18,6 +18,7 @@ import { noteStreamed } from '../proxy/stream-buffer-pacing.js';
 import { tenancyDecision } from '../tenancy/decision.js';
 import { answeredDecision, type Tenancy } from '../tenancy/hook.js';
 import { admit } from './admit.js';
+import { amendBody } from './amend-body.js';
 import type { BodyBudget } from './body-budget.js';
 import { Exchange } from './exchange.js';
 import type { Gatekeeper } from './gatekeeper.js';
@@ -299,6 +300,14 @@ function proceed(
       });
     }
   };
+  if (decision.amendments?.length) {
+    try {
+      body = amendBody(facts, decision.amendments);
+    } catch (err) {
+      refuse(err);
+      return;
+    }
+  }
   if (!deps.tenancy?.active()) {
     forwardAllowed(plan.origin, body);
     return;

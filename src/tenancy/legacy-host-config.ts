@@ -9,20 +9,8 @@
  */
 import type { JsonObject, JsonValue } from '../core/types.js';
 import { field } from '../facts/go-fold.js';
+import { isLegacyHostKey } from '../facts/legacy-host-fields.js';
 import { goSet } from './labels.js';
-
-/**
- * Keys of the wrapper and of container.Config, which are no HostConfig fields: left out of the
- * copy to keep it small. Leaving one out is only tidiness: HostConfig ignores unknown keys,
- * so a Config key missing here is copied and ignored, never misread.
- */
-const NOT_HOST_CONFIG = new Set(
-  [
-    'HostConfig', 'NetworkingConfig', 'Cpuset', 'Hostname', 'Domainname', 'User', 'AttachStdin', 'AttachStdout', 'AttachStderr',
-    'ExposedPorts', 'Tty', 'OpenStdin', 'StdinOnce', 'Env', 'Cmd', 'Healthcheck', 'ArgsEscaped', 'Image', 'Volumes', 'WorkingDir',
-    'Entrypoint', 'NetworkDisabled', 'MacAddress', 'OnBuild', 'Labels', 'StopSignal', 'StopTimeout', 'Shell',
-  ].map((k) => k.toLowerCase()),
-);
 
 /**
  * When `body` has no `HostConfig` (absent or null) but holds legacy top-level host fields,
@@ -35,7 +23,7 @@ export function promoteLegacyHostConfig(body: JsonObject): void {
   if (inner !== undefined && inner !== null) return;
   const legacy: JsonObject = {};
   for (const [key, value] of Object.entries(body)) {
-    if (!NOT_HOST_CONFIG.has(key.toLowerCase())) legacy[key] = structuredClone(value) as JsonValue;
+    if (isLegacyHostKey(key)) legacy[key] = structuredClone(value) as JsonValue;
   }
   if (Object.keys(legacy).length > 0) goSet(body, 'HostConfig', legacy);
 }

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
+import { configYaml, docker, DOCKER_CLIS, dockerDirect, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
 import { scratchDir } from './support/scratch.js';
 
 const socket = inject('dockerSocket');
@@ -117,6 +117,26 @@ describe('alice (developers): allowed', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('from-the-host\n');
+  });
+
+  it.each(DOCKER_CLIS)('a create sent with API 1.40 (%s CLI) gets a private cgroup namespace; API 1.41 is left to the daemon', async (version, cli) => {
+    const label = `cgroupns-${version}`;
+    const modes: string[] = [];
+    for (const api of ['1.40', '1.41']) {
+      const r = await docker(alice, gw.port, ['create', '--label', `${LABEL}=${label}`, 'busybox', 'true'], { cli, env: { ...process.env, DOCKER_API_VERSION: api } });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const mode = await dockerDirect(socket, ['inspect', '--format', '{{.HostConfig.CgroupnsMode}}', r.stdout.trim()]);
+      modes.push(mode.stdout.trim());
+    }
+    // dockerd would have given the 1.40 create the host's on a cgroup v1 host (its own 1.40 rule).
+    expect(modes[0]).toBe('private');
+    // The daemon's default (host on a cgroup v1 host without default-cgroupns-mode), untouched.
+    const direct = await dockerDirect(socket, ['create', '--label', `${LABEL}=${label}`, 'busybox', 'true']);
+    const daemonDefault = await dockerDirect(socket, ['inspect', '--format', '{{.HostConfig.CgroupnsMode}}', direct.stdout.trim()]);
+    expect(modes[1]).toBe(daemonDefault.stdout.trim());
+    const record = gw.stdout().split('\n').filter((l) => l.includes('"ContainerCreate"') && l.includes('"apiVersion":"1.40"')).at(-1);
+    expect(record).toContain('HostConfig.CgroupnsMode set to \\"private\\"');
   });
 
   it('a small allowed capability is accepted', async () => {

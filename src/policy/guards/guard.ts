@@ -3,7 +3,7 @@
  * capabilities, ...): it validates its own settings at load time and, at request time, is a
  * pure function over the facts that returns nothing or one violation.
  */
-import type { Identity, RequestFacts } from '../../core/types.js';
+import type { BodyAmendment, Identity, RequestFacts } from '../../core/types.js';
 import type { KeyPath, Problems } from '../problems.js';
 
 /** Why a guard refused a request. */
@@ -38,6 +38,11 @@ export interface GuardDefinition<C> {
   parse(value: unknown, at: KeyPath, problems: Problems): C | undefined;
   /** The request-time check; must not throw on any body shape. */
   check(config: C, ctx: GuardContext): Violation | undefined;
+  /**
+   * For a request the rule allows: a setting to write into its body where dockerd would fill in
+   * a default that `check` refuses when written (see host-namespaces.ts). Must not throw.
+   */
+  amend?(config: C, ctx: GuardContext): BodyAmendment | undefined;
 }
 
 /** Helper so a definition's config type is inferred and checked once. */

@@ -6,8 +6,10 @@
  * network name), see docs/policy.md "Networks by ID". Every `EndpointsConfig` key is checked:
  * it is a Go map, where `host` and `HOST` are two entries.
  */
-import type { JsonValue } from '../../core/types.js';
-import { field } from '../../facts/go-fold.js';
+import type { BodyAmendment, JsonValue, RequestFacts } from '../../core/types.js';
+import { apiVersionBelow } from '../../facts/api-version.js';
+import { field, isObject } from '../../facts/go-fold.js';
+import { hasLegacyHostFields } from '../../facts/legacy-host-fields.js';
 import { hostConfigField, isServiceWrite, items, show, type Found } from './body.js';
 import { defineGuard, type Violation } from './guard.js';
 import { CONTAINER_OPS, OP, SERVICE_OPS } from './operations.js';
@@ -67,7 +69,40 @@ export const hostNamespacesGuard = defineGuard({
     }
     return undefined;
   },
+  amend(config, { facts, op }) {
+    return config.refuse && op === OP.containerCreate ? cgroupnsAmendment(facts) : undefined;
+  },
 });
+
+/**
+ * dockerd (20.10 and later) gives a container create of API < 1.41 that leaves `CgroupnsMode`
+ * empty the host's cgroup namespace on a cgroup v1 host, whatever the daemon's
+ * `default-cgroupns-mode`; docker-compose v1 sends API 1.38 and no `CgroupnsMode`. Refusing
+ * such creates would refuse compose, so the gateway asks for `private` instead, in the
+ * HostConfig dockerd reads: `HostConfig` when the body has one (not null), else the legacy
+ * top level when it holds host fields; with neither, dockerd has no HostConfig to force and
+ * applies its own default.
+ */
+function cgroupnsAmendment(facts: RequestFacts): BodyAmendment | undefined {
+  const body = facts.body;
+  if (!isObject(body) || !apiVersionBelow(facts.apiVersion, '1.41')) return undefined;
+  const inner = field(body, 'HostConfig');
+  let where: string[];
+  if (inner !== undefined && inner !== null) {
+    // Not an object: dockerd cannot decode the body and creates nothing.
+    if (!isObject(inner)) return undefined;
+    where = ['HostConfig'];
+  } else if (hasLegacyHostFields(body)) where = [];
+  else return undefined;
+  const mode = field(body, ...where, 'CgroupnsMode');
+  if (mode !== undefined && mode !== null && mode !== '') return undefined;
+  return {
+    code: 'cgroupns-private',
+    reason: `${[...where, 'CgroupnsMode'].join('.')} set to "private" (with API ${facts.apiVersion ?? ''} and none given, dockerd would use the host's cgroup namespace on a cgroup v1 host)`,
+    path: [...where, 'CgroupnsMode'],
+    value: 'private',
+  };
+}
 
 function modeViolation(f: Found): Violation | undefined {
   for (const { value, suffix } of items(f.value as JsonValue)) {

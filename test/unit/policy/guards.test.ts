@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RequestFacts } from '../../../src/core/types.js';
+import { loadPolicy } from '../../../src/policy/compile.js';
 import { decide } from '../../../src/policy/evaluate.js';
 import { alice, guarded, identity, problems, rawFacts, req } from './fixtures.js';
 
@@ -825,4 +826,43 @@ volumeDrivers: false`;
     ['unversioned path too', rawFacts('ContainerStart', { Privileged: true }), 'privileged'],
     ['ſ-folded key', rawFacts('ContainerStart', { 'ſecurityOpt': ['apparmor=unconfined'] }), 'security-option'],
   ]);
+});
+
+/**
+ * dockerd gives a create below API 1.41 that leaves CgroupnsMode empty the host's cgroup
+ * namespace on a cgroup v1 host (checked on dockerd 20.10 with default-cgroupns-mode private):
+ * under hostNamespaces: false the gateway asks for "private" in the HostConfig dockerd reads.
+ */
+describe('hostNamespaces: the cgroup namespace below API 1.41', () => {
+  const policy = guarded('hostNamespaces: false');
+  const at = (version: string, body: unknown) => req('POST', `/v${version}/containers/create`, body);
+  it.each([
+    ['1.40, HostConfig without it', at('1.40', { Image: 'x', HostConfig: {} }), ['HostConfig', 'CgroupnsMode']],
+    ['1.38 (docker-compose v1), empty value', at('1.38', { Image: 'x', HostConfig: { CgroupnsMode: '' } }), ['HostConfig', 'CgroupnsMode']],
+    ['1.40, null value', at('1.40', { Image: 'x', HostConfig: { CgroupnsMode: null } }), ['HostConfig', 'CgroupnsMode']],
+    ['1.040 is 1.40', at('1.040', { Image: 'x', HostConfig: {} }), ['HostConfig', 'CgroupnsMode']],
+    ['1.24, legacy top level only', at('1.24', { Image: 'x', Memory: 0 }), ['CgroupnsMode']],
+    ['1.40, HostConfig null and legacy fields', at('1.40', { Image: 'x', HostConfig: null, Memory: 0 }), ['CgroupnsMode']],
+    ['1.40, HostConfig wins over a legacy private', at('1.40', { Image: 'x', HostConfig: {}, CgroupnsMode: 'private' }), ['HostConfig', 'CgroupnsMode']],
+    ['1.40, private given', at('1.40', { Image: 'x', HostConfig: { CgroupnsMode: 'private' } }), undefined],
+    ['1.40, folded key given', at('1.40', { Image: 'x', hostconfig: { cgroupnsmode: 'private' } }), undefined],
+    ['1.40, no HostConfig at all (dockerd forces nothing)', at('1.40', { Image: 'x' }), undefined],
+    ['1.41, left to the daemon', at('1.41', { Image: 'x', HostConfig: {} }), undefined],
+    ['no version prefix', req('POST', '/containers/create', { Image: 'x', HostConfig: {} }), undefined],
+  ])('%s', (_name, facts, path) => {
+    const d = decide(policy, alice, facts);
+    expect(d.outcome).toBe('allow');
+    if (path === undefined) expect(d.amendments).toBeUndefined();
+    else {
+      expect(d.amendments).toEqual([expect.objectContaining({ code: 'cgroupns-private', path, value: 'private' })]);
+      expect(d.reason).toContain('set to "private"');
+    }
+  });
+
+  it('an explicit host is still refused, a rule without the guard amends nothing, nor does a policy in audit mode', () => {
+    expect(decide(policy, alice, at('1.40', { Image: 'x', HostConfig: { CgroupnsMode: 'host' } }))).toMatchObject({ outcome: 'deny', code: 'host-namespace' });
+    expect(decide(guarded('privileged: false'), alice, at('1.40', { Image: 'x', HostConfig: {} })).amendments).toBeUndefined();
+    const audit = loadPolicy('version: 1\nmode: audit\nrules:\n  - name: r\n    who: { anyone: true }\n    allow: all\n    guards: { hostNamespaces: false }\n');
+    expect(decide(audit, alice, at('1.40', { Image: 'x', HostConfig: {} })).amendments).toBeUndefined();
+  });
 });

@@ -1,0 +1,23 @@
+/**
+ * Writes a decision's amendments (settings the enforced rule's guards ask for, see
+ * BodyAmendment) into an allowed request's decoded body, and serialises it for the daemon.
+ */
+import type { BodyAmendment, RequestFacts } from '../core/types.js';
+import { isObject } from '../facts/go-fold.js';
+import { goObjectAt, goSet } from '../tenancy/labels.js';
+
+/**
+ * Apply `amendments` to `facts.body` in place (tenancy's rewrites then start from it) and
+ * return the body to forward. Each path's objects are the ones dockerd reads (a field's
+ * spelling in the body is reused, as Go matches it). Throws when the body is no object, which
+ * a guard that amends never allows.
+ */
+export function amendBody(facts: RequestFacts, amendments: readonly BodyAmendment[]): Buffer {
+  const body = facts.body;
+  if (!isObject(body)) throw new Error('an amended body must be a JSON object');
+  for (const { path, value } of amendments) {
+    const parent = goObjectAt(body, ...path.slice(0, -1));
+    goSet(parent, path[path.length - 1] as string, value);
+  }
+  return Buffer.from(JSON.stringify(body));
+}
