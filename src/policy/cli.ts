@@ -30,7 +30,7 @@ const USAGE = `Usage:
       Show how the policy decides a request for that identity, without contacting the daemon.
       PATH is the request target as a client sends it, e.g. /v1.45/containers/create?name=x.
       --san gives the certificate a subject alternative name, as the policy's sans: lists name
-      it (alice@example.com, spiffe://example.org/ci, 0:0:0:0:0:0:0:1). The body is read as
+      it (alice@example.com, spiffe://example.org/ci, ::1). The body is read as
       --content-type says (application/json unless given; a form body's values are query values).
 Exit codes: 0 valid/allowed, 2 invalid policy or usage (or an unreadable --body file),
 3 denied, would-deny (audit mode) or refused before the policy.

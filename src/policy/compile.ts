@@ -10,7 +10,7 @@ import { parsePolicy } from './load.js';
 import type { PolicyMode, PolicySpec, RuleSpec, WhoSpec } from './schema.js';
 import { compileSelector, type Selector } from './selectors.js';
 import type { TenancySpec } from './tenancy-schema.js';
-import { sanKind } from './san-kind.js';
+import { hasSan } from './san-kind.js';
 
 /** A guard of a rule with its parsed settings. */
 export interface CompiledGuard {
@@ -102,7 +102,7 @@ export function whoMatch(who: WhoSpec, identity: Identity, groups: readonly stri
   if (who.users.includes(identity.name)) return `user ${identity.name}`;
   const group = who.groups.find((g) => groups.includes(g));
   if (group !== undefined) return `group ${group}`;
-  const san = who.sans.find((s) => identity.sans[sanKind(s)].includes(s));
+  const san = who.sans.find((s) => hasSan(identity, s));
   if (san !== undefined) return `SAN ${san}`;
   return undefined;
 }

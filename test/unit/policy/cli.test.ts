@@ -107,7 +107,9 @@ describe('dockgate policy explain: SANs and form bodies, as the gateway sees the
     [[], 'GET', '/v1.41/info', 3, 'decision:  deny, rule default, code no-rule'],
     [['spiffe://example.org/ci'], 'POST', '/v1.41/containers/c1/exec', 3, 'decision:  deny, rule no-ci-exec'],
     [['0:0:0:0:0:0:0:1'], 'POST', '/v1.41/containers/c1/exec', 3, 'decision:  deny, rule no-ci-exec'],
-    [['::1'], 'POST', '/v1.41/containers/c1/exec', 0, 'decision:  allow, rule all-exec, code allowed'],
+    // An IPv6 address in any spelling is the address the rule names.
+    [['::1'], 'POST', '/v1.41/containers/c1/exec', 3, 'decision:  deny, rule no-ci-exec'],
+    [['::2'], 'POST', '/v1.41/containers/c1/exec', 0, 'decision:  allow, rule all-exec, code allowed'],
   ] as const)('--san %j %s %s', async (sans, method, path, code, decision) => {
     const r = await run(['explain', '--as', 'svc', ...sans.flatMap((s) => ['--san', s]), '--policy', sanPolicy, method, path]);
     expect(r.out).toContain(decision);

@@ -104,6 +104,30 @@ rules:
     expect(decideTraced(bySan, who, req('GET', '/info')).outcome).toBe(outcome);
   });
 
+  // IPv6 entries in any spelling name the address (they matched nothing unless written as Node
+  // prints SANs, so a deny rule written `::1` let the certificate through to the next rule).
+  const denyIpv6 = loadPolicy(`
+version: 1
+rules:
+  - name: no-loopback-robots
+    who: { sans: ['::1', 'fe80::1', '::ffff:10.0.0.1', '2001:DB8::0005'] }
+    deny: all
+  - name: everyone
+    who: { anyone: true }
+    allow: [SystemInfo]
+`);
+  it.each([
+    ['::1 as Node prints it', '0:0:0:0:0:0:0:1', 'deny'],
+    ['fe80::1 as Node prints it', 'FE80:0:0:0:0:0:0:1', 'deny'],
+    ['an IPv4-mapped address as Node prints it', '0:0:0:0:0:FFFF:A00:1', 'deny'],
+    ['leading zeros and case', '2001:db8:0:0:0:0:0:5', 'deny'],
+    ['another address', '0:0:0:0:0:0:0:2', 'allow'],
+    ['the IPv4 address of a mapped entry is another SAN', '10.0.0.1', 'allow'],
+  ])('deny sans, IPv6 entry: %s', (_n, ip, outcome) => {
+    expect(decide(denyIpv6, identity('x', [], { ip: [ip] }), req('GET', '/info')).outcome).toBe(outcome);
+    expect(decideTraced(denyIpv6, identity('x', [], { ip: [ip] }), req('GET', '/info')).outcome).toBe(outcome);
+  });
+
   // A user listed in two groups is in both: a deny rule on either applies.
   const twoGroups = (order: string) =>
     loadPolicy(`
