@@ -29,6 +29,16 @@ export function parseListen(text: string): Parsed<ListenAddress> {
   return { ok: true, value: { host, port } };
 }
 
+/**
+ * `host:port` as parseListen reads it back: an IPv6 host in brackets (`[::1]:2376`), and a peer's
+ * IPv4-mapped address on a dual-stack listener (`::ffff:127.0.0.1`) as the IPv4 address it is.
+ * `?` for what Node no longer knows (the address of a socket already destroyed).
+ */
+export function hostPort(host: string | undefined, port: number | undefined): string {
+  const ip = host?.startsWith('::ffff:') && isIPv4(host.slice(7)) ? host.slice(7) : host;
+  return `${ip !== undefined && isIPv6(ip) ? `[${ip}]` : (ip ?? '?')}:${port ?? '?'}`;
+}
+
 /** Parse a DOCKER_HOST-style upstream: `unix:///path`, `tcp://host:port`, `npipe:////./pipe/name`. */
 export function parseUpstream(text: string): Parsed<Upstream> {
   if (text.startsWith('unix://')) {

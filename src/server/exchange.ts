@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Observer, RequestOutcome, RequestRecord } from '../core/observer.js';
 import type { Decision, Identity, RequestFacts } from '../core/types.js';
+import { hostPort } from '../config/address.js';
 import { nextRequestId } from './request-id.js';
 
 /** Mutable record of an exchange in flight; `finish` hands it to the observer once. */
@@ -35,7 +36,7 @@ export class Exchange {
     readonly req: IncomingMessage,
     readonly identity: Identity | undefined,
   ) {
-    this.client = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+    this.client = hostPort(req.socket.remoteAddress, req.socket.remotePort);
   }
 
   /** Note that response headers went out now. */

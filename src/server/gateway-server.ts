@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { createSecureContext, type SecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
+import { hostPort } from '../config/address.js';
 import type { GatewayConfig } from '../config/types.js';
 import type { HandshakeFailure, Observer } from '../core/observer.js';
 import { endRawSocket } from '../http/end-raw-socket.js';
@@ -149,7 +150,7 @@ function refuseUnparsable(observer: Observer, err: Error & { code?: unknown }, s
   observer.requestFinished({
     requestId: nextRequestId(),
     startedAt: Date.now(),
-    client: `${tlsSocket.remoteAddress ?? '?'}:${tlsSocket.remotePort ?? '?'}`,
+    client: hostPort(tlsSocket.remoteAddress, tlsSocket.remotePort),
     identity,
     method: '',
     rawTarget: '',
@@ -227,7 +228,7 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
    * over 2 s, and many of them must not lock its host out).
    */
   const refuseHandshake = (reason: HandshakeFailure, detail: string, address: string | undefined, port: number | undefined): void => {
-    observer.handshakeFailed(reason, detail, address === undefined ? undefined : `${address}:${port ?? '?'}`);
+    observer.handshakeFailed(reason, detail, address === undefined ? undefined : hostPort(address, port));
     if (!COUNTED_FAILURES.has(reason)) return;
     const block = sources.failed(address, reason);
     if (block) observer.sourceBlocked(block.source, block.failures, block.reasons, SOURCE_GUARD_TIMING.blockMs);

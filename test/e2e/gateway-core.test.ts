@@ -172,3 +172,29 @@ describe("Debian's docker CLI 20.10 through the gateway", () => {
     }
   });
 });
+
+describe('a dual-stack listener', () => {
+  it('serves both CLIs over ::1 and 127.0.0.1, and names each client as parseListen reads it', async () => {
+    const own = await startGateway(pki.dir, configYaml(pki, socket).replace('listen: 127.0.0.1:0', 'listen: "[::]:0"'));
+    try {
+      expect(own.stderr()).toMatch(/"listen":"\[::\]:\d+"/);
+      for (const host of ['[::1]', '127.0.0.1']) {
+        for (const cli of ['/usr/local/bin/docker', '/usr/bin/docker']) {
+          const args = tlsArgs(admin, own.port).map((a) => a.replace('tcp://127.0.0.1:', `tcp://${host}:`));
+          const r = await run(cli, [...args, 'version', '--format', '{{.Server.Version}}']);
+          expect(r.stderr).toBe('');
+          expect(r.code).toBe(0);
+        }
+      }
+      const clients = own
+        .stdout()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { client: string }).client);
+      // An IPv6 client in brackets; an IPv4 client by its IPv4 address, not ::ffff:127.0.0.1.
+      expect(new Set(clients.map((c) => c.replace(/:\d+$/, '')))).toEqual(new Set(['[::1]', '127.0.0.1']));
+    } finally {
+      await own.stop();
+    }
+  });
+});

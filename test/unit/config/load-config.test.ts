@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseListen, parseUpstream } from '../../../src/config/address.js';
+import { hostPort, parseListen, parseUpstream } from '../../../src/config/address.js';
 import { buildConfig, loadConfig } from '../../../src/config/load.js';
 import { ConfigError } from '../../../src/config/validate.js';
 import { loadPolicyFile } from '../../../src/policy/load-file.js';
@@ -21,6 +21,22 @@ function problems(doc: unknown): string[] {
   }
   return [];
 }
+
+describe('hostPort: addresses in logs and audit records, as parseListen reads them', () => {
+  it.each([
+    ['127.0.0.1', 2376, '127.0.0.1:2376'],
+    ['::1', 47590, '[::1]:47590'],
+    ['fe80::1%eth0', 5, '[fe80::1%eth0]:5'],
+    // A dual-stack listener's IPv4 client, named as the per-source limits name it.
+    ['::ffff:127.0.0.1', 36496, '127.0.0.1:36496'],
+    ['::ffff:7f00:1', 1, '[::ffff:7f00:1]:1'],
+    ['localhost', 0, 'localhost:0'],
+    [undefined, undefined, '?:?'],
+  ])('%s %s -> %s', (host, port, want) => {
+    expect(hostPort(host, port)).toBe(want);
+    if (host !== undefined && port !== undefined && !host.includes('%') && !host.startsWith('::ffff:')) expect(parseListen(want)).toEqual({ ok: true, value: { host, port } });
+  });
+});
 
 describe('parseListen', () => {
   it.each([
