@@ -17,7 +17,7 @@ import { certificateNameKeys, type ParsedCertificate } from '../identity/identit
 import { closeUntrustedPeers, fingerprintOf, replacedBundles } from '../server/ca-trust.js';
 import { crlRollback } from '../runtime/crl-rollback.js';
 import { loadAdminTls, type AdminTlsMaterial } from './admin-tls.js';
-import { isLoopbackName, loopbackHostHeader } from './loopback-host.js';
+import { isLoopbackAddress, loopbackHostHeader } from './loopback-host.js';
 
 /** What `/readyz` reports; 200 when `ready`, else 503. */
 export interface ReadinessReport {
@@ -41,6 +41,11 @@ export interface AdminServerOptions {
 export interface AdminServer {
   /** The bound address (the real port when the config asked for port 0). */
   address: { host: string; port: number };
+  /**
+   * Whether the bound address is loopback (isLoopbackAddress in loopback-host.ts), however the
+   * configuration spelled it; without TLS, only a loopback `Host` is then answered.
+   */
+  loopback: boolean;
   /**
    * Re-read `admin.tls` and use it for new handshakes; requests on open connections are
    * checked against the new CRL, and when the CA bundle changed, open connections whose client
@@ -75,11 +80,11 @@ function connectionRevoked(socket: TLSSocket, revocation: NonNullable<AdminTlsMa
 const ADMIN_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /**
- * Build the express app: three GET routes, JSON 404 for everything else. With
- * `loopbackHostsOnly`, a request whose `Host` is not a loopback name gets a JSON 403 (see
- * loopback-host.ts).
+ * Build the express app: three GET routes, JSON 404 for everything else. While
+ * `loopbackHostsOnly()` is true, a request whose `Host` is not a loopback name gets a JSON 403
+ * (see loopback-host.ts).
  */
-export function createAdminApp(opts: Pick<AdminServerOptions, 'registry' | 'readiness'> & { loopbackHostsOnly?: boolean }): express.Express {
+export function createAdminApp(opts: Pick<AdminServerOptions, 'registry' | 'readiness'> & { loopbackHostsOnly?: () => boolean }): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -89,9 +94,10 @@ export function createAdminApp(opts: Pick<AdminServerOptions, 'registry' | 'read
     res.set('Cache-Control', 'no-store');
     next();
   });
-  if (opts.loopbackHostsOnly) {
+  const loopbackHostsOnly = opts.loopbackHostsOnly;
+  if (loopbackHostsOnly) {
     app.use((req, res, next) => {
-      if (loopbackHostHeader(req.headers.host)) return next();
+      if (!loopbackHostsOnly() || loopbackHostHeader(req.headers.host)) return next();
       res.status(403).json({ message: 'the admin listener is bound to loopback and answers only a loopback Host (localhost, 127.0.0.1, [::1])' });
     });
   }
@@ -139,8 +145,11 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
     next();
   });
   // Without TLS, a page rebound to 127.0.0.1 could read a loopback listener; with TLS, the
-  // browser refuses the certificate for the page's name.
-  app.use(createAdminApp({ ...opts, loopbackHostsOnly: !material && isLoopbackName(opts.config.listen.host) }));
+  // browser refuses the certificate for the page's name. The address bound decides, once
+  // listening (no request comes before): the configured text may be a name, or spell loopback
+  // in a way no text test knows.
+  let loopback = true;
+  app.use(createAdminApp({ ...opts, loopbackHostsOnly: () => !material && loopback }));
   let server: http.Server;
   if (material) {
     const clientCerts = material.revocation ? { requestCert: true, rejectUnauthorized: true } : {};
@@ -178,10 +187,12 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
     });
   });
   const bound = server.address() as AddressInfo;
+  loopback = isLoopbackAddress(bound.address);
   let reloadsStarted = 0;
   let reloadInstalled = 0;
   return {
     address: { host: bound.address, port: bound.port },
+    loopback,
     tlsWarnings: material?.warnings ?? [],
     async reloadTls() {
       if (!tls) return { warnings: [], closedUntrusted: 0 };

@@ -5,7 +5,27 @@
  * therefore answers only requests whose `Host` names loopback; a browser always sends the
  * page's own name. Pure functions.
  */
+import { BlockList, isIP } from 'node:net';
 import { isLoopback } from '../pki/hosts.js';
+
+// 127.0.0.0/8 and ::1; Node's BlockList compares bytes, so any spelling of ::1 matches, and an
+// IPv4-mapped address (`::ffff:127.0.0.1`, `::ffff:7f00:1`) matches the IPv4 subnet.
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/**
+ * Whether a listener bound to this address (`server.address().address`: an IP, never a name)
+ * is reachable from this machine only: 127.0.0.0/8, `::1` in any spelling, or an IPv4-mapped
+ * `::ffff:127.x.y.z`. The bound address, not the configured text, decides: a host name, or
+ * `[0:0:0:0:0:0:0:1]`, resolves to loopback without reading as such. False for a name and
+ * for anything else (`0.0.0.0`, `::`, the IPv4-compatible `::127.0.0.1`).
+ */
+export function isLoopbackAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 0) return false;
+  return LOOPBACK.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
 
 /**
  * Whether a name or address only reaches this machine (pki/hosts.ts's isLoopback: `localhost`,

@@ -18,7 +18,6 @@ import { startGatewayServer, type GatewayServer } from '../server/gateway-server
 import { effectiveGroups } from '../policy/compile.js';
 import { createDaemonClient } from '../tenancy/daemon-client.js';
 import { createTenancy } from '../tenancy/tenancy.js';
-import { isLoopback } from '../pki/hosts.js';
 import { loadTlsMaterial, tlsProblems, type TlsMaterial } from '../server/tls-material.js';
 import { certificatesCheck, logExpiryWarnings, startExpiryWarnings } from './expiry-warnings.js';
 import { closeUntrustedConnections } from '../server/ca-trust.js';
@@ -155,8 +154,9 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       })
     : undefined;
   for (const warning of admin?.tlsWarnings ?? []) log.warn({ event: 'tls-config', listener: 'admin' }, warning);
-  if (admin && config.admin.tls?.ca === undefined && !isLoopback(config.admin.listen.host)) {
-    // Metrics name identities and operations, and anyone who reaches the port reads them.
+  if (admin && config.admin.tls?.ca === undefined && !admin.loopback) {
+    // Metrics name identities and operations, and anyone who reaches the port reads them. The
+    // bound address decides, as for the Host check (a host name may resolve to 127.0.1.1).
     log.warn({ event: 'admin-open', listen: `${config.admin.listen.host}:${config.admin.listen.port}` }, 'the admin listener asks for no client certificate on a non-loopback address: anyone who reaches it reads the metrics (identities, operations); set admin.tls with a ca, or bind it to 127.0.0.1');
   }
   const server = await startGatewayServer({ config, tls, target, gatekeeper: () => gatekeeper, observer, tenancy }).catch(async (err: unknown) => {

@@ -232,6 +232,26 @@ describe('an admin listener anyone can reach', () => {
       await open.stop();
     }
   });
+
+  it('bound to loopback under another spelling, it is not warned about and answers only a loopback Host (DNS rebinding)', async () => {
+    for (const [listen, url] of [
+      ['[0:0:0:0:0:0:0:1]', 'http://[::1]'],
+      ['[::ffff:127.0.0.1]', 'http://127.0.0.1'],
+    ]) {
+      const g = await startGateway(pki.dir, configYaml(pki, socket).replace('admin: 127.0.0.1:0\n', `admin: "${listen}:0"\n`));
+      try {
+        expect(g.stderr(), listen).not.toContain('"event":"admin-open"');
+        const status = async (host?: string): Promise<string> => {
+          const r = await run('curl', ['-sg', '-o', '/dev/null', '-w', '%{http_code}', ...(host ? ['-H', `Host: ${host}`] : []), `${url}:${g.adminPort}/metrics`]);
+          return r.stdout;
+        };
+        expect(await status('evil.example'), listen).toBe('403');
+        expect(await status(), listen).toBe('200');
+      } finally {
+        await g.stop();
+      }
+    }
+  });
 });
 
 describe('admin listener with TLS and client certificates', () => {

@@ -24,9 +24,9 @@ function getText(options: https.RequestOptions, secure: boolean): Promise<{ stat
   });
 }
 
-/** A plain GET to 127.0.0.1 with the given Host header (fetch would not send it). */
-function plainGet(port: number, path: string, host: string): Promise<{ status: number; body: string }> {
-  return getText({ host: '127.0.0.1', port, path, headers: { host } }, false);
+/** A plain GET to `target` (127.0.0.1 unless given) with the given Host header (fetch would not send it). */
+function plainGet(port: number, path: string, host: string, target = '127.0.0.1', method = 'GET'): Promise<{ status: number; body: string }> {
+  return getText({ host: target, port, path, method, headers: { host } }, false);
 }
 
 describe('admin server (plain http)', () => {
@@ -49,6 +49,7 @@ describe('admin server (plain http)', () => {
   it('listens on a real port when asked for port 0', () => {
     expect(server.address.host).toBe('127.0.0.1');
     expect(server.address.port).toBeGreaterThan(0);
+    expect(server.loopback).toBe(true);
   });
 
   it('GET /healthz answers ok', async () => {
@@ -107,9 +108,30 @@ describe('admin server (plain http)', () => {
     }
   });
 
+  it.each([
+    ['0:0:0:0:0:0:0:1', '::1', '::1'],
+    ['0000::0001', '::1', '::1'],
+    ['::ffff:127.0.0.1', '::ffff:127.0.0.1', '127.0.0.1'],
+    ['127.0.0.2', '127.0.0.2', '127.0.0.2'],
+  ])('bound to loopback as %j (%s), it answers only a loopback Host, whatever the spelling in the config', async (listen, bound, target) => {
+    const s = await startAdminServer({ config: { enabled: true, listen: { host: listen, port: 0 } }, registry: new Registry(), readiness: async () => report });
+    try {
+      expect(s.address.host).toBe(bound);
+      for (const path of ['/metrics', '/healthz', '/readyz']) {
+        expect((await plainGet(s.address.port, path, 'evil.example', target)).status, path).toBe(403);
+        expect((await plainGet(s.address.port, path, 'evil.example', target, 'HEAD')).status, path).toBe(403);
+      }
+      expect((await plainGet(s.address.port, '/healthz', `localhost:${s.address.port}`, target)).status).toBe(200);
+      expect(s.loopback).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('answers any Host when bound beyond loopback (the operator chose that address)', async () => {
     const s = await startAdminServer({ config: { enabled: true, listen: { host: '0.0.0.0', port: 0 } }, registry: new Registry(), readiness: async () => report });
     try {
+      expect(s.loopback).toBe(false);
       expect((await plainGet(s.address.port, '/healthz', 'gw.example.com:9376')).status).toBe(200);
     } finally {
       await s.close();
