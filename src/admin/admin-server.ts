@@ -80,12 +80,16 @@ function connectionRevoked(socket: TLSSocket, revocation: NonNullable<AdminTlsMa
 const ADMIN_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /**
- * Build the express app: three GET routes, JSON 404 for everything else. While
- * `loopbackHostsOnly()` is true, a request whose `Host` is not a loopback name gets a JSON 403
- * (see loopback-host.ts).
+ * Build the express app: three GET routes (HEAD too, as express answers HEAD with a GET route),
+ * matched exactly: `/metrics/` and `/METRICS` are a JSON 404 like everything else, so a proxy
+ * rule for the exact path covers every way in. While `loopbackHostsOnly()` is true, a request
+ * whose `Host` is not a loopback name gets a JSON 403 (see loopback-host.ts).
  */
 export function createAdminApp(opts: Pick<AdminServerOptions, 'registry' | 'readiness'> & { loopbackHostsOnly?: () => boolean }): express.Express {
   const app = express();
+  // Read when the app's router is made, at the first app.use: set before it.
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(helmet());

@@ -52,6 +52,34 @@ describe('admin server (plain http)', () => {
     expect(server.loopback).toBe(true);
   });
 
+  it.each([
+    ['/metrics/'],
+    ['/METRICS'],
+    ['/Metrics'],
+    ['/healthz/'],
+    ['/HEALTHZ'],
+    ['/readyz/'],
+    ['/ReadyZ'],
+    ['/metrics//'],
+  ])('GET %s is a JSON 404 (routes match exactly, so a proxy rule for the exact path covers every way in)', async (path) => {
+    const res = await fetch(`${base}${path}`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ message: 'not found' });
+  });
+
+  it.each([
+    ['/metrics', 200],
+    ['/healthz', 200],
+    ['/readyz', 200],
+    ['/metrics/', 404],
+    ['/METRICS', 404],
+  ])('HEAD %s is %d with no body', async (path, want) => {
+    report = { ready: true, checks: {} };
+    const res = await fetch(`${base}${path}`, { method: 'HEAD' });
+    expect(res.status).toBe(want);
+    expect(await res.text()).toBe('');
+  });
+
   it('GET /healthz answers ok', async () => {
     const res = await fetch(`${base}/healthz`);
     expect(res.status).toBe(200);
