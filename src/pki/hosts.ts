@@ -28,6 +28,32 @@ export function normalizeHost(host: string): string {
   return trimmed.toLowerCase().replace(/\.$/, '');
 }
 
+/**
+ * An IP address as the certificate encoder must be given it: IPv4 unchanged, IPv6 as its eight
+ * 16-bit groups in hex with no `::`, no dotted tail and no zone (`::ffff:10.0.0.1` →
+ * `0:0:0:0:0:ffff:a00:1`, `fe80::1%eth0` → `fe80:0:0:0:0:0:0:1`). @peculiar/x509 reads a
+ * dotted tail as one hex group (`::ffff:10.0.0.1` became the SAN `::255.255.0.16`), so every
+ * IPv6 SAN passes through here. Throws PKI_BAD_HOST for anything that is no IP address.
+ */
+export function ipSanText(ip: string): string {
+  const bare = ip.replace(/%.*$/, '');
+  const family = isIP(bare);
+  if (family === 4) return bare;
+  if (family !== 6) throw new PkiError('PKI_BAD_HOST', `"${ip}" is not an IP address`);
+  let text = bare.toLowerCase();
+  const lastColon = text.lastIndexOf(':');
+  const tail = text.slice(lastColon + 1);
+  if (isIP(tail) === 4) {
+    const [a = 0, b = 0, c = 0, d = 0] = tail.split('.').map(Number);
+    text = `${text.slice(0, lastColon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', rest] = text.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = rest === undefined || rest === '' ? [] : rest.split(':');
+  const zeros = rest === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0');
+  return [...left, ...zeros, ...right].map((group) => parseInt(group, 16).toString(16)).join(':');
+}
+
 function isValidHost(host: string): boolean {
   try {
     normalizeHost(host);
@@ -56,8 +82,10 @@ export function serverSans(hosts: readonly string[], machineName: string = hostn
   const machine = isValidHost(machineName) ? [machineName] : [];
   for (const raw of [...LOOPBACK_HOSTS, ...machine, ...hosts]) {
     const host = normalizeHost(raw);
-    if (seen.has(host)) continue;
-    seen.add(host);
+    // `0:0:0:0:0:0:0:1` is `::1`: one SAN.
+    const key = isIP(host) ? ipSanText(host) : host;
+    if (seen.has(key)) continue;
+    seen.add(key);
     (isIP(host) ? sans.ip : sans.dns).push(host);
   }
   return sans;

@@ -5,7 +5,7 @@
  */
 import { fingerprintOf, type CaSigner } from './ca.js';
 import { exportPrivateKeyPem, generateKeyPair, type KeyType } from './key-pair.js';
-import type { ServerSans } from './hosts.js';
+import { ipSanText, type ServerSans } from './hosts.js';
 import { randomSerial } from './serial.js';
 import { validity } from './validity.js';
 import { x509 } from './webcrypto.js';
@@ -55,7 +55,9 @@ export async function issueLeaf(ca: CaSigner, req: LeafRequest): Promise<IssuedL
     extensions.push(
       new x509.SubjectAlternativeNameExtension([
         ...req.sans.dns.map((value) => ({ type: 'dns' as const, value })),
-        ...req.sans.ip.map((value) => ({ type: 'ip' as const, value })),
+        // Hex groups only: the encoder misreads `::ffff:10.0.0.1` (hosts.ts). One SAN per
+        // address, however an older index spelled it.
+        ...[...new Set(req.sans.ip.map(ipSanText))].map((value) => ({ type: 'ip' as const, value })),
       ]),
     );
   }
