@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
+import { canonicalIp } from '../core/canonical-ip.js';
 import { PkiError } from './errors.js';
 
 /** Names every server certificate covers, so local clients and health checks always verify. */
@@ -36,22 +37,9 @@ export function normalizeHost(host: string): string {
  * IPv6 SAN passes through here. Throws PKI_BAD_HOST for anything that is no IP address.
  */
 export function ipSanText(ip: string): string {
-  const bare = ip.replace(/%.*$/, '');
-  const family = isIP(bare);
-  if (family === 4) return bare;
-  if (family !== 6) throw new PkiError('PKI_BAD_HOST', `"${ip}" is not an IP address`);
-  let text = bare.toLowerCase();
-  const lastColon = text.lastIndexOf(':');
-  const tail = text.slice(lastColon + 1);
-  if (isIP(tail) === 4) {
-    const [a = 0, b = 0, c = 0, d = 0] = tail.split('.').map(Number);
-    text = `${text.slice(0, lastColon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head = '', rest] = text.split('::');
-  const left = head === '' ? [] : head.split(':');
-  const right = rest === undefined || rest === '' ? [] : rest.split(':');
-  const zeros = rest === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0');
-  return [...left, ...zeros, ...right].map((group) => parseInt(group, 16).toString(16)).join(':');
+  const text = canonicalIp(ip.replace(/%.*$/, ''));
+  if (text === undefined) throw new PkiError('PKI_BAD_HOST', `"${ip}" is not an IP address`);
+  return text;
 }
 
 function isValidHost(host: string): boolean {

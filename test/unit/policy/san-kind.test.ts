@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalIp, sanKind } from '../../../src/policy/san-kind.js';
+import { canonicalIp } from '../../../src/core/canonical-ip.js';
+import { sanKind } from '../../../src/policy/san-kind.js';
 
 describe('canonicalIp: one spelling per address', () => {
   it.each([
