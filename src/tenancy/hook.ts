@@ -25,7 +25,7 @@ export interface ForwardVerdict {
   body?: Buffer;
   /** Replaces the request target. */
   target?: string;
-  /** Frees what admission took (a quota lock, a stream slot). */
+  /** Frees what admission took (a quota lock, a stream slot, the tags the operation writes). */
   release?: () => void;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Tenancy: sharing one daemon between identities. Off unless the policy has a `tenancy:`
  * section; admins bypass it. For everyone else: rate limit, stream limit, then the
- * operation's plan (operation-plans.ts).
+ * operation's plan (operation-plans.ts), with the tags it writes reserved until its exchange
+ * ends (written-tags.ts).
  */
 import type { Identity } from '../core/types.js';
 import type { TenancySpec } from '../policy/tenancy-schema.js';
@@ -18,8 +19,10 @@ import { planFor } from './operation-plans.js';
 import { resolveObject } from './resolve.js';
 import { StreamCounter } from './stream-counter.js';
 import { holdsStream } from './stream-requests.js';
+import { TagReservations } from './tag-reservations.js';
 import { tenantOf } from './tenant.js';
 import { TokenBuckets, type Clock } from './token-bucket.js';
+import { withTagsReserved } from './written-tags.js';
 import { field } from '../facts/go-fold.js';
 
 /** What tenancy needs, passed in once. */
@@ -37,6 +40,8 @@ export function createTenancy(deps: TenancyDeps): Tenancy {
   const buckets = new TokenBuckets(deps.clock ?? Date.now);
   const streams = new StreamCounter();
   const locks = new KeyedMutex();
+  // Tags being written by operations in flight: one set for all policies, as the daemon is one.
+  const tags = new TagReservations();
   let admitted = 0;
 
   return {
@@ -68,7 +73,7 @@ export function createTenancy(deps: TenancyDeps): Tenancy {
       }
       let verdict: TenancyVerdict;
       try {
-        verdict = await byPlan(ctx);
+        verdict = await withTagsReserved(ctx, tags, () => byPlan(ctx));
       } catch (err) {
         closeStream?.();
         throw err;

@@ -3,7 +3,7 @@
  * real docker CLI. alice and bob are team `web`, carol is team `data`, root is an admin;
  * erin has a container quota of 5, dave a rate limit. Every check is also made on the daemon.
  */
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
@@ -64,7 +64,7 @@ afterAll(async () => {
   const volList = vols.stdout.split('\n').filter(Boolean);
   if (volList.length) await dockerDirect(socket, ['volume', 'rm', '-f', ...volList]);
   await dockerDirect(socket, ['network', 'rm', 'ten-na', 'ten-nc', 'ten-shared-dns', 'ten-i-net1', 'ten-i-net2']);
-  await dockerDirect(socket, ['rmi', '-f', 'ten-img-a', 'ten-built-a', 'ten-img-c', 'ten-img-chg', 'ten-spoof:1', 'ten-built-c', 'ten-built-lim', 'ten-built-bk', 'ten-idimg-a', 'ten-idimg-c', 'ten-repo-a:1', 'ten-repo-a:bob', 'ten-repo-c']);
+  await dockerDirect(socket, ['rmi', '-f', 'ten-img-a', 'ten-built-a', 'ten-img-c', 'ten-img-chg', 'ten-spoof:1', 'ten-built-c', 'ten-built-lim', 'ten-built-bk', 'ten-idimg-a', 'ten-idimg-c', 'ten-repo-a:1', 'ten-repo-a:bob', 'ten-repo-c', 'ten-race-0:1', 'ten-race-1:1']);
   await gw?.stop();
 });
 
@@ -724,5 +724,60 @@ describe('review fixes, on the real daemon', () => {
     } finally {
       writeFileSync(join(pki.dir, 'tenancy-policy.yaml'), POLICY);
     }
+  });
+});
+
+/** Whether a process on this host has `marker` in its command line (a build's RUN step, running now). */
+function processWith(marker: string): boolean {
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker)) return true;
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return false;
+}
+
+describe('a build\'s tags are reserved until it ends (dockerd writes them at the end)', () => {
+  it.each([
+    ['the classic builder, docker 28 CLI', 'docker', '0'],
+    ['BuildKit, docker 20.10 CLI', '/usr/bin/docker', '1'],
+  ])('%s: while bob\'s slow build runs, carol (another team) may not build or commit the same tag; bob\'s image gets it', async (_name, cli, buildkit) => {
+    const tag = `ten-race-${buildkit}:1`;
+    const marker = `ten-race-${buildkit}-${Date.now()}`;
+    const slow = scratchDir('ten-race-bob-');
+    writeFileSync(join(slow, 'Dockerfile'), `FROM busybox\nRUN sleep 12 && echo ${marker} > /owner\n`);
+    const quick = scratchDir('ten-race-carol-');
+    writeFileSync(join(quick, 'Dockerfile'), `FROM busybox\nRUN echo carol-${marker} > /owner\n`);
+    // networkmode none: the test daemon runs with --bridge=none.
+    const build = (who: string, dir: string) => run(cli, [...tlsArgs(pki.bundle(who), gw.port), 'build', '--network', 'none', '-t', tag, dir], { env: { ...process.env, DOCKER_BUILDKIT: buildkit }, timeoutMs: 120_000 });
+
+    const bobs = build('bob', slow);
+    await until(() => processWith(marker), 60_000, 'bob\'s RUN step to be running');
+    const reserved = (shown: string) => `tag "${shown}" is reserved by another tenant's ImageBuild still in progress`;
+    const carols = await build('carol', quick);
+    expect(carols.stderr).toContain(reserved(tag));
+    expect(carols.code).not.toBe(0);
+    const commit = await as('carol', ['commit', 'ten-c1', tag]);
+    // The CLI sends a commit's repository fully qualified.
+    expect(commit.stderr).toContain(reserved(`docker.io/library/${tag}`));
+    expect(commit.code).not.toBe(0);
+    const records = gw.stdout().split('\n').filter((l) => l.includes('"tag-reserved"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.slice(-2)).toMatchObject([
+      { operation: 'ImageBuild', decision: 'deny', code: 'tag-reserved', status: 409, identity: { cn: 'carol' } },
+      { operation: 'ImageCommit', decision: 'deny', code: 'tag-reserved', status: 409, identity: { cn: 'carol' } },
+    ]);
+
+    const bob = await bobs;
+    expect(bob.code, bob.stderr).toBe(0);
+    const owner = await dockerDirect(socket, ['image', 'inspect', '-f', '{{index .Config.Labels "dockgate.owner"}}', tag]);
+    expect(owner.stdout.trim()).toBe('bob');
+    const bobsOwn = await as('bob', ['run', '--rm', '--network', 'none', tag, 'cat', '/owner']);
+    expect(bobsOwn.stdout).toBe(`${marker}\n`);
+    // Once the build has ended the tag is bob's: the ownership check refuses carol as before.
+    const after = await build('carol', quick);
+    expect(after.stderr).toContain(`tag "${tag}" names an image that belongs to another tenant`);
   });
 });
