@@ -267,8 +267,10 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
       const b = backlog;
       const lead = b[0] === 10 ? 1 : 0;
       if (b.length > maxBacklog) {
-        // Cut at a line start so the file never gets half a record.
-        const cut = b.indexOf(10, b.length - maxBacklog);
+        // Cut at a line start so the file never gets half a record: the newest whole records
+        // that fit, with the leading newline (searched from one byte before them, so records
+        // filling the cap exactly are all kept).
+        const cut = b.indexOf(10, b.length - maxBacklog - 1 + lead);
         const kept = cut < 0 ? EMPTY : b.subarray(cut + 1);
         backlog = lead ? Buffer.concat([NEWLINE, kept]) : kept;
         // Counting the lines costs a scan of the dropped part, on this path only.
