@@ -35,7 +35,9 @@ export type SourceRefusal = { kind: 'blocked'; untilMs: number; failures: number
 /** A source that has just been blocked: its key and the failures (by reason) that did it. */
 export interface SourceBlock {
   source: string;
+  /** Failures within the last window (the sliding count that passed the limit). */
   failures: number;
+  /** Reasons of the failures of the current window and the one before (up to two windows). */
   reasons: Record<string, number>;
 }
 
@@ -56,6 +58,8 @@ interface SourceState {
   failures: number;
   previousFailures: number;
   reasons: Record<string, number>;
+  /** The previous window's reasons, reported with a block its failures helped start. */
+  previousReasons: Record<string, number>;
   blockedUntil: number;
 }
 
@@ -104,7 +108,7 @@ export function createSourceGuard(limits: SourceGuardLimits, clock: () => number
       if (sources.size >= limits.maxSources) evictOne(now);
       // Still full (all blocked): this source is not tracked; it is not refused for that.
       if (sources.size >= limits.maxSources) return undefined;
-      state = { inProgress: 0, windowStart: now, failures: 0, previousFailures: 0, reasons: {}, blockedUntil: 0 };
+      state = { inProgress: 0, windowStart: now, failures: 0, previousFailures: 0, reasons: {}, previousReasons: {}, blockedUntil: 0 };
     }
     sources.set(key, state);
     return state;
@@ -142,6 +146,7 @@ export function createSourceGuard(limits: SourceGuardLimits, clock: () => number
       const windows = Math.floor((now - state.windowStart) / limits.windowMs);
       if (windows >= 1) {
         state.previousFailures = windows === 1 ? state.failures : 0;
+        state.previousReasons = windows === 1 ? state.reasons : {};
         state.failures = 0;
         state.reasons = {};
         state.windowStart += windows * limits.windowMs;
@@ -152,7 +157,9 @@ export function createSourceGuard(limits: SourceGuardLimits, clock: () => number
       const recent = state.failures + state.previousFailures * (1 - (now - state.windowStart) / limits.windowMs);
       if (recent > limits.failures && state.blockedUntil <= now) {
         state.blockedUntil = now + limits.blockMs;
-        return { source: key, failures: Math.round(recent), reasons: { ...state.reasons } };
+        const reasons = { ...state.previousReasons };
+        for (const [r, n] of Object.entries(state.reasons)) reasons[r] = (reasons[r] ?? 0) + n;
+        return { source: key, failures: Math.round(recent), reasons };
       }
       return undefined;
     },

@@ -18,6 +18,10 @@ describe('sourceKey', () => {
     // Link-local peers on different links are different sources.
     ['fe80::1%eth0', 'fe80:0:0:0::/64%eth0'],
     ['fe80::9%eth1', 'fe80:0:0:0::/64%eth1'],
+    // '::' standing for one group only: the groups after it land in the /64.
+    ['2001:db8::3:4:5:6:7', '2001:db8:0:3::/64'],
+    // Not an IPv4-mapped address, though it starts like one: keyed as IPv6.
+    ['::ffff:1:2:3', '0:0:0:0::/64'],
   ])('%s -> %s', (address, key) => {
     expect(sourceKey(address)).toBe(key);
   });
@@ -61,6 +65,17 @@ describe('createSourceGuard', () => {
     expect(g.failed('192.0.2.1', R)?.source).toBe('192.0.2.1');
   });
 
+  it('a block started by the previous window\'s failures names their reasons too', () => {
+    let now = 0;
+    const g = createSourceGuard(limits, () => now);
+    expect(g.failed('192.0.2.1', 'no-certificate')).toBeUndefined();
+    now = 9_900;
+    expect([g.failed('192.0.2.1', 'no-certificate'), g.failed('192.0.2.1', 'no-certificate')]).toEqual([undefined, undefined]);
+    now = 10_100;
+    // The reasons were those of the new window only: { 'unknown-ca': 1 }, which sent the operator after a CA.
+    expect(g.failed('192.0.2.1', R)).toEqual({ source: '192.0.2.1', failures: 4, reasons: { 'no-certificate': 3, 'unknown-ca': 1 } });
+  });
+
   it('failures spread out never block', () => {
     let now = 0;
     const g = createSourceGuard(limits, () => now);
@@ -73,7 +88,41 @@ describe('createSourceGuard', () => {
   it('no address (a socket already gone): nothing is counted or refused', () => {
     const g = createSourceGuard(limits, () => 0);
     expect([g.arrive(undefined), g.arrive(undefined), g.arrive(undefined)]).toEqual([undefined, undefined, undefined]);
-    expect(g.failed(undefined, R)).toBeUndefined();
+    expect([1, 2, 3, 4, 5].map(() => g.failed(undefined, R))).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  });
+
+  it('the window slides by whole windows: the previous window counts by the share of it still within the last windowMs', () => {
+    let now = 0;
+    const g = createSourceGuard(limits, () => now);
+    expect([1, 2, 3].map(() => g.failed('192.0.2.1', R))).toEqual([undefined, undefined, undefined]);
+    // 15 s on: half of the window before (0-10 s) is within the last 10 s, so 1 + 3 * 0.5.
+    now = 15_000;
+    expect(g.failed('192.0.2.1', R)).toBeUndefined();
+    // 2 + 1.5 > 3.
+    expect(g.failed('192.0.2.1', R)?.failures).toBe(4);
+  });
+
+  it('a block names the failures of both windows it counted', () => {
+    let now = 0;
+    const g = createSourceGuard(limits, () => now);
+    g.failed('192.0.2.1', R);
+    now = 9_900;
+    g.failed('192.0.2.1', R);
+    g.failed('192.0.2.1', R);
+    now = 10_100;
+    expect(g.failed('192.0.2.1', R)?.failures).toBe(4);
+    expect(g.arrive('192.0.2.1')).toEqual({ kind: 'blocked', untilMs: 40_100, failures: 4 });
+  });
+
+  it('failures while blocked (handshakes already in progress) neither extend the block nor report it again', () => {
+    let now = 0;
+    const g = createSourceGuard(limits, () => now);
+    for (let i = 0; i < 3; i++) g.failed('192.0.2.1', R);
+    expect(g.failed('192.0.2.1', R)?.source).toBe('192.0.2.1');
+    now = 10_000;
+    expect([g.failed('192.0.2.1', R), g.failed('192.0.2.1', R)]).toEqual([undefined, undefined]);
+    now = 30_000;
+    expect(g.arrive('192.0.2.1')).toBeUndefined();
   });
 
   it('the table is bounded: past maxSources the stalest idle source is forgotten first, never a blocked one', () => {
@@ -95,5 +144,34 @@ describe('createSourceGuard', () => {
     expect(g.arrive('192.0.2.3')).toBeUndefined();
     expect(g.arrive('192.0.2.1')?.kind).toBe('blocked');
     expect(g.arrive('192.0.2.2')?.kind).toBe('blocked');
+    // Untracked: the table does not grow past maxSources, so the newcomer's failures are not counted.
+    expect(Array.from({ length: 6 }, () => g.failed('192.0.2.3', R))).toEqual(Array<undefined>(6).fill(undefined));
+  });
+
+  it('a full table of idle sources makes room for a newcomer, which is then counted and blocked', () => {
+    const g = createSourceGuard({ ...limits, maxSources: 2 }, () => 0);
+    g.failed('192.0.2.1', R);
+    g.failed('192.0.2.2', R);
+    expect([1, 2, 3, 4].map(() => g.failed('192.0.2.3', R)?.source)).toEqual([undefined, undefined, undefined, '192.0.2.3']);
+    expect(g.arrive('192.0.2.3')?.kind).toBe('blocked');
+  });
+
+  it('a full table forgets an idle source before one with handshakes in progress (which would lose its count)', () => {
+    const g = createSourceGuard({ ...limits, maxSources: 2 }, () => 0);
+    g.arrive('192.0.2.1');
+    g.arrive('192.0.2.1'); // at its cap
+    g.failed('192.0.2.2', R); // idle
+    g.failed('192.0.2.3', R); // pushes out 192.0.2.2
+    expect(g.arrive('192.0.2.1')).toEqual({ kind: 'busy', inProgress: 2 });
+  });
+
+  it('a table full of busy sources forgets the stalest of them for a newcomer, which is then counted', () => {
+    const g = createSourceGuard({ ...limits, maxSources: 2 }, () => 0);
+    g.arrive('192.0.2.1');
+    g.arrive('192.0.2.1');
+    g.arrive('192.0.2.2'); // one in progress
+    expect([1, 2, 3, 4].map(() => g.failed('192.0.2.3', R)?.source)).toEqual([undefined, undefined, undefined, '192.0.2.3']);
+    // 192.0.2.1 went (the stalest); 192.0.2.2 kept its count.
+    expect([g.arrive('192.0.2.2'), g.arrive('192.0.2.2')]).toEqual([undefined, { kind: 'busy', inProgress: 2 }]);
   });
 });
