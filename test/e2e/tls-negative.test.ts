@@ -378,6 +378,70 @@ describe('per-source limits before any TLS work', () => {
     }
   });
 
+  it('connections that send nothing (port scans, a load balancer\'s TCP checks) do not count against their source', async () => {
+    const own = await startGateway(pki.dir, configYaml(pki, socket, 'limits: { handshakeFailuresPerSource: 2 }\n'));
+    try {
+      for (let i = 0; i < 5; i++) {
+        await new Promise<void>((resolve) => {
+          const s = netConnect(own.port, '127.0.0.1', () => s.end());
+          s.on('close', () => resolve());
+          s.on('error', () => resolve());
+        });
+      }
+      await waitFor(() => (own.stderr().split('"no-hello"').length > 5 ? true : undefined));
+      expect(own.stderr()).not.toContain('"tls-source-blocked"');
+      const ok = await docker(pki.bundle('admin'), own.port, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 30_000 });
+      expect(ok.stderr).toBe('');
+      expect(ok.code).toBe(0);
+    } finally {
+      await own.stop();
+    }
+  });
+
+  // Every reason the gateway checked and refused counts, not only unknown-ca.
+  it.each<[string, () => string, ConnectionOptions, string]>([
+    ['no client certificate', () => join(work, 'foreign'), { cert: undefined, key: undefined }, 'no-certificate'],
+    ['an expired certificate', () => join(work, 'expired'), {}, 'expired'],
+    ['a server-only (serverAuth) certificate', () => join(work, 'server-only'), {}, 'bad-usage'],
+    ['TLS 1.1', () => pki.bundle('admin'), { minVersion: 'TLSv1', maxVersion: 'TLSv1.1' }, 'protocol'],
+  ])('refusals for %s count against the source', async (_label, bundle, extra, reason) => {
+    const own = await startGateway(pki.dir, configYaml(pki, socket, 'limits: { handshakeFailuresPerSource: 2 }\n'));
+    try {
+      for (let i = 0; i < 3; i++) expect((await handshakeProbe(bundle(), extra, own)).reasons).toContain(reason);
+      const blocked = await waitFor(() => own.stderr().split('\n').find((l) => l.includes('"tls-source-blocked"')));
+      expect(JSON.parse(blocked as string)).toMatchObject({ source: '127.0.0.1', failures: 3, reasons: { [reason]: 3 } });
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('verified connections held open are no handshakes in progress: more of them than limits.handshakesPerSource are fine', async () => {
+    const own = await startGateway(pki.dir, configYaml(pki, socket, 'limits: { handshakesPerSource: 2 }\n'));
+    const bundle = pki.bundle('admin');
+    const open: Socket[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        // Each answers a request (so the gateway has verified it), then stays open.
+        const answered = await new Promise<string>((resolve) => {
+          const s = connect({ host: '127.0.0.1', port: own.port, ca: readFileSync(join(bundle, 'ca.pem')), cert: readFileSync(join(bundle, 'cert.pem')), key: readFileSync(join(bundle, 'key.pem')) });
+          open.push(s);
+          s.on('secureConnect', () => s.write('GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n'));
+          s.once('data', (d: Buffer) => resolve(d.toString().split('\r\n')[0] as string));
+          s.on('error', (err) => resolve(`error: ${err.message}`));
+          s.on('close', () => resolve('closed'));
+        });
+        expect(answered).toBe('HTTP/1.1 200 OK');
+      }
+      const ok = await docker(bundle, own.port, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 30_000 });
+      expect(ok.stderr).toBe('');
+      expect(ok.code).toBe(0);
+      expect(own.stderr()).not.toContain('"source-limit"');
+    } finally {
+      for (const s of open) s.destroy();
+      await own.stop();
+    }
+  });
+
   it('a source may have limits.handshakesPerSource handshakes in progress; one more is closed on arrival until one ends', async () => {
     const own = await startGateway(pki.dir, configYaml(pki, socket, 'limits: { handshakesPerSource: 2 }\n'));
     const idle = await Promise.all(

@@ -290,6 +290,12 @@ describe('auditFields', () => {
       want: { id: 'svc', name: 'svc', image: 'http://***@registry.invalid/nginx' },
     },
     {
+      name: 'ServiceCreate: an image that is a URL loses its userinfo',
+      op: 'ServiceCreate',
+      body: { Name: 'svc', TaskTemplate: { ContainerSpec: { Image: `http://u:${SECRET}@registry.invalid/nginx` } } },
+      want: { name: 'svc', image: 'http://***@registry.invalid/nginx' },
+    },
+    {
       name: 'PluginPull: remote URL without its userinfo, references untouched',
       op: 'PluginPull',
       query: { remote: `https://u:${SECRET}@registry.invalid/vieux/sshfs`, name: 'sshfs@x' },

@@ -24,6 +24,8 @@ describe('maskUrlCredentials', () => {
     ['user@h', true, '***@h'],
     ['git@github.com:o/r.git', true, '***@github.com:o/r.git'],
     ['u:p@h/x?r=http://y', true, '***@h/x?r=***'],
+    ['u:pa?ss@h/x', true, '***@h/x'], // a ? in a schemeless userinfo does not end it early
+    ['u:pa#ss@h/x', true, '***@h/x'],
     ['https://u:p@h/x', true, 'https://***@h/x'],
     ['github.com/o/r.git', true, 'github.com/o/r.git'],
     ['-', true, '-'],

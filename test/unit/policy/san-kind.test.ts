@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalIp } from '../../../src/core/canonical-ip.js';
-import { sanKind } from '../../../src/policy/san-kind.js';
+import { loadPolicy } from '../../../src/policy/compile.js';
+import { decide } from '../../../src/policy/evaluate.js';
+import { sanKind, type SanKind } from '../../../src/policy/san-kind.js';
+import { identity, req } from './fixtures.js';
 
 describe('canonicalIp: one spelling per address', () => {
   it.each([
@@ -28,16 +31,40 @@ describe('canonicalIp: one spelling per address', () => {
 });
 
 describe('sanKind', () => {
-  it.each([
+  it.each<[string, SanKind]>([
     ['10.0.0.7', 'ip'],
+    ['0:0:0:0:0:0:0:1', 'ip'],
+    ['FE80:0:0:0:0:0:0:1', 'ip'],
+    // And as written by hand.
     ['::1', 'ip'],
     ['fe80::1', 'ip'],
-    ['0:0:0:0:0:0:0:1', 'ip'],
+    ['2001:DB8:0:0:0:0:0:1', 'ip'],
     ['spiffe://example.org/ci', 'uri'],
-    ['urn:x', 'uri'],
+    ['urn:example:robot', 'uri'],
+    // Two hex groups are no IPv6 address: a URI (scheme 'cafe').
+    ['cafe:beef', 'uri'],
+    // A URI holding '@' is still a URI.
+    ['mailto:ops@example.org', 'uri'],
+    ['https://user@example.org/', 'uri'],
     ['ops@example.org', 'email'],
     ['robot.example', 'dns'],
-  ])('%s is %s', (value, kind) => {
+    // A DNS name that begins or ends like an IPv4 address is a DNS name.
+    ['10.0.0.7.example.org', 'dns'],
+    ['x10.0.0.7', 'dns'],
+    ['10.0.0.7x', 'dns'],
+  ])('%s -> %s', (value, kind) => {
     expect(sanKind(value)).toBe(kind);
+  });
+
+  it('an email SAN spelled as a URI holding @ does not pass for that URI', () => {
+    const policy = loadPolicy(`
+version: 1
+rules:
+  - name: by-uri
+    who: { sans: ['spiffe://ops@example.org/ci'] }
+    allow: [SystemInfo]
+`);
+    expect(decide(policy, identity('x', [], { uri: ['spiffe://ops@example.org/ci'] }), req('GET', '/info')).outcome).toBe('allow');
+    expect(decide(policy, identity('x', [], { email: ['spiffe://ops@example.org/ci'] }), req('GET', '/info')).outcome).toBe('deny');
   });
 });

@@ -4,7 +4,7 @@
  * period; a replacement by rename is reported; so are a change of permissions alone and a
  * removed file.
  */
-import { appendFileSync, chmodSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ function scratch(): string {
 }
 
 /** Watch `file`, recording what it holds each time the watcher reports it. */
-function record(file: string, quietMs: number): string[] {
+function record(file: string, quietMs: number, stops: (() => void)[] = []): string[] {
   const seen: string[] = [];
   const stop = watchFiles([file], () => {
     try {
@@ -33,6 +33,7 @@ function record(file: string, quietMs: number): string[] {
     }
   }, { intervalMs: 50, quietMs });
   cleanups.push(stop);
+  stops.push(stop);
   return seen;
 }
 
@@ -80,5 +81,40 @@ describe('watchFiles', () => {
     rmSync(file);
     for (let i = 0; i < 40 && seen.length === 0; i++) await sleep(50);
     expect(seen).toEqual(['(missing)']);
+  });
+
+  it('a file whose mtime is far ahead of the clock (a skewed writer) is reported after a bounded wait, not waited for for good', async () => {
+    const file = join(scratch(), 'policy.yaml');
+    writeFileSync(file, 'old');
+    const seen = record(file, 100);
+    await sleep(150);
+    writeFileSync(file, 'new');
+    const ahead = new Date(Date.now() + 3_600_000);
+    utimesSync(file, ahead, ahead);
+    for (let i = 0; i < 80 && seen.length === 0; i++) await sleep(50);
+    expect(seen).toEqual(['new']);
+  });
+
+  it('a removed file is reported at once, without waiting for the quiet period', async () => {
+    const file = join(scratch(), 'key.pem');
+    writeFileSync(file, 'k');
+    const seen = record(file, 5000);
+    await sleep(150);
+    rmSync(file);
+    for (let i = 0; i < 30 && seen.length === 0; i++) await sleep(50);
+    expect(seen).toEqual(['(missing)']);
+  });
+
+  it('stopping cancels a report still waiting for its quiet period', async () => {
+    const file = join(scratch(), 'policy.yaml');
+    writeFileSync(file, 'old');
+    const stops: (() => void)[] = [];
+    const seen = record(file, 400, stops);
+    await sleep(150);
+    writeFileSync(file, 'new');
+    await sleep(200); // seen by a poll, waiting for its quiet period
+    for (const stop of stops) stop();
+    await sleep(600);
+    expect(seen).toEqual([]);
   });
 });

@@ -51,4 +51,16 @@ describe('closeRevokedConnections', async () => {
     const next = await chain.material((await crlOf(chain.root, [])) + (await crlOf(chain.int, ['0a01'])));
     expect([closeRevokedConnections([socket], next), destroyed]).toEqual([1, true]);
   });
+
+  it('closes a connection with no identity bound (it cannot be checked), and tells `closing` of each connection it closes', async () => {
+    const legacy = new X509Certificate(bob.certPem).toLegacyObject();
+    const destroyed: string[] = [];
+    const unbound = { destroy: () => destroyed.push('unbound') } as unknown as TLSSocket;
+    const bound = { getPeerCertificate: () => legacy, destroy: () => destroyed.push('bound') } as unknown as TLSSocket;
+    bindIdentity(bound);
+    const next = await chain.material((await crlOf(chain.root, [])) + (await crlOf(chain.int, ['0a01'])));
+    const heard: (string | undefined)[] = [];
+    expect(closeRevokedConnections([unbound, bound], next, (identity) => heard.push(identity?.name))).toBe(2);
+    expect({ destroyed, heard }).toEqual({ destroyed: ['unbound', 'bound'], heard: [undefined, 'bob'] });
+  });
 });

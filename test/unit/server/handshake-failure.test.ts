@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyHandshakeError, clientAlertDetail } from '../../../src/server/handshake-failure.js';
+import type { HandshakeFailure } from '../../../src/core/observer.js';
+import { classifyHandshakeError, classifyVerifyError, clientAlertDetail } from '../../../src/server/handshake-failure.js';
 
 /** An error as Node's TLS server reports it to `tlsClientError` (code, reason, OpenSSL's message). */
 function tlsError(code: string, reason: string, message = `80DC6F56FA7F0000:error:0A000000:SSL routines::${reason}:../deps/openssl/openssl/ssl/statem/statem_srvr.c:1:\n`): Error & { code: string; reason: string } {
@@ -34,5 +35,60 @@ describe('classifyHandshakeError', () => {
     expect(detail).toContain('tlsv1 alert unknown ca (alert 48)');
     expect(detail).toContain('did not accept the gateway\'s certificate');
     expect(detail).not.toContain('rec_layer_s3.c');
+  });
+});
+
+/** An error as Node 20's TLS server reports an OpenSSL failure (code, reason, message). */
+function openssl(code: string, reason: string, where: string): Error & { code: string; reason: string } {
+  return Object.assign(new Error(`803CE29A0F7F0000:error:0A000000:SSL routines:${where}:${reason}:../deps/openssl/openssl/ssl/statem/statem_srvr.c:1:\n`), { code, reason });
+}
+
+describe('classifyHandshakeError: what the gateway refused itself', () => {
+  it.each<[string, Error & { code?: string; reason?: string }, HandshakeFailure]>([
+    // Captured from Node 20.20's tls server (requestCert, rejectUnauthorized).
+    ['no client certificate', openssl('ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE', 'peer did not return a certificate', 'tls_process_client_certificate'), 'no-certificate'],
+    ['a TLS 1.1 client', openssl('ERR_SSL_UNSUPPORTED_PROTOCOL', 'unsupported protocol', 'tls_early_post_process_client_hello'), 'protocol'],
+    ['no shared cipher', openssl('ERR_SSL_NO_SHARED_CIPHER', 'no shared cipher', 'tls_post_process_client_hello'), 'protocol'],
+    ['plain HTTP to the TLS port', openssl('ERR_SSL_HTTP_REQUEST', 'http request', 'ssl3_get_record'), 'protocol'],
+    ['a wrong record version', openssl('ERR_SSL_WRONG_VERSION_NUMBER', 'wrong version number', 'ssl3_get_record'), 'protocol'],
+    ['the client went mid-handshake', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'other'],
+    // OpenSSL verify failures the gateway made itself, by their text (alerts the client sent are client-alert).
+    ['a revoked certificate', new Error('certificate revoked'), 'revoked'],
+    ['an expired certificate', new Error('certificate has expired'), 'expired'],
+    ['a certificate not yet valid', new Error('certificate is not yet valid'), 'expired'],
+    ['an unknown CA', new Error('unable to get local issuer certificate'), 'unknown-ca'],
+    ['an unknown CA, as named', new Error('unknown ca'), 'unknown-ca'],
+    ['a self-signed certificate', new Error('self-signed certificate'), 'unknown-ca'],
+    ['a failed verification', openssl('ERR_SSL_CERTIFICATE_VERIFY_FAILED', 'certificate verify failed', 'tls_process_client_certificate'), 'unknown-ca'],
+    ['an unsupported purpose', new Error('unsupported certificate purpose'), 'bad-usage'],
+    // 'revoked' is looked for before 'expired': the more precise reason wins.
+    ['a message naming both', new Error('certificate revoked (and expired)'), 'revoked'],
+  ])('%s', (_label, err, reason) => {
+    expect(classifyHandshakeError(err)).toBe(reason);
+  });
+});
+
+describe('classifyVerifyError: every verify code the gateway names', () => {
+  it.each([
+    ['UNABLE_TO_GET_ISSUER_CERT', 'unknown-ca'],
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'unknown-ca'],
+    ['CERT_SIGNATURE_FAILURE', 'unknown-ca'],
+    ['CERT_UNTRUSTED', 'unknown-ca'],
+    ['CERT_REJECTED', 'unknown-ca'],
+    ['INVALID_CA', 'unknown-ca'],
+    ['PATH_LENGTH_EXCEEDED', 'unknown-ca'],
+    ['CRL_NOT_YET_VALID', 'other'],
+    ['CRL_SIGNATURE_FAILURE', 'other'],
+    ['UNABLE_TO_DECRYPT_CRL_SIGNATURE', 'other'],
+    ['ERROR_IN_CRL_LAST_UPDATE_FIELD', 'other'],
+    ['ERROR_IN_CRL_NEXT_UPDATE_FIELD', 'other'],
+  ])('%s -> %s', (code, reason) => {
+    expect(classifyVerifyError(code).reason).toBe(reason);
+  });
+
+  it('a problem with the gateway\'s CRL is blamed on the CRL, whichever it is', () => {
+    for (const code of ['CRL_NOT_YET_VALID', 'CRL_SIGNATURE_FAILURE', 'UNABLE_TO_DECRYPT_CRL_SIGNATURE', 'ERROR_IN_CRL_LAST_UPDATE_FIELD', 'ERROR_IN_CRL_NEXT_UPDATE_FIELD']) {
+      expect(classifyVerifyError(code).detail).toContain("a problem with the gateway's tls.crl");
+    }
   });
 });
