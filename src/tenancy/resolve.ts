@@ -42,8 +42,22 @@ export function describeObject(kind: ObjectKind, doc: Record<string, unknown>): 
   return found;
 }
 
+/** dockerd's answer to a container reference it finds nothing for. */
+function noSuchContainer(name: string): DaemonAnswer {
+  const json = { message: `No such container: ${name}` };
+  return { status: 404, json, raw: Buffer.from(JSON.stringify(json) + '\n'), contentType: 'application/json' };
+}
+
 /** Resolve `name` of `kind` on the daemon. */
 export async function resolveObject(daemon: DaemonClient, kind: ObjectKind, name: string): Promise<Resolution> {
+  if (kind === 'containers' && name.startsWith('/')) {
+    // dockerd reads `/x` in a body reference (VolumesFrom, container:<x>) as the name x, never
+    // as an ID or ID prefix; inspected by path, `/containers/%2Fx/json` is only a redirect.
+    const bare = name.slice(1);
+    const byName = bare === '' ? undefined : await resolveObject(daemon, kind, bare);
+    if (byName && 'found' in byName && byName.found.names.includes(bare)) return byName;
+    return byName && 'answer' in byName && byName.answer.status !== 404 ? byName : { answer: noSuchContainer(name) };
+  }
   const answer = await daemon.get(INSPECT[kind](name));
   if (answer.status !== 200 || !isObject(answer.json as JsonValue)) return { answer };
   const raw = answer.json as Record<string, unknown>;

@@ -188,6 +188,16 @@ describe('cross-owner access is denied by id, name and id prefix', () => {
     expect(r.stdout.trim()).toBe('team-ok');
   });
 
+  it('a reference written /name is the container of that name, as dockerd reads it (never an ID prefix)', async () => {
+    const own = await as('bob', ['run', '--rm', '--volumes-from', '/ten-a1', '--pid', 'container:/ten-a1', 'busybox', 'true']);
+    expect(own.stderr).toBe('');
+    expect(own.code).toBe(0);
+    expect((await as('carol', ['run', '--rm', '--volumes-from', '/ten-a1', 'busybox', 'true'])).stderr).toContain('belongs to another tenant');
+    // `/` and ten-a1's short ID: dockerd looks for a container of that name, and finds none.
+    const byId = await api('bob', 'POST', '/containers/create', { Image: 'busybox', HostConfig: { VolumesFrom: [`/${a1Id.slice(0, 12)}`] } });
+    expect(byId).toEqual({ status: 404, json: { message: `No such container: /${a1Id.slice(0, 12)}` } });
+  });
+
   it('a create body may not reference another tenant\'s objects', async () => {
     const vf = await as('carol', ['run', '--rm', '--volumes-from', 'ten-a1', 'busybox', 'true']);
     expect(vf.stderr).toContain('belongs to another tenant');
