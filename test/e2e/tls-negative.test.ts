@@ -75,6 +75,23 @@ async function handshakeProbe(bundle: string, extra: ConnectionOptions = {}, g: 
   return { outcome, reasons: lines.map((l) => l.reason), details: lines.map((l) => l.detail) };
 }
 
+/** Open a TCP connection to the gateway on `port`, send `bytes` (none when undefined), end it; resolves once it closed. */
+function sendAndGo(port: number, bytes?: Buffer): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const s = netConnect(port, '127.0.0.1', () => (bytes ? s.end(bytes) : s.end()));
+    s.on('close', () => resolve());
+    s.on('error', () => resolve());
+  });
+}
+
+/** The source of `g`'s clients was not blocked: nothing logged, and a valid client is served. */
+async function expectNotBlocked(g: TestGateway): Promise<void> {
+  expect(g.stderr()).not.toContain('"tls-source-blocked"');
+  const ok = await docker(pki.bundle('admin'), g.port, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 30_000 });
+  expect(ok.stderr).toBe('');
+  expect(ok.code).toBe(0);
+}
+
 async function waitFor<T>(probe: () => T | undefined, ms = 5000): Promise<T | undefined> {
   const end = Date.now() + ms;
   for (;;) {
@@ -348,10 +365,7 @@ describe('per-source limits before any TLS work', () => {
       });
       expect(new Set(lines?.map((l) => l.reason))).toEqual(new Set(['client-alert']));
       expect(new Set(lines?.map((l) => /\(alert (\d+)\)/.exec(l.detail)?.[1]))).toEqual(new Set(['42', '48']));
-      expect(own.stderr()).not.toContain('"tls-source-blocked"');
-      const ok = await docker(pki.bundle('admin'), own.port, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 30_000 });
-      expect(ok.stderr).toBe('');
-      expect(ok.code).toBe(0);
+      await expectNotBlocked(own);
     } finally {
       await own.stop();
     }
@@ -361,18 +375,9 @@ describe('per-source limits before any TLS work', () => {
     const own = await startGateway(pki.dir, configYaml(pki, socket, 'limits: { handshakeFailuresPerSource: 3 }\n'));
     try {
       // Half a ClientHello, then gone: six times.
-      for (let i = 0; i < 6; i++) {
-        await new Promise<void>((resolve) => {
-          const s = netConnect(own.port, '127.0.0.1', () => s.end(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00])));
-          s.on('close', () => resolve());
-          s.on('error', () => resolve());
-        });
-      }
+      for (let i = 0; i < 6; i++) await sendAndGo(own.port, Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00]));
       await waitFor(() => (own.stderr().split('"tls-handshake-failed"').length > 6 ? true : undefined));
-      expect(own.stderr()).not.toContain('"tls-source-blocked"');
-      const ok = await docker(pki.bundle('admin'), own.port, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 30_000 });
-      expect(ok.stderr).toBe('');
-      expect(ok.code).toBe(0);
+      await expectNotBlocked(own);
     } finally {
       await own.stop();
     }
@@ -381,18 +386,9 @@ describe('per-source limits before any TLS work', () => {
   it('connections that send nothing (port scans, a load balancer\'s TCP checks) do not count against their source', async () => {
     const own = await startGateway(pki.dir, configYaml(pki, socket, 'limits: { handshakeFailuresPerSource: 2 }\n'));
     try {
-      for (let i = 0; i < 5; i++) {
-        await new Promise<void>((resolve) => {
-          const s = netConnect(own.port, '127.0.0.1', () => s.end());
-          s.on('close', () => resolve());
-          s.on('error', () => resolve());
-        });
-      }
+      for (let i = 0; i < 5; i++) await sendAndGo(own.port);
       await waitFor(() => (own.stderr().split('"no-hello"').length > 5 ? true : undefined));
-      expect(own.stderr()).not.toContain('"tls-source-blocked"');
-      const ok = await docker(pki.bundle('admin'), own.port, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 30_000 });
-      expect(ok.stderr).toBe('');
-      expect(ok.code).toBe(0);
+      await expectNotBlocked(own);
     } finally {
       await own.stop();
     }
