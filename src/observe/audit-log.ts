@@ -34,6 +34,7 @@ import { closeSync, constants, fstatSync, ftruncateSync, mkdirSync, openSync, st
 import { dirname } from 'node:path';
 import type { AuditRecord } from './audit-record.js';
 import { auditLine } from './audit-line.js';
+import { countRecords, LineQueue } from './line-queue.js';
 
 /** Where audit records go. */
 export interface AuditLog {
@@ -109,18 +110,6 @@ const EAGAIN_REPORT_MS = 2000;
 const EMPTY = Buffer.alloc(0);
 const NEWLINE = Buffer.from('\n');
 
-/** Records in `buf`: its non-empty lines (an empty one is the newline that ends a broken record). */
-function countRecords(buf: Buffer): number {
-  let records = 0;
-  for (let start = 0; start < buf.length; ) {
-    const end = buf.indexOf(10, start);
-    const stop = end < 0 ? buf.length : end + 1;
-    if (stop - start > 1) records += 1;
-    start = stop;
-  }
-  return records;
-}
-
 /** An audit log whose file could not be opened: `ready` rejects, writes go nowhere. */
 function unopened(err: Error): AuditLog {
   const ready = Promise.reject(err);
@@ -175,7 +164,7 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
   /** Lines written since the last drain. */
   let pending: string[] = [];
   /** Bytes a write refused, written before anything newer. */
-  let backlog: Buffer | undefined;
+  const backlog = new LineQueue();
   /** Bytes of the backlog's first line already in the file (a partial write): that line is half there. */
   let partial = 0;
   /** Records left as a broken line in the destination (it could not be cut back): lost. */
@@ -214,76 +203,66 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
   function drain(): boolean {
     if (scheduled) clearImmediate(scheduled);
     scheduled = undefined;
-    let buf: Buffer | undefined = pending.length === 0 ? undefined : Buffer.from(pending.length === 1 ? (pending[0] as string) : pending.join(''), 'utf8');
-    let records = pending.length;
-    pending = [];
-    if (backlog) {
-      // Counted only while the file is deleted: the backlog's records go there too (lost).
-      if (pathProblem?.deleted) records += countRecords(backlog);
-      buf = buf ? Buffer.concat([backlog, buf]) : backlog;
+    if (pending.length > 0) {
+      backlog.push(Buffer.from(pending.length === 1 ? (pending[0] as string) : pending.join(''), 'utf8'));
+      pending = [];
     }
-    backlog = undefined;
-    if (!buf) return true;
-    // The first `partial` bytes are already in the file; they stay in `buf` so the record is whole
-    // again should the half in the file have to be cut off (reopen, close).
-    let off = partial;
-    const start = off;
-    while (off < buf.length) {
-      try {
-        off += write(fd, buf, off, buf.length - off);
-      } catch (err) {
-        if (off > start) {
-          // It took some: a destination catching up, not one refusing since long ago.
-          refusingSince = undefined;
-          retryMs = RETRY_AFTER_PROGRESS_MS;
+    let progressed = false;
+    for (let chunk = backlog.first(); chunk; chunk = backlog.first()) {
+      // The first `partial` bytes are already in the file; they stay in the chunk so the record
+      // is whole again should the half in the file have to be cut off (reopen, close).
+      let off = partial;
+      while (off < chunk.length) {
+        try {
+          const n = write(fd, chunk, off, chunk.length - off);
+          off += n;
+          if (n > 0) progressed = true;
+        } catch (err) {
+          if (progressed) {
+            // It took some: a destination catching up, not one refusing since long ago.
+            refusingSince = undefined;
+            retryMs = RETRY_AFTER_PROGRESS_MS;
+          }
+          refusingSince ??= Date.now();
+          lastError = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+          // A full pipe is usually a reader catching up: reported once it lasts.
+          if (lastError !== 'EAGAIN' || Date.now() - refusingSince >= EAGAIN_REPORT_MS) report(err as Error);
+          const lineStart = off === 0 ? 0 : chunk.lastIndexOf(10, off - 1) + 1;
+          partial = off - lineStart;
+          backlog.dropFirstBytes(lineStart);
+          keep();
+          return false;
         }
-        refusingSince ??= Date.now();
-        lastError = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-        // A full pipe is usually a reader catching up: reported once it lasts.
-        if (lastError !== 'EAGAIN' || Date.now() - refusingSince >= EAGAIN_REPORT_MS) report(err as Error);
-        const lineStart = off === 0 ? 0 : buf.lastIndexOf(10, off - 1) + 1;
-        partial = off - lineStart;
-        keep(buf.subarray(lineStart));
-        return false;
       }
+      if (pathProblem?.deleted) {
+        // Written into the deleted file: lost.
+        const records = countRecords(chunk);
+        deletedFileLoss.records += records;
+        deletedFileLoss.bytes += chunk.length;
+        lostRecords += records;
+      }
+      backlog.shift();
+      partial = 0;
     }
-    if (pathProblem?.deleted) {
-      deletedFileLoss.records += records;
-      deletedFileLoss.bytes += buf.length;
-      lostRecords += records;
-    }
-    partial = 0;
     lastErrorCode = undefined;
     refusingSince = undefined;
     retryMs = RETRY_MS;
     return true;
   }
 
-  function keep(rest: Buffer): void {
-    backlog = rest;
-    if (rest.length > maxBacklog) {
+  /** After a refused write: drop the oldest records past the cap, and schedule the retry. */
+  function keep(): void {
+    if (backlog.length > maxBacklog) {
       // The oldest records go; one the file holds half of must not stay half there.
       endPartialLine();
-      const b = backlog;
-      const lead = b[0] === 10 ? 1 : 0;
-      if (b.length > maxBacklog) {
-        // Cut at a line start so the file never gets half a record: the newest whole records
-        // that fit, with the leading newline (searched from one byte before them, so records
-        // filling the cap exactly are all kept).
-        const cut = b.indexOf(10, b.length - maxBacklog - 1 + lead);
-        const kept = cut < 0 ? EMPTY : b.subarray(cut + 1);
-        backlog = lead ? Buffer.concat([NEWLINE, kept]) : kept;
-        // Counting the lines costs a scan of the dropped part, on this path only.
-        const dropped = countRecords(b.subarray(lead, b.length - kept.length));
-        lostRecords += dropped;
-        opts.onError?.(new Error(`audit log destination refuses writes: dropped ${b.length - lead - kept.length} bytes of the oldest records (${dropped} records)`));
+      if (backlog.length > maxBacklog) {
+        // Cut at a line start so the file never gets half a record.
+        const dropped = backlog.dropOldest(maxBacklog);
+        lostRecords += dropped.records;
+        opts.onError?.(new Error(`audit log destination refuses writes: dropped ${dropped.bytes} bytes of the oldest records (${dropped.records} records)`));
       }
     }
-    // A copy only when part of the buffer was written, so the written part can be freed; a
-    // destination that took nothing leaves the buffer as it is (no copy per retry).
-    if (backlog.length === 0) backlog = undefined;
-    else if (backlog.byteOffset > 0 || backlog.length < backlog.buffer.byteLength / 2) backlog = Buffer.from(backlog);
-    if (backlog && !retry) {
+    if (backlog.length > 0 && !retry) {
       retry = setTimeout(() => {
         retry = undefined;
         drain();
@@ -307,9 +286,10 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
       if (file === undefined) throw new Error('stdout cannot be truncated');
       ftruncateSync(fd, fstatSync(fd).size - inFile);
     } catch {
-      const b = backlog ?? EMPTY;
-      const end = b.indexOf(10);
-      backlog = Buffer.concat([NEWLINE, end < 0 ? EMPTY : b.subarray(end + 1)]);
+      const first = backlog.first() ?? EMPTY;
+      const end = first.indexOf(10);
+      backlog.dropFirstBytes(end < 0 ? first.length : end + 1);
+      backlog.unshift(NEWLINE);
       brokenRecords += 1;
       lostRecords += 1;
     }
@@ -319,16 +299,17 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
   function unwritten(): AuditLoss {
     let records = brokenRecords;
     let bytes = 0;
-    const b = backlog ?? EMPTY;
-    for (let start = 0; start < b.length; ) {
-      const end = b.indexOf(10, start);
-      const stop = end < 0 ? b.length : end + 1;
-      // An empty line is the newline queued to end a broken record, not a record.
-      if (stop - start > 1) {
-        records += 1;
-        bytes += stop - start;
+    for (const b of backlog.all()) {
+      for (let start = 0; start < b.length; ) {
+        const end = b.indexOf(10, start);
+        const stop = end < 0 ? b.length : end + 1;
+        // An empty line is the newline queued to end a broken record, not a record.
+        if (stop - start > 1) {
+          records += 1;
+          bytes += stop - start;
+        }
+        start = stop;
       }
-      start = stop;
     }
     for (const line of pending) {
       bytes += Buffer.byteLength(line);
@@ -429,7 +410,7 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
     },
     flush,
     health() {
-      const backlogBytes = (backlog?.length ?? 0) - partial;
+      const backlogBytes = backlog.length - partial;
       if (pathProblem && (refusingSince === undefined || pathProblem.since < refusingSince)) {
         return { backlogBytes, refusingSince: pathProblem.since, error: `cannot reopen the audit file: ${pathProblem.error}`, lostRecords };
       }
@@ -442,13 +423,13 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
       if (pathTimer) clearInterval(pathTimer);
       endPartialLine();
       // One last attempt, also for the newline that ends a broken record.
-      if (backlog) drain();
+      if (backlog.length > 0) drain();
       if (retry) clearTimeout(retry);
       if (scheduled) clearImmediate(scheduled);
       const lost = unwritten();
       // Broken records are in `lostRecords` already.
       lostRecords += lost.records - brokenRecords;
-      backlog = undefined;
+      backlog.clear();
       pending = [];
       if (lost.records > 0) {
         opts.onError?.(new Error(`audit log closed with ${lost.records} records (${lost.bytes} bytes) unwritten: the destination refused them; they are lost`));

@@ -84,6 +84,44 @@ describe('audit log retries (fake clock)', () => {
   });
 });
 
+describe('audit log backlog: no copy per retry', () => {
+  it('a reader taking 64 KiB at each retry is fed from the backlog as it was kept, not from a copy per write', async () => {
+    vi.useFakeTimers();
+    let mode: 'full' | 'trickling' | 'open' = 'full';
+    let tookThisRetry = false;
+    const buffers = new Set<ArrayBufferLike>();
+    let written = 0;
+    const log = createAuditLog({
+      onError: () => {},
+      writeSync(_fd, buf, _off, len) {
+        if (mode === 'open') return len;
+        if (mode === 'full' || tookThisRetry) {
+          tookThisRetry = false;
+          throw refused('EAGAIN');
+        }
+        buffers.add(buf.buffer);
+        tookThisRetry = true;
+        const n = Math.min(len, 65_536);
+        written += n;
+        return n;
+      },
+    });
+    // About 8 MiB of records, refused as they come: one backlog.
+    const line = Buffer.byteLength(auditLine(rec('b0')));
+    for (let i = 0; i < Math.ceil((8 * 1024 * 1024) / line); i++) log.write(rec(`b${i}`));
+    vi.advanceTimersByTime(200);
+    mode = 'trickling';
+    vi.advanceTimersByTime(2_000);
+    // All of it written, 64 KiB a retry (128 retries), from the backlog and a copy each time
+    // what is left fell under half of what it held on to (about log2(128) copies, together no
+    // more than the backlog once): a copy per partial write made each retry cost the whole backlog.
+    expect(written).toBeGreaterThan(8 * 1024 * 1024);
+    expect(buffers.size).toBeLessThanOrEqual(Math.log2(written / 65_536) + 1);
+    mode = 'open';
+    await log.close();
+  });
+});
+
 describe('audit log backlog edges', () => {
   const one = Buffer.byteLength(auditLine(rec('e0')));
   const ids = (n: number) => Array.from({ length: n }, (_, i) => `e${i}`);
