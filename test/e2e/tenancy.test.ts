@@ -791,3 +791,34 @@ describe('a build\'s tags are reserved until it ends (dockerd writes them at the
     expect(after.stderr).toContain(`tag "${tag}" names an image that belongs to another tenant`);
   });
 });
+
+describe('hostNamespaces: false with tenancy limits', () => {
+  it('a create below API 1.41 without a HostConfig gets a private cgroup namespace, though tenancy adds a HostConfig for its memory limit', async () => {
+    const policyFile = join(pki.dir, 'tenancy-cgroupns.yaml');
+    writeFileSync(policyFile, `version: 1
+rules:
+  - name: everyone
+    who: { anyone: true }
+    allow: all
+    guards: { hostNamespaces: false }
+tenancy:
+  teams: [web, data]
+  unowned: [images]
+  quotas:
+    default: { memory: 64m, defaultMemory: 32m }
+`);
+    const own = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${policyFile}\n`));
+    try {
+      const b = pki.bundle('carol');
+      for (const body of [{ Image: 'busybox', Cmd: ['true'] }, { Image: 'busybox', Cmd: ['true'], HostConfig: null }]) {
+        const r = await run('curl', ['-s', '--cacert', join(b, 'ca.pem'), '--cert', join(b, 'cert.pem'), '--key', join(b, 'key.pem'), '-H', 'Content-Type: application/json', '--data-binary', JSON.stringify(body), `https://127.0.0.1:${own.port}/v1.40/containers/create`]);
+        const id = (JSON.parse(r.stdout) as { Id?: string }).Id;
+        expect(id, r.stdout).toMatch(/^[0-9a-f]{64}$/);
+        const seen = await dockerDirect(socket, ['inspect', '--format', '{{.HostConfig.CgroupnsMode}} {{.HostConfig.Memory}}', id as string]);
+        expect(seen.stdout.trim()).toBe(`private ${32 * 1024 * 1024}`);
+      }
+    } finally {
+      await own.stop();
+    }
+  });
+});

@@ -80,8 +80,8 @@ export const hostNamespacesGuard = defineGuard({
  * `default-cgroupns-mode`; docker-compose v1 sends API 1.38 and no `CgroupnsMode`. Refusing
  * such creates would refuse compose, so the gateway asks for `private` instead, in the
  * HostConfig dockerd reads: `HostConfig` when the body has one (not null), else the legacy
- * top level when it holds host fields; with neither, dockerd has no HostConfig to force and
- * applies its own default.
+ * top level when it holds host fields, else a new `HostConfig` (without one dockerd forces
+ * nothing, but tenancy adds one for its limits, and then it would).
  */
 function cgroupnsAmendment(facts: RequestFacts): BodyAmendment | undefined {
   const body = facts.body;
@@ -93,7 +93,9 @@ function cgroupnsAmendment(facts: RequestFacts): BodyAmendment | undefined {
     if (!isObject(inner)) return undefined;
     where = ['HostConfig'];
   } else if (hasLegacyHostFields(body)) where = [];
-  else return undefined;
+  // No HostConfig at all: dockerd would force nothing, but tenancy's limits may add one,
+  // which it would then force; a HostConfig holding only the mode is forced in no case.
+  else where = ['HostConfig'];
   const mode = field(body, ...where, 'CgroupnsMode');
   if (mode !== undefined && mode !== null && mode !== '') return undefined;
   return {

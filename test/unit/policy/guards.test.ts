@@ -846,7 +846,9 @@ describe('hostNamespaces: the cgroup namespace below API 1.41', () => {
     ['1.40, HostConfig wins over a legacy private', at('1.40', { Image: 'x', HostConfig: {}, CgroupnsMode: 'private' }), ['HostConfig', 'CgroupnsMode']],
     ['1.40, private given', at('1.40', { Image: 'x', HostConfig: { CgroupnsMode: 'private' } }), undefined],
     ['1.40, folded key given', at('1.40', { Image: 'x', hostconfig: { cgroupnsmode: 'private' } }), undefined],
-    ['1.40, no HostConfig at all (dockerd forces nothing)', at('1.40', { Image: 'x' }), undefined],
+    // dockerd would force nothing, but tenancy's limits add a HostConfig it would force.
+    ['1.40, no HostConfig at all', at('1.40', { Image: 'x' }), ['HostConfig', 'CgroupnsMode']],
+    ['1.40, HostConfig null and no legacy field', at('1.40', { Image: 'x', HostConfig: null }), ['HostConfig', 'CgroupnsMode']],
     ['1.41, left to the daemon', at('1.41', { Image: 'x', HostConfig: {} }), undefined],
     ['no version prefix', req('POST', '/containers/create', { Image: 'x', HostConfig: {} }), undefined],
   ])('%s', (_name, facts, path) => {
