@@ -181,13 +181,43 @@ describe('admission: the tags an operation writes are reserved until its exchang
     reserved(await admit('bob', '/v1.41/build?t=app:1'), 'app:1', 'ImageCreate');
   });
 
-  it('reserved before the checks: while bob\'s tag-over look-ups wait on the daemon, carol is refused', async () => {
+  it('two tenants checked at once: the first to pass its checks holds the tag, the other is refused', async () => {
     let open!: () => void;
     const admit = tenancyOn(daemon(new Promise<void>((r) => (open = r))));
     const bobs = admit('bob', '/v1.41/build?t=app:1');
-    reserved(await admit('carol', '/v1.41/images/cimg:1/tag?repo=app&tag=1'), 'app:1', 'ImageBuild');
+    const carols = admit('carol', '/v1.41/images/cimg:1/tag?repo=app&tag=1');
     open();
+    const [bob, carol] = await Promise.all([bobs, carols]);
+    reserved(carol, 'app:1', 'ImageBuild');
+    forwarded(bob)();
+  });
+
+  it('a request its checks refuse reserves nothing: carol\'s refused builds of bob\'s tag do not hold it from bob', async () => {
+    let open!: () => void;
+    const admit = tenancyOn(daemon(new Promise<void>((r) => (open = r))));
+    // Carol's build names bob's image (refused, not-owner) while bob re-tags it.
+    const carols = admit('carol', '/v1.41/build?t=bimg:1');
+    const bobs = admit('bob', '/v1.41/images/bimg:1/tag?repo=bimg&tag=1');
+    open();
+    expect(await carols).toMatchObject({ kind: 'deny', code: 'not-owner' });
     forwarded(await bobs)();
+  });
+
+  it('checked again once reserved: a tag another tenant wrote between the check and the reservation is refused, and released', async () => {
+    const base = daemon();
+    let looks = 0;
+    // app:1 is free at the first look, and bob's (his commit landed) at every later one.
+    const admit = tenancyOn({
+      async get(path) {
+        if (decodeURIComponent(path) !== '/images/app:1/json') return base.get(path);
+        looks += 1;
+        return looks === 1 ? answer(404, { message: 'No such image' }) : answer(200, { Id: 'sha256:a', RepoTags: ['app:1'], Config: { Labels: { 'dockgate.owner': 'bob', 'dockgate.team': 'web' } } });
+      },
+    });
+    expect(await admit('carol', '/v1.41/build?t=app:1')).toMatchObject({ kind: 'deny', code: 'not-owner' });
+    expect(looks).toBe(2);
+    // Released: bob (the owner) is not refused as reserved.
+    forwarded(await admit('bob', '/v1.41/build?t=app:1'))();
   });
 
   it.each([
