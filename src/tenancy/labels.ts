@@ -46,17 +46,26 @@ export function ownerLabels(owner: string, team: string | undefined): Record<str
 }
 
 /**
+ * A struct field of a body holds what Go cannot decode into it (a string, number, boolean or
+ * list where an object goes): dockerd refuses the body. Rewriting it into an object would
+ * have dockerd act on a body it refuses (a tenant's `"HostConfig": "x"` became a container).
+ */
+export class BodyShapeError extends Error {}
+
+/**
  * Follow (creating as needed) the struct fields `path` of a decoded body and return the
- * innermost object, reusing whatever client spelling Go would match. A non-object in the
- * way (`null` counts: Go leaves the field nil) is replaced.
+ * innermost object, reusing whatever client spelling Go would match. An absent or `null`
+ * field (Go leaves it nil) is replaced; any other non-object throws BodyShapeError.
  */
 export function goObjectAt(root: JsonObject, ...path: string[]): JsonObject {
   let cur = root;
-  for (const name of path) {
+  for (const [i, name] of path.entries()) {
     const key = goKey(cur, name) ?? name;
     const next = cur[key];
     if (isObject(next)) cur = next;
-    else {
+    else if (next !== undefined && next !== null) {
+      throw new BodyShapeError(`${path.slice(0, i + 1).join('.')} is ${Array.isArray(next) ? 'a list' : `a ${typeof next}`} where dockerd reads an object: dockerd refuses the body`);
+    } else {
       const fresh: JsonObject = {};
       cur[key] = fresh;
       cur = fresh;

@@ -12,7 +12,7 @@ import { createOperation, importOrCommit } from './create-ops.js';
 import type { DaemonClient } from './daemon-client.js';
 import { deny, forward, respondJson, type Tenancy, type TenancyRequest, type TenancyVerdict } from './hook.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import { ownerLabels, reservedKeys } from './labels.js';
+import { BodyShapeError, ownerLabels, reservedKeys } from './labels.js';
 import { listOperation, pruneOperation } from './list-ops.js';
 import { daemonAnswer, objectOperation, ownImages, tagOver } from './object-ops.js';
 import { planFor } from './operation-plans.js';
@@ -76,6 +76,7 @@ export function createTenancy(deps: TenancyDeps): Tenancy {
         verdict = await withTagsReserved(ctx, tags, () => byPlan(ctx));
       } catch (err) {
         closeStream?.();
+        if (err instanceof BodyShapeError) return deny(400, 'json-shape', tenancyMessage(ctx, err.message));
         throw err;
       }
       if (verdict.kind !== 'forward') closeStream?.();

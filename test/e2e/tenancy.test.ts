@@ -817,6 +817,9 @@ tenancy:
         const seen = await dockerDirect(socket, ['inspect', '--format', '{{.HostConfig.CgroupnsMode}} {{.HostConfig.Memory}}', id as string]);
         expect(seen.stdout.trim()).toBe(`private ${32 * 1024 * 1024}`);
       }
+      // A HostConfig dockerd cannot decode is refused, not replaced by tenancy's (which made a container).
+      const bad = await run('curl', ['-s', '-w', '\n%{http_code}', '--cacert', join(b, 'ca.pem'), '--cert', join(b, 'cert.pem'), '--key', join(b, 'key.pem'), '-H', 'Content-Type: application/json', '--data-binary', '{"Image":"busybox","HostConfig":"x"}', `https://127.0.0.1:${own.port}/v1.40/containers/create`]);
+      expect(bad.stdout).toMatch(/HostConfig is a string where dockerd reads an object: dockerd refuses the body"}\n+400$/);
     } finally {
       await own.stop();
     }

@@ -77,8 +77,9 @@ export const hostNamespacesGuard = defineGuard({
 /**
  * dockerd (20.10 and later) gives a container create of API < 1.41 that leaves `CgroupnsMode`
  * empty the host's cgroup namespace on a cgroup v1 host, whatever the daemon's
- * `default-cgroupns-mode`; docker-compose v1 sends API 1.38 and no `CgroupnsMode`. Refusing
- * such creates would refuse compose, so the gateway asks for `private` instead, in the
+ * `default-cgroupns-mode`; clients pinned to an older API (docker-py's `version=`,
+ * `COMPOSE_API_VERSION`) send no `CgroupnsMode`. Refusing such creates would refuse those
+ * clients, so the gateway asks for `private` instead, in the
  * HostConfig dockerd reads: `HostConfig` when the body has one (not null), else the legacy
  * top level when it holds host fields, else a new `HostConfig` (without one dockerd forces
  * nothing, but tenancy adds one for its limits, and then it would).
