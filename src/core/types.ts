@@ -85,6 +85,12 @@ export interface RequestFacts {
   queryAll: Record<string, string[]>;
   /** The decoded JSON body when the operation's body is inspected. */
   body?: JsonValue;
+  /**
+   * The body writes a whole number with a fraction or an exponent (`1e9`, `100.0`), which Go
+   * refuses in an integer field: a body the gateway re-serialises (tenancy, amendments) would
+   * lose that spelling and be accepted, so such a body is not rewritten (handle-request.ts).
+   */
+  wholeNumberAsFloat?: true;
   /** Lower-cased `Upgrade` header value of hijack requests (`tcp`, `h2c`, `websocket`). */
   upgrade?: string;
 }

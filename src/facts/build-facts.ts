@@ -7,7 +7,7 @@ import type { JsonValue, Operation, RequestFacts } from '../core/types.js';
 import { bodyMediaKind, type BodyMediaKind } from './content-type.js';
 import { FactsError } from './errors.js';
 import { emptyHealthcheckCommand } from './empty-healthcheck.js';
-import { decodeGoJson, type JsonShape } from './go-json.js';
+import { decodeGoJson, type DecodeInfo, type JsonShape } from './go-json.js';
 import { matchOperation, type OperationMatch } from './operations.js';
 import { nullBuildUlimit, nullPointerElement } from './null-elements.js';
 import { panickingFilter } from './panicking-filters.js';
@@ -101,10 +101,10 @@ function splitVersion(path: string, match: OperationMatch | undefined): [string,
   return version === undefined ? [path, undefined] : [path.slice(2 + version.length), version];
 }
 
-function jsonBody(op: Operation, body: Uint8Array | undefined): JsonValue | undefined {
+function jsonBody(op: Operation, body: Uint8Array | undefined, info: DecodeInfo): JsonValue | undefined {
   if (body === undefined || body.length === 0) return undefined;
   const shape: JsonShape = ARRAY_BODIES.has(op.name) ? 'array' : 'object';
-  return decodeGoJson(body, shape);
+  return decodeGoJson(body, shape, info);
 }
 
 /**
@@ -135,7 +135,8 @@ export function buildFacts(input: FactsInput, planned?: RequestPlan): RequestFac
     if (body !== undefined && body.length > 0 && p.media !== 'none' && p.media !== 'json') {
       throw new FactsError('bad-content-type', `${op.name} needs Content-Type application/json`);
     }
-    const decoded = jsonBody(op, body);
+    const info: DecodeInfo = {};
+    const decoded = jsonBody(op, body, info);
     if (op.name === 'ContainerStart' && decoded !== null && typeof decoded === 'object' && Object.keys(decoded).length > 0) {
       // API < 1.24 let a start body replace the container's whole HostConfig (dockerd 20.10 still
       // applies it). No current client sends one, and a rule allowing "start" must not grant
@@ -151,6 +152,7 @@ export function buildFacts(input: FactsInput, planned?: RequestPlan): RequestFac
       throw new FactsError('json-shape', `${emptyTest} is ["CMD"] with no command: dockerd's health probe would crash the daemon`);
     }
     if (decoded !== undefined) facts.body = decoded;
+    if (info.wholeNumberAsFloat) facts.wholeNumberAsFloat = true;
   }
   const filterProblem = op ? panickingFilter(op.name, query.filters) : undefined;
   if (filterProblem !== undefined) throw new FactsError('bad-query', `${filterProblem}: dockerd 20.10 panics on it`);

@@ -58,6 +58,8 @@ const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b
 
 class Parser {
   pos = 0;
+  /** A whole number was written with a fraction or an exponent (see DecodeInfo). */
+  wholeNumberAsFloat = false;
   constructor(readonly text: string) {}
 
   fail(message: string): never {
@@ -109,6 +111,7 @@ class Parser {
     if (!Number.isFinite(n) || (/^-?[0-9]+$/.test(m[0]) && !Number.isSafeInteger(n))) {
       throw new BodyError('ambiguous-json', `number ${m[0]} cannot be inspected exactly`);
     }
+    if (Number.isInteger(n) && /[.eE]/.test(m[0])) this.wholeNumberAsFloat = true;
     return n;
   }
 
@@ -251,13 +254,23 @@ class Parser {
   }
 }
 
+/** What decodeGoJson noticed beyond the value. */
+export interface DecodeInfo {
+  /**
+   * A whole number written with a fraction or an exponent (`1e9`, `100.0`): Go refuses it in an
+   * integer field, and a re-serialised body would write it as an integer dockerd accepts.
+   */
+  wholeNumberAsFloat?: boolean;
+}
+
 /**
  * Decode a JSON request body as dockerd would, refusing ambiguity with a BodyError
  * (`bad-json`, `ambiguous-json`, `trailing-json`, `deep-json`, `json-shape`).
  * Returns undefined for an empty or whitespace-only body (Go's decoder reports io.EOF; what
  * that means is up to the operation). Objects have no prototype, so `__proto__` is a plain key.
+ * `info`, when given, is told what else was noticed.
  */
-export function decodeGoJson(bytes: Uint8Array, shape: JsonShape = 'any'): JsonValue | undefined {
+export function decodeGoJson(bytes: Uint8Array, shape: JsonShape = 'any', info?: DecodeInfo): JsonValue | undefined {
   let text: string;
   try {
     text = UTF8.decode(bytes);
@@ -268,6 +281,7 @@ export function decodeGoJson(bytes: Uint8Array, shape: JsonShape = 'any'): JsonV
   p.skipSpace();
   if (p.pos === text.length) return undefined;
   const value = p.value(0);
+  if (info && p.wholeNumberAsFloat) info.wholeNumberAsFloat = true;
   p.skipSpace();
   if (p.pos !== text.length) {
     throw new BodyError('trailing-json', `unexpected data after the JSON value at offset ${p.pos}`);

@@ -62,6 +62,15 @@ export const MAX_PIPELINED = 16;
  */
 const CLOSING = new Set<GatewayErrorCode>(['shutting-down', 'body-timeout', 'identity-body-budget', 'body-budget']);
 
+/**
+ * A body the gateway would have to re-serialise (tenancy, amendments) that writes a whole number
+ * with a fraction or an exponent: Go refuses `1e9` in an integer field, JSON.stringify writes it
+ * as `1000000000`, which dockerd accepts; refused rather than turned into a body dockerd takes.
+ */
+function respelledNumber(method: string): GatewayError {
+  return new GatewayError('malformed', `dockgate: refused ${method} request: the body writes a whole number with a fraction or an exponent (1e9, 100.0), which dockerd refuses in an integer field; write it as an integer`, 'json-shape');
+}
+
 /** The refusal recorded for a request whose client left before its body had arrived. */
 const CLIENT_LEFT = { outcome: 'malformed', reason: `truncated-body: ${TRUNCATED_BODY}` } as const;
 
@@ -301,6 +310,10 @@ function proceed(
     }
   };
   if (decision.amendments?.length) {
+    if (facts.wholeNumberAsFloat) {
+      refuse(respelledNumber(req.method ?? ''));
+      return;
+    }
     try {
       body = amendBody(facts, decision.amendments);
     } catch (err) {
@@ -315,6 +328,10 @@ function proceed(
   // Tenancy (src/tenancy): ownership, visibility and quotas, after the policy allowed the request.
   deps.tenancy.admit({ identity, facts, body, method: req.method ?? '', target: req.url ?? '' }).then((verdict) => {
     if (verdict.kind === 'forward') {
+      if (verdict.body !== undefined && facts.wholeNumberAsFloat) {
+        refuse(respelledNumber(req.method ?? ''));
+        return;
+      }
       if (verdict.target !== undefined) req.url = verdict.target;
       forwardAllowed(verdict.target ?? plan.origin, verdict.body ?? body, verdict.release);
       return;

@@ -5,7 +5,7 @@
  */
 import type { JsonObject, JsonValue } from '../core/types.js';
 import { field, goKey, isObject } from '../facts/go-fold.js';
-import { goObjectAt, goSet } from './labels.js';
+import { BodyShapeError, goObjectAt, goSet } from './labels.js';
 import { endpointIdWhere, parseLink } from './references.js';
 
 /**
@@ -63,7 +63,10 @@ export function pinNetwork(body: JsonObject, name: string, id: string): void {
   const endpoints = goObjectAt(body, 'NetworkingConfig', 'EndpointsConfig');
   const keys = Object.keys(endpoints);
   if (keys.length > 0 && !keys.includes(name)) return;
-  const endpoint = isObject(endpoints[name] as JsonValue) ? (endpoints[name] as JsonObject) : (endpoints[name] = {});
+  // A Go map: the key is exact. A non-object endpoint is one dockerd cannot decode.
+  const existing = endpoints[name];
+  if (existing !== undefined && existing !== null && !isObject(existing)) throw new BodyShapeError(`NetworkingConfig.EndpointsConfig["${name}"] is not an object: dockerd refuses the body`);
+  const endpoint = isObject(existing) ? existing : (endpoints[name] = {});
   const current = field(endpoint, 'NetworkID');
   if (typeof current === 'string' && current !== '') return;
   goSet(endpoint, 'NetworkID', id);

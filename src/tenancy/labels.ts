@@ -74,9 +74,24 @@ export function goObjectAt(root: JsonObject, ...path: string[]): JsonObject {
   return cur;
 }
 
-/** Set struct field `name` of `obj`, reusing the client's spelling of it if present. */
+/** A JSON value's type as Go's decoder tells them apart (a list is no object). */
+function jsonType(v: JsonValue): string {
+  return Array.isArray(v) ? 'list' : typeof v;
+}
+
+/**
+ * Set struct field `name` of `obj`, reusing the client's spelling of it if present. A value of
+ * another type already there (`"Memory": "x"`, which dockerd cannot decode) throws
+ * BodyShapeError rather than being replaced by one dockerd would accept; absent or `null` is
+ * replaced.
+ */
 export function goSet(obj: JsonObject, name: string, value: JsonValue): void {
-  obj[goKey(obj, name) ?? name] = value;
+  const key = goKey(obj, name) ?? name;
+  const current = obj[key];
+  if (current !== undefined && current !== null && jsonType(current) !== jsonType(value)) {
+    throw new BodyShapeError(`${name} is ${jsonType(current) === 'list' ? 'a list' : `a ${jsonType(current)}`} where dockerd reads ${jsonType(value) === 'list' ? 'a list' : `a ${jsonType(value)}`}: dockerd refuses the body`);
+  }
+  obj[key] = value;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BodyError, FactsError } from '../../../src/facts/errors.js';
-import { decodeGoJson, MAX_JSON_DEPTH, type JsonShape } from '../../../src/facts/go-json.js';
+import { decodeGoJson, MAX_JSON_DEPTH, type DecodeInfo, type JsonShape } from '../../../src/facts/go-json.js';
 
 const enc = new TextEncoder();
 
@@ -181,5 +181,23 @@ describe('decodeGoJson refuses what Go reads differently or not at all', () => {
       expect((err as FactsError).status).toBe(400);
       expect((err as FactsError).message).toContain('"a"');
     }
+  });
+});
+
+describe('decodeGoJson tells whole numbers written with a fraction or an exponent (Go refuses them in integer fields)', () => {
+  it.each([
+    ['{"NanoCpus":1e9}', true],
+    ['{"Memory":100000000.0}', true],
+    ['{"A":-0.0}', true],
+    ['{"A":5E1}', true],
+    ['{"A":[1,2,{"B":2.0}]}', true],
+    ['{"A":1.5}', false],
+    ['{"A":100000000}', false],
+    ['{"A":-0}', false],
+    ['{"A":"1e9"}', false],
+  ])('%s -> %s', (text, flagged) => {
+    const info: DecodeInfo = {};
+    decodeGoJson(new TextEncoder().encode(text), 'object', info);
+    expect(info.wholeNumberAsFloat ?? false).toBe(flagged);
   });
 });
