@@ -228,6 +228,13 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
           // A full pipe is usually a reader catching up: reported once it lasts.
           if (lastError !== 'EAGAIN' || Date.now() - refusingSince >= EAGAIN_REPORT_MS) report(err as Error);
           const lineStart = off === 0 ? 0 : chunk.lastIndexOf(10, off - 1) + 1;
+          if (pathProblem?.deleted && lineStart > 0) {
+            // The whole records it took went into the deleted file: lost.
+            const records = countRecords(chunk.subarray(0, lineStart));
+            deletedFileLoss.records += records;
+            deletedFileLoss.bytes += lineStart;
+            lostRecords += records;
+          }
           partial = off - lineStart;
           backlog.dropFirstBytes(lineStart);
           keep();
@@ -265,6 +272,9 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
     if (backlog.length > 0 && !retry) {
       retry = setTimeout(() => {
         retry = undefined;
+        // A file deleted while it refused (a full disk the operator made room on) is reopened
+        // before the held records are written, not after they went into the deleted file.
+        if (oldFileDeleted()) checkPath(file as string);
         drain();
       }, retryMs);
       retry.unref();
@@ -290,8 +300,11 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
       const end = first.indexOf(10);
       backlog.dropFirstBytes(end < 0 ? first.length : end + 1);
       backlog.unshift(NEWLINE);
-      brokenRecords += 1;
-      lostRecords += 1;
+      // Only its newline was missing: the queued newline ends it whole.
+      if (end !== inFile) {
+        brokenRecords += 1;
+        lostRecords += 1;
+      }
     }
   }
 
@@ -332,6 +345,16 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
     });
   }
 
+  /** Whether the open file has been deleted (false for stdout, or when it cannot be told). */
+  function oldFileDeleted(): boolean {
+    if (file === undefined) return false;
+    try {
+      return fstatSync(fd).nlink === 0;
+    } catch {
+      return false;
+    }
+  }
+
   /** Reopen when `file` no longer names the open file (deleted, or moved without a SIGUSR1). */
   function checkPath(file: string): void {
     if (closed) return;
@@ -368,8 +391,10 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
   /** Write what is pending to the old file, then switch to a new open of `file`. The error's code when it cannot be opened. */
   function reopenFile(file: string): string | undefined {
     // Everything written before the reopen belongs to the old file; a record the old file took
-    // only half of is cut off there and written whole to the new one.
-    drain();
+    // only half of is cut off there and written whole to the new one. A deleted old file gets
+    // nothing more: what it took would be lost, uncounted (records held for a full disk went
+    // there when the operator deleted the file to make room).
+    if (!oldFileDeleted()) drain();
     let next: number;
     try {
       next = openAppend(file);
@@ -422,8 +447,10 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
       closed = true;
       if (pathTimer) clearInterval(pathTimer);
       endPartialLine();
-      // One last attempt, also for the newline that ends a broken record.
+      // One last attempt, also for the newline that ends a broken record; a record it wrote
+      // only part of is cut back again (or ended), so the next start does not append to it.
       if (backlog.length > 0) drain();
+      endPartialLine();
       if (retry) clearTimeout(retry);
       if (scheduled) clearImmediate(scheduled);
       const lost = unwritten();
