@@ -11,6 +11,7 @@
  * /64). The table is bounded: when full, the entry least recently touched makes room.
  */
 import { isIPv6 } from 'node:net';
+import { canonicalIp } from '../core/canonical-ip.js';
 
 /** Limits of {@link createSourceGuard}. */
 export interface SourceGuardLimits {
@@ -70,14 +71,8 @@ export function sourceKey(address: string): string {
   const percent = address.indexOf('%');
   const zone = percent < 0 ? '' : address.slice(percent);
   const bare = percent < 0 ? address : address.slice(0, percent);
-  const [head = '', tail = ''] = bare.split('::');
-  const left = head === '' ? [] : head.split(':');
-  const right = tail === '' ? [] : tail.split(':');
-  const groups = bare.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${groups
-    .slice(0, 4)
-    .map((g) => (g.replace(/^0+(?=.)/, '') || '0').toLowerCase())
-    .join(':')}::/64${zone}`;
+  const groups = (canonicalIp(bare) ?? bare).split(':');
+  return `${groups.slice(0, 4).join(':')}::/64${zone}`;
 }
 
 /** A guard with `limits`; `clock` for tests. */

@@ -9,6 +9,7 @@
 import type { JsonValue } from '../core/types.js';
 import { isObject } from '../facts/go-fold.js';
 import { normalizeReference } from '../policy/guards/image-reference.js';
+import { maskUrlCredentials } from '../observe/url-credentials.js';
 import type { ResolvedObject } from './access.js';
 import type { DaemonAnswer, DaemonClient } from './daemon-client.js';
 import { describeObject, resolveObject } from './resolve.js';
@@ -42,6 +43,11 @@ export function tagReference(repo: string | undefined, tag: string | undefined):
   if (tag) return tag.includes(':') ? undefined : `${name}:${tag}`;
   if (at >= 0) return undefined;
   return hasTag ? repo : `${repo}:latest`;
+}
+
+/** tagReference of `repo` and `tag` with URL credentials masked: the tag as a refusal (audited) shows it. */
+export function shownTagReference(repo: string | undefined, tag: string | undefined): string {
+  return tagReference(maskUrlCredentials(repo ?? ''), tag === undefined ? undefined : maskUrlCredentials(tag)) ?? '';
 }
 
 /** The references a push of image `name` with query `tag` acts on (dockerd's WithTag when `tag` is set). */

@@ -14,7 +14,7 @@ import { goSet } from './labels.js';
 import { applyLimits, restartPolicyProblem } from './limits.js';
 import type { OperationPlan } from './operation-plans.js';
 import { countContainers } from './quota.js';
-import { imagesNamed, pushReferences, repositoryImages, tagReference } from './image-set.js';
+import { imagesNamed, pushReferences, repositoryImages, shownTagReference, tagReference } from './image-set.js';
 import { linkRemoval } from './link-removal.js';
 import { resolveExec, resolveObject } from './resolve.js';
 import { endpointNames } from './references.js';
@@ -157,7 +157,7 @@ export async function tagOver(ctx: TenancyContext, repo: string | undefined, tag
   if (ref === undefined) return undefined;
   // Deny reasons reach the audit log: `fromImage` may be a URL with a token in its userinfo or
   // query, which the reference cuts at its `@`, so the reason is built from masked parts.
-  const shown = tagReference(maskUrlCredentials(repo ?? ''), tag === undefined ? undefined : maskUrlCredentials(tag)) ?? '';
+  const shown = shownTagReference(repo, tag);
   const idLike = await idLikeImageTag(ctx, ref, shown);
   if (idLike) return idLike;
   const existing = await resolveObject(ctx.daemon, 'images', ref);

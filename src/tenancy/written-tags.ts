@@ -4,11 +4,10 @@
  * tag-over check that found the tag free or the caller's then still holds when dockerd writes it.
  */
 import type { RequestFacts } from '../core/types.js';
-import { maskUrlCredentials } from '../observe/url-credentials.js';
 import { formatReference, normalizeReference } from '../policy/guards/image-reference.js';
 import { tenancyMessage, type TenancyContext } from './context.js';
 import { deny, type TenancyVerdict } from './hook.js';
-import { tagReference } from './image-set.js';
+import { shownTagReference, tagReference } from './image-set.js';
 import { tagOver } from './object-ops.js';
 import type { TagReservations } from './tag-reservations.js';
 
@@ -41,7 +40,7 @@ export function writtenTags(facts: RequestFacts): Map<string, string> {
     if (ref === undefined) continue;
     const parsed = normalizeReference(ref);
     const key = parsed ? formatReference(parsed) : ref;
-    if (!tags.has(key)) tags.set(key, tagReference(maskUrlCredentials(repo ?? ''), tag === undefined ? undefined : maskUrlCredentials(tag)) ?? '');
+    if (!tags.has(key)) tags.set(key, shownTagReference(repo, tag));
   }
   return tags;
 }
