@@ -48,7 +48,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case '--help':
       case '-h':
       case 'help':
-        io.stdout.write(USAGE);
+        // Without a command it is a usage error: the usage goes to stderr, as `certs` does.
+        (command === undefined ? io.stderr : io.stdout).write(USAGE);
         return command === undefined ? 2 : 0;
       default:
         throw new UsageError(`unknown command "${command}"`);

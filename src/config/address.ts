@@ -58,5 +58,5 @@ export function parseUpstream(text: string): Parsed<Upstream> {
     const host = listen.value.host === '0.0.0.0' ? '127.0.0.1' : listen.value.host;
     return { ok: true, value: { kind: 'tcp', host, port: listen.value.port, url: text } };
   }
-  return { ok: false, message: `"${text}" is not unix://, tcp:// or npipe://` };
+  return { ok: false, message: `"${text}" is not unix://, tcp://, http:// or npipe://` };
 }

@@ -104,7 +104,7 @@ export type Outcome = 'allow' | 'deny' | 'would-deny';
  * returns it). Set only by the enforced rule, and only on forwarded requests.
  */
 export interface BodyAmendment {
-  /** Stable code for the audit record, e.g. `cgroupns-private`. */
+  /** Stable name of the amendment, e.g. `cgroupns-private` (for tests and code; records show `reason`). */
   code: string;
   /** Why, for the audit record and `policy explain`. */
   reason: string;

@@ -40,7 +40,7 @@ Exit codes: 0 valid/allowed, 2 invalid policy or usage (or an unreadable --body 
 export async function runPolicyCommand(argv: string[], io: PolicyCliIo): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-    io.stdout.write(USAGE);
+    (sub === undefined ? io.stderr : io.stdout).write(USAGE);
     return sub === undefined ? 2 : 0;
   }
   if ((sub === 'check' || sub === 'explain') && rest.some((a) => a === '--help' || a === '-h')) {

@@ -145,7 +145,7 @@ function list(v: unknown, at: KeyPath, problems: Problems): string[] {
 export function parseTenancy(v: unknown, problems: Problems): TenancySpec | undefined {
   const at: KeyPath = ['tenancy'];
   if (!isRecord(v)) {
-    problems.add(at, 'must be a mapping (admins, teams, unowned, shared, quotas)');
+    problems.add(at, `must be a mapping (${KEYS.join(', ')})`);
     return undefined;
   }
   checkKeys(v, KEYS, at, problems);

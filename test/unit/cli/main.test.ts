@@ -9,7 +9,7 @@ describe('dockgate', () => {
     [['--help'], 0, 'stdout', 'Usage:'],
     [['-h'], 0, 'stdout', 'Usage:'],
     [['help'], 0, 'stdout', 'Usage:'],
-    [[], 2, 'stdout', 'Usage:'],
+    [[], 2, 'stderr', 'Usage:'],
     [['--version'], 0, 'stdout', VERSION],
     [['frobnicate'], 2, 'stderr', 'dockgate: unknown command "frobnicate"'],
     [['-x'], 2, 'stderr', 'dockgate: unknown command "-x"'],

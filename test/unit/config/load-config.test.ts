@@ -139,7 +139,7 @@ describe('buildConfig', () => {
         expect.stringMatching(/^listen: "nope" is not host:port/),
         expect.stringMatching(/^tls\.crt: unknown key/),
         expect.stringMatching(/^tls\.ca: .*missing-ca\.pem: no such file/),
-        expect.stringMatching(/^upstream: "ssh:\/\/host" is not unix/),
+        expect.stringMatching(/^upstream: "ssh:\/\/host" is not unix:\/\/, tcp:\/\/, http:\/\/ or npipe:\/\//),
         expect.stringMatching(/^admin\.tls\.key: is required/),
         expect.stringMatching(/^limits\.bodyBytes: must be a positive integer/),
         expect.stringMatching(/^limits\.headersTimeoutMs: must be a positive integer/),

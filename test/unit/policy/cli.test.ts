@@ -173,6 +173,13 @@ rules:
 });
 
 describe('dockgate policy: help and unreadable input', () => {
+  it('without a subcommand prints the usage on stderr and exits 2', async () => {
+    const r = await run([]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('Usage:\n  dockgate policy check');
+    expect(r.out).toBe('');
+  });
+
   it.each([
     [['--help']],
     [['-h']],

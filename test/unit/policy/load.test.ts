@@ -60,6 +60,7 @@ describe('policy load errors', () => {
     ['empty selector list', 'version: 1\nrules:\n  - { name: x, who: { anyone: true }, allow: [] }\n', 'rules[0].allow', 'must be "all" or a non-empty list of selectors'],
     ['reserved rule name', 'version: 1\nrules:\n  - { name: default, who: { anyone: true }, allow: all }\n', 'rules[0].name', expect.stringContaining('not "default"')],
     ['capability typo', 'version: 1\nrules:\n  - { name: x, who: { anyone: true }, allow: all, guards: { capabilities: { allow: ["SYS ADMIN"] } } }\n', 'rules[0].guards.capabilities.allow[0]', '"SYS ADMIN" is not a capability name'],
+    ['tenancy not a mapping', 'version: 1\nrules: []\ntenancy: 5\n', 'tenancy', 'must be a mapping (enabled, admins, teams, unowned, shared, quotas, buildkit)'],
     ['allow-list shape', 'version: 1\nrules:\n  - { name: x, who: { anyone: true }, allow: all, guards: { images: [busybox] } }\n', 'rules[0].guards.images', 'must be true, false or { allow: [...] }'],
   ])('%s', (_name, text, path, message) => {
     expect(problems(text)).toContainEqual(expect.objectContaining({ path, message }));
