@@ -108,3 +108,17 @@ export function coalescedBodySource(from: IncomingMessage): BodySource {
     },
   };
 }
+
+/**
+ * No body at all, for a request whose head announces none (no Content-Length, no
+ * Transfer-Encoding): the daemon request is ended without a byte of the client's. Whatever
+ * Node's parser took as that request's body stays with it (and is discarded when the answer is
+ * done); written to the daemon after a head without a length, dockerd would read those bytes as
+ * a further request that no policy decided.
+ */
+export const NO_BODY: BodySource = {
+  pipe(destination) {
+    process.nextTick(() => destination.end());
+    return destination;
+  },
+};

@@ -10,7 +10,7 @@ import httpProxy from 'http-proxy';
 import { sendDockerError } from '../http/docker-error.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
 import { relayCoalesced } from './coalescing-relay.js';
-import { coalescedBodySource } from './coalescing-request-body.js';
+import { coalescedBodySource, NO_BODY } from './coalescing-request-body.js';
 import { bodyWouldBeReframed } from './reframed-body.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
@@ -203,8 +203,10 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
           headers['content-length'] = String(body.length);
           proxy.web(req, res, { buffer: Readable.from([body]) });
         } else {
-          // A streamed body (or none): written to the daemon a turn's pieces at a time.
-          proxy.web(req, res, { buffer: coalescedBodySource(req) as unknown as Stream });
+          // A streamed body, written to the daemon a turn's pieces at a time; only one the
+          // forwarded head announces (see NO_BODY).
+          const announced = headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined;
+          proxy.web(req, res, { buffer: (announced ? coalescedBodySource(req) : NO_BODY) as unknown as Stream });
         }
       } catch (err) {
         // A throw here would otherwise reach the request listener and end the process.

@@ -205,6 +205,13 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     keepAliveInitialDelay: CLIENT_KEEPALIVE_DELAY_MS,
   });
   server.timeout = 0;
+  // Every header line reaches req.headers. Past maxHeadersCount (2000 by default) Node leaves
+  // the rest out of req.headers yet still frames the body by a Content-Length or
+  // Transfer-Encoding it left out: a GET with 999 filler headers before its Content-Length was
+  // forwarded with its body after a head announcing none, and dockerd ran that body as further
+  // requests no policy decided (found by the connection-framing review). The header size limit
+  // (Node's 16 KiB) still bounds them.
+  server.maxHeadersCount = 0;
   usePartialChain(server, deps.tls, config.tls.partialChain);
 
   // The material new handshakes are verified against; a handshake that began before a reload

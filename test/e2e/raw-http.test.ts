@@ -196,6 +196,36 @@ describe('bodies under every framing and spelling are decided on what dockerd wi
     expect((await inspect(name)).exists).toBe(false);
   });
 
+  // Node keeps at most 2000 header lines in req.headers by default but frames the body by the
+  // lines it left out: a Content-Length or Transfer-Encoding behind 1100 filler headers.
+  const hidden: Array<[string, () => string, string, string, 'cl' | 'chunked']> = [
+    ['GET /_ping by a read-only identity, Content-Length', () => reader, 'GET', '/v1.41/_ping', 'cl'],
+    ['HEAD /_ping by a read-only identity, Content-Length', () => reader, 'HEAD', '/v1.41/_ping', 'cl'],
+    ['GET /_ping by a read-only identity, chunked', () => reader, 'GET', '/v1.41/_ping', 'chunked'],
+    ['DELETE by an identity allowed to delete, Content-Length', () => alice, 'DELETE', '/v1.41/containers/dgt-raw-no-such-container', 'cl'],
+  ];
+  it.each(hidden)('a framing header behind 1100 others (%s): the request inside the body never reaches dockerd', async (_name, identity, method, target, framing) => {
+    const name = `dgt-raw-hidden-${method.toLowerCase()}-${framing}`;
+    const inner = smuggledCreate(name);
+    const filler = Array.from({ length: 1100 }, (_v, i): [string, string] => [`x${i % 10}`, 'y']);
+    const conn = await RawConnection.tls(identity(), gw.port);
+    try {
+      const body = framing === 'cl' ? inner : chunked(inner, 64);
+      conn.write(httpRequest({ method, target, headers: [...filler, framing === 'cl' ? ['Content-Length', String(Buffer.byteLength(inner))] : ['Transfer-Encoding', 'chunked']], body }));
+      const r = await conn.response({ head: method === 'HEAD' });
+      expect(r.status).toBeLessThan(500);
+      // The connection still works, and the request after the body is the one answered.
+      conn.write(httpRequest({ method: 'GET', target: '/v1.41/version' }));
+      const next = await conn.response();
+      expect(next.status).toBe(200);
+      expect(JSON.parse(next.text)).toHaveProperty('ApiVersion');
+    } finally {
+      conn.close();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await inspect(name)).exists).toBe(false);
+  });
+
   it('Content-Type "Application/JSON; charset=utf-8" is JSON: decided on the body like any other', async () => {
     const ct = 'Application/JSON; charset=utf-8';
     const denied = await rawExchange(alice, gw.port, jsonRequest('POST', createTarget('dgt-raw-ct-priv'), createBody('"HostConfig":{"Privileged":true}'), ct));
