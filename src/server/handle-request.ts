@@ -329,6 +329,8 @@ function proceed(
   deps.tenancy.admit({ identity, facts, body, method: req.method ?? '', target: req.url ?? '' }).then((verdict) => {
     if (verdict.kind === 'forward') {
       if (verdict.body !== undefined && facts.wholeNumberAsFloat) {
+        // Not forwarded: the quota lock or tag reservation the verdict holds goes at once.
+        verdict.release?.();
         refuse(respelledNumber(req.method ?? ''));
         return;
       }

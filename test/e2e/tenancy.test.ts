@@ -805,7 +805,7 @@ tenancy:
   teams: [web, data]
   unowned: [images]
   quotas:
-    default: { memory: 64m, defaultMemory: 32m }
+    default: { containers: 20, memory: 64m, defaultMemory: 32m }
 `);
     const own = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${policyFile}\n`));
     try {
@@ -826,6 +826,9 @@ tenancy:
         const r = await run('curl', ['-s', '-w', '\n%{http_code}', '--cacert', join(b, 'ca.pem'), '--cert', join(b, 'cert.pem'), '--key', join(b, 'key.pem'), '-H', 'Content-Type: application/json', '--data-binary', raw, `https://127.0.0.1:${own.port}/v1.41/containers/create`]);
         expect(r.stdout).toMatch(/\n+400$/);
       }
+      // The refusals freed the quota's lock: the tenant's next create is answered (it waited for good).
+      const next = await run('curl', ['-s', '-m', '20', '-w', '\n%{http_code}', '--cacert', join(b, 'ca.pem'), '--cert', join(b, 'cert.pem'), '--key', join(b, 'key.pem'), '-H', 'Content-Type: application/json', '--data-binary', '{"Image":"busybox","Cmd":["true"]}', `https://127.0.0.1:${own.port}/v1.41/containers/create`]);
+      expect(next.stdout).toMatch(/\n+201$/);
     } finally {
       await own.stop();
     }
