@@ -44,3 +44,25 @@ describe('countRecords', () => {
     expect(countRecords(Buffer.from(s))).toBe(n);
   });
 });
+describe('LineQueue ignores empty chunks', () => {
+  it('an empty push leaves an empty queue empty (a writer would otherwise spin on a chunk it can never drop)', () => {
+    const q = new LineQueue();
+    q.push(Buffer.alloc(0));
+    expect(q.first()).toBeUndefined();
+    expect(q.all()).toEqual([]);
+    expect(q.shift()).toBeUndefined();
+  });
+});
+
+describe('dropOldest counts a leading bare newline against the cap', () => {
+  it('a broken record\'s newline plus two records, cap 10: the oldest record goes, 6 bytes stay', () => {
+    const q = new LineQueue();
+    q.push(Buffer.from('\n'));
+    q.push(Buffer.from('aaaa\n'));
+    q.push(Buffer.from('bbbb\n'));
+    expect(q.length).toBe(11);
+    expect(q.dropOldest(10)).toEqual({ bytes: 5, records: 1 });
+    expect(q.length).toBe(6);
+    expect(Buffer.concat(q.all()).toString()).toBe('\nbbbb\n');
+  });
+});
