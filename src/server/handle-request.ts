@@ -17,6 +17,7 @@ import { bodyWouldBeReframed } from '../proxy/reframed-body.js';
 import { noteStreamed } from '../proxy/stream-buffer-pacing.js';
 import { tenancyDecision } from '../tenancy/decision.js';
 import { answeredDecision, type Tenancy } from '../tenancy/hook.js';
+import { heldToLimit } from '../tenancy/rewritten-body.js';
 import { admit } from './admit.js';
 import { amendBody } from './amend-body.js';
 import type { BodyBudget } from './body-budget.js';
@@ -315,7 +316,7 @@ function proceed(
       return;
     }
     try {
-      body = amendBody(facts, decision.amendments);
+      body = amendBody(facts, decision.amendments, deps.bodyLimit);
     } catch (err) {
       refuse(err);
       return;
@@ -326,16 +327,28 @@ function proceed(
     return;
   }
   // Tenancy (src/tenancy): ownership, visibility and quotas, after the policy allowed the request.
-  deps.tenancy.admit({ identity, facts, body, method: req.method ?? '', target: req.url ?? '' }).then((verdict) => {
+  deps.tenancy.admit({ identity, facts, body, method: req.method ?? '', target: req.url ?? '', bodyLimit: deps.bodyLimit }).then((verdict) => {
     if (verdict.kind === 'forward') {
+      // Held from here, so that a refusal below frees it too (quota lock, tags, stream slot):
+      // refused without it, a create's quota lock was never freed and the tenant's next creates waited forever.
+      if (verdict.release) exchange.hold(verdict.release);
       if (verdict.body !== undefined && facts.wholeNumberAsFloat) {
         // Not forwarded: the quota lock or tag reservation the verdict holds goes at once.
         verdict.release?.();
         refuse(respelledNumber(req.method ?? ''));
         return;
       }
+      let forwardBody = body;
+      if (verdict.body !== undefined) {
+        try {
+          forwardBody = heldToLimit(verdict.body, req.method ?? '', deps.bodyLimit);
+        } catch (err) {
+          refuse(err);
+          return;
+        }
+      }
       if (verdict.target !== undefined) req.url = verdict.target;
-      forwardAllowed(verdict.target ?? plan.origin, verdict.body ?? body, verdict.release);
+      forwardAllowed(verdict.target ?? plan.origin, forwardBody);
       return;
     }
     exchange.headersSent();
@@ -349,6 +362,6 @@ function proceed(
       res.writeHead(verdict.status, verdict.headers);
       res.end(verdict.body);
     }
-  }, (err: Error) => refuse(new GatewayError('upstream-failed', `dockgate: tenancy lookup on the daemon failed: ${err.message}`)))
+  }, (err: Error) => refuse(err instanceof GatewayError ? err : new GatewayError('upstream-failed', `dockgate: tenancy lookup on the daemon failed: ${err.message}`)))
     .catch((err: unknown) => (res.headersSent ? res.destroy() : refuse(err)));
 }

@@ -88,13 +88,27 @@ export function mountVolumeLabels(body: JsonValue | undefined): JsonValue[] {
 }
 
 /**
- * Give the caller's owner labels to the anonymous volumes (`Mounts` of type volume without a
- * Source) dockerd creates for `body`. Named volumes must already exist (checked as references).
+ * The anonymous volume mounts (`Mounts` of type volume without a Source) dockerd creates
+ * volumes for from `body`: those of the HostConfig it reads, `HostConfig` when the body has one,
+ * else the legacy top level (the ones promoteLegacyHostConfig copies into a new `HostConfig`).
+ */
+export function anonymousVolumeMounts(body: JsonValue | undefined): JsonObject[] {
+  const host = field(body, 'HostConfig');
+  const mounts = host !== undefined && host !== null ? field(host, 'Mounts') : field(body, 'Mounts');
+  if (!Array.isArray(mounts)) return [];
+  return mounts.filter((m): m is JsonObject => {
+    if (!isObject(m) || field(m, 'Type') !== 'volume') return false;
+    const source = field(m, 'Source');
+    return typeof source !== 'string' || source === '';
+  });
+}
+
+/**
+ * Give the caller's owner labels to the anonymous volumes dockerd creates for `body` (after
+ * promoteLegacyHostConfig): only in the HostConfig dockerd reads, as the other copy it ignores
+ * (labelled too, a legacy body's mounts carried the labels twice). Named volumes must already
+ * exist (checked as references).
  */
 export function ownAnonymousVolumes(body: JsonObject, labels: Record<string, string>): void {
-  for (const m of volumeMounts(body)) {
-    const source = field(m, 'Source');
-    if (typeof source === 'string' && source !== '') continue;
-    Object.assign(goObjectAt(m, 'VolumeOptions', 'Labels'), labels);
-  }
+  for (const m of anonymousVolumeMounts(body)) Object.assign(goObjectAt(m, 'VolumeOptions', 'Labels'), labels);
 }

@@ -9,7 +9,7 @@ import { accessTo } from './access.js';
 import { usedOnlyByCaller } from './anonymous-volume.js';
 import { buildChange } from './build-ops.js';
 import { formBodyReplacement, tenancyMessage, type TenancyContext } from './context.js';
-import { mountVolumeLabels, ownAnonymousVolumes, pinContainer, pinEndpointId, pinNetwork, PREDEFINED_NETWORKS } from './create-body.js';
+import { anonymousVolumeMounts, mountVolumeLabels, ownAnonymousVolumes, pinContainer, pinEndpointId, pinNetwork, PREDEFINED_NETWORKS } from './create-body.js';
 import { deny, forward, type ForwardVerdict, type TenancyVerdict } from './hook.js';
 import { idLikeName } from './id-like-name.js';
 import { promoteLegacyHostConfig } from './legacy-host-config.js';
@@ -20,14 +20,16 @@ import { daemonAnswer, sharedNetworkNames, tagOver } from './object-ops.js';
 import { countContainers, countNetworks, withinQuota } from './quota.js';
 import { createReferences } from './references.js';
 import { resolveObject } from './resolve.js';
+import { labelEntriesBytes, refuseAdding, serialiseWithin } from './rewritten-body.js';
 import { rebuildTarget } from './target.js';
 
 function reserved(ctx: TenancyContext, keys: string[]): TenancyVerdict {
   return deny(403, 'reserved-label', tenancyMessage(ctx, `label ${keys.map((k) => `"${k}"`).join(', ')} is reserved: the gateway sets the owner of what you create`));
 }
 
-function json(value: JsonValue): Buffer {
-  return Buffer.from(JSON.stringify(value));
+/** A rewritten body for the daemon, held to the request's body limit (rewritten-body.ts). */
+function json(ctx: TenancyContext, value: JsonValue): Buffer {
+  return serialiseWithin(value, ctx.req.method, ctx.req.bodyLimit);
 }
 
 /** `LABEL` instruction setting the owner labels (for `changes` of commit and import). */
@@ -65,7 +67,7 @@ export async function createOperation(ctx: TenancyContext, op: string): Promise<
       const body = withOwnerLabels(facts.body, ['Labels'], labels);
       // A second network of the same name makes the name ambiguous for everyone using it.
       if (op === 'NetworkCreate') goSet(body, 'CheckDuplicate', true);
-      const verdict = forward({ body: json(body) });
+      const verdict = forward({ body: json(ctx, body) });
       return op === 'NetworkCreate' ? networkQuota(ctx, verdict) : verdict;
     }
     case 'ContainerCreate':
@@ -173,6 +175,9 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
   if (idLike) return idLike;
   const keys = [...reservedKeys(field(facts.body, 'Labels')), ...mountVolumeLabels(facts.body).flatMap(reservedKeys)];
   if (keys.length) return reserved(ctx, keys);
+  // Each anonymous volume mount gets the labels (none has them: refused just above). When that
+  // alone takes the body over the limit, it is refused before anything is copied or labelled.
+  refuseAdding(anonymousVolumeMounts(facts.body).length * labelEntriesBytes(labels), ctx.req.method, ctx.req.bodyLimit);
   const body = withOwnerLabels(facts.body, ['Labels'], labels);
   // Before anything puts a HostConfig in: dockerd would then ignore the legacy top level.
   promoteLegacyHostConfig(body);
@@ -230,5 +235,5 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
   // The legacy top level first: dockerd 20.10 reads it when the body has no HostConfig.
   const problem = restartPolicyProblem(body, ctx.tenant.quota, [[], ['HostConfig']]) ?? applyLimits(body, ctx.tenant.quota, true, ['HostConfig']);
   if (problem) return deny(403, 'limit', tenancyMessage(ctx, problem.message));
-  return withinQuota(ctx, ctx.tenant.name, ctx.tenant.quota.containers, 'container', () => countContainers(ctx, false), forward({ body: json(body) }));
+  return withinQuota(ctx, ctx.tenant.name, ctx.tenant.quota.containers, 'container', () => countContainers(ctx, false), forward({ body: json(ctx, body) }));
 }

@@ -13,6 +13,12 @@ export interface TenancyRequest {
   method: string;
   /** The raw request target (`req.url`). */
   target: string;
+  /**
+   * Most bytes a body tenancy rewrites may have (`limits.bodyBytes`, as the body the client
+   * sent): over it, admit rejects with a GatewayError (413 `rewritten-body-too-large`) before
+   * anything is forwarded or held. Absent: not checked here.
+   */
+  bodyLimit?: number;
 }
 
 /**
@@ -62,7 +68,10 @@ export interface Tenancy {
    * everything unchanged, and the request path skips it (no promise per request).
    */
   active(): boolean;
-  /** Never rejects for a policy reason; rejects only when the daemon cannot be asked (the data path answers 502/500). */
+  /**
+   * Never rejects for a policy reason; rejects when the daemon cannot be asked (the data path
+   * answers 502/500), or with a GatewayError when a body it rewrites would exceed `bodyLimit`.
+   */
   admit(req: TenancyRequest): Promise<TenancyVerdict>;
 }
 

@@ -19,6 +19,7 @@ import { linkRemoval } from './link-removal.js';
 import { resolveExec, resolveObject } from './resolve.js';
 import { endpointNames } from './references.js';
 import { rebuildTarget } from './target.js';
+import { serialiseWithin } from './rewritten-body.js';
 import { idLikeImageTag, idLikeName } from './id-like-name.js';
 
 type ObjectPlan = Extract<OperationPlan, { kind: 'object' }>;
@@ -113,7 +114,7 @@ async function extraChecks(ctx: TenancyContext, op: string, obj: ResolvedObject 
       if (isObject(facts.body)) {
         const body = structuredClone(facts.body) as JsonObject;
         goSet(body, 'Container', c.found.id);
-        pinnedBody = Buffer.from(JSON.stringify(body));
+        pinnedBody = serialiseWithin(body, ctx.req.method, ctx.req.bodyLimit);
       }
     }
   }
