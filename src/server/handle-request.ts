@@ -333,8 +333,6 @@ function proceed(
       // refused without it, a create's quota lock was never freed and the tenant's next creates waited forever.
       if (verdict.release) exchange.hold(verdict.release);
       if (verdict.body !== undefined && facts.wholeNumberAsFloat) {
-        // Not forwarded: the quota lock or tag reservation the verdict holds goes at once.
-        verdict.release?.();
         refuse(respelledNumber(req.method ?? ''));
         return;
       }

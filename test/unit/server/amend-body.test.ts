@@ -5,13 +5,15 @@ import { amendBody } from '../../../src/server/amend-body.js';
 import { alice, guarded, req } from '../policy/fixtures.js';
 
 const policy = guarded('hostNamespaces: false');
+/** limits.bodyBytes' default: far above these bodies. */
+const LIMIT = 4 * 1024 * 1024;
 
 function amended(target: string, body: unknown): unknown {
   const facts = req('POST', target, body);
   const d = decide(policy, alice, facts);
   expect(d.outcome).toBe('allow');
   expect(d.amendments?.length).toBe(1);
-  return JSON.parse(amendBody(facts, d.amendments ?? []).toString('utf8'));
+  return JSON.parse(amendBody(facts, d.amendments ?? [], LIMIT).toString('utf8'));
 }
 
 describe('amendBody writes the cgroupns amendment where dockerd reads it', () => {
@@ -34,7 +36,7 @@ describe('amendBody writes the cgroupns amendment where dockerd reads it', () =>
   it('amends facts.body in place (tenancy starts from it)', () => {
     const facts = req('POST', '/v1.40/containers/create', { Image: 'x', HostConfig: {} });
     const d = decide(policy, alice, facts);
-    amendBody(facts, d.amendments ?? []);
+    amendBody(facts, d.amendments ?? [], LIMIT);
     expect(facts.body).toEqual({ Image: 'x', HostConfig: { CgroupnsMode: 'private' } });
   });
 
@@ -44,7 +46,7 @@ describe('amendBody writes the cgroupns amendment where dockerd reads it', () =>
       amendBody(facts, [
         { code: 'a', reason: 'a', path: ['HostConfig', 'CgroupnsMode'], value: 'private' },
         { code: 'b', reason: 'b', path: ['HostConfig', 'IpcMode'], value: 'private' },
-      ]).toString('utf8'),
+      ], LIMIT).toString('utf8'),
     );
     expect(out).toEqual({ Image: 'x', HostConfig: { CgroupnsMode: 'private', IpcMode: 'private' } });
   });
