@@ -20,6 +20,16 @@ export interface ForwardHooks {
   onHeaders(status: number): void;
   /** The exchange failed before or while talking to the daemon. */
   onError(kind: 'unreachable' | 'failed', err: Error): void;
+  /**
+   * Set for a request that holds something until the daemon has acted on it (a quota lock, a
+   * tag reservation). dockerd finishes a create, start, update or commit it has read even when
+   * its connection closes, so a client that leaves once the whole request went to the daemon
+   * and before the answer began no longer drops the daemon request: `left` is called then (from
+   * `ended`, before it returns), and `settled` once, when the daemon's answer began (its status;
+   * the answer is discarded) or the daemon request failed (0). A request not yet handed over
+   * whole is still dropped, and neither is called.
+   */
+  untilAnswered?: { left(): void; settled(status: number): void };
 }
 
 /** Forwards requests to one upstream. */
@@ -33,7 +43,9 @@ export interface Forwarder {
    * The exchange of `req` ended: its response closed, or the client's connection closed (a
    * pipelined request's queued response gets no `close` of its own). When the client left
    * before the exchange completed, the daemon request and answer are dropped: their connection
-   * is never reused and no stream keeps running for nobody. Call it for every request, also
+   * is never reused and no stream keeps running for nobody; except a request handed over whole
+   * that waits for its answer while holding something (ForwardHooks.untilAnswered), which
+   * dockerd carries out anyway. Call it for every request, also
    * before `forward` (a request still being admitted); it is cheap when the exchange completed.
    */
   ended(req: IncomingMessage, res: ServerResponse): void;
@@ -45,6 +57,7 @@ const TARGET = Symbol('dockgate.forwardTarget');
 const PROXY_REQ = Symbol('dockgate.daemonRequest');
 const PROXY_RES = Symbol('dockgate.daemonResponse');
 const GONE = Symbol('dockgate.clientGone');
+const ORPHAN = Symbol('dockgate.orphan');
 type WithHooks = IncomingMessage & {
   [HOOKS]?: ForwardHooks;
   [TARGET]?: string;
@@ -52,6 +65,8 @@ type WithHooks = IncomingMessage & {
   [PROXY_RES]?: IncomingMessage;
   /** The client left before the exchange completed: the daemon side is to be dropped. */
   [GONE]?: boolean;
+  /** The client left and the daemon's answer is awaited (ForwardHooks.untilAnswered). */
+  [ORPHAN]?: boolean;
 };
 
 /** Node renders a ClientRequest's head early for some headers; the path is fixed then. */
@@ -105,11 +120,38 @@ function relayResponse(proxyRes: IncomingMessage, res: ServerResponse): void {
 function dropDaemonSideIfUnfinished(req: WithHooks, res: ServerResponse): void {
   // Answered in full to a client that is still there: nothing to drop.
   if (res.writableFinished && !req.socket.destroyed) return;
-  req[GONE] = true;
   const daemonReq = req[PROXY_REQ];
   const daemonRes = req[PROXY_RES];
+  const until = req[HOOKS]?.untilAnswered;
+  // Handed over whole (on a daemon connection, ended) and not answered: dockerd acts on it anyway.
+  if (until && !req[GONE] && daemonReq?.writableEnded && !daemonReq.destroyed && !daemonRes) {
+    req[GONE] = true;
+    req[ORPHAN] = true;
+    // A daemon connection that closes without an answer (a reset, which http-proxy reports as
+    // `econnreset` when the client has gone) settles it too.
+    daemonReq.once('close', () => settleOrphan(req, 0));
+    until.left();
+    return;
+  }
+  req[GONE] = true;
   if (daemonRes && !daemonRes.readableEnded) daemonRes.destroy();
   if (daemonReq && !(daemonRes?.readableEnded && daemonReq.writableFinished)) daemonReq.destroy();
+}
+
+/** Tell the caller the daemon's side of an orphaned request is over, once. */
+function settleOrphan(req: WithHooks, status: number): void {
+  if (!req[ORPHAN]) return;
+  req[ORPHAN] = false;
+  req[HOOKS]?.untilAnswered?.settled(status);
+}
+
+/** Remove the `aborted` and `error` listeners of `req` added since `own` was taken (http-proxy's). */
+function dropProxyListeners(req: IncomingMessage, own: ReadonlySet<unknown>): void {
+  for (const event of ['aborted', 'error'] as const) {
+    for (const listener of req.listeners(event)) {
+      if (!own.has(listener)) req.off(event, listener as (...args: unknown[]) => void);
+    }
+  }
 }
 
 /**
@@ -149,6 +191,12 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
 
   proxy.on('proxyRes', (proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse) => {
     (req as WithHooks)[PROXY_RES] = proxyRes;
+    if ((req as WithHooks)[ORPHAN]) {
+      // Read and discarded, so the daemon connection can be reused.
+      proxyRes.resume();
+      settleOrphan(req as WithHooks, proxyRes.statusCode ?? 502);
+      return;
+    }
     if ((req as WithHooks)[GONE]) {
       proxyRes.destroy();
       return;
@@ -171,6 +219,11 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
     // side breaks the rest of the upload: its answer is the outcome, not a failure of the daemon.
     const answeredEarly = (req as WithHooks)[PROXY_RES] !== undefined && (code === 'EPIPE' || code === 'ECONNRESET');
     if (!answeredEarly) hooks?.onError(unreachable ? 'unreachable' : 'failed', err);
+    if ((req as WithHooks)[ORPHAN]) {
+      // Nobody to answer; what the request held can go.
+      settleOrphan(req as WithHooks, 0);
+      return;
+    }
     if ('writeHead' in res) {
       // The daemon never took the body: discard what is still arriving (bounded) so the client reads the 502.
       drainRefusedBody(req);
@@ -198,6 +251,7 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
       try {
         // The request handler refuses these; a body sent after a head that says none is a smuggled request.
         if (!body && bodyWouldBeReframed(req.method ?? '', headers)) throw new Error('a DELETE or OPTIONS body without Content-Length cannot be forwarded');
+        const own = hooks.untilAnswered ? new Set([...req.listeners('aborted'), ...req.listeners('error')]) : undefined;
         if (body) {
           delete headers['transfer-encoding'];
           headers['content-length'] = String(body.length);
@@ -208,6 +262,9 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
           const announced = headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined;
           proxy.web(req, res, { buffer: (announced ? coalescedBodySource(req) : NO_BODY) as unknown as Stream });
         }
+        // http-proxy aborts the daemon request when the client's request is aborted or fails (the
+        // client left); for such a request `ended` decides instead.
+        if (own) dropProxyListeners(req, own);
       } catch (err) {
         // A throw here would otherwise reach the request listener and end the process.
         hooks.onError('failed', err as Error);

@@ -30,6 +30,11 @@ export class Exchange {
   private held: (() => void)[] = [];
   /** What it holds until it ends, whatever the daemon answered (the identity's request slot). */
   private heldToEnd: (() => void)[] = [];
+  /**
+   * Set while the daemon carries out a request whose client left (awaitDaemon): `finish` is
+   * kept here until `daemonAnswered`, which ends the exchange.
+   */
+  private orphan?: { finish?: Parameters<Exchange['finish']> };
 
   constructor(
     private readonly observer: Observer,
@@ -66,9 +71,36 @@ export class Exchange {
     for (const release of held) release();
   }
 
+  /**
+   * The client left after its request went to the daemon whole, and the daemon is let finish it
+   * (it holds a quota lock or a tag reservation until dockerd has acted): the exchange ends,
+   * with its record and what it holds, only at `daemonAnswered`.
+   */
+  awaitDaemon(): void {
+    if (!this.done) this.orphan ??= {};
+  }
+
+  /**
+   * The daemon's side of a request awaited with `awaitDaemon` is over: end the exchange, its
+   * record's reason followed by `what` (the client left; what the daemon answered).
+   */
+  daemonAnswered(what: string): void {
+    const orphan = this.orphan;
+    if (!orphan) return;
+    this.orphan = undefined;
+    if (!orphan.finish) return;
+    const [outcome, status, bytesIn, bytesOut, reason] = orphan.finish;
+    const before = reason ?? this.decision?.reason;
+    this.finish(outcome, status, bytesIn, bytesOut, before === undefined ? what : `${before}; ${what}`);
+  }
+
   /** Report the exchange, freeing what it holds. Later calls are ignored, so every path may call it. */
   finish(outcome: RequestOutcome, status: number, bytesIn: number, bytesOut: number, reason?: string): void {
     if (this.done) return;
+    if (this.orphan) {
+      this.orphan.finish ??= [outcome, status, bytesIn, bytesOut, reason];
+      return;
+    }
     this.done = true;
     this.releaseHeld();
     for (const release of this.heldToEnd.splice(0)) release();

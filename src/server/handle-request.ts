@@ -271,10 +271,14 @@ function proceed(
     refuse(err);
     return;
   }
-  const forwardAllowed = (forwardTarget: string, forwardBody: Buffer | undefined, release?: () => void): void => {
-    // Freed at the exchange's one end point (or at once if the client left during admission):
-    // a response queued behind a pipelined stream gets no 'close' of its own.
-    if (release) exchange.hold(release);
+  /** `holdsLocks`: the exchange holds tenancy's quota lock or tag reservation (see below). */
+  const forwardAllowed = (forwardTarget: string, forwardBody: Buffer | undefined, holdsLocks = false): void => {
+    // What a non-stream holds (quota lock, tag reservation) stays held until the daemon has
+    // acted, also when its client leaves: the exchange then ends when the daemon answers.
+    const untilAnswered = holdsLocks && !facts.operation?.streaming ? {
+      left: () => exchange.awaitDaemon(),
+      settled: (status: number) => exchange.daemonAnswered(status ? `the client left before the answer; the daemon answered ${status} (discarded)` : 'the client left before the answer; the daemon request failed'),
+    } : undefined;
     // A streamed body is read now, by the pipe to the daemon.
     sendContinue(req, res);
     deps.forwarder.forward(
@@ -298,6 +302,7 @@ function proceed(
           exchange.headersSent();
           deps.observer.upstreamError(kind, (err as NodeJS.ErrnoException).code ?? err.message);
         },
+        ...(untilAnswered ? { untilAnswered } : {}),
       },
       forwardTarget,
       forwardBody,
@@ -346,7 +351,7 @@ function proceed(
         }
       }
       if (verdict.target !== undefined) req.url = verdict.target;
-      forwardAllowed(verdict.target ?? plan.origin, forwardBody);
+      forwardAllowed(verdict.target ?? plan.origin, forwardBody, verdict.release !== undefined);
       return;
     }
     exchange.headersSent();

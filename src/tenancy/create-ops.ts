@@ -12,6 +12,7 @@ import { formBodyReplacement, tenancyMessage, type TenancyContext } from './cont
 import { anonymousVolumeMounts, mountVolumeLabels, ownAnonymousVolumes, pinContainer, pinEndpointId, pinNetwork, PREDEFINED_NETWORKS } from './create-body.js';
 import { deny, forward, type ForwardVerdict, type TenancyVerdict } from './hook.js';
 import { idLikeName } from './id-like-name.js';
+import { underNameLock } from './name-lock.js';
 import { promoteLegacyHostConfig } from './legacy-host-config.js';
 import { goSet, isReservedLabel, ownerLabels, RESERVED_PREFIX, reservedKeys, withOwnerLabels } from './labels.js';
 import { applyLimits, restartPolicyProblem } from './limits.js';
@@ -44,31 +45,9 @@ export async function createOperation(ctx: TenancyContext, op: string): Promise<
   switch (op) {
     case 'VolumeCreate':
     case 'NetworkCreate': {
-      const keys = reservedKeys(field(facts.body, 'Labels'));
-      if (keys.length) return reserved(ctx, keys);
       const name = field(facts.body, 'Name');
-      const shared = op === 'VolumeCreate' ? ctx.spec.shared.volumes : ctx.spec.shared.networks;
-      if (typeof name === 'string' && shared.includes(name)) {
-        return deny(403, 'shared-name', tenancyMessage(ctx, `"${name}" is a shared name: only tenancy admins may create it`));
-      }
-      if (op === 'NetworkCreate' && typeof name === 'string') {
-        const idLike = await idLikeName(ctx, 'networks', name);
-        if (idLike) return idLike;
-      }
-      if (op === 'VolumeCreate' && typeof name === 'string' && name !== '') {
-        // dockerd answers a create of an existing name with that volume (its labels, options,
-        // mount point): only the caller's own may be answered so.
-        const existing = await resolveObject(ctx.daemon, 'volumes', name);
-        if ('found' in existing && accessTo(ctx.spec, ctx.tenant, existing.found, 'modify') === 'none') {
-          return deny(403, 'not-owner', tenancyMessage(ctx, `volume "${name}" already exists and belongs to another tenant`));
-        }
-        if ('answer' in existing && existing.answer.status !== 404) return daemonAnswer(existing.answer);
-      }
-      const body = withOwnerLabels(facts.body, ['Labels'], labels);
-      // A second network of the same name makes the name ambiguous for everyone using it.
-      if (op === 'NetworkCreate') goSet(body, 'CheckDuplicate', true);
-      const verdict = forward({ body: json(ctx, body) });
-      return op === 'NetworkCreate' ? networkQuota(ctx, verdict) : verdict;
+      if (typeof name !== 'string' || name === '') return namedCreate(ctx, op, labels);
+      return underNameLock(ctx, op === 'VolumeCreate' ? 'volume' : 'network', name, () => namedCreate(ctx, op, labels));
     }
     case 'ContainerCreate':
       return containerCreate(ctx, labels);
@@ -110,6 +89,36 @@ export async function createOperation(ctx: TenancyContext, op: string): Promise<
     default:
       return deny(403, 'unsupported', tenancyMessage(ctx, `${op} is not supported for tenants`));
   }
+}
+
+/** A volume or network create (a named one runs under the name's lock, name-lock.ts). */
+async function namedCreate(ctx: TenancyContext, op: 'VolumeCreate' | 'NetworkCreate', labels: Record<string, string>): Promise<TenancyVerdict> {
+  const { facts } = ctx.req;
+  const keys = reservedKeys(field(facts.body, 'Labels'));
+  if (keys.length) return reserved(ctx, keys);
+  const name = field(facts.body, 'Name');
+  const shared = op === 'VolumeCreate' ? ctx.spec.shared.volumes : ctx.spec.shared.networks;
+  if (typeof name === 'string' && shared.includes(name)) {
+    return deny(403, 'shared-name', tenancyMessage(ctx, `"${name}" is a shared name: only tenancy admins may create it`));
+  }
+  if (op === 'NetworkCreate' && typeof name === 'string') {
+    const idLike = await idLikeName(ctx, 'networks', name);
+    if (idLike) return idLike;
+  }
+  if (op === 'VolumeCreate' && typeof name === 'string' && name !== '') {
+    // dockerd answers a create of an existing name with that volume (its labels, options,
+    // mount point): only the caller's own may be answered so.
+    const existing = await resolveObject(ctx.daemon, 'volumes', name);
+    if ('found' in existing && accessTo(ctx.spec, ctx.tenant, existing.found, 'modify') === 'none') {
+      return deny(403, 'not-owner', tenancyMessage(ctx, `volume "${name}" already exists and belongs to another tenant`));
+    }
+    if ('answer' in existing && existing.answer.status !== 404) return daemonAnswer(existing.answer);
+  }
+  const body = withOwnerLabels(facts.body, ['Labels'], labels);
+  // A second network of the same name makes the name ambiguous for everyone using it.
+  if (op === 'NetworkCreate') goSet(body, 'CheckDuplicate', true);
+  const verdict = forward({ body: json(ctx, body) });
+  return op === 'NetworkCreate' ? networkQuota(ctx, verdict) : verdict;
 }
 
 function withForm(ctx: TenancyContext, v: ReturnType<typeof forward>): TenancyVerdict {

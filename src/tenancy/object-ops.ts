@@ -212,23 +212,24 @@ async function updateWithinLimits(ctx: TenancyContext, id: string, result: Retur
 }
 
 /**
- * Starting a container counts against its owner's running containers (a teammate may start
- * it: counting the caller's own let a team run each member's quota of one member's
- * containers), checked under the owner's lock, with the caller's `running` quota as the limit.
+ * Starting, restarting or unpausing a container counts against its owner's running containers
+ * (a teammate may start it: counting the caller's own let a team run each member's quota of
+ * one member's containers), with the caller's `running` quota as the limit. Whatever the
+ * container's state: a restart of a running one stops it and starts it again, and in between
+ * a start that skipped it would count one fewer. Under the owner's lock, the live containers
+ * other than this one must be fewer than the quota (this one makes one more), and the lock is
+ * held until the daemon has answered, so none is counted while another is between stop and start.
  */
-async function runningQuota(ctx: TenancyContext, obj: ResolvedObject & { raw: Record<string, unknown> }, result: ReturnType<typeof forward>): Promise<TenancyVerdict> {
-  const state = obj.raw.State as Record<string, unknown> | undefined;
-  // A running (or paused, or restarting) container is already counted.
-  if (state?.Running === true) return result;
+async function runningQuota(ctx: TenancyContext, obj: ResolvedObject, result: ReturnType<typeof forward>): Promise<TenancyVerdict> {
   const owner = obj.ownership.owner ?? ctx.tenant.name;
-  const release = await ctx.locks.acquire(owner);
+  const release = await ctx.locks.acquire(`running:${owner}`);
   try {
-    const running = await countContainers(ctx, true, owner);
+    const others = await countContainers(ctx, true, owner, obj.id);
     const max = ctx.tenant.quota.running ?? Infinity;
-    if (running >= max) {
+    if (others >= max) {
       release();
       const whose = owner === ctx.tenant.name ? '' : ` for ${owner}, the container's owner`;
-      return deny(403, 'quota', tenancyMessage(ctx, `running-container quota reached${whose} (${running} of ${max} running)`));
+      return deny(403, 'quota', tenancyMessage(ctx, `running-container quota reached${whose} (${others} of ${max} running)`));
     }
   } catch (err) {
     release();

@@ -1,4 +1,5 @@
 /** Counting what a tenant owns on the daemon, for quotas. */
+import { isObject } from '../facts/go-fold.js';
 import { tenancyMessage, type TenancyContext } from './context.js';
 import { deny, type ForwardVerdict, type TenancyVerdict } from './hook.js';
 import { OWNER_LABEL } from './labels.js';
@@ -13,14 +14,15 @@ export async function countNetworks(ctx: TenancyContext, owner = ctx.tenant.name
 
 /**
  * The containers of `owner` (default: the caller): all of them, or only live ones (running,
- * paused or restarting: all hold their resources).
+ * paused or restarting: all hold their resources); the container with the full ID `except`
+ * left out.
  */
-export async function countContainers(ctx: TenancyContext, runningOnly: boolean, owner = ctx.tenant.name): Promise<number> {
+export async function countContainers(ctx: TenancyContext, runningOnly: boolean, owner = ctx.tenant.name, except?: string): Promise<number> {
   const filters: Record<string, string[]> = { label: [`${OWNER_LABEL}=${owner}`] };
   if (runningOnly) filters.status = ['running', 'paused', 'restarting'];
   const answer = await ctx.daemon.get(`/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify(filters))}`);
   if (answer.status !== 200 || !Array.isArray(answer.json)) throw new Error(`daemon answered ${answer.status} when counting containers`);
-  return answer.json.length;
+  return except === undefined ? answer.json.length : answer.json.filter((c) => !(isObject(c) && c.Id === except)).length;
 }
 
 /**

@@ -2,12 +2,14 @@
  * Tenancy end to end: four identities share one real dockerd through the gateway with the
  * real docker CLI. alice and bob are team `web`, carol is team `data`, root is an admin;
  * erin has a container quota of 5, dave a rate limit. Every check is also made on the daemon.
+ * The concurrency cases make dockerd slow on purpose (hundreds of anonymous volumes in a create,
+ * a restart of a container that ignores SIGTERM) and wait for the daemon to be at work.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
-import { RawConnection } from './support/raw-tls.js';
+import { jsonRequest, RawConnection } from './support/raw-tls.js';
 import { scratchDir } from './support/scratch.js';
 import { until } from './support/until.js';
 
@@ -37,12 +39,14 @@ tenancy:
       dave: { rate: { perSecond: 0.2, burst: 3 } }
       frank: { running: 1, streams: 1 }
       ivan: { running: 2, networks: 1 }
+      kate: { containers: 1 }
+      jack: { running: 2 }
 `;
 
 let a1Id = '';
 
 beforeAll(async () => {
-  pki = await makePki({ alice: ['web'], bob: ['web'], carol: ['data'], root: ['ops'], erin: ['qa'], dave: [], frank: ['qa'], gina: ['qa'], hank: ['qa'], ivan: ['qa'] });
+  pki = await makePki({ alice: ['web'], bob: ['web'], carol: ['data'], root: ['ops'], erin: ['qa'], dave: [], frank: ['qa'], gina: ['qa'], hank: ['qa'], ivan: ['qa'], kate: ['qa'], jack: ['qa'] });
   const policyFile = join(pki.dir, 'tenancy-policy.yaml');
   writeFileSync(policyFile, POLICY);
   yaml = configYaml(pki, socket, `policy: ${policyFile}\n`);
@@ -789,6 +793,71 @@ describe('a build\'s tags are reserved until it ends (dockerd writes them at the
     // Once the build has ended the tag is bob's: the ownership check refuses carol as before.
     const after = await build('carol', quick);
     expect(after.stderr).toContain(`tag "${tag}" names an image that belongs to another tenant`);
+  });
+});
+
+describe('locks held until dockerd has acted (found by the tenancy concurrency review)', () => {
+  it('a create whose client leaves keeps the containers quota lock until dockerd has made the container; the audit record says so', async () => {
+    // dockerd makes the anonymous volumes one by one before it registers the container.
+    const mounts = Array.from({ length: 300 }, (_, i) => ({ Type: 'volume', Target: `/v${i}` }));
+    const conn = await RawConnection.tls(pki.bundle('kate'), gw.port);
+    try {
+      conn.write(jsonRequest('POST', '/v1.41/containers/create', JSON.stringify({ Image: 'busybox', Cmd: ['true'], HostConfig: { Mounts: mounts } })));
+      await until(async () => (await dockerDirect(socket, ['volume', 'ls', '-q', '--filter', 'label=dockgate.owner=kate'])).stdout.trim() !== '', 30_000, 'dockerd making the volumes');
+    } finally {
+      conn.close();
+    }
+    // Counted after the create the client left: refused (it was counted as 0 and made a second).
+    const second = await as('kate', ['create', 'busybox', 'true']);
+    expect(second.stderr).toContain('container quota reached (1 of 1)');
+    const made = await dockerDirect(socket, ['ps', '-aq', '--filter', 'label=dockgate.owner=kate']);
+    expect(made.stdout.split('\n').filter(Boolean)).toHaveLength(1);
+    const record = await until(() => gw.stdout().split('\n').find((l) => l.includes('"cn":"kate"') && l.includes('/containers/create') && l.includes('the client left')), 10_000, 'the audit record of the create');
+    expect(record).toContain('the client left before the answer; the daemon answered 201 (discarded)');
+    await dockerDirect(socket, ['rm', '-f', '-v', ...made.stdout.split('\n').filter(Boolean)]);
+  });
+
+  it('a restart holds the owner\'s running-quota lock until dockerd has started the container again', async () => {
+    for (const name of ['ten-j1', 'ten-j2']) expect((await as('jack', ['run', '-d', '--name', name, 'busybox', 'sleep', '600'])).code).toBe(0);
+    expect((await as('jack', ['create', '--name', 'ten-j3', 'busybox', 'sleep', '600'])).code).toBe(0);
+    const startedAt = async (): Promise<string> => (await dockerDirect(socket, ['inspect', '-f', '{{.State.StartedAt}}', 'ten-j1'])).stdout.trim();
+    const before = await startedAt();
+    const since = String(Math.floor(Date.now() / 1000) - 1);
+    // sleep as PID 1 ignores SIGTERM: dockerd waits the 3 s of -t, kills it and starts it again.
+    const restart = as('jack', ['restart', '-t', '3', 'ten-j1']);
+    await until(async () => (await dockerDirect(socket, ['events', '--since', since, '--until', String(Date.now() / 1000), '--filter', 'container=ten-j1', '--filter', 'event=kill'])).stdout.trim() !== '', 15_000, 'the restart stopping ten-j1');
+    // Counted once ten-j1 runs again (it was counted at once, and in the stop-start window it got in).
+    const start = await as('jack', ['start', 'ten-j3']);
+    expect(await startedAt()).not.toBe(before);
+    expect(start.stderr).toContain('running-container quota reached (2 of 2 running)');
+    expect((await restart).code).toBe(0);
+    const running = await dockerDirect(socket, ['ps', '-q', '--filter', 'label=dockgate.owner=jack']);
+    expect(running.stdout.split('\n').filter(Boolean)).toHaveLength(2);
+  });
+
+  it('two tenants creating one volume name, or one network name, at once: one gets it, the other is refused', async () => {
+    const at = async (who: string): Promise<RawConnection> => RawConnection.tls(pki.bundle(who), gw.port);
+    for (let i = 0; i < 15; i++) {
+      for (const [kind, path, name] of [['volume', '/v1.41/volumes/create', `ten-vrace-${i}`], ['network', '/v1.41/networks/create', `ten-nrace-${i}`]] as const) {
+        const conns = [await at('alice'), await at('carol')];
+        try {
+          // Both written in one turn: the gateway reads them at once.
+          for (const c of conns) c.write(jsonRequest('POST', path, JSON.stringify({ Name: name })));
+          const [a, c] = await Promise.all(conns.map((conn) => conn.response()));
+          const got = [a, c].map((r) => r?.status);
+          expect([kind, got.filter((s) => s === 201).length], `${name}: ${a?.text} ${c?.text}`).toEqual([kind, 1]);
+          if (kind === 'volume') {
+            // The one answered 201 got its own volume, never the other tenant's.
+            const [winner, who] = a?.status === 201 ? [a, 'alice'] : [c, 'carol'];
+            expect((JSON.parse(winner?.text ?? '{}') as { Labels?: Record<string, string> }).Labels?.['dockgate.owner']).toBe(who);
+          }
+        } finally {
+          for (const conn of conns) conn.close();
+        }
+      }
+      await dockerDirect(socket, ['network', 'rm', `ten-nrace-${i}`]);
+    }
+    expect((await dockerDirect(socket, ['network', 'ls', '-q', '--filter', 'name=ten-nrace-'])).stdout.trim()).toBe('');
   });
 });
 

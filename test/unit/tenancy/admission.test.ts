@@ -87,7 +87,7 @@ function daemonWith(containers: Container[] = [], extra: Record<string, unknown>
         }
         const owner = filters.label?.[0]?.split('=')[1];
         const list = containers.filter((c) => c.labels['dockgate.owner'] === owner && (!filters.status || filters.status.includes(c.status)));
-        return Promise.resolve(answer(200, list.map((c) => ({ Id: c.id }))));
+        return Promise.resolve(answer(200, list.map((c) => ({ Id: c.id.padEnd(64, '0') }))));
       }
       const doc = docs[decoded];
       return Promise.resolve(doc === undefined ? answer(404, { message: `No such object: ${decoded}` }) : answer(200, doc));
@@ -379,6 +379,35 @@ describe('#14 paused containers count against the running quota', () => {
     ]);
     denied(await admit('alice', 'POST', '/v1.41/containers/a3/start', undefined, d), 'running-container quota reached (2 of 2 running)');
     expect((await admit('alice', 'POST', '/v1.41/containers/a2/unpause', undefined, d)).kind).toBe('forward');
+  });
+
+  it.each([
+    // a2 is running: restarting it stops and starts it again, counted besides a1 (1 of 2).
+    ['a2/restart', 'forward'],
+    ['a2/start', 'forward'],
+    ['a2/unpause', 'forward'],
+    ['a3/restart', 'deny'],
+    ['a3/start', 'deny'],
+  ] as const)('%s is counted whatever the state (%s)', async (path, kind) => {
+    const d = daemonWith([
+      { id: 'a1', labels: alice, status: 'running' },
+      { id: 'a2', labels: alice, status: 'running' },
+      { id: 'a3', labels: alice, status: 'exited' },
+    ]);
+    expect((await admit('alice', 'POST', `/v1.41/containers/${path}`, undefined, d)).kind).toBe(kind);
+  });
+
+  it('a restart holds the owner\'s lock until the daemon has answered (its release)', async () => {
+    const d = daemonWith([{ id: 'a1', labels: alice, status: 'running' }, { id: 'a2', labels: alice, status: 'running' }, { id: 'a3', labels: alice, status: 'exited' }]);
+    const tenancy = createTenancy({ daemon: d, spec: () => spec, groups: (id) => id.groups });
+    const restart = await admit('alice', 'POST', '/v1.41/containers/a1/restart', undefined, d, tenancy);
+    if (restart.kind !== 'forward') throw new Error(JSON.stringify(restart));
+    let counted = false;
+    const start = admit('alice', 'POST', '/v1.41/containers/a3/start', undefined, d, tenancy).then((v) => ((counted = true), v));
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(counted).toBe(false);
+    restart.release?.();
+    denied(await start, 'running-container quota reached (2 of 2 running)');
   });
 
   it('a teammate\'s start counts against the container owner\'s running containers', async () => {
