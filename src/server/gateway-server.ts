@@ -29,6 +29,7 @@ import { answerPlainHttp } from './plain-http-answer.js';
 import { IdentityRequests } from './identity-requests.js';
 import { IdentityStreams } from './identity-streams.js';
 import { awaitContinue } from './expect-continue.js';
+import { AFTER_CLOSE_MESSAGE, afterClose, whenAnswered } from './after-close.js';
 
 /** A running Docker API listener. */
 export interface GatewayServer {
@@ -125,44 +126,70 @@ function trackExchanges(observer: Observer) {
  * Node's parser refused the request (bad framing such as Content-Length with chunked, bad
  * header bytes, an unknown method, headers over 16 KiB) or the headers did not arrive in time:
  * answer 400 and report a `malformed` decision like any other refusal. A connection that merely
- * broke (ECONNRESET, EPIPE) is no request and is not reported.
+ * broke (ECONNRESET, EPIPE) is no request and is not reported. Behind answers still owed to
+ * earlier requests on the connection, those go first, as dockerd finishes them before its 400:
+ * cutting the connection lost answers to requests the daemon had acted on (found by the
+ * connection-framing review). Bytes after a request or answer that closes the connection (Node
+ * refuses anything after the client's `Connection: close` with `HPE_CLOSED_CONNECTION`) get no
+ * 400: the connection closes after the earlier answer (after-close.ts).
  */
 function refuseUnparsable(observer: Observer, err: Error & { code?: unknown }, socket: Duplex, requests: ParsedRequests): void {
+  // One parser refusal per connection (a timeout's 400, then the client's close, is one
+  // request; more bytes behind ones already refused change nothing).
+  if (requests.refused.has(socket)) return;
   const tlsSocket = socket as TLSSocket;
-  const identity = identityOf(tlsSocket);
   // Only the parser's code: the request's bytes (headers, body) may hold secrets.
   const code = typeof err.code === 'string' ? err.code : 'unknown';
-  const body = '{"message":"dockgate: malformed HTTP request"}\n';
-  const answer = `HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
-  // A 400 only on a connection no response is using: written into one (an /events stream, an
-  // answer not yet sent) it would corrupt that response.
-  const writable = socket.writable && !(socket as Duplex & { _httpMessage?: unknown })._httpMessage;
-  if (writable) endRawSocket(socket, answer);
-  else socket.destroy();
   // The bytes that failed belong to a request already handed to the handler (its body broke
-  // off: an interrupted upload), whose own record says what happened; and one parser refusal
-  // per connection (a timeout's 400, then the client's close, is one request).
+  // off: an interrupted upload), whose own record says what happened: nothing waits for it.
   const last = requests.last.get(socket);
-  if (last && !last.complete) return;
-  if (requests.refused.has(socket)) return;
+  if (last && !last.complete) {
+    // A 400 only on a connection no response is using: written into one (an /events stream, an
+    // answer not yet sent) it would corrupt that response.
+    if (socket.writable && !(socket as Duplex & { _httpMessage?: unknown })._httpMessage) endRawSocket(socket, UNPARSABLE_ANSWER);
+    else socket.destroy();
+    return;
+  }
   requests.refused.add(socket);
-  if (!identity || !(code.startsWith('HPE_') || code === 'ERR_HTTP_REQUEST_TIMEOUT')) return;
-  observer.requestFinished({
-    requestId: nextRequestId(),
-    startedAt: Date.now(),
-    client: hostPort(tlsSocket.remoteAddress, tlsSocket.remotePort),
-    identity,
-    method: '',
-    rawTarget: '',
-    outcome: 'malformed',
-    status: writable ? 400 : 0,
-    reason: `http-parser: ${code}`,
-    bytesIn: 0,
-    bytesOut: writable ? Buffer.byteLength(answer) : 0,
-    durationMs: 0,
-    stream: false,
-  });
+  const identity = identityOf(tlsSocket);
+  const client = hostPort(tlsSocket.remoteAddress, tlsSocket.remotePort);
+  const startedAt = Date.now();
+  const closing = code === 'HPE_CLOSED_CONNECTION' || afterClose(socket);
+  const refuse = (): void => {
+    // Ended by an earlier answer that closes the connection (known only once it was written,
+    // for one still to come when the bytes arrived): that answer was the last.
+    const after = closing || socket.writableEnded;
+    // A 400 only on a connection no response is using: written into one (an /events stream, an
+    // answer not yet sent) it would corrupt that response.
+    const answered = !after && socket.writable && !(socket as Duplex & { _httpMessage?: unknown })._httpMessage;
+    if (answered) endRawSocket(socket, UNPARSABLE_ANSWER);
+    else if (!after) socket.destroy();
+    if (!identity || !(code.startsWith('HPE_') || code === 'ERR_HTTP_REQUEST_TIMEOUT')) return;
+    observer.requestFinished({
+      requestId: nextRequestId(),
+      startedAt,
+      client,
+      identity,
+      method: '',
+      rawTarget: '',
+      outcome: 'malformed',
+      status: answered ? 400 : 0,
+      reason: after ? `after-close: ${AFTER_CLOSE_MESSAGE} (${code})` : `http-parser: ${code}`,
+      bytesIn: 0,
+      bytesOut: answered ? Buffer.byteLength(UNPARSABLE_ANSWER) : 0,
+      durationMs: Date.now() - startedAt,
+      stream: false,
+    });
+  };
+  // Headers not complete in time are not waited on: the timeout bounds how long a connection may
+  // hold an unfinished request, behind an endless stream too (which is cut).
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') refuse();
+  else whenAnswered(socket, refuse);
 }
+
+const UNPARSABLE_BODY = '{"message":"dockgate: malformed HTTP request"}\n';
+/** The answer to bytes Node's parser refused. */
+const UNPARSABLE_ANSWER = `HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${UNPARSABLE_BODY.length}\r\n\r\n${UNPARSABLE_BODY}`;
 
 /** Per connection: the last request the parser handed over, and whether a parser refusal was recorded. */
 interface ParsedRequests {

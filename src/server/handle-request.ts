@@ -19,6 +19,7 @@ import { tenancyDecision } from '../tenancy/decision.js';
 import { answeredDecision, type Tenancy } from '../tenancy/hook.js';
 import { heldToLimit } from '../tenancy/rewritten-body.js';
 import { admit } from './admit.js';
+import { AFTER_CLOSE_MESSAGE, afterClose } from './after-close.js';
 import { amendBody } from './amend-body.js';
 import type { BodyBudget } from './body-budget.js';
 import { Exchange } from './exchange.js';
@@ -75,6 +76,9 @@ function respelledNumber(method: string): GatewayError {
 /** The refusal recorded for a request whose client left before its body had arrived. */
 const CLIENT_LEFT = { outcome: 'malformed', reason: `truncated-body: ${TRUNCATED_BODY}` } as const;
 
+/** The refusal recorded for a request pipelined after one that closes the connection (after-close.ts). */
+const AFTER_CLOSE = { outcome: 'malformed', reason: `after-close: ${AFTER_CLOSE_MESSAGE}` } as const;
+
 /** Requests handed over and not yet ended, per connection. */
 const openRequests = new WeakMap<Socket, number>();
 
@@ -118,6 +122,19 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
     // Node gives a response the socket at once unless an earlier one still has it; only such a
     // queued response misses its 'close' when the client leaves, so only it waits on the socket.
     const stopWaiting = res.socket ? undefined : whenSocketCloses(socket, finish);
+    if (open > MAX_PIPELINED) {
+      // An answer would wait behind the earlier ones (an endless stream, say): the connection
+      // goes, and every request on it is recorded as it ends.
+      exchange.refusal = { outcome: 'malformed', reason: 'pipeline-limit: dockgate: too many requests pipelined on one connection' };
+      socket.destroy();
+      return;
+    }
+    if (afterClose(socket, res)) {
+      // Pipelined behind a request or answer that closes the connection: dockerd would read
+      // nothing more. Neither decided nor answered; recorded when the connection closes.
+      exchange.refusal = AFTER_CLOSE;
+      return;
+    }
 
     const refuse = (err: unknown): void => {
       const gerr = err instanceof GatewayError ? err : new GatewayError('internal', `dockgate: internal error: ${(err as Error).message}`);
@@ -142,13 +159,6 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
     }
     if (deps.draining()) {
       refuse(new GatewayError('shutting-down', 'dockgate: gateway is shutting down'));
-      return;
-    }
-    if (open > MAX_PIPELINED) {
-      // An answer would wait behind the earlier ones (an endless stream, say): the connection
-      // goes, and every request on it is recorded as it ends.
-      exchange.refusal = { outcome: 'malformed', reason: 'pipeline-limit: dockgate: too many requests pipelined on one connection' };
-      socket.destroy();
       return;
     }
     const method = req.method ?? '';

@@ -16,6 +16,7 @@ import { RAW_ANSWER_GRACE_MS } from '../../src/http/end-raw-socket.js';
 import { configYaml, docker, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { chunked, httpRequest, jsonRequest, rawExchange, rawExchangeUnix, RawConnection, writeAllThenRead, writeBody, type RawResponse } from './support/raw-tls.js';
 import { scratchDir } from './support/scratch.js';
+import { until } from './support/until.js';
 
 const socket = inject('dockerSocket');
 const LABEL = 'dgt-raw-test';
@@ -70,6 +71,18 @@ async function inspect(name: string): Promise<{ exists: boolean; hostConfig?: Re
 function message(r: RawResponse): string {
   expect(r.headers['content-type']).toBe('application/json');
   return (JSON.parse(r.text) as { message: string }).message;
+}
+
+/** The audit records of the connection whose local port is `port`, once there are `n`. */
+function connectionRecords(conn: RawConnection, n: number): Promise<Record<string, unknown>[]> {
+  const client = `127.0.0.1:${(conn.socket as import('node:tls').TLSSocket).localPort}`;
+  const records = (): Record<string, unknown>[] => gw.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).filter((x) => x.client === client);
+  return until(() => records().length >= n && records(), 10_000, `${n} audit records of ${client}`);
+}
+
+/** Wait until the gateway closed `conn` (or fail after 10 s). */
+function closedByGateway(conn: RawConnection): Promise<void> {
+  return Promise.race([conn.closed, new Promise<void>((_, rej) => setTimeout(() => rej(new Error('socket left open')), 10_000))]);
 }
 
 beforeAll(async () => {
@@ -491,6 +504,92 @@ describe('connections', () => {
     expect((await inspect('dgt-raw-ka-denied')).exists).toBe(false);
     expect((await inspect('dgt-raw-ka-ok')).exists).toBe(true);
   });
+
+  // dockerd reads nothing from a connection after a request or an answer that closes it
+  // (found by the connection-framing review: the create below was run, its answer never sent).
+  it.each([
+    ['a refused Expect: 100-continue upload whose body came anyway (403, Connection: close)', 'dgt-raw-after-expect', (): Buffer => httpRequest({ method: 'POST', target: '/v1.41/images/load?quiet=1', headers: [['Content-Type', 'application/x-tar'], ['Expect', '100-continue'], ['Content-Length', '10']], body: 'x'.repeat(10) }), 403],
+    ["an HTTP/1.1 request without Host (Node's own 400, Connection: close)", 'dgt-raw-after-hostless', (): Buffer => Buffer.from('GET /_ping HTTP/1.1\r\n\r\n'), 400],
+  ])('a request pipelined after %s is neither forwarded nor answered', async (_name, name, first, status) => {
+    const conn = await RawConnection.tls(alice, gw.port);
+    try {
+      conn.write(Buffer.concat([first(), jsonRequest('POST', createTarget(name), createBody())]));
+      const r = await conn.response();
+      expect(r.status).toBe(status);
+      expect(r.headers.connection?.toLowerCase()).toBe('close');
+      await closedByGateway(conn);
+      expect(conn.takeBuffered().toString('latin1')).toBe('');
+      const after = (await connectionRecords(conn, status === 403 ? 2 : 1)).filter((x) => x.path === createTarget(name).split('?')[0]);
+      expect(after).toMatchObject([{ decision: 'malformed', status: 0, reason: expect.stringMatching(/^after-close: /) as unknown }]);
+    } finally {
+      conn.close();
+    }
+    expect((await inspect(name)).exists).toBe(false);
+  });
+
+  it('an upgrade pipelined after a closing answer is neither forwarded nor answered', async () => {
+    expect((await dockerDirect(socket, ['run', '-d', '-i', '--label', `${LABEL}=1`, '--name', 'dgt-raw-after-attach', 'busybox', 'cat'])).code).toBe(0);
+    const conn = await RawConnection.tls(alice, gw.port);
+    try {
+      conn.write(Buffer.concat([
+        httpRequest({ method: 'POST', target: '/v1.41/images/load?quiet=1', headers: [['Content-Type', 'application/x-tar'], ['Expect', '100-continue'], ['Content-Length', '3']], body: 'abc' }),
+        httpRequest({ method: 'POST', target: '/v1.41/containers/dgt-raw-after-attach/attach?stream=1&stdin=1&stdout=1', headers: [['Upgrade', 'tcp'], ['Connection', 'Upgrade'], ['Content-Length', '0']] }),
+      ]));
+      expect((await conn.response()).status).toBe(403);
+      await closedByGateway(conn);
+      expect(conn.takeBuffered().toString('latin1')).toBe('');
+      const records = await connectionRecords(conn, 2);
+      expect(records.find((x) => x.path === '/v1.41/containers/dgt-raw-after-attach/attach')).toMatchObject({ decision: 'malformed', status: 0, reason: expect.stringMatching(/^after-close: /) as unknown });
+    } finally {
+      conn.close();
+    }
+  });
+
+  it.each([
+    ['Connection: close', (req: Buffer): Buffer => Buffer.from(req.toString('latin1').replace('\r\n', '\r\nConnection: close\r\n'), 'latin1')],
+    ['HTTP/1.0 without keep-alive', (req: Buffer): Buffer => Buffer.from(req.toString('latin1').replace(' HTTP/1.1\r\n', ' HTTP/1.0\r\n'), 'latin1')],
+  ])('after a create sent with %s, the create gets its answer and a pipelined one is not run', async (label, closing) => {
+    const name = `dgt-raw-close-${label.startsWith('HTTP') ? '10' : 'hdr'}`;
+    const conn = await RawConnection.tls(alice, gw.port);
+    try {
+      conn.write(Buffer.concat([closing(jsonRequest('POST', createTarget(name), createBody())), jsonRequest('POST', createTarget(`${name}-2`), createBody())]));
+      const r = await conn.response();
+      expect(r.status).toBe(201);
+      await closedByGateway(conn);
+      expect(conn.takeBuffered().toString('latin1')).toBe('');
+      const records = await connectionRecords(conn, 2);
+      expect(records).toContainEqual(expect.objectContaining({ decision: 'malformed', status: 0, reason: expect.stringMatching(/^after-close: .*\(HPE_CLOSED_CONNECTION\)$/) as unknown }));
+    } finally {
+      conn.close();
+    }
+    expect((await inspect(name)).exists).toBe(true);
+    expect((await inspect(`${name}-2`)).exists).toBe(false);
+  });
+
+  it('bytes the parser refuses behind an allowed create: the create is answered first, then the 400, as dockerd does', async () => {
+    const bytes = (name: string): Buffer => Buffer.concat([jsonRequest('POST', createTarget(name), createBody()), Buffer.from('get / HTTP/1.1\r\n\r\n')]);
+    const conn = await RawConnection.tls(alice, gw.port);
+    const direct = await RawConnection.unix(socket);
+    try {
+      conn.write(bytes('dgt-raw-lost-answer'));
+      direct.write(bytes('dgt-raw-lost-answer-direct'));
+      for (const c of [conn, direct]) {
+        expect((await c.response()).status).toBe(201);
+        expect((await c.response()).status).toBe(400);
+        await closedByGateway(c);
+      }
+      const records = await connectionRecords(conn, 2);
+      expect(records.map((x) => [x.decision, x.status, x.reason])).toEqual([
+        ['allow', 201, 'allowed by rule "dev-containers"'],
+        ['malformed', 400, 'http-parser: HPE_INVALID_METHOD'],
+      ]);
+    } finally {
+      conn.close();
+      direct.close();
+    }
+    expect((await inspect('dgt-raw-lost-answer')).exists).toBe(true);
+  });
+
 
   // A client that writes its whole body before reading (python's docker SDK does) must still get
   // the refusal: the gateway discards the rest of a refused body instead of resetting the connection.
