@@ -2,7 +2,8 @@
  * The admin listener: Prometheus metrics and health probes on their own address, never the
  * Docker API (and the Docker listener never serves these). Optional TLS, with client
  * certificates required when a CA is configured, checked against an optional CRL, and open
- * connections checked again when a reload changes the CA bundle.
+ * connections checked again when a reload changes the CA bundle. With TLS, the Docker
+ * listener's per-source handshake limits apply, in a table of its own (source-limits.ts).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -11,7 +12,10 @@ import type { TLSSocket } from 'node:tls';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Registry } from 'prom-client';
-import type { AdminConfig } from '../config/types.js';
+import { DEFAULTS } from '../config/load.js';
+import type { AdminConfig, LimitsConfig } from '../config/types.js';
+import { nullObserver, type HandshakeReports } from '../core/observer.js';
+import { limitHandshakeSources } from '../server/source-limits.js';
 import { isRevoked } from '../server/revoked.js';
 import { certificateNameKeys, type ParsedCertificate } from '../identity/identity.js';
 import { closeUntrustedPeers, fingerprintOf, replacedBundles } from '../server/ca-trust.js';
@@ -35,6 +39,10 @@ export interface AdminServerOptions {
    * configuration, before anything listens); read here when absent.
    */
   tlsMaterial?: AdminTlsMaterial;
+  /** With TLS: the per-source handshake limits (`limits.handshakesPerSource`, `limits.handshakeFailuresPerSource`); their defaults when absent. */
+  limits?: Pick<LimitsConfig, 'handshakesPerSource' | 'handshakeFailuresPerSource'>;
+  /** With TLS: where refused handshakes and blocked sources are reported; nowhere when absent. */
+  handshakes?: HandshakeReports;
 }
 
 /** A running admin listener. */
@@ -160,7 +168,6 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
     // A peer that stalls its handshake is dropped after 10 s: Node only reports the timeout
     // (tlsClientError), and without the destroy the handshake would go on and hold its fd.
     server = https.createServer({ ...material.options, ...clientCerts, handshakeTimeout: ADMIN_HANDSHAKE_TIMEOUT_MS }, app);
-    server.on('tlsClientError', (_err: Error, socket: TLSSocket) => socket.destroy());
   } else {
     server = http.createServer(app);
   }
@@ -169,6 +176,17 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
   // is checked when it completes (ca-trust.ts).
   const open = new Map<TLSSocket, string>();
   const replaced = replacedBundles(ADMIN_HANDSHAKE_TIMEOUT_MS + 1000);
+  // Per source, before any TLS work, as on the Docker listener: a host that can reach a
+  // non-loopback admin address must not hold unlimited handshakes in progress, nor fail them
+  // at no cost. Without TLS there is no handshake to limit (see docs/deployment.md).
+  const sources = material
+    ? limitHandshakeSources(server as https.Server, {
+        handshakesPerSource: opts.limits?.handshakesPerSource ?? DEFAULTS.handshakesPerSource,
+        handshakeFailuresPerSource: opts.limits?.handshakeFailuresPerSource ?? DEFAULTS.handshakeFailuresPerSource,
+        reports: opts.handshakes ?? nullObserver,
+        everyCaHasCrl: () => material?.everyCaHasCrl ?? false,
+      })
+    : undefined;
   if (material?.revocation) {
     server.prependListener('secureConnection', (socket: TLSSocket) => {
       const peer = socket.getPeerCertificate();
@@ -178,7 +196,10 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       }
       const fingerprint = fingerprintOf(peer);
       const old = replaced.recent();
-      if (old && closeUntrustedPeers(new Map([[socket, fingerprint]]), old, material) > 0) return;
+      if (old && closeUntrustedPeers(new Map([[socket, fingerprint]]), old, material) > 0) {
+        sources?.refuse('unknown-ca', `client certificate (sha256 ${fingerprint}): its chain leads to no CA of the reloaded admin.tls.ca, which changed while its handshake was in progress`, socket.remoteAddress, socket.remotePort);
+        return;
+      }
       open.set(socket, fingerprint);
       socket.once('close', () => open.delete(socket));
     });

@@ -21,6 +21,8 @@ export interface AdminTlsMaterial {
   crls: CrlInfo[];
   /** Problems that do not stop loading but will refuse scrapers; to be logged. */
   warnings: string[];
+  /** Whether `crl` holds a CRL of every CA of `ca` (how a refused handshake is classified); false without `ca`. */
+  everyCaHasCrl: boolean;
 }
 
 /** Read and check the files of `admin.tls`. Throws a TlsMaterialError listing every problem, each naming its file. */
@@ -35,10 +37,11 @@ export async function loadAdminTls(tls: AdminTlsConfig): Promise<AdminTlsMateria
       caCerts: material.caCerts,
       crls: material.crls,
       warnings: material.warnings,
+      everyCaHasCrl: material.everyCaHasCrl,
     };
   }
   const problems: string[] = [];
   const pair = loadServerPair(tls, problems);
   if (!pair) throw new TlsMaterialError(problems);
-  return { options: { cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' }, caCerts: [], crls: [], warnings: [] };
+  return { options: { cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' }, caCerts: [], crls: [], warnings: [], everyCaHasCrl: false };
 }

@@ -65,6 +65,9 @@ export interface Observer {
   requestFinished(record: RequestRecord): void;
 }
 
+/** Where a TLS listener reports the handshakes it refused and the sources it blocked. */
+export type HandshakeReports = Pick<Observer, 'handshakeFailed' | 'sourceBlocked'>;
+
 /** An observer that records nothing (tools and tests that need no metrics). */
 export const nullObserver: Observer = {
   connectionOpened() {},

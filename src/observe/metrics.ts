@@ -33,6 +33,8 @@ export interface GatewayMetrics {
   connectionOpened(): void;
   connectionClosed(): void;
   handshakeFailed(reason: HandshakeFailure): void;
+  /** A handshake the admin listener (with `admin.tls`) refused: `dockgate_admin_tls_handshake_failures_total`. */
+  adminHandshakeFailed(reason: HandshakeFailure): void;
   /** A stream started; `streamEnded` must follow with the same arguments. */
   streamStarted(operation: string | undefined, hijack: boolean): void;
   streamEnded(operation: string | undefined, hijack: boolean, seconds: number): void;
@@ -145,6 +147,12 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
   const handshakeFailures = new Counter({
     name: 'dockgate_tls_handshake_failures_total',
     help: 'Rejected TLS handshakes by reason',
+    labelNames: ['reason'],
+    registers,
+  });
+  const adminHandshakeFailures = new Counter({
+    name: 'dockgate_admin_tls_handshake_failures_total',
+    help: 'TLS handshakes the admin listener rejected, by reason',
     labelNames: ['reason'],
     registers,
   });
@@ -301,6 +309,7 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
     connectionOpened: () => openConnections.inc(),
     connectionClosed: () => openConnections.dec(),
     handshakeFailed: (reason) => handshakeFailures.inc({ reason }),
+    adminHandshakeFailed: (reason) => adminHandshakeFailures.inc({ reason }),
     streamStarted(_op, hijack) {
       openStreams.inc();
       if (hijack) openHijacks.inc();

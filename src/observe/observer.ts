@@ -1,9 +1,11 @@
 /**
  * The Observer the data path reports to: metrics for everything, exactly one audit record per
  * finished request, and handshake failures to the operational log (they are not decisions).
+ * The admin listener's refused handshakes have reports of their own (`adminHandshakes`): their
+ * own counter, and log lines with `listener: "admin"`.
  * Every method swallows its own errors: observing must never break a request.
  */
-import type { HandshakeFailure, Observer, RequestRecord } from '../core/observer.js';
+import type { HandshakeFailure, HandshakeReports, Observer, RequestRecord } from '../core/observer.js';
 import type { Identity } from '../core/types.js';
 import type { AuditLog } from './audit-log.js';
 import { toAuditRecord } from './audit-record.js';
@@ -23,6 +25,15 @@ export interface ObserverOptions {
   handshakeLogPerMinute?: number;
 }
 
+/** The gateway's observer: the Docker listener's, and where the admin listener reports its refused handshakes. */
+export interface GatewayObserver extends Observer {
+  /** The admin listener's (with `admin.tls`): `dockgate_admin_tls_handshake_failures_total`, log lines with `listener: "admin"`. */
+  adminHandshakes: HandshakeReports;
+}
+
+/** Which listener a handshake report is about: the Docker API listener's lines carry no `listener` field. */
+type TlsListener = 'docker' | 'admin';
+
 /** Run `fn`, reporting (never rethrowing) what it throws. */
 function guard(log: OperationalLog | undefined, what: string, fn: () => void): void {
   try {
@@ -37,7 +48,7 @@ function guard(log: OperationalLog | undefined, what: string, fn: () => void): v
 }
 
 /** Wire metrics, the audit log and the operational log into an Observer. */
-export function createObserver(opts: ObserverOptions): Observer {
+export function createObserver(opts: ObserverOptions): GatewayObserver {
   const { metrics, audit, log } = opts;
   const clock = opts.clock ?? (() => performance.now());
   const perMinute = opts.handshakeLogPerMinute ?? 10;
@@ -63,11 +74,40 @@ export function createObserver(opts: ObserverOptions): Observer {
     return suppressed;
   }
 
-  function logHandshake(reason: HandshakeFailure, detail: string, client: string | undefined): void {
+  /** The `listener` field of a log line: only the admin listener's lines name theirs. */
+  const listenerField = (listener: TlsListener) => (listener === 'admin' ? { listener } : {});
+
+  function logHandshake(listener: TlsListener, reason: HandshakeFailure, detail: string, client: string | undefined): void {
     if (!log) return;
-    const suppressed = sample(`handshake\0${reason}`);
+    const suppressed = sample(`handshake\0${listener}\0${reason}`);
     if (suppressed === undefined) return;
-    log.warn({ event: 'tls-handshake-failed', reason, detail: truncate(detail, 512), client, suppressed }, 'TLS handshake rejected');
+    log.warn({ event: 'tls-handshake-failed', ...listenerField(listener), reason, detail: truncate(detail, 512), client, suppressed }, 'TLS handshake rejected');
+  }
+
+  /** The handshake reports of `listener`. */
+  function handshakeReports(listener: TlsListener): HandshakeReports {
+    const count = (reason: HandshakeFailure) => (listener === 'admin' ? metrics.adminHandshakeFailed(reason) : metrics.handshakeFailed(reason));
+    return {
+      handshakeFailed(reason, detail, client) {
+        guard(log, 'handshakeFailed', () => {
+          count(reason);
+          logHandshake(listener, reason, detail, client);
+        });
+      },
+      sourceBlocked(source, failures, reasons, forMs) {
+        guard(log, 'sourceBlocked', () => {
+          if (!log) return;
+          // Sampled per source: each can be blocked at most once per block time anyway, and an
+          // operator needs every source's line to act on it.
+          const suppressed = sample(`source-blocked\0${listener}\0${source}`);
+          if (suppressed === undefined) return;
+          log.warn(
+            { event: 'tls-source-blocked', ...listenerField(listener), source, failures, reasons, forSeconds: Math.round(forMs / 1000), suppressed },
+            'too many failed TLS handshakes from one source: its new connections are closed on arrival for a while',
+          );
+        });
+      },
+    };
   }
 
   function logUpstream(kind: string, detail: string | undefined): void {
@@ -81,12 +121,8 @@ export function createObserver(opts: ObserverOptions): Observer {
   return {
     connectionOpened: () => guard(log, 'connectionOpened', () => metrics.connectionOpened()),
     connectionClosed: () => guard(log, 'connectionClosed', () => metrics.connectionClosed()),
-    handshakeFailed(reason, detail, client) {
-      guard(log, 'handshakeFailed', () => {
-        metrics.handshakeFailed(reason);
-        logHandshake(reason, detail, client);
-      });
-    },
+    ...handshakeReports('docker'),
+    adminHandshakes: handshakeReports('admin'),
     clientSeen(identity: Identity) {
       guard(log, 'clientSeen', () => metrics.clientSeen(identity.name, identity.notAfter));
     },
@@ -104,16 +140,6 @@ export function createObserver(opts: ObserverOptions): Observer {
         open = false;
         guard(log, 'streamClosed', () => metrics.streamEnded(operation, hijack, (clock() - start) / 1000));
       };
-    },
-    sourceBlocked(source, failures, reasons, forMs) {
-      guard(log, 'sourceBlocked', () => {
-        if (!log) return;
-        // Sampled per source: each can be blocked at most once per block time anyway, and an
-        // operator needs every source's line to act on it.
-        const suppressed = sample(`source-blocked\0${source}`);
-        if (suppressed === undefined) return;
-        log.warn({ event: 'tls-source-blocked', source, failures, reasons, forSeconds: Math.round(forMs / 1000), suppressed }, 'too many failed TLS handshakes from one source: its new connections are closed on arrival for a while');
-      });
     },
     upstreamError(kind, detail) {
       guard(log, 'upstreamError', () => {

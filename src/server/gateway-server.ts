@@ -5,18 +5,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { Duplex } from 'node:stream';
-import type { Socket } from 'node:net';
 import { createSecureContext, type SecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
 import { hostPort } from '../config/address.js';
 import type { GatewayConfig } from '../config/types.js';
-import type { HandshakeFailure, Observer } from '../core/observer.js';
+import type { Observer } from '../core/observer.js';
 import { endRawSocket } from '../http/end-raw-socket.js';
 import { createForwarder } from '../proxy/forwarder.js';
 import type { UpstreamTarget } from '../proxy/upstream-target.js';
 import type { Tenancy } from '../tenancy/hook.js';
 import type { Gatekeeper } from './gatekeeper.js';
-import { classifyHandshakeError, classifyVerifyError, clientAlertDetail } from './handshake-failure.js';
-import { createSourceGuard, SOURCE_GUARD_TIMING, type SourceRefusal } from './source-guard.js';
+import { limitHandshakeSources } from './source-limits.js';
 import { createRequestHandler } from './handle-request.js';
 import { createUpgradeHandler } from './handle-upgrade.js';
 import { closeUntrustedConnections, replacedBundles } from './ca-trust.js';
@@ -57,17 +55,6 @@ export interface GatewayServerDeps {
   observer: Observer;
   /** Ownership, visibility and quotas (src/tenancy); absent = off. */
   tenancy?: Tenancy;
-}
-
-/** Refusals that count against a source's `limits.handshakeFailuresPerSource`: handshakes the gateway checked and refused. */
-const COUNTED_FAILURES: ReadonlySet<HandshakeFailure> = new Set(['no-certificate', 'unknown-ca', 'expired', 'revoked', 'bad-usage', 'protocol']);
-
-/** A TLS alert record (fatal, access_denied), sent in the clear to a connection refused on arrival. */
-const ACCESS_DENIED_ALERT = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x31]);
-
-/** The TCP socket under a server-side TLS socket (Node keeps it as `_parent`). */
-function parentOf(socket: TLSSocket): Socket | undefined {
-  return (socket as TLSSocket & { _parent?: Socket | null })._parent ?? undefined;
 }
 
 /**
@@ -246,30 +233,19 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
   let material = deps.tls;
   // Likewise for a reload that changed the CA bundle (ca-trust.ts).
   const replaced = replacedBundles(config.limits.headersTimeoutMs + 1000);
-  // Per source, before any TLS work: handshakes in progress, and a block after repeated failures.
-  const sources = createSourceGuard({ handshakesInProgress: config.limits.handshakesPerSource, failures: config.limits.handshakeFailuresPerSource, ...SOURCE_GUARD_TIMING });
-  /** Connections closed on arrival, and why (their tlsClientError reports it). */
-  const refusedOnArrival = new WeakMap<Socket, SourceRefusal>();
-  /** Connections whose handshake counts as in progress for their source. */
-  const handshaking = new WeakSet<Socket>();
-  const settle = (raw: Socket | undefined): void => {
-    if (raw && handshaking.delete(raw)) sources.settled(raw.remoteAddress);
-  };
-  /**
-   * Report a refused handshake of the peer at `address`; one the gateway checked and refused
-   * counts against its source. Not counted: a connection that sent nothing, and one that went
-   * before the gateway refused it (`other`: the 20.10 docker CLI drops a handshake that takes
-   * over 2 s, and many of them must not lock its host out).
-   */
-  const refuseHandshake = (reason: HandshakeFailure, detail: string, address: string | undefined, port: number | undefined): void => {
-    observer.handshakeFailed(reason, detail, address === undefined ? undefined : hostPort(address, port));
-    if (!COUNTED_FAILURES.has(reason)) return;
-    const block = sources.failed(address, reason);
-    if (block) observer.sourceBlocked(block.source, block.failures, block.reasons, SOURCE_GUARD_TIMING.blockMs);
-  };
+  // Per source, before any TLS work: handshakes in progress, and a block after repeated failures
+  // (source-limits.ts). A plain HTTP request instead of a ClientHello is answered in HTTP.
+  const sources = limitHandshakeSources(server, {
+    handshakesPerSource: config.limits.handshakesPerSource,
+    handshakeFailuresPerSource: config.limits.handshakeFailuresPerSource,
+    reports: observer,
+    everyCaHasCrl: () => material.everyCaHasCrl,
+    onRefused: (err, socket) => {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_SSL_HTTP_REQUEST') answerPlainHttp(socket);
+    },
+  });
+  const refuseHandshake = sources.refuse;
   server.prependListener('secureConnection', (socket: TLSSocket) => {
-    // The handshake is over: its place among its source's handshakes in progress is free.
-    settle(parentOf(socket));
     // Read while connected: Node keeps the peer's address, so a record written after the
     // client has gone (a parser refusal of its broken-off request) still names it.
     const address = socket.remoteAddress;
@@ -297,49 +273,6 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
       connections.delete(socket);
       observer.connectionClosed();
     });
-  });
-  // Also reads the peer's address as the TCP connection arrives: by a failed handshake's report
-  // the socket may be closed, and Node no longer knows it.
-  server.prependListener('connection', (raw: Socket) => {
-    const refusal = sources.arrive(raw.remoteAddress);
-    if (refusal) {
-      refusedOnArrival.set(raw, refusal);
-      // A fatal access_denied alert, in the clear, before anything of TLS: the docker CLI then
-      // says "remote error: tls: access denied" rather than a bare EOF or reset. Destroyed as
-      // soon as it is written: a socket left open would have its ClientHello answered (the
-      // server's key exchange, the CPU this is meant to save).
-      raw.write(ACCESS_DENIED_ALERT, () => raw.destroy());
-      return;
-    }
-    handshaking.add(raw);
-    raw.once('close', () => settle(raw));
-  });
-  server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
-    const raw = parentOf(socket);
-    settle(raw);
-    const address = raw?.remoteAddress;
-    const port = raw?.remotePort;
-    const refusal = raw && refusedOnArrival.get(raw);
-    if (refusal) {
-      const detail = refusal.kind === 'blocked' ? `closed on arrival: ${refusal.failures} failed handshakes from this source within 10 s (limits.handshakeFailuresPerSource)` : `closed on arrival: ${refusal.inProgress} handshakes of this source in progress (limits.handshakesPerSource)`;
-      refuseHandshake('source-limit', detail, address, port);
-      socket.destroy();
-      return;
-    }
-    // A refused client certificate surfaces here as "socket hang up"; the reason is on the socket.
-    const verifyCode = socket.authorizationError as unknown as string | undefined;
-    if (verifyCode) {
-      const { reason, detail } = classifyVerifyError(String(verifyCode), material.everyCaHasCrl);
-      refuseHandshake(reason, detail, address, port);
-    } else if (raw?.bytesRead === 0) {
-      // Not a TLS client at all: a port scan, a load balancer's TCP check.
-      refuseHandshake('no-hello', `the connection ended before it sent a byte (${err.message})`, address, port);
-    } else {
-      const reason = classifyHandshakeError(err);
-      refuseHandshake(reason, reason === 'client-alert' ? clientAlertDetail(err) : err.message, address, port);
-    }
-    if ((err as NodeJS.ErrnoException).code === 'ERR_SSL_HTTP_REQUEST') answerPlainHttp(socket);
-    socket.destroy();
   });
   // Reported straight to the observer: these are not exchanges the shutdown waits for.
   const requests: ParsedRequests = { last: new WeakMap(), refused: new WeakSet() };

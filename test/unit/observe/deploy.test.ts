@@ -40,7 +40,7 @@ describe('deploy/prometheus', () => {
 
   it('promtool check rules accepts the alerting rules', () => {
     const r = promtool('check', 'rules', deploy('prometheus/alerts.yml'));
-    expect(r.out).toContain('SUCCESS: 13 rules found');
+    expect(r.out).toContain('SUCCESS: 14 rules found');
     expect(r.status).toBe(0);
   });
 

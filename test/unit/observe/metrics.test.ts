@@ -155,6 +155,9 @@ describe('createMetrics', () => {
     metrics.handshakeFailed('no-certificate');
     expect(await value(registry, 'dockgate_tls_handshake_failures_total', { reason: 'expired' })).toBe(2);
     expect(await value(registry, 'dockgate_tls_handshake_failures_total', { reason: 'no-certificate' })).toBe(1);
+    metrics.adminHandshakeFailed('source-limit');
+    expect(await value(registry, 'dockgate_admin_tls_handshake_failures_total', { reason: 'source-limit' })).toBe(1);
+    expect(await value(registry, 'dockgate_tls_handshake_failures_total', { reason: 'source-limit' })).toBeUndefined();
   });
 
   it('keeps client certificate expiry only for recently seen clients', async () => {

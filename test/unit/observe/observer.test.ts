@@ -4,6 +4,7 @@ import type { AuditLog } from '../../../src/observe/audit-log.js';
 import type { AuditRecord } from '../../../src/observe/audit-record.js';
 import type { OperationalLog } from '../../../src/observe/logger.js';
 import { createMetrics, type GatewayMetrics } from '../../../src/observe/metrics.js';
+import type { HandshakeReports } from '../../../src/core/observer.js';
 import { createObserver } from '../../../src/observe/observer.js';
 import { alice, record } from './fixtures.js';
 
@@ -52,6 +53,8 @@ describe('createObserver', () => {
     expect(() => {
       observer.connectionOpened();
       observer.handshakeFailed('expired', 'x');
+      observer.adminHandshakes.handshakeFailed('expired', 'x');
+      observer.adminHandshakes.sourceBlocked('10.0.0.1', 51, { expired: 51 }, 30_000);
       observer.clientSeen(alice);
       observer.streamOpened('ContainerAttach', true)();
       observer.upstreamError('ECONNREFUSED');
@@ -94,6 +97,30 @@ describe('createObserver', () => {
       { event: 'tls-handshake-failed', reason: 'unknown-ca', detail: 'later', suppressed: 3 },
     ]);
     expect((await registry.getSingleMetric('dockgate_tls_handshake_failures_total')!.get()).values[0]?.value).toBe(6);
+  });
+
+  // Each TLS listener reports to its own counter; the admin listener's lines name it; each is sampled on its own.
+  it.each([
+    ['the Docker listener', 'docker', 'dockgate_tls_handshake_failures_total', 'dockgate_admin_tls_handshake_failures_total', {}],
+    ['the admin listener', 'admin', 'dockgate_admin_tls_handshake_failures_total', 'dockgate_tls_handshake_failures_total', { listener: 'admin' }],
+  ] as const)('%s: refused handshakes and blocked sources', async (_label, listener, own, other, field) => {
+    const registry = new Registry();
+    const log = memoryLog();
+    const observer = createObserver({ metrics: createMetrics(registry, { identityLabel: false, version: 't' }), audit: memoryAudit(), log, handshakeLogPerMinute: 1 });
+    const byListener: Record<typeof listener, HandshakeReports> = { docker: observer, admin: observer.adminHandshakes };
+    // The other listener's line first: it must not use up this one's sample.
+    byListener[listener === 'admin' ? 'docker' : 'admin'].handshakeFailed('unknown-ca', 'elsewhere');
+    log.lines.length = 0;
+    const reports = byListener[listener];
+    reports.handshakeFailed('no-certificate', 'no certificate', '10.0.0.1:40000');
+    reports.handshakeFailed('no-certificate', 'sampled out');
+    reports.sourceBlocked('10.0.0.1', 51, { 'no-certificate': 51 }, 30_000);
+    expect(log.lines.map((l) => l.obj)).toEqual([
+      { event: 'tls-handshake-failed', ...field, reason: 'no-certificate', detail: 'no certificate', client: '10.0.0.1:40000', suppressed: 0 },
+      { event: 'tls-source-blocked', ...field, source: '10.0.0.1', failures: 51, reasons: { 'no-certificate': 51 }, forSeconds: 30, suppressed: 0 },
+    ]);
+    expect((await registry.getSingleMetric(own)!.get()).values).toEqual([{ labels: { reason: 'no-certificate' }, value: 2 }]);
+    expect((await registry.getSingleMetric(other)!.get()).values).toEqual([{ labels: { reason: 'unknown-ca' }, value: 1 }]);
   });
 
   it('logs upstream errors with the OS error, sampled per kind and error, and counts them all', async () => {
