@@ -6,6 +6,7 @@ import type { JsonValue } from '../core/types.js';
 import { field, isObject } from '../facts/go-fold.js';
 import { maskUrlCredentials } from '../observe/url-credentials.js';
 import { accessTo } from './access.js';
+import { addingHostConfig } from './added-host-config.js';
 import { usedOnlyByCaller } from './anonymous-volume.js';
 import { buildChange } from './build-ops.js';
 import { formBodyReplacement, tenancyMessage, type TenancyContext } from './context.js';
@@ -241,8 +242,11 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
     else if (ref.kind === 'networks') pinNetwork(body, ref.name, r.found.id);
   }
 
-  // The legacy top level first: dockerd 20.10 reads it when the body has no HostConfig.
-  const problem = restartPolicyProblem(body, ctx.tenant.quota, [[], ['HostConfig']]) ?? applyLimits(body, ctx.tenant.quota, true, ['HostConfig']);
+  // The legacy top level first: dockerd 20.10 reads it when the body has no HostConfig. The
+  // limits may add the first HostConfig (nothing above does to a body without one).
+  const problem =
+    restartPolicyProblem(body, ctx.tenant.quota, [[], ['HostConfig']]) ??
+    addingHostConfig(body, facts.apiVersion, () => applyLimits(body, ctx.tenant.quota, true, ['HostConfig']));
   if (problem) return deny(403, 'limit', tenancyMessage(ctx, problem.message));
   return withinQuota(ctx, ctx.tenant.name, ctx.tenant.quota.containers, 'container', () => countContainers(ctx, false), forward({ body: json(ctx, body) }));
 }

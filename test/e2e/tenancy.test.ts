@@ -902,4 +902,50 @@ tenancy:
       await own.stop();
     }
   });
+
+  it('a HostConfig the gateway adds to a create without one changes nothing else: below API 1.40 no shareable IPC namespace, and no CPUs pinned by a top-level Cpuset dockerd ignored', async () => {
+    const policyFile = join(pki.dir, 'tenancy-added-hostconfig.yaml');
+    writeFileSync(policyFile, `version: 1
+rules:
+  - name: everyone
+    who: { anyone: true }
+    allow: all
+    guards: { hostNamespaces: false }
+tenancy:
+  admins: { groups: [ops] }
+  teams: [web, data]
+  unowned: [images]
+  quotas:
+    default: { containers: 20, memory: 64m, defaultMemory: 32m }
+`);
+    const own = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${policyFile}\n`));
+    const create = async (who: string, port: number, version: string, body: unknown): Promise<string> => {
+      const b = pki.bundle(who);
+      const r = await run('curl', ['-s', '--cacert', join(b, 'ca.pem'), '--cert', join(b, 'cert.pem'), '--key', join(b, 'key.pem'), '-H', 'Content-Type: application/json', '--data-binary', JSON.stringify(body), `https://127.0.0.1:${port}/v${version}/containers/create`]);
+      const id = (JSON.parse(r.stdout) as { Id?: string }).Id;
+      expect(id, r.stdout).toMatch(/^[0-9a-f]{64}$/);
+      const seen = await dockerDirect(socket, ['inspect', '--format', '{{.HostConfig.IpcMode}} cpuset={{.HostConfig.CpusetCpus}} {{.HostConfig.CgroupnsMode}} {{.HostConfig.Memory}}', id as string]);
+      if (who === 'root') await dockerDirect(socket, ['rm', '-f', id as string]);
+      return seen.stdout.trim();
+    };
+    const body = { Image: 'busybox', Cmd: ['true'], Cpuset: '0' };
+    const mem = 32 * 1024 * 1024;
+    try {
+      // Directly on the socket, as dockerd treats the client's body: private, the Cpuset ignored.
+      const direct = await run('curl', ['-s', '--unix-socket', socket, '-H', 'Content-Type: application/json', '--data-binary', JSON.stringify(body), 'http://d/v1.39/containers/create']);
+      const directId = (JSON.parse(direct.stdout) as { Id: string }).Id;
+      expect((await dockerDirect(socket, ['inspect', '--format', '{{.HostConfig.IpcMode}} cpuset={{.HostConfig.CpusetCpus}}', directId])).stdout.trim()).toBe('private cpuset=');
+      await dockerDirect(socket, ['rm', '-f', directId]);
+      // The cgroupns amendment alone (an admin: no tenancy), then with tenancy's memory limit.
+      expect(await create('root', own.port, '1.39', body)).toBe('private cpuset= private 0');
+      expect(await create('carol', own.port, '1.39', body)).toBe(`private cpuset= private ${mem}`);
+      // Tenancy's limits alone: below 1.40 through the gateway without the guard, and at 1.41 (no amendment).
+      expect(await create('carol', gw.port, '1.39', body)).toMatch(new RegExp(`^private cpuset= \\S+ ${mem}$`));
+      expect(await create('carol', own.port, '1.41', { Image: 'busybox', Cmd: ['true'], CPUSET: '0' })).toMatch(new RegExp(`^private cpuset= \\S+ ${mem}$`));
+      // The client's own HostConfig: dockerd forces shareable and reads the Cpuset, as it would have.
+      expect(await create('carol', gw.port, '1.39', { ...body, HostConfig: {} })).toMatch(new RegExp(`^shareable cpuset=0 \\S+ ${mem}$`));
+    } finally {
+      await own.stop();
+    }
+  });
 });

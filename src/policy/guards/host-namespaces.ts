@@ -82,7 +82,9 @@ export const hostNamespacesGuard = defineGuard({
  * clients, so the gateway asks for `private` instead, in the
  * HostConfig dockerd reads: `HostConfig` when the body has one (not null), else the legacy
  * top level when it holds host fields, else a new `HostConfig` (without one dockerd forces
- * nothing, but tenancy adds one for its limits, and then it would).
+ * nothing, but tenancy adds one for its limits, and then it would). A new `HostConfig` changes
+ * more in dockerd than this mode (`IpcMode` below API 1.40, the top-level `Cpuset`): amendBody
+ * makes up for that (src/tenancy/added-host-config.ts).
  */
 function cgroupnsAmendment(facts: RequestFacts): BodyAmendment | undefined {
   const body = facts.body;

@@ -51,3 +51,19 @@ describe('amendBody writes the cgroupns amendment where dockerd reads it', () =>
     expect(out).toEqual({ Image: 'x', HostConfig: { CgroupnsMode: 'private', IpcMode: 'private' } });
   });
 });
+
+describe('a HostConfig the cgroupns amendment adds is completed as dockerd would have acted without one', () => {
+  const cases: Array<[string, string, unknown, unknown]> = [
+    ['below API 1.40: IpcMode private (dockerd forces shareable into any HostConfig), the top-level Cpuset removed',
+      '/v1.39/containers/create', { Image: 'x', Cpuset: '0' }, { Image: 'x', HostConfig: { CgroupnsMode: 'private', IpcMode: 'private' } }],
+    ['at API 1.40: the top-level Cpuset removed (dockerd copies it into any HostConfig)',
+      '/v1.40/containers/create', { Image: 'x', cpuset: '0' }, { Image: 'x', HostConfig: { CgroupnsMode: 'private' } }],
+    ['the client\'s HostConfig: only the amendment',
+      '/v1.39/containers/create', { Image: 'x', Cpuset: '0', HostConfig: {} }, { Image: 'x', Cpuset: '0', HostConfig: { CgroupnsMode: 'private' } }],
+    ['legacy host fields: only the amendment, at the top level',
+      '/v1.23/containers/create', { Image: 'x', Cpuset: '0', Memory: 0 }, { Image: 'x', Cpuset: '0', Memory: 0, CgroupnsMode: 'private' }],
+  ];
+  it.each(cases)('%s', (_name, target, body, want) => {
+    expect(amended(target, body)).toEqual(want);
+  });
+});

@@ -190,6 +190,20 @@ describe('container references dockerd looks up again by name are pinned to the 
     expect(out.Image).toBe('busybox');
   });
 
+  it('create without a HostConfig: the one tenancy adds for its limits gets IpcMode private below API 1.40, and the top-level Cpuset dockerd ignored goes', async () => {
+    const body = { Image: 'busybox', Cpuset: '0' };
+    const low = forwardedBody(await admit('alice', 'POST', '/v1.39/containers/create', body));
+    expect(low.HostConfig).toEqual({ Memory: 64 * 2 ** 20, NanoCpus: 0.5e9, IpcMode: 'private' });
+    expect(low.Cpuset).toBeUndefined();
+    const high = forwardedBody(await admit('alice', 'POST', '/v1.41/containers/create', body));
+    expect(high.HostConfig).toEqual({ Memory: 64 * 2 ** 20, NanoCpus: 0.5e9 });
+    expect(high.Cpuset).toBeUndefined();
+    // The client's HostConfig: dockerd forces shareable and reads Cpuset itself, as it would have.
+    const own = forwardedBody(await admit('alice', 'POST', '/v1.39/containers/create', { ...body, HostConfig: {} }));
+    expect(own).toMatchObject({ Cpuset: '0', HostConfig: { Memory: 64 * 2 ** 20, NanoCpus: 0.5e9 } });
+    expect((own.HostConfig as JsonObject).IpcMode).toBeUndefined();
+  });
+
   it('create with a legacy top-level Memory over the maximum is refused (it is the HostConfig dockerd would use)', async () => {
     denied(await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'busybox', Memory: 2 ** 30, HostConfig: null }, daemonWith()), 'memory limit 1024MiB exceeds your maximum of 256MiB');
   });
