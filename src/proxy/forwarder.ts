@@ -75,13 +75,21 @@ type ClientRequestHead = ClientRequest & { _header?: string | null };
 // Hop-by-hop response headers: Node frames the response to the client itself.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'trailer', 'te']);
 
-/** The daemon's response headers without hop-by-hop ones, as a flat [name, value, ...] list. */
+/**
+ * The daemon's response headers without hop-by-hop ones, as a flat [name, value, ...] list. A
+ * 204 or 304 has no body, whatever its head says: its `Content-Length` is not passed on either
+ * (Node writes the headers it is given as they are), so the client is not told of a body that
+ * neither the gateway nor dockerd sends (dockerd never writes one there; found by the tunnels
+ * review with a stand-in upstream that did).
+ */
 function responseHeaders(proxyRes: IncomingMessage): string[] {
   const raw = proxyRes.rawHeaders;
+  const noBody = proxyRes.statusCode === 204 || proxyRes.statusCode === 304;
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
-    if (!HOP_BY_HOP.has(name.toLowerCase())) out.push(name, raw[i + 1] as string);
+    const lower = name.toLowerCase();
+    if (!HOP_BY_HOP.has(lower) && !(noBody && lower === 'content-length')) out.push(name, raw[i + 1] as string);
   }
   return out;
 }
