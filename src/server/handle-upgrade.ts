@@ -15,7 +15,7 @@ import { tenancyDecision } from '../tenancy/decision.js';
 import { writeRawAnswer } from '../tenancy/raw-answer.js';
 import { answeredDecision, type Tenancy } from '../tenancy/hook.js';
 import { admit } from './admit.js';
-import { AFTER_CLOSE_MESSAGE, afterClose } from './after-close.js';
+import { AFTER_CLOSE_MESSAGE, afterClose, whenAnswered } from './after-close.js';
 import { Exchange } from './exchange.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import { identityOf } from './peer-identity.js';
@@ -64,97 +64,114 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       exchange.finish(gerr.status >= 500 ? 'error' : 'malformed', answered ? gerr.status : 0, 0, bytes, `${gerr.reasonCode}: ${gerr.message}`);
     };
     socket.on('error', () => socket.destroy());
+    const afterCloseRecord = (): void => exchange.finish('malformed', 0, 0, 0, `after-close: ${AFTER_CLOSE_MESSAGE}`);
     if (afterClose(socket)) {
       // Pipelined behind a request or answer that closes the connection (after-close.ts): never
       // read by dockerd, so neither decided nor answered; the earlier answer ends the connection.
-      exchange.finish('malformed', 0, 0, 0, `after-close: ${AFTER_CLOSE_MESSAGE}`);
+      afterCloseRecord();
       return;
     }
     // Until the hijack owns the connection, a client that goes (it left, or the gateway cut it:
-    // revocation, shutdown) still gets its record; refusals have already written theirs.
+    // revocation, shutdown) still gets its record, also while the upgrade waits for the answers
+    // before it; refusals have already written theirs.
     let handedOff = false;
     socket.once('close', () => {
       if (!handedOff) exchange.finish(exchange.decision?.outcome ?? 'error', 0, 0, 0, exchange.decision ? undefined : 'client connection closed before a decision');
     });
-    if (!identity) return refuse(new GatewayError('internal', 'dockgate: connection has no verified identity'));
-    if (deps.draining()) return refuse(new GatewayError('shutting-down', 'dockgate: gateway is shutting down'));
+    // Pipelined behind requests whose answers are still owed (a slow stats, an /events stream):
+    // dockerd reads the upgrade only once they are done, so it is decided and answered only then,
+    // else its 101 (and the tunnel) or its refusal and close would overtake them. Node reads
+    // nothing more from the socket meanwhile (it let go of it with the upgrade; paused above).
+    whenAnswered(socket, () => {
+      // The client left meanwhile: recorded by the close above.
+      if (socket.destroyed) return;
+      // An earlier answer turned out to close the connection (known once its head was written).
+      if (afterClose(socket)) return afterCloseRecord();
+      decide();
+    });
 
-    // Held until the request is handed to the daemon (or refused, or the client goes).
-    const hold = deps.bodyBudget.hold(identity.name);
-    exchange.hold(hold.release);
-    readUpgradeBody(req.headers, head, socket, deps.bodyLimit, deps.bodyTimeoutMs, hold).then(({ body, rest }) => {
-      const gatekeeper = deps.gatekeeper();
-      let admission;
-      try {
-        admission = admit(gatekeeper, identity, req.method ?? '', req.url ?? '', req.headers, body.length > 0 ? body : undefined);
-      } catch (err) {
-        return refuse(err);
-      }
-      const { facts, decision } = admission;
-      exchange.facts = facts;
-      exchange.decision = decision;
-      exchange.policyVersion = gatekeeper.version;
-      if (!decision.forward) {
-        exchange.headersSent();
-        const bytes = writeRawDockerError(socket, 403, gatekeeper.denyMessage(identity, facts, decision), idHeader);
-        exchange.finish(decision.outcome, 403, body.length, bytes);
-        return;
-      }
-      if (!facts.operation?.hijack) {
-        return refuse(new GatewayError('malformed', `dockgate: ${facts.operation?.name ?? 'this route'} does not accept a connection upgrade`, 'bad-upgrade'));
-      }
-      try {
-        // The session's slot, held until the exchange ends (a refusal below ends it at once).
-        const releaseSlot = deps.streams.open(identity, facts);
-        if (releaseSlot) exchange.hold(releaseSlot);
-      } catch (err) {
-        return refuse(err);
-      }
-      // Tenancy (src/tenancy): ownership, visibility and quotas, after the policy allowed the request.
-      const admitted = deps.tenancy?.active()
-        ? deps.tenancy.admit({ identity, facts, body: body.length > 0 ? body : undefined, method: req.method ?? 'POST', target: req.url ?? '/' })
-        : Promise.resolve(undefined);
-      return admitted.then((verdict) => {
-        if (verdict && verdict.kind !== 'forward') {
-          exchange.decision = verdict.kind === 'deny' ? tenancyDecision(verdict) : answeredDecision(decision, verdict);
+    /** Decide on the upgrade and answer it, or hand it to the daemon: its turn on the connection has come. */
+    function decide(): void {
+      if (!identity) return refuse(new GatewayError('internal', 'dockgate: connection has no verified identity'));
+      if (deps.draining()) return refuse(new GatewayError('shutting-down', 'dockgate: gateway is shutting down'));
+
+      // Held until the request is handed to the daemon (or refused, or the client goes).
+      const hold = deps.bodyBudget.hold(identity.name);
+      exchange.hold(hold.release);
+      readUpgradeBody(req.headers, head, socket, deps.bodyLimit, deps.bodyTimeoutMs, hold).then(({ body, rest }) => {
+        const gatekeeper = deps.gatekeeper();
+        let admission;
+        try {
+          admission = admit(gatekeeper, identity, req.method ?? '', req.url ?? '', req.headers, body.length > 0 ? body : undefined);
+        } catch (err) {
+          return refuse(err);
+        }
+        const { facts, decision } = admission;
+        exchange.facts = facts;
+        exchange.decision = decision;
+        exchange.policyVersion = gatekeeper.version;
+        if (!decision.forward) {
           exchange.headersSent();
-          const bytes = verdict.kind === 'deny'
-            ? writeRawDockerError(socket, verdict.status, verdict.message, { ...verdict.headers, ...idHeader })
-            : writeRawAnswer(socket, { ...verdict, headers: { ...verdict.headers, ...idHeader } });
-          exchange.finish(exchange.decision.outcome, verdict.status, body.length, bytes);
+          const bytes = writeRawDockerError(socket, 403, gatekeeper.denyMessage(identity, facts, decision), idHeader);
+          exchange.finish(decision.outcome, 403, body.length, bytes);
           return;
         }
-        const forwardBody = verdict?.body ?? (body.length > 0 ? body : undefined);
-        exchange.stream = true;
-        handedOff = true;
-        // 0 until the daemon answers (or the gateway answers 502 for it).
-        let status = 0;
-        let closeStream: (() => void) | undefined;
-        deps.sessions.add(socket);
-        // The origin-form target the facts were built from (admit accepted it, so it parses).
-        const target = verdict?.target ?? originForm(req.url ?? '');
-        // Handed to the daemon with the request: no longer a body waiting for a decision.
-        hold.release();
-        hijack(deps.target, { method: req.method ?? 'POST', target, rawHeaders: req.rawHeaders, body: forwardBody, head: rest, answerHeaders: idHeader }, socket, {
-          onHeaders(code) {
-            status = code;
+        if (!facts.operation?.hijack) {
+          return refuse(new GatewayError('malformed', `dockgate: ${facts.operation?.name ?? 'this route'} does not accept a connection upgrade`, 'bad-upgrade'));
+        }
+        try {
+          // The session's slot, held until the exchange ends (a refusal below ends it at once).
+          const releaseSlot = deps.streams.open(identity, facts);
+          if (releaseSlot) exchange.hold(releaseSlot);
+        } catch (err) {
+          return refuse(err);
+        }
+        // Tenancy (src/tenancy): ownership, visibility and quotas, after the policy allowed the request.
+        const admitted = deps.tenancy?.active()
+          ? deps.tenancy.admit({ identity, facts, body: body.length > 0 ? body : undefined, method: req.method ?? 'POST', target: req.url ?? '/' })
+          : Promise.resolve(undefined);
+        return admitted.then((verdict) => {
+          if (verdict && verdict.kind !== 'forward') {
+            exchange.decision = verdict.kind === 'deny' ? tenancyDecision(verdict) : answeredDecision(decision, verdict);
             exchange.headersSent();
-            if (code === 101) closeStream = deps.observer.streamOpened(facts.operation?.name ?? 'unknown', true);
-          },
-          onEnd({ bytesIn, bytesOut, error }) {
-            deps.sessions.delete(socket);
-            closeStream?.();
-            verdict?.release?.();
-            if (error && status === 502) deps.observer.upstreamError('unreachable', error);
-            exchange.finish(decision.outcome, status, bytesIn + body.length, bytesOut);
-          },
-        });
-      }, (err: Error) => refuse(new GatewayError('upstream-failed', `dockgate: tenancy lookup on the daemon failed: ${err.message}`)));
-    }, refuse).catch((err: unknown) => {
-      // A bug past the point of answering must not become an unhandled rejection (a crash):
-      // drop this connection only.
-      socket.destroy();
-      exchange.finish('error', 500, 0, 0, `internal: ${(err as Error).message}`);
-    });
+            const bytes = verdict.kind === 'deny'
+              ? writeRawDockerError(socket, verdict.status, verdict.message, { ...verdict.headers, ...idHeader })
+              : writeRawAnswer(socket, { ...verdict, headers: { ...verdict.headers, ...idHeader } });
+            exchange.finish(exchange.decision.outcome, verdict.status, body.length, bytes);
+            return;
+          }
+          const forwardBody = verdict?.body ?? (body.length > 0 ? body : undefined);
+          exchange.stream = true;
+          handedOff = true;
+          // 0 until the daemon answers (or the gateway answers 502 for it).
+          let status = 0;
+          let closeStream: (() => void) | undefined;
+          deps.sessions.add(socket);
+          // The origin-form target the facts were built from (admit accepted it, so it parses).
+          const target = verdict?.target ?? originForm(req.url ?? '');
+          // Handed to the daemon with the request: no longer a body waiting for a decision.
+          hold.release();
+          hijack(deps.target, { method: req.method ?? 'POST', target, rawHeaders: req.rawHeaders, body: forwardBody, head: rest, answerHeaders: idHeader }, socket, {
+            onHeaders(code) {
+              status = code;
+              exchange.headersSent();
+              if (code === 101) closeStream = deps.observer.streamOpened(facts.operation?.name ?? 'unknown', true);
+            },
+            onEnd({ bytesIn, bytesOut, error }) {
+              deps.sessions.delete(socket);
+              closeStream?.();
+              verdict?.release?.();
+              if (error && status === 502) deps.observer.upstreamError('unreachable', error);
+              exchange.finish(decision.outcome, status, bytesIn + body.length, bytesOut);
+            },
+          });
+        }, (err: Error) => refuse(new GatewayError('upstream-failed', `dockgate: tenancy lookup on the daemon failed: ${err.message}`)));
+      }, refuse).catch((err: unknown) => {
+        // A bug past the point of answering must not become an unhandled rejection (a crash):
+        // drop this connection only.
+        socket.destroy();
+        exchange.finish('error', 500, 0, 0, `internal: ${(err as Error).message}`);
+      });
+    }
   };
 }

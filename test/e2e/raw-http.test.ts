@@ -80,6 +80,23 @@ function connectionRecords(conn: RawConnection, n: number): Promise<Record<strin
   return until(() => records().length >= n && records(), 10_000, `${n} audit records of ${client}`);
 }
 
+/** Start a running `cat` container `name` (stdin open, labelled for clean-up) on the daemon; resolves its name. */
+async function catContainer(name: string): Promise<string> {
+  expect((await dockerDirect(socket, ['run', '-d', '-i', '--label', `${LABEL}=1`, '--name', name, 'busybox', 'cat'])).code).toBe(0);
+  return name;
+}
+
+/** What came through the tunnel on `conn` until it holds `text` (or 10 s passed). */
+async function tunnelOutput(conn: RawConnection, text: string): Promise<Buffer> {
+  const deadline = Date.now() + 10_000;
+  let got = conn.takeBuffered();
+  while (!got.includes(text) && Date.now() < deadline) {
+    await new Promise((res) => setTimeout(res, 100));
+    got = Buffer.concat([got, conn.takeBuffered()]);
+  }
+  return got;
+}
+
 /** Wait until the gateway closed `conn` (or fail after 10 s). */
 function closedByGateway(conn: RawConnection): Promise<void> {
   return Promise.race([conn.closed, new Promise<void>((_, rej) => setTimeout(() => rej(new Error('socket left open')), 10_000))]);
@@ -726,6 +743,83 @@ describe('connections', () => {
     // One stdout frame: an 8-byte header (stream 1) then the payload.
     expect(r.body[0]).toBe(1);
     expect(r.body.subarray(8).toString()).toBe('plain-exec\n');
+  });
+
+  // dockerd reads an upgrade only once the answers owed before it on the connection are done
+  // (found by the tunnels review: the 101 came first and the earlier 200 landed in the tunnel;
+  // a refused upgrade's 403 and close overtook a create's 201, the container made all the same).
+  it('an upgrade pipelined behind a pending answer waits for it: the 200 first, then the 101, as dockerd does', async () => {
+    const name = await catContainer('dgt-raw-pipe-attach');
+    const bytes = Buffer.concat([
+      httpRequest({ method: 'GET', target: `/v1.41/containers/${name}/stats?stream=0` }),
+      httpRequest({ method: 'POST', target: `/v1.41/containers/${name}/attach?stream=1&stdin=1&stdout=1`, headers: [['Upgrade', 'tcp'], ['Connection', 'Upgrade'], ['Content-Length', '0']] }),
+    ]);
+    const conn = await RawConnection.tls(alice, gw.port);
+    const direct = await RawConnection.unix(socket);
+    try {
+      conn.write(bytes);
+      direct.write(bytes);
+      for (const c of [conn, direct]) {
+        const stats = await c.response();
+        expect(stats.status).toBe(200);
+        expect(JSON.parse(stats.text)).toHaveProperty('cpu_stats');
+        expect((await c.response()).status).toBe(101);
+      }
+      conn.write('through-the-tunnel\n');
+      expect((await tunnelOutput(conn, 'through-the-tunnel')).subarray(8).toString()).toBe('through-the-tunnel\n');
+    } finally {
+      conn.close();
+      direct.close();
+    }
+  });
+
+  it('a refused upgrade behind an allowed create: the 201 first, then the 403 and the close, as dockerd answers in order', async () => {
+    const name = 'dgt-raw-before-refused-upgrade';
+    const exec = '{"Detach":false,"Tty":false}';
+    const conn = await RawConnection.tls(alice, gw.port);
+    try {
+      conn.write(Buffer.concat([
+        jsonRequest('POST', createTarget(name), createBody()),
+        httpRequest({ method: 'POST', target: '/v1.41/exec/0123456789ab/start', headers: [['Upgrade', 'tcp'], ['Connection', 'Upgrade'], ['Content-Type', 'application/json'], ['Content-Length', String(exec.length)]], body: exec }),
+      ]));
+      expect((await conn.response()).status).toBe(201);
+      const refused = await conn.response();
+      expect(refused.status).toBe(403);
+      expect(message(refused)).toContain('denied ExecStart for alice');
+      await closedByGateway(conn);
+      const records = await connectionRecords(conn, 2);
+      expect(records.map((x) => [x.operation, x.decision, x.status])).toEqual([['ContainerCreate', 'allow', 201], ['ExecStart', 'deny', 403]]);
+    } finally {
+      conn.close();
+    }
+    expect((await inspect(name)).exists).toBe(true);
+  });
+
+  it('an upgrade behind an endless answer is not read while it waits; a client that leaves is recorded without a decision', async () => {
+    const name = await catContainer('dgt-raw-wait-attach');
+    const mark = 'dgt-raw-wait-mark';
+    const conn = await RawConnection.tls(alice, gw.port);
+    let seen = '';
+    let records: Promise<Record<string, unknown>[]> | undefined;
+    try {
+      conn.write(Buffer.concat([
+        httpRequest({ method: 'GET', target: `/v1.41/events?filters=${encodeURIComponent(JSON.stringify({ label: [LABEL] }))}` }),
+        httpRequest({ method: 'POST', target: `/v1.41/containers/${name}/attach?stream=1&stdin=1&stdout=1`, headers: [['Upgrade', 'tcp'], ['Connection', 'Upgrade'], ['Content-Length', '0']] }),
+        Buffer.from('not-for-the-container\n'),
+      ]));
+      // The events stream is under way (an event made after both requests arrived has reached
+      // the client), and the upgrade behind it has not been answered.
+      expect((await dockerDirect(socket, ['create', '--label', `${LABEL}=1`, '--name', mark, 'busybox', 'true'])).code).toBe(0);
+      await until(() => (seen += conn.takeBuffered().toString('latin1')).includes(mark), 10_000, 'the event of the marker container');
+      expect(seen).toMatch(/^HTTP\/1\.1 200 /);
+      expect(seen).not.toMatch(/HTTP\/1\.1 101/);
+    } finally {
+      // Read while the connection is open (its local port names the records).
+      records = connectionRecords(conn, 2);
+      conn.close();
+    }
+    expect((await records)?.find((x) => x.path === `/v1.41/containers/${name}/attach`)).toMatchObject({ decision: 'error', status: 0, reason: 'client connection closed before a decision' });
+    expect((await dockerDirect(socket, ['logs', name])).stdout).toBe('');
   });
 
   it('an allowed upgrade is tunnelled only after the daemon answers 101', async () => {
