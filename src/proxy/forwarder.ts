@@ -146,6 +146,33 @@ function dropDaemonSideIfUnfinished(req: WithHooks, res: ServerResponse): void {
   if (daemonReq && !(daemonRes?.readableEnded && daemonReq.writableFinished)) daemonReq.destroy();
 }
 
+/**
+ * The daemon's answer has ended while the client's body is still arriving (dockerd answers an
+ * upload to a missing directory with a 404 and `Connection: close` after a few milliseconds):
+ * the daemon is done with the body. An answer that has only begun is not enough (`docker
+ * load`, `build` and `cp` get their answer's head and progress while the body goes up). Its
+ * daemon connection, mid-body, is dropped, and the rest of the body is discarded within the
+ * bounds of a refused one, so the connection stays usable for the client's next request.
+ * dockerd closes the connection instead, but that resets a client still writing (one that
+ * reads only after writing everything, as python's docker SDK does, would never see the 404),
+ * the reason the gateway keeps its own refusals' connections (drain-refused-body.ts). Found
+ * by the tunnels review: the relay to the closed daemon connection stopped reading the
+ * client's body without an error, nothing discarded it, and ~6 s later the connection was
+ * reset; a request sent after the body was never answered.
+ */
+function bodyOutlivedAnswer(req: WithHooks): void {
+  if (req.complete) return;
+  const daemonReq = req[PROXY_REQ];
+  if (!daemonReq || daemonReq.destroyed) {
+    drainRefusedBody(req);
+    return;
+  }
+  // The body's relay to the daemon pauses the client as the daemon request closes (listening
+  // since before): the discard begins after that.
+  daemonReq.once('close', () => drainRefusedBody(req));
+  daemonReq.destroy();
+}
+
 /** Tell the caller the daemon's side of an orphaned request is over, once. */
 function settleOrphan(req: WithHooks, status: number): void {
   if (!req[ORPHAN]) return;
@@ -211,6 +238,9 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
     }
     const hooks = (req as WithHooks)[HOOKS];
     hooks?.onHeaders(proxyRes.statusCode ?? 502);
+    // Ahead of relayResponse's own 'end', which ends the client's answer. Only an upload pays
+    // for it; a request without a body is complete by now.
+    if (!req.complete) proxyRes.once('end', () => bodyOutlivedAnswer(req as WithHooks));
     relayResponse(proxyRes, res);
     // The daemon's answer broke off (it died mid-stream); a client that left destroys it without an error.
     proxyRes.on('error', (err) => {

@@ -822,6 +822,33 @@ describe('connections', () => {
     expect((await dockerDirect(socket, ['logs', name])).stdout).toBe('');
   });
 
+  // dockerd answers an upload early (the target directory is missing) and stops reading it; the
+  // gateway discards the rest of the body, bounded, so the connection stays usable (found by the
+  // tunnels review: the client's body stalled, the connection was reset ~6 s later, and a request
+  // sent after the body was never answered).
+  it('an upload the daemon answered before taking its body: the rest is discarded and the next request is answered', async () => {
+    const name = await catContainer('dgt-raw-early-answer');
+    const size = 8 * 1024 * 1024;
+    const conn = await RawConnection.tls(admin, gw.port);
+    try {
+      const first = 64 * 1024;
+      conn.write(httpRequest({ method: 'PUT', target: `/v1.41/containers/${name}/archive?path=/nonexistent-dir`, headers: [['Content-Type', 'application/x-tar'], ['Content-Length', String(size)]], body: Buffer.alloc(first, 0x61) }));
+      const early = await conn.response();
+      expect(early.status).toBe(404);
+      expect(early.headers.connection?.toLowerCase()).not.toBe('close');
+      // dockerd closes its side 500 ms after such an answer (Go's delay against resets), cleanly:
+      // the rest of the body comes after that, when the gateway's relay to it has stopped.
+      await new Promise((res) => setTimeout(res, 1000));
+      expect(await writeBody(conn, size - first)).toBe(size - first);
+      conn.write(httpRequest({ method: 'GET', target: '/_ping' }));
+      const ping = await conn.response();
+      expect(ping.status).toBe(200);
+      expect(ping.text).toBe('OK');
+    } finally {
+      conn.close();
+    }
+  });
+
   it('an allowed upgrade is tunnelled only after the daemon answers 101', async () => {
     const conn = await RawConnection.tls(alice, gw.port);
     try {
