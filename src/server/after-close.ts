@@ -68,6 +68,20 @@ export function afterClose(socket: Duplex, res?: ServerResponse): boolean {
   return false;
 }
 
+/**
+ * The answer still owed, on `socket`, to the request handed over before `res`'s when that
+ * request carries `Expect: 100-continue` (Node then closes the connection after an answer that
+ * asked for no body, and the gateway may decide on it only after a daemon look-up): whether the
+ * connection stays open is known only once that answer is written, so `res`'s request waits for
+ * it. Undefined otherwise (one lookup; the common case of one request per connection).
+ */
+export function answerOwedBehindExpect(socket: Duplex, res: ServerResponse): ServerResponse | undefined {
+  const previous = latest.get(socket);
+  if (!previous || previous === res || previous.writableFinished || previous.destroyed) return undefined;
+  const expect = previous.req?.headers.expect;
+  return expect !== undefined && /100-continue/i.test(expect) ? previous : undefined;
+}
+
 /** Why a request that arrived after a close got neither a decision nor an answer. */
 export const AFTER_CLOSE_MESSAGE = 'dockgate: arrived after a request or answer that closes the connection; not read (dockerd reads nothing more either), and the connection closes after the earlier answer';
 

@@ -19,7 +19,7 @@ import { tenancyDecision } from '../tenancy/decision.js';
 import { answeredDecision, type Tenancy } from '../tenancy/hook.js';
 import { heldToLimit } from '../tenancy/rewritten-body.js';
 import { admit } from './admit.js';
-import { AFTER_CLOSE_MESSAGE, afterClose } from './after-close.js';
+import { AFTER_CLOSE_MESSAGE, afterClose, answerOwedBehindExpect } from './after-close.js';
 import { amendBody } from './amend-body.js';
 import type { BodyBudget } from './body-budget.js';
 import { Exchange } from './exchange.js';
@@ -129,80 +129,99 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
       socket.destroy();
       return;
     }
-    if (afterClose(socket, res)) {
-      // Pipelined behind a request or answer that closes the connection: dockerd would read
-      // nothing more. Neither decided nor answered; recorded when the connection closes.
+    // Behind an `Expect: 100-continue` request not yet answered, whose refusal may still close
+    // the connection (Node closes after an answer that asked for no body the client sent
+    // anyway, and a tenancy refusal comes after a daemon look-up): decided once that answer is
+    // done, as dockerd reads a request only after the previous answer. Recorded `after-close`
+    // if the connection closes first.
+    const owed = answerOwedBehindExpect(socket, res);
+    if (!owed) inTurn();
+    else {
       exchange.refusal = AFTER_CLOSE;
-      return;
+      owed.once('close', () => {
+        if (ended) return;
+        exchange.refusal = undefined;
+        inTurn();
+      });
     }
 
-    const refuse = (err: unknown): void => {
-      const gerr = err instanceof GatewayError ? err : new GatewayError('internal', `dockgate: internal error: ${(err as Error).message}`);
-      exchange.refusal = { outcome: gerr.status >= 500 ? 'error' : 'malformed', reason: `${gerr.reasonCode}: ${gerr.message}` };
-      // A shutting-down gateway closes, and so does one whose client sends its body too slowly;
-      // otherwise the rest of a refused body is discarded, bounded.
-      const closing = CLOSING.has(gerr.code);
-      if (closing && !res.socket) {
-        // Queued behind an earlier response (an endless /events, say): the answer could not go
-        // out before that one ends, and the connection would hold what the refusal is about.
-        socket.destroy();
+    /** Everything of a request from the moment no earlier answer on its connection is owed. */
+    function inTurn(): void {
+      if (afterClose(socket, res)) {
+        // Pipelined behind a request or answer that closes the connection: dockerd would read
+        // nothing more. Neither decided nor answered; recorded when the connection closes.
+        exchange.refusal = AFTER_CLOSE;
         return;
       }
-      exchange.headersSent();
-      if (!closing) drainRefusedBody(req);
-      sendDockerError(res, gerr.status, gerr.message, {}, closing);
-    };
 
-    if (!identity) {
-      refuse(new GatewayError('internal', 'dockgate: connection has no verified identity'));
-      return;
-    }
-    if (deps.draining()) {
-      refuse(new GatewayError('shutting-down', 'dockgate: gateway is shutting down'));
-      return;
-    }
-    const method = req.method ?? '';
-    const target = req.url ?? '';
-    if (unsupportedTransferEncoding(req.headers)) {
-      refuse(new GatewayError('malformed', `dockgate: refused ${method} request: Transfer-Encoding must be exactly "chunked" (dockerd takes no other)`, 'body-framing'));
-      return;
-    }
-    if (bodyWouldBeReframed(method, req.headers)) {
-      // http-proxy would send this body after a `Content-Length: 0` head: a smuggled request (reframed-body.ts).
-      refuse(new GatewayError('malformed', `dockgate: refused ${method} request: a body on ${method} is forwarded only with a Content-Length, not chunked`, 'body-framing'));
-      return;
-    }
-    let plan: RequestPlan;
-    try {
-      plan = planRequest(method, target, req.headers);
-    } catch (err) {
-      refuse(admitError(err));
-      return;
-    }
-    if (plan.plan === 'inspect') {
-      // Without its body yet (it waits for a 100 Continue), or under budget pressure, a request
-      // no rule for the identity could allow is denied from its headers.
-      if ((deps.bodyBudget.underPressure || awaitsContinue(req)) && deniedBeforeTheBody(deps, req, res, identity, exchange, plan)) return;
-      sendContinue(req, res);
-      // Held until the daemon's answer begins (the body has gone to it), the read fails, or the
-      // exchange ends (a refusal).
-      const hold = deps.bodyBudget.hold(identity.name);
-      exchange.hold(hold.release);
-      readBody(req, deps.bodyLimit, deps.bodyTimeoutMs, hold)
-        .then(
-          (body) => {
-            exchange.bodyBytes = body.length;
-            proceed(deps, req, res, identity, exchange, refuse, plan, body, hold.release);
-          },
-          (err: unknown) => {
-            hold.release();
-            refuse(err);
-          },
-        )
-        // Never an unhandled rejection (a crash): answer if still possible, else drop this request.
-        .catch((err: unknown) => (res.headersSent ? res.destroy() : refuse(err)));
-    } else {
-      proceed(deps, req, res, identity, exchange, refuse, plan, undefined);
+      const refuse = (err: unknown): void => {
+        const gerr = err instanceof GatewayError ? err : new GatewayError('internal', `dockgate: internal error: ${(err as Error).message}`);
+        exchange.refusal = { outcome: gerr.status >= 500 ? 'error' : 'malformed', reason: `${gerr.reasonCode}: ${gerr.message}` };
+        // A shutting-down gateway closes, and so does one whose client sends its body too slowly;
+        // otherwise the rest of a refused body is discarded, bounded.
+        const closing = CLOSING.has(gerr.code);
+        if (closing && !res.socket) {
+          // Queued behind an earlier response (an endless /events, say): the answer could not go
+          // out before that one ends, and the connection would hold what the refusal is about.
+          socket.destroy();
+          return;
+        }
+        exchange.headersSent();
+        if (!closing) drainRefusedBody(req);
+        sendDockerError(res, gerr.status, gerr.message, {}, closing);
+      };
+
+      if (!identity) {
+        refuse(new GatewayError('internal', 'dockgate: connection has no verified identity'));
+        return;
+      }
+      if (deps.draining()) {
+        refuse(new GatewayError('shutting-down', 'dockgate: gateway is shutting down'));
+        return;
+      }
+      const method = req.method ?? '';
+      const target = req.url ?? '';
+      if (unsupportedTransferEncoding(req.headers)) {
+        refuse(new GatewayError('malformed', `dockgate: refused ${method} request: Transfer-Encoding must be exactly "chunked" (dockerd takes no other)`, 'body-framing'));
+        return;
+      }
+      if (bodyWouldBeReframed(method, req.headers)) {
+        // http-proxy would send this body after a `Content-Length: 0` head: a smuggled request (reframed-body.ts).
+        refuse(new GatewayError('malformed', `dockgate: refused ${method} request: a body on ${method} is forwarded only with a Content-Length, not chunked`, 'body-framing'));
+        return;
+      }
+      let plan: RequestPlan;
+      try {
+        plan = planRequest(method, target, req.headers);
+      } catch (err) {
+        refuse(admitError(err));
+        return;
+      }
+      if (plan.plan === 'inspect') {
+        // Without its body yet (it waits for a 100 Continue), or under budget pressure, a request
+        // no rule for the identity could allow is denied from its headers.
+        if ((deps.bodyBudget.underPressure || awaitsContinue(req)) && deniedBeforeTheBody(deps, req, res, identity, exchange, plan)) return;
+        sendContinue(req, res);
+        // Held until the daemon's answer begins (the body has gone to it), the read fails, or the
+        // exchange ends (a refusal).
+        const hold = deps.bodyBudget.hold(identity.name);
+        exchange.hold(hold.release);
+        readBody(req, deps.bodyLimit, deps.bodyTimeoutMs, hold)
+          .then(
+            (body) => {
+              exchange.bodyBytes = body.length;
+              proceed(deps, req, res, identity, exchange, refuse, plan, body, hold.release);
+            },
+            (err: unknown) => {
+              hold.release();
+              refuse(err);
+            },
+          )
+          // Never an unhandled rejection (a crash): answer if still possible, else drop this request.
+          .catch((err: unknown) => (res.headersSent ? res.destroy() : refuse(err)));
+      } else {
+        proceed(deps, req, res, identity, exchange, refuse, plan, undefined);
+      }
     }
   };
 }

@@ -563,6 +563,29 @@ describe('review fixes, on the real daemon', () => {
     }
   });
 
+  it('a create pipelined behind an Expect upload tenancy refuses after a daemon look-up is not run (the refusal closes the connection)', async () => {
+    const tar = Buffer.alloc(2048);
+    // Unnamed: tenancy forwards it without a daemon look-up, well before the upload's refusal.
+    const vol = JSON.stringify({ Labels: { 'ten-after-close': '1' } });
+    const conn = await RawConnection.tls(pki.bundle('carol'), gw.port);
+    try {
+      conn.write(Buffer.concat([
+        Buffer.from(`PUT /v1.41/containers/ten-a1/archive?path=/tmp HTTP/1.1\r\nHost: docker\r\nContent-Type: application/x-tar\r\nExpect: 100-continue\r\nContent-Length: ${tar.length}\r\n\r\n`),
+        tar,
+        jsonRequest('POST', '/v1.41/volumes/create', vol),
+      ]));
+      const refused = await conn.response();
+      expect(refused.status).toBe(403);
+      expect(refused.text).toContain('belongs to another tenant');
+      await conn.closed;
+    } finally {
+      conn.close();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await dockerDirect(socket, ['volume', 'ls', '-q', '--filter', 'label=ten-after-close'])).stdout.trim()).toBe('');
+    expect(gw.stdout().split('\n').some((l) => l.includes('"cn":"carol"') && l.includes('/volumes/create') && l.includes('after-close'))).toBe(true);
+  });
+
   it('the networks quota: the second network is refused, and nothing is created', async () => {
     expect((await as('ivan', ['network', 'create', 'ten-i-net1'])).code).toBe(0);
     const second = await as('ivan', ['network', 'create', 'ten-i-net2']);
