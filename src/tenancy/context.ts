@@ -6,6 +6,7 @@ import type { TenancySpec } from '../policy/tenancy-schema.js';
 import type { DaemonClient } from './daemon-client.js';
 import type { TenancyRequest } from './hook.js';
 import type { KeyedMutex } from './keyed-mutex.js';
+import type { LiveSlots } from './live-slots.js';
 import type { Tenant } from './tenant.js';
 
 /** One request's tenancy context. */
@@ -16,6 +17,8 @@ export interface TenancyContext {
   req: TenancyRequest;
   /** Per-identity lock for quota checks. */
   locks: KeyedMutex;
+  /** Containers that starts, restarts and unpauses in flight are making live (the running quota). */
+  starting: LiveSlots;
 }
 
 /** `dockgate: <op> denied for <cn>: <reason>`: the shape of every tenancy refusal. */

@@ -13,7 +13,7 @@ import { PREDEFINED_NETWORKS } from './create-body.js';
 import { goSet } from './labels.js';
 import { applyLimits, restartPolicyProblem } from './limits.js';
 import type { OperationPlan } from './operation-plans.js';
-import { countContainers } from './quota.js';
+import { containerIds } from './quota.js';
 import { imagesNamed, pushReferences, repositoryImages, shownTagReference, tagReference } from './image-set.js';
 import { linkRemoval } from './link-removal.js';
 import { resolveExec, resolveObject } from './resolve.js';
@@ -214,27 +214,28 @@ async function updateWithinLimits(ctx: TenancyContext, id: string, result: Retur
 /**
  * Starting, restarting or unpausing a container counts against its owner's running containers
  * (a teammate may start it: counting the caller's own let a team run each member's quota of
- * one member's containers), with the caller's `running` quota as the limit. Whatever the
- * container's state: a restart of a running one stops it and starts it again, and in between
- * a start that skipped it would count one fewer. Under the owner's lock, the live containers
- * other than this one must be fewer than the quota (this one makes one more), and the lock is
- * held until the daemon has answered, so none is counted while another is between stop and start.
+ * one member's containers), with the caller's `running` quota as the limit. Counted under the
+ * owner's lock: the daemon's live containers and those other starts, restarts and unpauses in
+ * flight hold live (LiveSlots: a restart's container stays counted between its stop and its
+ * start). A container not among them needs fewer than the quota; one among them changes no
+ * count and is let through (a restart, a start dockerd answers 304, an unpause), also for an
+ * owner over the quota (a lowered quota, a teammate's lower one). The container is then held
+ * live until the daemon has answered; the lock only while counting.
  */
 async function runningQuota(ctx: TenancyContext, obj: ResolvedObject, result: ReturnType<typeof forward>): Promise<TenancyVerdict> {
   const owner = obj.ownership.owner ?? ctx.tenant.name;
   const release = await ctx.locks.acquire(`running:${owner}`);
   try {
-    const others = await countContainers(ctx, true, owner, obj.id);
+    const live = new Set(await containerIds(ctx, true, owner));
+    for (const id of ctx.starting.held(owner)) live.add(id);
     const max = ctx.tenant.quota.running ?? Infinity;
-    if (others >= max) {
-      release();
+    if (!live.has(obj.id) && live.size >= max) {
       const whose = owner === ctx.tenant.name ? '' : ` for ${owner}, the container's owner`;
-      return deny(403, 'quota', tenancyMessage(ctx, `running-container quota reached${whose} (${others} of ${max} running)`));
+      return deny(403, 'quota', tenancyMessage(ctx, `running-container quota reached${whose} (${live.size} of ${max} running)`));
     }
-  } catch (err) {
+    result.release = ctx.starting.hold(owner, obj.id);
+    return result;
+  } finally {
     release();
-    throw err;
   }
-  result.release = release;
-  return result;
 }

@@ -13,16 +13,20 @@ export async function countNetworks(ctx: TenancyContext, owner = ctx.tenant.name
 }
 
 /**
- * The containers of `owner` (default: the caller): all of them, or only live ones (running,
- * paused or restarting: all hold their resources); the container with the full ID `except`
- * left out.
+ * The full IDs of the containers of `owner` (default: the caller): all of them, or only live
+ * ones (running, paused or restarting: all hold their resources).
  */
-export async function countContainers(ctx: TenancyContext, runningOnly: boolean, owner = ctx.tenant.name, except?: string): Promise<number> {
+export async function containerIds(ctx: TenancyContext, runningOnly: boolean, owner = ctx.tenant.name): Promise<string[]> {
   const filters: Record<string, string[]> = { label: [`${OWNER_LABEL}=${owner}`] };
   if (runningOnly) filters.status = ['running', 'paused', 'restarting'];
   const answer = await ctx.daemon.get(`/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify(filters))}`);
   if (answer.status !== 200 || !Array.isArray(answer.json)) throw new Error(`daemon answered ${answer.status} when counting containers`);
-  return except === undefined ? answer.json.length : answer.json.filter((c) => !(isObject(c) && c.Id === except)).length;
+  return answer.json.map((c) => (isObject(c) && typeof c.Id === 'string' ? c.Id : ''));
+}
+
+/** How many containers containerIds finds. */
+export async function countContainers(ctx: TenancyContext, runningOnly: boolean, owner = ctx.tenant.name): Promise<number> {
+  return (await containerIds(ctx, runningOnly, owner)).length;
 }
 
 /**

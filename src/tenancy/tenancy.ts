@@ -12,6 +12,7 @@ import { createOperation, importOrCommit } from './create-ops.js';
 import type { DaemonClient } from './daemon-client.js';
 import { deny, forward, respondJson, type Tenancy, type TenancyRequest, type TenancyVerdict } from './hook.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { LiveSlots } from './live-slots.js';
 import { BodyShapeError, ownerLabels, reservedKeys } from './labels.js';
 import { listOperation, pruneOperation } from './list-ops.js';
 import { daemonAnswer, objectOperation, ownImages, tagOver } from './object-ops.js';
@@ -40,6 +41,7 @@ export function createTenancy(deps: TenancyDeps): Tenancy {
   const buckets = new TokenBuckets(deps.clock ?? Date.now);
   const streams = new StreamCounter();
   const locks = new KeyedMutex();
+  const starting = new LiveSlots();
   // Tags being written by operations in flight: one set for all policies, as the daemon is one.
   const tags = new TagReservations();
   let admitted = 0;
@@ -52,7 +54,7 @@ export function createTenancy(deps: TenancyDeps): Tenancy {
       if (!spec || !op) return forward();
       const tenant = tenantOf(spec, req.identity, deps.groups(req.identity));
       if (tenant.admin) return forward();
-      const ctx: TenancyContext = { spec, tenant, daemon: deps.daemon, req, locks };
+      const ctx: TenancyContext = { spec, tenant, daemon: deps.daemon, req, locks, starting };
 
       const rate = tenant.quota.rate;
       if (rate) {

@@ -11,6 +11,7 @@ import type { TenancyContext } from '../../../src/tenancy/context.js';
 import type { DaemonAnswer, DaemonClient } from '../../../src/tenancy/daemon-client.js';
 import { idLikeName, idLikeTag, SHORT_ID_LENGTH } from '../../../src/tenancy/id-like-name.js';
 import { KeyedMutex } from '../../../src/tenancy/keyed-mutex.js';
+import { LiveSlots } from '../../../src/tenancy/live-slots.js';
 import { tenantOf } from '../../../src/tenancy/tenant.js';
 
 const spec: TenancySpec = {
@@ -53,7 +54,7 @@ function context(d: DaemonClient): TenancyContext {
   const identity: Identity = { name: 'alice', groups: ['web'], organizations: [], sans: { dns: [], ip: [], email: [], uri: [] }, fingerprint: '', serial: '', notAfter: new Date(0), issuer: '', issuerKey: '' };
   const target = '/v1.41/containers/create';
   const facts = buildFacts({ method: 'POST', rawTarget: target, headers: {} });
-  return { spec, tenant: tenantOf(spec, identity, identity.groups), daemon: d, req: { identity, facts, method: 'POST', target }, locks: new KeyedMutex() };
+  return { spec, tenant: tenantOf(spec, identity, identity.groups), daemon: d, req: { identity, facts, method: 'POST', target }, locks: new KeyedMutex(), starting: new LiveSlots() };
 }
 
 type Kind = 'containers' | 'networks';

@@ -12,6 +12,7 @@ import type { TenancyVerdict } from '../../../src/tenancy/hook.js';
 import { createTenancy } from '../../../src/tenancy/tenancy.js';
 import { writtenTags } from '../../../src/tenancy/written-tags.js';
 import { KeyedMutex } from '../../../src/tenancy/keyed-mutex.js';
+import { LiveSlots } from '../../../src/tenancy/live-slots.js';
 import { withTagsReserved } from '../../../src/tenancy/written-tags.js';
 import type { TenancyContext } from '../../../src/tenancy/context.js';
 
@@ -140,7 +141,7 @@ function ctxFor(tenant: string, team: string | undefined, target: string, get: D
     tenant: { name: tenant, ...(team !== undefined ? { team } : {}), quota: {} } as TenancyContext['tenant'],
     daemon: { get },
     req: { identity: identity(tenant), facts, method: 'POST', target },
-    locks: new KeyedMutex(),
+    locks: new KeyedMutex(), starting: new LiveSlots(),
   };
 }
 
