@@ -6,6 +6,7 @@
 /** Stable codes of errors the gateway itself answers with. */
 export type GatewayErrorCode =
   | 'malformed'
+  | 'bad-host'
   | 'body-too-large'
   | 'body-timeout'
   | 'identity-body-budget'
@@ -20,6 +21,7 @@ export type GatewayErrorCode =
 
 const STATUS: Record<GatewayErrorCode, number> = {
   malformed: 400,
+  'bad-host': 400,
   'body-too-large': 413,
   'body-timeout': 408,
   'identity-body-budget': 429,

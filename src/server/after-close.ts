@@ -12,7 +12,7 @@
  * the client's own close or HTTP/1.0 (`shouldKeepAlive` false from the start), a body the
  * client was never asked for (`Expect: 100-continue` without the 100: Node clears
  * `shouldKeepAlive` as the head is written), a refusal the gateway sends with `Connection:
- * close`, Node's 400 to an HTTP/1.1 request without `Host` (its `_last`, set as the head is
+ * close`, the gateway's 400 to a request without `Host` (bad-host; Node's `_last`, set as the head is
  * written). What is known when a later request arrives counts: a pipelined request that
  * arrived before the earlier answer's head was written (the daemon's answer to HTTP/1.0 that
  * Node must close-delimit) is handled as before.

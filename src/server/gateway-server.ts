@@ -210,6 +210,9 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     keepAliveTimeout: config.limits.keepAliveTimeoutMs,
     // How often Node checks for slow header senders (headersTimeout is only enforced then).
     connectionsCheckingInterval: Math.min(1000, config.limits.headersTimeoutMs),
+    // The gateway checks Host itself (src/http/host-header.ts), recording its 400; Node's
+    // check answered before any event, leaving no record.
+    requireHostHeader: false,
     // HTTP/1.1 only: never negotiate h2 with clients (the daemon is always spoken to in HTTP/1.1).
     ALPNProtocols: ['http/1.1'],
     // TCP keep-alive probes on every client connection: a client that vanished without a FIN or

@@ -9,6 +9,7 @@ import type { Identity, RequestFacts } from '../core/types.js';
 import { buildFacts, planRequest, type RequestPlan } from '../facts/build-facts.js';
 import { sendDockerError } from '../http/docker-error.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
+import { hostHeaderProblem } from '../http/host-header.js';
 import { GatewayError, type GatewayErrorCode } from '../http/gateway-error.js';
 import { whenSocketCloses } from '../http/socket-close.js';
 import { unsupportedTransferEncoding } from '../http/transfer-encoding.js';
@@ -62,7 +63,7 @@ export const MAX_PIPELINED = 16;
  * gateway shutting down, a body too slow, and bodies over the budget (reading on would go on
  * taking what the budget protects).
  */
-const CLOSING = new Set<GatewayErrorCode>(['shutting-down', 'body-timeout', 'identity-body-budget', 'body-budget']);
+const CLOSING = new Set<GatewayErrorCode>(['shutting-down', 'body-timeout', 'identity-body-budget', 'body-budget', 'bad-host']);
 
 /**
  * A body the gateway would have to re-serialise (tenancy, amendments) that writes a whole number
@@ -177,6 +178,11 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
       }
       if (deps.draining()) {
         refuse(new GatewayError('shutting-down', 'dockgate: gateway is shutting down'));
+        return;
+      }
+      const hostProblem = hostHeaderProblem(req);
+      if (hostProblem) {
+        refuse(new GatewayError('bad-host', `dockgate: refused request: ${hostProblem} (dockerd refuses it too)`));
         return;
       }
       const method = req.method ?? '';

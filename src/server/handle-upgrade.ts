@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { Observer } from '../core/observer.js';
 import { originForm } from '../facts/path.js';
 import { writeRawDockerError } from '../http/docker-error.js';
+import { hostHeaderProblem } from '../http/host-header.js';
 import { GatewayError } from '../http/gateway-error.js';
 import { hijack } from '../proxy/hijack.js';
 import type { UpstreamTarget } from '../proxy/upstream-target.js';
@@ -94,6 +95,8 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
     function decide(): void {
       if (!identity) return refuse(new GatewayError('internal', 'dockgate: connection has no verified identity'));
       if (deps.draining()) return refuse(new GatewayError('shutting-down', 'dockgate: gateway is shutting down'));
+      const hostProblem = hostHeaderProblem(req);
+      if (hostProblem) return refuse(new GatewayError('bad-host', `dockgate: refused request: ${hostProblem} (dockerd refuses it too)`));
 
       // Held until the request is handed to the daemon (or refused, or the client goes).
       const hold = deps.bodyBudget.hold(identity.name);

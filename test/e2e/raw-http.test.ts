@@ -526,7 +526,7 @@ describe('connections', () => {
   // (found by the connection-framing review: the create below was run, its answer never sent).
   it.each([
     ['a refused Expect: 100-continue upload whose body came anyway (403, Connection: close)', 'dgt-raw-after-expect', (): Buffer => httpRequest({ method: 'POST', target: '/v1.41/images/load?quiet=1', headers: [['Content-Type', 'application/x-tar'], ['Expect', '100-continue'], ['Content-Length', '10']], body: 'x'.repeat(10) }), 403],
-    ["an HTTP/1.1 request without Host (Node's own 400, Connection: close)", 'dgt-raw-after-hostless', (): Buffer => Buffer.from('GET /_ping HTTP/1.1\r\n\r\n'), 400],
+    ['an HTTP/1.1 request without Host (400 bad-host, Connection: close)', 'dgt-raw-after-hostless', (): Buffer => Buffer.from('GET /_ping HTTP/1.1\r\n\r\n'), 400],
   ])('a request pipelined after %s is neither forwarded nor answered', async (_name, name, first, status) => {
     const conn = await RawConnection.tls(alice, gw.port);
     try {
@@ -536,12 +536,30 @@ describe('connections', () => {
       expect(r.headers.connection?.toLowerCase()).toBe('close');
       await closedByGateway(conn);
       expect(conn.takeBuffered().toString('latin1')).toBe('');
-      const after = (await connectionRecords(conn, status === 403 ? 2 : 1)).filter((x) => x.path === createTarget(name).split('?')[0]);
+      const after = (await connectionRecords(conn, 2)).filter((x) => x.path === createTarget(name).split('?')[0]);
       expect(after).toMatchObject([{ decision: 'malformed', status: 0, reason: expect.stringMatching(/^after-close: /) as unknown }]);
     } finally {
       conn.close();
     }
     expect((await inspect(name)).exists).toBe(false);
+  });
+
+  // Go's server refuses both (readRequest) and closes; Node answered the first itself, unrecorded.
+  it.each([
+    ['without Host (HTTP/1.1)', 'GET /v1.41/_ping HTTP/1.1\r\n\r\n', 'missing required Host header'],
+    ['with two Host headers', 'GET /v1.41/_ping HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 'too many Host headers'],
+  ])('a request %s gets 400 and a record, and the connection closes, as dockerd answers', async (_name, raw, why) => {
+    const conn = await RawConnection.tls(reader, gw.port);
+    try {
+      conn.write(raw);
+      const r = await conn.response();
+      expect(r.status).toBe(400);
+      expect(message(r)).toContain(why);
+      await closedByGateway(conn);
+      expect(await connectionRecords(conn, 1)).toMatchObject([{ decision: 'malformed', status: 400, reason: expect.stringMatching(/^bad-host: /) as unknown }]);
+    } finally {
+      conn.close();
+    }
   });
 
   it('an upgrade pipelined after a closing answer is neither forwarded nor answered', async () => {
