@@ -83,7 +83,10 @@ export function answerOwedBehindExpect(socket: Duplex, res: ServerResponse): Ser
 }
 
 /** Why a request that arrived after a close got neither a decision nor an answer. */
-export const AFTER_CLOSE_MESSAGE = 'dockgate: arrived after a request or answer that closes the connection; not read (dockerd reads nothing more either), and the connection closes after the earlier answer';
+const AFTER_CLOSE_MESSAGE = 'dockgate: arrived after a request or answer that closes the connection; not read (dockerd reads nothing more either), and the connection closes after the earlier answer';
+
+/** The audit reason of such a request: `after-close: ` and the message. */
+export const AFTER_CLOSE_REASON = `after-close: ${AFTER_CLOSE_MESSAGE}`;
 
 /**
  * Run `fn` once no earlier answer uses `socket` any more: at once when none does, else when the

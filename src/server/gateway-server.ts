@@ -27,7 +27,7 @@ import { answerPlainHttp } from './plain-http-answer.js';
 import { IdentityRequests } from './identity-requests.js';
 import { IdentityStreams } from './identity-streams.js';
 import { awaitContinue } from './expect-continue.js';
-import { AFTER_CLOSE_MESSAGE, afterClose, whenAnswered } from './after-close.js';
+import { AFTER_CLOSE_REASON, afterClose, whenAnswered } from './after-close.js';
 
 /** A running Docker API listener. */
 export interface GatewayServer {
@@ -161,7 +161,7 @@ function refuseUnparsable(observer: Observer, err: Error & { code?: unknown }, s
       rawTarget: '',
       outcome: 'malformed',
       status: answered ? 400 : 0,
-      reason: after ? `after-close: ${AFTER_CLOSE_MESSAGE} (${code})` : `http-parser: ${code}`,
+      reason: after ? `${AFTER_CLOSE_REASON} (${code})` : `http-parser: ${code}`,
       bytesIn: 0,
       bytesOut: answered ? Buffer.byteLength(UNPARSABLE_ANSWER) : 0,
       durationMs: Date.now() - startedAt,

@@ -20,7 +20,7 @@ import { tenancyDecision } from '../tenancy/decision.js';
 import { answeredDecision, type Tenancy } from '../tenancy/hook.js';
 import { heldToLimit } from '../tenancy/rewritten-body.js';
 import { admit } from './admit.js';
-import { AFTER_CLOSE_MESSAGE, afterClose, answerOwedBehindExpect } from './after-close.js';
+import { AFTER_CLOSE_REASON, afterClose, answerOwedBehindExpect } from './after-close.js';
 import { amendBody } from './amend-body.js';
 import type { BodyBudget } from './body-budget.js';
 import { Exchange } from './exchange.js';
@@ -78,7 +78,7 @@ function respelledNumber(method: string): GatewayError {
 const CLIENT_LEFT = { outcome: 'malformed', reason: `truncated-body: ${TRUNCATED_BODY}` } as const;
 
 /** The refusal recorded for a request pipelined after one that closes the connection (after-close.ts). */
-const AFTER_CLOSE = { outcome: 'malformed', reason: `after-close: ${AFTER_CLOSE_MESSAGE}` } as const;
+const AFTER_CLOSE = { outcome: 'malformed', reason: AFTER_CLOSE_REASON } as const;
 
 /** Requests handed over and not yet ended, per connection. */
 const openRequests = new WeakMap<Socket, number>();

@@ -16,7 +16,7 @@ import { tenancyDecision } from '../tenancy/decision.js';
 import { writeRawAnswer } from '../tenancy/raw-answer.js';
 import { answeredDecision, type Tenancy } from '../tenancy/hook.js';
 import { admit } from './admit.js';
-import { AFTER_CLOSE_MESSAGE, afterClose, whenAnswered } from './after-close.js';
+import { AFTER_CLOSE_REASON, afterClose, whenAnswered } from './after-close.js';
 import { Exchange } from './exchange.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import { identityOf } from './peer-identity.js';
@@ -65,7 +65,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       exchange.finish(gerr.status >= 500 ? 'error' : 'malformed', answered ? gerr.status : 0, 0, bytes, `${gerr.reasonCode}: ${gerr.message}`);
     };
     socket.on('error', () => socket.destroy());
-    const afterCloseRecord = (): void => exchange.finish('malformed', 0, 0, 0, `after-close: ${AFTER_CLOSE_MESSAGE}`);
+    const afterCloseRecord = (): void => exchange.finish('malformed', 0, 0, 0, AFTER_CLOSE_REASON);
     if (afterClose(socket)) {
       // Pipelined behind a request or answer that closes the connection (after-close.ts): never
       // read by dockerd, so neither decided nor answered; the earlier answer ends the connection.
