@@ -332,8 +332,14 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       // Streams and hijacked sessions never finish by themselves: they are ended at the deadline.
+      const started = Date.now();
       const deadline = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
       await Promise.race([closed, deadline]);
+      // Every client connection closed within the grace period: what is left open is a request
+      // whose client left while tenancy's lock waits for the daemon's answer (dockerd carries it
+      // out anyway), which closing the forwarder would record as failed: it gets the rest of it.
+      const left = graceMs - (Date.now() - started);
+      if (left > 0) await exchanges.settled(left);
       for (const s of sessions) s.destroy();
       server.closeAllConnections();
       for (const c of connections) c.destroy();

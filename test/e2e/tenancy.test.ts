@@ -840,6 +840,27 @@ describe('locks held until dockerd has acted (found by the tenancy concurrency r
     await dockerDirect(socket, ['rm', '-f', '-v', ...made.stdout.split('\n').filter(Boolean)]);
   });
 
+  it('a gateway shutting down lets a create whose client left finish within its grace period, and records what the daemon answered', async () => {
+    const own = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${join(pki.dir, 'tenancy-policy.yaml')}\n`));
+    const mounts = Array.from({ length: 1500 }, (_, i) => ({ Type: 'volume', Target: `/v${i}` }));
+    const conn = await RawConnection.tls(pki.bundle('kate'), own.port);
+    try {
+      conn.write(jsonRequest('POST', '/v1.41/containers/create', JSON.stringify({ Image: 'busybox', Cmd: ['true'], HostConfig: { Mounts: mounts } })));
+      await until(async () => (await dockerDirect(socket, ['volume', 'ls', '-q', '--filter', 'label=dockgate.owner=kate'])).stdout.trim() !== '', 30_000, 'dockerd making the volumes');
+    } finally {
+      conn.close();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // SIGTERM while dockerd still makes the volumes: closing the daemon side at once recorded
+    // "the daemon request failed" for a container dockerd made anyway.
+    expect(await own.stop()).toBe(0);
+    const record = own.stdout().split('\n').find((l) => l.includes('"cn":"kate"') && l.includes('/containers/create'));
+    expect(record).toContain('the client left before the answer; the daemon answered 201 (discarded)');
+    const made = await dockerDirect(socket, ['ps', '-aq', '--filter', 'label=dockgate.owner=kate']);
+    expect(made.stdout.split('\n').filter(Boolean)).toHaveLength(1);
+    await dockerDirect(socket, ['rm', '-f', '-v', ...made.stdout.split('\n').filter(Boolean)]);
+  });
+
   it('a restart keeps its container counted until dockerd has started it again, and holds up no other start meanwhile', async () => {
     for (const name of ['ten-j1', 'ten-j2']) expect((await as('jack', ['run', '-d', '--name', name, 'busybox', 'sleep', '600'])).code).toBe(0);
     expect((await as('jack', ['create', '--name', 'ten-j3', 'busybox', 'sleep', '600'])).code).toBe(0);
