@@ -135,16 +135,18 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
     // anyway, and a tenancy refusal comes after a daemon look-up): decided once that answer is
     // done, as dockerd reads a request only after the previous answer. Recorded `after-close`
     // if the connection closes first.
-    const owed = answerOwedBehindExpect(socket, res);
-    if (!owed) inTurn();
-    else {
-      exchange.refusal = AFTER_CLOSE;
-      owed.once('close', () => {
-        if (ended) return;
+    // Checked again after each wait: the request held before it may be one too.
+    const whenItsTurn = (): void => {
+      const owed = answerOwedBehindExpect(socket, res);
+      if (!owed) {
         exchange.refusal = undefined;
         inTurn();
-      });
-    }
+        return;
+      }
+      exchange.refusal = AFTER_CLOSE;
+      owed.once('close', () => ended || whenItsTurn());
+    };
+    whenItsTurn();
 
     /** Everything of a request from the moment no earlier answer on its connection is owed. */
     function inTurn(): void {

@@ -563,17 +563,26 @@ describe('review fixes, on the real daemon', () => {
     }
   });
 
-  it('a create pipelined behind an Expect upload tenancy refuses after a daemon look-up is not run (the refusal closes the connection)', async () => {
+  it.each([
+    ['', false],
+    [' behind an allowed Expect upload', true],
+  ])('a create pipelined behind an Expect upload tenancy refuses after a daemon look-up%s is not run (the refusal closes the connection)', async (_name, leading) => {
     const tar = Buffer.alloc(2048);
+    const upload = (container: string): Buffer => Buffer.concat([
+      Buffer.from(`PUT /v1.41/containers/${container}/archive?path=/tmp HTTP/1.1\r\nHost: docker\r\nContent-Type: application/x-tar\r\nExpect: 100-continue\r\nContent-Length: ${tar.length}\r\n\r\n`),
+      tar,
+    ]);
     // Unnamed: tenancy forwards it without a daemon look-up, well before the upload's refusal.
     const vol = JSON.stringify({ Labels: { 'ten-after-close': '1' } });
     const conn = await RawConnection.tls(pki.bundle('carol'), gw.port);
     try {
-      conn.write(Buffer.concat([
-        Buffer.from(`PUT /v1.41/containers/ten-a1/archive?path=/tmp HTTP/1.1\r\nHost: docker\r\nContent-Type: application/x-tar\r\nExpect: 100-continue\r\nContent-Length: ${tar.length}\r\n\r\n`),
-        tar,
-        jsonRequest('POST', '/v1.41/volumes/create', vol),
-      ]));
+      conn.write(Buffer.concat([...(leading ? [upload('ten-c1')] : []), upload('ten-a1'), jsonRequest('POST', '/v1.41/volumes/create', vol)]));
+      // Her own container's upload (an empty archive) is answered first.
+      if (leading) {
+        let own = await conn.response();
+        while (own.status === 100) own = await conn.response();
+        expect(own.status).toBe(200);
+      }
       const refused = await conn.response();
       expect(refused.status).toBe(403);
       expect(refused.text).toContain('belongs to another tenant');
