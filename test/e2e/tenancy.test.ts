@@ -830,8 +830,9 @@ describe('a build\'s tags are reserved until it ends (dockerd writes them at the
 
 describe('locks held until dockerd has acted (found by the tenancy concurrency review)', () => {
   it('a create whose client leaves keeps the containers quota lock until dockerd has made the container; the audit record says so', async () => {
-    // dockerd makes the anonymous volumes one by one before it registers the container.
-    const mounts = Array.from({ length: 300 }, (_, i) => ({ Type: 'volume', Target: `/v${i}` }));
+    // dockerd makes the anonymous volumes one by one before it registers the container: 3000 of
+    // them, so that it is still at it when the test, polling for the first, closes the connection.
+    const mounts = Array.from({ length: 3000 }, (_, i) => ({ Type: 'volume', Target: `/v${i}` }));
     const conn = await RawConnection.tls(pki.bundle('kate'), gw.port);
     try {
       conn.write(jsonRequest('POST', '/v1.41/containers/create', JSON.stringify({ Image: 'busybox', Cmd: ['true'], HostConfig: { Mounts: mounts } })));
@@ -850,8 +851,9 @@ describe('locks held until dockerd has acted (found by the tenancy concurrency r
   });
 
   it('a gateway shutting down lets a create whose client left finish within its grace period, and records what the daemon answered', async () => {
-    const own = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${join(pki.dir, 'tenancy-policy.yaml')}\n`));
-    const mounts = Array.from({ length: 1500 }, (_, i) => ({ Type: 'volume', Target: `/v${i}` }));
+    // A grace period well beyond the seconds dockerd takes for the 3000 volumes.
+    const own = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${join(pki.dir, 'tenancy-policy.yaml')}\nlimits:\n  shutdownGraceMs: 60000\n`));
+    const mounts = Array.from({ length: 3000 }, (_, i) => ({ Type: 'volume', Target: `/v${i}` }));
     const conn = await RawConnection.tls(pki.bundle('kate'), own.port);
     try {
       conn.write(jsonRequest('POST', '/v1.41/containers/create', JSON.stringify({ Image: 'busybox', Cmd: ['true'], HostConfig: { Mounts: mounts } })));
