@@ -85,6 +85,7 @@ describe('deploy/grafana dashboard', () => {
       'dockgate_open_streams',
       'dockgate_open_connections',
       'dockgate_tls_handshake_failures_total',
+      'dockgate_admin_tls_handshake_failures_total',
       'dockgate_upstream_up',
       'dockgate_upstream_ping_duration_seconds_bucket',
       'dockgate_request_bytes_total',
