@@ -24,6 +24,9 @@ import { readUpgradeBody } from './upgrade-body.js';
 import type { BodyBudget } from './body-budget.js';
 import type { IdentityStreams } from './identity-streams.js';
 
+/** The record's reason for an upgrade whose client left before it was decided (queued behind earlier answers). */
+const CLIENT_LEFT_REASON = 'client-left: client connection closed before a decision';
+
 /** What the upgrade handler needs, passed in once. */
 export interface UpgradeHandlerDeps {
   gatekeeper: () => Gatekeeper;
@@ -77,7 +80,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
     // before it; refusals have already written theirs.
     let handedOff = false;
     socket.once('close', () => {
-      if (!handedOff) exchange.finish(exchange.decision?.outcome ?? 'error', 0, 0, 0, exchange.decision ? undefined : 'client connection closed before a decision');
+      if (!handedOff) exchange.finish(exchange.decision?.outcome ?? 'malformed', 0, 0, 0, exchange.decision ? undefined : CLIENT_LEFT_REASON);
     });
     // Pipelined behind requests whose answers are still owed (a slow stats, an /events stream):
     // dockerd reads the upgrade only once they are done, so it is decided and answered only then,

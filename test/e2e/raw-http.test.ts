@@ -836,7 +836,7 @@ describe('connections', () => {
       records = connectionRecords(conn, 2);
       conn.close();
     }
-    expect((await records)?.find((x) => x.path === `/v1.41/containers/${name}/attach`)).toMatchObject({ decision: 'error', status: 0, reason: 'client connection closed before a decision' });
+    expect((await records)?.find((x) => x.path === `/v1.41/containers/${name}/attach`)).toMatchObject({ decision: 'malformed', status: 0, reason: 'client-left: client connection closed before a decision' });
     expect((await dockerDirect(socket, ['logs', name])).stdout).toBe('');
   });
 
