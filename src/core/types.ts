@@ -86,8 +86,8 @@ export interface RequestFacts {
   /** The decoded JSON body when the operation's body is inspected. */
   body?: JsonValue;
   /**
-   * The body writes a whole number with a fraction or an exponent (`1e9`, `100.0`), which Go
-   * refuses in an integer field: a body the gateway re-serialises (tenancy, amendments) would
+   * The body writes a whole number with a fraction or an exponent (`1e9`, `100.0`) or as `-0`,
+   * which Go refuses in an integer field (`-0` in an unsigned one): a body the gateway re-serialises (tenancy, amendments) would
    * lose that spelling and be accepted, so such a body is not rewritten (handle-request.ts).
    */
   wholeNumberAsFloat?: true;

@@ -58,7 +58,7 @@ const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b
 
 class Parser {
   pos = 0;
-  /** A whole number was written with a fraction or an exponent (see DecodeInfo). */
+  /** A whole number was written with a fraction or an exponent, or as `-0` (see DecodeInfo). */
   wholeNumberAsFloat = false;
   constructor(readonly text: string) {}
 
@@ -111,7 +111,8 @@ class Parser {
     if (!Number.isFinite(n) || (/^-?[0-9]+$/.test(m[0]) && !Number.isSafeInteger(n))) {
       throw new BodyError('ambiguous-json', `number ${m[0]} cannot be inspected exactly`);
     }
-    if (Number.isInteger(n) && /[.eE]/.test(m[0])) this.wholeNumberAsFloat = true;
+    // `-0` too: Go refuses it in an unsigned field, JSON.stringify writes it as `0`.
+    if (Number.isInteger(n) && (/[.eE]/.test(m[0]) || Object.is(n, -0))) this.wholeNumberAsFloat = true;
     return n;
   }
 
@@ -257,8 +258,9 @@ class Parser {
 /** What decodeGoJson noticed beyond the value. */
 export interface DecodeInfo {
   /**
-   * A whole number written with a fraction or an exponent (`1e9`, `100.0`): Go refuses it in an
-   * integer field, and a re-serialised body would write it as an integer dockerd accepts.
+   * A whole number written with a fraction or an exponent (`1e9`, `100.0`), or as `-0`: Go
+   * refuses it in an integer field (`-0` in an unsigned one), and a re-serialised body would
+   * write it as an integer dockerd accepts.
    */
   wholeNumberAsFloat?: boolean;
 }

@@ -67,11 +67,12 @@ const CLOSING = new Set<GatewayErrorCode>(['shutting-down', 'body-timeout', 'ide
 
 /**
  * A body the gateway would have to re-serialise (tenancy, amendments) that writes a whole number
- * with a fraction or an exponent: Go refuses `1e9` in an integer field, JSON.stringify writes it
- * as `1000000000`, which dockerd accepts; refused rather than turned into a body dockerd takes.
+ * with a fraction or an exponent, or as `-0`: Go refuses `1e9` in an integer field (and `-0` in an
+ * unsigned one), JSON.stringify writes them as `1000000000` and `0`, which dockerd accepts; refused
+ * rather than turned into a body dockerd takes.
  */
 function respelledNumber(method: string): GatewayError {
-  return new GatewayError('malformed', `dockgate: refused ${method} request: the body writes a whole number with a fraction or an exponent (1e9, 100.0), which dockerd refuses in an integer field; write it as an integer`, 'json-shape');
+  return new GatewayError('malformed', `dockgate: refused ${method} request: the body writes a whole number with a fraction or an exponent (1e9, 100.0) or as -0, which dockerd refuses in an integer field (-0 in an unsigned one); write it as an integer`, 'json-shape');
 }
 
 /** The refusal recorded for a request whose client left before its body had arrived. */

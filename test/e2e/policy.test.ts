@@ -139,12 +139,16 @@ describe('alice (developers): allowed', () => {
     expect(record).toContain('HostConfig.CgroupnsMode set to \\"private\\"');
   });
 
-  it('an amended body that writes a whole number as 1e9 is refused (400), not re-spelled into one dockerd accepts', async () => {
-    // dockerd answers 500 to NanoCpus 1e9 (Go refuses it in an int64); the amendment would re-serialise it as 1000000000.
-    const r = await run('curl', ['-s', '-w', '\n%{http_code}', '--cacert', join(alice, 'ca.pem'), '--cert', join(alice, 'cert.pem'), '--key', join(alice, 'key.pem'), '-H', 'Content-Type: application/json', '--data-binary', `{"Image":"busybox","Labels":{"${LABEL}":"respelled"},"HostConfig":{"NanoCpus":1e9}}`, `https://127.0.0.1:${gw.port}/v1.40/containers/create`]);
+  // dockerd answers 500 to NanoCpus 1e9 (Go refuses it in an int64) and to BlkioWeight -0 (in a
+  // uint16); the amendment would re-serialise them as 1000000000 and 0 (found by a differential fuzz).
+  it.each([
+    ['1e9', 'respelled', '"NanoCpus":1e9'],
+    ['-0', 'negzero', '"BlkioWeight":-0'],
+  ])('an amended body that writes a whole number as %s is refused (400), not re-spelled into one dockerd accepts', async (_, label, field) => {
+    const r = await run('curl', ['-s', '-w', '\n%{http_code}', '--cacert', join(alice, 'ca.pem'), '--cert', join(alice, 'cert.pem'), '--key', join(alice, 'key.pem'), '-H', 'Content-Type: application/json', '--data-binary', `{"Image":"busybox","Labels":{"${LABEL}":"${label}"},"HostConfig":{${field}}}`, `https://127.0.0.1:${gw.port}/v1.40/containers/create`]);
     expect(r.stdout).toMatch(/\n400$/);
     expect(r.stdout).toContain('whole number with a fraction or an exponent');
-    expect(await containersWith('respelled')).toBe('');
+    expect(await containersWith(label)).toBe('');
   });
 
   it('a small allowed capability is accepted', async () => {

@@ -184,7 +184,7 @@ describe('decodeGoJson refuses what Go reads differently or not at all', () => {
   });
 });
 
-describe('decodeGoJson tells whole numbers written with a fraction or an exponent (Go refuses them in integer fields)', () => {
+describe('decodeGoJson tells whole numbers written with a fraction or an exponent, or as -0 (Go refuses them in integer fields, -0 in unsigned ones)', () => {
   it.each([
     ['{"NanoCpus":1e9}', true],
     ['{"Memory":100000000.0}', true],
@@ -193,7 +193,10 @@ describe('decodeGoJson tells whole numbers written with a fraction or an exponen
     ['{"A":[1,2,{"B":2.0}]}', true],
     ['{"A":1.5}', false],
     ['{"A":100000000}', false],
-    ['{"A":-0}', false],
+    ['{"A":-0}', true],
+    ['{"BlkioWeight":-0,"A":1}', true],
+    ['{"A":0}', false],
+    ['{"A":-1}', false],
     ['{"A":"1e9"}', false],
   ])('%s -> %s', (text, flagged) => {
     const info: DecodeInfo = {};
