@@ -20,6 +20,7 @@ import { isRevoked } from '../server/revoked.js';
 import { certificateNameKeys, type ParsedCertificate } from '../identity/identity.js';
 import { closeUntrustedPeers, fingerprintOf, replacedBundles } from '../server/ca-trust.js';
 import { crlRollback } from '../runtime/crl-rollback.js';
+import { outOfDateReplacement } from '../runtime/server-certificate-dates.js';
 import { loadAdminTls, type AdminTlsMaterial } from './admin-tls.js';
 import { isLoopbackAddress, loopbackHostHeader } from './loopback-host.js';
 
@@ -228,6 +229,9 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       // As for the Docker listener: an older CRL would lift revocations made since.
       const rollback = crlRollback(material?.crls ?? [], next.crls);
       if (rollback) throw new Error(`${tls.crl ?? 'admin.tls.crl'}: ${rollback}`);
+      // As for the Docker listener: a server certificate scrapers would refuse does not replace a working one.
+      const outOfDate = outOfDateReplacement(material?.server, next.server, new Date(), tls.cert);
+      if (outOfDate) throw outOfDate;
       if (seq < reloadInstalled) return { warnings: next.warnings, closedUntrusted: 0 };
       reloadInstalled = seq;
       (server as https.Server).setSecureContext(next.options);

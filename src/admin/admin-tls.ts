@@ -7,6 +7,7 @@
 import type { X509Certificate } from 'node:crypto';
 import type { SecureContextOptions } from 'node:tls';
 import type { AdminTlsConfig } from '../config/types.js';
+import type { ServerCertificateDates } from '../runtime/server-certificate-dates.js';
 import type { CrlInfo } from '../server/crl.js';
 import { loadServerPair, loadTlsMaterial, TlsMaterialError, type TlsMaterial } from '../server/tls-material.js';
 
@@ -23,6 +24,8 @@ export interface AdminTlsMaterial {
   warnings: string[];
   /** Whether `crl` holds a CRL of every CA of `ca` (how a refused handshake is classified); false without `ca`. */
   everyCaHasCrl: boolean;
+  /** The server certificate's serial and dates (a reload refuses one not valid now). */
+  server: ServerCertificateDates;
 }
 
 /** Read and check the files of `admin.tls`. Throws a TlsMaterialError listing every problem, each naming its file. */
@@ -38,10 +41,12 @@ export async function loadAdminTls(tls: AdminTlsConfig): Promise<AdminTlsMateria
       crls: material.crls,
       warnings: material.warnings,
       everyCaHasCrl: material.everyCaHasCrl,
+      server: { serial: material.serverSerial, notBefore: material.serverNotBefore, notAfter: material.serverNotAfter },
     };
   }
   const problems: string[] = [];
   const pair = loadServerPair(tls, problems);
   if (!pair) throw new TlsMaterialError(problems);
-  return { options: { cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' }, caCerts: [], crls: [], warnings: [], everyCaHasCrl: false };
+  const server = { serial: pair.server.serialNumber, notBefore: new Date(pair.server.validFrom), notAfter: new Date(pair.server.validTo) };
+  return { options: { cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' }, caCerts: [], crls: [], warnings: [], everyCaHasCrl: false, server };
 }

@@ -85,6 +85,8 @@ export function startExpiryWarnings(deps: ExpiryWatchDeps): () => void {
 
 /** What the readiness `certificates` check looks at. */
 export interface CertificateState {
+  /** Start of the server certificate's validity: clients refuse it before. */
+  serverNotBefore?: Date;
   serverNotAfter: Date;
   /** The CRLs in force (TlsMaterial.crls): OpenSSL refuses their issuers' chains outside [thisUpdate, nextUpdate]. */
   crls: readonly CrlInfo[];
@@ -102,6 +104,7 @@ export function certificatesCheck(state: CertificateState, now: Date): CheckResu
   const t = now.getTime();
   const problems: string[] = [];
   if (state.serverNotAfter.getTime() <= t) problems.push(`server certificate expired on ${state.serverNotAfter.toISOString()}`);
+  if (state.serverNotBefore && state.serverNotBefore.getTime() > t) problems.push(`server certificate not valid before ${state.serverNotBefore.toISOString()} (notBefore): clients refuse it until then`);
   for (const crl of state.crls) {
     if (crl.thisUpdate.getTime() > t) {
       problems.push(`CRL of "${crl.issuer}" is not valid before ${crl.thisUpdate.toISOString()} (thisUpdate): every client of that CA is refused (CRL_NOT_YET_VALID)`);

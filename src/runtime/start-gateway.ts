@@ -25,6 +25,7 @@ import { crlRollback } from './crl-rollback.js';
 import { watchFiles } from './file-watch.js';
 import { loadGatekeeper, logPolicyWarnings, type VersionedGatekeeper } from './policy-gatekeeper.js';
 import { closeRevokedConnections } from './revocation.js';
+import { createReloadRetry, OutOfDateCertificateError, outOfDateReplacement, type ServerCertificateDates } from './server-certificate-dates.js';
 import { VERSION } from './version.js';
 
 /** A running gateway. */
@@ -140,7 +141,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     metrics,
     checks: () => ({
       listener: { ok: listening() },
-      certificates: certificatesCheck({ serverNotAfter: tls.serverNotAfter, crls: tls.crls, reloadError: tlsReloadError }, new Date()),
+      certificates: certificatesCheck({ serverNotBefore: tls.serverNotBefore, serverNotAfter: tls.serverNotAfter, crls: tls.crls, reloadError: tlsReloadError }, new Date()),
       policy: { ok: true, detail: `version ${gatekeeper.version}` },
       audit: auditCheck(audit.health(), Date.now()),
     }),
@@ -182,6 +183,9 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
 
   // Reloads overlap (a key and a certificate change a moment apart; SIGHUP): a slow older
   // read must not replace material a newer reload already installed, or it undoes a rotation.
+  // A new server certificate not valid yet is refused, and the files are read again when it is.
+  const tlsRetry = createReloadRetry();
+  const adminTlsRetry = createReloadRetry();
   let tlsReloadsStarted = 0;
   let tlsReloadInstalled = 0;
   // The newest reload to finish decides whether the files on disk are in force (readiness and
@@ -194,6 +198,8 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       const next = await loadTlsMaterial(config.tls);
       const rollback = crlRollback(tls.crls, next.crls);
       if (rollback) throw new Error(`${config.tls.crl ?? 'tls.crl'}: ${rollback}`);
+      const outOfDate = outOfDateReplacement(serverDates(tls), serverDates(next), new Date(), config.tls.cert);
+      if (outOfDate) throw outOfDate;
       if (seq < tlsReloadInstalled) return;
       tlsReloadInstalled = seq;
       server.setTlsMaterial(next);
@@ -226,6 +232,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       tlsReloadSettled = seq;
       tlsReloadError = message;
       metrics.tlsReloaded('failure');
+      if (err instanceof OutOfDateCertificateError && err.validFrom) tlsRetry.at(err.validFrom, () => void reloadTls());
       // Fail closed would mean refusing everyone; instead the old material stays, and the
       // metric, readiness and the alert say that a new CRL's revocations are not in force.
       log.error({ err: message }, 'TLS reload failed; the previous certificates stay in force, and so does the previous CRL: clients a new CRL revokes still get in');
@@ -245,6 +252,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       for (const warning of warnings) log.warn({ event: 'tls-config', listener: 'admin' }, warning);
     } catch (err) {
       metrics.adminTlsReloaded('failure');
+      if (err instanceof OutOfDateCertificateError && err.validFrom) adminTlsRetry.at(err.validFrom, () => void reloadAdminTls());
       log.error({ listener: 'admin', err: (err as Error).message }, 'admin TLS reload failed; the previous certificates and CRL stay in force');
     }
   }
@@ -277,10 +285,17 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       const { unreported } = await server.shutdown(config.limits.shutdownGraceMs);
       stopWatchTls();
       stopWatchAdminTls();
+      tlsRetry.cancel();
+      adminTlsRetry.cancel();
       if (unreported > 0) log.error({ unreported }, 'shutdown: exchanges still open did not report; their audit records are lost');
       await admin?.close();
       const lost = await audit.close();
       return { auditRecordsLost: unreported + lost.records };
     },
   };
+}
+
+/** The Docker listener's server certificate, as a reload compares it. */
+function serverDates(tls: TlsMaterial): ServerCertificateDates {
+  return { serial: tls.serverSerial, notBefore: tls.serverNotBefore, notAfter: tls.serverNotAfter };
 }

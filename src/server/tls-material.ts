@@ -33,6 +33,8 @@ export interface CaName {
 export interface TlsMaterial {
   options: SecureContextOptions;
   serverNotAfter: Date;
+  /** Start of the server certificate's validity (a reload refuses one not valid yet). */
+  serverNotBefore: Date;
   /** Serial number of the server certificate (uppercase hex, as Node's getPeerCertificate gives it). */
   serverSerial: string;
   caNotAfter: Date[];
@@ -142,6 +144,7 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
       secureOptions: constants.SSL_OP_NO_TICKET | constants.SSL_OP_NO_RENEGOTIATION,
     },
     serverNotAfter: new Date(server.validTo),
+    serverNotBefore: new Date(server.validFrom),
     serverSerial: server.serialNumber,
     caNotAfter: cas.map((c) => new Date(c.validTo)),
     caCerts: cas,

@@ -11,6 +11,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { refreshCrl } from '../../src/pki/revoke-cert.js';
+import { rotateServer } from '../../src/pki/rotate-server.js';
 import { x509 } from '../../src/pki/webcrypto.js';
 import { docker, dockgate, makePki, run, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { httpGet } from './support/prometheus.js';
@@ -183,6 +184,56 @@ describe('a CRL outside its validity window refuses every client and /readyz say
     const refreshed = await dockgate(['certs', 'crl', '--dir', pki.dir]);
     expect(refreshed.code, refreshed.stderr).toBe(0);
     await until(async () => (await readyz()).status === 200, 15_000, 'ready after certs crl');
+    expect(await canUse('bob')).toBe(true);
+  });
+});
+
+// alice was revoked above: bob is the client here.
+describe('a new server certificate clients would refuse is not put in force', () => {
+  const hex = (serial: string): string => serial.toLowerCase().replace(/^0+/, '');
+  /** Readiness once it refuses the certificate of serial `serial` with `fragment`. */
+  const certificates = async (serial: string, fragment: string): Promise<Ready> =>
+    until(async () => {
+      const p = await readyz();
+      const refused = /the new server certificate \(serial ([0-9A-F]+)\) (.*)/.exec(p.body.checks.certificates?.detail ?? '');
+      return refused && hex(refused[1] ?? '') === hex(serial) && refused[2]?.startsWith(fragment) ? p : undefined;
+    }, 15_000, `readiness to say "${fragment}"`);
+  const servedSerial = async (): Promise<string> => {
+    const r = await run('openssl', ['s_client', '-connect', `127.0.0.1:${gw.port}`, '-cert', join(pki.bundle('bob'), 'cert.pem'), '-key', join(pki.bundle('bob'), 'key.pem')], { input: '' });
+    const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(r.stdout)?.[0];
+    return pem ? hex(new x509.X509Certificate(pem).serialNumber) : '';
+  };
+
+  it('one not valid for two days: refused, the old one serves, /readyz and the reload gauge say so', async () => {
+    const before = await servedSerial();
+    expect(before).not.toBe('');
+    const issued = await rotateServer({ dir: pki.dir, now: new Date(Date.now() + 2 * DAY) });
+    const r = await certificates(issued.serial, 'is not valid before');
+    expect(r.status).toBe(503);
+    expect(r.body.checks.certificates?.detail).toContain('reload (SIGHUP) once it is valid');
+    expect(await sample('dockgate_tls_last_reload_successful')).toBe(0);
+    expect(await canUse('bob')).toBe(true);
+    expect(await servedSerial()).toBe(before);
+  });
+
+  it('an expired one: refused, the old one serves', async () => {
+    const before = await servedSerial();
+    const issued = await rotateServer({ dir: pki.dir, now: new Date(Date.now() - 3 * DAY), days: 1 });
+    const r = await certificates(issued.serial, 'expired on');
+    expect(r.status).toBe(503);
+    expect(await sample('dockgate_tls_last_reload_successful')).toBe(0);
+    expect(await canUse('bob')).toBe(true);
+    expect(await servedSerial()).toBe(before);
+  });
+
+  it('one valid in a few seconds: refused, then loaded by itself once valid', async () => {
+    // Certificates start 5 minutes before their `now` (validity.ts): this one starts 6 s from now.
+    const issued = await rotateServer({ dir: pki.dir, now: new Date(Date.now() + 5 * 60_000 + 6_000) });
+    await certificates(issued.serial, 'is not valid before');
+    expect((await readyz()).body.checks.certificates?.detail).toContain('the gateway reloads its files again at that time');
+    await until(async () => (await readyz()).status === 200, 20_000, 'the certificate to load once valid');
+    expect(await sample('dockgate_tls_last_reload_successful')).toBe(1);
+    expect(await servedSerial()).toBe(hex(issued.serial));
     expect(await canUse('bob')).toBe(true);
   });
 });

@@ -89,6 +89,22 @@ describe('admin listener with a CRL', async () => {
     }
   });
 
+  it.each([
+    ['not valid yet', { notBefore: new Date(Date.now() + 3_600_000), notAfter: new Date(Date.now() + 86_400_000) }, /is not valid before .* \(notBefore\)/],
+    ['expired', { notBefore: new Date(Date.now() - 86_400_000), notAfter: new Date(Date.now() - 3_600_000) }, /expired on .* \(notAfter\)/],
+  ])('a reload whose new server certificate is %s throws and keeps the one in force', async (_label, dates, message) => {
+    const outOfDate = await leaf(chain.root, 'localhost', '78', 'server', undefined, dates);
+    await writeFile(join(dir, 'cert.pem'), outOfDate.certPem);
+    await writeFile(join(dir, 'key.pem'), outOfDate.keyPem);
+    try {
+      await expect(server.reloadTls()).rejects.toThrow(message);
+      expect(await healthz(scraper, false)).toBe(200);
+    } finally {
+      await writeFile(join(dir, 'cert.pem'), chain.server.certPem);
+      await writeFile(join(dir, 'key.pem'), chain.server.keyPem);
+    }
+  });
+
   it('a reload with an older CRL of the same CA (a rollback) throws and keeps the newer one', async () => {
     const older = new Date(Date.now() - 3_600_000);
     await writeFile(join(dir, 'crl.pem'), (await crlOf(chain.root, [], older)) + (await crlOf(chain.int, [other.serial], older)));

@@ -113,6 +113,8 @@ describe('certificatesCheck (readiness "certificates", evaluated at each probe)'
     ['CRL whose nextUpdate is now', state({ crls: [crl('root', -30, 0)] }), false, ['CRL_HAS_EXPIRED']],
     ['CRL not valid yet (clock of the signer ahead)', state({ crls: [crl('root', 1, 31)] }), false, [`CRL of "root" is not valid before ${at(1).toISOString()} (thisUpdate): every client of that CA is refused (CRL_NOT_YET_VALID)`]],
     ['server certificate expired', state({ serverNotAfter: at(-1) }), false, [`server certificate expired on ${at(-1).toISOString()}`]],
+    ['server certificate not valid yet (issued ahead)', state({ serverNotBefore: at(1) }), false, [`server certificate not valid before ${at(1).toISOString()} (notBefore): clients refuse it until then`]],
+    ['server certificate valid since a moment', state({ serverNotBefore: at(0) }), true, ['server certificate valid until']],
     [
       'last TLS reload failed',
       state({ crls: [crl('root', -1, 29)], reloadError: '/etc/crl.pem: CRL of "root": signature algorithm 1.2.840.10045.4.3.1 is not supported' }),

@@ -30,7 +30,14 @@ export interface Pair {
  * A leaf signed by `ca` with subject CN=`cn` and the given serial (hex). `issuer` spells the
  * issuer Name otherwise than `ca`'s subject (OpenSSL matches them ignoring case and spacing).
  */
-export async function leaf(ca: CaSigner, cn: string, serial: string, kind: 'client' | 'server' = 'client', issuer: string = ca.cert.subjectName.toString()): Promise<Pair> {
+export async function leaf(
+  ca: CaSigner,
+  cn: string,
+  serial: string,
+  kind: 'client' | 'server' = 'client',
+  issuer: string = ca.cert.subjectName.toString(),
+  dates: { notBefore: Date; notAfter: Date } = { notBefore: new Date(now.getTime() - 60_000), notAfter: new Date(now.getTime() + 86_400_000) },
+): Promise<Pair> {
   const { keys } = await generateKeyPair('ecdsa');
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial,
@@ -39,8 +46,8 @@ export async function leaf(ca: CaSigner, cn: string, serial: string, kind: 'clie
     publicKey: keys.publicKey,
     signingKey: ca.key,
     signingAlgorithm: ca.algorithm.signing,
-    notBefore: new Date(now.getTime() - 60_000),
-    notAfter: new Date(now.getTime() + 86_400_000),
+    notBefore: dates.notBefore,
+    notAfter: dates.notAfter,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.ExtendedKeyUsageExtension([kind === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
