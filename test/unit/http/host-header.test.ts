@@ -17,6 +17,9 @@ describe('hostHeaderProblem', () => {
     ['1.0', [], undefined],
     ['1.1', ['Host', 'a', 'HOST', 'b'], 'too many Host headers'],
     ['1.0', ['Host', 'a', 'host', 'a'], 'too many Host headers'],
+    // Only header names count: a value that reads "host" is not a Host header (found by a mutation review).
+    ['1.1', ['Host', 'a', 'X-Name', 'host'], undefined],
+    ['1.1', ['X-Via', 'Host', 'Host', 'b'], undefined],
   ])('HTTP/%s %j -> %s', (version, raw, want) => {
     expect(hostHeaderProblem(req(version, raw))).toBe(want);
   });

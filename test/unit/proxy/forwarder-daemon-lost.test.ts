@@ -86,4 +86,31 @@ describe('a daemon lost mid-exchange', () => {
     expect(got).toMatch(/^HTTP\/1\.1 502 /);
     expect(got).toContain('failed: E');
   });
+
+  it('after a daemon\'s early answer the rest of the upload is discarded: the client\'s next request on the connection is answered (found by a mutation review)', async () => {
+    const { port } = await rig((s) => {
+      s.once('data', (d: Buffer) => {
+        if (d.toString('latin1').startsWith('GET ')) {
+          s.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nOK');
+          return;
+        }
+        s.pause();
+        const body = '{"message":"No such container: c"}\n';
+        s.end(`HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+        setTimeout(() => s.destroy(), 20);
+      });
+    });
+    const length = 256 * 1024;
+    const c = connect(port, '127.0.0.1');
+    let got = '';
+    c.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    c.on('error', () => undefined);
+    c.write(`PUT /v1.41/containers/c/archive?path=/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-tar\r\nContent-Length: ${length}\r\n\r\n${'x'.repeat(1024)}`);
+    await until(() => got.includes('No such container: c'));
+    expect(got).toMatch(/^HTTP\/1\.1 404 /);
+    c.write(`${'x'.repeat(length - 1024)}GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n`);
+    await until(() => got.includes('\r\n\r\nOK'));
+    c.destroy();
+    expect(got).toMatch(/HTTP\/1\.1 200 OK[\s\S]*\r\n\r\nOK$/);
+  });
 });

@@ -105,7 +105,24 @@ describe('forwarder: a daemon connection out of step is never reused', () => {
 
   it('a well-framed answer leaves its connection for the next request (reuse is kept)', async () => {
     const { port, connections } = await setup(OWN, false);
-    for (let i = 0; i < 3; i++) expect(await send(port, 'GET', '/_ping')).toMatchObject({ status: 200, body: OWN_BODY });
+    for (let i = 0; i < 3; i++) {
+      const answer = await send(port, 'GET', '/_ping');
+      expect(answer).toMatchObject({ status: 200, body: OWN_BODY });
+      // Only a 204's or 304's Content-Length is not passed on (found by a mutation review).
+      expect(answer.headers['content-length']).toBe(String(OWN_BODY.length));
+    }
+    expect(connections).toHaveLength(1);
+  });
+
+  // dockerd answers HEAD /_ping (the docker CLI's first request) with Content-Length: 0 (found by a mutation review).
+  it.each([
+    { name: 'a HEAD answer with Content-Length: 0 (dockerd\'s HEAD /_ping)', method: 'HEAD', first: 'HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 0\r\n\r\n', status: 200 },
+    { name: 'a 204 without a length', method: 'POST', first: 'HTTP/1.1 204 No Content\r\n\r\n', status: 204 },
+    { name: 'a 304 with Content-Length: 0', method: 'POST', first: 'HTTP/1.1 304 Not Modified\r\nContent-Length: 0\r\n\r\n', status: 304 },
+  ])('$name announces no body: its connection is reused', async ({ method, first, status }) => {
+    const { port, connections } = await setup(first, false);
+    expect(await send(port, method, FIRST)).toMatchObject({ status, body: '' });
+    expect(await send(port, 'GET', '/containers/c1/json')).toMatchObject({ status: 200, body: OWN_BODY });
     expect(connections).toHaveLength(1);
   });
 });

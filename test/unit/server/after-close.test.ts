@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { afterClose, arrivesAfterClose, closesConnection, whenAnswered, type AnswerState, type ConnectionState } from '../../../src/server/after-close.js';
+import { afterClose, answerOwedBehindExpect, arrivesAfterClose, closesConnection, whenAnswered, type AnswerState, type ConnectionState } from '../../../src/server/after-close.js';
 
 const keepAlive: AnswerState = { shouldKeepAlive: true, _last: false };
 /** The client's `Connection: close` or HTTP/1.0, or an unread Expect body: known before the head. */
@@ -90,5 +90,33 @@ describe('whenAnswered', () => {
     socket.destroy();
     a.emit('close');
     expect(ran).toEqual(['closed']);
+  });
+});
+
+describe('answerOwedBehindExpect', () => {
+  /** A response to a request with headers `headers`, in state `state`. */
+  const answer = (headers: Record<string, string>, state: Partial<{ writableFinished: boolean; destroyed: boolean }> = {}): ServerResponse =>
+    Object.assign(new EventEmitter(), keepAlive, { req: { headers }, writableFinished: false, destroyed: false }, state) as unknown as ServerResponse;
+  const cases: Array<[string, ServerResponse | undefined, boolean]> = [
+    ['no request before', undefined, false],
+    ['the request before carries Expect: 100-continue, its answer not done', answer({ expect: '100-continue' }), true],
+    ['Expect in another case', answer({ expect: '100-Continue' }), true],
+    ['the request before has no Expect', answer({}), false],
+    ['another expectation', answer({ expect: 'something-else' }), false],
+    ['its answer is done', answer({ expect: '100-continue' }, { writableFinished: true }), false],
+    ['its answer was destroyed', answer({ expect: '100-continue' }, { destroyed: true }), false],
+  ];
+  it.each(cases)('%s', (_name, previous, owed) => {
+    const socket = socketOwnedBy(previous ?? null);
+    if (previous) expect(afterClose(socket, previous)).toBe(false);
+    const res = answer({});
+    expect(answerOwedBehindExpect(socket, res)).toBe(owed ? previous : undefined);
+  });
+
+  it('a request never waits for its own answer', () => {
+    const res = answer({ expect: '100-continue' });
+    const socket = socketOwnedBy(res);
+    expect(afterClose(socket, res)).toBe(false);
+    expect(answerOwedBehindExpect(socket, res)).toBe(undefined);
   });
 });

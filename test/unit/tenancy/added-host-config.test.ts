@@ -46,6 +46,9 @@ describe('addingHostConfig', () => {
     ['a Cpuset dockerd cannot decode stays (dockerd refuses the body, and must go on refusing it)', '1.41',
       { Image: 'b', Cpuset: 0 },
       { Image: 'b', Cpuset: 0, HostConfig: { Memory: 1 } }],
+    ['one spelling dockerd cannot decode keeps them all (found by a mutation review)', '1.41',
+      { Image: 'b', cpuset: '0', Cpuset: 0 },
+      { Image: 'b', cpuset: '0', Cpuset: 0, HostConfig: { Memory: 1 } }],
     ['the client\'s HostConfig: nothing but the edit', '1.39',
       { Image: 'b', Cpuset: '0', HostConfig: {} },
       { Image: 'b', Cpuset: '0', HostConfig: { Memory: 1 } }],
@@ -68,5 +71,12 @@ describe('addingHostConfig', () => {
     const body: JsonObject = { Image: 'b' };
     addingHostConfig(body, '1.39', () => { goObjectAt(body, 'HostConfig').IpcMode = 'none'; });
     expect(body).toEqual({ Image: 'b', HostConfig: { IpcMode: 'none' } });
+  });
+
+  // dockerd reads an empty or null IpcMode as none given (found by a mutation review).
+  it.each<[string, JsonObject['x']]>([['empty', ''], ['null', null]])('an %s IpcMode the edit wrote is set to private below 1.40', (_name, ipc) => {
+    const body: JsonObject = { Image: 'b' };
+    addingHostConfig(body, '1.39', () => { goObjectAt(body, 'HostConfig').IpcMode = ipc; });
+    expect(body).toEqual({ Image: 'b', HostConfig: { IpcMode: 'private' } });
   });
 });

@@ -856,3 +856,36 @@ describe('the networks quota', () => {
     expect(daemon.paths.filter((p) => p.startsWith('/networks?'))).toEqual([]);
   });
 });
+
+describe('what a create holds until the daemon has answered it (found by a mutation review)', () => {
+  /** Whether `p` settles within an event-loop turn (the fake daemon answers at once). */
+  async function settlesNow(p: Promise<unknown>): Promise<boolean> {
+    let settled = false;
+    void p.then(() => (settled = true), () => (settled = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    return settled;
+  }
+
+  it('a second tenant\'s create of a volume name waits for the first create of that name to be answered', async () => {
+    const d = daemonWith();
+    const tenancy = createTenancy({ daemon: d, spec: () => spec, groups: (id) => id.groups });
+    const first = await admit('alice', 'POST', '/v1.41/volumes/create', { Name: 'data' }, d, tenancy);
+    expect(first.kind).toBe('forward');
+    const second = admit('carol', 'POST', '/v1.41/volumes/create', { Name: 'data' }, d, tenancy);
+    expect(await settlesNow(second)).toBe(false);
+    if (first.kind === 'forward') first.release?.();
+    expect((await second).kind).toBe('forward');
+  });
+
+  it('a start does not wait for a container create of its owner that the daemon has not answered yet', async () => {
+    const withContainers: TenancySpec = { ...spec, quotas: { ...spec.quotas, default: { ...spec.quotas.default, containers: 5 } } };
+    const d = daemonWith([{ id: 'a1', labels: alice, status: 'exited' }]);
+    const tenancy = createTenancy({ daemon: d, spec: () => withContainers, groups: (id) => id.groups });
+    const create = await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'busybox' }, d, tenancy);
+    expect(create.kind).toBe('forward');
+    const start = admit('alice', 'POST', '/v1.41/containers/a1/start', undefined, d, tenancy);
+    expect(await settlesNow(start)).toBe(true);
+    expect((await start).kind).toBe('forward');
+    if (create.kind === 'forward') create.release?.();
+  });
+});

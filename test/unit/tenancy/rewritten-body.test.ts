@@ -113,3 +113,56 @@ describe('tenancy holds the body it rewrites to the limit', () => {
     expect(out.HostConfig.Mounts.every((m) => JSON.stringify(m.VolumeOptions) === '{"Labels":{"dockgate.owner":"alice","dockgate.team":"web"}}')).toBe(true);
   });
 });
+
+describe('every body tenancy rewrites is held to the limit (found by a mutation review)', () => {
+  const ALICE = { 'dockgate.owner': 'alice', 'dockgate.team': 'web' };
+  const NET = 'a11ce0'.padEnd(64, '2');
+  const C1 = 'c1'.padEnd(64, '0');
+  /** The daemon of `daemon` plus alice's network anet and container c1; every path asked is kept. */
+  function asking(): DaemonClient & { paths: string[] } {
+    const paths: string[] = [];
+    const answer = (status: number, json: unknown): DaemonAnswer => ({ status, json, raw: Buffer.from(JSON.stringify(json)), contentType: 'application/json' });
+    return {
+      paths,
+      get(path: string): Promise<DaemonAnswer> {
+        paths.push(path);
+        if (path === '/networks/anet' || path === `/networks/${NET}`) return Promise.resolve(answer(200, { Name: 'anet', Id: NET, Labels: ALICE }));
+        if (path === '/containers/c1/json' || path === `/containers/${C1}/json`) return Promise.resolve(answer(200, { Id: C1, Name: '/c1', Config: { Labels: ALICE }, State: { Running: true } }));
+        if (path.startsWith('/networks?')) return Promise.resolve(answer(200, []));
+        return daemon.get(path);
+      },
+    };
+  }
+  async function admitUnder(d: DaemonClient, target: string, body: JsonValue, bodyLimit: number): Promise<string> {
+    const tenancy = createTenancy({ daemon: d, spec: () => spec, groups: (id) => id.groups });
+    const raw = Buffer.from(JSON.stringify(body));
+    const facts = buildFacts({ method: 'POST', rawTarget: target, headers: { 'content-type': 'application/json' }, body: raw });
+    expect(raw.length).toBeLessThanOrEqual(bodyLimit);
+    try {
+      const v = await tenancy.admit({ identity: alice, facts, body: raw, method: 'POST', target, bodyLimit });
+      if (v.kind !== 'forward') return `${v.kind} ${v.status}`;
+      v.release?.();
+      return (v.body ?? raw).length <= bodyLimit ? 'forwarded' : `forwarded over the limit (${(v.body ?? raw).length} bytes)`;
+    } catch (err) {
+      return err instanceof GatewayError ? `${err.status} ${err.reasonCode}` : `other: ${(err as Error).message}`;
+    }
+  }
+  const TOO_LARGE = '413 rewritten-body-too-large';
+  // {"Name":"n"} is 12 bytes; the owner labels add 63 ({"Labels":{...}} and a comma).
+  // {"Container":"c1"} is 18 bytes; pinned to the full ID, 80.
+  it.each<[string, string, JsonValue, number, string]>([
+    ['a network create its owner labels fit', '/v1.41/networks/create', { Name: 'n' }, 100, 'forwarded'],
+    ['a network create its owner labels take over the limit', '/v1.41/networks/create', { Name: 'n' }, 60, TOO_LARGE],
+    ['a volume create its owner labels take over the limit', '/v1.41/volumes/create', { Name: 'v' }, 60, TOO_LARGE],
+    ['a network connect its pinned container ID fits', '/v1.41/networks/anet/connect', { Container: 'c1' }, 80, 'forwarded'],
+    ['a network connect its pinned container ID takes over the limit', '/v1.41/networks/anet/connect', { Container: 'c1' }, 79, TOO_LARGE],
+  ])('%s', async (_name, target, body, limit, want) => {
+    expect(await admitUnder(asking(), target, body, limit)).toBe(want);
+  });
+
+  it('a create whose anonymous volumes\' labels alone exceed the limit is refused before the daemon is asked anything', async () => {
+    const d = asking();
+    expect(await admitUnder(d, '/v1.41/containers/create', { Image: 'busybox', HostConfig: { Mounts: mounts(100) } }, 4_000)).toBe(TOO_LARGE);
+    expect(d.paths).toEqual([]);
+  });
+});
