@@ -82,7 +82,7 @@ function connectionRevoked(socket: TLSSocket, revocation: NonNullable<AdminTlsMa
   // A verified connection always has one; one without cannot be checked, so it is refused.
   if (!peer?.raw) return true;
   // Issuer and serial only: a scraper's certificate need not name a gateway identity.
-  return isRevoked({ issuerKey: certificateNameKeys(peer as unknown as ParsedCertificate).issuerKey, serial: peer.serialNumber.toLowerCase() }, revocation);
+  return isRevoked({ issuerKey: certificateNameKeys(peer as unknown as ParsedCertificate).issuerKey, serial: peer.serialNumber.toLowerCase() }, revocation, () => peer.raw);
 }
 
 /** How long a scraper's TLS handshake may take. */

@@ -4,7 +4,7 @@
  */
 import type { TLSSocket } from 'node:tls';
 import type { Identity } from '../core/types.js';
-import { isRevoked } from '../server/revoked.js';
+import { isRevoked, peerDer } from '../server/revoked.js';
 import { identityOf } from '../server/peer-identity.js';
 import type { TlsMaterial } from '../server/tls-material.js';
 
@@ -18,7 +18,7 @@ export function closeRevokedConnections(connections: Iterable<TLSSocket>, tls: T
   for (const socket of connections) {
     const identity = identityOf(socket);
     // Every tracked connection has one; a connection without one cannot be checked: close it.
-    if (!identity || isRevoked(identity, tls)) {
+    if (!identity || isRevoked(identity, tls, peerDer(socket, identity))) {
       closing?.(identity);
       socket.destroy();
       closed += 1;

@@ -7,7 +7,8 @@
  */
 import { X509Certificate, verify, type KeyObject } from 'node:crypto';
 import { DerSequence, DerTag, derChildren, parseDer, readBitStringBytes, readNull, readSignedIntegerHex, readOid, readSmallInteger, readTime, type DerElement } from './der.js';
-import { certificateNames, formatName, parseName, sameName, type X509Name } from './x509-name.js';
+import { caKey } from './ca-key.js';
+import { certificateNames, formatName, nameKey, parseName, sameName, type X509Name } from './x509-name.js';
 
 /** Normalise a serial number for comparison: lowercase hex without leading zeros. */
 export function normalizeSerialHex(serial: string): string {
@@ -18,8 +19,13 @@ export function normalizeSerialHex(serial: string): string {
 
 /** One verified CRL of the file. */
 export interface CrlInfo {
-  /** Issuer DN (a CA of the bundle), formatted like `CN=dockgate CA, O=Example`. */
+  /** Issuer DN (a CA of the bundle), formatted like `CN=dockgate CA, O=Example`. For messages. */
   issuer: string;
+  /**
+   * The CA whose key verified it (ca-key.ts caKey): what the CRL is matched to its CA by, as
+   * two CAs of `tls.ca` may share a name.
+   */
+  ca: string;
   /** Before this, OpenSSL refuses every certificate the issuer signed ("CRL is not yet valid"). */
   thisUpdate: Date;
   /** After this, OpenSSL refuses every certificate the issuer signed ("CRL has expired"). */
@@ -61,6 +67,8 @@ interface CrlFields {
 interface TrustedCa {
   subject: X509Name;
   publicKey: KeyObject;
+  /** caKey of it. */
+  ca: string;
 }
 
 /** A signature algorithm the gateway accepts on a CRL. */
@@ -112,7 +120,7 @@ export async function parseCrl(pem: string, caPems: readonly string[], file: str
     }
     const issuer = formatName(crl.issuer);
     // Byte-identical subjects first, then those OpenSSL would also match after canonicalisation.
-    // Several CAs may share a subject (a re-keyed CA): any one whose key verifies it will do.
+    // Several CAs may share a subject (a re-keyed CA): the one whose key verifies it is its CA.
     const exact = cas.filter((ca) => ca.subject.der.equals(crl.issuer.der));
     const candidates = [...exact, ...cas.filter((ca) => !exact.includes(ca) && sameName(ca.subject, crl.issuer))];
     if (candidates.length === 0) throw new Error(`${file}: CRL issuer "${issuer}" is not one of the trusted CAs`);
@@ -127,20 +135,44 @@ export async function parseCrl(pem: string, caPems: readonly string[], file: str
     for (const serial of crl.serials) serials.add(serial);
     // Named as the CA that signed it, so casWithoutCrl sees it as covered even when the
     // CRL spells the name differently (case, spacing, string type).
-    crls.push({ issuer: formatName(signer.subject), thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate });
+    crls.push({ issuer: formatName(signer.subject), ca: signer.ca, thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate });
     revocations.push({ signer: cas.indexOf(signer), serials: new Set(crl.serials) });
   }
   return { serials, crls, revocations };
 }
 
+/** A CA of the bundle that no CRL covers. */
+export interface CaWithoutCrl {
+  /** Its subject, formatted. */
+  subject: string;
+  /** Its place in the bundle, from 0. */
+  index: number;
+  /** Another CA of the bundle has the same subject (and another key). */
+  sharedName: boolean;
+}
+
 /**
  * Node's TLS sets OpenSSL's CRL_CHECK_ALL: every certificate of a chain (not just the client's)
  * needs a CRL from its issuer, or the handshake fails with "unable to get certificate CRL".
- * Returns the subjects of trusted CAs that have no CRL, i.e. whose certificates will be refused.
+ * Returns the trusted CAs that have no CRL, i.e. whose certificates will be refused. A CRL
+ * covers the CA whose key verified it (CrlInfo.ca), not every CA of its issuer's name.
  */
+export function crlGaps(caPems: readonly string[], crls: readonly CrlInfo[]): CaWithoutCrl[] {
+  const covered = new Set(crls.map((c) => c.ca));
+  const cas = caPems.map(readCa);
+  const keysByName = new Map<string, Set<string>>();
+  for (const ca of cas) {
+    const name = nameKey(ca.subject);
+    keysByName.set(name, (keysByName.get(name) ?? new Set()).add(ca.ca));
+  }
+  return cas.flatMap((ca, index) =>
+    covered.has(ca.ca) ? [] : [{ subject: formatName(ca.subject), index, sharedName: (keysByName.get(nameKey(ca.subject))?.size ?? 0) > 1 }],
+  );
+}
+
+/** The subjects of the trusted CAs that have no CRL (crlGaps). */
 export function casWithoutCrl(caPems: readonly string[], crls: readonly CrlInfo[]): string[] {
-  const covered = new Set(crls.map((c) => c.issuer));
-  return caPems.map((pem, i) => formatName(readCa(pem, i).subject)).filter((s) => !covered.has(s));
+  return crlGaps(caPems, crls).map((gap) => gap.subject);
 }
 
 /** The DER inside one PEM block; refuses a body that is not clean base64. */
@@ -155,7 +187,8 @@ function pemBody(block: string, label: string): Buffer {
 function readCa(pem: string, index: number): TrustedCa {
   try {
     const cert = new X509Certificate(pem);
-    return { subject: certificateNames(cert.raw).subject, publicKey: cert.publicKey };
+    const { subject } = certificateNames(cert.raw);
+    return { subject, publicKey: cert.publicKey, ca: caKey(nameKey(subject), cert.publicKey) };
   } catch (err) {
     throw new Error(`CA certificate ${index + 1} of the bundle is not a valid certificate (${(err as Error).message})`, { cause: err });
   }

@@ -18,7 +18,7 @@ import { limitHandshakeSources } from './source-limits.js';
 import { createRequestHandler } from './handle-request.js';
 import { createUpgradeHandler } from './handle-upgrade.js';
 import { closeUntrustedConnections, replacedBundles } from './ca-trust.js';
-import { isRevoked } from './revoked.js';
+import { isRevoked, peerDer } from './revoked.js';
 import { bindIdentity, identityOf } from './peer-identity.js';
 import { nextRequestId } from './request-id.js';
 import type { TlsMaterial } from './tls-material.js';
@@ -254,7 +254,7 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     const address = socket.remoteAddress;
     try {
       const identity = bindIdentity(socket);
-      if (isRevoked(identity, material)) {
+      if (isRevoked(identity, material, peerDer(socket, identity))) {
         refuseHandshake('revoked', `certificate serial ${identity.serial} of ${identity.issuer} was revoked while its handshake was in progress`, address, socket.remotePort);
         socket.destroy();
         return;

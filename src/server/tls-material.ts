@@ -7,7 +7,8 @@ import type { SecureContextOptions } from 'node:tls';
 import { readRegularFile } from '../config/regular-file.js';
 import type { TlsConfig } from '../config/types.js';
 import { certificateNameKeys, type ParsedCertificate } from '../identity/identity.js';
-import { casWithoutCrl, crlBlocks, normalizeSerialHex, parseCrl, type CrlInfo } from './crl.js';
+import { caKey } from './ca-key.js';
+import { crlBlocks, crlGaps, normalizeSerialHex, parseCrl, type CrlInfo } from './crl.js';
 import { DerTag, derChildren, parseDer } from './der.js';
 
 /** Something in the TLS material that stops working at a known time. */
@@ -21,12 +22,19 @@ export interface ExpiringItem {
   expires: Date;
 }
 
-/** A CA of `tls.ca` by name and serial, its names as Identity.issuerKey is (for the revocation sweep). */
+/**
+ * A CA of `tls.ca` by name, key and serial, its names as Identity.issuerKey is (for the
+ * revocation sweep, which walks from a client's issuer up to the root).
+ */
 export interface CaName {
   subjectKey: string;
   issuerKey: string;
   /** Normalised hex (crl.ts normalizeSerialHex). */
   serial: string;
+  /** Which CA it is (ca-key.ts caKey): two CAs of the bundle may share a name. */
+  ca: string;
+  /** The certificate, whose key tells CAs of one name apart (ca-key.ts issuersOf). */
+  cert: X509Certificate;
 }
 
 /** Loaded TLS material plus what the metrics need to know about it. */
@@ -48,8 +56,11 @@ export interface TlsMaterial {
   everyCaHasCrl: boolean;
   /** The CRLs of `tls.crl`; empty without one. */
   crls: CrlInfo[];
-  /** Per CRL: its CA's subject (as Identity.issuerKey is) and the serials it revokes. */
-  revocations: Array<{ issuerKey: string; serials: ReadonlySet<string> }>;
+  /**
+   * Per CRL: its CA's subject (as Identity.issuerKey is), the CA itself (caKey: the one whose
+   * key verified the CRL) and the serials it revokes.
+   */
+  revocations: Array<{ issuerKey: string; ca: string; serials: ReadonlySet<string> }>;
   /** Everything that expires, for expiry warnings. */
   expiring: ExpiringItem[];
   /** Problems that do not stop loading but will refuse clients; to be logged. */
@@ -108,14 +119,16 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
   const { cert, key, server } = pair;
   const caNames = cas.map((c): CaName => {
     const keys = certificateNameKeys(c.toLegacyObject() as unknown as ParsedCertificate);
-    return { ...keys, serial: normalizeSerialHex(c.serialNumber) };
+    return { ...keys, serial: normalizeSerialHex(c.serialNumber), ca: caKey(keys.subjectKey, c.publicKey), cert: c };
   });
-  const withoutCrl = crl ? casWithoutCrl(caCerts, parsed.crls) : [];
-  const warnings = crl
-    ? withoutCrl.map(
-        (subject) => `${tls.crl as string} holds no CRL issued by "${subject}": OpenSSL checks every certificate of a chain, so every client whose chain goes through that CA is refused ("unable to get certificate CRL")`,
-      )
-    : [];
+  const withoutCrl = crl ? crlGaps(caCerts, parsed.crls) : [];
+  const warnings = sharedNames(caNames, tls.ca);
+  for (const gap of withoutCrl) {
+    const which = gap.sharedName ? ` (certificate ${gap.index + 1} of ${caNames.length} in ${tls.ca}; another CA of that name has one)` : '';
+    warnings.push(
+      `${tls.crl as string} holds no CRL issued by "${gap.subject}"${which}: OpenSSL checks every certificate of a chain, so every client whose chain goes through that CA is refused ("unable to get certificate CRL")`,
+    );
+  }
   // With partialChain a certificate of tls.ca is trusted as itself, so a pinned client
   // certificate works; but it cannot vouch for anything it signed.
   for (const what of notCa) warnings.push(`${tls.ca}: ${what} is not a CA certificate: only a client presenting exactly that certificate is accepted, none it signed`);
@@ -153,10 +166,34 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
     // With partialChain an intermediate is an anchor, yet OpenSSL still wants its issuer's CRL.
     everyCaHasCrl: crl !== undefined && withoutCrl.length === 0 && !tls.partialChain,
     crls: parsed.crls,
-    revocations: parsed.revocations.map((r) => ({ issuerKey: caNames[r.signer]?.subjectKey ?? '', serials: r.serials })),
+    revocations: parsed.revocations.map((r) => ({ issuerKey: caNames[r.signer]?.subjectKey ?? '', ca: caNames[r.signer]?.ca ?? '', serials: r.serials })),
     expiring,
     warnings,
   };
+}
+
+/**
+ * A warning per name that several CAs of `tls.ca` with different keys share (a second `dockgate
+ * certs init` on one host, `init --force` with the old CA kept, a CA re-keyed under its name):
+ * all are trusted, and CRLs and revocations go to the CA whose key signed them, but a reader of
+ * the bundle, the CRL file or the log cannot tell them apart by name.
+ */
+function sharedNames(cas: readonly CaName[], file: string): string[] {
+  const byName = new Map<string, number[]>();
+  cas.forEach((ca, i) => {
+    const same = byName.get(ca.subjectKey) ?? [];
+    if (!same.some((j) => cas[j]?.ca === ca.ca)) byName.set(ca.subjectKey, [...same, i]);
+  });
+  return [...byName.values()]
+    .filter((places) => places.length > 1)
+    .map((places) => {
+      const first = cas[places[0] as number] as CaName;
+      const list = places.map((i) => i + 1).join(', ');
+      return (
+        `${file}: certificates ${list} of ${cas.length} are CAs of one name, "${oneLine(first.cert.subject)}", with different keys: all are trusted, ` +
+        'and each needs its own CRL in tls.crl (a CRL counts only for the CA whose key signed it)'
+      );
+    });
 }
 
 /** A check runner that turns each check's error into a problem of `problems` (and its result into undefined). */

@@ -453,3 +453,46 @@ describe('intermediate CAs', () => {
     expect(g.stdout()).not.toContain('"dave"');
   });
 });
+
+describe('two CAs of one name in tls.ca', () => {
+  it('an older CRL of the second CA is refused as a rollback, though the first CA\'s CRL is older still: its revoked client stays out', async () => {
+    // Two `certs init` on one host: both CAs are "CN=dockgate CA <hostname>, O=dockgate".
+    const ca1 = await makePki({});
+    const ca2 = await makePki({ dave: ['admin'] });
+    const subject = (dir: string) => new X509Certificate(readFileSync(join(dir, 'ca.pem'))).subject;
+    expect(subject(ca2.dir)).toBe(subject(ca1.dir));
+    const dir = mkdtempSync(join(work, 'twins-'));
+    writeFileSync(join(dir, 'ca.pem'), readFileSync(join(ca1.dir, 'ca.pem'), 'utf8') + readFileSync(join(ca2.dir, 'ca.pem'), 'utf8'));
+    const crl = join(dir, 'crl.pem');
+    const crls = (second: string): void => writeFileSync(crl, readFileSync(join(ca1.dir, 'crl.pem'), 'utf8') + second);
+    // ca2's CRL from its init, before dave's revocation: newer than ca1's, older than the next.
+    const older = readFileSync(join(ca2.dir, 'crl.pem'), 'utf8');
+    crls(older);
+    // The server certificate is ca1's: dave's bundle trusts ca1 for it.
+    const dave = join(dir, 'dave');
+    mkdirSync(dave, { mode: 0o700 });
+    for (const f of ['cert.pem', 'key.pem']) copyFileSync(join(ca2.bundle('dave'), f), join(dave, f));
+    copyFileSync(join(ca1.dir, 'ca.pem'), join(dave, 'ca.pem'));
+    const g = await startGateway(dir, config(dir, { ca: join(dir, 'ca.pem'), cert: `${ca1.dir}/server-cert.pem`, key: `${ca1.dir}/server-key.pem`, crl }));
+    gateways.push(g);
+    expect((await docker(dave, g.port, ['version', '--format', '{{.Server.Version}}'])).code).toBe(0);
+
+    const loaded = (): number => count(g.stderr(), 'TLS material loaded');
+    const failures = (): string[] => g.stderr().split('\n').filter((l) => l.includes('TLS reload failed'));
+    const before = loaded();
+    // thisUpdate has a resolution of one second.
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await dockgate(['certs', 'revoke', 'dave', '--dir', ca2.dir])).code).toBe(0);
+    crls(readFileSync(join(ca2.dir, 'crl.pem'), 'utf8'));
+    await until(() => loaded() > before, 10_000, 'the CRL revoking dave to load');
+    expect((await docker(dave, g.port, ['ps'])).code).not.toBe(0);
+
+    const n = failures().length;
+    crls(older);
+    const line = await until(() => failures()[n], 10_000, 'a reload failure');
+    expect(JSON.parse(line).err).toMatch(new RegExp(`^${crl}: the CRL of ".*" was issued at .*, before the one in force`));
+    expect((await docker(dave, g.port, ['ps'])).code).not.toBe(0);
+    // Both CAs are trusted; the gateway says at load that they share a name.
+    expect(g.stderr()).toContain('are CAs of one name');
+  });
+});

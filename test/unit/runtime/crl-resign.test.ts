@@ -11,6 +11,7 @@ const DAY = 24 * 60 * 60 * 1000;
 const at = (days: number): Date => new Date(NOW.getTime() + days * DAY);
 const crl = (issuer: string, daysLeft: number | undefined, validDays = 30): CrlInfo => ({
   issuer,
+  ca: issuer,
   thisUpdate: at((daysLeft ?? 0) - validDays),
   nextUpdate: daysLeft === undefined ? undefined : at(daysLeft),
 });

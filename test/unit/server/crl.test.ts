@@ -123,7 +123,7 @@ describe('parseCrl with CRLs made by openssl', () => {
     expect(view.serials).toEqual(EXPECTED_SERIALS);
     const parsed = await parseCrl(crl.pem, [ca.pem], FILE);
     expect([...parsed.serials].sort()).toEqual(EXPECTED_SERIALS);
-    expect(parsed.crls).toEqual([{ issuer: `CN=${key} CA, O=Example`, thisUpdate: view.thisUpdate, nextUpdate: view.nextUpdate }]);
+    expect(parsed.crls).toEqual([{ issuer: `CN=${key} CA, O=Example`, ca: expect.any(String), thisUpdate: view.thisUpdate, nextUpdate: view.nextUpdate }]);
   });
 
   it('a serial with the top bit set is encoded with a 00 octet, which the normalisation drops', async () => {
@@ -139,7 +139,7 @@ describe('parseCrl with CRLs made by openssl', () => {
     expect(opensslView(crl).text).toContain('No Revoked Certificates.');
     const parsed = await parseCrl(crl.pem, [ca.pem], FILE);
     expect(parsed.serials.size).toBe(0);
-    expect(parsed.crls).toEqual([{ issuer: 'CN=rsa CA, O=Example', thisUpdate: opensslView(crl).thisUpdate, nextUpdate: opensslView(crl).nextUpdate }]);
+    expect(parsed.crls).toEqual([{ issuer: 'CN=rsa CA, O=Example', ca: expect.any(String), thisUpdate: opensslView(crl).thisUpdate, nextUpdate: opensslView(crl).nextUpdate }]);
   });
 
   it('a nextUpdate after 2049 is a GeneralizedTime and read as such', async () => {
@@ -168,7 +168,7 @@ describe('parseCrl with CRLs made by openssl', () => {
     const caPem = readFileSync(join(d, 'ca.pem'), 'utf8');
     const parsed = await parseCrl(crl.pem, [caPem], FILE);
     expect([...parsed.serials]).toEqual([serial]);
-    expect(parsed.crls).toEqual([{ issuer: ossl(['x509', '-noout', '-subject', '-nameopt', 'sep_comma_plus_space', '-in', join(d, 'ca.pem')]).trim().replace(/^subject=/, ''), thisUpdate: opensslView(crl).thisUpdate, nextUpdate: opensslView(crl).nextUpdate }]);
+    expect(parsed.crls).toEqual([{ issuer: ossl(['x509', '-noout', '-subject', '-nameopt', 'sep_comma_plus_space', '-in', join(d, 'ca.pem')]).trim().replace(/^subject=/, ''), ca: expect.any(String), thisUpdate: opensslView(crl).thisUpdate, nextUpdate: opensslView(crl).nextUpdate }]);
     expect(casWithoutCrl([caPem], parsed.crls)).toEqual([]);
   });
 
@@ -187,8 +187,8 @@ describe('parseCrl with CRLs made by openssl', () => {
       const parsed = await parseCrl(intCrl.pem + rootCrl.pem, bundle, FILE);
       expect([...parsed.serials].sort()).toEqual(['1001', '1002', '2']);
       expect(parsed.crls).toEqual([
-        { issuer: 'CN=Team CA, O=Example', thisUpdate: opensslView(intCrl).thisUpdate, nextUpdate: opensslView(intCrl).nextUpdate },
-        { issuer: 'CN=Root CA, O=Example', thisUpdate: opensslView(rootCrl).thisUpdate, nextUpdate: opensslView(rootCrl).nextUpdate },
+        { issuer: 'CN=Team CA, O=Example', ca: expect.any(String), thisUpdate: opensslView(intCrl).thisUpdate, nextUpdate: opensslView(intCrl).nextUpdate },
+        { issuer: 'CN=Root CA, O=Example', ca: expect.any(String), thisUpdate: opensslView(rootCrl).thisUpdate, nextUpdate: opensslView(rootCrl).nextUpdate },
       ]);
       expect(casWithoutCrl(bundle, parsed.crls)).toEqual([]);
     });
@@ -359,7 +359,7 @@ describe('DER reader', () => {
 });
 
 describe('memory: the CRL check does not load an X.509 library', () => {
-  it('src/server/crl.ts reaches only node:crypto and its own DER and Name modules (no @peculiar/x509, no reflect-metadata)', () => {
+  it('src/server/crl.ts reaches only node:crypto and its own DER, Name and CA-key modules (no @peculiar/x509, no reflect-metadata)', () => {
     const root = fileURLToPath(new URL('../../../', import.meta.url));
     const files = new Set<string>();
     const bare = new Set<string>();
@@ -374,7 +374,7 @@ describe('memory: the CRL check does not load an X.509 library', () => {
       }
     };
     visit(join(root, 'src/server/crl.ts'));
-    expect([...files].map((f) => relative(root, f)).sort()).toEqual(['src/server/crl.ts', 'src/server/der.ts', 'src/server/x509-name.ts']);
+    expect([...files].map((f) => relative(root, f)).sort()).toEqual(['src/server/ca-key.ts', 'src/server/crl.ts', 'src/server/der.ts', 'src/server/x509-name.ts']);
     expect([...bare]).toEqual(['node:crypto']);
   });
 });

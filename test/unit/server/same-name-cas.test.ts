@@ -1,0 +1,120 @@
+/**
+ * Two CAs of one name in `tls.ca` (a second `dockgate certs init` on one host, a CA re-keyed
+ * under its old name): each CRL, revocation and missing CRL belongs to the CA whose key signed
+ * it, not to every CA of that name. Real CAs and CRLs from the project's PKI code, real TLS
+ * connections with the gateway's TLS options for the revocation sweep.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { identityFromCertificate } from '../../../src/identity/identity.js';
+import { createCa, type CaSigner } from '../../../src/pki/ca.js';
+import { crlPem } from '../../../src/pki/crl.js';
+import { x509 } from '../../../src/pki/webcrypto.js';
+import { crlRollback } from '../../../src/runtime/crl-rollback.js';
+import { closeRevokedConnections } from '../../../src/runtime/revocation.js';
+import { isRevoked } from '../../../src/server/revoked.js';
+import { loadTlsMaterial, type TlsMaterial } from '../../../src/server/tls-material.js';
+import { leaf, sweepOpen, type Pair } from './tls-chain.js';
+
+const now = new Date();
+const NAME = 'CN=dockgate CA twin, O=dockgate';
+
+/** A CRL of `ca` revoking `serials`, as `certs crl` writes one (with the CA's authority key identifier). */
+async function crlOf(ca: CaSigner, serials: string[], thisUpdate: Date = now): Promise<string> {
+  const crl = await x509.X509CrlGenerator.create({
+    issuer: ca.cert.subjectName,
+    thisUpdate,
+    nextUpdate: new Date(now.getTime() + 3 * 86_400_000),
+    signingKey: ca.key,
+    signingAlgorithm: ca.algorithm.signing,
+    extensions: [ca.authorityKeyId],
+    entries: serials.map((serialNumber) => ({ serialNumber, revocationDate: now })),
+  });
+  return crlPem(crl);
+}
+
+describe('two CAs of one name in tls.ca', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'dockgate-twins-'));
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+  // Both "CN=dockgate CA twin, O=dockgate", with their own keys; tls.ca holds ca1 then ca2.
+  const ca1 = await createCa({ keyType: 'ecdsa', days: 30, now, hostname: 'twin' });
+  const ca2 = await createCa({ keyType: 'ecdsa', days: 30, now, hostname: 'twin' });
+  const server = await leaf(ca1, 'localhost', '5e', 'server');
+  // alice and bob share a serial under the two CAs.
+  const alice = await leaf(ca1, 'alice', '0a01');
+  const bob = await leaf(ca2, 'bob', '0a01');
+  const carol = await leaf(ca2, 'carol', '0c02');
+  await writeFile(join(dir, 'ca.pem'), ca1.certPem + ca2.certPem);
+  await writeFile(join(dir, 'cert.pem'), server.certPem);
+  await writeFile(join(dir, 'key.pem'), server.keyPem);
+  let n = 0;
+  const material = async (...crls: string[]): Promise<TlsMaterial> => {
+    const crl = crls.length === 0 ? undefined : join(dir, `crl-${++n}.pem`);
+    if (crl) await writeFile(crl, crls.join(''));
+    return loadTlsMaterial({ ca: join(dir, 'ca.pem'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), crl, partialChain: false });
+  };
+  const shared = `${join(dir, 'ca.pem')}: certificates 1, 2 of 2 are CAs of one name, "${NAME}", with different keys`;
+  const missing = (i: number) => `holds no CRL issued by "${NAME}" (certificate ${i} of 2 in ${join(dir, 'ca.pem')}; another CA of that name has one)`;
+
+  it.each([
+    ['both CRLs', ['ca1', 'ca2'], true, [shared]],
+    ['both CRLs, the second CA\'s first', ['ca2', 'ca1'], true, [shared]],
+    ['only the first CA\'s CRL: the second CA lacks one', ['ca1'], false, [shared, missing(2)]],
+    ['only the second CA\'s CRL: the first CA lacks one', ['ca2'], false, [shared, missing(1)]],
+    ['no tls.crl', [], false, [shared]],
+  ])('%s: everyCaHasCrl, and the warnings', async (_label, which: string[], every: boolean, warnings: string[]) => {
+    const m = await material(...(await Promise.all(which.map((c) => crlOf(c === 'ca1' ? ca1 : ca2, [])))));
+    expect(m.everyCaHasCrl).toBe(every);
+    expect(m.warnings).toHaveLength(warnings.length);
+    warnings.forEach((w, i) => expect(m.warnings[i]).toContain(w));
+    // Each CRL and its revocations belong to the CA that signed it.
+    const cas = which.map((c) => (c === 'ca1' ? 0 : 1));
+    expect(m.crls.map((c) => m.caNames.findIndex((ca) => ca.ca === c.ca))).toEqual(cas);
+    expect(m.revocations.map((r) => m.caNames.findIndex((ca) => ca.ca === r.ca))).toEqual(cas);
+  });
+
+  it('one CA in tls.ca twice (the same certificate) is one CA: no shared-name warning', async () => {
+    await writeFile(join(dir, 'ca-twice.pem'), ca1.certPem + ca1.certPem);
+    await writeFile(join(dir, 'crl-twice.pem'), await crlOf(ca1, []));
+    const m = await loadTlsMaterial({ ca: join(dir, 'ca-twice.pem'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), crl: join(dir, 'crl-twice.pem'), partialChain: false });
+    expect([m.warnings, m.everyCaHasCrl]).toEqual([[], true]);
+  });
+
+  it.each([
+    ['nothing revoked', [], [], []],
+    ['serial 0a01 by the second CA: only its certificate (bob), not the first CA\'s with that serial', [], ['0a01'], ['bob']],
+    ['serial 0a01 by the first CA: only alice', ['0a01'], [], ['alice']],
+    ['serial 0c02 by the second CA: carol', [], ['0c02'], ['carol']],
+    ['serial 0a01 by both', ['0a01'], ['0a01'], ['alice', 'bob']],
+  ])('the revocation sweep, %s', async (_label, by1: string[], by2: string[], want: string[]) => {
+    const handshake = await material(await crlOf(ca1, []), await crlOf(ca2, []));
+    const next = await material(await crlOf(ca1, by1), await crlOf(ca2, by2));
+    expect(await sweepOpen(handshake, ca1.certPem, [alice, bob, carol], (open) => closeRevokedConnections(open, next))).toEqual({ closed: want.length, names: want });
+  });
+
+  it.each([
+    ['alice (first CA), with her certificate', alice, 'own', false],
+    ['bob (second CA), with his certificate', bob, 'own', true],
+    ['alice without a certificate to tell the CAs apart: either CA counts (errs towards closing)', alice, 'none', true],
+    ['bob without one', bob, 'none', true],
+  ])('isRevoked after the second CA revoked serial 0a01: %s', async (_label, who: Pair, der: string, want: boolean) => {
+    const m = await material(await crlOf(ca1, []), await crlOf(ca2, ['0a01']));
+    const raw = new x509.X509Certificate(who.certPem).rawData;
+    const identity = identityFromCertificate(new Uint8Array(raw));
+    expect(isRevoked(identity, m, der === 'own' ? () => new Uint8Array(raw) : () => undefined)).toBe(want);
+  });
+
+  it('an older CRL of the second CA is a rollback, though the first CA\'s CRL in force is older still', async () => {
+    const at = (s: number) => new Date(Math.floor(now.getTime() / 1000) * 1000 - s * 1000);
+    const first = await crlOf(ca1, [], at(30));
+    const inForce = await material(first, await crlOf(ca2, ['0a01'], at(10)));
+    const older = await material(first, await crlOf(ca2, [], at(20)));
+    expect(crlRollback(inForce.crls, older.crls, now)).toBe(
+      `the CRL of "${NAME}" was issued at ${at(20).toISOString()}, before the one in force (${at(10).toISOString()}): loading it would lift the revocations made since; refused (restart the gateway to load an older CRL on purpose)`,
+    );
+    const newer = await material(first, await crlOf(ca2, ['0a01'], at(5)));
+    expect(crlRollback(inForce.crls, newer.crls, now)).toBeUndefined();
+  });
+});
