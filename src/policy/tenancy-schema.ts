@@ -124,7 +124,9 @@ function parseQuota(v: unknown, at: KeyPath, problems: Problems): QuotaSpec {
 }
 
 function quotaMap(v: unknown, at: KeyPath, problems: Problems): Record<string, QuotaSpec> {
-  const out: Record<string, QuotaSpec> = {};
+  // No prototype: a group or user named `__proto__` is a name like any other (assigned to a
+  // plain object it became the prototype, and its limits were dropped).
+  const out = Object.create(null) as Record<string, QuotaSpec>;
   if (v === undefined) return out;
   if (!isRecord(v)) {
     problems.add(at, 'must be a mapping of name to limits');

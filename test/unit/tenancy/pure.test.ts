@@ -12,7 +12,8 @@ import { tenantOf } from '../../../src/tenancy/tenant.js';
 import { TokenBuckets } from '../../../src/tenancy/token-bucket.js';
 import { KeyedMutex } from '../../../src/tenancy/keyed-mutex.js';
 import { StreamCounter } from '../../../src/tenancy/stream-counter.js';
-import type { TenancySpec } from '../../../src/policy/tenancy-schema.js';
+import { parseTenancy, type TenancySpec } from '../../../src/policy/tenancy-schema.js';
+import { Problems } from '../../../src/policy/problems.js';
 import type { JsonObject } from '../../../src/core/types.js';
 
 const spec: TenancySpec = {
@@ -84,6 +85,16 @@ describe('tenants and access', () => {
   const carol = tenantOf(spec, identity('carol', ['data']), ['data']);
   const dave = tenantOf(spec, identity('dave'), []);
   const root = tenantOf(spec, identity('ops-person', ['ops']), ['ops']);
+
+  it('a group or user named __proto__ gets its quota like any other (a policy mapping, as YAML and JSON give it)', () => {
+    const problems = new Problems();
+    const parsed = parseTenancy(JSON.parse('{"quotas":{"default":{"containers":9},"groups":{"__proto__":{"containers":1}},"users":{"__proto__":{"running":1}}}}'), problems);
+    expect(problems.list).toEqual([]);
+    if (!parsed) throw new Error('no spec');
+    expect(tenantOf(parsed, identity('eve', ['__proto__']), ['__proto__']).quota).toEqual({ containers: 1 });
+    expect(tenantOf(parsed, identity('__proto__'), []).quota).toEqual({ containers: 9, running: 1 });
+    expect(tenantOf(parsed, identity('running'), []).quota).toEqual({ containers: 9 });
+  });
 
   it('derives team, admin and merged quota', () => {
     expect(alice).toEqual({ name: 'alice', team: 'web', admin: false, quota: { containers: 10, memory: 64 * 2 ** 20, running: 2 } });
