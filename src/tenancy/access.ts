@@ -1,6 +1,8 @@
 /**
  * Whether a tenant may act on an object, from the object's labels and the policy. Pure.
  * Order: own objects, then the team's, then shared names and unowned kinds (read only).
+ * An image's own owner label gives `modify` only with the owner's team label beside it
+ * (`ownImageToModify`).
  */
 import type { ObjectKind, TenancySpec } from '../policy/tenancy-schema.js';
 import type { Ownership } from './labels.js';
@@ -29,13 +31,28 @@ export interface ResolvedObject {
 export function accessTo(spec: TenancySpec, tenant: Tenant, obj: ResolvedObject, level: AccessLevel): AccessGrant {
   if (tenant.admin) return 'admin';
   const { owner, team } = obj.ownership;
-  if (owner !== undefined && owner === tenant.name) return 'owner';
+  if (owner !== undefined && owner === tenant.name && (level === 'read' || ownImageToModify(obj, tenant))) return 'owner';
   if (owner !== undefined && team !== undefined && tenant.team !== undefined && team === tenant.team) return 'team';
   if (level === 'modify') return 'none';
   const sharedNames = obj.kind === 'networks' ? spec.shared.networks : obj.kind === 'volumes' ? spec.shared.volumes : [];
   if (obj.names.some((n) => sharedNames.includes(n))) return 'shared';
   if (owner === undefined && spec.unowned.includes(obj.kind) && obj.tagged !== false) return 'unowned';
   return 'none';
+}
+
+/**
+ * Whether an object whose owner label names the tenant is theirs to change. Containers,
+ * volumes and networks get both labels in one create: always. An image only when its team
+ * label is the tenant's team (no team: no team label): the classic builder applies a build's
+ * labels one `LABEL` step per key, the owner's first, so the intermediate image between the two
+ * steps has the caller as its owner and the team label the Dockerfile or the base image gave it
+ * (`LABEL dockgate.team=web`, or `FROM` a web image). Tagging it would give that team an image
+ * it lists and runs as its own while the caller can still re-point the tag. Such an image is
+ * still the owner's to read (inspect, run); an image made before its owner changed teams is
+ * also refused (its old team may still change it).
+ */
+function ownImageToModify(obj: ResolvedObject, tenant: Tenant): boolean {
+  return obj.kind !== 'images' || obj.ownership.team === tenant.team;
 }
 
 /** True when the tenant may see `obj` in a list (the read rule). */

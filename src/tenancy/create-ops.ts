@@ -71,7 +71,10 @@ export async function createOperation(ctx: TenancyContext, op: string): Promise<
       if (keys.length) return reserved(ctx, keys);
       const change = await buildChange(ctx);
       if ('verdict' in change) return change.verdict;
-      // Build labels are applied after the Dockerfile's LABELs, so ours win over a forged one.
+      // Build labels are applied after the Dockerfile's LABELs, so ours win on the built image.
+      // The classic builder applies them one step per key: the image between the owner's and the
+      // team's step keeps the team label it inherited, so `accessTo` lets an image's owner change
+      // it (tag, rmi, push) only beside the owner's own team label.
       const target = rebuildTarget(facts, { query: { ...change.query, labels: JSON.stringify({ ...client, ...labels }) } });
       return withForm(ctx, forward({ target }));
     }

@@ -8,15 +8,15 @@ import { visibilityLabel, visibleTo } from './access.js';
 import { formBodyReplacement, tenancyMessage, type TenancyContext } from './context.js';
 import { deny, forward, respondJson, type TenancyVerdict } from './hook.js';
 import { addLabelFilter, FilterError } from './filters.js';
-import { OWNER_LABEL } from './labels.js';
+import { OWNER_LABEL, TEAM_LABEL } from './labels.js';
 import { daemonAnswer } from './object-ops.js';
 import { describeObject } from './resolve.js';
 import { rebuildTarget } from './target.js';
 
-function withLabel(ctx: TenancyContext, label: string): TenancyVerdict {
-  let filters: string;
+function withLabel(ctx: TenancyContext, ...labels: [string, ...string[]]): TenancyVerdict {
+  let filters: string | undefined = ctx.req.facts.query.filters;
   try {
-    filters = addLabelFilter(ctx.req.facts.query.filters, label);
+    for (const label of labels) filters = addLabelFilter(filters, label);
   } catch (err) {
     return deny(400, 'bad-filters', tenancyMessage(ctx, (err as FilterError).message));
   }
@@ -30,8 +30,13 @@ function ownLabel(ctx: TenancyContext): string {
   return `${OWNER_LABEL}=${ctx.tenant.name}`;
 }
 
-/** Prunes remove only the caller's own objects. */
-export function pruneOperation(ctx: TenancyContext): TenancyVerdict {
+/**
+ * Prunes remove only the caller's own objects. Images also need the caller's team label
+ * (`dockgate.team=` without a team: the gateway writes it empty), as `accessTo` needs it for
+ * `rmi`: an image of the caller's with another team's label is not theirs to remove.
+ */
+export function pruneOperation(ctx: TenancyContext, object: ObjectKind): TenancyVerdict {
+  if (object === 'images') return withLabel(ctx, ownLabel(ctx), `${TEAM_LABEL}=${ctx.tenant.team ?? ''}`);
   return withLabel(ctx, ownLabel(ctx));
 }
 

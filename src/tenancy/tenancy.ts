@@ -113,7 +113,7 @@ async function byPlan(ctx: TenancyContext): Promise<TenancyVerdict> {
     case 'list':
       return listOperation(ctx, plan.object);
     case 'prune':
-      return pruneOperation(ctx);
+      return pruneOperation(ctx, plan.object);
     case 'commit':
       return commit(ctx);
     case 'save':

@@ -735,6 +735,90 @@ describe('review fixes, on the real daemon', () => {
     for (const layer of hidden) expect(listed.stdout).not.toContain(layer);
   });
 
+  /** The image the classic builder left after the gateway's `LABEL dockgate.owner=<who>` step. */
+  function ownerStepImage(who: string, out: string): string {
+    const lines = out.split('\n');
+    const step = lines.findIndex((l) => l.includes(`LABEL dockgate.owner=${who}`));
+    const id = lines.slice(step + 1).map((l) => /^ ---> ([0-9a-f]{12})$/.exec(l)?.[1]).find((x) => x !== undefined);
+    if (step < 0 || id === undefined) throw new Error(`no owner LABEL step in the build output:\n${out}`);
+    return id;
+  }
+
+  const labelsOf = async (ref: string) => (await dockerDirect(socket, ['image', 'inspect', '-f', '{{index .Config.Labels "dockgate.owner"}}/{{index .Config.Labels "dockgate.team"}}', ref])).stdout.trim();
+
+  it('the image between the gateway\'s owner and team LABEL steps is not its owner\'s to tag: a Dockerfile LABEL dockgate.team=web planted no image for team web', async () => {
+    const dir = scratchDir('ten-plant-');
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox\nRUN echo planted-by-carol > /planted\nLABEL dockgate.team=web\n');
+    const built = await classicBuild('carol', ['--no-cache', '-t', 'ten-plant-c:1', dir]);
+    expect(built.code, built.stderr).toBe(0);
+    // The classic builder applies the build labels one LABEL step per key, the owner's first.
+    const between = ownerStepImage('carol', built.stdout);
+    expect(await labelsOf(between)).toBe('carol/web');
+    try {
+      const tag = await as('carol', ['tag', between, 'ten-webtools:latest']);
+      expect(tag.code).not.toBe(0);
+      expect(tag.stderr).toContain(`dockgate: ImageTag denied for carol: image "${between}" belongs to another tenant`);
+      expect((await dockerDirect(socket, ['image', 'inspect', 'ten-webtools'])).code).not.toBe(0);
+      expect((await as('bob', ['images', '-q', 'ten-webtools'])).stdout).toBe('');
+      // Still carol's to look at and run.
+      const ran = await as('carol', ['run', '--rm', '--network', 'none', between, 'cat', '/planted']);
+      expect(ran.stdout).toBe('planted-by-carol\n');
+      // The build's image carries both of carol's labels: hers to tag and remove as before.
+      expect(await labelsOf('ten-plant-c:1')).toBe('carol/data');
+      expect((await as('carol', ['tag', 'ten-plant-c:1', 'ten-plant-c:2'])).code).toBe(0);
+      expect((await as('carol', ['rmi', 'ten-plant-c:2'])).code).toBe(0);
+      const rmi = await as('carol', ['rmi', 'ten-plant-c:1']);
+      expect(rmi.code, rmi.stderr).toBe(0);
+      expect(rmi.stdout).toContain(`Deleted: sha256:${between}`);
+    } finally {
+      await dockerDirect(socket, ['rmi', '-f', 'ten-webtools', 'ten-plant-c:1', 'ten-plant-c:2']);
+    }
+  });
+
+  // jack's group (qa) is no team; dave, also teamless, has a rate limit here.
+  it('a tenant without a team building FROM a team\'s image may not tag the image between the LABEL steps (it has the base\'s team label)', async () => {
+    const base = scratchDir('ten-web-base-');
+    writeFileSync(join(base, 'Dockerfile'), 'FROM busybox\nRUN echo web > /base\n');
+    const dir = scratchDir('ten-from-web-');
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM ten-web-base:1\nRUN echo jack > /jack\n');
+    try {
+      const webBuilt = await classicBuild('alice', ['-t', 'ten-web-base:1', base]);
+      expect(webBuilt.code, webBuilt.stderr).toBe(0);
+      const built = await classicBuild('jack', ['--no-cache', '-t', 'ten-jack-app:1', dir]);
+      expect(built.code, built.stderr).toBe(0);
+      const between = ownerStepImage('jack', built.stdout);
+      expect(await labelsOf(between)).toBe('jack/web');
+      const tag = await as('jack', ['tag', between, 'ten-web-helper:latest']);
+      expect(tag.stderr).toContain(`dockgate: ImageTag denied for jack: image "${between}" belongs to another tenant`);
+      expect((await dockerDirect(socket, ['image', 'inspect', 'ten-web-helper'])).code).not.toBe(0);
+      // jack's build (team label empty) is his to tag, save and remove.
+      expect(await labelsOf('ten-jack-app:1')).toBe('jack/');
+      expect((await as('jack', ['tag', 'ten-jack-app:1', 'ten-jack-app:2'])).code).toBe(0);
+      expect((await as('jack', ['save', '-o', join(dir, 'app.tar'), 'ten-jack-app'])).code).toBe(0);
+      expect((await as('jack', ['rmi', 'ten-jack-app:1', 'ten-jack-app:2'])).code).toBe(0);
+    } finally {
+      await dockerDirect(socket, ['rmi', '-f', 'ten-web-helper', 'ten-jack-app:1', 'ten-jack-app:2', 'ten-web-base:1']);
+    }
+  });
+
+  it('docker image prune -a removes the caller\'s images that carry their team label, not ones of theirs labelled with another team', async () => {
+    expect((await dockerDirect(socket, ['create', '--name', 'ten-prune-src', 'busybox', 'true'])).code).toBe(0);
+    try {
+      // Made on the socket, with a label of the test's own so that the prune leaves carol's other images.
+      for (const [tag, labels] of [['ten-prune-own:1', 'dockgate.owner=carol dockgate.team=data'], ['ten-prune-web:1', 'dockgate.owner=carol dockgate.team=web']] as const) {
+        expect((await dockerDirect(socket, ['commit', '-c', `LABEL ten-prune=1 ${labels}`, 'ten-prune-src', tag])).code).toBe(0);
+      }
+      const pruned = await as('carol', ['image', 'prune', '-a', '-f', '--filter', 'label=ten-prune=1']);
+      expect(pruned.code, pruned.stderr).toBe(0);
+      expect(pruned.stdout).toContain('untagged: ten-prune-own:1');
+      expect(pruned.stdout).not.toContain('ten-prune-web');
+      expect((await dockerDirect(socket, ['image', 'inspect', 'ten-prune-web:1'])).code).toBe(0);
+    } finally {
+      await dockerDirect(socket, ['rm', '-f', 'ten-prune-src']);
+      await dockerDirect(socket, ['rmi', '-f', 'ten-prune-own:1', 'ten-prune-web:1']);
+    }
+  });
+
   it('#9 a BuildKit build still works with the injected limits (BuildKit does not apply them: see Known limits)', async () => {
     const dir = scratchDir('ten-build-bk-');
     writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox\nRUN echo bk > /bk\n');

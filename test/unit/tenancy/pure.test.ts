@@ -115,6 +115,24 @@ describe('tenants and access', () => {
     ['shared network read', carol, obj('networks', { owner: 'root' }, ['shared']), 'read', 'shared'],
     ['shared network modify', carol, obj('networks', { owner: 'root' }, ['shared']), 'modify', 'none'],
     ['admin', root, obj('containers', { owner: 'bob' }), 'modify', 'admin'],
+    // Images: the owner label gives `modify` only beside the owner's own team label. The
+    // classic builder's intermediate image between the gateway's owner and team LABEL steps
+    // has the caller as owner and the team the Dockerfile or base image gave it.
+    ['own image', alice, obj('images', { owner: 'alice', team: 'web' }), 'modify', 'owner'],
+    ['own image, another team\'s label (the owner step\'s image after a Dockerfile LABEL dockgate.team=web)', carol, obj('images', { owner: 'carol', team: 'web' }), 'modify', 'none'],
+    ['own image, another team\'s label, read', carol, obj('images', { owner: 'carol', team: 'web' }), 'read', 'owner'],
+    ['own image without a team label (the owner step\'s image of a FROM busybox build)', alice, obj('images', { owner: 'alice' }), 'modify', 'none'],
+    ['own image without a team label, read', alice, obj('images', { owner: 'alice' }), 'read', 'owner'],
+    ['no team: own image', dave, obj('images', { owner: 'dave' }), 'modify', 'owner'],
+    ['no team: own image with a team label (FROM a web image)', dave, obj('images', { owner: 'dave', team: 'web' }), 'modify', 'none'],
+    ['no team: own image with a team label, read', dave, obj('images', { owner: 'dave', team: 'web' }), 'read', 'owner'],
+    ['own image from before a team change (the old team\'s)', alice, obj('images', { owner: 'alice', team: 'data' }), 'modify', 'none'],
+    ['team: an image with the team\'s label is the team\'s whoever the owner', alice, obj('images', { owner: 'carol', team: 'web' }), 'modify', 'team'],
+    ['admin: any image', root, obj('images', { owner: 'carol', team: 'web' }), 'modify', 'admin'],
+    // Containers, volumes and networks get both labels in one create: the owner label suffices.
+    ['own container, another team\'s label', alice, obj('containers', { owner: 'alice', team: 'data' }), 'modify', 'owner'],
+    ['own volume without a team label', alice, obj('volumes', { owner: 'alice' }), 'modify', 'owner'],
+    ['no team: own network with a team label', dave, obj('networks', { owner: 'dave', team: 'web' }), 'modify', 'owner'],
   ] as const)('%s', (_t, tenant, o, level, want) => {
     expect(accessTo(spec, tenant, o, level)).toBe(want);
   });
