@@ -5,7 +5,13 @@
  * (another tenant's build of the same tag, checked while the tag was still free, finished
  * first and was re-pointed at the slower build's image). A reservation lasts the whole
  * exchange; while it is held, an operation writing the same tag for someone who may not
- * re-point the holder's images (not the same tenant, not the same team) is refused. Pure.
+ * re-point the holder's images (not the same tenant, not the same team) is refused.
+ *
+ * The repositories of those tags are reserved too: a tag of one's own may not join a
+ * repository holding another tenant's image (object-ops.ts, strangerInRepository), and that
+ * check, like the tag's, no longer held once two tenants' writes of different tags of one new
+ * repository were both in flight (found by a review: `alice tag img mix:a & carol tag img
+ * mix:b` both got in, and neither could save `mix` any more). Pure.
  */
 
 /** Who holds a reservation, and what for (said in a refusal). */
@@ -14,53 +20,79 @@ export interface TagHolder {
   team?: string;
   /** The operation that will write the tag (`ImageBuild`). */
   operation: string;
+  /**
+   * The images it writes carry no owner (a pull): a pull's tag may join any repository, so
+   * two pulls into one repository do not stop each other there (their tags still do).
+   */
+  ownerless?: boolean;
 }
 
-/** A reservation taken (release it exactly once; later calls do nothing), or the tag held by someone else. */
-export type Reservation = { release: () => void } | { conflict: { tag: string; holder: TagHolder } };
+/** What stops a reservation: a tag (as the caller shows it) or a repository held by `holder`. */
+export type Conflict = { tag: string; repository?: never; holder: TagHolder } | { repository: string; tag?: never; holder: TagHolder };
+
+/** A reservation taken (release it exactly once; later calls do nothing), or what stopped it. */
+export type Reservation = { release: () => void } | { conflict: Conflict };
 
 /** Whether `b` may write a tag `a` holds: what a tag-over check lets each do to the other's images. */
 export function mayShare(a: Omit<TagHolder, 'operation'>, b: Omit<TagHolder, 'operation'>): boolean {
   return a.tenant === b.tenant || (a.team !== undefined && a.team === b.team);
 }
 
-/** Reservations by tag key (a normalised reference: `docker.io/library/app:1`). */
+/** Whether `b` may write into a repository `a` is writing into: sharers, or two pulls. */
+export function mayShareRepository(a: Omit<TagHolder, 'operation'>, b: Omit<TagHolder, 'operation'>): boolean {
+  return mayShare(a, b) || (a.ownerless === true && b.ownerless === true);
+}
+
+/**
+ * Reservations by tag key (a normalised reference: `docker.io/library/app:1`) and by
+ * repository key (a normalised repository name: `docker.io/library/app`).
+ */
 export class TagReservations {
-  private readonly held = new Map<string, Set<TagHolder>>();
+  private readonly tags = new Map<string, Set<TagHolder>>();
+  private readonly repositories = new Map<string, Set<TagHolder>>();
 
   /**
-   * Reserve every key in `tags` (keys to the names the caller shows) for `holder`, all or
-   * none: the first key held by someone `holder` may not share with is the conflict.
+   * Reserve every key in `tags` and in `repositories` (keys to the names the caller shows)
+   * for `holder`, all or none: the first tag held by someone `holder` may not share it with,
+   * else the first repository held by someone it may not share that with, is the conflict.
    */
-  reserve(tags: ReadonlyMap<string, string>, holder: TagHolder): Reservation {
+  reserve(tags: ReadonlyMap<string, string>, holder: TagHolder, repositories: ReadonlyMap<string, string> = new Map()): Reservation {
     for (const [key, shown] of tags) {
-      for (const other of this.held.get(key) ?? []) {
+      for (const other of this.tags.get(key) ?? []) {
         if (!mayShare(other, holder)) return { conflict: { tag: shown, holder: other } };
+      }
+    }
+    for (const [key, shown] of repositories) {
+      for (const other of this.repositories.get(key) ?? []) {
+        if (!mayShareRepository(other, holder)) return { conflict: { repository: shown, holder: other } };
       }
     }
     // A token of its own per reservation: one tenant's two builds of a tag each hold it.
     const token: TagHolder = { ...holder };
-    for (const key of tags.keys()) {
-      const set = this.held.get(key) ?? new Set<TagHolder>();
+    const taken: [Map<string, Set<TagHolder>>, string][] = [];
+    for (const key of tags.keys()) taken.push([this.tags, key]);
+    for (const key of repositories.keys()) taken.push([this.repositories, key]);
+    for (const [table, key] of taken) {
+      const set = table.get(key) ?? new Set<TagHolder>();
       set.add(token);
-      this.held.set(key, set);
+      table.set(key, set);
     }
     let released = false;
     return {
       release: () => {
         if (released) return;
         released = true;
-        for (const key of tags.keys()) {
-          const set = this.held.get(key);
+        for (const [table, key] of taken) {
+          const set = table.get(key);
           set?.delete(token);
-          if (set?.size === 0) this.held.delete(key);
+          if (set?.size === 0) table.delete(key);
         }
       },
     };
   }
 
-  /** Tags reserved now (for tests: every reservation released leaves none). */
+  /** Keys reserved now, tags and repositories (for tests: every reservation released leaves none). */
   size(): number {
-    return this.held.size;
+    return this.tags.size + this.repositories.size;
   }
 }

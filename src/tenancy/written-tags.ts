@@ -1,7 +1,8 @@
 /**
- * The tags an operation writes (build `t`, pull, import, commit, tag), reserved for the whole
- * exchange once its checks let it through, and checked again then (tag-reservations.ts): a
- * tag-over check that found the tag free or the caller's then still holds when dockerd writes it.
+ * The tags an operation writes (build `t`, pull, import, commit, tag), reserved with their
+ * repositories for the whole exchange once its checks let it through, and checked again then
+ * (tag-reservations.ts): a tag-over check that found the tag free or the caller's, and its
+ * repository free of other tenants' images, then still holds when dockerd writes it.
  */
 import type { RequestFacts } from '../core/types.js';
 import { formatReference, normalizeReference } from '../policy/guards/image-reference.js';
@@ -9,7 +10,7 @@ import { tenancyMessage, type TenancyContext } from './context.js';
 import { deny, type TenancyVerdict } from './hook.js';
 import { shownTagReference, tagReference } from './image-set.js';
 import { tagOver } from './object-ops.js';
-import type { TagReservations } from './tag-reservations.js';
+import type { Conflict, TagHolder, TagReservations } from './tag-reservations.js';
 
 /** `repo` and `tag` of each tag the operation writes, as dockerd reads them. */
 function written(facts: RequestFacts): [string | undefined, string | undefined][] {
@@ -45,6 +46,37 @@ export function writtenTags(facts: RequestFacts): Map<string, string> {
   return tags;
 }
 
+/** A pull (dockerd pulls when fromImage is non-empty): the images it writes carry no owner. */
+function isPull(facts: RequestFacts): boolean {
+  return facts.operation?.name === 'ImageCreate' && !!facts.query.fromImage;
+}
+
+/** The refusal of a reservation another tenant's operation stops. */
+function conflictMessage(conflict: Conflict): string {
+  const by = `another tenant's ${conflict.holder.operation} still in progress`;
+  if (conflict.tag !== undefined) return `tag "${conflict.tag}" is reserved by ${by}, which writes it when it ends: try again once it has ended, or use another tag`;
+  return `repository "${conflict.repository}" is being written into by ${by}, and a repository may not hold two tenants' images: try again once it has ended, or use another repository`;
+}
+
+/**
+ * The repositories of `tags` (writtenTags): repository name as strangerInRepository compares
+ * it (`docker.io/library/app`) to the name as a refusal shows it (the shown tag without its tag).
+ */
+export function writtenRepositories(tags: ReadonlyMap<string, string>): Map<string, string> {
+  const repositories = new Map<string, string>();
+  for (const [key, shown] of tags) {
+    const name = normalizeReference(key, false)?.name ?? key;
+    if (!repositories.has(name)) repositories.set(name, withoutTag(shown));
+  }
+  return repositories;
+}
+
+/** `app:1` to `app`; `localhost:5000/app` stays (its colon is the port's). */
+function withoutTag(ref: string): string {
+  const colon = ref.lastIndexOf(':');
+  return colon > ref.lastIndexOf('/') ? ref.slice(0, colon) : ref;
+}
+
 /**
  * The tag-over checks of the tags the request writes, made again once they are reserved: a tag
  * another tenant wrote between the first check and the reservation (a commit or a tag, whose
@@ -53,7 +85,7 @@ export function writtenTags(facts: RequestFacts): Map<string, string> {
 async function checkedAgain(ctx: TenancyContext): Promise<TenancyVerdict | undefined> {
   const { facts } = ctx.req;
   // A pull's images carry no owner: its tag is checked as a pull checks it.
-  const owned = !(facts.operation?.name === 'ImageCreate' && facts.query.fromImage);
+  const owned = !isPull(facts);
   for (const [repo, tag] of written(facts)) {
     const over = await tagOver(ctx, repo, tag, owned);
     if (over) return over;
@@ -62,8 +94,11 @@ async function checkedAgain(ctx: TenancyContext): Promise<TenancyVerdict | undef
 }
 
 /**
- * Run `admit`, then reserve the tags the request writes: refused (409) while another tenant's
- * operation holds one, and checked again once held. Only a request its checks let through
+ * Run `admit`, then reserve the tags the request writes and their repositories: refused (409)
+ * while another tenant's operation holds one of the tags or writes into one of the
+ * repositories (unless both are pulls), and checked again once held: another tenant's write
+ * into the repository is then either still in flight (refused here) or on the daemon, where
+ * the check's repository look-up sees it. Only a request its checks let through
  * reserves anything (reserved before the checks, a stream of requests refused for naming
  * another tenant's tag kept that tag reserved, and its owner refused). A forward verdict
  * carries the release (called when the exchange ends); any other outcome releases at once.
@@ -74,12 +109,11 @@ export async function withTagsReserved(ctx: TenancyContext, reservations: TagRes
   const verdict = await admit();
   if (verdict.kind !== 'forward') return verdict;
   const { tenant } = ctx;
-  const holder = { tenant: tenant.name, operation: ctx.req.facts.operation?.name ?? ctx.req.method, ...(tenant.team !== undefined ? { team: tenant.team } : {}) };
-  const reservation = reservations.reserve(tags, holder);
+  const holder: TagHolder = { tenant: tenant.name, operation: ctx.req.facts.operation?.name ?? ctx.req.method, ...(tenant.team !== undefined ? { team: tenant.team } : {}), ...(isPull(ctx.req.facts) ? { ownerless: true } : {}) };
+  const reservation = reservations.reserve(tags, holder, writtenRepositories(tags));
   if ('conflict' in reservation) {
     verdict.release?.();
-    const { tag, holder: other } = reservation.conflict;
-    return deny(409, 'tag-reserved', tenancyMessage(ctx, `tag "${tag}" is reserved by another tenant's ${other.operation} still in progress, which writes it when it ends: try again once it has ended, or use another tag`));
+    return deny(409, 'tag-reserved', tenancyMessage(ctx, conflictMessage(reservation.conflict)));
   }
   let again: TenancyVerdict | undefined;
   try {

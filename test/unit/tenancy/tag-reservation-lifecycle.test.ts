@@ -190,7 +190,8 @@ describe("withTagsReserved calls the admitted verdict's own release whatever hap
     const a = admitted();
     const v = await withTagsReserved(ctxFor('carol', 'data', '/v1.41/build?t=app:1'), r, a.admit);
     expect(v.kind).toBe('forward');
-    expect(r.size()).toBe(1);
+    // The tag and its repository.
+    expect(r.size()).toBe(2);
     if (v.kind === 'forward') v.release?.();
     expect(a.calls()).toBe(1);
     expect(r.size()).toBe(0);

@@ -168,7 +168,7 @@ describe('admission: the tags an operation writes are reserved until its exchang
     ['bob again (two builds of one tenant: dockerd\'s last one wins, as without the gateway)', 'bob', '/v1.41/build?t=app:1'],
     ['alice, of bob\'s team', 'alice', '/v1.41/build?t=app:1'],
     ['an admin (admins bypass tenancy)', 'root', '/v1.41/build?t=app:1'],
-    ['carol, another tag', 'carol', '/v1.41/build?t=app:2'],
+    ['carol, a tag of another repository', 'carol', '/v1.41/build?t=other:1'],
   ])('%s may write it meanwhile', async (_name, who, target) => {
     const admit = tenancyOn(daemon());
     forwarded(await admit('bob', '/v1.41/build?t=app:1'));
