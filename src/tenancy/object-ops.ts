@@ -10,7 +10,7 @@ import { accessTo, type ResolvedObject } from './access.js';
 import { formBodyReplacement, tenancyMessage, type TenancyContext } from './context.js';
 import { deny, forward, type TenancyVerdict } from './hook.js';
 import { PREDEFINED_NETWORKS } from './create-body.js';
-import { goSet } from './labels.js';
+import { goSet, type Ownership } from './labels.js';
 import { applyLimits, restartPolicyProblem } from './limits.js';
 import type { OperationPlan } from './operation-plans.js';
 import { containerIds } from './quota.js';
@@ -29,8 +29,20 @@ export function daemonAnswer(answer: { status: number; raw: Buffer; contentType:
   return { kind: 'respond', status: answer.status, headers: { 'Content-Type': answer.contentType || 'application/json', 'Content-Length': String(answer.raw.length) }, body: answer.raw };
 }
 
-function notYours(ctx: TenancyContext, what: string, name: string): TenancyVerdict {
-  return deny(403, 'not-owner', tenancyMessage(ctx, `${what} "${name}" belongs to another tenant`));
+function notYours(ctx: TenancyContext, what: string, name: string, ownership?: Ownership): TenancyVerdict {
+  return deny(403, 'not-owner', tenancyMessage(ctx, `${what} "${name}" ${ownership ? whose(ctx, ownership) : 'belongs to another tenant'}`));
+}
+
+/**
+ * Whose an object the caller may not change is, as a refusal says it: no one's, another
+ * tenant's, or (an image the classic builder left between its label steps, access.ts) labelled
+ * the caller's but with another team than theirs.
+ */
+function whose(ctx: TenancyContext, ownership: Ownership): string {
+  if (ownership.owner === undefined) return 'has no owner';
+  if (ownership.owner !== ctx.tenant.name) return 'belongs to another tenant';
+  const team = ownership.team === undefined || ownership.team === '' ? 'no team' : `team "${ownership.team}"`;
+  return `is labelled yours but with ${team}, not your own team's label (the classic builder leaves such images between its label steps): you may run it, not change it`;
 }
 
 /** Handle an operation on one named object. */
@@ -42,7 +54,7 @@ export async function objectOperation(ctx: TenancyContext, plan: ObjectPlan): Pr
     if ('answer' in exec) return daemonAnswer(exec.answer);
     const c = await resolveObject(ctx.daemon, 'containers', exec.container);
     if ('answer' in c) return daemonAnswer(c.answer);
-    if (accessTo(ctx.spec, ctx.tenant, c.found, 'modify') === 'none') return notYours(ctx, 'exec instance', name);
+    if (accessTo(ctx.spec, ctx.tenant, c.found, 'modify') === 'none') return notYours(ctx, 'exec instance', name, c.found.ownership);
     return forward({ target: rebuildTarget(facts, { params: { [plan.param]: exec.execId } }) });
   }
   const op = facts.operation?.name ?? '';
@@ -61,7 +73,7 @@ export async function objectOperation(ctx: TenancyContext, plan: ObjectPlan): Pr
     if (obj.ownership.owner === undefined && accessTo(ctx.spec, ctx.tenant, obj, 'read') !== 'none') {
       return deny(403, 'not-owner', tenancyMessage(ctx, `${what} "${name}" has no owner: tenants may use it, not change or rename it`));
     }
-    return notYours(ctx, what, name);
+    return notYours(ctx, what, name, obj.ownership);
   }
 
   const extra = await extraChecks(ctx, op, obj);
@@ -89,7 +101,7 @@ export async function ownImages(ctx: TenancyContext, refs: string[]): Promise<Te
     for (const image of named.images) {
       if (accessTo(ctx.spec, ctx.tenant, image.found, 'modify') !== 'none') continue;
       const via = image.ref === ref ? '' : ` (${ref} stands for every tag of the repository)`;
-      return deny(403, 'not-owner', tenancyMessage(ctx, `image "${image.ref}" ${image.found.ownership.owner === undefined ? 'has no owner: tenants may use it, not export or push it' : 'belongs to another tenant'}${via}`));
+      return deny(403, 'not-owner', tenancyMessage(ctx, `image "${image.ref}" ${image.found.ownership.owner === undefined ? 'has no owner: tenants may use it, not export or push it' : whose(ctx, image.found.ownership)}${via}`));
     }
   }
   return undefined;
@@ -109,7 +121,7 @@ async function extraChecks(ctx: TenancyContext, op: string, obj: ResolvedObject 
     if (typeof container === 'string' && container !== '') {
       const c = await resolveObject(ctx.daemon, 'containers', container);
       if ('answer' in c) return daemonAnswer(c.answer);
-      if (accessTo(ctx.spec, ctx.tenant, c.found, 'modify') === 'none') return notYours(ctx, 'container', container);
+      if (accessTo(ctx.spec, ctx.tenant, c.found, 'modify') === 'none') return notYours(ctx, 'container', container, c.found.ownership);
       // dockerd looks the container up again by name: pinned, a rename in between cannot turn it.
       if (isObject(facts.body)) {
         const body = structuredClone(facts.body) as JsonObject;
@@ -166,7 +178,7 @@ export async function tagOver(ctx: TenancyContext, repo: string | undefined, tag
     // Fail closed: a reference the daemon cannot look up is one the gateway cannot vouch for.
     if (existing.answer.status !== 404) return deny(403, 'tag-unchecked', tenancyMessage(ctx, `cannot check who owns tag "${shown}" (the daemon answered ${existing.answer.status})`));
   } else if (accessTo(ctx.spec, ctx.tenant, existing.found, 'modify') === 'none') {
-    return deny(403, 'not-owner', tenancyMessage(ctx, `tag "${shown}" names an image that belongs to another tenant`));
+    return deny(403, 'not-owner', tenancyMessage(ctx, `tag "${shown}" names an image that ${whose(ctx, existing.found.ownership)}`));
   }
   return owned ? strangerInRepository(ctx, ref, shown) : undefined;
 }

@@ -729,7 +729,7 @@ describe('review fixes, on the real daemon', () => {
     expect(hidden.length).toBeGreaterThan(0);
     for (const layer of hidden) {
       const r = await as('alice', ['image', 'inspect', layer]);
-      expect(r.stderr, layer).toContain('belongs to another tenant');
+      expect(r.stderr, layer).toContain('has no owner');
     }
     const listed = await as('alice', ['images', '-a', '-q']);
     for (const layer of hidden) expect(listed.stdout).not.toContain(layer);
@@ -757,7 +757,7 @@ describe('review fixes, on the real daemon', () => {
     try {
       const tag = await as('carol', ['tag', between, 'ten-webtools:latest']);
       expect(tag.code).not.toBe(0);
-      expect(tag.stderr).toContain(`dockgate: ImageTag denied for carol: image "${between}" belongs to another tenant`);
+      expect(tag.stderr).toContain(`dockgate: ImageTag denied for carol: image "${between}" is labelled yours but with team "web", not your own team's label`);
       expect((await dockerDirect(socket, ['image', 'inspect', 'ten-webtools'])).code).not.toBe(0);
       expect((await as('bob', ['images', '-q', 'ten-webtools'])).stdout).toBe('');
       // Still carol's to look at and run.
@@ -789,7 +789,7 @@ describe('review fixes, on the real daemon', () => {
       const between = ownerStepImage('jack', built.stdout);
       expect(await labelsOf(between)).toBe('jack/web');
       const tag = await as('jack', ['tag', between, 'ten-web-helper:latest']);
-      expect(tag.stderr).toContain(`dockgate: ImageTag denied for jack: image "${between}" belongs to another tenant`);
+      expect(tag.stderr).toContain(`dockgate: ImageTag denied for jack: image "${between}" is labelled yours but with team "web", not your own team's label`);
       expect((await dockerDirect(socket, ['image', 'inspect', 'ten-web-helper'])).code).not.toBe(0);
       // jack's build (team label empty) is his to tag, save and remove.
       expect(await labelsOf('ten-jack-app:1')).toBe('jack/');
