@@ -58,7 +58,7 @@ export function createTenancy(deps: TenancyDeps): Tenancy {
 
       const rate = tenant.quota.rate;
       if (rate) {
-        if (++admitted % 1024 === 0) buckets.sweep(() => rate.perSecond, () => rate.burst);
+        if (++admitted % 1024 === 0) buckets.sweep();
         const taken = buckets.take(tenant.name, rate.perSecond, rate.burst);
         if (!taken.ok) {
           return deny(429, 'rate-limit', tenancyMessage(ctx, `rate limit of ${rate.perSecond} requests/s exceeded; retry in ${taken.retryAfterSeconds}s`), {
@@ -70,7 +70,7 @@ export function createTenancy(deps: TenancyDeps): Tenancy {
       if (tenant.quota.streams !== undefined && holdsStream(req.facts)) {
         closeStream = streams.tryOpen(tenant.name, tenant.quota.streams);
         if (!closeStream) {
-          return deny(429, 'stream-limit', tenancyMessage(ctx, `${tenant.quota.streams} concurrent streams already open; close one first`), { 'Retry-After': '1' });
+          return deny(429, 'stream-limit', tenancyMessage(ctx, `${streams.count(tenant.name)} concurrent streams already open, the quota is ${tenant.quota.streams}; close one first`), { 'Retry-After': '1' });
         }
       }
       let verdict: TenancyVerdict;

@@ -143,7 +143,7 @@ describe('the streams quota counts streams, not one-shot stats (review3 F6)', ()
     for (const args of [['logs', 'tc-b1'], ['logs', '-f', 'tc-b1']]) {
       const logs = await as('bob', args, { cli, timeoutMs: 10_000 });
       expect(logs.code, args.join(' ')).toBe(1);
-      expect(logs.stderr).toContain('dockgate: ContainerLogs denied for bob: 1 concurrent streams already open; close one first');
+      expect(logs.stderr).toContain('dockgate: ContainerLogs denied for bob: 1 concurrent streams already open, the quota is 1; close one first');
     }
     await events.done;
   });
