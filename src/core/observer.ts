@@ -10,6 +10,13 @@ export type HandshakeFailure = 'source-limit' | 'no-hello' | 'client-alert' | 'n
 /** Final outcome of a request, including the ones the policy never saw. */
 export type RequestOutcome = Outcome | 'malformed' | 'error';
 
+/**
+ * Why the gateway itself closed the client connection an exchange was open on: its certificate
+ * was revoked by a reloaded CRL, its chain no longer leads to a CA of a reloaded `tls.ca`, or the
+ * shutdown's grace period ended. Stable: the audit record's `endedBy`.
+ */
+export type EndedBy = 'revoked' | 'untrusted' | 'shutdown';
+
 /** Everything known about one finished request; the observer writes exactly one audit record for it. */
 export interface RequestRecord {
   /** Unique id, also sent to the client as `X-Dockgate-Request-Id`. */
@@ -44,6 +51,8 @@ export interface RequestRecord {
   durationMs: number;
   /** True for hijacked (upgraded) exchanges and long-lived streams. */
   stream: boolean;
+  /** Set when the exchange was still open on a connection the gateway cut (absent otherwise). */
+  endedBy?: EndedBy;
   /** Headers the client sent (the observer must drop secrets such as X-Registry-Auth). */
   headers?: Record<string, string | string[] | undefined>;
 }

@@ -64,6 +64,7 @@ export function auditLine(r: AuditRecord): string {
   if (r.code !== undefined) out += `,"code":${str(r.code)}`;
   if (r.policyVersion !== undefined) out += `,"policyVersion":${str(r.policyVersion)}`;
   if (r.reason !== undefined) out += `,"reason":${str(r.reason)}`;
+  if (r.endedBy !== undefined) out += `,"endedBy":${str(r.endedBy)}`;
   if (r.headersMs !== undefined) out += `,"headersMs":${num(r.headersMs)}`;
   if (r.userAgent !== undefined) out += `,"userAgent":${str(r.userAgent)}`;
   return out + '}\n';

@@ -2,7 +2,7 @@
  * The audit record schema and the pure function that builds one from a finished request.
  * One record per decision; see docs/observability.md for the field reference.
  */
-import type { RequestOutcome, RequestRecord } from '../core/observer.js';
+import type { EndedBy, RequestOutcome, RequestRecord } from '../core/observer.js';
 import { truncate } from './escape.js';
 import { auditFields, auditPath, auditUserAgent, type AuditFields } from './redact.js';
 
@@ -28,6 +28,8 @@ export interface AuditRecord {
   /** Version of the policy that decided (the first 12 hex digits of its file's SHA-256). */
   policyVersion?: string;
   reason?: string;
+  /** The gateway cut the connection the exchange was open on: `revoked`, `untrusted` or `shutdown`. */
+  endedBy?: EndedBy;
   status: number;
   bytesIn: number;
   bytesOut: number;
@@ -73,6 +75,7 @@ export function toAuditRecord(r: RequestRecord): AuditRecord {
   if (r.policyVersion !== undefined) record.policyVersion = truncate(r.policyVersion, 64);
   const reason = r.reason ?? r.decision?.reason;
   if (reason !== undefined) record.reason = truncate(reason);
+  if (r.endedBy !== undefined) record.endedBy = r.endedBy;
   if (r.headersMs !== undefined) record.headersMs = ms(r.headersMs);
   const ua = auditUserAgent(r.headers);
   if (ua !== undefined) record.userAgent = ua;

@@ -4,13 +4,15 @@
  */
 import type { TLSSocket } from 'node:tls';
 import type { Identity } from '../core/types.js';
+import { cutConnection } from '../server/connection-cuts.js';
 import { isRevoked, peerDer } from '../server/revoked.js';
 import { identityOf } from '../server/peer-identity.js';
 import type { TlsMaterial } from '../server/tls-material.js';
 
 /**
- * Destroy every open connection whose client certificate (or a CA above it) is revoked. Returns
- * how many; `closing` hears of each (its identity, undefined for one without).
+ * Destroy every open connection whose client certificate (or a CA above it) is revoked, cut as
+ * `revoked` (the audit records of its open exchanges say so). Returns how many; `closing` hears
+ * of each (its identity, undefined for one without).
  */
 export function closeRevokedConnections(connections: Iterable<TLSSocket>, tls: TlsMaterial, closing?: (identity: Identity | undefined) => void): number {
   if (tls.revocations.every((r) => r.serials.size === 0)) return 0;
@@ -20,7 +22,7 @@ export function closeRevokedConnections(connections: Iterable<TLSSocket>, tls: T
     // Every tracked connection has one; a connection without one cannot be checked: close it.
     if (!identity || isRevoked(identity, tls, peerDer(socket, identity))) {
       closing?.(identity);
-      socket.destroy();
+      cutConnection(socket, 'revoked');
       closed += 1;
     }
   }

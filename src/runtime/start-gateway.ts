@@ -211,8 +211,8 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
         metrics.tlsReloaded('success');
       }
       recordTlsExpiry(metrics, next);
-      // Whose connections were cut, by certificate (name and serial), for the operator: their
-      // audit records end as usual, at the moment of the cut.
+      // Whose connections were cut, by certificate (name and serial), for the operator: the
+      // audit records of their open exchanges end at the cut, with endedBy "revoked".
       const cut = new Map<string, number>();
       const closed = closeRevokedConnections(server.connections(), next, (identity) => {
         const key = identity ? `${identity.name} (serial ${identity.serial})` : '(no identity)';

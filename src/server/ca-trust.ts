@@ -5,6 +5,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls';
+import { cutConnection } from './connection-cuts.js';
 import { identityOf } from './peer-identity.js';
 import type { TlsMaterial } from './tls-material.js';
 
@@ -81,7 +82,10 @@ function leadsToBundle(socket: TLSSocket, admitted: string | undefined, bundle: 
   return false;
 }
 
-/** Destroy the connections whose chain leads to no anchor of `next`'s bundle; how many. */
+/**
+ * Destroy the connections whose chain leads to no anchor of `next`'s bundle, cut as
+ * `untrusted` (the audit records of their open exchanges say so); how many.
+ */
 function sweep(connections: Iterable<[TLSSocket, string | undefined]>, previous: Pick<TlsMaterial, 'caCerts'>, next: Pick<TlsMaterial, 'caCerts'>, anchor: Anchor): number {
   const bundle = next.caCerts;
   const old = previous.caCerts;
@@ -89,7 +93,7 @@ function sweep(connections: Iterable<[TLSSocket, string | undefined]>, previous:
   let closed = 0;
   for (const [socket, admitted] of connections) {
     if (socket.destroyed || leadsToBundle(socket, admitted, bundle, old, anchor)) continue;
-    socket.destroy();
+    cutConnection(socket, 'untrusted');
     closed += 1;
   }
   return closed;

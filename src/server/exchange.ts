@@ -7,6 +7,7 @@ import type { Observer, RequestOutcome, RequestRecord } from '../core/observer.j
 import type { Decision, Identity, RequestFacts } from '../core/types.js';
 import { hostPort } from '../config/address.js';
 import { nextRequestId } from './request-id.js';
+import { cutReason } from './connection-cuts.js';
 
 /** Mutable record of an exchange in flight; `finish` hands it to the observer once. */
 export class Exchange {
@@ -15,6 +16,8 @@ export class Exchange {
   private readonly t0 = performance.now();
   /** Taken now: a destroyed socket (hijack ended, refused body) no longer knows its peer. */
   private readonly client: string;
+  /** The client connection, whose cut by the gateway (connection-cuts) the record names. */
+  private readonly socket: IncomingMessage['socket'];
   private done = false;
   facts?: RequestFacts;
   decision?: Decision;
@@ -42,6 +45,7 @@ export class Exchange {
     readonly identity: Identity | undefined,
   ) {
     this.client = hostPort(req.socket.remoteAddress, req.socket.remotePort);
+    this.socket = req.socket;
   }
 
   /** Note that response headers went out now. */
@@ -122,6 +126,7 @@ export class Exchange {
       headersMs: this.headersMs,
       durationMs: performance.now() - this.t0,
       stream: this.stream,
+      endedBy: cutReason(this.socket),
       headers: this.req.headers,
     };
     this.observer.requestFinished(record);

@@ -28,6 +28,7 @@ import { IdentityRequests } from './identity-requests.js';
 import { IdentityStreams } from './identity-streams.js';
 import { awaitContinue } from './expect-continue.js';
 import { AFTER_CLOSE_REASON, afterClose, whenAnswered } from './after-close.js';
+import { cutConnection, cutReason } from './connection-cuts.js';
 
 /** A running Docker API listener. */
 export interface GatewayServer {
@@ -166,6 +167,7 @@ function refuseUnparsable(observer: Observer, err: Error & { code?: unknown }, s
       bytesOut: answered ? Buffer.byteLength(UNPARSABLE_ANSWER) : 0,
       durationMs: Date.now() - startedAt,
       stream: false,
+      endedBy: cutReason(socket),
     });
   };
   // Headers not complete in time are not waited on: the timeout bounds how long a connection may
@@ -340,9 +342,10 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
       // out anyway), which closing the forwarder would record as failed: it gets the rest of it.
       const left = graceMs - (Date.now() - started);
       if (left > 0) await exchanges.settled(left);
-      for (const s of sessions) s.destroy();
+      // Cut as `shutdown`, so the records of the exchanges open on them say so.
+      for (const s of sessions) cutConnection(s, 'shutdown');
+      for (const c of connections) cutConnection(c, 'shutdown');
       server.closeAllConnections();
-      for (const c of connections) c.destroy();
       forwarder.close();
       // Cut-off streams and sessions report from their 'close' events, which come after this.
       return { unreported: await exchanges.settled(settleMs) };

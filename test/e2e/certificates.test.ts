@@ -120,6 +120,25 @@ async function straddlingHandshake(g: TestGateway, bundle: string, meanwhile: ()
   }
 }
 
+/** An audit record (the fields these tests look at). */
+interface AuditLine {
+  operation: string;
+  decision: string;
+  status: number;
+  identity?: { cn: string };
+  reason?: string;
+  endedBy?: string;
+}
+
+/** The audit records `g` wrote (its stdout: no audit file is configured). */
+function auditRecords(g: TestGateway): AuditLine[] {
+  return g
+    .stdout()
+    .split('\n')
+    .filter((l) => l.startsWith('{"type":"decision"'))
+    .map((l) => JSON.parse(l) as AuditLine);
+}
+
 /** Handshake-failure log lines (parsed) of `g`. */
 function handshakes(g: TestGateway): Array<{ reason: string; detail: string }> {
   return g
@@ -207,6 +226,90 @@ describe('revocation while the gateway drains', () => {
     const code = await Promise.race([logs.exited, new Promise<string>((r) => setTimeout(() => r('still open'), 20_000))]);
     expect(code).not.toBe('still open');
     expect(g.stderr()).toContain('TLS material loaded');
+    // Cut for the revocation first: the shutdown does not rename it.
+    await until(() => auditRecords(g).some((r) => r.operation === 'ContainerLogs'), 10_000, 'the logs -f record');
+    expect(auditRecords(g).filter((r) => r.operation === 'ContainerLogs').map((r) => r.endedBy)).toEqual(['revoked']);
+  });
+});
+
+describe('audit records of connections the gateway cut (endedBy)', () => {
+  let own: TestPki;
+  const crlConfig = (d: string) => config(d, { ca: `${d}/ca.pem`, cert: `${d}/server-cert.pem`, key: `${d}/server-key.pem`, crl: `${d}/crl.pem` });
+  beforeAll(async () => {
+    own = await makePki({ frank: ['admin'], grace: ['admin'] });
+  });
+
+  /** `docker events` replaying the start of the logs container, and waiting for more: open once it printed that. */
+  async function openEvents(bundle: string, port: number): Promise<ReturnType<typeof background>> {
+    const events = background('docker', [...tlsArgs(bundle, port), 'events', '--since', '1h', '--filter', `container=${C.logs}`]);
+    await until(() => events.out().includes(' start '), 15_000, 'docker events to stream');
+    return events;
+  }
+
+  it('certs revoke: the records of the revoked client\'s open logs -f, events, exec -i session and half-sent upload say endedBy revoked; its finished requests and another user\'s do not', async () => {
+    const g = await startGateway(own.dir, crlConfig(own.dir));
+    gateways.push(g);
+    const frank = own.bundle('frank');
+    expect((await docker(frank, g.port, ['version'])).code).toBe(0);
+    const logs = background('docker', [...tlsArgs(frank, g.port), 'logs', '-f', '--tail', '0', C.logs]);
+    const events = await openEvents(frank, g.port);
+    const session = background('docker', [...tlsArgs(frank, g.port), 'exec', '-i', C.exec, 'sh']);
+    session.child.stdin.write('echo session-$((20+22))\n');
+    await until(() => session.out().includes('session-42'), 15_000, 'the exec -i session to answer');
+    await until(() => count(logs.out(), 'tick-') >= 2, 10_000, 'logs -f to stream');
+    const graceEvents = await openEvents(own.bundle('grace'), g.port);
+    // And a request whose body is still on its way (the gateway waits for the rest of it).
+    const upload = await RawConnection.tls(frank, g.port);
+    upload.write('POST /v1.41/containers/create HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"Image":');
+
+    expect((await dockgate(['certs', 'revoke', 'frank', '--dir', own.dir])).code).toBe(0);
+    for (const c of [logs, events, session]) await c.exited;
+    await upload.closed;
+    const cut = (): AuditLine[] => auditRecords(g).filter((r) => r.endedBy !== undefined);
+    await until(() => cut().length >= 4, 10_000, 'the records of the cut exchanges');
+
+    // Each exchange open on frank's cut connections: allowed, answered, and ended by the revocation.
+    const frankCut = cut()
+      .map((r) => `${r.identity?.cn} ${r.operation} ${r.decision} ${r.status} ${r.endedBy}`)
+      .sort();
+    // The upload broken off by the cut (not yet placed: its facts wait for the body) is recorded
+    // as such, and why.
+    expect(frankCut).toEqual(['frank ContainerLogs allow 200 revoked', 'frank ExecStart allow 101 revoked', 'frank SystemEvents allow 200 revoked', 'frank unknown malformed 0 revoked']);
+    expect(cut().find((r) => r.operation === 'unknown')?.reason).toMatch(/^truncated-body: /);
+    // What frank finished before (version, the exec create) ended as usual.
+    const frankEnded = auditRecords(g).filter((r) => r.identity?.cn === 'frank' && r.endedBy === undefined);
+    expect(frankEnded.map((r) => r.operation)).toEqual(expect.arrayContaining(['SystemVersion', 'ContainerExec']));
+    // grace's stream is still open, and when she leaves, her record is an ordinary end.
+    expect(graceEvents.child.exitCode).toBeNull();
+    graceEvents.child.kill('SIGTERM');
+    await until(() => auditRecords(g).some((r) => r.identity?.cn === 'grace' && r.operation === 'SystemEvents'), 10_000, 'grace\'s events record');
+    expect(auditRecords(g).filter((r) => r.identity?.cn === 'grace' && r.endedBy !== undefined)).toEqual([]);
+  });
+
+  it('certs init --force: the record of an old-CA client\'s open events stream says endedBy untrusted', async () => {
+    const fresh = await makePki({ erin: ['admin'] });
+    const d = fresh.dir;
+    const g = await startGateway(d, config(d, { ca: `${d}/ca.pem`, cert: `${d}/server-cert.pem`, key: `${d}/server-key.pem` }));
+    gateways.push(g);
+    const events = await openEvents(fresh.bundle('erin'), g.port);
+    expect((await dockgate(['certs', 'init', '--force', '--dir', d, '--host', '127.0.0.1'])).code).toBe(0);
+    await events.exited;
+    await until(() => auditRecords(g).some((r) => r.operation === 'SystemEvents'), 15_000, 'the events record');
+    expect(auditRecords(g).filter((r) => r.operation === 'SystemEvents').map((r) => `${r.decision} ${r.status} ${r.endedBy}`)).toEqual(['allow 200 untrusted']);
+  });
+
+  it('SIGTERM: a stream still open at the end of the grace period is recorded with endedBy shutdown, a request finished before is not', async () => {
+    const g = await startGateway(own.dir, crlConfig(own.dir) + 'limits: { shutdownGraceMs: 500 }\n');
+    gateways.push(g);
+    const grace = own.bundle('grace');
+    expect((await docker(grace, g.port, ['version'])).code).toBe(0);
+    const events = await openEvents(grace, g.port);
+    await g.stop();
+    await events.exited;
+    const mine = auditRecords(g).map((r) => `${r.operation} ${r.decision} ${r.status} ${r.endedBy ?? '-'}`);
+    expect(mine).toContain('SystemEvents allow 200 shutdown');
+    expect(mine).toContain('SystemVersion allow 200 -');
+    expect(mine.filter((m) => !m.endsWith(' -'))).toEqual(['SystemEvents allow 200 shutdown']);
   });
 });
 

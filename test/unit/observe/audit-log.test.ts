@@ -58,6 +58,17 @@ describe('toAuditRecord', () => {
     });
   });
 
+  it.each([
+    ['an exchange that ended by itself', undefined],
+    ['one on a connection cut for a revoked certificate', 'revoked'],
+    ['one on a connection cut for a CA no longer trusted', 'untrusted'],
+    ['one on a connection cut at the end of the shutdown\'s grace', 'shutdown'],
+  ] as const)('endedBy: %s', (_name, endedBy) => {
+    const got = toAuditRecord(record({ stream: true, endedBy }));
+    if (endedBy === undefined) expect(got).not.toHaveProperty('endedBy');
+    else expect(got).toMatchObject({ decision: 'allow', status: 200, endedBy });
+  });
+
   it('records malformed requests with the escaped raw path and the reason', () => {
     const got = toAuditRecord(
       record({ facts: undefined, decision: undefined, identity: undefined, outcome: 'malformed', status: 400, reason: 'duplicate key', rawTarget: '/v1.41/x%00?a=b', headersMs: undefined }),

@@ -7,6 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { splitPem } from '../../../src/server/tls-material.js';
 import { closeUntrustedConnections } from '../../../src/server/ca-trust.js';
+import { cutReason } from '../../../src/server/connection-cuts.js';
 import { leaf, makeChain, sweepOpen } from '../server/tls-chain.js';
 
 describe('closeUntrustedConnections', async () => {
@@ -17,7 +18,17 @@ describe('closeUntrustedConnections', async () => {
   const handshake = await chain.material();
   const bundle = (...pems: string[]) => ({ caCerts: pems.flatMap((pem) => splitPem(pem)).map((pem) => new X509Certificate(pem)) });
 
-  const sweep = (next: { caCerts: X509Certificate[] }, partialChain = false) => sweepOpen(handshake, chain.root.certPem, [alice, bob], (open) => closeUntrustedConnections(open, handshake, next, partialChain));
+  /** The sweep's count and the names it closed; each closed connection must be marked `untrusted`, no open one at all. */
+  const sweep = async (next: { caCerts: X509Certificate[] }, partialChain = false) => {
+    const marks: unknown[] = [];
+    const swept = await sweepOpen(handshake, chain.root.certPem, [alice, bob], (open) => {
+      const closed = closeUntrustedConnections(open, handshake, next, partialChain);
+      for (const socket of open) marks.push(socket.destroyed === (cutReason(socket) === 'untrusted') ? 'ok' : `${String(socket.destroyed)}/${String(cutReason(socket))}`);
+      return closed;
+    });
+    expect(marks).toEqual(['ok', 'ok']);
+    return swept;
+  };
 
   it.each([
     ['the same bundle: nothing is checked', () => bundle(chain.int.bundlePem), []],

@@ -8,6 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { closeRevokedConnections } from '../../../src/runtime/revocation.js';
+import { cutReason } from '../../../src/server/connection-cuts.js';
 import { bindIdentity } from '../../../src/server/peer-identity.js';
 import { crlOf, leaf, makeChain, sweepOpen, type Pair } from '../server/tls-chain.js';
 
@@ -23,10 +24,19 @@ describe('closeRevokedConnections', async () => {
   const intSerial = new X509Certificate(chain.int.certPem).serialNumber;
   const handshakeMaterial = await chain.material((await crlOf(chain.root, [])) + (await crlOf(chain.int, [])));
 
-  /** Open a connection per client, then sweep with the CRLs given; the names whose connection was closed. */
-  async function sweep(revokedByRoot: string[], revokedByInt: string[]): Promise<{ closed: number; names: string[] }> {
+  /**
+   * Open a connection per client, then sweep with the CRLs given; the names whose connection was
+   * closed, and the reasons the closed (and the open) connections are marked with.
+   */
+  async function sweep(revokedByRoot: string[], revokedByInt: string[]): Promise<{ closed: number; names: string[]; marks: { closed: unknown[]; open: unknown[] } }> {
     const next = await chain.material((await crlOf(chain.root, revokedByRoot)) + (await crlOf(chain.int, revokedByInt)));
-    return sweepOpen(handshakeMaterial, chain.root.certPem, [alice, bob, carol, dave], (open) => closeRevokedConnections(open, next));
+    const marks = { closed: [] as unknown[], open: [] as unknown[] };
+    const swept = await sweepOpen(handshakeMaterial, chain.root.certPem, [alice, bob, carol, dave], (open) => {
+      const closed = closeRevokedConnections(open, next);
+      for (const socket of open) marks[socket.destroyed ? 'closed' : 'open'].push(cutReason(socket));
+      return closed;
+    });
+    return { ...swept, marks };
   }
 
   it.each([
@@ -37,7 +47,9 @@ describe('closeRevokedConnections', async () => {
     ['a client whose certificate spells its issuer otherwise (case, spacing)', [], ['0d03'], ['dave']],
     ['the intermediate itself, revoked by the root: every client below it', [intSerial], [], ['bob', 'carol', 'dave']],
   ])('%s', async (_label, byRoot: string[], byInt: string[], want: string[]) => {
-    expect(await sweep(byRoot, byInt)).toEqual({ closed: want.length, names: want });
+    // Each connection closed is marked as cut for revocation, for its exchanges' records.
+    const marks = { closed: want.map(() => 'revoked'), open: Array(4 - want.length).fill(undefined) };
+    expect(await sweep(byRoot, byInt)).toEqual({ closed: want.length, names: want, marks });
   });
 
   it('decides on the certificate the identity was bound from, not on what the session shows now', async () => {
