@@ -23,14 +23,34 @@ export interface ForwardHooks {
   /**
    * Set for a request that holds something until the daemon has acted on it (a quota lock, a
    * tag reservation). dockerd finishes a create, start, update or commit it has read even when
-   * its connection closes, so a client that leaves once the whole request went to the daemon
-   * and before the answer began no longer drops the daemon request: `left` is called then (from
-   * `ended`, before it returns), and `settled` once, when the daemon's answer began (its status;
-   * the answer is discarded) or the daemon request failed (0). A request not yet handed over
-   * whole is still dropped, and neither is called.
+   * its connection closes, and an import it has read whole, so a client that leaves once the
+   * whole request went to the daemon no longer drops the daemon request: `left` is called then
+   * (from `ended`, before it returns), and `settled` once, when the daemon's side is over (see
+   * DaemonSide; the answer is discarded). A request not yet handed over whole is still dropped
+   * (dockerd then reads a broken-off body and gives up), and `settled` is called once its
+   * daemon connection has closed.
    */
-  untilAnswered?: { left(): void; settled(status: number): void };
+  untilAnswered?: {
+    /**
+     * A stream (a build, a pull, an import writing tags): settled when the daemon's answer has
+     * ended, not when it begins. Its daemon connection is half-closed when the client leaves,
+     * so dockerd sees the client go as it would directly: it cancels what it cancels then (a
+     * build between steps, a pull) and finishes the rest (an import it has read whole).
+     */
+    toTheEnd: boolean;
+    left(): void;
+    settled(side: DaemonSide): void;
+  };
 }
+
+/** How the daemon's side of a request whose client left ended (ForwardHooks.untilAnswered). */
+export type DaemonSide =
+  /** Its answer began (`toTheEnd`: ended) with `status`, and was discarded. */
+  | { kind: 'answered'; status: number }
+  /** The daemon request failed, or its connection closed before that. */
+  | { kind: 'failed' }
+  /** The request had not gone to the daemon whole: it was cut off, and its connection has closed. */
+  | { kind: 'cut' };
 
 /** Forwards requests to one upstream. */
 export interface Forwarder {
@@ -58,6 +78,12 @@ const PROXY_REQ = Symbol('dockgate.daemonRequest');
 const PROXY_RES = Symbol('dockgate.daemonResponse');
 const GONE = Symbol('dockgate.clientGone');
 const ORPHAN = Symbol('dockgate.orphan');
+
+/**
+ * What ends the wait for a request whose client left (ForwardHooks.untilAnswered): the answer's
+ * beginning, its end (a stream), or only its connection's close (a request cut off).
+ */
+type Awaited = 'answer' | 'end' | 'close';
 type WithHooks = IncomingMessage & {
   [HOOKS]?: ForwardHooks;
   [TARGET]?: string;
@@ -65,8 +91,8 @@ type WithHooks = IncomingMessage & {
   [PROXY_RES]?: IncomingMessage;
   /** The client left before the exchange completed: the daemon side is to be dropped. */
   [GONE]?: boolean;
-  /** The client left and the daemon's answer is awaited (ForwardHooks.untilAnswered). */
-  [ORPHAN]?: boolean;
+  /** The client left and the daemon's side is awaited (ForwardHooks.untilAnswered) until this. */
+  [ORPHAN]?: Awaited;
 };
 
 /** Node renders a ClientRequest's head early for some headers; the path is fixed then. */
@@ -126,24 +152,69 @@ function relayResponse(proxyRes: IncomingMessage, res: ServerResponse): void {
 
 /** See Forwarder.ended. */
 function dropDaemonSideIfUnfinished(req: WithHooks, res: ServerResponse): void {
-  // Answered in full to a client that is still there: nothing to drop.
-  if (res.writableFinished && !req.socket.destroyed) return;
+  // Answered in full to a client that is still there: nothing to drop. Already dropped or
+  // awaited (a second call): the daemon side's own events take it from there.
+  if ((res.writableFinished && !req.socket.destroyed) || req[GONE]) return;
   const daemonReq = req[PROXY_REQ];
   const daemonRes = req[PROXY_RES];
   const until = req[HOOKS]?.untilAnswered;
-  // Handed over whole (on a daemon connection, ended) and not answered: dockerd acts on it anyway.
-  if (until && !req[GONE] && daemonReq?.writableEnded && !daemonReq.destroyed && !daemonRes) {
+  // A daemon request in progress (its answer not begun, or for a stream not ended) for a
+  // request that holds something until the daemon has acted.
+  const awaited = until && daemonReq && !daemonReq.destroyed && !daemonRes?.readableEnded && (!daemonRes || until.toTheEnd);
+  if (awaited) {
     req[GONE] = true;
-    req[ORPHAN] = true;
-    // A daemon connection that closes without an answer (a reset, which http-proxy reports as
-    // `econnreset` when the client has gone) settles it too.
-    daemonReq.once('close', () => settleOrphan(req, 0));
+    // A daemon connection that closes first (a reset, which http-proxy reports as `econnreset`
+    // when the client has gone, or the gateway closing it) settles it too.
+    daemonReq.once('close', () => settleOrphan(req, closedSide(req)));
     until.left();
+    if (!daemonReq.writableEnded) {
+      // Not handed over whole: dockerd reads a broken-off body and gives up. What the request
+      // holds waits for the connection to close.
+      req[ORPHAN] = 'close';
+      cutDaemonSide(daemonReq, daemonRes);
+      return;
+    }
+    // Handed over whole (on a daemon connection, ended): dockerd acts on it anyway.
+    req[ORPHAN] = until.toTheEnd ? 'end' : 'answer';
+    if (until.toTheEnd) {
+      halfClose(daemonReq);
+      // Read and discarded (the relay to the gone client writes nothing), so that dockerd is
+      // never held up writing it.
+      daemonRes?.once('end', () => settleOrphan(req, { kind: 'answered', status: daemonRes.statusCode ?? 502 }));
+      daemonRes?.resume();
+    }
     return;
   }
   req[GONE] = true;
+  cutDaemonSide(daemonReq, daemonRes);
+}
+
+/** Drop what is left of the daemon's side: its answer, and the request unless it completed. */
+function cutDaemonSide(daemonReq: ClientRequest | undefined, daemonRes: IncomingMessage | undefined): void {
   if (daemonRes && !daemonRes.readableEnded) daemonRes.destroy();
   if (daemonReq && !(daemonRes?.readableEnded && daemonReq.writableFinished)) daemonReq.destroy();
+}
+
+/**
+ * End the gateway's side of the daemon connection once the request has been written to it: for
+ * dockerd, the client has gone (Go cancels the request's context at the connection's end), yet
+ * the answer can still be read. The connection is then never reused (the agent drops a socket
+ * it can no longer write).
+ */
+function halfClose(daemonReq: ClientRequest): void {
+  const end = (): void => {
+    daemonReq.socket?.end();
+  };
+  if (daemonReq.writableFinished) end();
+  else daemonReq.once('finish', end);
+}
+
+/** How the daemon's side of an orphaned request ended when its connection closed. */
+function closedSide(req: WithHooks): DaemonSide {
+  if (req[ORPHAN] === 'close') return { kind: 'cut' };
+  // Complete once parsed whole, which may be before its 'end' is emitted.
+  const daemonRes = req[PROXY_RES];
+  return daemonRes?.complete ? { kind: 'answered', status: daemonRes.statusCode ?? 502 } : { kind: 'failed' };
 }
 
 /**
@@ -174,10 +245,10 @@ function bodyOutlivedAnswer(req: WithHooks): void {
 }
 
 /** Tell the caller the daemon's side of an orphaned request is over, once. */
-function settleOrphan(req: WithHooks, status: number): void {
+function settleOrphan(req: WithHooks, side: DaemonSide): void {
   if (!req[ORPHAN]) return;
-  req[ORPHAN] = false;
-  req[HOOKS]?.untilAnswered?.settled(status);
+  req[ORPHAN] = undefined;
+  req[HOOKS]?.untilAnswered?.settled(side);
 }
 
 /** Remove the `aborted` and `error` listeners of `req` added since `own` was taken (http-proxy's). */
@@ -226,10 +297,14 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
 
   proxy.on('proxyRes', (proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse) => {
     (req as WithHooks)[PROXY_RES] = proxyRes;
-    if ((req as WithHooks)[ORPHAN]) {
-      // Read and discarded, so the daemon connection can be reused.
+    const orphan = (req as WithHooks)[ORPHAN];
+    if (orphan === 'answer' || orphan === 'end') {
+      // Read and discarded, so the daemon connection can be reused (a stream's: so that dockerd
+      // is never held up writing it).
       proxyRes.resume();
-      settleOrphan(req as WithHooks, proxyRes.statusCode ?? 502);
+      const side = { kind: 'answered', status: proxyRes.statusCode ?? 502 } as const;
+      if (orphan === 'answer') settleOrphan(req as WithHooks, side);
+      else proxyRes.once('end', () => settleOrphan(req as WithHooks, side));
       return;
     }
     if ((req as WithHooks)[GONE]) {
@@ -257,9 +332,10 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
     // side breaks the rest of the upload: its answer is the outcome, not a failure of the daemon.
     const answeredEarly = (req as WithHooks)[PROXY_RES] !== undefined && (code === 'EPIPE' || code === 'ECONNRESET');
     if (!answeredEarly) hooks?.onError(unreachable ? 'unreachable' : 'failed', err);
-    if ((req as WithHooks)[ORPHAN]) {
-      // Nobody to answer; what the request held can go.
-      settleOrphan(req as WithHooks, 0);
+    const orphan = (req as WithHooks)[ORPHAN];
+    if (orphan) {
+      // Nobody to answer; what the request held can go (a request cut off: once its connection has closed).
+      if (orphan !== 'close') settleOrphan(req as WithHooks, { kind: 'failed' });
       return;
     }
     if ('writeHead' in res) {

@@ -13,7 +13,7 @@ import { hostHeaderProblem } from '../http/host-header.js';
 import { GatewayError, type GatewayErrorCode } from '../http/gateway-error.js';
 import { whenSocketCloses } from '../http/socket-close.js';
 import { unsupportedTransferEncoding } from '../http/transfer-encoding.js';
-import type { Forwarder } from '../proxy/forwarder.js';
+import type { DaemonSide, Forwarder } from '../proxy/forwarder.js';
 import { bodyWouldBeReframed } from '../proxy/reframed-body.js';
 import { noteStreamed } from '../proxy/stream-buffer-pacing.js';
 import { tenancyDecision } from '../tenancy/decision.js';
@@ -80,6 +80,14 @@ const CLIENT_LEFT = { outcome: 'malformed', reason: `truncated-body: ${TRUNCATED
 
 /** The refusal recorded for a request pipelined after one that closes the connection (after-close.ts). */
 const AFTER_CLOSE = { outcome: 'malformed', reason: AFTER_CLOSE_REASON } as const;
+
+/** What the record of a request whose client left says of the daemon's side (ForwardHooks.untilAnswered). */
+function clientLeft(side: DaemonSide, streaming: boolean): string {
+  if (side.kind === 'cut') return 'the client left before its request had gone to the daemon whole; the daemon request was cut off';
+  const before = streaming ? 'the client left before the end of the answer' : 'the client left before the answer';
+  if (side.kind === 'failed') return `${before}; the daemon request failed`;
+  return streaming ? `${before}; the daemon answered ${side.status}, read to its end (discarded)` : `${before}; the daemon answered ${side.status} (discarded)`;
+}
 
 /** Requests handed over and not yet ended, per connection. */
 const openRequests = new WeakMap<Socket, number>();
@@ -309,13 +317,21 @@ function proceed(
     refuse(err);
     return;
   }
-  /** `holdsLocks`: the exchange holds tenancy's quota lock or tag reservation (see below). */
-  const forwardAllowed = (forwardTarget: string, forwardBody: Buffer | undefined, holdsLocks = false): void => {
+  /**
+   * `holds`: what the exchange holds of tenancy's (the verdict's release): `locks` (quota locks,
+   * a stream slot, a commit's or a tag's reservation), or `tags`, a reservation of the tags the
+   * operation writes, which a stream (a build, a pull, an import) also holds until dockerd is done.
+   */
+  const forwardAllowed = (forwardTarget: string, forwardBody: Buffer | undefined, holds: 'nothing' | 'locks' | 'tags' = 'nothing'): void => {
+    const streaming = facts.operation?.streaming === true;
     // What a non-stream holds (quota lock, tag reservation) stays held until the daemon has
-    // acted, also when its client leaves: the exchange then ends when the daemon answers.
-    const untilAnswered = holdsLocks && !facts.operation?.streaming ? {
+    // acted, also when its client leaves: the exchange then ends when the daemon answers. A
+    // stream's tags stay reserved until the daemon's answer has ended (dockerd writes them at
+    // the end, and finishes an import it has read whole though its client left).
+    const untilAnswered = holds === 'tags' || (holds === 'locks' && !streaming) ? {
+      toTheEnd: streaming,
       left: () => exchange.awaitDaemon(),
-      settled: (status: number) => exchange.daemonAnswered(status ? `the client left before the answer; the daemon answered ${status} (discarded)` : 'the client left before the answer; the daemon request failed'),
+      settled: (side: DaemonSide) => exchange.daemonAnswered(clientLeft(side, streaming)),
     } : undefined;
     // A streamed body is read now, by the pipe to the daemon.
     sendContinue(req, res);
@@ -389,7 +405,7 @@ function proceed(
         }
       }
       if (verdict.target !== undefined) req.url = verdict.target;
-      forwardAllowed(verdict.target ?? plan.origin, forwardBody, verdict.release !== undefined);
+      forwardAllowed(verdict.target ?? plan.origin, forwardBody, verdict.release === undefined ? 'nothing' : verdict.writesTags ? 'tags' : 'locks');
       return;
     }
     exchange.headersSent();

@@ -23,7 +23,8 @@ export interface TenancyRequest {
 
 /**
  * Forward, possibly changed. `release` must be called once the exchange is over, or, for an
- * operation that is not a stream, once the daemon has answered (it then holds only locks).
+ * operation that is not a stream, once the daemon has answered (it then holds only locks); see
+ * `writesTags` for when the client left first.
  */
 export interface ForwardVerdict {
   kind: 'forward';
@@ -33,6 +34,14 @@ export interface ForwardVerdict {
   target?: string;
   /** Frees what admission took (a quota lock, a stream slot, the tags the operation writes). */
   release?: () => void;
+  /**
+   * `release` frees a reservation of the tags the operation writes (written-tags.ts): it must
+   * wait until the daemon's side of the exchange is over (its answer ended, or its connection
+   * closed), also for a stream, and also when the client left first: dockerd writes a build's,
+   * a pull's and an import's tags at the end, and finishes an import it has read whole though
+   * its client has gone.
+   */
+  writesTags?: boolean;
 }
 
 /** Refuse in Docker's error shape (403 ownership/quota, 429 with Retry-After, 400 malformed). */

@@ -23,7 +23,7 @@ import { holdsStream } from './stream-requests.js';
 import { TagReservations } from './tag-reservations.js';
 import { tenantOf } from './tenant.js';
 import { TokenBuckets, type Clock } from './token-bucket.js';
-import { withTagsReserved } from './written-tags.js';
+import { withTagsReserved, writtenTags } from './written-tags.js';
 import { field } from '../facts/go-fold.js';
 
 /** What tenancy needs, passed in once. */
@@ -81,6 +81,8 @@ export function createTenancy(deps: TenancyDeps): Tenancy {
         if (err instanceof BodyShapeError) return deny(400, 'json-shape', tenancyMessage(ctx, err.message));
         throw err;
       }
+      // Its release frees the tags' reservation (written-tags.ts): kept until dockerd is done.
+      if (verdict.kind === 'forward' && writtenTags(req.facts).size > 0) verdict.writesTags = true;
       if (verdict.kind !== 'forward') closeStream?.();
       else if (closeStream) {
         const inner = verdict.release;

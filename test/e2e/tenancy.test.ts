@@ -5,11 +5,12 @@
  * The concurrency cases make dockerd slow on purpose (hundreds of anonymous volumes in a create,
  * a restart of a container that ignores SIGTERM) and wait for the daemon to be at work.
  */
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
-import { jsonRequest, RawConnection } from './support/raw-tls.js';
+import { httpRequest, jsonRequest, RawConnection } from './support/raw-tls.js';
 import { scratchDir } from './support/scratch.js';
 import { until } from './support/until.js';
 
@@ -68,7 +69,7 @@ afterAll(async () => {
   const volList = vols.stdout.split('\n').filter(Boolean);
   if (volList.length) await dockerDirect(socket, ['volume', 'rm', '-f', ...volList]);
   await dockerDirect(socket, ['network', 'rm', 'ten-na', 'ten-nc', 'ten-shared-dns', 'ten-i-net1', 'ten-i-net2']);
-  await dockerDirect(socket, ['rmi', '-f', 'ten-img-a', 'ten-built-a', 'ten-img-c', 'ten-img-chg', 'ten-spoof:1', 'ten-built-c', 'ten-built-lim', 'ten-built-bk', 'ten-idimg-a', 'ten-idimg-c', 'ten-repo-a:1', 'ten-repo-a:bob', 'ten-repo-c', 'ten-race-0:1', 'ten-race-1:1']);
+  await dockerDirect(socket, ['rmi', '-f', 'ten-img-a', 'ten-built-a', 'ten-img-c', 'ten-img-chg', 'ten-spoof:1', 'ten-built-c', 'ten-built-lim', 'ten-built-bk', 'ten-idimg-a', 'ten-idimg-c', 'ten-repo-a:1', 'ten-repo-a:bob', 'ten-repo-c', 'ten-race-0:1', 'ten-race-1:1', 'ten-imp:1', 'ten-imp-c:1', 'ten-race-left:1']);
   await gw?.stop();
 });
 
@@ -910,7 +911,66 @@ describe('a build\'s tags are reserved until it ends (dockerd writes them at the
     const after = await build('carol', quick);
     expect(after.stderr).toContain(`tag "${tag}" names an image that belongs to another tenant`);
   });
+
+  it('a build whose client leaves is still cancelled by dockerd (its daemon connection is half-closed), and its tag is free once dockerd has answered', async () => {
+    const tag = 'ten-race-left:1';
+    const marker = `ten-race-left-${Date.now()}`;
+    const dir = scratchDir('ten-race-left-');
+    writeFileSync(join(dir, 'Dockerfile'), `FROM busybox\nRUN sleep 120 && echo ${marker} > /owner\n`);
+    const cli = spawn('docker', [...tlsArgs(pki.bundle('bob'), gw.port), 'build', '--network', 'none', '-t', tag, dir], { env: { ...process.env, DOCKER_BUILDKIT: '0' }, stdio: 'ignore' });
+    try {
+      await until(() => processWith(marker), 60_000, 'bob\'s RUN step to be running');
+    } finally {
+      cli.kill('SIGKILL');
+    }
+    // dockerd sees the client go, kills the step and ends the build (it would run two minutes).
+    await until(() => !processWith(marker), 60_000, 'dockerd cancelling the build');
+    expect((await as('carol', ['commit', 'ten-c1', tag])).code).toBe(0);
+    const owner = await dockerDirect(socket, ['image', 'inspect', '-f', '{{index .Config.Labels "dockgate.owner"}}', tag]);
+    expect(owner.stdout.trim()).toBe('carol');
+    const record = await until(() => gw.stdout().split('\n').find((l) => l.includes('"cn":"bob"') && l.includes('"operation":"ImageBuild"') && l.includes('the client left')), 10_000, 'the audit record of the build');
+    expect(record).toContain('the client left before the end of the answer; the daemon answered 200, read to its end (discarded)');
+    await dockerDirect(socket, ['rmi', tag]);
+  }, 180_000);
 });
+
+/**
+ * Writes to argv[1] a tar holding one file of argv[2] zero bytes, as concatenated bzip2 streams
+ * (dockerd reads them as one): a tiny upload that takes dockerd seconds to unpack.
+ */
+const ZEROS_TAR_BZ2 = `
+import bz2, sys, tarfile
+size, piece = int(sys.argv[2]), 16 << 20
+info = tarfile.TarInfo("zeros"); info.size = size
+head = bz2.compress(info.tobuf(tarfile.USTAR_FORMAT) + bytes(piece - 512))
+open(sys.argv[1], "wb").write(head + bz2.compress(bytes(piece)) * (size // piece + 1))
+`;
+
+/**
+ * alice imports 1.3 KB of bzip2 (streams of zeros, concatenated) into `ten-imp:1`, labelled
+ * `ten-imp=<marker>`, and closes the connection right after her last byte, once dockerd has
+ * begun: it unpacks the 400 MB file for seconds after that, and finishes though she has gone.
+ */
+async function importAndLeave(port: number, marker: string): Promise<void> {
+  const dir = scratchDir('ten-imp-');
+  const made = await run('python3', ['-c', ZEROS_TAR_BZ2, join(dir, 'zeros.tar.bz2'), String(400 << 20)]);
+  expect(made.code, made.stderr).toBe(0);
+  const body = readFileSync(join(dir, 'zeros.tar.bz2'));
+  // dockerd makes the layer's directory once it has begun reading the body.
+  const layers = join(inject('daemonRoot'), 'data', 'overlay2');
+  const before = readdirSync(layers).length;
+  const conn = await RawConnection.tls(pki.bundle('alice'), port);
+  try {
+    const target = `/v1.41/images/create?fromSrc=-&repo=ten-imp&tag=1&changes=${encodeURIComponent(`LABEL ten-imp=${marker}`)}`;
+    conn.write(httpRequest({ method: 'POST', target, headers: [['Content-Type', 'application/x-tar'], ['Content-Length', String(body.length)]], body }));
+    await until(() => readdirSync(layers).length > before, 30_000, 'dockerd unpacking the import');
+  } finally {
+    conn.close();
+  }
+}
+
+/** The audit record line of alice's import into ten-imp. */
+const importRecord = (out: string): string | undefined => out.split('\n').find((l) => l.includes('"cn":"alice"') && l.includes('"fromSrc":"-","repo":"ten-imp"'));
 
 describe('locks held until dockerd has acted (found by the tenancy concurrency review)', () => {
   it('a create whose client leaves keeps the containers quota lock until dockerd has made the container; the audit record says so', async () => {
@@ -955,6 +1015,39 @@ describe('locks held until dockerd has acted (found by the tenancy concurrency r
     expect(made.stdout.split('\n').filter(Boolean)).toHaveLength(1);
     await dockerDirect(socket, ['rm', '-f', '-v', ...made.stdout.split('\n').filter(Boolean)]);
   });
+
+  it('an import whose client leaves right after its last byte keeps its tag reserved until dockerd has written it: another tenant\'s tag of that name is refused meanwhile, never re-pointed (found by the images review)', async () => {
+    expect((await as('carol', ['commit', 'ten-c1', 'ten-imp-c:1'])).code).toBe(0);
+    const marker = `ten-imp-${Date.now()}`;
+    const imported = async () => (await dockerDirect(socket, ['images', '-q', '--filter', `label=ten-imp=${marker}`])).stdout.trim() !== '';
+    await importAndLeave(gw.port, marker);
+    // carol tags her own image with that name until dockerd has imported alice's: with the
+    // reservation freed when alice left, her tag got in and dockerd then re-pointed it.
+    const statuses: number[] = [];
+    while (!(await imported())) statuses.push((await api('carol', 'POST', '/images/ten-imp-c:1/tag?repo=ten-imp&tag=1')).status);
+    // 409 tag-reserved while dockerd works; 403 (the tag names alice's image) once it has
+    // written the tag and before its answer has ended; never a 201.
+    expect(statuses.join(' ')).toMatch(/^(409 )*409( 403)*$/);
+    const owner = await dockerDirect(socket, ['image', 'inspect', '-f', '{{index .Config.Labels "dockgate.owner"}} {{index .Config.Labels "ten-imp"}}', 'ten-imp:1']);
+    expect(owner.stdout.trim()).toBe(`alice ${marker}`);
+    const record = await until(() => importRecord(gw.stdout()), 10_000, 'the audit record of the import');
+    expect(record).toContain('the client left before the end of the answer; the daemon answered 200, read to its end (discarded)');
+    // Now the tag is alice's: the ownership check refuses carol.
+    expect((await api('carol', 'POST', '/images/ten-imp-c:1/tag?repo=ten-imp&tag=1')).status).toBe(403);
+    await dockerDirect(socket, ['rmi', 'ten-imp:1', 'ten-imp-c:1', 'ten-race-left:1']);
+  }, 120_000);
+
+  it('a gateway shutting down waits, within its grace period, for such an import to end, and records that dockerd finished it', async () => {
+    const own = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${join(pki.dir, 'tenancy-policy.yaml')}\nlimits:\n  shutdownGraceMs: 60000\n`));
+    const marker = `ten-imp-${Date.now()}`;
+    await importAndLeave(own.port, marker);
+    // SIGTERM while dockerd still unpacks: the gateway waits for its answer.
+    expect(await own.stop()).toBe(0);
+    expect(importRecord(own.stdout())).toContain('the client left before the end of the answer; the daemon answered 200, read to its end (discarded)');
+    const owner = await dockerDirect(socket, ['image', 'inspect', '-f', '{{index .Config.Labels "ten-imp"}}', 'ten-imp:1']);
+    expect(owner.stdout.trim()).toBe(marker);
+    await dockerDirect(socket, ['rmi', 'ten-imp:1']);
+  }, 120_000);
 
   it('a restart keeps its container counted until dockerd has started it again, and holds up no other start meanwhile', async () => {
     for (const name of ['ten-j1', 'ten-j2']) expect((await as('jack', ['run', '-d', '--name', name, 'busybox', 'sleep', '600'])).code).toBe(0);
