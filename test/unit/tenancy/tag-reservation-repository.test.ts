@@ -6,14 +6,12 @@
  * createTenancy().admit as the data path calls it.
  */
 import { describe, expect, it } from 'vitest';
-import type { Identity } from '../../../src/core/types.js';
 import { buildFacts } from '../../../src/facts/build-facts.js';
-import type { TenancySpec } from '../../../src/policy/tenancy-schema.js';
-import type { DaemonAnswer, DaemonClient } from '../../../src/tenancy/daemon-client.js';
+import type { DaemonClient } from '../../../src/tenancy/daemon-client.js';
 import type { TenancyVerdict } from '../../../src/tenancy/hook.js';
 import { mayShareRepository, TagReservations, type TagHolder } from '../../../src/tenancy/tag-reservations.js';
-import { createTenancy } from '../../../src/tenancy/tenancy.js';
 import { writtenRepositories, writtenTags } from '../../../src/tenancy/written-tags.js';
+import { answer, forwarded, tenancyOn } from './tag-admission.js';
 
 const bob: TagHolder = { tenant: 'bob', team: 'web', operation: 'ImageBuild' };
 const alice: TagHolder = { tenant: 'alice', team: 'web', operation: 'ImageTag' };
@@ -90,23 +88,6 @@ describe('writtenRepositories: the repositories of the tags a request writes, as
 
 // ---- admission through createTenancy (as tag-reservations.test.ts does) ----
 
-const spec: TenancySpec = {
-  admins: { users: [], groups: ['ops'] },
-  teams: ['web', 'data'],
-  unowned: ['images'],
-  shared: { networks: [], volumes: [] },
-  quotas: { default: {}, groups: {}, users: {} },
-};
-const groups: Record<string, string[]> = { alice: ['web'], bob: ['web'], carol: ['data'], dave: [], root: ['ops'] };
-
-function identity(name: string): Identity {
-  return { name, groups: groups[name] ?? [], organizations: [], sans: { dns: [], ip: [], email: [], uri: [] }, fingerprint: '', serial: '', notAfter: new Date(0), issuer: '', issuerKey: '' };
-}
-
-function answer(status: number, json: unknown): DaemonAnswer {
-  return { status, json, raw: Buffer.from(JSON.stringify(json)), contentType: 'application/json' };
-}
-
 const carolLabels = { 'dockgate.owner': 'carol', 'dockgate.team': 'data' };
 const aliceLabels = { 'dockgate.owner': 'alice', 'dockgate.team': 'web' };
 
@@ -129,19 +110,6 @@ function daemon(gate?: Promise<void>, landed = () => false): DaemonClient {
       return answer(404, { message: 'No such image' });
     },
   };
-}
-
-type Admit = (who: string, target: string) => Promise<TenancyVerdict>;
-
-function tenancyOn(client: DaemonClient): Admit {
-  const tenancy = createTenancy({ daemon: client, spec: () => spec, groups: (id) => id.groups });
-  return (who, target) => tenancy.admit({ identity: identity(who), facts: buildFacts({ method: 'POST', rawTarget: target, headers: {} }), method: 'POST', target });
-}
-
-function forwarded(v: TenancyVerdict): () => void {
-  expect(v.kind, JSON.stringify(v)).toBe('forward');
-  if (v.kind !== 'forward' || !v.release) throw new Error('no release to hold the reservation');
-  return v.release;
 }
 
 function writingInto(v: TenancyVerdict, repository: string, by: string): void {

@@ -5,14 +5,12 @@
  * admission through createTenancy().admit as the data path calls it.
  */
 import { describe, expect, it } from 'vitest';
-import type { Identity } from '../../../src/core/types.js';
 import { buildFacts } from '../../../src/facts/build-facts.js';
-import type { TenancySpec } from '../../../src/policy/tenancy-schema.js';
-import type { DaemonAnswer, DaemonClient } from '../../../src/tenancy/daemon-client.js';
+import type { DaemonClient } from '../../../src/tenancy/daemon-client.js';
 import type { TenancyVerdict } from '../../../src/tenancy/hook.js';
 import { mayShare, TagReservations, type TagHolder } from '../../../src/tenancy/tag-reservations.js';
-import { createTenancy } from '../../../src/tenancy/tenancy.js';
 import { writtenTags } from '../../../src/tenancy/written-tags.js';
+import { answer, forwarded, tenancyOn } from './tag-admission.js';
 
 const bob: TagHolder = { tenant: 'bob', team: 'web', operation: 'ImageBuild' };
 const alice: TagHolder = { tenant: 'alice', team: 'web', operation: 'ImageTag' };
@@ -86,23 +84,6 @@ describe('writtenTags: what each operation writes, as dockerd reads repo and tag
   });
 });
 
-const spec: TenancySpec = {
-  admins: { users: [], groups: ['ops'] },
-  teams: ['web', 'data'],
-  unowned: ['images'],
-  shared: { networks: [], volumes: [] },
-  quotas: { default: {}, groups: {}, users: {} },
-};
-const groups: Record<string, string[]> = { alice: ['web'], bob: ['web'], carol: ['data'], dave: [], root: ['ops'] };
-
-function identity(name: string): Identity {
-  return { name, groups: groups[name] ?? [], organizations: [], sans: { dns: [], ip: [], email: [], uri: [] }, fingerprint: '', serial: '', notAfter: new Date(0), issuer: '', issuerKey: '' };
-}
-
-function answer(status: number, json: unknown): DaemonAnswer {
-  return { status, json, raw: Buffer.from(JSON.stringify(json)), contentType: 'application/json' };
-}
-
 /**
  * A daemon with carol's container c1 and image cimg:1 and bob's image bimg:1, and no other
  * image; `gate`, when set, holds every answer until it resolves; a path starting with
@@ -125,19 +106,6 @@ function daemon(gate?: Promise<void>): DaemonClient {
       return doc === undefined ? answer(404, { message: 'No such image' }) : answer(200, doc);
     },
   };
-}
-
-type Admit = (who: string, target: string) => Promise<TenancyVerdict>;
-
-function tenancyOn(client: DaemonClient): Admit {
-  const tenancy = createTenancy({ daemon: client, spec: () => spec, groups: (id) => id.groups });
-  return (who, target) => tenancy.admit({ identity: identity(who), facts: buildFacts({ method: 'POST', rawTarget: target, headers: {} }), method: 'POST', target });
-}
-
-function forwarded(v: TenancyVerdict): () => void {
-  expect(v.kind, JSON.stringify(v)).toBe('forward');
-  if (v.kind !== 'forward' || !v.release) throw new Error('no release to hold the reservation');
-  return v.release;
 }
 
 function reserved(v: TenancyVerdict, tag: string, by = 'ImageBuild'): void {
