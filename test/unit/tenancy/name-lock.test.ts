@@ -3,22 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { TenancyContext } from '../../../src/tenancy/context.js';
 import { deny, forward, type TenancyVerdict } from '../../../src/tenancy/hook.js';
 import { KeyedMutex } from '../../../src/tenancy/keyed-mutex.js';
+import { isFree } from './lock-probe.js';
 import { LiveSlots } from '../../../src/tenancy/live-slots.js';
 import { underNameLock } from '../../../src/tenancy/name-lock.js';
-
-/** Whether `key`'s lock can be taken within an event-loop turn (the probe releases it once it has it). */
-async function isFree(locks: KeyedMutex, key: string): Promise<boolean> {
-  let taken = false;
-  let asked = false;
-  void locks.acquire(key).then((release) => {
-    taken = !asked;
-    // A probe that had to queue lets go as soon as it gets the lock.
-    release();
-  });
-  await new Promise((resolve) => setImmediate(resolve));
-  asked = true;
-  return taken;
-}
 
 const ctxWith = (locks: KeyedMutex): TenancyContext => ({ locks }) as unknown as TenancyContext;
 

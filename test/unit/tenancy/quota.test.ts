@@ -4,20 +4,8 @@ import type { TenancyContext } from '../../../src/tenancy/context.js';
 import type { DaemonAnswer } from '../../../src/tenancy/daemon-client.js';
 import { forward } from '../../../src/tenancy/hook.js';
 import { KeyedMutex } from '../../../src/tenancy/keyed-mutex.js';
+import { isFree } from './lock-probe.js';
 import { containerIds, withinQuota } from '../../../src/tenancy/quota.js';
-
-/** Whether `key`'s lock can be taken within an event-loop turn (the probe releases it once it has it). */
-async function isFree(locks: KeyedMutex, key: string): Promise<boolean> {
-  let taken = false;
-  let asked = false;
-  void locks.acquire(key).then((release) => {
-    taken = !asked;
-    release();
-  });
-  await new Promise((resolve) => setImmediate(resolve));
-  asked = true;
-  return taken;
-}
 
 const ctxWith = (locks: KeyedMutex, get: (path: string) => Promise<DaemonAnswer> = () => Promise.reject(new Error('unused'))): TenancyContext =>
   ({ locks, tenant: { name: 'alice' }, req: { method: 'POST', facts: {} }, daemon: { get } }) as unknown as TenancyContext;
