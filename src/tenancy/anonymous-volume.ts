@@ -13,12 +13,23 @@ import type { DaemonAnswer } from './daemon-client.js';
 import { describeObject } from './resolve.js';
 
 /**
- * Whether the volume without an owner named `volume` is the caller's by use: containers use it,
- * and every one of them is the caller's (or its team's) to change. An unused one, or one a
- * container of someone else (an admin's included) uses, is not. The daemon's own answer when
- * it cannot list them.
+ * Whether `name` is one dockerd gives an anonymous volume: 64 lowercase hex digits (a random
+ * ID). A named volume without an owner (an admin's, or one made while tenancy was off) is
+ * never a tenant's by use, or dropping it from `shared.volumes` would leave it mountable by
+ * every tenant whose container had mounted it while it was shared. Pure.
+ */
+export function isAnonymousVolumeName(name: string): boolean {
+  return /^[0-9a-f]{64}$/.test(name);
+}
+
+/**
+ * Whether the volume without an owner named `volume` is the caller's by use: it is anonymous
+ * (isAnonymousVolumeName), containers use it, and every one of them is the caller's (or its
+ * team's) to change. A named one, an unused one, or one a container of someone else (an
+ * admin's included) uses, is not. The daemon's own answer when it cannot list them.
  */
 export async function usedOnlyByCaller(ctx: TenancyContext, volume: string): Promise<{ mine: boolean } | { answer: DaemonAnswer }> {
+  if (!isAnonymousVolumeName(volume)) return { mine: false };
   const filters = JSON.stringify({ volume: [volume] });
   const answer = await ctx.daemon.get(`/containers/json?all=1&filters=${encodeURIComponent(filters)}`);
   if (answer.status !== 200 || !Array.isArray(answer.json)) return { answer };

@@ -7,7 +7,7 @@ import { field, isObject } from '../facts/go-fold.js';
 import { maskUrlCredentials } from '../observe/url-credentials.js';
 import { accessTo } from './access.js';
 import { addingHostConfig } from './added-host-config.js';
-import { usedOnlyByCaller } from './anonymous-volume.js';
+import { isAnonymousVolumeName, usedOnlyByCaller } from './anonymous-volume.js';
 import { buildChange } from './build-ops.js';
 import { formBodyReplacement, tenancyMessage, type TenancyContext } from './context.js';
 import { anonymousVolumeMounts, mountVolumeLabels, ownAnonymousVolumes, pinContainer, pinEndpointId, pinNetwork, PREDEFINED_NETWORKS } from './create-body.js';
@@ -20,10 +20,11 @@ import { applyLimits, restartPolicyProblem } from './limits.js';
 import { tagReference } from './image-set.js';
 import { daemonAnswer, sharedNetworkNames, tagOver } from './object-ops.js';
 import { countContainers, countNetworks, withinQuota } from './quota.js';
-import { createReferences } from './references.js';
+import { createReferences, type Reference } from './references.js';
 import { resolveObject } from './resolve.js';
 import { labelEntriesBytes, refuseAdding, serialiseWithin } from './rewritten-body.js';
 import { rebuildTarget } from './target.js';
+import { isVolumesFrom, sourceVolumes } from './volumes-from.js';
 
 function reserved(ctx: TenancyContext, keys: string[]): TenancyVerdict {
   return deny(403, 'reserved-label', tenancyMessage(ctx, `label ${keys.map((k) => `"${k}"`).join(', ')} is reserved: the gateway sets the owner of what you create`));
@@ -163,8 +164,29 @@ function networkQuota(ctx: TenancyContext, verdict: ForwardVerdict): Promise<Ten
   return withinQuota(ctx, `networks:${ctx.tenant.name}`, ctx.tenant.quota.networks, 'network', () => countNetworks(ctx), verdict);
 }
 
-/** Distinct objects one ContainerCreate body may name (each is looked up on the daemon). */
+/**
+ * Distinct objects one ContainerCreate body may name (each is looked up on the daemon), the
+ * volumes mounted by the containers of its `VolumesFrom` counted in.
+ */
 export const MAX_REFERENCES = 256;
+
+function referenceKey(ref: Reference): string {
+  return `${ref.kind}\0${ref.name}`;
+}
+
+function tooManyReferences(ctx: TenancyContext, what: string): TenancyVerdict {
+  return deny(400, 'too-many-references', tenancyMessage(ctx, `${what}; at most ${MAX_REFERENCES} are checked`));
+}
+
+/**
+ * Why a create may not use an object without an owner that the policy does not give the caller
+ * (not shared, its kind not in `unowned:`). Only an anonymous volume can be theirs by use.
+ */
+function unownedReason(kind: Reference['kind'], id: string): string {
+  if (kind !== 'volumes') return 'has no owner';
+  if (isAnonymousVolumeName(id)) return 'has no owner and is not only yours (no container of yours uses it, or a container of someone else does)';
+  return 'has no owner and is not shared (only an anonymous volume, named by dockerd with 64 hex digits, may be used by the tenant whose containers use it)';
+}
 
 /** Import (`fromSrc`) and commit: owner labels via a `LABEL` change, client LABELs of ours refused. */
 export function importOrCommit(ctx: TenancyContext, labels: Record<string, string>, params: Record<string, string>): TenancyVerdict {
@@ -208,15 +230,17 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
   }
 
   // One daemon look-up per distinct object, and not more than MAX_REFERENCES of them: a body of
-  // 20 000 binds of one volume cost 20 000 sequential look-ups, counted as one request.
+  // 20 000 binds of one volume cost 20 000 sequential look-ups, counted as one request. The
+  // volumes a VolumesFrom source mounts join the list (and the count) once the source is found.
   const refs = createReferences(facts.body);
-  const distinct = new Set(refs.map((ref) => `${ref.kind}\0${ref.name}`));
-  if (distinct.size > MAX_REFERENCES) {
-    return deny(400, 'too-many-references', tenancyMessage(ctx, `the body names ${distinct.size} containers, volumes and networks; at most ${MAX_REFERENCES} are checked`));
-  }
+  const distinct = new Set(refs.map(referenceKey));
+  if (distinct.size > MAX_REFERENCES) return tooManyReferences(ctx, `the body names ${distinct.size} containers, volumes and networks`);
   const resolved = new Map<string, Awaited<ReturnType<typeof resolveObject>>>();
+  const byUse = new Map<string, boolean>();
+  const expanded = new Set<string>();
+  // `refs` grows while it is walked: the iterator reaches what a VolumesFrom source adds.
   for (const ref of refs) {
-    const key = `${ref.kind}\0${ref.name}`;
+    const key = referenceKey(ref);
     const r = resolved.get(key) ?? (await resolveObject(ctx.daemon, ref.kind, ref.name));
     resolved.set(key, r);
     if ('answer' in r) {
@@ -232,17 +256,30 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
     if (accessTo(ctx.spec, ctx.tenant, r.found, level) === 'none' && !predefined) {
       const unowned = r.found.ownership.owner === undefined;
       if (ref.kind === 'volumes' && unowned) {
-        const use = await usedOnlyByCaller(ctx, r.found.id);
-        if ('answer' in use) return daemonAnswer(use.answer);
-        if (use.mine) continue;
+        let mine = byUse.get(r.found.id);
+        if (mine === undefined) {
+          const use = await usedOnlyByCaller(ctx, r.found.id);
+          if ('answer' in use) return daemonAnswer(use.answer);
+          byUse.set(r.found.id, (mine = use.mine));
+        }
+        if (mine) continue;
       }
-      const whose = unowned ? 'has no owner and is not only yours (no container of yours uses it, or a container of someone else does)' : 'belongs to another tenant';
+      const whose = unowned ? unownedReason(ref.kind, r.found.id) : 'belongs to another tenant';
       return deny(403, 'not-owner', tenancyMessage(ctx, `${ref.kind.replace(/s$/, '')} "${ref.name}" (${ref.where}) ${whose}`));
     }
     if (ref.namesOnNetwork && accessTo(ctx.spec, ctx.tenant, r.found, 'modify') === 'none') return sharedNetworkNames(ctx, ref.name);
     if (ref.kind === 'containers') pinContainer(body, ref.where, ref.name, r.found.id);
     if (endpointId) pinEndpointId(body, ref.where, r.found.id);
     else if (ref.kind === 'networks') pinNetwork(body, ref.name, r.found.id);
+    if (isVolumesFrom(ref) && !expanded.has(key)) {
+      expanded.add(key);
+      for (const v of sourceVolumes(ref, r.found.raw)) {
+        if (distinct.has(referenceKey(v))) continue;
+        distinct.add(referenceKey(v));
+        refs.push(v);
+      }
+      if (distinct.size > MAX_REFERENCES) return tooManyReferences(ctx, `the body and the containers of its VolumesFrom name ${distinct.size} containers, volumes and networks`);
+    }
   }
 
   // The legacy top level first: dockerd 20.10 reads it when the body has no HostConfig. The

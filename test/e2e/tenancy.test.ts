@@ -652,6 +652,45 @@ describe('review fixes, on the real daemon', () => {
     await dockerDirect(socket, ['volume', 'rm', volume]);
   });
 
+  it('--volumes-from passes on only volumes the caller may still mount: not one a reload dropped from shared.volumes, nor another tenant\'s', async () => {
+    const policyFile = join(pki.dir, 'tenancy-policy.yaml');
+    expect((await as('root', ['volume', 'create', 'ten-opsvol'])).code).toBe(0);
+    expect((await as('carol', ['volume', 'create', 'ten-cvol'])).code).toBe(0);
+    try {
+      // Shared while alice makes a container on it; the reload then takes it back.
+      writeFileSync(policyFile, POLICY.replace('shared: { networks: [ten-shared] }', 'shared: { networks: [ten-shared], volumes: [ten-opsvol] }'));
+      await until(async () => (await as('alice', ['volume', 'inspect', 'ten-opsvol'])).code === 0, 15_000, 'the reloaded policy sharing ten-opsvol');
+      const holder = await as('alice', ['create', '--name', 'ten-vf-holder', '-v', 'ten-opsvol:/v', 'busybox', 'true']);
+      expect(holder.stderr).toBe('');
+      expect(holder.code).toBe(0);
+    } finally {
+      writeFileSync(policyFile, POLICY);
+      await until(async () => (await as('alice', ['volume', 'inspect', 'ten-opsvol'])).code !== 0, 15_000, 'the policy restored');
+    }
+    try {
+      // The used-only-by-you rule is for anonymous volumes: a named one without an owner is not hers by use.
+      const named = await as('alice', ['run', '--rm', '-v', 'ten-opsvol:/v', 'busybox', 'true']);
+      expect(named.stderr).toContain('volume "ten-opsvol" (HostConfig.Binds) has no owner and is not shared');
+      const from = await as('alice', ['run', '--rm', '--volumes-from', 'ten-vf-holder', 'busybox', 'true']);
+      expect(from.stderr).toContain('volume "ten-opsvol" (mounted by container "ten-vf-holder" of HostConfig.VolumesFrom) has no owner and is not shared');
+      // A container of alice's made on the daemon with carol's volume (as an admin might make one for her).
+      const planted = await dockerDirect(socket, ['create', '--name', 'ten-vf-planted', '--label', 'dockgate.owner=alice', '--label', 'dockgate.team=web', '-v', 'ten-cvol:/c', 'busybox', 'true']);
+      expect(planted.code, planted.stderr).toBe(0);
+      const team = await as('bob', ['run', '--rm', '--volumes-from', 'ten-vf-planted', 'busybox', 'true']);
+      expect(team.stderr).toContain('volume "ten-cvol" (mounted by container "ten-vf-planted" of HostConfig.VolumesFrom) belongs to another tenant');
+      // An own container's anonymous volume still passes, to its owner and to the team.
+      expect((await as('alice', ['create', '--name', 'ten-vf-anon', '-v', '/data', 'busybox', 'true'])).code).toBe(0);
+      for (const who of ['alice', 'bob']) {
+        const anon = await as(who, ['run', '--rm', '--volumes-from', 'ten-vf-anon', 'busybox', 'test', '-d', '/data']);
+        expect(anon.stderr, who).toBe('');
+        expect(anon.code, who).toBe(0);
+      }
+    } finally {
+      await dockerDirect(socket, ['rm', '-f', '-v', 'ten-vf-holder', 'ten-vf-planted', 'ten-vf-anon']);
+      await dockerDirect(socket, ['volume', 'rm', '-f', 'ten-opsvol', 'ten-cvol']);
+    }
+  });
+
   it('system df counts, per image, only the containers the caller may see', async () => {
     const df = await api('carol', 'GET', '/system/df');
     expect(df.status).toBe(200);

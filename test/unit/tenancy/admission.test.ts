@@ -36,6 +36,8 @@ interface Container {
   hostConfig?: JsonObject;
   /** Volumes it uses, for the daemon's `volume` list filter. */
   volumes?: string[];
+  /** Its mount points, as inspect lists them (what a `VolumesFrom` of it copies). */
+  mounts?: JsonObject[];
 }
 
 /** The daemon's objects by inspect path (decoded), and its containers for lists. */
@@ -61,7 +63,7 @@ function daemonWith(containers: Container[] = [], extra: Record<string, unknown>
   };
   for (const c of containers) {
     const doc = {
-      Id: c.id.padEnd(64, '0'), Name: `/${c.id}`, Config: { Labels: c.labels }, HostConfig: c.hostConfig ?? {},
+      Id: c.id.padEnd(64, '0'), Name: `/${c.id}`, Config: { Labels: c.labels }, HostConfig: c.hostConfig ?? {}, Mounts: c.mounts ?? [],
       State: { Running: c.status !== 'exited', Paused: c.status === 'paused' },
     };
     // By name, and by full ID (what the gateway reads again once it has resolved a name).
@@ -473,24 +475,29 @@ describe('#1 container create checks the image like image inspect', () => {
 });
 
 describe('volumes without an owner (an image\'s VOLUME), named in binds as docker-compose does to recreate a service', () => {
+  // dockerd names an anonymous volume with 64 hex digits; only such a volume is the caller's by use.
+  const anon = (tag: string) => tag.padEnd(64, 'f');
+  const [A, AB, AC, C, ADMIN, NONE] = ['a', 'ab', 'ac', 'c', 'ad', 'e'].map(anon) as [string, string, string, string, string, string];
   const d = () =>
     daemonWith(
       [
-        { id: 'a1', labels: alice, status: 'exited', volumes: ['anon-a'] },
-        { id: 'b1', labels: { 'dockgate.owner': 'bob', 'dockgate.team': 'web' }, status: 'exited', volumes: ['anon-ab'] },
-        { id: 'a2', labels: alice, status: 'exited', volumes: ['anon-ab', 'anon-ac'] },
-        { id: 'c1', labels: carol, status: 'exited', volumes: ['anon-ac', 'anon-c'] },
-        { id: 'r1', labels: {}, status: 'exited', volumes: ['anon-admin'] },
+        { id: 'a1', labels: alice, status: 'exited', volumes: [A, 'ops-vol'] },
+        { id: 'b1', labels: { 'dockgate.owner': 'bob', 'dockgate.team': 'web' }, status: 'exited', volumes: [AB] },
+        { id: 'a2', labels: alice, status: 'exited', volumes: [AB, AC] },
+        { id: 'c1', labels: carol, status: 'exited', volumes: [AC, C] },
+        { id: 'r1', labels: {}, status: 'exited', volumes: [ADMIN] },
       ],
-      Object.fromEntries(['anon-a', 'anon-ab', 'anon-ac', 'anon-c', 'anon-admin', 'anon-none'].map((v) => [`/volumes/${v}`, { Name: v, Labels: null }])),
+      Object.fromEntries([A, AB, AC, C, ADMIN, NONE, 'ops-vol'].map((v) => [`/volumes/${v}`, { Name: v, Labels: null }])),
     );
   it.each([
-    ['used only by the caller\'s container', 'anon-a', undefined],
-    ['used by the caller\'s and a teammate\'s', 'anon-ab', undefined],
-    ['used by the caller\'s and another tenant\'s', 'anon-ac', 'has no owner and is not only yours'],
-    ['used only by another tenant\'s', 'anon-c', 'has no owner and is not only yours'],
-    ['used by a container without an owner (an admin\'s)', 'anon-admin', 'has no owner and is not only yours'],
-    ['used by no container', 'anon-none', 'has no owner and is not only yours'],
+    ['used only by the caller\'s container', A, undefined],
+    ['used by the caller\'s and a teammate\'s', AB, undefined],
+    ['used by the caller\'s and another tenant\'s', AC, 'has no owner and is not only yours'],
+    ['used only by another tenant\'s', C, 'has no owner and is not only yours'],
+    ['used by a container without an owner (an admin\'s)', ADMIN, 'has no owner and is not only yours'],
+    ['used by no container', NONE, 'has no owner and is not only yours'],
+    // An admin's volume dropped from shared.volumes, still mounted by the caller's container.
+    ['a named volume, used only by the caller\'s container', 'ops-vol', 'has no owner and is not shared'],
   ])('%s', async (_name, volume, refused) => {
     const v = await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'busybox', HostConfig: { Binds: [`${volume}:/var/lib/data:rw`] } }, d());
     if (refused === undefined) expect(v.kind).toBe('forward');
@@ -499,8 +506,77 @@ describe('volumes without an owner (an image\'s VOLUME), named in binds as docke
   it('a list the daemon refuses refuses the create with its answer', async () => {
     const base = d();
     const failing: DaemonClient = { get: (path) => (path.startsWith('/containers/json?') ? Promise.resolve({ status: 500, json: { message: 'boom' }, raw: Buffer.from('{"message":"boom"}'), contentType: 'application/json' }) : base.get(path)) };
-    const v = await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'busybox', HostConfig: { Binds: ['anon-a:/data'] } }, failing);
+    const v = await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'busybox', HostConfig: { Binds: [`${A}:/data`] } }, failing);
     expect(v.kind === 'respond' && v.status).toBe(500);
+  });
+  it('a volume named many times is looked up once, and its users listed once', async () => {
+    const daemon = d();
+    const v = await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'busybox', HostConfig: { Binds: [`${A}:/x`, `${A}:/y`], Mounts: [{ Type: 'volume', Source: A, Target: '/z' }] } }, daemon);
+    expect(v.kind).toBe('forward');
+    expect(daemon.paths.filter((p) => p.includes(A))).toHaveLength(2);
+  });
+});
+
+describe('VolumesFrom: each named volume the source container mounts is checked as a -v of it would be', () => {
+  const bob = { 'dockgate.owner': 'bob', 'dockgate.team': 'web' };
+  const ANON = 'a0'.padEnd(64, 'f');
+  const volume = (name: string) => ({ Type: 'volume', Name: name, Source: `/var/lib/docker/volumes/${name}/_data`, Destination: `/m/${name}` });
+  const many = Array.from({ length: 300 }, (_, i) => `many-${i}`);
+  const d = () =>
+    daemonWith(
+      [
+        { id: 'a-own', labels: alice, status: 'exited', mounts: [volume('avol'), { Type: 'bind', Source: '/etc', Destination: '/e' }] },
+        { id: 'a-own2', labels: alice, status: 'exited', mounts: [volume('avol')] },
+        { id: 'a-shared', labels: alice, status: 'exited', mounts: [volume('shared-vol')] },
+        { id: 'a-anon', labels: alice, status: 'exited', volumes: [ANON], mounts: [volume(ANON)] },
+        { id: 'a-carol', labels: alice, status: 'exited', mounts: [volume('avol'), volume('cvol')] },
+        { id: 'a-named', labels: alice, status: 'exited', volumes: ['ops-vol'], mounts: [volume('ops-vol')] },
+        { id: 'a-many', labels: alice, status: 'exited', mounts: many.map(volume) },
+        { id: 'b-alice', labels: bob, status: 'exited', mounts: [volume('avol')] },
+      ],
+      {
+        '/volumes/avol': { Name: 'avol', Labels: alice },
+        '/volumes/cvol': { Name: 'cvol', Labels: carol },
+        '/volumes/shared-vol': { Name: 'shared-vol', Labels: null },
+        '/volumes/ops-vol': { Name: 'ops-vol', Labels: null },
+        [`/volumes/${ANON}`]: { Name: ANON, Labels: null },
+        ...Object.fromEntries(many.map((v) => [`/volumes/${v}`, { Name: v, Labels: alice }])),
+      },
+    );
+  // bob taken out of team web by a reload: his container still mounts alice's volume.
+  const noWeb: TenancySpec = { ...spec, teams: ['data'] };
+  const create = (user: string, volumesFrom: string[], legacy = false, s = spec) => {
+    const daemon = d();
+    const body = legacy ? { Image: 'busybox', VolumesFrom: volumesFrom } : { Image: 'busybox', HostConfig: { VolumesFrom: volumesFrom } };
+    return admit(user, 'POST', '/v1.41/containers/create', body, daemon, createTenancy({ daemon, spec: () => s, groups: (id) => id.groups }));
+  };
+  it.each([
+    ['own volumes (a bind beside them is left to the binds guard)', 'alice', ['a-own'], undefined],
+    ['a shared volume', 'alice', ['a-shared:ro'], undefined],
+    ['an anonymous volume only the caller\'s containers use', 'alice', ['a-anon'], undefined],
+    ['a teammate\'s container mounting the team\'s volume', 'bob', ['a-own'], undefined],
+    ['another tenant\'s volume, beside an own one', 'alice', ['a-carol'], 'volume "cvol" (mounted by container "a-carol" of HostConfig.VolumesFrom) belongs to another tenant'],
+    ['an unowned named volume (an admin\'s, no longer shared)', 'alice', ['a-named'], 'volume "ops-vol" (mounted by container "a-named" of HostConfig.VolumesFrom) has no owner and is not shared'],
+    ['one bad source among good ones', 'alice', ['a-own', 'a-carol:rw'], 'volume "cvol" (mounted by container "a-carol" of HostConfig.VolumesFrom) belongs to another tenant'],
+  ])('%s', async (_name, user, from, refused) => {
+    const v = await create(user, from);
+    if (refused === undefined) expect(v.kind, JSON.stringify(v)).toBe('forward');
+    else denied(v, refused);
+  });
+  it('the legacy top-level VolumesFrom (API < 1.24) is checked the same way', async () => {
+    denied(await create('alice', ['a-carol'], true), 'volume "cvol" (mounted by container "a-carol" of VolumesFrom) belongs to another tenant');
+  });
+  it('after a reload took the team away, one\'s own old container no longer passes on the teammate\'s volume', async () => {
+    expect((await create('bob', ['b-alice'])).kind).toBe('forward');
+    denied(await create('bob', ['b-alice'], false, noWeb), 'volume "avol" (mounted by container "b-alice" of HostConfig.VolumesFrom) belongs to another tenant');
+  });
+  it('the look-ups stay bounded: sources\' volumes count towards the 256 distinct objects, each looked up once', async () => {
+    const v = await create('alice', ['a-many']);
+    expect(v.kind === 'deny' && [v.status, v.code]).toEqual([400, 'too-many-references']);
+    denied(v, 'the body and the containers of its VolumesFrom name 301 containers, volumes and networks; at most 256 are checked');
+    const daemon = d();
+    expect((await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'busybox', HostConfig: { VolumesFrom: ['a-own', 'a-own2'], Binds: ['avol:/x'] } }, daemon)).kind).toBe('forward');
+    expect(daemon.paths.filter((p) => p === '/volumes/avol')).toHaveLength(1);
   });
 });
 
