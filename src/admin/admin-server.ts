@@ -20,7 +20,7 @@ import { isRevoked } from '../server/revoked.js';
 import { certificateNameKeys, type ParsedCertificate } from '../identity/identity.js';
 import { closeUntrustedPeers, fingerprintOf, replacedBundles } from '../server/ca-trust.js';
 import { crlRollback } from '../runtime/crl-rollback.js';
-import { outOfDateReplacement } from '../runtime/server-certificate-dates.js';
+import { outOfDateReplacement, type RefusedServerCertificate } from '../runtime/server-certificate-dates.js';
 import { loadAdminTls, type AdminTlsMaterial } from './admin-tls.js';
 import { isLoopbackAddress, loopbackHostHeader } from './loopback-host.js';
 
@@ -60,7 +60,8 @@ export interface AdminServer {
    * checked against the new CRL, and when the CA bundle changed, open connections whose client
    * chain leads to no CA of the new one are closed. Throws (the old material stays) when the
    * files are wrong. Resolves to the warnings to log and how many connections were closed for
-   * the CA change. A no-op without TLS.
+   * the CA change. A new server certificate outside its validity is refused while the rest
+   * goes into force (server-certificate-dates.ts), and said in the result. A no-op without TLS.
    */
   reloadTls(): Promise<AdminTlsReload>;
   /** Problems of the TLS material loaded at start that will refuse scrapers; to be logged. */
@@ -74,6 +75,8 @@ export interface AdminTlsReload {
   warnings: string[];
   /** Open connections whose client chain leads to no CA of the new `admin.tls.ca`, closed. */
   closedUntrusted: number;
+  /** A new server certificate outside its validity, not put in force (the one in force serves on). */
+  refusedServerCertificate?: RefusedServerCertificate;
 }
 
 /** Whether the certificate a connection was verified with, or a CA above it, is revoked. */
@@ -225,20 +228,22 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       // Reloads overlap (cert and key written a moment apart): a slow older read must not
       // replace what a newer one installed.
       const seq = ++reloadsStarted;
-      const next = await loadAdminTls(tls);
+      const loaded = await loadAdminTls(tls);
       // As for the Docker listener: an older CRL would lift revocations made since.
-      const rollback = crlRollback(material?.crls ?? [], next.crls);
+      const rollback = crlRollback(material?.crls ?? [], loaded.crls);
       if (rollback) throw new Error(`${tls.crl ?? 'admin.tls.crl'}: ${rollback}`);
-      // As for the Docker listener: a server certificate scrapers would refuse does not replace a working one.
-      const outOfDate = outOfDateReplacement(material?.server, next.server, new Date(), tls.cert);
-      if (outOfDate) throw outOfDate;
-      if (seq < reloadInstalled) return { warnings: next.warnings, closedUntrusted: 0 };
+      // As for the Docker listener: a server certificate scrapers would refuse does not replace
+      // a working one, and the CA bundle and CRL go into force all the same.
+      const refused = outOfDateReplacement(material?.server, loaded.server, new Date(), tls.cert);
+      const next = refused && material ? { ...loaded, options: { ...loaded.options, cert: material.options.cert, key: material.options.key }, server: material.server } : loaded;
+      const refusedServerCertificate = refused ? { refusedServerCertificate: refused } : {};
+      if (seq < reloadInstalled) return { warnings: next.warnings, closedUntrusted: 0, ...refusedServerCertificate };
       reloadInstalled = seq;
       (server as https.Server).setSecureContext(next.options);
       const previous = material;
       if (previous) replaced.replaced(previous.caCerts, next.caCerts);
       material = next;
-      return { warnings: next.warnings, closedUntrusted: previous ? closeUntrustedPeers(open, previous, next) : 0 };
+      return { warnings: next.warnings, closedUntrusted: previous ? closeUntrustedPeers(open, previous, next) : 0, ...refusedServerCertificate };
     },
     close() {
       return new Promise<void>((resolve) => {

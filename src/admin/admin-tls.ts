@@ -41,12 +41,12 @@ export async function loadAdminTls(tls: AdminTlsConfig): Promise<AdminTlsMateria
       crls: material.crls,
       warnings: material.warnings,
       everyCaHasCrl: material.everyCaHasCrl,
-      server: { serial: material.serverSerial, notBefore: material.serverNotBefore, notAfter: material.serverNotAfter },
+      server: { fingerprint: material.serverFingerprint, serial: material.serverSerial, notBefore: material.serverNotBefore, notAfter: material.serverNotAfter },
     };
   }
   const problems: string[] = [];
   const pair = loadServerPair(tls, problems);
   if (!pair) throw new TlsMaterialError(problems);
-  const server = { serial: pair.server.serialNumber, notBefore: new Date(pair.server.validFrom), notAfter: new Date(pair.server.validTo) };
+  const server = { fingerprint: pair.server.fingerprint256, serial: pair.server.serialNumber, notBefore: new Date(pair.server.validFrom), notAfter: new Date(pair.server.validTo) };
   return { options: { cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' }, caCerts: [], crls: [], warnings: [], everyCaHasCrl: false, server };
 }

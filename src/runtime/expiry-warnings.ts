@@ -92,6 +92,8 @@ export interface CertificateState {
   crls: readonly CrlInfo[];
   /** Message of the last TLS reload when it failed (cleared by the next one that succeeds). */
   reloadError?: string;
+  /** The last reload's new server certificate, when it was not put in force (server-certificate-dates.ts): pending, or expired. */
+  refusedServerCertificate?: { message: string; validFrom?: Date };
 }
 
 /**
@@ -112,11 +114,14 @@ export function certificatesCheck(state: CertificateState, now: Date): CheckResu
       problems.push(`CRL of "${crl.issuer}" expired on ${crl.nextUpdate.toISOString()} (nextUpdate): every client of that CA is refused (CRL_HAS_EXPIRED); install a fresh one ("dockgate certs crl")`);
     }
   }
+  // An expired new certificate: the files on disk are not what serves. A pending one is no problem.
+  if (state.refusedServerCertificate && !state.refusedServerCertificate.validFrom) problems.push(state.refusedServerCertificate.message);
   if (state.reloadError !== undefined) {
     problems.push(`last TLS reload failed, the previous certificates and CRL stay in force (revocations in a new CRL are not applied): ${state.reloadError}`);
   }
   if (problems.length > 0) return { ok: false, detail: problems.join('; ') };
   const crlUntil = state.crls.flatMap((c) => (c.nextUpdate ? [c.nextUpdate.getTime()] : []));
   const crlDetail = crlUntil.length > 0 ? `, CRLs valid until ${new Date(Math.min(...crlUntil)).toISOString()}` : '';
-  return { ok: true, detail: `server certificate valid until ${state.serverNotAfter.toISOString()}${crlDetail}` };
+  const pending = state.refusedServerCertificate ? `; ${state.refusedServerCertificate.message}` : '';
+  return { ok: true, detail: `server certificate valid until ${state.serverNotAfter.toISOString()}${crlDetail}${pending}` };
 }

@@ -3,53 +3,52 @@
  * certificate outside its validity ("certificate has expired or is not yet valid"), so a
  * reload that swapped a working certificate for one not valid yet (issued ahead for a planned
  * rotation, or on a host whose clock runs ahead) or already expired would refuse every client
- * while readiness and `dockgate_*_last_reload_successful` said all was well. Such a reload
- * fails instead, and the certificate in force stays; one not valid yet is tried again when it
- * becomes valid (ReloadRetry).
+ * while readiness and `dockgate_*_last_reload_successful` said all was well. Such a
+ * certificate is refused: the one in force goes on serving, and the rest of the reload (the CA
+ * bundle, the CRLs: revocations) goes into force all the same. One not valid yet is pending:
+ * the files are read again when it becomes valid (ReloadRetry), and the reload counts as
+ * successful; an expired one makes the reload a failure.
  */
 
-/** Longest wait for a certificate to become valid before it is tried again (setTimeout's limit is 24.8 days). */
+/** Longest wait before a pending certificate's files are read again (setTimeout's limit is 24.8 days); a later one is checked again then. */
 export const MAX_RETRY_DELAY_MS = 24 * 60 * 60 * 1000;
 
 /** What a reload compares of a listener's server certificate. */
 export interface ServerCertificateDates {
-  /** Serial number as Node prints it (uppercase hex): the same file gives the same serial. */
+  /** SHA-256 fingerprint: the certificate in force is the one with the same DER (serials repeat across CAs and re-signings). */
+  fingerprint: string;
+  /** Serial number as Node prints it (uppercase hex), for messages. */
   serial: string;
   notBefore: Date;
   notAfter: Date;
 }
 
-/** A reload refused for its server certificate's dates; `validFrom` when it becomes valid within MAX_RETRY_DELAY_MS. */
-export class OutOfDateCertificateError extends Error {
-  constructor(
-    message: string,
-    /** The certificate's notBefore, when it is not valid yet but will be within MAX_RETRY_DELAY_MS. */
-    readonly validFrom?: Date,
-  ) {
-    super(message);
-    this.name = 'OutOfDateCertificateError';
-  }
+/** A new server certificate a reload does not put in force. */
+export interface RefusedServerCertificate {
+  /** What the log and readiness say, naming the file. */
+  message: string;
+  /** Its notBefore when it is not valid yet (pending: the files are read again then); undefined when it has expired. */
+  validFrom?: Date;
 }
 
 /**
  * Why `next` (read from `file`) must not replace `current` at `now`, or undefined when it may.
- * Pure. The certificate in force itself (same serial) is never refused: a reload for a new CRL
- * must not fail because the server certificate, unchanged, has since expired (readiness says so).
+ * Pure. The certificate in force itself (same fingerprint) is never refused: a reload for a new
+ * CRL must not fail because the server certificate, unchanged, has since expired (readiness
+ * says so).
  */
-export function outOfDateReplacement(current: ServerCertificateDates | undefined, next: ServerCertificateDates, now: Date, file: string): OutOfDateCertificateError | undefined {
-  if (current && current.serial === next.serial) return undefined;
+export function outOfDateReplacement(current: ServerCertificateDates | undefined, next: ServerCertificateDates, now: Date, file: string): RefusedServerCertificate | undefined {
+  if (current && current.fingerprint === next.fingerprint) return undefined;
   const what = `${file}: the new server certificate (serial ${next.serial})`;
-  const stays = 'the certificate in force stays';
+  const stays = 'the one in force serves on (the CA bundle and CRLs of this reload are in force)';
   if (now.getTime() < next.notBefore.getTime()) {
-    const soon = next.notBefore.getTime() - now.getTime() <= MAX_RETRY_DELAY_MS;
-    const then = soon ? 'the gateway reloads its files again at that time' : 'reload (SIGHUP) once it is valid';
-    return new OutOfDateCertificateError(
-      `${what} is not valid before ${next.notBefore.toISOString()} (notBefore), and clients would refuse it until then; ${stays}, and ${then}`,
-      soon ? next.notBefore : undefined,
-    );
+    return {
+      message: `${what} is not valid before ${next.notBefore.toISOString()} (notBefore), and clients would refuse it until then: ${stays}, and the gateway loads it then`,
+      validFrom: next.notBefore,
+    };
   }
   if (now.getTime() >= next.notAfter.getTime()) {
-    return new OutOfDateCertificateError(`${what} expired on ${next.notAfter.toISOString()} (notAfter), and clients would refuse it; ${stays}`);
+    return { message: `${what} expired on ${next.notAfter.toISOString()} (notAfter), and clients would refuse it: ${stays}` };
   }
   return undefined;
 }
@@ -58,15 +57,17 @@ export function outOfDateReplacement(current: ServerCertificateDates | undefined
 export interface ReloadRetry {
   /** Run `reload` a second after `when`, replacing a pending one. */
   at(when: Date, reload: () => void): void;
-  /** Drop the pending reload (the gateway stops). */
+  /** Drop the pending reload for good (the gateway stops): later calls of `at` do nothing. */
   cancel(): void;
 }
 
 /** A ReloadRetry whose timer does not keep the process alive. */
 export function createReloadRetry(): ReloadRetry {
   let timer: NodeJS.Timeout | undefined;
+  let cancelled = false;
   return {
     at(when, reload) {
+      if (cancelled) return;
       const delay = Math.min(when.getTime() - Date.now() + 1_000, MAX_RETRY_DELAY_MS);
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => {
@@ -76,6 +77,7 @@ export function createReloadRetry(): ReloadRetry {
       timer.unref();
     },
     cancel() {
+      cancelled = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
     },

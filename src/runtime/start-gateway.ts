@@ -25,7 +25,7 @@ import { crlRollback } from './crl-rollback.js';
 import { watchFiles } from './file-watch.js';
 import { loadGatekeeper, logPolicyWarnings, type VersionedGatekeeper } from './policy-gatekeeper.js';
 import { closeRevokedConnections } from './revocation.js';
-import { createReloadRetry, OutOfDateCertificateError, outOfDateReplacement, type ServerCertificateDates } from './server-certificate-dates.js';
+import { createReloadRetry, outOfDateReplacement, type RefusedServerCertificate, type ServerCertificateDates } from './server-certificate-dates.js';
 import { VERSION } from './version.js';
 
 /** A running gateway. */
@@ -126,6 +126,8 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   logPolicyWarnings(log, gatekeeper);
   /** Why the newest TLS reload failed; undefined while the files on disk are in force. */
   let tlsReloadError: string | undefined;
+  /** The newest reload's server certificate, when it was refused (server-certificate-dates.ts). */
+  let tlsRefusedCertificate: RefusedServerCertificate | undefined;
   metrics.tlsReloaded('success');
   recordTlsExpiry(metrics, tls);
   for (const warning of tls.warnings) log.warn({ event: 'tls-config' }, warning);
@@ -141,7 +143,10 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     metrics,
     checks: () => ({
       listener: { ok: listening() },
-      certificates: certificatesCheck({ serverNotBefore: tls.serverNotBefore, serverNotAfter: tls.serverNotAfter, crls: tls.crls, reloadError: tlsReloadError }, new Date()),
+      certificates: certificatesCheck(
+        { serverNotBefore: tls.serverNotBefore, serverNotAfter: tls.serverNotAfter, crls: tls.crls, reloadError: tlsReloadError, refusedServerCertificate: tlsRefusedCertificate },
+        new Date(),
+      ),
       policy: { ok: true, detail: `version ${gatekeeper.version}` },
       audit: auditCheck(audit.health(), Date.now()),
     }),
@@ -183,7 +188,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
 
   // Reloads overlap (a key and a certificate change a moment apart; SIGHUP): a slow older
   // read must not replace material a newer reload already installed, or it undoes a rotation.
-  // A new server certificate not valid yet is refused, and the files are read again when it is.
+  // A new server certificate not valid yet is not put in force, and the files are read again when it is.
   const tlsRetry = createReloadRetry();
   const adminTlsRetry = createReloadRetry();
   let tlsReloadsStarted = 0;
@@ -195,11 +200,14 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   async function reloadTls(): Promise<void> {
     const seq = ++tlsReloadsStarted;
     try {
-      const next = await loadTlsMaterial(config.tls);
-      const rollback = crlRollback(tls.crls, next.crls);
+      const loaded = await loadTlsMaterial(config.tls);
+      const rollback = crlRollback(tls.crls, loaded.crls);
       if (rollback) throw new Error(`${config.tls.crl ?? 'tls.crl'}: ${rollback}`);
-      const outOfDate = outOfDateReplacement(serverDates(tls), serverDates(next), new Date(), config.tls.cert);
-      if (outOfDate) throw outOfDate;
+      // A new server certificate clients would refuse stays out, the rest (CA bundle, CRLs and
+      // their revocations) goes into force: a certificate staged ahead must not hold them back.
+      const refused = outOfDateReplacement(serverDates(tls), serverDates(loaded), new Date(), config.tls.cert);
+      const next = refused ? withServerPairOf(loaded, tls) : loaded;
+      if (refused?.validFrom) tlsRetry.at(refused.validFrom, () => void reloadTls());
       if (seq < tlsReloadInstalled) return;
       tlsReloadInstalled = seq;
       server.setTlsMaterial(next);
@@ -207,8 +215,11 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       tls = next;
       if (seq > tlsReloadSettled) {
         tlsReloadSettled = seq;
+        // Pending (not valid yet): a success, loaded in its time. Expired: the files on disk
+        // are not what serves, a failure.
         tlsReloadError = undefined;
-        metrics.tlsReloaded('success');
+        tlsRefusedCertificate = refused;
+        metrics.tlsReloaded(refused && !refused.validFrom ? 'failure' : 'success');
       }
       recordTlsExpiry(metrics, next);
       // Whose connections were cut, by certificate (name and serial), for the operator: the
@@ -222,6 +233,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       const closedRevokedCertificates = cut.size === 0 ? undefined : [...cut].slice(0, 50).map(([who, n]) => `${who}: ${n}`);
       log.info({ closedRevoked: closed, closedRevokedCertificates, closedUntrusted: untrusted, serverSerial: next.serverSerial, revoked: next.revokedSerials.size }, 'TLS material loaded');
       for (const warning of next.warnings) log.warn({ event: 'tls-config' }, warning);
+      if (refused) log[refused.validFrom ? 'warn' : 'error']({ event: 'server-certificate-refused' }, refused.message);
       logExpiryWarnings(next.expiring, log, new Date());
     } catch (err) {
       const message = (err as Error).message;
@@ -231,8 +243,8 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       }
       tlsReloadSettled = seq;
       tlsReloadError = message;
+      tlsRefusedCertificate = undefined;
       metrics.tlsReloaded('failure');
-      if (err instanceof OutOfDateCertificateError && err.validFrom) tlsRetry.at(err.validFrom, () => void reloadTls());
       // Fail closed would mean refusing everyone; instead the old material stays, and the
       // metric, readiness and the alert say that a new CRL's revocations are not in force.
       log.error({ err: message }, 'TLS reload failed; the previous certificates stay in force, and so does the previous CRL: clients a new CRL revokes still get in');
@@ -246,13 +258,14 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   async function reloadAdminTls(): Promise<void> {
     if (!admin || !config.admin.tls) return;
     try {
-      const { warnings, closedUntrusted } = await admin.reloadTls();
-      metrics.adminTlsReloaded('success');
+      const { warnings, closedUntrusted, refusedServerCertificate: refused } = await admin.reloadTls();
+      metrics.adminTlsReloaded(refused && !refused.validFrom ? 'failure' : 'success');
+      if (refused?.validFrom) adminTlsRetry.at(refused.validFrom, () => void reloadAdminTls());
       log.info({ listener: 'admin', closedUntrusted }, 'admin TLS material loaded');
       for (const warning of warnings) log.warn({ event: 'tls-config', listener: 'admin' }, warning);
+      if (refused) log[refused.validFrom ? 'warn' : 'error']({ event: 'server-certificate-refused', listener: 'admin' }, refused.message);
     } catch (err) {
       metrics.adminTlsReloaded('failure');
-      if (err instanceof OutOfDateCertificateError && err.validFrom) adminTlsRetry.at(err.validFrom, () => void reloadAdminTls());
       log.error({ listener: 'admin', err: (err as Error).message }, 'admin TLS reload failed; the previous certificates and CRL stay in force');
     }
   }
@@ -297,5 +310,18 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
 
 /** The Docker listener's server certificate, as a reload compares it. */
 function serverDates(tls: TlsMaterial): ServerCertificateDates {
-  return { serial: tls.serverSerial, notBefore: tls.serverNotBefore, notAfter: tls.serverNotAfter };
+  return { fingerprint: tls.serverFingerprint, serial: tls.serverSerial, notBefore: tls.serverNotBefore, notAfter: tls.serverNotAfter };
+}
+
+/** `loaded` with the server certificate and key of `current`, which serves on. */
+function withServerPairOf(loaded: TlsMaterial, current: TlsMaterial): TlsMaterial {
+  return {
+    ...loaded,
+    options: { ...loaded.options, cert: current.options.cert, key: current.options.key },
+    serverNotAfter: current.serverNotAfter,
+    serverNotBefore: current.serverNotBefore,
+    serverFingerprint: current.serverFingerprint,
+    serverSerial: current.serverSerial,
+    expiring: [...current.expiring.filter((e) => e.kind === 'server certificate'), ...loaded.expiring.filter((e) => e.kind !== 'server certificate')],
+  };
 }

@@ -43,6 +43,8 @@ export interface TlsMaterial {
   serverNotAfter: Date;
   /** Start of the server certificate's validity (a reload refuses one not valid yet). */
   serverNotBefore: Date;
+  /** SHA-256 fingerprint of the server certificate (whether a reload brings a new one). */
+  serverFingerprint: string;
   /** Serial number of the server certificate (uppercase hex, as Node's getPeerCertificate gives it). */
   serverSerial: string;
   caNotAfter: Date[];
@@ -158,6 +160,7 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
     },
     serverNotAfter: new Date(server.validTo),
     serverNotBefore: new Date(server.validFrom),
+    serverFingerprint: server.fingerprint256,
     serverSerial: server.serialNumber,
     caNotAfter: cas.map((c) => new Date(c.validTo)),
     caCerts: cas,

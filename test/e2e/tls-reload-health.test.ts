@@ -55,7 +55,7 @@ const canUse = async (name: string): Promise<boolean> => (await docker(pki.bundl
 const handshakeRefused = (code: string) => stderrLines('"tls-handshake-failed"').some((l) => l.includes(`client certificate not verified: ${code}`));
 
 beforeAll(async () => {
-  pki = await makePki({ alice: ['admin'], bob: ['admin'] });
+  pki = await makePki({ alice: ['admin'], bob: ['admin'], carol: ['admin'] });
   const d = pki.dir;
   crlFile = join(d, 'crl.pem');
   gw = await startGateway(
@@ -204,19 +204,27 @@ describe('a new server certificate clients would refuse is not put in force', ()
     return pem ? hex(new x509.X509Certificate(pem).serialNumber) : '';
   };
 
-  it('one not valid for two days: refused, the old one serves, /readyz and the reload gauge say so', async () => {
+  it('one not valid for two days (staged): pending, the old one serves, and a revocation meanwhile is in force at once', async () => {
     const before = await servedSerial();
     expect(before).not.toBe('');
+    expect(await canUse('carol')).toBe(true);
     const issued = await rotateServer({ dir: pki.dir, now: new Date(Date.now() + 2 * DAY) });
     const r = await certificates(issued.serial, 'is not valid before');
-    expect(r.status).toBe(503);
-    expect(r.body.checks.certificates?.detail).toContain('reload (SIGHUP) once it is valid');
-    expect(await sample('dockgate_tls_last_reload_successful')).toBe(0);
+    // Pending is no failure: ready, the reload counted a success, readiness names it.
+    expect(r.status).toBe(200);
+    expect(r.body.checks.certificates?.detail).toContain('the gateway loads it then');
+    expect(await sample('dockgate_tls_last_reload_successful')).toBe(1);
+    expect(await canUse('bob')).toBe(true);
+    expect(await servedSerial()).toBe(before);
+    // The staged certificate does not hold back the CRL (it did: every reload failed with it).
+    const revoked = await dockgate(['certs', 'revoke', 'carol', '--dir', pki.dir]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    await until(async () => !(await canUse('carol')), 15_000, 'carol to be refused while a certificate is staged');
     expect(await canUse('bob')).toBe(true);
     expect(await servedSerial()).toBe(before);
   });
 
-  it('an expired one: refused, the old one serves', async () => {
+  it('an expired one: refused (a failed reload), the old one serves', async () => {
     const before = await servedSerial();
     const issued = await rotateServer({ dir: pki.dir, now: new Date(Date.now() - 3 * DAY), days: 1 });
     const r = await certificates(issued.serial, 'expired on');
@@ -226,14 +234,19 @@ describe('a new server certificate clients would refuse is not put in force', ()
     expect(await servedSerial()).toBe(before);
   });
 
-  it('one valid in a few seconds: refused, then loaded by itself once valid', async () => {
-    // Certificates start 5 minutes before their `now` (validity.ts): this one starts 6 s from now.
-    const issued = await rotateServer({ dir: pki.dir, now: new Date(Date.now() + 5 * 60_000 + 6_000) });
-    await certificates(issued.serial, 'is not valid before');
-    expect((await readyz()).body.checks.certificates?.detail).toContain('the gateway reloads its files again at that time');
-    await until(async () => (await readyz()).status === 200, 20_000, 'the certificate to load once valid');
+  it('one valid in a few seconds: pending, then loaded by itself once valid', async () => {
+    const before = await servedSerial();
+    // Certificates start 5 minutes before their `now` (validity.ts): this one starts 10 s from now.
+    const issued = await rotateServer({ dir: pki.dir, now: new Date(Date.now() + 5 * 60_000 + 10_000) });
+    const pending = await certificates(issued.serial, 'is not valid before');
+    expect(pending.status).toBe(200);
+    expect(pending.body.checks.certificates?.detail).toContain('the gateway loads it then');
+    expect(await servedSerial()).toBe(before);
+    await until(async () => (await servedSerial()) === hex(issued.serial), 25_000, 'the certificate to load once valid');
+    const r = await readyz();
+    expect(r.status).toBe(200);
+    expect(r.body.checks.certificates?.detail).not.toContain('the new server certificate');
     expect(await sample('dockgate_tls_last_reload_successful')).toBe(1);
-    expect(await servedSerial()).toBe(hex(issued.serial));
     expect(await canUse('bob')).toBe(true);
   });
 });

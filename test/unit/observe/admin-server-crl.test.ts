@@ -90,18 +90,25 @@ describe('admin listener with a CRL', async () => {
   });
 
   it.each([
-    ['not valid yet', { notBefore: new Date(Date.now() + 3_600_000), notAfter: new Date(Date.now() + 86_400_000) }, /is not valid before .* \(notBefore\)/],
-    ['expired', { notBefore: new Date(Date.now() - 86_400_000), notAfter: new Date(Date.now() - 3_600_000) }, /expired on .* \(notAfter\)/],
-  ])('a reload whose new server certificate is %s throws and keeps the one in force', async (_label, dates, message) => {
+    ['not valid yet', { notBefore: new Date(Date.now() + 3_600_000), notAfter: new Date(Date.now() + 86_400_000) }, /is not valid before .* \(notBefore\)/, true],
+    ['expired', { notBefore: new Date(Date.now() - 86_400_000), notAfter: new Date(Date.now() - 3_600_000) }, /expired on .* \(notAfter\)/, false],
+  ])('a reload whose new server certificate is %s keeps the one in force, and puts its CRL in force', async (_label, dates, message, pending) => {
     const outOfDate = await leaf(chain.root, 'localhost', '78', 'server', undefined, dates);
     await writeFile(join(dir, 'cert.pem'), outOfDate.certPem);
     await writeFile(join(dir, 'key.pem'), outOfDate.keyPem);
+    await writeFile(join(dir, 'crl.pem'), await crls([other.serial]));
     try {
-      await expect(server.reloadTls()).rejects.toThrow(message);
+      const reload = await server.reloadTls();
+      expect(reload.refusedServerCertificate?.message).toMatch(message);
+      expect(reload.refusedServerCertificate?.validFrom !== undefined).toBe(pending);
+      // The certificate in force serves on (the scraper verifies it); the CRL of the same reload applies.
       expect(await healthz(scraper, false)).toBe(200);
+      expect(await healthz(other, false)).not.toBe(200);
     } finally {
       await writeFile(join(dir, 'cert.pem'), chain.server.certPem);
       await writeFile(join(dir, 'key.pem'), chain.server.keyPem);
+      await writeFile(join(dir, 'crl.pem'), await crls([]));
+      await server.reloadTls();
     }
   });
 

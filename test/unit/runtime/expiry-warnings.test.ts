@@ -115,6 +115,8 @@ describe('certificatesCheck (readiness "certificates", evaluated at each probe)'
     ['server certificate expired', state({ serverNotAfter: at(-1) }), false, [`server certificate expired on ${at(-1).toISOString()}`]],
     ['server certificate not valid yet (issued ahead)', state({ serverNotBefore: at(1) }), false, [`server certificate not valid before ${at(1).toISOString()} (notBefore): clients refuse it until then`]],
     ['server certificate valid since a moment', state({ serverNotBefore: at(0) }), true, ['server certificate valid until']],
+    ['a new server certificate pending (not valid yet): ready, and said', state({ refusedServerCertificate: { message: 'cert.pem: the new server certificate (serial 02) is not valid before', validFrom: at(1) } }), true, ['server certificate valid until', '; cert.pem: the new server certificate (serial 02) is not valid before']],
+    ['a new server certificate refused as expired: not ready', state({ refusedServerCertificate: { message: 'cert.pem: the new server certificate (serial 02) expired on' } }), false, ['cert.pem: the new server certificate (serial 02) expired on']],
     [
       'last TLS reload failed',
       state({ crls: [crl('root', -1, 29)], reloadError: '/etc/crl.pem: CRL of "root": signature algorithm 1.2.840.10045.4.3.1 is not supported' }),

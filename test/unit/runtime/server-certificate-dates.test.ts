@@ -1,12 +1,12 @@
 // A reload may not swap the server certificate in force for one clients would refuse: not valid
-// yet or expired. The certificate in force itself is never refused (a CRL reload must go on).
+// yet (pending) or expired. The certificate in force itself (same DER) is never refused.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createReloadRetry, MAX_RETRY_DELAY_MS, outOfDateReplacement, type ServerCertificateDates } from '../../../src/runtime/server-certificate-dates.js';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const HOUR = 3_600_000;
 const at = (hours: number): Date => new Date(NOW.getTime() + hours * HOUR);
-const cert = (serial: string, fromHours: number, untilHours: number): ServerCertificateDates => ({ serial, notBefore: at(fromHours), notAfter: at(untilHours) });
+const cert = (serial: string, fromHours: number, untilHours: number, fingerprint = `fp-${serial}`): ServerCertificateDates => ({ fingerprint, serial, notBefore: at(fromHours), notAfter: at(untilHours) });
 const IN_FORCE = cert('01', -100, 100);
 
 describe('outOfDateReplacement', () => {
@@ -15,12 +15,12 @@ describe('outOfDateReplacement', () => {
     ['valid new certificate', IN_FORCE, cert('02', -1, 1000), undefined, undefined],
     ['valid since this very moment', IN_FORCE, cert('02', 0, 1000), undefined, undefined],
     ['not valid for another hour', IN_FORCE, cert('02', 1, 1000), `is not valid before ${at(1).toISOString()} (notBefore)`, at(1)],
-    ['not valid for exactly a day: still retried', IN_FORCE, cert('02', 24, 1000), 'reloads its files again at that time', at(24)],
-    ['not valid for more than a day: left to the operator', IN_FORCE, cert('02', 25, 1000), 'reload (SIGHUP) once it is valid', undefined],
+    ['not valid for two days: pending too', IN_FORCE, cert('02', 48, 1000), 'the gateway loads it then', at(48)],
+    ['the serial of the one in force, another certificate (re-signed), expired', IN_FORCE, cert('01', -1000, -1, 'fp-resigned'), 'expired on', undefined],
     ['expired', IN_FORCE, cert('02', -1000, -1), `expired on ${at(-1).toISOString()} (notAfter)`, undefined],
     ['expiring this very moment', IN_FORCE, cert('02', -1000, 0), 'expired on', undefined],
-    ['the certificate in force, expired since: not refused', cert('01', -1000, -1), cert('01', -1000, -1), undefined, undefined],
-    ['the certificate in force, not valid yet: not refused', cert('01', 5, 100), cert('01', 5, 100), undefined, undefined],
+    ['the certificate in force, expired since: not refused', cert('02', -1000, -1), cert('02', -1000, -1), undefined, undefined],
+    ['the certificate in force, not valid yet: not refused', cert('02', 5, 100), cert('02', 5, 100), undefined, undefined],
     ['no certificate in force yet, not valid yet', undefined, cert('02', 1, 100), 'is not valid before', at(1)],
   ] as const)('%s', (_label, current, next, fragment, validFrom) => {
     const refused = outOfDateReplacement(current, next, NOW, '/etc/dockgate/server-cert.pem');
@@ -29,7 +29,7 @@ describe('outOfDateReplacement', () => {
       return;
     }
     expect(refused?.message).toContain(fragment);
-    expect(refused?.message).toMatch(/^\/etc\/dockgate\/server-cert\.pem: the new server certificate \(serial 02\) .*the certificate in force stays/);
+    expect(refused?.message).toMatch(/^\/etc\/dockgate\/server-cert\.pem: the new server certificate \(serial 0[12]\) .*the one in force serves on \(the CA bundle and CRLs of this reload are in force\)/);
     expect(refused?.validFrom).toEqual(validFrom);
   });
 });
@@ -53,6 +53,10 @@ describe('createReloadRetry', () => {
     expect(calls).toEqual(['second']);
     retry.at(new Date(NOW.getTime() + 60_000), () => calls.push('third'));
     retry.cancel();
+    vi.advanceTimersByTime(2 * HOUR);
+    expect(calls).toEqual(['second']);
+    // Cancelled for good: a reload finishing after the stop schedules nothing.
+    retry.at(new Date(NOW.getTime() + 60_000), () => calls.push('fourth'));
     vi.advanceTimersByTime(2 * HOUR);
     expect(calls).toEqual(['second']);
   });
