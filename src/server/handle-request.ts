@@ -12,6 +12,8 @@ import { drainRefusedBody } from '../http/drain-refused-body.js';
 import { hostHeaderProblem } from '../http/host-header.js';
 import { GatewayError, type GatewayErrorCode } from '../http/gateway-error.js';
 import { whenSocketCloses } from '../http/socket-close.js';
+import type { EndedBy } from '../core/observer.js';
+import { cutReason } from './connection-cuts.js';
 import { unsupportedTransferEncoding } from '../http/transfer-encoding.js';
 import type { DaemonSide, Forwarder } from '../proxy/forwarder.js';
 import { bodyWouldBeReframed } from '../proxy/reframed-body.js';
@@ -81,10 +83,14 @@ const CLIENT_LEFT = { outcome: 'malformed', reason: `truncated-body: ${TRUNCATED
 /** The refusal recorded for a request pipelined after one that closes the connection (after-close.ts). */
 const AFTER_CLOSE = { outcome: 'malformed', reason: AFTER_CLOSE_REASON } as const;
 
-/** What the record of a request whose client left says of the daemon's side (ForwardHooks.untilAnswered). */
-function clientLeft(side: DaemonSide, streaming: boolean): string {
-  if (side.kind === 'cut') return 'the client left before its request had gone to the daemon whole; the daemon request was cut off';
-  const before = streaming ? 'the client left before the end of the answer' : 'the client left before the answer';
+/**
+ * What the record of a request whose client went says of the daemon's side
+ * (ForwardHooks.untilAnswered); `cut` when the gateway closed the client's connection itself.
+ */
+function clientLeft(side: DaemonSide, streaming: boolean, cut: EndedBy | undefined): string {
+  const gone = cut ? `the gateway closed the client connection (${cut})` : 'the client left';
+  if (side.kind === 'cut') return `${gone} before its request had gone to the daemon whole; the daemon request was cut off`;
+  const before = streaming ? `${gone} before the end of the answer` : `${gone} before the answer`;
   if (side.kind === 'failed') return `${before}; the daemon request failed`;
   return streaming ? `${before}; the daemon answered ${side.status}, read to its end (discarded)` : `${before}; the daemon answered ${side.status} (discarded)`;
 }
@@ -331,7 +337,7 @@ function proceed(
     const untilAnswered = holds === 'tags' || (holds === 'locks' && !streaming) ? {
       toTheEnd: streaming,
       left: () => exchange.awaitDaemon(),
-      settled: (side: DaemonSide) => exchange.daemonAnswered(clientLeft(side, streaming)),
+      settled: (side: DaemonSide) => exchange.daemonAnswered(clientLeft(side, streaming, cutReason(req.socket))),
     } : undefined;
     // A streamed body is read now, by the pipe to the daemon.
     sendContinue(req, res);

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Observer } from '../core/observer.js';
+import type { EndedBy, Observer } from '../core/observer.js';
 import { originForm } from '../facts/path.js';
 import { writeRawDockerError } from '../http/docker-error.js';
 import { hostHeaderProblem } from '../http/host-header.js';
@@ -17,6 +17,7 @@ import { writeRawAnswer } from '../tenancy/raw-answer.js';
 import { answeredDecision, type Tenancy } from '../tenancy/hook.js';
 import { admit } from './admit.js';
 import { AFTER_CLOSE_REASON, afterClose, whenAnswered } from './after-close.js';
+import { cutReason } from './connection-cuts.js';
 import { Exchange } from './exchange.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import { identityOf } from './peer-identity.js';
@@ -26,6 +27,11 @@ import type { IdentityStreams } from './identity-streams.js';
 
 /** The record's reason for an upgrade whose client left before it was decided (queued behind earlier answers). */
 const CLIENT_LEFT_REASON = 'client-left: client connection closed before a decision';
+
+/** The record's reason for such an upgrade whose connection the gateway closed itself (connection-cuts.ts). */
+function cutBeforeDecision(cut: EndedBy): string {
+  return `connection-cut: the gateway closed the connection (${cut}) before a decision`;
+}
 
 /** What the upgrade handler needs, passed in once. */
 export interface UpgradeHandlerDeps {
@@ -80,7 +86,9 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
     // before it; refusals have already written theirs.
     let handedOff = false;
     socket.once('close', () => {
-      if (!handedOff) exchange.finish(exchange.decision?.outcome ?? 'malformed', 0, 0, 0, exchange.decision ? undefined : CLIENT_LEFT_REASON);
+      if (handedOff) return;
+      const cut = cutReason(socket);
+      exchange.finish(exchange.decision?.outcome ?? 'malformed', 0, 0, 0, exchange.decision ? undefined : cut ? cutBeforeDecision(cut) : CLIENT_LEFT_REASON);
     });
     // Pipelined behind requests whose answers are still owed (a slow stats, an /events stream):
     // dockerd reads the upgrade only once they are done, so it is decided and answered only then,

@@ -123,6 +123,7 @@ async function straddlingHandshake(g: TestGateway, bundle: string, meanwhile: ()
 /** An audit record (the fields these tests look at). */
 interface AuditLine {
   operation: string;
+  path?: string;
   decision: string;
   status: number;
   identity?: { cn: string };
@@ -261,12 +262,18 @@ describe('audit records of connections the gateway cut (endedBy)', () => {
     // And a request whose body is still on its way (the gateway waits for the rest of it).
     const upload = await RawConnection.tls(frank, g.port);
     upload.write('POST /v1.41/containers/create HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"Image":');
+    // And an attach pipelined behind an events stream: queued until the stream ends, so never decided.
+    const queued = await RawConnection.tls(frank, g.port);
+    queued.write(`GET /v1.41/events HTTP/1.1\r\nHost: docker\r\n\r\nPOST /v1.41/containers/${C.exec}/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
+    let seen = '';
+    await until(() => (seen += queued.takeBuffered().toString('latin1')).includes('200 OK'), 10_000, 'the raw events stream to begin');
 
     expect((await dockgate(['certs', 'revoke', 'frank', '--dir', own.dir])).code).toBe(0);
     for (const c of [logs, events, session]) await c.exited;
     await upload.closed;
+    await queued.closed;
     const cut = (): AuditLine[] => auditRecords(g).filter((r) => r.endedBy !== undefined);
-    await until(() => cut().length >= 4, 10_000, 'the records of the cut exchanges');
+    await until(() => cut().length >= 6, 10_000, 'the records of the cut exchanges');
 
     // Each exchange open on frank's cut connections: allowed, answered, and ended by the revocation.
     const frankCut = cut()
@@ -274,8 +281,11 @@ describe('audit records of connections the gateway cut (endedBy)', () => {
       .sort();
     // The upload broken off by the cut (not yet placed: its facts wait for the body) is recorded
     // as such, and why.
-    expect(frankCut).toEqual(['frank ContainerLogs allow 200 revoked', 'frank ExecStart allow 101 revoked', 'frank SystemEvents allow 200 revoked', 'frank unknown malformed 0 revoked']);
-    expect(cut().find((r) => r.operation === 'unknown')?.reason).toMatch(/^truncated-body: /);
+    // The queued attach is recorded before it was placed (operation unknown), like the upload.
+    expect(frankCut).toEqual(['frank ContainerLogs allow 200 revoked', 'frank ExecStart allow 101 revoked', 'frank SystemEvents allow 200 revoked', 'frank SystemEvents allow 200 revoked', 'frank unknown malformed 0 revoked', 'frank unknown malformed 0 revoked']);
+    // The queued attach: the gateway closed its connection, the client did not leave.
+    expect(cut().filter((r) => r.path?.endsWith('/attach')).map((r) => r.reason)).toEqual(['connection-cut: the gateway closed the connection (revoked) before a decision']);
+    expect(cut().find((r) => r.operation === 'unknown' && !r.path?.endsWith('/attach'))?.reason).toMatch(/^truncated-body: /);
     // What frank finished before (version, the exec create) ended as usual.
     const frankEnded = auditRecords(g).filter((r) => r.identity?.cn === 'frank' && r.endedBy === undefined);
     expect(frankEnded.map((r) => r.operation)).toEqual(expect.arrayContaining(['SystemVersion', 'ContainerExec']));
