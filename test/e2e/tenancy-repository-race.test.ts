@@ -6,12 +6,13 @@
  * alice could neither remove carol's tag nor add tags to her own repository. The repository
  * of each tag being written is now reserved too. Real docker CLI, real TLS, real dockerd.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
 import { scratchDir } from './support/scratch.js';
 import { until } from './support/until.js';
+import { processWith } from './support/processes.js';
 
 const socket = inject('dockerSocket');
 let pki: TestPki;
@@ -114,16 +115,3 @@ describe('two tenants writing into one repository at once', () => {
     expect(save.code, save.stderr).toBe(0);
   }, 180_000);
 });
-
-/** Whether a process on this host has `marker` in its command line (a build's RUN step, running now). */
-function processWith(marker: string): boolean {
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker)) return true;
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return false;
-}

@@ -13,6 +13,7 @@ import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, 
 import { httpRequest, jsonRequest, RawConnection } from './support/raw-tls.js';
 import { scratchDir } from './support/scratch.js';
 import { until } from './support/until.js';
+import { processWith } from './support/processes.js';
 
 const socket = inject('dockerSocket');
 let pki: TestPki;
@@ -897,18 +898,6 @@ describe('review fixes, on the real daemon', () => {
   });
 });
 
-/** Whether a process on this host has `marker` in its command line (a build's RUN step, running now). */
-function processWith(marker: string): boolean {
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker)) return true;
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return false;
-}
 
 describe('a build\'s tags are reserved until it ends (dockerd writes them at the end)', () => {
   it.each([
