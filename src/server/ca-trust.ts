@@ -1,10 +1,13 @@
 /**
  * After a reload that changed the CA bundle (`certs init --force`, an intermediate dropped from
  * `tls.ca`), connections whose client chain no longer leads to a CA of the bundle are closed:
- * new handshakes from those clients are refused, and their open sessions go the same way.
+ * new handshakes from those clients are refused, and their open sessions go the same way. A CA
+ * renewed with its old name and key (ca-key.ts) is the same CA: its clients stay.
  */
 import { X509Certificate } from 'node:crypto';
 import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls';
+import { certificateNameKeys, type ParsedCertificate } from '../identity/identity.js';
+import { caKey } from './ca-key.js';
 import { cutConnection } from './connection-cuts.js';
 import { identityOf } from './peer-identity.js';
 import type { TlsMaterial } from './tls-material.js';
@@ -49,6 +52,22 @@ export function replacedBundles(windowMs: number): {
   };
 }
 
+const caKeys = new WeakMap<X509Certificate, string>();
+
+/**
+ * Which CA a certificate is (ca-key.ts caKey, its names as tls-material.ts takes them), whatever
+ * certificate of that CA it is: a CA re-issued with its old name and key has the same. Kept per
+ * certificate object, as a bundle's certificates are asked again at each check.
+ */
+function caKeyOf(cert: X509Certificate): string {
+  let key = caKeys.get(cert);
+  if (key === undefined) {
+    key = caKey(certificateNameKeys(cert.toLegacyObject() as unknown as ParsedCertificate).subjectKey, cert.publicKey);
+    caKeys.set(cert, key);
+  }
+  return key;
+}
+
 /**
  * Whether a certificate of the new bundle ends the chain as a trust anchor. `own`: it is the
  * client's own certificate (pinned in the bundle), not one above it.
@@ -60,6 +79,9 @@ type Anchor = (cert: X509Certificate, own: boolean) => boolean;
  * decide a new handshake: walking up from its certificate, each link is either one the
  * client sent or one of the new bundle (one only the old bundle supplied, a dropped
  * intermediate or root, ends it), up to a certificate of the new bundle that `anchor` accepts.
+ * A CA of the new bundle with the name and key of a CA of the chain (caKey: that CA re-issued
+ * with its old key, a renewed root) stands for it, as OpenSSL picks a new handshake's issuer
+ * by name and key; the client's own certificate counts only as itself.
  * `admitted` is the fingerprint of the certificate the connection was admitted with.
  */
 function leadsToBundle(socket: TLSSocket, admitted: string | undefined, bundle: readonly X509Certificate[], old: readonly X509Certificate[], anchor: Anchor): boolean {
@@ -67,14 +89,17 @@ function leadsToBundle(socket: TLSSocket, admitted: string | undefined, bundle: 
   // Renegotiation is refused, so the session's certificate is the one the connection was
   // admitted with; one that is not cannot be vouched for.
   if (!admitted || !cert?.raw || fingerprintOf(cert) !== admitted) return false;
-  const inBundle = (x: X509Certificate, list: readonly X509Certificate[]) => list.some((ca) => ca.fingerprint256 === x.fingerprint256);
+  const same = (x: X509Certificate) => (ca: X509Certificate) => ca.fingerprint256 === x.fingerprint256;
+  const sameCa = (x: X509Certificate) => (ca: X509Certificate) => ca.fingerprint256 === x.fingerprint256 || caKeyOf(ca) === caKeyOf(x);
   const seen = new Set<string>();
   while (cert?.raw && !seen.has(cert.fingerprint256)) {
     seen.add(cert.fingerprint256);
+    const own = seen.size === 1;
     const x = new X509Certificate(cert.raw);
-    if (inBundle(x, bundle)) {
-      if (anchor(x, seen.size === 1)) return true;
-    } else if (seen.size > 1 && inBundle(x, old)) {
+    const inBundle = bundle.filter(own ? same(x) : sameCa(x));
+    if (inBundle.length > 0) {
+      if (inBundle.some((ca) => anchor(ca, own))) return true;
+    } else if (!own && old.some(same(x))) {
       return false;
     }
     cert = cert.issuerCertificate;

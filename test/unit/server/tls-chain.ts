@@ -13,6 +13,7 @@ import { createCa, type CaSigner, type NewCa } from '../../../src/pki/ca.js';
 import { crlPem } from '../../../src/pki/crl.js';
 import { createIntermediateCa } from '../../../src/pki/intermediate-ca.js';
 import { exportPrivateKeyPem, generateKeyPair } from '../../../src/pki/key-pair.js';
+import { randomSerial } from '../../../src/pki/serial.js';
 import { x509 } from '../../../src/pki/webcrypto.js';
 import { bindIdentity, identityOf } from '../../../src/server/peer-identity.js';
 import { loadTlsMaterial, type TlsMaterial } from '../../../src/server/tls-material.js';
@@ -69,6 +70,26 @@ export async function crlOf(ca: CaSigner, serials: string[], thisUpdate: Date = 
     entries: serials.map((serialNumber) => ({ serialNumber, revocationDate: now })),
   });
   return crlPem(crl);
+}
+
+/**
+ * `ca` re-issued with its old name and key (a renewed CA: `openssl req -x509 -key ca-key.pem`
+ * with the old subject): a new certificate with a new serial and the same extensions, signed
+ * by `by` (itself for a root). PEM.
+ */
+export async function reissue(ca: CaSigner, by: CaSigner = ca): Promise<string> {
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: ca.cert.subjectName,
+    issuer: by.cert.subjectName,
+    publicKey: ca.cert.publicKey,
+    signingKey: by.key,
+    signingAlgorithm: by.algorithm.signing,
+    notBefore: new Date(now.getTime() - 30_000),
+    notAfter: new Date(now.getTime() + 20 * 86_400_000),
+    extensions: ca.cert.extensions,
+  });
+  return cert.toString('pem') + '\n';
 }
 
 /** Root, an intermediate under it and a server certificate of the root. */
