@@ -21,7 +21,8 @@ import type { CaName, TlsMaterial } from './tls-material.js';
  * issuer's name (ca-key.ts), `der` gives the certificate, and only a CA whose key verifies it
  * counts, so one CA's CRL does not revoke another's certificate of the same serial. Without
  * `der` (or when it is not the identity's certificate) every CA of that name counts: a
- * revocation errs towards closing.
+ * revocation errs towards closing. Above it, a CA is a root only when its own key verifies
+ * it, so an intermediate named as its root is looked up in its root's CRL too.
  */
 export function isRevoked(
   identity: Pick<Identity, 'issuerKey' | 'serial'>,
@@ -29,19 +30,52 @@ export function isRevoked(
   der?: () => Uint8Array | undefined,
 ): boolean {
   const revokedBy = (ca: string, serial: string): boolean => tls.revocations.some((r) => r.ca === ca && r.serials.has(serial));
-  let level = [{ issuerKey: identity.issuerKey, serial: normalizeSerialHex(identity.serial), der }];
-  // Walk up: each CA of the bundle that issued a certificate of this level, until a
-  // self-signed root. Bounded by the bundle's size, so a loop of cross-signed CAs cannot spin.
-  for (let depth = 0; depth <= tls.caNames.length && level.length > 0; depth++) {
+  const issuers = issuersOf(identity.issuerKey, der, tls.caNames);
+  if (issuers.some((ca) => revokedBy(ca.ca, normalizeSerialHex(identity.serial)))) return true;
+  // Walk up: each CA of the bundle that issued a CA of this level, until self-signed roots.
+  // Bounded by the bundle's size, so a loop of cross-signed CAs cannot spin.
+  let level = issuers;
+  for (let depth = 0; depth < tls.caNames.length && level.length > 0; depth++) {
     const above = new Set<CaName>();
-    for (const cert of level) {
-      const issuers = issuersOf(cert.issuerKey, cert.der, tls.caNames);
-      if (issuers.some((ca) => revokedBy(ca.ca, cert.serial))) return true;
-      for (const ca of issuers) if (ca.subjectKey !== ca.issuerKey) above.add(ca);
+    for (const ca of level) {
+      for (const parent of parentsOf(ca, tls.caNames)) {
+        if (revokedBy(parent.ca, ca.serial)) return true;
+        above.add(parent);
+      }
     }
-    level = [...above].map((ca) => ({ issuerKey: ca.issuerKey, serial: ca.serial, der: () => ca.cert.raw }));
+    level = [...above];
   }
   return false;
+}
+
+/** Per bundle (its caNames), the CAs above each CA: found once, not at every handshake. */
+const parentsByBundle = new WeakMap<readonly CaName[], Map<CaName, readonly CaName[]>>();
+
+/**
+ * The CAs of `cas` that issued `ca`: none for a root, a CA that its own key verifies (its
+ * issuer Name being its subject is not enough: an intermediate may bear its root's name); else
+ * those issuersOf finds by its issuer Name and its signature, but not itself (its own key
+ * does not verify it). A signature that cannot be checked counts as not self-signed, so the
+ * walk goes on: a revocation errs towards closing.
+ */
+function parentsOf(ca: CaName, cas: readonly CaName[]): readonly CaName[] {
+  let known = parentsByBundle.get(cas);
+  if (!known) parentsByBundle.set(cas, (known = new Map()));
+  let parents = known.get(ca);
+  if (!parents) {
+    parents = selfSigned(ca) ? [] : issuersOf(ca.issuerKey, () => ca.cert.raw, cas).filter((p) => p.ca !== ca.ca);
+    known.set(ca, parents);
+  }
+  return parents;
+}
+
+function selfSigned(ca: CaName): boolean {
+  if (ca.subjectKey !== ca.issuerKey) return false;
+  try {
+    return ca.cert.verify(ca.cert.publicKey);
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -2,7 +2,8 @@
  * The revocation sweep run after a CRL reload: real TLS connections through the gateway's TLS
  * options, identities bound as the listener binds them, and real CRLs of a root and an
  * intermediate. A serial is revoked only together with its issuer, a revoked intermediate
- * takes its clients with it, and the decision uses the certificate the identity was made from.
+ * takes its clients with it (also one with its root's name), and the decision uses the
+ * certificate the identity was made from.
  */
 import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
@@ -10,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { closeRevokedConnections } from '../../../src/runtime/revocation.js';
 import { cutReason } from '../../../src/server/connection-cuts.js';
 import { bindIdentity } from '../../../src/server/peer-identity.js';
-import { crlOf, leaf, makeChain, sweepOpen, type Pair } from '../server/tls-chain.js';
+import { connect, crlOf, leaf, listen, makeChain, sweepOpen, type Pair } from '../server/tls-chain.js';
 
 describe('closeRevokedConnections', async () => {
   const chain = await makeChain();
@@ -74,5 +75,35 @@ describe('closeRevokedConnections', async () => {
     const heard: (string | undefined)[] = [];
     expect(closeRevokedConnections([unbound, bound], next, (identity) => heard.push(identity?.name))).toBe(2);
     expect({ destroyed, heard }).toEqual({ destroyed: ['unbound', 'bound'], heard: [undefined, 'bob'] });
+  });
+});
+
+describe('closeRevokedConnections, an intermediate with its root\'s name', async () => {
+  // Root and intermediate are both "CN=dockgate CA root, O=dockgate": the intermediate's issuer
+  // Name is its own, yet it is no root (its own key does not verify it).
+  const chain = await makeChain('dockgate CA root');
+  const ivan = await leaf(chain.int, 'ivan', '0e05');
+  const judy = await leaf(chain.root, 'judy', '0f06');
+  const intSerial = new X509Certificate(chain.int.certPem).serialNumber;
+  // CRLs with the authority key identifier: OpenSSL tells the two CAs' CRLs apart by it.
+  const handshake = await chain.material((await crlOf(chain.root, [], undefined, true)) + (await crlOf(chain.int, [], undefined, true)));
+
+  it.each([
+    ['nothing revoked', [], [], []],
+    ['the intermediate, revoked by the root: its client (ivan), not the root\'s', [intSerial], [], ['ivan']],
+    ['ivan\'s serial by the root: not ivan (the intermediate issued him)', ['0e05'], [], []],
+    ['ivan\'s serial by the intermediate', [], ['0e05'], ['ivan']],
+    ['judy\'s serial by the intermediate: not judy (the root issued her)', [], ['0f06'], []],
+  ])('%s', async (_label, byRoot: string[], byInt: string[], want: string[]) => {
+    const next = await chain.material((await crlOf(chain.root, byRoot, undefined, true)) + (await crlOf(chain.int, byInt, undefined, true)));
+    expect(await sweepOpen(handshake, chain.root.certPem, [ivan, judy], (open) => closeRevokedConnections(open, next))).toEqual({ closed: want.length, names: want });
+    // The sweep closes what OpenSSL refuses a new handshake for (TLS 1.2: the refusal is part of it).
+    const server = await listen(next);
+    try {
+      for (const client of [ivan, judy]) await connect(server.port, chain.root.certPem, client, { maxVersion: 'TLSv1.2' }).then((s) => s.destroy(), () => {});
+      expect(server.refused).toEqual(want.map(() => 'CERT_REVOKED'));
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Two CAs of one name in `tls.ca` (a second `dockgate certs init` on one host, a CA re-keyed
- * under its old name): each CRL, revocation and missing CRL belongs to the CA whose key signed
- * it, not to every CA of that name. Real CAs and CRLs from the project's PKI code, real TLS
+ * under its old name, an intermediate named as its root): each CRL, revocation and missing CRL
+ * belongs to the CA whose key signed it, not to every CA of that name. Real CAs and CRLs from the project's PKI code, real TLS
  * connections with the gateway's TLS options for the revocation sweep.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -16,7 +16,7 @@ import { crlRollback } from '../../../src/runtime/crl-rollback.js';
 import { closeRevokedConnections } from '../../../src/runtime/revocation.js';
 import { isRevoked } from '../../../src/server/revoked.js';
 import { loadTlsMaterial, type TlsMaterial } from '../../../src/server/tls-material.js';
-import { leaf, sweepOpen, type Pair } from './tls-chain.js';
+import { leaf, makeChain, sweepOpen, type Pair } from './tls-chain.js';
 
 const now = new Date();
 const NAME = 'CN=dockgate CA twin, O=dockgate';
@@ -116,5 +116,29 @@ describe('two CAs of one name in tls.ca', async () => {
     );
     const newer = await material(first, await crlOf(ca2, ['0a01'], at(5)));
     expect(crlRollback(inForce.crls, newer.crls, now)).toBeUndefined();
+  });
+});
+
+describe('an intermediate named as its root', async () => {
+  // Both "CN=dockgate CA root, O=dockgate"; tls.ca holds the intermediate, then the root.
+  const chain = await makeChain('dockgate CA root');
+  const ivan = await leaf(chain.int, 'ivan', '0e05');
+  const judy = await leaf(chain.root, 'judy', '0f06');
+  const intSerial = new x509.X509Certificate(chain.int.certPem).serialNumber;
+
+  it.each([
+    ['the intermediate revoked by the root: ivan, with his certificate', ivan, 'own', [intSerial], [], true],
+    ['the intermediate revoked by the root: ivan, without a certificate', ivan, 'none', [intSerial], [], true],
+    ['the intermediate revoked by the root: judy (the root\'s) stays', judy, 'own', [intSerial], [], false],
+    ['ivan\'s serial by the root: not ivan, with his certificate (the intermediate issued him)', ivan, 'own', ['0e05'], [], false],
+    ['ivan\'s serial by the root, without his certificate: either CA of the name counts (errs towards closing)', ivan, 'none', ['0e05'], [], true],
+    ['judy\'s serial by the intermediate: not judy, with her certificate', judy, 'own', [], ['0f06'], false],
+    ['judy\'s serial by the intermediate, without her certificate: revoked', judy, 'none', [], ['0f06'], true],
+    ['the root\'s own serial in its CRL: nobody (a root is not walked above)', ivan, 'own', [new x509.X509Certificate(chain.root.certPem).serialNumber], [], false],
+  ])('isRevoked, %s', async (_label, who: Pair, der: string, byRoot: string[], byInt: string[], want: boolean) => {
+    const m = await chain.material((await crlOf(chain.root, byRoot)) + (await crlOf(chain.int, byInt)));
+    const raw = new x509.X509Certificate(who.certPem).rawData;
+    const identity = identityFromCertificate(new Uint8Array(raw));
+    expect(isRevoked(identity, m, der === 'own' ? () => new Uint8Array(raw) : () => undefined)).toBe(want);
   });
 });

@@ -59,9 +59,14 @@ export async function leaf(
   return { certPem: cert.toString('pem') + '\n', keyPem: await exportPrivateKeyPem(keys.privateKey), serial };
 }
 
-/** A PEM CRL of `ca` revoking `serials`, signed at `thisUpdate` (default: when the test file loaded). */
-export async function crlOf(ca: CaSigner, serials: string[], thisUpdate: Date = now): Promise<string> {
+/**
+ * A PEM CRL of `ca` revoking `serials`, signed at `thisUpdate` (default: when the test file
+ * loaded). `keyId`: with the CA's authority key identifier, as `certs crl` writes one (OpenSSL
+ * needs it to tell apart the CRLs of two CAs of one name).
+ */
+export async function crlOf(ca: CaSigner, serials: string[], thisUpdate: Date = now, keyId = false): Promise<string> {
   const crl = await x509.X509CrlGenerator.create({
+    ...(keyId ? { extensions: [ca.authorityKeyId] } : {}),
     issuer: ca.cert.subjectName,
     thisUpdate,
     nextUpdate: new Date(now.getTime() + 3 * 86_400_000),
@@ -101,12 +106,16 @@ export interface Chain {
   material(crl?: string): Promise<TlsMaterial>;
 }
 
-/** Make a chain; its files live in a temporary directory removed after the test file. */
-export async function makeChain(): Promise<Chain> {
+/**
+ * Make a chain; its files live in a temporary directory removed after the test file. The
+ * intermediate is `CN=<intermediate>, O=dockgate`; the root is `CN=dockgate CA root, O=dockgate`
+ * (give that name to the intermediate for a chain whose CAs share a name).
+ */
+export async function makeChain(intermediate = 'team CA'): Promise<Chain> {
   const dir = await mkdtemp(join(tmpdir(), 'dockgate-chain-'));
   afterAll(() => rm(dir, { recursive: true, force: true }));
   const root = await createCa({ keyType: 'ecdsa', days: 30, now, hostname: 'root' });
-  const int = await createIntermediateCa(root, { commonName: 'team CA', keyType: 'ecdsa', days: 30, now });
+  const int = await createIntermediateCa(root, { commonName: intermediate, keyType: 'ecdsa', days: 30, now });
   const server = await leaf(root, 'localhost', '5e', 'server');
   await writeFile(join(dir, 'ca.pem'), int.bundlePem);
   await writeFile(join(dir, 'cert.pem'), server.certPem);
