@@ -41,8 +41,7 @@ function notYours(ctx: TenancyContext, what: string, name: string, ownership?: O
 function whose(ctx: TenancyContext, ownership: Ownership): string {
   if (ownership.owner === undefined) return 'has no owner';
   if (ownership.owner !== ctx.tenant.name) return 'belongs to another tenant';
-  const team = ownership.team === undefined || ownership.team === '' ? 'no team' : `team "${ownership.team}"`;
-  return `is labelled yours but with ${team}, not your own team's label (the classic builder leaves such images between its label steps): you may run it, not change it`;
+  return `is labelled yours but with ${labelTeam(ownership)}, not your own team's label (the classic builder leaves such images between its label steps): you may run it, not change it`;
 }
 
 /** Handle an operation on one named object. */
@@ -159,11 +158,11 @@ function builtinNetworkUse(op: string, obj: ResolvedObject): boolean {
 
 /**
  * Refuse a tag (tag, commit, import, build, pull) that takes over a tag naming an image the
- * caller does not own, that dockerd would read in place of an image ID (idLikeImageTag), or, for
- * a tag the caller will own (`owned`: all but pulls, whose images carry no owner), one added to
- * a repository holding another tenant's images: a bare repository name stands for all its tags
- * in a save or push, so a stranger's tag there made the owner's `docker save <repo>` refused,
- * with a tag the owner could neither see nor remove.
+ * caller does not own, that dockerd would read in place of an image ID (idLikeImageTag), or
+ * that joins a repository holding images the caller may not change (strangerInRepository): a
+ * bare repository name stands for all its tags in a save or push, so a stranger's tag there
+ * made the owner's `docker save <repo>` refused, with a tag the owner could neither see nor
+ * remove. `owned`: the caller will own the tag (all but pulls, whose images carry no owner).
  */
 export async function tagOver(ctx: TenancyContext, repo: string | undefined, tag: string | undefined, owned = true): Promise<TenancyVerdict | undefined> {
   const ref = tagReference(repo, tag);
@@ -180,16 +179,36 @@ export async function tagOver(ctx: TenancyContext, repo: string | undefined, tag
   } else if (accessTo(ctx.spec, ctx.tenant, existing.found, 'modify') === 'none') {
     return deny(403, 'not-owner', tenancyMessage(ctx, `tag "${shown}" names an image that ${whose(ctx, existing.found.ownership)}`));
   }
-  return owned ? strangerInRepository(ctx, ref, shown) : undefined;
+  return strangerInRepository(ctx, ref, shown, owned);
 }
 
-/** Refuse adding a tag to a repository that holds an image the caller may not modify. */
-async function strangerInRepository(ctx: TenancyContext, ref: string, shown: string): Promise<TenancyVerdict | undefined> {
+/**
+ * Refuse adding a tag to a repository that holds an image the caller may not modify. A pull's
+ * tag (not `owned`: its image carries no owner) is refused only by an image with an owner
+ * (another tenant's or team's): unowned images may share a repository, as pulls of one
+ * public repository do, and the caller's own and team's never stop them. Before, a pull's tag
+ * could join any repository: `alice pull reg/carolapp:zz` planted an unowned tag in carol's
+ * repository, and carol could no longer save it, tag into it, or remove the tag.
+ */
+async function strangerInRepository(ctx: TenancyContext, ref: string, shown: string, owned: boolean): Promise<TenancyVerdict | undefined> {
   const named = await repositoryImages(ctx.daemon, ref);
   if ('answer' in named) return deny(403, 'tag-unchecked', tenancyMessage(ctx, `cannot check who owns the repository of tag "${shown}" (the daemon answered ${named.answer.status})`));
-  const stranger = named.images.find((i) => accessTo(ctx.spec, ctx.tenant, i.found, 'modify') === 'none');
+  const stranger = named.images.find((i) => accessTo(ctx.spec, ctx.tenant, i.found, 'modify') === 'none' && (owned || i.found.ownership.owner !== undefined));
   if (stranger === undefined) return undefined;
-  return deny(403, 'not-owner', tenancyMessage(ctx, `tag "${shown}" would join a repository that holds another tenant's image (${maskUrlCredentials(stranger.ref)}): tag into a repository of your own`));
+  const advice = owned ? 'tag into a repository of your own' : 'a pull may not add a tag to a repository holding another tenant\'s images: its owner (or an admin) may pull it';
+  return deny(403, 'not-owner', tenancyMessage(ctx, `tag "${shown}" would join a repository that holds ${strangerImage(ctx, stranger.found.ownership)} (${maskUrlCredentials(stranger.ref)}): ${advice}`));
+}
+
+/** An image in a repository that the caller may not change, as strangerInRepository names it. */
+function strangerImage(ctx: TenancyContext, ownership: Ownership): string {
+  if (ownership.owner === undefined) return 'an image that has no owner';
+  if (ownership.owner !== ctx.tenant.name) return "another tenant's image";
+  return `an image labelled yours but with ${labelTeam(ownership)}, not your own team's label`;
+}
+
+/** The team label of an image as a refusal says it: `team "web"`, or `no team`. */
+function labelTeam(ownership: Ownership): string {
+  return ownership.team === undefined || ownership.team === '' ? 'no team' : `team "${ownership.team}"`;
 }
 
 /**

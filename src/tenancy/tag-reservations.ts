@@ -21,8 +21,9 @@ export interface TagHolder {
   /** The operation that will write the tag (`ImageBuild`). */
   operation: string;
   /**
-   * The images it writes carry no owner (a pull): a pull's tag may join any repository, so
-   * two pulls into one repository do not stop each other there (their tags still do).
+   * The images it writes carry no owner (a pull): a pull's tag may join a repository of
+   * unowned images (object-ops.ts, strangerInRepository), so two pulls into one repository do
+   * not stop each other there (their tags still do).
    */
   ownerless?: boolean;
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
 import { httpRequest, jsonRequest, RawConnection } from './support/raw-tls.js';
+import { startBusyboxRegistry, type TestRegistry } from './support/registry.js';
 import { scratchDir } from './support/scratch.js';
 import { until } from './support/until.js';
 import { processWith } from './support/processes.js';
@@ -898,6 +899,37 @@ describe('review fixes, on the real daemon', () => {
   });
 });
 
+
+describe('pulls into others\' repositories (found by the revten review), with a stand-in registry on loopback', () => {
+  let reg: TestRegistry;
+  beforeAll(async () => {
+    reg = await startBusyboxRegistry(socket);
+  }, 60_000);
+  afterAll(async () => {
+    await reg?.close();
+  });
+
+  it('a pull may not add a tag to another tenant\'s repository (it left carol unable to save, tag into or clean her repository); pulls into new or own repositories work', async () => {
+    const carolapp = `${reg.host}/ten-carolapp`;
+    try {
+      expect((await as('carol', ['commit', 'ten-c1', `${carolapp}:v1`])).code).toBe(0);
+      const planted = await as('alice', ['pull', `${carolapp}:zz`]);
+      expect(planted.code).not.toBe(0);
+      expect(planted.stderr).toContain(`tag "${carolapp}:zz" would join a repository that holds another tenant's image (${carolapp}:v1): a pull may not add a tag to a repository holding another tenant's images`);
+      expect((await dockerDirect(socket, ['image', 'inspect', `${carolapp}:zz`])).code).not.toBe(0);
+      const saved = await as('carol', ['save', '-o', join(scratchDir('ten-pullsave-'), 'repo.tar'), carolapp]);
+      expect(saved.stderr).toBe('');
+      expect(saved.code).toBe(0);
+      // The registry answers: a pull into a repository of no one else's works, carol's into her own too.
+      const own = await as('alice', ['pull', `${reg.host}/ten-aliceapp:1`]);
+      expect(own.code, own.stderr).toBe(0);
+      const carols = await as('carol', ['pull', `${carolapp}:v2`]);
+      expect(carols.code, carols.stderr).toBe(0);
+    } finally {
+      await dockerDirect(socket, ['rmi', '-f', `${carolapp}:v1`, `${carolapp}:v2`, `${carolapp}:zz`, `${reg.host}/ten-aliceapp:1`]);
+    }
+  });
+});
 
 describe('a build\'s tags are reserved until it ends (dockerd writes them at the end)', () => {
   it.each([

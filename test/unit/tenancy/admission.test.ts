@@ -605,16 +605,17 @@ describe('#2 #3 #4 tags owned by others cannot be re-pointed', () => {
   });
 
   it.each([
-    ['tag into another tenant\'s repository', 'POST', '/v1.41/images/aimg:1/tag?repo=cimg&tag=zz', 'cimg:latest'],
-    ['commit into it', 'POST', '/v1.41/commit?container=a1&repo=cimg:zz', 'cimg:latest'],
-    ['import into it', 'POST', '/v1.41/images/create?fromSrc=-&repo=docker.io/library/cimg&tag=zz', 'cimg:latest'],
-    ['build into it', 'POST', '/v1.41/build?t=aimg:2&t=cimg:zz', 'cimg:latest'],
-    ['tag into an unowned repository', 'POST', '/v1.41/images/aimg:1/tag?repo=busybox&tag=mine', 'busybox:latest'],
+    ['tag into another tenant\'s repository', 'POST', '/v1.41/images/aimg:1/tag?repo=cimg&tag=zz', "another tenant's image (cimg:latest): tag into a repository of your own"],
+    ['commit into it', 'POST', '/v1.41/commit?container=a1&repo=cimg:zz', "another tenant's image (cimg:latest)"],
+    ['import into it', 'POST', '/v1.41/images/create?fromSrc=-&repo=docker.io/library/cimg&tag=zz', "another tenant's image (cimg:latest)"],
+    ['build into it', 'POST', '/v1.41/build?t=aimg:2&t=cimg:zz', "another tenant's image (cimg:latest)"],
+    // Said as what it is (revten F2): the image is nobody's, not another tenant's.
+    ['tag into an unowned repository', 'POST', '/v1.41/images/aimg:1/tag?repo=busybox&tag=mine', 'an image that has no owner (busybox:latest): tag into a repository of your own'],
   ])('%s: a new tag may not join a repository holding an image the caller may not change', async (_name, method, target, stranger) => {
-    denied(await admit('alice', method, target, undefined, d()), `would join a repository that holds another tenant's image (${stranger})`);
+    denied(await admit('alice', method, target, undefined, d()), `would join a repository that holds ${stranger}`);
   });
 
-  it('a new tag may join a repository of one\'s own or the team\'s; a pull\'s tag (no owner) is not checked for it; a list that fails refuses', async () => {
+  it('a new tag may join a repository of one\'s own or the team\'s; a pull\'s tag (no owner) may join unowned images; a list that fails refuses', async () => {
     expect((await admit('alice', 'POST', '/v1.41/images/aimg:1/tag?repo=aimg&tag=2', undefined, d())).kind).toBe('forward');
     expect((await admit('bob', 'POST', '/v1.41/images/aimg:1/tag?repo=aimg&tag=bob', undefined, d())).kind).toBe('forward');
     expect((await admit('alice', 'POST', '/v1.41/images/create?fromImage=busybox&tag=1.36', undefined, d())).kind).toBe('forward');
@@ -645,6 +646,42 @@ describe('#2 #3 #4 tags owned by others cannot be re-pointed', () => {
     ['', 'latest', undefined],
   ])('tagReference(%j, %j)', (repo, tag, want) => {
     expect(tagReference(repo, tag)).toBe(want);
+  });
+});
+
+describe('revten F2: a pull may not add a tag to a repository holding another tenant\'s or team\'s images', () => {
+  const REG = '127.0.0.1:42412/carolapp';
+  const image = (labels: Record<string, string>, tags: string[]) => ({ Id: `sha256:${tags[0]}`, RepoTags: tags, Config: { Labels: labels } });
+  const d = () => daemonWith([], {
+    '/images/json': [
+      image(carol, ['cimg:latest']),
+      image(alice, ['aimg:1']),
+      image({}, ['busybox:latest']),
+      image(carol, [`${REG}:v1`]),
+      // Labelled alice's with team data: the classic builder's between-steps image, or made before a team change.
+      image({ 'dockgate.owner': 'alice', 'dockgate.team': 'data' }, ['amixed:1']),
+    ],
+  });
+  const pull = (ref: string, tag: string) => `/v1.41/images/create?fromImage=${encodeURIComponent(ref)}&tag=${tag}`;
+  it.each([
+    ['alice into carol\'s registry repository', 'alice', pull(REG, 'zz'), `tag "${REG}:zz" would join a repository that holds another tenant's image (${REG}:v1): a pull may not add a tag to a repository holding another tenant's images`],
+    ['alice into carol\'s local repository, named in full', 'alice', pull('docker.io/library/cimg', 'zz'), "would join a repository that holds another tenant's image (cimg:latest)"],
+    ['bob into it (another team\'s)', 'bob', pull('cimg', '2'), "would join a repository that holds another tenant's image (cimg:latest)"],
+    ['carol into alice\'s repository', 'carol', pull('aimg', '2'), "would join a repository that holds another tenant's image (aimg:1)"],
+    ['alice into her image labelled with another team', 'alice', pull('amixed', '2'), 'would join a repository that holds an image labelled yours but with team "data", not your own team\'s label (amixed:1)'],
+  ])('%s: refused', async (_name, user, target, text) => {
+    const v = await admit(user, 'POST', target, undefined, d());
+    expect(v.kind === 'deny' && [v.status, v.code]).toEqual([403, 'not-owner']);
+    denied(v, text);
+  });
+  it.each([
+    ['into a repository of unowned images (pulls of a public image go together)', 'alice', pull('busybox', '1.36')],
+    ['into a new repository', 'alice', pull(`127.0.0.1:42412/aliceapp`, 'v1')],
+    ['into one\'s own repository', 'carol', pull(REG, 'v2')],
+    ['into the team\'s repository', 'bob', pull('aimg', '2')],
+    ['by an admin, into anyone\'s', 'root', pull(REG, 'zz')],
+  ])('%s: forwarded', async (_name, user, target) => {
+    expect((await admit(user, 'POST', target, undefined, d())).kind).toBe('forward');
   });
 });
 

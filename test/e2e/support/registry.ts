@@ -1,0 +1,78 @@
+/**
+ * A stand-in registry for the end-to-end suites: a plain-HTTP server on loopback (port 0,
+ * which dockerd reaches without TLS, as it treats 127.0.0.0/8 as an insecure registry) that
+ * answers the Registry API v2 with the daemon's own `busybox:latest` under any name and tag,
+ * and serves its root file system as a tar at `/rootfs.tar` (for `docker import URL`). No
+ * network is needed.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { dockerDirect, run } from './gateway.js';
+import { scratchDir } from './scratch.js';
+
+/** A running stand-in registry. */
+export interface TestRegistry {
+  /** `127.0.0.1:PORT`, the registry part of an image reference. */
+  host: string;
+  /** Request lines it has answered (`GET /v2/x/manifests/1`). */
+  requests: string[];
+  close: () => Promise<void>;
+}
+
+const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+/** Save busybox from the daemon on `socket` and serve it. */
+export async function startBusyboxRegistry(socket: string): Promise<TestRegistry> {
+  const dir = scratchDir('registry-');
+  const tar = join(dir, 'busybox.tar');
+  const saved = await dockerDirect(socket, ['save', '-o', tar, 'busybox:latest']);
+  if (saved.code !== 0) throw new Error(`docker save busybox failed: ${saved.stderr}`);
+  const untar = await run('tar', ['-xf', tar, '-C', dir]);
+  if (untar.code !== 0) throw new Error(`tar -x failed: ${untar.stderr}`);
+  const [saveManifest] = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { Config: string; Layers: string[] }[];
+  if (!saveManifest) throw new Error('docker save wrote no manifest');
+  const config = readFileSync(join(dir, saveManifest.Config));
+  const rawLayers = saveManifest.Layers.map((l) => readFileSync(join(dir, l)));
+  const layers = rawLayers.map((l) => gzipSync(l));
+  const blobs = new Map<string, Buffer>([[sha(config), config], ...layers.map((l) => [sha(l), l] as [string, Buffer])]);
+  const manifest = Buffer.from(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+    config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: config.length, digest: sha(config) },
+    layers: layers.map((l) => ({ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: l.length, digest: sha(l) })),
+  }));
+  const rootfs = rawLayers[rawLayers.length - 1] ?? Buffer.alloc(0);
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    const url = req.url ?? '';
+    requests.push(`${req.method ?? ''} ${url}`);
+    const head = req.method === 'HEAD';
+    const h = { 'Docker-Distribution-API-Version': 'registry/2.0' };
+    const send = (type: string, body: Buffer, extra: Record<string, string> = {}): void => {
+      res.writeHead(200, { ...h, 'Content-Type': type, 'Content-Length': String(body.length), ...extra });
+      res.end(head ? undefined : body);
+    };
+    if (url === '/v2/') return send('application/json', Buffer.from('{}'));
+    if (url === '/rootfs.tar') return send('application/x-tar', rootfs);
+    if (/^\/v2\/.+\/manifests\/[^/]+$/.test(url)) return send('application/vnd.docker.distribution.manifest.v2+json', manifest, { 'Docker-Content-Digest': sha(manifest) });
+    const blob = /^\/v2\/.+\/blobs\/(sha256:[0-9a-f]+)$/.exec(url)?.[1];
+    const body = blob === undefined ? undefined : blobs.get(blob);
+    if (blob !== undefined && body !== undefined) return send('application/octet-stream', body, { 'Docker-Content-Digest': blob });
+    res.writeHead(404, h);
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    host: `127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
