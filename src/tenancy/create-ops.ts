@@ -86,6 +86,12 @@ export async function createOperation(ctx: TenancyContext, op: string): Promise<
       if (pull && !facts.query.tag && tagReference(fromImage, undefined) === `${fromImage}:latest`) {
         return deny(403, 'pull-all-tags', tenancyMessage(ctx, 'pulling every tag of a repository is not supported for tenants: name a tag'));
       }
+      // An import from a URL (fromSrc other than `-`, even empty: dockerd then fetches `http://`)
+      // is downloaded by dockerd with no cancellation: its client may leave, and the tag and
+      // repository it writes stay reserved (written-tags.ts) for as long as the server is slow.
+      if (!pull && (facts.query.fromSrc ?? '') !== '-') {
+        return deny(403, 'admin-only', tenancyMessage(ctx, 'an import from a URL (fromSrc other than "-") is refused: dockerd downloads it with no way to cancel it, holding its tag meanwhile: only tenancy admins may run it; import an uploaded archive instead (`docker import FILE` or `-`)'));
+      }
       const over = await tagOver(ctx, pull ? fromImage : facts.query.repo, facts.query.tag, !pull);
       if (over) return over;
       if (pull) return forward(); // registry images carry no owner

@@ -900,13 +900,27 @@ describe('review fixes, on the real daemon', () => {
 });
 
 
-describe('pulls into others\' repositories (found by the revten review), with a stand-in registry on loopback', () => {
+describe('imports from a URL and pulls into others\' repositories (found by the revten review), with a stand-in registry on loopback', () => {
   let reg: TestRegistry;
   beforeAll(async () => {
     reg = await startBusyboxRegistry(socket);
   }, 60_000);
   afterAll(async () => {
     await reg?.close();
+  });
+
+  it('a tenant\'s import from a URL is refused before dockerd fetches anything (its download cannot be cancelled, and held the tag); an admin\'s goes through', async () => {
+    const url = `http://${reg.host}/rootfs.tar`;
+    const refused = await as('alice', ['import', url, 'ten-url-imp:1']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('ImageCreate denied for alice: an import from a URL (fromSrc other than "-") is refused: dockerd downloads it with no way to cancel it');
+    expect(reg.requests).not.toContain('GET /rootfs.tar');
+    expect((await dockerDirect(socket, ['image', 'inspect', 'ten-url-imp:1'])).code).not.toBe(0);
+    const admin = await as('root', ['import', url, 'ten-url-imp:2']);
+    expect(admin.stderr).toBe('');
+    expect(admin.code).toBe(0);
+    expect(reg.requests).toContain('GET /rootfs.tar');
+    await dockerDirect(socket, ['rmi', '-f', 'ten-url-imp:2']);
   });
 
   it('a pull may not add a tag to another tenant\'s repository (it left carol unable to save, tag into or clean her repository); pulls into new or own repositories work', async () => {

@@ -685,6 +685,29 @@ describe('revten F2: a pull may not add a tag to a repository holding another te
   });
 });
 
+describe('revten F1: an import from a URL is an admin\'s (dockerd downloads it with no way to cancel, holding its tag)', () => {
+  it.each([
+    ['an http URL', '/v1.41/images/create?fromSrc=http%3A%2F%2F127.0.0.1%3A42411%2Fy.tar&repo=redis&tag=7'],
+    ['a URL without a scheme (dockerd adds http://), with a token', '/v1.41/images/create?fromSrc=x.invalid%2Fa.tar%3Ftoken%3DSEKRET40&repo=squat&tag=1'],
+    ['an empty fromImage beside it', '/v1.41/images/create?fromImage=&fromSrc=https%3A%2F%2FSEKRET41%40example.invalid%2Fi.tar&repo=app'],
+    ['no fromSrc (dockerd fetches http://)', '/v1.41/images/create?repo=app&tag=1'],
+    ['an empty fromSrc', '/v1.41/images/create?fromSrc=&repo=app&tag=1'],
+    ['a second fromSrc=- after a URL (the first counts, as in Go)', '/v1.41/images/create?fromSrc=http%3A%2F%2Fx.invalid%2Fi.tar&fromSrc=-&repo=app'],
+  ])('%s: refused to a tenant, without quoting it', async (_name, target) => {
+    const v = await admit('alice', 'POST', target);
+    expect(v.kind === 'deny' && [v.status, v.code]).toEqual([403, 'admin-only']);
+    denied(v, 'an import from a URL (fromSrc other than "-") is refused: dockerd downloads it with no way to cancel it');
+    expect(JSON.stringify(v)).not.toContain('SEKRET');
+  });
+  it.each([
+    ['an upload by a tenant', 'alice', '/v1.41/images/create?fromSrc=-&repo=app&tag=1'],
+    ['a URL import by an admin', 'root', '/v1.41/images/create?fromSrc=http%3A%2F%2F127.0.0.1%3A42411%2Fy.tar&repo=redis&tag=7'],
+    ['a pull with a stray fromSrc (dockerd pulls and ignores it)', 'alice', '/v1.41/images/create?fromImage=busybox&tag=1.36&fromSrc=http%3A%2F%2Fx.invalid%2Fi.tar'],
+  ])('%s: forwarded', async (_name, user, target) => {
+    expect((await admit(user, 'POST', target)).kind).toBe('forward');
+  });
+});
+
 describe('#8 network references are pinned to the IDs they resolved to', () => {
   it.each([
     [{ HostConfig: { NetworkMode: 'anet' } }, { anet: { NetworkID: ANET } }],
