@@ -6,11 +6,9 @@
  */
 import { X509Certificate } from 'node:crypto';
 import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls';
-import { certificateNameKeys, type ParsedCertificate } from '../identity/identity.js';
-import { caKey } from './ca-key.js';
 import { cutConnection } from './connection-cuts.js';
 import { identityOf } from './peer-identity.js';
-import type { TlsMaterial } from './tls-material.js';
+import { caKeyOf, type TlsMaterial } from './tls-material.js';
 
 /** A certificate's SHA-256 fingerprint spelled as Identity.fingerprint is (lowercase hex, no colons). */
 export function fingerprintOf(cert: PeerCertificate): string {
@@ -50,22 +48,6 @@ export function replacedBundles(windowMs: number): {
       return c && { caCerts: c.old };
     },
   };
-}
-
-const caKeys = new WeakMap<X509Certificate, string>();
-
-/**
- * Which CA a certificate is (ca-key.ts caKey, its names as tls-material.ts takes them), whatever
- * certificate of that CA it is: a CA re-issued with its old name and key has the same. Kept per
- * certificate object, as a bundle's certificates are asked again at each check.
- */
-function caKeyOf(cert: X509Certificate): string {
-  let key = caKeys.get(cert);
-  if (key === undefined) {
-    key = caKey(certificateNameKeys(cert.toLegacyObject() as unknown as ParsedCertificate).subjectKey, cert.publicKey);
-    caKeys.set(cert, key);
-  }
-  return key;
 }
 
 /**

@@ -58,15 +58,29 @@ export interface TlsMaterial {
   everyCaHasCrl: boolean;
   /** The CRLs of `tls.crl`; empty without one. */
   crls: CrlInfo[];
-  /**
-   * Per CRL: its CA's subject (as Identity.issuerKey is), the CA itself (caKey: the one whose
-   * key verified the CRL) and the serials it revokes.
-   */
-  revocations: Array<{ issuerKey: string; ca: string; serials: ReadonlySet<string> }>;
+  /** Per CRL: its CA (caKey: the one whose key verified the CRL) and the serials it revokes. */
+  revocations: Array<{ ca: string; serials: ReadonlySet<string> }>;
   /** Everything that expires, for expiry warnings. */
   expiring: ExpiringItem[];
   /** Problems that do not stop loading but will refuse clients; to be logged. */
   warnings: string[];
+}
+
+const caKeys = new WeakMap<X509Certificate, string>();
+
+/**
+ * Which CA a certificate is (ca-key.ts caKey of its subject, as Identity.issuerKey names it,
+ * and its public key), whatever certificate of that CA it is: a CA re-issued with its old name
+ * and key has the same. Kept per certificate object, as a bundle's certificates are asked again
+ * at each sweep.
+ */
+export function caKeyOf(cert: X509Certificate): string {
+  let key = caKeys.get(cert);
+  if (key === undefined) {
+    key = caKey(certificateNameKeys(cert.toLegacyObject() as unknown as ParsedCertificate).subjectKey, cert.publicKey);
+    caKeys.set(cert, key);
+  }
+  return key;
 }
 
 /** Split a PEM bundle into its certificates. */
@@ -119,10 +133,7 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
   }
   if (problems.length > 0 || !ca || !pair || !caCerts || !cas) throw new TlsMaterialError(problems);
   const { cert, key, server } = pair;
-  const caNames = cas.map((c): CaName => {
-    const keys = certificateNameKeys(c.toLegacyObject() as unknown as ParsedCertificate);
-    return { ...keys, serial: normalizeSerialHex(c.serialNumber), ca: caKey(keys.subjectKey, c.publicKey), cert: c };
-  });
+  const caNames = cas.map((c): CaName => ({ ...certificateNameKeys(c.toLegacyObject() as unknown as ParsedCertificate), serial: normalizeSerialHex(c.serialNumber), ca: caKeyOf(c), cert: c }));
   const withoutCrl = crl ? crlGaps(caCerts, parsed.crls) : [];
   const warnings = sharedNames(caNames, tls.ca);
   for (const gap of withoutCrl) {
@@ -169,7 +180,7 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
     // With partialChain an intermediate is an anchor, yet OpenSSL still wants its issuer's CRL.
     everyCaHasCrl: crl !== undefined && withoutCrl.length === 0 && !tls.partialChain,
     crls: parsed.crls,
-    revocations: parsed.revocations.map((r) => ({ issuerKey: caNames[r.signer]?.subjectKey ?? '', ca: caNames[r.signer]?.ca ?? '', serials: r.serials })),
+    revocations: parsed.revocations.map((r) => ({ ca: caNames[r.signer]?.ca ?? '', serials: r.serials })),
     expiring,
     warnings,
   };

@@ -54,7 +54,7 @@ describe('tls.crl with the CRLs of a root and an intermediate', async () => {
     const material = await chain.material(rootCrl + intCrl);
     expect(material.crls.map((c) => c.issuer)).toEqual([chain.root.cert.subject, chain.int.cert.subject]);
     // Each by the CA that signed it: the bundle holds the intermediate, then the root.
-    expect(material.revocations.map((r) => [material.caNames.findIndex((ca) => ca.subjectKey === r.issuerKey), [...r.serials]])).toEqual([
+    expect(material.revocations.map((r) => [material.caNames.findIndex((ca) => ca.ca === r.ca), [...r.serials]])).toEqual([
       [1, []],
       [0, ['a02']],
     ]);
