@@ -80,9 +80,9 @@ export async function crlOf(ca: CaSigner, serials: string[], thisUpdate: Date = 
 /**
  * `ca` re-issued with its old name and key (a renewed CA: `openssl req -x509 -key ca-key.pem`
  * with the old subject): a new certificate with a new serial and the same extensions, signed
- * by `by` (itself for a root). PEM.
+ * by `by` (itself for a root), valid for `dates` (by default from 30 s ago for 20 days). PEM.
  */
-export async function reissue(ca: CaSigner, by: CaSigner = ca): Promise<string> {
+export async function reissue(ca: CaSigner, by: CaSigner = ca, dates: { notBefore: Date; notAfter: Date } = { notBefore: new Date(now.getTime() - 30_000), notAfter: new Date(now.getTime() + 20 * 86_400_000) }): Promise<string> {
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
     subject: ca.cert.subjectName,
@@ -90,8 +90,8 @@ export async function reissue(ca: CaSigner, by: CaSigner = ca): Promise<string> 
     publicKey: ca.cert.publicKey,
     signingKey: by.key,
     signingAlgorithm: by.algorithm.signing,
-    notBefore: new Date(now.getTime() - 30_000),
-    notAfter: new Date(now.getTime() + 20 * 86_400_000),
+    notBefore: dates.notBefore,
+    notAfter: dates.notAfter,
     extensions: ca.cert.extensions,
   });
   return cert.toString('pem') + '\n';
@@ -102,8 +102,8 @@ export interface Chain {
   root: NewCa;
   int: NewCa;
   server: Pair;
-  /** Load TLS material with `tls.ca` = intermediate + root and `tls.crl` = the given PEM text. */
-  material(crl?: string): Promise<TlsMaterial>;
+  /** Load TLS material with `tls.ca` = `ca` (by default intermediate + root) and `tls.crl` = the given PEM text. */
+  material(crl?: string, ca?: string): Promise<TlsMaterial>;
 }
 
 /**
@@ -125,17 +125,26 @@ export async function makeChain(intermediate = 'team CA'): Promise<Chain> {
     root,
     int,
     server,
-    async material(crl) {
+    async material(crl, ca) {
       const crlFile = crl === undefined ? undefined : join(dir, `crl-${++n}.pem`);
       if (crlFile) await writeFile(crlFile, crl as string);
-      return loadTlsMaterial({ ca: join(dir, 'ca.pem'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), crl: crlFile, partialChain: false });
+      const caFile = ca === undefined ? join(dir, 'ca.pem') : join(dir, `ca-${++n}.pem`);
+      if (ca !== undefined) await writeFile(caFile, ca);
+      return loadTlsMaterial({ ca: caFile, cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), crl: crlFile, partialChain: false });
     },
   };
 }
 
-/** A TLS server with the gateway's listener options (client certificate required and verified). */
-export async function listen(material: TlsMaterial, onSecure: (socket: tls.TLSSocket) => void = () => {}): Promise<{ port: number; refused: string[]; close(): Promise<void> }> {
+/**
+ * A TLS server with the gateway's listener options (client certificate required and verified);
+ * `partialChain`: in OpenSSL's partial-chain mode, set as gateway-server.ts sets it.
+ */
+export async function listen(material: TlsMaterial, onSecure: (socket: tls.TLSSocket) => void = () => {}, partialChain = false): Promise<{ port: number; refused: string[]; close(): Promise<void> }> {
   const server = tls.createServer({ ...material.options, requestCert: true, rejectUnauthorized: true });
+  if (partialChain) {
+    const options = { ...material.options, allowPartialTrustChain: true } as tls.SecureContextOptions;
+    (server as tls.Server & { _sharedCreds: tls.SecureContext })._sharedCreds = tls.createSecureContext(options);
+  }
   const refused: string[] = [];
   const open = new Set<tls.TLSSocket>();
   server.on('secureConnection', (socket: tls.TLSSocket) => {
