@@ -3,11 +3,14 @@
  * container or service sets (a trailing `*` matches any suffix); `sysctls: false` allows none.
  * Also the per-interface sysctls of an endpoint (API 1.46): the endpoint driver option
  * `com.docker.network.endpoint.sysctls` (`net.ipv4.conf.IFNAME.forwarding=1,...`) at create
- * (`NetworkingConfig.EndpointsConfig.*.DriverOpts`) and network connect
- * (`EndpointConfig.DriverOpts`), each name checked as written (with `IFNAME`).
+ * (`NetworkingConfig.EndpointsConfig.*.DriverOpts`), network connect
+ * (`EndpointConfig.DriverOpts`) and in a service's network attachments
+ * (`TaskTemplate.Networks[].DriverOpts` and the legacy `Networks[].DriverOpts`, which the swarm
+ * executor copies into each task container's endpoint), each name checked as written (with
+ * `IFNAME`).
  */
 import type { JsonValue, RequestFacts } from '../../core/types.js';
-import { containerSpecField, hostConfigField, show, typeName, type Found } from './body.js';
+import { containerSpecField, hostConfigField, isServiceWrite, show, typeName, type Found } from './body.js';
 import { defineGuard } from './guard.js';
 import { CONTAINER_OPS, OP, SERVICE_OPS } from './operations.js';
 import { parseAllowList } from './settings.js';
@@ -31,6 +34,12 @@ function endpointSysctlOptions(facts: RequestFacts): Found[] {
     if (isObject(endpoints)) for (const [net, settings] of Object.entries(endpoints)) endpointSysctls(settings, `NetworkingConfig.EndpointsConfig.${net}`, out);
   } else if (facts.operation?.name === OP.networkConnect) {
     endpointSysctls(field(facts.body, 'EndpointConfig'), 'EndpointConfig', out);
+  } else if (isServiceWrite(facts)) {
+    // dockerd converts both lists, each attachment's DriverOpts becoming its DriverAttachmentOpts.
+    for (const where of [['TaskTemplate', 'Networks'], ['Networks']]) {
+      const list = field(facts.body, ...where);
+      if (Array.isArray(list)) list.forEach((attachment, i) => endpointSysctls(attachment, `${where.join('.')}[${i}]`, out));
+    }
   }
   return out;
 }

@@ -81,6 +81,12 @@ describe('a dangerous value under a second spelling of a map key is refused', ()
       'net.ipv4.conf.IFNAME.forwarding',
     ],
     ['endpoint sysctls at connect', connectOpts({ 'com.docker.network.endpoint.sysctls': 'net.core.x=1', 'Com.Docker.Network.Endpoint.Sysctls': 'kernel.x=1' }), 'sysctl', 'kernel.x'],
+    [
+      'endpoint sysctls in a service attachment: the exact key after an allowed upper-case one',
+      req('POST', '/v1.48/services/create', { TaskTemplate: { ContainerSpec: { Image: 'busybox' }, Networks: [{ Target: 'ov', DriverOpts: { 'COM.DOCKER.NETWORK.ENDPOINT.SYSCTLS': 'net.core.x=1', 'com.docker.network.endpoint.sysctls': 'kernel.x=1' } }] } }),
+      'sysctl',
+      'kernel.x',
+    ],
     // HostConfig maps.
     ['sysctls: a second key not allowed', create({ HostConfig: { Sysctls: { 'net.core.somaxconn': '1', 'NET.CORE.SOMAXCONN': '1' } } }), 'sysctl', '"NET.CORE.SOMAXCONN"'],
     ['annotations of two spellings', create({ HostConfig: { Annotations: { a: '1', A: '2' } } }), 'runtime'],

@@ -11,6 +11,7 @@ import { alice, guarded, identity, problems, rawFacts, req } from './fixtures.js
 
 const create = (body: unknown) => req('POST', '/v1.41/containers/create', body);
 const hc = (hostConfig: Record<string, unknown>) => create({ Image: 'busybox', HostConfig: hostConfig });
+const svcNet = (spec: unknown) => req('POST', '/v1.48/services/create', spec);
 
 /** [name, facts, expected code or undefined for allow, reason substring]. */
 type Case = [string, RequestFacts, string | undefined, string?];
@@ -338,6 +339,13 @@ describe('sysctls', () => {
     ['endpoint sysctls at create', create({ Image: 'busybox', NetworkingConfig: { EndpointsConfig: { mynet: { DriverOpts: { 'com.docker.network.endpoint.sysctls': 'net.ipv4.conf.IFNAME.route_localnet=1' } } } } }), 'sysctl', 'net.ipv4.conf.IFNAME.route_localnet'],
     ['endpoint sysctls at connect', req('POST', '/v1.48/networks/mynet/connect', { Container: 'c', EndpointConfig: { DriverOpts: { 'com.docker.network.endpoint.sysctls': 'net.core.x=1,net.ipv4.conf.IFNAME.forwarding=1' } } }), 'sysctl', 'net.ipv4.conf.IFNAME.forwarding'],
     ['endpoint sysctls allowed by prefix', req('POST', '/v1.48/networks/mynet/connect', { Container: 'c', EndpointConfig: { DriverOpts: { 'com.docker.network.endpoint.sysctls': 'net.core.somaxconn=1' } } }), undefined],
+    // Service network attachments: the swarm executor copies their DriverOpts into the task
+    // container's endpoint (`--network name=ov,driver-opt=...`), the legacy top-level Networks too.
+    ['endpoint sysctls in a service attachment', svcNet({ TaskTemplate: { ContainerSpec: { Image: 'x' }, Networks: [{ Target: 'ov', DriverOpts: { 'com.docker.network.endpoint.sysctls': 'net.ipv4.conf.IFNAME.forwarding=1' } }] } }), 'sysctl', 'TaskTemplate.Networks[0].DriverOpts["com.docker.network.endpoint.sysctls"] "net.ipv4.conf.IFNAME.forwarding" is not an allowed sysctl'],
+    ['endpoint sysctls in a legacy top-level service attachment', svcNet({ TaskTemplate: { ContainerSpec: { Image: 'x' } }, Networks: [{ Target: 'web' }, { Target: 'ov', DriverOpts: { 'com.docker.network.endpoint.sysctls': 'net.core.x=1,kernel.x=1' } }] }), 'sysctl', 'Networks[1].DriverOpts["com.docker.network.endpoint.sysctls"] "kernel.x"'],
+    ['endpoint sysctls in a service update, fields folded', req('POST', '/v1.48/services/s1/update?version=3', { Name: 's', taskTemplate: { ContainerSpec: { Image: 'x' }, networks: [{ target: 'ov', driverOpts: { 'com.docker.network.endpoint.sysctls': 'net.ipv6.conf.IFNAME.accept_ra=2' } }] } }), 'sysctl', 'net.ipv6.conf.IFNAME.accept_ra'],
+    ['endpoint sysctls in a service attachment that are not a string', svcNet({ TaskTemplate: { ContainerSpec: { Image: 'x' }, Networks: [{ Target: 'ov', DriverOpts: { 'com.docker.network.endpoint.sysctls': ['kernel.x=1'] } }] } }), 'sysctl', 'is a list, not a string'],
+    ['endpoint sysctls in a service attachment allowed by prefix', svcNet({ TaskTemplate: { ContainerSpec: { Image: 'x' }, Networks: [{ Target: 'ov', DriverOpts: { 'com.docker.network.endpoint.sysctls': 'net.core.somaxconn=1' } }] }, Networks: [{ Target: 'web', DriverOpts: { 'com.docker.network.driver.mtu': '1400' } }] }), undefined],
     ['other endpoint driver options', req('POST', '/v1.48/networks/mynet/connect', { Container: 'c', EndpointConfig: { DriverOpts: { 'com.example.x': 'net.ipv4.conf.all.forwarding=1' } } }), undefined],
   ]);
 });
