@@ -6,8 +6,8 @@
  * (`NetworkingConfig.EndpointsConfig.*.DriverOpts`), network connect
  * (`EndpointConfig.DriverOpts`) and in a service's network attachments
  * (`TaskTemplate.Networks[].DriverOpts` and the legacy `Networks[].DriverOpts`, which the swarm
- * executor copies into each task container's endpoint), each name checked as written (with
- * `IFNAME`).
+ * executor copies into each task container's endpoint). Their names are matched as dockerd
+ * reads them: the interface part `IFNAME` may also be spelled `ifname` (see endpointSpellings).
  */
 import type { JsonValue, RequestFacts } from '../../core/types.js';
 import { containerSpecField, hostConfigField, isServiceWrite, show, typeName, type Found } from './body.js';
@@ -48,6 +48,23 @@ function allowed(name: string, allow: readonly string[]): boolean {
   return allow.some((a) => (a.endsWith('*') ? name.startsWith(a.slice(0, -1)) : name === a));
 }
 
+/**
+ * The spellings dockerd treats as one endpoint sysctl: its validator (API 1.46) takes the 4th
+ * dot-separated part of `net.X.Y.IFNAME.Z` as the interface placeholder when it is exactly
+ * `IFNAME` or `ifname` ("because the CLI converts to lower case": docker 28 lowercases every
+ * `driver-opt`), refuses any other, and applies the sysctl to the endpoint's interface whatever
+ * that part says. So a name with either spelling there stands for both, and a policy entry
+ * written with either allows both; any other name (`IfName`, which dockerd refuses, included)
+ * only for itself. Container and service `Sysctls` keep exact matching: dockerd gives
+ * `IFNAME`/`ifname` no meaning there (the runtime writes the name as given, an interface
+ * called `ifname`).
+ */
+function endpointSpellings(name: string): string[] {
+  const parts = name.split('.');
+  if (parts.length < 5 || (parts[3] !== 'IFNAME' && parts[3] !== 'ifname')) return [name];
+  return ['IFNAME', 'ifname'].map((ifname) => [...parts.slice(0, 3), ifname, ...parts.slice(4)].join('.'));
+}
+
 export const sysctlsGuard = defineGuard({
   key: 'sysctls',
   summary: 'kernel parameters (HostConfig.Sysctls, service ContainerSpec.Sysctls, endpoint sysctls) by allow list',
@@ -66,7 +83,7 @@ export const sysctlsGuard = defineGuard({
       if (typeof f.value !== 'string') return { code: 'sysctl', reason: `${f.path} is ${typeName(f.value)}, not a string` };
       for (const entry of f.value.split(',')) {
         const name = (entry.split('=')[0] ?? '').trim();
-        if (!allowed(name, config.allow)) return { code: 'sysctl', reason: `${f.path} ${show(name)} is not an allowed sysctl` };
+        if (!endpointSpellings(name).some((n) => allowed(n, config.allow))) return { code: 'sysctl', reason: `${f.path} ${show(name)} is not an allowed sysctl` };
       }
     }
     return undefined;

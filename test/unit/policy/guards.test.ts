@@ -348,6 +348,27 @@ describe('sysctls', () => {
     ['endpoint sysctls in a service attachment allowed by prefix', svcNet({ TaskTemplate: { ContainerSpec: { Image: 'x' }, Networks: [{ Target: 'ov', DriverOpts: { 'com.docker.network.endpoint.sysctls': 'net.core.somaxconn=1' } }] }, Networks: [{ Target: 'web', DriverOpts: { 'com.docker.network.driver.mtu': '1400' } }] }), undefined],
     ['other endpoint driver options', req('POST', '/v1.48/networks/mynet/connect', { Container: 'c', EndpointConfig: { DriverOpts: { 'com.example.x': 'net.ipv4.conf.all.forwarding=1' } } }), undefined],
   ]);
+  // dockerd takes the 4th part `IFNAME` or `ifname` (exactly those) as the endpoint's interface,
+  // and docker 28 lowercases driver-opts: either spelling, in the policy or the request, is one
+  // sysctl there. Container and service `Sysctls` stay exact.
+  const epSysctls = (value: string) => create({ Image: 'busybox', NetworkingConfig: { EndpointsConfig: { mynet: { DriverOpts: { 'com.docker.network.endpoint.sysctls': value } } } } });
+  run('sysctls: { allow: ["net.ipv4.conf.IFNAME.forwarding", "net.ipv6.conf.ifname.accept_ra", "net.ipv4.conf.IFNAME.rp_*"] }', [
+    ['endpoint IFNAME as the policy writes it', epSysctls('net.ipv4.conf.IFNAME.forwarding=1'), undefined],
+    ['endpoint ifname as docker 28 sends it, policy IFNAME', epSysctls('net.ipv4.conf.ifname.forwarding=1'), undefined],
+    ['service attachment ifname, policy IFNAME', svcNet({ TaskTemplate: { ContainerSpec: { Image: 'x' }, Networks: [{ Target: 'ov', DriverOpts: { 'com.docker.network.endpoint.sysctls': 'net.ipv4.conf.ifname.forwarding=1' } }] } }), undefined],
+    ['connect ifname, policy IFNAME', req('POST', '/v1.48/networks/mynet/connect', { Container: 'c', EndpointConfig: { DriverOpts: { 'com.docker.network.endpoint.sysctls': 'net.ipv4.conf.ifname.forwarding=0' } } }), undefined],
+    ['endpoint IFNAME, policy ifname', epSysctls('net.ipv6.conf.IFNAME.accept_ra=2'), undefined],
+    ['endpoint ifname, policy ifname', epSysctls('net.ipv6.conf.ifname.accept_ra=2'), undefined],
+    ['endpoint ifname, policy IFNAME prefix', epSysctls('net.ipv4.conf.ifname.rp_filter=1'), undefined],
+    ['endpoint IfName (dockerd refuses it) is not IFNAME', epSysctls('net.ipv4.conf.IfName.forwarding=1'), 'sysctl', '"net.ipv4.conf.IfName.forwarding"'],
+    ['endpoint ifname of another sysctl', epSysctls('net.ipv4.conf.ifname.forwarding=1,net.ipv4.conf.ifname.route_localnet=1'), 'sysctl', '"net.ipv4.conf.ifname.route_localnet"'],
+    ['endpoint ifname in another part', epSysctls('net.ipv4.ifname.IFNAME.forwarding=1'), 'sysctl'],
+    ['endpoint named interface', epSysctls('net.ipv4.conf.eth0.forwarding=1'), 'sysctl'],
+    ['container Sysctls as written', hc({ Sysctls: { 'net.ipv4.conf.IFNAME.forwarding': '1', 'net.ipv6.conf.ifname.accept_ra': '2' } }), undefined],
+    ['container Sysctls ifname stay exact', hc({ Sysctls: { 'net.ipv4.conf.ifname.forwarding': '1' } }), 'sysctl', '"net.ipv4.conf.ifname.forwarding"'],
+    ['container Sysctls IFNAME stay exact', hc({ Sysctls: { 'net.ipv6.conf.IFNAME.accept_ra': '2' } }), 'sysctl'],
+    ['service Sysctls stay exact', svcNet({ TaskTemplate: { ContainerSpec: { Image: 'x', Sysctls: { 'net.ipv4.conf.ifname.forwarding': '1' } } } }), 'sysctl'],
+  ]);
 });
 
 describe('cgroupParent, runtimes, logDrivers, volumeDrivers', () => {
