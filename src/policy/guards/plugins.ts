@@ -3,7 +3,7 @@
  * and services that deploy plugins: a plugin runs as root with the host privileges it asks for.
  */
 import { field } from '../../facts/go-fold.js';
-import { isSet } from './body.js';
+import { isSet, show } from './body.js';
 import { defineGuard } from './guard.js';
 import { OP, SERVICE_OPS } from './operations.js';
 import { parseSwitch } from './settings.js';
@@ -18,9 +18,13 @@ export const pluginsGuard = defineGuard({
   check(config, { facts, op }) {
     if (!config.refuse) return undefined;
     if (PLUGIN_OPS.includes(op)) return { code: 'plugin', reason: `${op} installs or configures a plugin, which runs with host privileges` };
-    const runtime = field(facts.body, 'TaskTemplate', 'Runtime');
-    if (isSet(field(facts.body, 'TaskTemplate', 'PluginSpec')) || (typeof runtime === 'string' && runtime.toLowerCase() === 'plugin')) {
+    if (isSet(field(facts.body, 'TaskTemplate', 'PluginSpec'))) {
       return { code: 'plugin', reason: 'TaskTemplate.PluginSpec deploys a plugin, which runs with host privileges' };
+    }
+    // dockerd knows only `plugin` exactly (other cases are an unsupported runtime); folding refuses more.
+    const runtime = field(facts.body, 'TaskTemplate', 'Runtime');
+    if (typeof runtime === 'string' && runtime.toLowerCase() === 'plugin') {
+      return { code: 'plugin', reason: `TaskTemplate.Runtime ${show(runtime)} asks for a plugin service, whose plugins run with host privileges` };
     }
     return undefined;
   },

@@ -729,7 +729,12 @@ describe('plugins, swarm, buildOptions, importUrls', () => {
     ['plugin set', req('POST', '/plugins/x/set', ['mnt.source=/']), 'plugin'],
     ['plugin enable', req('POST', '/plugins/x/enable'), 'plugin'],
     ['plugin list is fine', req('GET', '/plugins'), undefined],
-    ['service plugin', req('POST', '/services/create', { TaskTemplate: { Runtime: 'plugin', PluginSpec: { Remote: 'x' } } }), 'plugin'],
+    ['service plugin', req('POST', '/services/create', { TaskTemplate: { Runtime: 'plugin', PluginSpec: { Remote: 'x' } } }), 'plugin', 'TaskTemplate.PluginSpec deploys a plugin'],
+    ['service PluginSpec, fields folded', req('POST', '/services/create', { taskTemplate: { pluginSpec: { Remote: 'x' } } }), 'plugin', 'TaskTemplate.PluginSpec deploys a plugin'],
+    // The runtime alone (no PluginSpec: dockerd would refuse the spec) is refused for what it asks.
+    ['service runtime plugin without a PluginSpec', req('POST', '/services/create', { TaskTemplate: { Runtime: 'plugin' } }), 'plugin', 'TaskTemplate.Runtime "plugin" asks for a plugin service, whose plugins run with host privileges'],
+    ['service runtime PLUGIN, any case', req('POST', '/services/s1/update?version=2', { Name: 's', TaskTemplate: { runtime: 'PLUGIN', ContainerSpec: { Image: 'x' } } }), 'plugin', 'TaskTemplate.Runtime "PLUGIN" asks for a plugin service'],
+    ['service runtime container', req('POST', '/services/create', { TaskTemplate: { Runtime: 'container', ContainerSpec: { Image: 'x' } } }), undefined],
     ['swarm init', req('POST', '/swarm/init', { ListenAddr: '0.0.0.0:2377' }), 'swarm'],
     ['swarm join', req('POST', '/swarm/join', { RemoteAddrs: ['10.0.0.1:2377'], JoinToken: 't' }), 'swarm'],
     ['build plain', req('POST', '/build?t=x'), undefined],
