@@ -113,6 +113,19 @@ export interface BodyAmendment {
   value: JsonValue;
 }
 
+/**
+ * A network a request names by something the policy cannot judge from the name alone (an ID,
+ * an ID prefix, a name): the gateway resolves it on the daemon before forwarding the request
+ * and refuses the host network (src/server/host-network-check.ts). Set only by the enforced
+ * rule, and only on forwarded requests.
+ */
+export interface NetworkLookup {
+  /** Where in the body, e.g. `TaskTemplate.Networks[0].Target`, for the reason. */
+  path: string;
+  /** The network as the body names it. */
+  target: string;
+}
+
 /** What the policy decided, with the rule and the reason, always. */
 export interface Decision {
   /** True when the request is forwarded (allow and would-deny). */
@@ -126,4 +139,6 @@ export interface Decision {
   reason: string;
   /** Settings written into the body before it is forwarded (BodyAmendment). */
   amendments?: readonly BodyAmendment[];
+  /** Networks to resolve on the daemon before forwarding; none may be the host network (NetworkLookup). */
+  networkLookups?: readonly NetworkLookup[];
 }

@@ -9,7 +9,7 @@
  * staged verdict, the first matching rule of any mode: a request the enforced rules let through
  * but the staged verdict refuses is forwarded as `would-deny`.
  */
-import type { BodyAmendment, Decision, Identity, RequestFacts } from '../core/types.js';
+import type { BodyAmendment, Decision, Identity, NetworkLookup, RequestFacts } from '../core/types.js';
 import { effectiveGroups, whoMatch, type CompiledPolicy, type CompiledRule } from './compile.js';
 import type { Violation } from './guards/index.js';
 
@@ -70,6 +70,8 @@ interface Verdict {
   reason: string;
   /** An allowing rule's guards' amendments (applied only when this rule is the enforced one). */
   amendments?: BodyAmendment[];
+  /** An allowing rule's guards' networks to resolve on the daemon (only when this rule is the enforced one). */
+  networkLookups?: NetworkLookup[];
 }
 
 const NO_RULE: Verdict = { allow: false, rule: 'default', code: 'no-rule', reason: 'no rule allows it' };
@@ -117,11 +119,13 @@ function combine(policy: CompiledPolicy, staged: Verdict, enforced: Verdict | un
     const note = staged.allow ? `; the audit-mode rule "${staged.rule}" would allow it` : '';
     return { forward: false, outcome: 'deny', rule: by.rule, code: by.code, reason: by.reason + note };
   }
-  // Only the enforced rule changes a body: a policy in audit mode (no enforced rule) forwards as sent.
+  // Only the enforced rule changes a body or has it checked on the daemon: a policy in audit mode
+  // (no enforced rule) forwards as sent.
   const amendments = enforced?.amendments ? { amendments: enforced.amendments } : {};
-  if (!staged.allow) return { forward: true, outcome: 'would-deny', rule: staged.rule, code: staged.code, reason: staged.reason, ...amendments };
+  const lookups = enforced?.networkLookups ? { networkLookups: enforced.networkLookups } : {};
+  if (!staged.allow) return { forward: true, outcome: 'would-deny', rule: staged.rule, code: staged.code, reason: staged.reason, ...amendments, ...lookups };
   const by = enforced ?? staged;
-  return { forward: true, outcome: 'allow', rule: by.rule, code: by.code, reason: by.reason, ...amendments };
+  return { forward: true, outcome: 'allow', rule: by.rule, code: by.code, reason: by.reason, ...amendments, ...lookups };
 }
 
 /** Not a policy question: dockerd has no such route and we cannot tell what it does. Denied even in audit mode. */
@@ -221,14 +225,27 @@ function ruleVerdict(rule: CompiledRule, identity: Identity, facts: RequestFacts
   if (failure) return { allow: false, rule: rule.name, code: failure.code, reason: failure.reason };
   const allowed: Verdict = { allow: true, rule: rule.name, code: 'allowed', reason: `allowed by rule "${rule.name}"` };
   let amendments: BodyAmendment[];
+  let lookups: NetworkLookup[];
   try {
     amendments = guardAmendments(rule, identity, facts, op);
+    lookups = guardNetworkLookups(rule, identity, facts, op);
   } catch {
     // Without the setting the guards rely on, the request is not what they allowed.
     return { allow: false, rule: rule.name, code: 'guard-error', reason: 'a guard could not complete the request body' };
   }
-  if (amendments.length === 0) return allowed;
-  return { ...allowed, reason: `${allowed.reason}; ${amendments.map((a) => a.reason).join('; ')}`, amendments };
+  const verdict: Verdict = lookups.length ? { ...allowed, networkLookups: lookups } : allowed;
+  if (amendments.length === 0) return verdict;
+  return { ...verdict, reason: `${allowed.reason}; ${amendments.map((a) => a.reason).join('; ')}`, amendments };
+}
+
+/** The networks an allowing rule's guards that inspect `op` leave to the daemon to resolve. */
+function guardNetworkLookups(rule: CompiledRule, identity: Identity, facts: RequestFacts, op: string): NetworkLookup[] {
+  const out: NetworkLookup[] = [];
+  for (const { definition, config } of rule.guards) {
+    if (!definition.networkLookups || !definition.operations.includes(op)) continue;
+    out.push(...(definition.networkLookups(config, { identity, facts, op }) ?? []));
+  }
+  return out;
 }
 
 /** The amendments of an allowing rule's guards that inspect `op`. */

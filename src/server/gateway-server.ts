@@ -12,6 +12,7 @@ import type { Observer } from '../core/observer.js';
 import { endRawSocket } from '../http/end-raw-socket.js';
 import { createForwarder } from '../proxy/forwarder.js';
 import type { UpstreamTarget } from '../proxy/upstream-target.js';
+import { createDaemonClient } from '../tenancy/daemon-client.js';
 import type { Tenancy } from '../tenancy/hook.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import { limitHandshakeSources } from './source-limits.js';
@@ -285,7 +286,7 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
   const bodyBudget = new BodyBudget(config.limits.bufferedBodyBytes, config.limits.bufferedBodyBytesPerIdentity);
   const streams = new IdentityStreams(config.limits.streamsPerIdentity);
   const inProgress = new IdentityRequests(config.limits.requestsPerIdentity);
-  const handleRequest = createRequestHandler({ gatekeeper: deps.gatekeeper, forwarder, observer, bodyLimit: config.limits.bodyBytes, bodyBudget, streams, requests: inProgress, bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, tenancy: deps.tenancy });
+  const handleRequest = createRequestHandler({ gatekeeper: deps.gatekeeper, forwarder, observer, bodyLimit: config.limits.bodyBytes, bodyBudget, streams, requests: inProgress, bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, tenancy: deps.tenancy, daemon: createDaemonClient(target) });
   const handleUpgrade = createUpgradeHandler({ gatekeeper: deps.gatekeeper, target, observer, bodyLimit: config.limits.bodyBytes, bodyBudget, streams, bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, sessions, tenancy: deps.tenancy });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     requests.last.set(req.socket, req);

@@ -20,6 +20,7 @@ import { bodyWouldBeReframed } from '../proxy/reframed-body.js';
 import { noteStreamed } from '../proxy/stream-buffer-pacing.js';
 import { tenancyDecision } from '../tenancy/decision.js';
 import { answeredDecision, type Tenancy } from '../tenancy/hook.js';
+import type { DaemonClient } from '../tenancy/daemon-client.js';
 import { heldToLimit } from '../tenancy/rewritten-body.js';
 import { admit } from './admit.js';
 import { AFTER_CLOSE_REASON, afterClose, answerOwedBehindExpect } from './after-close.js';
@@ -31,6 +32,7 @@ import { identityOf } from './peer-identity.js';
 import type { IdentityRequests } from './identity-requests.js';
 import type { IdentityStreams } from './identity-streams.js';
 import { awaitsContinue, sendContinue } from './expect-continue.js';
+import { hostNetworkViolation, refusedAfterLookup } from './host-network-check.js';
 import { readBody, TRUNCATED_BODY } from './read-body.js';
 
 /** What the request handler needs, passed in once. */
@@ -51,6 +53,8 @@ export interface RequestHandlerDeps {
   draining: () => boolean;
   /** Ownership, visibility and quotas after the policy allowed a request; absent = off. */
   tenancy?: Tenancy;
+  /** Look-ups on the daemon a decision asks for before forwarding (decision.networkLookups). */
+  daemon: DaemonClient;
 }
 
 /**
@@ -387,44 +391,70 @@ function proceed(
       return;
     }
   }
-  if (!deps.tenancy?.active()) {
-    forwardAllowed(plan.origin, body);
+  const lookups = decision.networkLookups;
+  if (!lookups?.length) {
+    afterPolicy();
     return;
   }
-  // Tenancy (src/tenancy): ownership, visibility and quotas, after the policy allowed the request.
-  deps.tenancy.admit({ identity, facts, body, method: req.method ?? '', target: req.url ?? '', bodyLimit: deps.bodyLimit }).then((verdict) => {
-    if (verdict.kind === 'forward') {
-      // Held from here, so that a refusal below frees it too (quota lock, tags, stream slot):
-      // refused without it, a create's quota lock was never freed and the tenant's next creates waited forever.
-      if (verdict.release) exchange.hold(verdict.release);
-      if (verdict.body !== undefined && facts.wholeNumberAsFloat) {
-        refuse(respelledNumber(req.method ?? ''));
-        return;
-      }
-      let forwardBody = body;
-      if (verdict.body !== undefined) {
-        try {
-          forwardBody = heldToLimit(verdict.body, req.method ?? '', deps.bodyLimit);
-        } catch (err) {
-          refuse(err);
-          return;
-        }
-      }
-      if (verdict.target !== undefined) req.url = verdict.target;
-      forwardAllowed(verdict.target ?? plan.origin, forwardBody, verdict.release === undefined ? 'nothing' : verdict.writesTags ? 'tags' : 'locks');
+  // The enforced rule's hostNamespaces guard has a service's networks resolved on the daemon
+  // first (host-network-check.ts); a refusal there is that rule's, recorded as its guard's.
+  hostNetworkViolation(deps.daemon, lookups).then((violation) => {
+    if (!violation) {
+      afterPolicy();
       return;
     }
+    const refused = refusedAfterLookup(decision, violation);
+    exchange.decision = refused;
     exchange.headersSent();
-    if (verdict.kind === 'deny') {
-      exchange.decision = tenancyDecision(verdict);
-      drainRefusedBody(req);
-      sendDockerError(res, verdict.status, verdict.message, verdict.headers ?? {});
-    } else {
-      exchange.decision = answeredDecision(decision, verdict);
-      drainRefusedBody(req);
-      res.writeHead(verdict.status, verdict.headers);
-      res.end(verdict.body);
+    drainRefusedBody(req);
+    sendDockerError(res, 403, gatekeeper.denyMessage(identity, facts, refused));
+  }).catch((err: unknown) => (res.headersSent ? res.destroy() : refuse(err)));
+
+  /** Tenancy, when on, then the daemon: what follows once the policy has allowed the request. */
+  function afterPolicy(): void {
+    if (!deps.tenancy?.active()) {
+      forwardAllowed(plan.origin, body);
+      return;
     }
-  }, (err: Error) => refuse(err instanceof GatewayError ? err : new GatewayError('upstream-failed', `dockgate: tenancy lookup on the daemon failed: ${err.message}`)))
-    .catch((err: unknown) => (res.headersSent ? res.destroy() : refuse(err)));
+    admitByTenancy(deps.tenancy);
+  }
+
+  /** Tenancy (src/tenancy): ownership, visibility and quotas, after the policy allowed the request. */
+  function admitByTenancy(tenancy: Tenancy): void {
+    tenancy.admit({ identity, facts, body, method: req.method ?? '', target: req.url ?? '', bodyLimit: deps.bodyLimit }).then((verdict) => {
+      if (verdict.kind === 'forward') {
+        // Held from here, so that a refusal below frees it too (quota lock, tags, stream slot):
+        // refused without it, a create's quota lock was never freed and the tenant's next creates waited forever.
+        if (verdict.release) exchange.hold(verdict.release);
+        if (verdict.body !== undefined && facts.wholeNumberAsFloat) {
+          refuse(respelledNumber(req.method ?? ''));
+          return;
+        }
+        let forwardBody = body;
+        if (verdict.body !== undefined) {
+          try {
+            forwardBody = heldToLimit(verdict.body, req.method ?? '', deps.bodyLimit);
+          } catch (err) {
+            refuse(err);
+            return;
+          }
+        }
+        if (verdict.target !== undefined) req.url = verdict.target;
+        forwardAllowed(verdict.target ?? plan.origin, forwardBody, verdict.release === undefined ? 'nothing' : verdict.writesTags ? 'tags' : 'locks');
+        return;
+      }
+      exchange.headersSent();
+      if (verdict.kind === 'deny') {
+        exchange.decision = tenancyDecision(verdict);
+        drainRefusedBody(req);
+        sendDockerError(res, verdict.status, verdict.message, verdict.headers ?? {});
+      } else {
+        exchange.decision = answeredDecision(decision, verdict);
+        drainRefusedBody(req);
+        res.writeHead(verdict.status, verdict.headers);
+        res.end(verdict.body);
+      }
+    }, (err: Error) => refuse(err instanceof GatewayError ? err : new GatewayError('upstream-failed', `dockgate: tenancy lookup on the daemon failed: ${err.message}`)))
+      .catch((err: unknown) => (res.headersSent ? res.destroy() : refuse(err)));
+  }
 }

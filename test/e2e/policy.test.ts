@@ -5,6 +5,7 @@
  * itself checked (on its socket) to show nothing was created.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, DOCKER_CLIS, dockerDirect, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
@@ -20,6 +21,7 @@ let alice: string;
 let ci: string;
 let reader: string;
 let admin: string;
+let ops: string;
 
 /** The policy under test: the presets' ideas, binds under a temp dir standing in for /srv/dev. */
 function policyYaml(devDir: string): string {
@@ -74,6 +76,11 @@ rules:
   - name: readers
     who: { users: [reader] }
     allow: [power:read]
+  - name: ops-services
+    who: { groups: [ops] }
+    allow: [power:read, ServiceCreate]
+    guards:
+      hostNamespaces: false
 `;
 }
 
@@ -85,13 +92,13 @@ async function containersWith(value: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  pki = await makePki({ admin: [], alice: ['developers'], ci: ['ci'], reader: [] });
+  pki = await makePki({ admin: [], alice: ['developers'], ci: ['ci'], reader: [], ops: ['ops'] });
   devRoot = scratchDir('srv-dev-');
   mkdirSync(join(devRoot, 'alice'));
   const policyFile = join(pki.dir, 'policy.yaml');
   writeFileSync(policyFile, policyYaml(devRoot));
   gw = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${policyFile}\n`));
-  [alice, ci, reader, admin] = ['alice', 'ci', 'reader', 'admin'].map((n) => pki.bundle(n)) as [string, string, string, string];
+  [alice, ci, reader, admin, ops] = ['alice', 'ci', 'reader', 'admin', 'ops'].map((n) => pki.bundle(n)) as [string, string, string, string, string];
 });
 
 afterAll(async () => {
@@ -372,5 +379,65 @@ describe("Debian's docker CLI 20.10 gets the same refusal", () => {
     const ok = await docker(alice, gw.port, ['run', '--rm', '--label', `${LABEL}=cli20-ok`, 'busybox', 'echo', 'ok-20.10'], { cli });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe('ok-20.10\n');
+  });
+});
+
+/** A TCP port on 127.0.0.1 free a moment ago (for the swarm's listen address, which has no port 0). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+// `docker service create --network host` sends the swarm host network's ID, which the name check
+// let through and whose tasks got the host's network namespace (found by the svcfuzz review):
+// under hostNamespaces: false the gateway now resolves each service network on the daemon.
+// Runs last: the swarm is left again after it (the swarm case above expects none).
+describe('ops (group ops): services under hostNamespaces: false, in a one-node swarm', () => {
+  const services: string[] = [];
+  beforeAll(async () => {
+    const init = await dockerDirect(socket, ['swarm', 'init', '--advertise-addr', '127.0.0.1', '--listen-addr', `127.0.0.1:${await freePort()}`]);
+    expect(init.stderr).toBe('');
+    expect((await dockerDirect(socket, ['network', 'create', '-d', 'overlay', 'dgt-policy-ov'])).code).toBe(0);
+  });
+
+  afterAll(async () => {
+    if (services.length) await dockerDirect(socket, ['service', 'rm', ...services]);
+    await dockerDirect(socket, ['network', 'rm', 'dgt-policy-ov']);
+    await dockerDirect(socket, ['swarm', 'leave', '--force']);
+  });
+
+  it.each(DOCKER_CLIS)('docker service create --network host (%s CLI) is refused by the guard and creates nothing', async (version, cli) => {
+    const name = `dgt-policy-hostnet-${version.replace('.', '')}`;
+    services.push(name);
+    const r = await docker(ops, gw.port, ['service', 'create', '-d', '--no-resolve-image', '--name', name, '--network', 'host', 'busybox', 'sleep', '600'], { cli });
+    expect(r.code).toBe(1);
+    // The CLI sends the swarm host network's ID, never the name.
+    expect(r.stderr).toMatch(/dockgate: denied ServiceCreate for ops \(groups ops\): TaskTemplate\.Networks\[0\]\.Target "[0-9a-z]{25}" is the host network, which is not allowed \(rule "ops-services"\)/);
+    expect((await dockerDirect(socket, ['service', 'inspect', name])).code).not.toBe(0);
+    const record = gw.stdout().split('\n').filter((l) => l.includes('"ServiceCreate"') && l.includes(name)).at(-1);
+    expect(JSON.parse(record ?? '{}')).toMatchObject({ decision: 'deny', rule: 'ops-services', code: 'host-namespace', status: 403 });
+  });
+
+  it('the raw API naming the local host network by an ID prefix is refused too', async () => {
+    const local = (await dockerDirect(socket, ['network', 'inspect', '--format', '{{.Id}}', '--', 'host'])).stdout.trim().slice(0, 12);
+    const body = JSON.stringify({ Name: 'dgt-policy-hostnet-raw', TaskTemplate: { ContainerSpec: { Image: 'busybox', Command: ['sleep', '600'] }, Networks: [{ Target: local }] } });
+    services.push('dgt-policy-hostnet-raw');
+    const r = await run('curl', ['-s', '-w', '\n%{http_code}', '--cacert', join(ops, 'ca.pem'), '--cert', join(ops, 'cert.pem'), '--key', join(ops, 'key.pem'), '-H', 'Content-Type: application/json', '--data-binary', body, `https://127.0.0.1:${gw.port}/v1.41/services/create`]);
+    expect(r.stdout).toMatch(/\n403$/);
+    expect(r.stdout).toContain(`TaskTemplate.Networks[0].Target \\"${local}\\" is the host network, which is not allowed (rule \\"ops-services\\")`);
+    expect((await dockerDirect(socket, ['service', 'inspect', 'dgt-policy-hostnet-raw'])).code).not.toBe(0);
+  });
+
+  it('a service on an overlay network is allowed and created on it', async () => {
+    services.push('dgt-policy-overlay');
+    const r = await docker(ops, gw.port, ['service', 'create', '-d', '--no-resolve-image', '--name', 'dgt-policy-overlay', '--network', 'dgt-policy-ov', 'busybox', 'sleep', '600']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const id = await dockerDirect(socket, ['network', 'inspect', '--format', '{{.Id}}', 'dgt-policy-ov']);
+    const spec = await dockerDirect(socket, ['service', 'inspect', '--format', '{{range .Spec.TaskTemplate.Networks}}{{.Target}}{{end}}', 'dgt-policy-overlay']);
+    expect(spec.stdout.trim()).toBe(id.stdout.trim());
   });
 });

@@ -3,7 +3,7 @@
  * capabilities, ...): it validates its own settings at load time and, at request time, is a
  * pure function over the facts that returns nothing or one violation.
  */
-import type { BodyAmendment, Identity, RequestFacts } from '../../core/types.js';
+import type { BodyAmendment, Identity, NetworkLookup, RequestFacts } from '../../core/types.js';
 import type { KeyPath, Problems } from '../problems.js';
 
 /** Why a guard refused a request. */
@@ -43,6 +43,12 @@ export interface GuardDefinition<C> {
    * a default that `check` refuses when written (see host-namespaces.ts). Must not throw.
    */
   amend?(config: C, ctx: GuardContext): BodyAmendment | undefined;
+  /**
+   * For a request the rule allows: the networks it names that `check` could not judge by name,
+   * to be resolved on the daemon before the request is forwarded, which refuses any that is the
+   * host network (see host-namespaces.ts). Must not throw.
+   */
+  networkLookups?(config: C, ctx: GuardContext): readonly NetworkLookup[] | undefined;
 }
 
 /** Helper so a definition's config type is inferred and checked once. */

@@ -3,15 +3,19 @@
  * userns, cgroupns) and joining another container's (`container:<id>`), which inherits
  * whatever that container was allowed. Networks are compared by name: the host network named
  * by its ID or an ID prefix is not resolved here (a pure check; a hex string is also a valid
- * network name), see docs/policy.md "Networks by ID". Every `EndpointsConfig` key is checked:
+ * network name), see docs/policy.md "Networks by ID"; except a service's networks, which the
+ * guard hands (networkLookups) to the request path to resolve on the daemon before forwarding
+ * (src/server/host-network-check.ts): the docker CLI sends them as IDs, and a service task on
+ * the host network gets the host's network namespace. Every `EndpointsConfig` key is checked:
  * it is a Go map, where `host` and `HOST` are two entries.
  */
 import type { BodyAmendment, JsonValue, RequestFacts } from '../../core/types.js';
 import { apiVersionBelow } from '../../facts/api-version.js';
 import { field, isObject } from '../../facts/go-fold.js';
 import { hasLegacyHostFields } from '../../facts/legacy-host-fields.js';
-import { hostConfigField, isServiceWrite, items, show, type Found } from './body.js';
+import { hostConfigField, items, show, type Found } from './body.js';
 import { defineGuard, type Violation } from './guard.js';
+import { serviceNetworkLookups, serviceNetworkTargets } from './service-networks.js';
 import { CONTAINER_OPS, OP, SERVICE_OPS } from './operations.js';
 import { parseSwitch } from './settings.js';
 
@@ -50,27 +54,22 @@ export const hostNamespacesGuard = defineGuard({
         }
       }
     }
-    if (isServiceWrite(facts)) {
-      const targets: Found[] = [];
-      for (const where of [['TaskTemplate', 'Networks'], ['Networks']]) {
-        const list = field(facts.body, ...where);
-        if (Array.isArray(list)) {
-          list.forEach((n, i) => {
-            const t = field(n, 'Target');
-            if (t !== undefined && t !== null) targets.push({ path: `${where.join('.')}[${i}].Target`, value: t });
-          });
-        }
-      }
-      for (const t of targets) {
-        if (typeof t.value !== 'string' || t.value.toLowerCase() === 'host') {
-          return { code: 'host-namespace', reason: `${t.path} ${show(t.value)} is not allowed` };
-        }
+    for (const t of serviceNetworkTargets(facts)) {
+      if (typeof t.value !== 'string' || t.value.toLowerCase() === 'host') {
+        return { code: 'host-namespace', reason: `${t.path} ${show(t.value)} is not allowed` };
       }
     }
     return undefined;
   },
   amend(config, { facts, op }) {
     return config.refuse && op === OP.containerCreate ? cgroupnsAmendment(facts) : undefined;
+  },
+  networkLookups(config, { facts }) {
+    // A service's networks by ID (what the docker CLI sends) or ID prefix: resolved on the
+    // daemon before forwarding (src/server/host-network-check.ts).
+    if (!config.refuse) return undefined;
+    const lookups = serviceNetworkLookups(facts);
+    return lookups.length ? lookups : undefined;
   },
 });
 

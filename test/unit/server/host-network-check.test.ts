@@ -1,0 +1,82 @@
+/**
+ * The look-up of a service's networks on the daemon (src/server/host-network-check.ts), with a
+ * fake daemon client answering as dockerd 20.10 did in the svcfuzz review (`GET /networks/{id}`
+ * gave Name "host", Driver "host" for the swarm host network's ID, an ID prefix and the local
+ * host network's ID).
+ */
+import { describe, expect, it } from 'vitest';
+import type { NetworkLookup } from '../../../src/core/types.js';
+import { hostNetworkViolation, MAX_NETWORK_LOOKUPS, refusedAfterLookup } from '../../../src/server/host-network-check.js';
+import type { DaemonAnswer, DaemonClient } from '../../../src/tenancy/daemon-client.js';
+
+const json = (status: number, doc: unknown): DaemonAnswer => ({ status, json: doc, raw: Buffer.from(JSON.stringify(doc)), contentType: 'application/json' });
+const HOST = { Name: 'host', Id: 'ndt3lfz44ayh1jtzaakw6fg99', Driver: 'host', Scope: 'swarm' };
+const OVERLAY = { Name: 'ov', Id: '4c5jq2w', Driver: 'overlay', Scope: 'swarm' };
+
+/** A daemon whose `/networks/<target>` answers come from `answers` (keyed by the path); 404 otherwise. */
+function daemon(answers: Record<string, DaemonAnswer | Error>): DaemonClient & { paths: string[] } {
+  const paths: string[] = [];
+  return {
+    paths,
+    get(path) {
+      paths.push(path);
+      const a = answers[path];
+      if (a instanceof Error) return Promise.reject(a);
+      return Promise.resolve(a ?? json(404, { message: `network ${path} not found` }));
+    },
+  };
+}
+
+const at = (target: string, i = 0): NetworkLookup => ({ path: `TaskTemplate.Networks[${i}].Target`, target });
+
+describe('hostNetworkViolation', () => {
+  it.each([
+    ['the swarm host network by ID: refused', [at(HOST.Id)], { [`/networks/${HOST.Id}`]: json(200, HOST) }, 'host-namespace', 'TaskTemplate.Networks[0].Target "ndt3lfz44ayh1jtzaakw6fg99" is the host network, which is not allowed'],
+    ['an ID prefix of it: refused', [at('ndt3l')], { '/networks/ndt3l': json(200, HOST) }, 'host-namespace', '"ndt3l" is the host network'],
+    ['the local host network by ID (driver host): refused', [at('5cbcfb1b9224')], { '/networks/5cbcfb1b9224': json(200, { Name: 'host', Driver: 'host', Scope: 'local' }) }, 'host-namespace', '"5cbcfb1b9224" is the host network'],
+    ['named host, another driver: refused', [at('h')], { '/networks/h': json(200, { Name: 'host', Driver: 'null' }) }, 'host-namespace', undefined],
+    ['driver host, another name: refused', [at('h')], { '/networks/h': json(200, { Name: 'hostish', Driver: 'host' }) }, 'host-namespace', undefined],
+    ['the second of two: refused, naming it', [at('ov'), at(HOST.Id, 1)], { '/networks/ov': json(200, OVERLAY), [`/networks/${HOST.Id}`]: json(200, HOST) }, 'host-namespace', 'TaskTemplate.Networks[1].Target'],
+    ['an overlay network: forwarded', [at('ov')], { '/networks/ov': json(200, OVERLAY) }, undefined, undefined],
+    ['the bridge network: forwarded (dockerd decides)', [at('bridge')], { '/networks/bridge': json(200, { Name: 'bridge', Driver: 'bridge' }) }, undefined, undefined],
+    ['a network the daemon does not know (404): forwarded (dockerd refuses the create)', [at('nope')], {}, undefined, undefined],
+    ['the daemon answers 500: refused', [at('ov')], { '/networks/ov': json(500, { message: 'boom' }) }, 'network-unchecked', 'TaskTemplate.Networks[0].Target "ov" could not be checked for the host network: the daemon answered its look-up with 500'],
+    ['an ambiguous prefix (400): refused', [at('a')], { '/networks/a': json(400, { message: 'network a is ambiguous (2 matches found based on ID prefix)' }) }, 'network-unchecked', 'answered its look-up with 400'],
+    ['a look-up that times out: refused', [at('ov')], { '/networks/ov': new Error('daemon lookup /networks/ov timed out') }, 'network-unchecked', 'the look-up on the daemon failed (daemon lookup /networks/ov timed out)'],
+    ['a 200 that is no network (a list): refused', [at('ov')], { '/networks/ov': json(200, [OVERLAY]) }, 'network-unchecked', undefined],
+    ['a 200 that is not JSON: refused', [at('ov')], { '/networks/ov': { status: 200, json: undefined, raw: Buffer.from('x'), contentType: 'text/plain' } }, 'network-unchecked', undefined],
+    ['an empty target (the path would be the list): refused unasked', [at('')], {}, 'network-unchecked', 'cannot be looked up'],
+    ['".." (not one path segment): refused unasked', [at('..')], {}, 'network-unchecked', 'cannot be looked up'],
+  ] as const)('%s', async (_name, lookups, answers, code, reason) => {
+    const v = await hostNetworkViolation(daemon(answers), lookups);
+    expect(v?.code).toBe(code);
+    if (reason) expect(v?.reason).toContain(reason);
+  });
+
+  it('looks each target up once, URL-encoded as one path segment', async () => {
+    const d = daemon({ '/networks/a%2Fb%3Fc%20d': json(200, OVERLAY) });
+    expect(await hostNetworkViolation(d, [at('a/b?c d'), at('x'), at('a/b?c d', 2), at('x', 3)])).toBeUndefined();
+    expect(d.paths).toEqual(['/networks/a%2Fb%3Fc%20d', '/networks/x']);
+  });
+
+  it('stops at the first refusal', async () => {
+    const d = daemon({ '/networks/h': json(200, HOST) });
+    expect((await hostNetworkViolation(d, [at('h'), at('ov', 1)]))?.code).toBe('host-namespace');
+    expect(d.paths).toEqual(['/networks/h']);
+  });
+
+  it(`refuses more than ${MAX_NETWORK_LOOKUPS} distinct networks without asking the daemon`, async () => {
+    const d = daemon({});
+    const many = Array.from({ length: MAX_NETWORK_LOOKUPS + 1 }, (_, i) => at(`n${i}`, i));
+    expect((await hostNetworkViolation(d, many))?.code).toBe('network-unchecked');
+    expect(d.paths).toEqual([]);
+    expect(await hostNetworkViolation(d, many.slice(0, MAX_NETWORK_LOOKUPS))).toBeUndefined();
+  });
+});
+
+describe('refusedAfterLookup', () => {
+  it('records the refusal as the allowing rule\'s guard refusal', () => {
+    const allowed = { forward: true, outcome: 'would-deny', rule: 'svc', code: 'rule-deny', reason: 'denied by policy', networkLookups: [at('h')] } as const;
+    expect(refusedAfterLookup(allowed, { code: 'host-namespace', reason: 'r' })).toEqual({ forward: false, outcome: 'deny', rule: 'svc', code: 'host-namespace', reason: 'r' });
+  });
+});
