@@ -45,6 +45,28 @@ export function tagReference(repo: string | undefined, tag: string | undefined):
   return hasTag ? repo : `${repo}:latest`;
 }
 
+/**
+ * The reference a pull by digest adds, as dockerd reads `fromImage` (`repo`) and `tag`: a `tag`
+ * with a colon replaces any digest in `repo` (dockerd takes it as one: `tag=sha256:…` is what
+ * `docker pull R@sha256:…` sends), else `repo`'s own digest (`R@sha256:…`, `R:1@sha256:…`).
+ * dockerd tags nothing then but adds `name@digest` to the image's RepoDigests, which puts the
+ * image in the repository (repositoryImages) as a tag would. Undefined for a pull by tag.
+ */
+export function digestReference(repo: string | undefined, tag: string | undefined): string | undefined {
+  if (!repo) return undefined;
+  const at = repo.indexOf('@');
+  const named = at < 0 ? repo : repo.slice(0, at);
+  const colon = named.lastIndexOf(':');
+  const name = colon > named.lastIndexOf('/') ? named.slice(0, colon) : named;
+  if (tag) return tag.includes(':') ? `${name}@${tag}` : undefined;
+  return at < 0 ? undefined : `${name}@${repo.slice(at + 1)}`;
+}
+
+/** digestReference with URL credentials masked, as a refusal (audited) shows it. */
+export function shownDigestReference(repo: string | undefined, tag: string | undefined): string {
+  return digestReference(maskUrlCredentials(repo ?? ''), tag === undefined ? undefined : maskUrlCredentials(tag)) ?? '';
+}
+
 /** tagReference of `repo` and `tag` with URL credentials masked: the tag as a refusal (audited) shows it. */
 export function shownTagReference(repo: string | undefined, tag: string | undefined): string {
   return tagReference(maskUrlCredentials(repo ?? ''), tag === undefined ? undefined : maskUrlCredentials(tag)) ?? '';

@@ -14,7 +14,7 @@ import { goSet, type Ownership } from './labels.js';
 import { applyLimits, restartPolicyProblem } from './limits.js';
 import type { OperationPlan } from './operation-plans.js';
 import { containerIds } from './quota.js';
-import { imagesNamed, pushReferences, repositoryImages, shownTagReference, tagReference } from './image-set.js';
+import { digestReference, imagesNamed, pushReferences, repositoryImages, shownDigestReference, shownTagReference, tagReference } from './image-set.js';
 import { linkRemoval } from './link-removal.js';
 import { resolveExec, resolveObject } from './resolve.js';
 import { endpointNames } from './references.js';
@@ -28,6 +28,9 @@ type ObjectPlan = Extract<OperationPlan, { kind: 'object' }>;
 export function daemonAnswer(answer: { status: number; raw: Buffer; contentType: string }): TenancyVerdict {
   return { kind: 'respond', status: answer.status, headers: { 'Content-Type': answer.contentType || 'application/json', 'Content-Length': String(answer.raw.length) }, body: answer.raw };
 }
+
+/** What a refusal over an image without an owner adds: who can undo it. */
+const ADMIN_MAY = 'a tenancy admin can remove or re-tag it';
 
 function notYours(ctx: TenancyContext, what: string, name: string, ownership?: Ownership): TenancyVerdict {
   return deny(403, 'not-owner', tenancyMessage(ctx, `${what} "${name}" ${ownership ? whose(ctx, ownership) : 'belongs to another tenant'}`));
@@ -70,7 +73,7 @@ export async function objectOperation(ctx: TenancyContext, plan: ObjectPlan): Pr
   if (accessTo(ctx.spec, ctx.tenant, obj, plan.level) === 'none' && !builtinNetworkUse(op, obj)) {
     const what = plan.object.replace(/s$/, '');
     if (obj.ownership.owner === undefined && accessTo(ctx.spec, ctx.tenant, obj, 'read') !== 'none') {
-      return deny(403, 'not-owner', tenancyMessage(ctx, `${what} "${name}" has no owner: tenants may use it, not change or rename it`));
+      return deny(403, 'not-owner', tenancyMessage(ctx, `${what} "${name}" has no owner: tenants may use it, not change or rename it${what === 'image' ? `; ${ADMIN_MAY}` : ''}`));
     }
     return notYours(ctx, what, name, obj.ownership);
   }
@@ -100,7 +103,7 @@ export async function ownImages(ctx: TenancyContext, refs: string[]): Promise<Te
     for (const image of named.images) {
       if (accessTo(ctx.spec, ctx.tenant, image.found, 'modify') !== 'none') continue;
       const via = image.ref === ref ? '' : ` (${ref} stands for every tag of the repository)`;
-      return deny(403, 'not-owner', tenancyMessage(ctx, `image "${image.ref}" ${image.found.ownership.owner === undefined ? 'has no owner: tenants may use it, not export or push it' : whose(ctx, image.found.ownership)}${via}`));
+      return deny(403, 'not-owner', tenancyMessage(ctx, `image "${image.ref}" ${image.found.ownership.owner === undefined ? `has no owner: tenants may use it, not export or push it; ${ADMIN_MAY}` : whose(ctx, image.found.ownership)}${via}`));
     }
   }
   return undefined;
@@ -159,14 +162,20 @@ function builtinNetworkUse(op: string, obj: ResolvedObject): boolean {
 /**
  * Refuse a tag (tag, commit, import, build, pull) that takes over a tag naming an image the
  * caller does not own, that dockerd would read in place of an image ID (idLikeImageTag), or
- * that joins a repository holding images the caller may not change (strangerInRepository): a
- * bare repository name stands for all its tags in a save or push, so a stranger's tag there
- * made the owner's `docker save <repo>` refused, with a tag the owner could neither see nor
- * remove. `owned`: the caller will own the tag (all but pulls, whose images carry no owner).
+ * that joins a repository it may not join (strangerInRepository): a bare repository name
+ * stands for all its tags in a save or push, so a stranger's tag there made the owner's
+ * `docker save <repo>` refused, with a tag the owner could neither see nor remove. `owned`:
+ * the caller will own the tag (all but pulls, whose images carry no owner). A pull by digest
+ * moves no tag but adds `name@digest` to the repository (digestReference): only the
+ * repository check applies (it once skipped every check, so `docker pull R@sha256:…` put an
+ * unowned image into another team's repository R).
  */
 export async function tagOver(ctx: TenancyContext, repo: string | undefined, tag: string | undefined, owned = true): Promise<TenancyVerdict | undefined> {
   const ref = tagReference(repo, tag);
-  if (ref === undefined) return undefined;
+  if (ref === undefined) {
+    const digest = owned ? undefined : digestReference(repo, tag);
+    return digest === undefined ? undefined : strangerInRepository(ctx, digest, `reference "${shownDigestReference(repo, tag)}"`, false);
+  }
   // Deny reasons reach the audit log: `fromImage` may be a URL with a token in its userinfo or
   // query, which the reference cuts at its `@`, so the reason is built from masked parts.
   const shown = shownTagReference(repo, tag);
@@ -177,26 +186,37 @@ export async function tagOver(ctx: TenancyContext, repo: string | undefined, tag
     // Fail closed: a reference the daemon cannot look up is one the gateway cannot vouch for.
     if (existing.answer.status !== 404) return deny(403, 'tag-unchecked', tenancyMessage(ctx, `cannot check who owns tag "${shown}" (the daemon answered ${existing.answer.status})`));
   } else if (accessTo(ctx.spec, ctx.tenant, existing.found, 'modify') === 'none') {
-    return deny(403, 'not-owner', tenancyMessage(ctx, `tag "${shown}" names an image that ${whose(ctx, existing.found.ownership)}`));
+    const ownership = existing.found.ownership;
+    return deny(403, 'not-owner', tenancyMessage(ctx, `tag "${shown}" names an image that ${whose(ctx, ownership)}${ownership.owner === undefined ? `; ${ADMIN_MAY}` : ''}`));
   }
-  return strangerInRepository(ctx, ref, shown, owned);
+  return strangerInRepository(ctx, ref, `tag "${shown}"`, owned);
 }
 
 /**
- * Refuse adding a tag to a repository that holds an image the caller may not modify. A pull's
- * tag (not `owned`: its image carries no owner) is refused only by an image with an owner
- * (another tenant's or team's): unowned images may share a repository, as pulls of one
- * public repository do, and the caller's own and team's never stop them. Before, a pull's tag
- * could join any repository: `alice pull reg/carolapp:zz` planted an unowned tag in carol's
- * repository, and carol could no longer save it, tag into it, or remove the tag.
+ * Refuse adding `what` (`tag "app:1"`, `reference "app@sha256:…"`, as a refusal shows it;
+ * `ref` unmasked) to a repository it may not join: a repository never mixes images with and
+ * without an owner, nor two owners' images. A tag the caller will own (`owned`) may not join
+ * one holding an image the caller may not modify. A pull's (its image carries no owner) may
+ * not join one holding any image with an owner, another tenant's or team's, or the caller's
+ * own or team's (even over one's own tag): the pulled tag, or a save of the repository, is
+ * then one the owners may not change or export, and only an admin could undo it. Unowned
+ * images never stop a pull: pulls of one public repository go together.
  */
-async function strangerInRepository(ctx: TenancyContext, ref: string, shown: string, owned: boolean): Promise<TenancyVerdict | undefined> {
+async function strangerInRepository(ctx: TenancyContext, ref: string, what: string, owned: boolean): Promise<TenancyVerdict | undefined> {
   const named = await repositoryImages(ctx.daemon, ref);
-  if ('answer' in named) return deny(403, 'tag-unchecked', tenancyMessage(ctx, `cannot check who owns the repository of tag "${shown}" (the daemon answered ${named.answer.status})`));
-  const stranger = named.images.find((i) => accessTo(ctx.spec, ctx.tenant, i.found, 'modify') === 'none' && (owned || i.found.ownership.owner !== undefined));
+  if ('answer' in named) return deny(403, 'tag-unchecked', tenancyMessage(ctx, `cannot check who owns the repository of ${what} (the daemon answered ${named.answer.status})`));
+  const barred = named.images.filter((i) => accessTo(ctx.spec, ctx.tenant, i.found, 'modify') === 'none');
+  const stranger = owned ? barred[0] : (barred.find((i) => i.found.ownership.owner !== undefined) ?? named.images.find((i) => i.found.ownership.owner !== undefined));
   if (stranger === undefined) return undefined;
-  const advice = owned ? 'tag into a repository of your own' : 'a pull may not add a tag to a repository holding another tenant\'s images: its owner (or an admin) may pull it';
-  return deny(403, 'not-owner', tenancyMessage(ctx, `tag "${shown}" would join a repository that holds ${strangerImage(ctx, stranger.found.ownership)} (${maskUrlCredentials(stranger.ref)}): ${advice}`));
+  const { ownership } = stranger.found;
+  const mine = !barred.includes(stranger);
+  const advice = owned
+    ? 'tag into a repository of your own'
+    : mine
+      ? "a pull may not add an image without an owner to a repository holding your or your team's images (you could no longer tag or build into it, save it, or remove what you pulled): pull under another repository name, or remove your images from it first"
+      : "a pull may not add an image without an owner to a repository holding another tenant's images: its owner (or an admin) may pull it";
+  const holds = mine ? (ownership.owner === ctx.tenant.name ? 'your image' : "your team's image") : strangerImage(ctx, ownership);
+  return deny(403, 'not-owner', tenancyMessage(ctx, `${what} would join a repository that holds ${holds} (${maskUrlCredentials(stranger.ref)}): ${advice}`));
 }
 
 /** An image in a repository that the caller may not change, as strangerInRepository names it. */

@@ -25,7 +25,7 @@ export type OperationPlan =
   /** Not an object operation (system info, version, ping, ...): the policy alone decides. */
   | { kind: 'pass' }
   /** Host-wide operations tenants may not run (build cache, swarm, services, plugins, ...). */
-  | { kind: 'admin'; reason?: string }
+  | { kind: 'admin'; reason?: string; /** What a tenant may do instead, added to the refusal. */ advice?: string }
   /**
    * Host-wide objects that are no tenant's: the gateway answers itself (nothing is forwarded)
    * with `answer`, what dockerd answers when there are none to act on.
@@ -47,7 +47,7 @@ const table: Record<string, OperationPlan> = {
   ImageBuild: { kind: 'create', object: 'images' },
   ImageCreate: { kind: 'create', object: 'images' },
   // Loaded images carry no owner label and may take over tags: admins only.
-  ImageLoad: { kind: 'admin' },
+  ImageLoad: { kind: 'admin', advice: 'ask a tenancy admin to load it, or push and pull it through a registry' },
   // The BuildKit session tunnel serves the client's own files; /grpc is the whole BuildKit API.
   Session: { kind: 'pass' },
   ImageCommit: { kind: 'commit' },

@@ -22,8 +22,9 @@ export interface TagHolder {
   operation: string;
   /**
    * The images it writes carry no owner (a pull): a pull's tag may join a repository of
-   * unowned images (object-ops.ts, strangerInRepository), so two pulls into one repository do
-   * not stop each other there (their tags still do).
+   * unowned images only (object-ops.ts, strangerInRepository), so two pulls into one
+   * repository do not stop each other there (their tags still do), and a pull and a write of
+   * owned images always do.
    */
   ownerless?: boolean;
 }
@@ -39,9 +40,15 @@ export function mayShare(a: Omit<TagHolder, 'operation'>, b: Omit<TagHolder, 'op
   return a.tenant === b.tenant || (a.team !== undefined && a.team === b.team);
 }
 
-/** Whether `b` may write into a repository `a` is writing into: sharers, or two pulls. */
+/**
+ * Whether `b` may write into a repository `a` is writing into: two pulls, or two writes of
+ * images with an owner by sharers. A pull and a write of owned images never go together, not
+ * even one tenant's: a repository never mixes images with and without an owner (object-ops.ts,
+ * strangerInRepository).
+ */
 export function mayShareRepository(a: Omit<TagHolder, 'operation'>, b: Omit<TagHolder, 'operation'>): boolean {
-  return mayShare(a, b) || (a.ownerless === true && b.ownerless === true);
+  if ((a.ownerless === true) !== (b.ownerless === true)) return false;
+  return a.ownerless === true || mayShare(a, b);
 }
 
 /**

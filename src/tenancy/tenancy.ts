@@ -107,7 +107,7 @@ async function byPlan(ctx: TenancyContext): Promise<TenancyVerdict> {
     case 'none-owned':
       return respondJson(200, plan.answer, plan.note);
     case 'admin':
-      return deny(403, 'admin-only', tenancyMessage(ctx, `${op.name} ${plan.reason ? `is refused: ${plan.reason}` : 'affects every tenant'}: only tenancy admins may run it`));
+      return deny(403, 'admin-only', tenancyMessage(ctx, `${op.name} ${plan.reason ? `is refused: ${plan.reason}` : 'affects every tenant'}: only tenancy admins may run it${plan.advice ? `; ${plan.advice}` : ''}`));
     case 'object':
       return objectOperation(ctx, plan);
     case 'create':

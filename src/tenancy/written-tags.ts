@@ -8,7 +8,7 @@ import type { RequestFacts } from '../core/types.js';
 import { formatReference, normalizeReference } from '../policy/guards/image-reference.js';
 import { tenancyMessage, type TenancyContext } from './context.js';
 import { deny, type TenancyVerdict } from './hook.js';
-import { shownTagReference, tagReference } from './image-set.js';
+import { digestReference, shownDigestReference, shownTagReference, tagReference } from './image-set.js';
 import { tagOver } from './object-ops.js';
 import type { Conflict, TagHolder, TagReservations } from './tag-reservations.js';
 
@@ -46,33 +46,62 @@ export function writtenTags(facts: RequestFacts): Map<string, string> {
   return tags;
 }
 
+/**
+ * The digest references a pull by digest adds (digestReference; it moves no tag), normalised
+ * (`docker.io/library/app@sha256:…`) to the reference as a refusal shows it: their
+ * repositories are reserved as a tag's are, so an owned write into the same new repository
+ * waits for it as for a pull by tag.
+ */
+export function writtenDigests(facts: RequestFacts): Map<string, string> {
+  const digests = new Map<string, string>();
+  if (!isPull(facts)) return digests;
+  for (const [repo, tag] of written(facts)) {
+    if (tagReference(repo, tag) !== undefined) continue;
+    const ref = digestReference(repo, tag);
+    if (ref === undefined) continue;
+    const parsed = normalizeReference(ref, false);
+    const key = parsed ? formatReference(parsed) : ref;
+    if (!digests.has(key)) digests.set(key, shownDigestReference(repo, tag));
+  }
+  return digests;
+}
+
 /** A pull (dockerd pulls when fromImage is non-empty): the images it writes carry no owner. */
 function isPull(facts: RequestFacts): boolean {
   return facts.operation?.name === 'ImageCreate' && !!facts.query.fromImage;
 }
 
-/** The refusal of a reservation another tenant's operation stops. */
-function conflictMessage(conflict: Conflict): string {
-  const by = `another tenant's ${conflict.holder.operation} still in progress`;
+/**
+ * The refusal of a reservation another operation stops: another tenant's, or (a pull and a
+ * write of owned images into one repository, tag-reservations.ts) the caller's or the team's.
+ */
+function conflictMessage(ctx: TenancyContext, conflict: Conflict, pull: boolean): string {
+  const { holder } = conflict;
+  const whose = holder.tenant === ctx.tenant.name ? 'your' : holder.team !== undefined && holder.team === ctx.tenant.team ? "your team's" : "another tenant's";
+  const by = `${whose} ${holder.operation} still in progress`;
   if (conflict.tag !== undefined) return `tag "${conflict.tag}" is reserved by ${by}, which writes it when it ends: try again once it has ended, or use another tag`;
-  return `repository "${conflict.repository}" is being written into by ${by}, and a repository may not hold two tenants' images: try again once it has ended, or use another repository`;
+  const why = holder.ownerless === true || pull ? 'a repository may not hold both pulled images and images with an owner' : "a repository may not hold two tenants' images";
+  return `repository "${conflict.repository}" is being written into by ${by}, and ${why}: try again once it has ended, or use another repository`;
 }
 
 /**
- * The repositories of `tags` (writtenTags): repository name as strangerInRepository compares
- * it (`docker.io/library/app`) to the name as a refusal shows it (the shown tag without its tag).
+ * The repositories of `tags` (writtenTags) and `digests` (writtenDigests): repository name as
+ * strangerInRepository compares it (`docker.io/library/app`) to the name as a refusal shows
+ * it (the shown reference without its tag or digest).
  */
-export function writtenRepositories(tags: ReadonlyMap<string, string>): Map<string, string> {
+export function writtenRepositories(tags: ReadonlyMap<string, string>, digests: ReadonlyMap<string, string> = new Map()): Map<string, string> {
   const repositories = new Map<string, string>();
-  for (const [key, shown] of tags) {
+  for (const [key, shown] of [...tags, ...digests]) {
     const name = normalizeReference(key, false)?.name ?? key;
     if (!repositories.has(name)) repositories.set(name, withoutTag(shown));
   }
   return repositories;
 }
 
-/** `app:1` to `app`; `localhost:5000/app` stays (its colon is the port's). */
-function withoutTag(ref: string): string {
+/** `app:1` and `app@sha256:…` to `app`; `localhost:5000/app` stays (its colon is the port's). */
+function withoutTag(shown: string): string {
+  const at = shown.indexOf('@');
+  const ref = at < 0 ? shown : shown.slice(0, at);
   const colon = ref.lastIndexOf(':');
   return colon > ref.lastIndexOf('/') ? ref.slice(0, colon) : ref;
 }
@@ -105,15 +134,16 @@ async function checkedAgain(ctx: TenancyContext): Promise<TenancyVerdict | undef
  */
 export async function withTagsReserved(ctx: TenancyContext, reservations: TagReservations, admit: () => Promise<TenancyVerdict>): Promise<TenancyVerdict> {
   const tags = writtenTags(ctx.req.facts);
-  if (tags.size === 0) return admit();
+  const digests = writtenDigests(ctx.req.facts);
+  if (tags.size === 0 && digests.size === 0) return admit();
   const verdict = await admit();
   if (verdict.kind !== 'forward') return verdict;
   const { tenant } = ctx;
   const holder: TagHolder = { tenant: tenant.name, operation: ctx.req.facts.operation?.name ?? ctx.req.method, ...(tenant.team !== undefined ? { team: tenant.team } : {}), ...(isPull(ctx.req.facts) ? { ownerless: true } : {}) };
-  const reservation = reservations.reserve(tags, holder, writtenRepositories(tags));
+  const reservation = reservations.reserve(tags, holder, writtenRepositories(tags, digests));
   if ('conflict' in reservation) {
     verdict.release?.();
-    return deny(409, 'tag-reserved', tenancyMessage(ctx, conflictMessage(reservation.conflict)));
+    return deny(409, 'tag-reserved', tenancyMessage(ctx, conflictMessage(ctx, reservation.conflict, isPull(ctx.req.facts))));
   }
   let again: TenancyVerdict | undefined;
   try {

@@ -923,24 +923,63 @@ describe('imports from a URL and pulls into others\' repositories (found by the 
     await dockerDirect(socket, ['rmi', '-f', 'ten-url-imp:2']);
   });
 
-  it('a pull may not add a tag to another tenant\'s repository (it left carol unable to save, tag into or clean her repository); pulls into new or own repositories work', async () => {
+  it('a pull may not add a tag to another tenant\'s repository (it left carol unable to save, tag into or clean her repository); pulls into new repositories work', async () => {
     const carolapp = `${reg.host}/ten-carolapp`;
     try {
       expect((await as('carol', ['commit', 'ten-c1', `${carolapp}:v1`])).code).toBe(0);
       const planted = await as('alice', ['pull', `${carolapp}:zz`]);
       expect(planted.code).not.toBe(0);
-      expect(planted.stderr).toContain(`tag "${carolapp}:zz" would join a repository that holds another tenant's image (${carolapp}:v1): a pull may not add a tag to a repository holding another tenant's images`);
+      expect(planted.stderr).toContain(`tag "${carolapp}:zz" would join a repository that holds another tenant's image (${carolapp}:v1): a pull may not add an image without an owner to a repository holding another tenant's images`);
       expect((await dockerDirect(socket, ['image', 'inspect', `${carolapp}:zz`])).code).not.toBe(0);
       const saved = await as('carol', ['save', '-o', join(scratchDir('ten-pullsave-'), 'repo.tar'), carolapp]);
       expect(saved.stderr).toBe('');
       expect(saved.code).toBe(0);
-      // The registry answers: a pull into a repository of no one else's works, carol's into her own too.
+      // The registry answers: a pull into a new repository works (carol's into her own is refused: the next case).
       const own = await as('alice', ['pull', `${reg.host}/ten-aliceapp:1`]);
       expect(own.code, own.stderr).toBe(0);
-      const carols = await as('carol', ['pull', `${carolapp}:v2`]);
-      expect(carols.code, carols.stderr).toBe(0);
     } finally {
       await dockerDirect(socket, ['rmi', '-f', `${carolapp}:v1`, `${carolapp}:v2`, `${carolapp}:zz`, `${reg.host}/ten-aliceapp:1`]);
+    }
+  });
+
+  it('a pull by digest into another tenant\'s repository is refused too, and so is a pull into one\'s own or the team\'s (either left the owners unable to save, tag into or clean it); a digest pull into a new repository works', async () => {
+    const carolapp = `${reg.host}/ten-caroldig`;
+    const aliceown = `${reg.host}/ten-aliceown`;
+    const pulled = `${reg.host}/ten-alicepulled`;
+    const fresh = `${reg.host}/ten-alicedig`;
+    const yours = "a pull may not add an image without an owner to a repository holding your or your team's images (you could no longer tag or build into it, save it, or remove what you pulled): pull under another repository name, or remove your images from it first";
+    try {
+      expect((await as('carol', ['commit', 'ten-c1', `${carolapp}:v1`])).code).toBe(0);
+      const planted = await as('alice', ['pull', `${carolapp}@${reg.digest}`]);
+      expect(planted.code).not.toBe(0);
+      expect(planted.stderr).toContain(`reference "${carolapp}@${reg.digest}" would join a repository that holds another tenant's image (${carolapp}:v1): a pull may not add an image without an owner to a repository holding another tenant's images`);
+      expect((await dockerDirect(socket, ['image', 'inspect', `${carolapp}@${reg.digest}`])).code).not.toBe(0);
+      const saved = await as('carol', ['save', '-o', join(scratchDir('ten-digestsave-'), 'repo.tar'), carolapp]);
+      expect(saved.stderr).toBe('');
+      expect(saved.code).toBe(0);
+
+      expect((await as('alice', ['commit', 'ten-a1', `${aliceown}:1`])).code).toBe(0);
+      for (const [who, ref, holds] of [
+        ['alice', `${aliceown}:2`, `tag "${aliceown}:2" would join a repository that holds your image`],
+        ['alice', `${aliceown}:1`, `tag "${aliceown}:1" would join a repository that holds your image`],
+        ['bob', `${aliceown}@${reg.digest}`, `reference "${aliceown}@${reg.digest}" would join a repository that holds your team's image`],
+      ] as const) {
+        const r = await as(who, ['pull', ref]);
+        expect(r.code, `${who} pull ${ref}`).not.toBe(0);
+        expect(r.stderr).toContain(`${holds} (${aliceown}:1): ${yours}`);
+      }
+      const own = await dockerDirect(socket, ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}} {{.Digest}}', aliceown]);
+      expect(own.stdout.trim().split('\n')).toEqual([`${aliceown}:1 <none>`]);
+      expect((await as('alice', ['save', '-o', join(scratchDir('ten-ownsave-'), 'repo.tar'), aliceown])).code).toBe(0);
+      // What the refusal advises: another repository name, whose pulled image may be run but not tagged into hers.
+      const elsewhere = await as('alice', ['pull', `${pulled}:2`]);
+      expect(elsewhere.code, elsewhere.stderr).toBe(0);
+      const tagged = await as('alice', ['tag', `${pulled}:2`, `${aliceown}:2`]);
+      expect(tagged.stderr).toContain(`image "${pulled}:2" has no owner: tenants may use it, not change or rename it; a tenancy admin can remove or re-tag it`);
+      const digest = await as('alice', ['pull', `${fresh}@${reg.digest}`]);
+      expect(digest.code, digest.stderr).toBe(0);
+    } finally {
+      await dockerDirect(socket, ['rmi', '-f', `${carolapp}:v1`, `${carolapp}@${reg.digest}`, `${aliceown}:1`, `${aliceown}:2`, `${aliceown}@${reg.digest}`, `${pulled}:2`, `${fresh}@${reg.digest}`]);
     }
   });
 });

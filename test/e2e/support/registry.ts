@@ -18,6 +18,8 @@ import { scratchDir } from './scratch.js';
 export interface TestRegistry {
   /** `127.0.0.1:PORT`, the registry part of an image reference. */
   host: string;
+  /** The digest of the one manifest it serves (`sha256:…`), for pulls by digest (`R@sha256:…`). */
+  digest: string;
   /** Request lines it has answered (`GET /v2/x/manifests/1`). */
   requests: string[];
   close: () => Promise<void>;
@@ -69,6 +71,7 @@ export async function startBusyboxRegistry(socket: string): Promise<TestRegistry
   const { port } = server.address() as AddressInfo;
   return {
     host: `127.0.0.1:${port}`,
+    digest: sha(manifest),
     requests,
     close: () => new Promise((resolve) => {
       server.closeAllConnections();

@@ -594,7 +594,7 @@ describe('#2 #3 #4 tags owned by others cannot be re-pointed', () => {
     ['import with an empty fromImage', 'POST', '/v1.41/images/create?fromImage=&fromSrc=-&repo=cimg&tag=latest'],
     ['build over an unowned base image', 'POST', '/v1.41/build?t=busybox:latest'],
   ])('%s', async (name, method, target) => {
-    denied(await admit('alice', method, target, undefined, d()), name.includes('unowned') ? 'names an image that has no owner' : 'belongs to another tenant');
+    denied(await admit('alice', method, target, undefined, d()), name.includes('unowned') ? 'names an image that has no owner; a tenancy admin can remove or re-tag it' : 'belongs to another tenant');
   });
 
   it('own and new tags pass; a lookup that is not a clean 404 refuses; pulling every tag is refused', async () => {
@@ -649,9 +649,10 @@ describe('#2 #3 #4 tags owned by others cannot be re-pointed', () => {
   });
 });
 
-describe('revten F2: a pull may not add a tag to a repository holding another tenant\'s or team\'s images', () => {
+describe('revten F2, pullrepo: a pull (its image has no owner) may not join a repository holding any image with an owner, by tag or by digest', () => {
   const REG = '127.0.0.1:42412/carolapp';
-  const image = (labels: Record<string, string>, tags: string[]) => ({ Id: `sha256:${tags[0]}`, RepoTags: tags, Config: { Labels: labels } });
+  const D = `sha256:${'d'.repeat(64)}`;
+  const image = (labels: Record<string, string>, tags: string[], digests: string[] = []) => ({ Id: `sha256:${tags[0] ?? digests[0]}`, RepoTags: tags, RepoDigests: digests, Config: { Labels: labels } });
   const d = () => daemonWith([], {
     '/images/json': [
       image(carol, ['cimg:latest']),
@@ -660,15 +661,29 @@ describe('revten F2: a pull may not add a tag to a repository holding another te
       image(carol, [`${REG}:v1`]),
       // Labelled alice's with team data: the classic builder's between-steps image, or made before a team change.
       image({ 'dockgate.owner': 'alice', 'dockgate.team': 'data' }, ['amixed:1']),
+      // A repository holding only images pulled before (a tag and a digest, no owner).
+      image({}, ['pulled:1'], [`pulled@sha256:${'e'.repeat(64)}`]),
     ],
   });
   const pull = (ref: string, tag: string) => `/v1.41/images/create?fromImage=${encodeURIComponent(ref)}&tag=${tag}`;
+  const others = "a pull may not add an image without an owner to a repository holding another tenant's images: its owner (or an admin) may pull it";
+  const yours = "a pull may not add an image without an owner to a repository holding your or your team's images (you could no longer tag or build into it, save it, or remove what you pulled): pull under another repository name, or remove your images from it first";
   it.each([
-    ['alice into carol\'s registry repository', 'alice', pull(REG, 'zz'), `tag "${REG}:zz" would join a repository that holds another tenant's image (${REG}:v1): a pull may not add a tag to a repository holding another tenant's images`],
+    ['alice into carol\'s registry repository', 'alice', pull(REG, 'zz'), `tag "${REG}:zz" would join a repository that holds another tenant's image (${REG}:v1): ${others}`],
     ['alice into carol\'s local repository, named in full', 'alice', pull('docker.io/library/cimg', 'zz'), "would join a repository that holds another tenant's image (cimg:latest)"],
     ['bob into it (another team\'s)', 'bob', pull('cimg', '2'), "would join a repository that holds another tenant's image (cimg:latest)"],
     ['carol into alice\'s repository', 'carol', pull('aimg', '2'), "would join a repository that holds another tenant's image (aimg:1)"],
     ['alice into her image labelled with another team', 'alice', pull('amixed', '2'), 'would join a repository that holds an image labelled yours but with team "data", not your own team\'s label (amixed:1)'],
+    // A pull by digest tags nothing but adds name@digest, which puts the image in the repository (imgday F1, diffrev F1).
+    ['alice by digest into carol\'s repository (fromImage=R@digest)', 'alice', pull(`${REG}@${D}`, ''), `reference "${REG}@${D}" would join a repository that holds another tenant's image (${REG}:v1): ${others}`],
+    ['alice by digest into it (tag=digest, as docker pull R@digest sends it)', 'alice', pull(REG, D), `reference "${REG}@${D}" would join a repository that holds another tenant's image (${REG}:v1): ${others}`],
+    ['alice by digest into it (fromImage=R:tag@digest)', 'alice', pull(`${REG}:v9@${D}`, ''), `reference "${REG}@${D}" would join a repository that holds another tenant's image (${REG}:v1)`],
+    ['bob by digest into cimg, named in full', 'bob', pull('docker.io/library/cimg', D), "reference \"docker.io/library/cimg@" + D + "\" would join a repository that holds another tenant's image (cimg:latest)"],
+    // The caller's own and the team's images stop a pull too (imgday F2: the team was locked out of its repository).
+    ['carol into her own repository', 'carol', pull(REG, 'v2'), `tag "${REG}:v2" would join a repository that holds your image (${REG}:v1): ${yours}`],
+    ['bob into the team\'s repository', 'bob', pull('aimg', '2'), `tag "aimg:2" would join a repository that holds your team's image (aimg:1): ${yours}`],
+    ['alice over her own tag', 'alice', pull('aimg', '1'), `tag "aimg:1" would join a repository that holds your image (aimg:1): ${yours}`],
+    ['carol by digest into her own repository', 'carol', pull(REG, D), `reference "${REG}@${D}" would join a repository that holds your image (${REG}:v1): ${yours}`],
   ])('%s: refused', async (_name, user, target, text) => {
     const v = await admit(user, 'POST', target, undefined, d());
     expect(v.kind === 'deny' && [v.status, v.code]).toEqual([403, 'not-owner']);
@@ -676,12 +691,23 @@ describe('revten F2: a pull may not add a tag to a repository holding another te
   });
   it.each([
     ['into a repository of unowned images (pulls of a public image go together)', 'alice', pull('busybox', '1.36')],
+    ['into a repository of pulled tags and digests only', 'carol', pull('pulled', '2')],
+    ['by digest into a repository of unowned images', 'alice', pull('busybox', D)],
+    ['by digest into a repository of pulled tags and digests only', 'alice', pull(`pulled@${D}`, '')],
     ['into a new repository', 'alice', pull(`127.0.0.1:42412/aliceapp`, 'v1')],
-    ['into one\'s own repository', 'carol', pull(REG, 'v2')],
-    ['into the team\'s repository', 'bob', pull('aimg', '2')],
+    ['by digest into a new repository (fromImage=R@digest)', 'alice', pull(`127.0.0.1:42412/aliceapp@${D}`, '')],
+    ['by digest into a new repository (tag=digest)', 'alice', pull('127.0.0.1:42412/aliceapp', D)],
     ['by an admin, into anyone\'s', 'root', pull(REG, 'zz')],
+    ['by an admin, by digest, into anyone\'s', 'root', pull(REG, D)],
   ])('%s: forwarded', async (_name, user, target) => {
     expect((await admit(user, 'POST', target, undefined, d())).kind).toBe('forward');
+  });
+  it('a digest pull whose repository cannot be listed is refused, its reference shown without URL credentials (the reason is audited)', async () => {
+    const failing: DaemonClient = { get: (path) => (path === '/images/json' ? Promise.resolve({ status: 500, json: {}, raw: Buffer.from('{}'), contentType: 'application/json' }) : d().get(path)) };
+    denied(await admit('alice', 'POST', pull('app', D), undefined, failing), `cannot check who owns the repository of reference "app@${D}" (the daemon answered 500)`);
+    const v = await admit('alice', 'POST', pull(`broken/https://SEKRET40@registry.invalid/img@${D}`, ''), undefined, failing);
+    denied(v, 'cannot check who owns the repository of reference "broken/https://***');
+    expect(JSON.stringify(v)).not.toContain('SEKRET');
   });
 });
 
@@ -813,6 +839,7 @@ describe('a tenant\'s build-cache prune is answered by the gateway: nothing of t
   it('an admin\'s prune is forwarded; cancelling a build stays admin-only', async () => {
     expect((await admit('root', 'POST', '/v1.41/build/prune')).kind).toBe('forward');
     denied(await admit('alice', 'POST', '/v1.41/build/cancel?id=x'), 'BuildCancel affects every tenant: only tenancy admins may run it');
+    denied(await admit('alice', 'POST', '/v1.41/images/load'), 'ImageLoad affects every tenant: only tenancy admins may run it; ask a tenancy admin to load it, or push and pull it through a registry');
   });
 });
 
@@ -837,7 +864,7 @@ describe('save and push act on every image the name stands for', () => {
     ['save of the same repository spelled in full', 'GET', '/v1.41/images/get?names=solo&names=docker.io/library/myapp', 'image "myapp:v1" belongs to another tenant'],
     ['push of one of one\'s own tags with ?tag= naming another tenant\'s', 'POST', '/v1.41/images/myapp:latest/push?tag=v1', 'image "myapp:v1" belongs to another tenant'],
     ['push of a bare name (every tag)', 'POST', '/v1.41/images/myapp/push?tag=', `image "myapp:v1" belongs to another tenant ${every}`],
-    ['push of an unowned base', 'POST', '/v1.41/images/busybox/push?tag=latest', 'image "busybox:latest" has no owner: tenants may use it, not export or push it'],
+    ['push of an unowned base', 'POST', '/v1.41/images/busybox/push?tag=latest', 'image "busybox:latest" has no owner: tenants may use it, not export or push it; a tenancy admin can remove or re-tag it'],
   ])('%s is refused', async (_name, method, target, message) => {
     denied(await admit('alice', method, target, undefined, d()), message);
   });
@@ -861,7 +888,7 @@ describe('save and push act on every image the name stands for', () => {
 
 describe('new names go only to one\'s own images', () => {
   it('an unowned image (a pulled base) cannot be tagged: the name would be what others run', async () => {
-    denied(await admit('alice', 'POST', '/v1.41/images/busybox/tag?repo=postgres&tag=16'), 'image "busybox" has no owner: tenants may use it, not change or rename it');
+    denied(await admit('alice', 'POST', '/v1.41/images/busybox/tag?repo=postgres&tag=16'), 'image "busybox" has no owner: tenants may use it, not change or rename it; a tenancy admin can remove or re-tag it');
     denied(await admit('alice', 'POST', '/v1.41/images/cimg/tag?repo=mine&tag=1'), 'image "cimg" belongs to another tenant');
     expect((await admit('alice', 'POST', '/v1.41/images/aimg:1/tag?repo=anew&tag=1')).kind).toBe('forward');
     // Using it stays allowed.

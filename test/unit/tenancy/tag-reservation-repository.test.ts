@@ -10,7 +10,7 @@ import { buildFacts } from '../../../src/facts/build-facts.js';
 import type { DaemonClient } from '../../../src/tenancy/daemon-client.js';
 import type { TenancyVerdict } from '../../../src/tenancy/hook.js';
 import { mayShareRepository, TagReservations, type TagHolder } from '../../../src/tenancy/tag-reservations.js';
-import { writtenRepositories, writtenTags } from '../../../src/tenancy/written-tags.js';
+import { writtenDigests, writtenRepositories, writtenTags } from '../../../src/tenancy/written-tags.js';
 import { answer, forwarded, tenancyOn } from './tag-admission.js';
 
 const bob: TagHolder = { tenant: 'bob', team: 'web', operation: 'ImageBuild' };
@@ -30,7 +30,9 @@ describe('TagReservations: repositories', () => {
     ['two pulls of two teams (a pull\'s tag may join any repository)', pull(bob), pull(carol), true],
     ['a pull, and another team\'s write of its own images', pull(carol), bob, false],
     ['another team\'s write, and a pull', bob, pull(carol), false],
-    ['a pull, and the same team\'s write', pull(alice), bob, true],
+    // A repository never mixes images with and without an owner (pullrepo): not even the team's, or one's own.
+    ['a pull, and the same team\'s write', pull(alice), bob, false],
+    ['a pull, and a write of the same tenant', pull(bob), bob, false],
   ])('%s: may write into one repository at once: %s', (_name, holder, other, want) => {
     expect(mayShareRepository(holder, other)).toBe(want);
     expect(mayShareRepository(other, holder)).toBe(want);
@@ -80,9 +82,21 @@ describe('writtenRepositories: the repositories of the tags a request writes, as
     ['/v1.41/commit?container=c1&repo=docker.io/library/app&tag=4', { 'docker.io/library/app': 'docker.io/library/app' }],
     ['/v1.41/images/mine/tag?repo=ghcr.io/o/app:5', { 'ghcr.io/o/app': 'ghcr.io/o/app' }],
     ['/v1.41/images/mine/tag?repo=app&tag=sha256:abc', {}],
+    // A pull by digest tags nothing, but its digest joins the repository (pullrepo): reserved as a tag's.
+    ['/v1.41/images/create?fromImage=app%40sha256%3Aabc', { 'docker.io/library/app': 'app' }],
+    ['/v1.41/images/create?fromImage=localhost:5000/app&tag=sha256%3Aabc', { 'localhost:5000/app': 'localhost:5000/app' }],
+    ['/v1.41/images/create?fromImage=library/app:1%40sha256%3Aabc', { 'docker.io/library/app': 'library/app' }],
+    ['/v1.41/images/create?fromImage=reg.invalid/https://SEKRET@x/app%40sha256%3Aabc', { 'reg.invalid/https://SEKRET': 'reg.invalid/https://***' }],
+    ['/v1.41/images/create?fromSrc=-&repo=app%40sha256%3Aabc', {}],
   ])('%s', (target, want) => {
-    const tags = writtenTags(buildFacts({ method: 'POST', rawTarget: target, headers: {} }));
-    expect(Object.fromEntries(writtenRepositories(tags))).toEqual(want);
+    const facts = buildFacts({ method: 'POST', rawTarget: target, headers: {} });
+    expect(Object.fromEntries(writtenRepositories(writtenTags(facts), writtenDigests(facts)))).toEqual(want);
+  });
+
+  it('a pull by digest reserves its repository only, not a tag', () => {
+    const facts = buildFacts({ method: 'POST', rawTarget: '/v1.41/images/create?fromImage=app&tag=sha256%3Aabc', headers: {} });
+    expect(Object.fromEntries(writtenTags(facts))).toEqual({});
+    expect(Object.fromEntries(writtenDigests(facts))).toEqual({ 'docker.io/library/app@sha256:abc': 'app@sha256:abc' });
   });
 });
 
@@ -161,6 +175,31 @@ describe('admission: the repository of each tag being written is reserved until 
     const v = await admit('bob', second);
     if (by === undefined) forwarded(v);
     else writingInto(v, 'app', by);
+  });
+
+  const digestPull = (ref: string) => `/v1.41/images/create?fromImage=${encodeURIComponent(ref)}&tag=${encodeURIComponent(`sha256:${'d'.repeat(64)}`)}`;
+  it.each([
+    ['a digest pull, then another team\'s build', 'carol', digestPull('app'), 'bob', '/v1.41/build?t=app:2', 'another tenant\'s ImageCreate', "a repository may not hold both pulled images and images with an owner"],
+    ['a digest pull (fromImage=R@digest), then another team\'s tag', 'carol', `/v1.41/images/create?fromImage=app%40sha256%3A${'d'.repeat(64)}`, 'alice', '/v1.41/images/aimg:1/tag?repo=app&tag=2', 'another tenant\'s ImageCreate', 'a repository may not hold both'],
+    ['a build, then another team\'s digest pull', 'bob', '/v1.41/build?t=app:1', 'carol', digestPull('docker.io/library/app'), 'another tenant\'s ImageBuild', 'a repository may not hold both'],
+    ['a digest pull, then the team\'s build', 'alice', digestPull('app'), 'bob', '/v1.41/build?t=app:2', 'your team\'s ImageCreate', 'a repository may not hold both'],
+    ['one\'s own build, then one\'s own digest pull', 'bob', '/v1.41/build?t=app:1', 'bob', digestPull('app'), 'your ImageBuild', 'a repository may not hold both'],
+    ['a tag pull, then the same tenant\'s build', 'bob', '/v1.41/images/create?fromImage=app&tag=1', 'bob', '/v1.41/build?t=app:2', 'your ImageCreate', 'a repository may not hold both'],
+  ])('%s: 409 while the first runs, then allowed', async (_name, first, firstTarget, second, secondTarget, by, why) => {
+    const admit = tenancyOn(daemon());
+    const release = forwarded(await admit(first, firstTarget));
+    const v = await admit(second, secondTarget);
+    expect(v).toMatchObject({ kind: 'deny', status: 409, code: 'tag-reserved' });
+    if (v.kind === 'deny') expect(v.message).toContain(`repository "${secondTarget.includes('docker.io') ? 'docker.io/library/app' : 'app'}" is being written into by ${by} still in progress, and ${why}`);
+    release();
+    forwarded(await admit(second, secondTarget))();
+  });
+
+  it('two digest pulls of two teams into one repository both go on, and a digest pull of a tag pull\'s repository too', async () => {
+    const admit = tenancyOn(daemon());
+    forwarded(await admit('carol', digestPull('app')));
+    forwarded(await admit('bob', digestPull('app')));
+    forwarded(await admit('alice', '/v1.41/images/create?fromImage=app&tag=1'));
   });
 
   it('held by a tenant without a team, refused to every other tenant', async () => {
