@@ -112,6 +112,29 @@ describe('admin listener with a CRL', async () => {
     }
   });
 
+  it('a reload with a new valid server certificate puts it in force', async () => {
+    const fresh = await leaf(chain.root, 'localhost', '79', 'server');
+    await writeFile(join(dir, 'cert.pem'), fresh.certPem);
+    await writeFile(join(dir, 'key.pem'), fresh.keyPem);
+    try {
+      const reload = await server.reloadTls();
+      expect(reload.refusedServerCertificate).toBeUndefined();
+      const served = await new Promise<string>((resolve, reject) => {
+        const req = https.request({ host: '127.0.0.1', port: server.address.port, path: '/healthz', servername: 'localhost', ca: chain.root.certPem, cert: scraper.certPem, key: scraper.keyPem, agent: false }, (res) => {
+          resolve((res.socket as import('node:tls').TLSSocket).getPeerCertificate().serialNumber);
+          res.resume();
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(served.toLowerCase().replace(/^0+/, '')).toBe('79');
+    } finally {
+      await writeFile(join(dir, 'cert.pem'), chain.server.certPem);
+      await writeFile(join(dir, 'key.pem'), chain.server.keyPem);
+      await server.reloadTls();
+    }
+  });
+
   it('a reload with an older CRL of the same CA (a rollback) throws and keeps the newer one', async () => {
     const older = new Date(Date.now() - 3_600_000);
     await writeFile(join(dir, 'crl.pem'), (await crlOf(chain.root, [], older)) + (await crlOf(chain.int, [other.serial], older)));

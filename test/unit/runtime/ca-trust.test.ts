@@ -8,6 +8,8 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { createCa } from '../../../src/pki/ca.js';
+import { x509 } from '../../../src/pki/webcrypto.js';
 import { closeUntrustedConnections, closeUntrustedPeers } from '../../../src/server/ca-trust.js';
 import { cutReason } from '../../../src/server/connection-cuts.js';
 import { identityOf } from '../../../src/server/peer-identity.js';
@@ -117,6 +119,32 @@ describe('closeUntrustedConnections', async () => {
     ['the root renewed but expired, with the intermediate: the root\'s client goes, the intermediate\'s stays (its anchor)', () => [chain.int.certPem, expiredRoot], ['alice']],
   ])('with partialChain, %s', async (_label, next, want: string[]) => {
     await check(next(), want, true);
+  });
+
+  it('a pinned client certificate dropped from the bundle while its CA stays: she stays (partialChain)', async () => {
+    const before = bundle([chain.int.bundlePem, alice.certPem]);
+    const after = bundle([chain.int.bundlePem]);
+    const swept = await sweepOpen(handshake, chain.root.certPem, [alice, bob], (open) => closeUntrustedConnections(open, before, after, true));
+    expect(swept).toEqual({ closed: 0, names: [] });
+    expect(await refused([chain.int.bundlePem], true, [alice, bob])).toEqual([]);
+  });
+
+  it.each([
+    ['docker' as const],
+    ['admin' as const],
+  ])('%s: the root replaced by a cross-certificate of it (its name and key, issued by a CA not in the bundle): everyone goes', async (listener) => {
+    const q = await createCa({ keyType: 'ecdsa', days: 30, now: new Date(), hostname: 'q' });
+    const crossRoot = await reissue(chain.root, q);
+    await check([chain.int.certPem, crossRoot], ['alice', 'bob'], false, listener);
+  });
+
+  it('the root replaced by a CA of another name with the root\'s key (a renamed root): everyone goes', async () => {
+    const renamed = await x509.X509CertificateGenerator.create({
+      serialNumber: '7a01', subject: 'CN=renamed root, O=dockgate', issuer: 'CN=renamed root, O=dockgate',
+      publicKey: chain.root.cert.publicKey, signingKey: chain.root.key, signingAlgorithm: chain.root.algorithm.signing,
+      notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 20 * DAY), extensions: chain.root.cert.extensions,
+    });
+    await check([chain.int.certPem, renamed.toString('pem') + '\n'], ['alice', 'bob']);
   });
 
   it.each([

@@ -84,7 +84,8 @@ function daemonWith(containers: Container[] = [], extra: Record<string, unknown>
       if (decoded.startsWith('/containers/json?')) {
         const filters = JSON.parse(decoded.slice(decoded.indexOf('filters=') + 'filters='.length)) as { label?: string[]; status?: string[]; volume?: string[] };
         if (filters.volume) {
-          const users = containers.filter((c) => c.volumes?.includes(filters.volume?.[0] ?? ''));
+          const all = /[?&]all=(1|true)(&|$)/.test(decoded);
+          const users = containers.filter((c) => (all || c.status !== 'exited') && c.volumes?.includes(filters.volume?.[0] ?? ''));
           return Promise.resolve(answer(200, users.map((c) => ({ Id: c.id, Names: [`/${c.id}`], Labels: c.labels }))));
         }
         const owner = filters.label?.[0]?.split('=')[1];
@@ -503,6 +504,12 @@ describe('volumes without an owner (an image\'s VOLUME), named in binds as docke
     if (refused === undefined) expect(v.kind).toBe('forward');
     else denied(v, `volume "${volume}" (HostConfig.Binds) ${refused}`);
   });
+  it('with unowned containers readable (unowned: [containers]), a volume an admin\'s container uses is still not the caller\'s', async () => {
+    const daemon = d();
+    const s2: TenancySpec = { ...spec, unowned: ['images', 'containers'] };
+    const v = await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'busybox', HostConfig: { Binds: [`${ADMIN}:/data`] } }, daemon, createTenancy({ daemon, spec: () => s2, groups: (id) => id.groups }));
+    denied(v, `volume "${ADMIN}" (HostConfig.Binds) has no owner and is not only yours`);
+  });
   it('a list the daemon refuses refuses the create with its answer', async () => {
     const base = d();
     const failing: DaemonClient = { get: (path) => (path.startsWith('/containers/json?') ? Promise.resolve({ status: 500, json: { message: 'boom' }, raw: Buffer.from('{"message":"boom"}'), contentType: 'application/json' }) : base.get(path)) };
@@ -562,6 +569,11 @@ describe('VolumesFrom: each named volume the source container mounts is checked 
     const v = await create(user, from);
     if (refused === undefined) expect(v.kind, JSON.stringify(v)).toBe('forward');
     else denied(v, refused);
+  });
+  it('a Links / PidMode reference to one\'s own container is not a VolumesFrom: its volumes are not checked', async () => {
+    const daemon = d();
+    const v = await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'busybox', HostConfig: { Links: ['a-carol:db'], PidMode: 'container:a-carol' } }, daemon);
+    expect(v.kind).toBe('forward');
   });
   it('the legacy top-level VolumesFrom (API < 1.24) is checked the same way', async () => {
     denied(await create('alice', ['a-carol'], true), 'volume "cvol" (mounted by container "a-carol" of VolumesFrom) belongs to another tenant');
@@ -718,6 +730,7 @@ describe('revten F1: an import from a URL is an admin\'s (dockerd downloads it w
     ['an empty fromImage beside it', '/v1.41/images/create?fromImage=&fromSrc=https%3A%2F%2FSEKRET41%40example.invalid%2Fi.tar&repo=app'],
     ['no fromSrc (dockerd fetches http://)', '/v1.41/images/create?repo=app&tag=1'],
     ['an empty fromSrc', '/v1.41/images/create?fromSrc=&repo=app&tag=1'],
+    ['a URL whose userinfo is a dash (dockerd fetches http://-@host/...)', '/v1.41/images/create?fromSrc=-%40x.invalid%2Fi.tar&repo=app&tag=1'],
     ['a second fromSrc=- after a URL (the first counts, as in Go)', '/v1.41/images/create?fromSrc=http%3A%2F%2Fx.invalid%2Fi.tar&fromSrc=-&repo=app'],
   ])('%s: refused to a tenant, without quoting it', async (_name, target) => {
     const v = await admit('alice', 'POST', target);
