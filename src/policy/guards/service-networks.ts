@@ -18,15 +18,26 @@ const LISTS = [['TaskTemplate', 'Networks'], ['Networks']] as const;
  * empty). Nothing for other operations, or lists that are not arrays (dockerd refuses those).
  */
 export function serviceNetworkTargets(facts: RequestFacts): Found[] {
+  const out: Found[] = [];
+  for (const { path, value } of serviceNetworkAttachments(facts)) {
+    const t = field(value, 'Target');
+    if (t !== undefined && t !== null) out.push({ path: `${path}.Target`, value: t });
+  }
+  return out;
+}
+
+/**
+ * Every network attachment a ServiceCreate or ServiceUpdate body gives (the elements of both
+ * lists, whatever their type), with its path (`TaskTemplate.Networks[0]`); nothing for other
+ * operations, or lists that are not arrays (dockerd refuses those). dockerd converts both lists:
+ * each attachment's `DriverOpts` becomes its `DriverAttachmentOpts` (the sysctls guard reads them).
+ */
+export function serviceNetworkAttachments(facts: RequestFacts): Found[] {
   if (!isServiceWrite(facts)) return [];
   const out: Found[] = [];
   for (const where of LISTS) {
     const list = field(facts.body, ...where);
-    if (!Array.isArray(list)) continue;
-    list.forEach((n, i) => {
-      const t = field(n, 'Target');
-      if (t !== undefined && t !== null) out.push({ path: `${where.join('.')}[${i}].Target`, value: t });
-    });
+    if (Array.isArray(list)) list.forEach((value, i) => out.push({ path: `${where.join('.')}[${i}]`, value }));
   }
   return out;
 }

@@ -10,9 +10,10 @@
  * reads them: the interface part `IFNAME` may also be spelled `ifname` (see endpointSpellings).
  */
 import type { JsonValue, RequestFacts } from '../../core/types.js';
-import { containerSpecField, hostConfigField, isServiceWrite, show, typeName, type Found } from './body.js';
+import { containerSpecField, hostConfigField, show, typeName, type Found } from './body.js';
 import { defineGuard } from './guard.js';
 import { CONTAINER_OPS, OP, SERVICE_OPS } from './operations.js';
+import { serviceNetworkAttachments } from './service-networks.js';
 import { parseAllowList } from './settings.js';
 import { field, isObject } from '../../facts/go-fold.js';
 
@@ -34,12 +35,8 @@ function endpointSysctlOptions(facts: RequestFacts): Found[] {
     if (isObject(endpoints)) for (const [net, settings] of Object.entries(endpoints)) endpointSysctls(settings, `NetworkingConfig.EndpointsConfig.${net}`, out);
   } else if (facts.operation?.name === OP.networkConnect) {
     endpointSysctls(field(facts.body, 'EndpointConfig'), 'EndpointConfig', out);
-  } else if (isServiceWrite(facts)) {
-    // dockerd converts both lists, each attachment's DriverOpts becoming its DriverAttachmentOpts.
-    for (const where of [['TaskTemplate', 'Networks'], ['Networks']]) {
-      const list = field(facts.body, ...where);
-      if (Array.isArray(list)) list.forEach((attachment, i) => endpointSysctls(attachment, `${where.join('.')}[${i}]`, out));
-    }
+  } else {
+    for (const { path, value } of serviceNetworkAttachments(facts)) endpointSysctls(value, path, out);
   }
   return out;
 }
