@@ -69,5 +69,10 @@ export function formatExplanation(e: Explanation): string {
   const d = e.decision;
   lines.push(`decision:  ${d.outcome}${d.outcome === 'would-deny' ? ' (forwarded: audit mode)' : ''}, rule ${d.rule}, code ${d.code}: ${d.reason}`);
   if (e.message) lines.push(`message:   ${e.message}`);
+  // What the gateway does next, which explain (pure) cannot: a service's networks on the daemon.
+  if (d.networkLookups?.length) {
+    const named = d.networkLookups.map((l) => `${l.path} ${JSON.stringify(l.target)}`).join(', ');
+    lines.push(`then:      the gateway looks up ${named} on the daemon before forwarding: refused if one is the host network (code host-namespace) or cannot be checked (code network-unchecked)`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -60,3 +60,25 @@ describe('explain with rules in audit mode', () => {
     expect(e.decision).toEqual(decide(policy, dave, facts));
   });
 });
+
+describe('explain of a service create whose networks the gateway resolves on the daemon', () => {
+  const services = loadPolicy(`
+version: 1
+rules:
+  - name: ops-services
+    who: { users: [dave] }
+    allow: [ServiceCreate]
+    guards: { hostNamespaces: false }
+`);
+  it('says which networks are looked up, and that explain itself cannot', () => {
+    const facts = req('POST', '/services/create', { Name: 's', TaskTemplate: { ContainerSpec: { Image: 'busybox' }, Networks: [{ Target: 'ndt3lfz44ayh' }] } });
+    const e = explain(services, dave, facts);
+    expect(e.decision).toMatchObject({ outcome: 'allow', networkLookups: [{ path: 'TaskTemplate.Networks[0].Target', target: 'ndt3lfz44ayh' }] });
+    expect(formatExplanation(e)).toContain('then:      the gateway looks up TaskTemplate.Networks[0].Target "ndt3lfz44ayh" on the daemon before forwarding: refused if one is the host network (code host-namespace) or cannot be checked (code network-unchecked)');
+  });
+  it('says nothing more for a service without networks', () => {
+    const e = explain(services, dave, req('POST', '/services/create', { Name: 's', TaskTemplate: { ContainerSpec: { Image: 'busybox' } } }));
+    expect(e.decision.outcome).toBe('allow');
+    expect(formatExplanation(e)).not.toContain('then:');
+  });
+});
