@@ -98,6 +98,24 @@ export class Exchange {
     this.finish(outcome, status, bytesIn, bytesOut, before === undefined ? what : `${before}; ${what}`);
   }
 
+  /**
+   * An admission step awaited with `awaitDaemon` (a look-up on the daemon after the policy
+   * allowed the request: a service's networks, tenancy) is over. When the client left
+   * meanwhile, the exchange ends now, recorded with what the step reached (a refusal set in
+   * `refusal`, else `decision`, a refusal of the step's included) and `what` after its reason,
+   * and true is returned: nothing more is to be done. Otherwise the exchange goes on.
+   */
+  decidedAfterLeaving(what: string): boolean {
+    const orphan = this.orphan;
+    if (!orphan) return false;
+    this.orphan = undefined;
+    if (!orphan.finish) return false;
+    const [outcome, status, bytesIn, bytesOut] = orphan.finish;
+    const reason = this.refusal?.reason ?? this.decision?.reason;
+    this.finish(this.refusal?.outcome ?? this.decision?.outcome ?? outcome, status, bytesIn, bytesOut, reason === undefined ? what : `${reason}; ${what}`);
+    return true;
+  }
+
   /** Report the exchange, freeing what it holds. Later calls are ignored, so every path may call it. */
   finish(outcome: RequestOutcome, status: number, bytesIn: number, bytesOut: number, reason?: string): void {
     if (this.done) return;

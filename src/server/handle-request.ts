@@ -81,6 +81,12 @@ function respelledNumber(method: string): GatewayError {
   return new GatewayError('malformed', `dockgate: refused ${method} request: the body writes a whole number with a fraction or an exponent (1e9, 100.0) or as -0, which dockerd refuses in an integer field (-0 in an unsigned one); write it as an integer`, 'json-shape');
 }
 
+/**
+ * What the record of a request whose client left while the gateway was still deciding (a
+ * look-up on the daemon after the policy allowed it: a service's networks, tenancy) adds.
+ */
+const LEFT_WHILE_DECIDING = 'the client left before the gateway had decided (it was looking something up on the daemon); nothing was forwarded';
+
 /** The refusal recorded for a request whose client left before its body had arrived. */
 const CLIENT_LEFT = { outcome: 'malformed', reason: `truncated-body: ${TRUNCATED_BODY}` } as const;
 
@@ -398,17 +404,30 @@ function proceed(
   }
   // The enforced rule's hostNamespaces guard has a service's networks resolved on the daemon
   // first (host-network-check.ts); a refusal there is that rule's, recorded as its guard's.
+  exchange.awaitDaemon();
   hostNetworkViolation(deps.daemon, lookups).then((violation) => {
-    if (!violation) {
+    const refused = violation ? refusedAfterLookup(decision, violation) : undefined;
+    if (refused) exchange.decision = refused;
+    if (exchange.decidedAfterLeaving(LEFT_WHILE_DECIDING)) return;
+    if (!refused) {
       afterPolicy();
       return;
     }
-    const refused = refusedAfterLookup(decision, violation);
-    exchange.decision = refused;
     exchange.headersSent();
     drainRefusedBody(req);
     sendDockerError(res, 403, gatekeeper.denyMessage(identity, facts, refused));
-  }).catch((err: unknown) => (res.headersSent ? res.destroy() : refuse(err)));
+  }, (err: unknown) => refuseAfterLookup(err instanceof GatewayError ? err : new GatewayError('upstream-failed', `dockgate: network look-up on the daemon failed: ${(err as Error).message}`)))
+    .catch((err: unknown) => (res.headersSent ? res.destroy() : refuse(err)));
+
+  /**
+   * A look-up on the daemon (the networks', tenancy's) failed: refused, or, when the client
+   * left meanwhile, recorded with that refusal.
+   */
+  function refuseAfterLookup(err: GatewayError): void {
+    exchange.refusal = { outcome: err.status >= 500 ? 'error' : 'malformed', reason: `${err.reasonCode}: ${err.message}` };
+    if (exchange.decidedAfterLeaving(LEFT_WHILE_DECIDING)) return;
+    refuse(err);
+  }
 
   /** Tenancy, when on, then the daemon: what follows once the policy has allowed the request. */
   function afterPolicy(): void {
@@ -421,11 +440,13 @@ function proceed(
 
   /** Tenancy (src/tenancy): ownership, visibility and quotas, after the policy allowed the request. */
   function admitByTenancy(tenancy: Tenancy): void {
+    exchange.awaitDaemon();
     tenancy.admit({ identity, facts, body, method: req.method ?? '', target: req.url ?? '', bodyLimit: deps.bodyLimit }).then((verdict) => {
       if (verdict.kind === 'forward') {
         // Held from here, so that a refusal below frees it too (quota lock, tags, stream slot):
         // refused without it, a create's quota lock was never freed and the tenant's next creates waited forever.
         if (verdict.release) exchange.hold(verdict.release);
+        if (exchange.decidedAfterLeaving(LEFT_WHILE_DECIDING)) return;
         if (verdict.body !== undefined && facts.wholeNumberAsFloat) {
           refuse(respelledNumber(req.method ?? ''));
           return;
@@ -443,18 +464,17 @@ function proceed(
         forwardAllowed(verdict.target ?? plan.origin, forwardBody, verdict.release === undefined ? 'nothing' : verdict.writesTags ? 'tags' : 'locks');
         return;
       }
+      exchange.decision = verdict.kind === 'deny' ? tenancyDecision(verdict) : answeredDecision(decision, verdict);
+      if (exchange.decidedAfterLeaving(LEFT_WHILE_DECIDING)) return;
       exchange.headersSent();
+      drainRefusedBody(req);
       if (verdict.kind === 'deny') {
-        exchange.decision = tenancyDecision(verdict);
-        drainRefusedBody(req);
         sendDockerError(res, verdict.status, verdict.message, verdict.headers ?? {});
       } else {
-        exchange.decision = answeredDecision(decision, verdict);
-        drainRefusedBody(req);
         res.writeHead(verdict.status, verdict.headers);
         res.end(verdict.body);
       }
-    }, (err: Error) => refuse(err instanceof GatewayError ? err : new GatewayError('upstream-failed', `dockgate: tenancy lookup on the daemon failed: ${err.message}`)))
+    }, (err: Error) => refuseAfterLookup(err instanceof GatewayError ? err : new GatewayError('upstream-failed', `dockgate: tenancy lookup on the daemon failed: ${err.message}`)))
       .catch((err: unknown) => (res.headersSent ? res.destroy() : refuse(err)));
   }
 }

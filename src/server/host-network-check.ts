@@ -6,10 +6,13 @@
  * check of the name can tell apart, and a task on that network gets the host's network
  * namespace. dockerd's `GET /networks/{id}` resolves a full ID, a name or an ID prefix, of the
  * swarm's networks and the local ones, as the service create does. A network the daemon does not
- * know (404) is forwarded: dockerd refuses the create itself. Any other answer, or a look-up that
- * fails, refuses (fail closed). Only requests that carry look-ups pay for them.
+ * know (404) is forwarded: dockerd refuses the create itself. Any other answer refuses (fail
+ * closed, 403 `network-unchecked`); a look-up that fails (the daemon unreachable, no answer in
+ * time) refuses as a daemon failure (502 `upstream-failed`). Only requests that carry look-ups
+ * pay for them.
  */
 import type { Decision, NetworkLookup } from '../core/types.js';
+import { GatewayError } from '../http/gateway-error.js';
 import { show } from '../policy/guards/body.js';
 import type { Violation } from '../policy/guards/guard.js';
 import type { DaemonClient } from '../tenancy/daemon-client.js';
@@ -23,7 +26,7 @@ const UNCHECKED = 'network-unchecked';
 /**
  * The first of `lookups` (in body order, each target once) that the daemon resolves to the host
  * network (`host-namespace`) or that cannot be checked (`network-unchecked`); undefined when
- * none. Never rejects.
+ * none. Rejects with a GatewayError (`upstream-failed`) when a look-up itself fails.
  */
 export async function hostNetworkViolation(daemon: DaemonClient, lookups: readonly NetworkLookup[]): Promise<Violation | undefined> {
   // The first place each target is named.
@@ -55,7 +58,9 @@ async function lookupViolation(daemon: DaemonClient, { path, target }: NetworkLo
   try {
     answer = await daemon.get(`/networks/${encodeURIComponent(target)}`);
   } catch (err) {
-    return { code: UNCHECKED, reason: `${named} could not be checked for the host network: the look-up on the daemon failed (${(err as Error).message})` };
+    // The daemon could not be reached or did not answer in time: a daemon failure (502, as for
+    // a forwarded request or a tenancy look-up), not a refusal of the request by the policy.
+    throw new GatewayError('upstream-failed', `dockgate: ${named} could not be checked for the host network: the look-up on the daemon failed (${(err as Error).message})`);
   }
   if (answer.status === 404) return undefined;
   const network = answer.json;

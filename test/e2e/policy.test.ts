@@ -5,7 +5,7 @@
  * itself checked (on its socket) to show nothing was created.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, DOCKER_CLIS, dockerDirect, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
@@ -429,6 +429,78 @@ describe('ops (group ops): services under hostNamespaces: false, in a one-node s
     expect(r.stdout).toMatch(/\n403$/);
     expect(r.stdout).toContain(`TaskTemplate.Networks[0].Target \\"${local}\\" is the host network, which is not allowed (rule \\"ops-services\\")`);
     expect((await dockerDirect(socket, ['service', 'inspect', 'dgt-policy-hostnet-raw'])).code).not.toBe(0);
+  });
+
+  // A gateway whose daemon connection goes through a relay that holds `GET /networks/...`
+  // (the look-up) for `holdMs`: the client may leave meanwhile, or the daemon be gone.
+  describe('behind a relay that holds the network look-up', () => {
+    let relay: Server;
+    let slow: TestGateway;
+    /** The relay's open connections (the gateway keeps its daemon connections alive). */
+    const open = new Set<Socket>();
+    const holdMs = 2500;
+    beforeAll(async () => {
+      const path = join(scratchDir('relay-'), 'docker.sock');
+      relay = createServer((client) => {
+        open.add(client);
+        client.on('close', () => open.delete(client));
+        const daemon = connect(socket);
+        daemon.pipe(client);
+        daemon.on('error', () => client.destroy());
+        client.on('error', () => daemon.destroy());
+        client.on('data', (chunk: Buffer) => {
+          if (!chunk.toString('latin1').startsWith('GET /networks/')) daemon.write(chunk);
+          else {
+            client.pause();
+            setTimeout(() => {
+              daemon.write(chunk);
+              client.resume();
+            }, holdMs);
+          }
+        });
+      });
+      await new Promise<void>((resolve) => relay.listen(path, resolve));
+      slow = await startGateway(pki.dir, configYaml(pki, path, `policy: ${join(pki.dir, 'policy.yaml')}\n`));
+    });
+    afterAll(async () => {
+      await slow?.stop();
+      relay?.close();
+    });
+
+    const hostnetCreate = async (name: string, maxTime: string): Promise<string> => {
+      const local = (await dockerDirect(socket, ['network', 'inspect', '--format', '{{.Id}}', '--', 'host'])).stdout.trim();
+      const body = JSON.stringify({ Name: name, TaskTemplate: { ContainerSpec: { Image: 'busybox', Command: ['sleep', '600'] }, Networks: [{ Target: local }] } });
+      services.push(name);
+      const r = await run('curl', ['-s', '--max-time', maxTime, '-w', '\n%{http_code}', '--cacert', join(ops, 'ca.pem'), '--cert', join(ops, 'cert.pem'), '--key', join(ops, 'key.pem'), '-H', 'Content-Type: application/json', '--data-binary', body, `https://127.0.0.1:${slow.port}/v1.41/services/create`]);
+      return r.stdout;
+    };
+    const recordOf = async (name: string): Promise<Record<string, unknown>> => {
+      let line: string | undefined;
+      for (let i = 0; i < 100 && !line; i++) {
+        line = slow.stdout().split('\n').find((l) => l.includes('"ServiceCreate"') && l.includes(name));
+        if (!line) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return JSON.parse(line ?? '{}') as Record<string, unknown>;
+    };
+
+    it('a client that leaves during the look-up is recorded with the refusal the look-up reached, and nothing is created', async () => {
+      expect(await hostnetCreate('dgt-policy-left', '1')).toMatch(/\n000$/);
+      const record = await recordOf('dgt-policy-left');
+      expect(record).toMatchObject({ decision: 'deny', rule: 'ops-services', code: 'host-namespace', status: 0 });
+      expect(record.reason).toMatch(/is the host network, which is not allowed; the client left before the gateway had decided \(it was looking something up on the daemon\); nothing was forwarded$/);
+      expect((await dockerDirect(socket, ['service', 'inspect', 'dgt-policy-left'])).code).not.toBe(0);
+    });
+
+    it('a daemon that cannot be reached for the look-up is a 502 upstream failure, not a refusal by the guard', async () => {
+      relay.close();
+      for (const c of open) c.destroy();
+      const out = await hostnetCreate('dgt-policy-nodaemon', '10');
+      expect(out).toMatch(/\n502$/);
+      expect(out).toContain('could not be checked for the host network: the look-up on the daemon failed');
+      const record = await recordOf('dgt-policy-nodaemon');
+      expect(record).toMatchObject({ decision: 'error', rule: 'ops-services', status: 502 });
+      expect(String(record.reason)).toMatch(/^upstream-failed: dockgate: TaskTemplate\.Networks\[0\]\.Target "[0-9a-f]{64}" could not be checked for the host network: the look-up on the daemon failed/);
+    });
   });
 
   it('a service on an overlay network is allowed and created on it', async () => {

@@ -42,7 +42,6 @@ describe('hostNetworkViolation', () => {
     ['a network the daemon does not know (404): forwarded (dockerd refuses the create)', [at('nope')], {}, undefined, undefined],
     ['the daemon answers 500: refused', [at('ov')], { '/networks/ov': json(500, { message: 'boom' }) }, 'network-unchecked', 'TaskTemplate.Networks[0].Target "ov" could not be checked for the host network: the daemon answered its look-up with 500'],
     ['an ambiguous prefix (400): refused', [at('a')], { '/networks/a': json(400, { message: 'network a is ambiguous (2 matches found based on ID prefix)' }) }, 'network-unchecked', 'answered its look-up with 400'],
-    ['a look-up that times out: refused', [at('ov')], { '/networks/ov': new Error('daemon lookup /networks/ov timed out') }, 'network-unchecked', 'the look-up on the daemon failed (daemon lookup /networks/ov timed out)'],
     ['a 200 that is no network (a list): refused', [at('ov')], { '/networks/ov': json(200, [OVERLAY]) }, 'network-unchecked', undefined],
     ['a 200 that is not JSON: refused', [at('ov')], { '/networks/ov': { status: 200, json: undefined, raw: Buffer.from('x'), contentType: 'text/plain' } }, 'network-unchecked', undefined],
     ['an empty target (the path would be the list): refused unasked', [at('')], {}, 'network-unchecked', 'cannot be looked up'],
@@ -51,6 +50,15 @@ describe('hostNetworkViolation', () => {
     const v = await hostNetworkViolation(daemon(answers), lookups);
     expect(v?.code).toBe(code);
     if (reason) expect(v?.reason).toContain(reason);
+  });
+
+  it.each([
+    ['times out', new Error('daemon lookup /networks/ov timed out')],
+    ['cannot reach the daemon', new Error('connect ECONNREFUSED /run/docker.sock')],
+  ])('a look-up that %s is a daemon failure (502 upstream-failed), not a refusal by the guard', async (_name, error) => {
+    const failed = hostNetworkViolation(daemon({ '/networks/ov': error }), [at('ov')]);
+    await expect(failed).rejects.toMatchObject({ code: 'upstream-failed', status: 502 });
+    await expect(failed).rejects.toThrow(`dockgate: TaskTemplate.Networks[0].Target "ov" could not be checked for the host network: the look-up on the daemon failed (${error.message})`);
   });
 
   it('looks each target up once, URL-encoded as one path segment', async () => {
