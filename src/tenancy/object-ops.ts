@@ -14,7 +14,9 @@ import { goSet, type Ownership } from './labels.js';
 import { applyLimits, restartPolicyProblem } from './limits.js';
 import type { OperationPlan } from './operation-plans.js';
 import { containerIds } from './quota.js';
-import { digestReference, imagesNamed, pushReferences, repositoryImages, shownDigestReference, shownTagReference, tagReference } from './image-set.js';
+import { digestReference, imagesNamed, pushReferences, repositoryImages, shownDigestReference, shownTagReference, tagReference, type NamedImage } from './image-set.js';
+import { isCallersRepository } from './caller-repository.js';
+import { unownedRemoval } from './unowned-removal.js';
 import { linkRemoval } from './link-removal.js';
 import { resolveExec, resolveObject } from './resolve.js';
 import { endpointNames } from './references.js';
@@ -71,6 +73,10 @@ export async function objectOperation(ctx: TenancyContext, plan: ObjectPlan): Pr
   if ('answer' in r) return daemonAnswer(r.answer);
   const obj = r.found;
   if (accessTo(ctx.spec, ctx.tenant, obj, plan.level) === 'none' && !builtinNetworkUse(op, obj)) {
+    if (op === 'ImageDelete') {
+      const removal = await unownedRemoval(ctx, name, obj);
+      if (removal) return removal;
+    }
     const what = plan.object.replace(/s$/, '');
     if (obj.ownership.owner === undefined && accessTo(ctx.spec, ctx.tenant, obj, 'read') !== 'none') {
       return deny(403, 'not-owner', tenancyMessage(ctx, `${what} "${name}" has no owner: tenants may use it, not change or rename it${what === 'image' ? `; ${ADMIN_MAY}` : ''}`));
@@ -95,7 +101,12 @@ export async function objectOperation(ctx: TenancyContext, plan: ObjectPlan): Pr
   return result;
 }
 
-/** Refuse unless every image the references stand for (image-set.ts) is the caller's to export or push. */
+/**
+ * Refuse unless every image the references stand for (image-set.ts) is the caller's to export
+ * or push. A bare name of the caller's repository that also holds images without an owner
+ * (pulled, or put there by the classic builder's `FROM` pull) says how to go on: by tag, or
+ * after removing those (unownedRemoval).
+ */
 export async function ownImages(ctx: TenancyContext, refs: string[]): Promise<TenancyVerdict | undefined> {
   for (const ref of refs) {
     const named = await imagesNamed(ctx.daemon, ref);
@@ -103,7 +114,9 @@ export async function ownImages(ctx: TenancyContext, refs: string[]): Promise<Te
     for (const image of named.images) {
       if (accessTo(ctx.spec, ctx.tenant, image.found, 'modify') !== 'none') continue;
       const via = image.ref === ref ? '' : ` (${ref} stands for every tag of the repository)`;
-      return deny(403, 'not-owner', tenancyMessage(ctx, `image "${image.ref}" ${image.found.ownership.owner === undefined ? `has no owner: tenants may use it, not export or push it; ${ADMIN_MAY}` : whose(ctx, image.found.ownership)}${via}`));
+      if (image.found.ownership.owner !== undefined) return deny(403, 'not-owner', tenancyMessage(ctx, `image "${image.ref}" ${whose(ctx, image.found.ownership)}${via}`));
+      const advice = via !== '' && isCallersRepository(ctx, named.images) ? `${via}: save or push your tags by name, or remove the tags without an owner from your repository (rmi without -f)` : `; ${ADMIN_MAY}${via}`;
+      return deny(403, 'not-owner', tenancyMessage(ctx, `image "${image.ref}" has no owner: tenants may use it, not export or push it${advice}`));
     }
   }
   return undefined;
@@ -161,7 +174,8 @@ function builtinNetworkUse(op: string, obj: ResolvedObject): boolean {
 
 /**
  * Refuse a tag (tag, commit, import, build, pull) that takes over a tag naming an image the
- * caller does not own, that dockerd would read in place of an image ID (idLikeImageTag), or
+ * caller does not own (one without an owner may be re-pointed in the caller's repository,
+ * caller-repository.ts: a refresh pull, `compose up --build` after a pull), that dockerd would read in place of an image ID (idLikeImageTag), or
  * that joins a repository it may not join (strangerInRepository): a bare repository name
  * stands for all its tags in a save or push, so a stranger's tag there made the owner's
  * `docker save <repo>` refused, with a tag the owner could neither see nor remove. `owned`:
@@ -187,36 +201,59 @@ export async function tagOver(ctx: TenancyContext, repo: string | undefined, tag
     if (existing.answer.status !== 404) return deny(403, 'tag-unchecked', tenancyMessage(ctx, `cannot check who owns tag "${shown}" (the daemon answered ${existing.answer.status})`));
   } else if (accessTo(ctx.spec, ctx.tenant, existing.found, 'modify') === 'none') {
     const ownership = existing.found.ownership;
-    return deny(403, 'not-owner', tenancyMessage(ctx, `tag "${shown}" names an image that ${whose(ctx, ownership)}${ownership.owner === undefined ? `; ${ADMIN_MAY}` : ''}`));
+    if (ownership.owner !== undefined) return deny(403, 'not-owner', tenancyMessage(ctx, `tag "${shown}" names an image that ${whose(ctx, ownership)}`));
+    // A tag without an owner may be re-pointed in the caller's repository only (a refresh pull, `compose up --build` after a pull).
+    const named = await repositoryImages(ctx.daemon, ref);
+    if ('answer' in named) return unlistable(ctx, `tag "${shown}"`, named.answer.status);
+    if (!isCallersRepository(ctx, named.images)) {
+      const advice = owned ? ADMIN_MAY : "refreshing shared images is an admin's job: ask a tenancy admin to pull it";
+      return deny(403, 'not-owner', tenancyMessage(ctx, `tag "${shown}" names an image that has no owner, outside a repository of yours; ${advice}`));
+    }
+    return strangerIn(ctx, named.images, `tag "${shown}"`, owned);
   }
   return strangerInRepository(ctx, ref, `tag "${shown}"`, owned);
 }
 
 /**
  * Refuse adding `what` (`tag "app:1"`, `reference "app@sha256:…"`, as a refusal shows it;
- * `ref` unmasked) to a repository it may not join: a repository never mixes images with and
- * without an owner, nor two owners' images. A tag the caller will own (`owned`) may not join
- * one holding an image the caller may not modify. A pull's (its image carries no owner) may
- * not join one holding any image with an owner, another tenant's or team's, or the caller's
- * own or team's (even over one's own tag): the pulled tag, or a save of the repository, is
- * then one the owners may not change or export, and only an admin could undo it. Unowned
- * images never stop a pull: pulls of one public repository go together.
+ * `ref` unmasked) to a repository it may not join (strangerIn).
  */
 async function strangerInRepository(ctx: TenancyContext, ref: string, what: string, owned: boolean): Promise<TenancyVerdict | undefined> {
   const named = await repositoryImages(ctx.daemon, ref);
-  if ('answer' in named) return deny(403, 'tag-unchecked', tenancyMessage(ctx, `cannot check who owns the repository of ${what} (the daemon answered ${named.answer.status})`));
-  const barred = named.images.filter((i) => accessTo(ctx.spec, ctx.tenant, i.found, 'modify') === 'none');
-  const stranger = owned ? barred[0] : (barred.find((i) => i.found.ownership.owner !== undefined) ?? named.images.find((i) => i.found.ownership.owner !== undefined));
+  if ('answer' in named) return unlistable(ctx, what, named.answer.status);
+  return strangerIn(ctx, named.images, what, owned);
+}
+
+/** The refusal of a write whose repository could not be listed (fail closed). */
+function unlistable(ctx: TenancyContext, what: string, status: number): TenancyVerdict {
+  return deny(403, 'tag-unchecked', tenancyMessage(ctx, `cannot check who owns the repository of ${what} (the daemon answered ${status})`));
+}
+
+/**
+ * Refuse adding `what` to the repository of `images` (repositoryImages) when it holds an image
+ * the caller may not modify, except: a pull (not `owned`: its image carries no owner) is
+ * stopped only by an image with an owner (another tenant's or team's, or the caller's own
+ * labelled with another team), never by images without one (pulls of a public repository go
+ * together), nor by the caller's own or team's; and images without an owner do not stop a tag
+ * the caller will own (`owned`) in the caller's repository (caller-repository.ts). A
+ * repository of images without an owner only still takes no tag with an owner: no tenant may
+ * claim a public repository and block others' saves. Before, a pull's tag could join any
+ * repository (`alice pull reg/carolapp:zz` planted an unowned tag in carol's repository), and
+ * f6b439b's refusal of pulls into the caller's own repository locked teams out of pulling
+ * their own pushed images back (they keep their owner labels through a registry).
+ */
+function strangerIn(ctx: TenancyContext, images: readonly NamedImage[], what: string, owned: boolean): TenancyVerdict | undefined {
+  const barred = images.filter((i) => accessTo(ctx.spec, ctx.tenant, i.found, 'modify') === 'none');
+  const callers = barred.length < images.length;
+  const stranger = barred.find((i) => (i.found.ownership.owner === undefined ? owned && !callers : true));
   if (stranger === undefined) return undefined;
   const { ownership } = stranger.found;
-  const mine = !barred.includes(stranger);
-  const advice = owned
-    ? 'tag into a repository of your own'
-    : mine
-      ? "a pull may not add an image without an owner to a repository holding your or your team's images (you could no longer tag or build into it, save it, or remove what you pulled): pull under another repository name, or remove your images from it first"
-      : "a pull may not add an image without an owner to a repository holding another tenant's images: its owner (or an admin) may pull it";
-  const holds = mine ? (ownership.owner === ctx.tenant.name ? 'your image' : "your team's image") : strangerImage(ctx, ownership);
-  return deny(403, 'not-owner', tenancyMessage(ctx, `${what} would join a repository that holds ${holds} (${maskUrlCredentials(stranger.ref)}): ${advice}`));
+  const advice = !owned
+    ? "a pull may not add an image without an owner to another tenant's repository: pull it under a repository name that holds no other tenant's images"
+    : ownership.owner === undefined
+      ? 'a repository of images without an owner only takes no tags with an owner: tag into a repository of your own'
+      : 'tag into a repository of your own';
+  return deny(403, 'not-owner', tenancyMessage(ctx, `${what} would join a repository that holds ${strangerImage(ctx, ownership)} (${maskUrlCredentials(stranger.ref)}): ${advice}`));
 }
 
 /** An image in a repository that the caller may not change, as strangerInRepository names it. */

@@ -21,10 +21,10 @@ export interface TagHolder {
   /** The operation that will write the tag (`ImageBuild`). */
   operation: string;
   /**
-   * The images it writes carry no owner (a pull): a pull's tag may join a repository of
-   * unowned images only (object-ops.ts, strangerInRepository), so two pulls into one
-   * repository do not stop each other there (their tags still do), and a pull and a write of
-   * owned images always do.
+   * The images it writes carry no owner (a pull): a pull's tag may join any repository but
+   * another tenant's (object-ops.ts, strangerIn), so two pulls into one repository do not stop
+   * each other there (their tags still do), while a pull and another tenant's write of owned
+   * images do.
    */
   ownerless?: boolean;
 }
@@ -41,14 +41,13 @@ export function mayShare(a: Omit<TagHolder, 'operation'>, b: Omit<TagHolder, 'op
 }
 
 /**
- * Whether `b` may write into a repository `a` is writing into: two pulls, or two writes of
- * images with an owner by sharers. A pull and a write of owned images never go together, not
- * even one tenant's: a repository never mixes images with and without an owner (object-ops.ts,
- * strangerInRepository).
+ * Whether `b` may write into a repository `a` is writing into: sharers (one tenant, or one
+ * team: pulls and owned writes alike, as their repository takes both), or two pulls. A pull
+ * and another tenant's owned write may not: neither could join the repository once the other
+ * has written (object-ops.ts, strangerIn).
  */
 export function mayShareRepository(a: Omit<TagHolder, 'operation'>, b: Omit<TagHolder, 'operation'>): boolean {
-  if ((a.ownerless === true) !== (b.ownerless === true)) return false;
-  return a.ownerless === true || mayShare(a, b);
+  return mayShare(a, b) || (a.ownerless === true && b.ownerless === true);
 }
 
 /**

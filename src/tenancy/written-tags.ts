@@ -72,16 +72,18 @@ function isPull(facts: RequestFacts): boolean {
 }
 
 /**
- * The refusal of a reservation another operation stops: another tenant's, or (a pull and a
- * write of owned images into one repository, tag-reservations.ts) the caller's or the team's.
+ * The refusal of a reservation another operation stops (another tenant's: sharers never stop
+ * each other, tag-reservations.ts). Between a pull and an owned write a retry would be refused
+ * too (a pull may not join another tenant's repository, nor an owned tag a repository of
+ * pulled images only): then only another repository is advised.
  */
 function conflictMessage(ctx: TenancyContext, conflict: Conflict, pull: boolean): string {
   const { holder } = conflict;
   const whose = holder.tenant === ctx.tenant.name ? 'your' : holder.team !== undefined && holder.team === ctx.tenant.team ? "your team's" : "another tenant's";
   const by = `${whose} ${holder.operation} still in progress`;
   if (conflict.tag !== undefined) return `tag "${conflict.tag}" is reserved by ${by}, which writes it when it ends: try again once it has ended, or use another tag`;
-  const why = holder.ownerless === true || pull ? 'a repository may not hold both pulled images and images with an owner' : "a repository may not hold two tenants' images";
-  return `repository "${conflict.repository}" is being written into by ${by}, and ${why}: try again once it has ended, or use another repository`;
+  if ((holder.ownerless === true) !== pull) return `repository "${conflict.repository}" is being written into by ${by}, and pulled images may not share a repository with another tenant's images: use another repository`;
+  return `repository "${conflict.repository}" is being written into by ${by}, and a repository may not hold two tenants' images: try again once it has ended, or use another repository`;
 }
 
 /**

@@ -606,7 +606,7 @@ describe('#2 #3 #4 tags owned by others cannot be re-pointed', () => {
     ['import with an empty fromImage', 'POST', '/v1.41/images/create?fromImage=&fromSrc=-&repo=cimg&tag=latest'],
     ['build over an unowned base image', 'POST', '/v1.41/build?t=busybox:latest'],
   ])('%s', async (name, method, target) => {
-    denied(await admit('alice', method, target, undefined, d()), name.includes('unowned') ? 'names an image that has no owner; a tenancy admin can remove or re-tag it' : 'belongs to another tenant');
+    denied(await admit('alice', method, target, undefined, d()), name.includes('unowned') ? 'names an image that has no owner, outside a repository of yours; a tenancy admin can remove or re-tag it' : 'belongs to another tenant');
   });
 
   it('own and new tags pass; a lookup that is not a clean 404 refuses; pulling every tag is refused', async () => {
@@ -622,7 +622,7 @@ describe('#2 #3 #4 tags owned by others cannot be re-pointed', () => {
     ['import into it', 'POST', '/v1.41/images/create?fromSrc=-&repo=docker.io/library/cimg&tag=zz', "another tenant's image (cimg:latest)"],
     ['build into it', 'POST', '/v1.41/build?t=aimg:2&t=cimg:zz', "another tenant's image (cimg:latest)"],
     // Said as what it is (revten F2): the image is nobody's, not another tenant's.
-    ['tag into an unowned repository', 'POST', '/v1.41/images/aimg:1/tag?repo=busybox&tag=mine', 'an image that has no owner (busybox:latest): tag into a repository of your own'],
+    ['tag into an unowned repository', 'POST', '/v1.41/images/aimg:1/tag?repo=busybox&tag=mine', 'an image that has no owner (busybox:latest): a repository of images without an owner only takes no tags with an owner: tag into a repository of your own'],
   ])('%s: a new tag may not join a repository holding an image the caller may not change', async (_name, method, target, stranger) => {
     denied(await admit('alice', method, target, undefined, d()), `would join a repository that holds ${stranger}`);
   });
@@ -661,7 +661,7 @@ describe('#2 #3 #4 tags owned by others cannot be re-pointed', () => {
   });
 });
 
-describe('revten F2, pullrepo: a pull (its image has no owner) may not join a repository holding any image with an owner, by tag or by digest', () => {
+describe('revten F2, pullrepo, repoown: a pull (its image has no owner) may not join a repository holding an image with an owner the caller may not change, by tag or by digest', () => {
   const REG = '127.0.0.1:42412/carolapp';
   const D = `sha256:${'d'.repeat(64)}`;
   const image = (labels: Record<string, string>, tags: string[], digests: string[] = []) => ({ Id: `sha256:${tags[0] ?? digests[0]}`, RepoTags: tags, RepoDigests: digests, Config: { Labels: labels } });
@@ -678,8 +678,7 @@ describe('revten F2, pullrepo: a pull (its image has no owner) may not join a re
     ],
   });
   const pull = (ref: string, tag: string) => `/v1.41/images/create?fromImage=${encodeURIComponent(ref)}&tag=${tag}`;
-  const others = "a pull may not add an image without an owner to a repository holding another tenant's images: its owner (or an admin) may pull it";
-  const yours = "a pull may not add an image without an owner to a repository holding your or your team's images (you could no longer tag or build into it, save it, or remove what you pulled): pull under another repository name, or remove your images from it first";
+  const others = "a pull may not add an image without an owner to another tenant's repository: pull it under a repository name that holds no other tenant's images";
   it.each([
     ['alice into carol\'s registry repository', 'alice', pull(REG, 'zz'), `tag "${REG}:zz" would join a repository that holds another tenant's image (${REG}:v1): ${others}`],
     ['alice into carol\'s local repository, named in full', 'alice', pull('docker.io/library/cimg', 'zz'), "would join a repository that holds another tenant's image (cimg:latest)"],
@@ -691,11 +690,6 @@ describe('revten F2, pullrepo: a pull (its image has no owner) may not join a re
     ['alice by digest into it (tag=digest, as docker pull R@digest sends it)', 'alice', pull(REG, D), `reference "${REG}@${D}" would join a repository that holds another tenant's image (${REG}:v1): ${others}`],
     ['alice by digest into it (fromImage=R:tag@digest)', 'alice', pull(`${REG}:v9@${D}`, ''), `reference "${REG}@${D}" would join a repository that holds another tenant's image (${REG}:v1)`],
     ['bob by digest into cimg, named in full', 'bob', pull('docker.io/library/cimg', D), "reference \"docker.io/library/cimg@" + D + "\" would join a repository that holds another tenant's image (cimg:latest)"],
-    // The caller's own and the team's images stop a pull too (imgday F2: the team was locked out of its repository).
-    ['carol into her own repository', 'carol', pull(REG, 'v2'), `tag "${REG}:v2" would join a repository that holds your image (${REG}:v1): ${yours}`],
-    ['bob into the team\'s repository', 'bob', pull('aimg', '2'), `tag "aimg:2" would join a repository that holds your team's image (aimg:1): ${yours}`],
-    ['alice over her own tag', 'alice', pull('aimg', '1'), `tag "aimg:1" would join a repository that holds your image (aimg:1): ${yours}`],
-    ['carol by digest into her own repository', 'carol', pull(REG, D), `reference "${REG}@${D}" would join a repository that holds your image (${REG}:v1): ${yours}`],
   ])('%s: refused', async (_name, user, target, text) => {
     const v = await admit(user, 'POST', target, undefined, d());
     expect(v.kind === 'deny' && [v.status, v.code]).toEqual([403, 'not-owner']);
@@ -709,6 +703,11 @@ describe('revten F2, pullrepo: a pull (its image has no owner) may not join a re
     ['into a new repository', 'alice', pull(`127.0.0.1:42412/aliceapp`, 'v1')],
     ['by digest into a new repository (fromImage=R@digest)', 'alice', pull(`127.0.0.1:42412/aliceapp@${D}`, '')],
     ['by digest into a new repository (tag=digest)', 'alice', pull('127.0.0.1:42412/aliceapp', D)],
+    // The caller's own and the team's images never stop a pull (repoown: f6b439b refused them, locking teams out of pulling their pushed images back).
+    ['carol into her own repository', 'carol', pull(REG, 'v2')],
+    ['bob into the team\'s repository', 'bob', pull('aimg', '2')],
+    ['alice over her own tag', 'alice', pull('aimg', '1')],
+    ['carol by digest into her own repository', 'carol', pull(REG, D)],
     ['by an admin, into anyone\'s', 'root', pull(REG, 'zz')],
     ['by an admin, by digest, into anyone\'s', 'root', pull(REG, D)],
   ])('%s: forwarded', async (_name, user, target) => {

@@ -49,8 +49,8 @@ const CASES: [string, string, string, unknown, boolean][] = [
   ['export', 'GET', '/v1.41/containers/c1/export', undefined, true],
   ['save', 'GET', '/v1.41/images/busybox/get', undefined, true],
   ['save several', 'GET', '/v1.41/images/get?names=a&names=b', undefined, true],
-  // Into a repository of no one's (bob's own busybox here: a pull may not join it).
-  ['pull', 'POST', '/v1.41/images/create?fromImage=alpine&tag=latest', undefined, true],
+  // Over bob's own busybox tag: a pull may join the caller's repository (f6b439b refused it).
+  ['pull', 'POST', '/v1.41/images/create?fromImage=busybox&tag=latest', undefined, true],
   ['push', 'POST', '/v1.41/images/mine/push?tag=1', undefined, true],
   // Answered with one small object.
   ['inspect', 'GET', '/v1.41/containers/c1/json', undefined, false],

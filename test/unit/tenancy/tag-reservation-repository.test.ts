@@ -30,9 +30,11 @@ describe('TagReservations: repositories', () => {
     ['two pulls of two teams (a pull\'s tag may join any repository)', pull(bob), pull(carol), true],
     ['a pull, and another team\'s write of its own images', pull(carol), bob, false],
     ['another team\'s write, and a pull', bob, pull(carol), false],
-    // A repository never mixes images with and without an owner (pullrepo): not even the team's, or one's own.
-    ['a pull, and the same team\'s write', pull(alice), bob, false],
-    ['a pull, and a write of the same tenant', pull(bob), bob, false],
+    // Sharers' pulls and owned writes go together: their repository takes both (repoown; f6b439b refused them).
+    ['a pull, and the same team\'s write', pull(alice), bob, true],
+    ['a pull, and a write of the same tenant', pull(bob), bob, true],
+    ['a pull of a tenant without a team, and their own write', pull(dave), dave, true],
+    ['a pull of a tenant without a team, and another\'s write', pull(dave), bob, false],
   ])('%s: may write into one repository at once: %s', (_name, holder, other, want) => {
     expect(mayShareRepository(holder, other)).toBe(want);
     expect(mayShareRepository(other, holder)).toBe(want);
@@ -178,21 +180,36 @@ describe('admission: the repository of each tag being written is reserved until 
   });
 
   const digestPull = (ref: string) => `/v1.41/images/create?fromImage=${encodeURIComponent(ref)}&tag=${encodeURIComponent(`sha256:${'d'.repeat(64)}`)}`;
+  // A pull and another tenant's owned write: a retry would be refused too, so only another repository is advised (repoown).
+  const mixed = "pulled images may not share a repository with another tenant's images: use another repository";
+  const owners = "a repository may not hold two tenants' images: try again once it has ended, or use another repository";
   it.each([
-    ['a digest pull, then another team\'s build', 'carol', digestPull('app'), 'bob', '/v1.41/build?t=app:2', 'another tenant\'s ImageCreate', "a repository may not hold both pulled images and images with an owner"],
-    ['a digest pull (fromImage=R@digest), then another team\'s tag', 'carol', `/v1.41/images/create?fromImage=app%40sha256%3A${'d'.repeat(64)}`, 'alice', '/v1.41/images/aimg:1/tag?repo=app&tag=2', 'another tenant\'s ImageCreate', 'a repository may not hold both'],
-    ['a build, then another team\'s digest pull', 'bob', '/v1.41/build?t=app:1', 'carol', digestPull('docker.io/library/app'), 'another tenant\'s ImageBuild', 'a repository may not hold both'],
-    ['a digest pull, then the team\'s build', 'alice', digestPull('app'), 'bob', '/v1.41/build?t=app:2', 'your team\'s ImageCreate', 'a repository may not hold both'],
-    ['one\'s own build, then one\'s own digest pull', 'bob', '/v1.41/build?t=app:1', 'bob', digestPull('app'), 'your ImageBuild', 'a repository may not hold both'],
-    ['a tag pull, then the same tenant\'s build', 'bob', '/v1.41/images/create?fromImage=app&tag=1', 'bob', '/v1.41/build?t=app:2', 'your ImageCreate', 'a repository may not hold both'],
-  ])('%s: 409 while the first runs, then allowed', async (_name, first, firstTarget, second, secondTarget, by, why) => {
+    ['a digest pull, then another team\'s build', 'carol', digestPull('app'), 'bob', '/v1.41/build?t=app:2', 'ImageBuild', 'ImageCreate', mixed],
+    ['a digest pull (fromImage=R@digest), then another team\'s tag', 'carol', `/v1.41/images/create?fromImage=app%40sha256%3A${'d'.repeat(64)}`, 'alice', '/v1.41/images/aimg:1/tag?repo=app&tag=2', 'ImageTag', 'ImageCreate', mixed],
+    ['a build, then another team\'s digest pull', 'bob', '/v1.41/build?t=app:1', 'carol', digestPull('docker.io/library/app'), 'ImageCreate', 'ImageBuild', mixed],
+    ['a tag pull, then another team\'s commit', 'bob', '/v1.41/images/create?fromImage=app&tag=1', 'carol', '/v1.41/commit?container=c1&repo=app&tag=2', 'ImageCommit', 'ImageCreate', mixed],
+    ['a build, then another team\'s build (owned writes both: a retry may be let in if the first writes nothing)', 'bob', '/v1.41/build?t=app:1', 'carol', '/v1.41/build?t=app:2', 'ImageBuild', 'ImageBuild', owners],
+  ])('%s: 409 while the first runs, then allowed', async (_name, first, firstTarget, second, secondTarget, op, by, why) => {
     const admit = tenancyOn(daemon());
     const release = forwarded(await admit(first, firstTarget));
     const v = await admit(second, secondTarget);
     expect(v).toMatchObject({ kind: 'deny', status: 409, code: 'tag-reserved' });
-    if (v.kind === 'deny') expect(v.message).toContain(`repository "${secondTarget.includes('docker.io') ? 'docker.io/library/app' : 'app'}" is being written into by ${by} still in progress, and ${why}`);
+    const repo = secondTarget.includes('docker.io') ? 'docker.io/library/app' : 'app';
+    if (v.kind === 'deny') expect(v.message).toBe(`dockgate: ${op} denied for ${second}: repository "${repo}" is being written into by another tenant's ${by} still in progress, and ${why}`);
     release();
     forwarded(await admit(second, secondTarget))();
+  });
+
+  it.each([
+    ['a digest pull, then the team\'s build', 'alice', digestPull('app'), 'bob', '/v1.41/build?t=app:2'],
+    ['one\'s own build, then one\'s own digest pull', 'bob', '/v1.41/build?t=app:1', 'bob', digestPull('app')],
+    ['a tag pull, then the same tenant\'s build', 'bob', '/v1.41/images/create?fromImage=app&tag=1', 'bob', '/v1.41/build?t=app:2'],
+    ['a build, then the team\'s tag pull', 'alice', '/v1.41/build?t=app:1', 'bob', '/v1.41/images/create?fromImage=app&tag=2'],
+  ])('sharers: %s: both go on (f6b439b refused them 409)', async (_name, first, firstTarget, second, secondTarget) => {
+    const admit = tenancyOn(daemon());
+    const release = forwarded(await admit(first, firstTarget));
+    forwarded(await admit(second, secondTarget))();
+    release();
   });
 
   it('two digest pulls of two teams into one repository both go on, and a digest pull of a tag pull\'s repository too', async () => {

@@ -1,0 +1,129 @@
+/**
+ * The caller's repository (repoown: a review of f6b439b found teams locked out of their own
+ * repositories): a repository holding an image the caller may modify takes the caller's pulls,
+ * lets the caller re-point and remove (rmi, without force, by reference) tags without an owner
+ * in it, and lets the caller's owned tags join them; another tenant's repository takes neither
+ * pulls nor tags, and a repository of unowned images only takes no owned tag. One table per
+ * numbered rule of docs/sharing.md's Tags section, with the exact messages, admitted through
+ * createTenancy().admit as the data path calls it.
+ */
+import { describe, expect, it } from 'vitest';
+import { buildFacts } from '../../../src/facts/build-facts.js';
+import type { DaemonClient } from '../../../src/tenancy/daemon-client.js';
+import type { TenancyVerdict } from '../../../src/tenancy/hook.js';
+import { createTenancy } from '../../../src/tenancy/tenancy.js';
+import { answer, identity, spec } from './tag-admission.js';
+
+const labels = (owner: string, team: string) => ({ 'dockgate.owner': owner, 'dockgate.team': team });
+const U = `sha256:${'e'.repeat(64)}`;
+const D = `sha256:${'d'.repeat(64)}`;
+const image = (id: string, l: Record<string, string>, tags: string[], digests: string[] = []) => ({ Id: `sha256:${id.padEnd(64, '0')}`, RepoTags: tags, RepoDigests: digests, Config: { Labels: l } });
+// web/app: alice's web image and an unowned pulled one (a tag and a digest); data/app: carol's;
+// busybox: unowned only; amixed: alice's labelled with team data (the classic builder's between-steps image).
+const webApp = image('a1', labels('alice', 'web'), ['web/app:1']);
+const pulled = image('e1', {}, ['web/app:pulled'], [`web/app@${U}`]);
+const dataApp = image('c1', labels('carol', 'data'), ['data/app:1']);
+const busybox = image('b1', {}, ['busybox:latest']);
+const amixed = image('a2', labels('alice', 'data'), ['amixed:1']);
+const docs: Record<string, unknown> = {
+  '/images/json': [webApp, pulled, dataApp, busybox, amixed],
+  '/images/web/app:1/json': webApp,
+  '/images/web/app:pulled/json': pulled,
+  [`/images/web/app@${U}/json`]: pulled,
+  '/images/e1/json': pulled,
+  [`/images/${pulled.Id}/json`]: pulled,
+  '/images/data/app:1/json': dataApp,
+  '/images/busybox:latest/json': busybox,
+  '/images/busybox/json': busybox,
+  '/images/amixed:1/json': amixed,
+  '/containers/a1/json': { Id: 'a1'.padEnd(64, '0'), Name: '/a1', Config: { Labels: labels('alice', 'web') }, State: { Running: true } },
+};
+const daemon: DaemonClient = { get: (path) => Promise.resolve(docs[decodeURIComponent(path)] === undefined ? answer(404, { message: 'No such image' }) : answer(200, docs[decodeURIComponent(path)])) };
+const tenancy = createTenancy({ daemon, spec: () => spec, groups: (id) => id.groups });
+
+function admit(who: string, method: string, target: string): Promise<TenancyVerdict> {
+  return tenancy.admit({ identity: identity(who), facts: buildFacts({ method, rawTarget: target, headers: {} }), method, target });
+}
+
+type Row = [name: string, who: string, method: string, target: string, refusal: string | undefined];
+
+function check(rows: Row[]): void {
+  it.each(rows)('%s', async (_name, who, method, target, refusal) => {
+    const v = await admit(who, method, target);
+    if (refusal === undefined) {
+      expect(v.kind, JSON.stringify(v)).toBe('forward');
+      if (v.kind === 'forward') v.release?.();
+    } else {
+      expect(v.kind === 'deny' && v.message).toBe(refusal);
+    }
+  });
+}
+
+const pull = (ref: string, tag: string) => `/v1.41/images/create?fromImage=${encodeURIComponent(ref)}&tag=${encodeURIComponent(tag)}`;
+const PULL_OTHERS = "a pull may not add an image without an owner to another tenant's repository: pull it under a repository name that holds no other tenant's images";
+
+describe('1. a pull is refused only by an image with an owner the caller may not modify', () => {
+  check([
+    ['bob pulls a second tag into the team\'s repository (it holds alice\'s image and a pulled one)', 'bob', 'POST', pull('web/app', '2'), undefined],
+    ['alice pulls over her own tag (a pulled-back team image)', 'alice', 'POST', pull('web/app', '1'), undefined],
+    ['bob pulls by digest into the team\'s repository', 'bob', 'POST', pull('web/app', D), undefined],
+    ['alice pulls into a repository of unowned images only', 'alice', 'POST', pull('busybox', '1.36'), undefined],
+    ['an admin pulls into carol\'s repository', 'root', 'POST', pull('data/app', 'zz'), undefined],
+    ['alice pulls into carol\'s repository', 'alice', 'POST', pull('data/app', 'zz'), `dockgate: ImageCreate denied for alice: tag "data/app:zz" would join a repository that holds another tenant's image (data/app:1): ${PULL_OTHERS}`],
+    ['alice pulls by digest into carol\'s repository', 'alice', 'POST', pull('data/app', D), `dockgate: ImageCreate denied for alice: reference "data/app@${D}" would join a repository that holds another tenant's image (data/app:1): ${PULL_OTHERS}`],
+    ['carol pulls into the web team\'s repository (the unowned image there does not make it hers)', 'carol', 'POST', pull('web/app', '2'), `dockgate: ImageCreate denied for carol: tag "web/app:2" would join a repository that holds another tenant's image (web/app:1): ${PULL_OTHERS}`],
+    ['alice pulls into her image labelled with team data', 'alice', 'POST', pull('amixed', '2'), `dockgate: ImageCreate denied for alice: tag "amixed:2" would join a repository that holds an image labelled yours but with team "data", not your own team's label (amixed:1): ${PULL_OTHERS}`],
+  ]);
+});
+
+describe('2. a tag naming an image without an owner may be re-pointed in the caller\'s repository only', () => {
+  const ADMIN_PULL = "refreshing shared images is an admin's job: ask a tenancy admin to pull it";
+  check([
+    ['alice builds over the pulled tag (compose up --build after a pull)', 'alice', 'POST', '/v1.41/build?t=web/app:pulled', undefined],
+    ['alice tags her image over it', 'alice', 'POST', '/v1.41/images/web/app:1/tag?repo=web/app&tag=pulled', undefined],
+    ['alice commits over it', 'alice', 'POST', '/v1.41/commit?container=a1&repo=web/app&tag=pulled', undefined],
+    ['alice imports over it', 'alice', 'POST', '/v1.41/images/create?fromSrc=-&repo=web/app&tag=pulled', undefined],
+    ['bob pulls it again (a refresh)', 'bob', 'POST', pull('web/app', 'pulled'), undefined],
+    ['carol builds over it (not her repository)', 'carol', 'POST', '/v1.41/build?t=web/app:pulled', 'dockgate: ImageBuild denied for carol: tag "web/app:pulled" names an image that has no owner, outside a repository of yours; a tenancy admin can remove or re-tag it'],
+    ['carol pulls over it', 'carol', 'POST', pull('web/app', 'pulled'), `dockgate: ImageCreate denied for carol: tag "web/app:pulled" names an image that has no owner, outside a repository of yours; ${ADMIN_PULL}`],
+    ['alice pulls over a public tag (busybox:latest)', 'alice', 'POST', pull('busybox', 'latest'), `dockgate: ImageCreate denied for alice: tag "busybox:latest" names an image that has no owner, outside a repository of yours; ${ADMIN_PULL}`],
+    ['alice builds over it', 'alice', 'POST', '/v1.41/build?t=busybox', 'dockgate: ImageBuild denied for alice: tag "busybox:latest" names an image that has no owner, outside a repository of yours; a tenancy admin can remove or re-tag it'],
+  ]);
+});
+
+describe('3. images without an owner do not stop an owned tag in the caller\'s repository; elsewhere every image the caller may not modify does', () => {
+  check([
+    ['alice builds a new tag into her repository holding a pulled image', 'alice', 'POST', '/v1.41/build?t=web/app:3', undefined],
+    ['bob tags alice\'s image into it', 'bob', 'POST', '/v1.41/images/web/app:1/tag?repo=web/app&tag=bob', undefined],
+    ['an admin tags into a repository of unowned images', 'root', 'POST', '/v1.41/images/web/app:1/tag?repo=busybox&tag=mine', undefined],
+    ['alice tags into a repository of unowned images only', 'alice', 'POST', '/v1.41/images/web/app:1/tag?repo=busybox&tag=mine', 'dockgate: ImageTag denied for alice: tag "busybox:mine" would join a repository that holds an image that has no owner (busybox:latest): a repository of images without an owner only takes no tags with an owner: tag into a repository of your own'],
+    ['carol builds into the web team\'s repository', 'carol', 'POST', '/v1.41/build?t=web/app:3', 'dockgate: ImageBuild denied for carol: tag "web/app:3" would join a repository that holds another tenant\'s image (web/app:1): tag into a repository of your own'],
+    ['alice builds into carol\'s repository', 'alice', 'POST', '/v1.41/build?t=data/app:2', 'dockgate: ImageBuild denied for alice: tag "data/app:2" would join a repository that holds another tenant\'s image (data/app:1): tag into a repository of your own'],
+  ]);
+});
+
+describe('4. rmi by reference of an image without an owner in the caller\'s repository, without force', () => {
+  const FORCED = 'has no owner: remove it from your repository without -f (force would also delete an image other tenants\' containers use)';
+  const NOT_YOURS = (name: string) => `dockgate: ImageDelete denied for alice: image "${name}" has no owner: tenants may use it, not change or rename it; a tenancy admin can remove or re-tag it`;
+  check([
+    ['by its tag', 'alice', 'DELETE', '/v1.41/images/web/app:pulled', undefined],
+    ['by its tag, force=0', 'alice', 'DELETE', '/v1.41/images/web/app:pulled?force=0', undefined],
+    ['by name@digest, by bob (the team\'s repository)', 'bob', 'DELETE', `/v1.41/images/web/app@${U}`, undefined],
+    ['by its tag with force=1', 'alice', 'DELETE', '/v1.41/images/web/app:pulled?force=1', `dockgate: ImageDelete denied for alice: image "web/app:pulled" ${FORCED}`],
+    ['by name@digest with force=true', 'alice', 'DELETE', `/v1.41/images/web/app@${U}?force=true`, `dockgate: ImageDelete denied for alice: image "web/app@${U}" ${FORCED}`],
+    ['by an ID prefix (dockerd deletes the image, every tag)', 'alice', 'DELETE', '/v1.41/images/e1', NOT_YOURS('e1')],
+    ['by its full ID', 'alice', 'DELETE', `/v1.41/images/${pulled.Id}`, NOT_YOURS(pulled.Id)],
+    ['outside her repository (busybox:latest)', 'alice', 'DELETE', '/v1.41/images/busybox:latest', NOT_YOURS('busybox:latest')],
+    ['by carol, from the web team\'s repository', 'carol', 'DELETE', '/v1.41/images/web/app:pulled', 'dockgate: ImageDelete denied for carol: image "web/app:pulled" has no owner: tenants may use it, not change or rename it; a tenancy admin can remove or re-tag it'],
+  ]);
+});
+
+describe('5. save or push of a bare repository name holding images without an owner says how to go on', () => {
+  const EVERY = '(web/app stands for every tag of the repository): save or push your tags by name, or remove the tags without an owner from your repository (rmi without -f)';
+  check([
+    ['save of the caller\'s repository', 'alice', 'GET', '/v1.41/images/get?names=web/app', `dockgate: ImageGetAll denied for alice: image "web/app:pulled" has no owner: tenants may use it, not export or push it ${EVERY}`],
+    ['push of it (every tag)', 'bob', 'POST', '/v1.41/images/web/app/push?tag=', `dockgate: ImagePush denied for bob: image "web/app:pulled" has no owner: tenants may use it, not export or push it ${EVERY}`],
+    ['save of one\'s own tag in it', 'alice', 'GET', '/v1.41/images/get?names=web/app:1', undefined],
+    ['save of a repository of unowned images only', 'alice', 'GET', '/v1.41/images/get?names=busybox', 'dockgate: ImageGetAll denied for alice: image "busybox:latest" has no owner: tenants may use it, not export or push it; a tenancy admin can remove or re-tag it (busybox stands for every tag of the repository)'],
+  ]);
+});
