@@ -9,6 +9,13 @@ import { hostPort } from '../config/address.js';
 import { nextRequestId } from './request-id.js';
 import { cutReason } from './connection-cuts.js';
 
+/**
+ * What the record of a request whose client left while the gateway was still deciding (a
+ * look-up on the daemon after the policy allowed it: a service's networks, tenancy) adds
+ * (Exchange.decidedAfterLeaving).
+ */
+export const LEFT_WHILE_DECIDING = 'the client left before the gateway had decided (it was looking something up on the daemon); nothing was forwarded';
+
 /** Mutable record of an exchange in flight; `finish` hands it to the observer once. */
 export class Exchange {
   readonly requestId = nextRequestId();

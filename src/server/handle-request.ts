@@ -26,7 +26,7 @@ import { admit } from './admit.js';
 import { AFTER_CLOSE_REASON, afterClose, answerOwedBehindExpect } from './after-close.js';
 import { amendBody } from './amend-body.js';
 import type { BodyBudget } from './body-budget.js';
-import { Exchange } from './exchange.js';
+import { Exchange, LEFT_WHILE_DECIDING } from './exchange.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import { identityOf } from './peer-identity.js';
 import type { IdentityRequests } from './identity-requests.js';
@@ -80,12 +80,6 @@ const CLOSING = new Set<GatewayErrorCode>(['shutting-down', 'body-timeout', 'ide
 function respelledNumber(method: string): GatewayError {
   return new GatewayError('malformed', `dockgate: refused ${method} request: the body writes a whole number with a fraction or an exponent (1e9, 100.0) or as -0, which dockerd refuses in an integer field (-0 in an unsigned one); write it as an integer`, 'json-shape');
 }
-
-/**
- * What the record of a request whose client left while the gateway was still deciding (a
- * look-up on the daemon after the policy allowed it: a service's networks, tenancy) adds.
- */
-const LEFT_WHILE_DECIDING = 'the client left before the gateway had decided (it was looking something up on the daemon); nothing was forwarded';
 
 /** The refusal recorded for a request whose client left before its body had arrived. */
 const CLIENT_LEFT = { outcome: 'malformed', reason: `truncated-body: ${TRUNCATED_BODY}` } as const;

@@ -18,7 +18,7 @@ import { answeredDecision, type Tenancy } from '../tenancy/hook.js';
 import { admit } from './admit.js';
 import { AFTER_CLOSE_REASON, afterClose, whenAnswered } from './after-close.js';
 import { cutReason } from './connection-cuts.js';
-import { Exchange } from './exchange.js';
+import { Exchange, LEFT_WHILE_DECIDING } from './exchange.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import { identityOf } from './peer-identity.js';
 import { readUpgradeBody } from './upgrade-body.js';
@@ -140,18 +140,27 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
         } catch (err) {
           return refuse(err);
         }
-        // Tenancy (src/tenancy): ownership, visibility and quotas, after the policy allowed the request.
-        const admitted = deps.tenancy?.active()
-          ? deps.tenancy.admit({ identity, facts, body: body.length > 0 ? body : undefined, method: req.method ?? 'POST', target: req.url ?? '/' })
+        // Tenancy (src/tenancy): ownership, visibility and quotas, after the policy allowed the
+        // request. Its look-ups on the daemon take time: a client that leaves meanwhile is
+        // recorded when they end, with what tenancy decided (Exchange.decidedAfterLeaving).
+        const tenancy = deps.tenancy?.active() ? deps.tenancy : undefined;
+        if (tenancy) exchange.awaitDaemon();
+        const admitted = tenancy
+          ? tenancy.admit({ identity, facts, body: body.length > 0 ? body : undefined, method: req.method ?? 'POST', target: req.url ?? '/' })
           : Promise.resolve(undefined);
         return admitted.then((verdict) => {
           if (verdict && verdict.kind !== 'forward') {
             exchange.decision = verdict.kind === 'deny' ? tenancyDecision(verdict) : answeredDecision(decision, verdict);
+            if (exchange.decidedAfterLeaving(LEFT_WHILE_DECIDING)) return;
             exchange.headersSent();
             const bytes = verdict.kind === 'deny'
               ? writeRawDockerError(socket, verdict.status, verdict.message, { ...verdict.headers, ...idHeader })
               : writeRawAnswer(socket, { ...verdict, headers: { ...verdict.headers, ...idHeader } });
             exchange.finish(exchange.decision.outcome, verdict.status, body.length, bytes);
+            return;
+          }
+          if (exchange.decidedAfterLeaving(LEFT_WHILE_DECIDING)) {
+            verdict?.release?.();
             return;
           }
           const forwardBody = verdict?.body ?? (body.length > 0 ? body : undefined);
@@ -179,7 +188,12 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
               exchange.finish(decision.outcome, status, bytesIn + body.length, bytesOut);
             },
           });
-        }, (err: Error) => refuse(new GatewayError('upstream-failed', `dockgate: tenancy lookup on the daemon failed: ${err.message}`)));
+        }, (err: Error) => {
+          const gerr = new GatewayError('upstream-failed', `dockgate: tenancy lookup on the daemon failed: ${err.message}`);
+          exchange.refusal = { outcome: 'error', reason: `${gerr.reasonCode}: ${gerr.message}` };
+          if (exchange.decidedAfterLeaving(LEFT_WHILE_DECIDING)) return;
+          refuse(gerr);
+        });
       }, refuse).catch((err: unknown) => {
         // A bug past the point of answering must not become an unhandled rejection (a crash):
         // drop this connection only.

@@ -5,10 +5,11 @@
  * itself checked (on its socket) to show nothing was created.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, DOCKER_CLIS, dockerDirect, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
+import { startHoldingRelay, type HoldingRelay } from './support/holding-relay.js';
 import { scratchDir } from './support/scratch.js';
 
 const socket = inject('dockerSocket');
@@ -434,33 +435,12 @@ describe('ops (group ops): services under hostNamespaces: false, in a one-node s
   // A gateway whose daemon connection goes through a relay that holds `GET /networks/...`
   // (the look-up) for `holdMs`: the client may leave meanwhile, or the daemon be gone.
   describe('behind a relay that holds the network look-up', () => {
-    let relay: Server;
+    let relay: HoldingRelay;
     let slow: TestGateway;
-    /** The relay's open connections (the gateway keeps its daemon connections alive). */
-    const open = new Set<Socket>();
-    const holdMs = 2500;
     beforeAll(async () => {
-      const path = join(scratchDir('relay-'), 'docker.sock');
-      relay = createServer((client) => {
-        open.add(client);
-        client.on('close', () => open.delete(client));
-        const daemon = connect(socket);
-        daemon.pipe(client);
-        daemon.on('error', () => client.destroy());
-        client.on('error', () => daemon.destroy());
-        client.on('data', (chunk: Buffer) => {
-          if (!chunk.toString('latin1').startsWith('GET /networks/')) daemon.write(chunk);
-          else {
-            client.pause();
-            setTimeout(() => {
-              daemon.write(chunk);
-              client.resume();
-            }, holdMs);
-          }
-        });
-      });
-      await new Promise<void>((resolve) => relay.listen(path, resolve));
-      slow = await startGateway(pki.dir, configYaml(pki, path, `policy: ${join(pki.dir, 'policy.yaml')}\n`));
+      relay = await startHoldingRelay(socket, 2500);
+      relay.hold = (line) => line.startsWith('GET /networks/');
+      slow = await startGateway(pki.dir, configYaml(pki, relay.path, `policy: ${join(pki.dir, 'policy.yaml')}\n`));
     });
     afterAll(async () => {
       await slow?.stop();
@@ -493,7 +473,6 @@ describe('ops (group ops): services under hostNamespaces: false, in a one-node s
 
     it('a daemon that cannot be reached for the look-up is a 502 upstream failure, not a refusal by the guard', async () => {
       relay.close();
-      for (const c of open) c.destroy();
       const out = await hostnetCreate('dgt-policy-nodaemon', '10');
       expect(out).toMatch(/\n502$/);
       expect(out).toContain('could not be checked for the host network: the look-up on the daemon failed');
