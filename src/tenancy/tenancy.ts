@@ -1,6 +1,6 @@
 /**
  * Tenancy: sharing one daemon between identities. Off unless the policy has a `tenancy:`
- * section; admins bypass it. For everyone else: rate limit, stream limit, then the
+ * section; admins bypass it (but for the tags they write: admin-writes.ts). For everyone else: rate limit, stream limit, then the
  * operation's plan (operation-plans.ts), with the tags it writes reserved until its exchange
  * ends (written-tags.ts).
  */
@@ -24,6 +24,7 @@ import { TagReservations } from './tag-reservations.js';
 import { tenantOf } from './tenant.js';
 import { TokenBuckets, type Clock } from './token-bucket.js';
 import { withTagsReserved, writtenTags } from './written-tags.js';
+import { adminWrite } from './admin-writes.js';
 import { field } from '../facts/go-fold.js';
 
 /** What tenancy needs, passed in once. */
@@ -53,8 +54,8 @@ export function createTenancy(deps: TenancyDeps): Tenancy {
       const op = req.facts.operation;
       if (!spec || !op) return forward();
       const tenant = tenantOf(spec, req.identity, deps.groups(req.identity));
-      if (tenant.admin) return forward();
       const ctx: TenancyContext = { spec, tenant, daemon: deps.daemon, req, locks, starting };
+      if (tenant.admin) return adminWrite(ctx);
 
       const rate = tenant.quota.rate;
       if (rate) {

@@ -1042,6 +1042,24 @@ describe('imports from a URL and pulls into others\' repositories (found by the 
     }
   });
 
+  // revown: a tenant who wrote first into a repository name re-pointed and removed the admin's
+  // pulls into it (rules 2 and 4 of the caller's repository): an admin's image without an
+  // owner may not go into a tenant's repository.
+  it('an admin\'s pull into a repository a tenant wrote first is refused (there the tenant could re-point or remove it); into a new one it works', async () => {
+    const shared = `${reg.host}/ten-shared`;
+    try {
+      expect((await as('carol', ['commit', 'ten-c1', `${shared}:carol`])).code).toBe(0);
+      const admin = await as('root', ['pull', `${shared}:1`]);
+      expect(admin.code).not.toBe(0);
+      expect(admin.stderr).toContain(`ImageCreate denied for root: ImageCreate would put an image without an owner into repository "${shared}", which holds a tenant's image (${shared}:carol): there that tenant's team could re-point and remove it; write it under another repository name, or remove the tenant's images from the repository first`);
+      expect((await dockerDirect(socket, ['image', 'inspect', `${shared}:1`])).code).not.toBe(0);
+      const fresh = await as('root', ['pull', `${reg.host}/ten-shared-admin:1`]);
+      expect(fresh.code, fresh.stderr).toBe(0);
+    } finally {
+      await dockerDirect(socket, ['rmi', '-f', `${shared}:carol`, `${shared}:1`, `${reg.host}/ten-shared-admin:1`]);
+    }
+  });
+
   it('a repository of pulled images only takes no tag with an owner (no tenant may claim a public repository); a pull over its tag is an admin\'s', async () => {
     const pub = `${reg.host}/ten-pubonly`;
     try {

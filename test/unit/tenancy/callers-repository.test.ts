@@ -68,7 +68,6 @@ describe('1. a pull is refused only by an image with an owner the caller may not
     ['alice pulls over her own tag (a pulled-back team image)', 'alice', 'POST', pull('web/app', '1'), undefined],
     ['bob pulls by digest into the team\'s repository', 'bob', 'POST', pull('web/app', D), undefined],
     ['alice pulls into a repository of unowned images only', 'alice', 'POST', pull('busybox', '1.36'), undefined],
-    ['an admin pulls into carol\'s repository', 'root', 'POST', pull('data/app', 'zz'), undefined],
     ['alice pulls into carol\'s repository', 'alice', 'POST', pull('data/app', 'zz'), `dockgate: ImageCreate denied for alice: tag "data/app:zz" would join a repository that holds another tenant's image (data/app:1): ${PULL_OTHERS}`],
     ['alice pulls by digest into carol\'s repository', 'alice', 'POST', pull('data/app', D), `dockgate: ImageCreate denied for alice: reference "data/app@${D}" would join a repository that holds another tenant's image (data/app:1): ${PULL_OTHERS}`],
     ['carol pulls into the web team\'s repository (the unowned image there does not make it hers)', 'carol', 'POST', pull('web/app', '2'), `dockgate: ImageCreate denied for carol: tag "web/app:2" would join a repository that holds another tenant's image (web/app:1): ${PULL_OTHERS}`],
@@ -125,5 +124,25 @@ describe('5. save or push of a bare repository name holding images without an ow
     ['push of it (every tag)', 'bob', 'POST', '/v1.41/images/web/app/push?tag=', `dockgate: ImagePush denied for bob: image "web/app:pulled" has no owner: tenants may use it, not export or push it ${EVERY}`],
     ['save of one\'s own tag in it', 'alice', 'GET', '/v1.41/images/get?names=web/app:1', undefined],
     ['save of a repository of unowned images only', 'alice', 'GET', '/v1.41/images/get?names=busybox', 'dockgate: ImageGetAll denied for alice: image "busybox:latest" has no owner: tenants may use it, not export or push it; a tenancy admin can remove or re-tag it (busybox stands for every tag of the repository)'],
+  ]);
+});
+
+// revown: in a tenant's repository, tags without an owner are the team's to re-point and remove,
+// so an admin's image without an owner may not go there (admin-writes.ts).
+const ADMIN_INTO = (op: string, repo: string, held: string) => `dockgate: ${op} denied for root: ${op} would put an image without an owner into repository "${repo}", which holds a tenant's image (${held}): there that tenant's team could re-point and remove it; write it under another repository name, or remove the tenant's images from the repository first`;
+
+describe('an admin\'s image without an owner may not go into a tenant\'s repository', () => {
+  check([
+    ['an admin pulls into carol\'s repository', 'root', 'POST', pull('data/app', 'zz'), ADMIN_INTO('ImageCreate', 'data/app', 'data/app:1')],
+    ['an admin pulls by digest into the web team\'s repository', 'root', 'POST', pull('web/app', D), ADMIN_INTO('ImageCreate', 'web/app', 'web/app:1')],
+    ['an admin tags busybox into carol\'s repository', 'root', 'POST', '/v1.41/images/busybox:latest/tag?repo=data%2Fapp&tag=base', ADMIN_INTO('ImageTag', 'data/app', 'data/app:1')],
+    ['an admin builds into carol\'s repository without an owner label', 'root', 'POST', `/v1.41/build?t=${encodeURIComponent('data/app:2')}`, ADMIN_INTO('ImageBuild', 'data/app', 'data/app:1')],
+    ['an admin imports into carol\'s repository', 'root', 'POST', '/v1.41/images/create?fromSrc=-&repo=data%2Fapp&tag=3', ADMIN_INTO('ImageCreate', 'data/app', 'data/app:1')],
+    ['an admin pulls into a repository of unowned images only', 'root', 'POST', pull('busybox', '1.36'), undefined],
+    ['an admin pulls into a new repository', 'root', 'POST', pull('shared/base', '1'), undefined],
+    ['an admin tags carol\'s image within her repository (it has an owner)', 'root', 'POST', '/v1.41/images/data/app:1/tag?repo=data%2Fapp&tag=copy', undefined],
+    ['an admin builds into carol\'s repository with her owner label', 'root', 'POST', `/v1.41/build?t=${encodeURIComponent('data/app:2')}&labels=${encodeURIComponent(JSON.stringify(labels('carol', 'data')))}`, undefined],
+    ['an admin commits alice\'s container (its labels are hers) into the web team\'s repository', 'root', 'POST', '/v1.41/commit?container=a1&repo=web%2Fapp&tag=snap', undefined],
+    ['an admin\'s other requests are not looked at', 'root', 'GET', '/v1.41/images/json', undefined],
   ]);
 });
