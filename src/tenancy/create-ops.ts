@@ -231,7 +231,12 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
     // A 404 goes back as dockerd's own "No such image", so the CLI pulls and retries.
     if ('answer' in r) return daemonAnswer(r.answer);
     if (accessTo(ctx.spec, ctx.tenant, r.found, 'read') === 'none') {
-      return deny(403, 'not-owner', tenancyMessage(ctx, `image "${maskUrlCredentials(image)}" belongs to another tenant`));
+      const whose = r.found.ownership.owner !== undefined
+        ? 'belongs to another tenant'
+        : r.found.tagged === false
+          ? 'has no owner and no tag (an intermediate image of a build)'
+          : 'has no owner, and tenancy lists no images in unowned: (images without an owner are usable by admins only)';
+      return deny(403, 'not-owner', tenancyMessage(ctx, `image "${maskUrlCredentials(image)}" ${whose}`));
     }
   }
 

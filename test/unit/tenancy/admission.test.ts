@@ -473,6 +473,12 @@ describe('#1 container create checks the image like image inspect', () => {
     const missing = await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'nosuch' });
     expect(missing.kind === 'respond' && missing.status).toBe(404);
   });
+  it('an image without an owner, when unowned: lists no images, is refused as having none (it said "belongs to another tenant")', async () => {
+    const daemon = daemonWith();
+    const noImages: TenancySpec = { ...spec, unowned: [] };
+    const v = await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'busybox' }, daemon, createTenancy({ daemon, spec: () => noImages, groups: (id) => id.groups }));
+    denied(v, 'image "busybox" has no owner, and tenancy lists no images in unowned: (images without an owner are usable by admins only)');
+  });
 });
 
 describe('volumes without an owner (an image\'s VOLUME), named in binds as docker-compose does to recreate a service', () => {
@@ -913,7 +919,7 @@ describe('#12 untagged, unlabelled images (build layers) are not unowned', () =>
   const pinned = { Id: 'sha256:0123456789ab', RepoTags: [], RepoDigests: ['busybox@sha256:abcd'], Config: { Labels: null } };
   const d = () => daemonWith([], { '/images/fef3938f085e/json': layer, '/images/0123456789ab/json': pinned });
   it('a build layer can be neither run nor inspected; an image pulled by digest can', async () => {
-    denied(await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'fef3938f085e' }, d()), 'belongs to another tenant');
+    denied(await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'fef3938f085e' }, d()), 'image "fef3938f085e" has no owner and no tag (an intermediate image of a build)');
     denied(await admit('alice', 'GET', '/v1.41/images/fef3938f085e/json', undefined, d()), 'image "fef3938f085e" has no owner');
     expect((await admit('alice', 'POST', '/v1.41/containers/create', { Image: '0123456789ab' }, d())).kind).toBe('forward');
   });
