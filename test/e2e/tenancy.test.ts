@@ -1060,6 +1060,23 @@ describe('imports from a URL and pulls into others\' repositories (found by the 
     }
   });
 
+  // revlast: the other direction: an admin's tag of a team's image into the shared repository
+  // it pre-pulled made that repository, and its shared tags, the team's.
+  it('an admin\'s tag of a team\'s image into a repository of pulled images is refused', async () => {
+    const shared = `${reg.host}/ten-adminpre`;
+    try {
+      const pulled = await as('root', ['pull', `${shared}:1`]);
+      expect(pulled.code, pulled.stderr).toBe(0);
+      expect((await as('alice', ['commit', 'ten-a1', 'ten-adminpre-a:1'])).code).toBe(0);
+      const tagged = await as('root', ['tag', 'ten-adminpre-a:1', `${shared}:web`]);
+      expect(tagged.code).not.toBe(0);
+      expect(tagged.stderr).toContain(`ImageTag denied for root: ImageTag would put an image of team "web" into repository "${shared}", which holds an image without an owner (${shared}:1) and none of that team's: the repository would become theirs, and its tags without an owner theirs to re-point and remove; write it under another repository name`);
+      expect((await dockerDirect(socket, ['image', 'inspect', `${shared}:web`])).code).not.toBe(0);
+    } finally {
+      await dockerDirect(socket, ['rmi', '-f', `${shared}:1`, `${shared}:web`, 'ten-adminpre-a:1']);
+    }
+  });
+
   it('a repository of pulled images only takes no tag with an owner (no tenant may claim a public repository); a pull over its tag is an admin\'s', async () => {
     const pub = `${reg.host}/ten-pubonly`;
     try {

@@ -94,7 +94,7 @@ describe('3. images without an owner do not stop an owned tag in the caller\'s r
   check([
     ['alice builds a new tag into her repository holding a pulled image', 'alice', 'POST', '/v1.41/build?t=web/app:3', undefined],
     ['bob tags alice\'s image into it', 'bob', 'POST', '/v1.41/images/web/app:1/tag?repo=web/app&tag=bob', undefined],
-    ['an admin tags into a repository of unowned images', 'root', 'POST', '/v1.41/images/web/app:1/tag?repo=busybox&tag=mine', undefined],
+    ['an admin tags an image without an owner into a repository of unowned images', 'root', 'POST', '/v1.41/images/busybox:latest/tag?repo=busybox&tag=mine', undefined],
     ['alice tags into a repository of unowned images only', 'alice', 'POST', '/v1.41/images/web/app:1/tag?repo=busybox&tag=mine', 'dockgate: ImageTag denied for alice: tag "busybox:mine" would join a repository that holds an image that has no owner (busybox:latest): a repository of images without an owner only takes no tags with an owner: tag into a repository of your own'],
     ['carol builds into the web team\'s repository', 'carol', 'POST', '/v1.41/build?t=web/app:3', 'dockgate: ImageBuild denied for carol: tag "web/app:3" would join a repository that holds another tenant\'s image (web/app:1): tag into a repository of your own'],
     ['alice builds into carol\'s repository', 'alice', 'POST', '/v1.41/build?t=data/app:2', 'dockgate: ImageBuild denied for alice: tag "data/app:2" would join a repository that holds another tenant\'s image (data/app:1): tag into a repository of your own'],
@@ -144,5 +144,21 @@ describe('an admin\'s image without an owner may not go into a tenant\'s reposit
     ['an admin builds into carol\'s repository with her owner label', 'root', 'POST', `/v1.41/build?t=${encodeURIComponent('data/app:2')}&labels=${encodeURIComponent(JSON.stringify(labels('carol', 'data')))}`, undefined],
     ['an admin commits alice\'s container (its labels are hers) into the web team\'s repository', 'root', 'POST', '/v1.41/commit?container=a1&repo=web%2Fapp&tag=snap', undefined],
     ['an admin\'s other requests are not looked at', 'root', 'GET', '/v1.41/images/json', undefined],
+    // revlast: the empty owner label is no owner, and a commit's changes or body may set labels.
+    ['an admin builds into carol\'s repository with an empty owner label', 'root', 'POST', `/v1.41/build?t=${encodeURIComponent('data/app:2')}&labels=${encodeURIComponent(JSON.stringify({ 'dockgate.owner': '' }))}`, ADMIN_INTO('ImageBuild', 'data/app', 'data/app:1')],
+    ['an admin commits alice\'s container into the web team\'s repository with a LABEL change', 'root', 'POST', `/v1.41/commit?container=a1&repo=web%2Fapp&tag=snap&changes=${encodeURIComponent('LABEL dockgate.owner=')}`, ADMIN_INTO('ImageCommit', 'web/app', 'web/app:1')],
+  ]);
+});
+
+// revlast: the other direction: an admin's image with an owner in a repository of images
+// without one (or of another team's) made that repository, and its shared tags, the team's.
+const ADMIN_OWNED = (repo: string, holds: string) => `dockgate: ImageTag denied for root: ImageTag would put an image of team "web" into repository "${repo}", which holds ${holds} and none of that team's: the repository would become theirs, and its tags without an owner theirs to re-point and remove; write it under another repository name`;
+
+describe('an admin\'s image with an owner may not go into a repository of unowned images or another team\'s', () => {
+  check([
+    ['an admin tags alice\'s image into the shared busybox repository', 'root', 'POST', '/v1.41/images/web/app:1/tag?repo=busybox&tag=web', ADMIN_OWNED('busybox', 'an image without an owner (busybox:latest)')],
+    ['an admin tags alice\'s image into carol\'s repository', 'root', 'POST', '/v1.41/images/web/app:1/tag?repo=data%2Fapp&tag=web', ADMIN_OWNED('data/app', "another team's image (data/app:1)")],
+    ['an admin tags alice\'s image into the web team\'s repository (it holds a pulled tag too)', 'root', 'POST', '/v1.41/images/web/app:1/tag?repo=web%2Fapp&tag=copy', undefined],
+    ['an admin tags alice\'s image into a new repository', 'root', 'POST', '/v1.41/images/web/app:1/tag?repo=web%2Fnew&tag=1', undefined],
   ]);
 });
