@@ -12,23 +12,44 @@
  *   admin's `docker tag` of alice's image into the shared repository it pre-pulled handed
  *   that repository, and its shared tags, to team web.
  * A pull or an import writes an image without an owner (a pulled image carrying owner labels
- * is not known before it arrives: docs/sharing.md, Known limits); a tag, the image it names; a
- * build, the owner its `labels` give, if any (the Dockerfile and the base image are not read);
- * a commit, the container's labels, unless its `changes` or body may set labels (then taken
- * as having none: checked as rule 6 wants).
+ * is not known before it arrives, nor are a `docker load`'s tags: docs/sharing.md, Known
+ * limits); a tag, the image it names; a build, the owner its `labels` give, or none (then
+ * forced: adminBuild); a commit, the container's labels under the body's (writtenOwnership).
  */
 import type { JsonValue } from '../core/types.js';
-import { field } from '../facts/go-fold.js';
+import { field, isObject } from '../facts/go-fold.js';
 import { maskUrlCredentials } from '../observe/url-credentials.js';
-import { tenancyMessage, type TenancyContext } from './context.js';
+import { formBodyReplacement, tenancyMessage, type TenancyContext } from './context.js';
 import { deny, forward, type TenancyVerdict } from './hook.js';
 import { repositoryImages } from './image-set.js';
-import { ownershipOf, type Ownership } from './labels.js';
+import { OWNER_LABEL, ownershipOf, TEAM_LABEL, type Ownership } from './labels.js';
 import { resolveObject } from './resolve.js';
+import { rebuildTarget } from './target.js';
 import { writtenDigests, writtenRepositories, writtenTags } from './written-tags.js';
 
-/** The ownership of the image an admin's write puts under its tags (none: `{}`). */
-async function writtenOwnership(ctx: TenancyContext): Promise<Ownership> {
+/** What an admin's commit or build writes when its labels could say anything (a `LABEL` change naming a dockgate label). */
+type Unknown = 'unknown';
+
+/** The labels an admin's build gives, as dockerd reads `labels`; undefined when they are not a JSON object (dockerd refuses it). */
+function buildLabels(raw: string | undefined): Record<string, JsonValue> | undefined {
+  if (raw === undefined || raw === '') return {};
+  try {
+    const labels = JSON.parse(raw) as JsonValue;
+    return labels !== null && typeof labels === 'object' && !Array.isArray(labels) ? labels : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The ownership of the image an admin's write puts under its tags (none: `{}`). A commit keeps
+ * the container's labels, as dockerd merges them under the body's `Labels` (whose exact
+ * `dockgate.owner` and `dockgate.team` keys win) and the `--change`s (a `LABEL` naming a
+ * dockgate label makes it unknown). A build's is the owner its `labels` give: without one, the
+ * gateway sets empty owner and team labels (adminBuild), as the image would otherwise inherit
+ * its base image's (`FROM` a tenant's image).
+ */
+async function writtenOwnership(ctx: TenancyContext): Promise<Ownership | Unknown> {
   const { facts } = ctx.req;
   switch (facts.operation?.name) {
     case 'ImageTag': {
@@ -36,22 +57,35 @@ async function writtenOwnership(ctx: TenancyContext): Promise<Ownership> {
       return 'found' in source ? source.found.ownership : {};
     }
     case 'ImageCommit': {
-      // `changes` (a LABEL) or the body's labels may set or clear the owner: taken as none.
-      const labels = field(facts.body, 'Labels');
-      if ((facts.queryAll.changes ?? []).length > 0 || (labels !== undefined && labels !== null)) return {};
+      if ((facts.queryAll.changes ?? []).some((c) => /dockgate\./i.test(c))) return 'unknown';
       const container = await resolveObject(ctx.daemon, 'containers', facts.query.container ?? '');
-      return 'found' in container ? container.found.ownership : {};
+      const base = 'found' in container ? container.found.raw.Config : undefined;
+      const inherited = isObject(base as JsonValue) ? field(base as JsonValue, 'Labels') : undefined;
+      const given = field(facts.body, 'Labels');
+      return ownershipOf({ ...(isObject(inherited) ? inherited : {}), ...(isObject(given) ? given : {}) });
     }
-    case 'ImageBuild': {
-      try {
-        return ownershipOf(JSON.parse(facts.query.labels ?? '{}') as JsonValue);
-      } catch {
-        return {};
-      }
-    }
+    case 'ImageBuild':
+      return ownershipOf(buildLabels(facts.query.labels) ?? {});
     default:
       return {};
   }
+}
+
+/**
+ * An admin's build whose `labels` name no owner, sent with empty owner and team labels (which
+ * win over the Dockerfile's and the base image's, as tenants' builds get theirs): the image has
+ * no owner, as the check assumed. Unchanged when the labels are not a JSON object (dockerd
+ * refuses the build).
+ */
+function adminBuild(ctx: TenancyContext): TenancyVerdict {
+  const { facts } = ctx.req;
+  const labels = buildLabels(facts.query.labels);
+  if (labels === undefined || ownershipOf(labels).owner !== undefined) return forward();
+  const target = rebuildTarget(facts, { query: { labels: JSON.stringify({ ...labels, [OWNER_LABEL]: '', [TEAM_LABEL]: '' }) } });
+  const v = forward({ target });
+  const replacement = formBodyReplacement(ctx);
+  if (replacement) v.body = replacement;
+  return v;
 }
 
 /** Who an image with an owner is for: its team, or its owner when it has no team. */
@@ -69,6 +103,12 @@ export async function adminWrite(ctx: TenancyContext): Promise<TenancyVerdict> {
   for (const [repository, shown] of repositories) {
     const named = await repositoryImages(ctx.daemon, repository);
     if ('answer' in named) return deny(403, 'tag-unchecked', tenancyMessage(ctx, `cannot check who owns repository "${shown}" (the daemon answered ${named.answer.status})`));
+    if (written === 'unknown') {
+      if (named.images.length > 0) {
+        return deny(403, 'not-owner', tenancyMessage(ctx, `${op} with a change naming a dockgate label writes an image whose owner the gateway cannot tell: it may only go into a new repository, and repository "${shown}" holds ${maskUrlCredentials(named.images[0]?.ref ?? '')}`));
+      }
+      continue;
+    }
     if (written.owner === undefined) {
       const tenants = named.images.find((i) => i.found.ownership.owner !== undefined);
       if (tenants) {
@@ -84,5 +124,5 @@ export async function adminWrite(ctx: TenancyContext): Promise<TenancyVerdict> {
       return deny(403, 'not-owner', tenancyMessage(ctx, `${op} would put an image of ${mine} into repository "${shown}", which holds ${holds} (${maskUrlCredentials(other.ref)}) and none of that ${written.team !== undefined ? 'team' : 'owner'}'s: the repository would become theirs, and its tags without an owner theirs to re-point and remove; write it under another repository name`));
     }
   }
-  return forward();
+  return facts.operation?.name === 'ImageBuild' ? adminBuild(ctx) : forward();
 }

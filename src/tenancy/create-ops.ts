@@ -234,7 +234,7 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
       const whose = r.found.ownership.owner !== undefined
         ? 'belongs to another tenant'
         : r.found.tagged === false
-          ? 'has no owner and no tag (an intermediate image of a build)'
+          ? 'has no owner and no tag (a build\'s intermediate image, or one whose tag was moved): usable by admins only'
           : 'has no owner, and tenancy lists no images in unowned: (images without an owner are usable by admins only)';
       return deny(403, 'not-owner', tenancyMessage(ctx, `image "${maskUrlCredentials(image)}" ${whose}`));
     }

@@ -1077,6 +1077,20 @@ describe('imports from a URL and pulls into others\' repositories (found by the 
     }
   });
 
+  // revfinal: an admin's build FROM a team's image inherited its owner labels, so the check
+  // (which reads only --label) took an image of team web for one without an owner.
+  it('an admin\'s build naming no owner gets empty owner labels, whatever its base image carries', async () => {
+    try {
+      expect((await as('alice', ['commit', 'ten-a1', 'ten-adminbase-a:1'])).code).toBe(0);
+      const built = await classicBuild('root', 'ten-adminbuilt:1', 'FROM ten-adminbase-a:1\nRUN echo admin > /admin\n');
+      expect(built.code, built.stderr).toBe(0);
+      const owner = await dockerDirect(socket, ['image', 'inspect', '--format', '{{printf "%q" (index .Config.Labels "dockgate.owner")}}/{{printf "%q" (index .Config.Labels "dockgate.team")}}', 'ten-adminbuilt:1']);
+      expect(owner.stdout.trim()).toBe('""/""');
+    } finally {
+      await dockerDirect(socket, ['rmi', '-f', 'ten-adminbuilt:1', 'ten-adminbase-a:1']);
+    }
+  });
+
   it('a repository of pulled images only takes no tag with an owner (no tenant may claim a public repository); a pull over its tag is an admin\'s', async () => {
     const pub = `${reg.host}/ten-pubonly`;
     try {

@@ -919,7 +919,7 @@ describe('#12 untagged, unlabelled images (build layers) are not unowned', () =>
   const pinned = { Id: 'sha256:0123456789ab', RepoTags: [], RepoDigests: ['busybox@sha256:abcd'], Config: { Labels: null } };
   const d = () => daemonWith([], { '/images/fef3938f085e/json': layer, '/images/0123456789ab/json': pinned });
   it('a build layer can be neither run nor inspected; an image pulled by digest can', async () => {
-    denied(await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'fef3938f085e' }, d()), 'image "fef3938f085e" has no owner and no tag (an intermediate image of a build)');
+    denied(await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'fef3938f085e' }, d()), 'image "fef3938f085e" has no owner and no tag (a build\'s intermediate image, or one whose tag was moved): usable by admins only');
     denied(await admit('alice', 'GET', '/v1.41/images/fef3938f085e/json', undefined, d()), 'image "fef3938f085e" has no owner');
     expect((await admit('alice', 'POST', '/v1.41/containers/create', { Image: '0123456789ab' }, d())).kind).toBe('forward');
   });

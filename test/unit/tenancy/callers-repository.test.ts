@@ -146,7 +146,12 @@ describe('an admin\'s image without an owner may not go into a tenant\'s reposit
     ['an admin\'s other requests are not looked at', 'root', 'GET', '/v1.41/images/json', undefined],
     // revlast: the empty owner label is no owner, and a commit's changes or body may set labels.
     ['an admin builds into carol\'s repository with an empty owner label', 'root', 'POST', `/v1.41/build?t=${encodeURIComponent('data/app:2')}&labels=${encodeURIComponent(JSON.stringify({ 'dockgate.owner': '' }))}`, ADMIN_INTO('ImageBuild', 'data/app', 'data/app:1')],
-    ['an admin commits alice\'s container into the web team\'s repository with a LABEL change', 'root', 'POST', `/v1.41/commit?container=a1&repo=web%2Fapp&tag=snap&changes=${encodeURIComponent('LABEL dockgate.owner=')}`, ADMIN_INTO('ImageCommit', 'web/app', 'web/app:1')],
+    // revfinal: a change naming a dockgate label makes the owner unknown: a new repository only.
+    ['an admin commits alice\'s container into the web team\'s repository with a LABEL change naming a dockgate label', 'root', 'POST', `/v1.41/commit?container=a1&repo=web%2Fapp&tag=snap&changes=${encodeURIComponent('LABEL dockgate.owner=')}`, 'dockgate: ImageCommit denied for root: ImageCommit with a change naming a dockgate label writes an image whose owner the gateway cannot tell: it may only go into a new repository, and repository "web/app" holds web/app:1'],
+    ['the same into a new repository', 'root', 'POST', `/v1.41/commit?container=a1&repo=web%2Fnew&tag=snap&changes=${encodeURIComponent('LABEL dockgate.owner=')}`, undefined],
+    // revfinal: other changes and body labels keep the container's labels (dockerd merges them).
+    ['an admin commits alice\'s container with an ENV change into the shared busybox repository', 'root', 'POST', `/v1.41/commit?container=a1&repo=busybox&tag=snap&changes=${encodeURIComponent('ENV X=1')}`, 'dockgate: ImageCommit denied for root: ImageCommit would put an image of team "web" into repository "busybox", which holds an image without an owner (busybox:latest) and none of that team\'s: the repository would become theirs, and its tags without an owner theirs to re-point and remove; write it under another repository name'],
+    ['an admin commits alice\'s container with a LABEL version change into the web team\'s repository', 'root', 'POST', `/v1.41/commit?container=a1&repo=web%2Fapp&tag=v2&changes=${encodeURIComponent('LABEL version=2')}`, undefined],
   ]);
 });
 
@@ -161,4 +166,26 @@ describe('an admin\'s image with an owner may not go into a repository of unowne
     ['an admin tags alice\'s image into the web team\'s repository (it holds a pulled tag too)', 'root', 'POST', '/v1.41/images/web/app:1/tag?repo=web%2Fapp&tag=copy', undefined],
     ['an admin tags alice\'s image into a new repository', 'root', 'POST', '/v1.41/images/web/app:1/tag?repo=web%2Fnew&tag=1', undefined],
   ]);
+});
+
+describe('an admin\'s commit body labels and build labels (revfinal)', () => {
+  const admitBody = (target: string, body: unknown) => tenancy.admit({ identity: identity('root'), facts: buildFacts({ method: 'POST', rawTarget: target, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body)) }), method: 'POST', target, body: Buffer.from(JSON.stringify(body)) });
+  it('a commit body\'s other labels keep the container\'s owner: refused into the shared busybox repository', async () => {
+    const v = await admitBody('/v1.41/commit?container=a1&repo=busybox&tag=note', { Labels: { note: 'x' } });
+    expect(v.kind === 'deny' && v.message).toContain('ImageCommit would put an image of team "web" into repository "busybox"');
+  });
+  it('a commit body clearing the owner label makes it an image without an owner: refused into the web team\'s repository', async () => {
+    const v = await admitBody('/v1.41/commit?container=a1&repo=web%2Fapp&tag=x', { Labels: { 'dockgate.owner': '' } });
+    expect(v.kind === 'deny' && v.message).toContain('ImageCommit would put an image without an owner into repository "web/app"');
+  });
+  it('a build naming no owner is sent with empty owner and team labels (its base image\'s would otherwise be inherited)', async () => {
+    const v = await admit('root', 'POST', `/v1.41/build?t=${encodeURIComponent('shared/new:1')}&labels=${encodeURIComponent(JSON.stringify({ a: 'b' }))}`);
+    expect(v.kind).toBe('forward');
+    const target = v.kind === 'forward' ? v.target ?? '' : '';
+    expect(JSON.parse(new URL(target, 'http://x').searchParams.get('labels') ?? '')).toEqual({ a: 'b', 'dockgate.owner': '', 'dockgate.team': '' });
+  });
+  it('a build naming an owner is sent as it is', async () => {
+    const v = await admit('root', 'POST', `/v1.41/build?t=${encodeURIComponent('data/app:2')}&labels=${encodeURIComponent(JSON.stringify(labels('carol', 'data')))}`);
+    expect(v.kind === 'forward' && v.target).toBeUndefined();
+  });
 });
