@@ -212,6 +212,26 @@ describe('admission: the repository of each tag being written is reserved until 
     release();
   });
 
+  // Cases a mutation review found untested: an import sent with an empty fromImage is no pull,
+  // and two teams' pulls share a repository but not a tag.
+  it('an import with an empty fromImage (fromSrc=-) is an owned write: 409 beside another team\'s pull', async () => {
+    const admit = tenancyOn(daemon());
+    const release = forwarded(await admit('carol', '/v1.41/images/create?fromImage=app&tag=1'));
+    const v = await admit('bob', '/v1.41/images/create?fromImage=&fromSrc=-&repo=app&tag=2');
+    expect(v.kind === 'deny' && v.message).toBe(`dockgate: ImageCreate denied for bob: repository "app" is being written into by another tenant's ImageCreate still in progress, and ${mixed}`);
+    release();
+  });
+
+  it('two teams\' pulls of one tag: the second is refused while the first runs (they share the repository, not the tag)', async () => {
+    const admit = tenancyOn(daemon());
+    const release = forwarded(await admit('carol', '/v1.41/images/create?fromImage=app&tag=1'));
+    const v = await admit('bob', '/v1.41/images/create?fromImage=app&tag=1');
+    expect(v).toMatchObject({ kind: 'deny', status: 409, code: 'tag-reserved' });
+    if (v.kind === 'deny') expect(v.message).toContain('tag "app:1" is reserved by another tenant\'s ImageCreate still in progress');
+    release();
+    forwarded(await admit('bob', '/v1.41/images/create?fromImage=app&tag=1'))();
+  });
+
   it('two digest pulls of two teams into one repository both go on, and a digest pull of a tag pull\'s repository too', async () => {
     const admit = tenancyOn(daemon());
     forwarded(await admit('carol', digestPull('app')));
