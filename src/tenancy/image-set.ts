@@ -35,14 +35,23 @@ export function isBareRepository(ref: string): boolean {
  */
 export function tagReference(repo: string | undefined, tag: string | undefined): string | undefined {
   if (!repo) return undefined;
-  const at = repo.indexOf('@');
-  const named = at < 0 ? repo : repo.slice(0, at);
+  const { name, hasTag, digest } = referenceParts(repo);
+  if (tag) return tag.includes(':') ? undefined : `${name}:${tag}`;
+  if (digest !== undefined) return undefined;
+  return hasTag ? repo : `${repo}:latest`;
+}
+
+/**
+ * A reference split as dockerd's parser splits it: the repository name, whether a `:tag`
+ * follows it (a colon after the last `/`: `localhost:5000/app` has none), and what follows `@`.
+ */
+export function referenceParts(ref: string): { name: string; hasTag: boolean; digest?: string } {
+  const at = ref.indexOf('@');
+  const named = at < 0 ? ref : ref.slice(0, at);
   const colon = named.lastIndexOf(':');
   const hasTag = colon > named.lastIndexOf('/');
   const name = hasTag ? named.slice(0, colon) : named;
-  if (tag) return tag.includes(':') ? undefined : `${name}:${tag}`;
-  if (at >= 0) return undefined;
-  return hasTag ? repo : `${repo}:latest`;
+  return at < 0 ? { name, hasTag } : { name, hasTag, digest: ref.slice(at + 1) };
 }
 
 /**
@@ -54,12 +63,9 @@ export function tagReference(repo: string | undefined, tag: string | undefined):
  */
 export function digestReference(repo: string | undefined, tag: string | undefined): string | undefined {
   if (!repo) return undefined;
-  const at = repo.indexOf('@');
-  const named = at < 0 ? repo : repo.slice(0, at);
-  const colon = named.lastIndexOf(':');
-  const name = colon > named.lastIndexOf('/') ? named.slice(0, colon) : named;
+  const { name, digest } = referenceParts(repo);
   if (tag) return tag.includes(':') ? `${name}@${tag}` : undefined;
-  return at < 0 ? undefined : `${name}@${repo.slice(at + 1)}`;
+  return digest === undefined ? undefined : `${name}@${digest}`;
 }
 
 /** digestReference with URL credentials masked, as a refusal (audited) shows it. */

@@ -8,7 +8,7 @@ import type { RequestFacts } from '../core/types.js';
 import { formatReference, normalizeReference } from '../policy/guards/image-reference.js';
 import { tenancyMessage, type TenancyContext } from './context.js';
 import { deny, type TenancyVerdict } from './hook.js';
-import { digestReference, shownDigestReference, shownTagReference, tagReference } from './image-set.js';
+import { digestReference, referenceParts, shownDigestReference, shownTagReference, tagReference } from './image-set.js';
 import { tagOver } from './object-ops.js';
 import type { Conflict, TagHolder, TagReservations } from './tag-reservations.js';
 
@@ -95,17 +95,10 @@ export function writtenRepositories(tags: ReadonlyMap<string, string>, digests: 
   const repositories = new Map<string, string>();
   for (const [key, shown] of [...tags, ...digests]) {
     const name = normalizeReference(key, false)?.name ?? key;
-    if (!repositories.has(name)) repositories.set(name, withoutTag(shown));
+    // `app:1` and `app@sha256:…` show as `app`; `localhost:5000/app` stays (its colon is the port's).
+    if (!repositories.has(name)) repositories.set(name, referenceParts(shown).name);
   }
   return repositories;
-}
-
-/** `app:1` and `app@sha256:…` to `app`; `localhost:5000/app` stays (its colon is the port's). */
-function withoutTag(shown: string): string {
-  const at = shown.indexOf('@');
-  const ref = at < 0 ? shown : shown.slice(0, at);
-  const colon = ref.lastIndexOf(':');
-  return colon > ref.lastIndexOf('/') ? ref.slice(0, colon) : ref;
 }
 
 /**
