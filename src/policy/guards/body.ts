@@ -18,16 +18,17 @@ export interface Found {
  * config fields at the top level; dockerd still decodes them into an embedded HostConfig and
  * uses it when `HostConfig` is absent, merging some fields otherwise). We check the union,
  * so neither copy can smuggle a value past a guard.
+ * ContainerStart (API < 1.24, dockerd 20.10): dockerd decodes the body as a create body and
+ * takes its `HostConfig` when present, else the top-level fields, so both copies, as for a create.
  * ContainerUpdate: the body is an UpdateConfig whose fields are top-level.
- * ContainerStart: the body (API < 1.24, dockerd 20.10) is a bare HostConfig, top-level too.
  */
 export function hostConfigField(facts: RequestFacts, name: string): Found[] {
   const op = facts.operation?.name;
   const out: Found[] = [];
-  if (op === 'ContainerCreate') {
+  if (op === 'ContainerCreate' || op === 'ContainerStart') {
     push(out, `HostConfig.${name}`, field(facts.body, 'HostConfig', name));
     push(out, name, field(facts.body, name));
-  } else if (op === 'ContainerUpdate' || op === 'ContainerStart') {
+  } else if (op === 'ContainerUpdate') {
     push(out, name, field(facts.body, name));
   }
   return out;

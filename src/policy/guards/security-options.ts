@@ -2,9 +2,9 @@
  * `securityOptions: false` refuses weakening the container's confinement: seccomp anything but
  * the built-in profile (`unconfined` or an inline JSON profile, which is what the CLI sends for
  * `seccomp=file.json`), AppArmor anything but `docker-default`, SELinux `label=disable` or
- * `label=type:...` (spc_t), `no-new-privileges=false`, `systempaths=unconfined`,
- * `writable-cgroups=true`, and options dockerd would not recognise. Service specs: seccomp
- * `unconfined`/`custom`, AppArmor `disabled`, SELinux `Disable` or `Type`.
+ * `label=type:...` (spc_t), `label=level:...` (another container's categories), `no-new-privileges=false`,
+ * `systempaths=unconfined`, `writable-cgroups=true`, and options dockerd would not recognise.
+ * Service specs: seccomp `unconfined`/`custom`, AppArmor `disabled`, SELinux `Disable`, `Type` or `Level`.
  * Parsing follows dockerd's `parseSecurityOpt`: `key=value`, legacy `key:value`.
  */
 import type { JsonValue } from '../../core/types.js';
@@ -20,6 +20,13 @@ function goBool(s: string): boolean | undefined {
   if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false;
   return undefined;
 }
+
+/**
+ * An SELinux level chosen by the caller: dockerd gives each container categories of its own,
+ * and a level naming another container's categories, or a range of them (`s0-s0:c0.c1023`),
+ * reaches that container's files.
+ */
+const LEVEL_PROBLEM = "sets an SELinux level (a level of another container's categories, or a range, reaches its files)";
 
 /** Why one SecurityOpt entry weakens confinement, or undefined when it does not. */
 export function securityOptProblem(opt: string): string | undefined {
@@ -39,7 +46,8 @@ export function securityOptProblem(opt: string): string | undefined {
       return value === 'docker-default' ? undefined : value.toLowerCase() === 'unconfined' ? 'disables AppArmor' : 'sets a custom AppArmor profile';
     case 'label':
       if (value.toLowerCase() === 'disable') return 'disables SELinux labelling';
-      if (/^(user|role|level|filetype):/i.test(value) && !/^type:/i.test(value)) return undefined;
+      if (/^level:/i.test(value)) return LEVEL_PROBLEM;
+      if (/^(user|role|filetype):/i.test(value)) return undefined;
       return 'sets an SELinux type or an unknown label option';
     case 'no-new-privileges':
       return goBool(value) === true ? undefined : 'turns no-new-privileges off';
@@ -88,6 +96,8 @@ function servicePrivileges(p: JsonValue | undefined): Violation | undefined {
   if (disable !== undefined && disable !== null && disable !== false) return violation(`${base}.SELinuxContext.Disable disables SELinux labelling`);
   const type = field(p, 'SELinuxContext', 'Type');
   if (type !== undefined && type !== null && type !== '') return violation(`${base}.SELinuxContext.Type ${show(type)} is not allowed`);
+  const level = field(p, 'SELinuxContext', 'Level');
+  if (level !== undefined && level !== null && level !== '') return violation(`${base}.SELinuxContext.Level ${show(level)} ${LEVEL_PROBLEM}`);
   return undefined;
 }
 

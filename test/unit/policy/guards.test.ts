@@ -291,7 +291,10 @@ describe('securityOptions', () => {
   run('securityOptions: false', [
     ['no-new-privileges', hc({ SecurityOpt: ['no-new-privileges'] }), undefined],
     ['no-new-privileges=true', hc({ SecurityOpt: ['no-new-privileges=true'] }), undefined],
-    ['label level', hc({ SecurityOpt: ['label=level:s0:c100'] }), undefined],
+    ['label level', hc({ SecurityOpt: ['label=level:s0:c100'] }), 'security-option', 'SELinux level'],
+    ['label level, whole range, legacy colon', hc({ SecurityOpt: ['label:level:s0-s0:c0.c1023'] }), 'security-option', 'SELinux level'],
+    ['label level, key case', hc({ SecurityOpt: ['label=LEVEL:s0'] }), 'security-option', 'SELinux level'],
+    ['label user and role', hc({ SecurityOpt: ['label=user:system_u', 'label=role:system_r'] }), undefined],
     ['apparmor docker-default', hc({ SecurityOpt: ['apparmor=docker-default'] }), undefined],
     ['seccomp unconfined', hc({ SecurityOpt: ['seccomp=unconfined'] }), 'security-option', 'disables seccomp'],
     ['seccomp legacy colon', hc({ SecurityOpt: ['seccomp:unconfined'] }), 'security-option'],
@@ -317,7 +320,8 @@ describe('securityOptions', () => {
     ['service update SELinux type spc_t', req('POST', '/services/s1/update?version=1', { Name: 's', TaskTemplate: { ContainerSpec: { Image: 'x', Privileges: { SELinuxContext: { Type: 'spc_t', Level: 's0' } } } } }), 'security-option', 'SELinuxContext.Type'],
     ['service SELinux type, keys folded', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', privileges: { selinuxcontext: { type: 'unconfined_t' } } } } }), 'security-option', 'SELinuxContext.Type'],
     ['service SELinux disable', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', Privileges: { SELinuxContext: { Disable: true } } } } }), 'security-option', 'SELinuxContext.Disable'],
-    ['service SELinux level only', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', Privileges: { SELinuxContext: { Level: 's0:c100', Type: '', Disable: false } } } } }), undefined],
+    ['service SELinux level', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', Privileges: { SELinuxContext: { Level: 's0:c100', Type: '', Disable: false } } } } }), 'security-option', 'SELinuxContext.Level "s0:c100" sets an SELinux level'],
+    ['service SELinux user and role only', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', Privileges: { SELinuxContext: { User: 'system_u', Role: 'system_r', Level: '', Type: '', Disable: false } } } } }), undefined],
   ]);
 });
 
@@ -820,7 +824,7 @@ images: { allow: ["*"] }`;
   ]);
 });
 
-describe('legacy ContainerStart body (API < 1.24: a bare HostConfig dockerd 20.10 applies)', () => {
+describe('legacy ContainerStart body (API < 1.24: a HostConfig, nested or top-level, dockerd 20.10 applies)', () => {
   // The facts stage refuses such bodies outright (build-facts); these check the second line.
   const start = (body: unknown) => rawFacts('ContainerStart', body as never);
   const every = `privileged: false
@@ -859,6 +863,14 @@ volumeDrivers: false`;
     ['volume driver', start({ VolumeDriver: 'convoy' }), 'volume-driver'],
     ['unversioned path too', rawFacts('ContainerStart', { Privileged: true }), 'privileged'],
     ['ſ-folded key', rawFacts('ContainerStart', { 'ſecurityOpt': ['apparmor=unconfined'] }), 'security-option'],
+    // dockerd decodes a start body as a create body and applies its nested HostConfig first
+    // (seen on dockerd 20.10.24: {"HostConfig":{"Privileged":true}} at /v1.23 set Privileged).
+    ['nested HostConfig Privileged', start({ HostConfig: { Privileged: true } }), 'privileged', 'HostConfig.Privileged is not allowed'],
+    ['nested case-folded HostConfig', start({ hOSTcONFIG: { CapAdd: ['SYS_ADMIN'] } }), 'capability', 'SYS_ADMIN'],
+    ['nested bind root', start({ HostConfig: { Binds: ['/:/host'] } }), 'bind-mount'],
+    ['nested host pid', start({ HostConfig: { PidMode: 'host' } }), 'host-namespace'],
+    ['nested seccomp unconfined', start({ HostConfig: { SecurityOpt: ['seccomp=unconfined'] } }), 'security-option'],
+    ['nested harmless HostConfig', start({ HostConfig: { Binds: ['/srv/dev/alice:/w'] } }), undefined],
   ]);
 });
 
