@@ -4,11 +4,17 @@
  * listed fields are copied, `Env` gives names only, nothing under `Secrets`, `JoinToken`,
  * `Data`, `DriverOpts` values (but `device` and `type`) or registry-auth headers is ever read,
  * and URL-valued fields lose their userinfo, query values and fragment
- * (`https://***@host/p?sig=***`). Fields are read where dockerd reads them (the HostConfig
- * copy a container create acts on, every spelling of a map key). Pure functions.
+ * (`https://***@host/p?sig=***`); a commit's or import's `changes` give their instruction
+ * keywords only. Fields are read where dockerd reads them (the HostConfig copy a container
+ * create acts on, every spelling of a map key, the first or every value of a query key as its
+ * handler reads it, booleans as httputils.BoolValue reads them). Pure functions.
  */
 import type { JsonValue, RequestFacts } from '../core/types.js';
+import { apiVersionBelow } from '../facts/api-version.js';
+import { changeInstructions } from '../facts/change-instructions.js';
 import { field, isObject, mapEntries } from '../facts/go-fold.js';
+import { goBoolValue } from '../facts/query.js';
+import { pruneFilters } from './prune-filters.js';
 import { truncate } from './escape.js';
 import { maskUrlCredentials } from './url-credentials.js';
 
@@ -85,6 +91,24 @@ function buildArgNames(raw: string | undefined): string[] | undefined {
 function url(raw: JsonValue | undefined, schemeless = false): JsonValue | undefined {
   if (typeof raw === 'string') return maskUrlCredentials(raw, schemeless);
   return Array.isArray(raw) ? raw.map((item) => (typeof item === 'string' ? maskUrlCredentials(item, schemeless) : item)) : raw;
+}
+
+/**
+ * A boolean query value as dockerd's httputils.BoolValue reads it (false when absent); the
+ * value as sent when it is one the gateway does not read (goBoolValue: not printable ASCII).
+ */
+function queryBool(f: RequestFacts, key: string): boolean | string {
+  const value = f.query[key];
+  return goBoolValue(value) ?? (value as string);
+}
+
+/**
+ * The keywords of the instructions `changes` make (`["ENV", "LABEL"]`), never their text:
+ * `ENV TOKEN=...` carries a value. Undefined when there are none.
+ */
+function changeKeywords(f: RequestFacts): string[] | undefined {
+  const found = changeInstructions(f.queryAll.changes ?? []);
+  return found.length > 0 ? found : undefined;
 }
 
 type Extract = (f: RequestFacts) => Record<string, AuditValue | JsonValue | undefined>;
@@ -175,13 +199,57 @@ const execCreate: Extract = (f) => ({
   workingDir: body(f, 'WorkingDir'),
 });
 
+/**
+ * Commit (`docker commit`): the container, the repository and tag written, the keywords of its
+ * `changes`, whether dockerd pauses the container (`pause` absent or empty pauses from API 1.13
+ * on), and from the body (a container config dockerd merges into the image's) the names of
+ * its `Env` entries and the keys of its `Labels`, never their values.
+ */
+const imageCommit: Extract = (f) => {
+  const pause = f.query.pause;
+  return {
+    container: f.query.container,
+    repo: url(f.query.repo),
+    tag: url(f.query.tag),
+    changes: changeKeywords(f),
+    pause: pause === undefined || pause === '' ? !apiVersionBelow(f.apiVersion, '1.13') : queryBool(f, 'pause'),
+    envNames: envNames(body(f, 'Env')),
+    labelKeys: keys(body(f, 'Labels')),
+  };
+};
+
+/**
+ * Pull or import: an import (an empty `fromImage`) applies the keywords of its `changes`
+ * (ImportImage); a pull ignores them, so they are not recorded for one.
+ */
+const imageCreate: Extract = (f) => ({
+  fromImage: url(f.query.fromImage),
+  tag: url(f.query.tag),
+  fromSrc: url(f.query.fromSrc, true),
+  repo: url(f.query.repo),
+  platform: f.query.platform,
+  changes: (f.query.fromImage ?? '') === '' ? changeKeywords(f) : undefined,
+});
+
+/** Prunes: what their `filters` ask for, as `name=value` strings (prune-filters.ts). */
+const prune: Extract = (f) => ({ filters: pruneFilters(f.query.filters) });
+
 /** Per-operation field extractors. Operations not listed log only their path parameters. */
 const EXTRACTORS: Record<string, Extract> = {
   ContainerCreate: containerCreate,
   ContainerUpdate: containerUpdate,
   ContainerExec: execCreate,
   ExecCreate: execCreate,
-  ImageCreate: (f) => ({ fromImage: url(f.query.fromImage), tag: url(f.query.tag), fromSrc: url(f.query.fromSrc, true), repo: url(f.query.repo), platform: f.query.platform }),
+  ImageCreate: imageCreate,
+  ImageCommit: imageCommit,
+  // `docker save` of several images: every `names` value (r.Form["names"]).
+  ImageGetAll: (f) => ({ names: f.queryAll.names?.map((n) => maskUrlCredentials(n)) }),
+  ImageDelete: (f) => ({ force: queryBool(f, 'force'), noprune: queryBool(f, 'noprune') }),
+  ImagePrune: prune,
+  ContainerPrune: prune,
+  VolumePrune: prune,
+  NetworkPrune: prune,
+  BuildPrune: prune,
   ImageBuild: (f) => ({
     tags: f.queryAll.t?.map((t) => maskUrlCredentials(t)),
     remote: url(f.query.remote, true),
