@@ -440,6 +440,7 @@ function proceed(
         // Held from here, so that a refusal below frees it too (quota lock, tags, stream slot):
         // refused without it, a create's quota lock was never freed and the tenant's next creates waited forever.
         if (verdict.release) exchange.hold(verdict.release);
+        exchange.decision = answeredDecision(decision, verdict);
         if (exchange.decidedAfterLeaving(LEFT_WHILE_DECIDING)) return;
         if (verdict.body !== undefined && facts.wholeNumberAsFloat) {
           refuse(respelledNumber(req.method ?? ''));

@@ -159,6 +159,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
             exchange.finish(exchange.decision.outcome, verdict.status, body.length, bytes);
             return;
           }
+          if (verdict) exchange.decision = answeredDecision(decision, verdict);
           if (exchange.decidedAfterLeaving(LEFT_WHILE_DECIDING)) {
             verdict?.release?.();
             return;

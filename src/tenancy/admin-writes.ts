@@ -11,10 +11,12 @@
  *   owner, or another team's (or another owner's), unless it already holds that team's: the
  *   admin's `docker tag` of alice's image into the shared repository it pre-pulled handed
  *   that repository, and its shared tags, to team web.
- * A pull or an import writes an image without an owner (a pulled image carrying owner labels
- * is not known before it arrives, nor are a `docker load`'s tags: docs/sharing.md, Known
- * limits); a tag, the image it names; a build, the owner its `labels` give, or none (then
- * forced: adminBuild); a commit, the container's labels under the body's (writtenOwnership).
+ * A pull writes an image without an owner (a pulled image carrying owner labels is not known
+ * before it arrives, nor are a `docker load`'s tags: docs/sharing.md, Known limits); an import,
+ * one without an owner unless its changes could set a gateway label (then unknown); a tag, the
+ * image it names; a build, the owner and team its `labels` give, or none (the missing labels
+ * then forced: adminBuild); a commit, the container's labels under the body's, unless its
+ * changes could set a gateway label (writtenOwnership).
  */
 import type { JsonValue } from '../core/types.js';
 import { field, isObject } from '../facts/go-fold.js';
@@ -22,12 +24,13 @@ import { maskUrlCredentials } from '../observe/url-credentials.js';
 import { formBodyReplacement, tenancyMessage, type TenancyContext } from './context.js';
 import { deny, forward, type TenancyVerdict } from './hook.js';
 import { repositoryImages } from './image-set.js';
+import { mayWriteReservedLabel } from './label-changes.js';
 import { OWNER_LABEL, ownershipOf, TEAM_LABEL, type Ownership } from './labels.js';
 import { resolveObject } from './resolve.js';
 import { rebuildTarget } from './target.js';
 import { writtenDigests, writtenRepositories, writtenTags } from './written-tags.js';
 
-/** What an admin's commit or build writes when its labels could say anything (a `LABEL` change naming a dockgate label). */
+/** What an admin's commit or import writes when its changes could set a gateway label (label-changes.ts). */
 type Unknown = 'unknown';
 
 /** The labels an admin's build gives, as dockerd reads `labels`; undefined when they are not a JSON object (dockerd refuses it). */
@@ -44,10 +47,14 @@ function buildLabels(raw: string | undefined): Record<string, JsonValue> | undef
 /**
  * The ownership of the image an admin's write puts under its tags (none: `{}`). A commit keeps
  * the container's labels, as dockerd merges them under the body's `Labels` (whose exact
- * `dockgate.owner` and `dockgate.team` keys win) and the `--change`s (a `LABEL` naming a
- * dockgate label makes it unknown). A build's is the owner its `labels` give: without one, the
- * gateway sets empty owner and team labels (adminBuild), as the image would otherwise inherit
- * its base image's (`FROM` a tenant's image).
+ * `dockgate.owner` and `dockgate.team` keys win) and the `--change`s. An import (an
+ * ImageCreate with an empty `fromImage`) applies its `--change`s to an empty config, as a
+ * commit does to the container's: it was taken for a pull, so root's `docker import --change
+ * 'LABEL dockgate.owner=carol dockgate.team=ops'` into `busybox` made the shared repository team
+ * ops' (rev-images F1). For both, changes that could set a gateway label in any spelling
+ * (mayWriteReservedLabel) make it unknown. A build's is the owner and team its `labels` give:
+ * the gateway sets the ones they leave out empty (adminBuild), as the image would otherwise
+ * inherit its base image's (`FROM` a tenant's image).
  */
 async function writtenOwnership(ctx: TenancyContext): Promise<Ownership | Unknown> {
   const { facts } = ctx.req;
@@ -57,7 +64,7 @@ async function writtenOwnership(ctx: TenancyContext): Promise<Ownership | Unknow
       return 'found' in source ? source.found.ownership : {};
     }
     case 'ImageCommit': {
-      if ((facts.queryAll.changes ?? []).some((c) => /dockgate\./i.test(c))) return 'unknown';
+      if (mayWriteReservedLabel(facts.queryAll.changes ?? [])) return 'unknown';
       const container = await resolveObject(ctx.daemon, 'containers', facts.query.container ?? '');
       const base = 'found' in container ? container.found.raw.Config : undefined;
       const inherited = isObject(base as JsonValue) ? field(base as JsonValue, 'Labels') : undefined;
@@ -66,22 +73,35 @@ async function writtenOwnership(ctx: TenancyContext): Promise<Ownership | Unknow
     }
     case 'ImageBuild':
       return ownershipOf(buildLabels(facts.query.labels) ?? {});
+    case 'ImageCreate':
+      // dockerd pulls when fromImage is non-empty (changes unused), and imports otherwise.
+      return (facts.query.fromImage ?? '') === '' && mayWriteReservedLabel(facts.queryAll.changes ?? []) ? 'unknown' : {};
     default:
       return {};
   }
 }
 
 /**
- * An admin's build whose `labels` name no owner, sent with empty owner and team labels (which
- * win over the Dockerfile's and the base image's, as tenants' builds get theirs): the image has
- * no owner, as the check assumed. Unchanged when the labels are not a JSON object (dockerd
- * refuses the build).
+ * The labels an admin's build is sent with so that the image has the ownership the check read
+ * from them (build labels win over the Dockerfile's and the base image's, as tenants' builds get
+ * theirs): with no owner, empty owner and team labels; with an owner but no `dockgate.team`
+ * key, an empty team label (`--label dockgate.owner=dave` `FROM` team ops' image kept
+ * `dockgate.team=ops`, and dave's repository became ops' too: rev-images F3). Undefined when
+ * they need nothing added, or are not a JSON object (dockerd refuses the build).
  */
+export function adminBuildLabels(raw: string | undefined): Record<string, JsonValue> | undefined {
+  const labels = buildLabels(raw);
+  if (labels === undefined) return undefined;
+  if (ownershipOf(labels).owner === undefined) return { ...labels, [OWNER_LABEL]: '', [TEAM_LABEL]: '' };
+  return TEAM_LABEL in labels ? undefined : { ...labels, [TEAM_LABEL]: '' };
+}
+
+/** An admin's build, sent with the labels adminBuildLabels adds (unchanged when it adds none). */
 function adminBuild(ctx: TenancyContext): TenancyVerdict {
   const { facts } = ctx.req;
-  const labels = buildLabels(facts.query.labels);
-  if (labels === undefined || ownershipOf(labels).owner !== undefined) return forward();
-  const target = rebuildTarget(facts, { query: { labels: JSON.stringify({ ...labels, [OWNER_LABEL]: '', [TEAM_LABEL]: '' }) } });
+  const labels = adminBuildLabels(facts.query.labels);
+  if (labels === undefined) return forward();
+  const target = rebuildTarget(facts, { query: { labels: JSON.stringify(labels) } });
   const v = forward({ target });
   const replacement = formBodyReplacement(ctx);
   if (replacement) v.body = replacement;
@@ -105,7 +125,7 @@ export async function adminWrite(ctx: TenancyContext): Promise<TenancyVerdict> {
     if ('answer' in named) return deny(403, 'tag-unchecked', tenancyMessage(ctx, `cannot check who owns repository "${shown}" (the daemon answered ${named.answer.status})`));
     if (written === 'unknown') {
       if (named.images.length > 0) {
-        return deny(403, 'not-owner', tenancyMessage(ctx, `${op} with a change naming a dockgate label writes an image whose owner the gateway cannot tell: it may only go into a new repository, and repository "${shown}" holds ${maskUrlCredentials(named.images[0]?.ref ?? '')}`));
+        return deny(403, 'not-owner', tenancyMessage(ctx, `${op} with a change that could set a dockgate label (one naming it in any spelling, a LABEL with a variable, or a change that is not one plain instruction) writes an image whose owner the gateway cannot tell: it may only go into a new repository, and repository "${shown}" holds ${maskUrlCredentials(named.images[0]?.ref ?? '')}`));
       }
       continue;
     }

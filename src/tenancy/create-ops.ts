@@ -13,9 +13,10 @@ import { formBodyReplacement, tenancyMessage, type TenancyContext } from './cont
 import { anonymousVolumeMounts, mountVolumeLabels, ownAnonymousVolumes, pinContainer, pinEndpointId, pinNetwork, PREDEFINED_NETWORKS } from './create-body.js';
 import { deny, forward, type ForwardVerdict, type TenancyVerdict } from './hook.js';
 import { idLikeName } from './id-like-name.js';
+import { namesReservedLabel, unsafeChange } from './label-changes.js';
 import { underNameLock } from './name-lock.js';
 import { promoteLegacyHostConfig } from './legacy-host-config.js';
-import { goSet, isReservedLabel, ownerLabels, RESERVED_PREFIX, reservedKeys, withOwnerLabels } from './labels.js';
+import { goSet, isReservedLabel, ownerLabels, reservedKeys, withOwnerLabels } from './labels.js';
 import { applyLimits, restartPolicyProblem } from './limits.js';
 import { tagReference } from './image-set.js';
 import { daemonAnswer, sharedNetworkNames, tagOver } from './object-ops.js';
@@ -83,7 +84,10 @@ export async function createOperation(ctx: TenancyContext, op: string): Promise<
       // dockerd pulls when fromImage is non-empty, and imports into `repo` otherwise.
       const fromImage = facts.query.fromImage ?? '';
       const pull = fromImage !== '';
-      if (pull && !facts.query.tag && tagReference(fromImage, undefined) === `${fromImage}:latest`) {
+      // dockerd's PullImage trims one trailing `:` first (`docker pull -a` may send `repo:`):
+      // `fromImage=repo:` without a tag pulls every tag too.
+      const pulled = fromImage.endsWith(':') ? fromImage.slice(0, -1) : fromImage;
+      if (pull && !facts.query.tag && tagReference(pulled, undefined) === `${pulled}:latest`) {
         return deny(403, 'pull-all-tags', tenancyMessage(ctx, 'pulling every tag of a repository is not supported for tenants: name a tag'));
       }
       // An import from a URL (fromSrc other than `-`, even empty: dockerd then fetches `http://`)
@@ -136,16 +140,6 @@ function withForm(ctx: TenancyContext, v: ReturnType<typeof forward>): TenancyVe
   const replacement = formBodyReplacement(ctx);
   if (replacement) v.body = replacement;
   return v;
-}
-
-/**
- * dockerd joins `changes` with newlines and parses them as a Dockerfile, after which the
- * gateway's own LABEL comes last. A change could swallow that LABEL into its own value with a
- * line continuation (`\`, or `` ` `` after an `# escape=` directive), or start a comment or
- * directive; each change must be one plain instruction.
- */
-export function unsafeChange(change: string): boolean {
-  return /[\r\n]/.test(change) || /[\\`]\s*$/.test(change) || /^\s*#/.test(change);
 }
 
 /** Instructions dockerd accepts in `changes` (moby's validCommitCommands). */
@@ -205,7 +199,9 @@ export function importOrCommit(ctx: TenancyContext, labels: Record<string, strin
     return deny(403, 'unsafe-change', tenancyMessage(ctx, `${what} is refused: no line breaks, comments or parser directives, and no line continuation at the end`));
   }
   // A LABEL instruction can spell a key many ways (quotes, escapes): refuse any mention of ours.
-  if (changes.some((c) => c.replace(/["'\\`]/g, '').toLowerCase().includes(RESERVED_PREFIX))) return reserved(ctx, ['dockgate.*']);
+  // A variable (`LABEL ${X}.owner=`) is let through: the gateway's own LABEL comes last and sets
+  // both owner and team over whatever it expanded to (label-changes.ts).
+  if (changes.some(namesReservedLabel)) return reserved(ctx, ['dockgate.*']);
   const result = forward({ target: rebuildTarget(facts, { params: {}, query: params, append: { changes: [labelChange(labels)] } }) });
   return withForm(ctx, result);
 }

@@ -42,6 +42,12 @@ export interface ForwardVerdict {
    * its client has gone.
    */
   writesTags?: boolean;
+  /**
+   * Said in the audit record's reason after the policy's, when tenancy let the request through
+   * by an exception the policy's reason does not show (a tenant's removal of a tag without an
+   * owner in its own repository, "Tags" rule 4 of docs/sharing.md).
+   */
+  note?: string;
 }
 
 /** Refuse in Docker's error shape (403 ownership/quota, 429 with Retry-After, 400 malformed). */
@@ -95,7 +101,7 @@ export function respondJson(status: number, value: unknown, note?: string): Resp
   return verdict;
 }
 
-/** The decision to record for a request tenancy answered itself: the policy's, with the answer's note. */
-export function answeredDecision<D extends { reason: string }>(decision: D, verdict: RespondVerdict): D {
+/** The decision to record for a request tenancy answered itself or forwarded: the policy's, with the verdict's note. */
+export function answeredDecision<D extends { reason: string }>(decision: D, verdict: { note?: string }): D {
   return verdict.note === undefined ? decision : { ...decision, reason: `${decision.reason}; ${verdict.note}` };
 }

@@ -6,6 +6,7 @@
  * `docker exec 9ba6806bea2a` (admins bypass tenancy) would run in the tenant's container, and the
  * owner would be refused their own. Networks resolve the same way.
  */
+import { accessTo } from './access.js';
 import { tenancyMessage, type TenancyContext } from './context.js';
 import { deny, type TenancyVerdict } from './hook.js';
 import { resolveObject } from './resolve.js';
@@ -63,9 +64,12 @@ const LIBRARY = 'docker.io/library/';
 export async function idLikeImageTag(ctx: TenancyContext, ref: string, shown: string): Promise<TenancyVerdict | undefined> {
   const prefix = idLikeTag(ref);
   if (prefix === undefined) return undefined;
+  let image = 'another image';
   if (prefix.length < SHORT_ID_LENGTH) {
     const r = await resolveObject(ctx.daemon, 'images', `sha256:${prefix}`);
     if ('answer' in r && r.answer.status === 404) return undefined;
+    // The prefix may be the caller's own image's (rev-images F7): "another image" misled.
+    if ('found' in r && accessTo(ctx.spec, ctx.tenant, r.found, 'modify') !== 'none') image = `an image of yours or your team's (${r.found.id.replace(/^sha256:/, '').slice(0, SHORT_ID_LENGTH)})`;
   }
-  return deny(403, 'id-like-name', tenancyMessage(ctx, `tag "${shown}" could be read as the ID of another image: give it a name that is not only hexadecimal digits`));
+  return deny(403, 'id-like-name', tenancyMessage(ctx, `tag "${shown}" could be read as the ID of ${image}: give it a name that is not only hexadecimal digits`));
 }

@@ -212,3 +212,90 @@ describe('builds under the guide\'s policy (review3 F4)', () => {
     expect(r.stderr).not.toContain('with BuildKit');
   });
 });
+
+describe('an admin\'s import or commit whose changes could set an owner goes into a new repository only (rev-images F1, F2)', () => {
+  // The CLI sends an import's repository as given, a commit's as docker.io/library/busybox.
+  const refusal = (op: string, repo: string) => `${op} denied for ops: ${op} with a change that could set a dockgate label (one naming it in any spelling, a LABEL with a variable, or a change that is not one plain instruction) writes an image whose owner the gateway cannot tell: it may only go into a new repository, and repository "${repo}" holds busybox:latest`;
+  const labelsOf = async (ref: string) => (await dockerDirect(socket, ['image', 'inspect', '-f', '{{json .Config.Labels}}', ref])).stdout.trim();
+
+  it('root\'s docker import --change \'LABEL dockgate.owner=carol ...\' into busybox is refused; into a new repository it is carol\'s', async () => {
+    const dir = scratchDir('tc-import-');
+    writeFileSync(join(dir, 'f'), 'imported\n');
+    const tar = join(scratchDir('tc-import-tar-'), 'rootfs.tar');
+    expect((await run('tar', ['-C', dir, '-cf', tar, 'f'])).code).toBe(0);
+    try {
+      const shared = await as('ops', ['import', '--change', 'LABEL dockgate.owner=carol dockgate.team=data', tar, 'busybox:tc-imported']);
+      expect(shared.code).not.toBe(0);
+      expect(shared.stderr).toContain(refusal('ImageCreate', 'busybox'));
+      expect((await dockerDirect(socket, ['image', 'inspect', 'busybox:tc-imported'])).code).not.toBe(0);
+      const fresh = await as('ops', ['import', '--change', 'LABEL dockgate.owner=carol dockgate.team=data', tar, 'tc-imported-new:1']);
+      expect(fresh.code, fresh.stderr).toBe(0);
+      expect(await labelsOf('tc-imported-new:1')).toBe('{"dockgate.owner":"carol","dockgate.team":"data"}');
+    } finally {
+      await dockerDirect(socket, ['rmi', '-f', 'busybox:tc-imported', 'tc-imported-new:1']);
+    }
+  });
+
+  it('root\'s commits into busybox with a quoted or a variable dockgate LABEL key are refused (dockerd reads them as dockgate.owner)', async () => {
+    try {
+      expect((await as('ops', ['run', '-d', '--name', 'tc-rc', 'busybox', 'sleep', '300'])).code).toBe(0);
+      for (const [tag, changes] of [
+        ['tc-p1', ['LABEL "dockgate"."owner"=carol "dockgate"."team"=data']],
+        ['tc-p2', ['ENV X=dockgate', 'LABEL ${X}.owner=carol ${X}.team=data']],
+      ] as const) {
+        const r = await as('ops', ['commit', ...changes.flatMap((c) => ['--change', c]), 'tc-rc', `busybox:${tag}`]);
+        expect(r.code, tag).not.toBe(0);
+        expect(r.stderr, tag).toContain(refusal('ImageCommit', 'docker.io/library/busybox'));
+        expect((await dockerDirect(socket, ['image', 'inspect', `busybox:${tag}`])).code, tag).not.toBe(0);
+      }
+      // What dockerd makes of the variable spelling, where the gateway lets it go (a new repository).
+      const fresh = await as('ops', ['commit', '--change', 'ENV X=dockgate', '--change', 'LABEL ${X}.owner=carol ${X}.team=data', 'tc-rc', 'tc-committed-new:1']);
+      expect(fresh.code, fresh.stderr).toBe(0);
+      expect(await labelsOf('tc-committed-new:1')).toBe('{"dockgate.owner":"carol","dockgate.team":"data"}');
+    } finally {
+      await dockerDirect(socket, ['rm', '-f', 'tc-rc']);
+      await dockerDirect(socket, ['rmi', '-f', 'busybox:tc-p1', 'busybox:tc-p2', 'tc-committed-new:1']);
+    }
+  });
+});
+
+describe('a tenant\'s variable LABEL key in a commit sets no owner (the gateway\'s LABEL comes last)', () => {
+  it('carol\'s commit with ENV X=dockgate and LABEL ${X}.owner=alice ${X}.team=web is carol\'s, team data', async () => {
+    try {
+      expect((await as('carol', ['run', '-d', '--name', 'tc-cc', 'busybox', 'sleep', '300'])).code).toBe(0);
+      const r = await as('carol', ['commit', '--change', 'ENV X=dockgate', '--change', 'LABEL ${X}.owner=alice ${X}.team=web', 'tc-cc', 'tc-carolvar:1']);
+      expect(r.code, r.stderr).toBe(0);
+      const labels = (await dockerDirect(socket, ['image', 'inspect', '-f', '{{json .Config.Labels}}', 'tc-carolvar:1'])).stdout.trim();
+      expect(labels).toBe('{"dockgate.owner":"carol","dockgate.team":"data"}');
+    } finally {
+      await dockerDirect(socket, ['rm', '-f', 'tc-cc']);
+      await dockerDirect(socket, ['rmi', '-f', 'tc-carolvar:1']);
+    }
+  });
+});
+
+describe('rule 4 (an unowned tag in one\'s own repository) on the real daemon (rev-images F7)', () => {
+  it('by ID the refusal says to remove the tag by name; by name it goes, and the audit record says it was rule 4', async () => {
+    const dir = scratchDir('tc-own-');
+    writeFileSync(join(dir, 'f'), 'alice\n');
+    const tar = join(scratchDir('tc-own-tar-'), 'rootfs.tar');
+    expect((await run('tar', ['-C', dir, '-cf', tar, 'f'])).code).toBe(0);
+    try {
+      const own = await as('alice', ['import', tar, 'tc-webrepo:1']);
+      expect(own.code, own.stderr).toBe(0);
+      // What a pull of tc-webrepo:pulled would leave (no registry here): busybox, unowned, tagged into alice's repository.
+      expect((await dockerDirect(socket, ['tag', 'busybox:latest', 'tc-webrepo:pulled'])).code).toBe(0);
+      const id = (await dockerDirect(socket, ['image', 'inspect', '-f', '{{.Id}}', 'busybox:latest'])).stdout.trim().replace('sha256:', '').slice(0, 12);
+      const byId = await as('alice', ['rmi', id]);
+      expect(byId.code).not.toBe(0);
+      expect(byId.stderr).toContain(`image "${id}" has no owner: by ID dockerd would delete it with every tag it has; remove its reference in your repository by name instead (docker rmi tc-webrepo:pulled, without -f)`);
+      const byName = await as('alice', ['rmi', 'tc-webrepo:pulled']);
+      expect(byName.code, byName.stderr).toBe(0);
+      expect((await dockerDirect(socket, ['image', 'inspect', 'busybox:latest'])).code).toBe(0);
+      const record = audit().filter((r) => r.operation === 'ImageDelete').at(-1);
+      expect(record?.reason).toBe('allowed by rule "everyone"; an unowned image\'s reference removed from the caller\'s repository (docs/sharing.md, Tags, rule 4)');
+    } finally {
+      await dockerDirect(socket, ['rmi', '-f', 'tc-webrepo:1', 'tc-webrepo:pulled']);
+    }
+  });
+});

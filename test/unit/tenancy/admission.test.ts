@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Identity, JsonObject } from '../../../src/core/types.js';
 import { buildFacts } from '../../../src/facts/build-facts.js';
 import type { TenancySpec } from '../../../src/policy/tenancy-schema.js';
-import { unsafeChange } from '../../../src/tenancy/create-ops.js';
+import { unsafeChange } from '../../../src/tenancy/label-changes.js';
 import type { DaemonAnswer, DaemonClient } from '../../../src/tenancy/daemon-client.js';
 import type { TenancyVerdict } from '../../../src/tenancy/hook.js';
 import { buildLimits, goInt64 } from '../../../src/tenancy/build-ops.js';

@@ -12,6 +12,7 @@ import { buildFacts } from '../../../src/facts/build-facts.js';
 import type { DaemonClient } from '../../../src/tenancy/daemon-client.js';
 import type { TenancyVerdict } from '../../../src/tenancy/hook.js';
 import { createTenancy } from '../../../src/tenancy/tenancy.js';
+import { UNOWNED_REMOVAL_NOTE } from '../../../src/tenancy/unowned-removal.js';
 import { answer, identity, spec } from './tag-admission.js';
 
 const labels = (owner: string, team: string) => ({ 'dockgate.owner': owner, 'dockgate.team': team });
@@ -35,8 +36,12 @@ const docs: Record<string, unknown> = {
   '/images/data/app:1/json': dataApp,
   '/images/busybox:latest/json': busybox,
   '/images/busybox/json': busybox,
+  '/images/b1/json': busybox,
+  '/images/sha256:a1/json': webApp,
   '/images/amixed:1/json': amixed,
   '/containers/a1/json': { Id: 'a1'.padEnd(64, '0'), Name: '/a1', Config: { Labels: labels('alice', 'web') }, State: { Running: true } },
+  // root's own container, no labels; its environment gives X=dockgate (a LABEL ${X}.owner= change expands it).
+  '/containers/r1/json': { Id: 'f1'.padEnd(64, '0'), Name: '/r1', Config: { Labels: {}, Env: ['X=dockgate'] }, State: { Running: true } },
 };
 const daemon: DaemonClient = { get: (path) => Promise.resolve(docs[decodeURIComponent(path)] === undefined ? answer(404, { message: 'No such image' }) : answer(200, docs[decodeURIComponent(path)])) };
 const tenancy = createTenancy({ daemon, spec: () => spec, groups: (id) => id.groups });
@@ -104,16 +109,39 @@ describe('3. images without an owner do not stop an owned tag in the caller\'s r
 describe('4. rmi by reference of an image without an owner in the caller\'s repository, without force', () => {
   const FORCED = 'has no owner: remove it from your repository without -f (force would also delete an image other tenants\' containers use)';
   const NOT_YOURS = (name: string) => `dockgate: ImageDelete denied for alice: image "${name}" has no owner: tenants may use it, not change or rename it; a tenancy admin can remove or re-tag it`;
+  const BY_ID = (name: string) => `dockgate: ImageDelete denied for alice: image "${name}" has no owner: by ID dockerd would delete it with every tag it has; remove its reference in your repository by name instead (docker rmi web/app:pulled, without -f)`;
   check([
     ['by its tag', 'alice', 'DELETE', '/v1.41/images/web/app:pulled', undefined],
     ['by its tag, force=0', 'alice', 'DELETE', '/v1.41/images/web/app:pulled?force=0', undefined],
     ['by name@digest, by bob (the team\'s repository)', 'bob', 'DELETE', `/v1.41/images/web/app@${U}`, undefined],
     ['by its tag with force=1', 'alice', 'DELETE', '/v1.41/images/web/app:pulled?force=1', `dockgate: ImageDelete denied for alice: image "web/app:pulled" ${FORCED}`],
     ['by name@digest with force=true', 'alice', 'DELETE', `/v1.41/images/web/app@${U}?force=true`, `dockgate: ImageDelete denied for alice: image "web/app@${U}" ${FORCED}`],
-    ['by an ID prefix (dockerd deletes the image, every tag)', 'alice', 'DELETE', '/v1.41/images/e1', NOT_YOURS('e1')],
-    ['by its full ID', 'alice', 'DELETE', `/v1.41/images/${pulled.Id}`, NOT_YOURS(pulled.Id)],
+    // rev-images F7: by ID it stays refused, saying the reference in her repository may go by name.
+    ['by an ID prefix (dockerd deletes the image, every tag)', 'alice', 'DELETE', '/v1.41/images/e1', BY_ID('e1')],
+    ['by its full ID', 'alice', 'DELETE', `/v1.41/images/${pulled.Id}`, BY_ID(pulled.Id)],
+    ['by the ID of an image with no reference in her repository', 'alice', 'DELETE', '/v1.41/images/b1', NOT_YOURS('b1')],
     ['outside her repository (busybox:latest)', 'alice', 'DELETE', '/v1.41/images/busybox:latest', NOT_YOURS('busybox:latest')],
     ['by carol, from the web team\'s repository', 'carol', 'DELETE', '/v1.41/images/web/app:pulled', 'dockgate: ImageDelete denied for carol: image "web/app:pulled" has no owner: tenants may use it, not change or rename it; a tenancy admin can remove or re-tag it'],
+  ]);
+});
+
+describe('4. the audit record tells a removal by rule 4 from an ordinary one (rev-images F7)', () => {
+  it('a removal of an unowned tag in the caller\'s repository carries a note for the audit reason', async () => {
+    const v = await admit('alice', 'DELETE', '/v1.41/images/web/app:pulled');
+    expect(v.kind === 'forward' && v.note).toBe(UNOWNED_REMOVAL_NOTE);
+  });
+  it('a removal of one\'s own image carries none', async () => {
+    const v = await admit('alice', 'DELETE', '/v1.41/images/web/app:1');
+    expect(v.kind === 'forward' && v.note).toBeUndefined();
+  });
+});
+
+describe('messages (rev-images F7)', () => {
+  check([
+    ['a pull of repo: (dockerd trims the colon and pulls every tag) gets the pull-all refusal', 'alice', 'POST', '/v1.41/images/create?fromImage=busybox%3A', 'dockgate: ImageCreate denied for alice: pulling every tag of a repository is not supported for tenants: name a tag'],
+    ['a pull of repo: with a tag is that tag', 'alice', 'POST', '/v1.41/images/create?fromImage=web%2Fapp%3A&tag=2', undefined],
+    ['a hex tag prefixing the caller\'s own image\'s ID says so', 'alice', 'POST', '/v1.41/images/web/app:1/tag?repo=a1', 'dockgate: ImageTag denied for alice: tag "a1:latest" could be read as the ID of an image of yours or your team\'s (a10000000000): give it a name that is not only hexadecimal digits'],
+    ['one prefixing another tenant\'s image\'s ID', 'carol', 'POST', '/v1.41/images/data/app:1/tag?repo=a1', 'dockgate: ImageTag denied for carol: tag "a1:latest" could be read as the ID of another image: give it a name that is not only hexadecimal digits'],
   ]);
 });
 
@@ -131,6 +159,9 @@ describe('5. save or push of a bare repository name holding images without an ow
 // so an admin's image without an owner may not go there (admin-writes.ts).
 const ADMIN_INTO = (op: string, repo: string, held: string) => `dockgate: ${op} denied for root: ${op} would put an image without an owner into repository "${repo}", which holds a tenant's image (${held}): there that tenant's team could re-point and remove it; write it under another repository name, or remove the tenant's images from the repository first`;
 
+// rev-images F2: said as what the check can tell (see the rows at the end).
+const UNKNOWN = (op: string, repo: string, held: string) => `dockgate: ${op} denied for root: ${op} with a change that could set a dockgate label (one naming it in any spelling, a LABEL with a variable, or a change that is not one plain instruction) writes an image whose owner the gateway cannot tell: it may only go into a new repository, and repository "${repo}" holds ${held}`;
+
 describe('an admin\'s image without an owner may not go into a tenant\'s repository', () => {
   check([
     ['an admin pulls into carol\'s repository', 'root', 'POST', pull('data/app', 'zz'), ADMIN_INTO('ImageCreate', 'data/app', 'data/app:1')],
@@ -147,7 +178,7 @@ describe('an admin\'s image without an owner may not go into a tenant\'s reposit
     // revlast: the empty owner label is no owner, and a commit's changes or body may set labels.
     ['an admin builds into carol\'s repository with an empty owner label', 'root', 'POST', `/v1.41/build?t=${encodeURIComponent('data/app:2')}&labels=${encodeURIComponent(JSON.stringify({ 'dockgate.owner': '' }))}`, ADMIN_INTO('ImageBuild', 'data/app', 'data/app:1')],
     // revfinal: a change naming a dockgate label makes the owner unknown: a new repository only.
-    ['an admin commits alice\'s container into the web team\'s repository with a LABEL change naming a dockgate label', 'root', 'POST', `/v1.41/commit?container=a1&repo=web%2Fapp&tag=snap&changes=${encodeURIComponent('LABEL dockgate.owner=')}`, 'dockgate: ImageCommit denied for root: ImageCommit with a change naming a dockgate label writes an image whose owner the gateway cannot tell: it may only go into a new repository, and repository "web/app" holds web/app:1'],
+    ['an admin commits alice\'s container into the web team\'s repository with a LABEL change naming a dockgate label', 'root', 'POST', `/v1.41/commit?container=a1&repo=web%2Fapp&tag=snap&changes=${encodeURIComponent('LABEL dockgate.owner=')}`, UNKNOWN('ImageCommit', 'web/app', 'web/app:1')],
     ['the same into a new repository', 'root', 'POST', `/v1.41/commit?container=a1&repo=web%2Fnew&tag=snap&changes=${encodeURIComponent('LABEL dockgate.owner=')}`, undefined],
     // revfinal: other changes and body labels keep the container's labels (dockerd merges them).
     ['an admin commits alice\'s container with an ENV change into the shared busybox repository', 'root', 'POST', `/v1.41/commit?container=a1&repo=busybox&tag=snap&changes=${encodeURIComponent('ENV X=1')}`, 'dockgate: ImageCommit denied for root: ImageCommit would put an image of team "web" into repository "busybox", which holds an image without an owner (busybox:latest) and none of that team\'s: the repository would become theirs, and its tags without an owner theirs to re-point and remove; write it under another repository name'],
@@ -187,5 +218,52 @@ describe('an admin\'s commit body labels and build labels (revfinal)', () => {
   it('a build naming an owner is sent as it is', async () => {
     const v = await admit('root', 'POST', `/v1.41/build?t=${encodeURIComponent('data/app:2')}&labels=${encodeURIComponent(JSON.stringify(labels('carol', 'data')))}`);
     expect(v.kind === 'forward' && v.target).toBeUndefined();
+  });
+});
+
+// rev-images F1, F2: an admin's import applies its changes as a commit does, and a change can
+// spell a dockgate label many ways dockerd reads as one (quotes, escapes, variables from an ENV
+// change or the container's environment, a line continuation joining the next change): each
+// makes the owner unknown, so such a write may only go into a new repository. Seen on dockerd
+// 20.10: every refused spelling below set dockgate.owner=carol.
+const changes = (...c: string[]) => c.map((x) => `&changes=${encodeURIComponent(x)}`).join('');
+const importInto = (repo: string, ...c: string[]) => `/v1.41/images/create?fromSrc=-&repo=${encodeURIComponent(repo)}&tag=imported${changes(...c)}`;
+const commitInto = (repo: string, ...c: string[]) => `/v1.41/commit?container=r1&repo=${encodeURIComponent(repo)}&tag=p${changes(...c)}`;
+
+describe('an admin\'s import or commit whose changes could set a dockgate label goes into a new repository only (rev-images F1, F2)', () => {
+  check([
+    ['an import labelling carol\'s into the shared busybox repository', 'root', 'POST', importInto('busybox', 'LABEL dockgate.owner=carol dockgate.team=ops'), UNKNOWN('ImageCreate', 'busybox', 'busybox:latest')],
+    ['an import with a variable LABEL key from its ENV change', 'root', 'POST', importInto('busybox', 'ENV X=dockgate', 'LABEL ${X}.owner=carol'), UNKNOWN('ImageCreate', 'busybox', 'busybox:latest')],
+    ['the same import into a new repository', 'root', 'POST', importInto('shared/imported', 'LABEL dockgate.owner=carol'), undefined],
+    ['an import with other changes into busybox (no owner)', 'root', 'POST', importInto('busybox', 'ENV A=1', 'LABEL version=2'), undefined],
+    ['a commit with a quoted key', 'root', 'POST', commitInto('busybox', 'LABEL "dockgate"."owner"=carol "dockgate"."team"=ops'), UNKNOWN('ImageCommit', 'busybox', 'busybox:latest')],
+    ['a commit with an escaped key', 'root', 'POST', commitInto('busybox', 'label dock\\gate\\.owner=carol'), UNKNOWN('ImageCommit', 'busybox', 'busybox:latest')],
+    ['a commit with a variable key from an ENV change', 'root', 'POST', commitInto('busybox', 'ENV X=dockgate', 'LABEL ${X}.owner=carol ${X}.team=ops'), UNKNOWN('ImageCommit', 'busybox', 'busybox:latest')],
+    ['a commit with a variable key from the container\'s environment', 'root', 'POST', commitInto('busybox', 'LABEL ${X}.owner=carol'), UNKNOWN('ImageCommit', 'busybox', 'busybox:latest')],
+    ['a commit with any variable in a LABEL change (fails closed)', 'root', 'POST', commitInto('busybox', 'LABEL version=$V'), UNKNOWN('ImageCommit', 'busybox', 'busybox:latest')],
+    ['a commit whose change continues into the next', 'root', 'POST', commitInto('busybox', 'LABEL a=1 dock\\', 'gate.owner=carol'), UNKNOWN('ImageCommit', 'busybox', 'busybox:latest')],
+    ['a commit with a line break in a change', 'root', 'POST', commitInto('busybox', 'ENV A=1\nLABEL b=2'), UNKNOWN('ImageCommit', 'busybox', 'busybox:latest')],
+    ['a commit with a parser directive', 'root', 'POST', commitInto('busybox', '# escape=`', 'LABEL a=1'), UNKNOWN('ImageCommit', 'busybox', 'busybox:latest')],
+    ['a commit with an ENV using a variable and a plain LABEL into busybox (no owner)', 'root', 'POST', commitInto('busybox', 'ENV A=$PATH', 'LABEL version=2'), undefined],
+    ['a quoted-key commit into a new repository', 'root', 'POST', commitInto('shared/committed', 'LABEL "dockgate"."owner"=carol'), undefined],
+  ]);
+});
+
+// rev-images F3: a build's --label owner without a team label kept the base image's team.
+describe('an admin\'s build is sent with the owner and team labels the check read (rev-images F3)', () => {
+  const sent = async (l: Record<string, string>) => {
+    const v = await admit('root', 'POST', `/v1.41/build?t=${encodeURIComponent('dave/app:2')}&labels=${encodeURIComponent(JSON.stringify(l))}`);
+    expect(v.kind, JSON.stringify(v)).toBe('forward');
+    const target = v.kind === 'forward' ? v.target : undefined;
+    return target === undefined ? undefined : (JSON.parse(new URL(target, 'http://x').searchParams.get('labels') ?? '') as unknown);
+  };
+  it.each([
+    ['an owner and no team: an empty team label added', { 'dockgate.owner': 'dave' }, { 'dockgate.owner': 'dave', 'dockgate.team': '' }],
+    ['an owner and an empty team: as it is', { 'dockgate.owner': 'dave', 'dockgate.team': '' }, undefined],
+    ['an owner and a team: as it is', { 'dockgate.owner': 'carol', 'dockgate.team': 'data' }, undefined],
+    ['a team and no owner: no owner, so both emptied', { 'dockgate.team': 'data', a: 'b' }, { 'dockgate.owner': '', 'dockgate.team': '', a: 'b' }],
+    ['an empty owner and a team: both emptied', { 'dockgate.owner': '', 'dockgate.team': 'data' }, { 'dockgate.owner': '', 'dockgate.team': '' }],
+  ])('%s', async (_name, given, want) => {
+    expect(await sent(given)).toEqual(want);
   });
 });
