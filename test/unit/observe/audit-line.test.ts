@@ -96,4 +96,12 @@ describe('auditLine writes what JSON.stringify and escapeJsonLine write', () => 
     r.fields = { ...r.fields, gone: undefined as unknown as string };
     expect(auditLine(r)).toBe(reference(r));
   });
+
+  it('escapes a field name as JSON.stringify does (a record is data)', () => {
+    const r = toAuditRecord(everywhere('web'));
+    r.fields = { 'a"b\n\u2028': 'x' };
+    const line = auditLine(r);
+    expect(line).toBe(reference(r));
+    expect(JSON.parse(line).fields).toEqual({ 'a"b\n\u2028': 'x' });
+  });
 });

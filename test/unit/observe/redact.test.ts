@@ -355,6 +355,16 @@ describe('auditFields', () => {
     expect(JSON.stringify(got)).not.toContain(SECRET);
   });
 
+  it('cuts a long path parameter like any other value', () => {
+    const got = auditFields(facts(operation('ContainerInspect', 'GET'), { params: { id: 'c'.repeat(1500) } }));
+    expect(got).toEqual({ id: `${'c'.repeat(1024)}...[truncated 476 chars]` });
+  });
+
+  it('says a buildargs it cannot parse is unparsable, never its text', () => {
+    const got = auditFields(facts(operation('ImageBuild'), { query: { buildargs: `{"NPM_TOKEN":"${SECRET}"` }, queryAll: { t: ['x'] } }));
+    expect(got).toEqual({ tags: ['x'], buildArgNames: ['(unparsable)'] });
+  });
+
   it('cuts long lists with a marker', () => {
     const got = auditFields(facts(operation('ContainerCreate'), { body: { Cmd: Array.from({ length: 70 }, (_, i) => `a${i}`) } }));
     const cmd = got?.cmd as string[];
@@ -417,6 +427,11 @@ describe('auditUserAgent', () => {
     expect(auditUserAgent({ 'user-agent': 'Docker-Client/29.7.2 (linux)', 'x-registry-auth': SECRET })).toBe('Docker-Client/29.7.2 (linux)');
     expect(auditUserAgent(undefined)).toBeUndefined();
   });
+
+  it('keeps the first of several and cuts it at 256 characters', () => {
+    expect(auditUserAgent({ 'user-agent': ['a/1', `b/2 ${SECRET}`] })).toBe('a/1');
+    expect(auditUserAgent({ 'user-agent': 'u'.repeat(300) })).toBe(`${'u'.repeat(256)}...[truncated 44 chars]`);
+  });
 });
 
 describe('escapeJsonLine', () => {
@@ -437,7 +452,13 @@ describe('truncate', () => {
     ['short', 10, 'short'],
     ['abcdefghijkl', 4, 'abcd...[truncated 8 chars]'],
     ['ab\u{1F600}cd', 3, 'ab...[truncated 4 chars]'],
+    ['abcd', 4, 'abcd'], // exactly at the limit: kept whole, no marker
   ])('%j at %d', (v, max, want) => {
     expect(truncate(v, max)).toBe(want);
+  });
+
+  it('keeps 1024 characters by default (docs/observability.md), and cuts the 1025th', () => {
+    expect(truncate('x'.repeat(1024))).toBe('x'.repeat(1024));
+    expect(truncate('x'.repeat(1025))).toBe(`${'x'.repeat(1024)}...[truncated 1 chars]`);
   });
 });

@@ -56,6 +56,8 @@ describe('maskUrlCredentials: query values and fragments', () => {
     [`u:${SECRET}@x.invalid/a.tar?sig=${SECRET}`, true, '***@x.invalid/a.tar?sig=***'],
     [`//u:${SECRET}@h/share?x=${SECRET}`, false, '//***@h/share?x=***'],
     ['https://h/x?', false, 'https://h/x?'],
+    [`https://h/x?a=${SECRET}?b=1`, false, 'https://h/x?a=***'], // the query starts at the first ?, a later one is part of a value
+    [`https://h/x?a=${SECRET}&`, false, 'https://h/x?a=***&'],
     ['https://h/x.git#main:sub', true, 'https://h/x.git'],
     ['busybox@sha256:abc', false, 'busybox@sha256:abc'],
   ])('%j (schemeless %s) -> %j', (value, schemeless, want) => {
