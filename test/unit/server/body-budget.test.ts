@@ -70,4 +70,14 @@ describe('BodyBudget', () => {
     hold.release();
     expect(refusalStatus(() => budget.hold('alice').declare(40))).toBe(0);
   });
+
+  it('a body that declared more than arrived gives its whole declared share back', () => {
+    const budget = new BodyBudget(100, 40);
+    const hold = budget.hold('alice');
+    hold.declare(30);
+    hold.take(10);
+    hold.release();
+    expect(budget.heldFor('alice')).toBe(0);
+    expect(refusalStatus(() => budget.hold('alice').declare(40))).toBe(0);
+  });
 });

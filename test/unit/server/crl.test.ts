@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCertsCommand } from '../../../src/pki/cli.js';
-import { casWithoutCrl, normalizeSerialHex, parseCrl } from '../../../src/server/crl.js';
+import { casWithoutCrl, crlGaps, normalizeSerialHex, parseCrl } from '../../../src/server/crl.js';
 import { derChildren, parseDer, readIntegerHex, readOid, readSignedIntegerHex, readTime, type DerElement } from '../../../src/server/der.js';
 import { captureIo } from '../pki/helpers.js';
 
@@ -196,6 +196,8 @@ describe('parseCrl with CRLs made by openssl', () => {
     it('only the intermediate CRL: casWithoutCrl lists exactly the root', async () => {
       const parsed = await parseCrl(makeCrl(int, []).pem, bundle, FILE);
       expect(casWithoutCrl(bundle, parsed.crls)).toEqual(['CN=Root CA, O=Example']);
+      // The root's name is its own: the gap does not say another CA shares it.
+      expect(crlGaps(bundle, parsed.crls)).toEqual([{ subject: 'CN=Root CA, O=Example', index: 1, sharedName: false }]);
       expect(casWithoutCrl(bundle, [])).toEqual(['CN=Team CA, O=Example', 'CN=Root CA, O=Example']);
     });
   });

@@ -18,6 +18,7 @@ describe('classifyHandshakeError', () => {
     ['curl / docker-py / openssl without the gateway\'s CA', 'client-alert', tlsError('ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'tlsv1 alert unknown ca', alertMessage('tlsv1 alert unknown ca', 48))],
     ['the docker CLI (Go) without the gateway\'s CA', 'client-alert', tlsError('ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'sslv3 alert bad certificate', alertMessage('sslv3 alert bad certificate', 42))],
     ['a client refusing the certificate\'s name', 'client-alert', tlsError('ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN', 'sslv3 alert certificate unknown', alertMessage('sslv3 alert certificate unknown', 46))],
+    ['an alert named only by its code (no alert number in the message)', 'client-alert', tlsError('ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'tlsv1 alert unknown ca')],
     ['an alert named only in the message', 'client-alert', Object.assign(new Error(alertMessage('tlsv1 alert decrypt error', 51)), { code: undefined })],
     // What the gateway itself refused.
     ['no client certificate', 'no-certificate', tlsError('ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE', 'peer did not return a certificate')],

@@ -85,6 +85,17 @@ describe('createSourceGuard', () => {
     }
   });
 
+  it('a handshake settled twice frees one place, not two', () => {
+    const g = createSourceGuard(limits, () => 0);
+    expect(g.arrive('10.0.0.9')).toBeUndefined();
+    g.failed('10.0.0.9', 'unknown-ca'); // keeps the source's entry
+    g.settled('10.0.0.9');
+    g.settled('10.0.0.9');
+    expect(g.arrive('10.0.0.9')).toBeUndefined();
+    expect(g.arrive('10.0.0.9')).toBeUndefined();
+    expect(g.arrive('10.0.0.9')).toEqual({ kind: 'busy', inProgress: 2 });
+  });
+
   it('no address (a socket already gone): nothing is counted or refused', () => {
     const g = createSourceGuard(limits, () => 0);
     expect([g.arrive(undefined), g.arrive(undefined), g.arrive(undefined)]).toEqual([undefined, undefined, undefined]);

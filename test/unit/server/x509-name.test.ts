@@ -23,6 +23,9 @@ const PRINTABLE = 0x13;
 const NUMERIC = 0x12;
 const BMP = 0x1e;
 const OCTETS = 0x04;
+const IA5 = 0x16;
+const VISIBLE = 0x1a;
+const TELETEX = 0x14;
 
 /** One attribute: [type, value] or [type, value, string tag]. */
 type Attr = [keyof typeof OIDS, string] | [keyof typeof OIDS, string, number];
@@ -43,6 +46,9 @@ describe('nameKey and sameName', () => {
     ['spacing: leading, trailing and repeated', name([['CN', 'Team CA']]), name([['CN', '  Team \t  CA ']])],
     ['string type: UTF8String and PrintableString', name([['CN', 'Team CA', UTF8]]), name([['CN', 'Team CA', PRINTABLE]])],
     ['string type: BMPString', name([['CN', 'Team CA', BMP]]), name([['CN', 'team ca', UTF8]])],
+    ['string type: IA5String', name([['CN', 'Team CA', IA5]]), name([['CN', 'team  ca', UTF8]])],
+    ['string type: VisibleString', name([['CN', 'Team CA', VISIBLE]]), name([['CN', 'team ca', PRINTABLE]])],
+    ['string type: TeletexString', name([['CN', 'Team CA', TELETEX]]), name([['CN', ' team ca', UTF8]])],
     ['order within a multi-valued RDN', name([['CN', 'a'], ['O', 'b']]), name([['O', 'b'], ['CN', 'a']])],
   ])('the same entity despite %s', (_label, a, b) => {
     expect(nameKey(a)).toBe(nameKey(b));
