@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createPrivateKey, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -293,6 +294,69 @@ describe('parseCrl with CRLs made by openssl', () => {
       expect((err as Error).message).toMatch(new RegExp(`^${FILE}: not a valid CRL \\(`));
       expect((err as Error).message).toContain(reason);
     });
+  });
+});
+
+/** One DER element: tag, definite length (short or long form), content. */
+function tlv(tag: number, content: Buffer): Buffer {
+  const n = content.length;
+  const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
+  return Buffer.concat([Buffer.from([tag, ...length]), content]);
+}
+
+/**
+ * A CRL of `ca` rebuilt from openssl's: `edit` changes the TBS's elements, the signature
+ * algorithm is `algorithm` in the TBS and outside it, and the TBS is signed again with the CA's
+ * key (`digest` sha256, or null for Ed25519), so the signature itself verifies and only the
+ * change can make the parser refuse it.
+ */
+function resigned(ca: Ca, edit: (tbs: Buffer[]) => Buffer[], algorithm: Buffer, digest: string | null): string {
+  const [tbsElement] = derChildren(parseDer(derOf(makeCrl(ca, ['0A1B', '02']).pem)));
+  const elements = derChildren(tbsElement as DerElement).map((el) => el.der);
+  const versionAt = (tbsElement as DerElement).content[0] === 0x02 ? 1 : 0;
+  elements[versionAt] = algorithm;
+  const tbs = tlv(0x30, Buffer.concat(edit(elements)));
+  const signature = sign(digest, tbs, createPrivateKey(readFileSync(join(dir, ca.key))));
+  return pemOf(tlv(0x30, Buffer.concat([tbs, algorithm, tlv(0x03, Buffer.concat([Buffer.from([0]), signature]))])));
+}
+
+const ECDSA_SHA256 = Buffer.from([0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02]);
+
+describe('parseCrl: CRLs rebuilt and signed again, each with one defect (kills mutants of crl.ts)', () => {
+  it('a control: the rebuilt CRL itself is read', async () => {
+    const ca = caFor('p256');
+    expect([...(await parseCrl(resigned(ca, (tbs) => tbs, ECDSA_SHA256, 'sha256'), [ca.pem], FILE)).serials].sort()).toEqual(['2', 'a1b']);
+  });
+
+  it('an Ed25519 algorithm over an ECDSA-SHA256 signature by the CA does not verify (the key type must match the scheme)', async () => {
+    // Node's verify(null, data, ecKey, sig) accepts a SHA-256 ECDSA signature; OpenSSL refuses such a CRL.
+    const ca = caFor('p256');
+    const ed25519 = Buffer.from([0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70]);
+    await expect(parseCrl(resigned(ca, (tbs) => tbs, ed25519, 'sha256'), [ca.pem], FILE)).rejects.toThrow(`${FILE}: CRL signature of "CN=p256 CA, O=Example" does not verify against that CA`);
+  });
+
+  it('ECDSA with NULL parameters is refused', async () => {
+    const ca = caFor('p256');
+    const withNull = Buffer.from([0x30, 0x0c, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02, 0x05, 0x00]);
+    await expect(parseCrl(resigned(ca, (tbs) => tbs, withNull, 'sha256'), [ca.pem], FILE)).rejects.toThrow('signature algorithm 1.2.840.10045.4.3.2 (ecdsa-with-SHA256) must not have parameters');
+  });
+
+  it('a version other than v2 is refused', async () => {
+    const ca = caFor('p256');
+    const v3 = (tbs: Buffer[]) => [Buffer.from([0x02, 0x01, 0x02]), ...tbs.slice(tbs[0]?.[0] === 0x02 ? 1 : 0)];
+    await expect(parseCrl(resigned(ca, v3, ECDSA_SHA256, 'sha256'), [ca.pem], FILE)).rejects.toThrow('version is not v2');
+  });
+
+  it('trailing data in a revokedCertificates entry is refused', async () => {
+    const ca = caFor('p256');
+    const padded = (tbs: Buffer[]) =>
+      tbs.map((el) => {
+        const entries = el[0] === 0x30 && derChildren(parseDer(el)).every((e) => e.tag === 0x30 && e.content[0] === 0x02);
+        if (!entries) return el;
+        // Each entry SEQUENCE { userCertificate, revocationDate } gets a stray INTEGER after them.
+        return tlv(0x30, Buffer.concat(derChildren(parseDer(el)).map((entry) => tlv(0x30, Buffer.concat([entry.content, Buffer.from([0x02, 0x01, 0x05])])))));
+      });
+    await expect(parseCrl(resigned(ca, padded, ECDSA_SHA256, 'sha256'), [ca.pem], FILE)).rejects.toThrow('revokedCertificates entry');
   });
 });
 
