@@ -134,7 +134,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
 
   const target = createUpstreamTarget(config.upstream);
   // Tenancy follows the current policy's `tenancy:` section, so a reload turns it on or off.
-  const tenancy = createTenancy({ daemon: createDaemonClient(target), spec: () => gatekeeper.policy.tenancy, groups: (id) => effectiveGroups(gatekeeper.policy, id) });
+  const tenancy = createTenancy({ daemon: createDaemonClient(target), spec: () => gatekeeper.policy.tenancy, groups: (id) => effectiveGroups(gatekeeper.policy, id), log });
   /** Whether the Docker API listener listens; false until it is started below. */
   let listening = (): boolean => false;
   const readiness = createReadiness({

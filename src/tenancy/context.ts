@@ -2,6 +2,7 @@
  * What every tenancy handler works with for one request: the tenant, the policy section, the
  * daemon, the request, and the shared quota state.
  */
+import type { OperationalLog } from '../observe/logger.js';
 import type { TenancySpec } from '../policy/tenancy-schema.js';
 import type { DaemonClient } from './daemon-client.js';
 import type { TenancyRequest } from './hook.js';
@@ -19,6 +20,8 @@ export interface TenancyContext {
   locks: KeyedMutex;
   /** Containers that starts, restarts and unpauses in flight are making live (the running quota). */
   starting: LiveSlots;
+  /** The operational log, for what tenancy did on the daemon itself and could not finish (auto-remove.ts). */
+  log?: OperationalLog;
 }
 
 /** `dockgate: <op> denied for <cn>: <reason>`: the shape of every tenancy refusal. */

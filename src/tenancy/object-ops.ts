@@ -23,6 +23,7 @@ import { endpointNames } from './references.js';
 import { rebuildTarget } from './target.js';
 import { serialiseWithin } from './rewritten-body.js';
 import { idLikeImageTag, idLikeName } from './id-like-name.js';
+import { autoRemoves, removalNote, removeRefusedStart } from './auto-remove.js';
 
 type ObjectPlan = Extract<OperationPlan, { kind: 'object' }>;
 
@@ -300,6 +301,19 @@ async function updateWithinLimits(ctx: TenancyContext, id: string, result: Retur
 }
 
 /**
+ * `reason`, the refusal of a start of a container the caller may modify, with what became of
+ * it when it has `--rm` (auto-remove.ts): removed as dockerd removes it after a failed start.
+ * Done under the owner's running lock, so no other counted start of it slips in between; a
+ * removal that fails is logged and only changes the reason's wording.
+ */
+async function withAutoRemoval(ctx: TenancyContext, obj: ResolvedObject & { raw: Record<string, unknown> }, reason: string): Promise<string> {
+  if (ctx.req.facts.operation?.name !== 'ContainerStart' || !autoRemoves(obj.raw)) return reason;
+  const outcome = await removeRefusedStart(ctx.daemon, obj.id);
+  if (!outcome.removed) ctx.log?.warn({ event: 'tenancy-auto-remove', container: obj.id, tenant: ctx.tenant.name, why: outcome.why }, 'could not remove a --rm container whose start tenancy refused');
+  return `${reason}; ${removalNote(outcome)}`;
+}
+
+/**
  * Starting, restarting or unpausing a container counts against its owner's running containers
  * (a teammate may start it: counting the caller's own let a team run each member's quota of
  * one member's containers), with the caller's `running` quota as the limit. Counted under the
@@ -310,7 +324,7 @@ async function updateWithinLimits(ctx: TenancyContext, id: string, result: Retur
  * owner over the quota (a lowered quota, a teammate's lower one). The container is then held
  * live until the daemon has answered; the lock only while counting.
  */
-async function runningQuota(ctx: TenancyContext, obj: ResolvedObject, result: ReturnType<typeof forward>): Promise<TenancyVerdict> {
+async function runningQuota(ctx: TenancyContext, obj: ResolvedObject & { raw: Record<string, unknown> }, result: ReturnType<typeof forward>): Promise<TenancyVerdict> {
   const owner = obj.ownership.owner ?? ctx.tenant.name;
   const release = await ctx.locks.acquire(`running:${owner}`);
   try {
@@ -319,7 +333,8 @@ async function runningQuota(ctx: TenancyContext, obj: ResolvedObject, result: Re
     const max = ctx.tenant.quota.running ?? Infinity;
     if (!live.has(obj.id) && live.size >= max) {
       const whose = owner === ctx.tenant.name ? '' : ` for ${owner}, the container's owner`;
-      return deny(403, 'quota', tenancyMessage(ctx, `running-container quota reached${whose} (${live.size} of ${max} running)`));
+      const reason = `running-container quota reached${whose} (${live.size} of ${max} running)`;
+      return deny(403, 'quota', tenancyMessage(ctx, await withAutoRemoval(ctx, obj, reason)));
     }
     result.release = ctx.starting.hold(owner, obj.id);
     return result;

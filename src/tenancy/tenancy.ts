@@ -5,6 +5,7 @@
  * ends (written-tags.ts).
  */
 import type { Identity } from '../core/types.js';
+import type { OperationalLog } from '../observe/logger.js';
 import type { TenancySpec } from '../policy/tenancy-schema.js';
 import { accessTo } from './access.js';
 import { tenancyMessage, type TenancyContext } from './context.js';
@@ -35,6 +36,8 @@ export interface TenancyDeps {
   /** Effective groups of an identity under the current policy. */
   groups: (identity: Identity) => string[];
   clock?: Clock;
+  /** The operational log (auto-remove.ts logs a removal that failed); none in most tests. */
+  log?: OperationalLog;
 }
 
 /** Create the tenancy hook. */
@@ -54,7 +57,7 @@ export function createTenancy(deps: TenancyDeps): Tenancy {
       const op = req.facts.operation;
       if (!spec || !op) return forward();
       const tenant = tenantOf(spec, req.identity, deps.groups(req.identity));
-      const ctx: TenancyContext = { spec, tenant, daemon: deps.daemon, req, locks, starting };
+      const ctx: TenancyContext = { spec, tenant, daemon: deps.daemon, req, locks, starting, log: deps.log };
       if (tenant.admin) return adminWrite(ctx);
 
       const rate = tenant.quota.rate;
