@@ -11,6 +11,7 @@ import { addLabelFilter, FilterError } from './filters.js';
 import { OWNER_LABEL, TEAM_LABEL } from './labels.js';
 import { daemonAnswer } from './object-ops.js';
 import { describeObject } from './resolve.js';
+import { countVisibleContainers } from './df-counts.js';
 import { rebuildTarget } from './target.js';
 
 function withLabel(ctx: TenancyContext, ...labels: [string, ...string[]]): TenancyVerdict {
@@ -75,18 +76,4 @@ export async function listOperation(ctx: TenancyContext, object: ObjectKind | 'd
   const visible = list.filter((d) => visibleTo(spec, tenant, describeObject(object, d)));
   if (object === 'volumes') return respondJson(200, { ...(answer.json as Record<string, unknown>), Volumes: visible });
   return respondJson(200, visible);
-}
-
-/**
- * Each image's `Containers` in a `system/df` answer, counted again from the containers the
- * caller may see: the daemon counts everyone's, which told a tenant how many containers others
- * run from a shared image.
- */
-function countVisibleContainers(doc: Record<string, unknown>): void {
-  if (!Array.isArray(doc.Images)) return;
-  const perImage = new Map<unknown, number>();
-  for (const c of Array.isArray(doc.Containers) ? (doc.Containers as Record<string, unknown>[]) : []) {
-    perImage.set(c.ImageID, (perImage.get(c.ImageID) ?? 0) + 1);
-  }
-  doc.Images = (doc.Images as Record<string, unknown>[]).map((i) => ({ ...i, Containers: perImage.get(i.Id) ?? 0 }));
 }
