@@ -33,9 +33,10 @@ const BODY_REFUSED: ReadonlySet<string> = new Set(['ContainerStart']);
 
 /**
  * Guards whose only reach beyond the caller's own containers is into other people's: exec as
- * root, and another container's volumes. With tenancy on (and containers not `unowned`), exec
- * and `--volumes-from` reach only the caller's own containers, which the caller could have
- * created with the same user and volumes, so leaving these out grants nothing more.
+ * root, and another container's volumes. With tenancy on, exec and `--volumes-from` reach only
+ * the caller's own and team's containers, also with `containers` in `unowned:` (that lets
+ * tenants read such containers, never exec into or reference them), which the caller's team
+ * could have created with the same user and volumes, so leaving these out grants nothing more.
  */
 const OTHER_CONTAINERS: ReadonlySet<string> = new Set(['execRoot', 'volumesFrom']);
 
@@ -141,7 +142,7 @@ function partialDenyWarnings(rule: CompiledRule): string[] {
 /** Every warning for a valid policy: per rule in rule order, then the unreachable deny rules. */
 export function policyWarnings(policy: CompiledPolicy): string[] {
   const warnings: string[] = [];
-  const ownContainersOnly = policy.tenancy !== undefined && !policy.tenancy.unowned.includes('containers');
+  const ownContainersOnly = policy.tenancy !== undefined;
   for (const rule of policy.rules) {
     if (rule.effect === 'deny') warnings.push(...partialDenyWarnings(rule));
     if (rule.effect !== 'allow') continue;

@@ -180,9 +180,11 @@ function tooManyReferences(ctx: TenancyContext, what: string): TenancyVerdict {
 
 /**
  * Why a create may not use an object without an owner that the policy does not give the caller
- * (not shared, its kind not in `unowned:`). Only an anonymous volume can be theirs by use.
+ * (not shared, its kind not in `unowned:`; a container reference needs `modify`, so never one
+ * without an owner, whatever `unowned:` lists). Only an anonymous volume can be theirs by use.
  */
 function unownedReason(kind: Reference['kind'], id: string): string {
+  if (kind === 'containers') return "has no owner: only your own or your team's containers may be referenced";
   if (kind !== 'volumes') return 'has no owner';
   if (isAnonymousVolumeName(id)) return 'has no owner and is not only yours (no container of yours uses it, or a container of someone else does)';
   return 'has no owner and is not shared (only an anonymous volume, named by dockerd with 64 hex digits, may be used by the tenant whose containers use it)';

@@ -32,6 +32,13 @@ export function daemonAnswer(answer: { status: number; raw: Buffer; contentType:
   return { kind: 'respond', status: answer.status, headers: { 'Content-Type': answer.contentType || 'application/json', 'Content-Length': String(answer.raw.length) }, body: answer.raw };
 }
 
+/**
+ * What a tenant may do with a container without an owner that `unowned:` lists: read it only.
+ * Everything else needs `modify` (operation-plans.ts), exec and attach included, and so do
+ * references to it in a create (create-ops.ts).
+ */
+const UNOWNED_CONTAINER = 'tenants may only read it (inspect, logs, top, stats, changes, wait); exec, attach and everything else need your own or your team\'s container';
+
 /** What a refusal over an image without an owner adds: who can undo it. */
 const ADMIN_MAY = 'a tenancy admin can remove or re-tag it';
 
@@ -80,6 +87,7 @@ export async function objectOperation(ctx: TenancyContext, plan: ObjectPlan): Pr
     }
     const what = plan.object.replace(/s$/, '');
     if (obj.ownership.owner === undefined && accessTo(ctx.spec, ctx.tenant, obj, 'read') !== 'none') {
+      if (plan.object === 'containers') return deny(403, 'not-owner', tenancyMessage(ctx, `container "${name}" has no owner: ${UNOWNED_CONTAINER}`));
       return deny(403, 'not-owner', tenancyMessage(ctx, `${what} "${name}" has no owner: tenants may use it, not change or rename it${what === 'image' ? `; ${ADMIN_MAY}` : ''}`));
     }
     return notYours(ctx, what, name, obj.ownership);

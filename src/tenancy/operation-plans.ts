@@ -107,6 +107,6 @@ const ADMIN_SECTIONS = new Set(['swarm', 'services', 'tasks', 'nodes', 'secrets'
 
 /** The plan for an operation (by name and section). */
 export function planFor(name: string, section: string): OperationPlan {
-  if (ADMIN_SECTIONS.has(section)) return { kind: 'admin', reason: `${section} are outside tenancy's ownership checks, quotas and limits` };
+  if (ADMIN_SECTIONS.has(section)) return { kind: 'admin', reason: `${section === 'swarm' ? 'swarm is' : `${section} are`} outside tenancy's ownership checks, quotas and limits` };
   return table[name] ?? (OWNED_SECTIONS.has(section) ? { kind: 'admin' } : { kind: 'pass' });
 }
