@@ -1,6 +1,6 @@
 /**
  * Objects a container create body refers to, which must also be the caller's (or shared):
- * `VolumesFrom`, `container:<id>` namespace modes, `Links`, named volumes in `Binds` and
+ * `VolumesFrom`, `container:<id>` namespace (and `Cgroup`) modes, `Links`, named volumes in `Binds` and
  * `Mounts`, networks in `NetworkMode` and `NetworkingConfig.EndpointsConfig` (keys and
  * `NetworkID`s). Pure.
  */
@@ -27,7 +27,12 @@ export function endpointNames(endpoint: JsonValue | undefined): boolean {
 
 /** Network modes that name no user network. */
 const BUILTIN_NETWORKS = new Set(['', 'default', 'bridge', 'host', 'none']);
-const NAMESPACE_MODES = ['NetworkMode', 'IpcMode', 'PidMode', 'UTSMode', 'UsernsMode', 'CgroupnsMode'];
+/**
+ * Fields whose `container:<x>` joins another container. `Cgroup` (API `HostConfig.Cgroup`) is
+ * ignored by dockerd 20.10 on Linux, but its `container:<x>` names a container all the same:
+ * checked and pinned like the others (fail closed), as the hostNamespaces guard checks it.
+ */
+const NAMESPACE_MODES = ['NetworkMode', 'IpcMode', 'PidMode', 'UTSMode', 'UsernsMode', 'CgroupnsMode', 'Cgroup'];
 
 function strings(v: JsonValue | undefined): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];

@@ -3,7 +3,8 @@
  * read them only. Exec, attach, start and every reference in a create (`--volumes-from`,
  * `--link`, `container:<x>`) need the caller's own or team's container, and the refusals say
  * so (the exec refusal said "tenants may use it" while refusing a use; a reference's said only
- * "has no owner"). Also: the swarm refusal's grammar (F5).
+ * "has no owner"). Also: `HostConfig.Cgroup: container:<x>` is a reference like the namespace
+ * modes (F4), and the swarm refusal's grammar (F5).
  */
 import { describe, expect, it } from 'vitest';
 import type { Identity } from '../../../src/core/types.js';
@@ -12,6 +13,7 @@ import type { TenancySpec } from '../../../src/policy/tenancy-schema.js';
 import type { DaemonAnswer, DaemonClient } from '../../../src/tenancy/daemon-client.js';
 import type { TenancyVerdict } from '../../../src/tenancy/hook.js';
 import { planFor } from '../../../src/tenancy/operation-plans.js';
+import { createReferences } from '../../../src/tenancy/references.js';
 import { createTenancy } from '../../../src/tenancy/tenancy.js';
 
 const spec: TenancySpec = {
@@ -23,6 +25,7 @@ const spec: TenancySpec = {
 };
 
 const UC = 'u0c0'.padEnd(64, '0');
+const DC = 'dave0c'.padEnd(64, '0');
 
 const answer = (status: number, json: unknown): DaemonAnswer => ({ status, json, raw: Buffer.from(JSON.stringify(json)), contentType: 'application/json' });
 
@@ -33,6 +36,9 @@ const daemon: DaemonClient = {
     if (decoded === '/images/busybox/json') return Promise.resolve(answer(200, { Id: 'sha256:b', RepoTags: ['busybox:latest'], Config: { Labels: {} } }));
     if (decoded === '/containers/unownedc/json' || decoded === `/containers/${UC}/json`) {
       return Promise.resolve(answer(200, { Id: UC, Name: '/unownedc', Config: { Labels: {} }, HostConfig: {}, Mounts: [], State: { Running: true } }));
+    }
+    if (decoded === '/containers/davec/json' || decoded === `/containers/${DC}/json`) {
+      return Promise.resolve(answer(200, { Id: DC, Name: '/davec', Config: { Labels: { 'dockgate.owner': 'dave', 'dockgate.team': 'data' } }, HostConfig: {}, Mounts: [], State: { Running: true } }));
     }
     if (decoded.startsWith('/containers/json?')) return Promise.resolve(answer(200, []));
     return Promise.resolve(answer(404, { message: `No such object: ${decoded}` }));
@@ -80,6 +86,33 @@ describe('a container without an owner, with containers in unowned:, is read onl
   ])('a reference (%s) is refused: references need your own or your team\'s container', async (_, hostConfig, where) => {
     const v = await admit('POST', '/v1.41/containers/create', { Image: 'busybox', HostConfig: hostConfig });
     expect(v).toMatchObject({ kind: 'deny', status: 403, code: 'not-owner', message: `dockgate: ContainerCreate denied for dave: container "unownedc" (${where}) ${REFERENCE}` });
+  });
+});
+
+describe('HostConfig.Cgroup container:<x> is a container reference (F4)', () => {
+  it.each<[unknown, unknown[]]>([
+    [{ HostConfig: { Cgroup: 'container:etl1' } }, [{ kind: 'containers', name: 'etl1', where: 'HostConfig.Cgroup' }]],
+    [{ HostConfig: { cgroup: 'container:etl1' } }, [{ kind: 'containers', name: 'etl1', where: 'HostConfig.Cgroup' }]],
+    [{ Cgroup: 'container:etl1' }, [{ kind: 'containers', name: 'etl1', where: 'Cgroup' }]],
+    [{ HostConfig: { Cgroup: 'host' } }, []],
+    [{ HostConfig: { Cgroup: '' } }, []],
+  ])('createReferences(%j)', (body, refs) => {
+    expect(createReferences(body as never)).toEqual(refs);
+  });
+
+  it('to a container without an owner: refused', async () => {
+    const v = await admit('POST', '/v1.41/containers/create', { Image: 'busybox', HostConfig: { Cgroup: 'container:unownedc' } });
+    expect(v).toMatchObject({ kind: 'deny', code: 'not-owner', message: `dockgate: ContainerCreate denied for dave: container "unownedc" (HostConfig.Cgroup) ${REFERENCE}` });
+  });
+
+  it('to a missing container: the daemon\'s 404, nothing forwarded', async () => {
+    expect(await admit('POST', '/v1.41/containers/create', { Image: 'busybox', HostConfig: { Cgroup: 'container:nosuch' } })).toMatchObject({ kind: 'respond', status: 404 });
+  });
+
+  it('to the caller\'s own container: forwarded, pinned to its ID', async () => {
+    const v = await admit('POST', '/v1.41/containers/create', { Image: 'busybox', HostConfig: { Cgroup: 'container:davec' } });
+    if (v.kind !== 'forward' || !v.body) throw new Error(JSON.stringify(v));
+    expect((JSON.parse(v.body.toString('utf8')) as { HostConfig: { Cgroup: string } }).HostConfig.Cgroup).toBe(`container:${DC}`);
   });
 });
 
