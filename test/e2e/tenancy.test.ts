@@ -1135,7 +1135,11 @@ describe('a build\'s tags are reserved until it ends (dockerd writes them at the
     // The CLI sends a commit's repository fully qualified.
     expect(commit.stderr).toContain(reserved(`docker.io/library/${tag}`));
     expect(commit.code).not.toBe(0);
-    const records = gw.stdout().split('\n').filter((l) => l.includes('"tag-reserved"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    // The audit line is written after the answer: wait for carol's commit's record.
+    const records = await until(() => {
+      const lines = gw.stdout().split('\n').filter((l) => l.includes('"tag-reserved"') && l.includes('"cn":"carol"'));
+      return lines.some((l) => l.includes('"ImageCommit"')) && lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    }, 10_000, 'the audit record of carol\'s commit');
     expect(records.slice(-2)).toMatchObject([
       { operation: 'ImageBuild', decision: 'deny', code: 'tag-reserved', status: 409, identity: { cn: 'carol' } },
       { operation: 'ImageCommit', decision: 'deny', code: 'tag-reserved', status: 409, identity: { cn: 'carol' } },
