@@ -78,7 +78,8 @@ ${KEY_TYPE.replace('(default)', '(default: as before)')}
   crl: `Usage: dockgate certs crl [--dir DIR] [--crl-days N]
 
 Re-sign crl.pem with fresh dates. Once a CRL's nextUpdate has passed, TLS refuses every client,
-so run this (e.g. from cron) more often than --crl-days.
+so run this (e.g. from cron) more often than --crl-days. Refused when index.json is missing or
+older than crl.pem (it would lift revocations): restore the index.
 
 ${DIR}
   --crl-days N          days until the CRL's nextUpdate (default 30)

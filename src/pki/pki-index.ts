@@ -51,11 +51,16 @@ export function emptyIndex(hosts: string[] = []): PkiIndex {
  * with dockgate); a malformed one throws PKI_BAD_INDEX naming the problem.
  */
 export async function readIndex(path: string): Promise<PkiIndex> {
+  return (await readIndexFound(path)).index;
+}
+
+/** `readIndex`, telling a missing file (`found` false, an empty index) from an existing one. */
+export async function readIndexFound(path: string): Promise<{ index: PkiIndex; found: boolean }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyIndex();
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { index: emptyIndex(), found: false };
     throw err;
   }
   let data: unknown;
@@ -66,7 +71,7 @@ export async function readIndex(path: string): Promise<PkiIndex> {
   }
   const problem = indexProblem(data);
   if (problem) throw new PkiError('PKI_BAD_INDEX', `${path}: ${problem}`);
-  return data as PkiIndex;
+  return { index: data as PkiIndex, found: true };
 }
 
 /** Writes the index atomically (temp file + rename). */

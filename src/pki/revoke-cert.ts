@@ -1,10 +1,11 @@
 /** `certs revoke`: put certificates on the CRL. */
 import { loadCa } from './ca.js';
 import { writeCrl } from './crl.js';
+import { checkCrlSuccession } from './crl-succession.js';
 import { withIndexLock } from './index-lock.js';
 import { PkiError } from './errors.js';
 import { pkiPaths } from './paths.js';
-import { readIndex, writeIndex, type IndexEntry, type PkiIndex } from './pki-index.js';
+import { readIndexFound, writeIndex, type IndexEntry, type PkiIndex } from './pki-index.js';
 import type { RevocationReason } from './revocation-reason.js';
 import { normalizeSerial } from './serial.js';
 import { DEFAULT_CRL_DAYS } from './validity.js';
@@ -41,7 +42,8 @@ export function selectForRevocation(index: PkiIndex, nameOrSerial: string): Inde
 
 /**
  * Marks the selected certificates revoked in the index and rewrites `crl.pem` (signed by the
- * CA, next crlNumber). The CRL is written before the index: if the second write fails, the
+ * CA, next crlNumber), after checking that the index accounts for the CRL on disk
+ * (crl-succession.ts). The CRL is written before the index: if the second write fails, the
  * revocation is still enforced, and a retry finds the index unchanged.
  */
 export async function revokeCert(opts: RevokeCertOptions): Promise<IndexEntry[]> {
@@ -52,7 +54,8 @@ async function revokeCertLocked(opts: RevokeCertOptions): Promise<IndexEntry[]> 
   const paths = pkiPaths(opts.dir);
   const now = opts.now ?? new Date();
   const ca = await loadCa(paths);
-  const index = await readIndex(paths.index);
+  const { index, found } = await readIndexFound(paths.index);
+  await checkCrlSuccession(paths, ca, index, found);
   const selected = selectForRevocation(index, opts.nameOrSerial);
   for (const entry of selected) entry.revoked = { at: now.toISOString(), reason: opts.reason ?? 'unspecified' };
   await writeCrl(paths, ca, index, now, opts.crlDays ?? DEFAULT_CRL_DAYS);
@@ -68,7 +71,11 @@ export interface RefreshCrlOptions {
   now?: Date;
 }
 
-/** Re-signs `crl.pem` with fresh dates and the same entries (before nextUpdate passes). */
+/**
+ * Re-signs `crl.pem` with fresh dates and the same entries (before nextUpdate passes). Like
+ * `revokeCert`, refuses (PKI_BAD_INDEX) when `index.json` is missing or older than the CRL on
+ * disk (crl-succession.ts).
+ */
 export async function refreshCrl(opts: RefreshCrlOptions): Promise<{ crlNumber: number; nextUpdate: Date }> {
   return withIndexLock(pkiPaths(opts.dir).dir, () => refreshCrlLocked(opts));
 }
@@ -77,7 +84,8 @@ async function refreshCrlLocked(opts: RefreshCrlOptions): Promise<{ crlNumber: n
   const paths = pkiPaths(opts.dir);
   const now = opts.now ?? new Date();
   const ca = await loadCa(paths);
-  const index = await readIndex(paths.index);
+  const { index, found } = await readIndexFound(paths.index);
+  await checkCrlSuccession(paths, ca, index, found);
   const crl = await writeCrl(paths, ca, index, now, opts.crlDays ?? DEFAULT_CRL_DAYS);
   await writeIndex(paths.index, index);
   return { crlNumber: index.crlNumber, nextUpdate: crl.nextUpdate ?? now };

@@ -1,0 +1,91 @@
+/**
+ * `certs crl` and `certs revoke` must not write a CRL the index does not account for
+ * (rev-pki finding 3a/3b): a lost index.json, or one restored from a backup older than
+ * crl.pem, would sign a CRL with a lower number and without the revocations made since.
+ */
+import { copyFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, test } from 'vitest';
+import { derIntegerValue } from '../../../src/pki/crl-succession.js';
+import { derInteger } from '../../../src/pki/crl.js';
+import { openssl, tempDirs } from './helpers.js';
+import { run } from './cli-run.js';
+
+const tmp = tempDirs();
+
+describe('CRL succession', () => {
+  let dir: string;
+  let aliceSerial: string;
+  beforeEach(async () => {
+    dir = join(await tmp(), 'certs');
+    expect((await run('init', '--dir', dir)).code).toBe(0);
+    aliceSerial = /serial\s+(\S+)/.exec((await run('issue', 'alice', '--dir', dir)).out)?.[1] ?? '';
+    expect((await run('issue', 'bob', '--dir', dir)).code).toBe(0);
+    // The index as a backup taken before alice's revocation (crlNumber 1).
+    await copyFile(join(dir, 'index.json'), join(dir, '..', 'index-before-revoke.json'));
+    expect((await run('revoke', 'alice', '--dir', dir, '--reason', 'keyCompromise')).code).toBe(0);
+  });
+
+  test.each([
+    ['crl', ['crl']],
+    ['revoke bob', ['revoke', 'bob']],
+    ['revoke by serial', ['revoke', 'ffff']],
+  ])('index.json missing: %s is refused and crl.pem stays as it was', async (_what, argv) => {
+    await rename(join(dir, 'index.json'), join(dir, '..', 'lost.json'));
+    const before = await readFile(join(dir, 'crl.pem'), 'utf8');
+    const r = await run(...argv, '--dir', dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/index\.json is missing, but .*crl\.pem is CRL #2 of this CA and revokes 1 certificate\(s\): a CRL written from an empty index would lift every revocation\. Restore index\.json from a backup/);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(await readFile(join(dir, 'crl.pem'), 'utf8')).toBe(before);
+    // Restoring the index is the way out.
+    await rename(join(dir, '..', 'lost.json'), join(dir, 'index.json'));
+    const again = await run('crl', '--dir', dir);
+    expect(again.out).toMatch(/Wrote CRL #3 /);
+    expect(openssl('crl', '-in', join(dir, 'crl.pem'), '-noout', '-text').stdout).toContain(`Serial Number: ${aliceSerial.toUpperCase()}`);
+  });
+
+  test('an index older than crl.pem is refused, naming the revocation it lacks', async () => {
+    await copyFile(join(dir, '..', 'index-before-revoke.json'), join(dir, 'index.json'));
+    const before = await readFile(join(dir, 'crl.pem'), 'utf8');
+    for (const argv of [['crl'], ['revoke', 'bob']]) {
+      const r = await run(...argv, '--dir', dir);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain(`the crlNumber of ${join(dir, 'index.json')} (1) is below the CRL Number of ${join(dir, 'crl.pem')} (#2)`);
+      expect(r.err).toContain(`lacks 1 revocation(s) it holds (serial ${aliceSerial})`);
+    }
+    expect(await readFile(join(dir, 'crl.pem'), 'utf8')).toBe(before);
+  });
+
+  test('index.json missing and crl.pem unreadable: refused too', async () => {
+    await rm(join(dir, 'index.json'));
+    await writeFile(join(dir, 'crl.pem'), 'not a CRL');
+    const r = await run('crl', '--dir', dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/crl\.pem exists but holds no readable CRL/);
+  });
+
+  test('a CA without index.json and without crl.pem still gets a CRL (a CA made by other tools)', async () => {
+    await rm(join(dir, 'index.json'));
+    await rm(join(dir, 'crl.pem'));
+    const r = await run('crl', '--dir', dir);
+    expect(r.err).toBe('');
+    expect(r.out).toMatch(/Wrote CRL #1 /);
+  });
+
+  test("another CA's CRL in crl.pem does not count", async () => {
+    const other = join(await tmp(), 'other');
+    expect((await run('init', '--dir', other)).code).toBe(0);
+    await rm(join(dir, 'index.json'));
+    await copyFile(join(other, 'crl.pem'), join(dir, 'crl.pem'));
+    expect((await run('crl', '--dir', dir)).code).toBe(0);
+  });
+
+  test.each([0, 1, 127, 128, 255, 256, 65_535, 2 ** 40])('derIntegerValue reads back derInteger(%d)', (n) => {
+    expect(derIntegerValue(derInteger(n))).toBe(BigInt(n));
+  });
+
+  test.each([[[0x04, 0x01, 0x01]], [[0x02, 0x02, 0x01]], [[0x02]], [[0x02, 0x81, 0x01, 0x01]]])('derIntegerValue refuses %j', (bytes) => {
+    expect(derIntegerValue(new Uint8Array(bytes))).toBeUndefined();
+  });
+});
