@@ -2,12 +2,11 @@
  * The certificate authority: creating one (`certs init`) and loading one to sign with. A
  * loaded CA may come from elsewhere (openssl, an older tool) as long as its key is readable.
  */
-import { createHash } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { verifyKeyMatchesCert } from './describe-certificate.js';
 import { PkiError } from './errors.js';
-import { exportPrivateKeyPem, generateKeyPair, importSigningKey, type KeyAlgorithm, type KeyType } from './key-pair.js';
+import { exportPrivateKeyPem, generateKeyPair, importSigningKey, parsePrivateKey, type KeyAlgorithm, type KeyType } from './key-pair.js';
 import { caSubject } from './names.js';
 import type { PkiPaths } from './paths.js';
 import { randomSerial } from './serial.js';
@@ -65,8 +64,8 @@ export function noCaError(paths: PkiPaths, missing: string): PkiError {
 
 /**
  * Loads `ca.pem` and `ca-key.pem`. Throws PKI_NO_CA when either is missing and PKI_BAD_KEY
- * when the key does not belong to the certificate (signing with it would produce
- * certificates nobody can verify).
+ * when the key cannot be read (garbage, a passphrase, an unsupported type) or does not belong
+ * to the certificate (signing with it would produce certificates nobody can verify).
  */
 export async function loadCa(paths: PkiPaths): Promise<CaSigner> {
   let certPem: string;
@@ -81,10 +80,12 @@ export async function loadCa(paths: PkiPaths): Promise<CaSigner> {
   // ca.pem may be a bundle; the CA that signs is the certificate matching ca-key.pem, and
   // conventionally the first one.
   const cert = new x509.X509Certificate(firstPem(certPem, paths.ca));
-  if (!verifyKeyMatchesCert(cert.toString('pem'), keyPem)) {
+  // The key is read first, so an unreadable, encrypted or unsupported key is named as such
+  // rather than reported as belonging to another certificate.
+  const { key, algorithm } = await importSigningKey(keyPem, paths.caKey);
+  if (!new X509Certificate(cert.toString('pem')).checkPrivateKey(parsePrivateKey(keyPem, paths.caKey))) {
     throw new PkiError('PKI_BAD_KEY', `${paths.caKey} does not belong to the certificate in ${paths.ca}`);
   }
-  const { key, algorithm } = await importSigningKey(keyPem);
   const ski = cert.getExtension(x509.SubjectKeyIdentifierExtension);
   const authorityKeyId = ski
     ? new x509.AuthorityKeyIdentifierExtension(ski.keyId)

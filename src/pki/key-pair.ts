@@ -2,7 +2,7 @@
  * Key generation, PEM export and import. ECDSA P-256 is the default: small, fast and accepted
  * by every Docker client; RSA 4096 exists for environments whose policy demands RSA.
  */
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { PkiError, UsageError } from './errors.js';
 import { subtle, x509 } from './webcrypto.js';
 
@@ -69,17 +69,34 @@ export async function exportPrivateKeyPem(key: CryptoKey): Promise<string> {
   return x509.PemConverter.encode(der, 'PRIVATE KEY') + '\n';
 }
 
+// PKCS#8 `ENCRYPTED PRIVATE KEY`, or the legacy OpenSSL header of an encrypted PKCS#1/SEC1 key.
+const ENCRYPTED_PEM = /-----BEGIN ENCRYPTED PRIVATE KEY-----|^Proc-Type:\s*4,\s*ENCRYPTED/m;
+
+/**
+ * Parses a PEM private key; PKI_BAD_KEY naming `path` when it cannot be read. Keys with a
+ * passphrase are not supported (no command asks for one): such a key gets a message saying so
+ * and how to decrypt it, not OpenSSL's "interrupted or cancelled".
+ */
+export function parsePrivateKey(pem: string, path: string): KeyObject {
+  if (ENCRYPTED_PEM.test(pem)) {
+    throw new PkiError(
+      'PKI_BAD_KEY',
+      `${path} is encrypted with a passphrase; encrypted private keys are not supported: decrypt it with "openssl pkey -in ${path} -out ${path}.plain" (keep the result mode 0600) and put that in its place`,
+    );
+  }
+  try {
+    return createPrivateKey(pem);
+  } catch (err) {
+    throw new PkiError('PKI_BAD_KEY', `cannot read the private key ${path}: ${(err as Error).message} (expected an unencrypted PKCS#8, PKCS#1 or SEC1 PEM key)`);
+  }
+}
+
 /**
  * Imports a PEM private key (PKCS#8, or the older PKCS#1 / SEC1 forms that openssl recipes
  * produce) as a signing key. Node's parser normalises the form; WebCrypto then gets PKCS#8.
  */
-export async function importSigningKey(pem: string): Promise<{ key: CryptoKey; algorithm: KeyAlgorithm }> {
-  let nodeKey;
-  try {
-    nodeKey = createPrivateKey(pem);
-  } catch (err) {
-    throw new PkiError('PKI_BAD_KEY', `cannot read private key: ${(err as Error).message}`);
-  }
+export async function importSigningKey(pem: string, path = 'the private key'): Promise<{ key: CryptoKey; algorithm: KeyAlgorithm }> {
+  const nodeKey = parsePrivateKey(pem, path);
   let algorithm: KeyAlgorithm;
   if (nodeKey.asymmetricKeyType === 'rsa') {
     algorithm = RSA;
@@ -87,9 +104,9 @@ export async function importSigningKey(pem: string): Promise<{ key: CryptoKey; a
     const curve = nodeKey.asymmetricKeyDetails?.namedCurve;
     if (curve === 'prime256v1') algorithm = ECDSA_P256;
     else if (curve === 'secp384r1') algorithm = ECDSA_P384;
-    else throw new PkiError('PKI_BAD_KEY', `unsupported EC curve ${curve ?? 'unknown'} (use P-256 or P-384)`);
+    else throw new PkiError('PKI_BAD_KEY', `${path}: unsupported EC curve ${curve ?? 'unknown'} (use P-256 or P-384)`);
   } else {
-    throw new PkiError('PKI_BAD_KEY', `unsupported key type ${nodeKey.asymmetricKeyType ?? 'unknown'}`);
+    throw new PkiError('PKI_BAD_KEY', `${path}: unsupported key type ${nodeKey.asymmetricKeyType ?? 'unknown'} (use RSA, P-256 or P-384)`);
   }
   const der = nodeKey.export({ type: 'pkcs8', format: 'der' });
   const key = await subtle.importKey('pkcs8', der, algorithm.params, false, ['sign']);
