@@ -1,7 +1,7 @@
 /** `certs issue --archive`: a client bundle as a single `.tar.gz` to hand over. */
 import { constants } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { access, lstat, readFile, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { BundleFiles } from './bundle.js';
 import { PkiError } from './errors.js';
 import { PRIVATE_MODE, PUBLIC_MODE, writeFileAtomic } from './files.js';
@@ -26,13 +26,36 @@ export async function archiveBundle(bundle: BundleFiles, name: string, archivePa
   return abs;
 }
 
+/** Where an archive must not go, and whether an existing file may be replaced. */
+export interface ArchiveGuard {
+  /** The CA directory: nothing inside it is ever replaced by an archive. */
+  caDir: string;
+  /** The bundle directory the archive is made from. */
+  bundleDir: string;
+  /** Replace an existing file (`--force`). */
+  force: boolean;
+}
+
+/** `path` with symbolic links of its existing part resolved, so `a/../certs` or a link into the CA directory is seen for what it is. */
+async function realPathOf(path: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+const isInside = (path: string, dir: string): boolean => path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+
 /**
- * Refuse an archive path that cannot be written, before anything is issued: its directory
- * must exist and be writable, and the path must not be a directory. Otherwise `certs issue`
- * would fail after the certificate is signed and indexed, and a retry would be refused because
- * the name already has a valid certificate. Returns the absolute path.
+ * Refuse an archive path that cannot or must not be written, before anything is issued: its
+ * directory must exist and be writable, and the path must not be a directory. Otherwise `certs
+ * issue` would fail after the certificate is signed and indexed, and a retry would be refused
+ * because the name already has a valid certificate. A path inside the CA directory (where it
+ * would replace `ca-key.pem`, `index.json`, ...) or the bundle directory is always refused; an
+ * existing file only with `guard.force`. Returns the absolute path.
  */
-export async function checkArchiveDestination(archivePath: string): Promise<string> {
+export async function checkArchiveDestination(archivePath: string, guard: ArchiveGuard): Promise<string> {
   const abs = resolve(archivePath);
   const dir = dirname(abs);
   const refuse = (why: string): PkiError => new PkiError('PKI_BAD_ARCHIVE', `--archive ${abs}: ${why}; nothing was issued`);
@@ -44,16 +67,25 @@ export async function checkArchiveDestination(archivePath: string): Promise<stri
     throw refuse(code === 'ENOENT' ? `the directory ${dir} does not exist (create it first)` : `cannot use the directory ${dir} (${(err as Error).message})`);
   }
   if (!info.isDirectory()) throw refuse(`${dir} is not a directory`);
+  const real = join(await realPathOf(dir), basename(abs));
+  for (const [inside, what] of [[guard.caDir, 'the CA directory'], [guard.bundleDir, 'the bundle directory']] as const) {
+    const forbidden = await realPathOf(inside);
+    if (isInside(real, forbidden)) throw refuse(`that is inside ${what} ${forbidden}; write the archive elsewhere`);
+  }
   try {
     await access(dir, constants.W_OK | constants.X_OK);
   } catch {
     throw refuse(`the directory ${dir} is not writable`);
   }
+  let existing;
   try {
-    if ((await stat(abs)).isDirectory()) throw refuse('that is a directory; name the .tar.gz file to write');
-  } catch (err) {
-    if (err instanceof PkiError) throw err;
+    existing = await lstat(abs);
+  } catch {
     // ENOENT: the usual case, a new file.
   }
+  if (existing?.isDirectory() || (existing?.isSymbolicLink() && (await stat(abs).catch(() => undefined))?.isDirectory())) {
+    throw refuse('that is a directory; name the .tar.gz file to write');
+  }
+  if (existing && !guard.force) throw refuse('the file exists; name a new file, or pass --force to replace it');
   return abs;
 }

@@ -17,7 +17,9 @@ ${DIR}
 ${KEY_TYPE}
   --days N              server certificate lifetime in days (default 825)
   --ca-days N           CA lifetime in days (default 3650)
-  --force               replace an existing CA: every certificate it issued stops working
+  --force               replace an existing CA: every certificate it issued stops working;
+                        the replaced files and clients/ are kept in DIR/replaced-<time>/
+                        (without --force, init refuses when any file it writes exists)
 `,
   issue: `Usage: dockgate certs issue NAME [--dir DIR] [--group G]... [--days N] [--out DIR] [--key-type ecdsa|rsa]
                              [--archive FILE.tar.gz] [--connect-host HOST[:PORT]] [--force]
@@ -28,13 +30,16 @@ write a bundle (ca.pem, cert.pem, key.pem) usable as DOCKER_CERT_PATH.
 ${DIR}
   --group G             group, written as a subject OU value (repeatable, order kept)
   --days N              lifetime in days (default 365, never past the CA's expiry)
-  --out DIR             bundle directory (default DIR/clients/NAME)
+  --out DIR             bundle directory (default DIR/clients/NAME); never a CA directory
+                        or a directory holding another bundle
 ${KEY_TYPE}
   --archive FILE        also write the bundle as one .tar.gz (mode 0600) to hand over;
-                        FILE's directory must exist (checked before anything is issued)
+                        FILE's directory must exist, FILE must not be inside the CA
+                        directory nor exist unless --force (checked before anything is issued)
   --connect-host H      host for the printed connect lines (default: first non-loopback
                         --host given to init, else this machine's host name)
-  --force               issue although NAME has a valid certificate (that one stays valid)
+  --force               issue although NAME has a valid certificate (that one stays valid);
+                        replace an existing --archive FILE
 `,
   list: `Usage: dockgate certs list [--dir DIR] [--json]
 

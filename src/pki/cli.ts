@@ -3,7 +3,7 @@
  * here, once, as a single line: PkiError exits 1, UsageError exits 2 (with a pointer to the
  * subcommand's --help); anything else is unexpected and also exits 1 with its message.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { archiveBundle, checkArchiveDestination } from './archive-bundle.js';
 import type { CliIo } from './print-connect-lines.js';
 import { COMMAND_HELP, CERTS_HELP } from './cli-help.js';
@@ -69,7 +69,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         caDays: args.int('ca-days'),
         force: args.bool('force'),
       });
-      const { paths, server } = result;
+      const { paths, server, replaced } = result;
+      if (replaced !== undefined) {
+        say(io, `Kept the replaced files in ${replaced} (the old CA key included, mode 0600; clients/ moved there too):\n  re-sign the old CRL with "dockgate certs crl --dir ${replaced}" while tls.ca still trusts the old CA`);
+      }
       say(io, `Created a CA and a server certificate in ${paths.dir}`);
       say(io, `  ${paths.ca}\n  ${paths.caKey} (private, 0600)\n  ${paths.serverCert}\n  ${paths.serverKey} (private, 0600)\n  ${paths.crl}\n  ${paths.index}`);
       say(io, `Server names: ${[...(server.sans?.dns ?? []), ...(server.sans?.ip ?? [])].join(', ')}`);
@@ -89,11 +92,16 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       const connectHost = connectHostOf(args, 'issue');
       // Checked before signing: an archive that cannot be written must not leave an issued certificate behind.
       const archive = args.string('archive');
-      if (archive !== undefined) await checkArchiveDestination(archive);
-      const { bundle, entry } = await issueClient({
+      if (archive !== undefined) {
+        const out = args.string('out');
+        const caDir = pkiPaths(dir).dir;
+        await checkArchiveDestination(archive, { caDir, bundleDir: resolve(out ?? join(pkiPaths(dir).clients, name)), force: args.bool('force') });
+      }
+      const { bundle, entry, warnings } = await issueClient({
         dir, name, groups: args.list('group'), days: args.int('days'), out: args.string('out'),
         keyType: keyTypeOf(args), force: args.bool('force'),
       });
+      for (const warning of warnings) io.stderr.write(`dockgate certs: warning: ${warning}\n`);
       say(io, `Issued a client certificate for "${name}"${entry.groups.length ? ` (groups: ${entry.groups.join(', ')})` : ''}`);
       say(io, summary(entry));
       say(io, `  bundle       ${bundle.dir}`);
@@ -208,8 +216,8 @@ export async function runCertsCommand(argv: string[], io: CliIo): Promise<number
   }
 }
 
-/** A NAME or `--group` value the library refuses is a bad value on the command line: exit 2. */
-const BAD_VALUE_CODES: ReadonlySet<string> = new Set(['PKI_BAD_NAME', 'PKI_BAD_GROUP']);
+/** A NAME, `--group` or `--host` value the library refuses is a bad value on the command line: exit 2. */
+const BAD_VALUE_CODES: ReadonlySet<string> = new Set(['PKI_BAD_NAME', 'PKI_BAD_GROUP', 'PKI_BAD_HOST']);
 
 /** Renders an error as one line on stderr and returns its exit code. */
 function reportError(thrown: unknown, io: CliIo, command: string): number {

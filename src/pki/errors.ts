@@ -18,7 +18,8 @@ export type PkiErrorCode =
   | 'PKI_BAD_KEY'
   | 'PKI_BAD_DAYS'
   | 'PKI_LOCKED'
-  | 'PKI_BAD_ARCHIVE';
+  | 'PKI_BAD_ARCHIVE'
+  | 'PKI_BAD_OUT';
 
 /** An operation on the CA directory failed for a reason the operator can fix. */
 export class PkiError extends Error {

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 /** Mode of private keys and archives holding one. */
 export const PRIVATE_MODE = 0o600;
@@ -58,9 +58,41 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
   }
 }
 
-/** Creates `dir` (and parents) with mode 0700 where missing; an existing directory is left as it is. */
+/**
+ * Creates `dir` (and parents) with mode 0700 where missing; an existing directory is left as it
+ * is. One level at a time from the nearest existing ancestor, not `mkdir({recursive: true})`:
+ * Node's recursive mkdir loops for ever on a pseudo-filesystem that answers ENOENT to a mkdir
+ * in an existing directory (`/proc/nope`). Here that ENOENT, or an ancestor that is not a
+ * directory, is an error naming the path.
+ */
 export async function ensurePrivateDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  const missing: string[] = [];
+  let at = resolve(dir);
+  for (;;) {
+    const info = await stat(at).catch((err: NodeJS.ErrnoException) => {
+      // ENOTDIR: an ancestor is a file, found further up.
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
+      throw err;
+    });
+    if (info) {
+      if (!info.isDirectory()) throw new Error(`cannot create ${resolve(dir)}: ${at} is not a directory`);
+      break;
+    }
+    missing.unshift(at);
+    const parent = dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  for (const path of missing) {
+    try {
+      await mkdir(path, { mode: PRIVATE_DIR_MODE });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // Made meanwhile by someone else: fine when it is a directory.
+      if (code === 'EEXIST' && (await stat(path)).isDirectory()) continue;
+      throw new Error(`cannot create the directory ${path} (${code ?? (err as Error).message})`, { cause: err });
+    }
+  }
 }
 
 /** True when `path` exists (any type). */
@@ -69,7 +101,9 @@ export async function exists(path: string): Promise<boolean> {
     await stat(path);
     return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    const code = (err as NodeJS.ErrnoException).code;
+    // ENOTDIR: a parent is a file, so `path` cannot exist.
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
     throw err;
   }
 }

@@ -8,6 +8,7 @@ import type { KeyType } from './key-pair.js';
 import { issueLeaf } from './leaf-certificate.js';
 import { serverSubject } from './names.js';
 import { pkiPaths, type PkiPaths } from './paths.js';
+import { initFiles, keepReplacedCa } from './replaced-ca.js';
 import { emptyIndex, writeIndex, type IndexEntry } from './pki-index.js';
 import { DEFAULT_CA_DAYS, DEFAULT_CRL_DAYS, DEFAULT_SERVER_DAYS, checkDays } from './validity.js';
 
@@ -22,7 +23,10 @@ export interface InitPkiOptions {
   days?: number;
   /** CA lifetime (default 3650). */
   caDays?: number;
-  /** Replace an existing CA. Every certificate it issued stops verifying. */
+  /**
+   * Replace an existing CA (or other init files in `dir`). Every certificate it issued stops
+   * verifying; the replaced files and `clients/` are kept in `dir/replaced-<time>/`.
+   */
   force?: boolean;
   /** Clock, for tests. */
   now?: Date;
@@ -34,12 +38,16 @@ export interface InitPkiOptions {
 export interface InitPkiResult {
   paths: PkiPaths;
   server: IndexEntry;
+  /** With `force`: the `replaced-<time>` directory holding the files (and `clients/`) it replaced. */
+  replaced?: string;
 }
 
 /**
  * Creates `ca.pem`, `ca-key.pem` (0600), `server-cert.pem`, `server-key.pem` (0600), an empty
  * `crl.pem` and `index.json`. Refuses (PKI_CA_EXISTS) when a CA is already there unless
- * `force`; a forced init starts a fresh index, since the old serials belong to the old CA.
+ * `force`, and also when only a server key, CRL or index is there; a forced init keeps the
+ * replaced files in `replaced-<time>/` and starts a fresh index, since the old serials belong
+ * to the old CA.
  */
 export async function initPki(opts: InitPkiOptions): Promise<InitPkiResult> {
   const paths = pkiPaths(opts.dir);
@@ -50,17 +58,12 @@ export async function initPki(opts: InitPkiOptions): Promise<InitPkiResult> {
   const hosts = opts.hosts.map(normalizeHost);
   const sans = serverSans(hosts, opts.machineName);
 
-  if (!opts.force) {
-    for (const file of [paths.ca, paths.caKey]) {
-      if (await exists(file)) {
-        throw new PkiError('PKI_CA_EXISTS', `a CA already exists (${file}); use --force to replace it and invalidate every certificate it issued`);
-      }
-    }
-  }
+  if (!opts.force) await refuseExisting(paths);
   await ensurePrivateDir(paths.dir);
 
   const ca = await createCa({ keyType, days: caDays, now, hostname: opts.machineName });
   const server = await issueLeaf(ca, { kind: 'server', subject: serverSubject(), keyType, days, now, sans });
+  const replaced = opts.force ? await keepReplacedCa(paths, now) : undefined;
   // Key before certificate, for the CA and the server: a watcher that sees the new
   // certificate then finds the matching key already in place.
   await writeFileAtomic(paths.caKey, ca.keyPem, PRIVATE_MODE);
@@ -83,5 +86,26 @@ export async function initPki(opts: InitPkiOptions): Promise<InitPkiResult> {
   index.certs.push(entry);
   await writeCrl(paths, ca, index, now, DEFAULT_CRL_DAYS);
   await writeIndex(paths.index, index);
-  return { paths, server: entry };
+  return { paths, server: entry, replaced };
+}
+
+/**
+ * PKI_CA_EXISTS when any file init writes is there: a CA (`ca.pem`, `ca-key.pem`), but also a
+ * server key, index or CRL left without one (a hand-placed corporate server key, a directory
+ * restored in part), which init would replace without a trace.
+ */
+async function refuseExisting(paths: PkiPaths): Promise<void> {
+  for (const file of [paths.ca, paths.caKey]) {
+    if (await exists(file)) {
+      throw new PkiError('PKI_CA_EXISTS', `a CA already exists (${file}); use --force to replace it and invalidate every certificate it issued (the old files are kept in ${paths.dir}/replaced-<time>)`);
+    }
+  }
+  for (const file of initFiles(paths)) {
+    if (await exists(file)) {
+      throw new PkiError(
+        'PKI_CA_EXISTS',
+        `${file} exists though ${paths.dir} holds no CA; init would replace it: move it away, or use --force (the existing files are then kept in ${paths.dir}/replaced-<time>)`,
+      );
+    }
+  }
 }

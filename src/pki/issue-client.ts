@@ -1,12 +1,14 @@
 /** `certs issue`: a client certificate and its bundle. */
 import { join, resolve } from 'node:path';
 import { writeBundle, type BundleFiles } from './bundle.js';
+import { checkBundleDestination } from './bundle-destination.js';
 import { loadCa } from './ca.js';
 import { withIndexLock } from './index-lock.js';
 import { PkiError } from './errors.js';
 import type { KeyType } from './key-pair.js';
 import { issueLeaf } from './leaf-certificate.js';
 import { clientSubject, validateClientName, validateGroups } from './names.js';
+import { nameWarnings } from './names-lookalike.js';
 import { pkiPaths } from './paths.js';
 import { activeClientEntries, readIndex, writeIndex, type IndexEntry } from './pki-index.js';
 import { DEFAULT_CLIENT_DAYS, checkDays } from './validity.js';
@@ -33,12 +35,15 @@ export interface IssueClientOptions {
 export interface IssueClientResult {
   bundle: BundleFiles;
   entry: IndexEntry;
+  /** Why the name may be mistaken for another in logs and lists (names-lookalike.ts); issued all the same. */
+  warnings: string[];
 }
 
 /**
  * Signs a client certificate (subject `CN=name, OU=group...`, EKU clientAuth only) and writes
  * its bundle. Refuses (PKI_NAME_EXISTS) when the name already holds a certificate that is
- * neither revoked nor expired, unless `force`: `renew` is the way to replace one.
+ * neither revoked nor expired, unless `force`: `renew` is the way to replace one. Refuses
+ * (PKI_BAD_OUT) a bundle directory holding another bundle or a CA (bundle-destination.ts).
  */
 export async function issueClient(opts: IssueClientOptions): Promise<IssueClientResult> {
   return withIndexLock(pkiPaths(opts.dir).dir, () => issueClientLocked(opts));
@@ -63,8 +68,11 @@ async function issueClientLocked(opts: IssueClientOptions): Promise<IssueClientR
     );
   }
 
-  const leaf = await issueLeaf(ca, { kind: 'client', subject: clientSubject(opts.name, groups), keyType, days, now });
   const bundleDir = resolve(opts.out ?? join(paths.clients, opts.name));
+  await checkBundleDestination(index, paths.dir, bundleDir, opts.name);
+  const warnings = nameWarnings(opts.name, index);
+
+  const leaf = await issueLeaf(ca, { kind: 'client', subject: clientSubject(opts.name, groups), keyType, days, now });
   const bundle = await writeBundle(bundleDir, { caPem: ca.bundlePem, certPem: leaf.certPem, keyPem: leaf.keyPem });
   const entry: IndexEntry = {
     kind: 'client',
@@ -79,5 +87,5 @@ async function issueClientLocked(opts: IssueClientOptions): Promise<IssueClientR
   };
   index.certs.push(entry);
   await writeIndex(paths.index, index);
-  return { bundle, entry };
+  return { bundle, entry, warnings };
 }

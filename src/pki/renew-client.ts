@@ -1,6 +1,7 @@
 /** `certs renew`: a new key and certificate for an existing client name. */
 import { join, resolve } from 'node:path';
 import { writeBundle, type BundleFiles } from './bundle.js';
+import { checkBundleDestination } from './bundle-destination.js';
 import { loadCa } from './ca.js';
 import { withIndexLock } from './index-lock.js';
 import { PkiError } from './errors.js';
@@ -56,8 +57,10 @@ async function renewClientLocked(opts: RenewClientOptions): Promise<RenewClientR
     );
   }
   const keyType = opts.keyType ?? previous.keyType;
-  const leaf = await issueLeaf(ca, { kind: 'client', subject: clientSubject(previous.name, previous.groups), keyType, days, now });
   const bundleDir = resolve(previous.bundle ?? join(paths.clients, opts.name));
+  // The bundle directory may since have become another client's (or a CA's): do not write into it.
+  await checkBundleDestination(index, paths.dir, bundleDir, previous.name);
+  const leaf = await issueLeaf(ca, { kind: 'client', subject: clientSubject(previous.name, previous.groups), keyType, days, now });
   const bundle = await writeBundle(bundleDir, { caPem: ca.bundlePem, certPem: leaf.certPem, keyPem: leaf.keyPem });
   const entry: IndexEntry = {
     ...previous,

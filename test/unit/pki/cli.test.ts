@@ -102,9 +102,12 @@ describe('certs CLI', () => {
     expect(table.code).toBe(0);
     const lines = table.out.trim().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+KIND\s+GROUPS\s+SERIAL\s+FINGERPRINT\s+NOT AFTER\s+STATUS$/);
-    expect(lines.find((l) => l.startsWith('alice'))).toMatch(/^alice\s+client\s+dev,ops\s+[0-9a-f]{32}\s+([0-9a-f]{2}:){7}[0-9a-f]{2}\s+\S+Z\s+valid$/);
+    // The fingerprint column is the audit log's form (lowercase hex, no colons), cut to 16 digits.
+    const alice = /^alice\s+client\s+dev,ops\s+[0-9a-f]{32}\s+([0-9a-f]{16})\s+\S+Z\s+valid$/.exec(lines.find((l) => l.startsWith('alice')) ?? '');
+    expect(alice).not.toBeNull();
     expect(lines.find((l) => l.startsWith('bob'))).toMatch(/revoked \(keyCompromise\)$/);
-    const json = JSON.parse((await run('list', '--dir', dir, '--json')).out) as { name: string; status: string }[];
+    const json = JSON.parse((await run('list', '--dir', dir, '--json')).out) as { name: string; status: string; fingerprint: string }[];
+    expect(json.find((e) => e.name === 'alice')?.fingerprint.startsWith(alice?.[1] ?? '-')).toBe(true);
     expect(json.map((e) => [e.name, e.status])).toEqual([
       ['server', 'valid'],
       ['alice', 'valid'],

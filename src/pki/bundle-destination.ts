@@ -1,0 +1,57 @@
+/**
+ * Where `certs issue` may write a bundle. `--out` names any directory, and writing `key.pem`,
+ * `cert.pem` and `ca.pem` there replaces what is in it: another client's key (whose index entry
+ * still points there, so a later `renew` of that client writes into a directory holding
+ * someone else's bundle), or the `ca.pem` of another CA directory (e.g. the separate scraper CA
+ * observability.md recommends), breaking that CA. So the directory is checked before anything
+ * is signed.
+ */
+import { realpath } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { PkiError } from './errors.js';
+import { exists } from './files.js';
+import { BUNDLE_FILES, pkiPaths } from './paths.js';
+import type { PkiIndex } from './pki-index.js';
+
+/** Files that make a directory a CA directory: never written into. */
+const CA_DIRECTORY_FILES = ['ca-key.pem', 'index.json'] as const;
+
+async function realOrResolved(path: string): Promise<string> {
+  return realpath(path).catch(() => resolve(path));
+}
+
+/**
+ * The client name whose bundle the index places in `bundleDir` (the latest such entry), or
+ * undefined. An entry without `bundle` is in `<caDir>/clients/<name>`.
+ */
+export async function bundleOwner(index: PkiIndex, caDir: string, bundleDir: string): Promise<string | undefined> {
+  const target = await realOrResolved(bundleDir);
+  const clients = pkiPaths(caDir).clients;
+  for (const entry of [...index.certs].reverse()) {
+    if (entry.kind !== 'client') continue;
+    if ((await realOrResolved(entry.bundle ?? join(clients, entry.name))) === target) return entry.name;
+  }
+  return undefined;
+}
+
+/**
+ * Throws PKI_BAD_OUT (nothing is issued) when `bundleDir` holds `ca-key.pem` or `index.json`
+ * (a CA directory), or holds `key.pem`, `cert.pem` or `ca.pem` and the index does not place
+ * `name`'s bundle there. Re-issuing `name` into its own bundle directory stays allowed (with
+ * `--force` while it has a valid certificate, as before).
+ */
+export async function checkBundleDestination(index: PkiIndex, caDir: string, bundleDir: string, name: string): Promise<void> {
+  const dir = resolve(bundleDir);
+  const refuse = (why: string) => new PkiError('PKI_BAD_OUT', `bundle directory ${dir}: ${why}; nothing was issued`);
+  for (const file of CA_DIRECTORY_FILES) {
+    if (await exists(join(dir, file))) throw refuse(`it holds ${file}, so it is a CA directory; write the bundle elsewhere (--out)`);
+  }
+  const present: string[] = [];
+  for (const file of Object.values(BUNDLE_FILES)) if (await exists(join(dir, file))) present.push(file);
+  if (present.length === 0) return;
+  const owner = await bundleOwner(index, caDir, dir);
+  if (owner === name) return;
+  throw refuse(
+    `it already holds ${present.join(', ')}${owner === undefined ? ', which the index does not list as a bundle of' : `, the bundle of "${owner}", not of`} "${name}"; name a new or empty directory with --out, or move those files away`,
+  );
+}

@@ -1,0 +1,50 @@
+/**
+ * What `certs init --force` keeps of the CA it replaces. The old CA key is still needed after
+ * the switch: its CRL must be re-signed (an expired CRL refuses every client of that CA while
+ * `tls.ca` still trusts it) and its clients revoked until every bundle is re-issued. So the old
+ * CA directory's files are copied, and its `clients/` moved, into `DIR/replaced-<time>/`
+ * (mode 0700): a CA directory of its own, on which `certs crl --dir` and `certs revoke --dir`
+ * work.
+ */
+import { mkdir, readFile, rename } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { PRIVATE_DIR_MODE, PRIVATE_MODE, PUBLIC_MODE, exists, writeFileAtomic } from './files.js';
+import type { PkiPaths } from './paths.js';
+
+/** The files `certs init` writes: what it must neither overwrite unasked nor lose when forced. */
+export function initFiles(paths: PkiPaths): string[] {
+  return [paths.ca, paths.caKey, paths.serverCert, paths.serverKey, paths.crl, paths.index];
+}
+
+/** `replaced-2026-01-05T09-55-00Z`: a directory name without `:` (tar and scp read it as a host). */
+export function replacedDirName(now: Date): string {
+  return `replaced-${now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-')}`;
+}
+
+/**
+ * Copies every existing init file of `paths` (keys 0600, the rest 0644) and moves `clients/`
+ * into a new `replaced-<time>` directory (0700) inside the CA directory. Returns its path, or
+ * undefined when there was nothing to keep.
+ */
+export async function keepReplacedCa(paths: PkiPaths, now: Date): Promise<string | undefined> {
+  const present: string[] = [];
+  for (const file of initFiles(paths)) if (await exists(file)) present.push(file);
+  if (present.length === 0) return undefined;
+  const base = join(paths.dir, replacedDirName(now));
+  let target = base;
+  for (let n = 2; ; n++) {
+    try {
+      await mkdir(target, { mode: PRIVATE_DIR_MODE });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      target = `${base}-${n}`;
+    }
+  }
+  const privateFiles = new Set([paths.caKey, paths.serverKey]);
+  for (const file of present) {
+    await writeFileAtomic(join(target, basename(file)), await readFile(file), privateFiles.has(file) ? PRIVATE_MODE : PUBLIC_MODE);
+  }
+  if (await exists(paths.clients)) await rename(paths.clients, join(target, basename(paths.clients)));
+  return target;
+}
