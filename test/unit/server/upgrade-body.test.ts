@@ -1,0 +1,143 @@
+/**
+ * readUpgradeBody(): an upgrade request's Content-Length body framed by the gateway from `head`
+ * and the socket, what follows it kept for the tunnel; chunked and bad lengths refused 400,
+ * over the cap 413, late 408, a connection gone before the body 400 truncated-body.
+ */
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { GatewayError } from '../../../src/http/gateway-error.js';
+import type { BodyHold } from '../../../src/server/body-budget.js';
+import { readUpgradeBody } from '../../../src/server/upgrade-body.js';
+
+function hold(throwAt?: [string, Error]): BodyHold & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    declare(n) {
+      calls.push(`declare ${n}`);
+      if (throwAt?.[0] === `declare ${n}`) throw throwAt[1];
+    },
+    take(n) {
+      calls.push(`take ${n}`);
+      if (throwAt?.[0] === `take ${n}`) throw throwAt[1];
+    },
+    release() {},
+  };
+}
+
+async function rejection(p: Promise<unknown>): Promise<GatewayError> {
+  try {
+    await p;
+  } catch (err) {
+    return err as GatewayError;
+  }
+  throw new Error('resolved');
+}
+
+const text = (b: { body: Buffer; rest: Buffer }): [string, string] => [b.body.toString(), b.rest.toString()];
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('readUpgradeBody', () => {
+  it.each<[string, Record<string, string>, string, [string, string], string[]]>([
+    ['no body', {}, '', ['', ''], ['declare 0', 'take 0']],
+    ['no body, tunnel bytes already sent', {}, 'tty', ['', 'tty'], ['declare 0', 'take 0']],
+    ['the whole body in head', { 'content-length': '4' }, 'abcd', ['abcd', ''], ['declare 4', 'take 4']],
+    ['the body and tunnel bytes in head', { 'content-length': '4' }, 'abcdXY', ['abcd', 'XY'], ['declare 4', 'take 4']],
+    ['Content-Length 0 with bytes after it', { 'content-length': '0' }, 'XY', ['', 'XY'], ['declare 0', 'take 0']],
+  ])('%s', async (_label, headers, head, parts, calls) => {
+    const h = hold();
+    const socket = new PassThrough();
+    expect(text(await readUpgradeBody(headers, Buffer.from(head), socket, 10, 1000, h))).toEqual(parts);
+    expect(h.calls).toEqual(calls);
+  });
+
+  it('reads the rest from the socket, takes only the body\'s bytes, and pauses the socket for the tunnel', async () => {
+    const h = hold();
+    const socket = new PassThrough();
+    const p = readUpgradeBody({ 'content-length': '6' }, Buffer.from('ab'), socket, 10, 1000, h);
+    socket.write('cd');
+    socket.write('efXYZ');
+    expect(text(await p)).toEqual(['abcdef', 'XYZ']);
+    expect(h.calls).toEqual(['declare 6', 'take 2', 'take 2', 'take 2']);
+    expect(socket.isPaused()).toBe(true);
+    expect(['data', 'end', 'error', 'close'].map((e) => socket.listenerCount(e))).toEqual([0, 0, 0, 0]);
+  });
+
+  it('a body that ends exactly with a piece from the socket is complete, with nothing after it', async () => {
+    const socket = new PassThrough();
+    const p = readUpgradeBody({ 'content-length': '4' }, Buffer.from('ab'), socket, 10, 1000, hold());
+    socket.write('cd');
+    expect(text(await p)).toEqual(['abcd', '']);
+  });
+
+  it.each<[string, Record<string, string>, string, number, string]>([
+    ['chunked', { 'transfer-encoding': 'chunked' }, 'malformed', 400, 'dockgate: chunked upgrade requests are not accepted'],
+    ['any Transfer-Encoding', { 'transfer-encoding': 'identity', 'content-length': '1' }, 'malformed', 400, 'dockgate: chunked upgrade requests are not accepted'],
+    ['a negative length', { 'content-length': '-1' }, 'malformed', 400, 'dockgate: invalid Content-Length'],
+    ['a signed length', { 'content-length': '+1' }, 'malformed', 400, 'dockgate: invalid Content-Length'],
+    ['a fraction', { 'content-length': '1.5' }, 'malformed', 400, 'dockgate: invalid Content-Length'],
+    ['an exponent', { 'content-length': '1e1' }, 'malformed', 400, 'dockgate: invalid Content-Length'],
+    ['hex', { 'content-length': '0x1' }, 'malformed', 400, 'dockgate: invalid Content-Length'],
+    ['empty', { 'content-length': '' }, 'malformed', 400, 'dockgate: invalid Content-Length'],
+    ['spaces', { 'content-length': ' 1' }, 'malformed', 400, 'dockgate: invalid Content-Length'],
+    ['past safe integers', { 'content-length': '9007199254740993' }, 'malformed', 400, 'dockgate: invalid Content-Length'],
+    ['over the limit', { 'content-length': '11' }, 'body-too-large', 413, 'dockgate: request body exceeds the 10-byte inspection limit'],
+  ])('%s is refused before anything is taken', async (_label, headers, code, status, message) => {
+    const h = hold();
+    const err = await rejection(readUpgradeBody(headers, Buffer.alloc(0), new PassThrough(), 10, 1000, h));
+    expect([err.code, err.status, err.message]).toEqual([code, status, message]);
+    expect(err.reasonCode).toBe(code === 'malformed' ? 'bad-framing' : 'body-too-large');
+    expect(h.calls).toEqual([]);
+  });
+
+  it('a length at the limit is read', async () => {
+    const b = await readUpgradeBody({ 'content-length': '10' }, Buffer.from('0123456789'), new PassThrough(), 10, 1000, hold());
+    expect(b.body.toString()).toBe('0123456789');
+  });
+
+  it.each([
+    ['the declared length', 'declare 4'],
+    ['what head brought', 'take 2'],
+  ])('a budget refusal of %s rejects with it', async (_label, at) => {
+    const over = new GatewayError('identity-body-budget', 'over');
+    const socket = new PassThrough();
+    expect(await rejection(readUpgradeBody({ 'content-length': '4' }, Buffer.from('ab'), socket, 10, 1000, hold([at, over])))).toBe(over);
+    expect(socket.listenerCount('data')).toBe(0);
+  });
+
+  it('a budget refusal of a piece from the socket rejects with it and stops listening', async () => {
+    const over = new GatewayError('body-budget', 'full');
+    const socket = new PassThrough();
+    const p = readUpgradeBody({ 'content-length': '4' }, Buffer.from('ab'), socket, 10, 1000, hold(['take 1', over]));
+    socket.write('c');
+    expect(await rejection(p)).toBe(over);
+    expect(socket.listenerCount('data')).toBe(0);
+  });
+
+  it.each(['end', 'error', 'close'])('the socket\'s %s before the body is complete: 400 truncated-body', async (event) => {
+    const socket = new PassThrough();
+    const p = readUpgradeBody({ 'content-length': '4' }, Buffer.from('ab'), socket, 10, 1000, hold());
+    socket.emit(event, event === 'error' ? new Error('reset') : undefined);
+    const err = await rejection(p);
+    expect([err.code, err.status, err.reasonCode, err.message]).toEqual(['malformed', 400, 'truncated-body', 'dockgate: connection closed before the request body was complete']);
+    expect(['data', 'end', 'error', 'close'].map((e) => socket.listenerCount(e))).toEqual([0, 0, 0, 0]);
+  });
+
+  it('a body not complete within the timeout: 408', async () => {
+    vi.useFakeTimers();
+    const socket = new PassThrough();
+    const p = readUpgradeBody({ 'content-length': '4' }, Buffer.from('ab'), socket, 10, 300, hold());
+    let settled = false;
+    void p.then(() => (settled = true), () => (settled = true));
+    vi.advanceTimersByTime(299);
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    vi.advanceTimersByTime(1);
+    const err = await rejection(p);
+    expect([err.code, err.status]).toEqual(['body-timeout', 408]);
+    expect(socket.listenerCount('data')).toBe(0);
+  });
+});
