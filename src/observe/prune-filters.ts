@@ -1,16 +1,36 @@
 /**
  * What a prune's `filters` ask for, for its audit record: `name=value` strings
- * (`["label=team=web", "until=24h", "dangling=false"]`), read as dockerd reads them: the first
+ * (`["label=team=***", "until=24h", "dangling=false"]`), read as dockerd reads them: the first
  * `filters` value (FormValue) through filters.FromJSON, which takes the current form
  * `{"label":{"a=b":true}}` (the keys count, whatever the boolean) or the legacy form
  * `{"label":["a=b"]}`, not a mix of the two; the last of duplicate names wins (json.Unmarshal
- * into a Go map, as JSON.parse). Pure.
+ * into a Go map, as JSON.parse). A name with no values (`{"dangling":{}}`, `[]`, `null`) is
+ * kept, as `name=(any)`: dockerd keeps it, and its ExactMatch and MatchKVList match every value
+ * for it, so `{"dangling":{}}` prunes every unused image, as `dangling=false` does. Label values
+ * are never recorded, as a commit body's `Labels` values are not: `label=k=v` and `label!=k=v`
+ * keep the key, the value masked (`label=token=***`). Pure.
  */
 
 /** The audit value of a `filters` that dockerd refuses (not JSON, or neither form). */
 export const UNPARSABLE_FILTERS = '(unparsable)';
 
-/** The filters as `name=value` strings; undefined when there are none (absent, empty, `null`). */
+/** The value recorded for a filter name with no values: dockerd matches any value for it. */
+export const ANY_VALUE = '(any)';
+
+/** What stands for a label filter's value (`label=token=***`). */
+export const MASKED_LABEL_VALUE = '***';
+
+/** Filter names whose values are `key=value` label pairs (prune filters of every kind). */
+const LABEL_FILTERS = new Set(['label', 'label!']);
+
+/** One filter value as recorded: a label pair keeps its key only. */
+function entry(name: string, value: string): string {
+  if (!LABEL_FILTERS.has(name)) return `${name}=${value}`;
+  const eq = value.indexOf('=');
+  return `${name}=${eq === -1 ? value : `${value.slice(0, eq)}=${MASKED_LABEL_VALUE}`}`;
+}
+
+/** The filters as `name=value` strings; undefined when there are none (absent, empty, `null`, `{}`). */
 export function pruneFilters(raw: string | undefined): string[] | undefined {
   if (raw === undefined || raw === '') return undefined;
   let parsed: unknown;
@@ -26,14 +46,21 @@ export function pruneFilters(raw: string | undefined): string[] | undefined {
   let currentForm = true;
   let legacyForm = true;
   for (const [name, values] of Object.entries(parsed as Record<string, unknown>)) {
-    // A null value is a nil map or slice for Go in either form: no values. A null boolean leaves
-    // it false (the key still counts); a null string in a list is an empty string.
-    if (values === null) continue;
+    // A null value is a nil map or slice for Go in either form: the name with no values. A null
+    // boolean leaves it false (the key still counts); a null string in a list is an empty string.
+    if (values === null) {
+      current.push(`${name}=${ANY_VALUE}`);
+      legacy.push(`${name}=${ANY_VALUE}`);
+      continue;
+    }
     if (typeof values === 'object' && !Array.isArray(values) && Object.values(values).every((b) => typeof b === 'boolean' || b === null)) {
-      for (const value of Object.keys(values)) current.push(`${name}=${value}`);
+      const keys = Object.keys(values);
+      if (keys.length === 0) current.push(`${name}=${ANY_VALUE}`);
+      for (const value of keys) current.push(entry(name, value));
     } else currentForm = false;
     if (Array.isArray(values) && values.every((v) => typeof v === 'string' || v === null)) {
-      for (const value of values as (string | null)[]) legacy.push(`${name}=${value ?? ''}`);
+      if (values.length === 0) legacy.push(`${name}=${ANY_VALUE}`);
+      for (const value of values as (string | null)[]) legacy.push(entry(name, value ?? ''));
     } else legacyForm = false;
   }
   if (currentForm) return current.length > 0 ? current : undefined;

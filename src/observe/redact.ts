@@ -5,9 +5,10 @@
  * `Data`, `DriverOpts` values (but `device` and `type`) or registry-auth headers is ever read,
  * and URL-valued fields lose their userinfo, query values and fragment
  * (`https://***@host/p?sig=***`); a commit's or import's `changes` give their instruction
- * keywords only. Fields are read where dockerd reads them (the HostConfig copy a container
- * create acts on, every spelling of a map key, the first or every value of a query key as its
- * handler reads it, booleans as httputils.BoolValue reads them). Pure functions.
+ * keywords only; a prune's `label` filters their keys only (prune-filters.ts). Fields are read
+ * where dockerd reads them (the HostConfig copy a container create acts on, every spelling of a
+ * map key, the first or every value of a query key as its handler reads it, booleans as
+ * httputils.BoolValue reads them). Pure functions.
  */
 import type { JsonValue, RequestFacts } from '../core/types.js';
 import { apiVersionBelow } from '../facts/api-version.js';
@@ -231,7 +232,7 @@ const imageCreate: Extract = (f) => ({
   changes: (f.query.fromImage ?? '') === '' ? changeKeywords(f) : undefined,
 });
 
-/** Prunes: what their `filters` ask for, as `name=value` strings (prune-filters.ts). */
+/** Prunes: what their `filters` ask for, as `name=value` strings, label values masked (prune-filters.ts). */
 const prune: Extract = (f) => ({ filters: pruneFilters(f.query.filters) });
 
 /** Per-operation field extractors. Operations not listed log only their path parameters. */

@@ -156,13 +156,25 @@ const rows: Row[] = [
     name: 'ImagePrune (docker image prune -a --filter label=..): the filters',
     method: 'POST',
     target: `/v1.41/images/prune?filters=${q(JSON.stringify({ dangling: { false: true }, label: { 'dockgate.team=web': true }, until: { '24h': true } }))}`,
-    want: { filters: ['dangling=false', 'label=dockgate.team=web', 'until=24h'] },
+    want: { filters: ['dangling=false', 'label=dockgate.team=***', 'until=24h'] },
   },
   {
     name: 'ImagePrune: the legacy list form',
     method: 'POST',
     target: `/v1.41/images/prune?filters=${q(JSON.stringify({ label: ['a=b', 'c'] }))}`,
-    want: { filters: ['label=a=b', 'label=c'] },
+    want: { filters: ['label=a=***', 'label=c'] },
+  },
+  {
+    name: 'ImagePrune: a filter with no values is recorded (rev-day1 F1: dockerd prunes every unused image)',
+    method: 'POST',
+    target: `/v1.41/images/prune?filters=${q('{"dangling":{}}')}`,
+    want: { filters: ['dangling=(any)'] },
+  },
+  {
+    name: 'ContainerPrune: a label value is never recorded (rev-day1 F8)',
+    method: 'POST',
+    target: `/v1.41/containers/prune?filters=${q(JSON.stringify({ label: { [`token=${SECRET}`]: true } }))}`,
+    want: { filters: ['label=token=***'] },
   },
   {
     name: 'ImagePrune: no filters, no field',
