@@ -63,8 +63,12 @@ async function byIdInOwnRepository(ctx: TenancyContext, name: string, obj: Resol
   return undefined;
 }
 
-/** What the audit record adds to the policy's reason for a removal allowed by rule 4. */
-export const UNOWNED_REMOVAL_NOTE = "an unowned image's reference removed from the caller's repository (docs/sharing.md, Tags, rule 4)";
+/**
+ * What the audit record adds to the policy's reason for a removal allowed by rule 4: the
+ * permission, not an outcome (dockerd may still refuse the removal, 409 when a container uses
+ * the image and this is its last reference; the record's status says what dockerd did).
+ */
+export const UNOWNED_REMOVAL_NOTE = "allowed by Tags rule 4 of docs/sharing.md (an unowned image's reference in the caller's repository)";
 
 /**
  * The verdict for an ImageDelete of `name`, resolved to `obj`, an image without an owner:

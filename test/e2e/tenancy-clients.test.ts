@@ -275,6 +275,7 @@ describe('a tenant\'s variable LABEL key in a commit sets no owner (the gateway\
 });
 
 describe('rule 4 (an unowned tag in one\'s own repository) on the real daemon (rev-images F7)', () => {
+  const RULE4 = "allowed by Tags rule 4 of docs/sharing.md (an unowned image's reference in the caller's repository)";
   it('by ID the refusal says to remove the tag by name; by name it goes, and the audit record says it was rule 4', async () => {
     const dir = scratchDir('tc-own-');
     writeFileSync(join(dir, 'f'), 'alice\n');
@@ -293,9 +294,22 @@ describe('rule 4 (an unowned tag in one\'s own repository) on the real daemon (r
       expect(byName.code, byName.stderr).toBe(0);
       expect((await dockerDirect(socket, ['image', 'inspect', 'busybox:latest'])).code).toBe(0);
       const record = audit().filter((r) => r.operation === 'ImageDelete').at(-1);
-      expect(record?.reason).toBe('allowed by rule "everyone"; an unowned image\'s reference removed from the caller\'s repository (docs/sharing.md, Tags, rule 4)');
+      expect(record?.reason).toBe(`allowed by rule "everyone"; ${RULE4}`);
+      // rev-day1 F2: an unowned image whose only tag is in her repository, used by her container:
+      // dockerd refuses the removal (409) and the record says what was allowed, not "removed".
+      expect((await dockerDirect(socket, ['import', '-c', 'CMD ["/f"]', tar, 'tc-webrepo:solo'])).code).toBe(0);
+      const c = await as('alice', ['create', '--name', 'tc-solo-c', '--network', 'none', 'tc-webrepo:solo']);
+      expect(c.code, c.stderr).toBe(0);
+      const inUse = await as('alice', ['rmi', 'tc-webrepo:solo']);
+      expect(inUse.code).not.toBe(0);
+      expect(inUse.stderr).toContain('must force');
+      expect((await dockerDirect(socket, ['image', 'inspect', 'tc-webrepo:solo'])).code).toBe(0);
+      const refused = audit().filter((r) => r.operation === 'ImageDelete').at(-1);
+      expect(refused?.status).toBe(409);
+      expect(refused?.reason).toBe(`allowed by rule "everyone"; ${RULE4}`);
     } finally {
-      await dockerDirect(socket, ['rmi', '-f', 'tc-webrepo:1', 'tc-webrepo:pulled']);
+      await dockerDirect(socket, ['rm', '-f', 'tc-solo-c']);
+      await dockerDirect(socket, ['rmi', '-f', 'tc-webrepo:1', 'tc-webrepo:pulled', 'tc-webrepo:solo']);
     }
   });
 });

@@ -130,6 +130,10 @@ describe('4. the audit record tells a removal by rule 4 from an ordinary one (re
     const v = await admit('alice', 'DELETE', '/v1.41/images/web/app:pulled');
     expect(v.kind === 'forward' && v.note).toBe(UNOWNED_REMOVAL_NOTE);
   });
+  it('the note says what was allowed, not that anything was removed: dockerd may still answer 409 (rev-day1 F2)', () => {
+    expect(UNOWNED_REMOVAL_NOTE).toBe("allowed by Tags rule 4 of docs/sharing.md (an unowned image's reference in the caller's repository)");
+    expect(UNOWNED_REMOVAL_NOTE).not.toMatch(/removed/);
+  });
   it('a removal of one\'s own image carries none', async () => {
     const v = await admit('alice', 'DELETE', '/v1.41/images/web/app:1');
     expect(v.kind === 'forward' && v.note).toBeUndefined();
