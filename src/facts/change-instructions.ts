@@ -36,10 +36,24 @@ function isComment(line: string): boolean {
   return trimLeft(line).startsWith('#');
 }
 
-/** The keyword of one joined instruction line: upper case when it is an instruction, else UNKNOWN_INSTRUCTION. */
-function keyword(line: string): string {
+/**
+ * The keyword of one joined instruction line, as the parser's splitCommand finds it (the first
+ * token after Go's TrimSpace, split at tokenWhitespace, lower-cased as Go does): upper case when
+ * it is an instruction, else UNKNOWN_INSTRUCTION.
+ */
+export function instructionKeyword(line: string): string {
   const cmd = goLower(line.replace(SURROUNDING_SPACE, '').split(TOKEN_WHITESPACE, 1)[0] ?? '');
   return INSTRUCTIONS.has(cmd) ? cmd.toUpperCase() : UNKNOWN_INSTRUCTION;
+}
+
+/**
+ * The text after the keyword of one instruction line (splitCommand's second part, before its
+ * flags are taken off): what `ONBUILD` parses as the instruction it holds. Empty when none.
+ */
+export function instructionArguments(line: string): string {
+  const trimmed = line.replace(SURROUNDING_SPACE, '');
+  const gap = TOKEN_WHITESPACE.exec(trimmed);
+  return gap === null ? '' : trimmed.slice(gap.index + gap[0].length);
 }
 
 /**
@@ -79,7 +93,7 @@ export function changeInstructions(changes: readonly string[]): string[] {
       ended = !continuation.test(next);
       text += next.replace(continuation, '');
     }
-    out.push(keyword(text));
+    out.push(instructionKeyword(text));
   }
   return out;
 }

@@ -8,6 +8,7 @@
  * dockerd 20.10 by the rev-images review and its fix: an admin's commit with each of these
  * spellings set `dockgate.owner=carol` while the gateway took it for a change naming no label.
  */
+import { instructionArguments, instructionKeyword, UNKNOWN_INSTRUCTION } from '../facts/change-instructions.js';
 import { RESERVED_PREFIX } from './labels.js';
 
 /**
@@ -31,12 +32,32 @@ export function namesReservedLabel(change: string): boolean {
 }
 
 /**
+ * Whether one plain instruction (unsafeChange false) with a `$` could set a label through a
+ * variable: decided by its keyword as the parser reads it (instructionKeyword: Go's TrimSpace,
+ * the first token, lower-cased as Go does; dockerd drops a byte-order mark before the first
+ * change only). A `LABEL`, an `ONBUILD` whose instruction is a `LABEL`, or a keyword that is no
+ * Dockerfile instruction (dockerd refuses it; failing closed) counts; a `$` in `CMD`, `ENV`,
+ * `WORKDIR` and the other instructions sets no label, whatever their text says.
+ */
+function labelWithVariable(change: string, first: boolean): boolean {
+  if (!change.includes('$')) return false;
+  const line = first ? change.replace(/^\ufeff/, '') : change;
+  let keyword = instructionKeyword(line);
+  // parseSubCommand: ONBUILD's arguments are parsed as an instruction line of their own (a flag
+  // before it reads as an unknown keyword here, and counts).
+  if (keyword === 'ONBUILD') keyword = instructionKeyword(instructionArguments(line));
+  return keyword === 'LABEL' || keyword === UNKNOWN_INSTRUCTION;
+}
+
+/**
  * Whether `changes` could set a gateway label, as far as the gateway can tell without dockerd's
- * parser and the base config: one names a gateway label (namesReservedLabel), one is a `LABEL`
- * (also under `ONBUILD`) with a `$` (a variable dockerd expands from an `ENV` the gateway may
- * not see), or one is not a single plain instruction (unsafeChange: a line break, a comment or
- * directive, a line continuation joining the next change). Fails closed: true when unsure.
+ * parser and the base config: one names a gateway label (namesReservedLabel, whatever the
+ * instruction), one is a `LABEL` (also under `ONBUILD`, or an unknown keyword) with a `$` (a
+ * variable dockerd expands from an `ENV` the gateway may not see: labelWithVariable), or one is
+ * not a single plain instruction (unsafeChange: a line break, a comment or directive, a line
+ * continuation joining the next change; checked first, so the keyword test only ever sees one
+ * instruction line). Fails closed: true when unsure.
  */
 export function mayWriteReservedLabel(changes: readonly string[]): boolean {
-  return changes.some((c) => unsafeChange(c) || namesReservedLabel(c) || (c.includes('$') && /\blabel\b/i.test(c)));
+  return changes.some((c, i) => unsafeChange(c) || namesReservedLabel(c) || labelWithVariable(c, i === 0));
 }

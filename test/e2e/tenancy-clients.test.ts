@@ -248,13 +248,18 @@ describe('an admin\'s import or commit whose changes could set an owner goes int
         expect(r.stderr, tag).toContain(refusal('ImageCommit', 'docker.io/library/busybox'));
         expect((await dockerDirect(socket, ['image', 'inspect', `busybox:${tag}`])).code, tag).not.toBe(0);
       }
+      // rev-day1 F3: a $ in another instruction sets no label, whatever its text says: these go
+      // into busybox (they were refused because the text held a $ and the word "label").
+      const plain = await as('ops', ['commit', '--change', 'CMD ["sh","-c","exec app --label $NAME"]', '--change', 'WORKDIR /srv/label/$APP', 'tc-rc', 'busybox:tc-p3']);
+      expect(plain.code, plain.stderr).toBe(0);
+      expect((await dockerDirect(socket, ['image', 'inspect', '-f', '{{.Config.WorkingDir}}', 'busybox:tc-p3'])).stdout.trim()).toBe('/srv/label/'); // $APP is empty
       // What dockerd makes of the variable spelling, where the gateway lets it go (a new repository).
       const fresh = await as('ops', ['commit', '--change', 'ENV X=dockgate', '--change', 'LABEL ${X}.owner=carol ${X}.team=data', 'tc-rc', 'tc-committed-new:1']);
       expect(fresh.code, fresh.stderr).toBe(0);
       expect(await labelsOf('tc-committed-new:1')).toBe('{"dockgate.owner":"carol","dockgate.team":"data"}');
     } finally {
       await dockerDirect(socket, ['rm', '-f', 'tc-rc']);
-      await dockerDirect(socket, ['rmi', '-f', 'busybox:tc-p1', 'busybox:tc-p2', 'tc-committed-new:1']);
+      await dockerDirect(socket, ['rmi', '-f', 'busybox:tc-p1', 'busybox:tc-p2', 'busybox:tc-p3', 'tc-committed-new:1']);
     }
   });
 });

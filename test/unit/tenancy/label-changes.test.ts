@@ -26,6 +26,22 @@ describe('mayWriteReservedLabel', () => {
     ['a LABEL naming other keys', ['LABEL version=2 "org.example"="x"'], false],
     ['a variable outside any LABEL', ['ENV A=$PATH', 'WORKDIR $HOME'], false],
     ['LABEL_ in a name is no LABEL', ['ENV LABEL_X=$Y'], false],
+    // rev-day1 F3: a `$` counts in a LABEL (also under ONBUILD) or an instruction dockerd does
+    // not know (failing closed), decided by the keyword as the parser reads it, not by the word
+    // "label" anywhere in the text. These three were refused to root on dockerd 20.10.
+    ['a $ in CMD with the word label in it', ['CMD ["sh","-c","exec app --label $NAME"]'], false],
+    ['a $ in ENV with "--label" in a value', ['ENV OPTS="--label x" HOME2=$HOME'], false],
+    ['a $ in WORKDIR with label in the path', ['WORKDIR /srv/label/$APP'], false],
+    ['ONBUILD with another instruction', ['ONBUILD RUN echo label $X'], false],
+    ['a BOM before the first change is dropped (bufio, first line only)', ['\ufeffCMD echo label $X'], false],
+    ['the keyword in any case, after Go\'s TrimSpace (NBSP, tab)', ['\u00a0\tLaBeL\t$X.owner=carol'], true],
+    ['onbuild label in lower case', ['onbuild label ${X}.owner='], true],
+    ['ONBUILD LABEL after other space', ['ONBUILD\u000bLABEL $X.owner=carol'], true],
+    ['ONBUILD with a flag before its instruction (unknown: fails closed)', ['ONBUILD --x LABEL $X.owner=carol'], true],
+    ['ONBUILD with a variable for its instruction', ['ONBUILD $I $X.owner=carol'], true],
+    ['an unknown keyword with a $ fails closed', ['LABELS $X.owner=carol'], true],
+    ['a BOM before a later change makes an unknown keyword', ['CMD ["sh"]', '\ufeffCMD echo $X'], true],
+    ['a variable keyword', ['$K ${X}.owner=carol'], true],
   ])('%s', (_name, changes, want) => {
     expect(mayWriteReservedLabel(changes)).toBe(want);
   });
