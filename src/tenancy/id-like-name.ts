@@ -59,17 +59,17 @@ const LIBRARY = 'docker.io/library/';
 /**
  * Refuse a new tag `ref` that dockerd would find in place of an image ID prefix (idLikeTag):
  * always when the prefix is as long as a short ID or longer, and when shorter, if it is the
- * prefix of an existing image's ID (asked as `sha256:<prefix>`, which dockerd looks up by ID).
+ * prefix of an existing image's ID. The prefix is looked up either way (one inspect, as
+ * `sha256:<prefix>`, which dockerd looks up by ID), so the refusal says when it is the ID of an
+ * image the caller may change: "another image" misled for the caller's own short ID, the one
+ * `docker images` shows (rev-images F7 for shorter prefixes, rev-day1 F5 for 12 digits and more).
  */
 export async function idLikeImageTag(ctx: TenancyContext, ref: string, shown: string): Promise<TenancyVerdict | undefined> {
   const prefix = idLikeTag(ref);
   if (prefix === undefined) return undefined;
-  let image = 'another image';
-  if (prefix.length < SHORT_ID_LENGTH) {
-    const r = await resolveObject(ctx.daemon, 'images', `sha256:${prefix}`);
-    if ('answer' in r && r.answer.status === 404) return undefined;
-    // The prefix may be the caller's own image's (rev-images F7): "another image" misled.
-    if ('found' in r && accessTo(ctx.spec, ctx.tenant, r.found, 'modify') !== 'none') image = `an image of yours or your team's (${r.found.id.replace(/^sha256:/, '').slice(0, SHORT_ID_LENGTH)})`;
-  }
+  const r = await resolveObject(ctx.daemon, 'images', `sha256:${prefix}`);
+  if (prefix.length < SHORT_ID_LENGTH && 'answer' in r && r.answer.status === 404) return undefined;
+  const own = 'found' in r && accessTo(ctx.spec, ctx.tenant, r.found, 'modify') !== 'none';
+  const image = own ? `an image of yours or your team's (${r.found.id.replace(/^sha256:/, '').slice(0, SHORT_ID_LENGTH)})` : 'another image';
   return deny(403, 'id-like-name', tenancyMessage(ctx, `tag "${shown}" could be read as the ID of ${image}: give it a name that is not only hexadecimal digits`));
 }

@@ -264,6 +264,10 @@ describe('names that read as IDs', () => {
       expect(r.code, args.join(' ')).not.toBe(0);
       expect(r.stderr, args.join(' ')).toContain('could be read as the ID of another image');
     }
+    // rev-day1 F5: alice's own image's 12-digit short ID is refused too, saying it is hers.
+    const ownShort = await as('alice', ['tag', 'ten-idimg-a', short]);
+    expect(ownShort.code).not.toBe(0);
+    expect(ownShort.stderr).toContain(`could be read as the ID of an image of yours or your team's (${short})`);
     // The short ID still means alice's image, for the admin and for alice.
     expect((await as('root', ['image', 'inspect', '-f', '{{.Id}}', short])).stdout.trim()).toBe(`sha256:${imageId}`);
     expect((await as('alice', ['image', 'inspect', '-f', '{{.Id}}', `sha256:${short}`])).stdout.trim()).toBe(`sha256:${imageId}`);

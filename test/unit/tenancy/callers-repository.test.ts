@@ -38,6 +38,7 @@ const docs: Record<string, unknown> = {
   '/images/busybox/json': busybox,
   '/images/b1/json': busybox,
   '/images/sha256:a1/json': webApp,
+  '/images/sha256:a10000000000/json': webApp,
   '/images/amixed:1/json': amixed,
   '/containers/a1/json': { Id: 'a1'.padEnd(64, '0'), Name: '/a1', Config: { Labels: labels('alice', 'web') }, State: { Running: true } },
   // root's own container, no labels; its environment gives X=dockgate (a LABEL ${X}.owner= change expands it).
@@ -146,6 +147,10 @@ describe('messages (rev-images F7)', () => {
     ['a pull of repo: with a tag is that tag', 'alice', 'POST', '/v1.41/images/create?fromImage=web%2Fapp%3A&tag=2', undefined],
     ['a hex tag prefixing the caller\'s own image\'s ID says so', 'alice', 'POST', '/v1.41/images/web/app:1/tag?repo=a1', 'dockgate: ImageTag denied for alice: tag "a1:latest" could be read as the ID of an image of yours or your team\'s (a10000000000): give it a name that is not only hexadecimal digits'],
     ['one prefixing another tenant\'s image\'s ID', 'carol', 'POST', '/v1.41/images/data/app:1/tag?repo=a1', 'dockgate: ImageTag denied for carol: tag "a1:latest" could be read as the ID of another image: give it a name that is not only hexadecimal digits'],
+    // rev-day1 F5: the 12-digit short ID `docker images` shows is looked up too.
+    ['the caller\'s own image\'s 12-digit short ID says so', 'alice', 'POST', '/v1.41/images/web/app:1/tag?repo=a10000000000', 'dockgate: ImageTag denied for alice: tag "a10000000000:latest" could be read as the ID of an image of yours or your team\'s (a10000000000): give it a name that is not only hexadecimal digits'],
+    ['another tenant\'s image\'s short ID', 'carol', 'POST', '/v1.41/images/data/app:1/tag?repo=a10000000000', 'dockgate: ImageTag denied for carol: tag "a10000000000:latest" could be read as the ID of another image: give it a name that is not only hexadecimal digits'],
+    ['a short ID of no image is still refused', 'alice', 'POST', '/v1.41/images/web/app:1/tag?repo=f00000000000', 'dockgate: ImageTag denied for alice: tag "f00000000000:latest" could be read as the ID of another image: give it a name that is not only hexadecimal digits'],
   ]);
 });
 
