@@ -62,6 +62,8 @@ interface SourceState {
   /** The previous window's reasons, reported with a block its failures helped start. */
   previousReasons: Record<string, number>;
   blockedUntil: number;
+  /** The estimated failures within the last window that started the block in force (reported while it lasts). */
+  blockedFailures: number;
 }
 
 /** The key of an address: itself for IPv4, its first four groups (the /64) for IPv6, with its zone. */
@@ -103,7 +105,7 @@ export function createSourceGuard(limits: SourceGuardLimits, clock: () => number
       if (sources.size >= limits.maxSources) evictOne(now);
       // Still full (all blocked): this source is not tracked; it is not refused for that.
       if (sources.size >= limits.maxSources) return undefined;
-      state = { inProgress: 0, windowStart: now, failures: 0, previousFailures: 0, reasons: {}, previousReasons: {}, blockedUntil: 0 };
+      state = { inProgress: 0, windowStart: now, failures: 0, previousFailures: 0, reasons: {}, previousReasons: {}, blockedUntil: 0, blockedFailures: 0 };
     }
     sources.set(key, state);
     return state;
@@ -119,7 +121,7 @@ export function createSourceGuard(limits: SourceGuardLimits, clock: () => number
       const state = entry(sourceKey(address));
       if (!state) return undefined;
       const now = clock();
-      if (state.blockedUntil > now) return { kind: 'blocked', untilMs: state.blockedUntil, failures: state.failures + state.previousFailures };
+      if (state.blockedUntil > now) return { kind: 'blocked', untilMs: state.blockedUntil, failures: state.blockedFailures };
       if (state.inProgress >= limits.handshakesInProgress) return { kind: 'busy', inProgress: state.inProgress };
       state.inProgress += 1;
       return undefined;
@@ -152,6 +154,7 @@ export function createSourceGuard(limits: SourceGuardLimits, clock: () => number
       const recent = state.failures + state.previousFailures * (1 - (now - state.windowStart) / limits.windowMs);
       if (recent > limits.failures && state.blockedUntil <= now) {
         state.blockedUntil = now + limits.blockMs;
+        state.blockedFailures = Math.round(recent);
         const reasons = { ...state.previousReasons };
         for (const [r, n] of Object.entries(state.reasons)) reasons[r] = (reasons[r] ?? 0) + n;
         return { source: key, failures: Math.round(recent), reasons };

@@ -27,7 +27,7 @@ export function parentOf(socket: TLSSocket): Socket | undefined {
 /** The log detail of a connection closed on arrival. */
 export function arrivalDetail(refusal: SourceRefusal): string {
   return refusal.kind === 'blocked'
-    ? `closed on arrival: ${refusal.failures} failed handshakes from this source within 10 s (limits.handshakeFailuresPerSource)`
+    ? `closed on arrival: blocked after ${refusal.failures} failed handshakes from this source within 10 s (limits.handshakeFailuresPerSource)`
     : `closed on arrival: ${refusal.inProgress} handshakes of this source in progress (limits.handshakesPerSource)`;
 }
 

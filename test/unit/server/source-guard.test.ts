@@ -111,6 +111,10 @@ describe('createSourceGuard', () => {
     expect(g.failed('192.0.2.1', R)).toBeUndefined();
     // 2 + 1.5 > 3.
     expect(g.failed('192.0.2.1', R)?.failures).toBe(4);
+    // Closed on arrival, the source is told the estimate that started the block (not the 5 of both windows).
+    expect(g.arrive('192.0.2.1')).toEqual({ kind: 'blocked', untilMs: 45_000, failures: 4 });
+    now = 21_000;
+    expect(g.arrive('192.0.2.1')).toEqual({ kind: 'blocked', untilMs: 45_000, failures: 4 });
   });
 
   it('a block names the failures of both windows it counted', () => {

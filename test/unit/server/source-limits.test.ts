@@ -122,7 +122,7 @@ describe('COUNTED_FAILURES', () => {
 
 describe('arrivalDetail', () => {
   it.each([
-    [{ kind: 'blocked', untilMs: 1, failures: 51 } as const, 'closed on arrival: 51 failed handshakes from this source within 10 s (limits.handshakeFailuresPerSource)'],
+    [{ kind: 'blocked', untilMs: 1, failures: 51 } as const, 'closed on arrival: blocked after 51 failed handshakes from this source within 10 s (limits.handshakeFailuresPerSource)'],
     [{ kind: 'busy', inProgress: 128 } as const, 'closed on arrival: 128 handshakes of this source in progress (limits.handshakesPerSource)'],
   ])('%o', (refusal, detail) => {
     expect(arrivalDetail(refusal)).toBe(detail);
@@ -217,7 +217,7 @@ describe('limitHandshakeSources', () => {
     expect(late.written).toEqual([ACCESS_DENIED]);
     expect(late.destroyed).toBe(true);
     r.fail(late);
-    expect(r.failed.at(-1)).toEqual(['source-limit', 'closed on arrival: 4 failed handshakes from this source within 10 s (limits.handshakeFailuresPerSource)', '192.0.2.1:41001']);
+    expect(r.failed.at(-1)).toEqual(['source-limit', 'closed on arrival: blocked after 4 failed handshakes from this source within 10 s (limits.handshakeFailuresPerSource)', '192.0.2.1:41001']);
     // The refusals on arrival do not count again: no second block report.
     for (let i = 0; i < 10; i += 1) r.fail(r.connect('192.0.2.1'));
     expect(r.blocked).toHaveLength(1);
