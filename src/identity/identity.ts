@@ -18,6 +18,8 @@ export interface ParsedCertificate {
   fingerprint256: string;
   serialNumber: string;
   valid_to: string;
+  /** basicConstraints CA:TRUE (Node sets it on the parsed object; absent in hand-made ones means false). */
+  ca?: boolean;
   /** The DER certificate (its issuer Name is read from it: Node's parsed object folds it). */
   raw: Buffer;
 }
@@ -105,8 +107,14 @@ function distinguishedName(name: ParsedCertificate['issuer']): string {
  * several CNs tools disagree on which one names the holder (OpenSSL lists them in order, Go's
  * pkix keeps the last). When the certificate carries extendedKeyUsage it must list clientAuth:
  * anyExtendedKeyUsage alone does not do (OpenSSL's TLS client purpose check refuses it first).
+ * A CA certificate (basicConstraints CA:TRUE) is refused: OpenSSL's purpose check lets one
+ * through when its keyUsage has digitalSignature, as many corporate issuing CAs' does, and a
+ * CA's name is not a caller's (docs/certificates.md).
  */
 export function identityFromParsed(cert: ParsedCertificate): Identity {
+  if (cert.ca === true) {
+    throw new IdentityError('certificate is a CA certificate (basicConstraints CA:TRUE): a CA certificate does not name a caller; issue a client certificate (CA:FALSE) instead');
+  }
   const eku = cert.ext_key_usage;
   if (eku && !eku.includes(CLIENT_AUTH)) {
     throw new IdentityError('certificate extendedKeyUsage does not allow clientAuth');

@@ -57,6 +57,21 @@ describe('identityFromCertificate', () => {
     expect(() => identityFromCertificate(der)).toThrow(new IdentityError(message));
   });
 
+  // docs/certificates.md: a CA certificate is refused as a client certificate. OpenSSL's
+  // TLS-client purpose check does not look at CA:TRUE, so one whose keyUsage has
+  // digitalSignature (many corporate issuing CAs) passed the handshake, and its CN named a caller.
+  it.each([
+    ['CA:TRUE with digitalSignature, no EKU', 'ca-ds', 'basicConstraints=critical,CA:TRUE\nkeyUsage=digitalSignature,keyCertSign,cRLSign\n', 'refuse'],
+    ['CA:TRUE with digitalSignature and EKU clientAuth', 'ca-ds-eku', 'basicConstraints=critical,CA:TRUE\nkeyUsage=digitalSignature,keyCertSign,cRLSign\nextendedKeyUsage=clientAuth\n', 'refuse'],
+    ['CA:TRUE, not critical, no keyUsage', 'ca-plain', 'basicConstraints=CA:TRUE\n', 'refuse'],
+    ['CA:FALSE', 'ca-false', 'basicConstraints=critical,CA:FALSE\nkeyUsage=digitalSignature\n', 'accept'],
+    ['no basicConstraints', 'no-bc', 'keyUsage=digitalSignature\n', 'accept'],
+  ])('a certificate with %s: %s', (_label, file, ext, want) => {
+    const der = makeCert(file, `/CN=${file}`, ext);
+    if (want === 'accept') expect(identityFromCertificate(der).name).toBe(file);
+    else expect(() => identityFromCertificate(der)).toThrow(new IdentityError('certificate is a CA certificate (basicConstraints CA:TRUE): a CA certificate does not name a caller; issue a client certificate (CA:FALSE) instead'));
+  });
+
   it('refuses an empty CN', async () => {
     const root = await createCa({ keyType: 'ecdsa', days: 2, now: new Date(), hostname: 'test' });
     const leaf = await issueLeaf(root, { kind: 'client', subject: [{ CN: [''] }, { OU: ['dev'] }], keyType: 'ecdsa', days: 1, now: new Date() });
