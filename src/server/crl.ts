@@ -6,7 +6,7 @@
  * library (and its reflect-metadata polyfill, some 18 MiB of resident memory) to read a CRL.
  */
 import { X509Certificate, verify, type KeyObject } from 'node:crypto';
-import { DerSequence, DerTag, derChildren, parseDer, readBitStringBytes, readNull, readSignedIntegerHex, readOid, readSmallInteger, readTime, type DerElement } from './der.js';
+import { DerSequence, DerTag, derChildren, expectTag, parseDer, readBitStringBytes, readNull, readSignedIntegerHex, readOid, readSmallInteger, readTime, type DerElement } from './der.js';
 import { caKey } from './ca-key.js';
 import { certificateNames, formatName, nameKey, parseName, sameName, type X509Name } from './x509-name.js';
 
@@ -30,6 +30,11 @@ export interface CrlInfo {
   thisUpdate: Date;
   /** After this, OpenSSL refuses every certificate the issuer signed ("CRL has expired"). */
   nextUpdate?: Date;
+  /**
+   * The cRLNumber extension, when the CRL has one: RFC 5280 has it increase with every CRL a
+   * CA issues, so a lower one than the CRL in force is an older CRL (crl-rollback.ts).
+   */
+  crlNumber?: bigint;
 }
 
 /** What one CRL revokes: serials of certificates its signer issued, and only those. */
@@ -61,6 +66,8 @@ interface CrlFields {
   nextUpdate?: Date;
   /** Revoked serials, normalised. */
   serials: string[];
+  /** The cRLNumber extension's value, when present. */
+  crlNumber?: bigint;
 }
 
 /** A trusted CA certificate: its subject and public key. */
@@ -135,7 +142,7 @@ export async function parseCrl(pem: string, caPems: readonly string[], file: str
     for (const serial of crl.serials) serials.add(serial);
     // Named as the CA that signed it, so casWithoutCrl sees it as covered even when the
     // CRL spells the name differently (case, spacing, string type).
-    crls.push({ issuer: formatName(signer.subject), ca: signer.ca, thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate });
+    crls.push({ issuer: formatName(signer.subject), ca: signer.ca, thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate, ...(crl.crlNumber === undefined ? {} : { crlNumber: crl.crlNumber }) });
     revocations.push({ signer: cas.indexOf(signer), serials: new Set(crl.serials) });
   }
   return { serials, crls, revocations };
@@ -231,24 +238,46 @@ function readCrl(der: Buffer): CrlFields {
     }
   }
   const crlExtensions = tbs.optional(DerTag.CONTEXT_0);
+  let crlNumber: bigint | undefined;
   if (crlExtensions) {
     const wrapper = new DerSequence(crlExtensions, 'crlExtensions', DerTag.CONTEXT_0);
-    readExtensions(wrapper.next(DerTag.SEQUENCE, 'Extensions'), 'crlExtensions');
+    const numbers = readExtensions(wrapper.next(DerTag.SEQUENCE, 'Extensions'), 'crlExtensions').filter((e) => e.oid === CRL_NUMBER);
     wrapper.end();
+    // OpenSSL marks a CRL whose cRLNumber it cannot read (or finds twice) invalid.
+    if (numbers.length > 1) throw new Error('cRLNumber extension appears more than once');
+    const [number] = numbers;
+    if (number) crlNumber = readCrlNumber(number.value);
   }
   tbs.end();
-  return { tbs: tbsElement.der, algorithm, signature, issuer, thisUpdate, nextUpdate, serials };
+  return { tbs: tbsElement.der, algorithm, signature, issuer, thisUpdate, nextUpdate, serials, crlNumber };
+}
+
+/** id-ce-cRLNumber. */
+const CRL_NUMBER = '2.5.29.20';
+
+/** CRLNumber ::= INTEGER (0..MAX), inside the extension's OCTET STRING. */
+function readCrlNumber(value: Buffer): bigint {
+  const hex = readSignedIntegerHex(expectTag(parseDer(value), DerTag.INTEGER, 'cRLNumber'));
+  if (hex.startsWith('-')) throw new Error('cRLNumber is negative');
+  return BigInt(`0x${hex}`);
+}
+
+/** One extension: its OID and the content of its extnValue. */
+interface Extension {
+  oid: string;
+  value: Buffer;
 }
 
 /** Extensions ::= SEQUENCE OF SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING } */
-function readExtensions(el: DerElement, what: string): void {
-  for (const extension of derChildren(el)) {
+function readExtensions(el: DerElement, what: string): Extension[] {
+  return derChildren(el).map((extension) => {
     const fields = new DerSequence(extension, what);
-    readOid(fields.next(DerTag.OID, 'extnID'));
+    const oid = readOid(fields.next(DerTag.OID, 'extnID'));
     fields.optional(DerTag.BOOLEAN);
-    fields.next(DerTag.OCTET_STRING, 'extnValue');
+    const value = fields.next(DerTag.OCTET_STRING, 'extnValue').content;
     fields.end();
-  }
+    return { oid, value };
+  });
 }
 
 /** The accepted scheme an AlgorithmIdentifier names; throws naming the OID of any other. */

@@ -4,6 +4,8 @@ import { crlRollback } from '../../../src/runtime/crl-rollback.js';
 const at = (s: string) => new Date(`2026-12-0${s}T00:00:00Z`);
 /** A CRL of the CA `ca` (its name and key, ca-key.ts caKey; by default one CA per name). */
 const crl = (issuer: string, day: string, ca = issuer) => ({ issuer, ca, thisUpdate: at(day) });
+/** The same with a CRL Number. */
+const numbered = (issuer: string, day: string, crlNumber: bigint, ca = issuer) => ({ ...crl(issuer, day, ca), crlNumber });
 
 describe('crlRollback', () => {
   it.each([
@@ -20,6 +22,17 @@ describe('crlRollback', () => {
     ['the same, the namesake listed second', [crl('CN=root', '4', 'k2'), crl('CN=root', '2', 'k1')], [crl('CN=root', '3', 'k2'), crl('CN=root', '2', 'k1')], 'before the one in force (2026-12-04T00:00:00.000Z)'],
     ['a newer CRL of a re-keyed CA, its namesake\'s CRL in force being newer still', [crl('CN=root', '6', 'k1'), crl('CN=root', '2', 'k2')], [crl('CN=root', '6', 'k1'), crl('CN=root', '3', 'k2')], undefined],
     ['the first CRL of a re-keyed CA, older than its namesake\'s', [crl('CN=root', '4', 'k1')], [crl('CN=root', '4', 'k1'), crl('CN=root', '1', 'k2')], undefined],
+    // A CRL re-signed from an index that went back (lost or restored index.json): newer by
+    // thisUpdate, lower by CRL Number. RFC 5280 has the number increase.
+    ['a newer CRL of the same CA with a lower CRL Number', [numbered('CN=root', '2', 2n)], [numbered('CN=root', '3', 1n)], 'the CRL of "CN=root" has CRL Number 1, lower than the one in force (2)'],
+    ['a newer CRL with a higher CRL Number', [numbered('CN=root', '2', 2n)], [numbered('CN=root', '3', 3n)], undefined],
+    ['the same CRL Number again (the same CRL reloaded)', [numbered('CN=root', '2', 2n)], [numbered('CN=root', '2', 2n)], undefined],
+    ['CRL Numbers past 2^53 compared exactly', [numbered('CN=root', '2', 2n ** 64n + 1n)], [numbered('CN=root', '3', 2n ** 64n)], 'has CRL Number 18446744073709551616, lower than the one in force (18446744073709551617)'],
+    ['a lower CRL Number of another CA of the same name (another key)', [numbered('CN=root', '2', 9n, 'k1')], [numbered('CN=root', '3', 1n, 'k2')], undefined],
+    ['a lower CRL Number of another CA', [numbered('CN=root', '2', 9n)], [numbered('CN=team', '3', 1n)], undefined],
+    ['a new CRL without a CRL Number (cannot be compared; thisUpdate decides)', [numbered('CN=root', '2', 9n)], [crl('CN=root', '3')], undefined],
+    ['a CRL in force without a CRL Number', [crl('CN=root', '2')], [numbered('CN=root', '3', 1n)], undefined],
+    ['a lower CRL Number replacing a CRL in force that is not valid yet', [numbered('CN=root', '9', 5n)], [numbered('CN=root', '4', 1n)], undefined],
   ])('%s', (_name, current, next, want) => {
     const got = crlRollback(current, next, at('5'));
     if (want === undefined) expect(got).toBeUndefined();

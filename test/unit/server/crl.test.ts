@@ -73,12 +73,14 @@ function makeCrl(ca: Ca, serials: readonly string[], opts: { md?: string; days?:
 }
 
 /** What openssl itself reads in a CRL, to hold the parser to. */
-function opensslView(crl: Crl): { text: string; serials: string[]; thisUpdate: Date; nextUpdate: Date } {
+function opensslView(crl: Crl): { text: string; serials: string[]; thisUpdate: Date; nextUpdate: Date; crlNumber?: bigint } {
   const text = ossl(['crl', '-noout', '-text', '-in', crl.path]);
   const serials = [...text.matchAll(/Serial Number: ([0-9A-F]+)/g)].map((m) => (m[1] as string).toLowerCase().replace(/^0+/, '')).sort();
   const thisUpdate = new Date(ossl(['crl', '-noout', '-lastupdate', '-in', crl.path]).trim().replace(/^lastUpdate=/, ''));
   const nextUpdate = new Date(ossl(['crl', '-noout', '-nextupdate', '-in', crl.path]).trim().replace(/^nextUpdate=/, ''));
-  return { text, serials, thisUpdate, nextUpdate };
+  // openssl prints a small CRL Number in decimal.
+  const number = /X509v3 CRL Number: *\n *(\d+)\n/.exec(text)?.[1];
+  return { text, serials, thisUpdate, nextUpdate, ...(number === undefined ? {} : { crlNumber: BigInt(number) }) };
 }
 
 function derOf(pem: string): Buffer {
@@ -124,7 +126,9 @@ describe('parseCrl with CRLs made by openssl', () => {
     expect(view.serials).toEqual(EXPECTED_SERIALS);
     const parsed = await parseCrl(crl.pem, [ca.pem], FILE);
     expect([...parsed.serials].sort()).toEqual(EXPECTED_SERIALS);
-    expect(parsed.crls).toEqual([{ issuer: `CN=${key} CA, O=Example`, ca: expect.any(String), thisUpdate: view.thisUpdate, nextUpdate: view.nextUpdate }]);
+    // openssl ca wrote CRL number 1000 (hex) from the crlnumber file; openssl prints it in decimal.
+    expect(view.text).toMatch(/X509v3 CRL Number: *\n *4096\n/);
+    expect(parsed.crls).toEqual([{ issuer: `CN=${key} CA, O=Example`, ca: expect.any(String), thisUpdate: view.thisUpdate, nextUpdate: view.nextUpdate, crlNumber: 4096n }]);
   });
 
   it('a serial with the top bit set is encoded with a 00 octet, which the normalisation drops', async () => {
@@ -140,7 +144,7 @@ describe('parseCrl with CRLs made by openssl', () => {
     expect(opensslView(crl).text).toContain('No Revoked Certificates.');
     const parsed = await parseCrl(crl.pem, [ca.pem], FILE);
     expect(parsed.serials.size).toBe(0);
-    expect(parsed.crls).toEqual([{ issuer: 'CN=rsa CA, O=Example', ca: expect.any(String), thisUpdate: opensslView(crl).thisUpdate, nextUpdate: opensslView(crl).nextUpdate }]);
+    expect(parsed.crls).toEqual([{ issuer: 'CN=rsa CA, O=Example', ca: expect.any(String), thisUpdate: opensslView(crl).thisUpdate, nextUpdate: opensslView(crl).nextUpdate, crlNumber: opensslView(crl).crlNumber }]);
   });
 
   it('a nextUpdate after 2049 is a GeneralizedTime and read as such', async () => {
@@ -169,7 +173,7 @@ describe('parseCrl with CRLs made by openssl', () => {
     const caPem = readFileSync(join(d, 'ca.pem'), 'utf8');
     const parsed = await parseCrl(crl.pem, [caPem], FILE);
     expect([...parsed.serials]).toEqual([serial]);
-    expect(parsed.crls).toEqual([{ issuer: ossl(['x509', '-noout', '-subject', '-nameopt', 'sep_comma_plus_space', '-in', join(d, 'ca.pem')]).trim().replace(/^subject=/, ''), ca: expect.any(String), thisUpdate: opensslView(crl).thisUpdate, nextUpdate: opensslView(crl).nextUpdate }]);
+    expect(parsed.crls).toEqual([{ issuer: ossl(['x509', '-noout', '-subject', '-nameopt', 'sep_comma_plus_space', '-in', join(d, 'ca.pem')]).trim().replace(/^subject=/, ''), ca: expect.any(String), thisUpdate: opensslView(crl).thisUpdate, nextUpdate: opensslView(crl).nextUpdate, crlNumber: opensslView(crl).crlNumber }]);
     expect(casWithoutCrl([caPem], parsed.crls)).toEqual([]);
   });
 
@@ -188,8 +192,8 @@ describe('parseCrl with CRLs made by openssl', () => {
       const parsed = await parseCrl(intCrl.pem + rootCrl.pem, bundle, FILE);
       expect([...parsed.serials].sort()).toEqual(['1001', '1002', '2']);
       expect(parsed.crls).toEqual([
-        { issuer: 'CN=Team CA, O=Example', ca: expect.any(String), thisUpdate: opensslView(intCrl).thisUpdate, nextUpdate: opensslView(intCrl).nextUpdate },
-        { issuer: 'CN=Root CA, O=Example', ca: expect.any(String), thisUpdate: opensslView(rootCrl).thisUpdate, nextUpdate: opensslView(rootCrl).nextUpdate },
+        { issuer: 'CN=Team CA, O=Example', ca: expect.any(String), thisUpdate: opensslView(intCrl).thisUpdate, nextUpdate: opensslView(intCrl).nextUpdate, crlNumber: 4096n },
+        { issuer: 'CN=Root CA, O=Example', ca: expect.any(String), thisUpdate: opensslView(rootCrl).thisUpdate, nextUpdate: opensslView(rootCrl).nextUpdate, crlNumber: 4096n },
       ]);
       expect(casWithoutCrl(bundle, parsed.crls)).toEqual([]);
     });
@@ -345,6 +349,29 @@ describe('parseCrl: CRLs rebuilt and signed again, each with one defect (kills m
     const ca = caFor('p256');
     const v3 = (tbs: Buffer[]) => [Buffer.from([0x02, 0x01, 0x02]), ...tbs.slice(tbs[0]?.[0] === 0x02 ? 1 : 0)];
     await expect(parseCrl(resigned(ca, v3, ECDSA_SHA256, 'sha256'), [ca.pem], FILE)).rejects.toThrow('version is not v2');
+  });
+
+  // The crlExtensions [0] replaced by one holding the given cRLNumber extensions (extnValue contents).
+  const withCrlNumbers = (...values: number[][]) => (tbs: Buffer[]) => [
+    ...tbs.filter((el) => el[0] !== 0xa0),
+    tlv(0xa0, tlv(0x30, Buffer.concat(values.map((v) => tlv(0x30, Buffer.concat([Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x14]), tlv(0x04, Buffer.from(v))])))))),
+  ];
+  it.each([
+    ['0', [0x02, 0x01, 0x00], 0n],
+    ['a 9-octet number (past 2^64)', [0x02, 0x09, 0x01, 0, 0, 0, 0, 0, 0, 0, 0x01], 2n ** 64n + 1n],
+    ['one with the top bit set (a 00 octet first)', [0x02, 0x02, 0x00, 0x80], 128n],
+  ])('the CRL Number is read: %s', async (_label, value, want) => {
+    const ca = caFor('p256');
+    expect((await parseCrl(resigned(ca, withCrlNumbers(value), ECDSA_SHA256, 'sha256'), [ca.pem], FILE)).crls[0]?.crlNumber).toBe(want);
+  });
+
+  it.each([
+    ['twice', [[0x02, 0x01, 0x01], [0x02, 0x01, 0x02]], 'cRLNumber extension appears more than once'],
+    ['negative', [[0x02, 0x01, 0xff]], 'cRLNumber is negative'],
+    ['not an INTEGER', [[0x04, 0x01, 0x01]], 'cRLNumber has tag 0x4'],
+  ])('a CRL Number %s is refused (OpenSSL marks such a CRL invalid)', async (_label, values, message) => {
+    const ca = caFor('p256');
+    await expect(parseCrl(resigned(ca, withCrlNumbers(...values), ECDSA_SHA256, 'sha256'), [ca.pem], FILE)).rejects.toThrow(message);
   });
 
   it('trailing data in a revokedCertificates entry is refused', async () => {
