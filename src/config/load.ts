@@ -3,8 +3,8 @@
  * file, checks that named files are readable, and returns a frozen GatewayConfig.
  * All problems are reported at once (ConfigError); the CLI exits 2 on them.
  */
-import { accessSync, constants } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { parseListen, parseUpstream } from './address.js';
 import type { AdminConfig, GatewayConfig, ListenAddress, TlsConfig } from './types.js';
@@ -78,19 +78,34 @@ function readTls(problems: ProblemList, base: string, raw: unknown): TlsConfig {
     ca: readFile(problems, base, 'tls.ca', fallback('ca')) ?? '',
     cert: readFile(problems, base, 'tls.cert', fallback('cert')) ?? '',
     key: readFile(problems, base, 'tls.key', fallback('key')) ?? '',
-    crl: tls.crl === undefined ? defaultCrl(raw, base) : readFile(problems, base, 'tls.crl', tls.crl),
+    crl: tls.crl === undefined ? defaultCrl(problems, raw, base) : readFile(problems, base, 'tls.crl', tls.crl),
     partialChain: tls.partialChain === true,
   };
 }
 
-/** With no `tls:` block (the embedded default), use ./certs/crl.pem when `certs init` wrote one. */
-function defaultCrl(raw: unknown, base: string): string | undefined {
+/**
+ * With no `tls:` block (the embedded default), use ./certs/crl.pem. In a dockgate CA directory
+ * (index.json beside ca.pem: `certs init` wrote it, and `certs revoke` writes its revocations
+ * into crl.pem) the file is required: without it every revoked certificate would be accepted,
+ * with no sign of it. Elsewhere (a foreign CA's files in ./certs) it is used when it exists.
+ * A config that means to run without a CRL says so with a `tls:` block that has no `crl`.
+ */
+function defaultCrl(problems: ProblemList, raw: unknown, base: string): string | undefined {
   if (raw !== undefined) return undefined;
-  const file = resolve(base, DEFAULTS.certDir, 'crl.pem');
+  const dir = resolve(base, DEFAULTS.certDir);
+  const file = join(dir, 'crl.pem');
   try {
     accessSync(file, constants.R_OK);
     return file;
-  } catch {
+  } catch (err) {
+    if (!existsSync(join(dir, 'index.json'))) return undefined;
+    const code = (err as NodeJS.ErrnoException).code;
+    problems.add(
+      'tls.crl',
+      `${file}: ${code === 'ENOENT' ? 'no such file' : `not readable (${code})`}: ${dir} is a dockgate CA directory (index.json), whose revocations are in crl.pem, ` +
+        `and without it every revoked certificate would be accepted; write it with "dockgate certs crl --dir ${dir}" (or make it readable), ` +
+        'or, to run without revocation checks, give a tls: block without crl',
+    );
     return undefined;
   }
 }

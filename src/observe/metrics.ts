@@ -48,6 +48,8 @@ export interface GatewayMetrics {
   policyReloaded(result: 'success' | 'failure', version?: string): void;
   /** A TLS material (re)load finished: counts it, and `dockgate_tls_last_reload_successful` follows it. */
   tlsReloaded(result: 'success' | 'failure'): void;
+  /** How many CRLs the Docker API listener checks (`dockgate_tls_crls`); 0 without `tls.crl`: revocation is off. */
+  setCrlsInForce(count: number): void;
   /** A reload of the admin listener's TLS files finished: `dockgate_admin_tls_last_reload_successful` follows it. */
   adminTlsReloaded(result: 'success' | 'failure'): void;
   /** Expiry of a server/CA certificate or a CRL (or a client one; prefer `clientSeen` for those). */
@@ -203,6 +205,11 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
     help: '1 when the last TLS material reload succeeded; 0 while the previous material (and CRL) stays in force after a failed one',
     registers,
   });
+  const crlsInForce = new Gauge({
+    name: 'dockgate_tls_crls',
+    help: 'CRLs in force on the Docker API listener (one per CA with a CRL in tls.crl); 0 without tls.crl: revocation is off, a revoked client certificate is accepted',
+    registers,
+  });
   const certExpiry = new Gauge({
     name: 'dockgate_certificate_expiry_timestamp_seconds',
     help: 'Certificate notAfter (CRL: nextUpdate) as a Unix timestamp; client certificates only while seen recently',
@@ -334,6 +341,9 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
     },
     adminTlsReloaded(result) {
       adminTlsLastReload.set(result === 'success' ? 1 : 0);
+    },
+    setCrlsInForce(count) {
+      crlsInForce.set(count);
     },
     tlsReloaded(result) {
       tlsReloads.inc({ result });

@@ -83,6 +83,9 @@ export function startExpiryWarnings(deps: ExpiryWatchDeps): () => void {
   return () => clearInterval(timer);
 }
 
+/** What readiness and the start-up warning say when the listener has no CRL (no `tls.crl`). */
+export const NO_CRL = 'no CRL: revocation off (no tls.crl: a revoked client certificate is accepted until it expires)';
+
 /** What the readiness `certificates` check looks at. */
 export interface CertificateState {
   /** Start of the server certificate's validity: clients refuse it before. */
@@ -94,6 +97,8 @@ export interface CertificateState {
   reloadError?: string;
   /** The last reload's new server certificate, when it was not put in force (server-certificate-dates.ts): pending, or expired. */
   refusedServerCertificate?: { message: string; validFrom?: Date };
+  /** The last reload's CRL file, when it was held back as not valid yet (crl-pending.ts): named, still ready. */
+  pendingCrl?: { message: string };
 }
 
 /**
@@ -121,7 +126,9 @@ export function certificatesCheck(state: CertificateState, now: Date): CheckResu
   }
   if (problems.length > 0) return { ok: false, detail: problems.join('; ') };
   const crlUntil = state.crls.flatMap((c) => (c.nextUpdate ? [c.nextUpdate.getTime()] : []));
-  const crlDetail = crlUntil.length > 0 ? `, CRLs valid until ${new Date(Math.min(...crlUntil)).toISOString()}` : '';
-  const pending = state.refusedServerCertificate ? `; ${state.refusedServerCertificate.message}` : '';
+  // No CRL at all: nothing is refused for it, but no revocation is either; said where it is looked for.
+  const crlDetail =
+    state.crls.length === 0 ? `; ${NO_CRL}` : crlUntil.length > 0 ? `, CRLs valid until ${new Date(Math.min(...crlUntil)).toISOString()}` : '';
+  const pending = [state.refusedServerCertificate?.message, state.pendingCrl?.message].flatMap((m) => (m === undefined ? [] : [`; ${m}`])).join('');
   return { ok: true, detail: `server certificate valid until ${state.serverNotAfter.toISOString()}${crlDetail}${pending}` };
 }

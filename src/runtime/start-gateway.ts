@@ -19,9 +19,10 @@ import { effectiveGroups } from '../policy/compile.js';
 import { createDaemonClient } from '../tenancy/daemon-client.js';
 import { createTenancy } from '../tenancy/tenancy.js';
 import { loadTlsMaterial, tlsProblems, type TlsMaterial } from '../server/tls-material.js';
-import { certificatesCheck, logExpiryWarnings, startExpiryWarnings } from './expiry-warnings.js';
+import { certificatesCheck, logExpiryWarnings, NO_CRL, startExpiryWarnings } from './expiry-warnings.js';
 import { closeUntrustedConnections } from '../server/ca-trust.js';
 import { crlRollback } from './crl-rollback.js';
+import { pendingCrl, withCrlsOf, type PendingCrl } from './crl-pending.js';
 import { watchFiles } from './file-watch.js';
 import { loadGatekeeper, logPolicyWarnings, type VersionedGatekeeper } from './policy-gatekeeper.js';
 import { closeRevokedConnections } from './revocation.js';
@@ -52,6 +53,7 @@ function recordTlsExpiry(metrics: GatewayMetrics, tls: TlsMaterial): void {
   metrics.replaceCertificateExpiry('ca', tls.caNotAfter.map((d, i) => ({ name: i === 0 ? 'ca' : `ca-${i}`, notAfter: d })));
   // Past a CRL's nextUpdate OpenSSL refuses every client of its CA: it alerts like an expired certificate.
   metrics.replaceCertificateExpiry('crl', tls.crls.flatMap((c, i) => (c.nextUpdate ? [{ name: i === 0 ? 'crl' : `crl-${i}`, notAfter: c.nextUpdate }] : [])));
+  metrics.setCrlsInForce(tls.crls.length);
 }
 
 /**
@@ -128,9 +130,12 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   let tlsReloadError: string | undefined;
   /** The newest reload's server certificate, when it was refused (server-certificate-dates.ts). */
   let tlsRefusedCertificate: RefusedServerCertificate | undefined;
+  /** The newest reload's CRL file, when it was held back as not valid yet (crl-pending.ts). */
+  let tlsPendingCrl: PendingCrl | undefined;
   metrics.tlsReloaded('success');
   recordTlsExpiry(metrics, tls);
   for (const warning of tls.warnings) log.warn({ event: 'tls-config' }, warning);
+  if (config.tls.crl === undefined) log.warn({ event: 'tls-config' }, NO_CRL);
 
   const target = createUpstreamTarget(config.upstream);
   // Tenancy follows the current policy's `tenancy:` section, so a reload turns it on or off.
@@ -144,7 +149,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     checks: () => ({
       listener: { ok: listening() },
       certificates: certificatesCheck(
-        { serverNotBefore: tls.serverNotBefore, serverNotAfter: tls.serverNotAfter, crls: tls.crls, reloadError: tlsReloadError, refusedServerCertificate: tlsRefusedCertificate },
+        { serverNotBefore: tls.serverNotBefore, serverNotAfter: tls.serverNotAfter, crls: tls.crls, reloadError: tlsReloadError, refusedServerCertificate: tlsRefusedCertificate, pendingCrl: tlsPendingCrl },
         new Date(),
       ),
       policy: { ok: true, detail: `version ${gatekeeper.version}` },
@@ -201,13 +206,20 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     const seq = ++tlsReloadsStarted;
     try {
       const loaded = await loadTlsMaterial(config.tls);
-      const rollback = crlRollback(tls.crls, loaded.crls);
+      const now = new Date();
+      const rollback = crlRollback(tls.crls, loaded.crls, now);
       if (rollback) throw new Error(`${config.tls.crl ?? 'tls.crl'}: ${rollback}`);
+      // A CRL not valid yet would refuse every client: the CRLs in force stay, its revocations
+      // are checked by the gateway meanwhile, and it is loaded when it becomes valid.
+      const heldCrl = pendingCrl(tls.crls, loaded.crls, now, config.tls.crl ?? 'tls.crl');
+      const withCrl = heldCrl ? withCrlsOf(loaded, tls) : loaded;
       // A new server certificate clients would refuse stays out, the rest (CA bundle, CRLs and
       // their revocations) goes into force: a certificate staged ahead must not hold them back.
-      const refused = outOfDateReplacement(serverDates(tls), serverDates(loaded), new Date(), config.tls.cert);
-      const next = refused ? withServerPairOf(loaded, tls) : loaded;
-      if (refused?.validFrom) tlsRetry.at(refused.validFrom, () => void reloadTls());
+      const refused = outOfDateReplacement(serverDates(tls), serverDates(withCrl), now, config.tls.cert);
+      const next = refused ? withServerPairOf(withCrl, tls) : withCrl;
+      // One retry for both: the earlier of the two dates (the later one is held again then).
+      const retryAt = [refused?.validFrom, heldCrl?.validFrom].filter((d): d is Date => d !== undefined).sort((a, b) => a.getTime() - b.getTime())[0];
+      if (retryAt) tlsRetry.at(retryAt, () => void reloadTls());
       if (seq < tlsReloadInstalled) return;
       tlsReloadInstalled = seq;
       server.setTlsMaterial(next);
@@ -219,6 +231,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
         // are not what serves, a failure.
         tlsReloadError = undefined;
         tlsRefusedCertificate = refused;
+        tlsPendingCrl = heldCrl;
         metrics.tlsReloaded(refused && !refused.validFrom ? 'failure' : 'success');
       }
       recordTlsExpiry(metrics, next);
@@ -234,6 +247,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       log.info({ closedRevoked: closed, closedRevokedCertificates, closedUntrusted: untrusted, serverSerial: next.serverSerial, revoked: next.revokedSerials.size }, 'TLS material loaded');
       for (const warning of next.warnings) log.warn({ event: 'tls-config' }, warning);
       if (refused) log[refused.validFrom ? 'warn' : 'error']({ event: 'server-certificate-refused' }, refused.message);
+      if (heldCrl) log.warn({ event: 'crl-pending', validFrom: heldCrl.validFrom.toISOString() }, heldCrl.message);
       logExpiryWarnings(next.expiring, log, new Date());
     } catch (err) {
       const message = (err as Error).message;
@@ -244,6 +258,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       tlsReloadSettled = seq;
       tlsReloadError = message;
       tlsRefusedCertificate = undefined;
+      tlsPendingCrl = undefined;
       metrics.tlsReloaded('failure');
       // Fail closed would mean refusing everyone; instead the old material stays, and the
       // metric, readiness and the alert say that a new CRL's revocations are not in force.

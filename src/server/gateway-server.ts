@@ -258,7 +258,7 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     try {
       const identity = bindIdentity(socket);
       if (isRevoked(identity, material, peerDer(socket, identity))) {
-        refuseHandshake('revoked', `certificate serial ${identity.serial} of ${identity.issuer} was revoked while its handshake was in progress`, address, socket.remotePort);
+        refuseHandshake('revoked', `certificate serial ${identity.serial} of ${identity.issuer} is revoked by a CRL the gateway checks itself (revoked while its handshake was in progress, or by a new CRL not valid yet)`, address, socket.remotePort);
         socket.destroy();
         return;
       }

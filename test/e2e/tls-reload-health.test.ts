@@ -3,7 +3,8 @@
  * Against the running gateway, the real docker CLI and a real dockerd: a new CRL the gateway
  * cannot load (signed with ecdsa-with-SHA224, which OpenSSL itself accepts) leaves its
  * revocation unapplied, so readiness, the reload counter and gauge say so until a good CRL
- * loads; an expired or not-yet-valid CRL loads and refuses every client (fail closed), and
+ * loads; an expired CRL, or one not valid yet replacing an expired one (with a valid CRL in
+ * force it is held pending: certificate-refusals.test.ts), loads and refuses every client (fail closed), and
  * readiness fails and the CRL's nextUpdate is exported for the expiry alerts, also when a CRL
  * expires while it is in force, with no reload.
  */
@@ -152,7 +153,7 @@ describe('a CRL outside its validity window refuses every client and /readyz say
     await until(() => handshakeRefused('CRL_HAS_EXPIRED'), 5000, 'a CRL_HAS_EXPIRED handshake line');
   });
 
-  it('not yet valid (thisUpdate tomorrow): every client refused (CRL_NOT_YET_VALID) and /readyz 503', async () => {
+  it('not yet valid (thisUpdate tomorrow), replacing the expired CRL: every client refused (CRL_NOT_YET_VALID) and /readyz 503', async () => {
     const thisUpdate = new Date(Math.floor((Date.now() + DAY) / 1000) * 1000);
     await refreshCrl({ dir: pki.dir, now: thisUpdate, crlDays: 30 });
     const r = await until(async () => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hostPort, parseListen, parseUpstream } from '../../../src/config/address.js';
@@ -180,6 +180,36 @@ describe('buildConfig', () => {
   it('names missing TLS files even when the tls block is left out', () => {
     const empty = mkdtempSync(join(dir, 'empty-'));
     expect(() => buildConfig({}, empty)).toThrow(/tls\.ca: .*certs\/ca\.pem: no such file/);
+  });
+});
+
+describe('tls.crl with no tls block: ./certs/crl.pem', () => {
+  /** A directory whose certs/ holds the CA files, plus `extra` of crl.pem and index.json. */
+  const base = (extra: readonly string[]) => {
+    const d = mkdtempSync(join(dir, 'certs-'));
+    mkdirSync(join(d, 'certs'));
+    for (const f of ['ca.pem', 'server-cert.pem', 'server-key.pem', ...extra]) writeFileSync(join(d, 'certs', f), 'x');
+    return d;
+  };
+  // A dockgate CA directory (index.json beside ca.pem) keeps its revocations in crl.pem: without
+  // it, revocation was silently off (rev-pki F4).
+  it.each([
+    ['a dockgate CA directory with its crl.pem', ['index.json', 'crl.pem'], {}, 'certs/crl.pem', []],
+    ['a dockgate CA directory without crl.pem', ['index.json'], {}, undefined, ['tls.crl: /certs/crl.pem: no such file: /certs is a dockgate CA directory (index.json), whose revocations are in crl.pem, and without it every revoked certificate would be accepted; write it with "dockgate certs crl --dir /certs" (or make it readable), or, to run without revocation checks, give a tls: block without crl']],
+    ['a foreign CA\'s files (no index.json) with a crl.pem', ['crl.pem'], {}, 'certs/crl.pem', []],
+    ['a foreign CA\'s files (no index.json) without crl.pem', [], {}, undefined, []],
+    ['a tls block without crl (explicitly none), in a dockgate CA directory', ['index.json'], { tls: { ca: 'certs/ca.pem', cert: 'certs/server-cert.pem', key: 'certs/server-key.pem' } }, undefined, []],
+  ] as const)('%s', (_label, extra, doc, crl, want) => {
+    const d = base(extra);
+    let got: string[] = [];
+    try {
+      const c = buildConfig(doc, d);
+      expect(c.tls.crl).toBe(crl === undefined ? undefined : join(d, crl));
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      got = err.problems.map((p) => `${p.path}: ${p.message}`.split(d).join(''));
+    }
+    expect(got).toEqual(want);
   });
 });
 

@@ -201,6 +201,15 @@ describe('createMetrics', () => {
     }
   });
 
+  it('dockgate_tls_crls: how many CRLs are in force, 0 when revocation is off', async () => {
+    const { registry, metrics } = setup(false);
+    expect(await value(registry, 'dockgate_tls_crls', {})).toBe(0);
+    metrics.setCrlsInForce(2);
+    expect(await value(registry, 'dockgate_tls_crls', {})).toBe(2);
+    metrics.setCrlsInForce(0);
+    expect(await value(registry, 'dockgate_tls_crls', {})).toBe(0);
+  });
+
   it('exports CRL nextUpdate as kind="crl" and drops the series of a CRL or CA a reload removed', async () => {
     const { registry, metrics } = setup(false);
     const expiry = async () =>

@@ -105,7 +105,8 @@ describe('certificatesCheck (readiness "certificates", evaluated at each probe)'
 
   it.each([
     // label, state, ok, what the detail must say (every problem, in this order)
-    ['no CRL', state(), true, [`server certificate valid until ${SERVER.toISOString()}`]],
+    // Without tls.crl, revocation is off: ready, and said (rev-pki F4).
+    ['no CRL', state(), true, [`server certificate valid until ${SERVER.toISOString()}`, '; no CRL: revocation off (no tls.crl: a revoked client certificate is accepted until it expires)']],
     ['CRLs inside their window', state({ crls: [crl('root', -1, 29), crl('team', -2, 5)] }), true, [`CRLs valid until ${at(5).toISOString()}`]],
     ['CRL without nextUpdate', state({ crls: [crl('root', -1)] }), true, ['server certificate valid until']],
     ['CRL issued this very moment', state({ crls: [crl('root', 0, 30)] }), true, ['server certificate valid until']],
@@ -116,6 +117,8 @@ describe('certificatesCheck (readiness "certificates", evaluated at each probe)'
     ['server certificate not valid yet (issued ahead)', state({ serverNotBefore: at(1) }), false, [`server certificate not valid before ${at(1).toISOString()} (notBefore): clients refuse it until then`]],
     ['server certificate valid since a moment', state({ serverNotBefore: at(0) }), true, ['server certificate valid until']],
     ['a new server certificate pending (not valid yet): ready, and said', state({ refusedServerCertificate: { message: 'cert.pem: the new server certificate (serial 02) is not valid before', validFrom: at(1) } }), true, ['server certificate valid until', '; cert.pem: the new server certificate (serial 02) is not valid before']],
+    ['a new CRL pending (not valid yet): ready, and said', state({ crls: [crl('root', -1, 29)], pendingCrl: { message: 'crl.pem: the new CRL of "root" (thisUpdate x) is not valid yet' } }), true, [`CRLs valid until ${at(29).toISOString()}`, '; crl.pem: the new CRL of "root" (thisUpdate x) is not valid yet']],
+    ['a new server certificate and a new CRL pending: both said', state({ crls: [crl('root', -1, 29)], refusedServerCertificate: { message: 'cert pending', validFrom: at(1) }, pendingCrl: { message: 'crl pending' } }), true, ['; cert pending', '; crl pending']],
     ['a new server certificate refused as expired: not ready', state({ refusedServerCertificate: { message: 'cert.pem: the new server certificate (serial 02) expired on' } }), false, ['cert.pem: the new server certificate (serial 02) expired on']],
     [
       'last TLS reload failed',
