@@ -57,12 +57,31 @@ export interface RequestRecord {
   headers?: Record<string, string | string[] | undefined>;
 }
 
+/**
+ * The client certificate of a refused handshake, as its log line names it: what an operator
+ * needs to tell which certificate is still being tried (after a revocation, say). Values as the
+ * audit record's identity has them.
+ */
+export interface RefusedCertificate {
+  /** The subject's CN (the first when there are several); absent when it has none. */
+  cn?: string;
+  /** Serial number, lowercase hex (Identity.serial). */
+  serial: string;
+  /** Issuer DN on one line (`CN=dockgate CA, O=Example`). */
+  issuer: string;
+  /** SHA-256 of the DER, lowercase hex without colons (the audit record's `fingerprint`). */
+  fingerprint: string;
+}
+
 /** Sink for everything the data path reports. Every method must be cheap and must never throw. */
 export interface Observer {
   connectionOpened(): void;
   connectionClosed(): void;
-  /** A refused handshake; `client` is the peer's address and port where known. */
-  handshakeFailed(reason: HandshakeFailure, detail: string, client?: string): void;
+  /**
+   * A refused handshake; `client` is the peer's address and port where known, `certificate`
+   * the client certificate it presented, when the listener could read it.
+   */
+  handshakeFailed(reason: HandshakeFailure, detail: string, client?: string, certificate?: RefusedCertificate): void;
   /** A source's failed handshakes (`reasons`: how many of each) passed `limits.handshakeFailuresPerSource`: its new connections are closed for `forMs`. */
   sourceBlocked(source: string, failures: number, reasons: Record<string, number>, forMs: number): void;
   /** A verified client connected (for client-certificate expiry metrics). */

@@ -56,7 +56,7 @@ export function auditLine(r: AuditRecord): string {
     `"stream":${r.stream ? 'true' : 'false'}`;
   if (r.identity !== undefined) {
     const id = r.identity;
-    out += `,"identity":{"cn":${str(id.cn)},"groups":${value(id.groups)},"fingerprint":${str(id.fingerprint)}}`;
+    out += `,"identity":{"cn":${str(id.cn)},"groups":${value(id.groups)},"fingerprint":${str(id.fingerprint)},"serial":${str(id.serial)},"issuer":${str(id.issuer)}}`;
   }
   if (r.apiVersion !== undefined) out += `,"apiVersion":${str(r.apiVersion)}`;
   if (r.fields !== undefined) out += `,"fields":${fieldsJson(r.fields)}`;

@@ -13,7 +13,11 @@ export interface AuditRecord {
   requestId: string;
   /** Client address and port. */
   client: string;
-  identity?: { cn: string; groups: string[]; fingerprint: string };
+  /**
+   * The client certificate: CN, OU groups, SHA-256 fingerprint, and serial and issuer (two CAs
+   * of tls.ca may each have an "admin"; the serial is revoked together with its issuer).
+   */
+  identity?: { cn: string; groups: string[]; fingerprint: string; serial: string; issuer: string };
   method: string;
   /** Normalised path (no version prefix, no query), or the raw target's path when unparsed. */
   path: string;
@@ -63,6 +67,8 @@ export function toAuditRecord(r: RequestRecord): AuditRecord {
       cn: truncate(r.identity.name, 256),
       groups: r.identity.groups.slice(0, 64).map((g) => truncate(g, 256)),
       fingerprint: r.identity.fingerprint,
+      serial: truncate(r.identity.serial, 64),
+      issuer: truncate(r.identity.issuer, 256),
     };
   }
   if (facts?.apiVersion !== undefined) record.apiVersion = truncate(facts.apiVersion, 16);

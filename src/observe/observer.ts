@@ -5,13 +5,29 @@
  * own counter, and log lines with `listener: "admin"`.
  * Every method swallows its own errors: observing must never break a request.
  */
-import type { HandshakeFailure, HandshakeReports, Observer, RequestRecord } from '../core/observer.js';
+import type { HandshakeFailure, HandshakeReports, Observer, RefusedCertificate, RequestRecord } from '../core/observer.js';
 import type { Identity } from '../core/types.js';
 import type { AuditLog } from './audit-log.js';
 import { toAuditRecord } from './audit-record.js';
 import { truncate } from './escape.js';
 import type { OperationalLog } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
+
+/**
+ * The `certificate` field of a `tls-handshake-failed` line: the refused client certificate,
+ * cut as the audit record's identity is (its text comes from the client).
+ */
+export function certificateField(certificate: RefusedCertificate | undefined): { certificate?: RefusedCertificate } {
+  if (!certificate) return {};
+  return {
+    certificate: {
+      ...(certificate.cn === undefined ? {} : { cn: truncate(certificate.cn, 256) }),
+      serial: truncate(certificate.serial, 64),
+      issuer: truncate(certificate.issuer, 256),
+      fingerprint: truncate(certificate.fingerprint, 64),
+    },
+  };
+}
 
 /** Options of {@link createObserver}. */
 export interface ObserverOptions {
@@ -77,21 +93,21 @@ export function createObserver(opts: ObserverOptions): GatewayObserver {
   /** The `listener` field of a log line: only the admin listener's lines name theirs. */
   const listenerField = (listener: TlsListener) => (listener === 'admin' ? { listener } : {});
 
-  function logHandshake(listener: TlsListener, reason: HandshakeFailure, detail: string, client: string | undefined): void {
+  function logHandshake(listener: TlsListener, reason: HandshakeFailure, detail: string, client: string | undefined, certificate: RefusedCertificate | undefined): void {
     if (!log) return;
     const suppressed = sample(`handshake\0${listener}\0${reason}`);
     if (suppressed === undefined) return;
-    log.warn({ event: 'tls-handshake-failed', ...listenerField(listener), reason, detail: truncate(detail, 512), client, suppressed }, 'TLS handshake rejected');
+    log.warn({ event: 'tls-handshake-failed', ...listenerField(listener), reason, detail: truncate(detail, 512), client, ...certificateField(certificate), suppressed }, 'TLS handshake rejected');
   }
 
   /** The handshake reports of `listener`. */
   function handshakeReports(listener: TlsListener): HandshakeReports {
     const count = (reason: HandshakeFailure) => (listener === 'admin' ? metrics.adminHandshakeFailed(reason) : metrics.handshakeFailed(reason));
     return {
-      handshakeFailed(reason, detail, client) {
+      handshakeFailed(reason, detail, client, certificate) {
         guard(log, 'handshakeFailed', () => {
           count(reason);
-          logHandshake(listener, reason, detail, client);
+          logHandshake(listener, reason, detail, client, certificate);
         });
       },
       sourceBlocked(source, failures, reasons, forMs) {

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { createSecureContext, type SecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
 import { hostPort } from '../config/address.js';
 import type { GatewayConfig } from '../config/types.js';
-import type { Observer } from '../core/observer.js';
+import type { Observer, RefusedCertificate } from '../core/observer.js';
 import { endRawSocket } from '../http/end-raw-socket.js';
 import { createForwarder } from '../proxy/forwarder.js';
 import type { UpstreamTarget } from '../proxy/upstream-target.js';
@@ -16,6 +16,7 @@ import { createDaemonClient } from '../tenancy/daemon-client.js';
 import type { Tenancy } from '../tenancy/hook.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import { limitHandshakeSources } from './source-limits.js';
+import { refusedCertificate } from './peer-certificate.js';
 import { createRequestHandler } from './handle-request.js';
 import { createUpgradeHandler } from './handle-upgrade.js';
 import { closeUntrustedConnections, replacedBundles } from './ca-trust.js';
@@ -255,21 +256,30 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     // Read while connected: Node keeps the peer's address, so a record written after the
     // client has gone (a parser refusal of its broken-off request) still names it.
     const address = socket.remoteAddress;
+    // The certificate a refusal's log line names; read while the session is there.
+    const presented = (): RefusedCertificate | undefined => {
+      try {
+        return refusedCertificate(socket.getPeerCertificate());
+      } catch {
+        return undefined;
+      }
+    };
     try {
       const identity = bindIdentity(socket);
       if (isRevoked(identity, material, peerDer(socket, identity))) {
-        refuseHandshake('revoked', `certificate serial ${identity.serial} of ${identity.issuer} is revoked by a CRL the gateway checks itself (revoked while its handshake was in progress, or by a new CRL not valid yet)`, address, socket.remotePort);
+        refuseHandshake('revoked', `certificate serial ${identity.serial} of ${identity.issuer} is revoked by a CRL the gateway checks itself (revoked while its handshake was in progress, or by a new CRL not valid yet)`, address, socket.remotePort, presented());
         socket.destroy();
         return;
       }
       const old = replaced.recent();
+      const certificate = old ? presented() : undefined;
       if (old && closeUntrustedConnections([socket], old, material, config.tls.partialChain) > 0) {
-        refuseHandshake('unknown-ca', `certificate of ${identity.name} (serial ${identity.serial}): its chain leads to no CA of the reloaded tls.ca, which changed while its handshake was in progress`, address, socket.remotePort);
+        refuseHandshake('unknown-ca', `certificate of ${identity.name} (serial ${identity.serial}): its chain leads to no CA of the reloaded tls.ca, which changed while its handshake was in progress`, address, socket.remotePort, certificate);
         return;
       }
       observer.clientSeen(identity);
     } catch (err) {
-      refuseHandshake('bad-usage', (err as Error).message, address, socket.remotePort);
+      refuseHandshake('bad-usage', (err as Error).message, address, socket.remotePort, presented());
       socket.destroy();
       return;
     }

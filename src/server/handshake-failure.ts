@@ -34,6 +34,9 @@ export function clientAlertDetail(err: Error & { reason?: string }): string {
  */
 const CRL_PROBLEMS = new Set(['UNABLE_TO_GET_CRL', 'CRL_HAS_EXPIRED', 'CRL_NOT_YET_VALID', 'CRL_SIGNATURE_FAILURE', 'UNABLE_TO_DECRYPT_CRL_SIGNATURE', 'ERROR_IN_CRL_LAST_UPDATE_FIELD', 'ERROR_IN_CRL_NEXT_UPDATE_FIELD']);
 
+/** Verify codes a chain through a certificate that is no CA comes back with (Node 20, OpenSSL 3). */
+const NON_CA_CODES = new Set(['UNSPECIFIED', 'UNABLE_TO_GET_CRL', 'INVALID_CA']);
+
 const VERIFY_REASONS: Readonly<Record<string, HandshakeFailure>> = {
   CERT_HAS_EXPIRED: 'expired',
   CERT_NOT_YET_VALID: 'expired',
@@ -56,8 +59,15 @@ const VERIFY_REASONS: Readonly<Record<string, HandshakeFailure>> = {
  * "socket hang up" to `tlsClientError`; the real reason is the socket's `authorizationError`
  * (an OpenSSL verify code such as CERT_HAS_EXPIRED). Map it to a reason and a log detail.
  * `everyCaHasCrl`: tls.crl holds a CRL of every CA of tls.ca (TlsMaterial.everyCaHasCrl).
+ * `chainProblem`: the client's chain goes through a certificate that is no CA
+ * (peer-certificate.ts chainProblem), such as a certificate signed with a client's own key.
+ * OpenSSL refuses such a chain, and Node reports the code as UNSPECIFIED: with the cause known,
+ * the refusal is an unknown CA, and the detail says why.
  */
-export function classifyVerifyError(code: string, everyCaHasCrl = false): { reason: HandshakeFailure; detail: string } {
+export function classifyVerifyError(code: string, everyCaHasCrl = false, chainProblem?: string): { reason: HandshakeFailure; detail: string } {
+  if (chainProblem !== undefined && NON_CA_CODES.has(code)) {
+    return { reason: 'unknown-ca', detail: `client certificate not verified: ${code} (${chainProblem})` };
+  }
   if (code === 'UNABLE_TO_GET_CRL' && everyCaHasCrl) {
     // Then the certificate missing a CRL is none of tls.ca's: the client's chain is not ours.
     return { reason: 'unknown-ca', detail: `client certificate not verified: ${code} (every CA of tls.ca has its CRL: the client's chain goes through a certificate that is no CA of tls.ca, such as a self-signed one)` };

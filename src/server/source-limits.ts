@@ -9,8 +9,9 @@
 import type { Socket } from 'node:net';
 import type { Server, TLSSocket } from 'node:tls';
 import { hostPort } from '../config/address.js';
-import type { HandshakeFailure, HandshakeReports } from '../core/observer.js';
+import type { HandshakeFailure, HandshakeReports, RefusedCertificate } from '../core/observer.js';
 import { classifyHandshakeError, classifyVerifyError, clientAlertDetail } from './handshake-failure.js';
+import { chainProblem, keepRefusedPeers, refusedCertificate } from './peer-certificate.js';
 import { createSourceGuard, SOURCE_GUARD_TIMING, type SourceRefusal } from './source-guard.js';
 
 /** Refusals that count against a source's `limits.handshakeFailuresPerSource`: handshakes the listener checked and refused. */
@@ -50,8 +51,9 @@ export interface SourceLimits {
   /**
    * Report a handshake OpenSSL completed but the listener refused (a certificate revoked or
    * untrusted by a reload during its handshake); counted against its source like the others.
+   * `certificate`: the client certificate it presented, for the log line.
    */
-  refuse(reason: HandshakeFailure, detail: string, address: string | undefined, port: number | undefined): void;
+  refuse(reason: HandshakeFailure, detail: string, address: string | undefined, port: number | undefined, certificate?: RefusedCertificate): void;
 }
 
 /**
@@ -73,12 +75,14 @@ export function limitHandshakeSources(server: Server, opts: SourceLimitsOptions)
    * before the listener refused it (`other`: the 20.10 docker CLI drops a handshake that takes
    * over 2 s, and many of them must not lock its host out).
    */
-  const refuse = (reason: HandshakeFailure, detail: string, address: string | undefined, port: number | undefined): void => {
-    opts.reports.handshakeFailed(reason, detail, address === undefined ? undefined : hostPort(address, port));
+  const refuse = (reason: HandshakeFailure, detail: string, address: string | undefined, port: number | undefined, certificate?: RefusedCertificate): void => {
+    opts.reports.handshakeFailed(reason, detail, address === undefined ? undefined : hostPort(address, port), certificate);
     if (!COUNTED_FAILURES.has(reason)) return;
     const block = sources.failed(address, reason);
     if (block) opts.reports.sourceBlocked(block.source, block.failures, block.reasons, SOURCE_GUARD_TIMING.blockMs);
   };
+  // The certificate of a handshake that fails verification, read before Node drops the session.
+  const refusedPeer = keepRefusedPeers(server);
   // The handshake is over: its place among its source's handshakes in progress is free.
   server.prependListener('secureConnection', (socket: TLSSocket) => settle(parentOf(socket)));
   // Also reads the peer's address as the TCP connection arrives: by a failed handshake's report
@@ -111,8 +115,9 @@ export function limitHandshakeSources(server: Server, opts: SourceLimitsOptions)
     // A refused client certificate surfaces here as "socket hang up"; the reason is on the socket.
     const verifyCode = socket.authorizationError as unknown as string | undefined;
     if (verifyCode) {
-      const { reason, detail } = classifyVerifyError(String(verifyCode), opts.everyCaHasCrl());
-      refuse(reason, detail, address, port);
+      const peer = refusedPeer(socket);
+      const { reason, detail } = classifyVerifyError(String(verifyCode), opts.everyCaHasCrl(), chainProblem(peer));
+      refuse(reason, detail, address, port, refusedCertificate(peer));
     } else if (raw?.bytesRead === 0) {
       // Not a TLS client at all: a port scan, a load balancer's TCP check.
       refuse('no-hello', `the connection ended before it sent a byte (${err.message})`, address, port);

@@ -47,7 +47,7 @@ interface Rec {
   status: number;
   bytesIn: number;
   stream?: boolean;
-  identity?: { cn: string; groups: string[]; fingerprint: string };
+  identity?: { cn: string; groups: string[]; fingerprint: string; serial: string; issuer: string };
   fields?: Record<string, unknown>;
 }
 

@@ -43,7 +43,7 @@ function everywhere(s: string): RequestRecord {
   return record({
     requestId: `req-${s}`,
     client: `${s}:1`,
-    identity: { ...alice, name: s, groups: [s, 'dev', s], fingerprint: s },
+    identity: { ...alice, name: s, groups: [s, 'dev', s], fingerprint: s, serial: s, issuer: s },
     method: 'POST',
     rawTarget: `/v1.41/containers/create?name=${s}`,
     facts: facts(create, {

@@ -38,7 +38,7 @@ describe('toAuditRecord', () => {
       time: '2025-01-02T03:04:05.678Z',
       requestId: 'req-1',
       client: '127.0.0.1:50000',
-      identity: { cn: 'alice', groups: ['dev', 'ops'], fingerprint: 'ab'.repeat(32) },
+      identity: { cn: 'alice', groups: ['dev', 'ops'], fingerprint: 'ab'.repeat(32), serial: '01', issuer: 'CN=dockgate test CA' },
       method: 'POST',
       path: '/containers/create',
       apiVersion: '1.41',

@@ -99,6 +99,24 @@ describe('createObserver', () => {
     expect((await registry.getSingleMetric('dockgate_tls_handshake_failures_total')!.get()).values[0]?.value).toBe(6);
   });
 
+  it('a refused handshake\'s line names the client certificate (cut), still sampled per reason', () => {
+    const log = memoryLog();
+    const observer = createObserver({ metrics: createMetrics(new Registry(), { identityLabel: false, version: 't' }), audit: memoryAudit(), log, handshakeLogPerMinute: 1 });
+    const certificate = { cn: `bob${'x'.repeat(300)}`, serial: '0a1b', issuer: 'CN=dockgate CA, O=dockgate', fingerprint: 'ab'.repeat(32) };
+    observer.handshakeFailed('revoked', 'client certificate not verified: CERT_REVOKED', '10.0.0.1:40000', certificate);
+    observer.handshakeFailed('revoked', 'sampled out', '10.0.0.1:40001', certificate);
+    expect(log.lines.map((l) => l.obj)).toEqual([
+      {
+        event: 'tls-handshake-failed',
+        reason: 'revoked',
+        detail: 'client certificate not verified: CERT_REVOKED',
+        client: '10.0.0.1:40000',
+        certificate: { cn: `bob${'x'.repeat(253)}...[truncated 47 chars]`, serial: '0a1b', issuer: 'CN=dockgate CA, O=dockgate', fingerprint: 'ab'.repeat(32) },
+        suppressed: 0,
+      },
+    ]);
+  });
+
   // Each TLS listener reports to its own counter; the admin listener's lines name it; each is sampled on its own.
   it.each([
     ['the Docker listener', 'docker', 'dockgate_tls_handshake_failures_total', 'dockgate_admin_tls_handshake_failures_total', {}],
