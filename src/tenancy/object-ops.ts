@@ -310,12 +310,16 @@ async function updateWithinLimits(ctx: TenancyContext, id: string, result: Retur
 
 /**
  * `reason`, the refusal of a start of a container the caller may modify, with what became of
- * it when it has `--rm` (auto-remove.ts): removed as dockerd removes it after a failed start.
+ * it when it has `--rm` (auto-remove.ts): removed as dockerd removes it after a failed start,
+ * when the caller is its owner (who asked for `--rm`, and whose own start and quota these are).
+ * A teammate's refused start leaves it: removing it would be a removal the policy never judged
+ * for them (a rule may deny them ContainerDelete), on a quota that is theirs, not the owner's.
  * Done under the owner's running lock, so no other counted start of it slips in between; a
  * removal that fails is logged and only changes the reason's wording.
  */
 async function withAutoRemoval(ctx: TenancyContext, obj: ResolvedObject & { raw: Record<string, unknown> }, reason: string): Promise<string> {
   if (ctx.req.facts.operation?.name !== 'ContainerStart' || !autoRemoves(obj.raw)) return reason;
+  if (obj.ownership.owner !== ctx.tenant.name) return `${reason}; ${TEAMMATE_RM_NOTE}`;
   const outcome = await removeRefusedStart(ctx.daemon, obj.id);
   if (!outcome.removed) ctx.log?.warn({ event: 'tenancy-auto-remove', container: obj.id, tenant: ctx.tenant.name, why: outcome.why }, 'could not remove a --rm container whose start tenancy refused');
   return `${reason}; ${removalNote(outcome)}`;
@@ -332,6 +336,9 @@ async function withAutoRemoval(ctx: TenancyContext, obj: ResolvedObject & { raw:
  * owner over the quota (a lowered quota, a teammate's lower one). The container is then held
  * live until the daemon has answered; the lock only while counting.
  */
+/** A teammate's refused start of a `--rm` container: what it says (see withAutoRemoval). */
+const TEAMMATE_RM_NOTE = 'the container was created with --rm (AutoRemove) by its owner and is left as it is (only a start by its owner that tenancy refuses removes it): docker rm it, or stop the --rm client waiting for it';
+
 async function runningQuota(ctx: TenancyContext, obj: ResolvedObject & { raw: Record<string, unknown> }, result: ReturnType<typeof forward>): Promise<TenancyVerdict> {
   const owner = obj.ownership.owner ?? ctx.tenant.name;
   const release = await ctx.locks.acquire(`running:${owner}`);
@@ -340,8 +347,10 @@ async function runningQuota(ctx: TenancyContext, obj: ResolvedObject & { raw: Re
     for (const id of ctx.starting.held(owner)) live.add(id);
     const max = ctx.tenant.quota.running ?? Infinity;
     if (!live.has(obj.id) && live.size >= max) {
-      const whose = owner === ctx.tenant.name ? '' : ` for ${owner}, the container's owner`;
-      const reason = `running-container quota reached${whose} (${live.size} of ${max} running)`;
+      const reason =
+        owner === ctx.tenant.name
+          ? `running-container quota reached (${live.size} of ${max} running)`
+          : `running-container quota reached for ${owner}, the container's owner (${live.size} running; your running quota, the limit a start of yours is held to, is ${max})`;
       return deny(403, 'quota', tenancyMessage(ctx, await withAutoRemoval(ctx, obj, reason)));
     }
     result.release = ctx.starting.hold(owner, obj.id);

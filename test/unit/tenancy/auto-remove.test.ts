@@ -87,7 +87,8 @@ describe('a refused start of a --rm container removes it, as dockerd does after 
   it.each<[string, string, string, string, string[]]>([
     // [who, request, verdict, message ends with, DELETEs sent]
     ['alice', '/v1.41/containers/rm1/start', 'deny', REMOVED, [`/containers/${fullId('rm1')}?v=1`]],
-    ['bob', '/v1.41/containers/rm1/start', 'deny', `running-container quota reached for alice, the container's owner (1 of 1 running); the container was created with --rm`, [`/containers/${fullId('rm1')}?v=1`]],
+    // A teammate's refused start removes nothing: the policy never judged a removal for bob, and the quota is his.
+    ['bob', '/v1.41/containers/rm1/start', 'deny', `running-container quota reached for alice, the container's owner (1 running; your running quota, the limit a start of yours is held to, is 1); the container was created with --rm (AutoRemove) by its owner and is left as it is (only a start by its owner that tenancy refuses removes it): docker rm it, or stop the --rm client waiting for it`, []],
     ['alice', '/v1.41/containers/plain/start', 'deny', `denied for alice: ${QUOTA}`, []],
     ['alice', '/v1.41/containers/rm1/restart', 'deny', `denied for alice: ${QUOTA}`, []],
     ['alice', '/v1.41/containers/live/start', 'forward', '', []],
