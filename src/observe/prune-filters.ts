@@ -5,17 +5,15 @@
  * `{"label":{"a=b":true}}` (the keys count, whatever the boolean) or the legacy form
  * `{"label":["a=b"]}`, not a mix of the two; the last of duplicate names wins (json.Unmarshal
  * into a Go map, as JSON.parse). A name with no values (`{"dangling":{}}`, `[]`, `null`) is
- * kept, as `name=(any)`: dockerd keeps it, and its ExactMatch and MatchKVList match every value
- * for it, so `{"dangling":{}}` prunes every unused image, as `dangling=false` does. Label values
+ * kept, as the bare `name` (without `=`, which no filter with a value gives: `{"label":{"(any)":
+ * true}}` is `label=(any)`): dockerd keeps it, and its ExactMatch and MatchKVList match every
+ * value for it, so `{"dangling":{}}` prunes every unused image, as `dangling=false` does. Label values
  * are never recorded, as a commit body's `Labels` values are not: `label=k=v` and `label!=k=v`
  * keep the key, the value masked (`label=token=***`). Pure.
  */
 
 /** The audit value of a `filters` that dockerd refuses (not JSON, or neither form). */
 export const UNPARSABLE_FILTERS = '(unparsable)';
-
-/** The value recorded for a filter name with no values: dockerd matches any value for it. */
-export const ANY_VALUE = '(any)';
 
 /** What stands for a label filter's value (`label=token=***`). */
 export const MASKED_LABEL_VALUE = '***';
@@ -49,17 +47,17 @@ export function pruneFilters(raw: string | undefined): string[] | undefined {
     // A null value is a nil map or slice for Go in either form: the name with no values. A null
     // boolean leaves it false (the key still counts); a null string in a list is an empty string.
     if (values === null) {
-      current.push(`${name}=${ANY_VALUE}`);
-      legacy.push(`${name}=${ANY_VALUE}`);
+      current.push(name);
+      legacy.push(name);
       continue;
     }
     if (typeof values === 'object' && !Array.isArray(values) && Object.values(values).every((b) => typeof b === 'boolean' || b === null)) {
       const keys = Object.keys(values);
-      if (keys.length === 0) current.push(`${name}=${ANY_VALUE}`);
+      if (keys.length === 0) current.push(name);
       for (const value of keys) current.push(entry(name, value));
     } else currentForm = false;
     if (Array.isArray(values) && values.every((v) => typeof v === 'string' || v === null)) {
-      if (values.length === 0) legacy.push(`${name}=${ANY_VALUE}`);
+      if (values.length === 0) legacy.push(name);
       for (const value of values as (string | null)[]) legacy.push(entry(name, value ?? ''));
     } else legacyForm = false;
   }

@@ -11,10 +11,13 @@ describe('pruneFilters: a prune\'s filters as filters.FromJSON reads them', () =
     ['legacy form', '{"label":["a=b","c"]}', ['label=a=***', 'label=c']],
     // rev-day1 F1: dockerd keeps a name whose value set is empty, and ExactMatch and MatchKVList
     // match every value for it: {"dangling":{}} prunes every unused image, tagged ones too.
-    ['an empty value set matches any value (current form)', '{"dangling":{}}', ['dangling=(any)']],
-    ['an empty value set matches any value (legacy form)', '{"dangling":[]}', ['dangling=(any)']],
-    ['an empty label set beside others', '{"label":{},"until":{"1h":true}}', ['label=(any)', 'until=1h']],
-    ['a null filter is a nil set, matching any value', '{"label":null,"until":{"1h":true}}', ['label=(any)', 'until=1h']],
+    ['an empty value set matches any value (current form)', '{"dangling":{}}', ['dangling']],
+    ['an empty value set matches any value (legacy form)', '{"dangling":[]}', ['dangling']],
+    ['an empty label set beside others', '{"label":{},"until":{"1h":true}}', ['label', 'until=1h']],
+    ['a null filter is a nil set, matching any value', '{"label":null,"until":{"1h":true}}', ['label', 'until=1h']],
+    // A value spelled like a marker is a value: only a name with no values is recorded bare.
+    ['a label value "(any)" is a value', '{"label":{"(any)":true}}', ['label=(any)']],
+    ['a dangling value "(any)" is a value', '{"dangling":["(any)"]}', ['dangling=(any)']],
     ['a null boolean still counts its key', '{"label":{"a":null}}', ['label=a']],
     ['a null string in a list is empty', '{"label":["a",null]}', ['label=a', 'label=']],
     ['the last of duplicate names wins', '{"label":{"a":true},"label":{"b":true}}', ['label=b']],
