@@ -5,7 +5,7 @@
  * Only node:crypto and a small DER reader: the long-running gateway does not load an X.509
  * library (and its reflect-metadata polyfill, some 18 MiB of resident memory) to read a CRL.
  */
-import { X509Certificate, verify, type KeyObject } from 'node:crypto';
+import { X509Certificate, createHash, verify, type KeyObject } from 'node:crypto';
 import { DerSequence, DerTag, derChildren, expectTag, parseDer, readBitStringBytes, readNull, readSignedIntegerHex, readOid, readSmallInteger, readTime, type DerElement } from './der.js';
 import { caKey } from './ca-key.js';
 import { certificateNames, formatName, nameKey, parseName, sameName, type X509Name } from './x509-name.js';
@@ -32,9 +32,15 @@ export interface CrlInfo {
   nextUpdate?: Date;
   /**
    * The cRLNumber extension, when the CRL has one: RFC 5280 has it increase with every CRL a
-   * CA issues, so a lower one than the CRL in force is an older CRL (crl-rollback.ts).
+   * CA issues, so one not higher than the CRL in force's is an older CRL, or another CRL under
+   * the same number, unless it is that very CRL (crl-rollback.ts).
    */
   crlNumber?: bigint;
+  /**
+   * SHA-256 (hex) of its tbsCertList, what the signature covers: two CRLs with the same one say
+   * the same thing (the same CRL read again, whatever its PEM wrapping or signature bytes).
+   */
+  tbsHash: string;
 }
 
 /** What one CRL revokes: serials of certificates its signer issued, and only those. */
@@ -142,7 +148,14 @@ export async function parseCrl(pem: string, caPems: readonly string[], file: str
     for (const serial of crl.serials) serials.add(serial);
     // Named as the CA that signed it, so casWithoutCrl sees it as covered even when the
     // CRL spells the name differently (case, spacing, string type).
-    crls.push({ issuer: formatName(signer.subject), ca: signer.ca, thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate, ...(crl.crlNumber === undefined ? {} : { crlNumber: crl.crlNumber }) });
+    crls.push({
+      issuer: formatName(signer.subject),
+      ca: signer.ca,
+      thisUpdate: crl.thisUpdate,
+      nextUpdate: crl.nextUpdate,
+      ...(crl.crlNumber === undefined ? {} : { crlNumber: crl.crlNumber }),
+      tbsHash: createHash('sha256').update(crl.tbs).digest('hex'),
+    });
     revocations.push({ signer: cas.indexOf(signer), serials: new Set(crl.serials) });
   }
   return { serials, crls, revocations };

@@ -4,7 +4,7 @@
  * - a CA certificate (CA:TRUE, keyUsage digitalSignature) presented as a client certificate is
  *   refused, and so is a certificate signed with a client's own key, each logged naming it;
  * - a refused handshake's log line names the certificate (CN, serial, issuer, fingerprint);
- * - a CRL re-signed later with a lower CRL Number is refused on reload;
+ * - a CRL re-signed later with a lower CRL Number, or with the number in force, is refused on reload;
  * - a CRL not valid yet is held pending while the CRL in force is valid;
  * - with no `tls:` block, a dockgate CA directory without crl.pem stops the start (exit 2), and
  *   another CA's files without one start with revocation off, said at start, on /readyz and
@@ -174,12 +174,29 @@ describe('CRL reloads', () => {
     await new Promise((r) => setTimeout(r, 1100));
     writeFileSync(crl, await signCrl({ version: 1, hosts: [], crlNumber: 0, certs: [] }, 1, new Date()));
     const line = await until(() => failures()[n], 10_000, 'a reload failure');
-    expect(line.err).toMatch(new RegExp(`^${crl}: the CRL of ".*" has CRL Number 1, lower than the one in force \\(2\\): a CA's CRL Numbers only increase \\(RFC 5280\\)`));
+    expect(line.err).toMatch(new RegExp(`^${crl}: the CRL of ".*" has CRL Number 1, not higher than the one in force \\(2\\): a CA's CRL Numbers only increase \\(RFC 5280\\)`));
     expect(await ok(pki.bundle('bob'))).toBe(false);
     expect(await ok(pki.bundle('alice'))).toBe(true);
     const before = loaded();
     writeFileSync(crl, inForce);
     await until(() => loaded() > before, 10_000, 'the CRL in force to load again');
+  });
+
+  it('a CRL signed later with the same CRL Number as the one in force (an index one CRL behind) is refused; the same CRL rewritten loads', async () => {
+    const crl = join(pki.dir, 'crl.pem');
+    const inForce = readFileSync(crl);
+    const n = failures().length;
+    // What `certs crl` signs from an index restored one CRL behind: the number in force again, without bob.
+    await new Promise((r) => setTimeout(r, 1100));
+    writeFileSync(crl, await signCrl({ version: 1, hosts: [], crlNumber: 0, certs: [] }, 2, new Date()));
+    const line = await until(() => failures()[n], 10_000, 'a reload failure');
+    expect(line.err).toMatch(new RegExp(`^${crl}: the CRL of ".*" has CRL Number 2, not higher than the one in force \\(2\\) and is another CRL under that number`));
+    // bob is not tried here: the CRL in force is unchanged, and his refused handshakes would count
+    // toward blocking 127.0.0.1 (limits.handshakeFailuresPerSource) for the next case.
+    const before = loaded();
+    writeFileSync(crl, inForce);
+    await until(() => loaded() > before, 10_000, 'the CRL in force to load again');
+    expect(failures().length).toBe(n + 1);
   });
 
   it('a CRL not valid yet is held pending: clients keep getting in, its new revocation applies at once, and it goes into force at its thisUpdate', async () => {

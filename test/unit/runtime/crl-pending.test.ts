@@ -5,7 +5,7 @@ import type { TlsMaterial } from '../../../src/server/tls-material.js';
 
 const at = (s: string) => new Date(`2026-12-0${s}T00:00:00Z`);
 /** A CRL of the CA `ca` issued on day `from`, valid until day `until`. */
-const crl = (issuer: string, from: string, until = '8', ca = issuer): CrlInfo => ({ issuer, ca, thisUpdate: at(from), nextUpdate: at(until) });
+const crl = (issuer: string, from: string, until = '8', ca = issuer): CrlInfo => ({ issuer, ca, thisUpdate: at(from), nextUpdate: at(until), tbsHash: `${ca}/${from}` });
 const FILE = '/etc/dockgate/crl.pem';
 
 describe('pendingCrl: a reload\'s CRL not valid yet while its CA\'s CRL in force is valid is held back', () => {

@@ -14,6 +14,7 @@ const crl = (issuer: string, daysLeft: number | undefined, validDays = 30): CrlI
   ca: issuer,
   thisUpdate: at((daysLeft ?? 0) - validDays),
   nextUpdate: daysLeft === undefined ? undefined : at(daysLeft),
+  tbsHash: `${issuer}/${daysLeft}`,
 });
 const tmp = tempDirs();
 

@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { crlRollback } from '../../../src/runtime/crl-rollback.js';
 
 const at = (s: string) => new Date(`2026-12-0${s}T00:00:00Z`);
-/** A CRL of the CA `ca` (its name and key, ca-key.ts caKey; by default one CA per name). */
-const crl = (issuer: string, day: string, ca = issuer) => ({ issuer, ca, thisUpdate: at(day) });
+/**
+ * A CRL of the CA `ca` (its name and key, ca-key.ts caKey; by default one CA per name). Its
+ * tbsHash stands for its content: by default its CA, date and number; `content` names another.
+ */
+const crl = (issuer: string, day: string, ca = issuer, content = '') => ({ issuer, ca, thisUpdate: at(day), tbsHash: `${ca}/${day}/${content}` });
 /** The same with a CRL Number. */
-const numbered = (issuer: string, day: string, crlNumber: bigint, ca = issuer) => ({ ...crl(issuer, day, ca), crlNumber });
+const numbered = (issuer: string, day: string, crlNumber: bigint, ca = issuer, content = '') => ({ ...crl(issuer, day, ca, `${crlNumber}${content}`), crlNumber });
 
 describe('crlRollback', () => {
   it.each([
@@ -24,10 +27,19 @@ describe('crlRollback', () => {
     ['the first CRL of a re-keyed CA, older than its namesake\'s', [crl('CN=root', '4', 'k1')], [crl('CN=root', '4', 'k1'), crl('CN=root', '1', 'k2')], undefined],
     // A CRL re-signed from an index that went back (lost or restored index.json): newer by
     // thisUpdate, lower by CRL Number. RFC 5280 has the number increase.
-    ['a newer CRL of the same CA with a lower CRL Number', [numbered('CN=root', '2', 2n)], [numbered('CN=root', '3', 1n)], 'the CRL of "CN=root" has CRL Number 1, lower than the one in force (2)'],
+    ['a newer CRL of the same CA with a lower CRL Number', [numbered('CN=root', '2', 2n)], [numbered('CN=root', '3', 1n)], 'the CRL of "CN=root" has CRL Number 1, not higher than the one in force (2): a CA\'s CRL Numbers only increase'],
     ['a newer CRL with a higher CRL Number', [numbered('CN=root', '2', 2n)], [numbered('CN=root', '3', 3n)], undefined],
     ['the same CRL Number again (the same CRL reloaded)', [numbered('CN=root', '2', 2n)], [numbered('CN=root', '2', 2n)], undefined],
-    ['CRL Numbers past 2^53 compared exactly', [numbered('CN=root', '2', 2n ** 64n + 1n)], [numbered('CN=root', '3', 2n ** 64n)], 'has CRL Number 18446744073709551616, lower than the one in force (18446744073709551617)'],
+    // One number names one CRL (rev-day2c F2): an index restored one CRL behind signs the number
+    // in force again, later and without the revocations made since.
+    ['the same CRL Number on a CRL signed later (re-signed from an index one step behind)', [numbered('CN=root', '2', 5n)], [numbered('CN=root', '3', 5n)], 'the CRL of "CN=root" has CRL Number 5, not higher than the one in force (5) and is another CRL under that number'],
+    ['the same CRL Number and thisUpdate, other revocations', [numbered('CN=root', '2', 5n, 'CN=root', 'revoking alice')], [numbered('CN=root', '2', 5n, 'CN=root', 'revoking nobody')], 'has CRL Number 5, not higher than the one in force (5) and is another CRL'],
+    ['the same CRL Number on another CA of the same name (another key)', [numbered('CN=root', '2', 5n, 'k1')], [numbered('CN=root', '3', 5n, 'k2')], undefined],
+    ['the same CRL Number on another CA', [numbered('CN=root', '2', 5n)], [numbered('CN=team', '3', 5n)], undefined],
+    ['the same CRL Number replacing a CRL in force that is not valid yet', [numbered('CN=root', '9', 5n)], [numbered('CN=root', '4', 5n)], undefined],
+    ['a CRL without a number, same thisUpdate as the numbered one in force (thisUpdate decides)', [numbered('CN=root', '2', 5n)], [crl('CN=root', '2', 'CN=root', 'other')], undefined],
+    ['two CRLs without a number, same thisUpdate, other content (thisUpdate decides, as before)', [crl('CN=root', '2', 'CN=root', 'a')], [crl('CN=root', '2', 'CN=root', 'b')], undefined],
+    ['CRL Numbers past 2^53 compared exactly', [numbered('CN=root', '2', 2n ** 64n + 1n)], [numbered('CN=root', '3', 2n ** 64n)], 'has CRL Number 18446744073709551616, not higher than the one in force (18446744073709551617)'],
     ['a lower CRL Number of another CA of the same name (another key)', [numbered('CN=root', '2', 9n, 'k1')], [numbered('CN=root', '3', 1n, 'k2')], undefined],
     ['a lower CRL Number of another CA', [numbered('CN=root', '2', 9n)], [numbered('CN=team', '3', 1n)], undefined],
     ['a new CRL without a CRL Number (cannot be compared; thisUpdate decides)', [numbered('CN=root', '2', 9n)], [crl('CN=root', '3')], undefined],
