@@ -3,8 +3,11 @@
  * clock runs ahead, or staged ahead) while its CA's CRL in force is valid. Put in force,
  * OpenSSL would refuse every client of that CA (CRL_NOT_YET_VALID) until thisUpdate. It is
  * held pending instead, as a new server certificate not valid yet is (server-certificate-dates.ts):
- * the CRLs in force stay in the TLS context, the files are read again a second after its
- * thisUpdate, and the rest of the reload (CA bundle, server certificate) goes into force. Its
+ * for that CA the CRL in force stays in the TLS context, the files are read again a second after
+ * its thisUpdate, and the rest of the reload (CA bundle, server certificate, the new CRLs of every
+ * other CA) goes into force. Only the held CA's CRL is swapped: keeping the whole old CRL file
+ * would leave a CA added in the same reload without a CRL (Node's CRL_CHECK_ALL then refuses all
+ * its clients, UNABLE_TO_GET_CRL), and another CA's old CRL to expire during the wait. Its
  * revocations are not held back: they join those in force, which the gateway checks itself at
  * the end of every handshake and in the sweep of open connections (server/revoked.ts).
  */
@@ -17,6 +20,8 @@ export interface PendingCrl {
   message: string;
   /** The earliest thisUpdate among the held CRLs: the files are read again then. */
   validFrom: Date;
+  /** The CAs (CrlInfo.ca) whose new CRL is held: their CRL in force stays (withCrlsOf). */
+  cas: string[];
 }
 
 /**
@@ -38,25 +43,32 @@ export function pendingCrl(current: readonly CrlInfo[], next: readonly CrlInfo[]
   return {
     message:
       `${file}: the new CRL of ${which} is not valid yet, and OpenSSL would refuse every client of that CA until then (CRL_NOT_YET_VALID): ` +
-      'the CRLs in force stay in force, the new revocations are applied by the gateway now, and the file is loaded again then',
+      'the CRL in force for that CA stays in force (the other CAs get their new CRLs), the new revocations are applied by the gateway now, and the file is loaded again then',
     validFrom,
+    cas: [...new Set(held.map((c) => c.ca))],
   };
 }
 
 /**
- * `loaded` with the CRLs of `current` in force (pendingCrl): the TLS context keeps the current
- * CRL blocks, while the revocations of both are checked by the gateway (a revocation is never
- * held back). Readiness, expiry warnings and the rollback check go on seeing the CRLs in force.
+ * `loaded` with, for each CA of `held` (PendingCrl.cas), the CRL of `current` in force instead
+ * of its new one: in the TLS context (the CRL blocks), the CRL infos (readiness, expiry warnings
+ * and the rollback check see the CRLs in force) and the CRL expiry items. Every other CA's CRL is
+ * the reload's. The revocations of a held CA's CRLs, old and new, are both checked by the
+ * gateway (a revocation is never held back). `everyCaHasCrl` is of the combined set.
  */
-export function withCrlsOf(loaded: TlsMaterial, current: TlsMaterial): TlsMaterial {
+export function withCrlsOf(loaded: TlsMaterial, current: TlsMaterial, held: readonly string[]): TlsMaterial {
+  const isHeld = (ca: string | undefined): boolean => ca !== undefined && held.includes(ca);
+  const crls = [...loaded.crls.filter((c) => !isHeld(c.ca)), ...current.crls.filter((c) => isHeld(c.ca))];
+  const keptRevocations = current.revocations.filter((r) => isHeld(r.ca));
+  const covered = new Set(crls.map((c) => c.ca));
   return {
     ...loaded,
-    options: { ...loaded.options, crl: current.options.crl },
-    crls: current.crls,
-    revocations: [...current.revocations, ...loaded.revocations],
-    revokedSerials: new Set([...current.revokedSerials, ...loaded.revokedSerials]),
-    // Whether a missing CRL can only be the client chain's doing: only if it is so under both.
-    everyCaHasCrl: current.everyCaHasCrl && loaded.everyCaHasCrl,
-    expiring: [...loaded.expiring.filter((e) => e.kind !== 'CRL'), ...current.expiring.filter((e) => e.kind === 'CRL')],
+    options: { ...loaded.options, crl: crls.map((c) => c.block) },
+    crls,
+    revocations: [...loaded.revocations, ...keptRevocations],
+    revokedSerials: new Set([...loaded.revokedSerials, ...keptRevocations.flatMap((r) => [...r.serials])]),
+    // Whether a missing CRL can only be the client chain's doing: of what the TLS context holds.
+    everyCaHasCrl: loaded.everyCaHasCrl && loaded.caNames.every((n) => covered.has(n.ca)),
+    expiring: [...loaded.expiring.filter((e) => e.kind !== 'CRL' || !isHeld(e.ca)), ...current.expiring.filter((e) => e.kind === 'CRL' && isHeld(e.ca))],
   };
 }

@@ -209,10 +209,11 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       const now = new Date();
       const rollback = crlRollback(tls.crls, loaded.crls, now);
       if (rollback) throw new Error(`${config.tls.crl ?? 'tls.crl'}: ${rollback}`);
-      // A CRL not valid yet would refuse every client: the CRLs in force stay, its revocations
-      // are checked by the gateway meanwhile, and it is loaded when it becomes valid.
+      // A CRL not valid yet would refuse every client of its CA: that CA's CRL in force stays (the
+      // other CAs get their new ones), its revocations are checked by the gateway meanwhile, and
+      // it is loaded when it becomes valid.
       const heldCrl = pendingCrl(tls.crls, loaded.crls, now, config.tls.crl ?? 'tls.crl');
-      const withCrl = heldCrl ? withCrlsOf(loaded, tls) : loaded;
+      const withCrl = heldCrl ? withCrlsOf(loaded, tls, heldCrl.cas) : loaded;
       // A new server certificate clients would refuse stays out, the rest (CA bundle, CRLs and
       // their revocations) goes into force: a certificate staged ahead must not hold them back.
       const refused = outOfDateReplacement(serverDates(tls), serverDates(withCrl), now, config.tls.cert);

@@ -41,6 +41,8 @@ export interface CrlInfo {
    * the same thing (the same CRL read again, whatever its PEM wrapping or signature bytes).
    */
   tbsHash: string;
+  /** Its PEM block as read: what goes to the TLS context (a held CRL's block is swapped per CA, crl-pending.ts). */
+  block: string;
 }
 
 /** What one CRL revokes: serials of certificates its signer issued, and only those. */
@@ -155,6 +157,7 @@ export async function parseCrl(pem: string, caPems: readonly string[], file: str
       nextUpdate: crl.nextUpdate,
       ...(crl.crlNumber === undefined ? {} : { crlNumber: crl.crlNumber }),
       tbsHash: createHash('sha256').update(crl.tbs).digest('hex'),
+      block,
     });
     revocations.push({ signer: cas.indexOf(signer), serials: new Set(crl.serials) });
   }

@@ -8,7 +8,7 @@ import { readRegularFile } from '../config/regular-file.js';
 import type { TlsConfig } from '../config/types.js';
 import { certificateNameKeys, type ParsedCertificate } from '../identity/identity.js';
 import { caKey } from './ca-key.js';
-import { crlBlocks, crlGaps, normalizeSerialHex, parseCrl, type CrlInfo } from './crl.js';
+import { crlGaps, normalizeSerialHex, parseCrl, type CrlInfo } from './crl.js';
 import { DerTag, derChildren, parseDer } from './der.js';
 
 /** Something in the TLS material that stops working at a known time. */
@@ -20,6 +20,8 @@ export interface ExpiringItem {
   file: string;
   /** notAfter of a certificate, nextUpdate of a CRL. */
   expires: Date;
+  /** Of a CRL: its CA (CrlInfo.ca), so a held CRL's item is swapped per CA (crl-pending.ts). */
+  ca?: string;
 }
 
 /**
@@ -148,7 +150,7 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
   const expiring: ExpiringItem[] = [
     { kind: 'server certificate', name: oneLine(server.subject), file: tls.cert, expires: new Date(server.validTo) },
     ...cas.map((c) => ({ kind: 'CA' as const, name: oneLine(c.subject), file: tls.ca, expires: new Date(c.validTo) })),
-    ...parsed.crls.flatMap((c) => (c.nextUpdate ? [{ kind: 'CRL' as const, name: c.issuer, file: tls.crl as string, expires: c.nextUpdate }] : [])),
+    ...parsed.crls.flatMap((c) => (c.nextUpdate ? [{ kind: 'CRL' as const, name: c.issuer, file: tls.crl as string, expires: c.nextUpdate, ca: c.ca }] : [])),
   ];
   return {
     // The same options go to createServer and, on reload, setSecureContext.
@@ -161,11 +163,12 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
     // connection with a no_renegotiation alert, which fails the connection.
     // The CRL file is passed block by block: given one string or Buffer, Node's addCRL reads only
     // its first CRL, and every client below a CA whose CRL came later is refused (UNABLE_TO_GET_CRL).
+    // The blocks are those parseCrl verified (crlBlocks of the file, in order), one per CrlInfo.
     options: {
       ca,
       cert,
       key,
-      crl: crl ? crlBlocks(crl.toString('utf8')) : undefined,
+      crl: crl ? parsed.crls.map((c) => c.block) : undefined,
       minVersion: 'TLSv1.2',
       secureOptions: constants.SSL_OP_NO_TICKET | constants.SSL_OP_NO_RENEGOTIATION,
     },

@@ -5,7 +5,7 @@ import type { TlsMaterial } from '../../../src/server/tls-material.js';
 
 const at = (s: string) => new Date(`2026-12-0${s}T00:00:00Z`);
 /** A CRL of the CA `ca` issued on day `from`, valid until day `until`. */
-const crl = (issuer: string, from: string, until = '8', ca = issuer): CrlInfo => ({ issuer, ca, thisUpdate: at(from), nextUpdate: at(until), tbsHash: `${ca}/${from}` });
+const crl = (issuer: string, from: string, until = '8', ca = issuer): CrlInfo => ({ issuer, ca, thisUpdate: at(from), nextUpdate: at(until), tbsHash: `${ca}/${from}`, block: `${ca}@${from}` });
 const FILE = '/etc/dockgate/crl.pem';
 
 describe('pendingCrl: a reload\'s CRL not valid yet while its CA\'s CRL in force is valid is held back', () => {
@@ -24,37 +24,52 @@ describe('pendingCrl: a reload\'s CRL not valid yet while its CA\'s CRL in force
     if (want === undefined) expect(got).toBeUndefined();
     else {
       expect(got?.validFrom).toEqual(want);
+      expect(got?.cas).toEqual(next.filter((c) => c.thisUpdate > at('5')).map((c) => c.ca));
       expect(got?.message).toContain(`${FILE}: the new CRL of "`);
       expect(got?.message).toContain('is not valid yet, and OpenSSL would refuse every client of that CA until then (CRL_NOT_YET_VALID)');
     }
   });
 });
 
-describe('withCrlsOf: the CRLs in force stay in the TLS context, the revocations of both are checked', () => {
-  const material = (crlPem: string, crls: CrlInfo[], serials: string[], everyCaHasCrl: boolean): TlsMaterial =>
+describe('withCrlsOf: the held CA keeps its CRL in force, every other CA gets its new one (rev-day2c F1)', () => {
+  /** Material with `crls` (each CRL revoking the serial `<ca>-<day>`) and the CAs `cas` in tls.ca. */
+  const material = (crls: CrlInfo[], cas: string[], everyCaHasCrl = true): TlsMaterial =>
     ({
-      options: { ca: 'CA', cert: 'CERT', key: 'KEY', crl: [crlPem] },
+      options: { ca: 'CA', cert: 'CERT', key: 'KEY', crl: crls.map((c) => c.block) },
+      caNames: cas.map((ca) => ({ ca })),
       crls,
-      revocations: [{ ca: 'k', serials: new Set(serials) }],
-      revokedSerials: new Set(serials),
+      revocations: crls.map((c) => ({ ca: c.ca, serials: new Set([c.block]) })),
+      revokedSerials: new Set(crls.map((c) => c.block)),
       everyCaHasCrl,
       expiring: [
         { kind: 'server certificate', name: 's', file: 'f', expires: at('9') },
-        ...crls.map((c) => ({ kind: 'CRL' as const, name: c.issuer, file: 'crl', expires: c.nextUpdate as Date })),
+        ...crls.map((c) => ({ kind: 'CRL' as const, name: c.issuer, file: 'crl', expires: c.nextUpdate as Date, ca: c.ca })),
       ],
     }) as unknown as TlsMaterial;
+  const A = 'CN=A';
+  const B = 'CN=B';
 
-  it('keeps the current CRL blocks and CRL infos, takes the rest from the reload, and unites the revocations', () => {
-    const current = material('OLD', [crl('CN=root', '2')], ['01'], true);
-    const loaded = material('NEW', [crl('CN=root', '6', '9')], ['01', '02'], true);
+  it.each([
+    // [name, CRLs in force, CAs in force, CRLs loaded, CAs loaded, held CAs, the blocks in the TLS context, everyCaHasCrl]
+    ['one CA, its CRL held: the one in force', [crl(A, '2')], [A], [crl(A, '6', '9')], [A], [A], [`${A}@2`], true],
+    ['A held, B newly added in the same reload: A\'s old CRL and B\'s new one', [crl(A, '2')], [A], [crl(A, '6', '9'), crl(B, '4')], [A, B], [A], [`${B}@4`, `${A}@2`], true],
+    ['A held, B\'s CRL renewed in the same reload: B\'s new one (the old may expire during the wait)', [crl(A, '2'), crl(B, '1', '5')], [A, B], [crl(A, '6', '9'), crl(B, '4')], [A, B], [A], [`${B}@4`, `${A}@2`], true],
+    ['A held, B dropped from tls.ca: no CRL of B', [crl(A, '2'), crl(B, '1')], [A, B], [crl(A, '6', '9')], [A], [A], [`${A}@2`], true],
+    ['two CAs of one name, the one with key k2 held', [crl(A, '2', '8', 'k1'), crl(A, '2', '8', 'k2')], ['k1', 'k2'], [crl(A, '4', '8', 'k1'), crl(A, '6', '9', 'k2')], ['k1', 'k2'], ['k2'], ['k1@4', 'k2@2'], true],
+    ['a CA without a CRL in the reload: everyCaHasCrl stays false', [crl(A, '2')], [A], [crl(A, '6', '9')], [A, B], [A], [`${A}@2`], false],
+  ] as const)('%s', (_name, inForce, inForceCas, next, nextCas, held, blocks, everyCaHasCrl) => {
+    const current = material([...inForce], [...inForceCas]);
+    const loaded = material([...next], [...nextCas], !nextCas.some((ca) => !next.some((c) => c.ca === ca)));
     loaded.options.cert = 'NEWCERT';
-    const next = withCrlsOf(loaded, current);
-    expect(next.options).toEqual({ ca: 'CA', cert: 'NEWCERT', key: 'KEY', crl: ['OLD'] });
-    expect(next.crls).toEqual(current.crls);
-    expect([...next.revokedSerials].sort()).toEqual(['01', '02']);
-    expect(next.revocations.flatMap((r) => [...r.serials]).sort()).toEqual(['01', '01', '02']);
-    expect(next.expiring.map((e) => [e.kind, e.expires])).toEqual([['server certificate', at('9')], ['CRL', at('8')]]);
-    expect(next.everyCaHasCrl).toBe(true);
-    expect(withCrlsOf(material('NEW', [], [], false), current).everyCaHasCrl).toBe(false);
+    const got = withCrlsOf(loaded, current, held);
+    expect(got.options).toEqual({ ca: 'CA', cert: 'NEWCERT', key: 'KEY', crl: blocks });
+    expect(got.crls.map((c) => c.block)).toEqual(blocks);
+    expect(got.everyCaHasCrl).toBe(everyCaHasCrl);
+    // The revocations of the reload, and those of the held CAs' CRLs in force: none is held back.
+    const want = [...next.map((c) => c.block), ...inForce.filter((c) => (held as readonly string[]).includes(c.ca)).map((c) => c.block)];
+    expect(got.revocations.flatMap((r) => [...r.serials]).sort()).toEqual([...want].sort());
+    expect([...got.revokedSerials].sort()).toEqual([...new Set(want)].sort());
+    expect(got.expiring.filter((e) => e.kind === 'CRL').map((e) => `${e.ca}:${e.expires.toISOString()}`).sort()).toEqual(got.crls.map((c) => `${c.ca}:${c.nextUpdate?.toISOString()}`).sort());
+    expect(got.expiring[0]?.kind).toBe('server certificate');
   });
 });

@@ -15,6 +15,7 @@ const crl = (issuer: string, daysLeft: number | undefined, validDays = 30): CrlI
   thisUpdate: at((daysLeft ?? 0) - validDays),
   nextUpdate: daysLeft === undefined ? undefined : at(daysLeft),
   tbsHash: `${issuer}/${daysLeft}`,
+  block: `PEM of ${issuer}`,
 });
 const tmp = tempDirs();
 

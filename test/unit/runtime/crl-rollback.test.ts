@@ -6,7 +6,7 @@ const at = (s: string) => new Date(`2026-12-0${s}T00:00:00Z`);
  * A CRL of the CA `ca` (its name and key, ca-key.ts caKey; by default one CA per name). Its
  * tbsHash stands for its content: by default its CA, date and number; `content` names another.
  */
-const crl = (issuer: string, day: string, ca = issuer, content = '') => ({ issuer, ca, thisUpdate: at(day), tbsHash: `${ca}/${day}/${content}` });
+const crl = (issuer: string, day: string, ca = issuer, content = '') => ({ issuer, ca, thisUpdate: at(day), tbsHash: `${ca}/${day}/${content}`, block: '' });
 /** The same with a CRL Number. */
 const numbered = (issuer: string, day: string, crlNumber: bigint, ca = issuer, content = '') => ({ ...crl(issuer, day, ca, `${crlNumber}${content}`), crlNumber });
 

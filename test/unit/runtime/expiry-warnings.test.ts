@@ -100,7 +100,7 @@ describe('startExpiryWarnings', () => {
 
 describe('certificatesCheck (readiness "certificates", evaluated at each probe)', () => {
   const SERVER = at(90);
-  const crl = (issuer: string, fromDays: number, untilDays?: number) => ({ issuer, ca: issuer, thisUpdate: at(fromDays), nextUpdate: untilDays === undefined ? undefined : at(untilDays), tbsHash: `${issuer}/${fromDays}` });
+  const crl = (issuer: string, fromDays: number, untilDays?: number) => ({ issuer, ca: issuer, thisUpdate: at(fromDays), nextUpdate: untilDays === undefined ? undefined : at(untilDays), tbsHash: `${issuer}/${fromDays}`, block: `PEM of ${issuer}` });
   const state = (over: Partial<CertificateState> = {}): CertificateState => ({ serverNotAfter: SERVER, crls: [], ...over });
 
   it.each([
@@ -165,8 +165,8 @@ describe('the CRLs the readiness check reads (TlsMaterial.crls)', async () => {
   it('reads thisUpdate and nextUpdate of every CRL the material loaded, in file order, with its issuer', async () => {
     const material = await chain.material((await crlOf(chain.root, day(-40), day(-10))) + (await crlOf(chain.int, day(1))));
     expect(material.crls).toEqual([
-      { issuer: 'CN=dockgate CA root, O=dockgate', ca: material.caNames[1]?.ca, tbsHash: expect.stringMatching(/^[0-9a-f]{64}$/), thisUpdate: day(-40), nextUpdate: day(-10) },
-      { issuer: 'CN=team CA, O=dockgate', ca: material.caNames[0]?.ca, tbsHash: expect.stringMatching(/^[0-9a-f]{64}$/), thisUpdate: day(1), nextUpdate: undefined },
+      { issuer: 'CN=dockgate CA root, O=dockgate', ca: material.caNames[1]?.ca, tbsHash: expect.stringMatching(/^[0-9a-f]{64}$/), block: expect.stringMatching(/^-----BEGIN X509 CRL-----/), thisUpdate: day(-40), nextUpdate: day(-10) },
+      { issuer: 'CN=team CA, O=dockgate', ca: material.caNames[0]?.ca, tbsHash: expect.stringMatching(/^[0-9a-f]{64}$/), block: expect.stringMatching(/^-----BEGIN X509 CRL-----/), thisUpdate: day(1), nextUpdate: undefined },
     ]);
     // Both CRLs load (OpenSSL then refuses the clients); readiness names both.
     const check = certificatesCheck({ serverNotAfter: day(30), crls: material.crls }, now);

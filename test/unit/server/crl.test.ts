@@ -128,7 +128,7 @@ describe('parseCrl with CRLs made by openssl', () => {
     expect([...parsed.serials].sort()).toEqual(EXPECTED_SERIALS);
     // openssl ca wrote CRL number 1000 (hex) from the crlnumber file; openssl prints it in decimal.
     expect(view.text).toMatch(/X509v3 CRL Number: *\n *4096\n/);
-    expect(parsed.crls).toEqual([{ issuer: `CN=${key} CA, O=Example`, ca: expect.any(String), tbsHash: expect.stringMatching(/^[0-9a-f]{64}$/), thisUpdate: view.thisUpdate, nextUpdate: view.nextUpdate, crlNumber: 4096n }]);
+    expect(parsed.crls).toEqual([{ issuer: `CN=${key} CA, O=Example`, ca: expect.any(String), tbsHash: expect.stringMatching(/^[0-9a-f]{64}$/), block: expect.stringMatching(/^-----BEGIN X509 CRL-----[^]+-----END X509 CRL-----$/), thisUpdate: view.thisUpdate, nextUpdate: view.nextUpdate, crlNumber: 4096n }]);
   });
 
   it('tbsHash: the same CRL read again (even wrapped otherwise) has the same, another CRL of the CA (same number, same revocations) another', async () => {
@@ -158,7 +158,7 @@ describe('parseCrl with CRLs made by openssl', () => {
     expect(opensslView(crl).text).toContain('No Revoked Certificates.');
     const parsed = await parseCrl(crl.pem, [ca.pem], FILE);
     expect(parsed.serials.size).toBe(0);
-    expect(parsed.crls).toEqual([{ issuer: 'CN=rsa CA, O=Example', ca: expect.any(String), tbsHash: expect.stringMatching(/^[0-9a-f]{64}$/), thisUpdate: opensslView(crl).thisUpdate, nextUpdate: opensslView(crl).nextUpdate, crlNumber: opensslView(crl).crlNumber }]);
+    expect(parsed.crls).toEqual([{ issuer: 'CN=rsa CA, O=Example', ca: expect.any(String), tbsHash: expect.stringMatching(/^[0-9a-f]{64}$/), block: expect.stringMatching(/^-----BEGIN X509 CRL-----[^]+-----END X509 CRL-----$/), thisUpdate: opensslView(crl).thisUpdate, nextUpdate: opensslView(crl).nextUpdate, crlNumber: opensslView(crl).crlNumber }]);
   });
 
   it('a nextUpdate after 2049 is a GeneralizedTime and read as such', async () => {
@@ -187,7 +187,7 @@ describe('parseCrl with CRLs made by openssl', () => {
     const caPem = readFileSync(join(d, 'ca.pem'), 'utf8');
     const parsed = await parseCrl(crl.pem, [caPem], FILE);
     expect([...parsed.serials]).toEqual([serial]);
-    expect(parsed.crls).toEqual([{ issuer: ossl(['x509', '-noout', '-subject', '-nameopt', 'sep_comma_plus_space', '-in', join(d, 'ca.pem')]).trim().replace(/^subject=/, ''), ca: expect.any(String), tbsHash: expect.stringMatching(/^[0-9a-f]{64}$/), thisUpdate: opensslView(crl).thisUpdate, nextUpdate: opensslView(crl).nextUpdate, crlNumber: opensslView(crl).crlNumber }]);
+    expect(parsed.crls).toEqual([{ issuer: ossl(['x509', '-noout', '-subject', '-nameopt', 'sep_comma_plus_space', '-in', join(d, 'ca.pem')]).trim().replace(/^subject=/, ''), ca: expect.any(String), tbsHash: expect.stringMatching(/^[0-9a-f]{64}$/), block: expect.stringMatching(/^-----BEGIN X509 CRL-----[^]+-----END X509 CRL-----$/), thisUpdate: opensslView(crl).thisUpdate, nextUpdate: opensslView(crl).nextUpdate, crlNumber: opensslView(crl).crlNumber }]);
     expect(casWithoutCrl([caPem], parsed.crls)).toEqual([]);
   });
 
@@ -206,8 +206,8 @@ describe('parseCrl with CRLs made by openssl', () => {
       const parsed = await parseCrl(intCrl.pem + rootCrl.pem, bundle, FILE);
       expect([...parsed.serials].sort()).toEqual(['1001', '1002', '2']);
       expect(parsed.crls).toEqual([
-        { issuer: 'CN=Team CA, O=Example', ca: expect.any(String), tbsHash: expect.stringMatching(/^[0-9a-f]{64}$/), thisUpdate: opensslView(intCrl).thisUpdate, nextUpdate: opensslView(intCrl).nextUpdate, crlNumber: 4096n },
-        { issuer: 'CN=Root CA, O=Example', ca: expect.any(String), tbsHash: expect.stringMatching(/^[0-9a-f]{64}$/), thisUpdate: opensslView(rootCrl).thisUpdate, nextUpdate: opensslView(rootCrl).nextUpdate, crlNumber: 4096n },
+        { issuer: 'CN=Team CA, O=Example', ca: expect.any(String), tbsHash: expect.stringMatching(/^[0-9a-f]{64}$/), block: expect.stringMatching(/^-----BEGIN X509 CRL-----[^]+-----END X509 CRL-----$/), thisUpdate: opensslView(intCrl).thisUpdate, nextUpdate: opensslView(intCrl).nextUpdate, crlNumber: 4096n },
+        { issuer: 'CN=Root CA, O=Example', ca: expect.any(String), tbsHash: expect.stringMatching(/^[0-9a-f]{64}$/), block: expect.stringMatching(/^-----BEGIN X509 CRL-----[^]+-----END X509 CRL-----$/), thisUpdate: opensslView(rootCrl).thisUpdate, nextUpdate: opensslView(rootCrl).nextUpdate, crlNumber: 4096n },
       ]);
       expect(casWithoutCrl(bundle, parsed.crls)).toEqual([]);
     });
