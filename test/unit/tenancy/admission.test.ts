@@ -449,7 +449,7 @@ describe('#14 paused containers count against the running quota', () => {
       { id: 'b3', labels: bob, status: 'exited' },
       { id: 'a3', labels: alice, status: 'exited' },
     ]);
-    denied(await admit('alice', 'POST', '/v1.41/containers/b3/start', undefined, d), 'running-container quota reached for bob, the container\'s owner (2 of 2 running)');
+    denied(await admit('alice', 'POST', '/v1.41/containers/b3/start', undefined, d), 'running-container quota reached for bob, the container\'s owner (2 running; your running quota, the limit a start of yours is held to, is 2)');
     // alice's own count is untouched by bob's containers.
     expect((await admit('alice', 'POST', '/v1.41/containers/a3/start', undefined, d)).kind).toBe('forward');
   });
