@@ -61,12 +61,24 @@ const few = (serials: readonly string[]): string =>
   serials.slice(0, 3).join(', ') + (serials.length > 3 ? ` and ${serials.length - 3} more` : '');
 
 /**
+ * What the refused command would have written: a CRL (`crl`, `revoke`), or an index only
+ * (`issue`, `renew`, `rotate-server`), which the next CRL would then be built from.
+ */
+export type SuccessionWrite = 'crl' | 'index';
+
+/**
  * Throws PKI_BAD_INDEX unless a CRL built from `index` may replace `paths.crl`: refused when
  * `index.json` is missing (`indexFound` false) while `crl.pem` holds a CRL of this CA (or no
  * readable CRL at all), and when the index's crlNumber is below the CRL Number of this CA's
  * CRL on disk (the new CRL would not be numbered above it, as RFC 5280 requires).
  */
-export async function checkCrlSuccession(paths: PkiPaths, ca: CaSigner, index: PkiIndex, indexFound: boolean): Promise<void> {
+export async function checkCrlSuccession(
+  paths: PkiPaths,
+  ca: CaSigner,
+  index: PkiIndex,
+  indexFound: boolean,
+  writes: SuccessionWrite = 'crl',
+): Promise<void> {
   let text: string;
   try {
     text = await readFile(paths.crl, 'utf8');
@@ -75,14 +87,19 @@ export async function checkCrlSuccession(paths: PkiPaths, ca: CaSigner, index: P
     throw err;
   }
   const { own, readable } = await ownCrls(text, ca);
-  const nothingWritten = 'nothing was written, and the CRL on disk stays in force until its nextUpdate';
+  const nothingWritten = writes === 'crl'
+    ? 'nothing was written, and the CRL on disk stays in force until its nextUpdate'
+    : 'nothing was issued or written';
+  const lifts = writes === 'crl'
+    ? 'a CRL written from an empty index would lift every revocation'
+    : 'an index started now would lack every revocation (the next CRL would lift them) and a certificate issued into it would be lost when the index is restored';
   if (!indexFound && (own.length > 0 || readable === 0)) {
     const what = own.length > 0
       ? `${paths.crl} is CRL #${own.map((c) => c.crlNumber ?? '?').join(', #')} of this CA and revokes ${own.reduce((n, c) => n + c.serials.length, 0)} certificate(s)`
       : `${paths.crl} exists but holds no readable CRL`;
     throw new PkiError(
       'PKI_BAD_INDEX',
-      `${paths.index} is missing, but ${what}: a CRL written from an empty index would lift every revocation. Restore index.json from a backup into ${paths.dir}; ${nothingWritten}`,
+      `${paths.index} is missing, but ${what}: ${lifts}. Restore index.json from a backup into ${paths.dir}; ${nothingWritten}`,
     );
   }
   for (const crl of own) {

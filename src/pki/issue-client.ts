@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { writeBundle, type BundleFiles } from './bundle.js';
 import { checkBundleDestination } from './bundle-destination.js';
 import { loadCa } from './ca.js';
+import { checkCrlSuccession } from './crl-succession.js';
 import { withIndexLock } from './index-lock.js';
 import { PkiError } from './errors.js';
 import type { KeyType } from './key-pair.js';
@@ -10,7 +11,7 @@ import { issueLeaf } from './leaf-certificate.js';
 import { clientSubject, validateClientName, validateGroups } from './names.js';
 import { nameWarnings } from './names-lookalike.js';
 import { pkiPaths } from './paths.js';
-import { activeClientEntries, readIndex, writeIndex, type IndexEntry } from './pki-index.js';
+import { activeClientEntries, readIndexFound, writeIndex, type IndexEntry } from './pki-index.js';
 import { DEFAULT_CLIENT_DAYS, checkDays } from './validity.js';
 
 /** Options of `issueClient`. */
@@ -58,7 +59,9 @@ async function issueClientLocked(opts: IssueClientOptions): Promise<IssueClientR
   const keyType = opts.keyType ?? 'ecdsa';
   const paths = pkiPaths(opts.dir);
   const ca = await loadCa(paths);
-  const index = await readIndex(paths.index);
+  const { index, found } = await readIndexFound(paths.index);
+  // A lost or older index.json would be written back without the revocations crl.pem holds.
+  await checkCrlSuccession(paths, ca, index, found, 'index');
 
   const active = activeClientEntries(index, opts.name, now);
   if (active.length > 0 && !opts.force) {

@@ -3,13 +3,14 @@ import { join, resolve } from 'node:path';
 import { writeBundle, type BundleFiles } from './bundle.js';
 import { checkBundleDestination } from './bundle-destination.js';
 import { loadCa } from './ca.js';
+import { checkCrlSuccession } from './crl-succession.js';
 import { withIndexLock } from './index-lock.js';
 import { PkiError } from './errors.js';
 import type { KeyType } from './key-pair.js';
 import { issueLeaf } from './leaf-certificate.js';
 import { clientSubject, validateClientName } from './names.js';
 import { pkiPaths } from './paths.js';
-import { readIndex, writeIndex, type IndexEntry } from './pki-index.js';
+import { readIndexFound, writeIndex, type IndexEntry } from './pki-index.js';
 import { DEFAULT_CLIENT_DAYS, checkDays } from './validity.js';
 
 /** Options of `renewClient`. */
@@ -45,7 +46,9 @@ async function renewClientLocked(opts: RenewClientOptions): Promise<RenewClientR
   const now = opts.now ?? new Date();
   const paths = pkiPaths(opts.dir);
   const ca = await loadCa(paths);
-  const index = await readIndex(paths.index);
+  const { index, found } = await readIndexFound(paths.index);
+  // A lost or older index.json would be written back without the revocations crl.pem holds.
+  await checkCrlSuccession(paths, ca, index, found, 'index');
   const candidates = index.certs.filter((e) => e.kind === 'client' && e.name === opts.name);
   const previous = candidates.filter((e) => !e.revoked).at(-1);
   if (!previous) {

@@ -1,5 +1,6 @@
 /** `certs rotate-server`: a new server key and certificate from the same CA. */
 import { loadCa } from './ca.js';
+import { checkCrlSuccession } from './crl-succession.js';
 import { withIndexLock } from './index-lock.js';
 import { PRIVATE_MODE, PUBLIC_MODE, writeFileAtomic } from './files.js';
 import { normalizeHost, serverSans, type ServerSans } from './hosts.js';
@@ -7,7 +8,7 @@ import type { KeyType } from './key-pair.js';
 import { issueLeaf } from './leaf-certificate.js';
 import { serverSubject } from './names.js';
 import { pkiPaths } from './paths.js';
-import { readIndex, writeIndex, type IndexEntry } from './pki-index.js';
+import { readIndexFound, writeIndex, type IndexEntry } from './pki-index.js';
 import { DEFAULT_SERVER_DAYS, checkDays } from './validity.js';
 
 /** Options of `rotateServer`. */
@@ -41,7 +42,9 @@ async function rotateServerLocked(opts: RotateServerOptions): Promise<IndexEntry
   const now = opts.now ?? new Date();
   const days = checkDays(opts.days ?? DEFAULT_SERVER_DAYS, '--days');
   const ca = await loadCa(paths);
-  const index = await readIndex(paths.index);
+  const { index, found } = await readIndexFound(paths.index);
+  // A lost or older index.json would be written back without the revocations crl.pem holds.
+  await checkCrlSuccession(paths, ca, index, found, 'index');
   const previous = index.certs.filter((e) => e.kind === 'server').at(-1);
   const added = (opts.hosts ?? []).map(normalizeHost);
   const fresh = serverSans([...index.hosts, ...added], opts.machineName);

@@ -57,6 +57,31 @@ describe('CRL succession', () => {
     expect(await readFile(join(dir, 'crl.pem'), 'utf8')).toBe(before);
   });
 
+  // rev-day2b F3: issue/renew/rotate-server wrote a fresh index next to crl.pem; restoring the
+  // right index then dropped what they had issued (an admin certificate nobody could revoke).
+  test.each([
+    ['issue', true, ['issue', 'mallory', '--group', 'admin']],
+    ['renew', true, ['renew', 'bob']],
+    ['rotate-server', true, ['rotate-server']],
+    ['issue', false, ['issue', 'mallory', '--group', 'admin']],
+    ['renew', false, ['renew', 'bob']],
+    ['rotate-server', false, ['rotate-server']],
+  ])('%s is refused and writes nothing (index.json missing: %s; else older than crl.pem)', async (_what, missing, argv) => {
+    if (missing) await rename(join(dir, 'index.json'), join(dir, '..', 'lost.json'));
+    else await copyFile(join(dir, '..', 'index-before-revoke.json'), join(dir, 'index.json'));
+    const files = ['index.json', 'crl.pem', 'server-cert.pem', 'server-key.pem', 'clients/bob/cert.pem'];
+    const before = await Promise.all(files.map((f) => readFile(join(dir, f), 'utf8').catch(() => 'absent')));
+    const r = await run(...argv, '--dir', dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(
+      missing
+        ? /index\.json is missing, but .*crl\.pem is CRL #2 of this CA and revokes 1 certificate\(s\): an index started now would lack every revocation.*nothing was issued or written/
+        : /the crlNumber of .*index\.json \(1\) is below the CRL Number .*\(#2\).*nothing was issued or written/,
+    );
+    expect(await Promise.all(files.map((f) => readFile(join(dir, f), 'utf8').catch(() => 'absent')))).toEqual(before);
+    expect(await readFile(join(dir, 'clients', 'mallory', 'key.pem')).catch(() => 'absent')).toBe('absent');
+  });
+
   test('index.json missing and crl.pem unreadable: refused too', async () => {
     await rm(join(dir, 'index.json'));
     await writeFile(join(dir, 'crl.pem'), 'not a CRL');
