@@ -7,7 +7,7 @@
  * is signed.
  */
 import { realpath } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { PkiError } from './errors.js';
 import { exists } from './files.js';
 import { BUNDLE_FILES, pkiPaths } from './paths.js';
@@ -18,6 +18,14 @@ const CA_DIRECTORY_FILES = ['ca-key.pem', 'index.json'] as const;
 
 async function realOrResolved(path: string): Promise<string> {
   return realpath(path).catch(() => resolve(path));
+}
+
+/** The nearest directory above `dir` holding `ca-key.pem` or `index.json`, or undefined. */
+async function enclosingCaDir(dir: string): Promise<string | undefined> {
+  for (let at = dirname(dir); ; at = dirname(at)) {
+    for (const file of CA_DIRECTORY_FILES) if (await exists(join(at, file))) return at;
+    if (dirname(at) === at) return undefined;
+  }
 }
 
 /**
@@ -36,7 +44,8 @@ export async function bundleOwner(index: PkiIndex, caDir: string, bundleDir: str
 
 /**
  * Throws PKI_BAD_OUT (nothing is issued) when `bundleDir` holds `ca-key.pem` or `index.json`
- * (a CA directory), or holds `key.pem`, `cert.pem` or `ca.pem` and the index does not place
+ * (a CA directory), lies inside a CA directory other than `caDir` (the nearest one above it
+ * that holds either file), or holds `key.pem`, `cert.pem` or `ca.pem` and the index does not place
  * `name`'s bundle there. Re-issuing `name` into its own bundle directory stays allowed (with
  * `--force` while it has a valid certificate, as before).
  */
@@ -45,6 +54,12 @@ export async function checkBundleDestination(index: PkiIndex, caDir: string, bun
   const refuse = (why: string) => new PkiError('PKI_BAD_OUT', `bundle directory ${dir}: ${why}; nothing was issued`);
   for (const file of CA_DIRECTORY_FILES) {
     if (await exists(join(dir, file))) throw refuse(`it holds ${file}, so it is a CA directory; write the bundle elsewhere (--out)`);
+  }
+  // A bundle inside another CA directory (its clients/, or a replaced-<time>/ of it) belongs to
+  // that CA: renew --dir DIR/replaced-<time> must not write an old-CA bundle into DIR/clients/.
+  const enclosing = await enclosingCaDir(await realOrResolved(dir));
+  if (enclosing !== undefined && enclosing !== (await realOrResolved(caDir))) {
+    throw refuse(`it is inside ${enclosing}, another CA directory than ${resolve(caDir)}; write the bundle elsewhere (--out)`);
   }
   const present: string[] = [];
   for (const file of Object.values(BUNDLE_FILES)) if (await exists(join(dir, file))) present.push(file);

@@ -6,10 +6,11 @@
  * (mode 0700): a CA directory of its own, on which `certs crl --dir` and `certs revoke --dir`
  * work.
  */
-import { mkdir, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile, realpath, rename } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { PRIVATE_DIR_MODE, PRIVATE_MODE, PUBLIC_MODE, exists, writeFileAtomic } from './files.js';
 import type { PkiPaths } from './paths.js';
+import { moveBundlePaths } from './replaced-index.js';
 
 /** The files `certs init` writes: what it must neither overwrite unasked nor lose when forced. */
 export function initFiles(paths: PkiPaths): string[] {
@@ -23,8 +24,9 @@ export function replacedDirName(now: Date): string {
 
 /**
  * Copies every existing init file of `paths` (keys 0600, the rest 0644) and moves `clients/`
- * into a new `replaced-<time>` directory (0700) inside the CA directory. Returns its path, or
- * undefined when there was nothing to keep.
+ * into a new `replaced-<time>` directory (0700) inside the CA directory; in the copied index,
+ * bundle paths inside the old `clients/` are rewritten to where they moved. Returns its path,
+ * or undefined when there was nothing to keep.
  */
 export async function keepReplacedCa(paths: PkiPaths, now: Date): Promise<string | undefined> {
   const present: string[] = [];
@@ -43,8 +45,18 @@ export async function keepReplacedCa(paths: PkiPaths, now: Date): Promise<string
   }
   const privateFiles = new Set([paths.caKey, paths.serverKey]);
   for (const file of present) {
+    if (file === paths.index) continue;
     await writeFileAtomic(join(target, basename(file)), await readFile(file), privateFiles.has(file) ? PRIVATE_MODE : PUBLIC_MODE);
   }
-  if (await exists(paths.clients)) await rename(paths.clients, join(target, basename(paths.clients)));
+  const movedClients = join(target, basename(paths.clients));
+  const fromClients = [paths.clients, await realpath(paths.clients).catch(() => paths.clients)];
+  if (await exists(paths.clients)) await rename(paths.clients, movedClients);
+  // The copied index must point the bundles at where they went, not at the new CA's clients/.
+  if (present.includes(paths.index)) {
+    const raw = await readFile(paths.index);
+    const text = raw.toString('utf8');
+    const moved = moveBundlePaths(text, fromClients, movedClients);
+    await writeFileAtomic(join(target, basename(paths.index)), moved === text ? raw : moved, PUBLIC_MODE);
+  }
   return target;
 }
