@@ -1,11 +1,12 @@
 /** `certs init`: a new CA, a server certificate and an empty CRL in one directory. */
-import { createCa } from './ca.js';
+import { createCa, type NewCa } from './ca.js';
 import { writeCrl } from './crl.js';
 import { PkiError } from './errors.js';
 import { PRIVATE_MODE, PUBLIC_MODE, ensurePrivateDir, exists, writeFileAtomic } from './files.js';
-import { normalizeHost, serverSans } from './hosts.js';
+import { normalizeHost, serverSans, type ServerSans } from './hosts.js';
+import { withIndexLock } from './index-lock.js';
 import type { KeyType } from './key-pair.js';
-import { issueLeaf } from './leaf-certificate.js';
+import { issueLeaf, type IssuedLeaf } from './leaf-certificate.js';
 import { serverSubject } from './names.js';
 import { pkiPaths, type PkiPaths } from './paths.js';
 import { initFiles, keepReplacedCa } from './replaced-ca.js';
@@ -63,7 +64,23 @@ export async function initPki(opts: InitPkiOptions): Promise<InitPkiResult> {
 
   const ca = await createCa({ keyType, days: caDays, now, hostname: opts.machineName });
   const server = await issueLeaf(ca, { kind: 'server', subject: serverSubject(), keyType, days, now, sans });
-  const replaced = opts.force ? await keepReplacedCa(paths, now) : undefined;
+  // Under index.lock, like issue/renew/revoke/crl: one of those running meanwhile must not read
+  // the old CA and index before the copy and write them over the new CA's after it.
+  return withIndexLock(paths.dir, async () => {
+    if (!opts.force) await refuseExisting(paths);
+    const replaced = opts.force ? await keepReplacedCa(paths, now) : undefined;
+    return { paths, server: await writeNewCa(paths, ca, server, { keyType, sans, hosts, now }), replaced };
+  });
+}
+
+/** Writes the new CA, server pair, index and first CRL into `paths` (init's files). */
+async function writeNewCa(
+  paths: PkiPaths,
+  ca: NewCa,
+  server: IssuedLeaf,
+  opts: { keyType: KeyType; sans: ServerSans; hosts: string[]; now: Date },
+): Promise<IndexEntry> {
+  const { keyType, sans, hosts, now } = opts;
   // Key before certificate, for the CA and the server: a watcher that sees the new
   // certificate then finds the matching key already in place.
   await writeFileAtomic(paths.caKey, ca.keyPem, PRIVATE_MODE);
@@ -86,7 +103,7 @@ export async function initPki(opts: InitPkiOptions): Promise<InitPkiResult> {
   index.certs.push(entry);
   await writeCrl(paths, ca, index, now, DEFAULT_CRL_DAYS);
   await writeIndex(paths.index, index);
-  return { paths, server: entry, replaced };
+  return entry;
 }
 
 /**

@@ -6,6 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { withIndexLock } from '../../../src/pki/index-lock.js';
 import { readIndex } from '../../../src/pki/pki-index.js';
 import { moveBundlePaths } from '../../../src/pki/replaced-index.js';
 import { openssl, tempDirs } from './helpers.js';
@@ -75,5 +76,35 @@ describe('the replaced CA directory after init --force', () => {
     expect(await readFile(join(dir, 'clients', 'alice', 'cert.pem')).catch(() => 'absent')).toBe('absent');
     expect(await readFile(join(dir, 'clients', 'bob', 'cert.pem')).catch(() => 'absent')).toBe('absent');
     expect(await readFile(join(old, 'index.json'), 'utf8')).toBe(oldIndex);
+  });
+
+  // rev-day2b F2: init --force took no lock, so an issue running meanwhile wrote the old CA's
+  // index (and an old-CA bundle) over the new CA's.
+  test('init --force waits for index.lock held by another command, then switches', async () => {
+    const dir = join(await tmp(), 'certs');
+    expect((await run('init', '--dir', dir)).code).toBe(0);
+    const oldCa = await readFile(join(dir, 'ca.pem'), 'utf8');
+    let forced: Promise<{ code: number }> | undefined;
+    await withIndexLock(dir, async () => {
+      forced = run('init', '--dir', dir, '--force');
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      expect(await readFile(join(dir, 'ca.pem'), 'utf8')).toBe(oldCa);
+    });
+    expect((await forced)?.code).toBe(0);
+    expect(await readFile(join(dir, 'ca.pem'), 'utf8')).not.toBe(oldCa);
+  });
+
+  test('issue and init --force at once: the new index is the new CA\'s and lists its server certificate', async () => {
+    const dir = join(await tmp(), 'certs');
+    expect((await run('init', '--dir', dir)).code).toBe(0);
+    const [issued, forced] = await Promise.all([run('issue', 'slow', '--key-type', 'rsa', '--dir', dir), run('init', '--dir', dir, '--force')]);
+    expect(forced.code).toBe(0);
+    const index = await readIndex(join(dir, 'index.json'));
+    const serial = openssl('x509', '-in', join(dir, 'server-cert.pem'), '-noout', '-serial').stdout.trim().replace('serial=', '').toLowerCase();
+    expect(index.certs.filter((e) => e.kind === 'server').map((e) => e.serial)).toEqual([serial]);
+    // slow went into whichever CA the issue found: its bundle verifies against that CA.
+    if (issued.code === 0 && index.certs.some((e) => e.name === 'slow')) {
+      expect(openssl('verify', '-CAfile', join(dir, 'ca.pem'), join(dir, 'clients', 'slow', 'cert.pem')).status).toBe(0);
+    }
   });
 });
