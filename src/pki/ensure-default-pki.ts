@@ -13,7 +13,8 @@ export const DEFAULT_ADMIN = { name: 'admin', groups: ['admin'] } as const;
  * When `dir` holds no `ca.pem` (missing or empty directory, e.g. a fresh volume), creates a
  * CA and server certificate covering this host's name and non-internal IPv4 addresses, issues
  * an `admin` bundle into `<dir>/clients/admin` and prints how to connect with it. Otherwise
- * does nothing. Errors (an orphaned `ca-key.pem`, an unwritable directory) are thrown.
+ * does nothing. Errors (an orphaned `ca-key.pem`, a `clients/` left without a CA, an
+ * unwritable directory) are thrown before anything is created.
  */
 export async function ensureDefaultPki(dir: string, io: CliIo): Promise<{ created: boolean; adminBundle?: string }> {
   const paths = pkiPaths(dir);

@@ -1,4 +1,5 @@
 /** `certs init`: a new CA, a server certificate and an empty CRL in one directory. */
+import { readdir } from 'node:fs/promises';
 import { createCa, type NewCa } from './ca.js';
 import { writeCrl } from './crl.js';
 import { PkiError } from './errors.js';
@@ -124,5 +125,14 @@ async function refuseExisting(paths: PkiPaths): Promise<void> {
         `${file} exists though ${paths.dir} holds no CA; init would replace it: move it away, or use --force (the existing files are then kept in ${paths.dir}/replaced-<time>)`,
       );
     }
+  }
+  // Bundles of a CA that is gone: the new CA could not issue those names into them, and the
+  // embedded default would make a CA and then fail to write its admin bundle.
+  const leftover = await readdir(paths.clients).catch(() => []);
+  if (leftover.length > 0) {
+    throw new PkiError(
+      'PKI_CA_EXISTS',
+      `${paths.clients} holds bundles (${leftover.slice(0, 3).join(', ')}${leftover.length > 3 ? ', ...' : ''}) though ${paths.dir} holds no CA; nothing was created: move it away, or use --force (it is then moved to ${paths.dir}/replaced-<time>)`,
+    );
   }
 }

@@ -26,12 +26,14 @@ export function replacedDirName(now: Date): string {
  * Copies every existing init file of `paths` (keys 0600, the rest 0644) and moves `clients/`
  * into a new `replaced-<time>` directory (0700) inside the CA directory; in the copied index,
  * bundle paths inside the old `clients/` are rewritten to where they moved. Returns its path,
- * or undefined when there was nothing to keep.
+ * or undefined when there was nothing to keep (no init file and no `clients/`).
  */
 export async function keepReplacedCa(paths: PkiPaths, now: Date): Promise<string | undefined> {
   const present: string[] = [];
   for (const file of initFiles(paths)) if (await exists(file)) present.push(file);
-  if (present.length === 0) return undefined;
+  // A clients/ left without a CA is moved too: left in place, the new CA's issue of the same
+  // names would be refused (another bundle in the way).
+  if (present.length === 0 && !(await exists(paths.clients))) return undefined;
   const base = join(paths.dir, replacedDirName(now));
   let target = base;
   for (let n = 2; ; n++) {

@@ -3,13 +3,14 @@
  * (rev-day2b F1): its index must point the moved bundles at `replaced-<time>/clients/`, and no
  * command run there may write into the new CA's `clients/`.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { ensureDefaultPki } from '../../../src/pki/ensure-default-pki.js';
 import { withIndexLock } from '../../../src/pki/index-lock.js';
 import { readIndex } from '../../../src/pki/pki-index.js';
 import { moveBundlePaths } from '../../../src/pki/replaced-index.js';
-import { openssl, tempDirs } from './helpers.js';
+import { captureIo, openssl, tempDirs } from './helpers.js';
 import { run } from './cli-run.js';
 
 const tmp = tempDirs();
@@ -105,6 +106,40 @@ describe('the replaced CA directory after init --force', () => {
     // slow went into whichever CA the issue found: its bundle verifies against that CA.
     if (issued.code === 0 && index.certs.some((e) => e.name === 'slow')) {
       expect(openssl('verify', '-CAfile', join(dir, 'ca.pem'), join(dir, 'clients', 'slow', 'cert.pem')).status).toBe(0);
+    }
+  });
+
+  // rev-day2b F7: a clients/ left without a CA stayed in place; the new CA could not issue those
+  // names, and the embedded default made a CA and then failed on its admin bundle (for good).
+  async function leftoverClients(name: string): Promise<string> {
+    const dir = join(await tmp(), 'certs');
+    await mkdir(join(dir, 'clients', name), { recursive: true });
+    for (const f of ['ca.pem', 'cert.pem', 'key.pem']) await writeFile(join(dir, 'clients', name, f), 'old\n');
+    return dir;
+  }
+
+  test('init --force moves a leftover clients/ without CA files; the name can be issued again', async () => {
+    const dir = await leftoverClients('alice');
+    const forced = await run('init', '--dir', dir, '--force');
+    expect(forced.code).toBe(0);
+    const old = /Kept the replaced files in (\S+) /.exec(forced.out)?.[1] ?? '';
+    expect(await readFile(join(old, 'clients', 'alice', 'key.pem'), 'utf8')).toBe('old\n');
+    expect((await run('issue', 'alice', '--dir', dir)).code).toBe(0);
+  });
+
+  test('init without --force refuses a leftover clients/, creating nothing', async () => {
+    const dir = await leftoverClients('alice');
+    const r = await run('init', '--dir', dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${join(dir, 'clients')} holds bundles (alice) though ${dir} holds no CA; nothing was created`);
+    expect((await readdir(dir)).sort()).toEqual(['clients']);
+  });
+
+  test('the embedded default refuses a leftover clients/admin before creating a CA, on every start', async () => {
+    const dir = await leftoverClients('admin');
+    for (let i = 0; i < 2; i++) {
+      await expect(ensureDefaultPki(dir, captureIo().io)).rejects.toThrow(/holds bundles \(admin\) though .* holds no CA; nothing was created/);
+      expect((await readdir(dir)).sort()).toEqual(['clients']);
     }
   });
 });
