@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { access, lstat, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { BundleFiles } from './bundle.js';
+import { enclosingCaDir } from './ca-directory.js';
 import { PkiError } from './errors.js';
 import { PRIVATE_MODE, PUBLIC_MODE, writeFileAtomic } from './files.js';
 import { BUNDLE_FILES } from './paths.js';
@@ -52,8 +53,10 @@ const isInside = (path: string, dir: string): boolean => path === dir || path.st
  * directory must exist and be writable, and the path must not be a directory. Otherwise `certs
  * issue` would fail after the certificate is signed and indexed, and a retry would be refused
  * because the name already has a valid certificate. A path inside the CA directory (where it
- * would replace `ca-key.pem`, `index.json`, ...) or the bundle directory is always refused; an
- * existing file only with `guard.force`. Returns the absolute path.
+ * would replace `ca-key.pem`, `index.json`, ...), inside another CA directory, or inside the
+ * bundle directory is always refused; an existing regular file (or link to one) is replaced
+ * only with `guard.force`, anything else (FIFO, device, dangling link) never. Returns the
+ * absolute path.
  */
 export async function checkArchiveDestination(archivePath: string, guard: ArchiveGuard): Promise<string> {
   const abs = resolve(archivePath);
@@ -72,6 +75,8 @@ export async function checkArchiveDestination(archivePath: string, guard: Archiv
     const forbidden = await realPathOf(inside);
     if (isInside(real, forbidden)) throw refuse(`that is inside ${what} ${forbidden}; write the archive elsewhere`);
   }
+  const otherCa = await enclosingCaDir(await realPathOf(dir));
+  if (otherCa !== undefined) throw refuse(`that is inside the CA directory ${otherCa}; write the archive elsewhere`);
   try {
     await access(dir, constants.W_OK | constants.X_OK);
   } catch {
@@ -85,6 +90,14 @@ export async function checkArchiveDestination(archivePath: string, guard: Archiv
   }
   if (existing?.isDirectory() || (existing?.isSymbolicLink() && (await stat(abs).catch(() => undefined))?.isDirectory())) {
     throw refuse('that is a directory; name the .tar.gz file to write');
+  }
+  // Even with --force, only a regular file (or a link to one) is replaced: a FIFO, a device or
+  // a link to /proc/self/fd/1 would become a regular file (as root, /dev/stdout would).
+  if (existing && !existing.isFile()) {
+    const target = existing.isSymbolicLink() ? await stat(abs).catch(() => undefined) : existing;
+    if (!target?.isFile()) {
+      throw refuse(`that is ${existing.isSymbolicLink() ? 'a symbolic link to ' : ''}${target ? 'not a regular file' : 'nothing (a dangling symbolic link)'}; name a regular .tar.gz file to write`);
+    }
   }
   if (existing && !guard.force) throw refuse('the file exists; name a new file, or pass --force to replace it');
   return abs;

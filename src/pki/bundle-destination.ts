@@ -9,6 +9,7 @@
 import { realpath } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { PkiError } from './errors.js';
+import { enclosingCaDir } from './ca-directory.js';
 import { exists } from './files.js';
 import { BUNDLE_FILES, pkiPaths } from './paths.js';
 import type { PkiIndex } from './pki-index.js';
@@ -18,14 +19,6 @@ const CA_DIRECTORY_FILES = ['ca-key.pem', 'index.json'] as const;
 
 async function realOrResolved(path: string): Promise<string> {
   return realpath(path).catch(() => resolve(path));
-}
-
-/** The nearest directory above `dir` holding `ca-key.pem` or `index.json`, or undefined. */
-async function enclosingCaDir(dir: string): Promise<string | undefined> {
-  for (let at = dirname(dir); ; at = dirname(at)) {
-    for (const file of CA_DIRECTORY_FILES) if (await exists(join(at, file))) return at;
-    if (dirname(at) === at) return undefined;
-  }
 }
 
 /**
@@ -44,8 +37,8 @@ export async function bundleOwner(index: PkiIndex, caDir: string, bundleDir: str
 
 /**
  * Throws PKI_BAD_OUT (nothing is issued) when `bundleDir` holds `ca-key.pem` or `index.json`
- * (a CA directory), lies inside a CA directory other than `caDir` (the nearest one above it
- * that holds either file), or holds `key.pem`, `cert.pem` or `ca.pem` and the index does not place
+ * (a CA directory), lies inside a CA directory other than `caDir` (the nearest one above it,
+ * ca-directory.ts), or holds `key.pem`, `cert.pem` or `ca.pem` and the index does not place
  * `name`'s bundle there. Re-issuing `name` into its own bundle directory stays allowed (with
  * `--force` while it has a valid certificate, as before).
  */
@@ -57,7 +50,7 @@ export async function checkBundleDestination(index: PkiIndex, caDir: string, bun
   }
   // A bundle inside another CA directory (its clients/, or a replaced-<time>/ of it) belongs to
   // that CA: renew --dir DIR/replaced-<time> must not write an old-CA bundle into DIR/clients/.
-  const enclosing = await enclosingCaDir(await realOrResolved(dir));
+  const enclosing = await enclosingCaDir(dirname(await realOrResolved(dir)));
   if (enclosing !== undefined && enclosing !== (await realOrResolved(caDir))) {
     throw refuse(`it is inside ${enclosing}, another CA directory than ${resolve(caDir)}; write the bundle elsewhere (--out)`);
   }
