@@ -6,7 +6,7 @@
  * observability.md recommends), breaking that CA. So the directory is checked before anything
  * is signed.
  */
-import { realpath } from 'node:fs/promises';
+import { readlink, realpath } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { PkiError } from './errors.js';
 import { enclosingCaDir } from './ca-directory.js';
@@ -45,6 +45,9 @@ export async function bundleOwner(index: PkiIndex, caDir: string, bundleDir: str
 export async function checkBundleDestination(index: PkiIndex, caDir: string, bundleDir: string, name: string): Promise<void> {
   const dir = resolve(bundleDir);
   const refuse = (why: string) => new PkiError('PKI_BAD_OUT', `bundle directory ${dir}: ${why}; nothing was issued`);
+  // A dangling link would fail only after signing, with a bare ENOENT.
+  const link = await readlink(dir).catch(() => undefined);
+  if (link !== undefined && !(await exists(dir))) throw refuse(`it is a dangling symbolic link (to ${link}); remove it or create its target`);
   for (const file of CA_DIRECTORY_FILES) {
     if (await exists(join(dir, file))) throw refuse(`it holds ${file}, so it is a CA directory; write the bundle elsewhere (--out)`);
   }

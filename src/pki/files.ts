@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readlink, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
 /** Mode of private keys and archives holding one. */
@@ -78,6 +78,7 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
       if (!info.isDirectory()) throw new Error(`cannot create ${resolve(dir)}: ${at} is not a directory`);
       break;
     }
+    await refuseDanglingLink(at, dir);
     missing.unshift(at);
     const parent = dirname(at);
     if (parent === at) break;
@@ -93,6 +94,12 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
       throw new Error(`cannot create the directory ${path} (${code ?? (err as Error).message})`, { cause: err });
     }
   }
+}
+
+/** Throws, naming it, when `at` is a symbolic link to nothing (a mkdir there fails with a bare EEXIST/ENOENT). */
+async function refuseDanglingLink(at: string, dir: string): Promise<void> {
+  const link = await readlink(at).catch(() => undefined);
+  if (link !== undefined) throw new Error(`cannot create ${resolve(dir)}: ${at} is a dangling symbolic link (to ${link}); remove it or create its target`);
 }
 
 /** True when `path` exists (any type). */
