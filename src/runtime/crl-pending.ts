@@ -22,6 +22,8 @@ export interface PendingCrl {
   validFrom: Date;
   /** The CAs (CrlInfo.ca) whose new CRL is held: their CRL in force stays (withCrlsOf). */
   cas: string[];
+  /** The held CRLs: no reload may go behind them while they wait (crl-rollback.ts). */
+  crls: CrlInfo[];
 }
 
 /**
@@ -46,6 +48,7 @@ export function pendingCrl(current: readonly CrlInfo[], next: readonly CrlInfo[]
       'the CRL in force for that CA stays in force (the other CAs get their new CRLs), the new revocations are applied by the gateway now, and the file is loaded again then',
     validFrom,
     cas: [...new Set(held.map((c) => c.ca))],
+    crls: held,
   };
 }
 

@@ -19,23 +19,52 @@ import type { CrlInfo } from '../server/crl.js';
 /** What a refused CRL reload says after its reason. */
 const REFUSED = 'refused (restart the gateway to load an older CRL on purpose)';
 
-/** Why `next` may not replace `current`, or undefined when every CRL in it is newer than its CA's in force, or that same CRL. */
-export function crlRollback(current: readonly CrlInfo[], next: readonly CrlInfo[], now = new Date()): string | undefined {
-  for (const crl of next) {
-    const inForce = current.find((c) => c.ca === crl.ca);
-    if (!inForce || inForce.thisUpdate.getTime() > now.getTime()) continue;
-    if (crl.thisUpdate.getTime() < inForce.thisUpdate.getTime()) {
-      return `the CRL of "${crl.issuer}" was issued at ${crl.thisUpdate.toISOString()}, before the one in force (${inForce.thisUpdate.toISOString()}): loading it would lift the revocations made since; ${REFUSED}`;
-    }
-    if (crl.crlNumber === undefined || inForce.crlNumber === undefined) continue;
-    const lower = crl.crlNumber < inForce.crlNumber;
-    if (lower || (crl.crlNumber === inForce.crlNumber && crl.tbsHash !== inForce.tbsHash)) {
-      const another = lower ? '' : ' and is another CRL under that number (another thisUpdate or revocation list)';
-      return (
-        `the CRL of "${crl.issuer}" has CRL Number ${crl.crlNumber}, not higher than the one in force (${inForce.crlNumber})${another}: a CA's CRL Numbers only increase (RFC 5280), ` +
-        `so it was signed from an older state of the CA (a restored or lost index.json) and may lift revocations made since; ${REFUSED}`
-      );
-    }
+/**
+ * The CRL OpenSSL uses of several of one CA: the latest thisUpdate (x509_vfy.c get_crl_sk takes
+ * the newer of equally scored CRLs); of equal dates, the higher number. Undefined for none.
+ */
+function newest(crls: readonly CrlInfo[]): CrlInfo | undefined {
+  let best: CrlInfo | undefined;
+  for (const crl of crls) {
+    const later = best === undefined || crl.thisUpdate.getTime() > best.thisUpdate.getTime();
+    const tie = best !== undefined && crl.thisUpdate.getTime() === best.thisUpdate.getTime() && (crl.crlNumber ?? -1) > (best.crlNumber ?? -1);
+    if (later || tie) best = crl;
+  }
+  return best;
+}
+
+/** Why `crl` may not replace `inForce` (both of one CA), or undefined. */
+function behind(crl: CrlInfo, inForce: CrlInfo, what: string): string | undefined {
+  if (crl.thisUpdate.getTime() < inForce.thisUpdate.getTime()) {
+    return `the CRL of "${crl.issuer}" was issued at ${crl.thisUpdate.toISOString()}, before ${what} (${inForce.thisUpdate.toISOString()}): loading it would lift the revocations made since; ${REFUSED}`;
+  }
+  if (crl.crlNumber === undefined || inForce.crlNumber === undefined) return undefined;
+  const lower = crl.crlNumber < inForce.crlNumber;
+  if (lower || (crl.crlNumber === inForce.crlNumber && crl.tbsHash !== inForce.tbsHash)) {
+    const another = lower ? '' : ' and is another CRL under that number (another thisUpdate or revocation list)';
+    return (
+      `the CRL of "${crl.issuer}" has CRL Number ${crl.crlNumber}, not higher than ${what} (${inForce.crlNumber})${another}: a CA's CRL Numbers only increase (RFC 5280), ` +
+      `so it was signed from an older state of the CA (a restored or lost index.json) and may lift revocations made since; ${REFUSED}`
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Why `next` may not replace `current`, or undefined when, for every CA, the newest CRL of
+ * `next` (the one OpenSSL will use) is at least as new as the newest CRL in force (or is that
+ * CRL). A file may hold several CRLs of one CA (`cat` of two): every one in force counts, not
+ * only the first. `pending`: CRLs held back because they are not valid yet (crl-pending.ts),
+ * whose revocations the gateway already applies: a reload may not go behind them either, or it
+ * would lift those revocations (a CRL in force written back over a pending one).
+ */
+export function crlRollback(current: readonly CrlInfo[], next: readonly CrlInfo[], now = new Date(), pending: readonly CrlInfo[] = []): string | undefined {
+  for (const ca of new Set(next.map((c) => c.ca))) {
+    const candidate = newest(next.filter((c) => c.ca === ca)) as CrlInfo;
+    const inForce = newest(current.filter((c) => c.ca === ca && c.thisUpdate.getTime() <= now.getTime()));
+    const held = newest(pending.filter((c) => c.ca === ca));
+    const why = (inForce && behind(candidate, inForce, 'the one in force')) || (held && behind(candidate, held, 'the one held until it is valid'));
+    if (why) return why;
   }
   return undefined;
 }

@@ -132,6 +132,9 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   let tlsRefusedCertificate: RefusedServerCertificate | undefined;
   /** The newest reload's CRL file, when it was held back as not valid yet (crl-pending.ts). */
   let tlsPendingCrl: PendingCrl | undefined;
+  // The CRLs held back by the material in force (its revocations are applied): kept until material
+  // without them is installed, a failed reload included, so no reload goes behind them.
+  let heldCrls: CrlInfo[] = [];
   metrics.tlsReloaded('success');
   recordTlsExpiry(metrics, tls);
   for (const warning of tls.warnings) log.warn({ event: 'tls-config' }, warning);
@@ -207,7 +210,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     try {
       const loaded = await loadTlsMaterial(config.tls);
       const now = new Date();
-      const rollback = crlRollback(tls.crls, loaded.crls, now);
+      const rollback = crlRollback(tls.crls, loaded.crls, now, heldCrls);
       if (rollback) throw new Error(`${config.tls.crl ?? 'tls.crl'}: ${rollback}`);
       // A CRL not valid yet would refuse every client of its CA: that CA's CRL in force stays (the
       // other CAs get their new ones), its revocations are checked by the gateway meanwhile, and
@@ -226,6 +229,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       server.setTlsMaterial(next);
       const previous = tls;
       tls = next;
+      heldCrls = heldCrl?.crls ?? [];
       if (seq > tlsReloadSettled) {
         tlsReloadSettled = seq;
         // Pending (not valid yet): a success, loaded in its time. Expired: the files on disk

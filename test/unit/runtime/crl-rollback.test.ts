@@ -45,8 +45,30 @@ describe('crlRollback', () => {
     ['a new CRL without a CRL Number (cannot be compared; thisUpdate decides)', [numbered('CN=root', '2', 9n)], [crl('CN=root', '3')], undefined],
     ['a CRL in force without a CRL Number', [crl('CN=root', '2')], [numbered('CN=root', '3', 1n)], undefined],
     ['a lower CRL Number replacing a CRL in force that is not valid yet', [numbered('CN=root', '9', 5n)], [numbered('CN=root', '4', 1n)], undefined],
+    // A file in force may hold several CRLs of one CA (`cat crl2.pem crl3.pem`): the newest counts
+    // (rev-day3: only the first was compared, and a CRL #3 revoking nobody replaced #2 + #3).
+    ['another CRL under the number of the newest of two in force', [numbered('CN=root', '2', 2n), numbered('CN=root', '3', 3n, 'CN=root', 'revoking alice')], [numbered('CN=root', '4', 3n, 'CN=root', 'revoking nobody')], 'has CRL Number 3, not higher than the one in force (3) and is another CRL'],
+    ['an older CRL than the newest of two in force', [numbered('CN=root', '2', 2n), numbered('CN=root', '4', 3n)], [numbered('CN=root', '3', 9n)], 'before the one in force (2026-12-04T00:00:00.000Z)'],
+    ['the same two CRLs again', [numbered('CN=root', '2', 2n), numbered('CN=root', '3', 3n)], [numbered('CN=root', '2', 2n), numbered('CN=root', '3', 3n)], undefined],
+    ['the two in force and a newer one', [numbered('CN=root', '2', 2n), numbered('CN=root', '3', 3n)], [numbered('CN=root', '2', 2n), numbered('CN=root', '3', 3n), numbered('CN=root', '4', 4n)], undefined],
   ])('%s', (_name, current, next, want) => {
     const got = crlRollback(current, next, at('5'));
+    if (want === undefined) expect(got).toBeUndefined();
+    else expect(got).toContain(want);
+  });
+
+  // A CRL held until it is valid (crl-pending.ts) has its revocations applied already: no reload
+  // may go behind it (rev-day3: writing back the CRL in force lifted them for good).
+  const inForce = [numbered('CN=root', '2', 1n)];
+  const held = [numbered('CN=root', '9', 3n, 'CN=root', 'revoking bob')];
+  it.each([
+    ['the CRL in force written back', inForce, 'before the one held until it is valid (2026-12-09T00:00:00.000Z)'],
+    ['a CRL signed now without the held revocations', [numbered('CN=root', '4', 2n)], 'issued at 2026-12-04T00:00:00.000Z, before the one held until it is valid (2026-12-09T00:00:00.000Z)'],
+    ['the held CRL itself (its retry)', held, undefined],
+    ['a newer CRL than the held one', [numbered('CN=root', '9', 4n)], undefined],
+    ['another CA\'s CRL', [numbered('CN=team', '1', 1n)], undefined],
+  ])('with a CRL held pending: %s', (_name, next, want) => {
+    const got = crlRollback(inForce, next, at('5'), held);
     if (want === undefined) expect(got).toBeUndefined();
     else expect(got).toContain(want);
   });
