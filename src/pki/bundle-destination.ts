@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { PkiError } from './errors.js';
 import { enclosingCaDir } from './ca-directory.js';
 import { exists } from './files.js';
+import { isBundleOfThisCa } from './bundle-of-this-ca.js';
 import { BUNDLE_FILES, pkiPaths } from './paths.js';
 import type { PkiIndex } from './pki-index.js';
 
@@ -39,10 +40,18 @@ export async function bundleOwner(index: PkiIndex, caDir: string, bundleDir: str
  * Throws PKI_BAD_OUT (nothing is issued) when `bundleDir` holds `ca-key.pem` or `index.json`
  * (a CA directory), lies inside a CA directory other than `caDir` (the nearest one above it,
  * ca-directory.ts), or holds `key.pem`, `cert.pem` or `ca.pem` and the index does not place
- * `name`'s bundle there. Re-issuing `name` into its own bundle directory stays allowed (with
- * `--force` while it has a valid certificate, as before).
+ * `name`'s bundle there, or places it there but the files are not this CA's (`cert.pem` none of
+ * `name`'s certificates in the index and `ca.pem` not this CA's certificate, `caFingerprint`):
+ * another CA's bundle of the same name, e.g. after `init --force`. Re-issuing `name` into its
+ * own bundle directory stays allowed (with `--force` while it has a valid certificate, as before).
  */
-export async function checkBundleDestination(index: PkiIndex, caDir: string, bundleDir: string, name: string): Promise<void> {
+export async function checkBundleDestination(
+  index: PkiIndex,
+  caDir: string,
+  bundleDir: string,
+  name: string,
+  caFingerprint: string,
+): Promise<void> {
   const dir = resolve(bundleDir);
   const refuse = (why: string) => new PkiError('PKI_BAD_OUT', `bundle directory ${dir}: ${why}; nothing was issued`);
   // A dangling link would fail only after signing, with a bare ENOENT.
@@ -61,7 +70,12 @@ export async function checkBundleDestination(index: PkiIndex, caDir: string, bun
   for (const file of Object.values(BUNDLE_FILES)) if (await exists(join(dir, file))) present.push(file);
   if (present.length === 0) return;
   const owner = await bundleOwner(index, caDir, dir);
-  if (owner === name) return;
+  if (owner === name) {
+    if (await isBundleOfThisCa(dir, index, name, caFingerprint)) return;
+    throw refuse(
+      `it holds ${present.join(', ')}, which the index places there for "${name}" but which is not a bundle this CA issued to "${name}" (another CA's, e.g. after init --force); name a new or empty directory with --out, or move those files away`,
+    );
+  }
   throw refuse(
     `it already holds ${present.join(', ')}${owner === undefined ? ', which the index does not list as a bundle of' : `, the bundle of "${owner}", not of`} "${name}"; name a new or empty directory with --out, or move those files away`,
   );

@@ -2,7 +2,7 @@
 import { join, resolve } from 'node:path';
 import { writeBundle, type BundleFiles } from './bundle.js';
 import { checkBundleDestination } from './bundle-destination.js';
-import { loadCa } from './ca.js';
+import { fingerprintOf, loadCa } from './ca.js';
 import { checkCrlSuccession } from './crl-succession.js';
 import { withIndexLock } from './index-lock.js';
 import { PkiError } from './errors.js';
@@ -72,7 +72,7 @@ async function issueClientLocked(opts: IssueClientOptions): Promise<IssueClientR
   }
 
   const bundleDir = resolve(opts.out ?? join(paths.clients, opts.name));
-  await checkBundleDestination(index, paths.dir, bundleDir, opts.name);
+  await checkBundleDestination(index, paths.dir, bundleDir, opts.name, fingerprintOf(ca.cert));
   const warnings = nameWarnings(opts.name, index);
 
   const leaf = await issueLeaf(ca, { kind: 'client', subject: clientSubject(opts.name, groups), keyType, days, now });

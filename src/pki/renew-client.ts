@@ -2,7 +2,7 @@
 import { join, resolve } from 'node:path';
 import { writeBundle, type BundleFiles } from './bundle.js';
 import { checkBundleDestination } from './bundle-destination.js';
-import { loadCa } from './ca.js';
+import { fingerprintOf, loadCa } from './ca.js';
 import { checkCrlSuccession } from './crl-succession.js';
 import { withIndexLock } from './index-lock.js';
 import { PkiError } from './errors.js';
@@ -62,7 +62,7 @@ async function renewClientLocked(opts: RenewClientOptions): Promise<RenewClientR
   const keyType = opts.keyType ?? previous.keyType;
   const bundleDir = resolve(previous.bundle ?? join(paths.clients, opts.name));
   // The bundle directory may since have become another client's (or a CA's): do not write into it.
-  await checkBundleDestination(index, paths.dir, bundleDir, previous.name);
+  await checkBundleDestination(index, paths.dir, bundleDir, previous.name, fingerprintOf(ca.cert));
   const leaf = await issueLeaf(ca, { kind: 'client', subject: clientSubject(previous.name, previous.groups), keyType, days, now });
   const bundle = await writeBundle(bundleDir, { caPem: ca.bundlePem, certPem: leaf.certPem, keyPem: leaf.keyPem });
   const entry: IndexEntry = {
