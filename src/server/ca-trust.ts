@@ -132,23 +132,25 @@ function sweep(connections: Iterable<[TLSSocket, string | undefined]>, previous:
 
 /**
  * Destroy every open connection whose client chain leads to no CA of `next`'s bundle, when the
- * bundle changed from `previous`'s. Returns how many were closed. The anchor is a self-signed
- * CA of the bundle, or, with `partialChain`, any certificate of it; a connection is vouched
+ * bundle changed from `previous`'s. Returns how many were closed. The anchor is a self-issued
+ * CA of the bundle (its own issuer by name and key identifiers; as OpenSSL, its self-signature
+ * is not checked: the bundle is trusted for its keys), or, with `partialChain`, any certificate
+ * of it; a connection is vouched
  * for only with the identity bound at its handshake (peer-identity). A CA of the bundle counts
  * only while it is within its validity at `now`.
  */
 export function closeUntrustedConnections(connections: Iterable<TLSSocket>, previous: Pick<TlsMaterial, 'caCerts'>, next: Pick<TlsMaterial, 'caCerts'>, partialChain = false, now = new Date()): number {
   const admitted = Array.from(connections, (socket): [TLSSocket, string | undefined] => [socket, identityOf(socket)?.fingerprint]);
-  return sweep(admitted, previous, next, (x) => partialChain || (x.checkIssued(x) && x.verify(x.publicKey)), now);
+  return sweep(admitted, previous, next, (x) => partialChain || x.checkIssued(x), now);
 }
 
 /**
  * The same for a listener that binds no identity (the admin listener): each open connection
  * comes with the fingerprint of the client certificate it was admitted with (fingerprintOf).
- * Its handshake is not in partial-chain mode, so the anchor is a self-signed certificate of the
- * bundle, where a client's own certificate pinned there counts whatever its key usage (OpenSSL
+ * Its handshake is not in partial-chain mode, so the anchor is a self-issued certificate of the
+ * bundle (its self-signature not checked, as OpenSSL does not), where a client's own certificate pinned there counts whatever its key usage (OpenSSL
  * trusts a self-signed leaf found in the store as itself).
  */
 export function closeUntrustedPeers(connections: ReadonlyMap<TLSSocket, string>, previous: Pick<TlsMaterial, 'caCerts'>, next: Pick<TlsMaterial, 'caCerts'>, now = new Date()): number {
-  return sweep(connections, previous, next, (x, own) => (own ? x.subject === x.issuer : x.checkIssued(x)) && x.verify(x.publicKey), now);
+  return sweep(connections, previous, next, (x, own) => (own ? x.subject === x.issuer : x.checkIssued(x)), now);
 }

@@ -138,6 +138,19 @@ describe('closeUntrustedConnections', async () => {
     await check([chain.int.certPem, crossRoot], ['alice', 'bob'], false, listener);
   });
 
+  it.each([
+    ['docker' as const],
+    ['admin' as const],
+  ])('%s: the root replaced by a certificate of its name and key self-signed by another key: everyone stays (OpenSSL does not check an anchor\'s own signature)', async (listener) => {
+    const q = await createCa({ keyType: 'ecdsa', days: 30, now: new Date(), hostname: 'q' });
+    const badlySigned = await x509.X509CertificateGenerator.create({
+      serialNumber: '7a02', subject: chain.root.cert.subjectName, issuer: chain.root.cert.subjectName,
+      publicKey: chain.root.cert.publicKey, signingKey: q.key, signingAlgorithm: q.algorithm.signing,
+      notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 20 * DAY), extensions: chain.root.cert.extensions,
+    });
+    await check([chain.int.certPem, badlySigned.toString('pem') + '\n'], [], false, listener);
+  });
+
   it('the root replaced by a CA of another name with the root\'s key (a renamed root): everyone goes', async () => {
     const renamed = await x509.X509CertificateGenerator.create({
       serialNumber: '7a01', subject: 'CN=renamed root, O=dockgate', issuer: 'CN=renamed root, O=dockgate',
