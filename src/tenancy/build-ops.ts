@@ -4,7 +4,8 @@
  * reach and use: the `networkmode` they join (a network or a container's namespace must be the
  * caller's or shared, and is pinned to its ID) and the memory and CPU limits of their
  * containers (the tenant's maxima and defaults, as for `docker run`). The classic builder
- * applies these query values to every RUN container.
+ * applies these query values to every RUN container, and removes every RUN container when the
+ * build ends, a failed step's included (`rm` and `forcerm` are forced).
  */
 import { goBoolValue } from '../facts/query.js';
 import { buildOutputsProblem } from '../policy/guards/images.js';
@@ -15,8 +16,25 @@ import { deny, type DenyVerdict, type TenancyVerdict } from './hook.js';
 import { daemonAnswer } from './object-ops.js';
 import { resolveObject } from './resolve.js';
 
-/** Query values to replace in the build request, or a refusal. */
-export type BuildChange = { query: Record<string, string> } | { verdict: TenancyVerdict };
+/** Query values to replace in the build request (and what the audit record adds), or a refusal. */
+export type BuildChange = { query: Record<string, string>; note?: string } | { verdict: TenancyVerdict };
+
+/** Said in the audit record's reason when a tenant's classic build did not ask for `forcerm` itself. */
+export const FORCED_REMOVAL_NOTE = 'rm and forcerm forced: the classic builder removes its RUN containers when the build ends, a failed step\'s included';
+
+/**
+ * The removal values a tenant's classic build is forwarded with: `rm=1` and `forcerm=1`, every
+ * value of each key replaced. dockerd reads `forcerm` with BoolValue (the first value, trimmed,
+ * lower-cased; empty, 0, no, false and none are false): true sets both Remove and ForceRemove
+ * (API 1.12 and later, dockerd's minimum), so no RUN container outlives the build, a failed
+ * step's included, where `--rm=false` kept all of them (unlabelled: counted for nobody, listed
+ * to admins only) and the default (`rm=1&forcerm=0`) kept a failed step's. The note is set
+ * when the client's request, as dockerd reads it, did not already force the removal.
+ */
+export function classicRemoval(query: Record<string, string>): { query: Record<string, string>; note?: string } {
+  const change = { query: { rm: '1', forcerm: '1' } };
+  return goBoolValue(query.forcerm) === true ? change : { ...change, note: FORCED_REMOVAL_NOTE };
+}
 
 const DEFAULT_CPU_PERIOD = 100_000;
 const INT64 = /^[+-]?\d+$/;
@@ -82,8 +100,11 @@ export async function buildChange(ctx: TenancyContext): Promise<BuildChange> {
   if (pull && query.version !== '2') return refuse(ctx, 'build-pull', classicPullRefusal(ctx.spec.buildkit === true));
   const limits = buildLimits(query, ctx.tenant.quota);
   if ('problem' in limits) return refuse(ctx, 'limit', limits.problem);
+  // BuildKit makes no RUN containers the daemon lists: rm and forcerm mean nothing to it.
+  const removal = query.version === '2' ? { query: {} } : classicRemoval(query);
+  const withRemoval = (q: Record<string, string>) => ({ ...removal, query: { ...q, ...removal.query } });
   const mode = query.networkmode ?? '';
-  if (PLAIN_MODES.has(mode)) return limits;
+  if (PLAIN_MODES.has(mode)) return withRemoval(limits.query);
   if (mode === 'host') return refuse(ctx, 'build-network', 'builds on the host network are not allowed for tenants');
   const container = mode.startsWith('container:');
   const name = container ? mode.slice('container:'.length) : mode;
@@ -92,5 +113,5 @@ export async function buildChange(ctx: TenancyContext): Promise<BuildChange> {
   if (accessTo(ctx.spec, ctx.tenant, r.found, container ? 'modify' : 'read') === 'none') {
     return refuse(ctx, 'not-owner', `${container ? 'container' : 'network'} "${name}" (networkmode) belongs to another tenant`);
   }
-  return { query: { ...limits.query, networkmode: container ? `container:${r.found.id}` : r.found.id } };
+  return withRemoval({ ...limits.query, networkmode: container ? `container:${r.found.id}` : r.found.id });
 }

@@ -78,7 +78,7 @@ export async function createOperation(ctx: TenancyContext, op: string): Promise<
       // team's step keeps the team label it inherited, so `accessTo` lets an image's owner change
       // it (tag, rmi, push) only beside the owner's own team label.
       const target = rebuildTarget(facts, { query: { ...change.query, labels: JSON.stringify({ ...client, ...labels }) } });
-      return withForm(ctx, forward({ target }));
+      return withForm(ctx, forward(change.note === undefined ? { target } : { target, note: change.note }));
     }
     case 'ImageCreate': {
       // dockerd pulls when fromImage is non-empty, and imports into `repo` otherwise.

@@ -45,7 +45,8 @@ export interface ForwardVerdict {
   /**
    * Said in the audit record's reason after the policy's, when tenancy let the request through
    * by an exception the policy's reason does not show (a tenant's removal of a tag without an
-   * owner in its own repository, "Tags" rule 4 of docs/sharing.md).
+   * owner in its own repository, "Tags" rule 4 of docs/sharing.md), or changed what the client
+   * asked for in a way the record must show (a tenant's classic build with `rm`/`forcerm` forced).
    */
   note?: string;
 }

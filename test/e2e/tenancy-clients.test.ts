@@ -211,6 +211,29 @@ describe('builds under the guide\'s policy (review3 F4)', () => {
     expect(r.stderr).toContain('docker build --pull with the classic builder re-tags the base images it pulls, over tags that may be another tenant\'s: build without --pull (missing base images are still pulled; refreshing one that exists is an admin\'s job)');
     expect(r.stderr).not.toContain('with BuildKit');
   });
+
+  // rev-build F4: with --rm=false --force-rm=false the classic builder kept every RUN container,
+  // unlabelled: counted for nobody, invisible to the tenant, removable by admins only. The
+  // gateway now forces rm=1 and forcerm=1 for tenants, so none outlives the build, failed step
+  // included.
+  it.each([[CLI20], [CLI28]])('%s: a classic build with --rm=false --force-rm=false and a failing step leaves no container on the daemon', async (cli) => {
+    const dir = scratchDir('tc-build-rm-');
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox\nRUN true\nRUN true\nRUN false\n');
+    const all = async () => (await dockerDirect(socket, ['ps', '-aq', '--no-trunc'])).stdout.split('\n').filter(Boolean);
+    const before = new Set(await all());
+    try {
+      const r = await as('alice', ['build', '--rm=false', '--force-rm=false', '--no-cache', '-t', 'tc-rm:1', dir], { cli, env: { ...process.env, DOCKER_BUILDKIT: '0' }, timeoutMs: 120_000 });
+      expect(r.code).not.toBe(0);
+      expect(r.stdout + r.stderr).toContain("The command '/bin/sh -c false' returned a non-zero code: 1");
+      expect((await all()).filter((id) => !before.has(id))).toEqual([]);
+      const record = audit().filter((x) => x.operation === 'ImageBuild').at(-1);
+      expect(record).toMatchObject({ decision: 'allow', status: 200 });
+      expect(record?.reason).toContain('rm and forcerm forced');
+    } finally {
+      const left = (await all()).filter((id) => !before.has(id));
+      if (left.length) await dockerDirect(socket, ['rm', '-f', ...left]);
+    }
+  });
 });
 
 describe('an admin\'s import or commit whose changes could set an owner goes into a new repository only (rev-images F1, F2)', () => {

@@ -10,7 +10,7 @@ import type { TenancySpec } from '../../../src/policy/tenancy-schema.js';
 import { unsafeChange } from '../../../src/tenancy/label-changes.js';
 import type { DaemonAnswer, DaemonClient } from '../../../src/tenancy/daemon-client.js';
 import type { TenancyVerdict } from '../../../src/tenancy/hook.js';
-import { buildLimits, goInt64 } from '../../../src/tenancy/build-ops.js';
+import { buildLimits, classicRemoval, FORCED_REMOVAL_NOTE, goInt64 } from '../../../src/tenancy/build-ops.js';
 import { applyLimits } from '../../../src/tenancy/limits.js';
 import { tagReference } from '../../../src/tenancy/image-set.js';
 import { createTenancy } from '../../../src/tenancy/tenancy.js';
@@ -812,6 +812,71 @@ describe('#9 builds: networkmode and limits', () => {
     expect(goInt64('0x10')).toBe(0);
     expect(goInt64(' 5')).toBe(0);
     expect(buildLimits({ memory: '1e12' }, { memory: 100, defaultMemory: 50 })).toEqual({ query: { memory: '50' } });
+  });
+});
+
+describe('a tenant\'s classic build removes its RUN containers, a failed step\'s included (rev-build F4)', () => {
+  const FORCED = { rm: '1', forcerm: '1' };
+  it.each([
+    // dockerd reads forcerm with BoolValue: first value, trimmed, lower-cased.
+    ['nothing sent', {}, FORCED_REMOVAL_NOTE],
+    ['the CLI default (rm=1, forcerm=0)', { rm: '1', forcerm: '0' }, FORCED_REMOVAL_NOTE],
+    ['--rm=false --force-rm=false', { rm: '0', forcerm: '0' }, FORCED_REMOVAL_NOTE],
+    ['forcerm=false', { forcerm: 'false' }, FORCED_REMOVAL_NOTE],
+    ['forcerm=" None "', { forcerm: ' None ' }, FORCED_REMOVAL_NOTE],
+    ['forcerm empty', { forcerm: '' }, FORCED_REMOVAL_NOTE],
+    ['forcerm=1', { rm: '0', forcerm: '1' }, undefined],
+    ['forcerm=" TRUE "', { forcerm: ' TRUE ' }, undefined],
+    ['forcerm=anything', { forcerm: 'x' }, undefined],
+  ])('%s', (_name, query, note) => {
+    expect(classicRemoval(query)).toEqual(note === undefined ? { query: FORCED } : { query: FORCED, note });
+  });
+
+  const formAdmit = (target: string, form: string) => {
+    const raw = Buffer.from(form);
+    const facts = buildFacts({ method: 'POST', rawTarget: target, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: raw });
+    const daemon = daemonWith();
+    return createTenancy({ daemon, spec: () => spec, groups: (id) => id.groups }).admit({ identity: identity('alice', ['web']), facts, body: raw, method: 'POST', target });
+  };
+  const forwarded = async (target: string, form?: string) => {
+    const v = form === undefined ? await admit('alice', 'POST', target, undefined, daemonWith()) : await formAdmit(target, form);
+    expect(v.kind).toBe('forward');
+    if (v.kind !== 'forward') throw new Error('not forwarded');
+    const q = new URL(v.target ?? '', 'http://x').searchParams;
+    return { rm: q.getAll('rm'), forcerm: q.getAll('forcerm'), note: v.note };
+  };
+  it.each([
+    ['/v1.41/build?t=mine:1&rm=1&forcerm=0'],
+    ['/v1.41/build?rm=0&forcerm=0'],
+    // Repeated keys: dockerd reads the first; every value is replaced.
+    ['/v1.41/build?forcerm=0&forcerm=1&rm=false&rm=1'],
+    ['/v1.41/build?version=1&rm=0'],
+    ['/v1.41/build?networkmode=none&rm=0&forcerm=0'],
+  ])('%s is forwarded with rm=1 and forcerm=1 only, and the record says so', async (target) => {
+    expect(await forwarded(target)).toEqual({ rm: ['1'], forcerm: ['1'], note: FORCED_REMOVAL_NOTE });
+  });
+  it('a build that forces removal itself has no note', async () => {
+    expect(await forwarded('/v1.41/build?rm=0&forcerm=1')).toEqual({ rm: ['1'], forcerm: ['1'], note: undefined });
+  });
+  it('form-body values are replaced too', async () => {
+    expect(await forwarded('/v1.41/build?t=mine:1', 'rm=0&forcerm=0')).toEqual({ rm: ['1'], forcerm: ['1'], note: FORCED_REMOVAL_NOTE });
+    // ... and the form body is forwarded empty, so it cannot override the query.
+    const v = await formAdmit('/v1.41/build?t=mine:1', 'forcerm=0');
+    expect(v.kind === 'forward' ? v.body?.length : undefined).toBe(0);
+  });
+  it('a BuildKit build (which makes no RUN containers) is not changed', async () => {
+    const daemon = daemonWith();
+    const withBuildkit = createTenancy({ daemon, spec: () => ({ ...spec, buildkit: true }), groups: (id) => id.groups });
+    const v = await admit('alice', 'POST', '/v1.41/build?version=2&rm=0&forcerm=0', undefined, daemon, withBuildkit);
+    expect(v.kind).toBe('forward');
+    if (v.kind !== 'forward') return;
+    const q = new URL(v.target ?? '', 'http://x').searchParams;
+    expect([q.getAll('rm'), q.getAll('forcerm'), v.note]).toEqual([['0'], ['0'], undefined]);
+  });
+  it('an admin\'s build is forwarded unchanged', async () => {
+    const v = await admit('root', 'POST', '/v1.41/build?rm=0&forcerm=0');
+    expect(v.kind).toBe('forward');
+    if (v.kind === 'forward') expect(v.target).toBeUndefined();
   });
 });
 
