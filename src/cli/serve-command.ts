@@ -32,10 +32,19 @@ async function resolveConfig(file: string | undefined, io: CliIo): Promise<Gatew
   if (file) return loadConfig(file);
   const certDir = resolve(DEFAULTS.certDir);
   // Loaded only here: the PKI code (@peculiar/x509) costs the long-running gateway ~18 MiB.
-  const { ensureDefaultPki } = await import('../pki/cli.js');
-  await ensureDefaultPki(certDir, io);
+  const { DefaultPkiError, ensureDefaultPki } = await import('../pki/cli.js');
+  try {
+    await ensureDefaultPki(certDir, io);
+  } catch (err) {
+    // A ./certs it cannot use is a configuration error (exit 2, not restarted by the unit).
+    if (err instanceof DefaultPkiError) throw new DefaultCertsError(err.message);
+    throw err;
+  }
   return buildConfig({}, process.cwd());
 }
+
+/** The embedded default cannot set up ./certs; the message is one line saying what to do. */
+class DefaultCertsError extends Error {}
 
 /** This gateway's own dist/cli/main.js, which the CRL re-sign child runs as `certs crl`. */
 const MAIN_SCRIPT = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -81,6 +90,10 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr.write(`dockgate: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof DefaultCertsError) {
+      io.stderr.write(`dockgate: cannot start the embedded default: ${err.message}\n`);
       return 2;
     }
     throw err;

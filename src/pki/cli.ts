@@ -25,7 +25,7 @@ import { rotateServer } from './rotate-server.js';
 
 export type { CliIo } from './print-connect-lines.js';
 // `dockgate serve` imports the embedded-default PKI set-up from here, beside the commands.
-export { ensureDefaultPki } from './ensure-default-pki.js';
+export { DefaultPkiError, ensureDefaultPki } from './ensure-default-pki.js';
 
 /** Default CA directory, relative to the working directory. */
 export const DEFAULT_PKI_DIR = './certs';

@@ -6,7 +6,7 @@ export { revokeCert, refreshCrl, type RevokeCertOptions } from './revoke-cert.js
 export { renewClient, type RenewClientOptions, type RenewClientResult } from './renew-client.js';
 export { rotateServer, type RotateServerOptions } from './rotate-server.js';
 export { describeCertificate, verifyKeyMatchesCert, type CertificateDescription } from './describe-certificate.js';
-export { ensureDefaultPki, DEFAULT_ADMIN } from './ensure-default-pki.js';
+export { DefaultPkiError, ensureDefaultPki, DEFAULT_ADMIN } from './ensure-default-pki.js';
 export { runCertsCommand, DEFAULT_PKI_DIR, type CliIo } from './cli.js';
 export { PkiError, UsageError, type PkiErrorCode } from './errors.js';
 export { pkiPaths, type PkiPaths } from './paths.js';

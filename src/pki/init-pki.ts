@@ -113,26 +113,42 @@ async function writeNewCa(
  * restored in part), which init would replace without a trace.
  */
 async function refuseExisting(paths: PkiPaths): Promise<void> {
+  const conflict = await findInitConflict(paths);
+  if (conflict === undefined) return;
+  const kept = `${paths.dir}/replaced-<time>`;
+  const advice =
+    conflict.kind === 'ca'
+      ? `use --force to replace it and invalidate every certificate it issued (the old files are kept in ${kept})`
+      : conflict.kind === 'file'
+        ? `init would replace it: move it away, or use --force (the existing files are then kept in ${kept})`
+        : `nothing was created: move it away, or use --force (it is then moved to ${kept})`;
+  throw new PkiError('PKI_CA_EXISTS', `${conflict.what}; ${advice}`);
+}
+
+/** What in a directory stops `init` without `--force` (see `findInitConflict`). */
+export interface InitConflict {
+  /** `ca`: a CA file; `file`: another init file without a CA; `clients`: bundles without a CA. */
+  kind: 'ca' | 'file' | 'clients';
+  /** One phrase naming the file or directory, e.g. "a CA already exists (/d/ca-key.pem)". */
+  what: string;
+}
+
+/**
+ * The first thing that makes `init` (without `--force`) refuse `paths.dir`, or undefined. Each
+ * caller adds its own advice: `certs init` has `--force`, the embedded default of `serve` not.
+ */
+export async function findInitConflict(paths: PkiPaths): Promise<InitConflict | undefined> {
   for (const file of [paths.ca, paths.caKey]) {
-    if (await exists(file)) {
-      throw new PkiError('PKI_CA_EXISTS', `a CA already exists (${file}); use --force to replace it and invalidate every certificate it issued (the old files are kept in ${paths.dir}/replaced-<time>)`);
-    }
+    if (await exists(file)) return { kind: 'ca', what: `a CA already exists (${file})` };
   }
   for (const file of initFiles(paths)) {
-    if (await exists(file)) {
-      throw new PkiError(
-        'PKI_CA_EXISTS',
-        `${file} exists though ${paths.dir} holds no CA; init would replace it: move it away, or use --force (the existing files are then kept in ${paths.dir}/replaced-<time>)`,
-      );
-    }
+    if (await exists(file)) return { kind: 'file', what: `${file} exists though ${paths.dir} holds no CA` };
   }
   // Bundles of a CA that is gone: the new CA could not issue those names into them, and the
   // embedded default would make a CA and then fail to write its admin bundle.
   const leftover = await readdir(paths.clients).catch(() => []);
   if (leftover.length > 0) {
-    throw new PkiError(
-      'PKI_CA_EXISTS',
-      `${paths.clients} holds bundles (${leftover.slice(0, 3).join(', ')}${leftover.length > 3 ? ', ...' : ''}) though ${paths.dir} holds no CA; nothing was created: move it away, or use --force (it is then moved to ${paths.dir}/replaced-<time>)`,
-    );
+    return { kind: 'clients', what: `${paths.clients} holds bundles (${leftover.slice(0, 3).join(', ')}${leftover.length > 3 ? ', ...' : ''}) though ${paths.dir} holds no CA` };
   }
+  return undefined;
 }
