@@ -93,6 +93,21 @@ export async function loadCa(paths: PkiPaths): Promise<CaSigner> {
   return { cert, certPem: cert.toString('pem') + '\n', bundlePem: certPem, key, algorithm, authorityKeyId };
 }
 
+/**
+ * The CA certificate of `ca.pem` (its first), without the key: what `certs list` needs to
+ * tell this CA's CRL in `crl.pem` from another's. PKI_NO_CA when `ca.pem` is missing.
+ */
+export async function loadCaCert(paths: PkiPaths): Promise<x509.X509Certificate> {
+  let certPem: string;
+  try {
+    certPem = await readFile(paths.ca, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw noCaError(paths, paths.ca);
+    throw err;
+  }
+  return new x509.X509Certificate(firstPem(certPem, paths.ca));
+}
+
 function firstPem(text: string, path: string): string {
   const match = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(text);
   if (!match) throw new PkiError('PKI_NO_CA', `${path} holds no PEM certificate`);

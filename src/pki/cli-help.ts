@@ -44,7 +44,8 @@ ${KEY_TYPE}
   list: `Usage: dockgate certs list [--dir DIR] [--json]
 
 List every certificate the CA issued: name, groups, serial, fingerprint, expiry and status
-(valid, not-yet-valid, expired, revoked).
+(valid, not-yet-valid, expired, revoked). Refused (exit 1) without ca.pem, and when index.json
+is missing or behind crl.pem (see "certs crl --help"): restore the index.
 
 ${DIR}
   --json                print the index entries with their status as JSON

@@ -1,5 +1,6 @@
 /**
- * The guard before `certs crl` and `certs revoke` write a new `crl.pem`: the new CRL is built
+ * The guard before `certs crl` and `certs revoke` write a new `crl.pem` (also run by `issue`,
+ * `renew`, `rotate-server`, which write the index, and by `list`): the new CRL is built
  * from `index.json` alone, so it must not replace a CRL of this CA that the index does not
  * account for. A lost index (a bad restore, an `rm`) is read as empty, which would sign an
  * empty CRL with a lower number and lift every revocation; an index restored from an older
@@ -36,7 +37,7 @@ export function derIntegerValue(der: Uint8Array): bigint | undefined {
  * The CRLs in `text` signed by `ca`, and whether `text` held any readable CRL at all (of any
  * CA). A block that does not parse is skipped.
  */
-export async function ownCrls(text: string, ca: CaSigner): Promise<{ own: OwnCrl[]; readable: number }> {
+export async function ownCrls(text: string, ca: Pick<CaSigner, 'cert'>): Promise<{ own: OwnCrl[]; readable: number }> {
   const own: OwnCrl[] = [];
   let readable = 0;
   for (const [pem] of text.matchAll(PEM_CRL)) {
@@ -62,9 +63,10 @@ const few = (serials: readonly string[]): string =>
 
 /**
  * What the refused command would have written: a CRL (`crl`, `revoke`), or an index only
- * (`issue`, `renew`, `rotate-server`), which the next CRL would then be built from.
+ * (`issue`, `renew`, `rotate-server`), which the next CRL would then be built from; `list`
+ * writes nothing, but would show an index that does not account for the CRL.
  */
-export type SuccessionWrite = 'crl' | 'index';
+export type SuccessionWrite = 'crl' | 'index' | 'list';
 
 /**
  * Throws PKI_BAD_INDEX unless a CRL built from `index` may replace `paths.crl`: refused when
@@ -74,7 +76,7 @@ export type SuccessionWrite = 'crl' | 'index';
  */
 export async function checkCrlSuccession(
   paths: PkiPaths,
-  ca: CaSigner,
+  ca: Pick<CaSigner, 'cert'>,
   index: PkiIndex,
   indexFound: boolean,
   writes: SuccessionWrite = 'crl',
@@ -87,12 +89,16 @@ export async function checkCrlSuccession(
     throw err;
   }
   const { own, readable } = await ownCrls(text, ca);
-  const nothingWritten = writes === 'crl'
-    ? 'nothing was written, and the CRL on disk stays in force until its nextUpdate'
-    : 'nothing was issued or written';
-  const lifts = writes === 'crl'
-    ? 'a CRL written from an empty index would lift every revocation'
-    : 'an index started now would lack every revocation (the next CRL would lift them) and a certificate issued into it would be lost when the index is restored';
+  const nothingWritten = {
+    crl: 'nothing was written, and the CRL on disk stays in force until its nextUpdate',
+    index: 'nothing was issued or written',
+    list: 'nothing is listed',
+  }[writes];
+  const lifts = {
+    crl: 'a CRL written from an empty index would lift every revocation',
+    index: 'an index started now would lack every revocation (the next CRL would lift them) and a certificate issued into it would be lost when the index is restored',
+    list: 'the certificates this CA issued are listed from the index alone, so "no certificates" would be wrong',
+  }[writes];
   if (!indexFound && (own.length > 0 || readable === 0)) {
     const what = own.length > 0
       ? `${paths.crl} is CRL #${own.map((c) => c.crlNumber ?? '?').join(', #')} of this CA and revokes ${own.reduce((n, c) => n + c.serials.length, 0)} certificate(s)`

@@ -82,6 +82,30 @@ describe('CRL succession', () => {
     expect(await readFile(join(dir, 'clients', 'mallory', 'key.pem')).catch(() => 'absent')).toBe('absent');
   });
 
+  // rev-docs F3: list read a lost index as empty ("no certificates in the index", exit 0).
+  test.each([
+    ['missing', /index\.json is missing, but .*crl\.pem is CRL #2 of this CA and revokes 1 certificate\(s\): the certificates this CA issued are listed from the index alone.*Restore index\.json from a backup.*; nothing is listed/],
+    ['older than crl.pem', /the crlNumber of .*index\.json \(1\) is below the CRL Number .*\(#2\).*lacks 1 revocation\(s\).*nothing is listed/],
+  ])('list is refused when index.json is %s', async (what, message) => {
+    if (what === 'missing') await rename(join(dir, 'index.json'), join(dir, '..', 'lost.json'));
+    else await copyFile(join(dir, '..', 'index-before-revoke.json'), join(dir, 'index.json'));
+    for (const json of [[], ['--json']]) {
+      const r = await run('list', '--dir', dir, ...json);
+      expect(r.code).toBe(1);
+      expect(r.out).toBe('');
+      expect(r.err).toMatch(message);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  test('list of a CA without index.json and without crl.pem (made by other tools) is empty', async () => {
+    await rm(join(dir, 'index.json'));
+    await rm(join(dir, 'crl.pem'));
+    const r = await run('list', '--dir', dir);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/no certificates in the index of /);
+  });
+
   test('index.json missing and crl.pem unreadable: refused too', async () => {
     await rm(join(dir, 'index.json'));
     await writeFile(join(dir, 'crl.pem'), 'not a CRL');
