@@ -101,7 +101,7 @@ export function startGateway(dir: string, yaml: string): Promise<TestGateway> {
       if (m) {
         clearTimeout(timer);
         child.off('close', onEarlyExit);
-        const admin = /"admin":\{"host":"[^"]*","port":(\d+)\}/.exec(err);
+        const admin = /"admin":"[^"]*:(\d+)"/.exec(err);
         resolveStart({
           process: child,
           port: Number(m[1]),
