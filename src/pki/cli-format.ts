@@ -14,7 +14,8 @@ export function table(header: readonly string[], rows: readonly (readonly string
 
 /**
  * The first 16 hex digits of a fingerprint, lowercase without separators: enough to recognise
- * it, and a prefix of the audit log's and the metrics' `fingerprint`, so grep finds one in the other.
+ * it, and a prefix of the audit log's `identity.fingerprint` (and the `tls-handshake-failed`
+ * line's `certificate.fingerprint`), so grep finds one in the other.
  */
 export function shortFingerprint(fingerprint: string): string {
   return fingerprint.replace(/:/g, '').toLowerCase().slice(0, 16);

@@ -2,6 +2,8 @@
 
 const KEY_TYPE = '  --key-type ecdsa|rsa  key algorithm: ECDSA P-256 (default) or RSA 4096';
 const DIR = '  --dir DIR             CA directory (default ./certs)';
+/** issue, renew and rotate-server write the index: refused as certs crl refuses (crl-succession.ts). */
+const INDEX_REFUSAL = 'Refused, issuing nothing, when index.json does not account for crl.pem (see "certs crl --help").';
 
 /** Help of each subcommand, by name. */
 export const COMMAND_HELP: Readonly<Record<string, string>> = {
@@ -40,12 +42,14 @@ ${KEY_TYPE}
                         --host given to init, else this machine's host name)
   --force               issue although NAME has a valid certificate (that one stays valid);
                         replace an existing --archive FILE
+
+${INDEX_REFUSAL}
 `,
   list: `Usage: dockgate certs list [--dir DIR] [--json]
 
 List every certificate the CA issued: name, groups, serial, fingerprint, expiry and status
 (valid, not-yet-valid, expired, revoked). Refused (exit 1) without ca.pem, and when index.json
-is missing or behind crl.pem (see "certs crl --help"): restore the index.
+does not account for crl.pem (see "certs crl --help"): restore the index.
 
 ${DIR}
   --json                print the index entries with their status as JSON
@@ -70,6 +74,8 @@ ${DIR}
   --days N              lifetime in days (default 365)
 ${KEY_TYPE.replace('(default)', '(default: as before)')}
   --connect-host H      host for the printed connect lines
+
+${INDEX_REFUSAL}
 `,
   'rotate-server': `Usage: dockgate certs rotate-server [--dir DIR] [--host NAME_OR_IP]... [--days N] [--key-type ecdsa|rsa]
 
@@ -80,12 +86,17 @@ ${DIR}
   --host NAME_OR_IP     server name or IP address to add (repeatable)
   --days N              lifetime in days (default 825)
 ${KEY_TYPE.replace('(default)', '(default: as before)')}
+
+${INDEX_REFUSAL}
 `,
   crl: `Usage: dockgate certs crl [--dir DIR] [--crl-days N]
 
 Re-sign crl.pem with fresh dates. Once a CRL's nextUpdate has passed, TLS refuses every client,
-so run this (e.g. from cron) more often than --crl-days. Refused when index.json is missing or
-older than crl.pem (it would lift revocations): restore the index.
+so run this (e.g. from cron) more often than --crl-days. Refused when index.json does not
+account for crl.pem (it would lift revocations): when it is missing while crl.pem holds this
+CA's CRL, or its crlNumber is below that CRL's CRL Number (an index restored from an older
+backup; file dates play no part). Restore the index. issue, renew, rotate-server and list
+refuse the same state.
 
 ${DIR}
   --crl-days N          days until the CRL's nextUpdate (default 30)
