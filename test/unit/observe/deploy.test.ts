@@ -40,7 +40,7 @@ describe('deploy/prometheus', () => {
 
   it('promtool check rules accepts the alerting rules', () => {
     const r = promtool('check', 'rules', deploy('prometheus/alerts.yml'));
-    expect(r.out).toContain('SUCCESS: 14 rules found');
+    expect(r.out).toContain('SUCCESS: 15 rules found');
     expect(r.status).toBe(0);
   });
 
@@ -123,6 +123,18 @@ describe('deploy/compose.yaml mounts', () => {
     const config = parse(readFileSync(deploy('config.example.yaml'), 'utf8')) as { policy: string; tls: Record<string, string> };
     const files = [service.environment.DOCKGATE_CONFIG ?? '', config.policy, ...Object.values(config.tls).filter((v) => typeof v === 'string')];
     for (const file of files) expect(mounts.some((m) => file.startsWith(`${m.target}/`)), `${file} is not under a mounted directory`).toBe(true);
+  });
+
+  // rev-docs F5: the commented audit file was under no mount, so uncommenting it stopped the
+  // read-only container at start (exit 2).
+  it('the commented audit file, uncommented with the commented volume, is in a writable mount', () => {
+    const uncomment = (text: string, re: RegExp, keep: string): string => text.replace(re, keep);
+    const config = parse(uncomment(readFileSync(deploy('config.example.yaml'), 'utf8'), /^# ((?:audit:| {2}file: ).*)$/gm, '$1')) as { audit?: { file?: string } };
+    const file = config.audit?.file ?? '';
+    expect(file).toMatch(/^\//);
+    const withLog = parse(uncomment(readFileSync(deploy('compose.yaml'), 'utf8'), /^( {6})# (- \.\/log:.*)$/gm, '$1$2')) as typeof compose;
+    const writable = withLog.services.dockgate.volumes.map((v) => v.split(':')).filter(([, target, mode]) => target !== undefined && mode !== 'ro');
+    expect(writable.some(([, target]) => file.startsWith(`${target}/`)), `${file} is in no writable mount`).toBe(true);
   });
 });
 
