@@ -1129,6 +1129,7 @@ describe('a build\'s tags are reserved until it ends (dockerd writes them at the
     // networkmode none: the test daemon runs with --bridge=none.
     const build = (who: string, dir: string) => run(cli, [...tlsArgs(pki.bundle(who), gw.port), 'build', '--network', 'none', '-t', tag, dir], { env: { ...process.env, DOCKER_BUILDKIT: buildkit }, timeoutMs: 120_000 });
 
+    const logFrom = gw.stdout().length;
     const bobs = build('bob', slow);
     await until(() => processWith(marker), 60_000, 'bob\'s RUN step to be running');
     const reserved = (shown: string) => `tag "${shown}" is reserved by another tenant's ImageBuild still in progress`;
@@ -1139,12 +1140,17 @@ describe('a build\'s tags are reserved until it ends (dockerd writes them at the
     // The CLI sends a commit's repository fully qualified.
     expect(commit.stderr).toContain(reserved(`docker.io/library/${tag}`));
     expect(commit.code).not.toBe(0);
-    // The audit line is written after the answer: wait for carol's commit's record.
+    // The audit line is written after the answer: wait for the records of carol's build and
+    // commit (a BuildKit build's may come after the commit's: the CLI closes its session later).
     const records = await until(() => {
-      const lines = gw.stdout().split('\n').filter((l) => l.includes('"tag-reserved"') && l.includes('"cn":"carol"'));
-      return lines.some((l) => l.includes('"ImageCommit"')) && lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    }, 10_000, 'the audit record of carol\'s commit');
-    expect(records.slice(-2)).toMatchObject([
+      const lines = gw.stdout().slice(logFrom).split('\n').filter((l) => l.includes('"tag-reserved"') && l.includes('"cn":"carol"'));
+      const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      const last = (op: string) => parsed.filter((r) => r.operation === op).at(-1);
+      const build = last('ImageBuild');
+      const commit = last('ImageCommit');
+      return build && commit && [build, commit];
+    }, 10_000, 'the audit records of carol\'s build and commit');
+    expect(records).toMatchObject([
       { operation: 'ImageBuild', decision: 'deny', code: 'tag-reserved', status: 409, identity: { cn: 'carol' } },
       { operation: 'ImageCommit', decision: 'deny', code: 'tag-reserved', status: 409, identity: { cn: 'carol' } },
     ]);
