@@ -16,7 +16,7 @@ import type { JsonValue, RequestFacts } from '../../core/types.js';
 import { field } from '../../facts/go-fold.js';
 import { decodeGoJson } from '../../facts/go-json.js';
 import { maskUrlCredentials } from '../../observe/url-credentials.js';
-import { containerSpecField, hostConfigField, show, type Found } from './body.js';
+import { containerSpecField, hostConfigField, show, typeName, type Found } from './body.js';
 import { defineGuard } from './guard.js';
 import { compileImagePattern, formatReference, normalizeReference } from './image-reference.js';
 import { OP, SERVICE_OPS } from './operations.js';
@@ -138,7 +138,9 @@ export const imagesGuard = defineGuard({
       if (problem) return { code: 'image', reason: problem };
     }
     for (const f of referencesOf(facts, op)) {
-      if (typeof f.value !== 'string') return { code: 'image', reason: `${f.path} ${show(f.value)} is not an image reference` };
+      // Named by its JSON type, never quoted: a list or map may hold a URL with credentials
+      // (`["https://u:pw@h/x"]`), which the record's `image` field masks too.
+      if (typeof f.value !== 'string') return { code: 'image', reason: `${f.path} is ${typeName(f.value)}, not an image reference` };
       const ref = looksLikeImageId(f.value) ? undefined : normalizeReference(f.value);
       if (!ref || !matchers.some((m) => m(ref))) {
         const masked = maskUrlCredentials(f.value);

@@ -88,6 +88,11 @@ const cases: [string, RequestFacts, string][] = [
   ['build remote with userinfo and a query', req('POST', `/v1.41/build?t=busybox&remote=${q(`https://oauth2:${SECRET}@h/r.git?ref=${SECRET}`)}`), 'query remote="https://***@h/r.git?ref=***"'],
   ['a container Image with userinfo after //, which normalises behind docker.io/', create({ Image: `//user:${SECRET}@h/img` }), 'Image "//***@h/img" is not an allowed image'],
   ['a pull whose fromImage has userinfo after //', req('POST', `/v1.41/images/create?fromImage=${q(`//user:${SECRET}@h/img`)}`), 'query fromImage "//***@h/img" is not an allowed image'],
+  // A non-string image value is named by its JSON type, never quoted (rev-secrets F1).
+  ['a container Image that is a list holding a URL with userinfo', create({ Image: [`https://u:${SECRET}@h/x`] }), 'Image is a list, not an image reference'],
+  ['a container Image that is a map', create({ Image: { r: `https://u:${SECRET}@h/x` } }), 'Image is a map, not an image reference'],
+  ['a service Image that is a list', req('POST', '/v1.41/services/create', { TaskTemplate: { ContainerSpec: { Image: [`u:${SECRET}@h/x`] } } }), 'TaskTemplate.ContainerSpec.Image is a list, not an image reference'],
+  ['an image mount Source that is a list', create({ HostConfig: { Mounts: [{ Type: 'image', Source: [`https://u:${SECRET}@h/x`], Target: '/x' }] } }), 'is a list, not an image reference'],
   ['fromImage URL with a token', req('POST', `/v1.41/images/create?fromImage=${q(`https://registry.invalid/x?token=${SECRET}`)}`), 'query fromImage "https://registry.invalid/x?token=***"'],
 ];
 
