@@ -11,6 +11,7 @@ import { decodeGoJson, type DecodeInfo, type JsonShape } from './go-json.js';
 import { matchOperation, type OperationMatch } from './operations.js';
 import { nullBuildUlimit, nullPointerElement } from './null-elements.js';
 import { panickingFilter } from './panicking-filters.js';
+import { maskPathCredentials } from '../observe/url-credentials.js';
 import { normalizePath } from './path.js';
 import { mergeQuery, parseFormBody, parseGoQuery, type QueryPair } from './query.js';
 
@@ -78,7 +79,7 @@ export function planRequest(method: string, rawTarget: string, headers: FactsHea
   const match = matchOperation(method, path);
   // A trailing slash reaches dockerd as part of a name (`abc/`): only literal routes may have one.
   if (path.length > 1 && path.endsWith('/') && !match?.operation.pattern.endsWith('/')) {
-    throw new FactsError('unclean-path', `path ${JSON.stringify(path)} has a trailing slash`);
+    throw new FactsError('unclean-path', `path ${JSON.stringify(maskPathCredentials(path))} has a trailing slash`);
   }
   if (!match) return { path, rawQuery, origin, media, plan: 'none' };
   const op = match.operation;

@@ -4,6 +4,7 @@
  * is a `/`), and refuse what mux would redirect (unclean paths get a 301 from dockerd).
  */
 import { FactsError } from './errors.js';
+import { maskPathCredentials } from '../observe/url-credentials.js';
 import { percentDecode } from './percent.js';
 
 /** A normalised request target. */
@@ -102,7 +103,8 @@ export function normalizePath(rawTarget: string): NormalizedTarget {
   const path = percentDecode(target, false, 'bad-escape');
   if (hasControl(path)) throw new FactsError('bad-escape', 'path contains control characters');
   if (muxCleanPath(path) !== path) {
-    throw new FactsError('unclean-path', `unclean path ${JSON.stringify(path)} (dockerd would redirect)`);
+    // Quoted with its userinfo masked, as the record's `path` is (`/distribution/https://***@h/x/json`).
+    throw new FactsError('unclean-path', `unclean path ${JSON.stringify(maskPathCredentials(path))} (dockerd would redirect)`);
   }
   return { path, query, origin: q >= 0 ? target + rawTarget.slice(q) : target };
 }

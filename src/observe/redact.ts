@@ -17,7 +17,7 @@ import { field, isObject, mapEntries } from '../facts/go-fold.js';
 import { goBoolValue } from '../facts/query.js';
 import { pruneFilters } from './prune-filters.js';
 import { truncate } from './escape.js';
-import { maskUrlCredentials } from './url-credentials.js';
+import { maskPathCredentials, maskUrlCredentials } from './url-credentials.js';
 
 /** A scalar or a list of scalars, the only shapes an audit field takes. */
 export type AuditValue = string | number | boolean | (string | number | boolean)[];
@@ -283,12 +283,13 @@ const EXTRACTORS: Record<string, Extract> = {
 };
 
 /**
- * The audit fields of a request: its path parameters (object names and ids) plus the
- * operation's allow-listed fields. Undefined when there is nothing to say.
+ * The audit fields of a request: its path parameters (object names and ids, a userinfo masked:
+ * an image or plugin name may be sent as `u:pw@host/x`) plus the operation's allow-listed
+ * fields. Undefined when there is nothing to say.
  */
 export function auditFields(facts: RequestFacts): AuditFields | undefined {
   const out: AuditFields = {};
-  for (const [name, value] of Object.entries(facts.params).slice(0, 8)) out[name] = truncate(value);
+  for (const [name, value] of Object.entries(facts.params).slice(0, 8)) out[name] = truncate(maskPathCredentials(value));
   const extract = facts.operation ? EXTRACTORS[facts.operation.name] : undefined;
   if (extract) {
     for (const [name, raw] of Object.entries(extract(facts))) {
@@ -303,14 +304,15 @@ export function auditFields(facts: RequestFacts): AuditFields | undefined {
 /**
  * The path an audit record shows: the normalised path when facts exist, else the raw target
  * cut at its first `?` or `#` (queries can carry secrets, e.g. `buildargs`), with the userinfo
- * of an absolute-form or authority-form target masked (`http://***@host/...`, `***@host:443`). The mask comes first, so a `?`,
- * `#` or long password inside the userinfo cannot end the cut early or push the `@` out of it.
+ * of an absolute-form or authority-form target masked (`http://***@host/...`, `***@host:443`),
+ * and in both a `user[:password]@` starting a path segment (`/images/***@host/x/push`; not a
+ * digest's `@`, maskPathCredentials). The mask comes first, so a `?`, `#` or long password
+ * inside the userinfo cannot end the cut early or push the `@` out of it.
  */
 export function auditPath(facts: RequestFacts | undefined, rawTarget: string): string {
-  if (facts) return truncate(facts.path, MAX_PATH);
-  // Schemeless too: a CONNECT target is `user:password@host:port`; an origin-form target starts
-  // with `/`, so a `@` in its path is not read as userinfo.
-  const masked = maskUrlCredentials(rawTarget, true);
+  if (facts) return truncate(maskPathCredentials(facts.path), MAX_PATH);
+  // Schemeless too: a CONNECT target is `user:password@host:port`.
+  const masked = maskPathCredentials(maskUrlCredentials(rawTarget, true));
   const end = masked.search(/[?#]/);
   return truncate(end === -1 ? masked : masked.slice(0, end), MAX_PATH);
 }

@@ -14,6 +14,12 @@
  *   (`?X-Amz-Signature=***&x=***`), a parameter without `=` is masked whole, and the fragment
  *   is dropped.
  *
+ * Image and plugin references and request paths may also hold a `user[:password]@` without a
+ * scheme (`u:pw@host/x`, `/images/u:pw@host/x/push`): dockerd refuses them, but the value
+ * reaches the record first. There a segment ending in `@` is masked unless the `@` starts a
+ * digest (`name@sha256:<hex>`), which is no userinfo. Paths keep their `?` and `#` (a decoded
+ * `%3F` is part of a name): maskPathCredentials masks the userinfo only.
+ *
  * Pure functions.
  */
 
@@ -23,21 +29,48 @@ const AFTER_SCHEME = /:\/\/[^/]*@/g;
 const NETWORK_PATH = /^\/\/[^/]*@/;
 /** Userinfo at the start of a value without a scheme (`user:pw@host/file`). */
 const BARE = /^[^/]*@/;
+/**
+ * A digest after `@` (`sha256:<hex>`; sha384 and sha512 are the other algorithms go-digest
+ * knows, dockerd refuses any other), ending the value or a path segment: `name@sha256:...` is
+ * no userinfo. A host and port (`u:pw@h:5000/x`) does not read as one.
+ */
+const DIGEST = '(?:sha256|sha384|sha512):[0-9A-Fa-f]+(?:/|$)';
+/**
+ * A non-empty `user[:password]@` at the start of the value or of a path segment, not followed
+ * by a digest (`u:pw@h/x`, `/images/u:pw@h/x/push`); `%40` counts as `@` (a raw target).
+ */
+const SEGMENT = new RegExp(`(^|/)[^/]+(?:@|%40)(?!${DIGEST})`, 'g');
 /** What replaces a secret. */
 const MASK = '***';
 
 /**
  * `value` with every URL userinfo replaced by `***`, the value of every query parameter
- * replaced by `***` and any fragment dropped. With `schemeless`, a leading `user[:password]@`
- * without a scheme counts as userinfo too: dockerd's import fetches `fromSrc=user@host/x` as
- * `http://user@host/x`, and git reads `user@host:repo` the same way. Leave it off for image
- * and plugin references, where `name@sha256:...` is a digest.
+ * replaced by `***` and any fragment dropped. With `schemeless` (URLs: import `fromSrc`, build
+ * `remote`), a leading `user[:password]@` without a scheme counts as userinfo too: dockerd's
+ * import fetches `fromSrc=user@host/x` as `http://user@host/x`, and git reads `user@host:repo`
+ * the same way. Without it (image and plugin references) a `user[:password]@` at the start or
+ * after a `/` counts unless a digest follows the `@` (`name@sha256:...`).
  */
 export function maskUrlCredentials(value: string, schemeless = false): string {
-  const out = value.replace(AFTER_SCHEME, `://${MASK}@`).replace(NETWORK_PATH, `//${MASK}@`);
-  // A masked `scheme://***@` or `//***@` has no `@` before its first `/`: BARE leaves it alone.
   // Userinfo first: a malformed one may hold a `?` or `#` that must not end the URL early.
-  return maskQuery(schemeless ? out.replace(BARE, `${MASK}@`) : out);
+  return maskQuery(maskUserinfo(value, schemeless));
+}
+
+/**
+ * A request path (decoded or raw) with every userinfo masked as in an image reference
+ * (`/images/***@host/x/push`, `/distribution/https://***@host/x/json`), its `?` and `#` kept:
+ * for the record's `path`, path parameters, and reasons that quote a path.
+ */
+export function maskPathCredentials(path: string): string {
+  return maskUserinfo(path, false);
+}
+
+/** The userinfo masks of maskUrlCredentials, without the query's. */
+function maskUserinfo(value: string, schemeless: boolean): string {
+  const out = value.replace(AFTER_SCHEME, `://${MASK}@`).replace(NETWORK_PATH, `//${MASK}@`);
+  // A masked `scheme://***@` or `//***@` has no `@` before its first `/`: BARE leaves it alone,
+  // SEGMENT masks `***` again.
+  return schemeless ? out.replace(BARE, `${MASK}@`) : out.replace(SEGMENT, `$1${MASK}@`);
 }
 
 /**

@@ -12,6 +12,7 @@
 import type { BodyAmendment, Decision, Identity, NetworkLookup, RequestFacts } from '../core/types.js';
 import { effectiveGroups, whoMatch, type CompiledPolicy, type CompiledRule } from './compile.js';
 import type { Violation } from './guards/index.js';
+import { maskPathCredentials } from '../observe/url-credentials.js';
 
 /** One guard's result, for `policy explain`. */
 export interface GuardTrace {
@@ -136,10 +137,11 @@ function unknownRoute(facts: RequestFacts): Decision {
 /**
  * The path with the version prefix it was sent with: `/v1.41/debug/vars` has no route while
  * `/debug/vars` has one (dockerd serves /debug unversioned only), so a refusal quoting the path
- * without its prefix read as if a route had been refused as unknown.
+ * without its prefix read as if a route had been refused as unknown. Its userinfo is masked, as
+ * the record's `path` is (`/nosuch/***@host`).
  */
 function pathAsSent(facts: RequestFacts): string {
-  return facts.apiVersion === undefined ? facts.path : `/v${facts.apiVersion}${facts.path}`;
+  return maskPathCredentials(facts.apiVersion === undefined ? facts.path : `/v${facts.apiVersion}${facts.path}`);
 }
 
 /** `decide`, recording each rule considered into `trace` when given. */

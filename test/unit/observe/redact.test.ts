@@ -298,8 +298,8 @@ describe('auditFields', () => {
     {
       name: 'PluginPull: remote URL without its userinfo, references untouched',
       op: 'PluginPull',
-      query: { remote: `https://u:${SECRET}@registry.invalid/vieux/sshfs`, name: 'sshfs@x' },
-      want: { remote: 'https://***@registry.invalid/vieux/sshfs', name: 'sshfs@x' },
+      query: { remote: `https://u:${SECRET}@registry.invalid/vieux/sshfs`, name: 'sshfs:next' },
+      want: { remote: 'https://***@registry.invalid/vieux/sshfs', name: 'sshfs:next' },
     },
     {
       name: 'PluginPull: a reference with a digest is not a URL',
@@ -406,11 +406,12 @@ describe('auditPath', () => {
     [`/v1.41/containers/json#a?t=${SECRET}`, '/v1.41/containers/json'],
     [`/v1.41/build?a=1#${SECRET}`, '/v1.41/build'],
     [`http://h/v1.41/x/http://u:${SECRET}@y/z`, 'http://h/v1.41/x/http://***@y/z'],
-    ['/v1.41/images/busybox@sha256:abc/json', '/v1.41/images/busybox@sha256:abc/json'], // a digest is not userinfo
+    [`/v1.41/images/busybox@sha256:${'a'.repeat(64)}/json`, `/v1.41/images/busybox@sha256:${'a'.repeat(64)}/json`], // a digest is not userinfo
     ['*', '*'],
     [`user:${SECRET}@example.invalid:443`, '***@example.invalid:443'], // CONNECT's authority form
     [`${SECRET}@example.invalid:443`, '***@example.invalid:443'],
-    ['/v1.41/containers/u:p@b/json', '/v1.41/containers/u:p@b/json'], // in a path, a @ is not userinfo
+    [`/v1.41/containers/u:${SECRET}@b/json`, '/v1.41/containers/***@b/json'], // a segment's `user:pw@` is masked wherever it is (rev-secrets F4)
+    ['/v1.41/images/busybox@sha256:abc/json', '/v1.41/images/busybox@sha256:abc/json'],
   ])('raw target %j -> %j', (target, want) => {
     const got = auditPath(undefined, target);
     expect(got).toBe(want);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskUrlCredentials } from '../../../src/observe/url-credentials.js';
+import { maskPathCredentials, maskUrlCredentials } from '../../../src/observe/url-credentials.js';
 
 describe('maskUrlCredentials', () => {
   // [value, schemeless, want]
@@ -18,8 +18,16 @@ describe('maskUrlCredentials', () => {
     ['//u:p@h/share', false, '//***@h/share'],
     ['see https://a:b@h/x and ftp://c:d@i/y', false, 'see https://***@h/x and ftp://***@i/y'],
     ['https://host/x.tar', false, 'https://host/x.tar'],
+    [`busybox@sha256:${'a'.repeat(64)}`, false, `busybox@sha256:${'a'.repeat(64)}`],
+    [`localhost:5000/busybox:1@sha256:${'a'.repeat(64)}`, false, `localhost:5000/busybox:1@sha256:${'a'.repeat(64)}`],
+    // A `user:pw@` without a scheme in a reference (rev-secrets F4): not a digest, so masked.
+    ['u:p@h/x', false, '***@h/x'],
+    ['u:p@h:5000/x', false, '***@h:5000/x'], // a port is no digest
+    ['u:p@w@h/x', false, '***@h/x'],
+    [`u:p@h/x@sha256:${'a'.repeat(64)}`, false, `***@h/x@sha256:${'a'.repeat(64)}`],
     ['busybox@sha256:abc', false, 'busybox@sha256:abc'],
-    ['u:p@h/x', false, 'u:p@h/x'],
+    ['u:p@md5:abc/x', false, '***@md5:abc/x'], // no digest algorithm dockerd knows
+    ['h/path/@v1', false, 'h/path/@v1'], // nothing before the @
     ['u:p@h/x', true, '***@h/x'],
     ['user@h', true, '***@h'],
     ['git@github.com:o/r.git', true, '***@github.com:o/r.git'],
@@ -59,9 +67,29 @@ describe('maskUrlCredentials: query values and fragments', () => {
     [`https://h/x?a=${SECRET}?b=1`, false, 'https://h/x?a=***'], // the query starts at the first ?, a later one is part of a value
     [`https://h/x?a=${SECRET}&`, false, 'https://h/x?a=***&'],
     ['https://h/x.git#main:sub', true, 'https://h/x.git'],
-    ['busybox@sha256:abc', false, 'busybox@sha256:abc'],
+    [`busybox@sha256:${'a'.repeat(64)}`, false, `busybox@sha256:${'a'.repeat(64)}`],
   ])('%j (schemeless %s) -> %j', (value, schemeless, want) => {
     const got = maskUrlCredentials(value, schemeless);
+    expect(got).toBe(want);
+    expect(got).not.toContain(SECRET);
+  });
+});
+
+describe('maskPathCredentials', () => {
+  const SECRET = 'Hunter2-PATH-SECRET';
+  const DIGEST = `sha256:${'c'.repeat(64)}`;
+  // [path, want]: the userinfo of any segment goes, `?` and `#` (decoded %3F, %23) stay.
+  it.each([
+    [`/v1.41/images/u:${SECRET}@h/x/push`, '/v1.41/images/***@h/x/push'],
+    [`/v1.41/distribution/https://u:${SECRET}@h/x/json`, '/v1.41/distribution/https://***@h/x/json'],
+    [`/v1.41/images/u:${SECRET}%40h/x/push`, '/v1.41/images/***@h/x/push'],
+    [`/plugins/${SECRET}@h/p/push`, '/plugins/***@h/p/push'],
+    [`/images/busybox@${DIGEST}/json`, `/images/busybox@${DIGEST}/json`],
+    [`/images/h:5000/busybox@${DIGEST}`, `/images/h:5000/busybox@${DIGEST}`],
+    ['/containers/x?a=b#c/json', '/containers/x?a=b#c/json'],
+    ['/containers/web/json', '/containers/web/json'],
+  ])('%j -> %j', (path, want) => {
+    const got = maskPathCredentials(path);
     expect(got).toBe(want);
     expect(got).not.toContain(SECRET);
   });
