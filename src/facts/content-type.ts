@@ -87,7 +87,8 @@ export type BodyMediaKind =
  * Classify a Content-Type header value. Throws FactsError `bad-content-type` for media types
  * that could make Go read form values we would not read the same way: a malformed
  * form-urlencoded type, multipart/form-data (FormValue parses it on any method), and any
- * non-ASCII value.
+ * non-ASCII value. The message names which of these it is, never the header's value: headers
+ * other than User-Agent stay out of the record, and a parameter may carry anything.
  */
 export function bodyMediaKind(value: string | undefined): BodyMediaKind {
   if (value === undefined || value === '') return 'none';
@@ -95,9 +96,14 @@ export function bodyMediaKind(value: string | undefined): BodyMediaKind {
   // Go's own base type: everything before `;`, trimmed and lower-cased.
   const base = value.split(';')[0]?.trim().toLowerCase() ?? '';
   // Non-ASCII is refused outright: Go's Unicode lower-casing can turn it into a form type.
-  const nonAscii = !/^\p{ASCII}*$/u.test(value);
-  if (nonAscii || base === 'multipart/form-data' || (parsed === undefined && /form/i.test(base))) {
-    throw new FactsError('bad-content-type', `Content-Type ${JSON.stringify(value)} is not accepted`);
+  if (!/^\p{ASCII}*$/u.test(value)) {
+    throw new FactsError('bad-content-type', 'a Content-Type with non-ASCII characters is not accepted (Go may read it as a form type)');
+  }
+  if (base === 'multipart/form-data') {
+    throw new FactsError('bad-content-type', 'Content-Type multipart/form-data is not accepted (Go reads form values from it, on any method)');
+  }
+  if (parsed === undefined && /form/i.test(base)) {
+    throw new FactsError('bad-content-type', 'a malformed form Content-Type is not accepted (Go may still read the body as a form)');
   }
   if (parsed === undefined) return 'invalid';
   if (parsed.type === 'application/json') return 'json';

@@ -54,4 +54,22 @@ describe('bodyMediaKind', () => {
   it.each(refused)('refuses %j', (value) => {
     expect(() => bodyMediaKind(value)).toThrow(FactsError);
   });
+
+  // [value, message]: the refusal names the kind of type, never the header's value, which the
+  // record would otherwise keep (rev-secrets F3: only User-Agent is logged).
+  const SECRET = 'Hunter2-CT-SECRET';
+  it.each([
+    [`multipart/form-data; boundary=${SECRET}`, 'Content-Type multipart/form-data is not accepted (Go reads form values from it, on any method)'],
+    [`Multipart/Form-Data;${SECRET}`, 'Content-Type multipart/form-data is not accepted (Go reads form values from it, on any method)'],
+    [`application/x-www-form-urlencoded; x=${SECRET}; x=1`, 'a malformed form Content-Type is not accepted (Go may still read the body as a form)'],
+    [`${SECRET}/form; x`, 'a malformed form Content-Type is not accepted (Go may still read the body as a form)'],
+    [`application/json; x=${SECRET}\u00e9`, 'a Content-Type with non-ASCII characters is not accepted (Go may read it as a form type)'],
+  ])('refuses %j without quoting it', (value, message) => {
+    expect(() => bodyMediaKind(value)).toThrow(message);
+    try {
+      bodyMediaKind(value);
+    } catch (err) {
+      expect((err as Error).message).not.toContain(SECRET);
+    }
+  });
 });
