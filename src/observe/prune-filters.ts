@@ -9,7 +9,10 @@
  * true}}` is `label=(any)`): dockerd keeps it, and its ExactMatch and MatchKVList match every
  * value for it, so `{"dangling":{}}` prunes every unused image, as `dangling=false` does. Label values
  * are never recorded, as a commit body's `Labels` values are not: `label=k=v` and `label!=k=v`
- * keep the key, the value masked (`label=token=***`). Pure.
+ * keep the key, the value masked (`label=token=***`). So does any filter value holding a `=`,
+ * whatever the filter's name: `Label` or a misspelt `lable` (which dockerd refuses, the record
+ * still shows) carry the same `k=v`, and no other prune filter's value (`until`, `dangling`,
+ * build-cache `id`, `type`, ...) holds one. Pure.
  */
 
 /** The audit value of a `filters` that dockerd refuses (not JSON, or neither form). */
@@ -18,12 +21,8 @@ export const UNPARSABLE_FILTERS = '(unparsable)';
 /** What stands for a label filter's value (`label=token=***`). */
 export const MASKED_LABEL_VALUE = '***';
 
-/** Filter names whose values are `key=value` label pairs (prune filters of every kind). */
-const LABEL_FILTERS = new Set(['label', 'label!']);
-
-/** One filter value as recorded: a label pair keeps its key only. */
+/** One filter value as recorded: a `key=value` (a label pair, under any filter name) keeps its key only. */
 function entry(name: string, value: string): string {
-  if (!LABEL_FILTERS.has(name)) return `${name}=${value}`;
   const eq = value.indexOf('=');
   return `${name}=${eq === -1 ? value : `${value.slice(0, eq)}=${MASKED_LABEL_VALUE}`}`;
 }

@@ -26,6 +26,12 @@ describe('pruneFilters: a prune\'s filters as filters.FromJSON reads them', () =
     ['so is a label! value, and an empty one', '{"label!":["token=abc123","team="]}', ['label!=token=***', 'label!=team=***']],
     ['a value after the first = is all masked', '{"label":{"k=a=b":true}}', ['label=k=***']],
     ['other filters keep their values', '{"until":{"24h":true},"dangling":{"false":true}}', ['until=24h', 'dangling=false']],
+    // A key=value is masked whatever the filter's name: dockerd refuses `Label` (400 Invalid
+    // filter), but the record must not hold it either (rev-secrets F5).
+    ['a label filter spelled Label', '{"Label":["k=SECRET"]}', ['Label=k=***']],
+    ['a label! filter spelled LABEL!', '{"LABEL!":{"k=SECRET":true}}', ['LABEL!=k=***']],
+    ['a label filter with a Unicode K in its name', '{"\u212aabel":["k=SECRET"]}', ['\u212aabel=k=***']],
+    ['an unknown filter with a key=value', '{"lable":["token=SECRET"]}', ['lable=token=***']],
     ['the two forms mixed', '{"label":["a"],"dangling":{"true":true}}', ['(unparsable)']],
     ['not JSON', '{label', ['(unparsable)']],
     ['a list', '["label=a"]', ['(unparsable)']],
