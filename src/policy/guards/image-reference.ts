@@ -88,18 +88,31 @@ export function starInRegistry(pattern: string): boolean {
 }
 
 /**
+ * The reference as dockerd acts on it: with a digest, the tag is dropped. dockerd's reference
+ * store looks `name:tag@digest` up by `name@digest` alone (and stores it so: favorDigest),
+ * pulls fetch the manifest by digest, and swarm runs what the digest names: the tag is
+ * decoration a client may set to anything.
+ */
+export function actedOn(ref: ImageReference): ImageReference {
+  return ref.digest === undefined || ref.tag === undefined ? ref : { name: ref.name, digest: ref.digest };
+}
+
+/**
  * Compile a pattern: a reference where `*` matches any characters (including `/`), normalised
  * like a reference; without a tag or digest it matches every tag and digest of the name.
- * `*` alone matches every image.
+ * `*` alone matches every image. Pattern and reference are both read as dockerd acts on them
+ * (actedOn): a reference with a digest has no tag to match, so a pattern with a tag never
+ * matches it, and a pattern with a digest matches that digest whatever tag either spells.
  */
 export function compileImagePattern(pattern: string): ImageMatcher {
   if (pattern === '*') return () => true;
-  const p = normalizeReference(pattern, false);
-  if (!p) return () => false;
+  const parsed = normalizeReference(pattern, false);
+  if (!parsed) return () => false;
+  const p = actedOn(parsed);
   const name = glob(p.name);
   const tag = p.tag !== undefined ? glob(p.tag) : undefined;
-  return (ref) =>
-    name(ref.name) &&
-    (tag === undefined || (ref.tag !== undefined && tag(ref.tag))) &&
-    (p.digest === undefined || ref.digest === p.digest);
+  return (ref) => {
+    const r = actedOn(ref);
+    return name(r.name) && (tag === undefined || (r.tag !== undefined && tag(r.tag))) && (p.digest === undefined || r.digest === p.digest);
+  };
 }

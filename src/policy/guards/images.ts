@@ -10,7 +10,9 @@
  * its tar: do not allow ImageLoad where this guard matters. Whoever may tag, build, commit or
  * import to an allowed name can replace that name's image for everyone on the daemon.
  * A value that is really a URL (`fromImage=https://user:pw@host/x`) is quoted without its
- * credentials.
+ * credentials. References are read as dockerd acts on them: with a digest the tag is ignored
+ * (image-reference.ts actedOn), pull, push and tag parameters combine as its handlers combine
+ * them (daemon-references.ts).
  */
 import type { JsonValue, RequestFacts } from '../../core/types.js';
 import { field } from '../../facts/go-fold.js';
@@ -18,7 +20,8 @@ import { decodeGoJson } from '../../facts/go-json.js';
 import { maskUrlCredentials } from '../../observe/url-credentials.js';
 import { containerSpecField, hostConfigField, show, typeName, type Found } from './body.js';
 import { defineGuard } from './guard.js';
-import { compileImagePattern, formatReference, normalizeReference } from './image-reference.js';
+import { pullReading, pushReading, namedTarget, tagBesideDigest, tagTarget, withoutDigest } from './daemon-references.js';
+import { actedOn, compileImagePattern, formatReference, normalizeReference } from './image-reference.js';
 import { OP, SERVICE_OPS } from './operations.js';
 import { parseAllowList } from './settings.js';
 
@@ -41,12 +44,19 @@ function imageMountSources(facts: RequestFacts): Found[] {
   return out;
 }
 
+/**
+ * One reference a request uses or creates, as dockerd reads it (daemon-references.ts), with
+ * where it came from: `writesTag` for a push, which writes the reference's tag in the registry
+ * whatever image its digest picks.
+ */
+interface Checked extends Found {
+  writesTag?: boolean;
+}
+
 /** The image references a request uses or creates, with where they came from. */
-function referencesOf(facts: RequestFacts, op: string): Found[] {
-  const out: Found[] = [];
+function referencesOf(facts: RequestFacts, op: string): Checked[] {
+  const out: Checked[] = [];
   const q = facts.query;
-  const withTag = (repo: string, tag: string | undefined) =>
-    tag ? (tag.includes(':') ? `${repo}@${tag}` : `${repo}:${tag}`) : repo;
   switch (op) {
     case OP.containerCreate: {
       const image = field(facts.body, 'Image');
@@ -62,24 +72,34 @@ function referencesOf(facts: RequestFacts, op: string): Found[] {
       break;
     }
     case OP.imageCreate:
-      if (q.fromImage) out.push({ path: 'query fromImage', value: withTag(q.fromImage, q.tag) });
-      if (q.repo) out.push({ path: 'query repo', value: withTag(q.repo, q.tag) });
+      if (q.fromImage) out.push({ path: 'query fromImage', value: pullReading(q.fromImage, q.tag) });
+      if (q.repo) out.push({ path: 'query repo', value: namedTarget(q.repo, q.tag) });
       break;
     case OP.imageTag:
       if (facts.params.name) out.push({ path: 'image name', value: facts.params.name });
-      if (q.repo) out.push({ path: 'query repo', value: withTag(q.repo, q.tag) });
+      if (q.repo) out.push({ path: 'query repo', value: tagTarget(q.repo, q.tag) });
       break;
     case OP.imageCommit: // the source is `container`, not an image: only the new name is checked
-      if (q.repo) out.push({ path: 'query repo', value: withTag(q.repo, q.tag) });
+      if (q.repo) out.push({ path: 'query repo', value: namedTarget(q.repo, q.tag) });
       break;
     case OP.imagePush:
-      if (facts.params.name) out.push({ path: 'image name', value: withTag(facts.params.name, q.tag) });
+      if (facts.params.name) out.push({ path: 'image name', value: pushReading(facts.params.name, q.tag), writesTag: true });
       break;
     case OP.imageBuild:
       for (const t of facts.queryAll.t ?? []) out.push({ path: 'query t', value: t });
       break;
   }
   return out;
+}
+
+/** Why a reference with a tag and a digest was refused, and what to do: appended to the refusal. */
+function digestNote(op: string, value: string): string {
+  if (!tagBesideDigest(value)) return '';
+  const service = op === OP.serviceCreate || op === OP.serviceUpdate;
+  return (
+    ': it has a tag and a digest, and dockerd acts on the digest alone (the tag is ignored), so only a pattern allowing that digest allows it (pin it: name@sha256:…)' +
+    (service ? '; or run `docker service create/update --no-resolve-image`, which sends the tag alone' : '')
+  );
 }
 
 /**
@@ -141,13 +161,16 @@ export const imagesGuard = defineGuard({
       // Named by its JSON type, never quoted: a list or map may hold a URL with credentials
       // (`["https://u:pw@h/x"]`), which the record's `image` field masks too.
       if (typeof f.value !== 'string') return { code: 'image', reason: `${f.path} is ${typeName(f.value)}, not an image reference` };
+      const masked = maskUrlCredentials(f.value);
       const ref = looksLikeImageId(f.value) ? undefined : normalizeReference(f.value);
-      if (!ref || !matchers.some((m) => m(ref))) {
-        const masked = maskUrlCredentials(f.value);
-        // The canonical form is shown only for a value with nothing to mask: normalising moves a
-        // userinfo behind `docker.io/`, where the mask no longer recognises it.
-        const canonical = ref && masked === f.value ? ` (${formatReference(ref)})` : '';
-        return { code: 'image', reason: `${f.path} ${show(masked)}${canonical} is not an allowed image` };
+      // A push of `name:tag@digest` sends the digest's image and writes `tag` in the registry: both must be allowed.
+      const tagged = ref && f.writesTag && tagBesideDigest(f.value) ? normalizeReference(withoutDigest(f.value)) : undefined;
+      if (!ref || !matchers.some((m) => m(ref)) || (tagged && !matchers.some((m) => m(tagged)))) {
+        // The canonical form (as dockerd acts on it: a digest without the tag beside it) is shown
+        // only for a value with nothing to mask: normalising moves a userinfo behind `docker.io/`,
+        // where the mask no longer recognises it.
+        const canonical = ref && masked === f.value ? ` (${formatReference(actedOn(ref))})` : '';
+        return { code: 'image', reason: `${f.path} ${show(masked)}${canonical} is not an allowed image${digestNote(op, f.value)}` };
       }
     }
     return undefined;

@@ -12,6 +12,7 @@ import { alice, guarded, identity, problems, rawFacts, req } from './fixtures.js
 const create = (body: unknown) => req('POST', '/v1.41/containers/create', body);
 const hc = (hostConfig: Record<string, unknown>) => create({ Image: 'busybox', HostConfig: hostConfig });
 const svcNet = (spec: unknown) => req('POST', '/v1.48/services/create', spec);
+const A = 'sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 
 /** [name, facts, expected code or undefined for allow, reason substring]. */
 type Case = [string, RequestFacts, string | undefined, string?];
@@ -411,7 +412,22 @@ describe('images', () => {
     ['alpine other tag', create({ Image: 'alpine:edge' }), 'image', 'docker.io/library/alpine:edge'],
     // A digest is no tag: `alpine:3.*` says which tags, and a bare digest has none to match.
     ['alpine by digest only', create({ Image: 'alpine@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' }), 'image', '"alpine@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" (docker.io/library/alpine@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa) is not an allowed image'],
-    ['alpine tag and digest', create({ Image: 'alpine:3.19@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' }), undefined],
+    // With a tag and a digest dockerd acts on the digest alone (reference store favorDigest,
+    // pulls by digest): the tag is decoration, so `alpine:3.*` does not allow it.
+    ['alpine tag and digest', create({ Image: 'alpine:3.19@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' }), 'image', 'dockerd acts on the digest alone (the tag is ignored)'],
+    ['image mount with a tag and a digest', hc({ Mounts: [{ Type: 'image', Source: `alpine:3.19@${A}`, Target: '/a' }] }), 'image', 'the tag is ignored'],
+    ['service with a tag and a digest', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: `alpine:3.19@${A}` } } }), 'image', '--no-resolve-image'],
+    ['service update with a tag and a digest', req('POST', '/services/s1/update?version=1', { Name: 's', TaskTemplate: { ContainerSpec: { Image: `alpine:3.19@${A}` } } }), 'image', '--no-resolve-image'],
+    ['service with the tag alone (--no-resolve-image)', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'alpine:3.19' } } }), undefined],
+    ['pull with a tag and a digest in fromImage', req('POST', `/images/create?fromImage=alpine:3.19@${A}`), 'image', 'the tag is ignored'],
+    ['pull with a tag in fromImage and a digest as tag', req('POST', `/images/create?fromImage=alpine:3.19&tag=${A}`), 'image', `"alpine@${A}"`],
+    ['pull with a digest in fromImage and a tag', req('POST', `/images/create?fromImage=alpine@${A}&tag=3.19`), 'image', 'the tag is ignored'],
+    ['tag from a tag-and-digest source', req('POST', `/images/alpine:3.19@${A}/tag?repo=registry.example.com/x&tag=1`), 'image', 'image name'],
+    // TagImage drops repo's digest and tag when `tag` is given: the name written is alpine:edge.
+    ['tag into a repo with a digest and another tag', req('POST', `/images/busybox/tag?repo=alpine:3.19@${A}&tag=edge`), 'image', '"alpine:edge"'],
+    ['tag into a repo with a digest and an allowed tag', req('POST', `/images/busybox/tag?repo=alpine@${A}&tag=3.20`), undefined],
+    ['commit into a repo with a digest', req('POST', `/commit?container=c&repo=alpine:3.19@${A}`), 'image'],
+    ['build t with a tag and a digest', req('POST', `/build?t=alpine:3.19@${A}`), 'image'],
     ['alpine pulled by digest', req('POST', '/images/create?fromImage=alpine&tag=sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'), 'image', 'query fromImage'],
     ['other image', create({ Image: 'ubuntu' }), 'image', '"ubuntu" (docker.io/library/ubuntu:latest) is not an allowed image'],
     ['lookalike registry', create({ Image: 'registry.example.com.evil.io/x' }), 'image'],
@@ -453,6 +469,19 @@ describe('images', () => {
     ['push', req('POST', '/images/registry.example.com/app/push?tag=1'), undefined],
     ['push elsewhere', req('POST', '/images/evil.io/app/push'), 'image'],
     ['service image', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'ubuntu' } } }), 'image'],
+  ]);
+  // Only `latest` of app: no other image under a `latest` spelling.
+  run(`images: { allow: ["app:latest", "pinned@${A}", "any:*"] }`, [
+    ['app:latest', create({ Image: 'app:latest' }), undefined],
+    ['app:latest with a digest', create({ Image: `app:latest@${A}` }), 'image', 'pin it: name@sha256:'],
+    ['pinned digest under any tag', create({ Image: `pinned:whatever@${A}` }), undefined],
+    ['pull app:latest', req('POST', '/images/create?fromImage=app&tag=latest'), undefined],
+    ['push app:latest', req('POST', '/images/app/push?tag=latest'), undefined],
+    ['push app:latest in the name', req('POST', '/images/app:latest/push'), undefined],
+    ['push of a tag and a digest', req('POST', `/images/app:latest@${A}/push`), 'image', 'the tag is ignored'],
+    ['push of a digest with a tag parameter', req('POST', `/images/app@${A}/push?tag=latest`), 'image'],
+    // The pinned digest may be sent, but not written under a tag the patterns do not allow.
+    ['push of the pinned digest under a tag', req('POST', `/images/pinned:latest@${A}/push`), 'image'],
   ]);
   // A pinned pattern allows that digest only.
   run('images: { allow: ["busybox@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"] }', [

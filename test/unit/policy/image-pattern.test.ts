@@ -37,12 +37,14 @@ describe('image patterns', () => {
   });
 
   // Digests (which the regular-expression reading above leaves out): a tag pattern needs a
-  // tag, a pinned pattern its digest.
+  // tag, a pinned pattern its digest. With a digest, dockerd ignores the tag (reference store
+  // favorDigest): a reference with both matches as its digest alone, and so does a pattern.
   const A = 'sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
   const B = 'sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
   it.each([
     ['alpine:3.*', `alpine@${A}`, false],
-    ['alpine:3.*', `alpine:3.19@${A}`, true],
+    ['alpine:3.*', `alpine:3.19@${A}`, false],
+    ['alpine:*', `alpine:3.19@${A}`, false],
     ['alpine:3.*', `alpine:edge@${A}`, false],
     ['alpine:*', `alpine@${A}`, false],
     ['alpine', `alpine@${A}`, true],
@@ -52,7 +54,8 @@ describe('image patterns', () => {
     [`busybox@${A}`, 'busybox:1.36', false],
     [`busybox@${A}`, 'busybox', false],
     [`busybox:1.36@${A}`, `busybox:1.36@${B}`, false],
-    [`busybox:1.36@${A}`, `busybox@${A}`, false],
+    [`busybox:1.36@${A}`, `busybox@${A}`, true],
+    [`busybox:1.36@${A}`, `busybox:edge@${A}`, true],
   ])('%s against %s: %s', (pattern, image, want) => {
     const ref = normalizeReference(image);
     expect(ref).toBeDefined();

@@ -1,0 +1,76 @@
+/**
+ * The image reference dockerd (20.10) acts on for a pull, a push, a tag and a commit or
+ * import, from the request's name and `tag` parameter, read as its handlers read them: the
+ * images guard matches what dockerd does, not what the request seems to say. Pure.
+ */
+
+/** A reference split as dockerd's parser splits it: `name`, a `:tag` after the last `/`, and what follows `@`. */
+function split(ref: string): { name: string; tag?: string; digest?: string } {
+  const at = ref.indexOf('@');
+  const named = at < 0 ? ref : ref.slice(0, at);
+  const colon = named.lastIndexOf(':');
+  const name = colon > named.lastIndexOf('/') ? named.slice(0, colon) : named;
+  const out: { name: string; tag?: string; digest?: string } = { name };
+  if (colon > named.lastIndexOf('/')) out.tag = named.slice(colon + 1);
+  if (at >= 0) out.digest = ref.slice(at + 1);
+  return out;
+}
+
+/**
+ * `reference.WithTag(ref, tag)`: the tag replaces the reference's own, a digest stays. A `tag`
+ * with a colon is no tag (dockerd refuses it, or a pull reads it as a digest): read as a digest
+ * in place of any other, which fails closed.
+ */
+function withTag(ref: string, tag: string): string {
+  const { name, digest } = split(ref);
+  if (tag.includes(':')) return `${name}@${tag}`;
+  return digest === undefined ? `${name}:${tag}` : `${name}:${tag}@${digest}`;
+}
+
+/**
+ * A pull (`fromImage`, `tag`), as PullImage reads them: one trailing `:` of `fromImage` is
+ * trimmed (what `docker pull -a` may send); a `tag` that is a digest replaces tag and digest
+ * (`name@digest`); another `tag` replaces the tag, a digest staying (dockerd then pulls by the
+ * digest).
+ */
+export function pullReading(fromImage: string, tag: string | undefined): string {
+  const image = fromImage.endsWith(':') ? fromImage.slice(0, -1) : fromImage;
+  return tag ? withTag(image, tag) : image;
+}
+
+/**
+ * A push of image `name` with query `tag`, as PushImage reads them: a `tag` replaces the name's
+ * (a digest staying: dockerd then pushes the digest's image under the tag).
+ */
+export function pushReading(name: string, tag: string | undefined): string {
+  return tag ? withTag(name, tag) : name;
+}
+
+/**
+ * The name a tag request (`repo`, `tag`) writes, as TagImage reads them: a `tag` replaces the
+ * tag and drops any digest of `repo` (reference.TrimNamed); without one, `repo` as given (with a
+ * digest dockerd refuses it).
+ */
+export function tagTarget(repo: string, tag: string | undefined): string {
+  return tag ? withTag(split(repo).name, tag) : repo;
+}
+
+/**
+ * The name a commit or import (`repo`, `tag`) writes: a `tag` replaces the tag; a digest stays,
+ * and dockerd refuses to write such a name.
+ */
+export function namedTarget(repo: string, tag: string | undefined): string {
+  return tag ? withTag(repo, tag) : repo;
+}
+
+/** True when `ref` has both a tag and a digest: dockerd acts on the digest alone. */
+export function tagBesideDigest(ref: string): boolean {
+  const parts = split(ref);
+  return parts.tag !== undefined && parts.digest !== undefined;
+}
+
+/** `ref` without its digest (`name:tag`): the tag a push of `name:tag@digest` writes in the registry. */
+export function withoutDigest(ref: string): string {
+  const { name, tag } = split(ref);
+  return tag === undefined ? name : `${name}:${tag}`;
+}
