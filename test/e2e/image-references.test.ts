@@ -2,12 +2,13 @@
  * The images guard against what dockerd really acts on, with a real gateway, the real docker
  * CLI and curl, a private dockerd and a stand-in registry on loopback (found by the rev-parse
  * review): a reference with a tag and a digest is run and pulled by the digest alone, so an
- * allow list of tags must not let it through.
+ * allow list of tags must not let it through; a name alone is pulled or pushed with every tag
+ * (`docker pull -a`, `docker push -a`), which only a pattern allowing every tag may allow.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configYaml, docker, dockerDirect, makePki, run, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+import { configYaml, docker, DOCKER_CLIS, dockerDirect, makePki, run, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { startBusyboxRegistry, type TestRegistry } from './support/registry.js';
 
 const socket = inject('dockerSocket');
@@ -40,7 +41,7 @@ rules:
   - name: puller
     who: { users: [puller] }
     allow: [ContainerCreate, ContainerStart, ContainerAttach, ContainerWait, ContainerDelete, ContainerInspect, ImageCreate, ImagePush, ImageInspect, SystemPing, SystemPingHead, SystemVersion, SystemInfo]
-    guards: { images: { allow: ["${app}:latest"] } }
+    guards: { images: { allow: ["${app}:latest", "${reg.host}/dgt-open"] } }
 `);
   gw = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${policyFile}\n`));
   // The admin, on the socket: app:latest is busybox; another image of the repository, known
@@ -57,7 +58,7 @@ afterAll(async () => {
   const left = await dockerDirect(socket, ['ps', '-aq', '--filter', `label=${LABEL}`]);
   const ids = left.stdout.split('\n').filter(Boolean);
   if (ids.length) await dockerDirect(socket, ['rm', '-f', ...ids]);
-  await dockerDirect(socket, ['rmi', '-f', `${app}:latest`, `${app}@${secret}`, 'dgt-imgref-secret:1']);
+  await dockerDirect(socket, ['rmi', '-f', `${app}:latest`, `${app}:secret`, `${app}@${secret}`, 'dgt-imgref-secret:1', `${reg.host}/dgt-open:latest`, `${reg.host}/dgt-open:v2`]);
   await gw?.stop();
   await reg?.close();
 });
@@ -85,5 +86,43 @@ describe('a tag beside a digest: dockerd acts on the digest alone', () => {
     expect(r.status).toBe('403');
     expect(r.body).toContain('is not an allowed image');
     expect(reg.requests.slice(before).filter((l) => l.includes(secret))).toEqual([]);
+  });
+});
+
+describe('a name alone: dockerd pulls or pushes every tag', () => {
+  it.each(DOCKER_CLIS)('docker pull -a (CLI %s) of a name allowed only as :latest is refused, naming -a; the registry is not asked for its tags', async (_v, cli) => {
+    reg.listTags('dgt-app', ['latest', 'secret']);
+    const before = reg.requests.length;
+    const r = await docker(puller, gw.port, ['pull', '-a', app], { cli });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`query fromImage "${app}" names no tag or digest: dockerd pulls every tag of it (docker pull -a), and no pattern allows every tag of that name; name a tag`);
+    expect(reg.requests.slice(before)).toEqual([]);
+    expect((await dockerDirect(socket, ['image', 'inspect', `${app}:secret`])).code).not.toBe(0);
+  });
+
+  it.each([
+    ['no tag parameter', (a: string) => `fromImage=${a}`],
+    ['a trailing colon', (a: string) => `fromImage=${a}:`],
+  ])('a raw pull of every tag (%s) is refused', async (_name, query) => {
+    const r = await post(`/v1.41/images/create?${query(app)}`);
+    expect(r.status).toBe('403');
+    expect(r.body).toContain('docker pull -a');
+  });
+
+  it.each(DOCKER_CLIS)('docker push -a (CLI %s) of a name allowed only as :latest is refused, naming -a; nothing reaches the registry', async (_v, cli) => {
+    const before = reg.requests.length;
+    const r = await docker(puller, gw.port, ['push', '-a', app], { cli });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`image name "${app}" names no tag or digest: dockerd pushes every local tag of it (docker push -a)`);
+    expect(reg.requests.slice(before)).toEqual([]);
+  });
+
+  it('docker pull -a of a name whose pattern allows every tag pulls every tag', async () => {
+    const open = `${reg.host}/dgt-open`;
+    reg.listTags('dgt-open', ['latest', 'v2']);
+    const r = await docker(puller, gw.port, ['pull', '-a', open]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(reg.requests.some((l) => l.startsWith('GET /v2/dgt-open/tags/list'))).toBe(true);
+    for (const tag of ['latest', 'v2']) expect((await dockerDirect(socket, ['image', 'inspect', `${open}:${tag}`])).code).toBe(0);
   });
 });

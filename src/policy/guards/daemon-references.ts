@@ -4,6 +4,9 @@
  * images guard matches what dockerd does, not what the request seems to say. Pure.
  */
 
+/** What a request acts on: one reference, or every tag of a repository (`docker pull -a`, `docker push -a`). */
+export type DaemonReading = { ref: string } | { everyTag: string };
+
 /** A reference split as dockerd's parser splits it: `name`, a `:tag` after the last `/`, and what follows `@`. */
 function split(ref: string): { name: string; tag?: string; digest?: string } {
   const at = ref.indexOf('@');
@@ -31,19 +34,24 @@ function withTag(ref: string, tag: string): string {
  * A pull (`fromImage`, `tag`), as PullImage reads them: one trailing `:` of `fromImage` is
  * trimmed (what `docker pull -a` may send); a `tag` that is a digest replaces tag and digest
  * (`name@digest`); another `tag` replaces the tag, a digest staying (dockerd then pulls by the
- * digest).
+ * digest); a name with neither tag nor digest pulls every tag of the repository.
  */
-export function pullReading(fromImage: string, tag: string | undefined): string {
+export function pullReading(fromImage: string, tag: string | undefined): DaemonReading {
   const image = fromImage.endsWith(':') ? fromImage.slice(0, -1) : fromImage;
-  return tag ? withTag(image, tag) : image;
+  if (tag) return { ref: withTag(image, tag) };
+  const parts = split(image);
+  return parts.tag === undefined && parts.digest === undefined ? { everyTag: image } : { ref: image };
 }
 
 /**
  * A push of image `name` with query `tag`, as PushImage reads them: a `tag` replaces the name's
- * (a digest staying: dockerd then pushes the digest's image under the tag).
+ * (a digest staying: dockerd then pushes the digest's image under the tag); a name with
+ * neither tag nor digest pushes every local tag of the repository.
  */
-export function pushReading(name: string, tag: string | undefined): string {
-  return tag ? withTag(name, tag) : name;
+export function pushReading(name: string, tag: string | undefined): DaemonReading {
+  if (tag) return { ref: withTag(name, tag) };
+  const parts = split(name);
+  return parts.tag === undefined && parts.digest === undefined ? { everyTag: name } : { ref: name };
 }
 
 /**

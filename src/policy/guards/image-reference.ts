@@ -116,3 +116,17 @@ export function compileImagePattern(pattern: string): ImageMatcher {
     return name(r.name) && (tag === undefined || (r.tag !== undefined && tag(r.tag))) && (p.digest === undefined || r.digest === p.digest);
   };
 }
+
+/**
+ * Compile a pattern as the test whether it allows every tag of a repository name (normalised,
+ * `docker.io/library/app`): `*` alone, or a pattern whose name matches with no digest and no
+ * tag or a tag of `*`s only (`app`, `app:*`). What a name-only pull or push (`docker pull -a`,
+ * `docker push -a`), which acts on every tag, needs.
+ */
+export function compileEveryTagPattern(pattern: string): (name: string) => boolean {
+  if (pattern === '*') return () => true;
+  const p = normalizeReference(pattern, false);
+  if (!p || p.digest !== undefined || (p.tag !== undefined && !/^\*+$/.test(p.tag))) return () => false;
+  const name = glob(p.name);
+  return (value) => name(value);
+}

@@ -12,7 +12,8 @@
  * A value that is really a URL (`fromImage=https://user:pw@host/x`) is quoted without its
  * credentials. References are read as dockerd acts on them: with a digest the tag is ignored
  * (image-reference.ts actedOn), pull, push and tag parameters combine as its handlers combine
- * them (daemon-references.ts).
+ * them (daemon-references.ts), and a name-only pull or push, which acts on every tag, needs a
+ * pattern allowing every tag of the name.
  */
 import type { JsonValue, RequestFacts } from '../../core/types.js';
 import { field } from '../../facts/go-fold.js';
@@ -20,8 +21,8 @@ import { decodeGoJson } from '../../facts/go-json.js';
 import { maskUrlCredentials } from '../../observe/url-credentials.js';
 import { containerSpecField, hostConfigField, show, typeName, type Found } from './body.js';
 import { defineGuard } from './guard.js';
-import { pullReading, pushReading, namedTarget, tagBesideDigest, tagTarget, withoutDigest } from './daemon-references.js';
-import { actedOn, compileImagePattern, formatReference, normalizeReference } from './image-reference.js';
+import { pullReading, pushReading, namedTarget, tagBesideDigest, tagTarget, withoutDigest, type DaemonReading } from './daemon-references.js';
+import { actedOn, compileEveryTagPattern, compileImagePattern, formatReference, normalizeReference } from './image-reference.js';
 import { OP, SERVICE_OPS } from './operations.js';
 import { parseAllowList } from './settings.js';
 
@@ -46,11 +47,17 @@ function imageMountSources(facts: RequestFacts): Found[] {
 
 /**
  * One reference a request uses or creates, as dockerd reads it (daemon-references.ts), with
- * where it came from: `writesTag` for a push, which writes the reference's tag in the registry
- * whatever image its digest picks.
+ * where it came from: `everyTag` when it acts on every tag of the name (`value`), `writesTag`
+ * for a push, which writes the reference's tag in the registry whatever image its digest picks.
  */
 interface Checked extends Found {
+  everyTag?: boolean;
   writesTag?: boolean;
+}
+
+/** A reading as a checked reference at `path`. */
+function checked(path: string, reading: DaemonReading, writesTag = false): Checked {
+  return 'everyTag' in reading ? { path, value: reading.everyTag, everyTag: true } : { path, value: reading.ref, writesTag };
 }
 
 /** The image references a request uses or creates, with where they came from. */
@@ -72,7 +79,7 @@ function referencesOf(facts: RequestFacts, op: string): Checked[] {
       break;
     }
     case OP.imageCreate:
-      if (q.fromImage) out.push({ path: 'query fromImage', value: pullReading(q.fromImage, q.tag) });
+      if (q.fromImage) out.push(checked('query fromImage', pullReading(q.fromImage, q.tag)));
       if (q.repo) out.push({ path: 'query repo', value: namedTarget(q.repo, q.tag) });
       break;
     case OP.imageTag:
@@ -83,7 +90,7 @@ function referencesOf(facts: RequestFacts, op: string): Checked[] {
       if (q.repo) out.push({ path: 'query repo', value: namedTarget(q.repo, q.tag) });
       break;
     case OP.imagePush:
-      if (facts.params.name) out.push({ path: 'image name', value: pushReading(facts.params.name, q.tag), writesTag: true });
+      if (facts.params.name) out.push(checked('image name', pushReading(facts.params.name, q.tag), true));
       break;
     case OP.imageBuild:
       for (const t of facts.queryAll.t ?? []) out.push({ path: 'query t', value: t });
@@ -148,11 +155,11 @@ export const imagesGuard = defineGuard({
   operations: [OP.containerCreate, ...SERVICE_OPS, OP.imageCreate, OP.imageTag, OP.imageCommit, OP.imageBuild, OP.imagePush],
   parse(value, at, problems) {
     const setting = parseAllowList(value, at, problems);
-    return setting && { ...setting, matchers: setting.allow.map(compileImagePattern) };
+    return setting && { ...setting, matchers: setting.allow.map(compileImagePattern), everyTag: setting.allow.map(compileEveryTagPattern) };
   },
   check(config, { facts, op }) {
     if (config.any) return undefined;
-    const { matchers } = config;
+    const { matchers, everyTag } = config;
     if (op === OP.imageBuild) {
       const problem = buildOutputsProblem(facts.query.outputs);
       if (problem) return { code: 'image', reason: problem };
@@ -162,6 +169,14 @@ export const imagesGuard = defineGuard({
       // (`["https://u:pw@h/x"]`), which the record's `image` field masks too.
       if (typeof f.value !== 'string') return { code: 'image', reason: `${f.path} is ${typeName(f.value)}, not an image reference` };
       const masked = maskUrlCredentials(f.value);
+      if (f.everyTag && !looksLikeImageId(f.value)) {
+        const name = normalizeReference(f.value, false)?.name;
+        if (name === undefined || !everyTag.some((m) => m(name))) {
+          const act = op === OP.imagePush ? 'pushes every local tag of it (docker push -a)' : 'pulls every tag of it (docker pull -a)';
+          return { code: 'image', reason: `${f.path} ${show(masked)} names no tag or digest: dockerd ${act}, and no pattern allows every tag of that name; name a tag` };
+        }
+        continue;
+      }
       const ref = looksLikeImageId(f.value) ? undefined : normalizeReference(f.value);
       // A push of `name:tag@digest` sends the digest's image and writes `tag` in the registry: both must be allowed.
       const tagged = ref && f.writesTag && tagBesideDigest(f.value) ? normalizeReference(withoutDigest(f.value)) : undefined;

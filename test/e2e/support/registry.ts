@@ -4,7 +4,8 @@
  * answers the Registry API v2 with the daemon's own `busybox:latest` under any name and tag,
  * and serves its root file system as a tar at `/rootfs.tar` (for `docker import URL`); `serve`
  * adds another image of the daemon's under one repository name (as if pushed there: its config,
- * labels included, comes back with a pull). No network is needed.
+ * labels included, comes back with a pull). `tags/list` answers `latest` for any repository, or
+ * the tags `listTags` set (what `docker pull -a` fetches). No network is needed.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -28,6 +29,8 @@ export interface TestRegistry {
    * tag, from now on: what a push of it there would have made. Answers the manifest's digest.
    */
   serve: (repository: string, image: string) => Promise<string>;
+  /** The tags `tags/list` answers for `repository` from now on (each served as above). */
+  listTags: (repository: string, tags: string[]) => void;
   close: () => Promise<void>;
 }
 
@@ -69,6 +72,7 @@ export async function startBusyboxRegistry(socket: string): Promise<TestRegistry
   const { manifest, rootfs } = busybox;
   const blobs = new Map(busybox.blobs);
   const byRepository = new Map<string, Buffer>();
+  const tagLists = new Map<string, string[]>();
   const requests: string[] = [];
   const server = createServer((req, res) => {
     const url = req.url ?? '';
@@ -81,6 +85,8 @@ export async function startBusyboxRegistry(socket: string): Promise<TestRegistry
     };
     if (url === '/v2/') return send('application/json', Buffer.from('{}'));
     if (url === '/rootfs.tar') return send('application/x-tar', rootfs);
+    const listed = /^\/v2\/(.+)\/tags\/list(?:\?.*)?$/.exec(url)?.[1];
+    if (listed !== undefined) return send('application/json', Buffer.from(JSON.stringify({ name: listed, tags: tagLists.get(listed) ?? ['latest'] })));
     const repository = /^\/v2\/(.+)\/manifests\/[^/]+$/.exec(url)?.[1];
     if (repository !== undefined) {
       const served = byRepository.get(repository) ?? manifest;
@@ -103,6 +109,9 @@ export async function startBusyboxRegistry(socket: string): Promise<TestRegistry
       for (const [digest, blob] of served.blobs) blobs.set(digest, blob);
       byRepository.set(repository, served.manifest);
       return sha(served.manifest);
+    },
+    listTags: (repository, tags) => {
+      tagLists.set(repository, tags);
     },
     close: () => new Promise((resolve) => {
       server.closeAllConnections();

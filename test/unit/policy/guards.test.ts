@@ -428,6 +428,15 @@ describe('images', () => {
     ['tag into a repo with a digest and an allowed tag', req('POST', `/images/busybox/tag?repo=alpine@${A}&tag=3.20`), undefined],
     ['commit into a repo with a digest', req('POST', `/commit?container=c&repo=alpine:3.19@${A}`), 'image'],
     ['build t with a tag and a digest', req('POST', `/build?t=alpine:3.19@${A}`), 'image'],
+    // A name alone pulls every tag (docker pull -a): only a pattern allowing every tag allows it.
+    ['pull -a of a tag-restricted name', req('POST', '/images/create?fromImage=alpine&tag='), 'image', 'docker pull -a'],
+    ['pull of a name alone, no tag parameter', req('POST', '/images/create?fromImage=alpine'), 'image', 'docker pull -a'],
+    ['pull -a with a trailing colon', req('POST', '/images/create?fromImage=alpine:'), 'image', 'docker pull -a'],
+    ['a trailing colon and a tag', req('POST', '/images/create?fromImage=alpine:&tag=3.19'), undefined],
+    ['pull -a of a name allowed whole', req('POST', '/images/create?fromImage=busybox&tag='), undefined],
+    ['pull -a under a registry glob', req('POST', '/images/create?fromImage=registry.example.com/team/app'), undefined],
+    ['push -a of a tag-restricted name', req('POST', '/images/alpine/push'), 'image', 'docker push -a'],
+    ['push -a of a name allowed whole', req('POST', '/images/registry.example.com/app/push'), undefined],
     ['alpine pulled by digest', req('POST', '/images/create?fromImage=alpine&tag=sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'), 'image', 'query fromImage'],
     ['other image', create({ Image: 'ubuntu' }), 'image', '"ubuntu" (docker.io/library/ubuntu:latest) is not an allowed image'],
     ['lookalike registry', create({ Image: 'registry.example.com.evil.io/x' }), 'image'],
@@ -470,14 +479,22 @@ describe('images', () => {
     ['push elsewhere', req('POST', '/images/evil.io/app/push'), 'image'],
     ['service image', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'ubuntu' } } }), 'image'],
   ]);
-  // Only `latest` of app: no other image under a `latest` spelling.
+  // Only `latest` of app: no pull or push of every tag, no other image under a `latest` spelling.
   run(`images: { allow: ["app:latest", "pinned@${A}", "any:*"] }`, [
     ['app:latest', create({ Image: 'app:latest' }), undefined],
     ['app:latest with a digest', create({ Image: `app:latest@${A}` }), 'image', 'pin it: name@sha256:'],
     ['pinned digest under any tag', create({ Image: `pinned:whatever@${A}` }), undefined],
     ['pull app:latest', req('POST', '/images/create?fromImage=app&tag=latest'), undefined],
+    ['pull -a (empty tag, what CLI 28 sends)', req('POST', '/images/create?fromImage=app&tag='), 'image', 'query fromImage "app" names no tag or digest: dockerd pulls every tag of it (docker pull -a)'],
+    ['pull -a (no tag)', req('POST', '/images/create?fromImage=app'), 'image', 'docker pull -a'],
+    ['pull -a of a canonical name', req('POST', '/images/create?fromImage=docker.io/library/app&tag='), 'image', 'docker pull -a'],
+    ['pull -a of a pinned name', req('POST', '/images/create?fromImage=pinned'), 'image', 'docker pull -a'],
+    ['pull -a allowed by a tag of stars', req('POST', '/images/create?fromImage=any&tag='), undefined],
     ['push app:latest', req('POST', '/images/app/push?tag=latest'), undefined],
     ['push app:latest in the name', req('POST', '/images/app:latest/push'), undefined],
+    ['push -a', req('POST', '/images/app/push'), 'image', 'image name "app" names no tag or digest: dockerd pushes every local tag of it (docker push -a)'],
+    ['push -a, empty tag', req('POST', '/images/app/push?tag='), 'image', 'docker push -a'],
+    ['push -a allowed by a tag of stars', req('POST', '/images/any/push'), undefined],
     ['push of a tag and a digest', req('POST', `/images/app:latest@${A}/push`), 'image', 'the tag is ignored'],
     ['push of a digest with a tag parameter', req('POST', `/images/app@${A}/push?tag=latest`), 'image'],
     // The pinned digest may be sent, but not written under a tag the patterns do not allow.

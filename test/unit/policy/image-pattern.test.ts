@@ -4,7 +4,7 @@
  * every input, and a long name against a many-star pattern must still be decided.
  */
 import { describe, expect, it } from 'vitest';
-import { compileImagePattern, normalizeReference } from '../../../src/policy/guards/image-reference.js';
+import { compileEveryTagPattern, compileImagePattern, normalizeReference } from '../../../src/policy/guards/image-reference.js';
 
 /** The pattern as a regular expression over the normalised name (the reference reading). */
 function byRegExp(pattern: string, image: string): boolean {
@@ -60,6 +60,22 @@ describe('image patterns', () => {
     const ref = normalizeReference(image);
     expect(ref).toBeDefined();
     expect(compileImagePattern(pattern)(ref!)).toBe(want);
+  });
+
+  // Whether a pattern allows every tag of a name (a name-only pull or push acts on all of them).
+  it.each([
+    ['app', 'docker.io/library/app', true],
+    ['app:*', 'docker.io/library/app', true],
+    ['app:**', 'docker.io/library/app', true],
+    ['*', 'docker.io/library/app', true],
+    ['docker.io/library/*', 'docker.io/library/app', true],
+    ['registry.example.com/*', 'docker.io/library/app', false],
+    ['app:latest', 'docker.io/library/app', false],
+    ['app:1.*', 'docker.io/library/app', false],
+    [`app@${A}`, 'docker.io/library/app', false],
+    [`app:*@${A}`, 'docker.io/library/app', false],
+  ])('%s allows every tag of %s: %s', (pattern, name, want) => {
+    expect(compileEveryTagPattern(pattern)(name)).toBe(want);
   });
 
   it('agrees with the regular-expression reading on 20 000 generated pairs', () => {
