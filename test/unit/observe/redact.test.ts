@@ -387,6 +387,18 @@ describe('auditPath', () => {
   it('prefers the normalised path', () => {
     expect(auditPath(facts(undefined, { path: '/containers/x/json' }), '/v1.41/containers/x/json?size=1')).toBe('/containers/x/json');
   });
+  // The normalised path is decoded: `%`, `?`, `#` and controls are escaped again, so that a
+  // name `a?b=1#` is not read as a query and fragment (rev-parse F3).
+  it.each([
+    ['/containers/a?b=1#/json', '/containers/a%3Fb=1%23/json'],
+    ['/containers/json?all=1', '/containers/json%3Fall=1'],
+    ['/containers/100%/json', '/containers/100%25/json'],
+    ['/containers/a%3Fb/json', '/containers/a%253Fb/json'],
+    ['/containers/a\nb\u007f\u0085/json', '/containers/a%0Ab%7F%C2%85/json'],
+    ['/containers/caf\u00e9 x/json', '/containers/caf\u00e9 x/json'],
+  ])('decoded path %j is recorded as %j', (path, want) => {
+    expect(auditPath(facts(undefined, { path }), '/x')).toBe(want);
+  });
   it('drops the query of a raw target (it may carry build args)', () => {
     expect(auditPath(undefined, '/v1.41/build?buildargs={"T":"s3cr3t"}')).toBe('/v1.41/build');
   });
