@@ -71,10 +71,17 @@ export function namedTarget(repo: string, tag: string | undefined): string {
   return tag ? withTag(repo, tag) : repo;
 }
 
-/** True when `ref` has both a tag and a digest: dockerd acts on the digest alone. */
+/** A digest as the reference grammar spells one (`algorithm:hex`, 32 hex digits or more). */
+const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
+
+/**
+ * True when `ref` has both a tag and a digest: dockerd acts on the digest alone. What follows
+ * an `@` that is no digest (`user:pw@host/x`, a userinfo) makes no such reference: dockerd
+ * refuses it as malformed.
+ */
 export function tagBesideDigest(ref: string): boolean {
   const parts = split(ref);
-  return parts.tag !== undefined && parts.digest !== undefined;
+  return parts.tag !== undefined && parts.digest !== undefined && DIGEST.test(parts.digest);
 }
 
 /** `ref` without its digest (`name:tag`): the tag a push of `name:tag@digest` writes in the registry. */
