@@ -33,9 +33,14 @@ function newest(crls: readonly CrlInfo[]): CrlInfo | undefined {
   return best;
 }
 
-/** Why `crl` may not replace `inForce` (both of one CA), or undefined. */
-function behind(crl: CrlInfo, inForce: CrlInfo, what: string): string | undefined {
-  if (crl.thisUpdate.getTime() < inForce.thisUpdate.getTime()) {
+/**
+ * Why `crl` may not replace `inForce` (both of one CA), or undefined. By thisUpdate, then by
+ * CRL Number; with `numberFirst` (both numbered), by CRL Number alone: against a CRL whose
+ * thisUpdate a clock running ahead set, a higher number is the newer CRL whatever its date.
+ */
+function behind(crl: CrlInfo, inForce: CrlInfo, what: string, numberFirst = false): string | undefined {
+  const numbered = crl.crlNumber !== undefined && inForce.crlNumber !== undefined;
+  if (!(numberFirst && numbered) && crl.thisUpdate.getTime() < inForce.thisUpdate.getTime()) {
     return `the CRL of "${crl.issuer}" was issued at ${crl.thisUpdate.toISOString()}, before ${what} (${inForce.thisUpdate.toISOString()}): loading it would lift the revocations made since; ${REFUSED}`;
   }
   if (crl.crlNumber === undefined || inForce.crlNumber === undefined) return undefined;
@@ -56,14 +61,17 @@ function behind(crl: CrlInfo, inForce: CrlInfo, what: string): string | undefine
  * CRL). A file may hold several CRLs of one CA (`cat` of two): every one in force counts, not
  * only the first. `pending`: CRLs held back because they are not valid yet (crl-pending.ts),
  * whose revocations the gateway already applies: a reload may not go behind them either, or it
- * would lift those revocations (a CRL in force written back over a pending one).
+ * would lift those revocations (a CRL in force written back over a pending one). Against a held
+ * CRL the CRL Number decides when both have one: its thisUpdate is in the future because the
+ * signing host's clock ran ahead, and the CRL re-signed once that clock is fixed (a higher
+ * number, valid now) supersedes it; a lower number, or its number on another CRL, is refused.
  */
 export function crlRollback(current: readonly CrlInfo[], next: readonly CrlInfo[], now = new Date(), pending: readonly CrlInfo[] = []): string | undefined {
   for (const ca of new Set(next.map((c) => c.ca))) {
     const candidate = newest(next.filter((c) => c.ca === ca)) as CrlInfo;
     const inForce = newest(current.filter((c) => c.ca === ca && c.thisUpdate.getTime() <= now.getTime()));
     const held = newest(pending.filter((c) => c.ca === ca));
-    const why = (inForce && behind(candidate, inForce, 'the one in force')) || (held && behind(candidate, held, 'the one held until it is valid'));
+    const why = (inForce && behind(candidate, inForce, 'the one in force')) || (held && behind(candidate, held, 'the one held until it is valid', true));
     if (why) return why;
   }
   return undefined;

@@ -5,14 +5,15 @@
  *   refused, and so is a certificate signed with a client's own key, each logged naming it;
  * - a refused handshake's log line names the certificate (CN, serial, issuer, fingerprint);
  * - a CRL re-signed later with a lower CRL Number, or with the number in force, is refused on reload;
- * - a CRL not valid yet is held pending while the CRL in force is valid;
+ * - a CRL not valid yet is held pending while the CRL in force is valid, and superseded by one
+ *   with a higher CRL Number valid now;
  * - with no `tls:` block, a dockgate CA directory without crl.pem stops the start (exit 2), and
  *   another CA's files without one start with revocation off, said at start, on /readyz and
  *   in `dockgate_tls_crls`.
  */
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCa } from '../../src/pki/ca.js';
@@ -97,11 +98,17 @@ async function signCrl(index: PkiIndex, crlNumber: number, thisUpdate: Date): Pr
   return crlPem(await buildCrl(ca, index, crlNumber, thisUpdate, 30));
 }
 
+/** Write `file` as an operator should: a temporary file renamed over it (no reload sees it half written). */
+function writeAtomically(file: string, content: string): void {
+  writeFileSync(`${file}.new`, content);
+  renameSync(`${file}.new`, file);
+}
+
 const ok = async (bundle: string, g = gw): Promise<boolean> => (await docker(bundle, g.port, ['version', '--format', '{{.Server.Version}}'])).code === 0;
 
 beforeAll(async () => {
   work = scratchDir('refusals-');
-  pki = await makePki({ alice: ['admin'], bob: ['admin'], carol: ['admin'] });
+  pki = await makePki({ alice: ['admin'], bob: ['admin'], carol: ['admin'], dave: ['admin'], erin: ['admin'] });
   expect((await dockgate(['certs', 'revoke', 'bob', '--dir', pki.dir])).code).toBe(0);
   gw = await startGateway(pki.dir, config(pki.dir));
   gateways.push(gw);
@@ -232,6 +239,29 @@ describe('CRL reloads', () => {
     const readyAfter = await httpGet(`http://127.0.0.1:${gw.adminPort}/readyz`);
     expect(readyAfter.status).toBe(200);
     expect(readyAfter.body).not.toContain('is not valid yet');
+  }, 60_000);
+
+  it('a held CRL is superseded by one with a higher CRL Number valid now (re-signed once the clock is fixed), which goes into force at once (rev-crl F2)', async () => {
+    const crl = join(pki.dir, 'crl.pem');
+    const pending = events(gw, 'crl-pending').length;
+    const n = failures().length;
+    // Signed on a host whose clock runs ten minutes ahead: held, dave refused by the gateway's own check.
+    writeAtomically(crl, await signCrl(indexRevoking('carol', 'dave'), 4, new Date(Date.now() + 600_000)));
+    await until(() => events(gw, 'crl-pending')[pending], 10_000, 'the crl-pending warning');
+    // The clock fixed, the CRL re-signed from the same index: CRL Number 5, valid now, erin revoked as well.
+    await new Promise((r) => setTimeout(r, 1100));
+    writeAtomically(crl, await signCrl(indexRevoking('carol', 'dave', 'erin'), 5, new Date()));
+    // bob, carol, dave and erin: the reload line counts the 4 serials of CRL #5 (the held one had 3).
+    const reloadOf5 = () => gw.stderr().split('\n').some((l) => l.includes('TLS material loaded') && l.includes('"revoked":4'));
+    await until(() => reloadOf5() || failures().length > n, 10_000, 'the reload of CRL #5');
+    expect(failures().slice(n)).toEqual([]);
+    // erin, whom only #5 revokes, is out (refused #5 would have let her in; the refusal lines of
+    // reason "revoked" are past their sample of 10 a minute here, so the outcome is what counts).
+    expect(await ok(pki.bundle('erin'))).toBe(false);
+    expect(await ok(pki.bundle('alice'))).toBe(true);
+    const ready = await httpGet(`http://127.0.0.1:${gw.adminPort}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(ready.body).not.toContain('is not valid yet');
   }, 60_000);
 });
 

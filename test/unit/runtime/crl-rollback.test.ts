@@ -62,13 +62,28 @@ describe('crlRollback', () => {
   const inForce = [numbered('CN=root', '2', 1n)];
   const held = [numbered('CN=root', '9', 3n, 'CN=root', 'revoking bob')];
   it.each([
-    ['the CRL in force written back', inForce, 'before the one held until it is valid (2026-12-09T00:00:00.000Z)'],
-    ['a CRL signed now without the held revocations', [numbered('CN=root', '4', 2n)], 'issued at 2026-12-04T00:00:00.000Z, before the one held until it is valid (2026-12-09T00:00:00.000Z)'],
+    ['the CRL in force written back', inForce, 'has CRL Number 1, not higher than the one held until it is valid (3)'],
+    ['a CRL signed now without the held revocations', [numbered('CN=root', '4', 2n)], 'has CRL Number 2, not higher than the one held until it is valid (3)'],
+    ['another CRL under the held number, valid now', [numbered('CN=root', '4', 3n, 'CN=root', 'revoking nobody')], 'has CRL Number 3, not higher than the one held until it is valid (3) and is another CRL'],
     ['the held CRL itself (its retry)', held, undefined],
     ['a newer CRL than the held one', [numbered('CN=root', '9', 4n)], undefined],
+    // rev-crl F2: the CA host's clock fixed and the CRL re-signed: a higher number, valid now.
+    // The number decides against a held CRL, not its thisUpdate (set by the clock that ran ahead).
+    ['a higher CRL Number valid now (re-signed once the clock is fixed)', [numbered('CN=root', '4', 4n)], undefined],
     ['another CA\'s CRL', [numbered('CN=team', '1', 1n)], undefined],
   ])('with a CRL held pending: %s', (_name, next, want) => {
     const got = crlRollback(inForce, next, at('5'), held);
+    if (want === undefined) expect(got).toBeUndefined();
+    else expect(got).toContain(want);
+  });
+
+  // Without CRL Numbers (on either side) only thisUpdate can tell: the held CRL's stays the bar.
+  it.each([
+    ['an unnumbered CRL signed now', [crl('CN=root', '4')], [crl('CN=root', '9')], 'issued at 2026-12-04T00:00:00.000Z, before the one held until it is valid (2026-12-09T00:00:00.000Z)'],
+    ['a numbered CRL signed now, the held one unnumbered', [numbered('CN=root', '4', 7n)], [crl('CN=root', '9')], 'before the one held until it is valid'],
+    ['an unnumbered CRL as late as the held one', [crl('CN=root', '9', 'CN=root', 'other')], [crl('CN=root', '9')], undefined],
+  ])('with an unnumbered CRL held pending: %s', (_name, next, heldCrls, want) => {
+    const got = crlRollback([crl('CN=root', '2')], next, at('5'), heldCrls);
     if (want === undefined) expect(got).toBeUndefined();
     else expect(got).toContain(want);
   });
