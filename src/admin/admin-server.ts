@@ -19,6 +19,7 @@ import { limitHandshakeSources } from '../server/source-limits.js';
 import { isRevoked } from '../server/revoked.js';
 import { certificateNameKeys, type ParsedCertificate } from '../identity/identity.js';
 import { closeUntrustedPeers, fingerprintOf, replacedBundles } from '../server/ca-trust.js';
+import { rememberCrls, type CrlHistory } from '../runtime/crl-history.js';
 import { crlRollback } from '../runtime/crl-rollback.js';
 import { outOfDateReplacement, type RefusedServerCertificate } from '../runtime/server-certificate-dates.js';
 import { loadAdminTls, type AdminTlsMaterial } from './admin-tls.js';
@@ -217,6 +218,8 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
   });
   const bound = server.address() as AddressInfo;
   loopback = isLoopbackAddress(bound.address);
+  // Per CA, the newest CRL of admin.tls.crl loaded since start, as on the Docker listener (crl-history.ts).
+  let crlHistory: CrlHistory = rememberCrls(new Map(), material?.crls ?? []);
   let reloadsStarted = 0;
   let reloadInstalled = 0;
   return {
@@ -230,7 +233,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       const seq = ++reloadsStarted;
       const loaded = await loadAdminTls(tls);
       // As for the Docker listener: an older CRL would lift revocations made since.
-      const rollback = crlRollback(material?.crls ?? [], loaded.crls);
+      const rollback = crlRollback(material?.crls ?? [], loaded.crls, new Date(), crlHistory);
       if (rollback) throw new Error(`${tls.crl ?? 'admin.tls.crl'}: ${rollback}`);
       // As for the Docker listener: a server certificate scrapers would refuse does not replace
       // a working one, and the CA bundle and CRL go into force all the same.
@@ -243,6 +246,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       const previous = material;
       if (previous) replaced.replaced(previous.caCerts, next.caCerts);
       material = next;
+      crlHistory = rememberCrls(crlHistory, next.crls);
       return { warnings: next.warnings, closedUntrusted: previous ? closeUntrustedPeers(open, previous, next) : 0, ...refusedServerCertificate };
     },
     close() {

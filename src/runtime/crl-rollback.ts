@@ -11,27 +11,15 @@
  * index one step behind re-signs the number in force, with a later thisUpdate and maybe
  * fewer revocations). CRLs without a number (in force or new) are compared by thisUpdate only.
  * A CRL in force dated in the future (signed on a host whose clock is ahead) is not valid yet
- * and refuses every client: any CRL may replace it, or it could never be corrected without a
- * restart.
+ * and refuses every client: any CRL dated earlier may replace it, or it could never be
+ * corrected without a restart, as long as its CRL Number (when both have one) is higher: the
+ * number does not depend on a clock. The CRLs of earlier reloads count too (crl-history.ts).
  */
 import type { CrlInfo } from '../server/crl.js';
+import { newestCrl as newest, type CrlHistory, type RememberedCrl } from './crl-history.js';
 
 /** What a refused CRL reload says after its reason. */
 const REFUSED = 'refused (restart the gateway to load an older CRL on purpose)';
-
-/**
- * The CRL OpenSSL uses of several of one CA: the latest thisUpdate (x509_vfy.c get_crl_sk takes
- * the newer of equally scored CRLs); of equal dates, the higher number. Undefined for none.
- */
-function newest(crls: readonly CrlInfo[]): CrlInfo | undefined {
-  let best: CrlInfo | undefined;
-  for (const crl of crls) {
-    const later = best === undefined || crl.thisUpdate.getTime() > best.thisUpdate.getTime();
-    const tie = best !== undefined && crl.thisUpdate.getTime() === best.thisUpdate.getTime() && (crl.crlNumber ?? -1) > (best.crlNumber ?? -1);
-    if (later || tie) best = crl;
-  }
-  return best;
-}
 
 /**
  * Why `crl` may not replace `inForce` (both of one CA), or undefined. By thisUpdate, then by
@@ -59,20 +47,33 @@ function behind(crl: CrlInfo, inForce: CrlInfo, what: string, numberFirst = fals
  * Why `next` may not replace `current`, or undefined when, for every CA, the newest CRL of
  * `next` (the one OpenSSL will use) is at least as new as the newest CRL in force (or is that
  * CRL). A file may hold several CRLs of one CA (`cat` of two): every one in force counts, not
- * only the first. `pending`: CRLs held back because they are not valid yet (crl-pending.ts),
- * whose revocations the gateway already applies: a reload may not go behind them either, or it
- * would lift those revocations (a CRL in force written back over a pending one). Against a held
- * CRL the CRL Number decides when both have one: its thisUpdate is in the future because the
- * signing host's clock ran ahead, and the CRL re-signed once that clock is fixed (a higher
- * number, valid now) supersedes it; a lower number, or its number on another CRL, is refused.
+ * only the first. `history` (crl-history.ts): the newest CRL of each CA put in force or held
+ * since the process started, whatever `current` holds now: a reload whose file lacked a CA's
+ * CRL (or whose `tls.ca` lacked the CA) must not let the next one bring back an older CRL
+ * (rev-crl F1). Compared by CRL Number when both have one (lower, or that number on another
+ * CRL, is refused; higher goes, whatever its thisUpdate), else by thisUpdate. A held CRL
+ * (crl-pending.ts, whose revocations the gateway already applies) is the bar with its future
+ * thisUpdate too: the CRL in force written back over a pending one is refused; the CRL re-signed
+ * once the signing host's clock is fixed (a higher number, valid now) supersedes it. A CRL put
+ * in force while not valid yet (nothing to keep) is a bar by number only, as in force.
  */
-export function crlRollback(current: readonly CrlInfo[], next: readonly CrlInfo[], now = new Date(), pending: readonly CrlInfo[] = []): string | undefined {
+export function crlRollback(current: readonly CrlInfo[], next: readonly CrlInfo[], now = new Date(), history: CrlHistory = new Map()): string | undefined {
   for (const ca of new Set(next.map((c) => c.ca))) {
     const candidate = newest(next.filter((c) => c.ca === ca)) as CrlInfo;
     const inForce = newest(current.filter((c) => c.ca === ca && c.thisUpdate.getTime() <= now.getTime()));
-    const held = newest(pending.filter((c) => c.ca === ca));
-    const why = (inForce && behind(candidate, inForce, 'the one in force')) || (held && behind(candidate, held, 'the one held until it is valid', true));
+    const why = (inForce && behind(candidate, inForce, 'the one in force')) || sinceStart(candidate, history.get(ca), now);
     if (why) return why;
   }
   return undefined;
+}
+
+/** Why `candidate` may not replace the CRL of its CA remembered since start, or undefined. */
+function sinceStart(candidate: CrlInfo, remembered: RememberedCrl | undefined, now: Date): string | undefined {
+  if (!remembered) return undefined;
+  const { crl, held } = remembered;
+  if (held) return behind(candidate, crl, 'the one held until it is valid', true);
+  const what = 'the newest loaded since the gateway started';
+  // Not valid yet, put in force (nothing to keep): it refused every client; only its number binds.
+  if (crl.thisUpdate.getTime() > now.getTime()) return candidate.crlNumber === undefined || crl.crlNumber === undefined ? undefined : behind(candidate, crl, what, true);
+  return behind(candidate, crl, what, true);
 }

@@ -21,6 +21,7 @@ import { createTenancy } from '../tenancy/tenancy.js';
 import { loadTlsMaterial, tlsProblems, type TlsMaterial } from '../server/tls-material.js';
 import { certificatesCheck, logExpiryWarnings, NO_CRL, startExpiryWarnings } from './expiry-warnings.js';
 import { closeUntrustedConnections } from '../server/ca-trust.js';
+import { rememberCrls, type CrlHistory } from './crl-history.js';
 import { crlRollback } from './crl-rollback.js';
 import { pendingCrl, withCrlsOf, type PendingCrl } from './crl-pending.js';
 import { watchFiles } from './file-watch.js';
@@ -132,9 +133,9 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   let tlsRefusedCertificate: RefusedServerCertificate | undefined;
   /** The newest reload's CRL file, when it was held back as not valid yet (crl-pending.ts). */
   let tlsPendingCrl: PendingCrl | undefined;
-  // The CRLs held back by the material in force (its revocations are applied): kept until material
-  // without them is installed, a failed reload included, so no reload goes behind them.
-  let heldCrls: CrlInfo[] = [];
+  // Per CA, the newest CRL put in force or held (its revocations applied) since start: no reload
+  // goes behind it, whatever the material in force holds (crl-history.ts); a restart forgets it.
+  let crlHistory: CrlHistory = rememberCrls(new Map(), tls.crls);
   metrics.tlsReloaded('success');
   recordTlsExpiry(metrics, tls);
   for (const warning of tls.warnings) log.warn({ event: 'tls-config' }, warning);
@@ -210,7 +211,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     try {
       const loaded = await loadTlsMaterial(config.tls);
       const now = new Date();
-      const rollback = crlRollback(tls.crls, loaded.crls, now, heldCrls);
+      const rollback = crlRollback(tls.crls, loaded.crls, now, crlHistory);
       if (rollback) throw new Error(`${config.tls.crl ?? 'tls.crl'}: ${rollback}`);
       // A CRL not valid yet would refuse every client of its CA: that CA's CRL in force stays (the
       // other CAs get their new ones), its revocations are checked by the gateway meanwhile, and
@@ -229,7 +230,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       server.setTlsMaterial(next);
       const previous = tls;
       tls = next;
-      heldCrls = heldCrl?.crls ?? [];
+      crlHistory = rememberCrls(crlHistory, next.crls, heldCrl?.crls);
       if (seq > tlsReloadSettled) {
         tlsReloadSettled = seq;
         // Pending (not valid yet): a success, loaded in its time. Expired: the files on disk

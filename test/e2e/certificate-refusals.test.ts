@@ -7,6 +7,7 @@
  * - a CRL re-signed later with a lower CRL Number, or with the number in force, is refused on reload;
  * - a CRL not valid yet is held pending while the CRL in force is valid, and superseded by one
  *   with a higher CRL Number valid now;
+ * - a reload without a CA's CRL does not let the next one bring back an older CRL of it;
  * - with no `tls:` block, a dockgate CA directory without crl.pem stops the start (exit 2), and
  *   another CA's files without one start with revocation off, said at start, on /readyz and
  *   in `dockgate_tls_crls`.
@@ -262,6 +263,34 @@ describe('CRL reloads', () => {
     const ready = await httpGet(`http://127.0.0.1:${gw.adminPort}/readyz`);
     expect(ready.status).toBe(200);
     expect(ready.body).not.toContain('is not valid yet');
+  }, 60_000);
+
+  it('a reload without a CA\'s CRL, then one with its older CRL: refused, the revoked client stays out (rev-crl F1)', async () => {
+    // Two CAs (a second `certs init`), each with its CRL; bob (CA 1) revoked by CRL #21.
+    const second = await makePki({});
+    const dir = join(work, 'two-cas');
+    execFileSync('mkdir', ['-p', dir]);
+    for (const f of ['server-cert.pem', 'server-key.pem']) cpSync(join(pki.dir, f), join(dir, f));
+    writeFileSync(join(dir, 'ca.pem'), readFileSync(join(pki.dir, 'ca.pem'), 'utf8') + readFileSync(join(second.dir, 'ca.pem'), 'utf8'));
+    const secondCrl = readFileSync(join(second.dir, 'crl.pem'), 'utf8');
+    writeFileSync(join(dir, 'crl.pem'), (await signCrl(indexRevoking(), 21, new Date())) + secondCrl);
+    const g = await startGateway(dir, config(dir));
+    gateways.push(g);
+    const reloads = (): string[] => g.stderr().split('\n').filter((l) => l.includes('TLS material loaded') || l.includes('TLS reload failed'));
+    expect(await ok(pki.bundle('bob'), g)).toBe(false);
+    expect(await ok(pki.bundle('alice'), g)).toBe(true);
+    // A half-done edit: CA 1's CRL missing (its clients refused, UNABLE_TO_GET_CRL); the reload goes in.
+    let n = reloads().length;
+    writeAtomically(join(dir, 'crl.pem'), secondCrl);
+    await until(() => reloads()[n], 10_000, 'the reload without CA 1\'s CRL');
+    expect(reloads()[n]).toContain('TLS material loaded');
+    // CA 1's CRL #20 from before bob's revocation (a stale copy): refused, bob stays out.
+    n = reloads().length;
+    writeAtomically(join(dir, 'crl.pem'), (await signCrl({ version: 1, hosts: [], crlNumber: 0, certs: [] }, 20, new Date(Date.now() - 3_600_000))) + secondCrl);
+    const line = JSON.parse(await until(() => reloads()[n], 10_000, 'the reload of CRL #20')) as Record<string, unknown>;
+    expect(line.err).toContain('has CRL Number 20, not higher than the newest loaded since the gateway started (21)');
+    expect(await ok(pki.bundle('bob'), g)).toBe(false);
+    await g.stop();
   }, 60_000);
 });
 

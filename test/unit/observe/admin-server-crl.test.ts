@@ -146,6 +146,25 @@ describe('admin listener with a CRL', async () => {
     }
   });
 
+  it('a reload without the intermediate\'s CRL, then one with its older CRL: refused, the revoked scraper stays out (rev-crl F1)', async () => {
+    const older = new Date(Date.now() - 3_600_000);
+    await writeFile(join(dir, 'crl.pem'), await crls([other.serial]));
+    try {
+      await server.reloadTls();
+      expect(await healthz(other, false)).not.toBe(200);
+      // A half-done edit: the intermediate's CRL missing (its scrapers refused, UNABLE_TO_GET_CRL).
+      await writeFile(join(dir, 'crl.pem'), await crlOf(chain.root, []));
+      await server.reloadTls();
+      // Its older CRL, from before the revocation: the gateway remembers the newer one.
+      await writeFile(join(dir, 'crl.pem'), (await crlOf(chain.root, [])) + (await crlOf(chain.int, [], older)));
+      await expect(server.reloadTls()).rejects.toThrow(/before the newest loaded since the gateway started/);
+      expect(await healthz(other, false)).not.toBe(200);
+    } finally {
+      await writeFile(join(dir, 'crl.pem'), await crls([]));
+      await server.reloadTls();
+    }
+  });
+
   it('a reload with a CRL signed by no CA of the bundle throws and keeps the previous CRL', async () => {
     const outsider = await makeChain();
     await writeFile(join(dir, 'crl.pem'), await crlOf(outsider.root, [other.serial]));

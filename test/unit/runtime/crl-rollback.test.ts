@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rememberCrls } from '../../../src/runtime/crl-history.js';
 import { crlRollback } from '../../../src/runtime/crl-rollback.js';
 
 const at = (s: string) => new Date(`2026-12-0${s}T00:00:00Z`);
@@ -72,7 +73,7 @@ describe('crlRollback', () => {
     ['a higher CRL Number valid now (re-signed once the clock is fixed)', [numbered('CN=root', '4', 4n)], undefined],
     ['another CA\'s CRL', [numbered('CN=team', '1', 1n)], undefined],
   ])('with a CRL held pending: %s', (_name, next, want) => {
-    const got = crlRollback(inForce, next, at('5'), held);
+    const got = crlRollback(inForce, next, at('5'), rememberCrls(new Map(), inForce, held));
     if (want === undefined) expect(got).toBeUndefined();
     else expect(got).toContain(want);
   });
@@ -83,7 +84,40 @@ describe('crlRollback', () => {
     ['a numbered CRL signed now, the held one unnumbered', [numbered('CN=root', '4', 7n)], [crl('CN=root', '9')], 'before the one held until it is valid'],
     ['an unnumbered CRL as late as the held one', [crl('CN=root', '9', 'CN=root', 'other')], [crl('CN=root', '9')], undefined],
   ])('with an unnumbered CRL held pending: %s', (_name, next, heldCrls, want) => {
-    const got = crlRollback([crl('CN=root', '2')], next, at('5'), heldCrls);
+    const got = crlRollback([crl('CN=root', '2')], next, at('5'), rememberCrls(new Map(), [crl('CN=root', '2')], heldCrls));
+    if (want === undefined) expect(got).toBeUndefined();
+    else expect(got).toContain(want);
+  });
+
+  // rev-crl F1: the newest CRL of a CA loaded since start stays the bar when a reload drops it
+  // (a file without that CA's CRL, or tls.ca without the CA): the next reload may not bring back
+  // an older one. [name, reloads installed in turn (each checked first), the next CRLs, want]
+  const A = 'CN=root';
+  it.each([
+    ['a reload without the CA\'s CRL, then its older CRL (lower number)', [[numbered(A, '2', 2n)], [numbered('CN=team', '2', 1n)]], [numbered(A, '1', 1n)], 'has CRL Number 1, not higher than the newest loaded since the gateway started (2)'],
+    ['the same with a later thisUpdate (re-signed from an old index)', [[numbered(A, '2', 2n)], []], [numbered(A, '4', 1n)], 'not higher than the newest loaded since the gateway started (2)'],
+    ['another CRL under the remembered number', [[numbered(A, '2', 2n, A, 'revoking carol')], []], [numbered(A, '3', 2n, A, 'revoking nobody')], 'has CRL Number 2, not higher than the newest loaded since the gateway started (2) and is another CRL'],
+    ['the remembered CRL itself brought back', [[numbered(A, '2', 2n)], []], [numbered(A, '2', 2n)], undefined],
+    ['a higher number after the gap', [[numbered(A, '2', 2n)], []], [numbered(A, '3', 3n)], undefined],
+    ['an older unnumbered CRL after the gap (thisUpdate)', [[crl(A, '3')], []], [crl(A, '2')], 'issued at 2026-12-02T00:00:00.000Z, before the newest loaded since the gateway started (2026-12-03T00:00:00.000Z)'],
+    ['two CAs of one name: the other key\'s older CRL', [[numbered(A, '3', 3n, 'k1')], []], [numbered(A, '1', 1n, 'k2')], undefined],
+    ['a CRL held, then a reload without the CA, then a CRL below the held number', [[numbered(A, '2', 1n)], 'held', []], [numbered(A, '4', 2n)], 'not higher than the one held until it is valid (3)'],
+    ['a CRL put in force while not valid yet (nothing to keep), then a lower number', [[numbered(A, '9', 5n)]], [numbered(A, '4', 1n)], 'has CRL Number 1, not higher than the newest loaded since the gateway started (5)'],
+    ['a CRL put in force while not valid yet, then a higher number dated earlier', [[numbered(A, '9', 5n)]], [numbered(A, '4', 6n)], undefined],
+    ['an unnumbered CRL put in force while not valid yet, then one dated earlier', [[crl(A, '9')]], [crl(A, '4')], undefined],
+  ] as const)('since start: %s', (_name, reloads, next, want) => {
+    let history = rememberCrls(new Map(), []);
+    let current: ReturnType<typeof crl>[] = [];
+    for (const reload of reloads) {
+      if (reload === 'held') {
+        history = rememberCrls(history, current, [numbered(A, '9', 3n, A, 'revoking bob')]);
+        continue;
+      }
+      expect(crlRollback(current, reload, at('5'), history)).toBeUndefined();
+      current = [...reload];
+      history = rememberCrls(history, current);
+    }
+    const got = crlRollback(current, next, at('5'), history);
     if (want === undefined) expect(got).toBeUndefined();
     else expect(got).toContain(want);
   });

@@ -1,0 +1,52 @@
+/**
+ * The newest CRL of each CA a listener has put in force or held (crl-pending.ts) since the
+ * process started: the bar a reload's CRL of that CA is compared with (crl-rollback.ts),
+ * whatever the material in force holds now. Without it, a reload whose CRL file lacks a CA's
+ * CRL (a half-done edit, a transition file rebuilt with one half missing), or whose `tls.ca`
+ * lacks the CA, made the gateway forget that CRL, and a later reload could bring back an older
+ * one and readmit the certificates revoked since. Per process: a restart starts afresh (how an
+ * older CRL is loaded on purpose).
+ */
+import type { CrlInfo } from '../server/crl.js';
+
+/** One CA's newest CRL loaded since start. */
+export interface RememberedCrl {
+  crl: CrlInfo;
+  /**
+   * Held until it is valid when remembered (crl-pending.ts): its revocations were applied by the
+   * gateway, so its thisUpdate in the future is a bar too. One put in force while not valid yet
+   * (nothing to keep) refused every client of its CA, and may be replaced by an earlier one.
+   */
+  held: boolean;
+}
+
+/** The remembered CRLs, per CA (CrlInfo.ca: its name and key). */
+export type CrlHistory = ReadonlyMap<string, RememberedCrl>;
+
+/**
+ * The CRL OpenSSL uses of several of one CA: the latest thisUpdate (x509_vfy.c get_crl_sk takes
+ * the newer of equally scored CRLs); of equal dates, the higher number. Undefined for none.
+ */
+export function newestCrl(crls: readonly CrlInfo[]): CrlInfo | undefined {
+  let best: CrlInfo | undefined;
+  for (const crl of crls) {
+    const later = best === undefined || crl.thisUpdate.getTime() > best.thisUpdate.getTime();
+    const tie = best !== undefined && crl.thisUpdate.getTime() === best.thisUpdate.getTime() && (crl.crlNumber ?? -1) > (best.crlNumber ?? -1);
+    if (later || tie) best = crl;
+  }
+  return best;
+}
+
+/**
+ * `history` after a reload put `installed` in force and held `held` (both checked against it by
+ * crlRollback first): for each of their CAs, the held CRL if any, else the newest installed one.
+ * The CAs of neither keep what they had. Pure.
+ */
+export function rememberCrls(history: CrlHistory, installed: readonly CrlInfo[], held: readonly CrlInfo[] = []): Map<string, RememberedCrl> {
+  const next = new Map(history);
+  for (const ca of new Set([...installed, ...held].map((c) => c.ca))) {
+    const pending = newestCrl(held.filter((c) => c.ca === ca));
+    next.set(ca, pending ? { crl: pending, held: true } : { crl: newestCrl(installed.filter((c) => c.ca === ca)) as CrlInfo, held: false });
+  }
+  return next;
+}
