@@ -63,6 +63,11 @@ export interface GatewayMetrics {
   clientSeen(name: string, notAfter: Date): void;
   /** Where `dockgate_audit_backlog_bytes` and `dockgate_audit_records_lost_total` read the audit log's state at each scrape. */
   watchAudit(health: () => AuditHealth): void;
+  /**
+   * Where `dockgate_tls_cas_refused{reason}` reads, at each scrape, how many CAs of `tls.ca` have
+   * every client refused for their CRL state (runtime/crl-lockouts.ts): `no-crl`, `crl-expired`, `crl-not-yet-valid`.
+   */
+  watchCrlLockouts(counts: () => Record<string, number>): void;
 }
 
 /** Duration buckets (seconds) from 1 ms to 10 s, for time to response headers and pings. */
@@ -209,6 +214,16 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
     name: 'dockgate_tls_crls',
     help: 'CRLs in force on the Docker API listener (one per CA with a CRL in tls.crl); 0 without tls.crl: revocation is off, a revoked client certificate is accepted',
     registers,
+  });
+  let crlLockouts: () => Record<string, number> = () => ({});
+  new Gauge({
+    name: 'dockgate_tls_cas_refused',
+    help: 'CAs of tls.ca whose every client the Docker API listener refuses for their CRL state, by reason: no-crl (none in tls.crl), crl-expired, crl-not-yet-valid',
+    labelNames: ['reason'],
+    registers,
+    collect() {
+      for (const [reason, n] of Object.entries(crlLockouts())) this.set({ reason }, n);
+    },
   });
   const certExpiry = new Gauge({
     name: 'dockgate_certificate_expiry_timestamp_seconds',
@@ -365,6 +380,9 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
     clientSeen,
     watchAudit(health) {
       auditHealth = health;
+    },
+    watchCrlLockouts(counts) {
+      crlLockouts = counts;
     },
   };
 }

@@ -99,6 +99,13 @@ export interface CertificateState {
   refusedServerCertificate?: { message: string; validFrom?: Date };
   /** The last reload's CRL file, when it was held back as not valid yet (crl-pending.ts): named, still ready. */
   pendingCrl?: { message: string };
+  /**
+   * CAs of `tls.ca` without a CRL in `tls.crl` (TlsMaterial.casWithoutCrl): every client of each
+   * is refused (UNABLE_TO_GET_CRL). Named, still ready: the other CAs' clients are served, as
+   * without `tls.crl` at all (a configuration state, logged at each load, counted in
+   * `dockgate_tls_cas_refused{reason="no-crl"}`).
+   */
+  casWithoutCrl?: readonly string[];
 }
 
 /**
@@ -124,11 +131,12 @@ export function certificatesCheck(state: CertificateState, now: Date): CheckResu
   if (state.reloadError !== undefined) {
     problems.push(`last TLS reload failed, the previous certificates and CRL stay in force (revocations in a new CRL are not applied): ${state.reloadError}`);
   }
-  if (problems.length > 0) return { ok: false, detail: problems.join('; ') };
+  const gaps = (state.casWithoutCrl ?? []).map((ca) => `CA "${ca}" has no CRL in tls.crl: every client of that CA is refused (UNABLE_TO_GET_CRL)`);
+  if (problems.length > 0) return { ok: false, detail: [...problems, ...gaps].join('; ') };
   const crlUntil = state.crls.flatMap((c) => (c.nextUpdate ? [c.nextUpdate.getTime()] : []));
   // No CRL at all: nothing is refused for it, but no revocation is either; said where it is looked for.
   const crlDetail =
     state.crls.length === 0 ? `; ${NO_CRL}` : crlUntil.length > 0 ? `, CRLs valid until ${new Date(Math.min(...crlUntil)).toISOString()}` : '';
-  const pending = [state.refusedServerCertificate?.message, state.pendingCrl?.message].flatMap((m) => (m === undefined ? [] : [`; ${m}`])).join('');
+  const pending = [state.refusedServerCertificate?.message, state.pendingCrl?.message, ...gaps].flatMap((m) => (m === undefined ? [] : [`; ${m}`])).join('');
   return { ok: true, detail: `server certificate valid until ${state.serverNotAfter.toISOString()}${crlDetail}${pending}` };
 }

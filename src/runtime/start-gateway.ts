@@ -23,6 +23,7 @@ import { certificatesCheck, logExpiryWarnings, NO_CRL, startExpiryWarnings } fro
 import { closeUntrustedConnections } from '../server/ca-trust.js';
 import { rememberCrls, type CrlHistory } from './crl-history.js';
 import { crlRollback } from './crl-rollback.js';
+import { crlLockouts, lockoutCounts } from './crl-lockouts.js';
 import { pendingCrl, withCrlsOf, type PendingCrl } from './crl-pending.js';
 import { watchFiles } from './file-watch.js';
 import { loadGatekeeper, logPolicyWarnings, type VersionedGatekeeper } from './policy-gatekeeper.js';
@@ -138,7 +139,9 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   let crlHistory: CrlHistory = rememberCrls(new Map(), tls.crls);
   metrics.tlsReloaded('success');
   recordTlsExpiry(metrics, tls);
+  metrics.watchCrlLockouts(() => lockoutCounts(crlLockouts(tls.casWithoutCrl, tls.crls, new Date())));
   for (const warning of tls.warnings) log.warn({ event: 'tls-config' }, warning);
+  logCrlLockouts(log, tls, new Date());
   if (config.tls.crl === undefined) log.warn({ event: 'tls-config' }, NO_CRL);
 
   const target = createUpstreamTarget(config.upstream);
@@ -153,7 +156,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     checks: () => ({
       listener: { ok: listening() },
       certificates: certificatesCheck(
-        { serverNotBefore: tls.serverNotBefore, serverNotAfter: tls.serverNotAfter, crls: tls.crls, reloadError: tlsReloadError, refusedServerCertificate: tlsRefusedCertificate, pendingCrl: tlsPendingCrl },
+        { serverNotBefore: tls.serverNotBefore, serverNotAfter: tls.serverNotAfter, crls: tls.crls, reloadError: tlsReloadError, refusedServerCertificate: tlsRefusedCertificate, pendingCrl: tlsPendingCrl, casWithoutCrl: tls.casWithoutCrl },
         new Date(),
       ),
       policy: { ok: true, detail: `version ${gatekeeper.version}` },
@@ -252,6 +255,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       const closedRevokedCertificates = cut.size === 0 ? undefined : [...cut].slice(0, 50).map(([who, n]) => `${who}: ${n}`);
       log.info({ closedRevoked: closed, closedRevokedCertificates, closedUntrusted: untrusted, serverSerial: next.serverSerial, revoked: next.revokedSerials.size }, 'TLS material loaded');
       for (const warning of next.warnings) log.warn({ event: 'tls-config' }, warning);
+      logCrlLockouts(log, next, now);
       if (refused) log[refused.validFrom ? 'warn' : 'error']({ event: 'server-certificate-refused' }, refused.message);
       if (heldCrl) log.warn({ event: 'crl-pending', validFrom: heldCrl.validFrom.toISOString() }, heldCrl.message);
       logExpiryWarnings(next.expiring, log, new Date());
@@ -327,6 +331,19 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       return { auditRecordsLost: unreported + lost.records };
     },
   };
+}
+
+/**
+ * A CRL in force that has expired or is not valid yet refuses every client of its CA (a reload
+ * put it in force: fail closed, as the older CRL may lack revocations): one line per CA naming it
+ * and the date (`event: "crl-lockout"`). A CA without a CRL is the `tls-config` warning's.
+ */
+function logCrlLockouts(log: OperationalLog, tls: TlsMaterial, now: Date): void {
+  for (const l of crlLockouts([], tls.crls, now)) {
+    const date = l.at?.toISOString();
+    const why = l.reason === 'crl-expired' ? `expired on ${date} (nextUpdate): every client of that CA is refused (CRL_HAS_EXPIRED)` : `is not valid before ${date} (thisUpdate): every client of that CA is refused (CRL_NOT_YET_VALID)`;
+    log.error({ event: 'crl-lockout', reason: l.reason, ca: l.ca, at: date }, `the CRL of "${l.ca}" in force ${why} until a CRL valid now is installed ("dockgate certs crl"); an older CRL is not kept in its place, as it may lack revocations`);
+  }
 }
 
 /** The Docker listener's server certificate, as a reload compares it. */

@@ -60,6 +60,8 @@ export interface TlsMaterial {
   everyCaHasCrl: boolean;
   /** The CRLs of `tls.crl`; empty without one. */
   crls: CrlInfo[];
+  /** Subjects of the CAs of `tls.ca` no CRL of `tls.crl` covers (their clients are all refused); empty without `tls.crl`. */
+  casWithoutCrl: string[];
   /** Per CRL: its CA (caKey: the one whose key verified the CRL) and the serials it revokes. */
   revocations: Array<{ ca: string; serials: ReadonlySet<string> }>;
   /** Everything that expires, for expiry warnings. */
@@ -183,6 +185,7 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
     // With partialChain an intermediate is an anchor, yet OpenSSL still wants its issuer's CRL.
     everyCaHasCrl: crl !== undefined && withoutCrl.length === 0 && !tls.partialChain,
     crls: parsed.crls,
+    casWithoutCrl: withoutCrl.map((gap) => gap.subject),
     revocations: parsed.revocations.map((r) => ({ ca: caNames[r.signer]?.ca ?? '', serials: r.serials })),
     expiring,
     warnings,

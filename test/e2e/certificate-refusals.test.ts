@@ -7,7 +7,8 @@
  * - a CRL re-signed later with a lower CRL Number, or with the number in force, is refused on reload;
  * - a CRL not valid yet is held pending while the CRL in force is valid, and superseded by one
  *   with a higher CRL Number valid now;
- * - a reload without a CA's CRL does not let the next one bring back an older CRL of it;
+ * - a reload without a CA's CRL does not let the next one bring back an older CRL of it, and the
+ *   gap is said on /readyz and in dockgate_tls_cas_refused; an expired CRL is too, and logged;
  * - with no `tls:` block, a dockgate CA directory without crl.pem stops the start (exit 2), and
  *   another CA's files without one start with revocation off, said at start, on /readyz and
  *   in `dockgate_tls_crls`.
@@ -284,12 +285,32 @@ describe('CRL reloads', () => {
     writeAtomically(join(dir, 'crl.pem'), secondCrl);
     await until(() => reloads()[n], 10_000, 'the reload without CA 1\'s CRL');
     expect(reloads()[n]).toContain('TLS material loaded');
+    // Said where it is looked for (rev-crl F4): /readyz (still ready) and dockgate_tls_cas_refused.
+    const gap = await httpGet(`http://127.0.0.1:${g.adminPort}/readyz`);
+    expect(gap.status).toBe(200);
+    expect(gap.body).toContain('has no CRL in tls.crl: every client of that CA is refused (UNABLE_TO_GET_CRL)');
+    expect((await httpGet(`http://127.0.0.1:${g.adminPort}/metrics`)).body).toMatch(/^dockgate_tls_cas_refused\{reason="no-crl"\} 1$/m);
     // CA 1's CRL #20 from before bob's revocation (a stale copy): refused, bob stays out.
     n = reloads().length;
     writeAtomically(join(dir, 'crl.pem'), (await signCrl({ version: 1, hosts: [], crlNumber: 0, certs: [] }, 20, new Date(Date.now() - 3_600_000))) + secondCrl);
     const line = JSON.parse(await until(() => reloads()[n], 10_000, 'the reload of CRL #20')) as Record<string, unknown>;
     expect(line.err).toContain('has CRL Number 20, not higher than the newest loaded since the gateway started (21)');
     expect(await ok(pki.bundle('bob'), g)).toBe(false);
+    // rev-crl F3: CA 1's CRL #22, already expired: put in force (fail closed: no older CRL is kept
+    // in its place), and said: an error line naming the CA and nextUpdate, /readyz, the metric.
+    n = reloads().length;
+    writeAtomically(join(dir, 'crl.pem'), (await signCrl(indexRevoking(), 22, new Date(Date.now() - 31 * 86_400_000))) + secondCrl);
+    await until(() => reloads()[n], 10_000, 'the reload of CRL #22');
+    const lockout = await until(() => events(g, 'crl-lockout')[0], 10_000, 'the crl-lockout line');
+    expect(lockout).toMatchObject({ reason: 'crl-expired', level: 50 });
+    expect(String(lockout.msg)).toMatch(/^the CRL of ".*" in force expired on .* \(nextUpdate\): every client of that CA is refused \(CRL_HAS_EXPIRED\)/);
+    const expired = await httpGet(`http://127.0.0.1:${g.adminPort}/readyz`);
+    expect(expired.status).toBe(503);
+    expect(expired.body).toContain('CRL_HAS_EXPIRED');
+    const metrics = (await httpGet(`http://127.0.0.1:${g.adminPort}/metrics`)).body;
+    expect(metrics).toMatch(/^dockgate_tls_cas_refused\{reason="crl-expired"\} 1$/m);
+    expect(metrics).toMatch(/^dockgate_tls_cas_refused\{reason="no-crl"\} 0$/m);
+    expect(await ok(pki.bundle('alice'), g)).toBe(false);
     await g.stop();
   }, 60_000);
 });

@@ -1,0 +1,44 @@
+/**
+ * The CAs of `tls.ca` whose every client the CRL state refuses, and why: no CRL of that CA in
+ * `tls.crl` (OpenSSL's CRL_CHECK_ALL: UNABLE_TO_GET_CRL), or its CRL in force has expired
+ * (CRL_HAS_EXPIRED) or is not valid yet (CRL_NOT_YET_VALID). What `dockgate_tls_cas_refused`
+ * counts at each scrape and the reload warns of. Without `tls.crl` nothing is refused for it
+ * (revocation is off: `dockgate_tls_crls` 0).
+ */
+import type { CrlInfo } from '../server/crl.js';
+
+/** Why every client of a CA is refused. */
+export type CrlLockoutReason = 'no-crl' | 'crl-expired' | 'crl-not-yet-valid';
+
+/** One CA locked out by its CRL state. */
+export interface CrlLockout {
+  reason: CrlLockoutReason;
+  /** The CA's subject (formatted), as the log and readiness name it. */
+  ca: string;
+  /** Of an expired CRL, its nextUpdate; of one not valid yet, its thisUpdate. */
+  at?: Date;
+}
+
+/**
+ * The lockouts at `now`. Pure. `casWithoutCrl`: subjects of the CAs no CRL covers (crl.ts
+ * casWithoutCrl). A CA with several CRLs is locked out only when none is valid.
+ */
+export function crlLockouts(casWithoutCrl: readonly string[], crls: readonly CrlInfo[], now: Date): CrlLockout[] {
+  const t = now.getTime();
+  const out: CrlLockout[] = casWithoutCrl.map((ca) => ({ reason: 'no-crl' as const, ca }));
+  for (const ca of new Set(crls.map((c) => c.ca))) {
+    const own = crls.filter((c) => c.ca === ca);
+    if (own.some((c) => c.thisUpdate.getTime() <= t && (c.nextUpdate === undefined || c.nextUpdate.getTime() > t))) continue;
+    const expired = own.find((c) => c.thisUpdate.getTime() <= t);
+    const first = own[0] as CrlInfo;
+    out.push(expired ? { reason: 'crl-expired', ca: expired.issuer, at: expired.nextUpdate as Date } : { reason: 'crl-not-yet-valid', ca: first.issuer, at: first.thisUpdate });
+  }
+  return out;
+}
+
+/** How many CAs per reason (every reason present, 0 when none). */
+export function lockoutCounts(lockouts: readonly CrlLockout[]): Record<CrlLockoutReason, number> {
+  const counts: Record<CrlLockoutReason, number> = { 'no-crl': 0, 'crl-expired': 0, 'crl-not-yet-valid': 0 };
+  for (const l of lockouts) counts[l.reason] += 1;
+  return counts;
+}
