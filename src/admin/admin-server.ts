@@ -45,6 +45,11 @@ export interface AdminServerOptions {
   limits?: Pick<LimitsConfig, 'handshakesPerSource' | 'handshakeFailuresPerSource'>;
   /** With TLS: where refused handshakes and blocked sources are reported; nowhere when absent. */
   handshakes?: HandshakeReports;
+  /**
+   * With a CRL: hears of each open connection closed because a reloaded `admin.tls.crl` revokes
+   * its certificate (at its next request), with that certificate's CN and serial, to be logged.
+   */
+  revokedClosed?: (certificate: { cn?: string; serial: string }) => void;
 }
 
 /** A running admin listener. */
@@ -156,6 +161,9 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
   app.use((req, _res, next) => {
     const revocation = material?.revocation;
     if (revocation && revocation.revocations.some((r) => r.serials.size > 0) && connectionRevoked(req.socket as TLSSocket, revocation)) {
+      const peer = (req.socket as TLSSocket).getPeerCertificate();
+      const cn = peer?.subject?.CN;
+      opts.revokedClosed?.({ ...(typeof cn === 'string' ? { cn } : {}), serial: (peer?.serialNumber ?? '').toLowerCase() });
       req.socket.destroy();
       return;
     }

@@ -33,7 +33,7 @@ export async function loadAdminTls(tls: AdminTlsConfig): Promise<AdminTlsMateria
   if (tls.ca !== undefined) {
     // partialChain: a scraper's own (self-signed) certificate may be pinned in `ca`, as before:
     // an entry that is not a CA is a warning here, not an error.
-    const material = await loadTlsMaterial({ ca: tls.ca, cert: tls.cert, key: tls.key, crl: tls.crl, partialChain: true });
+    const material = await loadTlsMaterial({ ca: tls.ca, cert: tls.cert, key: tls.key, crl: tls.crl, partialChain: true }, 'admin.tls');
     return {
       options: material.options,
       revocation: { revocations: material.revocations, caNames: material.caNames },

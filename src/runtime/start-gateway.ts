@@ -166,7 +166,10 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   // The admin listener binds first: should that fail (its port in use), the Docker API listener
   // has not accepted a single connection. Should the Docker listener fail, the admin one closes.
   const admin = config.admin.enabled
-    ? await startAdminServer({ config: config.admin, registry, readiness, tlsMaterial: adminTlsMaterial, limits: config.limits, handshakes: observer.adminHandshakes }).catch(async (err: unknown) => {
+    ? await startAdminServer({ config: config.admin, registry, readiness, tlsMaterial: adminTlsMaterial, limits: config.limits,
+        handshakes: observer.adminHandshakes,
+        revokedClosed: (certificate) => log.warn({ event: 'revoked-connection-closed', listener: 'admin', certificate }, 'an open admin connection was closed at its request: a reloaded admin.tls.crl revokes its certificate'),
+      }).catch(async (err: unknown) => {
         await audit.close();
         throw listenerError('admin listener (admin)', err);
       })

@@ -109,9 +109,10 @@ export function tlsProblems(err: unknown): string[] {
  * Read and check the TLS files. Throws a TlsMaterialError listing every problem, each naming
  * its file: the CA bundle, the server certificate and the key are checked independently (the
  * key against the certificate when both are usable, the CRL against the CAs when they parse),
- * so an operator fixing the files learns of all of them at once.
+ * so an operator fixing the files learns of all of them at once. The configuration key the
+ * warnings name (`tls`, or `admin.tls` for the admin listener): `configKey`.
  */
-export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
+export async function loadTlsMaterial(tls: TlsConfig, configKey = 'tls'): Promise<TlsMaterial> {
   const problems: string[] = [];
   const attempt = collecting(problems);
   const ca = readFile(tls.ca, attempt);
@@ -139,7 +140,7 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
   const { cert, key, server } = pair;
   const caNames = cas.map((c): CaName => ({ ...certificateNameKeys(c.toLegacyObject() as unknown as ParsedCertificate), serial: normalizeSerialHex(c.serialNumber), ca: caKeyOf(c), cert: c }));
   const withoutCrl = crl ? crlGaps(caCerts, parsed.crls) : [];
-  const warnings = sharedNames(caNames, tls.ca);
+  const warnings = sharedNames(caNames, tls.ca, configKey);
   for (const gap of withoutCrl) {
     const which = gap.sharedName ? ` (certificate ${gap.index + 1} of ${caNames.length} in ${tls.ca}; another CA of that name has one)` : '';
     warnings.push(
@@ -198,7 +199,7 @@ export async function loadTlsMaterial(tls: TlsConfig): Promise<TlsMaterial> {
  * all are trusted, and CRLs and revocations go to the CA whose key signed them, but a reader of
  * the bundle, the CRL file or the log cannot tell them apart by name.
  */
-function sharedNames(cas: readonly CaName[], file: string): string[] {
+function sharedNames(cas: readonly CaName[], file: string, key: string): string[] {
   const byName = new Map<string, number[]>();
   cas.forEach((ca, i) => {
     const same = byName.get(ca.subjectKey) ?? [];
@@ -211,7 +212,7 @@ function sharedNames(cas: readonly CaName[], file: string): string[] {
       const list = places.map((i) => i + 1).join(', ');
       return (
         `${file}: certificates ${list} of ${cas.length} are CAs of one name, "${oneLine(first.cert.subject)}", with different keys: all are trusted, ` +
-        'and each needs its own CRL in tls.crl (a CRL counts only for the CA whose key signed it)'
+        `and each needs its own CRL in ${key}.crl (a CRL counts only for the CA whose key signed it)`
       );
     });
 }

@@ -21,6 +21,7 @@ describe('admin listener with a CRL', async () => {
   const crls = async (revoked: string[]) => (await crlOf(chain.root, [])) + (await crlOf(chain.int, revoked));
   let dir: string;
   let server: AdminServer;
+  const closedRevoked: Array<{ cn?: string; serial: string }> = [];
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'dockgate-admin-crl-'));
@@ -32,6 +33,7 @@ describe('admin listener with a CRL', async () => {
       config: { enabled: true, listen: { host: '127.0.0.1', port: 0 }, tls: { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), ca: join(dir, 'ca.pem'), crl: join(dir, 'crl.pem') } },
       registry: new Registry(),
       readiness: async () => ({ ready: true, checks: {} }),
+      revokedClosed: (certificate) => closedRevoked.push(certificate),
     });
   });
   afterAll(async () => {
@@ -64,8 +66,9 @@ describe('admin listener with a CRL', async () => {
 
       await writeFile(join(dir, 'crl.pem'), await crls([scraper.serial]));
       expect(await server.reloadTls()).toEqual({ warnings: [], closedUntrusted: 0 });
-      // The connection opened before the reload: closed, no answer.
+      // The connection opened before the reload: closed, no answer; and said (rev-crl F5).
       expect(await askHealthz(open)).toBe('');
+      expect(closedRevoked).toEqual([{ cn: 'prometheus', serial: scraper.serial.toLowerCase() }]);
       // A new handshake: OpenSSL refuses the revoked certificate (in TLS 1.2 the refusal is
       // part of the handshake, so this is not the per-request check above).
       await expect(connect(server.address.port, chain.root.certPem, scraper, { maxVersion: 'TLSv1.2' })).rejects.toThrow();
