@@ -10,7 +10,7 @@ import { isObject } from '../facts/go-fold.js';
 import { accessTo } from './access.js';
 import type { TenancyContext } from './context.js';
 import type { DaemonAnswer } from './daemon-client.js';
-import { describeObject } from './resolve.js';
+import { describeContainers } from './resolve.js';
 
 /**
  * Whether `name` is one dockerd gives an anonymous volume: 64 lowercase hex digits (a random
@@ -33,6 +33,6 @@ export async function usedOnlyByCaller(ctx: TenancyContext, volume: string): Pro
   const filters = JSON.stringify({ volume: [volume] });
   const answer = await ctx.daemon.get(`/containers/json?all=1&filters=${encodeURIComponent(filters)}`);
   if (answer.status !== 200 || !Array.isArray(answer.json)) return { answer };
-  const users = (answer.json as JsonValue[]).filter(isObject).map((c) => describeObject('containers', c as Record<string, unknown>));
+  const users = await describeContainers(ctx.daemon, (answer.json as JsonValue[]).filter(isObject) as Record<string, unknown>[]);
   return { mine: users.length > 0 && users.every((c) => accessTo(ctx.spec, ctx.tenant, c, 'modify') !== 'none') };
 }

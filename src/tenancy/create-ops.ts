@@ -26,6 +26,7 @@ import { resolveObject } from './resolve.js';
 import { labelEntriesBytes, refuseAdding, serialiseWithin } from './rewritten-body.js';
 import { rebuildTarget } from './target.js';
 import { isVolumesFrom, sourceVolumes } from './volumes-from.js';
+import { CREATED_LABEL, freshCreatedValue } from './container-seal.js';
 
 function reserved(ctx: TenancyContext, keys: string[]): TenancyVerdict {
   return deny(403, 'reserved-label', tenancyMessage(ctx, `label ${keys.map((k) => `"${k}"`).join(', ')} is reserved: the gateway sets the owner of what you create`));
@@ -217,7 +218,8 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
   // Each anonymous volume mount gets the labels (none has them: refused just above). When that
   // alone takes the body over the limit, it is refused before anything is copied or labelled.
   refuseAdding(anonymousVolumeMounts(facts.body).length * labelEntriesBytes(labels), ctx.req.method, ctx.req.bodyLimit);
-  const body = withOwnerLabels(facts.body, ['Labels'], labels);
+  // The proof of creation (container-seal.ts) goes on the container only: its anonymous volumes get the owner labels.
+  const body = withOwnerLabels(facts.body, ['Labels'], { ...labels, [CREATED_LABEL]: freshCreatedValue() });
   // Before anything puts a HostConfig in: dockerd would then ignore the legacy top level.
   promoteLegacyHostConfig(body);
   ownAnonymousVolumes(body, labels);

@@ -2,6 +2,8 @@
  * Visibility: lists, `system/df`, `events` and prunes narrowed to what the caller may see.
  * A single label filter is added when one label selects exactly the visible set (dockerd ANDs
  * it with the client's filters); otherwise the gateway fetches the list and filters it.
+ * Containers are always fetched and filtered: a label filter also selects the classic
+ * builder's `RUN` containers, which carry whatever labels their image has (container-seal.ts).
  */
 import type { ObjectKind } from '../policy/tenancy-schema.js';
 import { visibilityLabel, visibleTo } from './access.js';
@@ -10,7 +12,9 @@ import { deny, forward, respondJson, type TenancyVerdict } from './hook.js';
 import { addLabelFilter, FilterError } from './filters.js';
 import { OWNER_LABEL, TEAM_LABEL } from './labels.js';
 import { daemonAnswer } from './object-ops.js';
-import { describeObject } from './resolve.js';
+import { describeContainers, describeObject } from './resolve.js';
+import { CREATED_LABEL } from './container-seal.js';
+import type { ResolvedObject } from './access.js';
 import { countVisibleContainers } from './df-counts.js';
 import { rebuildTarget } from './target.js';
 
@@ -35,10 +39,25 @@ function ownLabel(ctx: TenancyContext): string {
  * Prunes remove only the caller's own objects. Images also need the caller's team label
  * (`dockgate.team=` without a team: the gateway writes it empty), as `accessTo` needs it for
  * `rmi`: an image of the caller's with another team's label is not theirs to remove.
+ * Containers also need a `dockgate.created` label (container-seal.ts): ones made before the
+ * gateway set it have no owner. A label filter cannot compare it with the image's, so a
+ * stopped classic-build container whose image carries both labels is still pruned (docs/sharing.md, Known limits).
  */
 export function pruneOperation(ctx: TenancyContext, object: ObjectKind): TenancyVerdict {
   if (object === 'images') return withLabel(ctx, ownLabel(ctx), `${TEAM_LABEL}=${ctx.tenant.team ?? ''}`);
+  if (object === 'containers') return withLabel(ctx, ownLabel(ctx), CREATED_LABEL);
   return withLabel(ctx, ownLabel(ctx));
+}
+
+/** The items of a list of `kind`, each with the ownership the gateway reads (containers: with their image's labels). */
+async function describeAll(ctx: TenancyContext, kind: ObjectKind, list: readonly Record<string, unknown>[]): Promise<ResolvedObject[]> {
+  return kind === 'containers' ? describeContainers(ctx.daemon, list) : list.map((d) => describeObject(kind, d));
+}
+
+/** The items of `list` the caller may see. */
+async function visibleItems(ctx: TenancyContext, kind: ObjectKind, list: readonly Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+  const described = await describeAll(ctx, kind, list);
+  return list.filter((_d, i) => visibleTo(ctx.spec, ctx.tenant, described[i] as ResolvedObject));
 }
 
 function items(kind: ObjectKind, json: unknown): Record<string, unknown>[] | undefined {
@@ -53,18 +72,27 @@ export async function listOperation(ctx: TenancyContext, object: ObjectKind | 'd
     // Only events that carry the object's labels (containers, images) can match: others are hidden.
     return withLabel(ctx, tenant.team !== undefined ? `dockgate.team=${tenant.team}` : ownLabel(ctx));
   }
+  let target = rebuildTarget(ctx.req.facts, {});
   if (object !== 'df') {
     const label = visibilityLabel(spec, tenant, object);
-    if (label !== undefined) return withLabel(ctx, label);
+    if (label !== undefined && object !== 'containers') return withLabel(ctx, label);
+    if (label !== undefined) {
+      // The label narrows what the daemon sends; what it selects is then checked one by one.
+      try {
+        target = rebuildTarget(ctx.req.facts, { query: { filters: addLabelFilter(ctx.req.facts.query.filters, label) } });
+      } catch (err) {
+        return deny(400, 'bad-filters', tenancyMessage(ctx, (err as FilterError).message));
+      }
+    }
   }
   // Fetch what the client asked for (its own filters included) and keep what it may see.
-  const answer = await ctx.daemon.get(rebuildTarget(ctx.req.facts, {}));
+  const answer = await ctx.daemon.get(target);
   if (answer.status !== 200) return daemonAnswer(answer);
   if (object === 'df') {
     const doc = { ...(answer.json as Record<string, unknown>) };
     for (const [key, kind] of [['Containers', 'containers'], ['Volumes', 'volumes'], ['Images', 'images']] as const) {
       const list = doc[key];
-      if (Array.isArray(list)) doc[key] = list.filter((d) => visibleTo(spec, tenant, describeObject(kind, d as Record<string, unknown>)));
+      if (Array.isArray(list)) doc[key] = await visibleItems(ctx, kind, list as Record<string, unknown>[]);
     }
     // Build cache records carry no owner.
     if (Array.isArray(doc.BuildCache)) doc.BuildCache = [];
@@ -73,7 +101,7 @@ export async function listOperation(ctx: TenancyContext, object: ObjectKind | 'd
   }
   const list = items(object, answer.json);
   if (!list) return daemonAnswer(answer);
-  const visible = list.filter((d) => visibleTo(spec, tenant, describeObject(object, d)));
+  const visible = await visibleItems(ctx, object, list);
   if (object === 'volumes') return respondJson(200, { ...(answer.json as Record<string, unknown>), Volumes: visible });
   return respondJson(200, visible);
 }

@@ -3,6 +3,9 @@ import { isObject } from '../facts/go-fold.js';
 import { tenancyMessage, type TenancyContext } from './context.js';
 import { deny, type ForwardVerdict, type TenancyVerdict } from './hook.js';
 import { OWNER_LABEL } from './labels.js';
+import { CREATED_LABEL } from './container-seal.js';
+import { describeContainers } from './resolve.js';
+import type { JsonValue } from '../core/types.js';
 
 /** Networks `owner` has (by owner label), as the daemon lists them. */
 export async function countNetworks(ctx: TenancyContext, owner = ctx.tenant.name): Promise<number> {
@@ -14,14 +17,18 @@ export async function countNetworks(ctx: TenancyContext, owner = ctx.tenant.name
 
 /**
  * The full IDs of the containers of `owner` (default: the caller): all of them, or only live
- * ones (running, paused or restarting: all hold their resources).
+ * ones (running, paused or restarting: all hold their resources). The owner label selects them
+ * on the daemon; only those it names as their owner with their proof of creation
+ * (container-seal.ts) count: a classic build's `RUN` container labelled `owner` is nobody's.
  */
 export async function containerIds(ctx: TenancyContext, runningOnly: boolean, owner = ctx.tenant.name): Promise<string[]> {
-  const filters: Record<string, string[]> = { label: [`${OWNER_LABEL}=${owner}`] };
+  const filters: Record<string, string[]> = { label: [`${OWNER_LABEL}=${owner}`, CREATED_LABEL] };
   if (runningOnly) filters.status = ['running', 'paused', 'restarting'];
   const answer = await ctx.daemon.get(`/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify(filters))}`);
   if (answer.status !== 200 || !Array.isArray(answer.json)) throw new Error(`daemon answered ${answer.status} when counting containers`);
-  return answer.json.map((c) => (isObject(c) && typeof c.Id === 'string' ? c.Id : ''));
+  const items = (answer.json as unknown[]).map((c) => (isObject(c as JsonValue) ? (c as Record<string, unknown>) : {}));
+  const described = await describeContainers(ctx.daemon, items);
+  return described.filter((c) => c.ownership.owner === owner).map((c) => c.id);
 }
 
 /** How many containers containerIds finds. */

@@ -1,11 +1,14 @@
 /**
  * Resolving an object reference the way dockerd does (full ID, exact name, unique ID prefix)
- * by asking dockerd itself, and reading the owner labels of what it found.
+ * by asking dockerd itself, and reading the owner labels of what it found (a container's count
+ * only with its proof of creation through the gateway: container-seal.ts).
  */
 import type { ObjectKind } from '../policy/tenancy-schema.js';
 import type { ResolvedObject } from './access.js';
 import type { DaemonAnswer, DaemonClient } from './daemon-client.js';
 import { ownershipOf } from './labels.js';
+import { containerOwnership, mayBeOwned } from './container-seal.js';
+import { imageLabelCache } from './image-labels.js';
 import { isObject } from '../facts/go-fold.js';
 import type { JsonValue } from '../core/types.js';
 
@@ -23,16 +26,31 @@ function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
 
-/** Build a ResolvedObject from an inspect answer or a list item of `kind`. */
-export function describeObject(kind: ObjectKind, doc: Record<string, unknown>): ResolvedObject {
+/** The labels of an inspect answer or a list item of `kind`. */
+function labelsOf(kind: ObjectKind, doc: Record<string, unknown>): JsonValue | undefined {
   const config = isObject(doc.Config as JsonValue) ? (doc.Config as Record<string, unknown>) : {};
-  const labels = (kind === 'containers' || kind === 'images') && doc.Labels === undefined ? config.Labels : doc.Labels;
+  return ((kind === 'containers' || kind === 'images') && doc.Labels === undefined ? config.Labels : doc.Labels) as JsonValue | undefined;
+}
+
+/** The ID of the image a container runs: `Image` in an inspect answer, `ImageID` in a list item. */
+function imageIdOf(doc: Record<string, unknown>): string {
+  return str(doc.ImageID !== undefined ? doc.ImageID : doc.Image);
+}
+
+/**
+ * Build a ResolvedObject from an inspect answer or a list item of `kind`. A container's
+ * ownership also needs the labels of the image it runs (`imageLabels`, container-seal.ts):
+ * without them (not found, not looked up) it has no owner; describeContainers looks them up.
+ */
+export function describeObject(kind: ObjectKind, doc: Record<string, unknown>, imageLabels?: JsonValue): ResolvedObject {
+  const labels = labelsOf(kind, doc);
   let names: string[];
   if (kind === 'containers') names = [str(doc.Name), ...(Array.isArray(doc.Names) ? doc.Names.map(str) : [])].filter(Boolean).map((n) => n.replace(/^\//, ''));
   else if (kind === 'images') names = Array.isArray(doc.RepoTags) ? doc.RepoTags.map(str) : [];
   else names = [str(doc.Name)];
   const id = kind === 'volumes' ? str(doc.Name) : str(doc.Id);
-  const found: ResolvedObject = { kind, id, names, ownership: ownershipOf(labels as JsonValue) };
+  const ownership = kind === 'containers' ? containerOwnership(labels, imageLabels) : ownershipOf(labels);
+  const found: ResolvedObject = { kind, id, names, ownership };
   if (kind === 'images') {
     // Lists show an untagged image as `<none>:<none>` / `<none>@<none>`.
     const real = (v: unknown) => (Array.isArray(v) ? v.map(str) : []).some((n) => n !== '' && !n.startsWith('<none>'));
@@ -40,6 +58,23 @@ export function describeObject(kind: ObjectKind, doc: Record<string, unknown>): 
     found.names = names.filter((n) => !n.startsWith('<none>'));
   }
   return found;
+}
+
+/**
+ * Describe containers (inspect answers or list items), each with the ownership its labels and
+ * its image's give (container-seal.ts): one image look-up per distinct image, only for
+ * containers that could be someone's, through the daemon client's cache. A failed look-up
+ * throws (the request is refused).
+ */
+export async function describeContainers(daemon: DaemonClient, docs: readonly Record<string, unknown>[]): Promise<ResolvedObject[]> {
+  const cache = imageLabelCache(daemon);
+  const images = new Map<string, JsonValue | undefined>();
+  for (const doc of docs) {
+    const image = imageIdOf(doc);
+    if (!mayBeOwned(labelsOf('containers', doc)) || images.has(image)) continue;
+    images.set(image, await cache.labelsOf(daemon, image));
+  }
+  return docs.map((doc) => describeObject('containers', doc, images.get(imageIdOf(doc))));
 }
 
 /** dockerd's answer to a container reference it finds nothing for. */
@@ -61,7 +96,8 @@ export async function resolveObject(daemon: DaemonClient, kind: ObjectKind, name
   const answer = await daemon.get(INSPECT[kind](name));
   if (answer.status !== 200 || !isObject(answer.json as JsonValue)) return { answer };
   const raw = answer.json as Record<string, unknown>;
-  return { found: { ...describeObject(kind, raw), raw } };
+  const found = kind === 'containers' ? (await describeContainers(daemon, [raw]))[0] : describeObject(kind, raw);
+  return { found: { ...(found as ResolvedObject), raw } };
 }
 
 /** Resolve an exec instance to its ID and the container it runs in. */

@@ -1,6 +1,7 @@
 /**
  * Tenancy: sharing one daemon between identities. Off unless the policy has a `tenancy:`
- * section; admins bypass it (but for the tags they write: admin-writes.ts). For everyone else: rate limit, stream limit, then the
+ * section; admins bypass it (but for the tags they write: admin-writes.ts, and the proof of
+ * creation their containers get: admin-create.ts). For everyone else: rate limit, stream limit, then the
  * operation's plan (operation-plans.ts), with the tags it writes reserved until its exchange
  * ends (written-tags.ts).
  */
@@ -26,6 +27,7 @@ import { tenantOf } from './tenant.js';
 import { TokenBuckets, type Clock } from './token-bucket.js';
 import { withTagsReserved, writtenTags } from './written-tags.js';
 import { adminWrite } from './admin-writes.js';
+import { adminContainerCreate } from './admin-create.js';
 import { field } from '../facts/go-fold.js';
 
 /** What tenancy needs, passed in once. */
@@ -58,7 +60,7 @@ export function createTenancy(deps: TenancyDeps): Tenancy {
       if (!spec || !op) return forward();
       const tenant = tenantOf(spec, req.identity, deps.groups(req.identity));
       const ctx: TenancyContext = { spec, tenant, daemon: deps.daemon, req, locks, starting, log: deps.log };
-      if (tenant.admin) return adminWrite(ctx);
+      if (tenant.admin) return op.name === 'ContainerCreate' ? adminContainerCreate(ctx) : adminWrite(ctx);
 
       const rate = tenant.quota.rate;
       if (rate) {
@@ -135,7 +137,9 @@ async function commit(ctx: TenancyContext): Promise<TenancyVerdict> {
   if (keys.length) return deny(403, 'reserved-label', tenancyMessage(ctx, `label ${keys.join(', ')} is reserved: the gateway sets the owner of what you create`));
   const r = await resolveObject(ctx.daemon, 'containers', name);
   if ('answer' in r) return daemonAnswer(r.answer);
-  if (accessTo(ctx.spec, ctx.tenant, r.found, 'modify') === 'none') return deny(403, 'not-owner', tenancyMessage(ctx, `container "${name}" belongs to another tenant`));
+  if (accessTo(ctx.spec, ctx.tenant, r.found, 'modify') === 'none') {
+    return deny(403, 'not-owner', tenancyMessage(ctx, `container "${name}" ${r.found.ownership.owner === undefined ? 'has no owner' : 'belongs to another tenant'}`));
+  }
   const over = await tagOver(ctx, facts.query.repo, facts.query.tag);
   if (over) return over;
   return importOrCommit(ctx, ownerLabels(ctx.tenant.name, ctx.tenant.team), { container: r.found.id });

@@ -32,6 +32,17 @@ function guidePolicy(): string {
 const as = (who: string, args: string[], opts: { cli?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> =>
   docker(pki.bundle(who), gw.port, args, { timeoutMs: opts.timeoutMs ?? 60_000, cli: opts.cli, env: opts.env });
 
+/**
+ * An image's labels as JSON, without the `dockgate.created` label a commit copies from its
+ * container (the container's proof of creation, src/tenancy/container-seal.ts): it is random.
+ */
+function withoutCreated(json: string): string {
+  if (json === '' || json === 'null') return json;
+  const labels = JSON.parse(json) as Record<string, string>;
+  delete labels['dockgate.created'];
+  return JSON.stringify(labels);
+}
+
 /** Audit records of the gateway so far. */
 function audit(): Record<string, unknown>[] {
   return gw.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -239,7 +250,7 @@ describe('builds under the guide\'s policy (review3 F4)', () => {
 describe('an admin\'s import or commit whose changes could set an owner goes into a new repository only (rev-images F1, F2)', () => {
   // The CLI sends an import's repository as given, a commit's as docker.io/library/busybox.
   const refusal = (op: string, repo: string) => `${op} denied for ops: ${op} with a change that could set a dockgate label (one naming it in any spelling, a LABEL with a variable, or a change that is not one plain instruction) writes an image whose owner the gateway cannot tell: it may only go into a new repository, and repository "${repo}" holds busybox:latest`;
-  const labelsOf = async (ref: string) => (await dockerDirect(socket, ['image', 'inspect', '-f', '{{json .Config.Labels}}', ref])).stdout.trim();
+  const labelsOf = async (ref: string) => withoutCreated((await dockerDirect(socket, ['image', 'inspect', '-f', '{{json .Config.Labels}}', ref])).stdout.trim());
 
   it('root\'s docker import --change \'LABEL dockgate.owner=carol ...\' into busybox is refused; into a new repository it is carol\'s', async () => {
     const dir = scratchDir('tc-import-');
@@ -293,7 +304,7 @@ describe('a tenant\'s variable LABEL key in a commit sets no owner (the gateway\
       expect((await as('carol', ['run', '-d', '--name', 'tc-cc', 'busybox', 'sleep', '300'])).code).toBe(0);
       const r = await as('carol', ['commit', '--change', 'ENV X=dockgate', '--change', 'LABEL ${X}.owner=alice ${X}.team=web', 'tc-cc', 'tc-carolvar:1']);
       expect(r.code, r.stderr).toBe(0);
-      const labels = (await dockerDirect(socket, ['image', 'inspect', '-f', '{{json .Config.Labels}}', 'tc-carolvar:1'])).stdout.trim();
+      const labels = withoutCreated((await dockerDirect(socket, ['image', 'inspect', '-f', '{{json .Config.Labels}}', 'tc-carolvar:1'])).stdout.trim());
       expect(labels).toBe('{"dockgate.owner":"carol","dockgate.team":"data"}');
     } finally {
       await dockerDirect(socket, ['rm', '-f', 'tc-cc']);

@@ -679,8 +679,9 @@ describe('review fixes, on the real daemon', () => {
       expect(named.stderr).toContain('volume "ten-opsvol" (HostConfig.Binds) has no owner and is not shared');
       const from = await as('alice', ['run', '--rm', '--volumes-from', 'ten-vf-holder', 'busybox', 'true']);
       expect(from.stderr).toContain('volume "ten-opsvol" (mounted by container "ten-vf-holder" of HostConfig.VolumesFrom) has no owner and is not shared');
-      // A container of alice's made on the daemon with carol's volume (as an admin might make one for her).
-      const planted = await dockerDirect(socket, ['create', '--name', 'ten-vf-planted', '--label', 'dockgate.owner=alice', '--label', 'dockgate.team=web', '-v', 'ten-cvol:/c', 'busybox', 'true']);
+      // A container of alice's with carol's volume, made by an admin for her (through the gateway:
+      // made on the socket, it would have no dockgate.created label, so no owner).
+      const planted = await as('root', ['create', '--name', 'ten-vf-planted', '--label', 'dockgate.owner=alice', '--label', 'dockgate.team=web', '-v', 'ten-cvol:/c', 'busybox', 'true']);
       expect(planted.code, planted.stderr).toBe(0);
       const team = await as('bob', ['run', '--rm', '--volumes-from', 'ten-vf-planted', 'busybox', 'true']);
       expect(team.stderr).toContain('volume "ten-cvol" (mounted by container "ten-vf-planted" of HostConfig.VolumesFrom) belongs to another tenant');

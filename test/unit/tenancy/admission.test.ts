@@ -14,6 +14,7 @@ import { buildLimits, classicRemoval, FORCED_REMOVAL_NOTE, goInt64 } from '../..
 import { applyLimits } from '../../../src/tenancy/limits.js';
 import { tagReference } from '../../../src/tenancy/image-set.js';
 import { createTenancy } from '../../../src/tenancy/tenancy.js';
+import { madeByGateway } from './made-by-gateway.js';
 
 const spec: TenancySpec = {
   admins: { users: [], groups: ['ops'] },
@@ -75,7 +76,7 @@ function daemonWith(containers: Container[] = [], extra: Record<string, unknown>
     const raw = Buffer.from(JSON.stringify(json));
     return { status, json, raw, contentType: 'application/json' };
   };
-  return {
+  return madeByGateway({
     paths,
     get(path: string) {
       paths.push(path);
@@ -90,12 +91,12 @@ function daemonWith(containers: Container[] = [], extra: Record<string, unknown>
         }
         const owner = filters.label?.[0]?.split('=')[1];
         const list = containers.filter((c) => c.labels['dockgate.owner'] === owner && (!filters.status || filters.status.includes(c.status)));
-        return Promise.resolve(answer(200, list.map((c) => ({ Id: c.id.padEnd(64, '0') }))));
+        return Promise.resolve(answer(200, list.map((c) => ({ Id: c.id.padEnd(64, '0'), Labels: c.labels }))));
       }
       const doc = docs[decoded];
       return Promise.resolve(doc === undefined ? answer(404, { message: `No such object: ${decoded}` }) : answer(200, doc));
     },
-  };
+  });
 }
 
 function identity(name: string, groups: string[]): Identity {

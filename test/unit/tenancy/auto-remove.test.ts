@@ -11,6 +11,7 @@ import type { TenancySpec } from '../../../src/policy/tenancy-schema.js';
 import { autoRemoves, removalNote } from '../../../src/tenancy/auto-remove.js';
 import type { DaemonAnswer, DaemonClient } from '../../../src/tenancy/daemon-client.js';
 import type { TenancyVerdict } from '../../../src/tenancy/hook.js';
+import { madeByGateway } from './made-by-gateway.js';
 import { createTenancy } from '../../../src/tenancy/tenancy.js';
 
 const spec: TenancySpec = {
@@ -47,7 +48,7 @@ function daemon(del: Deleter | null = () => Promise.resolve(answer(204, undefine
         const filters = JSON.parse(decoded.slice(decoded.indexOf('filters=') + 'filters='.length)) as { label?: string[]; status?: string[] };
         const owner = filters.label?.[0]?.split('=')[1];
         const list = CONTAINERS.filter((c) => c.labels['dockgate.owner'] === owner && (!filters.status || c.running));
-        return Promise.resolve(answer(200, list.map((c) => ({ Id: fullId(c.name) }))));
+        return Promise.resolve(answer(200, list.map((c) => ({ Id: fullId(c.name), Labels: c.labels }))));
       }
       const c = CONTAINERS.find((x) => decoded === `/containers/${x.name}/json` || decoded === `/containers/${fullId(x.name)}/json`);
       if (!c) return Promise.resolve(answer(404, { message: `No such container: ${decoded}` }));
@@ -60,7 +61,7 @@ function daemon(del: Deleter | null = () => Promise.resolve(answer(204, undefine
       return del(path);
     };
   }
-  return client;
+  return madeByGateway(client);
 }
 
 function identity(name: string, groups: string[]): Identity {

@@ -13,6 +13,7 @@ import type { DaemonClient } from '../../../src/tenancy/daemon-client.js';
 import type { TenancyVerdict } from '../../../src/tenancy/hook.js';
 import { createTenancy } from '../../../src/tenancy/tenancy.js';
 import { UNOWNED_REMOVAL_NOTE } from '../../../src/tenancy/unowned-removal.js';
+import { madeByGateway } from './made-by-gateway.js';
 import { answer, identity, spec } from './tag-admission.js';
 
 const labels = (owner: string, team: string) => ({ 'dockgate.owner': owner, 'dockgate.team': team });
@@ -44,7 +45,7 @@ const docs: Record<string, unknown> = {
   // root's own container, no labels; its environment gives X=dockgate (a LABEL ${X}.owner= change expands it).
   '/containers/r1/json': { Id: 'f1'.padEnd(64, '0'), Name: '/r1', Config: { Labels: {}, Env: ['X=dockgate'] }, State: { Running: true } },
 };
-const daemon: DaemonClient = { get: (path) => Promise.resolve(docs[decodeURIComponent(path)] === undefined ? answer(404, { message: 'No such image' }) : answer(200, docs[decodeURIComponent(path)])) };
+const daemon: DaemonClient = madeByGateway({ get: (path) => Promise.resolve(docs[decodeURIComponent(path)] === undefined ? answer(404, { message: 'No such image' }) : answer(200, docs[decodeURIComponent(path)])) });
 const tenancy = createTenancy({ daemon, spec: () => spec, groups: (id) => id.groups });
 
 function admit(who: string, method: string, target: string): Promise<TenancyVerdict> {

@@ -35,12 +35,25 @@ describe('containerIds', () => {
     [false, undefined],
   ])('live only: %s asks for status %j', async (runningOnly, status) => {
     const asked: string[] = [];
+    const IMAGE = `sha256:${'1'.repeat(64)}`;
+    const own = { 'dockgate.owner': 'alice', 'dockgate.team': 'web', 'dockgate.created': 'c0' };
+    const list = [
+      { Id: 'a1', ImageID: IMAGE, Labels: own },
+      // What the owner label selects but does not prove: a classic-build RUN container
+      // (its image's labels), one made before the proof existed, one whose image is gone.
+      { Id: 'b1', ImageID: IMAGE, Labels: { ...own, 'dockgate.created': 'i0' } },
+      { Id: 'b2', ImageID: IMAGE, Labels: { 'dockgate.owner': 'alice', 'dockgate.team': 'web' } },
+      { Id: 'b3', ImageID: `sha256:${'2'.repeat(64)}`, Labels: own },
+      { Names: ['/x'] },
+    ];
     const get = (path: string): Promise<DaemonAnswer> => {
       asked.push(path);
-      return Promise.resolve({ status: 200, json: [{ Id: 'a1' }, { Names: ['/x'] }], raw: Buffer.alloc(0), contentType: 'application/json' });
+      if (path === `/images/${IMAGE}/json`) return Promise.resolve({ status: 200, json: { Id: IMAGE, Config: { Labels: { 'dockgate.created': 'i0' } } }, raw: Buffer.alloc(0), contentType: 'application/json' });
+      if (path.startsWith('/images/')) return Promise.resolve({ status: 404, json: { message: 'No such image' }, raw: Buffer.alloc(0), contentType: 'application/json' });
+      return Promise.resolve({ status: 200, json: list, raw: Buffer.alloc(0), contentType: 'application/json' });
     };
-    expect(await containerIds(ctxWith(new KeyedMutex(), get), runningOnly)).toEqual(['a1', '']);
+    expect(await containerIds(ctxWith(new KeyedMutex(), get), runningOnly)).toEqual(['a1']);
     const filters = JSON.parse(decodeURIComponent(asked[0]?.split('filters=')[1] ?? '')) as { status?: string[]; label: string[] };
-    expect(filters).toEqual({ label: ['dockgate.owner=alice'], ...(status ? { status } : {}) });
+    expect(filters).toEqual({ label: ['dockgate.owner=alice', 'dockgate.created'], ...(status ? { status } : {}) });
   });
 });

@@ -10,6 +10,7 @@ import { GatewayError } from '../../../src/http/gateway-error.js';
 import type { TenancySpec } from '../../../src/policy/tenancy-schema.js';
 import type { DaemonAnswer, DaemonClient } from '../../../src/tenancy/daemon-client.js';
 import { heldToLimit, labelEntriesBytes, refuseAdding, serialiseWithin } from '../../../src/tenancy/rewritten-body.js';
+import { madeByGateway } from './made-by-gateway.js';
 import { createTenancy } from '../../../src/tenancy/tenancy.js';
 
 /** The reason code a call refused with, or 'ok'. */
@@ -122,7 +123,7 @@ describe('every body tenancy rewrites is held to the limit (found by a mutation 
   function asking(): DaemonClient & { paths: string[] } {
     const paths: string[] = [];
     const answer = (status: number, json: unknown): DaemonAnswer => ({ status, json, raw: Buffer.from(JSON.stringify(json)), contentType: 'application/json' });
-    return {
+    return madeByGateway({
       paths,
       get(path: string): Promise<DaemonAnswer> {
         paths.push(path);
@@ -131,7 +132,7 @@ describe('every body tenancy rewrites is held to the limit (found by a mutation 
         if (path.startsWith('/networks?')) return Promise.resolve(answer(200, []));
         return daemon.get(path);
       },
-    };
+    });
   }
   async function admitUnder(d: DaemonClient, target: string, body: JsonValue, bodyLimit: number): Promise<string> {
     const tenancy = createTenancy({ daemon: d, spec: () => spec, groups: (id) => id.groups });

@@ -8,6 +8,7 @@ import { buildFacts } from '../../../src/facts/build-facts.js';
 import type { TenancySpec } from '../../../src/policy/tenancy-schema.js';
 import type { DaemonAnswer, DaemonClient } from '../../../src/tenancy/daemon-client.js';
 import { holdsStream } from '../../../src/tenancy/stream-requests.js';
+import { madeByGateway } from './made-by-gateway.js';
 import { createTenancy } from '../../../src/tenancy/tenancy.js';
 
 const facts = (method: string, target: string, body?: unknown, upgrade?: string) => {
@@ -82,13 +83,13 @@ describe('the streams quota admits what holds no stream while the quota is full'
     '/images/busybox:latest/json': { Id: 'sha256:b', RepoTags: ['busybox:latest'], Config: { Labels: bob } },
     '/images/json': [{ Id: 'sha256:b', RepoTags: ['busybox:latest'], Labels: bob }],
   };
-  const daemon: DaemonClient = {
+  const daemon: DaemonClient = madeByGateway({
     get(path: string): Promise<DaemonAnswer> {
       const doc = docs[decodeURIComponent(path)];
       const json = doc ?? { message: 'No such object' };
       return Promise.resolve({ status: doc === undefined ? 404 : 200, json, raw: Buffer.from(JSON.stringify(json)), contentType: 'application/json' });
     },
-  };
+  });
   const identity: Identity = { name: 'bob', groups: [], organizations: [], sans: { dns: [], ip: [], email: [], uri: [] }, fingerprint: '', serial: '', notAfter: new Date(0), issuer: '', issuerKey: '' };
 
   it.each(CASES.filter(([name]) => name !== 'unknown route'))('%s', async (_name, method, target, body, counted) => {

@@ -14,6 +14,7 @@ import { writtenTags } from '../../../src/tenancy/written-tags.js';
 import { KeyedMutex } from '../../../src/tenancy/keyed-mutex.js';
 import { LiveSlots } from '../../../src/tenancy/live-slots.js';
 import { withTagsReserved } from '../../../src/tenancy/written-tags.js';
+import { madeByGateway } from './made-by-gateway.js';
 import type { TenancyContext } from '../../../src/tenancy/context.js';
 
 const bob: TagHolder = { tenant: 'bob', team: 'web', operation: 'ImageBuild' };
@@ -74,7 +75,7 @@ function answer(status: number, json: unknown): DaemonAnswer {
 const carolLabels = { 'dockgate.owner': 'carol', 'dockgate.team': 'data' };
 const bobLabels = { 'dockgate.owner': 'bob', 'dockgate.team': 'web' };
 function tenancyOn(get: DaemonClient['get']) {
-  const tenancy = createTenancy({ daemon: { get }, spec: () => spec, groups: (id) => id.groups });
+  const tenancy = createTenancy({ daemon: madeByGateway({ get }), spec: () => spec, groups: (id) => id.groups });
   return (who: string, target: string): Promise<TenancyVerdict> => tenancy.admit({ identity: identity(who), facts: buildFacts({ method: 'POST', rawTarget: target, headers: {} }), method: 'POST', target });
 }
 const base: DaemonClient['get'] = async (path) => {
@@ -139,7 +140,7 @@ function ctxFor(tenant: string, team: string | undefined, target: string, get: D
   return {
     spec,
     tenant: { name: tenant, ...(team !== undefined ? { team } : {}), quota: {} } as TenancyContext['tenant'],
-    daemon: { get },
+    daemon: madeByGateway({ get }),
     req: { identity: identity(tenant), facts, method: 'POST', target },
     locks: new KeyedMutex(), starting: new LiveSlots(),
   };

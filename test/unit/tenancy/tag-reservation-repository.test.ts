@@ -11,6 +11,7 @@ import type { DaemonClient } from '../../../src/tenancy/daemon-client.js';
 import type { TenancyVerdict } from '../../../src/tenancy/hook.js';
 import { mayShareRepository, TagReservations, type TagHolder } from '../../../src/tenancy/tag-reservations.js';
 import { writtenDigests, writtenRepositories, writtenTags } from '../../../src/tenancy/written-tags.js';
+import { madeByGateway } from './made-by-gateway.js';
 import { answer, forwarded, tenancyOn } from './tag-admission.js';
 
 const bob: TagHolder = { tenant: 'bob', team: 'web', operation: 'ImageBuild' };
@@ -113,7 +114,7 @@ const aliceLabels = { 'dockgate.owner': 'alice', 'dockgate.team': 'web' };
  * until it resolves.
  */
 function daemon(gate?: Promise<void>, landed = () => false): DaemonClient {
-  return {
+  return madeByGateway({
     async get(path) {
       await gate;
       const p = decodeURIComponent(path);
@@ -125,7 +126,7 @@ function daemon(gate?: Promise<void>, landed = () => false): DaemonClient {
       if (p === '/images/json') return answer(200, landed() ? [mixA] : []);
       return answer(404, { message: 'No such image' });
     },
-  };
+  });
 }
 
 function writingInto(v: TenancyVerdict, repository: string, by: string): void {

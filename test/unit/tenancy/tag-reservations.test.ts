@@ -10,6 +10,7 @@ import type { DaemonClient } from '../../../src/tenancy/daemon-client.js';
 import type { TenancyVerdict } from '../../../src/tenancy/hook.js';
 import { mayShare, TagReservations, type TagHolder } from '../../../src/tenancy/tag-reservations.js';
 import { writtenTags } from '../../../src/tenancy/written-tags.js';
+import { madeByGateway } from './made-by-gateway.js';
 import { answer, forwarded, tenancyOn } from './tag-admission.js';
 
 const bob: TagHolder = { tenant: 'bob', team: 'web', operation: 'ImageBuild' };
@@ -97,7 +98,7 @@ function daemon(gate?: Promise<void>): DaemonClient {
     '/images/bimg:1/json': { Id: 'sha256:b', RepoTags: ['bimg:1'], Config: { Labels: { 'dockgate.owner': 'bob', 'dockgate.team': 'web' } } },
     '/images/json': [],
   };
-  return {
+  return madeByGateway({
     async get(path) {
       await gate;
       const decoded = decodeURIComponent(path);
@@ -105,7 +106,7 @@ function daemon(gate?: Promise<void>): DaemonClient {
       const doc = docs[decoded];
       return doc === undefined ? answer(404, { message: 'No such image' }) : answer(200, doc);
     },
-  };
+  });
 }
 
 function reserved(v: TenancyVerdict, tag: string, by = 'ImageBuild'): void {

@@ -14,6 +14,7 @@ import type { DaemonAnswer, DaemonClient } from '../../../src/tenancy/daemon-cli
 import type { TenancyVerdict } from '../../../src/tenancy/hook.js';
 import { planFor } from '../../../src/tenancy/operation-plans.js';
 import { createReferences } from '../../../src/tenancy/references.js';
+import { madeByGateway } from './made-by-gateway.js';
 import { createTenancy } from '../../../src/tenancy/tenancy.js';
 
 const spec: TenancySpec = {
@@ -30,7 +31,7 @@ const DC = 'dave0c'.padEnd(64, '0');
 const answer = (status: number, json: unknown): DaemonAnswer => ({ status, json, raw: Buffer.from(JSON.stringify(json)), contentType: 'application/json' });
 
 /** The daemon: busybox (no owner) and container `unownedc` (no owner), nothing else. */
-const daemon: DaemonClient = {
+const daemon: DaemonClient = madeByGateway({
   get(path) {
     const decoded = decodeURIComponent(path);
     if (decoded === '/images/busybox/json') return Promise.resolve(answer(200, { Id: 'sha256:b', RepoTags: ['busybox:latest'], Config: { Labels: {} } }));
@@ -43,7 +44,7 @@ const daemon: DaemonClient = {
     if (decoded.startsWith('/containers/json?')) return Promise.resolve(answer(200, []));
     return Promise.resolve(answer(404, { message: `No such object: ${decoded}` }));
   },
-};
+});
 
 function identity(name: string, groups: string[]): Identity {
   return { name, groups, organizations: [], sans: { dns: [], ip: [], email: [], uri: [] }, fingerprint: '', serial: '', notAfter: new Date(0), issuer: '', issuerKey: '' };
