@@ -17,7 +17,7 @@ import { field, isObject, mapEntries } from '../facts/go-fold.js';
 import { goBoolValue } from '../facts/query.js';
 import { pruneFilters } from './prune-filters.js';
 import { truncate } from './escape.js';
-import { maskPathCredentials, maskUrlCredentials } from './url-credentials.js';
+import { maskNameCredentials, maskPathCredentials, maskUrlCredentials } from './url-credentials.js';
 
 /** A scalar or a list of scalars, the only shapes an audit field takes. */
 export type AuditValue = string | number | boolean | (string | number | boolean)[];
@@ -289,7 +289,7 @@ const EXTRACTORS: Record<string, Extract> = {
  */
 export function auditFields(facts: RequestFacts): AuditFields | undefined {
   const out: AuditFields = {};
-  for (const [name, value] of Object.entries(facts.params).slice(0, 8)) out[name] = truncate(maskPathCredentials(value));
+  for (const [name, value] of Object.entries(facts.params).slice(0, 8)) out[name] = truncate(maskNameCredentials(value));
   const extract = facts.operation ? EXTRACTORS[facts.operation.name] : undefined;
   if (extract) {
     for (const [name, raw] of Object.entries(extract(facts))) {

@@ -16,12 +16,23 @@
  *
  * Image and plugin references and request paths may also hold a `user[:password]@` without a
  * scheme (`u:pw@host/x`, `/images/u:pw@host/x/push`): dockerd refuses them, but the value
- * reaches the record first. There a segment ending in `@` is masked unless the `@` starts a
- * digest (`name@sha256:<hex>`), which is no userinfo. Paths keep their `?` and `#` (a decoded
- * `%3F` is part of a name): maskPathCredentials masks the userinfo only.
+ * reaches the record first. There the userinfo is everything from the start of the reference
+ * (in a path: of the name, after `/images/`, `/plugins/`, `/distribution/` or whichever
+ * resource the path names) up to its last `@` that does not start a digest, so a password
+ * holding `/` or `@` (`u:a/b@host/x`, sent as `%2F` in a path) is masked whole. A digest is
+ * one dockerd accepts (image-digest.ts: `sha256:` and exactly 64 lower-case hex digits, ...),
+ * ending the reference, or in a path its segment or the path (`name@sha256:<hex>/json`, also
+ * before a raw target's `?` or `#`, and with the colon sent as `%3A`); a host called `sha256`
+ * with a port (`u:pw@sha256:5000/x`) is none. Paths keep their `?` and `#` (a decoded `%3F`
+ * is part of a name): maskPathCredentials masks the userinfo only.
+ *
+ * URLs (import `fromSrc`, build `remote`) are read as Go's url.Parse reads them: there a `/`
+ * ends the authority, and an `@` after it is part of the path (`https://h/@scope/pkg.tgz`).
  *
  * Pure functions.
  */
+
+import { digestPattern } from '../facts/image-digest.js';
 
 /** Userinfo after any `scheme://` (anywhere in the value, so a leading space does not hide it). */
 const AFTER_SCHEME = /:\/\/[^/]*@/g;
@@ -29,17 +40,16 @@ const AFTER_SCHEME = /:\/\/[^/]*@/g;
 const NETWORK_PATH = /^\/\/[^/]*@/;
 /** Userinfo at the start of a value without a scheme (`user:pw@host/file`). */
 const BARE = /^[^/]*@/;
+/** What follows the `@` of a digest in a reference: the digest, ending the value. */
+const REFERENCE_DIGEST = new RegExp(`^${digestPattern()}$`);
+/** What follows the `@` of a digest in a path: the digest (colon maybe `%3A`), then a `/`, `?`, `#` or the end. */
+const PATH_DIGEST = new RegExp(`^${digestPattern('(?::|%3[Aa])')}(?:$|[/?#])`);
 /**
- * A digest after `@` (`sha256:<hex>`; sha384 and sha512 are the other algorithms go-digest
- * knows, dockerd refuses any other), ending the value or a path segment: `name@sha256:...` is
- * no userinfo. A host and port (`u:pw@h:5000/x`) does not read as one.
+ * The part of a path before its object's name: an absolute-form target's `scheme://authority`,
+ * the `/vX.YY` version, and the resource (`/images/`); empty segments are skipped as the
+ * router skips them (`/v1.41//images/`).
  */
-const DIGEST = '(?:sha256|sha384|sha512):[0-9A-Fa-f]+(?:/|$)';
-/**
- * A non-empty `user[:password]@` at the start of the value or of a path segment, not followed
- * by a digest (`u:pw@h/x`, `/images/u:pw@h/x/push`); `%40` counts as `@` (a raw target).
- */
-const SEGMENT = new RegExp(`(^|/)[^/]+(?:@|%40)(?!${DIGEST})`, 'g');
+const PATH_HEAD = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*)?\/*(?:v[0-9][^/]*\/+)?[^/]*\/+/;
 /** What replaces a secret. */
 const MASK = '***';
 
@@ -48,8 +58,8 @@ const MASK = '***';
  * replaced by `***` and any fragment dropped. With `schemeless` (URLs: import `fromSrc`, build
  * `remote`), a leading `user[:password]@` without a scheme counts as userinfo too: dockerd's
  * import fetches `fromSrc=user@host/x` as `http://user@host/x`, and git reads `user@host:repo`
- * the same way. Without it (image and plugin references) a `user[:password]@` at the start or
- * after a `/` counts unless a digest follows the `@` (`name@sha256:...`).
+ * the same way. Without it (image and plugin references) everything before the last `@` that
+ * starts no digest counts (`u:a/b@h/x` -> `***@h/x`; `name@sha256:<hex>` stays).
  */
 export function maskUrlCredentials(value: string, schemeless = false): string {
   // Userinfo first: a malformed one may hold a `?` or `#` that must not end the URL early.
@@ -59,18 +69,67 @@ export function maskUrlCredentials(value: string, schemeless = false): string {
 /**
  * A request path (decoded or raw) with every userinfo masked as in an image reference
  * (`/images/***@host/x/push`, `/distribution/https://***@host/x/json`), its `?` and `#` kept:
- * for the record's `path`, path parameters, and reasons that quote a path.
+ * for the record's `path` and reasons that quote a path.
  */
 export function maskPathCredentials(path: string): string {
-  return maskUserinfo(path, false);
+  const out = maskSchemeUserinfo(path);
+  const at = lastUserinfoAt(out, PATH_DIGEST);
+  if (at === undefined) return out;
+  const head = PATH_HEAD.exec(out)?.[0].length ?? 0;
+  // An `@` in the head itself (`/nosuch@h/x`): from the start of its segment.
+  return maskBefore(out, head <= at.index ? head : out.lastIndexOf('/', at.index) + 1, at);
+}
+
+/**
+ * An object name (a path parameter: `u:pw@host/x` as an image name) with its userinfo masked
+ * as in a reference (`***@host/x`); nothing else changes (a container name may hold `?`).
+ */
+export function maskNameCredentials(name: string): string {
+  return maskReferenceUserinfo(maskSchemeUserinfo(name));
 }
 
 /** The userinfo masks of maskUrlCredentials, without the query's. */
 function maskUserinfo(value: string, schemeless: boolean): string {
-  const out = value.replace(AFTER_SCHEME, `://${MASK}@`).replace(NETWORK_PATH, `//${MASK}@`);
-  // A masked `scheme://***@` or `//***@` has no `@` before its first `/`: BARE leaves it alone,
-  // SEGMENT masks `***` again.
-  return schemeless ? out.replace(BARE, `${MASK}@`) : out.replace(SEGMENT, `$1${MASK}@`);
+  const out = maskSchemeUserinfo(value);
+  // A masked `scheme://***@` or `//***@` has no `@` before its first `/`: BARE leaves it alone.
+  return schemeless ? out.replace(BARE, `${MASK}@`) : maskReferenceUserinfo(out);
+}
+
+/** Userinfo after a `scheme://`, and of a network-path reference (`//u:pw@h`), masked. */
+function maskSchemeUserinfo(value: string): string {
+  return value.replace(AFTER_SCHEME, `://${MASK}@`).replace(NETWORK_PATH, `//${MASK}@`);
+}
+
+/** A reference with everything before its last `@` that starts no digest masked (`***@h/x`). */
+function maskReferenceUserinfo(value: string): string {
+  const at = lastUserinfoAt(value, REFERENCE_DIGEST);
+  return at === undefined ? value : maskBefore(value, 0, at);
+}
+
+/** Where an `@` (or `%40`) is, and how long it is spelled. */
+interface At {
+  index: number;
+  length: number;
+}
+
+/** The last `@` or `%40` of `value` not followed by what `digest` matches. */
+function lastUserinfoAt(value: string, digest: RegExp): At | undefined {
+  for (let i = value.length - 1; i >= 0; i--) {
+    const length = value[i] === '@' ? 1 : value.startsWith('%40', i) ? 3 : 0;
+    if (length > 0 && !digest.test(value.slice(i + length))) return { index: i, length };
+  }
+  return undefined;
+}
+
+/**
+ * `value` with what lies between `start` and the `@` at `at` replaced by `***` (the `@` spelled
+ * plainly); a `scheme://` or a leading `//` in front of the userinfo stays.
+ */
+function maskBefore(value: string, start: number, at: At): string {
+  const region = value.slice(start, at.index);
+  const scheme = region.lastIndexOf('://');
+  const from = scheme !== -1 ? start + scheme + 3 : region.startsWith('//') ? start + 2 : start;
+  return `${value.slice(0, from)}${MASK}@${value.slice(at.index + at.length)}`;
 }
 
 /**

@@ -3,6 +3,7 @@
  * import, from the request's name and `tag` parameter, read as its handlers read them: the
  * images guard matches what dockerd does, not what the request seems to say. Pure.
  */
+import { isDigest } from '../../facts/image-digest.js';
 
 /** What a request acts on: one reference, or every tag of a repository (`docker pull -a`, `docker push -a`). */
 export type DaemonReading = { ref: string } | { everyTag: string };
@@ -71,17 +72,15 @@ export function namedTarget(repo: string, tag: string | undefined): string {
   return tag ? withTag(repo, tag) : repo;
 }
 
-/** A digest as the reference grammar spells one (`algorithm:hex`, 32 hex digits or more). */
-const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
-
 /**
  * True when `ref` has both a tag and a digest: dockerd acts on the digest alone. What follows
  * an `@` that is no digest (`user:pw@host/x`, a userinfo) makes no such reference: dockerd
- * refuses it as malformed.
+ * refuses it as malformed, as it refuses a digest go-digest does not accept (isDigest: another
+ * algorithm, another length, upper-case hex), so neither reads as one here.
  */
 export function tagBesideDigest(ref: string): boolean {
   const parts = split(ref);
-  return parts.tag !== undefined && parts.digest !== undefined && DIGEST.test(parts.digest);
+  return parts.tag !== undefined && parts.digest !== undefined && isDigest(parts.digest);
 }
 
 /** `ref` without its digest (`name:tag`): the tag a push of `name:tag@digest` writes in the registry. */

@@ -49,6 +49,12 @@ const cases: [string, () => string, string][] = [
   ['fromImage without a scheme', () => json(auditFields(req('POST', `/v1.41/images/create?fromImage=user:${SECRET}@127.0.0.1:41498/x&tag=1`))), '"fromImage":"***@127.0.0.1:41498/x"'],
   ['a container Image without a scheme', () => json(auditFields(req('POST', '/v1.41/containers/create', { Image: `u:${SECRET}@h/x` }))), '"image":"***@h/x"'],
   ['a tag repo without a scheme', () => json(auditFields(req('POST', `/v1.41/images/busybox/tag?repo=u:${SECRET}@h/x&tag=1`))), '"repo":"***@h/x"'],
+  // A password holding a `/`, sent as %2F (rev-fixes1 F2).
+  ['path of an image inspect, password with %2F', () => auditPath(req('GET', `/v1.41/images/u:${SECRET}%2Fz@h/x/json`), ''), '/images/***@h/x/json'],
+  ['name of an image inspect, password with %2F', () => json(auditFields(req('GET', `/v1.41/images/u:${SECRET}%2Fz@h/x/json`))), '"name":"***@h/x"'],
+  ['fromImage with a password holding /', () => json(auditFields(req('POST', `/v1.41/images/create?fromImage=u:ab/${SECRET}@h/x`))), '"fromImage":"***@h/x"'],
+  // A host called sha256 with a port is no digest (rev-fixes1 F1).
+  ['fromImage with a host called sha256', () => json(auditFields(req('POST', `/v1.41/images/create?fromImage=u:${SECRET}@sha256:5000/x`))), '"fromImage":"***@sha256:5000/x"'],
   ['a plugin pull name without a scheme', () => json(auditFields(req('POST', `/v1.41/plugins/pull?remote=u:${SECRET}@h/p&name=u:${SECRET}@h/q`, []))), '"remote":"***@h/p","name":"***@h/q"'],
 ];
 

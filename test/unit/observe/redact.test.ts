@@ -423,7 +423,18 @@ describe('auditPath', () => {
     [`user:${SECRET}@example.invalid:443`, '***@example.invalid:443'], // CONNECT's authority form
     [`${SECRET}@example.invalid:443`, '***@example.invalid:443'],
     [`/v1.41/containers/u:${SECRET}@b/json`, '/v1.41/containers/***@b/json'], // a segment's `user:pw@` is masked wherever it is (rev-secrets F4)
-    ['/v1.41/images/busybox@sha256:abc/json', '/v1.41/images/busybox@sha256:abc/json'],
+    // No digest dockerd accepts (too short): the name before it errs towards masking.
+    ['/v1.41/images/busybox@sha256:abc/json', '/v1.41/images/***@sha256:abc/json'],
+    // A digest before the query of a refused target, or with its colon sent as %3A, is no
+    // userinfo either (rev-fixes1 F3).
+    [`/v1.41/images/busybox@sha256:${'a'.repeat(64)}?force=%zz`, `/v1.41/images/busybox@sha256:${'a'.repeat(64)}`],
+    [`/v1.41/images/busybox@sha256%3A${'a'.repeat(64)}/`, `/v1.41/images/busybox@sha256%3A${'a'.repeat(64)}/`],
+    [`/v1.41/images/busybox%40sha256%3a${'a'.repeat(64)}#x`, `/v1.41/images/busybox%40sha256%3a${'a'.repeat(64)}`],
+    // A password holding a `/` (sent as %2F) is masked whole (rev-fixes1 F2).
+    [`/v1.41/images/u:ab%2F${SECRET}@h/x/json`, '/v1.41/images/***@h/x/json'],
+    [`/v1.41/images/u:${SECRET}/z@h/x/json`, '/v1.41/images/***@h/x/json'],
+    // A host called sha256 with a port is no digest (rev-fixes1 F1).
+    [`/v1.41/images/u:${SECRET}@sha256:5000/x/json`, '/v1.41/images/***@sha256:5000/x/json'],
   ])('raw target %j -> %j', (target, want) => {
     const got = auditPath(undefined, target);
     expect(got).toBe(want);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskPathCredentials, maskUrlCredentials } from '../../../src/observe/url-credentials.js';
+import { maskNameCredentials, maskPathCredentials, maskUrlCredentials } from '../../../src/observe/url-credentials.js';
 
 describe('maskUrlCredentials', () => {
   // [value, schemeless, want]
@@ -12,7 +12,10 @@ describe('maskUrlCredentials', () => {
     ['https://u:p@w@h/x', false, 'https://***@h/x'], // Go: userinfo ends at the last @
     ['https://u:p%40w@h/x', false, 'https://***@h/x'],
     ['https://u:p?w#x@h/x', false, 'https://***@h/x'], // malformed, still masked
-    ['https://h/path/@v1', false, 'https://h/path/@v1'], // @ in the path is not userinfo
+    // A reference with a scheme is no URL to dockerd (refused): everything after the scheme up
+    // to the last @ is masked, so a password with a / goes whole (rev-fixes1 F2).
+    ['https://h/path/@v1', false, 'https://***@v1'],
+    ['https://u:ab/SECRET@h/x', false, 'https://***@h/x'],
     ['https://h?u=a@b', false, 'https://***@b'], // errs towards masking
     [' https://u:p@h/x', false, ' https://***@h/x'],
     ['//u:p@h/share', false, '//***@h/share'],
@@ -25,9 +28,24 @@ describe('maskUrlCredentials', () => {
     ['u:p@h:5000/x', false, '***@h:5000/x'], // a port is no digest
     ['u:p@w@h/x', false, '***@h/x'],
     [`u:p@h/x@sha256:${'a'.repeat(64)}`, false, `***@h/x@sha256:${'a'.repeat(64)}`],
-    ['busybox@sha256:abc', false, 'busybox@sha256:abc'],
+    // Only a digest dockerd accepts (sha256: 64 lower-case hex digits, sha384: 96, sha512:
+    // 128) ends an @'s userinfo; anything else is refused by dockerd and errs towards masking.
+    ['busybox@sha256:abc', false, '***@sha256:abc'],
+    [`busybox@sha256:${'A'.repeat(64)}`, false, `***@sha256:${'A'.repeat(64)}`],
+    [`busybox@sha256:${'a'.repeat(65)}`, false, `***@sha256:${'a'.repeat(65)}`],
+    [`busybox@sha384:${'a'.repeat(96)}`, false, `busybox@sha384:${'a'.repeat(96)}`],
+    [`busybox@sha512:${'a'.repeat(128)}`, false, `busybox@sha512:${'a'.repeat(128)}`],
+    [`busybox@sha512:${'a'.repeat(64)}`, false, `***@sha512:${'a'.repeat(64)}`],
     ['u:p@md5:abc/x', false, '***@md5:abc/x'], // no digest algorithm dockerd knows
-    ['h/path/@v1', false, 'h/path/@v1'], // nothing before the @
+    ['u:SECRET@sha256:5000/x', false, '***@sha256:5000/x'], // a host called sha256 with a port (rev-fixes1 F1)
+    ['u:SECRET@sha256:abcd', false, '***@sha256:abcd'],
+    [`u:SECRET@sha256:${'a'.repeat(64)}/x`, false, `***@sha256:${'a'.repeat(64)}/x`], // a digest ends a reference
+    // A password holding a / or @ is masked whole: up to the last @ that starts no digest (rev-fixes1 F2).
+    ['u:ab/SECRET@h/x', false, '***@h/x'],
+    ['u:a/b@c/SECRET@h/x', false, '***@h/x'],
+    [`u:ab/SECRET@h/x@sha256:${'a'.repeat(64)}`, false, `***@h/x@sha256:${'a'.repeat(64)}`],
+    ['//u:ab/SECRET@h/x', false, '//***@h/x'],
+    ['h/path/@v1', false, '***@v1'], // errs towards masking: dockerd refuses it
     ['u:p@h/x', true, '***@h/x'],
     ['user@h', true, '***@h'],
     ['git@github.com:o/r.git', true, '***@github.com:o/r.git'],
@@ -39,7 +57,9 @@ describe('maskUrlCredentials', () => {
     ['-', true, '-'],
     ['', true, ''],
   ])('%j (schemeless %s) -> %j', (value, schemeless, want) => {
-    expect(maskUrlCredentials(value, schemeless)).toBe(want);
+    const got = maskUrlCredentials(value, schemeless);
+    expect(got).toBe(want);
+    expect(got).not.toContain('SECRET');
   });
 });
 
@@ -87,10 +107,34 @@ describe('maskPathCredentials', () => {
     [`/images/busybox@${DIGEST}/json`, `/images/busybox@${DIGEST}/json`],
     [`/images/h:5000/busybox@${DIGEST}`, `/images/h:5000/busybox@${DIGEST}`],
     ['/containers/x?a=b#c/json', '/containers/x?a=b#c/json'],
+    // A password holding a / (a decoded %2F) is masked whole, from the start of the name (rev-fixes1 F2).
+    [`/images/u:ab/${SECRET}@h/x/json`, '/images/***@h/x/json'],
+    [`/v1.41/images/u:${SECRET}/z@h/x/json`, '/v1.41/images/***@h/x/json'],
+    [`/distribution/https://u:a/${SECRET}@h/x/json`, '/distribution/https://***@h/x/json'],
+    [`/nosuch@${SECRET}@h/x`, '/***@h/x'],
+    // Digests: before a raw target's ? or #, with the colon as %3A (rev-fixes1 F3); a port is none (F1).
+    [`/images/busybox@${DIGEST}?force=1`, `/images/busybox@${DIGEST}?force=1`],
+    [`/images/busybox@sha256%3A${'c'.repeat(64)}/json`, `/images/busybox@sha256%3A${'c'.repeat(64)}/json`],
+    [`/images/u:${SECRET}@sha256:5000/x/json`, '/images/***@sha256:5000/x/json'],
     ['/containers/web/json', '/containers/web/json'],
   ])('%j -> %j', (path, want) => {
     const got = maskPathCredentials(path);
     expect(got).toBe(want);
     expect(got).not.toContain(SECRET);
+  });
+});
+
+describe('maskNameCredentials', () => {
+  // [name (a path parameter), want]: a reference's userinfo goes, nothing else changes.
+  it.each([
+    ['u:SECRET/z@h/x', '***@h/x'], // a password holding a %2F-decoded / (rev-fixes1 F2)
+    ['u:SECRET@h/x', '***@h/x'],
+    [`busybox@sha256:${'c'.repeat(64)}`, `busybox@sha256:${'c'.repeat(64)}`],
+    ['a?b#c', 'a?b#c'], // a container name may hold ? and #
+    ['web', 'web'],
+  ])('%j -> %j', (name, want) => {
+    const got = maskNameCredentials(name);
+    expect(got).toBe(want);
+    expect(got).not.toContain('SECRET');
   });
 });

@@ -76,6 +76,9 @@ describe('TagReservations: repositories', () => {
   });
 });
 
+/** A digest dockerd accepts, its colon escaped as in a query. */
+const D = `sha256%3A${'ab'.repeat(32)}`;
+
 describe('writtenRepositories: the repositories of the tags a request writes, as strangerInRepository compares them', () => {
   it.each([
     ['/v1.41/build?t=app:1&t=library/app:2&t=docker.io/library/app&t=other', { 'docker.io/library/app': 'app', 'docker.io/library/other': 'other' }],
@@ -86,11 +89,11 @@ describe('writtenRepositories: the repositories of the tags a request writes, as
     ['/v1.41/images/mine/tag?repo=ghcr.io/o/app:5', { 'ghcr.io/o/app': 'ghcr.io/o/app' }],
     ['/v1.41/images/mine/tag?repo=app&tag=sha256:abc', {}],
     // A pull by digest tags nothing, but its digest joins the repository (pullrepo): reserved as a tag's.
-    ['/v1.41/images/create?fromImage=app%40sha256%3Aabc', { 'docker.io/library/app': 'app' }],
-    ['/v1.41/images/create?fromImage=localhost:5000/app&tag=sha256%3Aabc', { 'localhost:5000/app': 'localhost:5000/app' }],
-    ['/v1.41/images/create?fromImage=library/app:1%40sha256%3Aabc', { 'docker.io/library/app': 'library/app' }],
-    ['/v1.41/images/create?fromImage=reg.invalid/https://SEKRET@x/app%40sha256%3Aabc', { 'reg.invalid/https://SEKRET': 'reg.invalid/https://***' }],
-    ['/v1.41/images/create?fromSrc=-&repo=app%40sha256%3Aabc', {}],
+    [`/v1.41/images/create?fromImage=app%40${D}`, { 'docker.io/library/app': 'app' }],
+    [`/v1.41/images/create?fromImage=localhost:5000/app&tag=${D}`, { 'localhost:5000/app': 'localhost:5000/app' }],
+    [`/v1.41/images/create?fromImage=library/app:1%40${D}`, { 'docker.io/library/app': 'library/app' }],
+    [`/v1.41/images/create?fromImage=reg.invalid/https://SEKRET@x/app%40${D}`, { 'reg.invalid/https://SEKRET': 'reg.invalid/https://***' }],
+    [`/v1.41/images/create?fromSrc=-&repo=app%40${D}`, {}],
   ])('%s', (target, want) => {
     const facts = buildFacts({ method: 'POST', rawTarget: target, headers: {} });
     expect(Object.fromEntries(writtenRepositories(writtenTags(facts), writtenDigests(facts)))).toEqual(want);
