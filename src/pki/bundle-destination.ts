@@ -7,7 +7,7 @@
  * is signed.
  */
 import { readlink, realpath } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { PkiError } from './errors.js';
 import { enclosingCaDir } from './ca-directory.js';
 import { exists } from './files.js';
@@ -18,8 +18,22 @@ import type { PkiIndex } from './pki-index.js';
 /** Files that make a directory a CA directory: never written into. */
 const CA_DIRECTORY_FILES = ['ca-key.pem', 'index.json'] as const;
 
+/**
+ * `path` with its symbolic links resolved: the real path of its nearest existing ancestor with
+ * the missing rest appended, so that a bundle directory not yet made (`certs/clients/bob`, with
+ * `certs` a link) and the CA directory it lies in (`certs`) resolve alike.
+ */
 async function realOrResolved(path: string): Promise<string> {
-  return realpath(path).catch(() => resolve(path));
+  const rest: string[] = [];
+  let at = resolve(path);
+  for (;;) {
+    const real = await realpath(at).catch(() => undefined);
+    if (real !== undefined) return join(real, ...rest.reverse());
+    const up = dirname(at);
+    if (up === at) return resolve(path);
+    rest.push(basename(at));
+    at = up;
+  }
 }
 
 /**
@@ -63,8 +77,10 @@ export async function checkBundleDestination(
   // A bundle inside another CA directory (its clients/, or a replaced-<time>/ of it) belongs to
   // that CA: renew --dir DIR/replaced-<time> must not write an old-CA bundle into DIR/clients/.
   const enclosing = await enclosingCaDir(dirname(await realOrResolved(dir)));
-  if (enclosing !== undefined && enclosing !== (await realOrResolved(caDir))) {
-    throw refuse(`it is inside ${enclosing}, another CA directory than ${resolve(caDir)}; write the bundle elsewhere (--out)`);
+  const realCa = await realOrResolved(caDir);
+  if (enclosing !== undefined && enclosing !== realCa) {
+    const ca = realCa === resolve(caDir) ? realCa : `${resolve(caDir)} (${realCa})`;
+    throw refuse(`it is inside ${enclosing}, another CA directory than ${ca}; write the bundle elsewhere (--out)`);
   }
   const present: string[] = [];
   for (const file of Object.values(BUNDLE_FILES)) if (await exists(join(dir, file))) present.push(file);
