@@ -6,6 +6,7 @@ import { X509Certificate, createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { PkiError } from './errors.js';
+import { noCaError } from './no-ca-error.js';
 import { exportPrivateKeyPem, generateKeyPair, importSigningKey, parsePrivateKey, type KeyAlgorithm, type KeyType } from './key-pair.js';
 import { caSubject } from './names.js';
 import type { PkiPaths } from './paths.js';
@@ -57,11 +58,6 @@ export async function createCa(opts: { keyType: KeyType; days: number; now: Date
   };
 }
 
-/** PKI_NO_CA: the CA directory lacks `missing` (a mistyped `--dir`, or no `certs init` yet). */
-export function noCaError(paths: PkiPaths, missing: string): PkiError {
-  return new PkiError('PKI_NO_CA', `no CA in ${paths.dir} (missing ${missing}); run "dockgate certs init" first`);
-}
-
 /**
  * Loads `ca.pem` and `ca-key.pem`. Throws PKI_NO_CA when either is missing and PKI_BAD_KEY
  * when the key cannot be read (garbage, a passphrase, an unsupported type) or does not belong
@@ -74,7 +70,7 @@ export async function loadCa(paths: PkiPaths): Promise<CaSigner> {
     certPem = await readFile(paths.ca, 'utf8');
     keyPem = await readFile(paths.caKey, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw noCaError(paths, (err as NodeJS.ErrnoException).path ?? paths.ca);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw await noCaError(paths, (err as NodeJS.ErrnoException).path ?? paths.ca);
     throw err;
   }
   // ca.pem may be a bundle; the CA that signs is the certificate matching ca-key.pem, and
@@ -102,7 +98,7 @@ export async function loadCaCert(paths: PkiPaths): Promise<x509.X509Certificate>
   try {
     certPem = await readFile(paths.ca, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw noCaError(paths, paths.ca);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw await noCaError(paths, paths.ca);
     throw err;
   }
   return new x509.X509Certificate(firstPem(certPem, paths.ca));

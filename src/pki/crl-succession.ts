@@ -99,13 +99,18 @@ export async function checkCrlSuccession(
     index: 'an index started now would lack every revocation (the next CRL would lift them) and a certificate issued into it would be lost when the index is restored',
     list: 'the certificates this CA issued are listed from the index alone, so "no certificates" would be wrong',
   }[writes];
+  const foreign = {
+    crl: 'keep revoking with those tools, or start a dockgate CA in another directory (certs init --dir OTHER)',
+    index: 'keep issuing with those tools, or start a dockgate CA in another directory (certs init --dir OTHER)',
+    list: 'list its certificates with those tools',
+  }[writes];
   if (!indexFound && (own.length > 0 || readable === 0)) {
     const what = own.length > 0
       ? `${paths.crl} is CRL #${own.map((c) => c.crlNumber ?? '?').join(', #')} of this CA and revokes ${own.reduce((n, c) => n + c.serials.length, 0)} certificate(s)`
       : `${paths.crl} exists but holds no readable CRL`;
     throw new PkiError(
       'PKI_BAD_INDEX',
-      `${paths.index} is missing, but ${what}: ${lifts}. Restore index.json from a backup into ${paths.dir}; ${nothingWritten}`,
+      `${paths.index} is missing, but ${what}: ${lifts}. If this CA had an index.json, restore it from a backup into ${paths.dir}; if it never had one (a CA made by other tools, with a crl.pem of their own), dockgate cannot tell what it issued: ${foreign}; ${nothingWritten}`,
     );
   }
   for (const crl of own) {

@@ -35,7 +35,7 @@ describe('CRL succession', () => {
     const before = await readFile(join(dir, 'crl.pem'), 'utf8');
     const r = await run(...argv, '--dir', dir);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/index\.json is missing, but .*crl\.pem is CRL #2 of this CA and revokes 1 certificate\(s\): a CRL written from an empty index would lift every revocation\. Restore index\.json from a backup/);
+    expect(r.err).toMatch(/index\.json is missing, but .*crl\.pem is CRL #2 of this CA and revokes 1 certificate\(s\): a CRL written from an empty index would lift every revocation\. If this CA had an index\.json, restore it from a backup/);
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(await readFile(join(dir, 'crl.pem'), 'utf8')).toBe(before);
     // Restoring the index is the way out.
@@ -84,7 +84,7 @@ describe('CRL succession', () => {
 
   // rev-docs F3: list read a lost index as empty ("no certificates in the index", exit 0).
   test.each([
-    ['missing', /index\.json is missing, but .*crl\.pem is CRL #2 of this CA and revokes 1 certificate\(s\): the certificates this CA issued are listed from the index alone.*Restore index\.json from a backup.*; nothing is listed/],
+    ['missing', /index\.json is missing, but .*crl\.pem is CRL #2 of this CA and revokes 1 certificate\(s\): the certificates this CA issued are listed from the index alone.*restore it from a backup.*never had one.*list its certificates with those tools.*; nothing is listed/],
     ['older than crl.pem', /the crlNumber of .*index\.json \(1\) is below the CRL Number .*\(#2\).*lacks 1 revocation\(s\).*nothing is listed/],
   ])('list is refused when index.json is %s', async (what, message) => {
     if (what === 'missing') await rename(join(dir, 'index.json'), join(dir, '..', 'lost.json'));
