@@ -49,3 +49,29 @@ export function containerOwnership(labels: JsonValue | undefined, imageLabels: J
   if (imageMark === mark) return {};
   return ownershipOf(labels);
 }
+
+/**
+ * The mark the classic builder puts in the command of the containers it makes for a step that
+ * runs nothing (`LABEL`, `ENV`, `COPY`, ... and `ONBUILD` ones): `[shell..., "#(nop) LABEL ..."]`.
+ * A `LABEL` step's container has the step's new labels on the previous step's image, so its
+ * labels differ from its image's and containerOwnership alone would take a Dockerfile's
+ * `LABEL dockgate.owner=alice dockgate.created=x` for alice's container (found by a review:
+ * with `--rm=false` it stayed, and alice's `docker-compose start` ran it).
+ */
+export const BUILDER_STEP_MARK = '#(nop) ';
+
+/** Whether a command (a string, or a list of strings, as bodies and inspect answers hold it) holds BUILDER_STEP_MARK. */
+export function holdsBuilderMark(command: JsonValue | undefined): boolean {
+  if (typeof command === 'string') return command.includes(BUILDER_STEP_MARK);
+  return Array.isArray(command) && command.some((part) => typeof part === 'string' && part.includes(BUILDER_STEP_MARK));
+}
+
+/**
+ * Whether a container (an inspect answer or a list item) is one the classic builder made for a
+ * step: its command holds BUILDER_STEP_MARK (inspect: `Config.Cmd`, `Config.Entrypoint`, `Path`,
+ * `Args`; a list item: `Command`, the path and arguments joined). Such a container has no owner.
+ */
+export function isBuilderStepContainer(doc: Record<string, unknown>): boolean {
+  const config = isObject(doc.Config as JsonValue) ? (doc.Config as Record<string, JsonValue>) : {};
+  return [doc.Command, doc.Path, doc.Args, config.Cmd, config.Entrypoint].some((c) => holdsBuilderMark(c as JsonValue | undefined));
+}

@@ -26,7 +26,7 @@ import { resolveObject } from './resolve.js';
 import { labelEntriesBytes, refuseAdding, serialiseWithin } from './rewritten-body.js';
 import { rebuildTarget } from './target.js';
 import { isVolumesFrom, sourceVolumes } from './volumes-from.js';
-import { CREATED_LABEL, freshCreatedValue } from './container-seal.js';
+import { BUILDER_STEP_MARK, CREATED_LABEL, freshCreatedValue, holdsBuilderMark } from './container-seal.js';
 
 function reserved(ctx: TenancyContext, keys: string[]): TenancyVerdict {
   return deny(403, 'reserved-label', tenancyMessage(ctx, `label ${keys.map((k) => `"${k}"`).join(', ')} is reserved: the gateway sets the owner of what you create`));
@@ -215,6 +215,13 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
   if (idLike) return idLike;
   const keys = [...reservedKeys(field(facts.body, 'Labels')), ...mountVolumeLabels(facts.body).flatMap(reservedKeys)];
   if (keys.length) return reserved(ctx, keys);
+  // A container whose command holds the classic builder's step mark has no owner
+  // (container-seal.ts): refused rather than made for nobody.
+  for (const key of ['Cmd', 'Entrypoint'] as const) {
+    if (holdsBuilderMark(field(facts.body, key))) {
+      return deny(403, 'builder-mark', tenancyMessage(ctx, `${key} holds "${BUILDER_STEP_MARK.trim()}", the classic builder's mark of its step containers, which belong to no one: such a container would not be yours`));
+    }
+  }
   // Each anonymous volume mount gets the labels (none has them: refused just above). When that
   // alone takes the body over the limit, it is refused before anything is copied or labelled.
   refuseAdding(anonymousVolumeMounts(facts.body).length * labelEntriesBytes(labels), ctx.req.method, ctx.req.bodyLimit);

@@ -7,7 +7,7 @@ import type { ObjectKind } from '../policy/tenancy-schema.js';
 import type { ResolvedObject } from './access.js';
 import type { DaemonAnswer, DaemonClient } from './daemon-client.js';
 import { ownershipOf } from './labels.js';
-import { containerOwnership, mayBeOwned } from './container-seal.js';
+import { containerOwnership, isBuilderStepContainer, mayBeOwned } from './container-seal.js';
 import { imageLabelCache } from './image-labels.js';
 import { isObject } from '../facts/go-fold.js';
 import type { JsonValue } from '../core/types.js';
@@ -49,7 +49,7 @@ export function describeObject(kind: ObjectKind, doc: Record<string, unknown>, i
   else if (kind === 'images') names = Array.isArray(doc.RepoTags) ? doc.RepoTags.map(str) : [];
   else names = [str(doc.Name)];
   const id = kind === 'volumes' ? str(doc.Name) : str(doc.Id);
-  const ownership = kind === 'containers' ? containerOwnership(labels, imageLabels) : ownershipOf(labels);
+  const ownership = kind !== 'containers' ? ownershipOf(labels) : isBuilderStepContainer(doc) ? {} : containerOwnership(labels, imageLabels);
   const found: ResolvedObject = { kind, id, names, ownership };
   if (kind === 'images') {
     // Lists show an untagged image as `<none>:<none>` / `<none>@<none>`.
@@ -71,7 +71,7 @@ export async function describeContainers(daemon: DaemonClient, docs: readonly Re
   const images = new Map<string, JsonValue | undefined>();
   for (const doc of docs) {
     const image = imageIdOf(doc);
-    if (!mayBeOwned(labelsOf('containers', doc)) || images.has(image)) continue;
+    if (!mayBeOwned(labelsOf('containers', doc)) || isBuilderStepContainer(doc) || images.has(image)) continue;
     images.set(image, await cache.labelsOf(daemon, image));
   }
   return docs.map((doc) => describeObject('containers', doc, images.get(imageIdOf(doc))));

@@ -161,3 +161,37 @@ describe("carol's classic-build RUN containers labelled as alice's are nobody's"
     expect(ps.stdout).toContain(planted);
   });
 });
+
+describe("the container of a Dockerfile LABEL step is nobody's, though its labels differ from its image's (rev-seal F1)", () => {
+  it("an admin's --rm=false build of a Dockerfile labelling alice's: its LABEL step's container is not alice's to list or start", async () => {
+    const dir = scratchDir('run-labelstep-');
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox:latest\nRUN echo CAROL-IMPOSTOR > /who\nLABEL dockgate.owner=alice dockgate.team=web dockgate.created=forgedlabel\n');
+    const built = await as('ops', ['build', '--rm=false', '--no-cache', '--network', 'none', '-t', 'run-labelstep:1', dir]);
+    expect(built.code, built.stderr).toBe(0);
+    const step = await dockerDirect(socket, ['ps', '-aq', '--no-trunc', '--filter', 'label=dockgate.created=forgedlabel']);
+    // The LABEL step's container, and those of the LABEL steps that follow (the admin build's
+    // own labels): the step's labels on the previous step's image, its command the builder's mark.
+    const ids = step.stdout.split('\n').filter(Boolean);
+    expect(ids.length).toBeGreaterThan(0);
+    try {
+      const ps = await as('alice', ['ps', '-a', '--no-trunc', '--format', '{{.ID}}']);
+      expect(ps.code, ps.stderr).toBe(0);
+      const owners: string[] = [];
+      for (const id of ids) {
+        // The builder spells the command ["/bin/sh","-c","#(nop) ","LABEL ..."].
+        const seen = await dockerDirect(socket, ['inspect', '--format', '{{json .Config.Cmd}} {{index .Config.Labels "dockgate.owner"}}', id]);
+        expect(seen.stdout).toContain('"#(nop) "');
+        owners.push(seen.stdout.trim().split(' ').at(-1) ?? '');
+        expect(ps.stdout).not.toContain(id);
+        const start = await as('alice', ['start', id]);
+        expect(start.code).not.toBe(0);
+        expect(start.stderr).toContain('has no owner');
+      }
+      // The Dockerfile's LABEL step's container is labelled alice's (the gateway's own steps, ops').
+      expect(owners).toContain('alice');
+    } finally {
+      await dockerDirect(socket, ['rm', '-f', ...ids]);
+      await dockerDirect(socket, ['rmi', '-f', 'run-labelstep:1']);
+    }
+  }, 120_000);
+});

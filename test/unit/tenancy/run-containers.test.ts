@@ -37,13 +37,18 @@ const committedLabels = { ...alice, 'dockgate.created': 'm0' };
 
 const IMAGES: Record<string, Record<string, string>> = { [BASE]: {}, [PLANT]: plantLabels, [ALICE_IMG]: alice, [COMMITTED]: committedLabels };
 
-interface C { name: string; image: string; labels: Record<string, string>; running: boolean }
+interface C { name: string; image: string; labels: Record<string, string>; running: boolean; cmd?: string[] }
+/** The command the classic builder gives the container of a `LABEL` step (rev-seal F1). */
+const LABEL_STEP = ['/bin/sh', '-c', '#(nop) LABEL dockgate.owner=alice dockgate.team=web dockgate.created=forged'];
 const CONTAINERS: C[] = [
   { name: 'mine', image: BASE, labels: { ...alice, 'dockgate.created': 'm1' }, running: false },
   { name: 'plant', image: PLANT, labels: plantLabels, running: true },
   { name: 'fromalice', image: ALICE_IMG, labels: alice, running: true },
   { name: 'fromcommit', image: COMMITTED, labels: committedLabels, running: true },
   { name: 'old', image: BASE, labels: alice, running: true },
+  // A Dockerfile `LABEL` step's container: the new labels on the previous step's image (here
+  // one without labels), so its mark differs from its image's; its command tells it apart.
+  { name: 'labelstep', image: BASE, labels: plantLabels, running: true, cmd: LABEL_STEP },
 ];
 const fullId = (name: string) => Buffer.from(name).toString('hex').padEnd(64, '0');
 const answer = (status: number, json: unknown): DaemonAnswer => ({ status, json, raw: Buffer.from(JSON.stringify(json)), contentType: 'application/json' });
@@ -59,7 +64,7 @@ function passes(c: C, filters: { label?: string[] | Record<string, boolean>; sta
 }
 
 function item(c: C) {
-  return { Id: fullId(c.name), Names: [`/${c.name}`], Image: c.image, ImageID: c.image, Labels: c.labels, State: c.running ? 'running' : 'exited', Mounts: [] };
+  return { Id: fullId(c.name), Names: [`/${c.name}`], Image: c.image, ImageID: c.image, Command: (c.cmd ?? ['sleep', '600']).join(' '), Labels: c.labels, State: c.running ? 'running' : 'exited', Mounts: [] };
 }
 
 function daemon(imageStatus = 200): DaemonClient & { paths: string[] } {
@@ -85,7 +90,8 @@ function daemon(imageStatus = 200): DaemonClient & { paths: string[] } {
       if (/^(?:\/v[\d.]+)?\/system\/df/.test(p)) return Promise.resolve(answer(200, { Containers: CONTAINERS.map(item), Images: [], Volumes: [] }));
       const c = CONTAINERS.find((x) => p === `/containers/${x.name}/json` || p === `/containers/${fullId(x.name)}/json`);
       if (!c) return Promise.resolve(answer(404, { message: `No such container: ${p}` }));
-      return Promise.resolve(answer(200, { Id: fullId(c.name), Name: `/${c.name}`, Image: c.image, Config: { Image: c.image, Labels: c.labels }, HostConfig: {}, Mounts: [], State: { Running: c.running } }));
+      const [exe, ...args] = c.cmd ?? ['sleep', '600'];
+      return Promise.resolve(answer(200, { Id: fullId(c.name), Name: `/${c.name}`, Path: exe, Args: args, Image: c.image, Config: { Image: c.image, Cmd: c.cmd ?? ['sleep', '600'], Labels: c.labels }, HostConfig: {}, Mounts: [], State: { Running: c.running } }));
     },
   };
 }
@@ -113,7 +119,7 @@ function sentBody(v: TenancyVerdict): JsonObject {
   return v.kind === 'forward' && v.body ? (JSON.parse(v.body.toString()) as JsonObject) : {};
 }
 
-const NOT_ALICES = ['plant', 'fromalice', 'fromcommit', 'old'];
+const NOT_ALICES = ['plant', 'fromalice', 'fromcommit', 'old', 'labelstep'];
 
 describe("containers whose labels name alice but that the gateway did not make for her are nobody's", () => {
   it.each(NOT_ALICES.flatMap((name) => [
@@ -209,5 +215,22 @@ describe('every container the gateway creates under tenancy gets a fresh dockgat
     const v = await admit('root', 'POST', '/v1.41/containers/create');
     expect(v).toMatchObject({ kind: 'forward' });
     if (v.kind === 'forward') expect(v.body).toBeUndefined();
+  });
+});
+
+describe("a create whose command holds the classic builder's step mark is refused (it would be no one's)", () => {
+  it.each([
+    ['Cmd list', { Image: 'busybox', Cmd: LABEL_STEP }],
+    ['Cmd string', { Image: 'busybox', Cmd: 'sh -c "#(nop) x"' }],
+    ['Entrypoint list', { Image: 'busybox', Entrypoint: ['#(nop) LABEL a=b'] }],
+    ['Cmd spelled cmd', { Image: 'busybox', cmd: ['/bin/sh', '-c', '#(nop) ENV a=b'] }],
+  ])('%s', async (_name, body) => {
+    const v = await admit('alice', 'POST', '/v1.41/containers/create', body);
+    expect(v.kind, JSON.stringify(v)).toBe('deny');
+    if (v.kind === 'deny') expect(v.code).toBe('builder-mark');
+  });
+
+  it('a command without it is created', async () => {
+    expect((await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'busybox', Cmd: ['echo', '#(nop)x', '# (nop) '] })).kind).toBe('forward');
   });
 });
