@@ -227,7 +227,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
   const bound = server.address() as AddressInfo;
   loopback = isLoopbackAddress(bound.address);
   // Per CA, the newest CRL of admin.tls.crl loaded since start, as on the Docker listener (crl-history.ts).
-  let crlHistory: CrlHistory = rememberCrls(new Map(), material?.crls ?? []);
+  let crlHistory: CrlHistory = rememberCrls(new Map(), material?.crls ?? [], new Date());
   let reloadsStarted = 0;
   let reloadInstalled = 0;
   return {
@@ -254,7 +254,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       const previous = material;
       if (previous) replaced.replaced(previous.caCerts, next.caCerts);
       material = next;
-      crlHistory = rememberCrls(crlHistory, next.crls);
+      crlHistory = rememberCrls(crlHistory, next.crls, new Date());
       return { warnings: next.warnings, closedUntrusted: previous ? closeUntrustedPeers(open, previous, next) : 0, ...refusedServerCertificate };
     },
     close() {

@@ -18,6 +18,13 @@ export interface RememberedCrl {
    * (nothing to keep) refused every client of its CA, and may be replaced by an earlier one.
    */
   held: boolean;
+  /**
+   * The newest CRL of the CA that was valid when put in force since start (undefined before
+   * one was): when `crl` is not valid yet, a reload may bring one dated earlier than `crl`, but
+   * not one older than this (rev-fixes2 F1: putting a future CRL in force forgot the CRL that
+   * revoked a client, and an older CRL readmitted it). Usually `crl` itself.
+   */
+  floor?: CrlInfo;
 }
 
 /** The remembered CRLs, per CA (CrlInfo.ca: its name and key). */
@@ -38,15 +45,22 @@ export function newestCrl(crls: readonly CrlInfo[]): CrlInfo | undefined {
 }
 
 /**
- * `history` after a reload put `installed` in force and held `held` (both checked against it by
- * crlRollback first): for each of their CAs, the held CRL if any, else the newest installed one.
- * The CAs of neither keep what they had. Pure.
+ * `history` after a reload put `installed` in force and held `held` at `now` (both checked
+ * against it by crlRollback first): for each of their CAs, the held CRL if any, else the newest
+ * installed one; and as its floor, the newest installed one valid at `now`, else what was
+ * remembered if it is valid by now, else the floor before. The CAs of neither keep what they
+ * had. Pure.
  */
-export function rememberCrls(history: CrlHistory, installed: readonly CrlInfo[], held: readonly CrlInfo[] = []): Map<string, RememberedCrl> {
+export function rememberCrls(history: CrlHistory, installed: readonly CrlInfo[], now: Date, held: readonly CrlInfo[] = []): Map<string, RememberedCrl> {
   const next = new Map(history);
+  const valid = (crl: CrlInfo | undefined): CrlInfo | undefined => (crl && crl.thisUpdate.getTime() <= now.getTime() ? crl : undefined);
   for (const ca of new Set([...installed, ...held].map((c) => c.ca))) {
+    const before = history.get(ca);
+    const ofCa = installed.filter((c) => c.ca === ca);
+    const floor = newestCrl(ofCa.filter((c) => valid(c))) ?? valid(before?.crl) ?? before?.floor;
     const pending = newestCrl(held.filter((c) => c.ca === ca));
-    next.set(ca, pending ? { crl: pending, held: true } : { crl: newestCrl(installed.filter((c) => c.ca === ca)) as CrlInfo, held: false });
+    const latest = pending ? { crl: pending, held: true } : { crl: newestCrl(ofCa) as CrlInfo, held: false };
+    next.set(ca, floor ? { ...latest, floor } : latest);
   }
   return next;
 }

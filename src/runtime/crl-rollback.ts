@@ -13,7 +13,8 @@
  * A CRL in force dated in the future (signed on a host whose clock is ahead) is not valid yet
  * and refuses every client: any CRL dated earlier may replace it, or it could never be
  * corrected without a restart, as long as its CRL Number (when both have one) is higher: the
- * number does not depend on a clock. The CRLs of earlier reloads count too (crl-history.ts).
+ * number does not depend on a clock, and it is not older than the newest valid CRL of that CA
+ * loaded since start. The CRLs of earlier reloads count too (crl-history.ts).
  */
 import type { CrlInfo } from '../server/crl.js';
 import { newestCrl as newest, type CrlHistory, type RememberedCrl } from './crl-history.js';
@@ -55,7 +56,8 @@ function behind(crl: CrlInfo, inForce: CrlInfo, what: string, numberFirst = fals
  * (crl-pending.ts, whose revocations the gateway already applies) is the bar with its future
  * thisUpdate too: the CRL in force written back over a pending one is refused; the CRL re-signed
  * once the signing host's clock is fixed (a higher number, valid now) supersedes it. A CRL put
- * in force while not valid yet (nothing to keep) is a bar by number only, as in force.
+ * in force while not valid yet (nothing to keep) is a bar by number only, as in force; the newest
+ * valid CRL remembered before it stays a bar (RememberedCrl.floor).
  */
 export function crlRollback(current: readonly CrlInfo[], next: readonly CrlInfo[], now = new Date(), history: CrlHistory = new Map()): string | undefined {
   for (const ca of new Set(next.map((c) => c.ca))) {
@@ -67,13 +69,18 @@ export function crlRollback(current: readonly CrlInfo[], next: readonly CrlInfo[
   return undefined;
 }
 
-/** Why `candidate` may not replace the CRL of its CA remembered since start, or undefined. */
+/**
+ * Why `candidate` may not replace the CRL of its CA remembered since start, or undefined. Its
+ * floor (the newest valid one) binds too: a CRL put in force while not valid yet binds by number
+ * only, and must not let a CRL older than the valid one before it back in (rev-fixes2 F1).
+ */
 function sinceStart(candidate: CrlInfo, remembered: RememberedCrl | undefined, now: Date): string | undefined {
   if (!remembered) return undefined;
-  const { crl, held } = remembered;
-  if (held) return behind(candidate, crl, 'the one held until it is valid', true);
+  const { crl, held, floor } = remembered;
+  const belowFloor = (): string | undefined => (floor && floor !== crl ? behind(candidate, floor, 'the newest valid CRL loaded since the gateway started', true) : undefined);
+  if (held) return behind(candidate, crl, 'the one held until it is valid', true) ?? belowFloor();
   const what = 'the newest loaded since the gateway started';
   // Not valid yet, put in force (nothing to keep): it refused every client; only its number binds.
-  if (crl.thisUpdate.getTime() > now.getTime()) return candidate.crlNumber === undefined || crl.crlNumber === undefined ? undefined : behind(candidate, crl, what, true);
+  if (crl.thisUpdate.getTime() > now.getTime()) return (candidate.crlNumber === undefined || crl.crlNumber === undefined ? undefined : behind(candidate, crl, what, true)) ?? belowFloor();
   return behind(candidate, crl, what, true);
 }

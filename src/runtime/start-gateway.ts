@@ -136,7 +136,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   let tlsPendingCrl: PendingCrl | undefined;
   // Per CA, the newest CRL put in force or held (its revocations applied) since start: no reload
   // goes behind it, whatever the material in force holds (crl-history.ts); a restart forgets it.
-  let crlHistory: CrlHistory = rememberCrls(new Map(), tls.crls);
+  let crlHistory: CrlHistory = rememberCrls(new Map(), tls.crls, new Date());
   metrics.tlsReloaded('success');
   recordTlsExpiry(metrics, tls);
   metrics.watchCrlLockouts(() => lockoutCounts(crlLockouts(tls.casWithoutCrl, tls.crls, new Date())));
@@ -236,7 +236,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       server.setTlsMaterial(next);
       const previous = tls;
       tls = next;
-      crlHistory = rememberCrls(crlHistory, next.crls, heldCrl?.crls);
+      crlHistory = rememberCrls(crlHistory, next.crls, now, heldCrl?.crls);
       if (seq > tlsReloadSettled) {
         tlsReloadSettled = seq;
         // Pending (not valid yet): a success, loaded in its time. Expired: the files on disk

@@ -73,7 +73,7 @@ describe('crlRollback', () => {
     ['a higher CRL Number valid now (re-signed once the clock is fixed)', [numbered('CN=root', '4', 4n)], undefined],
     ['another CA\'s CRL', [numbered('CN=team', '1', 1n)], undefined],
   ])('with a CRL held pending: %s', (_name, next, want) => {
-    const got = crlRollback(inForce, next, at('5'), rememberCrls(new Map(), inForce, held));
+    const got = crlRollback(inForce, next, at('5'), rememberCrls(new Map(), inForce, at('5'), held));
     if (want === undefined) expect(got).toBeUndefined();
     else expect(got).toContain(want);
   });
@@ -84,7 +84,7 @@ describe('crlRollback', () => {
     ['a numbered CRL signed now, the held one unnumbered', [numbered('CN=root', '4', 7n)], [crl('CN=root', '9')], 'before the one held until it is valid'],
     ['an unnumbered CRL as late as the held one', [crl('CN=root', '9', 'CN=root', 'other')], [crl('CN=root', '9')], undefined],
   ])('with an unnumbered CRL held pending: %s', (_name, next, heldCrls, want) => {
-    const got = crlRollback([crl('CN=root', '2')], next, at('5'), rememberCrls(new Map(), [crl('CN=root', '2')], heldCrls));
+    const got = crlRollback([crl('CN=root', '2')], next, at('5'), rememberCrls(new Map(), [crl('CN=root', '2')], at('5'), heldCrls));
     if (want === undefined) expect(got).toBeUndefined();
     else expect(got).toContain(want);
   });
@@ -105,17 +105,33 @@ describe('crlRollback', () => {
     ['a CRL put in force while not valid yet (nothing to keep), then a lower number', [[numbered(A, '9', 5n)]], [numbered(A, '4', 1n)], 'has CRL Number 1, not higher than the newest loaded since the gateway started (5)'],
     ['a CRL put in force while not valid yet, then a higher number dated earlier', [[numbered(A, '9', 5n)]], [numbered(A, '4', 6n)], undefined],
     ['an unnumbered CRL put in force while not valid yet, then one dated earlier', [[crl(A, '9')]], [crl(A, '4')], undefined],
+    // rev-fixes2 F1: a CRL put in force while not valid yet does not make the gateway forget the
+    // newest valid CRL before it: a replacement may be dated earlier than the future one, but not
+    // older than that floor. Admin listener (admin.tls.crl is never held back), unnumbered CRLs:
+    // s2b revokes scraper2, sfuture2 put in force, then s1 (older than s2b) readmitted scraper2.
+    ['admin: valid, a future one in force, then one older than the valid one (unnumbered)', [[crl(A, '3')], [crl(A, '9')]], [crl(A, '2')], 'issued at 2026-12-02T00:00:00.000Z, before the newest valid CRL loaded since the gateway started (2026-12-03T00:00:00.000Z)'],
+    ['admin: the same, then one between the valid one and the future one', [[crl(A, '3')], [crl(A, '9')]], [crl(A, '4')], undefined],
+    ['admin: the same, then the valid one again', [[crl(A, '3')], [crl(A, '9')]], [crl(A, '3')], undefined],
+    // Docker listener: u2 (revokes eve) + another CA's, a file without ca3's CRL, ufuture put in
+    // force (nothing to keep), then u1 (older than u2) readmitted eve.
+    ['docker: valid, dropped, a future one in force, then one older than the valid one (unnumbered)', [[crl(A, '3'), crl('CN=other', '1')], [crl('CN=other', '1')], [crl(A, '9'), crl('CN=other', '1')]], [crl(A, '1'), crl('CN=other', '1')], 'before the newest valid CRL loaded since the gateway started (2026-12-03T00:00:00.000Z)'],
+    ['docker: the same, then one between the valid one and the future one', [[crl(A, '3'), crl('CN=other', '1')], [crl('CN=other', '1')], [crl(A, '9'), crl('CN=other', '1')]], [crl(A, '4'), crl('CN=other', '1')], undefined],
+    // Mixed: one side unnumbered compares by thisUpdate; both numbered, by number.
+    ['a numbered future CRL in force after a valid unnumbered one, then an older unnumbered one', [[crl(A, '3')], [numbered(A, '9', 5n)]], [crl(A, '2')], 'before the newest valid CRL loaded since the gateway started'],
+    ['an unnumbered future CRL in force after a valid numbered one, then a lower number dated later', [[numbered(A, '3', 4n)], [crl(A, '9')]], [numbered(A, '4', 3n)], 'has CRL Number 3, not higher than the newest valid CRL loaded since the gateway started (4)'],
+    ['a numbered future CRL in force after a valid numbered one, then a higher number dated before both', [[numbered(A, '3', 4n)], [numbered(A, '9', 5n)]], [numbered(A, '2', 6n)], undefined],
+    ['a CRL held, then a reload without the CA, then an unnumbered CRL older than the one kept in force', [[crl(A, '3')], 'held', []], [crl(A, '2')], 'before the one held until it is valid'],
   ] as const)('since start: %s', (_name, reloads, next, want) => {
-    let history = rememberCrls(new Map(), []);
+    let history = rememberCrls(new Map(), [], at('5'));
     let current: ReturnType<typeof crl>[] = [];
     for (const reload of reloads) {
       if (reload === 'held') {
-        history = rememberCrls(history, current, [numbered(A, '9', 3n, A, 'revoking bob')]);
+        history = rememberCrls(history, current, at('5'), [numbered(A, '9', 3n, A, 'revoking bob')]);
         continue;
       }
       expect(crlRollback(current, reload, at('5'), history)).toBeUndefined();
       current = [...reload];
-      history = rememberCrls(history, current);
+      history = rememberCrls(history, current, at('5'));
     }
     const got = crlRollback(current, next, at('5'), history);
     if (want === undefined) expect(got).toBeUndefined();
