@@ -30,7 +30,8 @@ export function crlLockouts(casWithoutCrl: readonly string[], crls: readonly Crl
     const own = crls.filter((c) => c.ca === ca);
     if (own.some((c) => c.thisUpdate.getTime() <= t && (c.nextUpdate === undefined || c.nextUpdate.getTime() > t))) continue;
     const expired = own.find((c) => c.thisUpdate.getTime() <= t);
-    const first = own[0] as CrlInfo;
+    // Not valid yet: OpenSSL takes one once valid, so the earliest thisUpdate lets the clients in.
+    const first = own.reduce((a, b) => (b.thisUpdate.getTime() < a.thisUpdate.getTime() ? b : a));
     out.push(expired ? { reason: 'crl-expired', ca: expired.issuer, at: expired.nextUpdate as Date } : { reason: 'crl-not-yet-valid', ca: first.issuer, at: first.thisUpdate });
   }
   return out;
@@ -41,4 +42,18 @@ export function lockoutCounts(lockouts: readonly CrlLockout[]): Record<CrlLockou
   const counts: Record<CrlLockoutReason, number> = { 'no-crl': 0, 'crl-expired': 0, 'crl-not-yet-valid': 0 };
   for (const l of lockouts) counts[l.reason] += 1;
   return counts;
+}
+
+/**
+ * The `crl-lockout` line of `l`. An expired CRL refuses until a CRL valid now is installed; one
+ * not valid yet, until its thisUpdate too: OpenSSL checks the dates at each handshake, so the
+ * clients get in by themselves then, without a reload.
+ */
+export function lockoutMessage(l: CrlLockout): string {
+  const date = l.at?.toISOString();
+  const why =
+    l.reason === 'crl-expired'
+      ? `expired on ${date} (nextUpdate): every client of that CA is refused (CRL_HAS_EXPIRED) until a CRL valid now is installed`
+      : `is not valid before ${date} (thisUpdate): every client of that CA is refused (CRL_NOT_YET_VALID) until then (they get in by themselves once it passes), or until a CRL valid now is installed`;
+  return `the CRL of "${l.ca}" in force ${why} ("dockgate certs crl"); an older CRL is not kept in its place, as it may lack revocations`;
 }

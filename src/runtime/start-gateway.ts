@@ -23,7 +23,7 @@ import { certificatesCheck, logExpiryWarnings, NO_CRL, startExpiryWarnings } fro
 import { closeUntrustedConnections } from '../server/ca-trust.js';
 import { rememberCrls, type CrlHistory } from './crl-history.js';
 import { crlRollback } from './crl-rollback.js';
-import { crlLockouts, lockoutCounts } from './crl-lockouts.js';
+import { crlLockouts, lockoutCounts, lockoutMessage } from './crl-lockouts.js';
 import { pendingCrl, withCrlsOf, type PendingCrl } from './crl-pending.js';
 import { watchFiles } from './file-watch.js';
 import { loadGatekeeper, logPolicyWarnings, type VersionedGatekeeper } from './policy-gatekeeper.js';
@@ -343,9 +343,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
  */
 function logCrlLockouts(log: OperationalLog, tls: TlsMaterial, now: Date): void {
   for (const l of crlLockouts([], tls.crls, now)) {
-    const date = l.at?.toISOString();
-    const why = l.reason === 'crl-expired' ? `expired on ${date} (nextUpdate): every client of that CA is refused (CRL_HAS_EXPIRED)` : `is not valid before ${date} (thisUpdate): every client of that CA is refused (CRL_NOT_YET_VALID)`;
-    log.error({ event: 'crl-lockout', reason: l.reason, ca: l.ca, at: date }, `the CRL of "${l.ca}" in force ${why} until a CRL valid now is installed ("dockgate certs crl"); an older CRL is not kept in its place, as it may lack revocations`);
+    log.error({ event: 'crl-lockout', reason: l.reason, ca: l.ca, at: l.at?.toISOString() }, lockoutMessage(l));
   }
 }
 

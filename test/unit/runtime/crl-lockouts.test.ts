@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crlLockouts, lockoutCounts } from '../../../src/runtime/crl-lockouts.js';
+import { crlLockouts, lockoutCounts, lockoutMessage } from '../../../src/runtime/crl-lockouts.js';
 import type { CrlInfo } from '../../../src/server/crl.js';
 
 const at = (s: string) => new Date(`2026-12-0${s}T00:00:00Z`);
@@ -12,9 +12,21 @@ describe('crlLockouts: the CAs whose every client the CRL state refuses (rev-crl
     ['an expired CRL (installed by a reload: fail closed, but said)', [], [crl('a', '2', '4')], [{ reason: 'crl-expired', ca: 'CN=a', at: at('4') }]],
     ['a CRL not valid yet', [], [crl('a', '6', '8')], [{ reason: 'crl-not-yet-valid', ca: 'CN=a', at: at('6') }]],
     ['two CRLs of a CA, one valid: not locked out', [], [crl('a', '1', '3'), crl('a', '2', '8')], []],
+    // Clients get in by themselves at the earliest thisUpdate (OpenSSL takes a CRL valid then).
+    ['two CRLs not valid yet: the earlier thisUpdate', [], [crl('a', '7', '9'), crl('a', '6', '9')], [{ reason: 'crl-not-yet-valid', ca: 'CN=a', at: at('6') }]],
   ] as const)('%s', (_name, gaps, crls, want) => {
     const got = crlLockouts(gaps, crls, at('5'));
     expect(got).toEqual(want);
     expect(lockoutCounts(got)['no-crl']).toBe(want.filter((w) => w.reason === 'no-crl').length);
+  });
+});
+
+// rev-fixes2 F3: a CRL not valid yet lets the clients in by itself once its thisUpdate passes.
+describe('lockoutMessage: the crl-lockout line', () => {
+  it.each([
+    ['not valid yet: by itself at thisUpdate, or a CRL valid now', { reason: 'crl-not-yet-valid', ca: 'CN=a', at: at('6') }, 'the CRL of "CN=a" in force is not valid before 2026-12-06T00:00:00.000Z (thisUpdate): every client of that CA is refused (CRL_NOT_YET_VALID) until then (they get in by themselves once it passes), or until a CRL valid now is installed ("dockgate certs crl")'],
+    ['expired: until a CRL valid now', { reason: 'crl-expired', ca: 'CN=a', at: at('4') }, 'the CRL of "CN=a" in force expired on 2026-12-04T00:00:00.000Z (nextUpdate): every client of that CA is refused (CRL_HAS_EXPIRED) until a CRL valid now is installed ("dockgate certs crl")'],
+  ] as const)('%s', (_name, lockout, want) => {
+    expect(lockoutMessage(lockout)).toBe(`${want}; an older CRL is not kept in its place, as it may lack revocations`);
   });
 });
