@@ -5,7 +5,7 @@
  * counts at each scrape and the reload warns of. Without `tls.crl` nothing is refused for it
  * (revocation is off: `dockgate_tls_crls` 0).
  */
-import type { CrlInfo } from '../server/crl.js';
+import { caLabel, type CrlInfo } from '../server/crl.js';
 
 /** Why every client of a CA is refused. */
 export type CrlLockoutReason = 'no-crl' | 'crl-expired' | 'crl-not-yet-valid';
@@ -13,15 +13,20 @@ export type CrlLockoutReason = 'no-crl' | 'crl-expired' | 'crl-not-yet-valid';
 /** One CA locked out by its CRL state. */
 export interface CrlLockout {
   reason: CrlLockoutReason;
-  /** The CA's subject (formatted), as the log and readiness name it. */
+  /**
+   * The CA's subject (formatted), as the log line's `ca` field names it; of a `no-crl` lockout,
+   * the CA as TlsMaterial.casWithoutCrl names it.
+   */
   ca: string;
+  /** Which CA certificate, when another CA of `tls.ca` shares the name (CrlInfo.caFingerprint). */
+  caFingerprint?: string;
   /** Of an expired CRL, its nextUpdate; of one not valid yet, its thisUpdate. */
   at?: Date;
 }
 
 /**
- * The lockouts at `now`. Pure. `casWithoutCrl`: subjects of the CAs no CRL covers (crl.ts
- * casWithoutCrl). A CA with several CRLs is locked out only when none is valid.
+ * The lockouts at `now`. Pure. `casWithoutCrl`: the CAs no CRL covers (TlsMaterial.casWithoutCrl).
+ * A CA with several CRLs is locked out only when none is valid.
  */
 export function crlLockouts(casWithoutCrl: readonly string[], crls: readonly CrlInfo[], now: Date): CrlLockout[] {
   const t = now.getTime();
@@ -32,7 +37,9 @@ export function crlLockouts(casWithoutCrl: readonly string[], crls: readonly Crl
     const expired = own.find((c) => c.thisUpdate.getTime() <= t);
     // Not valid yet: OpenSSL takes one once valid, so the earliest thisUpdate lets the clients in.
     const first = own.reduce((a, b) => (b.thisUpdate.getTime() < a.thisUpdate.getTime() ? b : a));
-    out.push(expired ? { reason: 'crl-expired', ca: expired.issuer, at: expired.nextUpdate as Date } : { reason: 'crl-not-yet-valid', ca: first.issuer, at: first.thisUpdate });
+    const { issuer, caFingerprint } = expired ?? first;
+    const which = caFingerprint === undefined ? {} : { caFingerprint };
+    out.push(expired ? { reason: 'crl-expired', ca: issuer, ...which, at: expired.nextUpdate as Date } : { reason: 'crl-not-yet-valid', ca: issuer, ...which, at: first.thisUpdate });
   }
   return out;
 }
@@ -55,5 +62,5 @@ export function lockoutMessage(l: CrlLockout): string {
     l.reason === 'crl-expired'
       ? `expired on ${date} (nextUpdate): every client of that CA is refused (CRL_HAS_EXPIRED) until a CRL valid now is installed`
       : `is not valid before ${date} (thisUpdate): every client of that CA is refused (CRL_NOT_YET_VALID) until then (they get in by themselves once it passes), or until a CRL valid now is installed`;
-  return `the CRL of "${l.ca}" in force ${why} ("dockgate certs crl"); an older CRL is not kept in its place, as it may lack revocations`;
+  return `the CRL of ${caLabel(l.ca, l.caFingerprint)} in force ${why} ("dockgate certs crl"); an older CRL is not kept in its place, as it may lack revocations`;
 }

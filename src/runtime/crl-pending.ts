@@ -11,7 +11,7 @@
  * revocations are not held back: they join those in force, which the gateway checks itself at
  * the end of every handshake and in the sweep of open connections (server/revoked.ts).
  */
-import type { CrlInfo } from '../server/crl.js';
+import { caLabel, type CrlInfo } from '../server/crl.js';
 import type { TlsMaterial } from '../server/tls-material.js';
 
 /** A reload's CRL file held back. */
@@ -41,7 +41,7 @@ export function pendingCrl(current: readonly CrlInfo[], next: readonly CrlInfo[]
   });
   if (held.length === 0) return undefined;
   const validFrom = new Date(Math.min(...held.map((c) => c.thisUpdate.getTime())));
-  const which = held.map((c) => `"${c.issuer}" (thisUpdate ${c.thisUpdate.toISOString()})`).join(', ');
+  const which = held.map((c) => `${caLabel(c.issuer, c.caFingerprint)} (thisUpdate ${c.thisUpdate.toISOString()})`).join(', ');
   return {
     message:
       `${file}: the new CRL of ${which} is not valid yet, and OpenSSL would refuse every client of that CA until then (CRL_NOT_YET_VALID): ` +

@@ -16,7 +16,7 @@
  * number does not depend on a clock, and it is not older than the newest valid CRL of that CA
  * loaded since start. The CRLs of earlier reloads count too (crl-history.ts).
  */
-import type { CrlInfo } from '../server/crl.js';
+import { caLabel, type CrlInfo } from '../server/crl.js';
 import { newestCrl as newest, type CrlHistory, type RememberedCrl } from './crl-history.js';
 
 /** What a refused CRL reload says after its reason. */
@@ -30,14 +30,14 @@ const REFUSED = 'refused (restart the gateway to load an older CRL on purpose)';
 function behind(crl: CrlInfo, inForce: CrlInfo, what: string, numberFirst = false): string | undefined {
   const numbered = crl.crlNumber !== undefined && inForce.crlNumber !== undefined;
   if (!(numberFirst && numbered) && crl.thisUpdate.getTime() < inForce.thisUpdate.getTime()) {
-    return `the CRL of "${crl.issuer}" was issued at ${crl.thisUpdate.toISOString()}, before ${what} (${inForce.thisUpdate.toISOString()}): loading it would lift the revocations made since; ${REFUSED}`;
+    return `the CRL of ${caLabel(crl.issuer, crl.caFingerprint)} was issued at ${crl.thisUpdate.toISOString()}, before ${what} (${inForce.thisUpdate.toISOString()}): loading it would lift the revocations made since; ${REFUSED}`;
   }
   if (crl.crlNumber === undefined || inForce.crlNumber === undefined) return undefined;
   const lower = crl.crlNumber < inForce.crlNumber;
   if (lower || (crl.crlNumber === inForce.crlNumber && crl.tbsHash !== inForce.tbsHash)) {
     const another = lower ? '' : ' and is another CRL under that number (another thisUpdate or revocation list)';
     return (
-      `the CRL of "${crl.issuer}" has CRL Number ${crl.crlNumber}, not higher than ${what} (${inForce.crlNumber})${another}: a CA's CRL Numbers only increase (RFC 5280), ` +
+      `the CRL of ${caLabel(crl.issuer, crl.caFingerprint)} has CRL Number ${crl.crlNumber}, not higher than ${what} (${inForce.crlNumber})${another}: a CA's CRL Numbers only increase (RFC 5280), ` +
       `so it was signed from an older state of the CA (a restored or lost index.json) and may lift revocations made since; ${REFUSED}`
     );
   }

@@ -9,7 +9,7 @@
  */
 import type { OperationalLog } from '../observe/logger.js';
 import type { CheckResult } from '../observe/readiness.js';
-import type { CrlInfo } from '../server/crl.js';
+import { caLabel, type CrlInfo } from '../server/crl.js';
 import type { ExpiringItem } from '../server/tls-material.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -100,7 +100,8 @@ export interface CertificateState {
   /** The last reload's CRL file, when it was held back as not valid yet (crl-pending.ts): named, still ready. */
   pendingCrl?: { message: string };
   /**
-   * CAs of `tls.ca` without a CRL in `tls.crl` (TlsMaterial.casWithoutCrl): every client of each
+   * CAs of `tls.ca` without a CRL in `tls.crl`, as TlsMaterial.casWithoutCrl names them (quoted,
+   * crl.ts caLabel): every client of each
    * is refused (UNABLE_TO_GET_CRL). Named, still ready: the other CAs' clients are served, as
    * without `tls.crl` at all (a configuration state, logged at each load, counted in
    * `dockgate_tls_cas_refused{reason="no-crl"}`).
@@ -121,9 +122,9 @@ export function certificatesCheck(state: CertificateState, now: Date): CheckResu
   if (state.serverNotBefore && state.serverNotBefore.getTime() > t) problems.push(`server certificate not valid before ${state.serverNotBefore.toISOString()} (notBefore): clients refuse it until then`);
   for (const crl of state.crls) {
     if (crl.thisUpdate.getTime() > t) {
-      problems.push(`CRL of "${crl.issuer}" is not valid before ${crl.thisUpdate.toISOString()} (thisUpdate): every client of that CA is refused (CRL_NOT_YET_VALID)`);
+      problems.push(`CRL of ${caLabel(crl.issuer, crl.caFingerprint)} is not valid before ${crl.thisUpdate.toISOString()} (thisUpdate): every client of that CA is refused (CRL_NOT_YET_VALID)`);
     } else if (crl.nextUpdate && crl.nextUpdate.getTime() <= t) {
-      problems.push(`CRL of "${crl.issuer}" expired on ${crl.nextUpdate.toISOString()} (nextUpdate): every client of that CA is refused (CRL_HAS_EXPIRED); install a fresh one ("dockgate certs crl")`);
+      problems.push(`CRL of ${caLabel(crl.issuer, crl.caFingerprint)} expired on ${crl.nextUpdate.toISOString()} (nextUpdate): every client of that CA is refused (CRL_HAS_EXPIRED); install a fresh one ("dockgate certs crl")`);
     }
   }
   // An expired new certificate: the files on disk are not what serves. A pending one is no problem.
@@ -131,7 +132,7 @@ export function certificatesCheck(state: CertificateState, now: Date): CheckResu
   if (state.reloadError !== undefined) {
     problems.push(`last TLS reload failed, the previous certificates and CRL stay in force (revocations in a new CRL are not applied): ${state.reloadError}`);
   }
-  const gaps = (state.casWithoutCrl ?? []).map((ca) => `CA "${ca}" has no CRL in tls.crl: every client of that CA is refused (UNABLE_TO_GET_CRL)`);
+  const gaps = (state.casWithoutCrl ?? []).map((ca) => `CA ${ca} has no CRL in tls.crl: every client of that CA is refused (UNABLE_TO_GET_CRL)`);
   if (problems.length > 0) return { ok: false, detail: [...problems, ...gaps].join('; ') };
   const crlUntil = state.crls.flatMap((c) => (c.nextUpdate ? [c.nextUpdate.getTime()] : []));
   // No CRL at all: nothing is refused for it, but no revocation is either; said where it is looked for.

@@ -343,7 +343,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
  */
 function logCrlLockouts(log: OperationalLog, tls: TlsMaterial, now: Date): void {
   for (const l of crlLockouts([], tls.crls, now)) {
-    log.error({ event: 'crl-lockout', reason: l.reason, ca: l.ca, at: l.at?.toISOString() }, lockoutMessage(l));
+    log.error({ event: 'crl-lockout', reason: l.reason, ca: l.ca, caFingerprint: l.caFingerprint, at: l.at?.toISOString() }, lockoutMessage(l));
   }
 }
 

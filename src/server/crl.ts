@@ -43,6 +43,37 @@ export interface CrlInfo {
   tbsHash: string;
   /** Its PEM block as read: what goes to the TLS context (a held CRL's block is swapped per CA, crl-pending.ts). */
   block: string;
+  /**
+   * Its CA certificate's SHA-256 fingerprint, first 16 hex digits (as `certs list` shows
+   * certificates), set only when another CA of `tls.ca` (another key) has the same name: the
+   * messages naming the CA add it (caLabel), or the two could not be told apart.
+   */
+  caFingerprint?: string;
+}
+
+/**
+ * A CA as messages name it: its subject in quotes and, when another CA of the bundle shares the
+ * name (`fingerprint` given), which certificate: `"CN=…" (CA certificate sha256 0123456789abcdef)`.
+ */
+export function caLabel(subject: string, fingerprint?: string): string {
+  return fingerprint === undefined ? `"${subject}"` : `"${subject}" (CA certificate sha256 ${fingerprint})`;
+}
+
+/** The fingerprint prefix caLabel shows: SHA-256 of the DER certificate, 16 lowercase hex digits. */
+function shortFingerprint(cert: X509Certificate): string {
+  return cert.fingerprint256.replace(/:/g, '').toLowerCase().slice(0, 16);
+}
+
+/** Per CA of `cas` (caKey), its fingerprint prefix when another CA (another key) has its name. */
+function sharedNameFingerprints(cas: readonly TrustedCa[]): Map<string, string> {
+  const keysByName = new Map<string, Set<string>>();
+  for (const ca of cas) {
+    const name = nameKey(ca.subject);
+    keysByName.set(name, (keysByName.get(name) ?? new Set()).add(ca.ca));
+  }
+  const out = new Map<string, string>();
+  for (const ca of cas) if ((keysByName.get(nameKey(ca.subject))?.size ?? 0) > 1 && !out.has(ca.ca)) out.set(ca.ca, ca.fingerprint);
+  return out;
 }
 
 /** What one CRL revokes: serials of certificates its signer issued, and only those. */
@@ -84,6 +115,8 @@ interface TrustedCa {
   publicKey: KeyObject;
   /** caKey of it. */
   ca: string;
+  /** Its fingerprint prefix (shortFingerprint). */
+  fingerprint: string;
 }
 
 /** A signature algorithm the gateway accepts on a CRL. */
@@ -123,6 +156,7 @@ export async function parseCrl(pem: string, caPems: readonly string[], file: str
   const blocks = crlBlocks(pem);
   if (blocks.length === 0) throw new Error(`${file}: no PEM CRL found`);
   const cas = caPems.map(readCa);
+  const shared = sharedNameFingerprints(cas);
   const serials = new Set<string>();
   const crls: CrlInfo[] = [];
   const revocations: Revocations[] = [];
@@ -158,6 +192,7 @@ export async function parseCrl(pem: string, caPems: readonly string[], file: str
       ...(crl.crlNumber === undefined ? {} : { crlNumber: crl.crlNumber }),
       tbsHash: createHash('sha256').update(crl.tbs).digest('hex'),
       block,
+      ...(shared.has(signer.ca) ? { caFingerprint: shared.get(signer.ca) } : {}),
     });
     revocations.push({ signer: cas.indexOf(signer), serials: new Set(crl.serials) });
   }
@@ -172,6 +207,8 @@ export interface CaWithoutCrl {
   index: number;
   /** Another CA of the bundle has the same subject (and another key). */
   sharedName: boolean;
+  /** Its fingerprint prefix, as caLabel shows it. */
+  fingerprint: string;
 }
 
 /**
@@ -189,7 +226,7 @@ export function crlGaps(caPems: readonly string[], crls: readonly CrlInfo[]): Ca
     keysByName.set(name, (keysByName.get(name) ?? new Set()).add(ca.ca));
   }
   return cas.flatMap((ca, index) =>
-    covered.has(ca.ca) ? [] : [{ subject: formatName(ca.subject), index, sharedName: (keysByName.get(nameKey(ca.subject))?.size ?? 0) > 1 }],
+    covered.has(ca.ca) ? [] : [{ subject: formatName(ca.subject), index, sharedName: (keysByName.get(nameKey(ca.subject))?.size ?? 0) > 1, fingerprint: ca.fingerprint }],
   );
 }
 
@@ -211,7 +248,7 @@ function readCa(pem: string, index: number): TrustedCa {
   try {
     const cert = new X509Certificate(pem);
     const { subject } = certificateNames(cert.raw);
-    return { subject, publicKey: cert.publicKey, ca: caKey(nameKey(subject), cert.publicKey) };
+    return { subject, publicKey: cert.publicKey, ca: caKey(nameKey(subject), cert.publicKey), fingerprint: shortFingerprint(cert) };
   } catch (err) {
     throw new Error(`CA certificate ${index + 1} of the bundle is not a valid certificate (${(err as Error).message})`, { cause: err });
   }

@@ -8,7 +8,7 @@ import { readRegularFile } from '../config/regular-file.js';
 import type { TlsConfig } from '../config/types.js';
 import { certificateNameKeys, type ParsedCertificate } from '../identity/identity.js';
 import { caKey } from './ca-key.js';
-import { crlGaps, normalizeSerialHex, parseCrl, type CrlInfo } from './crl.js';
+import { caLabel, crlGaps, normalizeSerialHex, parseCrl, type CrlInfo } from './crl.js';
 import { DerTag, derChildren, parseDer } from './der.js';
 
 /** Something in the TLS material that stops working at a known time. */
@@ -60,7 +60,11 @@ export interface TlsMaterial {
   everyCaHasCrl: boolean;
   /** The CRLs of `tls.crl`; empty without one. */
   crls: CrlInfo[];
-  /** Subjects of the CAs of `tls.ca` no CRL of `tls.crl` covers (their clients are all refused); empty without `tls.crl`. */
+  /**
+   * The CAs of `tls.ca` no CRL of `tls.crl` covers (their clients are all refused), as messages
+   * name them (crl.ts caLabel: quoted subject, and which certificate when two CAs share it);
+   * empty without `tls.crl`.
+   */
   casWithoutCrl: string[];
   /** Per CRL: its CA (caKey: the one whose key verified the CRL) and the serials it revokes. */
   revocations: Array<{ ca: string; serials: ReadonlySet<string> }>;
@@ -186,7 +190,7 @@ export async function loadTlsMaterial(tls: TlsConfig, configKey = 'tls'): Promis
     // With partialChain an intermediate is an anchor, yet OpenSSL still wants its issuer's CRL.
     everyCaHasCrl: crl !== undefined && withoutCrl.length === 0 && !tls.partialChain,
     crls: parsed.crls,
-    casWithoutCrl: withoutCrl.map((gap) => gap.subject),
+    casWithoutCrl: withoutCrl.map((gap) => caLabel(gap.subject, gap.sharedName ? gap.fingerprint : undefined)),
     revocations: parsed.revocations.map((r) => ({ ca: caNames[r.signer]?.ca ?? '', serials: r.serials })),
     expiring,
     warnings,

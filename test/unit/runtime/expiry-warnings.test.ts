@@ -121,8 +121,8 @@ describe('certificatesCheck (readiness "certificates", evaluated at each probe)'
     ['a new server certificate and a new CRL pending: both said', state({ crls: [crl('root', -1, 29)], refusedServerCertificate: { message: 'cert pending', validFrom: at(1) }, pendingCrl: { message: 'crl pending' } }), true, ['; cert pending', '; crl pending']],
     ['a new server certificate refused as expired: not ready', state({ refusedServerCertificate: { message: 'cert.pem: the new server certificate (serial 02) expired on' } }), false, ['cert.pem: the new server certificate (serial 02) expired on']],
     // rev-crl F4: a CA without a CRL refuses its clients: ready (the others are served), and said.
-    ['a CA of tls.ca without a CRL: ready, and named', state({ crls: [crl('root', -1, 29)], casWithoutCrl: ['CN=team'] }), true, [`CRLs valid until ${at(29).toISOString()}`, '; CA "CN=team" has no CRL in tls.crl: every client of that CA is refused (UNABLE_TO_GET_CRL)']],
-    ['a CA without a CRL and another\'s CRL expired: not ready, both named', state({ crls: [crl('root', -40, -10)], casWithoutCrl: ['CN=team'] }), false, ['CRL of "root" expired on', 'CA "CN=team" has no CRL in tls.crl']],
+    ['a CA of tls.ca without a CRL: ready, and named', state({ crls: [crl('root', -1, 29)], casWithoutCrl: ['"CN=team"'] }), true, [`CRLs valid until ${at(29).toISOString()}`, '; CA "CN=team" has no CRL in tls.crl: every client of that CA is refused (UNABLE_TO_GET_CRL)']],
+    ['a CA without a CRL and another\'s CRL expired: not ready, both named', state({ crls: [crl('root', -40, -10)], casWithoutCrl: ['"CN=team"'] }), false, ['CRL of "root" expired on', 'CA "CN=team" has no CRL in tls.crl']],
     [
       'last TLS reload failed',
       state({ crls: [crl('root', -1, 29)], reloadError: '/etc/crl.pem: CRL of "root": signature algorithm 1.2.840.10045.4.3.1 is not supported' }),

@@ -216,7 +216,7 @@ describe('parseCrl with CRLs made by openssl', () => {
       const parsed = await parseCrl(makeCrl(int, []).pem, bundle, FILE);
       expect(casWithoutCrl(bundle, parsed.crls)).toEqual(['CN=Root CA, O=Example']);
       // The root's name is its own: the gap does not say another CA shares it.
-      expect(crlGaps(bundle, parsed.crls)).toEqual([{ subject: 'CN=Root CA, O=Example', index: 1, sharedName: false }]);
+      expect(crlGaps(bundle, parsed.crls)).toEqual([{ subject: 'CN=Root CA, O=Example', index: 1, sharedName: false, fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/) }]);
       expect(casWithoutCrl(bundle, [])).toEqual(['CN=Team CA, O=Example', 'CN=Root CA, O=Example']);
     });
   });

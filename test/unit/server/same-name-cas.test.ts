@@ -4,6 +4,7 @@
  * belongs to the CA whose key signed it, not to every CA of that name. Real CAs and CRLs from the project's PKI code, real TLS
  * connections with the gateway's TLS options for the revocation sweep.
  */
+import { X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,10 @@ import { identityFromCertificate } from '../../../src/identity/identity.js';
 import { createCa, type CaSigner } from '../../../src/pki/ca.js';
 import { crlPem } from '../../../src/pki/crl.js';
 import { x509 } from '../../../src/pki/webcrypto.js';
+import { crlLockouts, lockoutMessage } from '../../../src/runtime/crl-lockouts.js';
+import { pendingCrl } from '../../../src/runtime/crl-pending.js';
 import { crlRollback } from '../../../src/runtime/crl-rollback.js';
+import { certificatesCheck } from '../../../src/runtime/expiry-warnings.js';
 import { closeRevokedConnections } from '../../../src/runtime/revocation.js';
 import { isRevoked } from '../../../src/server/revoked.js';
 import { loadTlsMaterial, type TlsMaterial } from '../../../src/server/tls-material.js';
@@ -22,11 +26,11 @@ const now = new Date();
 const NAME = 'CN=dockgate CA twin, O=dockgate';
 
 /** A CRL of `ca` revoking `serials`, as `certs crl` writes one (with the CA's authority key identifier). */
-async function crlOf(ca: CaSigner, serials: string[], thisUpdate: Date = now): Promise<string> {
+async function crlOf(ca: CaSigner, serials: string[], thisUpdate: Date = now, nextUpdate = new Date(now.getTime() + 3 * 86_400_000)): Promise<string> {
   const crl = await x509.X509CrlGenerator.create({
     issuer: ca.cert.subjectName,
     thisUpdate,
-    nextUpdate: new Date(now.getTime() + 3 * 86_400_000),
+    nextUpdate,
     signingKey: ca.key,
     signingAlgorithm: ca.algorithm.signing,
     extensions: [ca.authorityKeyId],
@@ -55,6 +59,8 @@ describe('two CAs of one name in tls.ca', async () => {
     if (crl) await writeFile(crl, crls.join(''));
     return loadTlsMaterial({ ca: join(dir, 'ca.pem'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), crl, partialChain: false });
   };
+  /** How messages tell a CA of a shared name apart: its certificate's SHA-256 fingerprint, first 16 hex digits (as `certs list`). */
+  const named = (ca: CaSigner) => `"${NAME}" (CA certificate sha256 ${new X509Certificate(ca.certPem).fingerprint256.replace(/:/g, '').toLowerCase().slice(0, 16)})`;
   const shared = `${join(dir, 'ca.pem')}: certificates 1, 2 of 2 are CAs of one name, "${NAME}", with different keys`;
   const missing = (i: number) => `holds no CRL issued by "${NAME}" (certificate ${i} of 2 in ${join(dir, 'ca.pem')}; another CA of that name has one)`;
 
@@ -112,10 +118,38 @@ describe('two CAs of one name in tls.ca', async () => {
     const inForce = await material(first, await crlOf(ca2, ['0a01'], at(10)));
     const older = await material(first, await crlOf(ca2, [], at(20)));
     expect(crlRollback(inForce.crls, older.crls, now)).toBe(
-      `the CRL of "${NAME}" was issued at ${at(20).toISOString()}, before the one in force (${at(10).toISOString()}): loading it would lift the revocations made since; refused (restart the gateway to load an older CRL on purpose)`,
+      `the CRL of ${named(ca2)} was issued at ${at(20).toISOString()}, before the one in force (${at(10).toISOString()}): loading it would lift the revocations made since; refused (restart the gateway to load an older CRL on purpose)`,
     );
     const newer = await material(first, await crlOf(ca2, ['0a01'], at(5)));
     expect(crlRollback(inForce.crls, newer.crls, now)).toBeUndefined();
+  });
+
+  // rev-fixes2 F4: /readyz, the crl-lockout line and the crl-pending line name which CA of the name.
+  it('a CA of the name without a CRL: /readyz names its certificate', async () => {
+    const m = await material(await crlOf(ca1, []));
+    expect(m.casWithoutCrl).toEqual([named(ca2)]);
+    expect(certificatesCheck({ serverNotAfter: new Date(now.getTime() + 86_400_000), crls: m.crls, casWithoutCrl: m.casWithoutCrl }, now).detail).toContain(`CA ${named(ca2)} has no CRL in tls.crl`);
+  });
+
+  it('an expired CRL of one CA of the name: the crl-lockout line and /readyz name its certificate', async () => {
+    const m = await material(await crlOf(ca1, []), await crlOf(ca2, [], new Date(now.getTime() - 2 * 86_400_000), new Date(now.getTime() - 86_400_000)));
+    const [lockout] = crlLockouts([], m.crls, now);
+    expect(lockoutMessage(lockout as NonNullable<typeof lockout>)).toMatch(new RegExp(`^the CRL of ${named(ca2).replace(/[().]/g, '\\$&')} in force expired on`));
+    expect(certificatesCheck({ serverNotAfter: new Date(now.getTime() + 86_400_000), crls: m.crls }, now).detail).toContain(`CRL of ${named(ca2)} expired on`);
+  });
+
+  it('a CRL of one CA of the name held until it is valid: the crl-pending line names its certificate', async () => {
+    const inForce = await material(await crlOf(ca1, []), await crlOf(ca2, []));
+    const future = await material(await crlOf(ca1, []), await crlOf(ca2, [], new Date(now.getTime() + 86_400_000), new Date(now.getTime() + 5 * 86_400_000)));
+    expect(pendingCrl(inForce.crls, future.crls, now, 'crl.pem')?.message).toContain(`the new CRL of ${named(ca2)} (thisUpdate`);
+  });
+
+  it('one CA of a name alone: named by its subject only', async () => {
+    await writeFile(join(dir, 'ca-one.pem'), ca1.certPem);
+    await writeFile(join(dir, 'crl-one.pem'), await crlOf(ca1, [], new Date(now.getTime() - 2 * 86_400_000), new Date(now.getTime() - 86_400_000)));
+    const m = await loadTlsMaterial({ ca: join(dir, 'ca-one.pem'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), crl: join(dir, 'crl-one.pem'), partialChain: false });
+    const [lockout] = crlLockouts([], m.crls, now);
+    expect(lockoutMessage(lockout as NonNullable<typeof lockout>)).toMatch(/^the CRL of "CN=dockgate CA twin, O=dockgate" in force expired on/);
   });
 });
 
