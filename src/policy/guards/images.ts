@@ -53,6 +53,13 @@ function imageMountSources(facts: RequestFacts): Found[] {
 interface Checked extends Found {
   everyTag?: boolean;
   writesTag?: boolean;
+  /** What the client sent, when `value` is the guard's reading of it with a `tag` parameter. */
+  sent?: { value: string; tag: string };
+}
+
+/** `sent` for a reference read together with a non-empty `tag` parameter. */
+function sentWith(value: string, tag: string | undefined): Pick<Checked, 'sent'> {
+  return tag ? { sent: { value, tag } } : {};
 }
 
 /** A reading as a checked reference at `path`. */
@@ -79,18 +86,18 @@ function referencesOf(facts: RequestFacts, op: string): Checked[] {
       break;
     }
     case OP.imageCreate:
-      if (q.fromImage) out.push(checked('query fromImage', pullReading(q.fromImage, q.tag)));
-      if (q.repo) out.push({ path: 'query repo', value: namedTarget(q.repo, q.tag) });
+      if (q.fromImage) out.push({ ...checked('query fromImage', pullReading(q.fromImage, q.tag)), ...sentWith(q.fromImage, q.tag) });
+      if (q.repo) out.push({ path: 'query repo', value: namedTarget(q.repo, q.tag), ...sentWith(q.repo, q.tag) });
       break;
     case OP.imageTag:
       if (facts.params.name) out.push({ path: 'image name', value: facts.params.name });
-      if (q.repo) out.push({ path: 'query repo', value: tagTarget(q.repo, q.tag) });
+      if (q.repo) out.push({ path: 'query repo', value: tagTarget(q.repo, q.tag), ...sentWith(q.repo, q.tag) });
       break;
     case OP.imageCommit: // the source is `container`, not an image: only the new name is checked
-      if (q.repo) out.push({ path: 'query repo', value: namedTarget(q.repo, q.tag) });
+      if (q.repo) out.push({ path: 'query repo', value: namedTarget(q.repo, q.tag), ...sentWith(q.repo, q.tag) });
       break;
     case OP.imagePush:
-      if (facts.params.name) out.push(checked('image name', pushReading(facts.params.name, q.tag), true));
+      if (facts.params.name) out.push({ ...checked('image name', pushReading(facts.params.name, q.tag), true), ...sentWith(facts.params.name, q.tag) });
       break;
     case OP.imageBuild:
       for (const t of facts.queryAll.t ?? []) out.push({ path: 'query t', value: t });
@@ -107,6 +114,24 @@ function digestNote(op: string, value: string): string {
     ': it has a tag and a digest, and dockerd acts on the digest alone (the tag is ignored), so only a pattern allowing that digest allows it (pin it: name@sha256:…)' +
     (service ? '; or run `docker service create/update --no-resolve-image`, which sends the tag alone' : '')
   );
+}
+
+/**
+ * Why a push of `name:tag@digest` whose digest is allowed was refused: the tag it writes in the
+ * registry is not. Appended to the refusal.
+ */
+function writtenTagNote(value: string): string {
+  return `: a push of name:tag@digest sends the digest's image and writes the tag in the registry, so ${show(maskUrlCredentials(withoutDigest(value)))} must be allowed too`;
+}
+
+/**
+ * `f` as a refusal quotes it, masked: the value, or what the client sent and the guard's reading
+ * of it (`"app@D" with tag "1.2" (read as "app:1.2@D", …)`), and the canonical form dockerd
+ * acts on (`canonical`) when there is one to show.
+ */
+function quoted(f: Checked, masked: string, canonical: string | undefined): string {
+  if (!f.sent) return `${show(masked)}${canonical ? ` (${canonical})` : ''}`;
+  return `${show(maskUrlCredentials(f.sent.value))} with tag ${show(maskUrlCredentials(f.sent.tag))} (read as ${show(masked)}${canonical ? `, ${canonical}` : ''})`;
 }
 
 /**
@@ -180,12 +205,15 @@ export const imagesGuard = defineGuard({
       const ref = looksLikeImageId(f.value) ? undefined : normalizeReference(f.value);
       // A push of `name:tag@digest` sends the digest's image and writes `tag` in the registry: both must be allowed.
       const tagged = ref && f.writesTag && tagBesideDigest(f.value) ? normalizeReference(withoutDigest(f.value)) : undefined;
-      if (!ref || !matchers.some((m) => m(ref)) || (tagged && !matchers.some((m) => m(tagged)))) {
+      const refAllowed = ref !== undefined && matchers.some((m) => m(ref));
+      if (!refAllowed || (tagged && !matchers.some((m) => m(tagged)))) {
         // The canonical form (as dockerd acts on it: a digest without the tag beside it) is shown
         // only for a value with nothing to mask: normalising moves a userinfo behind `docker.io/`,
         // where the mask no longer recognises it.
-        const canonical = ref && masked === f.value ? ` (${formatReference(actedOn(ref))})` : '';
-        return { code: 'image', reason: `${f.path} ${show(masked)}${canonical} is not an allowed image${digestNote(op, f.value)}` };
+        const canonical = ref && masked === f.value ? formatReference(actedOn(ref)) : undefined;
+        // The digest allowed, the tag a push writes not: say that, not "pin it".
+        const note = refAllowed ? writtenTagNote(f.value) : digestNote(op, f.value);
+        return { code: 'image', reason: `${f.path} ${quoted(f, masked, canonical)} is not an allowed image${note}` };
       }
     }
     return undefined;

@@ -422,6 +422,8 @@ describe('images', () => {
     ['pull with a tag and a digest in fromImage', req('POST', `/images/create?fromImage=alpine:3.19@${A}`), 'image', 'the tag is ignored'],
     ['pull with a tag in fromImage and a digest as tag', req('POST', `/images/create?fromImage=alpine:3.19&tag=${A}`), 'image', `"alpine@${A}"`],
     ['pull with a digest in fromImage and a tag', req('POST', `/images/create?fromImage=alpine@${A}&tag=3.19`), 'image', 'the tag is ignored'],
+    // rev-fixes2 F2: what the client sent, then the guard's reading of it.
+    ['pull with a digest in fromImage and a tag: the reading is said to be one', req('POST', `/images/create?fromImage=alpine@${A}&tag=3.19`), 'image', `query fromImage "alpine@${A}" with tag "3.19" (read as "alpine:3.19@sha256:aaa`],
     ['tag from a tag-and-digest source', req('POST', `/images/alpine:3.19@${A}/tag?repo=registry.example.com/x&tag=1`), 'image', 'image name'],
     // TagImage drops repo's digest and tag when `tag` is given: the name written is alpine:edge.
     ['tag into a repo with a digest and another tag', req('POST', `/images/busybox/tag?repo=alpine:3.19@${A}&tag=edge`), 'image', '"alpine:edge"'],
@@ -451,8 +453,8 @@ describe('images', () => {
     ['pull allowed', req('POST', '/images/create?fromImage=busybox&tag=1.36'), undefined],
     ['pull other', req('POST', '/images/create?fromImage=ubuntu&tag=latest'), 'image', 'query fromImage'],
     ['import named busybox', req('POST', '/images/create?fromSrc=-&repo=busybox'), undefined],
-    ['import under a name not allowed', req('POST', '/images/create?fromSrc=-&repo=adminonly/secret-app&tag=1'), 'image', 'query repo "adminonly/secret-app:1" (docker.io/adminonly/secret-app:1) is not an allowed image'],
-    ['import under a trusted name with a tag the pattern does not allow', req('POST', '/images/create?fromSrc=-&repo=alpine&tag=edge'), 'image', 'query repo "alpine:edge"'],
+    ['import under a name not allowed', req('POST', '/images/create?fromSrc=-&repo=adminonly/secret-app&tag=1'), 'image', 'query repo "adminonly/secret-app" with tag "1" (read as "adminonly/secret-app:1", docker.io/adminonly/secret-app:1) is not an allowed image'],
+    ['import under a trusted name with a tag the pattern does not allow', req('POST', '/images/create?fromSrc=-&repo=alpine&tag=edge'), 'image', 'query repo "alpine" with tag "edge" (read as "alpine:edge"'],
     ['import under an allowed registry', req('POST', '/images/create?fromSrc=-&repo=registry.example.com/team/app&tag=2'), undefined],
     ['tag over a trusted name needs allow', req('POST', '/images/busybox/tag?repo=evil&tag=1'), 'image', 'query repo'],
     ['tag between allowed names', req('POST', '/images/registry.example.com/ci/app2/tag?repo=registry.example.com/ci/app3&tag=1'), undefined],
@@ -498,7 +500,10 @@ describe('images', () => {
     ['push of a tag and a digest', req('POST', `/images/app:latest@${A}/push`), 'image', 'the tag is ignored'],
     ['push of a digest with a tag parameter', req('POST', `/images/app@${A}/push?tag=latest`), 'image'],
     // The pinned digest may be sent, but not written under a tag the patterns do not allow.
-    ['push of the pinned digest under a tag', req('POST', `/images/pinned:latest@${A}/push`), 'image'],
+    // rev-fixes2 F2: the digest is pinned; what is missing is the tag written (not "pin it").
+    ['push of the pinned digest under a tag', req('POST', `/images/pinned:latest@${A}/push`), 'image', `(docker.io/library/pinned@${A}) is not an allowed image: a push of name:tag@digest sends the digest's image and writes the tag in the registry, so "pinned:latest" must be allowed too`],
+    ['push of the pinned digest with a tag parameter', req('POST', `/images/pinned@${A}/push?tag=1.0`), 'image', `image name "pinned@${A}" with tag "1.0" (read as "pinned:1.0@sha256:aaa`],
+    ['push of the pinned digest with a tag parameter: the tag written', req('POST', `/images/pinned@${A}/push?tag=1.0`), 'image', `docker.io/library/pinned@${A}) is not an allowed image: a push of name:tag@digest sends the digest's image and writes the tag in the registry, so "pinned:1.0" must be allowed too`],
   ]);
   // A pinned pattern allows that digest only.
   run('images: { allow: ["busybox@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"] }', [

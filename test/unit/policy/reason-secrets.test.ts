@@ -90,7 +90,7 @@ const cases: [string, RequestFacts, string][] = [
   ['a pull whose fromImage has userinfo after //', req('POST', `/v1.41/images/create?fromImage=${q(`//user:${SECRET}@h/img`)}`), 'query fromImage "//***@h/img" is not an allowed image'],
   // A `user:pw@` without a scheme in a reference (rev-secrets F4).
   ['a container Image with a bare userinfo', create({ Image: `u:${SECRET}@h/x` }), 'Image "***@h/x" is not an allowed image'],
-  ['a pull whose fromImage has a bare userinfo', req('POST', `/v1.41/images/create?fromImage=${q(`user:${SECRET}@127.0.0.1:41498/x`)}&tag=1`), 'query fromImage "***@127.0.0.1:41498/x" is not an allowed image'],
+  ['a pull whose fromImage has a bare userinfo', req('POST', `/v1.41/images/create?fromImage=${q(`user:${SECRET}@127.0.0.1:41498/x`)}&tag=1`), 'query fromImage "***@127.0.0.1:41498/x" with tag "1" (read as "***@127.0.0.1:41498/x") is not an allowed image'],
   ['a push whose path name has a bare userinfo', req('POST', `/v1.41/images/u:${SECRET}@127.0.0.1:41498/x/push`), 'image name "***@127.0.0.1:41498/x" is not an allowed image'],
   // A non-string image value is named by its JSON type, never quoted (rev-secrets F1).
   ['a container Image that is a list holding a URL with userinfo', create({ Image: [`https://u:${SECRET}@h/x`] }), 'Image is a list, not an image reference'],
