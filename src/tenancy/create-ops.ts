@@ -245,6 +245,14 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
           : 'has no owner, and tenancy lists no images in unowned: (images without an owner are usable by admins only)';
       return deny(403, 'not-owner', tenancyMessage(ctx, `image "${maskUrlCredentials(image)}" ${whose}`));
     }
+    // What the body leaves out, dockerd takes from the image: its command may hold the mark too
+    // (a Dockerfile CMD spelling it, a commit of a builder's step container; rev-final F1).
+    const config = isObject(r.found.raw.Config as JsonValue) ? (r.found.raw.Config as Record<string, JsonValue>) : {};
+    const empty = (v: JsonValue | undefined) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
+    const fromImage = [empty(field(facts.body, 'Cmd')) ? config.Cmd : undefined, empty(field(facts.body, 'Entrypoint')) ? config.Entrypoint : undefined];
+    if (fromImage.some((c) => holdsBuilderMark(c))) {
+      return deny(403, 'builder-mark', tenancyMessage(ctx, `image "${maskUrlCredentials(image)}" has a command holding "${BUILDER_STEP_MARK.trim()}", the classic builder's mark of its step containers, which belong to no one: a container of it would not be yours; give a command of your own`));
+    }
   }
 
   // One daemon look-up per distinct object, and not more than MAX_REFERENCES of them: a body of

@@ -76,6 +76,7 @@ function daemon(imageStatus = 200): DaemonClient & { paths: string[] } {
       const p = decodeURIComponent(path);
       const img = /^\/images\/(.*)\/json$/.exec(p)?.[1];
       if (img === 'busybox') return Promise.resolve(answer(200, { Id: BASE, RepoTags: ['busybox:latest'], Config: { Labels: {} } }));
+      if (img === 'marked') return Promise.resolve(answer(200, { Id: BASE, RepoTags: ['marked:latest'], Config: { Labels: {}, Cmd: ['sh', '-c', '#(nop) x; sleep 300'] } }));
       if (img !== undefined) {
         if (imageStatus !== 200) return Promise.resolve(answer(imageStatus, { message: 'boom' }));
         const labels = IMAGES[img];
@@ -228,6 +229,17 @@ describe("a create whose command holds the classic builder's step mark is refuse
     const v = await admit('alice', 'POST', '/v1.41/containers/create', body);
     expect(v.kind, JSON.stringify(v)).toBe('deny');
     if (v.kind === 'deny') expect(v.code).toBe('builder-mark');
+  });
+
+  it("an image whose command holds it, the body giving none: refused (dockerd would copy the image's)", async () => {
+    const v = await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'marked' });
+    expect(v.kind, JSON.stringify(v)).toBe('deny');
+    if (v.kind === 'deny') expect(v.code).toBe('builder-mark');
+    expect((await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'marked', Cmd: [] })).kind).toBe('deny');
+  });
+
+  it('the same image with a command of the body: created', async () => {
+    expect((await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'marked', Cmd: ['true'] })).kind).toBe('forward');
   });
 
   it('a command without it is created', async () => {
