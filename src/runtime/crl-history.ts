@@ -47,9 +47,9 @@ export function newestCrl(crls: readonly CrlInfo[]): CrlInfo | undefined {
 /**
  * `history` after a reload put `installed` in force and held `held` at `now` (both checked
  * against it by crlRollback first): for each of their CAs, the held CRL if any, else the newest
- * installed one; and as its floor, the newest installed one valid at `now`, else what was
- * remembered if it is valid by now, else the floor before. The CAs of neither keep what they
- * had. Pure.
+ * installed one; and as its floor, the newest of: the newest installed one valid at `now`,
+ * what was remembered if it is valid by now, and the floor before (a floor never goes back).
+ * The CAs of neither keep what they had. Pure.
  */
 export function rememberCrls(history: CrlHistory, installed: readonly CrlInfo[], now: Date, held: readonly CrlInfo[] = []): Map<string, RememberedCrl> {
   const next = new Map(history);
@@ -57,7 +57,9 @@ export function rememberCrls(history: CrlHistory, installed: readonly CrlInfo[],
   for (const ca of new Set([...installed, ...held].map((c) => c.ca))) {
     const before = history.get(ca);
     const ofCa = installed.filter((c) => c.ca === ca);
-    const floor = newestCrl(ofCa.filter((c) => valid(c))) ?? valid(before?.crl) ?? before?.floor;
+    // Never backwards: a file holding a future CRL beside an older valid one (without CRL
+    // numbers, only the newest is compared) must not lower the floor (rev-final F2).
+    const floor = newestCrl([newestCrl(ofCa.filter((c) => valid(c))), valid(before?.crl), before?.floor].filter((c): c is CrlInfo => c !== undefined));
     const pending = newestCrl(held.filter((c) => c.ca === ca));
     const latest = pending ? { crl: pending, held: true } : { crl: newestCrl(ofCa) as CrlInfo, held: false };
     next.set(ca, floor ? { ...latest, floor } : latest);

@@ -121,6 +121,9 @@ describe('crlRollback', () => {
     ['an unnumbered future CRL in force after a valid numbered one, then a lower number dated later', [[numbered(A, '3', 4n)], [crl(A, '9')]], [numbered(A, '4', 3n)], 'has CRL Number 3, not higher than the newest valid CRL loaded since the gateway started (4)'],
     ['a numbered future CRL in force after a valid numbered one, then a higher number dated before both', [[numbered(A, '3', 4n)], [numbered(A, '9', 5n)]], [numbered(A, '2', 6n)], undefined],
     ['a CRL held, then a reload without the CA, then an unnumbered CRL older than the one kept in force', [[crl(A, '3')], 'held', []], [crl(A, '2')], 'before the one held until it is valid'],
+    // rev-final F2: a file of a future CRL beside an older valid one (unnumbered: only the newest
+    // is compared) lowered the floor to the older one, and a CRL between the two got in.
+    ['admin: valid, then a future one with an older valid one in one file, then one older than the first', [[crl(A, '3')], [crl(A, '9'), crl(A, '1')]], [crl(A, '2')], 'before the newest valid CRL loaded since the gateway started (2026-12-03T00:00:00.000Z)'],
   ] as const)('since start: %s', (_name, reloads, next, want) => {
     let history = rememberCrls(new Map(), [], at('5'));
     let current: ReturnType<typeof crl>[] = [];
