@@ -603,7 +603,7 @@ describe('two CAs of one name in tls.ca', () => {
     const n = failures().length;
     crls(older);
     const line = await until(() => failures()[n], 10_000, 'a reload failure');
-    expect(JSON.parse(line).err).toMatch(new RegExp(`^${crl}: the CRL of ".*" was issued at .*, before the one in force`));
+    expect(JSON.parse(line).err).toMatch(new RegExp(`^${crl}: the CRL of ".*" \\(CA certificate sha256 [0-9a-f]{16}\\) was issued at .*, before the one in force`));
     expect((await docker(dave, g.port, ['ps'])).code).not.toBe(0);
     // Both CAs are trusted; the gateway says at load that they share a name.
     expect(g.stderr()).toContain('are CAs of one name');
