@@ -8,7 +8,7 @@
  */
 import type { JsonValue } from '../core/types.js';
 import { isObject } from '../facts/go-fold.js';
-import { normalizeReference } from '../policy/guards/image-reference.js';
+import { normalizeReference, referenceParts } from '../policy/guards/image-reference.js';
 import { maskUrlCredentials } from '../observe/url-credentials.js';
 import type { ResolvedObject } from './access.js';
 import type { DaemonAnswer, DaemonClient } from './daemon-client.js';
@@ -35,23 +35,10 @@ export function isBareRepository(ref: string): boolean {
  */
 export function tagReference(repo: string | undefined, tag: string | undefined): string | undefined {
   if (!repo) return undefined;
-  const { name, hasTag, digest } = referenceParts(repo);
-  if (tag) return tag.includes(':') ? undefined : `${name}:${tag}`;
-  if (digest !== undefined) return undefined;
-  return hasTag ? repo : `${repo}:latest`;
-}
-
-/**
- * A reference split as dockerd's parser splits it: the repository name, whether a `:tag`
- * follows it (a colon after the last `/`: `localhost:5000/app` has none), and what follows `@`.
- */
-export function referenceParts(ref: string): { name: string; hasTag: boolean; digest?: string } {
-  const at = ref.indexOf('@');
-  const named = at < 0 ? ref : ref.slice(0, at);
-  const colon = named.lastIndexOf(':');
-  const hasTag = colon > named.lastIndexOf('/');
-  const name = hasTag ? named.slice(0, colon) : named;
-  return at < 0 ? { name, hasTag } : { name, hasTag, digest: ref.slice(at + 1) };
+  const parts = referenceParts(repo);
+  if (tag) return tag.includes(':') ? undefined : `${parts.name}:${tag}`;
+  if (parts.digest !== undefined) return undefined;
+  return parts.tag !== undefined ? repo : `${repo}:latest`;
 }
 
 /**

@@ -8,7 +8,8 @@ import type { RequestFacts } from '../core/types.js';
 import { formatReference, normalizeReference } from '../policy/guards/image-reference.js';
 import { tenancyMessage, type TenancyContext } from './context.js';
 import { deny, type TenancyVerdict } from './hook.js';
-import { digestReference, referenceParts, shownDigestReference, shownTagReference, tagReference } from './image-set.js';
+import { referenceParts } from '../policy/guards/image-reference.js';
+import { digestReference, shownDigestReference, shownTagReference, tagReference } from './image-set.js';
 import { tagOver } from './object-ops.js';
 import type { Conflict, TagHolder, TagReservations } from './tag-reservations.js';
 

@@ -4,21 +4,10 @@
  * images guard matches what dockerd does, not what the request seems to say. Pure.
  */
 import { isDigest } from '../../facts/image-digest.js';
+import { referenceParts } from './image-reference.js';
 
 /** What a request acts on: one reference, or every tag of a repository (`docker pull -a`, `docker push -a`). */
 export type DaemonReading = { ref: string } | { everyTag: string };
-
-/** A reference split as dockerd's parser splits it: `name`, a `:tag` after the last `/`, and what follows `@`. */
-function split(ref: string): { name: string; tag?: string; digest?: string } {
-  const at = ref.indexOf('@');
-  const named = at < 0 ? ref : ref.slice(0, at);
-  const colon = named.lastIndexOf(':');
-  const name = colon > named.lastIndexOf('/') ? named.slice(0, colon) : named;
-  const out: { name: string; tag?: string; digest?: string } = { name };
-  if (colon > named.lastIndexOf('/')) out.tag = named.slice(colon + 1);
-  if (at >= 0) out.digest = ref.slice(at + 1);
-  return out;
-}
 
 /**
  * `reference.WithTag(ref, tag)`: the tag replaces the reference's own, a digest stays. A `tag`
@@ -26,7 +15,7 @@ function split(ref: string): { name: string; tag?: string; digest?: string } {
  * in place of any other, which fails closed.
  */
 function withTag(ref: string, tag: string): string {
-  const { name, digest } = split(ref);
+  const { name, digest } = referenceParts(ref);
   if (tag.includes(':')) return `${name}@${tag}`;
   return digest === undefined ? `${name}:${tag}` : `${name}:${tag}@${digest}`;
 }
@@ -40,7 +29,7 @@ function withTag(ref: string, tag: string): string {
 export function pullReading(fromImage: string, tag: string | undefined): DaemonReading {
   const image = fromImage.endsWith(':') ? fromImage.slice(0, -1) : fromImage;
   if (tag) return { ref: withTag(image, tag) };
-  const parts = split(image);
+  const parts = referenceParts(image);
   return parts.tag === undefined && parts.digest === undefined ? { everyTag: image } : { ref: image };
 }
 
@@ -51,7 +40,7 @@ export function pullReading(fromImage: string, tag: string | undefined): DaemonR
  */
 export function pushReading(name: string, tag: string | undefined): DaemonReading {
   if (tag) return { ref: withTag(name, tag) };
-  const parts = split(name);
+  const parts = referenceParts(name);
   return parts.tag === undefined && parts.digest === undefined ? { everyTag: name } : { ref: name };
 }
 
@@ -61,7 +50,7 @@ export function pushReading(name: string, tag: string | undefined): DaemonReadin
  * digest dockerd refuses it).
  */
 export function tagTarget(repo: string, tag: string | undefined): string {
-  return tag ? withTag(split(repo).name, tag) : repo;
+  return tag ? withTag(referenceParts(repo).name, tag) : repo;
 }
 
 /**
@@ -79,12 +68,12 @@ export function namedTarget(repo: string, tag: string | undefined): string {
  * algorithm, another length, upper-case hex), so neither reads as one here.
  */
 export function tagBesideDigest(ref: string): boolean {
-  const parts = split(ref);
+  const parts = referenceParts(ref);
   return parts.tag !== undefined && parts.digest !== undefined && isDigest(parts.digest);
 }
 
 /** `ref` without its digest (`name:tag`): the tag a push of `name:tag@digest` writes in the registry. */
 export function withoutDigest(ref: string): string {
-  const { name, tag } = split(ref);
+  const { name, tag } = referenceParts(ref);
   return tag === undefined ? name : `${name}:${tag}`;
 }

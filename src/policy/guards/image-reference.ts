@@ -11,22 +11,26 @@ export interface ImageReference {
   digest?: string;
 }
 
+/**
+ * A reference split as dockerd's parser splits it: the repository name, a `:tag` when a colon
+ * follows the last `/` (`localhost:5000/app` has none), and what follows the first `@`.
+ */
+export function referenceParts(ref: string): { name: string; tag?: string; digest?: string } {
+  const at = ref.indexOf('@');
+  const named = at < 0 ? ref : ref.slice(0, at);
+  const colon = named.lastIndexOf(':');
+  const out: { name: string; tag?: string; digest?: string } = { name: colon > named.lastIndexOf('/') ? named.slice(0, colon) : named };
+  if (colon > named.lastIndexOf('/')) out.tag = named.slice(colon + 1);
+  if (at >= 0) out.digest = ref.slice(at + 1);
+  return out;
+}
+
 /** Normalise a reference; undefined for an empty string. `latest` is implied without tag or digest. */
 export function normalizeReference(ref: string, implyLatest = true): ImageReference | undefined {
   if (ref === '') return undefined;
-  let rest = ref;
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-  }
-  let tag: string | undefined;
-  const colon = rest.lastIndexOf(':');
-  if (colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-  }
+  const parts = referenceParts(ref);
+  const { name: rest, digest } = parts;
+  let tag = parts.tag;
   const slash = rest.indexOf('/');
   const first = slash < 0 ? '' : rest.slice(0, slash);
   let domain = 'docker.io';
