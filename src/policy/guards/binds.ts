@@ -17,6 +17,13 @@ import { CONTAINER_OPS, isContainerOp, OP, SERVICE_OPS } from './operations.js';
 import { parseAllowList } from './settings.js';
 import { tmpfsOptionProblem } from './tmpfs-options.js';
 
+/** The directory above a prefix's first glob character: what the author meant to allow, or less. */
+function globFreePrefix(item: string): string {
+  const head = item.slice(0, item.search(/[*?]/));
+  const dir = head.slice(0, head.lastIndexOf('/'));
+  return dir === '' ? '/' : dir;
+}
+
 export const bindsGuard = defineGuard({
   key: 'binds',
   summary: 'host paths mounted by Binds, Mounts (bind, and local volumes: only plain, tmpfs or o=bind/rbind), service mounts and volume create; Tmpfs options that make a bind (bind, rbind, remount, propagation)',
@@ -25,6 +32,12 @@ export const bindsGuard = defineGuard({
     parseAllowList(value, at, problems, (item, itemAt) => {
       if (cleanHostPath(item.split('{user}').join('x')) === undefined) {
         problems.add(itemAt, `host path prefix ${JSON.stringify(item)} must be absolute`);
+        return undefined;
+      }
+      // A prefix allows the directory and everything under it: a glob would be read literally
+      // and match nothing, refusing every bind the author meant to allow.
+      if (/[*?]/.test(item)) {
+        problems.add(itemAt, `host path prefix ${JSON.stringify(item)} is a directory, not a pattern: ${JSON.stringify(globFreePrefix(item))} allows it and everything under it`);
         return undefined;
       }
       return item;

@@ -8,9 +8,13 @@
  */
 import { posix } from 'node:path';
 
-/** Cleaned absolute path, or undefined when the path is not absolute. */
+/**
+ * Cleaned absolute path, or undefined when the path is not absolute or holds a NUL (Go refuses
+ * it in every system call: dockerd creates the container and its start fails, so the path is
+ * never walked, and a record must not say a host path was allowed that no one can read).
+ */
 export function cleanHostPath(raw: string): string | undefined {
-  if (!raw.startsWith('/')) return undefined;
+  if (!raw.startsWith('/') || raw.includes('\0')) return undefined;
   const clean = posix.normalize(raw);
   return clean.length > 1 && clean.endsWith('/') ? clean.slice(0, -1) : clean;
 }

@@ -147,6 +147,8 @@ describe('binds', () => {
     ['shared prefix confusion', hc({ Binds: ['/data/shared-evil:/x'] }), 'bind-mount'],
     ['double slashes', hc({ Binds: ['//srv//dev/alice//:/x'] }), undefined],
     ['relative path', hc({ Binds: ['srv/dev/alice:/x'] }), 'bind-mount'],
+    ['a NUL in an allowed path (no system call takes it: never walked, never allowed)', hc({ Binds: ['/srv/dev/alice/..\u0000/x:/h'] }), 'bind-mount', 'is outside the allowed host paths'],
+    ['a NUL in a mount source', hc({ Mounts: [{ Type: 'bind', Source: '/data/shared/\u0000', Target: '/x' }] }), 'bind-mount', 'is outside the allowed host paths'],
     ['second entry', hc({ Binds: ['/srv/dev/alice:/a', '/etc:/b'] }), 'bind-mount', 'Binds[1]'],
     ['legacy top-level Binds', create({ Image: 'x', Binds: ['/etc:/etc'] }), 'bind-mount', 'Binds[0]'],
     ['case-variant binds key', create({ Image: 'x', hostCONFIG: { bInDs: ['/etc:/etc'] } }), 'bind-mount'],

@@ -62,6 +62,9 @@ describe('policy load errors', () => {
     ['capability typo', 'version: 1\nrules:\n  - { name: x, who: { anyone: true }, allow: all, guards: { capabilities: { allow: ["SYS ADMIN"] } } }\n', 'rules[0].guards.capabilities.allow[0]', '"SYS ADMIN" is not a capability name'],
     ['tenancy not a mapping', 'version: 1\nrules: []\ntenancy: 5\n', 'tenancy', 'must be a mapping (enabled, admins, teams, unowned, shared, quotas, buildkit)'],
     ['allow-list shape', 'version: 1\nrules:\n  - { name: x, who: { anyone: true }, allow: all, guards: { images: [busybox] } }\n', 'rules[0].guards.images', 'must be true, false or { allow: [...] }'],
+    ['binds prefix written as a glob', 'version: 1\nrules:\n  - { name: x, who: { anyone: true }, allow: all, guards: { binds: { allow: [/srv/dev/**] } } }\n', 'rules[0].guards.binds.allow[0]', 'host path prefix "/srv/dev/**" is a directory, not a pattern: "/srv/dev" allows it and everything under it'],
+    ['binds prefix with a glob inside', 'version: 1\nrules:\n  - { name: x, who: { anyone: true }, allow: all, guards: { binds: { allow: ["/data/*/cache"] } } }\n', 'rules[0].guards.binds.allow[0]', 'host path prefix "/data/*/cache" is a directory, not a pattern: "/data" allows it and everything under it'],
+    ['binds prefix of a glob at the root', 'version: 1\nrules:\n  - { name: x, who: { anyone: true }, allow: all, guards: { binds: { allow: ["/?"] } } }\n', 'rules[0].guards.binds.allow[0]', 'host path prefix "/?" is a directory, not a pattern: "/" allows it and everything under it'],
   ])('%s', (_name, text, path, message) => {
     expect(problems(text)).toContainEqual(expect.objectContaining({ path, message }));
   });
