@@ -15,14 +15,16 @@ import type { Registry } from 'prom-client';
 import { DEFAULTS } from '../config/load.js';
 import type { AdminConfig, LimitsConfig } from '../config/types.js';
 import { nullObserver, type HandshakeReports } from '../core/observer.js';
+import { refusedCertificate } from '../server/peer-certificate.js';
 import { limitHandshakeSources } from '../server/source-limits.js';
 import { isRevoked } from '../server/revoked.js';
 import { certificateNameKeys, type ParsedCertificate } from '../identity/identity.js';
 import { closeUntrustedPeers, fingerprintOf, replacedBundles } from '../server/ca-trust.js';
 import { rememberCrls, type CrlHistory } from '../runtime/crl-history.js';
+import { pendingCrl, type PendingCrl } from '../runtime/crl-pending.js';
 import { crlRollback } from '../runtime/crl-rollback.js';
 import { outOfDateReplacement, type RefusedServerCertificate } from '../runtime/server-certificate-dates.js';
-import { loadAdminTls, type AdminTlsMaterial } from './admin-tls.js';
+import { loadAdminTls, withAdminCrlsOf, type AdminTlsMaterial } from './admin-tls.js';
 import { isLoopbackAddress, loopbackHostHeader } from './loopback-host.js';
 
 /** What `/readyz` reports; 200 when `ready`, else 503. */
@@ -67,7 +69,11 @@ export interface AdminServer {
    * chain leads to no CA of the new one are closed. Throws (the old material stays) when the
    * files are wrong. Resolves to the warnings to log and how many connections were closed for
    * the CA change. A new server certificate outside its validity is refused while the rest
-   * goes into force (server-certificate-dates.ts), and said in the result. A no-op without TLS.
+   * goes into force (server-certificate-dates.ts), and said in the result. A new CRL not valid
+   * yet while its CA's CRL in force is valid is held, as on the Docker listener (crl-pending.ts):
+   * that CA's CRL in force stays in the TLS context, the held CRL's revocations are checked by
+   * the listener itself, and it is said in the result (the caller reads the files again at its
+   * thisUpdate). A no-op without TLS.
    */
   reloadTls(): Promise<AdminTlsReload>;
   /** Problems of the TLS material loaded at start that will refuse scrapers; to be logged. */
@@ -83,6 +89,8 @@ export interface AdminTlsReload {
   closedUntrusted: number;
   /** A new server certificate outside its validity, not put in force (the one in force serves on). */
   refusedServerCertificate?: RefusedServerCertificate;
+  /** New CRLs of `admin.tls.crl` not valid yet, held (crl-pending.ts): to be read again at `validFrom`. */
+  pendingCrl?: PendingCrl;
 }
 
 /** Whether the certificate a connection was verified with, or a CA above it, is revoked. */
@@ -213,6 +221,13 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
         sources?.refuse('unknown-ca', `client certificate (sha256 ${fingerprint}): its chain leads to no CA of the reloaded admin.tls.ca, which changed while its handshake was in progress`, socket.remoteAddress, socket.remotePort);
         return;
       }
+      // Revocations OpenSSL did not check: a held CRL's (not valid yet), as on the Docker listener.
+      const revocation = material.revocation;
+      if (revocation && revocation.revocations.some((r) => r.serials.size > 0) && connectionRevoked(socket, revocation)) {
+        sources?.refuse('revoked', `client certificate serial ${peer.serialNumber.toLowerCase()} is revoked by a CRL the admin listener checks itself (a new admin.tls.crl not valid yet, or revoked while its handshake was in progress)`, socket.remoteAddress, socket.remotePort, refusedCertificate(peer));
+        socket.destroy();
+        return;
+      }
       open.set(socket, fingerprint);
       socket.once('close', () => open.delete(socket));
     });
@@ -240,22 +255,28 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       // replace what a newer one installed.
       const seq = ++reloadsStarted;
       const loaded = await loadAdminTls(tls);
+      const now = new Date();
       // As for the Docker listener: an older CRL would lift revocations made since.
-      const rollback = crlRollback(material?.crls ?? [], loaded.crls, new Date(), crlHistory);
+      const rollback = crlRollback(material?.crls ?? [], loaded.crls, now, crlHistory);
       if (rollback) throw new Error(`${tls.crl ?? 'admin.tls.crl'}: ${rollback}`);
+      // As for the Docker listener: a CRL not valid yet would refuse every scraper of its CA
+      // (CRL_NOT_YET_VALID); that CA's CRL in force stays, and its revocations are checked here.
+      const held = pendingCrl(material?.crls ?? [], loaded.crls, now, `admin.tls.crl ${tls.crl ?? ''}`.trim());
+      const withCrl = held && material ? withAdminCrlsOf(loaded, material, held.cas) : loaded;
       // As for the Docker listener: a server certificate scrapers would refuse does not replace
       // a working one, and the CA bundle and CRL go into force all the same.
-      const refused = outOfDateReplacement(material?.server, loaded.server, new Date(), tls.cert);
-      const next = refused && material ? { ...loaded, options: { ...loaded.options, cert: material.options.cert, key: material.options.key }, server: material.server } : loaded;
-      const refusedServerCertificate = refused ? { refusedServerCertificate: refused } : {};
-      if (seq < reloadInstalled) return { warnings: next.warnings, closedUntrusted: 0, ...refusedServerCertificate };
+      const refused = outOfDateReplacement(material?.server, withCrl.server, now, tls.cert);
+      const next = refused && material ? { ...withCrl, options: { ...withCrl.options, cert: material.options.cert, key: material.options.key }, server: material.server } : withCrl;
+      const said = { ...(refused ? { refusedServerCertificate: refused } : {}), ...(held ? { pendingCrl: held } : {}) };
+      if (seq < reloadInstalled) return { warnings: next.warnings, closedUntrusted: 0, ...said };
       reloadInstalled = seq;
       (server as https.Server).setSecureContext(next.options);
       const previous = material;
       if (previous) replaced.replaced(previous.caCerts, next.caCerts);
       material = next;
-      crlHistory = rememberCrls(crlHistory, next.crls, new Date());
-      return { warnings: next.warnings, closedUntrusted: previous ? closeUntrustedPeers(open, previous, next) : 0, ...refusedServerCertificate };
+      // The held CRLs too: no reload may go behind them while they wait (crl-history.ts).
+      crlHistory = rememberCrls(crlHistory, next.crls, now, held?.crls);
+      return { warnings: next.warnings, closedUntrusted: previous ? closeUntrustedPeers(open, previous, next) : 0, ...said };
     },
     close() {
       return new Promise<void>((resolve) => {

@@ -7,6 +7,7 @@
 import type { X509Certificate } from 'node:crypto';
 import type { SecureContextOptions } from 'node:tls';
 import type { AdminTlsConfig } from '../config/types.js';
+import { keepHeldCrls } from '../runtime/crl-pending.js';
 import type { ServerCertificateDates } from '../runtime/server-certificate-dates.js';
 import type { CrlInfo } from '../server/crl.js';
 import { loadServerPair, loadTlsMaterial, TlsMaterialError, type TlsMaterial } from '../server/tls-material.js';
@@ -49,4 +50,23 @@ export async function loadAdminTls(tls: AdminTlsConfig): Promise<AdminTlsMateria
   if (!pair) throw new TlsMaterialError(problems);
   const server = { fingerprint: pair.server.fingerprint256, serial: pair.server.serialNumber, notBefore: new Date(pair.server.validFrom), notAfter: new Date(pair.server.validTo) };
   return { options: { cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' }, caCerts: [], crls: [], warnings: [], everyCaHasCrl: false, server };
+}
+
+/**
+ * `loaded` with, for each CA of `held` (PendingCrl.cas of a CRL of `admin.tls.crl` not valid
+ * yet), the CRL of `current` in force instead of its new one (crl-pending.ts keepHeldCrls): in
+ * the TLS context and the CRL infos. The revocations of a held CA's CRLs, old and new, are both
+ * in `revocation`, which the admin listener checks at the end of each handshake and at each
+ * request. `loaded` as is without `ca` (no CRL, nothing held).
+ */
+export function withAdminCrlsOf(loaded: AdminTlsMaterial, current: AdminTlsMaterial, held: readonly string[]): AdminTlsMaterial {
+  if (!loaded.revocation || !current.revocation) return loaded;
+  const parts = keepHeldCrls({ crls: loaded.crls, everyCaHasCrl: loaded.everyCaHasCrl, ...loaded.revocation }, { crls: current.crls, revocations: current.revocation.revocations }, held);
+  return {
+    ...loaded,
+    options: { ...loaded.options, crl: parts.crls.map((c) => c.block) },
+    crls: parts.crls,
+    revocation: { ...loaded.revocation, revocations: parts.revocations },
+    everyCaHasCrl: parts.everyCaHasCrl,
+  };
 }

@@ -9,7 +9,9 @@
  * would leave a CA added in the same reload without a CRL (Node's CRL_CHECK_ALL then refuses all
  * its clients, UNABLE_TO_GET_CRL), and another CA's old CRL to expire during the wait. Its
  * revocations are not held back: they join those in force, which the gateway checks itself at
- * the end of every handshake and in the sweep of open connections (server/revoked.ts).
+ * the end of every handshake and in the sweep of open connections (server/revoked.ts). The admin
+ * listener holds a CRL of `admin.tls.crl` alike (admin-tls.ts withAdminCrlsOf), and checks the
+ * held revocations at the end of every handshake and at each request of an open connection.
  */
 import { caLabel, type CrlInfo } from '../server/crl.js';
 import type { TlsMaterial } from '../server/tls-material.js';
@@ -52,26 +54,63 @@ export function pendingCrl(current: readonly CrlInfo[], next: readonly CrlInfo[]
   };
 }
 
+/** One CA's revoked serials (TlsMaterial.revocations). */
+type Revocation = TlsMaterial['revocations'][number];
+
+/**
+ * The CRL parts of a listener's material, the Docker listener's (TlsMaterial) or the admin
+ * listener's (admin-tls.ts withAdminCrlsOf), once the CAs of a PendingCrl keep their CRLs in force.
+ */
+export interface HeldCrlParts {
+  /** The reload's CRLs, but each held CA's CRLs in force instead of its new ones: their blocks go in the TLS context. */
+  crls: CrlInfo[];
+  /** The reload's revocations and those of the held CAs' CRLs in force: a revocation is never held back. */
+  revocations: Revocation[];
+  /** Of `revocations`, the ones kept from the material in force (the held CAs'). */
+  kept: Revocation[];
+  /** Whether `crls` holds a CRL of every CA of the reload's bundle (how a missing CRL is classified). */
+  everyCaHasCrl: boolean;
+}
+
+/**
+ * For each CA of `held` (PendingCrl.cas), its CRLs in force (`current`) instead of those of the
+ * reload (`loaded`), with the revocations of both; every other CA's CRL is the reload's. Pure.
+ */
+export function keepHeldCrls(
+  loaded: { crls: readonly CrlInfo[]; revocations: readonly Revocation[]; caNames: ReadonlyArray<{ ca: string }>; everyCaHasCrl: boolean },
+  current: { crls: readonly CrlInfo[]; revocations: readonly Revocation[] },
+  held: readonly string[],
+): HeldCrlParts {
+  const isHeld = (ca: string | undefined): boolean => ca !== undefined && held.includes(ca);
+  const crls = [...loaded.crls.filter((c) => !isHeld(c.ca)), ...current.crls.filter((c) => isHeld(c.ca))];
+  const kept = current.revocations.filter((r) => isHeld(r.ca));
+  const covered = new Set(crls.map((c) => c.ca));
+  return {
+    crls,
+    revocations: [...loaded.revocations, ...kept],
+    kept,
+    // Whether a missing CRL can only be the client chain's doing: of what the TLS context holds.
+    everyCaHasCrl: loaded.everyCaHasCrl && loaded.caNames.every((n) => covered.has(n.ca)),
+  };
+}
+
 /**
  * `loaded` with, for each CA of `held` (PendingCrl.cas), the CRL of `current` in force instead
- * of its new one: in the TLS context (the CRL blocks), the CRL infos (readiness, expiry warnings
- * and the rollback check see the CRLs in force) and the CRL expiry items. Every other CA's CRL is
- * the reload's. The revocations of a held CA's CRLs, old and new, are both checked by the
- * gateway (a revocation is never held back). `everyCaHasCrl` is of the combined set.
+ * of its new one (keepHeldCrls): in the TLS context (the CRL blocks), the CRL infos (readiness,
+ * expiry warnings and the rollback check see the CRLs in force) and the CRL expiry items. Every
+ * other CA's CRL is the reload's. The revocations of a held CA's CRLs, old and new, are both
+ * checked by the gateway (a revocation is never held back). `everyCaHasCrl` is of the combined set.
  */
 export function withCrlsOf(loaded: TlsMaterial, current: TlsMaterial, held: readonly string[]): TlsMaterial {
   const isHeld = (ca: string | undefined): boolean => ca !== undefined && held.includes(ca);
-  const crls = [...loaded.crls.filter((c) => !isHeld(c.ca)), ...current.crls.filter((c) => isHeld(c.ca))];
-  const keptRevocations = current.revocations.filter((r) => isHeld(r.ca));
-  const covered = new Set(crls.map((c) => c.ca));
+  const parts = keepHeldCrls(loaded, current, held);
   return {
     ...loaded,
-    options: { ...loaded.options, crl: crls.map((c) => c.block) },
-    crls,
-    revocations: [...loaded.revocations, ...keptRevocations],
-    revokedSerials: new Set([...loaded.revokedSerials, ...keptRevocations.flatMap((r) => [...r.serials])]),
-    // Whether a missing CRL can only be the client chain's doing: of what the TLS context holds.
-    everyCaHasCrl: loaded.everyCaHasCrl && loaded.caNames.every((n) => covered.has(n.ca)),
+    options: { ...loaded.options, crl: parts.crls.map((c) => c.block) },
+    crls: parts.crls,
+    revocations: parts.revocations,
+    revokedSerials: new Set([...loaded.revokedSerials, ...parts.kept.flatMap((r) => [...r.serials])]),
+    everyCaHasCrl: parts.everyCaHasCrl,
     expiring: [...loaded.expiring.filter((e) => e.kind !== 'CRL' || !isHeld(e.ca)), ...current.expiring.filter((e) => e.kind === 'CRL' && isHeld(e.ca))],
   };
 }

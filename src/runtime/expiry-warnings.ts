@@ -99,6 +99,8 @@ export interface CertificateState {
   refusedServerCertificate?: { message: string; validFrom?: Date };
   /** The last reload's CRL file, when it was held back as not valid yet (crl-pending.ts): named, still ready. */
   pendingCrl?: { message: string };
+  /** The admin listener's last reload's `admin.tls.crl`, when it was held back as not valid yet: named, still ready. */
+  adminPendingCrl?: { message: string };
   /**
    * CAs of `tls.ca` without a CRL in `tls.crl`, as TlsMaterial.casWithoutCrl names them (quoted,
    * crl.ts caLabel): every client of each
@@ -138,6 +140,6 @@ export function certificatesCheck(state: CertificateState, now: Date): CheckResu
   // No CRL at all: nothing is refused for it, but no revocation is either; said where it is looked for.
   const crlDetail =
     state.crls.length === 0 ? `; ${NO_CRL}` : crlUntil.length > 0 ? `, CRLs valid until ${new Date(Math.min(...crlUntil)).toISOString()}` : '';
-  const pending = [state.refusedServerCertificate?.message, state.pendingCrl?.message, ...gaps].flatMap((m) => (m === undefined ? [] : [`; ${m}`])).join('');
+  const pending = [state.refusedServerCertificate?.message, state.pendingCrl?.message, state.adminPendingCrl?.message, ...gaps].flatMap((m) => (m === undefined ? [] : [`; ${m}`])).join('');
   return { ok: true, detail: `server certificate valid until ${state.serverNotAfter.toISOString()}${crlDetail}${pending}` };
 }

@@ -61,6 +61,15 @@ export interface ReloadRetry {
   cancel(): void;
 }
 
+/**
+ * When a listener's files are read again after a reload that held something back: the earliest
+ * of the dates given (a refused server certificate's validFrom, a held CRL's); undefined for
+ * none. One retry serves all: what is still not valid then is held again, with its own date. Pure.
+ */
+export function reloadRetryAt(...dates: ReadonlyArray<Date | undefined>): Date | undefined {
+  return dates.filter((d): d is Date => d !== undefined).sort((a, b) => a.getTime() - b.getTime())[0];
+}
+
 /** A ReloadRetry whose timer does not keep the process alive. */
 export function createReloadRetry(): ReloadRetry {
   let timer: NodeJS.Timeout | undefined;

@@ -28,7 +28,7 @@ import { pendingCrl, withCrlsOf, type PendingCrl } from './crl-pending.js';
 import { watchFiles } from './file-watch.js';
 import { loadGatekeeper, logPolicyWarnings, type VersionedGatekeeper } from './policy-gatekeeper.js';
 import { closeRevokedConnections } from './revocation.js';
-import { createReloadRetry, outOfDateReplacement, type RefusedServerCertificate, type ServerCertificateDates } from './server-certificate-dates.js';
+import { createReloadRetry, outOfDateReplacement, reloadRetryAt, type RefusedServerCertificate, type ServerCertificateDates } from './server-certificate-dates.js';
 import { VERSION } from './version.js';
 
 /** A running gateway. */
@@ -134,6 +134,8 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   let tlsRefusedCertificate: RefusedServerCertificate | undefined;
   /** The newest reload's CRL file, when it was held back as not valid yet (crl-pending.ts). */
   let tlsPendingCrl: PendingCrl | undefined;
+  /** The newest admin reload's CRL file (admin.tls.crl), when it was held back as not valid yet. */
+  let adminPendingCrl: PendingCrl | undefined;
   // Per CA, the newest CRL put in force or held (its revocations applied) since start: no reload
   // goes behind it, whatever the material in force holds (crl-history.ts); a restart forgets it.
   let crlHistory: CrlHistory = rememberCrls(new Map(), tls.crls, new Date());
@@ -156,7 +158,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     checks: () => ({
       listener: { ok: listening() },
       certificates: certificatesCheck(
-        { serverNotBefore: tls.serverNotBefore, serverNotAfter: tls.serverNotAfter, crls: tls.crls, reloadError: tlsReloadError, refusedServerCertificate: tlsRefusedCertificate, pendingCrl: tlsPendingCrl, casWithoutCrl: tls.casWithoutCrl },
+        { serverNotBefore: tls.serverNotBefore, serverNotAfter: tls.serverNotAfter, crls: tls.crls, reloadError: tlsReloadError, refusedServerCertificate: tlsRefusedCertificate, pendingCrl: tlsPendingCrl, adminPendingCrl, casWithoutCrl: tls.casWithoutCrl },
         new Date(),
       ),
       policy: { ok: true, detail: `version ${gatekeeper.version}` },
@@ -229,7 +231,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       const refused = outOfDateReplacement(serverDates(tls), serverDates(withCrl), now, config.tls.cert);
       const next = refused ? withServerPairOf(withCrl, tls) : withCrl;
       // One retry for both: the earlier of the two dates (the later one is held again then).
-      const retryAt = [refused?.validFrom, heldCrl?.validFrom].filter((d): d is Date => d !== undefined).sort((a, b) => a.getTime() - b.getTime())[0];
+      const retryAt = reloadRetryAt(refused?.validFrom, heldCrl?.validFrom);
       if (retryAt) tlsRetry.at(retryAt, () => void reloadTls());
       if (seq < tlsReloadInstalled) return;
       tlsReloadInstalled = seq;
@@ -286,13 +288,18 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   async function reloadAdminTls(): Promise<void> {
     if (!admin || !config.admin.tls) return;
     try {
-      const { warnings, closedUntrusted, refusedServerCertificate: refused } = await admin.reloadTls();
+      const { warnings, closedUntrusted, refusedServerCertificate: refused, pendingCrl: heldCrl } = await admin.reloadTls();
       metrics.adminTlsReloaded(refused && !refused.validFrom ? 'failure' : 'success');
-      if (refused?.validFrom) adminTlsRetry.at(refused.validFrom, () => void reloadAdminTls());
+      adminPendingCrl = heldCrl;
+      // As for the Docker listener: one retry for both, at the earlier date.
+      const retryAt = reloadRetryAt(refused?.validFrom, heldCrl?.validFrom);
+      if (retryAt) adminTlsRetry.at(retryAt, () => void reloadAdminTls());
       log.info({ listener: 'admin', closedUntrusted }, 'admin TLS material loaded');
       for (const warning of warnings) log.warn({ event: 'tls-config', listener: 'admin' }, warning);
       if (refused) log[refused.validFrom ? 'warn' : 'error']({ event: 'server-certificate-refused', listener: 'admin' }, refused.message);
+      if (heldCrl) log.warn({ event: 'crl-pending', listener: 'admin', validFrom: heldCrl.validFrom.toISOString() }, heldCrl.message);
     } catch (err) {
+      adminPendingCrl = undefined;
       metrics.adminTlsReloaded('failure');
       log.error({ listener: 'admin', err: (err as Error).message }, 'admin TLS reload failed; the previous certificates and CRL stay in force');
     }

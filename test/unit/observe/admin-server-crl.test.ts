@@ -2,7 +2,8 @@
  * The admin listener's CRL (`admin.tls.crl`) and reload: real TLS with a root and an
  * intermediate made by the project's PKI code. A scraper revoked by a reloaded CRL loses its
  * open keep-alive connection at its next request and cannot handshake again; others go on; a
- * reload with bad files keeps the previous material.
+ * reload with bad files keeps the previous material; a CRL not valid yet is held, its
+ * revocations applied by the listener itself (crl-pending.ts).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import https from 'node:https';
@@ -176,6 +177,87 @@ describe('admin listener with a CRL', async () => {
       expect(await healthz(other, false)).toBe(200);
     } finally {
       await writeFile(join(dir, 'crl.pem'), await crls([]));
+    }
+  });
+});
+
+describe('admin listener with a reloaded CRL not valid yet', async () => {
+  const chain = await makeChain();
+  const scraper = await leaf(chain.int, 'prometheus', '0c02');
+  const other = await leaf(chain.int, 'grafana-agent', '0d03');
+  // The CRLs in force at start: an hour old, so a CRL dated now is newer than them.
+  const hourAgo = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000);
+  const crls = async (revoked: string[], thisUpdate: Date) => (await crlOf(chain.root, [], hourAgo)) + (await crlOf(chain.int, revoked, thisUpdate));
+  let dir: string;
+  let server: AdminServer;
+  const closedRevoked: Array<{ cn?: string; serial: string }> = [];
+  const refused: Array<{ reason: string; detail: string }> = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dockgate-admin-crl-pending-'));
+    await writeFile(join(dir, 'ca.pem'), chain.int.bundlePem);
+    await writeFile(join(dir, 'cert.pem'), chain.server.certPem);
+    await writeFile(join(dir, 'key.pem'), chain.server.keyPem);
+    await writeFile(join(dir, 'crl.pem'), await crls([], hourAgo));
+    server = await startAdminServer({
+      config: { enabled: true, listen: { host: '127.0.0.1', port: 0 }, tls: { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), ca: join(dir, 'ca.pem'), crl: join(dir, 'crl.pem') } },
+      registry: new Registry(),
+      readiness: async () => ({ ready: true, checks: {} }),
+      revokedClosed: (certificate) => closedRevoked.push(certificate),
+      handshakes: { handshakeFailed: (reason, detail) => refused.push({ reason, detail }), sourceBlocked: () => {} },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** GET /healthz as `client` on a new connection: the status, or the error's code. */
+  function healthz(client: Pair): Promise<number | string> {
+    return new Promise((resolve) => {
+      const req = https.request(
+        { host: '127.0.0.1', port: server.address.port, path: '/healthz', servername: 'localhost', ca: chain.root.certPem, cert: client.certPem, key: client.keyPem, agent: false },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+      req.end();
+    });
+  }
+
+  it('is held: scrapers get in, its revocation cuts the open connection and refuses the handshake, and no reload goes behind it', async () => {
+    const soon = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3_600_000);
+    const open = await connect(server.address.port, chain.root.certPem, other);
+    open.on('error', () => {});
+    try {
+      expect(await askHealthz(open)).toBe('HTTP/1.1 200 OK');
+      // The intermediate's CRL signed on a host whose clock runs an hour ahead, revoking `other`.
+      await writeFile(join(dir, 'crl.pem'), await crls([other.serial], soon));
+      const reload = await server.reloadTls();
+      expect(reload.pendingCrl?.validFrom).toEqual(soon);
+      expect(reload.pendingCrl?.message).toMatch(/^admin\.tls\.crl \S*crl\.pem: the new CRL of ".*" \(thisUpdate .*\) is not valid yet, and OpenSSL would refuse every client of that CA until then \(CRL_NOT_YET_VALID\)/);
+      // Put in force, OpenSSL would refuse every scraper of the intermediate (CRL_NOT_YET_VALID).
+      expect(await healthz(scraper)).toBe(200);
+      // `other`, revoked by the held CRL: its open connection is cut at its next request...
+      expect(await askHealthz(open)).toBe('');
+      expect(closedRevoked).toEqual([{ cn: 'grafana-agent', serial: other.serial.toLowerCase() }]);
+      // ...and a new handshake is refused by the listener's own check, as revoked.
+      expect(await healthz(other)).not.toBe(200);
+      expect(refused).toEqual([expect.objectContaining({ reason: 'revoked' })]);
+      expect(refused[0]?.detail).toContain('is revoked by a CRL the admin listener checks itself');
+      // The held CRL is remembered: one dated before it (but after the one in force) is refused.
+      await writeFile(join(dir, 'crl.pem'), await crls([], new Date()));
+      await expect(server.reloadTls()).rejects.toThrow(/before the one held until it is valid/);
+      expect(await healthz(other)).not.toBe(200);
+      expect(await healthz(scraper)).toBe(200);
+      // Read again unchanged (the retry at its thisUpdate, early): held again, nothing else changes.
+      await writeFile(join(dir, 'crl.pem'), await crls([other.serial], soon));
+      expect((await server.reloadTls()).pendingCrl?.validFrom).toEqual(soon);
+      expect(await healthz(scraper)).toBe(200);
+    } finally {
+      open.destroy();
     }
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { withAdminCrlsOf, type AdminTlsMaterial } from '../../../src/admin/admin-tls.js';
 import { pendingCrl, withCrlsOf } from '../../../src/runtime/crl-pending.js';
 import type { CrlInfo } from '../../../src/server/crl.js';
 import type { TlsMaterial } from '../../../src/server/tls-material.js';
@@ -71,5 +72,48 @@ describe('withCrlsOf: the held CA keeps its CRL in force, every other CA gets it
     expect([...got.revokedSerials].sort()).toEqual([...new Set(want)].sort());
     expect(got.expiring.filter((e) => e.kind === 'CRL').map((e) => `${e.ca}:${e.expires.toISOString()}`).sort()).toEqual(got.crls.map((c) => `${c.ca}:${c.nextUpdate?.toISOString()}`).sort());
     expect(got.expiring[0]?.kind).toBe('server certificate');
+  });
+});
+
+describe('withAdminCrlsOf: the admin listener holds a CA\'s CRL as the Docker listener does, its revocations applied', () => {
+  /** Admin material with `crls` (each CRL revoking the serial `<ca>@<day>`) and the CAs `cas` in admin.tls.ca; no `ca` when `cas` is undefined. */
+  const material = (crls: CrlInfo[], cas: string[] | undefined, everyCaHasCrl = true): AdminTlsMaterial =>
+    ({
+      options: { cert: 'CERT', key: 'KEY', ...(cas ? { ca: 'CA', crl: crls.map((c) => c.block) } : {}) },
+      ...(cas ? { revocation: { caNames: cas.map((ca) => ({ ca })), revocations: crls.map((c) => ({ ca: c.ca, serials: new Set([c.block]) })) } } : {}),
+      caCerts: [],
+      crls,
+      warnings: [],
+      everyCaHasCrl: cas !== undefined && everyCaHasCrl,
+      server: { serial: '01', notAfter: at('9') },
+    }) as unknown as AdminTlsMaterial;
+  const A = 'CN=A';
+  const B = 'CN=B';
+
+  it.each([
+    // [name, CRLs in force, CRLs loaded, CAs loaded, held CAs, the blocks in the TLS context, everyCaHasCrl]
+    ['one CA, its CRL held: the one in force', [crl(A, '2')], [crl(A, '6', '9')], [A], [A], [`${A}@2`], true],
+    ['A held, B newly added: A\'s old CRL and B\'s new one', [crl(A, '2')], [crl(A, '6', '9'), crl(B, '4')], [A, B], [A], [`${B}@4`, `${A}@2`], true],
+    ['A held, B renewed: B\'s new one', [crl(A, '2'), crl(B, '1', '5')], [crl(A, '6', '9'), crl(B, '4')], [A, B], [A], [`${B}@4`, `${A}@2`], true],
+    ['a CA without a CRL in the reload: everyCaHasCrl stays false', [crl(A, '2')], [crl(A, '6', '9')], [A, B], [A], [`${A}@2`], false],
+    ['nothing held: the reload as is', [crl(A, '2')], [crl(A, '4')], [A], [], [`${A}@4`], true],
+  ] as const)('%s', (_name, inForce, next, nextCas, held, blocks, everyCaHasCrl) => {
+    const current = material([...inForce], [A, B]);
+    const loaded = material([...next], [...nextCas], !nextCas.some((ca) => !next.some((c) => c.ca === ca)));
+    loaded.options.cert = 'NEWCERT';
+    const got = withAdminCrlsOf(loaded, current, held);
+    expect(got.options).toEqual({ ca: 'CA', cert: 'NEWCERT', key: 'KEY', crl: blocks });
+    expect(got.crls.map((c) => c.block)).toEqual(blocks);
+    expect(got.everyCaHasCrl).toBe(everyCaHasCrl);
+    expect(got.server).toBe(loaded.server);
+    // What the listener checks at each handshake and request: the reload's revocations and the held CAs' in force.
+    const want = [...next.map((c) => c.block), ...inForce.filter((c) => (held as readonly string[]).includes(c.ca)).map((c) => c.block)];
+    expect(got.revocation?.revocations.flatMap((r) => [...r.serials]).sort()).toEqual([...want].sort());
+    expect(got.revocation?.caNames).toBe(loaded.revocation?.caNames);
+  });
+
+  it('without admin.tls.ca (no CRL): the reload as is', () => {
+    const loaded = material([], undefined);
+    expect(withAdminCrlsOf(loaded, material([crl(A, '2')], [A]), [A])).toBe(loaded);
   });
 });

@@ -1,7 +1,7 @@
 // A reload may not swap the server certificate in force for one clients would refuse: not valid
 // yet (pending) or expired. The certificate in force itself (same DER) is never refused.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createReloadRetry, MAX_RETRY_DELAY_MS, outOfDateReplacement, type ServerCertificateDates } from '../../../src/runtime/server-certificate-dates.js';
+import { createReloadRetry, MAX_RETRY_DELAY_MS, outOfDateReplacement, reloadRetryAt, type ServerCertificateDates } from '../../../src/runtime/server-certificate-dates.js';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const HOUR = 3_600_000;
@@ -31,6 +31,20 @@ describe('outOfDateReplacement', () => {
     expect(refused?.message).toContain(fragment);
     expect(refused?.message).toMatch(/^\/etc\/dockgate\/server-cert\.pem: the new server certificate \(serial 0[12]\) .*the one in force serves on \(the CA bundle and CRLs of this reload are in force\)/);
     expect(refused?.validFrom).toEqual(validFrom);
+  });
+});
+
+describe('reloadRetryAt: one retry for a refused server certificate and a held CRL, at the earlier date', () => {
+  const day = (d: number) => new Date(NOW.getTime() + d * 86_400_000);
+  it.each([
+    ['nothing held', [undefined, undefined], undefined],
+    ['a server certificate only', [day(2), undefined], day(2)],
+    ['a CRL only', [undefined, day(1)], day(1)],
+    ['the CRL earlier', [day(3), day(1)], day(1)],
+    ['the certificate earlier', [day(1), day(3)], day(1)],
+    ['the same date', [day(2), day(2)], day(2)],
+  ] as const)('%s', (_name, dates, want) => {
+    expect(reloadRetryAt(...dates)).toEqual(want);
   });
 });
 
