@@ -78,7 +78,10 @@ export interface AuditLoss {
 export interface AuditLogOptions {
   /** File to append to (parent directories are created); undefined means stdout. */
   file?: string;
-  /** Called when the destination reports an error (disk full, permissions). */
+  /**
+   * Called when the opened destination reports an error (disk full, permissions). Not for a
+   * file that cannot be opened at all: that is `ready`'s rejection, which the caller reports.
+   */
   onError?: (err: Error) => void;
   /** Called when the file was reopened because its path no longer named it (deleted, moved). */
   onReopened?: (why: string) => void;
@@ -158,7 +161,8 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
   try {
     fd = file === undefined ? 1 : openAppend(file);
   } catch (err) {
-    opts.onError?.(err as Error);
+    // Not onError: the gateway would log "audit log write failed" for a log nothing was
+    // written to, before its own list of configuration problems, which names the file.
     return unopened(err as Error);
   }
   /** Lines written since the last drain. */
