@@ -40,7 +40,7 @@ describe('deploy/prometheus', () => {
 
   it('promtool check rules accepts the alerting rules', () => {
     const r = promtool('check', 'rules', deploy('prometheus/alerts.yml'));
-    expect(r.out).toContain('SUCCESS: 15 rules found');
+    expect(r.out).toContain('SUCCESS: 17 rules found');
     expect(r.status).toBe(0);
   });
 
@@ -55,6 +55,15 @@ describe('deploy/prometheus', () => {
     const used = referenced(readFileSync(deploy('prometheus/alerts.yml'), 'utf8'));
     expect(used.size).toBeGreaterThan(4);
     for (const name of used) expect(names, name).toContain(name);
+  });
+
+  // rev-docs F3: nothing read dockgate_tls_cas_refused, the one metric saying every client of a
+  // CA is refused (an expired CRL installed by a reload counts as a reload success).
+  it('alerts on CAs refused for their CRL state', () => {
+    const rules = parse(readFileSync(deploy('prometheus/alerts.yml'), 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] };
+    const exprs = new Map(rules.groups.flatMap((g) => g.rules).map((r) => [r.alert, r.expr]));
+    expect(exprs.get('DockgateCrlLockout')).toContain('dockgate_tls_cas_refused');
+    expect(exprs.get('DockgateCaWithoutCrl')).toContain('dockgate_tls_cas_refused');
   });
 });
 
@@ -94,6 +103,8 @@ describe('deploy/grafana dashboard', () => {
       'dockgate_upstream_ping_duration_seconds_bucket',
       'dockgate_request_bytes_total',
       'dockgate_certificate_expiry_timestamp_seconds',
+      'dockgate_tls_cas_refused',
+      'dockgate_tls_crls',
     ]) {
       expect(used, must).toContain(must);
     }
