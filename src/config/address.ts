@@ -14,7 +14,7 @@ function parsePort(text: string): number | undefined {
   return port <= 65535 ? port : undefined;
 }
 
-/** Parse `host:port`, `tcp://host:port`, `[::1]:port` or `:port` (all interfaces). */
+/** Parse `host:port`, `tcp://host:port`, `[::1]:port` or `:port` (read as `0.0.0.0:port`: all IPv4 interfaces, not IPv6). */
 export function parseListen(text: string): Parsed<ListenAddress> {
   const bare = text.startsWith('tcp://') ? text.slice('tcp://'.length) : text;
   const m = /^(?:\[([^\]]+)\]|([^:/[\]]*)):(\d+)$/.exec(bare);
