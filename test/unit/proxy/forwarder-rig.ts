@@ -12,12 +12,22 @@ import { join } from 'node:path';
 import { createForwarder, type Forwarder } from '../../../src/proxy/forwarder.js';
 import { createUpstreamTarget } from '../../../src/proxy/upstream-target.js';
 
-/** Start the rig; `cleanups` gets what closes it (run it after each test). Resolves the HTTP server's port. */
+/** The rig's HTTP server port, and the daemon connections the forwarder opened (its side of them, in order). */
+export interface ForwarderRig {
+  port: number;
+  upstream: Socket[];
+}
+
+/**
+ * Start the rig; `cleanups` gets what closes it (run it after each test). `opened` is called
+ * with each daemon connection the forwarder opens, as it opens it.
+ */
 export async function forwarderRig(
   cleanups: (() => void)[],
   daemonConnection: (socket: Socket) => void,
   handle: (forwarder: Forwarder, req: IncomingMessage, res: ServerResponse) => void,
-): Promise<{ port: number }> {
+  opened?: (socket: Socket) => void,
+): Promise<ForwarderRig> {
   const dir = mkdtempSync(join(tmpdir(), 'dg-fwd-'));
   const path = join(dir, 'daemon.sock');
   const sockets: Socket[] = [];
@@ -28,7 +38,18 @@ export async function forwarderRig(
   });
   daemon.listen(path);
   await once(daemon, 'listening');
-  const forwarder = createForwarder(createUpstreamTarget({ kind: 'unix', path, url: `unix://${path}` }));
+  const target = createUpstreamTarget({ kind: 'unix', path, url: `unix://${path}` });
+  // The agent opens every daemon connection, synchronously within the forward that needs it.
+  const upstream: Socket[] = [];
+  const agent = target.agent as unknown as { createConnection: (...args: unknown[]) => Socket };
+  const createConnection = agent.createConnection.bind(agent);
+  agent.createConnection = (...args: unknown[]) => {
+    const s = createConnection(...args);
+    upstream.push(s);
+    opened?.(s);
+    return s;
+  };
+  const forwarder = createForwarder(target);
   const server = createServer((req, res) => handle(forwarder, req, res));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -40,5 +61,5 @@ export async function forwarderRig(
     forwarder.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  return { port: (server.address() as { port: number }).port };
+  return { port: (server.address() as { port: number }).port, upstream };
 }
