@@ -126,6 +126,22 @@ export interface NetworkLookup {
   target: string;
 }
 
+/**
+ * An exec start the enforced rule allows, whose rule sets guards that inspect exec creates
+ * (`execRoot`, `privileged`): the exec it starts may have been created by someone else, so the
+ * gateway looks it up on the daemon and runs those guards on it before forwarding the start
+ * (src/server/exec-start-gate.ts). Set only by the enforced rule, and only on forwarded requests.
+ */
+export interface ExecStartCheck {
+  /** The exec instance as the request names it (dockerd matches exec IDs exactly, never by prefix). */
+  execId: string;
+  /**
+   * The rule's guards that inspect exec creates, run on an exec-create body standing for the exec
+   * (src/policy/exec-start.ts): the first refusal, or undefined. Pure; never throws.
+   */
+  check(containerId: string, body: JsonObject): { code: string; reason: string } | undefined;
+}
+
 /** What the policy decided, with the rule and the reason, always. */
 export interface Decision {
   /** True when the request is forwarded (allow and would-deny). */
@@ -141,4 +157,6 @@ export interface Decision {
   amendments?: readonly BodyAmendment[];
   /** Networks to resolve on the daemon before forwarding; none may be the host network (NetworkLookup). */
   networkLookups?: readonly NetworkLookup[];
+  /** The exec an allowed exec start starts, to be checked on the daemon before forwarding (ExecStartCheck). */
+  execStart?: ExecStartCheck;
 }

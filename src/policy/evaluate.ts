@@ -9,10 +9,12 @@
  * staged verdict, the first matching rule of any mode: a request the enforced rules let through
  * but the staged verdict refuses is forwarded as `would-deny`.
  */
-import type { BodyAmendment, Decision, Identity, NetworkLookup, RequestFacts } from '../core/types.js';
+import type { BodyAmendment, Decision, ExecStartCheck, Identity, JsonObject, NetworkLookup, RequestFacts } from '../core/types.js';
 import { effectiveGroups, whoMatch, type CompiledPolicy, type CompiledRule } from './compile.js';
 import type { Violation } from './guards/index.js';
 import { maskPathCredentials } from '../observe/url-credentials.js';
+import { OP } from './guards/operations.js';
+import { execCreateFacts, guardInspects } from './exec-start.js';
 
 /** One guard's result, for `policy explain`. */
 export interface GuardTrace {
@@ -73,6 +75,8 @@ interface Verdict {
   amendments?: BodyAmendment[];
   /** An allowing rule's guards' networks to resolve on the daemon (only when this rule is the enforced one). */
   networkLookups?: NetworkLookup[];
+  /** An allowing rule's check of the exec an exec start starts (only when this rule is the enforced one). */
+  execStart?: ExecStartCheck;
 }
 
 const NO_RULE: Verdict = { allow: false, rule: 'default', code: 'no-rule', reason: 'no rule allows it' };
@@ -124,9 +128,10 @@ function combine(policy: CompiledPolicy, staged: Verdict, enforced: Verdict | un
   // (no enforced rule) forwards as sent.
   const amendments = enforced?.amendments ? { amendments: enforced.amendments } : {};
   const lookups = enforced?.networkLookups ? { networkLookups: enforced.networkLookups } : {};
-  if (!staged.allow) return { forward: true, outcome: 'would-deny', rule: staged.rule, code: staged.code, reason: staged.reason, ...amendments, ...lookups };
+  const execStart = enforced?.execStart ? { execStart: enforced.execStart } : {};
+  if (!staged.allow) return { forward: true, outcome: 'would-deny', rule: staged.rule, code: staged.code, reason: staged.reason, ...amendments, ...lookups, ...execStart };
   const by = enforced ?? staged;
-  return { forward: true, outcome: 'allow', rule: by.rule, code: by.code, reason: by.reason, ...amendments, ...lookups };
+  return { forward: true, outcome: 'allow', rule: by.rule, code: by.code, reason: by.reason, ...amendments, ...lookups, ...execStart };
 }
 
 /** Not a policy question: dockerd has no such route and we cannot tell what it does. Denied even in audit mode. */
@@ -235,9 +240,47 @@ function ruleVerdict(rule: CompiledRule, identity: Identity, facts: RequestFacts
     // Without the setting the guards rely on, the request is not what they allowed.
     return { allow: false, rule: rule.name, code: 'guard-error', reason: 'a guard could not complete the request body' };
   }
-  const verdict: Verdict = lookups.length ? { ...allowed, networkLookups: lookups } : allowed;
+  let verdict: Verdict = lookups.length ? { ...allowed, networkLookups: lookups } : allowed;
+  if (op === OP.execStart && rule.guards.some((g) => guardInspects(g.definition, op))) {
+    verdict = { ...verdict, execStart: execStartCheck(rule, identity, facts.params.name ?? '') };
+  }
   if (amendments.length === 0) return verdict;
   return { ...verdict, reason: `${allowed.reason}; ${amendments.map((a) => a.reason).join('; ')}`, amendments };
+}
+
+/**
+ * The check of the exec an exec start starts: the rule's guards that inspect exec creates, run on
+ * the exec-create request that would have made it (exec-start.ts), exactly as on a create.
+ */
+function execStartCheck(rule: CompiledRule, identity: Identity, execId: string): ExecStartCheck {
+  return new RuleExecStartCheck(rule, identity, execId);
+}
+
+/**
+ * A class, so that a decision stays data to compare and print: its one visible field is the exec
+ * ID (decide and decideTraced give equal decisions); the rule and the identity are private.
+ */
+class RuleExecStartCheck implements ExecStartCheck {
+  readonly #rule: CompiledRule;
+  readonly #identity: Identity;
+  readonly execId: string;
+
+  constructor(rule: CompiledRule, identity: Identity, execId: string) {
+    this.#rule = rule;
+    this.#identity = identity;
+    this.execId = execId;
+  }
+
+  check(containerId: string, body: JsonObject): { code: string; reason: string } | undefined {
+    let facts: RequestFacts;
+    try {
+      facts = execCreateFacts(containerId, body);
+    } catch {
+      return { code: 'guard-error', reason: 'the exec instance could not be read as an exec create for the guards' };
+    }
+    const verdict = ruleVerdict(this.#rule, this.#identity, facts);
+    return verdict.allow ? undefined : { code: verdict.code, reason: verdict.reason };
+  }
 }
 
 /** The networks an allowing rule's guards that inspect `op` leave to the daemon to resolve. */

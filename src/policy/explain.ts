@@ -74,5 +74,8 @@ export function formatExplanation(e: Explanation): string {
     const named = d.networkLookups.map((l) => `${l.path} ${JSON.stringify(l.target)}`).join(', ');
     lines.push(`then:      the gateway looks up ${named} on the daemon before forwarding: refused if one is the host network (code host-namespace) or cannot be checked (code network-unchecked)`);
   }
+  if (d.execStart) {
+    lines.push(`then:      the gateway looks up exec ${JSON.stringify(d.execStart.execId)} on the daemon before forwarding and runs this rule's exec guards on it: refused if it runs as root or privileged where they refuse that (codes exec-root, privileged), or cannot be checked (code exec-unchecked)`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -17,6 +17,7 @@ import type { CompiledPolicy, CompiledRule } from './compile.js';
 import { starInRegistry } from './guards/image-reference.js';
 import { GUARDS } from './guards/index.js';
 import { ANY_METHOD } from '../facts/operations.js';
+import { guardInspects } from './exec-start.js';
 import { shadowedRuleWarnings } from './shadowed-rules.js';
 
 /**
@@ -94,7 +95,7 @@ function guardGapWarning(rule: CompiledRule, ops: readonly string[], ownContaine
 
 /** The warning for guards that inspect none of the rule's operations, or undefined. */
 function idleGuardWarning(rule: CompiledRule, ops: readonly string[]): string | undefined {
-  const idle = rule.guards.filter((g) => !g.definition.operations.some((op) => ops.includes(op)));
+  const idle = rule.guards.filter((g) => !ops.some((op) => guardInspects(g.definition, op)));
   if (idle.length === 0) return undefined;
   const where = idle.map((g) => `${g.definition.key}: ${list(g.definition.operations, 3)}`).join('; ');
   return `rule "${rule.name}" sets ${idle.map((g) => g.definition.key).join(', ')}, which inspect${idle.length === 1 ? 's' : ''} none of the operations it allows (${where}): check its allow list`;

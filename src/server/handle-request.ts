@@ -24,6 +24,7 @@ import type { DaemonClient } from '../tenancy/daemon-client.js';
 import { heldToLimit } from '../tenancy/rewritten-body.js';
 import { admit } from './admit.js';
 import { AFTER_CLOSE_REASON, afterClose, answerOwedBehindExpect } from './after-close.js';
+import { admitAfterPolicy, hasAfterPolicy } from './after-policy.js';
 import { amendBody } from './amend-body.js';
 import type { BodyBudget } from './body-budget.js';
 import { Exchange, LEFT_WHILE_DECIDING } from './exchange.js';
@@ -423,19 +424,24 @@ function proceed(
     refuse(err);
   }
 
-  /** Tenancy, when on, then the daemon: what follows once the policy has allowed the request. */
+  /** Tenancy, when on, and the exec start check, when asked for, then the daemon: what follows once the policy has allowed the request. */
   function afterPolicy(): void {
-    if (!deps.tenancy?.active()) {
+    const tenancy = deps.tenancy?.active() ? deps.tenancy : undefined;
+    if (!hasAfterPolicy(tenancy, decision)) {
       forwardAllowed(plan.origin, body);
       return;
     }
-    admitByTenancy(deps.tenancy);
+    admitByTenancy(tenancy);
   }
 
-  /** Tenancy (src/tenancy): ownership, visibility and quotas, after the policy allowed the request. */
-  function admitByTenancy(tenancy: Tenancy): void {
+  /**
+   * Tenancy (src/tenancy): ownership, visibility and quotas, after the policy allowed the request;
+   * and the exec an exec start starts, checked on the daemon (after-policy.ts).
+   */
+  function admitByTenancy(tenancy: Tenancy | undefined): void {
     exchange.awaitDaemon();
-    tenancy.admit({ identity, facts, body, method: req.method ?? '', target: req.url ?? '', bodyLimit: deps.bodyLimit }).then((verdict) => {
+    const request = { identity, facts, body, method: req.method ?? '', target: req.url ?? '', bodyLimit: deps.bodyLimit };
+    admitAfterPolicy({ tenancy, daemon: deps.daemon, decision, request, denyMessage: (refused) => gatekeeper.denyMessage(identity, facts, refused) }).then((verdict) => {
       if (verdict.kind === 'forward') {
         // Held from here, so that a refusal below frees it too (quota lock, tags, stream slot):
         // refused without it, a create's quota lock was never freed and the tenant's next creates waited forever.

@@ -15,7 +15,9 @@ import type { UpstreamTarget } from '../proxy/upstream-target.js';
 import { tenancyDecision } from '../tenancy/decision.js';
 import { writeRawAnswer } from '../tenancy/raw-answer.js';
 import { answeredDecision, type Tenancy } from '../tenancy/hook.js';
+import type { DaemonClient } from '../tenancy/daemon-client.js';
 import { admit } from './admit.js';
+import { admitAfterPolicy, hasAfterPolicy } from './after-policy.js';
 import { AFTER_CLOSE_REASON, afterClose, whenAnswered } from './after-close.js';
 import { cutReason } from './connection-cuts.js';
 import { Exchange, LEFT_WHILE_DECIDING } from './exchange.js';
@@ -50,6 +52,8 @@ export interface UpgradeHandlerDeps {
   sessions: Set<Duplex>;
   /** Ownership, visibility and quotas after the policy allowed a request; absent = off. */
   tenancy?: Tenancy;
+  /** Look-ups on the daemon after the policy (the exec an exec start starts: after-policy.ts). */
+  daemon: DaemonClient;
 }
 
 /** Build the `upgrade` listener of the Docker API server. */
@@ -143,10 +147,12 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
         // Tenancy (src/tenancy): ownership, visibility and quotas, after the policy allowed the
         // request. Its look-ups on the daemon take time: a client that leaves meanwhile is
         // recorded when they end, with what tenancy decided (Exchange.decidedAfterLeaving).
+        // And the exec an exec start starts, checked on the daemon (after-policy.ts).
         const tenancy = deps.tenancy?.active() ? deps.tenancy : undefined;
-        if (tenancy) exchange.awaitDaemon();
-        const admitted = tenancy
-          ? tenancy.admit({ identity, facts, body: body.length > 0 ? body : undefined, method: req.method ?? 'POST', target: req.url ?? '/' })
+        const after = hasAfterPolicy(tenancy, decision);
+        if (after) exchange.awaitDaemon();
+        const admitted = after
+          ? admitAfterPolicy({ tenancy, daemon: deps.daemon, decision, denyMessage: (refused) => gatekeeper.denyMessage(identity, facts, refused), request: { identity, facts, body: body.length > 0 ? body : undefined, method: req.method ?? 'POST', target: req.url ?? '/' } })
           : Promise.resolve(undefined);
         return admitted.then((verdict) => {
           if (verdict && verdict.kind !== 'forward') {
@@ -190,7 +196,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
             },
           });
         }, (err: Error) => {
-          const gerr = new GatewayError('upstream-failed', `dockgate: tenancy lookup on the daemon failed: ${err.message}`);
+          const gerr = err instanceof GatewayError ? err : new GatewayError('upstream-failed', `dockgate: tenancy lookup on the daemon failed: ${err.message}`);
           exchange.refusal = { outcome: 'error', reason: `${gerr.reasonCode}: ${gerr.message}` };
           if (exchange.decidedAfterLeaving(LEFT_WHILE_DECIDING)) return;
           refuse(gerr);

@@ -2,7 +2,7 @@
  * The tenancy hook the data path calls after the policy allowed a request (decision.forward).
  * Both the normal and the upgrade paths call it, so tenancy cannot be dodged with a hijack.
  */
-import type { Identity, RequestFacts } from '../core/types.js';
+import type { Decision, Identity, RequestFacts } from '../core/types.js';
 
 /** What the data path hands to tenancy. */
 export interface TenancyRequest {
@@ -49,6 +49,12 @@ export interface ForwardVerdict {
    * asked for in a way the record must show (a tenant's classic build with `rm`/`forcerm` forced).
    */
   note?: string;
+  /**
+   * An exec operation's look-ups on the daemon (the exec's and its container's inspect answers),
+   * for the check of the exec an exec start starts (src/server/exec-start-gate.ts), which then
+   * asks the daemon nothing more.
+   */
+  execLookup?: { exec: Record<string, unknown>; container: Record<string, unknown> };
 }
 
 /** Refuse in Docker's error shape (403 ownership/quota, 429 with Retry-After, 400 malformed). */
@@ -59,6 +65,11 @@ export interface DenyVerdict {
   code: string;
   message: string;
   headers?: Record<string, string>;
+  /**
+   * The decision to record when the refusal is not tenancy's but the policy rule's, found only
+   * on the daemon after tenancy (src/server/after-policy.ts: the exec an exec start starts).
+   */
+  decision?: Decision;
 }
 
 /** The gateway answers itself (a list it fetched and filtered, a daemon 404 it already has). */

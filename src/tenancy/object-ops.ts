@@ -67,7 +67,7 @@ export async function objectOperation(ctx: TenancyContext, plan: ObjectPlan): Pr
     const c = await resolveObject(ctx.daemon, 'containers', exec.container);
     if ('answer' in c) return daemonAnswer(c.answer);
     if (accessTo(ctx.spec, ctx.tenant, c.found, 'modify') === 'none') return notYours(ctx, 'exec instance', name, c.found.ownership);
-    return forward({ target: rebuildTarget(facts, { params: { [plan.param]: exec.execId } }) });
+    return forward({ target: rebuildTarget(facts, { params: { [plan.param]: exec.execId } }), execLookup: { exec: exec.raw, container: c.found.raw } });
   }
   const op = facts.operation?.name ?? '';
   // Save and push act on every tag a bare repository name stands for, and push on `tag`; images are not pinned.

@@ -100,10 +100,10 @@ export async function resolveObject(daemon: DaemonClient, kind: ObjectKind, name
   return { found: { ...(found as ResolvedObject), raw } };
 }
 
-/** Resolve an exec instance to its ID and the container it runs in. */
-export async function resolveExec(daemon: DaemonClient, id: string): Promise<{ execId: string; container: string } | { answer: DaemonAnswer }> {
+/** Resolve an exec instance to its ID, the container it runs in, and the daemon's whole answer (`raw`). */
+export async function resolveExec(daemon: DaemonClient, id: string): Promise<{ execId: string; container: string; raw: Record<string, unknown> } | { answer: DaemonAnswer }> {
   const answer = await daemon.get(`/exec/${encodeURIComponent(id)}/json`);
   const doc = answer.json as Record<string, unknown> | undefined;
   if (answer.status !== 200 || !doc || typeof doc.ID !== 'string' || typeof doc.ContainerID !== 'string') return { answer };
-  return { execId: doc.ID, container: doc.ContainerID };
+  return { execId: doc.ID, container: doc.ContainerID, raw: doc };
 }

@@ -9,6 +9,11 @@ export const OP = {
   containerStart: 'ContainerStart',
   /** POST /containers/{id}/exec: creates an exec instance (swagger calls it ContainerExec). */
   execCreate: 'ContainerExec',
+  /**
+   * POST /exec/{id}/start: runs an exec instance, which may be another identity's; the guards of
+   * exec creates run on it too (src/policy/exec-start.ts), not listed in their `operations`.
+   */
+  execStart: 'ExecStart',
   /** GET /containers/{id}/top: dockerd runs the host's ps with the caller's `ps_args`. */
   containerTop: 'ContainerTop',
   volumeCreate: 'VolumeCreate',

@@ -70,6 +70,8 @@ describe('policyWarnings: guards that inspect none of the rule operations (M1)',
     ['psArgs on a write rule', '[ContainerKill]', 'psArgs: false', 'rule "x" sets psArgs, which inspects none of the operations it allows (psArgs: ContainerTop): check its allow list'],
     ['a glob reaching the guarded route counts', '["GET /containers/web-*/top"]', 'psArgs: false', undefined],
     ['runtimes on start', '[ContainerStart]', 'runtimes: false', undefined],
+    // The exec guards also judge the exec an exec start starts (src/policy/exec-start.ts).
+    ['exec guards on a rule that only starts execs', '[ExecStart, ExecResize]', 'execRoot: false, privileged: false', undefined],
   ])('%s', (_name, allow, guards, expected) => {
     const warnings = policyWarnings(policy(rule('x', '{ groups: [dev] }', allow, guards)));
     expect(warnings).toEqual(expected === undefined ? [] : [expected]);
