@@ -1,7 +1,10 @@
 /**
  * Hijacked connections (`docker attach`, `docker exec`, `/session`): the request is sent to the
  * daemon on a fresh connection, and only when the daemon answers 101 do the two sockets become
- * a raw two-way pipe (with half-close, so `echo hi | docker exec -i c cat` ends). Any other
+ * a raw two-way pipe (with half-close, so `echo hi | docker exec -i c cat` ends). A client that
+ * sent its stdin and closed its sending side before the 101 (a script that writes everything at
+ * once, then `shutdown(SHUT_WR)`) gets its session too: its bytes go to the daemon after the
+ * 101, in order, then the daemon's side is ended (stdin EOF). Any other
  * answer is relayed as a normal response and the client connection is closed: a refused or
  * failed upgrade never leaves a tunnel behind.
  */
@@ -9,6 +12,7 @@ import { request, type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { writeRawDockerError, type ExtraHeaders } from '../http/docker-error.js';
 import { endRawSocket } from '../http/end-raw-socket.js';
+import { defaultHostHeader, hasHostHeader } from './default-host.js';
 import { noteStreamed } from './stream-buffer-pacing.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
@@ -40,6 +44,12 @@ export interface HijackRequest {
 }
 
 const MAX_RELAYED_ERROR = 1024 * 1024;
+
+/** onEnd's `error` when the client had gone before anything was sent to the daemon. */
+export const GONE_BEFORE_SENT = 'client connection closed before the upgrade was sent';
+
+/** onEnd's `error` when the client went while the daemon's answer was awaited (the daemon request is dropped). */
+export const GONE_BEFORE_ANSWER = 'client connection closed before the upgrade completed';
 
 function rawHead(statusLine: string, rawHeaders: string[], added: ExtraHeaders): string {
   let head = statusLine + '\r\n';
@@ -89,7 +99,7 @@ export function hijack(target: UpstreamTarget, req: HijackRequest, client: Duple
   // The client may be gone already (revoked, shutdown, or it left during admission): nothing
   // is sent to the daemon.
   if (client.destroyed) {
-    finish({ bytesIn: 0, bytesOut: 0, error: 'client connection closed before the upgrade was sent' });
+    finish({ bytesIn: 0, bytesOut: 0, error: GONE_BEFORE_SENT });
     return;
   }
   const headers: string[] = [];
@@ -101,6 +111,8 @@ export function hijack(target: UpstreamTarget, req: HijackRequest, client: Duple
     if (/^(?:transfer-encoding|content-length)$/i.test(name)) continue;
     headers.push(name, req.rawHeaders[i + 1] as string);
   }
+  // An HTTP/1.0 request may come without Host; the one Node's client would write on the request path.
+  if (!hasHostHeader(req.rawHeaders)) headers.push('Host', defaultHostHeader(target.address));
   const bodiless = req.method === 'GET' || req.method === 'HEAD';
   if (!bodiless || req.body) headers.push('Content-Length', String(req.body?.length ?? 0));
   const upstreamReq = request({ ...target.address, method: req.method, path: req.target, headers, agent: false });
@@ -108,11 +120,16 @@ export function hijack(target: UpstreamTarget, req: HijackRequest, client: Duple
   let upgraded = false;
   // Until the daemon answers, a client that goes (it left, or the gateway cut it: revocation,
   // shutdown) takes the pending upgrade with it, so no session is opened behind a dead client.
-  client.once('close', () => {
+  // One that only closed its sending side (the caller keeps the socket half-open) stays. A reset
+  // is the client going too: ended here, before the daemon request's own error (which follows
+  // from dropping it) could be taken for an unreachable daemon and answered 502.
+  const clientGone = (): void => {
     if (upgraded) return;
     upstreamReq.destroy();
-    finish({ bytesIn: 0, bytesOut: 0, error: 'client connection closed before the upgrade completed' });
-  });
+    finish({ bytesIn: 0, bytesOut: 0, error: GONE_BEFORE_ANSWER });
+  };
+  client.once('close', clientGone);
+  client.on('error', clientGone);
 
   upstreamReq.on('upgrade', (res: IncomingMessage, upstream: Duplex, upstreamHead: Buffer) => {
     if (finished) {
@@ -138,6 +155,9 @@ export function hijack(target: UpstreamTarget, req: HijackRequest, client: Duple
       bytesOut += c.length;
       noteStreamed(c.length);
     });
+    // The client's bytes in order: those read with the request (`req.head`, written above), those
+    // still buffered in the paused socket, then its end (pipe also ends the daemon's side of a
+    // client whose end was read before the 101).
     client.pipe(upstream);
     upstream.pipe(client);
     const teardown = (error?: Error): void => {
@@ -174,6 +194,5 @@ export function hijack(target: UpstreamTarget, req: HijackRequest, client: Duple
     finish({ bytesIn: 0, bytesOut, error: err.code ?? err.message });
   });
 
-  client.on('error', () => upstreamReq.destroy());
   upstreamReq.end(req.body);
 }

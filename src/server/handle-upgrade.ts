@@ -10,7 +10,7 @@ import { originForm } from '../facts/path.js';
 import { writeRawDockerError } from '../http/docker-error.js';
 import { hostHeaderProblem } from '../http/host-header.js';
 import { GatewayError } from '../http/gateway-error.js';
-import { hijack } from '../proxy/hijack.js';
+import { GONE_BEFORE_SENT, hijack } from '../proxy/hijack.js';
 import type { UpstreamTarget } from '../proxy/upstream-target.js';
 import { tenancyDecision } from '../tenancy/decision.js';
 import { writeRawAnswer } from '../tenancy/raw-answer.js';
@@ -33,6 +33,15 @@ const CLIENT_LEFT_REASON = 'client-left: client connection closed before a decis
 /** The record's reason for such an upgrade whose connection the gateway closed itself (connection-cuts.ts). */
 function cutBeforeDecision(cut: EndedBy): string {
   return `connection-cut: the gateway closed the connection (${cut}) before a decision`;
+}
+
+/**
+ * What the record of an upgrade handed to the daemon adds to its reason when the client went
+ * before the daemon answered (hijack's `error` with no status): it left, or the gateway cut it.
+ */
+function goneBeforeTheAnswer(error: string, cut: EndedBy | undefined): string {
+  const gone = cut ? `the gateway closed the client connection (${cut})` : 'the client left';
+  return error === GONE_BEFORE_SENT ? `${gone} before the upgrade was sent to the daemon; nothing was forwarded` : `${gone} before the daemon answered the upgrade; the daemon request was dropped`;
 }
 
 /** What the upgrade handler needs, passed in once. */
@@ -66,8 +75,8 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
     const idHeader = { 'X-Dockgate-Request-Id': exchange.requestId };
     const refuse = (err: unknown): void => {
       const gerr = err instanceof GatewayError ? err : new GatewayError('internal', `dockgate: internal error: ${(err as Error).message}`);
-      // A client that has closed its side (a body broken off) can be sent nothing.
-      const answered = socket.writable;
+      // A client that has closed its side (a body broken off) is gone: it is sent nothing.
+      const answered = socket.writable && !socket.readableEnded;
       let bytes = 0;
       if (answered) {
         exchange.headersSent();
@@ -103,6 +112,14 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       if (socket.destroyed) return;
       // An earlier answer turned out to close the connection (known once its head was written).
       if (afterClose(socket)) return afterCloseRecord();
+      // From its turn on, a client that closes its sending side (TCP FIN, TLS close_notify) has
+      // not left: a client may send the request, its stdin and its end at once, before the 101.
+      // Node would end the connection on it (TLS sockets are not half-open); kept open, the
+      // request is decided and forwarded, and after the 101 the daemon's side is ended (hijack).
+      // A client that half-closes before its body is complete is gone (truncated-body, refuse).
+      // Before its turn (queued behind answers still owed) a FIN still ends the connection,
+      // with the answers before it, as on the request path.
+      (socket as Duplex & { allowHalfOpen: boolean }).allowHalfOpen = true;
       decide();
     });
 
@@ -192,7 +209,10 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
               closeStream?.();
               verdict?.release?.();
               if (error && status === 502) deps.observer.upstreamError('unreachable', error);
-              exchange.finish(decision.outcome, status, bytesIn + body.length, bytesOut);
+              // No answer at all: the client went before the daemon answered (or before the request was sent).
+              const gone = error && status === 0 ? goneBeforeTheAnswer(error, cutReason(socket)) : undefined;
+              const reason = gone === undefined ? undefined : exchange.decision?.reason === undefined ? gone : `${exchange.decision.reason}; ${gone}`;
+              exchange.finish(decision.outcome, status, bytesIn + body.length, bytesOut, reason);
             },
           });
         }, (err: Error) => {

@@ -36,15 +36,20 @@ afterAll(async () => {
   relay?.close();
 });
 
-/** Send `request` as `user`, leave after 0.5 s while the container look-up is held; the record of `operation`. */
-async function leaveDuringLookup(user: string, request: string, operation: string): Promise<Record<string, unknown>> {
+/**
+ * Send `request` as `user`, leave after 0.5 s while the container look-up is held; the record of
+ * `operation`. An upgrade's client leaves with a reset: from its turn on, a FIN only ends its
+ * sending (stdin), and its request goes on (hijack-half-close.test.ts).
+ */
+async function leaveDuringLookup(user: string, request: string, operation: string, how: 'close' | 'reset' = 'close'): Promise<Record<string, unknown>> {
   // Tenancy looks the container up by the name the request gives, unversioned.
   relay.hold = (line) => line.startsWith(`GET /containers/${NAME}/json `);
   const before = relay.passed.length;
   const conn = await RawConnection.tls(pki.bundle(user), gw.port);
   conn.write(request);
   await new Promise((resolve) => setTimeout(resolve, 500));
-  conn.close();
+  if (how === 'reset') conn.reset();
+  else conn.close();
   const record = await until(() => gw.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r.operation === operation && (r.identity as { cn?: string } | undefined)?.cn === user), 15_000, `the ${operation} record`);
   relay.hold = () => false;
   // Let the held look-up through, then check what reached the daemon: tenancy's look-ups only
@@ -64,13 +69,13 @@ describe('a client that leaves during a tenancy look-up', () => {
   });
 
   it('upgrade path: another team\'s attach is recorded with tenancy\'s refusal, and never reaches the daemon', async () => {
-    const record = await leaveDuringLookup('carol', `POST /v1.41/containers/${NAME}/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n`, 'ContainerAttach');
+    const record = await leaveDuringLookup('carol', `POST /v1.41/containers/${NAME}/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n`, 'ContainerAttach', 'reset');
     expect(record).toMatchObject({ decision: 'deny', rule: 'tenancy', code: 'not-owner', status: 0 });
     expect(String(record.reason)).toMatch(LEFT);
   });
 
   it('upgrade path: the owner\'s own attach is recorded allowed, and never reaches the daemon', async () => {
-    const record = await leaveDuringLookup('alice', `POST /v1.41/containers/${NAME}/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n`, 'ContainerAttach');
+    const record = await leaveDuringLookup('alice', `POST /v1.41/containers/${NAME}/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n`, 'ContainerAttach', 'reset');
     expect(record).toMatchObject({ decision: 'allow', rule: 'everyone', status: 0 });
     expect(String(record.reason)).toMatch(LEFT);
   });

@@ -2,7 +2,8 @@
  * A relay in front of the daemon's socket that holds the requests a test picks (by their
  * request line) for a while before passing them on: a test can then act while the gateway
  * waits on the daemon (a client that leaves during a look-up), or close the relay to take the
- * daemon away. It notes the request line of every request it passed on.
+ * daemon away. It notes the request line of every request it passed on. A half-close is passed
+ * on as one (a client's end of stdin after a 101), not turned into a close.
  */
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -26,11 +27,18 @@ const REQUEST_LINE = /^[A-Z]+ \S+ HTTP\/1\.[01]/;
 export async function startHoldingRelay(daemonSocket: string, holdMs: number): Promise<HoldingRelay> {
   const open = new Set<Socket>();
   const relay: HoldingRelay = { path: join(scratchDir('relay-'), 'docker.sock'), hold: () => false, passed: [], close: () => undefined };
-  const server = createServer((client) => {
+  const server = createServer({ allowHalfOpen: true }, (client) => {
     open.add(client);
     client.on('close', () => open.delete(client));
-    const daemon = connect(daemonSocket);
+    const daemon = connect({ path: daemonSocket, allowHalfOpen: true });
     daemon.pipe(client);
+    // Passed on after what is held (a paused socket still reports its end).
+    let held = 0;
+    let ended = false;
+    client.on('end', () => {
+      ended = true;
+      if (held === 0) daemon.end();
+    });
     daemon.on('error', () => client.destroy());
     client.on('error', () => daemon.destroy());
     client.on('close', () => daemon.destroy());
@@ -42,9 +50,12 @@ export async function startHoldingRelay(daemonSocket: string, holdMs: number): P
       const line = REQUEST_LINE.exec(chunk.toString('latin1', 0, 512))?.[0];
       if (line === undefined || !relay.hold(line)) return pass(chunk, line);
       client.pause();
+      held++;
       setTimeout(() => {
+        held--;
         if (client.destroyed) return;
         pass(chunk, line);
+        if (ended && held === 0) daemon.end();
         client.resume();
       }, holdMs);
     });

@@ -7,7 +7,7 @@
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect as connectUnix } from 'node:net';
+import { connect as connectUnix, connect as connectTcp, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect } from 'node:tls';
 
@@ -70,7 +70,11 @@ export class RawConnection {
   /** Resolves when the server closed (or reset) the connection. */
   readonly closed: Promise<void>;
 
-  private constructor(readonly socket: Duplex) {
+  private constructor(
+    readonly socket: Duplex,
+    /** The TCP connection under a TLS one (to reset it). */
+    private readonly tcp?: Socket,
+  ) {
     socket.on('data', (d: Buffer) => {
       this.buffer = Buffer.concat([this.buffer, d]);
       this.wake();
@@ -93,9 +97,11 @@ export class RawConnection {
    */
   static tls(bundle: string, port: number): Promise<RawConnection> {
     return new Promise((resolve, reject) => {
+      const tcp = connectTcp(port, '127.0.0.1');
+      tcp.on('error', () => undefined);
       const socket = connect({
+        socket: tcp,
         host: '127.0.0.1',
-        port,
         ca: readFileSync(join(bundle, 'ca.pem')),
         cert: readFileSync(join(bundle, 'cert.pem')),
         key: readFileSync(join(bundle, 'key.pem')),
@@ -103,7 +109,7 @@ export class RawConnection {
       });
       socket.once('secureConnect', () => {
         socket.off('error', reject);
-        resolve(new RawConnection(socket));
+        resolve(new RawConnection(socket, tcp));
       });
       socket.once('error', reject);
     });
@@ -134,6 +140,15 @@ export class RawConnection {
   /** Close our side. */
   close(): void {
     this.socket.destroy();
+  }
+
+  /**
+   * Leave with a TCP reset, not a FIN: for a TLS connection, what the gateway can tell from a
+   * client that only closed its sending side (on an upgrade, the end of its stdin).
+   */
+  reset(): void {
+    if (this.tcp) this.tcp.resetAndDestroy();
+    else this.socket.destroy();
   }
 
   /** Bytes received and not yet consumed by `response()` (e.g. after a 101). */

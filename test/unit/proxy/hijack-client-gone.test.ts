@@ -6,7 +6,7 @@
  */
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { hijack } from '../../../src/proxy/hijack.js';
+import { GONE_BEFORE_ANSWER, hijack } from '../../../src/proxy/hijack.js';
 import { clientPair, sleep, standInDaemon } from './hijack-stand-ins.js';
 
 const request = { method: 'POST', target: '/v1.41/containers/x/attach?stream=1&stdin=1', rawHeaders: ['Connection', 'Upgrade', 'Upgrade', 'tcp', 'Host', 'docker'], head: Buffer.alloc(0), answerHeaders: {} };
@@ -29,6 +29,51 @@ describe('hijack when the client goes before the upgrade', () => {
     await sleep(50);
     expect(statuses).toEqual([]);
     expect(ends).toHaveLength(1);
+  });
+
+  it('a client that resets while waiting for the 101: the client left, not a 502 for an unreachable daemon', async () => {
+    const daemon = await standInDaemon();
+    const { client, peer } = await clientPair();
+    const ends: { error?: string }[] = [];
+    const statuses: number[] = [];
+    hijack(daemon.target, request, client, { onHeaders: (s) => statuses.push(s), onEnd: (r) => ends.push(r) });
+    for (let i = 0; i < 100 && !daemon.connections[0]?.received.includes('\r\n\r\n'); i++) await sleep(10);
+    peer.resetAndDestroy();
+    for (let i = 0; i < 100 && ends.length === 0; i++) await sleep(10);
+    expect(ends).toEqual([{ bytesIn: 0, bytesOut: 0, error: GONE_BEFORE_ANSWER }]);
+    expect(statuses).toEqual([]);
+  });
+
+  it('a client that half-closes after sending its stdin, before the 101: the stdin goes after the 101, in order, then the daemon side ends, and the output still reaches the client', async () => {
+    const daemon = await standInDaemon();
+    const { client, peer } = await clientPair();
+    // As the gateway's upgrade handler leaves it: paused and half-open.
+    client.pause();
+    client.allowHalfOpen = true;
+    const ends: { bytesIn: number; bytesOut: number; error?: string }[] = [];
+    let seen = '';
+    peer.on('data', (d: Buffer) => (seen += d.toString('latin1')));
+    // All of its stdin came with the request (in `head`): its end is read with nothing left to read.
+    hijack(daemon.target, { ...request, head: Buffer.from('early-stdin') }, client, { onHeaders: () => undefined, onEnd: (r) => ends.push(r) });
+    peer.end();
+    for (let i = 0; i < 100 && !daemon.connections[0]?.received.includes('\r\n\r\n'); i++) await sleep(10);
+    for (let i = 0; i < 100 && !client.readableEnded; i++) await sleep(10);
+    expect(client.readableEnded).toBe(true);
+    const upstream = daemon.connections[0] as { socket: Socket; received: string };
+    let daemonEnded = false;
+    // dockerd keeps writing after the end of stdin.
+    upstream.socket.allowHalfOpen = true;
+    upstream.socket.on('end', () => (daemonEnded = true));
+    expect(upstream.received.endsWith('\r\n\r\n')).toBe(true);
+    daemon.answer101(upstream);
+    for (let i = 0; i < 100 && !daemonEnded; i++) await sleep(10);
+    expect(upstream.received.slice(upstream.received.indexOf('\r\n\r\n') + 4)).toBe('early-stdin');
+    expect(daemonEnded).toBe(true);
+    upstream.socket.end('output');
+    for (let i = 0; i < 100 && ends.length === 0; i++) await sleep(10);
+    expect(seen).toMatch(/^HTTP\/1\.1 101 UPGRADED\r\n[^]*\r\n\r\noutput$/);
+    expect(ends).toHaveLength(1);
+    expect(ends[0]?.error).toBeUndefined();
   });
 
   it('a client already gone when the hijack starts: nothing is sent to the daemon', async () => {

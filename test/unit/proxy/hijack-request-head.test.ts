@@ -34,6 +34,18 @@ describe('the request hijack() sends the daemon', () => {
     expect(received.match(/content-length/gi)?.length ?? 0).toBe(tail.includes('Content-Length') ? 1 : 0);
   });
 
+  it('an HTTP/1.0 request without Host gets the Host Node writes on the request path (dockerd answered 400 without one)', async () => {
+    const received = await sent({ method: 'POST', rawHeaders: ['Connection', 'Upgrade', 'Upgrade', 'tcp'] });
+    expect(received).toMatch(/\r\nHost: localhost\r\n/);
+    expect(received.match(/\r\nhost:/gi)).toHaveLength(1);
+  });
+
+  it('a Host the client sent is kept, and no second one added', async () => {
+    const received = await sent({ method: 'POST', rawHeaders: UPGRADE });
+    expect(received.match(/\r\nhost:/gi)).toHaveLength(1);
+    expect(received).toContain('\r\nHost: docker\r\n');
+  });
+
   it('keeps a header sent several times as several lines, in order', async () => {
     const rawHeaders = [...UPGRADE, 'X-Docker-Expose-Session-Grpc-Method', '/a/A', 'X-Docker-Expose-Session-Grpc-Method', '/b/B', 'Content-Length', '0'];
     const received = await sent({ method: 'POST', rawHeaders });
