@@ -51,6 +51,19 @@ export function containerOwnership(labels: JsonValue | undefined, imageLabels: J
 }
 
 /**
+ * Who a container is counted for in quotas: as containerOwnership, but a container whose image
+ * is not found (`imageLabels` undefined) keeps the owner its labels name when it has a
+ * CREATED_LABEL. Its owner cannot be proved any more (docs/sharing.md: it has none), yet a
+ * tenant who removed the image of their stopped containers (`docker rmi -f`) must not have
+ * them drop out of the `containers` quota once the gateway forgets the image's labels (a
+ * restart): rev-seal2 F3. Pure.
+ */
+export function quotaOwnership(labels: JsonValue | undefined, imageLabels: JsonValue | undefined): Ownership {
+  if (createdValue(labels) === undefined) return {};
+  return imageLabels === undefined ? ownershipOf(labels) : containerOwnership(labels, imageLabels);
+}
+
+/**
  * The mark the classic builder puts in the command of the containers it makes for a step that
  * runs nothing (`LABEL`, `ENV`, `COPY`, ... and `ONBUILD` ones): `[shell..., "#(nop) LABEL ..."]`.
  * A `LABEL` step's container has the step's new labels on the previous step's image, so its

@@ -26,6 +26,7 @@ import { resolveObject } from './resolve.js';
 import { labelEntriesBytes, refuseAdding, serialiseWithin } from './rewritten-body.js';
 import { rebuildTarget } from './target.js';
 import { isVolumesFrom, sourceVolumes } from './volumes-from.js';
+import { copiedImageCommand } from './image-command.js';
 import { BUILDER_STEP_MARK, CREATED_LABEL, freshCreatedValue, holdsBuilderMark } from './container-seal.js';
 
 function reserved(ctx: TenancyContext, keys: string[]): TenancyVerdict {
@@ -248,9 +249,8 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
     // What the body leaves out, dockerd takes from the image: its command may hold the mark too
     // (a Dockerfile CMD spelling it, a commit of a builder's step container; rev-final F1).
     const config = isObject(r.found.raw.Config as JsonValue) ? (r.found.raw.Config as Record<string, JsonValue>) : {};
-    const empty = (v: JsonValue | undefined) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
-    const fromImage = [empty(field(facts.body, 'Cmd')) ? config.Cmd : undefined, empty(field(facts.body, 'Entrypoint')) ? config.Entrypoint : undefined];
-    if (fromImage.some((c) => holdsBuilderMark(c))) {
+    // Only what dockerd's merge copies counts (image-command.ts): `--entrypoint x` takes neither.
+    if (copiedImageCommand(facts.body, config).some((c) => holdsBuilderMark(c))) {
       return deny(403, 'builder-mark', tenancyMessage(ctx, `image "${maskUrlCredentials(image)}" has a command holding "${BUILDER_STEP_MARK.trim()}", the classic builder's mark of its step containers, which belong to no one: a container of it would not be yours; give a command of your own`));
     }
   }

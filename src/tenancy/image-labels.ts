@@ -15,6 +15,11 @@ export const IMAGE_LABELS_KEPT = 4096;
 /** A full image ID, the only reference whose labels cannot change. */
 const IMAGE_ID = /^sha256:[0-9a-f]{64}$/;
 
+/** Whether `id` is a full image ID (the only kind ImageLabelCache looks up). */
+export function isImageId(id: string): boolean {
+  return IMAGE_ID.test(id);
+}
+
 /** Labels by image ID, oldest use first. */
 export class ImageLabelCache {
   private readonly entries = new Map<string, Record<string, JsonValue>>();

@@ -3,7 +3,8 @@
  * A single label filter is added when one label selects exactly the visible set (dockerd ANDs
  * it with the client's filters); otherwise the gateway fetches the list and filters it.
  * Containers are always fetched and filtered: a label filter also selects the classic
- * builder's `RUN` containers, which carry whatever labels their image has (container-seal.ts).
+ * builder's `RUN` containers, which carry whatever labels their image has (container-seal.ts);
+ * their `limit` is then the gateway's to apply (list-limit.ts).
  */
 import type { ObjectKind } from '../policy/tenancy-schema.js';
 import { visibilityLabel, visibleTo } from './access.js';
@@ -17,6 +18,7 @@ import { CREATED_LABEL } from './container-seal.js';
 import type { ResolvedObject } from './access.js';
 import { countVisibleContainers } from './df-counts.js';
 import { rebuildTarget } from './target.js';
+import { listLimit, UNLIMITED_QUERY } from './list-limit.js';
 
 function withLabel(ctx: TenancyContext, ...labels: [string, ...string[]]): TenancyVerdict {
   let filters: string | undefined = ctx.req.facts.query.filters;
@@ -72,14 +74,17 @@ export async function listOperation(ctx: TenancyContext, object: ObjectKind | 'd
     // Only events that carry the object's labels (containers, images) can match: others are hidden.
     return withLabel(ctx, tenant.team !== undefined ? `dockgate.team=${tenant.team}` : ownLabel(ctx));
   }
-  let target = rebuildTarget(ctx.req.facts, {});
+  // A container list's limit counts only what the caller may see: applied here (list-limit.ts).
+  const limit = object === 'containers' ? listLimit(ctx.req.facts.query.limit) : undefined;
+  const unlimited = limit === undefined ? {} : UNLIMITED_QUERY;
+  let target = rebuildTarget(ctx.req.facts, { query: { ...unlimited } });
   if (object !== 'df') {
     const label = visibilityLabel(spec, tenant, object);
     if (label !== undefined && object !== 'containers') return withLabel(ctx, label);
     if (label !== undefined) {
       // The label narrows what the daemon sends; what it selects is then checked one by one.
       try {
-        target = rebuildTarget(ctx.req.facts, { query: { filters: addLabelFilter(ctx.req.facts.query.filters, label) } });
+        target = rebuildTarget(ctx.req.facts, { query: { ...unlimited, filters: addLabelFilter(ctx.req.facts.query.filters, label) } });
       } catch (err) {
         return deny(400, 'bad-filters', tenancyMessage(ctx, (err as FilterError).message));
       }
@@ -102,6 +107,7 @@ export async function listOperation(ctx: TenancyContext, object: ObjectKind | 'd
   const list = items(object, answer.json);
   if (!list) return daemonAnswer(answer);
   const visible = await visibleItems(ctx, object, list);
+  if (limit !== undefined) return respondJson(200, visible.slice(0, limit));
   if (object === 'volumes') return respondJson(200, { ...(answer.json as Record<string, unknown>), Volumes: visible });
   return respondJson(200, visible);
 }

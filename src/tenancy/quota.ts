@@ -3,8 +3,8 @@ import { isObject } from '../facts/go-fold.js';
 import { tenancyMessage, type TenancyContext } from './context.js';
 import { deny, type ForwardVerdict, type TenancyVerdict } from './hook.js';
 import { OWNER_LABEL } from './labels.js';
-import { CREATED_LABEL } from './container-seal.js';
-import { describeContainers } from './resolve.js';
+import { CREATED_LABEL, isBuilderStepContainer, mayBeOwned, quotaOwnership } from './container-seal.js';
+import { imageLabelCache, isImageId } from './image-labels.js';
 import type { JsonValue } from '../core/types.js';
 
 /** Networks `owner` has (by owner label), as the daemon lists them. */
@@ -20,6 +20,8 @@ export async function countNetworks(ctx: TenancyContext, owner = ctx.tenant.name
  * ones (running, paused or restarting: all hold their resources). The owner label selects them
  * on the daemon; only those it names as their owner with their proof of creation
  * (container-seal.ts) count: a classic build's `RUN` container labelled `owner` is nobody's.
+ * One whose image is gone counts for the owner its labels name (quotaOwnership), whether or not
+ * the gateway still knows the image's labels: removing the image frees no quota.
  */
 export async function containerIds(ctx: TenancyContext, runningOnly: boolean, owner = ctx.tenant.name): Promise<string[]> {
   const filters: Record<string, string[]> = { label: [`${OWNER_LABEL}=${owner}`, CREATED_LABEL] };
@@ -27,8 +29,18 @@ export async function containerIds(ctx: TenancyContext, runningOnly: boolean, ow
   const answer = await ctx.daemon.get(`/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify(filters))}`);
   if (answer.status !== 200 || !Array.isArray(answer.json)) throw new Error(`daemon answered ${answer.status} when counting containers`);
   const items = (answer.json as unknown[]).map((c) => (isObject(c as JsonValue) ? (c as Record<string, unknown>) : {}));
-  const described = await describeContainers(ctx.daemon, items);
-  return described.filter((c) => c.ownership.owner === owner).map((c) => c.id);
+  const cache = imageLabelCache(ctx.daemon);
+  const ids: string[] = [];
+  for (const c of items) {
+    if (isBuilderStepContainer(c) || typeof c.Id !== 'string') continue;
+    const labels = c.Labels as JsonValue | undefined;
+    if (!mayBeOwned(labels)) continue;
+    // Only a full image ID can be looked up (and found gone): any other proves no owner.
+    const image = typeof c.ImageID === 'string' ? c.ImageID : '';
+    if (!isImageId(image)) continue;
+    if (quotaOwnership(labels, await cache.labelsOf(ctx.daemon, image)).owner === owner) ids.push(c.Id);
+  }
+  return ids;
 }
 
 /** How many containers containerIds finds. */

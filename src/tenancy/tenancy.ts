@@ -1,7 +1,8 @@
 /**
  * Tenancy: sharing one daemon between identities. Off unless the policy has a `tenancy:`
  * section; admins bypass it (but for the tags they write: admin-writes.ts, and the proof of
- * creation their containers get: admin-create.ts). For everyone else: rate limit, stream limit, then the
+ * creation their containers get: admin-create.ts, and the owner labels their services' tasks
+ * never get: admin-services.ts). For everyone else: rate limit, stream limit, then the
  * operation's plan (operation-plans.ts), with the tags it writes reserved until its exchange
  * ends (written-tags.ts).
  */
@@ -28,6 +29,7 @@ import { TokenBuckets, type Clock } from './token-bucket.js';
 import { withTagsReserved, writtenTags } from './written-tags.js';
 import { adminWrite } from './admin-writes.js';
 import { adminContainerCreate } from './admin-create.js';
+import { adminServiceWrite } from './admin-services.js';
 import { field } from '../facts/go-fold.js';
 
 /** What tenancy needs, passed in once. */
@@ -60,7 +62,11 @@ export function createTenancy(deps: TenancyDeps): Tenancy {
       if (!spec || !op) return forward();
       const tenant = tenantOf(spec, req.identity, deps.groups(req.identity));
       const ctx: TenancyContext = { spec, tenant, daemon: deps.daemon, req, locks, starting, log: deps.log };
-      if (tenant.admin) return op.name === 'ContainerCreate' ? adminContainerCreate(ctx) : adminWrite(ctx);
+      if (tenant.admin) {
+        if (op.name === 'ContainerCreate') return adminContainerCreate(ctx);
+        if (op.name === 'ServiceCreate' || op.name === 'ServiceUpdate') return adminServiceWrite(ctx);
+        return adminWrite(ctx);
+      }
 
       const rate = tenant.quota.rate;
       if (rate) {

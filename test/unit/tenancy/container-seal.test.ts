@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../../src/core/types.js';
-import { containerOwnership, CREATED_LABEL, freshCreatedValue, mayBeOwned } from '../../../src/tenancy/container-seal.js';
+import { containerOwnership, CREATED_LABEL, freshCreatedValue, mayBeOwned, quotaOwnership } from '../../../src/tenancy/container-seal.js';
 import type { DaemonAnswer, DaemonClient } from '../../../src/tenancy/daemon-client.js';
 import { ImageLabelCache, imageLabelCache } from '../../../src/tenancy/image-labels.js';
 import type { Ownership } from '../../../src/tenancy/labels.js';
@@ -36,6 +36,18 @@ describe('containerOwnership: container labels x image labels', () => {
     ['image labels null (none)', sealed('c1'), null, ALICE],
   ])('%s', (_name, labels, imageLabels, want) => {
     expect(containerOwnership(labels, imageLabels)).toEqual(want);
+  });
+});
+
+describe('quotaOwnership: as containerOwnership, but a container whose image is gone counts for its labels (rev-seal2 F3)', () => {
+  it.each<[string, JsonValue | undefined, JsonValue | undefined, Ownership]>([
+    ['its image gone, a mark', sealed('c1'), undefined, ALICE],
+    ['its image gone, no mark', alice, undefined, NOBODY],
+    ['its image gone, an empty mark', sealed(''), undefined, NOBODY],
+    ['its image here: as containerOwnership', sealed('c1'), {}, ALICE],
+    ["its image here with the same mark: no one's", sealed('forged'), sealed('forged'), NOBODY],
+  ])('%s', (_name, labels, imageLabels, want) => {
+    expect(quotaOwnership(labels, imageLabels)).toEqual(want);
   });
 });
 

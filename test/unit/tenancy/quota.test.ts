@@ -40,10 +40,16 @@ describe('containerIds', () => {
     const list = [
       { Id: 'a1', ImageID: IMAGE, Labels: own },
       // What the owner label selects but does not prove: a classic-build RUN container
-      // (its image's labels), one made before the proof existed, one whose image is gone.
+      // (its image's labels), one made before the proof existed, an empty mark (an admin
+      // service's task), one whose image is not a full ID, a builder step's.
       { Id: 'b1', ImageID: IMAGE, Labels: { ...own, 'dockgate.created': 'i0' } },
       { Id: 'b2', ImageID: IMAGE, Labels: { 'dockgate.owner': 'alice', 'dockgate.team': 'web' } },
-      { Id: 'b3', ImageID: `sha256:${'2'.repeat(64)}`, Labels: own },
+      { Id: 'b4', ImageID: IMAGE, Labels: { ...own, 'dockgate.created': '' } },
+      { Id: 'b5', ImageID: 'busybox', Labels: own },
+      { Id: 'b6', ImageID: IMAGE, Labels: own, Command: '/bin/sh -c #(nop) LABEL x=y' },
+      // One whose image is gone has no owner, but still counts for the owner its labels name:
+      // removing the image frees no quota (rev-seal2 F3).
+      { Id: 'a3', ImageID: `sha256:${'2'.repeat(64)}`, Labels: own },
       { Names: ['/x'] },
     ];
     const get = (path: string): Promise<DaemonAnswer> => {
@@ -52,7 +58,7 @@ describe('containerIds', () => {
       if (path.startsWith('/images/')) return Promise.resolve({ status: 404, json: { message: 'No such image' }, raw: Buffer.alloc(0), contentType: 'application/json' });
       return Promise.resolve({ status: 200, json: list, raw: Buffer.alloc(0), contentType: 'application/json' });
     };
-    expect(await containerIds(ctxWith(new KeyedMutex(), get), runningOnly)).toEqual(['a1']);
+    expect(await containerIds(ctxWith(new KeyedMutex(), get), runningOnly)).toEqual(['a1', 'a3']);
     const filters = JSON.parse(decodeURIComponent(asked[0]?.split('filters=')[1] ?? '')) as { status?: string[]; label: string[] };
     expect(filters).toEqual({ label: ['dockgate.owner=alice', 'dockgate.created'], ...(status ? { status } : {}) });
   });

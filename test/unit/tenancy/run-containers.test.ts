@@ -27,7 +27,7 @@ const alice = { 'dockgate.owner': 'alice', 'dockgate.team': 'web' };
 const ID = (d: string) => `sha256:${d.repeat(64)}`;
 const BASE = ID('b');
 /** carol's Dockerfile: `LABEL` alice's labels, a forged mark and compose's, then `RUN sleep 600`. */
-const PLANT = ID('p');
+const PLANT = ID('d');
 const plantLabels = { ...alice, 'dockgate.created': 'forged', 'com.docker.compose.project': 'app', 'com.docker.compose.service': 'db' };
 /** alice's own built image (a build gives no mark). */
 const ALICE_IMG = ID('a');
@@ -67,7 +67,8 @@ function item(c: C) {
   return { Id: fullId(c.name), Names: [`/${c.name}`], Image: c.image, ImageID: c.image, Command: (c.cmd ?? ['sleep', '600']).join(' '), Labels: c.labels, State: c.running ? 'running' : 'exited', Mounts: [] };
 }
 
-function daemon(imageStatus = 200): DaemonClient & { paths: string[] } {
+/** A fake daemon; `newestFirst` lists CONTAINERS last to first (the builder step is then the newest). */
+function daemon(imageStatus = 200, newestFirst = false): DaemonClient & { paths: string[] } {
   const paths: string[] = [];
   return {
     paths,
@@ -84,9 +85,13 @@ function daemon(imageStatus = 200): DaemonClient & { paths: string[] } {
       }
       const list = /^(?:\/v[\d.]+)?\/containers\/json(?:\?(.*))?$/.exec(p);
       if (list) {
-        const raw = new URLSearchParams(list[1] ?? '').get('filters');
+        const query = new URLSearchParams(list[1] ?? '');
+        const raw = query.get('filters');
         const filters = raw ? (JSON.parse(raw) as Parameters<typeof passes>[1]) : {};
-        return Promise.resolve(answer(200, CONTAINERS.filter((c) => passes(c, filters)).map(item)));
+        const selected = (newestFirst ? [...CONTAINERS].reverse() : CONTAINERS).filter((c) => passes(c, filters)).map(item);
+        // dockerd stops after `limit` of what its filters select.
+        const limit = Number(query.get('limit') ?? '0');
+        return Promise.resolve(answer(200, limit > 0 ? selected.slice(0, limit) : selected));
       }
       if (/^(?:\/v[\d.]+)?\/system\/df/.test(p)) return Promise.resolve(answer(200, { Containers: CONTAINERS.map(item), Images: [], Volumes: [] }));
       const c = CONTAINERS.find((x) => p === `/containers/${x.name}/json` || p === `/containers/${fullId(x.name)}/json`);
@@ -156,6 +161,19 @@ describe("containers whose labels name alice but that the gateway did not make f
     expect(d.paths.filter((p) => p.includes('/containers/json')).every((p) => decodeURIComponent(p).includes('dockgate.team=web'))).toBe(true);
   });
 
+  it('docker ps -l / -n: the limit counts only hers, applied after the gateway filtered (rev-seal2 F5)', async () => {
+    const d = daemon(200, true);
+    expect(listed(await admit('alice', 'GET', '/v1.41/containers/json?limit=1', undefined, d))).toEqual(['/mine']);
+    expect(listed(await admit('alice', 'GET', '/v1.41/containers/json?limit=3&all=0', undefined, d))).toEqual(['/mine']);
+    const asked = d.paths.filter((p) => p.includes('/containers/json')).map((p) => new URLSearchParams(p.split('?')[1]));
+    expect(asked.map((q) => [q.get('limit'), q.getAll('all')])).toEqual([
+      [null, ['1']],
+      [null, ['1']],
+    ]);
+    // No limit, 0 or one dockerd refuses: left as it is.
+    expect(listed(await admit('alice', 'GET', '/v1.41/containers/json?all=1&limit=0', undefined, daemon(200, true)))).toEqual(['/mine']);
+  });
+
   it('system df shows only her own', async () => {
     expect(listed(await admit('alice', 'GET', '/v1.41/system/df'))).toEqual(['/mine']);
   });
@@ -212,6 +230,24 @@ describe('every container the gateway creates under tenancy gets a fresh dockgat
     expect((sent.Labels as Record<string, string>)['dockgate.created']).toMatch(/^[0-9a-f]{32}$/);
   });
 
+  it("an admin's create of alice's image, with no labels, is no one's: empty owner and team over the image's (rev-seal2 F1)", async () => {
+    const sent = sentBody(await admit('root', 'POST', '/v1.41/containers/create?name=opsdebug', { Image: ALICE_IMG, HostConfig: { Binds: ['/srv:/host'] } }));
+    expect(sent.Labels).toMatchObject({ 'dockgate.owner': '', 'dockgate.team': '' });
+  });
+
+  it("an admin's create for alice without a team label: an empty team, not the image's", async () => {
+    const sent = sentBody(await admit('root', 'POST', '/v1.41/containers/create', { Image: ALICE_IMG, Labels: { 'dockgate.owner': 'alice' } }));
+    expect(sent.Labels).toMatchObject({ 'dockgate.owner': 'alice', 'dockgate.team': '' });
+  });
+
+  it("an admin's service: its task containers' labels name and prove no one (rev-seal2 F2)", async () => {
+    const spec = { Name: 'adm1', TaskTemplate: { ContainerSpec: { Image: 'busybox', Labels: { ...alice, 'dockgate.created': 'deadbeef' } } } };
+    for (const target of ['/v1.41/services/create', '/v1.41/services/adm1/update?version=3']) {
+      const sent = sentBody(await admit('root', 'POST', target, spec));
+      expect(sent).toEqual({ Name: 'adm1', TaskTemplate: { ContainerSpec: { Image: 'busybox', Labels: { 'dockgate.owner': '', 'dockgate.team': '', 'dockgate.created': '' } } } });
+    }
+  });
+
   it("an admin's create without a body goes as it is", async () => {
     const v = await admit('root', 'POST', '/v1.41/containers/create');
     expect(v).toMatchObject({ kind: 'forward' });
@@ -236,6 +272,20 @@ describe("a create whose command holds the classic builder's step mark is refuse
     expect(v.kind, JSON.stringify(v)).toBe('deny');
     if (v.kind === 'deny') expect(v.code).toBe('builder-mark');
     expect((await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'marked', Cmd: [] })).kind).toBe('deny');
+  });
+
+  it.each([
+    ['--entrypoint echo, no args', { Image: 'marked', Entrypoint: ['echo'], Cmd: null }],
+    ['Cmd "" (a list of one)', { Image: 'marked', Cmd: '' }],
+    ['Cmd [""]', { Image: 'marked', Cmd: [''] }],
+  ])("the image's marked Cmd that dockerd does not copy (rev-seal2 F4): %s is created", async (_name, body) => {
+    const v = await admit('alice', 'POST', '/v1.41/containers/create', body);
+    expect(v.kind, JSON.stringify(v)).toBe('forward');
+  });
+
+  it('Entrypoint [] (empty, not nil): dockerd copies the Cmd, refused', async () => {
+    const v = await admit('alice', 'POST', '/v1.41/containers/create', { Image: 'marked', Entrypoint: [] });
+    expect(v).toMatchObject({ kind: 'deny', code: 'builder-mark' });
   });
 
   it('the same image with a command of the body: created', async () => {
