@@ -88,6 +88,19 @@ function alive(pid) {
  * and wait for it to exit, killing it after 30 s. With `remove`, also unmount what it left
  * under its root and delete the directory.
  */
+/**
+ * Remove the daemon's containers and user-defined networks. A bridge network is a `br-*`
+ * interface in the host's network namespace that outlives dockerd: left behind, they use up
+ * the default address pools (31 networks) and later daemons on the machine cannot create one.
+ * Best effort: a daemon that does not answer is stopped all the same.
+ */
+function removeNetworks(socket) {
+  const docker = (...args) => spawnSync('docker', ['-H', `unix://${socket}`, ...args], { encoding: 'utf8', timeout: 60_000 });
+  const ids = (docker('ps', '-aq').stdout ?? '').split('\n').filter(Boolean);
+  if (ids.length > 0) docker('rm', '-f', ...ids);
+  docker('network', 'prune', '-f');
+}
+
 export async function stopDaemon(d, { remove = false } = {}) {
   let pid = d.pid;
   try {
@@ -95,6 +108,7 @@ export async function stopDaemon(d, { remove = false } = {}) {
   } catch {
     // No pidfile: the daemon already stopped (or never wrote it); use the pid we spawned.
   }
+  if (remove && pid > 0 && alive(pid)) removeNetworks(d.socket);
   if (pid > 0 && alive(pid)) {
     process.kill(pid, 'SIGTERM');
     const until = Date.now() + 30_000;
