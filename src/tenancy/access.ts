@@ -1,6 +1,9 @@
 /**
  * Whether a tenant may act on an object, from the object's labels and the policy. Pure.
- * Order: own objects, then the team's, then shared names and unowned kinds (read only).
+ * Order: own objects, then the team's, then shared names and unowned kinds (read only). An
+ * anonymous volume (64-hex name, anonymous-volume-name.ts) is never `unowned`: dockerd makes
+ * those of `-v /path`, an image's `VOLUME` and compose services without labels, so they hold
+ * tenants' data; they are reached only by use (anonymous-volume.ts), whatever `unowned:` says.
  * An image's own owner label gives `modify` only with the owner's team label beside it
  * (`ownImageToModify`).
  */
@@ -8,6 +11,7 @@ import type { ObjectKind, TenancySpec } from '../policy/tenancy-schema.js';
 import type { Ownership } from './labels.js';
 import type { AccessLevel } from './operation-plans.js';
 import type { Tenant } from './tenant.js';
+import { isAnonymousVolumeName } from './anonymous-volume-name.js';
 
 /** Why access was granted, or `none`. */
 export type AccessGrant = 'admin' | 'owner' | 'team' | 'shared' | 'unowned' | 'none';
@@ -36,8 +40,16 @@ export function accessTo(spec: TenancySpec, tenant: Tenant, obj: ResolvedObject,
   if (level === 'modify') return 'none';
   const sharedNames = obj.kind === 'networks' ? spec.shared.networks : obj.kind === 'volumes' ? spec.shared.volumes : [];
   if (obj.names.some((n) => sharedNames.includes(n))) return 'shared';
-  if (owner === undefined && spec.unowned.includes(obj.kind) && obj.tagged !== false) return 'unowned';
+  if (owner === undefined && spec.unowned.includes(obj.kind) && obj.tagged !== false && !anonymousVolume(obj)) return 'unowned';
   return 'none';
+}
+
+/**
+ * A volume dockerd named itself (64 hex digits): another tenant's `-v /data` or image `VOLUME`
+ * as likely as an admin's. Such a volume is no base object to hand out under `unowned:`.
+ */
+function anonymousVolume(obj: ResolvedObject): boolean {
+  return obj.kind === 'volumes' && isAnonymousVolumeName(obj.id);
 }
 
 /**

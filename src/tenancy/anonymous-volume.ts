@@ -11,16 +11,9 @@ import { accessTo } from './access.js';
 import type { TenancyContext } from './context.js';
 import type { DaemonAnswer } from './daemon-client.js';
 import { describeContainers } from './resolve.js';
+import { isAnonymousVolumeName } from './anonymous-volume-name.js';
 
-/**
- * Whether `name` is one dockerd gives an anonymous volume: 64 lowercase hex digits (a random
- * ID). A named volume without an owner (an admin's, or one made while tenancy was off) is
- * never a tenant's by use, or dropping it from `shared.volumes` would leave it mountable by
- * every tenant whose container had mounted it while it was shared. Pure.
- */
-export function isAnonymousVolumeName(name: string): boolean {
-  return /^[0-9a-f]{64}$/.test(name);
-}
+export { isAnonymousVolumeName };
 
 /**
  * Whether the volume without an owner named `volume` is the caller's by use: it is anonymous

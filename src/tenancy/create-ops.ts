@@ -14,12 +14,14 @@ import { anonymousVolumeMounts, mountVolumeLabels, ownAnonymousVolumes, pinConta
 import { deny, forward, type ForwardVerdict, type TenancyVerdict } from './hook.js';
 import { idLikeName } from './id-like-name.js';
 import { namesReservedLabel, unsafeChange } from './label-changes.js';
-import { underNameLock } from './name-lock.js';
+import { underNameLock, underNameLocks } from './name-lock.js';
 import { promoteLegacyHostConfig } from './legacy-host-config.js';
 import { goSet, isReservedLabel, ownerLabels, reservedKeys, withOwnerLabels } from './labels.js';
 import { applyLimits, restartPolicyProblem } from './limits.js';
 import { tagReference } from './image-set.js';
-import { daemonAnswer, sharedNetworkNames, tagOver } from './object-ops.js';
+import { daemonAnswer, sharedNetworkAddress, sharedNetworkNames, tagOver } from './object-ops.js';
+import { addressOnPredefinedNetwork } from './endpoint-addresses.js';
+import { memoryVolume, memoryVolumeMount } from './tmpfs-volumes.js';
 import { countContainers, countNetworks, withinQuota } from './quota.js';
 import { createReferences, type Reference } from './references.js';
 import { resolveObject } from './resolve.js';
@@ -28,6 +30,14 @@ import { rebuildTarget } from './target.js';
 import { isVolumesFrom, sourceVolumes } from './volumes-from.js';
 import { copiedImageCommand } from './image-command.js';
 import { BUILDER_STEP_MARK, CREATED_LABEL, freshCreatedValue, holdsBuilderMark } from './container-seal.js';
+
+/**
+ * The refusal of a volume in memory (tmpfs-volumes.ts) under a `memory` quota; `where` names
+ * the options that ask for it.
+ */
+function memoryVolumeRefused(ctx: TenancyContext, where: string): TenancyVerdict {
+  return deny(403, 'tmpfs-volume', tenancyMessage(ctx, `a volume in memory (local driver, type=tmpfs or ramfs, ${where}) is refused under your memory quota: dockerd keeps it mounted outside every container, so its memory counts against no container's limit; use --tmpfs or --mount type=tmpfs (counted in the container's memory) or a volume on disk`));
+}
 
 function reserved(ctx: TenancyContext, keys: string[]): TenancyVerdict {
   return deny(403, 'reserved-label', tenancyMessage(ctx, `label ${keys.map((k) => `"${k}"`).join(', ')} is reserved: the gateway sets the owner of what you create`));
@@ -54,8 +64,16 @@ export async function createOperation(ctx: TenancyContext, op: string): Promise<
       if (typeof name !== 'string' || name === '') return namedCreate(ctx, op, labels);
       return underNameLock(ctx, op === 'VolumeCreate' ? 'volume' : 'network', name, () => namedCreate(ctx, op, labels));
     }
-    case 'ContainerCreate':
-      return containerCreate(ctx, labels);
+    case 'ContainerCreate': {
+      // The named volumes it mounts stay as checked until dockerd has answered (name-lock.ts).
+      // Beyond MAX_REFERENCES the create is refused without a look-up: no locks then. Shared
+      // names are not locked (only admins make them; creates mounting one need not queue), nor
+      // the volumes of a VolumesFrom source, found during the check: its container uses them,
+      // so they cannot be removed and made again while it exists.
+      const volumes = createReferences(facts.body).filter((r) => r.kind === 'volumes' && !ctx.spec.shared.volumes.includes(r.name)).map((r) => r.name);
+      if (new Set(volumes).size > MAX_REFERENCES) return containerCreate(ctx, labels);
+      return underNameLocks(ctx, 'volume', volumes, () => containerCreate(ctx, labels));
+    }
     case 'ImageBuild': {
       for (const t of facts.queryAll.t ?? []) {
         const over = await tagOver(ctx, t, undefined);
@@ -117,6 +135,9 @@ async function namedCreate(ctx: TenancyContext, op: 'VolumeCreate' | 'NetworkCre
   const shared = op === 'VolumeCreate' ? ctx.spec.shared.volumes : ctx.spec.shared.networks;
   if (typeof name === 'string' && shared.includes(name)) {
     return deny(403, 'shared-name', tenancyMessage(ctx, `"${name}" is a shared name: only tenancy admins may create it`));
+  }
+  if (op === 'VolumeCreate' && ctx.tenant.quota.memory !== undefined && memoryVolume(field(facts.body, 'Driver'), field(facts.body, 'DriverOpts'))) {
+    return memoryVolumeRefused(ctx, 'DriverOpts');
   }
   if (op === 'NetworkCreate' && typeof name === 'string') {
     const idLike = await idLikeName(ctx, 'networks', name);
@@ -216,6 +237,12 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
   if (idLike) return idLike;
   const keys = [...reservedKeys(field(facts.body, 'Labels')), ...mountVolumeLabels(facts.body).flatMap(reservedKeys)];
   if (keys.length) return reserved(ctx, keys);
+  const inMemory = ctx.tenant.quota.memory !== undefined ? memoryVolumeMount(facts.body) : undefined;
+  if (inMemory !== undefined) return memoryVolumeRefused(ctx, inMemory);
+  // Fixed addresses on the default bridge (or another predefined network's endpoint): the
+  // references below name user networks only.
+  const predefinedAddress = addressOnPredefinedNetwork(facts.body);
+  if (predefinedAddress) return sharedNetworkAddress(ctx, predefinedAddress.network, predefinedAddress.where);
   // A container whose command holds the classic builder's step mark has no owner
   // (container-seal.ts): refused rather than made for nobody.
   for (const key of ['Cmd', 'Entrypoint'] as const) {
@@ -294,7 +321,10 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
       return deny(403, 'not-owner', tenancyMessage(ctx, `${ref.kind.replace(/s$/, '')} "${ref.name}" (${ref.where}) ${whose}`));
     }
     if (ref.namesOnNetwork && accessTo(ctx.spec, ctx.tenant, r.found, 'modify') === 'none') return sharedNetworkNames(ctx, ref.name);
-    if (ref.kind === 'containers') pinContainer(body, ref.where, ref.name, r.found.id);
+    if (ref.fixesAddress && accessTo(ctx.spec, ctx.tenant, r.found, 'modify') === 'none') return sharedNetworkAddress(ctx, ref.name, ref.where);
+    // An endpoint's link names a DNS name on that network, looked up when it resolves, not a
+    // container dockerd looks up at create: checked, kept as written (an ID is no DNS name).
+    if (ref.kind === 'containers' && !ref.where.startsWith('NetworkingConfig.')) pinContainer(body, ref.where, ref.name, r.found.id);
     if (endpointId) pinEndpointId(body, ref.where, r.found.id);
     else if (ref.kind === 'networks') pinNetwork(body, ref.name, r.found.id);
     if (isVolumesFrom(ref) && !expanded.has(key)) {

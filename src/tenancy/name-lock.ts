@@ -29,3 +29,19 @@ export async function underNameLock(ctx: TenancyContext, kind: 'volume' | 'netwo
   };
   return verdict;
 }
+
+/**
+ * Run `admit` under the locks of every name in `names` (duplicates once), taken in sorted
+ * order so that two holders of several names never wait for each other in a cycle. A container
+ * create holds the volume names it mounts from its check until dockerd has answered it, and a
+ * volume create or remove of one of them waits: without that, a tenant's volume removed and
+ * made again by another tenant between the check and the create would be mounted as checked.
+ */
+export function underNameLocks(ctx: TenancyContext, kind: 'volume' | 'network', names: readonly string[], admit: () => Promise<TenancyVerdict>): Promise<TenancyVerdict> {
+  const sorted = [...new Set(names)].sort();
+  const step = (i: number): Promise<TenancyVerdict> => {
+    const name = sorted[i];
+    return name === undefined ? admit() : underNameLock(ctx, kind, name, () => step(i + 1));
+  };
+  return step(0);
+}

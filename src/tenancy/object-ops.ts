@@ -19,7 +19,8 @@ import { isCallersRepository } from './caller-repository.js';
 import { unownedRemoval } from './unowned-removal.js';
 import { linkRemoval } from './link-removal.js';
 import { resolveExec, resolveObject } from './resolve.js';
-import { endpointNames } from './references.js';
+import { endpointLinkNames, endpointNames } from './references.js';
+import { endpointAddresses } from './endpoint-addresses.js';
 import { rebuildTarget } from './target.js';
 import { serialiseWithin } from './rewritten-body.js';
 import { idLikeImageTag, idLikeName } from './id-like-name.js';
@@ -155,7 +156,12 @@ async function extraChecks(ctx: TenancyContext, op: string, obj: ResolvedObject 
     }
   }
   if (op === 'NetworkConnect') {
-    if (endpointNames(field(facts.body, 'EndpointConfig')) && accessTo(ctx.spec, ctx.tenant, obj, 'modify') === 'none') return sharedNetworkNames(ctx, obj.names[0] ?? obj.id);
+    const endpoint = field(facts.body, 'EndpointConfig');
+    const others = accessTo(ctx.spec, ctx.tenant, obj, 'modify') === 'none';
+    if (endpointNames(endpoint) && others) return sharedNetworkNames(ctx, obj.names[0] ?? obj.id);
+    if (endpointAddresses(endpoint) && others) return sharedNetworkAddress(ctx, obj.names[0] ?? obj.id, 'EndpointConfig');
+    const links = await endpointLinksRefusal(ctx, endpoint);
+    if (links) return links;
     // dockerd joins EndpointConfig.NetworkID, when set, instead of the network in the path.
     const networkId = field(facts.body, 'EndpointConfig', 'NetworkID');
     if (networkId !== undefined && networkId !== null && networkId !== '' && networkId !== raw.Id) {
@@ -174,6 +180,31 @@ async function extraChecks(ctx: TenancyContext, op: string, obj: ResolvedObject 
  */
 export function sharedNetworkNames(ctx: TenancyContext, network: string): TenancyVerdict {
   return deny(403, 'network-alias', tenancyMessage(ctx, `aliases and links on network "${network}" are not allowed: other tenants use it, and an alias can take another container's name`));
+}
+
+/**
+ * A fixed MAC or IP address (endpoint-addresses.ts, `where` names it) on a network others use
+ * too (shared, unowned, predefined): a network is one L2 segment, and an address equal to
+ * another tenant's container's takes its traffic, or keeps it from starting.
+ */
+export function sharedNetworkAddress(ctx: TenancyContext, network: string, where: string): TenancyVerdict {
+  return deny(403, 'network-address', tenancyMessage(ctx, `a fixed MAC or IP address (${where}) on network "${network}" is not allowed: other tenants use it, and an address can take another container's; fixed addresses are allowed on your own or your team's networks`));
+}
+
+/**
+ * The containers a connect's `EndpointConfig.Links` name must be the caller's or its team's,
+ * as a create's links must (create-ops.ts, same refusal); a missing one gets the daemon's 404.
+ * Not pinned: on a user network dockerd keeps the link's name as a DNS name.
+ */
+async function endpointLinksRefusal(ctx: TenancyContext, endpoint: JsonValue | undefined): Promise<TenancyVerdict | undefined> {
+  for (const name of new Set(endpointLinkNames(endpoint))) {
+    const c = await resolveObject(ctx.daemon, 'containers', name);
+    if ('answer' in c) return daemonAnswer(c.answer);
+    if (accessTo(ctx.spec, ctx.tenant, c.found, 'modify') !== 'none') continue;
+    const whose = c.found.ownership.owner === undefined ? "has no owner: only your own or your team's containers may be referenced" : 'belongs to another tenant';
+    return deny(403, 'not-owner', tenancyMessage(ctx, `container "${name}" (EndpointConfig.Links) ${whose}`));
+  }
+  return undefined;
 }
 
 /** Connecting one's own container to, or disconnecting it from, a predefined network. */

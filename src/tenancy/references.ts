@@ -2,11 +2,12 @@
  * Objects a container create body refers to, which must also be the caller's (or shared):
  * `VolumesFrom`, `container:<id>` namespace (and `Cgroup`) modes, `Links`, named volumes in `Binds` and
  * `Mounts`, networks in `NetworkMode` and `NetworkingConfig.EndpointsConfig` (keys and
- * `NetworkID`s). Pure.
+ * `NetworkID`s), and the containers an endpoint's `Links` name. Pure.
  */
 import type { JsonValue } from '../core/types.js';
 import { field, isObject } from '../facts/go-fold.js';
 import type { ObjectKind } from '../policy/tenancy-schema.js';
+import { endpointAddresses, macAddressSet } from './endpoint-addresses.js';
 
 /** One referenced object, with where it was found (for messages). */
 export interface Reference {
@@ -15,6 +16,8 @@ export interface Reference {
   where: string;
   /** A network endpoint that gives the container extra DNS names (`Aliases`, `Links`) on it. */
   namesOnNetwork?: boolean;
+  /** A network on which the create fixes the container's MAC or IP addresses (endpoint-addresses.ts). */
+  fixesAddress?: boolean;
 }
 
 /** Whether an endpoint config gives the container DNS names beyond its own (Aliases, Links). */
@@ -25,8 +28,21 @@ export function endpointNames(endpoint: JsonValue | undefined): boolean {
   });
 }
 
+/**
+ * The containers an endpoint's `Links` name (create's `EndpointsConfig.<net>.Links`, network
+ * connect's `EndpointConfig.Links`): on a user network dockerd makes each link an alias, only
+ * for this container, of the linked container's name (BuildJoinOptions). A link dockerd cannot
+ * parse names none.
+ */
+export function endpointLinkNames(endpoint: JsonValue | undefined): string[] {
+  return strings(field(endpoint, 'Links')).flatMap((link) => {
+    const name = parseLink(link)?.name;
+    return name === undefined ? [] : [name];
+  });
+}
+
 /** Network modes that name no user network. */
-const BUILTIN_NETWORKS = new Set(['', 'default', 'bridge', 'host', 'none']);
+export const BUILTIN_NETWORKS = new Set(['', 'default', 'bridge', 'host', 'none']);
 /**
  * Fields whose `container:<x>` joins another container. `Cgroup` (API `HostConfig.Cgroup`) is
  * ignored by dockerd 20.10 on Linux, but its `container:<x>` names a container all the same:
@@ -60,14 +76,17 @@ export function parseLink(link: string): { name: string; alias: string } | undef
   return { name: first, alias: second };
 }
 
-/** The references of one HostConfig copy; `prefix` names it in messages (`HostConfig.` or none). */
-function hostConfigReferences(host: JsonValue | undefined, prefix: string, refs: Reference[]): void {
+/**
+ * The references of one HostConfig copy; `prefix` names it in messages (`HostConfig.` or none).
+ * `mac`: the body sets `MacAddress`, which dockerd gives the endpoint of the `NetworkMode` network.
+ */
+function hostConfigReferences(host: JsonValue | undefined, prefix: string, mac: boolean, refs: Reference[]): void {
   for (const v of strings(field(host, 'VolumesFrom'))) refs.push({ kind: 'containers', name: v.split(':')[0] ?? v, where: `${prefix}VolumesFrom` });
   for (const mode of NAMESPACE_MODES) {
     const v = field(host, mode);
     if (typeof v !== 'string') continue;
     if (v.startsWith('container:')) refs.push({ kind: 'containers', name: v.slice('container:'.length), where: `${prefix}${mode}` });
-    else if (mode === 'NetworkMode' && !BUILTIN_NETWORKS.has(v)) refs.push({ kind: 'networks', name: v, where: `${prefix}NetworkMode` });
+    else if (mode === 'NetworkMode' && !BUILTIN_NETWORKS.has(v)) refs.push({ kind: 'networks', name: v, where: `${prefix}NetworkMode`, ...(mac ? { fixesAddress: true } : {}) });
   }
   for (const link of strings(field(host, 'Links'))) {
     // A link dockerd refuses to parse names no container it would look up.
@@ -95,16 +114,19 @@ function hostConfigReferences(host: JsonValue | undefined, prefix: string, refs:
  */
 export function createReferences(body: JsonValue | undefined): Reference[] {
   const refs: Reference[] = [];
-  hostConfigReferences(field(body, 'HostConfig'), 'HostConfig.', refs);
-  hostConfigReferences(body, '', refs);
+  const mac = macAddressSet(body);
+  hostConfigReferences(field(body, 'HostConfig'), 'HostConfig.', mac, refs);
+  hostConfigReferences(body, '', mac, refs);
   const endpoints = field(body, 'NetworkingConfig', 'EndpointsConfig');
   if (isObject(endpoints)) {
     for (const [name, endpoint] of Object.entries(endpoints)) {
       const namesOnNetwork = endpointNames(endpoint);
-      if (!BUILTIN_NETWORKS.has(name)) refs.push({ kind: 'networks', name, where: 'NetworkingConfig.EndpointsConfig', namesOnNetwork });
+      const fixes = endpointAddresses(endpoint) ? { fixesAddress: true } : {};
+      if (!BUILTIN_NETWORKS.has(name)) refs.push({ kind: 'networks', name, where: 'NetworkingConfig.EndpointsConfig', namesOnNetwork, ...fixes });
       // dockerd joins the endpoint's NetworkID, when set, instead of the network its key names.
       const id = field(endpoint, 'NetworkID');
-      if (typeof id === 'string' && id !== '') refs.push({ kind: 'networks', name: id, where: endpointIdWhere(name), namesOnNetwork });
+      if (typeof id === 'string' && id !== '') refs.push({ kind: 'networks', name: id, where: endpointIdWhere(name), namesOnNetwork, ...fixes });
+      for (const link of endpointLinkNames(endpoint)) refs.push({ kind: 'containers', name: link, where: `NetworkingConfig.EndpointsConfig.${name}.Links` });
     }
   }
   return refs;

@@ -19,6 +19,7 @@ import { LiveSlots } from './live-slots.js';
 import { BodyShapeError, ownerLabels, reservedKeys } from './labels.js';
 import { listOperation, pruneOperation } from './list-ops.js';
 import { daemonAnswer, objectOperation, ownImages, tagOver } from './object-ops.js';
+import { underNameLock } from './name-lock.js';
 import { planFor } from './operation-plans.js';
 import { resolveObject } from './resolve.js';
 import { StreamCounter } from './stream-counter.js';
@@ -121,6 +122,8 @@ async function byPlan(ctx: TenancyContext): Promise<TenancyVerdict> {
     case 'admin':
       return deny(403, 'admin-only', tenancyMessage(ctx, `${op.name} ${plan.reason ? `is refused: ${plan.reason}` : 'affects every tenant'}: only tenancy admins may run it${plan.advice ? `; ${plan.advice}` : ''}`));
     case 'object':
+      // A volume remove waits for the creates that mount that volume name (name-lock.ts).
+      if (op.name === 'VolumeDelete') return underNameLock(ctx, 'volume', ctx.req.facts.params[plan.param] ?? '', () => objectOperation(ctx, plan));
       return objectOperation(ctx, plan);
     case 'create':
       return createOperation(ctx, op.name);
