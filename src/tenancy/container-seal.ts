@@ -80,11 +80,29 @@ export function holdsBuilderMark(command: JsonValue | undefined): boolean {
 }
 
 /**
+ * The `Command` dockerd 20.10's container list shows for a container whose `Path` and `Args` are
+ * `parts` (daemon/list.go): the path, then each argument, one holding a space in single quotes,
+ * joined by spaces. The mark can appear there across arguments (`"#(nop)", "x"` lists as
+ * `#(nop) x`): a container whose list entry holds it is no one's to every check, the lists'
+ * included, so creates are refused on this string too (rev-fix-seal N1: split over two
+ * arguments, a tenant's containers passed the create check and dropped out of her quotas). Pure.
+ */
+export function listedCommand(parts: readonly string[]): string {
+  const [path = '', ...args] = parts;
+  if (args.length === 0) return path;
+  return `${path} ${args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`;
+}
+
+/**
  * Whether a container (an inspect answer or a list item) is one the classic builder made for a
  * step: its command holds BUILDER_STEP_MARK (inspect: `Config.Cmd`, `Config.Entrypoint`, `Path`,
- * `Args`; a list item: `Command`, the path and arguments joined). Such a container has no owner.
+ * `Args`, and `Path` and `Args` as the list shows them; a list item: `Command`, the path and
+ * arguments joined). Such a container has no owner.
  */
 export function isBuilderStepContainer(doc: Record<string, unknown>): boolean {
   const config = isObject(doc.Config as JsonValue) ? (doc.Config as Record<string, JsonValue>) : {};
-  return [doc.Command, doc.Path, doc.Args, config.Cmd, config.Entrypoint].some((c) => holdsBuilderMark(c as JsonValue | undefined));
+  if ([doc.Command, doc.Path, doc.Args, config.Cmd, config.Entrypoint].some((c) => holdsBuilderMark(c as JsonValue | undefined))) return true;
+  if (typeof doc.Path !== 'string') return false;
+  const args = Array.isArray(doc.Args) ? doc.Args.filter((a): a is string => typeof a === 'string') : [];
+  return holdsBuilderMark(listedCommand([doc.Path, ...args]));
 }

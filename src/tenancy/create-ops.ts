@@ -28,8 +28,8 @@ import { resolveObject } from './resolve.js';
 import { labelEntriesBytes, refuseAdding, serialiseWithin } from './rewritten-body.js';
 import { rebuildTarget } from './target.js';
 import { isVolumesFrom, sourceVolumes } from './volumes-from.js';
-import { copiedImageCommand } from './image-command.js';
-import { BUILDER_STEP_MARK, CREATED_LABEL, freshCreatedValue, holdsBuilderMark } from './container-seal.js';
+import { copiedImageCommand, effectiveCommand } from './image-command.js';
+import { BUILDER_STEP_MARK, CREATED_LABEL, freshCreatedValue, holdsBuilderMark, listedCommand } from './container-seal.js';
 
 /**
  * The refusal of a volume in memory (tmpfs-volumes.ts) under a `memory` quota; `where` names
@@ -279,6 +279,10 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
     // Only what dockerd's merge copies counts (image-command.ts): `--entrypoint x` takes neither.
     if (copiedImageCommand(facts.body, config).some((c) => holdsBuilderMark(c))) {
       return deny(403, 'builder-mark', tenancyMessage(ctx, `image "${maskUrlCredentials(image)}" has a command holding "${BUILDER_STEP_MARK.trim()}", the classic builder's mark of its step containers, which belong to no one: a container of it would not be yours; give a command of your own`));
+    }
+    // Across arguments too, as dockerd's container list joins them (container-seal.ts listedCommand).
+    if (holdsBuilderMark(listedCommand(effectiveCommand(facts.body, config)))) {
+      return deny(403, 'builder-mark', tenancyMessage(ctx, `the command, as dockerd's container list shows it (its arguments joined by spaces), holds "${BUILDER_STEP_MARK.trim()}", the classic builder's mark of its step containers, which belong to no one: such a container would not be yours`));
     }
   }
 

@@ -24,3 +24,26 @@ export function copiedImageCommand(body: JsonValue | undefined, imageConfig: Rec
   if (entrypoint < 0 && imageConfig.Entrypoint !== undefined) copied.push(imageConfig.Entrypoint);
   return copied;
 }
+
+/** A Cmd or Entrypoint as dockerd decodes it (a StrSlice: a string is a list of one); undefined for nil. */
+function strSlice(v: JsonValue | undefined): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return [v];
+  // Elements that are not strings fail dockerd's decoding (the create is refused): none to run.
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/**
+ * The command a container created with `body` from an image of `imageConfig` runs: its
+ * Entrypoint followed by its Cmd after the merge (daemon/commit.go), which dockerd splits into
+ * the container's `Path` (the first) and `Args` (the rest). Pure.
+ */
+export function effectiveCommand(body: JsonValue | undefined, imageConfig: Record<string, JsonValue>): string[] {
+  let entrypoint = strSlice(field(body, 'Entrypoint'));
+  let cmd = strSlice(field(body, 'Cmd'));
+  if ((entrypoint?.length ?? 0) === 0) {
+    if ((cmd?.length ?? 0) === 0) cmd = strSlice(imageConfig.Cmd);
+    if (entrypoint === undefined) entrypoint = strSlice(imageConfig.Entrypoint);
+  }
+  return [...(entrypoint ?? []), ...(cmd ?? [])];
+}

@@ -9,7 +9,9 @@
  * - F5: `docker ps -l` came out empty when the newest container alice's team label selects is
  *   no one's;
  * - F3: stopped containers whose image was removed dropped out of the `containers` quota once the
- *   gateway restarted.
+ *   gateway restarted;
+ * - rev-fix-seal N1: `docker run busybox sh -c 'sleep 1000' '#(nop)' x` was created, and the
+ *   list's `Command` (arguments joined by spaces) holds the mark: out of every quota.
  * Real dockerd 20.10, both docker CLIs, TLS.
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -112,6 +114,13 @@ describe("the builder-mark check counts only the image's command dockerd copies 
     expect(r.code, r.stderr).toBe(0);
     const cmd = await dockerDirect(socket, ['inspect', '--format', '{{json .Config.Cmd}} {{json .Config.Entrypoint}}', `mk-ep-${v}`]);
     expect(cmd.stdout.trim()).toBe('null ["echo"]');
+  });
+
+  it.each(DOCKER_CLIS)('docker run with the mark split over two arguments (CLI %s) is refused: the list would show it, and the container would drop out of her quotas (rev-fix-seal N1)', async (v, cli) => {
+    const r = await as('alice', ['run', '-d', '--name', `mk-split-${v}`, 'busybox', 'sh', '-c', 'sleep 1000', '#(nop)', 'x'], cli);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("as dockerd's container list shows it");
+    expect((await dockerDirect(socket, ['ps', '-aq', '--filter', `name=^mk-split-${v}$`])).stdout.trim()).toBe('');
   });
 
   it('docker create of the marked image with no command is still refused', async () => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../../src/core/types.js';
-import { containerOwnership, CREATED_LABEL, freshCreatedValue, mayBeOwned, quotaOwnership } from '../../../src/tenancy/container-seal.js';
+import { containerOwnership, CREATED_LABEL, freshCreatedValue, isBuilderStepContainer, listedCommand, mayBeOwned, quotaOwnership } from '../../../src/tenancy/container-seal.js';
 import type { DaemonAnswer, DaemonClient } from '../../../src/tenancy/daemon-client.js';
 import { ImageLabelCache, imageLabelCache } from '../../../src/tenancy/image-labels.js';
 import type { Ownership } from '../../../src/tenancy/labels.js';
@@ -60,6 +60,34 @@ describe('mayBeOwned: only containers with both an owner label and a mark need t
     [undefined, false],
   ])('%j: %s', (labels, want) => {
     expect(mayBeOwned(labels)).toBe(want);
+  });
+});
+
+describe("listedCommand: the Command of dockerd 20.10's container list (daemon/list.go)", () => {
+  it.each<[string, string[], string]>([
+    ['a path alone', ['/bin/sh'], '/bin/sh'],
+    ['arguments joined by spaces', ['sh', '-c', 'true'], 'sh -c true'],
+    ['an argument with a space in single quotes', ['sh', '-c', 'sleep 1000'], "sh -c 'sleep 1000'"],
+    ["the builder's step: the mark quoted, still holding it", ['/bin/sh', '-c', '#(nop) ', 'LABEL a=b'], "/bin/sh -c '#(nop) ' 'LABEL a=b'"],
+    ['the mark split over two arguments', ['sh', '-c', 'sleep 1000', '#(nop)', 'x'], "sh -c 'sleep 1000' #(nop) x"],
+    ['a path with a space is not quoted', ['/a b', 'x'], '/a b x'],
+    ['nothing', [], ''],
+  ])('%s', (_name, parts, want) => {
+    expect(listedCommand(parts)).toBe(want);
+  });
+});
+
+describe('isBuilderStepContainer: the mark in any element, or across arguments as the list shows them (rev-fix-seal N1)', () => {
+  it.each<[string, Record<string, unknown>, boolean]>([
+    ["a builder step's inspect answer", { Path: '/bin/sh', Args: ['-c', '#(nop) ', 'LABEL a=b'], Config: { Cmd: ['/bin/sh', '-c', '#(nop) ', 'LABEL a=b'] } }, true],
+    ['split over two arguments (inspect)', { Path: 'sh', Args: ['-c', 'sleep 1000', '#(nop)', 'x'], Config: { Cmd: ['sh', '-c', 'sleep 1000', '#(nop)', 'x'] } }, true],
+    ['split over the path and an argument (inspect)', { Path: '/x#(nop)', Args: ['y'], Config: { Entrypoint: ['/x#(nop)'], Cmd: ['y'] } }, true],
+    ['split over two arguments (list item)', { Command: "sh -c 'sleep 1000' #(nop) x" }, true],
+    ['the mark as the last argument (no space after it in the list)', { Path: 'echo', Args: ['#(nop)'], Config: { Cmd: ['echo', '#(nop)'] } }, false],
+    ['no mark', { Path: 'sh', Args: ['-c', 'sleep 1000'], Config: { Cmd: ['sh', '-c', 'sleep 1000'] } }, false],
+    ['no Path', { Config: {} }, false],
+  ])('%s', (_name, doc, want) => {
+    expect(isBuilderStepContainer(doc)).toBe(want);
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../../src/core/types.js';
-import { copiedImageCommand } from '../../../src/tenancy/image-command.js';
+import { copiedImageCommand, effectiveCommand } from '../../../src/tenancy/image-command.js';
 
 const CMD = ['/bin/sh', '-c', '#(nop) x'];
 const EP = ['/ep'];
@@ -34,5 +34,19 @@ describe('copiedImageCommand: as merge (daemon/commit.go) decides', () => {
 
   it('an image without a Cmd or Entrypoint gives nothing to copy', () => {
     expect(copiedImageCommand({}, {})).toEqual([]);
+  });
+});
+
+describe('effectiveCommand: Entrypoint then Cmd after the merge (Path and Args of the container)', () => {
+  it.each<[string, JsonValue | undefined, string[]]>([
+    ['no body fields: the image\'s both', {}, [...EP, ...CMD]],
+    ['a Cmd of its own: the image\'s Entrypoint, then it', { Cmd: ['true'] }, ['/ep', 'true']],
+    ['Cmd a string: a list of one', { Cmd: 'a b' }, ['/ep', 'a b']],
+    ['--entrypoint echo (Cmd null): echo alone', { Entrypoint: ['echo'], Cmd: null }, ['echo']],
+    ['Entrypoint and Cmd of the body', { Entrypoint: ['sh', '-c'], Cmd: ['x', 'y'] }, ['sh', '-c', 'x', 'y']],
+    ['Entrypoint []: the image\'s Cmd, no Entrypoint', { Entrypoint: [] }, CMD],
+    ['non-string elements (dockerd refuses the create) are left out', { Cmd: ['a', 1] }, ['/ep', 'a']],
+  ])('%s', (_name, body, want) => {
+    expect(effectiveCommand(body, image)).toEqual(want);
   });
 });

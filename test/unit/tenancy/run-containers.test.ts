@@ -261,6 +261,8 @@ describe("a create whose command holds the classic builder's step mark is refuse
     ['Cmd string', { Image: 'busybox', Cmd: 'sh -c "#(nop) x"' }],
     ['Entrypoint list', { Image: 'busybox', Entrypoint: ['#(nop) LABEL a=b'] }],
     ['Cmd spelled cmd', { Image: 'busybox', cmd: ['/bin/sh', '-c', '#(nop) ENV a=b'] }],
+    ['split over two arguments (the list shows "#(nop) x": rev-fix-seal N1)', { Image: 'busybox', Cmd: ['sh', '-c', 'sleep 1000', '#(nop)', 'x'] }],
+    ['split over the Entrypoint and the Cmd', { Image: 'busybox', Entrypoint: ['sh', '-c', 'sleep 1000', '#(nop)'], Cmd: ['x'] }],
   ])('%s', async (_name, body) => {
     const v = await admit('alice', 'POST', '/v1.41/containers/create', body);
     expect(v.kind, JSON.stringify(v)).toBe('deny');
