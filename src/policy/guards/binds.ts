@@ -19,7 +19,7 @@ import { tmpfsOptionProblem } from './tmpfs-options.js';
 
 /** The directory above a prefix's first glob character: what the author meant to allow, or less. */
 function globFreePrefix(item: string): string {
-  const head = item.slice(0, item.search(/[*?]/));
+  const head = item.slice(0, item.split('{user}').join('\0'.repeat('{user}'.length)).search(/[*?[{}]/));
   const dir = head.slice(0, head.lastIndexOf('/'));
   return dir === '' ? '/' : dir;
 }
@@ -34,10 +34,16 @@ export const bindsGuard = defineGuard({
         problems.add(itemAt, `host path prefix ${JSON.stringify(item)} must be absolute`);
         return undefined;
       }
-      // A prefix allows the directory and everything under it: a glob would be read literally
-      // and match nothing, refusing every bind the author meant to allow.
-      if (/[*?]/.test(item)) {
-        problems.add(itemAt, `host path prefix ${JSON.stringify(item)} is a directory, not a pattern: ${JSON.stringify(globFreePrefix(item))} allows it and everything under it`);
+      // A prefix allows the directory and everything under it: a glob (or a placeholder other
+      // than `{user}`) would be read literally and match nothing, refusing every bind the author
+      // meant to allow.
+      if (/[*?[{}]/.test(item.split('{user}').join(''))) {
+        problems.add(itemAt, `host path prefix ${JSON.stringify(item)} is a directory, not a pattern (the one placeholder is {user}): ${JSON.stringify(globFreePrefix(item))} allows it and everything under it`);
+        return undefined;
+      }
+      // `/srv/{user}/..` is `/srv` for every user.
+      if (item.split('/').includes('..')) {
+        problems.add(itemAt, `host path prefix ${JSON.stringify(item)} must not hold "..": write the directory it means (with {user}, ".." after it allows the same directory to every user)`);
         return undefined;
       }
       return item;
