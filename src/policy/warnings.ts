@@ -53,7 +53,7 @@ const NO_ROOT_OPS: ReadonlySet<string> = new Set(['ContainerUpdate']);
 /** Every guard that should be set on a rule that allows `op`, in the guard table's order. */
 function neededGuards(op: string, ownContainersOnly: boolean): string[] {
   if (BODY_REFUSED.has(op)) return [];
-  return GUARDS.filter((g) => g.operations.includes(op) && !NOT_HOST_POWER.has(g.key) && !(ownContainersOnly && OTHER_CONTAINERS.has(g.key))).map((g) => g.key);
+  return GUARDS.filter((g) => guardInspects(g, op) && !NOT_HOST_POWER.has(g.key) && !(ownContainersOnly && OTHER_CONTAINERS.has(g.key))).map((g) => g.key);
 }
 
 /** The operation names a rule may select, in table order without duplicates. */

@@ -16,7 +16,7 @@ const rule = (name: string, who: string, allow: string, guards?: string) =>
 describe('policyWarnings: guards an allow rule leaves out (M1)', () => {
   it.each([
     ['no guards on create', rule('dev', '{ groups: [dev] }', '[ContainerCreate]'), ['rule "dev" allows ContainerCreate without guards: whoever it matches can get root on the host (fine for admins; add guards otherwise)']],
-    ['no guards on a section', rule('ops', '{ groups: [ops] }', '[section:exec]'), ['rule "ops" allows ContainerExec without guards: whoever it matches can get root on the host']],
+    ['no guards on a section', rule('ops', '{ groups: [ops] }', '[section:exec]'), ['rule "ops" allows ContainerExec, ExecStart without guards: whoever it matches can get root on the host']],
     // Today's wording claimed "privileged containers and mount the host" for ContainerTop alone.
     ['power:read without psArgs', rule('ro', '{ anyone: true }', '[power:read]'), ['rule "ro" allows ContainerTop without guards: every certificate holder gets what psArgs would refuse (add guards)']],
     ['power:read with psArgs', rule('ro', '{ anyone: true }', '[power:read]', 'psArgs: false'), []],
@@ -38,9 +38,9 @@ describe('policyWarnings: guards an allow rule leaves out (M1)', () => {
     [
       'review dev-run',
       rule('dev-run', '{ groups: [developers] }', '[power:read, ContainerCreate, ContainerStart, ContainerWait, ContainerAttach, ContainerDelete, "POST /containers/dev-*/exec", "POST /exec/*/start"]', 'execRoot: false, psArgs: false'),
-      ['rule "dev-run" allows ContainerCreate without privileged, hostNamespaces, binds, volumesFrom, capabilities, devices, securityOptions, maskedPaths, sysctls, cgroupParent, runtimes, logDrivers, volumeDrivers, publishedPorts; ContainerExec without privileged: whoever it matches can get root on the host'],
+      ['rule "dev-run" allows ContainerCreate without privileged, hostNamespaces, binds, volumesFrom, capabilities, devices, securityOptions, maskedPaths, sysctls, cgroupParent, runtimes, logDrivers, volumeDrivers, publishedPorts; ContainerExec, ExecStart without privileged: whoever it matches can get root on the host'],
     ],
-    ['allow all for anyone with psArgs only', rule('all', '{ anyone: true }', 'all', 'psArgs: false'), [expect.stringMatching(/^rule "all" allows ContainerCreate, ContainerExec, VolumeCreate, ServiceCreate and \d+ more without privileged, .*plugins.*: every certificate holder can get root on the host/), expect.stringMatching(/^rule "all" allows Grpc \(BuildKit's gRPC API\)/)]],
+    ['allow all for anyone with psArgs only', rule('all', '{ anyone: true }', 'all', 'psArgs: false'), [expect.stringMatching(/^rule "all" allows ContainerCreate, ContainerExec, ExecStart, VolumeCreate and \d+ more without privileged, .*plugins.*: every certificate holder can get root on the host/), expect.stringMatching(/^rule "all" allows Grpc \(BuildKit's gRPC API\)/)]],
     ['admin rule', rule('admins', '{ groups: [admin] }', 'all'), [expect.stringMatching(/^rule "admins" allows ContainerCreate, .* without guards: whoever it matches can get root on the host \(fine for admins; add guards otherwise\)$/)]],
     // A start body is refused before the policy for everyone: start carries no power.
     // dockerd's update applies resources and the restart policy only: named, not called root.
@@ -86,6 +86,8 @@ describe('policyWarnings: path globs select what they can match (M2)', () => {
     ['any method, across segments', '["* /containers/**"]', 'allows ContainerCreate, ContainerExec, ContainerTop, ContainerUpdate without guards'],
     ['create by glob', '["POST /containers/create"]', 'ContainerCreate without guards'],
     ['the create glob does not select exec', '["POST /containers/*/exec"]', 'allows ContainerExec without guards'],
+    // rev-fix-exec F1: the exec guards run at ExecStart only as the rule allowing it sets them.
+    ['exec start in a rule of its own', '[ExecStart]', 'allows ExecStart without guards'],
   ])('%s', (_name, allow, expected) => {
     const warnings = policyWarnings(policy(rule('a', '{ groups: [dev] }', allow)));
     expect(warnings).toEqual([expect.stringContaining(expected)]);
