@@ -58,12 +58,18 @@ export async function execStartGate(daemon: DaemonClient, check: ExecStartCheck,
   if (exec.id !== check.execId) return unchecked(`${cannot}: the daemon answered for exec ${show(exec.id)}`);
   const what = `the exec instance it starts (${exec.id.slice(0, 12)}, created with User ${show(exec.user)}, Privileged ${show(exec.privileged ?? false)})`;
   let violation = check.check(exec.containerId, execCreateBody(exec));
+  let asContainerUser = false;
   if (violation && exec.user !== '') {
     const containerUser = await userOfContainer(daemon, exec, known?.container);
-    if (containerUser === exec.user) violation = check.check(exec.containerId, execCreateBody(exec, containerUser));
+    if (containerUser === exec.user) {
+      violation = check.check(exec.containerId, execCreateBody(exec, containerUser));
+      asContainerUser = violation === undefined;
+    }
   }
   if (violation) return { kind: 'refuse', violation: { code: violation.code, reason: `${what}: ${violation.reason}` } };
-  return { kind: 'pass', note: `${what} passed the exec guards` };
+  // Its user is its container's own (what dockerd stores for an exec created with an empty User): judged so.
+  const as = asContainerUser ? ", judged as an exec with an empty User (that is its container's own user, which dockerd stores for one)," : '';
+  return { kind: 'pass', note: `${what}${as} passed the exec guards` };
 }
 
 function unchecked(reason: string): ExecStartGate {

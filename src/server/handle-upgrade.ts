@@ -73,10 +73,13 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
     const exchange = new Exchange(deps.observer, req, identity);
     // On every answer, as the request path sets it on its responses.
     const idHeader = { 'X-Dockgate-Request-Id': exchange.requestId };
+    // Set once the request and its body are read: a client's end after it is its stdin's end.
+    let requestWhole = false;
     const refuse = (err: unknown): void => {
       const gerr = err instanceof GatewayError ? err : new GatewayError('internal', `dockgate: internal error: ${(err as Error).message}`);
-      // A client that has closed its side (a body broken off) is gone: it is sent nothing.
-      const answered = socket.writable && !socket.readableEnded;
+      // A client that closed its side before its request was whole (a body broken off) is gone:
+      // it is sent nothing. One that ended after a whole request reads the answer (rev-fix-exec F2).
+      const answered = socket.writable && (requestWhole || !socket.readableEnded);
       let bytes = 0;
       if (answered) {
         exchange.headersSent();
@@ -134,6 +137,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       const hold = deps.bodyBudget.hold(identity.name);
       exchange.hold(hold.release);
       readUpgradeBody(req.headers, head, socket, deps.bodyLimit, deps.bodyTimeoutMs, hold).then(({ body, rest }) => {
+        requestWhole = true;
         const gatekeeper = deps.gatekeeper();
         let admission;
         try {

@@ -147,6 +147,41 @@ describe('a client that leaves before the 101', () => {
   });
 });
 
+describe('a client that half-closes after a whole request, refused after a failed look-up (rev-fix-exec F2)', () => {
+  it('gets the 502 (it got nothing: its end was taken for leaving)', async () => {
+    // The exec guards on the rule: an exec start looks its exec up on the daemon first.
+    const guarded = join(pki.dir, 'policy-exec-guards.yaml');
+    writeFileSync(guarded, 'version: 1\nrules:\n  - name: everyone\n    who: { anyone: true }\n    allow: all\n    guards: { execRoot: false, privileged: false }\n');
+    const lookups = await startHoldingRelay(socket, 60_000);
+    const gw2 = await startGateway(pki.dir, configYaml(pki, lookups.path, `policy: ${guarded}\n`));
+    try {
+      const id = await createExec(['true']);
+      lookups.hold = (line) => line.startsWith('GET ') && line.includes(`/exec/${id}/json`);
+      const bundle = pki.bundle('alice');
+      const tcp = tcpConnect(gw2.port, '127.0.0.1');
+      const tls = connect({ socket: tcp, host: '127.0.0.1', ca: readFileSync(join(bundle, 'ca.pem')), cert: readFileSync(join(bundle, 'cert.pem')), key: readFileSync(join(bundle, 'key.pem')), ALPNProtocols: ['http/1.1'], allowHalfOpen: true } as ConnectionOptions);
+      tls.on('error', () => undefined);
+      await new Promise<void>((resolve, reject) => {
+        tls.once('secureConnect', resolve);
+        tls.once('error', reject);
+      });
+      const received = receiveAll(tls);
+      tls.write(execStart(id));
+      tls.end();
+      // The look-up is held; then the daemon goes away under it: the look-up fails.
+      // Time for the gateway to read the client's end before the look-up fails.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      lookups.close();
+      const got = await received;
+      expect(got).toMatch(/^HTTP\/1\.1 502 /);
+      expect(await execState(id)).toMatchObject({ Running: false, ExitCode: null });
+    } finally {
+      lookups.close();
+      await gw2.stop();
+    }
+  });
+});
+
 describe('an HTTP/1.0 upgrade without Host', () => {
   const request = `POST /v1.41/containers/${NAME}/attach?stream=1&stdout=1 HTTP/1.0\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`;
 
