@@ -29,8 +29,10 @@ export function copiedImageCommand(body: JsonValue | undefined, imageConfig: Rec
 function strSlice(v: JsonValue | undefined): string[] | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'string') return [v];
-  // Elements that are not strings fail dockerd's decoding (the create is refused): none to run.
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  // Go decodes a null element into "" (rev-late F1: ["sleep", "1000", "#(nop)", null] lists as
+  // `sleep 1000 #(nop) `); other elements that are not strings fail dockerd's decoding (the
+  // create is refused): none to run.
+  return Array.isArray(v) ? v.flatMap((x) => (typeof x === 'string' ? [x] : x === null ? [''] : [])) : [];
 }
 
 /**

@@ -46,6 +46,8 @@ describe('effectiveCommand: Entrypoint then Cmd after the merge (Path and Args o
     ['Entrypoint and Cmd of the body', { Entrypoint: ['sh', '-c'], Cmd: ['x', 'y'] }, ['sh', '-c', 'x', 'y']],
     ['Entrypoint []: the image\'s Cmd, no Entrypoint', { Entrypoint: [] }, CMD],
     ['non-string elements (dockerd refuses the create) are left out', { Cmd: ['a', 1] }, ['/ep', 'a']],
+    ['a null element is "" (as Go decodes it: rev-late F1)', { Cmd: ['sleep', '1', '#(nop)', null] }, ['/ep', 'sleep', '1', '#(nop)', '']],
+    ['Entrypoint [null] is one element: the image\'s Cmd is not copied', { Entrypoint: [null] }, ['']],
   ])('%s', (_name, body, want) => {
     expect(effectiveCommand(body, image)).toEqual(want);
   });

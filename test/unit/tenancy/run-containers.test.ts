@@ -263,6 +263,8 @@ describe("a create whose command holds the classic builder's step mark is refuse
     ['Cmd spelled cmd', { Image: 'busybox', cmd: ['/bin/sh', '-c', '#(nop) ENV a=b'] }],
     ['split over two arguments (the list shows "#(nop) x": rev-fix-seal N1)', { Image: 'busybox', Cmd: ['sh', '-c', 'sleep 1000', '#(nop)', 'x'] }],
     ['split over the Entrypoint and the Cmd', { Image: 'busybox', Entrypoint: ['sh', '-c', 'sleep 1000', '#(nop)'], Cmd: ['x'] }],
+    ['split before a null element (Go decodes it as "": listed "sleep 1000 #(nop) ", rev-late F1)', { Image: 'busybox', Cmd: ['sleep', '1000', '#(nop)', null] }],
+    ['split before a null element of the Entrypoint', { Image: 'busybox', Entrypoint: ['sleep', '1000', '#(nop)', null] }],
   ])('%s', async (_name, body) => {
     const v = await admit('alice', 'POST', '/v1.41/containers/create', body);
     expect(v.kind, JSON.stringify(v)).toBe('deny');
