@@ -17,11 +17,9 @@ import { CONTAINER_OPS, isContainerOp, OP, SERVICE_OPS } from './operations.js';
 import { parseAllowList } from './settings.js';
 import { tmpfsOptionProblem } from './tmpfs-options.js';
 
-/** The directory above a prefix's first glob character: what the author meant to allow, or less. */
-function globFreePrefix(item: string): string {
-  const head = item.slice(0, item.split('{user}').join('\0'.repeat('{user}'.length)).search(/[*?[{}]/));
-  const dir = head.slice(0, head.lastIndexOf('/'));
-  return dir === '' ? '/' : dir;
+/** The first character of a prefix that globs would read (`{user}` aside). */
+function reservedCharacter(item: string): string {
+  return item.split('{user}').join('').match(/[*?[{}]/)?.[0] ?? '';
 }
 
 export const bindsGuard = defineGuard({
@@ -38,7 +36,7 @@ export const bindsGuard = defineGuard({
       // than `{user}`) would be read literally and match nothing, refusing every bind the author
       // meant to allow.
       if (/[*?[{}]/.test(item.split('{user}').join(''))) {
-        problems.add(itemAt, `host path prefix ${JSON.stringify(item)} is a directory, not a pattern (the one placeholder is {user}): ${JSON.stringify(globFreePrefix(item))} allows it and everything under it`);
+        problems.add(itemAt, `host path prefix ${JSON.stringify(item)} holds ${JSON.stringify(reservedCharacter(item))}, which a prefix may not hold: a prefix is a directory, allowing everything under it, not a pattern (the one placeholder is {user})`);
         return undefined;
       }
       // `/srv/{user}/..` is `/srv` for every user.
