@@ -28,7 +28,7 @@ import { resolveObject } from './resolve.js';
 import { labelEntriesBytes, refuseAdding, serialiseWithin } from './rewritten-body.js';
 import { rebuildTarget } from './target.js';
 import { isVolumesFrom, sourceVolumes } from './volumes-from.js';
-import { copiedImageCommand, effectiveCommand } from './image-command.js';
+import { effectiveCommand } from './image-command.js';
 import { BUILDER_STEP_MARK, CREATED_LABEL, freshCreatedValue, holdsBuilderMark, listedCommand } from './container-seal.js';
 
 /**
@@ -243,13 +243,6 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
   // references below name user networks only.
   const predefinedAddress = addressOnPredefinedNetwork(facts.body);
   if (predefinedAddress) return sharedNetworkAddress(ctx, predefinedAddress.network, predefinedAddress.where);
-  // A container whose command holds the classic builder's step mark has no owner
-  // (container-seal.ts): refused rather than made for nobody.
-  for (const key of ['Cmd', 'Entrypoint'] as const) {
-    if (holdsBuilderMark(field(facts.body, key))) {
-      return deny(403, 'builder-mark', tenancyMessage(ctx, `${key} holds "${BUILDER_STEP_MARK.trim()}", the classic builder's mark of its step containers, which belong to no one: such a container would not be yours`));
-    }
-  }
   // Each anonymous volume mount gets the labels (none has them: refused just above). When that
   // alone takes the body over the limit, it is refused before anything is copied or labelled.
   refuseAdding(anonymousVolumeMounts(facts.body).length * labelEntriesBytes(labels), ctx.req.method, ctx.req.bodyLimit);
@@ -273,16 +266,16 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
           : 'has no owner, and tenancy lists no images in unowned: (images without an owner are usable by admins only)';
       return deny(403, 'not-owner', tenancyMessage(ctx, `image "${maskUrlCredentials(image)}" ${whose}`));
     }
-    // What the body leaves out, dockerd takes from the image: its command may hold the mark too
-    // (a Dockerfile CMD spelling it, a commit of a builder's step container; rev-final F1).
+    // A container whose command holds the classic builder's step mark has no owner
+    // (container-seal.ts): refused rather than made for nobody. The command is the body's with
+    // what dockerd's merge takes from the image (image-command.ts: `--entrypoint x` takes
+    // neither; a Dockerfile CMD may spell the mark, rev-final F1), read as the container list
+    // spells it (across arguments too: listedCommand).
     const config = isObject(r.found.raw.Config as JsonValue) ? (r.found.raw.Config as Record<string, JsonValue>) : {};
-    // Only what dockerd's merge copies counts (image-command.ts): `--entrypoint x` takes neither.
-    if (copiedImageCommand(facts.body, config).some((c) => holdsBuilderMark(c))) {
-      return deny(403, 'builder-mark', tenancyMessage(ctx, `image "${maskUrlCredentials(image)}" has a command holding "${BUILDER_STEP_MARK.trim()}", the classic builder's mark of its step containers, which belong to no one: a container of it would not be yours; give a command of your own`));
-    }
-    // Across arguments too, as dockerd's container list joins them (container-seal.ts listedCommand).
     if (holdsBuilderMark(listedCommand(effectiveCommand(facts.body, config)))) {
-      return deny(403, 'builder-mark', tenancyMessage(ctx, `the command, as dockerd's container list shows it (its arguments joined by spaces), holds "${BUILDER_STEP_MARK.trim()}", the classic builder's mark of its step containers, which belong to no one: such a container would not be yours`));
+      const fromImage = !holdsBuilderMark(listedCommand(effectiveCommand(facts.body, {})));
+      const what = fromImage ? `the command it takes from image "${maskUrlCredentials(image)}"` : 'the command (Entrypoint then Cmd)';
+      return deny(403, 'builder-mark', tenancyMessage(ctx, `${what}, as dockerd's container list shows it (its arguments joined by spaces), holds "${BUILDER_STEP_MARK.trim()}", the classic builder's mark of its step containers, which belong to no one: such a container would not be yours${fromImage ? '; give a command of your own' : ''}`));
     }
   }
 

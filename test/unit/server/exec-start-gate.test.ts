@@ -8,30 +8,19 @@ import type { Decision } from '../../../src/core/types.js';
 import { decide } from '../../../src/policy/evaluate.js';
 import { admitAfterPolicy } from '../../../src/server/after-policy.js';
 import { execStartGate } from '../../../src/server/exec-start-gate.js';
-import type { DaemonAnswer, DaemonClient } from '../../../src/tenancy/daemon-client.js';
+import type { DaemonAnswer } from '../../../src/tenancy/daemon-client.js';
+import { json, scriptedDaemon } from './scripted-daemon.js';
 import { forward, type Tenancy, type TenancyVerdict } from '../../../src/tenancy/hook.js';
 import { alice, guarded, req } from '../policy/fixtures.js';
 
 const ID = '273dc207adf56c34d48c30f13a9532abfd7adde814c5cf2f6a7d368b43f1d458';
 const CID = '1d7871fb60b8bf6e4c837fb438501841a7e1f387ddc713a79dd557e99f9c4dbe';
-const json = (status: number, doc: unknown): DaemonAnswer => ({ status, json: doc, raw: Buffer.from(JSON.stringify(doc)), contentType: 'application/json' });
 const exec = (pc: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ ID, Running: false, ExitCode: null, ProcessConfig: { tty: false, entrypoint: 'id', arguments: [], privileged: false, ...pc }, ContainerID: CID, Pid: 0, ...extra });
 const container = (user: string) => ({ Id: CID, Config: { User: user } });
 const EXEC = `/exec/${ID}/json`;
 const CONTAINER = `/containers/${CID}/json`;
 
-function daemon(answers: Record<string, DaemonAnswer | Error>): DaemonClient & { paths: string[] } {
-  const paths: string[] = [];
-  return {
-    paths,
-    get(path) {
-      paths.push(path);
-      const a = answers[path];
-      if (a instanceof Error) return Promise.reject(a);
-      return Promise.resolve(a ?? json(404, { message: `No such exec instance: ${path}` }));
-    },
-  };
-}
+const daemon = (answers: Record<string, DaemonAnswer | Error>) => scriptedDaemon(answers, (path) => `No such exec instance: ${path}`);
 
 const decision = (id = ID): Decision => decide(guarded('execRoot: false\nprivileged: false'), alice, req('POST', `/v1.41/exec/${id}/start`, { Detach: true }));
 

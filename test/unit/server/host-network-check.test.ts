@@ -7,25 +7,13 @@
 import { describe, expect, it } from 'vitest';
 import type { NetworkLookup } from '../../../src/core/types.js';
 import { hostNetworkViolation, MAX_NETWORK_LOOKUPS, refusedAfterLookup } from '../../../src/server/host-network-check.js';
-import type { DaemonAnswer, DaemonClient } from '../../../src/tenancy/daemon-client.js';
+import type { DaemonAnswer } from '../../../src/tenancy/daemon-client.js';
+import { json, scriptedDaemon } from './scripted-daemon.js';
 
-const json = (status: number, doc: unknown): DaemonAnswer => ({ status, json: doc, raw: Buffer.from(JSON.stringify(doc)), contentType: 'application/json' });
 const HOST = { Name: 'host', Id: 'ndt3lfz44ayh1jtzaakw6fg99', Driver: 'host', Scope: 'swarm' };
 const OVERLAY = { Name: 'ov', Id: '4c5jq2w', Driver: 'overlay', Scope: 'swarm' };
 
-/** A daemon whose `/networks/<target>` answers come from `answers` (keyed by the path); 404 otherwise. */
-function daemon(answers: Record<string, DaemonAnswer | Error>): DaemonClient & { paths: string[] } {
-  const paths: string[] = [];
-  return {
-    paths,
-    get(path) {
-      paths.push(path);
-      const a = answers[path];
-      if (a instanceof Error) return Promise.reject(a);
-      return Promise.resolve(a ?? json(404, { message: `network ${path} not found` }));
-    },
-  };
-}
+const daemon = (answers: Record<string, DaemonAnswer | Error>) => scriptedDaemon(answers, (path) => `network ${path} not found`);
 
 const at = (target: string, i = 0): NetworkLookup => ({ path: `TaskTemplate.Networks[${i}].Target`, target });
 
