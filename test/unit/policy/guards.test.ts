@@ -771,8 +771,13 @@ describe('service rollback', () => {
   // dockerd applies the service's previous spec and ignores the body the guards read.
   run('publishedPorts: false', [
     ['rollback=previous', rollback('&rollback=previous'), 'service-rollback', "makes dockerd apply the service's previous spec"],
-    ['any other value', rollback('&rollback=x'), 'service-rollback'],
-    ['first value decides (Go Form.Get)', rollback('&rollback=previous&rollback='), 'service-rollback'],
+    ['a value dockerd does not know', rollback('&rollback=x'), 'service-rollback', 'is not a rollback option dockerd knows'],
+    ['compared exactly, as dockerd does', rollback('&rollback=Previous'), 'service-rollback', 'is not a rollback option dockerd knows'],
+    ['first value decides (Go Form.Get)', rollback('&rollback=previous&rollback='), 'service-rollback', "makes dockerd apply the service's previous spec"],
+    ['none after a previous is still a rollback', rollback('&rollback=previous&rollback=none'), 'service-rollback'],
+    // dockerd's explicit "no rollback": the body is applied, and the guards read it.
+    ['none', rollback('&rollback=none'), undefined],
+    ['none: the guards read the body', req('POST', '/services/abc/update?version=7&rollback=none', { Name: 's', TaskTemplate: { ContainerSpec: { Image: 'busybox' } }, EndpointSpec: { Ports: [{ TargetPort: 80, PublishedPort: 8080 }] } }), 'published-port'],
     ['empty', rollback('&rollback='), undefined],
     ['absent', rollback(''), undefined],
   ]);
