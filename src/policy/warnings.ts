@@ -6,6 +6,7 @@
  *   `ContainerCreate` is root on the host). One warning per rule, naming what is missing;
  * - a guard that inspects none of the operations its rule selects (it does nothing there);
  * - a guarded rule that allows BuildKit's gRPC API, which no guard inspects;
+ * - a guarded rule that allows the swarm's keys to the host (join tokens, unlock key, promotion);
  * - an image pattern with a `*` in its registry part (it matches every registry);
  * - a deny rule an earlier rule always decides before (see shadowed-rules.ts).
  *
@@ -113,6 +114,27 @@ function grpcWarning(rule: CompiledRule, ops: readonly string[], tenancy: boolea
   return `rule "${rule.name}" allows Grpc (BuildKit's gRPC API): no guard sees the builds sent through it, and dockerd lets them run steps on the host's network unless daemon.json sets "builder": {"entitlements": {"network-host": false}}`;
 }
 
+/** What each operation that hands over control of the swarm gives away. */
+const SWARM_CONTROL: ReadonlyMap<string, string> = new Map([
+  ['SwarmInspect', 'SwarmInspect answers with the manager join token'],
+  ['SwarmUnlockkey', 'SwarmUnlockkey with the key that unlocks the swarm'],
+  ['NodeUpdate', 'NodeUpdate promotes a node to manager'],
+]);
+
+/**
+ * The warning for a guarded rule that allows an operation handing over control of the swarm:
+ * a manager joined or promoted with it schedules services on this host (host binds, host
+ * network) through its own swarm API, which never passes the gateway. No guard inspects these
+ * operations; a rule without guards gets the broader warning already.
+ */
+function swarmControlWarning(rule: CompiledRule, ops: readonly string[], tenancy: boolean): string | undefined {
+  // With tenancy on, the swarm and nodes sections are for tenancy admins only.
+  if (tenancy || rule.guards.length === 0) return undefined;
+  const given = [...SWARM_CONTROL].filter(([op]) => ops.includes(op)).map(([, what]) => what);
+  if (given.length === 0) return undefined;
+  return `rule "${rule.name}" allows the swarm's keys to this host (${given.join('; ')}): a manager joined or promoted with them runs services here through its own swarm API, past the gateway and its guards (allow them to admins only)`;
+}
+
 /** Warnings for image patterns whose `*` reaches into the registry part. */
 function imagePatternWarnings(rule: CompiledRule): string[] {
   const images = rule.guards.find((g) => g.definition.key === 'images');
@@ -148,7 +170,7 @@ export function policyWarnings(policy: CompiledPolicy): string[] {
     if (rule.effect === 'deny') warnings.push(...partialDenyWarnings(rule));
     if (rule.effect !== 'allow') continue;
     const ops = selectedOperations(rule);
-    for (const w of [guardGapWarning(rule, ops, ownContainersOnly), idleGuardWarning(rule, ops), grpcWarning(rule, ops, policy.tenancy !== undefined), ...imagePatternWarnings(rule)]) if (w) warnings.push(w);
+    for (const w of [guardGapWarning(rule, ops, ownContainersOnly), idleGuardWarning(rule, ops), grpcWarning(rule, ops, policy.tenancy !== undefined), swarmControlWarning(rule, ops, policy.tenancy !== undefined), ...imagePatternWarnings(rule)]) if (w) warnings.push(w);
   }
   return [...warnings, ...shadowedRuleWarnings(policy)];
 }

@@ -40,7 +40,7 @@ describe('policyWarnings: guards an allow rule leaves out (M1)', () => {
       rule('dev-run', '{ groups: [developers] }', '[power:read, ContainerCreate, ContainerStart, ContainerWait, ContainerAttach, ContainerDelete, "POST /containers/dev-*/exec", "POST /exec/*/start"]', 'execRoot: false, psArgs: false'),
       ['rule "dev-run" allows ContainerCreate without privileged, hostNamespaces, binds, volumesFrom, capabilities, devices, securityOptions, maskedPaths, sysctls, cgroupParent, runtimes, logDrivers, volumeDrivers, publishedPorts; ContainerExec, ExecStart without privileged: whoever it matches can get root on the host'],
     ],
-    ['allow all for anyone with psArgs only', rule('all', '{ anyone: true }', 'all', 'psArgs: false'), [expect.stringMatching(/^rule "all" allows ContainerCreate, ContainerExec, ExecStart, VolumeCreate and \d+ more without privileged, .*plugins.*: every certificate holder can get root on the host/), expect.stringMatching(/^rule "all" allows Grpc \(BuildKit's gRPC API\)/)]],
+    ['allow all for anyone with psArgs only', rule('all', '{ anyone: true }', 'all', 'psArgs: false'), [expect.stringMatching(/^rule "all" allows ContainerCreate, ContainerExec, ExecStart, VolumeCreate and \d+ more without privileged, .*plugins.*: every certificate holder can get root on the host/), expect.stringMatching(/^rule "all" allows Grpc \(BuildKit's gRPC API\)/), expect.stringMatching(/^rule "all" allows the swarm's keys to this host/)]],
     ['admin rule', rule('admins', '{ groups: [admin] }', 'all'), [expect.stringMatching(/^rule "admins" allows ContainerCreate, .* without guards: whoever it matches can get root on the host \(fine for admins; add guards otherwise\)$/)]],
     // A start body is refused before the policy for everyone: start carries no power.
     // dockerd's update applies resources and the restart policy only: named, not called root.
@@ -167,6 +167,23 @@ describe('shipped presets and the policy guide examples', () => {
   it.each(examples.map((text, i) => [i + 1, text]))('docs/policy.md example %i', (_i, text) => {
     const warnings = policyWarnings(loadPolicy(text as string));
     expect(adminOnly(warnings), warnings.join('\n')).toBe(true);
+  });
+});
+
+describe("policyWarnings: the swarm's keys to the host", () => {
+  const swarm = (rules: string, extra = '') => policyWarnings(policy(rules, extra)).filter((w) => w.includes("the swarm's keys"));
+  it.each([
+    ['a guarded rule with section:swarm', rule('s', '{ groups: [ops] }', '[section:swarm]', 'swarm: false'), ['rule "s" allows the swarm\'s keys to this host (SwarmInspect answers with the manager join token; SwarmUnlockkey with the key that unlocks the swarm): a manager joined or promoted with them runs services here through its own swarm API, past the gateway and its guards (allow them to admins only)']],
+    ['node promotion by name', rule('n', '{ groups: [ops] }', '[NodeUpdate, ServiceCreate]', `${CREATE_GUARDS}, plugins: false`), [expect.stringContaining('(NodeUpdate promotes a node to manager)')]],
+    ['through power:exfiltrate', rule('e', '{ groups: [audit] }', '[power:exfiltrate]', 'psArgs: false'), [expect.stringContaining('SwarmInspect answers with the manager join token; SwarmUnlockkey')]],
+    ['swarm reads without the keys', rule('r', '{ groups: [ops] }', '[NodeList, NodeInspect, ServiceList]', 'psArgs: false'), []],
+    // A rule without guards gets the broader warning (fine for admins) and not this one.
+    ['a rule without guards', rule('a', '{ groups: [admin] }', '[section:swarm, section:nodes]'), []],
+  ])('%s', (_name, rules, expected) => {
+    expect(swarm(rules)).toEqual(expected);
+  });
+  it('not with tenancy on: the swarm and nodes sections are then for tenancy admins only', () => {
+    expect(swarm(rule('s', '{ groups: [ops] }', '[section:swarm, section:nodes]', 'swarm: false'), 'tenancy:\n  admins: { users: [root] }\n')).toEqual([]);
   });
 });
 
