@@ -15,6 +15,7 @@ import { tenancyMessage, type TenancyContext } from './context.js';
 import { deny, type DenyVerdict, type TenancyVerdict } from './hook.js';
 import { daemonAnswer } from './object-ops.js';
 import { resolveObject } from './resolve.js';
+import { swapProblem } from './limits.js';
 
 /** Query values to replace in the build request (and what the audit record adds), or a refusal. */
 export type BuildChange = { query: Record<string, string>; note?: string } | { verdict: TenancyVerdict };
@@ -56,6 +57,8 @@ export function buildLimits(query: Record<string, string>, quota: QuotaSpec): { 
   if (quota.memory !== undefined && memory > quota.memory) return { problem: `build memory limit ${memory} bytes exceeds your maximum of ${quota.memory}` };
   const defaultMemory = quota.defaultMemory ?? quota.memory;
   if (memory <= 0 && defaultMemory !== undefined) out.memory = String(defaultMemory);
+  const swap = swapProblem(goInt64(query.memswap), quota, 'build memswap');
+  if (swap) return { problem: swap.message };
   const cpuQuota = goInt64(query.cpuquota);
   const cpuPeriod = goInt64(query.cpuperiod);
   if (cpuQuota < 0 || cpuPeriod < 0) return { problem: 'a negative cpuquota or cpuperiod (no CPU limit) is not allowed' };

@@ -17,7 +17,7 @@ import { namesReservedLabel, unsafeChange } from './label-changes.js';
 import { underNameLock, underNameLocks } from './name-lock.js';
 import { promoteLegacyHostConfig } from './legacy-host-config.js';
 import { goSet, isReservedLabel, ownerLabels, reservedKeys, withOwnerLabels } from './labels.js';
-import { applyLimits, restartPolicyProblem } from './limits.js';
+import { applyLimits, bodySwapProblem, restartPolicyProblem } from './limits.js';
 import { tagReference } from './image-set.js';
 import { daemonAnswer, sharedNetworkAddress, sharedNetworkNames, tagOver } from './object-ops.js';
 import { addressOnPredefinedNetwork } from './endpoint-addresses.js';
@@ -339,6 +339,7 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
   // limits may add the first HostConfig (nothing above does to a body without one).
   const problem =
     restartPolicyProblem(body, ctx.tenant.quota, [[], ['HostConfig']]) ??
+    bodySwapProblem(body, ctx.tenant.quota, [[], ['HostConfig']]) ??
     addingHostConfig(body, facts.apiVersion, () => applyLimits(body, ctx.tenant.quota, true, ['HostConfig']));
   if (problem) return deny(403, 'limit', tenancyMessage(ctx, problem.message));
   return withinQuota(ctx, ctx.tenant.name, ctx.tenant.quota.containers, 'container', () => countContainers(ctx, false), forward({ body: json(ctx, body) }));

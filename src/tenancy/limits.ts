@@ -100,6 +100,29 @@ function pidsLimit(host: JsonObject, quota: QuotaSpec, inject: boolean): LimitPr
   return undefined;
 }
 
+/**
+ * Swap under a `memory` quota: `MemorySwap` is memory plus swap, -1 lifting the swap limit
+ * (dockerd's default, 0, gives as much swap as memory). Refuses a negative value and one
+ * above twice the memory maximum, the most dockerd's default allows a container at that
+ * maximum. `value` is a create's, an update's (dockerd replaces the current value when the
+ * field is non-zero) or a build's `memswap`.
+ */
+export function swapProblem(value: number, quota: QuotaSpec, name = 'MemorySwap'): LimitProblem {
+  if (quota.memory === undefined || value === 0) return undefined;
+  if (value < 0) return { message: `unlimited swap (${name} ${value}) is not allowed under a memory quota` };
+  if (value > 2 * quota.memory) return { message: `memory plus swap limit ${mib(value)} (${name}) exceeds twice your memory maximum, ${mib(2 * quota.memory)}` };
+  return undefined;
+}
+
+/** swapProblem of each `MemorySwap` a body holds at `paths` (a create's `HostConfig` and legacy top level; an update's top level). */
+export function bodySwapProblem(body: JsonObject, quota: QuotaSpec, paths: readonly (readonly string[])[]): LimitProblem {
+  for (const path of paths) {
+    const problem = swapProblem(num(field(body, ...path, 'MemorySwap')), quota);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
 /** A restart policy dockerd acts on by itself: anything but none, "" and "no". */
 function restarts(policy: unknown): boolean {
   const name = field(policy as JsonObject, 'Name');

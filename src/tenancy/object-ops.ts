@@ -11,7 +11,7 @@ import { formBodyReplacement, tenancyMessage, type TenancyContext } from './cont
 import { deny, forward, type TenancyVerdict } from './hook.js';
 import { PREDEFINED_NETWORKS } from './create-body.js';
 import { goSet, type Ownership } from './labels.js';
-import { applyLimits, restartPolicyProblem } from './limits.js';
+import { applyLimits, bodySwapProblem, restartPolicyProblem } from './limits.js';
 import type { OperationPlan } from './operation-plans.js';
 import { containerIds } from './quota.js';
 import { digestReference, imagesNamed, pushReferences, repositoryImages, shownDigestReference, shownTagReference, tagReference, type NamedImage } from './image-set.js';
@@ -326,7 +326,7 @@ async function updateWithinLimits(ctx: TenancyContext, id: string, result: Retur
     const hostConfig = fresh.found.raw.HostConfig as JsonValue;
     const current = isObject(hostConfig) ? hostConfig : {};
     const body = isObject(ctx.req.facts.body) ? (structuredClone(ctx.req.facts.body) as JsonObject) : {};
-    const problem = restartPolicyProblem(body, ctx.tenant.quota, [[]]) ?? applyLimits(body, ctx.tenant.quota, false, [], current);
+    const problem = restartPolicyProblem(body, ctx.tenant.quota, [[]]) ?? bodySwapProblem(body, ctx.tenant.quota, [[]]) ?? applyLimits(body, ctx.tenant.quota, false, [], current);
     if (problem) {
       release();
       return deny(403, 'limit', tenancyMessage(ctx, problem.message));

@@ -328,6 +328,21 @@ describe('prune, limits, labels', () => {
     expect(big.stderr).toContain('exceeds your maximum of 64MiB');
   });
 
+  it('swap is bounded under the memory quota: no unlimited swap, at most twice the maximum (rev-tenread F2)', async () => {
+    const unlimited = await as('carol', ['run', '-d', '--memory', '32m', '--memory-swap', '-1', 'busybox', 'true']);
+    expect(unlimited.code).not.toBe(0);
+    expect(unlimited.stderr).toContain('unlimited swap (MemorySwap -1) is not allowed under a memory quota');
+    const above = await as('carol', ['create', '--memory', '32m', '--memory-swap', '129m', 'busybox', 'true']);
+    expect(above.stderr).toContain('exceeds twice your memory maximum, 128MiB');
+    const within = await as('carol', ['create', '--name', 'ten-c-swap', '--memory', '32m', '--memory-swap', '128m', 'busybox', 'true']);
+    expect(within.stderr).toBe('');
+    const before = (await dockerDirect(socket, ['inspect', '-f', '{{.HostConfig.MemorySwap}}', 'ten-c-swap'])).stdout.trim();
+    const lift = await as('carol', ['update', '--memory-swap', '-1', 'ten-c-swap']);
+    expect(lift.stderr).toContain('unlimited swap (MemorySwap -1)');
+    expect((await dockerDirect(socket, ['inspect', '-f', '{{.HostConfig.MemorySwap}}', 'ten-c-swap'])).stdout.trim()).toBe(before);
+    expect((await as('carol', ['rm', 'ten-c-swap'])).code).toBe(0);
+  });
+
   it('a client-supplied owner label is rejected', async () => {
     const r = await as('carol', ['run', '-d', '--label', 'dockgate.owner=alice', 'busybox', 'true']);
     expect(r.code).not.toBe(0);

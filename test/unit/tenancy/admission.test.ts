@@ -814,6 +814,19 @@ describe('#9 builds: networkmode and limits', () => {
     expect(goInt64(' 5')).toBe(0);
     expect(buildLimits({ memory: '1e12' }, { memory: 100, defaultMemory: 50 })).toEqual({ query: { memory: '50' } });
   });
+
+  // --memory-swap of a build: memory plus swap for each RUN step (rev-tenread F2).
+  it.each([
+    ['not set', {}, undefined],
+    ['-1 (unlimited swap)', { memswap: '-1' }, 'unlimited swap (build memswap -1) is not allowed under a memory quota'],
+    ['twice the maximum', { memswap: '200' }, undefined],
+    ['above twice the maximum', { memswap: '201' }, 'exceeds twice your memory maximum'],
+    ['unparseable: 0 for dockerd, its default', { memswap: '-1x' }, undefined],
+  ])('build memswap %s', (_n, query, problem) => {
+    const r = buildLimits(query, { memory: 100 });
+    if (problem) expect('problem' in r ? r.problem : '').toContain(problem);
+    else expect(r).toHaveProperty('query');
+  });
 });
 
 describe('a tenant\'s classic build removes its RUN containers, a failed step\'s included (rev-build F4)', () => {

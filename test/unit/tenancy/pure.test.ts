@@ -4,7 +4,7 @@ import { buildFacts } from '../../../src/facts/build-facts.js';
 import { accessTo, visibilityLabel, type ResolvedObject } from '../../../src/tenancy/access.js';
 import { addLabelFilter, FilterError, parseFilters } from '../../../src/tenancy/filters.js';
 import { ownershipOf, reservedKeys, withOwnerLabels } from '../../../src/tenancy/labels.js';
-import { applyLimits, restartPolicyProblem } from '../../../src/tenancy/limits.js';
+import { applyLimits, bodySwapProblem, restartPolicyProblem } from '../../../src/tenancy/limits.js';
 import { planFor } from '../../../src/tenancy/operation-plans.js';
 import { createReferences } from '../../../src/tenancy/references.js';
 import { rebuildTarget } from '../../../src/tenancy/target.js';
@@ -238,6 +238,32 @@ describe('limits', () => {
     expect(applyLimits(b, q, false, [])).toBeUndefined();
     expect(b).toEqual({ RestartPolicy: { Name: 'always' } });
     expect(applyLimits({ Memory: 200 }, q, false, [])?.message).toContain('exceeds');
+  });
+});
+
+describe('swap under a memory quota (rev-tenread F2)', () => {
+  const q = { memory: 100 };
+  it.each([
+    ['not set', {}, undefined],
+    ['0 (dockerd: as much swap as memory)', { HostConfig: { MemorySwap: 0 } }, undefined],
+    ['-1 (unlimited swap)', { HostConfig: { MemorySwap: -1 } }, 'unlimited swap (MemorySwap -1) is not allowed under a memory quota'],
+    ['-1, key in lower case', { hostconfig: { memoryswap: -1 } }, 'unlimited swap'],
+    ['twice the maximum', { HostConfig: { MemorySwap: 200 } }, undefined],
+    ['above twice the maximum', { HostConfig: { MemorySwap: 201 } }, 'exceeds twice your memory maximum'],
+    // dockerd takes the legacy top-level MemorySwap when the HostConfig leaves it unset.
+    ['-1 at the legacy top level beside a HostConfig', { MemorySwap: -1, HostConfig: {} }, 'unlimited swap'],
+  ])('create, %s', (_n, body, problem) => {
+    expect(bodySwapProblem(structuredClone(body) as JsonObject, q, [[], ['HostConfig']])?.message).toEqual(problem === undefined ? undefined : expect.stringContaining(problem));
+  });
+  it.each([
+    ['not set: unchanged', {}, undefined],
+    ['-1: refused', { MemorySwap: -1 }, 'unlimited swap'],
+    ['above twice the maximum', { MemorySwap: 1000 }, 'exceeds twice'],
+  ])('update, %s', (_n, body, problem) => {
+    expect(bodySwapProblem(structuredClone(body) as JsonObject, q, [[]])?.message).toEqual(problem === undefined ? undefined : expect.stringContaining(problem));
+  });
+  it('without a memory quota swap is not looked at', () => {
+    expect(bodySwapProblem({ HostConfig: { MemorySwap: -1 } }, { cpus: 1 }, [['HostConfig']])).toBeUndefined();
   });
 });
 
