@@ -163,6 +163,8 @@ const containerCreate: Extract = (f) => {
     cmd: body(f, 'Cmd'),
     entrypoint: body(f, 'Entrypoint'),
     user: body(f, 'User'),
+    // A DNS name on each user network the container joins (dockerd makes it an alias there).
+    hostname: body(f, 'Hostname'),
     envNames: envNames(body(f, 'Env')),
     ...hostFields,
     // The host fields above came from the legacy top level (dockerd 20.10 acts on them).

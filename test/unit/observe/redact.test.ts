@@ -18,6 +18,7 @@ describe('auditFields', () => {
         CMD: ['sh', '-c', 'id'],
         Entrypoint: '/bin/sh',
         User: 'root',
+        Hostname: 'web1',
         Env: [`PASSWORD=${SECRET}`, 'PATH=/bin', 'BARE'],
         Labels: { token: SECRET },
         HostConfig: {
@@ -38,6 +39,7 @@ describe('auditFields', () => {
         cmd: ['sh', '-c', 'id'],
         entrypoint: '/bin/sh',
         user: 'root',
+        hostname: 'web1',
         envNames: ['PASSWORD', 'PATH', 'BARE'],
         privileged: true,
         binds: ['/etc:/host-etc:ro'],
