@@ -6,6 +6,7 @@
 import type { JsonObject, JsonValue } from '../core/types.js';
 import { field, goKey, isObject } from '../facts/go-fold.js';
 import { BodyShapeError, goObjectAt, goSet } from './labels.js';
+import type { ResolvedObject } from './access.js';
 import { endpointIdWhere, parseLink } from './references.js';
 
 /**
@@ -42,6 +43,11 @@ export function pinContainer(body: JsonObject, where: string, name: string, id: 
 
 /** dockerd's predefined networks (user networks cannot take these names). */
 export const PREDEFINED_NETWORKS = new Set(['bridge', 'host', 'none']);
+
+/** Whether a resolved network is one of dockerd's predefined ones (no owner, a predefined name). */
+export function isPredefinedNetwork(obj: ResolvedObject): boolean {
+  return obj.kind === 'networks' && obj.ownership.owner === undefined && obj.names.some((n) => PREDEFINED_NETWORKS.has(n));
+}
 
 /** Replace an endpoint's `NetworkID` by the full ID it resolved to (a prefix could later name another network). */
 export function pinEndpointId(body: JsonObject, where: string, id: string): void {

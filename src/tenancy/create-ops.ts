@@ -10,11 +10,12 @@ import { addingHostConfig } from './added-host-config.js';
 import { isAnonymousVolumeName, usedOnlyByCaller } from './anonymous-volume.js';
 import { buildChange } from './build-ops.js';
 import { formBodyReplacement, tenancyMessage, type TenancyContext } from './context.js';
-import { anonymousVolumeMounts, mountVolumeLabels, ownAnonymousVolumes, pinContainer, pinEndpointId, pinNetwork, PREDEFINED_NETWORKS } from './create-body.js';
+import { anonymousVolumeMounts, mountVolumeLabels, ownAnonymousVolumes, isPredefinedNetwork, pinContainer, pinEndpointId, pinNetwork, PREDEFINED_NETWORKS } from './create-body.js';
 import { deny, forward, type ForwardVerdict, type TenancyVerdict } from './hook.js';
 import { idLikeName } from './id-like-name.js';
 import { namesReservedLabel, unsafeChange } from './label-changes.js';
-import { underNameLock, underNameLocks } from './name-lock.js';
+import { containerNameKey, underNameLock, underNameLocks } from './name-lock.js';
+import { createHostname, dnsNameRefusal, hostnameRefusal } from './dns-names.js';
 import { promoteLegacyHostConfig } from './legacy-host-config.js';
 import { goSet, isReservedLabel, ownerLabels, reservedKeys, withOwnerLabels } from './labels.js';
 import { applyLimits, bodySwapProblem, restartPolicyProblem } from './limits.js';
@@ -70,9 +71,13 @@ export async function createOperation(ctx: TenancyContext, op: string): Promise<
       // names are not locked (only admins make them; creates mounting one need not queue), nor
       // the volumes of a VolumesFrom source, found during the check: its container uses them,
       // so they cannot be removed and made again while it exists.
+      // A named create also holds its name's lock (its ASCII lower case, name-lock.ts) from the
+      // check that no other container's name equals it ignoring case (dns-names.ts) until dockerd
+      // has answered; taken before the volumes' locks, in every create alike.
       const volumes = createReferences(facts.body).filter((r) => r.kind === 'volumes' && !ctx.spec.shared.volumes.includes(r.name)).map((r) => r.name);
-      if (new Set(volumes).size > MAX_REFERENCES) return containerCreate(ctx, labels);
-      return underNameLocks(ctx, 'volume', volumes, () => containerCreate(ctx, labels));
+      const admit = (): Promise<TenancyVerdict> => (new Set(volumes).size > MAX_REFERENCES ? containerCreate(ctx, labels) : underNameLocks(ctx, 'volume', volumes, () => containerCreate(ctx, labels)));
+      const name = facts.query.name;
+      return name ? underNameLock(ctx, 'container', containerNameKey(name), admit) : admit();
     }
     case 'ImageBuild': {
       for (const t of facts.queryAll.t ?? []) {
@@ -288,6 +293,9 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
   const resolved = new Map<string, Awaited<ReturnType<typeof resolveObject>>>();
   const byUse = new Map<string, boolean>();
   const expanded = new Set<string>();
+  // The first user network joined that the caller may not change: the container's DNS names
+  // there (its name, its hostname) must not take other containers' (dns-names.ts).
+  let othersNetwork: string | undefined;
   // `refs` grows while it is walked: the iterator reaches what a VolumesFrom source adds.
   for (const ref of refs) {
     const key = referenceKey(ref);
@@ -317,6 +325,11 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
       const whose = unowned ? unownedReason(ref.kind, r.found.id) : 'belongs to another tenant';
       return deny(403, 'not-owner', tenancyMessage(ctx, `${ref.kind.replace(/s$/, '')} "${ref.name}" (${ref.where}) ${whose}`));
     }
+    if (ref.kind === 'networks') {
+      const mine = accessTo(ctx.spec, ctx.tenant, r.found, 'modify') !== 'none';
+      // The default bridge (by ID) serves no DNS names.
+      if (!mine && !isPredefinedNetwork(r.found)) othersNetwork ??= ref.name;
+    }
     if (ref.namesOnNetwork && accessTo(ctx.spec, ctx.tenant, r.found, 'modify') === 'none') return sharedNetworkNames(ctx, ref.name);
     if (ref.fixesAddress && accessTo(ctx.spec, ctx.tenant, r.found, 'modify') === 'none') return sharedNetworkAddress(ctx, ref.name, ref.where);
     // An endpoint's link names a DNS name on that network, looked up when it resolves, not a
@@ -333,6 +346,12 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
       }
       if (distinct.size > MAX_REFERENCES) return tooManyReferences(ctx, `the body and the containers of its VolumesFrom name ${distinct.size} containers, volumes and networks`);
     }
+  }
+
+  if (othersNetwork !== undefined) {
+    const name = facts.query.name;
+    const refused = hostnameRefusal(ctx, createHostname(facts.body), name?.replace(/^\//, ''), othersNetwork) ?? (name ? await dnsNameRefusal(ctx, name, othersNetwork) : undefined);
+    if (refused) return refused;
   }
 
   // The legacy top level first: dockerd 20.10 reads it when the body has no HostConfig. The

@@ -16,23 +16,30 @@ import { normalizeReference } from '../policy/guards/image-reference.js';
 export const SHORT_ID_LENGTH = 12;
 
 const HEX = /^[0-9a-f]+$/;
+/** Hex digits in any case: a DNS name compares without case (dns-names.ts). */
+const ANY_CASE_HEX = /^[0-9a-f]+$/i;
 
 /**
  * Refuse `name` for a new or renamed container or network when it is only lowercase hex digits
  * and either as long as a short ID or longer (an ID prefix of any object, present or future) or
  * a prefix of an existing object's ID. Shorter hex names that prefix no ID are allowed (`cafe`,
  * `add`); one that a later object's ID happens to start with is a known limit (docs/sharing.md).
+ * `anyCase`: hex digits in any case count (`51E05EEC25E4`), for a container's DNS name on a
+ * network others use (dns-names.ts): dockerd's IDs are lower case, the DNS ignores case.
+ * `self`: the full ID of the container being renamed or connected, whose own ID prefix is no
+ * other's.
  */
-export async function idLikeName(ctx: TenancyContext, kind: 'containers' | 'networks', name: string | undefined): Promise<TenancyVerdict | undefined> {
+export async function idLikeName(ctx: TenancyContext, kind: 'containers' | 'networks', name: string | undefined, anyCase = false, self?: string): Promise<TenancyVerdict | undefined> {
   // dockerd accepts a container name with one leading slash and stores it without.
   const bare = kind === 'containers' && name?.startsWith('/') ? name.slice(1) : name;
-  if (bare === undefined || !HEX.test(bare)) return undefined;
+  if (bare === undefined || !(anyCase ? ANY_CASE_HEX : HEX).test(bare)) return undefined;
   if (bare.length < SHORT_ID_LENGTH) {
-    const r = await resolveObject(ctx.daemon, kind, bare);
-    if ('answer' in r && r.answer.status === 404) return undefined;
+    const r = await resolveObject(ctx.daemon, kind, bare.toLowerCase());
+    if ('answer' in r ? r.answer.status === 404 : self !== undefined && r.found.id === self) return undefined;
   }
   const what = kind === 'containers' ? 'container' : 'network';
-  return deny(403, 'id-like-name', tenancyMessage(ctx, `${what} name "${bare}" could be read as the ID of another ${what}: give it a name that is not only hexadecimal digits`));
+  const dns = bare === bare.toLowerCase() ? '' : ' (the DNS of a network others use ignores case)';
+  return deny(403, 'id-like-name', tenancyMessage(ctx, `${what} name "${bare}" could be read as the ID of another ${what}${dns}: give it a name that is not only hexadecimal digits`));
 }
 
 /**

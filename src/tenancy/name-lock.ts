@@ -4,12 +4,14 @@
  * two tenants creating one name at once both passed them (one was answered 201 with the other's
  * volume; two networks of one name were made). Under the name's lock, held from before the
  * checks until the daemon has answered the create, creates of one name run one after another.
+ * Container names are locked by their ASCII lower case (`containerNameKey`): a create or rename
+ * checks that no other container's name equals its new one ignoring case (dns-names.ts).
  */
 import type { TenancyContext } from './context.js';
 import type { TenancyVerdict } from './hook.js';
 
 /** Run `admit` under the lock of `kind` `name` (all tenants); a forward verdict keeps it until its release. */
-export async function underNameLock(ctx: TenancyContext, kind: 'volume' | 'network', name: string, admit: () => Promise<TenancyVerdict>): Promise<TenancyVerdict> {
+export async function underNameLock(ctx: TenancyContext, kind: 'volume' | 'network' | 'container', name: string, admit: () => Promise<TenancyVerdict>): Promise<TenancyVerdict> {
   const release = await ctx.locks.acquire(`${kind}-name:${name}`);
   let verdict: TenancyVerdict;
   try {
@@ -44,4 +46,9 @@ export function underNameLocks(ctx: TenancyContext, kind: 'volume' | 'network', 
     return name === undefined ? admit() : underNameLock(ctx, kind, name, () => step(i + 1));
   };
   return step(0);
+}
+
+/** The lock name of a container name: without its leading `/`, in ASCII lower case (the DNS's comparison). */
+export function containerNameKey(name: string): string {
+  return name.replace(/^\//, '').replace(/[A-Z]/g, (c) => c.toLowerCase());
 }

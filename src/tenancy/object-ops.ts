@@ -9,7 +9,8 @@ import { maskUrlCredentials } from '../observe/url-credentials.js';
 import { accessTo, type ResolvedObject } from './access.js';
 import { formBodyReplacement, tenancyMessage, type TenancyContext } from './context.js';
 import { deny, forward, type TenancyVerdict } from './hook.js';
-import { PREDEFINED_NETWORKS } from './create-body.js';
+import { isPredefinedNetwork } from './create-body.js';
+import { dnsNameRefusal, hostnameRefusal, othersNetworkOf } from './dns-names.js';
 import { goSet, type Ownership } from './labels.js';
 import { applyLimits, bodySwapProblem, restartPolicyProblem } from './limits.js';
 import type { OperationPlan } from './operation-plans.js';
@@ -140,6 +141,7 @@ async function extraChecks(ctx: TenancyContext, op: string, obj: ResolvedObject 
   const { facts } = ctx.req;
   const raw = obj.raw;
   let pinnedBody: Buffer | undefined;
+  let joining: (ResolvedObject & { raw: Record<string, unknown> }) | undefined;
   if (op === 'NetworkConnect' || op === 'NetworkDisconnect') {
     // The container joining or leaving must be the caller's, whatever the network.
     const container = field(facts.body, 'Container');
@@ -147,6 +149,7 @@ async function extraChecks(ctx: TenancyContext, op: string, obj: ResolvedObject 
       const c = await resolveObject(ctx.daemon, 'containers', container);
       if ('answer' in c) return daemonAnswer(c.answer);
       if (accessTo(ctx.spec, ctx.tenant, c.found, 'modify') === 'none') return notYours(ctx, 'container', container, c.found.ownership);
+      joining = c.found;
       // dockerd looks the container up again by name: pinned, a rename in between cannot turn it.
       if (isObject(facts.body)) {
         const body = structuredClone(facts.body) as JsonObject;
@@ -160,6 +163,14 @@ async function extraChecks(ctx: TenancyContext, op: string, obj: ResolvedObject 
     const others = accessTo(ctx.spec, ctx.tenant, obj, 'modify') === 'none';
     if (endpointNames(endpoint) && others) return sharedNetworkNames(ctx, obj.names[0] ?? obj.id);
     if (endpointAddresses(endpoint) && others) return sharedNetworkAddress(ctx, obj.names[0] ?? obj.id, 'EndpointConfig');
+    // The container's hostname becomes an alias there, and its name a DNS name (dns-names.ts);
+    // the default bridge serves none.
+    if (others && joining && !isPredefinedNetwork(obj)) {
+      const network = obj.names[0] ?? obj.id;
+      const name = joining.names[0];
+      const refused = hostnameRefusal(ctx, stringField(joining.raw.Config as JsonValue, 'Hostname'), name, network, joining.id) ?? (name ? await dnsNameRefusal(ctx, name, network, joining.id) : undefined);
+      if (refused) return refused;
+    }
     const links = await endpointLinksRefusal(ctx, endpoint);
     if (links) return links;
     // dockerd joins EndpointConfig.NetworkID, when set, instead of the network in the path.
@@ -169,7 +180,13 @@ async function extraChecks(ctx: TenancyContext, op: string, obj: ResolvedObject 
     }
   }
   if (op === 'ImageTag') return tagOver(ctx, facts.query.repo, facts.query.tag);
-  if (op === 'ContainerRename') return idLikeName(ctx, 'containers', facts.query.name);
+  if (op === 'ContainerRename') {
+    const idLike = await idLikeName(ctx, 'containers', facts.query.name);
+    if (idLike) return idLike;
+    // On a network others use, the new name is a DNS name there (dns-names.ts).
+    const network = facts.query.name ? await othersNetworkOf(ctx, raw) : undefined;
+    return network === undefined ? undefined : dnsNameRefusal(ctx, facts.query.name ?? '', network, obj.id);
+  }
   return pinnedBody && { body: pinnedBody };
 }
 
@@ -209,7 +226,13 @@ async function endpointLinksRefusal(ctx: TenancyContext, endpoint: JsonValue | u
 
 /** Connecting one's own container to, or disconnecting it from, a predefined network. */
 function builtinNetworkUse(op: string, obj: ResolvedObject): boolean {
-  return (op === 'NetworkConnect' || op === 'NetworkDisconnect') && obj.kind === 'networks' && obj.ownership.owner === undefined && obj.names.some((n) => PREDEFINED_NETWORKS.has(n));
+  return (op === 'NetworkConnect' || op === 'NetworkDisconnect') && isPredefinedNetwork(obj);
+}
+
+/** A string field of a Go-decoded object, or undefined. */
+function stringField(v: JsonValue | undefined, key: string): string | undefined {
+  const f = field(v, key);
+  return typeof f === 'string' ? f : undefined;
 }
 
 /**

@@ -19,7 +19,7 @@ import { LiveSlots } from './live-slots.js';
 import { BodyShapeError, ownerLabels, reservedKeys } from './labels.js';
 import { listOperation, pruneOperation } from './list-ops.js';
 import { daemonAnswer, objectOperation, ownImages, tagOver } from './object-ops.js';
-import { underNameLock } from './name-lock.js';
+import { containerNameKey, underNameLock } from './name-lock.js';
 import { planFor } from './operation-plans.js';
 import { resolveObject } from './resolve.js';
 import { StreamCounter } from './stream-counter.js';
@@ -124,6 +124,9 @@ async function byPlan(ctx: TenancyContext): Promise<TenancyVerdict> {
     case 'object':
       // A volume remove waits for the creates that mount that volume name (name-lock.ts).
       if (op.name === 'VolumeDelete') return underNameLock(ctx, 'volume', ctx.req.facts.params[plan.param] ?? '', () => objectOperation(ctx, plan));
+      // A rename's check that no other container's name equals the new one ignoring case
+      // (dns-names.ts) runs under that name's lock, as a create's does.
+      if (op.name === 'ContainerRename' && ctx.req.facts.query.name) return underNameLock(ctx, 'container', containerNameKey(ctx.req.facts.query.name), () => objectOperation(ctx, plan));
       return objectOperation(ctx, plan);
     case 'create':
       return createOperation(ctx, op.name);

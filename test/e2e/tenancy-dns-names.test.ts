@@ -1,0 +1,225 @@
+/**
+ * A tenant's container's DNS names on a network others use (rev-names F1-F3, F5), against a real
+ * dockerd 20.10 with the docker CLIs 28 and 20.10 and docker-compose v1 over mutual TLS. On the
+ * shared network `dn-shared`, where alice's `dnweb1` and an admin's container with the alias
+ * `dndb` live, carol may not:
+ * 1. set a hostname (dockerd makes it an alias there) other than her container's own name,
+ *    at create (`--hostname`, compose `hostname:` with `network_mode:`) or by `network connect`
+ *    of a container whose hostname is another's name;
+ * 2. use a name with a dot (`dnweb1.dn-shared`, answered before any container's name), at
+ *    create, rename or connect;
+ * 3. use a name differing only in case from another container's (`DNWEB1`), or an upper-case
+ *    short ID, at create, rename or connect.
+ * All of these stay allowed on her own network, and so does her own name as hostname on the
+ * shared one.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type RunResult, type TestGateway, type TestPki } from './support/gateway.js';
+import { scratchDir } from './support/scratch.js';
+import { until } from './support/until.js';
+
+const socket = inject('dockerSocket');
+const CLI20 = '/usr/bin/docker';
+const CLI28 = 'docker';
+const CLIS = [CLI28, CLI20];
+let pki: TestPki;
+let gw: TestGateway;
+/** alice's dnweb1's short ID. */
+let aliceShort: string;
+
+/** docs/sharing.md's example policy, its shared network named dn-shared, with room for the containers here. */
+function policy(): string {
+  const doc = readFileSync('docs/sharing.md', 'utf8');
+  const text = /```yaml\n(version: 1[\s\S]*?)```/.exec(doc)?.[1];
+  if (!text) throw new Error('docs/sharing.md has no example policy');
+  const shared = 'shared: { networks: [shared] }';
+  if (!text.includes(shared) || !text.includes('containers: 10') || !text.includes('running: 5')) throw new Error('the example policy changed');
+  return text.replace(shared, 'shared: { networks: [dn-shared] }').replace('containers: 10', 'containers: 60').replace('running: 5', 'running: 60');
+}
+
+function env(): NodeJS.ProcessEnv {
+  const e = { ...process.env };
+  delete e.REQUESTS_CA_BUNDLE;
+  delete e.CURL_CA_BUNDLE;
+  return e;
+}
+
+const as = (who: string, args: string[], cli = CLI28): Promise<RunResult> => docker(pki.bundle(who), gw.port, args, { timeoutMs: 60_000, cli, env: env() });
+const direct = (args: string[]): Promise<RunResult> => dockerDirect(socket, args);
+
+/** The audit records of `op`, oldest first. */
+function records(op: string): Record<string, unknown>[] {
+  return gw.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).filter((x) => x.operation === op);
+}
+
+/** Wait for the newest audit record of `op` to carry `want`, then check it. */
+async function expectRecord(op: string, want: Record<string, unknown>): Promise<void> {
+  const fits = (r: Record<string, unknown> | undefined) => r !== undefined && Object.entries(want).every(([k, v]) => r[k] === v);
+  await until(() => fits(records(op).at(-1)), 10_000).catch(() => undefined);
+  expect(records(op).at(-1)).toMatchObject(want);
+}
+
+async function network(name: string, subnet: string, labels: string[]): Promise<void> {
+  await direct(['network', 'rm', name]);
+  const r = await direct(['network', 'create', '--subnet', subnet, ...labels.flatMap((l) => ['--label', l]), name]);
+  expect(r.code, r.stderr).toBe(0);
+}
+
+/** The endpoint aliases of container `name` on `net`, as the daemon has them. */
+async function aliases(name: string, net: string): Promise<string[]> {
+  const r = await direct(['inspect', '-f', `{{json (index .NetworkSettings.Networks "${net}").Aliases}}`, name]);
+  expect(r.code, r.stderr).toBe(0);
+  return (JSON.parse(r.stdout) as string[] | null) ?? [];
+}
+
+/** The daemon has no container `name`. */
+async function absent(name: string): Promise<void> {
+  expect((await direct(['inspect', '--type', 'container', name])).code).not.toBe(0);
+}
+
+/** A refusal by the CLI with `text` in its message, and nothing made. */
+function refused(r: RunResult, text: string): void {
+  expect(r.code, r.stdout).not.toBe(0);
+  expect(r.stderr).toContain(text);
+}
+
+const carolRuns = (name: string, args: string[], cli = CLI28) => as('carol', ['run', '-d', '--name', name, ...args, 'busybox', 'sleep', '600'], cli);
+
+beforeAll(async () => {
+  pki = await makePki({ alice: ['web'], carol: ['data'], ops: ['ops'] });
+  const policyFile = join(pki.dir, 'policy.yaml');
+  writeFileSync(policyFile, policy());
+  gw = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${policyFile}\n`));
+  await network('dn-shared', '10.244.41.0/24', []);
+  await network('dn-carol', '10.244.42.0/24', ['dockgate.owner=carol', 'dockgate.team=data']);
+  await network('dn-carol2', '10.244.43.0/24', ['dockgate.owner=carol', 'dockgate.team=data']);
+  const db = await direct(['run', '-d', '--name', 'dn-admin-db', '--network', 'dn-shared', '--network-alias', 'dndb', 'busybox', 'sleep', '600']);
+  expect(db.code, db.stderr).toBe(0);
+  const web = await as('alice', ['run', '-d', '--name', 'dnweb1', '--network', 'dn-shared', 'busybox', 'sleep', '600']);
+  expect(web.code, web.stderr).toBe(0);
+  aliceShort = web.stdout.trim().slice(0, 12);
+  const etl = await carolRuns('dnetl1', ['--network', 'dn-shared']);
+  expect(etl.code, etl.stderr).toBe(0);
+}, 120_000);
+
+afterAll(async () => {
+  const ids = await direct(['ps', '-aq', '--filter', 'network=dn-shared']);
+  const more = await direct(['ps', '-aq', '--filter', 'network=dn-carol']);
+  const other = await direct(['ps', '-aq', '--filter', 'network=dn-carol2']);
+  const list = [ids, more, other].flatMap((r) => r.stdout.split('\n')).filter(Boolean);
+  if (list.length) await direct(['rm', '-f', ...new Set(list)]);
+  await direct(['network', 'rm', 'dn-shared', 'dn-carol', 'dn-carol2']);
+  await gw?.stop();
+}, 120_000);
+
+describe('F1: a hostname is an alias on every user network the container joins', () => {
+  it.each(CLIS)('%s: --hostname of alice\'s name, a dotted name, her short ID, the admin\'s alias on dn-shared: refused', async (cli) => {
+    const tag = cli === CLI20 ? '20' : '28';
+    for (const hostname of ['dnweb1', 'dnweb1.dn-shared', aliceShort, 'dndb']) {
+      const r = await carolRuns(`dnh${tag}-${hostname.length}`, ['--network', 'dn-shared', '--hostname', hostname], cli);
+      refused(r, `hostname "${hostname}" on network "dn-shared" is not allowed`);
+      await absent(`dnh${tag}-${hostname.length}`);
+    }
+    await expectRecord('ContainerCreate', { decision: 'deny', status: 403, code: 'network-alias' });
+    // The record shows the hostname asked for.
+    expect((records('ContainerCreate').at(-1)?.fields as Record<string, unknown>).hostname).toBe('dndb');
+  });
+
+  it('its own name as hostname, or none: allowed, and its aliases there are its own', async () => {
+    expect((await carolRuns('dnown1', ['--network', 'dn-shared', '--hostname', 'dnown1'])).code).toBe(0);
+    const own = await aliases('dnown1', 'dn-shared');
+    expect(own).toContain('dnown1');
+    expect(own.length).toBe(2); // the short ID and the hostname (its name)
+    expect((await carolRuns('dnplain', ['--network', 'dn-shared'])).code).toBe(0);
+    expect(await aliases('dnplain', 'dn-shared')).toHaveLength(1);
+  });
+
+  it('any hostname on carol\'s own network: allowed (dockerd gives her container the alias there)', async () => {
+    expect((await carolRuns('dnh-own', ['--network', 'dn-carol', '--hostname', 'dnweb1'])).code).toBe(0);
+    expect(await aliases('dnh-own', 'dn-carol')).toContain('dnweb1');
+  });
+
+  it.each(CLIS)('%s: network connect dn-shared of a container whose hostname is alice\'s name: refused', async (cli) => {
+    const r = await as('carol', ['network', 'connect', 'dn-shared', 'dnh-own'], cli);
+    refused(r, 'hostname "dnweb1" on network "dn-shared" is not allowed');
+    expect(await direct(['inspect', '-f', '{{json .NetworkSettings.Networks}}', 'dnh-own'])).toMatchObject({ stdout: expect.not.stringContaining('dn-shared') as unknown });
+    await expectRecord('NetworkConnect', { decision: 'deny', status: 403, code: 'network-alias' });
+  });
+
+  it('network connect dn-shared of one whose hostname is its short ID or its own name: allowed', async () => {
+    expect((await carolRuns('dnc-id', ['--network', 'dn-carol'])).code).toBe(0);
+    expect((await carolRuns('dnc-name', ['--network', 'dn-carol', '--hostname', 'dnc-name'])).code).toBe(0);
+    for (const c of ['dnc-id', 'dnc-name']) {
+      const r = await as('carol', ['network', 'connect', 'dn-shared', c]);
+      expect(r.code, r.stderr).toBe(0);
+      expect((await aliases(c, 'dn-shared')).length).toBeGreaterThan(0);
+    }
+  });
+
+  it('docker-compose v1: a service with network_mode dn-shared and a hostname of the admin\'s alias: refused; with no hostname: up', async () => {
+    const dir = scratchDir('dn-compose-');
+    const file = (hostname: string) => `version: "2.4"\nservices:\n  db:\n    image: busybox\n    network_mode: dn-shared\n${hostname}    command: ["sleep", "600"]\n`;
+    const compose = (args: string[]) => run('docker-compose', [...tlsArgs(pki.bundle('carol'), gw.port), '-p', 'dnproj', '-f', join(dir, 'docker-compose.yml'), ...args], { env: env(), timeoutMs: 90_000 });
+    writeFileSync(join(dir, 'docker-compose.yml'), file('    hostname: dndb\n'));
+    const bad = await compose(['up', '-d']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('hostname "dndb" on network "dn-shared" is not allowed');
+    writeFileSync(join(dir, 'docker-compose.yml'), file(''));
+    const good = await compose(['up', '-d']);
+    expect(good.code, good.stderr).toBe(0);
+    // network_mode gives no alias: the service has only its short ID there (docs: compose).
+    expect(await aliases('dnproj_db_1', 'dn-shared')).toHaveLength(1);
+    expect((await compose(['down', '-t', '0'])).code).toBe(0);
+  });
+});
+
+describe('F2: a dotted name takes every answer for that whole name', () => {
+  it.each(CLIS)('%s: run --name dnweb1.dn-shared (and the admin\'s dndb.dn-shared) on dn-shared: refused', async (cli) => {
+    for (const name of ['dnweb1.dn-shared', 'dndb.dn-shared']) {
+      refused(await carolRuns(name, ['--network', 'dn-shared'], cli), `container name "${name}" on network "dn-shared" is not allowed: it holds a dot`);
+      await absent(name);
+    }
+    await expectRecord('ContainerCreate', { decision: 'deny', status: 403, code: 'network-name' });
+  });
+
+  it.each(CLIS)('%s: rename of a container on dn-shared to a dotted name: refused', async (cli) => {
+    refused(await as('carol', ['rename', 'dnetl1', 'dnweb1.dn-shared'], cli), 'it holds a dot');
+    await absent('dnweb1.dn-shared');
+    await expectRecord('ContainerRename', { decision: 'deny', status: 403, code: 'network-name' });
+  });
+
+  it('a dotted name on carol\'s own network: allowed; network connect of it to dn-shared: refused (both CLIs)', async () => {
+    expect((await carolRuns('dn.dotted', ['--network', 'dn-carol'])).code).toBe(0);
+    for (const cli of CLIS) refused(await as('carol', ['network', 'connect', 'dn-shared', 'dn.dotted'], cli), 'container name "dn.dotted" on network "dn-shared" is not allowed: it holds a dot');
+    await expectRecord('NetworkConnect', { decision: 'deny', status: 403, code: 'network-name' });
+    // And renaming a container on her own network only to a dotted name: allowed.
+    expect((await as('carol', ['rename', 'dn.dotted', 'dn.dotted2'])).code).toBe(0);
+  });
+});
+
+describe('F3: DNS names ignore case, dockerd\'s container names do not', () => {
+  it.each(CLIS)('%s: run --name DNWEB1, and alice\'s upper-case short ID on dn-shared: refused', async (cli) => {
+    refused(await carolRuns('DNWEB1', ['--network', 'dn-shared'], cli), 'it differs only in case from container "dnweb1"');
+    await absent('DNWEB1');
+    refused(await carolRuns(aliceShort.toUpperCase(), ['--network', 'dn-shared'], cli), 'could be read as the ID of another container (the DNS of a network others use ignores case)');
+    await absent(aliceShort.toUpperCase());
+  });
+
+  it.each(CLIS)('%s: rename dnetl1 to DNWEB1: refused', async (cli) => {
+    refused(await as('carol', ['rename', 'dnetl1', 'DNWEB1'], cli), 'it differs only in case from container "dnweb1"');
+    await absent('DNWEB1');
+  });
+
+  it('a case twin on carol\'s own network: allowed; network connect of it to dn-shared: refused', async () => {
+    expect((await carolRuns('DnWeb1', ['--network', 'dn-carol'])).code).toBe(0);
+    refused(await as('carol', ['network', 'connect', 'dn-shared', 'DnWeb1']), 'it differs only in case from container "dnweb1"');
+    await expectRecord('NetworkConnect', { decision: 'deny', status: 403, code: 'network-name' });
+  });
+
+  it('renaming one\'s own container to another case of its own name: allowed', async () => {
+    expect((await as('carol', ['rename', 'dnetl1', 'DNETL1'])).code).toBe(0);
+    expect((await as('carol', ['rename', 'DNETL1', 'dnetl1'])).code).toBe(0);
+  });
+});
