@@ -293,6 +293,9 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
   const resolved = new Map<string, Awaited<ReturnType<typeof resolveObject>>>();
   const byUse = new Map<string, boolean>();
   const expanded = new Set<string>();
+  // Per endpoint key: whether every network it names is one the caller may change (its
+  // network references come before its links in `refs`).
+  const ownEndpoint = new Map<string, boolean>();
   // The first user network joined that the caller may not change: the container's DNS names
   // there (its name, its hostname) must not take other containers' (dns-names.ts).
   let othersNetwork: string | undefined;
@@ -306,6 +309,11 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
         // dockerd would create it without an owner: the tenant could never see or remove it.
         return deny(403, 'unknown-volume', tenancyMessage(ctx, `volume "${ref.name}" (${ref.where}) does not exist: create it first with docker volume create`));
       }
+      // An endpoint's link to a container that does not exist (yet) is accepted by dockerd: a
+      // DNS name only the linking container resolves, on that network. Let through on a
+      // network only the caller's team can put containers on, so no other tenant's container
+      // can later answer to it (HostConfig.Links stay checked: a missing one is answered 404).
+      if (ref.kind === 'containers' && ref.endpoint !== undefined && r.answer.status === 404 && ownEndpoint.get(ref.endpoint) === true) continue;
       return daemonAnswer(r.answer);
     }
     const level = ref.kind === 'containers' ? 'modify' : 'read';
@@ -327,6 +335,7 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
     }
     if (ref.kind === 'networks') {
       const mine = accessTo(ctx.spec, ctx.tenant, r.found, 'modify') !== 'none';
+      if (ref.endpoint !== undefined) ownEndpoint.set(ref.endpoint, (ownEndpoint.get(ref.endpoint) ?? true) && mine);
       // The default bridge (by ID) serves no DNS names.
       if (!mine && !isPredefinedNetwork(r.found)) othersNetwork ??= ref.name;
     }

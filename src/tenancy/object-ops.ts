@@ -171,7 +171,7 @@ async function extraChecks(ctx: TenancyContext, op: string, obj: ResolvedObject 
       const refused = hostnameRefusal(ctx, stringField(joining.raw.Config as JsonValue, 'Hostname'), name, network, joining.id) ?? (name ? await dnsNameRefusal(ctx, name, network, joining.id) : undefined);
       if (refused) return refused;
     }
-    const links = await endpointLinksRefusal(ctx, endpoint);
+    const links = await endpointLinksRefusal(ctx, endpoint, others);
     if (links) return links;
     // dockerd joins EndpointConfig.NetworkID, when set, instead of the network in the path.
     const networkId = field(facts.body, 'EndpointConfig', 'NetworkID');
@@ -210,12 +210,15 @@ export function sharedNetworkAddress(ctx: TenancyContext, network: string, where
 
 /**
  * The containers a connect's `EndpointConfig.Links` name must be the caller's or its team's,
- * as a create's links must (create-ops.ts, same refusal); a missing one gets the daemon's 404.
- * Not pinned: on a user network dockerd keeps the link's name as a DNS name.
+ * as a create's links must (create-ops.ts, same refusal). A missing one is let through, as
+ * dockerd accepts it, on a network the caller may change (`others` false: only the caller's
+ * team can put a container there that later answers to the name), and gets the daemon's 404
+ * elsewhere. Not pinned: on a user network dockerd keeps the link's name as a DNS name.
  */
-async function endpointLinksRefusal(ctx: TenancyContext, endpoint: JsonValue | undefined): Promise<TenancyVerdict | undefined> {
+async function endpointLinksRefusal(ctx: TenancyContext, endpoint: JsonValue | undefined, others: boolean): Promise<TenancyVerdict | undefined> {
   for (const name of new Set(endpointLinkNames(endpoint))) {
     const c = await resolveObject(ctx.daemon, 'containers', name);
+    if ('answer' in c && c.answer.status === 404 && !others) continue;
     if ('answer' in c) return daemonAnswer(c.answer);
     if (accessTo(ctx.spec, ctx.tenant, c.found, 'modify') !== 'none') continue;
     const whose = c.found.ownership.owner === undefined ? "has no owner: only your own or your team's containers may be referenced" : 'belongs to another tenant';

@@ -18,6 +18,8 @@ export interface Reference {
   namesOnNetwork?: boolean;
   /** A network on which the create fixes the container's MAC or IP addresses (endpoint-addresses.ts). */
   fixesAddress?: boolean;
+  /** The `EndpointsConfig` key of the endpoint a network or an endpoint link comes from. */
+  endpoint?: string;
 }
 
 /** Whether an endpoint config gives the container DNS names beyond its own (Aliases, Links). */
@@ -122,11 +124,11 @@ export function createReferences(body: JsonValue | undefined): Reference[] {
     for (const [name, endpoint] of Object.entries(endpoints)) {
       const namesOnNetwork = endpointNames(endpoint);
       const fixes = endpointAddresses(endpoint) ? { fixesAddress: true } : {};
-      if (!BUILTIN_NETWORKS.has(name)) refs.push({ kind: 'networks', name, where: 'NetworkingConfig.EndpointsConfig', namesOnNetwork, ...fixes });
+      if (!BUILTIN_NETWORKS.has(name)) refs.push({ kind: 'networks', name, where: 'NetworkingConfig.EndpointsConfig', namesOnNetwork, endpoint: name, ...fixes });
       // dockerd joins the endpoint's NetworkID, when set, instead of the network its key names.
       const id = field(endpoint, 'NetworkID');
-      if (typeof id === 'string' && id !== '') refs.push({ kind: 'networks', name: id, where: endpointIdWhere(name), namesOnNetwork, ...fixes });
-      for (const link of endpointLinkNames(endpoint)) refs.push({ kind: 'containers', name: link, where: `NetworkingConfig.EndpointsConfig.${name}.Links` });
+      if (typeof id === 'string' && id !== '') refs.push({ kind: 'networks', name: id, where: endpointIdWhere(name), namesOnNetwork, endpoint: name, ...fixes });
+      for (const link of endpointLinkNames(endpoint)) refs.push({ kind: 'containers', name: link, where: `NetworkingConfig.EndpointsConfig.${name}.Links`, endpoint: name });
     }
   }
   return refs;

@@ -1,5 +1,5 @@
 /**
- * A tenant's container's DNS names on a network others use (rev-names F1-F3, F5), against a real
+ * A tenant's container's DNS names on a network others use (rev-names F1-F5), against a real
  * dockerd 20.10 with the docker CLIs 28 and 20.10 and docker-compose v1 over mutual TLS. On the
  * shared network `dn-shared`, where alice's `dnweb1` and an admin's container with the alias
  * `dndb` live, carol may not:
@@ -11,13 +11,15 @@
  * 3. use a name differing only in case from another container's (`DNWEB1`), or an upper-case
  *    short ID, at create, rename or connect.
  * All of these stay allowed on her own network, and so does her own name as hostname on the
- * shared one.
+ * shared one. 4. Endpoint links to a container that does not exist yet are allowed on her own
+ * network (an endpoint's `Links`, `network connect --link`), as dockerd allows them.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type RunResult, type TestGateway, type TestPki } from './support/gateway.js';
 import { scratchDir } from './support/scratch.js';
+import { tlsRequest } from './support/tls-request.js';
 import { until } from './support/until.js';
 
 const socket = inject('dockerSocket');
@@ -221,5 +223,37 @@ describe('F3: DNS names ignore case, dockerd\'s container names do not', () => {
   it('renaming one\'s own container to another case of its own name: allowed', async () => {
     expect((await as('carol', ['rename', 'dnetl1', 'DNETL1'])).code).toBe(0);
     expect((await as('carol', ['rename', 'DNETL1', 'dnetl1'])).code).toBe(0);
+  });
+});
+
+describe('F4: endpoint links to a container that does not exist yet', () => {
+  it('a create with EndpointsConfig.dn-carol.Links future:fdb (carol\'s own network): allowed, kept on the endpoint', async () => {
+    const body = { Image: 'busybox', Cmd: ['sleep', '600'], HostConfig: { NetworkMode: 'dn-carol' }, NetworkingConfig: { EndpointsConfig: { 'dn-carol': { Links: ['dnfuture:fdb'] } } } };
+    const r = await tlsRequest(pki.bundle('carol'), gw.port, { method: 'POST', path: '/v1.41/containers/create?name=dnlk-raw', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    expect(r.status, r.body).toBe(201);
+    expect((await as('carol', ['start', 'dnlk-raw'])).code).toBe(0);
+    const links = await direct(['inspect', '-f', '{{json (index .NetworkSettings.Networks "dn-carol").Links}}', 'dnlk-raw']);
+    expect(links.stdout).toContain('dnfuture:fdb');
+  });
+
+  it.each(CLIS)('%s: network connect --link future:fdb to carol\'s own network: allowed', async (cli) => {
+    const name = cli === CLI20 ? 'dnlc20' : 'dnlc28';
+    expect((await carolRuns(name, ['--network', 'dn-carol2'])).code).toBe(0);
+    const r = await as('carol', ['network', 'connect', '--link', 'dnfuture:fdb', 'dn-carol', name], cli);
+    expect(r.code, r.stderr).toBe(0);
+    const links = await direct(['inspect', '-f', '{{json (index .NetworkSettings.Networks "dn-carol").Links}}', name]);
+    expect(links.stdout).toContain('dnfuture:fdb');
+  });
+
+  it.each(CLIS)('%s: run --network dn-carol --link future:fdb stays 404: the CLI sends the link in HostConfig.Links too, checked as before', async (cli) => {
+    const name = cli === CLI20 ? 'dnlk20' : 'dnlk28';
+    const r = await carolRuns(name, ['--network', 'dn-carol', '--link', 'dnfuture:fdb'], cli);
+    expect(r.code).not.toBe(0);
+    await absent(name);
+  });
+
+  it('on dn-shared a link (to carol\'s own container) stays refused', async () => {
+    refused(await carolRuns('dnlk-sh', ['--network', 'dn-shared', '--link', 'dnetl1:foo']), 'aliases and links on network "dn-shared" are not allowed');
+    await absent('dnlk-sh');
   });
 });

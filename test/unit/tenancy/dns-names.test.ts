@@ -1,9 +1,10 @@
 /**
- * A container's DNS names on networks the caller may not change (rev-names F1-F3,
+ * A container's DNS names on networks the caller may not change (rev-names F1-F4,
  * src/tenancy/dns-names.ts): its hostname (an alias on each user network it joins), a name
  * with a dot (the DNS answers a whole dotted name first), a name differing only in case from
- * another container's (the DNS ignores case), an upper-case short ID. Tables for the pure
- * parts, then admissions against a fake daemon.
+ * another container's (the DNS ignores case), an upper-case short ID; and endpoint links to
+ * containers that do not exist yet on the caller's own networks. Tables for the pure parts,
+ * then admissions against a fake daemon.
  */
 import { describe, expect, it } from 'vitest';
 import type { Identity } from '../../../src/core/types.js';
@@ -270,5 +271,24 @@ describe('network connect to a network the caller may not change', () => {
       expect((await connect('mine', c)).kind).toBe('forward');
       expect((await connect('bridge', c)).kind).toBe('forward');
     }
+  });
+});
+
+describe('endpoint links to containers that do not exist yet (F4)', () => {
+  it('create: on the caller\'s own network forwarded as written; on the default bridge, and HostConfig.Links, the daemon\'s 404', async () => {
+    const v = await create('lk1', { HostConfig: { NetworkMode: 'mine' }, NetworkingConfig: { EndpointsConfig: { mine: { Links: ['future:fdb'] } } } });
+    expect(v.kind).toBe('forward');
+    const sent = JSON.parse(String((v as { body: Buffer }).body)) as { NetworkingConfig: { EndpointsConfig: { mine: { Links: string[] } } } };
+    expect(sent.NetworkingConfig.EndpointsConfig.mine.Links).toEqual(['future:fdb']);
+    expect(await create('lk2', { NetworkingConfig: { EndpointsConfig: { bridge: { Links: ['future:fdb'] } } } })).toMatchObject({ kind: 'respond', status: 404 });
+    expect(await create('lk3', { HostConfig: { NetworkMode: 'mine', Links: ['future:fdb'] } })).toMatchObject({ kind: 'respond', status: 404 });
+    // An endpoint whose key is the caller's network but whose NetworkID is the shared one: refused there.
+    expect(await create('lk4', { NetworkingConfig: { EndpointsConfig: { mine: { NetworkID: SHARED, Links: ['future:fdb'] } } } })).toMatchObject({ kind: 'deny', code: 'network-alias' });
+  });
+
+  it('network connect --link: forwarded on the caller\'s own network; another tenant\'s container still refused', async () => {
+    expect((await admit('POST', '/v1.41/networks/mine/connect', { Container: 'own', EndpointConfig: { Links: ['future:fdb'] } })).kind).toBe('forward');
+    expect(await admit('POST', '/v1.41/networks/mine/connect', { Container: 'own', EndpointConfig: { Links: ['web1:w'] } })).toMatchObject({ kind: 'deny', code: 'not-owner' });
+    expect(await admit('POST', '/v1.41/networks/shared/connect', { Container: 'own', EndpointConfig: { Links: ['future:fdb'] } })).toMatchObject({ kind: 'deny', code: 'network-alias' });
   });
 });
