@@ -7,6 +7,7 @@
 export type GatewayErrorCode =
   | 'malformed'
   | 'bad-host'
+  | 'bad-expect'
   | 'body-too-large'
   | 'body-timeout'
   | 'identity-body-budget'
@@ -22,6 +23,7 @@ export type GatewayErrorCode =
 const STATUS: Record<GatewayErrorCode, number> = {
   malformed: 400,
   'bad-host': 400,
+  'bad-expect': 417,
   'body-too-large': 413,
   'body-timeout': 408,
   'identity-body-budget': 429,

@@ -6,10 +6,29 @@
  * connection, since the body its headers announced never came. Before, a caller no rule allows
  * got the `100` and held the connection for the body timeout (`limits.bodyTimeoutMs`, 30 s)
  * instead of the headers timeout.
+ *
+ * Whether a `100` is owed at all is decided as dockerd decides it (expect-header.ts), not as
+ * Node does: on the first `Expect` header only, and only for a request with a body.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { continueWanted, expectation } from '../http/expect-header.js';
 
 const awaiting = new WeakSet<IncomingMessage>();
+
+/**
+ * Node's `checkContinue` (it found `100-continue` in the joined `Expect` values): note that `req`
+ * waits for a `100 Continue` if dockerd would send it one. Otherwise (no body, or a first
+ * `Expect` that is not `100-continue`: refused as `bad-expect` when not empty) none goes out,
+ * and Node is told so: it closes the connection after an answer to a request it flagged as
+ * waiting for a 100 that never came, and dockerd keeps it.
+ */
+export function checkContinue(req: IncomingMessage, res: ServerResponse): void {
+  if (expectation(req.rawHeaders) === 'continue' && continueWanted(req, req.headers)) {
+    awaitContinue(req);
+    return;
+  }
+  (res as ServerResponse & { _expect_continue?: boolean })._expect_continue = false;
+}
 
 /** Note that `req` asked for a `100 Continue` before it sends its body. */
 export function awaitContinue(req: IncomingMessage): void {

@@ -28,7 +28,7 @@ import { BodyBudget } from './body-budget.js';
 import { answerPlainHttp } from './plain-http-answer.js';
 import { IdentityRequests } from './identity-requests.js';
 import { IdentityStreams } from './identity-streams.js';
-import { awaitContinue } from './expect-continue.js';
+import { checkContinue } from './expect-continue.js';
 import { AFTER_CLOSE_REASON, afterClose, whenAnswered } from './after-close.js';
 import { cutConnection, cutReason } from './connection-cuts.js';
 
@@ -304,11 +304,16 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     exchanges.started();
     handleRequest(req, res);
   });
-  // Expect: 100-continue: the 100 goes out only once the body is to be read (expect-continue.ts).
+  // Expect: 100-continue: the 100 goes out only once the body is to be read, and only where
+  // dockerd would send one (expect-continue.ts).
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    awaitContinue(req);
+    checkContinue(req, res);
     server.emit('request', req, res);
   });
+  // Any other Expect value: Node would answer 417 itself, unseen and unrecorded, and keep the
+  // connection. The request handler decides as dockerd does (expect-header.ts): an empty value
+  // is served, any other refused `bad-expect` and the connection closed.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => server.emit('request', req, res));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     exchanges.started();
     handleUpgrade(req, socket, head);

@@ -10,6 +10,7 @@ import { buildFacts, planRequest, type RequestPlan } from '../facts/build-facts.
 import { sendDockerError } from '../http/docker-error.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
 import { hostHeaderProblem } from '../http/host-header.js';
+import { expectation, unsupportedExpectation } from '../http/expect-header.js';
 import { GatewayError, type GatewayErrorCode } from '../http/gateway-error.js';
 import { whenSocketCloses } from '../http/socket-close.js';
 import type { EndedBy } from '../core/observer.js';
@@ -68,9 +69,9 @@ export const MAX_PIPELINED = 16;
 /**
  * Refusals after which the connection is closed instead of reading the rest of the body: a
  * gateway shutting down, a body too slow, and bodies over the budget (reading on would go on
- * taking what the budget protects).
+ * taking what the budget protects), and the refusals after which dockerd closes the connection.
  */
-const CLOSING = new Set<GatewayErrorCode>(['shutting-down', 'body-timeout', 'identity-body-budget', 'body-budget', 'bad-host']);
+const CLOSING = new Set<GatewayErrorCode>(['shutting-down', 'body-timeout', 'identity-body-budget', 'body-budget', 'bad-host', 'bad-expect']);
 
 /**
  * A body the gateway would have to re-serialise (tenancy, amendments) that writes a whole number
@@ -211,6 +212,10 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
       const target = req.url ?? '';
       if (unsupportedTransferEncoding(req.headers)) {
         refuse(new GatewayError('malformed', `dockgate: refused ${method} request: Transfer-Encoding must be exactly "chunked" (dockerd takes no other)`, 'body-framing'));
+        return;
+      }
+      if (expectation(req.rawHeaders) === 'unsupported') {
+        refuse(unsupportedExpectation());
         return;
       }
       if (bodyWouldBeReframed(method, req.headers)) {

@@ -9,6 +9,7 @@ import type { EndedBy, Observer } from '../core/observer.js';
 import { originForm } from '../facts/path.js';
 import { writeRawDockerError } from '../http/docker-error.js';
 import { hostHeaderProblem } from '../http/host-header.js';
+import { expectation, unsupportedExpectation } from '../http/expect-header.js';
 import { GatewayError } from '../http/gateway-error.js';
 import { GONE_BEFORE_SENT, hijack } from '../proxy/hijack.js';
 import type { UpstreamTarget } from '../proxy/upstream-target.js';
@@ -132,6 +133,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       if (deps.draining()) return refuse(new GatewayError('shutting-down', 'dockgate: gateway is shutting down'));
       const hostProblem = hostHeaderProblem(req);
       if (hostProblem) return refuse(new GatewayError('bad-host', `dockgate: refused request: ${hostProblem} (dockerd refuses it too)`));
+      if (expectation(req.rawHeaders) === 'unsupported') return refuse(unsupportedExpectation());
 
       // Held until the request is handed to the daemon (or refused, or the client goes).
       const hold = deps.bodyBudget.hold(identity.name);

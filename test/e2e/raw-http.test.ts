@@ -889,3 +889,134 @@ describe('connections', () => {
     }
   });
 });
+
+// dockerd (Go's conn.serve) reads the FIRST Expect header: `100-continue` among its tokens is a
+// 100 for a request with a body, an empty value is no expectation, anything else a 417 with
+// `Connection: close` and nothing more read. Node answered every other value (an empty one too)
+// with a 417 of its own: no record, no request id, the connection kept and what followed served
+// (found by the records review).
+describe('Expect headers as dockerd reads them', () => {
+  const ping = (expects: string[], version = '1.1'): Buffer => {
+    const req = httpRequest({ method: 'GET', target: '/v1.41/_ping', headers: expects.map((v): [string, string] => ['Expect', v]) });
+    return version === '1.1' ? req : Buffer.from(req.toString('latin1').replace(' HTTP/1.1\r\n', ` HTTP/${version}\r\n`), 'latin1');
+  };
+
+  it.each([
+    ['foo', ['foo'], '1.1'],
+    ['FOO', ['FOO'], '1.1'],
+    ['200-ok', ['200-ok'], '1.1'],
+    ['foo;100-continue (Node would read 100-continue in it)', ['foo;100-continue'], '1.1'],
+    ['foo, then 100-continue (Go reads the first; Node joins them)', ['foo', '100-continue'], '1.1'],
+    ['foo over HTTP/1.0 (Go refuses it too; Node handed it on)', ['foo'], '1.0'],
+  ])('Expect %s: 417 with a request id and a bad-expect record, the connection closed, a pipelined create neither run nor answered', async (_label, expects, version) => {
+    const name = `dgt-raw-expect-${expects.join('').replace(/[^a-z0-9]/gi, '').toLowerCase()}-${version.replace('.', '')}`;
+    // Over HTTP/1.0 (no keep-alive) what follows is bytes after the close anyway: none sent.
+    const bytes = (n: string): Buffer => Buffer.concat(version === '1.1' ? [ping(expects, version), jsonRequest('POST', createTarget(n), createBody())] : [ping(expects, version)]);
+    const conn = await RawConnection.tls(alice, gw.port);
+    const direct = await RawConnection.unix(socket);
+    try {
+      conn.write(bytes(name));
+      direct.write(bytes(`${name}-direct`));
+      for (const c of [conn, direct]) {
+        const r = await c.response();
+        expect(r.status).toBe(417);
+        if (version === '1.1') expect(r.headers.connection?.toLowerCase()).toBe('close');
+        await closedByGateway(c);
+        expect(c.takeBuffered().toString('latin1')).toBe('');
+        if (c === conn) expect(r.headers['x-dockgate-request-id']).toMatch(/.+/);
+      }
+      const records = await connectionRecords(conn, version === '1.1' ? 2 : 1);
+      expect(records.map((x) => [x.path, x.decision, x.status, String(x.reason).split(':')[0]])).toEqual([
+        ['/v1.41/_ping', 'malformed', 417, 'bad-expect'],
+        ...(version === '1.1' ? [['/v1.41/containers/create', 'malformed', 0, 'after-close']] : []),
+      ]);
+    } finally {
+      conn.close();
+      direct.close();
+    }
+    expect((await inspect(name)).exists).toBe(false);
+    expect((await inspect(`${name}-direct`)).exists).toBe(false);
+  });
+
+  it.each([
+    ['an empty Expect', ['']],
+    ['an empty first Expect, then foo', ['', 'foo']],
+    ['Expect: 100-continue without a body (Go sends no 100)', ['100-continue']],
+  ])('%s is served like a request without one: no 100, the answer, the connection kept', async (_label, expects) => {
+    const bytes = Buffer.concat([ping(expects), httpRequest({ method: 'GET', target: '/v1.41/version' })]);
+    const conn = await RawConnection.tls(reader, gw.port);
+    const direct = await RawConnection.unix(socket);
+    try {
+      conn.write(bytes);
+      direct.write(bytes);
+      for (const c of [conn, direct]) {
+        const r = await c.response();
+        expect(r.status).toBe(200);
+        expect(r.text).toBe('OK');
+        expect(r.headers.connection?.toLowerCase()).not.toBe('close');
+        expect((await c.response()).status).toBe(200);
+      }
+      expect((await connectionRecords(conn, 2)).map((x) => [x.operation, x.decision, x.status])).toEqual([
+        ['SystemPing', 'allow', 200],
+        ['SystemVersion', 'allow', 200],
+      ]);
+    } finally {
+      conn.close();
+      direct.close();
+    }
+  });
+
+  it('an empty first Expect, then 100-continue, on a create with a body: no 100 (dockerd reads the body without one), 201', async () => {
+    const bytes = (n: string): Buffer => httpRequest({ method: 'POST', target: createTarget(n), headers: [['Content-Type', 'application/json'], ['Expect', ''], ['Expect', '100-continue'], ['Content-Length', String(createBody().length)]], body: createBody() });
+    const conn = await RawConnection.tls(alice, gw.port);
+    const direct = await RawConnection.unix(socket);
+    try {
+      conn.write(bytes('dgt-raw-expect-empty-first'));
+      direct.write(bytes('dgt-raw-expect-empty-first-direct'));
+      for (const c of [conn, direct]) expect((await c.response()).status).toBe(201);
+    } finally {
+      conn.close();
+      direct.close();
+    }
+    expect((await inspect('dgt-raw-expect-empty-first')).exists).toBe(true);
+  });
+
+  it('100-continue, then foo: the first decides, the 100 comes before the body, which is forwarded', async () => {
+    const body = createBody();
+    const head = (n: string): Buffer => httpRequest({ method: 'POST', target: createTarget(n), headers: [['Content-Type', 'application/json'], ['Expect', '100-continue'], ['Expect', 'foo'], ['Content-Length', String(body.length)]] });
+    const conn = await RawConnection.tls(alice, gw.port);
+    const direct = await RawConnection.unix(socket);
+    try {
+      conn.write(head('dgt-raw-expect-continue-first'));
+      direct.write(head('dgt-raw-expect-continue-first-direct'));
+      for (const c of [conn, direct]) {
+        expect((await c.response()).status).toBe(100);
+        c.write(body);
+        expect((await c.response()).status).toBe(201);
+      }
+    } finally {
+      conn.close();
+      direct.close();
+    }
+    expect((await inspect('dgt-raw-expect-continue-first')).exists).toBe(true);
+  });
+
+  it('an attach upgrade with Expect: foo gets 417 and a bad-expect record, as dockerd answers; no tunnel', async () => {
+    const name = await catContainer('dgt-raw-expect-attach');
+    const bytes = httpRequest({ method: 'POST', target: `/v1.41/containers/${name}/attach?stream=1&stdin=1&stdout=1`, headers: [['Upgrade', 'tcp'], ['Connection', 'Upgrade'], ['Expect', 'foo'], ['Content-Length', '0']] });
+    const conn = await RawConnection.tls(alice, gw.port);
+    const direct = await RawConnection.unix(socket);
+    try {
+      conn.write(bytes);
+      direct.write(bytes);
+      for (const c of [conn, direct]) {
+        expect((await c.response()).status).toBe(417);
+        await closedByGateway(c);
+      }
+      expect(await connectionRecords(conn, 1)).toMatchObject([{ path: `/v1.41/containers/${name}/attach`, decision: 'malformed', status: 417, reason: expect.stringMatching(/^bad-expect: /) as unknown }]);
+    } finally {
+      conn.close();
+      direct.close();
+    }
+  });
+});

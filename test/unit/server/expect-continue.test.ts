@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { awaitContinue, awaitsContinue, sendContinue } from '../../../src/server/expect-continue.js';
+import { awaitContinue, awaitsContinue, checkContinue, sendContinue } from '../../../src/server/expect-continue.js';
 
 function response(state: { headersSent?: boolean; destroyed?: boolean } = {}): ServerResponse & { continues: number } {
   const res = {
@@ -51,5 +51,26 @@ describe('expect-continue', () => {
     sendContinue(r, res);
     expect(res.continues).toBe(0);
     expect(awaitsContinue(r)).toBe(false);
+  });
+});
+
+describe('checkContinue (Node found 100-continue in the joined Expect values)', () => {
+  const request = (rawHeaders: string[], headers: Record<string, string> = {}, minor = 1): IncomingMessage =>
+    ({ rawHeaders, headers, httpVersionMajor: 1, httpVersionMinor: minor }) as unknown as IncomingMessage;
+  it.each([
+    ['a body, 100-continue first', true, ['Expect', '100-continue'], { 'content-length': '3' }],
+    ['a chunked body', true, ['Expect', '100-Continue'], { 'transfer-encoding': 'chunked' }],
+    ['no body (Go sends no 100)', false, ['Expect', '100-continue'], {}],
+    ['Content-Length: 0', false, ['Expect', '100-continue'], { 'content-length': '0' }],
+    ['an empty first Expect (Go: none)', false, ['Expect', '', 'Expect', '100-continue'], { 'content-length': '3' }],
+    ['another first Expect (Go: 417)', false, ['Expect', 'foo', 'Expect', '100-continue'], { 'content-length': '3' }],
+  ])('%s: waits for a 100: %s', (_label, waits, raw, headers) => {
+    const r = request(raw, headers);
+    const res = { _expect_continue: true } as unknown as ServerResponse & { _expect_continue: boolean };
+    checkContinue(r, res);
+    expect(awaitsContinue(r)).toBe(waits);
+    // Node closes the connection after an answer to a request it flagged and sent no 100: only
+    // such a request stays flagged.
+    expect(res._expect_continue).toBe(waits);
   });
 });
