@@ -267,6 +267,8 @@ const EXTRACTORS: Record<string, Extract> = {
   ContainerArchiveInfo: (f) => ({ archivePath: f.query.path }),
   PutContainerArchive: (f) => ({ archivePath: f.query.path }),
   ContainerKill: (f) => ({ signal: f.query.signal }),
+  // The new name beside the path's old one: a rename changes the container's DNS name.
+  ContainerRename: (f) => ({ newName: f.query.name }),
   VolumeCreate: (f) => ({
     name: body(f, 'Name'),
     driver: body(f, 'Driver'),

@@ -359,7 +359,7 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
 
   if (othersNetwork !== undefined) {
     const name = facts.query.name;
-    const refused = hostnameRefusal(ctx, createHostname(facts.body), name?.replace(/^\//, ''), othersNetwork) ?? (name ? await dnsNameRefusal(ctx, name, othersNetwork) : undefined);
+    const refused = hostnameRefusal(ctx, createHostname(facts.body), othersNetwork) ?? (name ? await dnsNameRefusal(ctx, name, othersNetwork) : undefined);
     if (refused) return refused;
   }
 

@@ -15,7 +15,7 @@
 import type { JsonValue } from '../core/types.js';
 import { field, isObject } from '../facts/go-fold.js';
 import { accessTo } from './access.js';
-import { isPredefinedNetwork } from './create-body.js';
+import { isPredefinedNetwork, PREDEFINED_NETWORKS } from './create-body.js';
 import { resolveObject } from './resolve.js';
 import { tenancyMessage, type TenancyContext } from './context.js';
 import { deny, type TenancyVerdict } from './hook.js';
@@ -31,13 +31,14 @@ export function createHostname(body: JsonValue | undefined): string | undefined 
 }
 
 /**
- * Whether a hostname gives the container no DNS name beyond its own: empty, its own name, or
- * (known only once it exists) its own short ID, which dockerd sets when the create gives none.
- * `name` without its leading `/`; `id` the full ID, or undefined at create.
+ * Whether a hostname gives the container no DNS name beyond its short ID: empty (dockerd then
+ * sets the short ID), or, once the container exists, its own short ID. Not even its own name:
+ * the alias stays when the container is renamed, and the name is then free for another
+ * container, whose DNS answers the renamed one would share. `id`: the full ID, or undefined at
+ * create.
  */
-export function ownHostname(hostname: string | undefined, name: string | undefined, id?: string): boolean {
+export function ownHostname(hostname: string | undefined, id?: string): boolean {
   if (hostname === undefined || hostname === '') return true;
-  if (name !== undefined && name !== '' && hostname === name) return true;
   return id !== undefined && hostname === id.slice(0, SHORT_ID_LENGTH);
 }
 
@@ -115,9 +116,9 @@ export async function dnsNameRefusal(ctx: TenancyContext, name: string, network:
  * Refuse a container's hostname on `network`, one the caller may not change, unless it is its
  * own (ownHostname): dockerd makes it an alias of the container there.
  */
-export function hostnameRefusal(ctx: TenancyContext, hostname: string | undefined, name: string | undefined, network: string, id?: string): TenancyVerdict | undefined {
-  if (ownHostname(hostname, name, id)) return undefined;
-  return deny(403, 'network-alias', tenancyMessage(ctx, `hostname "${hostname ?? ''}" on network "${network}" is not allowed: dockerd makes a container's hostname an alias on each user network it joins, other tenants use this one, and an alias can take another container's name; leave the hostname unset, or make it the container's own name`));
+export function hostnameRefusal(ctx: TenancyContext, hostname: string | undefined, network: string, id?: string): TenancyVerdict | undefined {
+  if (ownHostname(hostname, id)) return undefined;
+  return deny(403, 'network-alias', tenancyMessage(ctx, `hostname "${hostname ?? ''}" on network "${network}" is not allowed: dockerd makes a container's hostname an alias on each user network it joins (and keeps it when the container is renamed), other tenants use this one, and an alias can take another container's name; leave the hostname unset (dockerd then uses the container's short ID)`));
 }
 
 /**
@@ -132,6 +133,9 @@ export async function othersNetworkOf(ctx: TenancyContext, raw: Record<string, u
   for (const [name, endpoint] of Object.entries(networks)) {
     const id = field(endpoint, 'NetworkID');
     const r = await resolveObject(ctx.daemon, 'networks', typeof id === 'string' && id !== '' ? id : name);
+    // A daemon without a default bridge (`--bridge=none`) still names it for a container
+    // created on it; a missing predefined network serves no names.
+    if ('answer' in r && r.answer.status === 404 && PREDEFINED_NETWORKS.has(name)) continue;
     if ('answer' in r) throw new Error(`daemon answered ${r.answer.status} when looking up network "${name}" of a container`);
     if (isPredefinedNetwork(r.found)) continue;
     if (accessTo(ctx.spec, ctx.tenant, r.found, 'modify') === 'none') return name;

@@ -168,7 +168,7 @@ async function extraChecks(ctx: TenancyContext, op: string, obj: ResolvedObject 
     if (others && joining && !isPredefinedNetwork(obj)) {
       const network = obj.names[0] ?? obj.id;
       const name = joining.names[0];
-      const refused = hostnameRefusal(ctx, stringField(joining.raw.Config as JsonValue, 'Hostname'), name, network, joining.id) ?? (name ? await dnsNameRefusal(ctx, name, network, joining.id) : undefined);
+      const refused = hostnameRefusal(ctx, stringField(joining.raw.Config as JsonValue, 'Hostname'), network, joining.id) ?? (name ? await dnsNameRefusal(ctx, name, network, joining.id) : undefined);
       if (refused) return refused;
     }
     const links = await endpointLinksRefusal(ctx, endpoint, others);

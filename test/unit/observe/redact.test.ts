@@ -333,6 +333,7 @@ describe('auditFields', () => {
       body: { RemoteAddrs: ['10.0.0.1:2377'], JoinToken: SECRET },
       want: { remoteAddrs: ['10.0.0.1:2377'] },
     },
+    { name: 'ContainerRename: the new name beside the old one (rev-fix-dns N2)', op: 'ContainerRename', params: { name: 'sq1' }, query: { name: 'carol-sq' }, want: { name: 'sq1', newName: 'carol-sq' } },
     { name: 'per-object op: params only', op: 'ContainerStart', params: { name: 'abc' }, want: { name: 'abc' } },
     { name: 'nothing to say', op: 'ContainerList', want: undefined },
     {

@@ -32,18 +32,17 @@ describe('pure parts', () => {
   });
 
   it.each([
-    [undefined, 'web1', undefined, true],
-    ['', undefined, undefined, true],
-    ['web1', 'web1', undefined, true],
-    ['WEB1', 'web1', undefined, false],
-    ['web1', undefined, undefined, false],
-    ['db', 'web1', undefined, false],
-    ['51e05eec25e4', 'x', ID, true],
-    ['51e05eec25e4', 'x', 'f'.repeat(64), false],
-    ['51e05eec25e40', 'x', ID, false],
-    ['web1.shared', 'web1', undefined, false],
-  ] as const)('ownHostname(%j, %j, id) = %s', (hostname, name, id, want) => {
-    expect(ownHostname(hostname, name, id)).toBe(want);
+    [undefined, undefined, true],
+    ['', undefined, true],
+    // Not even its own name: a rename keeps the alias and frees the name (rev-fix-dns N1).
+    ['web1', undefined, false],
+    ['WEB1', undefined, false],
+    ['51e05eec25e4', ID, true],
+    ['51e05eec25e4', 'f'.repeat(64), false],
+    ['51e05eec25e40', ID, false],
+    ['web1.shared', undefined, false],
+  ] as const)('ownHostname(%j, id) = %s', (hostname, id, want) => {
+    expect(ownHostname(hostname, id)).toBe(want);
   });
 
   it.each([
@@ -129,11 +128,15 @@ const containers = [
   { name: 'C7', id: 'c7'.padEnd(64, '0'), labels: CAROL, hostname: 'c7'.padEnd(12, '0'), networks: { mine: MINE } },
   { name: 'c8', id: 'c8'.padEnd(64, '0'), labels: CAROL, hostname: 'c8'.padEnd(12, '0'), networks: { mine: MINE } },
   { name: 'C2', id: 'c9'.padEnd(64, '0'), labels: CAROL, hostname: 'c9'.padEnd(12, '0'), networks: { mine: MINE } },
+  // Created on the default bridge of a daemon that has none (`--bridge=none`), and on a network since removed.
+  { name: 'bridged', id: 'ca'.padEnd(64, '0'), labels: CAROL, hostname: 'ca'.padEnd(12, '0'), networks: { bridge: '' } },
+  { name: 'stranded', id: 'cb'.padEnd(64, '0'), labels: CAROL, hostname: 'cb'.padEnd(12, '0'), networks: { gone: '' } },
 ];
 
 /** Every container list request the fake answered (its decoded filters). */
 const lists: string[] = [];
 let listFails = false;
+let bridgeMissing = false;
 
 const daemon: DaemonClient = madeByGateway({
   get(path) {
@@ -141,6 +144,7 @@ const daemon: DaemonClient = madeByGateway({
     if (d === '/images/busybox/json') return Promise.resolve(answer(200, { Id: 'sha256:b', RepoTags: ['busybox:latest'], Config: { Labels: {} } }));
     if (d === '/networks/shared' || d === `/networks/${SHARED}`) return Promise.resolve(answer(200, { Id: SHARED, Name: 'shared', Labels: { 'dockgate.owner': 'ops' } }));
     if (d === '/networks/mine' || d === `/networks/${MINE}`) return Promise.resolve(answer(200, { Id: MINE, Name: 'mine', Labels: CAROL }));
+    if (d === '/networks/bridge' && bridgeMissing) return Promise.resolve(answer(404, { message: 'network bridge not found' }));
     if (d === '/networks/bridge') return Promise.resolve(answer(200, { Id: 'b'.repeat(64), Name: 'bridge', Labels: {} }));
     if (d.startsWith('/containers/json?')) {
       const filters = JSON.parse(d.slice(d.indexOf('filters=') + 'filters='.length)) as { name?: string[] };
@@ -188,6 +192,9 @@ describe('create joining a network the caller may not change', () => {
     ['a name differing in case from another tenant\'s', 'WEB1', onShared, 'network-name', 'it differs only in case from container "web1"'],
     ['an upper-case short ID', '51E05EEC25E4', onShared, 'id-like-name', '(the DNS of a network others use ignores case)'],
     ['an upper-case ID prefix', '51E0', onShared, 'id-like-name', 'could be read as the ID of another container'],
+    // A rename would keep the alias and free the name (rev-fix-dns N1).
+    ['the hostname equal to the name', 'plain', { Hostname: 'plain', ...onShared }, 'network-alias', 'hostname "plain"'],
+    ['the name with a leading slash and hostname equal to it', '/plain', { Hostname: 'plain', ...onShared }, 'network-alias', 'hostname "plain"'],
   ])('%s: refused', async (_t, name, body, code, text) => {
     const v = await create(name, body);
     expect(v).toMatchObject({ kind: 'deny', status: 403, code });
@@ -196,8 +203,6 @@ describe('create joining a network the caller may not change', () => {
 
   it.each([
     ['no hostname', 'plain', onShared],
-    ['the hostname equal to the name', 'plain', { Hostname: 'plain', ...onShared }],
-    ['the name with a leading slash and hostname equal to it', '/plain', { Hostname: 'plain', ...onShared }],
     ['an exact name of another container (dockerd answers its conflict)', 'web1', onShared],
     ['upper-case hex that prefixes no ID', 'CAFE', onShared],
     ['a hostname, a dotted name and another case on the caller\'s own network', 'WEB1.shared', { Hostname: 'web1', ...onMine }],
@@ -244,10 +249,26 @@ describe('rename of a container on a network the caller may not change', () => {
   });
 });
 
+describe('rename of a container whose network cannot be looked up', () => {
+  const rename = (c: string, name: string) => admit('POST', `/v1.41/containers/${c}/rename?name=${encodeURIComponent(name)}`, undefined);
+  it('the default bridge missing (a daemon with --bridge=none) serves no names: forwarded', async () => {
+    bridgeMissing = true;
+    try {
+      expect((await rename('bridged', 'cafe0ba5e')).kind).toBe('forward');
+    } finally {
+      bridgeMissing = false;
+    }
+  });
+  it('any other network missing: refused (fail closed)', async () => {
+    await expect(rename('stranded', 'fine')).rejects.toThrow(/daemon answered 404 when looking up network "gone" of a container/);
+  });
+});
+
 describe('network connect to a network the caller may not change', () => {
   const connect = (net: string, c: string, endpoint: unknown = {}) => admit('POST', `/v1.41/networks/${net}/connect`, { Container: c, EndpointConfig: endpoint });
   it.each([
     ['a container whose hostname is another\'s name', 'hosted', 'network-alias', 'hostname "web1" on network "shared"'],
+    ['a container whose hostname is its own name (a rename would keep the alias)', 'named', 'network-alias', 'hostname "named" on network "shared"'],
     ['a dotted name', 'dot.ted', 'network-name', 'it holds a dot'],
     ['a name differing in case from another tenant\'s', 'Web1x', 'network-name', 'differs only in case from container "web1x"'],
     ['an upper-case prefix of another container\'s ID', 'C2', 'id-like-name', 'container name "C2" could be read as the ID of another container'],
@@ -259,7 +280,6 @@ describe('network connect to a network the caller may not change', () => {
 
   it.each([
     ['a container whose hostname is its short ID', 'own'],
-    ['a container whose hostname is its name', 'named'],
     ['an upper-case prefix of its own ID', 'C7'],
     ['a short lower-case hex name (checked at its create)', 'c8'],
   ])('%s: forwarded', async (_t, c) => {
