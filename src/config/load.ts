@@ -7,6 +7,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { parseListen, parseUpstream } from './address.js';
+import { checkTopLevelKeys, emptyConfigProblem, NOT_A_MAPPING } from './top-level.js';
 import type { AdminConfig, GatewayConfig, ListenAddress, TlsConfig } from './types.js';
 import { ConfigError, isRecord, MAX_TIMER_MS, ProblemList, readPositiveInt } from './validate.js';
 import { duplicateKeys, readYamlFile } from './yaml-file.js';
@@ -29,8 +30,6 @@ export const DEFAULTS = {
   keepAliveTimeoutMs: 5_000,
   shutdownGraceMs: 10_000,
 } as const;
-
-const TOP_KEYS = ['listen', 'tls', 'upstream', 'policy', 'admin', 'audit', 'metrics', 'limits'] as const;
 
 function checkReadable(problems: ProblemList, path: string, file: string): void {
   try {
@@ -165,8 +164,8 @@ function readAuditFile(problems: ProblemList, base: string, value: unknown): str
 export function buildConfig(doc: unknown, base: string, source?: string): GatewayConfig {
   const problems = new ProblemList();
   const raw = doc === null || doc === undefined ? {} : doc;
-  if (!isRecord(raw)) throw new ConfigError(source ?? '(default)', [{ path: '(root)', message: 'must be a mapping' }]);
-  problems.unknownKeys('', raw, TOP_KEYS);
+  if (!isRecord(raw)) throw new ConfigError(source ?? '(default)', [NOT_A_MAPPING]);
+  checkTopLevelKeys(problems, raw);
 
   const upstreamText = readString(problems, 'upstream', raw.upstream) ?? DEFAULTS.upstream;
   const upstream = parseUpstream(upstreamText);
@@ -235,9 +234,7 @@ export function loadConfig(file: string): GatewayConfig {
     if (err instanceof ConfigError) throw err;
     throw new ConfigError(abs, [{ path: '(yaml)', message: (err as Error).message.split('\n')[0] ?? 'invalid YAML' }]);
   }
-  // An empty file would start every default (0.0.0.0:2376, the built-in policy), as an empty
-  // DOCKGATE_CONFIG would: refused for the same reason.
-  if (doc === null || doc === undefined) throw new ConfigError(abs, [{ path: '(file)', message: `${abs} holds no configuration; leave --config out to run the built-in default` }]);
+  if (doc === null || doc === undefined) throw new ConfigError(abs, [emptyConfigProblem(abs)]);
   return buildConfig(doc, dirname(abs), abs);
 }
 

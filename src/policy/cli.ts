@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Identity } from '../core/types.js';
 import { buildFacts } from '../facts/build-facts.js';
 import { parseArgs, UsageError } from '../cli/args.js';
+import { ConfigError } from '../config/validate.js';
 import { policyWarnings } from './warnings.js';
 import type { CompiledPolicy } from './compile.js';
 import { policyPathFromConfig } from './config-policy-path.js';
@@ -25,6 +26,9 @@ export interface PolicyCliIo {
 const USAGE = `Usage:
   dockgate policy check [--policy FILE | --config FILE]
       Validate a policy (the built-in default without a flag); list every problem with its line.
+      --config reads the config file's policy: key (a file without one: the built-in default,
+      said so) and refuses what serve refuses about its top level (unknown keys, no content);
+      the rest of the config is checked by serve.
   dockgate policy explain --as NAME [--group G]... [--san VALUE]... [--policy FILE | --config FILE]
                           METHOD PATH [--body FILE|-] [--content-type TYPE]
       Show how the policy decides a request for that identity, without contacting the daemon.
@@ -60,6 +64,11 @@ export async function runPolicyCommand(argv: string[], io: PolicyCliIo): Promise
       writeProblems(err, io);
       return 2;
     }
+    // A --config whose top-level shape serve would refuse: serve's own message.
+    if (err instanceof ConfigError) {
+      io.stderr.write(`dockgate policy: ${err.message}\n`);
+      return 2;
+    }
     throw err;
   }
 }
@@ -85,21 +94,32 @@ function refuseRepeated(argv: readonly string[], names: readonly string[], value
   }
 }
 
+/** The policy a command works on, and a note when a --config names no policy. */
+interface SelectedPolicy {
+  policy: CompiledPolicy;
+  /** Set when --config FILE has no `policy:` key, so the built-in default was taken. */
+  note?: string;
+}
+
 /** Load the policy named by --policy or --config, else the built-in default. */
-function selectPolicy(values: Record<string, string>): CompiledPolicy {
+function selectPolicy(values: Record<string, string>): SelectedPolicy {
   if (values.policy !== undefined && values.config !== undefined) throw new UsageError('give --policy or --config, not both');
-  const file = values.policy ?? (values.config !== undefined ? policyPathFromConfig(values.config) : undefined);
-  return file === undefined ? loadDefaultPolicy() : loadPolicyFile(file);
+  if (values.policy !== undefined) return { policy: loadPolicyFile(values.policy) };
+  if (values.config === undefined) return { policy: loadDefaultPolicy() };
+  const file = policyPathFromConfig(values.config);
+  if (file !== undefined) return { policy: loadPolicyFile(file) };
+  return { policy: loadDefaultPolicy(), note: `${values.config} has no policy: key; serve would use the built-in default` };
 }
 
 function check(argv: string[], io: PolicyCliIo): number {
   const args = parseArgs(argv, { values: ['policy', 'config'] });
   refuseRepeated(argv, ['policy', 'config'], ['policy', 'config']);
   if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
-  const policy = selectPolicy(args.values);
+  const { policy, note } = selectPolicy(args.values);
   const modes = policy.rules.filter((r) => r.mode === 'audit').length;
   io.stdout.write(
     `policy OK: ${policy.source ?? '(built-in default)'}\n` +
+      (note ? `  ${note}\n` : '') +
       `  version ${policy.version}, mode ${policy.mode}, ${policy.rules.length} rule${policy.rules.length === 1 ? '' : 's'}` +
       `${modes ? ` (${modes} in audit mode)` : ''}\n` +
       policy.rules.map((r) => `  - ${r.name}: ${r.effect} ${r.selectors.map((s) => s.text).join(', ')}${r.guards.length ? ` [guards: ${r.guards.map((g) => g.definition.key).join(', ')}]` : ''}\n`).join(''),
@@ -115,7 +135,7 @@ async function explainCommand(argv: string[], io: PolicyCliIo): Promise<number> 
   if (!name) throw new UsageError('--as NAME is required');
   const [method, target, ...extra] = args.positionals;
   if (!method || !target || extra.length) throw new UsageError('give METHOD and PATH');
-  const policy = selectPolicy(args.values);
+  const { policy } = selectPolicy(args.values);
   const contentType = args.values['content-type'];
   if (contentType !== undefined && args.values.body === undefined) throw new UsageError('--content-type needs --body');
   const body = args.values.body === undefined ? undefined : await readBody(args.values.body, io);

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/load.js';
+import { ConfigError } from '../../../src/config/validate.js';
 import { runPolicyCommand } from '../../../src/policy/cli.js';
 import { loadPolicy } from '../../../src/policy/compile.js';
 import { decide } from '../../../src/policy/evaluate.js';
@@ -240,5 +242,50 @@ describe('dockgate policy: review findings', () => {
     expect(r.out).toContain(
       'warning: rule "dev-run" allows ContainerCreate without privileged, hostNamespaces, binds, volumesFrom, capabilities, devices, securityOptions, maskedPaths, sysctls, cgroupParent, runtimes, logDrivers, volumeDrivers, publishedPorts; ContainerExec without privileged: whoever it matches can get root on the host (a guard left out permits what it would refuse)\n',
     );
+  });
+});
+
+describe('dockgate policy check --config: refuses what serve refuses about the file (rev-front F2)', () => {
+  const cases: { name: string; text: string }[] = [
+    { name: 'misspelt policy: key', text: 'listen: 127.0.0.1:2376\npolciy: good.yaml\n' },
+    { name: 'capitalised Policy: key', text: 'Policy: good.yaml\n' },
+    { name: 'another unknown key beside a good policy:', text: 'policy: good.yaml\nlimit: {}\n' },
+    { name: 'empty file', text: '' },
+    { name: 'comments only', text: '# nothing here\n' },
+    { name: 'a list, not a mapping', text: '- policy: good.yaml\n' },
+    { name: 'policy: with no value', text: 'policy:\n' },
+  ];
+  it.each(cases)('$name: exit 2, serve refuses it too', async ({ name, text }) => {
+    const file = join(dir, `shape-${name.replace(/\W+/g, '-')}.yaml`);
+    writeFileSync(file, text);
+    const r = await run(['check', '--config', file]);
+    expect([r.code, r.out]).toEqual([2, '']);
+    let serve: Error | undefined;
+    try {
+      loadConfig(file);
+    } catch (err) {
+      serve = err as Error;
+    }
+    expect(serve).toBeInstanceOf(ConfigError);
+    // Serve's own wording, line for line (serve lists the missing TLS files as well); a bad
+    // policy: value is reported as a policy problem.
+    if (name === 'policy: with no value') return expect(r.err).toContain('policy: must be a file path');
+    const lines = r.err.replace(/^dockgate policy: /, '').trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(1);
+    expect(serve?.message.split('\n')).toEqual(expect.arrayContaining(lines));
+  });
+  it('a valid config without policy: checks the built-in default and says so', async () => {
+    const file = join(dir, 'no-policy-key.yaml');
+    writeFileSync(file, 'listen: 127.0.0.1:2376\n');
+    const r = await run(['check', '--config', file]);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n').slice(0, 2)).toEqual(['policy OK: built-in default', `  ${file} has no policy: key; serve would use the built-in default`]);
+  });
+  it('explain --config refuses the same shapes', async () => {
+    const file = join(dir, 'explain-typo.yaml');
+    writeFileSync(file, 'polciy: good.yaml\n');
+    const r = await run(['explain', '--as', 'admin', '--config', file, 'GET', '/info']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('polciy: unknown key (expected one of: listen, tls, upstream, policy, admin, audit, metrics, limits)');
   });
 });

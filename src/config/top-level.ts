@@ -1,0 +1,38 @@
+/**
+ * The top-level shape of a gateway config file: its allowed keys, and the refusal of an empty
+ * document. Shared by the config loader (`dockgate serve`) and `dockgate policy check|explain
+ * --config`, so that a file `serve` refuses for its shape is refused by the check too.
+ */
+import { type ConfigProblem, isRecord, ProblemList } from './validate.js';
+
+/** The keys a config file may have at its top level. */
+export const TOP_KEYS = ['listen', 'tls', 'upstream', 'policy', 'admin', 'audit', 'metrics', 'limits'] as const;
+
+/** Add a problem for every top-level key of `raw` not in TOP_KEYS. */
+export function checkTopLevelKeys(problems: ProblemList, raw: Record<string, unknown>): void {
+  problems.unknownKeys('', raw, TOP_KEYS);
+}
+
+/**
+ * The problem of a config file at absolute path `abs` that holds no document (empty, comments
+ * only, `---`): it would start every default (0.0.0.0:2376, the built-in policy), as an empty
+ * DOCKGATE_CONFIG would, and is refused for the same reason.
+ */
+export function emptyConfigProblem(abs: string): ConfigProblem {
+  return { path: '(file)', message: `${abs} holds no configuration; leave --config out to run the built-in default` };
+}
+
+/** The problem of a config document that is not a mapping (a list, a string). */
+export const NOT_A_MAPPING: ConfigProblem = Object.freeze({ path: '(root)', message: 'must be a mapping' });
+
+/**
+ * Every problem with the top-level shape of the document parsed from the config file at `abs`:
+ * no document, not a mapping, unknown keys. Empty when the shape is one `serve` would accept.
+ */
+export function topLevelProblems(doc: unknown, abs: string): ConfigProblem[] {
+  if (doc === null || doc === undefined) return [emptyConfigProblem(abs)];
+  if (!isRecord(doc)) return [NOT_A_MAPPING];
+  const problems = new ProblemList();
+  checkTopLevelKeys(problems, doc);
+  return problems.items;
+}
