@@ -59,3 +59,25 @@ export function parseArgs(argv: readonly string[], spec: ArgSpec): ParsedArgs {
   }
   return out;
 }
+
+/**
+ * Refuse a flag of `names` given more than once: parseArgs keeps the last value, and with
+ * `--policy a.yaml --policy b.yaml` a check that silently skips a file reads as that file
+ * passing; `serve --config a --config b` would run on b without a word. Throws UsageError.
+ * Walks `argv` as parseArgs does (a flag's value is the next argument unless `--flag=value`).
+ */
+export function refuseRepeated(argv: readonly string[], names: readonly string[], valued: readonly string[]): void {
+  const seen = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') break;
+    if (!arg.startsWith('--')) continue;
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    if (names.includes(name)) {
+      if (seen.has(name)) throw new UsageError(`--${name} given twice (give one)`);
+      seen.add(name);
+    }
+    if (eq < 0 && valued.includes(name)) i++;
+  }
+}

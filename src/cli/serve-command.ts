@@ -13,7 +13,7 @@ import { ConfigError } from '../config/validate.js';
 import { createOperationalLog, type OperationalLog } from '../observe/logger.js';
 import { childExecArgv, runCertsCrl, startCrlResign } from '../runtime/crl-resign.js';
 import { StartMaterialError, startGateway, type RunningGateway } from '../runtime/start-gateway.js';
-import { parseArgs, UsageError } from './args.js';
+import { parseArgs, refuseRepeated, UsageError } from './args.js';
 import type { CliIo } from './io.js';
 import { captureServeSignals, type ServeSignals } from './serve-signals.js';
 
@@ -78,6 +78,8 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
     return 0;
   }
   if (args.positionals.length > 0) throw new UsageError(`serve takes no argument "${args.positionals[0]}"`);
+  // parseArgs keeps the last --config: a unit's ExecStart plus a drop-in's would run on one unsaid.
+  refuseRepeated(argv, ['config'], ['config']);
   const configFile = args.values.config ?? process.env.DOCKGATE_CONFIG;
   // Set but empty (an unset variable in a unit or compose file) is not "no config": the
   // embedded default would serve with the built-in policy on 0.0.0.0:2376.

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Identity } from '../core/types.js';
 import { buildFacts } from '../facts/build-facts.js';
-import { parseArgs, UsageError } from '../cli/args.js';
+import { parseArgs, refuseRepeated, UsageError } from '../cli/args.js';
 import { ConfigError } from '../config/validate.js';
 import { policyWarnings } from './warnings.js';
 import type { CompiledPolicy } from './compile.js';
@@ -70,27 +70,6 @@ export async function runPolicyCommand(argv: string[], io: PolicyCliIo): Promise
       return 2;
     }
     throw err;
-  }
-}
-
-/**
- * Refuse a flag of `names` given more than once: with `--policy a.yaml --policy b.yaml` the
- * parser keeps the last, and a check that silently skips a file reads as that file passing.
- * Walks `argv` as parseArgs does (a flag's value is the next argument unless `--flag=value`).
- */
-function refuseRepeated(argv: readonly string[], names: readonly string[], valued: readonly string[]): void {
-  const seen = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--') break;
-    if (!arg.startsWith('--')) continue;
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    if (names.includes(name)) {
-      if (seen.has(name)) throw new UsageError(`--${name} given twice (give one)`);
-      seen.add(name);
-    }
-    if (eq < 0 && valued.includes(name)) i++;
   }
 }
 

@@ -200,6 +200,21 @@ describe('signals while the gateway starts', () => {
 });
 
 describe('exit codes at start', () => {
+  it('a repeated --config is a usage error (exit 2), as in the other commands; neither file is used', async () => {
+    const dir = scratchDir('exit-');
+    const config = join(dir, 'gw.yaml');
+    writeFileSync(config, configYaml(pki, daemonSocket));
+    for (const args of [
+      ['--config', config, '--config', join(dir, 'other.yaml')],
+      [`--config=${config}`, '--config', join(dir, 'other.yaml')],
+    ]) {
+      const r = await dockgate(['serve', ...args]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.split('\n')[0]).toBe('dockgate: --config given twice (give one)');
+      expect(r.stderr).not.toContain('other.yaml');
+    }
+  });
+
   it('an invalid policy exits 2 (configuration error), not 1', async () => {
     const dir = scratchDir('exit-');
     writeFileSync(join(dir, 'policy.yaml'), 'version: 1\nrules: [ {name: x, allow: [\n');
