@@ -187,11 +187,13 @@ export async function runCertsCommand(argv: string[], io: CliIo): Promise<number
   const [name, ...rest] = args;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? rest[0] : undefined;
-    const help = topic ? COMMAND_HELP[topic] : CERTS_HELP;
-    (name === undefined ? io.stderr : io.stdout).write(help ?? CERTS_HELP);
+    // `certs help isue` is as wrong as `certs isue`: a usage error naming it, not the general help.
+    if (topic !== undefined && !Object.hasOwn(COMMAND_HELP, topic)) return reportError(new UsageError(`unknown command "${topic}"`), io, 'help');
+    (name === undefined ? io.stderr : io.stdout).write(topic === undefined ? CERTS_HELP : (COMMAND_HELP[topic] as string));
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
+  // Own keys only: `certs toString` names no command.
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   try {
     if (!command) throw new UsageError(`unknown command "${name}"`);
     const parsed = parseArgs(name, rest, command.flags);

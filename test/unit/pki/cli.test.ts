@@ -137,6 +137,10 @@ describe('certs CLI', () => {
     [['revoke', 'alice', '--reason', 'bored'], 2, 'unknown revocation reason "bored"'],
     [['list', '--dir'], 2, '--dir needs a value'],
     [['frobnicate'], 2, 'unknown command "frobnicate"'],
+    [['help', 'isue'], 2, 'unknown command "isue" (see "dockgate certs --help")'],
+    [['help', 'toString'], 2, 'unknown command "toString"'],
+    [['help', '__proto__'], 2, 'unknown command "__proto__"'],
+    [['toString'], 2, 'unknown command "toString" (see "dockgate certs --help")'],
     [['revoke', 'nobody', '--dir', '@DIR'], 1, 'no certificate with name or serial "nobody"'],
     [['issue', 'a/b', '--dir', '@DIR'], 2, 'must not contain / or \\ (see "dockgate certs issue --help")'],
     [['issue', '..', '--dir', '@DIR'], 2, 'name ".." is not allowed'],
@@ -157,6 +161,12 @@ describe('certs CLI', () => {
   test.each([['init'], ['issue'], ['list'], ['revoke'], ['renew'], ['rotate-server'], ['crl']])('%s --help prints usage and exits 0', async (cmd) => {
     const r = await run(cmd, '--help');
     expect(r.code).toBe(0);
+    expect(r.out).toMatch(new RegExp(`^Usage: dockgate certs ${cmd}`));
+  });
+
+  test.each([['init'], ['issue'], ['list'], ['revoke'], ['renew'], ['rotate-server'], ['crl']])('help %s prints that command\'s usage and exits 0', async (cmd) => {
+    const r = await run('help', cmd);
+    expect([r.code, r.err]).toEqual([0, '']);
     expect(r.out).toMatch(new RegExp(`^Usage: dockgate certs ${cmd}`));
   });
 
