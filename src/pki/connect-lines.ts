@@ -21,6 +21,17 @@ function doubleQuote(text: string): string {
   return /^[^"$`\\!]*$/.test(text) ? `"${text}"` : shellQuote(text);
 }
 
+/**
+ * One `key=value` field of `docker context create --docker`, which the docker CLIs read as one
+ * CSV record (pflag's StringToString, Go's encoding/csv): a field holding a comma, a double
+ * quote or a line break is CSV-quoted (`"ca=/a,b/ca.pem"`, inner quotes doubled), since a comma
+ * would split it (`b/ca.pem must be formatted as key=value`), a bare quote is refused, and a
+ * line break would end the record there.
+ */
+export function csvField(field: string): string {
+  return /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
+}
+
 /** A `docker context` name from a client name: contexts allow only `[a-zA-Z0-9][a-zA-Z0-9_.+-]+`. */
 export function contextName(name: string): string {
   const cleaned = name.replace(/[^a-zA-Z0-9_.+-]/g, '-').replace(/^[^a-zA-Z0-9]+/, '');
@@ -82,6 +93,6 @@ export function connectLines(opts: { name: string; host: string; bundle: BundleF
     'export DOCKER_TLS_VERIFY=1',
     `export DOCKER_CERT_PATH=${shellQuote(dir)}`,
     `docker --tlsverify --tlscacert=${shellQuote(ca)} --tlscert=${shellQuote(cert)} --tlskey=${shellQuote(key)} -H ${url} version`,
-    `docker context create ${contextName(opts.name)} --docker ${doubleQuote(`host=${url},ca=${ca},cert=${cert},key=${key}`)}`,
+    `docker context create ${contextName(opts.name)} --docker ${doubleQuote([`host=${url}`, `ca=${ca}`, `cert=${cert}`, `key=${key}`].map(csvField).join(','))}`,
   ];
 }

@@ -3,7 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseArgs } from '../../../src/pki/cli-args.js';
-import { chooseConnectHost, connectAddress, connectHostProblem, contextName, shellQuote } from '../../../src/pki/connect-lines.js';
+import { bundleFiles } from '../../../src/pki/bundle.js';
+import { chooseConnectHost, connectAddress, connectHostProblem, connectLines, contextName, shellQuote } from '../../../src/pki/connect-lines.js';
 import { derInteger } from '../../../src/pki/crl.js';
 import { isLoopback, normalizeHost, serverSans } from '../../../src/pki/hosts.js';
 import { clientSubject } from '../../../src/pki/names.js';
@@ -123,6 +124,19 @@ describe('connect lines', () => {
     [`it's`, `'it'\\''s'`],
   ])('shellQuote(%j) = %j', (input, expected) => {
     expect(shellQuote(input)).toBe(expected);
+  });
+
+  // The docker CLIs read --docker as one CSV record: a comma in a path split the field
+  // (`c/ca.pem must be formatted as key=value`, exit 125, with docker 28 and 20.10).
+  test.each([
+    ['/b/alice', 'docker context create alice --docker "host=tcp://gw:2376,ca=/b/alice/ca.pem,cert=/b/alice/cert.pem,key=/b/alice/key.pem"'],
+    ['/b/my bundle', 'docker context create alice --docker "host=tcp://gw:2376,ca=/b/my bundle/ca.pem,cert=/b/my bundle/cert.pem,key=/b/my bundle/key.pem"'],
+    ['/b/b,c', `docker context create alice --docker 'host=tcp://gw:2376,"ca=/b/b,c/ca.pem","cert=/b/b,c/cert.pem","key=/b/b,c/key.pem"'`],
+    ['/b/say "hi"', `docker context create alice --docker 'host=tcp://gw:2376,"ca=/b/say ""hi""/ca.pem","cert=/b/say ""hi""/cert.pem","key=/b/say ""hi""/key.pem"'`],
+    [`/b/it's,x`, `docker context create alice --docker 'host=tcp://gw:2376,"ca=/b/it'\\''s,x/ca.pem","cert=/b/it'\\''s,x/cert.pem","key=/b/it'\\''s,x/key.pem"'`],
+    ['/b/two\nlines', `docker context create alice --docker 'host=tcp://gw:2376,"ca=/b/two\nlines/ca.pem","cert=/b/two\nlines/cert.pem","key=/b/two\nlines/key.pem"'`],
+  ])('the context line for a bundle in %j', (dir, expected) => {
+    expect(connectLines({ name: 'alice', host: 'gw', bundle: bundleFiles(dir) }).at(-1)).toBe(expected);
   });
 
   test.each([
