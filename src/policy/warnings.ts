@@ -8,7 +8,8 @@
  * - a guarded rule that allows BuildKit's gRPC API, which no guard inspects;
  * - a guarded rule that allows the swarm's keys to the host (join tokens, unlock key, promotion);
  * - an image pattern with a `*` in its registry part (it matches every registry);
- * - a deny rule an earlier rule always decides before (see shadowed-rules.ts).
+ * - a deny rule an earlier rule always decides before (see shadowed-rules.ts);
+ * - a policy with no rules at all: it denies every request (`no-rule`).
  *
  * Which operations a rule selects is read generously (a path glob selects every route it
  * overlaps), so a warning errs towards being shown.
@@ -162,9 +163,21 @@ function partialDenyWarnings(rule: CompiledRule): string[] {
   return out;
 }
 
-/** Every warning for a valid policy: per rule in rule order, then the unreachable deny rules. */
+/**
+ * The warning for a policy without rules (`rules: []`): valid, and fail closed, but every
+ * request is denied with `no-rule`, which puzzles whoever meant to start small. With
+ * `mode: audit` nothing is denied: every request is forwarded and recorded as would-deny.
+ */
+function noRulesWarning(policy: CompiledPolicy): string | undefined {
+  if (policy.rules.length > 0) return undefined;
+  return policy.mode === 'audit' ? 'no rules: every request would be denied (mode audit: each is forwarded and recorded as would-deny)' : 'no rules: every request is denied';
+}
+
+/** Every warning for a valid policy: no rules, then per rule in rule order, then the unreachable deny rules. */
 export function policyWarnings(policy: CompiledPolicy): string[] {
   const warnings: string[] = [];
+  const empty = noRulesWarning(policy);
+  if (empty) warnings.push(empty);
   const ownContainersOnly = policy.tenancy !== undefined;
   for (const rule of policy.rules) {
     if (rule.effect === 'deny') warnings.push(...partialDenyWarnings(rule));

@@ -207,3 +207,13 @@ describe("policyWarnings: BuildKit's gRPC API", () => {
     expect(w).toHaveLength(1);
   });
 });
+
+describe('policyWarnings: a policy with no rules (rev-front F6)', () => {
+  it.each([
+    ['rules: []', 'version: 1\nrules: []\n', ['no rules: every request is denied']],
+    ['mode audit', 'version: 1\nmode: audit\nrules: []\n', ['no rules: every request would be denied (mode audit: each is forwarded and recorded as would-deny)']],
+    ['one rule', `version: 1\nrules:\n${rule('ro', '{ anyone: true }', '[power:read]', 'psArgs: false')}`, []],
+  ])('%s', (_name, text, expected) => {
+    expect(policyWarnings(loadPolicy(text))).toEqual(expected);
+  });
+});
