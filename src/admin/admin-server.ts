@@ -109,16 +109,20 @@ const ADMIN_HANDSHAKE_TIMEOUT_MS = 10_000;
  * Build the express app: three GET routes (HEAD too, as express answers HEAD with a GET route),
  * matched exactly: `/metrics/` and `/METRICS` are a JSON 404 like everything else, so a proxy
  * rule for the exact path covers every way in. While `loopbackHostsOnly()` is true, a request
- * whose `Host` is not a loopback name gets a JSON 403 (see loopback-host.ts).
+ * whose `Host` is not a loopback name gets a JSON 403 (see loopback-host.ts). `tls`: the
+ * listener speaks HTTPS (admin.tls), and only then do answers carry HSTS and CSP's
+ * `upgrade-insecure-requests`.
  */
-export function createAdminApp(opts: Pick<AdminServerOptions, 'registry' | 'readiness'> & { loopbackHostsOnly?: () => boolean }): express.Express {
+export function createAdminApp(opts: Pick<AdminServerOptions, 'registry' | 'readiness'> & { loopbackHostsOnly?: () => boolean; tls?: boolean }): express.Express {
   const app = express();
   // Read when the app's router is made, at the first app.use: set before it.
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(helmet());
+  // HSTS and CSP's upgrade-insecure-requests speak of HTTPS: only with admin.tls, never on
+  // the plain-HTTP listener (where HSTS is ignored and the upgrade points at nothing).
+  app.use(helmet(opts.tls ? {} : { strictTransportSecurity: false, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use((_req, res, next) => {
     // Health and metrics must never be served from a cache.
     res.set('Cache-Control', 'no-store');
@@ -182,7 +186,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
   // listening (no request comes before): the configured text may be a name, or spell loopback
   // in a way no text test knows.
   let loopback = true;
-  app.use(createAdminApp({ ...opts, loopbackHostsOnly: () => !material && loopback }));
+  app.use(createAdminApp({ ...opts, tls: tls !== undefined, loopbackHostsOnly: () => !material && loopback }));
   let server: http.Server;
   if (material) {
     const clientCerts = material.revocation ? { requestCert: true, rejectUnauthorized: true } : {};

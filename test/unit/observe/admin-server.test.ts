@@ -87,6 +87,10 @@ describe('admin server (plain http)', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('x-powered-by')).toBeNull();
+    // Plain HTTP: no HSTS, no upgrade to an HTTPS that is not there (rev-front F7).
+    expect(res.headers.get('strict-transport-security')).toBeNull();
+    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    expect(res.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
   });
 
   it('GET /readyz is 200 when ready and 503 with the checks when not', async () => {
@@ -230,6 +234,19 @@ describe('admin server with TLS and client certificates', () => {
 
   it('serves a client with a certificate from the CA', async () => {
     expect(await get('/healthz', true)).toEqual({ status: 200, body: '{"status":"ok"}' });
+  });
+
+  it('over TLS, answers carry HSTS and CSP upgrade-insecure-requests (helmet defaults)', async () => {
+    const headers = await new Promise<http.IncomingHttpHeaders>((resolve, reject) => {
+      https
+        .get({ host: '127.0.0.1', port: server.address.port, path: '/healthz', agent: false, ca: pem('ca.pem'), cert: pem('client.pem'), key: pem('client.key') }, (res) => {
+          res.resume();
+          resolve(res.headers);
+        })
+        .on('error', reject);
+    });
+    expect(headers['strict-transport-security']).toMatch(/^max-age=\d+/);
+    expect(headers['content-security-policy']).toContain('upgrade-insecure-requests');
   });
 
   it('answers any Host over TLS (a rebound page cannot pass the certificate check)', async () => {
