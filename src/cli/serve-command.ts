@@ -139,7 +139,8 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
       );
     };
     const addr = gateway.server.address();
-    log.info({ listen: hostPort(addr.host, addr.port), upstream: config.upstream.url, admin: gateway.adminAddress ? hostPort(gateway.adminAddress.host, gateway.adminAddress.port) : 'off', config: config.source ?? '(embedded default)', policy: config.policy ?? '(built-in default)' }, 'dockgate listening');
+    // pid: the process to signal, which is not npm's under `npm start` (README, Signals).
+    log.info({ pid: process.pid, listen: hostPort(addr.host, addr.port), upstream: config.upstream.url, admin: gateway.adminAddress ? hostPort(gateway.adminAddress.host, gateway.adminAddress.port) : 'off', config: config.source ?? '(embedded default)', policy: config.policy ?? '(built-in default)' }, 'dockgate listening');
     if (configFile === undefined) stopCrlResign = startEmbeddedCrlResign(config, gateway, log);
     // Signals received while starting run now (a stop right after the "listening" line).
     signals.attach({ stop, reload: () => gateway.reload(), reopenAudit: () => gateway.reopenAudit() });

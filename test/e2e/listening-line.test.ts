@@ -1,6 +1,7 @@
 /**
  * The `dockgate listening` line names both listeners the same way, as the `host:port` they
- * bound (`admin` is "off" when the admin listener is disabled), as docs/observability.md says.
+ * bound (`admin` is "off" when the admin listener is disabled), and the `pid` to signal, as
+ * docs/observability.md says.
  */
 import { expect, inject, it } from 'vitest';
 import { configYaml, makePki, startGateway } from './support/gateway.js';
@@ -23,6 +24,8 @@ it.each([
   const gw = await startGateway(pki.dir, configYaml(pki, socket).replace('admin: 127.0.0.1:0', admin));
   try {
     const line = listeningLine(gw.stderr());
+    // The pid of the gateway's own node process: the one to signal (not npm's under `npm start`).
+    expect(line.pid).toBe(gw.process.pid);
     expect(line.listen).toBe(`127.0.0.1:${gw.port}`);
     expect(line.admin).toMatch(expected);
     if (gw.adminPort !== undefined) expect(line.admin).toBe(admin.includes('::1') ? `[::1]:${gw.adminPort}` : `127.0.0.1:${gw.adminPort}`);
