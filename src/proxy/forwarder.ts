@@ -69,6 +69,10 @@ export interface Forwarder {
    * before `forward` (a request still being admitted); it is cheap when the exchange completed.
    */
   ended(req: IncomingMessage, res: ServerResponse): void;
+  /**
+   * Destroy the daemon connections (the end of a shutdown). Errors they raise from then on are
+   * the gateway's doing and are not reported to any exchange's `onError`.
+   */
   close(): void;
 }
 
@@ -268,6 +272,16 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ENOTFOUND', 'E
 
 /** Create the forwarder for `target`. */
 export function createForwarder(target: UpstreamTarget): Forwarder {
+  /**
+   * Set by close(): the daemon connections still open are destroyed by the gateway itself (the
+   * end of the shutdown's grace, after it cut its clients' connections), so what breaks on them
+   * then is no daemon failure and is not reported to the hooks (no `upstream-error`).
+   */
+  let closed = false;
+  /** Report a daemon error to the exchange's hooks, unless the gateway's own close caused it. */
+  const reportError = (hooks: ForwardHooks | undefined, kind: 'unreachable' | 'failed', err: Error): void => {
+    if (!closed) hooks?.onError(kind, err);
+  };
   const proxy = httpProxy.createProxyServer({
     target: { ...target.address, protocol: 'http:' } as unknown as string,
     agent: target.agent,
@@ -319,7 +333,7 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
     relayResponse(proxyRes, res);
     // The daemon's answer broke off (it died mid-stream); a client that left destroys it without an error.
     proxyRes.on('error', (err) => {
-      hooks?.onError('failed', err);
+      reportError(hooks, 'failed', err);
       res.destroy();
     });
   });
@@ -331,7 +345,7 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
     // A daemon that answered before taking the whole body (a 404 to an upload) and closed its
     // side breaks the rest of the upload: its answer is the outcome, not a failure of the daemon.
     const answeredEarly = (req as WithHooks)[PROXY_RES] !== undefined && (code === 'EPIPE' || code === 'ECONNRESET');
-    if (!answeredEarly) hooks?.onError(unreachable ? 'unreachable' : 'failed', err);
+    if (!answeredEarly) reportError(hooks, unreachable ? 'unreachable' : 'failed', err);
     const orphan = (req as WithHooks)[ORPHAN];
     if (orphan) {
       // Nobody to answer; what the request held can go (a request cut off: once its connection has closed).
@@ -391,6 +405,7 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
       dropDaemonSideIfUnfinished(req as WithHooks, res);
     },
     close() {
+      closed = true;
       proxy.close();
       target.agent.destroy();
     },

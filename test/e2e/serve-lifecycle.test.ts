@@ -108,6 +108,7 @@ interface Rec {
   status: number;
   stream: boolean;
   identity?: { cn: string };
+  endedBy?: string;
 }
 
 function readAudit(file: string): Rec[] {
@@ -415,6 +416,10 @@ describe('audit completeness', () => {
     expect(ev[0]).toMatchObject({ decision: 'allow', status: 200, stream: true, identity: { cn: 'admin' } });
     expect(at).toHaveLength(1);
     expect(at[0]).toMatchObject({ decision: 'allow', status: 101, stream: true, identity: { cn: 'admin' } });
+    // The gateway cut them, not the daemon: no "lost the connection to the daemon", which is
+    // logged and counted in dockgate_upstream_errors_total{kind="failed"} by the same call (rev-front F8).
+    expect(ev[0]?.endedBy).toBe('shutdown');
+    expect(gw.stderr()).not.toContain('"event":"upstream-error"');
   });
 });
 
