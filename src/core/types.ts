@@ -149,6 +149,13 @@ export interface Decision {
   outcome: Outcome;
   /** Name of the rule that decided, or `default` when none matched. */
   rule: string;
+  /**
+   * A `would-deny` only: the rule in enforce mode that allowed it, while `rule` names the staged
+   * (audit-mode) rule whose verdict is recorded. The enforced rule's amendments, network look-ups
+   * and exec start check are this rule's, so a refusal after the policy (host-network-check.ts,
+   * exec-start-gate.ts) names it. Undefined when no rule in enforce mode matched (a policy in audit mode).
+   */
+  enforcedRule?: string;
   /** Stable reason code for metrics, e.g. `no-rule`, `privileged`, `bind-mount`. */
   code: string;
   /** Human-readable reason for the deny message and the audit log. */

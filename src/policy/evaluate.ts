@@ -129,7 +129,13 @@ function combine(policy: CompiledPolicy, staged: Verdict, enforced: Verdict | un
   const amendments = enforced?.amendments ? { amendments: enforced.amendments } : {};
   const lookups = enforced?.networkLookups ? { networkLookups: enforced.networkLookups } : {};
   const execStart = enforced?.execStart ? { execStart: enforced.execStart } : {};
-  if (!staged.allow) return { forward: true, outcome: 'would-deny', rule: staged.rule, code: staged.code, reason: staged.reason, ...amendments, ...lookups, ...execStart };
+  if (!staged.allow) {
+    // The record names the staged rule; what the enforced rule still does is its own: its name for
+    // the refusals after the policy, and what it wrote into the body in the reason.
+    const written = enforced?.amendments?.map((a) => `; ${a.reason}`).join('') ?? '';
+    const enforcedRule = enforced ? { enforcedRule: enforced.rule } : {};
+    return { forward: true, outcome: 'would-deny', rule: staged.rule, code: staged.code, reason: staged.reason + written, ...enforcedRule, ...amendments, ...lookups, ...execStart };
+  }
   const by = enforced ?? staged;
   return { forward: true, outcome: 'allow', rule: by.rule, code: by.code, reason: by.reason, ...amendments, ...lookups, ...execStart };
 }

@@ -70,12 +70,14 @@ export function formatExplanation(e: Explanation): string {
   lines.push(`decision:  ${d.outcome}${d.outcome === 'would-deny' ? ' (forwarded: audit mode)' : ''}, rule ${d.rule}, code ${d.code}: ${d.reason}`);
   if (e.message) lines.push(`message:   ${e.message}`);
   // What the gateway does next, which explain (pure) cannot: a service's networks on the daemon.
+  // Those checks are the enforced rule's (not a staged one's, which a would-deny names).
+  const by = JSON.stringify(d.enforcedRule ?? d.rule);
   if (d.networkLookups?.length) {
     const named = d.networkLookups.map((l) => `${l.path} ${JSON.stringify(l.target)}`).join(', ');
-    lines.push(`then:      the gateway looks up ${named} on the daemon before forwarding: refused if one is the host network (code host-namespace) or cannot be checked (code network-unchecked)`);
+    lines.push(`then:      the gateway looks up ${named} on the daemon before forwarding: refused if one is the host network (code host-namespace) or cannot be checked (code network-unchecked), by rule ${by}`);
   }
   if (d.execStart) {
-    lines.push(`then:      the gateway looks up exec ${JSON.stringify(d.execStart.execId)} on the daemon before forwarding and runs this rule's exec guards on it: refused if it runs as root or privileged where they refuse that (codes exec-root, privileged), or cannot be checked (code exec-unchecked)`);
+    lines.push(`then:      the gateway looks up exec ${JSON.stringify(d.execStart.execId)} on the daemon before forwarding and runs the exec guards of rule ${by} on it: refused if it runs as root or privileged where they refuse that (codes exec-root, privileged), or cannot be checked (code exec-unchecked)`);
   }
   return `${lines.join('\n')}\n`;
 }

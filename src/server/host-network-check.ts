@@ -43,9 +43,14 @@ export async function hostNetworkViolation(daemon: DaemonClient, lookups: readon
   return undefined;
 }
 
-/** The decision to record and answer when a look-up refused a request the enforced rule allowed: that rule's guard refusal. */
+/**
+ * The decision to record and answer when a look-up refused a request the enforced rule allowed
+ * (a service's networks here, the exec an exec start starts in exec-start-gate.ts): that rule's
+ * guard refusal, under that rule's name, also when the decision is a would-deny recorded under
+ * a rule in audit mode (which enforces nothing, and whose guards made no look-up).
+ */
 export function refusedAfterLookup(decision: Decision, violation: Violation): Decision {
-  return { forward: false, outcome: 'deny', rule: decision.rule, code: violation.code, reason: violation.reason };
+  return { forward: false, outcome: 'deny', rule: decision.enforcedRule ?? decision.rule, code: violation.code, reason: violation.reason };
 }
 
 async function lookupViolation(daemon: DaemonClient, { path, target }: NetworkLookup): Promise<Violation | undefined> {

@@ -17,6 +17,7 @@ const CLIS = ['docker', ...(existsSync(CLI20) || process.env.CI === 'true' ? [CL
 let pki: TestPki;
 let gw: TestGateway;
 let shared: TestGateway;
+let staging: TestGateway;
 
 const GUARDS = 'guards: { privileged: false, hostNamespaces: false, binds: false, volumesFrom: false, capabilities: false, devices: false, execRoot: false }';
 const POLICY = `version: 1
@@ -29,6 +30,13 @@ rules:
     allow: [power:read, ContainerCreate, ContainerStart, ContainerWait, ContainerDelete, ContainerExec, ExecStart, ExecResize]
     ${GUARDS}
 `;
+// A change staged as docs/policy.md says: a rule in audit mode before the rule in force.
+const STAGED = POLICY.replace('  - name: devs\n', `  - name: stage-no-exec-start
+    who: { groups: [dev] }
+    mode: audit
+    deny: [ExecStart]
+  - name: devs
+`);
 const TENANCY = `${POLICY}tenancy:
   admins: { groups: [ops] }
   teams: [dev]
@@ -43,6 +51,9 @@ beforeAll(async () => {
   writeFileSync(tenancyFile, TENANCY);
   gw = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${policyFile}\n`));
   shared = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${tenancyFile}\n`));
+  const stagedFile = join(pki.dir, 'staged.yaml');
+  writeFileSync(stagedFile, STAGED);
+  staging = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${stagedFile}\n`));
   for (const args of [
     ['run', '-d', '--label', LABEL, '-u', 'nobody', '--name', 'dgt-es-nobody', 'busybox', 'sleep', '600'],
     ['run', '-d', '--label', LABEL, '-u', 'root', '--name', 'dgt-es-root', 'busybox', 'sleep', '600'],
@@ -59,6 +70,7 @@ afterAll(async () => {
   }
   await gw?.stop();
   await shared?.stop();
+  await staging?.stop();
 });
 
 /** An exec created on the daemon's socket (not through the gateway), left pending. */
@@ -168,5 +180,30 @@ describe('with tenancy: an admin\'s root exec on a tenant\'s container', () => {
     expect([own.code, own.stdout.trim()], own.stderr).toEqual([0, '65534']);
     const admin = await startAs('root1', shared.port, id, true);
     expect(admin.status).toBe('101');
+  });
+});
+
+describe('with a rule in audit mode before the rule in force (rev-interplay F1)', () => {
+  it('the exec guards\' refusal is the enforced rule\'s: message, record and metrics name it, not the audit-mode rule', async () => {
+    expect(STAGED).toContain('stage-no-exec-start');
+    const id = await createOnSocket('dgt-es-nobody', { Cmd: ['id'], User: '0' });
+    const r = await startAs('bob', staging.port, id, true);
+    expect(r.status).toBe('403');
+    expect(r.body).toMatch(/User \\"0\\" runs the exec session as root \(rule \\"devs\\"\)/);
+    expect(r.body).not.toContain('stage-no-exec-start');
+    expect(await execState(id)).toMatchObject({ Running: false, ExitCode: null, Pid: 0 });
+    expect(await recordOf(staging, 'ExecStart', id)).toMatchObject({ decision: 'deny', rule: 'devs', code: 'exec-root', status: 403 });
+    const metrics = await (await fetch(`http://127.0.0.1:${staging.adminPort}/metrics`)).text();
+    expect(metrics).toContain('dockgate_denials_total{rule="devs",code="exec-root",decision="deny"} 1');
+    expect(metrics).not.toContain('dockgate_denials_total{rule="stage-no-exec-start",code="exec-root"');
+  });
+
+  it('an exec the guards let through is forwarded and recorded would-deny under the audit-mode rule', async () => {
+    const id = await createOnSocket('dgt-es-nobody', { Cmd: ['id', '-u'] });
+    const r = await startAs('bob', staging.port, id, true);
+    expect([r.status, r.body.trim()]).toEqual(['101', '65534']);
+    const record = await recordOf(staging, 'ExecStart', id);
+    expect(record).toMatchObject({ decision: 'would-deny', rule: 'stage-no-exec-start', code: 'rule-deny' });
+    expect(String(record?.reason)).toMatch(/^denied by policy; the exec instance it starts \(.*\) passed the exec guards$/);
   });
 });

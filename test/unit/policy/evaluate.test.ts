@@ -271,6 +271,52 @@ rules:
     expect([d.outcome, d.forward, d.rule, d.code]).toEqual([outcome, forward, rule, code]);
   });
 
+  // What the enforced rule still does on a would-deny is its own (rev-interplay F1, F2): its name
+  // for the refusals after the policy, and its body change in the recorded reason.
+  const stagedOverGuards = loadPolicy(`
+version: 1
+rules:
+  - name: stage-no-exec-start
+    who: { anyone: true }
+    mode: audit
+    deny: [ExecStart, ContainerCreate, ServiceCreate]
+  - name: tenants
+    who: { anyone: true }
+    allow: [ExecStart, ContainerCreate, ServiceCreate, SystemInfo]
+    guards: { execRoot: false, hostNamespaces: false }
+`);
+  const stagedAllow = loadPolicy(`
+version: 1
+rules:
+  - name: stage-allow
+    who: { anyone: true }
+    mode: audit
+    allow: [ExecStart]
+  - name: tenants
+    who: { anyone: true }
+    allow: [ExecStart]
+    guards: { execRoot: false }
+`);
+  const cgroupnsNote = 'HostConfig.CgroupnsMode set to "private" (with API 1.40 and none given, dockerd would use the host\'s cgroup namespace on a cgroup v1 host)';
+  it.each([
+    ['would-deny exec start: the check is the enforced rule\'s, and named', stagedOverGuards, 'POST', '/v1.41/exec/e1/start', {}, 'would-deny', 'stage-no-exec-start', 'tenants', 'denied by policy', 'exec'],
+    ['would-deny service create: the look-ups are the enforced rule\'s, and named', stagedOverGuards, 'POST', '/v1.41/services/create', { Name: 's', TaskTemplate: { ContainerSpec: { Image: 'b' }, Networks: [{ Target: 'abc' }] } }, 'would-deny', 'stage-no-exec-start', 'tenants', 'denied by policy', 'lookups'],
+    ['would-deny create below 1.41: the reason says what the enforced rule wrote', stagedOverGuards, 'POST', '/v1.40/containers/create', { Image: 'b', HostConfig: {} }, 'would-deny', 'stage-no-exec-start', 'tenants', `denied by policy; ${cgroupnsNote}`, 'amendment'],
+    ['would-deny create at 1.41: nothing written, nothing added', stagedOverGuards, 'POST', '/v1.41/containers/create', { Image: 'b', HostConfig: {} }, 'would-deny', 'stage-no-exec-start', 'tenants', 'denied by policy', undefined],
+    ['allow create below 1.41: the note as before, no enforcedRule (rule is the enforced one)', guarded('hostNamespaces: false'), 'POST', '/v1.40/containers/create', { Image: 'b', HostConfig: {} }, 'allow', 'guarded', undefined, `allowed by rule "guarded"; ${cgroupnsNote}`, 'amendment'],
+    ['allow after a staged allow: rule is the enforced one', stagedAllow, 'POST', '/v1.41/exec/e1/start', {}, 'allow', 'tenants', undefined, 'allowed by rule "tenants"', 'exec'],
+    ['a route the enforced rule does not select: no enforced rule, no enforcedRule', stagedOverGuards, 'GET', '/v1.41/info', undefined, 'allow', 'tenants', undefined, 'allowed by rule "tenants"', undefined],
+    ['policy in audit mode, guard: a dry run has no enforced rule', audit, bob, 'POST', '/containers/create', { Privileged: true }, 'would-deny', 'guarded', undefined, 'Privileged is not allowed', undefined],
+  ].map((c) => (c.length === 11 ? c : [c[0], c[1], alice, ...c.slice(2)])) as Array<[string, CompiledPolicy, typeof alice, string, string, unknown, string, string, string | undefined, string, string | undefined]>)(
+    '%s',
+    (_n, pol, who, method, target, body, outcome, rule, enforcedRule, reason, carries) => {
+      for (const d of [decide(pol, who, req(method, target, body)), decideTraced(pol, who, req(method, target, body))]) {
+        expect([d.outcome, d.rule, d.enforcedRule, d.reason]).toEqual([outcome, rule, enforcedRule, reason]);
+        expect([d.execStart !== undefined, d.networkLookups !== undefined, d.amendments !== undefined]).toEqual([carries === 'exec', carries === 'lookups', carries === 'amendment']);
+      }
+    },
+  );
+
   it('a denial says which rule in audit mode would allow the request', () => {
     expect(decide(staged, bob, req('GET', '/info')).reason).toBe('no rule allows it; the audit-mode rule "stage-more-for-bob" would allow it');
     expect(decide(onlyStaged, bob, req('POST', '/containers/create', { HostConfig: { Privileged: true } })).reason).toBe('no rule allows it');

@@ -71,8 +71,11 @@ describe('hostNetworkViolation', () => {
 });
 
 describe('refusedAfterLookup', () => {
-  it('records the refusal as the allowing rule\'s guard refusal', () => {
-    const allowed = { forward: true, outcome: 'would-deny', rule: 'svc', code: 'rule-deny', reason: 'denied by policy', networkLookups: [at('h')] } as const;
-    expect(refusedAfterLookup(allowed, { code: 'host-namespace', reason: 'r' })).toEqual({ forward: false, outcome: 'deny', rule: 'svc', code: 'host-namespace', reason: 'r' });
+  it.each([
+    ['an allow: the rule that decided', { forward: true, outcome: 'allow', rule: 'svc', code: 'allowed', reason: 'allowed by rule "svc"', networkLookups: [at('h')] }, 'svc'],
+    // rev-interplay F1: the look-up is the enforced rule's, never the audit-mode rule's, which made none.
+    ['a would-deny: the enforced rule, not the staged one recorded', { forward: true, outcome: 'would-deny', rule: 'staged', enforcedRule: 'svc', code: 'rule-deny', reason: 'denied by policy', networkLookups: [at('h')] }, 'svc'],
+  ] as const)('records the refusal as the enforced rule\'s guard refusal: %s', (_n, decision, rule) => {
+    expect(refusedAfterLookup(decision, { code: 'host-namespace', reason: 'r' })).toEqual({ forward: false, outcome: 'deny', rule, code: 'host-namespace', reason: 'r' });
   });
 });
