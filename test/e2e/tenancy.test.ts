@@ -1388,6 +1388,29 @@ tenancy:
         const seen = await dockerDirect(socket, ['inspect', '--format', '{{.HostConfig.CgroupnsMode}} {{.HostConfig.Memory}}', id as string]);
         expect(seen.stdout.trim()).toBe(`private ${32 * 1024 * 1024}`);
       }
+      // And under a policy without the guard (the suite's gateway: allow all, no guards; rev-interplay F3):
+      // the HostConfig tenancy adds must not make dockerd force the host's cgroup namespace, which a
+      // body without one would not have got (dockerd gives it the daemon's default-cgroupns-mode).
+      for (const version of ['1.39', '1.40']) {
+        for (const body of [{ Image: 'busybox', Cmd: ['true'] }, { Image: 'busybox', Cmd: ['true'], HostConfig: null }]) {
+          const r = await run('curl', ['-s', '--cacert', join(b, 'ca.pem'), '--cert', join(b, 'cert.pem'), '--key', join(b, 'key.pem'), '-H', 'Content-Type: application/json', '--data-binary', JSON.stringify(body), `https://127.0.0.1:${gw.port}/v${version}/containers/create`]);
+          const id = (JSON.parse(r.stdout) as { Id?: string }).Id;
+          expect(id, r.stdout).toMatch(/^[0-9a-f]{64}$/);
+          const seen = await dockerDirect(socket, ['inspect', '--format', '{{.HostConfig.CgroupnsMode}} {{.HostConfig.Memory}}', id as string]);
+          expect([version, body, seen.stdout.trim()]).toEqual([version, body, `private ${32 * 1024 * 1024}`]);
+        }
+      }
+      // The client's own empty HostConfig is left alone: dockerd does with it what it would have done (cgroup v1 here: host).
+      const ownHost = await run('curl', ['-s', '--cacert', join(b, 'ca.pem'), '--cert', join(b, 'cert.pem'), '--key', join(b, 'key.pem'), '-H', 'Content-Type: application/json', '--data-binary', '{"Image":"busybox","Cmd":["true"],"HostConfig":{}}', `https://127.0.0.1:${gw.port}/v1.40/containers/create`]);
+      const direct = await run('curl', ['-s', '--unix-socket', socket, '-H', 'Content-Type: application/json', '--data-binary', '{"Image":"busybox","Cmd":["true"],"HostConfig":{}}', 'http://d/v1.40/containers/create']);
+      const modes = [];
+      for (const out of [ownHost.stdout, direct.stdout]) {
+        const id = (JSON.parse(out) as { Id?: string }).Id;
+        expect(id, out).toMatch(/^[0-9a-f]{64}$/);
+        modes.push((await dockerDirect(socket, ['inspect', '--format', '{{.HostConfig.CgroupnsMode}}', id as string])).stdout.trim());
+        if (out === direct.stdout) await dockerDirect(socket, ['rm', '-f', id as string]);
+      }
+      expect(modes[0]).toBe(modes[1]);
       // A HostConfig dockerd cannot decode is refused, not replaced by tenancy's (which made a container).
       const bad = await run('curl', ['-s', '-w', '\n%{http_code}', '--cacert', join(b, 'ca.pem'), '--cert', join(b, 'cert.pem'), '--key', join(b, 'key.pem'), '-H', 'Content-Type: application/json', '--data-binary', '{"Image":"busybox","HostConfig":"x"}', `https://127.0.0.1:${own.port}/v1.40/containers/create`]);
       expect(bad.stdout).toMatch(/HostConfig is a string where dockerd reads an object: dockerd refuses the body"}\n+400$/);
@@ -1441,8 +1464,8 @@ tenancy:
       // The cgroupns amendment alone (an admin: no tenancy), then with tenancy's memory limit.
       expect(await create('root', own.port, '1.39', body)).toBe('private cpuset= private 0');
       expect(await create('carol', own.port, '1.39', body)).toBe(`private cpuset= private ${mem}`);
-      // Tenancy's limits alone: below 1.40 through the gateway without the guard, and at 1.41 (no amendment).
-      expect(await create('carol', gw.port, '1.39', body)).toMatch(new RegExp(`^private cpuset= \\S+ ${mem}$`));
+      // Tenancy's limits alone: below 1.40 through the gateway without the guard (the cgroup namespace private all the same), and at 1.41 (no amendment).
+      expect(await create('carol', gw.port, '1.39', body)).toBe(`private cpuset= private ${mem}`);
       expect(await create('carol', own.port, '1.41', { Image: 'busybox', Cmd: ['true'], CPUSET: '0' })).toMatch(new RegExp(`^private cpuset= \\S+ ${mem}$`));
       // The client's own HostConfig: dockerd forces shareable and reads the Cpuset, as it would have.
       expect(await create('carol', gw.port, '1.39', { ...body, HostConfig: {} })).toMatch(new RegExp(`^shareable cpuset=0 \\S+ ${mem}$`));

@@ -28,14 +28,18 @@ describe('hostConfigIsNil', () => {
 
 describe('addingHostConfig', () => {
   const cases: Array<[string, string | undefined, JsonObject, JsonObject]> = [
-    ['below 1.40: IpcMode private (dockerd would force shareable), the top-level Cpuset removed', '1.39',
+    ['below 1.40: IpcMode and CgroupnsMode private (dockerd would force shareable, and host on cgroup v1), the top-level Cpuset removed', '1.39',
       { Image: 'b', Cpuset: '0' },
-      { Image: 'b', HostConfig: { Memory: 1, IpcMode: 'private' } }],
+      { Image: 'b', HostConfig: { Memory: 1, IpcMode: 'private', CgroupnsMode: 'private' } }],
     ['a null HostConfig counts as none, under its spelling', '1.24',
       { Image: 'b', hostconfig: null },
-      { Image: 'b', hostconfig: { Memory: 1, IpcMode: 'private' } }],
-    ['1.40 and later: IpcMode left to the daemon, Cpuset removed (getHostConfig copies it at every version)', '1.40',
+      { Image: 'b', hostconfig: { Memory: 1, IpcMode: 'private', CgroupnsMode: 'private' } }],
+    // rev-interplay F3: dockerd forces the host cgroup namespace below 1.41 on a HostConfig it got, not on a body without one.
+    ['1.40: IpcMode left to the daemon, CgroupnsMode private, Cpuset removed (getHostConfig copies it at every version)', '1.40',
       { Image: 'b', Cpuset: '0-1' },
+      { Image: 'b', HostConfig: { Memory: 1, CgroupnsMode: 'private' } }],
+    ['1.41 and later: both modes left to the daemon', '1.41',
+      { Image: 'b' },
       { Image: 'b', HostConfig: { Memory: 1 } }],
     ['no version prefix: the daemon\'s own, not below 1.40', undefined,
       { Image: 'b', CPUSET: '0' },
@@ -67,16 +71,22 @@ describe('addingHostConfig', () => {
     expect(body).toEqual({ Image: 'b', Cpuset: '0' });
   });
 
-  it('an IpcMode the edit wrote is kept', () => {
+  it('an IpcMode and a CgroupnsMode the edit wrote are kept', () => {
     const body: JsonObject = { Image: 'b' };
-    addingHostConfig(body, '1.39', () => { goObjectAt(body, 'HostConfig').IpcMode = 'none'; });
-    expect(body).toEqual({ Image: 'b', HostConfig: { IpcMode: 'none' } });
+    addingHostConfig(body, '1.39', () => { Object.assign(goObjectAt(body, 'HostConfig'), { IpcMode: 'none', cgroupnsmode: 'host' }); });
+    expect(body).toEqual({ Image: 'b', HostConfig: { IpcMode: 'none', cgroupnsmode: 'host' } });
+  });
+
+  it.each<[string, JsonObject['x']]>([['empty', ''], ['null', null]])('an %s CgroupnsMode the edit wrote is set to private below 1.41, under its spelling', (_name, mode) => {
+    const body: JsonObject = { Image: 'b' };
+    addingHostConfig(body, '1.40', () => { goObjectAt(body, 'HostConfig').cgroupnsMode = mode; });
+    expect(body).toEqual({ Image: 'b', HostConfig: { cgroupnsMode: 'private' } });
   });
 
   // dockerd reads an empty or null IpcMode as none given (found by a mutation review).
   it.each<[string, JsonObject['x']]>([['empty', ''], ['null', null]])('an %s IpcMode the edit wrote is set to private below 1.40', (_name, ipc) => {
     const body: JsonObject = { Image: 'b' };
     addingHostConfig(body, '1.39', () => { goObjectAt(body, 'HostConfig').IpcMode = ipc; });
-    expect(body).toEqual({ Image: 'b', HostConfig: { IpcMode: 'private' } });
+    expect(body).toEqual({ Image: 'b', HostConfig: { IpcMode: 'private', CgroupnsMode: 'private' } });
   });
 });

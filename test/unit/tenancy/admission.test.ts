@@ -194,10 +194,10 @@ describe('container references dockerd looks up again by name are pinned to the 
     expect(out.Image).toBe('busybox');
   });
 
-  it('create without a HostConfig: the one tenancy adds for its limits gets IpcMode private below API 1.40, and the top-level Cpuset dockerd ignored goes', async () => {
+  it('create without a HostConfig: the one tenancy adds for its limits gets IpcMode private below API 1.40, CgroupnsMode private below 1.41, and the top-level Cpuset dockerd ignored goes', async () => {
     const body = { Image: 'busybox', Cpuset: '0' };
     const low = forwardedBody(await admit('alice', 'POST', '/v1.39/containers/create', body));
-    expect(low.HostConfig).toEqual({ Memory: 64 * 2 ** 20, NanoCpus: 0.5e9, IpcMode: 'private' });
+    expect(low.HostConfig).toEqual({ Memory: 64 * 2 ** 20, NanoCpus: 0.5e9, IpcMode: 'private', CgroupnsMode: 'private' });
     expect(low.Cpuset).toBeUndefined();
     const high = forwardedBody(await admit('alice', 'POST', '/v1.41/containers/create', body));
     expect(high.HostConfig).toEqual({ Memory: 64 * 2 ** 20, NanoCpus: 0.5e9 });
