@@ -2,29 +2,46 @@
  * The legacy top-level HostConfig of a container create: API < 1.24 clients put HostConfig
  * fields beside the Config ones, and dockerd 20.10 decodes the top level into an embedded
  * HostConfig as well, which it uses when the body has no `HostConfig` (absent or null).
+ *
+ * Go's decoder allocates that embedded `*container.HostConfig` only for a top-level key that
+ * matches one of its fields (its own or its embedded `Resources`', names folded as Go folds
+ * them); any other key (a Config or wrapper field, or no field at all, such as `Foo`) leaves it
+ * nil. So the names here are the HostConfig's JSON field names, of every moby release from 19.03
+ * on (`Capabilities` and `DiskQuota` of 19.03, `CgroupnsMode` of 20.10, `Annotations` of API
+ * 1.43): a name a release lacks is one the gateway reads as a host field where that release does
+ * not, which only leaves the body as the client sent it (no HostConfig added in its place).
  */
 import type { JsonObject } from '../core/types.js';
 import { goFold } from './go-fold.js';
 
-/**
- * Keys of the wrapper and of container.Config, which are no HostConfig fields: left out of the
- * copy to keep it small. Leaving one out is only tidiness: HostConfig ignores unknown keys,
- * so a Config key missing here is copied and ignored, never misread.
- */
-const NOT_HOST_CONFIG = new Set(
-  [
-    'HostConfig', 'NetworkingConfig', 'Cpuset', 'Hostname', 'Domainname', 'User', 'AttachStdin', 'AttachStdout', 'AttachStderr',
-    'ExposedPorts', 'Tty', 'OpenStdin', 'StdinOnce', 'Env', 'Cmd', 'Healthcheck', 'ArgsEscaped', 'Image', 'Volumes', 'WorkingDir',
-    'Entrypoint', 'NetworkDisabled', 'MacAddress', 'OnBuild', 'Labels', 'StopSignal', 'StopTimeout', 'Shell',
-  ].map(goFold),
-);
+/** container.Resources' JSON field names (embedded in HostConfig: its fields are HostConfig's). */
+const RESOURCES_FIELDS = [
+  'CpuShares', 'Memory', 'NanoCpus', 'CgroupParent', 'BlkioWeight', 'BlkioWeightDevice', 'BlkioDeviceReadBps',
+  'BlkioDeviceWriteBps', 'BlkioDeviceReadIOps', 'BlkioDeviceWriteIOps', 'CpuPeriod', 'CpuQuota', 'CpuRealtimePeriod',
+  'CpuRealtimeRuntime', 'CpusetCpus', 'CpusetMems', 'Devices', 'DeviceCgroupRules', 'DeviceRequests', 'DiskQuota',
+  'KernelMemory', 'KernelMemoryTCP', 'MemoryReservation', 'MemorySwap', 'MemorySwappiness', 'OomKillDisable', 'PidsLimit',
+  'Ulimits', 'CpuCount', 'CpuPercent', 'IOMaximumIOps', 'IOMaximumBandwidth',
+];
+
+/** container.HostConfig's own JSON field names (`Dns`, `DnsOptions`, `DnsSearch` as tagged). */
+const HOST_CONFIG_FIELDS = [
+  'Binds', 'ContainerIDFile', 'LogConfig', 'NetworkMode', 'PortBindings', 'RestartPolicy', 'AutoRemove', 'VolumeDriver',
+  'VolumesFrom', 'ConsoleSize', 'Annotations', 'CapAdd', 'CapDrop', 'Capabilities', 'CgroupnsMode', 'Dns', 'DnsOptions',
+  'DnsSearch', 'ExtraHosts', 'GroupAdd', 'IpcMode', 'Cgroup', 'Links', 'OomScoreAdj', 'PidMode', 'Privileged',
+  'PublishAllPorts', 'ReadonlyRootfs', 'SecurityOpt', 'StorageOpt', 'Tmpfs', 'UTSMode', 'UsernsMode', 'ShmSize', 'Sysctls',
+  'Runtime', 'Isolation', 'Mounts', 'MaskedPaths', 'ReadonlyPaths', 'Init',
+];
+
+/** The folded names of every field the embedded HostConfig decodes. */
+const HOST_KEYS = new Set([...HOST_CONFIG_FIELDS, ...RESOURCES_FIELDS].map(goFold));
 
 /**
- * Whether top-level `key` of a create body is read into the legacy HostConfig, its name folded
- * as Go folds it (`Cpuſet` is the wrapper's `Cpuset`, not a host field).
+ * Whether top-level `key` of a create body is read into the legacy HostConfig: it folds, as Go
+ * folds names, to a HostConfig field (`memory` and `ſecurityOpt` do; `Cpuſet`, the wrapper's
+ * `Cpuset`, and unknown keys such as `Foo` do not).
  */
 export function isLegacyHostKey(key: string): boolean {
-  return !NOT_HOST_CONFIG.has(goFold(key));
+  return HOST_KEYS.has(goFold(key));
 }
 
 /** Whether a create body holds legacy top-level host fields: dockerd then has a HostConfig without a `HostConfig` key. */

@@ -1464,6 +1464,8 @@ tenancy:
       // The cgroupns amendment alone (an admin: no tenancy), then with tenancy's memory limit.
       expect(await create('root', own.port, '1.39', body)).toBe('private cpuset= private 0');
       expect(await create('carol', own.port, '1.39', body)).toBe(`private cpuset= private ${mem}`);
+      // An unknown top-level key is no legacy host field: dockerd still decodes no HostConfig (rev-interplay F4).
+      expect(await create('carol', own.port, '1.39', { ...body, Foo: 1 })).toBe(`private cpuset= private ${mem}`);
       // Tenancy's limits alone: below 1.40 through the gateway without the guard (the cgroup namespace private all the same), and at 1.41 (no amendment).
       expect(await create('carol', gw.port, '1.39', body)).toBe(`private cpuset= private ${mem}`);
       expect(await create('carol', own.port, '1.41', { Image: 'busybox', Cmd: ['true'], CPUSET: '0' })).toMatch(new RegExp(`^private cpuset= \\S+ ${mem}$`));

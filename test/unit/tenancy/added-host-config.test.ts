@@ -20,6 +20,8 @@ describe('hostConfigIsNil', () => {
     ['a HostConfig, even empty', { Image: 'b', HostConfig: {} }, false],
     ['a legacy top-level host field (dockerd decodes the top level into a HostConfig)', { Image: 'b', Memory: 0 }, false],
     ['a legacy field that is null (Go allocates the embedded HostConfig for it)', { Image: 'b', HostConfig: null, Binds: null }, false],
+    // rev-interplay F4: Go allocates the embedded HostConfig only for a key that is one of its fields.
+    ['an unknown top-level key is no host field', { Image: 'b', Cmd: ['true'], Foo: 1, Cpuset: '0' }, true],
   ];
   it.each(cases)('%s', (_name, body, want) => {
     expect(hostConfigIsNil(body)).toBe(want);
@@ -56,6 +58,9 @@ describe('addingHostConfig', () => {
     ['the client\'s HostConfig: nothing but the edit', '1.39',
       { Image: 'b', Cpuset: '0', HostConfig: {} },
       { Image: 'b', Cpuset: '0', HostConfig: { Memory: 1 } }],
+    ['an unknown top-level key (dockerd ignores it): the HostConfig is still the first, completed as any', '1.39',
+      { Image: 'b', Foo: 1, Cpuset: '0' },
+      { Image: 'b', Foo: 1, HostConfig: { Memory: 1, IpcMode: 'private', CgroupnsMode: 'private' } }],
     ['legacy host fields: dockerd had a HostConfig already, nothing but the edit', '1.39',
       { Image: 'b', Cpuset: '0', Privileged: false },
       { Image: 'b', Cpuset: '0', Privileged: false, HostConfig: { Memory: 1 } }],

@@ -198,6 +198,10 @@ describe('container references dockerd looks up again by name are pinned to the 
     const body = { Image: 'busybox', Cpuset: '0' };
     const low = forwardedBody(await admit('alice', 'POST', '/v1.39/containers/create', body));
     expect(low.HostConfig).toEqual({ Memory: 64 * 2 ** 20, NanoCpus: 0.5e9, IpcMode: 'private', CgroupnsMode: 'private' });
+    // rev-interplay F4: an unknown top-level key is no legacy host field (dockerd still has no HostConfig).
+    const unknown = forwardedBody(await admit('alice', 'POST', '/v1.39/containers/create', { ...body, Foo: 1 }));
+    expect(unknown.HostConfig).toEqual({ Memory: 64 * 2 ** 20, NanoCpus: 0.5e9, IpcMode: 'private', CgroupnsMode: 'private' });
+    expect([unknown.Cpuset, unknown.Foo]).toEqual([undefined, 1]);
     expect(low.Cpuset).toBeUndefined();
     const high = forwardedBody(await admit('alice', 'POST', '/v1.41/containers/create', body));
     expect(high.HostConfig).toEqual({ Memory: 64 * 2 ** 20, NanoCpus: 0.5e9 });

@@ -16,6 +16,13 @@ describe('promoteLegacyHostConfig', () => {
     ['nothing legacy: no HostConfig added',
       { Image: 'b', env: ['A=1'], LABELS: {} },
       { Image: 'b', env: ['A=1'], LABELS: {} }],
+    // rev-interplay F4: dockerd ignores unknown keys; they neither make a HostConfig nor go into one.
+    ['an unknown key alone: no HostConfig added',
+      { Image: 'b', Foo: 1 },
+      { Image: 'b', Foo: 1 }],
+    ['an unknown key beside a legacy field: only the host field is copied',
+      { Image: 'b', Foo: 1, memory: 5 },
+      { Image: 'b', Foo: 1, memory: 5, HostConfig: { memory: 5 } }],
   ];
   it.each(cases)('%s', (_name, body, want) => {
     promoteLegacyHostConfig(body);
