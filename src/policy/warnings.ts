@@ -6,7 +6,8 @@
  *   `ContainerCreate` is root on the host). One warning per rule, naming what is missing;
  * - a guard that inspects none of the operations its rule selects (it does nothing there);
  * - a guarded rule that allows BuildKit's gRPC API, which no guard inspects;
- * - a guarded rule that allows the swarm's keys to the host (join tokens, unlock key, promotion);
+ * - a rule that allows the swarm's keys to the host (join tokens, unlock key, promotion), unless
+ *   the first warning already says it can get root on the host;
  * - an image pattern with a `*` in its registry part (it matches every registry);
  * - a deny rule an earlier rule always decides before (see shadowed-rules.ts);
  * - a policy with no rules at all: it denies every request (`no-rule`).
@@ -69,8 +70,8 @@ function list(items: readonly string[], max: number): string {
   return items.length > max ? `${items.slice(0, max).join(', ')} and ${items.length - max} more` : items.join(', ');
 }
 
-/** The warning for guards an allow rule leaves out, or undefined. */
-function guardGapWarning(rule: CompiledRule, ops: readonly string[], ownContainersOnly: boolean): string | undefined {
+/** The warning for guards an allow rule leaves out (and whether it says root on the host), or undefined. */
+function guardGapWarning(rule: CompiledRule, ops: readonly string[], ownContainersOnly: boolean): { text: string; root: boolean } | undefined {
   const set = new Set(rule.guards.map((g) => g.definition.key));
   const gaps: { op: string; left: string[]; root: boolean }[] = [];
   for (const op of ops) {
@@ -84,15 +85,16 @@ function guardGapWarning(rule: CompiledRule, ops: readonly string[], ownContaine
   const missing = GUARDS.map((g) => g.key).filter((key) => gaps.some((gap) => gap.left.includes(key)));
   const consequence = gaps[0]?.root ? `${who} can get root on the host` : `${who} gets what ${missing.join(', ')} would refuse`;
   const gapOps = gaps.map((gap) => gap.op);
+  const root = gaps[0]?.root ?? false;
   if (set.size === 0) {
     const advice = rule.who.anyone ? 'add guards' : 'fine for admins; add guards otherwise';
-    return `rule "${rule.name}" allows ${list(gapOps, 4)} without guards: ${consequence} (${advice})`;
+    return { text: `rule "${rule.name}" allows ${list(gapOps, 4)} without guards: ${consequence} (${advice})`, root };
   }
   // Operations leaving out the same guards share one clause; past three clauses, one for all.
   const clauses = new Map<string, string[]>();
   for (const gap of gaps) clauses.set(gap.left.join(', '), [...(clauses.get(gap.left.join(', ')) ?? []), gap.op]);
   const what = clauses.size <= 3 ? [...clauses].map(([left, opsOf]) => `${opsOf.join(', ')} without ${left}`).join('; ') : `${list(gapOps, 4)} without ${missing.join(', ')}`;
-  return `rule "${rule.name}" allows ${what}: ${consequence} (a guard left out permits what it would refuse)`;
+  return { text: `rule "${rule.name}" allows ${what}: ${consequence} (a guard left out permits what it would refuse)`, root };
 }
 
 /** The warning for guards that inspect none of the rule's operations, or undefined. */
@@ -126,11 +128,12 @@ const SWARM_CONTROL: ReadonlyMap<string, string> = new Map([
  * The warning for a guarded rule that allows an operation handing over control of the swarm:
  * a manager joined or promoted with it schedules services on this host (host binds, host
  * network) through its own swarm API, which never passes the gateway. No guard inspects these
- * operations; a rule without guards gets the broader warning already.
+ * operations.
  */
-function swarmControlWarning(rule: CompiledRule, ops: readonly string[], tenancy: boolean): string | undefined {
-  // With tenancy on, the swarm and nodes sections are for tenancy admins only.
-  if (tenancy || rule.guards.length === 0) return undefined;
+function swarmControlWarning(rule: CompiledRule, ops: readonly string[], tenancy: boolean, rootWarned: boolean): string | undefined {
+  // With tenancy on, the swarm and nodes sections are for tenancy admins only. A rule already
+  // warned to hand out root on the host (an admin rule without guards) needs no second one.
+  if (tenancy || rootWarned) return undefined;
   const given = [...SWARM_CONTROL].filter(([op]) => ops.includes(op)).map(([, what]) => what);
   if (given.length === 0) return undefined;
   return `rule "${rule.name}" allows the swarm's keys to this host (${given.join('; ')}): a manager joined or promoted with them runs services here through its own swarm API, past the gateway and its guards (allow them to admins only)`;
@@ -183,7 +186,8 @@ export function policyWarnings(policy: CompiledPolicy): string[] {
     if (rule.effect === 'deny') warnings.push(...partialDenyWarnings(rule));
     if (rule.effect !== 'allow') continue;
     const ops = selectedOperations(rule);
-    for (const w of [guardGapWarning(rule, ops, ownContainersOnly), idleGuardWarning(rule, ops), grpcWarning(rule, ops, policy.tenancy !== undefined), swarmControlWarning(rule, ops, policy.tenancy !== undefined), ...imagePatternWarnings(rule)]) if (w) warnings.push(w);
+    const gap = guardGapWarning(rule, ops, ownContainersOnly);
+    for (const w of [gap?.text, idleGuardWarning(rule, ops), grpcWarning(rule, ops, policy.tenancy !== undefined), swarmControlWarning(rule, ops, policy.tenancy !== undefined, gap?.root ?? false), ...imagePatternWarnings(rule)]) if (w) warnings.push(w);
   }
   return [...warnings, ...shadowedRuleWarnings(policy)];
 }

@@ -40,7 +40,7 @@ describe('policyWarnings: guards an allow rule leaves out (M1)', () => {
       rule('dev-run', '{ groups: [developers] }', '[power:read, ContainerCreate, ContainerStart, ContainerWait, ContainerAttach, ContainerDelete, "POST /containers/dev-*/exec", "POST /exec/*/start"]', 'execRoot: false, psArgs: false'),
       ['rule "dev-run" allows ContainerCreate without privileged, hostNamespaces, binds, volumesFrom, capabilities, devices, securityOptions, maskedPaths, sysctls, cgroupParent, runtimes, logDrivers, volumeDrivers, publishedPorts; ContainerExec, ExecStart without privileged: whoever it matches can get root on the host'],
     ],
-    ['allow all for anyone with psArgs only', rule('all', '{ anyone: true }', 'all', 'psArgs: false'), [expect.stringMatching(/^rule "all" allows ContainerCreate, ContainerExec, ExecStart, VolumeCreate and \d+ more without privileged, .*plugins.*: every certificate holder can get root on the host/), expect.stringMatching(/^rule "all" allows Grpc \(BuildKit's gRPC API\)/), expect.stringMatching(/^rule "all" allows the swarm's keys to this host/)]],
+    ['allow all for anyone with psArgs only', rule('all', '{ anyone: true }', 'all', 'psArgs: false'), [expect.stringMatching(/^rule "all" allows ContainerCreate, ContainerExec, ExecStart, VolumeCreate and \d+ more without privileged, .*plugins.*: every certificate holder can get root on the host/), expect.stringMatching(/^rule "all" allows Grpc \(BuildKit's gRPC API\)/)]],
     ['admin rule', rule('admins', '{ groups: [admin] }', 'all'), [expect.stringMatching(/^rule "admins" allows ContainerCreate, .* without guards: whoever it matches can get root on the host \(fine for admins; add guards otherwise\)$/)]],
     // A start body is refused before the policy for everyone: start carries no power.
     // dockerd's update applies resources and the restart policy only: named, not called root.
@@ -177,8 +177,15 @@ describe("policyWarnings: the swarm's keys to the host", () => {
     ['node promotion by name', rule('n', '{ groups: [ops] }', '[NodeUpdate, ServiceCreate]', `${CREATE_GUARDS}, plugins: false`), [expect.stringContaining('(NodeUpdate promotes a node to manager)')]],
     ['through power:exfiltrate', rule('e', '{ groups: [audit] }', '[power:exfiltrate]', 'psArgs: false'), [expect.stringContaining('SwarmInspect answers with the manager join token; SwarmUnlockkey')]],
     ['swarm reads without the keys', rule('r', '{ groups: [ops] }', '[NodeList, NodeInspect, ServiceList]', 'psArgs: false'), []],
-    // A rule without guards gets the broader warning (fine for admins) and not this one.
-    ['a rule without guards', rule('a', '{ groups: [admin] }', '[section:swarm, section:nodes]'), []],
+    // A rule already warned to hand out root on the host (fine for admins) does not get this one.
+    ['a rule without guards, warned of root already', rule('a', '{ groups: [admin] }', 'all'), []],
+    // Warned only that it leaves out the swarm guard: the keys are named too.
+    ['a rule without guards for the swarm sections', rule('a', '{ groups: [ops] }', '[section:swarm, section:nodes]'), [expect.stringContaining('rule "a" allows the swarm\'s keys to this host (SwarmInspect answers with the manager join token; SwarmUnlockkey with the key that unlocks the swarm; NodeUpdate promotes a node to manager)')]],
+    // One the broader warning does not reach still gets it (rev-fix-cli F1).
+    ['a rule without guards for everyone, exfiltrate only', rule('o', '{ anyone: true }', '[power:exfiltrate]'), [expect.stringContaining('rule "o" allows the swarm\'s keys to this host (SwarmInspect answers with the manager join token; SwarmUnlockkey')]],
+    // Warned for psArgs, which is no root on the host: the swarm's keys are named too.
+    ['observers without guards, reads and exfiltrate', rule('o', '{ groups: [observers] }', '[power:read, power:exfiltrate]'), [expect.stringContaining('rule "o" allows the swarm\'s keys to this host (SwarmInspect answers with the manager join token; SwarmUnlockkey')]],
+    ['a rule without guards naming NodeUpdate alone', rule('n', '{ groups: [ops] }', '[NodeUpdate]'), [expect.stringContaining('(NodeUpdate promotes a node to manager)')]],
   ])('%s', (_name, rules, expected) => {
     expect(swarm(rules)).toEqual(expected);
   });
