@@ -27,6 +27,9 @@ Run "dockgate COMMAND --help" for a command's flags.
 `;
 
 /** Run the CLI with `argv` (without node and script); resolves with the exit code. */
+/** The commands `dockgate help COMMAND` gives the help of. */
+const HELP_TOPICS: ReadonlySet<string> = new Set(['serve', 'certs', 'policy']);
+
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -44,10 +47,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case 'version':
         io.stdout.write(`${VERSION}\n`);
         return 0;
+      case 'help':
+        // `dockgate help COMMAND` is that command's help; an unknown one is a usage error.
+        if (rest[0] !== undefined) {
+          if (rest.length > 1 || !HELP_TOPICS.has(rest[0])) throw new UsageError(`unknown command "${rest.join(' ')}"`);
+          return await main([rest[0], '--help'], io);
+        }
+        io.stdout.write(USAGE);
+        return 0;
       case undefined:
       case '--help':
       case '-h':
-      case 'help':
         // Without a command it is a usage error: the usage goes to stderr, as `certs` does.
         (command === undefined ? io.stderr : io.stdout).write(USAGE);
         return command === undefined ? 2 : 0;

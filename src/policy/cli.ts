@@ -43,6 +43,12 @@ Exit codes: 0 valid/allowed, 2 invalid policy or usage (or an unreadable --body 
 /** Run `dockgate policy ...` with the arguments after `policy`. */
 export async function runPolicyCommand(argv: string[], io: PolicyCliIo): Promise<number> {
   const [sub, ...rest] = argv;
+  // `policy help` and `policy help check|explain` print the usage; another topic is a usage error.
+  const helpTopic = sub === 'help' && rest.length > 0 && !(rest.length === 1 && (rest[0] === 'check' || rest[0] === 'explain')) ? rest.join(' ') : undefined;
+  if (helpTopic !== undefined) {
+    io.stderr.write(`dockgate policy: unknown policy command "${helpTopic}"\n\n${USAGE}`);
+    return 2;
+  }
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
     (sub === undefined ? io.stderr : io.stdout).write(USAGE);
     return sub === undefined ? 2 : 0;

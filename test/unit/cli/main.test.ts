@@ -13,6 +13,11 @@ describe('dockgate', () => {
     [['--version'], 0, 'stdout', VERSION],
     [['frobnicate'], 2, 'stderr', 'dockgate: unknown command "frobnicate"'],
     [['-x'], 2, 'stderr', 'dockgate: unknown command "-x"'],
+    // `help COMMAND` is that command's help; another topic is a usage error (rev-fix-cli F5).
+    [['help', 'policy'], 0, 'stdout', 'dockgate policy check'],
+    [['help', 'certs'], 0, 'stdout', 'dockgate certs'],
+    [['help', 'isue'], 2, 'stderr', 'dockgate: unknown command "isue"'],
+    [['help', 'policy', 'x'], 2, 'stderr', 'dockgate: unknown command "policy x"'],
   ])('%j exits %i, writing %s', async (argv, code, stream, text) => {
     const c = captureIo();
     expect(await main(argv, c.io)).toBe(code);

@@ -186,6 +186,8 @@ describe('dockgate policy: help and unreadable input', () => {
     [['--help']],
     [['-h']],
     [['help']],
+    [['help', 'check']],
+    [['help', 'explain']],
     [['check', '--help']],
     [['explain', '-h']],
     [['explain', '--as', 'alice', '--help']],
@@ -193,6 +195,13 @@ describe('dockgate policy: help and unreadable input', () => {
     const r = await run(argv);
     expect(r.code).toBe(0);
     expect(r.out).toContain('Usage:\n  dockgate policy check');
+  });
+
+  it.each([[['help', 'isue']], [['help', 'check', 'x']]])('%j: an unknown help topic is a usage error (exit 2)', async (argv) => {
+    const r = await run(argv);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`dockgate policy: unknown policy command "${argv.slice(1).join(' ')}"`);
+    expect(r.out).toBe('');
   });
 
   it('an unreadable --body file is a usage error (exit 2, one line), not a stack trace', async () => {
