@@ -43,9 +43,13 @@ const INT64 = /^[+-]?\d+$/;
 /** A query integer as dockerd reads it (`Int64ValueOrZero`: anything strconv.ParseInt refuses is 0). */
 export function goInt64(v: string | undefined): number {
   if (v === undefined || !INT64.test(v)) return 0;
-  const n = Number(v);
-  return Math.abs(n) > 2 ** 63 ? 0 : n;
+  // strconv.ParseInt refuses what int64 cannot hold (2^63 included): exact, before rounding.
+  const exact = BigInt(v);
+  if (exact > INT64_MAX || exact < -INT64_MAX - 1n) return 0;
+  return Number(v);
 }
+
+const INT64_MAX = 2n ** 63n - 1n;
 
 /** Network modes that reach no tenant's network or namespace. */
 const PLAIN_MODES = new Set(['', 'default', 'bridge', 'none']);

@@ -29,6 +29,9 @@ export function requestedCpus(host: JsonObject): number {
 
 const mib = (n: number): string => `${Math.round(n / 1024 / 1024)}MiB`;
 
+/** A byte size in MiB when it is a whole number of them, else in bytes (a byte over shows). */
+const exactSize = (n: number): string => (Number.isSafeInteger(n / 1048576) ? `${n / 1048576}MiB` : `${n} bytes`);
+
 /** The fields dockerd copies from an update body over the current values when non-zero. */
 const UPDATED_FIELDS = ['Memory', 'NanoCpus', 'CpuQuota', 'CpuPeriod'];
 
@@ -110,7 +113,7 @@ function pidsLimit(host: JsonObject, quota: QuotaSpec, inject: boolean): LimitPr
 export function swapProblem(value: number, quota: QuotaSpec, name = 'MemorySwap'): LimitProblem {
   if (quota.memory === undefined || value === 0) return undefined;
   if (value < 0) return { message: `unlimited swap (${name} ${value}) is not allowed under a memory quota` };
-  if (value > 2 * quota.memory) return { message: `memory plus swap limit ${mib(value)} (${name}) exceeds twice your memory maximum, ${mib(2 * quota.memory)}` };
+  if (value > 2 * quota.memory) return { message: `memory plus swap limit ${exactSize(value)} (${name}) exceeds twice your memory maximum, ${exactSize(2 * quota.memory)}` };
   return undefined;
 }
 

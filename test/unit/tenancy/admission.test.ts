@@ -815,6 +815,12 @@ describe('#9 builds: networkmode and limits', () => {
   it('query integers are read as dockerd reads them (unparseable = 0 = unlimited, so the default applies)', () => {
     expect(goInt64('+5')).toBe(5);
     expect(goInt64('0x10')).toBe(0);
+    // int64's range, exactly (rev-fix-cli F7): 2^63 is out of it, and 0 for dockerd.
+    expect(goInt64('9223372036854775807')).toBe(2 ** 63);
+    expect(goInt64('9223372036854775808')).toBe(0);
+    expect(goInt64('-9223372036854775808')).toBe(-(2 ** 63));
+    expect(goInt64('-9223372036854775809')).toBe(0);
+    expect(buildLimits({ memswap: '9223372036854775808' }, { memory: 100 })).toHaveProperty('query');
     expect(goInt64(' 5')).toBe(0);
     expect(buildLimits({ memory: '1e12' }, { memory: 100, defaultMemory: 50 })).toEqual({ query: { memory: '50' } });
   });

@@ -262,6 +262,9 @@ describe('swap under a memory quota (rev-tenread F2)', () => {
   ])('update, %s', (_n, body, problem) => {
     expect(bodySwapProblem(structuredClone(body) as JsonObject, q, [[]])?.message).toEqual(problem === undefined ? undefined : expect.stringContaining(problem));
   });
+  it('a byte over is named in bytes, not rounded to the same MiB (rev-fix-cli F6)', () => {
+    expect(bodySwapProblem({ HostConfig: { MemorySwap: 2 * 1048576 + 1 } }, { memory: 1048576 }, [['HostConfig']])?.message).toBe('memory plus swap limit 2097153 bytes (MemorySwap) exceeds twice your memory maximum, 2MiB');
+  });
   it('without a memory quota swap is not looked at', () => {
     expect(bodySwapProblem({ HostConfig: { MemorySwap: -1 } }, { cpus: 1 }, [['HostConfig']])).toBeUndefined();
   });
