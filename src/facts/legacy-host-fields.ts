@@ -6,10 +6,11 @@
  * Go's decoder allocates that embedded `*container.HostConfig` only for a top-level key that
  * matches one of its fields (its own or its embedded `Resources`', names folded as Go folds
  * them); any other key (a Config or wrapper field, or no field at all, such as `Foo`) leaves it
- * nil. So the names here are the HostConfig's JSON field names, of every moby release from 19.03
- * on (`Capabilities` and `DiskQuota` of 19.03, `CgroupnsMode` of 20.10, `Annotations` of API
- * 1.43): a name a release lacks is one the gateway reads as a host field where that release does
- * not, which only leaves the body as the client sent it (no HostConfig added in its place).
+ * nil. So the names here are dockerd 20.10's HostConfig JSON field names, exactly: later releases
+ * decode the body as `container.CreateRequest` and ignore the top level, and a name 20.10 lacks
+ * (`Capabilities` and `DiskQuota` of 19.03, `Annotations` of API 1.43: checked on dockerd
+ * 20.10.24, none allocates the embedded HostConfig) would make tenancy build a HostConfig from
+ * it where dockerd uses none (its IpcMode, cgroup namespace and top-level Cpuset then differ).
  */
 import type { JsonObject } from '../core/types.js';
 import { goFold } from './go-fold.js';
@@ -18,7 +19,7 @@ import { goFold } from './go-fold.js';
 const RESOURCES_FIELDS = [
   'CpuShares', 'Memory', 'NanoCpus', 'CgroupParent', 'BlkioWeight', 'BlkioWeightDevice', 'BlkioDeviceReadBps',
   'BlkioDeviceWriteBps', 'BlkioDeviceReadIOps', 'BlkioDeviceWriteIOps', 'CpuPeriod', 'CpuQuota', 'CpuRealtimePeriod',
-  'CpuRealtimeRuntime', 'CpusetCpus', 'CpusetMems', 'Devices', 'DeviceCgroupRules', 'DeviceRequests', 'DiskQuota',
+  'CpuRealtimeRuntime', 'CpusetCpus', 'CpusetMems', 'Devices', 'DeviceCgroupRules', 'DeviceRequests',
   'KernelMemory', 'KernelMemoryTCP', 'MemoryReservation', 'MemorySwap', 'MemorySwappiness', 'OomKillDisable', 'PidsLimit',
   'Ulimits', 'CpuCount', 'CpuPercent', 'IOMaximumIOps', 'IOMaximumBandwidth',
 ];
@@ -26,7 +27,7 @@ const RESOURCES_FIELDS = [
 /** container.HostConfig's own JSON field names (`Dns`, `DnsOptions`, `DnsSearch` as tagged). */
 const HOST_CONFIG_FIELDS = [
   'Binds', 'ContainerIDFile', 'LogConfig', 'NetworkMode', 'PortBindings', 'RestartPolicy', 'AutoRemove', 'VolumeDriver',
-  'VolumesFrom', 'ConsoleSize', 'Annotations', 'CapAdd', 'CapDrop', 'Capabilities', 'CgroupnsMode', 'Dns', 'DnsOptions',
+  'VolumesFrom', 'ConsoleSize', 'CapAdd', 'CapDrop', 'CgroupnsMode', 'Dns', 'DnsOptions',
   'DnsSearch', 'ExtraHosts', 'GroupAdd', 'IpcMode', 'Cgroup', 'Links', 'OomScoreAdj', 'PidMode', 'Privileged',
   'PublishAllPorts', 'ReadonlyRootfs', 'SecurityOpt', 'StorageOpt', 'Tmpfs', 'UTSMode', 'UsernsMode', 'ShmSize', 'Sysctls',
   'Runtime', 'Isolation', 'Mounts', 'MaskedPaths', 'ReadonlyPaths', 'Init',
