@@ -124,18 +124,21 @@ export function hostnameRefusal(ctx: TenancyContext, hostname: string | undefine
 /**
  * The first network a container (its inspect answer, `raw`) is attached to that the caller may
  * not change, other than a predefined one (the default bridge serves no DNS names): where a
- * rename would change its DNS name for others. A network it names that cannot be looked up
- * throws (the request is refused, 502).
+ * rename would change its DNS name for others. A network it names only by name that cannot be
+ * looked up (other than a predefined one) throws (the request is refused, 502).
  */
 export async function othersNetworkOf(ctx: TenancyContext, raw: Record<string, unknown>): Promise<string | undefined> {
   const networks = field(raw.NetworkSettings as JsonValue, 'Networks');
   if (!isObject(networks)) return undefined;
   for (const [name, endpoint] of Object.entries(networks)) {
     const id = field(endpoint, 'NetworkID');
-    const r = await resolveObject(ctx.daemon, 'networks', typeof id === 'string' && id !== '' ? id : name);
+    const byId = typeof id === 'string' && id !== '';
+    const r = await resolveObject(ctx.daemon, 'networks', byId ? id : name);
     // A daemon without a default bridge (`--bridge=none`) still names it for a container
-    // created on it; a missing predefined network serves no names.
-    if ('answer' in r && r.answer.status === 404 && PREDEFINED_NETWORKS.has(name)) continue;
+    // created on it; a missing predefined network serves no names. Nor does a removed network
+    // the endpoint names by ID: dockerd does not join a new network of that name in its place
+    // (the start fails, "network ... not found").
+    if ('answer' in r && r.answer.status === 404 && (PREDEFINED_NETWORKS.has(name) || byId)) continue;
     if ('answer' in r) throw new Error(`daemon answered ${r.answer.status} when looking up network "${name}" of a container`);
     if (isPredefinedNetwork(r.found)) continue;
     if (accessTo(ctx.spec, ctx.tenant, r.found, 'modify') === 'none') return name;

@@ -131,6 +131,8 @@ const containers = [
   // Created on the default bridge of a daemon that has none (`--bridge=none`), and on a network since removed.
   { name: 'bridged', id: 'ca'.padEnd(64, '0'), labels: CAROL, hostname: 'ca'.padEnd(12, '0'), networks: { bridge: '' } },
   { name: 'stranded', id: 'cb'.padEnd(64, '0'), labels: CAROL, hostname: 'cb'.padEnd(12, '0'), networks: { gone: '' } },
+  // Created on a network since removed, named by its ID (rev-fix-stage R2).
+  { name: 'orphan', id: 'cc'.padEnd(64, '0'), labels: CAROL, hostname: 'cc'.padEnd(12, '0'), networks: { gone: 'g'.repeat(64) } },
 ];
 
 /** Every container list request the fake answered (its decoded filters). */
@@ -259,7 +261,10 @@ describe('rename of a container whose network cannot be looked up', () => {
       bridgeMissing = false;
     }
   });
-  it('any other network missing: refused (fail closed)', async () => {
+  it('a removed network the endpoint names by ID serves no names: forwarded', async () => {
+    expect((await rename('orphan', 'fine')).kind).toBe('forward');
+  });
+  it('any other network missing, named only by name: refused (fail closed)', async () => {
     await expect(rename('stranded', 'fine')).rejects.toThrow(/daemon answered 404 when looking up network "gone" of a container/);
   });
 });
