@@ -156,6 +156,12 @@ export interface Decision {
    * exec-start-gate.ts) names it. Undefined when no rule in enforce mode matched (a policy in audit mode).
    */
   enforcedRule?: string;
+  /**
+   * An `allow` only: the audit-mode rule that matched first and allowed the request without
+   * checks of its own on the daemon (no exec start check, no network look-ups), so a refusal
+   * after the policy says it would allow it, as a denial by the enforced rule does.
+   */
+  stagedAllowRule?: string;
   /** Stable reason code for metrics, e.g. `no-rule`, `privileged`, `bind-mount`. */
   code: string;
   /** Human-readable reason for the deny message and the audit log. */

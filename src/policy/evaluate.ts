@@ -137,7 +137,10 @@ function combine(policy: CompiledPolicy, staged: Verdict, enforced: Verdict | un
     return { forward: true, outcome: 'would-deny', rule: staged.rule, code: staged.code, reason: staged.reason + written, ...enforcedRule, ...amendments, ...lookups, ...execStart };
   }
   const by = enforced ?? staged;
-  return { forward: true, outcome: 'allow', rule: by.rule, code: by.code, reason: by.reason, ...amendments, ...lookups, ...execStart };
+  // An audit-mode rule allowed it first: named by a refusal after the policy, unless it would
+  // make such a check itself.
+  const stagedAllow = enforced && staged !== enforced && !staged.execStart && !staged.networkLookups ? { stagedAllowRule: staged.rule } : {};
+  return { forward: true, outcome: 'allow', rule: by.rule, code: by.code, reason: by.reason, ...stagedAllow, ...amendments, ...lookups, ...execStart };
 }
 
 /** Not a policy question: dockerd has no such route and we cannot tell what it does. Denied even in audit mode. */

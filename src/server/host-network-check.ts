@@ -50,7 +50,8 @@ export async function hostNetworkViolation(daemon: DaemonClient, lookups: readon
  * a rule in audit mode (which enforces nothing, and whose guards made no look-up).
  */
 export function refusedAfterLookup(decision: Decision, violation: Violation): Decision {
-  return { forward: false, outcome: 'deny', rule: decision.enforcedRule ?? decision.rule, code: violation.code, reason: violation.reason };
+  const note = decision.stagedAllowRule === undefined ? '' : `; the audit-mode rule "${decision.stagedAllowRule}" would allow it`;
+  return { forward: false, outcome: 'deny', rule: decision.enforcedRule ?? decision.rule, code: violation.code, reason: violation.reason + note };
 }
 
 async function lookupViolation(daemon: DaemonClient, { path, target }: NetworkLookup): Promise<Violation | undefined> {

@@ -317,6 +317,25 @@ rules:
     },
   );
 
+  it('an allow after a staged allow names the audit-mode rule for refusals after the policy, unless it checks on the daemon itself (rev-fix-stage R3)', () => {
+    expect(decide(stagedAllow, alice, req('POST', '/v1.41/exec/e1/start', {})).stagedAllowRule).toBe('stage-allow');
+    const stagedGuarded = loadPolicy(`
+version: 1
+rules:
+  - name: stage-guarded
+    who: { anyone: true }
+    mode: audit
+    allow: [ExecStart]
+    guards: { execRoot: false }
+  - name: tenants
+    who: { anyone: true }
+    allow: [ExecStart]
+    guards: { execRoot: false }
+`);
+    expect(decide(stagedGuarded, alice, req('POST', '/v1.41/exec/e1/start', {})).stagedAllowRule).toBeUndefined();
+    expect(decide(guarded('hostNamespaces: false'), alice, req('POST', '/v1.40/containers/create', { Image: 'b', HostConfig: {} })).stagedAllowRule).toBeUndefined();
+  });
+
   it('a denial says which rule in audit mode would allow the request', () => {
     expect(decide(staged, bob, req('GET', '/info')).reason).toBe('no rule allows it; the audit-mode rule "stage-more-for-bob" would allow it');
     expect(decide(onlyStaged, bob, req('POST', '/containers/create', { HostConfig: { Privileged: true } })).reason).toBe('no rule allows it');

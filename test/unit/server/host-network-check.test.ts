@@ -78,4 +78,9 @@ describe('refusedAfterLookup', () => {
   ] as const)('records the refusal as the enforced rule\'s guard refusal: %s', (_n, decision, rule) => {
     expect(refusedAfterLookup(decision, { code: 'host-namespace', reason: 'r' })).toEqual({ forward: false, outcome: 'deny', rule, code: 'host-namespace', reason: 'r' });
   });
+  // rev-fix-stage R3: as a denial by the enforced rule says which audit-mode rule would allow it.
+  it('an allow an audit-mode rule made first: the refusal says it would allow it', () => {
+    const decision = { forward: true, outcome: 'allow', rule: 'svc', stagedAllowRule: 'stage-all', code: 'allowed', reason: 'allowed by rule "svc"', networkLookups: [at('h')] } as const;
+    expect(refusedAfterLookup(decision, { code: 'host-namespace', reason: 'r' }).reason).toBe('r; the audit-mode rule "stage-all" would allow it');
+  });
 });
