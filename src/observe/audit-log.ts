@@ -14,10 +14,9 @@
  * refusing destination costs no write attempt and no copy of the backlog per request);
  * a reopen writes everything pending to the old file first; `close` and `flush` drain.
  * What cannot be written by the end (the destination still refuses at `close`) is counted and
- * reported, never dropped silently, and a record a file took only part of is cut off it again
- * as soon as the write is refused (on a pipe, which cannot be cut, the retry completes the line,
- * or it is ended with a newline at close, reopen or backlog overflow), so the file never holds
- * half a line that would run into the next record. `close` waits on timers that keep the process alive, so
+ * reported, never dropped silently, and a record the destination took only part of is cut off
+ * the file again (or, on a pipe, ended with a newline), so the file never holds half a line
+ * that would run into the next record. `close` waits on timers that keep the process alive, so
  * a gateway whose listeners have closed still reports what it could not write.
  *
  * A file that is deleted or moved away without a SIGUSR1 is noticed within a second (its path no
@@ -242,7 +241,6 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
           }
           partial = off - lineStart;
           backlog.dropFirstBytes(lineStart);
-          cutPartialLine();
           keep();
           return false;
         }
@@ -285,26 +283,6 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
       }, retryMs);
       retry.unref();
       retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
-    }
-  }
-
-  /**
-   * A regular file took part of the backlog's first record and refused the rest (a full disk, a
-   * file size limit): the part is cut off at once (the whole record stays in the backlog, and
-   * the retry writes it whole), so the file does not end in half a record while it refuses, nor
-   * after the process is killed meanwhile. A pipe or stdout cannot be cut: the retry completes
-   * the line there (or endPartialLine ends it). Should the cut fail, the part stays for the
-   * retry to complete, as before.
-   */
-  function cutPartialLine(): void {
-    if (partial === 0 || file === undefined) return;
-    try {
-      const st = fstatSync(fd);
-      if (!st.isFile()) return;
-      ftruncateSync(fd, st.size - partial);
-      partial = 0;
-    } catch {
-      // Left for the retry to complete, or for endPartialLine (close, reopen, overflow).
     }
   }
 

@@ -98,8 +98,6 @@ describe('audit log under random destinations', () => {
           renameSync(path, `${path}.${rotations++}`);
           log.reopen();
         } else await vi.advanceTimersByTimeAsync(1);
-        // Not only at close: while it refuses, a file never ends in half a record either.
-        if (file) expect(readFileSync(path, 'latin1').split('\n').pop(), `${tag}, step ${step}: the file ends mid-record`).toBe('');
       }
       if (r() < 0.5) mode = 0;
       const closing = log.close();

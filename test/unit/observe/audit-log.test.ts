@@ -300,42 +300,6 @@ describe('createAuditLog', () => {
     await log.close();
   });
 
-  // A file under a size limit (ulimit -f: a short write, then EFBIG) or on a full disk took part
-  // of a record: the part is cut off at once, not at shutdown, so a reader tailing the file never
-  // sees half a record, nor does one reading it after a kill (found by the records review).
-  it.each(['EFBIG', 'ENOSPC'])('a file that took part of a record and then refuses (%s) never ends in half a record; the retry writes it whole', async (code) => {
-    const file = join(dir, 'audit.log');
-    let room = Infinity;
-    const log = createAuditLog({
-      file,
-      onError: () => {},
-      writeSync(fd, buf, off, len) {
-        if (room === 0) throw Object.assign(new Error(`${code}: write`), { code });
-        const n = writeSync(fd, buf, off, Math.min(len, room));
-        room -= n;
-        return n;
-      },
-    });
-    const one = Buffer.byteLength(auditLine(toAuditRecord(record({ requestId: 'f0' }))));
-    log.write(toAuditRecord(record({ requestId: 'f0' })));
-    await log.flush(1000);
-    // Room for half of the next record.
-    room = Math.floor(one / 2);
-    log.write(toAuditRecord(record({ requestId: 'f1' })));
-    log.write(toAuditRecord(record({ requestId: 'f2' })));
-    await new Promise((resolve) => setImmediate(resolve));
-    const text = readFileSync(file, 'utf8');
-    expect(text.endsWith('\n')).toBe(true);
-    expect(lines(file).map((l) => JSON.parse(l).requestId)).toEqual(['f0']);
-    // The whole of f1 (and f2) is held, none of it counted as in the file.
-    expect(log.health().backlogBytes).toBe(2 * one);
-    room = Infinity;
-    await log.flush(2000);
-    expect(lines(file).map((l) => JSON.parse(l).requestId)).toEqual(['f0', 'f1', 'f2']);
-    expect((await log.close()).records).toBe(0);
-    expect(log.health().lostRecords).toBe(0);
-  });
-
   it('health says how much is held and since when the destination refuses, and clears once it takes writes', async () => {
     const file = join(dir, 'audit.log');
     let refusing = true;
