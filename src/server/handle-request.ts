@@ -74,6 +74,15 @@ export const MAX_PIPELINED = 16;
 const CLOSING = new Set<GatewayErrorCode>(['shutting-down', 'body-timeout', 'identity-body-budget', 'body-budget', 'bad-host', 'bad-expect']);
 
 /**
+ * Closing refusals decided from the headers alone, holding nothing (no body read, no budget
+ * share): one queued behind earlier answers still owed (pipelined) waits for its turn, as
+ * dockerd answers in order, instead of destroying the connection and those answers with it.
+ * The others (a body too slow, a budget) would hold what the refusal is about while they
+ * waited: their connection is closed at once.
+ */
+const HEADER_ONLY = new Set<GatewayErrorCode>(['shutting-down', 'bad-host', 'bad-expect']);
+
+/**
  * A body the gateway would have to re-serialise (tenancy, amendments) that writes a whole number
  * with a fraction or an exponent, or as `-0`: Go refuses `1e9` in an integer field (and `-0` in an
  * unsigned one), JSON.stringify writes them as `1000000000` and `0`, which dockerd accepts; refused
@@ -184,12 +193,16 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
         // A shutting-down gateway closes, and so does one whose client sends its body too slowly;
         // otherwise the rest of a refused body is discarded, bounded.
         const closing = CLOSING.has(gerr.code);
-        if (closing && !res.socket) {
+        if (closing && !res.socket && !HEADER_ONLY.has(gerr.code)) {
           // Queued behind an earlier response (an endless /events, say): the answer could not go
           // out before that one ends, and the connection would hold what the refusal is about.
           socket.destroy();
           return;
         }
+        // A header-only refusal queued behind earlier answers is written now and goes out, with
+        // its `Connection: close`, when Node hands it the socket: after them, whole (behind an
+        // endless stream, never; its record then has status 0, written when the connection
+        // ends). Its head is written now so that a request pipelined after it is `after-close`.
         exchange.headersSent();
         if (!closing) drainRefusedBody(req);
         sendDockerError(res, gerr.status, gerr.message, {}, closing);

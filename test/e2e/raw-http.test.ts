@@ -1001,6 +1001,94 @@ describe('Expect headers as dockerd reads them', () => {
     expect((await inspect('dgt-raw-expect-continue-first')).exists).toBe(true);
   });
 
+  // A header-only refusal that closes the connection, pipelined behind an answer still owed,
+  // waits for its turn as dockerd answers in order (found by the Expect review: the gateway
+  // destroyed the connection, the earlier answers were lost, an allowed create was run without
+  // its 201, and a live events stream was cut for a request dockerd never reads).
+  it.each([
+    ['bad-expect (Expect: foo)', ping(['foo']), 417, 'bad-expect'],
+    ['bad-host (two Host headers)', httpRequest({ method: 'GET', target: '/v1.41/_ping', headers: [['Host', 'a'], ['Host', 'b']] }), 400, 'bad-host'],
+  ])('%s behind a ping in the same write: the 200 first, then the refusal and the close, as dockerd answers', async (_label, refused, status, reason) => {
+    const bytes = Buffer.concat([ping([]), refused]);
+    const conn = await RawConnection.tls(reader, gw.port);
+    const direct = await RawConnection.unix(socket);
+    try {
+      conn.write(bytes);
+      direct.write(bytes);
+      for (const c of [conn, direct]) {
+        const first = await c.response();
+        expect([first.status, first.text]).toEqual([200, 'OK']);
+        const r = await c.response();
+        expect(r.status).toBe(status);
+        expect(r.headers.connection?.toLowerCase()).toBe('close');
+        await closedByGateway(c);
+      }
+      expect((await connectionRecords(conn, 2)).map((x) => [x.decision, x.status, String(x.reason).split(':')[0]])).toEqual([
+        ['allow', 200, 'allowed by rule "readers"'],
+        ['malformed', status, reason],
+      ]);
+    } finally {
+      conn.close();
+      direct.close();
+    }
+  });
+
+  it('Expect: foo behind an allowed create in the same write: the 201 reaches the client, then the 417, as dockerd answers', async () => {
+    const bytes = (n: string): Buffer => Buffer.concat([jsonRequest('POST', createTarget(n), createBody()), ping(['foo'])]);
+    const conn = await RawConnection.tls(alice, gw.port);
+    const direct = await RawConnection.unix(socket);
+    try {
+      conn.write(bytes('dgt-raw-create-then-417'));
+      direct.write(bytes('dgt-raw-create-then-417-direct'));
+      for (const c of [conn, direct]) {
+        expect((await c.response()).status).toBe(201);
+        expect((await c.response()).status).toBe(417);
+        await closedByGateway(c);
+      }
+      expect((await connectionRecords(conn, 2)).map((x) => [x.path, x.decision, x.status])).toEqual([
+        ['/containers/create', 'allow', 201],
+        ['/v1.41/_ping', 'malformed', 417],
+      ]);
+    } finally {
+      conn.close();
+      direct.close();
+    }
+    expect((await inspect('dgt-raw-create-then-417')).exists).toBe(true);
+    expect((await inspect('dgt-raw-create-then-417-direct')).exists).toBe(true);
+  });
+
+  it('Expect: foo behind a live events stream does not cut it (dockerd never reads it); recorded status 0 when the client leaves', async () => {
+    const mark = 'dgt-raw-events-then-417';
+    const events = httpRequest({ method: 'GET', target: `/v1.41/events?filters=${encodeURIComponent(JSON.stringify({ container: [mark] }))}` });
+    const conn = await RawConnection.tls(reader, gw.port);
+    const direct = await RawConnection.unix(socket);
+    let records: Promise<Record<string, unknown>[]> | undefined;
+    try {
+      for (const c of [conn, direct]) c.write(events);
+      await new Promise((res) => setTimeout(res, 500));
+      for (const c of [conn, direct]) c.write(ping(['foo']));
+      await new Promise((res) => setTimeout(res, 500));
+      // An event made after both requests arrived still reaches both clients: the stream runs on.
+      expect((await dockerDirect(socket, ['create', '--label', `${LABEL}=1`, '--name', mark, 'busybox', 'true'])).code).toBe(0);
+      for (const c of [conn, direct]) {
+        let seen = '';
+        await until(() => (seen += c.takeBuffered().toString('latin1')).includes(mark), 10_000, 'the event of the marker container');
+        expect(seen).toMatch(/^HTTP\/1\.1 200 /);
+        expect(seen).not.toMatch(/HTTP\/1\.1 417/);
+      }
+    } finally {
+      // Read while the connection is open (its local port names the records).
+      records = connectionRecords(conn, 2);
+      conn.close();
+      direct.close();
+    }
+    // Both written as the connection ends; the 417 never went out.
+    expect((await records)?.map((x) => [x.path, x.status, String(x.reason).split(':')[0]]).sort()).toEqual([
+      ['/events', 200, 'allowed by rule "readers"'],
+      ['/v1.41/_ping', 0, 'bad-expect'],
+    ]);
+  });
+
   it('an attach upgrade with Expect: foo gets 417 and a bad-expect record, as dockerd answers; no tunnel', async () => {
     const name = await catContainer('dgt-raw-expect-attach');
     const bytes = httpRequest({ method: 'POST', target: `/v1.41/containers/${name}/attach?stream=1&stdin=1&stdout=1`, headers: [['Upgrade', 'tcp'], ['Connection', 'Upgrade'], ['Expect', 'foo'], ['Content-Length', '0']] });
