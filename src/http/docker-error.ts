@@ -37,7 +37,8 @@ export function sendDockerError(res: ServerResponse, status: number, message: st
  * nothing of the close (no `Connection: close`): the docker CLI 20.10's hijack client, told the
  * connection ends, skips the status and reads the error body as the container's output (a
  * refused `attach` then hangs, `exec -it` exits 0, `run -it` leaves its container running);
- * without it both CLIs report the status and exit 1.
+ * without it both CLIs report the status and exit 1. Only the refusals Go's server itself
+ * sends with `Connection: close` (bad-host, bad-expect) say it, in `extra`, as dockerd does.
  */
 export function writeRawDockerError(socket: Duplex, status: number, message: string, extra: ExtraHeaders = {}): number {
   const text = body(message);

@@ -57,6 +57,9 @@ export function continueWanted(version: { httpVersionMajor: number; httpVersionM
   return length !== undefined && Number(length) !== 0;
 }
 
+/** The interim answer Go writes to a request waiting for it, exactly (written raw on the upgrade path). */
+export const CONTINUE_LINE = 'HTTP/1.1 100 Continue\r\n\r\n';
+
 /** The refusal of a request whose first `Expect` is neither empty nor `100-continue` (the value is not quoted). */
 export function unsupportedExpectation(): GatewayError {
   return new GatewayError('bad-expect', 'dockgate: refused request: an Expect header other than 100-continue (dockerd answers 417 Expectation Failed and closes the connection)');

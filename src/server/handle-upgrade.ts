@@ -9,8 +9,8 @@ import type { EndedBy, Observer } from '../core/observer.js';
 import { originForm } from '../facts/path.js';
 import { writeRawDockerError } from '../http/docker-error.js';
 import { hostHeaderProblem } from '../http/host-header.js';
-import { expectation, unsupportedExpectation } from '../http/expect-header.js';
-import { GatewayError } from '../http/gateway-error.js';
+import { CONTINUE_LINE, continueWanted, expectation, unsupportedExpectation } from '../http/expect-header.js';
+import { GatewayError, type GatewayErrorCode } from '../http/gateway-error.js';
 import { GONE_BEFORE_SENT, hijack } from '../proxy/hijack.js';
 import type { UpstreamTarget } from '../proxy/upstream-target.js';
 import { tenancyDecision } from '../tenancy/decision.js';
@@ -27,6 +27,13 @@ import { identityOf } from './peer-identity.js';
 import { readUpgradeBody } from './upgrade-body.js';
 import type { BodyBudget } from './body-budget.js';
 import type { IdentityStreams } from './identity-streams.js';
+
+/**
+ * Refusals Go's server itself sends with `Connection: close`, before any handler (a bad `Host`,
+ * an `Expect` other than 100-continue): said so on the upgrade path too, as dockerd says it. The
+ * gateway's other raw refusals close without saying so (docker-error.ts, writeRawDockerError).
+ */
+const SAID_CLOSING = new Set<GatewayErrorCode>(['bad-host', 'bad-expect']);
 
 /** The record's reason for an upgrade whose client left before it was decided (queued behind earlier answers). */
 const CLIENT_LEFT_REASON = 'client-left: client connection closed before a decision';
@@ -84,7 +91,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       let bytes = 0;
       if (answered) {
         exchange.headersSent();
-        bytes = writeRawDockerError(socket, gerr.status, gerr.message, idHeader);
+        bytes = writeRawDockerError(socket, gerr.status, gerr.message, SAID_CLOSING.has(gerr.code) ? { Connection: 'close', ...idHeader } : idHeader);
       } else {
         socket.destroy();
       }
@@ -138,7 +145,14 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       // Held until the request is handed to the daemon (or refused, or the client goes).
       const hold = deps.bodyBudget.hold(identity.name);
       exchange.hold(hold.release);
-      readUpgradeBody(req.headers, head, socket, deps.bodyLimit, deps.bodyTimeoutMs, hold).then(({ body, rest }) => {
+      // Node's upgrade event bypasses checkContinue: a client waiting for its `100 Continue`
+      // (as Go reads Expect: HTTP/1.1, a body) is sent it once the body is accepted, before it
+      // is read, as dockerd sends it when its handler reads the body (also when the body came
+      // with the head: `100 101` from both).
+      const sendContinue = expectation(req.rawHeaders) === 'continue' && continueWanted(req, req.headers)
+        ? () => { if (socket.writable) socket.write(CONTINUE_LINE); }
+        : undefined;
+      readUpgradeBody(req.headers, head, socket, deps.bodyLimit, deps.bodyTimeoutMs, hold, sendContinue).then(({ body, rest }) => {
         requestWhole = true;
         const gatekeeper = deps.gatekeeper();
         let admission;

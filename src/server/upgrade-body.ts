@@ -18,8 +18,10 @@ export interface UpgradeBody {
 /**
  * Read the Content-Length body of an upgrade request from `head` and, if needed, the socket,
  * within `timeoutMs`, declaring its length to `hold` and taking its bytes as they arrive.
+ * `beforeReading` is called once the body is accepted (framing, limit, budget), before it is
+ * read: the moment Go sends an awaited `100 Continue` (its handler's first read of the body).
  */
-export function readUpgradeBody(headers: IncomingHttpHeaders, head: Buffer, socket: Duplex, limit: number, timeoutMs: number, hold: BodyHold): Promise<UpgradeBody> {
+export function readUpgradeBody(headers: IncomingHttpHeaders, head: Buffer, socket: Duplex, limit: number, timeoutMs: number, hold: BodyHold, beforeReading?: () => void): Promise<UpgradeBody> {
   if (headers['transfer-encoding'] !== undefined) {
     return Promise.reject(new GatewayError('malformed', 'dockgate: chunked upgrade requests are not accepted', 'bad-framing'));
   }
@@ -38,6 +40,9 @@ export function readUpgradeBody(headers: IncomingHttpHeaders, head: Buffer, sock
   } catch (err) {
     return Promise.reject(err);
   }
+  // The body is accepted: a client waiting for a `100 Continue` is sent it now, also when the
+  // body came with the head anyway (dockerd sends it then too: Go writes it on the first read).
+  beforeReading?.();
   if (head.length >= length) return Promise.resolve({ body: head.subarray(0, length), rest: head.subarray(length) });
   return new Promise((resolve, reject) => {
     // Joined once at the end: joining per chunk costs time quadratic in the body's size.

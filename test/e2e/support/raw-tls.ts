@@ -69,12 +69,15 @@ export class RawConnection {
   private waiters: (() => void)[] = [];
   /** Resolves when the server closed (or reset) the connection. */
   readonly closed: Promise<void>;
+  /** The local TCP port (undefined on a unix socket), kept: the socket forgets it once closed. */
+  readonly localPort: number | undefined;
 
   private constructor(
     readonly socket: Duplex,
     /** The TCP connection under a TLS one (to reset it). */
     private readonly tcp?: Socket,
   ) {
+    this.localPort = (socket as Socket).localPort;
     socket.on('data', (d: Buffer) => {
       this.buffer = Buffer.concat([this.buffer, d]);
       this.wake();

@@ -140,4 +140,27 @@ describe('readUpgradeBody', () => {
     expect([err.code, err.status]).toEqual(['body-timeout', 408]);
     expect(socket.listenerCount('data')).toBe(0);
   });
+
+  // The moment dockerd sends an awaited `100 Continue`: once the body is accepted, before it is
+  // read, also when it came with the head; never for a body refused from its headers.
+  it.each<[string, Record<string, string>, string, number, boolean]>([
+    ['a body still to come', { 'content-length': '4' }, '', 10, true],
+    ['the whole body in head', { 'content-length': '4' }, 'abcd', 10, true],
+    ['chunked (refused)', { 'transfer-encoding': 'chunked' }, '', 10, false],
+    ['a bad length (refused)', { 'content-length': '4x' }, '', 10, false],
+    ['over the cap (refused)', { 'content-length': '40' }, '', 10, false],
+  ])('beforeReading: %s', async (_label, headers, head, limit, called) => {
+    const socket = new PassThrough();
+    const order: string[] = [];
+    const p = readUpgradeBody(headers, Buffer.from(head), socket, limit, 1000, hold(), () => order.push(`continue after ${socket.listenerCount('data')} readers`));
+    if (called && head.length === 0) socket.write('abcd');
+    await p.catch(() => undefined);
+    expect(order).toEqual(called ? ['continue after 0 readers'] : []);
+  });
+
+  it('beforeReading is not called when the budget refuses the declared length', async () => {
+    const calls: string[] = [];
+    await rejection(readUpgradeBody({ 'content-length': '4' }, Buffer.alloc(0), new PassThrough(), 10, 1000, hold(['declare 4', new GatewayError('identity-body-budget', 'over')]), () => calls.push('continue')));
+    expect(calls).toEqual([]);
+  });
 });
