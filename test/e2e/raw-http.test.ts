@@ -98,6 +98,25 @@ async function tunnelOutput(conn: RawConnection, text: string): Promise<Buffer> 
   return got;
 }
 
+/**
+ * The same request bytes to the gateway (as `who`) and to dockerd's socket: open a connection
+ * to each, write `bytes` (a pair: the gateway's, then the daemon's, for objects each side must
+ * name on its own), run `check` with both, and close both.
+ */
+async function sideBySide(who: string, bytes: Buffer | readonly [Buffer, Buffer], check: (conn: RawConnection, direct: RawConnection) => Promise<void>): Promise<void> {
+  const conn = await RawConnection.tls(who, gw.port);
+  const direct = await RawConnection.unix(socket);
+  try {
+    const [toGateway, toDaemon] = Buffer.isBuffer(bytes) ? [bytes, bytes] : bytes;
+    conn.write(toGateway);
+    direct.write(toDaemon);
+    await check(conn, direct);
+  } finally {
+    conn.close();
+    direct.close();
+  }
+}
+
 /** Wait until the gateway closed `conn` (or fail after 10 s). */
 function closedByGateway(conn: RawConnection): Promise<void> {
   return Promise.race([conn.closed, new Promise<void>((_, rej) => setTimeout(() => rej(new Error('socket left open')), 10_000))]);
@@ -604,11 +623,7 @@ describe('connections', () => {
 
   it('bytes the parser refuses behind an allowed create: the create is answered first, then the 400, as dockerd does', async () => {
     const bytes = (name: string): Buffer => Buffer.concat([jsonRequest('POST', createTarget(name), createBody()), Buffer.from('get / HTTP/1.1\r\n\r\n')]);
-    const conn = await RawConnection.tls(alice, gw.port);
-    const direct = await RawConnection.unix(socket);
-    try {
-      conn.write(bytes('dgt-raw-lost-answer'));
-      direct.write(bytes('dgt-raw-lost-answer-direct'));
+    await sideBySide(alice, [bytes('dgt-raw-lost-answer'), bytes('dgt-raw-lost-answer-direct')], async (conn, direct) => {
       for (const c of [conn, direct]) {
         expect((await c.response()).status).toBe(201);
         expect((await c.response()).status).toBe(400);
@@ -619,10 +634,7 @@ describe('connections', () => {
         ['allow', 201, 'allowed by rule "dev-containers"'],
         ['malformed', 400, 'http-parser: HPE_INVALID_METHOD'],
       ]);
-    } finally {
-      conn.close();
-      direct.close();
-    }
+    });
     expect((await inspect('dgt-raw-lost-answer')).exists).toBe(true);
   });
 
@@ -773,11 +785,7 @@ describe('connections', () => {
       httpRequest({ method: 'GET', target: `/v1.41/containers/${name}/stats?stream=0` }),
       httpRequest({ method: 'POST', target: `/v1.41/containers/${name}/attach?stream=1&stdin=1&stdout=1`, headers: [['Upgrade', 'tcp'], ['Connection', 'Upgrade'], ['Content-Length', '0']] }),
     ]);
-    const conn = await RawConnection.tls(alice, gw.port);
-    const direct = await RawConnection.unix(socket);
-    try {
-      conn.write(bytes);
-      direct.write(bytes);
+    await sideBySide(alice, bytes, async (conn, direct) => {
       for (const c of [conn, direct]) {
         const stats = await c.response();
         expect(stats.status).toBe(200);
@@ -786,10 +794,7 @@ describe('connections', () => {
       }
       conn.write('through-the-tunnel\n');
       expect((await tunnelOutput(conn, 'through-the-tunnel')).subarray(8).toString()).toBe('through-the-tunnel\n');
-    } finally {
-      conn.close();
-      direct.close();
-    }
+    });
   });
 
   it('a refused upgrade behind an allowed create: the 201 first, then the 403 and the close, as dockerd answers in order', async () => {
@@ -913,11 +918,7 @@ describe('Expect headers as dockerd reads them', () => {
     const name = `dgt-raw-expect-${expects.join('').replace(/[^a-z0-9]/gi, '').toLowerCase()}-${version.replace('.', '')}`;
     // Over HTTP/1.0 (no keep-alive) what follows is bytes after the close anyway: none sent.
     const bytes = (n: string): Buffer => Buffer.concat(version === '1.1' ? [ping(expects, version), jsonRequest('POST', createTarget(n), createBody())] : [ping(expects, version)]);
-    const conn = await RawConnection.tls(alice, gw.port);
-    const direct = await RawConnection.unix(socket);
-    try {
-      conn.write(bytes(name));
-      direct.write(bytes(`${name}-direct`));
+    await sideBySide(alice, [bytes(name), bytes(`${name}-direct`)], async (conn, direct) => {
       for (const c of [conn, direct]) {
         const r = await c.response();
         expect(r.status).toBe(417);
@@ -931,10 +932,7 @@ describe('Expect headers as dockerd reads them', () => {
         ['/v1.41/_ping', 'malformed', 417, 'bad-expect'],
         ...(version === '1.1' ? [['/v1.41/containers/create', 'malformed', 0, 'after-close']] : []),
       ]);
-    } finally {
-      conn.close();
-      direct.close();
-    }
+    });
     expect((await inspect(name)).exists).toBe(false);
     expect((await inspect(`${name}-direct`)).exists).toBe(false);
   });
@@ -945,11 +943,7 @@ describe('Expect headers as dockerd reads them', () => {
     ['Expect: 100-continue without a body (Go sends no 100)', ['100-continue']],
   ])('%s is served like a request without one: no 100, the answer, the connection kept', async (_label, expects) => {
     const bytes = Buffer.concat([ping(expects), httpRequest({ method: 'GET', target: '/v1.41/version' })]);
-    const conn = await RawConnection.tls(reader, gw.port);
-    const direct = await RawConnection.unix(socket);
-    try {
-      conn.write(bytes);
-      direct.write(bytes);
+    await sideBySide(reader, bytes, async (conn, direct) => {
       for (const c of [conn, direct]) {
         const r = await c.response();
         expect(r.status).toBe(200);
@@ -961,44 +955,27 @@ describe('Expect headers as dockerd reads them', () => {
         ['SystemPing', 'allow', 200],
         ['SystemVersion', 'allow', 200],
       ]);
-    } finally {
-      conn.close();
-      direct.close();
-    }
+    });
   });
 
   it('an empty first Expect, then 100-continue, on a create with a body: no 100 (dockerd reads the body without one), 201', async () => {
     const bytes = (n: string): Buffer => httpRequest({ method: 'POST', target: createTarget(n), headers: [['Content-Type', 'application/json'], ['Expect', ''], ['Expect', '100-continue'], ['Content-Length', String(createBody().length)]], body: createBody() });
-    const conn = await RawConnection.tls(alice, gw.port);
-    const direct = await RawConnection.unix(socket);
-    try {
-      conn.write(bytes('dgt-raw-expect-empty-first'));
-      direct.write(bytes('dgt-raw-expect-empty-first-direct'));
+    await sideBySide(alice, [bytes('dgt-raw-expect-empty-first'), bytes('dgt-raw-expect-empty-first-direct')], async (conn, direct) => {
       for (const c of [conn, direct]) expect((await c.response()).status).toBe(201);
-    } finally {
-      conn.close();
-      direct.close();
-    }
+    });
     expect((await inspect('dgt-raw-expect-empty-first')).exists).toBe(true);
   });
 
   it('100-continue, then foo: the first decides, the 100 comes before the body, which is forwarded', async () => {
     const body = createBody();
     const head = (n: string): Buffer => httpRequest({ method: 'POST', target: createTarget(n), headers: [['Content-Type', 'application/json'], ['Expect', '100-continue'], ['Expect', 'foo'], ['Content-Length', String(body.length)]] });
-    const conn = await RawConnection.tls(alice, gw.port);
-    const direct = await RawConnection.unix(socket);
-    try {
-      conn.write(head('dgt-raw-expect-continue-first'));
-      direct.write(head('dgt-raw-expect-continue-first-direct'));
+    await sideBySide(alice, [head('dgt-raw-expect-continue-first'), head('dgt-raw-expect-continue-first-direct')], async (conn, direct) => {
       for (const c of [conn, direct]) {
         expect((await c.response()).status).toBe(100);
         c.write(body);
         expect((await c.response()).status).toBe(201);
       }
-    } finally {
-      conn.close();
-      direct.close();
-    }
+    });
     expect((await inspect('dgt-raw-expect-continue-first')).exists).toBe(true);
   });
 
@@ -1011,11 +988,7 @@ describe('Expect headers as dockerd reads them', () => {
     ['bad-host (two Host headers)', httpRequest({ method: 'GET', target: '/v1.41/_ping', headers: [['Host', 'a'], ['Host', 'b']] }), 400, 'bad-host'],
   ])('%s behind a ping in the same write: the 200 first, then the refusal and the close, as dockerd answers', async (_label, refused, status, reason) => {
     const bytes = Buffer.concat([ping([]), refused]);
-    const conn = await RawConnection.tls(reader, gw.port);
-    const direct = await RawConnection.unix(socket);
-    try {
-      conn.write(bytes);
-      direct.write(bytes);
+    await sideBySide(reader, bytes, async (conn, direct) => {
       for (const c of [conn, direct]) {
         const first = await c.response();
         expect([first.status, first.text]).toEqual([200, 'OK']);
@@ -1028,19 +1001,12 @@ describe('Expect headers as dockerd reads them', () => {
         ['allow', 200, 'allowed by rule "readers"'],
         ['malformed', status, reason],
       ]);
-    } finally {
-      conn.close();
-      direct.close();
-    }
+    });
   });
 
   it('Expect: foo behind an allowed create in the same write: the 201 reaches the client, then the 417, as dockerd answers', async () => {
     const bytes = (n: string): Buffer => Buffer.concat([jsonRequest('POST', createTarget(n), createBody()), ping(['foo'])]);
-    const conn = await RawConnection.tls(alice, gw.port);
-    const direct = await RawConnection.unix(socket);
-    try {
-      conn.write(bytes('dgt-raw-create-then-417'));
-      direct.write(bytes('dgt-raw-create-then-417-direct'));
+    await sideBySide(alice, [bytes('dgt-raw-create-then-417'), bytes('dgt-raw-create-then-417-direct')], async (conn, direct) => {
       for (const c of [conn, direct]) {
         expect((await c.response()).status).toBe(201);
         expect((await c.response()).status).toBe(417);
@@ -1050,10 +1016,7 @@ describe('Expect headers as dockerd reads them', () => {
         ['/containers/create', 'allow', 201],
         ['/v1.41/_ping', 'malformed', 417],
       ]);
-    } finally {
-      conn.close();
-      direct.close();
-    }
+    });
     expect((await inspect('dgt-raw-create-then-417')).exists).toBe(true);
     expect((await inspect('dgt-raw-create-then-417-direct')).exists).toBe(true);
   });
@@ -1093,20 +1056,13 @@ describe('Expect headers as dockerd reads them', () => {
   it('an attach upgrade with Expect: foo gets 417 and a bad-expect record, as dockerd answers; no tunnel', async () => {
     const name = await catContainer('dgt-raw-expect-attach');
     const bytes = httpRequest({ method: 'POST', target: `/v1.41/containers/${name}/attach?stream=1&stdin=1&stdout=1`, headers: [['Upgrade', 'tcp'], ['Connection', 'Upgrade'], ['Expect', 'foo'], ['Content-Length', '0']] });
-    const conn = await RawConnection.tls(alice, gw.port);
-    const direct = await RawConnection.unix(socket);
-    try {
-      conn.write(bytes);
-      direct.write(bytes);
+    await sideBySide(alice, bytes, async (conn, direct) => {
       for (const c of [conn, direct]) {
         expect((await c.response()).status).toBe(417);
         await closedByGateway(c);
       }
       expect(await connectionRecords(conn, 1)).toMatchObject([{ path: `/v1.41/containers/${name}/attach`, decision: 'malformed', status: 417, reason: expect.stringMatching(/^bad-expect: /) as unknown }]);
-    } finally {
-      conn.close();
-      direct.close();
-    }
+    });
   });
 
   // Go's server sends these refusals itself with `Connection: close`, upgrade or not (found by
@@ -1117,21 +1073,14 @@ describe('Expect headers as dockerd reads them', () => {
   ])('an attach upgrade with %s: the refusal says Connection: close, as dockerd\'s does', async (_label, extra, status) => {
     const name = await catContainer(`dgt-raw-said-close-${status}`);
     const bytes = httpRequest({ method: 'POST', target: `/v1.41/containers/${name}/attach?stream=1&stdin=1&stdout=1`, headers: [...extra, ['Upgrade', 'tcp'], ['Connection', 'Upgrade'], ['Content-Length', '0']] });
-    const conn = await RawConnection.tls(alice, gw.port);
-    const direct = await RawConnection.unix(socket);
-    try {
-      conn.write(bytes);
-      direct.write(bytes);
+    await sideBySide(alice, bytes, async (conn, direct) => {
       for (const c of [conn, direct]) {
         const r = await c.response();
         expect(r.status).toBe(status);
         expect(r.headers.connection?.toLowerCase()).toBe('close');
         await closedByGateway(c);
       }
-    } finally {
-      conn.close();
-      direct.close();
-    }
+    });
   });
 
   // Node's upgrade event bypasses checkContinue: an exec start waiting for its 100 got none and
