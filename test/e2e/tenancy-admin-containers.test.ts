@@ -14,11 +14,12 @@
  *   list's `Command` (arguments joined by spaces) holds the mark: out of every quota.
  * Real dockerd 20.10, both docker CLIs, TLS.
  */
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, DOCKER_CLIS, dockerDirect, makePki, startGateway, type RunResult, type TestGateway, type TestPki } from './support/gateway.js';
 import { scratchDir } from './support/scratch.js';
+import { guidePolicy } from './support/sharing-guide.js';
 
 const socket = inject('dockerSocket');
 let pki: TestPki;
@@ -28,10 +29,7 @@ let hostDir: string;
 
 /** The guide's example policy, with carol allowed 2 containers. */
 function policy(): string {
-  const doc = readFileSync('docs/sharing.md', 'utf8');
-  const text = /```yaml\n(version: 1[\s\S]*?)```/.exec(doc)?.[1];
-  if (!text?.includes('alice: { containers: 20 }')) throw new Error("docs/sharing.md has no example policy with alice's quota");
-  return text.replace('alice: { containers: 20 }', 'alice: { containers: 20 }\n      carol: { containers: 2 }');
+  return guidePolicy(['alice: { containers: 20 }', 'alice: { containers: 20 }\n      carol: { containers: 2 }']);
 }
 
 const env = (): NodeJS.ProcessEnv => ({ ...process.env, DOCKER_BUILDKIT: '0' });

@@ -6,10 +6,11 @@
  * start failed, and says so; both CLIs exit 125 with the refusal. Each run has a timeout, so a
  * hang fails the test instead of hanging it.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, startGateway, type RunResult, type TestGateway, type TestPki } from './support/gateway.js';
+import { guidePolicy } from './support/sharing-guide.js';
 
 const socket = inject('dockerSocket');
 const CLI20 = '/usr/bin/docker';
@@ -18,13 +19,8 @@ let pki: TestPki;
 let gw: TestGateway;
 
 /** docs/sharing.md's example policy, with a `running` quota of 1 for erin. */
-function guidePolicy(): string {
-  const doc = readFileSync('docs/sharing.md', 'utf8');
-  const policy = /```yaml\n(version: 1[\s\S]*?)```/.exec(doc)?.[1];
-  if (!policy) throw new Error('docs/sharing.md has no example policy');
-  const users = '    users:\n';
-  if (!policy.includes(users)) throw new Error('the example policy has no quotas.users');
-  return policy.replace(users, `${users}      erin: { running: 1 }\n`);
+function erinPolicy(): string {
+  return guidePolicy(['    users:\n', '    users:\n      erin: { running: 1 }\n']);
 }
 
 const as = (args: string[], cli = CLI28): Promise<RunResult> => docker(pki.bundle('erin'), gw.port, args, { timeoutMs: 30_000, cli });
@@ -43,7 +39,7 @@ const REMOVED = `${REFUSED}; the container was created with --rm (AutoRemove), s
 beforeAll(async () => {
   pki = await makePki({ erin: ['web'] });
   const policyFile = join(pki.dir, 'sharing-policy.yaml');
-  writeFileSync(policyFile, guidePolicy());
+  writeFileSync(policyFile, erinPolicy());
   gw = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${policyFile}\n`));
   const live = await as(['run', '-d', '--name', 'ar-live', '--network', 'none', 'busybox', 'sleep', '1d']);
   expect(live.code, live.stderr).toBe(0);

@@ -6,11 +6,12 @@
  * BuildKit build (not as a remote fetch); and `docker run` without `-d` over the streams quota
  * leaves a `Created` container, as the guide says.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, run, startGateway, type RunResult, type TestGateway, type TestPki } from './support/gateway.js';
 import { scratchDir } from './support/scratch.js';
+import { guidePolicy } from './support/sharing-guide.js';
 import { until } from './support/until.js';
 
 const socket = inject('dockerSocket');
@@ -20,13 +21,8 @@ let pki: TestPki;
 let gw: TestGateway;
 
 /** The guide's example policy, as written, with a one-stream quota for bob. */
-function guidePolicy(): string {
-  const doc = readFileSync('docs/sharing.md', 'utf8');
-  const policy = /```yaml\n(version: 1[\s\S]*?)```/.exec(doc)?.[1];
-  if (!policy) throw new Error('docs/sharing.md has no example policy');
-  const users = '    users:\n';
-  if (!policy.includes(users)) throw new Error('the example policy has no quotas.users');
-  return policy.replace(users, `${users}      bob: { streams: 1 }\n`);
+function bobPolicy(): string {
+  return guidePolicy(['    users:\n', '    users:\n      bob: { streams: 1 }\n']);
 }
 
 const as = (who: string, args: string[], opts: { cli?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> =>
@@ -77,7 +73,7 @@ async function holdEvents(who: string, ms: number): Promise<{ done: Promise<RunR
 beforeAll(async () => {
   pki = await makePki({ alice: ['web'], bob: ['web'], carol: ['data'], ops: ['ops'] });
   const policyFile = join(pki.dir, 'sharing-policy.yaml');
-  writeFileSync(policyFile, guidePolicy());
+  writeFileSync(policyFile, bobPolicy());
   gw = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${policyFile}\n`));
 }, 120_000);
 

@@ -13,11 +13,12 @@
  * All of these stay allowed on her own network. 4. Endpoint links to a container that does not exist yet are allowed on her own
  * network (an endpoint's `Links`, `network connect --link`), as dockerd allows them.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type RunResult, type TestGateway, type TestPki } from './support/gateway.js';
 import { scratchDir } from './support/scratch.js';
+import { envWithoutCaBundles, guidePolicy } from './support/sharing-guide.js';
 import { tlsRequest } from './support/tls-request.js';
 import { until } from './support/until.js';
 
@@ -32,20 +33,10 @@ let aliceShort: string;
 
 /** docs/sharing.md's example policy, its shared network named dn-shared, with room for the containers here. */
 function policy(): string {
-  const doc = readFileSync('docs/sharing.md', 'utf8');
-  const text = /```yaml\n(version: 1[\s\S]*?)```/.exec(doc)?.[1];
-  if (!text) throw new Error('docs/sharing.md has no example policy');
-  const shared = 'shared: { networks: [shared] }';
-  if (!text.includes(shared) || !text.includes('containers: 10') || !text.includes('running: 5')) throw new Error('the example policy changed');
-  return text.replace(shared, 'shared: { networks: [dn-shared] }').replace('containers: 10', 'containers: 60').replace('running: 5', 'running: 60');
+  return guidePolicy(['shared: { networks: [shared] }', 'shared: { networks: [dn-shared] }'], ['containers: 10', 'containers: 60'], ['running: 5', 'running: 60']);
 }
 
-function env(): NodeJS.ProcessEnv {
-  const e = { ...process.env };
-  delete e.REQUESTS_CA_BUNDLE;
-  delete e.CURL_CA_BUNDLE;
-  return e;
-}
+const env = (): NodeJS.ProcessEnv => envWithoutCaBundles();
 
 const as = (who: string, args: string[], cli = CLI28): Promise<RunResult> => docker(pki.bundle(who), gw.port, args, { timeoutMs: 60_000, cli, env: env() });
 const direct = (args: string[]): Promise<RunResult> => dockerDirect(socket, args);

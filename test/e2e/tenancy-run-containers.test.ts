@@ -8,11 +8,12 @@
  * lands, and her `docker exec` into them is refused. Real dockerd, CLIs, docker-compose v1, TLS.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type RunResult, type TestGateway, type TestPki } from './support/gateway.js';
 import { scratchDir } from './support/scratch.js';
+import { envWithoutCaBundles, guidePolicy } from './support/sharing-guide.js';
 import { until } from './support/until.js';
 
 const socket = inject('dockerSocket');
@@ -22,18 +23,10 @@ const builds: ChildProcess[] = [];
 
 /** The guide's example policy, with alice allowed 2 running containers. */
 function policy(): string {
-  const doc = readFileSync('docs/sharing.md', 'utf8');
-  const text = /```yaml\n(version: 1[\s\S]*?)```/.exec(doc)?.[1];
-  if (!text?.includes('alice: { containers: 20 }')) throw new Error('docs/sharing.md has no example policy with alice\'s quota');
-  return text.replace('alice: { containers: 20 }', 'alice: { containers: 20, running: 2 }');
+  return guidePolicy(['alice: { containers: 20 }', 'alice: { containers: 20, running: 2 }']);
 }
 
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_BUILDKIT: '0' };
-  delete env.REQUESTS_CA_BUNDLE;
-  delete env.CURL_CA_BUNDLE;
-  return env;
-}
+const cleanEnv = (): NodeJS.ProcessEnv => envWithoutCaBundles({ DOCKER_BUILDKIT: '0' });
 
 const as = (who: string, args: string[]): Promise<RunResult> => docker(pki.bundle(who), gw.port, args, { env: cleanEnv(), timeoutMs: 120_000 });
 

@@ -10,11 +10,12 @@
  *    tenant's address: refused there, allowed on one's own network;
  * 4. `network connect --link` to another tenant's container was not checked: refused now.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type RunResult, type TestGateway, type TestPki } from './support/gateway.js';
 import { scratchDir } from './support/scratch.js';
+import { envWithoutCaBundles, guidePolicy } from './support/sharing-guide.js';
 import { until } from './support/until.js';
 
 const socket = inject('dockerSocket');
@@ -25,23 +26,13 @@ let gw: TestGateway;
 
 /** docs/sharing.md's example policy, with `volumes` in `unowned:` (as an operator adds it for admins' data volumes). */
 function policy(): string {
-  const doc = readFileSync('docs/sharing.md', 'utf8');
-  const text = /```yaml\n(version: 1[\s\S]*?)```/.exec(doc)?.[1];
-  if (!text) throw new Error('docs/sharing.md has no example policy');
-  const unowned = /unowned: \[images\]/;
-  if (!unowned.test(text)) throw new Error('the example policy has no unowned: [images]');
-  return text.replace(unowned, 'unowned: [images, volumes]');
+  return guidePolicy([/unowned: \[images\]/, 'unowned: [images, volumes]']);
 }
 
 const as = (who: string, args: string[], cli = CLI28): Promise<RunResult> => docker(pki.bundle(who), gw.port, args, { timeoutMs: 60_000, cli });
 const direct = (args: string[]): Promise<RunResult> => dockerDirect(socket, args);
 
-function env(): NodeJS.ProcessEnv {
-  const e = { ...process.env };
-  delete e.REQUESTS_CA_BUNDLE;
-  delete e.CURL_CA_BUNDLE;
-  return e;
-}
+const env = (): NodeJS.ProcessEnv => envWithoutCaBundles();
 
 function compose(who: string, dir: string, project: string, args: string[]): Promise<RunResult> {
   return run('docker-compose', [...tlsArgs(pki.bundle(who), gw.port), '-p', project, '-f', join(dir, 'docker-compose.yml'), ...args], { env: env(), timeoutMs: 90_000 });
