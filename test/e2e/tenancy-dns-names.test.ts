@@ -18,9 +18,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type RunResult, type TestGateway, type TestPki } from './support/gateway.js';
 import { scratchDir } from './support/scratch.js';
+import { expectLastRecord, recordsOf } from './support/audit-records.js';
 import { envWithoutCaBundles, guidePolicy } from './support/sharing-guide.js';
 import { tlsRequest } from './support/tls-request.js';
-import { until } from './support/until.js';
 
 const socket = inject('dockerSocket');
 const CLI20 = '/usr/bin/docker';
@@ -42,16 +42,9 @@ const as = (who: string, args: string[], cli = CLI28): Promise<RunResult> => doc
 const direct = (args: string[]): Promise<RunResult> => dockerDirect(socket, args);
 
 /** The audit records of `op`, oldest first. */
-function records(op: string): Record<string, unknown>[] {
-  return gw.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).filter((x) => x.operation === op);
-}
-
+const records = (op: string): Record<string, unknown>[] => recordsOf(gw, op);
 /** Wait for the newest audit record of `op` to carry `want`, then check it. */
-async function expectRecord(op: string, want: Record<string, unknown>): Promise<void> {
-  const fits = (r: Record<string, unknown> | undefined) => r !== undefined && Object.entries(want).every(([k, v]) => r[k] === v);
-  await until(() => fits(records(op).at(-1)), 10_000).catch(() => undefined);
-  expect(records(op).at(-1)).toMatchObject(want);
-}
+const expectRecord = (op: string, want: Record<string, unknown>): Promise<void> => expectLastRecord(gw, op, want);
 
 async function network(name: string, subnet: string, labels: string[]): Promise<void> {
   await direct(['network', 'rm', name]);

@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type RunResult, type TestGateway, type TestPki } from './support/gateway.js';
 import { scratchDir } from './support/scratch.js';
+import { expectLastRecord } from './support/audit-records.js';
 import { envWithoutCaBundles, guidePolicy } from './support/sharing-guide.js';
-import { until } from './support/until.js';
 
 const socket = inject('dockerSocket');
 const CLI20 = '/usr/bin/docker';
@@ -38,17 +38,8 @@ function compose(who: string, dir: string, project: string, args: string[]): Pro
   return run('docker-compose', [...tlsArgs(pki.bundle(who), gw.port), '-p', project, '-f', join(dir, 'docker-compose.yml'), ...args], { env: env(), timeoutMs: 90_000 });
 }
 
-/** The audit records of `op`, oldest first. */
-function records(op: string): Record<string, unknown>[] {
-  return gw.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).filter((x) => x.operation === op);
-}
-
-/** Wait for the newest audit record of `op` to carry `want` (the audit line may come after the answer), then check it. */
-async function expectRecord(op: string, want: Record<string, unknown>): Promise<void> {
-  const fits = (r: Record<string, unknown> | undefined) => r !== undefined && Object.entries(want).every(([k, v]) => r[k] === v);
-  await until(() => fits(records(op).at(-1)), 10_000).catch(() => undefined);
-  expect(records(op).at(-1)).toMatchObject(want);
-}
+/** Wait for the newest audit record of `op` to carry `want`, then check it. */
+const expectRecord = (op: string, want: Record<string, unknown>): Promise<void> => expectLastRecord(gw, op, want);
 
 /**
  * A network of `owner` (team `team`) with an explicit subnet, made on the daemon: tenants may
