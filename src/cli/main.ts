@@ -26,10 +26,10 @@ Usage:
 Run "dockgate COMMAND --help" for a command's flags.
 `;
 
-/** Run the CLI with `argv` (without node and script); resolves with the exit code. */
 /** The commands `dockgate help COMMAND` gives the help of. */
 const HELP_TOPICS: ReadonlySet<string> = new Set(['serve', 'certs', 'policy']);
 
+/** Run the CLI with `argv` (without node and script); resolves with the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   try {

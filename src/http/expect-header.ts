@@ -12,6 +12,7 @@
  * (an empty one too) with a 417 of its own that the gateway never saw. So the gateway decides
  * here, on the raw header lines.
  */
+import { asciiLower } from '../facts/ascii-lower.js';
 import { GatewayError } from './gateway-error.js';
 
 /** What dockerd makes of a request's `Expect` headers. */
@@ -33,7 +34,7 @@ const isBoundary = (c: string | undefined): boolean => c === ' ' || c === ',' ||
 /** Go's hasToken(v, "100-continue"): the token, in any ASCII case, between the ends, spaces, tabs or commas. */
 export function hasContinueToken(v: string): boolean {
   // ASCII case only (toLowerCase would change the length of some non-ASCII values: `İ`).
-  const lower = v.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  const lower = asciiLower(v);
   for (let at = lower.indexOf(TOKEN); at >= 0; at = lower.indexOf(TOKEN, at + 1)) {
     const end = at + TOKEN.length;
     if ((at === 0 || isBoundary(v[at - 1])) && (end === v.length || isBoundary(v[end]))) return true;

@@ -37,6 +37,13 @@ const STATUS: Record<GatewayErrorCode, number> = {
   internal: 500,
 };
 
+/**
+ * Refusals Go's server itself makes from a request's headers, before any handler, answering
+ * with `Connection: close` (a bad `Host`, an `Expect` other than 100-continue): the gateway
+ * closes after them and says so, on the request and the upgrade paths alike.
+ */
+export const SERVER_REFUSALS: readonly GatewayErrorCode[] = ['bad-host', 'bad-expect'];
+
 /** An error the gateway answers with itself, never forwarding the request. */
 export class GatewayError extends Error {
   readonly status: number;

@@ -11,7 +11,7 @@ import { sendDockerError } from '../http/docker-error.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
 import { hostHeaderProblem } from '../http/host-header.js';
 import { expectation, unsupportedExpectation } from '../http/expect-header.js';
-import { GatewayError, type GatewayErrorCode } from '../http/gateway-error.js';
+import { GatewayError, SERVER_REFUSALS, type GatewayErrorCode } from '../http/gateway-error.js';
 import { whenSocketCloses } from '../http/socket-close.js';
 import type { EndedBy } from '../core/observer.js';
 import { cutReason } from './connection-cuts.js';
@@ -71,7 +71,7 @@ export const MAX_PIPELINED = 16;
  * gateway shutting down, a body too slow, and bodies over the budget (reading on would go on
  * taking what the budget protects), and the refusals after which dockerd closes the connection.
  */
-const CLOSING = new Set<GatewayErrorCode>(['shutting-down', 'body-timeout', 'identity-body-budget', 'body-budget', 'bad-host', 'bad-expect']);
+const CLOSING = new Set<GatewayErrorCode>(['shutting-down', 'body-timeout', 'identity-body-budget', 'body-budget', ...SERVER_REFUSALS]);
 
 /**
  * Closing refusals decided from the headers alone, holding nothing (no body read, no budget
@@ -80,7 +80,7 @@ const CLOSING = new Set<GatewayErrorCode>(['shutting-down', 'body-timeout', 'ide
  * The others (a body too slow, a budget) would hold what the refusal is about while they
  * waited: their connection is closed at once.
  */
-const HEADER_ONLY = new Set<GatewayErrorCode>(['shutting-down', 'bad-host', 'bad-expect']);
+const HEADER_ONLY = new Set<GatewayErrorCode>(['shutting-down', ...SERVER_REFUSALS]);
 
 /**
  * A body the gateway would have to re-serialise (tenancy, amendments) that writes a whole number

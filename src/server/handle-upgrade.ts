@@ -10,7 +10,7 @@ import { originForm } from '../facts/path.js';
 import { writeRawDockerError } from '../http/docker-error.js';
 import { hostHeaderProblem } from '../http/host-header.js';
 import { CONTINUE_LINE, continueWanted, expectation, unsupportedExpectation } from '../http/expect-header.js';
-import { GatewayError, type GatewayErrorCode } from '../http/gateway-error.js';
+import { GatewayError, SERVER_REFUSALS, type GatewayErrorCode } from '../http/gateway-error.js';
 import { GONE_BEFORE_SENT, hijack } from '../proxy/hijack.js';
 import type { UpstreamTarget } from '../proxy/upstream-target.js';
 import { tenancyDecision } from '../tenancy/decision.js';
@@ -29,11 +29,10 @@ import type { BodyBudget } from './body-budget.js';
 import type { IdentityStreams } from './identity-streams.js';
 
 /**
- * Refusals Go's server itself sends with `Connection: close`, before any handler (a bad `Host`,
- * an `Expect` other than 100-continue): said so on the upgrade path too, as dockerd says it. The
- * gateway's other raw refusals close without saying so (docker-error.ts, writeRawDockerError).
+ * Go's own closing refusals say `Connection: close` on the upgrade path too, as dockerd says it;
+ * the gateway's other raw refusals close without saying so (docker-error.ts, writeRawDockerError).
  */
-const SAID_CLOSING = new Set<GatewayErrorCode>(['bad-host', 'bad-expect']);
+const SAID_CLOSING = new Set<GatewayErrorCode>(SERVER_REFUSALS);
 
 /** The record's reason for an upgrade whose client left before it was decided (queued behind earlier answers). */
 const CLIENT_LEFT_REASON = 'client-left: client connection closed before a decision';
@@ -140,7 +139,8 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       if (deps.draining()) return refuse(new GatewayError('shutting-down', 'dockgate: gateway is shutting down'));
       const hostProblem = hostHeaderProblem(req);
       if (hostProblem) return refuse(new GatewayError('bad-host', `dockgate: refused request: ${hostProblem} (dockerd refuses it too)`));
-      if (expectation(req.rawHeaders) === 'unsupported') return refuse(unsupportedExpectation());
+      const expects = expectation(req.rawHeaders);
+      if (expects === 'unsupported') return refuse(unsupportedExpectation());
 
       // Held until the request is handed to the daemon (or refused, or the client goes).
       const hold = deps.bodyBudget.hold(identity.name);
@@ -149,7 +149,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       // (as Go reads Expect: HTTP/1.1, a body) is sent it once the body is accepted, before it
       // is read, as dockerd sends it when its handler reads the body (also when the body came
       // with the head: `100 101` from both).
-      const sendContinue = expectation(req.rawHeaders) === 'continue' && continueWanted(req, req.headers)
+      const sendContinue = expects === 'continue' && continueWanted(req, req.headers)
         ? () => { if (socket.writable) socket.write(CONTINUE_LINE); }
         : undefined;
       readUpgradeBody(req.headers, head, socket, deps.bodyLimit, deps.bodyTimeoutMs, hold, sendContinue).then(({ body, rest }) => {

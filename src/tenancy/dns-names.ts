@@ -13,6 +13,7 @@
  * The pure parts are here; `dnsNameRefusal` and `hostnameRefusal` are the checks.
  */
 import type { JsonValue } from '../core/types.js';
+import { asciiLower } from '../facts/ascii-lower.js';
 import { field, isObject } from '../facts/go-fold.js';
 import { accessTo } from './access.js';
 import { isPredefinedNetwork, PREDEFINED_NETWORKS } from './create-body.js';
@@ -57,11 +58,6 @@ export function caseFoldNameFilter(name: string): string | undefined {
   if (!VALID_NAME.test(name)) return undefined;
   const bare = name.replace(/^\//, '');
   return JSON.stringify({ name: [`(?i)^/${goQuoteMeta(bare)}$`] });
-}
-
-/** ASCII lower case (the DNS's comparison; dockerd's names are ASCII). */
-function asciiLower(s: string): string {
-  return s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 }
 
 /**

@@ -7,6 +7,7 @@
  * Container names are locked by their ASCII lower case (`containerNameKey`): a create or rename
  * checks that no other container's name equals its new one ignoring case (dns-names.ts).
  */
+import { asciiLower } from '../facts/ascii-lower.js';
 import type { TenancyContext } from './context.js';
 import type { TenancyVerdict } from './hook.js';
 
@@ -50,5 +51,5 @@ export function underNameLocks(ctx: TenancyContext, kind: 'volume' | 'network', 
 
 /** The lock name of a container name: without its leading `/`, in ASCII lower case (the DNS's comparison). */
 export function containerNameKey(name: string): string {
-  return name.replace(/^\//, '').replace(/[A-Z]/g, (c) => c.toLowerCase());
+  return asciiLower(name.replace(/^\//, ''));
 }
