@@ -26,6 +26,7 @@ import { crlRollback } from '../runtime/crl-rollback.js';
 import { outOfDateReplacement, type RefusedServerCertificate } from '../runtime/server-certificate-dates.js';
 import { loadAdminTls, withAdminCrlsOf, type AdminTlsMaterial } from './admin-tls.js';
 import { isLoopbackAddress, loopbackHostHeader } from './loopback-host.js';
+import { HTTP1_ALPN_PROTOCOLS } from '../http/alpn.js';
 
 /** What `/readyz` reports; 200 when `ready`, else 503. */
 export interface ReadinessReport {
@@ -192,7 +193,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
     const clientCerts = material.revocation ? { requestCert: true, rejectUnauthorized: true } : {};
     // A peer that stalls its handshake is dropped after 10 s: Node only reports the timeout
     // (tlsClientError), and without the destroy the handshake would go on and hold its fd.
-    server = https.createServer({ ...material.options, ...clientCerts, handshakeTimeout: ADMIN_HANDSHAKE_TIMEOUT_MS }, app);
+    server = https.createServer({ ...material.options, ...clientCerts, handshakeTimeout: ADMIN_HANDSHAKE_TIMEOUT_MS, ALPNProtocols: [...HTTP1_ALPN_PROTOCOLS] }, app);
   } else {
     server = http.createServer(app);
   }

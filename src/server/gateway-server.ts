@@ -31,6 +31,7 @@ import { IdentityStreams } from './identity-streams.js';
 import { checkContinue } from './expect-continue.js';
 import { AFTER_CLOSE_REASON, afterClose, whenAnswered } from './after-close.js';
 import { cutConnection, cutReason } from './connection-cuts.js';
+import { HTTP1_ALPN_PROTOCOLS } from '../http/alpn.js';
 
 /** A running Docker API listener. */
 export interface GatewayServer {
@@ -217,8 +218,8 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     // The gateway checks Host itself (src/http/host-header.ts), recording its 400; Node's
     // check answered before any event, leaving no record.
     requireHostHeader: false,
-    // HTTP/1.1 only: never negotiate h2 with clients (the daemon is always spoken to in HTTP/1.1).
-    ALPNProtocols: ['http/1.1'],
+    // HTTP/1.1 and 1.0, never h2 (see alpn.ts).
+    ALPNProtocols: [...HTTP1_ALPN_PROTOCOLS],
     // TCP keep-alive probes on every client connection: a client that vanished without a FIN or
     // a reset (a laptop gone to sleep, a dropped VPN) would otherwise hold its streams, their
     // daemon connections and its tenancy stream slots for good (streams have no timeout).

@@ -9,7 +9,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configYaml, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+import { configYaml, makePki, run, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { until } from './support/until.js';
 
 const socket = inject('dockerSocket');
@@ -125,5 +125,11 @@ describe('per-source handshake limits on the admin listener', () => {
     } finally {
       for (const s of idle) s.destroy();
     }
+  });
+
+  it('curl --http1.0 (ALPN offering only http/1.0) is served, as on the Docker listener', async () => {
+    const b = pki.bundle('scraper');
+    const r = await run('curl', ['-s', '--http1.0', '-w', ' %{http_code}', '--cacert', join(b, 'ca.pem'), '--cert', join(b, 'cert.pem'), '--key', join(b, 'key.pem'), `https://127.0.0.1:${gw.adminPort as number}/healthz`]);
+    expect([r.code, r.stdout.replace(/^.* /s, '')]).toEqual([0, '200']);
   });
 });

@@ -187,6 +187,14 @@ describe('refused at the handshake; the daemon sees nothing', () => {
     expect(gw.stdout()).toContain(name);
   });
 
+  it.each([['--http1.0'], ['--http1.1'], ['--http2'], ['--http1.1', '--no-alpn']])('control: curl %s is served, as dockerd\'s TLS listener (which negotiates no protocol) serves it', async (...flags) => {
+    // Node's HTTPS server offers only http/1.1 by default, and refuses the handshake of a client
+    // whose ALPN list has no protocol in common: curl --http1.0 (which offers only http/1.0) failed.
+    const b = pki.bundle('admin');
+    const r = await run('curl', ['-s', ...flags, '-w', ' %{http_code}', '--cacert', join(b, 'ca.pem'), '--cert', join(b, 'cert.pem'), '--key', join(b, 'key.pem'), `https://127.0.0.1:${gw.port}/_ping`]);
+    expect([r.code, r.stdout]).toEqual([0, 'OK 200']);
+  });
+
   it.each(DOCKER_CLIS)('plain HTTP to the TLS port (the %s CLI without --tlsverify) is told so, as dockerd --tlsverify tells it', async (_v, cli) => {
     // A gateway of its own: the CLI's attempts would use up the shared one's sampled log lines
     // of reason "protocol" (10 a minute), which the TLS 1.1 case below reads.
