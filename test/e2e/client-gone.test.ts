@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { connect } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configYaml, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+import { configYaml, dockerDirect, makePki, removeContainers, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { httpRequest, RawConnection } from './support/raw-tls.js';
 import { scratchDir } from './support/scratch.js';
 
@@ -50,9 +50,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const left = await dockerDirect(socket, ['ps', '-aq', '--filter', `label=${LABEL}`]);
-  const ids = left.stdout.split('\n').filter(Boolean);
-  if (ids.length) await dockerDirect(socket, ['rm', '-f', ...ids]);
+  await removeContainers(socket, `label=${LABEL}`);
   await gw?.stop();
 });
 

@@ -8,7 +8,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configYaml, docker, dockerDirect, makePki, run, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+import { configYaml, docker, dockerDirect, makePki, removeContainers, run, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 
 const socket = inject('dockerSocket');
 const LABEL = 'dgt-exec-start';
@@ -64,10 +64,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const filter of [`label=${LABEL}`, 'label=dockgate.owner']) {
-    const ids = (await dockerDirect(socket, ['ps', '-aq', '--filter', filter])).stdout.split('\n').filter(Boolean);
-    if (ids.length) await dockerDirect(socket, ['rm', '-f', ...ids]);
-  }
+  for (const filter of [`label=${LABEL}`, 'label=dockgate.owner']) await removeContainers(socket, filter);
   await gw?.stop();
   await shared?.stop();
   await staging?.stop();

@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configYaml, docker, DOCKER_CLIS, dockerDirect, makePki, run, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+import { configYaml, docker, DOCKER_CLIS, dockerDirect, makePki, removeContainers, run, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { startBusyboxRegistry, type TestRegistry } from './support/registry.js';
 
 const socket = inject('dockerSocket');
@@ -55,9 +55,7 @@ rules:
 }, 120_000);
 
 afterAll(async () => {
-  const left = await dockerDirect(socket, ['ps', '-aq', '--filter', `label=${LABEL}`]);
-  const ids = left.stdout.split('\n').filter(Boolean);
-  if (ids.length) await dockerDirect(socket, ['rm', '-f', ...ids]);
+  await removeContainers(socket, `label=${LABEL}`);
   await dockerDirect(socket, ['rmi', '-f', `${app}:latest`, `${app}:secret`, `${app}@${secret}`, 'dgt-imgref-secret:1', `${reg.host}/dgt-open:latest`, `${reg.host}/dgt-open:v2`]);
   await gw?.stop();
   await reg?.close();

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configYaml, docker, DOCKER_CLIS, dockerDirect, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
+import { configYaml, docker, DOCKER_CLIS, dockerDirect, makePki, removeContainers, run, startGateway, type TestGateway, type TestPki, tlsArgs } from './support/gateway.js';
 import { startHoldingRelay, type HoldingRelay } from './support/holding-relay.js';
 import { scratchDir } from './support/scratch.js';
 
@@ -103,9 +103,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const left = await dockerDirect(socket, ['ps', '-aq', '--filter', `label=${LABEL}`]);
-  const ids = left.stdout.split('\n').filter(Boolean);
-  if (ids.length) await dockerDirect(socket, ['rm', '-f', ...ids]);
+  await removeContainers(socket, `label=${LABEL}`);
   await dockerDirect(socket, ['rmi', '-f', 'dgt-policy-other:1', 'busybox:dgt-policy-built']);
   await gw?.stop();
 });

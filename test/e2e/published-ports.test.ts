@@ -11,7 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configYaml, docker, DOCKER_CLIS, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+import { configYaml, docker, DOCKER_CLIS, dockerDirect, makePki, removeContainers, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { tlsRequest } from './support/tls-request.js';
 
 const socket = inject('dockerSocket');
@@ -32,12 +32,6 @@ rules:
       publishedPorts: { allow: ["127.0.0.1:0", "127.0.0.1:41150-41199"] }
 `;
 
-async function removeLabelled(): Promise<void> {
-  const left = await dockerDirect(socket, ['ps', '-aq', '--filter', `label=${LABEL}`]);
-  const ids = left.stdout.split('\n').filter(Boolean);
-  if (ids.length) await dockerDirect(socket, ['rm', '-f', ...ids]);
-}
-
 beforeAll(async () => {
   pki = await makePki({ alice: ['developers'] });
   const policyFile = join(pki.dir, 'policy.yaml');
@@ -49,7 +43,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await removeLabelled();
+  await removeContainers(socket, `label=${LABEL}`);
   await dockerDirect(socket, ['network', 'rm', NETWORK]);
   await gw?.stop();
 });

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RAW_ANSWER_GRACE_MS } from '../../src/http/end-raw-socket.js';
-import { configYaml, docker, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+import { configYaml, docker, dockerDirect, makePki, removeContainers, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { chunked, httpRequest, jsonRequest, rawExchange, rawExchangeUnix, RawConnection, writeAllThenRead, writeBody, type RawResponse } from './support/raw-tls.js';
 import { scratchDir } from './support/scratch.js';
 import { until } from './support/until.js';
@@ -133,9 +133,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const left = await dockerDirect(socket, ['ps', '-aq', '--filter', `label=${LABEL}`]);
-  const ids = left.stdout.split('\n').filter(Boolean);
-  if (ids.length) await dockerDirect(socket, ['rm', '-f', ...ids]);
+  await removeContainers(socket, `label=${LABEL}`);
   await dockerDirect(socket, ['rm', '-f', 'dgt-raw-trap', 'dgt-raw-cat', 'dgt-raw-legacy', 'dgt-raw-legacy-admin']);
   await dockerDirect(socket, ['rmi', 'busybox:dgt-raw-form']);
   await gw?.stop();

@@ -17,7 +17,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configYaml, docker, DOCKER_CLIS, dockerDirect, makePki, startGateway, type RunResult, type TestGateway, type TestPki } from './support/gateway.js';
+import { configYaml, docker, DOCKER_CLIS, dockerDirect, makePki, removeContainers, type RunResult, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { scratchDir } from './support/scratch.js';
 import { guidePolicy } from './support/sharing-guide.js';
 
@@ -57,9 +57,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  const ids = await dockerDirect(socket, ['ps', '-aq', '--filter', 'label=dockgate.created']);
-  const list = ids.stdout.split('\n').filter(Boolean);
-  if (list.length) await dockerDirect(socket, ['rm', '-f', ...list]);
+  await removeContainers(socket, 'label=dockgate.created');
   await dockerDirect(socket, ['rmi', '-f', 'adm-alice:1', 'adm-mark:1', 'adm-carol:1']);
   await gw?.stop();
 }, 120_000);

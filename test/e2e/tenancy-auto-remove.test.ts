@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configYaml, docker, dockerDirect, makePki, startGateway, type RunResult, type TestGateway, type TestPki } from './support/gateway.js';
+import { configYaml, docker, dockerDirect, makePki, removeContainers, type RunResult, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { guidePolicy } from './support/sharing-guide.js';
 
 const socket = inject('dockerSocket');
@@ -46,9 +46,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  const ids = await dockerDirect(socket, ['ps', '-aq', '--filter', 'label=dockgate.owner=erin']);
-  const list = ids.stdout.split('\n').filter(Boolean);
-  if (list.length) await dockerDirect(socket, ['rm', '-f', '-v', ...list]);
+  await removeContainers(socket, 'label=dockgate.owner=erin', { volumes: true });
   await gw?.stop();
 });
 

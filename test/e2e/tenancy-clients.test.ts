@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configYaml, docker, dockerDirect, makePki, run, startGateway, type RunResult, type TestGateway, type TestPki } from './support/gateway.js';
+import { configYaml, docker, dockerDirect, makePki, removeContainers, run, type RunResult, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { scratchDir } from './support/scratch.js';
 import { guidePolicy } from './support/sharing-guide.js';
 import { until } from './support/until.js';
@@ -78,9 +78,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  const ids = await dockerDirect(socket, ['ps', '-aq', '--filter', 'label=dockgate.owner']);
-  const list = ids.stdout.split('\n').filter(Boolean);
-  if (list.length) await dockerDirect(socket, ['rm', '-f', ...list]);
+  await removeContainers(socket, 'label=dockgate.owner');
   await dockerDirect(socket, ['rmi', '-f', 'tc-cache:1']);
   await gw?.stop();
 });

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configYaml, dockerDirect, makePki, run, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+import { configYaml, dockerDirect, makePki, removeContainers, run, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 
 const socket = inject('dockerSocket');
 const LIMIT = 64 * 1024;
@@ -34,9 +34,7 @@ tenancy:
 }, 120_000);
 
 afterAll(async () => {
-  const ids = await dockerDirect(socket, ['ps', '-aq', '--filter', 'name=ten-rw-']);
-  const list = ids.stdout.split('\n').filter(Boolean);
-  if (list.length) await dockerDirect(socket, ['rm', '-f', '-v', ...list]);
+  await removeContainers(socket, 'name=ten-rw-', { volumes: true });
   await gw?.stop();
 });
 

@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type RunResult, type TestGateway, type TestPki } from './support/gateway.js';
+import { configYaml, docker, dockerDirect, makePki, removeContainers, run, type RunResult, startGateway, type TestGateway, type TestPki, tlsArgs } from './support/gateway.js';
 import { scratchDir } from './support/scratch.js';
 import { envWithoutCaBundles, guidePolicy } from './support/sharing-guide.js';
 import { until } from './support/until.js';
@@ -89,9 +89,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const b of builds) b.kill('SIGKILL');
   await compose(['down', '-t', '0']);
-  const ids = await dockerDirect(socket, ['ps', '-aq', '--filter', 'label=dockgate.owner=alice']);
-  const list = ids.stdout.split('\n').filter(Boolean);
-  if (list.length) await dockerDirect(socket, ['rm', '-f', ...list]);
+  await removeContainers(socket, 'label=dockgate.owner=alice');
   await dockerDirect(socket, ['rmi', '-f', 'run-alicebase:1', 'run-plant:1', 'run-from:1']);
   await gw?.stop();
 }, 120_000);

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
+import { configYaml, docker, dockerDirect, makePki, removeContainers, run, startGateway, type TestGateway, type TestPki, tlsArgs } from './support/gateway.js';
 import { httpRequest, jsonRequest, RawConnection } from './support/raw-tls.js';
 import { startBusyboxRegistry, type TestRegistry } from './support/registry.js';
 import { scratchDir } from './support/scratch.js';
@@ -63,9 +63,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  const ids = await dockerDirect(socket, ['ps', '-aq', '--filter', 'label=dockgate.owner']);
-  const list = ids.stdout.split('\n').filter(Boolean);
-  if (list.length) await dockerDirect(socket, ['rm', '-f', ...list]);
+  await removeContainers(socket, 'label=dockgate.owner');
   await dockerDirect(socket, ['volume', 'rm', '-f', 'ten-va', 'ten-vc']);
   const vols = await dockerDirect(socket, ['volume', 'ls', '-q', '--filter', 'label=dockgate.owner']);
   const volList = vols.stdout.split('\n').filter(Boolean);

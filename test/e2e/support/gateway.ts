@@ -131,6 +131,15 @@ export function docker(bundle: string, port: number, args: readonly string[], op
   return run(opts.cli ?? 'docker', [...tlsArgs(bundle, port), ...args], { input: opts.input, timeoutMs: opts.timeoutMs, env: opts.env });
 }
 
+/**
+ * Remove every container `docker ps -a --filter <filter>` lists on the daemon's socket (a
+ * suite's clean-up), with their anonymous volumes when `volumes` is set.
+ */
+export async function removeContainers(socket: string, filter: string, opts: { volumes?: boolean } = {}): Promise<void> {
+  const ids = (await dockerDirect(socket, ['ps', '-aq', '--filter', filter])).stdout.split('\n').filter(Boolean);
+  if (ids.length) await dockerDirect(socket, ['rm', '-f', ...(opts.volumes ? ['-v'] : []), ...ids]);
+}
+
 /** Run the docker CLI directly on the daemon's socket (to check what the daemon really did). */
 export function dockerDirect(socket: string, args: readonly string[]): Promise<RunResult> {
   return run('docker', ['-H', `unix://${socket}`, ...args]);
