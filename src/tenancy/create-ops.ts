@@ -189,7 +189,7 @@ function changeInstruction(change: string): string {
  * the daemon has answered, as containers are.
  */
 function networkQuota(ctx: TenancyContext, verdict: ForwardVerdict): Promise<TenancyVerdict> {
-  return withinQuota(ctx, `networks:${ctx.tenant.name}`, ctx.tenant.quota.networks, 'network', () => countNetworks(ctx), verdict);
+  return withinQuota(ctx, 'networks-quota', ctx.tenant.quota.networks, 'network', () => countNetworks(ctx), verdict);
 }
 
 /**
@@ -370,5 +370,5 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
     bodySwapProblem(body, ctx.tenant.quota, [[], ['HostConfig']]) ??
     addingHostConfig(body, facts.apiVersion, () => applyLimits(body, ctx.tenant.quota, true, ['HostConfig']));
   if (problem) return deny(403, 'limit', tenancyMessage(ctx, problem.message));
-  return withinQuota(ctx, ctx.tenant.name, ctx.tenant.quota.containers, 'container', () => countContainers(ctx, false), forward({ body: json(ctx, body) }));
+  return withinQuota(ctx, 'containers-quota', ctx.tenant.quota.containers, 'container', () => countContainers(ctx, false), forward({ body: json(ctx, body) }));
 }

@@ -13,7 +13,7 @@ import type { TenancyVerdict } from './hook.js';
 
 /** Run `admit` under the lock of `kind` `name` (all tenants); a forward verdict keeps it until its release. */
 export async function underNameLock(ctx: TenancyContext, kind: 'volume' | 'network' | 'container', name: string, admit: () => Promise<TenancyVerdict>): Promise<TenancyVerdict> {
-  const release = await ctx.locks.acquire(`${kind}-name:${name}`);
+  const release = await ctx.locks.acquire(`${kind}-name`, name);
   let verdict: TenancyVerdict;
   try {
     verdict = await admit();

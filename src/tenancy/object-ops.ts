@@ -342,7 +342,7 @@ function labelTeam(ownership: Ownership): string {
  * held until the daemon has answered.
  */
 async function updateWithinLimits(ctx: TenancyContext, id: string, result: ReturnType<typeof forward>): Promise<TenancyVerdict> {
-  const release = await ctx.locks.acquire(`update:${id}`);
+  const release = await ctx.locks.acquire('update', id);
   try {
     const fresh = await resolveObject(ctx.daemon, 'containers', id);
     if ('answer' in fresh) {
@@ -398,7 +398,7 @@ const TEAMMATE_RM_NOTE = 'the container was created with --rm (AutoRemove) by it
 
 async function runningQuota(ctx: TenancyContext, obj: ResolvedObject & { raw: Record<string, unknown> }, result: ReturnType<typeof forward>): Promise<TenancyVerdict> {
   const owner = obj.ownership.owner ?? ctx.tenant.name;
-  const release = await ctx.locks.acquire(`running:${owner}`);
+  const release = await ctx.locks.acquire('running-quota', owner);
   try {
     const live = new Set(await containerIds(ctx, true, owner));
     for (const id of ctx.starting.held(owner)) live.add(id);

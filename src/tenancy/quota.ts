@@ -49,13 +49,13 @@ export async function countContainers(ctx: TenancyContext, runningOnly: boolean,
 }
 
 /**
- * A create counted against a quota: under the lock `key`, `count()` objects exist; at `max`
+ * A create counted against a quota: under the caller's lock of kind `lock`, `count()` objects exist; at `max`
  * the create is refused, else it goes on holding the lock until the daemon has answered it
  * (released through the verdict), so concurrent creates are counted in turn.
  */
-export async function withinQuota(ctx: TenancyContext, key: string, max: number | undefined, what: string, count: () => Promise<number>, verdict: ForwardVerdict): Promise<TenancyVerdict> {
+export async function withinQuota(ctx: TenancyContext, lock: 'containers-quota' | 'networks-quota', max: number | undefined, what: string, count: () => Promise<number>, verdict: ForwardVerdict): Promise<TenancyVerdict> {
   if (max === undefined) return verdict;
-  const release = await ctx.locks.acquire(key);
+  const release = await ctx.locks.acquire(lock, ctx.tenant.name);
   try {
     const n = await count();
     if (n >= max) {

@@ -44,12 +44,13 @@ tenancy:
       ivan: { running: 2, networks: 1 }
       kate: { containers: 1 }
       jack: { running: 2 }
+      'volume-name:ten-lkv': { containers: 2 }
 `;
 
 let a1Id = '';
 
 beforeAll(async () => {
-  pki = await makePki({ alice: ['web'], bob: ['web'], carol: ['data'], root: ['ops'], erin: ['qa'], dave: [], frank: ['qa'], gina: ['qa'], hank: ['qa'], ivan: ['qa'], kate: ['qa'], jack: ['qa'] });
+  pki = await makePki({ alice: ['web'], bob: ['web'], carol: ['data'], root: ['ops'], erin: ['qa'], dave: [], frank: ['qa'], gina: ['qa'], hank: ['qa'], ivan: ['qa'], kate: ['qa'], jack: ['qa'], 'volume-name:ten-lkv': ['qa'] });
   const policyFile = join(pki.dir, 'tenancy-policy.yaml');
   writeFileSync(policyFile, POLICY);
   yaml = configYaml(pki, socket, `policy: ${policyFile}\n`);
@@ -404,6 +405,21 @@ describe('prune, limits, labels', () => {
     const direct = await dockerDirect(socket, ['ps', '-aq', '--filter', 'label=dockgate.owner=erin']);
     expect(direct.stdout.split('\n').filter(Boolean).length).toBe(5);
   }, 180_000);
+
+  it('a tenant whose certificate name spells another lock\'s key (volume-name:ten-lkv) creates with a volume of that name (rev-identity F1)', async () => {
+    // The containers-quota lock was keyed by the bare tenant name, the volume-name locks by
+    // `volume-name:<name>`: this tenant's create mounting ten-lkv took the volume's lock, then
+    // waited for its own quota lock, the same key, for good, and every use of ten-lkv after it.
+    const who = 'volume-name:ten-lkv';
+    expect((await as(who, ['volume', 'create', 'ten-lkv'], 30_000)).code).toBe(0);
+    const made = await as(who, ['run', '--name', 'ten-lk1', '-v', 'ten-lkv:/d', 'busybox', 'true'], 30_000);
+    expect([made.code, made.stderr]).toEqual([0, '']);
+    const again = await as(who, ['create', '--name', 'ten-lk2', '-v', 'ten-lkv:/d', 'busybox', 'true'], 30_000);
+    expect([again.code, again.stderr]).toEqual([0, '']);
+    const rm = await as(who, ['rm', '-v', 'ten-lk1', 'ten-lk2'], 30_000);
+    expect(rm.code, rm.stderr).toBe(0);
+    expect((await as(who, ['volume', 'rm', 'ten-lkv'], 30_000)).code).toBe(0);
+  }, 120_000);
 
   it('the rate limit answers 429 and the CLI shows the message', async () => {
     const results = [];

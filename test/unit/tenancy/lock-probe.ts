@@ -1,11 +1,11 @@
 /** A probe of a KeyedMutex for the lock tests: is a key's lock free right now? */
-import type { KeyedMutex } from '../../../src/tenancy/keyed-mutex.js';
+import type { KeyedMutex, LockKind } from '../../../src/tenancy/keyed-mutex.js';
 
-/** Whether `key`'s lock can be taken within an event-loop turn (the probe releases it once it has it). */
-export async function isFree(locks: KeyedMutex, key: string): Promise<boolean> {
+/** Whether the lock of `kind` `name` can be taken within an event-loop turn (the probe releases it once it has it). */
+export async function isFree(locks: KeyedMutex, kind: LockKind, name: string): Promise<boolean> {
   let taken = false;
   let asked = false;
-  void locks.acquire(key).then((release) => {
+  void locks.acquire(kind, name).then((release) => {
     taken = !asked;
     // A probe that had to queue lets go as soon as it gets the lock.
     release();

@@ -21,16 +21,16 @@ describe('underNameLock', () => {
     calls = [];
     const locks = new KeyedMutex();
     const verdict = await underNameLock(ctxWith(locks), 'volume', 'data', admit);
-    expect(await isFree(locks, 'volume-name:data')).toBe(!want.heldAfterAdmit);
+    expect(await isFree(locks, 'volume-name', 'data')).toBe(!want.heldAfterAdmit);
     if (verdict.kind === 'forward') verdict.release?.();
     expect(calls.length).toBe(want.innerCalls);
-    expect(await isFree(locks, 'volume-name:data')).toBe(true);
+    expect(await isFree(locks, 'volume-name', 'data')).toBe(true);
   });
 
   it('a failing admission frees the lock and rethrows', async () => {
     const locks = new KeyedMutex();
     await expect(underNameLock(ctxWith(locks), 'network', 'n', async () => Promise.reject(new Error('daemon gone')))).rejects.toThrow('daemon gone');
-    expect(await isFree(locks, 'network-name:n')).toBe(true);
+    expect(await isFree(locks, 'network-name', 'n')).toBe(true);
   });
 
   it('a second create of the name is admitted only once the first one\'s daemon request is done', async () => {

@@ -10,7 +10,8 @@ import { createReferences } from '../../../src/tenancy/references.js';
 import { rebuildTarget } from '../../../src/tenancy/target.js';
 import { tenantOf } from '../../../src/tenancy/tenant.js';
 import { TokenBuckets } from '../../../src/tenancy/token-bucket.js';
-import { KeyedMutex } from '../../../src/tenancy/keyed-mutex.js';
+import { KeyedMutex, type LockKind } from '../../../src/tenancy/keyed-mutex.js';
+import { isFree } from './lock-probe.js';
 import { StreamCounter } from '../../../src/tenancy/stream-counter.js';
 import { parseTenancy, type TenancySpec } from '../../../src/policy/tenancy-schema.js';
 import { Problems } from '../../../src/policy/problems.js';
@@ -373,18 +374,36 @@ describe('keyed mutex and stream counter', () => {
   it('serialises one key and not others', async () => {
     const m = new KeyedMutex();
     const order: string[] = [];
-    const r1 = await m.acquire('a');
-    const p2 = m.acquire('a').then((r) => {
+    const r1 = await m.acquire('volume-name', 'a');
+    const p2 = m.acquire('volume-name', 'a').then((r) => {
       order.push('a2');
       r();
     });
-    const rb = await m.acquire('b');
+    const rb = await m.acquire('volume-name', 'b');
     order.push('b');
     rb();
     order.push('a1-release');
     r1();
     await p2;
     expect(order).toEqual(['b', 'a1-release', 'a2']);
+  });
+
+  // Names come from clients: a certificate named `container-name:web1` creating a container
+  // `web1` waited under its quota lock for its own name lock, for good (rev-identity F1).
+  it.each<[LockKind, string, LockKind, string]>([
+    ['containers-quota', 'container-name:web1', 'container-name', 'web1'],
+    ['containers-quota', 'volume-name:data', 'volume-name', 'data'],
+    ['containers-quota', 'running:bob', 'running-quota', 'bob'],
+    ['containers-quota', 'networks:bob', 'networks-quota', 'bob'],
+    ['running-quota', 'bob', 'containers-quota', 'bob'],
+    ['update', 'abc', 'container-name', 'abc'],
+  ])('a %s lock on %j leaves the %s lock on %j free', async (heldKind, heldName, kind, name) => {
+    const m = new KeyedMutex();
+    const held = await m.acquire(heldKind, heldName);
+    expect(await isFree(m, kind, name)).toBe(true);
+    expect(await isFree(m, heldKind, heldName)).toBe(false);
+    held();
+    expect(await isFree(m, heldKind, heldName)).toBe(true);
   });
 
   it('counts open streams up to the maximum', () => {

@@ -18,14 +18,14 @@ describe('withinQuota', () => {
     ['the count fails: rethrown, the lock freed', 2, () => Promise.reject(new Error('daemon gone')), 'throw', false],
   ])('%s', async (_name, max, count, want, heldAfter) => {
     const locks = new KeyedMutex();
-    const got = await withinQuota(ctxWith(locks), 'alice', max, 'container', count, forward()).then(
+    const got = await withinQuota(ctxWith(locks), 'containers-quota', max, 'container', count, forward()).then(
       (v) => v,
       () => undefined,
     );
     expect(got?.kind ?? 'throw').toBe(want);
-    expect(await isFree(locks, 'alice')).toBe(!heldAfter);
+    expect(await isFree(locks, 'containers-quota', 'alice')).toBe(!heldAfter);
     if (got?.kind === 'forward') got.release?.();
-    expect(await isFree(locks, 'alice')).toBe(true);
+    expect(await isFree(locks, 'containers-quota', 'alice')).toBe(true);
   });
 });
 
