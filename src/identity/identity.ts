@@ -119,6 +119,14 @@ export function identityFromParsed(cert: ParsedCertificate): Identity {
   if (eku && !eku.includes(CLIENT_AUTH)) {
     throw new IdentityError('certificate extendedKeyUsage does not allow clientAuth');
   }
+  // Node gives no subject (or issuer) at all when one of its attributes is not a string
+  // (OpenSSL accepts, say, a SEQUENCE where a DirectoryString goes): refused in words, not
+  // with the TypeError reading it would throw.
+  for (const [which, name] of [['subject', cert.subject], ['issuer', cert.issuer]] as const) {
+    if (typeof name !== 'object' || name === null) {
+      throw new IdentityError(`certificate ${which} has an attribute whose value is not a string (Node cannot read the name): it cannot name a caller`);
+    }
+  }
   const cns = values(cert.subject.CN);
   if (cns.length === 0) throw new IdentityError('certificate subject has no CN to name the caller');
   if (cns.length > 1) throw new IdentityError(`certificate subject has ${cns.length} CNs; exactly one must name the caller`);

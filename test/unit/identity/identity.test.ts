@@ -39,6 +39,21 @@ describe('identityFromCertificate', () => {
     expect(id.notAfter.getTime()).toBe(new Date(new X509Certificate(der).validTo).getTime());
   });
 
+  it.each([
+    ['a CN', '/OU=web/CN=abcd'],
+    ['an OU beside a good CN', '/OU=abcd/CN=alice'],
+  ])('refuses, in words, a subject with %s whose value is a SEQUENCE (Node reads no subject then)', (_what, subject) => {
+    // OpenSSL accepts a SEQUENCE where a DirectoryString goes; Node's parsed certificate then has
+    // no subject, and reading its CN threw a TypeError, logged as the refusal's detail
+    // (rev-identity F2). The UTF8String "abcd" becomes SEQUENCE { UTF8String "ab" }: same length,
+    // so the DER stays well-formed (its signature no longer verifies, which is not read here).
+    const der = Buffer.from(makeCert(`seq-${subject.length}`, subject, 'extendedKeyUsage=clientAuth\n'));
+    const at = der.lastIndexOf(Buffer.from('0c0461626364', 'hex'));
+    expect(at).toBeGreaterThan(0);
+    Buffer.from('30040c026162', 'hex').copy(der, at);
+    expect(() => identityFromCertificate(der)).toThrow(new IdentityError('certificate subject has an attribute whose value is not a string (Node cannot read the name): it cannot name a caller'));
+  });
+
   it('accepts a certificate without extendedKeyUsage (OpenSSL treats it as any purpose)', () => {
     expect(identityFromCertificate(makeCert('plain', '/CN=plain', 'basicConstraints=CA:FALSE\n')).name).toBe('plain');
   });
