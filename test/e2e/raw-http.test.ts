@@ -1124,3 +1124,172 @@ describe('Expect headers as dockerd reads them', () => {
     if (!atOnce) expect(statuses[0]).toEqual([100, 101]);
   });
 });
+
+// A refusal that holds a body share (`identity-body-budget` 429, `body-budget` 503,
+// `body-timeout` 408) pipelined behind an answer still owed: the gateway stops reading the
+// connection and gives the share back at once, the earlier answer goes out whole, then the
+// refusal with `Connection: close`. The gateway destroyed the connection instead (fix-budget,
+// session 26): a create pipelined ahead was run without its 201, a `wait` lost its answer and
+// a live events stream was cut.
+describe('body refusals pipelined behind answers still owed', () => {
+  // Each body may be 64 KiB, an identity may announce or hold one at once, and the gateway
+  // holds two bodies' bytes in all; a body has 1.5 s to arrive.
+  const BODY = 64 * 1024;
+  let g: TestGateway;
+  let bundles: TestPki;
+  beforeAll(async () => {
+    bundles = await makePki({ admin: [], bob: [], carol: [] });
+    const policy = join(bundles.dir, 'policy.yaml');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(policy, 'version: 1\nrules:\n  - name: everyone\n    who: { users: [admin, bob, carol] }\n    allow: all\n');
+    const limits = `limits: { bodyBytes: ${BODY}, bufferedBodyBytesPerIdentity: ${BODY}, bufferedBodyBytes: ${2 * BODY}, bodyTimeoutMs: 1500 }`;
+    g = await startGateway(bundles.dir, configYaml(bundles, socket, `policy: ${policy}\n${limits}\n`));
+  });
+  afterAll(async () => {
+    await g?.stop();
+  });
+
+  const records = (conn: RawConnection): Record<string, unknown>[] => g.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).filter((x) => x.client === `127.0.0.1:${conn.localPort}`);
+  const summary = (x: Record<string, unknown>): unknown[] => [x.path, x.decision, x.status, String(x.reason).split(':')[0]];
+  /** A create's head announcing `length` bytes of body (chunked when undefined). */
+  const createHead = (length?: number): Buffer => httpRequest({ method: 'POST', target: '/v1.41/containers/create', headers: [['Content-Type', 'application/json'], length === undefined ? ['Transfer-Encoding', 'chunked'] : ['Content-Length', String(length)]] });
+  /** A connection of `who` with a create announcing `length` bytes of body and sending `sent` of them (held by the gateway). */
+  const holding = async (who: string, sent: number, length = BODY): Promise<RawConnection> => {
+    const conn = await RawConnection.tls(bundles.bundle(who), g.port);
+    conn.write(Buffer.concat([createHead(length), Buffer.alloc(sent, 0x61)]));
+    return conn;
+  };
+  /** Nothing answered on `conn` for a while, and it is open. */
+  const unanswered = async (conn: RawConnection): Promise<void> => {
+    await new Promise((r) => setTimeout(r, 300));
+    expect(conn.isClosed).toBe(false);
+    expect(conn.takeBuffered().length).toBe(0);
+  };
+
+  /**
+   * The three refusals: what fills the budget first (connections, closed at the end), and how
+   * long the refused request takes to be refused. The refused create is chunked: its first
+   * 1000-byte chunk is what goes over (a small create pipelined ahead of it still fits).
+   */
+  const refusals = {
+    // admin has announced all but 500 bytes of its share.
+    'identity-body-budget': { status: 429, decision: 'malformed', fill: async () => [await holding('admin', 1, BODY - 500)], decidedAfterMs: 300 },
+    // bob and carol hold all but 501 bytes of the gateway's bound.
+    'body-budget': { status: 503, decision: 'error', fill: async () => [await holding('bob', BODY - 1), await holding('carol', BODY - 500)], decidedAfterMs: 300 },
+    'body-timeout': { status: 408, decision: 'malformed', fill: async () => [], decidedAfterMs: 2000 },
+  } as const;
+  const refused = Buffer.concat([createHead(), Buffer.from(`3e8\r\n${'{'.padEnd(1000, ' ')}\r\n`)]);
+  /** After the refusal: the rest of the chunked body, then a request the gateway must not read. */
+  const behind = Buffer.concat([Buffer.from('0\r\n\r\n'), httpRequest({ method: 'GET', target: '/v1.41/_ping' })]);
+
+  /** admin may announce a whole body again (the refused request's share is back): held, not refused. */
+  const shareIsBack = async (code: keyof typeof refusals, fillers: RawConnection[]): Promise<void> => {
+    // Those of the identity-body-budget case hold admin's own share.
+    if (code === 'identity-body-budget') for (const f of fillers) f.close();
+    await new Promise((r) => setTimeout(r, 300));
+    const probe = await holding('admin', 0);
+    try {
+      await unanswered(probe);
+    } finally {
+      probe.close();
+    }
+  };
+
+  it.each(Object.keys(refusals) as (keyof typeof refusals)[])('%s behind a wait on a running container: the wait answers whole when the container stops, then the refusal and the close; nothing behind is read', async (code) => {
+    const { status, decision, fill, decidedAfterMs } = refusals[code];
+    const name = await catContainer(`dgt-raw-wait-then-${code}`);
+    const fillers = await fill();
+    const conn = await RawConnection.tls(bundles.bundle('admin'), g.port);
+    try {
+      conn.write(Buffer.concat([httpRequest({ method: 'POST', target: `/v1.41/containers/${name}/wait`, headers: [['Content-Length', '0']] }), refused]));
+      await new Promise((r) => setTimeout(r, decidedAfterMs));
+      // Decided, and held back: the connection is open and still waits for the wait's answer.
+      expect(conn.isClosed).toBe(false);
+      conn.write(behind);
+      await shareIsBack(code, fillers);
+      expect(conn.isClosed).toBe(false);
+      expect((await dockerDirect(socket, ['kill', name])).code).toBe(0);
+      const waited = await conn.response();
+      expect(waited.status).toBe(200);
+      expect(JSON.parse(waited.text)).toMatchObject({ StatusCode: 137 });
+      const r = await conn.response();
+      expect(r.status).toBe(status);
+      expect(r.headers.connection?.toLowerCase()).toBe('close');
+      expect(r.headers['x-dockgate-request-id']).toMatch(/.+/);
+      await closedByGateway(conn);
+      expect(conn.takeBuffered().toString('latin1')).toBe('');
+      const got = await until(() => records(conn).length >= 2 && records(conn), 10_000, 'two records');
+      await new Promise((r) => setTimeout(r, 300));
+      // The ping written after the refusal was never read: no record of it.
+      expect(records(conn).map(summary)).toEqual([
+        [`/containers/${name}/wait`, 'allow', 200, 'allowed by rule "everyone"'],
+        ['/v1.41/containers/create', decision, status, code],
+      ]);
+      expect(got[1]).toMatchObject({ bytesOut: expect.any(Number) as unknown });
+      expect(got[1]?.bytesOut).toBeGreaterThan(0);
+    } finally {
+      conn.close();
+      for (const f of fillers) f.close();
+    }
+  });
+
+  it.each(['identity-body-budget', 'body-budget'] as const)('%s behind an allowed create in the same write: the 201 reaches the client, then the refusal and the close', async (code) => {
+    const { status, decision, fill } = refusals[code];
+    const name = `dgt-raw-create-then-${code}`;
+    const fillers = await fill();
+    const conn = await RawConnection.tls(bundles.bundle('admin'), g.port);
+    try {
+      conn.write(Buffer.concat([jsonRequest('POST', createTarget(name), createBody()), refused]));
+      expect((await conn.response()).status).toBe(201);
+      const r = await conn.response();
+      expect(r.status).toBe(status);
+      expect(r.headers.connection?.toLowerCase()).toBe('close');
+      await closedByGateway(conn);
+      const got = await until(() => records(conn).length >= 2 && records(conn), 10_000, 'two records');
+      expect(got.map(summary)).toEqual([
+        ['/containers/create', 'allow', 201, 'allowed by rule "everyone"'],
+        ['/v1.41/containers/create', decision, status, code],
+      ]);
+    } finally {
+      conn.close();
+      for (const f of fillers) f.close();
+    }
+    expect((await inspect(name)).exists).toBe(true);
+  });
+
+  it.each(Object.keys(refusals) as (keyof typeof refusals)[])('%s behind a live events stream: the stream runs on, the share is back, nothing behind is read; status 0 once the connection ends', async (code) => {
+    const { decision, fill, decidedAfterMs } = refusals[code];
+    const mark = `dgt-raw-events-then-${code}`;
+    const fillers = await fill();
+    const conn = await RawConnection.tls(bundles.bundle('admin'), g.port);
+    let seen = '';
+    try {
+      conn.write(Buffer.concat([httpRequest({ method: 'GET', target: `/v1.41/events?filters=${encodeURIComponent(JSON.stringify({ container: [mark] }))}` }), refused]));
+      await new Promise((r) => setTimeout(r, decidedAfterMs));
+      conn.write(behind);
+      await shareIsBack(code, fillers);
+      // An event made after the refusal still reaches the client: the stream runs on.
+      expect((await dockerDirect(socket, ['create', '--label', `${LABEL}=1`, '--name', mark, 'busybox', 'true'])).code).toBe(0);
+      await until(() => (seen += conn.takeBuffered().toString('latin1')).includes(mark), 10_000, 'the event of the marker container');
+      expect(seen).toMatch(/^HTTP\/1\.1 200 /);
+      expect(seen).not.toMatch(/HTTP\/1\.1 [45]\d\d/);
+      expect(conn.isClosed).toBe(false);
+    } finally {
+      conn.close();
+      for (const f of fillers) f.close();
+    }
+    // The gateway reads nothing more from the connection: it finds the client gone when it next
+    // writes to it (the stream's next events), and then writes both records.
+    let exists = true;
+    const got = await until(async () => {
+      exists = (await dockerDirect(socket, exists ? ['rm', mark] : ['create', '--label', `${LABEL}=1`, '--name', mark, 'busybox', 'true'])).code === 0 ? !exists : exists;
+      return records(conn).length >= 2 && records(conn);
+    }, 15_000, 'two records');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(records(conn).map(summary).sort()).toEqual([
+      ['/events', 'allow', 200, 'allowed by rule "everyone"'],
+      ['/v1.41/containers/create', decision, 0, code],
+    ].sort());
+    expect(got.find((x) => x.path === '/events')).toMatchObject({ stream: true });
+  });
+});
