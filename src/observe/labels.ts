@@ -33,12 +33,21 @@ export interface BoundedLabel {
   value(raw: string | undefined): string;
 }
 
-/** Token characters kept in label values; everything else becomes `_`. */
-const UNSAFE = /[^A-Za-z0-9_.:@/+-]/g;
+/** Characters kept as they are in label values; every other one is percent-encoded. */
+const UNSAFE = /[^A-Za-z0-9_.:@/+-]/gu;
 
-/** `raw` as a label token: its first `maxLength` characters, everything but `[A-Za-z0-9_.:@/+-]` as `_`. */
+/**
+ * `raw` as a label token: its first `maxLength` characters (code points), each one outside
+ * `[A-Za-z0-9_.:@/+-]` written as `%XX` per byte of its UTF-8 (`%` itself as `%25`). The
+ * encoding is one-to-one, so two names never share a series: when every such character became
+ * `_`, `Jörg` and `Jürg` (and `alice_x` and `alice<NUL>x`) were one series, and one client's
+ * certificate expiry showed the other's (rev-identity F3).
+ */
 export function labelToken(raw: string, maxLength: number): string {
-  return raw.slice(0, maxLength).replace(UNSAFE, '_');
+  return Array.from(raw)
+    .slice(0, maxLength)
+    .join('')
+    .replace(UNSAFE, (ch) => [...Buffer.from(ch, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
 }
 
 /** Create a bounded label with at most `cap` distinct values (plus `unknown` and `other`). */

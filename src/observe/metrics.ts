@@ -78,7 +78,7 @@ export const STREAM_BUCKETS = [0.1, 1, 10, 60, 300, 900, 3600, 4 * 3600, 24 * 36
 /**
  * Free-form names (certificate names, the policy version) reduced like every other label: 128
  * characters (as the identity label, so a client's expiry series and its requests match), then
- * everything but `[A-Za-z0-9_.:@/+-]` becomes `_`. Quotes, braces, controls and bidi overrides
+ * everything but `[A-Za-z0-9_.:@/+-]` is percent-encoded (labels.ts). Quotes, braces, controls and bidi overrides
  * from a CN a corporate CA signed never reach /metrics. Their number is bounded elsewhere.
  */
 export function nameLabel(name: string): string {

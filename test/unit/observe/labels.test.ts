@@ -35,10 +35,10 @@ describe('boundedLabel', () => {
     const l = boundedLabel(2, 10);
     expect(l.value(undefined)).toBe('unknown');
     expect(l.value('')).toBe('unknown');
-    expect(l.value('a b\n"c')).toBe('a_b__c');
+    expect(l.value('a b\n"c')).toBe('a%20b%0A%22c');
     expect(l.value('ContainerCreateAndMore')).toBe('ContainerC');
     expect(l.value('third')).toBe('other');
-    expect(l.value('a b\n"c')).toBe('a_b__c');
+    expect(l.value('a b\n"c')).toBe('a%20b%0A%22c');
   });
 });
 

@@ -171,7 +171,7 @@ describe('createMetrics', () => {
     now = 24 * 3600 * 1000 + 1;
     // alice is past the 24 h TTL at scrape time; bob and the CA stay.
     const series = (await registry.getSingleMetric('dockgate_certificate_expiry_timestamp_seconds')!.get()).values.map((v) => v.labels.name);
-    expect(series.sort()).toEqual(['bob', 'dockgate_CA']);
+    expect(series.sort()).toEqual(['bob', 'dockgate%20CA']);
   });
 
   it('keeps at most clientCertMax client series', async () => {
@@ -258,17 +258,27 @@ describe('nameLabel (certificate names, policy version)', () => {
   it.each([
     ['alice', 'alice'],
     ['svc-ci.build@example.org/+:x', 'svc-ci.build@example.org/+:x'],
-    ['dockgate CA', 'dockgate_CA'],
-    [FORGED, 'x___type_:_decision___decision_:_allow____31m_'],
-    ['evil\u202egnp.exe', 'evil_gnp.exe'],
-    ['\u2066isolate\u2069 \u200f', '_isolate___'],
-    ['{a="b"}', '_a__b__'],
-    ['Zoë', 'Zo_'],
-    ['\u{1f600}', '__'],
+    ['dockgate CA', 'dockgate%20CA'],
+    [FORGED, 'x%0A%7B%22type%22:%22decision%22%2C%22decision%22:%22allow%22%7D%E2%80%A8%C2%9B31m%E2%80%AE'],
+    ['evil\u202egnp.exe', 'evil%E2%80%AEgnp.exe'],
+    ['\u2066isolate\u2069 \u200f', '%E2%81%A6isolate%E2%81%A9%20%E2%80%8F'],
+    ['{a="b"}', '%7Ba%3D%22b%22%7D'],
+    ['Zoë', 'Zo%C3%AB'],
+    ['\u{1f600}', '%F0%9F%98%80'],
+    ['100%', '100%25'],
+    ['alice_x', 'alice_x'],
+    ['alice\u0000x', 'alice%00x'],
     ['', 'unknown'],
     ['a'.repeat(200), 'a'.repeat(128)],
+    ['\u{1f600}'.repeat(200), '%F0%9F%98%80'.repeat(128)],
   ])('%j -> %j', (raw, want) => {
     expect(nameLabel(raw)).toBe(want);
+  });
+
+  // When every such character became `_`, two people shared one series (rev-identity F3).
+  it('gives distinct names distinct values', () => {
+    const names = ['Jörg', 'Jürg', 'J_rg', 'alice_x', 'alice\u0000x', 'alice x', 'alice%20x', 'alice%x', '\u{1f600}', '\u{1f601}'];
+    expect(new Set(names.map(nameLabel)).size).toBe(names.length);
   });
 
   it('reduces exactly like the identity label of dockgate_requests_total (labels.ts)', () => {
@@ -282,6 +292,6 @@ describe('nameLabel (certificate names, policy version)', () => {
     const { registry, metrics } = setup(false);
     metrics.clientSeen(FORGED, new Date('2030-01-01T00:00:00Z'));
     const line = (await registry.metrics()).split('\n').find((l) => l.startsWith('dockgate_certificate_expiry_timestamp_seconds{'));
-    expect(line).toBe('dockgate_certificate_expiry_timestamp_seconds{kind="client",name="x___type_:_decision___decision_:_allow____31m_"} 1893456000');
+    expect(line).toBe('dockgate_certificate_expiry_timestamp_seconds{kind="client",name="x%0A%7B%22type%22:%22decision%22%2C%22decision%22:%22allow%22%7D%E2%80%A8%C2%9B31m%E2%80%AE"} 1893456000');
   });
 });
