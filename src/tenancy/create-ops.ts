@@ -16,6 +16,7 @@ import { idLikeName } from './id-like-name.js';
 import { namesReservedLabel, unsafeChange } from './label-changes.js';
 import { containerNameKey, underNameLock, underNameLocks } from './name-lock.js';
 import { createHostname, dnsNameRefusal, hostnameRefusal } from './dns-names.js';
+import { aliasRefusal, type JoinedNetwork } from './network-aliases.js';
 import { promoteLegacyHostConfig } from './legacy-host-config.js';
 import { goSet, isReservedLabel, ownerLabels, reservedKeys, withOwnerLabels } from './labels.js';
 import { applyLimits, bodySwapProblem, restartPolicyProblem } from './limits.js';
@@ -296,9 +297,12 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
   // Per endpoint key: whether every network it names is one the caller may change (its
   // network references come before its links in `refs`).
   const ownEndpoint = new Map<string, boolean>();
-  // The first user network joined that the caller may not change: the container's DNS names
-  // there (its name, its hostname) must not take other containers' (dns-names.ts).
-  let othersNetwork: string | undefined;
+  // The user networks the body names that the caller may not change (NetworkMode,
+  // EndpointsConfig keys and NetworkIDs: a superset of what dockerd joins; with both a
+  // NetworkMode and an endpoint of another network, dockerd 20.10 joins the endpoint's): the
+  // container's DNS names there (its name, its hostname) must not take other containers'
+  // (dns-names.ts, network-aliases.ts).
+  const othersNetworks = new Map<string, JoinedNetwork>();
   // `refs` grows while it is walked: the iterator reaches what a VolumesFrom source adds.
   for (const ref of refs) {
     const key = referenceKey(ref);
@@ -337,7 +341,7 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
       const mine = accessTo(ctx.spec, ctx.tenant, r.found, 'modify') !== 'none';
       if (ref.endpoint !== undefined) ownEndpoint.set(ref.endpoint, (ownEndpoint.get(ref.endpoint) ?? true) && mine);
       // The default bridge (by ID) serves no DNS names.
-      if (!mine && !isPredefinedNetwork(r.found)) othersNetwork ??= ref.name;
+      if (!mine && !isPredefinedNetwork(r.found)) othersNetworks.set(r.found.id, { name: r.found.names[0] || ref.name, id: r.found.id });
     }
     if (ref.namesOnNetwork && accessTo(ctx.spec, ctx.tenant, r.found, 'modify') === 'none') return sharedNetworkNames(ctx, ref.name);
     if (ref.fixesAddress && accessTo(ctx.spec, ctx.tenant, r.found, 'modify') === 'none') return sharedNetworkAddress(ctx, ref.name, ref.where);
@@ -357,9 +361,11 @@ async function containerCreate(ctx: TenancyContext, labels: Record<string, strin
     }
   }
 
-  if (othersNetwork !== undefined) {
+  const othersNetwork = [...othersNetworks.values()];
+  if (othersNetwork[0] !== undefined) {
     const name = facts.query.name;
-    const refused = hostnameRefusal(ctx, createHostname(facts.body), othersNetwork) ?? (name ? await dnsNameRefusal(ctx, name, othersNetwork) : undefined);
+    const first = othersNetwork[0].name;
+    const refused = hostnameRefusal(ctx, createHostname(facts.body), first) ?? (name ? ((await dnsNameRefusal(ctx, name, first)) ?? (await aliasRefusal(ctx, name, othersNetwork))) : undefined);
     if (refused) return refused;
   }
 

@@ -10,6 +10,7 @@
  * - its name as a whole, dots included: the DNS answers the exact name before it strips a
  *   trailing `.<network>`, so a container named `web1.shared` takes every answer for
  *   `web1.shared`, another container's full name on the network `shared`.
+ * - its name, ignoring case, where another container has it as an alias (network-aliases.ts).
  * The pure parts are here; `dnsNameRefusal` and `hostnameRefusal` are the checks.
  */
 import type { JsonValue } from '../core/types.js';
@@ -21,6 +22,7 @@ import { resolveObject } from './resolve.js';
 import { tenancyMessage, type TenancyContext } from './context.js';
 import { deny, type TenancyVerdict } from './hook.js';
 import { idLikeName, SHORT_ID_LENGTH } from './id-like-name.js';
+import type { JoinedNetwork } from './network-aliases.js';
 
 /** dockerd's validContainerNamePattern: names it accepts for create and rename. */
 const VALID_NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
@@ -80,8 +82,9 @@ export function caseTwin(items: readonly unknown[], name: string, self?: string)
   return undefined;
 }
 
-function nameRefused(ctx: TenancyContext, name: string, network: string, why: string): TenancyVerdict {
-  return deny(403, 'network-name', tenancyMessage(ctx, `container name "${name}" on network "${network}" is not allowed: ${why}; other tenants use that network, and its DNS would answer them with your container (names with dots and names that differ only in case are allowed on your own or your team's networks)`));
+/** The `network-name` refusal of container name `name` on `network`, saying `why`. */
+export function nameRefused(ctx: TenancyContext, name: string, network: string, why: string): TenancyVerdict {
+  return deny(403, 'network-name', tenancyMessage(ctx, `container name "${name}" on network "${network}" is not allowed: ${why}; other tenants use that network, and its DNS would answer them with your container (such names are allowed on your own or your team's networks)`));
 }
 
 /**
@@ -118,14 +121,16 @@ export function hostnameRefusal(ctx: TenancyContext, hostname: string | undefine
 }
 
 /**
- * The first network a container (its inspect answer, `raw`) is attached to that the caller may
- * not change, other than a predefined one (the default bridge serves no DNS names): where a
- * rename would change its DNS name for others. A network it names only by name that cannot be
- * looked up (other than a predefined one) throws (the request is refused, 502).
+ * Every network a container (its inspect answer, `raw`) is attached to that the caller may not
+ * change, other than a predefined one (the default bridge serves no DNS names): where a rename
+ * would change its DNS name for others. Each with its name (the endpoint's key) and full ID. A
+ * network it names only by name that cannot be looked up (other than a predefined one) throws
+ * (the request is refused, 502).
  */
-export async function othersNetworkOf(ctx: TenancyContext, raw: Record<string, unknown>): Promise<string | undefined> {
+export async function othersNetworksOf(ctx: TenancyContext, raw: Record<string, unknown>): Promise<JoinedNetwork[]> {
   const networks = field(raw.NetworkSettings as JsonValue, 'Networks');
-  if (!isObject(networks)) return undefined;
+  if (!isObject(networks)) return [];
+  const found: JoinedNetwork[] = [];
   for (const [name, endpoint] of Object.entries(networks)) {
     const id = field(endpoint, 'NetworkID');
     const byId = typeof id === 'string' && id !== '';
@@ -137,7 +142,7 @@ export async function othersNetworkOf(ctx: TenancyContext, raw: Record<string, u
     if ('answer' in r && r.answer.status === 404 && (PREDEFINED_NETWORKS.has(name) || byId)) continue;
     if ('answer' in r) throw new Error(`daemon answered ${r.answer.status} when looking up network "${name}" of a container`);
     if (isPredefinedNetwork(r.found)) continue;
-    if (accessTo(ctx.spec, ctx.tenant, r.found, 'modify') === 'none') return name;
+    if (accessTo(ctx.spec, ctx.tenant, r.found, 'modify') === 'none') found.push({ name: r.found.names[0] || name, id: r.found.id });
   }
-  return undefined;
+  return found;
 }

@@ -20,6 +20,8 @@ export type LockKind =
   | 'running-quota'
   /** A container's update (name: its ID). */
   | 'update'
+  /** A container being renamed or connected to a network (name: its full ID). */
+  | 'container-id'
   /** A container name being taken (name: its ASCII lower case). */
   | 'container-name'
   /** A volume name being created, removed or mounted. */

@@ -6,14 +6,33 @@
  * checks until the daemon has answered the create, creates of one name run one after another.
  * Container names are locked by their ASCII lower case (`containerNameKey`): a create or rename
  * checks that no other container's name equals its new one ignoring case (dns-names.ts).
+ * Containers themselves are locked by their ID for rename and network connect
+ * (`underContainerLock`).
  */
 import { asciiLower } from '../facts/ascii-lower.js';
 import type { TenancyContext } from './context.js';
 import type { TenancyVerdict } from './hook.js';
+import type { LockKind } from './keyed-mutex.js';
 
 /** Run `admit` under the lock of `kind` `name` (all tenants); a forward verdict keeps it until its release. */
-export async function underNameLock(ctx: TenancyContext, kind: 'volume' | 'network' | 'container', name: string, admit: () => Promise<TenancyVerdict>): Promise<TenancyVerdict> {
-  const release = await ctx.locks.acquire(`${kind}-name`, name);
+export function underNameLock(ctx: TenancyContext, kind: 'volume' | 'network' | 'container', name: string, admit: () => Promise<TenancyVerdict>): Promise<TenancyVerdict> {
+  return underLock(ctx, `${kind}-name`, name, admit);
+}
+
+/**
+ * Run `admit` under the lock of one container (its full ID): a rename and a network connect of
+ * one container run one after another, each from its check until dockerd has answered, so a
+ * name checked for the networks the container is on cannot reach another network in between
+ * (a connect checks the name it reads, a rename the networks it reads). Taken after a rename's
+ * name lock, never before one.
+ */
+export function underContainerLock(ctx: TenancyContext, id: string, admit: () => Promise<TenancyVerdict>): Promise<TenancyVerdict> {
+  return underLock(ctx, 'container-id', id, admit);
+}
+
+/** Run `admit` under the gateway-wide lock of `kind` `name`; a forward verdict keeps it until its release. */
+async function underLock(ctx: TenancyContext, kind: LockKind, name: string, admit: () => Promise<TenancyVerdict>): Promise<TenancyVerdict> {
+  const release = await ctx.locks.acquire(kind, name);
   let verdict: TenancyVerdict;
   try {
     verdict = await admit();

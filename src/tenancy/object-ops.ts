@@ -4,13 +4,16 @@
  * cannot redirect it to someone else's object.
  */
 import type { JsonObject, JsonValue } from '../core/types.js';
+import type { ObjectKind } from '../policy/tenancy-schema.js';
 import { field, isObject } from '../facts/go-fold.js';
 import { maskUrlCredentials } from '../observe/url-credentials.js';
 import { accessTo, type ResolvedObject } from './access.js';
 import { formBodyReplacement, tenancyMessage, type TenancyContext } from './context.js';
 import { deny, forward, type TenancyVerdict } from './hook.js';
 import { isPredefinedNetwork } from './create-body.js';
-import { dnsNameRefusal, hostnameRefusal, othersNetworkOf } from './dns-names.js';
+import { dnsNameRefusal, hostnameRefusal, othersNetworksOf } from './dns-names.js';
+import { aliasRefusal } from './network-aliases.js';
+import { underContainerLock } from './name-lock.js';
 import { goSet, type Ownership } from './labels.js';
 import { applyLimits, bodySwapProblem, restartPolicyProblem } from './limits.js';
 import type { OperationPlan } from './operation-plans.js';
@@ -19,7 +22,7 @@ import { digestReference, imagesNamed, pushReferences, repositoryImages, shownDi
 import { isCallersRepository } from './caller-repository.js';
 import { unownedRemoval } from './unowned-removal.js';
 import { linkRemoval } from './link-removal.js';
-import { resolveExec, resolveObject } from './resolve.js';
+import { resolveContainerAgain, resolveExec, resolveObject } from './resolve.js';
 import { endpointLinkNames, endpointNames } from './references.js';
 import { endpointAddresses } from './endpoint-addresses.js';
 import { rebuildTarget } from './target.js';
@@ -28,6 +31,8 @@ import { idLikeImageTag, idLikeName } from './id-like-name.js';
 import { autoRemoves, removalNote, removeRefusedStart } from './auto-remove.js';
 
 type ObjectPlan = Extract<OperationPlan, { kind: 'object' }>;
+/** An object plan on a container, image, volume or network (not an exec instance). */
+type ResourcePlan = ObjectPlan & { object: ObjectKind };
 
 /** Pass a daemon answer (404, 409) on unchanged, so the client sees what dockerd says. */
 export function daemonAnswer(answer: { status: number; raw: Buffer; contentType: string }): TenancyVerdict {
@@ -79,7 +84,28 @@ export async function objectOperation(ctx: TenancyContext, plan: ObjectPlan): Pr
     const unlink = await linkRemoval(ctx, name);
     if (unlink) return unlink;
   }
-  const r = await resolveObject(ctx.daemon, plan.object, name);
+  const resource: ResourcePlan = { ...plan, object: plan.object };
+  // A rename and a network connect of one container run one after another (name-lock.ts): the
+  // container is found first, then looked up again by its ID under its lock.
+  const container = op === 'ContainerRename' ? name : op === 'NetworkConnect' ? stringField(facts.body, 'Container') : undefined;
+  if (container) {
+    const c = await resolveObject(ctx.daemon, 'containers', container);
+    if ('answer' in c) return daemonAnswer(c.answer);
+    return underContainerLock(ctx, c.found.id, () => checkedOperation(ctx, resource, op, name, { id: c.found.id, reference: container }));
+  }
+  return checkedOperation(ctx, resource, op, name);
+}
+
+/** A container found before its lock was taken: its full ID and the reference that named it. */
+interface LockedContainer {
+  id: string;
+  reference: string;
+}
+
+/** objectOperation past exec instances and images by name: `locked`, the container of a rename or connect. */
+async function checkedOperation(ctx: TenancyContext, plan: ResourcePlan, op: string, name: string, locked?: LockedContainer): Promise<TenancyVerdict> {
+  const { facts } = ctx.req;
+  const r = locked && op === 'ContainerRename' ? await resolveContainerAgain(ctx.daemon, locked.id, locked.reference) : await resolveObject(ctx.daemon, plan.object, name);
   if ('answer' in r) return daemonAnswer(r.answer);
   const obj = r.found;
   if (accessTo(ctx.spec, ctx.tenant, obj, plan.level) === 'none' && !builtinNetworkUse(op, obj)) {
@@ -95,7 +121,7 @@ export async function objectOperation(ctx: TenancyContext, plan: ObjectPlan): Pr
     return notYours(ctx, what, name, obj.ownership);
   }
 
-  const extra = await extraChecks(ctx, op, obj);
+  const extra = await extraChecks(ctx, op, obj, locked);
   if (extra && 'kind' in extra) return extra;
   // Images keep their name: `rmi repo:tag` untags while `rmi <id>` deletes, so an ID would change the meaning.
   const pinned = plan.object === 'images' ? undefined : rebuildTarget(facts, { params: { [plan.param]: obj.id } });
@@ -137,7 +163,7 @@ export async function ownImages(ctx: TenancyContext, refs: string[]): Promise<Te
  * Checks beyond ownership of the named object: a verdict that ends the request, or the body
  * to forward instead of the client's.
  */
-async function extraChecks(ctx: TenancyContext, op: string, obj: ResolvedObject & { raw: Record<string, unknown> }): Promise<TenancyVerdict | { body: Buffer } | undefined> {
+async function extraChecks(ctx: TenancyContext, op: string, obj: ResolvedObject & { raw: Record<string, unknown> }, locked?: LockedContainer): Promise<TenancyVerdict | { body: Buffer } | undefined> {
   const { facts } = ctx.req;
   const raw = obj.raw;
   let pinnedBody: Buffer | undefined;
@@ -146,7 +172,8 @@ async function extraChecks(ctx: TenancyContext, op: string, obj: ResolvedObject 
     // The container joining or leaving must be the caller's, whatever the network.
     const container = field(facts.body, 'Container');
     if (typeof container === 'string' && container !== '') {
-      const c = await resolveObject(ctx.daemon, 'containers', container);
+      // A connect's container was found before its lock (objectOperation): looked up again by ID.
+      const c = locked ? await resolveContainerAgain(ctx.daemon, locked.id, locked.reference) : await resolveObject(ctx.daemon, 'containers', container);
       if ('answer' in c) return daemonAnswer(c.answer);
       if (accessTo(ctx.spec, ctx.tenant, c.found, 'modify') === 'none') return notYours(ctx, 'container', container, c.found.ownership);
       joining = c.found;
@@ -163,12 +190,15 @@ async function extraChecks(ctx: TenancyContext, op: string, obj: ResolvedObject 
     const others = accessTo(ctx.spec, ctx.tenant, obj, 'modify') === 'none';
     if (endpointNames(endpoint) && others) return sharedNetworkNames(ctx, obj.names[0] ?? obj.id);
     if (endpointAddresses(endpoint) && others) return sharedNetworkAddress(ctx, obj.names[0] ?? obj.id, 'EndpointConfig');
-    // The container's hostname becomes an alias there, and its name a DNS name (dns-names.ts);
-    // the default bridge serves none.
+    // The container's hostname becomes an alias there, and its name a DNS name (dns-names.ts)
+    // that no other container there may have as an alias (network-aliases.ts); the default
+    // bridge serves none.
     if (others && joining && !isPredefinedNetwork(obj)) {
       const network = obj.names[0] ?? obj.id;
       const name = joining.names[0];
-      const refused = hostnameRefusal(ctx, stringField(joining.raw.Config as JsonValue, 'Hostname'), network, joining.id) ?? (name ? await dnsNameRefusal(ctx, name, network, joining.id) : undefined);
+      const refused =
+        hostnameRefusal(ctx, stringField(joining.raw.Config as JsonValue, 'Hostname'), network, joining.id) ??
+        (name ? ((await dnsNameRefusal(ctx, name, network, joining.id)) ?? (await aliasRefusal(ctx, name, [{ name: network, id: obj.id }], joining.id))) : undefined);
       if (refused) return refused;
     }
     const links = await endpointLinksRefusal(ctx, endpoint, others);
@@ -183,9 +213,12 @@ async function extraChecks(ctx: TenancyContext, op: string, obj: ResolvedObject 
   if (op === 'ContainerRename') {
     const idLike = await idLikeName(ctx, 'containers', facts.query.name);
     if (idLike) return idLike;
-    // On a network others use, the new name is a DNS name there (dns-names.ts).
-    const network = facts.query.name ? await othersNetworkOf(ctx, raw) : undefined;
-    return network === undefined ? undefined : dnsNameRefusal(ctx, facts.query.name ?? '', network, obj.id);
+    // On networks others use, the new name is a DNS name there (dns-names.ts), one no other
+    // container there may have as an alias (network-aliases.ts).
+    const name = facts.query.name;
+    const networks = name ? await othersNetworksOf(ctx, raw) : [];
+    if (!name || networks.length === 0) return undefined;
+    return (await dnsNameRefusal(ctx, name, networks[0]?.name ?? '', obj.id)) ?? aliasRefusal(ctx, name, networks, obj.id);
   }
   return pinnedBody && { body: pinnedBody };
 }

@@ -100,6 +100,15 @@ export async function resolveObject(daemon: DaemonClient, kind: ObjectKind, name
   return { found: { ...(found as ResolvedObject), raw } };
 }
 
+/**
+ * Resolve container `id` (a full ID found earlier for `reference`) again, as `reference` named
+ * it then: gone since, it is answered as dockerd answers `reference` for no container.
+ */
+export async function resolveContainerAgain(daemon: DaemonClient, id: string, reference: string): Promise<Resolution> {
+  const r = await resolveObject(daemon, 'containers', id);
+  return 'answer' in r && r.answer.status === 404 ? { answer: noSuchContainer(reference) } : r;
+}
+
 /** Resolve an exec instance to its ID, the container it runs in, and the daemon's whole answer (`raw`). */
 export async function resolveExec(daemon: DaemonClient, id: string): Promise<{ execId: string; container: string; raw: Record<string, unknown> } | { answer: DaemonAnswer }> {
   const answer = await daemon.get(`/exec/${encodeURIComponent(id)}/json`);

@@ -1,0 +1,195 @@
+/**
+ * An admin's alias on a shared network taken as a tenant's container name (docs/sharing.md,
+ * "Aliases and links"), against a real dockerd 20.10 with docker-compose v1 and the docker CLIs
+ * 28 and 20.10 over mutual TLS. The admin (ops) runs a compose service `db` on the shared
+ * network `na-shared` (compose gives its container the alias `db` there), creates a container
+ * with the alias `nacdb` and the hostname `nahdb` that never ran, and stops the compose service;
+ * dockerd's DNS answers a stopped container's alias again once it runs, and answers a name with
+ * every container that has it, ignoring case. So carol may not name a container `db`, `DB`,
+ * `nacdb` or `nahdb` on na-shared: not at create, rename or `network connect`. Names that are
+ * no one's alias still work there, the same names on her own network too, and the admin may
+ * still use them.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type RunResult, type TestGateway, type TestPki } from './support/gateway.js';
+import { scratchDir } from './support/scratch.js';
+import { expectLastRecord } from './support/audit-records.js';
+import { envWithoutCaBundles, guidePolicy } from './support/sharing-guide.js';
+
+const socket = inject('dockerSocket');
+const CLI20 = '/usr/bin/docker';
+const CLI28 = 'docker';
+const CLIS = [CLI28, CLI20];
+let pki: TestPki;
+let gw: TestGateway;
+let composeDir: string;
+
+/** docs/sharing.md's example policy, its shared network named na-shared. */
+function policy(): string {
+  return guidePolicy(['shared: { networks: [shared] }', 'shared: { networks: [na-shared] }'], ['containers: 10', 'containers: 40'], ['running: 5', 'running: 40']);
+}
+
+const env = (): NodeJS.ProcessEnv => envWithoutCaBundles();
+const as = (who: string, args: string[], cli = CLI28): Promise<RunResult> => docker(pki.bundle(who), gw.port, args, { timeoutMs: 60_000, cli, env: env() });
+const direct = (args: string[]): Promise<RunResult> => dockerDirect(socket, args);
+const carolRuns = (name: string, args: string[], cli = CLI28) => as('carol', ['run', '-d', '--name', name, ...args, 'busybox', 'sleep', '600'], cli);
+const ALIAS = 'an alias, hostname or short ID another container on that network answers to';
+
+/** The admin's compose project: service `db` on the external network na-shared. */
+const compose = (args: string[]) => run('docker-compose', [...tlsArgs(pki.bundle('ops'), gw.port), '-p', 'naadm', '-f', join(composeDir, 'docker-compose.yml'), ...args], { env: env(), timeoutMs: 90_000 });
+
+async function network(name: string, subnet: string, labels: string[]): Promise<void> {
+  await direct(['network', 'rm', name]);
+  const r = await direct(['network', 'create', '--subnet', subnet, ...labels.flatMap((l) => ['--label', l]), name]);
+  expect(r.code, r.stderr).toBe(0);
+}
+
+/** The endpoint aliases of container `name` on `net`, as the daemon has them. */
+async function aliases(name: string, net: string): Promise<string[]> {
+  const r = await direct(['inspect', '-f', `{{json (index .NetworkSettings.Networks "${net}").Aliases}}`, name]);
+  expect(r.code, r.stderr).toBe(0);
+  return (JSON.parse(r.stdout) as string[] | null) ?? [];
+}
+
+/** The daemon has no container `name`. */
+async function absent(name: string): Promise<void> {
+  expect((await direct(['inspect', '--type', 'container', name])).code).not.toBe(0);
+}
+
+/** The networks container `name` is attached to. */
+async function networksOf(name: string): Promise<string> {
+  return (await direct(['inspect', '-f', '{{json .NetworkSettings.Networks}}', name])).stdout;
+}
+
+/** A refusal by the CLI with `text` in its message. */
+function refused(r: RunResult, text: string): void {
+  expect(r.code, r.stdout).not.toBe(0);
+  expect(r.stderr).toContain(text);
+}
+
+/**
+ * A refusal of container name `name` as an alias on na-shared, or, for a hex name (`db`) that
+ * a container's ID happens to start with, as a name that reads as an ID (checked first).
+ */
+async function refusedAsAlias(r: RunResult, name: string): Promise<void> {
+  const ids = (await direct(['ps', '-aq', '--no-trunc'])).stdout.split('\n');
+  const idLike = /^[0-9a-f]+$/i.test(name) && ids.some((id) => id.startsWith(name.toLowerCase()));
+  refused(r, idLike ? `container name "${name}" could be read as the ID of another container` : `container name "${name}" on network "na-shared" is not allowed: it equals`);
+  if (!idLike) expect(r.stderr).toContain(ALIAS);
+}
+
+beforeAll(async () => {
+  pki = await makePki({ carol: ['data'], ops: ['ops'] });
+  const policyFile = join(pki.dir, 'policy.yaml');
+  writeFileSync(policyFile, policy());
+  gw = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${policyFile}\n`));
+  await network('na-shared', '10.244.51.0/24', []);
+  await network('na-carol', '10.244.52.0/24', ['dockgate.owner=carol', 'dockgate.team=data']);
+  composeDir = scratchDir('na-compose-');
+  writeFileSync(
+    join(composeDir, 'docker-compose.yml'),
+    'version: "2.4"\nservices:\n  db:\n    image: busybox\n    command: ["sleep", "600"]\n    networks: [na-shared]\nnetworks:\n  na-shared:\n    external: true\n',
+  );
+  const up = await compose(['up', '-d']);
+  expect(up.code, up.stderr).toBe(0);
+  expect(await aliases('naadm_db_1', 'na-shared')).toContain('db');
+  // Created, never started: the alias is the create's; dockerd adds the hostname at its start.
+  const created = await as('ops', ['create', '--name', 'na-admin-idle', '--network', 'na-shared', '--network-alias', 'nacdb', '--hostname', 'nahdb', 'busybox', 'sleep', '600']);
+  expect(created.code, created.stderr).toBe(0);
+  expect(await aliases('na-admin-idle', 'na-shared')).toEqual(['nacdb']);
+  const etl = await carolRuns('naetl', ['--network', 'na-shared']);
+  expect(etl.code, etl.stderr).toBe(0);
+}, 180_000);
+
+afterAll(async () => {
+  if (composeDir) await compose(['down', '-t', '0']);
+  const lists = await Promise.all(['na-shared', 'na-carol'].map((n) => direct(['ps', '-aq', '--filter', `network=${n}`])));
+  const ids = lists.flatMap((r) => r.stdout.split('\n')).filter(Boolean);
+  if (ids.length) await direct(['rm', '-f', ...new Set(ids)]);
+  await direct(['network', 'rm', 'na-shared', 'na-carol']);
+  await gw?.stop();
+}, 120_000);
+
+describe('create on the shared network', () => {
+  it.each(CLIS)('%s: run --name db, DB (the compose service\'s alias, in any case): refused', async (cli) => {
+    for (const name of ['db', 'DB']) {
+      await refusedAsAlias(await carolRuns(name, ['--network', 'na-shared'], cli), name);
+      await absent(name);
+    }
+    await expectLastRecord(gw, 'ContainerCreate', { decision: 'deny', status: 403, code: 'network-name' });
+  });
+
+  it('the alias and the hostname of a container that never ran: refused; the service\'s alias while it is stopped: refused', async () => {
+    for (const name of ['nacdb', 'NAHDB']) {
+      await refusedAsAlias(await carolRuns(name, ['--network', 'na-shared']), name);
+      await absent(name);
+    }
+    const stop = await compose(['stop', '-t', '0']);
+    expect(stop.code, stop.stderr).toBe(0);
+    try {
+      await refusedAsAlias(await carolRuns('db', ['--network', 'na-shared']), 'db');
+      await absent('db');
+    } finally {
+      expect((await compose(['start'])).code).toBe(0);
+    }
+  });
+
+  it('the refusal names the alias, not the container that has it', async () => {
+    const r = await carolRuns('Db', ['--network', 'na-shared']);
+    await refusedAsAlias(r, 'Db');
+    if (!r.stderr.includes('could be read as the ID')) expect(r.stderr).toContain('"db", an alias');
+    expect(r.stderr).not.toContain('naadm_db_1');
+    const id = (await direct(['inspect', '-f', '{{.Id}}', 'naadm_db_1'])).stdout.trim();
+    expect(r.stderr).not.toContain(id.slice(0, 12));
+  });
+
+  it.each(CLIS)('%s: a name that is no one\'s alias: allowed', async (cli) => {
+    const name = cli === CLI20 ? 'nadb20' : 'nadb28';
+    const r = await carolRuns(name, ['--network', 'na-shared'], cli);
+    expect(r.code, r.stderr).toBe(0);
+  });
+});
+
+describe('rename and network connect', () => {
+  it.each(CLIS)('%s: rename of carol\'s container on na-shared to db, Db, nacdb: refused', async (cli) => {
+    for (const name of ['db', 'Db', 'nacdb']) {
+      await refusedAsAlias(await as('carol', ['rename', 'naetl', name], cli), name);
+      await absent(name);
+    }
+    await expectLastRecord(gw, 'ContainerRename', { decision: 'deny', status: 403, code: 'network-name' });
+  });
+
+  it('rename there to a name that is no one\'s alias: allowed', async () => {
+    expect((await as('carol', ['rename', 'naetl', 'naetl2'])).code).toBe(0);
+    expect((await as('carol', ['rename', 'naetl2', 'naetl'])).code).toBe(0);
+  });
+
+  it.each(CLIS)('%s: a container named db on carol\'s own network: allowed; network connect of it to na-shared: refused', async (cli) => {
+    const name = cli === CLI20 ? 'DB' : 'db';
+    const r = await carolRuns(name, ['--network', 'na-carol'], cli);
+    // `db` is hex: refused everywhere while some container's ID starts with it (1 in 256 each).
+    if (r.stderr.includes('could be read as the ID')) return;
+    expect(r.code, r.stderr).toBe(0);
+    try {
+      await refusedAsAlias(await as('carol', ['network', 'connect', 'na-shared', name], cli), name);
+      expect(await networksOf(name)).not.toContain('na-shared');
+      await expectLastRecord(gw, 'NetworkConnect', { decision: 'deny', status: 403, code: 'network-name' });
+      // And a rename of it on her own network only: allowed.
+      expect((await as('carol', ['rename', name, `${name}-own`])).code).toBe(0);
+      expect((await as('carol', ['rename', `${name}-own`, name])).code).toBe(0);
+    } finally {
+      await direct(['rm', '-f', name]);
+    }
+  });
+});
+
+describe('the admin', () => {
+  it('may still name a container db on na-shared, beside the alias', async () => {
+    await absent('db');
+    const r = await as('ops', ['run', '-d', '--name', 'db', '--network', 'na-shared', 'busybox', 'sleep', '600']);
+    expect(r.code, r.stderr).toBe(0);
+    await direct(['rm', '-f', 'db']);
+  });
+});
