@@ -12,10 +12,23 @@ export type RequestOutcome = Outcome | 'malformed' | 'error';
 
 /**
  * Why the gateway itself closed the client connection an exchange was open on: its certificate
- * was revoked by a reloaded CRL, its chain no longer leads to a CA of a reloaded `tls.ca`, or the
- * shutdown's grace period ended. Stable: the audit record's `endedBy`.
+ * was revoked by a reloaded CRL, its chain no longer leads to a CA of a reloaded `tls.ca`, its
+ * certificate (or a CA of its chain) expired while it was open, or the shutdown's grace period
+ * ended. Stable: the audit record's `endedBy`.
  */
-export type EndedBy = 'revoked' | 'untrusted' | 'shutdown';
+export type EndedBy = 'revoked' | 'untrusted' | 'expired' | 'shutdown';
+
+/** What a connection cut for expiry reports (Observer.connectionExpired). */
+export interface ExpiredConnection {
+  /** The connection's identity. */
+  identity: Identity;
+  /** The notAfter that passed. */
+  notAfter: Date;
+  /** `client`: the client's own certificate; `ca`: a CA of its chain (named in `subject`). */
+  certificate: 'client' | 'ca';
+  /** The subject of the certificate that expired. */
+  subject: string;
+}
 
 /** Everything known about one finished request; the observer writes exactly one audit record for it. */
 export interface RequestRecord {
@@ -86,6 +99,8 @@ export interface Observer {
   sourceBlocked(source: string, failures: number, reasons: Record<string, number>, forMs: number): void;
   /** A verified client connected (for client-certificate expiry metrics). */
   clientSeen(identity: Identity): void;
+  /** An open connection is being cut because its certificate, or a CA of its chain, expired. */
+  connectionExpired(expired: ExpiredConnection): void;
   /** A stream or hijacked session started; call the returned function when it ends. */
   streamOpened(operation: string, hijack: boolean): () => void;
   /** A request could not reach the daemon (`unreachable`) or lost it (`failed`); `detail` is the OS error. */
@@ -103,6 +118,7 @@ export const nullObserver: Observer = {
   handshakeFailed() {},
   sourceBlocked() {},
   clientSeen() {},
+  connectionExpired() {},
   streamOpened() {
     return () => {};
   },

@@ -32,7 +32,7 @@ export interface AuditRecord {
   /** Version of the policy that decided (the first 12 hex digits of its file's SHA-256). */
   policyVersion?: string;
   reason?: string;
-  /** The gateway cut the connection the exchange was open on: `revoked`, `untrusted` or `shutdown`. */
+  /** The gateway cut the connection the exchange was open on: `revoked`, `untrusted`, `expired` or `shutdown`. */
   endedBy?: EndedBy;
   status: number;
   bytesIn: number;

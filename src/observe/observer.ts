@@ -5,7 +5,7 @@
  * own counter, and log lines with `listener: "admin"`.
  * Every method swallows its own errors: observing must never break a request.
  */
-import type { HandshakeFailure, HandshakeReports, Observer, RefusedCertificate, RequestRecord } from '../core/observer.js';
+import type { ExpiredConnection, HandshakeFailure, HandshakeReports, Observer, RefusedCertificate, RequestRecord } from '../core/observer.js';
 import type { Identity } from '../core/types.js';
 import type { AuditLog } from './audit-log.js';
 import { toAuditRecord } from './audit-record.js';
@@ -141,6 +141,21 @@ export function createObserver(opts: ObserverOptions): GatewayObserver {
     adminHandshakes: handshakeReports('admin'),
     clientSeen(identity: Identity) {
       guard(log, 'clientSeen', () => metrics.clientSeen(identity.name, identity.notAfter));
+    },
+    connectionExpired({ identity, notAfter, certificate, subject }: ExpiredConnection) {
+      // One line per connection, each cut once: not sampled, as the revoked ones are all named.
+      guard(log, 'connectionExpired', () =>
+        log?.info(
+          {
+            event: 'expired-connection-closed',
+            expired: certificate,
+            notAfter: notAfter.toISOString(),
+            subject: truncate(subject, 256),
+            ...certificateField({ cn: identity.name, serial: identity.serial, issuer: identity.issuer, fingerprint: identity.fingerprint }),
+          },
+          certificate === 'client' ? 'an open connection was closed: its client certificate expired' : 'an open connection was closed: a CA of its client certificate\'s chain expired',
+        ),
+      );
     },
     streamOpened(operation, hijack) {
       let start = 0;

@@ -3,7 +3,7 @@
  * arrives, finished exactly once with the outcome, status and byte counts.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Observer, RequestOutcome, RequestRecord } from '../core/observer.js';
+import type { EndedBy, Observer, RequestOutcome, RequestRecord } from '../core/observer.js';
 import type { Decision, Identity, RequestFacts } from '../core/types.js';
 import { hostPort } from '../config/address.js';
 import { nextRequestId } from './request-id.js';
@@ -12,9 +12,13 @@ import { cutReason } from './connection-cuts.js';
 /**
  * What the record of a request whose client left while the gateway was still deciding (a
  * look-up on the daemon after the policy allowed it: a service's networks, tenancy) adds
- * (Exchange.decidedAfterLeaving).
+ * (Exchange.decidedAfterLeaving); `cut` when the gateway closed the connection itself
+ * (revocation, expiry, ...: connection-cuts.ts), as its `endedBy` says.
  */
-export const LEFT_WHILE_DECIDING = 'the client left before the gateway had decided (it was looking something up on the daemon); nothing was forwarded';
+export function leftWhileDeciding(cut: EndedBy | undefined): string {
+  const gone = cut ? `the gateway closed the client connection (${cut})` : 'the client left';
+  return `${gone} before ${cut ? 'it' : 'the gateway'} had decided (it was looking something up on the daemon); nothing was forwarded`;
+}
 
 /** Mutable record of an exchange in flight; `finish` hands it to the observer once. */
 export class Exchange {
@@ -110,9 +114,10 @@ export class Exchange {
    * allowed the request: a service's networks, tenancy) is over. When the client left
    * meanwhile, the exchange ends now, recorded with what the step reached (a refusal set in
    * `refusal`, else `decision`, a refusal of the step's included) and `what` after its reason,
-   * and true is returned: nothing more is to be done. Otherwise the exchange goes on.
+   * and true is returned: nothing more is to be done. Otherwise the exchange goes on. `what`
+   * defaults to leftWhileDeciding, naming the gateway's cut of the connection when there was one.
    */
-  decidedAfterLeaving(what: string): boolean {
+  decidedAfterLeaving(what: string = leftWhileDeciding(cutReason(this.socket))): boolean {
     const orphan = this.orphan;
     if (!orphan) return false;
     this.orphan = undefined;

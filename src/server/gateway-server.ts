@@ -32,6 +32,8 @@ import { checkContinue } from './expect-continue.js';
 import { AFTER_CLOSE_REASON, afterClose, whenAnswered } from './after-close.js';
 import { cutConnection, cutReason } from './connection-cuts.js';
 import { HTTP1_ALPN_PROTOCOLS } from '../http/alpn.js';
+import { bundleLinks, chainExpiry, peerChain, type ChainExpiry } from './chain-expiry.js';
+import { watchExpiry } from './connection-expiry.js';
 
 /** A running Docker API listener. */
 export interface GatewayServer {
@@ -265,8 +267,9 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
         return undefined;
       }
     };
+    let identity;
     try {
-      const identity = bindIdentity(socket);
+      identity = bindIdentity(socket);
       if (isRevoked(identity, material, peerDer(socket, identity))) {
         refuseHandshake('revoked', `certificate serial ${identity.serial} of ${identity.issuer} is revoked by a CRL the gateway checks itself (revoked while its handshake was in progress, or by a new CRL not valid yet)`, address, socket.remotePort, presented());
         socket.destroy();
@@ -290,6 +293,20 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
       connections.delete(socket);
       observer.connectionClosed();
     });
+    // Cut when its certificate, or a CA of its chain, expires (connection-expiry.ts). The chain
+    // as this handshake verified it: against the bundle in force now (or, for one under way
+    // during a reload, a bundle it replaced; its CAs' dates count as the chain's own then).
+    // A chain Node cannot read back (never seen: OpenSSL has parsed it) counts with the client's
+    // own notAfter.
+    let expiry: ChainExpiry | undefined;
+    try {
+      expiry = chainExpiry(peerChain(socket), bundleLinks(material.caCerts), config.tls.partialChain, Date.now());
+    } catch {
+      expiry = undefined;
+    }
+    const bound = identity;
+    const ends = expiry ?? { notAfter: bound.notAfter.getTime(), depth: 0, subject: `CN=${bound.name}` };
+    watchExpiry(socket, ends.notAfter, () => observer.connectionExpired({ identity: bound, notAfter: new Date(ends.notAfter), certificate: ends.depth === 0 ? 'client' : 'ca', subject: ends.subject }));
   });
   // Reported straight to the observer: these are not exchanges the shutdown waits for.
   const requests: ParsedRequests = { last: new WeakMap(), refused: new WeakSet() };

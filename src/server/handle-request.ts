@@ -15,7 +15,8 @@ import { expectation, unsupportedExpectation } from '../http/expect-header.js';
 import { GatewayError, SERVER_REFUSALS, type GatewayErrorCode } from '../http/gateway-error.js';
 import { whenSocketCloses } from '../http/socket-close.js';
 import type { EndedBy } from '../core/observer.js';
-import { cutReason } from './connection-cuts.js';
+import { cutBeforeDecision, cutReason } from './connection-cuts.js';
+import { expireIfDue } from './connection-expiry.js';
 import { unsupportedTransferEncoding } from '../http/transfer-encoding.js';
 import type { DaemonSide, Forwarder } from '../proxy/forwarder.js';
 import { bodyWouldBeReframed } from '../proxy/reframed-body.js';
@@ -29,7 +30,7 @@ import { AFTER_CLOSE_REASON, afterClose, answerOwedBehindExpect } from './after-
 import { admitAfterPolicy, hasAfterPolicy } from './after-policy.js';
 import { amendBody } from './amend-body.js';
 import type { BodyBudget } from './body-budget.js';
-import { Exchange, LEFT_WHILE_DECIDING } from './exchange.js';
+import { Exchange } from './exchange.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import { identityOf } from './peer-identity.js';
 import type { IdentityRequests } from './identity-requests.js';
@@ -212,6 +213,12 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
         refuse(new GatewayError('internal', 'dockgate: connection has no verified identity'));
         return;
       }
+      // Its certificate expired since the handshake (a timer that fired late): the connection is
+      // cut, nothing decided or forwarded.
+      if (expireIfDue(socket)) {
+        exchange.refusal = { outcome: 'malformed', reason: cutBeforeDecision('expired') };
+        return;
+      }
       if (deps.draining()) {
         refuse(new GatewayError('shutting-down', 'dockgate: gateway is shutting down'));
         return;
@@ -362,6 +369,13 @@ function proceed(
       left: () => exchange.awaitDaemon(),
       settled: (side: DaemonSide) => exchange.daemonAnswered(clientLeft(side, streaming, cutReason(req.socket))),
     } : undefined;
+    // Expired while its body was read or the gateway decided (a timer that fired late): cut, and
+    // nothing forwarded.
+    if (expireIfDue(req.socket)) {
+      const decided = exchange.decision ?? decision;
+      exchange.refusal = { outcome: decided.outcome, reason: `${decided.reason}; the gateway closed the client connection (expired) before the request was forwarded; nothing was forwarded` };
+      return;
+    }
     // A streamed body is read now, by the pipe to the daemon.
     sendContinue(req, res);
     deps.forwarder.forward(
@@ -421,7 +435,7 @@ function proceed(
   hostNetworkViolation(deps.daemon, lookups).then((violation) => {
     const refused = violation ? refusedAfterLookup(decision, violation) : undefined;
     if (refused) exchange.decision = refused;
-    if (exchange.decidedAfterLeaving(LEFT_WHILE_DECIDING)) return;
+    if (exchange.decidedAfterLeaving()) return;
     if (!refused) {
       afterPolicy();
       return;
@@ -438,7 +452,7 @@ function proceed(
    */
   function refuseAfterLookup(err: GatewayError): void {
     exchange.refusal = { outcome: err.status >= 500 ? 'error' : 'malformed', reason: `${err.reasonCode}: ${err.message}` };
-    if (exchange.decidedAfterLeaving(LEFT_WHILE_DECIDING)) return;
+    if (exchange.decidedAfterLeaving()) return;
     refuse(err);
   }
 
@@ -465,7 +479,7 @@ function proceed(
         // refused without it, a create's quota lock was never freed and the tenant's next creates waited forever.
         if (verdict.release) exchange.hold(verdict.release);
         exchange.decision = answeredDecision(decision, verdict);
-        if (exchange.decidedAfterLeaving(LEFT_WHILE_DECIDING)) return;
+        if (exchange.decidedAfterLeaving()) return;
         if (verdict.body !== undefined && facts.wholeNumberAsFloat) {
           refuse(respelledNumber(req.method ?? ''));
           return;
@@ -484,7 +498,7 @@ function proceed(
         return;
       }
       exchange.decision = verdict.kind === 'deny' ? tenancyDecision(verdict) : answeredDecision(decision, verdict);
-      if (exchange.decidedAfterLeaving(LEFT_WHILE_DECIDING)) return;
+      if (exchange.decidedAfterLeaving()) return;
       exchange.headersSent();
       drainRefusedBody(req);
       if (verdict.kind === 'deny') {

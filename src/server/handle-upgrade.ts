@@ -20,8 +20,9 @@ import type { DaemonClient } from '../tenancy/daemon-client.js';
 import { admit } from './admit.js';
 import { admitAfterPolicy, hasAfterPolicy } from './after-policy.js';
 import { AFTER_CLOSE_REASON, afterClose, whenAnswered } from './after-close.js';
-import { cutReason } from './connection-cuts.js';
-import { Exchange, LEFT_WHILE_DECIDING } from './exchange.js';
+import { cutBeforeDecision, cutReason } from './connection-cuts.js';
+import { expireIfDue } from './connection-expiry.js';
+import { Exchange } from './exchange.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import { identityOf } from './peer-identity.js';
 import { readUpgradeBody } from './upgrade-body.js';
@@ -36,11 +37,6 @@ const SAID_CLOSING = new Set<GatewayErrorCode>(SERVER_REFUSALS);
 
 /** The record's reason for an upgrade whose client left before it was decided (queued behind earlier answers). */
 const CLIENT_LEFT_REASON = 'client-left: client connection closed before a decision';
-
-/** The record's reason for such an upgrade whose connection the gateway closed itself (connection-cuts.ts). */
-function cutBeforeDecision(cut: EndedBy): string {
-  return `connection-cut: the gateway closed the connection (${cut}) before a decision`;
-}
 
 /**
  * What the record of an upgrade handed to the daemon adds to its reason when the client went
@@ -136,6 +132,9 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
     /** Decide on the upgrade and answer it, or hand it to the daemon: its turn on the connection has come. */
     function decide(): void {
       if (!identity) return refuse(new GatewayError('internal', 'dockgate: connection has no verified identity'));
+      // Its certificate expired since the handshake (a timer that fired late): cut, and recorded
+      // by the close above (connection-cut, expired).
+      if (expireIfDue(socket)) return;
       if (deps.draining()) return refuse(new GatewayError('shutting-down', 'dockgate: gateway is shutting down'));
       const hostProblem = hostHeaderProblem(req);
       if (hostProblem) return refuse(new GatewayError('bad-host', `dockgate: refused request: ${hostProblem} (dockerd refuses it too)`));
@@ -194,7 +193,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
         return admitted.then((verdict) => {
           if (verdict && verdict.kind !== 'forward') {
             exchange.decision = verdict.kind === 'deny' ? tenancyDecision(verdict) : answeredDecision(decision, verdict);
-            if (exchange.decidedAfterLeaving(LEFT_WHILE_DECIDING)) return;
+            if (exchange.decidedAfterLeaving()) return;
             exchange.headersSent();
             const bytes = verdict.kind === 'deny'
               ? writeRawDockerError(socket, verdict.status, verdict.message, { ...verdict.headers, ...idHeader })
@@ -203,7 +202,13 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
             return;
           }
           if (verdict) exchange.decision = answeredDecision(decision, verdict);
-          if (exchange.decidedAfterLeaving(LEFT_WHILE_DECIDING)) {
+          if (exchange.decidedAfterLeaving()) {
+            verdict?.release?.();
+            return;
+          }
+          // Expired while its body was read or tenancy decided (a timer that fired late): cut,
+          // nothing forwarded; recorded by the close above with the decision.
+          if (expireIfDue(socket)) {
             verdict?.release?.();
             return;
           }
@@ -238,7 +243,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
         }, (err: Error) => {
           const gerr = err instanceof GatewayError ? err : new GatewayError('upstream-failed', `dockgate: tenancy lookup on the daemon failed: ${err.message}`);
           exchange.refusal = { outcome: 'error', reason: `${gerr.reasonCode}: ${gerr.message}` };
-          if (exchange.decidedAfterLeaving(LEFT_WHILE_DECIDING)) return;
+          if (exchange.decidedAfterLeaving()) return;
           refuse(gerr);
         });
       }, refuse).catch((err: unknown) => {

@@ -10,6 +10,8 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Observer, RequestRecord } from '../../../src/core/observer.js';
 import type { Decision } from '../../../src/core/types.js';
+import type { EndedBy } from '../../../src/core/observer.js';
+import { cutConnection } from '../../../src/server/connection-cuts.js';
 import { Exchange } from '../../../src/server/exchange.js';
 import { identity } from '../policy/fixtures.js';
 
@@ -49,5 +51,31 @@ describe('Exchange.decidedAfterLeaving', () => {
     const r = run(steps);
     if (steps.includes('settled')) expect(r.settled).toBe(settled);
     expect(r.records).toEqual(records);
+  });
+});
+
+describe('Exchange.decidedAfterLeaving: what its record says of the leaving (rev-live F4)', () => {
+  const WORDS = '(it was looking something up on the daemon); nothing was forwarded';
+  /** The record of an allowed request whose connection went (`cut` by the gateway, or the client left) during the look-up. */
+  function leftDuring(cut: EndedBy | undefined): Pick<RequestRecord, 'reason' | 'endedBy'> | undefined {
+    const records: RequestRecord[] = [];
+    const observer = { requestFinished: (r: RequestRecord) => records.push(r) } as unknown as Observer;
+    const socket = Object.assign(new PassThrough(), { remoteAddress: '127.0.0.1', remotePort: 1 });
+    const exchange = new Exchange(observer, { socket, headers: {}, method: 'DELETE', url: '/v1.41/containers/x' } as unknown as IncomingMessage, identity('ops'));
+    exchange.decision = ALLOW;
+    exchange.awaitDaemon();
+    if (cut) cutConnection(socket, cut);
+    else socket.destroy();
+    exchange.finish('allow', 0, 0, 0);
+    exchange.decidedAfterLeaving();
+    return records.map(({ reason, endedBy }) => ({ reason, endedBy }))[0];
+  }
+
+  it.each<[string, EndedBy | undefined, string]>([
+    ['the client left', undefined, `allowed by rule "ops"; the client left before the gateway had decided ${WORDS}`],
+    ['cut as revoked: the gateway closed it, not the client', 'revoked', `allowed by rule "ops"; the gateway closed the client connection (revoked) before it had decided ${WORDS}`],
+    ['cut as expired', 'expired', `allowed by rule "ops"; the gateway closed the client connection (expired) before it had decided ${WORDS}`],
+  ])('%s', (_name, cut, reason) => {
+    expect(leftDuring(cut)).toEqual({ reason, endedBy: cut });
   });
 });
