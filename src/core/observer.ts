@@ -66,6 +66,8 @@ export interface RequestRecord {
   stream: boolean;
   /** Set when the exchange was still open on a connection the gateway cut (absent otherwise). */
   endedBy?: EndedBy;
+  /** The first error talking to the daemon, `<kind>: <OS error>` (absent when there was none). */
+  upstreamError?: string;
   /** Headers the client sent (the observer must drop secrets such as X-Registry-Auth). */
   headers?: Record<string, string | string[] | undefined>;
 }

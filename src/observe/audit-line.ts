@@ -65,6 +65,7 @@ export function auditLine(r: AuditRecord): string {
   if (r.policyVersion !== undefined) out += `,"policyVersion":${str(r.policyVersion)}`;
   if (r.reason !== undefined) out += `,"reason":${str(r.reason)}`;
   if (r.endedBy !== undefined) out += `,"endedBy":${str(r.endedBy)}`;
+  if (r.upstreamError !== undefined) out += `,"upstreamError":${str(r.upstreamError)}`;
   if (r.headersMs !== undefined) out += `,"headersMs":${num(r.headersMs)}`;
   if (r.userAgent !== undefined) out += `,"userAgent":${str(r.userAgent)}`;
   return out + '}\n';

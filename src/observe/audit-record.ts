@@ -34,6 +34,12 @@ export interface AuditRecord {
   reason?: string;
   /** The gateway cut the connection the exchange was open on: `revoked`, `untrusted`, `expired` or `shutdown`. */
   endedBy?: EndedBy;
+  /**
+   * The exchange's daemon connection failed: `unreachable: <OS error>` (no connection; the client
+   * got 502) or `failed: <OS error>` (it broke, before or during the answer), one per error counted
+   * in dockgate_upstream_errors_total.
+   */
+  upstreamError?: string;
   status: number;
   bytesIn: number;
   bytesOut: number;
@@ -82,6 +88,7 @@ export function toAuditRecord(r: RequestRecord): AuditRecord {
   const reason = r.reason ?? r.decision?.reason;
   if (reason !== undefined) record.reason = truncate(reason);
   if (r.endedBy !== undefined) record.endedBy = r.endedBy;
+  if (r.upstreamError !== undefined) record.upstreamError = truncate(r.upstreamError, 128);
   if (r.headersMs !== undefined) record.headersMs = ms(r.headersMs);
   const ua = auditUserAgent(r.headers);
   if (ua !== undefined) record.userAgent = ua;

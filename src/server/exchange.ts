@@ -40,6 +40,8 @@ export class Exchange {
   bodyBytes = 0;
   /** Set when the gateway refused the request before (or instead of) a decision. */
   refusal?: { outcome: RequestOutcome; reason: string };
+  /** The first error talking to the daemon (`unreachable: ENOENT`, `failed: ECONNRESET`), as counted in dockgate_upstream_errors_total. */
+  upstreamError?: string;
   /** What the exchange holds (tenancy's locks and stream slot, an open-stream count), freed once. */
   private held: (() => void)[] = [];
   /** What it holds until it ends, whatever the daemon answered (the identity's request slot). */
@@ -157,6 +159,7 @@ export class Exchange {
       durationMs: performance.now() - this.t0,
       stream: this.stream,
       endedBy: cutReason(this.socket),
+      upstreamError: this.upstreamError,
       headers: this.req.headers,
     };
     this.observer.requestFinished(record);

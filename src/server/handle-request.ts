@@ -397,7 +397,9 @@ function proceed(
         onError(kind, err) {
           // The gateway answers 502 itself when no answer has begun (a no-op otherwise).
           exchange.headersSent();
-          deps.observer.upstreamError(kind, (err as NodeJS.ErrnoException).code ?? err.message);
+          const error = (err as NodeJS.ErrnoException).code ?? err.message;
+          exchange.upstreamError ??= `${kind}: ${error}`;
+          deps.observer.upstreamError(kind, error);
         },
         ...(untilAnswered ? { untilAnswered } : {}),
       },

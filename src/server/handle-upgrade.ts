@@ -233,7 +233,10 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
               deps.sessions.delete(socket);
               closeStream?.();
               verdict?.release?.();
-              if (error && status === 502) deps.observer.upstreamError('unreachable', error);
+              if (error && status === 502) {
+                exchange.upstreamError ??= `unreachable: ${error}`;
+                deps.observer.upstreamError('unreachable', error);
+              }
               // No answer at all: the client went before the daemon answered (or before the request was sent).
               const gone = error && status === 0 ? goneBeforeTheAnswer(error, cutReason(socket)) : undefined;
               const reason = gone === undefined ? undefined : exchange.decision?.reason === undefined ? gone : `${exchange.decision.reason}; ${gone}`;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+import { startHoldingRelay } from './support/holding-relay.js';
 import { httpRequest, RawConnection, writeAllThenRead } from './support/raw-tls.js';
 import { tlsRequest } from './support/tls-request.js';
 import { until } from './support/until.js';
@@ -77,6 +78,8 @@ describe('upstream failures', () => {
     for (const rec of pings) {
       expect(rec.decision).toBe('allow');
       expect(typeof rec.headersMs).toBe('number');
+      // Each error counted in dockgate_upstream_errors_total is in its exchange's record.
+      expect(rec.upstreamError).toBe('unreachable: ENOENT');
     }
     const metrics = await (await fetch(`http://127.0.0.1:${gw.adminPort}/metrics`)).text();
     // The operational log says so too: at start (the monitor's first ping) and per failed
@@ -89,6 +92,28 @@ describe('upstream failures', () => {
     ]));
     const samples = [...metrics.matchAll(/^dockgate_request_duration_seconds_count\{operation="[^"]+"\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
     expect(samples).toBeGreaterThanOrEqual(pings.length);
+  });
+
+  it('a stream whose daemon connection breaks mid-answer says so in its record (rev-live F2)', async () => {
+    // The record of an events stream the daemon's going away ended looked like one its client
+    // ended, while dockgate_upstream_errors_total{kind="failed"} counted an error no record showed.
+    const relay = await startHoldingRelay(daemonSocket, 0);
+    const own = await startGateway(pki.dir, configYaml(pki, relay.path));
+    try {
+      const conn = await RawConnection.tls(admin, own.port);
+      conn.write(httpRequest({ method: 'GET', target: '/v1.41/events' }));
+      expect((await conn.response({ head: true })).status).toBe(200);
+      relay.close();
+      const records = (): Array<Record<string, unknown>> => own.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const rec = await until(() => records().find((r) => r.operation === 'SystemEvents'), 10_000, 'the events record');
+      expect(rec).toMatchObject({ decision: 'allow', status: 200, stream: true });
+      expect(String(rec.upstreamError)).toMatch(/^failed: /);
+      expect(rec).not.toHaveProperty('endedBy');
+      conn.close();
+    } finally {
+      await own.stop();
+      relay.close();
+    }
   });
 
   it('the 502 for an upload reaches a client that reads only after sending its 16 MiB body', async () => {

@@ -83,6 +83,7 @@ describe('auditLine writes what JSON.stringify and escapeJsonLine write', () => 
     ['lists of numbers and booleans', record({ facts: facts(operation('ContainerCreate'), { body: { Cmd: ['a', 1, true, 2.5, false] as never, Env: [] } }) })],
     ['an identity without groups', record({ identity: { ...alice, groups: [] } })],
     ['a stream cut by the gateway (endedBy)', record({ stream: true, endedBy: 'revoked', reason: 'reads are allowed' })],
+    ['a stream whose daemon connection broke (upstreamError)', record({ stream: true, upstreamError: 'failed: ECONNRESET' })],
     ['a malformed request on a connection cut at shutdown', record({ facts: undefined, decision: undefined, outcome: 'malformed', status: 0, reason: 'client-left', endedBy: 'shutdown' })],
   ];
   it.each(shapes)('%s', (_name, rec) => {

@@ -69,6 +69,16 @@ describe('toAuditRecord', () => {
     else expect(got).toMatchObject({ decision: 'allow', status: 200, endedBy });
   });
 
+  it.each([
+    ['no daemon error', undefined],
+    ['the daemon unreachable (the gateway answered 502)', 'unreachable: ENOENT'],
+    ['the daemon connection broken mid-stream', 'failed: ECONNRESET'],
+  ] as const)('upstreamError: %s', (_name, upstreamError) => {
+    const got = toAuditRecord(record({ stream: true, upstreamError }));
+    if (upstreamError === undefined) expect(got).not.toHaveProperty('upstreamError');
+    else expect(got).toMatchObject({ decision: 'allow', upstreamError });
+  });
+
   it('records malformed requests with the escaped raw path and the reason', () => {
     const got = toAuditRecord(
       record({ facts: undefined, decision: undefined, identity: undefined, outcome: 'malformed', status: 400, reason: 'duplicate key', rawTarget: '/v1.41/x%00?a=b', headersMs: undefined }),
