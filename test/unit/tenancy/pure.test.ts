@@ -46,6 +46,12 @@ describe('filters', () => {
     ['{"label":{"x=1":false}}', '{"label":{"x=1":true,"dockgate.owner=a":true}}'],
     // A client may not replace ours: the same key just stays set.
     ['{"label":{"dockgate.owner=a":false}}', '{"label":{"dockgate.owner=a":true}}'],
+    // A name or value `__proto__` is a key like any other (rev-version F5): a plain `{}` made it the prototype.
+    ['{"label":["__proto__"]}', '{"label":{"__proto__":true,"dockgate.owner=a":true}}'],
+    ['{"label":{"__proto__":true}}', '{"label":{"__proto__":true,"dockgate.owner=a":true}}'],
+    ['{"__proto__":{"x":true}}', '{"__proto__":{"x":true},"label":{"dockgate.owner=a":true}}'],
+    ['{"__proto__":["x"],"label":["constructor"]}', '{"__proto__":{"x":true},"label":{"constructor":true,"dockgate.owner=a":true}}'],
+    ['{"status":{"toString":true,"hasOwnProperty":false}}', '{"status":{"toString":true,"hasOwnProperty":true},"label":{"dockgate.owner=a":true}}'],
   ])('addLabelFilter(%s)', (raw, want) => {
     expect(addLabelFilter(raw, 'dockgate.owner=a')).toBe(want);
   });

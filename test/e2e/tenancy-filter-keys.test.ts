@@ -1,0 +1,71 @@
+/**
+ * A tenant's `filters` reach the daemon as sent, whatever their names and values (rev-version
+ * F5): tenancy re-serialises the client's filters with its own label added, and it built them
+ * in plain objects, where a name or value `__proto__` set the prototype instead of a key. The
+ * filter vanished, so alice's `volume prune` with `label=__proto__` removed all her unused
+ * volumes, and a filter named `__proto__` (which dockerd refuses) was answered 200.
+ * Real dockerd, docker CLI 28 and raw HTTPS for the legacy list form.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { configYaml, docker, dockerDirect, makePki, startGateway, type RunResult, type TestGateway, type TestPki } from './support/gateway.js';
+import { guidePolicy } from './support/sharing-guide.js';
+import { tlsRequest } from './support/tls-request.js';
+
+const socket = inject('dockerSocket');
+let pki: TestPki;
+let gw: TestGateway;
+
+const as = (who: string, args: string[]): Promise<RunResult> => docker(pki.bundle(who), gw.port, args, { timeoutMs: 60_000 });
+const direct = (args: string[]): Promise<RunResult> => dockerDirect(socket, args);
+const exists = async (volume: string): Promise<boolean> => (await direct(['volume', 'inspect', volume])).code === 0;
+const VOLUMES = ['fk-plain', 'fk-proto', 'fk-carol'];
+const removeVolumes = async (): Promise<void> => void (await direct(['volume', 'rm', '-f', ...VOLUMES]));
+
+beforeAll(async () => {
+  pki = await makePki({ alice: ['web'], carol: ['data'] });
+  const file = join(pki.dir, 'filter-keys-policy.yaml');
+  writeFileSync(file, guidePolicy());
+  gw = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${file}\n`));
+}, 180_000);
+
+afterAll(async () => {
+  await removeVolumes();
+  await gw?.stop();
+});
+
+describe('filter names and values `__proto__` (rev-version F5)', () => {
+  it.each([
+    ['the list form', '{"label":["__proto__"]}'],
+    ['the map form', '{"label":{"__proto__":true}}'],
+  ])('volume prune with %s removes only the volume labelled __proto__', async (_form, filters) => {
+    await removeVolumes();
+    expect((await as('alice', ['volume', 'create', 'fk-plain'])).code).toBe(0);
+    expect((await as('alice', ['volume', 'create', '--label', '__proto__', 'fk-proto'])).code).toBe(0);
+    expect((await as('carol', ['volume', 'create', '--label', '__proto__', 'fk-carol'])).code).toBe(0);
+    const r = await tlsRequest(pki.bundle('alice'), gw.port, { method: 'POST', path: `/v1.41/volumes/prune?filters=${encodeURIComponent(filters)}` });
+    expect(r.status, r.body).toBe(200);
+    expect((JSON.parse(r.body) as { VolumesDeleted: string[] }).VolumesDeleted).toEqual(['fk-proto']);
+    expect(await exists('fk-proto')).toBe(false);
+    expect(await exists('fk-plain')).toBe(true);
+    expect(await exists('fk-carol')).toBe(true);
+  });
+
+  it('docker volume prune --filter label=__proto__ (CLI 28) removes only that volume', async () => {
+    await removeVolumes();
+    expect((await as('alice', ['volume', 'create', 'fk-plain'])).code).toBe(0);
+    expect((await as('alice', ['volume', 'create', '--label', '__proto__', 'fk-proto'])).code).toBe(0);
+    const r = await as('alice', ['volume', 'prune', '-f', '--filter', 'label=__proto__']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await exists('fk-proto')).toBe(false);
+    expect(await exists('fk-plain')).toBe(true);
+  });
+
+  it('a filter named __proto__ reaches the daemon, which refuses it as it does without the gateway', async () => {
+    const filters = encodeURIComponent('{"__proto__":{"x":true}}');
+    const r = await tlsRequest(pki.bundle('alice'), gw.port, { path: `/v1.41/volumes?filters=${filters}` });
+    expect(r.status).toBe(400);
+    expect(r.body).toContain("Invalid filter '__proto__'");
+  });
+});
