@@ -42,7 +42,7 @@ function isObject(v: JsonValue | undefined): v is JsonObject {
  * Folded key -> key, for each struct object the body decoder produced (go-json.ts fills it as
  * it parses), or null for a decoded Go map (`Labels`, driver options, ...), whose keys Go
  * matches exactly. Decoded objects are never modified afterwards (tenancy edits a
- * structuredClone), so the index stays exact.
+ * copy: tenancy/body-copy.ts), so the index stays exact.
  */
 const foldedKeys = new WeakMap<JsonObject, ReadonlyMap<string, string> | null>();
 

@@ -16,6 +16,7 @@ import { deny, forward, type TenancyVerdict } from './hook.js';
 import { BodyShapeError, goObjectAt, OWNER_LABEL, TEAM_LABEL } from './labels.js';
 import { CREATED_LABEL } from './container-seal.js';
 import { serialiseWithin } from './rewritten-body.js';
+import { copyBody } from './body-copy.js';
 
 /** The labels every admin service's task containers get: none of them names or proves an owner. */
 export const NO_ONES_TASK_LABELS: Readonly<Record<string, string>> = { [OWNER_LABEL]: '', [TEAM_LABEL]: '', [CREATED_LABEL]: '' };
@@ -28,7 +29,7 @@ export const NO_ONES_TASK_LABELS: Readonly<Record<string, string>> = { [OWNER_LA
  */
 export function serviceSpecWithoutOwner(body: JsonValue | undefined): JsonObject | undefined {
   if (!isObject(body)) return undefined;
-  const root = structuredClone(body) as JsonObject;
+  const root = copyBody(body);
   const templateKey = goKey(root, 'TaskTemplate');
   const template = templateKey === undefined ? undefined : root[templateKey];
   if (template === undefined || template === null) return undefined;

@@ -8,6 +8,7 @@ import { field, goKey, isObject } from '../facts/go-fold.js';
 import { BodyShapeError, goObjectAt, goSet } from './labels.js';
 import type { ResolvedObject } from './access.js';
 import { endpointIdWhere, parseLink } from './references.js';
+import { emptyObject, ownValue, setOwn } from './body-copy.js';
 
 /**
  * Replace a container reference by the ID it resolved to, so the daemon acts on what was
@@ -69,10 +70,13 @@ export function pinNetwork(body: JsonObject, name: string, id: string): void {
   const endpoints = goObjectAt(body, 'NetworkingConfig', 'EndpointsConfig');
   const keys = Object.keys(endpoints);
   if (keys.length > 0 && !keys.includes(name)) return;
-  // A Go map: the key is exact. A non-object endpoint is one dockerd cannot decode.
-  const existing = endpoints[name];
+  // A Go map: the key is exact (an own key: a network may be named `constructor` or `__proto__`).
+  // A non-object endpoint is one dockerd cannot decode.
+  const existing = ownValue(endpoints, name);
   if (existing !== undefined && existing !== null && !isObject(existing)) throw new BodyShapeError(`NetworkingConfig.EndpointsConfig["${name}"] is not an object: dockerd refuses the body`);
-  const endpoint = isObject(existing) ? existing : (endpoints[name] = {});
+  let endpoint: JsonObject;
+  if (isObject(existing)) endpoint = existing;
+  else setOwn(endpoints, name, (endpoint = emptyObject()));
   const current = field(endpoint, 'NetworkID');
   if (typeof current === 'string' && current !== '') return;
   goSet(endpoint, 'NetworkID', id);

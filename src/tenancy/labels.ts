@@ -4,6 +4,7 @@
  */
 import type { JsonObject, JsonValue } from '../core/types.js';
 import { goKey, isObject } from '../facts/go-fold.js';
+import { copyBody, emptyObject } from './body-copy.js';
 
 /** The label naming the identity (certificate CN) that created an object. */
 export const OWNER_LABEL = 'dockgate.owner';
@@ -66,7 +67,7 @@ export function goObjectAt(root: JsonObject, ...path: string[]): JsonObject {
     else if (next !== undefined && next !== null) {
       throw new BodyShapeError(`${path.slice(0, i + 1).join('.')} is ${Array.isArray(next) ? 'a list' : `a ${typeof next}`} where dockerd reads an object: dockerd refuses the body`);
     } else {
-      const fresh: JsonObject = {};
+      const fresh = emptyObject();
       cur[key] = fresh;
       cur = fresh;
     }
@@ -99,7 +100,7 @@ export function goSet(obj: JsonObject, name: string, value: JsonValue): void {
  * (e.g. ['Labels']). Labels is a Go map: its keys are exact, so only the field name folds.
  */
 export function withOwnerLabels(body: JsonValue | undefined, path: readonly string[], labels: Record<string, string>): JsonObject {
-  const root: JsonObject = isObject(body) ? (structuredClone(body) as JsonObject) : {};
+  const root: JsonObject = isObject(body) ? copyBody(body) : emptyObject();
   const parent = goObjectAt(root, ...path.slice(0, -1));
   const last = path[path.length - 1] as string;
   const map = goObjectAt(parent, last);

@@ -7,10 +7,11 @@
  * references, injected limits) put a `HostConfig` in, so without this step a legacy body's
  * binds, volumes-from, links and every other host setting were dropped silently.
  */
-import type { JsonObject, JsonValue } from '../core/types.js';
+import type { JsonObject } from '../core/types.js';
 import { field } from '../facts/go-fold.js';
 import { isLegacyHostKey } from '../facts/legacy-host-fields.js';
 import { goSet } from './labels.js';
+import { copyBody, emptyObject } from './body-copy.js';
 
 /**
  * When `body` has no `HostConfig` (absent or null) but holds legacy top-level host fields,
@@ -21,9 +22,9 @@ import { goSet } from './labels.js';
 export function promoteLegacyHostConfig(body: JsonObject): void {
   const inner = field(body, 'HostConfig');
   if (inner !== undefined && inner !== null) return;
-  const legacy: JsonObject = {};
+  const legacy = emptyObject();
   for (const [key, value] of Object.entries(body)) {
-    if (isLegacyHostKey(key)) legacy[key] = structuredClone(value) as JsonValue;
+    if (isLegacyHostKey(key)) legacy[key] = copyBody(value);
   }
   if (Object.keys(legacy).length > 0) goSet(body, 'HostConfig', legacy);
 }

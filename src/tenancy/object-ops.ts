@@ -3,7 +3,7 @@
  * it, and pin the request to the resolved ID so a name deleted and recreated in between
  * cannot redirect it to someone else's object.
  */
-import type { JsonObject, JsonValue } from '../core/types.js';
+import type { JsonValue } from '../core/types.js';
 import type { ObjectKind } from '../policy/tenancy-schema.js';
 import { field, isObject } from '../facts/go-fold.js';
 import { maskUrlCredentials } from '../observe/url-credentials.js';
@@ -27,6 +27,7 @@ import { endpointLinkNames, endpointNames } from './references.js';
 import { endpointAddresses } from './endpoint-addresses.js';
 import { rebuildTarget } from './target.js';
 import { serialiseWithin } from './rewritten-body.js';
+import { copyBody, emptyObject } from './body-copy.js';
 import { idLikeImageTag, idLikeName } from './id-like-name.js';
 import { autoRemoves, removalNote, removeRefusedStart } from './auto-remove.js';
 
@@ -179,7 +180,7 @@ async function extraChecks(ctx: TenancyContext, op: string, obj: ResolvedObject 
       joining = c.found;
       // dockerd looks the container up again by name: pinned, a rename in between cannot turn it.
       if (isObject(facts.body)) {
-        const body = structuredClone(facts.body) as JsonObject;
+        const body = copyBody(facts.body);
         goSet(body, 'Container', c.found.id);
         pinnedBody = serialiseWithin(body, ctx.req.method, ctx.req.bodyLimit);
       }
@@ -384,7 +385,7 @@ async function updateWithinLimits(ctx: TenancyContext, id: string, result: Retur
     }
     const hostConfig = fresh.found.raw.HostConfig as JsonValue;
     const current = isObject(hostConfig) ? hostConfig : {};
-    const body = isObject(ctx.req.facts.body) ? (structuredClone(ctx.req.facts.body) as JsonObject) : {};
+    const body = isObject(ctx.req.facts.body) ? copyBody(ctx.req.facts.body) : emptyObject();
     const problem = restartPolicyProblem(body, ctx.tenant.quota, [[]]) ?? bodySwapProblem(body, ctx.tenant.quota, [[]]) ?? applyLimits(body, ctx.tenant.quota, false, [], current);
     if (problem) {
       release();
