@@ -2,7 +2,8 @@
  * Docker's `filters` query parameter: a JSON map of filter name to values, either the current
  * form `{"label":{"a=b":true}}` or the legacy form `{"label":["a=b"]}` (dockerd's
  * filters.FromJSON accepts both). dockerd ANDs several `label` values, so adding ours only
- * narrows what the client asked for. Pure.
+ * narrows what the client asked for. A value dockerd refuses (neither form, or a mix of the
+ * two) is refused, never turned into one it accepts. Pure.
  *
  * Names and values are the client's: every object built here has no prototype, so a name or
  * value `__proto__` (or `constructor`, ...) is an own key like any other and is forwarded as
@@ -29,17 +30,22 @@ export function parseFilters(raw: string | undefined): FilterArgs {
   // dockerd: FromJSON of "null" gives empty args.
   if (parsed === null) return out;
   if (!isObject(parsed as never)) throw new FilterError('filters must be a JSON object');
+  let lists = false;
+  let maps = false;
   for (const [name, values] of Object.entries(parsed as Record<string, unknown>)) {
     const set: Record<string, boolean> = Object.create(null) as Record<string, boolean>;
     if (Array.isArray(values)) {
+      lists = true;
       for (const v of values) {
-        if (typeof v !== 'string') throw new FilterError(`filter "${name}" values must be strings`);
-        set[v] = true;
+        // Go decodes a null element of a []string as "".
+        if (typeof v !== 'string' && v !== null) throw new FilterError(`filter "${name}" values must be strings`);
+        set[v ?? ''] = true;
       }
     } else if (typeof values === 'object' && values !== null) {
-      // dockerd matches on the keys whatever the boolean says.
+      maps = true;
+      // dockerd matches on the keys whatever the boolean says (null is false to Go).
       for (const [v, b] of Object.entries(values)) {
-        if (typeof b !== 'boolean') throw new FilterError(`filter "${name}" values must be booleans`);
+        if (typeof b !== 'boolean' && b !== null) throw new FilterError(`filter "${name}" values must be booleans`);
         set[v] = true;
       }
     } else {
@@ -47,6 +53,8 @@ export function parseFilters(raw: string | undefined): FilterArgs {
     }
     out[name] = set;
   }
+  // FromJSON decodes the whole value in one form, else in the other: a mix fails both.
+  if (lists && maps) throw new FilterError('filters mixes the list form and the map form: dockerd reads neither');
   return out;
 }
 

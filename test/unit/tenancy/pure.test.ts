@@ -52,11 +52,18 @@ describe('filters', () => {
     ['{"__proto__":{"x":true}}', '{"__proto__":{"x":true},"label":{"dockgate.owner=a":true}}'],
     ['{"__proto__":["x"],"label":["constructor"]}', '{"__proto__":{"x":true},"label":{"constructor":true,"dockgate.owner=a":true}}'],
     ['{"status":{"toString":true,"hasOwnProperty":false}}', '{"status":{"toString":true,"hasOwnProperty":true},"label":{"dockgate.owner=a":true}}'],
+    // Go reads a null boolean as false and a null list element as "" (dockerd 20.10 accepts both).
+    ['{"label":{"x=1":null}}', '{"label":{"x=1":true,"dockgate.owner=a":true}}'],
+    ['{"label":[null,"x=1"]}', '{"label":{"":true,"x=1":true,"dockgate.owner=a":true}}'],
   ])('addLabelFilter(%s)', (raw, want) => {
     expect(addLabelFilter(raw, 'dockgate.owner=a')).toBe(want);
   });
 
-  it.each(['{', '[]', '"x"', '{"label":"x"}', '{"label":[1]}', '{"label":{"x":1}}'])('refuses %s', (raw) => {
+  it.each([
+    '{', '[]', '"x"', '{"label":"x"}', '{"label":[1]}', '{"label":{"x":1}}',
+    // dockerd reads one form or the other, never a mix: it refuses these (400).
+    '{"label":{"x":true},"driver":["local"]}', '{"label":["x"],"driver":{"local":true}}', '{"label":[],"driver":{}}',
+  ])('refuses %s', (raw) => {
     expect(() => parseFilters(raw)).toThrow(FilterError);
   });
 });
