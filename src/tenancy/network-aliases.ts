@@ -6,21 +6,23 @@
  * name) would share its answers, and get all of them while the aliased container is stopped or
  * being recreated (a stopped container's aliases are not answered, and are again once it runs).
  * So on such a network a tenant's container name (create, rename, network connect) must not
- * equal, ignoring ASCII case, any DNS name another container attached there has or will have
+ * equal, ignoring case (as Go folds it: go-lower.ts), any DNS name another container attached there has or will have
  * when it runs: its endpoint's `Aliases` (the create's `EndpointsConfig` until it first
  * starts; compose puts the service name there), its `Config.Hostname` and its short ID (both
  * added by dockerd at each start on a user network).
  *
- * Container lists carry no aliases (dockerd's list view drops them), so the look-up is one
- * list with a `network` filter (the network's name and ID: a container created but never
- * started names it only by name) and one inspect per container it finds, other than the
- * caller's own: 1 + N daemon calls for a network with N other containers, MAX_PARALLEL at a
- * time. A failed list or inspect throws (the request is refused, 502); a container removed
+ * Container lists carry no aliases (dockerd's list view drops them), so the look-up is two
+ * lists, one with a `network` filter (the network's name and ID: a container created but never
+ * started names it only by its endpoint's key) and one of the containers created and never
+ * started (whose endpoint key may be a prefix of the network's ID, as `docker create --network
+ * <prefix>` leaves it: no `network` filter finds that), and one inspect per container they
+ * find, other than the caller's own: 2 + N daemon calls for N such containers, MAX_PARALLEL at
+ * a time. A failed list or inspect throws (the request is refused, 502); a container removed
  * between the two is skipped.
  */
 import type { JsonValue } from '../core/types.js';
-import { asciiLower } from '../facts/ascii-lower.js';
 import { field, isObject } from '../facts/go-fold.js';
+import { goLower } from '../facts/go-lower.js';
 import type { TenancyContext } from './context.js';
 import type { TenancyVerdict } from './hook.js';
 import { SHORT_ID_LENGTH } from './id-like-name.js';
@@ -41,6 +43,9 @@ export interface AliasClash {
 /** Inspects run at once at most. */
 const MAX_PARALLEL = 8;
 
+/** The `filters` of a container list of the containers created and never started. */
+const CREATED_FILTER = JSON.stringify({ status: ['created'] });
+
 /** The `filters` of a container list that finds every container (all=1) attached to one of `networks`. */
 export function networkFilter(networks: readonly JoinedNetwork[]): string {
   const values = new Set(networks.flatMap((n) => [n.name, n.id].filter((v) => v !== '')));
@@ -48,9 +53,21 @@ export function networkFilter(networks: readonly JoinedNetwork[]): string {
 }
 
 /**
+ * Whether an endpoint (its key in `NetworkSettings.Networks` and its `NetworkID`) is on
+ * `network`: by its `NetworkID`; or, while it has none (created, never started), by its key,
+ * the network's name or a prefix of its ID (what the create named it by; dockerd resolves it at
+ * the first start). An endpoint under the network's name whose `NetworkID` is another network's
+ * is of a removed network of that name: dockerd cannot start it there.
+ */
+function onNetwork(key: string, networkId: unknown, network: JoinedNetwork): boolean {
+  if (typeof networkId === 'string' && networkId !== '') return network.id === '' ? key === network.name : networkId === network.id;
+  return key === network.name || (key !== '' && network.id.startsWith(key));
+}
+
+/**
  * The DNS names a container (its inspect answer) has on `network` besides its name, running or
  * not: its endpoint's aliases, its hostname and its short ID. Empty when it has no endpoint
- * there (by the endpoint's key, the network's name, or its `NetworkID`).
+ * there (onNetwork).
  */
 export function endpointDnsNames(doc: Record<string, unknown>, network: JoinedNetwork): string[] {
   const networks = field(doc.NetworkSettings as JsonValue, 'Networks');
@@ -58,8 +75,7 @@ export function endpointDnsNames(doc: Record<string, unknown>, network: JoinedNe
   const names: string[] = [];
   let attached = false;
   for (const [key, endpoint] of Object.entries(networks)) {
-    const id = field(endpoint, 'NetworkID');
-    if (key !== network.name && !(network.id !== '' && id === network.id)) continue;
+    if (!onNetwork(key, field(endpoint, 'NetworkID'), network)) continue;
     attached = true;
     const aliases = field(endpoint, 'Aliases');
     for (const a of Array.isArray(aliases) ? aliases : []) if (typeof a === 'string' && a !== '') names.push(a);
@@ -74,15 +90,15 @@ export function endpointDnsNames(doc: Record<string, unknown>, network: JoinedNe
 /**
  * The first DNS name (endpointDnsNames) of a container in `docs` (inspect answers) other than
  * `self` (its full ID) on one of `networks` that equals `name` (bare or with its leading `/`)
- * ignoring ASCII case.
+ * ignoring case as dockerd's DNS ignores it (Go's strings.ToLower: go-lower.ts).
  */
 export function aliasClash(docs: readonly Record<string, unknown>[], name: string, networks: readonly JoinedNetwork[], self?: string): AliasClash | undefined {
-  const want = asciiLower(name.replace(/^\//, ''));
+  const want = goLower(name.replace(/^\//, ''));
   if (want === '') return undefined;
   for (const doc of docs) {
     if (self !== undefined && doc.Id === self) continue;
     for (const network of networks) {
-      const alias = endpointDnsNames(doc, network).find((a) => asciiLower(a) === want);
+      const alias = endpointDnsNames(doc, network).find((a) => goLower(a) === want);
       if (alias !== undefined) return { alias, network: network.name };
     }
   }
@@ -93,10 +109,11 @@ export function aliasClash(docs: readonly Record<string, unknown>[], name: strin
 async function inspectAll(ctx: TenancyContext, ids: readonly string[]): Promise<Record<string, unknown>[]> {
   const docs: Record<string, unknown>[] = [];
   for (let i = 0; i < ids.length; i += MAX_PARALLEL) {
-    const answers = await Promise.all(ids.slice(i, i + MAX_PARALLEL).map(async (id) => ({ id, answer: await ctx.daemon.get(`/containers/${encodeURIComponent(id)}/json`) })));
-    for (const { id, answer } of answers) {
+    const answers = await Promise.all(ids.slice(i, i + MAX_PARALLEL).map((id) => ctx.daemon.get(`/containers/${encodeURIComponent(id)}/json`)));
+    for (const answer of answers) {
       if (answer.status === 404) continue;
-      if (answer.status !== 200 || !isObject(answer.json as JsonValue)) throw new Error(`daemon answered ${answer.status} when inspecting container ${id} for its aliases`);
+      // Not the container's ID: the message reaches the caller, for whom it is someone else's.
+      if (answer.status !== 200 || !isObject(answer.json as JsonValue)) throw new Error(`daemon answered ${answer.status} when inspecting a container on the network for its aliases`);
       docs.push(answer.json as Record<string, unknown>);
     }
   }
@@ -112,12 +129,14 @@ async function inspectAll(ctx: TenancyContext, ids: readonly string[]): Promise<
 export async function aliasRefusal(ctx: TenancyContext, name: string, networks: readonly JoinedNetwork[], self?: string): Promise<TenancyVerdict | undefined> {
   const bare = name.replace(/^\//, '');
   if (bare === '' || networks.length === 0) return undefined;
-  const answer = await ctx.daemon.get(`/containers/json?all=1&filters=${encodeURIComponent(networkFilter(networks))}`);
-  if (answer.status !== 200 || !Array.isArray(answer.json)) throw new Error(`daemon answered ${answer.status} when listing the containers on network "${networks[0]?.name ?? ''}"`);
   const ids = new Set<string>();
-  for (const item of answer.json as unknown[]) {
-    const id = isObject(item as JsonValue) ? (item as { Id?: unknown }).Id : undefined;
-    if (typeof id === 'string' && id !== '' && id !== self) ids.add(id);
+  for (const filters of [networkFilter(networks), CREATED_FILTER]) {
+    const answer = await ctx.daemon.get(`/containers/json?all=1&filters=${encodeURIComponent(filters)}`);
+    if (answer.status !== 200 || !Array.isArray(answer.json)) throw new Error(`daemon answered ${answer.status} when listing the containers on network "${networks[0]?.name ?? ''}"`);
+    for (const item of answer.json as unknown[]) {
+      const id = isObject(item as JsonValue) ? (item as { Id?: unknown }).Id : undefined;
+      if (typeof id === 'string' && id !== '' && id !== self) ids.add(id);
+    }
   }
   const clash = aliasClash(await inspectAll(ctx, [...ids]), bare, networks, self);
   if (clash === undefined) return undefined;

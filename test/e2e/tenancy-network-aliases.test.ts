@@ -135,6 +135,21 @@ describe('create on the shared network', () => {
     }
   });
 
+  it('an alias of a container created with --network <ID prefix>, never started: refused (rev-fix-ten F1)', async () => {
+    // dockerd keeps the prefix as the endpoint's key, with no NetworkID, until the first start:
+    // no `network` filter of a container list finds it.
+    const id = (await direct(['network', 'inspect', '-f', '{{.Id}}', 'na-shared'])).stdout.trim();
+    const made = await as('ops', ['create', '--name', 'na-admin-prefix', '--network', id.slice(0, 10), '--network-alias', 'napfx', 'busybox', 'sleep', '600']);
+    expect(made.code, made.stderr).toBe(0);
+    try {
+      expect(await networksOf('na-admin-prefix')).toContain(`"${id.slice(0, 10)}"`);
+      refusedAsAlias(await carolRuns('napfx', ['--network', 'na-shared']), 'napfx');
+      await absent('napfx');
+    } finally {
+      await direct(['rm', '-f', 'na-admin-prefix']);
+    }
+  });
+
   it('the refusal names the alias, not the container that has it', async () => {
     const r = await carolRuns('Store', ['--network', 'na-shared']);
     refusedAsAlias(r, 'Store');

@@ -30,7 +30,7 @@ function doc(id: string, hostname: string, endpoints: Record<string, { id: strin
 const ADMIN_DB = 'ad'.padEnd(64, '1');
 const IDLE = 'ae'.padEnd(64, '2');
 const docs = [
-  doc(ADMIN_DB, 'ad1111111111', { shared: { id: SHARED, aliases: ['db', 'ad1111111111'] } }),
+  doc(ADMIN_DB, 'ad1111111111', { shared: { id: SHARED, aliases: ['db', 'ad1111111111', '\u212Atore', '\u0130x'] } }),
   // Created, never started: the endpoint names the network by name only, no short ID alias yet.
   doc(IDLE, 'cachehost', { shared: { id: '', aliases: ['cache'] } }),
   doc('af'.padEnd(64, '3'), 'af3333333333', { other: { id: OTHER, aliases: ['queue'] } }),
@@ -46,12 +46,17 @@ describe('pure parts', () => {
   });
 
   it.each([
-    ['a running endpoint: aliases, hostname, short ID', docs[0], shared, ['db', 'ad1111111111', 'ad1111111111', 'ad1111111111']],
+    ['a running endpoint: aliases, hostname, short ID', docs[0], shared, ['db', 'ad1111111111', '\u212Atore', '\u0130x', 'ad1111111111', 'ad1111111111']],
     ['a created endpoint by name only: its create-time alias, the hostname it gets at start', docs[1], shared, ['cache', 'cachehost', 'ae2222222222']],
     ['an endpoint matched by NetworkID under another key', doc('b'.repeat(64), 'h', { renamed: { id: SHARED, aliases: ['x'] } }), shared, ['x', 'h', 'bbbbbbbbbbbb']],
     ['not attached', docs[2], shared, []],
     ['no networks', { Id: 'c'.repeat(64) }, shared, []],
     ['aliases null', doc('d'.repeat(64), '', { shared: { id: SHARED, aliases: null } }), shared, ['dddddddddddd']],
+    // `docker create --network <ID prefix>` keeps the prefix as the key until the first start (rev-fix-ten F1).
+    ['a created endpoint under a prefix of the network\'s ID', doc('e'.repeat(64), 'h', { [SHARED.slice(0, 6)]: { id: '', aliases: ['pfx1'] } }), shared, ['pfx1', 'h', 'eeeeeeeeeeee']],
+    ['a created endpoint under a prefix of another network\'s ID', doc('e'.repeat(64), 'h', { [OTHER.slice(0, 6)]: { id: '', aliases: ['pfx1'] } }), shared, []],
+    // A network removed and made again under its name: the old endpoint cannot start there (rev-fix-ten F3).
+    ['an endpoint under the name whose NetworkID is a removed network\'s', doc('f'.repeat(64), 'h', { shared: { id: 'x'.repeat(64), aliases: ['stale'] } }), shared, []],
   ])('endpointDnsNames: %s', (_t, d, network, want) => {
     expect(endpointDnsNames(d as Record<string, unknown>, network)).toEqual(want);
   });
@@ -66,6 +71,9 @@ describe('pure parts', () => {
     ['db', ADMIN_DB, undefined],
     ['queue', undefined, undefined],
     ['dbx', undefined, undefined],
+    // dockerd's DNS folds as Go's strings.ToLower (rev-fix-ten F2): U+212A KELVIN SIGN is k, U+0130 is i.
+    ['ktore', undefined, { alias: '\u212Atore', network: 'shared' }],
+    ['ix', undefined, { alias: '\u0130x', network: 'shared' }],
     ['', undefined, undefined],
   ])('aliasClash(docs, %j, [shared], self %j)', (name, self, want) => {
     expect(aliasClash(docs, name, [shared], self)).toEqual(want);
@@ -123,7 +131,9 @@ const daemon: DaemonClient = madeByGateway({
     if (d === '/networks/shared' || d === `/networks/${SHARED}`) return Promise.resolve(answer(200, { Id: SHARED, Name: 'shared', Labels: {} }));
     if (d === '/networks/mine' || d === `/networks/${MINE}`) return Promise.resolve(answer(200, { Id: MINE, Name: 'mine', Labels: CAROL }));
     if (d.startsWith('/containers/json?')) {
-      const filters = JSON.parse(d.slice(d.indexOf('filters=') + 'filters='.length)) as { name?: string[]; network?: string[] };
+      const filters = JSON.parse(d.slice(d.indexOf('filters=') + 'filters='.length)) as { name?: string[]; network?: string[]; status?: string[] };
+      // Created, never started: every endpoint without a NetworkID.
+      if (filters.status?.[0] === 'created') return Promise.resolve(answer(200, containers.filter((c) => Object.values(c.endpoints).every((e) => e.id === '')).map((c) => ({ Id: c.id, Names: [`/${c.name}`], Labels: c.labels }))));
       if (filters.network) {
         if (fail === 'list') return Promise.resolve(answer(500, { message: 'boom' }));
         // dockerd's network filter: an endpoint's key, or a prefix of its NetworkID.
@@ -207,13 +217,14 @@ describe('create, rename and network connect on a network the caller may not cha
     release(v);
   });
 
-  it('a create on a network with N other containers: one list and N inspects', async () => {
+  it('a create on a network with N other containers: two lists (the network\'s, the created ones) and N inspects', async () => {
     calls.length = 0;
     const v = await create('fresh', 'shared');
     expect(v.kind).toBe('forward');
     release(v);
     const lists = calls.filter((c) => c.startsWith('/containers/json?') && c.includes('"network"'));
     expect(lists).toEqual([`/containers/json?all=1&filters=${JSON.stringify({ network: ['shared', SHARED] })}`]);
+    expect(calls.filter((c) => c.startsWith('/containers/json?') && c.includes('"status"'))).toEqual([`/containers/json?all=1&filters=${JSON.stringify({ status: ['created'] })}`]);
     const inspects = calls.filter((c) => /^\/containers\/[^/?]+\/json$/.test(c));
     expect(inspects.sort()).toEqual([ADMIN_DB, IDLE, 'c1'.padEnd(64, '0')].map((id) => `/containers/${id}/json`).sort());
   });
@@ -222,7 +233,7 @@ describe('create, rename and network connect on a network the caller may not cha
     for (const f of ['list', 'inspect'] as const) {
       fail = f;
       try {
-        await expect(create('fresh', 'shared')).rejects.toThrow(f === 'list' ? /daemon answered 500 when listing the containers on network "shared"/ : /daemon answered 500 when inspecting container .* for its aliases/);
+        await expect(create('fresh', 'shared')).rejects.toThrow(f === 'list' ? /daemon answered 500 when listing the containers on network "shared"/ : /^daemon answered 500 when inspecting a container on the network for its aliases$/);
       } finally {
         fail = undefined;
       }
