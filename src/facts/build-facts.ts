@@ -102,6 +102,18 @@ function splitVersion(path: string, match: OperationMatch | undefined): [string,
   return version === undefined ? [path, undefined] : [path.slice(2 + version.length), version];
 }
 
+/**
+ * The facts of a request refused before its query and body are read (a version prefix the
+ * daemon does not serve): method, path, route parameters, version and operation; no query.
+ */
+export function routeFacts(method: string, rawTarget: string, p: RequestPlan): RequestFacts {
+  const [path, apiVersion] = splitVersion(p.path, p.match);
+  const facts: RequestFacts = { method, rawTarget, path, params: p.match?.params ?? Object.create(null), query: Object.create(null), queryAll: Object.create(null) };
+  if (apiVersion !== undefined) facts.apiVersion = apiVersion;
+  if (p.match) facts.operation = p.match.operation;
+  return facts;
+}
+
 function jsonBody(op: Operation, body: Uint8Array | undefined, info: DecodeInfo): JsonValue | undefined {
   if (body === undefined || body.length === 0) return undefined;
   const shape: JsonShape = ARRAY_BODIES.has(op.name) ? 'array' : 'object';

@@ -72,6 +72,8 @@ export function startUpstreamMonitor(opts: {
   timeoutMs: number;
   metrics: Pick<GatewayMetrics, 'upstreamPing'>;
   log?: OperationalLog;
+  /** Each answered ping: its `API-Version` header, and whether the daemon did not answer the one before. */
+  answered?: (apiVersion: string | undefined, cameBack: boolean) => void;
 }): () => void {
   let stopped = false;
   // Unknown until the first ping: only a failure is logged then.
@@ -80,6 +82,7 @@ export function startUpstreamMonitor(opts: {
     const ping = await pingUpstream(opts.upstream, opts.timeoutMs);
     if (stopped) return;
     opts.metrics.upstreamPing(ping.seconds, ping.ok);
+    if (ping.ok) opts.answered?.(ping.apiVersion, up === false);
     if (ping.ok !== up) {
       if (!ping.ok) opts.log?.warn({ event: 'upstream-down', upstream: opts.upstream.url, error: ping.detail ?? 'no answer' }, 'the daemon does not answer /_ping: requests get 502, or wait if it accepts connections without answering, until it does');
       else if (up === false) opts.log?.info({ event: 'upstream-up', upstream: opts.upstream.url }, 'the daemon answers /_ping again');

@@ -11,6 +11,8 @@ export interface PingResult {
   seconds: number;
   /** Why the probe failed (status, error code or timeout). */
   detail?: string;
+  /** The answer's `API-Version` header: the daemon's newest API version. */
+  apiVersion?: string;
 }
 
 /** Connection options for `upstream`: a unix socket or named pipe path, or TCP host and port. */
@@ -37,7 +39,9 @@ export function pingUpstream(upstream: Upstream, timeoutMs: number): Promise<Pin
         res.resume();
         res.on('end', () => {
           const ok = res.statusCode === 200;
-          finish(ok ? { ok, seconds: elapsed() } : { ok, seconds: elapsed(), detail: `status ${res.statusCode}` });
+          const header = res.headers['api-version'];
+          const apiVersion = typeof header === 'string' ? { apiVersion: header } : {};
+          finish(ok ? { ok, seconds: elapsed(), ...apiVersion } : { ok, seconds: elapsed(), detail: `status ${res.statusCode}` });
         });
         res.on('error', (err) => finish({ ok: false, seconds: elapsed(), detail: err.message }));
       },

@@ -17,6 +17,7 @@ import type { CrlInfo } from '../server/crl.js';
 import { startGatewayServer, type GatewayServer } from '../server/gateway-server.js';
 import { effectiveGroups } from '../policy/compile.js';
 import { createDaemonClient } from '../tenancy/daemon-client.js';
+import { createDaemonApiRange } from './daemon-api-range.js';
 import { createTenancy } from '../tenancy/tenancy.js';
 import { loadTlsMaterial, tlsProblems, type TlsMaterial } from '../server/tls-material.js';
 import { certificatesCheck, logExpiryWarnings, NO_CRL, startExpiryWarnings } from './expiry-warnings.js';
@@ -182,13 +183,16 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     // bound address decides, as for the Host check (a host name may resolve to 127.0.1.1).
     log.warn({ event: 'admin-open', listen: `${config.admin.listen.host}:${config.admin.listen.port}` }, 'the admin listener asks for no client certificate on a non-loopback address: anyone who reaches it reads the metrics (identities, operations); set admin.tls with a ca, or bind it to 127.0.0.1');
   }
-  const server = await startGatewayServer({ config, tls, target, gatekeeper: () => gatekeeper, observer, tenancy }).catch(async (err: unknown) => {
+  // The daemon's API versions: a version prefix outside them is answered as dockerd answers it.
+  const apiRange = createDaemonApiRange(createDaemonClient(target, 5_000), (err) => log.warn({ event: 'daemon-api-range', error: err.message }, 'could not read the daemon\'s API versions (GET /version): read again at the next request with a version prefix; while the daemon answers /version without them, such requests are refused 502'));
+  apiRange.get().catch(() => undefined);
+  const server = await startGatewayServer({ config, tls, target, gatekeeper: () => gatekeeper, observer, tenancy, apiRange }).catch(async (err: unknown) => {
     await admin?.close();
     await audit.close();
     throw listenerError('Docker API listener (listen)', err);
   });
   listening = () => server.server.listening;
-  const stopMonitor = startUpstreamMonitor({ upstream: config.upstream, intervalMs: 15_000, timeoutMs: 2_000, metrics, log });
+  const stopMonitor = startUpstreamMonitor({ upstream: config.upstream, intervalMs: 15_000, timeoutMs: 2_000, metrics, log, answered: (version, cameBack) => apiRange.daemonAnswered(version, cameBack) });
 
   function reloadPolicy(): void {
     try {

@@ -13,6 +13,7 @@ import { endRawSocket } from '../http/end-raw-socket.js';
 import { createForwarder } from '../proxy/forwarder.js';
 import type { UpstreamTarget } from '../proxy/upstream-target.js';
 import { createDaemonClient } from '../tenancy/daemon-client.js';
+import type { DaemonApiRange } from '../runtime/daemon-api-range.js';
 import type { Tenancy } from '../tenancy/hook.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import { limitHandshakeSources } from './source-limits.js';
@@ -61,6 +62,8 @@ export interface GatewayServerDeps {
   observer: Observer;
   /** Ownership, visibility and quotas (src/tenancy); absent = off. */
   tenancy?: Tenancy;
+  /** The daemon's API versions: a prefix outside them is answered as dockerd answers it. */
+  apiRange: DaemonApiRange;
 }
 
 /**
@@ -315,8 +318,8 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
   const streams = new IdentityStreams(config.limits.streamsPerIdentity);
   const inProgress = new IdentityRequests(config.limits.requestsPerIdentity);
   const daemon = createDaemonClient(target);
-  const handleRequest = createRequestHandler({ gatekeeper: deps.gatekeeper, forwarder, observer, bodyLimit: config.limits.bodyBytes, bodyBudget, streams, requests: inProgress, bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, tenancy: deps.tenancy, daemon });
-  const handleUpgrade = createUpgradeHandler({ gatekeeper: deps.gatekeeper, target, observer, bodyLimit: config.limits.bodyBytes, bodyBudget, streams, bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, sessions, tenancy: deps.tenancy, daemon });
+  const handleRequest = createRequestHandler({ gatekeeper: deps.gatekeeper, forwarder, observer, bodyLimit: config.limits.bodyBytes, bodyBudget, streams, requests: inProgress, bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, tenancy: deps.tenancy, daemon, apiRange: deps.apiRange });
+  const handleUpgrade = createUpgradeHandler({ gatekeeper: deps.gatekeeper, target, observer, bodyLimit: config.limits.bodyBytes, bodyBudget, streams, bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, sessions, tenancy: deps.tenancy, daemon, apiRange: deps.apiRange });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     requests.last.set(req.socket, req);
     exchanges.started();

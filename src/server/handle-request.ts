@@ -26,6 +26,8 @@ import { answeredDecision, type Tenancy } from '../tenancy/hook.js';
 import type { DaemonClient } from '../tenancy/daemon-client.js';
 import { heldToLimit } from '../tenancy/rewritten-body.js';
 import { admit } from './admit.js';
+import type { DaemonApiRange } from '../runtime/daemon-api-range.js';
+import { rangeNeeded, rangeUnknown, versionRefused } from './version-gate.js';
 import { AFTER_CLOSE_REASON, afterClose, answerOwedBehindExpect } from './after-close.js';
 import { admitAfterPolicy, hasAfterPolicy } from './after-policy.js';
 import { amendBody } from './amend-body.js';
@@ -59,6 +61,8 @@ export interface RequestHandlerDeps {
   tenancy?: Tenancy;
   /** Look-ups on the daemon a decision asks for before forwarding (decision.networkLookups). */
   daemon: DaemonClient;
+  /** The daemon's API versions (version-gate.ts). */
+  apiRange: DaemonApiRange;
 }
 
 /**
@@ -94,6 +98,9 @@ const HEADER_ONLY = new Set<GatewayErrorCode>(['shutting-down', ...SERVER_REFUSA
 function respelledNumber(method: string): GatewayError {
   return new GatewayError('malformed', `dockgate: refused ${method} request: the body writes a whole number with a fraction or an exponent (1e9, 100.0) or as -0, which dockerd refuses in an integer field (-0 in an unsigned one); write it as an integer`, 'json-shape');
 }
+
+/** What a request whose client left while the daemon's API versions were read is recorded with. */
+const RANGE_WAIT = { outcome: 'malformed', reason: 'client-left: the client left while the gateway read the daemon\'s API versions (GET /version); nothing was forwarded' } as const;
 
 /** The refusal recorded for a request whose client left before its body had arrived. */
 const CLIENT_LEFT = { outcome: 'malformed', reason: `truncated-body: ${TRUNCATED_BODY}` } as const;
@@ -250,30 +257,66 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
         refuse(admitError(err));
         return;
       }
-      if (plan.plan === 'inspect') {
-        // Without its body yet (it waits for a 100 Continue), or under budget pressure, a request
-        // no rule for the identity could allow is denied from its headers.
-        if ((deps.bodyBudget.underPressure || awaitsContinue(req)) && deniedBeforeTheBody(deps, req, res, identity, exchange, plan)) return;
-        sendContinue(req, res);
-        // Held until the daemon's answer begins (the body has gone to it), the read fails, or the
-        // exchange ends (a refusal).
-        const hold = deps.bodyBudget.hold(identity.name);
-        exchange.hold(hold.release);
-        readBody(req, deps.bodyLimit, deps.bodyTimeoutMs, hold)
-          .then(
-            (body) => {
-              exchange.bodyBytes = body.length;
-              proceed(deps, req, res, identity, exchange, refuse, plan, body, hold.release);
-            },
-            (err: unknown) => {
-              hold.release();
-              refuse(err);
-            },
-          )
-          // Never an unhandled rejection (a crash): answer if still possible, else drop this request.
-          .catch((err: unknown) => (res.headersSent ? res.destroy() : refuse(err)));
-      } else {
-        proceed(deps, req, res, identity, exchange, refuse, plan, undefined);
+      if (rangeNeeded(deps.apiRange, plan)) {
+        // The daemon's API versions are not known yet (unread since the start): read first, so
+        // that a prefix it does not serve is never decided (version-gate.ts, rangeUnknown, for a
+        // read that fails). The body waits unread meanwhile.
+        exchange.refusal = RANGE_WAIT;
+        deps.apiRange.get().then(
+          () => {
+            exchange.refusal = undefined;
+            if (!ended) afterPlan(plan, identity);
+          },
+          (err: unknown) => {
+            exchange.refusal = undefined;
+            if (ended) return;
+            const refusal = rangeUnknown(err);
+            if (refusal) refuse(refusal);
+            else afterPlan(plan, identity);
+          },
+        ).catch((err: unknown) => (res.headersSent ? res.destroy() : refuse(err)));
+        return;
+      }
+      afterPlan(plan, identity);
+
+      /** The request from its plan on: the version gate, then its body (when inspected) and the decision. */
+      function afterPlan(plan: RequestPlan, id: Identity): void {
+        const refused = versionRefused(deps.apiRange, req.method ?? '', req.url ?? '', plan);
+        if (refused) {
+          // Answered as dockerd's version middleware answers it: nothing of it is decided or acted on.
+          exchange.facts = refused.facts;
+          exchange.refusal = { outcome: 'malformed', reason: refused.reason };
+          exchange.headersSent();
+          drainRefusedBody(req);
+          res.writeHead(refused.answer.status, refused.answer.headers);
+          res.end(refused.answer.body);
+          return;
+        }
+        if (plan.plan === 'inspect') {
+          // Without its body yet (it waits for a 100 Continue), or under budget pressure, a request
+          // no rule for the identity could allow is denied from its headers.
+          if ((deps.bodyBudget.underPressure || awaitsContinue(req)) && deniedBeforeTheBody(deps, req, res, id, exchange, plan)) return;
+          sendContinue(req, res);
+          // Held until the daemon's answer begins (the body has gone to it), the read fails, or the
+          // exchange ends (a refusal).
+          const hold = deps.bodyBudget.hold(id.name);
+          exchange.hold(hold.release);
+          readBody(req, deps.bodyLimit, deps.bodyTimeoutMs, hold)
+            .then(
+              (body) => {
+                exchange.bodyBytes = body.length;
+                proceed(deps, req, res, id, exchange, refuse, plan, body, hold.release);
+              },
+              (err: unknown) => {
+                hold.release();
+                refuse(err);
+              },
+            )
+            // Never an unhandled rejection (a crash): answer if still possible, else drop this request.
+            .catch((err: unknown) => (res.headersSent ? res.destroy() : refuse(err)));
+        } else {
+          proceed(deps, req, res, id, exchange, refuse, plan, undefined);
+        }
       }
     }
   };

@@ -18,6 +18,11 @@ import { writeRawAnswer } from '../tenancy/raw-answer.js';
 import { answeredDecision, type Tenancy } from '../tenancy/hook.js';
 import type { DaemonClient } from '../tenancy/daemon-client.js';
 import { admit } from './admit.js';
+import type { Identity } from '../core/types.js';
+import { planRequest, type RequestPlan } from '../facts/build-facts.js';
+import { writeRawVersionError } from '../http/version-error.js';
+import type { DaemonApiRange } from '../runtime/daemon-api-range.js';
+import { rangeNeeded, rangeUnknown, versionRefused } from './version-gate.js';
 import { admitAfterPolicy, hasAfterPolicy } from './after-policy.js';
 import { AFTER_CLOSE_REASON, afterClose, whenAnswered } from './after-close.js';
 import { cutBeforeDecision, cutReason } from './connection-cuts.js';
@@ -66,6 +71,8 @@ export interface UpgradeHandlerDeps {
   tenancy?: Tenancy;
   /** Look-ups on the daemon after the policy (the exec an exec start starts: after-policy.ts). */
   daemon: DaemonClient;
+  /** The daemon's API versions (version-gate.ts). */
+  apiRange: DaemonApiRange;
 }
 
 /** Build the `upgrade` listener of the Docker API server. */
@@ -140,6 +147,40 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       if (hostProblem) return refuse(new GatewayError('bad-host', `dockgate: refused request: ${hostProblem} (dockerd refuses it too)`));
       const expects = expectation(req.rawHeaders);
       if (expects === 'unsupported') return refuse(unsupportedExpectation());
+      // A target that does not parse is refused by admit, with its reason, once the body is read.
+      let plan: RequestPlan | undefined;
+      try {
+        plan = planRequest(req.method ?? '', req.url ?? '', req.headers);
+      } catch {
+        plan = undefined;
+      }
+      if (plan && rangeNeeded(deps.apiRange, plan)) {
+        // The daemon's API versions are not known yet: read first (version-gate.ts).
+        const planned = plan;
+        deps.apiRange.get().then(() => {
+          if (!socket.destroyed) inRange(identity, planned, expects);
+        }, (err: unknown) => {
+          if (socket.destroyed) return;
+          const refusal = rangeUnknown(err);
+          if (refusal) refuse(refusal);
+          else inRange(identity, planned, expects);
+        }).catch((err: unknown) => refuse(err));
+        return;
+      }
+      inRange(identity, plan, expects);
+    }
+
+    /** The version gate (version-gate.ts), then the body and the decision. */
+    function inRange(identity: Identity, plan: RequestPlan | undefined, expects: ReturnType<typeof expectation>): void {
+      const refused = plan && versionRefused(deps.apiRange, req.method ?? '', req.url ?? '', plan);
+      if (refused) {
+        // Answered as dockerd's version middleware answers it, before the upgrade: nothing is acted on.
+        exchange.facts = refused.facts;
+        exchange.headersSent();
+        const bytes = writeRawVersionError(socket, refused.answer, idHeader);
+        exchange.finish('malformed', refused.answer.status, 0, bytes, refused.reason);
+        return;
+      }
 
       // Held until the request is handed to the daemon (or refused, or the client goes).
       const hold = deps.bodyBudget.hold(identity.name);

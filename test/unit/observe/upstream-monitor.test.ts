@@ -27,11 +27,12 @@ describe('startUpstreamMonitor', () => {
       error: (obj) => lines.push({ level: 'error', obj: obj as Record<string, unknown> }),
     };
     const pings: boolean[] = [];
-    const stop = startUpstreamMonitor({ upstream: { kind: 'unix', path, url: `unix://${path}` }, intervalMs: 30, timeoutMs: 1000, metrics: { upstreamPing: (_s, ok) => pings.push(ok) }, log });
+    const answered: [string | undefined, boolean][] = [];
+    const stop = startUpstreamMonitor({ upstream: { kind: 'unix', path, url: `unix://${path}` }, intervalMs: 30, timeoutMs: 1000, metrics: { upstreamPing: (_s, ok) => pings.push(ok) }, log, answered: (v, back) => answered.push([v, back]) });
     let server: Server | undefined;
     try {
       await until(() => pings.length >= 3, 'three failed pings');
-      server = createServer((_req, res) => res.end('OK'));
+      server = createServer((_req, res) => res.writeHead(200, { 'Api-Version': '1.41' }).end('OK'));
       await new Promise<void>((r) => server?.listen(path, r));
       await until(() => pings.filter(Boolean).length >= 3, 'three answered pings');
       await new Promise<void>((r) => server?.close(() => r()));
@@ -43,6 +44,9 @@ describe('startUpstreamMonitor', () => {
       server?.close();
     }
     const url = `unix://${path}`;
+    // Each answered ping reports the daemon's API-Version; the first after the failures says it came back.
+    expect(answered.length).toBeGreaterThanOrEqual(3);
+    expect(answered.slice(0, 3)).toEqual([['1.41', true], ['1.41', false], ['1.41', false]]);
     expect(lines).toEqual([
       { level: 'warn', obj: { event: 'upstream-down', upstream: url, error: 'ENOENT' } },
       { level: 'info', obj: { event: 'upstream-up', upstream: url } },

@@ -54,6 +54,8 @@ describe('pingUpstream', () => {
     expect(got.seconds).toBeGreaterThan(0);
     expect(got.seconds).toBeLessThan(2);
     expect(server.seen).toEqual(['GET /_ping']);
+    // The daemon's newest API version, which the gateway's version gate watches (daemon-api-range.ts).
+    expect(got.apiVersion).toBe('1.41');
   });
 
   it('succeeds against a daemon on tcp', async () => {

@@ -1,0 +1,53 @@
+/**
+ * The version gate of both request paths: a request whose version prefix the daemon does not
+ * serve is answered as dockerd's version middleware answers it (src/facts/api-range.ts), before
+ * its body is read and before the policy and tenancy: dockerd acts on nothing of it, so neither
+ * does the gateway. Recorded `malformed`, reason `api-version: <dockerd's message>`.
+ */
+import type { RequestFacts } from '../core/types.js';
+import { versionRefusal } from '../facts/api-range.js';
+import { routeFacts, type RequestPlan } from '../facts/build-facts.js';
+import { GatewayError } from '../http/gateway-error.js';
+import { versionErrorAnswer, type VersionErrorAnswer } from '../http/version-error.js';
+import { UnusableApiRange, type DaemonApiRange } from '../runtime/daemon-api-range.js';
+
+/** A request refused for its version: what the record says and what the client is sent. */
+export interface VersionRefused {
+  facts: RequestFacts;
+  /** The record's reason. */
+  reason: string;
+  answer: VersionErrorAnswer;
+}
+
+/** The record's reason code. */
+export const API_VERSION_CODE = 'api-version';
+
+/** The refusal of a request planned as `plan` under the daemon's range `apiRange`, or undefined. */
+export function versionRefused(apiRange: DaemonApiRange, method: string, rawTarget: string, plan: RequestPlan): VersionRefused | undefined {
+  const version = plan.match?.apiVersion;
+  const range = apiRange.current();
+  if (version === undefined || range === undefined) return undefined;
+  const message = versionRefusal(version, range);
+  if (message === undefined) return undefined;
+  return { facts: routeFacts(method, rawTarget, plan), reason: `${API_VERSION_CODE}: ${message}`, answer: versionErrorAnswer(version, message, range) };
+}
+
+/**
+ * Whether the gate must first read the range: the request has a version prefix (only such a
+ * request can be refused) and the range is not known yet.
+ */
+export function rangeNeeded(apiRange: DaemonApiRange, plan: RequestPlan): boolean {
+  return plan.match?.apiVersion !== undefined && apiRange.current() === undefined;
+}
+
+/**
+ * What becomes of a request with a version prefix when the daemon's range could not be read
+ * (`err`, DaemonApiRange.get's rejection): refused 502 when the daemon answered `/version`
+ * without one (it is there, and could act on a request it refuses); undefined, the request goes
+ * on as before the gate, when the daemon could not be reached or did not answer: it acts on
+ * nothing then, and the request gets the same 502 (or tenancy's failed look-up) as any other.
+ */
+export function rangeUnknown(err: unknown): GatewayError | undefined {
+  if (!(err instanceof UnusableApiRange)) return undefined;
+  return new GatewayError('upstream-failed', `dockgate: refused request: the daemon's supported API versions are not known (${err.message}); a request with a version prefix is not decided without them`, 'api-version-unknown');
+}

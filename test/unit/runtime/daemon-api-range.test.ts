@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { createDaemonApiRange, UnusableApiRange } from '../../../src/runtime/daemon-api-range.js';
+import type { DaemonAnswer, DaemonClient } from '../../../src/tenancy/daemon-client.js';
+
+/** A daemon whose `/version` answers what `answers` holds next (an Error rejects). */
+function fakeDaemon(answers: (Record<string, unknown> | Error)[]): DaemonClient & { reads: number } {
+  const d = {
+    reads: 0,
+    get(path: string): Promise<DaemonAnswer> {
+      expect(path).toBe('/version');
+      d.reads += 1;
+      const next = answers.shift();
+      if (next instanceof Error || next === undefined) return Promise.reject(next ?? new Error('no answer'));
+      return Promise.resolve({ status: 200, json: next, raw: Buffer.from(JSON.stringify(next)), contentType: 'application/json' });
+    },
+  };
+  return d;
+}
+
+const V2010 = { ApiVersion: '1.41', MinAPIVersion: '1.12' };
+const V28 = { ApiVersion: '1.48', MinAPIVersion: '1.24' };
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+describe('createDaemonApiRange', () => {
+  it('is unknown until read; concurrent reads are one; later gets do not read', async () => {
+    const daemon = fakeDaemon([V2010]);
+    const range = createDaemonApiRange(daemon);
+    expect(range.current()).toBeUndefined();
+    const [a, b] = await Promise.all([range.get(), range.get()]);
+    expect(a).toEqual({ min: '1.12', max: '1.41' });
+    expect(b).toBe(a);
+    await range.get();
+    expect(daemon.reads).toBe(1);
+  });
+
+  it('a failed read rejects and leaves it unknown; the next get reads again', async () => {
+    const daemon = fakeDaemon([new Error('ECONNREFUSED'), V2010]);
+    const range = createDaemonApiRange(daemon);
+    await expect(range.get()).rejects.toThrow('ECONNREFUSED');
+    expect(range.current()).toBeUndefined();
+    expect(await range.get()).toMatchObject({ max: '1.41' });
+  });
+
+  it('an answer without the versions is a failed read', async () => {
+    const range = createDaemonApiRange(fakeDaemon([{ ApiVersion: '1.41' }]));
+    await expect(range.get()).rejects.toThrow(UnusableApiRange);
+  });
+
+  it.each([
+    ['the same API-Version, daemon up all along', '1.41', false, 1],
+    ['no API-Version header, daemon up all along', undefined, false, 1],
+    ['another API-Version', '1.48', false, 2],
+    ['the daemon came back', '1.41', true, 2],
+  ])('a ping with %s: reads %d time(s) in all', async (_what, header, cameBack, reads) => {
+    const daemon = fakeDaemon([V2010, V28]);
+    const range = createDaemonApiRange(daemon);
+    await range.get();
+    range.daemonAnswered(header, cameBack);
+    await settle();
+    expect(daemon.reads).toBe(reads);
+    expect(range.current()?.max).toBe(reads === 2 ? '1.48' : '1.41');
+  });
+
+  it('a ping while unknown reads it; a failure goes to onError and keeps the last range', async () => {
+    const errors: string[] = [];
+    const daemon = fakeDaemon([V2010, new Error('EPIPE')]);
+    const range = createDaemonApiRange(daemon, (e) => errors.push(e.message));
+    range.daemonAnswered('1.41', false);
+    await settle();
+    expect(range.current()?.max).toBe('1.41');
+    range.daemonAnswered('1.41', true);
+    await settle();
+    expect(errors).toEqual(['EPIPE']);
+    expect(range.current()?.max).toBe('1.41');
+  });
+});
