@@ -4,6 +4,7 @@
  * requests dockerd would read differently from us, or would refuse or redirect.
  */
 import type { JsonValue, Operation, RequestFacts } from '../core/types.js';
+import { compareApiVersions } from './api-version.js';
 import { bodyMediaKind, type BodyMediaKind } from './content-type.js';
 import { FactsError } from './errors.js';
 import { emptyHealthcheckCommand } from './empty-healthcheck.js';
@@ -114,6 +115,15 @@ export function routeFacts(method: string, rawTarget: string, p: RequestPlan): R
   return facts;
 }
 
+/**
+ * dockerd 20.10 checks an exec start's Content-Type only above API 1.21
+ * (postContainerExecStart): at 1.21 and below it decodes the body as JSON whatever the type.
+ * Not a form type: its ParseForm would have read the body first.
+ */
+function contentTypeIgnored(name: string, apiVersion: string | undefined, media: BodyMediaKind): boolean {
+  return name === 'ExecStart' && apiVersion !== undefined && compareApiVersions(apiVersion, '1.21') <= 0 && media !== 'form';
+}
+
 function jsonBody(op: Operation, body: Uint8Array | undefined, info: DecodeInfo): JsonValue | undefined {
   if (body === undefined || body.length === 0) return undefined;
   const shape: JsonShape = ARRAY_BODIES.has(op.name) ? 'array' : 'object';
@@ -145,7 +155,7 @@ export function buildFacts(input: FactsInput, planned?: RequestPlan): RequestFac
   if (op?.body === 'json') {
     // dockerd refuses a non-JSON Content-Type with a body (CheckForJSON); an empty body with
     // any Content-Type carries nothing (the 20.10 CLI sends ContainerStart as text/plain).
-    if (body !== undefined && body.length > 0 && p.media !== 'none' && p.media !== 'json') {
+    if (body !== undefined && body.length > 0 && p.media !== 'none' && p.media !== 'json' && !contentTypeIgnored(op.name, apiVersion, p.media)) {
       throw new FactsError('bad-content-type', `${op.name} needs Content-Type application/json`);
     }
     const info: DecodeInfo = {};

@@ -7,6 +7,7 @@
  * applies these query values to every RUN container, and removes every RUN container when the
  * build ends, a failed step's included (`rm` and `forcerm` are forced).
  */
+import { apiVersionBelow } from '../facts/api-version.js';
 import { goBoolValue } from '../facts/query.js';
 import { buildOutputsProblem } from '../policy/guards/images.js';
 import type { QuotaSpec } from '../policy/tenancy-schema.js';
@@ -100,7 +101,8 @@ export async function buildChange(ctx: TenancyContext): Promise<BuildChange> {
   // The moby and image exporters name (and can push) images past the tag-over checks of `t`.
   const outputs = buildOutputsProblem(query.outputs);
   if (outputs) return refuse(ctx, 'build-outputs', outputs);
-  const pull = goBoolValue(query.pull);
+  // dockerd reads `pull` only from API 1.16 (newImageBuildOptions): below, it pulls nothing.
+  const pull = apiVersionBelow(ctx.req.facts.apiVersion, '1.16') ? false : goBoolValue(query.pull);
   if (pull === undefined) return { verdict: deny(400, 'bad-query', tenancyMessage(ctx, 'the value of "pull" is not one the gateway reads as dockerd does')) };
   // The classic builder tags every FROM image it pulls, over whatever the tag named before:
   // a `docker pull` over another tenant's tag is refused, and so is this. BuildKit does not tag.

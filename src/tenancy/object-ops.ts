@@ -5,7 +5,8 @@
  */
 import type { JsonValue } from '../core/types.js';
 import type { ObjectKind } from '../policy/tenancy-schema.js';
-import { field, isObject } from '../facts/go-fold.js';
+import { apiVersionBelow } from '../facts/api-version.js';
+import { field, goKey, isObject } from '../facts/go-fold.js';
 import { maskUrlCredentials } from '../observe/url-credentials.js';
 import { accessTo, type ResolvedObject } from './access.js';
 import { formBodyReplacement, tenancyMessage, type TenancyContext } from './context.js';
@@ -386,6 +387,10 @@ async function updateWithinLimits(ctx: TenancyContext, id: string, result: Retur
     const hostConfig = fresh.found.raw.HostConfig as JsonValue;
     const current = isObject(hostConfig) ? hostConfig : {};
     const body = isObject(ctx.req.facts.body) ? copyBody(ctx.req.facts.body) : emptyObject();
+    // dockerd 20.10 sets an update's PidsLimit to nil below API 1.40 (postContainerUpdate): it
+    // changes nothing then, so it is not judged (it is forwarded as sent, and ignored).
+    const pidsKey = apiVersionBelow(ctx.req.facts.apiVersion, '1.40') ? goKey(body, 'PidsLimit') : undefined;
+    if (pidsKey !== undefined) delete body[pidsKey];
     const problem = restartPolicyProblem(body, ctx.tenant.quota, [[]]) ?? bodySwapProblem(body, ctx.tenant.quota, [[]]) ?? applyLimits(body, ctx.tenant.quota, false, [], current);
     if (problem) {
       release();

@@ -199,3 +199,26 @@ describe('bodyPlan', () => {
     else expect(buildFacts(input).operation?.name).toBe('ContainerStart');
   });
 });
+
+describe('ExecStart Content-Type by API version (rev-version F3: dockerd 20.10 checks it only above 1.21)', () => {
+  const TEXT = { 'content-type': 'text/plain' };
+  it.each([
+    ['/v1.21/exec/abc/start', TEXT, undefined],
+    ['/v1.021/exec/abc/start', TEXT, undefined],
+    ['/v1.20/exec/abc/start', { 'content-type': 'application/octet-stream' }, undefined],
+    ['/v1.21/exec/abc/start', { 'content-type': 'not a type' }, undefined],
+    ['/v1.21/exec/abc/start', JSON_CT, undefined],
+    // dockerd's ParseForm reads a form body first: it is refused at every version.
+    ['/v1.21/exec/abc/start', FORM_CT, 'bad-content-type'],
+    ['/v1.22/exec/abc/start', TEXT, 'bad-content-type'],
+    ['/v1.21.1/exec/abc/start', TEXT, 'bad-content-type'],
+    ['/exec/abc/start', TEXT, 'bad-content-type'],
+    // Only the exec start: a create at 1.21 still needs JSON.
+    ['/v1.21/containers/create', TEXT, 'bad-content-type'],
+  ])('%s %j -> %s', (rawTarget, headers, code) => {
+    const input = { method: 'POST', rawTarget, headers, body: enc.encode('{"Detach":true}') };
+    const got = refusal(() => buildFacts(input));
+    expect(got).toBe(code);
+    if (code === undefined) expect(buildFacts(input).body).toEqual({ Detach: true });
+  });
+});

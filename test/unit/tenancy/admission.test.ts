@@ -1159,3 +1159,44 @@ describe('what a create holds until the daemon has answered it (found by a mutat
     if (create.kind === 'forward') create.release?.();
   });
 });
+
+describe('version-dependent fields dockerd 20.10 ignores (rev-version F2, F4)', () => {
+  const pidsSpec: TenancySpec = { ...spec, quotas: { ...spec.quotas, default: { ...spec.quotas.default, pids: 200 } } };
+  it.each([
+    // postContainerUpdate sets PidsLimit to nil below 1.40: nothing changes, nothing to judge.
+    ['/v1.39/containers/a1/update', { PidsLimit: 0 }, undefined],
+    ['/v1.39/containers/a1/update', { pidslimit: -1 }, undefined],
+    ['/v1.24/containers/a1/update', { PidsLimit: 99999 }, undefined],
+    ['/v1.039/containers/a1/update', { PidsLimit: 0 }, undefined],
+    // The rest of the update is still judged.
+    ['/v1.39/containers/a1/update', { PidsLimit: 0, CpuQuota: -1 }, 'negative CpuQuota'],
+    ['/v1.40/containers/a1/update', { PidsLimit: 0 }, 'removing the PIDs limit is not allowed'],
+    ['/v1.40.0/containers/a1/update', { PidsLimit: 99999 }, 'PIDs limit 99999 exceeds your maximum of 200'],
+    ['/containers/a1/update', { PidsLimit: 0 }, 'removing the PIDs limit is not allowed'],
+  ])('%s %j -> %s', async (target, body, problem) => {
+    const d = daemonWith([{ id: 'a1', labels: alice, status: 'running', hostConfig: { PidsLimit: 100 } }]);
+    const v = await admit('alice', 'POST', target, body, d, createTenancy({ daemon: d, spec: () => pidsSpec, groups: (id) => id.groups }));
+    if (problem === undefined) {
+      expect(v.kind, JSON.stringify(v)).toBe('forward');
+      // Forwarded as sent: dockerd ignores the field itself.
+      if (v.kind === 'forward') expect(v.body).toBeUndefined();
+    } else {
+      denied(v, problem);
+    }
+  });
+
+  it.each([
+    // newImageBuildOptions honours `pull` only from 1.16: below, a classic build pulls nothing.
+    ['/v1.15/build?pull=1', 'forward'],
+    ['/v1.12/build?pull=true', 'forward'],
+    ['/v1.15/build?pull=%C3%A9', 'forward'],
+    ['/v1.16/build?pull=%C3%A9', 'bad-query'],
+    ['/v1.16/build?pull=1', 'build-pull'],
+    ['/v1.016/build?pull=1', 'build-pull'],
+    ['/build?pull=1', 'build-pull'],
+  ])('%s -> %s', async (target, want) => {
+    const v = await admit('alice', 'POST', target);
+    if (want === 'forward') expect(v.kind, JSON.stringify(v)).toBe('forward');
+    else expect(v).toMatchObject({ kind: 'deny', code: want });
+  });
+});
