@@ -17,6 +17,7 @@ import type { AdminConfig, LimitsConfig } from '../config/types.js';
 import { nullObserver, type HandshakeReports } from '../core/observer.js';
 import { refusedCertificate } from '../server/peer-certificate.js';
 import { limitHandshakeSources } from '../server/source-limits.js';
+import { expireIfDue, watchExpiry } from '../server/connection-expiry.js';
 import { isRevoked } from '../server/revoked.js';
 import { certificateNameKeys, type ParsedCertificate } from '../identity/identity.js';
 import { closeUntrustedPeers, fingerprintOf, replacedBundles } from '../server/ca-trust.js';
@@ -53,6 +54,11 @@ export interface AdminServerOptions {
    * its certificate (at its next request), with that certificate's CN and serial, to be logged.
    */
   revokedClosed?: (certificate: { cn?: string; serial: string }) => void;
+  /**
+   * With client certificates: hears of each open connection cut because its client
+   * certificate reached its notAfter (watchExpiry, as on the Docker listener), to be logged.
+   */
+  expiredClosed?: (certificate: { cn?: string; serial: string }, notAfter: string) => void;
 }
 
 /** A running admin listener. */
@@ -172,6 +178,8 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
   // Before any route: a connection whose certificate a CRL loaded since its handshake revokes
   // gets nothing more (a scraper's keep-alive connection outlives a reload).
   app.use((req, _res, next) => {
+    // Past its notAfter before the timer cut it (a busy event loop): nothing more either.
+    if (expireIfDue(req.socket)) return;
     const revocation = material?.revocation;
     if (revocation && revocation.revocations.some((r) => r.serials.size > 0) && connectionRevoked(req.socket as TLSSocket, revocation)) {
       const peer = (req.socket as TLSSocket).getPeerCertificate();
@@ -235,6 +243,11 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       }
       open.set(socket, fingerprint);
       socket.once('close', () => open.delete(socket));
+      // A scraper's keep-alive connection outlives its certificate: cut at its notAfter, as on
+      // the Docker listener (the client certificate's own; the admin CA's is not followed).
+      const notAfter = Date.parse(peer.valid_to);
+      const cn = peer.subject?.CN;
+      watchExpiry(socket, notAfter, () => opts.expiredClosed?.({ ...(typeof cn === 'string' ? { cn } : {}), serial: peer.serialNumber.toLowerCase() }, new Date(notAfter).toISOString()));
     });
   }
   await new Promise<void>((resolve, reject) => {

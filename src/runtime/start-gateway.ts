@@ -172,6 +172,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     ? await startAdminServer({ config: config.admin, registry, readiness, tlsMaterial: adminTlsMaterial, limits: config.limits,
         handshakes: observer.adminHandshakes,
         revokedClosed: (certificate) => log.warn({ event: 'revoked-connection-closed', listener: 'admin', certificate }, 'an open admin connection was closed at its request: a reloaded admin.tls.crl revokes its certificate'),
+        expiredClosed: (certificate, notAfter) => log.info({ event: 'expired-connection-closed', listener: 'admin', expired: 'client', notAfter, certificate }, 'an open admin connection was closed: its client certificate expired'),
       }).catch(async (err: unknown) => {
         await audit.close();
         throw listenerError('admin listener (admin)', err);

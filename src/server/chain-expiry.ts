@@ -26,7 +26,7 @@ export interface ChainLink {
 
 /** When a chain stops being valid, and which certificate of it expires first. */
 export interface ChainExpiry {
-  /** ms since the epoch: valid up to and including this instant (OpenSSL: expired once now > notAfter). */
+  /** ms since the epoch: valid before this instant (OpenSSL counts notAfter itself as expired). */
   notAfter: number;
   /** 0: the client's own certificate; 1: the CA above it, and so on. */
   depth: number;
@@ -49,7 +49,7 @@ export function chainExpiry(chain: readonly ChainLink[], bundle: readonly ChainL
   for (let depth = 0; depth < chain.length; depth++) {
     const link = chain[depth] as ChainLink;
     const trusted = depth === 0 ? bundle.filter((b) => b.fingerprint === link.fingerprint) : bundle.filter((b) => b.ca === link.ca);
-    const valid = trusted.filter((b) => b.notBefore <= now && now <= b.notAfter);
+    const valid = trusted.filter((b) => b.notBefore <= now && now < b.notAfter);
     const notAfter = depth > 0 && valid.length > 0 ? Math.max(...valid.map((b) => b.notAfter)) : link.notAfter;
     if (!first || notAfter < first.notAfter) first = { notAfter, depth, subject: link.subject };
     if (link.selfIssued || (partialChain && trusted.length > 0)) break;

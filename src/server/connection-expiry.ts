@@ -27,18 +27,21 @@ interface Watch {
 
 const watches = new WeakMap<Duplex, Watch>();
 
-/** Whether a certificate valid up to `notAfter` (ms) has expired at `now` (OpenSSL: now > notAfter). */
+/**
+ * Whether a certificate whose notAfter is `notAfter` (ms) has expired at `now`: from notAfter
+ * itself on, as OpenSSL counts it (X509_cmp_time: a notAfter earlier than or equal to now).
+ */
 export function isExpired(notAfter: number, now: number): boolean {
-  return now > notAfter;
+  return now >= notAfter;
 }
 
-/** How long to wait before looking at a deadline `notAfter` again, at `now`: just past it, at most RECHECK_MS. */
+/** How long to wait before looking at a deadline `notAfter` again, at `now`: until it, at most RECHECK_MS. */
 export function nextCheckIn(notAfter: number, now: number): number {
-  return Math.max(0, Math.min(notAfter - now + 1, RECHECK_MS));
+  return Math.max(0, Math.min(notAfter - now, RECHECK_MS));
 }
 
 /**
- * Cut `socket` (as `expired`) once the clock passes `notAfter` (ms since the epoch), calling
+ * Cut `socket` (as `expired`) once the clock reaches `notAfter` (ms since the epoch), calling
  * `expiring` first; already past, at once. The timer goes with the connection.
  */
 export function watchExpiry(socket: Duplex, notAfter: number, expiring: () => void, now: () => number = Date.now): void {

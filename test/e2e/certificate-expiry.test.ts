@@ -111,7 +111,9 @@ beforeAll(async () => {
   gw = await startGateway(work, `listen: 127.0.0.1:0
 tls: { ca: ${ca}, cert: ${pki.dir}/server-cert.pem, key: ${pki.dir}/server-key.pem }
 upstream: unix://${socket}
-admin: off
+admin:
+  listen: 127.0.0.1:0
+  tls: { ca: ${ca}, cert: ${pki.dir}/server-cert.pem, key: ${pki.dir}/server-key.pem }
 policy: ${POLICY}
 `);
   expect((await dockerDirect(socket, ['run', '-d', '--name', EXEC_BOX, 'busybox', 'sleep', '600'])).code).toBe(0);
@@ -140,6 +142,13 @@ describe('certificate expiry on open connections', () => {
       return (await keep.response()).status;
     };
     expect(await ping()).toBe(200);
+    // And a scraper's keep-alive connection to the admin listener (rev-fix-http F3: not cut).
+    const scrape = await RawConnection.tls(dave, gw.adminPort as number);
+    const scrapePing = async (): Promise<number> => {
+      scrape.write('GET /healthz HTTP/1.1\r\nHost: admin\r\n\r\n');
+      return (await scrape.response()).status;
+    };
+    expect(await scrapePing()).toBe(200);
     const events = await openEvents(dave);
     const session = background('docker', [...tlsArgs(dave, gw.port), 'exec', '-i', EXEC_BOX, 'sh']);
     session.child.stdin.write('echo session-$((20+22))\n');
@@ -149,12 +158,17 @@ describe('certificate expiry on open connections', () => {
 
     while (Date.now() < daveNotAfter + 1_000 && !keep.isClosed) {
       expect(await ping()).toBe(200);
+      if (!scrape.isClosed) expect(await scrapePing()).toBe(200);
       await new Promise((r) => setTimeout(r, Math.min(2_000, Math.max(50, daveNotAfter + 1_000 - Date.now()))));
     }
     // Past notAfter on the same connection: a create (before the fix: forwarded, 201).
     if (!keep.isClosed) keep.write(jsonRequest('POST', `/v1.41/containers/create?name=${AFTER}`, JSON.stringify({ Image: 'busybox', Cmd: ['true'] })));
     await Promise.race([keep.closed, new Promise((r) => setTimeout(r, 5_000))]);
     expect(keep.isClosed).toBe(true);
+    // Cut with the others (an idle keep-alive connection is closed only 5 s after its last request).
+    await Promise.race([scrape.closed, new Promise((r) => setTimeout(r, 1_000))]);
+    expect(scrape.isClosed).toBe(true);
+    expect(gw.stderr()).toMatch(/"event":"expired-connection-closed","listener":"admin"/);
     expect(keep.takeBuffered().toString('latin1')).not.toContain('201 Created');
     for (const c of [events, session, erinEvents]) await Promise.race([c.exited, new Promise((r) => setTimeout(r, 5_000))]);
     expect([events.child.exitCode, session.child.exitCode, erinEvents.child.exitCode].map((c) => c !== null)).toEqual([true, true, true]);

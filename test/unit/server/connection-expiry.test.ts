@@ -11,8 +11,9 @@ import { expireIfDue, isExpired, nextCheckIn, RECHECK_MS, watchExpiry } from '..
 
 describe('isExpired and nextCheckIn', () => {
   it.each<[string, number, number, boolean, number]>([
-    ['well before: wait until just past it', 10_000, 5_000, false, 5_001],
-    ['at notAfter: still valid (OpenSSL: expired once now > notAfter)', 10_000, 10_000, false, 1],
+    ['well before: wait until it', 10_000, 5_000, false, 5_000],
+    ['one ms before: still valid', 10_000, 9_999, false, 1],
+    ['at notAfter: expired (OpenSSL: a notAfter earlier than or equal to now; rev-fix-http F4)', 10_000, 10_000, true, 0],
     ['one ms past: expired', 10_000, 10_001, true, 0],
     ['long-lived: at most RECHECK_MS (setTimeout caps at 2^31-1 ms; the wall clock may step)', 400 * 86_400_000, 0, false, RECHECK_MS],
   ])('%s', (_name, notAfter, now, expired, wait) => {
