@@ -10,6 +10,7 @@
  * sent, never taken for the prototype or read from it.
  */
 import { isObject } from '../facts/go-fold.js';
+import { firstDuplicateKey } from '../facts/json-duplicate-keys.js';
 
 /** Filters in the current form: name -> set of values (objects without a prototype). */
 export type FilterArgs = Record<string, Record<string, boolean>>;
@@ -29,6 +30,10 @@ export function parseFilters(raw: string | undefined): FilterArgs {
   }
   // dockerd: FromJSON of "null" gives empty args.
   if (parsed === null) return out;
+  // JSON.parse keeps the last of two equal keys; Go's decoder fails on a wrong type in any of
+  // them (`{"label":["a"],"label":{"b":true}}` is refused by dockerd, read here as the map).
+  const twice = firstDuplicateKey(raw);
+  if (twice !== undefined) throw new FilterError(`filters has the key ${JSON.stringify(twice)} twice in one object`);
   if (!isObject(parsed as never)) throw new FilterError('filters must be a JSON object');
   let lists = false;
   let maps = false;

@@ -15,9 +15,10 @@
  * lists, one with a `network` filter (the network's name and ID: a container created but never
  * started names it only by its endpoint's key) and one of the containers created and never
  * started (whose endpoint key may be a prefix of the network's ID, as `docker create --network
- * <prefix>` leaves it: no `network` filter finds that), and one inspect per container they
- * find, other than the caller's own: 2 + N daemon calls for N such containers, MAX_PARALLEL at
- * a time. A failed list or inspect throws (the request is refused, 502); a container removed
+ * <prefix>` leaves it: no `network` filter finds that; only those whose list entry has an
+ * endpoint that may be on the network are kept), and one inspect per container they find,
+ * other than the caller's own: 2 + N daemon calls for N such containers, MAX_PARALLEL at a
+ * time. A failed list or inspect throws (the request is refused, 502); a container removed
  * between the two is skipped.
  */
 import type { JsonValue } from '../core/types.js';
@@ -54,14 +55,18 @@ export function networkFilter(networks: readonly JoinedNetwork[]): string {
 
 /**
  * Whether an endpoint (its key in `NetworkSettings.Networks` and its `NetworkID`) is on
- * `network`: by its `NetworkID`; or, while it has none (created, never started), by its key,
- * the network's name or a prefix of its ID (what the create named it by; dockerd resolves it at
- * the first start). An endpoint under the network's name whose `NetworkID` is another network's
- * is of a removed network of that name: dockerd cannot start it there.
+ * `network`, as dockerd finds the network when the container starts: by its `NetworkID` when
+ * it has one, else by its key; either as the full ID, the name or a prefix of the ID (a create
+ * keeps what it was sent, `docker create --network <prefix>` or an `EndpointsConfig` whose
+ * `NetworkID` is a name, until the first start). An endpoint whose `NetworkID` is the full ID of
+ * a network removed since (one made again under its name) matches nothing: dockerd cannot start
+ * it there. A reference that is another network's name and a prefix of this one's ID counts
+ * here too (fails closed).
  */
-function onNetwork(key: string, networkId: unknown, network: JoinedNetwork): boolean {
-  if (typeof networkId === 'string' && networkId !== '') return network.id === '' ? key === network.name : networkId === network.id;
-  return key === network.name || (key !== '' && network.id.startsWith(key));
+export function onNetwork(key: string, networkId: unknown, network: JoinedNetwork): boolean {
+  const ref = typeof networkId === 'string' && networkId !== '' ? networkId : key;
+  if (ref === '') return false;
+  return ref === network.name || (network.id !== '' && network.id.startsWith(ref));
 }
 
 /**
@@ -105,6 +110,13 @@ export function aliasClash(docs: readonly Record<string, unknown>[], name: strin
   return undefined;
 }
 
+/** Whether a container list entry has an endpoint on one of `networks` (onNetwork), or no endpoints to tell by. */
+function mayBeOn(item: Record<string, unknown>, networks: readonly JoinedNetwork[]): boolean {
+  const endpoints = field(item.NetworkSettings as JsonValue, 'Networks');
+  if (!isObject(endpoints)) return true;
+  return Object.entries(endpoints).some(([key, endpoint]) => networks.some((n) => onNetwork(key, field(endpoint, 'NetworkID'), n)));
+}
+
 /** Inspect each container of `ids`, MAX_PARALLEL at a time; a removed one is skipped, any other failure throws. */
 async function inspectAll(ctx: TenancyContext, ids: readonly string[]): Promise<Record<string, unknown>[]> {
   const docs: Record<string, unknown>[] = [];
@@ -134,8 +146,13 @@ export async function aliasRefusal(ctx: TenancyContext, name: string, networks: 
     const answer = await ctx.daemon.get(`/containers/json?all=1&filters=${encodeURIComponent(filters)}`);
     if (answer.status !== 200 || !Array.isArray(answer.json)) throw new Error(`daemon answered ${answer.status} when listing the containers on network "${networks[0]?.name ?? ''}"`);
     for (const item of answer.json as unknown[]) {
-      const id = isObject(item as JsonValue) ? (item as { Id?: unknown }).Id : undefined;
-      if (typeof id === 'string' && id !== '' && id !== self) ids.add(id);
+      if (!isObject(item as JsonValue)) continue;
+      const id = (item as { Id?: unknown }).Id;
+      if (typeof id !== 'string' || id === '' || id === self) continue;
+      // The created ones of the whole daemon: inspected only when their list entry has an
+      // endpoint on one of the networks (or none to tell by).
+      if (filters === CREATED_FILTER && !mayBeOn(item as Record<string, unknown>, networks)) continue;
+      ids.add(id);
     }
   }
   const clash = aliasClash(await inspectAll(ctx, [...ids]), bare, networks, self);

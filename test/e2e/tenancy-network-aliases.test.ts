@@ -150,6 +150,21 @@ describe('create on the shared network', () => {
     }
   });
 
+  it('an alias of a container created through the API with the network\'s name as its endpoint\'s NetworkID, never started: refused (rev-fix-proto F1)', async () => {
+    // dockerd keeps the NetworkID as sent (a name) until the first start, and finds the network by it then.
+    const b = pki.bundle('ops');
+    const body = JSON.stringify({ Image: 'busybox', Cmd: ['sleep', '600'], HostConfig: { NetworkMode: 'na-shared' }, NetworkingConfig: { EndpointsConfig: { 'na-shared': { NetworkID: 'na-shared', Aliases: ['naidn'] } } } });
+    const made = await run('curl', ['-s', '-w', '\n%{http_code}', '--cacert', join(b, 'ca.pem'), '--cert', join(b, 'cert.pem'), '--key', join(b, 'key.pem'), '-H', 'Content-Type: application/json', '--data-binary', body, `https://127.0.0.1:${gw.port}/v1.41/containers/create?name=na-admin-idn`]);
+    expect(made.stdout).toMatch(/\n201$/);
+    try {
+      expect(await networksOf('na-admin-idn')).toContain('"NetworkID":"na-shared"');
+      refusedAsAlias(await carolRuns('naidn', ['--network', 'na-shared']), 'naidn');
+      await absent('naidn');
+    } finally {
+      await direct(['rm', '-f', 'na-admin-idn']);
+    }
+  });
+
   it('the refusal names the alias, not the container that has it', async () => {
     const r = await carolRuns('Store', ['--network', 'na-shared']);
     refusedAsAlias(r, 'Store');

@@ -55,6 +55,9 @@ describe('pure parts', () => {
     // `docker create --network <ID prefix>` keeps the prefix as the key until the first start (rev-fix-ten F1).
     ['a created endpoint under a prefix of the network\'s ID', doc('e'.repeat(64), 'h', { [SHARED.slice(0, 6)]: { id: '', aliases: ['pfx1'] } }), shared, ['pfx1', 'h', 'eeeeeeeeeeee']],
     ['a created endpoint under a prefix of another network\'s ID', doc('e'.repeat(64), 'h', { [OTHER.slice(0, 6)]: { id: '', aliases: ['pfx1'] } }), shared, []],
+    // A create's NetworkID is kept as sent until the first start, a name or an ID prefix too (rev-fix-proto F1).
+    ['a created endpoint whose NetworkID is the network\'s name, under another key', doc('e'.repeat(64), 'h', { other: { id: 'shared', aliases: ['dbx'] } }), shared, ['dbx', 'h', 'eeeeeeeeeeee']],
+    ['a created endpoint whose NetworkID is a prefix of the network\'s ID', doc('e'.repeat(64), 'h', { shared: { id: SHARED.slice(0, 6), aliases: ['dbx'] } }), shared, ['dbx', 'h', 'eeeeeeeeeeee']],
     // A network removed and made again under its name: the old endpoint cannot start there (rev-fix-ten F3).
     ['an endpoint under the name whose NetworkID is a removed network\'s', doc('f'.repeat(64), 'h', { shared: { id: 'x'.repeat(64), aliases: ['stale'] } }), shared, []],
   ])('endpointDnsNames: %s', (_t, d, network, want) => {

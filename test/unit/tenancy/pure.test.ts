@@ -63,6 +63,8 @@ describe('filters', () => {
     '{', '[]', '"x"', '{"label":"x"}', '{"label":[1]}', '{"label":{"x":1}}',
     // dockerd reads one form or the other, never a mix: it refuses these (400).
     '{"label":{"x":true},"driver":["local"]}', '{"label":["x"],"driver":{"local":true}}', '{"label":[],"driver":{}}',
+    // A key twice: JSON.parse keeps the last, Go fails on a wrong type in any (rev-fix-proto F2).
+    '{"label":["__proto__"],"label":{"constructor":true}}', '{"label":["a"],"label":["b"]}', '{"label":{"a":true,"a":true}}',
   ])('refuses %s', (raw) => {
     expect(() => parseFilters(raw)).toThrow(FilterError);
   });

@@ -1,0 +1,24 @@
+/** firstDuplicateKey: a key twice in one object of a JSON text. */
+import { describe, expect, it } from 'vitest';
+import { firstDuplicateKey } from '../../../src/facts/json-duplicate-keys.js';
+
+describe('firstDuplicateKey', () => {
+  it.each([
+    ['{"label":["a"],"label":{"b":true}}', 'label'],
+    ['{"label":{"a":true,"a":false}}', 'a'],
+    ['{"a":1,"b":{"a":2}}', undefined],
+    ['{"a":[{"x":1},{"x":2}]}', undefined],
+    ['{"a":[{"x":1,"x":2}]}', 'x'],
+    ['{"l\\u0061bel":1,"label":2}', 'label'],
+    ['{"a\\"b":1,"a\\"b":2}', 'a"b'],
+    ['{"label":["{\\"x\\":1,\\"x\\":2}"]}', undefined],
+    ['{"Label":1,"label":2}', undefined],
+    ['["a","a"]', undefined],
+    ['{}', undefined],
+    ['null', undefined],
+    ['{"__proto__":1,"__proto__":2}', '__proto__'],
+  ])('%s -> %j', (text, want) => {
+    JSON.parse(text);
+    expect(firstDuplicateKey(text)).toBe(want);
+  });
+});
