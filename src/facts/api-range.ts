@@ -12,10 +12,6 @@ export interface ApiRange {
   min: string;
   /** `ApiVersion`: the newest (its default). */
   max: string;
-  /** dockerd's `Server` header (`Docker/<Version> (<Os>)`), when `/version` gave both. */
-  server?: string;
-  /** dockerd's `OSType` header (`Os`), when given. */
-  os?: string;
 }
 
 /** A version as the daemon writes its own: numbers separated by dots. */
@@ -25,14 +21,9 @@ const VERSION = /^[0-9]+(\.[0-9]+)*$/;
 export function apiRangeOf(json: unknown): ApiRange | undefined {
   if (json === null || typeof json !== 'object') return undefined;
   const v = json as Record<string, unknown>;
-  const { ApiVersion: max, MinAPIVersion: min, Version: version, Os: os } = v;
+  const { ApiVersion: max, MinAPIVersion: min } = v;
   if (typeof max !== 'string' || typeof min !== 'string' || !VERSION.test(max) || !VERSION.test(min)) return undefined;
-  const range: ApiRange = { min, max };
-  if (typeof os === 'string' && /^[\x21-\x7e]+$/.test(os)) {
-    range.os = os;
-    if (typeof version === 'string' && /^[\x21-\x7e]+$/.test(version)) range.server = `Docker/${version} (${os})`;
-  }
-  return range;
+  return { min, max };
 }
 
 /**

@@ -2,7 +2,8 @@
  * dockerd's answer to a version prefix it does not serve (src/facts/api-range.ts), byte for
  * byte in status, Content-Type and body: `{"message":"..."}` and a newline as JSON above API
  * 1.23, the message and a newline as Go's `http.Error` plain text at 1.23 and below, with the
- * headers the version middleware sets (`Api-Version`, and `Ostype`, `Server` when known).
+ * middleware's `Api-Version` header. Not its `Ostype` and `Server`: the answer comes before the
+ * policy, and a client no rule allows anything would read the daemon's version from them.
  */
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -21,8 +22,6 @@ export function versionErrorAnswer(version: string, message: string, range: ApiR
   const json = jsonErrorsAt(version);
   const body = Buffer.from(json ? JSON.stringify({ message }) + '\n' : message + '\n');
   const headers: Record<string, string> = { 'Api-Version': range.max };
-  if (range.os !== undefined) headers.Ostype = range.os;
-  if (range.server !== undefined) headers.Server = range.server;
   if (json) {
     headers['Content-Type'] = 'application/json';
   } else {

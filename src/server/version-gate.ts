@@ -40,14 +40,20 @@ export function rangeNeeded(apiRange: DaemonApiRange, plan: RequestPlan): boolea
   return plan.match?.apiVersion !== undefined && apiRange.current() === undefined;
 }
 
+/** Errors of a connection to the daemon that was never made: nothing can act on a request then. */
+const NOT_CONNECTED = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES']);
+
 /**
  * What becomes of a request with a version prefix when the daemon's range could not be read
- * (`err`, DaemonApiRange.get's rejection): refused 502 when the daemon answered `/version`
- * without one (it is there, and could act on a request it refuses); undefined, the request goes
- * on as before the gate, when the daemon could not be reached or did not answer: it acts on
- * nothing then, and the request gets the same 502 (or tenancy's failed look-up) as any other.
+ * (`err`, DaemonApiRange.get's rejection): undefined, the request goes on as before the gate,
+ * when no connection to the daemon could be made (it acts on nothing then, and the request gets
+ * the same 502 as any other); refused 502 otherwise: the daemon answered `/version` without
+ * one, or did not answer in time, or broke the connection (it may be there, frozen or starting,
+ * and could act on a request it refuses once it answers: rev-fix-ver V1).
  */
 export function rangeUnknown(err: unknown): GatewayError | undefined {
-  if (!(err instanceof UnusableApiRange)) return undefined;
-  return new GatewayError('upstream-failed', `dockgate: refused request: the daemon's supported API versions are not known (${err.message}); a request with a version prefix is not decided without them`, 'api-version-unknown');
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (!(err instanceof UnusableApiRange) && code !== undefined && NOT_CONNECTED.has(code)) return undefined;
+  const why = err instanceof Error ? err.message : String(err);
+  return new GatewayError('upstream-failed', `dockgate: refused request: the daemon's supported API versions are not known (${why}); a request with a version prefix is not decided without them`, 'api-version-unknown');
 }

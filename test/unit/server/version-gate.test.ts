@@ -37,8 +37,13 @@ describe('versionRefused (the gate of both request paths)', () => {
 
   it.each([
     [new UnusableApiRange('GET /version answered 404 without ApiVersion and MinAPIVersion'), 'api-version-unknown'],
-    [new Error('connect ENOENT /run/docker.sock'), undefined],
-    [new Error('daemon request GET /version timed out'), undefined],
+    [Object.assign(new Error('connect ENOENT /run/docker.sock'), { code: 'ENOENT' }), undefined],
+    [Object.assign(new Error('connect ECONNREFUSED /run/docker.sock'), { code: 'ECONNREFUSED' }), undefined],
+    [Object.assign(new Error('connect EACCES /run/docker.sock'), { code: 'EACCES' }), undefined],
+    // A daemon that accepted the connection and did not answer (frozen, starting) may act on the
+    // request once it does: refused (rev-fix-ver V1).
+    [new Error('daemon request GET /version timed out'), 'api-version-unknown'],
+    [Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'api-version-unknown'],
   ])('a failed read (%s): refused %s', (err, code) => {
     const got = rangeUnknown(err);
     expect(got?.reasonCode).toBe(code);
