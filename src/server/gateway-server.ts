@@ -10,6 +10,7 @@ import { hostPort } from '../config/address.js';
 import type { GatewayConfig } from '../config/types.js';
 import type { Observer, RefusedCertificate } from '../core/observer.js';
 import { endRawSocket } from '../http/end-raw-socket.js';
+import { lingerOnClose } from '../http/linger.js';
 import { createForwarder } from '../proxy/forwarder.js';
 import type { UpstreamTarget } from '../proxy/upstream-target.js';
 import { createDaemonClient } from '../tenancy/daemon-client.js';
@@ -292,6 +293,9 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     }
     connections.add(socket);
     observer.connectionOpened();
+    // Closed after an answer with `Connection: close` without a reset that would lose that
+    // answer's end: FIN, then what the client still sends is discarded, bounded (linger.ts).
+    lingerOnClose(socket);
     socket.once('close', () => {
       connections.delete(socket);
       observer.connectionClosed();

@@ -10,7 +10,7 @@ import { buildFacts, planRequest, type RequestPlan } from '../facts/build-facts.
 import { sendDockerError } from '../http/docker-error.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
 import { hostHeaderProblem } from '../http/host-header.js';
-import { stopReading } from '../http/stop-reading.js';
+import { discardBehind } from '../http/linger.js';
 import { expectation, unsupportedExpectation } from '../http/expect-header.js';
 import { GatewayError, SERVER_REFUSALS, type GatewayErrorCode } from '../http/gateway-error.js';
 import { whenSocketCloses } from '../http/socket-close.js';
@@ -83,9 +83,9 @@ const CLOSING = new Set<GatewayErrorCode>(['shutting-down', 'body-timeout', 'ide
  * Closing refusals decided from the headers alone, holding nothing (no body read, no budget
  * share). A closing refusal queued behind earlier answers still owed (pipelined) waits for its
  * turn, as dockerd answers in order, instead of destroying the connection and those answers with
- * it; one not in this set (a body too slow, a budget) first stops the reading of the connection,
- * so that neither the rest of the refused body nor what follows it is read while it waits (its
- * share of the body budget was given back by the read that failed).
+ * it; one not in this set (a body too slow, a budget) first stops the parsing of the connection,
+ * so that neither the rest of the refused body nor what follows it is parsed while it waits (its
+ * share of the body budget was given back by the read that failed): discarded, bounded.
  */
 const HEADER_ONLY = new Set<GatewayErrorCode>(['shutting-down', ...SERVER_REFUSALS]);
 
@@ -204,9 +204,10 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
         // otherwise the rest of a refused body is discarded, bounded.
         const closing = CLOSING.has(gerr.code);
         // Queued behind an earlier response (a create, a wait, an endless /events): a refusal
-        // about a body (its share already given back by the read that failed) reads nothing more
-        // from the connection while it waits, neither the rest of that body nor what follows.
-        if (closing && !res.socket && !HEADER_ONLY.has(gerr.code)) stopReading(socket);
+        // about a body (its share already given back by the read that failed) parses nothing more
+        // from the connection while it waits: the rest of that body and what follows are thrown
+        // away unread (up to a bound, then not read), and a FIN is the client leaving (linger.ts).
+        if (closing && !res.socket && !HEADER_ONLY.has(gerr.code)) discardBehind(socket);
         // A closing refusal queued behind earlier answers is written now and goes out, with its
         // `Connection: close`, when Node hands it the socket: after them, whole (behind an
         // endless stream, never; its record then has status 0, written when the connection

@@ -7,6 +7,7 @@
  * against what dockerd itself answers to the same bytes on its socket.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -1255,6 +1256,105 @@ describe('body refusals pipelined behind answers still owed', () => {
       for (const f of fillers) f.close();
     }
     expect((await inspect(name)).exists).toBe(true);
+  });
+
+  /** A running container whose log holds 3 MB (and a newline), and dockerd's own answer to `logs` of it. */
+  const bigLog = async (name: string): Promise<{ target: string; body: Buffer }> => {
+    expect((await dockerDirect(socket, ['run', '-d', '--label', `${LABEL}=1`, '--name', name, 'busybox', 'sh', '-c', 'head -c 3000000 /dev/zero | tr "\\0" a; echo; sleep 3600'])).code).toBe(0);
+    const target = `/v1.41/containers/${name}/logs?stdout=1`;
+    // Each 16 KiB of output is a frame with an 8-byte header.
+    const direct = await until(async () => {
+      const r = await rawExchangeUnix(socket, httpRequest({ method: 'GET', target }));
+      return r.body.length > 3_000_000 && r;
+    }, 15_000, 'the whole log');
+    return { target, body: direct.body };
+  };
+  const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+  /** `conn`, not read by its client for `ms` (its bytes pile up in the kernel's buffers), then read again; the error it ended with, if any. */
+  const readLate = async (conn: RawConnection, ms: number): Promise<() => string | undefined> => {
+    let error: string | undefined;
+    conn.socket.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
+    conn.socket.pause();
+    await new Promise((r) => setTimeout(r, ms));
+    conn.socket.resume();
+    return () => error;
+  };
+
+  // Closing with the rest of the refused body unread sent a reset, and the client's kernel threw
+  // away what it had not read yet: most of the 3 MB and the refusal, recorded as sent whole.
+  it.each(['identity-body-budget', 'body-budget'] as const)('%s behind a 3 MB logs answer, 200 000 body bytes behind it, read late: the whole answer, the refusal, then the end without a reset', async (code) => {
+    const { status, decision, fill } = refusals[code];
+    const log = await bigLog(`dgt-raw-biglog-then-${code}`);
+    const fillers = await fill();
+    const conn = await RawConnection.tls(bundles.bundle('admin'), g.port);
+    try {
+      const rest = Buffer.concat([Buffer.from(`${(200_000).toString(16)}\r\n`), Buffer.alloc(200_000, 0x20), Buffer.from('\r\n0\r\n\r\n')]);
+      conn.write(Buffer.concat([httpRequest({ method: 'GET', target: log.target }), refused, rest]));
+      const error = await readLate(conn, 1500);
+      const logs = await conn.response();
+      expect(logs.status).toBe(200);
+      expect(logs.body.length).toBe(log.body.length);
+      expect(sha(logs.body)).toBe(sha(log.body));
+      const r = await conn.response();
+      expect(r.status).toBe(status);
+      expect(r.headers.connection?.toLowerCase()).toBe('close');
+      await closedByGateway(conn);
+      expect(error()).toBeUndefined();
+      expect(conn.takeBuffered().toString('latin1')).toBe('');
+      const got = await until(() => records(conn).length >= 2 && records(conn), 10_000, 'two records');
+      expect(got.map(summary)).toEqual([
+        [log.target.split('?')[0]?.replace('/v1.41', ''), 'allow', 200, 'allowed by rule "everyone"'],
+        ['/v1.41/containers/create', decision, status, code],
+      ]);
+    } finally {
+      conn.close();
+      for (const f of fillers) f.close();
+    }
+  });
+
+  it('bad-host (a create without Host, 200 000 body bytes) behind a 3 MB logs answer, read late: the whole answer, the 400, then the end without a reset', async () => {
+    const log = await bigLog('dgt-raw-biglog-then-bad-host');
+    const conn = await RawConnection.tls(bundles.bundle('admin'), g.port);
+    try {
+      const noHost = Buffer.concat([Buffer.from('POST /v1.41/containers/create HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 200000\r\n\r\n'), Buffer.alloc(200_000, 0x20)]);
+      conn.write(Buffer.concat([httpRequest({ method: 'GET', target: log.target }), noHost]));
+      const error = await readLate(conn, 1500);
+      const logs = await conn.response();
+      expect(logs.status).toBe(200);
+      expect(sha(logs.body)).toBe(sha(log.body));
+      const r = await conn.response();
+      expect(r.status).toBe(400);
+      expect(r.headers.connection?.toLowerCase()).toBe('close');
+      await closedByGateway(conn);
+      expect(error()).toBeUndefined();
+      expect(conn.takeBuffered().toString('latin1')).toBe('');
+    } finally {
+      conn.close();
+    }
+  });
+
+  it('identity-body-budget behind a wait: a client that leaves (FIN) meanwhile is found at once; the refusal was not sent, status 0', async () => {
+    const { fill } = refusals['identity-body-budget'];
+    const name = await catContainer('dgt-raw-wait-then-leave');
+    const fillers = await fill();
+    const conn = await RawConnection.tls(bundles.bundle('admin'), g.port);
+    try {
+      conn.write(Buffer.concat([httpRequest({ method: 'POST', target: `/v1.41/containers/${name}/wait`, headers: [['Content-Length', '0']] }), refused]));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(conn.isClosed).toBe(false);
+      // Our FIN (TLS close_notify, then TCP's), reading on.
+      (conn.socket as unknown as { end(): void }).end();
+      await closedByGateway(conn);
+      const got = await until(() => records(conn).length >= 2 && records(conn), 5_000, 'two records');
+      expect(got.map(summary).sort()).toEqual([
+        // dockerd sends a wait's head at once: the client left during the answer.
+        [`/containers/${name}/wait`, 'allow', 200, 'allowed by rule "everyone"'],
+        ['/v1.41/containers/create', 'malformed', 0, 'identity-body-budget'],
+      ].sort());
+    } finally {
+      conn.close();
+      for (const f of fillers) f.close();
+    }
   });
 
   it.each(Object.keys(refusals) as (keyof typeof refusals)[])('%s behind a live events stream: the stream runs on, the share is back, nothing behind is read; status 0 once the connection ends', async (code) => {
