@@ -29,6 +29,7 @@ import type { TlsMaterial } from './tls-material.js';
 import { BodyBudget } from './body-budget.js';
 import { answerPlainHttp } from './plain-http-answer.js';
 import { IdentityRequests } from './identity-requests.js';
+import { UnreadAnswers } from './unread-answers.js';
 import { IdentityStreams } from './identity-streams.js';
 import { checkContinue } from './expect-continue.js';
 import { AFTER_CLOSE_REASON, afterClose, whenAnswered } from './after-close.js';
@@ -322,7 +323,7 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
   const streams = new IdentityStreams(config.limits.streamsPerIdentity);
   const inProgress = new IdentityRequests(config.limits.requestsPerIdentity);
   const daemon = createDaemonClient(target);
-  const handleRequest = createRequestHandler({ gatekeeper: deps.gatekeeper, forwarder, observer, bodyLimit: config.limits.bodyBytes, bodyBudget, streams, requests: inProgress, bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, tenancy: deps.tenancy, daemon, apiRange: deps.apiRange });
+  const handleRequest = createRequestHandler({ gatekeeper: deps.gatekeeper, forwarder, observer, bodyLimit: config.limits.bodyBytes, bodyBudget, streams, requests: inProgress, unreadAnswers: new UnreadAnswers(config.limits.bufferedBodyBytesPerIdentity), bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, tenancy: deps.tenancy, daemon, apiRange: deps.apiRange });
   const handleUpgrade = createUpgradeHandler({ gatekeeper: deps.gatekeeper, target, observer, bodyLimit: config.limits.bodyBytes, bodyBudget, streams, bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, sessions, tenancy: deps.tenancy, daemon, apiRange: deps.apiRange });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     requests.last.set(req.socket, req);

@@ -36,6 +36,7 @@ import { Exchange } from './exchange.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import { identityOf } from './peer-identity.js';
 import type { IdentityRequests } from './identity-requests.js';
+import { whenFlushed, type UnreadAnswers } from './unread-answers.js';
 import type { IdentityStreams } from './identity-streams.js';
 import { awaitsContinue, sendContinue } from './expect-continue.js';
 import { hostNetworkViolation, refusedAfterLookup } from './host-network-check.js';
@@ -53,6 +54,8 @@ export interface RequestHandlerDeps {
   streams: IdentityStreams;
   /** Other forwarded requests in progress per identity (limits.requestsPerIdentity). */
   requests: IdentityRequests;
+  /** Bytes of answers the gateway built itself, written and not yet read, per identity. */
+  unreadAnswers: UnreadAnswers;
   /** Time an inspected body has to arrive (ms). */
   bodyTimeoutMs: number;
   /** True once shutdown began: new requests are refused with 503. */
@@ -545,11 +548,23 @@ function proceed(
       }
       exchange.decision = verdict.kind === 'deny' ? tenancyDecision(verdict) : answeredDecision(decision, verdict);
       if (exchange.decidedAfterLeaving()) return;
+      // An answer built here is written whole: its bytes count against the identity's bound
+      // until they have left the gateway (unread-answers.ts).
+      let giveBack: (() => void) | undefined;
+      if (verdict.kind !== 'deny') {
+        try {
+          giveBack = deps.unreadAnswers.take(identity.name, verdict.body.length);
+        } catch (err) {
+          refuse(err);
+          return;
+        }
+      }
       exchange.headersSent();
       drainRefusedBody(req);
       if (verdict.kind === 'deny') {
         sendDockerError(res, verdict.status, verdict.message, verdict.headers ?? {});
       } else {
+        whenFlushed(res, giveBack ?? (() => undefined));
         res.writeHead(verdict.status, verdict.headers);
         res.end(verdict.body);
       }
