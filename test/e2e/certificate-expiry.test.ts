@@ -6,7 +6,7 @@
  * went on for minutes). Each is cut at notAfter, recorded `endedBy: "expired"`, logged; a create
  * sent after it on the same connection never reaches the daemon; another user's stream stays.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -15,6 +15,7 @@ import { loadCa } from '../../src/pki/ca.js';
 import { createIntermediateCa } from '../../src/pki/intermediate-ca.js';
 import { issueLeaf } from '../../src/pki/leaf-certificate.js';
 import { pkiPaths } from '../../src/pki/paths.js';
+import { background as startBackground, killAll, type Background } from './support/background.js';
 import { dockerDirect, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
 import { jsonRequest, RawConnection } from './support/raw-tls.js';
 import { scratchDir } from './support/scratch.js';
@@ -32,17 +33,8 @@ let pki: TestPki;
 let work: string;
 let gw: TestGateway;
 
-/** Start a long-running command and collect its output. */
-function background(cmd: string, args: string[]): { child: ChildProcessWithoutNullStreams; out: () => string; exited: Promise<number | null> } {
-  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  child.stdin.on('error', () => {});
-  const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
-  return { child, out: () => out, exited };
-}
+/** Start a long-running command and collect its output (killed at the end). */
+const background = (cmd: string, args: string[]): Background => startBackground(children, cmd, args);
 
 /** A client bundle directory: the root (it verifies the server), `cert`, `key`. */
 function bundle(name: string, cert: string, key: string): string {
@@ -120,13 +112,13 @@ policy: ${POLICY}
 });
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killAll(children);
   await dockerDirect(socket, ['rm', '-f', EXEC_BOX, AFTER]);
   await gw?.stop();
 });
 
 /** `docker events` (from the start of the suite's container): open once it printed that start. */
-async function openEvents(b: string): Promise<ReturnType<typeof background>> {
+async function openEvents(b: string): Promise<Background> {
   const events = background('docker', [...tlsArgs(b, gw.port), 'events', '--since', '10m', '--filter', `container=${EXEC_BOX}`]);
   await until(() => events.out().includes(' start '), 15_000, 'docker events to stream');
   return events;

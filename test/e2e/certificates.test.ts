@@ -4,7 +4,7 @@
  * user closed, other users' streams untouched), server rotation under an open stream, invalid
  * material refused with the old material kept, and chains through an intermediate CA.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { loadCa } from '../../src/pki/ca.js';
 import { createIntermediateCa } from '../../src/pki/intermediate-ca.js';
 import { issueLeaf } from '../../src/pki/leaf-certificate.js';
 import { pkiPaths } from '../../src/pki/paths.js';
+import { background as startBackground, killAll, type Background } from './support/background.js';
 import { docker, dockerDirect, dockgate, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
 import { RawConnection } from './support/raw-tls.js';
 import { scratchDir } from './support/scratch.js';
@@ -39,17 +40,8 @@ policy: ${POLICY}
 `;
 }
 
-/** Start a long-running command and collect its output. */
-function background(cmd: string, args: string[]): { child: ChildProcessWithoutNullStreams; out: () => string; exited: Promise<number | null> } {
-  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  child.stdin.on('error', () => {});
-  const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
-  return { child, out: () => out, exited };
-}
+/** Start a long-running command and collect its output (killed at the end). */
+const background = (cmd: string, args: string[]): Background => startBackground(children, cmd, args);
 
 /** Serial (uppercase hex) of the certificate the gateway presents to a new connection. */
 function presentedSerial(port: number, bundle: string): Promise<string> {
@@ -160,7 +152,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killAll(children);
   await dockerDirect(socket, ['rm', '-f', C.logs, C.exec, C.evt]);
   for (const g of gateways) await g.stop();
 });
@@ -241,7 +233,7 @@ describe('audit records of connections the gateway cut (endedBy)', () => {
   });
 
   /** `docker events` replaying the start of the logs container, and waiting for more: open once it printed that. */
-  async function openEvents(bundle: string, port: number): Promise<ReturnType<typeof background>> {
+  async function openEvents(bundle: string, port: number): Promise<Background> {
     const events = background('docker', [...tlsArgs(bundle, port), 'events', '--since', '1h', '--filter', `container=${C.logs}`]);
     await until(() => events.out().includes(' start '), 15_000, 'docker events to stream');
     return events;
