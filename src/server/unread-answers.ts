@@ -51,26 +51,29 @@ export class UnreadAnswers {
 /**
  * Call `done` once the answer `res` ends has left the gateway: handed to the socket ('finish')
  * and the socket's buffer flushed to the kernel ('drain', or nothing buffered then), or the
- * response or its socket closed. Once.
+ * connection closed: also one queued behind another answer on a pipelined connection, which
+ * never gets the socket when its client leaves first (rev-final F1). Once; the listeners it adds
+ * to the connection go with it.
  */
 export function whenFlushed(res: ServerResponse, done: () => void): void {
+  const connection = res.req.socket;
   let called = false;
   const once = (): void => {
     if (called) return;
     called = true;
+    connection.off('close', once);
+    connection.off('drain', once);
     done();
   };
-  res.once('close', () => {
-    const socket = res.socket;
-    if (!socket || socket.destroyed || socket.writableLength === 0) once();
-  });
+  if (connection.destroyed) {
+    once();
+    return;
+  }
+  connection.once('close', once);
   res.once('finish', () => {
-    const socket = res.socket;
-    if (!socket || socket.destroyed || socket.writableLength === 0) {
-      once();
-      return;
-    }
-    socket.once('drain', once);
-    socket.once('close', once);
+    // At most a high-water mark left in the socket's buffer: no 'drain' comes for that (only a
+    // write over the mark gets one), and it is little. More: its 'drain' comes when it is flushed.
+    if (connection.destroyed || connection.writableLength <= connection.writableHighWaterMark) once();
+    else connection.once('drain', once);
   });
 }

@@ -103,4 +103,24 @@ describe('whenFlushed', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(answers.heldFor('alice')).toBe(0);
   });
+
+  it('an answer queued behind another on a pipelined connection whose client leaves gives its bytes back (rev-final F1)', async () => {
+    const answers = new UnreadAnswers(1024);
+    server = createServer((req, res) => {
+      // The first request's answer never comes (a `wait`); the second is built, queued behind it.
+      if (req.url === '/wait') return;
+      whenFlushed(res, answers.take('alice', 100));
+      res.end(Buffer.alloc(100, 'c'));
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const c = connect(port, '127.0.0.1');
+    client = c;
+    c.write('GET /wait HTTP/1.1\r\nHost: x\r\n\r\nGET /list HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(answers.heldFor('alice')).toBe(100);
+    c.destroy();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(answers.heldFor('alice')).toBe(0);
+  });
 });
