@@ -305,6 +305,41 @@ describe('bodies held for inspection are bounded, per identity and in all', () =
   });
 });
 
+describe('large bodies no rule could allow are not decoded (rev-dos F3)', () => {
+  let g: TestGateway;
+  let bundles: TestPki;
+  beforeAll(async () => {
+    bundles = await makePki({ reader: [] });
+    const policy = join(bundles.dir, 'reader-policy.yaml');
+    writeFileSync(policy, 'version: 1\nrules:\n  - name: readers\n    who: { users: [reader] }\n    allow: [power:read]\n');
+    g = await startGateway(bundles.dir, configYaml(bundles, daemonSocket, `policy: ${policy}\n`));
+  });
+  afterAll(async () => {
+    await g?.stop();
+  });
+
+  it.each([
+    ['2 KiB: read and decoded, its fields recorded', 2 * 1024, true],
+    ['64 KiB: still read', 64 * 1024, true],
+    ['200 KiB: refused from the headers, not read', 200 * 1024, false],
+  ])('a create from an identity no rule allows to create, %s', async (_name, size, read) => {
+    const head = '{"Image":"dgt-big-denied","Privileged":true,"Labels":{"pad":"';
+    const tail = '"}}';
+    const body = head + 'x'.repeat(size - head.length - tail.length) + tail;
+    const conn = await RawConnection.tls(bundles.bundle('reader'), g.port);
+    try {
+      conn.write(httpRequest({ method: 'POST', target: `/v1.41/containers/create?name=dgt-big-${size}`, headers: [['Content-Type', 'application/json'], ['Content-Length', String(body.length)]], body }));
+      expect((await conn.response()).status).toBe(403);
+    } finally {
+      conn.close();
+    }
+    const rec = await until(() => g.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => String(r.path).length > 0 && r.operation === 'ContainerCreate' && JSON.stringify(r).includes(`dgt-big-${size}`)), 10_000, 'the create record');
+    expect(rec).toMatchObject({ decision: 'deny', code: 'no-rule' });
+    // The body's fields are in the record only when it was read.
+    expect((rec.fields as Record<string, unknown> | undefined)?.image === 'dgt-big-denied').toBe(read);
+  });
+});
+
 describe('streams are capped per identity', () => {
   let g: TestGateway;
   let bundles: TestPki;
