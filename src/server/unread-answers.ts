@@ -10,6 +10,7 @@
  * when the identity has no other unread one (a list may be larger), another is refused 429.
  */
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { GatewayError } from '../http/gateway-error.js';
 
 /** The account of built answers written and not flushed yet, per identity. */
@@ -48,20 +49,42 @@ export class UnreadAnswers {
   }
 }
 
+/** Per connection, the give-backs of its answers not flushed yet: one 'close' listener runs them all. */
+const pendingOn = new WeakMap<Socket, Set<() => void>>();
+
+/** Run `giveBack` when `connection` closes, unless taken off first (the function returned). */
+function onClose(connection: Socket, giveBack: () => void): () => void {
+  let pending = pendingOn.get(connection);
+  if (!pending) {
+    const set = new Set<() => void>();
+    pending = set;
+    pendingOn.set(connection, set);
+    connection.once('close', () => {
+      pendingOn.delete(connection);
+      for (const g of [...set]) g();
+    });
+  }
+  pending.add(giveBack);
+  const set = pending;
+  return () => set.delete(giveBack);
+}
+
 /**
  * Call `done` once the answer `res` ends has left the gateway: handed to the socket ('finish')
  * and the socket's buffer flushed to the kernel ('drain', or nothing buffered then), or the
  * connection closed: also one queued behind another answer on a pipelined connection, which
- * never gets the socket when its client leaves first (rev-final F1). Once; the listeners it adds
- * to the connection go with it.
+ * never gets the socket when its client leaves first (rev-final F1). Once. One 'close' listener
+ * per connection serves all its pending answers (one each set off Node's listener-leak warning
+ * from four pipelined lists: rev-last F1).
  */
 export function whenFlushed(res: ServerResponse, done: () => void): void {
   const connection = res.req.socket;
   let called = false;
+  let offClose = (): void => undefined;
   const once = (): void => {
     if (called) return;
     called = true;
-    connection.off('close', once);
+    offClose();
     connection.off('drain', once);
     done();
   };
@@ -69,7 +92,7 @@ export function whenFlushed(res: ServerResponse, done: () => void): void {
     once();
     return;
   }
-  connection.once('close', once);
+  offClose = onClose(connection, once);
   res.once('finish', () => {
     // At most a high-water mark left in the socket's buffer: no 'drain' comes for that (only a
     // write over the mark gets one), and it is little. More: its 'drain' comes when it is flushed.

@@ -123,4 +123,28 @@ describe('whenFlushed', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(answers.heldFor('alice')).toBe(0);
   });
+
+  it('eight answers pipelined on one connection add one close listener, not eight (rev-last F1)', async () => {
+    const answers = new UnreadAnswers(1 << 20);
+    const counts: number[] = [];
+    server = createServer((req, res) => {
+      if (req.url === '/wait') return;
+      whenFlushed(res, answers.take('alice', 10));
+      counts.push(req.socket.listenerCount('close'));
+      res.end('0123456789');
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const c = connect(port, '127.0.0.1');
+    client = c;
+    c.write('GET /wait HTTP/1.1\r\nHost: x\r\n\r\n' + 'GET /list HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(8));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(answers.heldFor('alice')).toBe(80);
+    // The same count for each: the first added the one listener, the others none.
+    expect(counts).toHaveLength(8);
+    expect(new Set(counts).size).toBe(1);
+    c.destroy();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(answers.heldFor('alice')).toBe(0);
+  });
 });
