@@ -185,7 +185,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     log.warn({ event: 'admin-open', listen: `${config.admin.listen.host}:${config.admin.listen.port}` }, 'the admin listener asks for no client certificate on a non-loopback address: anyone who reaches it reads the metrics (identities, operations); set admin.tls with a ca, or bind it to 127.0.0.1');
   }
   // The daemon's API versions: a version prefix outside them is answered as dockerd answers it.
-  const apiRange = createDaemonApiRange(createDaemonClient(target, 5_000), (err) => log.warn({ event: 'daemon-api-range', error: err.message }, 'could not read the daemon\'s API versions (GET /version): read again at the next request with a version prefix; while the daemon answers /version without them, such requests are refused 502'));
+  const apiRange = createDaemonApiRange(createDaemonClient(target, 5_000), (err) => log.warn({ event: 'daemon-api-range', error: err.message }, 'could not read the daemon\'s API versions (GET /version): read again at the next request with a version prefix; until it is read, such requests are refused 502 (api-version-unknown) unless no connection to the daemon can be made'));
   // A failed first read is logged as the later ones are (the requests with a prefix read it again).
   apiRange.get().catch((err: unknown) => log.warn({ event: 'daemon-api-range', error: err instanceof Error ? err.message : String(err) }, 'could not read the daemon\'s API versions (GET /version) at start: read again at the next request with a version prefix'));
   const server = await startGatewayServer({ config, tls, target, gatekeeper: () => gatekeeper, observer, tenancy, apiRange }).catch(async (err: unknown) => {

@@ -341,7 +341,7 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
  * ones are read, so that the audit record of a refusal has the body's fields (the docker CLI's
  * creates are a few KiB).
  */
-export const DECODED_WHEN_DENIED_BYTES = 64 * 1024;
+const DECODED_WHEN_DENIED_BYTES = 64 * 1024;
 
 /** Whether `req` declares a body over DECODED_WHEN_DENIED_BYTES, or one of undeclared length. */
 function largeBody(req: IncomingMessage): boolean {

@@ -63,7 +63,7 @@ export function networkFilter(networks: readonly JoinedNetwork[]): string {
  * it there. A reference that is another network's name and a prefix of this one's ID counts
  * here too (fails closed).
  */
-export function onNetwork(key: string, networkId: unknown, network: JoinedNetwork): boolean {
+function onNetwork(key: string, networkId: unknown, network: JoinedNetwork): boolean {
   const ref = typeof networkId === 'string' && networkId !== '' ? networkId : key;
   if (ref === '') return false;
   return ref === network.name || (network.id !== '' && network.id.startsWith(ref));
