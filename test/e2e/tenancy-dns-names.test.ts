@@ -20,6 +20,7 @@ import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, 
 import { scratchDir } from './support/scratch.js';
 import { expectLastRecord, recordsOf } from './support/audit-records.js';
 import { envWithoutCaBundles, guidePolicy } from './support/sharing-guide.js';
+import { endpointAliases, recreateNetwork } from './support/daemon-networks.js';
 import { tlsRequest } from './support/tls-request.js';
 
 const socket = inject('dockerSocket');
@@ -46,18 +47,9 @@ const records = (op: string): Record<string, unknown>[] => recordsOf(gw, op);
 /** Wait for the newest audit record of `op` to carry `want`, then check it. */
 const expectRecord = (op: string, want: Record<string, unknown>): Promise<void> => expectLastRecord(gw, op, want);
 
-async function network(name: string, subnet: string, labels: string[]): Promise<void> {
-  await direct(['network', 'rm', name]);
-  const r = await direct(['network', 'create', '--subnet', subnet, ...labels.flatMap((l) => ['--label', l]), name]);
-  expect(r.code, r.stderr).toBe(0);
-}
-
+const network = (name: string, subnet: string, labels: string[]): Promise<void> => recreateNetwork(socket, name, subnet, labels);
 /** The endpoint aliases of container `name` on `net`, as the daemon has them. */
-async function aliases(name: string, net: string): Promise<string[]> {
-  const r = await direct(['inspect', '-f', `{{json (index .NetworkSettings.Networks "${net}").Aliases}}`, name]);
-  expect(r.code, r.stderr).toBe(0);
-  return (JSON.parse(r.stdout) as string[] | null) ?? [];
-}
+const aliases = (name: string, net: string): Promise<string[]> => endpointAliases(socket, name, net);
 
 /** The daemon has no container `name`. */
 async function absent(name: string): Promise<void> {

@@ -17,6 +17,7 @@ import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, 
 import { scratchDir } from './support/scratch.js';
 import { expectLastRecord } from './support/audit-records.js';
 import { envWithoutCaBundles, guidePolicy } from './support/sharing-guide.js';
+import { endpointAliases, recreateNetwork } from './support/daemon-networks.js';
 
 const socket = inject('dockerSocket');
 const CLI20 = '/usr/bin/docker';
@@ -40,18 +41,9 @@ const ALIAS = 'an alias, hostname or short ID another container on that network 
 /** The admin's compose project: service `store` on the external network na-shared. */
 const compose = (args: string[]) => run('docker-compose', [...tlsArgs(pki.bundle('ops'), gw.port), '-p', 'naadm', '-f', join(composeDir, 'docker-compose.yml'), ...args], { env: env(), timeoutMs: 90_000 });
 
-async function network(name: string, subnet: string, labels: string[]): Promise<void> {
-  await direct(['network', 'rm', name]);
-  const r = await direct(['network', 'create', '--subnet', subnet, ...labels.flatMap((l) => ['--label', l]), name]);
-  expect(r.code, r.stderr).toBe(0);
-}
-
+const network = (name: string, subnet: string, labels: string[]): Promise<void> => recreateNetwork(socket, name, subnet, labels);
 /** The endpoint aliases of container `name` on `net`, as the daemon has them. */
-async function aliases(name: string, net: string): Promise<string[]> {
-  const r = await direct(['inspect', '-f', `{{json (index .NetworkSettings.Networks "${net}").Aliases}}`, name]);
-  expect(r.code, r.stderr).toBe(0);
-  return (JSON.parse(r.stdout) as string[] | null) ?? [];
-}
+const aliases = (name: string, net: string): Promise<string[]> => endpointAliases(socket, name, net);
 
 /** The daemon has no container `name`. */
 async function absent(name: string): Promise<void> {
