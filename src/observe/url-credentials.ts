@@ -27,17 +27,27 @@
  * is part of a name): maskPathCredentials masks the userinfo only.
  *
  * URLs (import `fromSrc`, build `remote`) are read as Go's url.Parse reads them: there a `/`
- * ends the authority, and an `@` after it is part of the path (`https://h/@scope/pkg.tgz`).
+ * ends the authority, and an `@` after it is part of the path (`https://h/@scope/pkg.tgz`);
+ * but any number of slashes after the scheme's colon counts as `//` (git's reading, which
+ * errs towards masking).
  *
  * Pure functions.
  */
 
 import { digestPattern } from '../facts/image-digest.js';
 
-/** Userinfo after any `scheme://` (anywhere in the value, so a leading space does not hide it). */
-const AFTER_SCHEME = /:\/\/[^/]*@/g;
-/** Userinfo of a network-path reference (`//user:pw@host/...`, which Go parses as a URL). */
-const NETWORK_PATH = /^\/\/[^/]*@/;
+/**
+ * Userinfo after any `scheme:` and one or more slashes (anywhere in the value, so a leading
+ * space does not hide it): git, which fetches a build's `remote`, reads `http:///u:pw@h/r.git`
+ * and `http:/u:pw@h/r.git` as `http://u:pw@h/r.git` and sends the password.
+ */
+const AFTER_SCHEME = /:(\/+)[^/]*@/g;
+/** Userinfo of a network-path reference (`//user:pw@host/...`, which Go parses as a URL; `///` too). */
+const NETWORK_PATH = /^(\/\/+)[^/]*@/;
+/** A region's `scheme:` and slashes, up to its last such run (greedy). */
+const SCHEME_HEAD = /^.*:\/+/s;
+/** A region's leading slashes, two or more. */
+const LEADING_SLASHES = /^\/\/+/;
 /** Userinfo at the start of a value without a scheme (`user:pw@host/file`). */
 const BARE = /^[^/]*@/;
 /** What follows the `@` of a digest in a reference: the digest, ending the value. */
@@ -95,9 +105,9 @@ function maskUserinfo(value: string, schemeless: boolean): string {
   return schemeless ? out.replace(BARE, `${MASK}@`) : maskReferenceUserinfo(out);
 }
 
-/** Userinfo after a `scheme://`, and of a network-path reference (`//u:pw@h`), masked. */
+/** Userinfo after a `scheme:` and slashes, and of a network-path reference (`//u:pw@h`), masked. */
 function maskSchemeUserinfo(value: string): string {
-  return value.replace(AFTER_SCHEME, `://${MASK}@`).replace(NETWORK_PATH, `//${MASK}@`);
+  return value.replace(AFTER_SCHEME, `:$1${MASK}@`).replace(NETWORK_PATH, `$1${MASK}@`);
 }
 
 /** A reference with everything before its last `@` that starts no digest masked (`***@h/x`). */
@@ -123,12 +133,12 @@ function lastUserinfoAt(value: string, digest: RegExp): At | undefined {
 
 /**
  * `value` with what lies between `start` and the `@` at `at` replaced by `***` (the `@` spelled
- * plainly); a `scheme://` or a leading `//` in front of the userinfo stays.
+ * plainly); a `scheme:` with its slashes, or leading slashes (two or more), in front of the
+ * userinfo stay.
  */
 function maskBefore(value: string, start: number, at: At): string {
   const region = value.slice(start, at.index);
-  const scheme = region.lastIndexOf('://');
-  const from = scheme !== -1 ? start + scheme + 3 : region.startsWith('//') ? start + 2 : start;
+  const from = start + (SCHEME_HEAD.exec(region)?.[0].length ?? LEADING_SLASHES.exec(region)?.[0].length ?? 0);
   return `${value.slice(0, from)}${MASK}@${value.slice(at.index + at.length)}`;
 }
 

@@ -53,6 +53,15 @@ describe('maskUrlCredentials', () => {
     ['u:pa?ss@h/x', true, '***@h/x'], // a ? in a schemeless userinfo does not end it early
     ['u:pa#ss@h/x', true, '***@h/x'],
     ['https://u:p@h/x', true, 'https://***@h/x'],
+    // git (dockerd's build `remote`) reads one to three slashes after the scheme as `//`: curl
+    // sent `http:///u:pw@h/r.git`'s user and password as Basic auth (rev-secrets s27 F1).
+    ['http:///u:SECRET@h/r.git', true, 'http:///***@h/r.git'],
+    ['http:/u:SECRET@h/r.git', true, 'http:/***@h/r.git'],
+    ['HTTPS:////u:SECRET@h/r.git', true, 'HTTPS:////***@h/r.git'],
+    ['http:///u:SECRET@h/r.git', false, 'http:///***@h/r.git'],
+    ['///u:SECRET@h/r.git', true, '///***@h/r.git'],
+    ['https://h/@scope/pkg.tgz', true, 'https://h/@scope/pkg.tgz'], // Go: an @ after the host's / is path
+    ['https://h:8080/@scope/pkg.tgz', true, 'https://h:8080/@scope/pkg.tgz'],
     ['github.com/o/r.git', true, 'github.com/o/r.git'],
     ['-', true, '-'],
     ['', true, ''],
