@@ -21,10 +21,15 @@ export const UNPARSABLE_FILTERS = '(unparsable)';
 /** What stands for a label filter's value (`label=token=***`). */
 export const MASKED_LABEL_VALUE = '***';
 
-/** One filter value as recorded: a `key=value` (a label pair, under any filter name) keeps its key only. */
-function entry(name: string, value: string): string {
+/** A filter value as recorded or quoted: a `key=value` (a label pair, under any filter name) keeps its key only. */
+export function maskedFilterValue(value: string): string {
   const eq = value.indexOf('=');
-  return `${name}=${eq === -1 ? value : `${value.slice(0, eq)}=${MASKED_LABEL_VALUE}`}`;
+  return eq === -1 ? value : `${value.slice(0, eq)}=${MASKED_LABEL_VALUE}`;
+}
+
+/** One filter value as recorded (`label=token=***`). */
+function entry(name: string, value: string): string {
+  return `${name}=${maskedFilterValue(value)}`;
 }
 
 /** The filters as `name=value` strings; undefined when there are none (absent, empty, `null`, `{}`). */

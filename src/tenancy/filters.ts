@@ -11,6 +11,7 @@
  */
 import { isObject } from '../facts/go-fold.js';
 import { firstDuplicateKey } from '../facts/json-duplicate-keys.js';
+import { maskedFilterValue } from '../observe/prune-filters.js';
 
 /** Filters in the current form: name -> set of values (objects without a prototype). */
 export type FilterArgs = Record<string, Record<string, boolean>>;
@@ -33,7 +34,8 @@ export function parseFilters(raw: string | undefined): FilterArgs {
   // JSON.parse keeps the last of two equal keys; Go's decoder fails on a wrong type in any of
   // them (`{"label":["a"],"label":{"b":true}}` is refused by dockerd, read here as the map).
   const twice = firstDuplicateKey(raw);
-  if (twice !== undefined) throw new FilterError(`filters has the key ${JSON.stringify(twice)} twice in one object`);
+  // A key in a map-form value is a filter value (`token=<secret>` of a label): masked as the record masks it.
+  if (twice !== undefined) throw new FilterError(`filters has the key ${JSON.stringify(maskedFilterValue(twice))} twice in one object`);
   if (!isObject(parsed as never)) throw new FilterError('filters must be a JSON object');
   let lists = false;
   let maps = false;
