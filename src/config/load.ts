@@ -27,6 +27,7 @@ export const DEFAULTS = {
   handshakeFailuresPerSource: 50,
   headersTimeoutMs: 10_000,
   bodyTimeoutMs: 30_000,
+  streamedBodyIdleMs: 120_000,
   keepAliveTimeoutMs: 5_000,
   shutdownGraceMs: 10_000,
 } as const;
@@ -176,7 +177,7 @@ export function buildConfig(doc: unknown, base: string, source?: string): Gatewa
   if (metrics.identityLabel !== undefined && typeof metrics.identityLabel !== 'boolean') {
     problems.add('metrics.identityLabel', 'must be true or false');
   }
-  const limits = readMapping(problems, 'limits', raw.limits, ['bodyBytes', 'bufferedBodyBytes', 'bufferedBodyBytesPerIdentity', 'streamsPerIdentity', 'requestsPerIdentity', 'handshakesPerSource', 'handshakeFailuresPerSource', 'headersTimeoutMs', 'bodyTimeoutMs', 'keepAliveTimeoutMs', 'shutdownGraceMs']);
+  const limits = readMapping(problems, 'limits', raw.limits, ['bodyBytes', 'bufferedBodyBytes', 'bufferedBodyBytesPerIdentity', 'streamsPerIdentity', 'requestsPerIdentity', 'handshakesPerSource', 'handshakeFailuresPerSource', 'headersTimeoutMs', 'bodyTimeoutMs', 'streamedBodyIdleMs', 'keepAliveTimeoutMs', 'shutdownGraceMs']);
 
   const config: GatewayConfig = {
     source,
@@ -197,6 +198,7 @@ export function buildConfig(doc: unknown, base: string, source?: string): Gatewa
       handshakeFailuresPerSource: readPositiveInt(problems, 'limits.handshakeFailuresPerSource', limits.handshakeFailuresPerSource, DEFAULTS.handshakeFailuresPerSource),
       headersTimeoutMs: readPositiveInt(problems, 'limits.headersTimeoutMs', limits.headersTimeoutMs, DEFAULTS.headersTimeoutMs, MAX_TIMER_MS),
       bodyTimeoutMs: readPositiveInt(problems, 'limits.bodyTimeoutMs', limits.bodyTimeoutMs, DEFAULTS.bodyTimeoutMs, MAX_TIMER_MS),
+      streamedBodyIdleMs: readPositiveInt(problems, 'limits.streamedBodyIdleMs', limits.streamedBodyIdleMs, DEFAULTS.streamedBodyIdleMs, MAX_TIMER_MS),
       keepAliveTimeoutMs: readPositiveInt(problems, 'limits.keepAliveTimeoutMs', limits.keepAliveTimeoutMs, DEFAULTS.keepAliveTimeoutMs, MAX_TIMER_MS),
       shutdownGraceMs: readPositiveInt(problems, 'limits.shutdownGraceMs', limits.shutdownGraceMs, DEFAULTS.shutdownGraceMs, MAX_TIMER_MS),
     },

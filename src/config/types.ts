@@ -85,6 +85,12 @@ export interface LimitsConfig {
   headersTimeoutMs: number;
   /** Time a client has to send a body the gateway inspects, once its headers are in (ms). */
   bodyTimeoutMs: number;
+  /**
+   * Most time a body the gateway streams to the daemon (a build context, `docker load`,
+   * `import`, `cp` into a container) may send nothing while the gateway waits for it (ms);
+   * then the connection is cut and the daemon request dropped. No limit on the whole upload.
+   */
+  streamedBodyIdleMs: number;
   /** Idle keep-alive connections are closed after this long (ms). */
   keepAliveTimeoutMs: number;
   /** On SIGTERM, in-flight requests get this long to finish (ms). */

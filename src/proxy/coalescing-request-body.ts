@@ -11,8 +11,12 @@
  * while the daemon is not taking data, and the daemon request is ended when the body ends.
  * Errors and aborts stay with the caller (http-proxy destroys the daemon request); when the
  * daemon request fails or closes, the relay stops as a pipe would.
+ *
+ * A body that stops arriving is cut (BodyIdle): the relay counts the time it waits for the
+ * client's next byte, not the time it waits for the daemon to take what it has.
  */
 import type { ClientRequest, IncomingMessage } from 'node:http';
+import { idleWatch, type BodyIdle } from './body-idle.js';
 
 /**
  * Bytes held for one write at most: four TLS records' worth, what Node decrypts from one 64 KiB
@@ -28,8 +32,12 @@ export interface BodySource {
   pipe(destination: ClientRequest): ClientRequest;
 }
 
-/** Relay `from`'s body to `to` (coalesced, see above) and end `to` when the body ends. */
-export function relayRequestBody(from: IncomingMessage, to: ClientRequest): void {
+/**
+ * Relay `from`'s body to `to` (coalesced, see above) and end `to` when the body ends; with
+ * `idle`, a body from which no byte arrives for `idle.ms` while the relay waits for one is
+ * given up: `idle.onIdle` is called once (the caller cuts the client connection).
+ */
+export function relayRequestBody(from: IncomingMessage, to: ClientRequest, idle?: BodyIdle): void {
   // As a pipe does: a body that has already ended still ends the daemon request.
   if (from.readableEnded) {
     process.nextTick(() => to.end());
@@ -39,9 +47,12 @@ export function relayRequestBody(from: IncomingMessage, to: ClientRequest): void
   let pendingBytes = 0;
   let scheduled = false;
   let waitingForDrain = false;
+  // Counts while the relay waits for the client: not while the daemon is not taking data.
+  const watch = idle ? idleWatch(idle) : undefined;
 
   const resume = (): void => {
     waitingForDrain = false;
+    watch?.waiting();
     from.resume();
   };
 
@@ -58,12 +69,14 @@ export function relayRequestBody(from: IncomingMessage, to: ClientRequest): void
     // The socket may have taken everything as it was uncorked: then there is nothing to wait for.
     if (!taken && to.writableLength > 0 && !waitingForDrain) {
       waitingForDrain = true;
+      watch?.stop();
       from.pause();
       to.once('drain', resume);
     }
   };
 
   const onData = (chunk: Buffer): void => {
+    watch?.arrived();
     pending.push(chunk);
     pendingBytes += chunk.length;
     // A turn that brings more than this is written in parts, each subject to backpressure.
@@ -74,6 +87,7 @@ export function relayRequestBody(from: IncomingMessage, to: ClientRequest): void
     }
   };
   const onEnd = (): void => {
+    watch?.stop();
     flush();
     to.end();
   };
@@ -84,6 +98,7 @@ export function relayRequestBody(from: IncomingMessage, to: ClientRequest): void
   const detach = (): void => {
     if (detached) return;
     detached = true;
+    watch?.stop();
     pending = [];
     pendingBytes = 0;
     from.off('data', onData);
@@ -97,13 +112,14 @@ export function relayRequestBody(from: IncomingMessage, to: ClientRequest): void
   to.once('close', detach);
   // As a pipe does: a client paused before the relay was attached is resumed, not left waiting.
   if (from.readableFlowing !== true) from.resume();
+  watch?.waiting();
 }
 
-/** `from`'s body as a {@link BodySource} for http-proxy. */
-export function coalescedBodySource(from: IncomingMessage): BodySource {
+/** `from`'s body as a {@link BodySource} for http-proxy (with `idle`: see relayRequestBody). */
+export function coalescedBodySource(from: IncomingMessage, idle?: BodyIdle): BodySource {
   return {
     pipe(destination) {
-      relayRequestBody(from, destination);
+      relayRequestBody(from, destination, idle);
       return destination;
     },
   };

@@ -21,6 +21,12 @@ export interface ForwardHooks {
   /** The exchange failed before or while talking to the daemon. */
   onError(kind: 'unreachable' | 'failed', err: Error): void;
   /**
+   * A streamed body sent no byte for the forwarder's `streamedBodyIdleMs` while it waited for
+   * one (body-idle.ts): the caller cuts the client connection, which drops the daemon request
+   * as when a client leaves mid-body (`ended`). Absent: the client connection is destroyed.
+   */
+  onBodyIdle?(): void;
+  /**
    * Set for a request that holds something until the daemon has acted on it (a quota lock, a
    * tag reservation). dockerd finishes a create, start, update or commit it has read even when
    * its connection closes, and an import it has read whole, so a client that leaves once the
@@ -270,8 +276,17 @@ function dropProxyListeners(req: IncomingMessage, own: ReadonlySet<unknown>): vo
  */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']);
 
+/** How the forwarder treats request bodies. */
+export interface ForwarderOptions {
+  /**
+   * Most milliseconds a streamed request body may send nothing while the gateway waits for it
+   * (`limits.streamedBodyIdleMs`; body-idle.ts); absent: no limit.
+   */
+  streamedBodyIdleMs?: number;
+}
+
 /** Create the forwarder for `target`. */
-export function createForwarder(target: UpstreamTarget): Forwarder {
+export function createForwarder(target: UpstreamTarget, options: ForwarderOptions = {}): Forwarder {
   /**
    * Set by close(): the daemon connections still open are destroyed by the gateway itself (the
    * end of the shutdown's grace, after it cut its clients' connections), so what breaks on them
@@ -388,7 +403,9 @@ export function createForwarder(target: UpstreamTarget): Forwarder {
           // A streamed body, written to the daemon a turn's pieces at a time; only one the
           // forwarded head announces (see NO_BODY).
           const announced = headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined;
-          proxy.web(req, res, { buffer: (announced ? coalescedBodySource(req) : NO_BODY) as unknown as Stream });
+          const idleMs = options.streamedBodyIdleMs;
+          const idle = idleMs === undefined ? undefined : { ms: idleMs, onIdle: () => (hooks.onBodyIdle ? hooks.onBodyIdle() : req.socket.destroy()) };
+          proxy.web(req, res, { buffer: (announced ? coalescedBodySource(req, idle) : NO_BODY) as unknown as Stream });
         }
         // http-proxy aborts the daemon request when the client's request is aborted or fails (the
         // client left); for such a request `ended` decides instead.

@@ -207,7 +207,7 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
   let draining = false;
   const sessions = new Set<Duplex>();
   const connections = new Set<TLSSocket>();
-  const forwarder = createForwarder(target);
+  const forwarder = createForwarder(target, { streamedBodyIdleMs: config.limits.streamedBodyIdleMs });
 
   const server = createServer({
     ...deps.tls.options,

@@ -15,7 +15,7 @@ import { expectation, unsupportedExpectation } from '../http/expect-header.js';
 import { GatewayError, SERVER_REFUSALS, type GatewayErrorCode } from '../http/gateway-error.js';
 import { whenSocketCloses } from '../http/socket-close.js';
 import type { EndedBy } from '../core/observer.js';
-import { cutBeforeDecision, cutReason } from './connection-cuts.js';
+import { cutBeforeDecision, cutConnection, cutReason } from './connection-cuts.js';
 import { expireIfDue } from './connection-expiry.js';
 import { unsupportedTransferEncoding } from '../http/transfer-encoding.js';
 import type { DaemonSide, Forwarder } from '../proxy/forwarder.js';
@@ -464,6 +464,12 @@ function proceed(
           const error = (err as NodeJS.ErrnoException).code ?? err.message;
           exchange.upstreamError ??= `${kind}: ${error}`;
           deps.observer.upstreamError(kind, error);
+        },
+        // The streamed body stopped (limits.streamedBodyIdleMs): cut as a revocation cuts, so
+        // the daemon request is dropped mid-body (dockerd gives the build or load up) and what
+        // the exchange holds (tags, stream slot) is freed once the daemon connection has closed.
+        onBodyIdle() {
+          cutConnection(req.socket, 'body-idle');
         },
         ...(untilAnswered ? { untilAnswered } : {}),
       },

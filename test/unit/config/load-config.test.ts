@@ -85,6 +85,7 @@ describe('buildConfig', () => {
     expect(c.admin).toEqual({ enabled: true, listen: { host: '127.0.0.1', port: 9376 } });
     expect(c.limits.bodyBytes).toBe(4 * 1024 * 1024);
     expect(c.limits.bodyTimeoutMs).toBe(30_000);
+    expect(c.limits.streamedBodyIdleMs).toBe(120_000);
     expect(c.limits.bufferedBodyBytes).toBe(128 * 1024 * 1024);
     expect(c.limits.bufferedBodyBytesPerIdentity).toBe(16 * 1024 * 1024);
     expect(c.limits.streamsPerIdentity).toBe(1000);
@@ -164,6 +165,8 @@ describe('buildConfig', () => {
 
   it.each([
     ['bodyTimeoutMs', 2_147_483_648, 'must be a positive integer up to 2147483647, got 2147483648'],
+    ['streamedBodyIdleMs', 2_147_483_648, 'must be a positive integer up to 2147483647, got 2147483648'],
+    ['streamedBodyIdleMs', 0, 'must be a positive integer up to 2147483647, got 0'],
     ['shutdownGraceMs', 2 ** 40, 'must be a positive integer up to 2147483647, got 1099511627776'],
     ['headersTimeoutMs', 2 ** 53, 'must be a positive integer up to 2147483647, got 9007199254740992'],
     ['keepAliveTimeoutMs', Infinity, 'must be a positive integer up to 2147483647, got Infinity'],
@@ -174,7 +177,7 @@ describe('buildConfig', () => {
   });
 
   it('the longest timer Node takes is accepted', () => {
-    expect(problems({ tls, limits: { bodyTimeoutMs: 2_147_483_647, shutdownGraceMs: 2_147_483_647 } })).toEqual([]);
+    expect(problems({ tls, limits: { bodyTimeoutMs: 2_147_483_647, streamedBodyIdleMs: 2_147_483_647, shutdownGraceMs: 2_147_483_647 } })).toEqual([]);
   });
 
   it('names missing TLS files even when the tls block is left out', () => {

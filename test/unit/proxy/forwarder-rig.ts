@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createForwarder, type Forwarder } from '../../../src/proxy/forwarder.js';
+import { createForwarder, type Forwarder, type ForwarderOptions } from '../../../src/proxy/forwarder.js';
 import { createUpstreamTarget } from '../../../src/proxy/upstream-target.js';
 
 /** The rig's HTTP server port, and the daemon connections the forwarder opened (its side of them, in order). */
@@ -20,13 +20,14 @@ export interface ForwarderRig {
 
 /**
  * Start the rig; `cleanups` gets what closes it (run it after each test). `opened` is called
- * with each daemon connection the forwarder opens, as it opens it.
+ * with each daemon connection the forwarder opens, as it opens it; `options` are the forwarder's.
  */
 export async function forwarderRig(
   cleanups: (() => void)[],
   daemonConnection: (socket: Socket) => void,
   handle: (forwarder: Forwarder, req: IncomingMessage, res: ServerResponse) => void,
   opened?: (socket: Socket) => void,
+  options: ForwarderOptions = {},
 ): Promise<ForwarderRig> {
   const dir = mkdtempSync(join(tmpdir(), 'dg-fwd-'));
   const path = join(dir, 'daemon.sock');
@@ -49,7 +50,7 @@ export async function forwarderRig(
     opened?.(s);
     return s;
   };
-  const forwarder = createForwarder(target);
+  const forwarder = createForwarder(target, options);
   const server = createServer((req, res) => handle(forwarder, req, res));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
