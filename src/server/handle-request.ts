@@ -544,7 +544,7 @@ function proceed(
    */
   function admitByTenancy(tenancy: Tenancy | undefined): void {
     exchange.awaitDaemon();
-    const request = { identity, facts, body, method: req.method ?? '', target: req.url ?? '', bodyLimit: deps.bodyLimit };
+    const request = { identity, facts, body, method: req.method ?? '', target: req.url ?? '', bodyLimit: deps.bodyLimit, requestId: exchange.requestId };
     admitAfterPolicy({ tenancy, daemon: deps.daemon, decision, request, denyMessage: (refused) => gatekeeper.denyMessage(identity, facts, refused) }).then((verdict) => {
       if (verdict.kind === 'forward') {
         // Held from here, so that a refusal below frees it too (quota lock, tags, stream slot):

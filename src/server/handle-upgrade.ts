@@ -229,7 +229,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
         const after = hasAfterPolicy(tenancy, decision);
         if (after) exchange.awaitDaemon();
         const admitted = after
-          ? admitAfterPolicy({ tenancy, daemon: deps.daemon, decision, denyMessage: (refused) => gatekeeper.denyMessage(identity, facts, refused), request: { identity, facts, body: body.length > 0 ? body : undefined, method: req.method ?? 'POST', target: req.url ?? '/' } })
+          ? admitAfterPolicy({ tenancy, daemon: deps.daemon, decision, denyMessage: (refused) => gatekeeper.denyMessage(identity, facts, refused), request: { identity, facts, body: body.length > 0 ? body : undefined, method: req.method ?? 'POST', target: req.url ?? '/', requestId: exchange.requestId } })
           : Promise.resolve(undefined);
         return admitted.then((verdict) => {
           if (verdict && verdict.kind !== 'forward') {

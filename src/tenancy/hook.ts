@@ -14,6 +14,12 @@ export interface TenancyRequest {
   /** The raw request target (`req.url`). */
   target: string;
   /**
+   * The gateway's id of the request (its `X-Dockgate-Request-Id` and audit record's
+   * `requestId`): a reservation it holds is named by it in another tenant's 409, so an admin
+   * can find the holder. Absent: not named.
+   */
+  requestId?: string;
+  /**
    * Most bytes a body tenancy rewrites may have (`limits.bodyBytes`, as the body the client
    * sent): over it, admit rejects with a GatewayError (413 `rewritten-body-too-large`) before
    * anything is forwarded or held. Absent: not checked here.

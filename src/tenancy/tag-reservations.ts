@@ -20,6 +20,8 @@ export interface TagHolder {
   team?: string;
   /** The operation that will write the tag (`ImageBuild`). */
   operation: string;
+  /** The gateway's id of the request holding it (its audit record's `requestId`), named in a refusal. */
+  requestId?: string;
   /**
    * The images it writes carry no owner (a pull): a pull's tag may join any repository but
    * another tenant's (object-ops.ts, strangerIn), so two pulls into one repository do not stop

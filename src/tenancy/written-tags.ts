@@ -81,7 +81,8 @@ function isPull(facts: RequestFacts): boolean {
 function conflictMessage(ctx: TenancyContext, conflict: Conflict, pull: boolean): string {
   const { holder } = conflict;
   const whose = holder.tenant === ctx.tenant.name ? 'your' : holder.team !== undefined && holder.team === ctx.tenant.team ? "your team's" : "another tenant's";
-  const by = `${whose} ${holder.operation} still in progress`;
+  // The holder's request id lets an admin find it (the audit log, once its exchange has ended).
+  const by = `${whose} ${holder.operation} still in progress${holder.requestId !== undefined ? ` (request ${holder.requestId})` : ''}`;
   if (conflict.tag !== undefined) return `tag "${conflict.tag}" is reserved by ${by}, which writes it when it ends: try again once it has ended, or use another tag`;
   if ((holder.ownerless === true) !== pull) return `repository "${conflict.repository}" is being written into by ${by}, and pulled images may not share a repository with another tenant's images: use another repository`;
   return `repository "${conflict.repository}" is being written into by ${by}, and a repository may not hold two tenants' images: try again once it has ended, or use another repository`;
@@ -135,7 +136,7 @@ export async function withTagsReserved(ctx: TenancyContext, reservations: TagRes
   const verdict = await admit();
   if (verdict.kind !== 'forward') return verdict;
   const { tenant } = ctx;
-  const holder: TagHolder = { tenant: tenant.name, operation: ctx.req.facts.operation?.name ?? ctx.req.method, ...(tenant.team !== undefined ? { team: tenant.team } : {}), ...(isPull(ctx.req.facts) ? { ownerless: true } : {}) };
+  const holder: TagHolder = { tenant: tenant.name, operation: ctx.req.facts.operation?.name ?? ctx.req.method, ...(tenant.team !== undefined ? { team: tenant.team } : {}), ...(isPull(ctx.req.facts) ? { ownerless: true } : {}), ...(ctx.req.requestId !== undefined ? { requestId: ctx.req.requestId } : {}) };
   const reservation = reservations.reserve(tags, holder, writtenRepositories(tags, digests));
   if ('conflict' in reservation) {
     verdict.release?.();

@@ -83,7 +83,9 @@ describe('a streamed body that stops is cut after limits.streamedBodyIdleMs', ()
     const tagInto = () => docker(pki.bundle('alice'), tenancyGw.port, ['tag', `${tag}-alice:v1`, `${repoB}:2`]);
     const refused = await tagInto();
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toContain(`repository "docker.io/library/${repoB}" is being written into by another tenant's ImageBuild still in progress`);
+    expect(refused.stderr).toContain(`repository "docker.io/library/${repoB}" is being written into by another tenant's ImageBuild still in progress (request `);
+    // The holder's request id, which its record has (below).
+    const holder = /still in progress \(request ([^)]+)\)/.exec(refused.stderr)?.[1];
     // Then nothing: cut after the idle time (generous margin).
     const stopped = Date.now();
     await Promise.race([conn.closed, sleep(IDLE_MS + 15_000)]);
@@ -103,6 +105,7 @@ describe('a streamed body that stops is cut after limits.streamedBodyIdleMs', ()
     expect(record.reason).toContain('the gateway closed the client connection (body-idle) before its request had gone to the daemon whole; the daemon request was cut off');
     expect(record.bytesIn as number).toBe(522);
     expect(record.upstreamError).toBeUndefined();
+    expect(record.requestId).toBe(holder);
   }, 120_000);
 });
 

@@ -31,13 +31,13 @@ export function answer(status: number, json: unknown): DaemonAnswer {
   return { status, json, raw: Buffer.from(JSON.stringify(json)), contentType: 'application/json' };
 }
 
-/** Admit a bodiless POST to `target` by `who`. */
-export type Admit = (who: string, target: string) => Promise<TenancyVerdict>;
+/** Admit a bodiless POST to `target` by `who` (the gateway's request id `requestId`, if given). */
+export type Admit = (who: string, target: string, requestId?: string) => Promise<TenancyVerdict>;
 
 /** A tenancy over daemon `client`, with `spec`. */
 export function tenancyOn(client: DaemonClient): Admit {
   const tenancy = createTenancy({ daemon: client, spec: () => spec, groups: (id) => id.groups });
-  return (who, target) => tenancy.admit({ identity: identity(who), facts: buildFacts({ method: 'POST', rawTarget: target, headers: {} }), method: 'POST', target });
+  return (who, target, requestId) => tenancy.admit({ identity: identity(who), facts: buildFacts({ method: 'POST', rawTarget: target, headers: {} }), method: 'POST', target, ...(requestId !== undefined ? { requestId } : {}) });
 }
 
 /** Asserts `v` forwards holding a reservation, and returns its release. */

@@ -226,6 +226,21 @@ describe('admission: the repository of each tag being written is reserved until 
     release();
   });
 
+  // rev-dos F5: the holder of a reservation was not named, so an admin could not tell whose
+  // stalled build held a repository.
+  it.each([
+    ['another tag of the repository', '/v1.41/build?t=app:2', 'repository "app" is being written into by another tenant\'s ImageBuild still in progress (request f00d-1a), and'],
+    ['the same tag', '/v1.41/build?t=app:1', 'tag "app:1" is reserved by another tenant\'s ImageBuild still in progress (request f00d-1a), which writes it when it ends'],
+  ])('the 409 names the request id of the holder: %s', async (_name, target, want) => {
+    const admit = tenancyOn(daemon());
+    const release = forwarded(await admit('bob', '/v1.41/build?t=app:1', 'f00d-1a'));
+    const v = await admit('carol', target, 'f00d-1b');
+    expect(v).toMatchObject({ kind: 'deny', status: 409, code: 'tag-reserved' });
+    expect(v.kind === 'deny' && v.message).toContain(want);
+    expect(v.kind === 'deny' && v.message).not.toContain('f00d-1b');
+    release();
+  });
+
   it('two teams\' pulls of one tag: the second is refused while the first runs (they share the repository, not the tag)', async () => {
     const admit = tenancyOn(daemon());
     const release = forwarded(await admit('carol', '/v1.41/images/create?fromImage=app&tag=1'));
