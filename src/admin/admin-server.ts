@@ -114,6 +114,7 @@ const ADMIN_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /**
  * Build the express app: three GET routes (HEAD too, as express answers HEAD with a GET route),
+ * for HTTP/1 request lines only (another version, or none, is a 400 and the connection closes),
  * matched exactly: `/metrics/` and `/METRICS` are a JSON 404 like everything else, so a proxy
  * rule for the exact path covers every way in. While `loopbackHostsOnly()` is true, a request
  * whose `Host` is not a loopback name gets a JSON 403 (see loopback-host.ts). `tls`: the
@@ -127,6 +128,13 @@ export function createAdminApp(opts: Pick<AdminServerOptions, 'registry' | 'read
   app.set('strict routing', true);
   app.disable('x-powered-by');
   app.set('etag', false);
+  // A request line without an HTTP/1 version (Node reads `GET /metrics` as HTTP/0.9, a textual
+  // `HTTP/2.0` as 2.0) is refused as Node refuses the request lines it cannot parse: 400, closed.
+  app.use((req, res, next) => {
+    if (req.httpVersionMajor === 1) return next();
+    res.set('Connection', 'close');
+    res.status(400).json({ message: 'malformed HTTP request: the request line has no HTTP/1 version' });
+  });
   // HSTS and CSP's upgrade-insecure-requests speak of HTTPS: only with admin.tls, never on
   // the plain-HTTP listener (where HSTS is ignored and the upgrade points at nothing).
   app.use(helmet(opts.tls ? {} : { strictTransportSecurity: false, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));

@@ -8,6 +8,8 @@ export type GatewayErrorCode =
   | 'malformed'
   | 'bad-host'
   | 'bad-expect'
+  | 'bad-request-line'
+  | 'http-version'
   | 'body-too-large'
   | 'body-timeout'
   | 'identity-body-budget'
@@ -24,6 +26,8 @@ const STATUS: Record<GatewayErrorCode, number> = {
   malformed: 400,
   'bad-host': 400,
   'bad-expect': 417,
+  'bad-request-line': 400,
+  'http-version': 505,
   'body-too-large': 413,
   'body-timeout': 408,
   'identity-body-budget': 429,
@@ -38,11 +42,20 @@ const STATUS: Record<GatewayErrorCode, number> = {
 };
 
 /**
- * Refusals Go's server itself makes from a request's headers, before any handler, answering
- * with `Connection: close` (a bad `Host`, an `Expect` other than 100-continue): the gateway
- * closes after them and says so, on the request and the upgrade paths alike.
+ * Refusals Go's server itself makes from a request's line or headers, before any handler,
+ * answering with `Connection: close` (a bad `Host`, an `Expect` other than 100-continue, a
+ * request line without an HTTP/1 version): the gateway closes after them and says so, on the
+ * request and the upgrade paths alike.
  */
-export const SERVER_REFUSALS: readonly GatewayErrorCode[] = ['bad-host', 'bad-expect'];
+export const SERVER_REFUSALS: readonly GatewayErrorCode[] = ['bad-host', 'bad-expect', 'bad-request-line', 'http-version'];
+
+/**
+ * What the record of a refusal says: `error` when the gateway itself failed (a 5xx), else
+ * `malformed`; a 505 for the client's HTTP version is the client's fault.
+ */
+export function refusalOutcome(err: GatewayError): 'error' | 'malformed' {
+  return err.status >= 500 && err.code !== 'http-version' ? 'error' : 'malformed';
+}
 
 /** An error the gateway answers with itself, never forwarding the request. */
 export class GatewayError extends Error {

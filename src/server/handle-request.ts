@@ -12,7 +12,8 @@ import { drainRefusedBody } from '../http/drain-refused-body.js';
 import { hostHeaderProblem } from '../http/host-header.js';
 import { discardBehind } from '../http/linger.js';
 import { expectation, unsupportedExpectation } from '../http/expect-header.js';
-import { GatewayError, SERVER_REFUSALS, type GatewayErrorCode } from '../http/gateway-error.js';
+import { GatewayError, refusalOutcome, SERVER_REFUSALS, type GatewayErrorCode } from '../http/gateway-error.js';
+import { httpVersionRefusal } from '../http/http-version.js';
 import { whenSocketCloses } from '../http/socket-close.js';
 import type { EndedBy } from '../core/observer.js';
 import { cutBeforeDecision, cutConnection, cutReason } from './connection-cuts.js';
@@ -202,7 +203,7 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
 
       const refuse = (err: unknown): void => {
         const gerr = err instanceof GatewayError ? err : new GatewayError('internal', `dockgate: internal error: ${(err as Error).message}`);
-        exchange.refusal = { outcome: gerr.status >= 500 ? 'error' : 'malformed', reason: `${gerr.reasonCode}: ${gerr.message}` };
+        exchange.refusal = { outcome: refusalOutcome(gerr), reason: `${gerr.reasonCode}: ${gerr.message}` };
         // A shutting-down gateway closes, and so does one whose client sends its body too slowly;
         // otherwise the rest of a refused body is discarded, bounded.
         const closing = CLOSING.has(gerr.code);
@@ -232,6 +233,12 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
       }
       if (deps.draining()) {
         refuse(new GatewayError('shutting-down', 'dockgate: gateway is shutting down'));
+        return;
+      }
+      // A request line without an HTTP/1 version (http-version.ts), before the headers as in Go.
+      const versionRefusal = httpVersionRefusal(req.httpVersionMajor, req.httpVersionMinor);
+      if (versionRefusal) {
+        refuse(versionRefusal);
         return;
       }
       const hostProblem = hostHeaderProblem(req);

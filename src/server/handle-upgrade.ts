@@ -10,7 +10,8 @@ import { originForm } from '../facts/path.js';
 import { writeRawDockerError } from '../http/docker-error.js';
 import { hostHeaderProblem } from '../http/host-header.js';
 import { CONTINUE_LINE, continueWanted, expectation, unsupportedExpectation } from '../http/expect-header.js';
-import { GatewayError, SERVER_REFUSALS, type GatewayErrorCode } from '../http/gateway-error.js';
+import { GatewayError, refusalOutcome, SERVER_REFUSALS, type GatewayErrorCode } from '../http/gateway-error.js';
+import { httpVersionRefusal } from '../http/http-version.js';
 import { GONE_BEFORE_SENT, hijack } from '../proxy/hijack.js';
 import type { UpstreamTarget } from '../proxy/upstream-target.js';
 import { tenancyDecision } from '../tenancy/decision.js';
@@ -97,7 +98,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       } else {
         socket.destroy();
       }
-      exchange.finish(gerr.status >= 500 ? 'error' : 'malformed', answered ? gerr.status : 0, 0, bytes, `${gerr.reasonCode}: ${gerr.message}`);
+      exchange.finish(refusalOutcome(gerr), answered ? gerr.status : 0, 0, bytes, `${gerr.reasonCode}: ${gerr.message}`);
     };
     socket.on('error', () => socket.destroy());
     const afterCloseRecord = (): void => exchange.finish('malformed', 0, 0, 0, AFTER_CLOSE_REASON);
@@ -143,6 +144,9 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       // by the close above (connection-cut, expired).
       if (expireIfDue(socket)) return;
       if (deps.draining()) return refuse(new GatewayError('shutting-down', 'dockgate: gateway is shutting down'));
+      // A request line without an HTTP/1 version (http-version.ts), before the headers as in Go.
+      const versionRefusal = httpVersionRefusal(req.httpVersionMajor, req.httpVersionMinor);
+      if (versionRefusal) return refuse(versionRefusal);
       const hostProblem = hostHeaderProblem(req);
       if (hostProblem) return refuse(new GatewayError('bad-host', `dockgate: refused request: ${hostProblem} (dockerd refuses it too)`));
       const expects = expectation(req.rawHeaders);
