@@ -13,6 +13,7 @@ import { relayCoalesced } from './coalescing-relay.js';
 import { coalescedBodySource, NO_BODY } from './coalescing-request-body.js';
 import { bodyWouldBeReframed } from './reframed-body.js';
 import type { UpstreamTarget } from './upstream-target.js';
+import { upstreamErrorKind } from './upstream-errors.js';
 
 /** Per-request hooks the caller gets back from a forward. */
 export interface ForwardHooks {
@@ -270,12 +271,6 @@ function dropProxyListeners(req: IncomingMessage, own: ReadonlySet<unknown>): vo
   }
 }
 
-/**
- * Errors of connecting: the daemon could not be reached. A reset or a broken pipe comes from a
- * connection that was made (the daemon died or dropped it mid-request): that is `failed`.
- */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']);
-
 /** How the forwarder treats request bodies. */
 export interface ForwarderOptions {
   /**
@@ -356,7 +351,8 @@ export function createForwarder(target: UpstreamTarget, options: ForwarderOption
   proxy.on('error', (err: Error, req: IncomingMessage, res: ServerResponse | import('node:net').Socket) => {
     const hooks = (req as WithHooks)[HOOKS];
     const code = (err as NodeJS.ErrnoException).code ?? '';
-    const unreachable = UNREACHABLE.has(code) && !('headersSent' in res && res.headersSent);
+    // A connection that could not be made (upstream-errors.ts); after an answer began, any error is `failed`.
+    const unreachable = upstreamErrorKind(code) === 'unreachable' && !('headersSent' in res && res.headersSent);
     // A daemon that answered before taking the whole body (a 404 to an upload) and closed its
     // side breaks the rest of the upload: its answer is the outcome, not a failure of the daemon.
     const answeredEarly = (req as WithHooks)[PROXY_RES] !== undefined && (code === 'EPIPE' || code === 'ECONNRESET');

@@ -15,13 +15,27 @@ import { endRawSocket } from '../http/end-raw-socket.js';
 import { defaultHostHeader, hasHostHeader } from './default-host.js';
 import { noteStreamed } from './stream-buffer-pacing.js';
 import type { UpstreamTarget } from './upstream-target.js';
+import { upstreamErrorKind, type UpstreamErrorKind } from './upstream-errors.js';
 
 /** What a hijack reports back to the caller. */
 export interface HijackHooks {
   /** The daemon answered (101 or otherwise). */
   onHeaders(status: number): void;
   /** The exchange is over; byte counts are of the raw tunnel (or the relayed answer). */
-  onEnd(result: { bytesIn: number; bytesOut: number; error?: string }): void;
+  onEnd(result: HijackResult): void;
+}
+
+/** How a hijack ended. */
+export interface HijackResult {
+  bytesIn: number;
+  bytesOut: number;
+  error?: string;
+  /**
+   * Set when the daemon request failed before any answer and the gateway answered 502 for it:
+   * `unreachable` (no connection could be made) or `failed` (it was made and broke), as the
+   * request path classifies them (upstream-errors.ts).
+   */
+  upstream?: UpstreamErrorKind;
 }
 
 /** The upgrade request as the client sent it. */
@@ -91,7 +105,7 @@ function relayRefusal(res: IncomingMessage, client: Duplex, added: ExtraHeaders,
 /** Carry one upgrade request to the daemon and, on 101, pipe the two connections together. */
 export function hijack(target: UpstreamTarget, req: HijackRequest, client: Duplex, hooks: HijackHooks): void {
   let finished = false;
-  const finish = (result: { bytesIn: number; bytesOut: number; error?: string }): void => {
+  const finish = (result: HijackResult): void => {
     if (finished) return;
     finished = true;
     hooks.onEnd(result);
@@ -189,9 +203,12 @@ export function hijack(target: UpstreamTarget, req: HijackRequest, client: Duple
     // After the client went, the request was destroyed on purpose: nothing to report.
     if (finished) return;
     hooks.onHeaders(502);
-    const bytesOut = writeRawDockerError(client, 502, `dockgate: upstream ${target.name} unreachable: ${err.code ?? err.message}`, req.answerHeaders);
+    // A connection never made is `unreachable`; one the daemon reset or closed before its answer
+    // is `failed`, as on the request path (a reset was counted `unreachable` here: rev-fix-ver V3).
+    const upstream = upstreamErrorKind(err.code);
+    const bytesOut = writeRawDockerError(client, 502, `dockgate: upstream ${target.name} ${upstream}: ${err.code ?? err.message}`, req.answerHeaders);
     // The OS error code where there is one (ENOENT, ECONNREFUSED), as the request path reports it.
-    finish({ bytesIn: 0, bytesOut, error: err.code ?? err.message });
+    finish({ bytesIn: 0, bytesOut, error: err.code ?? err.message, upstream });
   });
 
   upstreamReq.end(req.body);

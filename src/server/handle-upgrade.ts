@@ -274,13 +274,15 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
               exchange.headersSent();
               if (code === 101) closeStream = deps.observer.streamOpened(facts.operation?.name ?? 'unknown', true);
             },
-            onEnd({ bytesIn, bytesOut, error }) {
+            onEnd({ bytesIn, bytesOut, error, upstream }) {
               deps.sessions.delete(socket);
               closeStream?.();
               verdict?.release?.();
-              if (error && status === 502) {
-                exchange.upstreamError ??= `unreachable: ${error}`;
-                deps.observer.upstreamError('unreachable', error);
+              // The daemon request failed before any answer (the gateway answered 502): counted
+              // with its kind, as on the request path.
+              if (error && upstream) {
+                exchange.upstreamError ??= `${upstream}: ${error}`;
+                deps.observer.upstreamError(upstream, error);
               }
               // No answer at all: the client went before the daemon answered (or before the request was sent).
               const gone = error && status === 0 ? goneBeforeTheAnswer(error, cutReason(socket)) : undefined;

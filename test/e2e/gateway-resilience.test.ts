@@ -116,6 +116,37 @@ describe('upstream failures', () => {
     }
   });
 
+  it('an upgrade whose daemon connection breaks before the answer is `failed`, as on the request path (rev-fix-ver V3)', async () => {
+    // The relay (standing in for the daemon's socket, in front of the real one) accepts the
+    // gateway's connection and takes the attach request, holds it, and is then closed: the
+    // connection was made and broke before any answer. It was counted `unreachable`.
+    const relay = await startHoldingRelay(daemonSocket, 20_000);
+    let taken = false;
+    relay.hold = (line) => (line.includes('/attach') ? (taken = true) : false);
+    const own = await startGateway(pki.dir, configYaml(pki, relay.path));
+    try {
+      const conn = await RawConnection.tls(admin, own.port);
+      conn.write(httpRequest({ method: 'POST', target: '/v1.41/containers/dgt-no-such-container/attach?stream=1&stdout=1', headers: [['Upgrade', 'tcp'], ['Connection', 'Upgrade'], ['Content-Length', '0']] }));
+      await until(() => taken, 10_000, 'the attach at the relay');
+      relay.close();
+      const r = await conn.response();
+      conn.close();
+      expect(r.status).toBe(502);
+      expect(r.text).toMatch(/dockgate: upstream unix:\/\/\S+ failed: ECONNRESET/);
+      const records = (): Array<Record<string, unknown>> => own.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const rec = await until(() => records().find((x) => x.operation === 'ContainerAttach'), 10_000, 'the attach record');
+      expect(rec).toMatchObject({ decision: 'allow', status: 502, upstreamError: 'failed: ECONNRESET' });
+      const lines = own.stderr().split('\n').filter((l) => l.includes('"upstream-error"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines).toEqual([expect.objectContaining({ kind: 'failed', error: 'ECONNRESET' })]);
+      const metrics = await (await fetch(`http://127.0.0.1:${own.adminPort}/metrics`)).text();
+      expect(metrics).toMatch(/^dockgate_upstream_errors_total\{kind="failed"\} 1$/m);
+      expect(metrics).not.toMatch(/^dockgate_upstream_errors_total\{kind="unreachable"\} [1-9]/m);
+    } finally {
+      await own.stop();
+      relay.close();
+    }
+  });
+
   it('the 502 for an upload reaches a client that reads only after sending its 16 MiB body', async () => {
     const conn = await RawConnection.tls(admin, gw.port);
     try {
