@@ -28,7 +28,8 @@ import type { DaemonClient } from '../tenancy/daemon-client.js';
 import { heldToLimit } from '../tenancy/rewritten-body.js';
 import { admit } from './admit.js';
 import type { DaemonApiRange } from '../runtime/daemon-api-range.js';
-import { rangeNeeded, rangeUnknown, versionRefused } from './version-gate.js';
+import { versionRefused } from './version-gate.js';
+import { afterApiRange } from './range-wait.js';
 import { AFTER_CLOSE_REASON, afterClose, answerOwedBehindExpect } from './after-close.js';
 import { admitAfterPolicy, hasAfterPolicy } from './after-policy.js';
 import { amendBody } from './amend-body.js';
@@ -268,27 +269,16 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
         refuse(admitError(err));
         return;
       }
-      if (rangeNeeded(deps.apiRange, plan)) {
-        // The daemon's API versions are not known yet (unread since the start): read first, so
-        // that a prefix it does not serve is never decided (version-gate.ts, rangeUnknown, for a
-        // read that fails). The body waits unread meanwhile.
-        exchange.refusal = RANGE_WAIT;
-        deps.apiRange.get().then(
-          () => {
-            exchange.refusal = undefined;
-            if (!ended) afterPlan(plan, identity);
-          },
-          (err: unknown) => {
-            exchange.refusal = undefined;
-            if (ended) return;
-            const refusal = rangeUnknown(err);
-            if (refusal) refuse(refusal);
-            else afterPlan(plan, identity);
-          },
-        ).catch((err: unknown) => (res.headersSent ? res.destroy() : refuse(err)));
-        return;
-      }
-      afterPlan(plan, identity);
+      // The daemon's API versions, when not known yet, are read first (range-wait.ts); the body
+      // waits unread meanwhile, and a client that leaves meanwhile is recorded as such.
+      const id = identity;
+      afterApiRange(deps.apiRange, plan, {
+        proceed: () => afterPlan(plan, id),
+        refuse,
+        wanted: () => !ended,
+        failed: (err: unknown) => (res.headersSent ? res.destroy() : refuse(err)),
+        waiting: (on) => (exchange.refusal = on ? RANGE_WAIT : undefined),
+      });
 
       /** The request from its plan on: the version gate, then its body (when inspected) and the decision. */
       function afterPlan(plan: RequestPlan, id: Identity): void {

@@ -23,7 +23,8 @@ import type { Identity } from '../core/types.js';
 import { planRequest, type RequestPlan } from '../facts/build-facts.js';
 import { writeRawVersionError } from '../http/version-error.js';
 import type { DaemonApiRange } from '../runtime/daemon-api-range.js';
-import { rangeNeeded, rangeUnknown, versionRefused } from './version-gate.js';
+import { versionRefused } from './version-gate.js';
+import { afterApiRange } from './range-wait.js';
 import { admitAfterPolicy, hasAfterPolicy } from './after-policy.js';
 import { AFTER_CLOSE_REASON, afterClose, whenAnswered } from './after-close.js';
 import { cutBeforeDecision, cutReason } from './connection-cuts.js';
@@ -158,20 +159,15 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       } catch {
         plan = undefined;
       }
-      if (plan && rangeNeeded(deps.apiRange, plan)) {
-        // The daemon's API versions are not known yet: read first (version-gate.ts).
-        const planned = plan;
-        deps.apiRange.get().then(() => {
-          if (!socket.destroyed) inRange(identity, planned, expects);
-        }, (err: unknown) => {
-          if (socket.destroyed) return;
-          const refusal = rangeUnknown(err);
-          if (refusal) refuse(refusal);
-          else inRange(identity, planned, expects);
-        }).catch((err: unknown) => refuse(err));
-        return;
-      }
-      inRange(identity, plan, expects);
+      // The daemon's API versions, when not known yet, are read first (range-wait.ts); a client
+      // that leaves meanwhile is recorded by the close above.
+      const id = identity;
+      afterApiRange(deps.apiRange, plan, {
+        proceed: () => inRange(id, plan, expects),
+        refuse,
+        wanted: () => !socket.destroyed,
+        failed: refuse,
+      });
     }
 
     /** The version gate (version-gate.ts), then the body and the decision. */
