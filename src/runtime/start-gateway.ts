@@ -16,7 +16,7 @@ import { createUpstreamTarget } from '../proxy/upstream-target.js';
 import type { CrlInfo } from '../server/crl.js';
 import { startGatewayServer, type GatewayServer } from '../server/gateway-server.js';
 import { effectiveGroups } from '../policy/compile.js';
-import { createDaemonClient } from '../tenancy/daemon-client.js';
+import { createDaemonClient, lookupAnswerCap } from '../tenancy/daemon-client.js';
 import { createDaemonApiRange } from './daemon-api-range.js';
 import { createTenancy } from '../tenancy/tenancy.js';
 import { loadTlsMaterial, tlsProblems, type TlsMaterial } from '../server/tls-material.js';
@@ -149,7 +149,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
 
   const target = createUpstreamTarget(config.upstream);
   // Tenancy follows the current policy's `tenancy:` section, so a reload turns it on or off.
-  const tenancy = createTenancy({ daemon: createDaemonClient(target), spec: () => gatekeeper.policy.tenancy, groups: (id) => effectiveGroups(gatekeeper.policy, id), log });
+  const tenancy = createTenancy({ daemon: createDaemonClient(target, undefined, lookupAnswerCap(process.env)), spec: () => gatekeeper.policy.tenancy, groups: (id) => effectiveGroups(gatekeeper.policy, id), log });
   /** Whether the Docker API listener listens; false until it is started below. */
   let listening = (): boolean => false;
   const readiness = createReadiness({

@@ -5,11 +5,12 @@
  * another tenant's, the recreate failed after compose had already stopped and renamed the old
  * container, and the data was stranded in a volume its user could neither see nor remove.
  */
+import { containerSummaries } from './list-items.js';
 import type { JsonValue } from '../core/types.js';
 import { isObject } from '../facts/go-fold.js';
 import { accessTo } from './access.js';
 import type { TenancyContext } from './context.js';
-import type { DaemonAnswer } from './daemon-client.js';
+import { getList, type DaemonAnswer } from './daemon-client.js';
 import { describeContainers } from './resolve.js';
 import { isAnonymousVolumeName } from './anonymous-volume-name.js';
 
@@ -24,7 +25,7 @@ export { isAnonymousVolumeName };
 export async function usedOnlyByCaller(ctx: TenancyContext, volume: string): Promise<{ mine: boolean } | { answer: DaemonAnswer }> {
   if (!isAnonymousVolumeName(volume)) return { mine: false };
   const filters = JSON.stringify({ volume: [volume] });
-  const answer = await ctx.daemon.get(`/containers/json?all=1&filters=${encodeURIComponent(filters)}`);
+  const answer = await getList(ctx.daemon, `/containers/json?all=1&filters=${encodeURIComponent(filters)}`, containerSummaries);
   if (answer.status !== 200 || !Array.isArray(answer.json)) return { answer };
   const users = await describeContainers(ctx.daemon, (answer.json as JsonValue[]).filter(isObject) as Record<string, unknown>[]);
   return { mine: users.length > 0 && users.every((c) => accessTo(ctx.spec, ctx.tenant, c, 'modify') !== 'none') };

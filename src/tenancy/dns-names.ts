@@ -13,6 +13,8 @@
  * - its name, ignoring case, where another container has it as an alias (network-aliases.ts).
  * The pure parts are here; `dnsNameRefusal` and `hostnameRefusal` are the checks.
  */
+import { getList } from './daemon-client.js';
+import { containerSummaries } from './list-items.js';
 import type { JsonValue } from '../core/types.js';
 import { asciiLower } from '../facts/ascii-lower.js';
 import { field, isObject } from '../facts/go-fold.js';
@@ -104,7 +106,7 @@ export async function dnsNameRefusal(ctx: TenancyContext, name: string, network:
   if (idLike) return idLike;
   const filters = caseFoldNameFilter(name);
   if (filters === undefined) return undefined; // dockerd refuses the name itself
-  const answer = await ctx.daemon.get(`/containers/json?all=1&filters=${encodeURIComponent(filters)}`);
+  const answer = await getList(ctx.daemon, `/containers/json?all=1&filters=${encodeURIComponent(filters)}`, containerSummaries);
   // Fail closed, as every look-up of the gateway's does: the request is refused (502).
   if (answer.status !== 200 || !Array.isArray(answer.json)) throw new Error(`daemon answered ${answer.status} when listing containers named like "${bare}"`);
   const twin = caseTwin(answer.json, bare, self);

@@ -11,7 +11,9 @@ import { isObject } from '../facts/go-fold.js';
 import { normalizeReference, referenceParts } from '../policy/guards/image-reference.js';
 import { maskUrlCredentials } from '../observe/url-credentials.js';
 import type { ResolvedObject } from './access.js';
-import type { DaemonAnswer, DaemonClient } from './daemon-client.js';
+import { getList, type DaemonAnswer, type DaemonClient } from './daemon-client.js';
+import { DROP } from './list-reader.js';
+import { imageSummary } from './list-items.js';
 import { describeObject, resolveObject } from './resolve.js';
 
 /** One image the operation would act on, with the reference that names it. */
@@ -77,15 +79,24 @@ export function pushReferences(name: string, tag: string | undefined): string[] 
 
 const str = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x !== '' && !x.startsWith('<none>')) : []);
 
-/** Every image of the daemon's list with a tag or digest in the repository `name` names. */
+/** The first tag or digest of an image list item in the repository `want` (a normalized name). */
+function refIn(doc: Record<string, unknown>, want: string | undefined): string | undefined {
+  return [...str(doc.RepoTags), ...str(doc.RepoDigests)].find((r) => normalizeReference(r, false)?.name === want);
+}
+
+/**
+ * Every image of the daemon's list with a tag or digest in the repository `name` names. The
+ * list is read item by item, keeping a summary (list-items.ts) of those in the repository only:
+ * images elsewhere, however large, neither count against the answer cap nor stay in memory.
+ */
 export async function repositoryImages(daemon: DaemonClient, name: string): Promise<{ images: NamedImage[] } | { answer: DaemonAnswer }> {
   const want = normalizeReference(name, false)?.name;
-  const answer = await daemon.get('/images/json');
+  const answer = await getList(daemon, '/images/json', (_key, doc) => (isObject(doc as JsonValue) && refIn(doc as Record<string, unknown>, want) !== undefined ? imageSummary(doc as Record<string, unknown>) : DROP));
   if (answer.status !== 200 || !Array.isArray(answer.json)) return { answer };
   const images: NamedImage[] = [];
   for (const doc of answer.json as JsonValue[]) {
     if (!isObject(doc)) continue;
-    const ref = [...str(doc.RepoTags), ...str(doc.RepoDigests)].find((r) => normalizeReference(r, false)?.name === want);
+    const ref = refIn(doc as Record<string, unknown>, want);
     if (ref !== undefined) images.push({ ref, found: describeObject('images', doc as Record<string, unknown>) });
   }
   return { images };

@@ -19,6 +19,8 @@ import type { ResolvedObject } from './access.js';
 import { countVisibleContainers } from './df-counts.js';
 import { rebuildTarget } from './target.js';
 import { listLimit, UNLIMITED_QUERY } from './list-limit.js';
+import { getList } from './daemon-client.js';
+import { visibleSelect } from './visibility.js';
 
 function withLabel(ctx: TenancyContext, ...labels: [string, ...string[]]): TenancyVerdict {
   let filters: string | undefined = ctx.req.facts.query.filters;
@@ -91,7 +93,8 @@ export async function listOperation(ctx: TenancyContext, object: ObjectKind | 'd
     }
   }
   // Fetch what the client asked for (its own filters included) and keep what it may see.
-  const answer = await ctx.daemon.get(target);
+  // Read item by item, holding only what the caller may see (visibility.ts, rev-dos F1).
+  const answer = await getList(ctx.daemon, target, visibleSelect(spec, tenant, object));
   if (answer.status !== 200) return daemonAnswer(answer);
   if (object === 'df') {
     const doc = { ...(answer.json as Record<string, unknown>) };

@@ -21,6 +21,8 @@
  * time. A failed list or inspect throws (the request is refused, 502); a container removed
  * between the two is skipped.
  */
+import { getList } from './daemon-client.js';
+import { containerSummaries } from './list-items.js';
 import type { JsonValue } from '../core/types.js';
 import { field, isObject } from '../facts/go-fold.js';
 import { goLower } from '../facts/go-lower.js';
@@ -143,7 +145,7 @@ export async function aliasRefusal(ctx: TenancyContext, name: string, networks: 
   if (bare === '' || networks.length === 0) return undefined;
   const ids = new Set<string>();
   for (const filters of [networkFilter(networks), CREATED_FILTER]) {
-    const answer = await ctx.daemon.get(`/containers/json?all=1&filters=${encodeURIComponent(filters)}`);
+    const answer = await getList(ctx.daemon, `/containers/json?all=1&filters=${encodeURIComponent(filters)}`, containerSummaries);
     if (answer.status !== 200 || !Array.isArray(answer.json)) throw new Error(`daemon answered ${answer.status} when listing the containers on network "${networks[0]?.name ?? ''}"`);
     for (const item of answer.json as unknown[]) {
       if (!isObject(item as JsonValue)) continue;

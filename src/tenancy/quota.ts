@@ -6,6 +6,8 @@ import { OWNER_LABEL } from './labels.js';
 import { CREATED_LABEL, isBuilderStepContainer, mayBeOwned, quotaOwnership } from './container-seal.js';
 import { imageLabelCache, isImageId } from './image-labels.js';
 import type { JsonValue } from '../core/types.js';
+import { getList } from './daemon-client.js';
+import { containerSummaries } from './list-items.js';
 
 /** Networks `owner` has (by owner label), as the daemon lists them. */
 export async function countNetworks(ctx: TenancyContext, owner = ctx.tenant.name): Promise<number> {
@@ -26,7 +28,8 @@ export async function countNetworks(ctx: TenancyContext, owner = ctx.tenant.name
 export async function containerIds(ctx: TenancyContext, runningOnly: boolean, owner = ctx.tenant.name): Promise<string[]> {
   const filters: Record<string, string[]> = { label: [`${OWNER_LABEL}=${owner}`, CREATED_LABEL] };
   if (runningOnly) filters.status = ['running', 'paused', 'restarting'];
-  const answer = await ctx.daemon.get(`/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify(filters))}`);
+  // Summaries only (list-items.ts): a container's other labels and fields are not the count's.
+  const answer = await getList(ctx.daemon, `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify(filters))}`, containerSummaries);
   if (answer.status !== 200 || !Array.isArray(answer.json)) throw new Error(`daemon answered ${answer.status} when counting containers`);
   const items = (answer.json as unknown[]).map((c) => (isObject(c as JsonValue) ? (c as Record<string, unknown>) : {}));
   const cache = imageLabelCache(ctx.daemon);
