@@ -29,6 +29,11 @@ export interface RelayOptions {
    * `/events`) gets it at once, and a whole answer goes out in one write.
    */
   headWithoutBody?: boolean;
+  /**
+   * Called when `from` has ended, before `to` is ended: the bytes it resolves to are written
+   * first (an error message added to a stream by a check of the answer: forwarder.ts).
+   */
+  endWith?: () => Promise<Buffer | undefined>;
 }
 
 /** Relay `from`'s body to `to` and end `to` when it ends. Errors and aborts are the caller's. */
@@ -93,6 +98,18 @@ export function relayCoalesced(from: IncomingMessage, to: ServerResponse, option
   from.on('end', () => {
     flush();
     wrote = true;
-    if (!to.destroyed) to.end();
+    const { endWith } = options;
+    if (!endWith) {
+      if (!to.destroyed) to.end();
+      return;
+    }
+    void endWith().then(
+      (extra) => {
+        if (to.destroyed) return;
+        if (extra && extra.length > 0) to.write(extra);
+        to.end();
+      },
+      () => to.destroy(),
+    );
   });
 }

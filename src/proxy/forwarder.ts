@@ -48,6 +48,23 @@ export interface ForwardHooks {
     left(): void;
     settled(side: DaemonSide): void;
   };
+  /**
+   * Watches a 200 answer (tenancy's check of a build's result): see AnswerWatch. Set only with
+   * `untilAnswered`, so that what the request holds waits for the watch also when the client
+   * left first.
+   */
+  answerWatch?: AnswerWatch;
+}
+
+/**
+ * Sees every piece of a 200 answer's body, in order, whether or not the client still reads
+ * it, and is told once that it ended (`complete` false: it broke off). The client's answer
+ * ends only once `ended` has resolved, after the bytes it resolves to (an error message added
+ * to a stream); for a client that left, the request settles (untilAnswered) only then.
+ */
+export interface AnswerWatch {
+  seen(chunk: Buffer): void;
+  ended(complete: boolean): Promise<Buffer | undefined>;
 }
 
 /** How the daemon's side of a request whose client left ended (ForwardHooks.untilAnswered). */
@@ -89,6 +106,14 @@ const PROXY_REQ = Symbol('dockgate.daemonRequest');
 const PROXY_RES = Symbol('dockgate.daemonResponse');
 const GONE = Symbol('dockgate.clientGone');
 const ORPHAN = Symbol('dockgate.orphan');
+const WATCH = Symbol('dockgate.answerWatch');
+
+/** An answer watch at work on a request's 200 answer: its `ended` promise once called, and whether that has settled. */
+interface Watching {
+  watch: AnswerWatch;
+  ended?: Promise<Buffer | undefined>;
+  settled: boolean;
+}
 
 /**
  * What ends the wait for a request whose client left (ForwardHooks.untilAnswered): the answer's
@@ -104,7 +129,28 @@ type WithHooks = IncomingMessage & {
   [GONE]?: boolean;
   /** The client left and the daemon's side is awaited (ForwardHooks.untilAnswered) until this. */
   [ORPHAN]?: Awaited;
+  /** The answer watch seeing this request's 200 answer (ForwardHooks.answerWatch). */
+  [WATCH]?: Watching;
 };
+
+/** Start watching `proxyRes` (a 200 answer) when the request has a watch. */
+function startWatch(req: WithHooks, proxyRes: IncomingMessage): void {
+  const watch = req[HOOKS]?.answerWatch;
+  if (!watch || proxyRes.statusCode !== 200) return;
+  req[WATCH] = { watch, settled: false };
+  proxyRes.on('data', (chunk: Buffer) => watch.seen(chunk));
+}
+
+/** Tell the watch its answer ended (once; later calls get the same promise). Undefined without a watch. */
+function watchEnded(req: WithHooks, complete: boolean): Promise<Buffer | undefined> | undefined {
+  const w = req[WATCH];
+  if (!w) return undefined;
+  if (!w.ended) {
+    w.ended = w.watch.ended(complete).catch(() => undefined);
+    void w.ended.then(() => (w.settled = true));
+  }
+  return w.ended;
+}
 
 /** Node renders a ClientRequest's head early for some headers; the path is fixed then. */
 type ClientRequestHead = ClientRequest & { _header?: string | null };
@@ -138,8 +184,9 @@ function responseHeaders(proxyRes: IncomingMessage): string[] {
 const SINGLE_WRITE_LIMIT = 64 * 1024;
 
 /** Relay the daemon's response to the client: one write for small answers, a stream otherwise. */
-function relayResponse(proxyRes: IncomingMessage, res: ServerResponse): void {
-  const headers = responseHeaders(proxyRes);
+function relayResponse(proxyRes: IncomingMessage, res: ServerResponse, endWith?: () => Promise<Buffer | undefined>): void {
+  // A watched answer may get bytes added before its end: never framed by the daemon's length.
+  const headers = endWith ? withoutLength(responseHeaders(proxyRes)) : responseHeaders(proxyRes);
   // Headers the gateway set (the request id) join the flat list, so writeHead takes Node's fast
   // path, which also keeps repeated daemon headers instead of collapsing them.
   for (const name of res.getHeaderNames()) {
@@ -149,6 +196,10 @@ function relayResponse(proxyRes: IncomingMessage, res: ServerResponse): void {
   }
   res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, headers);
   const length = proxyRes.headers['content-length'];
+  if (endWith) {
+    relayCoalesced(proxyRes, res, { headWithoutBody: true, endWith });
+    return;
+  }
   if (length === undefined || Number(length) > SINGLE_WRITE_LIMIT) {
     // A stream (logs -f, events, wait), an answer dockerd framed in chunks (most JSON answers
     // over 2 KiB) or a large one. The head goes out with the body's first piece when that came
@@ -159,6 +210,15 @@ function relayResponse(proxyRes: IncomingMessage, res: ServerResponse): void {
   const chunks: Buffer[] = [];
   proxyRes.on('data', (c: Buffer) => chunks.push(c));
   proxyRes.on('end', () => res.end(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+}
+
+/** A flat header list without `Content-Length`. */
+function withoutLength(headers: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) {
+    if ((headers[i] as string).toLowerCase() !== 'content-length') out.push(headers[i] as string, headers[i + 1] as string);
+  }
+  return out;
 }
 
 /** See Forwarder.ended. */
@@ -198,6 +258,16 @@ function dropDaemonSideIfUnfinished(req: WithHooks, res: ServerResponse): void {
   }
   req[GONE] = true;
   cutDaemonSide(daemonReq, daemonRes);
+  const watching = req[WATCH];
+  if (until && watching && !watching.settled) {
+    // A watched answer that ended, or broke off, while its watch is (or is yet to be) at work
+    // (a build's result being checked, its tags still reserved): what the request holds waits
+    // for the watch.
+    req[ORPHAN] = 'end';
+    until.left();
+    const complete = daemonRes?.readableEnded === true;
+    settleOrphan(req, complete ? { kind: 'answered', status: daemonRes?.statusCode ?? 502 } : { kind: 'failed' });
+  }
 }
 
 /** Drop what is left of the daemon's side: its answer, and the request unless it completed. */
@@ -259,7 +329,10 @@ function bodyOutlivedAnswer(req: WithHooks): void {
 function settleOrphan(req: WithHooks, side: DaemonSide): void {
   if (!req[ORPHAN]) return;
   req[ORPHAN] = undefined;
-  req[HOOKS]?.untilAnswered?.settled(side);
+  // A watched answer (a build's result check) settles once its watch is done.
+  const watched = watchEnded(req, side.kind === 'answered');
+  if (!watched) req[HOOKS]?.untilAnswered?.settled(side);
+  else void watched.then(() => req[HOOKS]?.untilAnswered?.settled(side));
 }
 
 /** Remove the `aborted` and `error` listeners of `req` added since `own` was taken (http-proxy's). */
@@ -322,6 +395,7 @@ export function createForwarder(target: UpstreamTarget, options: ForwarderOption
   proxy.on('proxyRes', (proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse) => {
     (req as WithHooks)[PROXY_RES] = proxyRes;
     const orphan = (req as WithHooks)[ORPHAN];
+    if (orphan === 'end' || ((orphan === undefined || orphan === 'answer') && !(req as WithHooks)[GONE])) startWatch(req as WithHooks, proxyRes);
     if (orphan === 'answer' || orphan === 'end') {
       // Read and discarded, so the daemon connection can be reused (a stream's: so that dockerd
       // is never held up writing it).
@@ -340,7 +414,7 @@ export function createForwarder(target: UpstreamTarget, options: ForwarderOption
     // Ahead of relayResponse's own 'end', which ends the client's answer. Only an upload pays
     // for it; a request without a body is complete by now.
     if (!req.complete) proxyRes.once('end', () => bodyOutlivedAnswer(req as WithHooks));
-    relayResponse(proxyRes, res);
+    relayResponse(proxyRes, res, (req as WithHooks)[WATCH] ? () => watchEnded(req as WithHooks, true) ?? Promise.resolve(undefined) : undefined);
     // The daemon's answer broke off (it died mid-stream); a client that left destroys it without an error.
     proxyRes.on('error', (err) => {
       reportError(hooks, 'failed', err);

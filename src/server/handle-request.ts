@@ -19,11 +19,11 @@ import type { EndedBy } from '../core/observer.js';
 import { cutBeforeDecision, cutConnection, cutReason } from './connection-cuts.js';
 import { expireIfDue } from './connection-expiry.js';
 import { unsupportedTransferEncoding } from '../http/transfer-encoding.js';
-import type { DaemonSide, Forwarder } from '../proxy/forwarder.js';
+import type { AnswerWatch, DaemonSide, Forwarder } from '../proxy/forwarder.js';
 import { bodyWouldBeReframed } from '../proxy/reframed-body.js';
 import { noteStreamed } from '../proxy/stream-buffer-pacing.js';
 import { tenancyDecision } from '../tenancy/decision.js';
-import { answeredDecision, type Tenancy } from '../tenancy/hook.js';
+import { answeredDecision, deny, type AnswerCheck, type Tenancy } from '../tenancy/hook.js';
 import type { DaemonClient } from '../tenancy/daemon-client.js';
 import { heldToLimit } from '../tenancy/rewritten-body.js';
 import { admit } from './admit.js';
@@ -123,6 +123,21 @@ function clientLeft(side: DaemonSide, streaming: boolean, cut: EndedBy | undefin
   const before = streaming ? `${gone} before the end of the answer` : `${gone} before the answer`;
   if (side.kind === 'failed') return `${before}; the daemon request failed`;
   return streaming ? `${before}; the daemon answered ${side.status}, read to its end (discarded)` : `${before}; the daemon answered ${side.status} (discarded)`;
+}
+
+/**
+ * The forwarder's watch of an answer tenancy checks after the fact: a refusal it finds replaces
+ * the exchange's decision (a tenancy denial, recorded with the status the answer had begun with).
+ */
+function recordedWatch(check: AnswerCheck, exchange: Exchange): AnswerWatch {
+  return {
+    seen: (chunk) => check.seen(chunk),
+    ended: async (complete) => {
+      const outcome = await check.ended(complete);
+      if (outcome.refusal) exchange.decision = tenancyDecision(deny(403, outcome.refusal.code, outcome.refusal.message));
+      return outcome.append;
+    },
+  };
 }
 
 /** Requests handed over and not yet ended, per connection. */
@@ -419,7 +434,7 @@ function proceed(
    * a stream slot, a commit's or a tag's reservation), or `tags`, a reservation of the tags the
    * operation writes, which a stream (a build, a pull, an import) also holds until dockerd is done.
    */
-  const forwardAllowed = (forwardTarget: string, forwardBody: Buffer | undefined, holds: 'nothing' | 'locks' | 'tags' = 'nothing'): void => {
+  const forwardAllowed = (forwardTarget: string, forwardBody: Buffer | undefined, holds: 'nothing' | 'locks' | 'tags' = 'nothing', answerWatch?: AnswerWatch): void => {
     const streaming = facts.operation?.streaming === true;
     // What a non-stream holds (quota lock, tag reservation) stays held until the daemon has
     // acted, also when its client leaves: the exchange then ends when the daemon answers. A
@@ -469,6 +484,7 @@ function proceed(
           cutConnection(req.socket, 'body-idle');
         },
         ...(untilAnswered ? { untilAnswered } : {}),
+        ...(untilAnswered && answerWatch ? { answerWatch } : {}),
       },
       forwardTarget,
       forwardBody,
@@ -563,7 +579,9 @@ function proceed(
           }
         }
         if (verdict.target !== undefined) req.url = verdict.target;
-        forwardAllowed(verdict.target ?? plan.origin, forwardBody, verdict.release === undefined ? 'nothing' : verdict.writesTags ? 'tags' : 'locks');
+        // An answer checked after the fact (a tenant's BuildKit build) is awaited like a write of tags.
+        const holds = verdict.answerCheck || verdict.writesTags ? 'tags' : verdict.release === undefined ? 'nothing' : 'locks';
+        forwardAllowed(verdict.target ?? plan.origin, forwardBody, holds, verdict.answerCheck ? recordedWatch(verdict.answerCheck, exchange) : undefined);
         return;
       }
       exchange.decision = verdict.kind === 'deny' ? tenancyDecision(verdict) : answeredDecision(decision, verdict);

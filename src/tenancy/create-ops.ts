@@ -9,6 +9,7 @@ import { accessTo } from './access.js';
 import { addingHostConfig } from './added-host-config.js';
 import { isAnonymousVolumeName, usedOnlyByCaller } from './anonymous-volume.js';
 import { buildChange } from './build-ops.js';
+import { buildResultCheck, buildTags } from './build-result-check.js';
 import { formBodyReplacement, tenancyMessage, type TenancyContext } from './context.js';
 import { anonymousVolumeMounts, mountVolumeLabels, ownAnonymousVolumes, isPredefinedNetwork, pinContainer, pinEndpointId, pinNetwork, PREDEFINED_NETWORKS } from './create-body.js';
 import { deny, forward, type ForwardVerdict, type TenancyVerdict } from './hook.js';
@@ -104,7 +105,11 @@ export async function createOperation(ctx: TenancyContext, op: string): Promise<
       // team's step keeps the team label it inherited, so `accessTo` lets an image's owner change
       // it (tag, rmi, push) only beside the owner's own team label.
       const target = rebuildTarget(facts, { query: { ...change.query, labels: JSON.stringify({ ...client, ...labels }) } });
-      return withForm(ctx, forward(change.note === undefined ? { target } : { target, note: change.note }));
+      const verdict = forward(change.note === undefined ? { target } : { target, note: change.note });
+      // A BuildKit frontend (`# syntax=`) may ignore those labels: its result is checked once
+      // the build has ended (build-result-check.ts).
+      if (facts.query.version === '2') verdict.answerCheck = buildResultCheck(ctx, await buildTags(ctx));
+      return withForm(ctx, verdict);
     }
     case 'ImageCreate': {
       // dockerd pulls when fromImage is non-empty, and imports into `repo` otherwise.

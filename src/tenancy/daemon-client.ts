@@ -1,6 +1,7 @@
 /**
  * Requests the gateway makes on the daemon itself (inspect an object, list a tenant's
- * containers; remove a `--rm` container whose start it refused, auto-remove.ts), through the
+ * containers; remove a `--rm` container whose start it refused, auto-remove.ts; undo a
+ * tenant's BuildKit build whose result it refused, build-result-check.ts), through the
  * same upstream as forwarded requests. An answer is capped at MAX_ANSWER bytes, so a
  * misbehaving daemon cannot fill memory. Lists hold every tenant's objects: they are read with
  * `list` (list-reader.ts), which keeps only the items the look-up selects as they arrive, so
@@ -31,6 +32,11 @@ export interface DaemonClient {
    * document without the others. Optional so that fakes in tests need not have it (getList).
    */
   list?(path: string, select: ItemSelect): Promise<DaemonAnswer>;
+  /**
+   * A POST without a body (build-result-check.ts puts a tag back on the image it named before
+   * a refused build). Optional as `delete` is.
+   */
+  post?(path: string): Promise<DaemonAnswer>;
 }
 
 /** The most bytes of a daemon answer a look-up holds (of a list: of the items it keeps). */
@@ -74,7 +80,7 @@ function selectedAnswer(res: IncomingMessage, json: unknown): DaemonAnswer {
 
 /** A client over `target` (its keep-alive agent and address). */
 export function createDaemonClient(target: UpstreamTarget, timeoutMs = 30_000, maxAnswer = MAX_ANSWER): DaemonClient {
-  const send = (method: 'GET' | 'DELETE', path: string, select?: ItemSelect): Promise<DaemonAnswer> =>
+  const send = (method: 'GET' | 'DELETE' | 'POST', path: string, select?: ItemSelect): Promise<DaemonAnswer> =>
     new Promise((resolve, reject) => {
       const req = request({ ...target.address, agent: target.agent, method, path, headers: { Host: 'docker', Accept: 'application/json' }, timeout: timeoutMs }, (res) => {
         if (select && res.statusCode === 200 && /json/i.test(String(res.headers['content-type'] ?? ''))) {
@@ -122,5 +128,5 @@ export function createDaemonClient(target: UpstreamTarget, timeoutMs = 30_000, m
       req.on('error', reject);
       req.end();
     });
-  return { get: (path) => send('GET', path), delete: (path) => send('DELETE', path), list: (path, select) => send('GET', path, select) };
+  return { get: (path) => send('GET', path), delete: (path) => send('DELETE', path), post: (path) => send('POST', path), list: (path, select) => send('GET', path, select) };
 }

@@ -61,6 +61,34 @@ export interface ForwardVerdict {
    * asks the daemon nothing more.
    */
   execLookup?: { exec: Record<string, unknown>; container: Record<string, unknown> };
+  /**
+   * A check of what the daemon did, made from its answer once that has ended (a tenant's
+   * BuildKit build: build-result-check.ts). The client's answer ends only after it, and
+   * `release` waits for it too (the tags stay reserved), also when the client left first.
+   */
+  answerCheck?: AnswerCheck;
+}
+
+/**
+ * Checks a forwarded request's answer: sees every piece of its body, in order (whether or not
+ * the client still reads it), and is told once when it ended.
+ */
+export interface AnswerCheck {
+  /** The next piece of the daemon's answer body (a 200 answer only). */
+  seen(chunk: Buffer): void;
+  /**
+   * The daemon's answer ended: `complete` when it ended normally, false when it broke off (the
+   * daemon connection failed). Never rejects.
+   */
+  ended(complete: boolean): Promise<AnswerCheckOutcome>;
+}
+
+/** What an answer check found. */
+export interface AnswerCheckOutcome {
+  /** Bytes to add to the client's answer before its end (an error message in its stream). */
+  append?: Buffer;
+  /** The check refused what the daemon did (and undid it): recorded as a tenancy denial. */
+  refusal?: { code: string; message: string };
 }
 
 /** Refuse in Docker's error shape (403 ownership/quota, 429 with Retry-After, 400 malformed). */

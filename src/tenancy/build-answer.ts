@@ -1,0 +1,121 @@
+/**
+ * What a BuildKit build's answer stream says about its result, read as it passes through the
+ * gateway (build-result-check.ts). dockerd 20.10 writes the stream as JSON messages, one a line
+ * (`\r\n` after each): BuildKit's progress as `{"id":"moby.buildkit.trace","aux":"<base64>"}`,
+ * the image it exported, once the solve (export and naming included) is over, as
+ * `{"id":"moby.image.id","aux":{"ID":"sha256:<hex>"}}` (only for the `moby` exporter: none with
+ * `outputs` `local`, `tar` or `cacheonly`), and a failure as
+ * `{"errorDetail":{"message":...},"error":...}`. Only dockerd writes these lines: what a frontend
+ * or a `RUN` step prints travels base64-encoded inside the trace messages. Pure.
+ */
+import { isObject } from '../facts/go-fold.js';
+import type { JsonValue } from '../core/types.js';
+import { ownershipOf } from './labels.js';
+
+/** What the stream said so far. */
+export interface BuildAnswerFacts {
+  /** The exported image's ID (`sha256:<64 hex>`), from the `moby.image.id` message. */
+  imageId?: string;
+  /** The stream carried an error message (dockerd's: the build failed). */
+  failed: boolean;
+}
+
+/** Lines longer than this are not kept whole (trace messages): the ones read here are short. */
+const LONGEST_READ_LINE = 64 * 1024;
+
+const IMAGE_ID = /^sha256:[0-9a-f]{64}$/;
+
+/** Reads a build's answer stream piece by piece; `facts()` at any point, the end included. */
+export class BuildAnswerReader {
+  private partial: Buffer[] = [];
+  private partialLength = 0;
+  /** The current line is over LONGEST_READ_LINE: skipped up to its end. */
+  private skipping = false;
+  private readonly found: BuildAnswerFacts = { failed: false };
+
+  /** Take the next piece of the answer's body. */
+  push(chunk: Buffer): void {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(0x0a, start);
+      if (nl < 0) {
+        this.keep(chunk.subarray(start));
+        return;
+      }
+      this.keep(chunk.subarray(start, nl));
+      this.endLine();
+      start = nl + 1;
+    }
+  }
+
+  /** What the stream said; a last line without its newline is read too. */
+  facts(): BuildAnswerFacts {
+    if (this.partialLength > 0 || this.skipping) this.endLine();
+    return { ...this.found };
+  }
+
+  private keep(piece: Buffer): void {
+    if (this.skipping || piece.length === 0) return;
+    if (this.partialLength + piece.length > LONGEST_READ_LINE) {
+      this.skipping = true;
+      this.partial = [];
+      this.partialLength = 0;
+      return;
+    }
+    this.partial.push(piece);
+    this.partialLength += piece.length;
+  }
+
+  private endLine(): void {
+    const skipped = this.skipping;
+    const line = Buffer.concat(this.partial).toString('utf8');
+    this.partial = [];
+    this.partialLength = 0;
+    this.skipping = false;
+    if (!skipped) readLine(line, this.found);
+  }
+}
+
+/** Read one message into `found`: the image ID, an error. */
+export function readLine(line: string, found: BuildAnswerFacts): void {
+  const text = line.trim();
+  if (text === '' || !(text.includes('moby.image.id') || text.includes('error'))) return;
+  let message: JsonValue;
+  try {
+    message = JSON.parse(text) as JsonValue;
+  } catch {
+    return;
+  }
+  if (!isObject(message)) return;
+  if ((message.error !== undefined && message.error !== null && message.error !== '') || isObject(message.errorDetail)) found.failed = true;
+  if (message.id === 'moby.image.id' && isObject(message.aux)) {
+    const id = message.aux.ID;
+    if (typeof id === 'string' && IMAGE_ID.test(id)) found.imageId = id;
+  }
+}
+
+/** Read a whole answer (for tests and small answers). */
+export function readBuildAnswer(body: Buffer | string): BuildAnswerFacts {
+  const reader = new BuildAnswerReader();
+  reader.push(typeof body === 'string' ? Buffer.from(body) : body);
+  return reader.facts();
+}
+
+/**
+ * Whether an image's labels (its `Config.Labels`) make it exactly `owner`'s, of `team`: the
+ * owner label is `owner`, and the team label is `team` (empty or absent when `team` is
+ * undefined), as a tenant's build sets them (`ownerLabels`).
+ */
+export function labelledFor(labels: JsonValue | undefined, owner: string, team: string | undefined): boolean {
+  const o = ownershipOf(labels);
+  return o.owner === owner && o.team === team;
+}
+
+/** `dockgate.owner="carol", dockgate.team="data"` (or `no dockgate.owner label`) for a message. */
+export function shownOwnerLabels(labels: JsonValue | undefined): string {
+  const read = (key: string): string => {
+    const v = isObject(labels) ? labels[key] : undefined;
+    return typeof v === 'string' ? `${key}=${JSON.stringify(v)}` : `no ${key} label`;
+  };
+  return `${read('dockgate.owner')}, ${read('dockgate.team')}`;
+}

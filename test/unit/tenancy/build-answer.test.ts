@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { BuildAnswerReader, labelledFor, readBuildAnswer, shownOwnerLabels } from '../../../src/tenancy/build-answer.js';
+import { exportsImage, streamError } from '../../../src/tenancy/build-result-check.js';
+
+const ID = `sha256:${'ab'.repeat(32)}`;
+const idLine = `{"id":"moby.image.id","aux":{"ID":"${ID}"}}\r\n`;
+const trace = `{"id":"moby.buildkit.trace","aux":"${Buffer.from('naming to docker.io/library/x:1 error moby.image.id').toString('base64')}"}\r\n`;
+const error = '{"errorDetail":{"message":"failed to solve: boom"},"error":"failed to solve: boom"}\r\n';
+
+describe('readBuildAnswer: what dockerd 20.10 writes in a BuildKit build\'s stream', () => {
+  it.each([
+    ['a successful build', trace + trace + idLine, { imageId: ID, failed: false }],
+    ['a failed build', trace + error, { failed: true }],
+    ['an image ID then an error (still checked)', idLine + error, { imageId: ID, failed: true }],
+    ['local/tar outputs: no image ID', trace, { failed: false }],
+    ['the last line without its newline', trace + idLine.trim(), { imageId: ID, failed: false }],
+    ['an ID that is not sha256:<64 hex>', '{"id":"moby.image.id","aux":{"ID":"sha256:abc"}}\r\n', { failed: false }],
+    ['an ID not in aux', `{"id":"moby.image.id","ID":"${ID}"}\r\n`, { failed: false }],
+    ['another aux id', `{"id":"moby.other","aux":{"ID":"${ID}"}}\r\n`, { failed: false }],
+    ['a line that is not JSON', `moby.image.id ${ID} error\r\n`, { failed: false }],
+    ['an empty error', '{"error":""}\r\n', { failed: false }],
+    ['a plain stream line mentioning error', '{"stream":"error: nothing\\n"}\r\n', { failed: false }],
+    ['errorDetail alone', '{"errorDetail":{"message":"x"}}\r\n', { failed: true }],
+  ])('%s', (_name, body, want) => {
+    expect(readBuildAnswer(body)).toEqual(want);
+  });
+
+  it('reads an ID line split across pieces, at any byte', () => {
+    const whole = Buffer.from(trace + idLine);
+    for (let cut = 1; cut < whole.length; cut++) {
+      const reader = new BuildAnswerReader();
+      reader.push(whole.subarray(0, cut));
+      reader.push(whole.subarray(cut));
+      expect(reader.facts().imageId, `cut at ${cut}`).toBe(ID);
+    }
+  });
+
+  it('skips a line too long to be one it reads (a trace), and reads the next', () => {
+    const huge = `{"id":"moby.buildkit.trace","aux":"${'A'.repeat(200 * 1024)}"}\r\n`;
+    const reader = new BuildAnswerReader();
+    for (let i = 0; i < huge.length; i += 7000) reader.push(Buffer.from(huge.slice(i, i + 7000)));
+    reader.push(Buffer.from(idLine));
+    expect(reader.facts()).toEqual({ imageId: ID, failed: false });
+  });
+});
+
+describe('labelledFor: exactly the tenant\'s owner and team labels', () => {
+  it.each([
+    [{ 'dockgate.owner': 'alice', 'dockgate.team': 'web' }, 'alice', 'web', true],
+    [{ 'dockgate.owner': 'alice', 'dockgate.team': 'web', other: 'x' }, 'alice', 'web', true],
+    [{ 'dockgate.owner': 'carol', 'dockgate.team': 'data' }, 'alice', 'web', false],
+    [{ 'dockgate.owner': 'alice', 'dockgate.team': 'data' }, 'alice', 'web', false],
+    [{ 'dockgate.owner': 'alice' }, 'alice', 'web', false],
+    [{ 'dockgate.owner': 'alice', 'dockgate.team': '' }, 'alice', undefined, true],
+    [{ 'dockgate.owner': 'alice' }, 'alice', undefined, true],
+    [{ 'dockgate.owner': 'alice', 'dockgate.team': 'web' }, 'alice', undefined, false],
+    [{ 'Dockgate.Owner': 'alice', 'dockgate.team': 'web' }, 'alice', 'web', false],
+    [{ 'dockgate.owner': 'ALICE', 'dockgate.team': 'web' }, 'alice', 'web', false],
+    [{}, 'alice', 'web', false],
+    [null, 'alice', 'web', false],
+    [undefined, 'alice', undefined, false],
+  ])('%j for %s/%s: %s', (labels, owner, team, want) => {
+    expect(labelledFor(labels, owner, team)).toBe(want);
+  });
+
+  it('names the labels found', () => {
+    expect(shownOwnerLabels({ 'dockgate.owner': 'carol', 'dockgate.team': 'data' })).toBe('dockgate.owner="carol", dockgate.team="data"');
+    expect(shownOwnerLabels(null)).toBe('no dockgate.owner label, no dockgate.team label');
+  });
+});
+
+describe('exportsImage: whether the build writes an image (the moby exporter)', () => {
+  it.each([
+    [undefined, true],
+    ['', true],
+    ['[]', true],
+    ['null', true],
+    ['not json', true],
+    ['[{"Type":"local","Attrs":{}}]', false],
+    ['[{"type":"tar"}]', false],
+  ])('outputs=%s: %s', (outputs, want) => {
+    expect(exportsImage(outputs)).toBe(want);
+  });
+});
+
+it('streamError is the message line the docker CLI fails on', () => {
+  expect(streamError('dockgate: no').toString()).toBe('{"errorDetail":{"message":"dockgate: no"},"error":"dockgate: no"}\r\n');
+});
