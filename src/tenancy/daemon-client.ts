@@ -8,6 +8,7 @@
  * the cap counts those alone and another tenant's objects cannot push a look-up over it.
  */
 import { request, type IncomingMessage } from 'node:http';
+import { maskPathCredentials } from '../observe/url-credentials.js';
 import type { UpstreamTarget } from '../proxy/upstream-target.js';
 import { ListReader, readList, type ItemSelect } from './list-reader.js';
 
@@ -82,6 +83,8 @@ function selectedAnswer(res: IncomingMessage, json: unknown): DaemonAnswer {
 export function createDaemonClient(target: UpstreamTarget, timeoutMs = 30_000, maxAnswer = MAX_ANSWER): DaemonClient {
   const send = (method: 'GET' | 'DELETE' | 'POST', path: string, select?: ItemSelect): Promise<DaemonAnswer> =>
     new Promise((resolve, reject) => {
+      // The path holds the caller's object name, and these errors become 502s and audit reasons.
+      const shown = maskPathCredentials(path);
       const req = request({ ...target.address, agent: target.agent, method, path, headers: { Host: 'docker', Accept: 'application/json' }, timeout: timeoutMs }, (res) => {
         if (select && res.statusCode === 200 && /json/i.test(String(res.headers['content-type'] ?? ''))) {
           const reader = new ListReader(select, maxAnswer);
@@ -89,7 +92,7 @@ export function createDaemonClient(target: UpstreamTarget, timeoutMs = 30_000, m
             try {
               reader.push(c);
             } catch (err) {
-              res.destroy(new Error(`daemon answer to ${path}: ${(err as Error).message}`));
+              res.destroy(new Error(`daemon answer to ${shown}: ${(err as Error).message}`));
             }
           });
           res.on('error', reject);
@@ -97,7 +100,7 @@ export function createDaemonClient(target: UpstreamTarget, timeoutMs = 30_000, m
             try {
               resolve(selectedAnswer(res, reader.end()));
             } catch (err) {
-              reject(new Error(`daemon answer to ${path}: ${(err as Error).message}`));
+              reject(new Error(`daemon answer to ${shown}: ${(err as Error).message}`));
             }
           });
           return;
@@ -107,7 +110,7 @@ export function createDaemonClient(target: UpstreamTarget, timeoutMs = 30_000, m
         res.on('data', (c: Buffer) => {
           size += c.length;
           if (size > maxAnswer) {
-            res.destroy(new Error(`daemon answer to ${path} exceeds ${maxAnswer} bytes`));
+            res.destroy(new Error(`daemon answer to ${shown} exceeds ${maxAnswer} bytes`));
             return;
           }
           chunks.push(c);
@@ -124,7 +127,7 @@ export function createDaemonClient(target: UpstreamTarget, timeoutMs = 30_000, m
           resolve({ status: res.statusCode ?? 502, json, raw, contentType: String(res.headers['content-type'] ?? '') });
         });
       });
-      req.on('timeout', () => req.destroy(new Error(`daemon request ${method} ${path} timed out`)));
+      req.on('timeout', () => req.destroy(new Error(`daemon request ${method} ${shown} timed out`)));
       req.on('error', reject);
       req.end();
     });
