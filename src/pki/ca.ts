@@ -31,13 +31,20 @@ export interface NewCa extends CaSigner {
   keyPem: string;
 }
 
-/** Creates a self-signed CA: basicConstraints CA:true (critical), keyCertSign + cRLSign, SKI. */
-export async function createCa(opts: { keyType: KeyType; days: number; now: Date; hostname?: string }): Promise<NewCa> {
+/** Creates a self-signed CA: basicConstraints CA:true (critical), keyCertSign + cRLSign, SKI; named by names.ts caSubject. */
+export async function createCa(opts: {
+  keyType: KeyType;
+  days: number;
+  now: Date;
+  hostname?: string;
+  /** The subject; by default caSubject's, unique per CA. Given, it may name a CA as another tool or an older dockgate did (`CN=dockgate CA <host>, O=dockgate`). */
+  name?: x509.JsonName;
+}): Promise<NewCa> {
   const { keys, algorithm } = await generateKeyPair(opts.keyType);
   const ski = await x509.SubjectKeyIdentifierExtension.create(keys.publicKey);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
-    name: caSubject(opts.hostname ?? hostname()),
+    name: opts.name ?? caSubject(opts.hostname ?? hostname(), opts.now, ski.keyId),
     keys,
     signingAlgorithm: algorithm.signing,
     ...validity(opts.now, opts.days),

@@ -58,7 +58,20 @@ export function serverSubject(): x509.JsonName {
   return [{ CN: ['dockgate server'] }];
 }
 
-/** The subject of the CA created by `certs init`; the host name tells CAs of several hosts apart. */
-export function caSubject(hostname: string): x509.JsonName {
-  return [{ CN: [`dockgate CA ${hostname}`.slice(0, MAX_NAME_LENGTH)] }, { O: ['dockgate'] }];
+/** Hex digits of the CA's key identifier its name carries. */
+const CA_KEY_ID_DIGITS = 8;
+
+/**
+ * The subject of the CA created by `certs init`: `CN=dockgate CA <host> <created> <key id>,
+ * O=dockgate`, e.g. `dockgate CA gw1 2026-12-06T13:31Z 5d2e07a1`. The host tells CAs of
+ * several hosts apart; the creation time (to the minute, UTC) and the first 8 hex digits of
+ * the subjectKeyIdentifier tell apart CAs of one host (an old and a new one after
+ * `init --force`, a scrapers' CA), in `identity.issuer`, the logs and clients' errors. A long
+ * host name is cut so that the CN stays within 64 characters with both kept whole.
+ */
+export function caSubject(hostname: string, created: Date, keyIdHex: string): x509.JsonName {
+  const prefix = 'dockgate CA ';
+  const suffix = ` ${created.toISOString().slice(0, 16)}Z ${keyIdHex.slice(0, CA_KEY_ID_DIGITS).toLowerCase()}`;
+  const host = hostname.slice(0, MAX_NAME_LENGTH - prefix.length - suffix.length);
+  return [{ CN: [`${prefix}${host}${suffix}`] }, { O: ['dockgate'] }];
 }

@@ -1,8 +1,8 @@
 /**
  * Which CA of `tls.ca` a CRL, a revocation or a certificate belongs to. Not the CA's name alone:
- * `dockgate certs init` names every CA `CN=dockgate CA <hostname>, O=dockgate`, so a second
- * init on one host (or `init --force`), like a corporate CA re-keyed under its old name, puts
- * two CAs of one name in a bundle. A CA is its name and its public key: the key is what
+ * `dockgate certs init` named every CA `CN=dockgate CA <hostname>, O=dockgate` before names
+ * carried the creation time and key id (pki/names.ts caSubject), so two CAs of one host made
+ * then, like a corporate CA re-keyed under its old name, put two CAs of one name in a bundle. A CA is its name and its public key: the key is what
  * verifies a CRL's or a certificate's signature (a CRL's authority key identifier only names
  * that key), and two certificates of one name and one key (a CA re-issued with its old key)
  * are one issuer, whose CRL OpenSSL accepts for both.

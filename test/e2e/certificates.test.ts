@@ -345,6 +345,13 @@ describe('server certificate rotation', () => {
 
 describe('invalid material is refused and the old material stays in force', () => {
   const failures = (): string[] => gw.stderr().split('\n').filter((l) => l.includes('TLS reload failed'));
+  // Put the good CRL back and wait until it is loaded again: otherwise its load (2 s of quiet
+  // later) lands in the next case, which then takes it for the load of its own new CRL.
+  const restore = async (file: string, good: Buffer): Promise<void> => {
+    const before = count(gw.stderr(), 'TLS material loaded');
+    writeFileSync(file, good);
+    await until(() => count(gw.stderr(), 'TLS material loaded') > before, 10_000, 'the good CRL to load again');
+  };
 
   it('a corrupt crl.pem', async () => {
     const crl = join(pki.dir, 'crl.pem');
@@ -356,7 +363,7 @@ describe('invalid material is refused and the old material stays in force', () =
     // Still serving with the old CRL: alice gets in, revoked bob still does not.
     expect((await docker(pki.bundle('alice'), gw.port, ['version', '--format', '{{.Server.Version}}'])).code).toBe(0);
     expect((await docker(pki.bundle('bob'), gw.port, ['ps'])).code).not.toBe(0);
-    writeFileSync(crl, good);
+    await restore(crl, good);
   });
 
   it('a CRL signed by another key', async () => {
@@ -366,10 +373,10 @@ describe('invalid material is refused and the old material stays in force', () =
     const n = failures().length;
     copyFileSync(join(other.dir, 'crl.pem'), crl);
     const line = await until(() => failures()[n], 10_000, 'a reload failure');
-    // Both CAs are "dockgate CA <host>": the issuer name matches, the signature does not.
+    // Another CA (its own name since `certs init` names CAs apart; of the same name before).
     expect(JSON.parse(line).err).toMatch(/CRL signature of .* does not verify|is not one of the trusted CAs/);
     expect((await docker(pki.bundle('bob'), gw.port, ['ps'])).code).not.toBe(0);
-    writeFileSync(crl, good);
+    await restore(crl, good);
   });
 
   it('an older CRL of the same CA (a rollback that would lift revocations)', async () => {
@@ -561,11 +568,19 @@ describe('intermediate CAs', () => {
 
 describe('two CAs of one name in tls.ca', () => {
   it('an older CRL of the second CA is refused as a rollback, though the first CA\'s CRL is older still: its revoked client stays out', async () => {
-    // Two `certs init` on one host: both CAs are "CN=dockgate CA <hostname>, O=dockgate".
+    // `certs init` names each CA apart now; two CAs of one name remain possible (two inits on one
+    // host before that, another tool's CA re-keyed under its old name): ca2's certificate is
+    // made again with ca1's name over ca2's key, its CRL re-signed, and dave issued by it.
     const ca1 = await makePki({});
-    const ca2 = await makePki({ dave: ['admin'] });
+    const ca2 = await makePki({});
     const subject = (dir: string) => new X509Certificate(readFileSync(join(dir, 'ca.pem'))).subject;
+    expect(subject(ca2.dir)).not.toBe(subject(ca1.dir));
+    const cn = /^CN=(.*)$/m.exec(subject(ca1.dir))?.[1] ?? '';
+    const renamed = await run('openssl', ['req', '-x509', '-new', '-key', join(ca2.dir, 'ca-key.pem'), '-subj', `/CN=${cn}/O=dockgate`, '-days', '30',
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', join(ca2.dir, 'ca.pem')]);
+    expect(renamed.code, renamed.stderr).toBe(0);
     expect(subject(ca2.dir)).toBe(subject(ca1.dir));
+    for (const args of [['certs', 'crl', '--dir', ca2.dir], ['certs', 'issue', 'dave', '--dir', ca2.dir, '--group', 'admin']]) expect((await dockgate(args)).code).toBe(0);
     const dir = mkdtempSync(join(work, 'twins-'));
     writeFileSync(join(dir, 'ca.pem'), readFileSync(join(ca1.dir, 'ca.pem'), 'utf8') + readFileSync(join(ca2.dir, 'ca.pem'), 'utf8'));
     const crl = join(dir, 'crl.pem');

@@ -5,6 +5,7 @@ import { createIntermediateCa } from '../../../src/pki/intermediate-ca.js';
 import { x509 } from '../../../src/pki/webcrypto.js';
 import type { NewCa } from '../../../src/pki/ca.js';
 import { casWithoutCrl, parseCrl } from '../../../src/server/crl.js';
+import { legacyCaName } from './tls-chain.js';
 
 const now = new Date();
 
@@ -21,7 +22,7 @@ async function crlOf(ca: NewCa, serials: string[], nextUpdate: Date): Promise<st
 }
 
 describe('CRLs for a chain (root -> intermediate)', async () => {
-  const root = await createCa({ keyType: 'ecdsa', days: 30, now, hostname: 'root' });
+  const root = await createCa({ keyType: 'ecdsa', days: 30, now, name: legacyCaName('root') });
   const int = await createIntermediateCa(root, { commonName: 'team CA', keyType: 'ecdsa', days: 30, now });
   const cas = [int.certPem, root.certPem];
   const in3days = new Date(now.getTime() + 3 * 86_400_000);
@@ -52,7 +53,7 @@ describe('CRLs for a chain (root -> intermediate)', async () => {
   });
 
   it('a CRL whose issuer name matches but whose signature does not is refused, naming the file', async () => {
-    const impostor = await createCa({ keyType: 'ecdsa', days: 30, now, hostname: 'root' });
+    const impostor = await createCa({ keyType: 'ecdsa', days: 30, now, name: legacyCaName('root') });
     await expect(parseCrl(await crlOf(impostor, [], in3days), cas, '/x/crl.pem')).rejects.toThrow(`/x/crl.pem: CRL signature of "${root.cert.subject}" does not verify against that CA`);
   });
 });

@@ -20,7 +20,7 @@ import { certificatesCheck } from '../../../src/runtime/expiry-warnings.js';
 import { closeRevokedConnections } from '../../../src/runtime/revocation.js';
 import { isRevoked } from '../../../src/server/revoked.js';
 import { loadTlsMaterial, type TlsMaterial } from '../../../src/server/tls-material.js';
-import { leaf, makeChain, sweepOpen, type Pair } from './tls-chain.js';
+import { leaf, legacyCaName, makeChain, sweepOpen, type Pair } from './tls-chain.js';
 
 const now = new Date();
 const NAME = 'CN=dockgate CA twin, O=dockgate';
@@ -43,8 +43,8 @@ describe('two CAs of one name in tls.ca', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'dockgate-twins-'));
   afterAll(() => rm(dir, { recursive: true, force: true }));
   // Both "CN=dockgate CA twin, O=dockgate", with their own keys; tls.ca holds ca1 then ca2.
-  const ca1 = await createCa({ keyType: 'ecdsa', days: 30, now, hostname: 'twin' });
-  const ca2 = await createCa({ keyType: 'ecdsa', days: 30, now, hostname: 'twin' });
+  const ca1 = await createCa({ keyType: 'ecdsa', days: 30, now, name: legacyCaName('twin') });
+  const ca2 = await createCa({ keyType: 'ecdsa', days: 30, now, name: legacyCaName('twin') });
   const server = await leaf(ca1, 'localhost', '5e', 'server');
   // alice and bob share a serial under the two CAs.
   const alice = await leaf(ca1, 'alice', '0a01');

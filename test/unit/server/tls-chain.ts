@@ -97,6 +97,14 @@ export async function reissue(ca: CaSigner, by: CaSigner = ca, dates: { notBefor
   return cert.toString('pem') + '\n';
 }
 
+/**
+ * The name `certs init` gave every CA before names were made unique (`CN=dockgate CA <host>,
+ * O=dockgate`): how two CAs of one name still arise (a CA of then, another tool's re-keyed CA).
+ */
+export function legacyCaName(host: string): x509.JsonName {
+  return [{ CN: [`dockgate CA ${host}`] }, { O: ['dockgate'] }];
+}
+
 /** Root, an intermediate under it and a server certificate of the root. */
 export interface Chain {
   root: NewCa;
@@ -114,7 +122,7 @@ export interface Chain {
 export async function makeChain(intermediate = 'team CA'): Promise<Chain> {
   const dir = await mkdtemp(join(tmpdir(), 'dockgate-chain-'));
   afterAll(() => rm(dir, { recursive: true, force: true }));
-  const root = await createCa({ keyType: 'ecdsa', days: 30, now, hostname: 'root' });
+  const root = await createCa({ keyType: 'ecdsa', days: 30, now, name: legacyCaName('root') });
   const int = await createIntermediateCa(root, { commonName: intermediate, keyType: 'ecdsa', days: 30, now });
   const server = await leaf(root, 'localhost', '5e', 'server');
   await writeFile(join(dir, 'ca.pem'), int.bundlePem);
