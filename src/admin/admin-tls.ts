@@ -9,7 +9,7 @@ import type { SecureContextOptions } from 'node:tls';
 import type { AdminTlsConfig } from '../config/types.js';
 import { keepHeldCrls } from '../runtime/crl-pending.js';
 import type { ServerCertificateDates } from '../runtime/server-certificate-dates.js';
-import type { CrlInfo } from '../server/crl.js';
+import { normalizeSerialHex, type CrlInfo } from '../server/crl.js';
 import { loadServerPair, loadTlsMaterial, TlsMaterialError, type TlsMaterial } from '../server/tls-material.js';
 
 /** Loaded admin TLS material. */
@@ -48,7 +48,7 @@ export async function loadAdminTls(tls: AdminTlsConfig): Promise<AdminTlsMateria
   const problems: string[] = [];
   const pair = loadServerPair(tls, problems);
   if (!pair) throw new TlsMaterialError(problems);
-  const server = { fingerprint: pair.server.fingerprint256, serial: pair.server.serialNumber, notBefore: new Date(pair.server.validFrom), notAfter: new Date(pair.server.validTo) };
+  const server = { fingerprint: pair.server.fingerprint256, serial: normalizeSerialHex(pair.server.serialNumber), notBefore: new Date(pair.server.validFrom), notAfter: new Date(pair.server.validTo) };
   return { options: { cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' }, caCerts: [], crls: [], warnings: [], everyCaHasCrl: false, server };
 }
 

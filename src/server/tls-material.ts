@@ -47,7 +47,7 @@ export interface TlsMaterial {
   serverNotBefore: Date;
   /** SHA-256 fingerprint of the server certificate (whether a reload brings a new one). */
   serverFingerprint: string;
-  /** Serial number of the server certificate (uppercase hex, as Node's getPeerCertificate gives it). */
+  /** Serial number of the server certificate, lowercase hex (normalizeSerialHex), as `certs list` and the audit write serials. */
   serverSerial: string;
   caNotAfter: Date[];
   /** The CAs of `tls.ca`, so the sweep can walk from a client's issuer up to the root. */
@@ -182,7 +182,7 @@ export async function loadTlsMaterial(tls: TlsConfig, configKey = 'tls'): Promis
     serverNotAfter: new Date(server.validTo),
     serverNotBefore: new Date(server.validFrom),
     serverFingerprint: server.fingerprint256,
-    serverSerial: server.serialNumber,
+    serverSerial: normalizeSerialHex(server.serialNumber),
     caNotAfter: cas.map((c) => new Date(c.validTo)),
     caCerts: cas,
     caNames,

@@ -87,7 +87,17 @@ describe('loadTlsMaterial: what tls.ca and tls.cert must be', async () => {
     const noEku = await leafWithoutEku(chain.root);
     await put('noeku-cert.pem', noEku.certPem);
     await put('noeku-key.pem', noEku.keyPem);
-    expect((await load({ cert: 'noeku-cert.pem', key: 'noeku-key.pem' })).serverSerial).toBe('5F');
+    expect((await load({ cert: 'noeku-cert.pem', key: 'noeku-key.pem' })).serverSerial).toBe('5f');
+  });
+
+  // Lower case, as `certs list`, `certs revoke SERIAL` and the audit write serials (rev-docs F4):
+  // the `TLS material loaded` line and the server-certificate-refused message quote it.
+  it('the server serial is lowercase hex on both listeners', async () => {
+    const noEku = await leafWithoutEku(chain.root);
+    await put('noeku-cert.pem', noEku.certPem);
+    await put('noeku-key.pem', noEku.keyPem);
+    expect((await loadAdminTls({ cert: file('noeku-cert.pem'), key: file('noeku-key.pem') })).server.serial).toBe('5f');
+    expect((await loadAdminTls({ cert: file('noeku-cert.pem'), key: file('noeku-key.pem'), ca: file('ca.pem') })).server.serial).toBe('5f');
   });
 
   it('a corrupt body in tls.cert names the file', async () => {
