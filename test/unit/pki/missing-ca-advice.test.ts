@@ -16,7 +16,7 @@ describe('advice for a directory without a CA', () => {
     const dir = await tmp();
     const r = await run('list', '--dir', dir);
     expect(r.code).toBe(1);
-    expect(r.err).toContain(`no CA in ${dir} (missing ${join(dir, 'ca.pem')}); run "dockgate certs init" first`);
+    expect(r.err).toContain(`no CA in ${dir} (missing ${join(dir, 'ca.pem')}); run "dockgate certs init --dir ${dir}" first`);
   });
 
   test.each([
@@ -32,7 +32,7 @@ describe('advice for a directory without a CA', () => {
     const r = await run(...argv, '--dir', dir);
     expect(r.code).toBe(1);
     expect(r.err).toContain(`no CA in ${dir} (missing ${join(dir, 'ca.pem')}, though it holds index.json): restore ca.pem from a backup, or start a new CA with "dockgate certs init --dir ${dir} --force"`);
-    expect(r.err).not.toContain('run "dockgate certs init" first');
+    expect(r.err).not.toContain('first');
     expect((await run('init', '--dir', dir)).code).toBe(1);
     expect((await run('init', '--dir', dir, '--force')).code).toBe(0);
   });
