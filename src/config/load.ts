@@ -7,6 +7,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { parseListen, parseUpstream } from './address.js';
+import { DEFAULT_TLS_FILES, defaultTlsFileProblem } from './default-tls.js';
 import { checkTopLevelKeys, emptyConfigProblem, NOT_A_MAPPING } from './top-level.js';
 import type { AdminConfig, GatewayConfig, ListenAddress, TlsConfig } from './types.js';
 import { ConfigError, isRecord, MAX_TIMER_MS, ProblemList, readPositiveInt } from './validate.js';
@@ -68,16 +69,23 @@ function readFile(problems: ProblemList, base: string, path: string, value: unkn
   return file;
 }
 
-function readTls(problems: ProblemList, base: string, raw: unknown): TlsConfig {
+/** `relativeTo` names `base` in messages about a default file (`the config file`). */
+function readTls(problems: ProblemList, base: string, raw: unknown, relativeTo: string): TlsConfig {
   const tls = isRecord(raw) ? raw : {};
   if (raw !== undefined && !isRecord(raw)) problems.add('tls', 'must be a mapping with ca, cert and key');
   problems.unknownKeys('tls', tls, ['ca', 'cert', 'key', 'crl', 'partialChain']);
   if (tls.partialChain !== undefined && typeof tls.partialChain !== 'boolean') problems.add('tls.partialChain', 'must be true or false');
-  const fallback = (name: string) => (tls[name] === undefined ? `${DEFAULTS.certDir}/${name === 'ca' ? 'ca.pem' : `server-${name}.pem`}` : tls[name]);
+  const file = (name: 'ca' | 'cert' | 'key'): string => {
+    if (tls[name] !== undefined) return readFile(problems, base, `tls.${name}`, tls[name]) ?? '';
+    const certDir = resolve(base, DEFAULTS.certDir);
+    const problem = defaultTlsFileProblem(certDir, name, relativeTo);
+    if (problem) problems.add(`tls.${name}`, problem);
+    return join(certDir, DEFAULT_TLS_FILES[name]);
+  };
   return {
-    ca: readFile(problems, base, 'tls.ca', fallback('ca')) ?? '',
-    cert: readFile(problems, base, 'tls.cert', fallback('cert')) ?? '',
-    key: readFile(problems, base, 'tls.key', fallback('key')) ?? '',
+    ca: file('ca'),
+    cert: file('cert'),
+    key: file('key'),
     crl: tls.crl === undefined ? defaultCrl(problems, raw, base) : readFile(problems, base, 'tls.crl', tls.crl),
     partialChain: tls.partialChain === true,
   };
@@ -182,7 +190,7 @@ export function buildConfig(doc: unknown, base: string, source?: string): Gatewa
   const config: GatewayConfig = {
     source,
     listen: readListen(problems, 'listen', raw.listen, DEFAULTS.listen),
-    tls: readTls(problems, base, raw.tls),
+    tls: readTls(problems, base, raw.tls, source === undefined ? 'the working directory' : 'the config file'),
     upstream: upstream.ok ? upstream.value : { kind: 'unix', path: '/var/run/docker.sock', url: DEFAULTS.upstream },
     policy: raw.policy === undefined ? undefined : readFile(problems, base, 'policy', raw.policy),
     admin: readAdmin(problems, base, raw.admin),

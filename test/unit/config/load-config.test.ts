@@ -186,6 +186,29 @@ describe('buildConfig', () => {
   });
 });
 
+describe('a missing default TLS file is named as the default, with how to create it (rev-docs F8)', () => {
+  const DEFAULT = (key: string, file: string, base: string) => `tls.${key}: /certs/${file}: no such file; tls.${key} is left out, and this is its default (certs/${file}, relative to ${base})`;
+  it.each([
+    ['no certs/ at all, a config file', [], {}, 'x.yaml', ['ca', 'cert', 'key'].map((k, i) => `${DEFAULT(k, ['ca.pem', 'server-cert.pem', 'server-key.pem'][i] ?? '', 'the config file')}: create it with "dockgate certs init --dir /certs", or set tls.${k}`)],
+    ['no certs/, the embedded default', [], {}, undefined, [`${DEFAULT('ca', 'ca.pem', 'the working directory')}: create it with "dockgate certs init --dir /certs", or set tls.ca`, expect.stringMatching(/^tls\.cert: /), expect.stringMatching(/^tls\.key: /)]],
+    ['certs/ with ca.pem only: certs init would refuse there', ['ca.pem'], {}, 'x.yaml', [`${DEFAULT('cert', 'server-cert.pem', 'the config file')}: set tls.cert to where the file is`, `${DEFAULT('key', 'server-key.pem', 'the config file')}: set tls.key to where the file is`]],
+    ['a tls block naming ca only: cert and key default', ['ca.pem'], { tls: { ca: 'certs/ca.pem' } }, 'x.yaml', [expect.stringMatching(/^tls\.cert: .*: set tls\.cert to where the file is$/), expect.stringMatching(/^tls\.key: /)]],
+    ['a path the config names: no default to explain', [], { tls: { ca: 'certs/ca.pem', cert: 'certs/server-cert.pem', key: 'certs/server-key.pem' } }, 'x.yaml', ['tls.ca: /certs/ca.pem: no such file', 'tls.cert: /certs/server-cert.pem: no such file', 'tls.key: /certs/server-key.pem: no such file']],
+  ] as const)('%s', (_label, present, doc, source, want) => {
+    const d = mkdtempSync(join(dir, 'defaults-'));
+    if (present.length > 0) mkdirSync(join(d, 'certs'));
+    for (const f of present) writeFileSync(join(d, 'certs', f), 'x');
+    let got: string[] = [];
+    try {
+      buildConfig(doc, d, source);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      got = err.problems.map((p) => `${p.path}: ${p.message}`.split(d).join(''));
+    }
+    expect(got).toEqual(want);
+  });
+});
+
 describe('tls.crl with no tls block: ./certs/crl.pem', () => {
   /** A directory whose certs/ holds the CA files, plus `extra` of crl.pem and index.json. */
   const base = (extra: readonly string[]) => {

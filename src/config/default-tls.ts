@@ -1,0 +1,35 @@
+/**
+ * The TLS files a config reads when it leaves `tls.ca`, `tls.cert` or `tls.key` out: those
+ * `dockgate certs init` writes into `certs/`, relative to the config file's directory. A missing
+ * one is named as that default, with how to create it (rev-docs F8): a bare "no such file" for
+ * a path the user never wrote left them guessing.
+ */
+import { accessSync, constants, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** File names in the certificate directory, per `tls` key. */
+export const DEFAULT_TLS_FILES = { ca: 'ca.pem', cert: 'server-cert.pem', key: 'server-key.pem' } as const;
+
+/** A `tls` key with a default file. */
+export type DefaultTlsKey = keyof typeof DEFAULT_TLS_FILES;
+
+// The files `certs init` writes (pki/replaced-ca.ts initFiles): with any of them present it refuses.
+const INIT_FILES = ['ca.pem', 'ca-key.pem', 'server-cert.pem', 'server-key.pem', 'crl.pem', 'index.json'];
+
+/**
+ * Why the default file of `key` in `certDir` cannot be read, or undefined when it can. `base`
+ * says what `certDir` is relative to, for the message (`the config file`).
+ */
+export function defaultTlsFileProblem(certDir: string, key: DefaultTlsKey, base: string): string | undefined {
+  const file = join(certDir, DEFAULT_TLS_FILES[key]);
+  try {
+    accessSync(file, constants.R_OK);
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') return `${file}: not readable (${code})`;
+  }
+  const what = `${file}: no such file; tls.${key} is left out, and this is its default (certs/${DEFAULT_TLS_FILES[key]}, relative to ${base})`;
+  const fresh = !INIT_FILES.some((name) => existsSync(resolve(certDir, name)));
+  return fresh ? `${what}: create it with "dockgate certs init --dir ${certDir}", or set tls.${key}` : `${what}: set tls.${key} to where the file is`;
+}
