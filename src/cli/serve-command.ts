@@ -13,20 +13,9 @@ import { ConfigError } from '../config/validate.js';
 import { createOperationalLog, type OperationalLog } from '../observe/logger.js';
 import { childExecArgv, runCertsCrl, startCrlResign } from '../runtime/crl-resign.js';
 import { StartMaterialError, startGateway, type RunningGateway } from '../runtime/start-gateway.js';
-import { parseArgs, refuseRepeated, UsageError } from './args.js';
 import type { CliIo } from './io.js';
+import { readServeArgs } from './serve-args.js';
 import { captureServeSignals, type ServeSignals } from './serve-signals.js';
-
-/** Usage text of `dockgate serve`. */
-export const SERVE_USAGE = `Usage: dockgate serve [--config FILE]
-
-Runs the gateway. The config file may also be named by DOCKGATE_CONFIG. With neither, the
-embedded default listens on ${DEFAULTS.listen}, forwards to ${DEFAULTS.upstream} and uses ./certs,
-creating a CA, a server certificate and an "admin" client bundle there if it holds none.
-It also keeps ./certs/crl.pem fresh: checked at start and hourly, the CRL is re-signed
-("dockgate certs crl --dir ./certs") once less than 10 days are left before its nextUpdate.
-With a config file, re-sign the CRL with a timer or cron (docs/certificates.md).
-`;
 
 async function resolveConfig(file: string | undefined, io: CliIo): Promise<GatewayConfig> {
   if (file) return loadConfig(file);
@@ -68,24 +57,9 @@ function startEmbeddedCrlResign(config: GatewayConfig, gateway: RunningGateway, 
 export async function runServe(argv: readonly string[], io: CliIo): Promise<number> {
   // Before anything else, and before any await: see serve-signals.ts.
   const signals = captureServeSignals();
-  if (argv.includes('-h')) {
-    io.stdout.write(SERVE_USAGE);
-    return 0;
-  }
-  const args = parseArgs(argv, { values: ['config'], switches: ['help'] });
-  if (args.switches.has('help')) {
-    io.stdout.write(SERVE_USAGE);
-    return 0;
-  }
-  if (args.positionals.length > 0) throw new UsageError(`serve takes no argument "${args.positionals[0]}"`);
-  // parseArgs keeps the last --config: a unit's ExecStart plus a drop-in's would run on one unsaid.
-  refuseRepeated(argv, ['config'], ['config']);
-  const configFile = args.values.config ?? process.env.DOCKGATE_CONFIG;
-  // Set but empty (an unset variable in a unit or compose file) is not "no config": the
-  // embedded default would serve with the built-in policy on 0.0.0.0:2376.
-  if (configFile !== undefined && configFile.trim() === '') {
-    throw new UsageError(args.values.config !== undefined ? '--config is empty' : 'DOCKGATE_CONFIG is set but empty (unset it to use the embedded default)');
-  }
+  const args = readServeArgs(argv, process.env, io);
+  if (typeof args === 'number') return args;
+  const { configFile } = args;
   let config: GatewayConfig;
   try {
     config = await resolveConfig(configFile, io);

@@ -36,5 +36,8 @@ describe('serve arguments', () => {
     const r = spawnSync(process.execPath, [CLI, 'serve', 'extra'], { encoding: 'utf8', timeout: 10_000 });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('dockgate: serve takes no argument "extra"');
+    // serve's own usage, not the top-level one (rev-docs F9).
+    expect(r.stderr).toContain('Usage: dockgate serve [--config FILE]');
+    expect(r.stderr).not.toContain('dockgate policy check|explain');
   });
 });
