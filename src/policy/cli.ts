@@ -10,7 +10,7 @@ import { ConfigError } from '../config/validate.js';
 import { policyWarnings } from './warnings.js';
 import type { CompiledPolicy } from './compile.js';
 import { policyPathFromConfig } from './config-policy-path.js';
-import { PolicyError } from './errors.js';
+import { PolicyError, problemLine } from './errors.js';
 import { explain, formatExplanation } from './explain.js';
 import { loadDefaultPolicy, loadPolicyFile } from './load-file.js';
 import { sanKind } from './san-kind.js';
@@ -174,5 +174,5 @@ async function readBody(source: string, io: PolicyCliIo): Promise<Uint8Array> {
 function writeProblems(err: PolicyError, io: PolicyCliIo): void {
   const file = err.source ?? '(policy)';
   io.stderr.write(`${file}: ${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}\n`);
-  for (const p of err.problems) io.stderr.write(`  ${file}:${p.line ?? '-'}: ${p.path || '(file)'}: ${p.message}\n`);
+  for (const p of err.problems) io.stderr.write(`  ${problemLine(file, p)}\n`);
 }

@@ -32,6 +32,15 @@ export function formatProblems(problems: readonly PolicyProblem[], source?: stri
   return [head, ...lines].join('\n');
 }
 
+/**
+ * One problem as `policy check` prints it: `FILE:LINE: path: message`, leaving out what is not
+ * known (a file that cannot be read: `FILE: message`, not `FILE:-: (file): message`).
+ */
+export function problemLine(file: string, p: PolicyProblem): string {
+  const place = p.line === undefined ? file : `${file}:${p.line}`;
+  return `${place}: ${p.path ? `${p.path}: ` : ''}${p.message}`;
+}
+
 /** `rules[0].allow (line 7)`, `line 7`, or `(file)`. */
 export function placeOf(p: PolicyProblem): string {
   const line = p.line !== undefined ? `line ${p.line}` : '';

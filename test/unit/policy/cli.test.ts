@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { ConfigError } from '../../../src/config/validate.js';
 import { runPolicyCommand } from '../../../src/policy/cli.js';
+import { problemLine } from '../../../src/policy/errors.js';
 import { loadPolicy } from '../../../src/policy/compile.js';
 import { decide } from '../../../src/policy/evaluate.js';
 import { explain } from '../../../src/policy/explain.js';
@@ -57,8 +58,11 @@ describe('dockgate policy check', () => {
   it('without a file checks the built-in default', async () => {
     expect((await run(['check'])).out).toContain('policy OK: built-in default');
   });
-  it('missing file: exit 2', async () => {
-    expect((await run(['check', '--policy', join(dir, 'missing.yaml')])).code).toBe(2);
+  it('missing file: exit 2, the file and the reason without a stand-in line (rev-docs F10)', async () => {
+    const missing = join(dir, 'missing.yaml');
+    const r = await run(['check', '--policy', missing]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`${missing}: 1 problem\n  ${missing}: cannot read policy file: ENOENT: no such file or directory, open '${missing}'\n`);
   });
   it('usage errors: exit 2', async () => {
     expect((await run(['frobnicate'])).code).toBe(2);
@@ -226,7 +230,7 @@ describe('dockgate policy: review findings', () => {
   ])('an alias bomb is a policy problem: %j exits 2 with one line per problem', async (argv) => {
     const r = await run(argv);
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`${bomb}: 1 problem\n  ${bomb}:-: (file): the YAML cannot be read: Excessive alias count indicates a resource exhaustion attack (at most 100 aliases are expanded)\n`);
+    expect(r.err).toBe(`${bomb}: 1 problem\n  ${bomb}: the YAML cannot be read: Excessive alias count indicates a resource exhaustion attack (at most 100 aliases are expanded)\n`);
   });
 
   // The last one won silently: a check of two files passed on the second alone.
@@ -296,5 +300,16 @@ describe('dockgate policy check --config: refuses what serve refuses about the f
     const r = await run(['explain', '--as', 'admin', '--config', file, 'GET', '/info']);
     expect(r.code).toBe(2);
     expect(r.err).toContain('polciy: unknown key (expected one of: listen, tls, upstream, policy, admin, audit, metrics, limits)');
+  });
+});
+
+describe('problemLine: what policy check prints per problem', () => {
+  it.each([
+    ['line and path', { path: 'rules[0].mode', line: 6, message: 'bad' }, 'p.yaml:6: rules[0].mode: bad'],
+    ['line, whole file', { path: '', line: 3, message: 'the YAML cannot be read' }, 'p.yaml:3: the YAML cannot be read'],
+    ['path, no line', { path: 'rules', message: 'missing' }, 'p.yaml: rules: missing'],
+    ['neither (an unreadable file)', { path: '', message: 'cannot read policy file: ENOENT' }, 'p.yaml: cannot read policy file: ENOENT'],
+  ])('%s', (_label, problem, want) => {
+    expect(problemLine('p.yaml', problem)).toBe(want);
   });
 });
