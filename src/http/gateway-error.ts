@@ -3,7 +3,11 @@
  * place (docker-error.ts) in Docker's error shape so the CLI prints it.
  */
 
-/** Stable codes of errors the gateway itself answers with. */
+/**
+ * Stable codes of errors the gateway itself answers with. Policy denials are not among them
+ * (their record carries the policy's code), nor is an unreachable daemon (the forwarded
+ * request's 502, recorded as an `allow` with `upstreamError`).
+ */
 export type GatewayErrorCode =
   | 'malformed'
   | 'bad-host'
@@ -16,8 +20,6 @@ export type GatewayErrorCode =
   | 'identity-stream-limit'
   | 'identity-request-limit'
   | 'body-budget'
-  | 'denied'
-  | 'upstream-unreachable'
   | 'upstream-failed'
   | 'shutting-down'
   | 'internal';
@@ -34,8 +36,6 @@ const STATUS: Record<GatewayErrorCode, number> = {
   'identity-stream-limit': 429,
   'identity-request-limit': 429,
   'body-budget': 503,
-  denied: 403,
-  'upstream-unreachable': 502,
   'upstream-failed': 502,
   'shutting-down': 503,
   internal: 500,
