@@ -2,7 +2,7 @@
  * Adapts a compiled policy file (or the built-in default policy) to the data path's Gatekeeper.
  */
 import type { OperationalLog } from '../observe/logger.js';
-import type { CompiledPolicy } from '../policy/compile.js';
+import { effectiveGroups, type CompiledPolicy } from '../policy/compile.js';
 import { decide, denialWhateverTheBody, denyMessage } from '../policy/evaluate.js';
 import { loadDefaultPolicy, loadPolicyFile } from '../policy/load-file.js';
 import { policyWarnings } from '../policy/warnings.js';
@@ -20,6 +20,7 @@ export function loadGatekeeper(file: string | undefined): VersionedGatekeeper {
     decide: (identity, facts) => decide(policy, identity, facts),
     denialWhateverTheBody: (identity, facts) => denialWhateverTheBody(policy, identity, facts),
     denyMessage: (identity, facts, decision) => denyMessage(policy, identity, facts, decision),
+    tenancy: { spec: policy.tenancy, groups: (identity) => effectiveGroups(policy, identity) },
   };
 }
 

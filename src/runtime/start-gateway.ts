@@ -148,7 +148,9 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   if (config.tls.crl === undefined) log.warn({ event: 'tls-config' }, NO_CRL);
 
   const target = createUpstreamTarget(config.upstream);
-  // Tenancy follows the current policy's `tenancy:` section, so a reload turns it on or off.
+  // Tenancy follows the policy's `tenancy:` section, so a reload turns it on or off. Each request
+  // carries the section and groups of the policy that decided it (Gatekeeper.tenancy); these two
+  // are read only for a request without them.
   const tenancy = createTenancy({ daemon: createDaemonClient(target, undefined, lookupAnswerCap(process.env)), spec: () => gatekeeper.policy.tenancy, groups: (id) => effectiveGroups(gatekeeper.policy, id), log });
   /** Whether the Docker API listener listens; false until it is started below. */
   let listening = (): boolean => false;

@@ -3,6 +3,7 @@
  * The policy behind it can be swapped (reload) without the data path knowing.
  */
 import type { Decision, Identity, RequestFacts } from '../core/types.js';
+import type { TenancyPolicy } from '../tenancy/tenancy-policy.js';
 
 /** Decides requests; implemented by the compiled policy (or a fixed policy in tools). */
 export interface Gatekeeper {
@@ -17,4 +18,10 @@ export interface Gatekeeper {
   denialWhateverTheBody(identity: Identity, facts: RequestFacts): Decision | undefined;
   /** The message a denied client sees (Docker error body). */
   denyMessage(identity: Identity, facts: RequestFacts, decision: Decision): string;
+  /**
+   * Tenancy as this same policy has it (its section and groups): the data path hands it to
+   * tenancy with the request this gatekeeper decided, so both come from one policy whatever
+   * reload lands meanwhile. Absent (fixed policies in tools and tests): tenancy reads its own.
+   */
+  readonly tenancy?: TenancyPolicy;
 }

@@ -410,6 +410,8 @@ function proceed(
     return;
   }
   const { facts, decision } = admission;
+  // Everything tenancy reads of the policy, from the policy that just decided (one per request).
+  const tenancyPolicy = gatekeeper.tenancy;
   exchange.facts = facts;
   exchange.decision = decision;
   exchange.policyVersion = gatekeeper.version;
@@ -543,7 +545,9 @@ function proceed(
 
   /** Tenancy, when on, and the exec start check, when asked for, then the daemon: what follows once the policy has allowed the request. */
   function afterPolicy(): void {
-    const tenancy = deps.tenancy?.active() ? deps.tenancy : undefined;
+    // The tenancy of the policy that decided (taken with it above), not of the one in force
+    // now: a reload during the network look-up must not have a second policy decide (rev-reload F1).
+    const tenancy = deps.tenancy?.active(tenancyPolicy) ? deps.tenancy : undefined;
     if (!hasAfterPolicy(tenancy, decision)) {
       forwardAllowed(plan.origin, body);
       return;
@@ -557,7 +561,7 @@ function proceed(
    */
   function admitByTenancy(tenancy: Tenancy | undefined): void {
     exchange.awaitDaemon();
-    const request = { identity, facts, body, method: req.method ?? '', target: req.url ?? '', bodyLimit: deps.bodyLimit, requestId: exchange.requestId };
+    const request = { identity, facts, body, method: req.method ?? '', target: req.url ?? '', bodyLimit: deps.bodyLimit, requestId: exchange.requestId, ...(tenancyPolicy ? { policy: tenancyPolicy } : {}) };
     admitAfterPolicy({ tenancy, daemon: deps.daemon, decision, request, denyMessage: (refused) => gatekeeper.denyMessage(identity, facts, refused) }).then((verdict) => {
       if (verdict.kind === 'forward') {
         // Held from here, so that a refusal below frees it too (quota lock, tags, stream slot):

@@ -225,11 +225,13 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
         // request. Its look-ups on the daemon take time: a client that leaves meanwhile is
         // recorded when they end, with what tenancy decided (Exchange.decidedAfterLeaving).
         // And the exec an exec start starts, checked on the daemon (after-policy.ts).
-        const tenancy = deps.tenancy?.active() ? deps.tenancy : undefined;
+        // The tenancy of the policy that decided it, as on the normal path (one policy per request).
+        const tenancyPolicy = gatekeeper.tenancy;
+        const tenancy = deps.tenancy?.active(tenancyPolicy) ? deps.tenancy : undefined;
         const after = hasAfterPolicy(tenancy, decision);
         if (after) exchange.awaitDaemon();
         const admitted = after
-          ? admitAfterPolicy({ tenancy, daemon: deps.daemon, decision, denyMessage: (refused) => gatekeeper.denyMessage(identity, facts, refused), request: { identity, facts, body: body.length > 0 ? body : undefined, method: req.method ?? 'POST', target: req.url ?? '/', requestId: exchange.requestId } })
+          ? admitAfterPolicy({ tenancy, daemon: deps.daemon, decision, denyMessage: (refused) => gatekeeper.denyMessage(identity, facts, refused), request: { identity, facts, body: body.length > 0 ? body : undefined, method: req.method ?? 'POST', target: req.url ?? '/', requestId: exchange.requestId, ...(tenancyPolicy ? { policy: tenancyPolicy } : {}) } })
           : Promise.resolve(undefined);
         return admitted.then((verdict) => {
           if (verdict && verdict.kind !== 'forward') {

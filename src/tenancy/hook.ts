@@ -3,6 +3,7 @@
  * Both the normal and the upgrade paths call it, so tenancy cannot be dodged with a hijack.
  */
 import type { Decision, Identity, RequestFacts } from '../core/types.js';
+import type { TenancyPolicy } from './tenancy-policy.js';
 
 /** What the data path hands to tenancy. */
 export interface TenancyRequest {
@@ -25,6 +26,11 @@ export interface TenancyRequest {
    * anything is forwarded or held. Absent: not checked here.
    */
   bodyLimit?: number;
+  /**
+   * The tenancy of the policy that decided the request (Gatekeeper.tenancy), taken with that
+   * decision; absent: the policy in force when `admit` is called.
+   */
+  policy?: TenancyPolicy;
 }
 
 /**
@@ -125,10 +131,11 @@ export type TenancyVerdict = ForwardVerdict | DenyVerdict | RespondVerdict;
 /** Tenancy as the data path sees it. */
 export interface Tenancy {
   /**
-   * Whether the current policy has a `tenancy:` section. When it has none, `admit` forwards
-   * everything unchanged, and the request path skips it (no promise per request).
+   * Whether `policy` (the one that decided the request; absent: the policy in force now) has a
+   * `tenancy:` section. When it has none, `admit` forwards everything unchanged, and the request
+   * path skips it (no promise per request).
    */
-  active(): boolean;
+  active(policy?: TenancyPolicy): boolean;
   /**
    * Never rejects for a policy reason; rejects when the daemon cannot be asked (the data path
    * answers 502/500), or with a GatewayError when a body it rewrites would exceed `bodyLimit`.

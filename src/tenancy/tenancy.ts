@@ -36,9 +36,12 @@ import { field } from '../facts/go-fold.js';
 /** What tenancy needs, passed in once. */
 export interface TenancyDeps {
   daemon: DaemonClient;
-  /** The current policy's `tenancy:` section (changes on reload); undefined = off. */
+  /**
+   * The current policy's `tenancy:` section (changes on reload); undefined = off. Read only for
+   * a request that does not carry its own policy's (TenancyRequest.policy).
+   */
   spec: () => TenancySpec | undefined;
-  /** Effective groups of an identity under the current policy. */
+  /** Effective groups of an identity under the current policy (the same fallback). */
   groups: (identity: Identity) => string[];
   clock?: Clock;
   /** The operational log (auto-remove.ts logs a removal that failed); none in most tests. */
@@ -56,12 +59,13 @@ export function createTenancy(deps: TenancyDeps): Tenancy {
   let admitted = 0;
 
   return {
-    active: () => deps.spec() !== undefined,
+    active: (policy) => (policy ? policy.spec : deps.spec()) !== undefined,
     async admit(req: TenancyRequest): Promise<TenancyVerdict> {
-      const spec = deps.spec();
+      // The request's own policy when the data path passed it: read once, never after an await.
+      const spec = req.policy ? req.policy.spec : deps.spec();
       const op = req.facts.operation;
       if (!spec || !op) return forward();
-      const tenant = tenantOf(spec, req.identity, deps.groups(req.identity));
+      const tenant = tenantOf(spec, req.identity, (req.policy?.groups ?? deps.groups)(req.identity));
       const ctx: TenancyContext = { spec, tenant, daemon: deps.daemon, req, locks, starting, log: deps.log };
       if (tenant.admin) {
         if (op.name === 'ContainerCreate') return adminContainerCreate(ctx);
