@@ -13,11 +13,11 @@ export type RequestOutcome = Outcome | 'malformed' | 'error';
 /**
  * Why the gateway itself closed the client connection an exchange was open on: its certificate
  * was revoked by a reloaded CRL, its chain no longer leads to a CA of a reloaded `tls.ca`, its
- * certificate (or a CA of its chain) expired while it was open, the shutdown's grace period
- * ended, or a streamed request body sent nothing for `limits.streamedBodyIdleMs` (`body-idle`).
+ * certificate (or a CA of its chain) expired while it was open, the CRL in force of a CA of its
+ * chain expired (`crl-expired`), the shutdown's grace period ended, or a streamed request body sent nothing for `limits.streamedBodyIdleMs` (`body-idle`).
  * Stable: the audit record's `endedBy`.
  */
-export type EndedBy = 'revoked' | 'untrusted' | 'expired' | 'shutdown' | 'body-idle';
+export type EndedBy = 'revoked' | 'untrusted' | 'expired' | 'crl-expired' | 'shutdown' | 'body-idle';
 
 /** What a connection cut for expiry reports (Observer.connectionExpired). */
 export interface ExpiredConnection {

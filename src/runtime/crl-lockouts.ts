@@ -64,3 +64,24 @@ export function lockoutMessage(l: CrlLockout): string {
       : `is not valid before ${date} (thisUpdate): every client of that CA is refused (CRL_NOT_YET_VALID) until then (they get in by themselves once it passes), or until a CRL valid now is installed`;
   return `the CRL of ${caLabel(l.ca, l.caFingerprint)} in force ${why} ("dockgate certs crl"); an older CRL is not kept in its place, as it may lack revocations`;
 }
+
+/**
+ * The CAs (CrlInfo.ca) whose CRLs in force have all expired at `now` while one had begun
+ * (the `crl-expired` lockouts of crlLockouts, by CA key rather than name). Pure.
+ */
+export function expiredCrlCas(crls: readonly CrlInfo[], now: Date): Set<string> {
+  const t = now.getTime();
+  const out = new Set<string>();
+  for (const ca of new Set(crls.map((c) => c.ca))) {
+    const own = crls.filter((c) => c.ca === ca);
+    if (own.some((c) => c.thisUpdate.getTime() <= t && (c.nextUpdate === undefined || c.nextUpdate.getTime() > t))) continue;
+    if (own.some((c) => c.thisUpdate.getTime() <= t)) out.add(ca);
+  }
+  return out;
+}
+
+/** The earliest nextUpdate after `now` of the CRLs in force (ms), or undefined when none is ahead. Pure. */
+export function nextCrlExpiry(crls: readonly CrlInfo[], now: Date): number | undefined {
+  const ahead = crls.flatMap((c) => (c.nextUpdate && c.nextUpdate.getTime() > now.getTime() ? [c.nextUpdate.getTime()] : []));
+  return ahead.length === 0 ? undefined : Math.min(...ahead);
+}

@@ -25,6 +25,7 @@ import { closeUntrustedConnections } from '../server/ca-trust.js';
 import { rememberCrls, type CrlHistory } from './crl-history.js';
 import { crlRollback } from './crl-rollback.js';
 import { crlLockouts, lockoutCounts, lockoutMessage } from './crl-lockouts.js';
+import { watchCrlExpiry } from './crl-expiry-cuts.js';
 import { pendingCrl, withCrlsOf, type PendingCrl } from './crl-pending.js';
 import { watchFiles } from './file-watch.js';
 import { loadGatekeeper, logPolicyWarnings, type VersionedGatekeeper } from './policy-gatekeeper.js';
@@ -196,6 +197,13 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     throw listenerError('Docker API listener (listen)', err);
   });
   listening = () => server.server.listening;
+  // Past a CRL's nextUpdate its CA's new handshakes are refused, and its open connections closed.
+  const crlExpiry = watchCrlExpiry({
+    material: () => tls,
+    connections: () => server.connections(),
+    closed: (count, certificates) => log.warn({ event: 'crl-expired-connections-closed', closed: count, certificates }, 'open connections were closed: the CRL in force of a CA of their chain has expired (CRL_HAS_EXPIRED), and it may lack revocations made since; install a CRL valid now ("dockgate certs crl")'),
+  });
+  crlExpiry.check();
   const stopMonitor = startUpstreamMonitor({ upstream: config.upstream, intervalMs: 15_000, timeoutMs: 2_000, metrics, log, answered: (version, cameBack) => apiRange.daemonAnswered(version, cameBack) });
 
   function reloadPolicy(): void {
@@ -269,6 +277,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       log.info({ closedRevoked: closed, closedRevokedCertificates, closedUntrusted: untrusted, serverSerial: next.serverSerial, revoked: next.revokedSerials.size }, 'TLS material loaded');
       for (const warning of next.warnings) log.warn({ event: 'tls-config' }, warning);
       logCrlLockouts(log, next, now);
+      crlExpiry.check();
       if (refused) log[refused.validFrom ? 'warn' : 'error']({ event: 'server-certificate-refused' }, refused.message);
       if (heldCrl) log.warn({ event: 'crl-pending', validFrom: heldCrl.validFrom.toISOString() }, heldCrl.message);
       logExpiryWarnings(next.expiring, log, new Date());
@@ -341,6 +350,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       const { unreported } = await server.shutdown(config.limits.shutdownGraceMs);
       stopWatchTls();
       stopWatchAdminTls();
+      crlExpiry.stop();
       tlsRetry.cancel();
       adminTlsRetry.cancel();
       if (unreported > 0) log.error({ unreported }, 'shutdown: exchanges still open did not report; their audit records are lost');

@@ -48,6 +48,33 @@ export function isRevoked(
   return false;
 }
 
+/**
+ * The CAs of `tls.ca` that issued a certificate of the identity's chain: the client
+ * certificate's issuers, then the CAs above each, up to self-signed roots (those whose CRLs
+ * OpenSSL's CRL_CHECK_ALL consults for it). As isRevoked finds them: without `der`, every CA
+ * of the issuer's name, erring towards closing.
+ */
+export function chainIssuers(
+  identity: Pick<Identity, 'issuerKey'>,
+  tls: Pick<TlsMaterial, 'caNames'>,
+  der?: () => Uint8Array | undefined,
+): CaName[] {
+  const found = new Set<CaName>(issuersOf(identity.issuerKey, der, tls.caNames));
+  let level = [...found];
+  for (let depth = 0; depth < tls.caNames.length && level.length > 0; depth++) {
+    const above: CaName[] = [];
+    for (const ca of level) {
+      for (const parent of parentsOf(ca, tls.caNames)) {
+        if (found.has(parent)) continue;
+        found.add(parent);
+        above.push(parent);
+      }
+    }
+    level = above;
+  }
+  return [...found];
+}
+
 /** Per bundle (its caNames), the CAs above each CA: found once, not at every handshake. */
 const parentsByBundle = new WeakMap<readonly CaName[], Map<CaName, readonly CaName[]>>();
 

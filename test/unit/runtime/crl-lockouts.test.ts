@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crlLockouts, lockoutCounts, lockoutMessage } from '../../../src/runtime/crl-lockouts.js';
+import { crlLockouts, expiredCrlCas, lockoutCounts, lockoutMessage, nextCrlExpiry } from '../../../src/runtime/crl-lockouts.js';
 import type { CrlInfo } from '../../../src/server/crl.js';
 
 const at = (s: string) => new Date(`2026-12-0${s}T00:00:00Z`);
@@ -28,5 +28,20 @@ describe('lockoutMessage: the crl-lockout line', () => {
     ['expired: until a CRL valid now', { reason: 'crl-expired', ca: 'CN=a', at: at('4') }, 'the CRL of "CN=a" in force expired on 2026-12-04T00:00:00.000Z (nextUpdate): every client of that CA is refused (CRL_HAS_EXPIRED) until a CRL valid now is installed ("dockgate certs crl")'],
   ] as const)('%s', (_name, lockout, want) => {
     expect(lockoutMessage(lockout)).toBe(`${want}; an older CRL is not kept in its place, as it may lack revocations`);
+  });
+});
+
+// rev-reload F3: the CAs whose open connections are closed, and when to look again.
+describe('expiredCrlCas and nextCrlExpiry: what the CRL expiry watch cuts, and when it looks next', () => {
+  it.each([
+    ['every CRL valid', [crl('a', '2', '8'), crl('b', '1', '6')], [], at('6').getTime()],
+    ['one CA expired, the other valid', [crl('a', '2', '4'), crl('b', '1', '6')], ['a'], at('6').getTime()],
+    ['two CRLs of a CA, one valid: not expired', [crl('a', '1', '3'), crl('a', '2', '8')], [], at('8').getTime()],
+    ['not valid yet is not expired (held or locked out otherwise)', [crl('a', '6', '8')], [], at('8').getTime()],
+    ['expired and none ahead', [crl('a', '1', '3')], ['a'], undefined],
+    ['a nextUpdate exactly now has expired (OpenSSL: not after it)', [crl('a', '1', '5')], ['a'], undefined],
+  ] as const)('%s', (_name, crls, want, next) => {
+    expect([...expiredCrlCas(crls, at('5'))]).toEqual(want);
+    expect(nextCrlExpiry(crls, at('5'))).toBe(next);
   });
 });
