@@ -55,3 +55,33 @@ export function watchFiles(files: readonly string[], onChange: (file: string) =>
     for (const t of timers.values()) clearTimeout(t);
   };
 }
+
+/**
+ * Run `run` once `file` has gone unmodified for `quietMs` (by its mtime): at once when it has,
+ * or when it cannot be read (the caller's reload then fails and says so). What SIGHUP does for
+ * the policy, so that a signal sent while the file is written in place does not read a prefix
+ * (which may be valid and more permissive than the whole), as the watch does. Bounded by
+ * MAX_WAITS for an mtime ahead of the clock. Returns a function that cancels the wait.
+ */
+export function whenSettled(file: string, run: () => void, quietMs = DEFAULT_TIMING.quietMs): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const check = (waits: number): void => {
+    timer = undefined;
+    let age = Infinity;
+    try {
+      age = Date.now() - statSync(file).mtimeMs;
+    } catch {
+      // Gone or unreadable: run now.
+    }
+    if (age < quietMs && waits < MAX_WAITS) {
+      timer = setTimeout(() => check(waits + 1), Math.max(quietMs - Math.max(age, 0), 50)).unref();
+      return;
+    }
+    run();
+  };
+  check(0);
+  return () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+  };
+}

@@ -27,7 +27,7 @@ import { crlRollback } from './crl-rollback.js';
 import { crlLockouts, lockoutCounts, lockoutMessage } from './crl-lockouts.js';
 import { watchCrlExpiry } from './crl-expiry-cuts.js';
 import { pendingCrl, withCrlsOf, type PendingCrl } from './crl-pending.js';
-import { watchFiles } from './file-watch.js';
+import { watchFiles, whenSettled } from './file-watch.js';
 import { loadGatekeeper, logPolicyWarnings, type VersionedGatekeeper } from './policy-gatekeeper.js';
 import { closeRevokedConnections } from './revocation.js';
 import { createReloadRetry, outOfDateReplacement, reloadRetryAt, type RefusedServerCertificate, type ServerCertificateDates } from './server-certificate-dates.js';
@@ -326,6 +326,8 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   const stopWatchAdminTls = watchFiles(adminTlsFiles, () => void reloadAdminTls());
   const stopExpiry = startExpiryWarnings({ items: () => tls.expiring, log });
   const stopWatchPolicy = config.policy ? watchFiles([config.policy], reloadPolicy) : () => {};
+  /** Cancels a SIGHUP's policy read still waiting for the file to settle. */
+  let cancelSighupPolicy = (): void => {};
 
   return {
     server,
@@ -333,7 +335,9 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     metrics,
     crls: () => tls.crls,
     reload() {
-      reloadPolicy();
+      // As the watch does: a file written in place within the last 2 s is read once it has settled.
+      cancelSighupPolicy();
+      cancelSighupPolicy = config.policy ? whenSettled(config.policy, reloadPolicy) : (reloadPolicy(), () => {});
       void reloadTls();
       void reloadAdminTls();
     },
@@ -343,6 +347,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     async stop() {
       stopExpiry();
       stopWatchPolicy();
+      cancelSighupPolicy();
       stopMonitor();
       // Every exchange cut off by the shutdown reports first: its record is in before the close.
       // The TLS files stay watched while the open ones drain: a certificate revoked meanwhile
