@@ -95,6 +95,8 @@ export interface CertificateState {
   crls: readonly CrlInfo[];
   /** Message of the last TLS reload when it failed (cleared by the next one that succeeds). */
   reloadError?: string;
+  /** With reloadError: the new CRL's revocations were applied all the same (runtime/crl-alone.ts). */
+  crlAppliedAlone?: boolean;
   /** The last reload's new server certificate, when it was not put in force (server-certificate-dates.ts): pending, or expired. */
   refusedServerCertificate?: { message: string; validFrom?: Date };
   /** The last reload's CRL file, when it was held back as not valid yet (crl-pending.ts): named, still ready. */
@@ -132,7 +134,8 @@ export function certificatesCheck(state: CertificateState, now: Date): CheckResu
   // An expired new certificate: the files on disk are not what serves. A pending one is no problem.
   if (state.refusedServerCertificate && !state.refusedServerCertificate.validFrom) problems.push(state.refusedServerCertificate.message);
   if (state.reloadError !== undefined) {
-    problems.push(`last TLS reload failed, the previous certificates and CRL stay in force (revocations in a new CRL are not applied): ${state.reloadError}`);
+    const crl = state.crlAppliedAlone ? 'the revocations of the new CRL are applied by the gateway all the same' : 'revocations in a new CRL are not applied';
+    problems.push(`last TLS reload failed, the previous certificates and CRL stay in force (${crl}): ${state.reloadError}`);
   }
   const gaps = (state.casWithoutCrl ?? []).map((ca) => `CA ${ca} has no CRL in tls.crl: every client of that CA is refused (UNABLE_TO_GET_CRL)`);
   if (problems.length > 0) return { ok: false, detail: [...problems, ...gaps].join('; ') };

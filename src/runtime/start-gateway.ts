@@ -26,6 +26,7 @@ import { rememberCrls, type CrlHistory } from './crl-history.js';
 import { crlRollback } from './crl-rollback.js';
 import { crlLockouts, lockoutCounts, lockoutMessage } from './crl-lockouts.js';
 import { watchCrlExpiry } from './crl-expiry-cuts.js';
+import { readCrlAlone, withRevocationsOf } from './crl-alone.js';
 import { pendingCrl, withCrlsOf, type PendingCrl } from './crl-pending.js';
 import { watchFiles, whenSettled } from './file-watch.js';
 import { loadGatekeeper, logPolicyWarnings, type VersionedGatekeeper } from './policy-gatekeeper.js';
@@ -132,6 +133,8 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   logPolicyWarnings(log, gatekeeper);
   /** Why the newest TLS reload failed; undefined while the files on disk are in force. */
   let tlsReloadError: string | undefined;
+  /** With tlsReloadError: the new CRL's revocations were applied all the same (crl-alone.ts). */
+  let tlsCrlAppliedAlone = false;
   /** The newest reload's server certificate, when it was refused (server-certificate-dates.ts). */
   let tlsRefusedCertificate: RefusedServerCertificate | undefined;
   /** The newest reload's CRL file, when it was held back as not valid yet (crl-pending.ts). */
@@ -162,7 +165,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     checks: () => ({
       listener: { ok: listening() },
       certificates: certificatesCheck(
-        { serverNotBefore: tls.serverNotBefore, serverNotAfter: tls.serverNotAfter, crls: tls.crls, reloadError: tlsReloadError, refusedServerCertificate: tlsRefusedCertificate, pendingCrl: tlsPendingCrl, adminPendingCrl, casWithoutCrl: tls.casWithoutCrl },
+        { serverNotBefore: tls.serverNotBefore, serverNotAfter: tls.serverNotAfter, crls: tls.crls, reloadError: tlsReloadError, crlAppliedAlone: tlsCrlAppliedAlone, refusedServerCertificate: tlsRefusedCertificate, pendingCrl: tlsPendingCrl, adminPendingCrl, casWithoutCrl: tls.casWithoutCrl },
         new Date(),
       ),
       policy: { ok: true, detail: `version ${gatekeeper.version}` },
@@ -260,6 +263,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
         // Pending (not valid yet): a success, loaded in its time. Expired: the files on disk
         // are not what serves, a failure.
         tlsReloadError = undefined;
+        tlsCrlAppliedAlone = false;
         tlsRefusedCertificate = refused;
         tlsPendingCrl = heldCrl;
         metrics.tlsReloaded(refused && !refused.validFrom ? 'failure' : 'success');
@@ -289,13 +293,57 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       }
       tlsReloadSettled = seq;
       tlsReloadError = message;
+      tlsCrlAppliedAlone = false;
       tlsRefusedCertificate = undefined;
       tlsPendingCrl = undefined;
       metrics.tlsReloaded('failure');
+      // A valid new CRL's revocations are not held back by another file (rev-reload F2).
+      const alone = await crlAlone(seq);
+      if (alone) {
+        log.error({ err: message }, 'TLS reload failed; the previous certificates stay in force, and so does the previous CRL in the TLS context, but the new CRL\'s revocations are applied by the gateway (crl-revocations-applied)');
+        return;
+      }
       // Fail closed would mean refusing everyone; instead the old material stays, and the
       // metric, readiness and the alert say that a new CRL's revocations are not in force.
       log.error({ err: message }, 'TLS reload failed; the previous certificates stay in force, and so does the previous CRL: clients a new CRL revokes still get in');
     }
+  }
+
+  /**
+   * After a failed TLS reload: the CRL file alone, verified against the CAs in force, its
+   * revocations added to those the gateway checks (crl-alone.ts), open connections they revoke
+   * closed. False when there is none, it fails, goes behind, or a newer reload has settled.
+   */
+  async function crlAlone(seq: number): Promise<boolean> {
+    if (!config.tls.crl) return false;
+    const now = new Date();
+    let alone;
+    try {
+      alone = await readCrlAlone(config.tls.crl, tls);
+      const rollback = crlRollback(tls.crls, alone.crls, now, crlHistory);
+      if (rollback) throw new Error(`${config.tls.crl}: ${rollback}`);
+    } catch (err) {
+      log.warn({ event: 'crl-revocations-applied', applied: false, err: (err as Error).message }, 'the new CRL could not be applied on its own either');
+      return false;
+    }
+    // The CRLs in force read again: nothing new to apply.
+    if (alone.crls.every((c) => tls.crls.some((t) => t.tbsHash === c.tbsHash))) return false;
+    if (seq < tlsReloadSettled || seq < tlsReloadInstalled) return false;
+    const next = withRevocationsOf(tls, alone);
+    server.setTlsMaterial(next);
+    tls = next;
+    // Remembered as held: no later reload may go behind it.
+    crlHistory = rememberCrls(crlHistory, tls.crls, now, alone.crls);
+    tlsCrlAppliedAlone = true;
+    const cut = new Map<string, number>();
+    const closed = closeRevokedConnections(server.connections(), next, (identity) => {
+      const key = identity ? `${identity.name} (serial ${identity.serial})` : '(no identity)';
+      cut.set(key, (cut.get(key) ?? 0) + 1);
+    });
+    const closedRevokedCertificates = cut.size === 0 ? undefined : [...cut].slice(0, 50).map(([who, n]) => `${who}: ${n}`);
+    log.warn({ event: 'crl-revocations-applied', applied: true, file: config.tls.crl, closedRevoked: closed, closedRevokedCertificates, revoked: next.revokedSerials.size },
+      'the new CRL\'s revocations are applied by the gateway (checked at the end of every handshake; open connections it revokes closed) although the rest of the TLS reload failed; the TLS context keeps the previous CRL until the reload succeeds');
+    return true;
   }
 
   const tlsFiles = [config.tls.ca, config.tls.cert, config.tls.key, ...(config.tls.crl ? [config.tls.crl] : [])];
