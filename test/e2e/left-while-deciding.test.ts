@@ -13,6 +13,7 @@ import { configYaml, docker, dockerDirect, makePki, startGateway, type TestGatew
 import { startHoldingRelay, type HoldingRelay } from './support/holding-relay.js';
 import { RawConnection } from './support/raw-tls.js';
 import { until } from './support/until.js';
+import { everyoneTenancyPolicy } from './support/sharing-guide.js';
 
 const socket = inject('dockerSocket');
 const NAME = 'dgt-left-deciding';
@@ -23,7 +24,7 @@ let relay: HoldingRelay;
 beforeAll(async () => {
   pki = await makePki({ alice: ['web'], carol: ['data'] });
   const policy = join(pki.dir, 'policy.yaml');
-  writeFileSync(policy, 'version: 1\nrules:\n  - name: everyone\n    who: { anyone: true }\n    allow: all\ntenancy:\n  teams: [web, data]\n  unowned: [images]\n');
+  writeFileSync(policy, everyoneTenancyPolicy());
   relay = await startHoldingRelay(socket, 2500);
   gw = await startGateway(pki.dir, configYaml(pki, relay.path, `policy: ${policy}\n`));
   const created = await docker(pki.bundle('alice'), gw.port, ['create', '--name', NAME, 'busybox', 'sleep', '600']);

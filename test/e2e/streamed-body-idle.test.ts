@@ -17,6 +17,7 @@ import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, 
 import { httpRequest, RawConnection } from './support/raw-tls.js';
 import { scratchDir } from './support/scratch.js';
 import { until } from './support/until.js';
+import { everyoneTenancyPolicy } from './support/sharing-guide.js';
 
 const socket = inject('dockerSocket');
 const IDLE_MS = 1500;
@@ -31,15 +32,7 @@ const tag = `bi-${process.pid}`;
 beforeAll(async () => {
   pki = await makePki({ alice: ['web'], carol: ['data'], admin: [] });
   const tenancyPolicy = join(pki.dir, 'body-idle-tenancy.yaml');
-  writeFileSync(tenancyPolicy, `version: 1
-rules:
-  - name: everyone
-    who: { anyone: true }
-    allow: all
-tenancy:
-  teams: [web, data]
-  unowned: [images]
-`);
+  writeFileSync(tenancyPolicy, everyoneTenancyPolicy());
   const plainPolicy = join(pki.dir, 'body-idle-plain.yaml');
   writeFileSync(plainPolicy, `version: 1
 rules:

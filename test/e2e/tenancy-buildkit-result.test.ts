@@ -16,6 +16,7 @@ import { recordsOf } from './support/audit-records.js';
 import { buildForgingFrontend } from './support/forging-frontend.js';
 import { scratchDir } from './support/scratch.js';
 import { until } from './support/until.js';
+import { everyoneTenancyPolicy } from './support/sharing-guide.js';
 
 const socket = inject('dockerSocket');
 let pki: TestPki;
@@ -23,17 +24,7 @@ let gw: TestGateway;
 let gwNoBk: TestGateway;
 let dockerConfig: string;
 
-const POLICY = (buildkit: boolean) => `version: 1
-rules:
-  - name: everyone
-    who: { anyone: true }
-    allow: all
-tenancy:
-  admins: { groups: [ops] }
-  teams: [web, data]
-  unowned: [images]
-  buildkit: ${buildkit}
-`;
+const POLICY = (buildkit: boolean) => everyoneTenancyPolicy('admins: { groups: [ops] }', `buildkit: ${buildkit}`);
 
 const CLI2010 = '/usr/bin/docker';
 const IMAGES = ['bkr-fe-carol:1', 'bkr-fe-none:1', 'bkr-forged:1', 'bkr-team:1', 'bkr-ok:1', 'bkr-classic-28:1', 'bkr-classic-20.10:1', 'bkr-nobk-28:1', 'bkr-nobk-20.10:1'];

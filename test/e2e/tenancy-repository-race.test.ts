@@ -13,6 +13,7 @@ import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, 
 import { scratchDir } from './support/scratch.js';
 import { until } from './support/until.js';
 import { processWith } from './support/processes.js';
+import { everyoneTenancyPolicy } from './support/sharing-guide.js';
 
 const socket = inject('dockerSocket');
 let pki: TestPki;
@@ -23,15 +24,7 @@ const made: string[] = [];
 beforeAll(async () => {
   pki = await makePki({ alice: ['web'], carol: ['data'] });
   const policyFile = join(pki.dir, 'repository-race-policy.yaml');
-  writeFileSync(policyFile, `version: 1
-rules:
-  - name: everyone
-    who: { anyone: true }
-    allow: all
-tenancy:
-  teams: [web, data]
-  unowned: [images]
-`);
+  writeFileSync(policyFile, everyoneTenancyPolicy());
   gw = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${policyFile}\n`));
   // An image of each tenant's own, to tag.
   for (const who of ['alice', 'carol']) {

@@ -30,3 +30,13 @@ export function envWithoutCaBundles(extra: NodeJS.ProcessEnv = {}): NodeJS.Proce
   delete env.CURL_CA_BUNDLE;
   return env;
 }
+
+/**
+ * The smallest tenancy policy the suites start from: everyone may do anything, teams `web` and
+ * `data`, images unowned (so tenants can run busybox), plus `tenancy` lines of the suite's own
+ * (`'buildkit: true'`, `'admins: { groups: [ops] }'`), each indented under `tenancy:`.
+ */
+export function everyoneTenancyPolicy(...tenancyLines: readonly string[]): string {
+  const lines = ['teams: [web, data]', 'unowned: [images]', ...tenancyLines];
+  return `version: 1\nrules:\n  - name: everyone\n    who: { anyone: true }\n    allow: all\ntenancy:\n${lines.map((l) => `  ${l}\n`).join('')}`;
+}
