@@ -18,7 +18,7 @@ import { whenSocketCloses } from '../http/socket-close.js';
 import type { EndedBy } from '../core/observer.js';
 import { cutBeforeDecision, cutConnection, cutReason } from './connection-cuts.js';
 import { expireIfDue } from './connection-expiry.js';
-import { unsupportedTransferEncoding } from '../http/transfer-encoding.js';
+import { http10TransferEncoding, unsupportedTransferEncoding } from '../http/transfer-encoding.js';
 import type { AnswerWatch, DaemonSide, Forwarder } from '../proxy/forwarder.js';
 import { bodyWouldBeReframed } from '../proxy/reframed-body.js';
 import { noteStreamed } from '../proxy/stream-buffer-pacing.js';
@@ -217,17 +217,19 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
         return;
       }
 
-      const refuse = (err: unknown): void => {
+      // `close`: a refusal from the headers alone after which the framing of what follows is not
+      // known (an HTTP/1.0 request with a Transfer-Encoding): closed as a HEADER_ONLY refusal.
+      const refuse = (err: unknown, close = false): void => {
         const gerr = err instanceof GatewayError ? err : new GatewayError('internal', `dockgate: internal error: ${(err as Error).message}`);
         exchange.refusal = { outcome: refusalOutcome(gerr), reason: `${gerr.reasonCode}: ${gerr.message}` };
         // A shutting-down gateway closes, and so does one whose client sends its body too slowly;
         // otherwise the rest of a refused body is discarded, bounded.
-        const closing = CLOSING.has(gerr.code);
+        const closing = close || CLOSING.has(gerr.code);
         // Queued behind an earlier response (a create, a wait, an endless /events): a refusal
         // about a body (its share already given back by the read that failed) parses nothing more
         // from the connection while it waits: the rest of that body and what follows are thrown
         // away unread (up to a bound, then not read), and a FIN is the client leaving (linger.ts).
-        if (closing && !res.socket && !HEADER_ONLY.has(gerr.code)) discardBehind(socket);
+        if (closing && !close && !res.socket && !HEADER_ONLY.has(gerr.code)) discardBehind(socket);
         // A closing refusal queued behind earlier answers is written now and goes out, with its
         // `Connection: close`, when Node hands it the socket: after them, whole (behind an
         // endless stream, never; its record then has status 0, written when the connection
@@ -264,6 +266,12 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
       }
       const method = req.method ?? '';
       const target = req.url ?? '';
+      // Go reads no body from an HTTP/1.0 request whatever its Transfer-Encoding says (transfer-encoding.ts).
+      const http10Framing = http10TransferEncoding(req, method);
+      if (http10Framing) {
+        refuse(http10Framing, true);
+        return;
+      }
       if (unsupportedTransferEncoding(req.headers)) {
         refuse(new GatewayError('malformed', `dockgate: refused ${method} request: Transfer-Encoding must be exactly "chunked" (dockerd takes no other)`, 'body-framing'));
         return;

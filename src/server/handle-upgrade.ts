@@ -12,6 +12,7 @@ import { hostHeaderProblem } from '../http/host-header.js';
 import { CONTINUE_LINE, continueWanted, expectation, unsupportedExpectation } from '../http/expect-header.js';
 import { GatewayError, refusalOutcome, SERVER_REFUSALS, type GatewayErrorCode } from '../http/gateway-error.js';
 import { httpVersionRefusal } from '../http/http-version.js';
+import { http10TransferEncoding } from '../http/transfer-encoding.js';
 import { GONE_BEFORE_SENT, hijack } from '../proxy/hijack.js';
 import type { UpstreamTarget } from '../proxy/upstream-target.js';
 import { tenancyDecision } from '../tenancy/decision.js';
@@ -150,6 +151,9 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       if (versionRefusal) return refuse(versionRefusal);
       const hostProblem = hostHeaderProblem(req);
       if (hostProblem) return refuse(new GatewayError('bad-host', `dockgate: refused request: ${hostProblem} (dockerd refuses it too)`));
+      // Go reads no body from an HTTP/1.0 request whatever its Transfer-Encoding says (transfer-encoding.ts).
+      const http10Framing = http10TransferEncoding(req, req.method ?? '');
+      if (http10Framing) return refuse(http10Framing);
       const expects = expectation(req.rawHeaders);
       if (expects === 'unsupported') return refuse(unsupportedExpectation());
       // A target that does not parse is refused by admit, with its reason, once the body is read.

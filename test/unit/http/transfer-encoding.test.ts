@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { unsupportedTransferEncoding } from '../../../src/http/transfer-encoding.js';
+import { http10TransferEncoding, unsupportedTransferEncoding } from '../../../src/http/transfer-encoding.js';
 
 describe('unsupportedTransferEncoding (Go accepts exactly "chunked")', () => {
   const cases: Array<[IncomingHttpHeaders, boolean]> = [
@@ -19,5 +19,23 @@ describe('unsupportedTransferEncoding (Go accepts exactly "chunked")', () => {
   ];
   it.each(cases)('%j -> %s', (headers, want) => {
     expect(unsupportedTransferEncoding(headers)).toBe(want);
+  });
+});
+
+describe('http10TransferEncoding (Go ignores Transfer-Encoding on HTTP/1.0 and reads no body)', () => {
+  const cases: Array<[number, number, IncomingHttpHeaders, boolean]> = [
+    [1, 0, {}, false],
+    [1, 0, { 'content-length': '3' }, false],
+    [1, 0, { 'transfer-encoding': 'chunked' }, true],
+    [1, 0, { 'transfer-encoding': 'gzip, chunked' }, true],
+    [1, 0, { 'transfer-encoding': 'identity' }, true],
+    [1, 1, { 'transfer-encoding': 'chunked' }, false],
+    [1, 1, { 'transfer-encoding': 'gzip, chunked' }, false], // unsupportedTransferEncoding's
+    [1, 1, {}, false],
+  ];
+  it.each(cases)('HTTP/%d.%d %j -> %s', (major, minor, headers, want) => {
+    const refusal = http10TransferEncoding({ httpVersionMajor: major, httpVersionMinor: minor, headers }, 'POST');
+    expect(refusal !== undefined).toBe(want);
+    if (refusal) expect({ status: refusal.status, reasonCode: refusal.reasonCode }).toEqual({ status: 400, reasonCode: 'body-framing' });
   });
 });
