@@ -4,8 +4,9 @@
  * quote them, and the raw target of a request refused before parsing. Two places hold them:
  *
  * - the userinfo (`https://user:password@host/...`): everything before the last `@` of the
- *   authority, as Go's url.Parse reads it. The authority is taken to end at the first `/`
- *   only, so a malformed URL with `?` or `#` before the `@` is masked too. We mask the user
+ *   authority, as Go's url.Parse reads it. In a reference the authority is taken to end at the
+ *   first `/` only, so a malformed one with `?` or `#` before the `@` is masked too (dockerd
+ *   refuses references with a scheme). We mask the user
  *   name as well as the password. dockerd's own errors keep the user (`user:***@`, net/http's
  *   stripPassword), but a token is often the user name (`https://<token>@github.com/...`,
  *   `https://<token>:x-oauth-basic@github.com/...`);
@@ -29,7 +30,16 @@
  * URLs (import `fromSrc`, build `remote`) are read as Go's url.Parse reads them: there a `/`
  * ends the authority, and an `@` after it is part of the path (`https://h/@scope/pkg.tgz`);
  * but any number of slashes after the scheme's colon counts as `//` (git's reading, which
- * errs towards masking).
+ * errs towards masking). A `?` or `#` ends the authority too (Go, git, curl and BuildKit all
+ * read it so): what follows is query or fragment, its values masked and the fragment dropped
+ * as usual, and the record names the host the daemon contacts, not a host after a later `@`
+ * (`http://127.0.0.1:43750?@github.com/r.git` fetches from 127.0.0.1:43750, and is recorded
+ * `http://127.0.0.1:43750?***`, not `http://***@github.com/r.git`: rev-fix-http F3). That
+ * authority is shown only when it is a plain `host[:port]` (hostAuthority below: a name of
+ * ASCII letters, digits, `-`, `.`, `_`, `~`, or an IPv6 literal in brackets, a port of digits);
+ * anything else is masked whole (`https://u:p?w#x@h/x` -> `https://***?***`: Go refuses its
+ * port `p`, so nothing is fetched, and no piece of a password shows). An `@` inside the
+ * authority before the `?` is still userinfo (`https://u:p@h?x@y/z` -> `https://***@h?***`).
  *
  * Pure functions.
  */
@@ -41,9 +51,16 @@ import { digestPattern } from '../facts/image-digest.js';
  * space does not hide it): git, which fetches a build's `remote`, reads `http:///u:pw@h/r.git`
  * and `http:/u:pw@h/r.git` as `http://u:pw@h/r.git` and sends the password.
  */
-const AFTER_SCHEME = /:(\/+)[^/]*@/g;
+const AFTER_SCHEME = /:(\/+)([^/]*)@/g;
+/**
+ * A URL's authority as it is shown when a `?` or `#` ends it before an `@`: a host name of
+ * ASCII letters, digits, `-`, `.`, `_`, `~` (or none), or an IPv6 literal in brackets, with an
+ * optional `:port` of digits. Stricter than Go's parseHost (which also takes sub-delims,
+ * non-ASCII bytes, some escapes): anything else is masked whole.
+ */
+const HOST_AUTHORITY = /^(?:[A-Za-z0-9._~-]*|\[[0-9A-Fa-f:.]+\])(?::[0-9]*)?$/;
 /** Userinfo of a network-path reference (`//user:pw@host/...`, which Go parses as a URL; `///` too). */
-const NETWORK_PATH = /^(\/\/+)[^/]*@/;
+const NETWORK_PATH = /^(\/\/+)([^/]*)@/;
 /** A region's `scheme:` and slashes, up to its last such run (greedy). */
 const SCHEME_HEAD = /^.*:\/+/s;
 /** A region's leading slashes, two or more. */
@@ -100,9 +117,30 @@ export function maskNameCredentials(name: string): string {
 
 /** The userinfo masks of maskUrlCredentials, without the query's. */
 function maskUserinfo(value: string, schemeless: boolean): string {
-  const out = maskSchemeUserinfo(value);
-  // A masked `scheme://***@` or `//***@` has no `@` before its first `/`: BARE leaves it alone.
-  return schemeless ? out.replace(BARE, `${MASK}@`) : maskReferenceUserinfo(out);
+  if (!schemeless) return maskReferenceUserinfo(maskSchemeUserinfo(value));
+  const out = value.replace(AFTER_SCHEME, (_m, slashes: string, region: string) => `:${slashes}${maskAuthority(region)}@`)
+    .replace(NETWORK_PATH, (_m, slashes: string, region: string) => `${slashes}${maskAuthority(region)}@`);
+  // A value whose scheme has slashes, or a network-path reference, has no `@` before its first
+  // `/` (masked or not): BARE leaves it alone.
+  return out.replace(BARE, `${MASK}@`);
+}
+
+/**
+ * What a URL shows of `region`, the text between the slashes after its scheme (or a
+ * network-path reference's) and the last `@` before the next `/`: `***` when Go reads it all
+ * as authority (userinfo then), else (a `?` or `#` in it ends the authority) the authority
+ * masked as Go reads it, when it is a plain host[:port] (HOST_AUTHORITY), else masked whole,
+ * followed by the rest of the region, which maskQuery masks as query or drops as fragment.
+ */
+function maskAuthority(region: string): string {
+  const end = region.search(/[?#]/);
+  if (end === -1) return MASK;
+  const authority = region.slice(0, end);
+  const at = authority.lastIndexOf('@');
+  // Userinfo before the `?`: masked, its host shown as any host is (`https://***@h?...`).
+  const host = at === -1 ? authority : authority.slice(at + 1);
+  const shown = HOST_AUTHORITY.test(host) ? host : MASK;
+  return `${at === -1 ? '' : `${MASK}@`}${shown}${region.slice(end)}`;
 }
 
 /** Userinfo after a `scheme:` and slashes, and of a network-path reference (`//u:pw@h`), masked. */

@@ -62,6 +62,27 @@ describe('maskUrlCredentials', () => {
     ['///u:SECRET@h/r.git', true, '///***@h/r.git'],
     ['https://h/@scope/pkg.tgz', true, 'https://h/@scope/pkg.tgz'], // Go: an @ after the host's / is path
     ['https://h:8080/@scope/pkg.tgz', true, 'https://h:8080/@scope/pkg.tgz'],
+    // URLs: a ? or # ends the authority, as Go, git, curl and BuildKit read it, so the record
+    // names the host the daemon contacts (rev-fix-http F3: these were recorded as
+    // `http://***@github.com/...`, a host never contacted); the authority shows only when it is
+    // a plain host[:port], else it is masked whole; what follows is query (masked) or fragment (dropped).
+    ['http://127.0.0.1:43750?@github.com/company/app.git', true, 'http://127.0.0.1:43750?***'],
+    ['http://127.0.0.1:43750#@github.com/company/app.git', true, 'http://127.0.0.1:43750'],
+    ['http://127.0.0.1:43750?tok=SECRET@github.com/r.git', true, 'http://127.0.0.1:43750?tok=***'],
+    ['http://u:SECRET@127.0.0.1:43750?x@github.com/r.git', true, 'http://***@127.0.0.1:43750?***'], // userinfo before the ?
+    ['https://u:SECRET?w#x@h/x', true, 'https://***?***'], // Go: invalid port, nothing fetched; masked whole
+    ['https://u:SECRET#x@h/x?y=1', true, 'https://***'],
+    ['https://u:1234?SECRET@h/x', true, 'https://u:1234?***'], // a host and port to Go, git and curl: what is dialled
+    ['https://u:p:1?SECRET@h/x', true, 'https://***?***'], // a : in the host name: masked
+    ['https://h%41?x@y/z', true, 'https://***?***'], // an escape: masked (stricter than Go)
+    ['https://[::1]:5000?x@h/x', true, 'https://[::1]:5000?***'],
+    ['https://[::1%25SECRET]?x@h/x', true, 'https://***?***'],
+    ['http://?x@h/x', true, 'http://?***'],
+    ['http:///127.0.0.1:1?x@h/x', true, 'http:///127.0.0.1:1?***'],
+    ['//127.0.0.1:1?x@h/x', true, '//127.0.0.1:1?***'],
+    ['https://h?u=a@b', true, 'https://h?u=***'], // as a reference (false, above): masked
+    ['https://u:SECRET@w@h/x', true, 'https://***@h/x'],
+    ['https://u:SECRET@h/x?r=http://v:SECRET@y/z', true, 'https://***@h/x?r=***'],
     ['github.com/o/r.git', true, 'github.com/o/r.git'],
     ['-', true, '-'],
     ['', true, ''],
