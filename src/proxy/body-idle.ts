@@ -9,6 +9,12 @@
  *
  * One timer per watched body, not re-armed per piece: each piece only notes its time, and the
  * timer, when it fires early, waits out the rest.
+ *
+ * Nor does time before the client could send (BodyIdle.from): a client that waits for its
+ * `100 Continue` sends nothing until it has it, and the gateway holds that 100 back while an
+ * earlier answer on the connection is still being written (pipelined); counted from the
+ * forward, the wait was cut after the idle time, taking the earlier answer with it
+ * (rev-fix-http F4).
  */
 
 /** What a relay given up for idleness calls, once. */
@@ -17,6 +23,11 @@ export interface BodyIdle {
   ms: number;
   /** The body went idle: cut the client connection (and with it the daemon request). */
   onIdle(): void;
+  /**
+   * Counting starts only once this calls `start` (the `100 Continue` the client waits for was
+   * written to its connection), or a byte of the body arrives first; absent: at once.
+   */
+  from?(start: () => void): void;
 }
 
 /** The watch of one body: the relay tells it when it waits for the client and when bytes come. */
@@ -29,11 +40,23 @@ export interface IdleWatch {
   stop(): void;
 }
 
-/** Watch one body with `idle`; nothing is counted until `waiting` is called. */
+/**
+ * Watch one body with `idle`; nothing is counted until `waiting` is called, nor before
+ * `idle.from` has started the watch (or a byte arrived).
+ */
 export function idleWatch(idle: BodyIdle, now: () => number = Date.now): IdleWatch {
   let timer: NodeJS.Timeout | undefined;
   let last = 0;
   let fired = false;
+  let started = idle.from === undefined;
+  // The relay waits for the client (`waiting` without a `stop` since), counted once started.
+  let wanted = false;
+  const arm = (): void => {
+    if (timer || fired || !started || !wanted) return;
+    last = now();
+    timer = setTimeout(check, idle.ms);
+    timer.unref();
+  };
   const check = (): void => {
     timer = undefined;
     const quiet = now() - last;
@@ -45,17 +68,25 @@ export function idleWatch(idle: BodyIdle, now: () => number = Date.now): IdleWat
     fired = true;
     idle.onIdle();
   };
+  idle.from?.(() => {
+    started = true;
+    arm();
+  });
   return {
     waiting() {
-      if (timer || fired) return;
-      last = now();
-      timer = setTimeout(check, idle.ms);
-      timer.unref();
+      wanted = true;
+      arm();
     },
     arrived() {
       last = now();
+      // The client began sending without waiting for its 100: counted from here.
+      if (!started) {
+        started = true;
+        arm();
+      }
     },
     stop() {
+      wanted = false;
       if (timer) clearTimeout(timer);
       timer = undefined;
     },

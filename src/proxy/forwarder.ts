@@ -28,6 +28,11 @@ export interface ForwardHooks {
    */
   onBodyIdle?(): void;
   /**
+   * A streamed body's idle time counts only once this calls `start`: the `100 Continue` the
+   * client waits for was written to its connection (BodyIdle.from). Absent: from the forward.
+   */
+  bodyIdleFrom?(start: () => void): void;
+  /**
    * Set for a request that holds something until the daemon has acted on it (a quota lock, a
    * tag reservation). dockerd finishes a create, start, update or commit it has read even when
    * its connection closes, and an import it has read whole, so a client that leaves once the
@@ -474,7 +479,8 @@ export function createForwarder(target: UpstreamTarget, options: ForwarderOption
           // forwarded head announces (see NO_BODY).
           const announced = headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined;
           const idleMs = options.streamedBodyIdleMs;
-          const idle = idleMs === undefined ? undefined : { ms: idleMs, onIdle: () => (hooks.onBodyIdle ? hooks.onBodyIdle() : req.socket.destroy()) };
+          const from = hooks.bodyIdleFrom?.bind(hooks);
+          const idle = idleMs === undefined ? undefined : { ms: idleMs, onIdle: () => (hooks.onBodyIdle ? hooks.onBodyIdle() : req.socket.destroy()), ...(from ? { from } : {}) };
           proxy.web(req, res, { buffer: (announced ? coalescedBodySource(req, idle) : NO_BODY) as unknown as Stream });
         }
         // http-proxy aborts the daemon request when the client's request is aborted or fails (the

@@ -14,6 +14,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { continueWanted, expectation } from '../http/expect-header.js';
 
 const awaiting = new WeakSet<IncomingMessage>();
+/** Requests whose 100 was handed to Node and not yet written to the socket, with who waits for that. */
+const inFlight = new WeakMap<IncomingMessage, (() => void)[]>();
 
 /**
  * Node's `checkContinue` (it found `100-continue` in the joined `Expect` values): note that `req`
@@ -40,7 +42,28 @@ export function awaitsContinue(req: IncomingMessage): boolean {
   return awaiting.has(req);
 }
 
-/** Send the `100 Continue` `req` waits for, once, before its body is read. */
+/**
+ * Send the `100 Continue` `req` waits for, once, before its body is read. Node writes it when
+ * the response has the socket: at once, or, pipelined behind an answer still being written,
+ * only after that one (afterContinue).
+ */
 export function sendContinue(req: IncomingMessage, res: ServerResponse): void {
-  if (awaiting.delete(req) && !res.headersSent && !res.destroyed) res.writeContinue();
+  if (!awaiting.delete(req) || res.headersSent || res.destroyed) return;
+  const waiters: (() => void)[] = [];
+  inFlight.set(req, waiters);
+  res.writeContinue(() => {
+    inFlight.delete(req);
+    for (const then of waiters) then();
+  });
+}
+
+/**
+ * Call `then` once the `100 Continue` sent to `req` has been written to its connection, at
+ * once when none is on its way (none was owed, or it was written already). Never when the
+ * connection goes first.
+ */
+export function afterContinue(req: IncomingMessage, then: () => void): void {
+  const waiters = inFlight.get(req);
+  if (waiters) waiters.push(then);
+  else then();
 }

@@ -40,7 +40,7 @@ import { identityOf } from './peer-identity.js';
 import type { IdentityRequests } from './identity-requests.js';
 import { whenFlushed, type UnreadAnswers } from './unread-answers.js';
 import type { IdentityStreams } from './identity-streams.js';
-import { awaitsContinue, sendContinue } from './expect-continue.js';
+import { afterContinue, awaitsContinue, sendContinue } from './expect-continue.js';
 import { hostNetworkViolation, refusedAfterLookup } from './host-network-check.js';
 import { readBody, TRUNCATED_BODY } from './read-body.js';
 
@@ -492,6 +492,11 @@ function proceed(
         // the exchange holds (tags, stream slot) is freed once the daemon connection has closed.
         onBodyIdle() {
           cutConnection(req.socket, 'body-idle');
+        },
+        // Not before the client can send: its 100 Continue, pipelined behind an answer still
+        // being written, goes out only after that answer (rev-fix-http F4).
+        bodyIdleFrom(start) {
+          afterContinue(req, start);
         },
         ...(untilAnswered ? { untilAnswered } : {}),
         ...(untilAnswered && answerWatch ? { answerWatch } : {}),

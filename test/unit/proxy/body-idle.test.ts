@@ -31,14 +31,23 @@ describe('idleWatch', () => {
     { name: 'stopped (daemon not taking data) for longer than the time', steps: [[0, 'w'], [IDLE / 3, 's'], [2.5 * IDLE, 'w'], [2.5 * IDLE + IDLE / 3, 's']], until: 4 * IDLE, fired: 0 },
     { name: 'waiting again after a stop counts from then', steps: [[0, 'w'], [IDLE / 3, 's'], [2 * IDLE, 'w']], until: 2 * IDLE + IDLE / 2, fired: 0 },
     { name: 'stopped for good (the body ended)', steps: [[0, 'w'], [IDLE / 2, 's']], until: 3 * IDLE, fired: 0 },
-  ] as { name: string; steps: [number, string][]; until: number; fired: number }[])('$name', async ({ steps, until, fired }) => {
+    // Gated (BodyIdle.from): `f` is the 100 Continue written; nothing counts before it, nor
+    // before a first byte (rev-fix-http F4: a client waiting for its 100 was cut).
+    { name: 'gated: waiting, the 100 never written', gated: true, steps: [[0, 'w']], until: 3 * IDLE, fired: 0 },
+    { name: 'gated: the 100 written late, nothing comes after it', gated: true, steps: [[0, 'w'], [2 * IDLE, 'f']], until: 3.5 * IDLE, fired: 1 },
+    { name: 'gated: the 100 written late, counted from then', gated: true, steps: [[0, 'w'], [2 * IDLE, 'f']], until: 2 * IDLE + IDLE / 2, fired: 0 },
+    { name: 'gated: the client sent without waiting, then stopped', gated: true, steps: [[0, 'w'], [IDLE / 3, 'a']], until: 3 * IDLE, fired: 1 },
+    { name: 'gated: started while not waiting (daemon not taking data)', gated: true, steps: [[0, 'w'], [IDLE / 3, 's'], [IDLE / 2, 'f']], until: 3 * IDLE, fired: 0 },
+  ] as { name: string; gated?: boolean; steps: [number, string][]; until: number; fired: number }[])('$name', async ({ gated, steps, until, fired }) => {
     let count = 0;
-    const watch = idleWatch({ ms: IDLE, onIdle: () => (count += 1) });
+    let start: (() => void) | undefined;
+    const watch = idleWatch({ ms: IDLE, onIdle: () => (count += 1), ...(gated ? { from: (s: () => void) => (start = s) } : {}) });
     const t0 = Date.now();
     for (const [t, what] of steps) {
       await sleep(Math.max(0, t - (Date.now() - t0)));
       if (what === 'w') watch.waiting();
       else if (what === 'a') watch.arrived();
+      else if (what === 'f') start?.();
       else watch.stop();
     }
     await sleep(Math.max(0, until - (Date.now() - t0)));

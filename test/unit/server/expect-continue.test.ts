@@ -4,18 +4,21 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { awaitContinue, awaitsContinue, checkContinue, sendContinue } from '../../../src/server/expect-continue.js';
+import { afterContinue, awaitContinue, awaitsContinue, checkContinue, sendContinue } from '../../../src/server/expect-continue.js';
 
-function response(state: { headersSent?: boolean; destroyed?: boolean } = {}): ServerResponse & { continues: number } {
+function response(state: { headersSent?: boolean; destroyed?: boolean } = {}): ServerResponse & { continues: number; written: () => void } {
   const res = {
     continues: 0,
     headersSent: state.headersSent ?? false,
     destroyed: state.destroyed ?? false,
-    writeContinue() {
+    // The 100 reaching the socket (Node calls writeContinue's callback then).
+    written: () => undefined as void,
+    writeContinue(cb?: () => void) {
       res.continues += 1;
+      if (cb) res.written = cb;
     },
   };
-  return res as unknown as ServerResponse & { continues: number };
+  return res as unknown as ServerResponse & { continues: number; written: () => void };
 }
 
 const req = (): IncomingMessage => ({}) as IncomingMessage;
@@ -72,5 +75,27 @@ describe('checkContinue (Node found 100-continue in the joined Expect values)', 
     // Node closes the connection after an answer to a request it flagged and sent no 100: only
     // such a request stays flagged.
     expect(res._expect_continue).toBe(waits);
+  });
+});
+
+describe('afterContinue (the idle time of a streamed body starts there: rev-fix-http F4)', () => {
+  it('runs at once when no 100 is on its way', () => {
+    let ran = 0;
+    afterContinue(req(), () => (ran += 1));
+    expect(ran).toBe(1);
+  });
+
+  it('waits for the 100 to be written to the socket (queued behind an earlier answer), then runs once', () => {
+    const r = req();
+    const res = response();
+    awaitContinue(r);
+    sendContinue(r, res);
+    let ran = 0;
+    afterContinue(r, () => (ran += 1));
+    expect(ran).toBe(0);
+    res.written();
+    expect(ran).toBe(1);
+    afterContinue(r, () => (ran += 1));
+    expect(ran).toBe(2);
   });
 });
