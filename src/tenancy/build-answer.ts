@@ -5,8 +5,13 @@
  * the image it exported, once the solve (export and naming included) is over, as
  * `{"id":"moby.image.id","aux":{"ID":"sha256:<hex>"}}` (only for the `moby` exporter: none with
  * `outputs` `local`, `tar` or `cacheonly`), and a failure as
- * `{"errorDetail":{"message":...},"error":...}`. Only dockerd writes these lines: what a frontend
- * or a `RUN` step prints travels base64-encoded inside the trace messages. Pure.
+ * `{"errorDetail":{"message":...},"error":...}`. With `q` true (`docker build -q`: dockerd's
+ * SuppressOutput) all of that goes to a buffer dockerd drops when the build succeeds (and
+ * writes before the error when it fails); the stream then holds only the image ID, written by
+ * dockerd itself once the build (and tagging) is over, as a stream line
+ * `{"stream":"sha256:<hex>\n"}` (`fmt.Fprintln` of the ID through its stdout formatter), read
+ * only in that mode (`quiet`). Only dockerd writes these lines: what a frontend or a `RUN`
+ * step prints travels base64-encoded inside the trace messages. Pure.
  */
 import { isObject } from '../facts/go-fold.js';
 import type { JsonValue } from '../core/types.js';
@@ -14,7 +19,7 @@ import { ownershipOf } from './labels.js';
 
 /** What the stream said so far. */
 export interface BuildAnswerFacts {
-  /** The exported image's ID (`sha256:<64 hex>`), from the `moby.image.id` message. */
+  /** The exported image's ID (`sha256:<64 hex>`), from the `moby.image.id` message (or, quiet, the ID line). */
   imageId?: string;
   /** The stream carried an error message (dockerd's: the build failed). */
   failed: boolean;
@@ -25,13 +30,21 @@ const LONGEST_READ_LINE = 64 * 1024;
 
 const IMAGE_ID = /^sha256:[0-9a-f]{64}$/;
 
-/** Reads a build's answer stream piece by piece; `facts()` at any point, the end included. */
+/** The ID line of a quiet build, as dockerd writes it: the ID and a newline in `stream`. */
+const QUIET_ID_LINE = /^sha256:[0-9a-f]{64}\n$/;
+
+/**
+ * Reads a build's answer stream piece by piece; `facts()` at any point, the end included.
+ * `quiet`: the build's `q` is true as dockerd reads it, so the image ID comes as a stream line.
+ */
 export class BuildAnswerReader {
   private partial: Buffer[] = [];
   private partialLength = 0;
   /** The current line is over LONGEST_READ_LINE: skipped up to its end. */
   private skipping = false;
   private readonly found: BuildAnswerFacts = { failed: false };
+
+  constructor(private readonly quiet = false) {}
 
   /** Take the next piece of the answer's body. */
   push(chunk: Buffer): void {
@@ -72,14 +85,14 @@ export class BuildAnswerReader {
     this.partial = [];
     this.partialLength = 0;
     this.skipping = false;
-    if (!skipped) readLine(line, this.found);
+    if (!skipped) readLine(line, this.found, this.quiet);
   }
 }
 
-/** Read one message into `found`: the image ID, an error. */
-export function readLine(line: string, found: BuildAnswerFacts): void {
+/** Read one message into `found`: the image ID (`quiet`: also from an ID stream line), an error. */
+export function readLine(line: string, found: BuildAnswerFacts, quiet = false): void {
   const text = line.trim();
-  if (text === '' || !(text.includes('moby.image.id') || text.includes('error'))) return;
+  if (text === '' || !(text.includes('moby.image.id') || text.includes('error') || (quiet && text.includes('"stream"')))) return;
   let message: JsonValue;
   try {
     message = JSON.parse(text) as JsonValue;
@@ -92,11 +105,12 @@ export function readLine(line: string, found: BuildAnswerFacts): void {
     const id = message.aux.ID;
     if (typeof id === 'string' && IMAGE_ID.test(id)) found.imageId = id;
   }
+  if (quiet && typeof message.stream === 'string' && QUIET_ID_LINE.test(message.stream)) found.imageId = message.stream.slice(0, -1);
 }
 
 /** Read a whole answer (for tests and small answers). */
-export function readBuildAnswer(body: Buffer | string): BuildAnswerFacts {
-  const reader = new BuildAnswerReader();
+export function readBuildAnswer(body: Buffer | string, quiet = false): BuildAnswerFacts {
+  const reader = new BuildAnswerReader(quiet);
   reader.push(typeof body === 'string' ? Buffer.from(body) : body);
   return reader.facts();
 }

@@ -6,8 +6,8 @@
  * then writes an image with another tenant's owner labels, or none, under the build's `t`
  * tags (found by a review: alice's build made `alice-forged:1`, which counted as carol's). The
  * gateway never sees the Dockerfile (it comes over the client's session), so it checks the
- * result: once the answer has ended, the image the stream names (`moby.image.id`,
- * build-answer.ts) must carry exactly the tenant's owner and team labels. If it does not, or
+ * result: once the answer has ended, the image the stream names (`moby.image.id`, or with
+ * `q` the ID line dockerd writes instead: build-answer.ts) must carry exactly the tenant's owner and team labels. If it does not, or
  * cannot be checked (fail closed: no image ID in a stream that reports no failure, an inspect
  * that fails), the build's tags are removed and the image with them unless something else
  * names it, the client's stream gets an error message (`docker build` fails), and the exchange
@@ -15,6 +15,7 @@
  */
 import type { JsonValue } from '../core/types.js';
 import { isObject } from '../facts/go-fold.js';
+import { goBoolValue } from '../facts/query.js';
 import { BuildAnswerReader, labelledFor, shownOwnerLabels } from './build-answer.js';
 import { tenancyMessage, type TenancyContext } from './context.js';
 import type { DaemonClient } from './daemon-client.js';
@@ -111,7 +112,9 @@ export function streamError(message: string): Buffer {
 
 /** The after-the-fact check of a tenant's BuildKit build (version=2), its tags looked up first. */
 export function buildResultCheck(ctx: TenancyContext, tags: readonly BuildTag[]): AnswerCheck {
-  const reader = new BuildAnswerReader();
+  // `docker build -q`: dockerd names the image only in a stream line. A value the gateway does
+  // not read as dockerd does counts as quiet: only dockerd writes ID stream lines either way.
+  const reader = new BuildAnswerReader(goBoolValue(ctx.req.facts.query.q) !== false);
   const expectImage = exportsImage(ctx.req.facts.query.outputs);
   return {
     seen: (chunk) => reader.push(chunk),

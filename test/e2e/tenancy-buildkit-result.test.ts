@@ -27,7 +27,7 @@ let dockerConfig: string;
 const POLICY = (buildkit: boolean) => everyoneTenancyPolicy('admins: { groups: [ops] }', `buildkit: ${buildkit}`);
 
 const CLI2010 = '/usr/bin/docker';
-const IMAGES = ['bkr-fe-carol:1', 'bkr-fe-none:1', 'bkr-forged:1', 'bkr-team:1', 'bkr-ok:1', 'bkr-classic-28:1', 'bkr-classic-20.10:1', 'bkr-nobk-28:1', 'bkr-nobk-20.10:1'];
+const IMAGES = ['bkr-fe-carol:1', 'bkr-fe-none:1', 'bkr-forged:1', 'bkr-team:1', 'bkr-ok:1', 'bkr-classic-28:1', 'bkr-classic-20.10:1', 'bkr-nobk-28:1', 'bkr-nobk-20.10:1', 'bkr-quiet:1'];
 
 beforeAll(async () => {
   pki = await makePki({ alice: ['web'], bob: ['web'], carol: ['data'], root: ['ops'] });
@@ -99,6 +99,19 @@ describe('a tenant\'s BuildKit build whose frontend forges the owner labels', ()
     expect(await forged('none')).toEqual([]);
   });
 
+  // `docker build -q` (q=1): dockerd drops the moby.image.id message and names the image only
+  // in a stream line of its own (found by a review: the forged image stayed).
+  it('docker build -q, untagged: the image named by the quiet ID line is removed', async () => {
+    const before = recordsOf(gw, 'ImageBuild').length;
+    const r = await build('alice', gw.port, ['-q', context('# syntax=bkr-fe-carol:1\nFROM busybox\n')], { buildkit: '1' });
+    expect(r.code, r.stdout + r.stderr).not.toBe(0);
+    expect(r.stderr + r.stdout).toContain('dockgate.owner="carol"');
+    expect(r.stderr + r.stdout).toContain('the image was removed');
+    expect(await forged('carol')).toEqual([]);
+    await until(() => recordsOf(gw, 'ImageBuild').length > before, 10_000);
+    expect(await lastBuildRecord(gw)).toMatchObject({ decision: 'deny', code: 'build-labels' });
+  });
+
   it('over a teammate\'s tag: the tag is put back on bob\'s image', async () => {
     const bobs = await build('bob', gw.port, ['-t', 'bkr-team:1', context('FROM busybox\nLABEL made-by=bob\n')], { buildkit: '1' });
     expect(bobs.code, bobs.stderr).toBe(0);
@@ -117,6 +130,16 @@ describe('a Dockerfile LABEL dockgate.owner=carol does not win over the gateway\
     const r = await build('alice', gw.port, ['-t', 'bkr-ok:1', context(dockerfile)], { buildkit: '1' });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(await ownerOf('bkr-ok:1')).toBe('alice/web');
+    expect(await lastBuildRecord(gw)).toMatchObject({ decision: 'allow', status: 200 });
+  });
+
+  it('BuildKit with -q (20.10 CLI): the image is checked by its quiet ID line and passes', async () => {
+    const before = recordsOf(gw, 'ImageBuild').length;
+    const r = await build('alice', gw.port, ['-q', '-t', 'bkr-quiet:1', context(dockerfile)], { buildkit: '1' });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(await ownerOf('bkr-quiet:1')).toBe('alice/web');
+    await until(() => recordsOf(gw, 'ImageBuild').length > before, 10_000);
     expect(await lastBuildRecord(gw)).toMatchObject({ decision: 'allow', status: 200 });
   });
 

@@ -25,6 +25,22 @@ describe('readBuildAnswer: what dockerd 20.10 writes in a BuildKit build\'s stre
     expect(readBuildAnswer(body)).toEqual(want);
   });
 
+  // `docker build -q` (q=1): dockerd drops the aux messages of a successful build and writes
+  // the ID itself as a stream line; only then is such a line read.
+  const quietLine = `{"stream":"${ID}\\n"}\r\n`;
+  it.each([
+    ['quiet: the ID line of a successful build', quietLine, true, { imageId: ID, failed: false }],
+    ['quiet: the ID line without its newline at the end', quietLine.trim(), true, { imageId: ID, failed: false }],
+    ['quiet: a failed build (buffered aux, then the error)', trace + error, true, { failed: true }],
+    ['quiet: moby.image.id (written with the buffer before an error) still read', idLine + error, true, { imageId: ID, failed: true }],
+    ['quiet: an empty ID line (no image exported)', '{"stream":"\\n"}\r\n', true, { failed: false }],
+    ['quiet: a stream line that is not exactly the ID and a newline', `{"stream":"Successfully tagged ${ID}\\n"}\r\n{"stream":"${ID}"}\r\n{"stream":" ${ID}\\n"}\r\n`, true, { failed: false }],
+    ['quiet: a short ID', '{"stream":"sha256:abc\\n"}\r\n', true, { failed: false }],
+    ['not quiet: the ID line is not read', quietLine, false, { failed: false }],
+  ])('%s', (_name, body, quiet, want) => {
+    expect(readBuildAnswer(body, quiet)).toEqual(want);
+  });
+
   it('reads an ID line split across pieces, at any byte', () => {
     const whole = Buffer.from(trace + idLine);
     for (let cut = 1; cut < whole.length; cut++) {
