@@ -19,8 +19,12 @@ import { ownershipOf } from './labels.js';
 
 /** What the stream said so far. */
 export interface BuildAnswerFacts {
-  /** The exported image's ID (`sha256:<64 hex>`), from the `moby.image.id` message (or, quiet, the ID line). */
-  imageId?: string;
+  /**
+   * Every image ID (`sha256:<64 hex>`) the stream named, each once, in order: from the
+   * `moby.image.id` messages (or, quiet, the ID line). More than one with `squash` (on a daemon
+   * with `--experimental`): the image BuildKit exported, then the squashed one the tags go to.
+   */
+  imageIds: string[];
   /** The stream carried an error message (dockerd's: the build failed). */
   failed: boolean;
 }
@@ -42,7 +46,7 @@ export class BuildAnswerReader {
   private partialLength = 0;
   /** The current line is over LONGEST_READ_LINE: skipped up to its end. */
   private skipping = false;
-  private readonly found: BuildAnswerFacts = { failed: false };
+  private readonly found: BuildAnswerFacts = { imageIds: [], failed: false };
 
   constructor(private readonly quiet = false) {}
 
@@ -64,7 +68,7 @@ export class BuildAnswerReader {
   /** What the stream said; a last line without its newline is read too. */
   facts(): BuildAnswerFacts {
     if (this.partialLength > 0 || this.skipping) this.endLine();
-    return { ...this.found };
+    return { ...this.found, imageIds: [...this.found.imageIds] };
   }
 
   private keep(piece: Buffer): void {
@@ -89,7 +93,7 @@ export class BuildAnswerReader {
   }
 }
 
-/** Read one message into `found`: the image ID (`quiet`: also from an ID stream line), an error. */
+/** Read one message into `found`: an image ID (`quiet`: also from an ID stream line), an error. */
 export function readLine(line: string, found: BuildAnswerFacts, quiet = false): void {
   const text = line.trim();
   if (text === '' || !(text.includes('moby.image.id') || text.includes('error') || (quiet && text.includes('"stream"')))) return;
@@ -103,9 +107,14 @@ export function readLine(line: string, found: BuildAnswerFacts, quiet = false): 
   if ((message.error !== undefined && message.error !== null && message.error !== '') || isObject(message.errorDetail)) found.failed = true;
   if (message.id === 'moby.image.id' && isObject(message.aux)) {
     const id = message.aux.ID;
-    if (typeof id === 'string' && IMAGE_ID.test(id)) found.imageId = id;
+    if (typeof id === 'string' && IMAGE_ID.test(id)) named(found, id);
   }
-  if (quiet && typeof message.stream === 'string' && QUIET_ID_LINE.test(message.stream)) found.imageId = message.stream.slice(0, -1);
+  if (quiet && typeof message.stream === 'string' && QUIET_ID_LINE.test(message.stream)) named(found, message.stream.slice(0, -1));
+}
+
+/** Add `id` to the IDs named (once). */
+function named(found: BuildAnswerFacts, id: string): void {
+  if (!found.imageIds.includes(id)) found.imageIds.push(id);
 }
 
 /** Read a whole answer (for tests and small answers). */

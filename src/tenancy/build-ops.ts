@@ -1,6 +1,6 @@
 /**
  * What a build may do for a tenant: BuildKit only where the policy allows it, no exporter that
- * names images, no classic-builder `--pull` (it re-tags base images); and what its RUN steps may
+ * names images, no BuildKit `--squash`, no classic-builder `--pull` (it re-tags base images); and what its RUN steps may
  * reach and use: the `networkmode` they join (a network or a container's namespace must be the
  * caller's or shared, and is pinned to its ID) and the memory and CPU limits of their
  * containers (the tenant's maxima and defaults, as for `docker run`). The classic builder
@@ -101,6 +101,15 @@ export async function buildChange(ctx: TenancyContext): Promise<BuildChange> {
   // The moby and image exporters name (and can push) images past the tag-over checks of `t`.
   const outputs = buildOutputsProblem(query.outputs);
   if (outputs) return refuse(ctx, 'build-outputs', outputs);
+  // `squash` (deprecated; only on a daemon with --experimental, others answer 400) makes
+  // dockerd write a second image, squashed from the one BuildKit exported, and move the tags
+  // to it: named by a second `moby.image.id` only at API 1.30 and later, and with `q` only the
+  // second is named at all, so the result check (build-result-check.ts) could miss an image.
+  if (query.version === '2') {
+    const squash = goBoolValue(query.squash);
+    if (squash === undefined) return { verdict: deny(400, 'bad-query', tenancyMessage(ctx, 'the value of "squash" is not one the gateway reads as dockerd does')) };
+    if (squash) return refuse(ctx, 'build-squash', 'docker build --squash is not allowed for tenants\' BuildKit builds (it makes a second image the check of the build\'s result could miss): build without --squash');
+  }
   // dockerd reads `pull` only from API 1.16 (newImageBuildOptions): below, it pulls nothing.
   const pull = apiVersionBelow(ctx.req.facts.apiVersion, '1.16') ? false : goBoolValue(query.pull);
   if (pull === undefined) return { verdict: deny(400, 'bad-query', tenancyMessage(ctx, 'the value of "pull" is not one the gateway reads as dockerd does')) };

@@ -6,17 +6,17 @@
  * then writes an image with another tenant's owner labels, or none, under the build's `t`
  * tags (found by a review: alice's build made `alice-forged:1`, which counted as carol's). The
  * gateway never sees the Dockerfile (it comes over the client's session), so it checks the
- * result: once the answer has ended, the image the stream names (`moby.image.id`, or with
- * `q` the ID line dockerd writes instead: build-answer.ts) must carry exactly the tenant's owner and team labels. If it does not, or
- * cannot be checked (fail closed: no image ID in a stream that reports no failure, an inspect
- * that fails), the build's tags are removed and the image with them unless something else
- * names it, the client's stream gets an error message (`docker build` fails), and the exchange
+ * result: once the answer has ended, every image the stream names (`moby.image.id`, or with
+ * `q` the ID line dockerd writes instead: build-answer.ts) must carry exactly the tenant's
+ * owner and team labels. If one does not, or cannot be checked (fail closed: no image ID in a
+ * stream that reports no failure, an inspect that fails), the build's tags are removed and the
+ * images with them unless something else names them, the client's stream gets an error message (`docker build` fails), and the exchange
  * is recorded as a tenancy denial (`build-labels`). The build's tags stay reserved until then.
  */
 import type { JsonValue } from '../core/types.js';
 import { isObject } from '../facts/go-fold.js';
 import { goBoolValue } from '../facts/query.js';
-import { BuildAnswerReader, labelledFor, shownOwnerLabels } from './build-answer.js';
+import { BuildAnswerReader, labelledFor, shownOwnerLabels, type BuildAnswerFacts } from './build-answer.js';
 import { tenancyMessage, type TenancyContext } from './context.js';
 import type { DaemonClient } from './daemon-client.js';
 import type { AnswerCheck, AnswerCheckOutcome } from './hook.js';
@@ -129,35 +129,39 @@ export function buildResultCheck(ctx: TenancyContext, tags: readonly BuildTag[])
   };
 }
 
-async function checkResult(ctx: TenancyContext, tags: readonly BuildTag[], facts: { imageId?: string; failed: boolean }, complete: boolean, expectImage: boolean): Promise<AnswerCheckOutcome> {
+async function checkResult(ctx: TenancyContext, tags: readonly BuildTag[], facts: BuildAnswerFacts, complete: boolean, expectImage: boolean): Promise<AnswerCheckOutcome> {
   const { tenant, daemon } = ctx;
-  const id = facts.imageId;
+  const ids = facts.imageIds;
+  const own = (labels: JsonValue | undefined) => labelledFor(labels, tenant.name, tenant.team);
   // A failed build exported nothing (the image ID comes after a successful export); a build
   // to `local`/`tar` writes no image.
-  if (id === undefined && (facts.failed || !expectImage)) return {};
-  let why: string;
-  if (id !== undefined) {
+  if (ids.length === 0 && (facts.failed || !expectImage)) return {};
+  let why: string | undefined;
+  // Every image the stream named is checked (with `squash`, dockerd names two).
+  for (const id of ids) {
     const image = await look(daemon, id);
-    if ('absent' in image) return {};
-    if ('id' in image && labelledFor(image.labels, tenant.name, tenant.team)) return {};
+    if ('absent' in image) continue;
+    if ('id' in image && own(image.labels)) continue;
     why = 'id' in image
       ? `the image it made (${id.slice(7, 19)}) has ${shownOwnerLabels(image.labels)}, not your owner and team labels (a Dockerfile's "# syntax=" frontend decides an image's labels)`
       : `the gateway could not check the owner labels of the image it made (${id.slice(7, 19)}: ${image.failed})`;
-  } else {
-    why = complete ? 'its answer named no image, so the gateway could not check the owner labels of what it made' : 'its answer broke off before it named the image it made, so the gateway could not check its owner labels';
+    break;
   }
-  const undone = await undo(daemon, tags, id, (labels) => labelledFor(labels, tenant.name, tenant.team));
+  if (ids.length > 0 && why === undefined) return {};
+  why ??= complete ? 'its answer named no image, so the gateway could not check the owner labels of what it made' : 'its answer broke off before it named the image it made, so the gateway could not check its owner labels';
+  const undone = await undo(daemon, tags, ids, own);
   const message = tenancyMessage(ctx, `the BuildKit build's result is refused: ${why}; ${undone}`);
   return { append: streamError(message), refusal: { code: BUILD_LABELS_CODE, message } };
 }
 
 /**
- * Remove what the build wrote: each of its tags that names the image `id` (without an ID: an
- * image not labelled for the tenant, `ownLabels`) and named another image, or none, before the
- * build; then the image itself when nothing names it any more (not forced: dockerd keeps one a
- * container uses). Says what was done, for the client and the record.
+ * Remove what the build wrote: each of its tags that names one of the images `ids` (without
+ * any: an image not labelled for the tenant, `ownLabels`) and named another image, or none,
+ * before the build; then each of those images when nothing names it any more (not forced:
+ * dockerd keeps one a container uses), the last named first (a squashed image before the one
+ * it was made from). Says what was done, for the client and the record.
  */
-async function undo(daemon: DaemonClient, tags: readonly BuildTag[], id: string | undefined, ownLabels: (labels: JsonValue | undefined) => boolean): Promise<string> {
+async function undo(daemon: DaemonClient, tags: readonly BuildTag[], ids: readonly string[], ownLabels: (labels: JsonValue | undefined) => boolean): Promise<string> {
   const removed: string[] = [];
   const restored: string[] = [];
   const problems: string[] = [];
@@ -169,7 +173,7 @@ async function undo(daemon: DaemonClient, tags: readonly BuildTag[], id: string 
       continue;
     }
     if (now.id === tag.before) continue;
-    if (id !== undefined ? now.id !== id : ownLabels(now.labels)) continue;
+    if (ids.length > 0 ? !ids.includes(now.id) : ownLabels(now.labels)) continue;
     const failed = await remove(daemon, tag.ref);
     if (failed) {
       problems.push(`tag "${tag.shown}" could not be removed (${failed})`);
@@ -183,22 +187,24 @@ async function undo(daemon: DaemonClient, tags: readonly BuildTag[], id: string 
       else restored.push(tag.shown);
     }
   }
-  let image = '';
-  if (id !== undefined) {
+  const images: string[] = [];
+  for (const id of [...ids].reverse()) {
+    // With one image its ID is in the reason already; with several each is named.
+    const image = ids.length > 1 ? `the image ${id.slice(7, 19)}` : 'the image';
     const left = await look(daemon, id);
-    if ('failed' in left) problems.push(`the image could not be looked up (${left.failed})`);
-    else if ('id' in left && left.tagged) problems.push('the image was kept: another tag names it');
+    if ('failed' in left) problems.push(`${image} could not be looked up (${left.failed})`);
+    else if ('id' in left && left.tagged) problems.push(`${image} was kept: another tag names it`);
     else if ('id' in left) {
       const failed = await remove(daemon, id);
-      if (failed) problems.push(`the image could not be removed (${failed})`);
-      else image = 'the image was removed';
-    } else image = 'the image was removed';
+      if (failed) problems.push(`${image} could not be removed (${failed})`);
+      else images.push(`${image} was removed`);
+    } else images.push(`${image} was removed`);
   }
   const quoted = (list: string[]) => list.map((t) => `"${t}"`).join(', ');
   const parts = [
     removed.length ? `the build's tags were removed (${quoted(removed)})` : tags.length ? 'none of the build\'s tags named it' : 'the build had no tags',
     ...(restored.length ? [`put back on the images they named before (${quoted(restored)})`] : []),
-    ...(image ? [image] : []),
+    ...images,
     ...problems,
   ];
   return `${parts.join('; ')}${problems.length ? ' (ask a tenancy admin to remove what is left)' : ''}`;

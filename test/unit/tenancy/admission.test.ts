@@ -802,6 +802,27 @@ describe('#9 builds: networkmode and limits', () => {
     expect((await as(outputs([{ Type: 'local', Attrs: { dest: '/out' } }]))).kind).toBe('forward');
   });
 
+  // squash makes dockerd write a second image the result check could miss (rev-fix-lists F2):
+  // refused for BuildKit builds, as dockerd's BoolValue reads it; classic builds unchanged.
+  it.each([
+    ['/v1.41/build?version=2&squash=1&t=mine:1', 'build-squash'],
+    ['/v1.41/build?version=2&squash=true', 'build-squash'],
+    ['/v1.41/build?version=2&squash=%20Yes%20', 'build-squash'],
+    ['/v1.41/build?version=2&squash=1&squash=0', 'build-squash'],
+    ['/v1.29/build?version=2&squash=1', 'build-squash'],
+    ['/v1.41/build?version=2&squash=%C3%A9', 'bad-query'],
+    ['/v1.41/build?version=2&squash=0&squash=1', 'forward'],
+    ['/v1.41/build?version=2&squash=false', 'forward'],
+    ['/v1.41/build?version=2&squash=', 'forward'],
+    ['/v1.41/build?squash=1&t=mine:1', 'forward'],
+  ])('BuildKit squash: %s -> %s', async (target, want) => {
+    const daemon = d();
+    const withBuildkit = createTenancy({ daemon, spec: () => ({ ...spec, buildkit: true }), groups: (id) => id.groups });
+    const v = await admit('alice', 'POST', target, undefined, daemon, withBuildkit);
+    if (want === 'forward') expect(v.kind, JSON.stringify(v)).toBe('forward');
+    else expect(v).toMatchObject({ kind: 'deny', status: want === 'bad-query' ? 400 : 403, code: want });
+  });
+
   it('own networks and containers are pinned; defaults are injected', async () => {
     const v = await admit('alice', 'POST', '/v1.41/build?networkmode=anet&t=mine:1', undefined, d());
     expect(v.kind).toBe('forward');

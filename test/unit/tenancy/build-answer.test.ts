@@ -3,24 +3,27 @@ import { BuildAnswerReader, labelledFor, readBuildAnswer, shownOwnerLabels } fro
 import { exportsImage, streamError } from '../../../src/tenancy/build-result-check.js';
 
 const ID = `sha256:${'ab'.repeat(32)}`;
+const ID2 = `sha256:${'cd'.repeat(32)}`;
 const idLine = `{"id":"moby.image.id","aux":{"ID":"${ID}"}}\r\n`;
 const trace = `{"id":"moby.buildkit.trace","aux":"${Buffer.from('naming to docker.io/library/x:1 error moby.image.id').toString('base64')}"}\r\n`;
 const error = '{"errorDetail":{"message":"failed to solve: boom"},"error":"failed to solve: boom"}\r\n';
 
 describe('readBuildAnswer: what dockerd 20.10 writes in a BuildKit build\'s stream', () => {
   it.each([
-    ['a successful build', trace + trace + idLine, { imageId: ID, failed: false }],
-    ['a failed build', trace + error, { failed: true }],
-    ['an image ID then an error (still checked)', idLine + error, { imageId: ID, failed: true }],
-    ['local/tar outputs: no image ID', trace, { failed: false }],
-    ['the last line without its newline', trace + idLine.trim(), { imageId: ID, failed: false }],
-    ['an ID that is not sha256:<64 hex>', '{"id":"moby.image.id","aux":{"ID":"sha256:abc"}}\r\n', { failed: false }],
-    ['an ID not in aux', `{"id":"moby.image.id","ID":"${ID}"}\r\n`, { failed: false }],
-    ['another aux id', `{"id":"moby.other","aux":{"ID":"${ID}"}}\r\n`, { failed: false }],
-    ['a line that is not JSON', `moby.image.id ${ID} error\r\n`, { failed: false }],
-    ['an empty error', '{"error":""}\r\n', { failed: false }],
-    ['a plain stream line mentioning error', '{"stream":"error: nothing\\n"}\r\n', { failed: false }],
-    ['errorDetail alone', '{"errorDetail":{"message":"x"}}\r\n', { failed: true }],
+    ['a successful build', trace + trace + idLine, { imageIds: [ID], failed: false }],
+    ['a failed build', trace + error, { imageIds: [], failed: true }],
+    ['an image ID then an error (still checked)', idLine + error, { imageIds: [ID], failed: true }],
+    ['squash: two moby.image.id messages, both kept in order', idLine + idLine.replace(ID, ID2), { imageIds: [ID, ID2], failed: false }],
+    ['the same ID twice is kept once', idLine + idLine, { imageIds: [ID], failed: false }],
+    ['local/tar outputs: no image ID', trace, { imageIds: [], failed: false }],
+    ['the last line without its newline', trace + idLine.trim(), { imageIds: [ID], failed: false }],
+    ['an ID that is not sha256:<64 hex>', '{"id":"moby.image.id","aux":{"ID":"sha256:abc"}}\r\n', { imageIds: [], failed: false }],
+    ['an ID not in aux', `{"id":"moby.image.id","ID":"${ID}"}\r\n`, { imageIds: [], failed: false }],
+    ['another aux id', `{"id":"moby.other","aux":{"ID":"${ID}"}}\r\n`, { imageIds: [], failed: false }],
+    ['a line that is not JSON', `moby.image.id ${ID} error\r\n`, { imageIds: [], failed: false }],
+    ['an empty error', '{"error":""}\r\n', { imageIds: [], failed: false }],
+    ['a plain stream line mentioning error', '{"stream":"error: nothing\\n"}\r\n', { imageIds: [], failed: false }],
+    ['errorDetail alone', '{"errorDetail":{"message":"x"}}\r\n', { imageIds: [], failed: true }],
   ])('%s', (_name, body, want) => {
     expect(readBuildAnswer(body)).toEqual(want);
   });
@@ -29,14 +32,14 @@ describe('readBuildAnswer: what dockerd 20.10 writes in a BuildKit build\'s stre
   // the ID itself as a stream line; only then is such a line read.
   const quietLine = `{"stream":"${ID}\\n"}\r\n`;
   it.each([
-    ['quiet: the ID line of a successful build', quietLine, true, { imageId: ID, failed: false }],
-    ['quiet: the ID line without its newline at the end', quietLine.trim(), true, { imageId: ID, failed: false }],
-    ['quiet: a failed build (buffered aux, then the error)', trace + error, true, { failed: true }],
-    ['quiet: moby.image.id (written with the buffer before an error) still read', idLine + error, true, { imageId: ID, failed: true }],
-    ['quiet: an empty ID line (no image exported)', '{"stream":"\\n"}\r\n', true, { failed: false }],
-    ['quiet: a stream line that is not exactly the ID and a newline', `{"stream":"Successfully tagged ${ID}\\n"}\r\n{"stream":"${ID}"}\r\n{"stream":" ${ID}\\n"}\r\n`, true, { failed: false }],
-    ['quiet: a short ID', '{"stream":"sha256:abc\\n"}\r\n', true, { failed: false }],
-    ['not quiet: the ID line is not read', quietLine, false, { failed: false }],
+    ['quiet: the ID line of a successful build', quietLine, true, { imageIds: [ID], failed: false }],
+    ['quiet: the ID line without its newline at the end', quietLine.trim(), true, { imageIds: [ID], failed: false }],
+    ['quiet: a failed build (buffered aux, then the error)', trace + error, true, { imageIds: [], failed: true }],
+    ['quiet: moby.image.id (written with the buffer before an error) still read', idLine + error, true, { imageIds: [ID], failed: true }],
+    ['quiet: an empty ID line (no image exported)', '{"stream":"\\n"}\r\n', true, { imageIds: [], failed: false }],
+    ['quiet: a stream line that is not exactly the ID and a newline', `{"stream":"Successfully tagged ${ID}\\n"}\r\n{"stream":"${ID}"}\r\n{"stream":" ${ID}\\n"}\r\n`, true, { imageIds: [], failed: false }],
+    ['quiet: a short ID', '{"stream":"sha256:abc\\n"}\r\n', true, { imageIds: [], failed: false }],
+    ['not quiet: the ID line is not read', quietLine, false, { imageIds: [], failed: false }],
   ])('%s', (_name, body, quiet, want) => {
     expect(readBuildAnswer(body, quiet)).toEqual(want);
   });
@@ -47,7 +50,7 @@ describe('readBuildAnswer: what dockerd 20.10 writes in a BuildKit build\'s stre
       const reader = new BuildAnswerReader();
       reader.push(whole.subarray(0, cut));
       reader.push(whole.subarray(cut));
-      expect(reader.facts().imageId, `cut at ${cut}`).toBe(ID);
+      expect(reader.facts().imageIds, `cut at ${cut}`).toEqual([ID]);
     }
   });
 
@@ -56,7 +59,7 @@ describe('readBuildAnswer: what dockerd 20.10 writes in a BuildKit build\'s stre
     const reader = new BuildAnswerReader();
     for (let i = 0; i < huge.length; i += 7000) reader.push(Buffer.from(huge.slice(i, i + 7000)));
     reader.push(Buffer.from(idLine));
-    expect(reader.facts()).toEqual({ imageId: ID, failed: false });
+    expect(reader.facts()).toEqual({ imageIds: [ID], failed: false });
   });
 });
 
