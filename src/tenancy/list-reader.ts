@@ -6,7 +6,9 @@
  * the list (of the top-level array, or of each array under a key of a top-level object) is
  * collected alone, decoded with JSON.parse (exact for what Go's encoding/json writes: valid
  * JSON), handed to `select`, and dropped unless kept: only kept items count against the cap.
- * Anything that is not well-formed JSON throws (the look-up fails closed). Pure.
+ * An item being read counts against the cap alone (one over it fails the read, kept or not),
+ * never on top of the kept ones, so what is held stays under twice the cap. Anything that is
+ * not well-formed JSON throws (the look-up fails closed). Pure.
  */
 
 /** What `select` returns to drop an item. */
@@ -164,7 +166,11 @@ export class ListReader {
     while (i < chunk.length) {
       if (this.value) {
         const end = this.value.scan(chunk, i);
-        if (this.kept + this.value.size > this.maxBytes) this.fail(`its items kept exceed ${this.maxBytes} bytes`);
+        // A list item in flight counts alone (it may be dropped: only a kept one adds to `kept`,
+        // in finishValue), so the reader holds at most twice the cap; a key or top-level
+        // member is always kept and counts on top of what is.
+        const inFlight = this.pending === 'item' ? this.value.size : this.kept + this.value.size;
+        if (inFlight > this.maxBytes) this.fail(this.pending === 'item' ? `one of its items exceeds ${this.maxBytes} bytes` : `its items kept exceed ${this.maxBytes} bytes`);
         if (end === -1) return;
         i = end;
         this.finishValue();

@@ -64,7 +64,16 @@ describe('readList: the cap counts what is kept', () => {
     const doc = [...Array.from({ length: 50 }, () => big('alice', 800)), big('bob', 10)];
     expect(readList(pieces(goJson(doc), 4096), (_k, i) => (owner(i) === 'bob' ? i : DROP), 1000)).toEqual([big('bob', 10)]);
   });
+  // A dropped item never adds to what is kept: while it is read it counts alone, so the caller's
+  // own kept items plus another tenant's single item under the cap pass (rev-fix-lists F3).
+  it.each([
+    ['kept items, then a dropped one that is under the cap alone', [big('bob', 400), big('alice', 900), big('bob', 10)], [big('bob', 400), big('bob', 10)]],
+    ['a dropped one first, then kept items', [big('alice', 900), big('bob', 400), big('bob', 400)], [big('bob', 400), big('bob', 400)]],
+  ])('%s', (_name, doc, want) => {
+    for (const size of [1, 100, 4096]) expect(readList(pieces(goJson(doc), size), (_k, i) => (owner(i) === 'bob' ? i : DROP), 1000), `pieces of ${size}`).toEqual(want);
+  });
   const over: { name: string; doc: unknown; select: ItemSelect }[] = [
+    { name: 'kept items, then one more kept that is under the cap alone', doc: [big('bob', 400), big('bob', 900)], select: keepAll },
     { name: 'kept items over the cap', doc: [big('bob', 600), big('bob', 600)], select: keepAll },
     { name: 'one item over the cap, dropped or not', doc: [big('alice', 2000)], select: () => DROP },
     { name: 'a top-level value over the cap', doc: { Warnings: 'w'.repeat(2000) }, select: keepAll },
