@@ -3,10 +3,13 @@
  * labels cut to the gateway's own (`dockgate.*`). A look-up that only decides (save, push, tag
  * and commit checks, quotas, name checks) keeps these summaries; a list passed on to the caller
  * keeps whole items, but only those the caller may see (visibility.ts). Another tenant's
- * megabytes of labels are then neither kept nor counted (rev-dos F1). Pure.
+ * megabytes of labels are then neither kept nor counted (rev-dos F1). The copies are objects
+ * without a prototype (body-copy.ts): a key that is a daemon's map key (a network named
+ * `__proto__` keying `NetworkSettings.Networks`) stays an own key, as JSON.parse made it. Pure.
  */
 import type { JsonValue } from '../core/types.js';
 import { isObject } from '../facts/go-fold.js';
+import { emptyObject } from './body-copy.js';
 import { BUILDER_STEP_MARK, isBuilderStepContainer } from './container-seal.js';
 import { RESERVED_PREFIX } from './labels.js';
 import type { ItemSelect } from './list-reader.js';
@@ -14,15 +17,15 @@ import type { ItemSelect } from './list-reader.js';
 /** `labels` with only the gateway's keys (ownershipOf, container-seal.ts read no others); any other value as it is. */
 export function gatewayLabels(labels: unknown): unknown {
   if (!isObject(labels as JsonValue)) return labels;
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = emptyObject();
   for (const [k, v] of Object.entries(labels as Record<string, unknown>)) if (k.startsWith(RESERVED_PREFIX)) out[k] = v;
   return out;
 }
 
 /** Copy the fields `keys` of `item` that it has. */
 function pick(item: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k of keys) if (k in item) out[k] = item[k];
+  const out: Record<string, unknown> = emptyObject();
+  for (const k of keys) if (Object.hasOwn(item, k)) out[k] = item[k];
   return out;
 }
 
@@ -45,7 +48,7 @@ function endpointIds(settings: unknown): unknown {
   if (!isObject(settings as JsonValue)) return settings;
   const networks = (settings as Record<string, unknown>).Networks;
   if (!isObject(networks as JsonValue)) return { Networks: networks };
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = emptyObject();
   for (const [k, v] of Object.entries(networks as Record<string, unknown>)) out[k] = isObject(v as JsonValue) ? pick(v as Record<string, unknown>, ['NetworkID']) : v;
   return { Networks: out };
 }
