@@ -4,14 +4,17 @@
  * (CRL_HAS_EXPIRED), and the reason to fail closed, that the CRL may lack revocations made
  * since, holds for the connections already open too (rev-reload F3). Checked after every TLS
  * reload (one that installs an expired CRL) and by a timer at the next nextUpdate of the CRLs in
- * force (looked at again at least once a minute, so a wall clock stepped forward is noticed).
+ * force (looked at again at least once a minute, so a wall clock stepped forward is noticed;
+ * every minute too while a CRL in force has expired). A handshake that began before the reload
+ * and completes after it is refused by the listener itself (gateway-server.ts, expiredCrlOfChain).
  */
 import type { TLSSocket } from 'node:tls';
 import type { Identity } from '../core/types.js';
 import { cutConnection } from '../server/connection-cuts.js';
-import { nextCheckIn } from '../server/connection-expiry.js';
 import { identityOf } from '../server/peer-identity.js';
-import { chainIssuers, peerDer } from '../server/revoked.js';
+import { expiredCrlOfChain } from '../server/crl-expired-chain.js';
+import { nextCheckIn, RECHECK_MS } from '../server/connection-expiry.js';
+import { peerDer } from '../server/revoked.js';
 import type { TlsMaterial } from '../server/tls-material.js';
 import { expiredCrlCas, nextCrlExpiry } from './crl-lockouts.js';
 
@@ -21,13 +24,12 @@ import { expiredCrlCas, nextCrlExpiry } from './crl-lockouts.js';
  * connection without one, which cannot be checked and is cut).
  */
 export function closeCrlExpiredConnections(connections: Iterable<TLSSocket>, tls: Pick<TlsMaterial, 'crls' | 'caNames'>, now: Date, closing?: (identity: Identity | undefined) => void): number {
-  const expired = expiredCrlCas(tls.crls, now);
-  if (expired.size === 0) return 0;
+  if (expiredCrlCas(tls.crls, now).size === 0) return 0;
   let closed = 0;
   for (const socket of connections) {
     if (socket.destroyed) continue;
     const identity = identityOf(socket);
-    if (identity && !chainIssuers(identity, tls, peerDer(socket, identity)).some((ca) => expired.has(ca.ca))) continue;
+    if (identity && !expiredCrlOfChain(identity, tls, now, peerDer(socket, identity))) continue;
     closing?.(identity);
     cutConnection(socket, 'crl-expired');
     closed += 1;
@@ -67,9 +69,12 @@ export function watchCrlExpiry(deps: {
       cut.set(key, (cut.get(key) ?? 0) + 1);
     });
     if (count > 0) deps.closed(count, [...cut].slice(0, 50).map(([who, n]) => `${who}: ${n}`));
+    // While a CRL in force has expired, looked at again every minute too: a connection of its CA
+    // that got past the handshake's own check (none should) is cut within a minute.
     const next = nextCrlExpiry(tls.crls, at);
-    if (next === undefined) return;
-    timer = setTimeout(check, nextCheckIn(next, at.getTime()));
+    const expired = expiredCrlCas(tls.crls, at).size > 0;
+    if (next === undefined && !expired) return;
+    timer = setTimeout(check, next === undefined ? RECHECK_MS : nextCheckIn(next, at.getTime()));
     timer.unref();
   };
   return {

@@ -23,6 +23,7 @@ import { createRequestHandler } from './handle-request.js';
 import { createUpgradeHandler } from './handle-upgrade.js';
 import { closeUntrustedConnections, replacedBundles } from './ca-trust.js';
 import { isRevoked, peerDer } from './revoked.js';
+import { expiredCrlOfChain } from './crl-expired-chain.js';
 import { bindIdentity, identityOf } from './peer-identity.js';
 import { nextRequestId } from './request-id.js';
 import type { TlsMaterial } from './tls-material.js';
@@ -277,6 +278,16 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
       identity = bindIdentity(socket);
       if (isRevoked(identity, material, peerDer(socket, identity))) {
         refuseHandshake('revoked', `certificate serial ${identity.serial} of ${identity.issuer} is revoked by a CRL the gateway checks itself (revoked while its handshake was in progress, or by a new CRL not valid yet)`, address, socket.remotePort, presented());
+        socket.destroy();
+        return;
+      }
+      // A handshake that began before a reload installed an expired CRL was verified against the
+      // CRL before it, and completes after the reload's sweep of open connections
+      // (crl-expiry-cuts.ts): refused as OpenSSL refuses the CA's new handshakes (rev-fix-reload R1).
+      const expiredCrl = expiredCrlOfChain(identity, material, new Date(), peerDer(socket, identity));
+      if (expiredCrl) {
+        const since = expiredCrl.nextUpdate ? ` since ${expiredCrl.nextUpdate.toISOString()}` : '';
+        refuseHandshake('other', `client certificate not verified: CRL_HAS_EXPIRED (the CRL in force of ${expiredCrl.issuer}, a CA of its chain, has expired${since}; it was installed while this handshake was in progress: a problem with the gateway's tls.crl, every client of that CA is refused until a CRL valid now is installed, "dockgate certs crl")`, address, socket.remotePort, presented());
         socket.destroy();
         return;
       }

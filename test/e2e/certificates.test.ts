@@ -16,6 +16,8 @@ import { loadCa } from '../../src/pki/ca.js';
 import { createIntermediateCa } from '../../src/pki/intermediate-ca.js';
 import { issueLeaf } from '../../src/pki/leaf-certificate.js';
 import { pkiPaths } from '../../src/pki/paths.js';
+import { refreshCrl } from '../../src/pki/revoke-cert.js';
+import { x509 } from '../../src/pki/webcrypto.js';
 import { background as startBackground, killAll, type Background } from './support/background.js';
 import { docker, dockerDirect, dockgate, makePki, run, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
 import { RawConnection } from './support/raw-tls.js';
@@ -457,6 +459,26 @@ describe('revocation during a handshake', () => {
     expect(r.answer).not.toContain('HTTP/1.1 200');
     expect(r.closed).toBe(true);
     await until(() => handshakes(g).some((h) => h.reason === 'revoked' && h.detail.includes('revoked while its handshake was in progress')), 5000, 'a revoked-mid-handshake log line');
+  });
+});
+
+describe('an expired CRL installed during a handshake', () => {
+  it('a handshake under way while a reload installs an expired CRL is refused when it completes, as the CA\'s new handshakes are', async () => {
+    // Before (rev-fix-reload R1): verified against the CRL before, it completed after the
+    // reload's sweep of open connections and was served on and on (no timer: no CRL ahead).
+    const own = await makePki({ alice: ['admin'] });
+    const d = own.dir;
+    const g = await startGateway(d, config(d, { ca: `${d}/ca.pem`, cert: `${d}/server-cert.pem`, key: `${d}/server-key.pem`, crl: `${d}/crl.pem` }));
+    gateways.push(g);
+    // The expired CRL must be signed after the one in force (an older one is refused as a rollback).
+    const inForce = new x509.X509Crl(readFileSync(join(d, 'crl.pem'), 'utf8')).thisUpdate.getTime();
+    await new Promise((r) => setTimeout(r, Math.max(0, inForce + 4500 - Date.now())));
+    const r = await straddlingHandshake(g, own.bundle('alice'), async () => {
+      await refreshCrl({ dir: d, now: new Date(Date.now() - 3000), crlDays: 1000 / 86_400_000 });
+    });
+    expect(r.answer).not.toContain('HTTP/1.1 200');
+    expect(r.closed).toBe(true);
+    await until(() => handshakes(g).some((h) => h.reason === 'other' && h.detail.includes('CRL_HAS_EXPIRED') && h.detail.includes('installed while this handshake was in progress')), 5000, 'a CRL-expired-mid-handshake log line');
   });
 });
 
