@@ -1,87 +1,117 @@
 /**
  * Watches files for changes by polling their stat (robust against editors and tools that
  * replace files by rename, which break inotify watches), calling back once a change burst has
- * settled: the file must have gone unmodified for a quiet period. A file written in place in
+ * settled: the file must have gone unchanged (stat and content) for a quiet period. A file written in place in
  * several steps (`cat > policy.yaml`, a slow copy) would otherwise be read half-written, and a
  * valid prefix of a policy can be more permissive than the whole (a rule cut before its
  * guards). Replacing a file by rename is still the safe way to change it: no quiet period
  * covers a writer that pauses longer.
  */
-import { statSync, unwatchFile, watchFile, type Stats } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 
 /** Timing of {@link watchFiles} (ms). */
 export interface WatchTiming {
   /** How often each file's stat is polled. */
   intervalMs: number;
-  /** How long a file must have gone unmodified (by its mtime) before `onChange` runs. */
+  /** How long a file must have gone unchanged before `onChange` runs. */
   quietMs: number;
 }
 
 const DEFAULT_TIMING: WatchTiming = { intervalMs: 1000, quietMs: 2000 };
 
-/** An mtime this far ahead of the clock (a skewed writer) is not waited for again and again. */
-const MAX_WAITS = 10;
+/**
+ * What a file is now: its stat (size, mtime, ctime, inode) and a hash of its content, so a
+ * change is seen on a file system with a coarse mtime too. Undefined when it cannot be read.
+ */
+function snapshot(file: string): { key: string; mtimeMs: number } | undefined {
+  try {
+    const st = statSync(file);
+    const hash = createHash('sha256').update(readFileSync(file)).digest('hex');
+    return { key: `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}:${hash}`, mtimeMs: st.mtimeMs };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a wait for a file to settle started: what {@link whenSettled}'s `waiting` hears, once. */
+export interface SettleWait {
+  /** ms since the file's mtime; negative when the mtime is ahead of the clock. */
+  ageMs: number;
+  quietMs: number;
+}
+
+/** The log line of a SIGHUP's policy read that waits (`policy-settle-wait`). */
+export function settleWaitMessage(w: SettleWait): string {
+  const quiet = `${w.quietMs / 1000} s`;
+  const when = w.ageMs < 0 ? `its mtime is ${Math.round(-w.ageMs / 1000)} s ahead of the clock (copied from a host with another time?)` : `it was modified ${Math.round(w.ageMs)} ms ago`;
+  return `SIGHUP: the policy file is read once it has not changed for ${quiet}, for as long as it keeps changing: ${when}; replace it by rename to have it read at once`;
+}
+
+/**
+ * Run `done` once `file` has gone unchanged for `quietMs`: at once when its mtime is that far
+ * in the past, or when it cannot be read (the caller's reload then fails and says so).
+ * Otherwise it is looked at again until it has not changed (stat and content) over a whole
+ * quiet period, for as long as it keeps changing; the first wait is counted from its mtime,
+ * but an mtime ahead of the clock (a copy from a skewed host) only costs one quiet period.
+ * `waiting` hears when a wait starts. Returns a function that cancels the wait.
+ */
+function untilQuiet(file: string, quietMs: number, done: () => void, waiting?: (wait: SettleWait) => void): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  let last = snapshot(file);
+  const check = (): void => {
+    timer = undefined;
+    const now = snapshot(file);
+    if (now === undefined || now.key === last?.key) return done();
+    last = now;
+    timer = setTimeout(check, quietMs).unref();
+  };
+  const ageMs = last === undefined ? Infinity : Date.now() - last.mtimeMs;
+  if (ageMs >= quietMs) {
+    done();
+    return () => {};
+  }
+  waiting?.({ ageMs, quietMs });
+  timer = setTimeout(check, ageMs < 0 ? quietMs : Math.max(quietMs - ageMs, 50)).unref();
+  return () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+  };
+}
 
 /** Watch `files`; `onChange` runs after a change settles. Returns a function that stops watching. */
 export function watchFiles(files: readonly string[], onChange: (file: string) => void, timing: WatchTiming = DEFAULT_TIMING): () => void {
-  const timers = new Map<string, NodeJS.Timeout>();
-  const settle = (file: string, waits: number): void => {
-    let age = Infinity;
-    try {
-      age = Date.now() - statSync(file).mtimeMs;
-    } catch {
-      // Gone: report it now (the reload fails and says so; the old material stays).
-    }
-    if (age < timing.quietMs && waits < MAX_WAITS) {
-      timers.set(file, setTimeout(() => settle(file, waits + 1), Math.max(timing.quietMs - Math.max(age, 0), 50)).unref());
-      return;
-    }
-    timers.delete(file);
-    onChange(file);
-  };
+  const waits = new Map<string, () => void>();
   const listeners = files.map((file) => {
     const listener = (curr: Stats, prev: Stats): void => {
       // ctime too: a replacement that could not be read is fixed with chmod or chown, which
       // change nothing else, and the failed reload must then be retried.
       if (curr.mtimeMs === prev.mtimeMs && curr.ctimeMs === prev.ctimeMs && curr.ino === prev.ino && curr.size === prev.size) return;
-      clearTimeout(timers.get(file));
-      timers.set(file, setTimeout(() => settle(file, 0), 0).unref());
+      // Each change starts the wait again.
+      waits.get(file)?.();
+      waits.set(file, untilQuiet(file, timing.quietMs, () => {
+        waits.delete(file);
+        onChange(file);
+      }));
     };
     watchFile(file, { interval: timing.intervalMs, persistent: false }, listener);
     return { file, listener };
   });
   return () => {
     for (const { file, listener } of listeners) unwatchFile(file, listener);
-    for (const t of timers.values()) clearTimeout(t);
+    for (const cancel of waits.values()) cancel();
+    waits.clear();
   };
 }
 
 /**
- * Run `run` once `file` has gone unmodified for `quietMs` (by its mtime): at once when it has,
- * or when it cannot be read (the caller's reload then fails and says so). What SIGHUP does for
- * the policy, so that a signal sent while the file is written in place does not read a prefix
- * (which may be valid and more permissive than the whole), as the watch does. Bounded by
- * MAX_WAITS for an mtime ahead of the clock. Returns a function that cancels the wait.
+ * Run `run` once `file` has gone unchanged for `quietMs`, as the watch does (untilQuiet): what
+ * SIGHUP does for the policy, so that a signal sent while the file is written in place does not
+ * read a prefix (which may be valid and more permissive than the whole). It waits for as long as
+ * the file keeps changing (rev-fix-reload R2: it used to give up after about 20 s and read it
+ * anyway), and an mtime ahead of the clock costs one quiet period, not 20 s. `waiting` hears
+ * once when the read has to wait (for a log line). Returns a function that cancels the wait.
  */
-export function whenSettled(file: string, run: () => void, quietMs = DEFAULT_TIMING.quietMs): () => void {
-  let timer: NodeJS.Timeout | undefined;
-  const check = (waits: number): void => {
-    timer = undefined;
-    let age = Infinity;
-    try {
-      age = Date.now() - statSync(file).mtimeMs;
-    } catch {
-      // Gone or unreadable: run now.
-    }
-    if (age < quietMs && waits < MAX_WAITS) {
-      timer = setTimeout(() => check(waits + 1), Math.max(quietMs - Math.max(age, 0), 50)).unref();
-      return;
-    }
-    run();
-  };
-  check(0);
-  return () => {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-  };
+export function whenSettled(file: string, run: () => void, opts: { quietMs?: number; waiting?: (wait: SettleWait) => void } = {}): () => void {
+  return untilQuiet(file, opts.quietMs ?? DEFAULT_TIMING.quietMs, run, opts.waiting);
 }

@@ -28,7 +28,7 @@ import { crlLockouts, lockoutCounts, lockoutMessage } from './crl-lockouts.js';
 import { watchCrlExpiry } from './crl-expiry-cuts.js';
 import { readCrlAlone, withRevocationsOf } from './crl-alone.js';
 import { pendingCrl, withCrlsOf, type PendingCrl } from './crl-pending.js';
-import { watchFiles, whenSettled } from './file-watch.js';
+import { settleWaitMessage, watchFiles, whenSettled } from './file-watch.js';
 import { loadGatekeeper, logPolicyWarnings, type VersionedGatekeeper } from './policy-gatekeeper.js';
 import { closeRevokedConnections } from './revocation.js';
 import { createReloadRetry, outOfDateReplacement, reloadRetryAt, type RefusedServerCertificate, type ServerCertificateDates } from './server-certificate-dates.js';
@@ -383,9 +383,11 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     metrics,
     crls: () => tls.crls,
     reload() {
-      // As the watch does: a file written in place within the last 2 s is read once it has settled.
+      // As the watch does: a file written in place within the last 2 s is read once it has
+      // stopped changing for 2 s (for as long as it keeps changing); the wait is said once.
       cancelSighupPolicy();
-      cancelSighupPolicy = config.policy ? whenSettled(config.policy, reloadPolicy) : (reloadPolicy(), () => {});
+      const file = config.policy;
+      cancelSighupPolicy = file ? whenSettled(file, reloadPolicy, { waiting: (w) => log.info({ event: 'policy-settle-wait', file, ageMs: Math.round(w.ageMs) }, settleWaitMessage(w)) }) : (reloadPolicy(), () => {});
       void reloadTls();
       void reloadAdminTls();
     },

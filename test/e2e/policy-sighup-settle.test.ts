@@ -57,4 +57,8 @@ it('a SIGHUP during an in-place write loads the whole file, never the prefix', a
   await new Promise((r) => setTimeout(r, 3000));
   expect(loaded().slice(before)).not.toContain(versionOf(PREFIX));
   expect(loaded().at(-1)).toBe(versionOf(PREFIX + REST));
+  // The wait was said, once (rev-fix-reload R2: it was silent).
+  const waits = gw.stderr().split('\n').filter((l) => l.includes('"event":"policy-settle-wait"'));
+  expect(waits).toHaveLength(1);
+  expect(waits[0]).toContain('SIGHUP: the policy file is read once it has not changed for 2 s');
 });
