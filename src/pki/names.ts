@@ -67,11 +67,15 @@ const CA_KEY_ID_DIGITS = 8;
  * several hosts apart; the creation time (to the minute, UTC) and the first 8 hex digits of
  * the subjectKeyIdentifier tell apart CAs of one host (an old and a new one after
  * `init --force`, a scrapers' CA), in `identity.issuer`, the logs and clients' errors. A long
- * host name is cut so that the CN stays within 64 characters with both kept whole.
+ * host name is cut, by characters (code points), so that the CN stays within 64 characters with
+ * both kept whole.
  */
 export function caSubject(hostname: string, created: Date, keyIdHex: string): x509.JsonName {
   const prefix = 'dockgate CA ';
   const suffix = ` ${created.toISOString().slice(0, 16)}Z ${keyIdHex.slice(0, CA_KEY_ID_DIGITS).toLowerCase()}`;
-  const host = hostname.slice(0, MAX_NAME_LENGTH - prefix.length - suffix.length);
+  // Cut by characters (code points), as X.520's 64 counts them in the encoded name: a cut by
+  // UTF-16 units could split a surrogate pair, and the name encoder throws on the lone half
+  // ("URI malformed"; rev-fix-reload R3). Prefix and suffix are ASCII, one unit per character.
+  const host = Array.from(hostname).slice(0, MAX_NAME_LENGTH - prefix.length - suffix.length).join('');
   return [{ CN: [`${prefix}${host}${suffix}`] }, { O: ['dockgate'] }];
 }
