@@ -13,11 +13,13 @@ import type { CrlInfo } from '../server/crl.js';
 export interface RememberedCrl {
   crl: CrlInfo;
   /**
-   * Held until it is valid when remembered (crl-pending.ts): its revocations were applied by the
-   * gateway, so its thisUpdate in the future is a bar too. One put in force while not valid yet
+   * Held when remembered, until it is valid (crl-pending.ts) or applied alone (crl-alone.ts):
+   * its revocations were applied by the gateway, so its thisUpdate in the future is a bar too. One put in force while not valid yet
    * (nothing to keep) refused every client of its CA, and may be replaced by an earlier one.
    */
   held: boolean;
+  /** Why it is held (when `held`): see {@link HeldAs}. */
+  heldAs?: HeldAs;
   /**
    * The newest CRL of the CA that was valid when put in force since start (undefined before
    * one was): when `crl` is not valid yet, a reload may bring one dated earlier than `crl`, but
@@ -26,6 +28,13 @@ export interface RememberedCrl {
    */
   floor?: CrlInfo;
 }
+
+/**
+ * Why a CRL whose revocations the gateway checks itself is held outside the TLS context:
+ * `pending`, not valid yet (crl-pending.ts); `alone`, applied on its own after a TLS reload that
+ * failed for another file (crl-alone.ts). Refusals name it accordingly (crl-rollback.ts).
+ */
+export type HeldAs = 'pending' | 'alone';
 
 /** The remembered CRLs, per CA (CrlInfo.ca: its name and key). */
 export type CrlHistory = ReadonlyMap<string, RememberedCrl>;
@@ -45,13 +54,13 @@ export function newestCrl(crls: readonly CrlInfo[]): CrlInfo | undefined {
 }
 
 /**
- * `history` after a reload put `installed` in force and held `held` at `now` (both checked
- * against it by crlRollback first): for each of their CAs, the held CRL if any, else the newest
+ * `history` after a reload put `installed` in force and held `held` at `now` (`heldAs`: why;
+ * both checked against it by crlRollback first): for each of their CAs, the held CRL if any, else the newest
  * installed one; and as its floor, the newest of: the newest installed one valid at `now`,
  * what was remembered if it is valid by now, and the floor before (a floor never goes back).
  * The CAs of neither keep what they had. Pure.
  */
-export function rememberCrls(history: CrlHistory, installed: readonly CrlInfo[], now: Date, held: readonly CrlInfo[] = []): Map<string, RememberedCrl> {
+export function rememberCrls(history: CrlHistory, installed: readonly CrlInfo[], now: Date, held: readonly CrlInfo[] = [], heldAs: HeldAs = 'pending'): Map<string, RememberedCrl> {
   const next = new Map(history);
   const valid = (crl: CrlInfo | undefined): CrlInfo | undefined => (crl && crl.thisUpdate.getTime() <= now.getTime() ? crl : undefined);
   for (const ca of new Set([...installed, ...held].map((c) => c.ca))) {
@@ -61,7 +70,7 @@ export function rememberCrls(history: CrlHistory, installed: readonly CrlInfo[],
     // numbers, only the newest is compared) must not lower the floor (rev-final F2).
     const floor = newestCrl([newestCrl(ofCa.filter((c) => valid(c))), valid(before?.crl), before?.floor].filter((c): c is CrlInfo => c !== undefined));
     const pending = newestCrl(held.filter((c) => c.ca === ca));
-    const latest = pending ? { crl: pending, held: true } : { crl: newestCrl(ofCa) as CrlInfo, held: false };
+    const latest: RememberedCrl = pending ? { crl: pending, held: true, heldAs } : { crl: newestCrl(ofCa) as CrlInfo, held: false };
     next.set(ca, floor ? { ...latest, floor } : latest);
   }
   return next;

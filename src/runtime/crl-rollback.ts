@@ -76,9 +76,11 @@ export function crlRollback(current: readonly CrlInfo[], next: readonly CrlInfo[
  */
 function sinceStart(candidate: CrlInfo, remembered: RememberedCrl | undefined, now: Date): string | undefined {
   if (!remembered) return undefined;
-  const { crl, held, floor } = remembered;
+  const { crl, held, heldAs, floor } = remembered;
   const belowFloor = (): string | undefined => (floor && floor !== crl ? behind(candidate, floor, 'the newest valid CRL loaded since the gateway started', true) : undefined);
-  if (held) return behind(candidate, crl, 'the one held until it is valid', true) ?? belowFloor();
+  // Named for why it is held (rev-fix-reload R4: a CRL applied alone is valid already).
+  const heldWhat = heldAs === 'alone' ? 'the one whose revocations the gateway applies on its own since a TLS reload that failed for another file (crl-revocations-applied)' : 'the one held until it is valid';
+  if (held) return behind(candidate, crl, heldWhat, true) ?? belowFloor();
   const what = 'the newest loaded since the gateway started';
   // Not valid yet, put in force (nothing to keep): it refused every client; only its number binds.
   if (crl.thisUpdate.getTime() > now.getTime()) return (candidate.crlNumber === undefined || crl.crlNumber === undefined ? undefined : behind(candidate, crl, what, true)) ?? belowFloor();

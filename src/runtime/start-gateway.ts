@@ -333,7 +333,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     server.setTlsMaterial(next);
     tls = next;
     // Remembered as held: no later reload may go behind it.
-    crlHistory = rememberCrls(crlHistory, tls.crls, now, alone.crls);
+    crlHistory = rememberCrls(crlHistory, tls.crls, now, alone.crls, 'alone');
     tlsCrlAppliedAlone = true;
     const cut = new Map<string, number>();
     const closed = closeRevokedConnections(server.connections(), next, (identity) => {

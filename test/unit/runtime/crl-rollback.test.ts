@@ -78,6 +78,23 @@ describe('crlRollback', () => {
     else expect(got).toContain(want);
   });
 
+  // A CRL applied alone after a failed reload (crl-alone.ts) is held as a pending one is, but
+  // the refusal names it for what it is (rev-fix-reload R4: it read "held until it is valid").
+  const alone = [numbered('CN=root', '4', 2n, 'CN=root', 'revoking carol')];
+  const aloneWhat = 'the one whose revocations the gateway applies on its own since a TLS reload that failed for another file (crl-revocations-applied)';
+  it.each([
+    ['the CRL in force written back', inForce, `has CRL Number 1, not higher than ${aloneWhat} (2)`],
+    ['an unnumbered CRL signed before it', [crl('CN=root', '3')], `issued at 2026-12-03T00:00:00.000Z, before ${aloneWhat} (2026-12-04T00:00:00.000Z)`],
+    ['the CRL applied alone itself (the reload that succeeds)', alone, undefined],
+  ])('with a CRL applied alone: %s', (_name, next, want) => {
+    const got = crlRollback(inForce, next, at('5'), rememberCrls(new Map(), inForce, at('5'), alone, 'alone'));
+    if (want === undefined) expect(got).toBeUndefined();
+    else {
+      expect(got).toContain(want);
+      expect(got).not.toContain('held until it is valid');
+    }
+  });
+
   // Without CRL Numbers (on either side) only thisUpdate can tell: the held CRL's stays the bar.
   it.each([
     ['an unnumbered CRL signed now', [crl('CN=root', '4')], [crl('CN=root', '9')], 'issued at 2026-12-04T00:00:00.000Z, before the one held until it is valid (2026-12-09T00:00:00.000Z)'],
