@@ -196,7 +196,7 @@ describe('a new server certificate clients would refuse is not put in force', ()
   const certificates = async (serial: string, fragment: string): Promise<Ready> =>
     until(async () => {
       const p = await readyz();
-      const refused = /the new server certificate \(serial ([0-9A-F]+)\) (.*)/.exec(p.body.checks.certificates?.detail ?? '');
+      const refused = /the new server certificate \(serial ([0-9a-f]+)\) (.*)/.exec(p.body.checks.certificates?.detail ?? '');
       return refused && hex(refused[1] ?? '') === hex(serial) && refused[2]?.startsWith(fragment) ? p : undefined;
     }, 15_000, `readiness to say "${fragment}"`);
   const servedSerial = async (): Promise<string> => {
