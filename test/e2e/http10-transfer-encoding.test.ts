@@ -9,8 +9,8 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, dockerDirect, makePki, removeContainers, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
-import { chunked, RawConnection } from './support/raw-tls.js';
-import { until } from './support/until.js';
+import { chunked, closedByServer, RawConnection } from './support/raw-tls.js';
+import { clientRecords } from './support/audit-records.js';
 
 const socket = inject('dockerSocket');
 const LABEL = 'dgt-http10-te';
@@ -32,21 +32,12 @@ function chunkedCreate(name: string, version: string, extra = ''): Buffer {
   return Buffer.concat([Buffer.from(head), chunked(body)]);
 }
 
+/** The audit records of the connection from local `port`, once there are `n`. */
+const recordsOf = (port: number | undefined, n: number): Promise<Record<string, unknown>[]> => clientRecords(gw, port, n);
+
 /** Whether the daemon has a container named `name`. */
 async function exists(name: string): Promise<boolean> {
   return (await dockerDirect(socket, ['inspect', '--type', 'container', name])).code === 0;
-}
-
-/** The audit records of the connection whose local port is `port`, once there are `n`. */
-async function recordsOf(port: number | undefined, n: number): Promise<Record<string, unknown>[]> {
-  const mine = (): Record<string, unknown>[] => gw.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).filter((x) => x.client === `127.0.0.1:${port}`);
-  await until(() => mine().length >= n, 10_000);
-  return mine();
-}
-
-/** Wait until `conn` is closed by its server (or fail after 10 s). */
-function closedByServer(conn: RawConnection): Promise<void> {
-  return Promise.race([conn.closed, new Promise<void>((_, rej) => setTimeout(() => rej(new Error('socket left open')), 10_000))]);
 }
 
 beforeAll(async () => {

@@ -15,7 +15,7 @@ import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RAW_ANSWER_GRACE_MS } from '../../src/http/end-raw-socket.js';
 import { configYaml, docker, dockerDirect, makePki, removeContainers, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
-import { chunked, httpRequest, jsonRequest, rawExchange, rawExchangeUnix, RawConnection, writeAllThenRead, writeBody, type RawResponse } from './support/raw-tls.js';
+import { chunked, closedByServer, httpRequest, jsonRequest, RawConnection, rawExchange, rawExchangeUnix, type RawResponse, writeAllThenRead, writeBody } from './support/raw-tls.js';
 import { scratchDir } from './support/scratch.js';
 import { until } from './support/until.js';
 
@@ -116,11 +116,6 @@ async function sideBySide(who: string, bytes: Buffer | readonly [Buffer, Buffer]
     conn.close();
     direct.close();
   }
-}
-
-/** Wait until the gateway closed `conn` (or fail after 10 s). */
-function closedByGateway(conn: RawConnection): Promise<void> {
-  return Promise.race([conn.closed, new Promise<void>((_, rej) => setTimeout(() => rej(new Error('socket left open')), 10_000))]);
 }
 
 beforeAll(async () => {
@@ -553,7 +548,7 @@ describe('connections', () => {
       const r = await conn.response();
       expect(r.status).toBe(status);
       expect(r.headers.connection?.toLowerCase()).toBe('close');
-      await closedByGateway(conn);
+      await closedByServer(conn);
       expect(conn.takeBuffered().toString('latin1')).toBe('');
       const after = (await connectionRecords(conn, 2)).filter((x) => x.path === createTarget(name).split('?')[0]);
       expect(after).toMatchObject([{ decision: 'malformed', status: 0, reason: expect.stringMatching(/^after-close: /) as unknown }]);
@@ -574,7 +569,7 @@ describe('connections', () => {
       const r = await conn.response();
       expect(r.status).toBe(400);
       expect(message(r)).toContain(why);
-      await closedByGateway(conn);
+      await closedByServer(conn);
       expect(await connectionRecords(conn, 1)).toMatchObject([{ decision: 'malformed', status: 400, reason: expect.stringMatching(/^bad-host: /) as unknown }]);
     } finally {
       conn.close();
@@ -590,7 +585,7 @@ describe('connections', () => {
         httpRequest({ method: 'POST', target: '/v1.41/containers/dgt-raw-after-attach/attach?stream=1&stdin=1&stdout=1', headers: [['Upgrade', 'tcp'], ['Connection', 'Upgrade'], ['Content-Length', '0']] }),
       ]));
       expect((await conn.response()).status).toBe(403);
-      await closedByGateway(conn);
+      await closedByServer(conn);
       expect(conn.takeBuffered().toString('latin1')).toBe('');
       const records = await connectionRecords(conn, 2);
       expect(records.find((x) => x.path === '/v1.41/containers/dgt-raw-after-attach/attach')).toMatchObject({ decision: 'malformed', status: 0, reason: expect.stringMatching(/^after-close: /) as unknown });
@@ -609,7 +604,7 @@ describe('connections', () => {
       conn.write(Buffer.concat([closing(jsonRequest('POST', createTarget(name), createBody())), jsonRequest('POST', createTarget(`${name}-2`), createBody())]));
       const r = await conn.response();
       expect(r.status).toBe(201);
-      await closedByGateway(conn);
+      await closedByServer(conn);
       expect(conn.takeBuffered().toString('latin1')).toBe('');
       const records = await connectionRecords(conn, 2);
       expect(records).toContainEqual(expect.objectContaining({ decision: 'malformed', status: 0, reason: expect.stringMatching(/^after-close: .*\(HPE_CLOSED_CONNECTION\)$/) as unknown }));
@@ -626,7 +621,7 @@ describe('connections', () => {
       for (const c of [conn, direct]) {
         expect((await c.response()).status).toBe(201);
         expect((await c.response()).status).toBe(400);
-        await closedByGateway(c);
+        await closedByServer(c);
       }
       const records = await connectionRecords(conn, 2);
       expect(records.map((x) => [x.decision, x.status, x.reason])).toEqual([
@@ -809,7 +804,7 @@ describe('connections', () => {
       const refused = await conn.response();
       expect(refused.status).toBe(403);
       expect(message(refused)).toContain('denied ExecStart for alice');
-      await closedByGateway(conn);
+      await closedByServer(conn);
       const records = await connectionRecords(conn, 2);
       expect(records.map((x) => [x.operation, x.decision, x.status])).toEqual([['ContainerCreate', 'allow', 201], ['ExecStart', 'deny', 403]]);
     } finally {
@@ -922,7 +917,7 @@ describe('Expect headers as dockerd reads them', () => {
         const r = await c.response();
         expect(r.status).toBe(417);
         if (version === '1.1') expect(r.headers.connection?.toLowerCase()).toBe('close');
-        await closedByGateway(c);
+        await closedByServer(c);
         expect(c.takeBuffered().toString('latin1')).toBe('');
         if (c === conn) expect(r.headers['x-dockgate-request-id']).toMatch(/.+/);
       }
@@ -994,7 +989,7 @@ describe('Expect headers as dockerd reads them', () => {
         const r = await c.response();
         expect(r.status).toBe(status);
         expect(r.headers.connection?.toLowerCase()).toBe('close');
-        await closedByGateway(c);
+        await closedByServer(c);
       }
       expect((await connectionRecords(conn, 2)).map((x) => [x.decision, x.status, String(x.reason).split(':')[0]])).toEqual([
         ['allow', 200, 'allowed by rule "readers"'],
@@ -1009,7 +1004,7 @@ describe('Expect headers as dockerd reads them', () => {
       for (const c of [conn, direct]) {
         expect((await c.response()).status).toBe(201);
         expect((await c.response()).status).toBe(417);
-        await closedByGateway(c);
+        await closedByServer(c);
       }
       expect((await connectionRecords(conn, 2)).map((x) => [x.path, x.decision, x.status])).toEqual([
         ['/containers/create', 'allow', 201],
@@ -1058,7 +1053,7 @@ describe('Expect headers as dockerd reads them', () => {
     await sideBySide(alice, bytes, async (conn, direct) => {
       for (const c of [conn, direct]) {
         expect((await c.response()).status).toBe(417);
-        await closedByGateway(c);
+        await closedByServer(c);
       }
       expect(await connectionRecords(conn, 1)).toMatchObject([{ path: `/v1.41/containers/${name}/attach`, decision: 'malformed', status: 417, reason: expect.stringMatching(/^bad-expect: /) as unknown }]);
     });
@@ -1077,7 +1072,7 @@ describe('Expect headers as dockerd reads them', () => {
         const r = await c.response();
         expect(r.status).toBe(status);
         expect(r.headers.connection?.toLowerCase()).toBe('close');
-        await closedByGateway(c);
+        await closedByServer(c);
       }
     });
   });
@@ -1217,7 +1212,7 @@ describe('body refusals pipelined behind answers still owed', () => {
       expect(r.status).toBe(status);
       expect(r.headers.connection?.toLowerCase()).toBe('close');
       expect(r.headers['x-dockgate-request-id']).toMatch(/.+/);
-      await closedByGateway(conn);
+      await closedByServer(conn);
       expect(conn.takeBuffered().toString('latin1')).toBe('');
       const got = await until(() => records(conn).length >= 2 && records(conn), 10_000, 'two records');
       await new Promise((r) => setTimeout(r, 300));
@@ -1245,7 +1240,7 @@ describe('body refusals pipelined behind answers still owed', () => {
       const r = await conn.response();
       expect(r.status).toBe(status);
       expect(r.headers.connection?.toLowerCase()).toBe('close');
-      await closedByGateway(conn);
+      await closedByServer(conn);
       const got = await until(() => records(conn).length >= 2 && records(conn), 10_000, 'two records');
       expect(got.map(summary)).toEqual([
         ['/containers/create', 'allow', 201, 'allowed by rule "everyone"'],
@@ -1298,7 +1293,7 @@ describe('body refusals pipelined behind answers still owed', () => {
       const r = await conn.response();
       expect(r.status).toBe(status);
       expect(r.headers.connection?.toLowerCase()).toBe('close');
-      await closedByGateway(conn);
+      await closedByServer(conn);
       expect(error()).toBeUndefined();
       expect(conn.takeBuffered().toString('latin1')).toBe('');
       const got = await until(() => records(conn).length >= 2 && records(conn), 10_000, 'two records');
@@ -1325,7 +1320,7 @@ describe('body refusals pipelined behind answers still owed', () => {
       const r = await conn.response();
       expect(r.status).toBe(400);
       expect(r.headers.connection?.toLowerCase()).toBe('close');
-      await closedByGateway(conn);
+      await closedByServer(conn);
       expect(error()).toBeUndefined();
       expect(conn.takeBuffered().toString('latin1')).toBe('');
     } finally {
@@ -1344,7 +1339,7 @@ describe('body refusals pipelined behind answers still owed', () => {
       expect(conn.isClosed).toBe(false);
       // Our FIN (TLS close_notify, then TCP's), reading on.
       (conn.socket as unknown as { end(): void }).end();
-      await closedByGateway(conn);
+      await closedByServer(conn);
       const got = await until(() => records(conn).length >= 2 && records(conn), 5_000, 'two records');
       expect(got.map(summary).sort()).toEqual([
         // dockerd sends a wait's head at once: the client left during the answer.

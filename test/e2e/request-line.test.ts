@@ -8,8 +8,8 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, dockerDirect, makePki, removeContainers, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
-import { RawConnection } from './support/raw-tls.js';
-import { until } from './support/until.js';
+import { closedByServer, RawConnection } from './support/raw-tls.js';
+import { clientRecords } from './support/audit-records.js';
 
 const socket = inject('dockerSocket');
 const LABEL = 'dgt-request-line';
@@ -30,21 +30,12 @@ function create(name: string, version: string): string {
   return `POST /v1.41/containers/create?name=${name}${version}\r\nHost: dockgate\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
 }
 
+/** The audit records of the connection from local `port`, once there are `n`. */
+const recordsOf = (port: number | undefined, n: number): Promise<Record<string, unknown>[]> => clientRecords(gw, port, n);
+
 /** Whether the daemon has a container named `name`. */
 async function exists(name: string): Promise<boolean> {
   return (await dockerDirect(socket, ['inspect', '--type', 'container', name])).code === 0;
-}
-
-/** The audit records of the connection whose local port is `port`, once there are `n`. */
-async function recordsOf(port: number | undefined, n: number): Promise<Record<string, unknown>[]> {
-  const mine = (): Record<string, unknown>[] => gw.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).filter((x) => x.client === `127.0.0.1:${port}`);
-  await until(() => mine().length >= n, 10_000);
-  return mine();
-}
-
-/** Wait until `conn` is closed by its server (or fail after 10 s). */
-function closedByServer(conn: RawConnection): Promise<void> {
-  return Promise.race([conn.closed, new Promise<void>((_, rej) => setTimeout(() => rej(new Error('socket left open')), 10_000))]);
 }
 
 beforeAll(async () => {

@@ -14,3 +14,10 @@ export async function expectLastRecord(gw: TestGateway, op: string, want: Record
   await until(() => fits(recordsOf(gw, op).at(-1)), 10_000).catch(() => undefined);
   expect(recordsOf(gw, op).at(-1)).toMatchObject(want);
 }
+
+/** The audit records `gw` wrote for the client connection from local `port` on 127.0.0.1, once there are at least `n` (up to 10 s). */
+export async function clientRecords(gw: TestGateway, port: number | undefined, n: number): Promise<Record<string, unknown>[]> {
+  const mine = (): Record<string, unknown>[] => gw.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).filter((x) => x.client === `127.0.0.1:${port}`);
+  await until(() => mine().length >= n, 10_000, `${n} audit records of 127.0.0.1:${port}`);
+  return mine();
+}

@@ -294,3 +294,8 @@ async function exchangeOn(conn: RawConnection, request: Buffer, opts: { timeoutM
     conn.close();
   }
 }
+
+/** Wait until `conn` is closed by its server (rejects after `ms`, default 10 s: "socket left open"). */
+export function closedByServer(conn: RawConnection, ms = 10_000): Promise<void> {
+  return Promise.race([conn.closed, new Promise<void>((_, rej) => setTimeout(() => rej(new Error('socket left open')), ms))]);
+}
