@@ -14,6 +14,7 @@ export type GatewayErrorCode =
   | 'bad-expect'
   | 'bad-request-line'
   | 'http-version'
+  | 'http10-body'
   | 'body-too-large'
   | 'body-timeout'
   | 'identity-body-budget'
@@ -30,6 +31,7 @@ const STATUS: Record<GatewayErrorCode, number> = {
   'bad-expect': 417,
   'bad-request-line': 400,
   'http-version': 505,
+  'http10-body': 400,
   'body-too-large': 413,
   'body-timeout': 408,
   'identity-body-budget': 429,

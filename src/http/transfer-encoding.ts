@@ -34,10 +34,11 @@ export interface VersionedHeaders {
 
 /**
  * The refusal of an HTTP/1.0 request with a Transfer-Encoding (any value), or undefined: Go
- * reads no body from it, Node decodes one. Reason code `body-framing`, as the other framing refusals.
+ * reads no body from it, Node decodes one. Reason code `body-framing`, as the other framing refusals;
+ * code `http10-body`: the connection is closed after it, as where the next request starts is not known.
  */
 export function http10TransferEncoding(req: VersionedHeaders, method: string): GatewayError | undefined {
   if (req.headers['transfer-encoding'] === undefined) return undefined;
   if (req.httpVersionMajor !== 1 || req.httpVersionMinor !== 0) return undefined;
-  return new GatewayError('malformed', `dockgate: refused ${method} request: Transfer-Encoding on an HTTP/1.0 request (dockerd ignores it and reads no body; send HTTP/1.1, or a Content-Length)`, 'body-framing');
+  return new GatewayError('http10-body', `dockgate: refused ${method} request: Transfer-Encoding on an HTTP/1.0 request (dockerd ignores it and reads no body; send HTTP/1.1, or a Content-Length)`, 'body-framing');
 }

@@ -80,9 +80,11 @@ export const MAX_PIPELINED = 16;
 /**
  * Refusals after which the connection is closed instead of reading the rest of the body: a
  * gateway shutting down, a body too slow, and bodies over the budget (reading on would go on
- * taking what the budget protects), and the refusals after which dockerd closes the connection.
+ * taking what the budget protects), an HTTP/1.0 request with a Transfer-Encoding (where its body
+ * ends, and so where the next request starts, is not known), and the refusals after which dockerd
+ * closes the connection.
  */
-const CLOSING = new Set<GatewayErrorCode>(['shutting-down', 'body-timeout', 'identity-body-budget', 'body-budget', ...SERVER_REFUSALS]);
+const CLOSING = new Set<GatewayErrorCode>(['shutting-down', 'body-timeout', 'identity-body-budget', 'body-budget', 'http10-body', ...SERVER_REFUSALS]);
 
 /**
  * Closing refusals decided from the headers alone, holding nothing (no body read, no budget
@@ -92,7 +94,7 @@ const CLOSING = new Set<GatewayErrorCode>(['shutting-down', 'body-timeout', 'ide
  * so that neither the rest of the refused body nor what follows it is parsed while it waits (its
  * share of the body budget was given back by the read that failed): discarded, bounded.
  */
-const HEADER_ONLY = new Set<GatewayErrorCode>(['shutting-down', ...SERVER_REFUSALS]);
+const HEADER_ONLY = new Set<GatewayErrorCode>(['shutting-down', 'http10-body', ...SERVER_REFUSALS]);
 
 /**
  * A body the gateway would have to re-serialise (tenancy, amendments) that writes a whole number
@@ -217,19 +219,17 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
         return;
       }
 
-      // `close`: a refusal from the headers alone after which the framing of what follows is not
-      // known (an HTTP/1.0 request with a Transfer-Encoding): closed as a HEADER_ONLY refusal.
-      const refuse = (err: unknown, close = false): void => {
+      const refuse = (err: unknown): void => {
         const gerr = err instanceof GatewayError ? err : new GatewayError('internal', `dockgate: internal error: ${(err as Error).message}`);
         exchange.refusal = { outcome: refusalOutcome(gerr), reason: `${gerr.reasonCode}: ${gerr.message}` };
         // A shutting-down gateway closes, and so does one whose client sends its body too slowly;
         // otherwise the rest of a refused body is discarded, bounded.
-        const closing = close || CLOSING.has(gerr.code);
+        const closing = CLOSING.has(gerr.code);
         // Queued behind an earlier response (a create, a wait, an endless /events): a refusal
         // about a body (its share already given back by the read that failed) parses nothing more
         // from the connection while it waits: the rest of that body and what follows are thrown
         // away unread (up to a bound, then not read), and a FIN is the client leaving (linger.ts).
-        if (closing && !close && !res.socket && !HEADER_ONLY.has(gerr.code)) discardBehind(socket);
+        if (closing && !res.socket && !HEADER_ONLY.has(gerr.code)) discardBehind(socket);
         // A closing refusal queued behind earlier answers is written now and goes out, with its
         // `Connection: close`, when Node hands it the socket: after them, whole (behind an
         // endless stream, never; its record then has status 0, written when the connection
@@ -269,7 +269,7 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
       // Go reads no body from an HTTP/1.0 request whatever its Transfer-Encoding says (transfer-encoding.ts).
       const http10Framing = http10TransferEncoding(req, method);
       if (http10Framing) {
-        refuse(http10Framing, true);
+        refuse(http10Framing);
         return;
       }
       if (unsupportedTransferEncoding(req.headers)) {

@@ -36,6 +36,6 @@ describe('http10TransferEncoding (Go ignores Transfer-Encoding on HTTP/1.0 and r
   it.each(cases)('HTTP/%d.%d %j -> %s', (major, minor, headers, want) => {
     const refusal = http10TransferEncoding({ httpVersionMajor: major, httpVersionMinor: minor, headers }, 'POST');
     expect(refusal !== undefined).toBe(want);
-    if (refusal) expect({ status: refusal.status, reasonCode: refusal.reasonCode }).toEqual({ status: 400, reasonCode: 'body-framing' });
+    if (refusal) expect({ code: refusal.code, status: refusal.status, reasonCode: refusal.reasonCode }).toEqual({ code: 'http10-body', status: 400, reasonCode: 'body-framing' });
   });
 });
