@@ -177,12 +177,10 @@ describe('revocation without a restart', () => {
 
     const revoke = await dockgate(['certs', 'revoke', 'bob', '--dir', pki.dir, '--reason', 'affiliationChanged']);
     expect(revoke.code).toBe(0);
-    const revokedAt = Date.now();
 
     // bob's open session ends within seconds, without anyone restarting anything.
     const code = await Promise.race([session.exited, new Promise<string>((r) => setTimeout(() => r('still open'), 10_000))]);
     expect(code).not.toBe('still open');
-    expect(Date.now() - revokedAt).toBeLessThan(10_000);
     const loaded = gw.stderr().split('\n').find((l) => l.includes('TLS material loaded'));
     expect(loaded).toBeDefined();
     // The CLI holds more than the hijacked connection (its keep-alive API connection): all go.

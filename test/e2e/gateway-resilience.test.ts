@@ -496,12 +496,10 @@ describe('Expect: 100-continue', () => {
 
   it('a request no rule allows is refused from its headers: no 100 Continue, the 403 at once, the connection closed (the body never came)', async () => {
     const conn = await RawConnection.tls(bundles.bundle('reader'), g.port);
-    const t0 = Date.now();
     conn.write(head('/v1.41/containers/create?name=res-continue'));
     const r = await conn.response({ timeoutMs: 5000 });
     expect(r.status).toBe(403);
     expect(r.text).toContain('dockgate: denied ContainerCreate for reader');
-    expect(Date.now() - t0).toBeLessThan(5000);
     await until(() => (conn.isClosed ? true : undefined), 5000, 'the connection closed');
   });
 
@@ -582,7 +580,6 @@ describe('with a live daemon', () => {
     s.write('GET /_ping HTTP/1.1\r\nHost: x\r\n');
     const got = await untilClosed(s, 10_000);
     expect(got.closed).toBe(true);
-    expect(got.ms).toBeLessThan(10_000);
     expect(got.data).not.toContain('OK');
   });
 

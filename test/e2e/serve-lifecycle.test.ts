@@ -261,12 +261,10 @@ describe('exit codes at start', () => {
     const dir = scratchDir('exit-');
     const config = join(dir, 'gw.yaml');
     writeFileSync(config, configYaml(pki, daemonSocket, 'audit: { file: /proc/dockgate-nope/audit.log }\n'));
-    const started = Date.now();
     // run() kills the command with SIGKILL after the timeout: a spinning start-up ends with code null.
     const r = await run(process.execPath, [CLI, 'serve', '--config', config], { timeoutMs: 15_000 });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain("audit.file: cannot open the audit log /proc/dockgate-nope/audit.log: ENOENT: no such file or directory, mkdir '/proc/dockgate-nope'");
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('a garbage TLS key exits 2 and names the file', async () => {

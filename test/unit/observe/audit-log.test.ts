@@ -186,10 +186,9 @@ describe('createAuditLog', () => {
   });
 
   it('a parent that refuses new entries with ENOENT (/proc) fails at once; Node 20’s recursive mkdir would spin for ever', async () => {
-    const started = Date.now();
+    // A spin would end in the test's own timeout; no timed assertion.
     const log = createAuditLog({ file: '/proc/dockgate-nope/x/audit.log' });
     await expect(log.ready).rejects.toThrow(/ENOENT.*mkdir '\/proc\/dockgate-nope'/);
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('makeDirs: an existing directory is fine; a file in the way is not', () => {

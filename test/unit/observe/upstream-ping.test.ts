@@ -81,10 +81,8 @@ describe('pingUpstream', () => {
     await fakeDaemon(sock, () => {
       // Hold the request open, as a wedged daemon does.
     });
-    const start = Date.now();
     const got = await pingUpstream(unix(sock), 200);
     expect(got).toMatchObject({ ok: false, detail: 'timeout after 200 ms' });
-    expect(Date.now() - start).toBeLessThan(1500);
   });
 });
 

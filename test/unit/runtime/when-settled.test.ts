@@ -8,13 +8,14 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { settleWaitMessage, whenSettled, type SettleWait } from '../../../src/runtime/file-watch.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const c of cleanups.splice(0)) c();
+  vi.useRealTimers();
 });
 
 function scratchFile(content: string): string {
@@ -56,36 +57,42 @@ describe('whenSettled', () => {
     expect(s.reads.map((r) => r.content)).toEqual(['(missing)']);
   });
 
-  it('a file written in place for 15 quiet periods is read once, whole, after the writing stops; the wait is reported once', async () => {
+  // On fake timers (setTimeout and Date): the checks fall where the test puts them, so what is
+  // asserted is the order of writes, checks and the read, not how long anything took.
+  it('a file written in place for 15 quiet periods is read once, whole, after the writing stops; the wait is reported once', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: Date.now() });
     const file = scratchFile('# 0\n');
     const quietMs = 150;
     const s = settle(file, quietMs);
     let written = '# 0\n';
-    const until = Date.now() + 15 * quietMs;
-    for (let i = 1; Date.now() < until; i++) {
+    for (let i = 1; i * 40 <= 15 * quietMs; i++) {
       appendFileSync(file, `# ${i}\n`);
       written += `# ${i}\n`;
-      await sleep(40);
+      vi.advanceTimersByTime(40);
       expect(s.reads, `read while still being written (line ${i})`).toEqual([]);
     }
-    const stopped = Date.now();
-    await sleep(4 * quietMs);
+    // The next check sees the last write; the one after it sees no change and reads.
+    vi.advanceTimersByTime(quietMs - 1);
+    expect(s.reads).toEqual([]);
+    vi.advanceTimersByTime(quietMs + 1);
     expect(s.reads.map((r) => r.content)).toEqual([written]);
-    expect(s.reads[0]?.at).toBeGreaterThanOrEqual(stopped + quietMs - 50);
+    vi.advanceTimersByTime(10 * quietMs);
+    expect(s.reads).toHaveLength(1);
     expect(s.waits).toHaveLength(1);
     expect(s.waits[0]?.ageMs).toBeGreaterThanOrEqual(0);
   });
 
-  it('a file whose mtime is an hour ahead of the clock is read after one quiet period, and the wait says the mtime is ahead', async () => {
+  it('a file whose mtime is an hour ahead of the clock is read after one quiet period, and the wait says the mtime is ahead', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: Date.now() });
     const file = scratchFile('rules: []\n');
     const ahead = new Date(Date.now() + 3_600_000);
     utimesSync(file, ahead, ahead);
     const quietMs = 200;
-    const started = Date.now();
     const s = settle(file, quietMs);
-    await sleep(3 * quietMs);
+    vi.advanceTimersByTime(quietMs - 1);
+    expect(s.reads).toEqual([]);
+    vi.advanceTimersByTime(1);
     expect(s.reads.map((r) => r.content)).toEqual(['rules: []\n']);
-    expect((s.reads[0]?.at ?? Infinity) - started).toBeLessThan(2 * quietMs);
     expect(s.waits).toHaveLength(1);
     expect(s.waits[0]?.ageMs).toBeLessThan(-3_000_000);
   });
