@@ -6,24 +6,18 @@
  * refuses such a request before the policy (400, `body-framing`), on both request paths, and
  * closes the connection. The same bytes go to dockerd's socket for comparison.
  */
-import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configYaml, dockerDirect, makePki, removeContainers, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+import type { TestGateway } from './support/gateway.js';
+import { startAdminRawGateway, type AdminRawGateway } from './support/admin-raw-gateway.js';
 import { chunked, closedByServer, RawConnection } from './support/raw-tls.js';
-import { clientRecords } from './support/audit-records.js';
 
 const socket = inject('dockerSocket');
 const LABEL = 'dgt-http10-te';
-let pki: TestPki;
 let gw: TestGateway;
 let admin: string;
-
-const POLICY = `version: 1
-rules:
-  - name: admins-anything
-    who: { users: [admin] }
-    allow: all
-`;
+let recordsOf: AdminRawGateway['recordsOf'];
+let exists: AdminRawGateway['exists'];
+let stop: AdminRawGateway['stop'] | undefined;
 
 /** An HTTP/`version` create of container `name` with a chunked body (labelled for clean-up). */
 function chunkedCreate(name: string, version: string, extra = ''): Buffer {
@@ -32,25 +26,12 @@ function chunkedCreate(name: string, version: string, extra = ''): Buffer {
   return Buffer.concat([Buffer.from(head), chunked(body)]);
 }
 
-/** The audit records of the connection from local `port`, once there are `n`. */
-const recordsOf = (port: number | undefined, n: number): Promise<Record<string, unknown>[]> => clientRecords(gw, port, n);
-
-/** Whether the daemon has a container named `name`. */
-async function exists(name: string): Promise<boolean> {
-  return (await dockerDirect(socket, ['inspect', '--type', 'container', name])).code === 0;
-}
-
 beforeAll(async () => {
-  pki = await makePki({ admin: [] });
-  const policyFile = `${pki.dir}/policy.yaml`;
-  writeFileSync(policyFile, POLICY);
-  gw = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${policyFile}\n`));
-  admin = pki.bundle('admin');
+  ({ gw, admin, recordsOf, exists, stop } = await startAdminRawGateway(socket, LABEL));
 });
 
 afterAll(async () => {
-  await removeContainers(socket, `label=${LABEL}`);
-  await gw?.stop();
+  await stop?.();
 });
 
 describe('an HTTP/1.0 request with a Transfer-Encoding is refused: dockerd reads no body from it', () => {

@@ -7,22 +7,17 @@
  */
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configYaml, dockerDirect, makePki, removeContainers, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+import type { TestGateway } from './support/gateway.js';
+import { startAdminRawGateway, type AdminRawGateway } from './support/admin-raw-gateway.js';
 import { closedByServer, RawConnection } from './support/raw-tls.js';
-import { clientRecords } from './support/audit-records.js';
 
 const socket = inject('dockerSocket');
 const LABEL = 'dgt-request-line';
-let pki: TestPki;
 let gw: TestGateway;
 let admin: string;
-
-const POLICY = `version: 1
-rules:
-  - name: admins-anything
-    who: { users: [admin] }
-    allow: all
-`;
+let recordsOf: AdminRawGateway['recordsOf'];
+let exists: AdminRawGateway['exists'];
+let stop: AdminRawGateway['stop'] | undefined;
 
 /** A version-less or HTTP/2.0 create of container `name` (labelled for clean-up). */
 function create(name: string, version: string): string {
@@ -30,26 +25,12 @@ function create(name: string, version: string): string {
   return `POST /v1.41/containers/create?name=${name}${version}\r\nHost: dockgate\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
 }
 
-/** The audit records of the connection from local `port`, once there are `n`. */
-const recordsOf = (port: number | undefined, n: number): Promise<Record<string, unknown>[]> => clientRecords(gw, port, n);
-
-/** Whether the daemon has a container named `name`. */
-async function exists(name: string): Promise<boolean> {
-  return (await dockerDirect(socket, ['inspect', '--type', 'container', name])).code === 0;
-}
-
 beforeAll(async () => {
-  pki = await makePki({ admin: [] });
-  const policyFile = `${pki.dir}/policy.yaml`;
-  const { writeFileSync } = await import('node:fs');
-  writeFileSync(policyFile, POLICY);
-  gw = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${policyFile}\n`));
-  admin = pki.bundle('admin');
+  ({ gw, admin, recordsOf, exists, stop } = await startAdminRawGateway(socket, LABEL));
 });
 
 afterAll(async () => {
-  await removeContainers(socket, `label=${LABEL}`);
-  await gw?.stop();
+  await stop?.();
 });
 
 describe('request lines without an HTTP/1 version are refused as dockerd refuses them', () => {
