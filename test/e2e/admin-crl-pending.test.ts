@@ -99,7 +99,7 @@ beforeAll(async () => {
   pki = await makePki({ admin: ['admin'], scraper: [], carol: [] });
   const d = pki.dir;
   const adminTls = `admin:\n  listen: 127.0.0.1:0\n  tls: { cert: ${d}/server-cert.pem, key: ${d}/server-key.pem, ca: ${d}/ca.pem, crl: ${d}/crl.pem }\n`;
-  const yaml = configYaml(pki, socket).replace(`key: ${d}/server-key.pem }`, `key: ${d}/server-key.pem, crl: ${d}/crl.pem }`).replace('admin: 127.0.0.1:0\n', adminTls);
+  const yaml = configYaml(pki, socket, '', { crl: `${d}/crl.pem` }).replace('admin: 127.0.0.1:0\n', adminTls);
   expect(yaml).toContain(`tls: { ca: ${d}/ca.pem, cert: ${d}/server-cert.pem, key: ${d}/server-key.pem, crl: ${d}/crl.pem }`);
   gw = await startGateway(d, yaml);
   expect(gw.adminPort).toBeGreaterThan(0);

@@ -9,7 +9,7 @@
 import { cpSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { docker, dockgate, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+import { configYaml, docker, dockgate, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { httpRequest, RawConnection } from './support/raw-tls.js';
 import { scratchDir } from './support/scratch.js';
 import { until } from './support/until.js';
@@ -25,15 +25,7 @@ const canUse = async (name: string): Promise<boolean> => (await docker(pki.bundl
 beforeAll(async () => {
   pki = await makePki({ bob: ['admin'], carol: ['admin'] });
   const d = pki.dir;
-  gw = await startGateway(
-    d,
-    `listen: 127.0.0.1:0
-tls: { ca: ${d}/ca.pem, cert: ${d}/server-cert.pem, key: ${d}/server-key.pem, crl: ${d}/crl.pem }
-upstream: unix://${socket}
-admin: 127.0.0.1:0
-policy: ${POLICY}
-`,
-  );
+  gw = await startGateway(d, configYaml(pki, socket, `policy: ${POLICY}\n`, { crl: `${d}/crl.pem` }));
 });
 
 afterAll(async () => {

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { refreshCrl } from '../../src/pki/revoke-cert.js';
 import { x509 } from '../../src/pki/webcrypto.js';
 import { background, killAll } from './support/background.js';
-import { dockgate, makePki, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
+import { configYaml, dockgate, makePki, startGateway, tlsArgs, type TestGateway, type TestPki } from './support/gateway.js';
 import { httpRequest, RawConnection } from './support/raw-tls.js';
 import { until } from './support/until.js';
 
@@ -72,15 +72,7 @@ beforeAll(async () => {
   pki = await makePki({ bob: ['admin'] });
   const d = pki.dir;
   crlFile = join(d, 'crl.pem');
-  gw = await startGateway(
-    d,
-    `listen: 127.0.0.1:0
-tls: { ca: ${d}/ca.pem, cert: ${d}/server-cert.pem, key: ${d}/server-key.pem, crl: ${crlFile} }
-upstream: unix://${socket}
-admin: 127.0.0.1:0
-policy: ${POLICY}
-`,
-  );
+  gw = await startGateway(d, configYaml(pki, socket, `policy: ${POLICY}\n`, { crl: crlFile }));
 });
 
 afterAll(async () => {

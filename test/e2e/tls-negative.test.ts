@@ -315,7 +315,7 @@ describe('what a refused handshake is counted as', () => {
   });
 
   it('with tls.crl holding every CA\'s CRL, a self-signed client certificate is an unknown CA, not a problem with the gateway\'s CRL', async () => {
-    const own = await startGateway(pki.dir, configYaml(pki, socket).replace(`key: ${pki.dir}/server-key.pem }`, `key: ${pki.dir}/server-key.pem, crl: ${pki.dir}/crl.pem }`));
+    const own = await startGateway(pki.dir, configYaml(pki, socket, '', { crl: `${pki.dir}/crl.pem` }));
     try {
       expect(own.stderr()).not.toContain('holds no CRL issued by');
       const probe = await handshakeProbe(join(work, 'self-signed'), {}, own);

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { refreshCrl } from '../../src/pki/revoke-cert.js';
 import { rotateServer } from '../../src/pki/rotate-server.js';
 import { x509 } from '../../src/pki/webcrypto.js';
-import { docker, dockgate, makePki, run, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+import { configYaml, docker, dockgate, makePki, run, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { httpGet } from './support/prometheus.js';
 import { scratchDir } from './support/scratch.js';
 import { until } from './support/until.js';
@@ -59,15 +59,7 @@ beforeAll(async () => {
   pki = await makePki({ alice: ['admin'], bob: ['admin'], carol: ['admin'] });
   const d = pki.dir;
   crlFile = join(d, 'crl.pem');
-  gw = await startGateway(
-    d,
-    `listen: 127.0.0.1:0
-tls: { ca: ${d}/ca.pem, cert: ${d}/server-cert.pem, key: ${d}/server-key.pem, crl: ${crlFile} }
-upstream: unix://${socket}
-admin: 127.0.0.1:0
-policy: ${POLICY}
-`,
-  );
+  gw = await startGateway(d, configYaml(pki, socket, `policy: ${POLICY}\n`, { crl: crlFile }));
   adminUrl = `http://127.0.0.1:${gw.adminPort}`;
 });
 

@@ -145,10 +145,13 @@ export function dockerDirect(socket: string, args: readonly string[]): Promise<R
   return run('docker', ['-H', `unix://${socket}`, ...args]);
 }
 
-/** Minimal config YAML for a gateway on loopback with the given PKI, socket and extra keys. */
-export function configYaml(pki: TestPki, socket: string, extra = ''): string {
+/**
+ * Minimal config YAML for a gateway on loopback with the given PKI, socket and extra keys;
+ * `crl` adds a `tls.crl` file.
+ */
+export function configYaml(pki: TestPki, socket: string, extra = '', opts: { crl?: string } = {}): string {
   return `listen: 127.0.0.1:0
-tls: { ca: ${pki.dir}/ca.pem, cert: ${pki.dir}/server-cert.pem, key: ${pki.dir}/server-key.pem }
+tls: { ca: ${pki.dir}/ca.pem, cert: ${pki.dir}/server-cert.pem, key: ${pki.dir}/server-key.pem${opts.crl ? `, crl: ${opts.crl}` : ''} }
 upstream: unix://${socket}
 admin: 127.0.0.1:0
 ${extra}`;
