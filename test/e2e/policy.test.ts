@@ -5,12 +5,12 @@
  * itself checked (on its socket) to show nothing was created.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, docker, DOCKER_CLIS, dockerDirect, makePki, removeContainers, run, startGateway, type TestGateway, type TestPki, tlsArgs } from './support/gateway.js';
 import { startHoldingRelay, type HoldingRelay } from './support/holding-relay.js';
 import { scratchDir } from './support/scratch.js';
+import { joinOneNodeSwarm, leaveOneNodeSwarm } from './support/swarm.js';
 
 const socket = inject('dockerSocket');
 /** Label on every container this file creates, so leftovers are found and removed. */
@@ -381,15 +381,6 @@ describe("Debian's docker CLI 20.10 gets the same refusal", () => {
   });
 });
 
-/** A TCP port on 127.0.0.1 free a moment ago (for the swarm's listen address, which has no port 0). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 // `docker service create --network host` sends the swarm host network's ID, which the name check
 // let through and whose tasks got the host's network namespace (found by the svcfuzz review):
 // under hostNamespaces: false the gateway now resolves each service network on the daemon.
@@ -397,15 +388,11 @@ async function freePort(): Promise<number> {
 describe('ops (group ops): services under hostNamespaces: false, in a one-node swarm', () => {
   const services: string[] = [];
   beforeAll(async () => {
-    const init = await dockerDirect(socket, ['swarm', 'init', '--advertise-addr', '127.0.0.1', '--listen-addr', `127.0.0.1:${await freePort()}`]);
-    expect(init.stderr).toBe('');
-    expect((await dockerDirect(socket, ['network', 'create', '-d', 'overlay', 'dgt-policy-ov'])).code).toBe(0);
+    await joinOneNodeSwarm(socket, 'dgt-policy-ov');
   });
 
   afterAll(async () => {
-    if (services.length) await dockerDirect(socket, ['service', 'rm', ...services]);
-    await dockerDirect(socket, ['network', 'rm', 'dgt-policy-ov']);
-    await dockerDirect(socket, ['swarm', 'leave', '--force']);
+    await leaveOneNodeSwarm(socket, 'dgt-policy-ov', services);
   });
 
   it.each(DOCKER_CLIS)('docker service create --network host (%s CLI) is refused by the guard and creates nothing', async (version, cli) => {

@@ -8,12 +8,12 @@
  * Now the old policy decides all of it: tenancy refuses (admin-only) and nothing is created.
  */
 import { renameSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, dockerDirect, makePki, run, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { startHoldingRelay, type HoldingRelay } from './support/holding-relay.js';
 import { until } from './support/until.js';
+import { joinOneNodeSwarm, leaveOneNodeSwarm } from './support/swarm.js';
 
 const socket = inject('dockerSocket');
 const NETWORK = 'dgt-reload-mid-ov';
@@ -44,15 +44,6 @@ rules:
     allow: [SystemPing, SystemVersion]
 `;
 
-/** A TCP port on 127.0.0.1 free a moment ago (the swarm's listen address has no port 0). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 let pki: TestPki;
 let relay: HoldingRelay;
 let gw: TestGateway;
@@ -60,9 +51,7 @@ let policyFile: string;
 let lookupHeld = false;
 
 beforeAll(async () => {
-  const init = await dockerDirect(socket, ['swarm', 'init', '--advertise-addr', '127.0.0.1', '--listen-addr', `127.0.0.1:${await freePort()}`]);
-  expect(init.stderr).toBe('');
-  expect((await dockerDirect(socket, ['network', 'create', '-d', 'overlay', NETWORK])).code).toBe(0);
+  await joinOneNodeSwarm(socket, NETWORK);
   pki = await makePki({ alice: ['dev'] });
   policyFile = join(pki.dir, 'policy.yaml');
   writeFileSync(policyFile, WITH_TENANCY);
@@ -74,9 +63,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gw?.stop();
   relay?.close();
-  await dockerDirect(socket, ['service', 'rm', SERVICE]);
-  await dockerDirect(socket, ['network', 'rm', NETWORK]);
-  await dockerDirect(socket, ['swarm', 'leave', '--force']);
+  await leaveOneNodeSwarm(socket, NETWORK, [SERVICE]);
 });
 
 describe('a policy reload while a service create waits for its network look-up', () => {

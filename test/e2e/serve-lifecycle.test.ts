@@ -13,6 +13,7 @@ import { connect, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CLI, configYaml, dockerDirect, dockgate, makePki, run, startGateway, type TestPki } from './support/gateway.js';
 import { scratchDir } from './support/scratch.js';
+import { freePort } from './support/free-port.js';
 
 const daemonSocket = inject('dockerSocket');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -278,16 +279,6 @@ describe('exit codes at start', () => {
     expect(r.stderr).toContain(`TLS material: ${key}: not a usable private key`);
   });
 });
-
-/** A free TCP port on 127.0.0.1 (bound and released). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createTcpServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Run `dockgate serve --config CONFIG`, which is expected to fail, while trying to connect to

@@ -6,10 +6,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { run, type RunResult } from './gateway.js';
 import { scratchDir } from './scratch.js';
+import { freePort } from './free-port.js';
 
 /** The Prometheus binary of Debian's package. */
 export const PROMETHEUS = '/usr/bin/prometheus';
@@ -33,18 +33,6 @@ export interface TestPrometheus {
   /** Its own log (for failure messages). */
   log(): string;
   stop(): Promise<void>;
-}
-
-/** A free TCP port on 127.0.0.1 (bound once by us, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** GET a URL on loopback; resolves with status and body text. */
