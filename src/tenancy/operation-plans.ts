@@ -48,9 +48,14 @@ const table: Record<string, OperationPlan> = {
   ImageCreate: { kind: 'create', object: 'images' },
   // Loaded images carry no owner label and may take over tags: admins only.
   ImageLoad: { kind: 'admin', advice: 'ask a tenancy admin to load it, or push and pull it through a registry' },
-  // The BuildKit session tunnel serves the client's own files; /grpc is the whole BuildKit API.
+  // The BuildKit session tunnel serves the client's own files; /grpc is the whole BuildKit API
+  // (builds the gateway never sees the options or the result of).
   Session: { kind: 'pass' },
+  Grpc: { kind: 'admin' },
   ImageCommit: { kind: 'commit' },
+  // A registry look-up by dockerd: no daemon object is read or changed (as DistributionInspect
+  // and SystemAuth, in sections tenancy does not own): the policy alone decides.
+  ImageSearch: { kind: 'pass' },
   ImageGetAll: { kind: 'save' },
 
   ContainerList: { kind: 'list', object: 'containers' },
@@ -96,7 +101,7 @@ for (const name of containerRead) table[name] = { kind: 'object', object: 'conta
 for (const name of containerModify) table[name] = { kind: 'object', object: 'containers', param: 'name', level: 'modify' };
 
 /** Sections whose operations touch owned objects: unclassified operations there are refused. */
-const OWNED_SECTIONS = new Set(['containers', 'exec', 'images', 'volumes', 'networks', 'build', 'checkpoints']);
+export const OWNED_SECTIONS = new Set(['containers', 'exec', 'images', 'volumes', 'networks', 'build', 'checkpoints']);
 
 /**
  * Sections tenants may not use at all: swarm services, tasks and plugins run containers the
@@ -104,6 +109,9 @@ const OWNED_SECTIONS = new Set(['containers', 'exec', 'images', 'volumes', 'netw
  * swarm, node, secret and config state is shared by every tenant.
  */
 const ADMIN_SECTIONS = new Set(['swarm', 'services', 'tasks', 'nodes', 'secrets', 'configs', 'plugins']);
+
+/** The operations this table classifies (the rest fall to their section's default). */
+export const CLASSIFIED_OPERATIONS: ReadonlySet<string> = new Set(Object.keys(table));
 
 /** The plan for an operation (by name and section). */
 export function planFor(name: string, section: string): OperationPlan {
