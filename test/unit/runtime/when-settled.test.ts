@@ -5,7 +5,7 @@
  * mtime is ahead of the clock costs one quiet period (it used to cost 10), and the wait is
  * reported once.
  */
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -60,8 +60,10 @@ describe('whenSettled', () => {
   // On fake timers (setTimeout and Date): the checks fall where the test puts them, so what is
   // asserted is the order of writes, checks and the read, not how long anything took.
   it('a file written in place for 15 quiet periods is read once, whole, after the writing stops; the wait is reported once', () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: Date.now() });
     const file = scratchFile('# 0\n');
+    // The fake clock starts just after the file's mtime (the file system's clock may run a few
+    // ms behind or ahead of Date.now()): a file written a moment ago.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: Math.ceil(statSync(file).mtimeMs) + 1 });
     const quietMs = 150;
     const s = settle(file, quietMs);
     let written = '# 0\n';
