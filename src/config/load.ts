@@ -12,6 +12,7 @@ import { checkTopLevelKeys, emptyConfigProblem, NOT_A_MAPPING } from './top-leve
 import type { AdminConfig, GatewayConfig, ListenAddress, TlsConfig } from './types.js';
 import { ConfigError, isRecord, MAX_TIMER_MS, ProblemList, readPositiveInt } from './validate.js';
 import { duplicateKeys, readYamlFile } from './yaml-file.js';
+import { nonNameKeys } from './yaml-keys.js';
 
 /** Defaults used for keys the file leaves out, and for `dockgate serve` with no config at all. */
 export const DEFAULTS = {
@@ -237,6 +238,7 @@ export function loadConfig(file: string): GatewayConfig {
     const problems = [
       ...[...parsed.errors, ...parsed.warnings].map((e) => e.message.split('\n')[0] ?? e.message),
       ...duplicateKeys(parsed).map((d) => `duplicate key "${d.key}" at ${at(d.offset)}`),
+      ...nonNameKeys(parsed).map((k) => `${at(k.offset)}: ${k.message}`),
     ];
     if (problems.length > 0) throw new ConfigError(abs, problems.map((message) => ({ path: '(yaml)', message })));
     doc = parsed.toJS({ maxAliasCount: 100 });

@@ -61,7 +61,9 @@ export function stringList(v: unknown, at: KeyPath, problems: Problems): string[
   let ok = true;
   v.forEach((item, i) => {
     if (typeof item !== 'string' || item.trim() === '') {
-      problems.add([...at, i], 'must be a non-empty string');
+      // `users: [0042]` is the number 42 to YAML: say so, the name was meant as text.
+      const read = typeof item === 'number' || typeof item === 'boolean' ? ` (YAML read the ${typeof item} ${String(item)} here: quote it)` : '';
+      problems.add([...at, i], `must be a non-empty string${read}`);
       ok = false;
     } else out.push(item);
   });

@@ -273,6 +273,23 @@ describe('loadConfig', () => {
     expect(message).toContain('Unresolved tag');
   });
 
+  // rev-config F1: a key YAML reads as a number, boolean or null is named as written, with its line.
+  it.each([
+    ['limits:\n  1e3: 5\n', 'line 2: key 1e3 is read by YAML as the number 1000, not a name: quote it ("1e3")'],
+    ['TRUE: 1\n', 'line 1: key TRUE is read by YAML as the boolean true, not a name: quote it ("TRUE")'],
+    ['metrics: { ~: x }\n', 'line 1: key ~ is read by YAML as null, not a name: quote it ("~")'],
+  ])('refuses a key that is not a string: %j', (text, message) => {
+    const file = join(dir, 'numkey.yaml');
+    writeFileSync(file, text);
+    let got: string[] = [];
+    try {
+      loadConfig(file);
+    } catch (err) {
+      got = (err as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
+    }
+    expect(got).toContain(`(yaml): ${message}`);
+  });
+
   it('refuses duplicate keys and invalid YAML with the file named', () => {
     const file = join(dir, 'dup.yaml');
     writeFileSync(file, 'listen: 127.0.0.1:1\nlisten: 127.0.0.1:2\n');
