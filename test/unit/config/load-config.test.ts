@@ -290,6 +290,28 @@ describe('loadConfig', () => {
     expect(got).toContain(`(yaml): ${message}`);
   });
 
+  // rev-config F3: a Map, Set or Date has no own keys; read as a mapping its settings vanished.
+  it.each([
+    ['tls: !!omap [ {ca: ca.pem}, {cert: server-cert.pem}, {key: server-key.pem}, {crl: crl.pem} ]\n', 'tls: must be a mapping with ca, cert and key'],
+    ['limits: !!omap [ {streamsPerIdentity: 1} ]\n', 'limits: must be a mapping with keys:'],
+    ['metrics: !!set { ? identityLabel }\n', 'metrics: must be a mapping with keys: identityLabel'],
+    ['audit: !!pairs [ {file: a.log} ]\n', 'audit: must be a mapping with keys: file'],
+    ['admin: !!omap [ {listen: "127.0.0.1:1"} ]\n', 'admin: must be host:port, off, or a mapping with listen and tls'],
+    ['admin: { listen: "127.0.0.1:1", tls: !!set { ? cert } }\n', 'admin.tls: must be a mapping with cert, key and optional ca and crl'],
+    ['%YAML 1.1\n---\ntls: 2024-01-01\n', 'tls: must be a mapping with ca, cert and key'],
+    ['--- !!omap\n- policy: policy.yaml\n', '(root): must be a mapping'],
+  ])('refuses a tagged collection where a mapping belongs: %j', (text, message) => {
+    const file = join(dir, 'tagged.yaml');
+    writeFileSync(file, text);
+    let got: string[] = [];
+    try {
+      loadConfig(file);
+    } catch (err) {
+      got = (err as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
+    }
+    expect(got.some((g) => g.startsWith(message))).toBe(true);
+  });
+
   it('refuses duplicate keys and invalid YAML with the file named', () => {
     const file = join(dir, 'dup.yaml');
     writeFileSync(file, 'listen: 127.0.0.1:1\nlisten: 127.0.0.1:2\n');

@@ -267,6 +267,8 @@ describe('dockgate policy check --config: refuses what serve refuses about the f
     { name: 'comments only', text: '# nothing here\n' },
     { name: 'a list, not a mapping', text: '- policy: good.yaml\n' },
     { name: 'policy: with no value', text: 'policy:\n' },
+    // rev-config F3: a Map has no own keys; it passed as a config without policy: (built-in default).
+    { name: 'a whole-file !!omap', text: '--- !!omap\n- policy: good.yaml\n' },
   ];
   it.each(cases)('$name: exit 2, serve refuses it too', async ({ name, text }) => {
     const file = join(dir, `shape-${name.replace(/\W+/g, '-')}.yaml`);
