@@ -10,6 +10,7 @@ import { PolicyError, type PolicyProblem } from './errors.js';
 import { GUARDS_BY_KEY } from './guards/index.js';
 import { checkKeys, formatPath, isRecord, Problems, stringList, type KeyPath } from './problems.js';
 import type { PolicyMode, PolicySpec, RuleSpec, WhoSpec } from './schema.js';
+import { sanEntryProblem } from './san-kind.js';
 import { compileSelector } from './selectors.js';
 import { parseTenancy } from './tenancy-schema.js';
 
@@ -190,6 +191,10 @@ function parseWho(v: unknown, at: KeyPath, problems: Problems): WhoSpec | undefi
     const list = stringList(v[key], [...at, key], problems);
     if (list) who[key] = list;
   }
+  who.sans.forEach((entry, i) => {
+    const problem = sanEntryProblem(entry);
+    if (problem) problems.add([...at, 'sans', i], problem);
+  });
   if (who.anyone && (who.users.length || who.groups.length || who.sans.length)) problems.add(at, 'anyone: true cannot be combined with users, groups or sans');
   if (!who.anyone && !who.users.length && !who.groups.length && !who.sans.length && Object.keys(v).every((k) => WHO_KEYS.includes(k))) {
     problems.add(at, 'names nobody: give users, groups, sans or anyone: true');

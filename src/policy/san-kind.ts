@@ -28,3 +28,16 @@ export function hasSan(identity: Pick<Identity, 'sans'>, entry: string): boolean
   return identity.sans.ip.some((ip) => (canonicalIp(ip) ?? ip) === want);
 }
 
+
+/**
+ * Why a `sans:` entry can never match, or undefined. An entry of four dotted numbers is read as
+ * an IPv4 address; when it is none (`10.0.0.07`, `256.1.1.1`) it was compared as text with
+ * the certificate's IP SANs, which Node always writes in plain dotted decimal: no match, ever
+ * (in a deny rule, a refusal that never happens).
+ */
+export function sanEntryProblem(entry: string): string | undefined {
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(entry) || canonicalIp(entry) !== undefined) return undefined;
+  const parts = entry.split('.').map(Number);
+  const plain = parts.every((n) => n <= 255) ? ` (write ${parts.join('.')})` : '';
+  return `"${entry}" is read as an IPv4 address but is not one (a leading zero or a part above 255): no certificate's IP address SAN is written so, and it would never match${plain}`;
+}

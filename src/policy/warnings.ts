@@ -10,7 +10,8 @@
  *   the first warning already says it can get root on the host;
  * - an image pattern with a `*` in its registry part (it matches every registry);
  * - a deny rule an earlier rule always decides before (see shadowed-rules.ts);
- * - a policy with no rules at all: it denies every request (`no-rule`).
+ * - a policy with no rules at all: it denies every request (`no-rule`);
+ * - a `who` entry written as a pattern, a network or with surrounding spaces (who-warnings.ts).
  *
  * Which operations a rule selects is read generously (a path glob selects every route it
  * overlaps), so a warning errs towards being shown.
@@ -22,6 +23,7 @@ import { GUARDS } from './guards/index.js';
 import { ANY_METHOD } from '../facts/operations.js';
 import { guardInspects } from './exec-start.js';
 import { shadowedRuleWarnings } from './shadowed-rules.js';
+import { whoWarnings } from './who-warnings.js';
 
 /**
  * Guards that do not stand between a caller and the host, so leaving them out is a choice,
@@ -183,6 +185,7 @@ export function policyWarnings(policy: CompiledPolicy): string[] {
   if (empty) warnings.push(empty);
   const ownContainersOnly = policy.tenancy !== undefined;
   for (const rule of policy.rules) {
+    warnings.push(...whoWarnings(rule));
     if (rule.effect === 'deny') warnings.push(...partialDenyWarnings(rule));
     if (rule.effect !== 'allow') continue;
     const ops = selectedOperations(rule);

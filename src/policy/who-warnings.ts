@@ -1,0 +1,44 @@
+/**
+ * `who` entries that are valid but probably do not mean what they say (rev-config F2): names
+ * are compared exactly, so an entry written as a pattern (`users: ["*"]`, `sans:
+ * ["*.ci.example.com"]`), a network (`sans: ["10.0.0.0/8"]`) or with surrounding spaces
+ * matches only a certificate holding that very text, which a deny rule written so never meets.
+ * Each could still match some certificate from a foreign CA, so these are warnings; the entries
+ * that can match none (an IPv4-looking `sans:` entry that is no address) are load errors.
+ */
+import { canonicalIp } from '../core/canonical-ip.js';
+import type { CompiledRule } from './compile.js';
+import { sanKind } from './san-kind.js';
+
+/** What a `sans:` entry of this kind is compared with, for messages. */
+const KIND_NAME = { dns: 'a DNS name', ip: 'an IP address', email: 'an email address', uri: 'a URI' } as const;
+
+/** The warning for one entry of `who.key`, or undefined when it reads as meant. */
+function entryWarning(rule: string, key: 'users' | 'groups' | 'sans', entry: string): string | undefined {
+  const at = `rule "${rule}": who.${key} entry ${JSON.stringify(entry)}`;
+  if (entry !== entry.trim()) {
+    return `${at} has leading or trailing spaces: names are compared exactly, so it matches only a certificate holding them (dockgate certs refuses such names)`;
+  }
+  if (key === 'sans') {
+    const cidr = /^(.+)\/\d{1,3}$/.exec(entry);
+    if (cidr?.[1] !== undefined && canonicalIp(cidr[1]) !== undefined) {
+      return `${at} is a network, which sans: does not take (entries are literal, no CIDR): it is compared as ${KIND_NAME[sanKind(entry)]} and matches no IP address SAN; list the addresses`;
+    }
+  }
+  if (/[*?[\]]/.test(entry)) {
+    return `${at} is literal, not a pattern (who entries have no globs): it matches only a certificate whose ${key === 'sans' ? 'SAN' : key === 'users' ? 'CN' : 'OU or policy group'} is exactly ${JSON.stringify(entry)}`;
+  }
+  return undefined;
+}
+
+/** Warnings for the `who` entries of `rule`, in the order users, groups, sans. */
+export function whoWarnings(rule: CompiledRule): string[] {
+  const out: string[] = [];
+  for (const key of ['users', 'groups', 'sans'] as const) {
+    for (const entry of rule.who[key]) {
+      const w = entryWarning(rule.name, key, entry);
+      if (w) out.push(w);
+    }
+  }
+  return out;
+}

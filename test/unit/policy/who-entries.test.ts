@@ -1,0 +1,49 @@
+/**
+ * `who` entries that never match what they seem to name (rev-config F2). Entries are literal:
+ * an IPv4-looking `sans:` entry that is no address can match no certificate and is refused;
+ * a pattern, a network or surrounding spaces could still match some certificate's literal text,
+ * and gets a warning (policy check, and serve's policy-warning).
+ */
+import { describe, expect, it } from 'vitest';
+import { loadPolicy } from '../../../src/policy/compile.js';
+import { decide } from '../../../src/policy/evaluate.js';
+import { policyWarnings } from '../../../src/policy/warnings.js';
+import { identity, problems, req } from './fixtures.js';
+
+const policy = (who: string) => `version: 1\nrules:\n  - name: d\n    who: ${who}\n    deny: all\n`;
+
+describe('sans: entries that read as IPv4 addresses but are none are refused', () => {
+  it.each([
+    ['10.0.0.07', '"10.0.0.07" is read as an IPv4 address but is not one (a leading zero or a part above 255): no certificate\'s IP address SAN is written so, and it would never match (write 10.0.0.7)'],
+    ['010.0.0.7', '"010.0.0.7" is read as an IPv4 address but is not one (a leading zero or a part above 255): no certificate\'s IP address SAN is written so, and it would never match (write 10.0.0.7)'],
+    ['256.1.1.1', '"256.1.1.1" is read as an IPv4 address but is not one (a leading zero or a part above 255): no certificate\'s IP address SAN is written so, and it would never match'],
+  ])('%s', (entry, message) => {
+    expect(problems(policy(`{ sans: [ok.example.com, "${entry}"] }`))).toEqual([{ path: 'rules[0].who.sans[1]', line: 4, message }]);
+  });
+
+  it('canonical IPv4 and IPv6 in any spelling still load and match', () => {
+    const p = loadPolicy(policy('{ sans: ["10.0.0.7", "0:0:0:0:0:0:0:1"] }'));
+    expect(decide(p, identity('x', [], { ip: ['10.0.0.7'] }), req('GET', '/info'))).toMatchObject({ outcome: 'deny', rule: 'd' });
+    expect(decide(p, identity('x', [], { ip: ['::1'] }), req('GET', '/info'))).toMatchObject({ outcome: 'deny', rule: 'd' });
+  });
+});
+
+describe('who entries written as patterns, networks or with spaces get a warning', () => {
+  it.each([
+    ['{ users: ["*"] }', 'rule "d": who.users entry "*" is literal, not a pattern (who entries have no globs): it matches only a certificate whose CN is exactly "*"'],
+    ['{ groups: ["dev*"] }', 'rule "d": who.groups entry "dev*" is literal, not a pattern (who entries have no globs): it matches only a certificate whose OU or policy group is exactly "dev*"'],
+    ['{ sans: ["*.ci.example.com"] }', 'rule "d": who.sans entry "*.ci.example.com" is literal, not a pattern (who entries have no globs): it matches only a certificate whose SAN is exactly "*.ci.example.com"'],
+    ['{ users: ["alice "] }', 'rule "d": who.users entry "alice " has leading or trailing spaces: names are compared exactly, so it matches only a certificate holding them (dockgate certs refuses such names)'],
+    ['{ groups: [" ops"] }', 'rule "d": who.groups entry " ops" has leading or trailing spaces: names are compared exactly, so it matches only a certificate holding them (dockgate certs refuses such names)'],
+    ['{ sans: ["10.0.0.0/8"] }', 'rule "d": who.sans entry "10.0.0.0/8" is a network, which sans: does not take (entries are literal, no CIDR): it is compared as a DNS name and matches no IP address SAN; list the addresses'],
+    ['{ sans: ["fd00::/8"] }', 'rule "d": who.sans entry "fd00::/8" is a network, which sans: does not take (entries are literal, no CIDR): it is compared as a URI and matches no IP address SAN; list the addresses'],
+  ])('%s', (who, warning) => {
+    const p = loadPolicy(policy(who));
+    expect(policyWarnings(p)).toContain(warning);
+  });
+
+  it('plain names, addresses and URIs get none', () => {
+    const p = loadPolicy(policy('{ users: [alice, "0042"], groups: [dev], sans: ["10.0.0.7", "::1", "spiffe://example.org/ci", a@example.com, build1.ci.example.com] }'));
+    expect(policyWarnings(p).filter((w) => w.includes('who.'))).toEqual([]);
+  });
+});
