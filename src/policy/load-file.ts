@@ -14,15 +14,18 @@ import { PolicyError } from './errors.js';
  */
 export const DEFAULT_POLICY_URL = new URL('../../config/policies/default.yaml', import.meta.url);
 
-/** Read, validate and compile a policy file. Throws PolicyError (also for an unreadable file). */
-export function loadPolicyFile(path: string): CompiledPolicy {
-  let text: string;
+/** The text of the policy file at `path`. Throws PolicyError saying why it cannot be read. */
+export function readPolicyText(path: string): string {
   try {
-    text = readYamlFile(path);
+    return readYamlFile(path);
   } catch (err) {
     throw new PolicyError([{ path: '', message: `cannot read policy file: ${(err as Error).message}` }], path);
   }
-  return loadPolicy(text, path);
+}
+
+/** Read, validate and compile a policy file. Throws PolicyError (also for an unreadable file). */
+export function loadPolicyFile(path: string): CompiledPolicy {
+  return loadPolicy(readPolicyText(path), path);
 }
 
 /** The built-in default: CN `admin` may do anything, every other identity reads. */

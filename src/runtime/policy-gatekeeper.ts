@@ -13,7 +13,11 @@ export type VersionedGatekeeper = Gatekeeper & { policy: CompiledPolicy };
 
 /** Load and compile the policy at `file` (the built-in default when undefined). Throws PolicyError. */
 export function loadGatekeeper(file: string | undefined): VersionedGatekeeper {
-  const policy = file ? loadPolicyFile(file) : loadDefaultPolicy();
+  return gatekeeperFor(file ? loadPolicyFile(file) : loadDefaultPolicy());
+}
+
+/** The gatekeeper deciding by `policy`. */
+export function gatekeeperFor(policy: CompiledPolicy): VersionedGatekeeper {
   return {
     version: policy.version,
     policy,

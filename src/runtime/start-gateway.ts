@@ -15,7 +15,8 @@ import { auditCheck, createReadiness, startUpstreamMonitor } from '../observe/re
 import { createUpstreamTarget } from '../proxy/upstream-target.js';
 import type { CrlInfo } from '../server/crl.js';
 import { startGatewayServer, type GatewayServer } from '../server/gateway-server.js';
-import { effectiveGroups } from '../policy/compile.js';
+import { effectiveGroups, loadPolicy } from '../policy/compile.js';
+import { readPolicyText } from '../policy/load-file.js';
 import { createDaemonClient, lookupAnswerCap } from '../tenancy/daemon-client.js';
 import { createDaemonApiRange } from './daemon-api-range.js';
 import { createTenancy } from '../tenancy/tenancy.js';
@@ -29,7 +30,8 @@ import { watchCrlExpiry } from './crl-expiry-cuts.js';
 import { readCrlAlone, withRevocationsOf } from './crl-alone.js';
 import { pendingCrl, withCrlsOf, type PendingCrl } from './crl-pending.js';
 import { settleWaitMessage, watchFiles, whenSettled } from './file-watch.js';
-import { loadGatekeeper, logPolicyWarnings, type VersionedGatekeeper } from './policy-gatekeeper.js';
+import { gatekeeperFor, loadGatekeeper, logPolicyWarnings, type VersionedGatekeeper } from './policy-gatekeeper.js';
+import { PolicyLoads } from './policy-loads.js';
 import { closeRevokedConnections } from './revocation.js';
 import { createReloadRetry, outOfDateReplacement, reloadRetryAt, type RefusedServerCertificate, type ServerCertificateDates } from './server-certificate-dates.js';
 import { VERSION } from './version.js';
@@ -209,9 +211,28 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   crlExpiry.check();
   const stopMonitor = startUpstreamMonitor({ upstream: config.upstream, intervalMs: 15_000, timeoutMs: 2_000, metrics, log, answered: (version, cameBack) => apiRange.daemonAnswered(version, cameBack) });
 
-  function reloadPolicy(): void {
+  const policyLoads = new PolicyLoads();
+  /**
+   * Load the policy file and put it in force. With a `mark` (policy-loads.ts), the same bytes
+   * already tried since the mark are not loaded again: a change and a SIGHUP are one load.
+   */
+  function reloadPolicy(mark?: number): void {
     try {
-      const next = loadGatekeeper(config.policy);
+      const file = config.policy;
+      let next: VersionedGatekeeper;
+      if (file === undefined || mark === undefined) next = loadGatekeeper(file);
+      else {
+        let text: string;
+        try {
+          text = readPolicyText(file);
+        } catch (err) {
+          policyLoads.tried(undefined);
+          throw err;
+        }
+        if (policyLoads.alreadyTried(text, mark)) return;
+        policyLoads.tried(text);
+        next = gatekeeperFor(loadPolicy(text, file));
+      }
       gatekeeper = next;
       metrics.policyReloaded('success', next.version);
       log.info({ version: next.version, file: config.policy ?? '(built-in default)' }, 'policy loaded');
@@ -373,7 +394,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   const adminTlsFiles = adminTls ? [adminTls.cert, adminTls.key, ...(adminTls.ca ? [adminTls.ca] : []), ...(adminTls.crl ? [adminTls.crl] : [])] : [];
   const stopWatchAdminTls = watchFiles(adminTlsFiles, () => void reloadAdminTls());
   const stopExpiry = startExpiryWarnings({ items: () => tls.expiring, log });
-  const stopWatchPolicy = config.policy ? watchFiles([config.policy], reloadPolicy) : () => {};
+  const stopWatchPolicy = config.policy ? watchFiles([config.policy], () => reloadPolicy(-1)) : () => {};
   /** Cancels a SIGHUP's policy read still waiting for the file to settle. */
   let cancelSighupPolicy = (): void => {};
 
@@ -387,7 +408,8 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       // stopped changing for 2 s (for as long as it keeps changing); the wait is said once.
       cancelSighupPolicy();
       const file = config.policy;
-      cancelSighupPolicy = file ? whenSettled(file, reloadPolicy, { waiting: (w) => log.info({ event: 'policy-settle-wait', file, ageMs: Math.round(w.ageMs) }, settleWaitMessage(w)) }) : (reloadPolicy(), () => {});
+      const mark = policyLoads.mark();
+      cancelSighupPolicy = file ? whenSettled(file, () => reloadPolicy(mark), { waiting: (w) => log.info({ event: 'policy-settle-wait', file, ageMs: Math.round(w.ageMs) }, settleWaitMessage(w)) }) : (reloadPolicy(), () => {});
       void reloadTls();
       void reloadAdminTls();
     },
