@@ -11,6 +11,7 @@ import { DEFAULT_TLS_FILES, defaultTlsFileProblem } from './default-tls.js';
 import { checkTopLevelKeys, emptyConfigProblem, NOT_A_MAPPING } from './top-level.js';
 import type { AdminConfig, GatewayConfig, ListenAddress, TlsConfig } from './types.js';
 import { ConfigError, isRecord, MAX_TIMER_MS, ProblemList, readPositiveInt } from './validate.js';
+import { configDigest } from './digest.js';
 import { duplicateKeys, readYamlFile } from './yaml-file.js';
 import { nonNameKeys } from './yaml-keys.js';
 
@@ -171,7 +172,7 @@ function readAuditFile(problems: ProblemList, base: string, value: unknown): str
  * Validate a parsed config document. `base` is the directory relative paths are resolved
  * against; `source` names the file in messages. Throws ConfigError listing every problem.
  */
-export function buildConfig(doc: unknown, base: string, source?: string): GatewayConfig {
+export function buildConfig(doc: unknown, base: string, source?: string, sourceDigest?: string): GatewayConfig {
   const problems = new ProblemList();
   const raw = doc === null || doc === undefined ? {} : doc;
   if (!isRecord(raw)) throw new ConfigError(source ?? '(default)', [NOT_A_MAPPING]);
@@ -190,6 +191,7 @@ export function buildConfig(doc: unknown, base: string, source?: string): Gatewa
 
   const config: GatewayConfig = {
     source,
+    ...(sourceDigest === undefined ? {} : { sourceDigest }),
     listen: readListen(problems, 'listen', raw.listen, DEFAULTS.listen),
     tls: readTls(problems, base, raw.tls, source === undefined ? 'the working directory' : 'the config file'),
     upstream: upstream.ok ? upstream.value : { kind: 'unix', path: '/var/run/docker.sock', url: DEFAULTS.upstream },
@@ -247,7 +249,7 @@ export function loadConfig(file: string): GatewayConfig {
     throw new ConfigError(abs, [{ path: '(yaml)', message: (err as Error).message.split('\n')[0] ?? 'invalid YAML' }]);
   }
   if (doc === null || doc === undefined) throw new ConfigError(abs, [emptyConfigProblem(abs)]);
-  return buildConfig(doc, dirname(abs), abs);
+  return buildConfig(doc, dirname(abs), abs, configDigest(text));
 }
 
 function deepFreeze<T>(value: T): T {

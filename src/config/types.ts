@@ -101,6 +101,8 @@ export interface LimitsConfig {
 export interface GatewayConfig {
   /** Absolute path of the config file, or undefined for the embedded default. */
   source?: string;
+  /** sha256 (hex) of the config file's bytes as read at start; SIGHUP compares (config-change.ts). */
+  sourceDigest?: string;
   /** Docker API listener address (`host:port` or `tcp://host:port`). */
   listen: ListenAddress;
   tls: TlsConfig;

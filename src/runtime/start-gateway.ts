@@ -32,6 +32,7 @@ import { pendingCrl, withCrlsOf, type PendingCrl } from './crl-pending.js';
 import { settleWaitMessage, watchFiles, whenSettled } from './file-watch.js';
 import { gatekeeperFor, loadGatekeeper, logPolicyWarnings, type VersionedGatekeeper } from './policy-gatekeeper.js';
 import { PolicyLoads } from './policy-loads.js';
+import { configChangeWarning } from './config-change.js';
 import { closeRevokedConnections } from './revocation.js';
 import { createReloadRetry, outOfDateReplacement, reloadRetryAt, type RefusedServerCertificate, type ServerCertificateDates } from './server-certificate-dates.js';
 import { VERSION } from './version.js';
@@ -406,6 +407,8 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     reload() {
       // As the watch does: a file written in place within the last 2 s is read once it has
       // stopped changing for 2 s (for as long as it keeps changing); the wait is said once.
+      const configChange = configChangeWarning(config);
+      if (configChange) log.warn({ event: 'config-not-reloaded', file: config.source }, configChange);
       cancelSighupPolicy();
       const file = config.policy;
       const mark = policyLoads.mark();
