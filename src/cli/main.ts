@@ -45,6 +45,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await (await import('../policy/cli.js')).runPolicyCommand([...rest], io);
       case '--version':
       case 'version':
+        // As every other command, extra arguments are a usage error (`dockgate --version x`).
+        if (rest.length > 0) throw new UsageError(`${command} takes no arguments (got "${rest.join(' ')}")`);
         io.stdout.write(`${VERSION}\n`);
         return 0;
       case 'help':

@@ -14,6 +14,7 @@ import { ConfigError, isRecord, MAX_TIMER_MS, ProblemList, readPositiveInt } fro
 import { configDigest } from './digest.js';
 import { duplicateKeys, readYamlFile } from './yaml-file.js';
 import { nonNameKeys } from './yaml-keys.js';
+import { yamlErrorMessage } from './yaml-messages.js';
 
 /** Defaults used for keys the file leaves out, and for `dockgate serve` with no config at all. */
 export const DEFAULTS = {
@@ -123,7 +124,11 @@ function defaultCrl(problems: ProblemList, raw: unknown, base: string): string |
 function readAdmin(problems: ProblemList, base: string, raw: unknown): AdminConfig {
   if (raw === 'off' || raw === false) return { enabled: false, listen: { host: '127.0.0.1', port: 0 } };
   if (raw === undefined || typeof raw === 'string') {
-    return { enabled: true, listen: readListen(problems, 'admin', raw, DEFAULTS.admin) };
+    const listen = readListen(problems, 'admin', raw, DEFAULTS.admin);
+    // `admin: Off` or `disabled` reads as an address; say how to turn the listener off.
+    const last = problems.items.at(-1);
+    if (typeof raw === 'string' && last?.path === 'admin' && !/\d/.test(raw)) last.message += ' (to turn the admin listener off: off or false)';
+    return { enabled: true, listen };
   }
   if (!isRecord(raw)) {
     problems.add('admin', 'must be host:port, off, or a mapping with listen and tls');
@@ -225,12 +230,27 @@ export function buildConfig(doc: unknown, base: string, source?: string, sourceD
 /** Read, parse and validate the config file at `file`. Throws ConfigError with every problem. */
 export function loadConfig(file: string): GatewayConfig {
   const abs = resolve(file);
-  let text: string;
+  const text = readConfigText(abs);
+  const doc = parseConfigText(text, abs);
+  if (doc === null || doc === undefined) throw new ConfigError(abs, [emptyConfigProblem(abs)]);
+  return buildConfig(doc, dirname(abs), abs, configDigest(text));
+}
+
+/** The text of the config file at absolute path `abs`; throws ConfigError saying why it cannot be read. */
+export function readConfigText(abs: string): string {
   try {
-    text = readYamlFile(abs);
+    return readYamlFile(abs);
   } catch (err) {
     throw new ConfigError(abs, [{ path: '(file)', message: `${abs}: ${(err as Error).message}` }]);
   }
+}
+
+/**
+ * The value of config text (null or undefined for no document). Throws ConfigError for every
+ * syntax error, duplicate key, key that is no string and unresolved tag, with lines. Also used
+ * by `policy check --config`, so both say the same about the same file.
+ */
+export function parseConfigText(text: string, abs: string): unknown {
   const lines = new LineCounter();
   let doc: unknown;
   try {
@@ -238,7 +258,7 @@ export function loadConfig(file: string): GatewayConfig {
     const at = (offset: number) => `line ${lines.linePos(offset).line}`;
     // Every syntax error, duplicate key and unresolved tag (`!!js/function` would read as a string).
     const problems = [
-      ...[...parsed.errors, ...parsed.warnings].map((e) => e.message.split('\n')[0] ?? e.message),
+      ...[...parsed.errors, ...parsed.warnings].map((e) => `${at(e.pos[0])}: ${yamlErrorMessage(e)}`),
       ...duplicateKeys(parsed).map((d) => `duplicate key "${d.key}" at ${at(d.offset)}`),
       ...nonNameKeys(parsed).map((k) => `${at(k.offset)}: ${k.message}`),
     ];
@@ -248,8 +268,7 @@ export function loadConfig(file: string): GatewayConfig {
     if (err instanceof ConfigError) throw err;
     throw new ConfigError(abs, [{ path: '(yaml)', message: (err as Error).message.split('\n')[0] ?? 'invalid YAML' }]);
   }
-  if (doc === null || doc === undefined) throw new ConfigError(abs, [emptyConfigProblem(abs)]);
-  return buildConfig(doc, dirname(abs), abs, configDigest(text));
+  return doc;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -7,7 +7,7 @@
  * and resolves it against the config file's directory, as the config loader does.
  */
 import { dirname, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { parseConfigText } from '../config/load.js';
 import { topLevelProblems } from '../config/top-level.js';
 import { ConfigError } from '../config/validate.js';
 import { readYamlFile } from '../config/yaml-file.js';
@@ -19,13 +19,15 @@ import { PolicyError } from './errors.js';
  * bad `policy:` value, ConfigError (serve's own problems and wording) for a shape serve refuses.
  */
 export function policyPathFromConfig(configFile: string): string | undefined {
-  let raw: unknown;
+  let text: string;
   try {
-    raw = parse(readYamlFile(configFile));
+    text = readYamlFile(configFile);
   } catch (err) {
     throw new PolicyError([{ path: '', message: `cannot read config file: ${(err as Error).message}` }], configFile);
   }
   const abs = resolve(configFile);
+  // Serve's own YAML pass: the same problems (duplicate keys, keys that are no string), worded alike.
+  const raw = parseConfigText(text, abs);
   const problems = topLevelProblems(raw, abs);
   if (problems.length > 0) throw new ConfigError(abs, problems);
   const policy = (raw as Record<string, unknown>).policy;

@@ -6,6 +6,7 @@
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { duplicateKeys } from '../config/yaml-file.js';
 import { nonNameKeys } from '../config/yaml-keys.js';
+import { yamlErrorMessage } from '../config/yaml-messages.js';
 import { PolicyError, type PolicyProblem } from './errors.js';
 import { GUARDS_BY_KEY } from './guards/index.js';
 import { checkKeys, formatPath, isRecord, Problems, stringList, type KeyPath } from './problems.js';
@@ -35,10 +36,10 @@ export function parsePolicy(text: string, source?: string): PolicySpec {
   }
   // Syntax errors, duplicate keys and unresolved tags (`!!js/function` would read as a string).
   const yamlProblems: PolicyProblem[] = [
-    ...doc.errors.map((e) => ({ path: '', message: e.message.split('\n')[0] ?? e.message, line: lineCounter.linePos(e.pos[0]).line })),
+    ...doc.errors.map((e) => ({ path: '', message: yamlErrorMessage(e), line: lineCounter.linePos(e.pos[0]).line })),
     ...duplicateKeys(doc).map((d) => ({ path: '', message: `duplicate key "${d.key}"`, line: lineCounter.linePos(d.offset).line })),
     ...nonNameKeys(doc).map((k) => ({ path: '', message: k.message, line: lineCounter.linePos(k.offset).line })),
-    ...doc.warnings.map((w) => ({ path: '', message: w.message.split('\n')[0] ?? w.message, line: lineCounter.linePos(w.pos[0]).line })),
+    ...doc.warnings.map((w) => ({ path: '', message: yamlErrorMessage(w), line: lineCounter.linePos(w.pos[0]).line })),
   ];
   if (yamlProblems.length > 0) throw new PolicyError(yamlProblems, source);
   const problems = new Problems();

@@ -18,6 +18,8 @@ describe('dockgate', () => {
     [['help', 'certs'], 0, 'stdout', 'dockgate certs'],
     [['help', 'isue'], 2, 'stderr', 'dockgate: unknown command "isue"'],
     [['help', 'policy', 'x'], 2, 'stderr', 'dockgate: unknown command "policy x"'],
+    // rev-config F7: it printed the version and exited 0.
+    [['--version', 'extra'], 2, 'stderr', 'dockgate: --version takes no arguments (got "extra")'],
   ])('%j exits %i, writing %s', async (argv, code, stream, text) => {
     const c = captureIo();
     expect(await main(argv, c.io)).toBe(code);
