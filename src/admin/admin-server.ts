@@ -128,13 +128,6 @@ export function createAdminApp(opts: Pick<AdminServerOptions, 'registry' | 'read
   app.set('strict routing', true);
   app.disable('x-powered-by');
   app.set('etag', false);
-  // A request line without an HTTP/1 version (Node reads `GET /metrics` as HTTP/0.9, a textual
-  // `HTTP/2.0` as 2.0) is refused as Node refuses the request lines it cannot parse: 400, closed.
-  app.use((req, res, next) => {
-    if (req.httpVersionMajor === 1) return next();
-    res.set('Connection', 'close');
-    res.status(400).json({ message: 'malformed HTTP request: the request line has no HTTP/1 version' });
-  });
   // HSTS and CSP's upgrade-insecure-requests speak of HTTPS: only with admin.tls, never on
   // the plain-HTTP listener (where HSTS is ignored and the upgrade points at nothing).
   app.use(helmet(opts.tls ? {} : { strictTransportSecurity: false, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
@@ -142,6 +135,14 @@ export function createAdminApp(opts: Pick<AdminServerOptions, 'registry' | 'read
     // Health and metrics must never be served from a cache.
     res.set('Cache-Control', 'no-store');
     next();
+  });
+  // A request line without an HTTP/1 version (Node reads `GET /metrics` as HTTP/0.9, a textual
+  // `HTTP/2.0` as 2.0) is refused as Node refuses the request lines it cannot parse: 400, closed.
+  // After helmet and Cache-Control: this answer carries them too (rev-observe F2).
+  app.use((req, res, next) => {
+    if (req.httpVersionMajor === 1) return next();
+    res.set('Connection', 'close');
+    res.status(400).json({ message: 'malformed HTTP request: the request line has no HTTP/1 version' });
   });
   const loopbackHostsOnly = opts.loopbackHostsOnly;
   if (loopbackHostsOnly) {
@@ -183,6 +184,9 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
   const tls = opts.config.tls;
   let material = tls ? (opts.tlsMaterial ?? (await loadAdminTls(tls))) : undefined;
   const app = express();
+  // The outer app answers nothing itself, but express sets its own X-Powered-By on every
+  // response before the inner app's helmet can remove it (rev-observe F2).
+  app.disable('x-powered-by');
   // Before any route: a connection whose certificate a CRL loaded since its handshake revokes
   // gets nothing more (a scraper's keep-alive connection outlives a reload).
   app.use((req, _res, next) => {

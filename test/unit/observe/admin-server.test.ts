@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -21,6 +22,17 @@ function getText(options: https.RequestOptions, secure: boolean): Promise<{ stat
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** Raw bytes to the plain listener on `port`; resolves with everything it wrote before it closed. */
+function rawExchange(port: number, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const c = connect(port, '127.0.0.1', () => c.write(bytes));
+    let out = '';
+    c.on('data', (d: Buffer) => (out += d.toString('latin1')));
+    c.on('close', () => resolve(out));
+    c.on('error', reject);
   });
 }
 
@@ -158,6 +170,20 @@ describe('admin server (plain http)', () => {
     } finally {
       await s.close();
     }
+  });
+
+  it.each([
+    ['no version', 'GET /healthz\r\n\r\n'],
+    ['HTTP/2.0', 'GET /healthz HTTP/2.0\r\nHost: localhost\r\n\r\n'],
+  ])('the 400 for a request line with %s carries no X-Powered-By, and the helmet headers and Cache-Control of every answer (rev-observe F2)', async (_label, bytes) => {
+    const answer = await rawExchange(server.address.port, bytes);
+    const head = answer.split('\r\n\r\n')[0] ?? '';
+    expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(head).toMatch(/\r\nConnection: close(\r\n|$)/i);
+    expect(head).not.toMatch(/\r\nX-Powered-By:/i);
+    expect(head).toMatch(/\r\nCache-Control: no-store(\r\n|$)/i);
+    expect(head).toMatch(/\r\nX-Content-Type-Options: nosniff(\r\n|$)/i);
+    expect(head).toMatch(/\r\nContent-Security-Policy: default-src 'self'/i);
   });
 
   it('answers any Host when bound beyond loopback (the operator chose that address)', async () => {
