@@ -260,7 +260,6 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
             return;
           }
           const forwardBody = verdict?.body ?? (body.length > 0 ? body : undefined);
-          exchange.stream = true;
           handedOff = true;
           // 0 until the daemon answers (or the gateway answers 502 for it).
           let status = 0;
@@ -274,7 +273,13 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
             onHeaders(code) {
               status = code;
               exchange.headersSent();
-              if (code === 101) closeStream = deps.observer.streamOpened(facts.operation?.name ?? 'unknown', true);
+              // Only a 101 is a hijack: the record's `stream` and dockgate_stream_duration_seconds
+              // both say so; a 404 (no such exec or container), a 502 or a client gone before the
+              // answer was no stream, and is neither (rev-observe F4).
+              if (code === 101) {
+                exchange.stream = true;
+                closeStream = deps.observer.streamOpened(facts.operation?.name ?? 'unknown', true);
+              }
             },
             onEnd({ bytesIn, bytesOut, error, upstream }) {
               deps.sessions.delete(socket);
