@@ -161,11 +161,15 @@ function refuseUnparsable(observer: Observer, err: Error & { code?: unknown }, s
     // A 400 only on a connection no response is using: written into one (an /events stream, an
     // answer not yet sent) it would corrupt that response.
     const answered = !after && socket.writable && !(socket as Duplex & { _httpMessage?: unknown })._httpMessage;
-    if (answered) endRawSocket(socket, UNPARSABLE_ANSWER);
+    // Recorded (a verified identity, a parser refusal): the 400 names its record, as every
+    // other answer the gateway writes does (rev-observe F5).
+    const requestId = identity && (code.startsWith('HPE_') || code === 'ERR_HTTP_REQUEST_TIMEOUT') ? nextRequestId() : undefined;
+    const answer = unparsableAnswer(requestId);
+    if (answered) endRawSocket(socket, answer);
     else if (!after) socket.destroy();
-    if (!identity || !(code.startsWith('HPE_') || code === 'ERR_HTTP_REQUEST_TIMEOUT')) return;
+    if (!identity || requestId === undefined) return;
     observer.requestFinished({
-      requestId: nextRequestId(),
+      requestId,
       startedAt,
       client,
       identity,
@@ -175,7 +179,7 @@ function refuseUnparsable(observer: Observer, err: Error & { code?: unknown }, s
       status: answered ? 400 : 0,
       reason: after ? `${AFTER_CLOSE_REASON} (${code})` : `http-parser: ${code}`,
       bytesIn: 0,
-      bytesOut: answered ? Buffer.byteLength(UNPARSABLE_ANSWER) : 0,
+      bytesOut: answered ? Buffer.byteLength(answer) : 0,
       durationMs: Date.now() - startedAt,
       stream: false,
       endedBy: cutReason(socket),
@@ -188,8 +192,13 @@ function refuseUnparsable(observer: Observer, err: Error & { code?: unknown }, s
 }
 
 const UNPARSABLE_BODY = '{"message":"dockgate: malformed HTTP request"}\n';
-/** The answer to bytes Node's parser refused. */
-const UNPARSABLE_ANSWER = `HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${UNPARSABLE_BODY.length}\r\n\r\n${UNPARSABLE_BODY}`;
+/** The answer to bytes Node's parser refused; with the id of its audit record when it gets one. */
+function unparsableAnswer(requestId?: string): string {
+  const id = requestId === undefined ? '' : `X-Dockgate-Request-Id: ${requestId}\r\n`;
+  return `HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\n${id}Content-Length: ${UNPARSABLE_BODY.length}\r\n\r\n${UNPARSABLE_BODY}`;
+}
+/** The answer to bytes Node's parser refused where no record is written (an upload that broke off: its own record says so). */
+const UNPARSABLE_ANSWER = unparsableAnswer();
 
 /** Per connection: the last request the parser handed over, and whether a parser refusal was recorded. */
 interface ParsedRequests {
