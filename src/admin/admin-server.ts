@@ -85,6 +85,11 @@ export interface AdminServer {
   reloadTls(): Promise<AdminTlsReload>;
   /** Problems of the TLS material loaded at start that will refuse scrapers; to be logged. */
   tlsWarnings: string[];
+  /**
+   * The `admin.tls` material in force now (replaced by each reload that puts new material in
+   * force); undefined without TLS. For the expiry gauge, the `tls-expiry` warnings and readiness.
+   */
+  tlsInForce(): AdminTlsMaterial | undefined;
   /** Stop accepting and drop open connections (scrapers hold keep-alive sockets). */
   close(): Promise<void>;
 }
@@ -231,6 +236,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
         handshakeFailuresPerSource: opts.limits?.handshakeFailuresPerSource ?? DEFAULTS.handshakeFailuresPerSource,
         reports: opts.handshakes ?? nullObserver,
         everyCaHasCrl: () => material?.everyCaHasCrl ?? false,
+        tlsFiles: 'admin.tls',
       })
     : undefined;
   if (material?.revocation) {
@@ -279,6 +285,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
     address: { host: bound.address, port: bound.port },
     loopback,
     tlsWarnings: material?.warnings ?? [],
+    tlsInForce: () => material,
     async reloadTls() {
       if (!tls) return { warnings: [], closedUntrusted: 0 };
       // Reloads overlap (cert and key written a moment apart): a slow older read must not
@@ -296,7 +303,9 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       // As for the Docker listener: a server certificate scrapers would refuse does not replace
       // a working one, and the CA bundle and CRL go into force all the same.
       const refused = outOfDateReplacement(material?.server, withCrl.server, now, tls.cert);
-      const next = refused && material ? { ...withCrl, options: { ...withCrl.options, cert: material.options.cert, key: material.options.key }, server: material.server } : withCrl;
+      const next = refused && material
+        ? { ...withCrl, options: { ...withCrl.options, cert: material.options.cert, key: material.options.key }, server: material.server, expiring: [...material.expiring.filter((e) => e.kind === 'server certificate'), ...withCrl.expiring.filter((e) => e.kind !== 'server certificate')] }
+        : withCrl;
       const said = { ...(refused ? { refusedServerCertificate: refused } : {}), ...(held ? { pendingCrl: held } : {}) };
       if (seq < reloadInstalled) return { warnings: next.warnings, closedUntrusted: 0, ...said };
       reloadInstalled = seq;

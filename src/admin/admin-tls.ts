@@ -10,7 +10,7 @@ import type { AdminTlsConfig } from '../config/types.js';
 import { keepHeldCrls } from '../runtime/crl-pending.js';
 import type { ServerCertificateDates } from '../runtime/server-certificate-dates.js';
 import { normalizeSerialHex, type CrlInfo } from '../server/crl.js';
-import { loadServerPair, loadTlsMaterial, TlsMaterialError, type TlsMaterial } from '../server/tls-material.js';
+import { loadServerPair, loadTlsMaterial, TlsMaterialError, type ExpiringItem, type TlsMaterial } from '../server/tls-material.js';
 
 /** Loaded admin TLS material. */
 export interface AdminTlsMaterial {
@@ -27,6 +27,13 @@ export interface AdminTlsMaterial {
   everyCaHasCrl: boolean;
   /** The server certificate's serial and dates (a reload refuses one not valid now). */
   server: ServerCertificateDates;
+  /** notAfter of each certificate of `ca`, in file order; empty without. */
+  caNotAfter: Date[];
+  /**
+   * The server certificate, the CAs of `ca` and the CRLs of `crl` with their end (notAfter,
+   * nextUpdate), each naming its `admin.tls` file: for the `tls-expiry` warnings (rev-observe F1).
+   */
+  expiring: ExpiringItem[];
 }
 
 /** Read and check the files of `admin.tls`. Throws a TlsMaterialError listing every problem, each naming its file. */
@@ -43,13 +50,16 @@ export async function loadAdminTls(tls: AdminTlsConfig): Promise<AdminTlsMateria
       warnings: material.warnings,
       everyCaHasCrl: material.everyCaHasCrl,
       server: { fingerprint: material.serverFingerprint, serial: material.serverSerial, notBefore: material.serverNotBefore, notAfter: material.serverNotAfter },
+      caNotAfter: material.caNotAfter,
+      expiring: material.expiring,
     };
   }
   const problems: string[] = [];
   const pair = loadServerPair(tls, problems);
   if (!pair) throw new TlsMaterialError(problems);
   const server = { fingerprint: pair.server.fingerprint256, serial: normalizeSerialHex(pair.server.serialNumber), notBefore: new Date(pair.server.validFrom), notAfter: new Date(pair.server.validTo) };
-  return { options: { cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' }, caCerts: [], crls: [], warnings: [], everyCaHasCrl: false, server };
+  const expiring: ExpiringItem[] = [{ kind: 'server certificate', name: pair.server.subject.split('\n').join(', '), file: tls.cert, expires: server.notAfter }];
+  return { options: { cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' }, caCerts: [], crls: [], warnings: [], everyCaHasCrl: false, server, caNotAfter: [], expiring };
 }
 
 /**
@@ -61,6 +71,7 @@ export async function loadAdminTls(tls: AdminTlsConfig): Promise<AdminTlsMateria
  */
 export function withAdminCrlsOf(loaded: AdminTlsMaterial, current: AdminTlsMaterial, held: readonly string[]): AdminTlsMaterial {
   if (!loaded.revocation || !current.revocation) return loaded;
+  const isHeld = (ca: string | undefined): boolean => ca !== undefined && held.includes(ca);
   const parts = keepHeldCrls({ crls: loaded.crls, everyCaHasCrl: loaded.everyCaHasCrl, ...loaded.revocation }, { crls: current.crls, revocations: current.revocation.revocations }, held);
   return {
     ...loaded,
@@ -68,5 +79,7 @@ export function withAdminCrlsOf(loaded: AdminTlsMaterial, current: AdminTlsMater
     crls: parts.crls,
     revocation: { ...loaded.revocation, revocations: parts.revocations },
     everyCaHasCrl: parts.everyCaHasCrl,
+    // The expiry items of the CRLs in force, as for the Docker listener (crl-pending.ts withCrlsOf).
+    expiring: [...loaded.expiring.filter((e) => e.kind !== 'CRL' || !isHeld(e.ca)), ...current.expiring.filter((e) => e.kind === 'CRL' && isHeld(e.ca))],
   };
 }

@@ -10,7 +10,12 @@ import { boundedLabel, labelToken, methodLabel, statusClass, UNKNOWN } from './l
 import { createRecentKeys } from './recent-keys.js';
 
 /** What an expiry gauge describes: a certificate, or a CRL (its nextUpdate). */
-export type CertificateKind = 'server' | 'ca' | 'client' | 'crl';
+/**
+ * The `kind` label of dockgate_certificate_expiry_timestamp_seconds: the Docker listener's
+ * `tls.*` files (`server`, `ca`, `crl`), client certificates, and the admin listener's own
+ * `admin.tls.*` files (`admin-server`, `admin-ca`, `admin-crl`).
+ */
+export type CertificateKind = 'server' | 'ca' | 'client' | 'crl' | 'admin-server' | 'admin-ca' | 'admin-crl';
 
 /** Options of {@link createMetrics}. */
 export interface MetricsOptions {

@@ -52,11 +52,14 @@ export function expiryWarnings(items: readonly ExpiringItem[], now: Date): Expir
   return out;
 }
 
-/** Log each warning of `items` at `now` as one line (`event: "tls-expiry"`). Returns how many. */
-export function logExpiryWarnings(items: readonly ExpiringItem[], log: Pick<OperationalLog, 'warn' | 'error'>, now: Date): number {
+/**
+ * Log each warning of `items` at `now` as one line (`event: "tls-expiry"`), with `listener:
+ * "admin"` for the admin listener's `admin.tls` files (`listener`). Returns how many.
+ */
+export function logExpiryWarnings(items: readonly ExpiringItem[], log: Pick<OperationalLog, 'warn' | 'error'>, now: Date, listener?: 'admin'): number {
   const warnings = expiryWarnings(items, now);
   for (const w of warnings) {
-    const fields = { event: 'tls-expiry', kind: w.item.kind, name: w.item.name, file: w.item.file, expires: w.item.expires.toISOString(), daysLeft: w.daysLeft };
+    const fields = { event: 'tls-expiry', ...(listener ? { listener } : {}), kind: w.item.kind, name: w.item.name, file: w.item.file, expires: w.item.expires.toISOString(), daysLeft: w.daysLeft };
     log[w.level](fields, w.message);
   }
   return warnings.length;
@@ -70,12 +73,14 @@ export interface ExpiryWatchDeps {
   now?: () => Date;
   /** Between checks; a day unless a test says otherwise. */
   intervalMs?: number;
+  /** `admin` for the admin listener's files: its lines say `listener: "admin"`. */
+  listener?: 'admin';
 }
 
 /** Log the warnings once now and then every day. Returns a function that stops the checks. */
 export function startExpiryWarnings(deps: ExpiryWatchDeps): () => void {
   const now = deps.now ?? (() => new Date());
-  const check = (): void => void logExpiryWarnings(deps.items(), deps.log, now());
+  const check = (): void => void logExpiryWarnings(deps.items(), deps.log, now(), deps.listener);
   check();
   // unref: a pending daily check must not keep a stopping gateway alive.
   const timer = setInterval(check, deps.intervalMs ?? DAY_MS);
@@ -111,6 +116,27 @@ export interface CertificateState {
    * `dockgate_tls_cas_refused{reason="no-crl"}`).
    */
   casWithoutCrl?: readonly string[];
+  /**
+   * The admin listener's `admin.tls` material in force, when it has TLS: its server certificate
+   * expired or a CRL of `admin.tls.crl` outside its dates refuses every scraper, and fails the
+   * check as the Docker listener's do (rev-observe F1).
+   */
+  admin?: { serverNotBefore?: Date; serverNotAfter: Date; crls: readonly CrlInfo[] };
+}
+
+/** What refuses every scraper of the admin listener at `t` (ms): its server certificate outside its dates, a CRL of admin.tls.crl outside its dates. */
+function adminProblems(admin: NonNullable<CertificateState['admin']>, t: number): string[] {
+  const problems: string[] = [];
+  if (admin.serverNotAfter.getTime() <= t) problems.push(`admin.tls.cert: the admin listener's server certificate expired on ${admin.serverNotAfter.toISOString()}: scrapers refuse it`);
+  if (admin.serverNotBefore && admin.serverNotBefore.getTime() > t) problems.push(`admin.tls.cert: the admin listener's server certificate is not valid before ${admin.serverNotBefore.toISOString()} (notBefore): scrapers refuse it until then`);
+  for (const crl of admin.crls) {
+    if (crl.thisUpdate.getTime() > t) {
+      problems.push(`admin.tls.crl: CRL of ${caLabel(crl.issuer, crl.caFingerprint)} is not valid before ${crl.thisUpdate.toISOString()} (thisUpdate): every scraper of that CA is refused (CRL_NOT_YET_VALID)`);
+    } else if (crl.nextUpdate && crl.nextUpdate.getTime() <= t) {
+      problems.push(`admin.tls.crl: CRL of ${caLabel(crl.issuer, crl.caFingerprint)} expired on ${crl.nextUpdate.toISOString()} (nextUpdate): every scraper of that CA is refused (CRL_HAS_EXPIRED); re-sign it ("dockgate certs crl --dir" the scrapers' CA directory)`);
+    }
+  }
+  return problems;
 }
 
 /**
@@ -131,6 +157,7 @@ export function certificatesCheck(state: CertificateState, now: Date): CheckResu
       problems.push(`CRL of ${caLabel(crl.issuer, crl.caFingerprint)} expired on ${crl.nextUpdate.toISOString()} (nextUpdate): every client of that CA is refused (CRL_HAS_EXPIRED); install a fresh one ("dockgate certs crl")`);
     }
   }
+  if (state.admin) problems.push(...adminProblems(state.admin, t));
   // An expired new certificate: the files on disk are not what serves. A pending one is no problem.
   if (state.refusedServerCertificate && !state.refusedServerCertificate.validFrom) problems.push(state.refusedServerCertificate.message);
   if (state.reloadError !== undefined) {

@@ -21,7 +21,7 @@ import { createDaemonClient, lookupAnswerCap } from '../tenancy/daemon-client.js
 import { createDaemonApiRange } from './daemon-api-range.js';
 import { createTenancy } from '../tenancy/tenancy.js';
 import { loadTlsMaterial, tlsProblems, type TlsMaterial } from '../server/tls-material.js';
-import { certificatesCheck, logExpiryWarnings, NO_CRL, startExpiryWarnings } from './expiry-warnings.js';
+import { certificatesCheck, logExpiryWarnings, NO_CRL, startExpiryWarnings, type CertificateState } from './expiry-warnings.js';
 import { closeUntrustedConnections } from '../server/ca-trust.js';
 import { rememberCrls, type CrlHistory } from './crl-history.js';
 import { crlRollback } from './crl-rollback.js';
@@ -62,6 +62,17 @@ function recordTlsExpiry(metrics: GatewayMetrics, tls: TlsMaterial): void {
   // Past a CRL's nextUpdate OpenSSL refuses every client of its CA: it alerts like an expired certificate.
   metrics.replaceCertificateExpiry('crl', tls.crls.flatMap((c, i) => (c.nextUpdate ? [{ name: i === 0 ? 'crl' : `crl-${i}`, notAfter: c.nextUpdate }] : [])));
   metrics.setCrlsInForce(tls.crls.length);
+}
+
+/**
+ * The admin listener's own `admin.tls` files in the expiry gauge, apart from the Docker
+ * listener's: `kind` `admin-server`, `admin-ca` (`ca`, `ca-1`, ...) and `admin-crl` (`crl`,
+ * `crl-1`, ...), so the expiry alerts cover them too (rev-observe F1).
+ */
+function recordAdminTlsExpiry(metrics: GatewayMetrics, admin: AdminTlsMaterial): void {
+  metrics.setCertificateExpiry('admin-server', 'server', admin.server.notAfter);
+  metrics.replaceCertificateExpiry('admin-ca', admin.caNotAfter.map((d, i) => ({ name: i === 0 ? 'ca' : `ca-${i}`, notAfter: d })));
+  metrics.replaceCertificateExpiry('admin-crl', admin.crls.flatMap((c, i) => (c.nextUpdate ? [{ name: i === 0 ? 'crl' : `crl-${i}`, notAfter: c.nextUpdate }] : [])));
 }
 
 /**
@@ -161,6 +172,12 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   const tenancy = createTenancy({ daemon: createDaemonClient(target, undefined, lookupAnswerCap(process.env)), spec: () => gatekeeper.policy.tenancy, groups: (id) => effectiveGroups(gatekeeper.policy, id), log });
   /** Whether the Docker API listener listens; false until it is started below. */
   let listening = (): boolean => false;
+  /** The admin listener's `admin.tls` material in force (the one loaded at start until the listener runs). */
+  let adminTlsNow = (): AdminTlsMaterial | undefined => adminTlsMaterial;
+  const adminCertificateState = (): CertificateState['admin'] => {
+    const m = adminTlsNow();
+    return m ? { serverNotBefore: m.server.notBefore, serverNotAfter: m.server.notAfter, crls: m.crls } : undefined;
+  };
   const readiness = createReadiness({
     upstream: config.upstream,
     timeoutMs: 2_000,
@@ -168,7 +185,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     checks: () => ({
       listener: { ok: listening() },
       certificates: certificatesCheck(
-        { serverNotBefore: tls.serverNotBefore, serverNotAfter: tls.serverNotAfter, crls: tls.crls, reloadError: tlsReloadError, crlAppliedAlone: tlsCrlAppliedAlone, refusedServerCertificate: tlsRefusedCertificate, pendingCrl: tlsPendingCrl, adminPendingCrl, casWithoutCrl: tls.casWithoutCrl },
+        { serverNotBefore: tls.serverNotBefore, serverNotAfter: tls.serverNotAfter, crls: tls.crls, reloadError: tlsReloadError, crlAppliedAlone: tlsCrlAppliedAlone, refusedServerCertificate: tlsRefusedCertificate, pendingCrl: tlsPendingCrl, adminPendingCrl, casWithoutCrl: tls.casWithoutCrl, admin: adminCertificateState() },
         new Date(),
       ),
       policy: { ok: true, detail: `version ${gatekeeper.version}` },
@@ -188,6 +205,9 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       })
     : undefined;
   for (const warning of admin?.tlsWarnings ?? []) log.warn({ event: 'tls-config', listener: 'admin' }, warning);
+  if (admin) adminTlsNow = () => admin.tlsInForce();
+  const adminInForce = admin?.tlsInForce();
+  if (adminInForce) recordAdminTlsExpiry(metrics, adminInForce);
   if (admin && config.admin.tls?.ca === undefined && !admin.loopback) {
     // Metrics name identities and operations, and anyone who reaches the port reads them. The
     // bound address decides, as for the Host check (a host name may resolve to 127.0.1.1).
@@ -382,6 +402,11 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       const retryAt = reloadRetryAt(refused?.validFrom, heldCrl?.validFrom);
       if (retryAt) adminTlsRetry.at(retryAt, () => void reloadAdminTls());
       log.info({ listener: 'admin', closedUntrusted }, 'admin TLS material loaded');
+      const inForce = admin.tlsInForce();
+      if (inForce) {
+        recordAdminTlsExpiry(metrics, inForce);
+        logExpiryWarnings(inForce.expiring, log, new Date(), 'admin');
+      }
       for (const warning of warnings) log.warn({ event: 'tls-config', listener: 'admin' }, warning);
       if (refused) log[refused.validFrom ? 'warn' : 'error']({ event: 'server-certificate-refused', listener: 'admin' }, refused.message);
       if (heldCrl) log.warn({ event: 'crl-pending', listener: 'admin', validFrom: heldCrl.validFrom.toISOString() }, heldCrl.message);
@@ -395,6 +420,8 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   const adminTlsFiles = adminTls ? [adminTls.cert, adminTls.key, ...(adminTls.ca ? [adminTls.ca] : []), ...(adminTls.crl ? [adminTls.crl] : [])] : [];
   const stopWatchAdminTls = watchFiles(adminTlsFiles, () => void reloadAdminTls());
   const stopExpiry = startExpiryWarnings({ items: () => tls.expiring, log });
+  // The admin listener's own files, at start and daily, with listener: "admin" (rev-observe F1).
+  const stopAdminExpiry = admin?.tlsInForce() ? startExpiryWarnings({ items: () => admin.tlsInForce()?.expiring ?? [], log, listener: 'admin' }) : () => {};
   const stopWatchPolicy = config.policy ? watchFiles([config.policy], () => reloadPolicy(-1)) : () => {};
   /** Cancels a SIGHUP's policy read still waiting for the file to settle. */
   let cancelSighupPolicy = (): void => {};
@@ -421,6 +448,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     },
     async stop() {
       stopExpiry();
+      stopAdminExpiry();
       stopWatchPolicy();
       cancelSighupPolicy();
       stopMonitor();

@@ -10,10 +10,13 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startAdminServer, type AdminServer } from '../../../src/admin/admin-server.js';
 import { askHealthz } from './admin-probe.js';
 import { connect, crlOf, leaf, makeChain, type Pair } from '../server/tls-chain.js';
+import type { CaSigner } from '../../../src/pki/ca.js';
+import { crlPem } from '../../../src/pki/crl.js';
+import { x509 } from '../../../src/pki/webcrypto.js';
 
 describe('admin listener with a CRL', async () => {
   const chain = await makeChain();
@@ -259,5 +262,49 @@ describe('admin listener with a reloaded CRL not valid yet', async () => {
     } finally {
       open.destroy();
     }
+  });
+});
+
+describe('admin listener with an expired CRL (rev-observe F1)', async () => {
+  const chain = await makeChain();
+  const scraper = await leaf(chain.int, 'prometheus', '0e04');
+  const now = Date.now();
+  /** A CRL of `ca` that ended a day ago. */
+  const expired = async (ca: CaSigner): Promise<string> =>
+    crlPem(await x509.X509CrlGenerator.create({ issuer: ca.cert.subjectName, thisUpdate: new Date(now - 10 * 86_400_000), nextUpdate: new Date(now - 86_400_000), signingKey: ca.key, signingAlgorithm: ca.algorithm.signing, entries: [] }));
+  let dir: string;
+  let server: AdminServer;
+  const refused: Array<{ reason: string; detail: string }> = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dockgate-admin-crl-expired-'));
+    await writeFile(join(dir, 'ca.pem'), chain.int.bundlePem);
+    await writeFile(join(dir, 'cert.pem'), chain.server.certPem);
+    await writeFile(join(dir, 'key.pem'), chain.server.keyPem);
+    await writeFile(join(dir, 'crl.pem'), (await crlOf(chain.root, [])) + (await expired(chain.int)));
+    server = await startAdminServer({
+      config: { enabled: true, listen: { host: '127.0.0.1', port: 0 }, tls: { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), ca: join(dir, 'ca.pem'), crl: join(dir, 'crl.pem') } },
+      registry: new Registry(),
+      readiness: async () => ({ ready: true, checks: {} }),
+      handshakes: { handshakeFailed: (reason, detail) => refused.push({ reason, detail }), sourceBlocked: () => {} },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses the scraper, and the refusal names admin.tls.crl, not the Docker listener\'s tls.crl', async () => {
+    await expect(connect(server.address.port, chain.root.certPem, scraper, { maxVersion: 'TLSv1.2' })).rejects.toThrow();
+    await vi.waitFor(() => expect(refused.length).toBeGreaterThan(0), { timeout: 10_000, interval: 50 });
+    expect(refused[0]).toMatchObject({ reason: 'other' });
+    expect(refused[0]?.detail).toContain("CRL_HAS_EXPIRED (a problem with the gateway's admin.tls.crl: every client is refused until it is fixed)");
+  });
+
+  it('its material in force names the CRL\'s end and file for the expiry warnings and gauge', () => {
+    const inForce = server.tlsInForce();
+    expect(inForce?.expiring).toContainEqual(expect.objectContaining({ kind: 'CRL', file: join(dir, 'crl.pem'), expires: new Date(Math.floor((now - 86_400_000) / 1000) * 1000) }));
+    expect(inForce?.expiring).toContainEqual(expect.objectContaining({ kind: 'server certificate', file: join(dir, 'cert.pem') }));
+    expect(inForce?.caNotAfter.length).toBe(2);
   });
 });

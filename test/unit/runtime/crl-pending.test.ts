@@ -86,6 +86,9 @@ describe('withAdminCrlsOf: the admin listener holds a CA\'s CRL as the Docker li
       warnings: [],
       everyCaHasCrl: cas !== undefined && everyCaHasCrl,
       server: { serial: '01', notAfter: at('9') },
+      caNotAfter: [],
+      // One expiry item per CRL, named by its block (the server certificate's too).
+      expiring: [{ kind: 'server certificate', name: 'server', file: 'cert.pem', expires: at('9') }, ...crls.map((c) => ({ kind: 'CRL', name: c.block, file: 'crl.pem', expires: at('9'), ca: c.ca }))],
     }) as unknown as AdminTlsMaterial;
   const A = 'CN=A';
   const B = 'CN=B';
@@ -106,6 +109,8 @@ describe('withAdminCrlsOf: the admin listener holds a CA\'s CRL as the Docker li
     expect(got.crls.map((c) => c.block)).toEqual(blocks);
     expect(got.everyCaHasCrl).toBe(everyCaHasCrl);
     expect(got.server).toBe(loaded.server);
+    // The expiry warnings and gauge see the CRLs in force (rev-observe F1).
+    expect(got.expiring.filter((e) => e.kind === 'CRL').map((e) => e.name).sort()).toEqual([...blocks].sort());
     // What the listener checks at each handshake and request: the reload's revocations and the held CAs' in force.
     const want = [...next.map((c) => c.block), ...inForce.filter((c) => (held as readonly string[]).includes(c.ca)).map((c) => c.block)];
     expect(got.revocation?.revocations.flatMap((r) => [...r.serials]).sort()).toEqual([...want].sort());

@@ -87,6 +87,16 @@ describe('classifyVerifyError: every verify code the gateway names', () => {
     expect(classifyVerifyError(code).reason).toBe(reason);
   });
 
+  it.each([
+    ['CRL_HAS_EXPIRED', "a problem with the gateway's admin.tls.crl"],
+    ['CRL_NOT_YET_VALID', "a problem with the gateway's admin.tls.crl"],
+    ['UNABLE_TO_GET_CRL', 'admin.tls.crl holds no CRL of an issuer'],
+  ])('on the admin listener, %s names admin.tls.crl, the file at fault (rev-observe F1)', (code, says) => {
+    const { detail } = classifyVerifyError(code, false, undefined, 'admin.tls');
+    expect(detail).toContain(says);
+    expect(detail).not.toMatch(/(^|[^.])tls\.(crl|ca)/);
+  });
+
   it('a problem with the gateway\'s CRL is blamed on the CRL, whichever it is', () => {
     for (const code of ['CRL_NOT_YET_VALID', 'CRL_SIGNATURE_FAILURE', 'UNABLE_TO_DECRYPT_CRL_SIGNATURE', 'ERROR_IN_CRL_LAST_UPDATE_FIELD', 'ERROR_IN_CRL_NEXT_UPDATE_FIELD']) {
       expect(classifyVerifyError(code).detail).toContain("a problem with the gateway's tls.crl");
