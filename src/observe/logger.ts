@@ -4,6 +4,7 @@
  */
 import pino from 'pino';
 import { escapeJsonLine } from './escape.js';
+import { createLogSink } from './log-sink.js';
 
 /** The slice of a pino logger the observe stage uses, so tests can pass a recorder. */
 export interface OperationalLog {
@@ -12,8 +13,15 @@ export interface OperationalLog {
   error(obj: object, msg: string): void;
 }
 
-/** A pino logger writing JSON lines to `fd` (stderr by default), with risky characters escaped. */
+/**
+ * A pino logger writing JSON lines to `fd` (stderr by default), with risky characters escaped,
+ * through a sink that never blocks on a reader that stopped reading and lets the process exit
+ * (log-sink.ts).
+ */
 export function createOperationalLog(opts: { fd?: number; level?: string } = {}): OperationalLog {
+  // Node opens a pipe or socket on stderr non-blocking when process.stderr is first used: so a
+  // full pipe refuses (EAGAIN) instead of blocking the event loop in the sink's writes.
+  if ((opts.fd ?? 2) === 2) void process.stderr;
   return pino(
     {
       level: opts.level ?? 'info',
@@ -21,6 +29,6 @@ export function createOperationalLog(opts: { fd?: number; level?: string } = {})
       timestamp: pino.stdTimeFunctions.isoTime,
       hooks: { streamWrite: escapeJsonLine },
     },
-    pino.destination({ dest: opts.fd ?? 2, sync: false }),
+    createLogSink({ fd: opts.fd ?? 2 }),
   );
 }

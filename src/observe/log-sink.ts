@@ -1,0 +1,144 @@
+/**
+ * Where the operational log's lines go: a file descriptor (stderr) written without ever
+ * blocking the gateway on a reader that stopped reading (a stalled log collector, journald, a
+ * container log driver). Lines the descriptor refuses (EAGAIN on a full pipe) are held, up to
+ * `maxBytes`; lines beyond are dropped and counted, and once the held lines are written a
+ * warning line says how many were dropped (`event: "log-lines-dropped"`). At process exit the
+ * held lines get at most `exitWaitMs` to be written; what is still held then is dropped, so a
+ * pipe nobody reads does not keep the process from exiting (rev-observe F3: pino's own
+ * destination waited at exit for as long as the pipe stayed full, and held without a cap).
+ */
+import { writeSync } from 'node:fs';
+
+/** Options of {@link createLogSink}. */
+export interface LogSinkOptions {
+  /** The file descriptor to write to (2: stderr). */
+  fd: number;
+  /** Bytes of lines held while the descriptor refuses writes, at most (default 1 MiB). */
+  maxBytes?: number;
+  /** At process exit, how long held lines may take to be written before they are dropped (default 2000 ms). */
+  exitWaitMs?: number;
+  /** Between attempts while the descriptor refuses writes (default 100 ms). */
+  retryMs?: number;
+  /** Whether to flush at process exit (default true; tests call flushAtExit themselves). */
+  hookExit?: boolean;
+}
+
+/** A log destination pino writes its lines to. */
+export interface LogSink {
+  /** Take one line (pino calls this with each serialised line). */
+  write(line: string): boolean;
+  /** Bytes held now, waiting for the descriptor. */
+  heldBytes(): number;
+  /** Lines dropped so far and not yet reported by a `log-lines-dropped` line. */
+  dropped(): number;
+  /**
+   * Write what is held, waiting at most `waitMs` for a descriptor that refuses; drop the rest.
+   * Returns how many lines were lost (dropped before, or now).
+   */
+  flushAtExit(waitMs?: number): number;
+}
+
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+/** Block the thread for `ms` (only at exit, where no event loop runs any more). */
+function sleepSync(ms: number): void {
+  Atomics.wait(sleepCell, 0, 0, ms);
+}
+
+/** The warning written once held lines are out, for the lines dropped before (pino's JSON shape, level warn). */
+function droppedLine(n: number): string {
+  const msg = `${n} operational log lines were dropped: stderr refused writes (its reader stopped reading) and more than the held limit was waiting`;
+  return `${JSON.stringify({ level: 40, time: new Date().toISOString(), component: 'dockgate', event: 'log-lines-dropped', dropped: n, msg })}\n`;
+}
+
+/** Create the sink for `opts.fd`. */
+export function createLogSink(opts: LogSinkOptions): LogSink {
+  const maxBytes = opts.maxBytes ?? 1024 * 1024;
+  const retryMs = opts.retryMs ?? 100;
+  /** Held lines; the first may be partly written (`offset` bytes of it). */
+  const held: Buffer[] = [];
+  let offset = 0;
+  let heldBytes = 0;
+  let dropped = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  /** Write what is held until done or refused; true when nothing is held any more. */
+  function drain(): boolean {
+    while (held.length > 0) {
+      const first = held[0] as Buffer;
+      let n: number;
+      try {
+        n = writeSync(opts.fd, first, offset);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return false;
+        // Anything else (EPIPE: the reader is gone): nothing more can be written; drop quietly.
+        dropped += held.length;
+        held.length = 0;
+        heldBytes = 0;
+        offset = 0;
+        closed = true;
+        return true;
+      }
+      offset += n;
+      heldBytes -= n;
+      if (offset >= first.length) {
+        held.shift();
+        offset = 0;
+      }
+    }
+    if (dropped > 0 && !closed) {
+      // Said once the pipe takes lines again; the count starts over.
+      const note = Buffer.from(droppedLine(dropped));
+      dropped = 0;
+      held.push(note);
+      heldBytes += note.length;
+      return drain();
+    }
+    return true;
+  }
+
+  function schedule(): void {
+    if (timer) return;
+    // unref: a refusing stderr must not keep a stopping gateway alive (flushAtExit has the last word).
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (!drain()) schedule();
+    }, retryMs);
+    timer.unref();
+  }
+
+  const sink: LogSink = {
+    write(line) {
+      if (closed) return true;
+      const buf = Buffer.from(line);
+      if (heldBytes + buf.length > maxBytes) {
+        dropped += 1;
+        return true;
+      }
+      held.push(buf);
+      heldBytes += buf.length;
+      // While a retry is pending, keep the order: the line waits its turn.
+      if (!timer && !drain()) schedule();
+      return true;
+    },
+    heldBytes: () => heldBytes,
+    dropped: () => dropped,
+    flushAtExit(waitMs = opts.exitWaitMs ?? 2000) {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      const deadline = Date.now() + waitMs;
+      while (!drain() && Date.now() < deadline) sleepSync(Math.min(10, Math.max(1, deadline - Date.now())));
+      const lost = dropped + held.length;
+      held.length = 0;
+      heldBytes = 0;
+      offset = 0;
+      dropped = 0;
+      closed = true;
+      return lost;
+    },
+  };
+  if (opts.hookExit ?? true) process.once('exit', () => void sink.flushAtExit());
+  return sink;
+}
