@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { effectiveGroups, loadPolicy, type CompiledPolicy } from '../../../src/policy/compile.js';
-import { decide, decideTraced, denyMessage, type RuleTrace } from '../../../src/policy/evaluate.js';
+import { decide, decideTraced, denialWhateverTheBody, denyMessage, type RuleTrace } from '../../../src/policy/evaluate.js';
 import { alice, guarded, identity, req } from './fixtures.js';
 
 const policy = loadPolicy(`
@@ -61,8 +61,9 @@ describe('decide: rule order, selectors, default deny', () => {
     ['no rule', bob, 'GET', '/info', 'deny', 'default', 'no-rule'],
     ['unknown route', admin, 'GET', '/nope', 'deny', 'default', 'unknown-route'],
   ])('%s', (_name, who, method, target, outcome, rule, code) => {
-    const d = decide(policy, who, req(method, target));
-    expect([d.outcome, d.rule, d.code, d.forward]).toEqual([outcome, rule, code, outcome === 'allow']);
+    for (const d of [decide(policy, who, req(method, target)), decideTraced(policy, who, req(method, target)), decideTraced(policy, who, req(method, target), [])]) {
+      expect([d.outcome, d.rule, d.code, d.forward]).toEqual([outcome, rule, code, outcome === 'allow']);
+    }
   });
 
   it('guard failure on the first matching rule denies with the guard code and reason', () => {
@@ -204,6 +205,36 @@ describe('a guard that throws denies (fail closed)', () => {
   });
 });
 
+describe('denialWhateverTheBody: a default deny no body can change', () => {
+  const audit = loadPolicy('version: 1\nmode: audit\nrules:\n  - name: r\n    who: { anyone: true }\n    allow: [SystemInfo]\n');
+  it.each([
+    ['no rule of the identity selects the route', policy, bob, 'POST', '/containers/create', 'no-rule'],
+    ['a rule with several selectors selects it by one', policy, alice, 'POST', '/containers/create', undefined],
+    ['a rule selects it (guards still to run on the body)', policy, alice, 'POST', '/containers/x/kill', undefined],
+    ['a deny rule selects it: decided on the full request', policy, alice, 'POST', '/plugins/pull?remote=x', undefined],
+    ['an unknown route: left to decide', policy, bob, 'POST', '/nope', undefined],
+    ['a policy in audit mode never denies early', audit, bob, 'POST', '/containers/create', undefined],
+  ] as const)('%s', (_n, pol, who, method, target, code) => {
+    const d = denialWhateverTheBody(pol, who, req(method, target));
+    expect(d?.code).toBe(code);
+    if (d) expect(d).toEqual(decide(pol, who, req(method, target, { Image: 'busybox' })));
+  });
+});
+
+describe('service rollback: one guard inspecting service updates refuses it, whatever the others', () => {
+  const rollback = req('POST', '/v1.41/services/abc/update?version=7&rollback=previous', { Name: 's', TaskTemplate: { ContainerSpec: { Image: 'busybox' } } });
+  it.each([
+    ['publishedPorts: false\nexecRoot: false', 'service-rollback'],
+    ['execRoot: false\npublishedPorts: false', 'service-rollback'],
+    ['execRoot: false', 'allowed'],
+  ])('%j', (guards, code) => {
+    const pol = guarded(guards);
+    for (const d of [decide(pol, alice, rollback), decideTraced(pol, alice, rollback, [])]) {
+      expect([d.rule, d.code]).toEqual(['guarded', code]);
+    }
+  });
+});
+
 describe('audit mode', () => {
   const audit = loadPolicy(`
 version: 1
@@ -267,8 +298,10 @@ rules:
     ['a lone audit rule in an enforcing policy enforces nothing: allow', onlyStaged, bob, 'POST', '/containers/create', { Image: 'x' }, 'deny', false, 'default', 'no-rule'],
     ['enforcing policy default deny', onlyStaged, bob, 'GET', '/info', undefined, 'deny', false, 'default', 'no-rule'],
   ])('%s', (_n, pol, who, method, target, body, outcome, forward, rule, code) => {
-    const d = decide(pol, who, req(method, target, body));
-    expect([d.outcome, d.forward, d.rule, d.code]).toEqual([outcome, forward, rule, code]);
+    // decide and decideTraced (with and without a trace) give the same decision on every case.
+    for (const d of [decide(pol, who, req(method, target, body)), decideTraced(pol, who, req(method, target, body)), decideTraced(pol, who, req(method, target, body), [])]) {
+      expect([d.outcome, d.forward, d.rule, d.code]).toEqual([outcome, forward, rule, code]);
+    }
   });
 
   // What the enforced rule still does on a would-deny is its own (rev-interplay F1, F2): its name

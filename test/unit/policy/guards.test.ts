@@ -51,6 +51,14 @@ describe('privileged', () => {
     ['other operations untouched', req('GET', '/containers/json'), undefined],
   ]);
   run('privileged: true', [['permitted explicitly', hc({ Privileged: true }), undefined]]);
+  // Only a YAML boolean is a switch: a string "false" would read as permitting.
+  refusedAtLoad('ContainerCreate', [
+    ['privileged: "false"', 'must be true (permit) or false (refuse)'],
+    ['privileged: "no"', 'must be true (permit) or false (refuse)'],
+    ['privileged: 0', 'must be true (permit) or false (refuse)'],
+    ['privileged: null', 'must be true (permit) or false (refuse)'],
+    ['privileged: {}', 'must be true (permit) or false (refuse)'],
+  ]);
 });
 
 describe('hostNamespaces', () => {
@@ -145,6 +153,11 @@ describe('binds', () => {
     ['traversal to a neighbour', hc({ Binds: ['/srv/dev/alice/../bob:/x'] }), 'bind-mount', '/srv/dev/bob'],
     ['prefix confusion', hc({ Binds: ['/srv/dev/alicex:/x'] }), 'bind-mount'],
     ['shared prefix confusion', hc({ Binds: ['/data/shared-evil:/x'] }), 'bind-mount'],
+    // A prefix matches at the start of the path only, never where it appears later in it.
+    ['prefix inside another path', hc({ Binds: ['/tmp/srv/dev/alice/x:/x'] }), 'bind-mount', 'is outside the allowed host paths'],
+    ['shared prefix inside another path', hc({ Binds: ['/home/bob/data/shared/x:/x'] }), 'bind-mount', 'is outside the allowed host paths'],
+    ['mount bind: prefix inside another path', hc({ Mounts: [{ Type: 'bind', Source: '/tmp/data/shared/x', Target: '/x' }] }), 'bind-mount', 'HostConfig.Mounts[0].Source'],
+    ['volume create bind: prefix inside another path', req('POST', '/volumes/create', { Name: 'v', DriverOpts: { type: 'none', o: 'bind', device: '/tmp/data/shared/v' } }), 'bind-mount', 'DriverOpts.device (a bind of a host path) is outside'],
     ['double slashes', hc({ Binds: ['//srv//dev/alice//:/x'] }), undefined],
     ['relative path', hc({ Binds: ['srv/dev/alice:/x'] }), 'bind-mount'],
     ['a NUL in an allowed path (no system call takes it: never walked, never allowed)', hc({ Binds: ['/srv/dev/alice/..\u0000/x:/h'] }), 'bind-mount', 'is outside the allowed host paths'],
@@ -159,6 +172,10 @@ describe('binds', () => {
     ['tmpfs remount', hc({ Tmpfs: { '/proc/sys': 'remount,rw' } }), 'bind-mount', 'option "remount"'],
     ['tmpfs shared propagation', hc({ Tmpfs: { '/x': 'rshared' } }), 'bind-mount', 'option "rshared"'],
     ['tmpfs private propagation is harmless', hc({ Tmpfs: { '/x': 'rprivate,size=1m' } }), undefined],
+    // Not a map: null is Go's nil map (no tmpfs), anything else dockerd refuses itself.
+    ['tmpfs null', hc({ Tmpfs: null }), undefined],
+    ['tmpfs a list (dockerd refuses it)', hc({ Tmpfs: ['/x'] }), undefined],
+    ['tmpfs a string (dockerd refuses it)', hc({ Tmpfs: 'bind' }), undefined],
     ['legacy top-level Tmpfs', create({ Image: 'x', Tmpfs: { '/x': 'bind' } }), 'bind-mount', 'option "bind"'],
     ['case-variant Tmpfs key', create({ Image: 'x', HostConfig: { tMPFS: { '/x': 'bind' } } }), 'bind-mount', 'option "bind"'],
     ['mount bind allowed', hc({ Mounts: [{ Type: 'bind', Source: '/data/shared/x', Target: '/x' }] }), undefined],
@@ -247,6 +264,13 @@ describe('binds', () => {
   ]);
   // true permits every host mount (as not listing the guard does), kernel file systems included.
   run('binds: true', [['volume proc permitted', req('POST', '/volumes/create', { Name: 'v', DriverOpts: { type: 'proc', device: 'proc' } }), undefined]]);
+  refusedAtLoad('ContainerCreate', [
+    ['binds: { allow: [srv/dev] }', 'host path prefix "srv/dev" must be absolute'],
+    ['binds: { allow: ["/srv/*"] }', 'holds "*", which a prefix may not hold'],
+    ['binds: { allow: ["/srv/{name}"] }', 'which a prefix may not hold'],
+    ['binds: { allow: ["/srv/{user}/.."] }', 'must not hold ".."'],
+    ['binds: { allow: [/srv/../etc] }', 'must not hold ".."'],
+  ]);
 });
 
 describe('volumesFrom', () => {
@@ -273,6 +297,10 @@ describe('capabilities', () => {
     ['drop is fine', hc({ CapDrop: ['ALL'] }), undefined],
   ]);
   run('capabilities: false', [['any cap', hc({ CapAdd: ['NET_BIND_SERVICE'] }), 'capability']]);
+  refusedAtLoad('ContainerCreate', [
+    ['capabilities: { allow: ["NET BIND"] }', '"NET BIND" is not a capability name'],
+    ['capabilities: { allow: ["cap_net-admin"] }', 'is not a capability name'],
+  ]);
 });
 
 describe('devices', () => {
@@ -400,6 +428,10 @@ describe('cgroupParent, runtimes, logDrivers, volumeDrivers', () => {
     ['service mount volume driver', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Name: 'evil' } } }] } } }), 'volume-driver', 'TaskTemplate.ContainerSpec.Mounts[0].VolumeOptions.DriverConfig.Name "evil" is not an allowed volume driver'],
     ['service update mount volume driver', req('POST', '/services/s1/update?version=1', { Name: 's', TaskTemplate: { ContainerSpec: { Image: 'x', Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Name: 'evil' } } }] } } }), 'volume-driver', 'Mounts[0].VolumeOptions.DriverConfig.Name'],
     ['service mount local driver', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Name: 'local' } } }] } } }), undefined],
+    // No driver named: the local driver.
+    ['service mount volume options without a driver', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { NoCopy: true, Labels: { a: 'b' } } }] } } }), undefined],
+    ['mount driver config without a name', hc({ Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Options: { size: '1g' } } } }] }), undefined],
+    ['mount driver name null', hc({ Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Name: null } } }] }), undefined],
   ]);
 });
 
@@ -489,6 +521,9 @@ describe('images', () => {
     ['app:latest with a digest', create({ Image: `app:latest@${A}` }), 'image', 'pin it: name@sha256:'],
     ['pinned digest under any tag', create({ Image: `pinned:whatever@${A}` }), undefined],
     ['pull app:latest', req('POST', '/images/create?fromImage=app&tag=latest'), undefined],
+    // The tag or digest in fromImage, no tag parameter: one reference, not every tag.
+    ['pull app:latest in fromImage, no tag', req('POST', '/images/create?fromImage=app:latest'), undefined],
+    ['pull pinned by digest in fromImage, no tag', req('POST', `/images/create?fromImage=pinned@${A}`), undefined],
     ['pull -a (empty tag, what CLI 28 sends)', req('POST', '/images/create?fromImage=app&tag='), 'image', 'query fromImage "app" names no tag or digest: dockerd pulls every tag of it (docker pull -a)'],
     ['pull -a (no tag)', req('POST', '/images/create?fromImage=app'), 'image', 'docker pull -a'],
     ['pull -a of a canonical name', req('POST', '/images/create?fromImage=docker.io/library/app&tag='), 'image', 'docker pull -a'],
@@ -781,6 +816,9 @@ describe('service rollback', () => {
     ['empty', rollback('&rollback='), undefined],
     ['absent', rollback(''), undefined],
   ]);
+  // One guard that inspects service updates is enough, whatever the rule's other guards are.
+  run('publishedPorts: false\nexecRoot: false', [['beside a guard that does not inspect services', rollback('&rollback=previous'), 'service-rollback', "makes dockerd apply the service's previous spec"]]);
+  run('execRoot: false\npublishedPorts: false', [['after a guard that does not inspect services', rollback('&rollback=previous'), 'service-rollback']]);
   // A rule whose guards inspect no service update has nothing the rollback could bypass.
   run('privileged: false', [['no guard inspects services', rollback('&rollback=previous'), undefined]]);
 });

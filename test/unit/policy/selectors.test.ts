@@ -80,6 +80,28 @@ describe('a selector holding "," is pointed at YAML lists (L4)', () => {
   });
 });
 
+describe('section:, power: and all select by the operation', () => {
+  it.each([
+    ['section:exec', 'POST', '/exec/e1/start', true],
+    ['section:exec', 'POST', '/v1.41/exec/e1/resize', true],
+    ['section:exec', 'GET', '/containers/json', false],
+    ['section:plugins', 'POST', '/plugins/pull?remote=x', true],
+    ['section:plugins', 'GET', '/info', false],
+    ['section:swarm', 'GET', '/swarm', true],
+    ['section:swarm', 'GET', '/services', false],
+    ['power:read', 'GET', '/containers/json', true],
+    ['power:read', 'POST', '/containers/create', false],
+    ['power:write', 'POST', '/containers/create', true],
+    ['power:write', 'GET', '/containers/json', false],
+    ['all', 'GET', '/info', true],
+    ['all', 'GET', '/nope', false], // no operation: an unknown route is never selected
+  ])('%s %s %s: %s', (text, method, target, selected) => {
+    const s = compileSelector(text);
+    if ('error' in s) throw new Error(s.error);
+    expect(s.test(req(method, target))).toBe(selected);
+  });
+});
+
 describe('which routes a selector may select', () => {
   const names = (text: string) => {
     const s = compileSelector(text);
