@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Identity, RequestFacts } from '../../../src/core/types.js';
 import { buildFacts } from '../../../src/facts/build-facts.js';
-import { accessTo, visibilityLabel, type ResolvedObject } from '../../../src/tenancy/access.js';
+import { accessTo, visibilityLabel, visibleTo, type ResolvedObject } from '../../../src/tenancy/access.js';
 import { addLabelFilter, FilterError, parseFilters } from '../../../src/tenancy/filters.js';
 import { ownershipOf, reservedKeys, withOwnerLabels } from '../../../src/tenancy/labels.js';
 import { applyLimits, bodySwapProblem, restartPolicyProblem } from '../../../src/tenancy/limits.js';
@@ -96,6 +96,8 @@ describe('labels', () => {
     [{ 'dockgate.owner': 'x' }, ['dockgate.owner']],
     [{ 'Dockgate.Team': 'x', other: 'y' }, ['Dockgate.Team']],
     [{ dockgate: 'x' }, []],
+    // Only the prefix is reserved: a tenant's own namespace may hold the word.
+    [{ 'com.example.dockgate.x': 'y', 'x.Dockgate.owner': 'z' }, []],
     [null, []],
   ])('reservedKeys %j', (labels, want) => {
     expect(reservedKeys(labels)).toEqual(want);
@@ -164,6 +166,20 @@ describe('tenants and access', () => {
     expect(accessTo(spec, tenant, o, level)).toBe(want);
   });
 
+  // Visible in a list: whatever grants read access.
+  it.each([
+    ['own', alice, obj('containers', { owner: 'alice', team: 'web' }), true],
+    ['team', alice, obj('containers', { owner: 'bob', team: 'web' }), true],
+    ['unowned image', carol, obj('images', {}), true],
+    ['shared network', carol, obj('networks', { owner: 'root' }, ['shared']), true],
+    ['admin', root, obj('containers', { owner: 'bob' }), true],
+    ['another team\'s', carol, obj('containers', { owner: 'bob', team: 'web' }), false],
+    ['another tenant\'s image', dave, obj('images', { owner: 'bob', team: 'web' }), false],
+    ['unowned container', carol, obj('containers', {}), false],
+  ] as const)('visibleTo: %s', (_t, tenant, o, want) => {
+    expect(visibleTo(spec, tenant, o)).toBe(want);
+  });
+
   it.each([
     [alice, 'containers', 'dockgate.team=web'],
     [dave, 'volumes', 'dockgate.owner=dave'],
@@ -199,8 +215,27 @@ describe('operation plans', () => {
     ['SomeFutureContainerRoute', 'containers', 'admin'],
     ['SystemInfo', 'system', 'pass'],
     ['ImageSearch', 'images', 'pass'],
+    // Sections outside tenancy altogether: admins only, whatever the operation.
+    ['ServiceCreate', 'services', 'admin'],
+    ['ServiceList', 'services', 'admin'],
+    ['SwarmInit', 'swarm', 'admin'],
+    ['SwarmInspect', 'swarm', 'admin'],
+    ['TaskList', 'tasks', 'admin'],
+    ['NodeList', 'nodes', 'admin'],
+    ['SecretCreate', 'secrets', 'admin'],
+    ['ConfigList', 'configs', 'admin'],
+    ['PluginPull', 'plugins', 'admin'],
+    ['PluginList', 'plugins', 'admin'],
   ])('%s', (name, section, kind) => {
     expect(planFor(name, section).kind).toBe(kind);
+  });
+
+  it.each([
+    ['SwarmInit', 'swarm', "swarm is outside tenancy's ownership checks, quotas and limits"],
+    ['ServiceCreate', 'services', "services are outside tenancy's ownership checks, quotas and limits"],
+    ['PluginList', 'plugins', "plugins are outside tenancy's ownership checks, quotas and limits"],
+  ])('%s: the reason names the section', (name, section, reason) => {
+    expect(planFor(name, section)).toEqual({ kind: 'admin', reason });
   });
 
   // The fallback (admin-only) is for routes added to the table later; every route known today
