@@ -17,6 +17,10 @@ describe('firstDuplicateKey', () => {
     ['{}', undefined],
     ['null', undefined],
     ['{"__proto__":1,"__proto__":2}', '__proto__'],
+    // String values are never keys, however often they repeat.
+    ['{"a":"x","b":"x"}', undefined],
+    ['{"a":"b","b":1}', undefined],
+    ['{"a":["x","x"],"b":{"c":"c"}}', undefined],
   ])('%s -> %j', (text, want) => {
     JSON.parse(text);
     expect(firstDuplicateKey(text)).toBe(want);

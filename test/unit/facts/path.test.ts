@@ -40,6 +40,12 @@ describe('normalizePath accepts what Go and mux read one way', () => {
     ['http://a:1:2/_ping', '/_ping', '', '/_ping'], // Go checks only after the last colon
     ['http://[::1]/_ping', '/_ping', '', '/_ping'],
     ['http://xn--/_ping', '/_ping', '', '/_ping'],
+    ['http:///containers/json', '/containers/json', '', '/containers/json'], // Go: an empty authority is an empty host
+    ['http:///', '/', '', '/'],
+    // Decoded printable characters are no control characters: a space (0x20), a tilde (0x7e).
+    ['/volumes/a%20b', '/volumes/a b', ''],
+    ['/volumes/%20', '/volumes/ ', ''],
+    ['/volumes/a%7Eb', '/volumes/a~b', ''],
     // Any scheme: Go reads `//authority` as the host (url.parse would keep it in the path).
     ['javascript://_ping/v1.41/containers/json?all=1', '/v1.41/containers/json', 'all=1', '/v1.41/containers/json?all=1'],
   ];
@@ -91,6 +97,19 @@ describe('normalizePath refuses', () => {
   ];
   it.each(cases)('%j: %s', (target, code) => {
     expect(refusal(target)).toBe(code);
+  });
+
+  // The reason names what is wrong with an absolute-form target (Go: missing ']', no path).
+  it.each([
+    ['http://[x/_ping', 'unsupported authority in request target'],
+    ['http://[x', 'unsupported authority in request target'],
+    ['http://[x]y', 'unsupported authority in request target'],
+    ['http://host', 'absolute-form target without a path'],
+    ['http://', 'absolute-form target without a path'],
+    ['/volumes/a%1Fb', 'path contains control characters'],
+    ['/volumes/a%7Fb', 'path contains control characters'],
+  ])('%j: %s', (target, message) => {
+    expect(() => normalizePath(target)).toThrow(message);
   });
 
   it('throws FactsError with status 400', () => {

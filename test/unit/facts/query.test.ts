@@ -75,8 +75,20 @@ describe('parseFormBody', () => {
   it('parses ASCII form bodies', () => {
     expect(parseFormBody(enc.encode('a=1&b=x+y'))).toEqual([['a', '1'], ['b', 'x y']]);
   });
-  it.each(['a=é', 'a=1\n', 'a=1;b=2'])('refuses %j', (body) => {
+  // Printable ASCII is 0x20 (space) to 0x7e (tilde), both ends included.
+  it.each([
+    ['a=~&b=x~y', [['a', '~'], ['b', 'x~y']]],
+    ['a= ', [['a', ' ']]],
+    ['~=1', [['~', '1']]],
+  ])('decodes %j', (body, want) => {
+    expect(parseFormBody(enc.encode(body))).toEqual(want);
+  });
+  it.each(['a=é', 'a=1\n', 'a=1;b=2', 'a=\x7f', 'a=\x1f'])('refuses %j', (body) => {
     expect(code(() => parseFormBody(enc.encode(body)))).toBe('bad-query');
+  });
+  it('the bound is 64 KiB', () => {
+    expect(FORM_BODY_BYTES).toBe(65536);
+    expect(() => parseFormBody(enc.encode('k=v&'.repeat(16384) + 'x'))).toThrow('form body over 65536 bytes');
   });
   it('decodes a body of exactly FORM_BODY_BYTES and refuses one byte more, before decoding', () => {
     const pair = 'k=v&';

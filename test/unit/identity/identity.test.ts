@@ -139,6 +139,9 @@ describe('parseSubjectAltName', () => {
     // Other kinds, quoted or not, are skipped whole.
     ['DirName:"CN=x\\u002c O=y", othername:"1.2.3:z\\\\", DNS:ok', { dns: ['ok'], ip: [], email: [], uri: [] }],
     ['IP Address:FE80:0:0:0:0:0:0:1', { dns: [], ip: ['FE80:0:0:0:0:0:0:1'], email: [], uri: [] }],
+    // A plain value before a quoted one: only a value that starts with a quote is quoted.
+    ['DNS:ok, DNS:"a, b"', { dns: ['ok', 'a, b'], ip: [], email: [], uri: [] }],
+    ['URI:spiffe://x/y, email:"a, b@c", DNS:z', { dns: ['z'], ip: [], email: ['a, b@c'], uri: ['spiffe://x/y'] }],
   ])('%s', (text, want) => {
     expect(parseSubjectAltName(text)).toEqual(want);
   });
