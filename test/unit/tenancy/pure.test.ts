@@ -3,11 +3,11 @@ import type { Identity, RequestFacts } from '../../../src/core/types.js';
 import { buildFacts } from '../../../src/facts/build-facts.js';
 import { accessTo, visibilityLabel, visibleTo, type ResolvedObject } from '../../../src/tenancy/access.js';
 import { addLabelFilter, FilterError, parseFilters } from '../../../src/tenancy/filters.js';
-import { ownershipOf, reservedKeys, withOwnerLabels } from '../../../src/tenancy/labels.js';
+import { BodyShapeError, goObjectAt, ownershipOf, reservedKeys, withOwnerLabels } from '../../../src/tenancy/labels.js';
 import { applyLimits, bodySwapProblem, restartPolicyProblem } from '../../../src/tenancy/limits.js';
 import { CLASSIFIED_OPERATIONS, OWNED_SECTIONS, planFor } from '../../../src/tenancy/operation-plans.js';
 import { OPERATION_TABLE } from '../../../src/facts/operation-table.js';
-import { createReferences } from '../../../src/tenancy/references.js';
+import { createReferences, endpointLinkNames, endpointNames, parseLink } from '../../../src/tenancy/references.js';
 import { rebuildTarget } from '../../../src/tenancy/target.js';
 import { tenantOf } from '../../../src/tenancy/tenant.js';
 import { TokenBuckets } from '../../../src/tenancy/token-bucket.js';
@@ -106,6 +106,33 @@ describe('labels', () => {
   it('ownershipOf ignores empty and non-string values', () => {
     expect(ownershipOf({ 'dockgate.owner': 'a', 'dockgate.team': '' })).toEqual({ owner: 'a' });
     expect(ownershipOf({ 'dockgate.owner': 1 })).toEqual({});
+  });
+
+  // Labels that are no map (an image or volume without labels lists them as null): no owner.
+  it.each([[null], [undefined], ['dockgate.owner'], [['dockgate.owner=a']]])('ownershipOf(%j) is unowned', (labels) => {
+    expect(ownershipOf(labels as never)).toEqual({});
+  });
+
+  // A struct field holding a non-object is dockerd's refusal, never rewritten into an object.
+  it.each([
+    [{ HostConfig: 'x' }, ['HostConfig'], 'HostConfig is a string where dockerd reads an object'],
+    [{ HostConfig: { LogConfig: [1] } }, ['HostConfig', 'LogConfig'], 'HostConfig.LogConfig is a list where dockerd reads an object'],
+    [{ hostconfig: 5 }, ['HostConfig'], 'HostConfig is a number'],
+  ])('goObjectAt(%j, %j) refuses', (body, path, message) => {
+    const b = structuredClone(body) as JsonObject;
+    expect(() => goObjectAt(b, ...path)).toThrow(BodyShapeError);
+    expect(() => goObjectAt(b, ...path)).toThrow(message);
+    expect(b).toEqual(body);
+  });
+
+  it.each([
+    [{}, ['HostConfig'], { HostConfig: {} }],
+    [{ HostConfig: null }, ['HostConfig', 'LogConfig'], { HostConfig: { LogConfig: {} } }],
+    [{ hostconfig: { a: 1 } }, ['HostConfig'], { hostconfig: { a: 1 } }],
+  ])('goObjectAt(%j, %j) finds or makes the object', (body, path, want) => {
+    const b = structuredClone(body) as JsonObject;
+    goObjectAt(b, ...path);
+    expect(b).toEqual(want);
   });
 });
 
@@ -278,6 +305,40 @@ describe('references in a create body', () => {
     ]);
   });
 
+  // Aliases or Links that are set (a non-empty list, or any other non-null value) give DNS names.
+  it.each([
+    [{ Aliases: ['a'] }, true],
+    [{ Links: ['c:alias'] }, true],
+    [{ Aliases: [], Links: ['c'] }, true],
+    [{ Aliases: ['a'], Links: [] }, true],
+    [{ aliases: 'x' }, true],
+    [{ Aliases: [], Links: [] }, false],
+    [{ Aliases: null, Links: null }, false],
+    [{ IPAMConfig: {} }, false],
+    [undefined, false],
+  ])('endpointNames(%j)', (endpoint, want) => {
+    expect(endpointNames(endpoint as never)).toBe(want);
+  });
+
+  it.each([
+    ['c', { name: 'c', alias: 'c' }],
+    ['/c', { name: 'c', alias: '/c' }],
+    ['c:alias', { name: 'c', alias: 'alias' }],
+    ['/c:/me/alias', { name: 'c', alias: 'alias' }],
+    ['', undefined],
+    ['a:b:c', undefined],
+  ])('parseLink(%j)', (link, want) => {
+    expect(parseLink(link)).toEqual(want);
+  });
+
+  it.each([
+    [{ Links: ['c:alias', 'a:b:c', 'd'] }, ['c', 'd']],
+    [{ Links: [] }, []],
+    [{}, []],
+  ])('endpointLinkNames(%j)', (endpoint, want) => {
+    expect(endpointLinkNames(endpoint as never)).toEqual(want);
+  });
+
   it('a user network in NetworkMode is a reference; built-in modes are not', () => {
     expect(createReferences({ HostConfig: { NetworkMode: 'mynet' } })).toEqual([{ kind: 'networks', name: 'mynet', where: 'HostConfig.NetworkMode' }]);
     expect(createReferences({ HostConfig: { NetworkMode: 'host' } })).toEqual([]);
@@ -292,6 +353,9 @@ describe('limits', () => {
     [{ HostConfig: { Memory: 101 } }, undefined, 'exceeds your maximum'],
     [{ HostConfig: { NanoCpus: 3e9 } }, undefined, 'CPU limit 3 exceeds'],
     [{ HostConfig: { CpuQuota: 300000, CpuPeriod: 100000 } }, undefined, 'CPU limit 3 exceeds'],
+    // A quota without a period: dockerd's default period of 100 ms.
+    [{ HostConfig: { CpuQuota: 300000 } }, undefined, 'CPU limit 3 exceeds'],
+    [{ HostConfig: { CpuQuota: 150000, Memory: 50 } }, { HostConfig: { CpuQuota: 150000, Memory: 50 } }, undefined],
     // Period set without quota: inject a quota (NanoCpus beside CpuPeriod is refused by dockerd).
     [{ HostConfig: { CpuPeriod: 50000 } }, { HostConfig: { CpuPeriod: 50000, Memory: 50, CpuQuota: 25000 } }, undefined],
   ])('create %j', (body, want, problem) => {
