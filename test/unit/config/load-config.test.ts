@@ -273,21 +273,25 @@ describe('loadConfig', () => {
     expect(message).toContain('Unresolved tag');
   });
 
+  /** The problems loadConfig reports for a config file `name` holding `text`, as `path: message`. */
+  const problemsOf = (name: string, text: string): string[] => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    try {
+      loadConfig(file);
+    } catch (err) {
+      return (err as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
+    }
+    return [];
+  };
+
   // rev-config F1: a key YAML reads as a number, boolean or null is named as written, with its line.
   it.each([
     ['limits:\n  1e3: 5\n', 'line 2: key 1e3 is read by YAML as the number 1000, not a name: quote it ("1e3")'],
     ['TRUE: 1\n', 'line 1: key TRUE is read by YAML as the boolean true, not a name: quote it ("TRUE")'],
     ['metrics: { ~: x }\n', 'line 1: key ~ is read by YAML as null, not a name: quote it ("~")'],
   ])('refuses a key that is not a string: %j', (text, message) => {
-    const file = join(dir, 'numkey.yaml');
-    writeFileSync(file, text);
-    let got: string[] = [];
-    try {
-      loadConfig(file);
-    } catch (err) {
-      got = (err as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
-    }
-    expect(got).toContain(`(yaml): ${message}`);
+    expect(problemsOf('numkey.yaml', text)).toContain(`(yaml): ${message}`);
   });
 
   // rev-config F3: a Map, Set or Date has no own keys; read as a mapping its settings vanished.
@@ -301,15 +305,7 @@ describe('loadConfig', () => {
     ['%YAML 1.1\n---\ntls: 2024-01-01\n', 'tls: must be a mapping with ca, cert and key'],
     ['--- !!omap\n- policy: policy.yaml\n', '(root): must be a mapping'],
   ])('refuses a tagged collection where a mapping belongs: %j', (text, message) => {
-    const file = join(dir, 'tagged.yaml');
-    writeFileSync(file, text);
-    let got: string[] = [];
-    try {
-      loadConfig(file);
-    } catch (err) {
-      got = (err as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
-    }
-    expect(got.some((g) => g.startsWith(message))).toBe(true);
+    expect(problemsOf('tagged.yaml', text).some((g) => g.startsWith(message))).toBe(true);
   });
 
   it('refuses duplicate keys and invalid YAML with the file named', () => {
