@@ -8,7 +8,13 @@
  * covers a writer that pauses longer.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync, unwatchFile, watchFile, type Stats } from 'node:fs';
+import { statSync, unwatchFile, watchFile, type Stats } from 'node:fs';
+import { readRegularFile } from '../config/regular-file.js';
+import { MAX_TLS_FILE_BYTES } from '../server/tls-material.js';
+import { MAX_YAML_FILE_BYTES } from '../config/yaml-file.js';
+
+/** The most a snapshot reads: the largest file any watched file's loader takes. */
+const MAX_WATCHED_FILE_BYTES = Math.max(MAX_TLS_FILE_BYTES, MAX_YAML_FILE_BYTES);
 
 /** Timing of {@link watchFiles} (ms). */
 export interface WatchTiming {
@@ -27,7 +33,10 @@ const DEFAULT_TIMING: WatchTiming = { intervalMs: 1000, quietMs: 2000 };
 function snapshot(file: string): { key: string; mtimeMs: number } | undefined {
   try {
     const st = statSync(file);
-    const hash = createHash('sha256').update(readFileSync(file)).digest('hex');
+    // Read as the loaders read (regular-file.ts): a FIFO in the file's place is refused without
+    // waiting for a writer (a plain read blocked the whole gateway, SIGTERM included: rev-fix-config
+    // R1), and no more than the largest file a loader takes is read.
+    const hash = createHash('sha256').update(readRegularFile(file, MAX_WATCHED_FILE_BYTES)).digest('hex');
     return { key: `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}:${hash}`, mtimeMs: st.mtimeMs };
   } catch {
     return undefined;
