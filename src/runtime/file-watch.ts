@@ -88,24 +88,42 @@ function untilQuiet(file: string, quietMs: number, done: () => void, waiting?: (
   };
 }
 
-/** Watch `files`; `onChange` runs after a change settles. Returns a function that stops watching. */
-export function watchFiles(files: readonly string[], onChange: (file: string) => void, timing: WatchTiming = DEFAULT_TIMING): () => void {
+/**
+ * What each of `files` is now (stat and content; undefined when unreadable): taken before the
+ * files are first loaded, it is {@link watchFiles}' `since`.
+ */
+export function fileStates(files: readonly string[]): ReadonlyMap<string, string | undefined> {
+  return new Map(files.map((file) => [file, snapshot(file)?.key]));
+}
+
+/**
+ * Watch `files`; `onChange` runs after a change settles. Returns a function that stops watching.
+ * With `since` (fileStates taken before the files were loaded), a file that already differs
+ * from it when the watch starts is a change too: fs.watchFile's first stat is taken when the
+ * watch starts, so a file replaced between the load and then was never reloaded (rev-fix-config
+ * R2: a CRL revoking bob, renamed in while the gateway started, let bob in until the next change).
+ */
+export function watchFiles(files: readonly string[], onChange: (file: string) => void, timing: WatchTiming = DEFAULT_TIMING, since?: ReadonlyMap<string, string | undefined>): () => void {
   const waits = new Map<string, () => void>();
+  const changed = (file: string): void => {
+    // Each change starts the wait again.
+    waits.get(file)?.();
+    waits.set(file, untilQuiet(file, timing.quietMs, () => {
+      waits.delete(file);
+      onChange(file);
+    }));
+  };
   const listeners = files.map((file) => {
     const listener = (curr: Stats, prev: Stats): void => {
       // ctime too: a replacement that could not be read is fixed with chmod or chown, which
       // change nothing else, and the failed reload must then be retried.
       if (curr.mtimeMs === prev.mtimeMs && curr.ctimeMs === prev.ctimeMs && curr.ino === prev.ino && curr.size === prev.size) return;
-      // Each change starts the wait again.
-      waits.get(file)?.();
-      waits.set(file, untilQuiet(file, timing.quietMs, () => {
-        waits.delete(file);
-        onChange(file);
-      }));
+      changed(file);
     };
     watchFile(file, { interval: timing.intervalMs, persistent: false }, listener);
     return { file, listener };
   });
+  if (since) for (const file of new Set(files)) if (since.has(file) && snapshot(file)?.key !== since.get(file)) changed(file);
   return () => {
     for (const { file, listener } of listeners) unwatchFile(file, listener);
     for (const cancel of waits.values()) cancel();

@@ -29,7 +29,7 @@ import { crlLockouts, lockoutCounts, lockoutMessage } from './crl-lockouts.js';
 import { watchCrlExpiry } from './crl-expiry-cuts.js';
 import { readCrlAlone, withRevocationsOf } from './crl-alone.js';
 import { pendingCrl, withCrlsOf, type PendingCrl } from './crl-pending.js';
-import { settleWaitMessage, watchFiles, whenSettled } from './file-watch.js';
+import { fileStates, settleWaitMessage, watchFiles, whenSettled } from './file-watch.js';
 import { gatekeeperFor, loadGatekeeper, logPolicyWarnings, type VersionedGatekeeper } from './policy-gatekeeper.js';
 import { PolicyLoads } from './policy-loads.js';
 import { configChangeWarning } from './config-change.js';
@@ -116,6 +116,12 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   }
   const observer = createObserver({ metrics, audit, log });
 
+  // The watched files as they are before they are loaded: one changed before its watch starts
+  // is reloaded then (file-watch.ts, fileStates).
+  const tlsFiles = [config.tls.ca, config.tls.cert, config.tls.key, ...(config.tls.crl ? [config.tls.crl] : [])];
+  const adminTls = config.admin.enabled ? config.admin.tls : undefined;
+  const adminTlsFiles = adminTls ? [adminTls.cert, adminTls.key, ...(adminTls.ca ? [adminTls.ca] : []), ...(adminTls.crl ? [adminTls.crl] : [])] : [];
+  const loadedStates = fileStates([...tlsFiles, ...adminTlsFiles, ...(config.policy ? [config.policy] : [])]);
   let firstTls: TlsMaterial | undefined;
   try {
     firstTls = await loadTlsMaterial(config.tls);
@@ -388,8 +394,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     return true;
   }
 
-  const tlsFiles = [config.tls.ca, config.tls.cert, config.tls.key, ...(config.tls.crl ? [config.tls.crl] : [])];
-  const stopWatchTls = watchFiles(tlsFiles, () => void reloadTls());
+  const stopWatchTls = watchFiles(tlsFiles, () => void reloadTls(), undefined, loadedStates);
 
   // The admin listener's own files: a failed reload keeps the previous material, as above.
   async function reloadAdminTls(): Promise<void> {
@@ -416,13 +421,11 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       log.error({ listener: 'admin', err: (err as Error).message }, 'admin TLS reload failed; the previous certificates and CRL stay in force');
     }
   }
-  const adminTls = config.admin.tls;
-  const adminTlsFiles = adminTls ? [adminTls.cert, adminTls.key, ...(adminTls.ca ? [adminTls.ca] : []), ...(adminTls.crl ? [adminTls.crl] : [])] : [];
-  const stopWatchAdminTls = watchFiles(adminTlsFiles, () => void reloadAdminTls());
+  const stopWatchAdminTls = watchFiles(adminTlsFiles, () => void reloadAdminTls(), undefined, loadedStates);
   const stopExpiry = startExpiryWarnings({ items: () => tls.expiring, log });
   // The admin listener's own files, at start and daily, with listener: "admin" (rev-observe F1).
   const stopAdminExpiry = admin?.tlsInForce() ? startExpiryWarnings({ items: () => admin.tlsInForce()?.expiring ?? [], log, listener: 'admin' }) : () => {};
-  const stopWatchPolicy = config.policy ? watchFiles([config.policy], () => reloadPolicy(-1)) : () => {};
+  const stopWatchPolicy = config.policy ? watchFiles([config.policy], () => reloadPolicy(-1), undefined, loadedStates) : () => {};
   /** Cancels a SIGHUP's policy read still waiting for the file to settle. */
   let cancelSighupPolicy = (): void => {};
 
