@@ -3,9 +3,11 @@
  * CRL within 3 days of its nextUpdate, are logged at start and then once a day. An expired
  * CRL is the urgent one: OpenSSL then refuses every client, not just the revoked ones.
  *
- * Also the readiness `certificates` check, which fails while the material in force refuses
- * every client (server certificate expired, a CRL outside [thisUpdate, nextUpdate]) or is not
- * what is on disk (the last TLS reload failed, so a new CRL's revocations are not applied).
+ * Also the readiness `certificates` check, which fails while the Docker listener's material in
+ * force refuses every client (server certificate expired, a CRL outside [thisUpdate, nextUpdate])
+ * or is not what is on disk (the last TLS reload failed, so a new CRL's revocations are not
+ * applied). The admin listener's own files are named in its detail but never fail it: readiness
+ * is about serving Docker clients (rev-fix-observe N1).
  */
 import type { OperationalLog } from '../observe/logger.js';
 import type { CheckResult } from '../observe/readiness.js';
@@ -118,8 +120,9 @@ export interface CertificateState {
   casWithoutCrl?: readonly string[];
   /**
    * The admin listener's `admin.tls` material in force, when it has TLS: its server certificate
-   * expired or a CRL of `admin.tls.crl` outside its dates refuses every scraper, and fails the
-   * check as the Docker listener's do (rev-observe F1).
+   * expired or a CRL of `admin.tls.crl` outside its dates refuses every scraper. Named in the
+   * detail (rev-observe F1), the check stays ok: a readiness probe takes the gateway out of a
+   * load balancer, and the Docker listener still serves (rev-fix-observe N1).
    */
   admin?: { serverNotBefore?: Date; serverNotAfter: Date; crls: readonly CrlInfo[] };
 }
@@ -144,6 +147,8 @@ function adminProblems(admin: NonNullable<CertificateState['admin']>, t: number)
  * the server certificate has expired, a CRL is not yet valid or has expired (OpenSSL then
  * refuses every client of that CA: CRL_NOT_YET_VALID / CRL_HAS_EXPIRED), or the last TLS reload
  * failed (the previous material stays in force: revocations in a new CRL are not applied).
+ * The admin listener's expired or not yet valid certificate or CRL is named in the detail
+ * (after the Docker listener's problems) and does not fail it.
  */
 export function certificatesCheck(state: CertificateState, now: Date): CheckResult {
   const t = now.getTime();
@@ -157,7 +162,8 @@ export function certificatesCheck(state: CertificateState, now: Date): CheckResu
       problems.push(`CRL of ${caLabel(crl.issuer, crl.caFingerprint)} expired on ${crl.nextUpdate.toISOString()} (nextUpdate): every client of that CA is refused (CRL_HAS_EXPIRED); install a fresh one ("dockgate certs crl")`);
     }
   }
-  if (state.admin) problems.push(...adminProblems(state.admin, t));
+  // Said, not failed: scrapers are refused, Docker clients are served (rev-fix-observe N1).
+  const adminNotes = state.admin ? adminProblems(state.admin, t) : [];
   // An expired new certificate: the files on disk are not what serves. A pending one is no problem.
   if (state.refusedServerCertificate && !state.refusedServerCertificate.validFrom) problems.push(state.refusedServerCertificate.message);
   if (state.reloadError !== undefined) {
@@ -165,11 +171,11 @@ export function certificatesCheck(state: CertificateState, now: Date): CheckResu
     problems.push(`last TLS reload failed, the previous certificates and CRL stay in force (${crl}): ${state.reloadError}`);
   }
   const gaps = (state.casWithoutCrl ?? []).map((ca) => `CA ${ca} has no CRL in tls.crl: every client of that CA is refused (UNABLE_TO_GET_CRL)`);
-  if (problems.length > 0) return { ok: false, detail: [...problems, ...gaps].join('; ') };
+  if (problems.length > 0) return { ok: false, detail: [...problems, ...gaps, ...adminNotes].join('; ') };
   const crlUntil = state.crls.flatMap((c) => (c.nextUpdate ? [c.nextUpdate.getTime()] : []));
   // No CRL at all: nothing is refused for it, but no revocation is either; said where it is looked for.
   const crlDetail =
     state.crls.length === 0 ? `; ${NO_CRL}` : crlUntil.length > 0 ? `, CRLs valid until ${new Date(Math.min(...crlUntil)).toISOString()}` : '';
-  const pending = [state.refusedServerCertificate?.message, state.pendingCrl?.message, state.adminPendingCrl?.message, ...gaps].flatMap((m) => (m === undefined ? [] : [`; ${m}`])).join('');
+  const pending = [state.refusedServerCertificate?.message, state.pendingCrl?.message, state.adminPendingCrl?.message, ...gaps, ...adminNotes].flatMap((m) => (m === undefined ? [] : [`; ${m}`])).join('');
   return { ok: true, detail: `server certificate valid until ${state.serverNotAfter.toISOString()}${crlDetail}${pending}` };
 }
