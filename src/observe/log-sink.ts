@@ -22,7 +22,16 @@ export interface LogSinkOptions {
   retryMs?: number;
   /** Whether to flush at process exit (default true; tests call flushAtExit themselves). */
   hookExit?: boolean;
+  /** The write (default fs.writeSync); tests inject one that refuses or fails. */
+  writeFn?: (fd: number, buf: Buffer, offset: number) => number;
 }
+
+/**
+ * Write errors that mean the descriptor will never take a line again (the reader closed its
+ * end, the descriptor is closed): the log stops. Every other error (EAGAIN on a full pipe,
+ * ENOSPC, EDQUOT, EIO on a file) is a refusal: lines are held up to the cap and retried.
+ */
+const GONE_FOR_GOOD: ReadonlySet<string> = new Set(['EPIPE', 'EBADF', 'ECONNRESET', 'ENOTCONN']);
 
 /** A log destination pino writes its lines to. */
 export interface LogSink {
@@ -46,9 +55,10 @@ function sleepSync(ms: number): void {
 }
 
 /** The warning written once held lines are out, for the lines dropped before (pino's JSON shape, level warn). */
-function droppedLine(n: number): string {
-  const msg = `${n} operational log lines were dropped: stderr refused writes (its reader stopped reading) and more than the held limit was waiting`;
-  return `${JSON.stringify({ level: 40, time: new Date().toISOString(), component: 'dockgate', event: 'log-lines-dropped', dropped: n, msg })}\n`;
+function droppedLine(n: number, reason: string): string {
+  const why = reason === 'EAGAIN' || reason === 'EWOULDBLOCK' ? 'its reader stopped reading' : `write error ${reason}`;
+  const msg = `${n} operational log lines were dropped: stderr refused writes (${why}) and more than the held limit was waiting`;
+  return `${JSON.stringify({ level: 40, time: new Date().toISOString(), component: 'dockgate', event: 'log-lines-dropped', dropped: n, reason, msg })}\n`;
 }
 
 /** Create the sink for `opts.fd`. */
@@ -62,6 +72,9 @@ export function createLogSink(opts: LogSinkOptions): LogSink {
   let dropped = 0;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  /** The code of the last refused write (EAGAIN, ENOSPC, ...), for the dropped-lines note. */
+  let refusal = 'EAGAIN';
+  const writeFn = opts.writeFn ?? ((fd: number, buf: Buffer, offset: number) => writeSync(fd, buf, offset));
 
   /** Write what is held until done or refused; true when nothing is held any more. */
   function drain(): boolean {
@@ -69,11 +82,15 @@ export function createLogSink(opts: LogSinkOptions): LogSink {
       const first = held[0] as Buffer;
       let n: number;
       try {
-        n = writeSync(opts.fd, first, offset);
+        n = writeFn(opts.fd, first, offset);
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return false;
-        // Anything else (EPIPE: the reader is gone): nothing more can be written; drop quietly.
+        const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+        if (!GONE_FOR_GOOD.has(code)) {
+          // A full pipe, a full disk, an I/O error: held and retried (rev-fix-observe N4).
+          refusal = code;
+          return false;
+        }
+        // The reader is gone (EPIPE) or the descriptor closed: nothing more can be written; drop quietly.
         dropped += held.length;
         held.length = 0;
         heldBytes = 0;
@@ -90,7 +107,7 @@ export function createLogSink(opts: LogSinkOptions): LogSink {
     }
     if (dropped > 0 && !closed) {
       // Said once the pipe takes lines again; the count starts over.
-      const note = Buffer.from(droppedLine(dropped));
+      const note = Buffer.from(droppedLine(dropped, refusal));
       dropped = 0;
       held.push(note);
       heldBytes += note.length;

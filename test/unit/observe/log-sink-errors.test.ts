@@ -1,0 +1,77 @@
+/**
+ * The operational log's sink and write errors other than a full pipe (rev-fix-observe N4):
+ * only an error that means the reader is gone for good stops the log; the others (a full disk,
+ * an I/O error) are refusals, held with the cap, retried, and the dropped lines reported.
+ * The write is injected: no pipe, no disk, no clock.
+ */
+import { describe, expect, it } from 'vitest';
+import { createLogSink } from '../../../src/observe/log-sink.js';
+
+/** A writer that fails with `code` while `failing` is set, else takes everything into `out`. */
+function fakeWriter(code: string): { write: (fd: number, buf: Buffer, offset: number) => number; out: string[]; calls: number; failing: boolean } {
+  const w = {
+    out: [] as string[],
+    calls: 0,
+    failing: true,
+    write(_fd: number, buf: Buffer, offset: number): number {
+      w.calls += 1;
+      if (w.failing) throw Object.assign(new Error(code), { code });
+      w.out.push(buf.subarray(offset).toString());
+      return buf.length - offset;
+    },
+  };
+  return w;
+}
+
+const line = (i: number): string => `${JSON.stringify({ level: 30, i, msg: 'x'.repeat(50) })}\n`;
+
+describe('log sink: write errors', () => {
+  it.each([
+    // code, whether the log goes on once writes succeed again
+    ['EAGAIN', true],
+    ['ENOSPC', true],
+    ['EDQUOT', true],
+    ['EIO', true],
+    ['EFBIG', true],
+    ['EPIPE', false],
+    ['EBADF', false],
+    ['ECONNRESET', false],
+  ] as const)('%s -> log goes on: %s', (code, goesOn) => {
+    const w = fakeWriter(code);
+    const sink = createLogSink({ fd: 99, maxBytes: 400, hookExit: false, writeFn: w.write });
+    for (let i = 0; i < 20; i++) sink.write(line(i));
+    w.failing = false;
+    const lost = sink.flushAtExit(0);
+    const lines = w.out.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    if (!goesOn) {
+      expect(lines).toEqual([]);
+      expect(lost).toBeGreaterThan(0);
+      return;
+    }
+    // The held lines (the first ones, up to the cap) come out in order, then the note for the rest.
+    const kept = lines.filter((l) => l.event === undefined).map((l) => l.i);
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept).toEqual([...Array(kept.length).keys()]);
+    expect(lines.at(-1)).toMatchObject({ level: 40, event: 'log-lines-dropped', dropped: 20 - kept.length, reason: code });
+    expect(lost).toBe(0);
+  });
+
+  it('after a transient error the log takes new lines again; after EPIPE it never writes again', () => {
+    const full = fakeWriter('ENOSPC');
+    const a = createLogSink({ fd: 99, hookExit: false, writeFn: full.write });
+    a.write(line(1));
+    full.failing = false;
+    a.flushAtExit(0);
+    expect(full.out.join('')).toBe(line(1));
+
+    const gone = fakeWriter('EPIPE');
+    const b = createLogSink({ fd: 99, hookExit: false, writeFn: gone.write });
+    b.write(line(1));
+    const calls = gone.calls;
+    gone.failing = false;
+    b.write(line(2));
+    b.flushAtExit(0);
+    expect(gone.calls).toBe(calls);
+    expect(gone.out).toEqual([]);
+  });
+});
