@@ -16,8 +16,12 @@ export interface LogSinkOptions {
   fd: number;
   /** Bytes of lines held while the descriptor refuses writes, at most (default 1 MiB). */
   maxBytes?: number;
-  /** At process exit, how long held lines may take to be written before they are dropped (default 2000 ms). */
+  /** At process exit, how long the descriptor may take no byte before held lines are dropped (default 2000 ms). */
   exitWaitMs?: number;
+  /** At process exit, how long held lines may take in all, even while the reader reads (default 5000 ms). */
+  exitMaxMs?: number;
+  /** Clock and blocking sleep of the exit flush (tests inject a fake pair). */
+  clock?: { now(): number; sleep(ms: number): void };
   /** Between attempts while the descriptor refuses writes (default 100 ms). */
   retryMs?: number;
   /** Whether to flush at process exit (default true; tests call flushAtExit themselves). */
@@ -42,10 +46,11 @@ export interface LogSink {
   /** Lines dropped so far and not yet reported by a `log-lines-dropped` line. */
   dropped(): number;
   /**
-   * Write what is held, waiting at most `waitMs` for a descriptor that refuses; drop the rest.
-   * Returns how many lines were lost (dropped before, or now).
+   * Write what is held while the descriptor takes bytes: give up once it has taken none for
+   * `waitMs`, or after `maxMs` in all; drop the rest. Returns how many lines were lost
+   * (dropped before, or now).
    */
-  flushAtExit(waitMs?: number): number;
+  flushAtExit(waitMs?: number, maxMs?: number): number;
 }
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
@@ -142,11 +147,22 @@ export function createLogSink(opts: LogSinkOptions): LogSink {
     },
     heldBytes: () => heldBytes,
     dropped: () => dropped,
-    flushAtExit(waitMs = opts.exitWaitMs ?? 2000) {
+    flushAtExit(waitMs = opts.exitWaitMs ?? 2000, maxMs = opts.exitMaxMs ?? 5000) {
       if (timer) clearTimeout(timer);
       timer = undefined;
-      const deadline = Date.now() + waitMs;
-      while (!drain() && Date.now() < deadline) sleepSync(Math.min(10, Math.max(1, deadline - Date.now())));
+      const clock = opts.clock ?? { now: () => Date.now(), sleep: sleepSync };
+      const start = clock.now();
+      let lastProgress = start;
+      // A reader that still reads gets its lines, up to maxMs; a stalled one waitMs (rev-fix-observe N3).
+      for (;;) {
+        const before = heldBytes;
+        if (drain()) break;
+        const t = clock.now();
+        if (heldBytes < before) lastProgress = t;
+        const left = Math.min(lastProgress + waitMs, start + maxMs) - t;
+        if (left <= 0) break;
+        clock.sleep(Math.min(10, Math.max(1, left)));
+      }
       const lost = dropped + held.length;
       held.length = 0;
       heldBytes = 0;

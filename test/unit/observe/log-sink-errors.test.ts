@@ -75,3 +75,36 @@ describe('log sink: write errors', () => {
     expect(gone.out).toEqual([]);
   });
 });
+
+describe('log sink: the exit wait (rev-fix-observe N3), with a fake clock', () => {
+  /** A writer that takes `perTurn` bytes, then refuses (EAGAIN) until the clock moves; or never takes anything. */
+  function slowReader(perTurn: number) {
+    const clock = { t: 0, now: () => clock.t, sleep: (ms: number) => void (clock.t += ms) };
+    let turn = -1;
+    let taken = '';
+    const write = (_fd: number, buf: Buffer, offset: number): number => {
+      if (perTurn === 0 || turn === clock.t) throw Object.assign(new Error('EAGAIN'), { code: 'EAGAIN' });
+      turn = clock.t;
+      const n = Math.min(perTurn, buf.length - offset);
+      taken += buf.subarray(offset, offset + n).toString();
+      return n;
+    };
+    return { clock, write, taken: () => taken };
+  }
+
+  it.each([
+    // bytes per 10 ms, lines held, wait, cap -> everything written?, fake time the flush took at most
+    ['a slow reader that keeps reading gets every line past the 2 s wait', 10, 40, true, 5000],
+    ['a reader that takes nothing: given up after the 2 s wait', 0, 40, false, 2010],
+    ['a reader too slow for the cap: given up at the cap', 1, 100, false, 5010],
+  ] as const)('%s', (_label, perTurn, count, all, within) => {
+    const r = slowReader(perTurn);
+    const sink = createLogSink({ fd: 99, hookExit: false, writeFn: r.write, clock: r.clock, retryMs: 1_000_000 });
+    const lines = Array.from({ length: count }, (_, i) => line(i));
+    for (const l of lines) sink.write(l);
+    const lost = sink.flushAtExit();
+    expect(lost === 0).toBe(all);
+    if (all) expect(r.taken()).toBe(lines.join(''));
+    expect(r.clock.t).toBeLessThanOrEqual(within);
+  });
+});
