@@ -53,6 +53,8 @@ describe('a FIFO in a watched file\'s place is not read', () => {
     const changes: string[] = [];
     const stop = watchFiles([file], (f) => changes.push(f), { intervalMs: 50, quietMs: 100 });
     cleanups.unshift(stop);
+    // The watch takes its first stat a moment after it starts (as file-watch.test.ts waits).
+    await sleep(300);
     renameSync(fifo, file);
     for (let i = 0; i < 100 && changes.length === 0; i++) await sleep(50);
     expect(existsSync(marker), 'the read waited for a writer').toBe(false);
