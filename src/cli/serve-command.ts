@@ -103,11 +103,14 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
       gateway.stop().then(
         ({ auditRecordsLost }) => {
           if (auditRecordsLost === 0) return resolveExit(0);
-          io.stderr.write(`dockgate: ${auditRecordsLost} audit records were lost at shutdown\n`);
+          // Through the log (log-sink.ts), behind the lines still held for a slow reader, and
+          // under its bounded exit wait (rev-fix-observe N2: written to Node's stderr directly it
+          // overtook them, and a stalled reader held the exit for the 3 s safety exit).
+          log.error({ event: 'audit-records-lost', lost: auditRecordsLost }, `${auditRecordsLost} audit records were lost at shutdown`);
           resolveExit(1);
         },
         (err: Error) => {
-          io.stderr.write(`dockgate: shutdown error: ${err.message}\n`);
+          log.error({ event: 'shutdown-error', err: err.message }, `shutdown error: ${err.message}`);
           resolveExit(1);
         },
       );

@@ -301,6 +301,11 @@ describe('audit file', () => {
       expect(await own.stop()).toBe(1);
     }
     expect(own.stderr()).toMatch(/audit log closed with 3 records \(\d+ bytes\) unwritten/);
+    // The loss is said last, through the operational log (behind the lines before it), as JSON.
+    const lines = own.stderr().trim().split('\n');
+    const lost = lines.findIndex((l) => l.includes('"audit-records-lost"'));
+    expect(lost, own.stderr()).toBeGreaterThan(lines.findIndex((l) => /audit log closed with 3 records/.test(l)));
+    expect(JSON.parse(lines[lost] as string)).toMatchObject({ level: 50, event: 'audit-records-lost', lost: expect.any(Number), msg: expect.stringMatching(/^\d+ audit records were lost at shutdown$/) });
   });
 
   it('refuses to start when the audit file cannot be opened (fail closed, never serve unaudited)', async () => {
