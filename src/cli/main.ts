@@ -80,11 +80,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
  * A reader that stops early (`dockgate policy check | head`) closes stdout's pipe, and Node
  * would throw EPIPE as an unhandled 'error' event (a stack trace). A command then stops
  * quietly; `serve` keeps running (what it prints on stdout is for the operator only).
+ * A stderr whose reader has gone (a log collector that exited) is the same: nothing more can
+ * be said there, and a Node warning or a refusal written to it must not end the process with
+ * an unhandled EPIPE (a `serve` whose config is refused exited 1, not 2; a running gateway
+ * would have died on the next warning).
  */
 function quietOnClosedPipe(command: string | undefined): void {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;
     if (command !== 'serve') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+  process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
   });
 }
 

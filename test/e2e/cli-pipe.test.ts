@@ -4,7 +4,7 @@
  * `serve` with `-h` or a stray word answers instead of starting a gateway.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI } from './support/gateway.js';
@@ -22,6 +22,20 @@ describe('a closed stdout pipe', () => {
     const r = spawnSync('bash', ['-c', `${quoted} 2>'${errFile}' | true; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
     expect(readFileSync(errFile, 'utf8')).toBe('');
     expect(r.stdout.trim()).toBe('0');
+  });
+});
+
+describe('a closed stderr pipe', () => {
+  it.each([
+    ['serve with a config it refuses', (dir: string) => ['serve', '--config', join(dir, 'bad.yaml')], 2],
+    ['serve with a stray word', () => ['serve', 'extra'], 2],
+  ])('%s: the exit code it says, not 1 for an unhandled EPIPE', (_name, args, code) => {
+    const dir = scratchDir('cli-pipe-err-');
+    writeFileSync(join(dir, 'bad.yaml'), 'listen: [1\n');
+    const quoted = [process.execPath, CLI, ...args(dir)].map((a) => `'${a}'`).join(' ');
+    // stderr into a pipe whose reader (`true`) is gone before node writes.
+    const r = spawnSync('bash', ['-c', `${quoted} 2>&1 >/dev/null | true; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+    expect(r.stdout.trim()).toBe(String(code));
   });
 });
 
