@@ -3,8 +3,9 @@
  * are compared exactly, so an entry written as a pattern (`users: ["*"]`, `sans:
  * ["*.ci.example.com"]`), a network (`sans: ["10.0.0.0/8"]`) or with surrounding spaces
  * matches only a certificate holding that very text, which a deny rule written so never meets.
- * Each could still match some certificate from a foreign CA, so these are warnings; the entries
- * that can match none (an IPv4-looking `sans:` entry that is no address) are load errors.
+ * A DNS entry with a trailing dot is warned about too (certificates leave the dot out). Each
+ * could still match some certificate from a foreign CA, so these are warnings; the entries
+ * that can match none (an IP-looking `sans:` entry that is no address) are load errors.
  */
 import { canonicalIp } from '../core/canonical-ip.js';
 import type { CompiledRule } from './compile.js';
@@ -12,6 +13,20 @@ import { sanKind } from './san-kind.js';
 
 /** What a `sans:` entry of this kind is compared with, for messages. */
 const KIND_NAME = { dns: 'a DNS name', ip: 'an IP address', email: 'an email address', uri: 'a URI' } as const;
+
+/** Whether `text` holds a character a glob would use: `*`, `?`, `[` or `]`. */
+function globLike(text: string): boolean {
+  return /[*?[\]]/.test(text);
+}
+
+/**
+ * A URI entry without what RFC 3986 gives `[ ]` and `?` to (rev-fix-config R3): an IP-literal
+ * host in brackets (`https://[fd00::1]:8443/`) and every `?` (the first starts the query, and
+ * the query may hold more). What is left is checked for glob characters (`*`, stray brackets).
+ */
+function uriGlobText(entry: string): string {
+  return entry.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^/?#@[\]]*@)?)\[[0-9A-Fa-f:.]+(?:%25[^\]/?#]*)?\]/, '$1').replace(/\?/g, '');
+}
 
 /** The warning for one entry of `who.key`, or undefined when it reads as meant. */
 function entryWarning(rule: string, key: 'users' | 'groups' | 'sans', entry: string): string | undefined {
@@ -25,7 +40,11 @@ function entryWarning(rule: string, key: 'users' | 'groups' | 'sans', entry: str
       return `${at} is a network, which sans: does not take (entries are literal, no CIDR): it is compared as ${KIND_NAME[sanKind(entry)]} and matches no IP address SAN; list the addresses`;
     }
   }
-  if (/[*?[\]]/.test(entry)) {
+  if (key === 'sans' && sanKind(entry) === 'dns' && entry.length > 1 && entry.endsWith('.')) {
+    const bare = entry.slice(0, -1);
+    return `${at} ends with a dot: DNS SANs are compared exactly and certificates name hosts without it, so it matches only a certificate whose DNS SAN is exactly ${JSON.stringify(entry)}; write ${JSON.stringify(bare)}`;
+  }
+  if (globLike(key === 'sans' && sanKind(entry) === 'uri' ? uriGlobText(entry) : entry)) {
     return `${at} is literal, not a pattern (who entries have no globs): it matches only a certificate whose ${key === 'sans' ? 'SAN' : key === 'users' ? 'CN' : 'OU or policy group'} is exactly ${JSON.stringify(entry)}`;
   }
   return undefined;

@@ -47,3 +47,38 @@ describe('who entries written as patterns, networks or with spaces get a warning
     expect(policyWarnings(p).filter((w) => w.includes('who.'))).toEqual([]);
   });
 });
+
+describe('URI SANs with an IPv6 host or a query are no patterns (rev-fix-config R3)', () => {
+  it('no warning for a bracketed IPv6 host or a query', () => {
+    const p = loadPolicy(policy('{ sans: ["https://[fd00::1]:8443/svc", "https://ci.example.com/job?id=1", "spiffe://[::1]/a?x=?"] }'));
+    expect(policyWarnings(p).filter((w) => w.includes('who.'))).toEqual([]);
+  });
+  it.each([
+    ['{ sans: ["spiffe://example.org/ci-*"] }', 'spiffe://example.org/ci-*'],
+    ['{ sans: ["spiffe://example.org/ci[12]"] }', 'spiffe://example.org/ci[12]'],
+    ['{ sans: ["https://[fd00::1]/job?id=*"] }', 'https://[fd00::1]/job?id=*'],
+    ['{ groups: ["team[1]"] }', 'team[1]'],
+    ['{ users: ["ci-?"] }', 'ci-?'],
+  ])('real globs still warned: %s', (who, entry) => {
+    expect(policyWarnings(loadPolicy(policy(who))).some((w) => w.includes(`${JSON.stringify(entry)} is literal, not a pattern`))).toBe(true);
+  });
+});
+
+describe('IPv6-shaped sans: entries that are no address are refused (rev-fix-config R4)', () => {
+  it.each([
+    ['::ffff:10.0.0.07', '"::ffff:10.0.0.07" is read as an IPv6 address but is not one: no certificate\'s IP address SAN is written so, and it would never match'],
+    ['fd00::1%eth0', '"fd00::1%eth0" is read as an IPv6 address but is not one: no certificate\'s IP address SAN is written so, and it would never match (a zone such as %eth0 names an interface, which no IP SAN holds: write fd00::1)'],
+    ['1::2::3', '"1::2::3" is read as an IPv6 address but is not one: no certificate\'s IP address SAN is written so, and it would never match'],
+  ])('%s', (entry, message) => {
+    expect(problems(policy(`{ sans: [ok.example.com, "${entry}"] }`))).toEqual([{ path: 'rules[0].who.sans[1]', line: 4, message }]);
+  });
+  it('URIs with colons and hex-looking schemes still load', () => {
+    expect(() => loadPolicy(policy('{ sans: ["cafe:beef", "cafe:beef:dead", "urn:x:y", "::1", "::ffff:10.0.0.7"] }'))).not.toThrow();
+  });
+  it('a DNS entry with a trailing dot gets a warning', () => {
+    const p = loadPolicy(policy('{ sans: ["host.example.com.", "host.example.com"] }'));
+    expect(policyWarnings(p).filter((w) => w.includes('who.'))).toEqual([
+      'rule "d": who.sans entry "host.example.com." ends with a dot: DNS SANs are compared exactly and certificates name hosts without it, so it matches only a certificate whose DNS SAN is exactly "host.example.com."; write "host.example.com"',
+    ]);
+  });
+});
