@@ -14,13 +14,22 @@ export interface NonNameKey {
   offset: number;
 }
 
-/** What YAML read a plain scalar as, for the message (`the number 42`, `the boolean true`). */
-function reading(value: unknown): string {
+/**
+ * What YAML read a scalar as, for messages (`the number 42`, `the boolean true`, `a binary
+ * value`); also used for list items where a name was expected (policy problems.ts).
+ */
+export function yamlReading(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'number' || typeof value === 'bigint') return `the number ${String(value)}`;
   if (typeof value === 'boolean') return `the boolean ${String(value)}`;
   if (value instanceof Date) return 'a timestamp';
-  return `a ${typeof value}`;
+  if (value instanceof Uint8Array) return 'a binary value';
+  return 'a value that is not a string';
+}
+
+/** The YAML core tag `tag:yaml.org,2002:int` as written (`!!int`), others as they are. */
+function shortTag(tag: string): string {
+  return tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice('tag:yaml.org,2002:'.length)}` : tag;
 }
 
 /** The message for key node `k` (already resolved from an alias), or undefined for a string key. */
@@ -34,7 +43,11 @@ function keyProblem(k: unknown): string | undefined {
     if (typeof v === 'symbol') return undefined;
     const text = typeof k.source === 'string' ? k.source : String(v);
     if (text === '') return empty;
-    return `key ${text} is read by YAML as ${reading(v)}, not a name: quote it (${JSON.stringify(text)})`;
+    // An explicit tag (`!!int "007"`) makes it so whether quoted or not: quoting does not help.
+    if (typeof k.tag === 'string' && k.tag !== '') {
+      return `key ${text} is read by YAML as ${yamlReading(v)} (its tag ${shortTag(k.tag)} makes it one), not a name: drop the tag`;
+    }
+    return `key ${text} is read by YAML as ${yamlReading(v)}, not a name: quote it (${JSON.stringify(text)})`;
   }
   return 'a key must be a name, not a list or a mapping';
 }

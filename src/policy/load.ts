@@ -28,9 +28,6 @@ export function parsePolicy(text: string, source?: string): PolicySpec {
   try {
     // Duplicate keys are found in one pass below (the library's check is quadratic).
     doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-    // Building the value can throw: an alias bomb (more than 100 aliases), a YAML 1.1 merge
-    // of a non-mapping (`<<: 1`). A policy error like any other, never a crash.
-    root = doc.errors.length > 0 ? undefined : doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     throw new PolicyError([{ path: '', message: `the YAML cannot be read: ${yamlMessage(err)}` }], source);
   }
@@ -42,6 +39,15 @@ export function parsePolicy(text: string, source?: string): PolicySpec {
     ...doc.warnings.map((w) => ({ path: '', message: yamlErrorMessage(w), line: lineCounter.linePos(w.pos[0]).line })),
   ];
   if (yamlProblems.length > 0) throw new PolicyError(yamlProblems, source);
+  // Built only now, when every key is a string: a list or mapping as key would make the
+  // library print a process warning ("Set mapAsMap") on top of the problem (rev-fix-config R5).
+  // Building can throw: an alias bomb (more than 100 aliases), a YAML 1.1 merge of a
+  // non-mapping (`<<: 1`). A policy error like any other, never a crash.
+  try {
+    root = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new PolicyError([{ path: '', message: `the YAML cannot be read: ${yamlMessage(err)}` }], source);
+  }
   const problems = new Problems();
   const spec = validate(root, problems);
   if (!problems.empty || !spec) {
@@ -197,7 +203,9 @@ function parseWho(v: unknown, at: KeyPath, problems: Problems): WhoSpec | undefi
     if (problem) problems.add([...at, 'sans', i], problem);
   });
   if (who.anyone && (who.users.length || who.groups.length || who.sans.length)) problems.add(at, 'anyone: true cannot be combined with users, groups or sans');
-  if (!who.anyone && !who.users.length && !who.groups.length && !who.sans.length && Object.keys(v).every((k) => WHO_KEYS.includes(k))) {
+  // Not when a list was given and its entries were refused above: that says what is wrong.
+  const listed = (['users', 'groups', 'sans'] as const).some((k) => Array.isArray(v[k]) && (v[k] as unknown[]).length > 0);
+  if (!who.anyone && !listed && !who.users.length && !who.groups.length && !who.sans.length && Object.keys(v).every((k) => WHO_KEYS.includes(k))) {
     problems.add(at, 'names nobody: give users, groups, sans or anyone: true');
   }
   return who;

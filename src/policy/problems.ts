@@ -2,6 +2,7 @@
  * Collecting validation problems while walking a parsed policy. Paths are kept as segment
  * arrays so the loader can find each problem's line in the YAML document afterwards.
  */
+import { yamlReading } from '../config/yaml-keys.js';
 
 /** A key path as segments: `['rules', 2, 'allow', 0]`. */
 export type KeyPath = readonly (string | number)[];
@@ -61,8 +62,10 @@ export function stringList(v: unknown, at: KeyPath, problems: Problems): string[
   let ok = true;
   v.forEach((item, i) => {
     if (typeof item !== 'string' || item.trim() === '') {
-      // `users: [0042]` is the number 42 to YAML: say so, the name was meant as text.
-      const read = typeof item === 'number' || typeof item === 'boolean' ? ` (YAML read the ${typeof item} ${String(item)} here: quote it)` : '';
+      // `users: [0042]` is the number 42 to YAML: say so, the name was meant as text. Likewise
+      // `~` (or an empty item), null, and a YAML 1.1 timestamp `2001-01-01`.
+      const scalar = typeof item === 'number' || typeof item === 'boolean' || item instanceof Date;
+      const read = item === null ? ' (YAML read null here: write the name, quoted)' : scalar ? ` (YAML read ${yamlReading(item)} here: quote it)` : '';
       problems.add([...at, i], `must be a non-empty string${read}`);
       ok = false;
     } else out.push(item);

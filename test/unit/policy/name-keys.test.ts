@@ -55,3 +55,44 @@ describe('keys that name groups and users must be strings', () => {
     });
   });
 });
+
+describe('key and list-item messages say what YAML read (rev-fix-config R5)', () => {
+  it.each([
+    ['!!int on a quoted key', `version: 1\ngroups:\n  !!int "007": [alice]\n${RULES}`, 3, 'key 007 is read by YAML as the number 7 (its tag !!int makes it one), not a name: drop the tag'],
+    ['!!binary key', `version: 1\ngroups:\n  !!binary aGk=: [alice]\n${RULES}`, 3, 'key aGk= is read by YAML as a binary value (its tag !!binary makes it one), not a name: drop the tag'],
+  ])('%s', (_name, text, line, message) => {
+    expect(problems(text)).toContainEqual({ path: '', line, message });
+  });
+
+  it('a list or mapping as a key is refused without the YAML library\'s process warning', () => {
+    const warnings: unknown[] = [];
+    const onWarning = (w: unknown) => warnings.push(w);
+    const emit = process.emitWarning;
+    process.emitWarning = ((w: unknown) => onWarning(w)) as typeof process.emitWarning;
+    try {
+      expect(problems(tenancy('    users:\n      ? [a, b]\n      : { containers: 1 }\n'))).toContainEqual({ path: '', line: 8, message: 'a key must be a name, not a list or a mapping' });
+    } finally {
+      process.emitWarning = emit;
+    }
+    expect(warnings).toEqual([]);
+  });
+
+  it.each([
+    ['null', '~', 'must be a non-empty string (YAML read null here: write the name, quoted)'],
+    ['a YAML 1.1 timestamp', '2001-01-01', 'must be a non-empty string (YAML read a timestamp here: quote it)'],
+  ])('a list item YAML reads as %s says so', (_name, item, message) => {
+    const text = `%YAML 1.1\n---\nversion: 1\nrules:\n  - { name: r, who: { users: [${item}] }, allow: [ContainerList] }\n`;
+    expect(problems(text)).toEqual([{ path: 'rules[0].who.users[0]', line: 5, message }]);
+  });
+
+  it('who entries all refused as invalid do not also get "names nobody"', () => {
+    expect(problems(`version: 1\nrules:\n  - { name: r, who: { users: [~], groups: [1] }, allow: [ContainerList] }\n`).map((p) => p.message)).toEqual([
+      'must be a non-empty string (YAML read null here: write the name, quoted)',
+      'must be a non-empty string (YAML read the number 1 here: quote it)',
+    ]);
+  });
+
+  it('a who with no lists still names nobody', () => {
+    expect(problems(`version: 1\nrules:\n  - { name: r, who: { users: [] }, allow: [ContainerList] }\n`).map((p) => p.message)).toContain('names nobody: give users, groups, sans or anyone: true');
+  });
+});
