@@ -11,7 +11,7 @@ import { DEFAULT_TLS_FILES, defaultTlsFileProblem } from './default-tls.js';
 import { checkTopLevelKeys, emptyConfigProblem, NOT_A_MAPPING } from './top-level.js';
 import type { AdminConfig, GatewayConfig, ListenAddress, TlsConfig } from './types.js';
 import { ConfigError, isRecord, MAX_TIMER_MS, ProblemList, readPositiveInt } from './validate.js';
-import { configDigest } from './digest.js';
+import { textDigest } from '../core/text-digest.js';
 import { duplicateKeys, readYamlFile } from './yaml-file.js';
 import { nonNameKeys } from './yaml-keys.js';
 import { yamlErrorMessage } from './yaml-messages.js';
@@ -233,7 +233,7 @@ export function loadConfig(file: string): GatewayConfig {
   const text = readConfigText(abs);
   const doc = parseConfigText(text, abs);
   if (doc === null || doc === undefined) throw new ConfigError(abs, [emptyConfigProblem(abs)]);
-  return buildConfig(doc, dirname(abs), abs, configDigest(text));
+  return buildConfig(doc, dirname(abs), abs, textDigest(text));
 }
 
 /** The text of the config file at absolute path `abs`; throws ConfigError saying why it cannot be read. */

@@ -5,7 +5,7 @@
  * (rev-config F5). On SIGHUP the file is read again and, when it differs from the one read at
  * start, a warning says the change is not applied.
  */
-import { configDigest } from '../config/digest.js';
+import { textDigest } from '../core/text-digest.js';
 import type { GatewayConfig } from '../config/types.js';
 import { readYamlFile } from '../config/yaml-file.js';
 
@@ -18,6 +18,6 @@ export function configChangeWarning(config: Pick<GatewayConfig, 'source' | 'sour
   } catch (err) {
     return `the config file ${config.source} cannot be read now (${(err as Error).message}); the config read at start stays in force (SIGHUP reloads the policy and TLS files, not the config)`;
   }
-  if (configDigest(text) === config.sourceDigest) return undefined;
+  if (textDigest(text) === config.sourceDigest) return undefined;
   return `the config file ${config.source} has changed since start, and the change is not applied: the config is read at start only (SIGHUP reloads the policy and TLS files); restart the gateway to apply it`;
 }

@@ -6,7 +6,7 @@
  * earlier try of them (what is in force, or the refusal, already reflects them); by SIGHUP, a
  * try made after the signal arrived (a SIGHUP on an unchanged file still reloads it).
  */
-import { createHash } from 'node:crypto';
+import { textDigest } from '../core/text-digest.js';
 
 /** Load attempts of one policy file, in order. */
 export class PolicyLoads {
@@ -21,15 +21,11 @@ export class PolicyLoads {
   /** Record a try of `text` (undefined when the file could not be read: the next read must load). */
   tried(text: string | undefined): void {
     this.count++;
-    this.last = text === undefined ? undefined : { hash: digest(text), at: this.count };
+    this.last = text === undefined ? undefined : { hash: textDigest(text), at: this.count };
   }
 
   /** Whether `text` is what the newest try read, and that try came after `mark`. */
   alreadyTried(text: string, mark: number): boolean {
-    return this.last !== undefined && this.last.at > mark && this.last.hash === digest(text);
+    return this.last !== undefined && this.last.at > mark && this.last.hash === textDigest(text);
   }
-}
-
-function digest(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
