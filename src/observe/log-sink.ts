@@ -75,6 +75,8 @@ export function createLogSink(opts: LogSinkOptions): LogSink {
   let offset = 0;
   let heldBytes = 0;
   let dropped = 0;
+  /** Bytes the descriptor has taken so far: the exit flush's measure of progress. */
+  let written = 0;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   /** The code of the last refused write (EAGAIN, ENOSPC, ...), for the dropped-lines note. */
@@ -105,6 +107,7 @@ export function createLogSink(opts: LogSinkOptions): LogSink {
       }
       offset += n;
       heldBytes -= n;
+      written += n;
       if (offset >= first.length) {
         held.shift();
         offset = 0;
@@ -154,11 +157,13 @@ export function createLogSink(opts: LogSinkOptions): LogSink {
       const start = clock.now();
       let lastProgress = start;
       // A reader that still reads gets its lines, up to maxMs; a stalled one waitMs (rev-fix-observe N3).
+      // Progress is bytes taken, not fewer bytes held: a round that writes the last held lines
+      // and then queues the dropped-lines note holds more than before, yet the reader read.
       for (;;) {
-        const before = heldBytes;
+        const before = written;
         if (drain()) break;
         const t = clock.now();
-        if (heldBytes < before) lastProgress = t;
+        if (written > before) lastProgress = t;
         const left = Math.min(lastProgress + waitMs, start + maxMs) - t;
         if (left <= 0) break;
         clock.sleep(Math.min(10, Math.max(1, left)));

@@ -108,3 +108,28 @@ describe('log sink: the exit wait (rev-fix-observe N3), with a fake clock', () =
     expect(r.clock.t).toBeLessThanOrEqual(within);
   });
 });
+
+describe('log sink: the exit wait counts bytes taken as progress (rev-final, last session)', () => {
+  it('a round that writes the last held line and then queues the dropped-lines note is progress', () => {
+    // A reader that takes one whole write every 1500 ms of (fake) time, and refuses in between.
+    const clock = { t: 0, now: () => clock.t, sleep: (ms: number) => void (clock.t += ms) };
+    let last = -Infinity;
+    let out = '';
+    let refusing = true;
+    const write = (_fd: number, buf: Buffer, offset: number): number => {
+      if (refusing || clock.t - last < 1500) throw Object.assign(new Error('EAGAIN'), { code: 'EAGAIN' });
+      last = clock.t;
+      out += buf.subarray(offset).toString();
+      return buf.length - offset;
+    };
+    const sink = createLogSink({ fd: 99, maxBytes: 2 * line(0).length, hookExit: false, writeFn: write, clock, retryMs: 1_000_000 });
+    for (let i = 0; i < 5; i++) sink.write(line(i));
+    refusing = false;
+    // t=0: line 0; t=1500: line 1, then the note is queued (more bytes held than before) and
+    // refused; t=3000: the note. Counting fewer bytes held as progress gave up at t=2000.
+    expect(sink.flushAtExit(2000, 10_000)).toBe(0);
+    const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => l.i ?? l.event)).toEqual([0, 1, 'log-lines-dropped']);
+    expect(lines[2]).toMatchObject({ dropped: 3 });
+  });
+});
