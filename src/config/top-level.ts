@@ -8,10 +8,18 @@ import { type ConfigProblem, isRecord, ProblemList } from './validate.js';
 /** The keys a config file may have at its top level. */
 export const TOP_KEYS = ['listen', 'tls', 'upstream', 'policy', 'admin', 'audit', 'metrics', 'limits'] as const;
 
-/** Add a problem for every top-level key of `raw` not in TOP_KEYS. */
+/**
+ * Add a problem for every top-level key of `raw` not in TOP_KEYS, and, when the file is a
+ * policy (it has `rules:`, which no config has), one that says so and where a policy goes.
+ */
 export function checkTopLevelKeys(problems: ProblemList, raw: Record<string, unknown>): void {
+  if (Object.hasOwn(raw, 'rules')) problems.add('(file)', LOOKS_LIKE_A_POLICY);
   problems.unknownKeys('', raw, TOP_KEYS);
 }
+
+/** The hint for a policy file given where a gateway config was expected (rev-config F7). */
+export const LOOKS_LIKE_A_POLICY =
+  'this looks like a policy file (it has rules:), not a gateway config: name it in the config\'s policy: key, or give it to policy check|explain with --policy';
 
 /**
  * The problem of a config file at absolute path `abs` that holds no document (empty, comments

@@ -4,6 +4,7 @@
  * Pure: takes the file's text, never reads files (see load-file.ts).
  */
 import { LineCounter, parseDocument, type Document } from 'yaml';
+import { TOP_KEYS as CONFIG_TOP_KEYS } from '../config/top-level.js';
 import { duplicateKeys } from '../config/yaml-file.js';
 import { nonNameKeys } from '../config/yaml-keys.js';
 import { yamlErrorMessage } from '../config/yaml-messages.js';
@@ -81,6 +82,12 @@ function validate(root: unknown, problems: Problems): PolicySpec | undefined {
   if (!isRecord(root)) {
     problems.add([], 'a policy must be a mapping with version and rules');
     return undefined;
+  }
+  // A gateway config given as the policy (rev-config F7): its keys are all "unknown"; say what it is.
+  const configKeys = CONFIG_TOP_KEYS.filter((k) => Object.hasOwn(root, k));
+  if (configKeys.length > 0 && root.rules === undefined) {
+    const keys = configKeys.map((k) => `${k}:`).join(', ');
+    problems.add([], `this looks like a gateway config file (it has ${keys}), not a policy: give it to serve or policy check|explain with --config; the policy is the file its policy: key names`);
   }
   checkKeys(root, TOP_KEYS, [], problems);
   if (root.version !== 1) problems.add(['version'], root.version === undefined ? 'missing required key "version" (use version: 1)' : 'version must be 1');
