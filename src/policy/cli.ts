@@ -89,6 +89,8 @@ interface SelectedPolicy {
 /** Load the policy named by --policy or --config, else the built-in default. */
 function selectPolicy(values: Record<string, string>): SelectedPolicy {
   if (values.policy !== undefined && values.config !== undefined) throw new UsageError('give --policy or --config, not both');
+  // An unset variable in quotes (`--policy "$POLICY"`) is no file name: a usage error, as serve's `--config ''`.
+  for (const flag of ['policy', 'config'] as const) if (values[flag] === '') throw new UsageError(`--${flag} is empty`);
   if (values.policy !== undefined) return { policy: loadPolicyFile(values.policy) };
   if (values.config === undefined) return { policy: loadDefaultPolicy() };
   const file = policyPathFromConfig(values.config);

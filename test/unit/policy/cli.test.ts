@@ -68,6 +68,19 @@ describe('dockgate policy check', () => {
     expect((await run(['frobnicate'])).code).toBe(2);
     expect((await run(['explain', 'GET', '/info'])).code).toBe(2);
   });
+
+  it.each([
+    [['check', '--policy', ''], '--policy is empty'],
+    [['check', '--config', ''], '--config is empty'],
+    [['check', '--policy='], '--policy is empty'],
+    [['explain', '--as', 'alice', '--policy', '', 'GET', '/info'], '--policy is empty'],
+    [['explain', '--as', 'alice', '--config', '', 'GET', '/info'], '--config is empty'],
+  ])('%j: an empty file name (an unset variable in quotes) is a usage error, not a file named "" (rev-config F7)', async (argv, message) => {
+    const r = await run(argv);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(message);
+    expect(r.err).not.toContain('ENOENT');
+  });
 });
 
 describe('dockgate policy explain', () => {
