@@ -12,7 +12,32 @@ export const MAX_YAML_FILE_BYTES = 4 * 1024 * 1024;
 
 /** The text of the regular file at `path`; throws an Error saying why it cannot be used. */
 export function readYamlFile(path: string): string {
-  return readRegularFile(path, MAX_YAML_FILE_BYTES).toString('utf8');
+  return utf8Text(readRegularFile(path, MAX_YAML_FILE_BYTES));
+}
+
+/**
+ * `bytes` as UTF-8 text, or an Error naming the first byte that is not UTF-8 (rev-redteam F1): a
+ * policy saved as Latin-1 was decoded with U+FFFD in place of `é`, so `users: ["José"]` named
+ * nobody, a deny rule for him never applied, and `policy check` said OK.
+ */
+export function utf8Text(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  const again = Buffer.from(text, 'utf8');
+  if (again.equals(bytes)) return text;
+  // The valid prefix re-encodes to the same bytes: the first difference is the first bad byte.
+  let at = 0;
+  while (at < bytes.length && bytes[at] === again[at]) at++;
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < at; i++) {
+    if (bytes[i] === 0x0a) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  const column = bytes.subarray(lineStart, at).toString('utf8').length + 1;
+  const hex = (bytes[at] ?? 0).toString(16).toUpperCase().padStart(2, '0');
+  throw new Error(`is not UTF-8 text: byte 0x${hex} at line ${line}, column ${column} (a file saved as Latin-1 or UTF-16?): names would not read as written; save it as UTF-8`);
 }
 
 /** A key that occurs twice in one mapping, and where its second occurrence starts. */

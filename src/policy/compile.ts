@@ -2,7 +2,7 @@
  * Compile a validated policy once into predicates. Everything that can be wrong with a rule
  * fails here (a PolicyError), never while deciding a request.
  */
-import { createHash } from 'node:crypto';
+import { textDigest } from '../core/text-digest.js';
 import type { Identity } from '../core/types.js';
 import { PolicyError, type PolicyProblem } from './errors.js';
 import { GUARDS, GUARDS_BY_KEY, type GuardDefinition } from './guards/index.js';
@@ -59,7 +59,7 @@ export function compilePolicy(spec: PolicySpec, text: string, source?: string): 
     for (const user of users) extraGroups.set(user, [...(extraGroups.get(user) ?? []), group]);
   }
   const policy: CompiledPolicy = {
-    version: createHash('sha256').update(text).digest('hex').slice(0, 12),
+    version: textDigest(text).slice(0, 12),
     mode: spec.mode,
     rules,
     extraGroups,
