@@ -3,7 +3,8 @@
  * are compared exactly, so an entry written as a pattern (`users: ["*"]`, `sans:
  * ["*.ci.example.com"]`), a network (`sans: ["10.0.0.0/8"]`) or with surrounding spaces
  * matches only a certificate holding that very text, which a deny rule written so never meets.
- * A DNS entry with a trailing dot is warned about too (certificates leave the dot out). Each
+ * A DNS entry with a trailing dot is warned about too (certificates leave the dot out), and so
+ * are entries holding invisible characters or letters not in Unicode NFC (rev-redteam F1). Each
  * could still match some certificate from a foreign CA, so these are warnings; the entries
  * that can match none (an IP-looking `sans:` entry that is no address) are load errors.
  */
@@ -28,9 +29,25 @@ function uriGlobText(entry: string): string {
   return entry.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^/?#@[\]]*@)?)\[[0-9A-Fa-f:.]+(?:%25[^\]/?#]*)?\]/, '$1').replace(/\?/g, '');
 }
 
+/** Control, format (zero-width, bidi) and replacement characters: invisible in an editor, compared as any other. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\uFFFD]/u;
+
+/** `text` quoted, with invisible characters and combining marks written as \\uXXXX, so a message shows them. */
+function shown(text: string): string {
+  const escaped = text.replace(/[\p{Cc}\p{Cf}\p{M}\uFFFD]/gu, (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`);
+  return `"${escaped.replace(/"/g, '\\"')}"`;
+}
+
 /** The warning for one entry of `who.key`, or undefined when it reads as meant. */
 function entryWarning(rule: string, key: 'users' | 'groups' | 'sans', entry: string): string | undefined {
   const at = `rule "${rule}": who.${key} entry ${JSON.stringify(entry)}`;
+  // rev-redteam F1: `mal\u200blory` passed policy check silently and matches no mallory.
+  if (INVISIBLE.test(entry)) {
+    return `rule "${rule}": who.${key} entry ${shown(entry)} holds an invisible, control or replacement character: names are compared exactly, so it matches only a certificate holding that very character`;
+  }
+  if (entry !== entry.normalize('NFC')) {
+    return `rule "${rule}": who.${key} entry ${shown(entry)} is not in Unicode NFC (its accents are separate characters, as some editors save them): names are compared exactly, and certificates usually hold the composed form ${JSON.stringify(entry.normalize('NFC'))}`;
+  }
   if (entry !== entry.trim()) {
     return `${at} has leading or trailing spaces: names are compared exactly, so it matches only a certificate holding them (dockgate certs refuses such names)`;
   }

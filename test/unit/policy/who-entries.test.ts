@@ -40,13 +40,17 @@ describe('who entries written as patterns, networks or with spaces get a warning
     ['{ groups: [" ops"] }', 'rule "d": who.groups entry " ops" has leading or trailing spaces: names are compared exactly, so it matches only a certificate holding them (dockgate certs refuses such names)'],
     ['{ sans: ["10.0.0.0/8"] }', 'rule "d": who.sans entry "10.0.0.0/8" is a network, which sans: does not take (entries are literal, no CIDR): it is compared as a DNS name and matches no IP address SAN; list the addresses'],
     ['{ sans: ["fd00::/8"] }', 'rule "d": who.sans entry "fd00::/8" is a network, which sans: does not take (entries are literal, no CIDR): it is compared as a URI and matches no IP address SAN; list the addresses'],
+    ['{ users: ["mal\u200Blory"] }', 'rule "d": who.users entry "mal\\u200Blory" holds an invisible, control or replacement character: names are compared exactly, so it matches only a certificate holding that very character'],
+    ['{ groups: ["dev\u202Eops"] }', 'rule "d": who.groups entry "dev\\u202Eops" holds an invisible, control or replacement character: names are compared exactly, so it matches only a certificate holding that very character'],
+    ['{ users: ["Jos\uFFFD"] }', 'rule "d": who.users entry "Jos\\uFFFD" holds an invisible, control or replacement character: names are compared exactly, so it matches only a certificate holding that very character'],
+    ['{ users: ["Jose\u0301"] }', 'rule "d": who.users entry "Jose\\u0301" is not in Unicode NFC (its accents are separate characters, as some editors save them): names are compared exactly, and certificates usually hold the composed form "Jos\u00e9"'],
   ])('%s', (who, warning) => {
     const p = loadPolicy(policy(who));
     expect(policyWarnings(p)).toContain(warning);
   });
 
   it('plain names, addresses and URIs get none', () => {
-    const p = loadPolicy(policy('{ users: [alice, "0042"], groups: [dev], sans: ["10.0.0.7", "::1", "spiffe://example.org/ci", a@example.com, build1.ci.example.com] }'));
+    const p = loadPolicy(policy('{ users: [alice, "0042", "José", "日本"], groups: [dev], sans: ["10.0.0.7", "::1", "spiffe://example.org/ci", a@example.com, build1.ci.example.com] }'));
     expect(policyWarnings(p).filter((w) => w.includes('who.'))).toEqual([]);
   });
 });
