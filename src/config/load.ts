@@ -55,6 +55,11 @@ function readString(problems: ProblemList, path: string, value: unknown): string
 }
 
 function readListen(problems: ProblemList, path: string, value: unknown, fallback: string): ListenAddress {
+  if (typeof value === 'number') {
+    // `listen: 2376`, a port alone: YAML reads a number (rev-newuser F6).
+    problems.add(path, `must be host:port, got the number ${value} (write "0.0.0.0:${value}" for every interface, "127.0.0.1:${value}" for this host only)`);
+    return { host: '0.0.0.0', port: 0 };
+  }
   const text = readString(problems, path, value) ?? fallback;
   const parsed = parseListen(text);
   if (!parsed.ok) {
@@ -258,7 +263,7 @@ export function parseConfigText(text: string, abs: string): unknown {
     const at = (offset: number) => `line ${lines.linePos(offset).line}`;
     // Every syntax error, duplicate key and unresolved tag (`!!js/function` would read as a string).
     const problems = [
-      ...[...parsed.errors, ...parsed.warnings].map((e) => `${at(e.pos[0])}: ${yamlErrorMessage(e)}`),
+      ...[...parsed.errors, ...parsed.warnings].map((e) => `${at(e.pos[0])}: ${yamlErrorMessage(e, lines.linePos(e.pos[0]).col)}`),
       ...duplicateKeys(parsed).map((d) => `duplicate key "${d.key}" at ${at(d.offset)}`),
       ...nonNameKeys(parsed).map((k) => `${at(k.offset)}: ${k.message}`),
     ];

@@ -34,10 +34,10 @@ export function parsePolicy(text: string, source?: string): PolicySpec {
   }
   // Syntax errors, duplicate keys and unresolved tags (`!!js/function` would read as a string).
   const yamlProblems: PolicyProblem[] = [
-    ...doc.errors.map((e) => ({ path: '', message: yamlErrorMessage(e), line: lineCounter.linePos(e.pos[0]).line })),
+    ...doc.errors.map((e) => ({ path: '', message: yamlErrorMessage(e, lineCounter.linePos(e.pos[0]).col), line: lineCounter.linePos(e.pos[0]).line })),
     ...duplicateKeys(doc).map((d) => ({ path: '', message: `duplicate key "${d.key}"`, line: lineCounter.linePos(d.offset).line })),
     ...nonNameKeys(doc).map((k) => ({ path: '', message: k.message, line: lineCounter.linePos(k.offset).line })),
-    ...doc.warnings.map((w) => ({ path: '', message: yamlErrorMessage(w), line: lineCounter.linePos(w.pos[0]).line })),
+    ...doc.warnings.map((w) => ({ path: '', message: yamlErrorMessage(w, lineCounter.linePos(w.pos[0]).col), line: lineCounter.linePos(w.pos[0]).line })),
   ];
   if (yamlProblems.length > 0) throw new PolicyError(yamlProblems, source);
   // Built only now, when every key is a string: a list or mapping as key would make the

@@ -73,7 +73,11 @@ function compileOne(text: string): Selector | { error: string } {
   if (space > 0) {
     const method = s.slice(0, space).toUpperCase();
     const path = s.slice(space + 1).trim();
-    if (!METHODS.has(method)) return { error: `unknown HTTP method "${s.slice(0, space)}"` };
+    if (!METHODS.has(method)) {
+      // `"docker ps"`: no route at all (rev-newuser F8); `"FETCH /x"`: a route with a bad method.
+      if (!path.startsWith('/')) return { error: `${JSON.stringify(s)} is no selector: selectors are operation names (ContainerList), all, section:NAME, power:NAME or "METHOD /path" routes` };
+      return { error: `unknown HTTP method "${s.slice(0, space)}"` };
+    }
     if (!path.startsWith('/')) return { error: `path "${path}" must start with /` };
     return path.includes('{') ? compilePattern(text, method, path) : compileGlob(text, method, path);
   }

@@ -326,3 +326,13 @@ describe('loadConfig', () => {
     expect(c.upstream).toMatchObject({ kind: 'tcp', port: 2375 });
   });
 });
+
+describe('a listen address written as a port alone (rev-newuser F6)', () => {
+  it.each([
+    [{ tls, listen: 46340 }, 'listen: must be host:port, got the number 46340 (write "0.0.0.0:46340" for every interface, "127.0.0.1:46340" for this host only)'],
+    [{ tls, admin: { listen: 9376 } }, 'admin.listen: must be host:port, got the number 9376 (write "0.0.0.0:9376" for every interface, "127.0.0.1:9376" for this host only)'],
+    [{ tls, listen: true }, 'listen: must be a non-empty string, got true'],
+  ])('%j', (doc, message) => {
+    expect(problems(doc)).toEqual([message]);
+  });
+});

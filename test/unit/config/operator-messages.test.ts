@@ -32,8 +32,10 @@ const RULES = 'rules:\n  - { name: r, who: { anyone: true }, allow: [ContainerLi
 describe('policy YAML messages', () => {
   it.each([
     ['several documents', `version: 1\n${RULES}---\nversion: 1\n`, 4, 'the file holds several YAML documents (separated by ---); it must hold one'],
-    ['a bare * in a flow list', `version: 1\nrules:\n  - name: r\n    who: { anyone: true }\n    allow: [ContainerCreate]\n    guards: { images: { allow: [*] } }\n`, 6, 'Alias cannot be an empty string: a bare * starts an alias in YAML; quote it ("*")'],
-    ['a bare * as a block item', `version: 1\nrules:\n  - name: r\n    who: { anyone: true }\n    deny:\n      - *\n`, 6, 'Alias cannot be an empty string: a bare * starts an alias in YAML; quote it ("*")'],
+    ['a bare * in a flow list', `version: 1\nrules:\n  - name: r\n    who: { anyone: true }\n    allow: [ContainerCreate]\n    guards: { images: { allow: [*] } }\n`, 6, 'Alias cannot be an empty string (column 33): a bare * starts an alias in YAML; quote it ("*")'],
+    ['a bare * as a block item', `version: 1\nrules:\n  - name: r\n    who: { anyone: true }\n    deny:\n      - *\n`, 6, 'Alias cannot be an empty string (column 9): a bare * starts an alias in YAML; quote it ("*")'],
+    // Two rules run together on one line (rev-newuser F8): the column says where on the line.
+    ['a rule appended without a newline', `version: 1\nrules:\n  - name: a\n    who: { anyone: true }\n    allow: [SystemPing]  - name: b\n`, 5, expect.stringMatching(/ \(column 26\)$/)],
   ])('%s', (_name, text, line, message) => {
     expect(problems(text)).toContainEqual({ path: '', line, message });
   });
@@ -42,6 +44,10 @@ describe('policy YAML messages', () => {
 describe('config messages', () => {
   it('several documents, with the line', () => {
     expect(configProblems('listen: 127.0.0.1:1\n---\nlisten: 127.0.0.1:2\n')).toEqual(['(yaml): line 2: the file holds several YAML documents (separated by ---); it must hold one']);
+  });
+
+  it('a syntax error says its line and column (rev-newuser F8)', () => {
+    expect(configProblems('listen: 127.0.0.1:2376\ntls: { ca: ca.pem  cert: c.pem }\n')).toContainEqual(expect.stringMatching(/^\(yaml\): line 2: .* \(column 12\)$/));
   });
 
   it.each(['Off', 'OFF', 'disabled'])('admin: %s says how to turn the listener off', (value) => {

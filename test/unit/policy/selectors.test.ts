@@ -70,9 +70,20 @@ describe('selectors that can never match are refused (M3)', () => {
   });
 });
 
+describe('a selector with a space that is no route (rev-newuser F8)', () => {
+  it.each([
+    ['"docker ps"', '"docker ps" is no selector: selectors are operation names (ContainerList), all, section:NAME, power:NAME or "METHOD /path" routes'],
+    ['"list containers"', '"list containers" is no selector: selectors are operation names (ContainerList), all, section:NAME, power:NAME or "METHOD /path" routes'],
+    ['"FETCH /x"', 'unknown HTTP method "FETCH"'],
+    ['"GET containers/json"', 'path "containers/json" must start with /'],
+  ])('%s', (selector, message) => {
+    expect(problems(`version: 1\nrules:\n  - name: x\n    who: { anyone: true }\n    allow: [${selector}]\n`)).toEqual([{ path: 'rules[0].allow[0]', line: 5, message }]);
+  });
+});
+
 describe('a selector holding "," is pointed at YAML lists (L4)', () => {
   it.each([
-    ['allow: ContainerCreate, ContainerStart', 'rules[0].allow', 'unknown HTTP method "ContainerCreate,"; a selector is one string: for several, write a YAML list: [ContainerCreate, ContainerStart]'],
+    ['allow: ContainerCreate, ContainerStart', 'rules[0].allow', '"ContainerCreate, ContainerStart" is no selector: selectors are operation names (ContainerList), all, section:NAME, power:NAME or "METHOD /path" routes; a selector is one string: for several, write a YAML list: [ContainerCreate, ContainerStart]'],
     ['allow: "ContainerCreate,ContainerStart"', 'rules[0].allow', 'unknown operation "ContainerCreate,ContainerStart" (see the operation names in docs/policy.md); a selector is one string: for several, write a YAML list: [ContainerCreate, ContainerStart]'],
     ['allow: ["power:read, ContainerTop"]', 'rules[0].allow[0]', 'unknown power "read, ContainerTop" (read, write or exfiltrate); a selector is one string: for several, write a YAML list: [power:read, ContainerTop]'],
   ])('%s', (line, path, message) => {
