@@ -5,7 +5,9 @@
 
 /** A TCP address to listen on. */
 export interface ListenAddress {
+  /** Address to bind (`0.0.0.0`, `127.0.0.1`, `::`, ...), without IPv6 brackets. */
   host: string;
+  /** TCP port; 0 lets the kernel pick one (the listening log line shows it). */
   port: number;
 }
 
@@ -36,6 +38,7 @@ export interface TlsConfig {
 export interface AdminConfig {
   /** False when `admin: off`. */
   enabled: boolean;
+  /** Where it listens (`admin`, or `admin.listen`; default 127.0.0.1:9376). */
   listen: ListenAddress;
   /** Optional TLS for the admin listener; client certificates required when `ca` is set. */
   tls?: AdminTlsConfig;
@@ -105,12 +108,18 @@ export interface GatewayConfig {
   sourceDigest?: string;
   /** Docker API listener address (`host:port` or `tcp://host:port`). */
   listen: ListenAddress;
+  /** `tls.*`: the Docker API listener's CA, certificate, key and CRL (default ./certs beside the config). */
   tls: TlsConfig;
+  /** `upstream`: the Docker daemon requests are forwarded to (default unix:///var/run/docker.sock). */
   upstream: Upstream;
   /** Policy file; undefined means the built-in default policy. */
   policy?: string;
+  /** `admin`: the metrics and health listener. */
   admin: AdminConfig;
+  /** `audit.file`: where audit records go. */
   audit: AuditConfig;
+  /** `metrics.*`: metric options. */
   metrics: MetricsConfig;
+  /** `limits.*`: bounds on what clients may hold (defaults in load.ts DEFAULTS). */
   limits: LimitsConfig;
 }

@@ -32,7 +32,7 @@ export interface AuditRecord {
   /** Version of the policy that decided (the first 12 hex digits of its file's SHA-256). */
   policyVersion?: string;
   reason?: string;
-  /** The gateway cut the connection the exchange was open on: `revoked`, `untrusted`, `expired`, `shutdown` or `body-idle`. */
+  /** The gateway cut the connection the exchange was open on: `revoked`, `untrusted`, `expired`, `crl-expired`, `shutdown` or `body-idle`. */
   endedBy?: EndedBy;
   /**
    * The exchange's daemon connection failed: `unreachable: <OS error>` (no connection; the client

@@ -9,9 +9,8 @@ import { deferredCounts, type DeferredSeries } from './deferred-counts.js';
 import { boundedLabel, labelToken, methodLabel, statusClass, UNKNOWN } from './labels.js';
 import { createRecentKeys } from './recent-keys.js';
 
-/** What an expiry gauge describes: a certificate, or a CRL (its nextUpdate). */
 /**
- * The `kind` label of dockgate_certificate_expiry_timestamp_seconds: the Docker listener's
+ * What an expiry gauge describes: a certificate, or a CRL (its nextUpdate). The `kind` label of dockgate_certificate_expiry_timestamp_seconds: the Docker listener's
  * `tls.*` files (`server`, `ca`, `crl`), client certificates, and the admin listener's own
  * `admin.tls.*` files (`admin-server`, `admin-ca`, `admin-crl`).
  */

@@ -19,6 +19,7 @@ import { checkKeys, isRecord, stringList, type KeyPath, type Problems } from './
 
 /** Kinds of daemon objects tenancy assigns owners to. */
 export type ObjectKind = 'containers' | 'volumes' | 'networks' | 'images';
+/** Every ObjectKind, in the order messages list them (`unowned:` entries must be one). */
 export const OBJECT_KINDS: readonly ObjectKind[] = ['containers', 'volumes', 'networks', 'images'];
 
 /** Limits for one identity. Every field is optional; a missing field is unlimited. */

@@ -143,10 +143,12 @@ export interface Tenancy {
   admit(req: TenancyRequest): Promise<TenancyVerdict>;
 }
 
-/** Verdict helpers. */
+/** Verdict helpers: forward the request (with any rewrite in `extra`). */
 export const forward = (extra: Omit<ForwardVerdict, 'kind'> = {}): ForwardVerdict => ({ kind: 'forward', ...extra });
+/** Refuse the request: `status`, the stable `code` (audit record, denial metric) and the client's message. */
 export const deny = (status: number, code: string, message: string, headers?: Record<string, string>): DenyVerdict =>
   headers ? { kind: 'deny', status, code, message, headers } : { kind: 'deny', status, code, message };
+/** Answer the request from the gateway with `value` as a JSON body (a filtered list); `note` goes to the audit reason. */
 export function respondJson(status: number, value: unknown, note?: string): RespondVerdict {
   const body = Buffer.from(JSON.stringify(value) + '\n');
   const verdict: RespondVerdict = { kind: 'respond', status, headers: { 'Content-Type': 'application/json', 'Content-Length': String(body.length) }, body };

@@ -22,6 +22,7 @@ function reservedCharacter(item: string): string {
   return item.split('{user}').join('').match(/[*?[{}]/)?.[0] ?? '';
 }
 
+/** The `binds` guard, as this file's header describes it. */
 export const bindsGuard = defineGuard({
   key: 'binds',
   summary: 'host paths mounted by Binds, Mounts (bind, and local volumes: only plain, tmpfs or o=bind/rbind), service mounts and volume create; Tmpfs options that make a bind (bind, rbind, remount, propagation)',

@@ -24,6 +24,7 @@ export const CLIENT_SESSION_REMOTE = 'client-session';
 /** The build networks that are no one's: the daemon's default, its bridge, and none. */
 const BUILD_NETWORKS = ['default', 'bridge', 'none'];
 
+/** The `buildOptions` guard, as this file's header describes it. */
 export const buildOptionsGuard = defineGuard({
   key: 'buildOptions',
   summary: 'build parameters networkmode (other than default/bridge/none), remote (URL or git; not client-session), cgroupparent, isolation',

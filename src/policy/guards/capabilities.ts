@@ -21,6 +21,7 @@ export function normalizeCapability(name: string): string {
   return `CAP_${upper}`;
 }
 
+/** The `capabilities` guard, as this file's header describes it. */
 export const capabilitiesGuard = defineGuard({
   key: 'capabilities',
   summary: 'added capabilities (HostConfig.CapAdd, HostConfig.Capabilities, service CapabilityAdd) by allow list',

@@ -4,6 +4,7 @@ import { defineGuard } from './guard.js';
 import { CONTAINER_OPS } from './operations.js';
 import { parseSwitch } from './settings.js';
 
+/** The `cgroupParent` guard, as this file's header describes it. */
 export const cgroupParentGuard = defineGuard({
   key: 'cgroupParent',
   summary: 'a chosen host cgroup (HostConfig.CgroupParent)',

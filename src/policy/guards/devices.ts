@@ -14,6 +14,7 @@ import { parseSwitch } from './settings.js';
  */
 const BLKIO_DEVICES = ['BlkioWeightDevice', 'BlkioDeviceReadBps', 'BlkioDeviceWriteBps', 'BlkioDeviceReadIOps', 'BlkioDeviceWriteIOps'];
 
+/** The `devices` guard, as this file's header describes it. */
 export const devicesGuard = defineGuard({
   key: 'devices',
   summary: 'host devices (HostConfig.Devices, DeviceCgroupRules, DeviceRequests, Blkio*Device* paths)',

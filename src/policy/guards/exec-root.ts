@@ -45,6 +45,7 @@ export function isRootGroup(user: string): boolean {
   return group !== undefined && group !== '' && isRootPart(group);
 }
 
+/** The `execRoot` guard, as this file's header describes it. */
 export const execRootGuard = defineGuard({
   key: 'execRoot',
   summary: 'exec sessions as root (exec User root / 0, +0, -0, as user or group)',

@@ -22,6 +22,7 @@ import { parseSwitch } from './settings.js';
 /** HostConfig fields naming a namespace mode; `Cgroup: container:<id>` joins another container's cgroup. */
 const MODES = ['NetworkMode', 'PidMode', 'IpcMode', 'UTSMode', 'UsernsMode', 'CgroupnsMode', 'Cgroup'] as const;
 
+/** The `hostNamespaces` guard, as this file's header describes it. */
 export const hostNamespacesGuard = defineGuard({
   key: 'hostNamespaces',
   summary: 'host namespaces and container:<id> joins (NetworkMode, PidMode, IpcMode, UTSMode, UsernsMode, CgroupnsMode, Cgroup)',

@@ -174,6 +174,7 @@ export function buildOutputsProblem(raw: string | undefined): string | undefined
   return undefined;
 }
 
+/** The `images` guard, as this file's header describes it. */
 export const imagesGuard = defineGuard({
   key: 'images',
   summary: 'image references run, mounted, pulled, pushed, tagged from or named (Image, image mounts, fromImage, tag source, repo, build t) by allow list',

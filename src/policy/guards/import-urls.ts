@@ -8,6 +8,7 @@ import { defineGuard } from './guard.js';
 import { OP } from './operations.js';
 import { parseSwitch } from './settings.js';
 
+/** The `importUrls` guard, as this file's header describes it. */
 export const importUrlsGuard = defineGuard({
   key: 'importUrls',
   summary: 'image import from a URL (ImageCreate fromSrc other than -)',

@@ -9,6 +9,7 @@ import { defineGuard } from './guard.js';
 import { CONTAINER_OPS, SERVICE_OPS } from './operations.js';
 import { parseAllowList } from './settings.js';
 
+/** The `logDrivers` guard, as this file's header describes it. */
 export const logDriversGuard = defineGuard({
   key: 'logDrivers',
   summary: 'the logging driver (HostConfig.LogConfig.Type, service TaskTemplate.LogDriver.Name) by allow list',

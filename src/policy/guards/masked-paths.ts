@@ -8,6 +8,7 @@ import { defineGuard } from './guard.js';
 import { CONTAINER_OPS } from './operations.js';
 import { parseSwitch } from './settings.js';
 
+/** The `maskedPaths` guard, as this file's header describes it. */
 export const maskedPathsGuard = defineGuard({
   key: 'maskedPaths',
   summary: 'overriding the default masked/read-only paths (HostConfig.MaskedPaths, ReadonlyPaths)',

@@ -18,6 +18,7 @@ import { parseAllowList } from './settings.js';
 const HOST_OPTIONS = ['parent', 'com.docker.network.bridge.name', 'com.docker.network.bridge.trusted_host_interfaces', 'com.docker.network.bridge.default_bridge'];
 const GATEWAY_MODES = ['com.docker.network.bridge.gateway_mode_ipv4', 'com.docker.network.bridge.gateway_mode_ipv6'];
 
+/** The `networkDrivers` guard, as this file's header describes it. */
 export const networkDriversGuard = defineGuard({
   key: 'networkDrivers',
   summary: 'network drivers and host-interface options of network create',

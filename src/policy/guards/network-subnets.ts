@@ -120,6 +120,7 @@ function ipamViolation(facts: RequestFacts, allow: readonly IpPrefix[]): Violati
   return undefined;
 }
 
+/** The `networkSubnets` guard, as this file's header describes it. */
 export const networkSubnetsGuard = defineGuard({
   key: 'networkSubnets',
   summary: 'addresses a network create names (IPAM subnets, ranges, gateways, auxiliary addresses) by allowed prefixes',

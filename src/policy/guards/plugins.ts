@@ -10,6 +10,7 @@ import { parseSwitch } from './settings.js';
 
 const PLUGIN_OPS: readonly string[] = [OP.pluginPull, OP.pluginUpgrade, OP.pluginSet, OP.pluginCreate, OP.pluginEnable];
 
+/** The `plugins` guard, as this file's header describes it. */
 export const pluginsGuard = defineGuard({
   key: 'plugins',
   summary: 'plugin install/upgrade/set/create/enable and plugin services (plugins run with host privileges)',

@@ -4,6 +4,7 @@ import { defineGuard } from './guard.js';
 import { CONTAINER_OPS, OP } from './operations.js';
 import { parseSwitch } from './settings.js';
 
+/** The `privileged` guard, as this file's header describes it. */
 export const privilegedGuard = defineGuard({
   key: 'privileged',
   summary: 'privileged containers and exec sessions (HostConfig.Privileged, exec Privileged)',

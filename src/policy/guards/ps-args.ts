@@ -13,6 +13,7 @@ import { parseSwitch } from './settings.js';
 /** `ps_args` values that print nothing beyond process listings. */
 export const SAFE_PS_ARGS: readonly string[] = ['', '-ef', 'aux'];
 
+/** The `psArgs` guard, as this file's header describes it. */
 export const psArgsGuard = defineGuard({
   key: 'psArgs',
   summary: "docker top's ps_args other than none, -ef or aux (ps e prints each process's environment)",

@@ -168,6 +168,7 @@ function checkService(facts: RequestFacts, rules: readonly PortRule[]): Violatio
   return undefined;
 }
 
+/** The `publishedPorts` guard, as this file's header describes it. */
 export const publishedPortsGuard = defineGuard({
   key: 'publishedPorts',
   summary: 'host ports and addresses containers and services publish (-p, -P, service --publish) by allow list',

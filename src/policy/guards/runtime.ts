@@ -10,6 +10,7 @@ import { defineGuard } from './guard.js';
 import { OP } from './operations.js';
 import { parseAllowList } from './settings.js';
 
+/** The `runtimes` guard, as this file's header describes it. */
 export const runtimeGuard = defineGuard({
   key: 'runtimes',
   summary: 'the OCI runtime (HostConfig.Runtime) by allow list, and runtime annotations (HostConfig.Annotations)',

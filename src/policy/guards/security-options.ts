@@ -60,6 +60,7 @@ export function securityOptProblem(opt: string): string | undefined {
   }
 }
 
+/** The `securityOptions` guard, as this file's header describes it. */
 export const securityOptionsGuard = defineGuard({
   key: 'securityOptions',
   summary: 'weakened confinement (HostConfig.SecurityOpt: seccomp/apparmor/label, no-new-privileges=false; service Privileges)',

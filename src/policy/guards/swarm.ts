@@ -7,6 +7,7 @@ import { defineGuard } from './guard.js';
 import { OP } from './operations.js';
 import { parseSwitch } from './settings.js';
 
+/** The `swarm` guard, as this file's header describes it. */
 export const swarmGuard = defineGuard({
   key: 'swarm',
   summary: 'swarm init, join and update',

@@ -62,6 +62,7 @@ function endpointSpellings(name: string): string[] {
   return ['IFNAME', 'ifname'].map((ifname) => [...parts.slice(0, 3), ifname, ...parts.slice(4)].join('.'));
 }
 
+/** The `sysctls` guard, as this file's header describes it. */
 export const sysctlsGuard = defineGuard({
   key: 'sysctls',
   summary: 'kernel parameters (HostConfig.Sysctls, service ContainerSpec.Sysctls, endpoint sysctls) by allow list',

@@ -8,6 +8,7 @@ import { defineGuard } from './guard.js';
 import { CONTAINER_OPS, OP, SERVICE_OPS } from './operations.js';
 import { parseAllowList } from './settings.js';
 
+/** The `volumeDrivers` guard, as this file's header describes it. */
 export const volumeDriversGuard = defineGuard({
   key: 'volumeDrivers',
   summary: 'volume plugins (HostConfig.VolumeDriver, Mounts[*].VolumeOptions.DriverConfig.Name, volume create Driver)',

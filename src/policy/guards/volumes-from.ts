@@ -4,6 +4,7 @@ import { defineGuard } from './guard.js';
 import { CONTAINER_OPS } from './operations.js';
 import { parseSwitch } from './settings.js';
 
+/** The `volumesFrom` guard, as this file's header describes it. */
 export const volumesFromGuard = defineGuard({
   key: 'volumesFrom',
   summary: "another container's volumes and binds (HostConfig.VolumesFrom)",
