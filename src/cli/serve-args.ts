@@ -4,7 +4,7 @@
  * print theirs.
  */
 import { DEFAULTS } from '../config/load.js';
-import { parseArgs, refuseRepeated, UsageError } from './args.js';
+import { type ArgSpec, parseArgs, refuseRepeated, UsageError } from './args.js';
 import type { CliIo } from './io.js';
 
 /** Usage text of `dockgate serve`. */
@@ -18,12 +18,15 @@ It also keeps ./certs/crl.pem fresh: checked at start and hourly, the CRL is re-
 With a config file, re-sign the CRL with a timer or cron (docs/certificates.md).
 `;
 
+/** What `serve` accepts (`-h` as well as `--help`); README's serve row names each flag (test/unit/docs). */
+export const SERVE_ARGS = { values: ['config'], switches: ['help'] } as const satisfies ArgSpec;
+
 /** What serve's command line asks for: its help, or a run with this config file (undefined: the embedded default). */
 export type ServeArgs = { help: true } | { help: false; configFile: string | undefined };
 
 function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServeArgs {
   if (argv.includes('-h')) return { help: true };
-  const args = parseArgs(argv, { values: ['config'], switches: ['help'] });
+  const args = parseArgs(argv, SERVE_ARGS);
   if (args.switches.has('help')) return { help: true };
   if (args.positionals.length > 0) throw new UsageError(`serve takes no argument "${args.positionals[0]}"`);
   // parseArgs keeps the last --config: a unit's ExecStart plus a drop-in's would run on one unsaid.

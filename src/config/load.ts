@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { parseListen, parseUpstream } from './address.js';
 import { DEFAULT_TLS_FILES, defaultTlsFileProblem } from './default-tls.js';
+import { ADMIN_KEYS, ADMIN_TLS_KEYS, AUDIT_KEYS, LIMITS_KEYS, METRICS_KEYS, TLS_KEYS } from './keys.js';
 import { checkTopLevelKeys, emptyConfigProblem, NOT_A_MAPPING } from './top-level.js';
 import type { AdminConfig, GatewayConfig, ListenAddress, TlsConfig } from './types.js';
 import { ConfigError, isRecord, MAX_TIMER_MS, ProblemList, readPositiveInt } from './validate.js';
@@ -81,7 +82,7 @@ function readFile(problems: ProblemList, base: string, path: string, value: unkn
 function readTls(problems: ProblemList, base: string, raw: unknown, relativeTo: string): TlsConfig {
   const tls = isRecord(raw) ? raw : {};
   if (raw !== undefined && !isRecord(raw)) problems.add('tls', 'must be a mapping with ca, cert and key');
-  problems.unknownKeys('tls', tls, ['ca', 'cert', 'key', 'crl', 'partialChain']);
+  problems.unknownKeys('tls', tls, TLS_KEYS);
   if (tls.partialChain !== undefined && typeof tls.partialChain !== 'boolean') problems.add('tls.partialChain', 'must be true or false');
   const file = (name: 'ca' | 'cert' | 'key'): string => {
     if (tls[name] !== undefined) return readFile(problems, base, `tls.${name}`, tls[name]) ?? '';
@@ -139,12 +140,12 @@ function readAdmin(problems: ProblemList, base: string, raw: unknown): AdminConf
     problems.add('admin', 'must be host:port, off, or a mapping with listen and tls');
     return { enabled: false, listen: { host: '127.0.0.1', port: 0 } };
   }
-  problems.unknownKeys('admin', raw, ['listen', 'tls']);
+  problems.unknownKeys('admin', raw, ADMIN_KEYS);
   const admin: AdminConfig = { enabled: true, listen: readListen(problems, 'admin.listen', raw.listen, DEFAULTS.admin) };
   if (raw.tls !== undefined) {
     const tls = isRecord(raw.tls) ? raw.tls : {};
     if (!isRecord(raw.tls)) problems.add('admin.tls', 'must be a mapping with cert, key and optional ca and crl');
-    problems.unknownKeys('admin.tls', tls, ['cert', 'key', 'ca', 'crl']);
+    problems.unknownKeys('admin.tls', tls, ADMIN_TLS_KEYS);
     if (tls.crl !== undefined && tls.ca === undefined) problems.add('admin.tls.crl', 'needs admin.tls.ca: without it no client certificate is asked for');
     if (tls.cert === undefined) problems.add('admin.tls.cert', 'is required when admin.tls is set');
     if (tls.key === undefined) problems.add('admin.tls.key', 'is required when admin.tls is set');
@@ -192,12 +193,12 @@ export function buildConfig(doc: unknown, base: string, source?: string, sourceD
   const upstream = parseUpstream(upstreamText);
   if (!upstream.ok) problems.add('upstream', upstream.message);
 
-  const audit = readMapping(problems, 'audit', raw.audit === 'stdout' ? {} : raw.audit, ['file']);
-  const metrics = readMapping(problems, 'metrics', raw.metrics, ['identityLabel']);
+  const audit = readMapping(problems, 'audit', raw.audit === 'stdout' ? {} : raw.audit, AUDIT_KEYS);
+  const metrics = readMapping(problems, 'metrics', raw.metrics, METRICS_KEYS);
   if (metrics.identityLabel !== undefined && typeof metrics.identityLabel !== 'boolean') {
     problems.add('metrics.identityLabel', 'must be true or false');
   }
-  const limits = readMapping(problems, 'limits', raw.limits, ['bodyBytes', 'bufferedBodyBytes', 'bufferedBodyBytesPerIdentity', 'streamsPerIdentity', 'requestsPerIdentity', 'handshakesPerSource', 'handshakeFailuresPerSource', 'headersTimeoutMs', 'bodyTimeoutMs', 'streamedBodyIdleMs', 'keepAliveTimeoutMs', 'shutdownGraceMs']);
+  const limits = readMapping(problems, 'limits', raw.limits, LIMITS_KEYS);
 
   const config: GatewayConfig = {
     source,

@@ -4,8 +4,11 @@
  */
 import type { Decision, Identity, Outcome, RequestFacts } from './types.js';
 
+/** Every reason a TLS handshake fails for (dockgate_*tls_handshake_failures_total's `reason`). */
+export const HANDSHAKE_FAILURES = ['source-limit', 'no-hello', 'client-alert', 'no-certificate', 'unknown-ca', 'expired', 'revoked', 'bad-usage', 'protocol', 'other'] as const;
+
 /** Why a TLS handshake failed, bounded for a metric label. */
-export type HandshakeFailure = 'source-limit' | 'no-hello' | 'client-alert' | 'no-certificate' | 'unknown-ca' | 'expired' | 'revoked' | 'bad-usage' | 'protocol' | 'other';
+export type HandshakeFailure = (typeof HANDSHAKE_FAILURES)[number];
 
 /** Final outcome of a request, including the ones the policy never saw. */
 export type RequestOutcome = Outcome | 'malformed' | 'error';
@@ -17,7 +20,10 @@ export type RequestOutcome = Outcome | 'malformed' | 'error';
  * chain expired (`crl-expired`), the shutdown's grace period ended, or a streamed request body sent nothing for `limits.streamedBodyIdleMs` (`body-idle`).
  * Stable: the audit record's `endedBy`.
  */
-export type EndedBy = 'revoked' | 'untrusted' | 'expired' | 'crl-expired' | 'shutdown' | 'body-idle';
+export type EndedBy = (typeof ENDED_BY)[number];
+
+/** Every EndedBy value (the audit record's `endedBy`). */
+export const ENDED_BY = ['revoked', 'untrusted', 'expired', 'crl-expired', 'shutdown', 'body-idle'] as const;
 
 /** What a connection cut for expiry reports (Observer.connectionExpired). */
 export interface ExpiredConnection {

@@ -14,7 +14,10 @@ import { createRecentKeys } from './recent-keys.js';
  * `tls.*` files (`server`, `ca`, `crl`), client certificates, and the admin listener's own
  * `admin.tls.*` files (`admin-server`, `admin-ca`, `admin-crl`).
  */
-export type CertificateKind = 'server' | 'ca' | 'client' | 'crl' | 'admin-server' | 'admin-ca' | 'admin-crl';
+export type CertificateKind = (typeof CERTIFICATE_KINDS)[number];
+
+/** Every CertificateKind. */
+export const CERTIFICATE_KINDS = ['server', 'ca', 'client', 'crl', 'admin-server', 'admin-ca', 'admin-crl'] as const;
 
 /** Options of {@link createMetrics}. */
 export interface MetricsOptions {

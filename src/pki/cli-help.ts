@@ -1,4 +1,5 @@
 /** Help texts of `dockgate certs` and each subcommand. Kept beside each other so they agree. */
+import { DEFAULT_CA_DAYS, DEFAULT_CLIENT_DAYS, DEFAULT_CRL_DAYS, DEFAULT_SERVER_DAYS } from './validity.js';
 
 const KEY_TYPE = '  --key-type ecdsa|rsa  key algorithm: ECDSA P-256 (default) or RSA 4096';
 const DIR = '  --dir DIR             CA directory (default ./certs)';
@@ -17,8 +18,8 @@ ${DIR}
   --host NAME_OR_IP     extra server name or IP address (repeatable); the first non-loopback
                         one is the host printed in connect instructions
 ${KEY_TYPE}
-  --days N              server certificate lifetime in days (default 825)
-  --ca-days N           CA lifetime in days (default 3650)
+  --days N              server certificate lifetime in days (default ${DEFAULT_SERVER_DAYS})
+  --ca-days N           CA lifetime in days (default ${DEFAULT_CA_DAYS})
   --force               replace an existing CA: every certificate it issued stops working;
                         the replaced files and clients/ are kept in DIR/replaced-<time>/
                         (without --force, init refuses when any file it writes exists)
@@ -31,7 +32,7 @@ write a bundle (ca.pem, cert.pem, key.pem) usable as DOCKER_CERT_PATH.
 
 ${DIR}
   --group G             group, written as a subject OU value (repeatable, order kept)
-  --days N              lifetime in days (default 365, never past the CA's expiry)
+  --days N              lifetime in days (default ${DEFAULT_CLIENT_DAYS}, never past the CA's expiry)
   --out DIR             bundle directory (default DIR/clients/NAME); never a CA directory
                         or a directory holding another bundle
 ${KEY_TYPE}
@@ -63,7 +64,7 @@ crl.pem has been quiet for 2 s; at once on SIGHUP) and closes its open connectio
 ${DIR}
   --reason R            unspecified (default), keyCompromise, affiliationChanged,
                         superseded, cessationOfOperation
-  --crl-days N          days until the CRL's nextUpdate (default 30)
+  --crl-days N          days until the CRL's nextUpdate (default ${DEFAULT_CRL_DAYS})
 `,
   renew: `Usage: dockgate certs renew NAME [--dir DIR] [--days N] [--key-type ecdsa|rsa] [--connect-host HOST[:PORT]]
 
@@ -71,7 +72,7 @@ Issue a new key and certificate with the same name and groups into the same bund
 The previous certificate stays valid until it expires; revoke it by serial when done.
 
 ${DIR}
-  --days N              lifetime in days (default 365)
+  --days N              lifetime in days (default ${DEFAULT_CLIENT_DAYS})
 ${KEY_TYPE.replace('(default)', '(default: as before)')}
   --connect-host H      host for the printed connect lines
 
@@ -84,7 +85,7 @@ previous SANs and adding every --host. A running gateway picks the new pair up w
 
 ${DIR}
   --host NAME_OR_IP     server name or IP address to add (repeatable)
-  --days N              lifetime in days (default 825)
+  --days N              lifetime in days (default ${DEFAULT_SERVER_DAYS})
 ${KEY_TYPE.replace('(default)', '(default: as before)')}
 
 ${INDEX_REFUSAL}
@@ -99,7 +100,7 @@ backup; file dates play no part). Restore the index. issue, renew, rotate-server
 refuse the same state.
 
 ${DIR}
-  --crl-days N          days until the CRL's nextUpdate (default 30)
+  --crl-days N          days until the CRL's nextUpdate (default ${DEFAULT_CRL_DAYS})
 `,
 };
 

@@ -178,6 +178,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
 };
 
+/** The flags each `certs` subcommand accepts, by subcommand (README and certificates.md name each: test/unit/docs). */
+export const CERTS_FLAGS: Readonly<Record<string, FlagSpec>> = Object.fromEntries(Object.entries(COMMANDS).map(([name, command]) => [name, command.flags]));
+
 /**
  * Runs `dockgate certs ARGV...` (ARGV without the leading `certs`; a leading `certs` is
  * tolerated). Returns the exit code: 0 success, 1 operational error, 2 usage error.

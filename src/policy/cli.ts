@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Identity } from '../core/types.js';
 import { buildFacts } from '../facts/build-facts.js';
-import { parseArgs, refuseRepeated, UsageError } from '../cli/args.js';
+import { type ArgSpec, parseArgs, refuseRepeated, UsageError } from '../cli/args.js';
 import { ConfigError } from '../config/validate.js';
 import { policyWarnings } from './warnings.js';
 import type { CompiledPolicy } from './compile.js';
@@ -23,7 +23,8 @@ export interface PolicyCliIo {
   stdin?: NodeJS.ReadableStream;
 }
 
-const USAGE = `Usage:
+/** Usage text of `dockgate policy` (both subcommands). */
+export const POLICY_USAGE = `Usage:
   dockgate policy check [--policy FILE | --config FILE]
       Validate a policy (the built-in default without a flag); list every problem with its line.
       --config reads the config file's policy: key (a file without one: the built-in default,
@@ -40,21 +41,26 @@ Exit codes: 0 valid/allowed, 2 invalid policy or usage (or an unreadable --body 
 3 denied, would-deny (audit mode) or refused before the policy.
 `;
 
+/** What `policy check` accepts: each flag takes one value, given once. */
+export const CHECK_ARGS = { values: ['policy', 'config'] } as const satisfies ArgSpec;
+/** What `policy explain` accepts: `--group` and `--san` repeatable, the others given once. */
+export const EXPLAIN_ARGS = { values: ['policy', 'config', 'as', 'body', 'content-type'], lists: ['group', 'san'] } as const satisfies ArgSpec;
+
 /** Run `dockgate policy ...` with the arguments after `policy`. */
 export async function runPolicyCommand(argv: string[], io: PolicyCliIo): Promise<number> {
   const [sub, ...rest] = argv;
   // `policy help` and `policy help check|explain` print the usage; another topic is a usage error.
   const helpTopic = sub === 'help' && rest.length > 0 && !(rest.length === 1 && (rest[0] === 'check' || rest[0] === 'explain')) ? rest.join(' ') : undefined;
   if (helpTopic !== undefined) {
-    io.stderr.write(`dockgate policy: unknown policy command "${helpTopic}"\n\n${USAGE}`);
+    io.stderr.write(`dockgate policy: unknown policy command "${helpTopic}"\n\n${POLICY_USAGE}`);
     return 2;
   }
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-    (sub === undefined ? io.stderr : io.stdout).write(USAGE);
+    (sub === undefined ? io.stderr : io.stdout).write(POLICY_USAGE);
     return sub === undefined ? 2 : 0;
   }
   if ((sub === 'check' || sub === 'explain') && rest.some((a) => a === '--help' || a === '-h')) {
-    io.stdout.write(USAGE);
+    io.stdout.write(POLICY_USAGE);
     return 0;
   }
   try {
@@ -63,7 +69,7 @@ export async function runPolicyCommand(argv: string[], io: PolicyCliIo): Promise
     throw new UsageError(`unknown policy command "${sub}"`);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr.write(`dockgate policy: ${err.message}\n\n${USAGE}`);
+      io.stderr.write(`dockgate policy: ${err.message}\n\n${POLICY_USAGE}`);
       return 2;
     }
     if (err instanceof PolicyError) {
@@ -99,8 +105,8 @@ function selectPolicy(values: Record<string, string>): SelectedPolicy {
 }
 
 function check(argv: string[], io: PolicyCliIo): number {
-  const args = parseArgs(argv, { values: ['policy', 'config'] });
-  refuseRepeated(argv, ['policy', 'config'], ['policy', 'config']);
+  const args = parseArgs(argv, CHECK_ARGS);
+  refuseRepeated(argv, CHECK_ARGS.values, CHECK_ARGS.values);
   if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   const { policy, note } = selectPolicy(args.values);
   const modes = policy.rules.filter((r) => r.mode === 'audit').length;
@@ -116,8 +122,8 @@ function check(argv: string[], io: PolicyCliIo): number {
 }
 
 async function explainCommand(argv: string[], io: PolicyCliIo): Promise<number> {
-  const args = parseArgs(argv, { values: ['policy', 'config', 'as', 'body', 'content-type'], lists: ['group', 'san'] });
-  refuseRepeated(argv, ['policy', 'config', 'as', 'body', 'content-type'], ['policy', 'config', 'as', 'body', 'content-type', 'group', 'san']);
+  const args = parseArgs(argv, EXPLAIN_ARGS);
+  refuseRepeated(argv, EXPLAIN_ARGS.values, [...EXPLAIN_ARGS.values, ...EXPLAIN_ARGS.lists]);
   const name = args.values.as;
   if (!name) throw new UsageError('--as NAME is required');
   const [method, target, ...extra] = args.positionals;

@@ -5,8 +5,11 @@
  * broke (a reset or a broken pipe: the daemon died or dropped it mid-request). Pure.
  */
 
+/** The two kinds of daemon errors (dockgate_upstream_errors_total's `kind`). */
+export const UPSTREAM_ERROR_KINDS = ['unreachable', 'failed'] as const;
+
 /** The two kinds of daemon errors. */
-export type UpstreamErrorKind = 'unreachable' | 'failed';
+export type UpstreamErrorKind = (typeof UPSTREAM_ERROR_KINDS)[number];
 
 /** Errors of connecting: the daemon could not be reached. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']);

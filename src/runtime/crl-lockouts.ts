@@ -7,8 +7,11 @@
  */
 import { caLabel, type CrlInfo } from '../server/crl.js';
 
+/** Every reason a CA's clients are all refused for (dockgate_tls_cas_refused's `reason`). */
+export const CRL_LOCKOUT_REASONS = ['no-crl', 'crl-expired', 'crl-not-yet-valid'] as const;
+
 /** Why every client of a CA is refused. */
-export type CrlLockoutReason = 'no-crl' | 'crl-expired' | 'crl-not-yet-valid';
+export type CrlLockoutReason = (typeof CRL_LOCKOUT_REASONS)[number];
 
 /** One CA locked out by its CRL state. */
 export interface CrlLockout {
