@@ -70,7 +70,7 @@ describe('parseUpstream', () => {
     const parsed = parseUpstream(text);
     expect(parsed.ok && parsed.value).toMatchObject(want);
   });
-  it.each(['unix://relative.sock', 'http//x', 'ssh://host', 'tcp://host', 'tcp://127.0.0.1:0', 'tcp://[zz]:2375'])('refuses %s', (text) => {
+  it.each(['unix://relative.sock', 'unix://run/docker.sock', 'http//x', 'ssh://host', 'tcp://host', 'tcp://127.0.0.1:0', 'tcp://[zz]:2375'])('refuses %s', (text) => {
     expect(parseUpstream(text).ok).toBe(false);
   });
 });
@@ -183,6 +183,19 @@ describe('buildConfig', () => {
   it('names missing TLS files even when the tls block is left out', () => {
     const empty = mkdtempSync(join(dir, 'empty-'));
     expect(() => buildConfig({}, empty)).toThrow(/tls\.ca: .*certs\/ca\.pem: no such file/);
+  });
+});
+
+describe('a key naming an address or a file that is no string is refused, never read as its default (mutation review s29)', () => {
+  it.each([
+    ['listen', { tls, listen: 2376 }, 'listen: must be a non-empty string, got 2376'],
+    ['upstream', { tls, upstream: 2375 }, 'upstream: must be a non-empty string, got 2375'],
+    ['policy', { tls, policy: 5 }, 'policy: must be a non-empty string, got 5'],
+    ['policy, empty', { tls, policy: '' }, 'policy: must be a non-empty string, got ""'],
+    ['tls.crl', { tls: { ...tls, crl: true } }, 'tls.crl: must be a non-empty string, got true'],
+    ['audit.file', { tls, audit: { file: ['a.log'] } }, 'audit.file: must be a non-empty string, got ["a.log"]'],
+  ])('%s', (_key, doc, want) => {
+    expect(problems(doc)).toContain(want);
   });
 });
 

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildConfig, loadConfig } from '../../../src/config/load.js';
 import { ConfigError } from '../../../src/config/validate.js';
 import { policyPathFromConfig } from '../../../src/policy/config-policy-path.js';
+import { PolicyError } from '../../../src/policy/errors.js';
 import { problems } from '../policy/fixtures.js';
 
 const dir = mkdtempSync('/tmp/dgt-messages-');
@@ -64,8 +65,27 @@ describe('config messages', () => {
     ['a duplicate key', 'listen: 127.0.0.1:1\npolicy: a.yaml\npolicy: b.yaml\n', '(yaml): duplicate key "policy" at line 3'],
     ['several documents', 'policy: a.yaml\n---\npolicy: b.yaml\n', '(yaml): line 2: the file holds several YAML documents (separated by ---); it must hold one'],
     ['a key that is no string', 'policy: a.yaml\nTRUE: 1\n', '(yaml): line 2: key TRUE is read by YAML as the boolean true, not a name: quote it ("TRUE")'],
+    // The top-level shape (mutation review s29): a mistyped policy: key would otherwise leave the
+    // check on the built-in default policy while serve refuses the file.
+    ['a mistyped top-level key', 'polcy: a.yaml\n', 'polcy: unknown key (expected one of: listen, tls, upstream, policy, admin, audit, metrics, limits)'],
+    ['a list, not a mapping', '- policy: a.yaml\n', '(root): must be a mapping'],
   ])('policy check --config says what serve says: %s', (_name, text, message) => {
     expect(configProblems(text, policyPathFromConfig)).toEqual([message]);
     expect(configProblems(text)).toContain(message);
+  });
+});
+
+describe('policy check --config: a config file that cannot be read (mutation review s29)', () => {
+  it('is a policy error naming the file, not a crash', () => {
+    const missing = join(dir, 'absent.yaml');
+    expect(() => policyPathFromConfig(missing)).toThrow(PolicyError);
+    expect(() => policyPathFromConfig(missing)).toThrow(/cannot read config file: .*absent\.yaml/);
+  });
+
+  it.each([['a number', 'policy: 5\n'], ['no value', 'policy:\n'], ['empty', "policy: ''\n"]])('policy: %s is refused as no file path', (_name, text) => {
+    const file = join(dir, 'bad-policy.yaml');
+    writeFileSync(file, text);
+    expect(() => policyPathFromConfig(file)).toThrow(PolicyError);
+    expect(() => policyPathFromConfig(file)).toThrow(/must be a file path/);
   });
 });

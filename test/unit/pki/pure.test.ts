@@ -7,11 +7,11 @@ import { bundleFiles } from '../../../src/pki/bundle.js';
 import { chooseConnectHost, connectAddress, connectHostProblem, connectLines, contextName, shellQuote } from '../../../src/pki/connect-lines.js';
 import { derInteger } from '../../../src/pki/crl.js';
 import { isLoopback, normalizeHost, serverSans } from '../../../src/pki/hosts.js';
-import { clientSubject } from '../../../src/pki/names.js';
+import { clientSubject, validateClientName, validateGroups } from '../../../src/pki/names.js';
 import { certStatus, readIndex, type IndexEntry } from '../../../src/pki/pki-index.js';
 import { parseRevocationReason } from '../../../src/pki/revocation-reason.js';
 import { normalizeSerial, randomSerial } from '../../../src/pki/serial.js';
-import { validity } from '../../../src/pki/validity.js';
+import { checkDays, validity } from '../../../src/pki/validity.js';
 import { tempDirs } from './helpers.js';
 
 const tmp = tempDirs();
@@ -23,6 +23,10 @@ describe('serials', () => {
     ['00:DF:84:29', 'df8429'],
     ['0xDEADBEEF', 'deadbeef'],
     ['0000', '00'],
+    // Zero bytes inside a serial are part of it: only leading ones go (mutation review s29).
+    ['DF:00:84', 'df0084'],
+    ['a00b', 'a00b'],
+    ['00:01:00', '0100'],
     ['not-hex', undefined],
     ['', undefined],
   ])('normalizeSerial(%j) = %j', (input, expected) => {
@@ -171,6 +175,29 @@ describe('parseArgs', () => {
   });
 });
 
+describe('client names (mutation review s29)', () => {
+  // Only a leading - is refused (it would read as a flag): names such as build-bot are common.
+  test.each(['build-bot', 'a-', 'a.b', 'x'.repeat(64)])('accepts %j', (name) => {
+    expect(() => validateClientName(name)).not.toThrow();
+  });
+  test.each(['-rf', '-', 'a/b', '.', '..'])('refuses %j', (name) => {
+    expect(() => validateClientName(name)).toThrow(expect.objectContaining({ code: 'PKI_BAD_NAME' }));
+  });
+  test('groups: any text but control characters, empty or over-long ones', () => {
+    expect(() => validateGroups(['ops', 'a-b', 'x'.repeat(64)])).not.toThrow();
+    for (const bad of [['ok', 'bad\u0007'], [''], ['x'.repeat(65)]]) expect(() => validateGroups(bad)).toThrow(expect.objectContaining({ code: 'PKI_BAD_GROUP' }));
+  });
+});
+
+describe('checkDays: a whole number of days from 1 to 36500 (mutation review s29)', () => {
+  test.each([1, 90, 36500])('accepts %d', (days) => {
+    expect(checkDays(days, '--days')).toBe(days);
+  });
+  test.each([0, -1, 36501, 1.5, Number.NaN, Infinity])('refuses %d', (days) => {
+    expect(() => checkDays(days, '--days')).toThrow(expect.objectContaining({ code: 'PKI_BAD_DAYS' }));
+  });
+});
+
 describe('misc', () => {
   test.each([
     [0, '020100'],
@@ -194,6 +221,10 @@ describe('misc', () => {
     [undefined, 'unspecified'],
   ])('parseRevocationReason(%j) = %j', (input, expected) => {
     expect(parseRevocationReason(input)).toBe(expected);
+  });
+
+  test('parseRevocationReason refuses a reason it does not know (mutation review s29)', () => {
+    expect(() => parseRevocationReason('bored')).toThrow(/unknown revocation reason "bored"/);
   });
 
   test('validity backdates 5 minutes and never outlives the CA', () => {

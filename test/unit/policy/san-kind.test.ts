@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalIp } from '../../../src/core/canonical-ip.js';
 import { loadPolicy } from '../../../src/policy/compile.js';
 import { decide } from '../../../src/policy/evaluate.js';
-import { sanKind, type SanKind } from '../../../src/policy/san-kind.js';
+import { hasSan, sanKind, type SanKind } from '../../../src/policy/san-kind.js';
 import { identity, req } from './fixtures.js';
 
 describe('canonicalIp: one spelling per address', () => {
@@ -66,5 +66,18 @@ rules:
 `);
     expect(decide(policy, identity('x', [], { uri: ['spiffe://ops@example.org/ci'] }), req('GET', '/info')).outcome).toBe('allow');
     expect(decide(policy, identity('x', [], { email: ['spiffe://ops@example.org/ci'] }), req('GET', '/info')).outcome).toBe('deny');
+  });
+});
+
+describe('hasSan: an IP entry matches one of the identity\'s IP SANs, as addresses (mutation review s29)', () => {
+  const sans = (ip: string[]) => ({ sans: { dns: ['10.0.0.7'], ip, uri: [], email: [] } });
+  it.each<[string, string[], boolean]>([
+    ['10.0.0.7', [], false],
+    ['::1', [], false],
+    ['10.0.0.7', ['10.0.0.1', '10.0.0.7'], true],
+    ['10.0.0.7', ['10.0.0.1'], false],
+    ['::1', ['10.0.0.1', '0:0:0:0:0:0:0:1'], true],
+  ])('%s with IP SANs %j -> %s', (entry, ip, want) => {
+    expect(hasSan(sans(ip), entry)).toBe(want);
   });
 });

@@ -76,6 +76,15 @@ describe('policy tenancy: section', () => {
     ]);
   });
 
+  // Mutation review s29: a quota that is no mapping must be refused, never read as "no limits".
+  it.each([
+    ['quotas.default', '  quotas: { default: 5 }\n'],
+    ['quotas.groups.web', '  quotas: { groups: { web: 10 } }\n'],
+    ['quotas.users.alice', '  quotas: { users: { alice: [containers] } }\n'],
+  ])('tenancy.%s that is no mapping of limits is refused', (key, quotas) => {
+    expect(problems(`${base}tenancy:\n${quotas}`)).toEqual([expect.stringMatching(new RegExp(`^tenancy\\.${key.replace(/\./g, '\\.')}: must be a mapping of limits \\(containers, `))]);
+  });
+
   it.each([
     ['512m', 512 * 2 ** 20],
     ['1g', 2 ** 30],

@@ -158,6 +158,21 @@ describe('tenants and access', () => {
     expect(root.admin).toBe(true);
   });
 
+  // Mutation review s29: `admins.groups.some` read as `every` made everyone an admin under a
+  // policy that names no admin group (the default), and no admin in one of two admin groups.
+  it.each([
+    ['no admins: section (the default): nobody is an admin', {}, ['web'], false],
+    ['admin users only: a caller in any group is no admin', { admins: { users: ['root'] } }, ['web'], false],
+    ['one of two admin groups is enough', { admins: { groups: ['ops', 'sec'] } }, ['sec'], true],
+    ['a group outside the admin groups is not', { admins: { groups: ['ops', 'sec'] } }, ['web'], false],
+  ])('admin: %s', (_name, tenancy, groups, want) => {
+    const problems = new Problems();
+    const parsed = parseTenancy(tenancy, problems);
+    expect(problems.list).toEqual([]);
+    if (!parsed) throw new Error('no spec');
+    expect(tenantOf(parsed, identity('eve', groups), groups).admin).toBe(want);
+  });
+
   const obj = (kind: ResolvedObject['kind'], ownership: ResolvedObject['ownership'], names: string[] = ['x']): ResolvedObject => ({ kind, id: 'id', names, ownership });
   it.each([
     ['own', alice, obj('containers', { owner: 'alice', team: 'web' }), 'modify', 'owner'],
