@@ -70,7 +70,7 @@ describe('parseUpstream', () => {
     const parsed = parseUpstream(text);
     expect(parsed.ok && parsed.value).toMatchObject(want);
   });
-  it.each(['unix://relative.sock', 'unix://run/docker.sock', 'http//x', 'ssh://host', 'tcp://host', 'tcp://127.0.0.1:0', 'tcp://[zz]:2375'])('refuses %s', (text) => {
+  it.each(['unix://relative.sock', 'unix://run/docker.sock', 'xunix:///var/run/docker.sock', 'xnpipe:////./pipe/docker_engine', 'http//x', 'ssh://host', 'tcp://host', 'tcp://127.0.0.1:0', 'tcp://[zz]:2375'])('refuses %s', (text) => {
     expect(parseUpstream(text).ok).toBe(false);
   });
 });
@@ -319,6 +319,15 @@ describe('loadConfig', () => {
     ['--- !!omap\n- policy: policy.yaml\n', '(root): must be a mapping'],
   ])('refuses a tagged collection where a mapping belongs: %j', (text, message) => {
     expect(problemsOf('tagged.yaml', text).some((g) => g.startsWith(message))).toBe(true);
+  });
+
+  // Mutation review s29: a YAML value the library cannot build is refused saying so, not as a
+  // file that "holds no configuration".
+  it.each([
+    ['an alias bomb', `a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n${Array.from({ length: 8 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array.from({ length: 10 }, () => `*a${i}`).join(', ')}]`).join('\n')}\n`, /^\(yaml\): Excessive alias count/],
+    ['a YAML 1.1 merge of a scalar', '%YAML 1.1\n---\nlisten: 127.0.0.1:1\nlimits: { <<: 1 }\n', /^\(yaml\): Merge sources must be maps/],
+  ])('refuses %s as YAML that cannot be read', (_name, text, want) => {
+    expect(problemsOf('unbuildable.yaml', text)).toEqual([expect.stringMatching(want)]);
   });
 
   it('refuses duplicate keys and invalid YAML with the file named', () => {

@@ -63,6 +63,9 @@ describe('hosts', () => {
     ['10.0.0.1', false],
     ['gw.example.com', false],
     ['127.0.0.1.example.com', false],
+    // An address with 127 in another place is no loopback (mutation review s29).
+    ['10.127.0.1', false],
+    ['app.localhost.example.com', false],
   ])('isLoopback(%j) = %j', (host, expected) => {
     expect(isLoopback(host)).toBe(expected);
   });
@@ -180,7 +183,7 @@ describe('client names (mutation review s29)', () => {
   test.each(['build-bot', 'a-', 'a.b', 'x'.repeat(64)])('accepts %j', (name) => {
     expect(() => validateClientName(name)).not.toThrow();
   });
-  test.each(['-rf', '-', 'a/b', '.', '..'])('refuses %j', (name) => {
+  test.each(['', ' a', 'a ', '-rf', '-', 'a/b', '.', '..'])('refuses %j', (name) => {
     expect(() => validateClientName(name)).toThrow(expect.objectContaining({ code: 'PKI_BAD_NAME' }));
   });
   test('groups: any text but control characters, empty or over-long ones', () => {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCertsCommand } from '../../../src/pki/cli.js';
 import { casWithoutCrl, crlGaps, normalizeSerialHex, parseCrl } from '../../../src/server/crl.js';
-import { derChildren, parseDer, readIntegerHex, readOid, readSignedIntegerHex, readTime, type DerElement } from '../../../src/server/der.js';
+import { derChildren, parseDer, readBitStringBytes, readIntegerHex, readNull, readOid, readSignedIntegerHex, readSmallInteger, readTime, type DerElement } from '../../../src/server/der.js';
 import { captureIo } from '../pki/helpers.js';
 
 const FILE = '/x/crl.pem';
@@ -455,6 +455,29 @@ describe('DER reader', () => {
     expect(readIntegerHex(parseDer(Buffer.from([0x02, 0x02, 0x00, 0x80])))).toBe('0080');
     expect(() => readIntegerHex(parseDer(Buffer.from([0x02, 0x02, 0x00, 0x7f])))).toThrow('non-minimal INTEGER');
     expect(() => readIntegerHex(parseDer(Buffer.from([0x02, 0x00])))).toThrow('empty INTEGER');
+  });
+
+  // Mutation review s29: the length-octet bound, NULL and BIT STRING checks had no row.
+  it('refuses a length of more than 4 octets', () => {
+    expect(() => parseDer(Buffer.from([0x04, 0x85, 0x01, 0x00, 0x00, 0x00, 0x00]))).toThrow('DER: length of 5 octets at offset 0');
+  });
+
+  it('a small INTEGER: up to 4 octets, not negative', () => {
+    expect(readSmallInteger(parseDer(Buffer.from([0x02, 0x01, 0x01])))).toBe(1);
+    expect(readSmallInteger(parseDer(Buffer.from([0x02, 0x04, 0x7f, 0xff, 0xff, 0xff])))).toBe(0x7fffffff);
+    expect(() => readSmallInteger(parseDer(Buffer.from([0x02, 0x01, 0x80])))).toThrow('DER: INTEGER at offset 0 is out of range');
+    expect(() => readSmallInteger(parseDer(Buffer.from([0x02, 0x05, 0x01, 0x00, 0x00, 0x00, 0x00])))).toThrow('DER: INTEGER at offset 0 is out of range');
+  });
+
+  it('NULL: no content', () => {
+    expect(() => readNull(parseDer(Buffer.from([0x05, 0x00])))).not.toThrow();
+    expect(() => readNull(parseDer(Buffer.from([0x05, 0x01, 0x00])))).toThrow('DER: NULL with content at offset 0');
+  });
+
+  it('BIT STRING: the bytes after a zero unused-bits octet, refusing unused bits and an empty one', () => {
+    expect(readBitStringBytes(parseDer(Buffer.from([0x03, 0x03, 0x00, 0xab, 0xcd])))).toEqual(Buffer.from([0xab, 0xcd]));
+    expect(() => readBitStringBytes(parseDer(Buffer.from([0x03, 0x02, 0x01, 0xfe])))).toThrow('DER: BIT STRING at offset 0 has 1 unused bits');
+    expect(() => readBitStringBytes(parseDer(Buffer.from([0x03, 0x00])))).toThrow('DER: empty BIT STRING at offset 0');
   });
 
   it('OBJECT IDENTIFIER: dotted form, refusing padded or truncated arcs', () => {

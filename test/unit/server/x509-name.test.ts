@@ -26,12 +26,21 @@ const OCTETS = 0x04;
 const IA5 = 0x16;
 const VISIBLE = 0x1a;
 const TELETEX = 0x14;
+const UNIVERSAL = 0x1c;
+
+/** `text` as a UniversalString holds it: one big-endian 32-bit code point per character. */
+function utf32(text: string): Buffer {
+  const chars = [...text];
+  const out = Buffer.alloc(4 * chars.length);
+  chars.forEach((c, i) => out.writeUInt32BE(c.codePointAt(0) ?? 0, 4 * i));
+  return out;
+}
 
 /** One attribute: [type, value] or [type, value, string tag]. */
 type Attr = [keyof typeof OIDS, string] | [keyof typeof OIDS, string, number];
 
 function attribute([type, value, tag = UTF8]: Attr): Buffer {
-  const bytes = tag === BMP ? Buffer.from(value, 'utf16le').swap16() : Buffer.from(value, tag === UTF8 ? 'utf8' : 'latin1');
+  const bytes = tag === BMP ? Buffer.from(value, 'utf16le').swap16() : tag === UNIVERSAL ? utf32(value) : Buffer.from(value, tag === UTF8 ? 'utf8' : 'latin1');
   return tlv(0x30, Buffer.concat([tlv(0x06, OIDS[type] as Buffer), tlv(tag, bytes)]));
 }
 
@@ -77,6 +86,8 @@ describe('formatName', () => {
   it.each<[string, X509Name, string]>([
     ['short names, RDNs in order, multi-valued joined with +', name([['CN', 'a'], ['O', 'b']], [['OU', 'c']]), 'CN=a+O=b, OU=c'],
     ['a BMPString', name([['CN', 'Équipe', BMP]]), 'CN=Équipe'],
+    // Mutation review s29: every 4-octet character of a UniversalString, none read past the end.
+    ['a UniversalString', name([['CN', 'Équipe \u{1F600}', UNIVERSAL]]), 'CN=Équipe \u{1F600}'],
     ['a control character cannot start a new log line', name([['CN', 'a\nCN=admin']]), 'CN=a\\0ACN=admin'],
     ['DEL escaped too', name([['CN', 'a\x7f']]), 'CN=a\\7F'],
     ['separators escaped', name([['CN', 'a, O=b+c']]), 'CN=a\\, O=b\\+c'],

@@ -136,7 +136,8 @@ const daemon: DaemonClient = madeByGateway({
     if (d.startsWith('/containers/json?')) {
       const filters = JSON.parse(d.slice(d.indexOf('filters=') + 'filters='.length)) as { name?: string[]; network?: string[]; status?: string[] };
       // Created, never started: every endpoint without a NetworkID.
-      if (filters.status?.[0] === 'created') return Promise.resolve(answer(200, containers.filter((c) => Object.values(c.endpoints).every((e) => e.id === '')).map((c) => ({ Id: c.id, Names: [`/${c.name}`], Labels: c.labels }))));
+      // Their list entries carry the endpoints' keys, as dockerd's list does.
+      if (filters.status?.[0] === 'created') return Promise.resolve(answer(200, containers.filter((c) => Object.values(c.endpoints).every((e) => e.id === '')).map((c) => ({ Id: c.id, Names: [`/${c.name}`], Labels: c.labels, NetworkSettings: { Networks: Object.fromEntries(Object.entries(c.endpoints).map(([k, e]) => [k, { NetworkID: e.id }])) } }))));
       if (filters.network) {
         if (fail === 'list') return Promise.resolve(answer(500, { message: 'boom' }));
         // dockerd's network filter: an endpoint's key, or a prefix of its NetworkID.
@@ -218,6 +219,18 @@ describe('create, rename and network connect on a network the caller may not cha
     const v = await run();
     expect(v.kind).toBe('forward');
     release(v);
+  });
+
+  // Mutation review s29: a created container that names shared by an ID prefix (docker create
+  // --network <prefix>) and was also connected to another network is found by the created list
+  // only; one endpoint on shared is enough for its aliases to count.
+  it('a created container on shared (by an ID prefix) and on another network: its alias is refused', async () => {
+    containers.push({ name: 'books', id: 'ag'.padEnd(64, '4'), labels: ADMIN, hostname: 'ledgerhost', endpoints: { [SHARED.slice(0, 12)]: { id: '', aliases: ['ledger'] }, other: { id: '' } } });
+    try {
+      expectAliasRefusal(await create('Ledger', 'shared'), 'Ledger', 'ledger');
+    } finally {
+      containers.pop();
+    }
   });
 
   it('a create on a network with N other containers: two lists (the network\'s, the created ones) and N inspects', async () => {

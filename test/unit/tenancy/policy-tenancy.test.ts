@@ -85,6 +85,25 @@ describe('policy tenancy: section', () => {
     expect(problems(`${base}tenancy:\n${quotas}`)).toEqual([expect.stringMatching(new RegExp(`^tenancy\\.${key.replace(/\./g, '\\.')}: must be a mapping of limits \\(containers, `))]);
   });
 
+  // Mutation review s29: dropping any of these problems survived the unit tests.
+  it.each([
+    ['enabled not a boolean', '  enabled: "no"\n', 'tenancy.enabled: must be true or false'],
+    ['quotas not a mapping', '  quotas: 5\n', 'tenancy.quotas: must be { default: {...}, groups: {...}, users: {...} }'],
+    ['quotas.groups not a mapping', '  quotas: { groups: [web] }\n', 'tenancy.quotas.groups: must be a mapping of name to limits'],
+    ['a rate that is no mapping', '  quotas: { default: { rate: 5 } }\n', 'tenancy.quotas.default.rate: must be { perSecond: N, burst: N }'],
+    ['shared not a mapping', '  shared: [net]\n', 'tenancy.shared: must be { networks: [...], volumes: [...] }'],
+  ])('%s is refused', (_name, body, want) => {
+    expect(problems(`${base}tenancy:\n${body}`)).toContain(want);
+  });
+
+  it('a default above its quota is refused: defaultMemory over memory, defaultCpus over cpus (mutation review s29)', () => {
+    expect(problems(`${base}tenancy:\n  quotas: { default: { memory: 1g, defaultMemory: 2g, cpus: 1, defaultCpus: 2 } }\n`)).toEqual([
+      'tenancy.quotas.default.defaultMemory: must not exceed memory',
+      'tenancy.quotas.default.defaultCpus: must not exceed cpus',
+    ]);
+    expect(problems(`${base}tenancy:\n  quotas: { default: { memory: 1g, defaultMemory: 1g } }\n`)).toEqual([]);
+  });
+
   it.each([
     ['512m', 512 * 2 ** 20],
     ['1g', 2 ** 30],
@@ -94,6 +113,7 @@ describe('policy tenancy: section', () => {
     ['0', undefined],
     ['lots', undefined],
     [-1, undefined],
+    [0, undefined],
   ])('parseByteSize(%s)', (v, want) => {
     expect(parseByteSize(v)).toBe(want);
   });
