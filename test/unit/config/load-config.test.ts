@@ -188,7 +188,7 @@ describe('buildConfig', () => {
 
 describe('a key naming an address or a file that is no string is refused, never read as its default (mutation review s29)', () => {
   it.each([
-    ['listen', { tls, listen: 2376 }, 'listen: must be a non-empty string, got 2376'],
+    ['listen', { tls, listen: 2376 }, 'listen: must be host:port, got the number 2376 (write "0.0.0.0:2376" for every interface, "127.0.0.1:2376" for this host only)'],
     ['upstream', { tls, upstream: 2375 }, 'upstream: must be a non-empty string, got 2375'],
     ['policy', { tls, policy: 5 }, 'policy: must be a non-empty string, got 5'],
     ['policy, empty', { tls, policy: '' }, 'policy: must be a non-empty string, got ""'],
