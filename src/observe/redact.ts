@@ -2,7 +2,8 @@
  * What an audit record says about a request body, query and path: a per-operation allow-list
  * of the few fields that matter, never anything else. Secrets stay out by construction: only
  * listed fields are copied, `Env` gives names only, nothing under `Secrets`, `JoinToken`,
- * `Data`, `DriverOpts` values (but `device` and `type`) or registry-auth headers is ever read,
+ * `Data`, `DriverOpts` values (but `device` and `type`), registry-auth headers or a login's
+ * credentials (its `serveraddress` only) is ever read,
  * and URL-valued fields lose their userinfo, query values and fragment
  * (`https://***@host/p?sig=***`); a commit's or import's `changes` give their instruction
  * keywords only; a prune's `label` filters their keys only (prune-filters.ts). Fields are read
@@ -17,6 +18,7 @@ import { field, isObject, mapEntries } from '../facts/go-fold.js';
 import { goBoolValue } from '../facts/query.js';
 import { pruneFilters } from './prune-filters.js';
 import { truncate } from './escape.js';
+import { maskRegistryAddress } from './registry-address.js';
 import { maskNameCredentials, maskPathCredentials, maskUrlCredentials } from './url-credentials.js';
 
 /** A scalar or a list of scalars, the only shapes an audit field takes. */
@@ -92,6 +94,16 @@ function buildArgNames(raw: string | undefined): string[] | undefined {
 function url(raw: JsonValue | undefined, schemeless = false): JsonValue | undefined {
   if (typeof raw === 'string') return maskUrlCredentials(raw, schemeless);
   return Array.isArray(raw) ? raw.map((item) => (typeof item === 'string' ? maskUrlCredentials(item, schemeless) : item)) : raw;
+}
+
+/**
+ * A registry address dockerd contacts (a search `term`, a login's `serveraddress`), masked by
+ * maskRegistryAddress, also each string of a list (dockerd refuses one; the record still shows
+ * it); other values as they are (objects are dropped by auditValue).
+ */
+function registryAddress(raw: JsonValue | undefined): JsonValue | undefined {
+  if (typeof raw === 'string') return maskRegistryAddress(raw);
+  return Array.isArray(raw) ? raw.map((item) => (typeof item === 'string' ? maskRegistryAddress(item) : item)) : raw;
 }
 
 /**
@@ -282,6 +294,14 @@ const EXTRACTORS: Record<string, Extract> = {
   SecretCreate: (f) => ({ name: body(f, 'Name') }),
   ConfigCreate: (f) => ({ name: body(f, 'Name') }),
   PluginPull: (f) => ({ remote: url(f.query.remote), name: url(f.query.name) }),
+  // Fetches from the registry `remote` names, like a pull (beside the path's `name`).
+  PluginUpgrade: (f) => ({ remote: url(f.query.remote) }),
+  // Registry look-ups at an address the caller chooses (exfiltrate in policy.md): the record
+  // names what dockerd contacts. A login's body holds username, password and identitytoken:
+  // only `serveraddress` is ever read from it.
+  ImageSearch: (f) => ({ term: registryAddress(f.query.term) }),
+  SystemAuth: (f) => ({ serverAddress: registryAddress(body(f, 'serveraddress')) }),
+  GetPluginPrivileges: (f) => ({ remote: url(f.query.remote) }),
   SwarmInit: (f) => ({ listenAddr: body(f, 'ListenAddr'), advertiseAddr: body(f, 'AdvertiseAddr') }),
   SwarmJoin: (f) => ({ remoteAddrs: body(f, 'RemoteAddrs'), listenAddr: body(f, 'ListenAddr') }),
 };
