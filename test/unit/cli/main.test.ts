@@ -1,6 +1,6 @@
 /** The top-level `dockgate` dispatch: help, version and unknown commands, with their exit codes. */
 import { describe, expect, test } from 'vitest';
-import { main } from '../../../src/cli/main.js';
+import { main } from '../../../src/cli/dispatch.js';
 import { VERSION } from '../../../src/runtime/version.js';
 import { captureIo } from '../pki/helpers.js';
 
