@@ -5,12 +5,21 @@
  * compete with the Node gateway for the same two CPUs. This one costs little CPU per request.
  *
  * Modes:
- *   keepalive  N connections, each sends the request again as soon as the answer is complete
+ *   keepalive  N connections, each sends the request again as soon as the answer is complete;
+ *              with --warm each connection first completes one unmeasured request (its TLS
+ *              handshake included) and timing starts once all have
  *   newconn    N workers, each opens a fresh connection (and TLS handshake) per request
- *   hold       N connections each send one request, wait for the head, then hold the stream
+ *   hold       N connections each send one request, wait for the head of a stream (chunked or
+ *              until EOF: a complete answer is an error), then hold the stream; the hold lasts
+ *              --duration after all are in and, with --await-data, until every stream has
+ *              received at least one byte (or --timeout)
  *   upgrade    one hijacked request (docker exec): after 101 sends --body-file as stdin and
  *              reads the multiplexed output, hashing the stdout payload
- * Output: one JSON object on stdout.
+ * Output: one JSON object on stdout. "ready" on stderr when measuring starts (after --warm's
+ * requests; in hold mode once every stream is in), so a caller can sample CPU from there.
+ * Besides the status histogram the output counts what proves the answers and the load were
+ * what they should be: body_min/body_max (smallest and largest body of one response, warm
+ * requests included), connections opened, TLS sessions resumed, held streams that received data.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -41,7 +50,7 @@ enum framing { F_LENGTH, F_CHUNKED, F_EOF, F_NONE };
 /* Options. */
 static enum mode mode = M_KEEPALIVE;
 static const char *unix_path, *host = "127.0.0.1";
-static int port, use_tls, concurrency = 1, hash_body;
+static int port, use_tls, concurrency = 1, hash_body, warm, await_data;
 static double duration = 5, timeout_s = 120;
 static long max_requests = -1;
 static const char *ca, *cert, *key, *method = "GET", *path = "/_ping", *body_file, *content_type;
@@ -51,7 +60,11 @@ static char req_head[8192];
 static size_t req_head_len;
 
 /* Results. */
-static long completed, errors, status_counts[600], established;
+static long completed, errors, status_counts[600], established, connections, resumed, streamed, warmed;
+/* Smallest and largest body of one complete response (-1: none yet). */
+static long long body_min = -1, body_max = -1;
+/* Keep-alive with --warm: 1 while every connection does its first, unmeasured request. */
+static int warming;
 static unsigned long long body_bytes, bytes_sent;
 static char first_error[256];
 static EVP_MD_CTX *sha;
@@ -101,6 +114,9 @@ struct conn {
   long long remaining; /* body bytes left (length) or in current chunk */
   int chunk_state;     /* 0 size line, 1 data, 2 CRLF after data, 3 trailers */
   int status, keep;
+  long long resp_bytes; /* body bytes of the current response */
+  int warm_done;        /* --warm: this connection's unmeasured request is complete */
+  int got_data;         /* hold: the stream delivered at least one byte */
   /* upgrade: stdin written and demux state */
   size_t in_pos;
   unsigned char fh[8];
@@ -157,6 +173,7 @@ static int open_conn(struct conn *c) {
     }
   }
   c->fd = fd;
+  connections++;
   c->st = S_CONNECTING;
   c->blen = 0;
   struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLET | EPOLLRDHUP, .data.ptr = c};
@@ -200,8 +217,18 @@ static ssize_t io_write(struct conn *c, const void *p, size_t n) {
 
 static void finished(struct conn *c) {
   double lat = now_s() - c->started;
-  completed++;
   if (c->status >= 0 && c->status < 600) status_counts[c->status]++;
+  if (mode != M_HOLD && mode != M_UPGRADE) {
+    if (body_min < 0 || c->resp_bytes < body_min) body_min = c->resp_bytes;
+    if (c->resp_bytes > body_max) body_max = c->resp_bytes;
+  }
+  if (warming) {
+    /* The unmeasured first request of a --warm connection: checked (status, body size), not timed. */
+    warmed++;
+    c->warm_done = 1;
+    return;
+  }
+  completed++;
   hist[hbucket((unsigned long long)(lat * 1e6))]++;
   if (max_requests > 0 && completed >= max_requests) stopping = 1;
 }
@@ -213,6 +240,7 @@ static long parse_head(struct conn *c) {
   size_t hl = (size_t)(end - c->buf) + 4;
   if (c->blen < 12 || strncmp(c->buf, "HTTP/1.", 7) != 0) return -1;
   c->status = atoi(c->buf + 9);
+  c->resp_bytes = 0;
   c->framing = F_EOF;
   c->keep = 1;
   c->remaining = 0;
@@ -249,12 +277,14 @@ static size_t consume_body(struct conn *c, const unsigned char *p, size_t n, int
   }
   if (c->framing == F_EOF) {
     body_bytes += n;
+    c->resp_bytes += (long long)n;
     hash(p, n);
     return n;
   }
   if (c->framing == F_LENGTH) {
     size_t take = n < (size_t)c->remaining ? n : (size_t)c->remaining;
     body_bytes += take;
+    c->resp_bytes += (long long)take;
     hash(p, take);
     c->remaining -= (long long)take;
     if (c->remaining == 0) *done = 1;
@@ -279,6 +309,7 @@ static size_t consume_body(struct conn *c, const unsigned char *p, size_t n, int
     } else {
       size_t take = n - used < (size_t)c->remaining ? n - used : (size_t)c->remaining;
       body_bytes += take;
+      c->resp_bytes += (long long)take;
       hash(p + used, take);
       c->remaining -= (long long)take;
       used += take;
@@ -313,6 +344,12 @@ static void demux(struct conn *c, const unsigned char *p, size_t n) {
 
 static void after_response(struct conn *c) {
   finished(c);
+  if (warming) {
+    /* Wait, connected, until every connection is warm (a closed one is reopened when timing starts). */
+    if (c->keep) c->st = S_DONE;
+    else close_conn(c);
+    return;
+  }
   if (mode == M_KEEPALIVE && c->keep && !stopping && now_s() < deadline) {
     start_request(c);
   } else {
@@ -353,6 +390,7 @@ static void drive(struct conn *c) {
     case S_HANDSHAKE: {
       int r = SSL_do_handshake(c->ssl);
       if (r == 1) {
+        if (SSL_session_reused(c->ssl)) resumed++;
         c->st = S_WRITE;
         c->wpos = 0;
         break;
@@ -409,12 +447,24 @@ static void drive(struct conn *c) {
         break;
       }
       if (mode == M_HOLD) {
-        if (c->status == 200) established++;
-        else fail(c, "hold: status not 200");
         finished(c);
-        c->st = S_HELD;
-        c->blen = 0;
-        break;
+        if (c->status != 200) {
+          fail(c, "hold: status not 200");
+        } else if (c->framing == F_LENGTH || c->framing == F_NONE) {
+          /* A complete answer (Content-Length, or no body) is not a stream. */
+          fail(c, "hold: a complete response, not a stream");
+        } else {
+          established++;
+          c->st = S_HELD;
+          if (c->blen && !c->got_data) {
+            c->got_data = 1;
+            streamed++;
+          }
+          c->blen = 0;
+          break;
+        }
+        close_conn(c);
+        return;
       }
       c->st = S_BODY;
       int done;
@@ -452,6 +502,10 @@ static void drive(struct conn *c) {
         if (!stopping) fail(c, "held stream ended early");
         close_conn(c);
         return;
+      }
+      if (!c->got_data) {
+        c->got_data = 1;
+        streamed++;
       }
       break;
     }
@@ -505,7 +559,8 @@ static void build_request(void) {
 
 static void usage(void) {
   fprintf(stderr, "usage: loadgen --mode keepalive|newconn|hold|upgrade (--unix PATH | --port N [--host IP]) [--tls --ca F --cert F --key F]\n"
-                  "  [--method M] [--path P] [--body-file F] [--content-type T] [-c N] [-d SECONDS] [-n REQUESTS] [--sha256] [--timeout S]\n");
+                  "  [--method M] [--path P] [--body-file F] [--content-type T] [-c N] [-d SECONDS] [-n REQUESTS] [--sha256] [--timeout S]\n"
+                  "  [--warm] [--await-data]\n");
   exit(2);
 }
 
@@ -531,6 +586,8 @@ int main(int argc, char **argv) {
     else if (ARG("-n")) max_requests = atol(v);
     else if (ARG("--timeout")) timeout_s = atof(v);
     else if (!strcmp(a, "--sha256")) hash_body = 1;
+    else if (!strcmp(a, "--warm")) warm = 1;
+    else if (!strcmp(a, "--await-data")) await_data = 1;
     else usage();
   }
   if ((!unix_path && !port) || concurrency < 1) usage();
@@ -568,6 +625,11 @@ int main(int argc, char **argv) {
   deadline = t0 + duration;
   double hard = t0 + (mode == M_UPGRADE || max_requests > 0 ? timeout_s : duration + timeout_s);
   if (mode == M_HOLD) deadline = hard;
+  warming = warm && mode == M_KEEPALIVE;
+  if (!warming && mode != M_HOLD) {
+    fputs("ready\n", stderr);
+    fflush(stderr);
+  }
   for (int i = 0; i < concurrency; i++) {
     conns[i].fd = -1;
     if (open_conn(&conns[i]) < 0) fail(&conns[i], "socket");
@@ -579,14 +641,42 @@ int main(int argc, char **argv) {
       fail(NULL, "timeout");
       break;
     }
+    if (warming) {
+      /* Every connection has answered its first request (or failed): time from here. */
+      int busy = 0;
+      for (int i = 0; i < concurrency; i++)
+        if (conns[i].st != S_DONE && conns[i].st != S_IDLE) busy = 1;
+      if (!busy) {
+        warming = 0;
+        t0 = t;
+        deadline = t0 + duration;
+        hard = t0 + (max_requests > 0 ? timeout_s : duration + timeout_s);
+        fputs("ready\n", stderr);
+        fflush(stderr);
+        for (int i = 0; i < concurrency; i++)
+          if (conns[i].st == S_DONE) {
+            start_request(&conns[i]);
+            drive(&conns[i]);
+          }
+      }
+    }
     if (mode == M_HOLD) {
-      /* Hold for the duration once every stream is established (handshakes may be slow). */
+      /* Hold for the duration once every stream is established (handshakes may be slow), and
+         with --await-data until every held stream has received data. */
       static double all_in;
-      if (!all_in && established + errors >= concurrency) all_in = t;
-      if (all_in && t >= all_in + duration) break;
+      if (!all_in && established + errors >= concurrency) {
+        all_in = t;
+        fputs("ready\n", stderr);
+        fflush(stderr);
+      }
+      int waiting = 0;
+      if (await_data)
+        for (int i = 0; i < concurrency; i++)
+          if (conns[i].st == S_HELD && !conns[i].got_data) waiting = 1;
+      if (all_in && t >= all_in + duration && !waiting) break;
     }
     int active = 0, ready = 0;
-    int want = !stopping && t < deadline && (mode == M_NEWCONN || mode == M_KEEPALIVE) && (max_requests < 0 || completed < max_requests);
+    int want = !warming && !stopping && t < deadline && (mode == M_NEWCONN || mode == M_KEEPALIVE) && (max_requests < 0 || completed < max_requests);
     for (int i = 0; i < concurrency; i++) {
       struct conn *c = &conns[i];
       if (c->st == S_IDLE && want) {
@@ -619,12 +709,13 @@ int main(int argc, char **argv) {
     EVP_DigestFinal_ex(sha, md, &l);
     for (unsigned i = 0; i < l; i++) sprintf(digest + 2 * i, "%02x", md[i]);
   }
-  printf("{\"mode\":\"%s\",\"concurrency\":%d,\"elapsed\":%.4f,\"completed\":%ld,\"errors\":%ld,\"established\":%ld,"
-         "\"rps\":%.1f,\"p50_us\":%llu,\"p90_us\":%llu,\"p99_us\":%llu,\"max_us\":%llu,\"body_bytes\":%llu,\"bytes_sent\":%llu,"
-         "\"sha256\":\"%s\",\"first_error\":\"%s\",\"status\":{",
+  printf("{\"mode\":\"%s\",\"concurrency\":%d,\"elapsed\":%.4f,\"completed\":%ld,\"warmed\":%ld,\"errors\":%ld,\"established\":%ld,"
+         "\"streamed\":%ld,\"connections\":%ld,\"resumed\":%ld,"
+         "\"rps\":%.1f,\"p50_us\":%llu,\"p90_us\":%llu,\"p99_us\":%llu,\"max_us\":%llu,\"body_bytes\":%llu,\"body_min\":%lld,\"body_max\":%lld,"
+         "\"bytes_sent\":%llu,\"sha256\":\"%s\",\"first_error\":\"%s\",\"status\":{",
          mode == M_NEWCONN ? "newconn" : mode == M_HOLD ? "hold" : mode == M_UPGRADE ? "upgrade" : "keepalive", concurrency, elapsed, completed,
-         errors, established, (double)completed / elapsed, percentile(0.5), percentile(0.9), percentile(0.99), percentile(1.0), body_bytes,
-         bytes_sent, digest, first_error);
+         warmed, errors, established, streamed, connections, resumed, (double)completed / elapsed, percentile(0.5), percentile(0.9),
+         percentile(0.99), percentile(1.0), body_bytes, body_min, body_max, bytes_sent, digest, first_error);
   int first = 1;
   for (int s = 0; s < 600; s++)
     if (status_counts[s]) {

@@ -1,0 +1,296 @@
+/**
+ * bench/loadgen.c against a tiny local HTTP/1.1 server whose answers are known: every figure the
+ * bench's checks trust (status histogram, errors, body bytes and per-response sizes, sha256,
+ * connections opened, TLS sessions resumed, held streams and the data they received, the
+ * demultiplexed stdout of a hijack) is asserted here, so a miscounting load generator cannot make
+ * a broken target look right. Plain TCP and TLS with a client certificate. No timing is asserted.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCertsCommand } from '../../../src/pki/cli.js';
+import { captureIo } from '../pki/helpers.js';
+
+/** What the load generator prints (bench/loadgen.c, the JSON on stdout). */
+interface LoadResult {
+  completed: number;
+  warmed: number;
+  errors: number;
+  established: number;
+  streamed: number;
+  connections: number;
+  resumed: number;
+  body_bytes: number;
+  body_min: number;
+  body_max: number;
+  bytes_sent: number;
+  sha256: string;
+  first_error: string;
+  status: Record<string, number>;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'dockgate-loadgen-'));
+const binary = join(dir, 'loadgen');
+const pki = join(dir, 'pki');
+const stdin = join(dir, 'stdin.bin');
+const stdinBytes = randomBytes(300_000);
+writeFileSync(stdin, stdinBytes);
+const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+
+/** Per-server state: how many /sizes answers so far, the held /events sockets. */
+let sizesServed = 0;
+const held: Socket[] = [];
+
+const head = (status: string, headers: string[]) => `HTTP/1.1 ${status}\r\n${headers.map((h) => `${h}\r\n`).join('')}\r\n`;
+
+/** Answer one request on `sock` by its path; returns false when the connection must not be read further. */
+function answer(sock: Socket, method: string, path: string): boolean {
+  switch (path) {
+    case '/ok':
+      sock.write(head('200 OK', ['Content-Length: 2']) + 'OK');
+      return true;
+    case '/fail':
+      sock.write(head('500 Internal Server Error', ['Content-Length: 5']) + 'error');
+      return true;
+    case '/sizes':
+      sizesServed += 1;
+      sock.write(head('200 OK', ['Content-Length: ' + (sizesServed % 2 ? 2 : 40)]) + (sizesServed % 2 ? 'OK' : 'x'.repeat(40)));
+      return true;
+    case '/chunked':
+      sock.write(head('200 OK', ['Transfer-Encoding: chunked']) + '5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n');
+      return true;
+    case '/cut-length':
+      sock.end(head('200 OK', ['Content-Length: 10']) + 'OKOK');
+      return false;
+    case '/cut-chunked':
+      sock.end(head('200 OK', ['Transfer-Encoding: chunked']) + '5\r\nhello\r\n');
+      return false;
+    case '/close':
+      sock.end(head('200 OK', ['Content-Length: 2', 'Connection: close']) + 'OK');
+      return false;
+    case '/no-head':
+      sock.end();
+      return false;
+    case '/events-length':
+      sock.write(head('200 OK', ['Content-Length: 0']));
+      return true;
+    case '/events':
+      sock.write(head('200 OK', ['Transfer-Encoding: chunked']));
+      held.push(sock);
+      // One event a little later, as a daemon's /events sends when something happens.
+      setTimeout(() => sock.writable && sock.write('3\r\n{}\n\r\n'), 100);
+      return true;
+    case '/events-silent':
+      sock.write(head('200 OK', ['Transfer-Encoding: chunked']));
+      held.push(sock);
+      return true;
+    default:
+      sock.end(head('404 Not Found', ['Content-Length: 0']));
+      return method !== '';
+  }
+}
+
+/**
+ * A hijacked `POST /exec`: 101, then each stdin piece echoed back as a Docker stdout frame (split
+ * across writes), with a stderr frame in between that must not count; closes once all stdin is back.
+ */
+function tunnel(sock: Socket, first: Buffer): void {
+  sock.write(head('101 UPGRADED', ['Connection: Upgrade', 'Upgrade: tcp', 'Content-Type: application/vnd.docker.raw-stream']));
+  let echoed = 0;
+  const frame = (stream: number, data: Buffer) => {
+    const h = Buffer.alloc(8);
+    h[0] = stream;
+    h.writeUInt32BE(data.length, 4);
+    return Buffer.concat([h, data]);
+  };
+  const echo = (data: Buffer) => {
+    if (!data.length) return;
+    const f = Buffer.concat([frame(1, data), frame(2, Buffer.from('noise'))]);
+    // The frame header split over two writes.
+    sock.write(f.subarray(0, 3));
+    sock.write(f.subarray(3));
+    echoed += data.length;
+    if (echoed >= stdinBytes.length) sock.end();
+  };
+  echo(first);
+  sock.on('data', echo);
+}
+
+function serve(sock: Socket): void {
+  let buf = Buffer.alloc(0);
+  const onData = (d: Buffer) => {
+    buf = Buffer.concat([buf, d]);
+    for (;;) {
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const lines = buf.subarray(0, end).toString().split('\r\n');
+      const [method = '', path = ''] = (lines[0] ?? '').split(' ');
+      const length = Number(lines.find((l) => /^content-length:/i.test(l))?.split(':')[1] ?? 0);
+      if (buf.length < end + 4 + length) return;
+      const rest = buf.subarray(end + 4 + length);
+      buf = Buffer.alloc(0);
+      if (path === '/exec') {
+        sock.off('data', onData);
+        tunnel(sock, rest);
+        return;
+      }
+      buf = rest;
+      if (!answer(sock, method, path)) {
+        sock.off('data', onData);
+        return;
+      }
+    }
+  };
+  sock.on('data', onData);
+  sock.on('error', () => {});
+}
+
+let plain: Server;
+let tls: Server;
+let plainPort = 0;
+let tlsPort = 0;
+
+async function certs(...argv: string[]): Promise<void> {
+  const c = captureIo();
+  const code = await runCertsCommand(argv, c.io);
+  if (code !== 0) throw new Error(`certs ${argv.join(' ')}: ${c.err()}`);
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((done) => server.listen(0, '127.0.0.1', () => done((server.address() as { port: number }).port)));
+}
+
+beforeAll(async () => {
+  const cc = spawnSync('cc', ['-O2', '-Wall', '-o', binary, resolve('bench/loadgen.c'), '-lssl', '-lcrypto'], { encoding: 'utf8' });
+  if (cc.status !== 0) throw new Error(`compiling bench/loadgen.c failed (needs cc and libssl-dev):\n${cc.stderr}`);
+  await certs('init', '--dir', pki, '--host', '127.0.0.1');
+  await certs('issue', 'client', '--dir', pki);
+  plain = createServer(serve);
+  tls = createTlsServer(
+    { ca: readFileSync(join(pki, 'ca.pem')), cert: readFileSync(join(pki, 'server-cert.pem')), key: readFileSync(join(pki, 'server-key.pem')), requestCert: true, rejectUnauthorized: true },
+    serve,
+  );
+  plainPort = await listen(plain);
+  tlsPort = await listen(tls);
+});
+
+afterAll(async () => {
+  for (const s of held) s.destroy();
+  await Promise.all([plain, tls].map((s) => new Promise((done) => s?.close(done))));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Run the load generator (asynchronously: the server answers from this process). */
+function load(args: string[], { useTls = false } = {}): Promise<{ r: LoadResult; stderr: string }> {
+  const client = join(pki, 'clients', 'client');
+  const conn = useTls
+    ? ['--port', String(tlsPort), '--tls', '--ca', join(client, 'ca.pem'), '--cert', join(client, 'cert.pem'), '--key', join(client, 'key.pem')]
+    : ['--port', String(plainPort)];
+  return new Promise((done, fail) => {
+    execFile(binary, [...conn, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err) return fail(new Error(`${err.message}\n${stderr}`));
+      done({ r: JSON.parse(stdout) as LoadResult, stderr });
+    });
+  });
+}
+
+describe('bench/loadgen.c against known answers', () => {
+  it('keep-alive: counts 200s, one connection per client, every body size', async () => {
+    const { r, stderr } = await load(['--path', '/ok', '-c', '3', '-n', '30']);
+    expect(r.completed).toBeGreaterThanOrEqual(30);
+    expect(r.status).toEqual({ '200': r.completed });
+    expect(r.errors).toBe(0);
+    expect(r.connections).toBe(3);
+    expect([r.body_min, r.body_max, r.body_bytes]).toEqual([2, 2, 2 * r.completed]);
+    expect(stderr).toBe('ready\n');
+  });
+
+  it('server errors are counted as what they are', async () => {
+    const { r } = await load(['--path', '/fail', '-n', '4']);
+    expect(r.status).toEqual({ '500': 4 });
+    expect(r.body_bytes).toBe(20);
+  });
+
+  it('bodies of different sizes show as the smallest and largest', async () => {
+    const { r } = await load(['--path', '/sizes', '-n', '6']);
+    expect([r.body_min, r.body_max, r.body_bytes]).toEqual([2, 40, 3 * 2 + 3 * 40]);
+  });
+
+  it('chunked bodies (extensions, trailers) are counted and hashed without their framing', async () => {
+    const { r } = await load(['--path', '/chunked', '-n', '1', '--sha256']);
+    expect(r.status).toEqual({ '200': 1 });
+    expect([r.body_bytes, r.body_min, r.body_max]).toEqual([11, 11, 11]);
+    expect(r.sha256).toBe(sha('hello world'));
+  });
+
+  it.each([
+    ['/cut-length', 'read body'],
+    ['/cut-chunked', 'read body'],
+    ['/no-head', 'eof before response head'],
+  ])('a connection closed inside %s is an error, not an answer', async (path, why) => {
+    const { r } = await load(['--path', path, '-n', '1', '-d', '0.2']);
+    expect(r.completed).toBe(0);
+    expect(r.errors).toBeGreaterThanOrEqual(1);
+    expect(r.first_error).toContain(why);
+  });
+
+  it('keep-alive answered with Connection: close: every request shows as a new connection', async () => {
+    const { r } = await load(['--path', '/close', '-n', '10']);
+    expect(r.status).toEqual({ '200': 10 });
+    expect(r.connections).toBe(10);
+  });
+
+  it('new-connection mode over TLS: one connection and full handshake per request', async () => {
+    const { r } = await load(['--mode', 'newconn', '--path', '/ok', '-c', '2', '-n', '8'], { useTls: true });
+    expect(r.status['200']).toBe(r.completed);
+    expect(r.completed).toBeGreaterThanOrEqual(8);
+    expect(r.connections).toBe(r.completed);
+    expect(r.resumed).toBe(0);
+  });
+
+  it('--warm: each connection answers once before timing starts, and keeps its connection', async () => {
+    const { r, stderr } = await load(['--path', '/ok', '-c', '4', '-d', '0.3', '--warm'], { useTls: true });
+    expect(r.warmed).toBe(4);
+    expect(r.connections).toBe(4);
+    expect(r.resumed).toBe(0);
+    expect(r.status['200']).toBe(r.completed + r.warmed);
+    expect(stderr).toBe('ready\n');
+  });
+
+  it('--warm on a target that closes after each answer: more connections than clients', async () => {
+    const { r } = await load(['--path', '/close', '-c', '2', '-d', '0.2', '--warm']);
+    expect(r.warmed).toBe(2);
+    expect(r.connections).toBe(2 + r.completed);
+  });
+
+  it('hold: a complete answer (Content-Length: 0) is not a stream', async () => {
+    const { r } = await load(['--mode', 'hold', '--path', '/events-length', '-c', '3', '-d', '0.2']);
+    expect(r.established).toBe(0);
+    expect(r.errors).toBe(3);
+    expect(r.first_error).toContain('not a stream');
+  });
+
+  it('hold --await-data: every held stream receives its event', async () => {
+    const { r, stderr } = await load(['--mode', 'hold', '--path', '/events', '-c', '3', '-d', '0', '--await-data'], { useTls: true });
+    expect([r.established, r.streamed, r.errors]).toEqual([3, 3, 0]);
+    expect(stderr).toBe('ready\n');
+  });
+
+  it('hold: streams that never send anything are held but not counted as streamed', async () => {
+    const { r } = await load(['--mode', 'hold', '--path', '/events-silent', '-c', '2', '-d', '0.2']);
+    expect([r.established, r.streamed, r.errors]).toEqual([2, 0, 0]);
+  });
+
+  it('upgrade: stdin goes through, only the demultiplexed stdout is counted and hashed', async () => {
+    const { r } = await load(['--mode', 'upgrade', '--method', 'POST', '--path', '/exec', '--body-file', stdin, '-n', '1', '--sha256'], { useTls: true });
+    expect(r.status).toEqual({ '101': 1 });
+    expect(r.errors).toBe(0);
+    expect(r.body_bytes).toBe(stdinBytes.length);
+    expect(r.sha256).toBe(sha(stdinBytes));
+  });
+});
