@@ -135,7 +135,8 @@ try {
   let ctx;
   if (opts.stream) {
     fixtures = await setupFixtures(env.daemon.socket, opts.mib * 1024 * 1024, 0, env.root);
-    ctx = { fixtures, bundles: env.bundles, socket: env.daemon.socket, reference: {} };
+    // Streams are checked against the daemon's own socket's (fixtures.mjs, streamReferences).
+    ctx = { fixtures, bundles: env.bundles, socket: env.daemon.socket, reference: fixtures.reference };
   } else {
     await startIdleContainers(env.daemon.socket, opts.containers);
   }

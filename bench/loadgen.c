@@ -12,7 +12,7 @@
  *   hold       N connections each send one request, wait for the head of a stream (chunked or
  *              until EOF: a complete answer is an error), then hold the stream; the hold lasts
  *              --duration after all are in and, with --await-data, until every stream has
- *              received at least one byte (or --timeout)
+ *              received at least one byte (at most 20 s longer)
  *   upgrade    one hijacked request (docker exec): after 101 sends --body-file as stdin and
  *              reads the multiplexed output, hashing the stdout payload
  * Output: one JSON object on stdout. "ready" on stderr when measuring starts (after --warm's
@@ -52,6 +52,8 @@ static enum mode mode = M_KEEPALIVE;
 static const char *unix_path, *host = "127.0.0.1";
 static int port, use_tls, concurrency = 1, hash_body, warm, await_data;
 static double duration = 5, timeout_s = 120;
+/* --await-data: how long past the hold to wait for the held streams' first bytes. */
+#define AWAIT_S 20
 static long max_requests = -1;
 static const char *ca, *cert, *key, *method = "GET", *path = "/_ping", *body_file, *content_type;
 static unsigned char *body;
@@ -662,7 +664,8 @@ int main(int argc, char **argv) {
     }
     if (mode == M_HOLD) {
       /* Hold for the duration once every stream is established (handshakes may be slow), and
-         with --await-data until every held stream has received data. */
+         with --await-data until every held stream has received data, at most AWAIT_S longer
+         (the streams without are then reported by `streamed`). */
       static double all_in;
       if (!all_in && established + errors >= concurrency) {
         all_in = t;
@@ -673,7 +676,7 @@ int main(int argc, char **argv) {
       if (await_data)
         for (int i = 0; i < concurrency; i++)
           if (conns[i].st == S_HELD && !conns[i].got_data) waiting = 1;
-      if (all_in && t >= all_in + duration && !waiting) break;
+      if (all_in && t >= all_in + duration && (!waiting || t >= all_in + duration + AWAIT_S)) break;
     }
     int active = 0, ready = 0;
     int want = !warming && !stopping && t < deadline && (mode == M_NEWCONN || mode == M_KEEPALIVE) && (max_requests < 0 || completed < max_requests);

@@ -2,7 +2,8 @@
 import { request } from 'node:http';
 
 /**
- * Call the API; resolves { status, body } with the body parsed as JSON when it is JSON. With
+ * Call the API; resolves { status, body, bytes } with the body parsed as JSON when it is JSON
+ * (`bytes`: the body's length as sent, for the bench's byte-count references). With
  * `timeoutMs`, a call the daemon does not answer in time rejects instead of waiting for ever.
  */
 export function api(socket, method, path, body, { timeoutMs } = {}) {
@@ -13,14 +14,15 @@ export function api(socket, method, path, body, { timeoutMs } = {}) {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
+        const raw = Buffer.concat(chunks);
+        const text = raw.toString();
         let parsed = text;
         try {
           parsed = text ? JSON.parse(text) : undefined;
         } catch {
           // Not JSON: keep the text.
         }
-        resolve({ status: res.statusCode, body: parsed });
+        resolve({ status: res.statusCode, body: parsed, bytes: raw.length });
       });
     });
     req.on('error', reject);

@@ -2,13 +2,15 @@
  * Everything the scenarios need inside the private daemon: the busybox image (built from the
  * machine's busybox-static, there is no registry), 50 running containers for
  * `containers/json`, a container holding the stream blob, a container whose log is the
- * stream size, a 4 KiB ContainerCreate body, and the blob and tar files on the host.
+ * stream size, a 4 KiB ContainerCreate body, and the blob and tar files on the host; and the
+ * sha256 of the cp-out archive and the log stream as the daemon's own socket gives them.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, closeSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { importBusybox } from '../../scripts/lib/private-dockerd.mjs';
+import { directSha } from './direct-read.mjs';
 import { api, apiOk } from './docker-api.mjs';
 
 /** Write `size` random bytes to `file`; returns its sha256. */
@@ -93,6 +95,15 @@ export async function setupFixtures(socket, size, containers = 50, parent = '/tm
 
   const bodyFile = join(dir, 'create.json');
   writeFileSync(bodyFile, createBody());
+
+  // cp in puts the blob at /tmp/blob; before each run an empty file takes its place, so what is
+  // read back afterwards can only be what that run delivered.
+  mkdirSync(join(dir, 'empty'));
+  writeFileSync(join(dir, 'empty', 'blob'), '');
+  const emptyTar = join(dir, 'empty.tar');
+  if (spawnSync('tar', ['-C', join(dir, 'empty'), '-cf', emptyTar, 'blob']).status !== 0) throw new Error('tar of the empty blob failed');
+
+  const logBytes = size + 8 * lines;
   return {
     dir,
     size,
@@ -102,9 +113,27 @@ export async function setupFixtures(socket, size, containers = 50, parent = '/tm
     streams,
     logs,
     // Docker's multiplexed log stream: an 8-byte frame header per line.
-    logBytes: size + 8 * lines,
+    logBytes,
     createBody: bodyFile,
+    emptyTar,
+    reference: await streamReferences(socket, { size, blobSha, streams, logs, logBytes }),
   };
+}
+
+/**
+ * What the stream scenarios must receive on every target, read over the daemon's own socket:
+ * the sha256 of the cp-out archive (whose file must be the blob) and of the log stream (whose
+ * length must be the log size plus Docker's framing). Throws when the daemon itself does not
+ * hold what the fixtures put there.
+ */
+export async function streamReferences(socket, f) {
+  const archive = await directSha(socket, `/containers/${f.streams}/archive?path=/blob`, { tar: true });
+  if (archive.status !== 200 || archive.file?.size !== f.size || archive.file?.sha256 !== f.blobSha) {
+    throw new Error(`the daemon's /blob archive (status ${archive.status}, file ${JSON.stringify(archive.file)}) is not the ${f.size}-byte blob ${f.blobSha}`);
+  }
+  const logs = await directSha(socket, `/containers/${f.logs}/logs?stdout=1&stderr=1`);
+  if (logs.status !== 200 || logs.bytes !== f.logBytes) throw new Error(`the daemon's log stream is ${logs.bytes} bytes (status ${logs.status}), expected ${f.logBytes}`);
+  return { 'cp-out': archive.sha256, logs: logs.sha256 };
 }
 
 /** A fresh exec instance in the streams container that echoes `size` bytes of stdin. */

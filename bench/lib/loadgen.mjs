@@ -45,7 +45,9 @@ export function stopLoads() {
 
 /**
  * Run the load generator. `opts`: mode, method, path, bodyFile, contentType, concurrency,
- * seconds, requests, sha256, timeout.
+ * seconds, requests, sha256, timeout, warm (each connection answers one untimed request
+ * first), awaitData (hold until every stream received data), onReady (called when the
+ * generator says measuring starts: after the warm requests, or once every stream is held).
  */
 export function runLoad(target, bundle, opts) {
   if (stopped) return Promise.reject(new Error('bench interrupted: no more load'));
@@ -56,6 +58,8 @@ export function runLoad(target, bundle, opts) {
   if (opts.requests) args.push('-n', String(opts.requests));
   if (opts.sha256) args.push('--sha256');
   if (opts.timeout) args.push('--timeout', String(opts.timeout));
+  if (opts.warm) args.push('--warm');
+  if (opts.awaitData) args.push('--await-data');
   return new Promise((res, rej) => {
     const child = execFile(BINARY, args, { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
       running.delete(child);
@@ -68,5 +72,15 @@ export function runLoad(target, bundle, opts) {
       }
     });
     running.add(child);
+    if (opts.onReady) {
+      let seen = '';
+      const onData = (d) => {
+        seen += d.toString();
+        if (!/^ready$/m.test(seen)) return;
+        child.stderr.off('data', onData);
+        opts.onReady();
+      };
+      child.stderr.on('data', onData);
+    }
   });
 }

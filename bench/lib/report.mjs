@@ -62,7 +62,7 @@ function soakTable(results) {
   const s = results.soak;
   if (!s) return '';
   return [
-    `| | at start (after warm-up) | at end | max |`,
+    `| | at start (idle 2 s after ${fmt(s.warmupSeconds, 0)} s of the mix) | at end (idle 2 s after the soak) | max (under load) |`,
     '|---|--:|--:|--:|',
     `| gateway RSS MiB | ${fmt(s.start.rssMiB, 1)} | ${fmt(s.end.rssMiB, 1)} | ${fmt(s.maxRss, 1)} |`,
     `| gateway open fds | ${s.start.fds} | ${s.end.fds} | ${s.maxFds} |`,

@@ -1,12 +1,21 @@
 /**
  * The scenarios of issue 7. Each `run(target, ctx)` drives one target once and returns a
- * sample; `check(sample, ctx)` returns the problems that make the sample untrustworthy
- * (wrong status codes, byte counts or sha256), so a broken benchmark cannot report a good
- * number. Measurements of the proxies' own CPU are taken around every run by the runner.
+ * sample; `check(sample, ctx)` returns the problems that make the sample untrustworthy, so a
+ * broken benchmark cannot report a good number: wrong status codes; bodies of another size than
+ * the daemon's own socket gives (every response's, from the load generator's smallest and
+ * largest); sha256 of streams against the daemon's own socket's; what cp in stored in the
+ * container; keep-alive that was not (more connections than clients) and new connections that
+ * were not new; refusals by something other than the guard meant; held streams that are not
+ * streams. `ctx.onReady` (from the runner) goes to the load generator: it is called when
+ * measuring starts, after each keep-alive connection's untimed first request.
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { directSha, putArchive } from './direct-read.mjs';
+import { api } from './docker-api.mjs';
 import { newExec, pruneCreated } from './fixtures.mjs';
 import { runLoad } from './loadgen.mjs';
+import { oneRequest } from './one-request.mjs';
 
 function statusProblems(r, expected) {
   const problems = [];
@@ -16,14 +25,56 @@ function statusProblems(r, expected) {
   return problems;
 }
 
+/**
+ * Every response's body size (the load generator's smallest and largest, untimed warm requests
+ * included) against `expected`: { bytes, slack } (within `slack` bytes of `bytes`) or
+ * { uniform: true, least } (all the same size, at least `least` bytes).
+ */
+function bodyProblems(r, expected) {
+  if (!r.completed && !r.warmed) return [];
+  const sizes = r.body_min === r.body_max ? `${r.body_min} bytes` : `${r.body_min} to ${r.body_max} bytes`;
+  if (expected.uniform) {
+    if (r.body_min !== r.body_max || r.body_min < (expected.least ?? 0)) return [`bodies of ${sizes}, expected one size of at least ${expected.least ?? 0} bytes`];
+    return [];
+  }
+  const slack = expected.slack ?? 0;
+  if (r.body_min < expected.bytes - slack || r.body_max > expected.bytes + slack) {
+    return [`bodies of ${sizes}, the daemon's own socket answers ${expected.bytes}${slack ? ` (± ${slack})` : ''}`];
+  }
+  return [];
+}
+
+/** Keep-alive must keep: one connection per client and no resumed TLS session. */
+function keptAlive(r, concurrency) {
+  const problems = [];
+  if (r.connections !== concurrency) problems.push(`opened ${r.connections} connections for ${concurrency} keep-alive clients`);
+  if (r.resumed) problems.push(`${r.resumed} TLS sessions resumed`);
+  return problems;
+}
+
+/**
+ * The body size a target must answer `GET path` with: the daemon's own answer, read on its
+ * socket just before the run. A container list changes by a few bytes as "Up N seconds"
+ * ages; 1% of slack allows that, and is less than one container's entry.
+ */
+async function expectedBody(ctx, path) {
+  const direct = await api(ctx.socket, 'GET', path);
+  if (direct.status !== 200) throw new Error(`GET ${path} on the daemon's socket: ${direct.status}`);
+  return { bytes: direct.bytes, slack: path === '/_ping' ? 0 : Math.max(64, Math.round(direct.bytes * 0.01)) };
+}
+
 function keepAlive(path, concurrency) {
   return {
     id: `ka ${path} c${concurrency}`,
     group: 'keep-alive',
     title: `GET ${path} keep-alive, ${concurrency} client${concurrency > 1 ? 's' : ''}`,
     metrics: ['rps', 'p50', 'p99', 'cpu10k'],
-    run: (t, ctx) => runLoad(t, ctx.bundles.allowed, { path, concurrency, seconds: ctx.seconds }),
-    check: (r) => statusProblems(r, 200),
+    async run(t, ctx) {
+      const expected = await expectedBody(ctx, path);
+      const r = await runLoad(t, ctx.bundles.allowed, { path, concurrency, seconds: ctx.seconds, warm: true, onReady: ctx.onReady });
+      return { ...r, expected };
+    },
+    check: (r) => [...statusProblems(r, 200), ...bodyProblems(r, r.expected), ...keptAlive(r, concurrency)],
   };
 }
 
@@ -32,9 +83,21 @@ const newConnection = {
   group: 'new connection',
   title: 'GET /_ping, new TLS connection per request, 16 clients',
   metrics: ['rps', 'p50', 'p99', 'cpu10k'],
-  run: (t, ctx) => runLoad(t, ctx.bundles.allowed, { mode: 'newconn', path: '/_ping', concurrency: 16, seconds: ctx.seconds }),
-  check: (r) => statusProblems(r, 200),
+  async run(t, ctx) {
+    const expected = await expectedBody(ctx, '/_ping');
+    const r = await runLoad(t, ctx.bundles.allowed, { mode: 'newconn', path: '/_ping', concurrency: 16, seconds: ctx.seconds, onReady: ctx.onReady });
+    return { ...r, expected };
+  },
+  check(r) {
+    const problems = [...statusProblems(r, 200), ...bodyProblems(r, r.expected)];
+    if (r.connections < r.completed) problems.push(`${r.completed} requests on ${r.connections} connections: not one new connection per request`);
+    if (r.resumed) problems.push(`${r.resumed} TLS sessions resumed: not full handshakes`);
+    return problems;
+  },
 };
+
+/** What the bench-denied rule's images guard says when it refuses busybox (src/policy/guards/images.ts). */
+const IMAGES_GUARD_REFUSAL = /is not an allowed image/;
 
 function create(denied) {
   return {
@@ -45,14 +108,28 @@ function create(denied) {
     // Only the gateway has a policy; the others would create the containers.
     only: denied ? ['dockgate'] : undefined,
     async run(t, ctx) {
-      const r = await runLoad(t, denied ? ctx.bundles.denied : ctx.bundles.allowed, {
+      const concurrency = denied ? 16 : 4;
+      const bundle = denied ? ctx.bundles.denied : ctx.bundles.allowed;
+      const r = await runLoad(t, bundle, {
         method: 'POST', path: '/containers/create', bodyFile: ctx.fixtures.createBody, contentType: 'application/json',
-        concurrency: denied ? 16 : 4, seconds: ctx.seconds,
+        concurrency, seconds: ctx.seconds, warm: true, onReady: ctx.onReady,
       });
-      if (!denied) await pruneCreated(ctx.socket);
-      return r;
+      let refusal;
+      if (denied) {
+        // One more of the same request, to read why it was refused.
+        const one = await oneRequest(t, bundle, { method: 'POST', path: '/containers/create', body: readFileSync(ctx.fixtures.createBody), contentType: 'application/json' });
+        refusal = { ...one, bytes: Buffer.byteLength(one.text) };
+      } else await pruneCreated(ctx.socket);
+      return { ...r, concurrency, refusal };
     },
-    check: (r) => statusProblems(r, denied ? 403 : 201),
+    check(r) {
+      const problems = [...statusProblems(r, denied ? 403 : 201), ...keptAlive(r, r.concurrency)];
+      if (!denied) return [...problems, ...bodyProblems(r, { uniform: true, least: 64 })];
+      // The refusal must be the images guard's, after the body was read: not a missing rule,
+      // a refused certificate or a body the gateway did not look at; and every refusal alike.
+      if (r.refusal.status !== 403 || !IMAGES_GUARD_REFUSAL.test(r.refusal.text)) problems.push(`refused with ${r.refusal.status} ${r.refusal.text.trim()}, not by the images guard`);
+      return [...problems, ...bodyProblems(r, { bytes: r.refusal.bytes })];
+    },
   };
 }
 
@@ -73,7 +150,12 @@ function stream(kind) {
       const timeout = 600;
       if (kind === 'cp-out') return runLoad(t, ctx.bundles.allowed, { path: `/containers/${f.streams}/archive?path=/blob`, requests: 1, sha256: true, timeout });
       if (kind === 'cp-in') {
-        return runLoad(t, ctx.bundles.allowed, { method: 'PUT', path: `/containers/${f.streams}/archive?path=/tmp`, bodyFile: f.blobTar, contentType: 'application/x-tar', requests: 1, timeout });
+        // An empty /tmp/blob first, so what is read back is what this run delivered.
+        const reset = await putArchive(ctx.socket, f.streams, '/tmp', f.emptyTar);
+        if (reset !== 200) throw new Error(`emptying /tmp/blob in the streams container: ${reset}`);
+        const r = await runLoad(t, ctx.bundles.allowed, { method: 'PUT', path: `/containers/${f.streams}/archive?path=/tmp`, bodyFile: f.blobTar, contentType: 'application/x-tar', requests: 1, timeout });
+        const stored = await directSha(ctx.socket, `/containers/${f.streams}/archive?path=/tmp/blob`, { tar: true });
+        return { ...r, stored: stored.file };
       }
       if (kind === 'logs') return runLoad(t, ctx.bundles.allowed, { path: `/containers/${f.logs}/logs?stdout=1&stderr=1`, requests: 1, sha256: true, timeout });
       const exec = await newExec(ctx.socket, f);
@@ -89,31 +171,61 @@ function stream(kind) {
         return problems;
       }
       const problems = statusProblems(r, 200);
-      if (kind === 'cp-in' && r.bytes_sent < statSync(f.blobTar).size) problems.push(`sent ${r.bytes_sent} bytes, tar is ${statSync(f.blobTar).size}`);
+      if (kind === 'cp-in') {
+        if (r.bytes_sent < statSync(f.blobTar).size) problems.push(`sent ${r.bytes_sent} bytes, tar is ${statSync(f.blobTar).size}`);
+        // What the daemon stored, read back on its own socket: the blob, every byte of it.
+        if (r.stored?.size !== f.size || r.stored?.sha256 !== f.blobSha) problems.push(`the container's /tmp/blob is ${r.stored ? `${r.stored.size} bytes, sha256 ${r.stored.sha256}` : 'missing'}: not the ${f.size}-byte blob ${f.blobSha}`);
+      }
       if (kind === 'cp-out') {
         if (r.body_bytes < f.size) problems.push(`archive of ${r.body_bytes} bytes is smaller than the ${f.size}-byte blob`);
-        ctx.reference[kind] ??= r.sha256;
-        if (r.sha256 !== ctx.reference[kind]) problems.push(`sha256 ${r.sha256} differs from the first target's ${ctx.reference[kind]}`);
+        if (r.sha256 !== ctx.reference[kind]) problems.push(`sha256 ${r.sha256} differs from the daemon's own socket's ${ctx.reference[kind]}`);
       }
       if (kind === 'logs') {
         if (r.body_bytes !== f.logBytes) problems.push(`log stream of ${r.body_bytes} bytes, expected ${f.logBytes}`);
-        ctx.reference[kind] ??= r.sha256;
-        if (r.sha256 !== ctx.reference[kind]) problems.push(`sha256 ${r.sha256} differs from the first target's ${ctx.reference[kind]}`);
+        if (r.sha256 !== ctx.reference[kind]) problems.push(`sha256 ${r.sha256} differs from the daemon's own socket's ${ctx.reference[kind]}`);
       }
       return problems;
     },
   };
 }
 
-/** Scenario 6: idle `GET /events` streams held open; the runner samples RSS while they are held. */
+/**
+ * Scenario 6: idle `GET /events` streams held open; the runner samples RSS while they are held.
+ * A stream must be one: an answer with a body length is refused by the load generator, and once
+ * every stream is in, events are made on the daemon's own socket (a tag added and removed, every
+ * half second) until every held stream has received one, which a target that answers the head
+ * itself and never opens the daemon's stream cannot fake.
+ */
 export const idleStreams = {
   id: 'idle /events',
   group: 'idle streams',
   title: 'idle GET /events streams held open',
-  run: (t, ctx) => runLoad(t, ctx.bundles.allowed, { mode: 'hold', path: '/events', concurrency: ctx.idleStreams, seconds: ctx.holdSeconds }),
+  async run(t, ctx) {
+    let held = false;
+    let done = false;
+    const events = (async () => {
+      for (let i = 0; !done; i += 1) {
+        if (held) {
+          const ref = `bench-idle:e${i}`;
+          await api(ctx.socket, 'POST', `/images/busybox/tag?repo=bench-idle&tag=e${i}`);
+          await api(ctx.socket, 'DELETE', `/images/${ref}?noprune=1`);
+        }
+        await sleep(500);
+      }
+    })();
+    try {
+      return await runLoad(t, ctx.bundles.allowed, {
+        mode: 'hold', path: '/events', concurrency: ctx.idleStreams, seconds: ctx.holdSeconds, awaitData: true, timeout: 120, onReady: () => (held = true),
+      });
+    } finally {
+      done = true;
+      await events;
+    }
+  },
   check(r, ctx) {
     const problems = [];
     if (r.established !== ctx.idleStreams) problems.push(`${r.established} of ${ctx.idleStreams} streams established`);
+    if (r.streamed !== r.established) problems.push(`${r.streamed} of ${r.established} held streams received the daemon's events`);
     if (r.errors) problems.push(`${r.errors} errors (${r.first_error})`);
     return problems;
   },
@@ -128,14 +240,37 @@ export const interleaved = [
   stream('cp-out'), stream('cp-in'), stream('logs'), stream('exec'),
 ];
 
-/** Scenario 7's mix for the soak: [label, bundle key, load options, expected status]. */
+/**
+ * Scenario 7's mix for the soak: [label, bundle key, load options, expected status, body check]
+ * (body check: as bodyProblems takes it, with `path` for the daemon's own answer to that path).
+ */
 export function soakMix(ctx, seconds) {
   return [
-    ['ping keep-alive', 'allowed', { path: '/_ping', concurrency: 8, seconds }, 200],
-    ['containers/json keep-alive', 'allowed', { path: '/containers/json', concurrency: 2, seconds }, 200],
-    ['ping new connections', 'allowed', { mode: 'newconn', path: '/_ping', concurrency: 2, seconds }, 200],
-    ['create denied', 'denied', { method: 'POST', path: '/containers/create', bodyFile: ctx.fixtures.createBody, contentType: 'application/json', concurrency: 2, seconds }, 403],
+    ['ping keep-alive', 'allowed', { path: '/_ping', concurrency: 8, seconds }, 200, { path: '/_ping' }],
+    ['containers/json keep-alive', 'allowed', { path: '/containers/json', concurrency: 2, seconds }, 200, { path: '/containers/json' }],
+    ['ping new connections', 'allowed', { mode: 'newconn', path: '/_ping', concurrency: 2, seconds }, 200, { path: '/_ping' }],
+    ['create denied', 'denied', { method: 'POST', path: '/containers/create', bodyFile: ctx.fixtures.createBody, contentType: 'application/json', concurrency: 2, seconds }, 403, { uniform: true }],
   ];
+}
+
+/**
+ * Run the soak mix's loads (or some of them) on one target; resolves { requests, problems }
+ * with every answer checked (status, body sizes against the daemon's own socket, keep-alive
+ * connections), each problem prefixed with `prefix` and the load's label.
+ */
+export async function runMix(target, ctx, loads, prefix) {
+  const expected = await Promise.all(loads.map(([, , , , body]) => (body.path ? expectedBody(ctx, body.path) : body)));
+  const results = await Promise.all(loads.map(([, bundle, opts]) => runLoad(target, ctx.bundles[bundle], opts)));
+  const problems = [];
+  let requests = 0;
+  results.forEach((r, i) => {
+    const [label, , opts, status] = loads[i];
+    requests += r.completed;
+    const found = [...statusProblems(r, status), ...bodyProblems(r, expected[i])];
+    if ((opts.mode ?? 'keepalive') === 'keepalive') found.push(...keptAlive(r, opts.concurrency));
+    problems.push(...found.map((p) => `${prefix} ${label}: ${p}`));
+  });
+  return { requests, problems };
 }
 
 export { statusProblems };
