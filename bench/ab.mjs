@@ -38,7 +38,7 @@ import { startEnvironment } from './lib/environment.mjs';
 import { setupFixtures, startIdleContainers } from './lib/fixtures.mjs';
 import { buildLoadgen, runLoad } from './lib/loadgen.mjs';
 import { benchPolicy } from './lib/policy.mjs';
-import { sample } from './lib/proc.mjs';
+import { assertServes, sample } from './lib/proc.mjs';
 import { interleaved } from './lib/scenarios.mjs';
 import { startGateway } from './lib/servers.mjs';
 import { readLoadFlags } from './lib/load-flags.mjs';
@@ -93,6 +93,7 @@ async function measure(env, variant, opts, ctx) {
   const target = { port: gw.port };
   const out = [];
   try {
+    assertServes({ name: `gateway ${variant.name}`, port: gw.port, pids: gw.pids }, process.execPath);
     if (ctx) {
       // Stream mode. A fresh gateway still has the heap limits V8 gave it at start-up; in the bench
       // (and in service) it has run other load first, and how it moves streams depends on that

@@ -11,7 +11,8 @@ import { startDaemon, stopDaemon } from '../../scripts/lib/private-dockerd.mjs';
 import { api } from './docker-api.mjs';
 import { stopLoads } from './loadgen.mjs';
 import { benchPolicy } from './policy.mjs';
-import { freePort, startGateway, startNaiveProxy, startNginx, startReferenceServer } from './servers.mjs';
+import { assertServes } from './proc.mjs';
+import { NGINX, freePort, startGateway, startNaiveProxy, startNginx, startReferenceServer } from './servers.mjs';
 
 function dockgateCli(args) {
   const r = spawnSync(process.execPath, [resolve('dist/cli/main.js'), ...args], { encoding: 'utf8' });
@@ -121,6 +122,10 @@ export async function startEnvironment({ gatewayNodeArgs = [], nginxWorkers = 1,
       { name: 'node-proxy', port: naive.port, pids: naive.pids, proxy: true },
       { name: 'dockgate', port: gateway.port, pids: gateway.pids, proxy: true },
     ];
+    // The pids whose CPU and memory are read must be the servers' (the daemon's binary varies).
+    const exe = { nginx: NGINX, 'node-proxy': process.execPath, dockgate: process.execPath };
+    for (const t of targets) assertServes(t, exe[t.name]);
+    for (const t of referenceTargets) assertServes(t, process.execPath);
     return {
       root,
       daemon,

@@ -1,8 +1,9 @@
 /**
  * Process accounting from /proc: CPU time (user + system), resident memory and open file
- * descriptors of a process and, for nginx, of its worker children.
+ * descriptors of a process and, for nginx, of its worker children; and the check that those
+ * processes are the ones serving a target.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 
 // USER_HZ is 100 on every Linux architecture the bench runs on (getconf CLK_TCK).
 const TICKS_PER_SECOND = 100;
@@ -64,4 +65,61 @@ export function sample(pids) {
     fds += fdCount(pid);
   }
   return { cpuSeconds: cpu, rssMiB: rss / 1024, fds };
+}
+
+/** Inode of the socket listening on 127.0.0.1:`port` (TCP) or on the unix socket `path`. */
+function listeningInode({ port, unix }) {
+  if (unix) {
+    // /proc/net/unix: Num RefCount Protocol Flags(00010000 = listening) Type St Inode Path
+    for (const line of readFileSync('/proc/net/unix', 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f[7] === unix && f[3] === '00010000') return f[6];
+    }
+    return undefined;
+  }
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  // /proc/net/tcp: sl local_address rem_address st(0A = LISTEN) ... uid timeout inode
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f[1] === local && f[3] === '0A') return f[9];
+  }
+  return undefined;
+}
+
+function holdsSocket(pid, inode) {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === `socket:[${inode}]`;
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Throw unless the processes whose CPU and memory are read for a target are the ones serving
+ * it: the first of `pids()` runs `exe` (when given) and one of them holds the listening socket
+ * (a wrapper shell, or a pid that is not the server's, would make every figure read from it
+ * a stranger's).
+ */
+export function assertServes({ name, port, unix, pids }, exe) {
+  const list = pids();
+  const inode = listeningInode({ port, unix });
+  if (!inode) throw new Error(`${name}: nothing listens on ${unix ?? `127.0.0.1:${port}`}`);
+  if (exe) {
+    let running;
+    try {
+      running = readlinkSync(`/proc/${list[0]}/exe`);
+    } catch {
+      running = 'no such process';
+    }
+    if (running !== realpathSync(exe)) throw new Error(`${name}: pid ${list[0]} runs ${running}, not ${exe}: its CPU and memory are not the server's`);
+  }
+  if (!list.some((pid) => holdsSocket(pid, inode))) {
+    throw new Error(`${name}: none of pids ${list.join(', ')} holds the socket listening on ${unix ?? `127.0.0.1:${port}`}: their CPU and memory are not the server's`);
+  }
 }

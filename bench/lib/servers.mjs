@@ -131,6 +131,9 @@ function spawnNodeServer(label, args, { cwd, stream }, pattern) {
   });
 }
 
+/** The nginx binary the bench runs. */
+export const NGINX = '/usr/sbin/nginx';
+
 /** nginx.conf for an mTLS reverse proxy in front of the daemon's unix socket. */
 export function nginxConf({ dir, port, pki, socket, workers }) {
   // Workers run as root like the master: the daemon's socket is root-only (0660 root:docker).
@@ -182,7 +185,7 @@ export async function startNginx({ dir, pki, socket, workers = 1 }) {
   const port = await freePort();
   const conf = join(dir, 'nginx.conf');
   writeFileSync(conf, nginxConf({ dir, port, pki, socket, workers }));
-  const child = spawn('/usr/sbin/nginx', ['-p', dir, '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(NGINX, ['-p', dir, '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d) => (err += d.toString()));
   for (let i = 0; i < 100; i += 1) {
