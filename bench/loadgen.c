@@ -117,7 +117,8 @@ struct conn {
   int chunk_state;     /* 0 size line, 1 data, 2 CRLF after data, 3 trailers */
   int status, keep;
   long long resp_bytes; /* body bytes of the current response */
-  int warm_done;        /* --warm: this connection's unmeasured request is complete */
+  int warm_req;         /* --warm: the request in flight was started while warming (not timed) */
+  int warm_done;        /* --warm: this connection has completed an unmeasured request */
   int got_data;         /* hold: the stream delivered at least one byte */
   /* upgrade: stdin written and demux state */
   size_t in_pos;
@@ -184,6 +185,7 @@ static int open_conn(struct conn *c) {
 }
 
 static void start_request(struct conn *c) {
+  c->warm_req = warming;
   c->st = S_WRITE;
   c->wpos = 0;
   c->started = now_s();
@@ -224,8 +226,9 @@ static void finished(struct conn *c) {
     if (body_min < 0 || c->resp_bytes < body_min) body_min = c->resp_bytes;
     if (c->resp_bytes > body_max) body_max = c->resp_bytes;
   }
-  if (warming) {
-    /* The unmeasured first request of a --warm connection: checked (status, body size), not timed. */
+  if (warming || c->warm_req) {
+    /* An unmeasured --warm request: checked (status, body size), not timed. */
+    c->warm_req = 0;
     warmed++;
     c->warm_done = 1;
     return;
@@ -347,8 +350,9 @@ static void demux(struct conn *c, const unsigned char *p, size_t n) {
 static void after_response(struct conn *c) {
   finished(c);
   if (warming) {
-    /* Wait, connected, until every connection is warm (a closed one is reopened when timing starts). */
-    if (c->keep) c->st = S_DONE;
+    /* Until every connection is warm, keep this one busy (an idle one could time out while the
+       others still handshake); one the target closed is reopened when timing starts. */
+    if (c->keep) start_request(c);
     else close_conn(c);
     return;
   }
@@ -644,10 +648,11 @@ int main(int argc, char **argv) {
       break;
     }
     if (warming) {
-      /* Every connection has answered its first request (or failed): time from here. */
+      /* Every connection has answered a request (or failed): time from here. Requests still in
+         flight were started while warming and are not timed either. */
       int busy = 0;
       for (int i = 0; i < concurrency; i++)
-        if (conns[i].st != S_DONE && conns[i].st != S_IDLE) busy = 1;
+        if (!conns[i].warm_done && conns[i].st != S_IDLE) busy = 1;
       if (!busy) {
         warming = 0;
         t0 = t;
@@ -655,11 +660,6 @@ int main(int argc, char **argv) {
         hard = t0 + (max_requests > 0 ? timeout_s : duration + timeout_s);
         fputs("ready\n", stderr);
         fflush(stderr);
-        for (int i = 0; i < concurrency; i++)
-          if (conns[i].st == S_DONE) {
-            start_request(&conns[i]);
-            drive(&conns[i]);
-          }
       }
     }
     if (mode == M_HOLD) {

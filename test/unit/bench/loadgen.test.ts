@@ -42,8 +42,10 @@ const stdinBytes = randomBytes(300_000);
 writeFileSync(stdin, stdinBytes);
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
-/** Per-server state: how many /sizes answers so far, the held /events sockets. */
+/** Per-server state: how many /sizes answers so far, /stagger connections, the held /events sockets. */
 let sizesServed = 0;
+let staggerConnections = 0;
+const staggerState = new WeakMap<Socket, { nth: number; served: number }>();
 const held: Socket[] = [];
 
 const head = (status: string, headers: string[]) => `HTTP/1.1 ${status}\r\n${headers.map((h) => `${h}\r\n`).join('')}\r\n`;
@@ -76,6 +78,24 @@ function answer(sock: Socket, method: string, path: string): boolean {
     case '/no-head':
       sock.end();
       return false;
+    case '/stagger': {
+      // Every second connection's first answer comes 400 ms late; a connection idle for 150 ms
+      // is closed (as a server's keep-alive timeout does, e.g. Node's 5 s).
+      let st = staggerState.get(sock);
+      if (!st) {
+        st = { nth: ++staggerConnections, served: 0 };
+        staggerState.set(sock, st);
+      }
+      const delay = st.served === 0 && st.nth % 2 === 0 ? 400 : 0;
+      st.served += 1;
+      setTimeout(() => {
+        if (!sock.writable) return;
+        sock.write(head('200 OK', ['Content-Length: 2']) + 'OK');
+        // Idle from its first answer on: closed after 150 ms without a request.
+        sock.setTimeout(150, () => sock.destroy());
+      }, delay);
+      return true;
+    }
     case '/events-length':
       sock.write(head('200 OK', ['Content-Length: 0']));
       return true;
@@ -253,13 +273,20 @@ describe('bench/loadgen.c against known answers', () => {
     expect(r.resumed).toBe(0);
   });
 
-  it('--warm: each connection answers once before timing starts, and keeps its connection', async () => {
+  it('--warm: each connection answers before timing starts, and keeps its connection', async () => {
     const { r, stderr } = await load(['--path', '/ok', '-c', '4', '-d', '0.3', '--warm'], { useTls: true });
-    expect(r.warmed).toBe(4);
+    // At least one untimed request per connection (those that are done early keep going until all are).
+    expect(r.warmed).toBeGreaterThanOrEqual(4);
     expect(r.connections).toBe(4);
     expect(r.resumed).toBe(0);
     expect(r.status['200']).toBe(r.completed + r.warmed);
     expect(stderr).toBe('ready\n');
+  });
+
+  it('--warm: a connection that is warm first is kept busy, not left to time out while another is slow', async () => {
+    const { r } = await load(['--path', '/stagger', '-c', '2', '-d', '0.2', '--warm']);
+    expect([r.connections, r.errors]).toEqual([2, 0]);
+    expect(r.completed).toBeGreaterThan(0);
   });
 
   it('--warm on a target that closes after each answer: more connections than clients', async () => {
