@@ -55,7 +55,7 @@ function variantRows(stdout: string, variants: string[]): string[][] {
 }
 
 describe('npm run bench -- --smoke', () => {
-  it('every scenario answers correctly on every target', { timeout: 300_000 }, async () => {
+  it('every scenario answers correctly on every target', { timeout: 600_000 }, async () => {
     const { code, stderr } = await runBench(['bench/run.mjs', '--smoke']);
     expect(code, stderr.slice(-4000)).toBe(0);
     const results = JSON.parse(readFileSync(resolve('bench/results/smoke.json'), 'utf8')) as SmokeResults;
