@@ -9,6 +9,7 @@ import { bodyMediaKind, type BodyMediaKind } from './content-type.js';
 import { FactsError } from './errors.js';
 import { emptyHealthcheckCommand } from './empty-healthcheck.js';
 import { decodeGoJson, type DecodeInfo, type JsonShape } from './go-json.js';
+import { linkNameRefusal } from './link-name.js';
 import { matchOperation, type OperationMatch } from './operations.js';
 import { nullBuildUlimit, nullPointerElement } from './null-elements.js';
 import { panickingFilter } from './panicking-filters.js';
@@ -84,6 +85,10 @@ export function planRequest(method: string, rawTarget: string, headers: FactsHea
   }
   if (!match) return { path, rawQuery, origin, media, plan: 'none' };
   const op = match.operation;
+  // A link's name (`ci-x/db`) reaches the linked container: refused before the policy (link-name.ts).
+  // `link` is read from the query only: Go's ParseForm reads no body on DELETE, the one route excepted.
+  const linkName = linkNameRefusal(op, match.params.name, op.name === 'ContainerDelete' ? mergeQuery([], parseGoQuery(rawQuery)).query.link : undefined);
+  if (linkName !== undefined) throw new FactsError('link-name', linkName);
   const form = media === 'form' && FORM_METHODS.has(method);
   return { path, rawQuery, origin, match, media, plan: op.body === 'json' || form ? 'inspect' : 'stream' };
 }

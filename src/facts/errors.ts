@@ -29,7 +29,9 @@ export type FactsErrorCode =
   /** Content-Type dockerd would refuse, or that would make Go read the body as a form we cannot inspect. */
   | 'bad-content-type'
   /** A header that must occur once occurs several times. */
-  | 'bad-header';
+  | 'bad-header'
+  /** A container route's `{name}` that is a legacy link's name (`parent/alias`): it reaches the linked container. */
+  | 'link-name';
 
 const STATUS: Record<FactsErrorCode, number> = {
   'bad-target': 400,
@@ -44,6 +46,7 @@ const STATUS: Record<FactsErrorCode, number> = {
   'json-shape': 400,
   'bad-content-type': 400,
   'bad-header': 400,
+  'link-name': 400,
 };
 
 /** A request the facts stage refuses: `code` is stable (metrics, audit), `status` is the HTTP answer. */

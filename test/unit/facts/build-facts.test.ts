@@ -42,10 +42,10 @@ describe('buildFacts', () => {
   });
 
   it('decodes greedy params and strips the version prefix', () => {
-    const facts = buildFacts({ method: 'GET', rawTarget: '/v1.041/containers/a%2Fb/json', headers: {} });
-    expect(facts.operation?.name).toBe('ContainerInspect');
+    const facts = buildFacts({ method: 'GET', rawTarget: '/v1.041/images/a%2Fb/json', headers: {} });
+    expect(facts.operation?.name).toBe('ImageInspect');
     expect({ ...facts.params }).toEqual({ name: 'a/b' });
-    expect(facts.path).toBe('/containers/a/b/json');
+    expect(facts.path).toBe('/images/a/b/json');
     expect(facts.apiVersion).toBe('1.041');
   });
 

@@ -48,7 +48,7 @@ describe('decide: rule order, selectors, default deny', () => {
     ['power:read excludes the debug routes', alice, 'GET', '/debug/vars', 'deny', 'default', 'no-rule'],
     ['power:read excludes the profiler', alice, 'GET', '/debug/pprof/heap', 'deny', 'default', 'no-rule'],
     ['name selector', alice, 'POST', '/containers/create', 'allow', 'dev-containers', 'allowed'],
-    ['route pattern selector', alice, 'POST', '/v1.41/containers/a/b/kill', 'allow', 'dev-containers', 'allowed'],
+    ['route pattern selector', alice, 'POST', '/v1.41/containers/a.b/kill', 'allow', 'dev-containers', 'allowed'],
     ['route pattern needs its method', alice, 'POST', '/containers/abc/stop', 'deny', 'default', 'no-rule'],
     ['section selector', alice, 'POST', '/exec/123/resize', 'allow', 'dev-containers', 'allowed'],
     ['policy groups', carol, 'DELETE', '/containers/ci-42', 'allow', 'ops-ci-containers', 'allowed'],
