@@ -39,12 +39,13 @@ const BODY_REFUSED: ReadonlySet<string> = new Set(['ContainerStart']);
 
 /**
  * Guards whose only reach beyond the caller's own containers is into other people's: exec as
- * root, and another container's volumes. With tenancy on, exec and `--volumes-from` reach only
+ * root, another container's volumes, and a link's copy of another container's environment.
+ * With tenancy on, exec, `--volumes-from` and `--link` reach only
  * the caller's own and team's containers, also with `containers` in `unowned:` (that lets
  * tenants read such containers, never exec into or reference them), which the caller's team
  * could have created with the same user and volumes, so leaving these out grants nothing more.
  */
-const OTHER_CONTAINERS: ReadonlySet<string> = new Set(['execRoot', 'volumesFrom']);
+const OTHER_CONTAINERS: ReadonlySet<string> = new Set(['execRoot', 'volumesFrom', 'links']);
 
 /** Guards whose absence on an operation they inspect hands out root on the host outright. */
 const ROOT_GUARDS: ReadonlySet<string> = new Set(['privileged', 'binds', 'volumesFrom', 'capabilities', 'devices', 'plugins']);

@@ -12,6 +12,7 @@ import type { GuardDefinition } from './guard.js';
 import { hostNamespacesGuard } from './host-namespaces.js';
 import { imagesGuard } from './images.js';
 import { importUrlsGuard } from './import-urls.js';
+import { linksGuard } from './links.js';
 import { logDriversGuard } from './log-drivers.js';
 import { maskedPathsGuard } from './masked-paths.js';
 import { networkDriversGuard } from './network-drivers.js';
@@ -33,6 +34,7 @@ export const GUARDS: readonly GuardDefinition<unknown>[] = [
   hostNamespacesGuard,
   bindsGuard,
   volumesFromGuard,
+  linksGuard,
   capabilitiesGuard,
   devicesGuard,
   securityOptionsGuard,

@@ -266,7 +266,7 @@ describe('dockgate policy: review findings', () => {
     const r = await run(['check', '--policy', devRun]);
     expect(r.code).toBe(0);
     expect(r.out).toContain(
-      'warning: rule "dev-run" allows ContainerCreate without privileged, hostNamespaces, binds, volumesFrom, capabilities, devices, securityOptions, maskedPaths, sysctls, cgroupParent, runtimes, logDrivers, volumeDrivers, publishedPorts; ContainerExec without privileged: whoever it matches can get root on the host (a guard left out permits what it would refuse)\n',
+      'warning: rule "dev-run" allows ContainerCreate without privileged, hostNamespaces, binds, volumesFrom, links, capabilities, devices, securityOptions, maskedPaths, sysctls, cgroupParent, runtimes, logDrivers, volumeDrivers, publishedPorts; ContainerExec without privileged: whoever it matches can get root on the host (a guard left out permits what it would refuse)\n',
     );
   });
 });

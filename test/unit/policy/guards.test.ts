@@ -281,6 +281,30 @@ describe('volumesFrom', () => {
   ]);
 });
 
+describe('links (rev-redteam F2b: a link copies the linked container\'s Env)', () => {
+  run('links: false', [
+    ['none', hc({}), undefined],
+    ['empty list', hc({ Links: [] }), undefined],
+    ['null', hc({ Links: null }), undefined],
+    ['--link prod:db', hc({ Links: ['prod:db'] }), 'links', 'HostConfig.Links ["prod:db"] is not allowed'],
+    ['a link by ID prefix', hc({ Links: ['7f53:db'] }), 'links'],
+    ['case-variant keys', create({ Image: 'busybox', hostconfig: { LINKS: ['prod:db'] } }), 'links'],
+    ['legacy top-level', create({ Image: 'busybox', Links: ['prod:db'] }), 'links', 'Links ["prod:db"] is not allowed'],
+    ['legacy top-level beside an empty HostConfig', create({ Image: 'busybox', Links: ['prod:db'], HostConfig: { Links: [] } }), 'links'],
+    ['wrong type carrying something fails closed', hc({ Links: 'prod:db' }), 'links'],
+    ['legacy start body', rawFacts('ContainerStart', { Links: ['prod:db'] }), 'links'],
+    // Endpoint links on a user-defined network are DNS aliases only: not this guard's.
+    ['endpoint links', create({ Image: 'busybox', NetworkingConfig: { EndpointsConfig: { net: { Links: ['prod:db'] } } } }), undefined],
+    ['network connect --link', req('POST', '/networks/net/connect', { Container: 'c', EndpointConfig: { Links: ['prod:db'] } }), undefined],
+    ['update has no links', req('POST', '/containers/c/update', { Links: ['prod:db'] }), undefined],
+  ]);
+  run('links: true', [['permitted explicitly', hc({ Links: ['prod:db'] }), undefined]]);
+  refusedAtLoad('ContainerCreate', [
+    ['links: "false"', 'must be true (permit) or false (refuse)'],
+    ['links: { allow: [prod] }', 'must be true (permit) or false (refuse)'],
+  ]);
+});
+
 describe('capabilities', () => {
   run('capabilities: { allow: [NET_BIND_SERVICE] }', [
     ['allowed', hc({ CapAdd: ['NET_BIND_SERVICE'] }), undefined],

@@ -7,7 +7,7 @@ const policy = (rules: string, extra = '') => loadPolicy(`version: 1\n${extra}ru
 
 /** Every guard of ContainerCreate but `images`: what a non-admin create rule must set. */
 const CREATE_GUARDS =
-  'privileged: false, hostNamespaces: false, binds: false, volumesFrom: false, capabilities: false, devices: false, securityOptions: false, ' +
+  'privileged: false, hostNamespaces: false, binds: false, volumesFrom: false, links: false, capabilities: false, devices: false, securityOptions: false, ' +
   'maskedPaths: false, sysctls: false, cgroupParent: false, runtimes: false, logDrivers: false, volumeDrivers: false, publishedPorts: false';
 
 const rule = (name: string, who: string, allow: string, guards?: string) =>
@@ -24,7 +24,7 @@ describe('policyWarnings: guards an allow rule leaves out (M1)', () => {
     [
       'create with privileged only',
       rule('dev', '{ groups: [dev] }', '[ContainerCreate]', 'privileged: false'),
-      ['rule "dev" allows ContainerCreate without hostNamespaces, binds, volumesFrom, capabilities, devices, securityOptions, maskedPaths, sysctls, cgroupParent, runtimes, logDrivers, volumeDrivers, publishedPorts: whoever it matches can get root on the host (a guard left out permits what it would refuse)'],
+      ['rule "dev" allows ContainerCreate without hostNamespaces, binds, volumesFrom, links, capabilities, devices, securityOptions, maskedPaths, sysctls, cgroupParent, runtimes, logDrivers, volumeDrivers, publishedPorts: whoever it matches can get root on the host (a guard left out permits what it would refuse)'],
     ],
     ['create with every host guard', rule('dev', '{ groups: [dev] }', '[ContainerCreate]', CREATE_GUARDS), []],
     // `true` is a choice written down, not a guard left out.
@@ -38,7 +38,7 @@ describe('policyWarnings: guards an allow rule leaves out (M1)', () => {
     [
       'review dev-run',
       rule('dev-run', '{ groups: [developers] }', '[power:read, ContainerCreate, ContainerStart, ContainerWait, ContainerAttach, ContainerDelete, "POST /containers/dev-*/exec", "POST /exec/*/start"]', 'execRoot: false, psArgs: false'),
-      ['rule "dev-run" allows ContainerCreate without privileged, hostNamespaces, binds, volumesFrom, capabilities, devices, securityOptions, maskedPaths, sysctls, cgroupParent, runtimes, logDrivers, volumeDrivers, publishedPorts; ContainerExec, ExecStart without privileged: whoever it matches can get root on the host'],
+      ['rule "dev-run" allows ContainerCreate without privileged, hostNamespaces, binds, volumesFrom, links, capabilities, devices, securityOptions, maskedPaths, sysctls, cgroupParent, runtimes, logDrivers, volumeDrivers, publishedPorts; ContainerExec, ExecStart without privileged: whoever it matches can get root on the host'],
     ],
     ['allow all for anyone with psArgs only', rule('all', '{ anyone: true }', 'all', 'psArgs: false'), [expect.stringMatching(/^rule "all" allows ContainerCreate, ContainerExec, ExecStart, VolumeCreate and \d+ more without privileged, .*plugins.*: every certificate holder can get root on the host/), expect.stringMatching(/^rule "all" allows Grpc \(BuildKit's gRPC API\)/)]],
     ['admin rule', rule('admins', '{ groups: [admin] }', 'all'), [expect.stringMatching(/^rule "admins" allows ContainerCreate, .* without guards: whoever it matches can get root on the host \(fine for admins; add guards otherwise\)$/)]],

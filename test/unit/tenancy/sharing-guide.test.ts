@@ -26,10 +26,10 @@ describe('docs/sharing.md example policy', () => {
     expect(warnings).toHaveLength(1);
   });
 
-  it('leaves out only images, and the execRoot and volumesFrom that the guide explains', () => {
+  it('leaves out only images, and the execRoot, volumesFrom and links that the guide explains', () => {
     const everyone = loadPolicy(example).rules.find((r) => r.name === 'everyone');
     const set = new Set(everyone?.guards.map((g) => g.definition.key));
-    expect(GUARDS.map((g) => g.key).filter((key) => !set.has(key))).toEqual(['volumesFrom', 'images', 'execRoot']);
+    expect(GUARDS.map((g) => g.key).filter((key) => !set.has(key))).toEqual(['volumesFrom', 'links', 'images', 'execRoot']);
   });
 
   it('with containers unowned too, the check does not ask for execRoot and volumesFrom (exec and references need your own or your team\'s container), as the guide says', () => {
