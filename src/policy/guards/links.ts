@@ -13,6 +13,7 @@ import { defineGuard } from './guard.js';
 import { OP } from './operations.js';
 import { parseSwitch } from './settings.js';
 
+/** `links`: refuse legacy links on container create (and a legacy start body). */
 export const linksGuard = defineGuard({
   key: 'links',
   summary: "legacy links to another container, which copy its environment (HostConfig.Links)",
