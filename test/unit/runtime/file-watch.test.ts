@@ -46,7 +46,7 @@ describe('watchFiles', () => {
     writeFileSync(file, 'rules:\n  - name: a\n');
     await sleep(600);
     appendFileSync(file, '    guards: { privileged: false }\n');
-    for (let i = 0; i < 60 && seen.length === 0; i++) await sleep(50);
+    for (let i = 0; i < 200 && seen.length === 0; i++) await sleep(50);
     await sleep(300);
     expect(seen).toEqual(['rules:\n  - name: a\n    guards: { privileged: false }\n']);
   });
@@ -59,7 +59,7 @@ describe('watchFiles', () => {
     await sleep(150);
     writeFileSync(join(dir, 'crl.pem.new'), 'new');
     renameSync(join(dir, 'crl.pem.new'), file);
-    for (let i = 0; i < 40 && seen.length === 0; i++) await sleep(50);
+    for (let i = 0; i < 200 && seen.length === 0; i++) await sleep(50);
     expect(seen).toEqual(['new']);
   });
 
@@ -69,7 +69,7 @@ describe('watchFiles', () => {
     const seen = record(file, 200);
     await sleep(150);
     chmodSync(file, 0o644);
-    for (let i = 0; i < 40 && seen.length === 0; i++) await sleep(50);
+    for (let i = 0; i < 200 && seen.length === 0; i++) await sleep(50);
     expect(seen).toEqual(['new']);
   });
 
@@ -79,7 +79,7 @@ describe('watchFiles', () => {
     const seen = record(file, 200);
     await sleep(150);
     rmSync(file);
-    for (let i = 0; i < 40 && seen.length === 0; i++) await sleep(50);
+    for (let i = 0; i < 200 && seen.length === 0; i++) await sleep(50);
     expect(seen).toEqual(['(missing)']);
   });
 
@@ -91,7 +91,7 @@ describe('watchFiles', () => {
     writeFileSync(file, 'new');
     const ahead = new Date(Date.now() + 3_600_000);
     utimesSync(file, ahead, ahead);
-    for (let i = 0; i < 80 && seen.length === 0; i++) await sleep(50);
+    for (let i = 0; i < 200 && seen.length === 0; i++) await sleep(50);
     expect(seen).toEqual(['new']);
   });
 
@@ -101,7 +101,7 @@ describe('watchFiles', () => {
     const seen = record(file, 5000);
     await sleep(150);
     rmSync(file);
-    for (let i = 0; i < 30 && seen.length === 0; i++) await sleep(50);
+    for (let i = 0; i < 200 && seen.length === 0; i++) await sleep(50);
     expect(seen).toEqual(['(missing)']);
   });
 
