@@ -3,6 +3,33 @@
 # missing, builds when the sources are newer than dist/, then runs `dockgate serve "$@"`.
 # With no config this is the embedded default: 0.0.0.0:2376 -> /var/run/docker.sock, ./certs.
 set -euo pipefail
+# A relative --config (or DOCKGATE_CONFIG) names a file in the caller's directory, not in the
+# checkout this script changes to below (rev-newuser F9). Under `npm start` the caller's
+# directory is INIT_CWD (npm runs the script in the package root); otherwise it is $PWD.
+caller=$PWD
+if [ "${npm_lifecycle_event:-}" = start ] && [ -n "${INIT_CWD:-}" ]; then caller=$INIT_CWD; fi
+absolute() {
+  case $1 in
+    /*) printf '%s' "$1" ;;
+    *[![:space:]]*) printf '%s/%s' "$caller" "$1" ;;
+    *) printf '%s' "$1" ;; # blank: serve refuses it as empty (a usage error, never the default)
+  esac
+}
+args=()
+config_next=0
+for arg in "$@"; do
+  if [ "$config_next" = 1 ]; then
+    arg=$(absolute "$arg")
+    config_next=0
+  elif [ "$arg" = --config ]; then
+    config_next=1
+  elif [ "${arg#--config=}" != "$arg" ]; then
+    arg=--config=$(absolute "${arg#--config=}")
+  fi
+  args+=("$arg")
+done
+set -- ${args[@]+"${args[@]}"}
+if [ -n "${DOCKGATE_CONFIG+set}" ]; then DOCKGATE_CONFIG=$(absolute "$DOCKGATE_CONFIG"); export DOCKGATE_CONFIG; fi
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
 if [ ! -f dist/cli/main.js ] || [ -n "$(find src package.json -newer dist/cli/main.js -print -quit)" ]; then
