@@ -10,6 +10,7 @@
  * to listen ("address not available") instead of opening an unauthenticated debugger.
  */
 import { main } from './dispatch.js';
+import { realpathOrUndefined, selfCommand, setCommandName } from '../core/command-name.js';
 
 /**
  * A reader that stops early (`dockgate policy check | head`) closes stdout's pipe, and Node
@@ -31,6 +32,8 @@ function quietOnClosedPipe(command: string | undefined): void {
 }
 
 quietOnClosedPipe(process.argv[2]);
+// Commands a message names are printed as this process can be run again (rev-newuser F1).
+setCommandName(selfCommand(process.argv[1], process.env.PATH, realpathOrUndefined));
 main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
   (code) => {
     process.exitCode = code;

@@ -6,6 +6,7 @@
  */
 import { accessSync, constants, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { commandName } from '../core/command-name.js';
 
 /** File names in the certificate directory, per `tls` key. */
 export const DEFAULT_TLS_FILES = { ca: 'ca.pem', cert: 'server-cert.pem', key: 'server-key.pem' } as const;
@@ -31,5 +32,5 @@ export function defaultTlsFileProblem(certDir: string, key: DefaultTlsKey, base:
   }
   const what = `${file}: no such file; tls.${key} is left out, and this is its default (certs/${DEFAULT_TLS_FILES[key]}, relative to ${base})`;
   const fresh = !INIT_FILES.some((name) => existsSync(resolve(certDir, name)));
-  return fresh ? `${what}: create it with "dockgate certs init --dir ${certDir}", or set tls.${key}` : `${what}: set tls.${key} to where the file is`;
+  return fresh ? `${what}: create it with "${commandName()} certs init --dir ${certDir}", or set tls.${key}` : `${what}: set tls.${key} to where the file is`;
 }

@@ -12,6 +12,7 @@ import { ADMIN_KEYS, ADMIN_TLS_KEYS, AUDIT_KEYS, LIMITS_KEYS, METRICS_KEYS, TLS_
 import { checkTopLevelKeys, emptyConfigProblem, NOT_A_MAPPING } from './top-level.js';
 import type { AdminConfig, GatewayConfig, ListenAddress, TlsConfig } from './types.js';
 import { ConfigError, isRecord, MAX_TIMER_MS, ProblemList, readPositiveInt } from './validate.js';
+import { commandName } from '../core/command-name.js';
 import { textDigest } from '../core/text-digest.js';
 import { duplicateKeys, readYamlFile } from './yaml-file.js';
 import { nonNameKeys } from './yaml-keys.js';
@@ -120,7 +121,7 @@ function defaultCrl(problems: ProblemList, raw: unknown, base: string): string |
     problems.add(
       'tls.crl',
       `${file}: ${code === 'ENOENT' ? 'no such file' : `not readable (${code})`}: ${dir} is a dockgate CA directory (index.json), whose revocations are in crl.pem, ` +
-        `and without it every revoked certificate would be accepted; write it with "dockgate certs crl --dir ${dir}" (or make it readable), ` +
+        `and without it every revoked certificate would be accepted; write it with "${commandName()} certs crl --dir ${dir}" (or make it readable), ` +
         'or, to run without revocation checks, give a tls: block without crl',
     );
     return undefined;

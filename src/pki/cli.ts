@@ -4,6 +4,7 @@
  * subcommand's --help); anything else is unexpected and also exits 1 with its message.
  */
 import { join, resolve } from 'node:path';
+import { commandName } from '../core/command-name.js';
 import { archiveBundle, checkArchiveDestination } from './archive-bundle.js';
 import type { CliIo } from './print-connect-lines.js';
 import { COMMAND_HELP, CERTS_HELP } from './cli-help.js';
@@ -71,13 +72,13 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       });
       const { paths, server, replaced } = result;
       if (replaced !== undefined) {
-        say(io, `Kept the replaced files in ${replaced} (the old CA key included, mode 0600; clients/ moved there too):\n  re-sign the old CRL with "dockgate certs crl --dir ${replaced}" while tls.ca still trusts the old CA`);
+        say(io, `Kept the replaced files in ${replaced} (the old CA key included, mode 0600; clients/ moved there too):\n  re-sign the old CRL with "${commandName()} certs crl --dir ${replaced}" while tls.ca still trusts the old CA`);
       }
       say(io, `Created a CA and a server certificate in ${paths.dir}`);
       say(io, `  ${paths.ca}\n  ${paths.caKey} (private, 0600)\n  ${paths.serverCert}\n  ${paths.serverKey} (private, 0600)\n  ${paths.crl}\n  ${paths.index}`);
       say(io, `Server names: ${[...(server.sans?.dns ?? []), ...(server.sans?.ip ?? [])].join(', ')}`);
       say(io, summary(server));
-      say(io, `\nNext: dockgate certs issue NAME --dir ${args.string('dir') ?? DEFAULT_PKI_DIR} --group GROUP`);
+      say(io, `\nNext: ${commandName()} certs issue NAME --dir ${args.string('dir') ?? DEFAULT_PKI_DIR} --group GROUP`);
     },
   },
   issue: {
@@ -154,7 +155,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       say(io, `Renewed "${name}"${entry.groups.length ? ` (groups: ${entry.groups.join(', ')})` : ''}`);
       say(io, summary(entry));
       say(io, `  bundle       ${bundle.dir}`);
-      say(io, `The previous certificate (serial ${previous.serial}) stays valid until ${previous.notAfter}; to end it now:\n  dockgate certs revoke ${previous.serial} --dir ${dir} --reason superseded`);
+      say(io, `The previous certificate (serial ${previous.serial}) stays valid until ${previous.notAfter}; to end it now:\n  ${commandName()} certs revoke ${previous.serial} --dir ${dir} --reason superseded`);
       await printConnectLines(io, dir, name, bundle, connectHost);
     },
   },
@@ -228,7 +229,7 @@ const BAD_VALUE_CODES: ReadonlySet<string> = new Set(['PKI_BAD_NAME', 'PKI_BAD_G
 function reportError(thrown: unknown, io: CliIo, command: string): number {
   const err = thrown instanceof PkiError && BAD_VALUE_CODES.has(thrown.code) ? new UsageError(thrown.message, command) : thrown;
   if (err instanceof UsageError) {
-    const hint = err.command ? `dockgate certs ${err.command} --help` : 'dockgate certs --help';
+    const hint = `${commandName()} certs ${err.command ? `${err.command} ` : ''}--help`;
     io.stderr.write(`dockgate certs: ${err.message} (see "${hint}")\n`);
     return 2;
   }

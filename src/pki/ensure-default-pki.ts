@@ -1,4 +1,5 @@
 /** The embedded default of `dockgate serve`: make a PKI and an admin bundle on first start. */
+import { commandName } from '../core/command-name.js';
 import { exists } from './files.js';
 import { detectLocalHosts } from './hosts.js';
 import { findInitConflict, initPki } from './init-pki.js';
@@ -49,7 +50,7 @@ export async function ensureDefaultPki(dir: string, io: CliIo): Promise<{ create
   } catch (err) {
     // The CA is there now, and the next start uses it as it is: say how to get the bundle.
     throw new DefaultPkiError(
-      `created a CA in ${paths.dir} but not its "${DEFAULT_ADMIN.name}" bundle: ${(err as Error).message}; fix that and run "dockgate certs issue ${DEFAULT_ADMIN.name} --dir ${dir} --group ${DEFAULT_ADMIN.groups.join(' --group ')}"`,
+      `created a CA in ${paths.dir} but not its "${DEFAULT_ADMIN.name}" bundle: ${(err as Error).message}; fix that and run "${commandName()} certs issue ${DEFAULT_ADMIN.name} --dir ${dir} --group ${DEFAULT_ADMIN.groups.join(' --group ')}"`,
       { cause: err },
     );
   }

@@ -4,6 +4,7 @@
  * it writes exists yet.
  */
 import { basename } from 'node:path';
+import { commandName } from '../core/command-name.js';
 import { PkiError } from './errors.js';
 import { exists } from './files.js';
 import type { PkiPaths } from './paths.js';
@@ -17,9 +18,9 @@ import { initFiles } from './replaced-ca.js';
 export async function noCaError(paths: PkiPaths, missing: string): Promise<PkiError> {
   const left: string[] = [];
   for (const file of initFiles(paths)) if (file !== missing && (await exists(file))) left.push(basename(file));
-  if (left.length === 0) return new PkiError('PKI_NO_CA', `no CA in ${paths.dir} (missing ${missing}); run "dockgate certs init --dir ${paths.dir}" first`);
+  if (left.length === 0) return new PkiError('PKI_NO_CA', `no CA in ${paths.dir} (missing ${missing}); run "${commandName()} certs init --dir ${paths.dir}" first`);
   return new PkiError(
     'PKI_NO_CA',
-    `no CA in ${paths.dir} (missing ${missing}, though it holds ${left.join(', ')}): restore ${basename(missing)} from a backup, or start a new CA with "dockgate certs init --dir ${paths.dir} --force", which keeps those files in ${paths.dir}/replaced-<time>/ ("certs init" without --force refuses while they exist)`,
+    `no CA in ${paths.dir} (missing ${missing}, though it holds ${left.join(', ')}): restore ${basename(missing)} from a backup, or start a new CA with "${commandName()} certs init --dir ${paths.dir} --force", which keeps those files in ${paths.dir}/replaced-<time>/ ("certs init" without --force refuses while they exist)`,
   );
 }

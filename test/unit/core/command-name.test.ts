@@ -1,0 +1,67 @@
+/**
+ * Commands a message tells the operator to run are printed as this process can be run
+ * (rev-newuser F1): on a checkout there is no `dockgate` on PATH, and `dockgate certs init ...`
+ * failed with "command not found".
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { buildConfig } from '../../../src/config/load.js';
+import { ConfigError } from '../../../src/config/validate.js';
+import { commandName, selfCommand, setCommandName } from '../../../src/core/command-name.js';
+import { runCertsCommand } from '../../../src/pki/cli.js';
+
+/** A file system of links: path -> real path (a path absent here does not exist). */
+const fs = (links: Record<string, string>) => (path: string): string | undefined => links[path];
+
+describe('selfCommand: how this process can be run again', () => {
+  const checkout = '/home/op/dockgate/dist/cli/main.js';
+  it.each([
+    ['a global install, its link on PATH', '/usr/local/bin/dockgate', '/usr/bin:/usr/local/bin', { '/usr/local/bin/dockgate': '/usr/local/lib/node_modules/dockgate/dist/cli/main.js' }, 'dockgate'],
+    ['a checkout, no dockgate on PATH (npm start, node dist/cli/main.js)', checkout, '/usr/bin:/usr/local/bin', { [checkout]: checkout }, `node ${checkout}`],
+    ['a checkout linked onto PATH (npm link, ln -s)', checkout, '/usr/local/bin', { [checkout]: checkout, '/usr/local/bin/dockgate': checkout }, 'dockgate'],
+    ['another install comes first on PATH', checkout, '/opt/bin:/usr/local/bin', { [checkout]: checkout, '/opt/bin/dockgate': '/opt/old/dist/cli/main.js', '/usr/local/bin/dockgate': checkout }, `node ${checkout}`],
+    ['npx: node_modules/.bin is npm\'s, not the shell\'s; printed by its real path', '/home/op/dockgate/node_modules/.bin/dockgate', '/home/op/dockgate/node_modules/.bin:/usr/bin', { '/home/op/dockgate/node_modules/.bin/dockgate': checkout }, `node ${checkout}`],
+    ['a path with a space is quoted', '/home/op/my gate/dist/cli/main.js', '/usr/bin', { '/home/op/my gate/dist/cli/main.js': '/home/op/my gate/dist/cli/main.js' }, "node '/home/op/my gate/dist/cli/main.js'"],
+    ['no script (an embedding): dockgate', undefined, '/usr/bin', {}, 'dockgate'],
+  ])('%s', (_label, script, pathEnv, links, want) => {
+    expect(selfCommand(script, pathEnv, fs(links))).toBe(want);
+  });
+});
+
+describe('messages name the command set for this process', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dockgate-command-name-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => setCommandName('dockgate'));
+  const cmd = 'node /home/op/dockgate/dist/cli/main.js';
+
+  it('is dockgate until set', () => {
+    expect(commandName()).toBe('dockgate');
+  });
+
+  it('the missing default TLS files of a config', () => {
+    setCommandName(cmd);
+    let got: string[] = [];
+    try {
+      buildConfig({}, dir, 'x.yaml');
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      got = err.problems.map((p) => p.message);
+    }
+    expect(got).toHaveLength(3);
+    for (const m of got) expect(m).toContain(`create it with "${cmd} certs init --dir ${join(dir, 'certs')}"`);
+  });
+
+  it('certs init\'s next step, and a command with no CA', async () => {
+    setCommandName(cmd);
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } };
+    const pki = join(dir, 'pki');
+    expect(await runCertsCommand(['list', '--dir', pki], io as never)).not.toBe(0);
+    expect(err.join('')).toContain(`run "${cmd} certs init --dir ${pki}" first`);
+    expect(await runCertsCommand(['init', '--dir', pki, '--host', 'gw.test'], io as never)).toBe(0);
+    expect(out.join('')).toContain(`Next: ${cmd} certs issue NAME --dir ${pki} --group GROUP`);
+  });
+});
