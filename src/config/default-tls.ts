@@ -5,8 +5,9 @@
  * a path the user never wrote left them guessing.
  */
 import { accessSync, constants, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { commandName } from '../core/command-name.js';
+import { unreadableReason } from './unreadable.js';
 
 /** File names in the certificate directory, per `tls` key. */
 export const DEFAULT_TLS_FILES = { ca: 'ca.pem', cert: 'server-cert.pem', key: 'server-key.pem' } as const;
@@ -28,9 +29,24 @@ export function defaultTlsFileProblem(certDir: string, key: DefaultTlsKey, base:
     return undefined;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') return `${file}: not readable (${code})`;
+    if (code !== 'ENOENT') return `${file}: ${unreadableReason(file, code)}`;
   }
   const what = `${file}: no such file; tls.${key} is left out, and this is its default (certs/${DEFAULT_TLS_FILES[key]}, relative to ${base})`;
   const fresh = !INIT_FILES.some((name) => existsSync(resolve(certDir, name)));
   return fresh ? `${what}: create it with "${commandName()} certs init --dir ${certDir}", or set tls.${key}` : `${what}: set tls.${key} to where the file is`;
+}
+
+/** The file `certs init` writes for each `tls` (or `admin.tls`) key, crl included. */
+const INIT_NAME: Readonly<Record<string, string>> = { ...DEFAULT_TLS_FILES, crl: 'crl.pem' };
+
+/**
+ * For a TLS file the config names explicitly and that does not exist (rev-newuser F7): how to
+ * create it, when `certs init` would write exactly that file there (the name `init` gives it, in
+ * a directory holding none of `init`'s files, where it would not refuse). Else undefined.
+ */
+export function namedTlsFileHint(file: string, key: string): string | undefined {
+  if (INIT_NAME[key] === undefined || basename(file) !== INIT_NAME[key]) return undefined;
+  const dir = dirname(file);
+  if (INIT_FILES.some((name) => existsSync(join(dir, name)))) return undefined;
+  return `create it with "${commandName()} certs init --dir ${dir}"`;
 }

@@ -7,7 +7,8 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { parseListen, parseUpstream } from './address.js';
-import { DEFAULT_TLS_FILES, defaultTlsFileProblem } from './default-tls.js';
+import { DEFAULT_TLS_FILES, defaultTlsFileProblem, namedTlsFileHint } from './default-tls.js';
+import { unreadableReason } from './unreadable.js';
 import { ADMIN_KEYS, ADMIN_TLS_KEYS, AUDIT_KEYS, LIMITS_KEYS, METRICS_KEYS, TLS_KEYS } from './keys.js';
 import { checkTopLevelKeys, emptyConfigProblem, NOT_A_MAPPING } from './top-level.js';
 import type { AdminConfig, GatewayConfig, ListenAddress, TlsConfig } from './types.js';
@@ -43,7 +44,10 @@ function checkReadable(problems: ProblemList, path: string, file: string): void 
     accessSync(file, constants.R_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    problems.add(path, `${file}: ${code === 'ENOENT' ? 'no such file' : `not readable (${code})`}`);
+    // tls.ca, admin.tls.key, ...: a missing file certs init would write there gets its command.
+    const tlsKey = /^(?:admin\.)?tls\.(\w+)$/.exec(path)?.[1];
+    const hint = code === 'ENOENT' && tlsKey !== undefined ? namedTlsFileHint(file, tlsKey) : undefined;
+    problems.add(path, `${file}: ${unreadableReason(file, code)}${hint === undefined ? '' : `: ${hint}`}`);
   }
 }
 
@@ -120,7 +124,7 @@ function defaultCrl(problems: ProblemList, raw: unknown, base: string): string |
     const code = (err as NodeJS.ErrnoException).code;
     problems.add(
       'tls.crl',
-      `${file}: ${code === 'ENOENT' ? 'no such file' : `not readable (${code})`}: ${dir} is a dockgate CA directory (index.json), whose revocations are in crl.pem, ` +
+      `${file}: ${unreadableReason(file, code)}: ${dir} is a dockgate CA directory (index.json), whose revocations are in crl.pem, ` +
         `and without it every revoked certificate would be accepted; write it with "${commandName()} certs crl --dir ${dir}" (or make it readable), ` +
         'or, to run without revocation checks, give a tls: block without crl',
     );
@@ -243,12 +247,24 @@ export function loadConfig(file: string): GatewayConfig {
   return buildConfig(doc, dirname(abs), abs, textDigest(text));
 }
 
+/**
+ * Why the config file at `abs` cannot be read, naming it once (rev-newuser F9): an OS error in
+ * dockgate's words (`no such file`), not Node's (`ENOENT: no such file or directory, open
+ * '...'`) after the path again; readRegularFile's own refusals already start with the path.
+ */
+export function configReadProblem(abs: string, err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e.code === 'string' && typeof e.syscall === 'string') return `${abs}: ${unreadableReason(abs, e.code)}`;
+  const message = e instanceof Error ? e.message : String(err);
+  return message.startsWith(abs) ? message : `${abs}: ${message}`;
+}
+
 /** The text of the config file at absolute path `abs`; throws ConfigError saying why it cannot be read. */
 export function readConfigText(abs: string): string {
   try {
     return readYamlFile(abs);
   } catch (err) {
-    throw new ConfigError(abs, [{ path: '(file)', message: `${abs}: ${(err as Error).message}` }]);
+    throw new ConfigError(abs, [{ path: '(file)', message: configReadProblem(abs, err) }]);
   }
 }
 
