@@ -23,7 +23,7 @@ import { GUARDS } from './guards/index.js';
 import { ANY_METHOD } from '../facts/operations.js';
 import { guardInspects } from './exec-start.js';
 import { shadowedRuleWarnings } from './shadowed-rules.js';
-import { whoWarnings } from './who-warnings.js';
+import { nameListWarnings, whoWarnings } from './who-warnings.js';
 
 /**
  * Guards that do not stand between a caller and the host, so leaving them out is a choice,
@@ -184,6 +184,7 @@ export function policyWarnings(policy: CompiledPolicy): string[] {
   const warnings: string[] = [];
   const empty = noRulesWarning(policy);
   if (empty) warnings.push(empty);
+  warnings.push(...nameListWarnings(policy));
   const ownContainersOnly = policy.tenancy !== undefined;
   for (const rule of policy.rules) {
     warnings.push(...whoWarnings(rule));

@@ -9,7 +9,7 @@
  * that can match none (an IP-looking `sans:` entry that is no address) are load errors.
  */
 import { canonicalIp } from '../core/canonical-ip.js';
-import type { CompiledRule } from './compile.js';
+import type { CompiledPolicy, CompiledRule } from './compile.js';
 import { sanKind } from './san-kind.js';
 
 /** What a `sans:` entry of this kind is compared with, for messages. */
@@ -29,25 +29,72 @@ function uriGlobText(entry: string): string {
   return entry.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^/?#@[\]]*@)?)\[[0-9A-Fa-f:.]+(?:%25[^\]/?#]*)?\]/, '$1').replace(/\?/g, '');
 }
 
-/** Control, format (zero-width, bidi) and replacement characters: invisible in an editor, compared as any other. */
-const INVISIBLE = /[\p{Cc}\p{Cf}\uFFFD]/u;
+/**
+ * Characters invisible in an editor, or looking like others, yet compared as any other: control
+ * and format characters (zero-width, bidi), private-use ones, U+FFFD, line and paragraph
+ * separators, spaces other than U+0020, and blank-looking letters and marks (U+034F, variation
+ * selectors, U+115F/U+1160/U+3164/U+FFA0 Hangul fillers, U+2800 braille blank) (rev-fix29 M1).
+ */
+const INVISIBLE_CHARS = /[\p{Cc}\p{Cf}\p{Co}\p{Zl}\p{Zp}\uFFFD\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000\u115F\u1160\u3164\uFFA0\u2800]/u;
+/** Blank combining marks (a class of them is "misleading" to a regular expression linter). */
+const BLANK_MARKS: ReadonlySet<number> = new Set([0x034f, 0xfe00, 0xfe01, 0xfe02, 0xfe03, 0xfe04, 0xfe05, 0xfe06, 0xfe07, 0xfe08, 0xfe09, 0xfe0a, 0xfe0b, 0xfe0c, 0xfe0d, 0xfe0e, 0xfe0f]);
+/** Whether `code` is a blank combining mark: U+034F, a variation selector (U+FE00-FE0F, U+E0100-E01EF). */
+function blankMark(code: number): boolean {
+  return BLANK_MARKS.has(code) || (code >= 0xe0100 && code <= 0xe01ef);
+}
+const INVISIBLE = { test: (text: string): boolean => INVISIBLE_CHARS.test(text) || [...text].some((c) => blankMark(c.codePointAt(0) ?? 0)) };
 
 /** `text` quoted, with invisible characters and combining marks written as \\uXXXX, so a message shows them. */
 function shown(text: string): string {
-  const escaped = text.replace(/[\p{Cc}\p{Cf}\p{M}\uFFFD]/gu, (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`);
+  const escaped = text.replace(new RegExp(`${INVISIBLE_CHARS.source}|\\p{M}`, 'gu'), (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`);
   return `"${escaped.replace(/"/g, '\\"')}"`;
+}
+
+/**
+ * The warning for a name (`where` says whose, e.g. `rule "d": who.users entry`) holding an
+ * invisible character or letters not in Unicode NFC, or undefined. rev-redteam F1:
+ * `mal\u200blory` passed policy check silently and matches no mallory.
+ */
+function characterWarning(where: string, entry: string): string | undefined {
+  if (INVISIBLE.test(entry)) {
+    return `${where} ${shown(entry)} holds an invisible, control or replacement character: names are compared exactly, so it matches only a certificate holding that very character`;
+  }
+  if (entry !== entry.normalize('NFC')) {
+    return `${where} ${shown(entry)} is not in Unicode NFC (its accents are separate characters, as some editors save them): names are compared exactly, and certificates usually hold the composed form ${JSON.stringify(entry.normalize('NFC'))}`;
+  }
+  return undefined;
+}
+
+/**
+ * The same warnings for the names outside rules: the `groups:` map (its group names and
+ * members) and tenancy's `admins` and `teams` (rev-fix29 M1: a deny rule by a group whose
+ * member was written `mal\u200Blory` never applied to mallory).
+ */
+export function nameListWarnings(policy: Pick<CompiledPolicy, 'extraGroups' | 'tenancy'>): string[] {
+  const out: string[] = [];
+  const add = (where: string, name: string) => {
+    const w = characterWarning(where, name);
+    if (w) out.push(w);
+  };
+  const groups = new Set<string>();
+  for (const [user, names] of policy.extraGroups) {
+    add('groups: member', user);
+    for (const g of names) groups.add(g);
+  }
+  for (const g of groups) add('groups: group name', g);
+  if (policy.tenancy) {
+    for (const u of policy.tenancy.admins.users) add('tenancy.admins.users entry', u);
+    for (const g of policy.tenancy.admins.groups) add('tenancy.admins.groups entry', g);
+    for (const t of policy.tenancy.teams) add('tenancy.teams entry', t);
+  }
+  return out;
 }
 
 /** The warning for one entry of `who.key`, or undefined when it reads as meant. */
 function entryWarning(rule: string, key: 'users' | 'groups' | 'sans', entry: string): string | undefined {
   const at = `rule "${rule}": who.${key} entry ${JSON.stringify(entry)}`;
-  // rev-redteam F1: `mal\u200blory` passed policy check silently and matches no mallory.
-  if (INVISIBLE.test(entry)) {
-    return `rule "${rule}": who.${key} entry ${shown(entry)} holds an invisible, control or replacement character: names are compared exactly, so it matches only a certificate holding that very character`;
-  }
-  if (entry !== entry.normalize('NFC')) {
-    return `rule "${rule}": who.${key} entry ${shown(entry)} is not in Unicode NFC (its accents are separate characters, as some editors save them): names are compared exactly, and certificates usually hold the composed form ${JSON.stringify(entry.normalize('NFC'))}`;
-  }
+  const chars = characterWarning(`rule "${rule}": who.${key} entry`, entry);
+  if (chars) return chars;
   if (entry !== entry.trim()) {
     return `${at} has leading or trailing spaces: names are compared exactly, so it matches only a certificate holding them (dockgate certs refuses such names)`;
   }

@@ -49,6 +49,37 @@ describe('who entries written as patterns, networks or with spaces get a warning
     expect(policyWarnings(p)).toContain(warning);
   });
 
+  it.each([
+    // rev-fix29 M1: more blank-looking characters, and names outside rules.
+    ['{ users: ["mal\u3164lory"] }', 'who.users entry "mal\\u3164lory" holds'],
+    ['{ users: ["mal\u2800lory"] }', 'who.users entry "mal\\u2800lory" holds'],
+    ['{ users: ["mal\u034Flory"] }', 'who.users entry "mal\\u034Flory" holds'],
+    ['{ users: ["mal\uFE0Flory"] }', 'who.users entry "mal\\uFE0Flory" holds'],
+    ['{ users: ["mal\u{E0100}lory"] }', 'who.users entry "mal\\uE0100lory" holds'],
+    ['{ users: ["mal\u2028lory"] }', 'who.users entry "mal\\u2028lory" holds'],
+    ['{ users: ["mal\uE000lory"] }', 'who.users entry "mal\\uE000lory" holds'],
+    ['{ users: ["mal\u00A0lory"] }', 'who.users entry "mal\\u00A0lory" holds'],
+  ])('%s', (who, warning) => {
+    expect(policyWarnings(loadPolicy(policy(who))).some((w) => w.includes(warning))).toBe(true);
+  });
+
+  it.each([
+    ['groups: { ops: ["mal\u200Blory"] }\n', 'groups: member "mal\\u200Blory" holds an invisible'],
+    ['groups: { "op\u200Bs": [mallory] }\n', 'groups: group name "op\\u200Bs" holds an invisible'],
+    ['groups: { ops: ["Jose\u0301"] }\n', 'groups: member "Jose\\u0301" is not in Unicode NFC'],
+    ['tenancy: { unowned: [images], admins: { users: ["ro\u200Bot"] } }\n', 'tenancy.admins.users entry "ro\\u200Bot" holds'],
+    ['tenancy: { unowned: [images], admins: { groups: ["op\u200Bs"] } }\n', 'tenancy.admins.groups entry "op\\u200Bs" holds'],
+    ['tenancy: { unowned: [images], teams: ["we\u200Bb"] }\n', 'tenancy.teams entry "we\\u200Bb" holds'],
+  ])('outside rules: %j', (section, warning) => {
+    const p = loadPolicy(`version: 1\n${section}rules:\n  - name: d\n    who: { anyone: true }\n    deny: all\n`);
+    expect(policyWarnings(p).filter((w) => w.includes(warning))).toHaveLength(1);
+  });
+
+  it('names with ordinary spaces, accents and scripts get none, in rules or outside', () => {
+    const p = loadPolicy('version: 1\ngroups: { "dev team": ["Alice Smith", "José", "日本"] }\ntenancy: { unowned: [images], admins: { users: ["Zoë"] }, teams: [web] }\nrules:\n  - name: d\n    who: { users: ["Alice Smith"] }\n    deny: all\n');
+    expect(policyWarnings(p).filter((w) => /invisible|NFC/.test(w))).toEqual([]);
+  });
+
   it('plain names, addresses and URIs get none', () => {
     const p = loadPolicy(policy('{ users: [alice, "0042", "José", "日本"], groups: [dev], sans: ["10.0.0.7", "::1", "spiffe://example.org/ci", a@example.com, build1.ci.example.com] }'));
     expect(policyWarnings(p).filter((w) => w.includes('who.'))).toEqual([]);
