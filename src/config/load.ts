@@ -61,9 +61,9 @@ function readString(problems: ProblemList, path: string, value: unknown): string
 }
 
 function readListen(problems: ProblemList, path: string, value: unknown, fallback: string): ListenAddress {
-  if (typeof value === 'number') {
+  if (typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value))) {
     // `listen: 2376`, a port alone: YAML reads a number (rev-newuser F6).
-    problems.add(path, `must be host:port, got the number ${value} (write "0.0.0.0:${value}" for every interface, "127.0.0.1:${value}" for this host only)`);
+    problems.add(path, `must be host:port, got ${typeof value === 'number' ? 'the number ' : 'the port '}${value} alone (write "0.0.0.0:${value}" for every interface, "127.0.0.1:${value}" for this host only)`);
     return { host: '0.0.0.0', port: 0 };
   }
   const text = readString(problems, path, value) ?? fallback;

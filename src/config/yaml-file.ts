@@ -35,7 +35,8 @@ export function utf8Text(bytes: Buffer): string {
       lineStart = i + 1;
     }
   }
-  const column = bytes.subarray(lineStart, at).toString('utf8').length + 1;
+  // Characters, not UTF-16 units: an emoji before the bad byte counts once (rev-fix29 M2).
+  const column = [...bytes.subarray(lineStart, at).toString('utf8')].length + 1;
   const hex = (bytes[at] ?? 0).toString(16).toUpperCase().padStart(2, '0');
   throw new Error(`is not UTF-8 text: byte 0x${hex} at line ${line}, column ${column} (a file saved as Latin-1 or UTF-16?): names would not read as written; save it as UTF-8`);
 }

@@ -188,7 +188,7 @@ describe('buildConfig', () => {
 
 describe('a key naming an address or a file that is no string is refused, never read as its default (mutation review s29)', () => {
   it.each([
-    ['listen', { tls, listen: 2376 }, 'listen: must be host:port, got the number 2376 (write "0.0.0.0:2376" for every interface, "127.0.0.1:2376" for this host only)'],
+    ['listen', { tls, listen: 2376 }, 'listen: must be host:port, got the number 2376 alone (write "0.0.0.0:2376" for every interface, "127.0.0.1:2376" for this host only)'],
     ['upstream', { tls, upstream: 2375 }, 'upstream: must be a non-empty string, got 2375'],
     ['policy', { tls, policy: 5 }, 'policy: must be a non-empty string, got 5'],
     ['policy, empty', { tls, policy: '' }, 'policy: must be a non-empty string, got ""'],
@@ -352,8 +352,10 @@ describe('loadConfig', () => {
 
 describe('a listen address written as a port alone (rev-newuser F6)', () => {
   it.each([
-    [{ tls, listen: 46340 }, 'listen: must be host:port, got the number 46340 (write "0.0.0.0:46340" for every interface, "127.0.0.1:46340" for this host only)'],
-    [{ tls, admin: { listen: 9376 } }, 'admin.listen: must be host:port, got the number 9376 (write "0.0.0.0:9376" for every interface, "127.0.0.1:9376" for this host only)'],
+    [{ tls, listen: 46340 }, 'listen: must be host:port, got the number 46340 alone (write "0.0.0.0:46340" for every interface, "127.0.0.1:46340" for this host only)'],
+    [{ tls, admin: { listen: 9376 } }, 'admin.listen: must be host:port, got the number 9376 alone (write "0.0.0.0:9376" for every interface, "127.0.0.1:9376" for this host only)'],
+    [{ tls, listen: '46840' }, 'listen: must be host:port, got the port 46840 alone (write "0.0.0.0:46840" for every interface, "127.0.0.1:46840" for this host only)'],
+    [{ tls, admin: '9376' }, 'admin: must be host:port, got the port 9376 alone (write "0.0.0.0:9376" for every interface, "127.0.0.1:9376" for this host only)'],
     [{ tls, listen: true }, 'listen: must be a non-empty string, got true'],
   ])('%j', (doc, message) => {
     expect(problems(doc)).toEqual([message]);

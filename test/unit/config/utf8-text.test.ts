@@ -35,6 +35,7 @@ describe('utf8Text', () => {
     ['a sequence cut short at the end', Buffer.from([0x61, 0x3a, 0x20, 0xc3]), 'C3', 1, 4],
     ['an overlong NUL (C0 80)', Buffer.from([0x61, 0xc0, 0x80]), 'C0', 1, 2],
     ['an encoded surrogate (ED A0 80)', Buffer.from([0x0a, 0x0a, 0x78, 0xed, 0xa0, 0x80]), 'ED', 3, 2],
+    ['a Latin-1 byte after an emoji, which counts as one character', Buffer.concat([Buffer.from('a: "😀', 'utf8'), Buffer.from([0xe9])]), 'E9', 1, 6],
     ['a stray continuation byte after multi-byte text', Buffer.concat([Buffer.from('é: ', 'utf8'), Buffer.from([0x80])]), '80', 1, 4],
   ])('%s is refused, naming the byte and where', (_label, bytes, hex, line, column) => {
     expect(() => utf8Text(bytes)).toThrow(`is not UTF-8 text: byte 0x${hex} at line ${line}, column ${column} (a file saved as Latin-1 or UTF-16?)`);
