@@ -218,7 +218,9 @@ describe('revocation while the gateway drains', () => {
     expect((await dockgate(['certs', 'revoke', 'erin', '--dir', d])).code).toBe(0);
     const code = await Promise.race([logs.exited, new Promise<string>((r) => setTimeout(() => r('still open'), 20_000))]);
     expect(code).not.toBe('still open');
-    expect(g.stderr()).toContain('TLS material loaded');
+    // The gateway's line comes through its stderr pipe, which a loaded machine may deliver
+    // after the docker CLI's exit (a CI run beside other work saw it missing at this point).
+    await until(() => g.stderr().includes('TLS material loaded'), 10_000, 'the reload line');
     // Cut for the revocation first: the shutdown does not rename it.
     await until(() => auditRecords(g).some((r) => r.operation === 'ContainerLogs'), 10_000, 'the logs -f record');
     expect(auditRecords(g).filter((r) => r.operation === 'ContainerLogs').map((r) => r.endedBy)).toEqual(['revoked']);
