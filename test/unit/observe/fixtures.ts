@@ -1,5 +1,8 @@
 // Builders for the records the data path hands to the observer, with realistic defaults.
 import type { RequestRecord } from '../../../src/core/observer.js';
+import { buildFacts } from '../../../src/facts/build-facts.js';
+import { auditLine } from '../../../src/observe/audit-line.js';
+import { toAuditRecord } from '../../../src/observe/audit-record.js';
 import type { Identity, JsonValue, Operation, RequestFacts } from '../../../src/core/types.js';
 
 export function operation(name: string, method = 'POST', pattern = '/x', extra: Partial<Operation> = {}): Operation {
@@ -52,4 +55,19 @@ export function record(over: Partial<RequestRecord> = {}): RequestRecord {
     stream: false,
     ...over,
   };
+}
+
+/** A raw request as a client sends it, for {@link writtenAuditLine}. */
+export interface RawRequest {
+  method: string;
+  target: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** The audit line written for `req`, from the raw request through the facts and the record (a docker 28 user agent). */
+export function writtenAuditLine({ method, target, headers, body }: RawRequest): string {
+  const allHeaders = { 'user-agent': 'Docker-Client/28.0 (linux)', ...headers };
+  const built = buildFacts({ method, rawTarget: target, headers: allHeaders, body: body === undefined ? undefined : new TextEncoder().encode(body) });
+  return auditLine(toAuditRecord(record({ method, rawTarget: target, facts: built, headers: allHeaders })));
 }

@@ -3,10 +3,7 @@
 // to the written audit line, which must never hold a secret: Env values, `changes` values,
 // X-Registry-Auth or X-Registry-Config.
 import { describe, expect, it } from 'vitest';
-import { buildFacts } from '../../../src/facts/build-facts.js';
-import { auditLine } from '../../../src/observe/audit-line.js';
-import { toAuditRecord } from '../../../src/observe/audit-record.js';
-import { record } from './fixtures.js';
+import { writtenAuditLine } from './fixtures.js';
 
 const SECRET = 'hunter2-SECRET';
 const AUTH = Buffer.from(JSON.stringify({ username: 'u', password: SECRET })).toString('base64url');
@@ -205,10 +202,8 @@ const rows: Row[] = [
 ];
 
 describe('audit fields of image operations, from the raw request to the written line', () => {
-  it.each(rows)('$name', ({ method, target, headers, body, want }) => {
-    const allHeaders = { 'user-agent': 'Docker-Client/28.0 (linux)', ...headers };
-    const facts = buildFacts({ method, rawTarget: target, headers: allHeaders, body: body === undefined ? undefined : new TextEncoder().encode(body) });
-    const line = auditLine(toAuditRecord(record({ method, rawTarget: target, facts, headers: allHeaders })));
+  it.each(rows)('$name', ({ want, ...req }) => {
+    const line = writtenAuditLine(req);
     expect(JSON.parse(line).fields).toEqual(want);
     expect(line).not.toContain(SECRET);
     expect(line).not.toContain(AUTH);

@@ -4,12 +4,9 @@
 // as the gateway receives it to the written audit line, which must never hold a credential:
 // a login body's username, password and identitytoken, or a `user:password@` in an address.
 import { describe, expect, it } from 'vitest';
-import { buildFacts } from '../../../src/facts/build-facts.js';
-import { auditLine } from '../../../src/observe/audit-line.js';
-import { toAuditRecord } from '../../../src/observe/audit-record.js';
 import { MAX_VALUE_LENGTH } from '../../../src/observe/escape.js';
 import { maskRegistryAddress } from '../../../src/observe/registry-address.js';
-import { record } from './fixtures.js';
+import { writtenAuditLine } from './fixtures.js';
 
 const SECRET = 'hunter2-SECRET';
 const TOKEN = 'eyJidG9rZW4tSURFTlRJVFk';
@@ -178,10 +175,8 @@ const rows: Row[] = [
 ];
 
 describe('audit fields of registry look-ups, from the raw request to the written line', () => {
-  it.each(rows)('$name', ({ method, target, headers, body, want }) => {
-    const allHeaders = { 'user-agent': 'Docker-Client/28.0 (linux)', ...headers };
-    const facts = buildFacts({ method, rawTarget: target, headers: allHeaders, body: body === undefined ? undefined : new TextEncoder().encode(body) });
-    const line = auditLine(toAuditRecord(record({ method, rawTarget: target, facts, headers: allHeaders })));
+  it.each(rows)('$name', ({ want, ...req }) => {
+    const line = writtenAuditLine(req);
     expect(JSON.parse(line).fields).toEqual(want);
     expect(line).not.toContain(SECRET);
     expect(line).not.toContain(TOKEN);
