@@ -3,18 +3,14 @@
 // to the written audit line, which must never hold a secret: Env values, `changes` values,
 // X-Registry-Auth or X-Registry-Config.
 import { describe, expect, it } from 'vitest';
-import { writtenAuditLine } from './fixtures.js';
+import { type RawRequest, writtenAuditLine } from './fixtures.js';
 
 const SECRET = 'hunter2-SECRET';
 const AUTH = Buffer.from(JSON.stringify({ username: 'u', password: SECRET })).toString('base64url');
 const JSON_CT = { 'content-type': 'application/json' };
 
-interface Row {
+interface Row extends RawRequest {
   name: string;
-  method: string;
-  target: string;
-  headers?: Record<string, string>;
-  body?: string;
   want: unknown;
 }
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_VALUE_LENGTH } from '../../../src/observe/escape.js';
 import { maskRegistryAddress } from '../../../src/observe/registry-address.js';
-import { writtenAuditLine } from './fixtures.js';
+import { type RawRequest, writtenAuditLine } from './fixtures.js';
 
 const SECRET = 'hunter2-SECRET';
 const TOKEN = 'eyJidG9rZW4tSURFTlRJVFk';
@@ -14,12 +14,8 @@ const JSON_CT = { 'content-type': 'application/json' };
 const q = encodeURIComponent;
 const LONG = 'x'.repeat(3000);
 
-interface Row {
+interface Row extends RawRequest {
   name: string;
-  method: string;
-  target: string;
-  headers?: Record<string, string>;
-  body?: string;
   want: unknown;
 }
 
