@@ -12,7 +12,9 @@
  *   hold       N connections each send one request, wait for the head of a stream (chunked or
  *              until EOF: a complete answer is an error), then hold the stream; the hold lasts
  *              --duration after all are in and, with --await-data, until every stream has
- *              received at least one byte (at most 20 s longer)
+ *              received at least one byte (at most 20 s longer); with --await-match STR a
+ *              stream counts as having received data only once its bytes contain STR (the
+ *              caller makes events that name it, so bytes the target makes up do not count)
  *   upgrade    one hijacked request (docker exec): after 101 sends --body-file as stdin and
  *              reads the multiplexed output, hashing the stdout payload
  * Output: one JSON object on stdout. "ready" on stderr when measuring starts (after --warm's
@@ -20,6 +22,8 @@
  * Besides the status histogram the output counts what proves the answers and the load were
  * what they should be: body_min/body_max (smallest and largest body of one response, warm
  * requests included), connections opened, TLS sessions resumed, held streams that received data.
+ * Statuses outside 0-599 are counted under "other"; a connection reset (TLS or not) is an error,
+ * never the end of an answer, and SIGPIPE is ignored so a write to a reset connection is one too.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -30,6 +34,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,13 +61,17 @@ static double duration = 5, timeout_s = 120;
 #define AWAIT_S 20
 static long max_requests = -1;
 static const char *ca, *cert, *key, *method = "GET", *path = "/_ping", *body_file, *content_type;
+/* --await-match: the string a held stream's data must contain to count as streamed. */
+static const char *await_match;
+static size_t match_len;
+#define MATCH_MAX 128
 static unsigned char *body;
 static size_t body_len;
 static char req_head[8192];
 static size_t req_head_len;
 
 /* Results. */
-static long completed, errors, status_counts[600], established, connections, resumed, streamed, warmed;
+static long completed, errors, status_counts[600], status_other, established, connections, resumed, streamed, warmed;
 /* Smallest and largest body of one complete response (-1: none yet). */
 static long long body_min = -1, body_max = -1;
 /* Keep-alive with --warm: 1 while every connection does its first, unmeasured request. */
@@ -119,7 +128,9 @@ struct conn {
   long long resp_bytes; /* body bytes of the current response */
   int warm_req;         /* --warm: the request in flight was started while warming (not timed) */
   int warm_done;        /* --warm: this connection has completed an unmeasured request */
-  int got_data;         /* hold: the stream delivered at least one byte */
+  int got_data;         /* hold: the stream delivered at least one byte (with --await-match: the string) */
+  char tail[MATCH_MAX]; /* hold with --await-match: the last bytes seen, for a match split across reads */
+  size_t tail_len;
   /* upgrade: stdin written and demux state */
   size_t in_pos;
   unsigned char fh[8];
@@ -194,12 +205,16 @@ static void start_request(struct conn *c) {
 /* Raw I/O through TLS or not. Returns >0 bytes, 0 on EOF, -1 would block, -2 error. */
 static ssize_t io_read(struct conn *c, void *p, size_t n) {
   if (c->ssl) {
+    errno = 0;
     int r = SSL_read(c->ssl, p, (int)n);
+    int err = errno;
     if (r > 0) return r;
     int e = SSL_get_error(c->ssl, r);
     if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return -1;
     if (e == SSL_ERROR_ZERO_RETURN) return 0;
-    if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) return 0; /* EOF without close_notify */
+    /* EOF without close_notify; a failed read (ECONNRESET: errno set) is an error, not an end. */
+    if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 && err == 0) return 0;
+    errno = err;
     return -2;
   }
   ssize_t r = read(c->fd, p, n);
@@ -222,6 +237,7 @@ static ssize_t io_write(struct conn *c, const void *p, size_t n) {
 static void finished(struct conn *c) {
   double lat = now_s() - c->started;
   if (c->status >= 0 && c->status < 600) status_counts[c->status]++;
+  else status_other++;
   if (mode != M_HOLD && mode != M_UPGRADE) {
     if (body_min < 0 || c->resp_bytes < body_min) body_min = c->resp_bytes;
     if (c->resp_bytes > body_max) body_max = c->resp_bytes;
@@ -363,6 +379,30 @@ static void after_response(struct conn *c) {
   }
 }
 
+/* Hold: n bytes of stream data arrived; does the stream now count as having received data? */
+static int stream_data(struct conn *c, const char *p, size_t n) {
+  if (!n) return 0;
+  if (!await_match) return 1;
+  /* The match may straddle the previous read: search the kept tail joined to the start of p. */
+  char joined[2 * MATCH_MAX];
+  size_t head = n < match_len - 1 ? n : match_len - 1;
+  memcpy(joined, c->tail, c->tail_len);
+  memcpy(joined + c->tail_len, p, head);
+  if (memmem(joined, c->tail_len + head, await_match, match_len) || memmem(p, n, await_match, match_len)) return 1;
+  /* Keep the last match_len - 1 bytes of tail + p. */
+  size_t keep = match_len - 1;
+  if (n >= keep) {
+    memcpy(c->tail, p + n - keep, keep);
+    c->tail_len = keep;
+  } else {
+    size_t total = c->tail_len + n, drop = total > keep ? total - keep : 0;
+    memmove(joined, joined + drop, total - drop);
+    memcpy(c->tail, joined, total - drop);
+    c->tail_len = total - drop;
+  }
+  return 0;
+}
+
 /* Drive one connection as far as it goes without blocking. */
 static void drive(struct conn *c) {
   for (;;) {
@@ -462,7 +502,7 @@ static void drive(struct conn *c) {
         } else {
           established++;
           c->st = S_HELD;
-          if (c->blen && !c->got_data) {
+          if (!c->got_data && stream_data(c, c->buf, c->blen)) {
             c->got_data = 1;
             streamed++;
           }
@@ -509,7 +549,7 @@ static void drive(struct conn *c) {
         close_conn(c);
         return;
       }
-      if (!c->got_data) {
+      if (!c->got_data && stream_data(c, c->buf, (size_t)r)) {
         c->got_data = 1;
         streamed++;
       }
@@ -566,7 +606,7 @@ static void build_request(void) {
 static void usage(void) {
   fprintf(stderr, "usage: loadgen --mode keepalive|newconn|hold|upgrade (--unix PATH | --port N [--host IP]) [--tls --ca F --cert F --key F]\n"
                   "  [--method M] [--path P] [--body-file F] [--content-type T] [-c N] [-d SECONDS] [-n REQUESTS] [--sha256] [--timeout S]\n"
-                  "  [--warm] [--await-data]\n");
+                  "  [--warm] [--await-data] [--await-match STR]\n");
   exit(2);
 }
 
@@ -594,9 +634,16 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--sha256")) hash_body = 1;
     else if (!strcmp(a, "--warm")) warm = 1;
     else if (!strcmp(a, "--await-data")) await_data = 1;
+    else if (ARG("--await-match")) await_match = v;
     else usage();
   }
   if ((!unix_path && !port) || concurrency < 1) usage();
+  if (await_match) {
+    match_len = strlen(await_match);
+    if (!match_len || match_len > MATCH_MAX) usage();
+  }
+  /* A write to a connection the target reset is an error to count, not the end of the run. */
+  signal(SIGPIPE, SIG_IGN);
   if (body_file) {
     int fd = open(body_file, O_RDONLY);
     struct stat st;
@@ -725,6 +772,7 @@ int main(int argc, char **argv) {
       printf("%s\"%d\":%ld", first ? "" : ",", s, status_counts[s]);
       first = 0;
     }
+  if (status_other) printf("%s\"other\":%ld", first ? "" : ",", status_other);
   printf("}}\n");
   return 0;
 tls_fail:

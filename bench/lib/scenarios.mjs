@@ -9,6 +9,7 @@
  * streams. `ctx.onReady` (from the runner) goes to the load generator: it is called when
  * measuring starts, after each keep-alive connection's untimed first request.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { directSha, putArchive } from './direct-read.mjs';
@@ -17,11 +18,19 @@ import { newExec, pruneCreated } from './fixtures.mjs';
 import { runLoad } from './loadgen.mjs';
 import { oneRequest } from './one-request.mjs';
 
+/**
+ * Problems with the load generator's status histogram: no answers, errors, any status but
+ * `expected` (statuses outside 0-599 are counted as "other"), and a histogram that does not
+ * add up to every answer (completed and untimed warm requests), so no answer goes unchecked.
+ */
 function statusProblems(r, expected) {
   const problems = [];
   if (r.completed === 0) problems.push('no request completed');
   if (r.errors) problems.push(`${r.errors} errors (${r.first_error})`);
   for (const [status, n] of Object.entries(r.status)) if (Number(status) !== expected) problems.push(`${n} answers with status ${status}, expected ${expected}`);
+  const counted = Object.values(r.status).reduce((sum, n) => sum + n, 0);
+  const answers = r.completed + (r.warmed ?? 0);
+  if (counted !== answers) problems.push(`${counted} statuses counted for ${answers} answers`);
   return problems;
 }
 
@@ -192,9 +201,10 @@ function stream(kind) {
 /**
  * Scenario 6: idle `GET /events` streams held open; the runner samples RSS while they are held.
  * A stream must be one: an answer with a body length is refused by the load generator, and once
- * every stream is in, events are made on the daemon's own socket (a tag added and removed, every
- * half second) until every held stream has received one, which a target that answers the head
- * itself and never opens the daemon's stream cannot fake.
+ * every stream is in, events are made on the daemon's own socket (a tag with a repository name
+ * random per run, added and removed every half second) until every held stream has received
+ * data containing that name (the load generator's --await-match): a heartbeat, a cached or
+ * made-up event does not count, only an event of this run, which the target got from the daemon.
  */
 export const idleStreams = {
   id: 'idle /events',
@@ -203,11 +213,12 @@ export const idleStreams = {
   async run(t, ctx) {
     let held = false;
     let done = false;
+    const repo = `bench-idle-${randomBytes(8).toString('hex')}`;
     const events = (async () => {
       for (let i = 0; !done; i += 1) {
         if (held) {
-          const ref = `bench-idle:e${i}`;
-          await api(ctx.socket, 'POST', `/images/busybox/tag?repo=bench-idle&tag=e${i}`);
+          const ref = `${repo}:e${i}`;
+          await api(ctx.socket, 'POST', `/images/busybox/tag?repo=${repo}&tag=e${i}`);
           await api(ctx.socket, 'DELETE', `/images/${ref}?noprune=1`);
         }
         await sleep(500);
@@ -215,7 +226,7 @@ export const idleStreams = {
     })();
     try {
       return await runLoad(t, ctx.bundles.allowed, {
-        mode: 'hold', path: '/events', concurrency: ctx.idleStreams, seconds: ctx.holdSeconds, awaitData: true, timeout: 120, onReady: () => (held = true),
+        mode: 'hold', path: '/events', concurrency: ctx.idleStreams, seconds: ctx.holdSeconds, awaitData: true, awaitMatch: repo, timeout: 120, onReady: () => (held = true),
       });
     } finally {
       done = true;
@@ -225,7 +236,7 @@ export const idleStreams = {
   check(r, ctx) {
     const problems = [];
     if (r.established !== ctx.idleStreams) problems.push(`${r.established} of ${ctx.idleStreams} streams established`);
-    if (r.streamed !== r.established) problems.push(`${r.streamed} of ${r.established} held streams received the daemon's events`);
+    if (r.streamed !== r.established) problems.push(`${r.streamed} of ${r.established} held streams received an event of this run (its tag's name)`);
     if (r.errors) problems.push(`${r.errors} errors (${r.first_error})`);
     return problems;
   },

@@ -7,7 +7,7 @@
  * exec echo against the blob, and of what cp in stored, read back from the container; one
  * connection per keep-alive client and one per request with new connections, no resumed TLS
  * session; the denied creates refused by the images guard; every held /events stream a stream
- * that receives the daemon's events. The environment refuses to start unless each proxy's
+ * whose data names the tag (random per run) the bench made on the daemon after all were held. The environment refuses to start unless each proxy's
  * sampled pid holds its listening socket, and here each proxy's CPU per request must be above
  * zero where thousands of requests ran. No timing is asserted: this only proves that
  * `npm run bench` measures working targets, so a broken benchmark cannot report a good number.

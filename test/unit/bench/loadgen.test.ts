@@ -2,7 +2,7 @@
  * bench/loadgen.c against a tiny local HTTP/1.1 server whose answers are known: every figure the
  * bench's checks trust (status histogram, errors, body bytes and per-response sizes, sha256,
  * connections opened, TLS sessions resumed, held streams and the data they received, the
- * demultiplexed stdout of a hijack) is asserted here, so a miscounting load generator cannot make
+ * demultiplexed stdout of a hijack, resets, statuses outside 0-599) is asserted here, so a miscounting load generator cannot make
  * a broken target look right. Plain TCP and TLS with a client certificate. No timing is asserted.
  */
 import { execFile, spawnSync } from 'node:child_process';
@@ -11,7 +11,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createServer as createTlsServer } from 'node:tls';
+import { pathToFileURL } from 'node:url';
+import { TLSSocket, createSecureContext, createServer as createTlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCertsCommand } from '../../../src/pki/cli.js';
 import { captureIo } from '../pki/helpers.js';
@@ -47,6 +48,13 @@ let sizesServed = 0;
 let staggerConnections = 0;
 const staggerState = new WeakMap<Socket, { nth: number; served: number }>();
 const held: Socket[] = [];
+/** The name the /events-named stream's one event carries (as the bench's tag of this run). */
+const eventName = 'bench-idle-0123456789abcdef';
+/** TLS sockets of the reset server and the TCP sockets under them, to reset the connection. */
+const rawOf = new WeakMap<Socket, Socket>();
+const namedEvent = `{"Action":"tag","Actor":{"Attributes":{"name":"${eventName}:e0"}}}\n`;
+const namedChunk = Buffer.from(`${Buffer.byteLength(namedEvent).toString(16)}\r\n${namedEvent}\r\n`);
+const namedCut = namedChunk.indexOf(eventName) + 10;
 
 const head = (status: string, headers: string[]) => `HTTP/1.1 ${status}\r\n${headers.map((h) => `${h}\r\n`).join('')}\r\n`;
 
@@ -105,6 +113,23 @@ function answer(sock: Socket, method: string, path: string): boolean {
       // One event a little later, as a daemon's /events sends when something happens.
       setTimeout(() => sock.writable && sock.write('3\r\n{}\n\r\n'), 100);
       return true;
+    case '/events-named':
+      // A heartbeat at once, then an event naming eventName, the name split across two writes.
+      sock.write(head('200 OK', ['Transfer-Encoding: chunked']) + '3\r\n{}\n\r\n');
+      held.push(sock);
+      setTimeout(() => sock.writable && sock.write(namedChunk.subarray(0, namedCut)), 100);
+      setTimeout(() => sock.writable && sock.write(namedChunk.subarray(namedCut)), 200);
+      return true;
+    case '/s700':
+      sock.write(head('700 Nope', ['Content-Length: 2']) + 'OK');
+      return true;
+    case '/reset-eof': {
+      // A body framed by the end of the connection, cut by a reset (RST, no close_notify).
+      sock.write(head('200 OK', ['Connection: close']) + 'half of it');
+      const raw = rawOf.get(sock);
+      setTimeout(() => (raw ?? sock).resetAndDestroy(), 50);
+      return false;
+    }
     case '/events-silent':
       sock.write(head('200 OK', ['Transfer-Encoding: chunked']));
       held.push(sock);
@@ -172,8 +197,10 @@ function serve(sock: Socket): void {
 
 let plain: Server;
 let tls: Server;
+let resetting: Server;
 let plainPort = 0;
 let tlsPort = 0;
+let resetPort = 0;
 
 async function certs(...argv: string[]): Promise<void> {
   const c = captureIo();
@@ -195,21 +222,30 @@ beforeAll(async () => {
     { ca: readFileSync(join(pki, 'ca.pem')), cert: readFileSync(join(pki, 'server-cert.pem')), key: readFileSync(join(pki, 'server-key.pem')), requestCert: true, rejectUnauthorized: true },
     serve,
   );
+  // TLS over a TCP socket this process holds, so that it can reset the connection under TLS.
+  const secureContext = createSecureContext({ ca: readFileSync(join(pki, 'ca.pem')), cert: readFileSync(join(pki, 'server-cert.pem')), key: readFileSync(join(pki, 'server-key.pem')) });
+  resetting = createServer((raw) => {
+    raw.on('error', () => {});
+    const sock = new TLSSocket(raw, { isServer: true, secureContext, requestCert: true, rejectUnauthorized: true });
+    rawOf.set(sock, raw);
+    serve(sock);
+  });
   plainPort = await listen(plain);
   tlsPort = await listen(tls);
+  resetPort = await listen(resetting);
 });
 
 afterAll(async () => {
   for (const s of held) s.destroy();
-  await Promise.all([plain, tls].map((s) => new Promise((done) => s?.close(done))));
+  await Promise.all([plain, tls, resetting].map((s) => new Promise((done) => s?.close(done))));
   rmSync(dir, { recursive: true, force: true });
 });
 
 /** Run the load generator (asynchronously: the server answers from this process). */
-function load(args: string[], { useTls = false } = {}): Promise<{ r: LoadResult; stderr: string }> {
+function load(args: string[], { useTls = false, port = 0 } = {}): Promise<{ r: LoadResult; stderr: string }> {
   const client = join(pki, 'clients', 'client');
   const conn = useTls
-    ? ['--port', String(tlsPort), '--tls', '--ca', join(client, 'ca.pem'), '--cert', join(client, 'cert.pem'), '--key', join(client, 'key.pem')]
+    ? ['--port', String(port || tlsPort), '--tls', '--ca', join(client, 'ca.pem'), '--cert', join(client, 'cert.pem'), '--key', join(client, 'key.pem')]
     : ['--port', String(plainPort)];
   return new Promise((done, fail) => {
     execFile(binary, [...conn, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
@@ -257,6 +293,23 @@ describe('bench/loadgen.c against known answers', () => {
     expect(r.completed).toBe(0);
     expect(r.errors).toBeGreaterThanOrEqual(1);
     expect(r.first_error).toContain(why);
+  });
+
+  it('a reset over TLS ends an answer framed by the end of the connection as an error, and the run goes on', async () => {
+    // Without SIGPIPE ignored the close_notify written to the reset connection killed the load
+    // generator (exit 141, no output); without errno checked the reset read as the body's end.
+    const { r } = await load(['--path', '/reset-eof', '-n', '3', '-d', '0.5'], { useTls: true, port: resetPort });
+    expect(r.completed).toBe(0);
+    expect(r.status).toEqual({});
+    expect(r.errors).toBeGreaterThanOrEqual(1);
+    expect(r.first_error).toContain('read body');
+  });
+
+  it('statuses outside 0-599 are counted as "other", not dropped', async () => {
+    const { r } = await load(['--path', '/s700', '-n', '5']);
+    expect(r.completed).toBeGreaterThanOrEqual(5);
+    expect(r.status).toEqual({ other: r.completed });
+    expect(r.errors).toBe(0);
   });
 
   it('keep-alive answered with Connection: close: every request shows as a new connection', async () => {
@@ -308,6 +361,14 @@ describe('bench/loadgen.c against known answers', () => {
     expect(stderr).toBe('ready\n');
   });
 
+  it('hold --await-match: only data containing the name counts, also when it is split across reads', async () => {
+    const named = await load(['--mode', 'hold', '--path', '/events-named', '-c', '3', '-d', '0', '--await-data', '--await-match', eventName], { useTls: true });
+    expect([named.r.established, named.r.streamed, named.r.errors]).toEqual([3, 3, 0]);
+    // The /events stream's only event does not name it: held, but not streamed.
+    const other = await load(['--mode', 'hold', '--path', '/events', '-c', '2', '-d', '0.3', '--await-match', eventName]);
+    expect([other.r.established, other.r.streamed, other.r.errors]).toEqual([2, 0, 0]);
+  });
+
   it('hold: streams that never send anything are held but not counted as streamed', async () => {
     const { r } = await load(['--mode', 'hold', '--path', '/events-silent', '-c', '2', '-d', '0.2']);
     expect([r.established, r.streamed, r.errors]).toEqual([2, 0, 0]);
@@ -319,5 +380,22 @@ describe('bench/loadgen.c against known answers', () => {
     expect(r.errors).toBe(0);
     expect(r.body_bytes).toBe(stdinBytes.length);
     expect(r.sha256).toBe(sha(stdinBytes));
+  });
+});
+
+/** bench/lib/scenarios.mjs's check of the status histogram. */
+type StatusProblems = (r: Pick<LoadResult, 'completed' | 'warmed' | 'errors' | 'first_error' | 'status'>, expected: number) => string[];
+
+describe('statusProblems (bench/lib/scenarios.mjs)', () => {
+  const base = { warmed: 0, errors: 0, first_error: '' };
+  it.each([
+    ['every answer a 200', { ...base, completed: 5, status: { '200': 5 } }, []],
+    ['warm answers counted too', { ...base, completed: 5, warmed: 2, status: { '200': 7 } }, []],
+    ['a status outside 0-599', { ...base, completed: 5, status: { other: 5 } }, ['5 answers with status other, expected 200']],
+    ['answers with no status counted', { ...base, completed: 5, status: {} }, ['0 statuses counted for 5 answers']],
+    ['fewer statuses than answers', { ...base, completed: 5, warmed: 2, status: { '200': 5 } }, ['5 statuses counted for 7 answers']],
+  ])('%s', async (_name, r, problems) => {
+    const mod = (await import(pathToFileURL(resolve('bench/lib/scenarios.mjs')).href)) as { statusProblems: StatusProblems };
+    expect(mod.statusProblems(r, 200)).toEqual(problems);
   });
 });
