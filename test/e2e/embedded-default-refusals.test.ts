@@ -16,7 +16,7 @@ it.each([
   ['a ca-key.pem without ca.pem', (c: string) => (mkdirSync(c), writeFileSync(join(c, 'ca-key.pem'), 'x')), /ca-key\.pem exists though .*ca\.pem does not; nothing was created: move it out of .*--config FILE/, ['ca-key.pem']],
   ['an index.json without a CA', (c: string) => (mkdirSync(c), writeFileSync(join(c, 'index.json'), '{}')), /index\.json exists though .* holds no CA; nothing was created/, ['index.json']],
   ['./certs is a file', (c: string) => writeFileSync(c, 'x'), /cannot set up a CA in .*certs: .*is not a directory; make .* a directory this user \(uid \d+\) can write, or start with --config FILE/, undefined],
-  ['clients is a file (the CA is made, its admin bundle not)', (c: string) => (mkdirSync(c), writeFileSync(join(c, 'clients'), 'x')), /created a CA in .* but not its "admin" bundle: .*; fix that and run "dockgate certs issue admin --dir .* --group admin"/, [...INIT_FILES, 'clients'].sort()],
+  ['clients is a file (the CA is made, its admin bundle not)', (c: string) => (mkdirSync(c), writeFileSync(join(c, 'clients'), 'x')), /created a CA in .* but not its "admin" bundle: .*; fix that and run "(?:dockgate|node \S+\/dist\/cli\/main\.js) certs issue admin --dir .* --group admin"/, [...INIT_FILES, 'clients'].sort()],
 ])('%s: one line, exit 2, nothing listening', async (_name, prepare, message, left) => {
   const cwd = scratchDir('default-refused-');
   const certs = join(cwd, 'certs');

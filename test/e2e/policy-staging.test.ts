@@ -85,7 +85,7 @@ describe("the gateway logs what policy check warns about", () => {
       .map((l) => (JSON.parse(l) as { msg: string }).msg);
 
   it('at start: the guards the enforcing rule leaves out', () => {
-    expect(warnings()).toEqual([expect.stringMatching(/^rule "dev-containers" allows ContainerCreate without volumesFrom, securityOptions, .*can get root on the host/)]);
+    expect(warnings()).toEqual([expect.stringMatching(/^rule "dev-containers" allows ContainerCreate without volumesFrom, links, securityOptions, .*can get root on the host/)]);
   });
 
   it('on reload: those of the new policy', async () => {
