@@ -87,7 +87,7 @@ export function planRequest(method: string, rawTarget: string, headers: FactsHea
   const op = match.operation;
   // A link's name (`ci-x/db`) reaches the linked container: refused before the policy (link-name.ts).
   // `link` is read from the query only: Go's ParseForm reads no body on DELETE, the one route excepted.
-  const linkName = linkNameRefusal(op, match.params.name, op.name === 'ContainerDelete' ? mergeQuery([], parseGoQuery(rawQuery)).query.link : undefined);
+  const linkName = linkNameRefusal(op, match.params.name, () => mergeQuery([], parseGoQuery(rawQuery)).query.link);
   if (linkName !== undefined) throw new FactsError('link-name', linkName);
   const form = media === 'form' && FORM_METHODS.has(method);
   return { path, rawQuery, origin, match, media, plan: op.body === 'json' || form ? 'inspect' : 'stream' };

@@ -26,14 +26,15 @@ export function takesContainerName(op: Operation): boolean {
 }
 
 /**
- * The reason a request names a container by a link's name, or undefined. `link` is the first
- * value of the request's `link` query parameter (what Go's FormValue returns): only a
+ * The reason a request names a container by a link's name, or undefined. `link` reads the first
+ * value of the request's `link` query parameter (what Go's FormValue returns), only when a
+ * link's name is met (the query is parsed once, by buildFacts, for every other request): only a
  * ContainerDelete that dockerd reads as a link removal (`link` true for httputils.BoolValue)
  * may name one. A `link` value whose reading depends on Go's Unicode handling is not excepted.
  */
-export function linkNameRefusal(op: Operation, name: string | undefined, link: string | undefined): string | undefined {
+export function linkNameRefusal(op: Operation, name: string | undefined, link: () => string | undefined): string | undefined {
   if (name === undefined || !takesContainerName(op) || !isLinkName(name)) return undefined;
-  if (op.name === 'ContainerDelete' && goBoolValue(link) === true) return undefined;
+  if (op.name === 'ContainerDelete' && goBoolValue(link()) === true) return undefined;
   return (
     `container name ${JSON.stringify(name)} is a legacy link's name (<container>/<alias>): dockerd would act on ` +
     'the linked container, not the one it spells; name that container by its own name or ID (only "docker rm --link" takes a link\'s name)'
