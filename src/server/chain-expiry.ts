@@ -5,7 +5,8 @@
  * (connection-expiry.ts), as a new handshake would then be refused (`CERT_HAS_EXPIRED`).
  */
 import { X509Certificate } from 'node:crypto';
-import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
+import type { DetailedPeerCertificate } from 'node:tls';
+import { BoundedMap } from '../core/bounded-map.js';
 import { caKeyOf } from './tls-material.js';
 
 /** One certificate of a chain, as the expiry needs it. */
@@ -80,16 +81,29 @@ export function bundleLinks(caCerts: readonly X509Certificate[]): readonly Chain
 }
 
 /**
- * The chain of a verified connection, as Node reports it: the client's certificate, then each
- * issuer (those the client sent, then the bundle's), up to a self-issued one. At most 16 links.
+ * The links of certificates seen in handshakes before, by SHA-256 fingerprint. A link is a
+ * function of the certificate's DER alone, which its fingerprint names, and making one (a parse,
+ * the CA's name and key) was about a quarter of the gateway's CPU per new connection; clients
+ * present the same few certificates over and over.
  */
-export function peerChain(socket: TLSSocket): ChainLink[] {
+const seenLinks = new BoundedMap<string, ChainLink>(4096);
+
+function linkOf(cert: DetailedPeerCertificate): ChainLink {
+  return seenLinks.get(cert.fingerprint256) ?? seenLinks.set(cert.fingerprint256, Object.freeze(chainLink(new X509Certificate(cert.raw))));
+}
+
+/**
+ * The chain of a verified connection, as Node reports it (`getPeerCertificate(true)`): the
+ * client's certificate, then each issuer (those the client sent, then the bundle's), up to a
+ * self-issued one. At most 16 links.
+ */
+export function peerChain(peer: DetailedPeerCertificate): ChainLink[] {
   const links: ChainLink[] = [];
   const seen = new Set<string>();
-  let cert: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+  let cert: DetailedPeerCertificate | undefined = peer;
   while (cert?.raw && !seen.has(cert.fingerprint256) && links.length < 16) {
     seen.add(cert.fingerprint256);
-    links.push(chainLink(new X509Certificate(cert.raw)));
+    links.push(linkOf(cert));
     cert = cert.issuerCertificate;
   }
   return links;

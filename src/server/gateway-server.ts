@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { createSecureContext, type SecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
+import { createSecureContext, type DetailedPeerCertificate, type SecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
 import { hostPort } from '../config/address.js';
 import type { GatewayConfig } from '../config/types.js';
 import type { Observer, RefusedCertificate } from '../core/observer.js';
@@ -283,8 +283,11 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
       }
     };
     let identity;
+    // One read of the certificate and its chain for the identity and the expiry below.
+    let peer: DetailedPeerCertificate;
     try {
-      identity = bindIdentity(socket);
+      peer = socket.getPeerCertificate(true);
+      identity = bindIdentity(socket, peer);
       if (isRevoked(identity, material, peerDer(socket, identity))) {
         refuseHandshake('revoked', `certificate serial ${identity.serial} of ${identity.issuer} is revoked by a CRL the gateway checks itself (revoked while its handshake was in progress, or by a new CRL not valid yet)`, address, socket.remotePort, presented());
         socket.destroy();
@@ -328,7 +331,7 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     // own notAfter.
     let expiry: ChainExpiry | undefined;
     try {
-      expiry = chainExpiry(peerChain(socket), bundleLinks(material.caCerts), config.tls.partialChain, Date.now());
+      expiry = chainExpiry(peerChain(peer), bundleLinks(material.caCerts), config.tls.partialChain, Date.now());
     } catch {
       expiry = undefined;
     }
