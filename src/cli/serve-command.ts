@@ -88,6 +88,7 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
     io.stderr.write(`dockgate: cannot start: ${(err as Error).message}\n`);
     return 1;
   }
+  gateway.metrics.watchLogDrops(() => log.linesDropped());
   if (stoppedEarly(signals, io)) {
     await gateway.stop();
     return 0;

@@ -46,6 +46,11 @@ export interface LogSink {
   /** Lines dropped so far and not yet reported by a `log-lines-dropped` line. */
   dropped(): number;
   /**
+   * Lines dropped since the sink was made, never reset (`dockgate_log_lines_dropped_total`):
+   * past the cap, held when the reader went for good, taken after it went, and held at exit.
+   */
+  droppedTotal(): number;
+  /**
    * Write what is held while the descriptor takes bytes: give up once it has taken none for
    * `waitMs`, or after `maxMs` in all; drop the rest. Returns how many lines were lost
    * (dropped before, or now).
@@ -75,6 +80,12 @@ export function createLogSink(opts: LogSinkOptions): LogSink {
   let offset = 0;
   let heldBytes = 0;
   let dropped = 0;
+  /** Every line dropped so far: `dropped` starts over after each note, this never does. */
+  let droppedTotal = 0;
+  /** The held `log-lines-dropped` notes: not log lines of their own (their lines are counted already). */
+  const notes = new WeakSet<Buffer>();
+  /** Held log lines, notes left out. */
+  const heldLines = (): number => held.filter((b) => !notes.has(b)).length;
   /** Bytes the descriptor has taken so far: the exit flush's measure of progress. */
   let written = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -99,6 +110,7 @@ export function createLogSink(opts: LogSinkOptions): LogSink {
         }
         // The reader is gone (EPIPE) or the descriptor closed: nothing more can be written; drop quietly.
         dropped += held.length;
+        droppedTotal += heldLines();
         held.length = 0;
         heldBytes = 0;
         offset = 0;
@@ -116,6 +128,7 @@ export function createLogSink(opts: LogSinkOptions): LogSink {
     if (dropped > 0 && !closed) {
       // Said once the pipe takes lines again; the count starts over.
       const note = Buffer.from(droppedLine(dropped, refusal));
+      notes.add(note);
       dropped = 0;
       held.push(note);
       heldBytes += note.length;
@@ -136,10 +149,14 @@ export function createLogSink(opts: LogSinkOptions): LogSink {
 
   const sink: LogSink = {
     write(line) {
-      if (closed) return true;
+      if (closed) {
+        droppedTotal += 1;
+        return true;
+      }
       const buf = Buffer.from(line);
       if (heldBytes + buf.length > maxBytes) {
         dropped += 1;
+        droppedTotal += 1;
         return true;
       }
       held.push(buf);
@@ -150,6 +167,7 @@ export function createLogSink(opts: LogSinkOptions): LogSink {
     },
     heldBytes: () => heldBytes,
     dropped: () => dropped,
+    droppedTotal: () => droppedTotal,
     flushAtExit(waitMs = opts.exitWaitMs ?? 2000, maxMs = opts.exitMaxMs ?? 5000) {
       if (timer) clearTimeout(timer);
       timer = undefined;
@@ -169,6 +187,7 @@ export function createLogSink(opts: LogSinkOptions): LogSink {
         clock.sleep(Math.min(10, Math.max(1, left)));
       }
       const lost = dropped + held.length;
+      droppedTotal += heldLines();
       held.length = 0;
       heldBytes = 0;
       offset = 0;

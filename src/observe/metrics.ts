@@ -70,6 +70,8 @@ export interface GatewayMetrics {
   clientSeen(name: string, notAfter: Date): void;
   /** Where `dockgate_audit_backlog_bytes` and `dockgate_audit_records_lost_total` read the audit log's state at each scrape. */
   watchAudit(health: () => AuditHealth): void;
+  /** Where `dockgate_log_lines_dropped_total` reads, at each scrape, how many operational log lines were dropped so far (logger.ts). */
+  watchLogDrops(dropped: () => number): void;
   /**
    * Where `dockgate_tls_cas_refused{reason}` reads, at each scrape, how many CAs of `tls.ca` have
    * every client refused for their CRL state (runtime/crl-lockouts.ts): `no-crl`, `crl-expired`, `crl-not-yet-valid`.
@@ -275,6 +277,19 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
       auditLostSeen = lost;
     },
   });
+  let logDropped: () => number = () => 0;
+  /** Lines dropped at the last scrape: the counter grows by what was dropped since. */
+  let logDroppedSeen = 0;
+  new Counter({
+    name: 'dockgate_log_lines_dropped_total',
+    help: 'Operational log lines dropped: stderr refused writes and more than the 1 MiB held limit was waiting, or its reader closed its end',
+    registers,
+    collect() {
+      const dropped = logDropped();
+      if (dropped > logDroppedSeen) this.inc(dropped - logDroppedSeen);
+      logDroppedSeen = dropped;
+    },
+  });
 
   const recentClients = createRecentKeys({
     ttlMs: opts.clientCertTtlMs ?? 24 * 3600 * 1000,
@@ -387,6 +402,9 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
     clientSeen,
     watchAudit(health) {
       auditHealth = health;
+    },
+    watchLogDrops(dropped) {
+      logDropped = dropped;
     },
     watchCrlLockouts(counts) {
       crlLockouts = counts;

@@ -2,11 +2,15 @@
  * A process logging through the gateway's operational log (dist/observe/logger.js) to a stderr
  * pipe nobody reads still exits (rev-observe F3: pino's exit flush waited for as long as the
  * pipe stayed full, so a gateway with a stalled log collector never exited after SIGTERM).
+ * A gateway whose stderr reader is gone counts the lines it drops in /metrics.
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { configYaml, makePki, startGateway } from './support/gateway.js';
+import { httpGet } from './support/prometheus.js';
+import { until } from './support/until.js';
 
 const LOGGER = pathToFileURL(resolve('dist/observe/logger.js')).href;
 
@@ -32,5 +36,27 @@ process.stdout.write('logged\\n');`;
     });
     expect(out).toBe('logged\n');
     expect(code).toBe(0);
+  });
+});
+
+describe('operational log lines dropped, in /metrics', () => {
+  it('a gateway whose stderr reader closed its end counts the lines it could not write', async () => {
+    const pki = await makePki({});
+    const gw = await startGateway(pki.dir, configYaml(pki, inject('dockerSocket')));
+    const metric = async () => Number(/^dockgate_log_lines_dropped_total (\d+)$/m.exec((await httpGet(`http://127.0.0.1:${gw.adminPort}/metrics`)).body)?.[1] ?? NaN);
+    try {
+      expect(await metric()).toBe(0);
+      // The reader goes: the gateway's next lines fail with EPIPE.
+      gw.process.stderr?.destroy();
+      // A reload logs (policy loaded, TLS material loaded): lines with nowhere to go.
+      gw.process.kill('SIGHUP');
+      const dropped = await until(async () => {
+        const n = await metric();
+        return n > 0 ? n : undefined;
+      }, 15_000, 'dockgate_log_lines_dropped_total > 0');
+      expect(dropped).toBeGreaterThan(0);
+    } finally {
+      expect(await gw.stop()).toBe(0);
+    }
   });
 });

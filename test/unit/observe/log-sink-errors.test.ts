@@ -133,3 +133,43 @@ describe('log sink: the exit wait counts bytes taken as progress (rev-final, las
     expect(lines[2]).toMatchObject({ dropped: 3 });
   });
 });
+
+describe('log sink: droppedTotal, what dockgate_log_lines_dropped_total reads', () => {
+  /**
+   * A writer that refuses with `code` until `then` happens: `resume` takes everything from
+   * then on, `take-then-gone` takes the held lines and then fails with EPIPE (on the note).
+   */
+  function scripted(code: string) {
+    const w = { mode: 'refuse' as 'refuse' | 'take' | 'take-then-gone', taken: 0, out: '' };
+    const write = (_fd: number, buf: Buffer, offset: number): number => {
+      if (w.mode === 'refuse') throw Object.assign(new Error(code), { code });
+      if (w.mode === 'take-then-gone' && buf.toString().includes('log-lines-dropped')) throw Object.assign(new Error('EPIPE'), { code: 'EPIPE' });
+      w.out += buf.subarray(offset).toString();
+      return buf.length - offset;
+    };
+    return { w, write };
+  }
+
+  it.each([
+    // refusal, what happens after the 10 lines (3 fit under the cap), droppedTotal after it
+    ['lines past the cap while stderr refuses', 'EAGAIN', 'nothing', 7],
+    ['a full disk: the same', 'ENOSPC', 'nothing', 7],
+    ['the note written once stderr takes lines again does not reset it', 'EAGAIN', 'resume', 7],
+    ['the reader gone: the held line and every line after it', 'EPIPE', 'nothing', 10],
+    ['lines still held at exit', 'EAGAIN', 'exit', 10],
+    ['a note dropped with its reader is no line of its own', 'EAGAIN', 'note-gone', 7],
+  ] as const)('%s', (_label, code, then, total) => {
+    const { w, write } = scripted(code);
+    const sink = createLogSink({ fd: 99, maxBytes: 3 * line(0).length, hookExit: false, writeFn: write, retryMs: 1_000_000 });
+    for (let i = 0; i < 10; i++) sink.write(line(i));
+    if (then === 'resume' || then === 'note-gone') {
+      w.mode = then === 'resume' ? 'take' : 'take-then-gone';
+      // The held lines go out, then the note (or the write of the note fails).
+      sink.flushAtExit(0, 0);
+      expect(sink.dropped()).toBe(0);
+      expect(w.out.split('\n').filter(Boolean).length).toBe(then === 'resume' ? 4 : 3);
+    }
+    if (then === 'exit') sink.flushAtExit(0, 0);
+    expect(sink.droppedTotal()).toBe(total);
+  });
+});

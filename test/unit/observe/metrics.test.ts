@@ -251,6 +251,23 @@ describe('createMetrics', () => {
     expect(text).toMatch(/^# HELP dockgate_audit_records_lost_total Audit records lost/m);
     expect(text).toMatch(/^dockgate_audit_records_lost_total 5$/m);
   });
+
+  it('dockgate_log_lines_dropped_total grows by what the operational log dropped since the last scrape', async () => {
+    const { registry, metrics } = setup(false);
+    let dropped = 0;
+    const count = () => value(registry, 'dockgate_log_lines_dropped_total', {});
+    // Present from start, 0 until a sink is watched.
+    expect(await count()).toBe(0);
+    metrics.watchLogDrops(() => dropped);
+    dropped = 7;
+    expect(await count()).toBe(7);
+    expect(await count()).toBe(7);
+    dropped = 12;
+    expect(await count()).toBe(12);
+    const text = await registry.metrics();
+    expect(text).toContain('# TYPE dockgate_log_lines_dropped_total counter');
+    expect(text).toMatch(/^dockgate_log_lines_dropped_total 12$/m);
+  });
 });
 
 describe('nameLabel (certificate names, policy version)', () => {
