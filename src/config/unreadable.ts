@@ -6,7 +6,7 @@
  * made files the service user cannot read.
  */
 import { statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 
 /** Owner and permission bits of a path. */
 export interface Ownership {
@@ -52,6 +52,19 @@ export function unreadableReason(file: string, code: string | undefined, lookup:
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EACCES' || code === 'EPERM') return `not readable (${code}: ${accessDetail(file, lookup, self)})`;
   return `not readable (${code ?? 'unknown error'})`;
+}
+
+/**
+ * Why reading `file` (a path as the operator gave it) failed, for a message that already names
+ * it: an OS error in dockgate's words (unreadableReason; for a relative path that does not exist,
+ * where it was looked for), not Node's (`ENOENT: no such file or directory, open '...'`); any
+ * other refusal (readRegularFile's: not a regular file, too large; not UTF-8) as it is.
+ */
+export function readFailure(file: string, err: unknown, lookup: OwnershipLookup = statOwnership, self: Self = processSelf()): string {
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.code !== 'string' || typeof e.syscall !== 'string') return e instanceof Error ? e.message : String(err);
+  const reason = unreadableReason(resolve(file), e.code, lookup, self);
+  return e.code === 'ENOENT' && !isAbsolute(file) ? `${reason} (looked for ${resolve(file)})` : reason;
 }
 
 /** statSync's owner and mode, or undefined. */

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Identity } from '../core/types.js';
 import { buildFacts } from '../facts/build-facts.js';
 import { type ArgSpec, parseArgs, refuseRepeated, UsageError } from '../cli/args.js';
+import { readFailure } from '../config/unreadable.js';
 import { ConfigError } from '../config/validate.js';
 import { policyWarnings } from './warnings.js';
 import type { CompiledPolicy } from './compile.js';
@@ -171,7 +172,7 @@ async function readBody(source: string, io: PolicyCliIo): Promise<Uint8Array> {
     try {
       return new Uint8Array(readFileSync(source));
     } catch (err) {
-      throw new UsageError(`cannot read --body ${source}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new UsageError(`cannot read --body ${source}: ${readFailure(source, err)}`);
     }
   }
   const chunks: Buffer[] = [];

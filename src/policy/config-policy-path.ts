@@ -9,6 +9,7 @@
 import { dirname, resolve } from 'node:path';
 import { parseConfigText } from '../config/load.js';
 import { topLevelProblems } from '../config/top-level.js';
+import { readFailure } from '../config/unreadable.js';
 import { ConfigError } from '../config/validate.js';
 import { readYamlFile } from '../config/yaml-file.js';
 import { PolicyError } from './errors.js';
@@ -23,7 +24,7 @@ export function policyPathFromConfig(configFile: string): string | undefined {
   try {
     text = readYamlFile(configFile);
   } catch (err) {
-    throw new PolicyError([{ path: '', message: `cannot read config file: ${(err as Error).message}` }], configFile);
+    throw new PolicyError([{ path: '', message: `cannot read config file: ${readFailure(configFile, err)}` }], configFile);
   }
   const abs = resolve(configFile);
   // Serve's own YAML pass: the same problems (duplicate keys, keys that are no string), worded alike.

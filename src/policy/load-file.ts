@@ -2,6 +2,7 @@
  * Reading policy files: the only I/O of the policy stage, kept apart from the pure parser
  * and compiler. Synchronous on purpose: it runs at start-up and on reload, never per request.
  */
+import { readFailure } from '../config/unreadable.js';
 import { readYamlFile } from '../config/yaml-file.js';
 import { fileURLToPath } from 'node:url';
 import { loadPolicy, type CompiledPolicy } from './compile.js';
@@ -14,12 +15,16 @@ import { PolicyError } from './errors.js';
  */
 export const DEFAULT_POLICY_URL = new URL('../../config/policies/default.yaml', import.meta.url);
 
-/** The text of the policy file at `path`. Throws PolicyError saying why it cannot be read. */
+/**
+ * The text of the policy file at `path`. Throws PolicyError saying why it cannot be read, in
+ * dockgate's words as the config loader says it (`no such file`, `not readable (EACCES: owner,
+ * mode, who dockgate runs as)`), not Node's ENOENT/EACCES text.
+ */
 export function readPolicyText(path: string): string {
   try {
     return readYamlFile(path);
   } catch (err) {
-    throw new PolicyError([{ path: '', message: `cannot read policy file: ${(err as Error).message}` }], path);
+    throw new PolicyError([{ path: '', message: `cannot read policy file: ${readFailure(path, err)}` }], path);
   }
 }
 

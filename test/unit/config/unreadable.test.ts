@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildConfig, configReadProblem, loadConfig } from '../../../src/config/load.js';
-import { accessDetail, unreadableReason, type Ownership } from '../../../src/config/unreadable.js';
+import { accessDetail, readFailure, unreadableReason, type Ownership } from '../../../src/config/unreadable.js';
 import { ConfigError } from '../../../src/config/validate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dockgate-unreadable-'));
@@ -93,5 +93,21 @@ describe('explicit TLS paths that do not exist get the certs init hint where ini
       'tls.cert: /gw.crt: no such file',
       'tls.key: /gw.key: no such file',
     ]);
+  });
+});
+
+describe('readFailure: a policy file (policy check, explain, a reload), a config file for policy --config, a --body file', () => {
+  const osError = (code: string, file: string) => Object.assign(new Error(`${code}: Node's own text, open '${file}'`), { code, syscall: 'open', path: file });
+  const lookup = tree({ '/etc/dockgate/policy.yaml': { uid: 0, gid: 0, mode: 0o100600 } });
+  it.each([
+    ['missing, absolute', '/etc/dockgate/nope.yaml', osError('ENOENT', '/etc/dockgate/nope.yaml'), 'no such file'],
+    ['missing, relative: where it was looked for', 'nope.yaml', osError('ENOENT', 'nope.yaml'), `no such file (looked for ${join(process.cwd(), 'nope.yaml')})`],
+    ['not readable: owner, mode, who dockgate runs as', '/etc/dockgate/policy.yaml', osError('EACCES', '/etc/dockgate/policy.yaml'), 'not readable (EACCES: owned by uid 0 gid 0, mode 0600; dockgate runs as uid 65534 gid 65534 (groups 999))'],
+    ['another OS error: its code', '/etc/dockgate/policy.yaml', osError('EIO', '/etc/dockgate/policy.yaml'), 'not readable (EIO)'],
+    ['a refusal of dockgate\'s own: as it is', '/etc/dockgate', new Error('/etc/dockgate is not a regular file (a directory)'), '/etc/dockgate is not a regular file (a directory)'],
+  ])('%s', (_label, file, err, want) => {
+    const said = readFailure(file, err, lookup, self);
+    expect(said).toBe(want);
+    expect(said).not.toContain("Node's own text");
   });
 });
