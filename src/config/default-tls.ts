@@ -19,10 +19,21 @@ export type DefaultTlsKey = keyof typeof DEFAULT_TLS_FILES;
 const INIT_FILES = ['ca.pem', 'ca-key.pem', 'server-cert.pem', 'server-key.pem', 'crl.pem', 'index.json'];
 
 /**
+ * What a message says of a hint: the hint, or, when an earlier problem of the same run already
+ * gave it, `again` (ProblemList.once). Each file one `certs init` writes repeated the same command.
+ */
+export type HintOnce = (hint: string, again: string) => string;
+
+/** How to create the files `certs init` writes into `dir`: the command the first time, a reference to it after. */
+function certsInitHint(dir: string, hints: HintOnce): string {
+  return hints(`create it with "${commandName()} certs init --dir ${dir}"`, 'the certs init command above creates it too');
+}
+
+/**
  * Why the default file of `key` in `certDir` cannot be read, or undefined when it can. `base`
  * says what `certDir` is relative to, for the message (`the config file`).
  */
-export function defaultTlsFileProblem(certDir: string, key: DefaultTlsKey, base: string): string | undefined {
+export function defaultTlsFileProblem(certDir: string, key: DefaultTlsKey, base: string, hints: HintOnce = (hint) => hint): string | undefined {
   const file = join(certDir, DEFAULT_TLS_FILES[key]);
   try {
     accessSync(file, constants.R_OK);
@@ -33,7 +44,7 @@ export function defaultTlsFileProblem(certDir: string, key: DefaultTlsKey, base:
   }
   const what = `${file}: no such file; tls.${key} is left out, and this is its default (certs/${DEFAULT_TLS_FILES[key]}, relative to ${base})`;
   const fresh = !INIT_FILES.some((name) => existsSync(resolve(certDir, name)));
-  return fresh ? `${what}: create it with "${commandName()} certs init --dir ${certDir}", or set tls.${key}` : `${what}: set tls.${key} to where the file is`;
+  return fresh ? `${what}: ${certsInitHint(certDir, hints)}, or set tls.${key}` : `${what}: set tls.${key} to where the file is`;
 }
 
 /** The file `certs init` writes for each `tls` (or `admin.tls`) key, crl included. */
@@ -44,9 +55,9 @@ const INIT_NAME: Readonly<Record<string, string>> = { ...DEFAULT_TLS_FILES, crl:
  * create it, when `certs init` would write exactly that file there (the name `init` gives it, in
  * a directory holding none of `init`'s files, where it would not refuse). Else undefined.
  */
-export function namedTlsFileHint(file: string, key: string): string | undefined {
+export function namedTlsFileHint(file: string, key: string, hints: HintOnce = (hint) => hint): string | undefined {
   if (INIT_NAME[key] === undefined || basename(file) !== INIT_NAME[key]) return undefined;
   const dir = dirname(file);
   if (INIT_FILES.some((name) => existsSync(join(dir, name)))) return undefined;
-  return `create it with "${commandName()} certs init --dir ${dir}"`;
+  return certsInitHint(dir, hints);
 }

@@ -46,7 +46,7 @@ function checkReadable(problems: ProblemList, path: string, file: string): void 
     const code = (err as NodeJS.ErrnoException).code;
     // tls.ca, admin.tls.key, ...: a missing file certs init would write there gets its command.
     const tlsKey = /^(?:admin\.)?tls\.(\w+)$/.exec(path)?.[1];
-    const hint = code === 'ENOENT' && tlsKey !== undefined ? namedTlsFileHint(file, tlsKey) : undefined;
+    const hint = code === 'ENOENT' && tlsKey !== undefined ? namedTlsFileHint(file, tlsKey, (hint, again) => problems.once(hint, again)) : undefined;
     problems.add(path, `${file}: ${unreadableReason(file, code)}${hint === undefined ? '' : `: ${hint}`}`);
   }
 }
@@ -92,7 +92,7 @@ function readTls(problems: ProblemList, base: string, raw: unknown, relativeTo: 
   const file = (name: 'ca' | 'cert' | 'key'): string => {
     if (tls[name] !== undefined) return readFile(problems, base, `tls.${name}`, tls[name]) ?? '';
     const certDir = resolve(base, DEFAULTS.certDir);
-    const problem = defaultTlsFileProblem(certDir, name, relativeTo);
+    const problem = defaultTlsFileProblem(certDir, name, relativeTo, (hint, again) => problems.once(hint, again));
     if (problem) problems.add(`tls.${name}`, problem);
     return join(certDir, DEFAULT_TLS_FILES[name]);
   };

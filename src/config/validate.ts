@@ -21,8 +21,20 @@ export class ConfigError extends Error {
 /** Collects problems while a config is walked. */
 export class ProblemList {
   readonly items: ConfigProblem[] = [];
+  /** Hints given in full so far (see `once`). */
+  private readonly hintsGiven = new Set<string>();
   add(path: string, message: string): void {
     this.items.push({ path, message });
+  }
+  /**
+   * `hint` the first time it is asked for, `again` after: a command that fixes several problems
+   * at once (one `certs init` writes ca.pem, server-cert.pem and server-key.pem) is printed
+   * once, in the first of them, and the later ones refer to it.
+   */
+  once(hint: string, again: string): string {
+    if (this.hintsGiven.has(hint)) return again;
+    this.hintsGiven.add(hint);
+    return hint;
   }
   /** Report keys of `obj` that are not in `known` (typos must not pass silently). */
   unknownKeys(path: string, obj: Record<string, unknown>, known: readonly string[]): void {

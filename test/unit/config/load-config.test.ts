@@ -202,12 +202,12 @@ describe('a key naming an address or a file that is no string is refused, never 
 describe('a missing default TLS file is named as the default, with how to create it (rev-docs F8)', () => {
   const DEFAULT = (key: string, file: string, base: string) => `tls.${key}: /certs/${file}: no such file; tls.${key} is left out, and this is its default (certs/${file}, relative to ${base})`;
   it.each([
-    ['no certs/ at all, a config file', [], {}, 'x.yaml', ['ca', 'cert', 'key'].map((k, i) => `${DEFAULT(k, ['ca.pem', 'server-cert.pem', 'server-key.pem'][i] ?? '', 'the config file')}: create it with "dockgate certs init --dir /certs", or set tls.${k}`)],
+    ['no certs/ at all, a config file', [], {}, 'x.yaml', ['ca', 'cert', 'key'].map((k, i) => `${DEFAULT(k, ['ca.pem', 'server-cert.pem', 'server-key.pem'][i] ?? '', 'the config file')}: ${i === 0 ? 'create it with "dockgate certs init --dir /certs"' : 'the certs init command above creates it too'}, or set tls.${k}`)],
     ['no certs/, the embedded default', [], {}, undefined, [`${DEFAULT('ca', 'ca.pem', 'the working directory')}: create it with "dockgate certs init --dir /certs", or set tls.ca`, expect.stringMatching(/^tls\.cert: /), expect.stringMatching(/^tls\.key: /)]],
     ['certs/ with ca.pem only: certs init would refuse there', ['ca.pem'], {}, 'x.yaml', [`${DEFAULT('cert', 'server-cert.pem', 'the config file')}: set tls.cert to where the file is`, `${DEFAULT('key', 'server-key.pem', 'the config file')}: set tls.key to where the file is`]],
     ['a tls block naming ca only: cert and key default', ['ca.pem'], { tls: { ca: 'certs/ca.pem' } }, 'x.yaml', [expect.stringMatching(/^tls\.cert: .*: set tls\.cert to where the file is$/), expect.stringMatching(/^tls\.key: /)]],
     // No default to explain, but certs init would write these very files there (rev-newuser F7).
-    ['a path the config names: no default to explain', [], { tls: { ca: 'certs/ca.pem', cert: 'certs/server-cert.pem', key: 'certs/server-key.pem' } }, 'x.yaml', ['ca.pem', 'server-cert.pem', 'server-key.pem'].map((f, i) => `tls.${['ca', 'cert', 'key'][i]}: /certs/${f}: no such file: create it with "dockgate certs init --dir /certs"`)],
+    ['a path the config names: no default to explain', [], { tls: { ca: 'certs/ca.pem', cert: 'certs/server-cert.pem', key: 'certs/server-key.pem' } }, 'x.yaml', ['ca.pem', 'server-cert.pem', 'server-key.pem'].map((f, i) => `tls.${['ca', 'cert', 'key'][i]}: /certs/${f}: no such file: ${i === 0 ? 'create it with "dockgate certs init --dir /certs"' : 'the certs init command above creates it too'}`)],
   ] as const)('%s', (_label, present, doc, source, want) => {
     const d = mkdtempSync(join(dir, 'defaults-'));
     if (present.length > 0) mkdirSync(join(d, 'certs'));

@@ -67,15 +67,25 @@ describe('explicit TLS paths that do not exist get the certs init hint where ini
   };
   const tls = { ca: 'pki/ca.pem', cert: 'pki/server-cert.pem', key: 'pki/server-key.pem', crl: 'pki/crl.pem' };
 
-  it('a directory with none of init\'s files: every file init writes gets the hint', () => {
+  it('a directory with none of init\'s files: every file init writes gets the hint, the command once (the first)', () => {
     const base = mkdtempSync(join(dir, 'fresh-'));
     const hint = 'create it with "dockgate certs init --dir /pki"';
+    const again = 'the certs init command above creates it too';
     expect(problemsOf(base, { tls })).toEqual([
       `tls.ca: /pki/ca.pem: no such file: ${hint}`,
-      `tls.cert: /pki/server-cert.pem: no such file: ${hint}`,
-      `tls.key: /pki/server-key.pem: no such file: ${hint}`,
-      `tls.crl: /pki/crl.pem: no such file: ${hint}`,
+      `tls.cert: /pki/server-cert.pem: no such file: ${again}`,
+      `tls.key: /pki/server-key.pem: no such file: ${again}`,
+      `tls.crl: /pki/crl.pem: no such file: ${again}`,
     ]);
+  });
+
+  it('the command once per directory: admin.tls files in another directory get their own', () => {
+    const base = mkdtempSync(join(dir, 'two-'));
+    const admin = { listen: '127.0.0.1:0', tls: { ca: 'adm/ca.pem', cert: 'adm/server-cert.pem', key: 'adm/server-key.pem' } };
+    const got = problemsOf(base, { tls, admin });
+    expect(got.filter((p) => p.includes('create it with "dockgate certs init --dir /pki"'))).toEqual(['tls.ca: /pki/ca.pem: no such file: create it with "dockgate certs init --dir /pki"']);
+    expect(got.filter((p) => p.includes('create it with "dockgate certs init --dir /adm"'))).toHaveLength(1);
+    expect(got.filter((p) => p.endsWith('the certs init command above creates it too'))).toHaveLength(5);
   });
 
   it('no hint where init would refuse, or for a name init does not write', () => {
