@@ -22,6 +22,9 @@
  * Besides the status histogram the output counts what proves the answers and the load were
  * what they should be: body_min/body_max (smallest and largest body of one response, warm
  * requests included), connections opened, TLS sessions resumed, held streams that received data.
+ * A response with bytes past the end of its body, with both Content-Length and Transfer-Encoding:
+ * chunked, or with Content-Lengths that differ is an error, not an answer; a request head longer
+ * than its 8 KiB buffer is refused at start (exit 2).
  * Statuses outside 0-599 are counted under "other"; a connection reset (TLS or not) is an error,
  * never the end of an answer, and SIGPIPE is ignored so a write to a reset connection is one too.
  */
@@ -35,6 +38,7 @@
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,30 +258,63 @@ static void finished(struct conn *c) {
   if (max_requests > 0 && completed >= max_requests) stopping = 1;
 }
 
-/* Parse a complete response head in c->buf; returns head length or 0 if incomplete, -1 bad. */
+/* Does the header line [line, nl) contain `word` (case-insensitive)? Searches that line only:
+   the buffer is not NUL-terminated and holds stale bytes past what was received. */
+static int line_has(const char *line, const char *nl, const char *word) {
+  size_t wl = strlen(word);
+  for (const char *p = line; p + wl <= nl; p++)
+    if (!strncasecmp(p, word, wl)) return 1;
+  return 0;
+}
+
+/* Why the last response head was refused (parse_head returned -1). */
+static const char *head_error = "bad response head";
+
+/* Parse a complete response head in c->buf; returns head length or 0 if incomplete, -1 bad
+   (head_error says why). A head with both Content-Length and Transfer-Encoding: chunked, or
+   with Content-Lengths that differ, is refused: RFC 9112 (6.1, 6.3) calls such a message
+   suspect, and which header wins decides where the body ends. */
 static long parse_head(struct conn *c) {
+  head_error = "bad response head";
   char *end = memmem(c->buf, c->blen, "\r\n\r\n", 4);
   if (!end) return c->blen >= sizeof c->buf ? -1 : 0;
   size_t hl = (size_t)(end - c->buf) + 4;
-  if (c->blen < 12 || strncmp(c->buf, "HTTP/1.", 7) != 0) return -1;
+  if (hl < 12 || strncmp(c->buf, "HTTP/1.", 7) != 0) return -1;
   c->status = atoi(c->buf + 9);
   c->resp_bytes = 0;
   c->framing = F_EOF;
   c->keep = 1;
   c->remaining = 0;
+  int has_length = 0, has_chunked = 0;
+  long long length = 0;
   char *line = memchr(c->buf, '\n', hl) + 1;
   while (line < c->buf + hl - 2) {
     char *nl = memchr(line, '\n', (size_t)(c->buf + hl - line));
     if (!strncasecmp(line, "content-length:", 15)) {
-      c->framing = F_LENGTH;
-      c->remaining = atoll(line + 15);
-    } else if (!strncasecmp(line, "transfer-encoding:", 18) && strcasestr(line, "chunked") && strcasestr(line, "chunked") < nl) {
-      c->framing = F_CHUNKED;
-      c->chunk_state = 0;
-    } else if (!strncasecmp(line, "connection:", 11) && strcasestr(line, "close") && strcasestr(line, "close") < nl) {
+      long long v = atoll(line + 15);
+      if (has_length && v != length) {
+        head_error = "Content-Length headers that differ";
+        return -1;
+      }
+      has_length = 1;
+      length = v;
+    } else if (!strncasecmp(line, "transfer-encoding:", 18) && line_has(line, nl, "chunked")) {
+      has_chunked = 1;
+    } else if (!strncasecmp(line, "connection:", 11) && line_has(line, nl, "close")) {
       c->keep = 0;
     }
     line = nl + 1;
+  }
+  if (has_length && has_chunked) {
+    head_error = "both Content-Length and Transfer-Encoding: chunked";
+    return -1;
+  }
+  if (has_chunked) {
+    c->framing = F_CHUNKED;
+    c->chunk_state = 0;
+  } else if (has_length) {
+    c->framing = F_LENGTH;
+    c->remaining = length;
   }
   if (c->status == 204 || c->status == 304 || (c->status >= 100 && c->status < 200)) c->framing = F_NONE;
   if (c->framing == F_LENGTH && c->remaining == 0) c->framing = F_NONE;
@@ -379,6 +416,17 @@ static void after_response(struct conn *c) {
   }
 }
 
+/* A response's body ended with c->blen bytes still unread: nothing was asked for them (one
+   request at a time), so a target that sends more than it declared is broken, not answered. */
+static void body_ended(struct conn *c) {
+  if (c->blen) {
+    fail(c, "bytes after the end of the response body");
+    close_conn(c);
+    return;
+  }
+  after_response(c);
+}
+
 /* Hold: n bytes of stream data arrived; does the stream now count as having received data? */
 static int stream_data(struct conn *c, const char *p, size_t n) {
   if (!n) return 0;
@@ -478,7 +526,7 @@ static void drive(struct conn *c) {
       long hl = parse_head(c);
       if (hl == 0) break;
       if (hl < 0) {
-        fail(c, "bad response head");
+        fail(c, head_error);
         close_conn(c);
         return;
       }
@@ -517,7 +565,7 @@ static void drive(struct conn *c) {
       size_t used = consume_body(c, (unsigned char *)c->buf, c->blen, &done);
       memmove(c->buf, c->buf + used, c->blen - used);
       c->blen -= used;
-      if (done) after_response(c);
+      if (done) body_ended(c);
       break;
     }
     case S_BODY: {
@@ -538,7 +586,7 @@ static void drive(struct conn *c) {
       size_t used = consume_body(c, (unsigned char *)c->buf, c->blen, &done);
       memmove(c->buf, c->buf + used, c->blen - used);
       c->blen -= used;
-      if (done) after_response(c);
+      if (done) body_ended(c);
       break;
     }
     case S_HELD: {
@@ -587,20 +635,33 @@ static void drive(struct conn *c) {
   }
 }
 
+/* Append to the request head; exits with a message when it would not fit. */
+static void head_append(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void head_append(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(req_head + req_head_len, sizeof req_head - req_head_len, fmt, ap);
+  va_end(ap);
+  if (n < 0 || (size_t)n >= sizeof req_head - req_head_len) {
+    fprintf(stderr, "loadgen: the request head (method %zu bytes, path %zu bytes) is longer than %zu bytes\n", strlen(method), strlen(path),
+            sizeof req_head - 1);
+    exit(2);
+  }
+  req_head_len += (size_t)n;
+}
+
 static void build_request(void) {
-  int n = snprintf(req_head, sizeof req_head, "%s %s HTTP/1.1\r\nHost: docker\r\nUser-Agent: dockgate-bench\r\n", method, path);
-  if (content_type) n += snprintf(req_head + n, sizeof req_head - (size_t)n, "Content-Type: %s\r\n", content_type);
+  req_head_len = 0;
+  head_append("%s %s HTTP/1.1\r\nHost: docker\r\nUser-Agent: dockgate-bench\r\n", method, path);
+  if (content_type) head_append("Content-Type: %s\r\n", content_type);
   if (mode == M_UPGRADE) {
     const char *exec_body = "{\"Detach\":false,\"Tty\":false}";
-    n += snprintf(req_head + n, sizeof req_head - (size_t)n,
-                  "Content-Type: application/json\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: %zu\r\n\r\n%s",
-                  strlen(exec_body), exec_body);
+    head_append("Content-Type: application/json\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: %zu\r\n\r\n%s", strlen(exec_body), exec_body);
   } else if (body_file || !strcmp(method, "POST") || !strcmp(method, "PUT")) {
-    n += snprintf(req_head + n, sizeof req_head - (size_t)n, "Content-Length: %zu\r\n\r\n", body_len);
+    head_append("Content-Length: %zu\r\n\r\n", body_len);
   } else {
-    n += snprintf(req_head + n, sizeof req_head - (size_t)n, "\r\n");
+    head_append("\r\n");
   }
-  req_head_len = (size_t)n;
 }
 
 static void usage(void) {

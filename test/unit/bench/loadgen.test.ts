@@ -2,7 +2,8 @@
  * bench/loadgen.c against a tiny local HTTP/1.1 server whose answers are known: every figure the
  * bench's checks trust (status histogram, errors, body bytes and per-response sizes, sha256,
  * connections opened, TLS sessions resumed, held streams and the data they received, the
- * demultiplexed stdout of a hijack, resets, statuses outside 0-599) is asserted here, so a miscounting load generator cannot make
+ * demultiplexed stdout of a hijack, resets, statuses outside 0-599, bytes past a body, conflicting
+ * framing headers, an oversized request head) is asserted here, so a miscounting load generator cannot make
  * a broken target look right. Plain TCP and TLS with a client certificate. No timing is asserted.
  */
 import { execFile, spawnSync } from 'node:child_process';
@@ -119,6 +120,22 @@ function answer(sock: Socket, method: string, path: string): boolean {
       held.push(sock);
       setTimeout(() => sock.writable && sock.write(namedChunk.subarray(0, namedCut)), 100);
       setTimeout(() => sock.writable && sock.write(namedChunk.subarray(namedCut)), 200);
+      return true;
+    case '/extra':
+      // Two bytes more than declared, in the same write.
+      sock.write(head('200 OK', ['Content-Length: 2']) + 'OKXY');
+      return true;
+    case '/extra-chunked':
+      sock.write(head('200 OK', ['Transfer-Encoding: chunked']) + '2\r\nOK\r\n0\r\n\r\nXY');
+      return true;
+    case '/length-then-chunked':
+      sock.write(head('200 OK', ['Content-Length: 2', 'Transfer-Encoding: chunked']) + '2\r\nOK\r\n0\r\n\r\n');
+      return true;
+    case '/chunked-then-length':
+      sock.write(head('200 OK', ['Transfer-Encoding: chunked', 'Content-Length: 7']) + '2\r\nOK\r\n0\r\n\r\n');
+      return true;
+    case '/two-lengths':
+      sock.write(head('200 OK', ['Content-Length: 2', 'Content-Length: 4']) + 'OKOK');
       return true;
     case '/s700':
       sock.write(head('700 Nope', ['Content-Length: 2']) + 'OK');
@@ -310,6 +327,31 @@ describe('bench/loadgen.c against known answers', () => {
     expect(r.completed).toBeGreaterThanOrEqual(5);
     expect(r.status).toEqual({ other: r.completed });
     expect(r.errors).toBe(0);
+  });
+
+  it.each([
+    ['/extra', 'bytes after the end of the response body'],
+    ['/extra-chunked', 'bytes after the end of the response body'],
+    ['/length-then-chunked', 'both Content-Length and Transfer-Encoding: chunked'],
+    ['/chunked-then-length', 'both Content-Length and Transfer-Encoding: chunked'],
+    ['/two-lengths', 'Content-Length headers that differ'],
+  ])('%s: an answer framed wrongly is an error, not an answer', async (path, why) => {
+    // Before: the bytes past the body were dropped with the buffer, and the later of the two
+    // framing headers won; every one of these counted as a good 200.
+    const { r } = await load(['--path', path, '-n', '2', '-d', '0.3']);
+    expect(r.completed).toBe(0);
+    expect(r.status).toEqual({});
+    expect(r.errors).toBeGreaterThanOrEqual(1);
+    expect(r.first_error).toContain(why);
+  });
+
+  it('a request head longer than the buffer is refused before anything is sent', async () => {
+    // Before: the head was built past the end of its 8 KiB buffer (the path of 9000 bytes).
+    const path = `/${'a'.repeat(9000)}`;
+    const run = spawnSync(binary, ['--port', String(plainPort), '--path', path, '-n', '1'], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('path 9001 bytes) is longer than 8191 bytes');
   });
 
   it('keep-alive answered with Connection: close: every request shows as a new connection', async () => {
