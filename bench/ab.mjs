@@ -136,8 +136,8 @@ try {
   let ctx;
   if (opts.stream) {
     fixtures = await setupFixtures(env.daemon.socket, opts.mib * 1024 * 1024, 0, env.root);
-    // Streams are checked against the daemon's own socket's (fixtures.mjs, streamReferences).
-    ctx = { fixtures, bundles: env.bundles, socket: env.daemon.socket, reference: fixtures.reference };
+    // Streams are checked against what the daemon holds (fixtures.mjs, fresh-data.mjs).
+    ctx = { fixtures, bundles: env.bundles, socket: env.daemon.socket };
   } else {
     await startIdleContainers(env.daemon.socket, opts.containers);
   }

@@ -5,10 +5,11 @@
  * against every target in interleaved rounds, and writes bench/results/latest.{md,json}.
  *
  * `node bench/run.mjs --smoke`: seconds per scenario, small streams, few idle streams: checks
- * that every target answered correctly (status codes, every body's size and the streams' sha256
- * against the daemon's own socket, what cp in stored, connections opened, why the gateway
- * refused, that held streams stream; scenarios.mjs) and exits non-zero otherwise. The full
- * run applies the same checks.
+ * that every target answered correctly (status codes, every body's size against the daemon's own
+ * socket, one container made per 201, the streams' length and sha256 against what the daemon
+ * holds with data fresh per transfer, the exec run to exit code 0, what cp in stored,
+ * connections opened, why the gateway refused, that held streams stream; scenarios.mjs) and
+ * exits non-zero otherwise. The full run applies the same checks.
  *
  * Environment: BENCH_SECONDS (per run, default 5), BENCH_ROUNDS (default 2),
  * BENCH_STREAM_MIB (default 256), BENCH_IDLE_STREAMS (default 1000), BENCH_HOLD_SECONDS
@@ -181,7 +182,7 @@ async function main() {
   try {
     log('fixtures: busybox image, 50 containers, stream blobs');
     fixtures = await setupFixtures(env.daemon.socket, settings.streamMiB * 1024 * 1024, 50, env.root);
-    const ctx = { ...settings, bundles: env.bundles, fixtures, socket: env.daemon.socket, daemonPid: env.daemon.pid, reference: fixtures.reference };
+    const ctx = { ...settings, bundles: env.bundles, fixtures, socket: env.daemon.socket, daemonPid: env.daemon.pid };
     await warmUp(env, ctx, problems);
     const scenarios = await runInterleaved(env, ctx, problems);
     const idle = selected('idle') ? await runIdle(env, ctx, problems) : undefined;

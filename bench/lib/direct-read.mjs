@@ -12,10 +12,13 @@ const BLOCK = 512;
 
 /**
  * Incremental tar reader for one regular file: feed it the archive's bytes; `file()` gives
- * { size, sha256 } of the first regular file's payload (PAX and GNU long-name records skipped).
+ * { size, sha256, start } of the first regular file's payload (PAX and GNU long-name records
+ * skipped; `start`: the payload's offset in the archive), `start()` that offset as soon as the
+ * file's header has been read.
  */
-function tarFileHasher() {
+export function tarFileHasher() {
   let pending = Buffer.alloc(0);
+  let fed = 0; // archive bytes fed so far
   let skip = 0; // bytes of a record to skip (payload of an extended header, padding)
   let take = 0; // payload bytes of the regular file still to hash
   let found;
@@ -23,20 +26,27 @@ function tarFileHasher() {
   return {
     update(chunk) {
       let buf = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      // The archive offset of buf[0].
+      let offset = fed - pending.length;
+      fed += chunk.length;
       pending = Buffer.alloc(0);
+      const advance = (n) => {
+        buf = buf.subarray(n);
+        offset += n;
+      };
       while (buf.length) {
         if (take) {
           const n = Math.min(take, buf.length);
           hash.update(buf.subarray(0, n));
           take -= n;
-          buf = buf.subarray(n);
+          advance(n);
           if (!take) skip = (BLOCK - (found.size % BLOCK)) % BLOCK;
           continue;
         }
         if (skip) {
           const n = Math.min(skip, buf.length);
           skip -= n;
-          buf = buf.subarray(n);
+          advance(n);
           continue;
         }
         if (found && !take) return; // the file is read; ignore the rest
@@ -45,12 +55,12 @@ function tarFileHasher() {
           return;
         }
         const header = buf.subarray(0, BLOCK);
-        buf = buf.subarray(BLOCK);
+        advance(BLOCK);
         if (header.every((b) => b === 0)) continue;
         const size = parseInt(header.subarray(124, 136).toString().replace(/\0.*$/s, '').trim() || '0', 8);
         const type = String.fromCharCode(header[156] || 0x30);
         if (type === '0') {
-          found = { size };
+          found = { size, start: offset };
           take = size;
           if (!take) return;
         } else {
@@ -58,13 +68,15 @@ function tarFileHasher() {
         }
       }
     },
-    file: () => (found && !take ? { size: found.size, sha256: hash.digest('hex') } : undefined),
+    start: () => found?.start,
+    file: () => (found && !take ? { size: found.size, sha256: hash.digest('hex'), start: found.start } : undefined),
   };
 }
 
 /**
- * GET `path` on the daemon's socket; resolves { status, bytes, sha256 } of the body and, with
- * `tar`, `file`: { size, sha256 } of the archive's regular file (undefined if there is none).
+ * GET `path` on the daemon's socket; resolves { status, bytes, sha256 } of the body, `state`
+ * (the body's sha256 state, to go on hashing what is appended) and, with `tar`, `file`:
+ * { size, sha256, start } of the archive's regular file (undefined if there is none).
  */
 export function directSha(socket, path, { tar = false } = {}) {
   return new Promise((resolve, reject) => {
@@ -77,7 +89,7 @@ export function directSha(socket, path, { tar = false } = {}) {
         whole.update(c);
         inner?.update(c);
       });
-      res.on('end', () => resolve({ status: res.statusCode, bytes, sha256: whole.digest('hex'), file: inner?.file() }));
+      res.on('end', () => resolve({ status: res.statusCode, bytes, sha256: whole.copy().digest('hex'), state: whole, file: inner?.file() }));
       res.on('error', reject);
     });
     req.on('error', reject);

@@ -2,8 +2,9 @@
  * Everything the scenarios need inside the private daemon: the busybox image (built from the
  * machine's busybox-static, there is no registry), 50 running containers for
  * `containers/json`, a container holding the stream blob, a container whose log is the
- * stream size, a 4 KiB ContainerCreate body, and the blob and tar files on the host; and the
- * sha256 of the cp-out archive and the log stream as the daemon's own socket gives them.
+ * stream size, a 4 KiB ContainerCreate body, and the blob and tar files on the host; and what
+ * the cp-out archive and the log stream are on the daemon's own socket, as models that predict
+ * them after each transfer's fresh data (fresh-data.mjs).
  */
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -12,19 +13,30 @@ import { join } from 'node:path';
 import { importBusybox } from '../../scripts/lib/private-dockerd.mjs';
 import { directSha } from './direct-read.mjs';
 import { api, apiOk } from './docker-api.mjs';
+import { NONCE_BYTES, cpOutModel, logEndsWith, stdoutFrame } from './fresh-data.mjs';
 
-/** Write `size` random bytes to `file`; returns its sha256. */
+/**
+ * Write `size` random bytes to `file`; returns its sha256, and the sha256 states (to go on
+ * hashing) of the whole file (`state`) and of all but its last NONCE_BYTES (`head`).
+ */
 function writeRandom(file, size) {
   const fd = openSync(file, 'w');
   const hash = createHash('sha256');
+  let head;
   for (let left = size; left > 0; ) {
     const chunk = randomBytes(Math.min(left, 1 << 20));
-    hash.update(chunk);
+    // Where the chunk crosses the last NONCE_BYTES: keep the state before them.
+    const cut = chunk.length - (NONCE_BYTES - (left - chunk.length));
+    if (!head && cut >= 0 && cut <= chunk.length) {
+      hash.update(chunk.subarray(0, cut));
+      head = hash.copy();
+      hash.update(chunk.subarray(cut));
+    } else hash.update(chunk);
     writeSync(fd, chunk);
     left -= chunk.length;
   }
   closeSync(fd);
-  return hash.digest('hex');
+  return { sha256: hash.copy().digest('hex'), state: hash, head };
 }
 
 /** Write `size` bytes of 1 KiB text lines; returns the line count. */
@@ -50,12 +62,26 @@ async function putTar(socket, id, dir, file, tarName) {
   return tar;
 }
 
-/** A ContainerCreate body of exactly 4096 bytes that the `bench` rule's guards allow. */
-export function createBody() {
-  const base = { Image: 'busybox', Cmd: ['true'], Labels: { pad: '' }, HostConfig: { NetworkMode: 'none' } };
+/** The label that marks the containers of one create run: its value is random per run. */
+export const RUN_LABEL = 'dockgate-bench-run';
+
+/**
+ * A ContainerCreate body of exactly 4096 bytes that the `bench` rule's guards allow; with
+ * `run`, the container is labelled RUN_LABEL=run, so the containers one run created can be
+ * counted on the daemon's socket.
+ */
+export function createBody(run) {
+  const base = { Image: 'busybox', Cmd: ['true'], Labels: { pad: '', ...(run ? { [RUN_LABEL]: run } : {}) }, HostConfig: { NetworkMode: 'none' } };
   const empty = Buffer.byteLength(JSON.stringify(base));
   base.Labels.pad = 'p'.repeat(4096 - empty);
   return Buffer.from(JSON.stringify(base));
+}
+
+/** How many containers (running or not) carry RUN_LABEL=run, counted on the daemon's socket. */
+export async function countRunContainers(socket, run) {
+  const filters = encodeURIComponent(JSON.stringify({ label: [`${RUN_LABEL}=${run}`] }));
+  const list = await apiOk(socket, 'GET', `/containers/json?all=1&filters=${filters}`);
+  return list.length;
 }
 
 /**
@@ -82,16 +108,19 @@ export async function setupFixtures(socket, size, containers = 50, parent = '/tm
   const dir = mkdtempSync(join(parent, 'dgb-fix-'));
   await startIdleContainers(socket, containers);
 
-  const blobSha = writeRandom(join(dir, 'blob'), size);
+  const blob = writeRandom(join(dir, 'blob'), size);
   const streams = await runContainer(socket, ['sleep', '100000'], 'bench-streams');
   const blobTar = await putTar(socket, streams, dir, 'blob', 'blob.tar');
   await apiOk(socket, 'POST', `/containers/${streams}/start`);
 
+  // The logs container stays up after writing the log, so lines can be appended to it (its
+  // PID 1's stdout, fresh-data.mjs); the last line says the log is complete.
   const lines = writeLines(join(dir, 'logsrc'), size);
-  const logs = await runContainer(socket, ['cat', '/logsrc'], 'bench-logs');
+  const logs = await runContainer(socket, ['sh', '-c', 'cat /logsrc && echo "$0" && exec sleep 100000', LOG_WRITTEN], 'bench-logs');
   await putTar(socket, logs, dir, 'logsrc', 'logsrc.tar');
   await apiOk(socket, 'POST', `/containers/${logs}/start`);
-  await apiOk(socket, 'POST', `/containers/${logs}/wait`);
+  const written = stdoutFrame(`${LOG_WRITTEN}\n`);
+  await logEndsWith(socket, logs, written, 600_000);
 
   const bodyFile = join(dir, 'create.json');
   writeFileSync(bodyFile, createBody());
@@ -103,43 +132,37 @@ export async function setupFixtures(socket, size, containers = 50, parent = '/tm
   const emptyTar = join(dir, 'empty.tar');
   if (spawnSync('tar', ['-C', join(dir, 'empty'), '-cf', emptyTar, 'blob']).status !== 0) throw new Error('tar of the empty blob failed');
 
-  const logBytes = size + 8 * lines;
-  return {
-    dir,
-    size,
-    blob: join(dir, 'blob'),
-    blobSha,
-    blobTar,
-    streams,
-    logs,
-    // Docker's multiplexed log stream: an 8-byte frame header per line.
-    logBytes,
-    createBody: bodyFile,
-    emptyTar,
-    reference: await streamReferences(socket, { size, blobSha, streams, logs, logBytes }),
-  };
+  // Docker's multiplexed log stream: an 8-byte frame header per line.
+  const logBytes = size + 8 * lines + written.length;
+  const f = { dir, size, blob: join(dir, 'blob'), blobSha: blob.sha256, blobState: blob.state, blobTar, streams, logs, createBody: bodyFile, emptyTar };
+  return { ...f, ...(await streamModels(socket, f, blob.head, logBytes)) };
+}
+
+/** The last line of the logs container's log as set up, before any appended line. */
+const LOG_WRITTEN = 'bench-log-written';
+
+/**
+ * What the stream scenarios must receive on every target, from the daemon's own socket:
+ * `archive`, cp out's model (fresh-data.mjs: { bytes, expect(nonce) }, checked there against
+ * two full reads of the archive, whose file must be the blob with the nonce at its end); and
+ * `log` ({ bytes, state }: the log stream's length, which must be `logBytes`, and running
+ * sha256 state, for appended lines). Throws when the daemon itself does not hold what the
+ * fixtures put there.
+ */
+async function streamModels(socket, f, blobHead, logBytes) {
+  const archive = await cpOutModel(socket, f, blobHead);
+  const logs = await directSha(socket, `/containers/${f.logs}/logs?stdout=1&stderr=1`);
+  if (logs.status !== 200 || logs.bytes !== logBytes) throw new Error(`the daemon's log stream is ${logs.bytes} bytes (status ${logs.status}), expected ${logBytes}`);
+  return { archive, log: { bytes: logs.bytes, state: logs.state } };
 }
 
 /**
- * What the stream scenarios must receive on every target, read over the daemon's own socket:
- * the sha256 of the cp-out archive (whose file must be the blob) and of the log stream (whose
- * length must be the log size plus Docker's framing). Throws when the daemon itself does not
- * hold what the fixtures put there.
+ * A fresh exec instance in the streams container that echoes `size` bytes of stdin and then
+ * prints `nonce` on a line of its own (made on the daemon's socket: a target never sees it).
  */
-export async function streamReferences(socket, f) {
-  const archive = await directSha(socket, `/containers/${f.streams}/archive?path=/blob`, { tar: true });
-  if (archive.status !== 200 || archive.file?.size !== f.size || archive.file?.sha256 !== f.blobSha) {
-    throw new Error(`the daemon's /blob archive (status ${archive.status}, file ${JSON.stringify(archive.file)}) is not the ${f.size}-byte blob ${f.blobSha}`);
-  }
-  const logs = await directSha(socket, `/containers/${f.logs}/logs?stdout=1&stderr=1`);
-  if (logs.status !== 200 || logs.bytes !== f.logBytes) throw new Error(`the daemon's log stream is ${logs.bytes} bytes (status ${logs.status}), expected ${f.logBytes}`);
-  return { 'cp-out': archive.sha256, logs: logs.sha256 };
-}
-
-/** A fresh exec instance in the streams container that echoes `size` bytes of stdin. */
-export async function newExec(socket, fixtures) {
+export async function newExec(socket, fixtures, nonce) {
   const r = await apiOk(socket, 'POST', `/containers/${fixtures.streams}/exec`, {
-    AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false, Cmd: ['head', '-c', String(fixtures.size)],
+    AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false, Cmd: ['sh', '-c', 'head -c "$0" && echo "$1"', String(fixtures.size), nonce],
   });
   return r.Id;
 }

@@ -3,18 +3,22 @@
  * sample; `check(sample, ctx)` returns the problems that make the sample untrustworthy, so a
  * broken benchmark cannot report a good number: wrong status codes; bodies of another size than
  * the daemon's own socket gives (every response's, from the load generator's smallest and
- * largest); sha256 of streams against the daemon's own socket's; what cp in stored in the
- * container; keep-alive that was not (more connections than clients) and new connections that
- * were not new; refusals by something other than the guard meant; held streams that are not
- * streams. `ctx.onReady` (from the runner) goes to the load generator: it is called when
+ * largest); 201s without a container the daemon made, refusals with one; streams whose bytes
+ * or sha256 are not what the daemon holds with this transfer's fresh data (fresh-data.mjs: a
+ * nonce at the cp-out blob's end, a new log line, a nonce line the exec prints), an exec that
+ * did not run to exit code 0; what cp in stored in the container; keep-alive that was not (more
+ * connections than clients) and new connections that were not new; refusals by something other
+ * than the guard meant; held streams that are not streams. `ctx.onReady` (from the runner) goes to the load generator: it is called when
  * measuring starts, after each keep-alive connection's untimed first request.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { directSha, putArchive } from './direct-read.mjs';
 import { api } from './docker-api.mjs';
-import { newExec, pruneCreated } from './fixtures.mjs';
+import { countRunContainers, createBody, newExec, pruneCreated } from './fixtures.mjs';
+import { appendLogLine, execFinished, newNonce, writeBlobNonce } from './fresh-data.mjs';
 import { runLoad } from './loadgen.mjs';
 import { oneRequest } from './one-request.mjs';
 
@@ -119,20 +123,30 @@ function create(denied) {
     async run(t, ctx) {
       const concurrency = denied ? 16 : 4;
       const bundle = denied ? ctx.bundles.denied : ctx.bundles.allowed;
+      // The same 4 KiB body with a label random per run, so the containers this run created can
+      // be counted on the daemon's socket.
+      const run = randomBytes(8).toString('hex');
+      const bodyFile = join(ctx.fixtures.dir, `create-${run}.json`);
+      writeFileSync(bodyFile, createBody(run));
       const r = await runLoad(t, bundle, {
-        method: 'POST', path: '/containers/create', bodyFile: ctx.fixtures.createBody, contentType: 'application/json',
+        method: 'POST', path: '/containers/create', bodyFile, contentType: 'application/json',
         concurrency, seconds: ctx.seconds, warm: true, onReady: ctx.onReady,
       });
+      const created = await countRunContainers(ctx.socket, run);
       let refusal;
       if (denied) {
         // One more of the same request, to read why it was refused.
-        const one = await oneRequest(t, bundle, { method: 'POST', path: '/containers/create', body: readFileSync(ctx.fixtures.createBody), contentType: 'application/json' });
+        const one = await oneRequest(t, bundle, { method: 'POST', path: '/containers/create', body: readFileSync(bodyFile), contentType: 'application/json' });
         refusal = { ...one, bytes: Buffer.byteLength(one.text) };
       } else await pruneCreated(ctx.socket);
-      return { ...r, concurrency, refusal };
+      rmSync(bodyFile);
+      return { ...r, concurrency, refusal, created };
     },
     check(r) {
       const problems = [...statusProblems(r, denied ? 403 : 201), ...keptAlive(r, r.concurrency)];
+      // Every 201 (timed and warm-up) must be a container the daemon made, and a refusal none.
+      const answered = r.status['201'] ?? 0;
+      if (r.created !== answered) problems.push(`the daemon holds ${r.created} containers of this run for ${answered} answers 201`);
       if (!denied) return [...problems, ...bodyProblems(r, { uniform: true, least: 64 })];
       // The refusal must be the images guard's, after the body was read: not a missing rule,
       // a refused certificate or a body the gateway did not look at; and every refusal alike.
@@ -157,7 +171,13 @@ function stream(kind) {
     async run(t, ctx) {
       const f = ctx.fixtures;
       const timeout = 600;
-      if (kind === 'cp-out') return runLoad(t, ctx.bundles.allowed, { path: `/containers/${f.streams}/archive?path=/blob`, requests: 1, sha256: true, timeout });
+      if (kind === 'cp-out') {
+        // A fresh nonce at the blob's end: the archive differs from every earlier transfer's.
+        const nonce = newNonce();
+        await writeBlobNonce(ctx.socket, f, nonce);
+        const r = await runLoad(t, ctx.bundles.allowed, { path: `/containers/${f.streams}/archive?path=/blob`, requests: 1, sha256: true, timeout });
+        return { ...r, expected: { bytes: f.archive.bytes, sha256: f.archive.expect(nonce) } };
+      }
       if (kind === 'cp-in') {
         // An empty /tmp/blob first, so what is read back is what this run delivered.
         const reset = await putArchive(ctx.socket, f.streams, '/tmp', f.emptyTar);
@@ -166,17 +186,32 @@ function stream(kind) {
         const stored = await directSha(ctx.socket, `/containers/${f.streams}/archive?path=/tmp/blob`, { tar: true });
         return { ...r, stored: stored.file };
       }
-      if (kind === 'logs') return runLoad(t, ctx.bundles.allowed, { path: `/containers/${f.logs}/logs?stdout=1&stderr=1`, requests: 1, sha256: true, timeout });
-      const exec = await newExec(ctx.socket, f);
-      return runLoad(t, ctx.bundles.allowed, { mode: 'upgrade', method: 'POST', path: `/exec/${exec}/start`, bodyFile: f.blob, requests: 1, sha256: true, timeout });
+      if (kind === 'logs') {
+        // A fresh line at the log's end: the stream differs from every earlier transfer's.
+        const expected = await appendLogLine(ctx.socket, f, f.log);
+        const r = await runLoad(t, ctx.bundles.allowed, { path: `/containers/${f.logs}/logs?stdout=1&stderr=1`, requests: 1, sha256: true, timeout });
+        return { ...r, expected };
+      }
+      const nonce = newNonce();
+      const exec = await newExec(ctx.socket, f, nonce);
+      const r = await runLoad(t, ctx.bundles.allowed, { mode: 'upgrade', method: 'POST', path: `/exec/${exec}/start`, bodyFile: f.blob, requests: 1, sha256: true, timeout });
+      // The exec must have run, to its end: inspected on the daemon's socket.
+      const inspect = await execFinished(ctx.socket, exec);
+      const tail = `${nonce}\n`;
+      return {
+        ...r,
+        exec: { running: inspect.Running, exitCode: inspect.ExitCode },
+        expected: { bytes: f.size + tail.length, sha256: f.blobState.copy().update(tail).digest('hex') },
+      };
     },
     check(r, ctx) {
       const f = ctx.fixtures;
       if (kind === 'exec') {
         const problems = r.status['101'] === 1 ? [] : [`status ${JSON.stringify(r.status)}, expected one 101`];
         if (r.errors) problems.push(`${r.errors} errors (${r.first_error})`);
-        if (r.body_bytes !== f.size) problems.push(`echoed ${r.body_bytes} bytes, expected ${f.size}`);
-        if (r.sha256 !== f.blobSha) problems.push(`sha256 of echoed data ${r.sha256} != ${f.blobSha}`);
+        if (r.exec.running || r.exec.exitCode !== 0) problems.push(`the exec, inspected on the daemon's socket, is running: ${r.exec.running}, exit code ${r.exec.exitCode}; expected run to its end with exit code 0`);
+        if (r.body_bytes !== r.expected.bytes) problems.push(`echoed ${r.body_bytes} bytes, expected ${r.expected.bytes} (the blob and the exec's nonce line)`);
+        if (r.sha256 !== r.expected.sha256) problems.push(`sha256 of echoed data ${r.sha256} != ${r.expected.sha256} (the blob and the exec's nonce line)`);
         return problems;
       }
       const problems = statusProblems(r, 200);
@@ -185,13 +220,10 @@ function stream(kind) {
         // What the daemon stored, read back on its own socket: the blob, every byte of it.
         if (r.stored?.size !== f.size || r.stored?.sha256 !== f.blobSha) problems.push(`the container's /tmp/blob is ${r.stored ? `${r.stored.size} bytes, sha256 ${r.stored.sha256}` : 'missing'}: not the ${f.size}-byte blob ${f.blobSha}`);
       }
-      if (kind === 'cp-out') {
-        if (r.body_bytes < f.size) problems.push(`archive of ${r.body_bytes} bytes is smaller than the ${f.size}-byte blob`);
-        if (r.sha256 !== ctx.reference[kind]) problems.push(`sha256 ${r.sha256} differs from the daemon's own socket's ${ctx.reference[kind]}`);
-      }
-      if (kind === 'logs') {
-        if (r.body_bytes !== f.logBytes) problems.push(`log stream of ${r.body_bytes} bytes, expected ${f.logBytes}`);
-        if (r.sha256 !== ctx.reference[kind]) problems.push(`sha256 ${r.sha256} differs from the daemon's own socket's ${ctx.reference[kind]}`);
+      if (kind === 'cp-out' || kind === 'logs') {
+        const what = kind === 'cp-out' ? 'archive (the blob with this transfer\'s nonce)' : 'log stream (with this transfer\'s line)';
+        if (r.body_bytes !== r.expected.bytes) problems.push(`${what} of ${r.body_bytes} bytes, expected ${r.expected.bytes}`);
+        if (r.sha256 !== r.expected.sha256) problems.push(`sha256 of the ${what} ${r.sha256} != ${r.expected.sha256}`);
       }
       return problems;
     },
