@@ -2,84 +2,28 @@
  * Forwards allowed, non-upgrade requests to the daemon with http-proxy and streams the answer
  * back. Response headers are written in the event-loop turn in which the daemon's arrive,
  * together with the body that came with them (`docker run` waits for the headers of `/wait`
- * before it starts the container), and nothing is ever buffered whole.
+ * before it starts the container), and nothing is ever buffered whole. The answer's relay is
+ * response-relay.ts; a client that leaves, client-gone.ts; the state kept on each request,
+ * exchange-state.ts.
  */
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import { Readable, type Stream } from 'node:stream';
 import httpProxy from 'http-proxy';
 import { sendDockerError } from '../http/docker-error.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
-import { relayCoalesced } from './coalescing-relay.js';
+import { startWatch, watchEnded } from './answer-watch.js';
+import { bodyOutlivedAnswer } from './body-outlived-answer.js';
+import { dropDaemonSideIfUnfinished, settleOrphan } from './client-gone.js';
 import { coalescedBodySource, NO_BODY } from './coalescing-request-body.js';
+import { GONE, HOOKS, ORPHAN, PROXY_REQ, PROXY_RES, TARGET, WATCH, type WithHooks } from './exchange-state.js';
+import type { ForwardHooks } from './forward-hooks.js';
 import { bodyWouldBeReframed } from './reframed-body.js';
+import { relayResponse } from './response-relay.js';
 import type { UpstreamTarget } from './upstream-target.js';
 import { upstreamErrorKind } from './upstream-errors.js';
 
-/** Per-request hooks the caller gets back from a forward. */
-export interface ForwardHooks {
-  /** The daemon's response headers arrived (status code given). */
-  onHeaders(status: number): void;
-  /** The exchange failed before or while talking to the daemon. */
-  onError(kind: 'unreachable' | 'failed', err: Error): void;
-  /**
-   * A streamed body sent no byte for the forwarder's `streamedBodyIdleMs` while it waited for
-   * one (body-idle.ts): the caller cuts the client connection, which drops the daemon request
-   * as when a client leaves mid-body (`ended`). Absent: the client connection is destroyed.
-   */
-  onBodyIdle?(): void;
-  /**
-   * A streamed body's idle time counts only once this calls `start`: the `100 Continue` the
-   * client waits for was written to its connection (BodyIdle.from). Absent: from the forward.
-   */
-  bodyIdleFrom?(start: () => void): void;
-  /**
-   * Set for a request that holds something until the daemon has acted on it (a quota lock, a
-   * tag reservation). dockerd finishes a create, start, update or commit it has read even when
-   * its connection closes, and an import it has read whole, so a client that leaves once the
-   * whole request went to the daemon no longer drops the daemon request: `left` is called then
-   * (from `ended`, before it returns), and `settled` once, when the daemon's side is over (see
-   * DaemonSide; the answer is discarded). A request not yet handed over whole is still dropped
-   * (dockerd then reads a broken-off body and gives up), and `settled` is called once its
-   * daemon connection has closed.
-   */
-  untilAnswered?: {
-    /**
-     * A stream (a build, a pull, an import writing tags): settled when the daemon's answer has
-     * ended, not when it begins. Its daemon connection is half-closed when the client leaves,
-     * so dockerd sees the client go as it would directly: it cancels what it cancels then (a
-     * build between steps, a pull) and finishes the rest (an import it has read whole).
-     */
-    toTheEnd: boolean;
-    left(): void;
-    settled(side: DaemonSide): void;
-  };
-  /**
-   * Watches a 200 answer (tenancy's check of a build's result): see AnswerWatch. Set only with
-   * `untilAnswered`, so that what the request holds waits for the watch also when the client
-   * left first.
-   */
-  answerWatch?: AnswerWatch;
-}
-
-/**
- * Sees every piece of a 200 answer's body, in order, whether or not the client still reads
- * it, and is told once that it ended (`complete` false: it broke off). The client's answer
- * ends only once `ended` has resolved, after the bytes it resolves to (an error message added
- * to a stream); for a client that left, the request settles (untilAnswered) only then.
- */
-export interface AnswerWatch {
-  seen(chunk: Buffer): void;
-  ended(complete: boolean): Promise<Buffer | undefined>;
-}
-
-/** How the daemon's side of a request whose client left ended (ForwardHooks.untilAnswered). */
-export type DaemonSide =
-  /** Its answer began (`toTheEnd`: ended) with `status`, and was discarded. */
-  | { kind: 'answered'; status: number }
-  /** The daemon request failed, or its connection closed before that. */
-  | { kind: 'failed' }
-  /** The request had not gone to the daemon whole: it was cut off, and its connection has closed. */
-  | { kind: 'cut' };
+// Kept here for their importers in src/server/ (handle-request.ts).
+export type { AnswerWatch, DaemonSide, ForwardHooks } from './forward-hooks.js';
 
 /** Forwards requests to one upstream. */
 export interface Forwarder {
@@ -105,240 +49,8 @@ export interface Forwarder {
   close(): void;
 }
 
-const HOOKS = Symbol('dockgate.forwardHooks');
-const TARGET = Symbol('dockgate.forwardTarget');
-const PROXY_REQ = Symbol('dockgate.daemonRequest');
-const PROXY_RES = Symbol('dockgate.daemonResponse');
-const GONE = Symbol('dockgate.clientGone');
-const ORPHAN = Symbol('dockgate.orphan');
-const WATCH = Symbol('dockgate.answerWatch');
-
-/** An answer watch at work on a request's 200 answer: its `ended` promise once called, and whether that has settled. */
-interface Watching {
-  watch: AnswerWatch;
-  ended?: Promise<Buffer | undefined>;
-  settled: boolean;
-}
-
-/**
- * What ends the wait for a request whose client left (ForwardHooks.untilAnswered): the answer's
- * beginning, its end (a stream), or only its connection's close (a request cut off).
- */
-type Awaited = 'answer' | 'end' | 'close';
-type WithHooks = IncomingMessage & {
-  [HOOKS]?: ForwardHooks;
-  [TARGET]?: string;
-  [PROXY_REQ]?: ClientRequest;
-  [PROXY_RES]?: IncomingMessage;
-  /** The client left before the exchange completed: the daemon side is to be dropped. */
-  [GONE]?: boolean;
-  /** The client left and the daemon's side is awaited (ForwardHooks.untilAnswered) until this. */
-  [ORPHAN]?: Awaited;
-  /** The answer watch seeing this request's 200 answer (ForwardHooks.answerWatch). */
-  [WATCH]?: Watching;
-};
-
-/** Start watching `proxyRes` (a 200 answer) when the request has a watch. */
-function startWatch(req: WithHooks, proxyRes: IncomingMessage): void {
-  const watch = req[HOOKS]?.answerWatch;
-  if (!watch || proxyRes.statusCode !== 200) return;
-  req[WATCH] = { watch, settled: false };
-  proxyRes.on('data', (chunk: Buffer) => watch.seen(chunk));
-}
-
-/** Tell the watch its answer ended (once; later calls get the same promise). Undefined without a watch. */
-function watchEnded(req: WithHooks, complete: boolean): Promise<Buffer | undefined> | undefined {
-  const w = req[WATCH];
-  if (!w) return undefined;
-  if (!w.ended) {
-    w.ended = w.watch.ended(complete).catch(() => undefined);
-    void w.ended.then(() => (w.settled = true));
-  }
-  return w.ended;
-}
-
 /** Node renders a ClientRequest's head early for some headers; the path is fixed then. */
 type ClientRequestHead = ClientRequest & { _header?: string | null };
-
-// Hop-by-hop response headers: Node frames the response to the client itself.
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'trailer', 'te']);
-
-/**
- * The daemon's response headers without hop-by-hop ones, as a flat [name, value, ...] list. A
- * 204 or 304 has no body, whatever its head says: its `Content-Length` is not passed on either
- * (Node writes the headers it is given as they are), so the client is not told of a body that
- * neither the gateway nor dockerd sends (dockerd never writes one there; found by the tunnels
- * review with a stand-in upstream that did).
- */
-function responseHeaders(proxyRes: IncomingMessage): string[] {
-  const raw = proxyRes.rawHeaders;
-  const noBody = proxyRes.statusCode === 204 || proxyRes.statusCode === 304;
-  const out: string[] = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string;
-    const lower = name.toLowerCase();
-    if (!HOP_BY_HOP.has(lower) && !(noBody && lower === 'content-length')) out.push(name, raw[i + 1] as string);
-  }
-  return out;
-}
-
-/**
- * Small answers with a known length are sent with one write (head, body and end together):
- * at most this many bytes are held, less than a pipe would buffer anyway.
- */
-const SINGLE_WRITE_LIMIT = 64 * 1024;
-
-/** Relay the daemon's response to the client: one write for small answers, a stream otherwise. */
-function relayResponse(proxyRes: IncomingMessage, res: ServerResponse, endWith?: () => Promise<Buffer | undefined>): void {
-  // A watched answer may get bytes added before its end: never framed by the daemon's length.
-  const headers = endWith ? withoutLength(responseHeaders(proxyRes)) : responseHeaders(proxyRes);
-  // Headers the gateway set (the request id) join the flat list, so writeHead takes Node's fast
-  // path, which also keeps repeated daemon headers instead of collapsing them.
-  for (const name of res.getHeaderNames()) {
-    const value = res.getHeader(name);
-    res.removeHeader(name);
-    for (const v of Array.isArray(value) ? value : [value]) headers.push(name, String(v));
-  }
-  res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, headers);
-  const length = proxyRes.headers['content-length'];
-  if (endWith) {
-    relayCoalesced(proxyRes, res, { headWithoutBody: true, endWith });
-    return;
-  }
-  if (length === undefined || Number(length) > SINGLE_WRITE_LIMIT) {
-    // A stream (logs -f, events, wait), an answer dockerd framed in chunks (most JSON answers
-    // over 2 KiB) or a large one. The head goes out with the body's first piece when that came
-    // in the same read, else on its own before the event loop waits for more.
-    relayCoalesced(proxyRes, res, { headWithoutBody: true });
-    return;
-  }
-  const chunks: Buffer[] = [];
-  proxyRes.on('data', (c: Buffer) => chunks.push(c));
-  proxyRes.on('end', () => res.end(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-}
-
-/** A flat header list without `Content-Length`. */
-function withoutLength(headers: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < headers.length; i += 2) {
-    if ((headers[i] as string).toLowerCase() !== 'content-length') out.push(headers[i] as string, headers[i + 1] as string);
-  }
-  return out;
-}
-
-/** See Forwarder.ended. */
-function dropDaemonSideIfUnfinished(req: WithHooks, res: ServerResponse): void {
-  // Answered in full to a client that is still there: nothing to drop. Already dropped or
-  // awaited (a second call): the daemon side's own events take it from there.
-  if ((res.writableFinished && !req.socket.destroyed) || req[GONE]) return;
-  const daemonReq = req[PROXY_REQ];
-  const daemonRes = req[PROXY_RES];
-  const until = req[HOOKS]?.untilAnswered;
-  // A daemon request in progress (its answer not begun, or for a stream not ended) for a
-  // request that holds something until the daemon has acted.
-  const awaited = until && daemonReq && !daemonReq.destroyed && !daemonRes?.readableEnded && (!daemonRes || until.toTheEnd);
-  if (awaited) {
-    req[GONE] = true;
-    // A daemon connection that closes first (a reset, which http-proxy reports as `econnreset`
-    // when the client has gone, or the gateway closing it) settles it too.
-    daemonReq.once('close', () => settleOrphan(req, closedSide(req)));
-    until.left();
-    if (!daemonReq.writableEnded) {
-      // Not handed over whole: dockerd reads a broken-off body and gives up. What the request
-      // holds waits for the connection to close.
-      req[ORPHAN] = 'close';
-      cutDaemonSide(daemonReq, daemonRes);
-      return;
-    }
-    // Handed over whole (on a daemon connection, ended): dockerd acts on it anyway.
-    req[ORPHAN] = until.toTheEnd ? 'end' : 'answer';
-    if (until.toTheEnd) {
-      halfClose(daemonReq);
-      // Read and discarded (the relay to the gone client writes nothing), so that dockerd is
-      // never held up writing it.
-      daemonRes?.once('end', () => settleOrphan(req, { kind: 'answered', status: daemonRes.statusCode ?? 502 }));
-      daemonRes?.resume();
-    }
-    return;
-  }
-  req[GONE] = true;
-  cutDaemonSide(daemonReq, daemonRes);
-  const watching = req[WATCH];
-  if (until && watching && !watching.settled) {
-    // A watched answer that ended, or broke off, while its watch is (or is yet to be) at work
-    // (a build's result being checked, its tags still reserved): what the request holds waits
-    // for the watch.
-    req[ORPHAN] = 'end';
-    until.left();
-    const complete = daemonRes?.readableEnded === true;
-    settleOrphan(req, complete ? { kind: 'answered', status: daemonRes?.statusCode ?? 502 } : { kind: 'failed' });
-  }
-}
-
-/** Drop what is left of the daemon's side: its answer, and the request unless it completed. */
-function cutDaemonSide(daemonReq: ClientRequest | undefined, daemonRes: IncomingMessage | undefined): void {
-  if (daemonRes && !daemonRes.readableEnded) daemonRes.destroy();
-  if (daemonReq && !(daemonRes?.readableEnded && daemonReq.writableFinished)) daemonReq.destroy();
-}
-
-/**
- * End the gateway's side of the daemon connection once the request has been written to it: for
- * dockerd, the client has gone (Go cancels the request's context at the connection's end), yet
- * the answer can still be read. The connection is then never reused (the agent drops a socket
- * it can no longer write).
- */
-function halfClose(daemonReq: ClientRequest): void {
-  const end = (): void => {
-    daemonReq.socket?.end();
-  };
-  if (daemonReq.writableFinished) end();
-  else daemonReq.once('finish', end);
-}
-
-/** How the daemon's side of an orphaned request ended when its connection closed. */
-function closedSide(req: WithHooks): DaemonSide {
-  if (req[ORPHAN] === 'close') return { kind: 'cut' };
-  // Complete once parsed whole, which may be before its 'end' is emitted.
-  const daemonRes = req[PROXY_RES];
-  return daemonRes?.complete ? { kind: 'answered', status: daemonRes.statusCode ?? 502 } : { kind: 'failed' };
-}
-
-/**
- * The daemon's answer has ended while the client's body is still arriving (dockerd answers an
- * upload to a missing directory with a 404 and `Connection: close` after a few milliseconds):
- * the daemon is done with the body. An answer that has only begun is not enough (`docker
- * load`, `build` and `cp` get their answer's head and progress while the body goes up). Its
- * daemon connection, mid-body, is dropped, and the rest of the body is discarded within the
- * bounds of a refused one, so the connection stays usable for the client's next request.
- * dockerd closes the connection instead, but that resets a client still writing (one that
- * reads only after writing everything, as python's docker SDK does, would never see the 404),
- * the reason the gateway keeps its own refusals' connections (drain-refused-body.ts). Found
- * by the tunnels review: the relay to the closed daemon connection stopped reading the
- * client's body without an error, nothing discarded it, and ~6 s later the connection was
- * reset; a request sent after the body was never answered.
- */
-function bodyOutlivedAnswer(req: WithHooks): void {
-  if (req.complete) return;
-  const daemonReq = req[PROXY_REQ];
-  if (!daemonReq || daemonReq.destroyed) {
-    drainRefusedBody(req);
-    return;
-  }
-  // The body's relay to the daemon pauses the client as the daemon request closes (listening
-  // since before): the discard begins after that.
-  daemonReq.once('close', () => drainRefusedBody(req));
-  daemonReq.destroy();
-}
-
-/** Tell the caller the daemon's side of an orphaned request is over, once. */
-function settleOrphan(req: WithHooks, side: DaemonSide): void {
-  if (!req[ORPHAN]) return;
-  req[ORPHAN] = undefined;
-  // A watched answer (a build's result check) settles once its watch is done.
-  const watched = watchEnded(req, side.kind === 'answered');
-  if (!watched) req[HOOKS]?.untilAnswered?.settled(side);
-  else void watched.then(() => req[HOOKS]?.untilAnswered?.settled(side));
-}
 
 /** Remove the `aborted` and `error` listeners of `req` added since `own` was taken (http-proxy's). */
 function dropProxyListeners(req: IncomingMessage, own: ReadonlySet<unknown>): void {

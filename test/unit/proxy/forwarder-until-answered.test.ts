@@ -9,7 +9,7 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { whenSocketCloses } from '../../../src/http/socket-close.js';
-import type { DaemonSide } from '../../../src/proxy/forwarder.js';
+import type { DaemonSide } from '../../../src/proxy/forward-hooks.js';
 import { until } from '../../e2e/support/until.js';
 import { forwarderRig } from './forwarder-rig.js';
 
