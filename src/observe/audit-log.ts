@@ -30,73 +30,14 @@
  * deleted file, unwritten at `close`) is counted in `health().lostRecords` as it is lost, so a
  * metric (and an alert) shows the loss while the gateway runs, not only in its exit status.
  */
-import { closeSync, constants, fstatSync, ftruncateSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type { AuditRecord } from './audit-record.js';
+import { closeSync, fstatSync, ftruncateSync, statSync, writeSync } from 'node:fs';
+import { openAppend } from './audit-file.js';
 import { auditLine } from './audit-line.js';
+import type { AuditLog, AuditLogOptions, AuditLoss } from './audit-log-types.js';
 import { countRecords, LineQueue } from './line-queue.js';
 
-/** Where audit records go. */
-export interface AuditLog {
-  /** Settles once the destination is open; rejects when the file cannot be opened (fail at boot). */
-  ready: Promise<void>;
-  /** Append one record (cheap; never throws). */
-  write(record: AuditRecord): void;
-  /** Reopen the file (after logrotate moved it). No-op on stdout. */
-  reopen(): void;
-  /** Resolve once every record written so far reached the file descriptor (or after `timeoutMs`). */
-  flush(timeoutMs?: number): Promise<void>;
-  /** Flush and close; later writes are dropped. Resolves with what could not be written. */
-  close(): Promise<AuditLoss>;
-  /** Whether the destination takes the records now (for readiness and metrics). */
-  health(): AuditHealth;
-}
-
-/** The audit destination's state. */
-export interface AuditHealth {
-  /** Bytes of records waiting for a destination that refused them (0 when all is written). */
-  backlogBytes: number;
-  /** Since when (ms since the epoch) the destination has refused writes; undefined while it takes them. */
-  refusingSince?: number;
-  /** The error of the last refused write. */
-  error?: string;
-  /**
-   * Records lost so far (cumulative, never decreases): the oldest dropped once the backlog
-   * passed `maxBacklogBytes`, records left as a broken line, records written into a deleted file
-   * that could not be reopened, and (after `close`) those it could not write.
-   */
-  lostRecords: number;
-}
-
-/** Records (and their bytes) that never reached the destination. */
-export interface AuditLoss {
-  records: number;
-  bytes: number;
-}
-
-/** Options of {@link createAuditLog}. */
-export interface AuditLogOptions {
-  /** File to append to (parent directories are created); undefined means stdout. */
-  file?: string;
-  /**
-   * Called when the opened destination reports an error (disk full, permissions). Not for a
-   * file that cannot be opened at all: that is `ready`'s rejection, which the caller reports.
-   */
-  onError?: (err: Error) => void;
-  /** Called when the file was reopened because its path no longer named it (deleted, moved). */
-  onReopened?: (why: string) => void;
-  /** How often the file's path is compared with the open file (default 1000 ms). */
-  pathCheckMs?: number;
-  /**
-   * Most unwritten bytes kept while the destination refuses writes (default 64 MiB); beyond
-   * that the oldest are dropped and reported, rather than the gateway running out of memory.
-   */
-  maxBacklogBytes?: number;
-  /** How `close` waits for a refusing destination before giving up (default 5000 ms). */
-  closeTimeoutMs?: number;
-  /** The write(2) used (default `fs.writeSync`); tests inject a failing one. */
-  writeSync?: (fd: number, buf: Buffer, offset: number, length: number) => number;
-}
+// Kept here for importers that other work owns (src/runtime/start-gateway.ts, metrics.ts).
+export type { AuditHealth, AuditLog, AuditLogOptions, AuditLoss } from './audit-log-types.js';
 
 /** Delay before retrying a destination that refused a write (EAGAIN, ENOSPC, EIO); doubled while it keeps refusing. */
 const RETRY_MS = 100;
@@ -118,38 +59,6 @@ function unopened(err: Error): AuditLog {
   const ready = Promise.reject(err);
   ready.catch(() => {});
   return { ready, write() {}, reopen() {}, flush: async () => {}, close: async () => ({ records: 0, bytes: 0 }), health: () => ({ backlogBytes: 0, lostRecords: 0 }) };
-}
-
-/**
- * Create `dir` and its missing parents, one level at a time. Not `mkdirSync(dir, { recursive:
- * true })`: Node 20's loops for ever, in one synchronous call no signal interrupts, when a parent
- * exists but refuses new entries with ENOENT (`/proc/nope/audit.log`).
- */
-export function makeDirs(dir: string): void {
-  try {
-    mkdirSync(dir);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return;
-    const parent = dirname(dir);
-    if (code !== 'ENOENT' || parent === dir) throw err;
-    makeDirs(parent);
-    // Once more, now that the parent exists; an error here is final (no third try).
-    try {
-      mkdirSync(dir);
-    } catch (again) {
-      if ((again as NodeJS.ErrnoException).code !== 'EEXIST') throw again;
-    }
-  }
-}
-
-/** Append, create, and never block: a FIFO whose reader stops answers EAGAIN (kept, retried) instead of stopping the gateway. */
-const APPEND_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NONBLOCK;
-
-function openAppend(file: string): number {
-  makeDirs(dirname(file));
-  // Created 0600: the log names people.
-  return openSync(file, APPEND_FLAGS, 0o600);
 }
 
 /** Open the audit log. A file that cannot be opened makes `ready` reject (the gateway refuses to start). */

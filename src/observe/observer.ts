@@ -7,7 +7,7 @@
  */
 import type { ExpiredConnection, HandshakeFailure, HandshakeReports, Observer, RefusedCertificate, RequestRecord } from '../core/observer.js';
 import type { Identity } from '../core/types.js';
-import type { AuditLog } from './audit-log.js';
+import type { AuditLog } from './audit-log-types.js';
 import { toAuditRecord } from './audit-record.js';
 import { truncate } from './escape.js';
 import type { OperationalLog } from './logger.js';

@@ -3,7 +3,7 @@
  * `/_ping` of the daemon. Each probe also feeds `dockgate_upstream_up` and the ping histogram.
  */
 import type { Upstream } from '../config/types.js';
-import type { AuditHealth } from './audit-log.js';
+import type { AuditHealth } from './audit-log-types.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { OperationalLog } from './logger.js';
 import { pingUpstream } from './upstream-ping.js';

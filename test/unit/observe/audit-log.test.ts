@@ -3,7 +3,8 @@ import { closeSync, constants, mkdirSync, mkdtempSync, openSync, readFileSync, r
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAuditLog, makeDirs } from '../../../src/observe/audit-log.js';
+import { makeDirs } from '../../../src/observe/audit-file.js';
+import { createAuditLog } from '../../../src/observe/audit-log.js';
 import { auditLine } from '../../../src/observe/audit-line.js';
 import { toAuditRecord } from '../../../src/observe/audit-record.js';
 import { facts, operation, record } from './fixtures.js';

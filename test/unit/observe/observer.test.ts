@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import type { AuditLog } from '../../../src/observe/audit-log.js';
+import type { AuditLog } from '../../../src/observe/audit-log-types.js';
 import type { AuditRecord } from '../../../src/observe/audit-record.js';
 import type { OperationalLog } from '../../../src/observe/logger.js';
 import { createMetrics, type GatewayMetrics } from '../../../src/observe/metrics.js';
