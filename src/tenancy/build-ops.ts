@@ -14,7 +14,7 @@ import type { QuotaSpec } from '../policy/tenancy-schema.js';
 import { accessTo } from './access.js';
 import { tenancyMessage, type TenancyContext } from './context.js';
 import { deny, type DenyVerdict, type TenancyVerdict } from './hook.js';
-import { daemonAnswer } from './object-ops.js';
+import { daemonAnswer } from './daemon-answer.js';
 import { resolveObject } from './resolve.js';
 import { swapProblem } from './limits.js';
 

@@ -12,7 +12,7 @@ import { formBodyReplacement, tenancyMessage, type TenancyContext } from './cont
 import { deny, forward, respondJson, type TenancyVerdict } from './hook.js';
 import { addLabelFilter, FilterError } from './filters.js';
 import { OWNER_LABEL, TEAM_LABEL } from './labels.js';
-import { daemonAnswer } from './object-ops.js';
+import { daemonAnswer } from './daemon-answer.js';
 import { describeContainers, describeObject } from './resolve.js';
 import { CREATED_LABEL } from './container-seal.js';
 import type { ResolvedObject } from './access.js';

@@ -8,7 +8,7 @@
  * re-point the holder's images (not the same tenant, not the same team) is refused.
  *
  * The repositories of those tags are reserved too: a tag of one's own may not join a
- * repository holding another tenant's image (object-ops.ts, strangerInRepository), and that
+ * repository holding another tenant's image (tag-over.ts, strangerInRepository), and that
  * check, like the tag's, no longer held once two tenants' writes of different tags of one new
  * repository were both in flight (found by a review: `alice tag img mix:a & carol tag img
  * mix:b` both got in, and neither could save `mix` any more). Pure.
@@ -24,7 +24,7 @@ export interface TagHolder {
   requestId?: string;
   /**
    * The images it writes carry no owner (a pull): a pull's tag may join any repository but
-   * another tenant's (object-ops.ts, strangerIn), so two pulls into one repository do not stop
+   * another tenant's (tag-over.ts, strangerIn), so two pulls into one repository do not stop
    * each other there (their tags still do), while a pull and another tenant's write of owned
    * images do.
    */
@@ -46,7 +46,7 @@ export function mayShare(a: Omit<TagHolder, 'operation'>, b: Omit<TagHolder, 'op
  * Whether `b` may write into a repository `a` is writing into: sharers (one tenant, or one
  * team: pulls and owned writes alike, as their repository takes both), or two pulls. A pull
  * and another tenant's owned write may not: neither could join the repository once the other
- * has written (object-ops.ts, strangerIn).
+ * has written (tag-over.ts, strangerIn).
  */
 export function mayShareRepository(a: Omit<TagHolder, 'operation'>, b: Omit<TagHolder, 'operation'>): boolean {
   return mayShare(a, b) || (a.ownerless === true && b.ownerless === true);

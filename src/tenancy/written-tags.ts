@@ -10,7 +10,7 @@ import { tenancyMessage, type TenancyContext } from './context.js';
 import { deny, type TenancyVerdict } from './hook.js';
 import { referenceParts } from '../policy/guards/image-reference.js';
 import { digestReference, shownDigestReference, shownTagReference, tagReference } from './image-set.js';
-import { tagOver } from './object-ops.js';
+import { tagOver } from './tag-over.js';
 import type { Conflict, TagHolder, TagReservations } from './tag-reservations.js';
 
 /** `repo` and `tag` of each tag the operation writes, as dockerd reads them. */
