@@ -40,7 +40,7 @@ type ResourcePlan = ObjectPlan & { object: ObjectKind };
 /**
  * What a tenant may do with a container without an owner that `unowned:` lists: read it only.
  * Everything else needs `modify` (operation-plans.ts), exec and attach included, and so do
- * references to it in a create (create-ops.ts).
+ * references to it in a create (container-create.ts).
  */
 const UNOWNED_CONTAINER = 'tenants may only read it (inspect, logs, top, stats, changes, wait); exec, attach and everything else need your own or your team\'s container';
 /** Handle an operation on one named object. */
@@ -181,7 +181,7 @@ async function extraChecks(ctx: TenancyContext, op: string, obj: ResolvedObject 
 }
 /**
  * The containers a connect's `EndpointConfig.Links` name must be the caller's or its team's,
- * as a create's links must (create-ops.ts, same refusal). A missing one is let through, as
+ * as a create's links must (container-create.ts, same refusal). A missing one is let through, as
  * dockerd accepts it, on a network the caller may change (`others` false: only the caller's
  * team can put a container there that later answers to the name), and gets the daemon's 404
  * elsewhere. Not pinned: on a user network dockerd keeps the link's name as a DNS name.
