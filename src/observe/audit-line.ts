@@ -7,7 +7,7 @@
  * `escapeJsonLine`, so escaping stays theirs.
  */
 import type { AuditRecord } from './audit-record.js';
-import type { AuditFields, AuditValue } from './redact.js';
+import type { AuditFields, AuditValue } from './audit-value.js';
 import { escapeJsonLine } from './escape.js';
 
 /** Strings JSON writes unchanged and `escapeJsonLine` leaves alone: printable ASCII but `"` and `\`. */

@@ -4,7 +4,10 @@
  */
 import type { EndedBy, RequestOutcome, RequestRecord } from '../core/observer.js';
 import { truncate } from './escape.js';
-import { auditFields, auditPath, auditUserAgent, type AuditFields } from './redact.js';
+import { auditPath } from './audit-path.js';
+import { auditUserAgent } from './audit-user-agent.js';
+import type { AuditFields } from './audit-value.js';
+import { auditFields } from './redact.js';
 
 /** One line of the audit log. Optional fields are omitted when unknown. */
 export interface AuditRecord {

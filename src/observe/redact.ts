@@ -10,6 +10,9 @@
  * where dockerd reads them (the HostConfig copy a container create acts on, every spelling of a
  * map key, the first or every value of a query key as its handler reads it, booleans as
  * httputils.BoolValue reads them). Pure functions.
+ *
+ * The shapes of audit values and the readers that reduce a value to one are in audit-value.ts;
+ * the path a record shows is audit-path.ts's, its User-Agent audit-user-agent.ts's.
  */
 import type { JsonValue, RequestFacts } from '../core/types.js';
 import { apiVersionBelow } from '../facts/api-version.js';
@@ -19,69 +22,8 @@ import { goBoolValue } from '../facts/query.js';
 import { pruneFilters } from './prune-filters.js';
 import { truncate } from './escape.js';
 import { maskRegistryAddress } from './registry-address.js';
-import { maskNameCredentials, maskPathCredentials, maskUrlCredentials } from './url-credentials.js';
-
-/** A scalar or a list of scalars, the only shapes an audit field takes. */
-export type AuditValue = string | number | boolean | (string | number | boolean)[];
-/** Audit fields of one request, by name. */
-export type AuditFields = Record<string, AuditValue>;
-
-/** Longest list kept in an audit field (longer ones are cut, with a marker element). */
-const MAX_LIST = 64;
-const MAX_PATH = 2048;
-
-/** A body value as an audit value: scalars and lists of scalars only; objects are dropped. */
-export function auditValue(v: JsonValue | undefined): AuditValue | undefined {
-  if (typeof v === 'string') return truncate(v);
-  if (typeof v === 'number' || typeof v === 'boolean') return v;
-  if (!Array.isArray(v)) return undefined;
-  const out: (string | number | boolean)[] = [];
-  for (const item of v.slice(0, MAX_LIST)) {
-    if (typeof item === 'string') out.push(truncate(item));
-    else if (typeof item === 'number' || typeof item === 'boolean') out.push(item);
-  }
-  if (v.length > MAX_LIST) out.push(`...[${v.length - MAX_LIST} more]`);
-  return out;
-}
-
-/** Names of `NAME=value` entries: the values are never returned. */
-export function envNames(env: JsonValue | undefined): string[] | undefined {
-  if (typeof env === 'string') env = [env];
-  if (!Array.isArray(env)) return undefined;
-  const names: string[] = [];
-  for (const entry of env.slice(0, MAX_LIST)) {
-    if (typeof entry !== 'string') continue;
-    const eq = entry.indexOf('=');
-    names.push(truncate(eq === -1 ? entry : entry.slice(0, eq), 128));
-  }
-  return names;
-}
-
-/** Values of `key` in each object of a list (e.g. the `Source` of every mount). */
-function each(list: JsonValue | undefined, ...path: string[]): string[] | undefined {
-  if (!Array.isArray(list)) return undefined;
-  const out: string[] = [];
-  for (const item of list.slice(0, MAX_LIST)) {
-    const v = field(item, ...path);
-    if (typeof v === 'string') out.push(truncate(v));
-  }
-  return out;
-}
-
-/** Keys of an object, never its values (driver options may carry passwords). */
-function keys(v: JsonValue | undefined): string[] | undefined {
-  return isObject(v) ? Object.keys(v).slice(0, MAX_LIST).map((k) => truncate(k, 128)) : undefined;
-}
-
-/** Names of the build args in the `buildargs` query value (JSON), never their values. */
-function buildArgNames(raw: string | undefined): string[] | undefined {
-  if (raw === undefined) return undefined;
-  try {
-    return keys(JSON.parse(raw) as JsonValue) ?? [];
-  } catch {
-    return ['(unparsable)'];
-  }
-}
+import { maskNameCredentials, maskUrlCredentials } from './url-credentials.js';
+import { auditValue, buildArgNames, each, envNames, keys, type AuditFields, type AuditValue } from './audit-value.js';
 
 /**
  * A URL-valued query field, or a body's image reference (dockerd refuses one shaped like a URL,
@@ -323,40 +265,4 @@ export function auditFields(facts: RequestFacts): AuditFields | undefined {
     }
   }
   return Object.keys(out).length > 0 ? out : undefined;
-}
-
-/**
- * A decoded path with `%`, `?`, `#` and control characters (C0, DEL, C1) percent-encoded again,
- * so that a decoded `%3F` or `%23` is not read as a query or fragment, nor `%253F` as `%3F`.
- */
-function escapeDecodedPath(path: string): string {
-  let out = '';
-  for (const ch of path) {
-    const c = ch.charCodeAt(0);
-    out += ch === '%' || ch === '?' || ch === '#' || c < 0x20 || (c >= 0x7f && c <= 0x9f) ? encodeURIComponent(ch) : ch;
-  }
-  return out;
-}
-
-/**
- * The path an audit record shows: the normalised path (masked, then escapeDecodedPath) when facts exist, else the raw target
- * cut at its first `?` or `#` (queries can carry secrets, e.g. `buildargs`), with the userinfo
- * of an absolute-form or authority-form target masked (`http://***@host/...`, `***@host:443`),
- * and in both a `user[:password]@` starting a path segment (`/images/***@host/x/push`; not a
- * digest's `@`, maskPathCredentials). The mask comes first, so a `?`, `#` or long password
- * inside the userinfo cannot end the cut early or push the `@` out of it.
- */
-export function auditPath(facts: RequestFacts | undefined, rawTarget: string): string {
-  if (facts) return truncate(escapeDecodedPath(maskPathCredentials(facts.path)), MAX_PATH);
-  // Schemeless too: a CONNECT target is `user:password@host:port`.
-  const masked = maskPathCredentials(maskUrlCredentials(rawTarget, true));
-  const end = masked.search(/[?#]/);
-  return truncate(end === -1 ? masked : masked.slice(0, end), MAX_PATH);
-}
-
-/** The only request header an audit record keeps: the client's User-Agent. */
-export function auditUserAgent(headers: Record<string, string | string[] | undefined> | undefined): string | undefined {
-  const ua = headers?.['user-agent'];
-  const value = Array.isArray(ua) ? ua[0] : ua;
-  return value === undefined ? undefined : truncate(value, 256);
 }

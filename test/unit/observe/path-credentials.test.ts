@@ -10,7 +10,8 @@ import { planRequest } from '../../../src/facts/build-facts.js';
 import { normalizePath } from '../../../src/facts/path.js';
 import { loadPolicy } from '../../../src/policy/compile.js';
 import { decide } from '../../../src/policy/evaluate.js';
-import { auditFields, auditPath } from '../../../src/observe/redact.js';
+import { auditPath } from '../../../src/observe/audit-path.js';
+import { auditFields } from '../../../src/observe/redact.js';
 import { alice, req } from '../policy/fixtures.js';
 
 const SECRET = 'Hunter2-PATH-SECRET';

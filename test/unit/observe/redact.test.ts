@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../../src/core/types.js';
 import { decodeGoJson } from '../../../src/facts/go-json.js';
 import { escapeJsonLine, truncate } from '../../../src/observe/escape.js';
-import { auditFields, auditPath, auditUserAgent, envNames } from '../../../src/observe/redact.js';
+import { auditPath } from '../../../src/observe/audit-path.js';
+import { auditUserAgent } from '../../../src/observe/audit-user-agent.js';
+import { envNames } from '../../../src/observe/audit-value.js';
+import { auditFields } from '../../../src/observe/redact.js';
 import { facts, operation } from './fixtures.js';
 
 const SECRET = 'hunter2-SECRET';
