@@ -2,7 +2,8 @@
  * The admin listener: Prometheus metrics and health probes on their own address, never the
  * Docker API (and the Docker listener never serves these). Optional TLS, with client
  * certificates required when a CA is configured, checked against an optional CRL, and open
- * connections checked again when a reload changes the CA bundle. With TLS, the Docker
+ * connections checked again when a reload changes the CA bundle, and cut when the CRL of a CA
+ * of their chain expires (admin-crl-expiry.ts). With TLS, the Docker
  * listener's per-source handshake limits apply, in a table of its own (source-limits.ts).
  */
 import http from 'node:http';
@@ -26,6 +27,7 @@ import { pendingCrl, type PendingCrl } from '../runtime/crl-pending.js';
 import { crlRollback } from '../runtime/crl-rollback.js';
 import { outOfDateReplacement, type RefusedServerCertificate } from '../runtime/server-certificate-dates.js';
 import { loadAdminTls, withAdminCrlsOf, type AdminTlsMaterial } from './admin-tls.js';
+import { expiredAdminCrlRefusal, watchAdminCrlExpiry } from './admin-crl-expiry.js';
 import { isLoopbackAddress, loopbackHostHeader } from './loopback-host.js';
 import { HTTP1_ALPN_PROTOCOLS } from '../http/alpn.js';
 
@@ -59,6 +61,12 @@ export interface AdminServerOptions {
    * certificate reached its notAfter (watchExpiry, as on the Docker listener), to be logged.
    */
   expiredClosed?: (certificate: { cn?: string; serial: string }, notAfter: string) => void;
+  /**
+   * With a CRL: hears of the open connections cut because the CRL in force of a CA of their
+   * chain has expired (at its nextUpdate, or at the reload that installed it; admin-crl-expiry.ts),
+   * how many and `<CN> (serial <hex>): <count>` for each certificate, to be logged.
+   */
+  crlExpiredClosed?: (count: number, certificates: string[]) => void;
 }
 
 /** A running admin listener. */
@@ -80,7 +88,8 @@ export interface AdminServer {
    * yet while its CA's CRL in force is valid is held, as on the Docker listener (crl-pending.ts):
    * that CA's CRL in force stays in the TLS context, the held CRL's revocations are checked by
    * the listener itself, and it is said in the result (the caller reads the files again at its
-   * thisUpdate). A no-op without TLS.
+   * thisUpdate). A CRL put in force that has expired cuts the open connections of its CA
+   * (`crlExpiredClosed`). A no-op without TLS.
    */
   reloadTls(): Promise<AdminTlsReload>;
   /** Problems of the TLS material loaded at start that will refuse scrapers; to be logged. */
@@ -259,6 +268,14 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
         socket.destroy();
         return;
       }
+      // Verified against a CRL valid then, completing once it has expired (after the watch's
+      // sweep): refused as OpenSSL refuses the CA's new handshakes, as on the Docker listener.
+      const crlExpired = expiredAdminCrlRefusal(socket, material, new Date());
+      if (crlExpired) {
+        sources?.refuse('other', crlExpired, socket.remoteAddress, socket.remotePort, refusedCertificate(peer));
+        socket.destroy();
+        return;
+      }
       open.set(socket, fingerprint);
       socket.once('close', () => open.delete(socket));
       // A scraper's keep-alive connection outlives its certificate: cut at its notAfter, as on
@@ -277,6 +294,11 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
   });
   const bound = server.address() as AddressInfo;
   loopback = isLoopbackAddress(bound.address);
+  // Past a CRL's nextUpdate its CA's new handshakes are refused, and its open connections cut.
+  const crlExpiry = material?.revocation
+    ? watchAdminCrlExpiry({ material: () => material, connections: () => open.keys(), closed: (count, certificates) => opts.crlExpiredClosed?.(count, certificates) })
+    : undefined;
+  crlExpiry?.check();
   // Per CA, the newest CRL of admin.tls.crl loaded since start, as on the Docker listener (crl-history.ts).
   let crlHistory: CrlHistory = rememberCrls(new Map(), material?.crls ?? [], new Date());
   let reloadsStarted = 0;
@@ -315,9 +337,12 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       material = next;
       // The held CRLs too: no reload may go behind them while they wait (crl-history.ts).
       crlHistory = rememberCrls(crlHistory, next.crls, now, held?.crls);
-      return { warnings: next.warnings, closedUntrusted: previous ? closeUntrustedPeers(open, previous, next) : 0, ...said };
+      const closedUntrusted = previous ? closeUntrustedPeers(open, previous, next) : 0;
+      crlExpiry?.check();
+      return { warnings: next.warnings, closedUntrusted, ...said };
     },
     close() {
+      crlExpiry?.stop();
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

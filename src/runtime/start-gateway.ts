@@ -205,6 +205,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
         handshakes: observer.adminHandshakes,
         revokedClosed: (certificate) => log.warn({ event: 'revoked-connection-closed', listener: 'admin', certificate }, 'an open admin connection was closed at its request: a reloaded admin.tls.crl revokes its certificate'),
         expiredClosed: (certificate, notAfter) => log.info({ event: 'expired-connection-closed', listener: 'admin', expired: 'client', notAfter, certificate }, 'an open admin connection was closed: its client certificate expired'),
+        crlExpiredClosed: (count, certificates) => log.warn({ event: 'crl-expired-connections-closed', listener: 'admin', closed: count, certificates }, 'open admin connections were closed: the CRL in force (admin.tls.crl) of a CA of their chain has expired (CRL_HAS_EXPIRED), and it may lack revocations made since; install a CRL valid now ("dockgate certs crl")'),
       }).catch(async (err: unknown) => {
         await audit.close();
         throw listenerError('admin listener (admin)', err);

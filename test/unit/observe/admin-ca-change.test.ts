@@ -7,15 +7,14 @@
  * it is checked against the new one when it completes.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdminServer, type AdminServer, type AdminTlsReload } from '../../../src/admin/admin-server.js';
 import { askHealthz } from './admin-probe.js';
+import { heldHandshake as heldAt } from './held-handshake.js';
 import { exportPrivateKeyPem, generateKeyPair } from '../../../src/pki/key-pair.js';
 import { x509 } from '../../../src/pki/webcrypto.js';
 import { connect, leaf, makeChain, type Pair } from '../server/tls-chain.js';
@@ -164,52 +163,8 @@ describe('admin listener after admin.tls.ca changes', async () => {
     }
   });
 
-  /**
-   * Connect as `client` over a TCP connection that holds the client's writes once the server
-   * has answered its ClientHello, until `release()`: in TLS 1.3 the client's certificate is in
-   * the held flight, so the server verifies it after whatever runs in between.
-   */
-  function heldHandshake(client: Pair): { answered: Promise<void>; release(): void; secured: Promise<tls.TLSSocket> } {
-    const raw = net.connect(server.address.port, '127.0.0.1');
-    let held: Array<[Buffer, (err?: Error | null) => void]> | undefined = [];
-    let spoke = false;
-    let answered: () => void = () => {};
-    const answeredP = new Promise<void>((resolve) => (answered = resolve));
-    const wire = new Duplex({
-      read() {},
-      write(chunk: Buffer, _encoding, callback) {
-        if (spoke && held) held.push([chunk, callback]);
-        else raw.write(chunk, callback);
-      },
-      destroy(err, callback) {
-        raw.destroy();
-        callback(err);
-      },
-    });
-    raw.on('data', (chunk: Buffer) => {
-      spoke = true;
-      wire.push(chunk);
-      answered();
-    });
-    raw.on('end', () => wire.push(null));
-    raw.on('close', () => wire.destroy());
-    raw.on('error', () => {});
-    const socket = tls.connect({ socket: wire, servername: 'localhost', ca: a.root.certPem, cert: client.certPem, key: client.keyPem, minVersion: 'TLSv1.3' });
-    socket.on('error', () => {});
-    const secured = new Promise<tls.TLSSocket>((resolve, reject) => {
-      socket.once('secureConnect', () => resolve(socket));
-      socket.once('close', () => reject(new Error('closed before the handshake completed')));
-    });
-    return {
-      answered: answeredP,
-      secured,
-      release() {
-        const queue = held ?? [];
-        held = undefined;
-        for (const [chunk, callback] of queue) raw.write(chunk, callback);
-      },
-    };
-  }
+  /** A handshake as `client` held after the server's first answer (held-handshake.ts). */
+  const heldHandshake = (client: Pair) => heldAt(server.address.port, a.root.certPem, client);
 
   it('a handshake under way during the reload completes against the old bundle, and is closed when its chain leads to no CA of the new one', async () => {
     await reloadWith(everyone);

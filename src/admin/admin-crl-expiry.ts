@@ -1,0 +1,65 @@
+/**
+ * An expired `admin.tls.crl` fails closed on open connections too, as `tls.crl` does on the
+ * Docker listener (crl-expiry-cuts.ts): OpenSSL refuses a scraper's new handshake past its CA's
+ * CRL nextUpdate (CRL_HAS_EXPIRED), and a keep-alive connection opened before goes the same way,
+ * at that nextUpdate or at the reload that installs an expired CRL; a handshake that completes
+ * after either was verified against a CRL valid then, and is refused when it completes. The
+ * scrapers' certificates need not name a gateway identity: their chain is read from the session.
+ */
+import type { TLSSocket } from 'node:tls';
+import { certificateNameKeys, type ParsedCertificate } from '../identity/identity.js';
+import { watchCrlExpiry, type ConnectionChain, type CrlExpiryWatch } from '../runtime/crl-expiry-cuts.js';
+import { expiredCrlOfChain } from '../server/crl-expired-chain.js';
+import type { TlsMaterial } from '../server/tls-material.js';
+import type { AdminTlsMaterial } from './admin-tls.js';
+
+/**
+ * The chain of an admin connection, from its session's peer certificate (renegotiation is
+ * refused, so it is the one verified at the handshake): its issuer, its DER, and `<CN> (serial
+ * <hex>)`. Undefined when the session has none (it cannot be checked, and is cut).
+ */
+export function adminConnectionChain(socket: TLSSocket): ConnectionChain | undefined {
+  const peer = socket.getPeerCertificate();
+  if (!peer?.raw) return undefined;
+  const cn = peer.subject?.CN;
+  const raw = peer.raw;
+  return {
+    issuerKey: certificateNameKeys(peer as unknown as ParsedCertificate).issuerKey,
+    der: () => raw,
+    who: `${typeof cn === 'string' ? cn : '(no CN)'} (serial ${peer.serialNumber.toLowerCase()})`,
+  };
+}
+
+/** The CRLs in force of `material` and the CAs they belong to, as the CRL checks take them; none without `ca`. */
+function crlsInForce(material: AdminTlsMaterial | undefined): Pick<TlsMaterial, 'crls' | 'caNames'> {
+  return material?.revocation ? { crls: material.crls, caNames: material.revocation.caNames } : { crls: [], caNames: [] };
+}
+
+/**
+ * The `tls-handshake-failed` detail for an admin handshake completing at `now` whose chain has a
+ * CA whose CRL in force (of `material`) has expired, or undefined when none has.
+ */
+export function expiredAdminCrlRefusal(socket: TLSSocket, material: AdminTlsMaterial | undefined, now: Date): string | undefined {
+  const chain = adminConnectionChain(socket);
+  if (!chain) return undefined;
+  const expired = expiredCrlOfChain(chain, crlsInForce(material), now, chain.der);
+  if (!expired) return undefined;
+  const since = expired.nextUpdate ? ` since ${expired.nextUpdate.toISOString()}` : '';
+  return `client certificate not verified: CRL_HAS_EXPIRED (the CRL in force of ${expired.issuer}, a CA of its chain, has expired${since}, while this handshake was in progress: it reached its nextUpdate, or a reload installed it; a problem with the gateway's admin.tls.crl, every scraper of that CA is refused until a CRL valid now is installed, "dockgate certs crl")`;
+}
+
+/**
+ * The watch of `admin.tls.crl` (watchCrlExpiry): at each check (start, each reload that puts
+ * material in force) and at the next nextUpdate of its CRLs in force, cut the `connections` of
+ * a CA whose CRL has expired, as `crl-expired`; `closed` hears how many and whose.
+ */
+export function watchAdminCrlExpiry(deps: {
+  /** The admin TLS material in force, read at each check. */
+  material: () => AdminTlsMaterial | undefined;
+  /** The admin listener's open verified connections. */
+  connections: () => Iterable<TLSSocket>;
+  /** How many were cut, and `<CN> (serial <hex>): <count>` for each certificate (at most 50). */
+  closed: (count: number, certificates: string[]) => void;
+}): CrlExpiryWatch {
+  return watchCrlExpiry({ material: () => crlsInForce(deps.material()), connections: deps.connections, closed: deps.closed, chainOf: adminConnectionChain });
+}
