@@ -88,7 +88,7 @@ export interface RequestFacts {
   /**
    * The body writes a whole number with a fraction or an exponent (`1e9`, `100.0`) or as `-0`,
    * which Go refuses in an integer field (`-0` in an unsigned one): a body the gateway re-serialises (tenancy, amendments) would
-   * lose that spelling and be accepted, so such a body is not rewritten (handle-request.ts).
+   * lose that spelling and be accepted, so such a body is not rewritten (decide-and-forward.ts).
    */
   wholeNumberAsFloat?: true;
   /** Lower-cased `Upgrade` header value of hijack requests (`tcp`, `h2c`, `websocket`). */

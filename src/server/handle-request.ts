@@ -1,12 +1,14 @@
 /**
  * The normal (non-upgrade) request path: identity -> facts (reading inspected bodies) ->
- * decision -> forward or refuse -> observe.
+ * decision -> forward or refuse -> observe. This module holds the `request` listener: the
+ * connection's bookkeeping (pipelining, turns, the record at the end), the checks on the head,
+ * the plan and the body read; the decision and what follows it are decide-and-forward.ts, a
+ * denial from the head alone denied-before-body.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Observer } from '../core/observer.js';
-import type { Identity, RequestFacts } from '../core/types.js';
-import { buildFacts, planRequest, type RequestPlan } from '../facts/build-facts.js';
+import type { Identity } from '../core/types.js';
+import { planRequest, type RequestPlan } from '../facts/build-facts.js';
 import { sendDockerError } from '../http/docker-error.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
 import { hostHeaderProblem } from '../http/host-header.js';
@@ -15,60 +17,20 @@ import { expectation, unsupportedExpectation } from '../http/expect-header.js';
 import { GatewayError, refusalOutcome, SERVER_REFUSALS, type GatewayErrorCode } from '../http/gateway-error.js';
 import { httpVersionRefusal } from '../http/http-version.js';
 import { whenSocketCloses } from '../http/socket-close.js';
-import type { EndedBy } from '../core/observer.js';
-import { cutBeforeDecision, cutConnection, cutReason } from './connection-cuts.js';
+import { cutBeforeDecision } from './connection-cuts.js';
 import { expireIfDue } from './connection-expiry.js';
 import { http10TransferEncoding, unsupportedTransferEncoding } from '../http/transfer-encoding.js';
-import type { AnswerWatch, DaemonSide, Forwarder } from '../proxy/forwarder.js';
 import { bodyWouldBeReframed } from '../proxy/reframed-body.js';
-import { noteStreamed } from '../proxy/stream-buffer-pacing.js';
-import { tenancyDecision } from '../tenancy/decision.js';
-import { answeredDecision, deny, type AnswerCheck, type Tenancy } from '../tenancy/hook.js';
-import type { DaemonClient } from '../tenancy/daemon-client.js';
-import { heldToLimit } from '../tenancy/rewritten-body.js';
-import { admit } from './admit.js';
-import type { DaemonApiRange } from '../runtime/daemon-api-range.js';
 import { versionRefused } from './version-gate.js';
 import { afterApiRange } from './range-wait.js';
 import { AFTER_CLOSE_REASON, afterClose, answerOwedBehindExpect } from './after-close.js';
-import { admitAfterPolicy, hasAfterPolicy } from './after-policy.js';
-import { amendBody } from './amend-body.js';
-import type { BodyBudget } from './body-budget.js';
+import { decideAndForward } from './decide-and-forward.js';
+import { deniedBeforeTheBody, largeBody } from './denied-before-body.js';
 import { Exchange } from './exchange.js';
-import type { Gatekeeper } from './gatekeeper.js';
 import { identityOf } from './peer-identity.js';
-import type { IdentityRequests } from './identity-requests.js';
-import { whenFlushed, type UnreadAnswers } from './unread-answers.js';
-import type { IdentityStreams } from './identity-streams.js';
-import { afterContinue, awaitsContinue, sendContinue } from './expect-continue.js';
-import { hostNetworkViolation, refusedAfterLookup } from './host-network-check.js';
+import type { RequestHandlerDeps } from './request-handler-deps.js';
+import { awaitsContinue, sendContinue } from './expect-continue.js';
 import { readBody, TRUNCATED_BODY } from './read-body.js';
-
-/** What the request handler needs, passed in once. */
-export interface RequestHandlerDeps {
-  gatekeeper: () => Gatekeeper;
-  forwarder: Forwarder;
-  observer: Observer;
-  bodyLimit: number;
-  /** Bytes of inspected bodies held at once, in all and per identity. */
-  bodyBudget: BodyBudget;
-  /** Open streams per identity (limits.streamsPerIdentity). */
-  streams: IdentityStreams;
-  /** Other forwarded requests in progress per identity (limits.requestsPerIdentity). */
-  requests: IdentityRequests;
-  /** Bytes of answers the gateway built itself, written and not yet read, per identity. */
-  unreadAnswers: UnreadAnswers;
-  /** Time an inspected body has to arrive (ms). */
-  bodyTimeoutMs: number;
-  /** True once shutdown began: new requests are refused with 503. */
-  draining: () => boolean;
-  /** Ownership, visibility and quotas after the policy allowed a request; absent = off. */
-  tenancy?: Tenancy;
-  /** Look-ups on the daemon a decision asks for before forwarding (decision.networkLookups). */
-  daemon: DaemonClient;
-  /** The daemon's API versions (version-gate.ts). */
-  apiRange: DaemonApiRange;
-}
 
 /**
  * Requests one connection may have open at once. Docker clients send one at a time; each
@@ -96,16 +58,6 @@ const CLOSING = new Set<GatewayErrorCode>(['shutting-down', 'body-timeout', 'ide
  */
 const HEADER_ONLY = new Set<GatewayErrorCode>(['shutting-down', 'http10-body', ...SERVER_REFUSALS]);
 
-/**
- * A body the gateway would have to re-serialise (tenancy, amendments) that writes a whole number
- * with a fraction or an exponent, or as `-0`: Go refuses `1e9` in an integer field (and `-0` in an
- * unsigned one), JSON.stringify writes them as `1000000000` and `0`, which dockerd accepts; refused
- * rather than turned into a body dockerd takes.
- */
-function respelledNumber(method: string): GatewayError {
-  return new GatewayError('malformed', `dockgate: refused ${method} request: the body writes a whole number with a fraction or an exponent (1e9, 100.0) or as -0, which dockerd refuses in an integer field (-0 in an unsigned one); write it as an integer`, 'json-shape');
-}
-
 /** What a request whose client left while the daemon's API versions were read is recorded with. */
 const RANGE_WAIT = { outcome: 'malformed', reason: 'client-left: the client left while the gateway read the daemon\'s API versions (GET /version); nothing was forwarded' } as const;
 
@@ -114,33 +66,6 @@ const CLIENT_LEFT = { outcome: 'malformed', reason: `truncated-body: ${TRUNCATED
 
 /** The refusal recorded for a request pipelined after one that closes the connection (after-close.ts). */
 const AFTER_CLOSE = { outcome: 'malformed', reason: AFTER_CLOSE_REASON } as const;
-
-/**
- * What the record of a request whose client went says of the daemon's side
- * (ForwardHooks.untilAnswered); `cut` when the gateway closed the client's connection itself.
- */
-function clientLeft(side: DaemonSide, streaming: boolean, cut: EndedBy | undefined): string {
-  const gone = cut ? `the gateway closed the client connection (${cut})` : 'the client left';
-  if (side.kind === 'cut') return `${gone} before its request had gone to the daemon whole; the daemon request was cut off`;
-  const before = streaming ? `${gone} before the end of the answer` : `${gone} before the answer`;
-  if (side.kind === 'failed') return `${before}; the daemon request failed`;
-  return streaming ? `${before}; the daemon answered ${side.status}, read to its end (discarded)` : `${before}; the daemon answered ${side.status} (discarded)`;
-}
-
-/**
- * The forwarder's watch of an answer tenancy checks after the fact: a refusal it finds replaces
- * the exchange's decision (a tenancy denial, recorded with the status the answer had begun with).
- */
-function recordedWatch(check: AnswerCheck, exchange: Exchange): AnswerWatch {
-  return {
-    seen: (chunk) => check.seen(chunk),
-    ended: async (complete) => {
-      const outcome = await check.ended(complete);
-      if (outcome.refusal) exchange.decision = tenancyDecision(deny(403, outcome.refusal.code, outcome.refusal.message));
-      return outcome.append;
-    },
-  };
-}
 
 /** Requests handed over and not yet ended, per connection. */
 const openRequests = new WeakMap<Socket, number>();
@@ -330,7 +255,7 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
             .then(
               (body) => {
                 exchange.bodyBytes = body.length;
-                proceed(deps, req, res, id, exchange, refuse, plan, body, hold.release);
+                decideAndForward(deps, req, res, id, exchange, refuse, plan, body, hold.release);
               },
               (err: unknown) => {
                 hold.release();
@@ -340,290 +265,18 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
             // Never an unhandled rejection (a crash): answer if still possible, else drop this request.
             .catch((err: unknown) => (res.headersSent ? res.destroy() : refuse(err)));
         } else {
-          proceed(deps, req, res, id, exchange, refuse, plan, undefined);
+          decideAndForward(deps, req, res, id, exchange, refuse, plan, undefined);
         }
       }
     }
   };
 }
 
-/**
- * Under body-budget pressure, deny before its body is read a request that no rule for the
- * identity could allow (the decision does not depend on the body), so that the budget is left
- * to bodies that may be allowed. Its audit record then has no fields from the body. True when
- * it was denied; false leaves the request to the normal path (which also refuses facts that do
- * not parse, with their reason).
- */
-/**
- * Bodies over this many bytes (or of a length not declared: chunked) that no rule could allow
- * are refused from the headers, not read and decoded first: a read-only identity posting 2.9 MB
- * creates in four loops raised everyone's median latency from 11 to 310 ms (rev-dos F3). Smaller
- * ones are read, so that the audit record of a refusal has the body's fields (the docker CLI's
- * creates are a few KiB).
- */
-const DECODED_WHEN_DENIED_BYTES = 64 * 1024;
-
-/** Whether `req` declares a body over DECODED_WHEN_DENIED_BYTES, or one of undeclared length. */
-function largeBody(req: IncomingMessage): boolean {
-  if (req.headers['transfer-encoding'] !== undefined) return true;
-  const length = Number(req.headers['content-length'] ?? '0');
-  return !(length <= DECODED_WHEN_DENIED_BYTES);
-}
-
-function deniedBeforeTheBody(deps: RequestHandlerDeps, req: IncomingMessage, res: ServerResponse, identity: Identity, exchange: Exchange, plan: RequestPlan): boolean {
-  const gatekeeper = deps.gatekeeper();
-  let facts: RequestFacts;
-  try {
-    facts = buildFacts({ method: req.method ?? '', rawTarget: req.url ?? '', headers: req.headers }, plan);
-  } catch {
-    return false;
-  }
-  const decision = gatekeeper.denialWhateverTheBody(identity, facts);
-  if (!decision) return false;
-  exchange.facts = facts;
-  exchange.decision = decision;
-  exchange.policyVersion = gatekeeper.version;
-  exchange.headersSent();
-  drainRefusedBody(req);
-  sendDockerError(res, 403, gatekeeper.denyMessage(identity, facts, decision));
-  return true;
-}
-
+/** A planning error (FactsError: a status and a code) as the gateway refusal it is; anything else unchanged. */
 function admitError(err: unknown): unknown {
   const e = err as { status?: number; code?: string; message?: string };
   if (typeof e.status === 'number' && typeof e.code === 'string') {
     return new GatewayError(e.status >= 500 ? 'internal' : 'malformed', `dockgate: refused request: ${e.message}`, e.code);
   }
   return err;
-}
-
-function proceed(
-  deps: RequestHandlerDeps,
-  req: IncomingMessage,
-  res: ServerResponse,
-  identity: Identity,
-  exchange: Exchange,
-  refuse: (err: unknown) => void,
-  plan: RequestPlan,
-  body: Buffer | undefined,
-  /** Gives back the inspected body's share of the body budget. */
-  releaseBody?: () => void,
-): void {
-  let admission;
-  const gatekeeper = deps.gatekeeper();
-  try {
-    admission = admit(gatekeeper, identity, req.method ?? '', req.url ?? '', req.headers, body, plan);
-  } catch (err) {
-    refuse(err);
-    return;
-  }
-  const { facts, decision } = admission;
-  // Everything tenancy reads of the policy, from the policy that just decided (one per request).
-  const tenancyPolicy = gatekeeper.tenancy;
-  exchange.facts = facts;
-  exchange.decision = decision;
-  exchange.policyVersion = gatekeeper.version;
-  if (!decision.forward) {
-    exchange.headersSent();
-    drainRefusedBody(req);
-    sendDockerError(res, 403, gatekeeper.denyMessage(identity, facts, decision));
-    return;
-  }
-  try {
-    // A stream's slot, or else a request's, held until the exchange ends (a refusal below ends
-    // it at once), also after the daemon's answer has begun: until the client has read it.
-    const releaseStream = deps.streams.open(identity, facts);
-    if (releaseStream) exchange.hold(releaseStream);
-    else exchange.holdUntilEnd(deps.requests.open(identity));
-  } catch (err) {
-    refuse(err);
-    return;
-  }
-  /**
-   * `holds`: what the exchange holds of tenancy's (the verdict's release): `locks` (quota locks,
-   * a stream slot, a commit's or a tag's reservation), or `tags`, a reservation of the tags the
-   * operation writes, which a stream (a build, a pull, an import) also holds until dockerd is done.
-   */
-  const forwardAllowed = (forwardTarget: string, forwardBody: Buffer | undefined, holds: 'nothing' | 'locks' | 'tags' = 'nothing', answerWatch?: AnswerWatch): void => {
-    const streaming = facts.operation?.streaming === true;
-    // What a non-stream holds (quota lock, tag reservation) stays held until the daemon has
-    // acted, also when its client leaves: the exchange then ends when the daemon answers. A
-    // stream's tags stay reserved until the daemon's answer has ended (dockerd writes them at
-    // the end, and finishes an import it has read whole though its client left).
-    const untilAnswered = holds === 'tags' || (holds === 'locks' && !streaming) ? {
-      toTheEnd: streaming,
-      left: () => exchange.awaitDaemon(),
-      settled: (side: DaemonSide) => exchange.daemonAnswered(clientLeft(side, streaming, cutReason(req.socket))),
-    } : undefined;
-    // Expired while its body was read or the gateway decided (a timer that fired late): cut, and
-    // nothing forwarded.
-    if (expireIfDue(req.socket)) {
-      const decided = exchange.decision ?? decision;
-      exchange.refusal = { outcome: decided.outcome, reason: `${decided.reason}; the gateway closed the client connection (expired) before the request was forwarded; nothing was forwarded` };
-      return;
-    }
-    // A streamed body is read now, by the pipe to the daemon.
-    sendContinue(req, res);
-    deps.forwarder.forward(
-      req,
-      res,
-      {
-        onHeaders() {
-          exchange.headersSent();
-          releaseBody?.();
-          if (facts.operation?.streaming) {
-            exchange.stream = true;
-            exchange.hold(deps.observer.streamOpened(facts.operation.name, false));
-          } else {
-            // A non-streaming operation holds only quota locks, needed until the daemon has
-            // acted: freed now, not when a client that may never read the answer takes it.
-            exchange.releaseHeld();
-          }
-        },
-        onError(kind, err) {
-          // The gateway answers 502 itself when no answer has begun (a no-op otherwise).
-          exchange.headersSent();
-          const error = (err as NodeJS.ErrnoException).code ?? err.message;
-          exchange.upstreamError ??= `${kind}: ${error}`;
-          deps.observer.upstreamError(kind, error);
-        },
-        // The streamed body stopped (limits.streamedBodyIdleMs): cut as a revocation cuts, so
-        // the daemon request is dropped mid-body (dockerd gives the build or load up) and what
-        // the exchange holds (tags, stream slot) is freed once the daemon connection has closed.
-        onBodyIdle() {
-          cutConnection(req.socket, 'body-idle');
-        },
-        // Not before the client can send: its 100 Continue, pipelined behind an answer still
-        // being written, goes out only after that answer (rev-fix-http F4).
-        bodyIdleFrom(start) {
-          afterContinue(req, start);
-        },
-        ...(untilAnswered ? { untilAnswered } : {}),
-        ...(untilAnswered && answerWatch ? { answerWatch } : {}),
-      },
-      forwardTarget,
-      forwardBody,
-    );
-    // A streamed body is counted as it flows to the daemon (the pipe is already set up).
-    if (!forwardBody) {
-      req.on('data', (chunk: Buffer) => {
-        exchange.bodyBytes += chunk.length;
-        noteStreamed(chunk.length);
-      });
-    }
-  };
-  if (decision.amendments?.length) {
-    if (facts.wholeNumberAsFloat) {
-      refuse(respelledNumber(req.method ?? ''));
-      return;
-    }
-    try {
-      body = amendBody(facts, decision.amendments, deps.bodyLimit);
-    } catch (err) {
-      refuse(err);
-      return;
-    }
-  }
-  const lookups = decision.networkLookups;
-  if (!lookups?.length) {
-    afterPolicy();
-    return;
-  }
-  // The enforced rule's hostNamespaces guard has a service's networks resolved on the daemon
-  // first (host-network-check.ts); a refusal there is that rule's, recorded as its guard's.
-  exchange.awaitDaemon();
-  hostNetworkViolation(deps.daemon, lookups).then((violation) => {
-    const refused = violation ? refusedAfterLookup(decision, violation) : undefined;
-    if (refused) exchange.decision = refused;
-    if (exchange.decidedAfterLeaving()) return;
-    if (!refused) {
-      afterPolicy();
-      return;
-    }
-    exchange.headersSent();
-    drainRefusedBody(req);
-    sendDockerError(res, 403, gatekeeper.denyMessage(identity, facts, refused));
-  }, (err: unknown) => refuseAfterLookup(err instanceof GatewayError ? err : new GatewayError('upstream-failed', `dockgate: network look-up on the daemon failed: ${(err as Error).message}`)))
-    .catch((err: unknown) => (res.headersSent ? res.destroy() : refuse(err)));
-
-  /**
-   * A look-up on the daemon (the networks', tenancy's) failed: refused, or, when the client
-   * left meanwhile, recorded with that refusal.
-   */
-  function refuseAfterLookup(err: GatewayError): void {
-    exchange.refusal = { outcome: err.status >= 500 ? 'error' : 'malformed', reason: `${err.reasonCode}: ${err.message}` };
-    if (exchange.decidedAfterLeaving()) return;
-    refuse(err);
-  }
-
-  /** Tenancy, when on, and the exec start check, when asked for, then the daemon: what follows once the policy has allowed the request. */
-  function afterPolicy(): void {
-    // The tenancy of the policy that decided (taken with it above), not of the one in force
-    // now: a reload during the network look-up must not have a second policy decide (rev-reload F1).
-    const tenancy = deps.tenancy?.active(tenancyPolicy) ? deps.tenancy : undefined;
-    if (!hasAfterPolicy(tenancy, decision)) {
-      forwardAllowed(plan.origin, body);
-      return;
-    }
-    admitByTenancy(tenancy);
-  }
-
-  /**
-   * Tenancy (src/tenancy): ownership, visibility and quotas, after the policy allowed the request;
-   * and the exec an exec start starts, checked on the daemon (after-policy.ts).
-   */
-  function admitByTenancy(tenancy: Tenancy | undefined): void {
-    exchange.awaitDaemon();
-    const request = { identity, facts, body, method: req.method ?? '', target: req.url ?? '', bodyLimit: deps.bodyLimit, requestId: exchange.requestId, ...(tenancyPolicy ? { policy: tenancyPolicy } : {}) };
-    admitAfterPolicy({ tenancy, daemon: deps.daemon, decision, request, denyMessage: (refused) => gatekeeper.denyMessage(identity, facts, refused) }).then((verdict) => {
-      if (verdict.kind === 'forward') {
-        // Held from here, so that a refusal below frees it too (quota lock, tags, stream slot):
-        // refused without it, a create's quota lock was never freed and the tenant's next creates waited forever.
-        if (verdict.release) exchange.hold(verdict.release);
-        exchange.decision = answeredDecision(decision, verdict);
-        if (exchange.decidedAfterLeaving()) return;
-        if (verdict.body !== undefined && facts.wholeNumberAsFloat) {
-          refuse(respelledNumber(req.method ?? ''));
-          return;
-        }
-        let forwardBody = body;
-        if (verdict.body !== undefined) {
-          try {
-            forwardBody = heldToLimit(verdict.body, req.method ?? '', deps.bodyLimit);
-          } catch (err) {
-            refuse(err);
-            return;
-          }
-        }
-        if (verdict.target !== undefined) req.url = verdict.target;
-        // An answer checked after the fact (a tenant's BuildKit build) is awaited like a write of tags.
-        const holds = verdict.answerCheck || verdict.writesTags ? 'tags' : verdict.release === undefined ? 'nothing' : 'locks';
-        forwardAllowed(verdict.target ?? plan.origin, forwardBody, holds, verdict.answerCheck ? recordedWatch(verdict.answerCheck, exchange) : undefined);
-        return;
-      }
-      exchange.decision = verdict.kind === 'deny' ? tenancyDecision(verdict) : answeredDecision(decision, verdict);
-      if (exchange.decidedAfterLeaving()) return;
-      // An answer built here is written whole: its bytes count against the identity's bound
-      // until they have left the gateway (unread-answers.ts).
-      let giveBack: (() => void) | undefined;
-      if (verdict.kind !== 'deny') {
-        try {
-          giveBack = deps.unreadAnswers.take(identity.name, verdict.body.length);
-        } catch (err) {
-          refuse(err);
-          return;
-        }
-      }
-      exchange.headersSent();
-      drainRefusedBody(req);
-      if (verdict.kind === 'deny') {
-        sendDockerError(res, verdict.status, verdict.message, verdict.headers ?? {});
-      } else {
-        whenFlushed(res, giveBack ?? (() => undefined));
-        res.writeHead(verdict.status, verdict.headers);
-        res.end(verdict.body);
-      }
-    }, (err: Error) => refuseAfterLookup(err instanceof GatewayError ? err : new GatewayError('upstream-failed', `dockgate: tenancy lookup on the daemon failed: ${err.message}`)))
-      .catch((err: unknown) => (res.headersSent ? res.destroy() : refuse(err)));
-  }
 }

@@ -1,4 +1,4 @@
-/** buildFacts notes a whole number written as a float (handle-request refuses to re-serialise such a body). */
+/** buildFacts notes a whole number written as a float (decide-and-forward.ts refuses to re-serialise such a body). */
 import { describe, expect, it } from 'vitest';
 import { buildFacts } from '../../../src/facts/build-facts.js';
 

@@ -93,7 +93,7 @@ async function setup(opts: { slowDaemon?: boolean; forwardDelayMs?: number; earl
       whenSocketCloses(req.socket, ended);
       const go = () => {
         forwarder.forward(req, res, { onHeaders: () => undefined, onError: () => undefined }, req.url ?? '/');
-        // As handle-request.ts does for a streamed body.
+        // As decide-and-forward.ts does for a streamed body.
         let n = 0;
         req.on('data', (c: Buffer) => (n += c.length));
         req.on('end', () => counted.push(n));
