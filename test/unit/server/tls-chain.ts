@@ -145,7 +145,7 @@ export async function makeChain(intermediate = 'team CA'): Promise<Chain> {
 
 /**
  * A TLS server with the gateway's listener options (client certificate required and verified);
- * `partialChain`: in OpenSSL's partial-chain mode, set as gateway-server.ts sets it.
+ * `partialChain`: in OpenSSL's partial-chain mode, set as partial-chain.ts sets it.
  */
 export async function listen(material: TlsMaterial, onSecure: (socket: tls.TLSSocket) => void = () => {}, partialChain = false): Promise<{ port: number; refused: string[]; close(): Promise<void> }> {
   const server = tls.createServer({ ...material.options, requestCert: true, rejectUnauthorized: true });
