@@ -1,11 +1,11 @@
 /**
  * The upgrade path (`docker attach`, `docker exec`, BuildKit `/session`): decided by the same
  * admission as every other request, refused before any upgrade, and piped raw only after the
- * daemon answers 101.
+ * daemon answers 101. What it needs is upgrade-handler-deps.ts.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { EndedBy, Observer } from '../core/observer.js';
+import type { EndedBy } from '../core/observer.js';
 import { originForm } from '../facts/path.js';
 import { writeRawDockerError } from '../http/docker-error.js';
 import { hostHeaderProblem } from '../http/host-header.js';
@@ -14,16 +14,13 @@ import { GatewayError, refusalOutcome, SERVER_REFUSALS, type GatewayErrorCode } 
 import { httpVersionRefusal } from '../http/http-version.js';
 import { http10TransferEncoding } from '../http/transfer-encoding.js';
 import { GONE_BEFORE_SENT, hijack } from '../proxy/hijack.js';
-import type { UpstreamTarget } from '../proxy/upstream-target.js';
 import { tenancyDecision } from '../tenancy/decision.js';
 import { writeRawAnswer } from '../tenancy/raw-answer.js';
-import { answeredDecision, type Tenancy } from '../tenancy/hook.js';
-import type { DaemonClient } from '../tenancy/daemon-client.js';
+import { answeredDecision } from '../tenancy/hook.js';
 import { admit } from './admit.js';
 import type { Identity } from '../core/types.js';
 import { planRequest, type RequestPlan } from '../facts/build-facts.js';
 import { writeRawVersionError } from '../http/version-error.js';
-import type { DaemonApiRange } from '../runtime/daemon-api-range.js';
 import { versionRefused } from './version-gate.js';
 import { afterApiRange } from './range-wait.js';
 import { admitAfterPolicy, hasAfterPolicy } from './after-policy.js';
@@ -31,11 +28,9 @@ import { AFTER_CLOSE_REASON, afterClose, whenAnswered } from './after-close.js';
 import { cutBeforeDecision, cutReason } from './connection-cuts.js';
 import { expireIfDue } from './connection-expiry.js';
 import { Exchange } from './exchange.js';
-import type { Gatekeeper } from './gatekeeper.js';
 import { identityOf } from './peer-identity.js';
 import { readUpgradeBody } from './upgrade-body.js';
-import type { BodyBudget } from './body-budget.js';
-import type { IdentityStreams } from './identity-streams.js';
+import type { UpgradeHandlerDeps } from './upgrade-handler-deps.js';
 
 /**
  * Go's own closing refusals say `Connection: close` on the upgrade path too, as dockerd says it;
@@ -53,29 +48,6 @@ const CLIENT_LEFT_REASON = 'client-left: client connection closed before a decis
 function goneBeforeTheAnswer(error: string, cut: EndedBy | undefined): string {
   const gone = cut ? `the gateway closed the client connection (${cut})` : 'the client left';
   return error === GONE_BEFORE_SENT ? `${gone} before the upgrade was sent to the daemon; nothing was forwarded` : `${gone} before the daemon answered the upgrade; the daemon request was dropped`;
-}
-
-/** What the upgrade handler needs, passed in once. */
-export interface UpgradeHandlerDeps {
-  gatekeeper: () => Gatekeeper;
-  target: UpstreamTarget;
-  observer: Observer;
-  bodyLimit: number;
-  /** Bytes of inspected bodies held at once, in all and per identity. */
-  bodyBudget: BodyBudget;
-  /** Open streams per identity (limits.streamsPerIdentity). */
-  streams: IdentityStreams;
-  /** Time an upgrade request's body has to arrive (ms). */
-  bodyTimeoutMs: number;
-  draining: () => boolean;
-  /** Open hijacked client sockets, so shutdown and revocation can find them. */
-  sessions: Set<Duplex>;
-  /** Ownership, visibility and quotas after the policy allowed a request; absent = off. */
-  tenancy?: Tenancy;
-  /** Look-ups on the daemon after the policy (the exec an exec start starts: after-policy.ts). */
-  daemon: DaemonClient;
-  /** The daemon's API versions (version-gate.ts). */
-  apiRange: DaemonApiRange;
 }
 
 /** Build the `upgrade` listener of the Docker API server. */
