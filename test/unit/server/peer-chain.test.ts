@@ -1,12 +1,15 @@
 /**
- * peerChain over real TLS: the chain of a verified connection as links, each the same as made
- * from the certificate itself, and a certificate seen in an earlier handshake gives the link
- * made then (made once per certificate, not per connection).
+ * peerChain and bindIdentity over real TLS: the chain of a verified connection as links, each the
+ * same as made from the certificate itself, and the identity; a certificate seen in an earlier
+ * handshake gives the link and the identity made then (once per certificate, not per connection).
  */
 import { X509Certificate } from 'node:crypto';
 import type { DetailedPeerCertificate } from 'node:tls';
+import type { Identity } from '../../../src/core/types.js';
+import { identityFromCertificate } from '../../../src/identity/identity.js';
 import { describe, expect, it } from 'vitest';
 import { chainLink, peerChain } from '../../../src/server/chain-expiry.js';
+import { bindIdentity } from '../../../src/server/peer-identity.js';
 import { connect, leaf, listen, makeChain } from './tls-chain.js';
 
 /** The certificates of a detailed peer certificate, client first. */
@@ -21,7 +24,12 @@ describe('peerChain', () => {
     const chain = await makeChain();
     const material = await chain.material();
     const peers: DetailedPeerCertificate[] = [];
-    const server = await listen(material, (socket) => peers.push(socket.getPeerCertificate(true)));
+    const identities: Identity[] = [];
+    const server = await listen(material, (socket) => {
+      const peer = socket.getPeerCertificate(true);
+      identities.push(bindIdentity(socket, peer));
+      peers.push(peer);
+    });
     try {
       const alice = await leaf(chain.int, 'alice', '0a');
       const bob = await leaf(chain.int, 'bob', '0b');
@@ -47,6 +55,14 @@ describe('peerChain', () => {
       expect(other[0]).not.toBe(first[0]);
       expect(other[1]).toBe(first[1]);
       expect(other[2]).toBe(first[2]);
+
+      // The identity: as made from the certificate alone, the same object for alice's second
+      // connection (shared, so frozen), bob's his own.
+      expect(identities[0]).toEqual(identityFromCertificate((peers[0] as DetailedPeerCertificate).raw));
+      expect(identities[1]).toBe(identities[0]);
+      expect(Object.isFrozen(identities[0]) && Object.isFrozen(identities[0]?.groups) && Object.isFrozen(identities[0]?.sans.dns)).toBe(true);
+      expect(identities[2]?.name).toBe('bob');
+      expect(identities[2]).not.toBe(identities[0]);
     } finally {
       await server.close();
     }
