@@ -88,8 +88,21 @@ export function bundleLinks(caCerts: readonly X509Certificate[]): readonly Chain
  */
 const seenLinks = new BoundedMap<string, ChainLink>(4096);
 
+/**
+ * The most characters of a link's names (`subject` and `ca`) for it to be kept in seenLinks;
+ * real names are a few hundred. Node's chain holds whatever the client sent that matches by name
+ * (OpenSSL's X509_check_issued checks no signature), so a client with any valid certificate can
+ * send made-up 'issuers' with names tens of KiB long, different at each handshake: kept, 4096 of
+ * them pinned hundreds of MiB of the gateway's heap for good (rev-fix30). Such a link is made
+ * for its handshake only, as every link was before the cache.
+ */
+export const MAX_KEPT_LINK_CHARS = 2048;
+
 function linkOf(cert: DetailedPeerCertificate): ChainLink {
-  return seenLinks.get(cert.fingerprint256) ?? seenLinks.set(cert.fingerprint256, Object.freeze(chainLink(new X509Certificate(cert.raw))));
+  const kept = seenLinks.get(cert.fingerprint256);
+  if (kept) return kept;
+  const link = Object.freeze(chainLink(new X509Certificate(cert.raw)));
+  return link.subject.length + link.ca.length <= MAX_KEPT_LINK_CHARS ? seenLinks.set(cert.fingerprint256, link) : link;
 }
 
 /**
