@@ -72,7 +72,8 @@ beforeAll(async () => {
   const d = pki.dir;
   crlFile = join(d, 'crl.pem');
   // Expires a few seconds after the gateway starts (the CLI takes whole days; its function takes any span).
-  await refreshCrl({ dir: d, crlDays: 15_000 / DAY });
+  // 30 s: the gateway start, the first scrape and curl must come before it, on a loaded machine too.
+  await refreshCrl({ dir: d, crlDays: 30_000 / DAY });
   // Only the admin listener has the CRL: the Docker listener's own cuts are crl-expiry-cuts.test.ts's.
   const adminTls = `admin:\n  listen: 127.0.0.1:0\n  tls: { cert: ${d}/server-cert.pem, key: ${d}/server-key.pem, ca: ${d}/ca.pem, crl: ${crlFile} }\n`;
   const yaml = configYaml(pki, socket).replace('admin: 127.0.0.1:0\n', adminTls);
