@@ -36,9 +36,6 @@ import { auditLine } from './audit-line.js';
 import type { AuditLog, AuditLogOptions, AuditLoss } from './audit-log-types.js';
 import { countRecords, LineQueue } from './line-queue.js';
 
-// Kept here for importers that other work owns (src/runtime/start-gateway.ts, metrics.ts).
-export type { AuditHealth, AuditLog, AuditLogOptions, AuditLoss } from './audit-log-types.js';
-
 /** Delay before retrying a destination that refused a write (EAGAIN, ENOSPC, EIO); doubled while it keeps refusing. */
 const RETRY_MS = 100;
 /**

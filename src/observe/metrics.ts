@@ -3,7 +3,7 @@
  * Every label is bounded (see labels.ts): no raw path, id or query string ever becomes a label.
  */
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
-import type { AuditHealth } from './audit-log.js';
+import type { AuditHealth } from './audit-log-types.js';
 import type { HandshakeFailure, RequestRecord } from '../core/observer.js';
 import { deferredCounts, type DeferredSeries } from './deferred-counts.js';
 import { boundedLabel, labelToken, methodLabel, statusClass, UNKNOWN } from './labels.js';

@@ -22,9 +22,6 @@ import { relayResponse } from './response-relay.js';
 import type { UpstreamTarget } from './upstream-target.js';
 import { upstreamErrorKind } from './upstream-errors.js';
 
-// Kept here for their importers in src/server/ (handle-request.ts).
-export type { AnswerWatch, DaemonSide, ForwardHooks } from './forward-hooks.js';
-
 /** Forwards requests to one upstream. */
 export interface Forwarder {
   /**

@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import { startAdminServer } from '../admin/admin-server.js';
 import { loadAdminTls, type AdminTlsMaterial } from '../admin/admin-tls.js';
 import type { GatewayConfig } from '../config/types.js';
-import type { AuditLog } from '../observe/audit-log.js';
+import type { AuditLog } from '../observe/audit-log-types.js';
 import { createAuditLog } from '../observe/audit-log.js';
 import type { OperationalLog } from '../observe/logger.js';
 import { createMetrics, type GatewayMetrics } from '../observe/metrics.js';

@@ -10,7 +10,7 @@ import type { RequestPlan } from '../facts/build-facts.js';
 import { sendDockerError } from '../http/docker-error.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
 import { GatewayError } from '../http/gateway-error.js';
-import type { AnswerWatch, DaemonSide } from '../proxy/forwarder.js';
+import type { AnswerWatch, DaemonSide } from '../proxy/forward-hooks.js';
 import { noteStreamed } from '../proxy/stream-buffer-pacing.js';
 import { tenancyDecision } from '../tenancy/decision.js';
 import { answeredDecision, deny, type AnswerCheck, type Tenancy } from '../tenancy/hook.js';
