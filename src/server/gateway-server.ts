@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { Duplex } from 'node:stream';
-import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import type { GatewayConfig } from '../config/types.js';
 import type { Observer, RefusedCertificate } from '../core/observer.js';
 import { lingerOnClose } from '../http/linger.js';
@@ -34,11 +34,12 @@ import { IdentityStreams } from './identity-streams.js';
 import { checkContinue } from './expect-continue.js';
 import { cutConnection } from './connection-cuts.js';
 import { HTTP1_ALPN_PROTOCOLS } from '../http/alpn.js';
-import { bundleLinks, chainExpiry, peerChain, type ChainExpiry } from './chain-expiry.js';
+import { bundleLinks, chainExpiry, type ChainExpiry } from './chain-expiry.js';
 import { watchExpiry } from './connection-expiry.js';
 import { trackExchanges } from './exchanges-in-flight.js';
 import { usePartialChain } from './partial-chain.js';
 import { refuseUnparsable, type ParsedRequests } from './unparsable-request.js';
+import { verifiedChain } from './verified-chain.js';
 
 /** A running Docker API listener. */
 export interface GatewayServer {
@@ -150,10 +151,11 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
       }
     };
     let identity;
-    // One read of the certificate and its chain for the identity and the expiry below.
-    let peer: DetailedPeerCertificate;
+    // One read of the certificate for the identity and the expiry below (its chain is taken
+    // from tls.ca: verified-chain.ts).
+    let peer: PeerCertificate;
     try {
-      peer = socket.getPeerCertificate(true);
+      peer = socket.getPeerCertificate();
       identity = bindIdentity(socket, peer);
       if (isRevoked(identity, material, peerDer(socket, identity))) {
         refuseHandshake('revoked', `certificate serial ${identity.serial} of ${identity.issuer} is revoked by a CRL the gateway checks itself (revoked while its handshake was in progress, or by a new CRL not valid yet)`, address, socket.remotePort, presented());
@@ -198,7 +200,7 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     // own notAfter.
     let expiry: ChainExpiry | undefined;
     try {
-      expiry = chainExpiry(peerChain(peer), bundleLinks(material.caCerts), config.tls.partialChain, Date.now());
+      expiry = chainExpiry(verifiedChain(socket, peer, material.caCerts), bundleLinks(material.caCerts), config.tls.partialChain, Date.now());
     } catch {
       expiry = undefined;
     }
