@@ -28,3 +28,18 @@ export function closeRevokedConnections(connections: Iterable<TLSSocket>, tls: T
   }
   return closed;
 }
+
+/**
+ * closeRevokedConnections, naming whose connections were cut, by certificate (name and serial),
+ * for the operator's log line: `closedRevokedCertificates` is `name (serial s): n` for at most 50
+ * certificates, undefined when none was cut.
+ */
+export function closeRevokedNamingCertificates(connections: Iterable<TLSSocket>, tls: TlsMaterial): { closed: number; closedRevokedCertificates: string[] | undefined } {
+  const cut = new Map<string, number>();
+  const closed = closeRevokedConnections(connections, tls, (identity) => {
+    const key = identity ? `${identity.name} (serial ${identity.serial})` : '(no identity)';
+    cut.set(key, (cut.get(key) ?? 0) + 1);
+  });
+  const closedRevokedCertificates = cut.size === 0 ? undefined : [...cut].slice(0, 50).map(([who, n]) => `${who}: ${n}`);
+  return { closed, closedRevokedCertificates };
+}
