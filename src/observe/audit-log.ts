@@ -30,10 +30,14 @@
  * deleted file, unwritten at `close`) is counted in `health().lostRecords` as it is lost, so a
  * metric (and an alert) shows the loss while the gateway runs, not only in its exit status.
  */
-import { closeSync, fstatSync, ftruncateSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, writeSync } from 'node:fs';
 import { openAppend } from './audit-file.js';
 import { auditLine } from './audit-line.js';
-import type { AuditLog, AuditLogOptions, AuditLoss } from './audit-log-types.js';
+import { unopened } from './audit-log-unopened.js';
+import type { AuditLog, AuditLogOptions } from './audit-log-types.js';
+import { AuditLosses } from './audit-losses.js';
+import { openFileDeleted, pathChange } from './audit-path-check.js';
+import { unwrittenRecords } from './audit-unwritten.js';
 import { countRecords, LineQueue } from './line-queue.js';
 
 /** Delay before retrying a destination that refused a write (EAGAIN, ENOSPC, EIO); doubled while it keeps refusing. */
@@ -50,13 +54,6 @@ const MAX_RETRY_MS = 2000;
 const EAGAIN_REPORT_MS = 2000;
 const EMPTY = Buffer.alloc(0);
 const NEWLINE = Buffer.from('\n');
-
-/** An audit log whose file could not be opened: `ready` rejects, writes go nowhere. */
-function unopened(err: Error): AuditLog {
-  const ready = Promise.reject(err);
-  ready.catch(() => {});
-  return { ready, write() {}, reopen() {}, flush: async () => {}, close: async () => ({ records: 0, bytes: 0 }), health: () => ({ backlogBytes: 0, lostRecords: 0 }) };
-}
 
 /** Open the audit log. A file that cannot be opened makes `ready` reject (the gateway refuses to start). */
 export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
@@ -77,8 +74,6 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
   const backlog = new LineQueue();
   /** Bytes of the backlog's first line already in the file (a partial write): that line is half there. */
   let partial = 0;
-  /** Records left as a broken line in the destination (it could not be cut back): lost. */
-  let brokenRecords = 0;
   let scheduled: NodeJS.Immediate | undefined;
   let retry: NodeJS.Timeout | undefined;
   /** Delay of the next retry: grows while the destination refuses, back to RETRY_MS once it takes a write. */
@@ -93,13 +88,8 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
    * nobody sees, or which is gone. Cleared by a reopen that succeeds.
    */
   let pathProblem: { since: number; error: string; deleted: boolean } | undefined;
-  /** Records (and bytes) written into a deleted file while it could not be reopened: lost. */
-  const deletedFileLoss: AuditLoss = { records: 0, bytes: 0 };
-  /**
-   * Every record lost so far, counted when it is lost (`health().lostRecords`): `close` reports
-   * the losses once, but a gateway that runs on needs them in a metric.
-   */
-  let lostRecords = 0;
+  /** The records lost so far (audit-losses.ts). */
+  const losses = new AuditLosses();
 
   function report(err: Error): void {
     // One report per kind of failure until a write succeeds again (a full disk fails every retry).
@@ -140,10 +130,7 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
           const lineStart = off === 0 ? 0 : chunk.lastIndexOf(10, off - 1) + 1;
           if (pathProblem?.deleted && lineStart > 0) {
             // The whole records it took went into the deleted file: lost.
-            const records = countRecords(chunk.subarray(0, lineStart));
-            deletedFileLoss.records += records;
-            deletedFileLoss.bytes += lineStart;
-            lostRecords += records;
+            losses.wentToDeletedFile(countRecords(chunk.subarray(0, lineStart)), lineStart);
           }
           partial = off - lineStart;
           backlog.dropFirstBytes(lineStart);
@@ -153,10 +140,7 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
       }
       if (pathProblem?.deleted) {
         // Written into the deleted file: lost.
-        const records = countRecords(chunk);
-        deletedFileLoss.records += records;
-        deletedFileLoss.bytes += chunk.length;
-        lostRecords += records;
+        losses.wentToDeletedFile(countRecords(chunk), chunk.length);
       }
       backlog.shift();
       partial = 0;
@@ -175,7 +159,7 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
       if (backlog.length > maxBacklog) {
         // Cut at a line start so the file never gets half a record.
         const dropped = backlog.dropOldest(maxBacklog);
-        lostRecords += dropped.records;
+        losses.dropped(dropped.records);
         opts.onError?.(new Error(`audit log destination refuses writes: dropped ${dropped.bytes} bytes of the oldest records (${dropped.records} records)`));
       }
     }
@@ -184,7 +168,7 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
         retry = undefined;
         // A file deleted while it refused (a full disk the operator made room on) is reopened
         // before the held records are written, not after they went into the deleted file.
-        if (oldFileDeleted()) checkPath(file as string);
+        if (openFileDeleted(fd, file)) checkPath(file as string);
         drain();
       }, retryMs);
       retry.unref();
@@ -212,33 +196,9 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
       backlog.unshift(NEWLINE);
       // Only its newline was missing: the queued newline ends it whole.
       if (end !== inFile) {
-        brokenRecords += 1;
-        lostRecords += 1;
+        losses.leftBroken();
       }
     }
-  }
-
-  /** Records and bytes never written: the backlog, this turn's records and records left broken. */
-  function unwritten(): AuditLoss {
-    let records = brokenRecords;
-    let bytes = 0;
-    for (const b of backlog.all()) {
-      for (let start = 0; start < b.length; ) {
-        const end = b.indexOf(10, start);
-        const stop = end < 0 ? b.length : end + 1;
-        // An empty line is the newline queued to end a broken record, not a record.
-        if (stop - start > 1) {
-          records += 1;
-          bytes += stop - start;
-        }
-        start = stop;
-      }
-    }
-    for (const line of pending) {
-      bytes += Buffer.byteLength(line);
-      records += 1;
-    }
-    return { records, bytes };
   }
 
   function flush(timeoutMs = 5000): Promise<void> {
@@ -255,35 +215,10 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
     });
   }
 
-  /** Whether the open file has been deleted (false for stdout, or when it cannot be told). */
-  function oldFileDeleted(): boolean {
-    if (file === undefined) return false;
-    try {
-      return fstatSync(fd).nlink === 0;
-    } catch {
-      return false;
-    }
-  }
-
   /** Reopen when `file` no longer names the open file (deleted, or moved without a SIGUSR1). */
   function checkPath(file: string): void {
     if (closed) return;
-    let why: string | undefined;
-    let deleted = false;
-    try {
-      const open = fstatSync(fd);
-      deleted = open.nlink === 0;
-      let now;
-      try {
-        now = statSync(file);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
-      if (!now) why = 'the file was deleted or moved away';
-      else if (now.ino !== open.ino || now.dev !== open.dev) why = 'the path names another file (moved without SIGUSR1?)';
-    } catch (err) {
-      why = `the path cannot be checked (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
-    }
+    const { why, deleted } = pathChange(fd, file);
     if (why === undefined) return;
     const error = reopenFile(file);
     if (error === undefined) {
@@ -304,7 +239,7 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
     // only half of is cut off there and written whole to the new one. A deleted old file gets
     // nothing more: what it took would be lost, uncounted (records held for a full disk went
     // there when the operator deleted the file to make room).
-    if (!oldFileDeleted()) drain();
+    if (!openFileDeleted(fd, file)) drain();
     let next: number;
     try {
       next = openAppend(file);
@@ -347,9 +282,9 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
     health() {
       const backlogBytes = backlog.length - partial;
       if (pathProblem && (refusingSince === undefined || pathProblem.since < refusingSince)) {
-        return { backlogBytes, refusingSince: pathProblem.since, error: `cannot reopen the audit file: ${pathProblem.error}`, lostRecords };
+        return { backlogBytes, refusingSince: pathProblem.since, error: `cannot reopen the audit file: ${pathProblem.error}`, lostRecords: losses.lostRecords };
       }
-      return { backlogBytes, refusingSince, error: refusingSince === undefined ? undefined : lastError, lostRecords };
+      return { backlogBytes, refusingSince, error: refusingSince === undefined ? undefined : lastError, lostRecords: losses.lostRecords };
     },
     async close() {
       if (closed) return { records: 0, bytes: 0 };
@@ -363,18 +298,18 @@ export function createAuditLog(opts: AuditLogOptions = {}): AuditLog {
       endPartialLine();
       if (retry) clearTimeout(retry);
       if (scheduled) clearImmediate(scheduled);
-      const lost = unwritten();
+      const lost = unwrittenRecords(backlog.all(), pending, losses.brokenRecords);
       // Broken records are in `lostRecords` already.
-      lostRecords += lost.records - brokenRecords;
+      losses.unwrittenAtClose(lost);
       backlog.clear();
       pending = [];
       if (lost.records > 0) {
         opts.onError?.(new Error(`audit log closed with ${lost.records} records (${lost.bytes} bytes) unwritten: the destination refused them; they are lost`));
       }
-      if (deletedFileLoss.records > 0) {
-        opts.onError?.(new Error(`audit log closed: ${deletedFileLoss.records} records (${deletedFileLoss.bytes} bytes) went to the deleted audit file, which could not be reopened; they are lost`));
-        lost.records += deletedFileLoss.records;
-        lost.bytes += deletedFileLoss.bytes;
+      if (losses.deletedFile.records > 0) {
+        opts.onError?.(new Error(`audit log closed: ${losses.deletedFile.records} records (${losses.deletedFile.bytes} bytes) went to the deleted audit file, which could not be reopened; they are lost`));
+        lost.records += losses.deletedFile.records;
+        lost.bytes += losses.deletedFile.bytes;
       }
       // stdout is the process's; only a file destination is ours to close.
       if (file !== undefined) closeSync(fd);
