@@ -8,6 +8,7 @@ import type { HandshakeFailure, RequestRecord } from '../core/observer.js';
 import { deferredCounts, type DeferredSeries } from './deferred-counts.js';
 import { boundedLabel, labelToken, methodLabel, statusClass, UNKNOWN } from './labels.js';
 import { createRecentKeys } from './recent-keys.js';
+import { scrapeGrowth } from './scrape-growth.js';
 
 /**
  * What an expiry gauge describes: a certificate, or a CRL (its nextUpdate). The `kind` label of dockgate_certificate_expiry_timestamp_seconds: the Docker listener's
@@ -264,30 +265,25 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
       this.set(auditHealth().backlogBytes);
     },
   });
-  /** `lostRecords` at the last scrape: the counter grows by what was lost since. */
-  let auditLostSeen = 0;
+  /** The counter grows by what was lost since the last scrape. */
+  const auditLostGrowth = scrapeGrowth(() => auditHealth().lostRecords);
   new Counter({
     name: 'dockgate_audit_records_lost_total',
     help: 'Audit records lost: the oldest dropped past the backlog cap, records left as a broken line, records written into a deleted audit file that could not be reopened',
     registers,
     collect() {
-      const lost = auditHealth().lostRecords;
-      // A counter only grows; a source that starts again from 0 (none does today) resets the mark.
-      if (lost > auditLostSeen) this.inc(lost - auditLostSeen);
-      auditLostSeen = lost;
+      auditLostGrowth(this);
     },
   });
   let logDropped: () => number = () => 0;
-  /** Lines dropped at the last scrape: the counter grows by what was dropped since. */
-  let logDroppedSeen = 0;
+  /** The counter grows by what was dropped since the last scrape. */
+  const logDroppedGrowth = scrapeGrowth(() => logDropped());
   new Counter({
     name: 'dockgate_log_lines_dropped_total',
     help: 'Operational log lines dropped: stderr refused writes and more than the 1 MiB held limit was waiting, or its reader closed its end',
     registers,
     collect() {
-      const dropped = logDropped();
-      if (dropped > logDroppedSeen) this.inc(dropped - logDroppedSeen);
-      logDroppedSeen = dropped;
+      logDroppedGrowth(this);
     },
   });
 
