@@ -11,15 +11,13 @@ import type { Identity } from '../core/types.js';
 import { planRequest, type RequestPlan } from '../facts/build-facts.js';
 import { sendDockerError } from '../http/docker-error.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
-import { hostHeaderProblem } from '../http/host-header.js';
 import { discardBehind } from '../http/linger.js';
 import { expectation, unsupportedExpectation } from '../http/expect-header.js';
 import { GatewayError, refusalOutcome, SERVER_REFUSALS, type GatewayErrorCode } from '../http/gateway-error.js';
-import { httpVersionRefusal } from '../http/http-version.js';
 import { whenSocketCloses } from '../http/socket-close.js';
 import { cutBeforeDecision } from './connection-cuts.js';
 import { expireIfDue } from './connection-expiry.js';
-import { http10TransferEncoding, unsupportedTransferEncoding } from '../http/transfer-encoding.js';
+import { unsupportedTransferEncoding } from '../http/transfer-encoding.js';
 import { bodyWouldBeReframed } from '../proxy/reframed-body.js';
 import { versionRefused } from './version-gate.js';
 import { afterApiRange } from './range-wait.js';
@@ -27,6 +25,7 @@ import { AFTER_CLOSE_REASON, afterClose, answerOwedBehindExpect } from './after-
 import { decideAndForward } from './decide-and-forward.js';
 import { deniedBeforeTheBody, largeBody } from './denied-before-body.js';
 import { Exchange } from './exchange.js';
+import { headRefusal } from './head-refusal.js';
 import { identityOf } from './peer-identity.js';
 import type { RequestHandlerDeps } from './request-handler-deps.js';
 import { awaitsContinue, sendContinue } from './expect-continue.js';
@@ -174,29 +173,14 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
         exchange.refusal = { outcome: 'malformed', reason: cutBeforeDecision('expired') };
         return;
       }
-      if (deps.draining()) {
-        refuse(new GatewayError('shutting-down', 'dockgate: gateway is shutting down'));
-        return;
-      }
-      // A request line without an HTTP/1 version (http-version.ts), before the headers as in Go.
-      const versionRefusal = httpVersionRefusal(req.httpVersionMajor, req.httpVersionMinor);
-      if (versionRefusal) {
-        refuse(versionRefusal);
-        return;
-      }
-      const hostProblem = hostHeaderProblem(req);
-      if (hostProblem) {
-        refuse(new GatewayError('bad-host', `dockgate: refused request: ${hostProblem} (dockerd refuses it too)`));
+      // Shutting down, the request line, the Host header, HTTP/1.0 framing (head-refusal.ts).
+      const headRefused = headRefusal(req, deps.draining());
+      if (headRefused) {
+        refuse(headRefused);
         return;
       }
       const method = req.method ?? '';
       const target = req.url ?? '';
-      // Go reads no body from an HTTP/1.0 request whatever its Transfer-Encoding says (transfer-encoding.ts).
-      const http10Framing = http10TransferEncoding(req, method);
-      if (http10Framing) {
-        refuse(http10Framing);
-        return;
-      }
       if (unsupportedTransferEncoding(req.headers)) {
         refuse(new GatewayError('malformed', `dockgate: refused ${method} request: Transfer-Encoding must be exactly "chunked" (dockerd takes no other)`, 'body-framing'));
         return;

@@ -8,11 +8,8 @@ import type { Duplex } from 'node:stream';
 import type { EndedBy } from '../core/observer.js';
 import { originForm } from '../facts/path.js';
 import { writeRawDockerError } from '../http/docker-error.js';
-import { hostHeaderProblem } from '../http/host-header.js';
 import { CONTINUE_LINE, continueWanted, expectation, unsupportedExpectation } from '../http/expect-header.js';
 import { GatewayError, refusalOutcome, SERVER_REFUSALS, type GatewayErrorCode } from '../http/gateway-error.js';
-import { httpVersionRefusal } from '../http/http-version.js';
-import { http10TransferEncoding } from '../http/transfer-encoding.js';
 import { GONE_BEFORE_SENT, hijack } from '../proxy/hijack.js';
 import { tenancyDecision } from '../tenancy/decision.js';
 import { writeRawAnswer } from '../tenancy/raw-answer.js';
@@ -28,6 +25,7 @@ import { AFTER_CLOSE_REASON, afterClose, whenAnswered } from './after-close.js';
 import { cutBeforeDecision, cutReason } from './connection-cuts.js';
 import { expireIfDue } from './connection-expiry.js';
 import { Exchange } from './exchange.js';
+import { headRefusal } from './head-refusal.js';
 import { identityOf } from './peer-identity.js';
 import { readUpgradeBody } from './upgrade-body.js';
 import type { UpgradeHandlerDeps } from './upgrade-handler-deps.js';
@@ -117,15 +115,9 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       // Its certificate expired since the handshake (a timer that fired late): cut, and recorded
       // by the close above (connection-cut, expired).
       if (expireIfDue(socket)) return;
-      if (deps.draining()) return refuse(new GatewayError('shutting-down', 'dockgate: gateway is shutting down'));
-      // A request line without an HTTP/1 version (http-version.ts), before the headers as in Go.
-      const versionRefusal = httpVersionRefusal(req.httpVersionMajor, req.httpVersionMinor);
-      if (versionRefusal) return refuse(versionRefusal);
-      const hostProblem = hostHeaderProblem(req);
-      if (hostProblem) return refuse(new GatewayError('bad-host', `dockgate: refused request: ${hostProblem} (dockerd refuses it too)`));
-      // Go reads no body from an HTTP/1.0 request whatever its Transfer-Encoding says (transfer-encoding.ts).
-      const http10Framing = http10TransferEncoding(req, req.method ?? '');
-      if (http10Framing) return refuse(http10Framing);
+      // Shutting down, the request line, the Host header, HTTP/1.0 framing (head-refusal.ts).
+      const headRefused = headRefusal(req, deps.draining());
+      if (headRefused) return refuse(headRefused);
       const expects = expectation(req.rawHeaders);
       if (expects === 'unsupported') return refuse(unsupportedExpectation());
       // A target that does not parse is refused by admit, with its reason, once the body is read.
