@@ -23,7 +23,7 @@ import { loadTlsMaterial, tlsProblems, type TlsMaterial } from '../server/tls-ma
 import { certificatesCheck, logExpiryWarnings, NO_CRL, startExpiryWarnings, type CertificateState } from './expiry-warnings.js';
 import { crlLockouts, lockoutCounts } from './crl-lockouts.js';
 import { watchCrlExpiry } from './crl-expiry-cuts.js';
-import { type PendingCrl } from './crl-pending.js';
+import type { PendingCrl } from './crl-pending.js';
 import { fileStates, settleWaitMessage, watchFiles, whenSettled } from './file-watch.js';
 import { loadGatekeeper, logPolicyWarnings, type VersionedGatekeeper } from './policy-gatekeeper.js';
 import { PolicyLoads } from './policy-loads.js';
