@@ -63,8 +63,10 @@ export interface AdminServerOptions {
   expiredClosed?: (certificate: { cn?: string; serial: string }, notAfter: string) => void;
   /**
    * With a CRL: hears of the open connections cut because the CRL in force of a CA of their
-   * chain has expired (at its nextUpdate, or at the reload that installed it; admin-crl-expiry.ts),
-   * how many and `<CN> (serial <hex>): <count>` for each certificate, to be logged.
+   * chain has expired at its nextUpdate (admin-crl-expiry.ts), how many and `<CN> (serial <hex>):
+   * <count>` for each certificate, to be logged. Those cut by a reload that installed an expired
+   * CRL are in that reload's result instead (AdminTlsReload.crlExpiredClosed), so the caller can
+   * say the reload first and the cut after.
    */
   crlExpiredClosed?: (count: number, certificates: string[]) => void;
 }
@@ -89,7 +91,7 @@ export interface AdminServer {
    * that CA's CRL in force stays in the TLS context, the held CRL's revocations are checked by
    * the listener itself, and it is said in the result (the caller reads the files again at its
    * thisUpdate). A CRL put in force that has expired cuts the open connections of its CA
-   * (`crlExpiredClosed`). A no-op without TLS.
+   * within the reload, said in the result. A no-op without TLS.
    */
   reloadTls(): Promise<AdminTlsReload>;
   /** Problems of the TLS material loaded at start that will refuse scrapers; to be logged. */
@@ -112,6 +114,11 @@ export interface AdminTlsReload {
   refusedServerCertificate?: RefusedServerCertificate;
   /** New CRLs of `admin.tls.crl` not valid yet, held (crl-pending.ts): to be read again at `validFrom`. */
   pendingCrl?: PendingCrl;
+  /**
+   * Open connections cut because a CRL this reload put in force has expired: how many, and
+   * `<CN> (serial <hex>): <count>` for each certificate (at most 50). Absent when none was.
+   */
+  crlExpiredClosed?: { count: number; certificates: string[] };
 }
 
 /** Whether the certificate a connection was verified with, or a CA above it, is revoked. */
@@ -295,8 +302,10 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
   const bound = server.address() as AddressInfo;
   loopback = isLoopbackAddress(bound.address);
   // Past a CRL's nextUpdate its CA's new handshakes are refused, and its open connections cut.
+  // A reload's own cut goes to its result (set while its check runs), to be said after it.
+  let reloadCut: ((count: number, certificates: string[]) => void) | undefined;
   const crlExpiry = material?.revocation
-    ? watchAdminCrlExpiry({ material: () => material, connections: () => open.keys(), closed: (count, certificates) => opts.crlExpiredClosed?.(count, certificates) })
+    ? watchAdminCrlExpiry({ material: () => material, connections: () => open.keys(), closed: (count, certificates) => (reloadCut ?? opts.crlExpiredClosed)?.(count, certificates) })
     : undefined;
   crlExpiry?.check();
   // Per CA, the newest CRL of admin.tls.crl loaded since start, as on the Docker listener (crl-history.ts).
@@ -338,8 +347,14 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       // The held CRLs too: no reload may go behind them while they wait (crl-history.ts).
       crlHistory = rememberCrls(crlHistory, next.crls, now, held?.crls);
       const closedUntrusted = previous ? closeUntrustedPeers(open, previous, next) : 0;
-      crlExpiry?.check();
-      return { warnings: next.warnings, closedUntrusted, ...said };
+      let cut: AdminTlsReload['crlExpiredClosed'];
+      reloadCut = (count, certificates) => (cut = { count, certificates });
+      try {
+        crlExpiry?.check();
+      } finally {
+        reloadCut = undefined;
+      }
+      return { warnings: next.warnings, closedUntrusted, ...said, ...(cut ? { crlExpiredClosed: cut } : {}) };
     },
     close() {
       crlExpiry?.stop();

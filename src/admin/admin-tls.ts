@@ -23,6 +23,11 @@ export interface AdminTlsMaterial {
   crls: CrlInfo[];
   /** Problems that do not stop loading but will refuse scrapers; to be logged. */
   warnings: string[];
+  /**
+   * The CAs of `ca` no CRL of `crl` covers (every scraper of theirs is refused), as
+   * TlsMaterial.casWithoutCrl names them; empty without `crl`.
+   */
+  casWithoutCrl: string[];
   /** Whether `crl` holds a CRL of every CA of `ca` (how a refused handshake is classified); false without `ca`. */
   everyCaHasCrl: boolean;
   /** The server certificate's serial and dates (a reload refuses one not valid now). */
@@ -48,6 +53,7 @@ export async function loadAdminTls(tls: AdminTlsConfig): Promise<AdminTlsMateria
       caCerts: material.caCerts,
       crls: material.crls,
       warnings: material.warnings,
+      casWithoutCrl: material.casWithoutCrl,
       everyCaHasCrl: material.everyCaHasCrl,
       server: { fingerprint: material.serverFingerprint, serial: material.serverSerial, notBefore: material.serverNotBefore, notAfter: material.serverNotAfter },
       caNotAfter: material.caNotAfter,
@@ -59,7 +65,7 @@ export async function loadAdminTls(tls: AdminTlsConfig): Promise<AdminTlsMateria
   if (!pair) throw new TlsMaterialError(problems);
   const server = { fingerprint: pair.server.fingerprint256, serial: normalizeSerialHex(pair.server.serialNumber), notBefore: new Date(pair.server.validFrom), notAfter: new Date(pair.server.validTo) };
   const expiring: ExpiringItem[] = [{ kind: 'server certificate', name: pair.server.subject.split('\n').join(', '), file: tls.cert, expires: server.notAfter }];
-  return { options: { cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' }, caCerts: [], crls: [], warnings: [], everyCaHasCrl: false, server, caNotAfter: [], expiring };
+  return { options: { cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' }, caCerts: [], crls: [], casWithoutCrl: [], warnings: [], everyCaHasCrl: false, server, caNotAfter: [], expiring };
 }
 
 /**

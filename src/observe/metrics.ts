@@ -78,6 +78,11 @@ export interface GatewayMetrics {
    * every client refused for their CRL state (runtime/crl-lockouts.ts): `no-crl`, `crl-expired`, `crl-not-yet-valid`.
    */
   watchCrlLockouts(counts: () => Record<string, number>): void;
+  /**
+   * Where `dockgate_admin_tls_cas_refused{reason}` reads, at each scrape, how many CAs of
+   * `admin.tls.ca` have every scraper refused for their CRL state (the reasons of watchCrlLockouts).
+   */
+  watchAdminCrlLockouts(counts: () => Record<string, number>): void;
 }
 
 /** Duration buckets (seconds) from 1 ms to 10 s, for time to response headers and pings. */
@@ -233,6 +238,16 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
     registers,
     collect() {
       for (const [reason, n] of Object.entries(crlLockouts())) this.set({ reason }, n);
+    },
+  });
+  let adminCrlLockouts: () => Record<string, number> = () => ({});
+  new Gauge({
+    name: 'dockgate_admin_tls_cas_refused',
+    help: 'CAs of admin.tls.ca whose every scraper the admin listener refuses for their CRL state, by reason: no-crl (none in admin.tls.crl), crl-expired, crl-not-yet-valid',
+    labelNames: ['reason'],
+    registers,
+    collect() {
+      for (const [reason, n] of Object.entries(adminCrlLockouts())) this.set({ reason }, n);
     },
   });
   const certExpiry = new Gauge({
@@ -404,6 +419,9 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): Gateway
     },
     watchCrlLockouts(counts) {
       crlLockouts = counts;
+    },
+    watchAdminCrlLockouts(counts) {
+      adminCrlLockouts = counts;
     },
   };
 }

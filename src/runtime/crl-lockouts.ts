@@ -57,15 +57,19 @@ export function lockoutCounts(lockouts: readonly CrlLockout[]): Record<CrlLockou
 /**
  * The `crl-lockout` line of `l`. An expired CRL refuses until a CRL valid now is installed; one
  * not valid yet, until its thisUpdate too: OpenSSL checks the dates at each handshake, so the
- * clients get in by themselves then, without a reload.
+ * clients get in by themselves then, without a reload. `listener`: the Docker listener's
+ * `tls.crl` (the default), or the admin listener's `admin.tls.crl`, named first, whose clients
+ * are scrapers.
  */
-export function lockoutMessage(l: CrlLockout): string {
+export function lockoutMessage(l: CrlLockout, listener: 'docker' | 'admin' = 'docker'): string {
   const date = l.at?.toISOString();
+  const peers = listener === 'admin' ? 'scraper' : 'client';
   const why =
     l.reason === 'crl-expired'
-      ? `expired on ${date} (nextUpdate): every client of that CA is refused (CRL_HAS_EXPIRED) until a CRL valid now is installed`
-      : `is not valid before ${date} (thisUpdate): every client of that CA is refused (CRL_NOT_YET_VALID) until then (they get in by themselves once it passes), or until a CRL valid now is installed`;
-  return `the CRL of ${caLabel(l.ca, l.caFingerprint)} in force ${why} ("dockgate certs crl"); an older CRL is not kept in its place, as it may lack revocations`;
+      ? `expired on ${date} (nextUpdate): every ${peers} of that CA is refused (CRL_HAS_EXPIRED) until a CRL valid now is installed`
+      : `is not valid before ${date} (thisUpdate): every ${peers} of that CA is refused (CRL_NOT_YET_VALID) until then (they get in by themselves once it passes), or until a CRL valid now is installed`;
+  const file = listener === 'admin' ? 'admin.tls.crl: ' : '';
+  return `${file}the CRL of ${caLabel(l.ca, l.caFingerprint)} in force ${why} ("dockgate certs crl"); an older CRL is not kept in its place, as it may lack revocations`;
 }
 
 /**

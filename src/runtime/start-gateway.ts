@@ -22,6 +22,7 @@ import { createTenancy } from '../tenancy/tenancy.js';
 import { loadTlsMaterial, tlsProblems, type TlsMaterial } from '../server/tls-material.js';
 import { certificatesCheck, logExpiryWarnings, NO_CRL, startExpiryWarnings, type CertificateState } from './expiry-warnings.js';
 import { crlLockouts, lockoutCounts } from './crl-lockouts.js';
+import { adminLockoutCounts, logAdminCrlCut, logAdminCrlLockouts } from './crl-admin-lines.js';
 import { watchCrlExpiry } from './crl-expiry-cuts.js';
 import type { PendingCrl } from './crl-pending.js';
 import { fileStates, settleWaitMessage, watchFiles, whenSettled } from './file-watch.js';
@@ -174,7 +175,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
         handshakes: observer.adminHandshakes,
         revokedClosed: (certificate) => log.warn({ event: 'revoked-connection-closed', listener: 'admin', certificate }, 'an open admin connection was closed at its request: a reloaded admin.tls.crl revokes its certificate'),
         expiredClosed: (certificate, notAfter) => log.info({ event: 'expired-connection-closed', listener: 'admin', expired: 'client', notAfter, certificate }, 'an open admin connection was closed: its client certificate expired'),
-        crlExpiredClosed: (count, certificates) => log.warn({ event: 'crl-expired-connections-closed', listener: 'admin', closed: count, certificates }, 'open admin connections were closed: the CRL in force (admin.tls.crl) of a CA of their chain has expired (CRL_HAS_EXPIRED), and it may lack revocations made since; install a CRL valid now ("dockgate certs crl")'),
+        crlExpiredClosed: (count, certificates) => logAdminCrlCut(log, count, certificates),
       }).catch(async (err: unknown) => {
         await audit.close();
         throw listenerError('admin listener (admin)', err);
@@ -184,6 +185,8 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   if (admin) adminTlsNow = () => admin.tlsInForce();
   const adminInForce = admin?.tlsInForce();
   if (adminInForce) recordAdminTlsExpiry(metrics, adminInForce);
+  metrics.watchAdminCrlLockouts(() => adminLockoutCounts(adminTlsNow(), new Date()));
+  logAdminCrlLockouts(log, adminInForce, new Date());
   if (admin && config.admin.tls?.ca === undefined && !admin.loopback) {
     // Metrics name identities and operations, and anyone who reaches the port reads them. The
     // bound address decides, as for the Host check (a host name may resolve to 127.0.1.1).
@@ -219,7 +222,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   async function reloadAdminTls(): Promise<void> {
     if (!admin || !config.admin.tls) return;
     try {
-      const { warnings, closedUntrusted, refusedServerCertificate: refused, pendingCrl: heldCrl } = await admin.reloadTls();
+      const { warnings, closedUntrusted, refusedServerCertificate: refused, pendingCrl: heldCrl, crlExpiredClosed: cut } = await admin.reloadTls();
       metrics.adminTlsReloaded(refused && !refused.validFrom ? 'failure' : 'success');
       adminPendingCrl = heldCrl;
       // As for the Docker listener: one retry for both, at the earlier date.
@@ -227,6 +230,9 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       if (retryAt) adminTlsRetry.at(retryAt, () => void reloadAdminTls());
       log.info({ listener: 'admin', closedUntrusted }, 'admin TLS material loaded');
       const inForce = admin.tlsInForce();
+      // Cause, then effect: the reload, the CRL state it put in force, the connections it cut.
+      logAdminCrlLockouts(log, inForce, new Date());
+      if (cut) logAdminCrlCut(log, cut.count, cut.certificates);
       if (inForce) {
         recordAdminTlsExpiry(metrics, inForce);
         logExpiryWarnings(inForce.expiring, log, new Date(), 'admin');

@@ -119,11 +119,15 @@ describe('admin.tls.crl: open scraper connections of a CA whose CRL has expired 
     await refreshCrl({ dir: pki.dir, now: new Date(Date.now() - 3000), crlDays: 1000 / DAY });
     await until(() => busy.conn.isClosed, 60_000, 'the scraper connection to be closed');
     await until(() => adminEvents('crl-expired-connections-closed').length === 2, 10_000, 'the second admin crl-expired-connections-closed line');
-    // Closed by that reload (logged within it, just before the reload's own line), not by a later timer.
+    // Closed by that reload, not by a later timer: said right after the reload's own line and the
+    // crl-lockout line of the CRL it installed (cause, then effect; before, the cut came first and
+    // the admin listener logged no crl-lockout line).
     await until(() => adminLoads() > before, 10_000, 'the expired CRL to load');
     const lines = gw.stderr().split('\n');
     const cut = lines.map((l) => l.includes('"event":"crl-expired-connections-closed"')).lastIndexOf(true);
-    expect(lines[cut + 1]).toContain('"msg":"admin TLS material loaded"');
+    expect(lines[cut - 2]).toContain('"msg":"admin TLS material loaded"');
+    expect(JSON.parse(lines[cut - 1] ?? '{}')).toMatchObject({ event: 'crl-lockout', listener: 'admin', level: 50, reason: 'crl-expired', msg: expect.stringMatching(/^admin\.tls\.crl: the CRL of .* in force expired on .* every scraper of that CA is refused \(CRL_HAS_EXPIRED\)/) });
+    expect(adminEvents('crl-lockout')).toHaveLength(1);
     expect(adminEvents('crl-expired-connections-closed')[1]).toMatchObject({ closed: 1, certificates: [expect.stringMatching(/^scraper \(serial [0-9a-f]+\): 1$/)] });
     expect((await curlMetrics()).status).not.toBe('200');
   });

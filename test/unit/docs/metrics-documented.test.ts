@@ -42,6 +42,7 @@ describe('docs/observability.md metric table', () => {
     ['dockgate_tls_handshake_failures_total', HANDSHAKE_FAILURES],
     ['dockgate_certificate_expiry_timestamp_seconds', CERTIFICATE_KINDS],
     ['dockgate_tls_cas_refused', CRL_LOCKOUT_REASONS],
+    ['dockgate_admin_tls_cas_refused', CRL_LOCKOUT_REASONS],
     ['dockgate_upstream_errors_total', UPSTREAM_ERROR_KINDS],
     ['dockgate_policy_reloads_total', ['success', 'failure']],
     ['dockgate_tls_reloads_total', ['success', 'failure']],

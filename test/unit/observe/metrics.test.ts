@@ -270,6 +270,24 @@ describe('createMetrics', () => {
   });
 });
 
+describe('dockgate_admin_tls_cas_refused', () => {
+  it('reads the admin listener\'s lockouts at each scrape, apart from dockgate_tls_cas_refused', async () => {
+    const { registry, metrics } = setup(false);
+    let counts: Record<string, number> = { 'no-crl': 0, 'crl-expired': 0, 'crl-not-yet-valid': 0 };
+    metrics.watchCrlLockouts(() => ({ 'no-crl': 0, 'crl-expired': 0, 'crl-not-yet-valid': 0 }));
+    metrics.watchAdminCrlLockouts(() => counts);
+    const admin = (reason: string) => value(registry, 'dockgate_admin_tls_cas_refused', { reason });
+    expect(await admin('crl-expired')).toBe(0);
+    counts = { 'no-crl': 1, 'crl-expired': 2, 'crl-not-yet-valid': 0 };
+    expect(await admin('crl-expired')).toBe(2);
+    expect(await admin('no-crl')).toBe(1);
+    expect(await value(registry, 'dockgate_tls_cas_refused', { reason: 'crl-expired' })).toBe(0);
+    const text = await registry.metrics();
+    expect(text).toContain('# TYPE dockgate_admin_tls_cas_refused gauge');
+    expect(text).toMatch(/^dockgate_admin_tls_cas_refused\{reason="crl-not-yet-valid"\} 0$/m);
+  });
+});
+
 describe('nameLabel (certificate names, policy version)', () => {
   const FORGED = 'x\n{"type":"decision","decision":"allow"}\u2028\u009b31m\u202e';
   it.each([

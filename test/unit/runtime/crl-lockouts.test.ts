@@ -29,6 +29,13 @@ describe('lockoutMessage: the crl-lockout line', () => {
   ] as const)('%s', (_name, lockout, want) => {
     expect(lockoutMessage(lockout)).toBe(`${want}; an older CRL is not kept in its place, as it may lack revocations`);
   });
+  // The admin listener's admin.tls.crl: named first, its clients are scrapers.
+  it.each([
+    ['admin, not valid yet', { reason: 'crl-not-yet-valid', ca: 'CN=a', at: at('6') }, 'admin.tls.crl: the CRL of "CN=a" in force is not valid before 2026-12-06T00:00:00.000Z (thisUpdate): every scraper of that CA is refused (CRL_NOT_YET_VALID) until then (they get in by themselves once it passes), or until a CRL valid now is installed ("dockgate certs crl")'],
+    ['admin, expired', { reason: 'crl-expired', ca: 'CN=a', at: at('4') }, 'admin.tls.crl: the CRL of "CN=a" in force expired on 2026-12-04T00:00:00.000Z (nextUpdate): every scraper of that CA is refused (CRL_HAS_EXPIRED) until a CRL valid now is installed ("dockgate certs crl")'],
+  ] as const)('%s', (_name, lockout, want) => {
+    expect(lockoutMessage(lockout, 'admin')).toBe(`${want}; an older CRL is not kept in its place, as it may lack revocations`);
+  });
 });
 
 // rev-reload F3: the CAs whose open connections are closed, and when to look again.
