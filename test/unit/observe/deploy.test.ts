@@ -40,7 +40,7 @@ describe('deploy/prometheus', () => {
 
   it('promtool check rules accepts the alerting rules', () => {
     const r = promtool('check', 'rules', deploy('prometheus/alerts.yml'));
-    expect(r.out).toContain('SUCCESS: 17 rules found');
+    expect(r.out).toContain('SUCCESS: 18 rules found');
     expect(r.status).toBe(0);
   });
 
@@ -64,6 +64,13 @@ describe('deploy/prometheus', () => {
     const exprs = new Map(rules.groups.flatMap((g) => g.rules).map((r) => [r.alert, r.expr]));
     expect(exprs.get('DockgateCrlLockout')).toContain('dockgate_tls_cas_refused');
     expect(exprs.get('DockgateCaWithoutCrl')).toContain('dockgate_tls_cas_refused');
+  });
+
+  // Operational log lines dropped while stderr refuses them were counted, and nothing read it.
+  it('alerts on dropped operational log lines', () => {
+    const rules = parse(readFileSync(deploy('prometheus/alerts.yml'), 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] };
+    const exprs = new Map(rules.groups.flatMap((g) => g.rules).map((r) => [r.alert, r.expr]));
+    expect(exprs.get('DockgateLogLinesDropped')).toContain('dockgate_log_lines_dropped_total');
   });
 });
 
