@@ -10,7 +10,7 @@ import type { TLSSocket } from 'node:tls';
 import { certificateNameKeys, type ParsedCertificate } from '../identity/identity.js';
 import { watchCrlExpiry, type ConnectionChain, type CrlExpiryWatch } from '../runtime/crl-expiry-cuts.js';
 import { expiredCrlCas } from '../runtime/crl-lockouts.js';
-import { expiredCrlOfChain } from '../server/crl-expired-chain.js';
+import { expiredCrlOfChain, expiredCrlRefusal } from '../server/crl-expired-chain.js';
 import type { TlsMaterial } from '../server/tls-material.js';
 import type { AdminTlsMaterial } from './admin-tls.js';
 
@@ -38,10 +38,11 @@ function crlsInForce(material: AdminTlsMaterial | undefined): Pick<TlsMaterial, 
 
 /**
  * The `tls-handshake-failed` detail for an admin handshake completing at `now` whose chain has a
- * CA whose CRL in force (of `material`) has expired, or undefined when none has. The session's
- * certificate is read only when a CRL in force has expired.
+ * CA whose CRL in force (of `material`, put in force at `installedAt`) has expired, or undefined
+ * when none has (expiredCrlRefusal says whether it expired in force or was installed expired).
+ * The session's certificate is read only when a CRL in force has expired.
  */
-export function expiredAdminCrlRefusal(socket: TLSSocket, material: AdminTlsMaterial | undefined, now: Date): string | undefined {
+export function expiredAdminCrlRefusal(socket: TLSSocket, material: AdminTlsMaterial | undefined, now: Date, installedAt: Date): string | undefined {
   const inForce = crlsInForce(material);
   // Without admin.tls.crl, or while every CRL in force is valid (nearly every handshake), the
   // peer certificate is not read nor its issuer parsed again.
@@ -49,9 +50,7 @@ export function expiredAdminCrlRefusal(socket: TLSSocket, material: AdminTlsMate
   const chain = adminConnectionChain(socket);
   if (!chain) return undefined;
   const expired = expiredCrlOfChain(chain, inForce, now, chain.der);
-  if (!expired) return undefined;
-  const since = expired.nextUpdate ? ` since ${expired.nextUpdate.toISOString()}` : '';
-  return `client certificate not verified: CRL_HAS_EXPIRED (the CRL in force of ${expired.issuer}, a CA of its chain, has expired${since}, while this handshake was in progress: it reached its nextUpdate, or a reload installed it; a problem with the gateway's admin.tls.crl, every scraper of that CA is refused until a CRL valid now is installed, "dockgate certs crl")`;
+  return expired ? expiredCrlRefusal(expired, installedAt, 'admin') : undefined;
 }
 
 /**

@@ -204,6 +204,8 @@ export function createAdminApp(opts: Pick<AdminServerOptions, 'registry' | 'read
 export async function startAdminServer(opts: AdminServerOptions): Promise<AdminServer> {
   const tls = opts.config.tls;
   let material = tls ? (opts.tlsMaterial ?? (await loadAdminTls(tls))) : undefined;
+  // When it was put in force: tells a CRL installed expired from one that expired in force.
+  let materialSince = new Date();
   const app = express();
   // The outer app answers nothing itself, but express sets its own X-Powered-By on every
   // response before the inner app's helmet can remove it (rev-observe F2).
@@ -277,7 +279,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       }
       // Verified against a CRL valid then, completing once it has expired (after the watch's
       // sweep): refused as OpenSSL refuses the CA's new handshakes, as on the Docker listener.
-      const crlExpired = expiredAdminCrlRefusal(socket, material, new Date());
+      const crlExpired = expiredAdminCrlRefusal(socket, material, new Date(), materialSince);
       if (crlExpired) {
         sources?.refuse('other', crlExpired, socket.remoteAddress, socket.remotePort, refusedCertificate(peer));
         socket.destroy();
@@ -344,6 +346,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       const previous = material;
       if (previous) replaced.replaced(previous.caCerts, next.caCerts);
       material = next;
+      materialSince = now;
       // The held CRLs too: no reload may go behind them while they wait (crl-history.ts).
       crlHistory = rememberCrls(crlHistory, next.crls, now, held?.crls);
       const closedUntrusted = previous ? closeUntrustedPeers(open, previous, next) : 0;

@@ -2,7 +2,8 @@
  * Whether a client's chain goes through a CA whose CRL in force has expired: OpenSSL refuses
  * such a handshake (CRL_HAS_EXPIRED), and the gateway applies the same test to what OpenSSL did
  * not check against the CRL in force: open connections (crl-expiry-cuts.ts) and a handshake
- * that began before the reload that installed the expired CRL (gateway-server.ts).
+ * that began before the reload that installed the expired CRL, or before the CRL in force reached
+ * its nextUpdate (gateway-server.ts, admin-crl-expiry.ts).
  */
 import type { Identity } from '../core/types.js';
 import { expiredCrlCas } from '../runtime/crl-lockouts.js';
@@ -27,4 +28,26 @@ export function expiredCrlOfChain(
   const own = tls.crls.filter((c) => c.ca === ca.ca);
   const ends = own.flatMap((c) => (c.nextUpdate ? [c.nextUpdate.getTime()] : []));
   return { issuer: own[0]?.issuer ?? ca.subjectKey, nextUpdate: ends.length > 0 ? new Date(Math.max(...ends)) : undefined };
+}
+
+/** Which CRL file a refusal names, and what the peers of its listener are called. */
+const LISTENERS = {
+  docker: { file: 'tls.crl', peers: 'client' },
+  admin: { file: 'admin.tls.crl', peers: 'scraper' },
+} as const;
+
+/**
+ * The `tls-handshake-failed` detail of a handshake refused as it completes because `expired`
+ * (expiredCrlOfChain), the CRL in force of a CA of its chain, has expired: OpenSSL verified the
+ * chain against a CRL valid then. Either the CRL in force reached its nextUpdate while the
+ * handshake was in progress, or a reload installed it, already expired, meanwhile: whether its
+ * nextUpdate came before `installedAt` (when the material in force was put in force) tells which.
+ * Pure.
+ */
+export function expiredCrlRefusal(expired: { issuer: string; nextUpdate?: Date }, installedAt: Date, listener: keyof typeof LISTENERS): string {
+  const { file, peers } = LISTENERS[listener];
+  const since = expired.nextUpdate ? ` since ${expired.nextUpdate.toISOString()}` : '';
+  const installedExpired = expired.nextUpdate !== undefined && expired.nextUpdate.getTime() <= installedAt.getTime();
+  const what = installedExpired ? 'it was installed while this handshake was in progress' : 'it reached its nextUpdate while this handshake was in progress';
+  return `client certificate not verified: CRL_HAS_EXPIRED (the CRL in force of ${expired.issuer}, a CA of its chain, has expired${since}; ${what}: a problem with the gateway's ${file}, every ${peers} of that CA is refused until a CRL valid now is installed, "dockgate certs crl")`;
 }

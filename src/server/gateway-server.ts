@@ -23,7 +23,7 @@ import { createRequestHandler } from './handle-request.js';
 import { createUpgradeHandler } from './handle-upgrade.js';
 import { closeUntrustedConnections, replacedBundles } from './ca-trust.js';
 import { isRevoked, peerDer } from './revoked.js';
-import { expiredCrlOfChain } from './crl-expired-chain.js';
+import { expiredCrlOfChain, expiredCrlRefusal } from './crl-expired-chain.js';
 import { bindIdentity } from './peer-identity.js';
 import type { TlsMaterial } from './tls-material.js';
 import { BodyBudget } from './body-budget.js';
@@ -124,6 +124,8 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
   // The material new handshakes are verified against; a handshake that began before a reload
   // completes against the old CRL, so its identity is checked against this one too.
   let material = deps.tls;
+  // When it was put in force: tells a CRL installed expired from one that expired in force.
+  let materialSince = new Date();
   // Likewise for a reload that changed the CA bundle (ca-trust.ts).
   const replaced = replacedBundles(config.limits.headersTimeoutMs + 1000);
   // Per source, before any TLS work: handshakes in progress, and a block after repeated failures
@@ -162,13 +164,13 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
         socket.destroy();
         return;
       }
-      // A handshake that began before a reload installed an expired CRL was verified against the
-      // CRL before it, and completes after the reload's sweep of open connections
-      // (crl-expiry-cuts.ts): refused as OpenSSL refuses the CA's new handshakes (rev-fix-reload R1).
+      // A handshake that began before a reload installed an expired CRL (or before the CRL in
+      // force reached its nextUpdate) was verified against a CRL valid then, and completes after
+      // the sweep of open connections (crl-expiry-cuts.ts): refused as OpenSSL refuses the CA's
+      // new handshakes (rev-fix-reload R1).
       const expiredCrl = expiredCrlOfChain(identity, material, new Date(), peerDer(socket, identity));
       if (expiredCrl) {
-        const since = expiredCrl.nextUpdate ? ` since ${expiredCrl.nextUpdate.toISOString()}` : '';
-        refuseHandshake('other', `client certificate not verified: CRL_HAS_EXPIRED (the CRL in force of ${expiredCrl.issuer}, a CA of its chain, has expired${since}; it was installed while this handshake was in progress: a problem with the gateway's tls.crl, every client of that CA is refused until a CRL valid now is installed, "dockgate certs crl")`, address, socket.remotePort, presented());
+        refuseHandshake('other', expiredCrlRefusal(expiredCrl, materialSince, 'docker'), address, socket.remotePort, presented());
         socket.destroy();
         return;
       }
@@ -262,6 +264,7 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
       usePartialChain(server, next, config.tls.partialChain);
       replaced.replaced(material.caCerts, next.caCerts);
       material = next;
+      materialSince = new Date();
     },
     connections: () => connections,
     async shutdown(graceMs, settleMs = SETTLE_MS) {

@@ -37,7 +37,7 @@ describe('expiredAdminCrlRefusal reads the peer certificate only when a CRL in f
     { name: 'a CRL past its nextUpdate', material: material([crl(new Date(NOW.getTime() - 1000))]), reads: 1 },
   ])('$name: $reads read(s)', ({ material, reads }) => {
     const s = countingSocket();
-    expect(expiredAdminCrlRefusal(s.socket, material, NOW)).toBeUndefined();
+    expect(expiredAdminCrlRefusal(s.socket, material, NOW, NOW)).toBeUndefined();
     expect(s.reads()).toBe(reads);
   });
 });
