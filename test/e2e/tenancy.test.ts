@@ -1209,11 +1209,13 @@ describe('a build\'s tags are reserved until it ends (dockerd writes them at the
     }
     // dockerd sees the client go, kills the step and ends the build (it would run two minutes).
     await until(() => !processWith(marker), 60_000, 'dockerd cancelling the build');
+    // The tag stays reserved until the gateway has read dockerd's answer to its end; the build's
+    // record is written once it has (after the reservation is freed: exchange.ts).
+    const record = await until(() => gw.stdout().split('\n').find((l) => l.includes('"cn":"bob"') && l.includes('"operation":"ImageBuild"') && l.includes('the client left')), 30_000, 'the audit record of the build');
+    expect(record).toContain('the client left before the end of the answer; the daemon answered 200, read to its end (discarded)');
     expect((await as('carol', ['commit', 'ten-c1', tag])).code).toBe(0);
     const owner = await dockerDirect(socket, ['image', 'inspect', '-f', '{{index .Config.Labels "dockgate.owner"}}', tag]);
     expect(owner.stdout.trim()).toBe('carol');
-    const record = await until(() => gw.stdout().split('\n').find((l) => l.includes('"cn":"bob"') && l.includes('"operation":"ImageBuild"') && l.includes('the client left')), 10_000, 'the audit record of the build');
-    expect(record).toContain('the client left before the end of the answer; the daemon answered 200, read to its end (discarded)');
     await dockerDirect(socket, ['rmi', tag]);
   }, 180_000);
 });
