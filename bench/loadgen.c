@@ -25,6 +25,9 @@
  * A response with bytes past the end of its body, with both Content-Length and Transfer-Encoding:
  * chunked, or with Content-Lengths that differ is an error, not an answer; a request head longer
  * than its 8 KiB buffer is refused at start (exit 2).
+ * With --ids FILE the Id of every 201's body (its "Id" string, looked for in the body's first
+ * ID_WINDOW bytes, nothing else of the body kept) goes to FILE, one per line, and an empty line
+ * for a 201 without one, so the caller can match the containers a create run made to its 201s.
  * Statuses outside 0-599 are counted under "other"; a connection reset (TLS or not) is an error,
  * never the end of an answer, and SIGPIPE is ignored so a write to a reset connection is one too.
  */
@@ -71,6 +74,10 @@ static size_t match_len;
 #define MATCH_MAX 128
 static unsigned char *body;
 static size_t body_len;
+/* --ids: where the Ids of 201 bodies go (one per line). */
+static FILE *ids_out;
+/* --ids: how much of each body's start is kept to find its "Id" in. */
+#define ID_WINDOW 256
 static char req_head[8192];
 static size_t req_head_len;
 
@@ -133,6 +140,8 @@ struct conn {
   int warm_req;         /* --warm: the request in flight was started while warming (not timed) */
   int warm_done;        /* --warm: this connection has completed an unmeasured request */
   int got_data;         /* hold: the stream delivered at least one byte (with --await-match: the string) */
+  char id_window[ID_WINDOW]; /* --ids: the first bytes of the current response's body */
+  size_t id_len;
   char tail[MATCH_MAX]; /* hold with --await-match: the last bytes seen, for a match split across reads */
   size_t tail_len;
   /* upgrade: stdin written and demux state */
@@ -238,8 +247,32 @@ static ssize_t io_write(struct conn *c, const void *p, size_t n) {
   return errno == EAGAIN ? -1 : -2;
 }
 
+/* --ids: the value of the "Id" string in the body's first bytes, into out (NUL-terminated, empty
+   when there is none). Only what Docker's create answer has: "Id", optional spaces, ':', '"'. */
+static void body_id(const struct conn *c, char *out, size_t cap) {
+  const char *w = c->id_window, *end = w + c->id_len;
+  out[0] = 0;
+  for (const char *p = w; (p = memmem(p, (size_t)(end - p), "\"Id\"", 4)); p += 4) {
+    const char *q = p + 4;
+    while (q < end && (*q == ' ' || *q == '\t')) q++;
+    if (q >= end || *q++ != ':') continue;
+    while (q < end && (*q == ' ' || *q == '\t')) q++;
+    if (q >= end || *q++ != '"') continue;
+    const char *close = memchr(q, '"', (size_t)(end - q));
+    if (!close || (size_t)(close - q) >= cap) return;
+    memcpy(out, q, (size_t)(close - q));
+    out[close - q] = 0;
+    return;
+  }
+}
+
 static void finished(struct conn *c) {
   double lat = now_s() - c->started;
+  if (ids_out && c->status == 201 && mode != M_HOLD && mode != M_UPGRADE) {
+    char id[ID_WINDOW];
+    body_id(c, id, sizeof id);
+    fprintf(ids_out, "%s\n", id);
+  }
   if (c->status >= 0 && c->status < 600) status_counts[c->status]++;
   else status_other++;
   if (mode != M_HOLD && mode != M_UPGRADE) {
@@ -282,6 +315,7 @@ static long parse_head(struct conn *c) {
   if (hl < 12 || strncmp(c->buf, "HTTP/1.", 7) != 0) return -1;
   c->status = atoi(c->buf + 9);
   c->resp_bytes = 0;
+  c->id_len = 0;
   c->framing = F_EOF;
   c->keep = 1;
   c->remaining = 0;
@@ -325,6 +359,16 @@ static void hash(const unsigned char *p, size_t n) {
   if (hash_body) EVP_DigestUpdate(sha, p, n);
 }
 
+/* A response's body bytes p[0..n): hashed with --sha256, the first ID_WINDOW kept with --ids. */
+static void body_data(struct conn *c, const unsigned char *p, size_t n) {
+  hash(p, n);
+  if (ids_out && c->id_len < ID_WINDOW) {
+    size_t k = n < ID_WINDOW - c->id_len ? n : ID_WINDOW - c->id_len;
+    memcpy(c->id_window + c->id_len, p, k);
+    c->id_len += k;
+  }
+}
+
 /* Consume body bytes in buf[0..n); returns bytes consumed, sets *done when the body ended. */
 static size_t consume_body(struct conn *c, const unsigned char *p, size_t n, int *done) {
   size_t used = 0;
@@ -336,14 +380,14 @@ static size_t consume_body(struct conn *c, const unsigned char *p, size_t n, int
   if (c->framing == F_EOF) {
     body_bytes += n;
     c->resp_bytes += (long long)n;
-    hash(p, n);
+    body_data(c, p, n);
     return n;
   }
   if (c->framing == F_LENGTH) {
     size_t take = n < (size_t)c->remaining ? n : (size_t)c->remaining;
     body_bytes += take;
     c->resp_bytes += (long long)take;
-    hash(p, take);
+    body_data(c, p, take);
     c->remaining -= (long long)take;
     if (c->remaining == 0) *done = 1;
     return take;
@@ -368,7 +412,7 @@ static size_t consume_body(struct conn *c, const unsigned char *p, size_t n, int
       size_t take = n - used < (size_t)c->remaining ? n - used : (size_t)c->remaining;
       body_bytes += take;
       c->resp_bytes += (long long)take;
-      hash(p + used, take);
+      body_data(c, p + used, take);
       c->remaining -= (long long)take;
       used += take;
       if (c->remaining == 0) c->chunk_state = 2;
@@ -667,7 +711,7 @@ static void build_request(void) {
 static void usage(void) {
   fprintf(stderr, "usage: loadgen --mode keepalive|newconn|hold|upgrade (--unix PATH | --port N [--host IP]) [--tls --ca F --cert F --key F]\n"
                   "  [--method M] [--path P] [--body-file F] [--content-type T] [-c N] [-d SECONDS] [-n REQUESTS] [--sha256] [--timeout S]\n"
-                  "  [--warm] [--await-data] [--await-match STR]\n");
+                  "  [--warm] [--await-data] [--await-match STR] [--ids FILE]\n");
   exit(2);
 }
 
@@ -696,6 +740,13 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--warm")) warm = 1;
     else if (!strcmp(a, "--await-data")) await_data = 1;
     else if (ARG("--await-match")) await_match = v;
+    else if (ARG("--ids")) {
+      ids_out = fopen(v, "w");
+      if (!ids_out) {
+        perror(v);
+        return 2;
+      }
+    }
     else usage();
   }
   if ((!unix_path && !port) || concurrency < 1) usage();
@@ -835,6 +886,10 @@ int main(int argc, char **argv) {
     }
   if (status_other) printf("%s\"other\":%ld", first ? "" : ",", status_other);
   printf("}}\n");
+  if (ids_out && fclose(ids_out) != 0) {
+    perror("--ids");
+    return 2;
+  }
   return 0;
 tls_fail:
   ERR_print_errors_fp(stderr);

@@ -6,8 +6,8 @@
  *
  * `node bench/run.mjs --smoke`: seconds per scenario, small streams, few idle streams: checks
  * that every target answered correctly (status codes, every body's size against the daemon's own
- * socket, one container made per 201, the streams' length and sha256 against what the daemon
- * holds with data fresh per transfer, the exec run to exit code 0, what cp in stored,
+ * socket, one container made per 201 and named by its Id, the streams' length and sha256
+ * against what the daemon holds with data fresh per transfer, the exec run to exit code 0, what cp in stored,
  * connections opened, why the gateway refused, that held streams stream; scenarios.mjs) and
  * exits non-zero otherwise. The full run applies the same checks.
  *

@@ -68,20 +68,13 @@ export const RUN_LABEL = 'dockgate-bench-run';
 /**
  * A ContainerCreate body of exactly 4096 bytes that the `bench` rule's guards allow; with
  * `run`, the container is labelled RUN_LABEL=run, so the containers one run created can be
- * counted on the daemon's socket.
+ * listed on the daemon's socket (create-run.mjs).
  */
 export function createBody(run) {
   const base = { Image: 'busybox', Cmd: ['true'], Labels: { pad: '', ...(run ? { [RUN_LABEL]: run } : {}) }, HostConfig: { NetworkMode: 'none' } };
   const empty = Buffer.byteLength(JSON.stringify(base));
   base.Labels.pad = 'p'.repeat(4096 - empty);
   return Buffer.from(JSON.stringify(base));
-}
-
-/** How many containers (running or not) carry RUN_LABEL=run, counted on the daemon's socket. */
-export async function countRunContainers(socket, run) {
-  const filters = encodeURIComponent(JSON.stringify({ label: [`${RUN_LABEL}=${run}`] }));
-  const list = await apiOk(socket, 'GET', `/containers/json?all=1&filters=${filters}`);
-  return list.length;
 }
 
 /**

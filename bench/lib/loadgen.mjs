@@ -47,7 +47,8 @@ export function stopLoads() {
  * Run the load generator. `opts`: mode, method, path, bodyFile, contentType, concurrency,
  * seconds, requests, sha256, timeout, warm (each connection answers one untimed request
  * first), awaitData (hold until every stream received data), awaitMatch (with awaitData: data
- * counts only once it contains this string), onReady (called when the
+ * counts only once it contains this string), idsFile (the Id of every 201's body is written
+ * there, one per line, an empty line for a 201 without one), onReady (called when the
  * generator says measuring starts: after the warm requests, or once every stream is held).
  */
 export function runLoad(target, bundle, opts) {
@@ -62,6 +63,7 @@ export function runLoad(target, bundle, opts) {
   if (opts.warm) args.push('--warm');
   if (opts.awaitData) args.push('--await-data');
   if (opts.awaitMatch) args.push('--await-match', opts.awaitMatch);
+  if (opts.idsFile) args.push('--ids', opts.idsFile);
   return new Promise((res, rej) => {
     const child = execFile(BINARY, args, { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
       running.delete(child);

@@ -3,7 +3,8 @@
  * sample; `check(sample, ctx)` returns the problems that make the sample untrustworthy, so a
  * broken benchmark cannot report a good number: wrong status codes; bodies of another size than
  * the daemon's own socket gives (every response's, from the load generator's smallest and
- * largest); 201s without a container the daemon made, refusals with one; streams whose bytes
+ * largest); 201s that do not each name a container the daemon made for them (create-run.mjs),
+ * refusals with one; streams whose bytes
  * or sha256 are not what the daemon holds with this transfer's fresh data (fresh-data.mjs: a
  * nonce at the cp-out blob's end, a new log line, a nonce line the exec prints), an exec that
  * did not run to exit code 0; what cp in stored in the container; keep-alive that was not (more
@@ -12,12 +13,12 @@
  * measuring starts, after each keep-alive connection's untimed first request.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { directSha, putArchive } from './direct-read.mjs';
 import { api } from './docker-api.mjs';
-import { countRunContainers, createBody, newExec, pruneCreated } from './fixtures.mjs';
+import { answeredIds, createdProblems, newCreateRun, runContainerIds } from './create-run.mjs';
+import { newExec, pruneCreated } from './fixtures.mjs';
 import { appendLogLine, execFinished, newNonce, writeBlobNonce } from './fresh-data.mjs';
 import { runLoad } from './loadgen.mjs';
 import { oneRequest } from './one-request.mjs';
@@ -112,6 +113,23 @@ const newConnection = {
 /** What the bench-denied rule's images guard says when it refuses busybox (src/policy/guards/images.ts). */
 const IMAGES_GUARD_REFUSAL = /is not an allowed image/;
 
+/** One more create with `bodyFile` on `t`, to read why it was refused: { status, text, bytes }. */
+async function readRefusal(t, bundle, bodyFile) {
+  const one = await oneRequest(t, bundle, { method: 'POST', path: '/containers/create', body: readFileSync(bodyFile), contentType: 'application/json' });
+  return { ...one, bytes: Buffer.byteLength(one.text) };
+}
+
+/**
+ * The refusal must be the images guard's, after the body was read: not a missing rule, a
+ * refused certificate or a body the gateway did not look at; and every refusal alike (`r`'s
+ * bodies all the size of the one read).
+ */
+function refusalProblems(r, refusal) {
+  const problems = [];
+  if (refusal.status !== 403 || !IMAGES_GUARD_REFUSAL.test(refusal.text)) problems.push(`refused with ${refusal.status} ${refusal.text.trim()}, not by the images guard`);
+  return [...problems, ...bodyProblems(r, { bytes: refusal.bytes })];
+}
+
 function create(denied) {
   return {
     id: denied ? 'create denied c16' : 'create allowed c4',
@@ -124,34 +142,30 @@ function create(denied) {
       const concurrency = denied ? 16 : 4;
       const bundle = denied ? ctx.bundles.denied : ctx.bundles.allowed;
       // The same 4 KiB body with a label random per run, so the containers this run created can
-      // be counted on the daemon's socket.
-      const run = randomBytes(8).toString('hex');
-      const bodyFile = join(ctx.fixtures.dir, `create-${run}.json`);
-      writeFileSync(bodyFile, createBody(run));
-      const r = await runLoad(t, bundle, {
-        method: 'POST', path: '/containers/create', bodyFile, contentType: 'application/json',
-        concurrency, seconds: ctx.seconds, warm: true, onReady: ctx.onReady,
-      });
-      const created = await countRunContainers(ctx.socket, run);
-      let refusal;
-      if (denied) {
-        // One more of the same request, to read why it was refused.
-        const one = await oneRequest(t, bundle, { method: 'POST', path: '/containers/create', body: readFileSync(bodyFile), contentType: 'application/json' });
-        refusal = { ...one, bytes: Buffer.byteLength(one.text) };
-      } else await pruneCreated(ctx.socket);
-      rmSync(bodyFile);
-      return { ...r, concurrency, refusal, created };
+      // be listed on the daemon's socket and matched with the Ids the 201s named.
+      const run = newCreateRun(ctx.fixtures.dir);
+      try {
+        const r = await runLoad(t, bundle, {
+          method: 'POST', path: '/containers/create', bodyFile: run.bodyFile, contentType: 'application/json',
+          concurrency, seconds: ctx.seconds, warm: true, onReady: ctx.onReady, idsFile: run.idsFile,
+        });
+        const made = await runContainerIds(ctx.socket, run.run);
+        const ids = answeredIds(run.idsFile);
+        let refusal;
+        if (denied) refusal = await readRefusal(t, bundle, run.bodyFile);
+        else await pruneCreated(ctx.socket);
+        return { ...r, concurrency, refusal, made, ids };
+      } finally {
+        run.remove();
+      }
     },
     check(r) {
       const problems = [...statusProblems(r, denied ? 403 : 201), ...keptAlive(r, r.concurrency)];
-      // Every 201 (timed and warm-up) must be a container the daemon made, and a refusal none.
-      const answered = r.status['201'] ?? 0;
-      if (r.created !== answered) problems.push(`the daemon holds ${r.created} containers of this run for ${answered} answers 201`);
+      // Every 201 (timed and warm-up) must name a container the daemon made for it, and a
+      // refusal make none.
+      problems.push(...createdProblems({ answered: r.status['201'] ?? 0, ids: r.ids, made: r.made }));
       if (!denied) return [...problems, ...bodyProblems(r, { uniform: true, least: 64 })];
-      // The refusal must be the images guard's, after the body was read: not a missing rule,
-      // a refused certificate or a body the gateway did not look at; and every refusal alike.
-      if (r.refusal.status !== 403 || !IMAGES_GUARD_REFUSAL.test(r.refusal.text)) problems.push(`refused with ${r.refusal.status} ${r.refusal.text.trim()}, not by the images guard`);
-      return [...problems, ...bodyProblems(r, { bytes: r.refusal.bytes })];
+      return [...problems, ...refusalProblems(r, r.refusal)];
     },
   };
 }

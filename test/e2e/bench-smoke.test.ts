@@ -3,9 +3,9 @@
  * drives every scenario on every target for about a second, and its own checks (bench/lib/
  * scenarios.mjs, listed in docs/benchmarks.md) must find no problem: status codes; the size of
  * every response body against the daemon's own socket's answer (keep-alive, new connections,
- * refusals, creates); one container on the daemon per 201 and none per refusal; the length and
- * sha256 of cp-out and logs against what the daemon holds with each transfer's fresh nonce or
- * log line, of the exec echo against the blob and the exec's nonce line (and the exec inspected:
+ * refusals, creates); one container on the daemon per 201, named by that 201's Id, and none per
+ * refusal; the length and sha256 of cp-out and logs against what the daemon holds with each
+ * transfer's fresh nonce or log line, of the exec echo against the blob and the exec's nonce line (and the exec inspected:
  * ended with exit code 0), and of what cp in stored, read back from the container; one
  * connection per keep-alive client and one per request with new connections, no resumed TLS
  * session; the denied creates refused by the images guard; every held /events stream a stream

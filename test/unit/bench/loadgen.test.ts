@@ -1,7 +1,7 @@
 /**
  * bench/loadgen.c against a tiny local HTTP/1.1 server whose answers are known: every figure the
  * bench's checks trust (status histogram, errors, body bytes and per-response sizes, sha256,
- * connections opened, TLS sessions resumed, held streams and the data they received, the
+ * the Ids 201 bodies named, connections opened, TLS sessions resumed, held streams and the data they received, the
  * demultiplexed stdout of a hijack, resets, statuses outside 0-599, bytes past a body, conflicting
  * framing headers, an oversized request head) is asserted here, so a miscounting load generator cannot make
  * a broken target look right. Plain TCP and TLS with a client certificate. No timing is asserted.
@@ -43,6 +43,15 @@ const stdin = join(dir, 'stdin.bin');
 const stdinBytes = randomBytes(300_000);
 writeFileSync(stdin, stdinBytes);
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+
+/** The Ids the /created answers named, in order (a new one per answer). */
+const createdIds: string[] = [];
+/** A create answer as dockerd gives it, naming a fresh Id. */
+function createdBody(): string {
+  const id = randomBytes(32).toString('hex');
+  createdIds.push(id);
+  return `{"Id":"${id}","Warnings":[]}\n`;
+}
 
 /** Per-server state: how many /sizes answers so far, /stagger connections, the held /events sockets. */
 let sizesServed = 0;
@@ -136,6 +145,22 @@ function answer(sock: Socket, method: string, path: string): boolean {
       return true;
     case '/two-lengths':
       sock.write(head('200 OK', ['Content-Length: 2', 'Content-Length: 4']) + 'OKOK');
+      return true;
+    case '/created': {
+      const body = createdBody();
+      sock.write(head('201 Created', [`Content-Length: ${body.length}`]) + body);
+      return true;
+    }
+    case '/created-chunked': {
+      // The Id split across two chunks, and spaces around the colon.
+      const body = createdBody().replace('"Id":', '"Id" : ');
+      const cut = body.indexOf('"Id"') + 20;
+      const chunk = (s: string) => `${s.length.toString(16)}\r\n${s}\r\n`;
+      sock.write(head('201 Created', ['Transfer-Encoding: chunked']) + chunk(body.slice(0, cut)) + chunk(body.slice(cut)) + '0\r\n\r\n');
+      return true;
+    }
+    case '/created-no-id':
+      sock.write(head('201 Created', ['Content-Length: 17']) + '{"Warnings":null}');
       return true;
     case '/s700':
       sock.write(head('700 Nope', ['Content-Length: 2']) + 'OK');
@@ -320,6 +345,26 @@ describe('bench/loadgen.c against known answers', () => {
     expect(r.status).toEqual({});
     expect(r.errors).toBeGreaterThanOrEqual(1);
     expect(r.first_error).toContain('read body');
+  });
+
+  it.each([['/created'], ['/created-chunked']])('--ids: %s writes the Id each 201 named, one per line, warm requests included', async (path) => {
+    const ids = join(dir, 'ids');
+    const before = createdIds.length;
+    const { r } = await load(['--path', path, '--method', 'POST', '-c', '2', '-n', '5', '--warm', '--ids', ids]);
+    const answered = r.status['201'] ?? 0;
+    expect(answered).toBe(r.completed + r.warmed);
+    const written = readFileSync(ids, 'utf8').split('\n');
+    expect(written.pop()).toBe('');
+    expect(written.sort()).toEqual(createdIds.slice(before).sort());
+    expect(written).toHaveLength(answered);
+  });
+
+  it('--ids: a 201 without an Id is an empty line, and answers other than 201 write none', async () => {
+    const ids = join(dir, 'ids-none');
+    await load(['--path', '/created-no-id', '--method', 'POST', '-n', '2', '--ids', ids]);
+    expect(readFileSync(ids, 'utf8')).toBe('\n\n');
+    await load(['--path', '/ok', '-n', '2', '--ids', ids]);
+    expect(readFileSync(ids, 'utf8')).toBe('');
   });
 
   it('statuses outside 0-599 are counted as "other", not dropped', async () => {
