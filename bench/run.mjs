@@ -79,7 +79,7 @@ async function measure(scenario, target, ctx) {
  */
 async function warmUp(env, ctx, problems) {
   if (ctx.warmupSeconds <= 0) return;
-  const loads = soakMix(ctx, ctx.warmupSeconds).filter(([, bundle]) => bundle === 'allowed');
+  const loads = soakMix(ctx.warmupSeconds).filter(([, bundle]) => bundle === 'allowed');
   for (const target of env.targets) problems.push(...(await runMix(target, ctx, loads, `warm-up on ${target.name}:`)).problems);
   log(`warm-up: ${ctx.warmupSeconds} s of ${loads.map(([label]) => label).join(', ')} on every target`);
 }
@@ -142,7 +142,7 @@ async function runIdle(env, ctx, problems) {
 async function runSoak(env, ctx, problems) {
   const gateway = env.targets.find((t) => t.name === 'dockgate');
   const warmup = Math.max(1, Math.min(30, ctx.soakSeconds * 0.1));
-  problems.push(...(await runMix(gateway, ctx, soakMix(ctx, warmup), 'soak warm-up')).problems);
+  problems.push(...(await runMix(gateway, ctx, soakMix(warmup), 'soak warm-up')).problems);
   // Let the last connections close, as a client that stops calling would; the same after the soak.
   await sleep(2000);
   const start = sample(gateway.pids());
@@ -153,7 +153,7 @@ async function runSoak(env, ctx, problems) {
     maxRss = Math.max(maxRss, s.rssMiB);
     maxFds = Math.max(maxFds, s.fds);
   }, 1000);
-  const mix = soakMix(ctx, ctx.soakSeconds);
+  const mix = soakMix(ctx.soakSeconds);
   const { requests, problems: found } = await runMix(gateway, ctx, mix, 'soak');
   clearInterval(sampler);
   problems.push(...found);

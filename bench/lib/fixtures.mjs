@@ -2,7 +2,8 @@
  * Everything the scenarios need inside the private daemon: the busybox image (built from the
  * machine's busybox-static, there is no registry), 50 running containers for
  * `containers/json`, a container holding the stream blob, a container whose log is the
- * stream size, a 4 KiB ContainerCreate body, and the blob and tar files on the host; and what
+ * stream size, and the blob and tar files on the host (the 4 KiB ContainerCreate bodies are
+ * made per create run: createBody, create-run.mjs); and what
  * the cp-out archive and the log stream are on the daemon's own socket, as models that predict
  * them after each transfer's fresh data (fresh-data.mjs).
  */
@@ -66,12 +67,12 @@ async function putTar(socket, id, dir, file, tarName) {
 export const RUN_LABEL = 'dockgate-bench-run';
 
 /**
- * A ContainerCreate body of exactly 4096 bytes that the `bench` rule's guards allow; with
- * `run`, the container is labelled RUN_LABEL=run, so the containers one run created can be
- * listed on the daemon's socket (create-run.mjs).
+ * A ContainerCreate body of exactly 4096 bytes that the `bench` rule's guards allow (the
+ * `bench-denied` rule's refuse it), labelled RUN_LABEL=run, so the containers one create run
+ * made can be listed on the daemon's socket (create-run.mjs, which writes one per run).
  */
 export function createBody(run) {
-  const base = { Image: 'busybox', Cmd: ['true'], Labels: { pad: '', ...(run ? { [RUN_LABEL]: run } : {}) }, HostConfig: { NetworkMode: 'none' } };
+  const base = { Image: 'busybox', Cmd: ['true'], Labels: { pad: '', [RUN_LABEL]: run }, HostConfig: { NetworkMode: 'none' } };
   const empty = Buffer.byteLength(JSON.stringify(base));
   base.Labels.pad = 'p'.repeat(4096 - empty);
   return Buffer.from(JSON.stringify(base));
@@ -115,9 +116,6 @@ export async function setupFixtures(socket, size, containers = 50, parent = '/tm
   const written = stdoutFrame(`${LOG_WRITTEN}\n`);
   await logEndsWith(socket, logs, written, 600_000);
 
-  const bodyFile = join(dir, 'create.json');
-  writeFileSync(bodyFile, createBody());
-
   // cp in puts the blob at /tmp/blob; before each run an empty file takes its place, so what is
   // read back afterwards can only be what that run delivered.
   mkdirSync(join(dir, 'empty'));
@@ -127,7 +125,7 @@ export async function setupFixtures(socket, size, containers = 50, parent = '/tm
 
   // Docker's multiplexed log stream: an 8-byte frame header per line.
   const logBytes = size + 8 * lines + written.length;
-  const f = { dir, size, blob: join(dir, 'blob'), blobSha: blob.sha256, blobState: blob.state, blobTar, streams, logs, createBody: bodyFile, emptyTar };
+  const f = { dir, size, blob: join(dir, 'blob'), blobSha: blob.sha256, blobState: blob.state, blobTar, streams, logs, emptyTar };
   return { ...f, ...(await streamModels(socket, f, blob.head, logBytes)) };
 }
 

@@ -120,12 +120,26 @@ async function readRefusal(t, bundle, bodyFile) {
 }
 
 /**
- * The refusal must be the images guard's, after the body was read: not a missing rule, a
- * refused certificate or a body the gateway did not look at; and every refusal alike (`r`'s
- * bodies all the size of the one read).
+ * What a create run (create-run.mjs's newCreateRun) left, read once its load is over: `made`,
+ * the Ids of its containers on the daemon's socket; `ids`, those its 201s named; and with
+ * `refused`, then (so a container it makes is not listed) `refusal`, one more of the same
+ * request on `t`, to read why it was refused.
  */
-function refusalProblems(r, refusal) {
-  const problems = [];
+async function createEvidence(t, bundle, socket, run, refused) {
+  const made = await runContainerIds(socket, run.run);
+  const ids = answeredIds(run.idsFile);
+  return { made, ids, refusal: refused ? await readRefusal(t, bundle, run.bodyFile) : undefined };
+}
+
+/**
+ * Every 201 (timed and warm-up) of load result `r` must name a container the daemon made for
+ * it, and a refusal make none. With a `refusal` read, it must be the images guard's, after the
+ * body was read: not a missing rule, a refused certificate or a body the gateway did not look
+ * at; and every refusal alike (`r`'s bodies all the size of the one read).
+ */
+function createProblems(r, { made, ids, refusal }) {
+  const problems = createdProblems({ answered: r.status['201'] ?? 0, ids, made });
+  if (!refusal) return problems;
   if (refusal.status !== 403 || !IMAGES_GUARD_REFUSAL.test(refusal.text)) problems.push(`refused with ${refusal.status} ${refusal.text.trim()}, not by the images guard`);
   return [...problems, ...bodyProblems(r, { bytes: refusal.bytes })];
 }
@@ -149,23 +163,16 @@ function create(denied) {
           method: 'POST', path: '/containers/create', bodyFile: run.bodyFile, contentType: 'application/json',
           concurrency, seconds: ctx.seconds, warm: true, onReady: ctx.onReady, idsFile: run.idsFile,
         });
-        const made = await runContainerIds(ctx.socket, run.run);
-        const ids = answeredIds(run.idsFile);
-        let refusal;
-        if (denied) refusal = await readRefusal(t, bundle, run.bodyFile);
-        else await pruneCreated(ctx.socket);
-        return { ...r, concurrency, refusal, made, ids };
+        const evidence = await createEvidence(t, bundle, ctx.socket, run, denied);
+        if (!denied) await pruneCreated(ctx.socket);
+        return { ...r, concurrency, evidence };
       } finally {
         run.remove();
       }
     },
     check(r) {
-      const problems = [...statusProblems(r, denied ? 403 : 201), ...keptAlive(r, r.concurrency)];
-      // Every 201 (timed and warm-up) must name a container the daemon made for it, and a
-      // refusal make none.
-      problems.push(...createdProblems({ answered: r.status['201'] ?? 0, ids: r.ids, made: r.made }));
-      if (!denied) return [...problems, ...bodyProblems(r, { uniform: true, least: 64 })];
-      return [...problems, ...refusalProblems(r, r.refusal)];
+      const problems = [...statusProblems(r, denied ? 403 : 201), ...keptAlive(r, r.concurrency), ...createProblems(r, r.evidence)];
+      return denied ? problems : [...problems, ...bodyProblems(r, { uniform: true, least: 64 })];
     },
   };
 }
@@ -299,35 +306,49 @@ export const interleaved = [
 
 /**
  * Scenario 7's mix for the soak: [label, bundle key, load options, expected status, body check]
- * (body check: as bodyProblems takes it, with `path` for the daemon's own answer to that path).
+ * (body check: as bodyProblems takes it, with `path` for the daemon's own answer to that path,
+ * or `refusedCreate`: the load is a create run that the images guard must refuse, checked as
+ * the denied create scenario is, runMix).
  */
-export function soakMix(ctx, seconds) {
+export function soakMix(seconds) {
   return [
     ['ping keep-alive', 'allowed', { path: '/_ping', concurrency: 8, seconds }, 200, { path: '/_ping' }],
     ['containers/json keep-alive', 'allowed', { path: '/containers/json', concurrency: 2, seconds }, 200, { path: '/containers/json' }],
     ['ping new connections', 'allowed', { mode: 'newconn', path: '/_ping', concurrency: 2, seconds }, 200, { path: '/_ping' }],
-    ['create denied', 'denied', { method: 'POST', path: '/containers/create', bodyFile: ctx.fixtures.createBody, contentType: 'application/json', concurrency: 2, seconds }, 403, { uniform: true }],
+    ['create denied', 'denied', { method: 'POST', path: '/containers/create', contentType: 'application/json', concurrency: 2, seconds }, 403, { refusedCreate: true }],
   ];
 }
 
 /**
  * Run the soak mix's loads (or some of them) on one target; resolves { requests, problems }
  * with every answer checked (status, body sizes against the daemon's own socket, keep-alive
- * connections), each problem prefixed with `prefix` and the load's label.
+ * connections; a refused create's run made no container and was refused by the images guard),
+ * each problem prefixed with `prefix` and the load's label.
  */
 export async function runMix(target, ctx, loads, prefix) {
   const expected = await Promise.all(loads.map(([, , , , body]) => (body.path ? expectedBody(ctx, body.path) : body)));
-  const results = await Promise.all(loads.map(([, bundle, opts]) => runLoad(target, ctx.bundles[bundle], opts)));
-  const problems = [];
-  let requests = 0;
-  results.forEach((r, i) => {
-    const [label, , opts, status] = loads[i];
-    requests += r.completed;
-    const found = [...statusProblems(r, status), ...bodyProblems(r, expected[i])];
-    if ((opts.mode ?? 'keepalive') === 'keepalive') found.push(...keptAlive(r, opts.concurrency));
-    problems.push(...found.map((p) => `${prefix} ${label}: ${p}`));
-  });
-  return { requests, problems };
+  // Each refused create load sends a body labelled for its run, so its containers can be listed.
+  const creates = loads.map(([, , , , body]) => (body.refusedCreate ? newCreateRun(ctx.fixtures.dir) : undefined));
+  try {
+    const results = await Promise.all(loads.map(([, bundle, opts], i) => {
+      const run = creates[i];
+      return runLoad(target, ctx.bundles[bundle], run ? { ...opts, bodyFile: run.bodyFile, idsFile: run.idsFile } : opts);
+    }));
+    const problems = [];
+    let requests = 0;
+    for (const [i, r] of results.entries()) {
+      const [label, bundle, opts, status] = loads[i];
+      requests += r.completed;
+      const found = statusProblems(r, status);
+      if (creates[i]) found.push(...createProblems(r, await createEvidence(target, ctx.bundles[bundle], ctx.socket, creates[i], true)));
+      else found.push(...bodyProblems(r, expected[i]));
+      if ((opts.mode ?? 'keepalive') === 'keepalive') found.push(...keptAlive(r, opts.concurrency));
+      problems.push(...found.map((p) => `${prefix} ${label}: ${p}`));
+    }
+    return { requests, problems };
+  } finally {
+    for (const run of creates) run?.remove();
+  }
 }
 
 export { statusProblems };
