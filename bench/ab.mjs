@@ -3,7 +3,8 @@
  * every round starts one fresh gateway per variant, in an order that alternates from round to
  * round so that no variant always runs first. Each gateway gets an unmeasured warm-up, then
  * keep-alive `GET /_ping` (or `--path`) at each concurrency, with its own CPU read from /proc;
- * the daemon runs `--containers` (50, as in the bench) idle containers for `containers/json`.
+ * the daemon runs `--containers` (50, as many as the bench's list holds) idle containers for
+ * `containers/json`.
  * Prints the median per variant and concurrency of requests/s, p99 and CPU µs per request;
  * exits 1 if any request failed (warm-ups included).
  *
@@ -35,7 +36,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEnvironment } from './lib/environment.mjs';
-import { setupFixtures, startIdleContainers } from './lib/fixtures.mjs';
+import { STREAM_CONTAINERS, setupFixtures, startIdleContainers } from './lib/fixtures.mjs';
 import { buildLoadgen, runLoad } from './lib/loadgen.mjs';
 import { benchPolicy } from './lib/policy.mjs';
 import { assertServes, sample } from './lib/proc.mjs';
@@ -135,7 +136,8 @@ let fixtures;
 try {
   let ctx;
   if (opts.stream) {
-    fixtures = await setupFixtures(env.daemon.socket, opts.mib * 1024 * 1024, 0, env.root);
+    // The stream containers only: no idle ones, no list is measured.
+    fixtures = await setupFixtures(env.daemon.socket, opts.mib * 1024 * 1024, STREAM_CONTAINERS, env.root);
     // Streams are checked against what the daemon holds (fixtures.mjs, fresh-data.mjs).
     ctx = { fixtures, bundles: env.bundles, socket: env.daemon.socket };
   } else {

@@ -1,7 +1,7 @@
 /**
  * Profiles the gateway under keep-alive load: starts the bench environment with the gateway
- * under `node --cpu-prof`, drives `GET /_ping` and `GET /containers/json` (50 containers) at
- * 16 concurrent clients, stops the gateway so V8 writes the profile, and prints self time by
+ * under `node --cpu-prof`, drives `GET /_ping` and `GET /containers/json` (50 containers, the
+ * bench's fixtures) at 16 concurrent clients, stops the gateway so V8 writes the profile, and prints self time by
  * function and by file. Usage: `node bench/profile.mjs [seconds] [keepalive|newconn]` (after
  * `npm run build`); `newconn` profiles `GET /_ping` with a new TLS connection per request.
  */

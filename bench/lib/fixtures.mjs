@@ -1,10 +1,10 @@
 /**
  * Everything the scenarios need inside the private daemon: the busybox image (built from the
- * machine's busybox-static, there is no registry), 50 running containers for
- * `containers/json`, a container holding the stream blob, a container whose log is the
- * stream size, and the blob and tar files on the host (the 4 KiB ContainerCreate bodies are
- * made per create run: createBody, create-run.mjs); and what
- * the cp-out archive and the log stream are on the daemon's own socket, as models that predict
+ * machine's busybox-static, there is no registry); running containers for `containers/json`
+ * to list, 50 in all: a container holding the stream blob, a container whose log is the
+ * stream size (both stay up) and 48 idle ones; the blob and tar files on the host (the 4 KiB
+ * ContainerCreate bodies are made per create run: createBody, create-run.mjs); and what the
+ * cp-out archive and the log stream are on the daemon's own socket, as models that predict
  * them after each transfer's fresh data (fresh-data.mjs).
  */
 import { spawnSync } from 'node:child_process';
@@ -94,13 +94,25 @@ export async function startIdleContainers(socket, count) {
   return ids;
 }
 
+/** The fixtures' containers that stay up besides the idle ones: the streams and the logs containers. */
+export const STREAM_CONTAINERS = 2;
+
+/** The running containers the daemon lists (`GET /containers/json`), read on its socket. */
+export async function listedContainers(socket) {
+  return (await apiOk(socket, 'GET', '/containers/json')).length;
+}
+
 /**
- * Set up all fixtures; `size` is the stream size in bytes. Host files go to a new directory
- * under `parent` (the environment's root, which an interrupted bench removes).
+ * Set up all fixtures; `size` is the stream size in bytes, `listed` the running containers
+ * `GET /containers/json` lists once they are set up: the STREAM_CONTAINERS and as many idle
+ * ones as make up the rest (checked on the daemon's socket; the result's `listed`). Host files
+ * go to a new directory under `parent` (the environment's root, which an interrupted bench
+ * removes).
  */
-export async function setupFixtures(socket, size, containers = 50, parent = '/tmp') {
+export async function setupFixtures(socket, size, listed = 50, parent = '/tmp') {
+  if (!Number.isInteger(listed) || listed < STREAM_CONTAINERS) throw new Error(`the fixtures are ${STREAM_CONTAINERS} running containers at least, not ${listed}`);
   const dir = mkdtempSync(join(parent, 'dgb-fix-'));
-  await startIdleContainers(socket, containers);
+  await startIdleContainers(socket, listed - STREAM_CONTAINERS);
 
   const blob = writeRandom(join(dir, 'blob'), size);
   const streams = await runContainer(socket, ['sleep', '100000'], 'bench-streams');
@@ -125,7 +137,9 @@ export async function setupFixtures(socket, size, containers = 50, parent = '/tm
 
   // Docker's multiplexed log stream: an 8-byte frame header per line.
   const logBytes = size + 8 * lines + written.length;
-  const f = { dir, size, blob: join(dir, 'blob'), blobSha: blob.sha256, blobState: blob.state, blobTar, streams, logs, emptyTar };
+  const running = await listedContainers(socket);
+  if (running !== listed) throw new Error(`the daemon lists ${running} running containers after the fixtures' set-up, expected ${listed}`);
+  const f = { dir, size, listed, blob: join(dir, 'blob'), blobSha: blob.sha256, blobState: blob.state, blobTar, streams, logs, emptyTar };
   return { ...f, ...(await streamModels(socket, f, blob.head, logBytes)) };
 }
 

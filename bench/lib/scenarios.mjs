@@ -69,12 +69,23 @@ function keptAlive(r, concurrency) {
 /**
  * The body size a target must answer `GET path` with: the daemon's own answer, read on its
  * socket just before the run. A container list changes by a few bytes as "Up N seconds"
- * ages; 1% of slack allows that, and is less than one container's entry.
+ * ages; 1% of slack allows that, and is less than one container's entry. For a list, `listed`
+ * is how many containers the daemon's answer holds (listedProblems).
  */
 async function expectedBody(ctx, path) {
   const direct = await api(ctx.socket, 'GET', path);
   if (direct.status !== 200) throw new Error(`GET ${path} on the daemon's socket: ${direct.status}`);
-  return { bytes: direct.bytes, slack: path === '/_ping' ? 0 : Math.max(64, Math.round(direct.bytes * 0.01)) };
+  const listed = Array.isArray(direct.body) ? direct.body.length : undefined;
+  return { bytes: direct.bytes, slack: path === '/_ping' ? 0 : Math.max(64, Math.round(direct.bytes * 0.01)), listed };
+}
+
+/**
+ * The container list measured must be the fixtures' (docs/benchmarks.md says what it holds):
+ * the daemon's answer just before the run (expectedBody) lists exactly `ctx.fixtures.listed`.
+ */
+function listedProblems(expected, ctx) {
+  if (expected.listed === undefined || expected.listed === ctx.fixtures.listed) return [];
+  return [`the daemon's own socket lists ${expected.listed} containers, the fixtures are ${ctx.fixtures.listed}`];
 }
 
 function keepAlive(path, concurrency) {
@@ -88,7 +99,7 @@ function keepAlive(path, concurrency) {
       const r = await runLoad(t, ctx.bundles.allowed, { path, concurrency, seconds: ctx.seconds, warm: true, onReady: ctx.onReady });
       return { ...r, expected };
     },
-    check: (r) => [...statusProblems(r, 200), ...bodyProblems(r, r.expected), ...keptAlive(r, concurrency)],
+    check: (r, ctx) => [...statusProblems(r, 200), ...bodyProblems(r, r.expected), ...listedProblems(r.expected, ctx), ...keptAlive(r, concurrency)],
   };
 }
 
@@ -341,7 +352,7 @@ export async function runMix(target, ctx, loads, prefix) {
       requests += r.completed;
       const found = statusProblems(r, status);
       if (creates[i]) found.push(...createProblems(r, await createEvidence(target, ctx.bundles[bundle], ctx.socket, creates[i], true)));
-      else found.push(...bodyProblems(r, expected[i]));
+      else found.push(...bodyProblems(r, expected[i]), ...listedProblems(expected[i], ctx));
       if ((opts.mode ?? 'keepalive') === 'keepalive') found.push(...keptAlive(r, opts.concurrency));
       problems.push(...found.map((p) => `${prefix} ${label}: ${p}`));
     }
