@@ -8,7 +8,11 @@
  *   keepalive  N connections, each sends the request again as soon as the answer is complete;
  *              with --warm each connection first completes one unmeasured request (its TLS
  *              handshake included) and timing starts once all have
- *   newconn    N workers, each opens a fresh connection (and TLS handshake) per request
+ *   newconn    N workers, each opens a fresh connection (and TLS handshake) per request; once
+ *              answered, a connection is drained, not closed at once: read until the peer closes
+ *              it, at most DRAIN_S, while its worker goes on with a new one, and a byte read
+ *              there is an error (nothing was asked for it). "undrained" counts connections
+ *              closed before that because DRAIN_MAX were draining already
  *   hold       N connections each send one request, wait for the head of a stream (chunked or
  *              until EOF: a complete answer is an error), then hold the stream; the hold lasts
  *              --duration after all are in and, with --await-data, until every stream has
@@ -124,7 +128,11 @@ static double now_s(void) {
   return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* What an epoll event's data.ptr points to: the first member of struct conn and struct drain. */
+enum kind { K_CONN, K_DRAIN };
+
 struct conn {
+  enum kind kind; /* K_CONN (0, as calloc leaves it) */
   int fd;
   SSL *ssl;
   enum state st;
@@ -151,6 +159,20 @@ struct conn {
   long long frame_left;
   int frame_stream;
 };
+
+/* newconn: an answered connection being drained (read until the peer closes, at most DRAIN_S). */
+struct drain {
+  enum kind kind; /* K_DRAIN */
+  int fd;         /* -1: closed, the slot waits to leave the ring */
+  SSL *ssl;
+  double until;
+};
+#define DRAIN_S 0.05
+#define DRAIN_MAX 4096
+/* The draining connections, oldest first (each drains as long, so the oldest ends first). */
+static struct drain drains[DRAIN_MAX];
+static size_t drain_head, drain_count;
+static long undrained;
 
 static SSL_CTX *ctx;
 static int ep;
@@ -216,13 +238,13 @@ static void start_request(struct conn *c) {
 }
 
 /* Raw I/O through TLS or not. Returns >0 bytes, 0 on EOF, -1 would block, -2 error. */
-static ssize_t io_read(struct conn *c, void *p, size_t n) {
-  if (c->ssl) {
+static ssize_t raw_read(int fd, SSL *ssl, void *p, size_t n) {
+  if (ssl) {
     errno = 0;
-    int r = SSL_read(c->ssl, p, (int)n);
+    int r = SSL_read(ssl, p, (int)n);
     int err = errno;
     if (r > 0) return r;
-    int e = SSL_get_error(c->ssl, r);
+    int e = SSL_get_error(ssl, r);
     if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return -1;
     if (e == SSL_ERROR_ZERO_RETURN) return 0;
     /* EOF without close_notify; a failed read (ECONNRESET: errno set) is an error, not an end. */
@@ -230,10 +252,11 @@ static ssize_t io_read(struct conn *c, void *p, size_t n) {
     errno = err;
     return -2;
   }
-  ssize_t r = read(c->fd, p, n);
+  ssize_t r = read(fd, p, n);
   if (r >= 0) return r;
   return errno == EAGAIN ? -1 : -2;
 }
+static ssize_t io_read(struct conn *c, void *p, size_t n) { return raw_read(c->fd, c->ssl, p, n); }
 static ssize_t io_write(struct conn *c, const void *p, size_t n) {
   if (c->ssl) {
     int r = SSL_write(c->ssl, p, (int)(n > 1 << 20 ? 1 << 20 : n));
@@ -444,6 +467,66 @@ static void demux(struct conn *c, const unsigned char *p, size_t n) {
   }
 }
 
+static void drain_close(struct drain *d) {
+  if (d->ssl) {
+    SSL_shutdown(d->ssl);
+    SSL_free(d->ssl);
+    d->ssl = NULL;
+  }
+  close(d->fd);
+  d->fd = -1;
+}
+
+/* Read what the drained connection has: a byte is an error (the answer was complete, nothing
+   else was asked for), the peer's close or a failed read ends the drain. */
+static void drain_read(struct drain *d) {
+  static char scratch[16384];
+  if (d->fd < 0) return;
+  ssize_t r = raw_read(d->fd, d->ssl, scratch, sizeof scratch);
+  if (r == -1) return;
+  if (r > 0) fail(NULL, "bytes after the response, on a new connection drained after its answer");
+  drain_close(d);
+}
+
+/* Drains that are closed or past their time leave the ring (oldest first); with `all`, every
+   one, as at the end of the run. A drain still open is read once more before it is closed. */
+static void drain_expire(double t, int all) {
+  while (drain_count) {
+    struct drain *d = &drains[drain_head];
+    if (d->fd >= 0 && !all && d->until > t) return;
+    drain_read(d);
+    if (d->fd >= 0) drain_close(d);
+    drain_head = (drain_head + 1) % DRAIN_MAX;
+    drain_count--;
+  }
+}
+
+/* newconn: the answered connection c is drained from here while c's slot opens the next one. */
+static void drain_start(struct conn *c) {
+  if (drain_count == DRAIN_MAX) {
+    /* Every slot drains: the oldest is cut short (read once more, then closed). */
+    struct drain *old = &drains[drain_head];
+    if (old->fd >= 0) {
+      drain_read(old);
+      if (old->fd >= 0) {
+        undrained++;
+        drain_close(old);
+      }
+    }
+    drain_head = (drain_head + 1) % DRAIN_MAX;
+    drain_count--;
+  }
+  struct drain *d = &drains[(drain_head + drain_count) % DRAIN_MAX];
+  drain_count++;
+  *d = (struct drain){.kind = K_DRAIN, .fd = c->fd, .ssl = c->ssl, .until = now_s() + DRAIN_S};
+  c->fd = -1;
+  c->ssl = NULL;
+  c->st = S_IDLE;
+  struct epoll_event ev = {.events = EPOLLIN | EPOLLET | EPOLLRDHUP, .data.ptr = d};
+  epoll_ctl(ep, EPOLL_CTL_MOD, d->fd, &ev);
+  drain_read(d);
+}
+
 static void after_response(struct conn *c) {
   finished(c);
   if (warming) {
@@ -455,6 +538,8 @@ static void after_response(struct conn *c) {
   }
   if (mode == M_KEEPALIVE && c->keep && !stopping && now_s() < deadline) {
     start_request(c);
+  } else if (mode == M_NEWCONN) {
+    drain_start(c);
   } else {
     close_conn(c);
   }
@@ -679,6 +764,12 @@ static void drive(struct conn *c) {
   }
 }
 
+/* An epoll event: a connection to drive or one being drained. */
+static void dispatch(void *ptr) {
+  if (*(enum kind *)ptr == K_DRAIN) drain_read(ptr);
+  else drive(ptr);
+}
+
 /* Append to the request head; exits with a message when it would not fit. */
 static void head_append(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void head_append(const char *fmt, ...) {
@@ -855,11 +946,25 @@ int main(int argc, char **argv) {
       if (c->st != S_IDLE) active++;
     }
     if (!active && !ready) break;
-    int n = epoll_wait(ep, evs, 256, ready ? 0 : 100);
-    for (int i = 0; i < n; i++) drive(evs[i].data.ptr);
+    drain_expire(t, 0);
+    int wait_ms = 100;
+    if (drain_count) {
+      double left = drains[drain_head].until - t;
+      wait_ms = left <= 0 ? 0 : left < 0.1 ? (int)(left * 1000) + 1 : 100;
+    }
+    int n = epoll_wait(ep, evs, 256, ready ? 0 : wait_ms);
+    for (int i = 0; i < n; i++) dispatch(evs[i].data.ptr);
     /* Connections that finished their request inside drive() and are idle get reopened above. */
   }
   double elapsed = now_s() - t0;
+  /* The last answers' connections drain to their end (outside the elapsed time). */
+  while (drain_count && now_s() < hard) {
+    double left = drains[drain_head].until - now_s();
+    int n = epoll_wait(ep, evs, 256, left <= 0 ? 0 : (int)(left * 1000) + 1);
+    for (int i = 0; i < n; i++) dispatch(evs[i].data.ptr);
+    drain_expire(now_s(), 0);
+  }
+  drain_expire(0, 1);
   if (mode == M_HOLD) stopping = 1;
   for (int i = 0; i < concurrency; i++)
     if (conns[i].st != S_IDLE) close_conn(&conns[i]);
@@ -872,11 +977,11 @@ int main(int argc, char **argv) {
     for (unsigned i = 0; i < l; i++) sprintf(digest + 2 * i, "%02x", md[i]);
   }
   printf("{\"mode\":\"%s\",\"concurrency\":%d,\"elapsed\":%.4f,\"completed\":%ld,\"warmed\":%ld,\"errors\":%ld,\"established\":%ld,"
-         "\"streamed\":%ld,\"connections\":%ld,\"resumed\":%ld,"
+         "\"streamed\":%ld,\"connections\":%ld,\"resumed\":%ld,\"undrained\":%ld,"
          "\"rps\":%.1f,\"p50_us\":%llu,\"p90_us\":%llu,\"p99_us\":%llu,\"max_us\":%llu,\"body_bytes\":%llu,\"body_min\":%lld,\"body_max\":%lld,"
          "\"bytes_sent\":%llu,\"sha256\":\"%s\",\"first_error\":\"%s\",\"status\":{",
          mode == M_NEWCONN ? "newconn" : mode == M_HOLD ? "hold" : mode == M_UPGRADE ? "upgrade" : "keepalive", concurrency, elapsed, completed,
-         warmed, errors, established, streamed, connections, resumed, (double)completed / elapsed, percentile(0.5), percentile(0.9),
+         warmed, errors, established, streamed, connections, resumed, undrained, (double)completed / elapsed, percentile(0.5), percentile(0.9),
          percentile(0.99), percentile(1.0), body_bytes, body_min, body_max, bytes_sent, digest, first_error);
   int first = 1;
   for (int s = 0; s < 600; s++)

@@ -67,6 +67,14 @@ function keptAlive(r, concurrency) {
 }
 
 /**
+ * New connections: each answered connection was drained (read until the peer closed it, at
+ * most the load generator's DRAIN_S; a byte there is an error), none cut short.
+ */
+function drained(r) {
+  return r.undrained ? [`${r.undrained} connections closed before their drain ended (after the answer, bytes from the target are errors)`] : [];
+}
+
+/**
  * The body size a target must answer `GET path` with: the daemon's own answer, read on its
  * socket just before the run. A container list changes by a few bytes as "Up N seconds"
  * ages; 1% of slack allows that, and is less than one container's entry. For a list, `listed`
@@ -114,7 +122,7 @@ const newConnection = {
     return { ...r, expected };
   },
   check(r) {
-    const problems = [...statusProblems(r, 200), ...bodyProblems(r, r.expected)];
+    const problems = [...statusProblems(r, 200), ...bodyProblems(r, r.expected), ...drained(r)];
     if (r.connections < r.completed) problems.push(`${r.completed} requests on ${r.connections} connections: not one new connection per request`);
     if (r.resumed) problems.push(`${r.resumed} TLS sessions resumed: not full handshakes`);
     return problems;
@@ -354,6 +362,7 @@ export async function runMix(target, ctx, loads, prefix) {
       if (creates[i]) found.push(...createProblems(r, await createEvidence(target, ctx.bundles[bundle], ctx.socket, creates[i], true)));
       else found.push(...bodyProblems(r, expected[i]), ...listedProblems(expected[i], ctx));
       if ((opts.mode ?? 'keepalive') === 'keepalive') found.push(...keptAlive(r, opts.concurrency));
+      if (opts.mode === 'newconn') found.push(...drained(r));
       problems.push(...found.map((p) => `${prefix} ${label}: ${p}`));
     }
     return { requests, problems };

@@ -1,7 +1,7 @@
 /**
  * bench/loadgen.c against a tiny local HTTP/1.1 server whose answers are known: every figure the
  * bench's checks trust (status histogram, errors, body bytes and per-response sizes, sha256,
- * the Ids 201 bodies named, connections opened, TLS sessions resumed, held streams and the data they received, the
+ * the Ids 201 bodies named, connections opened, bytes after a new connection's answer, TLS sessions resumed, held streams and the data they received, the
  * demultiplexed stdout of a hijack, resets, statuses outside 0-599, bytes past a body, conflicting
  * framing headers, an oversized request head) is asserted here, so a miscounting load generator cannot make
  * a broken target look right. Plain TCP and TLS with a client certificate. No timing is asserted.
@@ -27,6 +27,7 @@ interface LoadResult {
   streamed: number;
   connections: number;
   resumed: number;
+  undrained: number;
   body_bytes: number;
   body_min: number;
   body_max: number;
@@ -133,6 +134,11 @@ function answer(sock: Socket, method: string, path: string): boolean {
     case '/extra':
       // Two bytes more than declared, in the same write.
       sock.write(head('200 OK', ['Content-Length: 2']) + 'OKXY');
+      return true;
+    case '/extra-later':
+      // Two bytes past the body, in a write of their own a little after the answer.
+      sock.write(head('200 OK', ['Content-Length: 2']) + 'OK');
+      setTimeout(() => sock.writable && sock.write('XY'), 20);
       return true;
     case '/extra-chunked':
       sock.write(head('200 OK', ['Transfer-Encoding: chunked']) + '2\r\nOK\r\n0\r\n\r\nXY');
@@ -411,6 +417,22 @@ describe('bench/loadgen.c against known answers', () => {
     expect(r.completed).toBeGreaterThanOrEqual(8);
     expect(r.connections).toBe(r.completed);
     expect(r.resumed).toBe(0);
+    // Each connection drained after its answer: nothing more came, none cut short.
+    expect([r.errors, r.undrained]).toEqual([0, 0]);
+  });
+
+  it.each([[false], [true]])('new-connection mode (TLS: %s): a server that closes after its answer drains cleanly', async (useTls) => {
+    const { r } = await load(['--mode', 'newconn', '--path', '/close', '-c', '2', '-n', '6'], { useTls });
+    expect(r.status['200']).toBe(r.completed);
+    expect([r.errors, r.undrained]).toEqual([0, 0]);
+  });
+
+  it.each([[false], [true]])('new-connection mode (TLS: %s): bytes written after the answer, on their own, are errors', async (useTls) => {
+    // Before: the connection was closed as soon as the answer was complete, the bytes never read.
+    const { r } = await load(['--mode', 'newconn', '--path', '/extra-later', '-c', '2', '-n', '4'], { useTls });
+    expect(r.completed).toBeGreaterThanOrEqual(4);
+    expect(r.errors).toBe(r.completed);
+    expect(r.first_error).toContain('bytes after the response, on a new connection');
   });
 
   it('--warm: each connection answers before timing starts, and keeps its connection', async () => {
