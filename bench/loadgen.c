@@ -10,7 +10,7 @@
  *              handshake included) and timing starts once all have
  *   newconn    N workers, each opens a fresh connection (and TLS handshake) per request; once
  *              answered, a connection is drained, not closed at once: read until the peer closes
- *              it, at most DRAIN_S, while its worker goes on with a new one, and a byte read
+ *              it, at most --drain seconds (0.05), while its worker goes on with a new one, and a byte read
  *              there is an error (nothing was asked for it). "undrained" counts connections
  *              closed before that because DRAIN_MAX were draining already
  *   hold       N connections each send one request, wait for the head of a stream (chunked or
@@ -160,14 +160,15 @@ struct conn {
   int frame_stream;
 };
 
-/* newconn: an answered connection being drained (read until the peer closes, at most DRAIN_S). */
+/* newconn: an answered connection being drained (read until the peer closes, at most drain_s). */
 struct drain {
   enum kind kind; /* K_DRAIN */
   int fd;         /* -1: closed, the slot waits to leave the ring */
   SSL *ssl;
   double until;
 };
-#define DRAIN_S 0.05
+/* --drain: how long an answered new connection is read for bytes past its answer, in seconds. */
+static double drain_s = 0.05;
 #define DRAIN_MAX 4096
 /* The draining connections, oldest first (each drains as long, so the oldest ends first). */
 static struct drain drains[DRAIN_MAX];
@@ -518,7 +519,7 @@ static void drain_start(struct conn *c) {
   }
   struct drain *d = &drains[(drain_head + drain_count) % DRAIN_MAX];
   drain_count++;
-  *d = (struct drain){.kind = K_DRAIN, .fd = c->fd, .ssl = c->ssl, .until = now_s() + DRAIN_S};
+  *d = (struct drain){.kind = K_DRAIN, .fd = c->fd, .ssl = c->ssl, .until = now_s() + drain_s};
   c->fd = -1;
   c->ssl = NULL;
   c->st = S_IDLE;
@@ -802,7 +803,7 @@ static void build_request(void) {
 static void usage(void) {
   fprintf(stderr, "usage: loadgen --mode keepalive|newconn|hold|upgrade (--unix PATH | --port N [--host IP]) [--tls --ca F --cert F --key F]\n"
                   "  [--method M] [--path P] [--body-file F] [--content-type T] [-c N] [-d SECONDS] [-n REQUESTS] [--sha256] [--timeout S]\n"
-                  "  [--warm] [--await-data] [--await-match STR] [--ids FILE]\n");
+                  "  [--warm] [--await-data] [--await-match STR] [--ids FILE] [--drain S]\n");
   exit(2);
 }
 
@@ -831,6 +832,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--warm")) warm = 1;
     else if (!strcmp(a, "--await-data")) await_data = 1;
     else if (ARG("--await-match")) await_match = v;
+    else if (ARG("--drain")) drain_s = atof(v);
     else if (ARG("--ids")) {
       ids_out = fopen(v, "w");
       if (!ids_out) {
