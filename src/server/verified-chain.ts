@@ -3,7 +3,8 @@
  * cost of the client's certificate alone. OpenSSL builds a chain from tls.ca first (trusted
  * first, its default), so when a CA of the bundle issued the client's certificate, the verified
  * chain is that certificate and the bundle's CAs above it: found once per certificate and bundle
- * and kept by the certificate's SHA-256 fingerprint. Node's full chain (`getPeerCertificate(true)`)
+ * while no CA of the bundle starts or ends its validity, and kept by the certificate's SHA-256
+ * fingerprint. Node's full chain (`getPeerCertificate(true)`)
  * looks each issuer up in the TLS context's store and turns every certificate into an object,
  * about 0.5 ms per handshake; and it is made of what the client sent, matched by name only, so a
  * made-up CA of the real one's name, sent along, stood in its place with its own dates. It is
@@ -18,8 +19,31 @@ import { chainLink, peerChain, type ChainLink } from './chain-expiry.js';
 /** The most links of a chain: OpenSSL's default verify depth is 100, real chains have 2 to 4. */
 const MAX_LINKS = 16;
 
-/** Per bundle (TlsMaterial.caCerts), the chains found in it, by the client certificate's fingerprint. */
-const chainsByBundle = new WeakMap<readonly X509Certificate[], BoundedMap<string, readonly ChainLink[]>>();
+/** The chains found in a bundle, by the client certificate's fingerprint, and until when they hold. */
+interface FoundChains {
+  chains: BoundedMap<string, readonly ChainLink[]>;
+  /** ms since the epoch: the next instant a CA of the bundle becomes valid or expires. */
+  until: number;
+}
+
+/** Per bundle (TlsMaterial.caCerts), the chains found in it. */
+const chainsByBundle = new WeakMap<readonly X509Certificate[], FoundChains>();
+
+/**
+ * The first instant after `now` at which a certificate of `bundle` becomes valid or expires.
+ * The walk prefers CAs valid at its `now` (issuerIn), so a chain found before such an instant
+ * may not be the one OpenSSL builds after it: a root rollover's old root and the intermediate it
+ * signed expire, and OpenSSL verifies through the new root's copy of that intermediate, while a
+ * chain kept from before would still end at the expired root and cut every new connection of
+ * that certificate at once.
+ */
+function nextValidityChange(bundle: readonly X509Certificate[], now: number): number {
+  let next = Infinity;
+  for (const ca of bundle) {
+    for (const instant of [Date.parse(ca.validFrom), Date.parse(ca.validTo)]) if (instant > now && instant < next) next = instant;
+  }
+  return next;
+}
 
 /**
  * The certificate of `bundle` that issued `cert` (its issuer Name and key identifier match, and
@@ -69,14 +93,16 @@ export function bundleChain(cert: X509Certificate, bundle: readonly X509Certific
 /**
  * The verified chain of the connection `socket`, whose client certificate `peer` is (as
  * `getPeerCertificate()` gives it), against `bundle`, the tls.ca in force: from the bundle when
- * a CA of it issued `peer` (kept, at most 4096 certificates per bundle), else Node's full chain.
+ * a CA of it issued `peer` (kept, at most 4096 certificates per bundle, until a CA of the bundle
+ * becomes valid or expires), else Node's full chain.
  */
 export function verifiedChain(socket: TLSSocket, peer: PeerCertificate, bundle: readonly X509Certificate[]): readonly ChainLink[] {
-  let chains = chainsByBundle.get(bundle);
-  if (!chains) chainsByBundle.set(bundle, (chains = new BoundedMap(4096)));
-  const kept = chains.get(peer.fingerprint256);
+  const now = Date.now();
+  let found = chainsByBundle.get(bundle);
+  if (!found || now >= found.until) chainsByBundle.set(bundle, (found = { chains: new BoundedMap(4096), until: nextValidityChange(bundle, now) }));
+  const kept = found.chains.get(peer.fingerprint256);
   if (kept) return kept;
-  const found = bundleChain(new X509Certificate(peer.raw), bundle, Date.now());
-  if (found) return chains.set(peer.fingerprint256, Object.freeze(found));
+  const chain = bundleChain(new X509Certificate(peer.raw), bundle, now);
+  if (chain) return found.chains.set(peer.fingerprint256, Object.freeze(chain));
   return peerChain(socket.getPeerCertificate(true));
 }
