@@ -21,7 +21,8 @@ const MAX_LINKS = 16;
 
 /** The chains found in a bundle, by the client certificate's fingerprint, and until when they hold. */
 interface FoundChains {
-  chains: BoundedMap<string, readonly ChainLink[]>;
+  /** null: no CA of the bundle issued that certificate (Node's chain is read for it). */
+  chains: BoundedMap<string, readonly ChainLink[] | null>;
   /** ms since the epoch: the next instant a CA of the bundle becomes valid or expires. */
   until: number;
 }
@@ -93,16 +94,18 @@ export function bundleChain(cert: X509Certificate, bundle: readonly X509Certific
 /**
  * The verified chain of the connection `socket`, whose client certificate `peer` is (as
  * `getPeerCertificate()` gives it), against `bundle`, the tls.ca in force: from the bundle when
- * a CA of it issued `peer` (kept, at most 4096 certificates per bundle, until a CA of the bundle
- * becomes valid or expires), else Node's full chain.
+ * a CA of it issued `peer`, else Node's full chain. Which of the two it is, and the chain from
+ * the bundle, is kept per certificate (at most 4096 per bundle, until a CA of the bundle becomes
+ * valid or expires).
  */
 export function verifiedChain(socket: TLSSocket, peer: PeerCertificate, bundle: readonly X509Certificate[]): readonly ChainLink[] {
   const now = Date.now();
   let found = chainsByBundle.get(bundle);
   if (!found || now >= found.until) chainsByBundle.set(bundle, (found = { chains: new BoundedMap(4096), until: nextValidityChange(bundle, now) }));
-  const kept = found.chains.get(peer.fingerprint256);
-  if (kept) return kept;
-  const chain = bundleChain(new X509Certificate(peer.raw), bundle, now);
-  if (chain) return found.chains.set(peer.fingerprint256, Object.freeze(chain));
-  return peerChain(socket.getPeerCertificate(true));
+  let kept = found.chains.get(peer.fingerprint256);
+  if (kept === undefined) {
+    const chain = bundleChain(new X509Certificate(peer.raw), bundle, now);
+    kept = found.chains.set(peer.fingerprint256, chain ? Object.freeze(chain) : null);
+  }
+  return kept ?? peerChain(socket.getPeerCertificate(true));
 }

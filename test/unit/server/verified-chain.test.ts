@@ -5,7 +5,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { generateKeyPair } from '../../../src/pki/key-pair.js';
 import { x509 } from '../../../src/pki/webcrypto.js';
 import { bundleLinks, chainLink, peerChain, type ChainLink } from '../../../src/server/chain-expiry.js';
@@ -91,6 +91,15 @@ describe('verifiedChain', () => {
     expect(seen.verified.map((l) => l.subject)).toEqual(['CN=alice', 'CN=team CA, O=dockgate', 'CN=dockgate CA root, O=dockgate']);
     expect(seen.verified).toEqual(seen.node);
     expect(again.verified).not.toBe(seen.verified);
+    // That no CA of the bundle issued it is kept too: a later handshake does not look again.
+    const looks = vi.spyOn(X509Certificate.prototype, 'checkIssued');
+    try {
+      const [later] = await chainsOf(material, chain.root.certPem, [{ ...alice, certPem: alice.certPem + intPem }]) as [Seen];
+      expect(later.verified).toEqual(seen.verified);
+      expect(looks).not.toHaveBeenCalled();
+    } finally {
+      looks.mockRestore();
+    }
   });
 
   it('CAs of one name: the one whose key signed', async () => {
