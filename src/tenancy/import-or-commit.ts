@@ -8,10 +8,23 @@ import { namesReservedLabel, unsafeChange } from './label-changes.js';
 import { rebuildTarget } from './target.js';
 import { withForm } from './create-forward.js';
 import { reserved } from './create-refusals.js';
+import { CREATED_LABEL } from './container-seal.js';
 
-/** `LABEL` instruction setting the owner labels (for `changes` of commit and import). */
+/** `LABEL` instruction setting the given labels (for `changes` of commit and import). */
 export function labelChange(labels: Record<string, string>): string {
   return 'LABEL ' + Object.entries(labels).map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`).join(' ');
+}
+
+/**
+ * The labels the gateway's last `LABEL` of a commit's or an import's `changes` sets: the owner
+ * labels, and CREATED_LABEL cleared. Every label the gateway reads is set or cleared by it, over
+ * whatever a change set through a variable (`LABEL ${Y}=abc` with `Y=dockgate.created` in the
+ * committed container's environment gave the image `dockgate.created=abc`: probe s31 F1). A
+ * commit would otherwise also copy its container's own mark to the image; an image needs none
+ * (containers get a fresh one, and an empty one proves nothing: container-seal.ts).
+ */
+function gatewayLabels(owner: Record<string, string>): Record<string, string> {
+  return { ...owner, [CREATED_LABEL]: '' };
 }
 
 /** Instructions dockerd accepts in `changes` (moby's validCommitCommands). */
@@ -39,8 +52,8 @@ export function importOrCommit(ctx: TenancyContext, labels: Record<string, strin
   }
   // A LABEL instruction can spell a key many ways (quotes, escapes): refuse any mention of ours.
   // A variable (`LABEL ${X}.owner=`) is let through: the gateway's own LABEL comes last and sets
-  // both owner and team over whatever it expanded to (label-changes.ts).
+  // owner, team and created over whatever it expanded to (label-changes.ts, gatewayLabels).
   if (changes.some(namesReservedLabel)) return reserved(ctx, ['dockgate.*']);
-  const result = forward({ target: rebuildTarget(facts, { params: {}, query: params, append: { changes: [labelChange(labels)] } }) });
+  const result = forward({ target: rebuildTarget(facts, { params: {}, query: params, append: { changes: [labelChange(gatewayLabels(labels))] } }) });
   return withForm(ctx, result);
 }

@@ -29,8 +29,9 @@ const as = (who: string, args: string[], opts: { cli?: string; timeoutMs?: numbe
   docker(pki.bundle(who), gw.port, args, { timeoutMs: opts.timeoutMs ?? 60_000, cli: opts.cli, env: opts.env });
 
 /**
- * An image's labels as JSON, without the `dockgate.created` label a commit copies from its
- * container (the container's proof of creation, src/tenancy/container-seal.ts): it is random.
+ * An image's labels as JSON, without the `dockgate.created` label: an admin's commit copies its
+ * container's (the container's proof of creation, src/tenancy/container-seal.ts: it is random),
+ * a tenant's commit or import gets an empty one.
  */
 function withoutCreated(json: string): string {
   if (json === '' || json === 'null') return json;
@@ -303,6 +304,37 @@ describe('a tenant\'s variable LABEL key in a commit sets no owner (the gateway\
     } finally {
       await dockerDirect(socket, ['rm', '-f', 'tc-cc']);
       await dockerDirect(socket, ['rmi', '-f', 'tc-carolvar:1']);
+    }
+  });
+});
+
+describe('a tenant\'s commit or import cannot set dockgate.created through a variable (probe s31 F1)', () => {
+  const labelsOf = async (ref: string) => (await dockerDirect(socket, ['image', 'inspect', '-f', '{{json .Config.Labels}}', ref])).stdout.trim();
+  const CAROLS = '{"dockgate.created":"","dockgate.owner":"carol","dockgate.team":"data"}';
+
+  it('carol\'s container with Env Y=dockgate.created, committed with LABEL ${Y}=abc, gives an image with an empty dockgate.created', async () => {
+    try {
+      expect((await as('carol', ['run', '-d', '--name', 'tc-cy', '-e', 'Y=dockgate.created', 'busybox', 'sleep', '300'])).code).toBe(0);
+      const r = await as('carol', ['commit', '--change', 'LABEL ${Y}=abc', 'tc-cy', 'tc-carolcreated:1']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(await labelsOf('tc-carolcreated:1')).toBe(CAROLS);
+    } finally {
+      await dockerDirect(socket, ['rm', '-f', 'tc-cy']);
+      await dockerDirect(socket, ['rmi', '-f', 'tc-carolcreated:1']);
+    }
+  });
+
+  it('carol\'s import with ENV X=dockgate and LABEL ${X}.created=abc gives an image with an empty dockgate.created', async () => {
+    const dir = scratchDir('tc-cimport-');
+    writeFileSync(join(dir, 'f'), 'carol\n');
+    const tar = join(scratchDir('tc-cimport-tar-'), 'rootfs.tar');
+    expect((await run('tar', ['-C', dir, '-cf', tar, 'f'])).code).toBe(0);
+    try {
+      const r = await as('carol', ['import', '--change', 'ENV X=dockgate', '--change', 'LABEL ${X}.created=abc', tar, 'tc-carolimported:1']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(await labelsOf('tc-carolimported:1')).toBe(CAROLS);
+    } finally {
+      await dockerDirect(socket, ['rmi', '-f', 'tc-carolimported:1']);
     }
   });
 });

@@ -316,7 +316,25 @@ describe('#5 commit and import changes cannot forge or swallow the owner LABEL',
     expect(v.kind).toBe('forward');
     if (v.kind !== 'forward') return;
     const changes = new URL(v.target ?? '', 'http://x').searchParams.getAll('changes');
-    expect(changes).toEqual(['ENV a=b', 'CMD ["sh"]', 'LABEL "dockgate.owner"="alice" "dockgate.team"="web"']);
+    expect(changes).toEqual(['ENV a=b', 'CMD ["sh"]', 'LABEL "dockgate.owner"="alice" "dockgate.team"="web" "dockgate.created"=""']);
+  });
+
+  // Probe s31 F1: `LABEL ${Y}=abc` with `Y=dockgate.created` in the container's environment gave
+  // the image `dockgate.created=abc`: the gateway's last LABEL sets or clears every label it reads.
+  const LAST = 'LABEL "dockgate.owner"="alice" "dockgate.team"="web" "dockgate.created"=""';
+  it.each([
+    ['commit', ['LABEL ${Y}=abc']],
+    ['commit', ['ENV X=dockgate', 'LABEL ${X}.created=abc ${X}.owner=carol']],
+    ['commit', []],
+    ['import', ['ENV X=dockgate', 'LABEL ${X}.created=abc']],
+    ['import', []],
+  ])('%s with %j: the gateway\'s last LABEL sets owner and team and clears dockgate.created', async (kind, changes) => {
+    const query = changes.map((c) => `&changes=${encodeURIComponent(c)}`).join('');
+    const target = kind === 'commit' ? commit(changes) : `/v1.41/images/create?fromSrc=-&repo=spoof6&tag=1${query}`;
+    const v = await admit('alice', 'POST', target, undefined, d());
+    expect(v.kind).toBe('forward');
+    if (v.kind !== 'forward') return;
+    expect(new URL(v.target ?? '', 'http://x').searchParams.getAll('changes')).toEqual([...changes, LAST]);
   });
 
   // A refused change is named by position and instruction, never quoted: changes hold ENV values.
