@@ -3,7 +3,8 @@
  *
  * - an allow rule that selects operations the guards inspect but leaves out guards that
  *   inspect them: a guard left out permits what it would refuse (an unguarded
- *   `ContainerCreate` is root on the host). One warning per rule, naming what is missing;
+ *   `ContainerCreate` is root on the host). One warning per rule, naming what is missing
+ *   (`oomProtection` and `cpuRealtime` only with tenancy on: TENANTS_ONLY);
  * - a guard that inspects none of the operations its rule selects (it does nothing there);
  * - a guarded rule that allows BuildKit's gRPC API, which no guard inspects;
  * - a rule that allows the swarm's keys to the host (join tokens, unlock key, promotion), unless
@@ -47,6 +48,14 @@ const BODY_REFUSED: ReadonlySet<string> = new Set(['ContainerStart']);
  */
 const OTHER_CONTAINERS: ReadonlySet<string> = new Set(['execRoot', 'volumesFrom', 'links']);
 
+/**
+ * Guards against a container taking the host's memory or CPU from other people's in ways no
+ * quota covers (sparing itself from the OOM killer, real-time CPU time). Asked for only with
+ * tenancy on: without it, whoever may create containers may also stop or remove everyone's,
+ * so these would withhold nothing more.
+ */
+const TENANTS_ONLY: ReadonlySet<string> = new Set(['oomProtection', 'cpuRealtime']);
+
 /** Guards whose absence on an operation they inspect hands out root on the host outright. */
 const ROOT_GUARDS: ReadonlySet<string> = new Set(['privileged', 'binds', 'volumesFrom', 'capabilities', 'devices', 'plugins']);
 
@@ -59,7 +68,9 @@ const NO_ROOT_OPS: ReadonlySet<string> = new Set(['ContainerUpdate']);
 /** Every guard that should be set on a rule that allows `op`, in the guard table's order. */
 function neededGuards(op: string, ownContainersOnly: boolean): string[] {
   if (BODY_REFUSED.has(op)) return [];
-  return GUARDS.filter((g) => guardInspects(g, op) && !NOT_HOST_POWER.has(g.key) && !(ownContainersOnly && OTHER_CONTAINERS.has(g.key))).map((g) => g.key);
+  return GUARDS.filter(
+    (g) => guardInspects(g, op) && !NOT_HOST_POWER.has(g.key) && !(ownContainersOnly && OTHER_CONTAINERS.has(g.key)) && (ownContainersOnly || !TENANTS_ONLY.has(g.key)),
+  ).map((g) => g.key);
 }
 
 /** The operation names a rule may select, in table order without duplicates. */

@@ -6,6 +6,7 @@ import { bindsGuard } from './binds.js';
 import { buildOptionsGuard } from './build-options.js';
 import { capabilitiesGuard } from './capabilities.js';
 import { cgroupParentGuard } from './cgroup-parent.js';
+import { cpuRealtimeGuard } from './cpu-realtime.js';
 import { devicesGuard } from './devices.js';
 import { execRootGuard } from './exec-root.js';
 import type { GuardDefinition } from './guard.js';
@@ -17,6 +18,7 @@ import { logDriversGuard } from './log-drivers.js';
 import { maskedPathsGuard } from './masked-paths.js';
 import { networkDriversGuard } from './network-drivers.js';
 import { networkSubnetsGuard } from './network-subnets.js';
+import { oomProtectionGuard } from './oom-protection.js';
 import { pluginsGuard } from './plugins.js';
 import { privilegedGuard } from './privileged.js';
 import { publishedPortsGuard } from './published-ports.js';
@@ -41,6 +43,8 @@ export const GUARDS: readonly GuardDefinition<unknown>[] = [
   maskedPathsGuard,
   sysctlsGuard,
   cgroupParentGuard,
+  oomProtectionGuard,
+  cpuRealtimeGuard,
   runtimeGuard,
   logDriversGuard,
   volumeDriversGuard,

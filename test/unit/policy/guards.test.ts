@@ -430,6 +430,30 @@ describe('sysctls', () => {
   ]);
 });
 
+describe('oomProtection and cpuRealtime (probe s31 F2: host settings no quota covers)', () => {
+  run('oomProtection: false\ncpuRealtime: false', [
+    ['defaults', hc({ OomScoreAdj: 0, OomKillDisable: false, CpuRealtimeRuntime: 0, CpuRealtimePeriod: 0 }), undefined],
+    ['absent and null', hc({ OomKillDisable: null, CpuRealtimeRuntime: null }), undefined],
+    ['a positive OomScoreAdj (killed first: harms only itself)', hc({ OomScoreAdj: 500 }), undefined],
+    ['OomScoreAdj -1000', hc({ OomScoreAdj: -1000 }), 'oom-protection', 'HostConfig.OomScoreAdj -1000 is not allowed'],
+    ['OomScoreAdj -1', hc({ oomscoreadj: -1 }), 'oom-protection', 'HostConfig.OomScoreAdj -1'],
+    ['OomScoreAdj not a number (Go refuses it: fail closed)', hc({ OomScoreAdj: '-5' }), 'oom-protection'],
+    ['legacy top-level OomScoreAdj', create({ Image: 'busybox', OomScoreAdj: -1000 }), 'oom-protection', 'OomScoreAdj -1000'],
+    ['OomKillDisable', hc({ OomKillDisable: true }), 'oom-protection', 'HostConfig.OomKillDisable true is not allowed'],
+    ['OomKillDisable, update', req('POST', '/containers/c/update', { OomKillDisable: true }), 'oom-protection', 'OomKillDisable true'],
+    ['CpuRealtimeRuntime', hc({ CpuRealtimeRuntime: 950000 }), 'cpu-realtime', 'HostConfig.CpuRealtimeRuntime 950000 is not allowed'],
+    ['CpuRealtimePeriod', hc({ CpuRealtimePeriod: 1000000 }), 'cpu-realtime', 'HostConfig.CpuRealtimePeriod'],
+    ['CpuRealtimeRuntime, update', req('POST', '/containers/c/update', { cpurealtimeruntime: 10000 }), 'cpu-realtime'],
+  ]);
+  run('oomProtection: true\ncpuRealtime: true', [
+    ['permitted when true', hc({ OomScoreAdj: -1000, OomKillDisable: true, CpuRealtimeRuntime: 950000 }), undefined],
+  ]);
+  refusedAtLoad('ContainerCreate', [
+    ['oomProtection: { allow: [x] }', 'must be true (permit) or false (refuse)'],
+    ['cpuRealtime: 0', 'must be true (permit) or false (refuse)'],
+  ]);
+});
+
 describe('cgroupParent, runtimes, logDrivers, volumeDrivers', () => {
   run('cgroupParent: false\nruntimes: { allow: [runc] }\nlogDrivers: { allow: [json-file] }\nvolumeDrivers: false', [
     ['defaults', hc({ CgroupParent: '', Runtime: '', LogConfig: { Type: '', Config: {} } }), undefined],

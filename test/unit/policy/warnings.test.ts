@@ -55,12 +55,20 @@ describe('policyWarnings: guards an allow rule leaves out (M1)', () => {
   });
 
   it('with tenancy, execRoot and volumesFrom reach only own containers and are not asked for', () => {
-    const rules = rule('everyone', '{ anyone: true }', '[ContainerCreate, ContainerExec]', CREATE_GUARDS.replace('volumesFrom: false, ', ''));
+    const rules = rule('everyone', '{ anyone: true }', '[ContainerCreate, ContainerExec]', `${CREATE_GUARDS.replace('volumesFrom: false, ', '')}, oomProtection: false, cpuRealtime: false`);
     expect(policyWarnings(policy(rules, 'tenancy: { admins: { users: [admin] } }\n'))).toEqual([]);
     expect(policyWarnings(policy(rules))).toEqual([expect.stringContaining('ContainerCreate without volumesFrom; ContainerExec without execRoot: every certificate holder can get root on the host')]);
     // Unowned containers (made on the socket, an admin's included) may be read, never exec'd
     // into or named in --volumes-from (rev-objects F3): still nothing to ask for.
     expect(policyWarnings(policy(rules, 'tenancy: { unowned: [containers] }\n'))).toEqual([]);
+  });
+
+  it('with tenancy, oomProtection and cpuRealtime are asked for (probe s31 F2); without it they are not', () => {
+    const rules = rule('everyone', '{ anyone: true }', '[ContainerCreate]', CREATE_GUARDS);
+    expect(policyWarnings(policy(rules))).toEqual([]);
+    expect(policyWarnings(policy(rules, 'tenancy: { admins: { users: [admin] } }\n'))).toEqual([
+      'rule "everyone" allows ContainerCreate without oomProtection, cpuRealtime: every certificate holder gets what oomProtection, cpuRealtime would refuse (a guard left out permits what it would refuse)',
+    ]);
   });
 });
 

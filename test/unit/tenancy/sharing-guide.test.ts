@@ -6,8 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadPolicy } from '../../../src/policy/compile.js';
+import { decide } from '../../../src/policy/evaluate.js';
 import { GUARDS } from '../../../src/policy/guards/index.js';
 import { policyWarnings } from '../../../src/policy/warnings.js';
+import { identity, req } from '../policy/fixtures.js';
 
 const guide = readFileSync('docs/sharing.md', 'utf8');
 const example = /```yaml\n(version: 1[\s\S]*?)```/.exec(guide)?.[1] ?? '';
@@ -36,5 +38,27 @@ describe('docs/sharing.md example policy', () => {
     const warnings = policyWarnings(loadPolicy(example.replace('unowned: [images]', 'unowned: [images, containers]')));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('rule "admins"');
+  });
+
+  // docs/deployment.md, "What one tenant can still cost others": host settings no quota covers
+  // (probe s31 F2), as the guide's policy decides them for a tenant.
+  const deployment = readFileSync('docs/deployment.md', 'utf8');
+  it.each([
+    ['OomScoreAdj -1000', { OomScoreAdj: -1000 }, 'oom-protection'],
+    ['OomKillDisable', { OomKillDisable: true }, 'oom-protection'],
+    ['CpuRealtimeRuntime', { CpuRealtimeRuntime: 950000 }, 'cpu-realtime'],
+    ['json-file log options (no guard reads them: the docs say so)', { LogConfig: { Type: 'json-file', Config: { 'max-size': '100g', 'max-file': '99999' } } }, undefined],
+  ])('%s: %j is decided as docs/deployment.md says', (_name, hostConfig, code) => {
+    const d = decide(loadPolicy(example), identity('alice', ['web']), req('POST', '/v1.41/containers/create', { Image: 'busybox', HostConfig: hostConfig }));
+    if (code === undefined) expect(d).toMatchObject({ outcome: 'allow', rule: 'everyone' });
+    else {
+      expect(d).toMatchObject({ outcome: 'deny', rule: 'everyone', code });
+      expect(deployment).toContain(`403 \`${code}\``);
+    }
+  });
+
+  it('docs/deployment.md quotes policy explain\'s decision on OomScoreAdj -1000 as it is', () => {
+    const d = decide(loadPolicy(example), identity('alice', ['web']), req('POST', '/v1.41/containers/create', { Image: 'busybox', HostConfig: { OomScoreAdj: -1000 } }));
+    expect(deployment.replace(/\s+/g, ' ')).toContain(`\`decision: deny, rule everyone, code ${d.code}: ${d.reason}\``);
   });
 });
