@@ -32,4 +32,33 @@ describe('list item summaries keep every key the daemon sent', () => {
     expect(Object.keys(labels)).toEqual(['dockgate.owner']);
     expect(labels['dockgate.owner']).toBe('alice');
   });
+
+  /** gatewayLabels as it was before rev-stall (Object.entries): the table's reference. */
+  function entriesGatewayLabels(labels: unknown): unknown {
+    if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) return labels;
+    const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(labels as Record<string, unknown>)) if (k.startsWith('dockgate.')) out[k] = v;
+    return out;
+  }
+  const many = `{${Array.from({ length: 50_000 }, (_, i) => `"k${i}":"v"`).join(',')},"dockgate.owner":"alice","0":"n","dockgate.team":"web"}`;
+  it.each([
+    ['case differing keys', '{"dockgate.owner":"a","Dockgate.owner":"b","DOCKGATE.OWNER":"c","dockgate.Owner":"d"}'],
+    ['duplicate key (JSON.parse keeps the last)', '{"dockgate.owner":"a","dockgate.owner":"b"}'],
+    ['unicode look-alikes and escapes', '{"\u0064ockgate.owner":"e","do\u212Agate.x":"k","dockgate.\u00e9":"\u00e9","\ud83d\ude00":"x","dockgate.":""}'],
+    ['integer-like keys first', '{"dockgate.b":"1","7":"x","dockgate.a":"2","1":"y"}'],
+    ['prototype names', '{"__proto__":"p","dockgate.__proto__":"q","constructor":"c","dockgate.toString":"t"}'],
+    ['non-string values', '{"dockgate.owner":null,"dockgate.team":{"x":1},"dockgate.n":[1,2],"d":5}'],
+    ['empty map', '{}'],
+    ['not a map', '["dockgate.owner"]'],
+    ['a string', '"dockgate.owner"'],
+    ['null', 'null'],
+    ['50 000 labels', many],
+  ])('gatewayLabels equals the Object.entries reading: %s', (_name, text) => {
+    const labels = JSON.parse(text) as unknown;
+    const got = gatewayLabels(labels);
+    const want = entriesGatewayLabels(labels);
+    expect(got).toEqual(want);
+    if (want !== null && typeof want === 'object') expect(Object.keys(got as object)).toEqual(Object.keys(want));
+    expect(JSON.stringify(got)).toBe(JSON.stringify(want));
+  });
 });
