@@ -11,7 +11,8 @@ import type { JsonValue } from '../core/types.js';
 import { field, isObject } from '../facts/go-fold.js';
 import { tenancyMessage, type TenancyContext } from './context.js';
 import { deny, forward, type TenancyVerdict } from './hook.js';
-import { BodyShapeError, OWNER_LABEL, ownershipOf, TEAM_LABEL, withOwnerLabels } from './labels.js';
+import { BodyShapeError, OWNER_LABEL, ownershipOf, TEAM_LABEL } from './labels.js';
+import { withCreateLabels } from './label-overlay.js';
 import { CREATED_LABEL, freshCreatedValue } from './container-seal.js';
 import { serialiseWithin } from './rewritten-body.js';
 
@@ -33,7 +34,7 @@ export function adminContainerCreate(ctx: TenancyContext): TenancyVerdict {
   if (facts.body === undefined) return forward();
   try {
     const labels = { ...adminOwnerLabels(field(facts.body, 'Labels')), [CREATED_LABEL]: freshCreatedValue() };
-    const body = withOwnerLabels(facts.body, ['Labels'], labels);
+    const body = withCreateLabels(facts.body, labels);
     return forward({ body: serialiseWithin(body, ctx.req.method, ctx.req.bodyLimit) });
   } catch (err) {
     if (err instanceof BodyShapeError) return deny(400, 'json-shape', tenancyMessage(ctx, err.message));

@@ -15,7 +15,8 @@ import { idLikeName } from './id-like-name.js';
 import { createHostname, dnsNameRefusal, hostnameRefusal } from './dns-names.js';
 import { aliasRefusal, type JoinedNetwork } from './network-aliases.js';
 import { promoteLegacyHostConfig } from './legacy-host-config.js';
-import { reservedKeys, withOwnerLabels } from './labels.js';
+import { reservedKeys } from './labels.js';
+import { withCreateLabels } from './label-overlay.js';
 import { applyLimits, bodySwapProblem, restartPolicyProblem } from './limits.js';
 import { daemonAnswer } from './daemon-answer.js';
 import { sharedNetworkAddress, sharedNetworkNames } from './shared-network-refusals.js';
@@ -74,7 +75,8 @@ export async function containerCreate(ctx: TenancyContext, labels: Record<string
   // alone takes the body over the limit, it is refused before anything is copied or labelled.
   refuseAdding(anonymousVolumeMounts(facts.body).length * labelEntriesBytes(labels), ctx.req.method, ctx.req.bodyLimit);
   // The proof of creation (container-seal.ts) goes on the container only: its anonymous volumes get the owner labels.
-  const body = withOwnerLabels(facts.body, ['Labels'], { ...labels, [CREATED_LABEL]: freshCreatedValue() });
+  // The copy's labels map is an overlay (label-overlay.ts): nothing below reads it, json() writes it merged.
+  const body = withCreateLabels(facts.body, { ...labels, [CREATED_LABEL]: freshCreatedValue() });
   // Before anything puts a HostConfig in: dockerd would then ignore the legacy top level.
   promoteLegacyHostConfig(body);
   ownAnonymousVolumes(body, labels);

@@ -6,6 +6,7 @@
  */
 import type { JsonValue } from '../core/types.js';
 import { GatewayError } from '../http/gateway-error.js';
+import { serialiseBody } from './label-overlay.js';
 
 /** The refusal of a body the gateway's own rewrite made larger than `limit` bytes (413). */
 export function rewrittenBodyTooLarge(method: string, limit: number): GatewayError {
@@ -43,10 +44,11 @@ export function heldToLimit(body: Buffer, method: string, limit: number): Buffer
  * Serialise a rewritten body for the daemon, refusing it (throws rewrittenBodyTooLarge) when
  * over `limit` bytes (undefined: no limit). The string's length is checked before it is
  * encoded: each UTF-16 unit JSON.stringify writes is at least one byte, so a body far over
- * the limit is never encoded.
+ * the limit is never encoded. A create's labels overlay is written as the merged map
+ * (serialiseBody, label-overlay.ts).
  */
 export function serialiseWithin(value: JsonValue, method: string, limit: number | undefined): Buffer {
-  const text = JSON.stringify(value);
+  const text = serialiseBody(value);
   if (limit !== undefined && text.length > limit) throw rewrittenBodyTooLarge(method, limit);
   return limit === undefined ? Buffer.from(text) : heldToLimit(Buffer.from(text), method, limit);
 }
