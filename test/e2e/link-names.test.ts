@@ -5,7 +5,8 @@
  * the linked container, which a rule narrowed by `* /containers/ci-*` `/**` allowed, and the
  * records named `ci-x/db`. Such names are now refused on every container route before the
  * policy (`link-name`), except `docker rm --link`, which removes the link and still works.
- * F2b: a link copies the linked container's Env into the new one; `links: false` refuses it.
+ * F2b: a link copies the linked container's Env into the new one; `links: false` refuses it,
+ * except on a user-defined network, where dockerd makes a link a DNS alias only.
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,8 @@ import { until } from './support/until.js';
 
 const socket = inject('dockerSocket');
 const LABEL = 'dgt-link-names';
+/** A user-defined network: links on it are DNS aliases only. */
+const NET = 'dgt-ln-net';
 const CLI20 = '/usr/bin/docker';
 const CLIS = ['docker', ...(existsSync(CLI20) || process.env.CI === 'true' ? [CLI20] : [])];
 let pki: TestPki;
@@ -53,6 +56,8 @@ beforeAll(async () => {
   for (const args of [
     ['run', '-d', '--label', LABEL, '--name', 'dgt-ln-prod', '-e', 'DB_PASSWORD=hunter2', 'busybox', 'sleep', '600'],
     ['exec', 'dgt-ln-prod', 'sh', '-c', 'echo secret-of-prod > /secret.txt'],
+    ['network', 'create', '--label', LABEL, NET],
+    ['run', '-d', '--label', LABEL, '--name', 'dgt-ln-peer', '--network', NET, '-e', 'DB_PASSWORD=hunter2', 'busybox', 'sleep', '600'],
   ]) {
     const r = await dockerDirect(socket, args);
     expect(r.code, r.stderr).toBe(0);
@@ -61,7 +66,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await removeContainers(socket, `label=${LABEL}`);
-  for (const name of ['ci-ln-x', 'ci-ln-e', 'ci-ln-e2', 'ci-ln-rm']) await dockerDirect(socket, ['rm', '-f', name]);
+  for (const name of ['ci-ln-x', 'ci-ln-e', 'ci-ln-e2', 'ci-ln-rm', 'ci-ln-u0', 'ci-ln-u1']) await dockerDirect(socket, ['rm', '-f', name]);
+  await dockerDirect(socket, ['network', 'rm', NET]);
   await gw?.stop();
 });
 
@@ -145,5 +151,26 @@ describe('F2b: links: false refuses a link, which would copy the linked containe
     expect((await dockerDirect(socket, ['ps', '-aq', '--filter', `name=^/${name}$`])).stdout.trim()).toBe('');
     const plain = await as('erin', ['create', '--name', `${name}-plain`, '--label', LABEL, 'busybox', 'true'], cli);
     expect(plain.code, plain.stderr).toBe(0);
+  });
+
+  // On a user-defined network dockerd makes a link a DNS alias only (docker-compose v1 `run` puts
+  // such links on its one-off containers): no Env copied, no second name, so links: false lets it be.
+  it.each(CLIS.map((cli, i) => [cli, `ci-ln-u${i}`]))('%s: run --network <user-defined> --link is allowed under links: false, and copies nothing', async (cli, name) => {
+    // Created, started and waited for by name through the gateway (`docker run`, `start -a` and
+    // `logs` go by ID, which erin's path globs do not allow); its output read on the socket.
+    for (const args of [['create', '--name', name, '--label', LABEL, '--network', NET, '--link', 'dgt-ln-peer:db', 'busybox', 'sh', '-c', 'env; echo env-listed'], ['start', name], ['wait', name]]) {
+      const step = await as('erin', args, cli);
+      expect(step.code, step.stderr).toBe(0);
+    }
+    const r = await dockerDirect(socket, ['logs', name]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('env-listed');
+    expect(r.stdout).not.toContain('hunter2');
+    expect(r.stdout).not.toContain('DB_ENV_');
+    const names = (await dockerDirect(socket, ['inspect', '-f', '{{json .Name}}', 'dgt-ln-peer'])).stdout.trim();
+    expect(names).toBe('"/dgt-ln-peer"');
+    const list = await run('curl', ['-s', '--unix-socket', socket, 'http://docker/containers/json?all=1&filters=' + encodeURIComponent(JSON.stringify({ name: ['dgt-ln-peer'] }))]);
+    expect(list.stdout).toContain('"/dgt-ln-peer"');
+    expect(list.stdout).not.toContain(`/${name}/db`);
   });
 });

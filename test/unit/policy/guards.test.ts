@@ -297,6 +297,24 @@ describe('links (rev-redteam F2b: a link copies the linked container\'s Env)', (
     ['endpoint links', create({ Image: 'busybox', NetworkingConfig: { EndpointsConfig: { net: { Links: ['prod:db'] } } } }), undefined],
     ['network connect --link', req('POST', '/networks/net/connect', { Container: 'c', EndpointConfig: { Links: ['prod:db'] } }), undefined],
     ['update has no links', req('POST', '/containers/c/update', { Links: ['prod:db'] }), undefined],
+    // dockerd registers a legacy link (Env copied, second name) unless NetworkMode is user-defined
+    // by its string alone (checked on dockerd 20.10.24: a second name for none, default and bridge only).
+    ['on a user-defined network (compose run)', hc({ NetworkMode: 'proj_default', Links: ['proj_app_1:app'] }), undefined],
+    ['on a network named by ID prefix', hc({ NetworkMode: 'aada2a782145', Links: ['prod:db'] }), undefined],
+    ['"Bridge" is user-defined to dockerd (exact compare)', hc({ NetworkMode: 'Bridge', Links: ['prod:db'] }), undefined],
+    ['case-variant NetworkMode key still read', create({ Image: 'busybox', hostconfig: { networkmode: 'net', LINKS: ['prod:db'] } }), undefined],
+    ['NetworkMode default', hc({ NetworkMode: 'default', Links: ['prod:db'] }), 'links', 'off a user-defined network'],
+    ['NetworkMode bridge', hc({ NetworkMode: 'bridge', Links: ['prod:db'] }), 'links'],
+    ['NetworkMode none (dockerd registers the link)', hc({ NetworkMode: 'none', Links: ['prod:db'] }), 'links'],
+    ['NetworkMode ""', hc({ NetworkMode: '', Links: ['prod:db'] }), 'links'],
+    ['NetworkMode null', hc({ NetworkMode: null, Links: ['prod:db'] }), 'links'],
+    ['NetworkMode of another type fails closed', hc({ NetworkMode: ['net'], Links: ['prod:db'] }), 'links'],
+    ['NetworkMode host', hc({ NetworkMode: 'host', Links: ['prod:db'] }), 'links'],
+    ['NetworkMode container:x', hc({ NetworkMode: 'container:x', Links: ['prod:db'] }), 'links'],
+    ['legacy top-level Links with the top-level NetworkMode', create({ Image: 'busybox', NetworkMode: 'net', Links: ['prod:db'] }), undefined],
+    ['legacy top-level Links, user-defined only in HostConfig', create({ Image: 'busybox', Links: ['prod:db'], HostConfig: { NetworkMode: 'net' } }), 'links'],
+    ['HostConfig Links, user-defined only at the top level', create({ Image: 'busybox', NetworkMode: 'net', HostConfig: { Links: ['prod:db'] } }), 'links'],
+    ['legacy start body on a user-defined network still refused', rawFacts('ContainerStart', { NetworkMode: 'net', Links: ['prod:db'] }), 'links'],
   ]);
   run('links: true', [['permitted explicitly', hc({ Links: ['prod:db'] }), undefined]]);
   refusedAtLoad('ContainerCreate', [
