@@ -23,7 +23,7 @@ export function labelChange(labels: Record<string, string>): string {
  * commit would otherwise also copy its container's own mark to the image; an image needs none
  * (containers get a fresh one, and an empty one proves nothing: container-seal.ts).
  */
-function gatewayLabels(owner: Record<string, string>): Record<string, string> {
+function appendedLabels(owner: Record<string, string>): Record<string, string> {
   return { ...owner, [CREATED_LABEL]: '' };
 }
 
@@ -52,8 +52,8 @@ export function importOrCommit(ctx: TenancyContext, labels: Record<string, strin
   }
   // A LABEL instruction can spell a key many ways (quotes, escapes): refuse any mention of ours.
   // A variable (`LABEL ${X}.owner=`) is let through: the gateway's own LABEL comes last and sets
-  // owner, team and created over whatever it expanded to (label-changes.ts, gatewayLabels).
+  // owner, team and created over whatever it expanded to (label-changes.ts, appendedLabels).
   if (changes.some(namesReservedLabel)) return reserved(ctx, ['dockgate.*']);
-  const result = forward({ target: rebuildTarget(facts, { params: {}, query: params, append: { changes: [labelChange(gatewayLabels(labels))] } }) });
+  const result = forward({ target: rebuildTarget(facts, { params: {}, query: params, append: { changes: [labelChange(appendedLabels(labels))] } }) });
   return withForm(ctx, result);
 }
