@@ -1,27 +1,16 @@
 /**
  * What the admin listener's CRL state says in the operational log and the metrics, as the
- * Docker listener's does (crl-lockouts.ts): the `crl-lockout` lines and the
- * `crl-expired-connections-closed` line, with `listener: "admin"`, and the counts
- * `dockgate_admin_tls_cas_refused` reads. Nothing without `admin.tls.crl`.
+ * Docker listener's does (crl-lockouts.ts): the `crl-expired-connections-closed` line, with
+ * `listener: "admin"`, and the counts `dockgate_admin_tls_cas_refused` reads. Nothing without
+ * `admin.tls.crl`. Its `crl-lockout` lines are lockout-log.ts's, as the Docker listener's.
  */
 import type { AdminTlsMaterial } from '../admin/admin-tls.js';
 import type { OperationalLog } from '../observe/logger.js';
-import { crlLockouts, lockoutCounts, lockoutMessage, type CrlLockoutReason } from './crl-lockouts.js';
+import { crlLockouts, lockoutCounts, type CrlLockoutReason } from './crl-lockouts.js';
 
 /** Per reason, the CAs of `admin.tls.ca` whose every scraper is refused at `now` (all 0 without admin TLS). */
 export function adminLockoutCounts(material: AdminTlsMaterial | undefined, now: Date): Record<CrlLockoutReason, number> {
   return lockoutCounts(material ? crlLockouts(material.casWithoutCrl, material.crls, now) : []);
-}
-
-/**
- * One `crl-lockout` error per CA of `admin.tls.ca` whose CRL in force has expired or is not
- * valid yet at `now` (at start, and after each reload that put material in force). A CA without
- * a CRL is the admin `tls-config` warning's, as on the Docker listener.
- */
-export function logAdminCrlLockouts(log: OperationalLog, material: AdminTlsMaterial | undefined, now: Date): void {
-  for (const l of crlLockouts([], material?.crls ?? [], now)) {
-    log.error({ event: 'crl-lockout', listener: 'admin', reason: l.reason, ca: l.ca, caFingerprint: l.caFingerprint, at: l.at?.toISOString() }, lockoutMessage(l, 'admin'));
-  }
 }
 
 /** The warning that open admin connections were cut for an expired CRL: how many, and whose (`<CN> (serial <hex>): <count>`). */

@@ -6,6 +6,7 @@
  * (revocation is off: `dockgate_tls_crls` 0).
  */
 import { caLabel, type CrlInfo } from '../server/crl.js';
+import { CRL_LISTENERS, type CrlListener } from '../server/crl-listeners.js';
 
 /** Every reason a CA's clients are all refused for (dockgate_tls_cas_refused's `reason`). */
 export const CRL_LOCKOUT_REASONS = ['no-crl', 'crl-expired', 'crl-not-yet-valid'] as const;
@@ -61,15 +62,14 @@ export function lockoutCounts(lockouts: readonly CrlLockout[]): Record<CrlLockou
  * `tls.crl` (the default), or the admin listener's `admin.tls.crl`, named first, whose clients
  * are scrapers.
  */
-export function lockoutMessage(l: CrlLockout, listener: 'docker' | 'admin' = 'docker'): string {
+export function lockoutMessage(l: CrlLockout, listener: CrlListener = 'docker'): string {
   const date = l.at?.toISOString();
-  const peers = listener === 'admin' ? 'scraper' : 'client';
+  const { peers, lockoutPrefix } = CRL_LISTENERS[listener];
   const why =
     l.reason === 'crl-expired'
       ? `expired on ${date} (nextUpdate): every ${peers} of that CA is refused (CRL_HAS_EXPIRED) until a CRL valid now is installed`
       : `is not valid before ${date} (thisUpdate): every ${peers} of that CA is refused (CRL_NOT_YET_VALID) until then (they get in by themselves once it passes), or until a CRL valid now is installed`;
-  const file = listener === 'admin' ? 'admin.tls.crl: ' : '';
-  return `${file}the CRL of ${caLabel(l.ca, l.caFingerprint)} in force ${why} ("dockgate certs crl"); an older CRL is not kept in its place, as it may lack revocations`;
+  return `${lockoutPrefix}the CRL of ${caLabel(l.ca, l.caFingerprint)} in force ${why} ("dockgate certs crl"); an older CRL is not kept in its place, as it may lack revocations`;
 }
 
 /**

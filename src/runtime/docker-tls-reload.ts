@@ -116,7 +116,7 @@ export function createDockerTlsReload(deps: {
       const untrusted = closeUntrustedConnections(server.connections(), previous, next, config.tls.partialChain);
       log.info({ closedRevoked: closed, closedRevokedCertificates, closedUntrusted: untrusted, serverSerial: next.serverSerial, revoked: next.revokedSerials.size }, 'TLS material loaded');
       for (const warning of next.warnings) log.warn({ event: 'tls-config' }, warning);
-      logCrlLockouts(log, next, now);
+      logCrlLockouts(log, 'docker', next, now);
       crlExpiry.check();
       if (refused) log[refused.validFrom ? 'warn' : 'error']({ event: 'server-certificate-refused' }, refused.message);
       if (heldCrl) log.warn({ event: 'crl-pending', validFrom: heldCrl.validFrom.toISOString() }, heldCrl.message);

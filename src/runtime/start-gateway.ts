@@ -22,7 +22,7 @@ import { createTenancy } from '../tenancy/tenancy.js';
 import { loadTlsMaterial, tlsProblems, type TlsMaterial } from '../server/tls-material.js';
 import { certificatesCheck, logExpiryWarnings, NO_CRL, startExpiryWarnings, type CertificateState } from './expiry-warnings.js';
 import { crlLockouts, lockoutCounts } from './crl-lockouts.js';
-import { adminLockoutCounts, logAdminCrlCut, logAdminCrlLockouts } from './crl-admin-lines.js';
+import { adminLockoutCounts, logAdminCrlCut } from './crl-admin-lines.js';
 import { watchCrlExpiry } from './crl-expiry-cuts.js';
 import type { PendingCrl } from './crl-pending.js';
 import { fileStates, settleWaitMessage, watchFiles, whenSettled } from './file-watch.js';
@@ -138,7 +138,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   recordTlsExpiry(metrics, tls());
   metrics.watchCrlLockouts(() => lockoutCounts(crlLockouts(tls().casWithoutCrl, tls().crls, new Date())));
   for (const warning of tls().warnings) log.warn({ event: 'tls-config' }, warning);
-  logCrlLockouts(log, tls(), new Date());
+  logCrlLockouts(log, 'docker', tls(), new Date());
   if (config.tls.crl === undefined) log.warn({ event: 'tls-config' }, NO_CRL);
 
   const target = createUpstreamTarget(config.upstream);
@@ -186,7 +186,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   const adminInForce = admin?.tlsInForce();
   if (adminInForce) recordAdminTlsExpiry(metrics, adminInForce);
   metrics.watchAdminCrlLockouts(() => adminLockoutCounts(adminTlsNow(), new Date()));
-  logAdminCrlLockouts(log, adminInForce, new Date());
+  logCrlLockouts(log, 'admin', adminInForce, new Date());
   if (admin && config.admin.tls?.ca === undefined && !admin.loopback) {
     // Metrics name identities and operations, and anyone who reaches the port reads them. The
     // bound address decides, as for the Host check (a host name may resolve to 127.0.1.1).
@@ -231,7 +231,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       log.info({ listener: 'admin', closedUntrusted }, 'admin TLS material loaded');
       const inForce = admin.tlsInForce();
       // Cause, then effect: the reload, the CRL state it put in force, the connections it cut.
-      logAdminCrlLockouts(log, inForce, new Date());
+      logCrlLockouts(log, 'admin', inForce, new Date());
       if (cut) logAdminCrlCut(log, cut.count, cut.certificates);
       if (inForce) {
         recordAdminTlsExpiry(metrics, inForce);

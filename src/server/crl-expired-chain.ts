@@ -7,6 +7,7 @@
  */
 import type { Identity } from '../core/types.js';
 import { expiredCrlCas } from '../runtime/crl-lockouts.js';
+import { CRL_LISTENERS, type CrlListener } from './crl-listeners.js';
 import { chainIssuers } from './revoked.js';
 import type { TlsMaterial } from './tls-material.js';
 
@@ -30,12 +31,6 @@ export function expiredCrlOfChain(
   return { issuer: own[0]?.issuer ?? ca.subjectKey, nextUpdate: ends.length > 0 ? new Date(Math.max(...ends)) : undefined };
 }
 
-/** Which CRL file a refusal names, and what the peers of its listener are called. */
-const LISTENERS = {
-  docker: { file: 'tls.crl', peers: 'client' },
-  admin: { file: 'admin.tls.crl', peers: 'scraper' },
-} as const;
-
 /**
  * The `tls-handshake-failed` detail of a handshake refused as it completes because `expired`
  * (expiredCrlOfChain), the CRL in force of a CA of its chain, has expired: OpenSSL verified the
@@ -44,8 +39,8 @@ const LISTENERS = {
  * nextUpdate came before `installedAt` (when the material in force was put in force) tells which.
  * Pure.
  */
-export function expiredCrlRefusal(expired: { issuer: string; nextUpdate?: Date }, installedAt: Date, listener: keyof typeof LISTENERS): string {
-  const { file, peers } = LISTENERS[listener];
+export function expiredCrlRefusal(expired: { issuer: string; nextUpdate?: Date }, installedAt: Date, listener: CrlListener): string {
+  const { file, peers } = CRL_LISTENERS[listener];
   const since = expired.nextUpdate ? ` since ${expired.nextUpdate.toISOString()}` : '';
   const installedExpired = expired.nextUpdate !== undefined && expired.nextUpdate.getTime() <= installedAt.getTime();
   const what = installedExpired ? 'it was installed while this handshake was in progress' : 'it reached its nextUpdate while this handshake was in progress';

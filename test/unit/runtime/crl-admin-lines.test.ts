@@ -1,12 +1,13 @@
 /**
- * The admin listener's CRL state in the log and the metrics (crl-admin-lines.ts): a CRL of
+ * The admin listener's CRL state in the log and the metrics (crl-admin-lines.ts, lockout-log.ts): a CRL of
  * `admin.tls.crl` in force that has expired or is not valid yet gives a `crl-lockout` error
  * with `listener: "admin"`, as `tls.crl`'s does on the Docker listener; a CA without a CRL is
  * counted but left to the `tls-config` warning. Before, the admin listener logged and counted none.
  */
 import { describe, expect, it } from 'vitest';
 import type { AdminTlsMaterial } from '../../../src/admin/admin-tls.js';
-import { adminLockoutCounts, logAdminCrlLockouts } from '../../../src/runtime/crl-admin-lines.js';
+import { adminLockoutCounts } from '../../../src/runtime/crl-admin-lines.js';
+import { logCrlLockouts } from '../../../src/runtime/lockout-log.js';
 import type { CrlInfo } from '../../../src/server/crl.js';
 
 const at = (s: string) => new Date(`2026-12-0${s}T00:00:00Z`);
@@ -32,7 +33,7 @@ describe('the admin listener\'s CRL lockouts', () => {
     const [noCrl, expired, notYet] = counts;
     expect(adminLockoutCounts(m, at('5'))).toEqual({ 'no-crl': noCrl, 'crl-expired': expired, 'crl-not-yet-valid': notYet });
     const r = recorder();
-    logAdminCrlLockouts(r.log, m, at('5'));
+    logCrlLockouts(r.log, 'admin', m, at('5'));
     expect(r.lines.map((l) => l.obj)).toEqual(lines.map((l) => ({ event: 'crl-lockout', listener: 'admin', caFingerprint: undefined, ...l })));
     for (const l of r.lines) {
       expect(l.level).toBe('error');

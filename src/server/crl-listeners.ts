@@ -1,0 +1,30 @@
+/**
+ * The two listeners whose CRL state the gateway reports, and how each is worded: the Docker API
+ * listener checks clients against `tls.crl`, the admin listener scrapers against `admin.tls.crl`.
+ * The one place that spells them, for the `crl-lockout` lines (crl-lockouts.ts, lockout-log.ts)
+ * and the refusals of a handshake whose chain's CRL has expired (crl-expired-chain.ts).
+ */
+
+/** A listener with its own CA and CRL files. */
+export type CrlListener = 'docker' | 'admin';
+
+/** How the lines and refusals about one listener's CRL state name it. */
+export interface CrlListenerWording {
+  /** The config key of its CRL file, as a refusal names it. */
+  file: string;
+  /** What its peers are called ("every client of that CA is refused"). */
+  peers: string;
+  /**
+   * What a `crl-lockout` message starts with: the admin listener's names its file first; the
+   * Docker listener's has no prefix.
+   */
+  lockoutPrefix: string;
+  /** The fields a log line adds to say which listener it is about (the Docker listener's add none). */
+  logFields: { listener?: 'admin' };
+}
+
+/** Each listener's wording. */
+export const CRL_LISTENERS: Readonly<Record<CrlListener, Readonly<CrlListenerWording>>> = {
+  docker: { file: 'tls.crl', peers: 'client', lockoutPrefix: '', logFields: {} },
+  admin: { file: 'admin.tls.crl', peers: 'scraper', lockoutPrefix: 'admin.tls.crl: ', logFields: { listener: 'admin' } },
+};
