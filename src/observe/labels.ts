@@ -64,3 +64,14 @@ export function boundedLabel(cap: number, maxLength = 64): BoundedLabel {
     },
   };
 }
+
+/**
+ * Free-form names (certificate names, the policy version) reduced like every other label: 128
+ * characters (as the identity label, so a client's expiry series and its requests match), then
+ * everything but `[A-Za-z0-9_.:@/+-]` is percent-encoded (labelToken). Quotes, braces, controls and bidi overrides
+ * from a CN a corporate CA signed never reach /metrics. Their number is bounded elsewhere.
+ */
+export function nameLabel(name: string): string {
+  const clean = labelToken(name, 128);
+  return clean === '' ? UNKNOWN : clean;
+}

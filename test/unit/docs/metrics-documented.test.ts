@@ -4,7 +4,8 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { HANDSHAKE_FAILURES } from '../../../src/core/observer.js';
-import { CERTIFICATE_KINDS, createMetrics } from '../../../src/observe/metrics.js';
+import { CERTIFICATE_KINDS } from '../../../src/observe/certificate-expiry-metrics.js';
+import { createMetrics } from '../../../src/observe/metrics.js';
 import { UPSTREAM_ERROR_KINDS } from '../../../src/proxy/upstream-errors.js';
 import { CRL_LOCKOUT_REASONS } from '../../../src/runtime/crl-lockouts.js';
 import { codeNames, repoText, section, tableRows } from './doc-text.js';

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { boundedLabel } from '../../../src/observe/labels.js';
-import { createMetrics, nameLabel } from '../../../src/observe/metrics.js';
+import { boundedLabel, nameLabel } from '../../../src/observe/labels.js';
+import { createMetrics } from '../../../src/observe/metrics.js';
 import { facts, operation, record } from './fixtures.js';
 
 /** Value of one series of a metric, by exact label set (undefined when absent). */
