@@ -10,8 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import express, { type NextFunction, type Request, type Response } from 'express';
-import helmet from 'helmet';
+import express from 'express';
 import type { Registry } from 'prom-client';
 import { DEFAULTS } from '../config/load.js';
 import type { AdminConfig, LimitsConfig } from '../config/types.js';
@@ -19,8 +18,6 @@ import { nullObserver, type HandshakeReports } from '../core/observer.js';
 import { refusedCertificate } from '../server/peer-certificate.js';
 import { limitHandshakeSources } from '../server/source-limits.js';
 import { expireIfDue, watchExpiry } from '../server/connection-expiry.js';
-import { isRevoked } from '../server/revoked.js';
-import { certificateNameKeys, type ParsedCertificate } from '../identity/identity.js';
 import { closeUntrustedPeers, fingerprintOf, replacedBundles } from '../server/ca-trust.js';
 import { rememberCrls, type CrlHistory } from '../runtime/crl-history.js';
 import { pendingCrl, type PendingCrl } from '../runtime/crl-pending.js';
@@ -28,14 +25,10 @@ import { crlRollback } from '../runtime/crl-rollback.js';
 import { outOfDateReplacement, type RefusedServerCertificate } from '../runtime/server-certificate-dates.js';
 import { loadAdminTls, withAdminCrlsOf, type AdminTlsMaterial } from './admin-tls.js';
 import { expiredAdminCrlRefusal, watchAdminCrlExpiry } from './admin-crl-expiry.js';
-import { isLoopbackAddress, loopbackHostHeader } from './loopback-host.js';
+import { isLoopbackAddress } from './loopback-host.js';
+import { createAdminApp, type ReadinessReport } from './admin-app.js';
+import { connectionRevoked } from './admin-connection-revoked.js';
 import { HTTP1_ALPN_PROTOCOLS } from '../http/alpn.js';
-
-/** What `/readyz` reports; 200 when `ready`, else 503. */
-export interface ReadinessReport {
-  ready: boolean;
-  checks: Record<string, { ok: boolean; detail?: string }>;
-}
 
 /** Options of {@link startAdminServer}. */
 export interface AdminServerOptions {
@@ -121,84 +114,8 @@ export interface AdminTlsReload {
   crlExpiredClosed?: { count: number; certificates: string[] };
 }
 
-/** Whether the certificate a connection was verified with, or a CA above it, is revoked. */
-function connectionRevoked(socket: TLSSocket, revocation: NonNullable<AdminTlsMaterial['revocation']>): boolean {
-  const peer = socket.getPeerCertificate();
-  // A verified connection always has one; one without cannot be checked, so it is refused.
-  if (!peer?.raw) return true;
-  // Issuer and serial only: a scraper's certificate need not name a gateway identity.
-  return isRevoked({ issuerKey: certificateNameKeys(peer as unknown as ParsedCertificate).issuerKey, serial: peer.serialNumber.toLowerCase() }, revocation, () => peer.raw);
-}
-
 /** How long a scraper's TLS handshake may take. */
 const ADMIN_HANDSHAKE_TIMEOUT_MS = 10_000;
-
-/**
- * Build the express app: three GET routes (HEAD too, as express answers HEAD with a GET route),
- * for HTTP/1 request lines only (another version, or none, is a 400 and the connection closes),
- * matched exactly: `/metrics/` and `/METRICS` are a JSON 404 like everything else, so a proxy
- * rule for the exact path covers every way in. While `loopbackHostsOnly()` is true, a request
- * whose `Host` is not a loopback name gets a JSON 403 (see loopback-host.ts). `tls`: the
- * listener speaks HTTPS (admin.tls), and only then do answers carry HSTS and CSP's
- * `upgrade-insecure-requests`.
- */
-export function createAdminApp(opts: Pick<AdminServerOptions, 'registry' | 'readiness'> & { loopbackHostsOnly?: () => boolean; tls?: boolean }): express.Express {
-  const app = express();
-  // Read when the app's router is made, at the first app.use: set before it.
-  app.set('case sensitive routing', true);
-  app.set('strict routing', true);
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  // HSTS and CSP's upgrade-insecure-requests speak of HTTPS: only with admin.tls, never on
-  // the plain-HTTP listener (where HSTS is ignored and the upgrade points at nothing).
-  app.use(helmet(opts.tls ? {} : { strictTransportSecurity: false, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
-  app.use((_req, res, next) => {
-    // Health and metrics must never be served from a cache.
-    res.set('Cache-Control', 'no-store');
-    next();
-  });
-  // A request line without an HTTP/1 version (Node reads `GET /metrics` as HTTP/0.9, a textual
-  // `HTTP/2.0` as 2.0) is refused as Node refuses the request lines it cannot parse: 400, closed.
-  // After helmet and Cache-Control: this answer carries them too (rev-observe F2).
-  app.use((req, res, next) => {
-    if (req.httpVersionMajor === 1) return next();
-    res.set('Connection', 'close');
-    res.status(400).json({ message: 'malformed HTTP request: the request line has no HTTP/1 version' });
-  });
-  const loopbackHostsOnly = opts.loopbackHostsOnly;
-  if (loopbackHostsOnly) {
-    app.use((req, res, next) => {
-      if (!loopbackHostsOnly() || loopbackHostHeader(req.headers.host)) return next();
-      res.status(403).json({ message: 'the admin listener is bound to loopback and answers only a loopback Host (localhost, 127.0.0.1, [::1])' });
-    });
-  }
-
-  app.get('/metrics', async (_req, res) => {
-    const text = await opts.registry.metrics();
-    res.status(200).type(opts.registry.contentType).send(text);
-  });
-  app.get('/healthz', (_req, res) => {
-    res.status(200).json({ status: 'ok' });
-  });
-  app.get('/readyz', async (_req, res) => {
-    let report: ReadinessReport;
-    try {
-      report = await opts.readiness();
-    } catch (err) {
-      report = { ready: false, checks: { readiness: { ok: false, detail: String(err) } } };
-    }
-    res.status(report.ready ? 200 : 503).json({ status: report.ready ? 'ready' : 'not ready', checks: report.checks });
-  });
-  app.use((_req, res) => {
-    res.status(404).json({ message: 'not found' });
-  });
-  // Express needs all four parameters to recognise an error handler.
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (res.headersSent) return res.destroy();
-    res.status(500).json({ message: 'internal error', detail: String(err) });
-  });
-  return app;
-}
 
 /** Start the admin listener on `config.listen`; resolves once it is listening. */
 export async function startAdminServer(opts: AdminServerOptions): Promise<AdminServer> {

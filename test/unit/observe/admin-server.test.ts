@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAdminServer, type AdminServer, type ReadinessReport } from '../../../src/admin/admin-server.js';
+import type { ReadinessReport } from '../../../src/admin/admin-app.js';
+import { startAdminServer, type AdminServer } from '../../../src/admin/admin-server.js';
 import { createMetrics } from '../../../src/observe/metrics.js';
 import { record } from './fixtures.js';
 
