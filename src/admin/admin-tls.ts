@@ -9,7 +9,8 @@ import type { SecureContextOptions } from 'node:tls';
 import type { AdminTlsConfig } from '../config/types.js';
 import { keepHeldCrls } from '../runtime/crl-pending.js';
 import type { ServerCertificateDates } from '../runtime/server-certificate-dates.js';
-import { normalizeSerialHex, type CrlInfo } from '../server/crl.js';
+import type { CrlInfo } from '../server/crl.js';
+import { normalizeSerialHex } from '../server/crl-serial.js';
 import { loadServerPair, loadTlsMaterial, TlsMaterialError, type ExpiringItem, type TlsMaterial } from '../server/tls-material.js';
 
 /** Loaded admin TLS material. */

@@ -6,7 +6,7 @@
 import type { TLSSocket } from 'node:tls';
 import type { Identity } from '../core/types.js';
 import { issuersOf } from './ca-key.js';
-import { normalizeSerialHex } from './crl.js';
+import { normalizeSerialHex } from './crl-serial.js';
 import type { CaName, TlsMaterial } from './tls-material.js';
 
 /**

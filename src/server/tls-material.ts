@@ -8,7 +8,9 @@ import { readRegularFile } from '../config/regular-file.js';
 import type { TlsConfig } from '../config/types.js';
 import { certificateNameKeys, type ParsedCertificate } from '../identity/identity.js';
 import { caKey } from './ca-key.js';
-import { caLabel, crlGaps, normalizeSerialHex, parseCrl, type CrlInfo } from './crl.js';
+import { caLabel, parseCrl, type CrlInfo } from './crl.js';
+import { crlGaps } from './crl-gaps.js';
+import { normalizeSerialHex } from './crl-serial.js';
 import { DerTag, derChildren, parseDer } from './der.js';
 
 /** Something in the TLS material that stops working at a known time. */

@@ -4,7 +4,8 @@ import { crlPem } from '../../../src/pki/crl.js';
 import { createIntermediateCa } from '../../../src/pki/intermediate-ca.js';
 import { x509 } from '../../../src/pki/webcrypto.js';
 import type { NewCa } from '../../../src/pki/ca.js';
-import { casWithoutCrl, parseCrl } from '../../../src/server/crl.js';
+import { parseCrl } from '../../../src/server/crl.js';
+import { casWithoutCrl } from '../../../src/server/crl-gaps.js';
 import { legacyCaName } from './tls-chain.js';
 
 const now = new Date();

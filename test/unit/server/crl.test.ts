@@ -6,7 +6,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCertsCommand } from '../../../src/pki/cli.js';
-import { casWithoutCrl, crlGaps, normalizeSerialHex, parseCrl } from '../../../src/server/crl.js';
+import { parseCrl } from '../../../src/server/crl.js';
+import { casWithoutCrl, crlGaps } from '../../../src/server/crl-gaps.js';
+import { normalizeSerialHex } from '../../../src/server/crl-serial.js';
 import { derChildren, parseDer, readBitStringBytes, readIntegerHex, readNull, readOid, readSignedIntegerHex, readSmallInteger, readTime, type DerElement } from '../../../src/server/der.js';
 import { captureIo } from '../pki/helpers.js';
 
@@ -489,7 +491,7 @@ describe('DER reader', () => {
 });
 
 describe('memory: the CRL check does not load an X.509 library', () => {
-  it('src/server/crl.ts reaches only node:crypto and its own DER, Name and CA-key modules (no @peculiar/x509, no reflect-metadata)', () => {
+  it('src/server/crl.ts and crl-gaps.ts reach only node:crypto and their own DER, Name and CA-key modules (no @peculiar/x509, no reflect-metadata)', () => {
     const root = fileURLToPath(new URL('../../../', import.meta.url));
     const files = new Set<string>();
     const bare = new Set<string>();
@@ -504,7 +506,18 @@ describe('memory: the CRL check does not load an X.509 library', () => {
       }
     };
     visit(join(root, 'src/server/crl.ts'));
-    expect([...files].map((f) => relative(root, f)).sort()).toEqual(['src/server/ca-key.ts', 'src/server/crl.ts', 'src/server/der.ts', 'src/server/x509-name.ts']);
+    visit(join(root, 'src/server/crl-gaps.ts'));
+    expect([...files].map((f) => relative(root, f)).sort()).toEqual([
+      'src/server/ca-key.ts',
+      'src/server/crl-der.ts',
+      'src/server/crl-gaps.ts',
+      'src/server/crl-serial.ts',
+      'src/server/crl-signature.ts',
+      'src/server/crl-trusted-cas.ts',
+      'src/server/crl.ts',
+      'src/server/der.ts',
+      'src/server/x509-name.ts',
+    ]);
     expect([...bare]).toEqual(['node:crypto']);
   });
 });
