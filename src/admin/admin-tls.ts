@@ -11,7 +11,8 @@ import { keepHeldCrls } from '../runtime/crl-pending.js';
 import type { ServerCertificateDates } from '../runtime/server-certificate-dates.js';
 import type { CrlInfo } from '../server/crl.js';
 import { normalizeSerialHex } from '../server/crl-serial.js';
-import { loadServerPair, loadTlsMaterial, TlsMaterialError, type ExpiringItem, type TlsMaterial } from '../server/tls-material.js';
+import { loadTlsMaterial, TlsMaterialError, type ExpiringItem, type TlsMaterial } from '../server/tls-material.js';
+import { loadServerPair } from '../server/tls-material-server-pair.js';
 
 /** Loaded admin TLS material. */
 export interface AdminTlsMaterial {

@@ -9,7 +9,8 @@
  */
 import { readRegularFile } from '../config/regular-file.js';
 import { parseCrl, type CrlInfo } from '../server/crl.js';
-import { MAX_TLS_FILE_BYTES, type TlsMaterial } from '../server/tls-material.js';
+import type { TlsMaterial } from '../server/tls-material.js';
+import { MAX_TLS_FILE_BYTES } from '../server/tls-material-files.js';
 
 /** A CRL file read alone: its CRLs and its revocations, by CA of the bundle in force. */
 export interface CrlAlone {

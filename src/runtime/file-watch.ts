@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { statSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { readRegularFile } from '../config/regular-file.js';
-import { MAX_TLS_FILE_BYTES } from '../server/tls-material.js';
+import { MAX_TLS_FILE_BYTES } from '../server/tls-material-files.js';
 import { MAX_YAML_FILE_BYTES } from '../config/yaml-file.js';
 
 /** The most a snapshot reads: the largest file any watched file's loader takes. */

@@ -2,9 +2,8 @@
  * The listener's TLS material read from disk and checked before use: the CA bundle, the server
  * certificate chain and key (which must match), and the optional CRL.
  */
-import { X509Certificate, constants, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { X509Certificate, constants } from 'node:crypto';
 import type { SecureContextOptions } from 'node:tls';
-import { readRegularFile } from '../config/regular-file.js';
 import type { TlsConfig } from '../config/types.js';
 import { certificateNameKeys, type ParsedCertificate } from '../identity/identity.js';
 import { caKey } from './ca-key.js';
@@ -12,6 +11,8 @@ import { caLabel, parseCrl, type CrlInfo } from './crl.js';
 import { crlGaps } from './crl-gaps.js';
 import { normalizeSerialHex } from './crl-serial.js';
 import { DerTag, derChildren, parseDer } from './der.js';
+import { collecting, oneLine, parseCertificate, readTlsFile, splitPem } from './tls-material-files.js';
+import { loadServerPair } from './tls-material-server-pair.js';
 
 /** Something in the TLS material that stops working at a known time. */
 export interface ExpiringItem {
@@ -93,10 +94,6 @@ export function caKeyOf(cert: X509Certificate): string {
   return key;
 }
 
-/** Split a PEM bundle into its certificates. */
-export function splitPem(pem: string): string[] {
-  return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-}
 
 /** Every problem found in one listener's TLS files, each naming its file. */
 export class TlsMaterialError extends Error {
@@ -121,9 +118,9 @@ export function tlsProblems(err: unknown): string[] {
 export async function loadTlsMaterial(tls: TlsConfig, configKey = 'tls'): Promise<TlsMaterial> {
   const problems: string[] = [];
   const attempt = collecting(problems);
-  const ca = readFile(tls.ca, attempt);
+  const ca = readTlsFile(tls.ca, attempt);
   const pair = loadServerPair(tls, problems);
-  const crl = tls.crl ? readFile(tls.crl, attempt) : undefined;
+  const crl = tls.crl ? readTlsFile(tls.crl, attempt) : undefined;
   const caCerts = ca === undefined ? undefined : attempt(() => caPems(ca, tls.ca));
   const cas = caCerts && attempt(() => caCerts.map((pem, i) => parseCertificate(pem, `${tls.ca}: certificate ${i + 1} of ${caCerts.length}`)));
   const notCa = (cas ?? []).flatMap((c, i) => (isCaCertificate(c) ? [] : [`certificate ${i + 1} of ${cas?.length ?? 0} ("${oneLine(c.subject)}")`]));
@@ -223,107 +220,11 @@ function sharedNames(cas: readonly CaName[], file: string, key: string): string[
     });
 }
 
-/** A check runner that turns each check's error into a problem of `problems` (and its result into undefined). */
-function collecting(problems: string[]): <T>(check: () => T) => T | undefined {
-  return (check) => {
-    try {
-      return check();
-    } catch (err) {
-      problems.push((err as Error).message);
-      return undefined;
-    }
-  };
-}
-
-/**
- * Largest TLS file read (a CA bundle, a certificate chain, a key, a CRL): a CRL of a large
- * corporate CA runs to some MiB; this bounds what a mistaken path can make the gateway hold.
- */
-export const MAX_TLS_FILE_BYTES = 64 * 1024 * 1024;
-
-function readFile(file: string, attempt: ReturnType<typeof collecting>): Buffer | undefined {
-  return attempt(() => {
-    try {
-      return readRegularFile(file, MAX_TLS_FILE_BYTES);
-    } catch (err) {
-      const message = (err as Error).message;
-      throw new Error(message.startsWith(file) ? message : `${file}: ${message}`, { cause: err });
-    }
-  });
-}
-
-/**
- * A listener's server certificate (chain) and key, each read and checked apart and the key
- * against the certificate when both are usable; every problem goes to `problems`, each naming
- * its file. Undefined when there was one. The Docker listener's and the admin listener's.
- */
-export function loadServerPair(files: { cert: string; key: string }, problems: string[]): { cert: Buffer; key: Buffer; server: X509Certificate } | undefined {
-  const attempt = collecting(problems);
-  const cert = readFile(files.cert, attempt);
-  const key = readFile(files.key, attempt);
-  const server = cert === undefined ? undefined : attempt(() => serverCertificate(cert, files.cert));
-  const privateKey = key === undefined ? undefined : attempt(() => usableKey(key, files.key));
-  if (!cert || !key || !server || !privateKey) return undefined;
-  const pub = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
-  if (!pub.equals(server.publicKey.export({ type: 'spki', format: 'der' }))) {
-    problems.push(`${files.key}: private key does not match the certificate in ${files.cert}`);
-    return undefined;
-  }
-  return { cert, key, server };
-}
-
 /** The certificates of a CA bundle, as PEM blocks; throws when it holds none. */
 function caPems(ca: Buffer, file: string): string[] {
   const pems = splitPem(ca.toString('utf8'));
   if (pems.length === 0) throw new Error(`${file}: no PEM certificate found`);
   return pems;
-}
-
-/** The server certificate of `tls.cert` (its first block), after the chain behind it parses and its use is checked. */
-function serverCertificate(cert: Buffer, file: string): X509Certificate {
-  const [serverPem, ...chainPems] = splitPem(cert.toString('utf8'));
-  if (!serverPem) throw new Error(`${file}: no PEM certificate found`);
-  const server = parseCertificate(serverPem, `${file}: the server certificate`);
-  chainPems.forEach((pem, i) => parseCertificate(pem, `${file}: chain certificate ${i + 2} of ${chainPems.length + 1}`));
-  checkServerCertificate(server, file);
-  return server;
-}
-
-function usableKey(key: Buffer, file: string): KeyObject {
-  try {
-    return createPrivateKey(key);
-  } catch (err) {
-    throw new Error(`${file}: not a usable private key (${(err as Error).message})`, { cause: err });
-  }
-}
-
-/** Parse one PEM certificate; `what` (the file and the place in it) prefixes the error. */
-function parseCertificate(pem: string, what: string): X509Certificate {
-  try {
-    return new X509Certificate(pem);
-  } catch (err) {
-    throw new Error(`${what} is not a valid certificate (${(err as Error).message})`, { cause: err });
-  }
-}
-
-/** id-kp-serverAuth and anyExtendedKeyUsage. */
-const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
-const ANY_EKU = '2.5.29.37.0';
-
-/**
- * Refuse a server certificate that clients will refuse: one whose extendedKeyUsage leaves out
- * serverAuth (a client bundle's cert.pem by mistake). Docker's Go client and OpenSSL-based
- * clients check it; the handshake would fail for every client with an error on their side only.
- */
-function checkServerCertificate(cert: X509Certificate, file: string): void {
-  // Node 20: the extendedKeyUsage OIDs, undefined without the extension (no restriction).
-  const eku = cert.keyUsage as string[] | undefined;
-  if (eku && !eku.includes(SERVER_AUTH) && !eku.includes(ANY_EKU)) {
-    throw new Error(
-      `${file}: the certificate of "${oneLine(cert.subject)}" is not for TLS servers (extendedKeyUsage ${eku.join(', ')} lacks serverAuth): ` +
-        'clients refuse it; use the server certificate (dockgate certs init writes server-cert.pem), not a client certificate',
-    );
-  }
 }
 
 /**
@@ -340,9 +241,4 @@ function isCaCertificate(cert: X509Certificate): boolean {
   } catch {
     return false;
   }
-}
-
-/** Node prints subjects one attribute per line. */
-function oneLine(subject: string): string {
-  return subject.split('\n').join(', ');
 }

@@ -13,7 +13,8 @@ import { x509 } from '../../../src/pki/webcrypto.js';
 import { closeUntrustedConnections, closeUntrustedPeers } from '../../../src/server/ca-trust.js';
 import { cutReason } from '../../../src/server/connection-cuts.js';
 import { identityOf } from '../../../src/server/peer-identity.js';
-import { splitPem, type TlsMaterial } from '../../../src/server/tls-material.js';
+import type { TlsMaterial } from '../../../src/server/tls-material.js';
+import { splitPem } from '../../../src/server/tls-material-files.js';
 import { connect, leaf, listen, makeChain, reissue, sweepOpen, type Pair } from '../server/tls-chain.js';
 
 const DAY = 86_400_000;
