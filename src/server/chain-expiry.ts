@@ -23,6 +23,13 @@ export interface ChainLink {
   subject: string;
   /** Whether it is its own issuer (a root: the chain ends there). */
   selfIssued: boolean;
+  /**
+   * Set on the link where the gateway lost the chain: no certificate it can see (those of
+   * Node's chain, the bundle's) both names this link's issuer and verifies its signature, so
+   * the chain OpenSSL verified went through one the gateway cannot read (verified-chain.ts).
+   * The walk ends there, and the link counts as expired at the handshake.
+   */
+  unplaced?: true;
 }
 
 /** When a chain stops being valid, and which certificate of it expires first. */
@@ -43,7 +50,10 @@ export interface ChainExpiry {
  * as OpenSSL verifies with the trusted copy (a renewed root, an intermediate re-signed) rather
  * than an older one the client sent; one the bundle does not hold, with its own. The walk ends at
  * a self-issued certificate, or with `partialChain` at the first certificate of the bundle (the
- * anchor: what the client sent above it was not part of the verified chain).
+ * anchor: what the client sent above it was not part of the verified chain). A chain the gateway
+ * could not place (a link marked `unplaced`) expires at `now`: the connection is cut at once, as
+ * one whose chain leads to no CA of the bundle is at a reload (ca-trust.ts), rather than kept
+ * on dates of certificates that may not be the ones OpenSSL verified.
  */
 export function chainExpiry(chain: readonly ChainLink[], bundle: readonly ChainLink[], partialChain: boolean, now: number): ChainExpiry | undefined {
   let first: ChainExpiry | undefined;
@@ -51,9 +61,9 @@ export function chainExpiry(chain: readonly ChainLink[], bundle: readonly ChainL
     const link = chain[depth] as ChainLink;
     const trusted = depth === 0 ? bundle.filter((b) => b.fingerprint === link.fingerprint) : bundle.filter((b) => b.ca === link.ca);
     const valid = trusted.filter((b) => b.notBefore <= now && now < b.notAfter);
-    const notAfter = depth > 0 && valid.length > 0 ? Math.max(...valid.map((b) => b.notAfter)) : link.notAfter;
+    const notAfter = link.unplaced ? Math.min(now, link.notAfter) : depth > 0 && valid.length > 0 ? Math.max(...valid.map((b) => b.notAfter)) : link.notAfter;
     if (!first || notAfter < first.notAfter) first = { notAfter, depth, subject: link.subject };
-    if (link.selfIssued || (partialChain && trusted.length > 0)) break;
+    if (link.unplaced || link.selfIssued || (partialChain && trusted.length > 0)) break;
   }
   return first;
 }

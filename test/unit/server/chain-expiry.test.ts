@@ -27,6 +27,8 @@ describe('chainExpiry', () => {
     ['partialChain: the walk ends at the first certificate of the bundle (what was sent above it was not verified)', [leaf(5_000_000), int(6_000_000), root(1_200_000)], [int(6_000_000)], true, { notAfter: 5_000_000, depth: 0 }],
     ['without partialChain the same chain goes on to the root', [leaf(5_000_000), int(6_000_000), root(1_200_000)], [int(6_000_000), root(1_200_000)], false, { notAfter: 1_200_000, depth: 2 }],
     ['partialChain with the client certificate itself pinned: its own dates', [leaf(5_000_000), int(1_100_000)], [leaf(5_000_000)], true, { notAfter: 5_000_000, depth: 0 }],
+    ['a link the gateway could not place (verified-chain.ts): expired at now, nothing above it counts', [leaf(5_000_000), { ...int(9_000_000, 'fake'), unplaced: true }, root(500_000)], [root(500_000)], false, { notAfter: NOW, depth: 1 }],
+    ['an unplaced link that expired before now: its own date', [leaf(5_000_000), { ...int(900_000, 'fake'), unplaced: true }], [], false, { notAfter: 900_000, depth: 1 }],
   ])('%s', (_name, chain, bundle, partialChain, want) => {
     const got = chainExpiry(chain, bundle, partialChain, NOW);
     expect(got && { notAfter: got.notAfter, depth: got.depth }).toEqual(want);
