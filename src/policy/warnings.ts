@@ -4,7 +4,7 @@
  * - an allow rule that selects operations the guards inspect but leaves out guards that
  *   inspect them: a guard left out permits what it would refuse (an unguarded
  *   `ContainerCreate` is root on the host). One warning per rule, naming what is missing
- *   (`oomProtection` and `cpuRealtime` only with tenancy on: TENANTS_ONLY);
+ *   (`oomProtection`, `cpuRealtime` and `logOptions` only with tenancy on: TENANTS_ONLY);
  * - a guard that inspects none of the operations its rule selects (it does nothing there);
  * - a guarded rule that allows BuildKit's gRPC API, which no guard inspects;
  * - a rule that allows the swarm's keys to the host (join tokens, unlock key, promotion), unless
@@ -49,12 +49,12 @@ const BODY_REFUSED: ReadonlySet<string> = new Set(['ContainerStart']);
 const OTHER_CONTAINERS: ReadonlySet<string> = new Set(['execRoot', 'volumesFrom', 'links']);
 
 /**
- * Guards against a container taking the host's memory or CPU from other people's in ways no
- * quota covers (sparing itself from the OOM killer, real-time CPU time). Asked for only with
+ * Guards against a container taking the host's memory, CPU or disk from other people's in ways
+ * no quota covers (sparing itself from the OOM killer, real-time CPU time, unbounded logs). Asked for only with
  * tenancy on: without it, whoever may create containers may also stop or remove everyone's,
  * so these would withhold nothing more.
  */
-const TENANTS_ONLY: ReadonlySet<string> = new Set(['oomProtection', 'cpuRealtime']);
+const TENANTS_ONLY: ReadonlySet<string> = new Set(['oomProtection', 'cpuRealtime', 'logOptions']);
 
 /** Guards whose absence on an operation they inspect hands out root on the host outright. */
 const ROOT_GUARDS: ReadonlySet<string> = new Set(['privileged', 'binds', 'volumesFrom', 'capabilities', 'devices', 'plugins']);

@@ -15,6 +15,7 @@ import { imagesGuard } from './images.js';
 import { importUrlsGuard } from './import-urls.js';
 import { linksGuard } from './links.js';
 import { logDriversGuard } from './log-drivers.js';
+import { logOptionsGuard } from './log-options.js';
 import { maskedPathsGuard } from './masked-paths.js';
 import { networkDriversGuard } from './network-drivers.js';
 import { networkSubnetsGuard } from './network-subnets.js';
@@ -47,6 +48,7 @@ export const GUARDS: readonly GuardDefinition<unknown>[] = [
   cpuRealtimeGuard,
   runtimeGuard,
   logDriversGuard,
+  logOptionsGuard,
   volumeDriversGuard,
   publishedPortsGuard,
   imagesGuard,

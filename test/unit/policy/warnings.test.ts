@@ -55,7 +55,7 @@ describe('policyWarnings: guards an allow rule leaves out (M1)', () => {
   });
 
   it('with tenancy, execRoot and volumesFrom reach only own containers and are not asked for', () => {
-    const rules = rule('everyone', '{ anyone: true }', '[ContainerCreate, ContainerExec]', `${CREATE_GUARDS.replace('volumesFrom: false, ', '')}, oomProtection: false, cpuRealtime: false`);
+    const rules = rule('everyone', '{ anyone: true }', '[ContainerCreate, ContainerExec]', `${CREATE_GUARDS.replace('volumesFrom: false, ', '')}, oomProtection: false, cpuRealtime: false, logOptions: { maxSize: 10m }`);
     expect(policyWarnings(policy(rules, 'tenancy: { admins: { users: [admin] } }\n'))).toEqual([]);
     expect(policyWarnings(policy(rules))).toEqual([expect.stringContaining('ContainerCreate without volumesFrom; ContainerExec without execRoot: every certificate holder can get root on the host')]);
     // Unowned containers (made on the socket, an admin's included) may be read, never exec'd
@@ -63,11 +63,11 @@ describe('policyWarnings: guards an allow rule leaves out (M1)', () => {
     expect(policyWarnings(policy(rules, 'tenancy: { unowned: [containers] }\n'))).toEqual([]);
   });
 
-  it('with tenancy, oomProtection and cpuRealtime are asked for (probe s31 F2); without it they are not', () => {
+  it('with tenancy, oomProtection, cpuRealtime and logOptions are asked for (probe s31 F2); without it they are not', () => {
     const rules = rule('everyone', '{ anyone: true }', '[ContainerCreate]', CREATE_GUARDS);
     expect(policyWarnings(policy(rules))).toEqual([]);
     expect(policyWarnings(policy(rules, 'tenancy: { admins: { users: [admin] } }\n'))).toEqual([
-      'rule "everyone" allows ContainerCreate without oomProtection, cpuRealtime: every certificate holder gets what oomProtection, cpuRealtime would refuse (a guard left out permits what it would refuse)',
+      'rule "everyone" allows ContainerCreate without oomProtection, cpuRealtime, logOptions: every certificate holder gets what oomProtection, cpuRealtime, logOptions would refuse (a guard left out permits what it would refuse)',
     ]);
   });
 });

@@ -47,7 +47,8 @@ describe('docs/sharing.md example policy', () => {
     ['OomScoreAdj -1000', { OomScoreAdj: -1000 }, 'oom-protection'],
     ['OomKillDisable', { OomKillDisable: true }, 'oom-protection'],
     ['CpuRealtimeRuntime', { CpuRealtimeRuntime: 950000 }, 'cpu-realtime'],
-    ['json-file log options (no guard reads them: the docs say so)', { LogConfig: { Type: 'json-file', Config: { 'max-size': '100g', 'max-file': '99999' } } }, undefined],
+    ['json-file log options past the maxima', { LogConfig: { Type: 'json-file', Config: { 'max-size': '100g', 'max-file': '99999' } } }, 'log-option'],
+    ['json-file log options within them', { LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } } }, undefined],
   ])('%s: %j is decided as docs/deployment.md says', (_name, hostConfig, code) => {
     const d = decide(loadPolicy(example), identity('alice', ['web']), req('POST', '/v1.41/containers/create', { Image: 'busybox', HostConfig: hostConfig }));
     if (code === undefined) expect(d).toMatchObject({ outcome: 'allow', rule: 'everyone' });
