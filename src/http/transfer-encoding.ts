@@ -25,6 +25,17 @@ export function unsupportedTransferEncoding(headers: IncomingHttpHeaders): boole
   return te !== undefined && !/^chunked$/i.test(te.trim());
 }
 
+/**
+ * The refusal of a `method` request with a Transfer-Encoding other than exactly `chunked`, or
+ * undefined: reason code `body-framing`, on the request and the upgrade paths alike, right after
+ * the checks on the head (head-refusal.ts) and before the `Expect` header is read, as Go fails
+ * reading such a request (501) before it looks at its `Expect` header or routes it.
+ */
+export function transferEncodingRefusal(headers: IncomingHttpHeaders, method: string): GatewayError | undefined {
+  if (!unsupportedTransferEncoding(headers)) return undefined;
+  return new GatewayError('malformed', `dockgate: refused ${method} request: Transfer-Encoding must be exactly "chunked" (dockerd takes no other)`, 'body-framing');
+}
+
 /** The request line's version and headers, as Node parsed them. */
 export interface VersionedHeaders {
   httpVersionMajor: number;

@@ -17,7 +17,7 @@ import { GatewayError, refusalOutcome, SERVER_REFUSALS, type GatewayErrorCode } 
 import { whenSocketCloses } from '../http/socket-close.js';
 import { cutBeforeDecision } from './connection-cuts.js';
 import { expireIfDue } from './connection-expiry.js';
-import { unsupportedTransferEncoding } from '../http/transfer-encoding.js';
+import { transferEncodingRefusal } from '../http/transfer-encoding.js';
 import { bodyWouldBeReframed } from '../proxy/reframed-body.js';
 import { versionRefused } from './version-gate.js';
 import { afterApiRange } from './range-wait.js';
@@ -181,8 +181,9 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
       }
       const method = req.method ?? '';
       const target = req.url ?? '';
-      if (unsupportedTransferEncoding(req.headers)) {
-        refuse(new GatewayError('malformed', `dockgate: refused ${method} request: Transfer-Encoding must be exactly "chunked" (dockerd takes no other)`, 'body-framing'));
+      const framingRefused = transferEncodingRefusal(req.headers, method);
+      if (framingRefused) {
+        refuse(framingRefused);
         return;
       }
       if (expectation(req.rawHeaders) === 'unsupported') {

@@ -17,6 +17,8 @@ import { answeredDecision } from '../tenancy/hook.js';
 import { admit } from './admit.js';
 import type { Identity } from '../core/types.js';
 import { planRequest, type RequestPlan } from '../facts/build-facts.js';
+import { transferEncodingRefusal } from '../http/transfer-encoding.js';
+import { upgradeBodyLength } from '../http/upgrade-body-length.js';
 import { writeRawVersionError } from '../http/version-error.js';
 import { versionRefused } from './version-gate.js';
 import { afterApiRange } from './range-wait.js';
@@ -118,8 +120,17 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       // Shutting down, the request line, the Host header, HTTP/1.0 framing (head-refusal.ts).
       const headRefused = headRefusal(req, deps.draining());
       if (headRefused) return refuse(headRefused);
+      // The body's framing, refused from the headers as on the request path (handle-request.ts),
+      // at the same points: a Transfer-Encoding other than `chunked` before the Expect header (Go
+      // fails reading the request: 501), any other one but a Content-Length (upgrade-body-length.ts)
+      // where a chunked DELETE is refused; both before the version gate and the body budget.
+      const method = req.method ?? '';
+      const framingRefused = transferEncodingRefusal(req.headers, method);
+      if (framingRefused) return refuse(framingRefused);
       const expects = expectation(req.rawHeaders);
       if (expects === 'unsupported') return refuse(unsupportedExpectation());
+      const length = upgradeBodyLength(method, req.headers);
+      if (length instanceof GatewayError) return refuse(length);
       // A target that does not parse is refused by admit, with its reason, once the body is read.
       let plan: RequestPlan | undefined;
       try {
@@ -131,15 +142,15 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       // that leaves meanwhile is recorded by the close above.
       const id = identity;
       afterApiRange(deps.apiRange, plan, {
-        proceed: () => inRange(id, plan, expects),
+        proceed: () => inRange(id, plan, expects, length),
         refuse,
         wanted: () => !socket.destroyed,
         failed: refuse,
       });
     }
 
-    /** The version gate (version-gate.ts), then the body and the decision. */
-    function inRange(identity: Identity, plan: RequestPlan | undefined, expects: ReturnType<typeof expectation>): void {
+    /** The version gate (version-gate.ts), then the body (`length` bytes) and the decision. */
+    function inRange(identity: Identity, plan: RequestPlan | undefined, expects: ReturnType<typeof expectation>, length: number): void {
       const refused = plan && versionRefused(deps.apiRange, req.method ?? '', req.url ?? '', plan);
       if (refused) {
         // Answered as dockerd's version middleware answers it, before the upgrade: nothing is acted on.
@@ -160,7 +171,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
       const sendContinue = expects === 'continue' && continueWanted(req, req.headers)
         ? () => { if (socket.writable) socket.write(CONTINUE_LINE); }
         : undefined;
-      readUpgradeBody(req.headers, head, socket, deps.bodyLimit, deps.bodyTimeoutMs, hold, sendContinue).then(({ body, rest }) => {
+      readUpgradeBody(length, head, socket, deps.bodyLimit, deps.bodyTimeoutMs, hold, sendContinue).then(({ body, rest }) => {
         requestWhole = true;
         const gatekeeper = deps.gatekeeper();
         let admission;

@@ -1,9 +1,9 @@
 /**
  * Splits the body of an upgrade request from the raw bytes that follow it. Node hands an
  * upgrade request's body to us unparsed (in `head` and on the socket), so the gateway frames it
- * itself: only `Content-Length` framing is accepted, capped and timed like any inspected body.
+ * itself, by its Content-Length (upgrade-body-length.ts refuses any other framing from the
+ * headers), capped and timed like any inspected body.
  */
-import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GatewayError } from '../http/gateway-error.js';
 import type { BodyHold } from './body-budget.js';
@@ -16,21 +16,15 @@ export interface UpgradeBody {
 }
 
 /**
- * Read the Content-Length body of an upgrade request from `head` and, if needed, the socket,
- * within `timeoutMs`, declaring its length to `hold` and taking its bytes as they arrive.
- * `beforeReading` is called once the body is accepted (framing, limit, budget), before it is
- * read: the moment Go sends an awaited `100 Continue` (its handler's first read of the body).
+ * Read the `length`-byte body of an upgrade request (its Content-Length: upgrade-body-length.ts)
+ * from `head` and, if needed, the socket, within `timeoutMs`, declaring its length to `hold` and
+ * taking its bytes as they arrive. `beforeReading` is called once the body is accepted (limit,
+ * budget), before it is read: the moment Go sends an awaited `100 Continue` (its handler's first
+ * read of the body).
  */
-export function readUpgradeBody(headers: IncomingHttpHeaders, head: Buffer, socket: Duplex, limit: number, timeoutMs: number, hold: BodyHold, beforeReading?: () => void): Promise<UpgradeBody> {
-  if (headers['transfer-encoding'] !== undefined) {
-    return Promise.reject(new GatewayError('malformed', 'dockgate: chunked upgrade requests are not accepted', 'bad-framing'));
-  }
-  const text = headers['content-length'];
-  const length = text === undefined ? 0 : Number(text);
-  if (!Number.isSafeInteger(length) || length < 0 || (text !== undefined && !/^\d+$/.test(text))) {
-    return Promise.reject(new GatewayError('malformed', 'dockgate: invalid Content-Length', 'bad-framing'));
-  }
-  if (length > limit) {
+export function readUpgradeBody(length: number, head: Buffer, socket: Duplex, limit: number, timeoutMs: number, hold: BodyHold, beforeReading?: () => void): Promise<UpgradeBody> {
+  // Over the limit (a length past 2^53 too, rounded or Infinity), as readBody refuses it on the request path.
+  if (!(length <= limit)) {
     return Promise.reject(new GatewayError('body-too-large', `dockgate: request body exceeds the ${limit}-byte inspection limit`));
   }
   try {

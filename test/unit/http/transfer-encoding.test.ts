@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { http10TransferEncoding, unsupportedTransferEncoding } from '../../../src/http/transfer-encoding.js';
+import { http10TransferEncoding, transferEncodingRefusal, unsupportedTransferEncoding } from '../../../src/http/transfer-encoding.js';
 
 describe('unsupportedTransferEncoding (Go accepts exactly "chunked")', () => {
   const cases: Array<[IncomingHttpHeaders, boolean]> = [
@@ -19,6 +19,14 @@ describe('unsupportedTransferEncoding (Go accepts exactly "chunked")', () => {
   ];
   it.each(cases)('%j -> %s', (headers, want) => {
     expect(unsupportedTransferEncoding(headers)).toBe(want);
+  });
+
+  // The refusal both paths make of it (handle-request.ts, handle-upgrade.ts), naming the method.
+  it.each(cases)('transferEncodingRefusal(%j): a refusal when %s', (headers, want) => {
+    const refusal = transferEncodingRefusal(headers, 'DELETE');
+    expect(refusal && [refusal.code, refusal.status, refusal.reasonCode, refusal.message]).toEqual(
+      want ? ['malformed', 400, 'body-framing', 'dockgate: refused DELETE request: Transfer-Encoding must be exactly "chunked" (dockerd takes no other)'] : undefined,
+    );
   });
 });
 
