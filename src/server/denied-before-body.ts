@@ -1,14 +1,16 @@
 /**
  * Denial from the headers alone: a request no rule for its identity could allow, whatever its body,
  * refused before its body is read (under body-budget pressure, waiting for a 100 Continue, or
- * with a large body).
+ * with a large body), on the request path and the upgrade path alike.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Identity, RequestFacts } from '../core/types.js';
+import type { Duplex } from 'node:stream';
+import type { Decision, Identity, RequestFacts } from '../core/types.js';
 import { buildFacts, type RequestPlan } from '../facts/build-facts.js';
-import { sendDockerError } from '../http/docker-error.js';
+import { sendDockerError, writeRawDockerError, type ExtraHeaders } from '../http/docker-error.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
 import type { Exchange } from './exchange.js';
+import type { Gatekeeper } from './gatekeeper.js';
 import type { RequestHandlerDeps } from './request-handler-deps.js';
 
 /**
@@ -21,34 +23,76 @@ import type { RequestHandlerDeps } from './request-handler-deps.js';
 const DECODED_WHEN_DENIED_BYTES = 64 * 1024;
 
 /** Whether `req` declares a body over DECODED_WHEN_DENIED_BYTES, or one of undeclared length. */
-export function largeBody(req: IncomingMessage): boolean {
+export function largeBody(req: Pick<IncomingMessage, 'headers'>): boolean {
   if (req.headers['transfer-encoding'] !== undefined) return true;
   const length = Number(req.headers['content-length'] ?? '0');
   return !(length <= DECODED_WHEN_DENIED_BYTES);
 }
 
 /**
- * Under body-budget pressure, deny before its body is read a request that no rule for the
- * identity could allow (the decision does not depend on the body), so that the budget is left
- * to bodies that may be allowed. Its audit record then has no fields from the body. True when
- * it was denied; false leaves the request to the normal path (which also refuses facts that do
- * not parse, with their reason).
+ * Whether a request is first checked for a denial from its headers alone, before its body is
+ * read: the body budget is under pressure (so that the budget is left to bodies that may be
+ * allowed), the client waits for a `100 Continue` (a caller no rule allows is refused at once,
+ * not sent the 100 and held for its body: expect-continue.ts), or its body is large.
  */
-export function deniedBeforeTheBody(deps: RequestHandlerDeps, req: IncomingMessage, res: ServerResponse, identity: Identity, exchange: Exchange, plan: RequestPlan): boolean {
-  const gatekeeper = deps.gatekeeper();
+export function decidedFromTheHeadersFirst(req: Pick<IncomingMessage, 'headers'>, underPressure: boolean, awaitsContinue: boolean): boolean {
+  return underPressure || awaitsContinue || largeBody(req);
+}
+
+/** A denial of a request from its headers: the facts it was decided on, and the decision. */
+export interface HeaderDenial {
+  facts: RequestFacts;
+  decision: Decision;
+}
+
+/**
+ * The denial of `req` by `gatekeeper` whatever its body (the decision does not depend on it), or
+ * undefined: allowed by some rule for some body, or facts that do not parse (left to the normal
+ * path, which refuses them with their reason once the body is read). Its audit record then has
+ * no fields from the body.
+ */
+export function denialFromTheHeaders(gatekeeper: Gatekeeper, req: IncomingMessage, identity: Identity, plan: RequestPlan): HeaderDenial | undefined {
   let facts: RequestFacts;
   try {
     facts = buildFacts({ method: req.method ?? '', rawTarget: req.url ?? '', headers: req.headers }, plan);
   } catch {
-    return false;
+    return undefined;
   }
   const decision = gatekeeper.denialWhateverTheBody(identity, facts);
-  if (!decision) return false;
-  exchange.facts = facts;
-  exchange.decision = decision;
+  return decision ? { facts, decision } : undefined;
+}
+
+/**
+ * On the request path, deny before its body is read a request that no rule for the identity
+ * could allow (denialFromTheHeaders), and answer it 403. True when it was denied; false leaves
+ * the request to the normal path.
+ */
+export function deniedBeforeTheBody(deps: RequestHandlerDeps, req: IncomingMessage, res: ServerResponse, identity: Identity, exchange: Exchange, plan: RequestPlan): boolean {
+  const gatekeeper = deps.gatekeeper();
+  const denial = denialFromTheHeaders(gatekeeper, req, identity, plan);
+  if (!denial) return false;
+  exchange.facts = denial.facts;
+  exchange.decision = denial.decision;
   exchange.policyVersion = gatekeeper.version;
   exchange.headersSent();
   drainRefusedBody(req);
-  sendDockerError(res, 403, gatekeeper.denyMessage(identity, facts, decision));
+  sendDockerError(res, 403, gatekeeper.denyMessage(identity, denial.facts, denial.decision));
+  return true;
+}
+
+/**
+ * The same on the upgrade path: answered 403 raw on `socket` (with `extra` headers: the request
+ * id), which is then closed, before any `100 Continue` and before the body is read or held. True
+ * when it was denied.
+ */
+export function upgradeDeniedBeforeTheBody(gatekeeper: Gatekeeper, req: IncomingMessage, socket: Duplex, identity: Identity, exchange: Exchange, plan: RequestPlan, extra: ExtraHeaders): boolean {
+  const denial = denialFromTheHeaders(gatekeeper, req, identity, plan);
+  if (!denial) return false;
+  exchange.facts = denial.facts;
+  exchange.decision = denial.decision;
+  exchange.policyVersion = gatekeeper.version;
+  exchange.headersSent();
+  const bytes = writeRawDockerError(socket, 403, gatekeeper.denyMessage(identity, denial.facts, denial.decision), extra);
+  exchange.finish(denial.decision.outcome, 403, 0, bytes);
   return true;
 }

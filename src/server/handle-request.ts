@@ -23,7 +23,7 @@ import { versionRefused } from './version-gate.js';
 import { afterApiRange } from './range-wait.js';
 import { AFTER_CLOSE_REASON, afterClose, answerOwedBehindExpect } from './after-close.js';
 import { decideAndForward } from './decide-and-forward.js';
-import { deniedBeforeTheBody, largeBody } from './denied-before-body.js';
+import { decidedFromTheHeadersFirst, deniedBeforeTheBody } from './denied-before-body.js';
 import { Exchange } from './exchange.js';
 import { headRefusal } from './head-refusal.js';
 import { identityOf } from './peer-identity.js';
@@ -230,7 +230,7 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
           // Without its body yet (it waits for a 100 Continue), under budget pressure, or with a
           // large body (decoding one costs the event loop: rev-dos F3), a request no rule for the
           // identity could allow is denied from its headers.
-          if ((deps.bodyBudget.underPressure || awaitsContinue(req) || largeBody(req)) && deniedBeforeTheBody(deps, req, res, id, exchange, plan)) return;
+          if (decidedFromTheHeadersFirst(req, deps.bodyBudget.underPressure, awaitsContinue(req)) && deniedBeforeTheBody(deps, req, res, id, exchange, plan)) return;
           sendContinue(req, res);
           // Held until the daemon's answer begins (the body has gone to it), the read fails, or the
           // exchange ends (a refusal).

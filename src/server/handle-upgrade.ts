@@ -25,6 +25,7 @@ import { afterApiRange } from './range-wait.js';
 import { admitAfterPolicy, hasAfterPolicy } from './after-policy.js';
 import { AFTER_CLOSE_REASON, afterClose, whenAnswered } from './after-close.js';
 import { cutBeforeDecision, cutReason } from './connection-cuts.js';
+import { decidedFromTheHeadersFirst, upgradeDeniedBeforeTheBody } from './denied-before-body.js';
 import { expireIfDue } from './connection-expiry.js';
 import { Exchange } from './exchange.js';
 import { headRefusal } from './head-refusal.js';
@@ -161,14 +162,19 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
         return;
       }
 
+      // A client waiting for a `100 Continue`, as Go reads Expect (HTTP/1.1, a body).
+      const awaitsContinue = expects === 'continue' && continueWanted(req, req.headers);
+      // Waiting for its 100, under budget pressure or with a large body, an upgrade no rule for
+      // the identity could allow is denied from its headers, as on the request path
+      // (denied-before-body.ts): no 100 is sent, and no body read or held.
+      if (plan && decidedFromTheHeadersFirst(req, deps.bodyBudget.underPressure, awaitsContinue) && upgradeDeniedBeforeTheBody(deps.gatekeeper(), req, socket, identity, exchange, plan, idHeader)) return;
       // Held until the request is handed to the daemon (or refused, or the client goes).
       const hold = deps.bodyBudget.hold(identity.name);
       exchange.hold(hold.release);
-      // Node's upgrade event bypasses checkContinue: a client waiting for its `100 Continue`
-      // (as Go reads Expect: HTTP/1.1, a body) is sent it once the body is accepted, before it
-      // is read, as dockerd sends it when its handler reads the body (also when the body came
-      // with the head: `100 101` from both).
-      const sendContinue = expects === 'continue' && continueWanted(req, req.headers)
+      // Node's upgrade event bypasses checkContinue: a client waiting for its `100 Continue` is
+      // sent it once the body is accepted, before it is read, as dockerd sends it when its
+      // handler reads the body (also when the body came with the head: `100 101` from both).
+      const sendContinue = awaitsContinue
         ? () => { if (socket.writable) socket.write(CONTINUE_LINE); }
         : undefined;
       readUpgradeBody(length, head, socket, deps.bodyLimit, deps.bodyTimeoutMs, hold, sendContinue).then(({ body, rest }) => {

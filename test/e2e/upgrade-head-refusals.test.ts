@@ -9,12 +9,15 @@
  *   too, before the version gate, as a chunked `DELETE` is. Found by the session-31 probe: the
  *   upgrade path refused both later, after the version gate and with the body budget's hold
  *   open, as `bad-framing` "chunked upgrade requests are not accepted".
+ * - `Expect: 100-continue` on an upgrade the policy denies whatever its body: refused without a
+ *   `100 Continue`, as the request path refuses such a request (denied-before-body.ts); the
+ *   upgrade path sent the 100, read the body, then denied it.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clientRecords } from './support/audit-records.js';
-import { configYaml, dockerDirect, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+import { configYaml, dockerDirect, makePki, run, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { chunked, closedByServer, httpRequest, RawConnection, type RawResponse } from './support/raw-tls.js';
 
 const socket = inject('dockerSocket');
@@ -48,6 +51,8 @@ afterAll(async () => {
 
 const UPGRADE: [string, string][] = [['Upgrade', 'tcp'], ['Connection', 'Upgrade']];
 const ATTACH = `/v1.41/containers/${CONTAINER}/attach?stream=1&stdin=1&stdout=1`;
+/** An attach that ends once attached (no stream): dockerd answers 101 and closes. */
+const ATTACH_ONCE = `/v1.41/containers/${CONTAINER}/attach?stdout=1`;
 
 /**
  * Send `bytes` as `who` on a fresh connection: its first response and the gateway's record of it;
@@ -126,5 +131,35 @@ describe('an upgrade\'s body framing is refused as the request path refuses it, 
     const plain = await exchange('alice', head(false));
     expect(refusal(upgraded).slice(0, 2)).toEqual([413, 'body-too-large']);
     expect(refusal(upgraded)).toEqual(refusal(plain));
+  });
+});
+
+describe('an upgrade with Expect: 100-continue the policy denies from its headers gets no 100 Continue', () => {
+  it('raw: the 403 is the first answer, without waiting for the body, and the connection is closed', async () => {
+    const bytes = httpRequest({ method: 'POST', target: ATTACH, headers: [...UPGRADE, ['Expect', '100-continue'], ['Content-Length', '4']] });
+    const denied = await exchange('reader', bytes, { closes: true });
+    expect(denied.response.status).toBe(403);
+    expect(refusal(denied)[2]).toMatch(/reader/);
+    expect(denied.record).toMatchObject({ operation: 'ContainerAttach', decision: 'deny', status: 403, bytesIn: 0 });
+    // The same head without the upgrade: the request path's answer, also without a 100.
+    const plain = await exchange('reader', httpRequest({ method: 'POST', target: ATTACH, headers: [['Expect', '100-continue'], ['Content-Length', '4']] }));
+    expect([plain.response.status, plain.record.decision, plain.record.rule]).toEqual([403, 'deny', denied.record.rule]);
+  });
+
+  it('curl: no "100 Continue" before the 403; an allowed identity still gets its 100 and the 101', async () => {
+    const curl = (who: string): Promise<{ stdout: string; stderr: string; code: number | null }> => {
+      const b = pki.bundle(who);
+      // --expect100-timeout: curl waits that long for the 100 before it sends the body anyway.
+      return run('curl', ['-sS', '-v', '--max-time', '60', '--expect100-timeout', '30', '-w', '\n%{http_code}', '--cacert', join(b, 'ca.pem'), '--cert', join(b, 'cert.pem'), '--key', join(b, 'key.pem'),
+        '-X', 'POST', '-H', 'Upgrade: tcp', '-H', 'Connection: Upgrade', '-H', 'Expect: 100-continue', '-H', 'Content-Type: application/octet-stream', '--data-binary', 'abc\n', `https://127.0.0.1:${gw.port}${ATTACH_ONCE}`]);
+    };
+    const denied = await curl('reader');
+    expect(denied.stdout.trim().split('\n').at(-1)).toBe('403');
+    expect(denied.stdout).toMatch(/"message":".*reader/);
+    expect(denied.stderr).not.toMatch(/^< HTTP\/1\.1 100/m);
+    // Allowed: the body is read (after the 100) and the daemon answers 101, then closes (no stream).
+    const allowed = await curl('alice');
+    expect(allowed.stderr).toMatch(/^< HTTP\/1\.1 100 Continue/m);
+    expect(allowed.stderr).toMatch(/^< HTTP\/1\.1 101 UPGRADED/m);
   });
 });
