@@ -5,7 +5,8 @@
  * also accepts codings before a final `chunked` (`gzip, chunked`, `chunked, chunked`). Such a
  * request is refused before any decision: forwarded, dockerd would drop the connection (a 502
  * that reads as an unreachable daemon), and re-framed as an inspected body, it would run a
- * request dockerd itself refuses. Node already refuses two Transfer-Encoding lines.
+ * request dockerd itself refuses. Node joins two Transfer-Encoding lines into one value
+ * (`gzip` and `chunked` read as `gzip, chunked`), which is then not exactly `chunked` either.
  *
  * On an HTTP/1.0 request Go ignores Transfer-Encoding altogether (transfer.go,
  * parseTransferEncoding: "Issue 12785; ignore Transfer-Encoding on HTTP/1.0 requests"): without

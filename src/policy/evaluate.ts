@@ -103,8 +103,9 @@ export function decide(policy: CompiledPolicy, identity: Identity, facts: Reques
  * The decision on a request whatever its body, where there is one: the policy is in enforce
  * mode and none of the identity's rules selects the route (selectors see the operation, the
  * method and the path, never the body), so the default denies it, as {@link decide} would with
- * any body. Undefined otherwise. The request path asks this before reading a body only when
- * the body budget is under pressure (src/server/body-budget.ts).
+ * any body. Undefined otherwise. The request and upgrade paths ask this before reading a body
+ * when the body budget is under pressure (src/server/body-budget.ts), when the client waits for
+ * a 100 Continue, and for a large body (src/server/denied-before-body.ts).
  */
 export function denialWhateverTheBody(policy: CompiledPolicy, identity: Identity, facts: RequestFacts): Decision | undefined {
   if (!facts.operation || policy.mode !== 'enforce') return undefined;
