@@ -62,6 +62,14 @@ export function denialFromTheHeaders(gatekeeper: Gatekeeper, req: IncomingMessag
   return decision ? { facts, decision } : undefined;
 }
 
+/** The exchange of a request denied from its headers: its facts, decision and policy, its answer begun. */
+function recordDenial(exchange: Exchange, gatekeeper: Gatekeeper, denial: HeaderDenial): void {
+  exchange.facts = denial.facts;
+  exchange.decision = denial.decision;
+  exchange.policyVersion = gatekeeper.version;
+  exchange.headersSent();
+}
+
 /**
  * On the request path, deny before its body is read a request that no rule for the identity
  * could allow (denialFromTheHeaders), and answer it 403. True when it was denied; false leaves
@@ -71,10 +79,7 @@ export function deniedBeforeTheBody(deps: RequestHandlerDeps, req: IncomingMessa
   const gatekeeper = deps.gatekeeper();
   const denial = denialFromTheHeaders(gatekeeper, req, identity, plan);
   if (!denial) return false;
-  exchange.facts = denial.facts;
-  exchange.decision = denial.decision;
-  exchange.policyVersion = gatekeeper.version;
-  exchange.headersSent();
+  recordDenial(exchange, gatekeeper, denial);
   drainRefusedBody(req);
   sendDockerError(res, 403, gatekeeper.denyMessage(identity, denial.facts, denial.decision));
   return true;
@@ -88,10 +93,7 @@ export function deniedBeforeTheBody(deps: RequestHandlerDeps, req: IncomingMessa
 export function upgradeDeniedBeforeTheBody(gatekeeper: Gatekeeper, req: IncomingMessage, socket: Duplex, identity: Identity, exchange: Exchange, plan: RequestPlan, extra: ExtraHeaders): boolean {
   const denial = denialFromTheHeaders(gatekeeper, req, identity, plan);
   if (!denial) return false;
-  exchange.facts = denial.facts;
-  exchange.decision = denial.decision;
-  exchange.policyVersion = gatekeeper.version;
-  exchange.headersSent();
+  recordDenial(exchange, gatekeeper, denial);
   const bytes = writeRawDockerError(socket, 403, gatekeeper.denyMessage(identity, denial.facts, denial.decision), extra);
   exchange.finish(denial.decision.outcome, 403, 0, bytes);
   return true;

@@ -5,8 +5,7 @@
  * under the second one. Facts come from the real decoder (`req`).
  */
 import { describe, expect, it } from 'vitest';
-import type { RequestFacts } from '../../../src/core/types.js';
-import { decide } from '../../../src/policy/evaluate.js';
+import { guardCases, type GuardCase } from './guard-cases.js';
 import { alice, guarded, req } from './fixtures.js';
 
 const create = (body: Record<string, unknown>) => req('POST', '/v1.41/containers/create', { Image: 'busybox', ...body });
@@ -32,19 +31,10 @@ const ALL_GUARDS = [
   'networkDrivers: { allow: [bridge] }',
 ].join('\n');
 
-/** [name, facts, expected code or undefined for allow, reason substring]. */
-type Case = [string, RequestFacts, string | undefined, string?];
+type Case = GuardCase;
 
 function run(cases: Case[]) {
-  const policy = guarded(ALL_GUARDS);
-  it.each(cases)('%s', (_name, facts, code, reason) => {
-    const d = decide(policy, alice, facts);
-    if (code === undefined) expect(d).toMatchObject({ outcome: 'allow' });
-    else {
-      expect(d).toMatchObject({ outcome: 'deny', code, rule: 'guarded' });
-      if (reason !== undefined) expect(d.reason).toContain(reason);
-    }
-  });
+  guardCases(guarded(ALL_GUARDS), alice, cases);
 }
 
 describe('map keys that differ only in case are accepted (dockerd keeps both)', () => {

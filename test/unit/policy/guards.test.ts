@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { RequestFacts } from '../../../src/core/types.js';
 import { loadPolicy } from '../../../src/policy/compile.js';
 import { decide } from '../../../src/policy/evaluate.js';
+import { guardCases, type GuardCase } from './guard-cases.js';
 import { alice, guarded, identity, problems, rawFacts, req } from './fixtures.js';
 
 const create = (body: unknown) => req('POST', '/v1.41/containers/create', body);
@@ -14,19 +15,10 @@ const hc = (hostConfig: Record<string, unknown>) => create({ Image: 'busybox', H
 const svcNet = (spec: unknown) => req('POST', '/v1.48/services/create', spec);
 const A = 'sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 
-/** [name, facts, expected code or undefined for allow, reason substring]. */
-type Case = [string, RequestFacts, string | undefined, string?];
+type Case = GuardCase;
 
 function run(guards: string, cases: Case[], who = alice) {
-  const policy = guarded(guards);
-  it.each(cases)('%s', (_name, facts, code, reason) => {
-    const d = decide(policy, who, facts);
-    if (code === undefined) expect(d).toMatchObject({ outcome: 'allow' });
-    else {
-      expect(d).toMatchObject({ outcome: 'deny', code, rule: 'guarded' });
-      if (reason !== undefined) expect(d.reason).toContain(reason);
-    }
-  });
+  guardCases(guarded(guards), who, cases);
 }
 
 /** Each `guards:` text, in a rule allowing `op`, is refused at load with a problem containing the message. */

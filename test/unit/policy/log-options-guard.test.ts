@@ -4,27 +4,18 @@
  * by log-option-values.ts), and its settings refused at load.
  */
 import { describe, expect, it } from 'vitest';
-import type { RequestFacts } from '../../../src/core/types.js';
 import { decide } from '../../../src/policy/evaluate.js';
+import { guardCases, type GuardCase } from './guard-cases.js';
 import { alice, guarded, problems, req } from './fixtures.js';
 
 const create = (body: unknown) => req('POST', '/v1.41/containers/create', body);
 const logs = (Config: unknown, Type = 'json-file') => create({ Image: 'busybox', HostConfig: { LogConfig: { Type, Config } } });
 const service = (LogDriver: unknown) => req('POST', '/v1.41/services/create', { TaskTemplate: { ContainerSpec: { Image: 'busybox' }, LogDriver } });
 
-/** [name, facts, expected code or undefined for allow, reason substring]. */
-type Case = [string, RequestFacts, string | undefined, string?];
+type Case = GuardCase;
 
 function run(guards: string, cases: Case[]) {
-  const policy = guarded(guards);
-  it.each(cases)('%s', (_name, facts, code, reason) => {
-    const d = decide(policy, alice, facts);
-    if (code === undefined) expect(d).toMatchObject({ outcome: 'allow' });
-    else {
-      expect(d).toMatchObject({ outcome: 'deny', code, rule: 'guarded' });
-      if (reason !== undefined) expect(d.reason).toContain(reason);
-    }
-  });
+  guardCases(guarded(guards), alice, cases);
 }
 
 const PRESET = 'logOptions: { maxSize: 100m, maxFile: 5, allow: [max-size, max-file, compress, mode, max-buffer-size, labels, tag] }';
