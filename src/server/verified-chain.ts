@@ -140,7 +140,8 @@ export function verifiedChain(socket: TLSSocket, peer: PeerCertificate, bundle: 
  * left (intermediates sent in reverse order); then what the client sent is read (sentBy) and the
  * chain built from that, once per such chain. With no chain found, Node's chain marked where it
  * was lost (unplacedChain); kept only when every link of it is sound (a made-up CA in it makes it
- * new at each handshake, and is cut at once anyway).
+ * new at each handshake, and is cut at once anyway). A client certificate pinned in the bundle
+ * (partial-chain mode) that no chain by signature leads from is its own chain.
  */
 function chainOfSent(socket: TLSSocket, peer: DetailedPeerCertificate, bundle: readonly X509Certificate[], kept: BoundedMap<string, readonly ChainLink[]>, now: number): readonly ChainLink[] {
   const shown: DetailedPeerCertificate[] = [];
@@ -157,6 +158,9 @@ function chainOfSent(socket: TLSSocket, peer: DetailedPeerCertificate, bundle: r
   if (!leaf) return [];
   const found = chainBySignature(leaf, issuers, bundle, now);
   if (found) return kept.set(key, Object.freeze(found));
+  // A pinned client certificate (tls.partialChain, the certificate itself in tls.ca, its issuer
+  // not): OpenSSL takes it as the trust anchor, and the chain is that certificate alone.
+  if (bundle.some((ca) => ca.fingerprint256 === leaf.fingerprint256)) return kept.set(key, Object.freeze([chainLink(leaf)]));
   if (firstUnsound(certs, now) < certs.length) return unplacedChain(certs, now);
   return kept.set(key, Object.freeze(chainBySignature(leaf, [...issuers, ...sentBy(socket)], bundle, now) ?? unplacedChain(certs, now)));
 }

@@ -7,6 +7,9 @@
  * one, the chain is unplaced and the connection cut at once. Odd but valid chains still hold.
  */
 import { X509Certificate } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { createCa, type CaSigner } from '../../../src/pki/ca.js';
@@ -15,7 +18,7 @@ import { generateKeyPair } from '../../../src/pki/key-pair.js';
 import { randomSerial } from '../../../src/pki/serial.js';
 import { x509 } from '../../../src/pki/webcrypto.js';
 import { bundleLinks, chainExpiry, peerChain, type ChainExpiry, type ChainLink } from '../../../src/server/chain-expiry.js';
-import type { TlsMaterial } from '../../../src/server/tls-material.js';
+import { loadTlsMaterial, type TlsMaterial } from '../../../src/server/tls-material.js';
 import { verifiedChain } from '../../../src/server/verified-chain.js';
 import { connect, leaf, listen, makeChain, type Pair } from './tls-chain.js';
 
@@ -31,16 +34,19 @@ interface Seen {
   at: number;
 }
 
-/** Connect as `client` (trusting `serverCa`) to a listener with `material`; what it saw, and the handshakes it refused. */
-async function handshake(material: TlsMaterial, serverCa: string, client: Pair): Promise<{ seen: Seen | undefined; refused: string[] }> {
+/**
+ * Connect as `client` (trusting `serverCa`) to a listener with `material` (in OpenSSL's
+ * partial-chain mode with `partialChain`); what it saw, and the handshakes it refused.
+ */
+async function handshake(material: TlsMaterial, serverCa: string, client: Pair, partialChain = false): Promise<{ seen: Seen | undefined; refused: string[] }> {
   let seen: Seen | undefined;
   const server = await listen(material, (socket: TLSSocket) => {
     const at = Date.now();
     // Node's chain first: verifiedChain may take what the client sent out of the session (sentBy).
     const node = peerChain(socket.getPeerCertificate(true));
     const verified = verifiedChain(socket, socket.getPeerCertificate(), material.caCerts);
-    seen = { verified, node, expiry: chainExpiry(verified, bundleLinks(material.caCerts), false, at), at };
-  });
+    seen = { verified, node, expiry: chainExpiry(verified, bundleLinks(material.caCerts), partialChain, at), at };
+  }, partialChain);
   try {
     const socket = await connect(server.port, serverCa, client).catch(() => undefined);
     socket?.on('error', () => {});
@@ -161,5 +167,28 @@ describe('verifiedChain with an intermediate the client sends', () => {
     expect(refused).toEqual([]);
     expect(printsOf(seen?.verified ?? [])).toEqual(bothRoots ? prints(alice.certPem, chain.int.certPem, chain.root.certPem) : prints(alice.certPem, chain.int.certPem, cross, other.certPem));
     expect(seen?.verified.some((l) => l.unplaced)).toBe(false);
+  });
+
+  // docs/certificates.md, "Pinning one client certificate": tls.partialChain, the client's own
+  // certificate in tls.ca, its issuer not (curl and SDK clients send it). OpenSSL takes it as the
+  // trust anchor; with no chain by signature to the bundle, it was marked unplaced and every such
+  // connection cut at once after its handshake.
+  it('a pinned client certificate whose issuer is not in tls.ca (partialChain): the certificate alone, cut when it expires', async () => {
+    const chain = await makeChain();
+    const alice = await leaf(chain.int, 'alice', '2f');
+    const dir = await mkdtemp(join(tmpdir(), 'dockgate-pinned-'));
+    try {
+      await writeFile(join(dir, 'ca.pem'), alice.certPem);
+      await writeFile(join(dir, 'cert.pem'), chain.server.certPem);
+      await writeFile(join(dir, 'key.pem'), chain.server.keyPem);
+      const material = await loadTlsMaterial({ ca: join(dir, 'ca.pem'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), partialChain: true });
+      const { seen, refused } = await handshake(material, chain.root.certPem, alice, true);
+      expect(refused).toEqual([]);
+      expect(printsOf(seen?.verified ?? [])).toEqual(prints(alice.certPem));
+      expect(seen?.verified.some((l) => l.unplaced)).toBe(false);
+      expect(seen?.expiry).toEqual({ notAfter: Date.parse(new X509Certificate(alice.certPem).validTo), depth: 0, subject: 'CN=alice' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
