@@ -5,6 +5,7 @@
 import type { Decision, Identity, RequestFacts } from '../core/types.js';
 import { effectiveGroups, type CompiledPolicy } from './compile.js';
 import { decideTraced, denyMessage, type RuleTrace } from './evaluate.js';
+import { tenantOf } from '../tenancy/tenant.js';
 
 /** Everything `policy explain` prints. */
 export interface Explanation {
@@ -17,6 +18,11 @@ export interface Explanation {
   decision: Decision;
   /** The message a denied client would see; undefined when allowed. */
   message?: string;
+  /**
+   * With tenancy on, the caller as tenancy sees them: tenancy decides after the policy, on the
+   * daemon's objects, which explain does not look at; undefined when tenancy is off.
+   */
+  tenancy?: { admin: boolean; team?: string };
 }
 
 /** Explain how `policy` decides this request. The decision equals `decide(policy, identity, facts)`. */
@@ -35,6 +41,11 @@ export function explain(policy: CompiledPolicy, identity: Identity, facts: Reque
   const op = facts.operation;
   if (op) out.operation = { name: op.name, section: op.section, power: op.power, method: op.method, pattern: op.pattern };
   if (decision.outcome !== 'allow') out.message = denyMessage(policy, identity, facts, decision);
+  if (policy.tenancy) {
+    const tenant = tenantOf(policy.tenancy, identity, out.identity.groups);
+    out.tenancy = { admin: tenant.admin };
+    if (tenant.team !== undefined) out.tenancy.team = tenant.team;
+  }
   return out;
 }
 
@@ -79,5 +90,15 @@ export function formatExplanation(e: Explanation): string {
   if (d.execStart) {
     lines.push(`then:      the gateway looks up exec ${JSON.stringify(d.execStart.execId)} on the daemon before forwarding and runs the exec guards of rule ${by} on it: refused if it runs as root or privileged where they refuse that (codes exec-root, privileged), or cannot be checked (code exec-unchecked)`);
   }
+  if (e.tenancy && d.forward) lines.push(tenancyLine(e.identity.name, e.tenancy));
   return `${lines.join('\n')}\n`;
+}
+
+/** The `then:` line saying that tenancy decides after the policy, and what explain leaves out of it. */
+function tenancyLine(name: string, t: { admin: boolean; team?: string }): string {
+  if (t.admin) {
+    return `then:      tenancy: ${name} is a tenancy admin (ownership, visibility and quotas do not apply), but the gateway still checks an image write into a repository holding tenants' images on the daemon, which explain does not (a refusal comes under rule tenancy)`;
+  }
+  const team = t.team === undefined ? 'no team' : `team ${t.team}`;
+  return `then:      tenancy checks the request for ${name} (${team}) before forwarding, which explain does not: who owns what it names, quotas and limits, reserved labels, operations for tenancy admins only; the gateway may still refuse it (rule tenancy)`;
 }
