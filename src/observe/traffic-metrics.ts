@@ -29,6 +29,9 @@ export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 /** Stream lifetimes: from a quick `attach` to a day-long `logs -f`. */
 export const STREAM_BUCKETS = [0.1, 1, 10, 60, 300, 900, 3600, 4 * 3600, 24 * 3600];
 
+/** The kinds of `dockgate_upstream_errors_total` the request and upgrade paths report. */
+export const UPSTREAM_ERROR_KINDS = ['unreachable', 'failed'] as const;
+
 /**
  * Register the traffic metrics on `registry`. `identityLabel`: add an `identity` label (the
  * client certificate CN) to `dockgate_requests_total`.
@@ -108,6 +111,9 @@ export function registerTrafficMetrics(registry: Registry, identityLabel: boolea
     labelNames: ['kind'],
     registers,
   });
+  // The kinds the gateway reports are exported at 0 from the start, so that the first error is an
+  // increase for rate() and increase() rather than a series appearing at 1.
+  for (const kind of UPSTREAM_ERROR_KINDS) upstreamErrors.inc({ kind: upstreamKind.value(kind) }, 0);
   const pingDuration = new Histogram({
     name: 'dockgate_upstream_ping_duration_seconds',
     help: 'Latency of the daemon /_ping health probe',

@@ -105,7 +105,17 @@ describe('createMetrics', () => {
     expect(ops.has('other')).toBe(true);
     const kinds = (await registry.getSingleMetric('dockgate_upstream_errors_total')!.get()).values;
     expect(kinds.length).toBe(65);
-    expect(kinds.find((v) => v.labels.kind === 'other')?.value).toBe(300 - 64);
+    // unreachable and failed hold two of the 64 places from the start.
+    expect(kinds.find((v) => v.labels.kind === 'other')?.value).toBe(300 - 62);
+  });
+
+  it('exports both upstream error kinds at 0 before any error', async () => {
+    const { registry, metrics } = setup(false);
+    expect(await value(registry, 'dockgate_upstream_errors_total', { kind: 'unreachable' })).toBe(0);
+    expect(await value(registry, 'dockgate_upstream_errors_total', { kind: 'failed' })).toBe(0);
+    metrics.upstreamError('failed');
+    expect(await value(registry, 'dockgate_upstream_errors_total', { kind: 'failed' })).toBe(1);
+    expect(await value(registry, 'dockgate_upstream_errors_total', { kind: 'unreachable' })).toBe(0);
   });
 
   it('tracks open connections, streams and hijacks and observes stream lifetimes', async () => {
