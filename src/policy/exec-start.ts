@@ -4,7 +4,7 @@
  * one identity and started by another (its ID is listed in the container's `ExecIDs`), so an
  * allowed `ExecStart` also has the starter's guards run on the exec it starts: dockerd's
  * `GET /exec/{id}/json` answer is turned into the exec-create body that would have made that exec,
- * and the same checks run on it as on a create (evaluate.ts, src/server/exec-start-gate.ts).
+ * and the same checks run on it as on a create (rule-verdict.ts, src/server/exec-start-gate.ts).
  * dockerd 20.10 keeps an exec's user, privileges and command from its create, and nothing changes
  * them afterwards. Pure.
  */

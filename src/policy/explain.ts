@@ -4,7 +4,8 @@
  */
 import type { Decision, Identity, RequestFacts } from '../core/types.js';
 import { effectiveGroups, type CompiledPolicy } from './compile.js';
-import { decideTraced, denyMessage, type RuleTrace } from './evaluate.js';
+import { decideTraced, denyMessage } from './evaluate.js';
+import type { RuleTrace } from './rule-trace.js';
 import { tenantOf } from '../tenancy/tenant.js';
 
 /** Everything `policy explain` prints. */

@@ -1,6 +1,6 @@
 /**
  * The cgroupns amendment (src/policy/guards/host-namespaces.ts): when it is made and where,
- * and how decisions carry it (src/policy/evaluate.ts guardAmendments, combine), from a
+ * and how decisions carry it (src/policy/rule-verdict.ts guardAmendments, src/policy/evaluate.ts combine), from a
  * mutation review.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';

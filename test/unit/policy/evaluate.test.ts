@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { effectiveGroups, loadPolicy, type CompiledPolicy } from '../../../src/policy/compile.js';
-import { decide, decideTraced, denialWhateverTheBody, denyMessage, type RuleTrace } from '../../../src/policy/evaluate.js';
+import { decide, decideTraced, denialWhateverTheBody, denyMessage } from '../../../src/policy/evaluate.js';
+import type { RuleTrace } from '../../../src/policy/rule-trace.js';
 import { alice, guarded, identity, req } from './fixtures.js';
 
 const policy = loadPolicy(`

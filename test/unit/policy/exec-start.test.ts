@@ -1,6 +1,6 @@
 /**
  * The exec guards at exec start (rev-hijack finding 1): an allowed `ExecStart` whose enforced
- * rule sets guards that inspect exec creates carries a check (evaluate.ts, exec-start.ts) that
+ * rule sets guards that inspect exec creates carries a check (rule-verdict.ts, exec-start.ts) that
  * runs those guards on the exec as dockerd reports it, turned into the exec-create body that
  * would have made it.
  */
