@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import express from 'express';
 import type { Registry } from 'prom-client';
-import { DEFAULTS } from '../config/load.js';
+import { DEFAULTS } from '../config/defaults.js';
 import type { AdminConfig, LimitsConfig } from '../config/types.js';
 import { nullObserver, type HandshakeReports } from '../core/observer.js';
 import { refusedCertificate } from '../server/peer-certificate.js';

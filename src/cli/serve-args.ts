@@ -3,7 +3,7 @@
  * error prints serve's own usage (rev-docs F9), not the top-level one, as `certs` and `policy`
  * print theirs.
  */
-import { DEFAULTS } from '../config/load.js';
+import { DEFAULTS } from '../config/defaults.js';
 import { type ArgSpec, parseArgs, refuseRepeated, UsageError } from './args.js';
 import type { CliIo } from './io.js';
 

@@ -7,7 +7,8 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hostPort } from '../config/address.js';
-import { buildConfig, DEFAULTS, loadConfig } from '../config/load.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { buildConfig, loadConfig } from '../config/load.js';
 import type { GatewayConfig } from '../config/types.js';
 import { ConfigError } from '../config/validate.js';
 import { createOperationalLog, type OperationalLog } from '../observe/logger.js';

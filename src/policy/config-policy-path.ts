@@ -7,7 +7,7 @@
  * and resolves it against the config file's directory, as the config loader does.
  */
 import { dirname, resolve } from 'node:path';
-import { parseConfigText } from '../config/load.js';
+import { parseConfigText } from '../config/config-text.js';
 import { topLevelProblems } from '../config/top-level.js';
 import { readFailure } from '../config/unreadable.js';
 import { ConfigError } from '../config/validate.js';

@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildConfig, configReadProblem, loadConfig } from '../../../src/config/load.js';
+import { configReadProblem } from '../../../src/config/config-text.js';
+import { buildConfig, loadConfig } from '../../../src/config/load.js';
 import { accessDetail, readFailure, unreadableReason, type Ownership } from '../../../src/config/unreadable.js';
 import { ConfigError } from '../../../src/config/validate.js';
 

@@ -2,7 +2,7 @@
 // default the loader uses, and every row is a key it accepts (brief: "document every config key").
 import { describe, expect, it } from 'vitest';
 import { configKeyPaths, CONFIG_SECTIONS } from '../../../src/config/keys.js';
-import { DEFAULTS } from '../../../src/config/load.js';
+import { DEFAULTS } from '../../../src/config/defaults.js';
 import { DEFAULT_TLS_FILES } from '../../../src/config/default-tls.js';
 import { repoText, section, tableRows } from './doc-text.js';
 
