@@ -47,17 +47,8 @@ export class ProblemList {
   }
 }
 
-/**
- * True for a plain mapping (YAML object). Tagged YAML values (`!!omap`, `!!set`, `!!pairs`, a
- * YAML 1.1 timestamp, `!!binary`) become a Map, a Set, a Date or a Buffer: objects without own
- * keys, which read as a mapping looked empty (`tls: !!omap [...]` dropped tls.crl, a whole
- * `--- !!omap` file ran every default). Same test as the policy loader's (policy/problems.ts).
- */
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v) as unknown;
-  return proto === Object.prototype || proto === null;
-}
+/** True for a plain mapping; the one test the config and policy loaders share (core/plain-mapping.ts). */
+export { isRecord } from '../core/plain-mapping.js';
 
 /** The longest delay Node's timers take (2^31 - 1 ms, about 24.8 days): a longer one fires after 1 ms. */
 export const MAX_TIMER_MS = 2_147_483_647;

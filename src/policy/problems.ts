@@ -34,16 +34,8 @@ export function formatPath(at: KeyPath): string {
   return out;
 }
 
-/**
- * True for a plain mapping (not null, not an array). Tagged YAML values (`!!set`, `!!omap`,
- * `!!timestamp`, `!!binary`) become a Set, a Map, a Date or a Buffer, which are objects without
- * own keys: read as mappings they would look empty (`guards: !!set {privileged}` would set no guard).
- */
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v) as unknown;
-  return proto === Object.prototype || proto === null;
-}
+/** True for a plain mapping; the one test the config and policy loaders share (core/plain-mapping.ts). */
+export { isRecord } from '../core/plain-mapping.js';
 
 /** Report every key of `obj` not in `known` as an error. */
 export function checkKeys(obj: Record<string, unknown>, known: readonly string[], at: KeyPath, problems: Problems): void {
