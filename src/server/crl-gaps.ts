@@ -1,6 +1,6 @@
 /** The CAs of the bundle that no CRL covers: with a CRL file, OpenSSL refuses every client below them. */
 import type { CrlInfo } from './crl.js';
-import { readCa } from './crl-trusted-cas.js';
+import { caKeysByName, readCa } from './crl-trusted-cas.js';
 import { formatName, nameKey } from './x509-name.js';
 
 /** A CA of the bundle that no CRL covers. */
@@ -24,11 +24,7 @@ export interface CaWithoutCrl {
 export function crlGaps(caPems: readonly string[], crls: readonly CrlInfo[]): CaWithoutCrl[] {
   const covered = new Set(crls.map((c) => c.ca));
   const cas = caPems.map(readCa);
-  const keysByName = new Map<string, Set<string>>();
-  for (const ca of cas) {
-    const name = nameKey(ca.subject);
-    keysByName.set(name, (keysByName.get(name) ?? new Set()).add(ca.ca));
-  }
+  const keysByName = caKeysByName(cas);
   return cas.flatMap((ca, index) =>
     covered.has(ca.ca) ? [] : [{ subject: formatName(ca.subject), index, sharedName: (keysByName.get(nameKey(ca.subject))?.size ?? 0) > 1, fingerprint: ca.fingerprint }],
   );

@@ -31,12 +31,18 @@ function shortFingerprint(cert: X509Certificate): string {
 
 /** Per CA of `cas` (caKey), its fingerprint prefix when another CA (another key) has its name. */
 export function sharedNameFingerprints(cas: readonly TrustedCa[]): Map<string, string> {
+  const keysByName = caKeysByName(cas);
+  const out = new Map<string, string>();
+  for (const ca of cas) if ((keysByName.get(nameKey(ca.subject))?.size ?? 0) > 1 && !out.has(ca.ca)) out.set(ca.ca, ca.fingerprint);
+  return out;
+}
+
+/** The CAs of `cas` (their caKey) per subject name (nameKey): more than one where CAs with other keys share a name. */
+export function caKeysByName(cas: readonly TrustedCa[]): Map<string, Set<string>> {
   const keysByName = new Map<string, Set<string>>();
   for (const ca of cas) {
     const name = nameKey(ca.subject);
     keysByName.set(name, (keysByName.get(name) ?? new Set()).add(ca.ca));
   }
-  const out = new Map<string, string>();
-  for (const ca of cas) if ((keysByName.get(nameKey(ca.subject))?.size ?? 0) > 1 && !out.has(ca.ca)) out.set(ca.ca, ca.fingerprint);
-  return out;
+  return keysByName;
 }
