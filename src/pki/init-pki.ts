@@ -11,7 +11,7 @@ import { issueLeaf, type IssuedLeaf } from './leaf-certificate.js';
 import { serverSubject } from './names.js';
 import { pkiPaths, type PkiPaths } from './paths.js';
 import { initFiles, keepReplacedCa } from './replaced-ca.js';
-import { emptyIndex, writeIndex, type IndexEntry } from './pki-index.js';
+import { emptyIndex, type IndexEntry, issuedCertificateFields, writeIndex } from './pki-index.js';
 import { DEFAULT_CA_DAYS, DEFAULT_CRL_DAYS, DEFAULT_SERVER_DAYS, checkDays } from './validity.js';
 
 /** Options of `initPki`. */
@@ -93,10 +93,7 @@ async function writeNewCa(
     kind: 'server',
     name: 'server',
     groups: [],
-    serial: server.serial,
-    fingerprint: server.fingerprint,
-    notBefore: server.notBefore.toISOString(),
-    notAfter: server.notAfter.toISOString(),
+    ...issuedCertificateFields(server),
     keyType,
     sans,
   };

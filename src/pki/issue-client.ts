@@ -11,7 +11,7 @@ import { issueLeaf } from './leaf-certificate.js';
 import { clientSubject, validateClientName, validateGroups } from './names.js';
 import { nameWarnings } from './names-lookalike.js';
 import { pkiPaths } from './paths.js';
-import { activeClientEntries, readIndexFound, writeIndex, type IndexEntry } from './pki-index.js';
+import { activeClientEntries, type IndexEntry, issuedCertificateFields, readIndexFound, writeIndex } from './pki-index.js';
 import { DEFAULT_CLIENT_DAYS, checkDays } from './validity.js';
 
 /** Options of `issueClient`. */
@@ -81,10 +81,7 @@ async function issueClientLocked(opts: IssueClientOptions): Promise<IssueClientR
     kind: 'client',
     name: opts.name,
     groups: [...groups],
-    serial: leaf.serial,
-    fingerprint: leaf.fingerprint,
-    notBefore: leaf.notBefore.toISOString(),
-    notAfter: leaf.notAfter.toISOString(),
+    ...issuedCertificateFields(leaf),
     keyType,
     bundle: bundleDir,
   };

@@ -31,6 +31,11 @@ export interface IndexEntry {
   revoked?: { at: string; reason: RevocationReason };
 }
 
+/** What the index records of a signed certificate: its serial, fingerprint and validity (ISO dates). */
+export function issuedCertificateFields(cert: { serial: string; fingerprint: string; notBefore: Date; notAfter: Date }): Pick<IndexEntry, 'serial' | 'fingerprint' | 'notBefore' | 'notAfter'> {
+  return { serial: cert.serial, fingerprint: cert.fingerprint, notBefore: cert.notBefore.toISOString(), notAfter: cert.notAfter.toISOString() };
+}
+
 /** The whole index file. */
 export interface PkiIndex {
   version: 1;

@@ -10,7 +10,7 @@ import type { KeyType } from './key-pair.js';
 import { issueLeaf } from './leaf-certificate.js';
 import { clientSubject, validateClientName } from './names.js';
 import { pkiPaths } from './paths.js';
-import { readIndexFound, writeIndex, type IndexEntry } from './pki-index.js';
+import { type IndexEntry, issuedCertificateFields, readIndexFound, writeIndex } from './pki-index.js';
 import { DEFAULT_CLIENT_DAYS, checkDays } from './validity.js';
 
 /** Options of `renewClient`. */
@@ -67,10 +67,7 @@ async function renewClientLocked(opts: RenewClientOptions): Promise<RenewClientR
   const bundle = await writeBundle(bundleDir, { caPem: ca.bundlePem, certPem: leaf.certPem, keyPem: leaf.keyPem });
   const entry: IndexEntry = {
     ...previous,
-    serial: leaf.serial,
-    fingerprint: leaf.fingerprint,
-    notBefore: leaf.notBefore.toISOString(),
-    notAfter: leaf.notAfter.toISOString(),
+    ...issuedCertificateFields(leaf),
     keyType,
     bundle: bundleDir,
   };

@@ -8,7 +8,7 @@ import type { KeyType } from './key-pair.js';
 import { issueLeaf } from './leaf-certificate.js';
 import { serverSubject } from './names.js';
 import { pkiPaths } from './paths.js';
-import { readIndexFound, writeIndex, type IndexEntry } from './pki-index.js';
+import { type IndexEntry, issuedCertificateFields, readIndexFound, writeIndex } from './pki-index.js';
 import { DEFAULT_SERVER_DAYS, checkDays } from './validity.js';
 
 /** Options of `rotateServer`. */
@@ -59,10 +59,7 @@ async function rotateServerLocked(opts: RotateServerOptions): Promise<IndexEntry
     kind: 'server',
     name: 'server',
     groups: [],
-    serial: leaf.serial,
-    fingerprint: leaf.fingerprint,
-    notBefore: leaf.notBefore.toISOString(),
-    notAfter: leaf.notAfter.toISOString(),
+    ...issuedCertificateFields(leaf),
     keyType,
     sans,
   };
