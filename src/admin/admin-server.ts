@@ -171,7 +171,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
         handshakeFailuresPerSource: opts.limits?.handshakeFailuresPerSource ?? DEFAULTS.handshakeFailuresPerSource,
         reports: opts.handshakes ?? nullObserver,
         everyCaHasCrl: () => material?.everyCaHasCrl ?? false,
-        tlsFiles: 'admin.tls',
+        listener: 'admin',
       })
     : undefined;
   if (material?.revocation) {

@@ -1,8 +1,9 @@
 /**
  * The two listeners whose CRL state the gateway reports, and how each is worded: the Docker API
  * listener checks clients against `tls.crl`, the admin listener scrapers against `admin.tls.crl`.
- * The one place that spells them, for the `crl-lockout` lines (crl-lockouts.ts, lockout-log.ts)
- * and the refusals of a handshake whose chain's CRL has expired (crl-expired-chain.ts).
+ * The one place that spells them, for the `crl-lockout` lines (crl-lockouts.ts, lockout-log.ts),
+ * the refusals of a handshake whose chain's CRL has expired (crl-expired-chain.ts), and the
+ * details of handshakes refused for a missing or unusable CRL (handshake-failure.ts).
  */
 
 /** A listener with its own CA and CRL files. */
@@ -12,6 +13,8 @@ export type CrlListener = 'docker' | 'admin';
 export interface CrlListenerWording {
   /** The config key of its CRL file, as a refusal names it. */
   file: string;
+  /** The config key of its CA bundle, as a refusal names it. */
+  caFile: string;
   /** What its peers are called ("every client of that CA is refused"). */
   peers: string;
   /**
@@ -25,6 +28,6 @@ export interface CrlListenerWording {
 
 /** Each listener's wording. */
 export const CRL_LISTENERS: Readonly<Record<CrlListener, Readonly<CrlListenerWording>>> = {
-  docker: { file: 'tls.crl', peers: 'client', lockoutPrefix: '', logFields: {} },
-  admin: { file: 'admin.tls.crl', peers: 'scraper', lockoutPrefix: 'admin.tls.crl: ', logFields: { listener: 'admin' } },
+  docker: { file: 'tls.crl', caFile: 'tls.ca', peers: 'client', lockoutPrefix: '', logFields: {} },
+  admin: { file: 'admin.tls.crl', caFile: 'admin.tls.ca', peers: 'scraper', lockoutPrefix: 'admin.tls.crl: ', logFields: { listener: 'admin' } },
 };

@@ -2,6 +2,7 @@
  * Classifies TLS handshake failures into a bounded set of reasons for metrics and logs.
  */
 import type { HandshakeFailure } from '../core/observer.js';
+import { CRL_LISTENERS, type CrlListener } from './crl-listeners.js';
 
 /** Map an OpenSSL/Node handshake error to a reason. */
 export function classifyHandshakeError(err: Error & { code?: string; reason?: string }): HandshakeFailure {
@@ -54,40 +55,39 @@ const VERIFY_REASONS: Readonly<Record<string, HandshakeFailure>> = {
   PATH_LENGTH_EXCEEDED: 'unknown-ca',
 };
 
-/** The config key of a listener's TLS files. */
-export type TlsFilesKey = 'tls' | 'admin.tls';
-
 /**
  * Node verifies the client certificate after OpenSSL's handshake and then only reports
  * "socket hang up" to `tlsClientError`; the real reason is the socket's `authorizationError`
  * (an OpenSSL verify code such as CERT_HAS_EXPIRED). Map it to a reason and a log detail.
  * `everyCaHasCrl`: tls.crl holds a CRL of every CA of tls.ca (TlsMaterial.everyCaHasCrl).
- * `files`: the listener's config key (`tls`, or `admin.tls` for the admin listener), so the
- * detail names the file at fault (rev-observe F1).
+ * `listener`: the listener refusing it, so the detail names its files (`tls.crl`, or
+ * `admin.tls.crl` on the admin listener: the file at fault, rev-observe F1) and its peers
+ * (clients, or scrapers), worded as crl-listeners.ts words them.
  * `chainProblem`: the client's chain goes through a certificate that is no CA
  * (peer-certificate.ts chainProblem), such as a certificate signed with a client's own key.
  * OpenSSL refuses such a chain, and Node reports the code as UNSPECIFIED: with the cause known,
  * the refusal is an unknown CA, and the detail says why.
  */
-export function classifyVerifyError(code: string, everyCaHasCrl = false, chainProblem?: string, files: TlsFilesKey = 'tls'): { reason: HandshakeFailure; detail: string } {
+export function classifyVerifyError(code: string, everyCaHasCrl = false, chainProblem?: string, listener: CrlListener = 'docker'): { reason: HandshakeFailure; detail: string } {
+  const { file, caFile, peers } = CRL_LISTENERS[listener];
   if (chainProblem !== undefined && NON_CA_CODES.has(code)) {
     return { reason: 'unknown-ca', detail: `client certificate not verified: ${code} (${chainProblem})` };
   }
   if (code === 'UNABLE_TO_GET_CRL' && everyCaHasCrl) {
-    // Then the certificate missing a CRL is none of tls.ca's: the client's chain is not ours.
-    return { reason: 'unknown-ca', detail: `client certificate not verified: ${code} (every CA of ${files}.ca has its CRL: the client's chain goes through a certificate that is no CA of ${files}.ca, such as a self-signed one)` };
+    // Then the certificate missing a CRL is none of the bundle's: the peer's chain is not ours.
+    return { reason: 'unknown-ca', detail: `client certificate not verified: ${code} (every CA of ${caFile} has its CRL: the ${peers}'s chain goes through a certificate that is no CA of ${caFile}, such as a self-signed one)` };
   }
   if (code === 'UNABLE_TO_GET_CRL') {
-    // OpenSSL wants a CRL for every certificate of the chain: also one a client sends that no
-    // CA of tls.ca is (a certificate without CA:TRUE used to sign the client's), and then only
-    // that client is refused.
+    // OpenSSL wants a CRL for every certificate of the chain: also one a peer sends that no CA
+    // of the bundle is (a certificate without CA:TRUE used to sign the peer's), and then only
+    // that peer is refused.
     return {
       reason: 'other',
-      detail: `client certificate not verified: ${code} (${files}.crl holds no CRL of an issuer in this client's chain: a CA of ${files}.ca without its CRL refuses every client below it; otherwise the client's chain goes through a certificate that is no CA of ${files}.ca)`,
+      detail: `client certificate not verified: ${code} (${file} holds no CRL of an issuer in this ${peers}'s chain: a CA of ${caFile} without its CRL refuses every ${peers} below it; otherwise the ${peers}'s chain goes through a certificate that is no CA of ${caFile})`,
     };
   }
   if (CRL_PROBLEMS.has(code)) {
-    return { reason: 'other', detail: `client certificate not verified: ${code} (a problem with the gateway's ${files}.crl: every client is refused until it is fixed)` };
+    return { reason: 'other', detail: `client certificate not verified: ${code} (a problem with the gateway's ${file}: every ${peers} is refused until it is fixed)` };
   }
   return { reason: VERIFY_REASONS[code] ?? 'other', detail: `client certificate not verified: ${code}` };
 }

@@ -10,7 +10,8 @@ import type { Socket } from 'node:net';
 import type { Server, TLSSocket } from 'node:tls';
 import { hostPort } from '../config/address.js';
 import type { HandshakeFailure, HandshakeReports, RefusedCertificate } from '../core/observer.js';
-import { classifyHandshakeError, classifyVerifyError, clientAlertDetail, type TlsFilesKey } from './handshake-failure.js';
+import { classifyHandshakeError, classifyVerifyError, clientAlertDetail } from './handshake-failure.js';
+import type { CrlListener } from './crl-listeners.js';
 import { chainProblem, keepRefusedPeers, refusedCertificate } from './peer-certificate.js';
 import { createSourceGuard, SOURCE_GUARD_TIMING, type SourceRefusal } from './source-guard.js';
 
@@ -42,8 +43,8 @@ export interface SourceLimitsOptions {
   reports: HandshakeReports;
   /** Whether the listener's CRLs cover every CA of its bundle (see classifyVerifyError); read at each refusal. */
   everyCaHasCrl: () => boolean;
-  /** The listener's config key (`tls` unless given), so a refusal's detail names its files. */
-  tlsFiles?: TlsFilesKey;
+  /** Which listener this is (`docker` unless given), so a refusal's detail names its files and peers. */
+  listener?: CrlListener;
   /** Called for a refused handshake once it is reported, before its socket is destroyed. */
   onRefused?: (err: Error, socket: TLSSocket) => void;
 }
@@ -118,7 +119,7 @@ export function limitHandshakeSources(server: Server, opts: SourceLimitsOptions)
     const verifyCode = socket.authorizationError as unknown as string | undefined;
     if (verifyCode) {
       const peer = refusedPeer(socket);
-      const { reason, detail } = classifyVerifyError(String(verifyCode), opts.everyCaHasCrl(), chainProblem(peer), opts.tlsFiles);
+      const { reason, detail } = classifyVerifyError(String(verifyCode), opts.everyCaHasCrl(), chainProblem(peer), opts.listener);
       refuse(reason, detail, address, port, refusedCertificate(peer));
     } else if (raw?.bytesRead === 0) {
       // Not a TLS client at all: a port scan, a load balancer's TCP check.

@@ -294,11 +294,11 @@ describe('admin listener with an expired CRL (rev-observe F1)', async () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('refuses the scraper, and the refusal names admin.tls.crl, not the Docker listener\'s tls.crl', async () => {
+  it('refuses the scraper, and the refusal names admin.tls.crl and scrapers, not the Docker listener\'s tls.crl and clients', async () => {
     await expect(connect(server.address.port, chain.root.certPem, scraper, { maxVersion: 'TLSv1.2' })).rejects.toThrow();
     await vi.waitFor(() => expect(refused.length).toBeGreaterThan(0), { timeout: 10_000, interval: 50 });
     expect(refused[0]).toMatchObject({ reason: 'other' });
-    expect(refused[0]?.detail).toContain("CRL_HAS_EXPIRED (a problem with the gateway's admin.tls.crl: every client is refused until it is fixed)");
+    expect(refused[0]?.detail).toContain("CRL_HAS_EXPIRED (a problem with the gateway's admin.tls.crl: every scraper is refused until it is fixed)");
   });
 
   it('its material in force names the CRL\'s end and file for the expiry warnings and gauge', () => {

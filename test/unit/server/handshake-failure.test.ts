@@ -87,14 +87,19 @@ describe('classifyVerifyError: every verify code the gateway names', () => {
     expect(classifyVerifyError(code).reason).toBe(reason);
   });
 
+  // Each listener's words (crl-listeners.ts): the Docker listener's clients and tls.*, the admin
+  // listener's scrapers and admin.tls.* (rev-observe F1). The Docker rows are the lines as they
+  // were before the admin listener had words of its own.
   it.each([
-    ['CRL_HAS_EXPIRED', "a problem with the gateway's admin.tls.crl"],
-    ['CRL_NOT_YET_VALID', "a problem with the gateway's admin.tls.crl"],
-    ['UNABLE_TO_GET_CRL', 'admin.tls.crl holds no CRL of an issuer'],
-  ])('on the admin listener, %s names admin.tls.crl, the file at fault (rev-observe F1)', (code, says) => {
-    const { detail } = classifyVerifyError(code, false, undefined, 'admin.tls');
-    expect(detail).toContain(says);
-    expect(detail).not.toMatch(/(^|[^.])tls\.(crl|ca)/);
+    ['docker', 'CRL_HAS_EXPIRED', false, "client certificate not verified: CRL_HAS_EXPIRED (a problem with the gateway's tls.crl: every client is refused until it is fixed)"],
+    ['docker', 'UNABLE_TO_GET_CRL', false, "client certificate not verified: UNABLE_TO_GET_CRL (tls.crl holds no CRL of an issuer in this client's chain: a CA of tls.ca without its CRL refuses every client below it; otherwise the client's chain goes through a certificate that is no CA of tls.ca)"],
+    ['docker', 'UNABLE_TO_GET_CRL', true, "client certificate not verified: UNABLE_TO_GET_CRL (every CA of tls.ca has its CRL: the client's chain goes through a certificate that is no CA of tls.ca, such as a self-signed one)"],
+    ['admin', 'CRL_HAS_EXPIRED', false, "client certificate not verified: CRL_HAS_EXPIRED (a problem with the gateway's admin.tls.crl: every scraper is refused until it is fixed)"],
+    ['admin', 'CRL_NOT_YET_VALID', false, "client certificate not verified: CRL_NOT_YET_VALID (a problem with the gateway's admin.tls.crl: every scraper is refused until it is fixed)"],
+    ['admin', 'UNABLE_TO_GET_CRL', false, "client certificate not verified: UNABLE_TO_GET_CRL (admin.tls.crl holds no CRL of an issuer in this scraper's chain: a CA of admin.tls.ca without its CRL refuses every scraper below it; otherwise the scraper's chain goes through a certificate that is no CA of admin.tls.ca)"],
+    ['admin', 'UNABLE_TO_GET_CRL', true, "client certificate not verified: UNABLE_TO_GET_CRL (every CA of admin.tls.ca has its CRL: the scraper's chain goes through a certificate that is no CA of admin.tls.ca, such as a self-signed one)"],
+  ] as const)('on the %s listener, %s (every CA with its CRL: %s) is worded for its files and peers', (listener, code, everyCaHasCrl, detail) => {
+    expect(classifyVerifyError(code, everyCaHasCrl, undefined, listener).detail).toBe(detail);
   });
 
   it('a problem with the gateway\'s CRL is blamed on the CRL, whichever it is', () => {
