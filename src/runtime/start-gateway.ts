@@ -22,7 +22,8 @@ import { createTenancy } from '../tenancy/tenancy.js';
 import { loadTlsMaterial, tlsProblems, type TlsMaterial } from '../server/tls-material.js';
 import { certificatesCheck, logExpiryWarnings, NO_CRL, startExpiryWarnings, type CertificateState } from './expiry-warnings.js';
 import { crlLockouts, lockoutCounts } from './crl-lockouts.js';
-import { adminLockoutCounts, logAdminCrlCut } from './crl-admin-lines.js';
+import { adminLockoutCounts } from './crl-admin-lines.js';
+import { logCrlCut } from './crl-cut-log.js';
 import { watchCrlExpiry } from './crl-expiry-cuts.js';
 import type { PendingCrl } from './crl-pending.js';
 import { fileStates, settleWaitMessage, watchFiles, whenSettled } from './file-watch.js';
@@ -175,7 +176,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
         handshakes: observer.adminHandshakes,
         revokedClosed: (certificate) => log.warn({ event: 'revoked-connection-closed', listener: 'admin', certificate }, 'an open admin connection was closed at its request: a reloaded admin.tls.crl revokes its certificate'),
         expiredClosed: (certificate, notAfter) => log.info({ event: 'expired-connection-closed', listener: 'admin', expired: 'client', notAfter, certificate }, 'an open admin connection was closed: its client certificate expired'),
-        crlExpiredClosed: (count, certificates) => logAdminCrlCut(log, count, certificates),
+        crlExpiredClosed: (count, certificates) => logCrlCut(log, 'admin', count, certificates),
       }).catch(async (err: unknown) => {
         await audit.close();
         throw listenerError('admin listener (admin)', err);
@@ -206,7 +207,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   const crlExpiry = watchCrlExpiry({
     material: tls,
     connections: () => server.connections(),
-    closed: (count, certificates) => log.warn({ event: 'crl-expired-connections-closed', closed: count, certificates }, 'open connections were closed: the CRL in force of a CA of their chain has expired (CRL_HAS_EXPIRED), and it may lack revocations made since; install a CRL valid now ("dockgate certs crl")'),
+    closed: (count, certificates) => logCrlCut(log, 'docker', count, certificates),
   });
   crlExpiry.check();
   const stopMonitor = startUpstreamMonitor({ upstream: config.upstream, intervalMs: 15_000, timeoutMs: 2_000, metrics, log, answered: (version, cameBack) => apiRange.daemonAnswered(version, cameBack) });
@@ -232,7 +233,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       const inForce = admin.tlsInForce();
       // Cause, then effect: the reload, the CRL state it put in force, the connections it cut.
       logCrlLockouts(log, 'admin', inForce, new Date());
-      if (cut) logAdminCrlCut(log, cut.count, cut.certificates);
+      if (cut) logCrlCut(log, 'admin', cut.count, cut.certificates);
       if (inForce) {
         recordAdminTlsExpiry(metrics, inForce);
         logExpiryWarnings(inForce.expiring, log, new Date(), 'admin');

@@ -2,7 +2,7 @@
  * The two listeners whose CRL state the gateway reports, and how each is worded: the Docker API
  * listener checks clients against `tls.crl`, the admin listener scrapers against `admin.tls.crl`.
  * The one place that spells them, for the `crl-lockout` lines (crl-lockouts.ts, lockout-log.ts),
- * the refusals of a handshake whose chain's CRL has expired (crl-expired-chain.ts), and the
+ * the `crl-expired-connections-closed` lines (crl-cut-log.ts), the refusals of a handshake whose chain's CRL has expired (crl-expired-chain.ts), and the
  * details of handshakes refused for a missing or unusable CRL (handshake-failure.ts).
  */
 
@@ -22,12 +22,24 @@ export interface CrlListenerWording {
    * Docker listener's has no prefix.
    */
   lockoutPrefix: string;
+  /** What a `crl-expired-connections-closed` message calls the connections it closed. */
+  openConnections: string;
+  /** What that message calls the CRL in force: the admin listener's names its file; the Docker listener's does not. */
+  crlInForce: string;
   /** The fields a log line adds to say which listener it is about (the Docker listener's add none). */
   logFields: { listener?: 'admin' };
 }
 
 /** Each listener's wording. */
 export const CRL_LISTENERS: Readonly<Record<CrlListener, Readonly<CrlListenerWording>>> = {
-  docker: { file: 'tls.crl', caFile: 'tls.ca', peers: 'client', lockoutPrefix: '', logFields: {} },
-  admin: { file: 'admin.tls.crl', caFile: 'admin.tls.ca', peers: 'scraper', lockoutPrefix: 'admin.tls.crl: ', logFields: { listener: 'admin' } },
+  docker: { file: 'tls.crl', caFile: 'tls.ca', peers: 'client', lockoutPrefix: '', openConnections: 'open connections', crlInForce: 'the CRL in force', logFields: {} },
+  admin: {
+    file: 'admin.tls.crl',
+    caFile: 'admin.tls.ca',
+    peers: 'scraper',
+    lockoutPrefix: 'admin.tls.crl: ',
+    openConnections: 'open admin connections',
+    crlInForce: 'the CRL in force (admin.tls.crl)',
+    logFields: { listener: 'admin' },
+  },
 };
