@@ -4,6 +4,7 @@
 // `reason` label of dockgate_decisions_total start with one of them.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { repoText, ROOT, tableRows } from './doc-text.js';
 
@@ -12,57 +13,57 @@ const start = doc.indexOf('**Refusals by the gateway itself.**');
 const table = doc.slice(start, doc.indexOf('\n\n**', start + 1));
 const documented = new Set(tableRows(table).keys());
 
-/** Every TypeScript file under src/, with its text. */
-function sources(dir = join(ROOT, 'src')): Array<[string, string]> {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e): Array<[string, string]> => {
+/**
+ * Every TypeScript file under src/, parsed with the TypeScript compiler's parser, as the sources
+ * are: what the tests below read is code only, never a comment (a code a comment still names,
+ * such as a retired one, is not made).
+ */
+function sources(dir = join(ROOT, 'src')): Array<[string, ts.SourceFile]> {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e): Array<[string, ts.SourceFile]> => {
     const path = join(dir, e.name);
     if (e.isDirectory()) return sources(path);
-    return e.name.endsWith('.ts') ? [[path, readFileSync(path, 'utf8')]] : [];
+    return e.name.endsWith('.ts') ? [[path, ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, true)]] : [];
   });
 }
 
-/** The arguments of the call whose `(` is at `open` in `text`, as source text (nested brackets and strings skipped). */
-function callArguments(text: string, open: number): string[] {
-  const args: string[] = [];
-  let depth = 0;
-  let quote = '';
-  let from = open + 1;
-  for (let i = open; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = '';
-    } else if (c === "'" || c === '"' || c === '`') {
-      quote = c;
-    } else if ('([{'.includes(c)) {
-      depth++;
-    } else if (')]}'.includes(c)) {
-      depth--;
-      if (depth === 0) return [...args, text.slice(from, i).trim()];
-    } else if (c === ',' && depth === 1) {
-      args.push(text.slice(from, i).trim());
-      from = i + 1;
-    }
-  }
-  throw new Error('unclosed call');
+/** Every node of `file`, depth first. */
+function nodes(file: ts.SourceFile): ts.Node[] {
+  const out: ts.Node[] = [];
+  const visit = (node: ts.Node): void => {
+    out.push(node);
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return out;
 }
 
-/** The code a literal argument spells (`'body-framing'`), or undefined. */
-const literal = (arg: string | undefined): string | undefined => /^'([a-z0-9-]+)'$/.exec(arg ?? '')?.[1];
+/** The text of a string literal (quoted or a template without substitutions), or undefined for any other node. */
+const literalText = (node: ts.Node | undefined): string | undefined => (node && (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) ? node.text : undefined);
+
+const files = sources();
 
 /** The reason codes written as literals where the source makes a GatewayError or a FactsError. */
 function codesInSource(): Map<string, string> {
   const codes = new Map<string, string>();
-  for (const [path, text] of sources()) {
-    for (const m of text.matchAll(/new (GatewayError|FactsError)\(/g)) {
-      const args = callArguments(text, (m.index ?? 0) + m[0].length - 1);
+  for (const [path, file] of files) {
+    for (const node of nodes(file)) {
+      if (!ts.isNewExpression(node) || !ts.isIdentifier(node.expression)) continue;
+      const made = node.expression.text;
+      if (made !== 'GatewayError' && made !== 'FactsError') continue;
+      const args = node.arguments ?? [];
       // A GatewayError's third argument is its reason code; without one its code is.
-      const code = m[1] === 'GatewayError' && args.length > 2 ? literal(args[2]) : literal(args[0]);
-      if (code) codes.set(code, path.slice(ROOT.length));
+      const code = literalText(made === 'GatewayError' && args.length > 2 ? args[2] : args[0]);
+      if (code !== undefined && /^[a-z0-9-]+$/.test(code)) codes.set(code, path.slice(ROOT.length));
     }
   }
   return codes;
 }
+
+/** The text of every string the source's code (not a comment) begins: its literals, and each template's part before its first substitution. */
+const strings = files.flatMap(([, file]) => nodes(file).flatMap((node) => literalText(node) ?? (ts.isTemplateHead(node) ? [node.text] : [])));
+
+/** Whether a string of the source's code spells `code`: one that is the code, or starts with it and a colon (`'code:detail'`, `` `code:${detail}` ``), as a reason does. */
+const spelt = (code: string): boolean => strings.some((text) => text === code || text.startsWith(`${code}:`));
 
 describe('docs/observability.md, refusals by the gateway itself', () => {
   const codes = codesInSource();
@@ -79,7 +80,6 @@ describe('docs/observability.md, refusals by the gateway itself', () => {
   // A row for a code nothing makes any more (an upgrade's `bad-framing`, retired) misleads whoever
   // reads a record or builds an alert on it: each row's code is still spelt in the source.
   it.each([...documented])('%s is still made by the source', (code) => {
-    const spelt = new RegExp(`['"\`]${code}[:'"\`]`);
-    expect(sources().some(([, text]) => spelt.test(text))).toBe(true);
+    expect(spelt(code)).toBe(true);
   });
 });
