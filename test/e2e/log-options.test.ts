@@ -3,11 +3,13 @@
  * log options past the maxima (`--log-opt max-size=100g`, `max-file=99999`, found 2026-12-07:
  * the container's logs could fill the daemon's data root) are refused with the guard's reason,
  * and nothing is created; options within them, and a `docker run` without `--log-opt`, run,
- * with the options the daemon was sent.
+ * with the options the daemon was sent. A container update carrying a LogConfig is allowed: dockerd
+ * ignores it (its update body has no LogConfig), and the container keeps its options.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { rawExchange, jsonRequest } from './support/raw-tls.js';
 import { configYaml, docker, DOCKER_CLIS, dockerDirect, makePki, removeContainers, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 
 const socket = inject('dockerSocket');
@@ -19,7 +21,7 @@ const POLICY = `version: 1
 rules:
   - name: dev
     who: { users: [alice] }
-    allow: [power:read, ContainerCreate, ContainerStart, ContainerWait, ContainerAttach, ContainerDelete]
+    allow: [power:read, ContainerCreate, ContainerStart, ContainerWait, ContainerAttach, ContainerDelete, ContainerUpdate]
     guards: { privileged: false, binds: false, hostNamespaces: false, volumesFrom: false, links: false, capabilities: false, devices: false,
               securityOptions: false, maskedPaths: false, sysctls: false, cgroupParent: false, runtimes: false, logDrivers: { allow: [json-file, local] },
               logOptions: { maxSize: 100m, maxFile: 5 }, volumeDrivers: false, publishedPorts: false, psArgs: false }
@@ -72,5 +74,22 @@ describe.each(DOCKER_CLIS)('docker CLI %s', (_version, cli) => {
     expect(ids).toHaveLength(1);
     const inspect = await dockerDirect(socket, ['inspect', '-f', '{{json .HostConfig.LogConfig.Config}}', ...ids]);
     expect(JSON.parse(inspect.stdout)).toEqual(config);
+  });
+});
+
+// dockerd decodes an update body into UpdateConfig (resources and the restart policy): a LogConfig
+// in it is ignored, so the guard leaves updates alone, and what the container logs with stays bounded.
+describe('a container update carrying a LogConfig', () => {
+  it.each([
+    ['at the top level', { LogConfig: { Type: 'json-file', Config: { 'max-size': '100g', 'max-file': '99999' } } }],
+    ['under HostConfig', { HostConfig: { LogConfig: { Type: 'json-file', Config: { 'max-size': '100g' } } } }],
+  ])('%s is allowed, and the container keeps its log options', async (_where, body) => {
+    const c = await alice('/usr/local/bin/docker', ['create', '--label', LABEL, '--log-opt', 'max-size=10m', '--log-opt', 'max-file=2', 'busybox', 'true']);
+    expect(c.code, c.stderr).toBe(0);
+    const id = c.stdout.trim();
+    const r = await rawExchange(pki.bundle('alice'), gw.port, jsonRequest('POST', `/v1.41/containers/${id}/update`, JSON.stringify(body)));
+    expect(r.status, r.text).toBe(200);
+    const inspect = await dockerDirect(socket, ['inspect', '-f', '{{json .HostConfig.LogConfig}}', id]);
+    expect(JSON.parse(inspect.stdout)).toEqual({ Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } });
   });
 });

@@ -15,6 +15,12 @@
  *
  * `true` checks nothing, `false` allows no options at all. A duplicate key in a map never
  * reaches a guard: the facts stage refuses it (Go keeps the last).
+ *
+ * Not container updates: dockerd decodes an update body into UpdateConfig (resources and the
+ * restart policy), which has no LogConfig, so a LogConfig there is ignored and the container keeps
+ * its log options (dockerd 20.10, checked 2026-12-07: inspect and hostconfig.json unchanged after
+ * an update with `LogConfig.Config["max-size"] = "100g"`). The guard checks the request dockerd
+ * acts on, and so leaves updates alone.
  */
 import type { JsonValue } from '../../core/types.js';
 import { field, isObject } from '../../facts/go-fold.js';
@@ -22,7 +28,7 @@ import { checkKeys, isRecord, stringList, type KeyPath, type Problems } from '..
 import { hostConfigField, isServiceWrite, show, typeName, type Found } from './body.js';
 import { defineGuard } from './guard.js';
 import { logMaxFileCount, logMaxSizeBytes } from './log-option-values.js';
-import { CONTAINER_OPS, SERVICE_OPS } from './operations.js';
+import { OP, SERVICE_OPS } from './operations.js';
 
 /** Parsed `logOptions` settings; an undefined bound is not checked. */
 export interface LogOptionsSetting {
@@ -126,7 +132,8 @@ function checkOption(config: LogOptionsSetting, at: string, key: string, value: 
 export const logOptionsGuard = defineGuard({
   key: 'logOptions',
   summary: 'logging driver options (HostConfig.LogConfig.Config, service TaskTemplate.LogDriver.Options): max-size, max-file and keys',
-  operations: [...CONTAINER_OPS, ...SERVICE_OPS],
+  // ContainerStart: dockerd 20.10 applies a start body's HostConfig, LogConfig included (API < 1.24).
+  operations: [OP.containerCreate, OP.containerStart, ...SERVICE_OPS],
   parse: parseLogOptions,
   check(config, { facts }) {
     if (config.any) return undefined;

@@ -70,6 +70,14 @@ describe('policyWarnings: guards an allow rule leaves out (M1)', () => {
       'rule "everyone" allows ContainerCreate without oomProtection, cpuRealtime, logOptions: every certificate holder gets what oomProtection, cpuRealtime, logOptions would refuse (a guard left out permits what it would refuse)',
     ]);
   });
+
+  it('with tenancy, a rule allowing only ContainerUpdate is not asked for logOptions: dockerd ignores an update body\'s LogConfig', () => {
+    const rules = rule('everyone', '{ anyone: true }', '[ContainerUpdate]', CREATE_GUARDS);
+    // (links and runtimes inspect no update: that rule's other warning, M1 below.)
+    expect(policyWarnings(policy(rules, 'tenancy: { admins: { users: [admin] } }\n')).filter((w) => w.includes(' without '))).toEqual([
+      'rule "everyone" allows ContainerUpdate without oomProtection, cpuRealtime: every certificate holder gets what oomProtection, cpuRealtime would refuse (a guard left out permits what it would refuse)',
+    ]);
+  });
 });
 
 describe('policyWarnings: guards that inspect none of the rule operations (M1)', () => {
