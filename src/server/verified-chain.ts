@@ -47,7 +47,7 @@ const chainsByBundle = new WeakMap<readonly X509Certificate[], FoundChains>();
 
 /**
  * The first instant after `now` at which a certificate of `bundle` becomes valid or expires.
- * The walk prefers CAs valid at its `now` (issuerIn), so a chain found before such an instant
+ * The walk prefers CAs valid at its `now` (issuersAmong), so a chain found before such an instant
  * may not be the one OpenSSL builds after it: a root rollover's old root and the intermediate it
  * signed expire, and OpenSSL verifies through the new root's copy of that intermediate, while a
  * chain kept from before would still end at the expired root and cut every new connection of
@@ -59,21 +59,6 @@ function nextValidityChange(bundle: readonly X509Certificate[], now: number): nu
     for (const instant of [Date.parse(ca.validFrom), Date.parse(ca.validTo)]) if (instant > now && instant < next) next = instant;
   }
   return next;
-}
-
-/**
- * The certificate of `bundle` that issued `cert` (its issuer Name and key identifier match, and
- * its key verifies the signature), preferring one valid at `now`, as OpenSSL does; undefined
- * when none did.
- */
-function issuerIn(cert: X509Certificate, bundle: readonly X509Certificate[], now: number): X509Certificate | undefined {
-  let found: X509Certificate | undefined;
-  for (const ca of bundle) {
-    if (!cert.checkIssued(ca) || !verifies(cert, ca)) continue;
-    if (validAt(ca, now)) return ca;
-    found ??= ca;
-  }
-  return found;
 }
 
 /** Whether `cert` is within its validity at `now` (notAfter itself counts as expired, as chain-expiry.ts counts it). */
@@ -98,7 +83,7 @@ export function bundleChain(cert: X509Certificate, bundle: readonly X509Certific
   const seen = new Set([cert.fingerprint256]);
   let current = cert;
   while (!(links[links.length - 1] as ChainLink).selfIssued && links.length < MAX_LINKS) {
-    const issuer = issuerIn(current, bundle, now);
+    const issuer = issuersAmong(current, bundle, now)[0];
     if (!issuer) {
       if (links.length === 1) return undefined;
       break;
@@ -193,7 +178,11 @@ function firstUnsound(certs: readonly X509Certificate[], now: number): number {
   return certs.length;
 }
 
-/** The certificates of `pool` that issued `cert` (name, key identifier and signature), those valid at `now` first. */
+/**
+ * The certificates of `pool` that issued `cert` (its issuer Name and key identifier match, and
+ * its key verifies the signature), in pool order, those valid at `now` first, as OpenSSL prefers
+ * them; the first is the issuer a chain within the bundle takes (bundleChain).
+ */
 function issuersAmong(cert: X509Certificate, pool: readonly X509Certificate[], now: number): X509Certificate[] {
   const issuers = pool.filter((ca) => cert.checkIssued(ca) && verifies(cert, ca));
   return [...issuers.filter((ca) => validAt(ca, now)), ...issuers.filter((ca) => !validAt(ca, now))];
