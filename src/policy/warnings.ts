@@ -61,7 +61,8 @@ const ROOT_GUARDS: ReadonlySet<string> = new Set(['privileged', 'binds', 'volume
 
 /**
  * dockerd's update applies only resources and the restart policy; the container guards check
- * its body anyway (fail closed), so a gap there is named, but not as root on the host.
+ * its body anyway (fail closed), so a gap there is named, but not as root on the host. The
+ * guards of the LogConfig (logDrivers, logOptions) leave updates alone: dockerd ignores it there.
  */
 const NO_ROOT_OPS: ReadonlySet<string> = new Set(['ContainerUpdate']);
 

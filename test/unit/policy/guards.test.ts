@@ -476,6 +476,8 @@ describe('cgroupParent, runtimes, logDrivers, volumeDrivers', () => {
     ['empty annotations', hc({ Annotations: {} }), undefined],
     ['log driver allowed', hc({ LogConfig: { Type: 'json-file' } }), undefined],
     ['log driver not allowed', hc({ LogConfig: { Type: 'syslog', Config: { 'syslog-address': 'tcp://x:514' } } }), 'log-driver', 'HostConfig.LogConfig.Type "syslog"'],
+    // dockerd ignores a LogConfig in an update body (UpdateConfig has none): the container keeps its driver.
+    ['container update with a log driver', req('POST', '/containers/c1/update', { LogConfig: { Type: 'syslog' }, HostConfig: { LogConfig: { Type: 'gelf' } } }), undefined],
     ['volume driver', hc({ VolumeDriver: 'evil' }), 'volume-driver'],
     ['mount volume driver', hc({ Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Name: 'evil' } } }] }), 'volume-driver'],
     ['volume create driver', req('POST', '/volumes/create', { Name: 'v', Driver: 'evil' }), 'volume-driver', 'Driver "evil"'],
