@@ -48,14 +48,15 @@ export function refusedCertificate(cert: PeerCertificate | undefined | null): Re
  * missing, keyCertSign present), or none can have issued the client's certificate at all
  * (OpenSSL does not take a certificate without keyCertSign as an issuer), while a certificate
  * issued by a CA of tls.ca or by an intermediate the client sent always has its issuer there.
+ * `caFile`: the config key of the listener's CA bundle, as the detail names it.
  */
-export function chainProblem(cert: PeerCertificate | undefined | null): string | undefined {
+export function chainProblem(cert: PeerCertificate | undefined | null, caFile = 'tls.ca'): string | undefined {
   if (!cert || !cert.fingerprint256) return undefined;
   const seen = new Set<PeerCertificate>([cert]);
   let issuer = cert.issuerCertificate;
   if (!issuer || !issuer.fingerprint256) {
     const name = oneLine(cert.issuer as Record<string, string | string[] | undefined>);
-    return `its issuer "${name}" is no CA of tls.ca, and no certificate the client sent can have issued it (one lacking basicConstraints CA:TRUE or keyUsage keyCertSign, such as a client certificate)`;
+    return `its issuer "${name}" is no CA of ${caFile}, and no certificate the client sent can have issued it (one lacking basicConstraints CA:TRUE or keyUsage keyCertSign, such as a client certificate)`;
   }
   while (issuer && issuer.fingerprint256 && !seen.has(issuer)) {
     if (issuer.ca !== true) {

@@ -68,6 +68,10 @@ describe('chainProblem and the UNSPECIFIED verify code', () => {
     else expect(got).toContain(want);
   });
 
+  it("names the admin listener's CA bundle on the admin listener", () => {
+    expect(chainProblem(cert('admin', 'alice', false) as never, 'admin.tls.ca')).toContain('its issuer "CN=alice" is no CA of admin.tls.ca, and no certificate');
+  });
+
   it.each([
     ['UNSPECIFIED', 'a problem', 'unknown-ca'],
     ['INVALID_CA', 'a problem', 'unknown-ca'],
