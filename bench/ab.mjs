@@ -18,9 +18,20 @@
  * With `--newconn` every request (warm-ups too) opens a new TLS connection with a full
  * handshake, as the bench's new-connection scenario does; the CPU is then per connection.
  *
+ * With `--create` the load is the bench's allowed create (`POST /containers/create` with the
+ * 4 KiB body the bench policy's guards allow, 4 clients unless `--clients` says otherwise), the
+ * warm-up too, each run with its own labelled body and checked as the bench checks it
+ * (create-run.mjs): every answer 201, each 201 naming one container of that run that exists on
+ * the daemon, none made without a 201; the containers are pruned after each run. The CPU is
+ * then per create.
+ *
+ * `--naive` adds the naive Node proxy (bench/lib/naive-proxy.mjs, no policy), started fresh per
+ * round like the gateways, as the variant `node-proxy`: the yardstick the bench divides by.
+ *
  * Usage (after `npm run build`):
  *   node bench/ab.mjs [--clients 16,64] [--rounds 6] [--seconds 5] [--warmup 3] [--path /_ping] [--containers 50] [--newconn] NAME=NODE_ARGS ...
  *   node bench/ab.mjs --stream cp-in,cp-out [--mib 256] [--transfers 2] [--rounds 6] [--warmup 10] NAME=NODE_ARGS ...
+ *   node bench/ab.mjs --create [--clients 4] [--rounds 4] [--seconds 10] [--naive] NAME=NODE_ARGS ...
  * docs/deployment.md's young-generation table comes from the first, its check that the old-generation
  * floor is no longer needed from the second:
  *   node bench/ab.mjs --clients 16,64 semi4=--max-semi-space-size=4 semi16=--max-semi-space-size=16
@@ -35,22 +46,25 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { answeredIds, createdProblems, newCreateRun, runContainerIds } from './lib/create-run.mjs';
 import { startEnvironment } from './lib/environment.mjs';
-import { STREAM_CONTAINERS, setupFixtures, startIdleContainers } from './lib/fixtures.mjs';
+import { STREAM_CONTAINERS, pruneCreated, setupFixtures, startIdleContainers } from './lib/fixtures.mjs';
 import { buildLoadgen, runLoad } from './lib/loadgen.mjs';
 import { benchPolicy } from './lib/policy.mjs';
 import { assertServes, sample } from './lib/proc.mjs';
 import { interleaved } from './lib/scenarios.mjs';
-import { startGateway } from './lib/servers.mjs';
+import { startGateway, startNaiveProxy } from './lib/servers.mjs';
 import { readLoadFlags } from './lib/load-flags.mjs';
 import { median, mibPerSecond } from './lib/stats.mjs';
 
 function parseArgs(argv) {
-  const opts = { clients: [16, 64], rounds: 6, seconds: 5, warmup: undefined, path: '/_ping', mode: 'keepalive', containers: 50, stream: undefined, mib: 256, transfers: 2, variants: [] };
+  const opts = { clients: undefined, rounds: 6, seconds: 5, warmup: undefined, path: '/_ping', mode: 'keepalive', containers: 50, stream: undefined, mib: 256, transfers: 2, variants: [] };
   readLoadFlags(argv, opts, (arg, value) => {
     if (arg === '--path') opts.path = value();
     else if (arg === '--containers') opts.containers = Number(value());
     else if (arg === '--newconn') opts.mode = 'newconn';
+    else if (arg === '--create') opts.mode = 'create';
+    else if (arg === '--naive') opts.naive = true;
     else if (arg === '--stream') opts.stream = value().split(',');
     else if (arg === '--mib') opts.mib = Number(value());
     else if (arg === '--transfers') opts.transfers = Number(value());
@@ -61,15 +75,22 @@ function parseArgs(argv) {
     } else return false;
     return true;
   });
+  opts.clients ??= opts.mode === 'create' ? [4] : [16, 64];
   opts.warmup ??= opts.stream ? 10 : 3;
+  if (opts.naive) opts.variants.push({ name: NAIVE, naive: true, nodeArgs: [] });
+  if (opts.stream && opts.mode !== 'keepalive') throw new Error('--stream takes neither --newconn nor --create');
   const bad = [...opts.clients, opts.rounds, opts.seconds].some((n) => !Number.isInteger(n) || n < 1) || !Number.isFinite(opts.warmup);
   if (bad) throw new Error('--clients, --rounds and --seconds take positive integers');
   if (!Number.isInteger(opts.containers) || opts.containers < 0) throw new Error('--containers takes a whole number');
   if (![opts.mib, opts.transfers].every((n) => Number.isInteger(n) && n >= 1)) throw new Error('--mib and --transfers take positive integers');
   if (opts.stream?.some((k) => !STREAMS.has(k))) throw new Error(`--stream takes some of ${[...STREAMS.keys()].join(', ')}`);
+  if (opts.variants.filter((v) => v.name === NAIVE).length > 1) throw new Error(`${NAIVE} is the name of --naive's variant`);
   if (opts.variants.length < 2) throw new Error('name at least two variants, e.g. a=--max-semi-space-size=4 b=--max-semi-space-size=16');
   return opts;
 }
+
+/** The variant name of the naive Node proxy (--naive). */
+const NAIVE = 'node-proxy';
 
 /** The bench's stream scenarios by kind (`stream cp-out` is `cp-out`). */
 const STREAMS = new Map(interleaved.filter((s) => s.id.startsWith('stream ')).map((s) => [s.id.slice('stream '.length), s]));
@@ -84,14 +105,55 @@ let warmupFailed = 0;
 
 async function warmUp(env, target, opts, concurrency) {
   if (opts.warmup <= 0) return;
+  if (opts.mode === 'create') {
+    const r = await createLoad(env, target, concurrency, opts.warmup, target.pids);
+    warmupFailed += r.failed;
+    return;
+  }
   const r = await runLoad(target, env.bundles.allowed, { mode: opts.mode, path: opts.path, concurrency, seconds: opts.warmup });
   warmupFailed += r.errors + (r.completed - (r.status?.['200'] ?? 0));
 }
 
-async function measure(env, variant, opts, ctx) {
+/**
+ * One run of allowed creates (--create): the bench's 4 KiB body labelled for this run, every
+ * connection's first request untimed (as the bench's scenario), then checked as the bench
+ * checks it: each answer 201, each 201 naming one container of this run on the daemon and
+ * none made without one (create-run.mjs). Resolves the load generator's result, `failed`
+ * (answers that failed or were not 201, plus one per problem found) and `cpuS`, the CPU
+ * seconds of `pids` from the end of the warm requests to the end of the load (before the
+ * checks); the run's containers are pruned.
+ */
+async function createLoad(env, target, concurrency, seconds, pids) {
+  const run = newCreateRun(env.root);
+  try {
+    let before;
+    const r = await runLoad(target, env.bundles.allowed, {
+      method: 'POST', path: '/containers/create', bodyFile: run.bodyFile, contentType: 'application/json',
+      concurrency, seconds, warm: true, idsFile: run.idsFile, onReady: () => (before = sample(pids()).cpuSeconds),
+    });
+    const cpuS = sample(pids()).cpuSeconds - before;
+    // The warm requests are answered too: the histogram counts every answer.
+    const created = r.status?.['201'] ?? 0;
+    const answers = Object.values(r.status ?? {}).reduce((a, b) => a + b, 0);
+    const problems = createdProblems({ answered: created, ids: answeredIds(run.idsFile), made: await runContainerIds(env.daemon.socket, run.run) });
+    for (const p of problems) console.error(`create run ${run.run}: ${p}`);
+    return { ...r, cpuS, failed: r.errors + (answers - created) + problems.length + (created === 0 ? 1 : 0) };
+  } finally {
+    run.remove();
+    await pruneCreated(env.daemon.socket);
+  }
+}
+
+/** Start a variant's server: a gateway with the bench policy, or the naive proxy (--naive). */
+async function startVariant(env, variant) {
+  if (variant.naive) return startNaiveProxy({ pki: env.pki, socket: env.daemon.socket });
   const dir = mkdtempSync(join(env.root, `ab-${variant.name}-`));
-  const gw = await startGateway({ dir, pki: env.pki, socket: env.daemon.socket, policyYaml: benchPolicy().yaml, nodeArgs: variant.nodeArgs, checkout: variant.checkout });
-  const target = { port: gw.port };
+  return startGateway({ dir, pki: env.pki, socket: env.daemon.socket, policyYaml: benchPolicy().yaml, nodeArgs: variant.nodeArgs, checkout: variant.checkout });
+}
+
+async function measure(env, variant, opts, ctx) {
+  const gw = await startVariant(env, variant);
+  const target = { port: gw.port, pids: gw.pids };
   const out = [];
   try {
     assertServes({ name: `gateway ${variant.name}`, port: gw.port, pids: gw.pids }, process.execPath);
@@ -117,10 +179,12 @@ async function measure(env, variant, opts, ctx) {
     for (const c of opts.clients) {
       await warmUp(env, target, opts, c);
       const before = sample(gw.pids()).cpuSeconds;
-      const r = await runLoad(target, env.bundles.allowed, { mode: opts.mode, path: opts.path, concurrency: c, seconds: opts.seconds });
-      const cpu = sample(gw.pids()).cpuSeconds - before;
-      const ok = r.status?.['200'] ?? 0;
-      out.push({ clients: c, rps: r.rps, p99ms: r.p99_us / 1000, cpuUs: r.completed ? (cpu / r.completed) * 1e6 : NaN, failed: r.errors + (r.completed - ok) });
+      const r = opts.mode === 'create'
+        ? await createLoad(env, target, c, opts.seconds, gw.pids)
+        : await runLoad(target, env.bundles.allowed, { mode: opts.mode, path: opts.path, concurrency: c, seconds: opts.seconds });
+      const cpu = r.cpuS ?? sample(gw.pids()).cpuSeconds - before;
+      const failed = r.failed ?? r.errors + (r.completed - (r.status?.['200'] ?? 0));
+      out.push({ clients: c, rps: r.rps, p99ms: r.p99_us / 1000, cpuUs: r.completed ? (cpu / r.completed) * 1e6 : NaN, failed });
     }
   } finally {
     await gw.stop();
@@ -141,6 +205,7 @@ try {
     // Streams are checked against what the daemon holds (fixtures.mjs, fresh-data.mjs).
     ctx = { fixtures, bundles: env.bundles, socket: env.daemon.socket };
   } else {
+    // Imports busybox too, which the creates name.
     await startIdleContainers(env.daemon.socket, opts.containers);
   }
   for (let r = 0; r < opts.rounds; r++) {
@@ -169,8 +234,9 @@ if (opts.stream) {
     }
   }
 } else {
-  console.log(`\n${opts.rounds} rounds of ${opts.seconds} s, ${opts.mode === 'newconn' ? 'a new TLS connection per' : 'keep-alive'} GET ${opts.path}, medians; CPU is the gateway's own from /proc\n`);
-  console.log('| variant | node flags | clients | req/s | p99 ms | CPU µs / request |');
+  const load = { newconn: `a new TLS connection per GET ${opts.path}`, keepalive: `keep-alive GET ${opts.path}`, create: 'keep-alive POST /containers/create, 4 KiB allowed by the guards, checked as the bench checks it' }[opts.mode];
+  console.log(`\n${opts.rounds} rounds of ${opts.seconds} s, ${load}, medians; CPU is the server's own from /proc\n`);
+  console.log(`| variant | node flags | clients | req/s | p99 ms | CPU µs / ${opts.mode === 'create' ? 'create' : 'request'} |`);
   console.log('|---|---|--:|--:|--:|--:|');
   for (const v of opts.variants) {
     for (const c of opts.clients) {
@@ -182,7 +248,8 @@ if (opts.stream) {
 }
 const failed = results.reduce((s, x) => s + x.failed, 0);
 if (failed) {
-  console.log(`\n${failed} ${opts.stream ? 'transfers failed their checks' : 'requests failed or did not answer 200'}`);
+  const what = opts.stream ? 'transfers failed their checks' : opts.mode === 'create' ? 'requests failed, did not answer 201 or failed the create checks' : 'requests failed or did not answer 200';
+  console.log(`\n${failed} ${what}`);
   process.exitCode = 1;
 }
 if (warmupFailed) {

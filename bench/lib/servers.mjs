@@ -4,22 +4,60 @@
  * mTLS reverse proxy to the same socket, and the reference servers of bench/layers.mjs.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { processTree } from './proc.mjs';
 
-/** A free loopback TCP port (bound, then released). */
-export function freePort() {
+/**
+ * The loopback ports the bench's listeners may use, from `BENCH_PORTS` (`LOW-HIGH`, e.g.
+ * `48300-48399`, for a machine shared by several benches), or undefined: any free port.
+ */
+function portRange() {
+  const spec = process.env.BENCH_PORTS;
+  if (!spec) return undefined;
+  const m = /^(\d+)-(\d+)$/.exec(spec);
+  const [low, high] = m ? [Number(m[1]), Number(m[2])] : [];
+  if (!m || low < 1 || high > 65535 || low > high) throw new Error(`BENCH_PORTS: expected LOW-HIGH, got ${spec}`);
+  return { low, high };
+}
+
+/** The next port of BENCH_PORTS to try: handed out in turn, so a port just released is not tried again at once. */
+let nextInRange = 0;
+
+function bindAndRelease(port) {
   return new Promise((res, rej) => {
     const s = createServer();
     s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
+    s.listen(port, '127.0.0.1', () => {
+      const bound = s.address().port;
+      s.close(() => res(bound));
     });
   });
+}
+
+/** A free loopback TCP port (bound, then released), within BENCH_PORTS when that is set. */
+export async function freePort() {
+  const range = portRange();
+  if (!range) return bindAndRelease(0);
+  const size = range.high - range.low + 1;
+  for (let i = 0; i < size; i += 1) {
+    const port = range.low + ((nextInRange + i) % size);
+    try {
+      await bindAndRelease(port);
+      nextInRange = (nextInRange + i + 1) % size;
+      return port;
+    } catch {
+      // In use: try the next one.
+    }
+  }
+  throw new Error(`BENCH_PORTS ${process.env.BENCH_PORTS}: no free port`);
+}
+
+/** The port a listener asks for: one of BENCH_PORTS when that is set, else 0 (the system picks). */
+async function listenPort() {
+  return portRange() ? freePort() : 0;
 }
 
 function waitExit(child, ms) {
@@ -37,25 +75,39 @@ function waitExit(child, ms) {
 }
 
 /**
+ * `limits` as YAML flow-map entries, keeping only the keys that the gateway built in
+ * `checkout` names somewhere in its dist/config/ (an older build refuses keys it does not know).
+ */
+function knownLimits(checkout, limits) {
+  const dir = resolve(checkout, 'dist/config');
+  const code = readdirSync(dir).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+  return Object.entries(limits).filter(([key]) => code.includes(key)).map(([key, value]) => `${key}: ${value}`).join(', ');
+}
+
+/**
  * Start `dockgate serve` in `dir` with the bench policy. `nodeArgs` go to node (e.g.
  * `--cpu-prof`); `checkout` is the built checkout whose dist/ runs (this one by default, another
  * one to compare two commits). Resolves { pid, port, stop } once it logs its listen address.
  */
-export function startGateway({ dir, pki, socket, policyYaml, nodeArgs = [], checkout = '.' }) {
+export async function startGateway({ dir, pki, socket, policyYaml, nodeArgs = [], checkout = '.' }) {
   writeFileSync(join(dir, 'policy.yaml'), policyYaml);
   const config = join(dir, 'dockgate.yaml');
+  const listen = await listenPort();
+  const admin = await listenPort();
   writeFileSync(config, [
-    'listen: 127.0.0.1:0',
+    `listen: 127.0.0.1:${listen}`,
     `tls: { ca: ${pki}/ca.pem, cert: ${pki}/server-cert.pem, key: ${pki}/server-key.pem }`,
     `upstream: unix://${socket}`,
     'policy: policy.yaml',
-    'admin: 127.0.0.1:0',
+    `admin: 127.0.0.1:${admin}`,
     'audit: { file: audit.log }',
     // The idle-stream scenario holds BENCH_IDLE_STREAMS (1000 by default, more on request) from
     // one client certificate: past the default per-identity cap. It opens them at once from one
     // address: on a busy machine more than the default 128 handshakes of one source were in
     // progress, and the surplus was closed on arrival (source-limit; 4 of 1000 in one run).
-    'limits: { streamsPerIdentity: 1000000, handshakesPerSource: 1000000 }',
+    // An older checkout (NAME@DIR in ab.mjs) may predate these keys and refuse them: it gets
+    // those it knows (it has no such limit to lift otherwise).
+    `limits: { ${knownLimits(checkout, { streamsPerIdentity: 1000000, handshakesPerSource: 1000000 })} }`,
     '',
   ].join('\n'));
   const cli = resolve(checkout, 'dist/cli/main.js');
@@ -66,7 +118,7 @@ export function startGateway({ dir, pki, socket, policyYaml, nodeArgs = [], chec
  * Start the naive Node proxy (bench/lib/naive-proxy.mjs) with the same flags as the gateway.
  * Resolves { pid, port, pids, stop } once it prints its port.
  */
-export function startNaiveProxy({ pki, socket }) {
+export async function startNaiveProxy({ pki, socket }) {
   const args = [resolve('bench/lib/naive-proxy.mjs'), join(pki, 'ca.pem'), join(pki, 'server-cert.pem'), join(pki, 'server-key.pem'), socket];
   return spawnNodeServer('naive proxy', args, { stream: 'stdout' }, /listening (\d+)/);
 }
@@ -76,7 +128,7 @@ export function startNaiveProxy({ pki, socket }) {
  * `raw-upstream`, `undici-upstream`) with the same flags as the gateway.
  * Resolves { pid, port, pids, stop } once it prints its port.
  */
-export function startReferenceServer(name, { pki, socket }) {
+export async function startReferenceServer(name, { pki, socket }) {
   const args = [resolve(`bench/lib/reference/${name}.mjs`), join(pki, 'ca.pem'), join(pki, 'server-cert.pem'), join(pki, 'server-key.pem'), socket];
   return spawnNodeServer(name, args, { stream: 'stdout' }, /listening (\d+)/);
 }
@@ -97,8 +149,10 @@ export function launcherNodeFlags() {
  * resolve { pid, port, pids, stderr, stop } once `pattern` (capturing the port) matches what it
  * prints on `stream`.
  */
-function spawnNodeServer(label, args, { cwd, stream }, pattern) {
-  const child = spawn(process.execPath, [...launcherNodeFlags(), ...args], { cwd, stdio: ['ignore', stream === 'stdout' ? 'pipe' : 'ignore', 'pipe'] });
+async function spawnNodeServer(label, args, { cwd, stream }, pattern) {
+  // tls-listener.mjs listens on BENCH_LISTEN_PORT (the gateway's port is in its config).
+  const env = { ...process.env, BENCH_LISTEN_PORT: String(await listenPort()) };
+  const child = spawn(process.execPath, [...launcherNodeFlags(), ...args], { cwd, env, stdio: ['ignore', stream === 'stdout' ? 'pipe' : 'ignore', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.on('data', (d) => {

@@ -11,7 +11,10 @@ import { createServer } from 'node:https';
 /** Paths from argv: CA, server certificate, server key, and the daemon's socket (if any). */
 export const [caFile, certFile, keyFile, daemonSocket] = process.argv.slice(2);
 
-/** Start the mTLS listener on a free loopback port with `handler` as its request listener. */
+/**
+ * Start the mTLS listener on loopback with `handler` as its request listener: on
+ * BENCH_LISTEN_PORT when set (servers.mjs passes one of BENCH_PORTS), else on a free port.
+ */
 export function listen(handler) {
   const server = createServer(
     { ca: readFileSync(caFile), cert: readFileSync(certFile), key: readFileSync(keyFile), requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
@@ -19,7 +22,7 @@ export function listen(handler) {
   );
   server.timeout = 0;
   server.requestTimeout = 0;
-  server.listen(0, '127.0.0.1', () => process.stdout.write(`listening ${server.address().port}\n`));
+  server.listen(Number(process.env.BENCH_LISTEN_PORT ?? 0), '127.0.0.1', () => process.stdout.write(`listening ${server.address().port}\n`));
   process.on('SIGTERM', () => process.exit(0));
   return server;
 }
