@@ -76,14 +76,24 @@ async function measure(scenario, target, ctx) {
 
 /**
  * Unmeasured warm-up before round 1: keep-alive and new-connection load on every target (the
- * soak's mix without its refused creates, which only dockgate refuses). Without it round 1
- * measures V8 compiling the Node targets' hot paths, which nginx and dockerd do not have.
+ * soak's mix without its refused creates, which only dockgate refuses), then one run of the
+ * allowed creates (scenario 4, checked as it is, its containers pruned) when that scenario is
+ * selected. Without it round 1 measures V8 compiling the Node targets' hot paths, which nginx
+ * and dockerd do not have; GET load alone warms the naive proxy's create path (the same code)
+ * but not the gateway's body inspection and guards (perf-create, 2026-12-07).
  */
 async function warmUp(env, ctx, problems) {
   if (ctx.warmupSeconds <= 0) return;
   const loads = soakMix(ctx.warmupSeconds).filter(([, bundle]) => bundle === 'allowed');
   for (const target of env.targets) problems.push(...(await runMix(target, ctx, loads, `warm-up on ${target.name}:`)).problems);
-  log(`warm-up: ${ctx.warmupSeconds} s of ${loads.map(([label]) => label).join(', ')} on every target`);
+  const creates = interleaved.find((s) => s.id === 'create allowed c4' && selected(s.id));
+  if (creates) {
+    for (const target of env.targets) {
+      const r = await creates.run(target, ctx);
+      problems.push(...creates.check(r, ctx).map((p) => `warm-up ${creates.id} on ${target.name}: ${p}`));
+    }
+  }
+  log(`warm-up: ${ctx.warmupSeconds} s of ${loads.map(([label]) => label).join(', ')}${creates ? `, then ${ctx.seconds} s of ${creates.id}` : ''} on every target`);
 }
 
 async function runInterleaved(env, ctx, problems) {
