@@ -11,7 +11,8 @@ import { issueLeaf, type IssuedLeaf } from './leaf-certificate.js';
 import { serverSubject } from './names.js';
 import { pkiPaths, type PkiPaths } from './paths.js';
 import { initFiles, keepReplacedCa } from './replaced-ca.js';
-import { emptyIndex, type IndexEntry, issuedCertificateFields, writeIndex } from './pki-index.js';
+import { emptyIndex, type IndexEntry, writeIndex } from './pki-index.js';
+import { serverIndexEntry, writeServerPair } from './server-pair-files.js';
 import { DEFAULT_CA_DAYS, DEFAULT_CRL_DAYS, DEFAULT_SERVER_DAYS, checkDays } from './validity.js';
 
 /** Options of `initPki`. */
@@ -86,17 +87,9 @@ async function writeNewCa(
   // certificate then finds the matching key already in place.
   await writeFileAtomic(paths.caKey, ca.keyPem, PRIVATE_MODE);
   await writeFileAtomic(paths.ca, ca.certPem, PUBLIC_MODE);
-  await writeFileAtomic(paths.serverKey, server.keyPem, PRIVATE_MODE);
-  await writeFileAtomic(paths.serverCert, server.certPem, PUBLIC_MODE);
+  await writeServerPair(paths, server);
 
-  const entry: IndexEntry = {
-    kind: 'server',
-    name: 'server',
-    groups: [],
-    ...issuedCertificateFields(server),
-    keyType,
-    sans,
-  };
+  const entry = serverIndexEntry(server, keyType, sans);
   const index = emptyIndex(hosts);
   index.certs.push(entry);
   await writeCrl(paths, ca, index, now, DEFAULT_CRL_DAYS);

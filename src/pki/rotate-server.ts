@@ -2,13 +2,13 @@
 import { loadCa } from './ca.js';
 import { checkCrlSuccession } from './crl-succession.js';
 import { withIndexLock } from './index-lock.js';
-import { PRIVATE_MODE, PUBLIC_MODE, writeFileAtomic } from './files.js';
 import { normalizeHost, serverSans, type ServerSans } from './hosts.js';
 import type { KeyType } from './key-pair.js';
 import { issueLeaf } from './leaf-certificate.js';
 import { serverSubject } from './names.js';
 import { pkiPaths } from './paths.js';
-import { type IndexEntry, issuedCertificateFields, readIndexFound, writeIndex } from './pki-index.js';
+import { type IndexEntry, readIndexFound, writeIndex } from './pki-index.js';
+import { serverIndexEntry, writeServerPair } from './server-pair-files.js';
 import { DEFAULT_SERVER_DAYS, checkDays } from './validity.js';
 
 /** Options of `rotateServer`. */
@@ -52,17 +52,9 @@ async function rotateServerLocked(opts: RotateServerOptions): Promise<IndexEntry
   const keyType = opts.keyType ?? previous?.keyType ?? 'ecdsa';
 
   const leaf = await issueLeaf(ca, { kind: 'server', subject: serverSubject(), keyType, days, now, sans });
-  await writeFileAtomic(paths.serverKey, leaf.keyPem, PRIVATE_MODE);
-  await writeFileAtomic(paths.serverCert, leaf.certPem, PUBLIC_MODE);
+  await writeServerPair(paths, leaf);
 
-  const entry: IndexEntry = {
-    kind: 'server',
-    name: 'server',
-    groups: [],
-    ...issuedCertificateFields(leaf),
-    keyType,
-    sans,
-  };
+  const entry = serverIndexEntry(leaf, keyType, sans);
   index.hosts = [...new Set([...index.hosts, ...added])];
   index.certs.push(entry);
   await writeIndex(paths.index, index);
