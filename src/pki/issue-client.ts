@@ -2,8 +2,8 @@
 import { join, resolve } from 'node:path';
 import { writeBundle, type BundleFiles } from './bundle.js';
 import { checkBundleDestination } from './bundle-destination.js';
-import { fingerprintOf, loadCa } from './ca.js';
-import { checkCrlSuccession } from './crl-succession.js';
+import { fingerprintOf } from './ca.js';
+import { openCaAndIndex } from './ca-and-index.js';
 import { withIndexLock } from './index-lock.js';
 import { PkiError } from './errors.js';
 import type { KeyType } from './key-pair.js';
@@ -11,7 +11,7 @@ import { issueLeaf } from './leaf-certificate.js';
 import { clientSubject, validateClientName, validateGroups } from './names.js';
 import { nameWarnings } from './names-lookalike.js';
 import { pkiPaths } from './paths.js';
-import { activeClientEntries, type IndexEntry, issuedCertificateFields, readIndexFound, writeIndex } from './pki-index.js';
+import { activeClientEntries, type IndexEntry, issuedCertificateFields, writeIndex } from './pki-index.js';
 import { DEFAULT_CLIENT_DAYS, checkDays } from './validity.js';
 
 /** Options of `issueClient`. */
@@ -58,10 +58,7 @@ async function issueClientLocked(opts: IssueClientOptions): Promise<IssueClientR
   const now = opts.now ?? new Date();
   const keyType = opts.keyType ?? 'ecdsa';
   const paths = pkiPaths(opts.dir);
-  const ca = await loadCa(paths);
-  const { index, found } = await readIndexFound(paths.index);
-  // A lost or older index.json would be written back without the revocations crl.pem holds.
-  await checkCrlSuccession(paths, ca, index, found, 'index');
+  const { ca, index } = await openCaAndIndex(paths);
 
   const active = activeClientEntries(index, opts.name, now);
   if (active.length > 0 && !opts.force) {

@@ -2,15 +2,15 @@
 import { join, resolve } from 'node:path';
 import { writeBundle, type BundleFiles } from './bundle.js';
 import { checkBundleDestination } from './bundle-destination.js';
-import { fingerprintOf, loadCa } from './ca.js';
-import { checkCrlSuccession } from './crl-succession.js';
+import { fingerprintOf } from './ca.js';
+import { openCaAndIndex } from './ca-and-index.js';
 import { withIndexLock } from './index-lock.js';
 import { PkiError } from './errors.js';
 import type { KeyType } from './key-pair.js';
 import { issueLeaf } from './leaf-certificate.js';
 import { clientSubject, validateClientName } from './names.js';
 import { pkiPaths } from './paths.js';
-import { type IndexEntry, issuedCertificateFields, readIndexFound, writeIndex } from './pki-index.js';
+import { type IndexEntry, issuedCertificateFields, writeIndex } from './pki-index.js';
 import { DEFAULT_CLIENT_DAYS, checkDays } from './validity.js';
 
 /** Options of `renewClient`. */
@@ -45,10 +45,7 @@ async function renewClientLocked(opts: RenewClientOptions): Promise<RenewClientR
   const days = checkDays(opts.days ?? DEFAULT_CLIENT_DAYS, '--days');
   const now = opts.now ?? new Date();
   const paths = pkiPaths(opts.dir);
-  const ca = await loadCa(paths);
-  const { index, found } = await readIndexFound(paths.index);
-  // A lost or older index.json would be written back without the revocations crl.pem holds.
-  await checkCrlSuccession(paths, ca, index, found, 'index');
+  const { ca, index } = await openCaAndIndex(paths);
   const candidates = index.certs.filter((e) => e.kind === 'client' && e.name === opts.name);
   const previous = candidates.filter((e) => !e.revoked).at(-1);
   if (!previous) {

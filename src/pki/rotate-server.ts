@@ -1,13 +1,12 @@
 /** `certs rotate-server`: a new server key and certificate from the same CA. */
-import { loadCa } from './ca.js';
-import { checkCrlSuccession } from './crl-succession.js';
+import { openCaAndIndex } from './ca-and-index.js';
 import { withIndexLock } from './index-lock.js';
 import { normalizeHost, serverSans, type ServerSans } from './hosts.js';
 import type { KeyType } from './key-pair.js';
 import { issueLeaf } from './leaf-certificate.js';
 import { serverSubject } from './names.js';
 import { pkiPaths } from './paths.js';
-import { type IndexEntry, readIndexFound, writeIndex } from './pki-index.js';
+import { type IndexEntry, writeIndex } from './pki-index.js';
 import { serverIndexEntry, writeServerPair } from './server-pair-files.js';
 import { DEFAULT_SERVER_DAYS, checkDays } from './validity.js';
 
@@ -41,10 +40,7 @@ async function rotateServerLocked(opts: RotateServerOptions): Promise<IndexEntry
   const paths = pkiPaths(opts.dir);
   const now = opts.now ?? new Date();
   const days = checkDays(opts.days ?? DEFAULT_SERVER_DAYS, '--days');
-  const ca = await loadCa(paths);
-  const { index, found } = await readIndexFound(paths.index);
-  // A lost or older index.json would be written back without the revocations crl.pem holds.
-  await checkCrlSuccession(paths, ca, index, found, 'index');
+  const { ca, index } = await openCaAndIndex(paths);
   const previous = index.certs.filter((e) => e.kind === 'server').at(-1);
   const added = (opts.hosts ?? []).map(normalizeHost);
   const fresh = serverSans([...index.hosts, ...added], opts.machineName);
