@@ -1,6 +1,7 @@
 /**
- * Every key a config file may have, by the mapping it sits in. The loader (load.ts) refuses any
- * other; README's configuration table has a row for each (test/unit/docs/config-keys-documented).
+ * Every key a config file may have, by the mapping it sits in. The loader (load.ts, and the
+ * sections it reads with tls-section.ts and admin-section.ts) refuses any other; README's
+ * configuration table has a row for each (test/unit/docs/config-keys-documented).
  */
 import { TOP_KEYS } from './top-level.js';
 
@@ -14,7 +15,7 @@ export const ADMIN_TLS_KEYS = ['cert', 'key', 'ca', 'crl'] as const;
 export const AUDIT_KEYS = ['file'] as const;
 /** Keys of `metrics:`. */
 export const METRICS_KEYS = ['identityLabel'] as const;
-/** Keys of `limits:`, each a positive integer with its default in load.ts DEFAULTS. */
+/** Keys of `limits:`, each a positive integer with its default in defaults.ts DEFAULTS. */
 export const LIMITS_KEYS = [
   'bodyBytes', 'bufferedBodyBytes', 'bufferedBodyBytesPerIdentity', 'streamsPerIdentity', 'requestsPerIdentity',
   'handshakesPerSource', 'handshakeFailuresPerSource', 'headersTimeoutMs', 'bodyTimeoutMs', 'streamedBodyIdleMs',

@@ -120,6 +120,6 @@ export interface GatewayConfig {
   audit: AuditConfig;
   /** `metrics.*`: metric options. */
   metrics: MetricsConfig;
-  /** `limits.*`: bounds on what clients may hold (defaults in load.ts DEFAULTS). */
+  /** `limits.*`: bounds on what clients may hold (defaults in defaults.ts DEFAULTS). */
   limits: LimitsConfig;
 }
