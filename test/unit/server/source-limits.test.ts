@@ -371,3 +371,37 @@ describe('limitHandshakeSources', () => {
     expect(seen.at(-1)).toBe('probe 0');
   });
 });
+
+// The listener's own CA bundle in a refusal's chain problem (peer-certificate.ts chainProblem):
+// a scraper refused on the admin listener is no client of tls.ca (cleanup33, 1c4e323).
+describe('limitHandshakeSources: a chain problem names the listener\'s CA bundle', () => {
+  /** A peer certificate signed with a client's key, as Node parses it: its issuer is nowhere in the chain. */
+  const forged = { subject: { CN: 'admin' }, issuer: { CN: 'alice' }, serialNumber: '0A', fingerprint256: 'AA:BB', ca: false };
+
+  /** A handshake refused with UNSPECIFIED whose peer certificate keepRefusedPeers keeps, as Node's events give it. */
+  function refuseForged(r: Rig): void {
+    const raw = r.connect('192.0.2.1');
+    const socket = Object.assign(new EventEmitter(), {
+      _parent: raw,
+      _handle: { verifyError: () => new Error('UNSPECIFIED') },
+      authorizationError: 'UNSPECIFIED',
+      getPeerCertificate: () => forged,
+      destroy: () => socket,
+    });
+    r.server.emit('keylog', Buffer.from('line'), socket);
+    socket.emit('secure');
+    r.server.emit('tlsClientError', new Error('socket hang up'), socket);
+  }
+
+  it.each([
+    ['the Docker listener (default)', {}, 'tls.ca'],
+    ['the Docker listener', { listener: 'docker' as const }, 'tls.ca'],
+    ['the admin listener', { listener: 'admin' as const }, 'admin.tls.ca'],
+  ])('%s', (_label, opts, caFile) => {
+    const r = rig(opts);
+    refuseForged(r);
+    expect(r.failed).toEqual([
+      ['unknown-ca', `client certificate not verified: UNSPECIFIED (its issuer "CN=alice" is no CA of ${caFile}, and no certificate the client sent can have issued it (one lacking basicConstraints CA:TRUE or keyUsage keyCertSign, such as a client certificate))`, '192.0.2.1:40000'],
+    ]);
+  });
+});
