@@ -2,8 +2,9 @@
  * The two listeners whose CRL state the gateway reports, and how each is worded: the Docker API
  * listener checks clients against `tls.crl`, the admin listener scrapers against `admin.tls.crl`.
  * The one place that spells them, for the `crl-lockout` lines (crl-lockouts.ts, lockout-log.ts),
- * the `crl-expired-connections-closed` lines (crl-cut-log.ts), the refusals of a handshake whose chain's CRL has expired (crl-expired-chain.ts), and the
- * details of handshakes refused for a missing or unusable CRL (handshake-failure.ts).
+ * the `crl-expired-connections-closed` lines (crl-cut-log.ts), the refusals of a handshake whose
+ * chain's CRL has expired (crl-expired-chain.ts), and the details of handshakes refused for a
+ * missing or unusable CRL (handshake-failure.ts).
  */
 
 /** A listener with its own CA and CRL files. */

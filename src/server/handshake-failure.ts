@@ -31,7 +31,8 @@ export function clientAlertDetail(err: Error & { reason?: string }): string {
 
 /**
  * OpenSSL verify codes (as Node names them) of problems with the gateway's own CRL: every
- * client (the admin listener's: every scraper) is refused, and calling that "expired" would send the operator after the client.
+ * client (the admin listener's: every scraper) is refused, and calling that "expired" would
+ * send the operator after the client.
  */
 const CRL_PROBLEMS = new Set(['UNABLE_TO_GET_CRL', 'CRL_HAS_EXPIRED', 'CRL_NOT_YET_VALID', 'CRL_SIGNATURE_FAILURE', 'UNABLE_TO_DECRYPT_CRL_SIGNATURE', 'ERROR_IN_CRL_LAST_UPDATE_FIELD', 'ERROR_IN_CRL_NEXT_UPDATE_FIELD']);
 

@@ -1,7 +1,8 @@
 /**
  * The `logOptions` guard: log option maps of creates, the legacy top-level LogConfig and
- * services (not container updates, whose LogConfig dockerd ignores), read as dockerd reads them (exact map keys, folded field names, values parsed
- * by log-option-values.ts), and its settings refused at load.
+ * services (not container updates, whose LogConfig dockerd ignores), read as dockerd reads them
+ * (exact map keys, folded field names, values parsed by log-option-values.ts), and its settings
+ * refused at load.
  */
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../../src/policy/evaluate.js';
