@@ -12,7 +12,9 @@
  * - an image pattern with a `*` in its registry part (it matches every registry);
  * - a deny rule an earlier rule always decides before (see shadowed-rules.ts);
  * - a policy with no rules at all: it denies every request (`no-rule`);
- * - a `who` entry written as a pattern, a network or with surrounding spaces (who-warnings.ts).
+ * - a `who` entry written as a pattern, a network or with surrounding spaces (who-warnings.ts);
+ * - an enforcing allow rule serving callers no rule forwards a ping for: the 28.x docker CLI
+ *   then fails every command (ping-warnings.ts).
  *
  * Which operations a rule selects is read generously (a path glob selects every route it
  * overlaps), so a warning errs towards being shown.
@@ -23,6 +25,7 @@ import { starInRegistry } from './guards/image-reference.js';
 import { GUARDS } from './guards/index.js';
 import { ANY_METHOD } from '../facts/operations.js';
 import { guardInspects } from './exec-start.js';
+import { pingGapWarnings } from './ping-warnings.js';
 import { shadowedRuleWarnings } from './shadowed-rules.js';
 import { nameListWarnings, whoWarnings } from './who-warnings.js';
 
@@ -198,13 +201,14 @@ export function policyWarnings(policy: CompiledPolicy): string[] {
   if (empty) warnings.push(empty);
   warnings.push(...nameListWarnings(policy));
   const ownContainersOnly = policy.tenancy !== undefined;
+  const pingGaps = pingGapWarnings(policy);
   for (const rule of policy.rules) {
     warnings.push(...whoWarnings(rule));
     if (rule.effect === 'deny') warnings.push(...partialDenyWarnings(rule));
     if (rule.effect !== 'allow') continue;
     const ops = selectedOperations(rule);
     const gap = guardGapWarning(rule, ops, ownContainersOnly);
-    for (const w of [gap?.text, idleGuardWarning(rule, ops), grpcWarning(rule, ops, policy.tenancy !== undefined), swarmControlWarning(rule, ops, policy.tenancy !== undefined, gap?.root ?? false), ...imagePatternWarnings(rule)]) if (w) warnings.push(w);
+    for (const w of [gap?.text, idleGuardWarning(rule, ops), grpcWarning(rule, ops, policy.tenancy !== undefined), swarmControlWarning(rule, ops, policy.tenancy !== undefined, gap?.root ?? false), ...imagePatternWarnings(rule), pingGaps.get(rule)]) if (w) warnings.push(w);
   }
   return [...warnings, ...shadowedRuleWarnings(policy)];
 }

@@ -94,5 +94,7 @@ describe("the gateway logs what policy check warns about", () => {
     renameSync(next, policyFile);
     await until(() => warnings().some((w) => w.startsWith('rule "ops-exec" allows ContainerExec without guards')), 15_000, 'the reloaded policy\'s warning');
     expect(warnings().filter((w) => w.startsWith('rule "dev-containers"'))).toHaveLength(2);
+    // ops is allowed an exec but no ping (the developers get theirs through power:read).
+    expect(warnings().filter((w) => w.includes('no rule forwards a ping'))).toEqual([expect.stringMatching(/^rule "ops-exec" allows operations to user ops, but no rule forwards a ping to them/)]);
   });
 });

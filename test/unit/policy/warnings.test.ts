@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { loadPolicy } from '../../../src/policy/compile.js';
 import { policyWarnings } from '../../../src/policy/warnings.js';
 
-const policy = (rules: string, extra = '') => loadPolicy(`version: 1\n${extra}rules:\n${rules}`);
+/** Every certificate holder may ping, last: without it, each allow rule also gets the ping warning (its own table below). */
+const PING_RULE = '  - name: ping\n    who: { anyone: true }\n    allow: [SystemPing, SystemPingHead]\n';
+const policy = (rules: string, extra = '') => loadPolicy(`version: 1\n${extra}rules:\n${rules}${PING_RULE}`);
 
 /** Every guard of ContainerCreate but `images`: what a non-admin create rule must set. */
 const CREATE_GUARDS =
@@ -237,6 +239,63 @@ describe('policyWarnings: a policy with no rules (rev-front F6)', () => {
     ['mode audit', 'version: 1\nmode: audit\nrules: []\n', ['no rules: every request would be denied (mode audit: each is forwarded and recorded as would-deny)']],
     ['one rule', `version: 1\nrules:\n${rule('ro', '{ anyone: true }', '[power:read]', 'psArgs: false')}`, []],
   ])('%s', (_name, text, expected) => {
+    expect(policyWarnings(loadPolicy(text))).toEqual(expected);
+  });
+});
+
+describe('policyWarnings: callers allowed operations but no ping (probe s33)', () => {
+  /** The warning for rule `name` naming `who`, as the gateway and `policy check` print it. */
+  const noPing = (name: string, who: string) =>
+    `rule "${name}" allows operations to ${who}, but no rule forwards a ping to them (SystemPingHead or SystemPing: HEAD or GET /_ping): the 28.x docker CLI then speaks API 1.50, which a daemon serving less refuses as too new (code api-version), so every command of theirs fails, also what this rule allows (allow SystemPing and SystemPingHead to them)`;
+  const allow = (name: string, who: string, sel: string, mode = '') => `  - name: ${name}\n    who: ${who}\n    allow: ${sel}\n${mode ? `    mode: ${mode}\n` : ''}`;
+  const deny = (name: string, who: string, sel: string, mode = '') => `  - name: ${name}\n    who: ${who}\n    deny: ${sel}\n${mode ? `    mode: ${mode}\n` : ''}`;
+  const pings = (who: string, sel = '[SystemPing, SystemPingHead]') => allow('ping', who, sel);
+  it.each([
+    ['no ping at all, by group', allow('dev', '{ groups: [dev] }', '[ContainerList]'), [noPing('dev', 'group dev')]],
+    ['no ping, by user', allow('dev', '{ users: [alice] }', '[ContainerList]'), [noPing('dev', 'user alice')]],
+    ['no ping, anyone', allow('dev', '{ anyone: true }', '[ContainerList]'), [noPing('dev', 'every certificate holder')]],
+    ['no ping, by DNS and IP SAN', allow('ci', '{ sans: [ci.example.com, "10.0.0.7"] }', '[ContainerList]'), [noPing('ci', 'SAN ci.example.com, SAN 10.0.0.7')]],
+    ['both pings in the rule itself', allow('dev', '{ groups: [dev] }', '[ContainerList, SystemPing, SystemPingHead]'), []],
+    // The 28.x CLI sends HEAD /_ping, then GET when HEAD fails: either one is enough.
+    ['HEAD only', allow('dev', '{ groups: [dev] }', '[ContainerList, SystemPingHead]'), []],
+    ['GET only', allow('dev', '{ groups: [dev] }', '[ContainerList, SystemPing]'), []],
+    ['by route', allow('dev', '{ groups: [dev] }', '[ContainerList, "HEAD /_ping"]'), []],
+    ['through power:read', allow('dev', '{ groups: [dev] }', '[power:read]') + '    guards: { psArgs: false }\n', []],
+    ['a ping rule for anyone after it', allow('dev', '{ groups: [dev] }', '[ContainerList]') + pings('{ anyone: true }'), []],
+    ['a ping rule for the same group', allow('dev', '{ groups: [dev] }', '[ContainerList]') + pings('{ groups: [dev] }'), []],
+    ['a ping rule for another group', allow('dev', '{ groups: [dev] }', '[ContainerList]') + pings('{ groups: [ops] }'), [noPing('dev', 'group dev')]],
+    ['only the entries left without', allow('dev', '{ users: [alice, bob], groups: [dev], sans: [ci.example.com] }', '[ContainerList]') + pings('{ users: [bob], sans: [ci.example.com] }'), [noPing('dev', 'user alice, group dev')]],
+    ['past six callers, the rest counted', allow('many', '{ users: [a, b, c, d, e, f, g, h] }', '[ContainerList]'), [noPing('many', 'user a, user b, user c, user d, user e, user f and 2 more')]],
+    ['a ping rule for a user, an anyone rule', allow('all', '{ anyone: true }', '[ContainerList]') + pings('{ users: [alice] }'), [noPing('all', 'every certificate holder')]],
+    // A deny rule for the pings before: its callers are left without, the others not.
+    ['a ping deny before, for one user', deny('no-ping', '{ users: [alice] }', '[SystemPing, SystemPingHead]') + allow('dev', '{ users: [alice, bob] }', '[ContainerList]') + pings('{ anyone: true }'), [noPing('dev', 'user alice')]],
+    ['a ping deny before, for HEAD only', deny('no-head', '{ anyone: true }', '[SystemPingHead]') + allow('dev', '{ users: [alice] }', '[ContainerList, SystemPing, SystemPingHead]'), []],
+    ['a ping deny before, for anyone', deny('no-ping', '{ anyone: true }', '["* /_ping"]') + allow('dev', '{ groups: [dev] }', '[ContainerList, SystemPing, SystemPingHead]'), [noPing('dev', 'group dev')]],
+    // An audit-mode deny decides nothing: the pings are denied by default, or forwarded as
+    // would-deny by a later allow rule.
+    ['a ping deny before, in audit mode', deny('no-ping', '{ anyone: true }', '[SystemPing, SystemPingHead]', 'audit') + allow('dev', '{ groups: [dev] }', '[ContainerList]'), [noPing('dev', 'group dev')]],
+    ['a ping deny before in audit mode, a ping allow after', deny('no-ping', '{ anyone: true }', '[SystemPing, SystemPingHead]', 'audit') + allow('dev', '{ groups: [dev] }', '[ContainerList]') + pings('{ anyone: true }'), []],
+    // An audit-mode allow rule allows nothing yet.
+    ['an audit-mode allow rule', allow('dev', '{ groups: [dev] }', '[ContainerList]', 'audit'), []],
+    ['deny rules only', deny('no', '{ groups: [dev] }', '[ContainerList]'), []],
+    // A rule allowing only the pings allows no command: its callers denied them lose nothing more.
+    ['a ping rule its caller is denied', deny('no-ping', '{ users: [alice] }', '[SystemPing, SystemPingHead]') + pings('{ users: [alice] }') + allow('ping-dev', '{ groups: [dev] }', '["* /_ping"]'), []],
+  ])('%s', (_name, rules, expected) => {
+    expect(policyWarnings(loadPolicy(`version: 1\nrules:\n${rules}`))).toEqual(expected);
+  });
+
+  it('a policy in audit mode forwards every ping: no warning', () => {
+    expect(policyWarnings(loadPolicy(`version: 1\nmode: audit\nrules:\n${deny('no-ping', '{ anyone: true }', '[SystemPing, SystemPingHead]')}${allow('dev', '{ groups: [dev] }', '[ContainerList]')}`))).toEqual([]);
+  });
+
+  it.each([
+    // The policy's groups: lists make alice a member of dev: a ping rule for dev reaches her.
+    ['a ping rule for the group reaches its members', '{ groups: [dev] }', [] as string[]],
+    // Pings for alice by name only: a certificate with OU dev and another name has none.
+    ['a ping rule for the member only', '{ users: [alice] }', [noPing('dev', 'group dev')]],
+    ['a ping rule for the certificate group only, the member denied', '{ groups: [dev] }', [noPing('dev', 'user alice (group dev)')], deny('alice-no-ping', '{ users: [alice] }', '[SystemPingHead, SystemPing]')],
+  ])('groups: members, %s', (_name, pingWho, expected, before = '') => {
+    const text = `version: 1\ngroups:\n  dev: [alice]\nrules:\n${before}${allow('dev', '{ groups: [dev] }', '[ContainerList]')}${pings(pingWho)}`;
     expect(policyWarnings(loadPolicy(text))).toEqual(expected);
   });
 });

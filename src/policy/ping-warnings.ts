@@ -1,0 +1,131 @@
+/**
+ * Callers an allow rule serves who get no ping: the docker CLI asks `/_ping` which API version
+ * to speak (`HEAD` first, `GET` when that fails: SystemPingHead, then SystemPing). With neither
+ * forwarded, the 28.x CLI speaks its own newest version (1.50), which a daemon serving less
+ * refuses before the policy (code `api-version`), so every command fails, those the policy
+ * allows too (`docker run` prints the ping's denial instead). The 20.10 CLI falls back to API
+ * 1.24 and carries on.
+ *
+ * Asked of the real evaluator: for each `who` entry of an enforcing allow rule, the holders it
+ * stands for send both pings, and {@link decide} says whether either is forwarded (`would-deny`
+ * in audit mode is). A user entry stands for a certificate with that name and no OU; a group,
+ * for one with that OU and a name no rule names, and for each member the policy's `groups:`
+ * gives it; a SAN, for one with that SAN; `anyone`, for one no rule names. So a user who would
+ * get the ping through a certificate OU is still warned about: the warning errs towards being
+ * shown. An audit-mode allow rule allows nothing yet, and a rule selecting only the pings no
+ * command: neither is asked about.
+ */
+import type { Identity, RequestFacts } from '../core/types.js';
+import { buildFacts } from '../facts/build-facts.js';
+import type { CompiledPolicy, CompiledRule } from './compile.js';
+import { decide } from './evaluate.js';
+import { sanKind } from './san-kind.js';
+
+/** The docker CLI's pings, in the order it sends them: either answered is enough. */
+const PINGS: readonly RequestFacts[] = ['HEAD', 'GET'].map((method) => buildFacts({ method, rawTarget: '/_ping', headers: {} }));
+
+/**
+ * A certificate holder an entry of a rule's `who` stands for, how a warning names it, and a key
+ * equal for equal holders (the same holder stands for entries of many rules: asked once).
+ */
+interface Caller {
+  label: string;
+  key: string;
+  identity: () => Identity;
+}
+
+/** A verified certificate with just these names; the rest empty. */
+function holder(name: string, groups: readonly string[] = [], sans: Partial<Identity['sans']> = {}): Identity {
+  return {
+    name,
+    groups: [...groups],
+    organizations: [],
+    sans: { dns: [], ip: [], email: [], uri: [], ...sans },
+    fingerprint: '',
+    serial: '',
+    notAfter: new Date(0),
+    issuer: '',
+    issuerKey: '',
+  };
+}
+
+/** A common name no rule and no `groups:` list names: someone the policy knows nothing else of. */
+function strangerName(policy: CompiledPolicy): string {
+  const named = new Set<string>(policy.extraGroups.keys());
+  for (const rule of policy.rules) for (const user of rule.who.users) named.add(user);
+  let name = 'someone';
+  while (named.has(name)) name += "'";
+  return name;
+}
+
+/** The members the policy's `groups:` gives each group. */
+function membersByGroup(policy: CompiledPolicy): ReadonlyMap<string, readonly string[]> {
+  const members = new Map<string, string[]>();
+  for (const [user, groups] of policy.extraGroups) for (const group of groups) members.set(group, [...(members.get(group) ?? []), user]);
+  return members;
+}
+
+/** The callers each entry of `rule`'s `who` stands for, in the order written. */
+function callersOf(rule: CompiledRule, members: ReadonlyMap<string, readonly string[]>, stranger: string): Caller[] {
+  const { who } = rule;
+  const callers: Caller[] = [];
+  if (who.anyone) callers.push({ label: 'every certificate holder', key: 'anyone', identity: () => holder(stranger) });
+  for (const user of who.users) callers.push({ label: `user ${user}`, key: `user ${user}`, identity: () => holder(user) });
+  for (const group of who.groups) {
+    callers.push({ label: `group ${group}`, key: `group ${group}`, identity: () => holder(stranger, [group]) });
+    for (const user of members.get(group) ?? []) callers.push({ label: `user ${user} (group ${group})`, key: `user ${user}`, identity: () => holder(user) });
+  }
+  for (const san of who.sans) callers.push({ label: `SAN ${san}`, key: `SAN ${san}`, identity: () => holder(stranger, [], { [sanKind(san)]: [san] }) });
+  return callers;
+}
+
+/** Whether `rule` selects either ping. */
+function selectsPing(rule: CompiledRule): boolean {
+  return rule.selectors.some((s) => PINGS.some((facts) => s.test(facts)));
+}
+
+/** Whether `rule` selects nothing but the pings: it allows its callers no command to fail. */
+function pingsOnly(rule: CompiledRule): boolean {
+  return rule.selectors.every((s) => [...s.routes].every((op) => PINGS.some((facts) => facts.operation === op)));
+}
+
+/** At most this many callers are named in a warning; the rest are counted. */
+const NAMED = 6;
+
+/** `labels` joined, past {@link NAMED} counted: a group of thousands makes no line of thousands. */
+function named(labels: readonly string[]): string {
+  return labels.length > NAMED ? `${labels.slice(0, NAMED).join(', ')} and ${labels.length - NAMED} more` : labels.join(', ');
+}
+
+/**
+ * The warning for each enforcing allow rule naming callers no rule forwards a ping for, by
+ * rule (none when every rule is in audit mode: the policy then forwards everything).
+ */
+export function pingGapWarnings(policy: CompiledPolicy): ReadonlyMap<CompiledRule, string> {
+  const warnings = new Map<CompiledRule, string>();
+  // decide() passes over a rule that selects neither ping: the same decisions without them,
+  // and a policy of thousands of names asked in a moment.
+  const pingRules: CompiledPolicy = { ...policy, rules: policy.rules.filter(selectsPing) };
+  const stranger = strangerName(policy);
+  const members = membersByGroup(policy);
+  const forwarded = new Map<string, boolean>();
+  const pinged = (caller: Caller): boolean => {
+    let yes = forwarded.get(caller.key);
+    if (yes === undefined) {
+      const identity = caller.identity();
+      yes = PINGS.some((facts) => decide(pingRules, identity, facts).forward);
+      forwarded.set(caller.key, yes);
+    }
+    return yes;
+  };
+  for (const rule of policy.rules) {
+    if (rule.effect !== 'allow' || rule.mode !== 'enforce' || pingsOnly(rule)) continue;
+    const left = [...new Set(callersOf(rule, members, stranger).filter((c) => !pinged(c)).map((c) => c.label))];
+    if (left.length === 0) continue;
+    warnings.set(
+      rule,
+      `rule "${rule.name}" allows operations to ${named(left)}, but no rule forwards a ping to them (SystemPingHead or SystemPing: HEAD or GET /_ping): the 28.x docker CLI then speaks API 1.50, which a daemon serving less refuses as too new (code api-version), so every command of theirs fails, also what this rule allows (allow SystemPing and SystemPingHead to them)`,
+    );
+  }
+  return warnings;
+}
