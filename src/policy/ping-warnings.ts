@@ -1,7 +1,7 @@
 /**
  * Callers an allow rule serves who get no ping: the docker CLI asks `/_ping` which API version
  * to speak (`HEAD` first, `GET` when that fails: SystemPingHead, then SystemPing). With neither
- * forwarded, the 28.x CLI speaks its own newest version (1.50), which a daemon serving less
+ * forwarded, the 28.x CLI speaks its own newest version (1.50 for 28.2), which a daemon serving less
  * refuses before the policy (code `api-version`), so every command fails, those the policy
  * allows too (`docker run` prints the ping's denial instead). The 20.10 CLI falls back to API
  * 1.24 and carries on.
@@ -124,7 +124,7 @@ export function pingGapWarnings(policy: CompiledPolicy): ReadonlyMap<CompiledRul
     if (left.length === 0) continue;
     warnings.set(
       rule,
-      `rule "${rule.name}" allows operations to ${named(left)}, but no rule forwards a ping to them (SystemPingHead or SystemPing: HEAD or GET /_ping): the 28.x docker CLI then speaks API 1.50, which a daemon serving less refuses as too new (code api-version), so every command of theirs fails, also what this rule allows (allow SystemPing and SystemPingHead to them)`,
+      `rule "${rule.name}" allows operations to ${named(left)}, but no rule forwards a ping to them (SystemPingHead or SystemPing: HEAD or GET /_ping): the 28.x docker CLI then speaks its own newest API version (1.50 for 28.2), which a daemon serving less refuses as too new (code api-version), so every command of theirs fails, also what this rule allows (allow SystemPing and SystemPingHead to them)`,
     );
   }
   return warnings;

@@ -246,7 +246,7 @@ describe('policyWarnings: a policy with no rules (rev-front F6)', () => {
 describe('policyWarnings: callers allowed operations but no ping (probe s33)', () => {
   /** The warning for rule `name` naming `who`, as the gateway and `policy check` print it. */
   const noPing = (name: string, who: string) =>
-    `rule "${name}" allows operations to ${who}, but no rule forwards a ping to them (SystemPingHead or SystemPing: HEAD or GET /_ping): the 28.x docker CLI then speaks API 1.50, which a daemon serving less refuses as too new (code api-version), so every command of theirs fails, also what this rule allows (allow SystemPing and SystemPingHead to them)`;
+    `rule "${name}" allows operations to ${who}, but no rule forwards a ping to them (SystemPingHead or SystemPing: HEAD or GET /_ping): the 28.x docker CLI then speaks its own newest API version (1.50 for 28.2), which a daemon serving less refuses as too new (code api-version), so every command of theirs fails, also what this rule allows (allow SystemPing and SystemPingHead to them)`;
   const allow = (name: string, who: string, sel: string, mode = '') => `  - name: ${name}\n    who: ${who}\n    allow: ${sel}\n${mode ? `    mode: ${mode}\n` : ''}`;
   const deny = (name: string, who: string, sel: string, mode = '') => `  - name: ${name}\n    who: ${who}\n    deny: ${sel}\n${mode ? `    mode: ${mode}\n` : ''}`;
   const pings = (who: string, sel = '[SystemPing, SystemPingHead]') => allow('ping', who, sel);
