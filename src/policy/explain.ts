@@ -98,7 +98,7 @@ export function formatExplanation(e: Explanation): string {
 /** The `then:` line saying that tenancy decides after the policy, and what explain leaves out of it. */
 function tenancyLine(name: string, t: { admin: boolean; team?: string }): string {
   if (t.admin) {
-    return `then:      tenancy: ${name} is a tenancy admin (ownership, visibility and quotas do not apply), but the gateway still checks an image write into a repository holding tenants' images on the daemon, which explain does not (a refusal comes under rule tenancy)`;
+    return `then:      tenancy: ${name} is a tenancy admin (ownership, visibility and quotas do not apply), but the gateway still checks an image write into a repository holding tenants' images on the daemon, and refuses a create or service body whose labels it cannot set (400 json-shape), which explain does not (a refusal comes under rule tenancy)`;
   }
   const team = t.team === undefined ? 'no team' : `team ${t.team}`;
   return `then:      tenancy checks the request for ${name} (${team}) before forwarding, which explain does not: who owns what it names, quotas and limits, reserved labels, operations for tenancy admins only; the gateway may still refuse it (rule tenancy)`;

@@ -52,6 +52,13 @@ describe('explain with tenancy', () => {
     }
   });
 
+  it("names what tenancy still checks of an admin's request: image writes and body shape", () => {
+    const text = formatExplanation(explain(withTenancy, identity('ops1', ['ops']), req('DELETE', '/containers/c1', undefined)));
+    const line = text.split('\n').find((l) => l.startsWith(adminLine)) ?? '';
+    expect(line).toContain("an image write into a repository holding tenants' images");
+    expect(line).toContain('(400 json-shape)');
+  });
+
   it('records the caller as tenancy sees them', () => {
     expect(explain(withTenancy, identity('erin', ['web']), req('GET', '/_ping')).tenancy).toEqual({ admin: false, team: 'web' });
     expect(explain(withTenancy, identity('ops1', ['ops']), req('GET', '/_ping')).tenancy).toEqual({ admin: true });
