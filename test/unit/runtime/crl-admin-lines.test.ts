@@ -5,6 +5,7 @@
  * counted but left to the `tls-config` warning. Before, the admin listener logged and counted none.
  */
 import { describe, expect, it } from 'vitest';
+import { recorder } from './log-recorder.js';
 import type { AdminTlsMaterial } from '../../../src/admin/admin-tls.js';
 import { adminLockoutCounts } from '../../../src/runtime/crl-admin-lines.js';
 import { logCrlLockouts } from '../../../src/runtime/lockout-log.js';
@@ -13,13 +14,6 @@ import type { CrlInfo } from '../../../src/server/crl.js';
 const at = (s: string) => new Date(`2026-12-0${s}T00:00:00Z`);
 const crl = (ca: string, from: string, until: string): CrlInfo => ({ issuer: `CN=${ca}`, ca, thisUpdate: at(from), nextUpdate: at(until), tbsHash: `${ca}${from}`, block: '' });
 const material = (crls: CrlInfo[], casWithoutCrl: string[] = []) => ({ crls, casWithoutCrl }) as unknown as AdminTlsMaterial;
-
-/** A log that keeps what it is given. */
-function recorder(): { lines: Array<{ level: string; obj: object; msg: string }>; log: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void } } {
-  const lines: Array<{ level: string; obj: object; msg: string }> = [];
-  const keep = (level: string) => (obj: object, msg: string) => void lines.push({ level, obj, msg });
-  return { lines, log: { info: keep('info'), warn: keep('warn'), error: keep('error') } };
-}
 
 describe('the admin listener\'s CRL lockouts', () => {
   it.each([

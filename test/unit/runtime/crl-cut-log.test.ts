@@ -4,14 +4,8 @@
  * fields in that order, no `listener`), the admin listener's with `listener: "admin"` and its file.
  */
 import { describe, expect, it } from 'vitest';
+import { recorder } from './log-recorder.js';
 import { logCrlCut } from '../../../src/runtime/crl-cut-log.js';
-
-/** A log that keeps what it is given. */
-function recorder(): { lines: Array<{ level: string; obj: object; msg: string }>; log: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void } } {
-  const lines: Array<{ level: string; obj: object; msg: string }> = [];
-  const keep = (level: string) => (obj: object, msg: string) => void lines.push({ level, obj, msg });
-  return { lines, log: { info: keep('info'), warn: keep('warn'), error: keep('error') } };
-}
 
 const certificates = ['alice (serial 0a): 2', 'bob (serial 0b): 1'];
 
