@@ -17,7 +17,7 @@
  */
 import type { Identity, RequestFacts } from '../core/types.js';
 import { buildFacts } from '../facts/build-facts.js';
-import type { CompiledPolicy, CompiledRule } from './compile.js';
+import { effectiveGroups, type CompiledPolicy, type CompiledRule } from './compile.js';
 import { decide } from './evaluate.js';
 import { sanKind } from './san-kind.js';
 
@@ -84,6 +84,32 @@ function selectsPing(rule: CompiledRule): boolean {
   return rule.selectors.some((s) => PINGS.some((facts) => s.test(facts)));
 }
 
+/**
+ * The rules of `rules` (those selecting a ping) a caller's `who` may match, in policy order: a
+ * superset of those it matches, looked up by name, group and SAN rather than tested one by one,
+ * so a policy of thousands of one-user rules, each allowing a ping, costs thousands of lookups,
+ * not millions of `who` tests (decide() then tests the few left).
+ */
+function candidateRules(policy: CompiledPolicy, rules: readonly CompiledRule[]): (identity: Identity) => CompiledPolicy {
+  const order = new Map(rules.map((rule, i) => [rule, i]));
+  const anyone: CompiledRule[] = [];
+  const withSans: CompiledRule[] = [];
+  const byName = new Map<string, CompiledRule[]>();
+  const add = (index: Map<string, CompiledRule[]>, key: string, rule: CompiledRule) => index.set(key, [...(index.get(key) ?? []), rule]);
+  for (const rule of rules) {
+    if (rule.who.anyone) anyone.push(rule);
+    if (rule.who.sans.length > 0) withSans.push(rule);
+    for (const user of rule.who.users) add(byName, `user ${user}`, rule);
+    for (const group of rule.who.groups) add(byName, `group ${group}`, rule);
+  }
+  return (identity) => {
+    const hasSan = Object.values(identity.sans).some((list) => list.length > 0);
+    const found = new Set<CompiledRule>([...anyone, ...(hasSan ? withSans : []), ...(byName.get(`user ${identity.name}`) ?? [])]);
+    for (const group of effectiveGroups(policy, identity)) for (const rule of byName.get(`group ${group}`) ?? []) found.add(rule);
+    return { ...policy, rules: [...found].sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0)) };
+  };
+}
+
 /** Whether `rule` selects nothing but the pings: it allows its callers no command to fail. */
 function pingsOnly(rule: CompiledRule): boolean {
   return rule.selectors.every((s) => [...s.routes].every((op) => PINGS.some((facts) => facts.operation === op)));
@@ -103,9 +129,9 @@ function named(labels: readonly string[]): string {
  */
 export function pingGapWarnings(policy: CompiledPolicy): ReadonlyMap<CompiledRule, string> {
   const warnings = new Map<CompiledRule, string>();
-  // decide() passes over a rule that selects neither ping: the same decisions without them,
-  // and a policy of thousands of names asked in a moment.
-  const pingRules: CompiledPolicy = { ...policy, rules: policy.rules.filter(selectsPing) };
+  // decide() passes over a rule that selects neither ping, and one whose `who` does not match:
+  // the same decisions without them, and a policy of thousands of names asked in a moment.
+  const pingRulesFor = candidateRules(policy, policy.rules.filter(selectsPing));
   const stranger = strangerName(policy);
   const members = membersByGroup(policy);
   const forwarded = new Map<string, boolean>();
@@ -113,6 +139,7 @@ export function pingGapWarnings(policy: CompiledPolicy): ReadonlyMap<CompiledRul
     let yes = forwarded.get(caller.key);
     if (yes === undefined) {
       const identity = caller.identity();
+      const pingRules = pingRulesFor(identity);
       yes = PINGS.some((facts) => decide(pingRules, identity, facts).forward);
       forwarded.set(caller.key, yes);
     }
