@@ -61,7 +61,13 @@ function strangerName(policy: CompiledPolicy): string {
 /** The members the policy's `groups:` gives each group. */
 function membersByGroup(policy: CompiledPolicy): ReadonlyMap<string, readonly string[]> {
   const members = new Map<string, string[]>();
-  for (const [user, groups] of policy.extraGroups) for (const group of groups) members.set(group, [...(members.get(group) ?? []), user]);
+  for (const [user, groups] of policy.extraGroups) {
+    for (const group of groups) {
+      const list = members.get(group);
+      if (list) list.push(user);
+      else members.set(group, [user]);
+    }
+  }
   return members;
 }
 
@@ -95,7 +101,11 @@ function candidateRules(policy: CompiledPolicy, rules: readonly CompiledRule[]):
   const anyone: CompiledRule[] = [];
   const withSans: CompiledRule[] = [];
   const byName = new Map<string, CompiledRule[]>();
-  const add = (index: Map<string, CompiledRule[]>, key: string, rule: CompiledRule) => index.set(key, [...(index.get(key) ?? []), rule]);
+  const add = (index: Map<string, CompiledRule[]>, key: string, rule: CompiledRule) => {
+    const list = index.get(key);
+    if (list) list.push(rule);
+    else index.set(key, [rule]);
+  };
   for (const rule of rules) {
     if (rule.who.anyone) anyone.push(rule);
     if (rule.who.sans.length > 0) withSans.push(rule);
