@@ -135,7 +135,8 @@ function named(labels: readonly string[]): string {
 
 /**
  * The warning for each enforcing allow rule naming callers no rule forwards a ping for, by
- * rule (none when every rule is in audit mode: the policy then forwards everything).
+ * rule (none for a policy in audit mode: it forwards every ping, its rules deciding or not; a
+ * policy in enforce mode whose rules are all in audit mode gets none either, as it allows nothing).
  */
 export function pingGapWarnings(policy: CompiledPolicy): ReadonlyMap<CompiledRule, string> {
   const warnings = new Map<CompiledRule, string>();
