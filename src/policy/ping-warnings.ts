@@ -158,7 +158,10 @@ export function pingGapWarnings(policy: CompiledPolicy): ReadonlyMap<CompiledRul
   };
   for (const rule of policy.rules) {
     if (rule.effect !== 'allow' || rule.mode !== 'enforce' || pingsOnly(rule)) continue;
-    const left = [...new Set(callersOf(rule, members, stranger).filter((c) => !pinged(c)).map((c) => c.label))];
+    // One holder named once: alice listed by name and as a member of dev is `user alice`.
+    const seen = new Set<string>();
+    const callers = callersOf(rule, members, stranger).filter((c) => !seen.has(c.key) && seen.add(c.key));
+    const left = callers.filter((c) => !pinged(c)).map((c) => c.label);
     if (left.length === 0) continue;
     warnings.set(
       rule,

@@ -298,4 +298,13 @@ describe('policyWarnings: callers allowed operations but no ping (probe s33)', (
     const text = `version: 1\ngroups:\n  dev: [alice]\nrules:\n${before}${allow('dev', '{ groups: [dev] }', '[ContainerList]')}${pings(pingWho)}`;
     expect(policyWarnings(loadPolicy(text))).toEqual(expected);
   });
+
+  it.each([
+    // alice is one holder however the rule reaches her: named once, as first reached.
+    ['by name and through her group', 'dev: [alice]', '{ users: [alice], groups: [dev] }', 'user alice, group dev'],
+    ['through two groups', 'dev: [alice]\n  ops: [alice]', '{ groups: [dev, ops] }', 'group dev, user alice (group dev), group ops'],
+  ])('groups: members, a holder the rule reaches twice: %s', (_name, groups, who, named) => {
+    const text = `version: 1\ngroups:\n  ${groups}\nrules:\n${allow('dev', who, '[ContainerList]')}`;
+    expect(policyWarnings(loadPolicy(text))).toEqual([noPing('dev', named)]);
+  });
 });
