@@ -16,6 +16,7 @@ import { rememberCrls, type CrlHistory } from './crl-history.js';
 import { pendingCrl, withCrlsOf, type PendingCrl } from './crl-pending.js';
 import { crlRollback } from './crl-rollback.js';
 import { logExpiryWarnings } from './expiry-warnings.js';
+import { FileReads } from './file-reads.js';
 import { logCrlLockouts } from './lockout-log.js';
 import { closeRevokedNamingCertificates } from './revocation.js';
 import { createReloadRetry, outOfDateReplacement, reloadRetryAt, type RefusedServerCertificate } from './server-certificate-dates.js';
@@ -52,6 +53,11 @@ export interface DockerTlsReload {
   reload(): Promise<void>;
   /** Cancel the read again set for a date a held file becomes valid. */
   cancelRetry(): void;
+  /**
+   * Reload on a change of the files (file-watch.ts watchFiles, `since` as there), unless the
+   * newest reload already read the changed file as it is now (file-reads.ts). Returns a stop function.
+   */
+  watch(since: ReadonlyMap<string, string | undefined>): () => void;
 }
 
 /** The reload of `config.tls` into `state` and the running `server`. */
@@ -62,8 +68,12 @@ export function createDockerTlsReload(deps: {
   metrics: GatewayMetrics;
   log: OperationalLog;
   crlExpiry: Pick<CrlExpiryWatch, 'check'>;
+  /** The files `config.tls` names, for `watch`. */
+  files: readonly string[];
 }): DockerTlsReload {
   const { config, state, server, metrics, log, crlExpiry } = deps;
+  // What the newest reload read: the watch skips a change it already read (change + SIGHUP).
+  const reads = new FileReads(deps.files);
   // Reloads overlap (a key and a certificate change a moment apart; SIGHUP): a slow older
   // read must not replace material a newer reload already installed, or it undoes a rotation.
   // A new server certificate not valid yet is not put in force, and the files are read again when it is.
@@ -76,6 +86,7 @@ export function createDockerTlsReload(deps: {
   let tlsReloadSettled = 0;
   async function reloadTls(): Promise<void> {
     const seq = ++tlsReloadsStarted;
+    reads.reading();
     try {
       const loaded = await loadTlsMaterial(config.tls);
       const now = new Date();
@@ -177,5 +188,5 @@ export function createDockerTlsReload(deps: {
     return true;
   }
 
-  return { reload: reloadTls, cancelRetry: () => tlsRetry.cancel() };
+  return { reload: reloadTls, cancelRetry: () => tlsRetry.cancel(), watch: (since) => reads.watch(() => void reloadTls(), since) };
 }

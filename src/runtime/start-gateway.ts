@@ -26,6 +26,7 @@ import { adminLockoutCounts } from './crl-admin-lines.js';
 import { logCrlCut } from './crl-cut-log.js';
 import { watchCrlExpiry } from './crl-expiry-cuts.js';
 import type { PendingCrl } from './crl-pending.js';
+import { FileReads } from './file-reads.js';
 import { fileStates, settleWaitMessage, watchFiles, whenSettled } from './file-watch.js';
 import { loadGatekeeper, logPolicyWarnings, type VersionedGatekeeper } from './policy-gatekeeper.js';
 import { PolicyLoads } from './policy-loads.js';
@@ -215,13 +216,14 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   const policyLoads = new PolicyLoads();
   const reloadPolicy = createPolicyReload({ file: config.policy, policyLoads, install: (next) => { gatekeeper = next; }, metrics, log });
   const adminTlsRetry = createReloadRetry();
-  const dockerTlsReload = createDockerTlsReload({ config, state: dockerTls, server, metrics, log, crlExpiry });
-  const reloadTls = dockerTlsReload.reload;
-  const stopWatchTls = watchFiles(tlsFiles, () => void reloadTls(), undefined, loadedStates);
+  const dockerTlsReload = createDockerTlsReload({ config, state: dockerTls, server, metrics, log, crlExpiry, files: tlsFiles });
+  const stopWatchTls = dockerTlsReload.watch(loadedStates);
 
-  // The admin listener's own files: a failed reload keeps the previous material, as above.
+  // The admin listener's own files: a failed reload keeps the previous material, and the watch skips a file the newest reload read as it is now (change + SIGHUP), as above.
+  const adminTlsReads = new FileReads(adminTlsFiles);
   async function reloadAdminTls(): Promise<void> {
     if (!admin || !config.admin.tls) return;
+    adminTlsReads.reading();
     try {
       const { warnings, closedUntrusted, refusedServerCertificate: refused, pendingCrl: heldCrl, crlExpiredClosed: cut } = await admin.reloadTls();
       metrics.adminTlsReloaded(refused && !refused.validFrom ? 'failure' : 'success');
@@ -247,7 +249,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       log.error({ listener: 'admin', err: (err as Error).message }, 'admin TLS reload failed; the previous certificates and CRL stay in force');
     }
   }
-  const stopWatchAdminTls = watchFiles(adminTlsFiles, () => void reloadAdminTls(), undefined, loadedStates);
+  const stopWatchAdminTls = adminTlsReads.watch(() => void reloadAdminTls(), loadedStates);
   const stopExpiry = startExpiryWarnings({ items: () => tls().expiring, log });
   // The admin listener's own files, at start and daily, with listener: "admin" (rev-observe F1).
   const stopAdminExpiry = admin?.tlsInForce() ? startExpiryWarnings({ items: () => admin.tlsInForce()?.expiring ?? [], log, listener: 'admin' }) : () => {};
@@ -269,7 +271,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       const file = config.policy;
       const mark = policyLoads.mark();
       cancelSighupPolicy = file ? whenSettled(file, () => reloadPolicy(mark), { waiting: (w) => log.info({ event: 'policy-settle-wait', file, ageMs: Math.round(w.ageMs) }, settleWaitMessage(w)) }) : (reloadPolicy(), () => {});
-      void reloadTls();
+      void dockerTlsReload.reload();
       void reloadAdminTls();
     },
     reopenAudit() {
