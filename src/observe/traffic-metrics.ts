@@ -6,6 +6,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { HandshakeFailure, RequestRecord } from '../core/observer.js';
 import { deferredCounts, type DeferredSeries } from './deferred-counts.js';
 import { boundedLabel, methodLabel, statusClass } from './labels.js';
+import { UPSTREAM_ERROR_KINDS } from '../proxy/upstream-errors.js';
 
 /** Recording methods of the traffic metrics; each is cheap and never throws on odd input. */
 export interface TrafficMetrics {
@@ -28,9 +29,6 @@ export interface TrafficMetrics {
 export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 /** Stream lifetimes: from a quick `attach` to a day-long `logs -f`. */
 export const STREAM_BUCKETS = [0.1, 1, 10, 60, 300, 900, 3600, 4 * 3600, 24 * 3600];
-
-/** The kinds of `dockgate_upstream_errors_total` the request and upgrade paths report. */
-export const UPSTREAM_ERROR_KINDS = ['unreachable', 'failed'] as const;
 
 /**
  * Register the traffic metrics on `registry`. `identityLabel`: add an `identity` label (the

@@ -15,6 +15,7 @@ import { PolicyError, problemLine } from './errors.js';
 import { explain, formatExplanation } from './explain.js';
 import { loadDefaultPolicy, loadPolicyFile } from './load-file.js';
 import { sanKind } from './san-kind.js';
+import { standInIdentity } from './stand-in-identity.js';
 
 /** Where CLI output goes. */
 export interface PolicyCliIo {
@@ -133,17 +134,7 @@ async function explainCommand(argv: string[], io: PolicyCliIo): Promise<number> 
   const contentType = args.values['content-type'];
   if (contentType !== undefined && args.values.body === undefined) throw new UsageError('--content-type needs --body');
   const body = args.values.body === undefined ? undefined : await readBody(args.values.body, io);
-  const identity: Identity = {
-    name,
-    groups: args.lists.group ?? [],
-    organizations: [],
-    sans: sansOf(args.lists.san ?? []),
-    fingerprint: '',
-    serial: '',
-    notAfter: new Date(0),
-    issuer: '(policy explain)',
-    issuerKey: '',
-  };
+  const identity = standInIdentity(name, args.lists.group ?? [], sansOf(args.lists.san ?? []), '(policy explain)');
   let facts;
   try {
     const headers: Record<string, string> = body ? { 'content-type': contentType ?? 'application/json', 'content-length': String(body.length) } : {};

@@ -19,7 +19,9 @@ import type { Identity, RequestFacts } from '../core/types.js';
 import { buildFacts } from '../facts/build-facts.js';
 import { effectiveGroups, type CompiledPolicy, type CompiledRule } from './compile.js';
 import { decide } from './evaluate.js';
+import { listed } from './listed.js';
 import { sanKind } from './san-kind.js';
+import { standInIdentity } from './stand-in-identity.js';
 
 /** The docker CLI's pings, in the order it sends them: either answered is enough. */
 const PINGS: readonly RequestFacts[] = ['HEAD', 'GET'].map((method) => buildFacts({ method, rawTarget: '/_ping', headers: {} }));
@@ -32,21 +34,6 @@ interface Caller {
   label: string;
   key: string;
   identity: () => Identity;
-}
-
-/** A verified certificate with just these names; the rest empty. */
-function holder(name: string, groups: readonly string[] = [], sans: Partial<Identity['sans']> = {}): Identity {
-  return {
-    name,
-    groups: [...groups],
-    organizations: [],
-    sans: { dns: [], ip: [], email: [], uri: [], ...sans },
-    fingerprint: '',
-    serial: '',
-    notAfter: new Date(0),
-    issuer: '',
-    issuerKey: '',
-  };
 }
 
 /** A common name no rule and no `groups:` list names: someone the policy knows nothing else of. */
@@ -75,13 +62,13 @@ function membersByGroup(policy: CompiledPolicy): ReadonlyMap<string, readonly st
 function callersOf(rule: CompiledRule, members: ReadonlyMap<string, readonly string[]>, stranger: string): Caller[] {
   const { who } = rule;
   const callers: Caller[] = [];
-  if (who.anyone) callers.push({ label: 'every certificate holder', key: 'anyone', identity: () => holder(stranger) });
-  for (const user of who.users) callers.push({ label: `user ${user}`, key: `user ${user}`, identity: () => holder(user) });
+  if (who.anyone) callers.push({ label: 'every certificate holder', key: 'anyone', identity: () => standInIdentity(stranger) });
+  for (const user of who.users) callers.push({ label: `user ${user}`, key: `user ${user}`, identity: () => standInIdentity(user) });
   for (const group of who.groups) {
-    callers.push({ label: `group ${group}`, key: `group ${group}`, identity: () => holder(stranger, [group]) });
-    for (const user of members.get(group) ?? []) callers.push({ label: `user ${user} (group ${group})`, key: `user ${user}`, identity: () => holder(user) });
+    callers.push({ label: `group ${group}`, key: `group ${group}`, identity: () => standInIdentity(stranger, [group]) });
+    for (const user of members.get(group) ?? []) callers.push({ label: `user ${user} (group ${group})`, key: `user ${user}`, identity: () => standInIdentity(user) });
   }
-  for (const san of who.sans) callers.push({ label: `SAN ${san}`, key: `SAN ${san}`, identity: () => holder(stranger, [], { [sanKind(san)]: [san] }) });
+  for (const san of who.sans) callers.push({ label: `SAN ${san}`, key: `SAN ${san}`, identity: () => standInIdentity(stranger, [], { [sanKind(san)]: [san] }) });
   return callers;
 }
 
@@ -128,11 +115,6 @@ function pingsOnly(rule: CompiledRule): boolean {
 /** At most this many callers are named in a warning; the rest are counted. */
 const NAMED = 6;
 
-/** `labels` joined, past {@link NAMED} counted: a group of thousands makes no line of thousands. */
-function named(labels: readonly string[]): string {
-  return labels.length > NAMED ? `${labels.slice(0, NAMED).join(', ')} and ${labels.length - NAMED} more` : labels.join(', ');
-}
-
 /**
  * The warning for each enforcing allow rule naming callers no rule forwards a ping for, by
  * rule (none for a policy in audit mode: it forwards every ping, its rules deciding or not; a
@@ -165,7 +147,7 @@ export function pingGapWarnings(policy: CompiledPolicy): ReadonlyMap<CompiledRul
     if (left.length === 0) continue;
     warnings.set(
       rule,
-      `rule "${rule.name}" allows operations to ${named(left)}, but no rule forwards a ping to them (SystemPingHead or SystemPing: HEAD or GET /_ping): the 28.x docker CLI then speaks its own newest API version (1.50 for 28.2), which a daemon serving less refuses as too new (code api-version), so every command of theirs fails, also what this rule allows (allow SystemPing and SystemPingHead to them)`,
+      `rule "${rule.name}" allows operations to ${listed(left, NAMED)}, but no rule forwards a ping to them (SystemPingHead or SystemPing: HEAD or GET /_ping): the 28.x docker CLI then speaks its own newest API version (1.50 for 28.2), which a daemon serving less refuses as too new (code api-version), so every command of theirs fails, also what this rule allows (allow SystemPing and SystemPingHead to them)`,
     );
   }
   return warnings;

@@ -25,6 +25,7 @@ import { starInRegistry } from './guards/image-reference.js';
 import { GUARDS } from './guards/index.js';
 import { ANY_METHOD } from '../facts/operations.js';
 import { guardInspects } from './exec-start.js';
+import { listed } from './listed.js';
 import { pingGapWarnings } from './ping-warnings.js';
 import { shadowedRuleWarnings } from './shadowed-rules.js';
 import { nameListWarnings, whoWarnings } from './who-warnings.js';
@@ -84,10 +85,6 @@ function selectedOperations(rule: CompiledRule): string[] {
   return [...new Set([...routes].map((op) => op.name))];
 }
 
-function list(items: readonly string[], max: number): string {
-  return items.length > max ? `${items.slice(0, max).join(', ')} and ${items.length - max} more` : items.join(', ');
-}
-
 /** The warning for guards an allow rule leaves out (and whether it says root on the host), or undefined. */
 function guardGapWarning(rule: CompiledRule, ops: readonly string[], ownContainersOnly: boolean): { text: string; root: boolean } | undefined {
   const set = new Set(rule.guards.map((g) => g.definition.key));
@@ -106,12 +103,12 @@ function guardGapWarning(rule: CompiledRule, ops: readonly string[], ownContaine
   const root = gaps[0]?.root ?? false;
   if (set.size === 0) {
     const advice = rule.who.anyone ? 'add guards' : 'fine for admins; add guards otherwise';
-    return { text: `rule "${rule.name}" allows ${list(gapOps, 4)} without guards: ${consequence} (${advice})`, root };
+    return { text: `rule "${rule.name}" allows ${listed(gapOps, 4)} without guards: ${consequence} (${advice})`, root };
   }
   // Operations leaving out the same guards share one clause; past three clauses, one for all.
   const clauses = new Map<string, string[]>();
   for (const gap of gaps) clauses.set(gap.left.join(', '), [...(clauses.get(gap.left.join(', ')) ?? []), gap.op]);
-  const what = clauses.size <= 3 ? [...clauses].map(([left, opsOf]) => `${opsOf.join(', ')} without ${left}`).join('; ') : `${list(gapOps, 4)} without ${missing.join(', ')}`;
+  const what = clauses.size <= 3 ? [...clauses].map(([left, opsOf]) => `${opsOf.join(', ')} without ${left}`).join('; ') : `${listed(gapOps, 4)} without ${missing.join(', ')}`;
   return { text: `rule "${rule.name}" allows ${what}: ${consequence} (a guard left out permits what it would refuse)`, root };
 }
 
@@ -119,7 +116,7 @@ function guardGapWarning(rule: CompiledRule, ops: readonly string[], ownContaine
 function idleGuardWarning(rule: CompiledRule, ops: readonly string[]): string | undefined {
   const idle = rule.guards.filter((g) => !ops.some((op) => guardInspects(g.definition, op)));
   if (idle.length === 0) return undefined;
-  const where = idle.map((g) => `${g.definition.key}: ${list(g.definition.operations, 3)}`).join('; ');
+  const where = idle.map((g) => `${g.definition.key}: ${listed(g.definition.operations, 3)}`).join('; ');
   return `rule "${rule.name}" sets ${idle.map((g) => g.definition.key).join(', ')}, which inspect${idle.length === 1 ? 's' : ''} none of the operations it allows (${where}): check its allow list`;
 }
 
@@ -179,7 +176,7 @@ function partialDenyWarnings(rule: CompiledRule): string[] {
     if (method === undefined) continue;
     const anyMethod = [...s.routes].filter((op) => op.method === ANY_METHOD);
     if (anyMethod.length === 0) continue;
-    out.push(`rule "${rule.name}" denies ${JSON.stringify(s.text.trim())} for ${method.toUpperCase()} only, but dockerd answers ${list(anyMethod.map((op) => op.pattern), 3)} on every method: the others stay allowed where a later rule allows them (deny "* ${s.text.trim().slice(method.length).trim()}" or ${list(anyMethod.map((op) => op.name), 3)})`);
+    out.push(`rule "${rule.name}" denies ${JSON.stringify(s.text.trim())} for ${method.toUpperCase()} only, but dockerd answers ${listed(anyMethod.map((op) => op.pattern), 3)} on every method: the others stay allowed where a later rule allows them (deny "* ${s.text.trim().slice(method.length).trim()}" or ${listed(anyMethod.map((op) => op.name), 3)})`);
   }
   return out;
 }
