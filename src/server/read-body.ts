@@ -16,7 +16,7 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs: number,
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
-      reject(tooLarge(limit));
+      reject(bodyTooLarge(limit));
       return;
     }
     if (Number.isSafeInteger(declared) && declared > 0) {
@@ -37,7 +37,7 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs: number,
       size += chunk.length;
       if (size > limit) {
         cleanup();
-        reject(tooLarge(limit));
+        reject(bodyTooLarge(limit));
         return;
       }
       try {
@@ -80,6 +80,7 @@ export function bodyTimeout(timeoutMs: number): GatewayError {
   return new GatewayError('body-timeout', `dockgate: the request body did not arrive within ${timeoutMs} ms`);
 }
 
-function tooLarge(limit: number): GatewayError {
+/** The refusal of a body over the `limit`-byte inspection limit, on the request and the upgrade paths alike. */
+export function bodyTooLarge(limit: number): GatewayError {
   return new GatewayError('body-too-large', `dockgate: request body exceeds the ${limit}-byte inspection limit`, 'body-too-large');
 }

@@ -7,7 +7,7 @@
 import type { Duplex } from 'node:stream';
 import { GatewayError } from '../http/gateway-error.js';
 import type { BodyHold } from './body-budget.js';
-import { bodyTimeout, TRUNCATED_BODY } from './read-body.js';
+import { bodyTimeout, bodyTooLarge, TRUNCATED_BODY } from './read-body.js';
 
 /** The request body and whatever the client already sent after it. */
 export interface UpgradeBody {
@@ -25,7 +25,7 @@ export interface UpgradeBody {
 export function readUpgradeBody(length: number, head: Buffer, socket: Duplex, limit: number, timeoutMs: number, hold: BodyHold, beforeReading?: () => void): Promise<UpgradeBody> {
   // Over the limit (a length past 2^53 too, rounded or Infinity), as readBody refuses it on the request path.
   if (!(length <= limit)) {
-    return Promise.reject(new GatewayError('body-too-large', `dockgate: request body exceeds the ${limit}-byte inspection limit`));
+    return Promise.reject(bodyTooLarge(limit));
   }
   try {
     // The declared length against the identity's share, then what has arrived (see body-budget.ts).
