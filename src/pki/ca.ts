@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { PkiError } from './errors.js';
 import { noCaError } from './no-ca-error.js';
-import { exportPrivateKeyPem, generateKeyPair, importSigningKey, parsePrivateKey, type KeyAlgorithm, type KeyType } from './key-pair.js';
+import { generateCaKey } from './ca-key.js';
+import { importSigningKey, parsePrivateKey, type KeyAlgorithm, type KeyType } from './key-pair.js';
 import { caSubject } from './names.js';
 import type { PkiPaths } from './paths.js';
 import { randomSerial } from './serial.js';
@@ -40,13 +41,12 @@ export async function createCa(opts: {
   /** The subject; by default caSubject's, unique per CA. Given, it may name a CA as another tool or an older dockgate did (`CN=dockgate CA <host>, O=dockgate`). */
   name?: x509.JsonName;
 }): Promise<NewCa> {
-  const { keys, algorithm } = await generateKeyPair(opts.keyType);
-  const ski = await x509.SubjectKeyIdentifierExtension.create(keys.publicKey);
+  const { keys, ski, signer } = await generateCaKey(opts.keyType);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
     name: opts.name ?? caSubject(opts.hostname ?? hostname(), opts.now, ski.keyId),
     keys,
-    signingAlgorithm: algorithm.signing,
+    signingAlgorithm: signer.algorithm.signing,
     ...validity(opts.now, opts.days),
     extensions: [
       new x509.BasicConstraintsExtension(true, undefined, true),
@@ -58,10 +58,7 @@ export async function createCa(opts: {
     cert,
     certPem: cert.toString('pem') + '\n',
     bundlePem: cert.toString('pem') + '\n',
-    key: keys.privateKey,
-    keyPem: await exportPrivateKeyPem(keys.privateKey),
-    algorithm,
-    authorityKeyId: new x509.AuthorityKeyIdentifierExtension(ski.keyId),
+    ...signer,
   };
 }
 

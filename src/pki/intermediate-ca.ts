@@ -4,7 +4,8 @@
  * the root offline and a subordinate CA doing the day-to-day issuing.
  */
 import { type CaSigner, type NewCa } from './ca.js';
-import { exportPrivateKeyPem, generateKeyPair, type KeyType } from './key-pair.js';
+import { generateCaKey } from './ca-key.js';
+import type { KeyType } from './key-pair.js';
 import { randomSerial } from './serial.js';
 import { validity } from './validity.js';
 import { x509 } from './webcrypto.js';
@@ -25,8 +26,7 @@ export interface IntermediateRequest {
  * followed by the parent's bundle, ready to be a gateway's `tls.ca` and a client's `ca.pem`.
  */
 export async function createIntermediateCa(parent: CaSigner, req: IntermediateRequest): Promise<NewCa> {
-  const { keys, algorithm } = await generateKeyPair(req.keyType);
-  const ski = await x509.SubjectKeyIdentifierExtension.create(keys.publicKey);
+  const { keys, ski, signer } = await generateCaKey(req.keyType);
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
     subject: [{ CN: [req.commonName] }, { O: ['dockgate'] }],
@@ -47,9 +47,6 @@ export async function createIntermediateCa(parent: CaSigner, req: IntermediateRe
     cert,
     certPem,
     bundlePem: certPem + parent.bundlePem,
-    key: keys.privateKey,
-    keyPem: await exportPrivateKeyPem(keys.privateKey),
-    algorithm,
-    authorityKeyId: new x509.AuthorityKeyIdentifierExtension(ski.keyId),
+    ...signer,
   };
 }
