@@ -21,6 +21,7 @@ import { limitHandshakeSources } from './source-limits.js';
 import { refusedCertificate } from './peer-certificate.js';
 import { createRequestHandler } from './handle-request.js';
 import { createUpgradeHandler } from './handle-upgrade.js';
+import type { HandlerDeps } from './handler-deps.js';
 import { closeUntrustedConnections, replacedBundles } from './ca-trust.js';
 import { isRevoked, peerDer } from './revoked.js';
 import { expiredCrlOfChain, expiredCrlRefusal } from './crl-expired-chain.js';
@@ -217,8 +218,9 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
   const streams = new IdentityStreams(config.limits.streamsPerIdentity);
   const inProgress = new IdentityRequests(config.limits.requestsPerIdentity);
   const daemon = createDaemonClient(target);
-  const handleRequest = createRequestHandler({ gatekeeper: deps.gatekeeper, forwarder, observer, bodyLimit: config.limits.bodyBytes, bodyBudget, streams, requests: inProgress, unreadAnswers: new UnreadAnswers(config.limits.bufferedBodyBytesPerIdentity), bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, tenancy: deps.tenancy, daemon, apiRange: deps.apiRange });
-  const handleUpgrade = createUpgradeHandler({ gatekeeper: deps.gatekeeper, target, observer, bodyLimit: config.limits.bodyBytes, bodyBudget, streams, bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, sessions, tenancy: deps.tenancy, daemon, apiRange: deps.apiRange });
+  const shared: HandlerDeps = { gatekeeper: deps.gatekeeper, observer, bodyLimit: config.limits.bodyBytes, bodyBudget, streams, bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, tenancy: deps.tenancy, daemon, apiRange: deps.apiRange };
+  const handleRequest = createRequestHandler({ ...shared, forwarder, requests: inProgress, unreadAnswers: new UnreadAnswers(config.limits.bufferedBodyBytesPerIdentity) });
+  const handleUpgrade = createUpgradeHandler({ ...shared, target, sessions });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     requests.last.set(req.socket, req);
     exchanges.started();
