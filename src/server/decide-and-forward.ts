@@ -91,9 +91,7 @@ export function decideAndForward(
   const { facts, decision } = admission;
   // Everything tenancy reads of the policy, from the policy that just decided (one per request).
   const tenancyPolicy = gatekeeper.tenancy;
-  exchange.facts = facts;
-  exchange.decision = decision;
-  exchange.policyVersion = gatekeeper.version;
+  exchange.decided(facts, decision, gatekeeper.version);
   if (!decision.forward) {
     exchange.headersSent();
     drainRefusedBody(req);

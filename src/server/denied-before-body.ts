@@ -64,9 +64,7 @@ export function denialFromTheHeaders(gatekeeper: Gatekeeper, req: IncomingMessag
 
 /** The exchange of a request denied from its headers: its facts, decision and policy, its answer begun. */
 function recordDenial(exchange: Exchange, gatekeeper: Gatekeeper, denial: HeaderDenial): void {
-  exchange.facts = denial.facts;
-  exchange.decision = denial.decision;
-  exchange.policyVersion = gatekeeper.version;
+  exchange.decided(denial.facts, denial.decision, gatekeeper.version);
   exchange.headersSent();
 }
 

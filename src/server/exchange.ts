@@ -61,6 +61,13 @@ export class Exchange {
     this.socket = req.socket;
   }
 
+  /** Record what the request was decided on: its facts, the decision and the version of the policy that made it. */
+  decided(facts: RequestFacts, decision: Decision, policyVersion: string): void {
+    this.facts = facts;
+    this.decision = decision;
+    this.policyVersion = policyVersion;
+  }
+
   /** Note that response headers went out now. */
   headersSent(): void {
     if (this.headersMs === undefined) this.headersMs = performance.now() - this.t0;

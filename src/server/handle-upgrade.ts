@@ -187,9 +187,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
           return refuse(err);
         }
         const { facts, decision } = admission;
-        exchange.facts = facts;
-        exchange.decision = decision;
-        exchange.policyVersion = gatekeeper.version;
+        exchange.decided(facts, decision, gatekeeper.version);
         if (!decision.forward) {
           exchange.headersSent();
           const bytes = writeRawDockerError(socket, 403, gatekeeper.denyMessage(identity, facts, decision), idHeader);
