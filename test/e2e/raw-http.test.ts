@@ -74,11 +74,15 @@ function message(r: RawResponse): string {
   return (JSON.parse(r.text) as { message: string }).message;
 }
 
-/** The audit records of the connection whose local port is `port`, once there are `n`. */
+/**
+ * The audit records of connection `conn`, once there are `n`: those from its local port that
+ * started once it was up (an earlier connection from the same port, another test's, is not it).
+ */
 function connectionRecords(conn: RawConnection, n: number): Promise<Record<string, unknown>[]> {
   // Its port as connected: a closed socket's localPort is undefined (a test that waited for the close read no records).
   const client = `127.0.0.1:${conn.localPort}`;
-  const records = (): Record<string, unknown>[] => gw.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).filter((x) => x.client === client);
+  const records = (): Record<string, unknown>[] => gw.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((x) => x.client === client && Date.parse(String(x.time)) >= conn.openedAt);
   return until(() => records().length >= n && records(), 10_000, `${n} audit records of ${client}`);
 }
 

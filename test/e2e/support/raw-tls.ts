@@ -71,6 +71,8 @@ export class RawConnection {
   readonly closed: Promise<void>;
   /** The local TCP port (undefined on a unix socket), kept: the socket forgets it once closed. */
   readonly localPort: number | undefined;
+  /** When the connection was up (ms since the epoch): its requests' audit records start no earlier. */
+  readonly openedAt = Date.now();
 
   private constructor(
     readonly socket: Duplex,
