@@ -461,6 +461,21 @@ describe('auditUserAgent', () => {
     expect(auditUserAgent(undefined)).toBeUndefined();
   });
 
+  it.each([
+    ['a URL with userinfo', 'Docker-Client/x https://u:PW@x', 'Docker-Client/x https://***@x'],
+    ['a URL in parentheses, with a query and fragment', 'bot/1 (+https://tok@h/p?sig=abc#f)', 'bot/1 (+https://***@h/p?sig=***'],
+    ['two URLs', 'x https://a:b@h git://c@d/r.git', 'x https://***@h git://***@d/r.git'],
+    ['an @ in a URL path, not userinfo', 'a/1 http://h/x@y', 'a/1 http://h/x@y'],
+    ['no URL', 'Docker-Client/28.2.2 (linux)', 'Docker-Client/28.2.2 (linux)'],
+    ['userinfo without a scheme (no URL: kept)', 'curl/8 u:pw@host', 'curl/8 u:pw@host'],
+  ])('masks credentials in a URL it holds: %s', (_name, sent, recorded) => {
+    expect(auditUserAgent({ 'user-agent': sent })).toBe(recorded);
+  });
+
+  it('masks before cutting, so a URL across the cut is masked too', () => {
+    expect(auditUserAgent({ 'user-agent': `${'u'.repeat(240)} https://user:${'p'.repeat(40)}@h/x` })).toBe(`${'u'.repeat(240)} https://***@h/x`);
+  });
+
   it('keeps the first of several and cuts it at 256 characters', () => {
     expect(auditUserAgent({ 'user-agent': ['a/1', `b/2 ${SECRET}`] })).toBe('a/1');
     expect(auditUserAgent({ 'user-agent': 'u'.repeat(300) })).toBe(`${'u'.repeat(256)}...[truncated 44 chars]`);
