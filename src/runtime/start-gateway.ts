@@ -20,20 +20,19 @@ import { createDaemonClient, lookupAnswerCap } from '../tenancy/daemon-client.js
 import { createDaemonApiRange } from './daemon-api-range.js';
 import { createTenancy } from '../tenancy/tenancy.js';
 import { loadTlsMaterial, tlsProblems, type TlsMaterial } from '../server/tls-material.js';
-import { certificatesCheck, logExpiryWarnings, NO_CRL, startExpiryWarnings, type CertificateState } from './expiry-warnings.js';
+import { certificatesCheck, NO_CRL, startExpiryWarnings, type CertificateState } from './expiry-warnings.js';
 import { crlLockouts, lockoutCounts } from './crl-lockouts.js';
 import { adminLockoutCounts } from './crl-admin-lines.js';
 import { logCrlCut } from './crl-cut-log.js';
 import { watchCrlExpiry } from './crl-expiry-cuts.js';
-import type { PendingCrl } from './crl-pending.js';
-import { FileReads } from './file-reads.js';
 import { fileStates, settleWaitMessage, watchFiles, whenSettled } from './file-watch.js';
 import { loadGatekeeper, logPolicyWarnings, type VersionedGatekeeper } from './policy-gatekeeper.js';
 import { PolicyLoads } from './policy-loads.js';
 import { createPolicyReload } from './policy-reload.js';
 import { configChangeWarning } from './config-change.js';
-import { createReloadRetry, reloadRetryAt } from './server-certificate-dates.js';
 import { createDockerTlsReload, dockerTlsState } from './docker-tls-reload.js';
+import { createAdminListenerTlsReload } from './admin-tls-reload.js';
+import type { PendingCrl } from './crl-pending.js';
 import { logCrlLockouts } from './lockout-log.js';
 import { recordAdminTlsExpiry, recordTlsExpiry } from './tls-expiry-gauges.js';
 import { VERSION } from './version.js';
@@ -134,8 +133,8 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   let gatekeeper = firstGatekeeper;
   metrics.policyReloaded('success', gatekeeper.version);
   logPolicyWarnings(log, gatekeeper);
-  /** The newest admin reload's CRL file (admin.tls.crl), when it was held back as not valid yet. */
-  let adminPendingCrl: PendingCrl | undefined;
+  /** The newest admin TLS reload's CRL file held back as not valid yet (none until that listener runs). */
+  let adminPendingCrl = (): PendingCrl | undefined => undefined;
   metrics.tlsReloaded('success');
   recordTlsExpiry(metrics, tls());
   metrics.watchCrlLockouts(() => lockoutCounts(crlLockouts(tls().casWithoutCrl, tls().crls, new Date())));
@@ -163,7 +162,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     checks: () => ({
       listener: { ok: listening() },
       certificates: certificatesCheck(
-        { serverNotBefore: tls().serverNotBefore, serverNotAfter: tls().serverNotAfter, crls: tls().crls, reloadError: dockerTls.reloadError, crlAppliedAlone: dockerTls.crlAppliedAlone, refusedServerCertificate: dockerTls.refusedCertificate, pendingCrl: dockerTls.pendingCrl, adminPendingCrl, casWithoutCrl: tls().casWithoutCrl, admin: adminCertificateState() },
+        { serverNotBefore: tls().serverNotBefore, serverNotAfter: tls().serverNotAfter, crls: tls().crls, reloadError: dockerTls.reloadError, crlAppliedAlone: dockerTls.crlAppliedAlone, refusedServerCertificate: dockerTls.refusedCertificate, pendingCrl: dockerTls.pendingCrl, adminPendingCrl: adminPendingCrl(), casWithoutCrl: tls().casWithoutCrl, admin: adminCertificateState() },
         new Date(),
       ),
       policy: { ok: true, detail: `version ${gatekeeper.version}` },
@@ -215,41 +214,13 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
 
   const policyLoads = new PolicyLoads();
   const reloadPolicy = createPolicyReload({ file: config.policy, policyLoads, install: (next) => { gatekeeper = next; }, metrics, log });
-  const adminTlsRetry = createReloadRetry();
   const dockerTlsReload = createDockerTlsReload({ config, state: dockerTls, server, metrics, log, crlExpiry, files: tlsFiles });
   const stopWatchTls = dockerTlsReload.watch(loadedStates);
 
-  // The admin listener's own files: a failed reload keeps the previous material, and the watch skips a file the newest reload read as it is now (change + SIGHUP), as above.
-  const adminTlsReads = new FileReads(adminTlsFiles);
-  async function reloadAdminTls(): Promise<void> {
-    if (!admin || !config.admin.tls) return;
-    adminTlsReads.reading();
-    try {
-      const { warnings, closedUntrusted, refusedServerCertificate: refused, pendingCrl: heldCrl, crlExpiredClosed: cut } = await admin.reloadTls();
-      metrics.adminTlsReloaded(refused && !refused.validFrom ? 'failure' : 'success');
-      adminPendingCrl = heldCrl;
-      // As for the Docker listener: one retry for both, at the earlier date.
-      const retryAt = reloadRetryAt(refused?.validFrom, heldCrl?.validFrom);
-      if (retryAt) adminTlsRetry.at(retryAt, () => void reloadAdminTls());
-      log.info({ listener: 'admin', closedUntrusted }, 'admin TLS material loaded');
-      const inForce = admin.tlsInForce();
-      // Cause, then effect: the reload, the CRL state it put in force, the connections it cut.
-      logCrlLockouts(log, 'admin', inForce, new Date());
-      if (cut) logCrlCut(log, 'admin', cut.count, cut.certificates);
-      if (inForce) {
-        recordAdminTlsExpiry(metrics, inForce);
-        logExpiryWarnings(inForce.expiring, log, new Date(), 'admin');
-      }
-      for (const warning of warnings) log.warn({ event: 'tls-config', listener: 'admin' }, warning);
-      if (refused) log[refused.validFrom ? 'warn' : 'error']({ event: 'server-certificate-refused', listener: 'admin' }, refused.message);
-      if (heldCrl) log.warn({ event: 'crl-pending', listener: 'admin', validFrom: heldCrl.validFrom.toISOString() }, heldCrl.message);
-    } catch (err) {
-      adminPendingCrl = undefined;
-      metrics.adminTlsReloaded('failure');
-      log.error({ listener: 'admin', err: (err as Error).message }, 'admin TLS reload failed; the previous certificates and CRL stay in force');
-    }
-  }
-  const stopWatchAdminTls = adminTlsReads.watch(() => void reloadAdminTls(), loadedStates);
+  // The admin listener's own files, reloaded as the Docker listener's are.
+  const adminTlsReload = admin && config.admin.tls ? createAdminListenerTlsReload({ admin, metrics, log, files: adminTlsFiles }) : undefined;
+  if (adminTlsReload) adminPendingCrl = () => adminTlsReload.pendingCrl();
+  const stopWatchAdminTls = adminTlsReload?.watch(loadedStates) ?? (() => {});
   const stopExpiry = startExpiryWarnings({ items: () => tls().expiring, log });
   // The admin listener's own files, at start and daily, with listener: "admin" (rev-observe F1).
   const stopAdminExpiry = admin?.tlsInForce() ? startExpiryWarnings({ items: () => admin.tlsInForce()?.expiring ?? [], log, listener: 'admin' }) : () => {};
@@ -272,7 +243,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       const mark = policyLoads.mark();
       cancelSighupPolicy = file ? whenSettled(file, () => reloadPolicy(mark), { waiting: (w) => log.info({ event: 'policy-settle-wait', file, ageMs: Math.round(w.ageMs) }, settleWaitMessage(w)) }) : (reloadPolicy(), () => {});
       void dockerTlsReload.reload();
-      void reloadAdminTls();
+      void adminTlsReload?.reload();
     },
     reopenAudit() {
       audit.reopen();
@@ -291,7 +262,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
       stopWatchAdminTls();
       crlExpiry.stop();
       dockerTlsReload.cancelRetry();
-      adminTlsRetry.cancel();
+      adminTlsReload?.cancelRetry();
       if (unreported > 0) log.error({ unreported }, 'shutdown: exchanges still open did not report; their audit records are lost');
       await admin?.close();
       const lost = await audit.close();
