@@ -84,7 +84,8 @@ export interface AdminServer {
    * that CA's CRL in force stays in the TLS context, the held CRL's revocations are checked by
    * the listener itself, and it is said in the result (the caller reads the files again at its
    * thisUpdate). A CRL put in force that has expired cuts the open connections of its CA
-   * within the reload, said in the result. A no-op without TLS.
+   * within the reload, said in the result. A reload a newer one overtook installs nothing and
+   * says so (AdminTlsReload.overtaken). A no-op without TLS.
    */
   reloadTls(): Promise<AdminTlsReload>;
   /** Problems of the TLS material loaded at start that will refuse scrapers; to be logged. */
@@ -112,6 +113,12 @@ export interface AdminTlsReload {
    * `<CN> (serial <hex>): <count>` for each certificate (at most 50). Absent when none was.
    */
   crlExpiredClosed?: { count: number; certificates: string[] };
+  /**
+   * True when a newer reload put its material in force before this one finished: this one's
+   * material was not installed, so it has nothing to say (no warnings, refusal or held CRL) and
+   * its caller reports nothing, as the Docker listener's reload does (docker-tls-reload.ts).
+   */
+  overtaken?: true;
 }
 
 /** How long a scraper's TLS handshake may take. */
@@ -256,8 +263,8 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       const next = refused && material
         ? { ...withCrl, options: { ...withCrl.options, cert: material.options.cert, key: material.options.key }, server: material.server, expiring: [...material.expiring.filter((e) => e.kind === 'server certificate'), ...withCrl.expiring.filter((e) => e.kind !== 'server certificate')] }
         : withCrl;
+      if (seq < reloadInstalled) return { warnings: [], closedUntrusted: 0, overtaken: true };
       const said = { ...(refused ? { refusedServerCertificate: refused } : {}), ...(held ? { pendingCrl: held } : {}) };
-      if (seq < reloadInstalled) return { warnings: next.warnings, closedUntrusted: 0, ...said };
       reloadInstalled = seq;
       (server as https.Server).setSecureContext(next.options);
       const previous = material;
