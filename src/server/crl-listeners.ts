@@ -3,8 +3,9 @@
  * listener checks clients against `tls.crl`, the admin listener scrapers against `admin.tls.crl`.
  * The one place that spells them, for the `crl-lockout` lines (crl-lockouts.ts, lockout-log.ts),
  * the `crl-expired-connections-closed` lines (crl-cut-log.ts), the refusals of a handshake whose
- * chain's CRL has expired (crl-expired-chain.ts), and the details of handshakes refused for a
- * missing or unusable CRL (handshake-failure.ts).
+ * chain's CRL has expired (crl-expired-chain.ts), the details of handshakes refused for a
+ * missing or unusable CRL (handshake-failure.ts) or for a chain through a certificate that is
+ * no CA (peer-certificate.ts chainProblem).
  */
 
 /** A listener with its own CA and CRL files. */

@@ -9,6 +9,7 @@
  */
 import type { DetailedPeerCertificate, Server, TLSSocket } from 'node:tls';
 import type { RefusedCertificate } from '../core/observer.js';
+import { CRL_LISTENERS, type CrlListener } from './crl-listeners.js';
 
 /** The parts of Node's parsed peer certificate read here. */
 type PeerCertificate = Pick<DetailedPeerCertificate, 'subject' | 'issuer' | 'serialNumber' | 'fingerprint256' | 'ca'> & {
@@ -48,15 +49,17 @@ export function refusedCertificate(cert: PeerCertificate | undefined | null): Re
  * missing, keyCertSign present), or none can have issued the client's certificate at all
  * (OpenSSL does not take a certificate without keyCertSign as an issuer), while a certificate
  * issued by a CA of tls.ca or by an intermediate the client sent always has its issuer there.
- * `caFile`: the config key of the listener's CA bundle, as the detail names it.
+ * `listener`: the listener refusing it, so the detail names its CA bundle (`tls.ca`, or
+ * `admin.tls.ca`) and its peers (clients, or scrapers), worded as crl-listeners.ts words them.
  */
-export function chainProblem(cert: PeerCertificate | undefined | null, caFile = 'tls.ca'): string | undefined {
+export function chainProblem(cert: PeerCertificate | undefined | null, listener: CrlListener = 'docker'): string | undefined {
   if (!cert || !cert.fingerprint256) return undefined;
+  const { caFile, peers } = CRL_LISTENERS[listener];
   const seen = new Set<PeerCertificate>([cert]);
   let issuer = cert.issuerCertificate;
   if (!issuer || !issuer.fingerprint256) {
     const name = oneLine(cert.issuer as Record<string, string | string[] | undefined>);
-    return `its issuer "${name}" is no CA of ${caFile}, and no certificate the client sent can have issued it (one lacking basicConstraints CA:TRUE or keyUsage keyCertSign, such as a client certificate)`;
+    return `its issuer "${name}" is no CA of ${caFile}, and no certificate the ${peers} sent can have issued it (one lacking basicConstraints CA:TRUE or keyUsage keyCertSign, such as a client certificate)`;
   }
   while (issuer && issuer.fingerprint256 && !seen.has(issuer)) {
     if (issuer.ca !== true) {

@@ -11,7 +11,7 @@ import type { Server, TLSSocket } from 'node:tls';
 import { hostPort } from '../config/address.js';
 import type { HandshakeFailure, HandshakeReports, RefusedCertificate } from '../core/observer.js';
 import { classifyHandshakeError, classifyVerifyError, clientAlertDetail } from './handshake-failure.js';
-import { CRL_LISTENERS, type CrlListener } from './crl-listeners.js';
+import type { CrlListener } from './crl-listeners.js';
 import { chainProblem, keepRefusedPeers, refusedCertificate } from './peer-certificate.js';
 import { createSourceGuard, SOURCE_GUARD_TIMING, type SourceRefusal } from './source-guard.js';
 
@@ -119,7 +119,7 @@ export function limitHandshakeSources(server: Server, opts: SourceLimitsOptions)
     const verifyCode = socket.authorizationError as unknown as string | undefined;
     if (verifyCode) {
       const peer = refusedPeer(socket);
-      const { reason, detail } = classifyVerifyError(String(verifyCode), opts.everyCaHasCrl(), chainProblem(peer, CRL_LISTENERS[opts.listener ?? 'docker'].caFile), opts.listener);
+      const { reason, detail } = classifyVerifyError(String(verifyCode), opts.everyCaHasCrl(), chainProblem(peer, opts.listener), opts.listener);
       refuse(reason, detail, address, port, refusedCertificate(peer));
     } else if (raw?.bytesRead === 0) {
       // Not a TLS client at all: a port scan, a load balancer's TCP check.

@@ -68,8 +68,11 @@ describe('chainProblem and the UNSPECIFIED verify code', () => {
     else expect(got).toContain(want);
   });
 
-  it("names the admin listener's CA bundle on the admin listener", () => {
-    expect(chainProblem(cert('admin', 'alice', false) as never, 'admin.tls.ca')).toContain('its issuer "CN=alice" is no CA of admin.tls.ca, and no certificate');
+  it.each([
+    ['docker' as const, 'its issuer "CN=alice" is no CA of tls.ca, and no certificate the client sent can have issued it (one lacking basicConstraints CA:TRUE or keyUsage keyCertSign, such as a client certificate)'],
+    ['admin' as const, 'its issuer "CN=alice" is no CA of admin.tls.ca, and no certificate the scraper sent can have issued it (one lacking basicConstraints CA:TRUE or keyUsage keyCertSign, such as a client certificate)'],
+  ])('names the %s listener\'s CA bundle and peers', (listener, want) => {
+    expect(chainProblem(cert('admin', 'alice', false) as never, listener)).toBe(want);
   });
 
   it.each([

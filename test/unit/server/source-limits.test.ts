@@ -372,8 +372,9 @@ describe('limitHandshakeSources', () => {
   });
 });
 
-// The listener's own CA bundle in a refusal's chain problem (peer-certificate.ts chainProblem):
-// a scraper refused on the admin listener is no client of tls.ca (cleanup33, 1c4e323).
+// The listener's own CA bundle and peers in a refusal's chain problem (peer-certificate.ts
+// chainProblem): a scraper refused on the admin listener is no client of tls.ca (cleanup33,
+// 1c4e323), and what it sent is the scraper's (cleanup34).
 describe('limitHandshakeSources: a chain problem names the listener\'s CA bundle', () => {
   /** A peer certificate signed with a client's key, as Node parses it: its issuer is nowhere in the chain. */
   const forged = { subject: { CN: 'admin' }, issuer: { CN: 'alice' }, serialNumber: '0A', fingerprint256: 'AA:BB', ca: false };
@@ -394,14 +395,14 @@ describe('limitHandshakeSources: a chain problem names the listener\'s CA bundle
   }
 
   it.each([
-    ['the Docker listener (default)', {}, 'tls.ca'],
-    ['the Docker listener', { listener: 'docker' as const }, 'tls.ca'],
-    ['the admin listener', { listener: 'admin' as const }, 'admin.tls.ca'],
-  ])('%s', (_label, opts, caFile) => {
+    ['the Docker listener (default)', {}, 'tls.ca', 'client'],
+    ['the Docker listener', { listener: 'docker' as const }, 'tls.ca', 'client'],
+    ['the admin listener', { listener: 'admin' as const }, 'admin.tls.ca', 'scraper'],
+  ])('%s', (_label, opts, caFile, peer) => {
     const r = rig(opts);
     refuseForged(r);
     expect(r.failed).toEqual([
-      ['unknown-ca', `client certificate not verified: UNSPECIFIED (its issuer "CN=alice" is no CA of ${caFile}, and no certificate the client sent can have issued it (one lacking basicConstraints CA:TRUE or keyUsage keyCertSign, such as a client certificate))`, '192.0.2.1:40000'],
+      ['unknown-ca', `client certificate not verified: UNSPECIFIED (its issuer "CN=alice" is no CA of ${caFile}, and no certificate the ${peer} sent can have issued it (one lacking basicConstraints CA:TRUE or keyUsage keyCertSign, such as a client certificate))`, '192.0.2.1:40000'],
     ]);
   });
 });
