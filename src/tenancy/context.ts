@@ -24,9 +24,12 @@ export interface TenancyContext {
   log?: OperationalLog;
 }
 
-/** `dockgate: <op> denied for <cn>: <reason>`: the shape of every tenancy refusal. */
+/**
+ * `dockgate: denied <op> for <cn>: <reason>`: the shape of every tenancy refusal, framed as the
+ * policy's are (evaluate.ts denyMessage), so one `dockgate: denied` finds every refusal.
+ */
 export function tenancyMessage(ctx: TenancyContext, reason: string): string {
-  return `dockgate: ${ctx.req.facts.operation?.name ?? ctx.req.method} denied for ${ctx.tenant.name}: ${reason}`;
+  return `dockgate: denied ${ctx.req.facts.operation?.name ?? ctx.req.method} for ${ctx.tenant.name}: ${reason}`;
 }
 
 /**

@@ -33,7 +33,7 @@ async function volumes(): Promise<string[]> {
   return (await dockerDirect(socket, ['volume', 'ls', '-q'])).stdout.split('\n').filter(Boolean).sort();
 }
 
-const REFUSED = 'dockgate: ContainerStart denied for erin: running-container quota reached (1 of 1 running)';
+const REFUSED = 'dockgate: denied ContainerStart for erin: running-container quota reached (1 of 1 running)';
 const REMOVED = `${REFUSED}; the container was created with --rm (AutoRemove), so it was removed with its anonymous volumes, as dockerd removes one whose start failed`;
 
 beforeAll(async () => {

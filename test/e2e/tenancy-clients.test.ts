@@ -149,7 +149,7 @@ describe('the streams quota counts streams, not one-shot stats (review3 F6)', ()
     for (const args of [['logs', 'tc-b1'], ['logs', '-f', 'tc-b1']]) {
       const logs = await as('bob', args, { cli, timeoutMs: 10_000 });
       expect(logs.code, args.join(' ')).toBe(1);
-      expect(logs.stderr).toContain('dockgate: ContainerLogs denied for bob: 1 concurrent streams already open, the quota is 1; close one first');
+      expect(logs.stderr).toContain('dockgate: denied ContainerLogs for bob: 1 concurrent streams already open, the quota is 1; close one first');
     }
     await events.done;
   });
@@ -174,7 +174,7 @@ describe('docker run without -d and the streams quota, as docs/sharing.md says (
     const r = await as('bob', ['run', '--name', 'tc-b-run2', '--network', 'none', 'busybox', 'echo', 'hi']);
     expect(r.code).toBe(125);
     expect(r.stdout).toBe('hi\n');
-    expect(r.stderr).toContain('error waiting for container: Error response from daemon: dockgate: ContainerWait denied for bob: 1 concurrent streams already open');
+    expect(r.stderr).toContain('error waiting for container: Error response from daemon: dockgate: denied ContainerWait for bob: 1 concurrent streams already open');
     const state = await until(async () => {
       const s = (await dockerDirect(socket, ['inspect', '-f', '{{.State.Status}}', 'tc-b-run2'])).stdout.trim();
       return s === 'exited' ? s : undefined;
@@ -194,7 +194,7 @@ describe('builds under the guide\'s policy (review3 F4)', () => {
   it('a BuildKit build from the CLI (remote=client-session) is refused as a BuildKit build, not as a remote fetch', async () => {
     const r = await as('alice', ['build', '-t', 'tc-bk:1', ctx], { cli: CLI20, env: { ...process.env, DOCKER_BUILDKIT: '1' } });
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('dockgate: ImageBuild denied for alice: BuildKit builds are not allowed for tenants here');
+    expect(r.stderr).toContain('dockgate: denied ImageBuild for alice: BuildKit builds are not allowed for tenants here');
     expect(r.stderr).not.toContain('fetch');
     const record = audit().filter((x) => x.operation === 'ImageBuild').at(-1);
     expect(record).toMatchObject({ decision: 'deny', rule: 'tenancy', code: 'buildkit', status: 403 });
@@ -244,7 +244,7 @@ describe('builds under the guide\'s policy (review3 F4)', () => {
 
 describe('an admin\'s import or commit whose changes could set an owner goes into a new repository only (rev-images F1, F2)', () => {
   // The CLI sends an import's repository as given, a commit's as docker.io/library/busybox.
-  const refusal = (op: string, repo: string) => `${op} denied for ops: ${op} with a change that could set a dockgate label (one naming it in any spelling, a LABEL with a variable, or a change that is not one plain instruction) writes an image whose owner the gateway cannot tell: it may only go into a new repository, and repository "${repo}" holds busybox:latest`;
+  const refusal = (op: string, repo: string) => `denied ${op} for ops: ${op} with a change that could set a dockgate label (one naming it in any spelling, a LABEL with a variable, or a change that is not one plain instruction) writes an image whose owner the gateway cannot tell: it may only go into a new repository, and repository "${repo}" holds busybox:latest`;
   const labelsOf = async (ref: string) => withoutCreated((await dockerDirect(socket, ['image', 'inspect', '-f', '{{json .Config.Labels}}', ref])).stdout.trim());
 
   it('root\'s docker import --change \'LABEL dockgate.owner=carol ...\' into busybox is refused; into a new repository it is carol\'s', async () => {

@@ -833,7 +833,7 @@ describe('review fixes, on the real daemon', () => {
     try {
       const tag = await as('carol', ['tag', between, 'ten-webtools:latest']);
       expect(tag.code).not.toBe(0);
-      expect(tag.stderr).toContain(`dockgate: ImageTag denied for carol: image "${between}" is labelled yours but with team "web", not your own team's label`);
+      expect(tag.stderr).toContain(`dockgate: denied ImageTag for carol: image "${between}" is labelled yours but with team "web", not your own team's label`);
       expect((await dockerDirect(socket, ['image', 'inspect', 'ten-webtools'])).code).not.toBe(0);
       expect((await as('bob', ['images', '-q', 'ten-webtools'])).stdout).toBe('');
       // Still carol's to look at and run.
@@ -865,7 +865,7 @@ describe('review fixes, on the real daemon', () => {
       const between = ownerStepImage('jack', built.stdout);
       expect(await labelsOf(between)).toBe('jack/web');
       const tag = await as('jack', ['tag', between, 'ten-web-helper:latest']);
-      expect(tag.stderr).toContain(`dockgate: ImageTag denied for jack: image "${between}" is labelled yours but with team "web", not your own team's label`);
+      expect(tag.stderr).toContain(`dockgate: denied ImageTag for jack: image "${between}" is labelled yours but with team "web", not your own team's label`);
       expect((await dockerDirect(socket, ['image', 'inspect', 'ten-web-helper'])).code).not.toBe(0);
       // jack's build (team label empty) is his to tag, save and remove.
       expect(await labelsOf('ten-jack-app:1')).toBe('jack/');
@@ -947,7 +947,7 @@ describe('imports from a URL and pulls into others\' repositories (found by the 
     const url = `http://${reg.host}/rootfs.tar`;
     const refused = await as('alice', ['import', url, 'ten-url-imp:1']);
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toContain('ImageCreate denied for alice: an import from a URL (fromSrc other than "-") is refused: dockerd downloads it with no way to cancel it');
+    expect(refused.stderr).toContain('denied ImageCreate for alice: an import from a URL (fromSrc other than "-") is refused: dockerd downloads it with no way to cancel it');
     expect(reg.requests).not.toContain('GET /rootfs.tar');
     expect((await dockerDirect(socket, ['image', 'inspect', 'ten-url-imp:1'])).code).not.toBe(0);
     const admin = await as('root', ['import', url, 'ten-url-imp:2']);
@@ -1043,7 +1043,7 @@ describe('imports from a URL and pulls into others\' repositories (found by the 
       expect(save.stderr).toContain(`has no owner: tenants may use it, not export or push it (${aliceown} stands for every tag of the repository): save or push your tags by name, or remove the tags without an owner from your repository (rmi without -f)`);
       const forced = await as('alice', ['rmi', '-f', `${aliceown}:3`]);
       expect(forced.code).not.toBe(0);
-      expect(forced.stderr).toContain(`ImageDelete denied for alice: image "${aliceown}:3" has no owner: remove it from your repository without -f (force would also delete an image other tenants' containers use)`);
+      expect(forced.stderr).toContain(`denied ImageDelete for alice: image "${aliceown}:3" has no owner: remove it from your repository without -f (force would also delete an image other tenants' containers use)`);
       expect((await dockerDirect(socket, ['image', 'inspect', `${aliceown}:3`])).code).toBe(0);
       const removed = await as('alice', ['rmi', `${aliceown}:3`]);
       expect(removed.code, removed.stderr).toBe(0);
@@ -1085,7 +1085,7 @@ describe('imports from a URL and pulls into others\' repositories (found by the 
       expect((await as('carol', ['commit', 'ten-c1', `${shared}:carol`])).code).toBe(0);
       const admin = await as('root', ['pull', `${shared}:1`]);
       expect(admin.code).not.toBe(0);
-      expect(admin.stderr).toContain(`ImageCreate denied for root: ImageCreate would put an image without an owner into repository "${shared}", which holds a tenant's image (${shared}:carol): there that tenant's team could re-point and remove it; write it under another repository name, or remove the tenant's images from the repository first`);
+      expect(admin.stderr).toContain(`denied ImageCreate for root: ImageCreate would put an image without an owner into repository "${shared}", which holds a tenant's image (${shared}:carol): there that tenant's team could re-point and remove it; write it under another repository name, or remove the tenant's images from the repository first`);
       expect((await dockerDirect(socket, ['image', 'inspect', `${shared}:1`])).code).not.toBe(0);
       const fresh = await as('root', ['pull', `${reg.host}/ten-shared-admin:1`]);
       expect(fresh.code, fresh.stderr).toBe(0);
@@ -1104,7 +1104,7 @@ describe('imports from a URL and pulls into others\' repositories (found by the 
       expect((await as('alice', ['commit', 'ten-a1', 'ten-adminpre-a:1'])).code).toBe(0);
       const tagged = await as('root', ['tag', 'ten-adminpre-a:1', `${shared}:web`]);
       expect(tagged.code).not.toBe(0);
-      expect(tagged.stderr).toContain(`ImageTag denied for root: ImageTag would put an image of team "web" into repository "${shared}", which holds an image without an owner (${shared}:1) and none of that team's: the repository would become theirs, and its tags without an owner theirs to re-point and remove; write it under another repository name`);
+      expect(tagged.stderr).toContain(`denied ImageTag for root: ImageTag would put an image of team "web" into repository "${shared}", which holds an image without an owner (${shared}:1) and none of that team's: the repository would become theirs, and its tags without an owner theirs to re-point and remove; write it under another repository name`);
       expect((await dockerDirect(socket, ['image', 'inspect', `${shared}:web`])).code).not.toBe(0);
     } finally {
       await dockerDirect(socket, ['rmi', '-f', `${shared}:1`, `${shared}:web`, 'ten-adminpre-a:1']);

@@ -958,7 +958,7 @@ describe('the classic --pull refusal points only to what the policy allows (revi
     const v = await withSpec(buildkit)(target);
     expect(v).toMatchObject({ kind: 'deny', status: 403, code: 'build-pull' });
     if (v.kind !== 'deny') return;
-    expect(v.message).toBe(`dockgate: ImageBuild denied for alice: ${REFUSAL}${instead}`);
+    expect(v.message).toBe(`dockgate: denied ImageBuild for alice: ${REFUSAL}${instead}`);
     if (buildkit !== true) expect(v.message).not.toMatch(/BuildKit|docker pull/);
   });
 });

@@ -90,8 +90,8 @@ describe('a refused start of a --rm container removes it, as dockerd does after 
     ['alice', '/v1.41/containers/rm1/start', 'deny', REMOVED, [`/containers/${fullId('rm1')}?v=1`]],
     // A teammate's refused start removes nothing: the policy never judged a removal for bob, and the quota is his.
     ['bob', '/v1.41/containers/rm1/start', 'deny', `running-container quota reached for alice, the container's owner (1 running; your running quota, the limit a start of yours is held to, is 1); the container was created with --rm (AutoRemove) by its owner and is left as it is (only a start by its owner that tenancy refuses removes it): docker rm it, or stop the --rm client waiting for it`, []],
-    ['alice', '/v1.41/containers/plain/start', 'deny', `denied for alice: ${QUOTA}`, []],
-    ['alice', '/v1.41/containers/rm1/restart', 'deny', `denied for alice: ${QUOTA}`, []],
+    ['alice', '/v1.41/containers/plain/start', 'deny', `dockgate: denied ContainerStart for alice: ${QUOTA}`, []],
+    ['alice', '/v1.41/containers/rm1/restart', 'deny', `dockgate: denied ContainerRestart for alice: ${QUOTA}`, []],
     ['alice', '/v1.41/containers/live/start', 'forward', '', []],
     ['alice', '/v1.41/containers/crm/start', 'deny', 'container "crm" belongs to another tenant', []],
   ])('%s %s: %s', async (who, target, kind, text, deletes) => {
@@ -101,7 +101,7 @@ describe('a refused start of a --rm container removes it, as dockerd does after 
     if (v.kind === 'deny') {
       expect(v.status).toBe(403);
       expect(v.message.endsWith(text) || v.message.includes(text), v.message).toBe(true);
-      if (text === REMOVED) expect(v.message).toBe(`dockgate: ContainerStart denied for alice: ${REMOVED}`);
+      if (text === REMOVED) expect(v.message).toBe(`dockgate: denied ContainerStart for alice: ${REMOVED}`);
     }
     expect(d.deletes).toEqual(deletes);
   });
@@ -115,7 +115,7 @@ describe('a refused start of a --rm container removes it, as dockerd does after 
     const warned: Warned[] = [];
     const v = await admit('alice', '/v1.41/containers/rm1/start', daemon(del), warned);
     expect(v).toMatchObject({ kind: 'deny', status: 403, code: 'quota' });
-    if (v.kind === 'deny') expect(v.message).toBe(`dockgate: ContainerStart denied for alice: ${QUOTA}; the container was created with --rm (AutoRemove) but ${text}`);
+    if (v.kind === 'deny') expect(v.message).toBe(`dockgate: denied ContainerStart for alice: ${QUOTA}; the container was created with --rm (AutoRemove) but ${text}`);
     expect(warned).toHaveLength(1);
     expect(warned[0]?.obj).toMatchObject({ event: 'tenancy-auto-remove', container: fullId('rm1'), tenant: 'alice' });
   });

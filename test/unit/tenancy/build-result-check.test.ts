@@ -143,6 +143,6 @@ describe('buildResultCheck: every image the answer names is checked and undone',
     daemon.images.set(A, CAROL).set(B, CAROL);
     check.seen(Buffer.from(idMessage(A) + idMessage(B)));
     const outcome = await check.ended(true);
-    expect(outcome.refusal?.message).toBe(`dockgate: ImageBuild denied for alice: the BuildKit build's result is refused: the image it made (${'a'.repeat(12)}) has dockgate.owner="carol", dockgate.team="data", not your owner and team labels (a Dockerfile's "# syntax=" frontend decides an image's labels); the build had no tags; the image ${'b'.repeat(12)} was removed; the image ${'a'.repeat(12)} was removed`);
+    expect(outcome.refusal?.message).toBe(`dockgate: denied ImageBuild for alice: the BuildKit build's result is refused: the image it made (${'a'.repeat(12)}) has dockgate.owner="carol", dockgate.team="data", not your owner and team labels (a Dockerfile's "# syntax=" frontend decides an image's labels); the build had no tags; the image ${'b'.repeat(12)} was removed; the image ${'a'.repeat(12)} was removed`);
   });
 });

@@ -75,10 +75,10 @@ describe('1. a pull is refused only by an image with an owner the caller may not
     ['alice pulls over her own tag (a pulled-back team image)', 'alice', 'POST', pull('web/app', '1'), undefined],
     ['bob pulls by digest into the team\'s repository', 'bob', 'POST', pull('web/app', D), undefined],
     ['alice pulls into a repository of unowned images only', 'alice', 'POST', pull('busybox', '1.36'), undefined],
-    ['alice pulls into carol\'s repository', 'alice', 'POST', pull('data/app', 'zz'), `dockgate: ImageCreate denied for alice: tag "data/app:zz" would join a repository that holds another tenant's image (data/app:1): ${PULL_OTHERS}`],
-    ['alice pulls by digest into carol\'s repository', 'alice', 'POST', pull('data/app', D), `dockgate: ImageCreate denied for alice: reference "data/app@${D}" would join a repository that holds another tenant's image (data/app:1): ${PULL_OTHERS}`],
-    ['carol pulls into the web team\'s repository (the unowned image there does not make it hers)', 'carol', 'POST', pull('web/app', '2'), `dockgate: ImageCreate denied for carol: tag "web/app:2" would join a repository that holds another tenant's image (web/app:1): ${PULL_OTHERS}`],
-    ['alice pulls into her image labelled with team data', 'alice', 'POST', pull('amixed', '2'), `dockgate: ImageCreate denied for alice: tag "amixed:2" would join a repository that holds an image labelled yours but with team "data", not your own team's label (amixed:1): ${PULL_OTHERS}`],
+    ['alice pulls into carol\'s repository', 'alice', 'POST', pull('data/app', 'zz'), `dockgate: denied ImageCreate for alice: tag "data/app:zz" would join a repository that holds another tenant's image (data/app:1): ${PULL_OTHERS}`],
+    ['alice pulls by digest into carol\'s repository', 'alice', 'POST', pull('data/app', D), `dockgate: denied ImageCreate for alice: reference "data/app@${D}" would join a repository that holds another tenant's image (data/app:1): ${PULL_OTHERS}`],
+    ['carol pulls into the web team\'s repository (the unowned image there does not make it hers)', 'carol', 'POST', pull('web/app', '2'), `dockgate: denied ImageCreate for carol: tag "web/app:2" would join a repository that holds another tenant's image (web/app:1): ${PULL_OTHERS}`],
+    ['alice pulls into her image labelled with team data', 'alice', 'POST', pull('amixed', '2'), `dockgate: denied ImageCreate for alice: tag "amixed:2" would join a repository that holds an image labelled yours but with team "data", not your own team's label (amixed:1): ${PULL_OTHERS}`],
   ]);
 });
 
@@ -90,10 +90,10 @@ describe('2. a tag naming an image without an owner may be re-pointed in the cal
     ['alice commits over it', 'alice', 'POST', '/v1.41/commit?container=a1&repo=web/app&tag=pulled', undefined],
     ['alice imports over it', 'alice', 'POST', '/v1.41/images/create?fromSrc=-&repo=web/app&tag=pulled', undefined],
     ['bob pulls it again (a refresh)', 'bob', 'POST', pull('web/app', 'pulled'), undefined],
-    ['carol builds over it (not her repository)', 'carol', 'POST', '/v1.41/build?t=web/app:pulled', 'dockgate: ImageBuild denied for carol: tag "web/app:pulled" names an image that has no owner, outside a repository of yours; a tenancy admin can remove or re-tag it'],
-    ['carol pulls over it', 'carol', 'POST', pull('web/app', 'pulled'), `dockgate: ImageCreate denied for carol: tag "web/app:pulled" names an image that has no owner, outside a repository of yours; ${ADMIN_PULL}`],
-    ['alice pulls over a public tag (busybox:latest)', 'alice', 'POST', pull('busybox', 'latest'), `dockgate: ImageCreate denied for alice: tag "busybox:latest" names an image that has no owner, outside a repository of yours; ${ADMIN_PULL}`],
-    ['alice builds over it', 'alice', 'POST', '/v1.41/build?t=busybox', 'dockgate: ImageBuild denied for alice: tag "busybox:latest" names an image that has no owner, outside a repository of yours; a tenancy admin can remove or re-tag it'],
+    ['carol builds over it (not her repository)', 'carol', 'POST', '/v1.41/build?t=web/app:pulled', 'dockgate: denied ImageBuild for carol: tag "web/app:pulled" names an image that has no owner, outside a repository of yours; a tenancy admin can remove or re-tag it'],
+    ['carol pulls over it', 'carol', 'POST', pull('web/app', 'pulled'), `dockgate: denied ImageCreate for carol: tag "web/app:pulled" names an image that has no owner, outside a repository of yours; ${ADMIN_PULL}`],
+    ['alice pulls over a public tag (busybox:latest)', 'alice', 'POST', pull('busybox', 'latest'), `dockgate: denied ImageCreate for alice: tag "busybox:latest" names an image that has no owner, outside a repository of yours; ${ADMIN_PULL}`],
+    ['alice builds over it', 'alice', 'POST', '/v1.41/build?t=busybox', 'dockgate: denied ImageBuild for alice: tag "busybox:latest" names an image that has no owner, outside a repository of yours; a tenancy admin can remove or re-tag it'],
   ]);
 });
 
@@ -102,28 +102,28 @@ describe('3. images without an owner do not stop an owned tag in the caller\'s r
     ['alice builds a new tag into her repository holding a pulled image', 'alice', 'POST', '/v1.41/build?t=web/app:3', undefined],
     ['bob tags alice\'s image into it', 'bob', 'POST', '/v1.41/images/web/app:1/tag?repo=web/app&tag=bob', undefined],
     ['an admin tags an image without an owner into a repository of unowned images', 'root', 'POST', '/v1.41/images/busybox:latest/tag?repo=busybox&tag=mine', undefined],
-    ['alice tags into a repository of unowned images only', 'alice', 'POST', '/v1.41/images/web/app:1/tag?repo=busybox&tag=mine', 'dockgate: ImageTag denied for alice: tag "busybox:mine" would join a repository that holds an image that has no owner (busybox:latest): a repository of images without an owner only takes no tags with an owner: tag into a repository of your own'],
-    ['carol builds into the web team\'s repository', 'carol', 'POST', '/v1.41/build?t=web/app:3', 'dockgate: ImageBuild denied for carol: tag "web/app:3" would join a repository that holds another tenant\'s image (web/app:1): tag into a repository of your own'],
-    ['alice builds into carol\'s repository', 'alice', 'POST', '/v1.41/build?t=data/app:2', 'dockgate: ImageBuild denied for alice: tag "data/app:2" would join a repository that holds another tenant\'s image (data/app:1): tag into a repository of your own'],
+    ['alice tags into a repository of unowned images only', 'alice', 'POST', '/v1.41/images/web/app:1/tag?repo=busybox&tag=mine', 'dockgate: denied ImageTag for alice: tag "busybox:mine" would join a repository that holds an image that has no owner (busybox:latest): a repository of images without an owner only takes no tags with an owner: tag into a repository of your own'],
+    ['carol builds into the web team\'s repository', 'carol', 'POST', '/v1.41/build?t=web/app:3', 'dockgate: denied ImageBuild for carol: tag "web/app:3" would join a repository that holds another tenant\'s image (web/app:1): tag into a repository of your own'],
+    ['alice builds into carol\'s repository', 'alice', 'POST', '/v1.41/build?t=data/app:2', 'dockgate: denied ImageBuild for alice: tag "data/app:2" would join a repository that holds another tenant\'s image (data/app:1): tag into a repository of your own'],
   ]);
 });
 
 describe('4. rmi by reference of an image without an owner in the caller\'s repository, without force', () => {
   const FORCED = 'has no owner: remove it from your repository without -f (force would also delete an image other tenants\' containers use)';
-  const NOT_YOURS = (name: string) => `dockgate: ImageDelete denied for alice: image "${name}" has no owner: tenants may use it, not change or rename it; a tenancy admin can remove or re-tag it`;
-  const BY_ID = (name: string) => `dockgate: ImageDelete denied for alice: image "${name}" has no owner: by ID dockerd would delete it with every tag it has; remove its reference in your repository by name instead (docker rmi web/app:pulled, without -f)`;
+  const NOT_YOURS = (name: string) => `dockgate: denied ImageDelete for alice: image "${name}" has no owner: tenants may use it, not change or rename it; a tenancy admin can remove or re-tag it`;
+  const BY_ID = (name: string) => `dockgate: denied ImageDelete for alice: image "${name}" has no owner: by ID dockerd would delete it with every tag it has; remove its reference in your repository by name instead (docker rmi web/app:pulled, without -f)`;
   check([
     ['by its tag', 'alice', 'DELETE', '/v1.41/images/web/app:pulled', undefined],
     ['by its tag, force=0', 'alice', 'DELETE', '/v1.41/images/web/app:pulled?force=0', undefined],
     ['by name@digest, by bob (the team\'s repository)', 'bob', 'DELETE', `/v1.41/images/web/app@${U}`, undefined],
-    ['by its tag with force=1', 'alice', 'DELETE', '/v1.41/images/web/app:pulled?force=1', `dockgate: ImageDelete denied for alice: image "web/app:pulled" ${FORCED}`],
-    ['by name@digest with force=true', 'alice', 'DELETE', `/v1.41/images/web/app@${U}?force=true`, `dockgate: ImageDelete denied for alice: image "web/app@${U}" ${FORCED}`],
+    ['by its tag with force=1', 'alice', 'DELETE', '/v1.41/images/web/app:pulled?force=1', `dockgate: denied ImageDelete for alice: image "web/app:pulled" ${FORCED}`],
+    ['by name@digest with force=true', 'alice', 'DELETE', `/v1.41/images/web/app@${U}?force=true`, `dockgate: denied ImageDelete for alice: image "web/app@${U}" ${FORCED}`],
     // rev-images F7: by ID it stays refused, saying the reference in her repository may go by name.
     ['by an ID prefix (dockerd deletes the image, every tag)', 'alice', 'DELETE', '/v1.41/images/e1', BY_ID('e1')],
     ['by its full ID', 'alice', 'DELETE', `/v1.41/images/${pulled.Id}`, BY_ID(pulled.Id)],
     ['by the ID of an image with no reference in her repository', 'alice', 'DELETE', '/v1.41/images/b1', NOT_YOURS('b1')],
     ['outside her repository (busybox:latest)', 'alice', 'DELETE', '/v1.41/images/busybox:latest', NOT_YOURS('busybox:latest')],
-    ['by carol, from the web team\'s repository', 'carol', 'DELETE', '/v1.41/images/web/app:pulled', 'dockgate: ImageDelete denied for carol: image "web/app:pulled" has no owner: tenants may use it, not change or rename it; a tenancy admin can remove or re-tag it'],
+    ['by carol, from the web team\'s repository', 'carol', 'DELETE', '/v1.41/images/web/app:pulled', 'dockgate: denied ImageDelete for carol: image "web/app:pulled" has no owner: tenants may use it, not change or rename it; a tenancy admin can remove or re-tag it'],
   ]);
 });
 
@@ -144,33 +144,33 @@ describe('4. the audit record tells a removal by rule 4 from an ordinary one (re
 
 describe('messages (rev-images F7)', () => {
   check([
-    ['a pull of repo: (dockerd trims the colon and pulls every tag) gets the pull-all refusal', 'alice', 'POST', '/v1.41/images/create?fromImage=busybox%3A', 'dockgate: ImageCreate denied for alice: pulling every tag of a repository is not supported for tenants: name a tag'],
+    ['a pull of repo: (dockerd trims the colon and pulls every tag) gets the pull-all refusal', 'alice', 'POST', '/v1.41/images/create?fromImage=busybox%3A', 'dockgate: denied ImageCreate for alice: pulling every tag of a repository is not supported for tenants: name a tag'],
     ['a pull of repo: with a tag is that tag', 'alice', 'POST', '/v1.41/images/create?fromImage=web%2Fapp%3A&tag=2', undefined],
-    ['a hex tag prefixing the caller\'s own image\'s ID says so', 'alice', 'POST', '/v1.41/images/web/app:1/tag?repo=a1', 'dockgate: ImageTag denied for alice: tag "a1:latest" could be read as the ID of an image of yours or your team\'s (a10000000000): give it a name that is not only hexadecimal digits'],
-    ['one prefixing another tenant\'s image\'s ID', 'carol', 'POST', '/v1.41/images/data/app:1/tag?repo=a1', 'dockgate: ImageTag denied for carol: tag "a1:latest" could be read as the ID of another image: give it a name that is not only hexadecimal digits'],
+    ['a hex tag prefixing the caller\'s own image\'s ID says so', 'alice', 'POST', '/v1.41/images/web/app:1/tag?repo=a1', 'dockgate: denied ImageTag for alice: tag "a1:latest" could be read as the ID of an image of yours or your team\'s (a10000000000): give it a name that is not only hexadecimal digits'],
+    ['one prefixing another tenant\'s image\'s ID', 'carol', 'POST', '/v1.41/images/data/app:1/tag?repo=a1', 'dockgate: denied ImageTag for carol: tag "a1:latest" could be read as the ID of another image: give it a name that is not only hexadecimal digits'],
     // rev-day1 F5: the 12-digit short ID `docker images` shows is looked up too.
-    ['the caller\'s own image\'s 12-digit short ID says so', 'alice', 'POST', '/v1.41/images/web/app:1/tag?repo=a10000000000', 'dockgate: ImageTag denied for alice: tag "a10000000000:latest" could be read as the ID of an image of yours or your team\'s (a10000000000): give it a name that is not only hexadecimal digits'],
-    ['another tenant\'s image\'s short ID', 'carol', 'POST', '/v1.41/images/data/app:1/tag?repo=a10000000000', 'dockgate: ImageTag denied for carol: tag "a10000000000:latest" could be read as the ID of another image: give it a name that is not only hexadecimal digits'],
-    ['a short ID of no image is still refused', 'alice', 'POST', '/v1.41/images/web/app:1/tag?repo=f00000000000', 'dockgate: ImageTag denied for alice: tag "f00000000000:latest" could be read as the ID of another image: give it a name that is not only hexadecimal digits'],
+    ['the caller\'s own image\'s 12-digit short ID says so', 'alice', 'POST', '/v1.41/images/web/app:1/tag?repo=a10000000000', 'dockgate: denied ImageTag for alice: tag "a10000000000:latest" could be read as the ID of an image of yours or your team\'s (a10000000000): give it a name that is not only hexadecimal digits'],
+    ['another tenant\'s image\'s short ID', 'carol', 'POST', '/v1.41/images/data/app:1/tag?repo=a10000000000', 'dockgate: denied ImageTag for carol: tag "a10000000000:latest" could be read as the ID of another image: give it a name that is not only hexadecimal digits'],
+    ['a short ID of no image is still refused', 'alice', 'POST', '/v1.41/images/web/app:1/tag?repo=f00000000000', 'dockgate: denied ImageTag for alice: tag "f00000000000:latest" could be read as the ID of another image: give it a name that is not only hexadecimal digits'],
   ]);
 });
 
 describe('5. save or push of a bare repository name holding images without an owner says how to go on', () => {
   const EVERY = '(web/app stands for every tag of the repository): save or push your tags by name, or remove the tags without an owner from your repository (rmi without -f)';
   check([
-    ['save of the caller\'s repository', 'alice', 'GET', '/v1.41/images/get?names=web/app', `dockgate: ImageGetAll denied for alice: image "web/app:pulled" has no owner: tenants may use it, not export or push it ${EVERY}`],
-    ['push of it (every tag)', 'bob', 'POST', '/v1.41/images/web/app/push?tag=', `dockgate: ImagePush denied for bob: image "web/app:pulled" has no owner: tenants may use it, not export or push it ${EVERY}`],
+    ['save of the caller\'s repository', 'alice', 'GET', '/v1.41/images/get?names=web/app', `dockgate: denied ImageGetAll for alice: image "web/app:pulled" has no owner: tenants may use it, not export or push it ${EVERY}`],
+    ['push of it (every tag)', 'bob', 'POST', '/v1.41/images/web/app/push?tag=', `dockgate: denied ImagePush for bob: image "web/app:pulled" has no owner: tenants may use it, not export or push it ${EVERY}`],
     ['save of one\'s own tag in it', 'alice', 'GET', '/v1.41/images/get?names=web/app:1', undefined],
-    ['save of a repository of unowned images only', 'alice', 'GET', '/v1.41/images/get?names=busybox', 'dockgate: ImageGetAll denied for alice: image "busybox:latest" has no owner: tenants may use it, not export or push it; a tenancy admin can remove or re-tag it (busybox stands for every tag of the repository)'],
+    ['save of a repository of unowned images only', 'alice', 'GET', '/v1.41/images/get?names=busybox', 'dockgate: denied ImageGetAll for alice: image "busybox:latest" has no owner: tenants may use it, not export or push it; a tenancy admin can remove or re-tag it (busybox stands for every tag of the repository)'],
   ]);
 });
 
 // revown: in a tenant's repository, tags without an owner are the team's to re-point and remove,
 // so an admin's image without an owner may not go there (admin-writes.ts).
-const ADMIN_INTO = (op: string, repo: string, held: string) => `dockgate: ${op} denied for root: ${op} would put an image without an owner into repository "${repo}", which holds a tenant's image (${held}): there that tenant's team could re-point and remove it; write it under another repository name, or remove the tenant's images from the repository first`;
+const ADMIN_INTO = (op: string, repo: string, held: string) => `dockgate: denied ${op} for root: ${op} would put an image without an owner into repository "${repo}", which holds a tenant's image (${held}): there that tenant's team could re-point and remove it; write it under another repository name, or remove the tenant's images from the repository first`;
 
 // rev-images F2: said as what the check can tell (see the rows at the end).
-const UNKNOWN = (op: string, repo: string, held: string) => `dockgate: ${op} denied for root: ${op} with a change that could set a dockgate label (one naming it in any spelling, a LABEL with a variable, or a change that is not one plain instruction) writes an image whose owner the gateway cannot tell: it may only go into a new repository, and repository "${repo}" holds ${held}`;
+const UNKNOWN = (op: string, repo: string, held: string) => `dockgate: denied ${op} for root: ${op} with a change that could set a dockgate label (one naming it in any spelling, a LABEL with a variable, or a change that is not one plain instruction) writes an image whose owner the gateway cannot tell: it may only go into a new repository, and repository "${repo}" holds ${held}`;
 
 describe('an admin\'s image without an owner may not go into a tenant\'s repository', () => {
   check([
@@ -191,14 +191,14 @@ describe('an admin\'s image without an owner may not go into a tenant\'s reposit
     ['an admin commits alice\'s container into the web team\'s repository with a LABEL change naming a dockgate label', 'root', 'POST', `/v1.41/commit?container=a1&repo=web%2Fapp&tag=snap&changes=${encodeURIComponent('LABEL dockgate.owner=')}`, UNKNOWN('ImageCommit', 'web/app', 'web/app:1')],
     ['the same into a new repository', 'root', 'POST', `/v1.41/commit?container=a1&repo=web%2Fnew&tag=snap&changes=${encodeURIComponent('LABEL dockgate.owner=')}`, undefined],
     // revfinal: other changes and body labels keep the container's labels (dockerd merges them).
-    ['an admin commits alice\'s container with an ENV change into the shared busybox repository', 'root', 'POST', `/v1.41/commit?container=a1&repo=busybox&tag=snap&changes=${encodeURIComponent('ENV X=1')}`, 'dockgate: ImageCommit denied for root: ImageCommit would put an image of team "web" into repository "busybox", which holds an image without an owner (busybox:latest) and none of that team\'s: the repository would become theirs, and its tags without an owner theirs to re-point and remove; write it under another repository name'],
+    ['an admin commits alice\'s container with an ENV change into the shared busybox repository', 'root', 'POST', `/v1.41/commit?container=a1&repo=busybox&tag=snap&changes=${encodeURIComponent('ENV X=1')}`, 'dockgate: denied ImageCommit for root: ImageCommit would put an image of team "web" into repository "busybox", which holds an image without an owner (busybox:latest) and none of that team\'s: the repository would become theirs, and its tags without an owner theirs to re-point and remove; write it under another repository name'],
     ['an admin commits alice\'s container with a LABEL version change into the web team\'s repository', 'root', 'POST', `/v1.41/commit?container=a1&repo=web%2Fapp&tag=v2&changes=${encodeURIComponent('LABEL version=2')}`, undefined],
   ]);
 });
 
 // revlast: the other direction: an admin's image with an owner in a repository of images
 // without one (or of another team's) made that repository, and its shared tags, the team's.
-const ADMIN_OWNED = (repo: string, holds: string) => `dockgate: ImageTag denied for root: ImageTag would put an image of team "web" into repository "${repo}", which holds ${holds} and none of that team's: the repository would become theirs, and its tags without an owner theirs to re-point and remove; write it under another repository name`;
+const ADMIN_OWNED = (repo: string, holds: string) => `dockgate: denied ImageTag for root: ImageTag would put an image of team "web" into repository "${repo}", which holds ${holds} and none of that team's: the repository would become theirs, and its tags without an owner theirs to re-point and remove; write it under another repository name`;
 
 describe('an admin\'s image with an owner may not go into a repository of unowned images or another team\'s', () => {
   check([

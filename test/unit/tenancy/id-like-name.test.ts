@@ -111,7 +111,7 @@ describe('idLikeName', () => {
       kind: 'deny',
       status: 403,
       code: 'id-like-name',
-      message: `dockgate: ContainerCreate denied for alice: ${what} name "${refused}" could be read as the ID of another ${what}: give it a name that is not only hexadecimal digits`,
+      message: `dockgate: denied ContainerCreate for alice: ${what} name "${refused}" could be read as the ID of another ${what}: give it a name that is not only hexadecimal digits`,
     });
   });
 });

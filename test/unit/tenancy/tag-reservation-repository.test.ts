@@ -199,7 +199,7 @@ describe('admission: the repository of each tag being written is reserved until 
     const v = await admit(second, secondTarget);
     expect(v).toMatchObject({ kind: 'deny', status: 409, code: 'tag-reserved' });
     const repo = secondTarget.includes('docker.io') ? 'docker.io/library/app' : 'app';
-    if (v.kind === 'deny') expect(v.message).toBe(`dockgate: ${op} denied for ${second}: repository "${repo}" is being written into by another tenant's ${by} still in progress, and ${why}`);
+    if (v.kind === 'deny') expect(v.message).toBe(`dockgate: denied ${op} for ${second}: repository "${repo}" is being written into by another tenant's ${by} still in progress, and ${why}`);
     release();
     forwarded(await admit(second, secondTarget))();
   });
@@ -222,7 +222,7 @@ describe('admission: the repository of each tag being written is reserved until 
     const admit = tenancyOn(daemon());
     const release = forwarded(await admit('carol', '/v1.41/images/create?fromImage=app&tag=1'));
     const v = await admit('bob', '/v1.41/images/create?fromImage=&fromSrc=-&repo=app&tag=2');
-    expect(v.kind === 'deny' && v.message).toBe(`dockgate: ImageCreate denied for bob: repository "app" is being written into by another tenant's ImageCreate still in progress, and ${mixed}`);
+    expect(v.kind === 'deny' && v.message).toBe(`dockgate: denied ImageCreate for bob: repository "app" is being written into by another tenant's ImageCreate still in progress, and ${mixed}`);
     release();
   });
 

@@ -76,7 +76,7 @@ describe('a container without an owner, with containers in unowned:, is read onl
     ['rename', 'POST', '/v1.41/containers/unownedc/rename?name=x', undefined, 'ContainerRename'],
   ])('%s is refused, saying what tenants may do with it', async (_, method, target, body, op) => {
     const v = await admit(method, target, body);
-    expect(v).toMatchObject({ kind: 'deny', status: 403, code: 'not-owner', message: `dockgate: ${op} denied for dave: container "unownedc" ${READ_ONLY}` });
+    expect(v).toMatchObject({ kind: 'deny', status: 403, code: 'not-owner', message: `dockgate: denied ${op} for dave: container "unownedc" ${READ_ONLY}` });
   });
 
   it.each([
@@ -86,7 +86,7 @@ describe('a container without an owner, with containers in unowned:, is read onl
     ['--pid container:', { PidMode: 'container:unownedc' }, 'HostConfig.PidMode'],
   ])('a reference (%s) is refused: references need your own or your team\'s container', async (_, hostConfig, where) => {
     const v = await admit('POST', '/v1.41/containers/create', { Image: 'busybox', HostConfig: hostConfig });
-    expect(v).toMatchObject({ kind: 'deny', status: 403, code: 'not-owner', message: `dockgate: ContainerCreate denied for dave: container "unownedc" (${where}) ${REFERENCE}` });
+    expect(v).toMatchObject({ kind: 'deny', status: 403, code: 'not-owner', message: `dockgate: denied ContainerCreate for dave: container "unownedc" (${where}) ${REFERENCE}` });
   });
 });
 
@@ -103,7 +103,7 @@ describe('HostConfig.Cgroup container:<x> is a container reference (F4)', () => 
 
   it('to a container without an owner: refused', async () => {
     const v = await admit('POST', '/v1.41/containers/create', { Image: 'busybox', HostConfig: { Cgroup: 'container:unownedc' } });
-    expect(v).toMatchObject({ kind: 'deny', code: 'not-owner', message: `dockgate: ContainerCreate denied for dave: container "unownedc" (HostConfig.Cgroup) ${REFERENCE}` });
+    expect(v).toMatchObject({ kind: 'deny', code: 'not-owner', message: `dockgate: denied ContainerCreate for dave: container "unownedc" (HostConfig.Cgroup) ${REFERENCE}` });
   });
 
   it('to a missing container: the daemon\'s 404, nothing forwarded', async () => {
