@@ -4,7 +4,7 @@
  */
 import { Registry } from 'prom-client';
 import { startAdminServer } from '../admin/admin-server.js';
-import { loadAdminTls, type AdminTlsMaterial } from '../admin/admin-tls.js';
+import type { AdminTlsMaterial } from '../admin/admin-tls.js';
 import type { GatewayConfig } from '../config/types.js';
 import type { AuditLog } from '../observe/audit-log-types.js';
 import { createAuditLog } from '../observe/audit-log.js';
@@ -19,14 +19,15 @@ import { effectiveGroups } from '../policy/compile.js';
 import { createDaemonClient, lookupAnswerCap } from '../tenancy/daemon-client.js';
 import { createDaemonApiRange } from './daemon-api-range.js';
 import { createTenancy } from '../tenancy/tenancy.js';
-import { loadTlsMaterial, tlsProblems, type TlsMaterial } from '../server/tls-material.js';
+import type { TlsMaterial } from '../server/tls-material.js';
 import { certificatesCheck, NO_CRL, startExpiryWarnings, type CertificateState } from './expiry-warnings.js';
 import { crlLockouts, lockoutCounts } from './crl-lockouts.js';
 import { adminLockoutCounts } from './crl-admin-lines.js';
 import { logCrlCut } from './crl-cut-log.js';
 import { watchCrlExpiry } from './crl-expiry-cuts.js';
 import { fileStates, settleWaitMessage, watchFiles, whenSettled } from './file-watch.js';
-import { loadGatekeeper, logPolicyWarnings, type VersionedGatekeeper } from './policy-gatekeeper.js';
+import { logPolicyWarnings } from './policy-gatekeeper.js';
+import { loadStartMaterial, tlsFilesOf } from './start-material.js';
 import { PolicyLoads } from './policy-loads.js';
 import { createPolicyReload } from './policy-reload.js';
 import { configChangeWarning } from './config-change.js';
@@ -54,17 +55,6 @@ export interface RunningGateway {
    * reported, records the audit destination refused); each loss is also on the operational log.
    */
   stop(): Promise<{ auditRecordsLost: number }>;
-}
-
-/**
- * The TLS material (of either listener), the policy or the audit file a config names cannot be
- * used: a configuration error (the CLI exits 2), with every problem found, not only the first.
- */
-export class StartMaterialError extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join('\n'));
-    this.name = 'StartMaterialError';
-  }
 }
 
 /** A listener's start-up error, saying which listener (and config key) it was. */
@@ -99,35 +89,12 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
 
   // The watched files as they are before they are loaded: one changed before its watch starts
   // is reloaded then (file-watch.ts, fileStates).
-  const tlsFiles = [config.tls.ca, config.tls.cert, config.tls.key, ...(config.tls.crl ? [config.tls.crl] : [])];
-  const adminTls = config.admin.enabled ? config.admin.tls : undefined;
-  const adminTlsFiles = adminTls ? [adminTls.cert, adminTls.key, ...(adminTls.ca ? [adminTls.ca] : []), ...(adminTls.crl ? [adminTls.crl] : [])] : [];
+  const { docker: tlsFiles, admin: adminTlsFiles } = tlsFilesOf(config);
   const loadedStates = fileStates([...tlsFiles, ...adminTlsFiles, ...(config.policy ? [config.policy] : [])]);
-  let firstTls: TlsMaterial | undefined;
-  try {
-    firstTls = await loadTlsMaterial(config.tls);
-  } catch (err) {
-    problems.push(...tlsProblems(err).map((p) => `TLS material: ${p}`));
-  }
-  let firstGatekeeper: VersionedGatekeeper | undefined;
-  try {
-    firstGatekeeper = loadGatekeeper(config.policy);
-  } catch (err) {
-    metrics.policyReloaded('failure');
-    problems.push((err as Error).message);
-  }
-  let adminTlsMaterial: AdminTlsMaterial | undefined;
-  if (config.admin.enabled && config.admin.tls) {
-    try {
-      adminTlsMaterial = await loadAdminTls(config.admin.tls);
-    } catch (err) {
-      problems.push(...tlsProblems(err).map((p) => `admin TLS material: ${p}`));
-    }
-  }
-  if (problems.length > 0 || !firstTls || !firstGatekeeper) {
+  const { tls: firstTls, gatekeeper: firstGatekeeper, adminTls: adminTlsMaterial } = await loadStartMaterial(config, metrics, problems).catch(async (err: unknown) => {
     await audit.close();
-    throw new StartMaterialError(problems);
-  }
+    throw err;
+  });
   const dockerTls = dockerTlsState(firstTls, new Date());
   const tls = (): TlsMaterial => dockerTls.tls;
   let gatekeeper = firstGatekeeper;
