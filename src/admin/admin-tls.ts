@@ -7,7 +7,7 @@
 import type { X509Certificate } from 'node:crypto';
 import type { SecureContextOptions } from 'node:tls';
 import type { AdminTlsConfig } from '../config/types.js';
-import { keepHeldCrls } from '../runtime/crl-pending.js';
+import { expiringWithHeldCrls, keepHeldCrls } from '../runtime/crl-pending.js';
 import type { ServerCertificateDates } from '../runtime/server-certificate-dates.js';
 import type { CrlInfo } from '../server/crl.js';
 import { normalizeSerialHex } from '../server/crl-serial.js';
@@ -75,11 +75,13 @@ export async function loadAdminTls(tls: AdminTlsConfig): Promise<AdminTlsMateria
  * yet), the CRL of `current` in force instead of its new one (crl-pending.ts keepHeldCrls): in
  * the TLS context and the CRL infos. The revocations of a held CA's CRLs, old and new, are both
  * in `revocation`, which the admin listener checks at the end of each handshake and at each
- * request. `loaded` as is without `ca` (no CRL, nothing held).
+ * request. `loaded` as is without `ca` (no CRL, nothing held). The Docker listener's
+ * withCrlsOf (crl-pending.ts) is the same swap on TlsMaterial, whose revocations are not nested
+ * and come with revokedSerials: both put keepHeldCrls's parts and expiringWithHeldCrls's items
+ * into their own material's shape.
  */
 export function withAdminCrlsOf(loaded: AdminTlsMaterial, current: AdminTlsMaterial, held: readonly string[]): AdminTlsMaterial {
   if (!loaded.revocation || !current.revocation) return loaded;
-  const isHeld = (ca: string | undefined): boolean => ca !== undefined && held.includes(ca);
   const parts = keepHeldCrls({ crls: loaded.crls, everyCaHasCrl: loaded.everyCaHasCrl, ...loaded.revocation }, { crls: current.crls, revocations: current.revocation.revocations }, held);
   return {
     ...loaded,
@@ -88,6 +90,6 @@ export function withAdminCrlsOf(loaded: AdminTlsMaterial, current: AdminTlsMater
     revocation: { ...loaded.revocation, revocations: parts.revocations },
     everyCaHasCrl: parts.everyCaHasCrl,
     // The expiry items of the CRLs in force, as for the Docker listener (crl-pending.ts withCrlsOf).
-    expiring: [...loaded.expiring.filter((e) => e.kind !== 'CRL' || !isHeld(e.ca)), ...current.expiring.filter((e) => e.kind === 'CRL' && isHeld(e.ca))],
+    expiring: expiringWithHeldCrls(loaded.expiring, current.expiring, held),
   };
 }

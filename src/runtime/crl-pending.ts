@@ -14,7 +14,7 @@
  * held revocations at the end of every handshake and at each request of an open connection.
  */
 import { caLabel, type CrlInfo } from '../server/crl.js';
-import type { TlsMaterial } from '../server/tls-material.js';
+import type { ExpiringItem, TlsMaterial } from '../server/tls-material.js';
 
 /** A reload's CRL file held back. */
 export interface PendingCrl {
@@ -102,7 +102,6 @@ export function keepHeldCrls(
  * checked by the gateway (a revocation is never held back). `everyCaHasCrl` is of the combined set.
  */
 export function withCrlsOf(loaded: TlsMaterial, current: TlsMaterial, held: readonly string[]): TlsMaterial {
-  const isHeld = (ca: string | undefined): boolean => ca !== undefined && held.includes(ca);
   const parts = keepHeldCrls(loaded, current, held);
   return {
     ...loaded,
@@ -111,6 +110,15 @@ export function withCrlsOf(loaded: TlsMaterial, current: TlsMaterial, held: read
     revocations: parts.revocations,
     revokedSerials: new Set([...loaded.revokedSerials, ...parts.kept.flatMap((r) => [...r.serials])]),
     everyCaHasCrl: parts.everyCaHasCrl,
-    expiring: [...loaded.expiring.filter((e) => e.kind !== 'CRL' || !isHeld(e.ca)), ...current.expiring.filter((e) => e.kind === 'CRL' && isHeld(e.ca))],
+    expiring: expiringWithHeldCrls(loaded.expiring, current.expiring, held),
   };
+}
+
+/**
+ * The expiry items of a reload whose CRLs of the CAs `held` are held back (either listener's):
+ * `loaded`'s, but for a held CA the CRL items of `current`, the CRLs that stay in force.
+ */
+export function expiringWithHeldCrls(loaded: readonly ExpiringItem[], current: readonly ExpiringItem[], held: readonly string[]): ExpiringItem[] {
+  const isHeld = (ca: string | undefined): boolean => ca !== undefined && held.includes(ca);
+  return [...loaded.filter((e) => e.kind !== 'CRL' || !isHeld(e.ca)), ...current.filter((e) => e.kind === 'CRL' && isHeld(e.ca))];
 }
