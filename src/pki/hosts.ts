@@ -69,7 +69,8 @@ export function serverSans(hosts: readonly string[], machineName: string = hostn
   // making every init fail; explicit --host values are still validated strictly.
   const machine = isValidHost(machineName) ? [machineName] : [];
   for (const raw of [...LOOPBACK_HOSTS, ...machine, ...hosts]) {
-    const host = normalizeHost(raw);
+    // A zone (`fe80::1%eth0`) is no part of the SAN, so the index and `Server names:` leave it out too.
+    const host = normalizeHost(raw).replace(/%.*$/, '');
     // `0:0:0:0:0:0:0:1` is `::1`: one SAN.
     const key = isIP(host) ? ipSanText(host) : host;
     if (seen.has(key)) continue;

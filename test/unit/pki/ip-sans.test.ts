@@ -70,6 +70,19 @@ describe('IP SANs of issued server certificates', () => {
     expect(new X509Certificate(pem).checkIP(checked)).toBe(checked);
   });
 
+  test.each([
+    // --host, the index's (and `Server names:` line's) IP names beside the loopback ones
+    ['fe80::1%eth0', ['fe80::1']],
+    ['[fe80::1%eth0]', ['fe80::1']],
+    ['fe80::1%eth0 fe80::1%eth1', ['fe80::1']],
+    ['::ffff:10.0.0.1', ['::ffff:10.0.0.1']],
+  ])('certs init --host %j: the index names the addresses the certificate covers, %j', async (hosts, want) => {
+    const dir = join(await tmp(), 'certs');
+    const { server } = await initPki({ dir, hosts: hosts.split(' '), machineName: 'buildhost' });
+    expect(server.sans?.ip).toEqual(['127.0.0.1', '::1', ...want]);
+    expect((await readIndex(join(dir, 'index.json'))).certs.find((c) => c.kind === 'server')?.sans?.ip).toEqual(['127.0.0.1', '::1', ...want]);
+  });
+
   test('rotate-server: a new --host, and an index that kept the dotted text, give the right SANs', async () => {
     const dir = join(await tmp(), 'certs');
     await initPki({ dir, hosts: [], machineName: 'buildhost' });
