@@ -7,7 +7,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EndedBy } from '../core/observer.js';
 import type { Identity } from '../core/types.js';
 import type { RequestPlan } from '../facts/build-facts.js';
-import { sendDockerError } from '../http/docker-error.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
 import { GatewayError } from '../http/gateway-error.js';
 import type { AnswerWatch, DaemonSide } from '../proxy/forward-hooks.js';
@@ -24,6 +23,7 @@ import type { Exchange } from './exchange.js';
 import { afterContinue, sendContinue } from './expect-continue.js';
 import { hostNetworkViolation, refusedAfterLookup } from './host-network-check.js';
 import type { RequestHandlerDeps } from './request-handler-deps.js';
+import { sendDenial } from './send-denial.js';
 import { whenFlushed } from './unread-answers.js';
 
 /**
@@ -93,9 +93,7 @@ export function decideAndForward(
   const tenancyPolicy = gatekeeper.tenancy;
   exchange.decided(facts, decision, gatekeeper.version);
   if (!decision.forward) {
-    exchange.headersSent();
-    drainRefusedBody(req);
-    sendDockerError(res, 403, gatekeeper.denyMessage(identity, facts, decision));
+    sendDenial(exchange, req, res, 403, gatekeeper.denyMessage(identity, facts, decision));
     return;
   }
   try {
@@ -209,9 +207,7 @@ export function decideAndForward(
       afterPolicy();
       return;
     }
-    exchange.headersSent();
-    drainRefusedBody(req);
-    sendDockerError(res, 403, gatekeeper.denyMessage(identity, facts, refused));
+    sendDenial(exchange, req, res, 403, gatekeeper.denyMessage(identity, facts, refused));
   }, (err: unknown) => refuseAfterLookup(err instanceof GatewayError ? err : new GatewayError('upstream-failed', `dockgate: network look-up on the daemon failed: ${(err as Error).message}`)))
     .catch((err: unknown) => (res.headersSent ? res.destroy() : refuse(err)));
 
@@ -272,26 +268,24 @@ export function decideAndForward(
       }
       exchange.decision = verdict.kind === 'deny' ? tenancyDecision(verdict) : answeredDecision(decision, verdict);
       if (exchange.decidedAfterLeaving()) return;
+      if (verdict.kind === 'deny') {
+        sendDenial(exchange, req, res, verdict.status, verdict.message, verdict.headers ?? {});
+        return;
+      }
       // An answer built here is written whole: its bytes count against the identity's bound
       // until they have left the gateway (unread-answers.ts).
-      let giveBack: (() => void) | undefined;
-      if (verdict.kind !== 'deny') {
-        try {
-          giveBack = deps.unreadAnswers.take(identity.name, verdict.body.length);
-        } catch (err) {
-          refuse(err);
-          return;
-        }
+      let giveBack: () => void;
+      try {
+        giveBack = deps.unreadAnswers.take(identity.name, verdict.body.length);
+      } catch (err) {
+        refuse(err);
+        return;
       }
       exchange.headersSent();
       drainRefusedBody(req);
-      if (verdict.kind === 'deny') {
-        sendDockerError(res, verdict.status, verdict.message, verdict.headers ?? {});
-      } else {
-        whenFlushed(res, giveBack ?? (() => undefined));
-        res.writeHead(verdict.status, verdict.headers);
-        res.end(verdict.body);
-      }
+      whenFlushed(res, giveBack);
+      res.writeHead(verdict.status, verdict.headers);
+      res.end(verdict.body);
     }, (err: Error) => refuseAfterLookup(err instanceof GatewayError ? err : new GatewayError('upstream-failed', `dockgate: tenancy lookup on the daemon failed: ${err.message}`)))
       .catch((err: unknown) => (res.headersSent ? res.destroy() : refuse(err)));
   }

@@ -7,11 +7,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Decision, Identity, RequestFacts } from '../core/types.js';
 import { buildFacts, type RequestPlan } from '../facts/build-facts.js';
-import { sendDockerError, writeRawDockerError, type ExtraHeaders } from '../http/docker-error.js';
-import { drainRefusedBody } from '../http/drain-refused-body.js';
+import { writeRawDockerError, type ExtraHeaders } from '../http/docker-error.js';
 import type { Exchange } from './exchange.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import type { RequestHandlerDeps } from './request-handler-deps.js';
+import { sendDenial } from './send-denial.js';
 
 /**
  * Bodies over this many bytes (or of a length not declared: chunked) that no rule could allow
@@ -62,12 +62,6 @@ export function denialFromTheHeaders(gatekeeper: Gatekeeper, req: IncomingMessag
   return decision ? { facts, decision } : undefined;
 }
 
-/** The exchange of a request denied from its headers: its facts, decision and policy, its answer begun. */
-function recordDenial(exchange: Exchange, gatekeeper: Gatekeeper, denial: HeaderDenial): void {
-  exchange.decided(denial.facts, denial.decision, gatekeeper.version);
-  exchange.headersSent();
-}
-
 /**
  * On the request path, deny before its body is read a request that no rule for the identity
  * could allow (denialFromTheHeaders), and answer it 403. True when it was denied; false leaves
@@ -77,9 +71,8 @@ export function deniedBeforeTheBody(deps: RequestHandlerDeps, req: IncomingMessa
   const gatekeeper = deps.gatekeeper();
   const denial = denialFromTheHeaders(gatekeeper, req, identity, plan);
   if (!denial) return false;
-  recordDenial(exchange, gatekeeper, denial);
-  drainRefusedBody(req);
-  sendDockerError(res, 403, gatekeeper.denyMessage(identity, denial.facts, denial.decision));
+  exchange.decided(denial.facts, denial.decision, gatekeeper.version);
+  sendDenial(exchange, req, res, 403, gatekeeper.denyMessage(identity, denial.facts, denial.decision));
   return true;
 }
 
@@ -91,7 +84,8 @@ export function deniedBeforeTheBody(deps: RequestHandlerDeps, req: IncomingMessa
 export function upgradeDeniedBeforeTheBody(gatekeeper: Gatekeeper, req: IncomingMessage, socket: Duplex, identity: Identity, exchange: Exchange, plan: RequestPlan, extra: ExtraHeaders): boolean {
   const denial = denialFromTheHeaders(gatekeeper, req, identity, plan);
   if (!denial) return false;
-  recordDenial(exchange, gatekeeper, denial);
+  exchange.decided(denial.facts, denial.decision, gatekeeper.version);
+  exchange.headersSent();
   const bytes = writeRawDockerError(socket, 403, gatekeeper.denyMessage(identity, denial.facts, denial.decision), extra);
   exchange.finish(denial.decision.outcome, 403, 0, bytes);
   return true;
