@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { bodyPlan, buildFacts, type FactsHeaders } from '../../../src/facts/build-facts.js';
-import { FactsError } from '../../../src/facts/errors.js';
+import { factsErrorCode } from './facts-error-code.js';
 
 const enc = new TextEncoder();
 const JSON_CT = { 'content-type': 'application/json' };
 const FORM_CT = { 'content-type': 'application/x-www-form-urlencoded' };
-
-function refusal(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    if (err instanceof FactsError) return err.code;
-    throw err;
-  }
-}
 
 describe('buildFacts', () => {
   it('builds the facts of a versioned container create', () => {
@@ -85,7 +75,7 @@ describe('buildFacts', () => {
     const body = enc.encode('[{"Name":"network","Value":["host"]}]');
     const facts = buildFacts({ method: 'POST', rawTarget: '/plugins/pull?remote=x', headers: JSON_CT, body });
     expect(facts.body).toEqual([{ Name: 'network', Value: ['host'] }]);
-    expect(refusal(() => buildFacts({ method: 'POST', rawTarget: '/plugins/x/set', headers: JSON_CT, body: enc.encode('{}') }))).toBe('json-shape');
+    expect(factsErrorCode(() => buildFacts({ method: 'POST', rawTarget: '/plugins/x/set', headers: JSON_CT, body: enc.encode('{}') }))).toBe('json-shape');
   });
 
   it('leaves the body out for an empty json body and for stream operations', () => {
@@ -143,7 +133,7 @@ describe('buildFacts', () => {
   ];
   it.each(refused)('refuses %s: %s %s', (code, method, rawTarget, headers, body) => {
     const input = { method, rawTarget, headers, body: body === undefined ? undefined : enc.encode(body) };
-    expect(refusal(() => buildFacts(input))).toBe(code);
+    expect(factsErrorCode(() => buildFacts(input))).toBe(code);
   });
 });
 
@@ -176,7 +166,7 @@ describe('bodyPlan', () => {
   });
 
   it('throws the refusal buildFacts would give', () => {
-    expect(refusal(() => bodyPlan('GET', '/a//b', {}))).toBe('unclean-path');
+    expect(factsErrorCode(() => bodyPlan('GET', '/a//b', {}))).toBe('unclean-path');
     // The Content-Type is judged with the body: bodyPlan asks for it, buildFacts refuses it.
     expect(bodyPlan('POST', '/containers/create', { 'content-type': 'text/plain' })).toBe('inspect');
   });
@@ -184,7 +174,7 @@ describe('bodyPlan', () => {
   it('refuses a non-JSON Content-Type only when a body comes with it (dockerd CheckForJSON)', () => {
     const headers = { 'content-type': 'text/plain' };
     const body = new TextEncoder().encode('{"Image":"busybox"}');
-    expect(refusal(() => buildFacts({ method: 'POST', rawTarget: '/containers/create', headers, body }))).toBe('bad-content-type');
+    expect(factsErrorCode(() => buildFacts({ method: 'POST', rawTarget: '/containers/create', headers, body }))).toBe('bad-content-type');
     // The 20.10 CLI starts containers with an empty text/plain body: nothing to inspect, nothing refused.
     expect(buildFacts({ method: 'POST', rawTarget: '/v1.41/containers/abc/start', headers, body: new Uint8Array() }).operation?.name).toBe('ContainerStart');
   });
@@ -195,7 +185,7 @@ describe('bodyPlan', () => {
     ['{}', undefined],
   ])('a legacy ContainerStart body %s is refused unless empty', (text, code) => {
     const input = { method: 'POST', rawTarget: '/v1.23/containers/abc/start', headers: { 'content-type': 'application/json' }, body: new TextEncoder().encode(text) };
-    if (code) expect(refusal(() => buildFacts(input))).toBe(code);
+    if (code) expect(factsErrorCode(() => buildFacts(input))).toBe(code);
     else expect(buildFacts(input).operation?.name).toBe('ContainerStart');
   });
 });
@@ -217,7 +207,7 @@ describe('ExecStart Content-Type by API version (rev-version F3: dockerd 20.10 c
     ['/v1.21/containers/create', TEXT, 'bad-content-type'],
   ])('%s %j -> %s', (rawTarget, headers, code) => {
     const input = { method: 'POST', rawTarget, headers, body: enc.encode('{"Detach":true}') };
-    const got = refusal(() => buildFacts(input));
+    const got = factsErrorCode(() => buildFacts(input));
     expect(got).toBe(code);
     if (code === undefined) expect(buildFacts(input).body).toEqual({ Detach: true });
   });

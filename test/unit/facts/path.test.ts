@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { FactsError } from '../../../src/facts/errors.js';
 import { goPathClean, muxCleanPath, normalizePath } from '../../../src/facts/path.js';
+import { factsErrorCode } from './facts-error-code.js';
 
 function refusal(target: string): string | undefined {
-  try {
-    normalizePath(target);
-    return undefined;
-  } catch (err) {
-    if (err instanceof FactsError) return err.code;
-    throw err;
-  }
+  return factsErrorCode(() => normalizePath(target));
 }
 
 describe('normalizePath accepts what Go and mux read one way', () => {

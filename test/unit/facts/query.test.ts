@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FactsError } from '../../../src/facts/errors.js';
 import { FORM_BODY_BYTES, goBoolValue, mergeQuery, parseFormBody, parseGoQuery } from '../../../src/facts/query.js';
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    if (err instanceof FactsError) return err.code;
-    throw err;
-  }
-}
+import { factsErrorCode } from './facts-error-code.js';
 
 describe('parseGoQuery (url.ParseQuery)', () => {
   const cases: Array<[string, Array<[string, string]>]> = [
@@ -31,7 +21,7 @@ describe('parseGoQuery (url.ParseQuery)', () => {
 
   const refused: string[] = ['a=1;b=2', 'a;b', 'a=%zz', 'a=%', 'a=%4', '%ff=1', 'a=%C3'];
   it.each(refused)('refuses %j', (raw) => {
-    expect(code(() => parseGoQuery(raw))).toBe('bad-query');
+    expect(factsErrorCode(() => parseGoQuery(raw))).toBe('bad-query');
   });
 
   it('does not quote a bad escape: the value may be a secret (buildargs)', () => {
@@ -59,7 +49,7 @@ describe('mergeQuery (ParseForm + FormValue)', () => {
   });
 
   it('refuses a key in both the form and the query', () => {
-    expect(code(() => mergeQuery(parseGoQuery('networkmode=none'), parseGoQuery('networkmode=host')))).toBe('ambiguous-query');
+    expect(factsErrorCode(() => mergeQuery(parseGoQuery('networkmode=none'), parseGoQuery('networkmode=host')))).toBe('ambiguous-query');
   });
 
   it('treats __proto__ as an ordinary key', () => {
@@ -84,7 +74,7 @@ describe('parseFormBody', () => {
     expect(parseFormBody(enc.encode(body))).toEqual(want);
   });
   it.each(['a=é', 'a=1\n', 'a=1;b=2', 'a=\x7f', 'a=\x1f'])('refuses %j', (body) => {
-    expect(code(() => parseFormBody(enc.encode(body)))).toBe('bad-query');
+    expect(factsErrorCode(() => parseFormBody(enc.encode(body)))).toBe('bad-query');
   });
   it('the bound is 64 KiB', () => {
     expect(FORM_BODY_BYTES).toBe(65536);

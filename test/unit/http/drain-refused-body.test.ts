@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { drainRefusedBody, REFUSED_BODY_DRAIN } from '../../../src/http/drain-refused-body.js';
+import { unrefCount } from './unref-count.js';
 
 function request(complete = false, autoDestroy = true): PassThrough & IncomingMessage & { socketDestroys: number } {
   const req = new PassThrough({ autoDestroy }) as unknown as PassThrough & IncomingMessage & { socketDestroys: number };
@@ -96,21 +97,8 @@ describe('drainRefusedBody', () => {
   });
 
   it('the timer does not keep the process alive', () => {
-    const unref = vi.fn();
-    const real = globalThis.setTimeout;
-    const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms: number) => {
-      const t = real(fn, ms);
-      const origUnref = t.unref.bind(t);
-      t.unref = () => {
-        unref();
-        return origUnref();
-      };
-      return t;
-    }) as typeof setTimeout);
     const req = request();
-    drainRefusedBody(req, { maxBytes: 10, maxMs: 1000 });
-    spy.mockRestore();
-    expect(unref).toHaveBeenCalledTimes(1);
+    expect(unrefCount(() => drainRefusedBody(req, { maxBytes: 10, maxMs: 1000 }))).toBe(1);
     req.emit('close');
   });
 

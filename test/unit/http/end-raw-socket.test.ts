@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { endRawSocket, RAW_ANSWER_GRACE_MS } from '../../../src/http/end-raw-socket.js';
+import { unrefCount } from './unref-count.js';
 
 class FakeSocket extends EventEmitter {
   destroyed = false;
@@ -62,21 +63,8 @@ describe('endRawSocket', () => {
   });
 
   it('the timer does not keep the process alive', () => {
-    const unref = vi.fn();
-    const real = globalThis.setTimeout;
-    const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms: number) => {
-      const t = real(fn, ms);
-      const origUnref = t.unref.bind(t);
-      t.unref = () => {
-        unref();
-        return origUnref();
-      };
-      return t;
-    }) as typeof setTimeout);
     const s = new FakeSocket();
-    endRawSocket(s as unknown as Duplex, 'answer');
-    spy.mockRestore();
-    expect(unref).toHaveBeenCalledTimes(1);
+    expect(unrefCount(() => endRawSocket(s as unknown as Duplex, 'answer'))).toBe(1);
     s.emit('close');
   });
 });

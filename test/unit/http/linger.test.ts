@@ -6,20 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
 import { discardBehind, discardedBytes, lingerOnClose } from '../../../src/http/linger.js';
 import { stopReading } from '../../../src/http/stop-reading.js';
+import { listeningServer, sleep } from './test-server.js';
 
-let server: Server | undefined;
-afterEach(() => {
-  server?.closeAllConnections();
-  server?.close();
-  server = undefined;
-});
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const BIG = Buffer.alloc(3_000_000, 0x61);
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
@@ -33,7 +26,7 @@ interface Client {
 async function serve(linger: boolean, handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Client & { seen: string[]; serverSocket: () => Socket | undefined }> {
   const seen: string[] = [];
   let serverSocket: Socket | undefined;
-  server = createServer((req, res) => {
+  const { server, port } = await listeningServer((req, res) => {
     seen.push(req.url ?? '');
     handler(req, res);
   });
@@ -41,10 +34,8 @@ async function serve(linger: boolean, handler: (req: IncomingMessage, res: Serve
     serverSocket = s;
     if (linger) lingerOnClose(s, { maxBytes: 1024 * 1024, maxMs: 2000 });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
   // Half-open allowed: a client that goes on sending after the server's FIN.
-  const socket = connect({ port: (server.address() as AddressInfo).port, host: '127.0.0.1', allowHalfOpen: true });
+  const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
   await once(socket, 'connect');
   socket.pause();
   const chunks: Buffer[] = [];

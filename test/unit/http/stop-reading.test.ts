@@ -4,24 +4,16 @@
  * it can still be answered and closed.
  */
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
 import { stopReading } from '../../../src/http/stop-reading.js';
-
-let server: Server | undefined;
-afterEach(() => {
-  server?.closeAllConnections();
-  server?.close();
-  server = undefined;
-});
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { listeningServer, sleep } from './test-server.js';
 
 /** A server whose first request stops reading its connection, then has `after` run on it; the requests it saw. */
 async function serve(after: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ seen: string[]; client: Socket; received: () => string }> {
   const seen: string[] = [];
-  server = createServer((req, res) => {
+  const { port } = await listeningServer((req, res) => {
     seen.push(req.url ?? '');
     if (seen.length > 1) {
       res.end('late');
@@ -30,9 +22,7 @@ async function serve(after: (req: IncomingMessage, res: ServerResponse) => void)
     stopReading(req.socket);
     after(req, res);
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const client = connect((server.address() as AddressInfo).port, '127.0.0.1');
+  const client = connect(port, '127.0.0.1');
   await once(client, 'connect');
   let text = '';
   client.on('data', (d: Buffer) => (text += d.toString('latin1')));

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GatewayError } from '../../../src/http/gateway-error.js';
 import type { BodyHold } from '../../../src/server/body-budget.js';
 import { bodyTimeout, readBody, TRUNCATED_BODY } from '../../../src/server/read-body.js';
+import { rejection } from './rejection.js';
 
 /** A request body stream with `headers`. */
 function request(headers: Record<string, string> = {}): PassThrough & IncomingMessage {
@@ -33,15 +34,6 @@ function hold(failOn?: { declare?: Error; takeAfter?: [number, Error] }): BodyHo
       calls.push('release');
     },
   };
-}
-
-async function rejection(p: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as GatewayError;
-  }
-  throw new Error('resolved');
 }
 
 afterEach(() => {

@@ -80,7 +80,8 @@ export async function crlOf(ca: CaSigner, serials: string[], thisUpdate: Date = 
 /**
  * `ca` re-issued with its old name and key (a renewed CA: `openssl req -x509 -key ca-key.pem`
  * with the old subject): a new certificate with a new serial and the same extensions, signed
- * by `by` (itself for a root), valid for `dates` (by default from 30 s ago for 20 days). PEM.
+ * by `by` (itself for a root; another CA: a cross-certificate, its authority key identifier
+ * then `by`'s), valid for `dates` (by default from 30 s ago for 20 days). PEM.
  */
 export async function reissue(ca: CaSigner, by: CaSigner = ca, dates: { notBefore: Date; notAfter: Date } = { notBefore: new Date(now.getTime() - 30_000), notAfter: new Date(now.getTime() + 20 * 86_400_000) }): Promise<string> {
   const cert = await x509.X509CertificateGenerator.create({
@@ -92,7 +93,7 @@ export async function reissue(ca: CaSigner, by: CaSigner = ca, dates: { notBefor
     signingAlgorithm: by.algorithm.signing,
     notBefore: dates.notBefore,
     notAfter: dates.notAfter,
-    extensions: ca.cert.extensions,
+    extensions: ca === by ? ca.cert.extensions : [...ca.cert.extensions.filter((e) => !(e instanceof x509.AuthorityKeyIdentifierExtension)), by.authorityKeyId],
   });
   return cert.toString('pem') + '\n';
 }

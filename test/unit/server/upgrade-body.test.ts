@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GatewayError } from '../../../src/http/gateway-error.js';
 import type { BodyHold } from '../../../src/server/body-budget.js';
 import { readUpgradeBody } from '../../../src/server/upgrade-body.js';
+import { rejection } from './rejection.js';
 
 function hold(throwAt?: [string, Error]): BodyHold & { calls: string[] } {
   const calls: string[] = [];
@@ -24,15 +25,6 @@ function hold(throwAt?: [string, Error]): BodyHold & { calls: string[] } {
     },
     release() {},
   };
-}
-
-async function rejection(p: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as GatewayError;
-  }
-  throw new Error('resolved');
 }
 
 const text = (b: { body: Buffer; rest: Buffer }): [string, string] => [b.body.toString(), b.rest.toString()];

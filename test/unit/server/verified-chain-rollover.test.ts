@@ -9,29 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCa, type CaSigner } from '../../../src/pki/ca.js';
+import { createCa } from '../../../src/pki/ca.js';
 import { createIntermediateCa } from '../../../src/pki/intermediate-ca.js';
-import { randomSerial } from '../../../src/pki/serial.js';
-import { x509 } from '../../../src/pki/webcrypto.js';
 import { bundleLinks, chainExpiry, peerChain } from '../../../src/server/chain-expiry.js';
 import { loadTlsMaterial } from '../../../src/server/tls-material.js';
 import { verifiedChain } from '../../../src/server/verified-chain.js';
-import { connect, leaf, listen } from './tls-chain.js';
-
-/** `ca` (its name, key and extensions) signed by `by` for `dates`, pointing to `by`'s key. PEM. */
-async function signedBy(ca: CaSigner, by: CaSigner, dates: { notBefore: Date; notAfter: Date }): Promise<string> {
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: randomSerial(),
-    subject: ca.cert.subjectName,
-    issuer: by.cert.subjectName,
-    publicKey: ca.cert.publicKey,
-    signingKey: by.key,
-    signingAlgorithm: by.algorithm.signing,
-    ...dates,
-    extensions: ca === by ? ca.cert.extensions : [...ca.cert.extensions.filter((e) => !(e instanceof x509.AuthorityKeyIdentifierExtension)), by.authorityKeyId],
-  });
-  return cert.toString('pem') + '\n';
-}
+import { connect, leaf, listen, reissue } from './tls-chain.js';
 
 /** What the listener saw of one connection: its chain's subjects and when it is cut, by verifiedChain and by Node's chain. */
 interface Seen {
@@ -53,7 +36,7 @@ describe('verifiedChain over a root rollover', () => {
     const soon = { notBefore: new Date(now - 60_000), notAfter: new Date(now + 3_000) };
     const long = { notBefore: new Date(now - 60_000), notAfter: new Date(now + 20 * 86_400_000) };
     // The old chain first: OpenSSL (and the walk) take the first valid copy in the bundle's order.
-    const bundle = [await signedBy(int, oldRoot, soon), await signedBy(oldRoot, oldRoot, soon), await signedBy(int, newRoot, long), newRoot.certPem].join('');
+    const bundle = [await reissue(int, oldRoot, soon), await reissue(oldRoot, oldRoot, soon), await reissue(int, newRoot, long), newRoot.certPem].join('');
     const dir = await mkdtemp(join(tmpdir(), 'dockgate-rollover-'));
     afterAll(() => rm(dir, { recursive: true, force: true }));
     await writeFile(join(dir, 'ca.pem'), bundle);

@@ -20,7 +20,7 @@ import { x509 } from '../../../src/pki/webcrypto.js';
 import { bundleLinks, chainExpiry, peerChain, type ChainExpiry, type ChainLink } from '../../../src/server/chain-expiry.js';
 import { loadTlsMaterial, type TlsMaterial } from '../../../src/server/tls-material.js';
 import { verifiedChain } from '../../../src/server/verified-chain.js';
-import { connect, leaf, listen, makeChain, type Pair } from './tls-chain.js';
+import { connect, leaf, listen, makeChain, reissue, type Pair } from './tls-chain.js';
 
 const DAY = 86_400_000;
 
@@ -82,16 +82,6 @@ async function madeUp(real: CaSigner, issuer: string): Promise<string> {
   return cert.toString('pem') + '\n';
 }
 
-/** `ca` (its name, key and extensions) signed by `by`, pointing to `by`'s key: a cross-signed CA. PEM. */
-async function crossSigned(ca: CaSigner, by: CaSigner): Promise<string> {
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: randomSerial(), subject: ca.cert.subjectName, issuer: by.cert.subjectName, publicKey: ca.cert.publicKey, signingKey: by.key, signingAlgorithm: by.algorithm.signing,
-    notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 20 * DAY),
-    extensions: [...ca.cert.extensions.filter((e) => !(e instanceof x509.AuthorityKeyIdentifierExtension)), by.authorityKeyId],
-  });
-  return cert.toString('pem') + '\n';
-}
-
 describe('verifiedChain with an intermediate the client sends', () => {
   it('a made-up CA of the intermediate\'s name and key sent ahead of it, which Node takes in its place: unplaced, cut at once', async () => {
     const chain = await makeChain();
@@ -139,7 +129,7 @@ describe('verifiedChain with an intermediate the client sends', () => {
     const chain = await makeChain();
     // The upper one without a path length limit (as `certs` makes them, an intermediate has 0).
     const upper = await createCa({ keyType: 'ecdsa', days: 30, now: new Date(), name: [{ CN: ['upper CA'] }] });
-    const upperPem = await crossSigned(upper, chain.root);
+    const upperPem = await reissue(upper, chain.root);
     const lower = await createIntermediateCa(upper, { commonName: 'lower CA', keyType: 'ecdsa', days: 10, now: new Date() });
     const material = await chain.material(undefined, chain.root.certPem);
     const alice = await longLeaf(lower, '2d');
@@ -162,7 +152,7 @@ describe('verifiedChain with an intermediate the client sends', () => {
     const other = await createCa({ keyType: 'ecdsa', days: 30, now: new Date(), name: [{ CN: ['other root'] }] });
     const material = await chain.material(undefined, other.certPem + (bothRoots ? chain.root.certPem : ''));
     const alice = await longLeaf(chain.int, '2e');
-    const cross = await crossSigned(chain.root, other);
+    const cross = await reissue(chain.root, other);
     const { seen, refused } = await handshake(material, chain.root.certPem, { ...alice, certPem: alice.certPem + chain.int.certPem + cross });
     expect(refused).toEqual([]);
     expect(printsOf(seen?.verified ?? [])).toEqual(bothRoots ? prints(alice.certPem, chain.int.certPem, chain.root.certPem) : prints(alice.certPem, chain.int.certPem, cross, other.certPem));
