@@ -35,3 +35,35 @@ export function firstDuplicateKey(text: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Every member of the object `text` holds, in order, duplicate keys included (JSON.parse keeps
+ * only the last): each key unescaped, with its value's JSON text. `text` must be a JSON object
+ * (JSON.parse accepted it and gave an object, not an array).
+ */
+export function objectMembers(text: string): Array<[key: string, value: string]> {
+  const members: Array<[string, string]> = [];
+  let depth = 0;
+  let key: string | undefined;
+  let valueStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (depth === 1 && key === undefined) key = JSON.parse(text.slice(i, j + 1)) as string;
+      i = j;
+    } else if (c === ':' && depth === 1) {
+      valueStart = i + 1;
+    } else if (c === '{' || c === '[') {
+      depth++;
+    } else if (c === '}' || c === ']' || (c === ',' && depth === 1)) {
+      if (depth === 1 && key !== undefined) {
+        members.push([key, text.slice(valueStart, i).trim()]);
+        key = undefined;
+      }
+      if (c !== ',') depth--;
+    }
+  }
+  return members;
+}

@@ -1,6 +1,6 @@
-/** firstDuplicateKey: a key twice in one object of a JSON text. */
+/** firstDuplicateKey: a key twice in one object of a JSON text; objectMembers: every member of an object, duplicates included. */
 import { describe, expect, it } from 'vitest';
-import { firstDuplicateKey } from '../../../src/facts/json-duplicate-keys.js';
+import { firstDuplicateKey, objectMembers } from '../../../src/facts/json-duplicate-keys.js';
 
 describe('firstDuplicateKey', () => {
   it.each([
@@ -24,5 +24,22 @@ describe('firstDuplicateKey', () => {
   ])('%s -> %j', (text, want) => {
     JSON.parse(text);
     expect(firstDuplicateKey(text)).toBe(want);
+  });
+});
+
+describe('objectMembers', () => {
+  it.each<[string, Array<[string, string]>]>([
+    ['{}', []],
+    [' { } ', []],
+    ['{"label":["a"],"label":{"b":true}}', [['label', '["a"]'], ['label', '{"b":true}']]],
+    ['{ "a" : 1 , "b" : null }', [['a', '1'], ['b', 'null']]],
+    ['{"a":{"x":1,"y":[1,{"z":2}]},"b":"s"}', [['a', '{"x":1,"y":[1,{"z":2}]}'], ['b', '"s"']]],
+    // Keys unescaped; punctuation inside strings is text.
+    ['{"l\\u0061bel":"a,b}","label":"c:d]"}', [['label', '"a,b}"'], ['label', '"c:d]"']]],
+    ['{"a\\"b":"x\\"","c":[]}', [['a"b', '"x\\""'], ['c', '[]']]],
+    ['{"__proto__":1,"__proto__":2}', [['__proto__', '1'], ['__proto__', '2']]],
+  ])('%s', (text, want) => {
+    JSON.parse(text);
+    expect(objectMembers(text)).toEqual(want);
   });
 });

@@ -21,6 +21,15 @@ describe('pruneFilters: a prune\'s filters as filters.FromJSON reads them', () =
     ['a null boolean still counts its key', '{"label":{"a":null}}', ['label=a']],
     ['a null string in a list is empty', '{"label":["a",null]}', ['label=a', 'label=']],
     ['the last of duplicate names wins', '{"label":{"a":true},"label":{"b":true}}', ['label=b']],
+    ['the last of duplicate names wins (legacy form)', '{"label":["a"],"label":["b"]}', ['label=b']],
+    ['a null last of duplicate names wins too', '{"label":{"a":true},"label":null}', ['label']],
+    // dockerd 20.10 refuses a name given in the two forms, whichever comes last ("json: cannot
+    // unmarshal array into Go value of type map[string]bool"), and a wrong type in any duplicate.
+    ['a duplicate name in the two forms, the map last', '{"label":["a"],"label":{"b":true}}', ['(unparsable)']],
+    ['a duplicate name in the two forms, the list last', '{"label":{"b":true},"label":["a"]}', ['(unparsable)']],
+    ['a duplicate name in the two forms beside another filter', '{"until":{"1h":true},"label":["a"],"label":{"b":true}}', ['(unparsable)']],
+    ['a duplicate name whose first value is neither form', '{"until":"x","until":{"1h":true}}', ['(unparsable)']],
+    ['a duplicate value key whose first boolean is a string', '{"label":{"a":"x","a":true}}', ['(unparsable)']],
     // rev-day1 F8: label values are never logged (as a commit body's Labels values): the key only.
     ['a label value is masked', '{"label":{"token=abc123":true}}', ['label=token=***']],
     ['so is a label! value, and an empty one', '{"label!":["token=abc123","team="]}', ['label!=token=***', 'label!=team=***']],
