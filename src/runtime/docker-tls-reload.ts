@@ -101,11 +101,13 @@ export function createDockerTlsReload(deps: {
       // their revocations) goes into force: a certificate staged ahead must not hold them back.
       const refused = outOfDateReplacement(serverDates(state.tls), serverDates(withCrl), now, config.tls.cert);
       const next = refused ? withServerPairOf(withCrl, state.tls) : withCrl;
+      // A newer reload put its material in force first: this one sets nothing, not even a retry
+      // (one retry is pending at a time, and this one's would replace the newer one's).
+      if (seq < tlsReloadInstalled) return;
+      tlsReloadInstalled = seq;
       // One retry for both: the earlier of the two dates (the later one is held again then).
       const retryAt = reloadRetryAt(refused?.validFrom, heldCrl?.validFrom);
       if (retryAt) tlsRetry.at(retryAt, () => void reloadTls());
-      if (seq < tlsReloadInstalled) return;
-      tlsReloadInstalled = seq;
       server.setTlsMaterial(next);
       const previous = state.tls;
       state.tls = next;
