@@ -8,42 +8,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { AdminTlsConfig } from '../../../src/config/types.js';
 import { startAdminServer, type AdminServer } from '../../../src/admin/admin-server.js';
 import { createMetrics } from '../../../src/observe/metrics.js';
 import { createAdminListenerTlsReload } from '../../../src/runtime/admin-tls-reload.js';
 import { leaf, makeChain, type Pair } from '../server/tls-chain.js';
+import { holdNextRead } from './held-reads.js';
 import { recorder } from './log-recorder.js';
-
-/** The next `loadAdminTls` call, once it has read the files, waits for `release`. */
-const gate = vi.hoisted(() => ({ next: undefined as { read: () => void; release: Promise<void> } | undefined }));
 
 vi.mock('../../../src/admin/admin-tls.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../../src/admin/admin-tls.js')>();
-  return {
-    ...real,
-    async loadAdminTls(tls: AdminTlsConfig) {
-      const hold = gate.next;
-      gate.next = undefined;
-      const result = await real.loadAdminTls(tls).then((material) => ({ material }), (err: unknown) => ({ err }));
-      if (hold) {
-        hold.read();
-        await hold.release;
-      }
-      if ('err' in result) throw result.err;
-      return result.material;
-    },
-  };
+  const { heldLoader } = await import('./held-reads.js');
+  return { ...real, loadAdminTls: heldLoader(real.loadAdminTls) };
 });
-
-/** Hold the next read of the admin files: `read` resolves once it has read them. */
-function holdNextRead(): { read: Promise<void>; release(): void } {
-  let read = (): void => {};
-  let release = (): void => {};
-  const readDone = new Promise<void>((resolve) => (read = resolve));
-  gate.next = { read, release: new Promise<void>((resolve) => (release = resolve)) };
-  return { read: readDone, release };
-}
 
 describe('admin TLS reloads that overlap', async () => {
   const chain = await makeChain();

@@ -16,27 +16,16 @@ import { createDockerTlsReload, dockerTlsState } from '../../../src/runtime/dock
 import type { GatewayServer } from '../../../src/server/gateway-server.js';
 import { loadTlsMaterial, type TlsMaterial } from '../../../src/server/tls-material.js';
 import { leaf, makeChain, type Pair } from '../server/tls-chain.js';
+import { holdNextRead } from './held-reads.js';
 import { recorder } from './log-recorder.js';
 
-/** The next `loadTlsMaterial` call, once it has read the files, waits for `release`; `retries`: every date a read again was set for. */
-const gate = vi.hoisted(() => ({ next: undefined as { read: () => void; release: Promise<void> } | undefined, retries: [] as Date[] }));
+/** Every date a read again was set for. */
+const gate = vi.hoisted(() => ({ retries: [] as Date[] }));
 
 vi.mock('../../../src/server/tls-material.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../../src/server/tls-material.js')>();
-  return {
-    ...real,
-    async loadTlsMaterial(tls: TlsConfig) {
-      const hold = gate.next;
-      gate.next = undefined;
-      const result = await real.loadTlsMaterial(tls).then((material) => ({ material }), (err: unknown) => ({ err }));
-      if (hold) {
-        hold.read();
-        await hold.release;
-      }
-      if ('err' in result) throw result.err;
-      return result.material;
-    },
-  };
+  const { heldLoader } = await import('./held-reads.js');
+  return { ...real, loadTlsMaterial: heldLoader(real.loadTlsMaterial) };
 });
 
 vi.mock('../../../src/runtime/server-certificate-dates.js', async (importOriginal) => {
@@ -55,15 +44,6 @@ vi.mock('../../../src/runtime/server-certificate-dates.js', async (importOrigina
     },
   };
 });
-
-/** Hold the next read of the TLS files: `read` resolves once it has read them. */
-function holdNextRead(): { read: Promise<void>; release(): void } {
-  let read = (): void => {};
-  let release = (): void => {};
-  const readDone = new Promise<void>((resolve) => (read = resolve));
-  gate.next = { read, release: new Promise<void>((resolve) => (release = resolve)) };
-  return { read: readDone, release };
-}
 
 const DAY_MS = 86_400_000;
 
