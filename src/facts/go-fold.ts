@@ -94,6 +94,34 @@ export function goKey(obj: JsonObject, name: string): string | undefined {
 }
 
 /**
+ * A struct field name together with its fold, made once (at module load) for a look-up that
+ * runs on every request: `fieldAt` then folds nothing and allocates nothing, where `field`
+ * folds each name it misses (a new string) and gathers its path into a new array.
+ */
+export interface FieldName {
+  /** The field's name as dockerd's struct spells it, e.g. `HostConfig`. */
+  readonly name: string;
+  /** `goFold(name)`. */
+  readonly folded: string;
+}
+
+/** Prepare a path of struct field names for `fieldAt`: `fieldPath('HostConfig', 'Ulimits')`. */
+export function fieldPath(...names: string[]): readonly FieldName[] {
+  return names.map((name) => ({ name, folded: goFold(name) }));
+}
+
+/** `field(value, ...names)` along a path prepared by `fieldPath`: the same look-up, step by step. */
+export function fieldAt(value: JsonValue | undefined, path: readonly FieldName[]): JsonValue | undefined {
+  let cur = value;
+  for (const { name, folded } of path) {
+    if (!isObject(cur)) return undefined;
+    const key = Object.prototype.hasOwnProperty.call(cur, name) ? name : keyFoldingTo(cur, folded);
+    cur = key === undefined ? undefined : cur[key];
+  }
+  return cur;
+}
+
+/**
  * Every entry of a map-valued `value` (driver options, `Labels`, ...) whose key folds like
  * `name`, in body order: dockerd reads one exact key, but a Go map may hold `device` and
  * `DEVICE` side by side, so a check or a record that looks a map key up case-insensitively

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { field, goFold, goKey, mapEntries } from '../../../src/facts/go-fold.js';
+import { field, fieldAt, fieldPath, goFold, goKey, mapEntries } from '../../../src/facts/go-fold.js';
 import { decodeGoJson } from '../../../src/facts/go-json.js';
 
 describe('goFold (encoding/json field folding)', () => {
@@ -36,6 +36,40 @@ describe('field (struct lookup with Go matching)', () => {
     expect(field(body, 'HostConfig', 'CapAdd')).toBeUndefined();
     expect(field(body, 'HostConfig', 'Privileged', 'x')).toBeUndefined();
     expect(field(undefined, 'HostConfig')).toBeUndefined();
+  });
+});
+
+describe('fieldAt (a path prepared once) finds what field finds', () => {
+  const decode = (text: string) => decodeGoJson(new TextEncoder().encode(text));
+  const bodies: Array<[string, unknown]> = [
+    ['folded spellings', decode('{"hostconfig":{"ſecurityOpt":["seccomp=unconfined"],"PRIVILEGED":true},"\u212aernelMemory":1}')],
+    ['exact spellings', decode('{"HostConfig":{"SecurityOpt":[],"Privileged":false},"KernelMemory":2}')],
+    ['a decoded map (exact keys only)', decode('{"HostConfig":{"Privileged":null},"Labels":{"privileged":"x","Privileged":"y"},"DriverOpts":{"DEVICE":"/"}}')],
+    ['not decoded (keys scanned)', { hostconfig: { privileged: true }, kernelmemory: 3 }],
+    ['HostConfig not an object', decode('{"HostConfig":["Privileged"],"Privileged":true}')],
+    ['no body', undefined],
+  ];
+  const paths = [
+    ['HostConfig', 'Privileged'],
+    ['HostConfig', 'SecurityOpt'],
+    ['HostConfig', 'CapAdd'],
+    ['HostConfig'],
+    ['Privileged'],
+    ['KernelMemory'],
+    ['Labels', 'privileged'],
+    ['Labels', 'PRIVILEGED'],
+    ['DriverOpts', 'device'],
+    ['HostConfig', 'Privileged', 'x'],
+    [],
+  ];
+  it.each(bodies)('%s', (_name, body) => {
+    for (const path of paths) expect([path, fieldAt(body as never, fieldPath(...path))]).toEqual([path, field(body as never, ...path)]);
+  });
+  it('folds each name once, when the path is prepared', () => {
+    expect(fieldPath('HostConfig', 'ſecurityOpt')).toEqual([
+      { name: 'HostConfig', folded: 'HOSTCONFIG' },
+      { name: 'ſecurityOpt', folded: 'SECURITYOPT' },
+    ]);
   });
 });
 
