@@ -9,7 +9,7 @@
  * listing the guard) permits every host mount, those included.
  */
 import { field } from '../../facts/go-fold.js';
-import { containerSpecField, hostConfigField, show } from './body.js';
+import { containerSpecField, hostConfigField, hostConfigName, show } from './body.js';
 import { defineGuard } from './guard.js';
 import { cleanHostPath, hostPathAllowed } from './host-paths.js';
 import { bindsHostPaths, localVolumeDevice, mountsHostPaths, type HostMount } from './mounts.js';
@@ -21,6 +21,10 @@ import { tmpfsOptionProblem } from './tmpfs-options.js';
 function reservedCharacter(item: string): string {
   return item.split('{user}').join('').match(/[*?[{}]/)?.[0] ?? '';
 }
+
+const TMPFS = hostConfigName('Tmpfs');
+const BINDS = hostConfigName('Binds');
+const MOUNTS = hostConfigName('Mounts');
 
 /** The `binds` guard, as this file's header describes it. */
 export const bindsGuard = defineGuard({
@@ -51,9 +55,9 @@ export const bindsGuard = defineGuard({
     if (config.any) return undefined;
     const mounts: HostMount[] = [];
     if (isContainerOp(op)) {
-      const tmpfs = tmpfsOptionProblem(hostConfigField(facts, 'Tmpfs'));
+      const tmpfs = tmpfsOptionProblem(hostConfigField(facts, TMPFS));
       if (tmpfs) return { code: 'bind-mount', reason: tmpfs };
-      mounts.push(...bindsHostPaths(hostConfigField(facts, 'Binds')), ...mountsHostPaths(hostConfigField(facts, 'Mounts')));
+      mounts.push(...bindsHostPaths(hostConfigField(facts, BINDS)), ...mountsHostPaths(hostConfigField(facts, MOUNTS)));
     } else if (op === OP.serviceCreate || op === OP.serviceUpdate) {
       mounts.push(...mountsHostPaths(containerSpecField(facts, 'Mounts')));
     } else if (op === OP.volumeCreate) {

@@ -4,12 +4,39 @@
  * every place dockerd accepts them.
  */
 import type { JsonValue, RequestFacts } from '../../core/types.js';
-import { field, isObject } from '../../facts/go-fold.js';
+import { field, fieldAt, fieldPath, isObject, type FieldName } from '../../facts/go-fold.js';
 
 /** A present (non-null) field value and the path to name in messages. */
 export interface Found {
   path: string;
   value: JsonValue;
+}
+
+/**
+ * What a guard found in a body where nothing was present: shared, so a miss allocates nothing.
+ * Readonly by its type, not frozen: V8 iterates a frozen array on a slow path that allocates
+ * for every step of a `for...of`.
+ */
+const NOTHING: readonly Found[] = [];
+
+/**
+ * A HostConfig field as `hostConfigField` looks it up on every request: its name and both its
+ * paths, folded and spelled out, made once by `hostConfigName` when a guard's module loads.
+ */
+export interface HostConfigName {
+  /** The field's name, which is also the path of its legacy top-level copy, e.g. `Privileged`. */
+  readonly name: string;
+  /** `HostConfig.<name>`, the path named in messages. */
+  readonly path: string;
+  /** The legacy top-level copy, prepared for `fieldAt`. */
+  readonly topLevel: readonly FieldName[];
+  /** The copy in `HostConfig`, prepared for `fieldAt`. */
+  readonly inHostConfig: readonly FieldName[];
+}
+
+/** Prepare a HostConfig field for `hostConfigField`; call it at module load, never per request. */
+export function hostConfigName(name: string): HostConfigName {
+  return { name, path: `HostConfig.${name}`, topLevel: fieldPath(name), inHostConfig: fieldPath('HostConfig', name) };
 }
 
 /**
@@ -21,31 +48,26 @@ export interface Found {
  * ContainerStart (API < 1.24, dockerd 20.10): dockerd decodes the body as a create body and
  * takes its `HostConfig` when present, else the top-level fields, so both copies, as for a create.
  * ContainerUpdate: the body is an UpdateConfig whose fields are top-level.
+ * Every guard looks up its fields on every create, most of them absent: a miss allocates nothing.
  */
-export function hostConfigField(facts: RequestFacts, name: string): Found[] {
+export function hostConfigField(facts: RequestFacts, field: HostConfigName): readonly Found[] {
   const op = facts.operation?.name;
-  const out: Found[] = [];
   if (op === 'ContainerCreate' || op === 'ContainerStart') {
-    push(out, `HostConfig.${name}`, field(facts.body, 'HostConfig', name));
-    push(out, name, field(facts.body, name));
-  } else if (op === 'ContainerUpdate') {
-    push(out, name, field(facts.body, name));
+    return found(field.path, fieldAt(facts.body, field.inHostConfig), field.name, fieldAt(facts.body, field.topLevel));
   }
-  return out;
+  if (op === 'ContainerUpdate') return found(field.name, fieldAt(facts.body, field.topLevel));
+  return NOTHING;
 }
 
 /** Service create/update: `TaskTemplate.ContainerSpec.X`. */
-export function containerSpecField(facts: RequestFacts, name: string): Found[] {
-  const out: Found[] = [];
-  if (isServiceWrite(facts)) push(out, `TaskTemplate.ContainerSpec.${name}`, field(facts.body, 'TaskTemplate', 'ContainerSpec', name));
-  return out;
+export function containerSpecField(facts: RequestFacts, name: string): readonly Found[] {
+  if (!isServiceWrite(facts)) return NOTHING;
+  return found(`TaskTemplate.ContainerSpec.${name}`, field(facts.body, 'TaskTemplate', 'ContainerSpec', name));
 }
 
 /** A body field by path, as a Found list (empty when absent or null). */
-export function bodyField(facts: RequestFacts, ...path: string[]): Found[] {
-  const out: Found[] = [];
-  push(out, path.join('.'), field(facts.body, ...path));
-  return out;
+export function bodyField(facts: RequestFacts, ...path: string[]): readonly Found[] {
+  return found(path.join('.'), field(facts.body, ...path));
 }
 
 /** True for ServiceCreate and ServiceUpdate. */
@@ -54,8 +76,15 @@ export function isServiceWrite(facts: RequestFacts): boolean {
   return op === 'ServiceCreate' || op === 'ServiceUpdate';
 }
 
-function push(out: Found[], path: string, value: JsonValue | undefined): void {
-  if (value !== undefined && value !== null) out.push({ path, value });
+/** The present (non-null) values among one or two look-ups, each with its path, in that order. */
+function found(path: string, value: JsonValue | undefined, path2?: string, value2?: JsonValue): readonly Found[] {
+  const present = value !== undefined && value !== null;
+  const present2 = path2 !== undefined && value2 !== undefined && value2 !== null;
+  if (!present && !present2) return NOTHING;
+  const out: Found[] = [];
+  if (present) out.push({ path, value });
+  if (present2) out.push({ path: path2, value: value2 });
+  return out;
 }
 
 /**

@@ -4,7 +4,7 @@
  * `sys_admin`, `SYS_ADMIN` and `CAP_SYS_ADMIN` are one capability.
  */
 import type { JsonValue } from '../../core/types.js';
-import { containerSpecField, hostConfigField, items, show, type Found } from './body.js';
+import { containerSpecField, hostConfigField, hostConfigName, items, show, type Found } from './body.js';
 import { defineGuard } from './guard.js';
 import { CONTAINER_OPS, SERVICE_OPS } from './operations.js';
 import { parseAllowList } from './settings.js';
@@ -20,6 +20,9 @@ export function normalizeCapability(name: string): string {
   if (upper === 'ALL' || upper.startsWith('CAP_')) return upper;
   return `CAP_${upper}`;
 }
+
+const CAP_ADD = hostConfigName('CapAdd');
+const CAPABILITIES = hostConfigName('Capabilities');
 
 /** The `capabilities` guard, as this file's header describes it. */
 export const capabilitiesGuard = defineGuard({
@@ -38,7 +41,7 @@ export const capabilitiesGuard = defineGuard({
   check(config, { facts }) {
     if (config.any) return undefined;
     const allowAll = config.allow.includes('ALL');
-    const check = (found: Found[], defaultsFree: boolean) => {
+    const check = (found: readonly Found[], defaultsFree: boolean) => {
       for (const f of found) {
         for (const { value, suffix } of items(f.value as JsonValue)) {
           if (typeof value !== 'string') return { code: 'capability', reason: `${f.path}${suffix} ${show(value)} is not a capability name` };
@@ -51,9 +54,9 @@ export const capabilitiesGuard = defineGuard({
       return undefined;
     };
     return (
-      check(hostConfigField(facts, 'CapAdd'), false) ??
+      check(hostConfigField(facts, CAP_ADD), false) ??
       // API 1.40's Capabilities replaces the whole set: defaults are fine, anything else must be allowed.
-      check(hostConfigField(facts, 'Capabilities'), true) ??
+      check(hostConfigField(facts, CAPABILITIES), true) ??
       check(containerSpecField(facts, 'CapabilityAdd'), false)
     );
   },

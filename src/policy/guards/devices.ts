@@ -3,7 +3,7 @@
  * I/O limits per host device (they name host paths). A
  * device request is named, not quoted: its `Options` are driver options.
  */
-import { hostConfigField, isNonEmpty, show } from './body.js';
+import { hostConfigField, hostConfigName, isNonEmpty, show } from './body.js';
 import { defineGuard } from './guard.js';
 import { CONTAINER_OPS } from './operations.js';
 import { parseSwitch } from './settings.js';
@@ -14,6 +14,9 @@ import { parseSwitch } from './settings.js';
  */
 const BLKIO_DEVICES = ['BlkioWeightDevice', 'BlkioDeviceReadBps', 'BlkioDeviceWriteBps', 'BlkioDeviceReadIOps', 'BlkioDeviceWriteIOps'];
 
+/** Every HostConfig field the guard refuses when it carries anything. */
+const DEVICE_FIELDS = ['Devices', 'DeviceCgroupRules', 'DeviceRequests', ...BLKIO_DEVICES].map((name) => hostConfigName(name));
+
 /** The `devices` guard, as this file's header describes it. */
 export const devicesGuard = defineGuard({
   key: 'devices',
@@ -22,10 +25,10 @@ export const devicesGuard = defineGuard({
   parse: parseSwitch,
   check(config, { facts }) {
     if (!config.refuse) return undefined;
-    for (const name of ['Devices', 'DeviceCgroupRules', 'DeviceRequests', ...BLKIO_DEVICES]) {
+    for (const name of DEVICE_FIELDS) {
       for (const f of hostConfigField(facts, name)) {
         if (!isNonEmpty(f.value)) continue;
-        const shown = name === 'DeviceRequests' ? '' : ` ${show(f.value)}`;
+        const shown = name.name === 'DeviceRequests' ? '' : ` ${show(f.value)}`;
         return { code: 'device', reason: `${f.path}${shown} is not allowed` };
       }
     }

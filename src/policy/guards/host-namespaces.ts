@@ -13,14 +13,14 @@ import type { BodyAmendment, JsonValue, RequestFacts } from '../../core/types.js
 import { apiVersionBelow } from '../../facts/api-version.js';
 import { field, isObject } from '../../facts/go-fold.js';
 import { hasLegacyHostFields } from '../../facts/legacy-host-fields.js';
-import { hostConfigField, items, show, type Found } from './body.js';
+import { hostConfigField, hostConfigName, items, show, type Found } from './body.js';
 import { defineGuard, type Violation } from './guard.js';
 import { serviceNetworkLookups, serviceNetworkTargets } from './service-networks.js';
 import { CONTAINER_OPS, OP, SERVICE_OPS } from './operations.js';
 import { parseSwitch } from './settings.js';
 
 /** HostConfig fields naming a namespace mode; `Cgroup: container:<id>` joins another container's cgroup. */
-const MODES = ['NetworkMode', 'PidMode', 'IpcMode', 'UTSMode', 'UsernsMode', 'CgroupnsMode', 'Cgroup'] as const;
+const MODES = ['NetworkMode', 'PidMode', 'IpcMode', 'UTSMode', 'UsernsMode', 'CgroupnsMode', 'Cgroup'].map((name) => hostConfigName(name));
 
 /** The `hostNamespaces` guard, as this file's header describes it. */
 export const hostNamespacesGuard = defineGuard({

@@ -19,12 +19,14 @@ import type { JsonValue, RequestFacts } from '../../core/types.js';
 import { field } from '../../facts/go-fold.js';
 import { decodeGoJson } from '../../facts/go-json.js';
 import { maskUrlCredentials } from '../../observe/url-credentials.js';
-import { containerSpecField, hostConfigField, show, typeName, type Found } from './body.js';
+import { containerSpecField, hostConfigField, hostConfigName, show, typeName, type Found } from './body.js';
 import { defineGuard } from './guard.js';
 import { pullReading, pushReading, namedTarget, tagBesideDigest, tagTarget, withoutDigest, type DaemonReading } from './daemon-references.js';
 import { actedOn, compileEveryTagPattern, compileImagePattern, formatReference, normalizeReference } from './image-reference.js';
 import { OP, SERVICE_OPS } from './operations.js';
 import { parseAllowList } from './settings.js';
+
+const MOUNTS = hostConfigName('Mounts');
 
 /**
  * Sources of `Type: image` mounts (API 1.48: the image's file system mounted into the
@@ -33,7 +35,7 @@ import { parseAllowList } from './settings.js';
  */
 function imageMountSources(facts: RequestFacts): Found[] {
   const out: Found[] = [];
-  for (const f of [...hostConfigField(facts, 'Mounts'), ...containerSpecField(facts, 'Mounts')]) {
+  for (const f of [...hostConfigField(facts, MOUNTS), ...containerSpecField(facts, 'Mounts')]) {
     if (!Array.isArray(f.value)) continue; // the binds guard refuses a Mounts that is not a list
     f.value.forEach((m, i) => {
       const type = field(m, 'Type');

@@ -14,7 +14,7 @@
  */
 import type { JsonValue } from '../../core/types.js';
 import { field } from '../../facts/go-fold.js';
-import { hostConfigField, isNonEmpty, show } from './body.js';
+import { hostConfigField, hostConfigName, isNonEmpty, show } from './body.js';
 import { defineGuard } from './guard.js';
 import { OP } from './operations.js';
 import { parseSwitch } from './settings.js';
@@ -32,6 +32,8 @@ export function userDefinedNetworkMode(mode: JsonValue | undefined): boolean {
   return !mode.startsWith('container:');
 }
 
+const LINKS = hostConfigName('Links');
+
 /** `links`: refuse legacy links on container create (and a legacy start body). */
 export const linksGuard = defineGuard({
   key: 'links',
@@ -44,7 +46,7 @@ export const linksGuard = defineGuard({
   check(config, { facts }) {
     if (!config.refuse) return undefined;
     const create = facts.operation?.name === 'ContainerCreate';
-    for (const f of hostConfigField(facts, 'Links')) {
+    for (const f of hostConfigField(facts, LINKS)) {
       if (!isNonEmpty(f.value)) continue;
       // Each copy (HostConfig, the legacy top level) is dockerd's HostConfig with its own NetworkMode.
       const mode = f.path === 'Links' ? field(facts.body, 'NetworkMode') : field(facts.body, 'HostConfig', 'NetworkMode');

@@ -8,10 +8,12 @@
  * container keeps its driver.
  */
 import { field } from '../../facts/go-fold.js';
-import { hostConfigField, isNonEmpty, isServiceWrite, show, type Found } from './body.js';
+import { hostConfigField, hostConfigName, isNonEmpty, isServiceWrite, show, type Found } from './body.js';
 import { defineGuard } from './guard.js';
 import { OP, SERVICE_OPS } from './operations.js';
 import { parseAllowList } from './settings.js';
+
+const LOG_CONFIG = hostConfigName('LogConfig');
 
 /** The `logDrivers` guard, as this file's header describes it. */
 export const logDriversGuard = defineGuard({
@@ -22,7 +24,7 @@ export const logDriversGuard = defineGuard({
   parse: (value, at, problems) => parseAllowList(value, at, problems),
   check(config, { facts }) {
     if (config.any) return undefined;
-    const found: Found[] = hostConfigField(facts, 'LogConfig').map((f) => ({ path: `${f.path}.Type`, value: field(f.value, 'Type') ?? null }));
+    const found: Found[] = hostConfigField(facts, LOG_CONFIG).map((f) => ({ path: `${f.path}.Type`, value: field(f.value, 'Type') ?? null }));
     if (isServiceWrite(facts)) found.push({ path: 'TaskTemplate.LogDriver.Name', value: field(facts.body, 'TaskTemplate', 'LogDriver', 'Name') ?? null });
     for (const f of found) {
       if (isNonEmpty(f.value) && !(typeof f.value === 'string' && config.allow.includes(f.value))) {

@@ -25,7 +25,7 @@
 import type { JsonValue } from '../../core/types.js';
 import { field, isObject } from '../../facts/go-fold.js';
 import { checkKeys, isRecord, stringList, type KeyPath, type Problems } from '../problems.js';
-import { hostConfigField, isServiceWrite, show, typeName, type Found } from './body.js';
+import { hostConfigField, hostConfigName, isServiceWrite, show, typeName, type Found } from './body.js';
 import { defineGuard } from './guard.js';
 import { logMaxFileCount, logMaxSizeBytes } from './log-option-values.js';
 import { OP, SERVICE_OPS } from './operations.js';
@@ -87,6 +87,8 @@ export function parseLogOptions(value: unknown, at: KeyPath, problems: Problems)
   return ok ? out : undefined;
 }
 
+const LOG_CONFIG = hostConfigName('LogConfig');
+
 /** One place a request sets logging: its driver (as given, if any) and its options map. */
 interface LogSetting {
   path: string;
@@ -96,7 +98,7 @@ interface LogSetting {
 
 function logSettings(facts: Parameters<typeof hostConfigField>[0]): LogSetting[] {
   const out: LogSetting[] = [];
-  for (const f of hostConfigField(facts, 'LogConfig')) {
+  for (const f of hostConfigField(facts, LOG_CONFIG)) {
     const options = field(f.value, 'Config');
     out.push({ path: f.path, driver: field(f.value, 'Type'), options: options === undefined || options === null ? undefined : { path: `${f.path}.Config`, value: options } });
   }

@@ -3,10 +3,16 @@
  * `/sys/firmware`, ...). Any list replaces the defaults, and an empty one unmasks everything
  * (what `--security-opt systempaths=unconfined` sends); the CLI sends null otherwise.
  */
-import { hostConfigField, show } from './body.js';
+import { hostConfigField, hostConfigName, show } from './body.js';
 import { defineGuard } from './guard.js';
 import { CONTAINER_OPS } from './operations.js';
 import { parseSwitch } from './settings.js';
+
+/** The fields that replace the default lists, and which paths each list holds. */
+const OVERRIDES = [
+  { name: hostConfigName('MaskedPaths'), paths: 'masked' },
+  { name: hostConfigName('ReadonlyPaths'), paths: 'read-only' },
+];
 
 /** The `maskedPaths` guard, as this file's header describes it. */
 export const maskedPathsGuard = defineGuard({
@@ -16,9 +22,9 @@ export const maskedPathsGuard = defineGuard({
   parse: parseSwitch,
   check(config, { facts }) {
     if (!config.refuse) return undefined;
-    for (const name of ['MaskedPaths', 'ReadonlyPaths']) {
+    for (const { name, paths } of OVERRIDES) {
       const found = hostConfigField(facts, name)[0];
-      if (found) return { code: 'masked-paths', reason: `${found.path} ${show(found.value)} overrides the default ${name === 'MaskedPaths' ? 'masked' : 'read-only'} paths` };
+      if (found) return { code: 'masked-paths', reason: `${found.path} ${show(found.value)} overrides the default ${paths} paths` };
     }
     return undefined;
   },

@@ -1,8 +1,10 @@
 /** `privileged: false` refuses privileged containers and privileged exec sessions. */
-import { bodyField, hostConfigField, isSet, show, type Found } from './body.js';
+import { bodyField, hostConfigField, hostConfigName, isSet, show } from './body.js';
 import { defineGuard } from './guard.js';
 import { CONTAINER_OPS, OP } from './operations.js';
 import { parseSwitch } from './settings.js';
+
+const PRIVILEGED = hostConfigName('Privileged');
 
 /** The `privileged` guard, as this file's header describes it. */
 export const privilegedGuard = defineGuard({
@@ -12,7 +14,7 @@ export const privilegedGuard = defineGuard({
   parse: parseSwitch,
   check(config, { facts, op }) {
     if (!config.refuse) return undefined;
-    const found: Found[] = op === OP.execCreate ? bodyField(facts, 'Privileged') : hostConfigField(facts, 'Privileged');
+    const found = op === OP.execCreate ? bodyField(facts, 'Privileged') : hostConfigField(facts, PRIVILEGED);
     for (const f of found) {
       // Go refuses non-boolean values, but we fail closed on anything but false.
       if (isSet(f.value)) {

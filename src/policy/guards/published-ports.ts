@@ -15,7 +15,7 @@
 import type { JsonValue, RequestFacts } from '../../core/types.js';
 import { field, isObject } from '../../facts/go-fold.js';
 import type { KeyPath, Problems } from '../problems.js';
-import { hostConfigField, items, isServiceWrite, show, typeName } from './body.js';
+import { hostConfigField, hostConfigName, isServiceWrite, items, show, typeName } from './body.js';
 import { defineGuard, type Violation } from './guard.js';
 import { parseIpAddress, type IpPrefix } from './ip-prefix.js';
 import { CONTAINER_OPS, SERVICE_OPS } from './operations.js';
@@ -133,13 +133,16 @@ function checkBinding(path: string, binding: JsonValue, rules: readonly PortRule
   return notAllowed(`${path}: publishing ${port} ${where}`, rules);
 }
 
+const PUBLISH_ALL_PORTS = hostConfigName('PublishAllPorts');
+const PORT_BINDINGS = hostConfigName('PortBindings');
+
 function checkContainer(facts: RequestFacts, rules: readonly PortRule[]): Violation | undefined {
-  for (const f of hostConfigField(facts, 'PublishAllPorts')) {
+  for (const f of hostConfigField(facts, PUBLISH_ALL_PORTS)) {
     if (f.value === false) continue;
     if (f.value !== true) return violation(`${f.path} ${show(f.value)} is not a boolean`);
     if (!allowed(rules, undefined, 0, 0)) return notAllowed(`${f.path}: publishing every exposed port on ports the daemon picks, with no HostIp (${NO_HOST_IP}),`, rules);
   }
-  for (const f of hostConfigField(facts, 'PortBindings')) {
+  for (const f of hostConfigField(facts, PORT_BINDINGS)) {
     if (!isObject(f.value)) return violation(`${f.path} is ${typeName(f.value)}, not a map`);
     for (const [containerPort, list] of Object.entries(f.value)) {
       if (list === null) continue;

@@ -5,10 +5,13 @@
  * (runc: `org.systemd.property.*` for the container's systemd unit, `org.criu.config`; crun:
  * `run.oci.*`).
  */
-import { hostConfigField, isNonEmpty, show } from './body.js';
+import { hostConfigField, hostConfigName, isNonEmpty, show } from './body.js';
 import { defineGuard } from './guard.js';
 import { OP } from './operations.js';
 import { parseAllowList } from './settings.js';
+
+const RUNTIME = hostConfigName('Runtime');
+const ANNOTATIONS = hostConfigName('Annotations');
 
 /** The `runtimes` guard, as this file's header describes it. */
 export const runtimeGuard = defineGuard({
@@ -19,12 +22,12 @@ export const runtimeGuard = defineGuard({
   parse: (value, at, problems) => parseAllowList(value, at, problems),
   check(config, { facts }) {
     if (config.any) return undefined;
-    for (const f of hostConfigField(facts, 'Runtime')) {
+    for (const f of hostConfigField(facts, RUNTIME)) {
       if (isNonEmpty(f.value) && !(typeof f.value === 'string' && config.allow.includes(f.value))) {
         return { code: 'runtime', reason: `${f.path} ${show(f.value)} is not an allowed runtime` };
       }
     }
-    for (const f of hostConfigField(facts, 'Annotations')) {
+    for (const f of hostConfigField(facts, ANNOTATIONS)) {
       if (isNonEmpty(f.value)) return { code: 'runtime', reason: `${f.path} ${show(f.value)}: annotations for the runtime are not allowed` };
     }
     return undefined;

@@ -9,7 +9,7 @@
  */
 import type { JsonValue } from '../../core/types.js';
 import { field } from '../../facts/go-fold.js';
-import { hostConfigField, isServiceWrite, items, show } from './body.js';
+import { hostConfigField, hostConfigName, isServiceWrite, items, show } from './body.js';
 import { defineGuard, type Violation } from './guard.js';
 import { CONTAINER_OPS, SERVICE_OPS } from './operations.js';
 import { parseSwitch } from './settings.js';
@@ -60,6 +60,8 @@ export function securityOptProblem(opt: string): string | undefined {
   }
 }
 
+const SECURITY_OPT = hostConfigName('SecurityOpt');
+
 /** The `securityOptions` guard, as this file's header describes it. */
 export const securityOptionsGuard = defineGuard({
   key: 'securityOptions',
@@ -68,7 +70,7 @@ export const securityOptionsGuard = defineGuard({
   parse: parseSwitch,
   check(config, { facts }) {
     if (!config.refuse) return undefined;
-    for (const f of hostConfigField(facts, 'SecurityOpt')) {
+    for (const f of hostConfigField(facts, SECURITY_OPT)) {
       for (const { value, suffix } of items(f.value)) {
         if (typeof value !== 'string') return violation(`${f.path}${suffix} ${show(value)} is not a string`);
         const why = securityOptProblem(value);

@@ -10,7 +10,7 @@
  * reads them: the interface part `IFNAME` may also be spelled `ifname` (see endpointSpellings).
  */
 import type { JsonValue, RequestFacts } from '../../core/types.js';
-import { containerSpecField, hostConfigField, show, typeName, type Found } from './body.js';
+import { containerSpecField, hostConfigField, hostConfigName, show, typeName, type Found } from './body.js';
 import { defineGuard } from './guard.js';
 import { CONTAINER_OPS, OP, SERVICE_OPS } from './operations.js';
 import { serviceNetworkAttachments } from './service-networks.js';
@@ -62,6 +62,8 @@ function endpointSpellings(name: string): string[] {
   return ['IFNAME', 'ifname'].map((ifname) => [...parts.slice(0, 3), ifname, ...parts.slice(4)].join('.'));
 }
 
+const SYSCTLS = hostConfigName('Sysctls');
+
 /** The `sysctls` guard, as this file's header describes it. */
 export const sysctlsGuard = defineGuard({
   key: 'sysctls',
@@ -70,7 +72,7 @@ export const sysctlsGuard = defineGuard({
   parse: (value, at, problems) => parseAllowList(value, at, problems),
   check(config, { facts }) {
     if (config.any) return undefined;
-    for (const f of [...hostConfigField(facts, 'Sysctls'), ...containerSpecField(facts, 'Sysctls')]) {
+    for (const f of [...hostConfigField(facts, SYSCTLS), ...containerSpecField(facts, 'Sysctls')]) {
       if (!isObject(f.value)) return { code: 'sysctl', reason: `${f.path} ${show(f.value)} is not a map` };
       for (const name of Object.keys(f.value)) {
         if (!allowed(name, config.allow)) return { code: 'sysctl', reason: `${f.path} ${show(name)} is not an allowed sysctl` };

@@ -3,10 +3,13 @@
  * running with host privileges); `false` allows only the built-in `local` driver.
  */
 import { field } from '../../facts/go-fold.js';
-import { containerSpecField, hostConfigField, isNonEmpty, show, type Found } from './body.js';
+import { containerSpecField, hostConfigField, hostConfigName, isNonEmpty, show, type Found } from './body.js';
 import { defineGuard } from './guard.js';
 import { CONTAINER_OPS, OP, SERVICE_OPS } from './operations.js';
 import { parseAllowList } from './settings.js';
+
+const VOLUME_DRIVER = hostConfigName('VolumeDriver');
+const MOUNTS = hostConfigName('Mounts');
 
 /** The `volumeDrivers` guard, as this file's header describes it. */
 export const volumeDriversGuard = defineGuard({
@@ -16,8 +19,8 @@ export const volumeDriversGuard = defineGuard({
   parse: (value, at, problems) => parseAllowList(value, at, problems),
   check(config, { facts, op }) {
     if (config.any) return undefined;
-    const found: Found[] = [...hostConfigField(facts, 'VolumeDriver')];
-    for (const m of [...hostConfigField(facts, 'Mounts'), ...containerSpecField(facts, 'Mounts')]) {
+    const found: Found[] = [...hostConfigField(facts, VOLUME_DRIVER)];
+    for (const m of [...hostConfigField(facts, MOUNTS), ...containerSpecField(facts, 'Mounts')]) {
       if (!Array.isArray(m.value)) continue; // the binds guard refuses a non-list
       m.value.forEach((entry, i) => {
         const name = field(entry, 'VolumeOptions', 'DriverConfig', 'Name');

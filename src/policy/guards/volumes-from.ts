@@ -1,8 +1,10 @@
 /** `volumesFrom: false` refuses mounting another container's volumes (and so its binds). */
-import { hostConfigField, isNonEmpty, show } from './body.js';
+import { hostConfigField, hostConfigName, isNonEmpty, show } from './body.js';
 import { defineGuard } from './guard.js';
 import { CONTAINER_OPS } from './operations.js';
 import { parseSwitch } from './settings.js';
+
+const VOLUMES_FROM = hostConfigName('VolumesFrom');
 
 /** The `volumesFrom` guard, as this file's header describes it. */
 export const volumesFromGuard = defineGuard({
@@ -12,7 +14,7 @@ export const volumesFromGuard = defineGuard({
   parse: parseSwitch,
   check(config, { facts }) {
     if (!config.refuse) return undefined;
-    for (const f of hostConfigField(facts, 'VolumesFrom')) {
+    for (const f of hostConfigField(facts, VOLUMES_FROM)) {
       if (isNonEmpty(f.value)) return { code: 'volumes-from', reason: `${f.path} ${show(f.value)} is not allowed` };
     }
     return undefined;

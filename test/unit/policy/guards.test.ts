@@ -37,6 +37,9 @@ describe('privileged', () => {
     ['case-variant keys', create({ hostconfig: { PRIVILEGED: true } }), 'privileged', 'HostConfig.Privileged'],
     ['legacy top-level', create({ Image: 'busybox', Privileged: true, HostConfig: {} }), 'privileged', 'Privileged is not allowed'],
     ['top-level with HostConfig false', create({ Privileged: true, HostConfig: { Privileged: false } }), 'privileged'],
+    ['both copies: the HostConfig copy is named', create({ Privileged: true, HostConfig: { Privileged: true } }), 'privileged', 'HostConfig.Privileged is not allowed'],
+    ['update, top-level copy', req('POST', '/containers/c/update', { Privileged: true }), 'privileged', 'Privileged is not allowed'],
+    ['update, a HostConfig copy is no UpdateConfig field', req('POST', '/containers/c/update', { HostConfig: { Privileged: true } }), undefined],
     ['non-boolean fails closed', hc({ Privileged: 1 }), 'privileged', '1'],
     ['exec privileged', req('POST', '/containers/abc/exec', { Cmd: ['sh'], Privileged: true }), 'privileged', 'Privileged is not allowed'],
     ['exec plain', req('POST', '/containers/abc/exec', { Cmd: ['sh'] }), undefined],
@@ -394,7 +397,8 @@ describe('maskedPaths', () => {
   run('maskedPaths: false', [
     ['null', hc({ MaskedPaths: null, ReadonlyPaths: null }), undefined],
     ['unmask all', hc({ MaskedPaths: [] }), 'masked-paths', 'HostConfig.MaskedPaths []'],
-    ['readonly override', hc({ ReadonlyPaths: ['/proc/bus'] }), 'masked-paths'],
+    ['readonly override', hc({ ReadonlyPaths: ['/proc/bus'] }), 'masked-paths', 'HostConfig.ReadonlyPaths ["/proc/bus"] overrides the default read-only paths'],
+    ['legacy top-level masked', create({ MaskedPaths: ['/x'] }), 'masked-paths', 'MaskedPaths ["/x"] overrides the default masked paths'],
   ]);
 });
 
