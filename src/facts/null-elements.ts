@@ -7,26 +7,36 @@
  * for everyone, before any policy, in every place dockerd reads these lists from. Pure.
  */
 import type { JsonValue } from '../core/types.js';
-import { field } from './go-fold.js';
+import { fieldAt, fieldPath, type FieldName } from './go-fold.js';
 import { queryJson } from './query-json.js';
 
 /** `[]*T` fields of HostConfig's Resources (the swarm ContainerSpec has `Ulimits` only). */
 const POINTER_LISTS = ['Ulimits', 'BlkioWeightDevice', 'BlkioDeviceReadBps', 'BlkioDeviceWriteBps', 'BlkioDeviceReadIOps', 'BlkioDeviceWriteIOps'];
 
-/** Where an operation's body holds those lists: create's `HostConfig` and legacy top level, update's top level, a service's container spec. */
-function places(operation: string): string[][] {
-  switch (operation) {
-    case 'ContainerCreate':
-      return [['HostConfig'], []];
-    case 'ContainerUpdate':
-      return [[]];
-    case 'ServiceCreate':
-    case 'ServiceUpdate':
-      return [['TaskTemplate', 'ContainerSpec']];
-    default:
-      return [];
-  }
+/** One place a body may hold a pointer list: its path in messages, and prepared for fieldAt. */
+interface PointerList {
+  path: string;
+  at: readonly FieldName[];
 }
+
+/** The pointer lists in the struct at `base` (a path of struct fields; none for the top level). */
+function listsIn(...base: string[]): PointerList[] {
+  return POINTER_LISTS.map((name) => ({ path: [...base, name].join('.'), at: fieldPath(...base, name) }));
+}
+
+const SERVICE_LISTS = listsIn('TaskTemplate', 'ContainerSpec');
+
+/**
+ * Where an operation's body holds those lists, in the order they are checked: create's
+ * `HostConfig` and legacy top level, update's top level, a service's container spec. Built
+ * once: the check runs on every create.
+ */
+const LISTS_BY_OPERATION: ReadonlyMap<string, readonly PointerList[]> = new Map([
+  ['ContainerCreate', [...listsIn('HostConfig'), ...listsIn()]],
+  ['ContainerUpdate', listsIn()],
+  ['ServiceCreate', SERVICE_LISTS],
+  ['ServiceUpdate', SERVICE_LISTS],
+]);
 
 /**
  * A build's `ulimits` query value (JSON, `[]*Ulimit`) with a `null` element: the build's
@@ -41,11 +51,9 @@ export function nullBuildUlimit(ulimits: string | undefined): boolean {
 
 /** The path of the first pointer list in `body` that holds a `null` element, or undefined. */
 export function nullPointerElement(operation: string, body: JsonValue | undefined): string | undefined {
-  for (const base of places(operation)) {
-    for (const name of POINTER_LISTS) {
-      const list = field(body, ...base, name);
-      if (Array.isArray(list) && list.includes(null)) return [...base, name].join('.');
-    }
+  for (const { path, at } of LISTS_BY_OPERATION.get(operation) ?? []) {
+    const list = fieldAt(body, at);
+    if (Array.isArray(list) && list.includes(null)) return path;
   }
   return undefined;
 }

@@ -19,6 +19,12 @@ describe('nullPointerElement', () => {
     ['ContainerCreate', undefined, undefined],
     ['ContainerUpdate', { HostConfig: { Ulimits: [null] } }, undefined], // update reads the top level only
     ['VolumeCreate', { Ulimits: [null] }, undefined],
+    ['ServiceCreate', { TaskTemplate: { containerspec: { BlkioDeviceReadIOps: [null] } } }, 'TaskTemplate.ContainerSpec.BlkioDeviceReadIOps'],
+    ['ServiceCreate', { Ulimits: [null] }, undefined], // a service's lists are in its container spec only
+    ['ContainerStart', { HostConfig: { Ulimits: [null] } }, undefined], // a start body is refused before this check (build-facts.ts)
+    // The first null list named: HostConfig's before the legacy top level, Ulimits before the Blkio lists.
+    ['ContainerCreate', { Ulimits: [null], HostConfig: { BlkioDeviceReadBps: [null] } }, 'HostConfig.BlkioDeviceReadBps'],
+    ['ContainerCreate', { HostConfig: { BlkioDeviceReadBps: [null], Ulimits: [null] } }, 'HostConfig.Ulimits'],
   ];
   it.each(cases)('%s %j -> %s', (op, body, want) => {
     expect(nullPointerElement(op, body)).toBe(want);
