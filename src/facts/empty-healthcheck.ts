@@ -10,26 +10,36 @@
  * to every container made from it), a service's container spec. Pure.
  */
 import type { JsonValue } from '../core/types.js';
-import { field } from './go-fold.js';
+import { fieldAt, fieldPath, type FieldName } from './go-fold.js';
 
-/** Where an operation's body holds a `Healthcheck` (container.Config, or a service's container spec). */
-function healthcheckPath(operation: string): string[] | undefined {
-  switch (operation) {
-    case 'ContainerCreate':
-    case 'ImageCommit':
-      return ['Healthcheck'];
-    case 'ServiceCreate':
-    case 'ServiceUpdate':
-      return ['TaskTemplate', 'ContainerSpec', 'Healthcheck'];
-    default:
-      return undefined;
-  }
+/** A `Healthcheck.Test` where a body may hold one: its path in messages, and prepared for fieldAt. */
+interface TestPlace {
+  path: string;
+  at: readonly FieldName[];
 }
+
+function testPlace(...path: string[]): TestPlace {
+  return { path: path.join('.'), at: fieldPath(...path) };
+}
+
+const CONFIG_TEST = testPlace('Healthcheck', 'Test');
+const SERVICE_TEST = testPlace('TaskTemplate', 'ContainerSpec', 'Healthcheck', 'Test');
+
+/**
+ * Where an operation's body holds a `Healthcheck` (container.Config, or a service's container
+ * spec). Built once: the check runs on every create.
+ */
+const TEST_BY_OPERATION: ReadonlyMap<string, TestPlace> = new Map([
+  ['ContainerCreate', CONFIG_TEST],
+  ['ImageCommit', CONFIG_TEST],
+  ['ServiceCreate', SERVICE_TEST],
+  ['ServiceUpdate', SERVICE_TEST],
+]);
 
 /** The path of a `Healthcheck.Test` that is exactly `["CMD"]`, or undefined. */
 export function emptyHealthcheckCommand(operation: string, body: JsonValue | undefined): string | undefined {
-  const path = healthcheckPath(operation);
-  if (path === undefined) return undefined;
-  const test = field(body, ...path, 'Test');
-  return Array.isArray(test) && test.length === 1 && test[0] === 'CMD' ? [...path, 'Test'].join('.') : undefined;
+  const place = TEST_BY_OPERATION.get(operation);
+  if (place === undefined) return undefined;
+  const test = fieldAt(body, place.at);
+  return Array.isArray(test) && test.length === 1 && test[0] === 'CMD' ? place.path : undefined;
 }

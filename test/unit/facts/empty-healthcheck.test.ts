@@ -19,6 +19,9 @@ describe('emptyHealthcheckCommand (["CMD"] crashes dockerd 20.10 one interval af
     ['ContainerCreate', { HostConfig: { Healthcheck: { Test: ['CMD'] } } }, undefined], // not a HostConfig field
     ['ContainerUpdate', { Healthcheck: { Test: ['CMD'] } }, undefined],
     ['ContainerCreate', undefined, undefined],
+    ['ServiceCreate', { taskTemplate: { containerSpec: { healthcheck: { TEST: ['CMD'] } } } }, 'TaskTemplate.ContainerSpec.Healthcheck.Test'],
+    ['ServiceCreate', { Healthcheck: { Test: ['CMD'] } }, undefined], // a service's is in its container spec only
+    ['ImageCommit', { hEALTHCHECK: { tEST: ['CMD'] } }, 'Healthcheck.Test'],
   ];
   it.each(cases)('%s %j -> %s', (op, body, want) => {
     expect(emptyHealthcheckCommand(op, body)).toBe(want);
