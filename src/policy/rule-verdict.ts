@@ -5,7 +5,7 @@
  */
 import type { BodyAmendment, ExecStartCheck, Identity, JsonObject, NetworkLookup, RequestFacts } from '../core/types.js';
 import type { CompiledRule } from './compile.js';
-import type { Violation } from './guards/index.js';
+import type { GuardContext, Violation } from './guards/index.js';
 import { OP } from './guards/operations.js';
 import { execCreateFacts, guardInspects } from './exec-start.js';
 import type { RuleTrace } from './rule-trace.js';
@@ -34,6 +34,8 @@ export function ruleVerdict(rule: CompiledRule, identity: Identity, facts: Reque
     entry?.guards.push({ guard: 'rollback', result: 'fail', violation: rollback });
     return { allow: false, rule: rule.name, code: rollback.code, reason: rollback.reason };
   }
+  // One context for all the rule's guards: they read it and keep nothing of it.
+  const ctx: GuardContext = { identity, facts, op };
   let failure: Violation | undefined;
   for (const { definition, config } of rule.guards) {
     if (!definition.operations.includes(op)) {
@@ -42,7 +44,7 @@ export function ruleVerdict(rule: CompiledRule, identity: Identity, facts: Reque
     }
     let violation: Violation | undefined;
     try {
-      violation = definition.check(config, { identity, facts, op });
+      violation = definition.check(config, ctx);
     } catch {
       // A guard bug must not let a request through.
       violation = { code: 'guard-error', reason: `guard ${definition.key} could not evaluate the request` };
@@ -59,8 +61,8 @@ export function ruleVerdict(rule: CompiledRule, identity: Identity, facts: Reque
   let amendments: BodyAmendment[];
   let lookups: NetworkLookup[];
   try {
-    amendments = guardAmendments(rule, identity, facts, op);
-    lookups = guardNetworkLookups(rule, identity, facts, op);
+    amendments = guardAmendments(rule, ctx);
+    lookups = guardNetworkLookups(rule, ctx);
   } catch {
     // Without the setting the guards rely on, the request is not what they allowed.
     return { allow: false, rule: rule.name, code: 'guard-error', reason: 'a guard could not complete the request body' };
@@ -109,21 +111,21 @@ class RuleExecStartCheck implements ExecStartCheck {
 }
 
 /** The networks an allowing rule's guards that inspect `op` leave to the daemon to resolve. */
-function guardNetworkLookups(rule: CompiledRule, identity: Identity, facts: RequestFacts, op: string): NetworkLookup[] {
+function guardNetworkLookups(rule: CompiledRule, ctx: GuardContext): NetworkLookup[] {
   const out: NetworkLookup[] = [];
   for (const { definition, config } of rule.guards) {
-    if (!definition.networkLookups || !definition.operations.includes(op)) continue;
-    out.push(...(definition.networkLookups(config, { identity, facts, op }) ?? []));
+    if (!definition.networkLookups || !definition.operations.includes(ctx.op)) continue;
+    out.push(...(definition.networkLookups(config, ctx) ?? []));
   }
   return out;
 }
 
 /** The amendments of an allowing rule's guards that inspect `op`. */
-function guardAmendments(rule: CompiledRule, identity: Identity, facts: RequestFacts, op: string): BodyAmendment[] {
+function guardAmendments(rule: CompiledRule, ctx: GuardContext): BodyAmendment[] {
   const out: BodyAmendment[] = [];
   for (const { definition, config } of rule.guards) {
-    if (!definition.amend || !definition.operations.includes(op)) continue;
-    const amendment = definition.amend(config, { identity, facts, op });
+    if (!definition.amend || !definition.operations.includes(ctx.op)) continue;
+    const amendment = definition.amend(config, ctx);
     if (amendment) out.push(amendment);
   }
   return out;
