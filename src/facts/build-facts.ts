@@ -50,7 +50,8 @@ const ARRAY_BODIES = new Set(['PluginSet', 'PluginPull', 'PluginUpgrade']);
 function header(headers: FactsHeaders, name: string): string | undefined {
   let found: string | undefined;
   let count = 0;
-  for (const [key, value] of Object.entries(headers)) {
+  for (const key of Object.keys(headers)) {
+    const value = headers[key];
     if (value === undefined || key.toLowerCase() !== name) continue;
     const values = Array.isArray(value) ? value : [value];
     count += values.length;
