@@ -258,9 +258,11 @@ export function auditFields(facts: RequestFacts): AuditFields | undefined {
   for (const [name, value] of Object.entries(facts.params).slice(0, 8)) out[name] = truncate(maskNameCredentials(value));
   const extract = facts.operation ? EXTRACTORS[facts.operation.name] : undefined;
   if (extract) {
-    for (const [name, raw] of Object.entries(extract(facts))) {
+    const extracted = extract(facts);
+    // Keys, not entries: a create's twenty-odd fields would each be a new pair.
+    for (const name of Object.keys(extracted)) {
       // Extractors return either ready audit values or raw body values; both pass auditValue.
-      const value = auditValue(raw as JsonValue | undefined);
+      const value = auditValue(extracted[name] as JsonValue | undefined);
       if (value !== undefined) out[name] = value;
     }
   }
