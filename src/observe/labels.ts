@@ -44,10 +44,9 @@ const UNSAFE = /[^A-Za-z0-9_.:@/+-]/gu;
  * certificate expiry showed the other's (rev-identity F3).
  */
 export function labelToken(raw: string, maxLength: number): string {
-  return Array.from(raw)
-    .slice(0, maxLength)
-    .join('')
-    .replace(UNSAFE, (ch) => [...Buffer.from(ch, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+  // No more UTF-16 units than maxLength: no more code points either, nothing to cut (the common case, without an array of its characters).
+  const head = raw.length <= maxLength ? raw : Array.from(raw).slice(0, maxLength).join('');
+  return head.replace(UNSAFE, (ch) => [...Buffer.from(ch, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
 }
 
 /** Create a bounded label with at most `cap` distinct values (plus `unknown` and `other`). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boundedLabel, methodLabel, statusClass } from '../../../src/observe/labels.js';
+import { boundedLabel, labelToken, methodLabel, statusClass } from '../../../src/observe/labels.js';
 import { createRecentKeys } from '../../../src/observe/recent-keys.js';
 
 describe('statusClass', () => {
@@ -39,6 +39,22 @@ describe('boundedLabel', () => {
     expect(l.value('ContainerCreateAndMore')).toBe('ContainerC');
     expect(l.value('third')).toBe('other');
     expect(l.value('a b\n"c')).toBe('a%20b%0A%22c');
+  });
+});
+
+describe('labelToken cuts at maxLength code points, not UTF-16 units', () => {
+  it.each([
+    ['ab', 2, 'ab'],
+    ['abc', 2, 'ab'],
+    ['a\u{1F600}', 2, 'a%F0%9F%98%80'], // 3 units, 2 code points: nothing cut
+    ['\u{1F600}\u{1F600}', 2, '%F0%9F%98%80%F0%9F%98%80'],
+    ['\u{1F600}\u{1F600}\u{1F600}', 2, '%F0%9F%98%80%F0%9F%98%80'],
+    ['ab\u{1F600}', 2, 'ab'],
+    ['\ud800x', 2, '%EF%BF%BDx'], // a lone surrogate, as Buffer writes it
+    ['\ud800xy', 2, '%EF%BF%BDx'],
+    ['', 2, ''],
+  ])('%j, %i -> %j', (raw, maxLength, token) => {
+    expect(labelToken(raw, maxLength)).toBe(token);
   });
 });
 
