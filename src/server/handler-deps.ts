@@ -14,6 +14,7 @@ import type { IdentityStreams } from './identity-streams.js';
 export interface HandlerDeps {
   /** The gatekeeper of the policy in force (it changes on reload). */
   gatekeeper: () => Gatekeeper;
+  /** Where the data path reports each exchange (audit record, metrics, logs). */
   observer: Observer;
   /** Bytes of an inspected body at most (limits.bodyBytes). */
   bodyLimit: number;
