@@ -10,26 +10,17 @@
  * to every container made from it), a service's container spec. Pure.
  */
 import type { JsonValue } from '../core/types.js';
-import { fieldAt, fieldPath, type FieldName } from './go-fold.js';
+import { fieldAt, fieldPlace, type FieldPlace } from './go-fold.js';
 
-/** A `Healthcheck.Test` where a body may hold one: its path in messages, and prepared for fieldAt. */
-interface TestPlace {
-  path: string;
-  at: readonly FieldName[];
-}
-
-function testPlace(...path: string[]): TestPlace {
-  return { path: path.join('.'), at: fieldPath(...path) };
-}
-
-const CONFIG_TEST = testPlace('Healthcheck', 'Test');
-const SERVICE_TEST = testPlace('TaskTemplate', 'ContainerSpec', 'Healthcheck', 'Test');
+/** A `Healthcheck.Test` where a body may hold one. */
+const CONFIG_TEST = fieldPlace('Healthcheck', 'Test');
+const SERVICE_TEST = fieldPlace('TaskTemplate', 'ContainerSpec', 'Healthcheck', 'Test');
 
 /**
  * Where an operation's body holds a `Healthcheck` (container.Config, or a service's container
  * spec). Built once: the check runs on every create.
  */
-const TEST_BY_OPERATION: ReadonlyMap<string, TestPlace> = new Map([
+const TEST_BY_OPERATION: ReadonlyMap<string, FieldPlace> = new Map([
   ['ContainerCreate', CONFIG_TEST],
   ['ImageCommit', CONFIG_TEST],
   ['ServiceCreate', SERVICE_TEST],

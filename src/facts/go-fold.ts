@@ -110,6 +110,19 @@ export function fieldPath(...names: string[]): readonly FieldName[] {
   return names.map((name) => ({ name, folded: goFold(name) }));
 }
 
+/** A body field's place, prepared once: its dotted path for messages, and `at` for `fieldAt`. */
+export interface FieldPlace {
+  /** The path as messages name it, e.g. `HostConfig.Ulimits`. */
+  readonly path: string;
+  /** The same path prepared by `fieldPath`. */
+  readonly at: readonly FieldName[];
+}
+
+/** Prepare a field's place (`fieldPlace('Healthcheck', 'Test')`); call it at module load, never per request. */
+export function fieldPlace(...names: string[]): FieldPlace {
+  return { path: names.join('.'), at: fieldPath(...names) };
+}
+
 /** `field(value, ...names)` along a path prepared by `fieldPath`: the same look-up, step by step. */
 export function fieldAt(value: JsonValue | undefined, path: readonly FieldName[]): JsonValue | undefined {
   let cur = value;

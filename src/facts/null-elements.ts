@@ -7,21 +7,15 @@
  * for everyone, before any policy, in every place dockerd reads these lists from. Pure.
  */
 import type { JsonValue } from '../core/types.js';
-import { fieldAt, fieldPath, type FieldName } from './go-fold.js';
+import { fieldAt, fieldPlace, type FieldPlace } from './go-fold.js';
 import { queryJson } from './query-json.js';
 
 /** `[]*T` fields of HostConfig's Resources (the swarm ContainerSpec has `Ulimits` only). */
 const POINTER_LISTS = ['Ulimits', 'BlkioWeightDevice', 'BlkioDeviceReadBps', 'BlkioDeviceWriteBps', 'BlkioDeviceReadIOps', 'BlkioDeviceWriteIOps'];
 
-/** One place a body may hold a pointer list: its path in messages, and prepared for fieldAt. */
-interface PointerList {
-  path: string;
-  at: readonly FieldName[];
-}
-
 /** The pointer lists in the struct at `base` (a path of struct fields; none for the top level). */
-function listsIn(...base: string[]): PointerList[] {
-  return POINTER_LISTS.map((name) => ({ path: [...base, name].join('.'), at: fieldPath(...base, name) }));
+function listsIn(...base: string[]): FieldPlace[] {
+  return POINTER_LISTS.map((name) => fieldPlace(...base, name));
 }
 
 const SERVICE_LISTS = listsIn('TaskTemplate', 'ContainerSpec');
@@ -31,7 +25,7 @@ const SERVICE_LISTS = listsIn('TaskTemplate', 'ContainerSpec');
  * `HostConfig` and legacy top level, update's top level, a service's container spec. Built
  * once: the check runs on every create.
  */
-const LISTS_BY_OPERATION: ReadonlyMap<string, readonly PointerList[]> = new Map([
+const LISTS_BY_OPERATION: ReadonlyMap<string, readonly FieldPlace[]> = new Map([
   ['ContainerCreate', [...listsIn('HostConfig'), ...listsIn()]],
   ['ContainerUpdate', listsIn()],
   ['ServiceCreate', SERVICE_LISTS],
