@@ -18,12 +18,17 @@ export interface Violation {
   reason: string;
 }
 
-/** What a guard sees at request time. */
+/**
+ * What a guard sees at request time. One context serves all of a rule's guards (rule-verdict.ts),
+ * so it is read-only: no guard may change what the next one sees.
+ */
 export interface GuardContext {
-  identity: Identity;
-  facts: RequestFacts;
+  /** The client the request comes from. */
+  readonly identity: Identity;
+  /** The request as dockerd will read it. */
+  readonly facts: RequestFacts;
   /** `facts.operation.name`, for convenience. */
-  op: string;
+  readonly op: string;
 }
 
 /** A guard: settings parser plus the check it compiles to. */

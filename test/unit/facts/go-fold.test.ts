@@ -46,6 +46,8 @@ describe('fieldAt (a path prepared once) finds what field finds', () => {
     ['exact spellings', decode('{"HostConfig":{"SecurityOpt":[],"Privileged":false},"KernelMemory":2}')],
     ['a decoded map (exact keys only)', decode('{"HostConfig":{"Privileged":null},"Labels":{"privileged":"x","Privileged":"y"},"DriverOpts":{"DEVICE":"/"}}')],
     ['not decoded (keys scanned)', { hostconfig: { privileged: true }, kernelmemory: 3 }],
+    // Not decoded, exact and folded spellings side by side: the exact key wins, at every step.
+    ['not decoded, exact beside folded', { hostconfig: { Privileged: true }, HostConfig: { privileged: true, Privileged: false }, PRIVILEGED: true, Privileged: null, kernelMEMORY: 4 }],
     ['HostConfig not an object', decode('{"HostConfig":["Privileged"],"Privileged":true}')],
     ['no body', undefined],
   ];

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { effectiveGroups, loadPolicy, type CompiledPolicy } from '../../../src/policy/compile.js';
 import { decide, decideTraced, denialWhateverTheBody, denyMessage } from '../../../src/policy/evaluate.js';
+import type { GuardContext } from '../../../src/policy/guards/index.js';
 import type { RuleTrace } from '../../../src/policy/rule-trace.js';
 import { alice, guarded, identity, req } from './fixtures.js';
 
@@ -408,5 +409,13 @@ describe('version', () => {
     const b = loadPolicy('version: 1\nrules: [] # changed\n');
     expect(a.version).toBe(createHash('sha256').update('version: 1\nrules: []\n').digest('hex').slice(0, 12));
     expect(a.version).not.toBe(b.version);
+  });
+});
+
+describe('the guard context', () => {
+  // ruleVerdict hands one context to all of a rule's guards: a guard writing a field of it would
+  // change what the next guard judges. Checked by tsc (the type is compared, readonly included).
+  it('is read-only to guards', () => {
+    expectTypeOf<GuardContext>().toEqualTypeOf<Readonly<GuardContext>>();
   });
 });

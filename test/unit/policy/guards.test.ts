@@ -1026,6 +1026,11 @@ volumeDrivers: false`;
     // dockerd decodes a start body as a create body and applies its nested HostConfig first
     // (seen on dockerd 20.10.24: {"HostConfig":{"Privileged":true}} at /v1.23 set Privileged).
     ['nested HostConfig Privileged', start({ HostConfig: { Privileged: true } }), 'privileged', 'HostConfig.Privileged is not allowed'],
+    // Both copies are checked, the nested one named first: neither hides the other.
+    ['both copies set: the nested one named', start({ Privileged: true, HostConfig: { Privileged: true } }), 'privileged', 'HostConfig.Privileged is not allowed'],
+    ['nested false, top-level set', start({ Privileged: true, HostConfig: { Privileged: false } }), 'privileged', 'Privileged is not allowed'],
+    ['nested null, top-level set', start({ CapAdd: ['SYS_ADMIN'], HostConfig: { CapAdd: null } }), 'capability', 'CapAdd[0] "SYS_ADMIN"'],
+    ['nested set, top-level null', start({ PidMode: null, HostConfig: { PidMode: 'host' } }), 'host-namespace', 'HostConfig.PidMode "host"'],
     ['nested case-folded HostConfig', start({ hOSTcONFIG: { CapAdd: ['SYS_ADMIN'] } }), 'capability', 'SYS_ADMIN'],
     ['nested bind root', start({ HostConfig: { Binds: ['/:/host'] } }), 'bind-mount'],
     ['nested host pid', start({ HostConfig: { PidMode: 'host' } }), 'host-namespace'],
