@@ -50,12 +50,12 @@ export function hostConfigName(name: string): HostConfigName {
  * ContainerUpdate: the body is an UpdateConfig whose fields are top-level.
  * Every guard looks up its fields on every create, most of them absent: a miss allocates nothing.
  */
-export function hostConfigField(facts: RequestFacts, field: HostConfigName): readonly Found[] {
+export function hostConfigField(facts: RequestFacts, wanted: HostConfigName): readonly Found[] {
   const op = facts.operation?.name;
   if (op === 'ContainerCreate' || op === 'ContainerStart') {
-    return found(field.path, fieldAt(facts.body, field.inHostConfig), field.name, fieldAt(facts.body, field.topLevel));
+    return found(wanted.path, fieldAt(facts.body, wanted.inHostConfig), wanted.name, fieldAt(facts.body, wanted.topLevel));
   }
-  if (op === 'ContainerUpdate') return found(field.name, fieldAt(facts.body, field.topLevel));
+  if (op === 'ContainerUpdate') return found(wanted.name, fieldAt(facts.body, wanted.topLevel));
   return NOTHING;
 }
 
