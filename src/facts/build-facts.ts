@@ -15,6 +15,7 @@ import { nullBuildUlimit, nullPointerElement } from './null-elements.js';
 import { panickingFilter } from './panicking-filters.js';
 import { maskPathCredentials } from '../observe/url-credentials.js';
 import { normalizePath } from './path.js';
+import { NO_VALUES } from './no-values.js';
 import { mergeQuery, parseFormBody, parseGoQuery, type QueryPair } from './query.js';
 
 /** Request headers as Node gives them (names lower-case; looked up case-insensitively anyway). */
@@ -115,7 +116,7 @@ function splitVersion(path: string, match: OperationMatch | undefined): [string,
  */
 export function routeFacts(method: string, rawTarget: string, p: RequestPlan): RequestFacts {
   const [path, apiVersion] = splitVersion(p.path, p.match);
-  const facts: RequestFacts = { method, rawTarget, path, params: p.match?.params ?? Object.create(null), query: Object.create(null), queryAll: Object.create(null) };
+  const facts: RequestFacts = { method, rawTarget, path, params: p.match?.params ?? NO_VALUES, query: NO_VALUES, queryAll: NO_VALUES };
   if (apiVersion !== undefined) facts.apiVersion = apiVersion;
   if (p.match) facts.operation = p.match.operation;
   return facts;
@@ -152,7 +153,7 @@ export function buildFacts(input: FactsInput, planned?: RequestPlan): RequestFac
     method,
     rawTarget,
     path,
-    params: p.match?.params ?? Object.create(null),
+    params: p.match?.params ?? NO_VALUES,
     query,
     queryAll,
   };

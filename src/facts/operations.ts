@@ -6,6 +6,7 @@
  * no operation (dockerd answers 404 for both cases).
  */
 import type { Operation } from '../core/types.js';
+import { NO_VALUES } from './no-values.js';
 import { ANY_METHOD, OPERATION_TABLE } from './operation-table.js';
 
 /** Every operation dockerd registers, in matching order. */
@@ -112,11 +113,15 @@ function afterVersion(path: string): string | undefined {
 }
 
 function toMatch(operation: Operation, groups: Record<string, string> | undefined): OperationMatch {
-  const params: Record<string, string> = Object.create(null);
+  // A route without parameters (`/events`, `/_ping`, most lists) shares the frozen empty record.
+  let params: Record<string, string> = NO_VALUES;
   let apiVersion: string | undefined;
   for (const [key, value] of Object.entries(groups ?? {})) {
     if (key === 'version') apiVersion = value;
-    else params[key] = value;
+    else {
+      if (params === NO_VALUES) params = Object.create(null) as Record<string, string>;
+      params[key] = value;
+    }
   }
   return apiVersion === undefined ? { operation, params } : { operation, params, apiVersion };
 }

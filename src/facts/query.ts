@@ -6,6 +6,7 @@
  * it), an invalid escape, or escapes that do not decode to UTF-8.
  */
 import { FactsError } from './errors.js';
+import { NO_VALUES } from './no-values.js';
 import { percentDecode } from './percent.js';
 
 /** One decoded `key=value` pair, in the order it was written. */
@@ -64,6 +65,8 @@ export function mergeQuery(form: readonly QueryPair[], query: readonly QueryPair
       if (formKeys.has(k)) throw new FactsError('ambiguous-query', `"${k}" is in both the form body and the query`);
     }
   }
+  // Most requests have no query at all: they share one frozen empty record (no-values.ts).
+  if (form.length === 0 && query.length === 0) return { query: NO_VALUES, queryAll: NO_VALUES };
   const first: Record<string, string> = Object.create(null);
   const all: Record<string, string[]> = Object.create(null);
   for (const [k, v] of [...form, ...query]) {

@@ -212,3 +212,28 @@ describe('ExecStart Content-Type by API version (rev-version F3: dockerd 20.10 c
     if (code === undefined) expect(buildFacts(input).body).toEqual({ Detach: true });
   });
 });
+
+describe('buildFacts: empty query values and route parameters are one shared frozen record (no-values.ts)', () => {
+  it.each<[string, string, boolean, boolean]>([
+    // target, method, query empty, params empty
+    ['/v1.41/events', 'GET', true, true],
+    ['/_ping', 'GET', true, true],
+    ['/events?since=1', 'GET', false, true],
+    ['/containers/abc/logs?follow=1', 'GET', false, false],
+    ['/containers/abc/json', 'GET', true, false],
+    ['/v1.41/no/such/route', 'GET', true, true],
+    ['/events?', 'GET', true, true],
+  ])('%s %s', (rawTarget, method, queryEmpty, paramsEmpty) => {
+    const a = buildFacts({ method, rawTarget, headers: {} });
+    const b = buildFacts({ method, rawTarget, headers: {} });
+    // Shared across requests exactly when empty, and then frozen: a write would throw, not leak into other requests.
+    expect(a.query === b.query).toBe(queryEmpty);
+    expect(a.queryAll === b.queryAll).toBe(queryEmpty);
+    expect(a.params === b.params).toBe(paramsEmpty);
+    expect(Object.isFrozen(a.query)).toBe(queryEmpty);
+    expect(Object.isFrozen(a.params)).toBe(paramsEmpty);
+    for (const values of [a.query, a.queryAll, a.params]) expect(Object.getPrototypeOf(values)).toBeNull();
+    expect(Object.keys(a.query).length === 0).toBe(queryEmpty);
+    expect(Object.keys(a.params).length === 0).toBe(paramsEmpty);
+  });
+});
