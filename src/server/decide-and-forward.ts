@@ -4,23 +4,21 @@
  * check, and the forwarding to the daemon.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EndedBy } from '../core/observer.js';
 import type { Identity } from '../core/types.js';
 import type { RequestPlan } from '../facts/build-facts.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
 import { GatewayError } from '../http/gateway-error.js';
-import type { AnswerWatch, DaemonSide } from '../proxy/forward-hooks.js';
-import { noteStreamed } from '../proxy/stream-buffer-pacing.js';
+import type { AnswerWatch } from '../proxy/forward-hooks.js';
 import { tenancyDecision } from '../tenancy/decision.js';
 import { answeredDecision, deny, type AnswerCheck, type Tenancy } from '../tenancy/hook.js';
 import { heldToLimit } from '../tenancy/rewritten-body.js';
 import { admit } from './admit.js';
 import { admitAfterPolicy, hasAfterPolicy } from './after-policy.js';
 import { amendBody } from './amend-body.js';
-import { cutConnection, cutReason } from './connection-cuts.js';
 import { expireIfDue } from './connection-expiry.js';
 import type { Exchange } from './exchange.js';
-import { afterContinue, sendContinue } from './expect-continue.js';
+import { exchangeHooks, streamedBodyCounter, untilAnsweredOf } from './exchange-hooks.js';
+import { sendContinue } from './expect-continue.js';
 import { hostNetworkViolation, refusedAfterLookup } from './host-network-check.js';
 import type { RequestHandlerDeps } from './request-handler-deps.js';
 import { sendDenial } from './send-denial.js';
@@ -34,18 +32,6 @@ import { whenFlushed } from './unread-answers.js';
  */
 function respelledNumber(method: string): GatewayError {
   return new GatewayError('malformed', `dockgate: refused ${method} request: the body writes a whole number with a fraction or an exponent (1e9, 100.0) or as -0, which dockerd refuses in an integer field (-0 in an unsigned one); write it as an integer`, 'json-shape');
-}
-
-/**
- * What the record of a request whose client went says of the daemon's side
- * (ForwardHooks.untilAnswered); `cut` when the gateway closed the client's connection itself.
- */
-function clientLeft(side: DaemonSide, streaming: boolean, cut: EndedBy | undefined): string {
-  const gone = cut ? `the gateway closed the client connection (${cut})` : 'the client left';
-  if (side.kind === 'cut') return `${gone} before its request had gone to the daemon whole; the daemon request was cut off`;
-  const before = streaming ? `${gone} before the end of the answer` : `${gone} before the answer`;
-  if (side.kind === 'failed') return `${before}; the daemon request failed`;
-  return streaming ? `${before}; the daemon answered ${side.status}, read to its end (discarded)` : `${before}; the daemon answered ${side.status} (discarded)`;
 }
 
 /**
@@ -117,11 +103,7 @@ export function decideAndForward(
     // acted, also when its client leaves: the exchange then ends when the daemon answers. A
     // stream's tags stay reserved until the daemon's answer has ended (dockerd writes them at
     // the end, and finishes an import it has read whole though its client left).
-    const untilAnswered = holds === 'tags' || (holds === 'locks' && !streaming) ? {
-      toTheEnd: streaming,
-      left: () => exchange.awaitDaemon(),
-      settled: (side: DaemonSide) => exchange.daemonAnswered(clientLeft(side, streaming, cutReason(req.socket))),
-    } : undefined;
+    const untilAnswered = holds === 'tags' || (holds === 'locks' && !streaming);
     // Expired while its body was read or the gateway decided (a timer that fired late): cut, and
     // nothing forwarded.
     if (expireIfDue(req.socket)) {
@@ -131,53 +113,19 @@ export function decideAndForward(
     }
     // A streamed body is read now, by the pipe to the daemon.
     sendContinue(req, res);
-    deps.forwarder.forward(
+    // Made outside this function's scope (exchange-hooks.ts): a stream keeps them to its end.
+    const hooks = exchangeHooks({
+      exchange,
+      observer: deps.observer,
       req,
-      res,
-      {
-        onHeaders() {
-          exchange.headersSent();
-          releaseBody?.();
-          if (facts.operation?.streaming) {
-            exchange.stream = true;
-            exchange.hold(deps.observer.streamOpened(facts.operation.name, false));
-          } else {
-            // A non-streaming operation holds only quota locks, needed until the daemon has
-            // acted: freed now, not when a client that may never read the answer takes it.
-            exchange.releaseHeld();
-          }
-        },
-        onError(kind, err) {
-          // The gateway answers 502 itself when no answer has begun (a no-op otherwise).
-          exchange.headersSent();
-          const error = (err as NodeJS.ErrnoException).code ?? err.message;
-          exchange.upstreamError ??= `${kind}: ${error}`;
-          deps.observer.upstreamError(kind, error);
-        },
-        // The streamed body stopped (limits.streamedBodyIdleMs): cut as a revocation cuts, so
-        // the daemon request is dropped mid-body (dockerd gives the build or load up) and what
-        // the exchange holds (tags, stream slot) is freed once the daemon connection has closed.
-        onBodyIdle() {
-          cutConnection(req.socket, 'body-idle');
-        },
-        // Not before the client can send: its 100 Continue, pipelined behind an answer still
-        // being written, goes out only after that answer (rev-fix-http F4).
-        bodyIdleFrom(start) {
-          afterContinue(req, start);
-        },
-        ...(untilAnswered ? { untilAnswered } : {}),
-        ...(untilAnswered && answerWatch ? { answerWatch } : {}),
-      },
-      forwardTarget,
-      forwardBody,
-    );
+      streamName: streaming ? facts.operation?.name : undefined,
+      releaseBody,
+      untilAnswered: untilAnswered ? untilAnsweredOf(exchange, req, streaming) : undefined,
+      answerWatch,
+    });
+    deps.forwarder.forward(req, res, hooks, forwardTarget, forwardBody);
     // A streamed body is counted as it flows to the daemon (the pipe is already set up).
-    if (!forwardBody) {
-      req.on('data', (chunk: Buffer) => {
-        exchange.bodyBytes += chunk.length;
-        noteStreamed(chunk.length);
-      });
-    }
+    if (!forwardBody) req.on('data', streamedBodyCounter(exchange));
   };
   if (decision.amendments?.length) {
     if (facts.wholeNumberAsFloat) {
