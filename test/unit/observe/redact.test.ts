@@ -468,6 +468,9 @@ describe('auditUserAgent', () => {
     ['an @ in a URL path, not userinfo', 'a/1 http://h/x@y', 'a/1 http://h/x@y'],
     ['no URL', 'Docker-Client/28.2.2 (linux)', 'Docker-Client/28.2.2 (linux)'],
     ['userinfo without a scheme (no URL: kept)', 'curl/8 u:pw@host', 'curl/8 u:pw@host'],
+    ['`:/` and `/` in separate words (no `://`: kept)', 'a/1 x:/ /y u:pw@h', 'a/1 x:/ /y u:pw@h'],
+    ['tabs and runs of spaces, no URL (kept as sent)', 'a/1\t\tb  c ', 'a/1\t\tb  c '],
+    ['a URL after tabs', 'a/1\thttps://u:p@h', 'a/1\thttps://***@h'],
   ])('masks credentials in a URL it holds: %s', (_name, sent, recorded) => {
     expect(auditUserAgent({ 'user-agent': sent })).toBe(recorded);
   });
