@@ -6,8 +6,9 @@
  * network name), see docs/policy.md "Networks by ID"; except a service's networks, which the
  * guard hands (networkLookups) to the request path to resolve on the daemon before forwarding
  * (src/server/host-network-check.ts): the docker CLI sends them as IDs, and a service task on
- * the host network gets the host's network namespace. Every `EndpointsConfig` key is checked:
- * it is a Go map, where `host` and `HOST` are two entries.
+ * the host network gets the host's network namespace. Every `EndpointsConfig` key is checked,
+ * exactly: it is a Go map, where `host` and `HOST` are two entries, and dockerd's network look-up
+ * does not fold case.
  */
 import type { BodyAmendment, JsonValue, RequestFacts } from '../../core/types.js';
 import { apiVersionBelow } from '../../facts/api-version.js';
@@ -46,10 +47,12 @@ export const hostNamespacesGuard = defineGuard({
     if (op === OP.containerCreate) {
       const endpoints = field(facts.body, 'NetworkingConfig', 'EndpointsConfig');
       if (endpoints && typeof endpoints === 'object' && !Array.isArray(endpoints)) {
-        // A Go map: keys are network names, compared exactly by dockerd; we compare folded.
+        // A Go map: keys are network names, which dockerd looks up exactly (FindNetwork: ID,
+        // name, ID prefix; the host network's ID is lower-case hex): `Host` or `HOST` is another
+        // network's name, never the host's (seen on dockerd 20.10: a network named `Host` is the
+        // one joined). `container:` means nothing to it as a key: refused anyway.
         for (const key of Object.keys(endpoints)) {
-          const k = key.toLowerCase();
-          if (k === 'host' || k.startsWith('container:')) {
+          if (key === 'host' || key.startsWith('container:')) {
             return { code: 'host-namespace', reason: `NetworkingConfig.EndpointsConfig ${show(key)} is not allowed` };
           }
         }

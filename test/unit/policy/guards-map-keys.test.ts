@@ -46,6 +46,9 @@ describe('map keys that differ only in case are accepted (dockerd keeps both)', 
     ['volume labels env and ENV', req('POST', '/v1.41/volumes/create', { Name: 'v', Labels: { env: 'a', ENV: 'b' } }), undefined],
     ['network labels and options of two spellings', network({ 'com.example.a': '1', 'COM.EXAMPLE.A': '2' }), undefined],
     ['endpoints mynet and MYNET', endpoints({ mynet: {}, MYNET: {} }), undefined],
+    // dockerd looks network names up exactly: `Host` and `HOST` are other networks' names (seen on dockerd 20.10).
+    ['endpoints Host and HOST', endpoints({ Host: {}, HOST: {} }), undefined],
+    ['endpoint Container:db (a network name to dockerd)', endpoints({ 'Container:db': {} }), undefined],
   ]);
 });
 
@@ -61,7 +64,7 @@ describe('a dangerous value under a second spelling of a map key is refused', ()
     ['network: bridge.name in a second spelling', network({ 'com.docker.network.bridge.NAME': 'x', 'com.docker.network.bridge.name': 'docker0' }), 'network-option', 'reaches host interfaces'],
     ['network: Parent and parent', network({ Parent: 'x', parent: 'eth0' }), 'network-option'],
     // EndpointsConfig keys (hostNamespaces guard).
-    ['endpoints: HOST then host (folded, each key checked)', endpoints({ HOST: {}, host: {} }), 'host-namespace', 'EndpointsConfig "HOST"'],
+    ['endpoints: HOST then host (each key checked)', endpoints({ HOST: {}, host: {} }), 'host-namespace', 'EndpointsConfig "host"'],
     ['endpoints: bridge then host', endpoints({ bridge: {}, Bridge: {}, host: {} }), 'host-namespace'],
     // Endpoint driver options (sysctls guard), at create and at connect.
     [
