@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import type { Identity } from '../core/types.js';
 import { buildFacts } from '../facts/build-facts.js';
+import { bodyMediaKind } from '../facts/content-type.js';
+import { FactsError } from '../facts/errors.js';
 import { type ArgSpec, parseArgs, refuseRepeated, UsageError } from '../cli/args.js';
 import { readFailure } from '../config/unreadable.js';
 import { ConfigError } from '../config/validate.js';
@@ -141,11 +143,23 @@ async function explainCommand(argv: string[], io: PolicyCliIo): Promise<number> 
     facts = buildFacts({ method: method.toUpperCase(), rawTarget: target, headers, body });
   } catch (err) {
     io.stdout.write(`request refused before the policy: ${(err as Error).message}\n`);
+    if (formEndingInNewline(err, contentType, body)) {
+      io.stdout.write("hint: the form body ends in a newline (echo writes one), which Go keeps in the last value and the gateway refuses: write the body with printf (printf 'a=b' | ...)\n");
+    }
     return 3;
   }
   const e = explain(policy, identity, facts);
   io.stdout.write(formatExplanation(e));
   return e.decision.outcome === 'allow' ? 0 : 3;
+}
+
+/**
+ * Whether a refusal is of a form body's final newline, the one `echo` writes: worth a hint,
+ * since the gateway refuses such a body (parseFormBody) as it would from a client.
+ */
+function formEndingInNewline(err: unknown, contentType: string | undefined, body: Uint8Array | undefined): boolean {
+  // Checked in this order: a Content-Type bodyMediaKind throws on never gets to a bad-query refusal.
+  return err instanceof FactsError && err.code === 'bad-query' && body?.[body.length - 1] === 0x0a && bodyMediaKind(contentType) === 'form';
 }
 
 /** The SANs `--san` gives the identity, each of the kind its form says (san-kind.ts), as `sans:` rules read them. */

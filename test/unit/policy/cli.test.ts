@@ -149,6 +149,19 @@ describe('dockgate policy explain: SANs and form bodies, as the gateway sees the
     const asJson = await run(base, 'networkmode=host');
     expect(asJson.out).toContain('decision:  allow, rule san-ci');
   });
+  it('a form body ending in a newline (from echo) is refused as the gateway refuses it, with a hint', async () => {
+    const base = ['explain', '--as', 'svc', '--san', 'svc.example.com', '--policy', sanPolicy, 'POST', '/v1.41/build', '--body', '-'];
+    const echoed = await run([...base, '--content-type', 'application/x-www-form-urlencoded'], 'networkmode=host\n');
+    expect(echoed.out).toContain('request refused before the policy: form body is not printable ASCII');
+    expect(echoed.out).toContain('hint: the form body ends in a newline');
+    expect(echoed.code).toBe(3);
+    // Another byte refused, or a JSON body's final newline (JSON whitespace): no such hint.
+    const tab = await run([...base, '--content-type', 'application/x-www-form-urlencoded'], 'networkmode=host\t');
+    expect(tab.out).toContain('request refused before the policy: form body is not printable ASCII');
+    expect(tab.out).not.toContain('hint:');
+    const json = await run(base, '{}\n');
+    expect(json.out).not.toContain('hint:');
+  });
   it('--content-type without --body and an empty --san are usage errors', async () => {
     expect((await run(['explain', '--as', 'a', '--content-type', 'text/plain', 'GET', '/info'])).code).toBe(2);
     expect((await run(['explain', '--as', 'a', '--san', '', 'GET', '/info'])).code).toBe(2);
