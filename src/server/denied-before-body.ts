@@ -7,11 +7,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Decision, Identity, RequestFacts } from '../core/types.js';
 import { buildFacts, type RequestPlan } from '../facts/build-facts.js';
-import { writeRawDockerError, type ExtraHeaders } from '../http/docker-error.js';
+import type { ExtraHeaders } from '../http/docker-error.js';
 import type { Exchange } from './exchange.js';
 import type { Gatekeeper } from './gatekeeper.js';
 import type { RequestHandlerDeps } from './request-handler-deps.js';
-import { sendDenial } from './send-denial.js';
+import { sendDenial, sendUpgradeDenial } from './send-denial.js';
 
 /**
  * Bodies over this many bytes (or of a length not declared: chunked) that no rule could allow
@@ -85,8 +85,6 @@ export function upgradeDeniedBeforeTheBody(gatekeeper: Gatekeeper, req: Incoming
   const denial = denialFromTheHeaders(gatekeeper, req, identity, plan);
   if (!denial) return false;
   exchange.decided(denial.facts, denial.decision, gatekeeper.version);
-  exchange.headersSent();
-  const bytes = writeRawDockerError(socket, 403, gatekeeper.denyMessage(identity, denial.facts, denial.decision), extra);
-  exchange.finish(denial.decision.outcome, 403, 0, bytes);
+  sendUpgradeDenial(exchange, socket, gatekeeper, identity, denial.facts, denial.decision, extra, 0);
   return true;
 }

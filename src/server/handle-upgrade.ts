@@ -31,6 +31,7 @@ import { Exchange } from './exchange.js';
 import { headRefusal } from './head-refusal.js';
 import { identityOf } from './peer-identity.js';
 import { readUpgradeBody } from './upgrade-body.js';
+import { sendUpgradeDenial } from './send-denial.js';
 import type { UpgradeHandlerDeps } from './upgrade-handler-deps.js';
 
 /**
@@ -189,9 +190,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
         const { facts, decision } = admission;
         exchange.decided(facts, decision, gatekeeper.version);
         if (!decision.forward) {
-          exchange.headersSent();
-          const bytes = writeRawDockerError(socket, 403, gatekeeper.denyMessage(identity, facts, decision), idHeader);
-          exchange.finish(decision.outcome, 403, body.length, bytes);
+          sendUpgradeDenial(exchange, socket, gatekeeper, identity, facts, decision, idHeader, body.length);
           return;
         }
         if (!facts.operation?.hijack) {

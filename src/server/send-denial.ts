@@ -1,11 +1,15 @@
 /**
  * The answer to a request denied on the request path: by the policy (from its headers, before its
- * body is read, or after), by a guard once the daemon's networks are looked up, or by tenancy.
+ * body is read, or after), by a guard once the daemon's networks are looked up, or by tenancy;
+ * and to an upgrade request the policy denied (from its headers or after its body), written raw.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendDockerError, type ExtraHeaders } from '../http/docker-error.js';
+import type { Duplex } from 'node:stream';
+import type { Decision, Identity, RequestFacts } from '../core/types.js';
+import { sendDockerError, writeRawDockerError, type ExtraHeaders } from '../http/docker-error.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
 import type { Exchange } from './exchange.js';
+import type { Gatekeeper } from './gatekeeper.js';
 
 /**
  * Deny `req` with Docker's error shape (`status` and `message`, `extra` headers): the exchange's
@@ -16,4 +20,17 @@ export function sendDenial(exchange: Pick<Exchange, 'headersSent'>, req: Incomin
   exchange.headersSent();
   drainRefusedBody(req);
   sendDockerError(res, status, message, extra);
+}
+
+/**
+ * Deny an upgrade request the policy denied (`decision`, already recorded on the exchange): 403
+ * with the gatekeeper's message in Docker's error shape, written raw on `socket` with `extra`
+ * headers (the request id), which is then closed (docker-error.ts, writeRawDockerError); the
+ * exchange finished with `bytesIn` (the body read, 0 when denied from the headers) and the
+ * bytes written.
+ */
+export function sendUpgradeDenial(exchange: Exchange, socket: Duplex, gatekeeper: Gatekeeper, identity: Identity, facts: RequestFacts, decision: Decision, extra: ExtraHeaders, bytesIn: number): void {
+  exchange.headersSent();
+  const bytes = writeRawDockerError(socket, 403, gatekeeper.denyMessage(identity, facts, decision), extra);
+  exchange.finish(decision.outcome, 403, bytesIn, bytes);
 }
