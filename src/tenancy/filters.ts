@@ -5,13 +5,18 @@
  * narrows what the client asked for. A value dockerd refuses (neither form, or a mix of the
  * two) is refused, never turned into one it accepts. Pure.
  *
+ * Read as Go's decoder reads it into dockerd's maps: a name (or a map-form value) given twice
+ * keeps its last occurrence, each occurrence checked for its type (a wrong type in any fails
+ * the form, so `{"label":["a"],"label":{"b":true}}` is refused as dockerd refuses it); a `null`
+ * is a name with no values (dockerd: no filtering on it), in either form. What is forwarded is
+ * the re-serialisation of that reading, each name once.
+ *
  * Names and values are the client's: every object built here has no prototype, so a name or
  * value `__proto__` (or `constructor`, ...) is an own key like any other and is forwarded as
  * sent, never taken for the prototype or read from it.
  */
 import { isObject } from '../facts/go-fold.js';
-import { firstDuplicateKey } from '../facts/json-duplicate-keys.js';
-import { maskedFilterValue } from '../observe/prune-filters.js';
+import { objectMembers } from '../facts/json-duplicate-keys.js';
 
 /** Filters in the current form: name -> set of values (objects without a prototype). */
 export type FilterArgs = Record<string, Record<string, boolean>>;
@@ -31,15 +36,13 @@ export function parseFilters(raw: string | undefined): FilterArgs {
   }
   // dockerd: FromJSON of "null" gives empty args.
   if (parsed === null) return out;
-  // JSON.parse keeps the last of two equal keys; Go's decoder fails on a wrong type in any of
-  // them (`{"label":["a"],"label":{"b":true}}` is refused by dockerd, read here as the map).
-  const twice = firstDuplicateKey(raw);
-  // A key in a map-form value is a filter value (`token=<secret>` of a label): masked as the record masks it.
-  if (twice !== undefined) throw new FilterError(`filters has the key ${JSON.stringify(maskedFilterValue(twice))} twice in one object`);
   if (!isObject(parsed as never)) throw new FilterError('filters must be a JSON object');
   let lists = false;
   let maps = false;
-  for (const [name, values] of Object.entries(parsed as Record<string, unknown>)) {
+  // Every member, a name given twice included (JSON.parse keeps only the last): Go decodes each
+  // occurrence into a fresh value and keeps the last, failing the form on a wrong type in any.
+  for (const [name, text] of objectMembers(raw)) {
+    const values = JSON.parse(text) as unknown;
     const set: Record<string, boolean> = Object.create(null) as Record<string, boolean>;
     if (Array.isArray(values)) {
       lists = true;
@@ -50,14 +53,16 @@ export function parseFilters(raw: string | undefined): FilterArgs {
       }
     } else if (typeof values === 'object' && values !== null) {
       maps = true;
-      // dockerd matches on the keys whatever the boolean says (null is false to Go).
-      for (const [v, b] of Object.entries(values)) {
-        if (typeof b !== 'boolean' && b !== null) throw new FilterError(`filter "${name}" values must be booleans`);
+      // dockerd matches on the keys whatever the boolean says (null is false to Go). Each member
+      // is checked, a value given twice included: Go keeps the last, failing on a wrong type in any.
+      for (const [v, b] of objectMembers(text)) {
+        if (b !== 'true' && b !== 'false' && b !== 'null') throw new FilterError(`filter "${name}" values must be booleans`);
         set[v] = true;
       }
-    } else {
+    } else if (values !== null) {
       throw new FilterError(`filter "${name}" must be a list or a map`);
     }
+    // A null leaves Go a nil map (or slice): the name with no values, in whichever form the rest is.
     out[name] = set;
   }
   // FromJSON decodes the whole value in one form, else in the other: a mix fails both.
