@@ -1,11 +1,23 @@
 /**
  * The counts in a `system/df` answer, taken again from the containers the caller may see
  * (the answer's `Containers`, already filtered): dockerd counts everyone's, which told a tenant
- * how many containers others run from a shared image, or have mounting a shared volume.
+ * how many containers others run from a shared image, or have mounting a shared volume. An
+ * image's `SharedSize` cannot be counted again (below): it is answered as not computed.
  */
 
 /** dockerd's value for a count it did not compute. */
 const NOT_COMPUTED = -1;
+
+/**
+ * An image summary of `system/df` with its `SharedSize` answered as not computed, when it has one.
+ * dockerd counts a layer as shared when any other image uses it, another tenant's included: a
+ * tenant's own image showed a shared size once someone else built `FROM` it or reused its
+ * build steps from the cache. The summaries hold no layers to count it among the images the
+ * caller may see. The docker CLI shows -1 as `N/A`.
+ */
+function withoutSharedSize(image: Record<string, unknown>): Record<string, unknown> {
+  return 'SharedSize' in image ? { ...image, SharedSize: NOT_COMPUTED } : image;
+}
 
 /** A container's volume names, from its `Mounts` as `system/df` lists them. */
 function volumeNames(container: Record<string, unknown>): Set<unknown> {
@@ -18,6 +30,7 @@ function volumeNames(container: Record<string, unknown>): Set<unknown> {
  * `UsageData.RefCount` (containers that mount it, as dockerd counts references: one per
  * container, whatever its state) from `doc.Containers`. Without a `Containers` list (an answer
  * that left it out, as `?type=` of API 1.42 does) nothing can be counted: the counts become -1, dockerd's "not computed".
+ * Each image's `SharedSize` becomes -1 too (withoutSharedSize).
  * A volume's `UsageData.Size` is left as dockerd measured it: a shared volume's is everyone's
  * data (docs/sharing.md, "Lists").
  */
@@ -31,7 +44,7 @@ export function countVisibleContainers(doc: Record<string, unknown>): void {
     for (const name of volumeNames(c)) perVolume.set(name, (perVolume.get(name) ?? 0) + 1);
   }
   const count = (counts: Map<unknown, number>, key: unknown): number => (containers ? (counts.get(key) ?? 0) : NOT_COMPUTED);
-  if (Array.isArray(doc.Images)) doc.Images = (doc.Images as Record<string, unknown>[]).map((i) => ({ ...i, Containers: count(perImage, i.Id) }));
+  if (Array.isArray(doc.Images)) doc.Images = (doc.Images as Record<string, unknown>[]).map((i) => withoutSharedSize({ ...i, Containers: count(perImage, i.Id) }));
   if (Array.isArray(doc.Volumes)) {
     doc.Volumes = (doc.Volumes as Record<string, unknown>[]).map((v) => {
       const usage = v.UsageData;

@@ -70,7 +70,7 @@ afterAll(async () => {
   const volList = vols.stdout.split('\n').filter(Boolean);
   if (volList.length) await dockerDirect(socket, ['volume', 'rm', '-f', ...volList]);
   await dockerDirect(socket, ['network', 'rm', 'ten-na', 'ten-nc', 'ten-shared-dns', 'ten-i-net1', 'ten-i-net2']);
-  await dockerDirect(socket, ['rmi', '-f', 'ten-img-a', 'ten-built-a', 'ten-img-c', 'ten-img-chg', 'ten-spoof:1', 'ten-built-c', 'ten-built-lim', 'ten-built-bk', 'ten-idimg-a', 'ten-idimg-c', 'ten-repo-a:1', 'ten-repo-a:bob', 'ten-repo-c', 'ten-race-0:1', 'ten-race-1:1', 'ten-imp:1', 'ten-imp-c:1', 'ten-race-left:1']);
+  await dockerDirect(socket, ['rmi', '-f', 'ten-img-a', 'ten-built-a', 'ten-img-c', 'ten-img-chg', 'ten-spoof:1', 'ten-built-c', 'ten-built-lim', 'ten-built-bk', 'ten-idimg-a', 'ten-idimg-c', 'ten-repo-a:1', 'ten-repo-a:bob', 'ten-repo-c', 'ten-race-0:1', 'ten-race-1:1', 'ten-imp:1', 'ten-imp-c:1', 'ten-race-left:1', 'ten-df-a', 'ten-df-c']);
   await gw?.stop();
 });
 
@@ -737,6 +737,35 @@ describe('review fixes, on the real daemon', () => {
     expect(seen?.Containers).toBe(containers.filter((c) => c.ImageID === busyboxId).length);
     const all = (await dockerDirect(socket, ['ps', '-aq', '--filter', 'ancestor=busybox'])).stdout.split('\n').filter(Boolean).length;
     expect(seen?.Containers).toBeLessThan(all);
+  });
+
+  it('system df answers each image\'s SharedSize as not computed: on the daemon it showed carol that alice built on her image', async () => {
+    const sharedOnDaemon = async (id: string) => {
+      const direct = await run('curl', ['-s', '--unix-socket', socket, 'http://localhost/v1.41/system/df']);
+      const image = (JSON.parse(direct.stdout) as { Images: { Id: string; Size: number; SharedSize: number }[] }).Images.find((i) => i.Id === id);
+      return { size: image?.Size ?? -2, shared: image?.SharedSize ?? -2 };
+    };
+    // carol's own image, with a layer of its own (a file written in the container she commits).
+    expect((await as('carol', ['run', '--name', 'ten-df-src', 'busybox', 'sh', '-c', 'head -c 100000 /dev/urandom > /f'])).code).toBe(0);
+    expect((await as('carol', ['commit', 'ten-df-src', 'ten-df-c'])).code).toBe(0);
+    const carolImage = (await dockerDirect(socket, ['image', 'inspect', '-f', '{{.Id}}', 'ten-df-c'])).stdout.trim();
+    const before = await sharedOnDaemon(carolImage);
+    expect(before.shared).toBeLessThan(before.size);
+    // alice builds FROM it by ID (docs/sharing.md, Known limits): every layer of carol's is now shared.
+    const dir = scratchDir('ten-df-');
+    writeFileSync(join(dir, 'Dockerfile'), `FROM ${carolImage}\nLABEL x=1\n`);
+    const built = await run('docker', [...tlsArgs(pki.bundle('alice'), gw.port), 'build', '-q', '-t', 'ten-df-a', dir], { env: { ...process.env, DOCKER_BUILDKIT: '0' }, timeoutMs: 120_000 });
+    expect(built.code, built.stderr).toBe(0);
+    const after = await sharedOnDaemon(carolImage);
+    expect(after.shared).toBe(after.size);
+    // Through the gateway carol sees no shared size, before or after: nothing tells her of alice's image.
+    const df = await api('carol', 'GET', '/system/df');
+    expect(df.status).toBe(200);
+    const images = df.json.Images as { Id: string; SharedSize: number }[];
+    expect(images.find((i) => i.Id === carolImage)?.SharedSize).toBe(-1);
+    expect(images.filter((i) => i.SharedSize !== -1)).toEqual([]);
+    const cli = await as('carol', ['system', 'df', '-v', '--format', '{{range .Images}}{{if eq .Repository "ten-df-c"}}{{.SharedSize}}{{end}}{{end}}']);
+    expect(cli.stdout.trim()).toBe('N/A');
   });
 
   it('#16 a tenant may disconnect its own container from a predefined network', async () => {

@@ -1,7 +1,7 @@
 /**
  * `system/df` counts taken again from the containers the caller may see (df-counts.ts): a
  * shared volume's `UsageData.RefCount` counted other tenants' containers (rev-objects F2), as
- * each image's `Containers` once did.
+ * each image's `Containers` once did; an image's `SharedSize` counted other tenants' images.
  */
 import { describe, expect, it } from 'vitest';
 import { countVisibleContainers } from '../../../src/tenancy/df-counts.js';
@@ -25,6 +25,19 @@ describe('countVisibleContainers', () => {
     countVisibleContainers(doc);
     expect((doc.Volumes as { UsageData: { RefCount: number } }[]).map((v) => v.UsageData.RefCount)).toEqual(refCounts);
     expect((doc.Images as { Containers: number }[]).map((i) => i.Containers)).toEqual(imageCounts);
+  });
+
+  it.each<[string, Record<string, unknown>[], unknown[]]>([
+    // [case, images as dockerd answers them, their SharedSize after]
+    ['a layer other images share (maybe another tenant\'s) is not counted', [{ Id: 'i1', Size: 500, SharedSize: 300 }], [-1]],
+    ['no shared layer', [{ Id: 'i1', Size: 500, SharedSize: 0 }], [-1]],
+    ['already not computed', [{ Id: 'i1', Size: 500, SharedSize: -1 }], [-1]],
+    ['an answer without SharedSize gets none', [{ Id: 'i1', Size: 500 }], [undefined]],
+  ])('image SharedSize: %s', (_, images, shared) => {
+    const doc: Record<string, unknown> = { Containers: [], Images: images };
+    countVisibleContainers(doc);
+    expect((doc.Images as { SharedSize?: number }[]).map((i) => i.SharedSize)).toEqual(shared);
+    expect((doc.Images as { Size: number }[]).map((i) => i.Size)).toEqual(images.map(() => 500));
   });
 
   it('keeps the size and the other fields; leaves a volume without UsageData alone', () => {
