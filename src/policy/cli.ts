@@ -7,6 +7,7 @@ import type { Identity } from '../core/types.js';
 import { buildFacts } from '../facts/build-facts.js';
 import { bodyMediaKind } from '../facts/content-type.js';
 import { FactsError } from '../facts/errors.js';
+import { parseFormBody } from '../facts/query.js';
 import { type ArgSpec, parseArgs, refuseRepeated, UsageError } from '../cli/args.js';
 import { readFailure } from '../config/unreadable.js';
 import { ConfigError } from '../config/validate.js';
@@ -155,11 +156,22 @@ async function explainCommand(argv: string[], io: PolicyCliIo): Promise<number> 
 
 /**
  * Whether a refusal is of a form body's final newline, the one `echo` writes: worth a hint,
- * since the gateway refuses such a body (parseFormBody) as it would from a client.
+ * since the gateway refuses such a body (parseFormBody) as it would from a client. Only when
+ * the body without it would be read: after another refused byte, printf would not help.
  */
 function formEndingInNewline(err: unknown, contentType: string | undefined, body: Uint8Array | undefined): boolean {
   // Checked in this order: a Content-Type bodyMediaKind throws on never gets to a bad-query refusal.
-  return err instanceof FactsError && err.code === 'bad-query' && body?.[body.length - 1] === 0x0a && bodyMediaKind(contentType) === 'form';
+  return err instanceof FactsError && err.code === 'bad-query' && body?.[body.length - 1] === 0x0a && bodyMediaKind(contentType) === 'form' && readsAsForm(body.subarray(0, -1));
+}
+
+/** Whether the gateway reads `body` as a form body (parseFormBody does not refuse it). */
+function readsAsForm(body: Uint8Array): boolean {
+  try {
+    parseFormBody(body);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The SANs `--san` gives the identity, each of the kind its form says (san-kind.ts), as `sans:` rules read them. */

@@ -159,6 +159,10 @@ describe('dockgate policy explain: SANs and form bodies, as the gateway sees the
     const tab = await run([...base, '--content-type', 'application/x-www-form-urlencoded'], 'networkmode=host\t');
     expect(tab.out).toContain('request refused before the policy: form body is not printable ASCII');
     expect(tab.out).not.toContain('hint:');
+    // A final newline after another refused byte: printf would not help, no hint.
+    const both = await run([...base, '--content-type', 'application/x-www-form-urlencoded'], 'networkmode=host\t\n');
+    expect(both.out).toContain('request refused before the policy: form body is not printable ASCII');
+    expect(both.out).not.toContain('hint:');
     const json = await run(base, '{}\n');
     expect(json.out).not.toContain('hint:');
   });
