@@ -6,7 +6,8 @@
 /**
  * Stable codes of errors the gateway itself answers with. Policy denials are not among them
  * (their record carries the policy's code), nor is an unreachable daemon (the forwarded
- * request's 502, recorded as an `allow` with `upstreamError`).
+ * request's 502, recorded as an `allow` with `upstreamError`; the version gate's refusal of a
+ * prefix the daemon did not serve when last reached is `upstream-failed`, version-gate.ts).
  */
 export type GatewayErrorCode =
   | 'malformed'

@@ -74,6 +74,8 @@ export function startUpstreamMonitor(opts: {
   log?: OperationalLog;
   /** Each answered ping: its `API-Version` header, and whether the daemon did not answer the one before. */
   answered?: (apiVersion: string | undefined, cameBack: boolean) => void;
+  /** Each failed ping: its OS error code (undefined: it timed out, or the daemon answered another status). */
+  unanswered?: (code: string | undefined) => void;
 }): () => void {
   let stopped = false;
   // Unknown until the first ping: only a failure is logged then.
@@ -83,6 +85,7 @@ export function startUpstreamMonitor(opts: {
     if (stopped) return;
     opts.metrics.upstreamPing(ping.seconds, ping.ok);
     if (ping.ok) opts.answered?.(ping.apiVersion, up === false);
+    else opts.unanswered?.(ping.code);
     if (ping.ok !== up) {
       if (!ping.ok) opts.log?.warn({ event: 'upstream-down', upstream: opts.upstream.url, error: ping.detail ?? 'no answer' }, 'the daemon does not answer /_ping: requests get 502, or wait if it accepts connections without answering, until it does');
       else if (up === false) opts.log?.info({ event: 'upstream-up', upstream: opts.upstream.url }, 'the daemon answers /_ping again');

@@ -11,6 +11,8 @@ export interface PingResult {
   seconds: number;
   /** Why the probe failed (status, error code or timeout). */
   detail?: string;
+  /** The OS error code of a probe that failed with one (`ENOENT`, `ECONNREFUSED`): not of a timeout or a status. */
+  code?: string;
   /** The answer's `API-Version` header: the daemon's newest API version. */
   apiVersion?: string;
 }
@@ -50,7 +52,7 @@ export function pingUpstream(upstream: Upstream, timeoutMs: number): Promise<Pin
       finish({ ok: false, seconds: elapsed(), detail: `timeout after ${timeoutMs} ms` });
       req.destroy();
     }, timeoutMs);
-    req.on('error', (err: NodeJS.ErrnoException) => finish({ ok: false, seconds: elapsed(), detail: err.code ?? err.message }));
+    req.on('error', (err: NodeJS.ErrnoException) => finish({ ok: false, seconds: elapsed(), detail: err.code ?? err.message, ...(err.code === undefined ? {} : { code: err.code }) }));
     req.end();
   });
 }

@@ -177,7 +177,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     closed: (count, certificates) => logCrlCut(log, 'docker', count, certificates),
   });
   crlExpiry.check();
-  const stopMonitor = startUpstreamMonitor({ upstream: config.upstream, intervalMs: 15_000, timeoutMs: 2_000, metrics, log, answered: (version, cameBack) => apiRange.daemonAnswered(version, cameBack) });
+  const stopMonitor = startUpstreamMonitor({ upstream: config.upstream, intervalMs: 15_000, timeoutMs: 2_000, metrics, log, answered: (version, cameBack) => apiRange.daemonAnswered(version, cameBack), unanswered: (code) => apiRange.notReached(code) });
 
   const policyLoads = new PolicyLoads();
   const reloadPolicy = createPolicyReload({ file: config.policy, policyLoads, install: (next) => { gatekeeper = next; }, metrics, log });

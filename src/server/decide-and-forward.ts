@@ -117,6 +117,7 @@ export function decideAndForward(
     const hooks = exchangeHooks({
       exchange,
       observer: deps.observer,
+      apiRange: deps.apiRange,
       req,
       streamName: streaming ? facts.operation?.name : undefined,
       releaseBody,

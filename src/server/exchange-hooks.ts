@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import type { EndedBy, Observer } from '../core/observer.js';
 import type { AnswerWatch, DaemonSide, ForwardHooks } from '../proxy/forward-hooks.js';
 import { noteStreamed } from '../proxy/stream-buffer-pacing.js';
+import { errorCode, type DaemonApiRange } from '../runtime/daemon-api-range.js';
 import { cutConnection, cutReason } from './connection-cuts.js';
 import type { Exchange } from './exchange.js';
 import { afterContinue } from './expect-continue.js';
@@ -50,6 +51,8 @@ export function streamedBodyCounter(exchange: Exchange): (chunk: Buffer) => void
 export interface ExchangeHooksInput {
   exchange: Exchange;
   observer: Observer;
+  /** Told when the daemon could not be reached: its API range may be stale (version-gate.ts). */
+  apiRange: Pick<DaemonApiRange, 'notReached'>;
   req: IncomingMessage;
   /** The operation's name when it streams its answer (a stream is counted while it is open); else undefined. */
   streamName: string | undefined;
@@ -66,6 +69,7 @@ export interface ExchangeHooksInput {
 class ExchangeHooks implements ForwardHooks {
   private readonly exchange: Exchange;
   private readonly observer: Observer;
+  private readonly apiRange: Pick<DaemonApiRange, 'notReached'>;
   private readonly req: IncomingMessage;
   private readonly streamName: string | undefined;
   private releaseBody: (() => void) | undefined;
@@ -76,6 +80,7 @@ class ExchangeHooks implements ForwardHooks {
   constructor(input: ExchangeHooksInput) {
     this.exchange = input.exchange;
     this.observer = input.observer;
+    this.apiRange = input.apiRange;
     this.req = input.req;
     this.streamName = input.streamName;
     this.releaseBody = input.releaseBody;
@@ -104,6 +109,8 @@ class ExchangeHooks implements ForwardHooks {
     const error = (err as NodeJS.ErrnoException).code ?? err.message;
     this.exchange.upstreamError ??= `${kind}: ${error}`;
     this.observer.upstreamError(kind, error);
+    // A daemon that could not be reached may have gone: its API range is stale (version-gate.ts).
+    if (kind === 'unreachable') this.apiRange.notReached(errorCode(err));
   }
 
   // The streamed body stopped (limits.streamedBodyIdleMs): cut as a revocation cuts, so

@@ -268,6 +268,9 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
               if (error && upstream) {
                 exchange.upstreamError ??= `${upstream}: ${error}`;
                 deps.observer.upstreamError(upstream, error);
+                // A daemon that could not be reached may have gone: its API range is stale
+                // (version-gate.ts); `error` is the OS error code when there is one.
+                if (upstream === 'unreachable') deps.apiRange.notReached(error);
               }
               // No answer at all: the client went before the daemon answered (or before the request was sent).
               const gone = error && status === 0 ? goneBeforeTheAnswer(error, cutReason(socket)) : undefined;

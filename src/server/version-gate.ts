@@ -9,7 +9,7 @@ import { versionRefusal } from '../facts/api-range.js';
 import { routeFacts, type RequestPlan } from '../facts/build-facts.js';
 import { GatewayError } from '../http/gateway-error.js';
 import { versionErrorAnswer, type VersionErrorAnswer } from '../http/version-error.js';
-import { UnusableApiRange, type DaemonApiRange } from '../runtime/daemon-api-range.js';
+import { errorCode, noConnection, UnusableApiRange, type DaemonApiRange } from '../runtime/daemon-api-range.js';
 
 /** A request refused for its version: what the record says and what the client is sent. */
 export interface VersionRefused {
@@ -34,14 +34,18 @@ export function versionRefused(apiRange: DaemonApiRange, method: string, rawTarg
 
 /**
  * Whether the gate must first read the range: the request has a version prefix (only such a
- * request can be refused) and the range is not known yet.
+ * request can be refused) and the range is not known yet, or it is stale (the daemon may have
+ * gone, daemon-api-range.ts) and refuses that version: refused from it, the client of a daemon
+ * that is gone would read that its version is not served (seen live: the 28.x CLI, whose
+ * `/_ping` got the gateway's 502, was told `client version 1.50 is too new`). A version it
+ * serves goes on at once, as before.
  */
 export function rangeNeeded(apiRange: DaemonApiRange, plan: RequestPlan): boolean {
-  return plan.match?.apiVersion !== undefined && apiRange.current() === undefined;
+  const version = plan.match?.apiVersion;
+  if (version === undefined) return false;
+  const range = apiRange.current();
+  return range === undefined || (apiRange.stale() && versionRefusal(version, range) !== undefined);
 }
-
-/** Errors of a connection to the daemon that was never made: nothing can act on a request then. */
-const NOT_CONNECTED = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES']);
 
 /**
  * What becomes of a request with a version prefix when the daemon's range could not be read
@@ -52,8 +56,20 @@ const NOT_CONNECTED = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES']);
  * and could act on a request it refuses once it answers: rev-fix-ver V1).
  */
 export function rangeUnknown(err: unknown): GatewayError | undefined {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (!(err instanceof UnusableApiRange) && code !== undefined && NOT_CONNECTED.has(code)) return undefined;
+  if (!(err instanceof UnusableApiRange) && noConnection(errorCode(err))) return undefined;
   const why = err instanceof Error ? err.message : String(err);
   return new GatewayError('upstream-failed', `dockgate: refused request: the daemon's supported API versions are not known (${why}); a request with a version prefix is not decided without them`, 'api-version-unknown');
+}
+
+/**
+ * What becomes of a request with version prefix `version`, which the stale range refuses
+ * (rangeNeeded), when reading the range again failed with `err`: refused 502 when no connection
+ * to the daemon could be made, saying so, not forwarded (had the daemon come back meanwhile,
+ * tenancy's look-ups and clean-ups could act on a request it may refuse); undefined otherwise:
+ * a daemon that answers too slowly or without a range is there, and the last range decides.
+ */
+export function staleRangeUnread(err: unknown, version: string): GatewayError | undefined {
+  const code = errorCode(err);
+  if (err instanceof UnusableApiRange || !noConnection(code)) return undefined;
+  return new GatewayError('upstream-failed', `dockgate: upstream unreachable: ${code} (the daemon could not be reached to read its API versions again; when last reached it did not serve ${version})`, 'api-version-unreachable');
 }

@@ -3,34 +3,16 @@
  * daemon (200, then 503 naming it, then 200 again) while `/healthz` stays 200 throughout.
  * The suite stops the shared test daemon, so it always starts it again before it ends.
  */
-import { join } from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { restartDaemon, stopDaemon, waitForDaemon, type PrivateDaemon } from '../../scripts/lib/private-dockerd.mjs';
+import { restartDaemon, stopDaemon } from '../../scripts/lib/private-dockerd.mjs';
 import { configYaml, docker, makePki, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
 import { httpGet } from './support/prometheus.js';
+import { ensureSharedDaemon, sharedDaemon } from './support/shared-daemon.js';
 
 const socket = inject('dockerSocket');
-const root = inject('daemonRoot');
 let pki: TestPki;
 let gw: TestGateway;
 let adminUrl: string;
-
-/** The shared daemon as private-dockerd.mjs knows it: its pid from the pidfile (dockerd removes it on exit). */
-function sharedDaemon(): PrivateDaemon {
-  const pidFile = join(root, 'dockerd.pid');
-  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0;
-  return { root, socket, pid, log: join(root, 'dockerd.log') };
-}
-
-/** Make sure the shared daemon answers again, whatever happened in the tests. */
-async function ensureDaemon(): Promise<void> {
-  try {
-    await waitForDaemon(socket, 1000);
-  } catch {
-    await restartDaemon(sharedDaemon());
-  }
-}
 
 interface ReadyBody {
   status: string;
@@ -58,7 +40,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // Later test files share this daemon: it must be up again even if a test failed midway.
-  await ensureDaemon();
+  await ensureSharedDaemon();
   await gw?.stop();
 });
 
@@ -103,7 +85,7 @@ describe('readiness follows the daemon', () => {
       expect(again.stderr).toBe('');
       expect(again.code).toBe(0);
     } finally {
-      await ensureDaemon();
+      await ensureSharedDaemon();
     }
   });
 });

@@ -28,7 +28,8 @@ describe('startUpstreamMonitor', () => {
     };
     const pings: boolean[] = [];
     const answered: [string | undefined, boolean][] = [];
-    const stop = startUpstreamMonitor({ upstream: { kind: 'unix', path, url: `unix://${path}` }, intervalMs: 30, timeoutMs: 1000, metrics: { upstreamPing: (_s, ok) => pings.push(ok) }, log, answered: (v, back) => answered.push([v, back]) });
+    const unanswered: (string | undefined)[] = [];
+    const stop = startUpstreamMonitor({ upstream: { kind: 'unix', path, url: `unix://${path}` }, intervalMs: 30, timeoutMs: 1000, metrics: { upstreamPing: (_s, ok) => pings.push(ok) }, log, answered: (v, back) => answered.push([v, back]), unanswered: (code) => unanswered.push(code) });
     let server: Server | undefined;
     try {
       await until(() => pings.length >= 3, 'three failed pings');
@@ -47,6 +48,9 @@ describe('startUpstreamMonitor', () => {
     // Each answered ping reports the daemon's API-Version; the first after the failures says it came back.
     expect(answered.length).toBeGreaterThanOrEqual(3);
     expect(answered.slice(0, 3)).toEqual([['1.41', true], ['1.41', false], ['1.41', false]]);
+    // Each failed ping reports its OS error code (the socket is gone: ENOENT), as many as failed.
+    expect(unanswered.length).toBe(pings.filter((ok) => !ok).length);
+    expect(new Set(unanswered)).toEqual(new Set(['ENOENT']));
     expect(lines).toEqual([
       { level: 'warn', obj: { event: 'upstream-down', upstream: url, error: 'ENOENT' } },
       { level: 'info', obj: { event: 'upstream-up', upstream: url } },

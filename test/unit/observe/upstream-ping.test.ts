@@ -67,13 +67,15 @@ describe('pingUpstream', () => {
 
   it('fails with the error code when the socket is missing', async () => {
     const got = await pingUpstream(unix(join(dir, 'missing.sock')), 2000);
-    expect(got).toMatchObject({ ok: false, detail: 'ENOENT' });
+    expect(got).toMatchObject({ ok: false, detail: 'ENOENT', code: 'ENOENT' });
   });
 
   it('fails on a non-200 answer', async () => {
     const sock = join(dir, 'sick.sock');
     await fakeDaemon(sock, (_req, res) => res.writeHead(500).end('{"message":"boom"}'));
-    expect(await pingUpstream(unix(sock), 2000)).toMatchObject({ ok: false, detail: 'status 500' });
+    const got = await pingUpstream(unix(sock), 2000);
+    expect(got).toMatchObject({ ok: false, detail: 'status 500' });
+    expect(got.code).toBeUndefined();
   });
 
   it('times out on a daemon that never answers', async () => {
@@ -83,6 +85,7 @@ describe('pingUpstream', () => {
     });
     const got = await pingUpstream(unix(sock), 200);
     expect(got).toMatchObject({ ok: false, detail: 'timeout after 200 ms' });
+    expect(got.code).toBeUndefined();
   });
 });
 

@@ -73,4 +73,56 @@ describe('createDaemonApiRange', () => {
     expect(errors).toEqual(['EPIPE']);
     expect(range.current()?.max).toBe('1.41');
   });
+
+  it.each([
+    ['ENOENT', true],
+    ['ECONNREFUSED', true],
+    ['EACCES', true],
+    // A connection that was made, or a ping that timed out: the daemon may be there, frozen or busy.
+    ['ECONNRESET', false],
+    ['EPIPE', false],
+    ['ETIMEDOUT', false],
+    [undefined, false],
+  ])('an attempt that failed with %s: stale %s, and get reads again only then', async (code, stale) => {
+    const daemon = fakeDaemon([V2010, V28]);
+    const range = createDaemonApiRange(daemon);
+    await range.get();
+    range.notReached(code);
+    expect(range.stale()).toBe(stale);
+    expect(range.current()?.max).toBe('1.41');
+    expect((await range.get()).max).toBe(stale ? '1.48' : '1.41');
+    expect(range.stale()).toBe(false);
+    expect(daemon.reads).toBe(stale ? 2 : 1);
+  });
+
+  it('a read that makes no connection keeps the range and makes it stale; one that answers makes it fresh', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED /run/docker.sock'), { code: 'ECONNREFUSED' });
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const daemon = fakeDaemon([V2010, refused, reset, V2010]);
+    const range = createDaemonApiRange(daemon);
+    range.daemonAnswered('1.41', true);
+    await settle();
+    expect([range.current()?.max, range.stale()]).toEqual(['1.41', false]);
+    range.daemonAnswered('1.41', true);
+    await settle();
+    expect([range.current()?.max, range.stale()]).toEqual(['1.41', true]);
+    // Still stale: read by the next get, which fails other than by not connecting.
+    await expect(range.get()).rejects.toThrow('socket hang up');
+    expect(range.stale()).toBe(true);
+    // A ping answered with the same version, the daemon up at the ping before: stale, so read.
+    range.daemonAnswered('1.41', false);
+    await settle();
+    expect([daemon.reads, range.stale()]).toEqual([4, false]);
+  });
+
+  it('a read that began before a failed attempt does not make the range fresh', async () => {
+    let answer: (a: DaemonAnswer) => void = () => undefined;
+    const daemon: DaemonClient = { get: () => new Promise((r) => (answer = r)) };
+    const range = createDaemonApiRange(daemon);
+    const reading = range.get();
+    range.notReached('ENOENT');
+    answer({ status: 200, json: V28, raw: Buffer.from(''), contentType: 'application/json' });
+    expect((await reading).max).toBe('1.48');
+    expect(range.stale()).toBe(true);
+  });
 });

@@ -16,11 +16,11 @@ import { identity } from '../policy/fixtures.js';
 
 const ALLOW: Decision = { forward: true, outcome: 'allow', rule: 'ops', code: 'allowed', reason: 'allowed by rule "ops"' };
 
-type Step = 'headers' | 'error-failed' | 'error-unreachable' | 'body-idle' | 'finish';
+type Step = 'headers' | 'error-failed' | 'error-unreachable' | 'error-enoent' | 'body-idle' | 'finish';
 
 interface Seen {
   record?: Pick<RequestRecord, 'stream' | 'upstreamError' | 'bytesIn'> & { headersSent: boolean };
-  /** Events in order: body released, stream opened/closed, held released, upstream errors reported. */
+  /** Events in order: body released, stream opened/closed, held released, upstream errors reported, the API range told. */
   events: string[];
   cut?: EndedBy | undefined;
 }
@@ -42,13 +42,15 @@ function run(streamName: string | undefined, steps: Step[], withBody = true): Se
   const exchange = new Exchange(observer, req, identity('ops'));
   exchange.decided({ method: 'GET', rawTarget: '/v1.41/events', path: '/events', params: {}, query: {}, queryAll: {} }, ALLOW, 'abc');
   exchange.hold(() => events.push('held released'));
-  const hooks = exchangeHooks({ exchange, observer, req, streamName, releaseBody: withBody ? () => events.push('body released') : undefined, untilAnswered: undefined, answerWatch: undefined });
+  const apiRange = { notReached: (code: string | undefined) => events.push(`range not reached ${code}`) };
+  const hooks = exchangeHooks({ exchange, observer, apiRange, req, streamName, releaseBody: withBody ? () => events.push('body released') : undefined, untilAnswered: undefined, answerWatch: undefined });
   const count = streamedBodyCounter(exchange);
   count(Buffer.alloc(7));
   for (const step of steps) {
     if (step === 'headers') hooks.onHeaders(200);
     else if (step === 'error-failed') hooks.onError('failed', Object.assign(new Error('x'), { code: 'ECONNRESET' }));
     else if (step === 'error-unreachable') hooks.onError('unreachable', new Error('no daemon'));
+    else if (step === 'error-enoent') hooks.onError('unreachable', Object.assign(new Error('gone'), { code: 'ENOENT' }));
     else if (step === 'body-idle') hooks.onBodyIdle?.();
     else exchange.finish(exchange.decision?.outcome ?? 'error', 200, exchange.bodyBytes, 10);
   }
@@ -75,8 +77,13 @@ describe('exchangeHooks', () => {
       cut: undefined,
     }],
     ['the first daemon error is recorded, each is reported', 'SystemEvents', ['error-unreachable', 'error-failed', 'finish'], {
-      events: ['upstream unreachable no daemon', 'upstream failed ECONNRESET', 'held released'],
+      events: ['upstream unreachable no daemon', 'range not reached undefined', 'upstream failed ECONNRESET', 'held released'],
       record: { stream: false, upstreamError: 'unreachable: no daemon', bytesIn: 7, headersSent: true },
+      cut: undefined,
+    }],
+    ['an unreachable daemon tells the API range its error code (a failed request does not)', undefined, ['error-failed', 'error-enoent', 'finish'], {
+      events: ['upstream failed ECONNRESET', 'upstream unreachable ENOENT', 'range not reached ENOENT', 'held released'],
+      record: { stream: false, upstreamError: 'failed: ECONNRESET', bytesIn: 7, headersSent: true },
       cut: undefined,
     }],
     ['a streamed body gone idle cuts the connection as body-idle', undefined, ['body-idle'], { events: [], cut: 'body-idle' }],

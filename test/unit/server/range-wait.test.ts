@@ -8,8 +8,11 @@ import { afterApiRange } from '../../../src/server/range-wait.js';
 const RANGE: ApiRange = { min: '1.12', max: '1.41' };
 
 /** A range not known yet, whose read gives `read`. */
-const unread = (read: () => Promise<ApiRange>): DaemonApiRange => ({ current: () => undefined, get: read, daemonAnswered: () => undefined });
-const known: DaemonApiRange = { current: () => RANGE, get: () => Promise.resolve(RANGE), daemonAnswered: () => undefined };
+const unread = (read: () => Promise<ApiRange>): DaemonApiRange => ({ current: () => undefined, stale: () => false, get: read, daemonAnswered: () => undefined, notReached: () => undefined });
+const known: DaemonApiRange = { current: () => RANGE, stale: () => false, get: () => Promise.resolve(RANGE), daemonAnswered: () => undefined, notReached: () => undefined };
+/** A stale range (the daemon may have gone), whose read gives `read`. */
+const stale = (read: () => Promise<ApiRange>): DaemonApiRange => ({ current: () => RANGE, stale: () => true, get: read, daemonAnswered: () => undefined, notReached: () => undefined });
+const TIMEOUT = new Error('daemon request GET /version timed out');
 const ENOENT = Object.assign(new Error('connect ENOENT /run/docker.sock'), { code: 'ENOENT' });
 
 /** Run afterApiRange and resolve with what it called, in order, once it is done. */
@@ -48,6 +51,11 @@ describe('afterApiRange: the wait of both request paths for the daemon range', (
     ['no range in the answer: refused', unread(() => Promise.reject(new UnusableApiRange('no ApiVersion'))), '/v1.41/_ping', {}, ['wait', 'read', 'refuse api-version-unknown']],
     ['client gone meanwhile: nothing more', unread(() => Promise.resolve(RANGE)), '/v1.41/_ping', { gone: true }, ['wait', 'read']],
     ['client gone, failed read: nothing more', unread(() => Promise.reject(new UnusableApiRange('x'))), '/v1.41/_ping', { gone: true }, ['wait', 'read']],
+    ['stale, a prefix it serves: at once', stale(() => Promise.reject(new Error('never read'))), '/v1.41/_ping', {}, ['proceed']],
+    ['stale, a prefix it refuses: read again, goes on', stale(() => Promise.resolve(RANGE)), '/v1.50/_ping', {}, ['wait', 'read', 'proceed']],
+    ['stale, no connection: refused as unreachable', stale(() => Promise.reject(ENOENT)), '/v1.50/_ping', {}, ['wait', 'read', 'refuse api-version-unreachable']],
+    ['stale, no answer in time: the last range decides', stale(() => Promise.reject(TIMEOUT)), '/v1.50/_ping', {}, ['wait', 'read', 'proceed']],
+    ['stale, client gone meanwhile: nothing more', stale(() => Promise.reject(ENOENT)), '/v1.50/_ping', { gone: true }, ['wait', 'read']],
     ['a throw after the read goes to failed', unread(() => Promise.resolve(RANGE)), '/v1.41/_ping', { throws: true }, ['wait', 'read', 'proceed', 'failed bug']],
   ] as const)('%s', async (_name, range, target, opts, expected) => {
     expect(await steps(range, target, opts)).toEqual(expected);
