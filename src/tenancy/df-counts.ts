@@ -2,22 +2,13 @@
  * The counts in a `system/df` answer, taken again from the containers the caller may see
  * (the answer's `Containers`, already filtered): dockerd counts everyone's, which told a tenant
  * how many containers others run from a shared image, or have mounting a shared volume. An
- * image's `SharedSize` cannot be counted again (below): it is answered as not computed.
+ * image's `SharedSize` cannot be counted again: it is answered as not computed (shared-size.ts).
  */
+
+import { withoutSharedSize } from './shared-size.js';
 
 /** dockerd's value for a count it did not compute. */
 const NOT_COMPUTED = -1;
-
-/**
- * An image summary of `system/df` with its `SharedSize` answered as not computed, when it has one.
- * dockerd counts a layer as shared when any other image uses it, another tenant's included: a
- * tenant's own image showed a shared size once someone else built `FROM` it or reused its
- * build steps from the cache. The summaries hold no layers to count it among the images the
- * caller may see. The docker CLI shows -1 as `N/A`.
- */
-function withoutSharedSize(image: Record<string, unknown>): Record<string, unknown> {
-  return 'SharedSize' in image ? { ...image, SharedSize: NOT_COMPUTED } : image;
-}
 
 /** A container's volume names, from its `Mounts` as `system/df` lists them. */
 function volumeNames(container: Record<string, unknown>): Set<unknown> {
@@ -30,7 +21,7 @@ function volumeNames(container: Record<string, unknown>): Set<unknown> {
  * `UsageData.RefCount` (containers that mount it, as dockerd counts references: one per
  * container, whatever its state) from `doc.Containers`. Without a `Containers` list (an answer
  * that left it out, as `?type=` of API 1.42 does) nothing can be counted: the counts become -1, dockerd's "not computed".
- * Each image's `SharedSize` becomes -1 too (withoutSharedSize).
+ * Each image's `SharedSize` becomes -1 too (shared-size.ts).
  * A volume's `UsageData.Size` is left as dockerd measured it: a shared volume's is everyone's
  * data (docs/sharing.md, "Lists").
  */

@@ -4,7 +4,8 @@
  * it with the client's filters); otherwise the gateway fetches the list and filters it.
  * Containers are always fetched and filtered: a label filter also selects the classic
  * builder's `RUN` containers, which carry whatever labels their image has (container-seal.ts);
- * their `limit` is then the gateway's to apply (list-limit.ts).
+ * their `limit` is then the gateway's to apply (list-limit.ts). An image list never has dockerd
+ * compute `SharedSize` (shared-size.ts): its `shared-size` parameter is dropped on both paths.
  */
 import type { ObjectKind } from '../policy/tenancy-schema.js';
 import { visibilityLabel, visibleTo } from './access.js';
@@ -21,15 +22,21 @@ import { rebuildTarget } from './target.js';
 import { listLimit, UNLIMITED_QUERY } from './list-limit.js';
 import { getList } from './daemon-client.js';
 import { visibleSelect } from './visibility.js';
+import { SHARED_SIZE_QUERY, withoutSharedSize } from './shared-size.js';
 
-function withLabel(ctx: TenancyContext, ...labels: [string, ...string[]]): TenancyVerdict {
+/** Query parameters a list of `object` is sent without (undefined removes them: target.ts). */
+function droppedQuery(object: ObjectKind | 'df'): Record<string, undefined> {
+  return object === 'images' ? { [SHARED_SIZE_QUERY]: undefined } : {};
+}
+
+function withLabel(ctx: TenancyContext, labels: readonly [string, ...string[]], dropped: Record<string, undefined> = {}): TenancyVerdict {
   let filters: string | undefined = ctx.req.facts.query.filters;
   try {
     for (const label of labels) filters = addLabelFilter(filters, label);
   } catch (err) {
     return deny(400, 'bad-filters', tenancyMessage(ctx, (err as FilterError).message));
   }
-  const v = forward({ target: rebuildTarget(ctx.req.facts, { query: { filters } }) });
+  const v = forward({ target: rebuildTarget(ctx.req.facts, { query: { ...dropped, filters } }) });
   const replacement = formBodyReplacement(ctx);
   if (replacement) v.body = replacement;
   return v;
@@ -48,9 +55,9 @@ function ownLabel(ctx: TenancyContext): string {
  * stopped classic-build container whose image carries both labels is still pruned (docs/sharing.md, Known limits).
  */
 export function pruneOperation(ctx: TenancyContext, object: ObjectKind): TenancyVerdict {
-  if (object === 'images') return withLabel(ctx, ownLabel(ctx), `${TEAM_LABEL}=${ctx.tenant.team ?? ''}`);
-  if (object === 'containers') return withLabel(ctx, ownLabel(ctx), CREATED_LABEL);
-  return withLabel(ctx, ownLabel(ctx));
+  if (object === 'images') return withLabel(ctx, [ownLabel(ctx), `${TEAM_LABEL}=${ctx.tenant.team ?? ''}`]);
+  if (object === 'containers') return withLabel(ctx, [ownLabel(ctx), CREATED_LABEL]);
+  return withLabel(ctx, [ownLabel(ctx)]);
 }
 
 /** The items of a list of `kind`, each with the ownership the gateway reads (containers: with their image's labels). */
@@ -74,19 +81,19 @@ export async function listOperation(ctx: TenancyContext, object: ObjectKind | 'd
   const { spec, tenant } = ctx;
   if (object === 'events') {
     // Only events that carry the object's labels (containers, images) can match: others are hidden.
-    return withLabel(ctx, tenant.team !== undefined ? `dockgate.team=${tenant.team}` : ownLabel(ctx));
+    return withLabel(ctx, [tenant.team !== undefined ? `dockgate.team=${tenant.team}` : ownLabel(ctx)]);
   }
   // A container list's limit counts only what the caller may see: applied here (list-limit.ts).
   const limit = object === 'containers' ? listLimit(ctx.req.facts.query.limit) : undefined;
-  const unlimited = limit === undefined ? {} : UNLIMITED_QUERY;
-  let target = rebuildTarget(ctx.req.facts, { query: { ...unlimited } });
+  const listQuery = { ...(limit === undefined ? {} : UNLIMITED_QUERY), ...droppedQuery(object) };
+  let target = rebuildTarget(ctx.req.facts, { query: { ...listQuery } });
   if (object !== 'df') {
     const label = visibilityLabel(spec, tenant, object);
-    if (label !== undefined && object !== 'containers') return withLabel(ctx, label);
+    if (label !== undefined && object !== 'containers') return withLabel(ctx, [label], droppedQuery(object));
     if (label !== undefined) {
       // The label narrows what the daemon sends; what it selects is then checked one by one.
       try {
-        target = rebuildTarget(ctx.req.facts, { query: { ...unlimited, filters: addLabelFilter(ctx.req.facts.query.filters, label) } });
+        target = rebuildTarget(ctx.req.facts, { query: { ...listQuery, filters: addLabelFilter(ctx.req.facts.query.filters, label) } });
       } catch (err) {
         return deny(400, 'bad-filters', tenancyMessage(ctx, (err as FilterError).message));
       }
@@ -109,7 +116,9 @@ export async function listOperation(ctx: TenancyContext, object: ObjectKind | 'd
   }
   const list = items(object, answer.json);
   if (!list) return daemonAnswer(answer);
-  const visible = await visibleItems(ctx, object, list);
+  const found = await visibleItems(ctx, object, list);
+  // dockerd was not asked for SharedSize; a daemon that computed it anyway is not believed.
+  const visible = object === 'images' ? found.map(withoutSharedSize) : found;
   if (limit !== undefined) return respondJson(200, visible.slice(0, limit));
   if (object === 'volumes') return respondJson(200, { ...(answer.json as Record<string, unknown>), Volumes: visible });
   return respondJson(200, visible);

@@ -70,7 +70,7 @@ afterAll(async () => {
   const volList = vols.stdout.split('\n').filter(Boolean);
   if (volList.length) await dockerDirect(socket, ['volume', 'rm', '-f', ...volList]);
   await dockerDirect(socket, ['network', 'rm', 'ten-na', 'ten-nc', 'ten-shared-dns', 'ten-i-net1', 'ten-i-net2']);
-  await dockerDirect(socket, ['rmi', '-f', 'ten-img-a', 'ten-built-a', 'ten-img-c', 'ten-img-chg', 'ten-spoof:1', 'ten-built-c', 'ten-built-lim', 'ten-built-bk', 'ten-idimg-a', 'ten-idimg-c', 'ten-repo-a:1', 'ten-repo-a:bob', 'ten-repo-c', 'ten-race-0:1', 'ten-race-1:1', 'ten-imp:1', 'ten-imp-c:1', 'ten-race-left:1', 'ten-df-a', 'ten-df-c']);
+  await dockerDirect(socket, ['rmi', '-f', 'ten-img-a', 'ten-built-a', 'ten-img-c', 'ten-img-chg', 'ten-spoof:1', 'ten-built-c', 'ten-built-lim', 'ten-built-bk', 'ten-idimg-a', 'ten-idimg-c', 'ten-repo-a:1', 'ten-repo-a:bob', 'ten-repo-c', 'ten-race-0:1', 'ten-race-1:1', 'ten-imp:1', 'ten-imp-c:1', 'ten-race-left:1', 'ten-df-a', 'ten-df-c', 'ten-ss-a']);
   await gw?.stop();
 });
 
@@ -766,6 +766,51 @@ describe('review fixes, on the real daemon', () => {
     expect(images.filter((i) => i.SharedSize !== -1)).toEqual([]);
     const cli = await as('carol', ['system', 'df', '-v', '--format', '{{range .Images}}{{if eq .Repository "ten-df-c"}}{{.SharedSize}}{{end}}{{end}}']);
     expect(cli.stdout.trim()).toBe('N/A');
+  });
+
+  it('an image list asked for shared-size still answers, each SharedSize as not computed (-1), on both paths: filtered here, label-forwarded where images are not unowned', async () => {
+    type Summary = { Id: string; RepoTags: string[] | null; SharedSize: number };
+    const list = async (port: number, who: string, query: string): Promise<{ status: number; images: Summary[] }> => {
+      const b = pki.bundle(who);
+      // Sent raw: the docker CLI never asks for shared-size, SDK clients (ImageListOptions.SharedSize) do.
+      const r = await run('curl', ['-s', '-w', '\n%{http_code}', '--cacert', join(b, 'ca.pem'), '--cert', join(b, 'cert.pem'), '--key', join(b, 'key.pem'), `https://127.0.0.1:${port}/v1.41/images/json${query}`]);
+      const lines = r.stdout.trimEnd().split('\n');
+      const status = Number(lines.pop());
+      return { status, images: status === 200 ? (JSON.parse(lines.join('\n')) as Summary[]) : [] };
+    };
+    const ids = (images: Summary[]) => images.map((i) => i.Id).sort();
+    expect((await as('alice', ['commit', 'ten-a1', 'ten-ss-a'])).code).toBe(0);
+    // The suite's gateway (unowned: [images]): the list is fetched and filtered.
+    const plain = await list(gw.port, 'alice', '');
+    for (const query of ['?shared-size=1', '?shared-size=true&all=1', '?shared-size=0&shared-size=1']) {
+      const asked = await list(gw.port, 'alice', query);
+      expect([query, asked.status]).toEqual([query, 200]);
+      expect(asked.images.some((i) => i.RepoTags?.includes('busybox:latest'))).toBe(true);
+      expect(asked.images.filter((i) => i.SharedSize !== -1)).toEqual([]);
+      if (!query.includes('all=1')) expect(ids(asked.images)).toEqual(ids(plain.images));
+    }
+    // Images not unowned: the request is forwarded with alice's team label.
+    const policyFile = join(pki.dir, 'tenancy-owned-images.yaml');
+    writeFileSync(policyFile, `version: 1
+rules:
+  - name: everyone
+    who: { anyone: true }
+    allow: all
+tenancy:
+  admins: { groups: [ops] }
+  teams: [web, data]
+`);
+    const own = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${policyFile}\n`));
+    try {
+      const asked = await list(own.port, 'alice', '?shared-size=1');
+      expect(asked.status).toBe(200);
+      expect(asked.images.some((i) => i.RepoTags?.includes('ten-ss-a:latest'))).toBe(true);
+      expect(asked.images.some((i) => i.RepoTags?.includes('busybox:latest'))).toBe(false);
+      expect(asked.images.filter((i) => i.SharedSize !== -1)).toEqual([]);
+      expect(ids(asked.images)).toEqual(ids((await list(own.port, 'alice', '')).images));
+    } finally {
+      await own.stop();
+    }
   });
 
   it('#16 a tenant may disconnect its own container from a predefined network', async () => {
