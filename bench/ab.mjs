@@ -25,6 +25,14 @@
  * the daemon, none made without a 201; the containers are pruned after each run. The CPU is
  * then per create.
  *
+ * With `--idle [N]` each fresh gateway takes `--warmup` seconds (default 5) of keep-alive load at
+ * the first `--clients` concurrency, then holds N (default 1000) idle `GET /events` streams for
+ * `--seconds` (default 10), the bench's scenario 6 (idle-hold.mjs: each stream checked to have
+ * received an event of this run); the table gives the gateway's RSS before and held (the largest
+ * sample while held) and V8's used heap after three forced full collections, taken 80% into the
+ * hold: the gateways of this mode run with `--expose-gc --import bench/lib/heap-probe.mjs`, which
+ * answers SIGUSR2. No idle containers unless `--containers` asks.
+ *
  * `--naive` adds the naive Node proxy (bench/lib/naive-proxy.mjs, no policy), started fresh per
  * round like the gateways, as the variant `node-proxy`: the yardstick the bench divides by.
  *
@@ -32,6 +40,7 @@
  *   node bench/ab.mjs [--clients 16,64] [--rounds 6] [--seconds 5] [--warmup 3] [--path /_ping] [--containers 50] [--newconn] NAME=NODE_ARGS ...
  *   node bench/ab.mjs --stream cp-in,cp-out [--mib 256] [--transfers 2] [--rounds 6] [--warmup 10] NAME=NODE_ARGS ...
  *   node bench/ab.mjs --create [--clients 4] [--rounds 4] [--seconds 10] [--naive] NAME=NODE_ARGS ...
+ *   node bench/ab.mjs --idle [1000] [--rounds 3] [--seconds 10] [--warmup 5] NAME=NODE_ARGS ...
  * docs/deployment.md's young-generation table comes from the first, its check that the old-generation
  * floor is no longer needed from the second:
  *   node bench/ab.mjs --clients 16,64 semi4=--max-semi-space-size=4 semi16=--max-semi-space-size=16
@@ -44,10 +53,12 @@
  *   git worktree add /tmp/old COMMIT && (cd /tmp/old && npm ci && npm run build)
  *   node bench/ab.mjs --stream cp-in --rounds 4 --transfers 1 old@/tmp/old= new=
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { answeredIds, createdProblems, newCreateRun, runContainerIds } from './lib/create-run.mjs';
 import { startEnvironment } from './lib/environment.mjs';
+import { holdIdleStreams } from './lib/idle-hold.mjs';
 import { STREAM_CONTAINERS, pruneCreated, setupFixtures, startIdleContainers } from './lib/fixtures.mjs';
 import { buildLoadgen, runLoad } from './lib/loadgen.mjs';
 import { benchPolicy } from './lib/policy.mjs';
@@ -58,9 +69,10 @@ import { readLoadFlags } from './lib/load-flags.mjs';
 import { median, mibPerSecond } from './lib/stats.mjs';
 
 function parseArgs(argv) {
-  const opts = { clients: undefined, rounds: 6, seconds: 5, warmup: undefined, path: '/_ping', mode: 'keepalive', containers: 50, stream: undefined, mib: 256, transfers: 2, variants: [] };
-  readLoadFlags(argv, opts, (arg, value) => {
+  const opts = { clients: undefined, rounds: 6, seconds: undefined, warmup: undefined, path: '/_ping', mode: 'keepalive', containers: undefined, stream: undefined, mib: 256, transfers: 2, idle: undefined, variants: [] };
+  readLoadFlags(argv, opts, (arg, value, peek) => {
     if (arg === '--path') opts.path = value();
+    else if (arg === '--idle') opts.idle = /^\d+$/.test(peek() ?? '') ? Number(value()) : IDLE_STREAMS;
     else if (arg === '--containers') opts.containers = Number(value());
     else if (arg === '--newconn') opts.mode = 'newconn';
     else if (arg === '--create') opts.mode = 'create';
@@ -76,9 +88,13 @@ function parseArgs(argv) {
     return true;
   });
   opts.clients ??= opts.mode === 'create' ? [4] : [16, 64];
-  opts.warmup ??= opts.stream ? 10 : 3;
+  opts.warmup ??= opts.stream ? 10 : opts.idle !== undefined ? 5 : 3;
+  opts.seconds ??= opts.idle !== undefined ? 10 : 5;
+  opts.containers ??= opts.idle !== undefined ? 0 : 50;
   if (opts.naive) opts.variants.push({ name: NAIVE, naive: true, nodeArgs: [] });
   if (opts.stream && opts.mode !== 'keepalive') throw new Error('--stream takes neither --newconn nor --create');
+  if (opts.idle !== undefined && (opts.stream || opts.mode !== 'keepalive')) throw new Error('--idle takes none of --stream, --newconn, --create');
+  if (opts.idle !== undefined && (!Number.isInteger(opts.idle) || opts.idle < 1)) throw new Error('--idle takes a positive integer');
   const bad = [...opts.clients, opts.rounds, opts.seconds].some((n) => !Number.isInteger(n) || n < 1) || !Number.isFinite(opts.warmup);
   if (bad) throw new Error('--clients, --rounds and --seconds take positive integers');
   if (!Number.isInteger(opts.containers) || opts.containers < 0) throw new Error('--containers takes a whole number');
@@ -88,6 +104,12 @@ function parseArgs(argv) {
   if (opts.variants.length < 2) throw new Error('name at least two variants, e.g. a=--max-semi-space-size=4 b=--max-semi-space-size=16');
   return opts;
 }
+
+/** Streams `--idle` holds when given no number: the bench's default (BENCH_IDLE_STREAMS). */
+const IDLE_STREAMS = 1000;
+
+/** Preloaded into the gateways of `--idle`: their heap after forced collections, on SIGUSR2. */
+const HEAP_PROBE = resolve('bench/lib/heap-probe.mjs');
 
 /** The variant name of the naive Node proxy (--naive). */
 const NAIVE = 'node-proxy';
@@ -145,10 +167,49 @@ async function createLoad(env, target, concurrency, seconds, pids) {
 }
 
 /** Start a variant's server: a gateway with the bench policy, or the naive proxy (--naive). */
-async function startVariant(env, variant) {
+async function startVariant(env, variant, probe = []) {
   if (variant.naive) return startNaiveProxy({ pki: env.pki, socket: env.daemon.socket });
   const dir = mkdtempSync(join(env.root, `ab-${variant.name}-`));
-  return startGateway({ dir, pki: env.pki, socket: env.daemon.socket, policyYaml: benchPolicy().yaml, nodeArgs: variant.nodeArgs, checkout: variant.checkout });
+  const gw = await startGateway({ dir, pki: env.pki, socket: env.daemon.socket, policyYaml: benchPolicy().yaml, nodeArgs: [...probe, ...variant.nodeArgs], checkout: variant.checkout });
+  return { ...gw, dir };
+}
+
+/**
+ * --idle on one fresh server: the warm-up, a second's rest, then the bench's idle streams held
+ * (idle-hold.mjs) with the heap probe asked 80% into the hold. Resolves one result row.
+ */
+async function measureIdle(env, variant, opts) {
+  const gw = await startVariant(env, variant, ['--expose-gc', `--import=${HEAP_PROBE}`]);
+  const target = { port: gw.port, pids: gw.pids };
+  try {
+    assertServes({ name: `gateway ${variant.name}`, port: gw.port, pids: gw.pids }, process.execPath);
+    await warmUp(env, target, opts, opts.clients[0]);
+    await sleep(1000);
+    let probe;
+    const onHeld = () => {
+      // The naive proxy (--naive) has no probe.
+      if (gw.dir) probe = setTimeout(() => process.kill(gw.pid, 'SIGUSR2'), opts.seconds * 800);
+    };
+    const ctx = { socket: env.daemon.socket, bundles: env.bundles, idleStreams: opts.idle, holdSeconds: opts.seconds, onHeld };
+    const { result, problems, before, held } = await holdIdleStreams(target, ctx);
+    clearTimeout(probe);
+    for (const p of problems) console.error(`${variant.name} idle streams: ${p}`);
+    const heap = gw.dir ? await probedHeap(join(gw.dir, `heap-probe-${gw.pid}.jsonl`)) : undefined;
+    return { established: result.established, rssBefore: before.rssMiB, rssHeld: held.rssMiB, heapMiB: heap === undefined ? NaN : heap.usedHeap / 2 ** 20, failed: problems.length + (gw.dir && heap === undefined ? 1 : 0) };
+  } finally {
+    await gw.stop();
+  }
+}
+
+/** The last line heap-probe.mjs wrote to `file` (waiting up to 5 s for it), or undefined if none, or if it ran without gc(). */
+async function probedHeap(file) {
+  for (let i = 0; i < 50 && !existsSync(file); i++) await sleep(100);
+  if (!existsSync(file)) {
+    console.error(`no heap probe in ${file}: the gateway did not answer SIGUSR2 during the hold`);
+    return undefined;
+  }
+  const line = JSON.parse(readFileSync(file, 'utf8').trim().split('\n').pop());
+  return line.gc ? line : undefined;
 }
 
 async function measure(env, variant, opts, ctx) {
@@ -205,14 +266,16 @@ try {
     // Streams are checked against what the daemon holds (fixtures.mjs, fresh-data.mjs).
     ctx = { fixtures, bundles: env.bundles, socket: env.daemon.socket };
   } else {
-    // Imports busybox too, which the creates name.
+    // Imports busybox too, which the creates name and the idle streams' events tag.
     await startIdleContainers(env.daemon.socket, opts.containers);
   }
   for (let r = 0; r < opts.rounds; r++) {
     for (const v of roundOrder(opts.variants, r)) {
-      for (const m of await measure(env, v, opts, ctx)) {
+      const rows = opts.idle !== undefined ? [await measureIdle(env, v, opts)] : await measure(env, v, opts, ctx);
+      for (const m of rows) {
         results.push({ variant: v.name, ...m });
-        if (ctx) console.error(`round ${r + 1} ${v.name} ${m.kind} #${m.transfer}: ${m.mibs.toFixed(0)} MiB/s, ${m.cpuS.toFixed(2)} s CPU`);
+        if (opts.idle !== undefined) console.error(`round ${r + 1} ${v.name}: ${m.established} streams, RSS ${m.rssBefore.toFixed(1)} -> ${m.rssHeld.toFixed(1)} MiB held, heap used after GC ${m.heapMiB.toFixed(2)} MiB`);
+        else if (ctx) console.error(`round ${r + 1} ${v.name} ${m.kind} #${m.transfer}: ${m.mibs.toFixed(0)} MiB/s, ${m.cpuS.toFixed(2)} s CPU`);
         else console.error(`round ${r + 1} ${v.name} c${m.clients}: ${m.rps.toFixed(0)} req/s, p99 ${m.p99ms.toFixed(2)} ms, ${m.cpuUs.toFixed(0)} µs CPU per request`);
       }
     }
@@ -222,7 +285,18 @@ try {
   if (fixtures) rmSync(fixtures.dir, { recursive: true, force: true });
 }
 
-if (opts.stream) {
+if (opts.idle !== undefined) {
+  console.log(`\n${opts.rounds} rounds, a fresh gateway per variant per round, ${opts.warmup} s of keep-alive load at ${opts.clients[0]} clients first, then ${opts.idle} idle GET /events streams held ${opts.seconds} s; medians; RSS is the gateway's own from /proc (held: the largest sample while held), the heap V8's used heap after three forced full collections ${opts.seconds * 0.8} s into the hold\n`);
+  console.log('| variant | node flags | streams | RSS before MiB | RSS held MiB | RSS held, min – max | heap used after GC MiB |');
+  console.log('|---|---|--:|--:|--:|--:|--:|');
+  for (const v of opts.variants) {
+    const rows = results.filter((x) => x.variant === v.name);
+    const held = rows.map((x) => x.rssHeld);
+    const heap = rows.map((x) => x.heapMiB).filter((x) => !Number.isNaN(x));
+    const cells = [Math.min(...rows.map((x) => x.established)), median(rows.map((x) => x.rssBefore)).toFixed(1), median(held).toFixed(1), `${Math.min(...held).toFixed(1)} – ${Math.max(...held).toFixed(1)}`, heap.length ? median(heap).toFixed(2) : '–'];
+    console.log(`| ${v.name} | \`${v.nodeArgs.join(' ')}\` | ${cells.join(' | ')} |`);
+  }
+} else if (opts.stream) {
   console.log(`\n${opts.rounds} rounds, a fresh gateway per variant per round, ${opts.warmup} s of keep-alive load at ${opts.clients[0]} clients first, then ${opts.transfers} × ${opts.stream.join(' then ')} of ${opts.mib} MiB each; medians over all transfers; CPU is the gateway's own from /proc\n`);
   console.log(`| variant | node flags | stream | MiB/s | CPU s per ${opts.mib} MiB | CPU s, min – max |`);
   console.log('|---|---|---|--:|--:|--:|');
@@ -248,7 +322,7 @@ if (opts.stream) {
 }
 const failed = results.reduce((s, x) => s + x.failed, 0);
 if (failed) {
-  const what = opts.stream ? 'transfers failed their checks' : opts.mode === 'create' ? 'requests failed, did not answer 201 or failed the create checks' : 'requests failed or did not answer 200';
+  const what = opts.idle !== undefined ? 'idle-stream runs failed their checks (or gave no heap probe)' : opts.stream ? 'transfers failed their checks' : opts.mode === 'create' ? 'requests failed, did not answer 201 or failed the create checks' : 'requests failed or did not answer 200';
   console.log(`\n${failed} ${what}`);
   process.exitCode = 1;
 }

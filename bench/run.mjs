@@ -26,7 +26,8 @@ import { STREAM_CONTAINERS, setupFixtures } from './lib/fixtures.mjs';
 import { buildLoadgen } from './lib/loadgen.mjs';
 import { sample } from './lib/proc.mjs';
 import { markdownReport } from './lib/report.mjs';
-import { idleStreams, interleaved, runMix, soakMix } from './lib/scenarios.mjs';
+import { holdIdleStreams } from './lib/idle-hold.mjs';
+import { interleaved, runMix, soakMix } from './lib/scenarios.mjs';
 import { aggregate } from './lib/stats.mjs';
 
 const smoke = process.argv.includes('--smoke');
@@ -125,19 +126,8 @@ async function runInterleaved(env, ctx, problems) {
 async function runIdle(env, ctx, problems) {
   const out = {};
   for (const target of env.targets.filter((t) => t.name !== 'direct')) {
-    const before = sample(target.pids());
-    const running = idleStreams.run(target, ctx);
-    // Sample while the streams are held; the largest sample is the held figure.
-    let held = before;
-    let finished = false;
-    running.finally(() => (finished = true)).catch(() => {});
-    while (!finished) {
-      await sleep(500);
-      const s = sample(target.pids());
-      if (s.rssMiB > held.rssMiB) held = s;
-    }
-    const result = await running;
-    problems.push(...idleStreams.check(result, ctx).map((p) => `idle streams on ${target.name}: ${p}`));
+    const { result, problems: found, before, held } = await holdIdleStreams(target, ctx);
+    problems.push(...found.map((p) => `idle streams on ${target.name}: ${p}`));
     out[target.name] = { established: result.established, streamed: result.streamed, rssBefore: before.rssMiB, rssHeld: held.rssMiB, cpu: sample(target.pids()).cpuSeconds - before.cpuSeconds };
     log(`idle ${target.name}: ${result.established} streams (${result.streamed} received events), RSS ${before.rssMiB.toFixed(1)} -> ${held.rssMiB.toFixed(1)} MiB`);
     // Let the target close the streams before the next one starts.

@@ -277,6 +277,7 @@ function stream(kind) {
  * random per run, added and removed every half second) until every held stream has received
  * data containing that name (the load generator's --await-match): a heartbeat, a cached or
  * made-up event does not count, only an event of this run, which the target got from the daemon.
+ * `ctx.onHeld`, when set, is called once every stream is in.
  */
 export const idleStreams = {
   id: 'idle /events',
@@ -298,7 +299,11 @@ export const idleStreams = {
     })();
     try {
       return await runLoad(t, ctx.bundles.allowed, {
-        mode: 'hold', path: '/events', concurrency: ctx.idleStreams, seconds: ctx.holdSeconds, awaitData: true, awaitMatch: repo, timeout: 120, onReady: () => (held = true),
+        mode: 'hold', path: '/events', concurrency: ctx.idleStreams, seconds: ctx.holdSeconds, awaitData: true, awaitMatch: repo, timeout: 120,
+        onReady: () => {
+          held = true;
+          ctx.onHeld?.();
+        },
       });
     } finally {
       done = true;

@@ -13,7 +13,7 @@
  * sampled pid holds its listening socket, and here each proxy's CPU per request must be above
  * zero where thousands of requests ran. No timing is asserted: this only proves that
  * `npm run bench` measures working targets, so a broken benchmark cannot report a good number.
- * The same for `bench/ab.mjs`, the A/B of gateway launch flags, in short runs (keep-alive and streams),
+ * The same for `bench/ab.mjs`, the A/B of gateway launch flags, in short runs (keep-alive, streams and idle streams),
  * and for `bench/layers.mjs`, the cost of each layer of a Node gateway.
  */
 import { spawn } from 'node:child_process';
@@ -138,6 +138,25 @@ describe('node bench/ab.mjs', () => {
       expect(rows.map((r) => r[0])).toEqual(['shipped', 'undici']);
       for (const r of rows) expect(Number(r[3]), `req/s of ${r.join(' ')} on ${path}`).toBeGreaterThan(0);
     }
+  });
+
+  it('with --idle, holds checked idle /events streams on each variant and reads its RSS and its heap after forced collections', { timeout: 300_000 }, async () => {
+    const args = ['--idle', '20', '--clients', '2', '--rounds', '2', '--seconds', '2', '--warmup', '1', 'shipped=', 'v8default=--max-semi-space-size=16'];
+    const { code, stdout, stderr } = await runBench(['bench/ab.mjs', ...args]);
+    // ab.mjs exits 1 when a run fails the scenario's checks (streams established, each sent an event of the run) or gave no heap figure.
+    expect(code, stderr.slice(-4000)).toBe(0);
+    const rows = variantRows(stdout, ['shipped', 'v8default']);
+    expect(rows.map((r) => [r[0], r[1], r[2]])).toEqual([
+      ['shipped', '``', '20'],
+      ['v8default', '`--max-semi-space-size=16`', '20'],
+    ]);
+    for (const r of rows) {
+      expect(Number(r[3]), `RSS before of ${r.join(' ')}`).toBeGreaterThan(0);
+      expect(Number(r[4]), `RSS held of ${r.join(' ')}`).toBeGreaterThan(0);
+      expect(Number(r[6]), `heap of ${r.join(' ')}`).toBeGreaterThan(0);
+    }
+    const order = [...stderr.matchAll(/^round (\d) (\w+): 20 streams/gm)].map((m) => `${m[1]} ${m[2]}`);
+    expect(order).toEqual(['1 shipped', '1 v8default', '2 v8default', '2 shipped']);
   });
 
   it('in stream mode, moves checked streams of each kind through each variant', { timeout: 300_000 }, async () => {
