@@ -23,7 +23,13 @@ export class UnusableApiRange extends Error {
   }
 }
 
-/** OS errors of a connection to the daemon that was never made: nothing on the daemon saw the request. */
+/**
+ * OS errors of a connection to the daemon that was never made: nothing on the daemon saw the
+ * request. Fewer than upstream-errors.ts counts as `unreachable`: its EHOSTUNREACH, ENETUNREACH,
+ * ENOTFOUND and ETIMEDOUT (a TCP upstream's host, route or name) do not make the range stale,
+ * and a read of it failing with one is treated as a daemon that may be there (version-gate.ts:
+ * rangeUnknown refuses the request, staleRangeUnread lets the last range decide).
+ */
 const NOT_CONNECTED = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES']);
 
 /** Whether OS error code `code` (undefined: none, e.g. a timeout) says no connection to the daemon could be made. */

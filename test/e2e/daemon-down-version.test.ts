@@ -60,13 +60,16 @@ describe('a daemon stopped after its API versions were read', () => {
       const refused = await at199(gw);
       expect(refused.status).toBe(502);
       expect(refused.text).toMatch(/^\{"message":"dockgate: upstream unreachable: (ENOENT|ECONNREFUSED) \(.*when last reached it did not serve 1\.99\)"\}\n$/);
-      // Refused before the policy, as api-version-unknown is: an `error` record with its reason.
+      // Refused before the policy, as api-version-unknown is: an `error` record with its reason,
+      // the raw path, and neither the route's operation nor its apiVersion (observability.md).
       const records = await until(() => {
         const found = gw.stdout().split('\n').filter((l) => l.includes('api-version-unreachable')).map((l) => JSON.parse(l) as Record<string, unknown>);
         return found.length >= 2 ? found : undefined;
       }, 10_000, 'the two api-version-unreachable records');
       for (const record of records) {
-        expect(record).toMatchObject({ decision: 'error', status: 502 });
+        expect(record).toMatchObject({ decision: 'error', status: 502, operation: 'unknown' });
+        expect(record.path).toMatch(/^\/v1\.\d+\/containers\/json$/);
+        expect(record.apiVersion).toBeUndefined();
         expect(String(record.reason)).toMatch(/^api-version-unreachable: dockgate: upstream unreachable: (ENOENT|ECONNREFUSED) /);
       }
 
