@@ -3,15 +3,16 @@
  * closures so that a long-lived stream keeps only them: what each call does to the exchange and
  * its record (stream, headersMs, upstreamError, what is held) is what the closures did.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { EndedBy, Observer, RequestRecord } from '../../../src/core/observer.js';
 import type { Decision } from '../../../src/core/types.js';
-import type { DaemonSide } from '../../../src/proxy/forward-hooks.js';
+import type { AnswerWatch, DaemonSide, ForwardHooks } from '../../../src/proxy/forward-hooks.js';
 import { cutConnection, cutReason } from '../../../src/server/connection-cuts.js';
 import { Exchange } from '../../../src/server/exchange.js';
 import { exchangeHooks, streamedBodyCounter, untilAnsweredOf } from '../../../src/server/exchange-hooks.js';
+import { awaitContinue, sendContinue } from '../../../src/server/expect-continue.js';
 import { identity } from '../policy/fixtures.js';
 
 const ALLOW: Decision = { forward: true, outcome: 'allow', rule: 'ops', code: 'allowed', reason: 'allowed by rule "ops"' };
@@ -93,6 +94,59 @@ describe('exchangeHooks', () => {
 
   it('without an inspected body there is nothing to give back', () => {
     expect(run('SystemEvents', ['headers', 'finish'], false).events).toEqual(['stream SystemEvents false', 'held released', 'stream closed SystemEvents']);
+  });
+});
+
+/** The hooks of an allowed exchange of `req`, with the given wait for the daemon and answer watch. */
+function hooksOf(req: IncomingMessage, untilAnswered: ForwardHooks['untilAnswered'], answerWatch: AnswerWatch | undefined): ForwardHooks {
+  const observer = { requestFinished: () => undefined } as unknown as Observer;
+  const exchange = new Exchange(observer, req, identity('ops'));
+  const apiRange = { notReached: () => undefined };
+  return exchangeHooks({ exchange, observer, apiRange, req, streamName: undefined, releaseBody: undefined, untilAnswered, answerWatch });
+}
+
+const request = (): IncomingMessage => ({ socket: new PassThrough(), headers: {}, method: 'POST', url: '/v1.41/build' }) as unknown as IncomingMessage;
+
+describe('exchangeHooks: the answer watch is kept only with the wait for the daemon', () => {
+  const until: NonNullable<ForwardHooks['untilAnswered']> = { toTheEnd: true, left: () => undefined, settled: () => undefined };
+  const watch: AnswerWatch = { seen: () => undefined, ended: () => Promise.resolve(undefined) };
+  // A watch without untilAnswered would hold nothing for a client that left first (ForwardHooks.answerWatch).
+  it.each<[string, boolean, boolean, { untilAnswered: 'given' | 'none'; answerWatch: 'given' | 'none' }]>([
+    ['both given: both kept', true, true, { untilAnswered: 'given', answerWatch: 'given' }],
+    ['a watch without untilAnswered is dropped', false, true, { untilAnswered: 'none', answerWatch: 'none' }],
+    ['untilAnswered without a watch: no watch', true, false, { untilAnswered: 'given', answerWatch: 'none' }],
+    ['neither: neither', false, false, { untilAnswered: 'none', answerWatch: 'none' }],
+  ])('%s', (_name, withUntil, withWatch, kept) => {
+    const hooks = hooksOf(request(), withUntil ? until : undefined, withWatch ? watch : undefined);
+    expect({
+      untilAnswered: hooks.untilAnswered === until ? 'given' : hooks.untilAnswered === undefined ? 'none' : 'other',
+      answerWatch: hooks.answerWatch === watch ? 'given' : hooks.answerWatch === undefined ? 'none' : 'other',
+    }).toEqual(kept);
+  });
+});
+
+describe('exchangeHooks: a streamed body\'s idle time starts once its 100 Continue is written (rev-fix-http F4)', () => {
+  it.each<[string, 'none owed' | 'on its way' | 'written already', string[]]>([
+    ['no 100 owed: at once', 'none owed', ['idle time starts']],
+    ['a 100 on its way (queued behind an earlier answer): once it is written', 'on its way', ['100 written', 'idle time starts']],
+    ['a 100 written already: at once', 'written already', ['100 written', 'idle time starts']],
+  ])('%s', (_name, owed, expected) => {
+    const events: string[] = [];
+    const req = request();
+    let written = (): void => undefined;
+    const res = { headersSent: false, destroyed: false, writeContinue: (cb: () => void) => (written = cb) } as unknown as ServerResponse;
+    const write100 = (): void => {
+      events.push('100 written');
+      written();
+    };
+    if (owed !== 'none owed') {
+      awaitContinue(req);
+      sendContinue(req, res);
+    }
+    if (owed === 'written already') write100();
+    hooksOf(req, undefined, undefined).bodyIdleFrom?.(() => events.push('idle time starts'));
+    if (owed === 'on its way') write100();
+    expect(events).toEqual(expected);
   });
 });
 
