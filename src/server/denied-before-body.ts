@@ -85,6 +85,6 @@ export function upgradeDeniedBeforeTheBody(gatekeeper: Gatekeeper, req: Incoming
   const denial = denialFromTheHeaders(gatekeeper, req, identity, plan);
   if (!denial) return false;
   exchange.decided(denial.facts, denial.decision, gatekeeper.version);
-  sendUpgradeDenial(exchange, socket, gatekeeper, identity, denial.facts, denial.decision, extra, 0);
+  sendUpgradeDenial({ exchange, socket, gatekeeper, identity, facts: denial.facts, decision: denial.decision, extra, bytesIn: 0 });
   return true;
 }

@@ -190,7 +190,7 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
         const { facts, decision } = admission;
         exchange.decided(facts, decision, gatekeeper.version);
         if (!decision.forward) {
-          sendUpgradeDenial(exchange, socket, gatekeeper, identity, facts, decision, idHeader, body.length);
+          sendUpgradeDenial({ exchange, socket, gatekeeper, identity, facts, decision, extra: idHeader, bytesIn: body.length });
           return;
         }
         if (!facts.operation?.hijack) {

@@ -22,14 +22,33 @@ export function sendDenial(exchange: Pick<Exchange, 'headersSent'>, req: Incomin
   sendDockerError(res, status, message, extra);
 }
 
+/** What an upgrade denial is written on, worded from, and recorded with (sendUpgradeDenial). */
+export interface UpgradeDenial {
+  /** The denied request's exchange, its decision already recorded: finished here. */
+  exchange: Exchange;
+  /** The client's connection: the 403 is written raw on it, which is then closed. */
+  socket: Duplex;
+  /** The gatekeeper that decided: its denyMessage is the 403's message. */
+  gatekeeper: Gatekeeper;
+  /** Who sent the request (for the message). */
+  identity: Identity;
+  /** What the request is (for the message). */
+  facts: RequestFacts;
+  /** The policy's denial (its outcome is recorded). */
+  decision: Decision;
+  /** Headers added to the 403 (the request id). */
+  extra: ExtraHeaders;
+  /** The bytes of body read before the denial: 0 when denied from the headers. */
+  bytesIn: number;
+}
+
 /**
- * Deny an upgrade request the policy denied (`decision`, already recorded on the exchange): 403
- * with the gatekeeper's message in Docker's error shape, written raw on `socket` with `extra`
- * headers (the request id), which is then closed (docker-error.ts, writeRawDockerError); the
- * exchange finished with `bytesIn` (the body read, 0 when denied from the headers) and the
- * bytes written.
+ * Deny an upgrade request the policy denied: 403 with the gatekeeper's message in Docker's error
+ * shape, written raw on the socket with the extra headers, which is then closed (docker-error.ts,
+ * writeRawDockerError); the exchange finished with the body's bytes read and the bytes written.
  */
-export function sendUpgradeDenial(exchange: Exchange, socket: Duplex, gatekeeper: Gatekeeper, identity: Identity, facts: RequestFacts, decision: Decision, extra: ExtraHeaders, bytesIn: number): void {
+export function sendUpgradeDenial(denial: UpgradeDenial): void {
+  const { exchange, socket, gatekeeper, identity, facts, decision, extra, bytesIn } = denial;
   exchange.headersSent();
   const bytes = writeRawDockerError(socket, 403, gatekeeper.denyMessage(identity, facts, decision), extra);
   exchange.finish(decision.outcome, 403, bytesIn, bytes);
