@@ -1,0 +1,32 @@
+/** Log lines made safe to read (escape.ts): characters a terminal or editor acts on escaped, long values cut with a marker. */
+import { describe, expect, it } from 'vitest';
+import { escapeJsonLine, truncate } from '../../../src/observe/escape.js';
+
+describe('escapeJsonLine', () => {
+  it.each([
+    ['C1 CSI', '"a\u009b31mb"', '"a\\u009b31mb"'],
+    ['line separator', '"a\u2028b\u2029c"', '"a\\u2028b\\u2029c"'],
+    ['DEL', '"\u007f"', '"\\u007f"'],
+    ['bidi override', '"\u202e"', '"\\u202e"'],
+    ['plain text and JSON escapes untouched', '{"a":"b\\n\\u001b[31m é"}', '{"a":"b\\n\\u001b[31m é"}'],
+  ])('%s', (_name, line, want) => {
+    expect(escapeJsonLine(line)).toBe(want);
+    expect(JSON.parse(escapeJsonLine(line))).toEqual(JSON.parse(line));
+  });
+});
+
+describe('truncate', () => {
+  it.each([
+    ['short', 10, 'short'],
+    ['abcdefghijkl', 4, 'abcd...[truncated 8 chars]'],
+    ['ab\u{1F600}cd', 3, 'ab...[truncated 4 chars]'],
+    ['abcd', 4, 'abcd'], // exactly at the limit: kept whole, no marker
+  ])('%j at %d', (v, max, want) => {
+    expect(truncate(v, max)).toBe(want);
+  });
+
+  it('keeps 1024 characters by default (docs/observability.md), and cuts the 1025th', () => {
+    expect(truncate('x'.repeat(1024))).toBe('x'.repeat(1024));
+    expect(truncate('x'.repeat(1025))).toBe(`${'x'.repeat(1024)}...[truncated 1 chars]`);
+  });
+});
