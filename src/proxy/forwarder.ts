@@ -140,7 +140,7 @@ export function createForwarder(target: UpstreamTarget, options: ForwarderOption
     const hooks = (req as WithHooks)[HOOKS];
     const code = (err as NodeJS.ErrnoException).code ?? '';
     // A connection that could not be made (upstream-errors.ts); after an answer began, any error is `failed`.
-    const unreachable = upstreamErrorKind(code) === 'unreachable' && !('headersSent' in res && res.headersSent);
+    const unreachable = upstreamErrorKind(err as NodeJS.ErrnoException) === 'unreachable' && !('headersSent' in res && res.headersSent);
     // A daemon that answered before taking the whole body (a 404 to an upload) and closed its
     // side breaks the rest of the upload: its answer is the outcome, not a failure of the daemon.
     const answeredEarly = (req as WithHooks)[PROXY_RES] !== undefined && (code === 'EPIPE' || code === 'ECONNRESET');

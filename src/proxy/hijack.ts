@@ -205,7 +205,7 @@ export function hijack(target: UpstreamTarget, req: HijackRequest, client: Duple
     hooks.onHeaders(502);
     // A connection never made is `unreachable`; one the daemon reset or closed before its answer
     // is `failed`, as on the request path (a reset was counted `unreachable` here: rev-fix-ver V3).
-    const upstream = upstreamErrorKind(err.code);
+    const upstream = upstreamErrorKind(err);
     const bytesOut = writeRawDockerError(client, 502, `dockgate: upstream ${target.name} ${upstream}: ${err.code ?? err.message}`, req.answerHeaders);
     // The OS error code where there is one (ENOENT, ECONNREFUSED), as the request path reports it.
     finish({ bytesIn: 0, bytesOut, error: err.code ?? err.message, upstream });

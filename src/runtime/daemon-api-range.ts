@@ -4,12 +4,15 @@
  * its `/_ping` names another newest version (`API-Version`), and at the first request with a
  * version prefix while it is not known. Kept while the daemon is down: the last one it said,
  * but `stale` once an attempt to reach the daemon made no connection (a ping of the upstream
- * monitor, a forwarded request, a read of the range), until it is read again: a request that
+ * monitor, a forwarded request, a look-up of tenancy or of the gateway's own checks, a read of
+ * the range; the test is upstream-errors.ts's `unreachable`: a unix socket's ENOENT, a TCP
+ * upstream's ECONNREFUSED, ENOTFOUND, EHOSTUNREACH...), until it is read again: a request that
  * range would refuse then has it read again first (version-gate.ts), so that a client of a daemon
  * that is gone is told so, not that the daemon refuses its version. A ping that times out or an
  * answer that breaks off (a frozen or busy daemon) leaves it as it is.
  */
 import { apiRangeOf, type ApiRange } from '../facts/api-range.js';
+import { noConnectionMade } from '../proxy/upstream-errors.js';
 import type { DaemonClient } from '../tenancy/daemon-client.js';
 
 /**
@@ -24,17 +27,15 @@ export class UnusableApiRange extends Error {
 }
 
 /**
- * OS errors of a connection to the daemon that was never made: nothing on the daemon saw the
- * request. Fewer than upstream-errors.ts counts as `unreachable`: its EHOSTUNREACH, ENETUNREACH,
- * ENOTFOUND and ETIMEDOUT (a TCP upstream's host, route or name) do not make the range stale,
- * and a read of it failing with one is treated as a daemon that may be there (version-gate.ts:
- * rangeUnknown refuses the request, staleRangeUnread lets the last range decide).
+ * Whether `err`, a rejection or error event of a request to the daemon, says no connection to it
+ * could be made (upstream-errors.ts, the same test as the `unreachable` of the forwarder's and
+ * the upgrade path's errors: a unix socket's ENOENT, a TCP upstream's ECONNREFUSED, ENOTFOUND or
+ * EHOSTUNREACH, a kernel's connect timeout; not an established connection timed out, nor a
+ * timeout of the gateway's own, which has no code).
  */
-const NOT_CONNECTED = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES']);
-
-/** Whether OS error code `code` (undefined: none, e.g. a timeout) says no connection to the daemon could be made. */
-export function noConnection(code: string | undefined): boolean {
-  return code !== undefined && NOT_CONNECTED.has(code);
+export function noConnection(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException | undefined;
+  return noConnectionMade({ code: errorCode(err), syscall: typeof e?.syscall === 'string' ? e.syscall : undefined });
 }
 
 /** The OS error code of `err`, a rejection or error event of a request to the daemon, if it has one. */
@@ -45,6 +46,8 @@ export function errorCode(err: unknown): string | undefined {
 
 /** The range as last read, and the means to read it again. */
 export interface DaemonApiRange {
+  /** The daemon's address as the gateway's 502s name it (UpstreamTarget.name: `unix:///var/run/docker.sock`). */
+  readonly upstream: string;
   /** The range as last read; undefined until `/version` has answered with one. */
   current(): ApiRange | undefined;
   /**
@@ -64,14 +67,17 @@ export interface DaemonApiRange {
    */
   daemonAnswered(apiVersion: string | undefined, cameBack: boolean): void;
   /**
-   * An attempt to reach the daemon (a ping, a forwarded request) failed with OS error `code`
-   * (undefined: none, e.g. a timeout): the range is stale when no connection could be made.
+   * An attempt to reach the daemon (a ping, a forwarded request, a look-up) failed with OS error
+   * `code` (undefined: none, e.g. a timeout): the range is stale when no connection could be
+   * made. The code alone: a caller that has the error tells only of one that made no connection
+   * (upstream-errors.ts reads its `syscall` too); a ping, a fresh connection given 2 s, cannot
+   * have one time out after it was made.
    */
   notReached(code: string | undefined): void;
 }
 
-/** A range read through `daemon`; `onError` hears of failed reads in the background. */
-export function createDaemonApiRange(daemon: DaemonClient, onError: (err: Error) => void = () => undefined): DaemonApiRange {
+/** A range read through `daemon`, the one at `upstream` (its name); `onError` hears of failed reads in the background. */
+export function createDaemonApiRange(daemon: DaemonClient, upstream: string, onError: (err: Error) => void = () => undefined): DaemonApiRange {
   let range: ApiRange | undefined;
   let reading: Promise<ApiRange> | undefined;
   let stale = false;
@@ -87,12 +93,13 @@ export function createDaemonApiRange(daemon: DaemonClient, onError: (err: Error)
       if (gone === goneBefore) stale = false;
       return got;
     }, (err: unknown) => {
-      if (noConnection(errorCode(err))) stale = true;
+      if (noConnection(err)) stale = true;
       throw err;
     }).finally(() => (reading = undefined));
     return reading;
   };
   return {
+    upstream,
     current: () => range,
     stale: () => stale,
     get: () => (range && !stale ? Promise.resolve(range) : read()),
@@ -101,7 +108,7 @@ export function createDaemonApiRange(daemon: DaemonClient, onError: (err: Error)
       read().catch(onError);
     },
     notReached(code) {
-      if (!noConnection(code)) return;
+      if (!noConnectionMade({ code })) return;
       gone += 1;
       stale = true;
     },

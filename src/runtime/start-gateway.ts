@@ -110,10 +110,12 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   if (config.tls.crl === undefined) log.warn({ event: 'tls-config' }, NO_CRL);
 
   const target = createUpstreamTarget(config.upstream);
+  // The daemon's API versions: a version prefix outside them is answered as dockerd answers it.
+  const apiRange = createDaemonApiRange(createDaemonClient(target, 5_000), target.name, (err) => log.warn({ event: 'daemon-api-range', error: err.message }, 'could not read the daemon\'s API versions (GET /version): read again at the next request with a version prefix; while none has been read, such requests are refused 502 (api-version-unknown) unless no connection to the daemon can be made, and once one has, the last one read decides'));
   // Tenancy follows the policy's `tenancy:` section, so a reload turns it on or off. Each request
   // carries the section and groups of the policy that decided it (Gatekeeper.tenancy); these two
   // are read only for a request without them.
-  const tenancy = createTenancy({ daemon: createDaemonClient(target, undefined, lookupAnswerCap(process.env)), spec: () => gatekeeper.policy.tenancy, groups: (id) => effectiveGroups(gatekeeper.policy, id), log });
+  const tenancy = createTenancy({ daemon: createDaemonClient(target, undefined, lookupAnswerCap(process.env), (code) => apiRange.notReached(code)), spec: () => gatekeeper.policy.tenancy, groups: (id) => effectiveGroups(gatekeeper.policy, id), log });
   /** Whether the Docker API listener listens; false until it is started below. */
   let listening = (): boolean => false;
   /** The admin listener's `admin.tls` material in force (the one loaded at start until the listener runs). */
@@ -160,8 +162,6 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     // bound address decides, as for the Host check (a host name may resolve to 127.0.1.1).
     log.warn({ event: 'admin-open', listen: `${config.admin.listen.host}:${config.admin.listen.port}` }, 'the admin listener asks for no client certificate on a non-loopback address: anyone who reaches it reads the metrics (identities, operations); set admin.tls with a ca, or bind it to 127.0.0.1');
   }
-  // The daemon's API versions: a version prefix outside them is answered as dockerd answers it.
-  const apiRange = createDaemonApiRange(createDaemonClient(target, 5_000), (err) => log.warn({ event: 'daemon-api-range', error: err.message }, 'could not read the daemon\'s API versions (GET /version): read again at the next request with a version prefix; while none has been read, such requests are refused 502 (api-version-unknown) unless no connection to the daemon can be made, and once one has, the last one read decides'));
   // A failed first read is logged as the later ones are (the requests with a prefix read it again).
   apiRange.get().catch((err: unknown) => log.warn({ event: 'daemon-api-range', error: err instanceof Error ? err.message : String(err) }, 'could not read the daemon\'s API versions (GET /version) at start: read again at the next request with a version prefix'));
   const server = await startGatewayServer({ config, tls: tls(), target, gatekeeper: () => gatekeeper, observer, tenancy, apiRange }).catch(async (err: unknown) => {

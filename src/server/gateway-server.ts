@@ -217,7 +217,8 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
   const bodyBudget = new BodyBudget(config.limits.bufferedBodyBytes, config.limits.bufferedBodyBytesPerIdentity);
   const streams = new IdentityStreams(config.limits.streamsPerIdentity);
   const inProgress = new IdentityRequests(config.limits.requestsPerIdentity);
-  const daemon = createDaemonClient(target);
+  // Look-ups that make no connection make the API range stale, as forwarded requests do.
+  const daemon = createDaemonClient(target, undefined, undefined, (code) => deps.apiRange.notReached(code));
   const shared: HandlerDeps = { gatekeeper: deps.gatekeeper, observer, bodyLimit: config.limits.bodyBytes, bodyBudget, streams, bodyTimeoutMs: config.limits.bodyTimeoutMs, draining: () => draining, tenancy: deps.tenancy, daemon, apiRange: deps.apiRange };
   const handleRequest = createRequestHandler({ ...shared, forwarder, requests: inProgress, unreadAnswers: new UnreadAnswers(config.limits.bufferedBodyBytesPerIdentity) });
   const handleUpgrade = createUpgradeHandler({ ...shared, target, sessions });

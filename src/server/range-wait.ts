@@ -43,7 +43,7 @@ export function afterApiRange(apiRange: DaemonApiRange, plan: RequestPlan | unde
     (err: unknown) => {
       steps.waiting?.(false);
       if (!steps.wanted()) return;
-      const refusal = reread ? staleRangeUnread(err, version) : rangeUnknown(err);
+      const refusal = reread ? staleRangeUnread(err, version, apiRange.upstream) : rangeUnknown(err);
       if (refusal) steps.refuse(refusal);
       else steps.proceed();
     },

@@ -56,20 +56,21 @@ export function rangeNeeded(apiRange: DaemonApiRange, plan: RequestPlan): boolea
  * and could act on a request it refuses once it answers: rev-fix-ver V1).
  */
 export function rangeUnknown(err: unknown): GatewayError | undefined {
-  if (!(err instanceof UnusableApiRange) && noConnection(errorCode(err))) return undefined;
+  if (!(err instanceof UnusableApiRange) && noConnection(err)) return undefined;
   const why = err instanceof Error ? err.message : String(err);
   return new GatewayError('upstream-failed', `dockgate: refused request: the daemon's supported API versions are not known (${why}); a request with a version prefix is not decided without them`, 'api-version-unknown');
 }
 
 /**
  * What becomes of a request with version prefix `version`, which the stale range refuses
- * (rangeNeeded), when reading the range again failed with `err`: refused 502 when no connection
- * to the daemon could be made, saying so, not forwarded (had the daemon come back meanwhile,
- * tenancy's look-ups and clean-ups could act on a request it may refuse); undefined otherwise:
- * a daemon that answers too slowly or without a range is there, and the last range decides.
+ * (rangeNeeded), when reading the range again from the daemon at `upstream` (its name) failed
+ * with `err`: refused 502 when no connection to the daemon could be made, saying so as the
+ * forwarder's 502 for an unreachable daemon does (`dockgate: upstream <name> unreachable:
+ * <code>`), and why the request was not forwarded; not forwarded (had the daemon come back
+ * meanwhile, tenancy's look-ups and clean-ups could act on a request it may refuse); undefined
+ * otherwise: a daemon that answers too slowly or without a range is there, and the last range decides.
  */
-export function staleRangeUnread(err: unknown, version: string): GatewayError | undefined {
-  const code = errorCode(err);
-  if (err instanceof UnusableApiRange || !noConnection(code)) return undefined;
-  return new GatewayError('upstream-failed', `dockgate: upstream unreachable: ${code} (the daemon could not be reached to read its API versions again; when last reached it did not serve ${version})`, 'api-version-unreachable');
+export function staleRangeUnread(err: unknown, version: string, upstream: string): GatewayError | undefined {
+  if (err instanceof UnusableApiRange || !noConnection(err)) return undefined;
+  return new GatewayError('upstream-failed', `dockgate: upstream ${upstream} unreachable: ${errorCode(err) ?? ''} (the daemon could not be reached to read its API versions again; when last reached it did not serve ${version})`, 'api-version-unreachable');
 }

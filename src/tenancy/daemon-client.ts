@@ -5,10 +5,13 @@
  * same upstream as forwarded requests. An answer is capped at MAX_ANSWER bytes, so a
  * misbehaving daemon cannot fill memory. Lists hold every tenant's objects: they are read with
  * `list` (list-reader.ts), which keeps only the items the look-up selects as they arrive, so
- * the cap counts those alone and another tenant's objects cannot push a look-up over it.
+ * the cap counts those alone and another tenant's objects cannot push a look-up over it. A
+ * request that could make no connection is told to `notConnected` (the daemon may have gone: its
+ * API range is stale, src/runtime/daemon-api-range.ts), as a forwarded request's is.
  */
 import { request, type IncomingMessage } from 'node:http';
 import { maskPathCredentials } from '../observe/url-credentials.js';
+import { noConnectionMade } from '../proxy/upstream-errors.js';
 import type { UpstreamTarget } from '../proxy/upstream-target.js';
 import { ListReader, readList, type ItemSelect } from './list-reader.js';
 
@@ -79,8 +82,11 @@ function selectedAnswer(res: IncomingMessage, json: unknown): DaemonAnswer {
   };
 }
 
-/** A client over `target` (its keep-alive agent and address). */
-export function createDaemonClient(target: UpstreamTarget, timeoutMs = 30_000, maxAnswer = MAX_ANSWER): DaemonClient {
+/**
+ * A client over `target` (its keep-alive agent and address); `notConnected` hears the OS error
+ * code of each request that made no connection to the daemon (upstream-errors.ts).
+ */
+export function createDaemonClient(target: UpstreamTarget, timeoutMs = 30_000, maxAnswer = MAX_ANSWER, notConnected?: (code: string) => void): DaemonClient {
   const send = (method: 'GET' | 'DELETE' | 'POST', path: string, select?: ItemSelect): Promise<DaemonAnswer> =>
     new Promise((resolve, reject) => {
       // The path holds the caller's object name, and these errors become 502s and audit reasons.
@@ -128,7 +134,10 @@ export function createDaemonClient(target: UpstreamTarget, timeoutMs = 30_000, m
         });
       });
       req.on('timeout', () => req.destroy(new Error(`daemon request ${method} ${shown} timed out`)));
-      req.on('error', reject);
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (notConnected && err.code !== undefined && noConnectionMade(err)) notConnected(err.code);
+        reject(err);
+      });
       req.end();
     });
   return { get: (path) => send('GET', path), delete: (path) => send('DELETE', path), post: (path) => send('POST', path), list: (path, select) => send('GET', path, select) };

@@ -16,6 +16,8 @@ import { ensureSharedDaemon, sharedDaemon } from './support/shared-daemon.js';
 import { until } from './support/until.js';
 
 const socket = inject('dockerSocket');
+/** The upstream as the gateway's 502s name it (the configured `upstream:`), for a RegExp. */
+const upstream = `unix://${socket}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 let pki: TestPki;
 let gw: TestGateway;
 /** A second gateway that sends the daemon nothing while it is down: only its monitor's `/_ping` finds it gone. */
@@ -56,10 +58,10 @@ describe('a daemon stopped after its API versions were read', () => {
       const new28 = await ps(DOCKER_CLIS[0][1]);
       expect(new28.code).toBe(1);
       expect(new28.stderr).not.toContain('too new');
-      expect(new28.stderr).toMatch(/Error response from daemon: dockgate: upstream unreachable: (ENOENT|ECONNREFUSED) \(the daemon could not be reached to read its API versions again; when last reached it did not serve 1\.\d+\)/);
+      expect(new28.stderr).toMatch(new RegExp(`Error response from daemon: dockgate: upstream ${upstream} unreachable: (ENOENT|ECONNREFUSED) \\(the daemon could not be reached to read its API versions again; when last reached it did not serve 1\\.\\d+\\)`));
       const refused = await at199(gw);
       expect(refused.status).toBe(502);
-      expect(refused.text).toMatch(/^\{"message":"dockgate: upstream unreachable: (ENOENT|ECONNREFUSED) \(.*when last reached it did not serve 1\.99\)"\}\n$/);
+      expect(refused.text).toMatch(new RegExp(`^\\{"message":"dockgate: upstream ${upstream} unreachable: (ENOENT|ECONNREFUSED) \\(.*when last reached it did not serve 1\\.99\\)"\\}\\n$`));
       // Refused before the policy, as api-version-unknown is: an `error` record with its reason,
       // the raw path, and neither the route's operation nor its apiVersion (observability.md).
       const records = await until(() => {
@@ -70,7 +72,7 @@ describe('a daemon stopped after its API versions were read', () => {
         expect(record).toMatchObject({ decision: 'error', status: 502, operation: 'unknown' });
         expect(record.path).toMatch(/^\/v1\.\d+\/containers\/json$/);
         expect(record.apiVersion).toBeUndefined();
-        expect(String(record.reason)).toMatch(/^api-version-unreachable: dockgate: upstream unreachable: (ENOENT|ECONNREFUSED) /);
+        expect(String(record.reason)).toMatch(new RegExp(`^api-version-unreachable: dockgate: upstream ${upstream} unreachable: (ENOENT|ECONNREFUSED) `));
       }
 
       // The 20.10 CLI sends 1.41, which the range serves: forwarded, the gateway's 502 as before.
@@ -83,7 +85,7 @@ describe('a daemon stopped after its API versions were read', () => {
       await until(() => quiet.stderr().includes('"event":"upstream-down"'), 30_000, "the quiet gateway's upstream-down line");
       const quietRefused = await at199(quiet);
       expect(quietRefused.status).toBe(502);
-      expect(quietRefused.text).toMatch(/^\{"message":"dockgate: upstream unreachable: (ENOENT|ECONNREFUSED) /);
+      expect(quietRefused.text).toMatch(new RegExp(`^\\{"message":"dockgate: upstream ${upstream} unreachable: (ENOENT|ECONNREFUSED) `));
 
       await restartDaemon(sharedDaemon());
       for (const [label, cli] of DOCKER_CLIS) {

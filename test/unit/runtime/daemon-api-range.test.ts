@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createDaemonApiRange, UnusableApiRange } from '../../../src/runtime/daemon-api-range.js';
 import type { DaemonAnswer, DaemonClient } from '../../../src/tenancy/daemon-client.js';
 
+const UPSTREAM = 'unix:///run/docker.sock';
+
 /** A daemon whose `/version` answers what `answers` holds next (an Error rejects). */
 function fakeDaemon(answers: (Record<string, unknown> | Error)[]): DaemonClient & { reads: number } {
   const d = {
@@ -24,7 +26,7 @@ const settle = () => new Promise((r) => setTimeout(r, 0));
 describe('createDaemonApiRange', () => {
   it('is unknown until read; concurrent reads are one; later gets do not read', async () => {
     const daemon = fakeDaemon([V2010]);
-    const range = createDaemonApiRange(daemon);
+    const range = createDaemonApiRange(daemon, UPSTREAM);
     expect(range.current()).toBeUndefined();
     const [a, b] = await Promise.all([range.get(), range.get()]);
     expect(a).toEqual({ min: '1.12', max: '1.41' });
@@ -35,14 +37,14 @@ describe('createDaemonApiRange', () => {
 
   it('a failed read rejects and leaves it unknown; the next get reads again', async () => {
     const daemon = fakeDaemon([new Error('ECONNREFUSED'), V2010]);
-    const range = createDaemonApiRange(daemon);
+    const range = createDaemonApiRange(daemon, UPSTREAM);
     await expect(range.get()).rejects.toThrow('ECONNREFUSED');
     expect(range.current()).toBeUndefined();
     expect(await range.get()).toMatchObject({ max: '1.41' });
   });
 
   it('an answer without the versions is a failed read', async () => {
-    const range = createDaemonApiRange(fakeDaemon([{ ApiVersion: '1.41' }]));
+    const range = createDaemonApiRange(fakeDaemon([{ ApiVersion: '1.41' }]), UPSTREAM);
     await expect(range.get()).rejects.toThrow(UnusableApiRange);
   });
 
@@ -53,7 +55,7 @@ describe('createDaemonApiRange', () => {
     ['the daemon came back', '1.41', true, 2],
   ])('a ping with %s: reads %d time(s) in all', async (_what, header, cameBack, reads) => {
     const daemon = fakeDaemon([V2010, V28]);
-    const range = createDaemonApiRange(daemon);
+    const range = createDaemonApiRange(daemon, UPSTREAM);
     await range.get();
     range.daemonAnswered(header, cameBack);
     await settle();
@@ -64,7 +66,7 @@ describe('createDaemonApiRange', () => {
   it('a ping while unknown reads it; a failure goes to onError and keeps the last range', async () => {
     const errors: string[] = [];
     const daemon = fakeDaemon([V2010, new Error('EPIPE')]);
-    const range = createDaemonApiRange(daemon, (e) => errors.push(e.message));
+    const range = createDaemonApiRange(daemon, UPSTREAM, (e) => errors.push(e.message));
     range.daemonAnswered('1.41', false);
     await settle();
     expect(range.current()?.max).toBe('1.41');
@@ -78,14 +80,19 @@ describe('createDaemonApiRange', () => {
     ['ENOENT', true],
     ['ECONNREFUSED', true],
     ['EACCES', true],
-    // A connection that was made, or a ping that timed out: the daemon may be there, frozen or busy.
+    // A TCP upstream's name, host or network, or the kernel's connect timeout (upstream-errors.ts).
+    ['ENOTFOUND', true],
+    ['EAI_AGAIN', true],
+    ['EHOSTUNREACH', true],
+    ['ENETUNREACH', true],
+    ['ETIMEDOUT', true],
+    // A connection that was made, or a ping that timed out (no code): the daemon may be there, frozen or busy.
     ['ECONNRESET', false],
     ['EPIPE', false],
-    ['ETIMEDOUT', false],
     [undefined, false],
   ])('an attempt that failed with %s: stale %s, and get reads again only then', async (code, stale) => {
     const daemon = fakeDaemon([V2010, V28]);
-    const range = createDaemonApiRange(daemon);
+    const range = createDaemonApiRange(daemon, UPSTREAM);
     await range.get();
     range.notReached(code);
     expect(range.stale()).toBe(stale);
@@ -99,7 +106,7 @@ describe('createDaemonApiRange', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED /run/docker.sock'), { code: 'ECONNREFUSED' });
     const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
     const daemon = fakeDaemon([V2010, refused, reset, V2010]);
-    const range = createDaemonApiRange(daemon);
+    const range = createDaemonApiRange(daemon, UPSTREAM);
     range.daemonAnswered('1.41', true);
     await settle();
     expect([range.current()?.max, range.stale()]).toEqual(['1.41', false]);
@@ -115,10 +122,29 @@ describe('createDaemonApiRange', () => {
     expect([daemon.reads, range.stale()]).toEqual([4, false]);
   });
 
+  it.each([
+    ['ENOENT', 'connect', true],
+    ['ENOTFOUND', 'getaddrinfo', true],
+    ['EHOSTUNREACH', 'connect', true],
+    ['ENETUNREACH', 'connect', true],
+    ['ETIMEDOUT', 'connect', true],
+    // An established connection the kernel timed out or an ICMP error ended: the daemon may have had the read.
+    ['ETIMEDOUT', 'read', false],
+    ['EHOSTUNREACH', 'read', false],
+  ])('a read of the range failing with %s (%s): stale %s', async (code, syscall, stale) => {
+    const failure = Object.assign(new Error(`${syscall} ${code}`), { code, syscall });
+    const daemon = fakeDaemon([V2010, failure]);
+    const range = createDaemonApiRange(daemon, UPSTREAM);
+    await range.get();
+    range.daemonAnswered('1.41', true);
+    await settle();
+    expect([range.current()?.max, range.stale()]).toEqual(['1.41', stale]);
+  });
+
   it('a read that began before a failed attempt does not make the range fresh', async () => {
     let answer: (a: DaemonAnswer) => void = () => undefined;
     const daemon: DaemonClient = { get: () => new Promise((r) => (answer = r)) };
-    const range = createDaemonApiRange(daemon);
+    const range = createDaemonApiRange(daemon, UPSTREAM);
     const reading = range.get();
     range.notReached('ENOENT');
     answer({ status: 200, json: V28, raw: Buffer.from(''), contentType: 'application/json' });

@@ -6,12 +6,13 @@ import { UnusableApiRange, type DaemonApiRange } from '../../../src/runtime/daem
 import { afterApiRange } from '../../../src/server/range-wait.js';
 
 const RANGE: ApiRange = { min: '1.12', max: '1.41' };
+const UPSTREAM = 'tcp://daemon.example:2375';
 
 /** A range not known yet, whose read gives `read`. */
-const unread = (read: () => Promise<ApiRange>): DaemonApiRange => ({ current: () => undefined, stale: () => false, get: read, daemonAnswered: () => undefined, notReached: () => undefined });
-const known: DaemonApiRange = { current: () => RANGE, stale: () => false, get: () => Promise.resolve(RANGE), daemonAnswered: () => undefined, notReached: () => undefined };
+const unread = (read: () => Promise<ApiRange>): DaemonApiRange => ({ upstream: UPSTREAM, current: () => undefined, stale: () => false, get: read, daemonAnswered: () => undefined, notReached: () => undefined });
+const known: DaemonApiRange = { upstream: UPSTREAM, current: () => RANGE, stale: () => false, get: () => Promise.resolve(RANGE), daemonAnswered: () => undefined, notReached: () => undefined };
 /** A stale range (the daemon may have gone), whose read gives `read`. */
-const stale = (read: () => Promise<ApiRange>): DaemonApiRange => ({ current: () => RANGE, stale: () => true, get: read, daemonAnswered: () => undefined, notReached: () => undefined });
+const stale = (read: () => Promise<ApiRange>): DaemonApiRange => ({ upstream: UPSTREAM, current: () => RANGE, stale: () => true, get: read, daemonAnswered: () => undefined, notReached: () => undefined });
 const TIMEOUT = new Error('daemon request GET /version timed out');
 const ENOENT = Object.assign(new Error('connect ENOENT /run/docker.sock'), { code: 'ENOENT' });
 
@@ -59,5 +60,17 @@ describe('afterApiRange: the wait of both request paths for the daemon range', (
     ['a throw after the read goes to failed', unread(() => Promise.resolve(RANGE)), '/v1.41/_ping', { throws: true }, ['wait', 'read', 'proceed', 'failed bug']],
   ] as const)('%s', async (_name, range, target, opts, expected) => {
     expect(await steps(range, target, opts)).toEqual(expected);
+  });
+
+  it('the unreachable refusal names the upstream as the forwarder does', async () => {
+    const message = await new Promise<string>((resolve, reject) => {
+      afterApiRange(stale(() => Promise.reject(ENOENT)), planRequest('GET', '/v1.50/_ping', {}), {
+        proceed: () => reject(new Error('proceeded')),
+        refuse: (err) => resolve((err as GatewayError).message),
+        wanted: () => true,
+        failed: reject,
+      });
+    });
+    expect(message).toBe(`dockgate: upstream ${UPSTREAM} unreachable: ENOENT (the daemon could not be reached to read its API versions again; when last reached it did not serve 1.50)`);
   });
 });

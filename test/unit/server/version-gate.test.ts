@@ -4,7 +4,7 @@ import type { ApiRange } from '../../../src/facts/api-range.js';
 import { UnusableApiRange, type DaemonApiRange } from '../../../src/runtime/daemon-api-range.js';
 import { rangeNeeded, rangeUnknown, staleRangeUnread, versionRefused } from '../../../src/server/version-gate.js';
 
-const known = (range: ApiRange | undefined, stale = false): DaemonApiRange => ({ current: () => range, stale: () => stale, get: () => (range ? Promise.resolve(range) : Promise.reject(new Error('unknown'))), daemonAnswered: () => undefined, notReached: () => undefined });
+const known = (range: ApiRange | undefined, stale = false): DaemonApiRange => ({ upstream: 'unix:///run/docker.sock', current: () => range, stale: () => stale, get: () => (range ? Promise.resolve(range) : Promise.reject(new Error('unknown'))), daemonAnswered: () => undefined, notReached: () => undefined });
 const D2010 = known({ min: '1.12', max: '1.41' });
 
 describe('versionRefused (the gate of both request paths)', () => {
@@ -40,6 +40,13 @@ describe('versionRefused (the gate of both request paths)', () => {
     [Object.assign(new Error('connect ENOENT /run/docker.sock'), { code: 'ENOENT' }), undefined],
     [Object.assign(new Error('connect ECONNREFUSED /run/docker.sock'), { code: 'ECONNREFUSED' }), undefined],
     [Object.assign(new Error('connect EACCES /run/docker.sock'), { code: 'EACCES' }), undefined],
+    // A TCP upstream that could not be reached: the request gets the forwarder's 502 as any other.
+    [Object.assign(new Error('getaddrinfo ENOTFOUND docker.example'), { code: 'ENOTFOUND', syscall: 'getaddrinfo' }), undefined],
+    [Object.assign(new Error('connect EHOSTUNREACH 192.0.2.1:2375'), { code: 'EHOSTUNREACH', syscall: 'connect' }), undefined],
+    [Object.assign(new Error('connect ENETUNREACH 192.0.2.1:2375'), { code: 'ENETUNREACH', syscall: 'connect' }), undefined],
+    [Object.assign(new Error('connect ETIMEDOUT 192.0.2.1:2375'), { code: 'ETIMEDOUT', syscall: 'connect' }), undefined],
+    // A connection the kernel timed out after it was made: the daemon may have the request.
+    [Object.assign(new Error('read ETIMEDOUT'), { code: 'ETIMEDOUT', syscall: 'read' }), 'api-version-unknown'],
     // A daemon that accepted the connection and did not answer (frozen, starting) may act on the
     // request once it does: refused (rev-fix-ver V1).
     [new Error('daemon request GET /version timed out'), 'api-version-unknown'],
@@ -64,16 +71,26 @@ describe('versionRefused (the gate of both request paths)', () => {
     expect(rangeNeeded(range, planRequest('GET', target, {}))).toBe(needed);
   });
 
+  const again = '(the daemon could not be reached to read its API versions again; when last reached it did not serve 1.50)';
+  /** An error as Node raises it: a code and the call that failed. */
+  const osError = (code: string, syscall: string, where: string): Error => Object.assign(new Error(`${syscall} ${code} ${where}`), { code, syscall });
   it.each([
-    [Object.assign(new Error('connect ENOENT /run/docker.sock'), { code: 'ENOENT' }), 'dockgate: upstream unreachable: ENOENT (the daemon could not be reached to read its API versions again; when last reached it did not serve 1.50)'],
-    [Object.assign(new Error('connect ECONNREFUSED /run/docker.sock'), { code: 'ECONNREFUSED' }), 'dockgate: upstream unreachable: ECONNREFUSED (the daemon could not be reached to read its API versions again; when last reached it did not serve 1.50)'],
-    [Object.assign(new Error('connect EACCES /run/docker.sock'), { code: 'EACCES' }), 'dockgate: upstream unreachable: EACCES (the daemon could not be reached to read its API versions again; when last reached it did not serve 1.50)'],
+    ['unix:///run/docker.sock', osError('ENOENT', 'connect', '/run/docker.sock'), `dockgate: upstream unix:///run/docker.sock unreachable: ENOENT ${again}`],
+    ['unix:///run/docker.sock', osError('ECONNREFUSED', 'connect', '/run/docker.sock'), `dockgate: upstream unix:///run/docker.sock unreachable: ECONNREFUSED ${again}`],
+    ['unix:///run/docker.sock', osError('EACCES', 'connect', '/run/docker.sock'), `dockgate: upstream unix:///run/docker.sock unreachable: EACCES ${again}`],
+    // A TCP upstream: its port, name, host, network, or the kernel's connect timeout (upstream-errors.ts).
+    ['tcp://127.0.0.1:2375', osError('ECONNREFUSED', 'connect', '127.0.0.1:2375'), `dockgate: upstream tcp://127.0.0.1:2375 unreachable: ECONNREFUSED ${again}`],
+    ['tcp://docker.example:2375', osError('ENOTFOUND', 'getaddrinfo', 'docker.example'), `dockgate: upstream tcp://docker.example:2375 unreachable: ENOTFOUND ${again}`],
+    ['tcp://docker.example:2375', osError('EHOSTUNREACH', 'connect', '192.0.2.1:2375'), `dockgate: upstream tcp://docker.example:2375 unreachable: EHOSTUNREACH ${again}`],
+    ['tcp://docker.example:2375', osError('ENETUNREACH', 'connect', '192.0.2.1:2375'), `dockgate: upstream tcp://docker.example:2375 unreachable: ENETUNREACH ${again}`],
+    ['tcp://docker.example:2375', osError('ETIMEDOUT', 'connect', '192.0.2.1:2375'), `dockgate: upstream tcp://docker.example:2375 unreachable: ETIMEDOUT ${again}`],
     // The daemon is there (frozen, starting, or answering without a range): the last range decides.
-    [new Error('daemon request GET /version timed out'), undefined],
-    [Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), undefined],
-    [new UnusableApiRange('GET /version answered 404 without ApiVersion and MinAPIVersion'), undefined],
-  ])('reading a stale range again failed (%s): refused %s', (err, message) => {
-    const got = staleRangeUnread(err, '1.50');
+    ['unix:///run/docker.sock', new Error('daemon request GET /version timed out'), undefined],
+    ['unix:///run/docker.sock', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), undefined],
+    ['tcp://docker.example:2375', osError('ETIMEDOUT', 'read', ''), undefined],
+    ['unix:///run/docker.sock', new UnusableApiRange('GET /version answered 404 without ApiVersion and MinAPIVersion'), undefined],
+  ])('reading a stale range of %s again failed (%s): refused %s', (upstream, err, message) => {
+    const got = staleRangeUnread(err, '1.50', upstream);
     expect(got?.message).toBe(message);
     if (got) expect([got.status, got.reasonCode]).toEqual([502, 'api-version-unreachable']);
   });
