@@ -127,5 +127,11 @@ export function lingeringClose(socket: Socket, bounds: LingerBounds = CLOSE_LING
  * (`socket.destroySoon()`, its only caller on a server socket) a lingering one.
  */
 export function lingerOnClose(socket: Socket, bounds: LingerBounds = CLOSE_LINGER): void {
-  socket.destroySoon = (): void => lingeringClose(socket, bounds);
+  // The usual bounds: one shared function rather than a closure per connection.
+  socket.destroySoon = bounds === CLOSE_LINGER ? lingerThis : (): void => lingeringClose(socket, bounds);
+}
+
+/** `destroySoon` of a connection lingering within CLOSE_LINGER. */
+function lingerThis(this: Socket): void {
+  lingeringClose(this, CLOSE_LINGER);
 }

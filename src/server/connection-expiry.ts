@@ -3,11 +3,14 @@
  * open are cut when it does, as `expired` (connection-cuts.ts): OpenSSL checks the dates only at
  * the handshake, and a client that keeps its connection busy (a request every few seconds, an
  * `events` stream, an `exec` session) would otherwise keep its access past its certificate's
- * end. One timer per connection, cleared when it closes; each request on it compares the clock
- * with the deadline too (expireIfDue), so a timer that fires late (a busy event loop, the wall
- * clock stepped forward) lets no request through.
+ * end. One timer for the process, armed for the earliest deadline of the open connections (a
+ * heap of them, each taken out when its connection closes), at most RECHECK_MS ahead: a timer
+ * and two listener closures per connection were about 0.5 KB of every idle stream. Each request
+ * on a connection compares the clock with its deadline too (expireIfDue), so a timer that fires
+ * late (a busy event loop, the wall clock stepped forward) lets no request through.
  */
 import type { Duplex } from 'node:stream';
+import { DeadlineHeap } from '../core/deadline-heap.js';
 import { cutConnection } from './connection-cuts.js';
 
 /**
@@ -19,13 +22,22 @@ export const RECHECK_MS = 60_000;
 
 /** A connection's deadline, and what cutting it reports. */
 interface Watch {
-  notAfter: number;
+  readonly socket: Duplex;
+  /** notAfter (ms since the epoch). */
+  readonly deadline: number;
   /** Called once, just before the connection is cut. */
-  expiring: () => void;
-  timer?: NodeJS.Timeout;
+  readonly expiring: () => void;
+  /** Its place in `pending` (-1 once out). */
+  heapIndex: number;
 }
 
 const watches = new WeakMap<Duplex, Watch>();
+
+/** The deadlines of open connections not cut yet, earliest first. */
+const pending = new DeadlineHeap<Watch>();
+
+/** The one timer, armed while `pending` holds a deadline. */
+let timer: NodeJS.Timeout | undefined;
 
 /**
  * Whether a certificate whose notAfter is `notAfter` (ms) has expired at `now`: from notAfter
@@ -40,26 +52,47 @@ export function nextCheckIn(notAfter: number, now: number): number {
   return Math.max(0, Math.min(notAfter - now, RECHECK_MS));
 }
 
+/** (Re)arm the timer for the earliest pending deadline, read against the clock now; none when nothing is pending. */
+function arm(): void {
+  if (timer) clearTimeout(timer);
+  timer = undefined;
+  const first = pending.peek();
+  if (!first) return;
+  timer = setTimeout(checkPending, nextCheckIn(first.deadline, Date.now()));
+  timer.unref();
+}
+
+/** The timer's turn: cut every connection whose deadline has passed, then wait for the next one. */
+function checkPending(): void {
+  timer = undefined;
+  const now = Date.now();
+  for (let first = pending.peek(); first && isExpired(first.deadline, now); first = pending.peek()) {
+    pending.remove(first);
+    expireIfDue(first.socket, now);
+  }
+  arm();
+}
+
+/** A watched connection's 'close' listener (one function for all): its deadline is no longer waited for. */
+function unwatch(this: Duplex): void {
+  const watch = watches.get(this);
+  if (watch && pending.remove(watch) && pending.size === 0) arm();
+}
+
 /**
  * Cut `socket` (as `expired`) once the clock reaches `notAfter` (ms since the epoch), calling
- * `expiring` first; already past, at once. The timer goes with the connection.
+ * `expiring` first; already past, at once. Its deadline is forgotten when it closes.
  */
-export function watchExpiry(socket: Duplex, notAfter: number, expiring: () => void, now: () => number = Date.now): void {
+export function watchExpiry(socket: Duplex, notAfter: number, expiring: () => void): void {
   // A date Node could not read (never seen: OpenSSL has checked it) gives no deadline.
   if (!Number.isFinite(notAfter)) return;
-  const watch: Watch = { notAfter, expiring };
+  const watch: Watch = { socket, deadline: notAfter, expiring, heapIndex: -1 };
   watches.set(socket, watch);
-  const check = (): void => {
-    watch.timer = undefined;
-    if (expireIfDue(socket, now())) return;
-    watch.timer = setTimeout(check, nextCheckIn(notAfter, now()));
-    watch.timer.unref();
-  };
-  socket.once('close', () => {
-    if (watch.timer) clearTimeout(watch.timer);
-    watch.timer = undefined;
-  });
-  check();
+  if (expireIfDue(socket) || socket.destroyed) return;
+  socket.on('close', unwatch);
+  pending.push(watch);
+  // A new earliest deadline: the timer is set for it (one not earliest is looked at by then).
+  if (pending.peek() === watch) arm();
 }
 
 /**
@@ -68,10 +101,15 @@ export function watchExpiry(socket: Duplex, notAfter: number, expiring: () => vo
  */
 export function expireIfDue(socket: Duplex, now = Date.now()): boolean {
   const watch = watches.get(socket);
-  if (!watch || !isExpired(watch.notAfter, now)) return false;
+  if (!watch || !isExpired(watch.deadline, now)) return false;
   if (!socket.destroyed) {
     watch.expiring();
     cutConnection(socket, 'expired');
   }
   return true;
+}
+
+/** Connections whose deadline the timer waits for (for tests). */
+export function pendingDeadlines(): number {
+  return pending.size;
 }

@@ -42,10 +42,14 @@ export class Exchange {
   refusal?: { outcome: RequestOutcome; reason: string };
   /** The first error talking to the daemon (`unreachable: ENOENT`, `failed: ECONNRESET`), as counted in dockgate_upstream_errors_total. */
   upstreamError?: string;
-  /** What the exchange holds (tenancy's locks and stream slot, an open-stream count), freed once. */
-  private held: (() => void)[] = [];
-  /** What it holds until it ends, whatever the daemon answered (the identity's request slot). */
-  private heldToEnd: (() => void)[] = [];
+  /**
+   * What the exchange holds (tenancy's locks and stream slot, an open-stream count), freed once.
+   * Made when something is held, each time at its exact length with `concat` (V8 grows an array
+   * pushed to, or spread into a literal, to 17 or 19 slots: about 0.15 KB of every open stream).
+   */
+  private held?: (() => void)[];
+  /** What it holds until it ends, whatever the daemon answered (the identity's request slot); as `held`. */
+  private heldToEnd?: (() => void)[];
   /**
    * Set while the daemon carries out a request whose client left (awaitDaemon): `finish` is
    * kept here until `daemonAnswered`, which ends the exchange.
@@ -76,7 +80,7 @@ export class Exchange {
   /** Free `release` when the exchange ends, or at once if it has ended. */
   hold(release: () => void): void {
     if (this.done) release();
-    else this.held.push(release);
+    else this.held = this.held ? this.held.concat(release) : [release];
   }
 
   /**
@@ -85,14 +89,14 @@ export class Exchange {
    */
   holdUntilEnd(release: () => void): void {
     if (this.done) release();
-    else this.heldToEnd.push(release);
+    else this.heldToEnd = this.heldToEnd ? this.heldToEnd.concat(release) : [release];
   }
 
   /** Free what is held now (the daemon has answered an operation that holds only locks). */
   releaseHeld(): void {
     const held = this.held;
-    this.held = [];
-    for (const release of held) release();
+    this.held = undefined;
+    for (const release of held ?? []) release();
   }
 
   /**
@@ -146,7 +150,9 @@ export class Exchange {
     }
     this.done = true;
     this.releaseHeld();
-    for (const release of this.heldToEnd.splice(0)) release();
+    const heldToEnd = this.heldToEnd;
+    this.heldToEnd = undefined;
+    for (const release of heldToEnd ?? []) release();
     const record: RequestRecord = {
       requestId: this.requestId,
       startedAt: this.startedAt,

@@ -86,6 +86,11 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
   let draining = false;
   const sessions = new Set<Duplex>();
   const connections = new Set<TLSSocket>();
+  /** Every connection's 'close' listener: one function, not a closure per connection. */
+  function connectionClosed(this: TLSSocket): void {
+    connections.delete(this);
+    observer.connectionClosed();
+  }
   const forwarder = createForwarder(target, { streamedBodyIdleMs: config.limits.streamedBodyIdleMs });
 
   const server = createServer({
@@ -192,10 +197,7 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
     // Closed after an answer with `Connection: close` without a reset that would lose that
     // answer's end: FIN, then what the client still sends is discarded, bounded (linger.ts).
     lingerOnClose(socket);
-    socket.once('close', () => {
-      connections.delete(socket);
-      observer.connectionClosed();
-    });
+    socket.on('close', connectionClosed);
     // Cut when its certificate, or a CA of its chain, expires (connection-expiry.ts). The chain
     // as this handshake verified it: against the bundle in force now (or, for one under way
     // during a reload, a bundle it replaced; its CAs' dates count as the chain's own then).

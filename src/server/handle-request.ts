@@ -82,7 +82,8 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
     // And when its last byte was written: ahead of Node's own 'finish' listener, which hands
     // the socket to the next pipelined response and writes what that one has queued.
     let writtenAtEnd = -1;
-    res.prependOnceListener('finish', () => (writtenAtEnd = socket.bytesWritten));
+    // A response finishes once: a plain listener, without the wrapper and state `once` adds per request.
+    res.prependListener('finish', () => (writtenAtEnd = socket.bytesWritten));
     const open = (openRequests.get(socket) ?? 0) + 1;
     openRequests.set(socket, open);
     let ended = false;

@@ -72,6 +72,10 @@ export function limitHandshakeSources(server: Server, opts: SourceLimitsOptions)
   const settle = (raw: Socket | undefined): void => {
     if (raw && handshaking.delete(raw)) sources.settled(raw.remoteAddress);
   };
+  // Each raw connection's 'close' listener: one function, not a closure per connection.
+  function settleOnClose(this: Socket): void {
+    settle(this);
+  }
   /**
    * Report a refused handshake of the peer at `address`; one the listener checked and refused
    * counts against its source. Not counted: a connection that sent nothing, and one that went
@@ -102,7 +106,7 @@ export function limitHandshakeSources(server: Server, opts: SourceLimitsOptions)
       return;
     }
     handshaking.add(raw);
-    raw.once('close', () => settle(raw));
+    raw.on('close', settleOnClose);
   });
   server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
     const raw = parentOf(socket);

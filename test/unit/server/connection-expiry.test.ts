@@ -7,7 +7,7 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cutReason } from '../../../src/server/connection-cuts.js';
-import { expireIfDue, isExpired, nextCheckIn, RECHECK_MS, watchExpiry } from '../../../src/server/connection-expiry.js';
+import { expireIfDue, isExpired, nextCheckIn, pendingDeadlines, RECHECK_MS, watchExpiry } from '../../../src/server/connection-expiry.js';
 
 describe('isExpired and nextCheckIn', () => {
   it.each<[string, number, number, boolean, number]>([
@@ -81,5 +81,53 @@ describe('watchExpiry', () => {
 
   it('a connection not watched: expireIfDue is false', () => {
     expect(expireIfDue(new PassThrough())).toBe(false);
+  });
+
+  // Many connections share one timer: each row opens connections with these deadlines (ms after
+  // the start), closes some, moves the clock, and lists which were cut and what is still pending.
+  it.each<[string, number[], number[], (number | ['step', number])[], number[], number]>([
+    ['deadlines in any order: each cut at its own', [30_000, 10_000, 20_000], [], [10_000], [1], 2],
+    ['the same deadline: all cut together, each reported', [10_000, 10_000, 10_000], [], [10_000], [0, 1, 2], 0],
+    ['one ms before the earliest: none cut', [10_000, 10_000], [], [9_999], [], 2],
+    ['a closed connection: neither cut nor pending, the others still are', [10_000, 10_000, 20_000], [1], [20_000], [0, 2], 0],
+    ['the earliest closed: the next one is still cut on time', [10_000, 20_000], [0], [20_000], [1], 0],
+    ['long-lived ones and a clock stepped forward: cut at the next look, within RECHECK_MS', [5 * 86_400_000, 9 * 86_400_000, 2 * 86_400_000], [], [RECHECK_MS, ['step', 6 * 86_400_000], RECHECK_MS], [0, 2], 1],
+  ])('%s', async (_name, deadlines, closed, moves, cut, stillPending) => {
+    const conns = deadlines.map((d) => watched(1_000_000 + d));
+    for (const i of closed) conns[i]?.socket.destroy();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(vi.getTimerCount()).toBe(1);
+    for (const m of moves) {
+      if (typeof m === 'number') await vi.advanceTimersByTimeAsync(m);
+      else vi.setSystemTime(Date.now() + m[1]);
+    }
+    const cutNow = conns.flatMap((c, i) => (cutReason(c.socket) === 'expired' ? [i] : []));
+    const reports = conns.map((c) => c.expiring.mock.calls.length);
+    expect([cutNow, reports, pendingDeadlines()]).toEqual([cut, conns.map((_, i) => (cut.includes(i) ? 1 : 0)), stillPending]);
+    for (const c of conns) c.socket.destroy();
+    await vi.advanceTimersByTimeAsync(0);
+    expect([pendingDeadlines(), vi.getTimerCount()]).toEqual([0, 0]);
+  });
+
+  it('a new connection with an earlier deadline than those pending: the timer is set for it', async () => {
+    const late = watched(1_000_000 + 50_000);
+    const early = watched(1_000_000 + 5_000);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect([cutReason(early.socket), cutReason(late.socket), vi.getTimerCount()]).toEqual(['expired', undefined, 1]);
+    late.socket.destroy();
+    await vi.advanceTimersByTimeAsync(0);
+    expect([pendingDeadlines(), vi.getTimerCount()]).toEqual([0, 0]);
+  });
+
+  it('1000 connections, one timer; all closed, nothing left', async () => {
+    const conns = Array.from({ length: 1000 }, (_, i) => watched(1_000_000 + 1_000 + ((i * 7919) % 5_000)));
+    expect([vi.getTimerCount(), pendingDeadlines()]).toEqual([1, 1000]);
+    await vi.advanceTimersByTimeAsync(3_500);
+    const cutSoFar = conns.filter((c) => cutReason(c.socket) === 'expired').length;
+    const due = conns.filter((_, i) => 1_000 + ((i * 7919) % 5_000) <= 3_500).length;
+    expect([cutSoFar, pendingDeadlines()]).toEqual([due, 1000 - due]);
+    for (const c of conns) c.socket.destroy();
+    await vi.advanceTimersByTimeAsync(0);
+    expect([pendingDeadlines(), vi.getTimerCount(), conns.every((c) => c.expiring.mock.calls.length <= 1)]).toEqual([0, 0, true]);
   });
 });
