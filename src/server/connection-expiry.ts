@@ -66,11 +66,15 @@ function arm(): void {
 function checkPending(): void {
   timer = undefined;
   const now = Date.now();
-  for (let first = pending.peek(); first && isExpired(first.deadline, now); first = pending.peek()) {
-    pending.remove(first);
-    expireIfDue(first.socket, now);
+  try {
+    for (let first = pending.peek(); first && isExpired(first.deadline, now); first = pending.peek()) {
+      pending.remove(first);
+      expireIfDue(first.socket, now);
+    }
+  } finally {
+    // Also after a report that threw: the deadlines still pending keep their timer.
+    arm();
   }
-  arm();
 }
 
 /** A watched connection's 'close' listener (one function for all): its deadline is no longer waited for. */
@@ -87,9 +91,13 @@ export function watchExpiry(socket: Duplex, notAfter: number, expiring: () => vo
   // A date Node could not read (never seen: OpenSSL has checked it) gives no deadline.
   if (!Number.isFinite(notAfter)) return;
   const watch: Watch = { socket, deadline: notAfter, expiring, heapIndex: -1 };
+  // Watched again: this deadline replaces the earlier one, whose entry would keep the socket.
+  const earlier = watches.get(socket);
+  if (earlier) pending.remove(earlier);
   watches.set(socket, watch);
   if (expireIfDue(socket) || socket.destroyed) return;
-  socket.on('close', unwatch);
+  // The listener of the earlier watch serves this one (it looks the socket's watch up).
+  if (!earlier) socket.on('close', unwatch);
   pending.push(watch);
   // A new earliest deadline: the timer is set for it (one not earliest is looked at by then).
   if (pending.peek() === watch) arm();
@@ -103,8 +111,12 @@ export function expireIfDue(socket: Duplex, now = Date.now()): boolean {
   const watch = watches.get(socket);
   if (!watch || !isExpired(watch.deadline, now)) return false;
   if (!socket.destroyed) {
-    watch.expiring();
-    cutConnection(socket, 'expired');
+    try {
+      watch.expiring();
+    } finally {
+      // Cut even when the report threw: a failed log line keeps no access open.
+      cutConnection(socket, 'expired');
+    }
   }
   return true;
 }

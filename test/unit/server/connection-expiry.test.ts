@@ -119,6 +119,30 @@ describe('watchExpiry', () => {
     expect([pendingDeadlines(), vi.getTimerCount()]).toEqual([0, 0]);
   });
 
+  it('a socket watched twice: the later deadline stands, and nothing is left pending once it closes', async () => {
+    const { socket, expiring } = watched(1_000_000 + 50_000);
+    const again = vi.fn();
+    watchExpiry(socket, 1_000_000 + 10_000, again);
+    expect(pendingDeadlines()).toBe(1);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect([cutReason(socket), expiring.mock.calls.length, again.mock.calls.length, pendingDeadlines(), vi.getTimerCount()]).toEqual(['expired', 0, 1, 0, 0]);
+  });
+
+  it('a report that throws: its connection is cut all the same, and the others with that deadline and later are too', async () => {
+    const first = watched(1_000_000 + 10_000);
+    first.expiring.mockImplementation(() => {
+      throw new Error('report failed');
+    });
+    const same = watched(1_000_000 + 10_000);
+    const later = watched(1_000_000 + 20_000);
+    await expect(vi.advanceTimersByTimeAsync(10_000)).rejects.toThrow('report failed');
+    // The timer, armed again, looks at the rest at the next turn (setTimeout's 1 ms).
+    await vi.advanceTimersByTimeAsync(1);
+    expect([cutReason(first.socket), cutReason(same.socket), cutReason(later.socket)]).toEqual(['expired', 'expired', undefined]);
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect([cutReason(later.socket), pendingDeadlines(), vi.getTimerCount()]).toEqual(['expired', 0, 0]);
+  });
+
   it('1000 connections, one timer; all closed, nothing left', async () => {
     const conns = Array.from({ length: 1000 }, (_, i) => watched(1_000_000 + 1_000 + ((i * 7919) % 5_000)));
     expect([vi.getTimerCount(), pendingDeadlines()]).toEqual([1, 1000]);
