@@ -52,6 +52,9 @@ export function parseUpstream(text: string): Parsed<Upstream> {
     return { ok: true, value: { kind: 'npipe', path, url: text } };
   }
   if (text.startsWith('tcp://') || text.startsWith('http://')) {
+    // Never a daemon's address (getaddrinfo would look up "user@host"), and the upstream is named
+    // in the gateway's 502s: refused, and not repeated here, so a secret goes to no client or log.
+    if (text.includes('@')) return { ok: false, message: 'a tcp:// or http:// upstream takes no user information (the part before @): dockerd takes none, and the upstream is named in the gateway\'s 502 answers' };
     const listen = parseListen(text.replace(/^http:\/\//, 'tcp://'));
     if (!listen.ok) return { ok: false, message: `"${text}" is not tcp://host:port` };
     if (listen.value.port === 0) return { ok: false, message: `"${text}": port 0 names no daemon` };

@@ -73,6 +73,12 @@ describe('parseUpstream', () => {
   it.each(['unix://relative.sock', 'unix://run/docker.sock', 'xunix:///var/run/docker.sock', 'xnpipe:////./pipe/docker_engine', 'http//x', 'ssh://host', 'tcp://host', 'tcp://127.0.0.1:0', 'tcp://[zz]:2375'])('refuses %s', (text) => {
     expect(parseUpstream(text).ok).toBe(false);
   });
+  // Never a daemon's address (getaddrinfo gets "token@host": ENOTFOUND), and the upstream is
+  // named in every 502 the gateway answers: user information would go to every client.
+  it.each(['tcp://token@daemon.example:2375', 'http://u%3Apw@daemon.example:2375', 'tcp://@daemon.example:2375'])('refuses user information in %s, without repeating it', (text) => {
+    const parsed = parseUpstream(text);
+    expect([parsed.ok, !parsed.ok && parsed.message.includes('@') && !parsed.message.includes(text)]).toEqual([false, true]);
+  });
 });
 
 describe('buildConfig', () => {
