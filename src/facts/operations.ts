@@ -143,6 +143,20 @@ export function matchOperation(method: string, cleanPath: string): OperationMatc
   return undefined;
 }
 
+/**
+ * The `/debug` operation whose unversioned route a versioned `GET /vX.YY/debug/...` would be:
+ * dockerd 28 and later serve that request, the gateway matches no route for it (see
+ * `CompiledRoute.versioned`) and denies it. Undefined for every other request, including a
+ * versioned `/debug` path with another method, which no dockerd serves. `unversionedPath` is
+ * the clean path after its `/vX.YY` prefix; the caller knows there was one. For `policy explain`
+ * to say why such a request has no operation; the decision does not use it.
+ */
+export function unversionedOnlyOperation(method: string, unversionedPath: string): Operation | undefined {
+  if (method !== 'GET') return undefined;
+  const operation = matchOperation(method, unversionedPath)?.operation;
+  return operation?.method === ANY_METHOD ? operation : undefined;
+}
+
 const BY_NAME: ReadonlyMap<string, Operation> = new Map(
   [...OPERATIONS].reverse().map((op) => [op.name, op] as const),
 );

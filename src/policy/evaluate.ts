@@ -81,14 +81,18 @@ function combine(policy: CompiledPolicy, staged: Verdict, enforced: Verdict | un
   return { forward: true, outcome: 'allow', rule: by.rule, code: by.code, reason: by.reason, ...stagedAllow, ...amendments, ...lookups, ...execStart };
 }
 
-/** Not a policy question: dockerd has no such route and we cannot tell what it does. Denied even in audit mode. */
+/**
+ * Not a policy question: no route of the table matches, so we cannot tell what dockerd does with it
+ * (it has no such route, or it is a versioned `/debug` path, which dockerd 28 and later serve and
+ * the gateway matches unversioned only). Denied even in audit mode.
+ */
 function unknownRoute(facts: RequestFacts): Decision {
   return { forward: false, outcome: 'deny', rule: 'default', code: 'unknown-route', reason: `no Engine API route matches ${facts.method} ${pathAsSent(facts)}` };
 }
 
 /**
  * The path with the version prefix it was sent with: `/v1.41/debug/vars` has no route while
- * `/debug/vars` has one (dockerd serves /debug unversioned only), so a refusal quoting the path
+ * `/debug/vars` has one (the /debug routes are matched unversioned only), so a refusal quoting the path
  * without its prefix read as if a route had been refused as unknown. Its userinfo is masked, as
  * the record's `path` is (`/nosuch/***@host`).
  */

@@ -5,6 +5,7 @@
 import type { Decision, Identity, RequestFacts } from '../core/types.js';
 import { effectiveGroups, type CompiledPolicy } from './compile.js';
 import { decideTraced, denyMessage } from './evaluate.js';
+import { unversionedOnlyOperation } from '../facts/operations.js';
 import type { RuleTrace } from './rule-trace.js';
 import { tenantOf } from '../tenancy/tenant.js';
 
@@ -12,6 +13,11 @@ import { tenantOf } from '../tenancy/tenant.js';
 export interface Explanation {
   request: { method: string; path: string; apiVersion?: string };
   operation?: { name: string; section: string; power: string; method: string; pattern: string };
+  /**
+   * Without an operation, a versioned `GET /vX.YY/debug/...`: the operation its unversioned path
+   * is. dockerd 28 and later serve the versioned form; the gateway has no route for it.
+   */
+  unversionedOnly?: string;
   /** The caller; `sans` are its subject alternative names of every type, as `sans:` rules match them. */
   identity: { name: string; groups: string[]; sans: string[] };
   policy: { version: string; source?: string; mode: string };
@@ -41,6 +47,10 @@ export function explain(policy: CompiledPolicy, identity: Identity, facts: Reque
   if (policy.source !== undefined) out.policy.source = policy.source;
   const op = facts.operation;
   if (op) out.operation = { name: op.name, section: op.section, power: op.power, method: op.method, pattern: op.pattern };
+  else if (facts.apiVersion !== undefined) {
+    const unversioned = unversionedOnlyOperation(facts.method, facts.path);
+    if (unversioned) out.unversionedOnly = unversioned.name;
+  }
   if (decision.outcome !== 'allow') out.message = denyMessage(policy, identity, facts, decision);
   if (policy.tenancy) {
     const tenant = tenantOf(policy.tenancy, identity, out.identity.groups);
@@ -55,11 +65,7 @@ export function formatExplanation(e: Explanation): string {
   const lines: string[] = [];
   const version = e.request.apiVersion ? ` (API ${e.request.apiVersion})` : '';
   lines.push(`request:   ${e.request.method} ${e.request.path}${version}`);
-  lines.push(
-    e.operation
-      ? `operation: ${e.operation.name} (section ${e.operation.section}, power ${e.operation.power}, route ${e.operation.method} ${e.operation.pattern})`
-      : 'operation: none (dockerd has no such route)',
-  );
+  lines.push(`operation: ${operationText(e)}`);
   const sans = e.identity.sans.length ? `; sans ${e.identity.sans.join(',')}` : '';
   lines.push(`identity:  ${e.identity.name} (groups ${e.identity.groups.join(',') || 'none'}${sans})`);
   lines.push(`policy:    ${e.policy.source ?? '(inline)'} (version ${e.policy.version}, mode ${e.policy.mode})`);
@@ -93,6 +99,18 @@ export function formatExplanation(e: Explanation): string {
   }
   if (e.tenancy && d.forward) lines.push(tenancyLine(e.identity.name, e.tenancy));
   return `${lines.join('\n')}\n`;
+}
+
+/** The operation line's text: the route, or why there is none. */
+function operationText(e: Explanation): string {
+  const op = e.operation;
+  if (op) return `${op.name} (section ${op.section}, power ${op.power}, route ${op.method} ${op.pattern})`;
+  if (e.unversionedOnly === undefined) return 'none (dockerd has no such route)';
+  // "dockerd has no such route" would be false here: dockerd 28 and later serve it.
+  return (
+    'none (the gateway matches the /debug routes unversioned only and denies this versioned one whatever the policy allows, ' +
+    `though dockerd 28 and later serve it; the unversioned ${e.request.method} ${e.request.path} is ${e.unversionedOnly}, decided by the policy)`
+  );
 }
 
 /** The `then:` line saying that tenancy decides after the policy, and what explain leaves out of it. */
