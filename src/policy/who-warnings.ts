@@ -66,14 +66,25 @@ function characterWarning(where: string, entry: string): string | undefined {
 }
 
 /**
+ * The warning for a name (`where` says whose) with leading or trailing white space, or
+ * undefined: dockgate certs refuses such names and groups, so only another CA's certificate
+ * could hold one.
+ */
+function spacesWarning(where: string, entry: string): string | undefined {
+  if (entry === entry.trim()) return undefined;
+  return `${where} ${JSON.stringify(entry)} has leading or trailing spaces: names are compared exactly, so it matches only a certificate holding them (dockgate certs refuses such names)`;
+}
+
+/**
  * The same warnings for the names outside rules: the `groups:` map (its group names and
  * members) and tenancy's `admins` and `teams` (rev-fix29 M1: a deny rule by a group whose
- * member was written `mal\u200Blory` never applied to mallory).
+ * member was written `mal\u200Blory` never applied to mallory); also for surrounding spaces
+ * (`groups: { ops: ["alice "] }` gives alice nothing of ops).
  */
 export function nameListWarnings(policy: Pick<CompiledPolicy, 'extraGroups' | 'tenancy'>): string[] {
   const out: string[] = [];
   const add = (where: string, name: string) => {
-    const w = characterWarning(where, name);
+    const w = characterWarning(where, name) ?? spacesWarning(where, name);
     if (w) out.push(w);
   };
   const groups = new Set<string>();
@@ -95,9 +106,8 @@ function entryWarning(rule: string, key: 'users' | 'groups' | 'sans', entry: str
   const at = `rule "${rule}": who.${key} entry ${JSON.stringify(entry)}`;
   const chars = characterWarning(`rule "${rule}": who.${key} entry`, entry);
   if (chars) return chars;
-  if (entry !== entry.trim()) {
-    return `${at} has leading or trailing spaces: names are compared exactly, so it matches only a certificate holding them (dockgate certs refuses such names)`;
-  }
+  const spaces = spacesWarning(`rule "${rule}": who.${key} entry`, entry);
+  if (spaces) return spaces;
   if (key === 'sans') {
     const cidr = /^(.+)\/\d{1,3}$/.exec(entry);
     if (cidr?.[1] !== undefined && canonicalIp(cidr[1]) !== undefined) {

@@ -70,6 +70,14 @@ describe('who entries written as patterns, networks or with spaces get a warning
     ['tenancy: { unowned: [images], admins: { users: ["ro\u200Bot"] } }\n', 'tenancy.admins.users entry "ro\\u200Bot" holds'],
     ['tenancy: { unowned: [images], admins: { groups: ["op\u200Bs"] } }\n', 'tenancy.admins.groups entry "op\\u200Bs" holds'],
     ['tenancy: { unowned: [images], teams: ["we\u200Bb"] }\n', 'tenancy.teams entry "we\\u200Bb" holds'],
+    // Surrounding spaces, warned in a rule's who, outside rules too.
+    ['groups: { ops: ["alice "] }\n', 'groups: member "alice " has leading or trailing spaces: names are compared exactly, so it matches only a certificate holding them (dockgate certs refuses such names)'],
+    ['groups: { ops: ["\u00A0alice"] }\n', 'groups: member "\\u00A0alice" holds an invisible'],
+    ['groups: { " ops": [alice] }\n', 'groups: group name " ops" has leading or trailing spaces'],
+    ['tenancy: { unowned: [images], admins: { users: ["root "] } }\n', 'tenancy.admins.users entry "root " has leading or trailing spaces'],
+    ['tenancy: { unowned: [images], admins: { groups: ["\tops"] } }\n', 'tenancy.admins.groups entry "\\u0009ops" holds an invisible'],
+    ['tenancy: { unowned: [images], admins: { groups: [" ops"] } }\n', 'tenancy.admins.groups entry " ops" has leading or trailing spaces'],
+    ['tenancy: { unowned: [images], teams: ["web "] }\n', 'tenancy.teams entry "web " has leading or trailing spaces'],
   ])('outside rules: %j', (section, warning) => {
     const p = loadPolicy(`version: 1\n${section}rules:\n  - name: d\n    who: { anyone: true }\n    deny: all\n`);
     expect(policyWarnings(p).filter((w) => w.includes(warning))).toHaveLength(1);
