@@ -4,33 +4,18 @@
  * becomes a 502's text and an audit reason (rev-secrets s27 F5). Against a unix-socket server
  * standing in for the daemon: one that never answers (timeout), one that answers too much.
  */
-import { Agent, createServer, type Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDaemonClient } from '../../../src/tenancy/daemon-client.js';
 import type { UpstreamTarget } from '../../../src/proxy/upstream-target.js';
+import { useDaemonStandIn } from './daemon-stand-in.js';
 
-let server: Server | undefined;
-let dir: string | undefined;
-afterEach(() => {
-  server?.closeAllConnections();
-  server?.close();
-  server = undefined;
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
-});
+const startStandIn = useDaemonStandIn('dg-daemon-client-');
 
 /** A daemon stand-in on a unix socket that answers each request with `answer` (or never). */
-async function daemon(answer?: Buffer): Promise<UpstreamTarget> {
-  dir = mkdtempSync(join(tmpdir(), 'dg-daemon-client-'));
-  const socketPath = join(dir, 'd.sock');
-  server = createServer((_req, res) => {
+function daemon(answer?: Buffer): Promise<UpstreamTarget> {
+  return startStandIn((_req, res) => {
     if (answer) res.end(answer);
   });
-  await new Promise<void>((r) => server!.listen(socketPath, r));
-  return { upstream: { kind: 'unix', path: socketPath }, agent: new Agent(), address: { socketPath }, name: `unix://${socketPath}` } as unknown as UpstreamTarget;
 }
 
 const PATH = '/images/u%3ASEKRIT-301%40h/x/json';

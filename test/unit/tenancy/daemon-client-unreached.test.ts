@@ -5,37 +5,22 @@
  * socket, a closed loopback port, a name that does not resolve, and stand-ins that answer,
  * close or never answer.
  */
-import { Agent, createServer, type Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { Agent, createServer } from 'node:http';
+import { describe, expect, it } from 'vitest';
 import type { UpstreamTarget } from '../../../src/proxy/upstream-target.js';
 import { createDaemonClient } from '../../../src/tenancy/daemon-client.js';
+import { unixTarget, useDaemonStandIn } from './daemon-stand-in.js';
 
-let server: Server | undefined;
-let dir: string | undefined;
-afterEach(() => {
-  server?.closeAllConnections();
-  server?.close();
-  server = undefined;
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
-});
+const startStandIn = useDaemonStandIn('dg-daemon-unreached-');
 
-const unixTarget = (socketPath: string): UpstreamTarget => ({ upstream: { kind: 'unix', path: socketPath, url: `unix://${socketPath}` }, agent: new Agent(), address: { socketPath }, name: `unix://${socketPath}` });
 const tcpTarget = (host: string, port: number): UpstreamTarget => ({ upstream: { kind: 'tcp', host, port, url: `tcp://${host}:${port}` }, agent: new Agent(), address: { host, port }, name: `tcp://${host}:${port}` });
 
 /** A stand-in on a unix socket that answers 200, closes the connection before answering, or never answers. */
-async function standIn(how: 'answer' | 'reset' | 'silent'): Promise<UpstreamTarget> {
-  dir = mkdtempSync(join(tmpdir(), 'dg-daemon-unreached-'));
-  const socketPath = join(dir, 'd.sock');
-  server = createServer((req, res) => {
+function standIn(how: 'answer' | 'reset' | 'silent'): Promise<UpstreamTarget> {
+  return startStandIn((req, res) => {
     if (how === 'answer') res.end('[]');
     else if (how === 'reset') req.socket.destroy();
   });
-  await new Promise<void>((r) => server!.listen(socketPath, r));
-  return unixTarget(socketPath);
 }
 
 /** A loopback port nothing listens on (bound once, then closed). */
