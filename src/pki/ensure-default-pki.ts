@@ -55,7 +55,7 @@ export async function ensureDefaultPki(dir: string, io: CliIo): Promise<{ create
     );
   }
   io.stdout.write(`Created a CA, a server certificate and an "${DEFAULT_ADMIN.name}" client bundle in ${paths.dir}\n`);
-  io.stdout.write(`Admin bundle: ${bundle.dir} (keep it private; issue one per teammate with "dockgate certs issue NAME --dir ${dir}")\n`);
+  io.stdout.write(`Admin bundle: ${bundle.dir} (keep it private; issue one per teammate with "${commandName()} certs issue NAME --dir ${dir}")\n`);
   await printConnectLines(io, dir, DEFAULT_ADMIN.name, bundle);
   return { created: true, adminBundle: bundle.dir };
 }

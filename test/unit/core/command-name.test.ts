@@ -11,6 +11,7 @@ import { buildConfig } from '../../../src/config/load.js';
 import { ConfigError } from '../../../src/config/validate.js';
 import { commandName, selfCommand, setCommandName } from '../../../src/core/command-name.js';
 import { runCertsCommand } from '../../../src/pki/cli.js';
+import { ensureDefaultPki } from '../../../src/pki/ensure-default-pki.js';
 
 /** A file system of links: path -> real path (a path absent here does not exist). */
 const fs = (links: Record<string, string>) => (path: string): string | undefined => links[path];
@@ -66,5 +67,14 @@ describe('messages name the command set for this process', () => {
     expect(err.join('')).toContain(`run "${cmd} certs init --dir ${pki}" first`);
     expect(await runCertsCommand(['init', '--dir', pki, '--host', 'gw.test'], io as never)).toBe(0);
     expect(out.join('')).toContain(`Next: ${cmd} certs issue NAME --dir ${pki} --group GROUP`);
+  });
+
+  it('the embedded default\'s first start: how to issue a teammate\'s bundle', async () => {
+    setCommandName(cmd);
+    const out: string[] = [];
+    const io = { stdout: { write: (s: string) => out.push(s) }, stderr: { write: () => true } };
+    const certs = join(dir, 'default-certs');
+    expect((await ensureDefaultPki(certs, io as never)).created).toBe(true);
+    expect(out.join('')).toContain(`issue one per teammate with "${cmd} certs issue NAME --dir ${certs}"`);
   });
 });
