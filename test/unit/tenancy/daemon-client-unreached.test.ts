@@ -42,11 +42,15 @@ async function lookUp(target: UpstreamTarget, timeoutMs = 5_000): Promise<{ told
 
 describe('daemon client: look-ups that make no connection', () => {
   it.each([
-    ['a missing unix socket', async () => unixTarget('/nonexistent-dockgate-dir/docker.sock'), ['ENOENT']],
-    ['a closed loopback port', async () => tcpTarget('127.0.0.1', await closedPort()), ['ECONNREFUSED']],
-    ['a name that does not resolve', async () => tcpTarget('nonexistent.invalid', 2375), ['ENOTFOUND']],
-  ] as const)('%s: told %j', async (_what, target, codes) => {
-    expect(await lookUp(await target())).toEqual({ told: codes, failed: true });
+    ['a missing unix socket', async () => unixTarget('/nonexistent-dockgate-dir/docker.sock'), [['ENOENT']]],
+    ['a closed loopback port', async () => tcpTarget('127.0.0.1', await closedPort()), [['ECONNREFUSED']]],
+    // With no DNS resolver reachable (a machine or namespace without one) the resolver's
+    // answer is EAI_AGAIN, not ENOTFOUND: either says the name gave no address.
+    ['a name that does not resolve', async () => tcpTarget('nonexistent.invalid', 2375), [['ENOTFOUND'], ['EAI_AGAIN']]],
+  ] as const)('%s: told one of %j', async (_what, target, codes) => {
+    const { told, failed } = await lookUp(await target());
+    expect(failed).toBe(true);
+    expect(codes).toContainEqual(told);
   });
 
   it.each([
