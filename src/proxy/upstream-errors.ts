@@ -49,3 +49,21 @@ export function noConnectionMade(err: OsErrorFacts | undefined): boolean {
 export function upstreamErrorKind(err: OsErrorFacts | undefined): UpstreamErrorKind {
   return noConnectionMade(err) ? 'unreachable' : 'failed';
 }
+
+/**
+ * Whether `err`, a rejection or error event of a request to the daemon, says no connection to it
+ * could be made (noConnectionMade, the same test as the `unreachable` of the forwarder's and
+ * the upgrade path's errors: a unix socket's ENOENT, a TCP upstream's ECONNREFUSED, ENOTFOUND or
+ * EHOSTUNREACH, a kernel's connect timeout; not an established connection timed out, nor a
+ * timeout of the gateway's own, which has no code).
+ */
+export function noConnection(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException | undefined;
+  return noConnectionMade({ code: errorCode(err), syscall: typeof e?.syscall === 'string' ? e.syscall : undefined });
+}
+
+/** The OS error code of `err`, a rejection or error event of a request to the daemon, if it has one. */
+export function errorCode(err: unknown): string | undefined {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}

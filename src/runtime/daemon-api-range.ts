@@ -12,7 +12,7 @@
  * answer that breaks off (a frozen or busy daemon) leaves it as it is.
  */
 import { apiRangeOf, type ApiRange } from '../facts/api-range.js';
-import { noConnectionMade } from '../proxy/upstream-errors.js';
+import { noConnection, noConnectionMade } from '../proxy/upstream-errors.js';
 import type { DaemonClient } from '../tenancy/daemon-client.js';
 
 /**
@@ -24,24 +24,6 @@ export class UnusableApiRange extends Error {
     super(message);
     this.name = 'UnusableApiRange';
   }
-}
-
-/**
- * Whether `err`, a rejection or error event of a request to the daemon, says no connection to it
- * could be made (upstream-errors.ts, the same test as the `unreachable` of the forwarder's and
- * the upgrade path's errors: a unix socket's ENOENT, a TCP upstream's ECONNREFUSED, ENOTFOUND or
- * EHOSTUNREACH, a kernel's connect timeout; not an established connection timed out, nor a
- * timeout of the gateway's own, which has no code).
- */
-export function noConnection(err: unknown): boolean {
-  const e = err as NodeJS.ErrnoException | undefined;
-  return noConnectionMade({ code: errorCode(err), syscall: typeof e?.syscall === 'string' ? e.syscall : undefined });
-}
-
-/** The OS error code of `err`, a rejection or error event of a request to the daemon, if it has one. */
-export function errorCode(err: unknown): string | undefined {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
 }
 
 /** The range as last read, and the means to read it again. */

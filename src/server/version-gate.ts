@@ -9,7 +9,8 @@ import { versionRefusal } from '../facts/api-range.js';
 import { routeFacts, type RequestPlan } from '../facts/build-facts.js';
 import { GatewayError } from '../http/gateway-error.js';
 import { versionErrorAnswer, type VersionErrorAnswer } from '../http/version-error.js';
-import { errorCode, noConnection, UnusableApiRange, type DaemonApiRange } from '../runtime/daemon-api-range.js';
+import { errorCode, noConnection } from '../proxy/upstream-errors.js';
+import { UnusableApiRange, type DaemonApiRange } from '../runtime/daemon-api-range.js';
 
 /** A request refused for its version: what the record says and what the client is sent. */
 export interface VersionRefused {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { noConnectionMade, upstreamErrorKind, type OsErrorFacts } from '../../../src/proxy/upstream-errors.js';
-import { noConnection } from '../../../src/runtime/daemon-api-range.js';
+import { noConnection, noConnectionMade, upstreamErrorKind, type OsErrorFacts } from '../../../src/proxy/upstream-errors.js';
 
 /** An error as Node raises it: a code and the call that failed. */
 const osError = (code: string, syscall: string): Error => Object.assign(new Error(`${syscall} ${code}`), { code, syscall });
