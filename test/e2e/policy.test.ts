@@ -82,6 +82,7 @@ rules:
     allow: [power:read, ServiceCreate]
     guards:
       hostNamespaces: false
+      binds: { allow: ["${devDir}/alice"] }
 `;
 }
 
@@ -468,6 +469,23 @@ describe('ops (group ops): services under hostNamespaces: false, in a one-node s
       expect(record).toMatchObject({ decision: 'error', rule: 'ops-services', status: 502 });
       expect(String(record.reason)).toMatch(/^upstream-failed: dockgate: TaskTemplate\.Networks\[0\]\.Target "[0-9a-f]{64}" could not be checked for the host network: the look-up on the daemon failed/);
     });
+  });
+
+  // The swarm agent expands Go templates in a mount's Source on the node: `.{{print}}.` is `..`
+  // there, so this Source, under the allowed directory as written, bound its parent (probe37 saw a
+  // task container of this dockerd bind the host's /etc so). A template is refused in it.
+  it('a service bind source holding a swarm template is refused and creates nothing', async () => {
+    const name = 'dgt-policy-templated-bind';
+    services.push(name);
+    const source = `${devRoot}/alice/.{{print}}.`;
+    const r = await docker(ops, gw.port, ['service', 'create', '-d', '--no-resolve-image', '--name', name, '--mount', `type=bind,src=${source},dst=/h`, 'busybox', 'sleep', '600']);
+    expect(r.code).toBe(1);
+    // The reason quotes the Source cut to 80 characters: the scratch directory's name is long.
+    expect(r.stderr).toContain('dockgate: denied ServiceCreate for ops (groups ops): TaskTemplate.ContainerSpec.Mounts[0].Source "/');
+    expect(r.stderr).toContain(' holds a template ({{ }}), which the swarm agent expands on the node: what it names is not known here (rule "ops-services")');
+    expect((await dockerDirect(socket, ['service', 'inspect', name])).code).not.toBe(0);
+    const record = gw.stdout().split('\n').filter((l) => l.includes('"ServiceCreate"') && l.includes(name)).at(-1);
+    expect(JSON.parse(record ?? '{}')).toMatchObject({ decision: 'deny', rule: 'ops-services', code: 'bind-mount', status: 403 });
   });
 
   it('a service on an overlay network is allowed and created on it', async () => {

@@ -5,7 +5,8 @@
  * plain, a tmpfs, or a bind of an allowed path: other file system types (proc, sysfs,
  * overlay, nfs, a block device) are refused whatever the prefixes. A volume that binds a path
  * allowed only by a `{user}` prefix is refused too: anyone can mount a volume by name, so it
- * would hand the caller's own directory to everyone. `binds: true` (like not
+ * would hand the caller's own directory to everyone. A service's bind source or local volume
+ * option holding a swarm template is refused (swarm-templates.ts). `binds: true` (like not
  * listing the guard) permits every host mount, those included.
  */
 import { field } from '../../facts/go-fold.js';
@@ -15,6 +16,7 @@ import { cleanHostPath, hostPathAllowed } from './host-paths.js';
 import { bindsHostPaths, localVolumeDevice, mountsHostPaths, type HostMount } from './mounts.js';
 import { CONTAINER_OPS, isContainerOp, OP, SERVICE_OPS } from './operations.js';
 import { parseAllowList } from './settings.js';
+import { templatedServiceMount } from './swarm-templates.js';
 import { tmpfsOptionProblem } from './tmpfs-options.js';
 
 /** The first character of a prefix that globs would read (`{user}` aside). */
@@ -59,7 +61,10 @@ export const bindsGuard = defineGuard({
       if (tmpfs) return { code: 'bind-mount', reason: tmpfs };
       mounts.push(...bindsHostPaths(hostConfigField(facts, BINDS)), ...mountsHostPaths(hostConfigField(facts, MOUNTS)));
     } else if (op === OP.serviceCreate || op === OP.serviceUpdate) {
-      mounts.push(...mountsHostPaths(containerSpecField(facts, 'Mounts')));
+      const specMounts = containerSpecField(facts, 'Mounts');
+      const templated = templatedServiceMount(specMounts);
+      if (templated) return { code: 'bind-mount', reason: templated };
+      mounts.push(...mountsHostPaths(specMounts));
     } else if (op === OP.volumeCreate) {
       mounts.push(...localVolumeDevice(field(facts.body, 'Driver'), field(facts.body, 'DriverOpts'), 'DriverOpts'));
     }

@@ -13,6 +13,9 @@ import { alice, guarded, identity, problems, rawFacts, req } from './fixtures.js
 const create = (body: unknown) => req('POST', '/v1.41/containers/create', body);
 const hc = (hostConfig: Record<string, unknown>) => create({ Image: 'busybox', HostConfig: hostConfig });
 const svcNet = (spec: unknown) => req('POST', '/v1.48/services/create', spec);
+const svcMount = (mount: Record<string, unknown>) => req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', Mounts: [mount] } } });
+/** `..` once swarm expands it, no `..` segment as written. */
+const DOTS = '{{"."}}{{"."}}';
 const A = 'sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 
 type Case = GuardCase;
@@ -215,6 +218,18 @@ describe('binds', () => {
     ['service update bind', req('POST', '/services/s1/update?version=1', { Name: 's', TaskTemplate: { ContainerSpec: { Image: 'x', Mounts: [{ Type: 'bind', Source: '/', Target: '/h' }] } } }), 'bind-mount', 'TaskTemplate.ContainerSpec.Mounts[0].Source "/" is outside the allowed host paths'],
     ['service update volume-opt bind', req('POST', '/services/s1/update?version=1', { Name: 's', TaskTemplate: { ContainerSpec: { Image: 'x', Mounts: [{ Type: 'volume', Target: '/h', VolumeOptions: { DriverConfig: { Options: { type: 'none', o: 'bind', device: '/' } } } }] } } }), 'bind-mount', 'TaskTemplate.ContainerSpec.Mounts[0].VolumeOptions.DriverConfig.Options.device'],
     ['service update bind allowed', req('POST', '/services/s1/update?version=1', { Name: 's', TaskTemplate: { ContainerSpec: { Image: 'x', Mounts: [{ Type: 'bind', Source: '/data/shared/x', Target: '/h' }] } } }), undefined],
+    // The swarm agent expands templates in a service mount's Source and volume option values on the
+    // node (swarmkit template/expand.go): this Source lies under /data/shared as written and is
+    // the host's / once expanded (seen live: a task container of dockerd 20.10 bound /etc so).
+    ['service bind source with a swarm template', svcMount({ Type: 'bind', Source: `/data/shared/${DOTS}/${DOTS}/etc`, Target: '/h' }), 'bind-mount', 'TaskTemplate.ContainerSpec.Mounts[0].Source "/data/shared/{{\\".\\"}}'],
+    ['service update bind source with a swarm template', req('POST', '/services/s1/update?version=1', { Name: 's', TaskTemplate: { ContainerSpec: { Image: 'x', Mounts: [{ Type: 'bind', Source: '/data/shared/{{.Service.Labels.dir}}', Target: '/h' }] } } }), 'bind-mount', 'holds a template ({{ }}), which the swarm agent expands on the node'],
+    ['service npipe source with a swarm template, keys folded', svcMount({ type: 'NPIPE', source: `/data/shared/${DOTS}` }), 'bind-mount', 'Mounts[0].Source'],
+    ['service volume-opt device with a swarm template', svcMount({ Type: 'volume', Target: '/h', VolumeOptions: { DriverConfig: { Options: { type: 'none', o: 'bind', device: `/data/shared/${DOTS}/${DOTS}` } } } }), 'bind-mount', 'Mounts[0].VolumeOptions.DriverConfig.Options.device holds a template'],
+    ['service volume-opt o with a swarm template (size=1m,rbind once expanded)', svcMount({ Type: 'volume', Target: '/h', VolumeOptions: { DriverConfig: { Name: 'local', Options: { type: 'tmpfs', o: 'size={{printf "1m%crbind" 44}}', device: 'tmpfs' } } } }), 'bind-mount', 'Options.o holds a template'],
+    ['service volume named per task slot', svcMount({ Type: 'volume', Source: 'data-{{.Task.Slot}}', Target: '/h' }), undefined],
+    ['service plugin volume options are the plugin\'s', svcMount({ Type: 'volume', Source: 'v', Target: '/h', VolumeOptions: { DriverConfig: { Name: 'rexray', Options: { path: '{{.Task.Slot}}' } } } }), undefined],
+    // dockerd expands nothing in a container's mounts: `{{` is part of the directory's name.
+    ['container bind source with braces is a path as written', hc({ Mounts: [{ Type: 'bind', Source: `/data/shared/${DOTS}`, Target: '/h' }] }), undefined],
     // `docker run --mount type=volume,volume-opt=...` without volume-driver sends Name "": the local driver.
     ['volume-opt bind trick, DriverConfig.Name ""', hc({ Mounts: [{ Type: 'volume', Source: 'v', Target: '/x', VolumeOptions: { DriverConfig: { Name: '', Options: { type: 'none', o: 'bind', device: '/' } } } }] }), 'bind-mount', 'HostConfig.Mounts[0].VolumeOptions.DriverConfig.Options.device (a bind of a host path) is outside the allowed host paths'],
     ['volume-opt type=proc, DriverConfig.Name ""', hc({ Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Name: '', Options: { type: 'proc', device: '/data/shared' } } } }] }), 'bind-mount', 'type "proc"'],
@@ -418,6 +433,9 @@ describe('sysctls', () => {
     ['endpoint sysctls in a legacy top-level service attachment', svcNet({ TaskTemplate: { ContainerSpec: { Image: 'x' } }, Networks: [{ Target: 'web' }, { Target: 'ov', DriverOpts: { 'com.docker.network.endpoint.sysctls': 'net.core.x=1,kernel.x=1' } }] }), 'sysctl', 'Networks[1].DriverOpts["com.docker.network.endpoint.sysctls"] "kernel.x"'],
     ['endpoint sysctls in a service update, fields folded', req('POST', '/v1.48/services/s1/update?version=3', { Name: 's', taskTemplate: { ContainerSpec: { Image: 'x' }, networks: [{ target: 'ov', driverOpts: { 'com.docker.network.endpoint.sysctls': 'net.ipv6.conf.IFNAME.accept_ra=2' } }] } }), 'sysctl', 'net.ipv6.conf.IFNAME.accept_ra'],
     ['endpoint sysctls in a service attachment that are not a string', svcNet({ TaskTemplate: { ContainerSpec: { Image: 'x' }, Networks: [{ Target: 'ov', DriverOpts: { 'com.docker.network.endpoint.sysctls': ['kernel.x=1'] } }] } }), 'sysctl', 'is a list, not a string'],
+    // The swarm agent expands a service attachment's driver option values: one name as written, two once expanded.
+    ['endpoint sysctls in a service attachment with a swarm template', svcNet({ TaskTemplate: { ContainerSpec: { Image: 'x' }, Networks: [{ Target: 'ov', DriverOpts: { 'com.docker.network.endpoint.sysctls': 'net.core.somaxconn={{printf "1%ckernel.x=1" 44}}' } }] } }), 'sysctl', 'DriverOpts["com.docker.network.endpoint.sysctls"] holds a template'],
+    ['endpoint sysctls with braces at network connect are as written', req('POST', '/v1.48/networks/mynet/connect', { Container: 'c', EndpointConfig: { DriverOpts: { 'com.docker.network.endpoint.sysctls': 'net.core.somaxconn={{1}}' } } }), undefined],
     ['endpoint sysctls in a service attachment allowed by prefix', svcNet({ TaskTemplate: { ContainerSpec: { Image: 'x' }, Networks: [{ Target: 'ov', DriverOpts: { 'com.docker.network.endpoint.sysctls': 'net.core.somaxconn=1' } }] }, Networks: [{ Target: 'web', DriverOpts: { 'com.docker.network.driver.mtu': '1400' } }] }), undefined],
     ['other endpoint driver options', req('POST', '/v1.48/networks/mynet/connect', { Container: 'c', EndpointConfig: { DriverOpts: { 'com.example.x': 'net.ipv4.conf.all.forwarding=1' } } }), undefined],
   ]);
