@@ -24,6 +24,7 @@ import { defineGuard } from './guard.js';
 import { pullReading, pushReading, namedTarget, tagBesideDigest, tagTarget, withoutDigest, type DaemonReading } from './daemon-references.js';
 import { actedOn, compileEveryTagPattern, compileImagePattern, formatReference, normalizeReference } from './image-reference.js';
 import { OP, SERVICE_OPS } from './operations.js';
+import { holdsSwarmTemplate, SWARM_TEMPLATE_REASON } from './swarm-templates.js';
 import { parseAllowList } from './settings.js';
 
 const MOUNTS = hostConfigName('Mounts');
@@ -31,17 +32,19 @@ const MOUNTS = hostConfigName('Mounts');
 /**
  * Sources of `Type: image` mounts (API 1.48: the image's file system mounted into the
  * container), in HostConfig (both copies) and service ContainerSpec: images run as much as
- * `Image` is.
+ * `Image` is. A service's are `swarmExpanded`: the swarm agent expands templates in a mount's
+ * Source on the node (swarm-templates.ts).
  */
-function imageMountSources(facts: RequestFacts): Found[] {
-  const out: Found[] = [];
-  for (const f of [...hostConfigField(facts, MOUNTS), ...containerSpecField(facts, 'Mounts')]) {
+function imageMountSources(facts: RequestFacts): Checked[] {
+  const out: Checked[] = [];
+  const lists = [...hostConfigField(facts, MOUNTS).map((f) => ({ f, swarmExpanded: false })), ...containerSpecField(facts, 'Mounts').map((f) => ({ f, swarmExpanded: true }))];
+  for (const { f, swarmExpanded } of lists) {
     if (!Array.isArray(f.value)) continue; // the binds guard refuses a Mounts that is not a list
     f.value.forEach((m, i) => {
       const type = field(m, 'Type');
       if (typeof type !== 'string' || type.toLowerCase() !== 'image') return;
       const source = field(m, 'Source');
-      out.push({ path: `${f.path}[${i}].Source`, value: source ?? null });
+      out.push({ path: `${f.path}[${i}].Source`, value: source ?? null, swarmExpanded });
     });
   }
   return out;
@@ -57,6 +60,8 @@ interface Checked extends Found {
   writesTag?: boolean;
   /** What the client sent, when `value` is the guard's reading of it with a `tag` parameter. */
   sent?: { value: string; tag: string };
+  /** True when the swarm agent expands templates in `value` before dockerd reads it. */
+  swarmExpanded?: boolean;
 }
 
 /** `sent` for a reference read together with a non-empty `tag` parameter. */
@@ -197,6 +202,8 @@ export const imagesGuard = defineGuard({
       // (`["https://u:pw@h/x"]`), which the record's `image` field masks too.
       if (typeof f.value !== 'string') return { code: 'image', reason: `${f.path} is ${typeName(f.value)}, not an image reference` };
       const masked = maskUrlCredentials(f.value);
+      // `registry.example.com/*` allows `{{printf "evil%cio" 46}}/x` as written, which is `evil.io/x` once expanded.
+      if (f.swarmExpanded && holdsSwarmTemplate(f.value)) return { code: 'image', reason: `${f.path} ${show(masked)} ${SWARM_TEMPLATE_REASON}` };
       if (f.everyTag && !looksLikeImageId(f.value)) {
         const name = normalizeReference(f.value, false)?.name;
         if (name === undefined || !everyTag.some((m) => m(name))) {

@@ -565,6 +565,10 @@ describe('images', () => {
     ['image mount of an allowed image', hc({ Mounts: [{ Type: 'image', Source: 'busybox', Target: '/bb' }] }), undefined],
     ['image mount by ID', hc({ Mounts: [{ Type: 'IMAGE', Source: '3407442', Target: '/x' }] }), 'image'],
     ['service image mount', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'busybox', Mounts: [{ Type: 'image', Source: 'evil', Target: '/e' }] } } }), 'image', 'TaskTemplate.ContainerSpec.Mounts[0].Source'],
+    // The swarm agent expands templates in a service mount's Source on the node: `{` is no reference character, so a templated source is never an allowed image.
+    ['service image mount holding a swarm template under an allowed registry', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'busybox', Mounts: [{ Type: 'image', Source: 'registry.example.com/{{"x"}}', Target: '/e' }] } } }), 'image', 'expands on the node'],
+    ['service image mount holding a swarm template in an allowed tag', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'busybox', Mounts: [{ Type: 'image', Source: 'alpine:3.{{.Task.Slot}}', Target: '/e' }] } } }), 'image', 'TaskTemplate.ContainerSpec.Mounts[0].Source "alpine:3.{{.Task.Slot}}" holds a template'],
+    ['container image mount with braces (dockerd expands nothing there)', hc({ Mounts: [{ Type: 'image', Source: 'registry.example.com/{{x}}', Target: '/bb' }] }), undefined],
     ['case-variant key', create({ IMAGE: 'ubuntu' }), 'image'],
     ['pull allowed', req('POST', '/images/create?fromImage=busybox&tag=1.36'), undefined],
     ['pull other', req('POST', '/images/create?fromImage=ubuntu&tag=latest'), 'image', 'query fromImage'],
