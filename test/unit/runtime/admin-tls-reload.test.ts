@@ -96,4 +96,29 @@ describe('admin TLS reloads that overlap', async () => {
     await writePair(chain.server);
     await reload.reload();
   });
+
+  // The admin listener installs inside AdminServer.reloadTls; the runtime learns of it one
+  // microtask later, when its await resumes. Both reads finishing in one tick (the newer one's
+  // first) puts the older one's failure right after the newer install: it must still read as
+  // behind it, not as the newest word on the files (the log's error and gauge 0).
+  it('one that fails in the same tick a newer reload installed, right after it, changes nothing either', async () => {
+    const { reload, gauge, said } = reloadUnderTest();
+    await writePair(fresh, expired.keyPem);
+    const heldOlder = holdNextRead();
+    const older = reload.reload();
+    await heldOlder.read;
+    await writePair(fresh);
+    const heldNewer = holdNextRead();
+    const newer = reload.reload();
+    await heldNewer.read;
+    heldNewer.release();
+    heldOlder.release();
+    await Promise.all([older, newer]);
+    expect(said('admin TLS reload failed; the previous certificates and CRL stay in force')).toBe(0);
+    expect(said('admin TLS reload failed, but a newer reload has finished since; nothing changes')).toBe(1);
+    expect(await gauge()).toBe(1);
+    expect(server.tlsInForce()?.server.serial).toBe('7a');
+    await writePair(chain.server);
+    await reload.reload();
+  });
 });
