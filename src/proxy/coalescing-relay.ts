@@ -36,19 +36,29 @@ export interface RelayOptions {
   endWith?: () => Promise<Buffer | undefined>;
 }
 
-/** Relay `from`'s body to `to` and end `to` when it ends. Errors and aborts are the caller's. */
-export function relayCoalesced(from: IncomingMessage, to: ServerResponse, options: RelayOptions = {}): void {
-  let pending: Buffer[] = [];
-  let scheduled = false;
-  let wrote = false;
+/** Key of the relay of a daemon answer, on the answer (its listeners are shared: relayData, relayEnd). */
+const RELAY = Symbol('dockgate.relay');
 
-  if (options.headWithoutBody) {
-    // The pieces that came with the head are written on process.nextTick (and the end after
-    // them), all before setImmediate callbacks run.
-    setImmediate(() => {
-      if (!wrote && !to.destroyed) to.flushHeaders();
-    });
-  }
+/** A daemon answer being relayed. */
+type Relayed = IncomingMessage & { [RELAY]?: CoalescingRelay };
+
+/**
+ * The state of one relay. A stream keeps it until it ends (an idle `/events`: for hours), so it
+ * is one object, and its listeners and callbacks are functions shared by every relay rather than
+ * closures of its own (docs/benchmarks.md, "Less kept per stream").
+ */
+class CoalescingRelay {
+  /** This turn's pieces, not yet written; made when a piece comes. */
+  private pending: Buffer[] | undefined;
+  private scheduled = false;
+  /** Something (a piece or the end) was written: the head went with it. */
+  wrote = false;
+
+  constructor(
+    private readonly from: IncomingMessage,
+    readonly to: ServerResponse,
+    private readonly endWith: RelayOptions['endWith'],
+  ) {}
 
   /**
    * Write `pieces`, each its own chunk; while the client is not taking data, hold the daemon's
@@ -56,49 +66,55 @@ export function relayCoalesced(from: IncomingMessage, to: ServerResponse, option
    * writes do, so this turn's pieces, the end that follows them at once, and a length-framed
    * body's pieces too, leave in one socket write.
    */
-  const send = (pieces: readonly Buffer[]): void => {
-    wrote = true;
+  private send(pieces: readonly Buffer[]): void {
+    this.wrote = true;
+    const { from, to } = this;
     if (to.destroyed) return;
     // The socket, not the response: from Node 22 a corked response buffers its chunked writes
     // and sends them as one chunk on uncork (the merge this relay must not make). A response
     // still queued behind a pipelined one has no socket yet; its writes wait in it anyway.
     const socket = to.socket;
     socket?.cork();
-    if (socket) process.nextTick(() => socket.uncork());
+    if (socket) process.nextTick(uncork, socket);
     let taken = true;
     for (const piece of pieces) taken = to.write(piece);
     if (!taken) {
       from.pause();
       to.once('drain', () => from.resume());
     }
-  };
+  }
 
-  const flush = (): void => {
-    scheduled = false;
-    if (pending.length === 0) return;
-    const out = pending;
-    pending = [];
-    send(out);
-  };
+  /** Write this turn's pieces. */
+  flush(): void {
+    this.scheduled = false;
+    const out = this.pending;
+    if (out === undefined || out.length === 0) return;
+    this.pending = undefined;
+    this.send(out);
+  }
 
-  from.on('data', (chunk: Buffer) => {
+  /** A piece of the daemon's answer. */
+  take(chunk: Buffer): void {
     noteStreamed(chunk.length);
+    const pending = this.pending ?? (this.pending = []);
     if (chunk.length >= JOIN_BELOW) {
       // Large pieces (archives) go at once, after what came before them.
       pending.push(chunk);
-      flush();
+      this.flush();
       return;
     }
     pending.push(chunk);
-    if (!scheduled) {
-      scheduled = true;
-      process.nextTick(flush);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(flushRelay, this);
     }
-  });
-  from.on('end', () => {
-    flush();
-    wrote = true;
-    const { endWith } = options;
+  }
+
+  /** The daemon's answer ended: write what is pending (and what `endWith` adds), then end the client's. */
+  end(): void {
+    this.flush();
+    this.wrote = true;
+    const { to, endWith } = this;
     if (!endWith) {
       if (!to.destroyed) to.end();
       return;
@@ -111,5 +127,38 @@ export function relayCoalesced(from: IncomingMessage, to: ServerResponse, option
       },
       () => to.destroy(),
     );
-  });
+  }
+}
+
+/** Relay `from`'s body to `to` and end `to` when it ends. Errors and aborts are the caller's. */
+export function relayCoalesced(from: IncomingMessage, to: ServerResponse, options: RelayOptions = {}): void {
+  const relay = new CoalescingRelay(from, to, options.endWith);
+  (from as Relayed)[RELAY] = relay;
+  // The pieces that came with the head are written on process.nextTick (and the end after
+  // them), all before setImmediate callbacks run.
+  if (options.headWithoutBody) setImmediate(flushHeadAlone, relay);
+  from.on('data', relayData);
+  from.on('end', relayEnd);
+}
+
+// A relay's listeners and callbacks, one function each for every relay.
+function relayData(this: Relayed, chunk: Buffer): void {
+  this[RELAY]?.take(chunk);
+}
+
+function relayEnd(this: Relayed): void {
+  this[RELAY]?.end();
+}
+
+function flushRelay(relay: CoalescingRelay): void {
+  relay.flush();
+}
+
+function uncork(socket: NonNullable<ServerResponse['socket']>): void {
+  socket.uncork();
+}
+
+/** The head on its own, when no piece came in the read that brought it. */
+function flushHeadAlone(relay: CoalescingRelay): void {
+  if (!relay.wrote && !relay.to.destroyed) relay.to.flushHeaders();
 }

@@ -10,6 +10,7 @@ import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import { Readable, type Stream } from 'node:stream';
 import httpProxy from 'http-proxy';
 import { sendDockerError } from '../http/docker-error.js';
+import { announcesBody } from '../http/announced-body.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
 import { startWatch, watchEnded } from './answer-watch.js';
 import { bodyOutlivedAnswer } from './body-outlived-answer.js';
@@ -46,6 +47,12 @@ export interface Forwarder {
   close(): void;
 }
 
+/** Key of the client's answer, on the daemon's answer relayed to it. */
+const CLIENT_ANSWER = Symbol('dockgate.clientAnswer');
+
+/** A daemon answer with the client's answer it is relayed to. */
+type AnswerOf = IncomingMessage & { [CLIENT_ANSWER]?: ServerResponse };
+
 /** Node renders a ClientRequest's head early for some headers; the path is fixed then. */
 type ClientRequestHead = ClientRequest & { _header?: string | null };
 
@@ -78,6 +85,13 @@ export function createForwarder(target: UpstreamTarget, options: ForwarderOption
   /** Report a daemon error to the exchange's hooks, unless the gateway's own close caused it. */
   const reportError = (hooks: ForwardHooks | undefined, kind: 'unreachable' | 'failed', err: Error): void => {
     if (!closed) hooks?.onError(kind, err);
+  };
+  /** The daemon's answer (`this`) broke off: reported to its exchange's hooks, and the client's answer destroyed. */
+  const answerBroke = function (this: AnswerOf, err: Error): void {
+    const res = this[CLIENT_ANSWER];
+    if (!res) return;
+    reportError((res.req as WithHooks)[HOOKS], 'failed', err);
+    res.destroy();
   };
   const proxy = httpProxy.createProxyServer({
     target: { ...target.address, protocol: 'http:' } as unknown as string,
@@ -129,11 +143,11 @@ export function createForwarder(target: UpstreamTarget, options: ForwarderOption
     // for it; a request without a body is complete by now.
     if (!req.complete) proxyRes.once('end', () => bodyOutlivedAnswer(req as WithHooks));
     relayResponse(proxyRes, res, (req as WithHooks)[WATCH] ? () => watchEnded(req as WithHooks, true) ?? Promise.resolve(undefined) : undefined);
-    // The daemon's answer broke off (it died mid-stream); a client that left destroys it without an error.
-    proxyRes.on('error', (err) => {
-      reportError(hooks, 'failed', err);
-      res.destroy();
-    });
+    // The daemon's answer broke off (it died mid-stream); a client that left destroys it without
+    // an error. One listener for every answer, finding the client's answer on it: a stream keeps
+    // no closure of this handler's scope (docs/benchmarks.md, "Less kept per stream").
+    (proxyRes as AnswerOf)[CLIENT_ANSWER] = res;
+    proxyRes.on('error', answerBroke);
   });
 
   proxy.on('error', (err: Error, req: IncomingMessage, res: ServerResponse | import('node:net').Socket) => {
@@ -186,7 +200,7 @@ export function createForwarder(target: UpstreamTarget, options: ForwarderOption
         } else {
           // A streamed body, written to the daemon a turn's pieces at a time; only one the
           // forwarded head announces (see NO_BODY).
-          const announced = headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined;
+          const announced = announcesBody(headers);
           const idleMs = options.streamedBodyIdleMs;
           const from = hooks.bodyIdleFrom?.bind(hooks);
           const idle = idleMs === undefined ? undefined : { ms: idleMs, onIdle: () => (hooks.onBodyIdle ? hooks.onBodyIdle() : req.socket.destroy()), ...(from ? { from } : {}) };

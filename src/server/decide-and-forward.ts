@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Identity } from '../core/types.js';
 import type { RequestPlan } from '../facts/build-facts.js';
+import { announcesBody } from '../http/announced-body.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
 import { GatewayError } from '../http/gateway-error.js';
 import type { AnswerWatch } from '../proxy/forward-hooks.js';
@@ -125,8 +126,10 @@ export function decideAndForward(
       answerWatch,
     });
     deps.forwarder.forward(req, res, hooks, forwardTarget, forwardBody);
-    // A streamed body is counted as it flows to the daemon (the pipe is already set up).
-    if (!forwardBody) req.on('data', streamedBodyCounter(exchange));
+    // A streamed body is counted as it flows to the daemon (the pipe is already set up). A
+    // request whose head announces no body (a GET: an idle stream's) gets no data from Node's
+    // parser, and keeps no listener for it.
+    if (!forwardBody && announcesBody(req.headers)) req.on('data', streamedBodyCounter(exchange));
   };
   if (decision.amendments?.length) {
     if (facts.wholeNumberAsFloat) {

@@ -6,7 +6,6 @@
  * denial from the head alone denied-before-body.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Identity } from '../core/types.js';
 import { planRequest, type RequestPlan } from '../facts/build-facts.js';
 import { sendDockerError } from '../http/docker-error.js';
@@ -14,7 +13,6 @@ import { drainRefusedBody } from '../http/drain-refused-body.js';
 import { discardBehind } from '../http/linger.js';
 import { expectation, unsupportedExpectation } from '../http/expect-header.js';
 import { GatewayError, refusalOutcome, SERVER_REFUSALS, type GatewayErrorCode } from '../http/gateway-error.js';
-import { whenSocketCloses } from '../http/socket-close.js';
 import { cutBeforeDecision } from './connection-cuts.js';
 import { expireIfDue } from './connection-expiry.js';
 import { transferEncodingRefusal } from '../http/transfer-encoding.js';
@@ -29,7 +27,8 @@ import { headRefusal } from './head-refusal.js';
 import { identityOf } from './peer-identity.js';
 import type { RequestHandlerDeps } from './request-handler-deps.js';
 import { awaitsContinue, sendContinue } from './expect-continue.js';
-import { readBody, TRUNCATED_BODY } from './read-body.js';
+import { readBody } from './read-body.js';
+import { RequestEnd } from './request-end.js';
 
 /**
  * Requests one connection may have open at once. Docker clients send one at a time; each
@@ -60,14 +59,8 @@ const HEADER_ONLY = new Set<GatewayErrorCode>(['shutting-down', 'http10-body', .
 /** What a request whose client left while the daemon's API versions were read is recorded with. */
 const RANGE_WAIT = { outcome: 'malformed', reason: 'client-left: the client left while the gateway read the daemon\'s API versions (GET /version); nothing was forwarded' } as const;
 
-/** The refusal recorded for a request whose client left before its body had arrived. */
-const CLIENT_LEFT = { outcome: 'malformed', reason: `truncated-body: ${TRUNCATED_BODY}` } as const;
-
 /** The refusal recorded for a request pipelined after one that closes the connection (after-close.ts). */
 const AFTER_CLOSE = { outcome: 'malformed', reason: AFTER_CLOSE_REASON } as const;
-
-/** Requests handed over and not yet ended, per connection. */
-const openRequests = new WeakMap<Socket, number>();
 
 /** Build the `request` listener of the Docker API server. */
 export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -75,42 +68,12 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
     const identity = identityOf(req.socket);
     const exchange = new Exchange(deps.observer, req, identity);
     const socket = req.socket;
-    // The socket's byte count when this response got the socket: at once, or (pipelined behind
-    // an earlier response) when that one is done; -1 while it has not, so it was never sent.
-    let writtenAtStart = res.socket ? socket.bytesWritten : -1;
-    if (!res.socket) res.once('socket', () => (writtenAtStart = socket.bytesWritten));
-    // And when its last byte was written: ahead of Node's own 'finish' listener, which hands
-    // the socket to the next pipelined response and writes what that one has queued.
-    let writtenAtEnd = -1;
-    // A response finishes once: a plain listener, without the wrapper and state `once` adds per request.
-    res.prependListener('finish', () => (writtenAtEnd = socket.bytesWritten));
-    const open = (openRequests.get(socket) ?? 0) + 1;
-    openRequests.set(socket, open);
-    let ended = false;
-    res.setHeader('X-Dockgate-Request-Id', exchange.requestId);
     // The record is written when the answer is done, or when the client leaves before its
     // answer got the socket (a pipelined request queued behind a stream): never skipped.
-    const finish = (): void => {
-      if (ended) return;
-      ended = true;
-      openRequests.set(socket, (openRequests.get(socket) ?? 1) - 1);
-      stopWaiting?.();
-      deps.forwarder.ended(req, res);
-      // A refusal after the decision (a tenancy look-up on the daemon that failed) means the
-      // request was not forwarded: its outcome wins, as on the upgrade path.
-      // Neither decided nor refused: the client left while its body was being read.
-      const refusal = exchange.refusal ?? (exchange.decision ? undefined : CLIENT_LEFT);
-      const outcome = refusal?.outcome ?? exchange.decision?.outcome ?? 'error';
-      // Headers a response queued behind another one has "sent" may never have reached the socket.
-      const sent = writtenAtStart >= 0;
-      const bytesOut = sent ? (writtenAtEnd >= 0 ? writtenAtEnd : socket.bytesWritten) - writtenAtStart : 0;
-      exchange.finish(outcome, sent && res.headersSent ? res.statusCode : 0, exchange.bodyBytes, bytesOut, refusal?.reason);
-    };
-    res.on('close', finish);
-    // Node gives a response the socket at once unless an earlier one still has it; only such a
-    // queued response misses its 'close' when the client leaves, so only it waits on the socket.
-    const stopWaiting = res.socket ? undefined : whenSocketCloses(socket, finish);
-    if (open > MAX_PIPELINED) {
+    // A stream keeps only this of the request's admission (request-end.ts).
+    const end = new RequestEnd(deps.forwarder, exchange, res);
+    res.setHeader('X-Dockgate-Request-Id', exchange.requestId);
+    if (end.openOnConnection > MAX_PIPELINED) {
       // An answer would wait behind the earlier ones (an endless stream, say): the connection
       // goes, and every request on it is recorded as it ends.
       exchange.refusal = { outcome: 'malformed', reason: 'pipeline-limit: dockgate: too many requests pipelined on one connection' };
@@ -131,7 +94,7 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
         return;
       }
       exchange.refusal = AFTER_CLOSE;
-      owed.once('close', () => ended || whenItsTurn());
+      owed.once('close', () => end.ended || whenItsTurn());
     };
     whenItsTurn();
 
@@ -209,7 +172,7 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
       afterApiRange(deps.apiRange, plan, {
         proceed: () => afterPlan(plan, id),
         refuse,
-        wanted: () => !ended,
+        wanted: () => !end.ended,
         failed: (err: unknown) => (res.headersSent ? res.destroy() : refuse(err)),
         waiting: (on) => (exchange.refusal = on ? RANGE_WAIT : undefined),
       });
