@@ -32,11 +32,20 @@ export function envWithoutCaBundles(extra: NodeJS.ProcessEnv = {}): NodeJS.Proce
 }
 
 /**
+ * A policy whose one rule (`everyone`) allows anyone everything, under `guards` (a flow map such
+ * as `'{ hostNamespaces: false }'`) when given, with the `tenancy:` section `tenancyLines`, each
+ * indented under `tenancy:` (deeper lines carry their own further indent).
+ */
+export function everyonePolicy(tenancyLines: readonly string[], opts: { guards?: string } = {}): string {
+  const guards = opts.guards === undefined ? '' : `    guards: ${opts.guards}\n`;
+  return `version: 1\nrules:\n  - name: everyone\n    who: { anyone: true }\n    allow: all\n${guards}tenancy:\n${tenancyLines.map((l) => `  ${l}\n`).join('')}`;
+}
+
+/**
  * The smallest tenancy policy the suites start from: everyone may do anything, teams `web` and
  * `data`, images unowned (so tenants can run busybox), plus `tenancy` lines of the suite's own
  * (`'buildkit: true'`, `'admins: { groups: [ops] }'`), each indented under `tenancy:`.
  */
 export function everyoneTenancyPolicy(...tenancyLines: readonly string[]): string {
-  const lines = ['teams: [web, data]', 'unowned: [images]', ...tenancyLines];
-  return `version: 1\nrules:\n  - name: everyone\n    who: { anyone: true }\n    allow: all\ntenancy:\n${lines.map((l) => `  ${l}\n`).join('')}`;
+  return everyonePolicy(['teams: [web, data]', 'unowned: [images]', ...tenancyLines]);
 }
