@@ -1,5 +1,5 @@
 /**
- * The fixture of the tenancy suites split from one file (tenancy-visibility, -limits,
+ * The fixture of the tenancy suites split from one file (tenancy-ownership, -limits,
  * -networks-volumes, -images, -registry, -locks, -host-config): identities that share one real
  * dockerd through one gateway with the real docker CLI, under one policy. alice and bob are team
  * `web`, carol is team `data`, root is an admin; the others (team-less, group `qa`) each carry
