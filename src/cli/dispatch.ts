@@ -4,6 +4,7 @@
  * (`policy explain` exits 3 when the request would be denied). Importing it runs nothing
  * (main.ts, the executable, runs it on the process's arguments).
  */
+import { withCommandName } from '../core/command-name.js';
 import { VERSION } from '../runtime/version.js';
 import { UsageError } from './args.js';
 import type { CliIo } from './io.js';
@@ -50,20 +51,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           if (rest.length > 1 || !HELP_TOPICS.has(rest[0])) throw new UsageError(`unknown command "${rest.join(' ')}"`);
           return await main([rest[0], '--help'], io);
         }
-        io.stdout.write(USAGE);
+        io.stdout.write(withCommandName(USAGE));
         return 0;
       case undefined:
       case '--help':
       case '-h':
         // Without a command it is a usage error: the usage goes to stderr, as `certs` does.
-        (command === undefined ? io.stderr : io.stdout).write(USAGE);
+        (command === undefined ? io.stderr : io.stdout).write(withCommandName(USAGE));
         return command === undefined ? 2 : 0;
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr.write(`dockgate: ${err.message}\n\n${USAGE}`);
+      io.stderr.write(`dockgate: ${err.message}\n\n${withCommandName(USAGE)}`);
       return 2;
     }
     io.stderr.write(`dockgate: ${(err as Error).stack ?? String(err)}\n`);

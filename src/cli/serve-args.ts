@@ -4,6 +4,7 @@
  * print theirs.
  */
 import { DEFAULTS } from '../config/defaults.js';
+import { withCommandName } from '../core/command-name.js';
 import { type ArgSpec, parseArgs, refuseRepeated, UsageError } from './args.js';
 import type { CliIo } from './io.js';
 
@@ -50,11 +51,11 @@ export function readServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv, i
     args = parseServeArgs(argv, env);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    io.stderr.write(`dockgate: ${err.message}\n\n${SERVE_USAGE}`);
+    io.stderr.write(`dockgate: ${err.message}\n\n${withCommandName(SERVE_USAGE)}`);
     return 2;
   }
   if (args.help) {
-    io.stdout.write(SERVE_USAGE);
+    io.stdout.write(withCommandName(SERVE_USAGE));
     return 0;
   }
   return { configFile: args.configFile };

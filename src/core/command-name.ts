@@ -15,6 +15,21 @@ export function commandName(): string {
   return current;
 }
 
+/**
+ * `dockgate` where a text names a command to run (`dockgate certs init`, `"dockgate COMMAND
+ * --help"`), not where it is the program's own name (`dockgate 0.1.0: ...`, `a dockgate gateway`).
+ */
+const RUNNABLE_DOCKGATE = /\bdockgate(?= (?:serve|certs|policy|help|COMMAND|--version|--help)\b)/g;
+
+/**
+ * A help or usage text as printed: every command it names written as `commandName()` says, as
+ * the hints are. The texts are written with `dockgate`, and `Usage: dockgate serve` on a
+ * checkout named a command that is not there ("command not found").
+ */
+export function withCommandName(text: string): string {
+  return text.replace(RUNNABLE_DOCKGATE, () => current);
+}
+
 /** Set the command messages print; main.ts calls it once with `selfCommand(...)`. */
 export function setCommandName(name: string): void {
   current = name;

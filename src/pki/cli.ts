@@ -4,7 +4,7 @@
  * subcommand's --help); anything else is unexpected and also exits 1 with its message.
  */
 import { join, resolve } from 'node:path';
-import { commandName } from '../core/command-name.js';
+import { commandName, withCommandName } from '../core/command-name.js';
 import { archiveBundle, checkArchiveDestination } from './archive-bundle.js';
 import type { CliIo } from './print-connect-lines.js';
 import { COMMAND_HELP, CERTS_HELP } from './cli-help.js';
@@ -193,7 +193,7 @@ export async function runCertsCommand(argv: string[], io: CliIo): Promise<number
     const topic = name === 'help' ? rest[0] : undefined;
     // `certs help isue` is as wrong as `certs isue`: a usage error naming it, not the general help.
     if (topic !== undefined && !Object.hasOwn(COMMAND_HELP, topic)) return reportError(new UsageError(`unknown command "${topic}"`), io, 'help');
-    (name === undefined ? io.stderr : io.stdout).write(topic === undefined ? CERTS_HELP : (COMMAND_HELP[topic] as string));
+    (name === undefined ? io.stderr : io.stdout).write(withCommandName(topic === undefined ? CERTS_HELP : (COMMAND_HELP[topic] as string)));
     return name === undefined ? 2 : 0;
   }
   // Own keys only: `certs toString` names no command.
@@ -202,7 +202,7 @@ export async function runCertsCommand(argv: string[], io: CliIo): Promise<number
     if (!command) throw new UsageError(`unknown command "${name}"`);
     const parsed = parseArgs(name, rest, command.flags);
     if (parsed.bool('help')) {
-      io.stdout.write(COMMAND_HELP[name] ?? CERTS_HELP);
+      io.stdout.write(withCommandName(COMMAND_HELP[name] ?? CERTS_HELP));
       return 0;
     }
     if (parsed.positionals.length !== command.positionals) {

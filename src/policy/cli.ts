@@ -9,6 +9,7 @@ import { bodyMediaKind } from '../facts/content-type.js';
 import { FactsError } from '../facts/errors.js';
 import { parseFormBody } from '../facts/query.js';
 import { type ArgSpec, parseArgs, refuseRepeated, UsageError } from '../cli/args.js';
+import { withCommandName } from '../core/command-name.js';
 import { readFailure } from '../config/unreadable.js';
 import { ConfigError } from '../config/validate.js';
 import { policyWarnings } from './warnings.js';
@@ -57,15 +58,15 @@ export async function runPolicyCommand(argv: string[], io: PolicyCliIo): Promise
   // `policy help` and `policy help check|explain` print the usage; another topic is a usage error.
   const helpTopic = sub === 'help' && rest.length > 0 && !(rest.length === 1 && (rest[0] === 'check' || rest[0] === 'explain')) ? rest.join(' ') : undefined;
   if (helpTopic !== undefined) {
-    io.stderr.write(`dockgate policy: unknown policy command "${helpTopic}"\n\n${POLICY_USAGE}`);
+    io.stderr.write(`dockgate policy: unknown policy command "${helpTopic}"\n\n${withCommandName(POLICY_USAGE)}`);
     return 2;
   }
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-    (sub === undefined ? io.stderr : io.stdout).write(POLICY_USAGE);
+    (sub === undefined ? io.stderr : io.stdout).write(withCommandName(POLICY_USAGE));
     return sub === undefined ? 2 : 0;
   }
   if ((sub === 'check' || sub === 'explain') && rest.some((a) => a === '--help' || a === '-h')) {
-    io.stdout.write(POLICY_USAGE);
+    io.stdout.write(withCommandName(POLICY_USAGE));
     return 0;
   }
   try {
@@ -74,7 +75,7 @@ export async function runPolicyCommand(argv: string[], io: PolicyCliIo): Promise
     throw new UsageError(`unknown policy command "${sub}"`);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr.write(`dockgate policy: ${err.message}\n\n${POLICY_USAGE}`);
+      io.stderr.write(`dockgate policy: ${err.message}\n\n${withCommandName(POLICY_USAGE)}`);
       return 2;
     }
     if (err instanceof PolicyError) {

@@ -5,6 +5,7 @@
  */
 import type { OperationalLog } from '../observe/logger.js';
 import { CRL_LISTENERS, type CrlListener } from '../server/crl-listeners.js';
+import { commandName } from '../core/command-name.js';
 
 /**
  * The warning that `count` open connections of `listener` were closed for an expired CRL, and
@@ -15,6 +16,6 @@ export function logCrlCut(log: OperationalLog, listener: CrlListener, count: num
   const { openConnections, crlInForce, logFields } = CRL_LISTENERS[listener];
   log.warn(
     { event: 'crl-expired-connections-closed', ...logFields, closed: count, certificates },
-    `${openConnections} were closed: ${crlInForce} of a CA of their chain has expired (CRL_HAS_EXPIRED), and it may lack revocations made since; install a CRL valid now ("dockgate certs crl")`,
+    `${openConnections} were closed: ${crlInForce} of a CA of their chain has expired (CRL_HAS_EXPIRED), and it may lack revocations made since; install a CRL valid now ("${commandName()} certs crl")`,
   );
 }

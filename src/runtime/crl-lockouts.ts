@@ -7,6 +7,7 @@
  */
 import { caLabel, type CrlInfo } from '../server/crl.js';
 import { CRL_LISTENERS, type CrlListener } from '../server/crl-listeners.js';
+import { commandName } from '../core/command-name.js';
 
 /** Every reason a CA's clients are all refused for (dockgate_tls_cas_refused's `reason`). */
 export const CRL_LOCKOUT_REASONS = ['no-crl', 'crl-expired', 'crl-not-yet-valid'] as const;
@@ -69,7 +70,7 @@ export function lockoutMessage(l: CrlLockout, listener: CrlListener = 'docker'):
     l.reason === 'crl-expired'
       ? `expired on ${date} (nextUpdate): every ${peers} of that CA is refused (CRL_HAS_EXPIRED) until a CRL valid now is installed`
       : `is not valid before ${date} (thisUpdate): every ${peers} of that CA is refused (CRL_NOT_YET_VALID) until then (they get in by themselves once it passes), or until a CRL valid now is installed`;
-  return `${lockoutPrefix}the CRL of ${caLabel(l.ca, l.caFingerprint)} in force ${why} ("dockgate certs crl"); an older CRL is not kept in its place, as it may lack revocations`;
+  return `${lockoutPrefix}the CRL of ${caLabel(l.ca, l.caFingerprint)} in force ${why} ("${commandName()} certs crl"); an older CRL is not kept in its place, as it may lack revocations`;
 }
 
 /**

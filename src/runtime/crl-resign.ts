@@ -17,6 +17,7 @@
 import { spawn } from 'node:child_process';
 import type { OperationalLog } from '../observe/logger.js';
 import type { CrlInfo } from '../server/crl.js';
+import { commandName } from '../core/command-name.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
@@ -170,7 +171,7 @@ export function startCrlResign(deps: CrlResignDeps): () => void {
     } else {
       deps.log.error(
         { event: 'crl-resign-failed', dir: deps.certDir, issuer: due.issuer, exitCode: result.exitCode, signal: result.signal ?? undefined, stderr: result.stderr, nextUpdate: expires },
-        `"dockgate certs crl --dir ${deps.certDir}" failed (retried in an hour): the CRL in force ${(due.nextUpdate?.getTime() ?? 0) <= now().getTime() ? 'expired' : 'expires'} on ${expires}, and from then every client is refused`,
+        `"${commandName()} certs crl --dir ${deps.certDir}" failed (retried in an hour): the CRL in force ${(due.nextUpdate?.getTime() ?? 0) <= now().getTime() ? 'expired' : 'expires'} on ${expires}, and from then every client is refused`,
       );
     }
   };

@@ -13,6 +13,7 @@ import type { OperationalLog } from '../observe/logger.js';
 import type { CheckResult } from '../observe/readiness.js';
 import { caLabel, type CrlInfo } from '../server/crl.js';
 import type { ExpiringItem } from '../server/tls-material.js';
+import { commandName, withCommandName } from '../core/command-name.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -49,7 +50,7 @@ export function expiryWarnings(items: readonly ExpiringItem[], now: Date): Expir
     const daysLeft = Math.floor(msLeft / DAY_MS);
     const what = item.kind === 'CRL' ? `CRL of "${item.name}"` : `${item.kind} "${item.name}"`;
     const when = expired ? `expired on ${item.expires.toISOString()}` : `expires on ${item.expires.toISOString()} (in ${daysLeft} days)`;
-    out.push({ level: expired ? 'error' : 'warn', item, daysLeft, message: `${what} in ${item.file} ${when}: ${REMEDY[item.kind]}` });
+    out.push({ level: expired ? 'error' : 'warn', item, daysLeft, message: `${what} in ${item.file} ${when}: ${withCommandName(REMEDY[item.kind])}` });
   }
   return out;
 }
@@ -136,7 +137,7 @@ function adminProblems(admin: NonNullable<CertificateState['admin']>, t: number)
     if (crl.thisUpdate.getTime() > t) {
       problems.push(`admin.tls.crl: CRL of ${caLabel(crl.issuer, crl.caFingerprint)} is not valid before ${crl.thisUpdate.toISOString()} (thisUpdate): every scraper of that CA is refused (CRL_NOT_YET_VALID)`);
     } else if (crl.nextUpdate && crl.nextUpdate.getTime() <= t) {
-      problems.push(`admin.tls.crl: CRL of ${caLabel(crl.issuer, crl.caFingerprint)} expired on ${crl.nextUpdate.toISOString()} (nextUpdate): every scraper of that CA is refused (CRL_HAS_EXPIRED); re-sign it ("dockgate certs crl --dir" the scrapers' CA directory)`);
+      problems.push(`admin.tls.crl: CRL of ${caLabel(crl.issuer, crl.caFingerprint)} expired on ${crl.nextUpdate.toISOString()} (nextUpdate): every scraper of that CA is refused (CRL_HAS_EXPIRED); re-sign it ("${commandName()} certs crl --dir" the scrapers' CA directory)`);
     }
   }
   return problems;
@@ -159,7 +160,7 @@ export function certificatesCheck(state: CertificateState, now: Date): CheckResu
     if (crl.thisUpdate.getTime() > t) {
       problems.push(`CRL of ${caLabel(crl.issuer, crl.caFingerprint)} is not valid before ${crl.thisUpdate.toISOString()} (thisUpdate): every client of that CA is refused (CRL_NOT_YET_VALID)`);
     } else if (crl.nextUpdate && crl.nextUpdate.getTime() <= t) {
-      problems.push(`CRL of ${caLabel(crl.issuer, crl.caFingerprint)} expired on ${crl.nextUpdate.toISOString()} (nextUpdate): every client of that CA is refused (CRL_HAS_EXPIRED); install a fresh one ("dockgate certs crl")`);
+      problems.push(`CRL of ${caLabel(crl.issuer, crl.caFingerprint)} expired on ${crl.nextUpdate.toISOString()} (nextUpdate): every client of that CA is refused (CRL_HAS_EXPIRED); install a fresh one ("${commandName()} certs crl")`);
     }
   }
   // Said, not failed: scrapers are refused, Docker clients are served (rev-fix-observe N1).

@@ -9,9 +9,13 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { buildConfig } from '../../../src/config/load.js';
 import { ConfigError } from '../../../src/config/validate.js';
-import { commandName, selfCommand, setCommandName } from '../../../src/core/command-name.js';
+import { main } from '../../../src/cli/dispatch.js';
+import { commandName, selfCommand, setCommandName, withCommandName } from '../../../src/core/command-name.js';
 import { runCertsCommand } from '../../../src/pki/cli.js';
 import { ensureDefaultPki } from '../../../src/pki/ensure-default-pki.js';
+import { lockoutMessage } from '../../../src/runtime/crl-lockouts.js';
+import { expiryWarnings } from '../../../src/runtime/expiry-warnings.js';
+import { captureIo } from '../pki/helpers.js';
 
 /** A file system of links: path -> real path (a path absent here does not exist). */
 const fs = (links: Record<string, string>) => (path: string): string | undefined => links[path];
@@ -76,5 +80,63 @@ describe('messages name the command set for this process', () => {
     const certs = join(dir, 'default-certs');
     expect((await ensureDefaultPki(certs, io as never)).created).toBe(true);
     expect(out.join('')).toContain(`issue one per teammate with "${cmd} certs issue NAME --dir ${certs}"`);
+  });
+});
+
+/** `dockgate` followed by a command (not the `dockgate policy:` prefix of an error): what a help text must not print once the name is set. */
+const BARE_COMMAND = /\bdockgate (serve|certs|policy|help|COMMAND|--version|--help)\b(?!:)/;
+
+// Help and usage texts said `Usage: dockgate serve` on a checkout, where the hints beside them
+// said `node /path/dist/cli/main.js ...`: one name for both.
+describe('help and usage texts name the command as the hints do', () => {
+  afterEach(() => setCommandName('dockgate'));
+  const cmd = 'node /home/op/dockgate/dist/cli/main.js';
+
+  it.each([
+    [['--help'], 'stdout', `  ${cmd} serve [--config FILE]`],
+    [[], 'stderr', `Run "${cmd} COMMAND --help" for a command's flags.`],
+    [['frobnicate'], 'stderr', `  ${cmd} --version | --help`],
+    [['serve', '--help'], 'stdout', `Usage: ${cmd} serve [--config FILE]`],
+    [['serve', 'x'], 'stderr', `("${cmd} certs crl --dir ./certs")`],
+    [['certs', '--help'], 'stdout', `Run "${cmd} certs COMMAND --help" for the options of a command.`],
+    [['certs'], 'stderr', `Usage: ${cmd} certs COMMAND [OPTIONS]`],
+    [['certs', 'issue', '--help'], 'stdout', `Usage: ${cmd} certs issue NAME`],
+    [['certs', 'help', 'crl'], 'stdout', `Usage: ${cmd} certs crl [--dir DIR]`],
+    [['help', 'policy'], 'stdout', `  ${cmd} policy explain --as NAME`],
+    [['policy'], 'stderr', `  ${cmd} policy check [--policy FILE | --config FILE]`],
+    [['policy', 'frob'], 'stderr', `  ${cmd} policy check`],
+  ])('%j', async (argv, stream, want) => {
+    setCommandName(cmd);
+    const c = captureIo();
+    await main(argv, c.io);
+    const text = stream === 'stdout' ? c.out() : c.err();
+    expect(text).toContain(want);
+    expect(text).not.toMatch(BARE_COMMAND);
+  });
+
+  it.each([
+    ['the version line and the program name stay', 'dockgate 0.1.0: a gateway', 'dockgate 0.1.0: a gateway'],
+    ['a dockgate gateway stays', 'the CA of a dockgate gateway', 'the CA of a dockgate gateway'],
+    ['a command in quotes', 'run "dockgate certs crl" now', `run "${cmd} certs crl" now`],
+    ['every command of a text', 'dockgate serve; dockgate policy check', `${cmd} serve; ${cmd} policy check`],
+  ])('withCommandName: %s', (_label, text, want) => {
+    setCommandName(cmd);
+    expect(withCommandName(text)).toBe(want);
+  });
+
+  it('the gateway\'s expiry and CRL lock-out hints', () => {
+    setCommandName(cmd);
+    const now = new Date('2026-12-05T00:00:00Z');
+    const soon = new Date('2026-12-06T00:00:00Z');
+    const [server, crl] = expiryWarnings(
+      [
+        { kind: 'server certificate', name: 's', file: '/etc/s.pem', expires: soon },
+        { kind: 'CRL', name: 'c', file: '/etc/c.pem', expires: soon },
+      ],
+      now,
+    );
+    expect(server?.message).toContain(`run "${cmd} certs rotate-server"`);
+    expect(crl?.message).toContain(`run "${cmd} certs crl"`);
+    expect(lockoutMessage({ reason: 'crl-expired', ca: 'CN=a', at: now })).toContain(`("${cmd} certs crl")`);
   });
 });
