@@ -26,5 +26,9 @@ export function waitForDaemon(socket: string, ms?: number): Promise<void>;
 export function startDaemon(opts?: { prefix?: string; tls?: DaemonTls }): Promise<PrivateDaemon>;
 export function restartDaemon(d: PrivateDaemon): Promise<PrivateDaemon>;
 export function stopDaemon(d: PrivateDaemon, opts?: { remove?: boolean }): Promise<void>;
+/** stopDaemon without awaiting (an 'exit' handler); signals only processes naming the daemon's root. */
+export function stopDaemonSync(d: PrivateDaemon, opts?: { remove?: boolean }): void;
+/** Stop and remove the daemons (and other claimed directories) under /tmp/<prefix>* whose starting process is gone. */
+export function reapOrphanedDaemons(prefix: string): string[];
 export function importBusybox(socket: string): void;
 export function daemonLog(d: PrivateDaemon): string;

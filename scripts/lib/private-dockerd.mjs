@@ -6,12 +6,17 @@
  * also listens on loopback with its own `--tlsverify` (the bench's `dockerd-tls` target).
  * Plain JavaScript so that the bench runs without a build; the types are in
  * private-dockerd.d.mts.
+ *
+ * The daemon is detached (its own process group: a Ctrl-C meant for the tests does not reach
+ * it), so whoever starts it must stop it. Its directory holds owner.json (owned-dirs.mjs):
+ * `reapOrphanedDaemons` stops and removes the daemons of runs that ended without doing so.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { claimDir, endProcessesUnder, processesUnder, reapOrphanedDirs, signalAndWait } from './owned-dirs.mjs';
 
 function ping(socket) {
   return new Promise((resolve) => {
@@ -58,6 +63,7 @@ async function boot(d) {
 /** Start a private dockerd under a fresh `/tmp/<prefix>XXXXXX`; resolves once /_ping answers. */
 export async function startDaemon({ prefix = 'dgt-', tls } = {}) {
   const root = mkdtempSync(join('/tmp', prefix));
+  claimDir(root);
   return boot({ root, socket: join(root, 'd.sock'), log: join(root, 'dockerd.log'), pid: 0, tls });
 }
 
@@ -84,11 +90,6 @@ function alive(pid) {
 }
 
 /**
- * Stop the daemon by the pid in its pidfile (which survives restarts; else the pid we spawned)
- * and wait for it to exit, killing it after 30 s. With `remove`, also unmount what it left
- * under its root and delete the directory.
- */
-/**
  * Remove the daemon's containers and user-defined networks. A bridge network is a `br-*`
  * interface in the host's network namespace that outlives dockerd: left behind, they use up
  * the default address pools (31 networks) and later daemons on the machine cannot create one.
@@ -101,13 +102,23 @@ function removeNetworks(socket) {
   docker('network', 'prune', '-f');
 }
 
-export async function stopDaemon(d, { remove = false } = {}) {
-  let pid = d.pid;
+/** The daemon's pid: from its pidfile (which survives restarts), else the pid we spawned. */
+function daemonPid(d) {
   try {
-    pid = Number(readFileSync(join(d.root, 'dockerd.pid'), 'utf8').trim()) || pid;
+    return Number(readFileSync(join(d.root, 'dockerd.pid'), 'utf8').trim()) || d.pid;
   } catch {
     // No pidfile: the daemon already stopped (or never wrote it); use the pid we spawned.
+    return d.pid;
   }
+}
+
+/**
+ * Stop the daemon by the pid in its pidfile (which survives restarts; else the pid we spawned)
+ * and wait for it to exit, killing it after 30 s. With `remove`, also unmount what it left
+ * under its root and delete the directory.
+ */
+export async function stopDaemon(d, { remove = false } = {}) {
+  const pid = daemonPid(d);
   if (remove && pid > 0 && alive(pid)) removeNetworks(d.socket);
   if (pid > 0 && alive(pid)) {
     process.kill(pid, 'SIGTERM');
@@ -118,6 +129,33 @@ export async function stopDaemon(d, { remove = false } = {}) {
   if (!remove) return;
   unmountUnder(d.root);
   rmSync(d.root, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/**
+ * stopDaemon without awaiting: for a process 'exit' handler (an interrupted run) and for
+ * reaping. Only processes whose command line names a path under the daemon's root are
+ * signalled, by pid: its dockerd first (SIGTERM: it stops its containers and its containerd),
+ * then whatever of its own is left (containerd and shims of a dockerd that was killed).
+ */
+export function stopDaemonSync(d, { remove = false } = {}) {
+  const pid = daemonPid(d);
+  const ours = processesUnder(d.root);
+  if (pid > 0 && ours.includes(pid)) {
+    if (remove) removeNetworks(d.socket);
+    if (!signalAndWait(pid, 'SIGTERM', 30_000)) signalAndWait(pid, 'SIGKILL', 5_000);
+  }
+  endProcessesUnder(d.root);
+  if (!remove) return;
+  unmountUnder(d.root);
+  rmSync(d.root, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/**
+ * Stop and remove the daemons under `/tmp/<prefix>*` whose starting process is gone (a run
+ * killed before its teardown), and any other directory there it claimed. Returns their roots.
+ */
+export function reapOrphanedDaemons(prefix) {
+  return reapOrphanedDirs(prefix, (root) => stopDaemonSync({ root, socket: join(root, 'd.sock'), pid: 0, log: join(root, 'dockerd.log') }, { remove: true }));
 }
 
 /** Build and import `busybox:latest` (there is no registry) from the machine's busybox-static. */

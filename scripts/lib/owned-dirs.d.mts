@@ -1,0 +1,16 @@
+/** Types of owned-dirs.mjs (directories under /tmp that must not outlive the process that made them). */
+
+/** The start time of process `pid` (/proc/PID/stat field 22), or undefined when it is gone. */
+export function processStart(pid: number): string | undefined;
+/** Mark `dir` as made by this process (owner.json). */
+export function claimDir(dir: string): void;
+/** Whether the process that claimed `dir` is gone: false when `dir` has no readable owner.json. */
+export function ownerGone(dir: string): boolean;
+/** The pids of the processes whose command line names a path under `dir`. */
+export function processesUnder(dir: string): number[];
+/** Each /tmp/<prefix>* directory whose owner is gone, handed to `remove`; returns them. */
+export function reapOrphanedDirs(prefix: string, remove: (dir: string) => void): string[];
+/** Send `signal` to `pid` unless it is gone; wait up to `ms` for it to go. Returns whether it went. */
+export function signalAndWait(pid: number, signal: NodeJS.Signals, ms: number): boolean;
+/** End every process whose command line names a path under `dir`: SIGTERM, and SIGKILL after 10 s. */
+export function endProcessesUnder(dir: string): void;

@@ -1,0 +1,106 @@
+/**
+ * Directories under /tmp that a process made and must not outlive it: a private dockerd's
+ * root, the e2e run's scratch directory. Each holds `owner.json`, naming the process that made
+ * it by pid and start time (a pid alone may since belong to another process). A run stopped
+ * before its teardown (SIGKILL, a crash) leaves them behind; the next run finds those whose
+ * owner is gone and removes them, stopping first the processes that name the directory on
+ * their command line (its dockerd, containerd and shims). Directories without `owner.json`
+ * (made by older code, or by anything else) and those of a live owner are never touched.
+ * Plain JavaScript, as private-dockerd.mjs; the types are in owned-dirs.d.mts.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const OWNER_FILE = 'owner.json';
+
+/** The start time of process `pid` in clock ticks since boot (/proc/PID/stat field 22), or undefined when it is gone. */
+export function processStart(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Mark `dir` as made by this process (owner.json). */
+export function claimDir(dir) {
+  writeFileSync(join(dir, OWNER_FILE), `${JSON.stringify({ pid: process.pid, start: processStart(process.pid) })}\n`);
+}
+
+/** Whether the process that claimed `dir` is gone: false when `dir` has no readable owner.json. */
+export function ownerGone(dir) {
+  let owner;
+  try {
+    owner = JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8'));
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(owner?.pid) || typeof owner.start !== 'string') return false;
+  return processStart(owner.pid) !== owner.start;
+}
+
+/** The pids of the processes whose command line names a path under `dir` (their own daemon's paths). */
+export function processesUnder(dir) {
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').some((arg) => arg.includes(`${dir}/`))) pids.push(Number(entry));
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return pids;
+}
+
+/** Block this thread for `ms` (for an 'exit' handler, where nothing may be awaited). */
+function sleepSync(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Whether `pid` runs: it exists and is not a zombie (an 'exit' handler cannot reap its children). */
+function running(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Send `signal` to `pid` unless it is gone; wait up to `ms` for it to go. Returns whether it went. */
+export function signalAndWait(pid, signal, ms) {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    return true;
+  }
+  const until = Date.now() + ms;
+  while (running(pid) && Date.now() < until) sleepSync(100);
+  return !running(pid);
+}
+
+/** End every process whose command line names a path under `dir`: SIGTERM, and SIGKILL after 10 s. */
+export function endProcessesUnder(dir) {
+  for (const pid of processesUnder(dir)) {
+    if (!signalAndWait(pid, 'SIGTERM', 10_000)) signalAndWait(pid, 'SIGKILL', 5_000);
+  }
+}
+
+/**
+ * Each `/tmp/<prefix>*` directory whose owner is gone, for `remove(dir)` to stop what runs
+ * there and delete it. Returns the directories handed over.
+ */
+export function reapOrphanedDirs(prefix, remove) {
+  const reaped = [];
+  for (const name of readdirSync('/tmp')) {
+    if (!name.startsWith(prefix)) continue;
+    const dir = join('/tmp', name);
+    if (!ownerGone(dir)) continue;
+    remove(dir);
+    reaped.push(dir);
+  }
+  return reaped;
+}
