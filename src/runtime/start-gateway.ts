@@ -37,6 +37,7 @@ import type { PendingCrl } from './crl-pending.js';
 import { logCrlLockouts } from './lockout-log.js';
 import { recordAdminTlsExpiry, recordTlsExpiry } from './tls-expiry-gauges.js';
 import { VERSION } from './version.js';
+import { listenerError } from './listen-failure.js';
 
 /** A running gateway. */
 export interface RunningGateway {
@@ -55,11 +56,6 @@ export interface RunningGateway {
    * reported, records the audit destination refused); each loss is also on the operational log.
    */
   stop(): Promise<{ auditRecordsLost: number }>;
-}
-
-/** A listener's start-up error, saying which listener (and config key) it was. */
-function listenerError(which: string, err: unknown): Error {
-  return new Error(`${which}: ${(err as Error).message}`, { cause: err });
 }
 
 /**
@@ -148,7 +144,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
         crlExpiredClosed: (count, certificates) => logCrlCut(log, 'admin', count, certificates),
       }).catch(async (err: unknown) => {
         await audit.close();
-        throw listenerError('admin listener (admin)', err);
+        throw listenerError('admin listener (admin)', 'admin.listen', err);
       })
     : undefined;
   for (const warning of admin?.tlsWarnings ?? []) log.warn({ event: 'tls-config', listener: 'admin' }, warning);
@@ -167,7 +163,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   const server = await startGatewayServer({ config, tls: tls(), target, gatekeeper: () => gatekeeper, observer, tenancy, apiRange }).catch(async (err: unknown) => {
     await admin?.close();
     await audit.close();
-    throw listenerError('Docker API listener (listen)', err);
+    throw listenerError('Docker API listener (listen)', 'listen', err);
   });
   listening = () => server.server.listening;
   // Past a CRL's nextUpdate its CA's new handshakes are refused, and its open connections closed.
