@@ -6,6 +6,7 @@ import type { Upstream } from '../config/types.js';
 import type { AuditHealth } from './audit-log-types.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { OperationalLog } from './logger.js';
+import { pathKind, upstreamDownAdvice } from './upstream-down-advice.js';
 import { pingUpstream } from './upstream-ping.js';
 
 /** One named check's state. */
@@ -86,11 +87,18 @@ export function startUpstreamMonitor(opts: {
     opts.metrics.upstreamPing(ping.seconds, ping.ok);
     if (ping.ok) opts.answered?.(ping.apiVersion, up === false);
     else opts.unanswered?.(ping.code);
-    if (ping.ok !== up) {
-      if (!ping.ok) opts.log?.warn({ event: 'upstream-down', upstream: opts.upstream.url, error: ping.detail ?? 'no answer' }, 'the daemon does not answer /_ping: requests get 502, or wait if it accepts connections without answering, until it does');
-      else if (up === false) opts.log?.info({ event: 'upstream-up', upstream: opts.upstream.url }, 'the daemon answers /_ping again');
-      up = ping.ok;
+    if (ping.ok === up) return;
+    const wasUp = up;
+    up = ping.ok;
+    if (ping.ok) {
+      if (wasUp === false) opts.log?.info({ event: 'upstream-up', upstream: opts.upstream.url }, 'the daemon answers /_ping again');
+      return;
     }
+    // What is at a unix socket's path is looked at only now, when the warning is written.
+    const upstream = opts.upstream;
+    const advice = upstreamDownAdvice(upstream, ping.code, upstream.kind === 'unix' ? await pathKind(upstream.path) : undefined);
+    if (stopped) return;
+    opts.log?.warn({ event: 'upstream-down', upstream: upstream.url, error: ping.detail ?? 'no answer', ...(advice === undefined ? {} : { advice }) }, 'the daemon does not answer /_ping: requests get 502, or wait if it accepts connections without answering, until it does');
   };
   void tick();
   const timer = setInterval(() => void tick(), opts.intervalMs);

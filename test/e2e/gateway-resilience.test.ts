@@ -87,7 +87,7 @@ describe('upstream failures', () => {
     const lines = gw.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(new Set(upstreamErrors())).toEqual(new Set(['ENOENT']));
     expect(lines).toEqual(expect.arrayContaining([
-      expect.objectContaining({ event: 'upstream-down', upstream: 'unix:///tmp/dgt-no-such-daemon.sock', error: 'ENOENT' }),
+      expect.objectContaining({ event: 'upstream-down', upstream: 'unix:///tmp/dgt-no-such-daemon.sock', error: 'ENOENT', advice: expect.stringContaining('no socket at /tmp/dgt-no-such-daemon.sock: start dockerd') }),
       expect.objectContaining({ event: 'upstream-error', kind: 'unreachable', error: 'ENOENT' }),
     ]));
     const samples = [...metrics.matchAll(/^dockgate_request_duration_seconds_count\{operation="[^"]+"\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,10 +51,26 @@ describe('startUpstreamMonitor', () => {
     // Each failed ping reports its OS error code (the socket is gone: ENOENT), as many as failed.
     expect(unanswered.length).toBe(pings.filter((ok) => !ok).length);
     expect(new Set(unanswered)).toEqual(new Set(['ENOENT']));
+    // The warning says what to do: nothing is at the socket's path.
+    const advice = expect.stringContaining(`no socket at ${path}: start dockerd`);
     expect(lines).toEqual([
-      { level: 'warn', obj: { event: 'upstream-down', upstream: url, error: 'ENOENT' } },
+      { level: 'warn', obj: { event: 'upstream-down', upstream: url, error: 'ENOENT', advice } },
       { level: 'info', obj: { event: 'upstream-up', upstream: url } },
-      { level: 'warn', obj: { event: 'upstream-down', upstream: url, error: 'ENOENT' } },
+      { level: 'warn', obj: { event: 'upstream-down', upstream: url, error: 'ENOENT', advice } },
     ]);
+  });
+
+  it('names a regular file where the socket should be', async () => {
+    const path = join(dir, 'not-a-socket');
+    writeFileSync(path, '');
+    const lines: Record<string, unknown>[] = [];
+    const log: OperationalLog = { info: () => undefined, warn: (obj) => lines.push(obj as Record<string, unknown>), error: () => undefined };
+    const stop = startUpstreamMonitor({ upstream: { kind: 'unix', path, url: `unix://${path}` }, intervalMs: 30, timeoutMs: 1000, metrics: { upstreamPing: () => undefined }, log });
+    try {
+      await until(() => lines.length >= 1, 'the warning');
+    } finally {
+      stop();
+    }
+    expect(lines).toEqual([{ event: 'upstream-down', upstream: `unix://${path}`, error: 'ECONNREFUSED', advice: expect.stringContaining(`${path} is a file, not a socket`) }]);
   });
 });
