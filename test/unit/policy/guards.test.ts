@@ -473,6 +473,10 @@ describe('oomProtection and cpuRealtime (probe s31 F2: host settings no quota co
     ['legacy top-level OomScoreAdj', create({ Image: 'busybox', OomScoreAdj: -1000 }), 'oom-protection', 'OomScoreAdj -1000'],
     ['OomKillDisable', hc({ OomKillDisable: true }), 'oom-protection', 'HostConfig.OomKillDisable true is not allowed'],
     ['OomKillDisable, update', req('POST', '/containers/c/update', { OomKillDisable: true }), 'oom-protection', 'OomKillDisable true'],
+    // API 1.46: a service's OomScoreAdj, which the swarm executor gives each task container (`docker service create --oom-score-adj`).
+    ['service OomScoreAdj -1000', req('POST', '/v1.46/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', OomScoreAdj: -1000 } } }), 'oom-protection', 'TaskTemplate.ContainerSpec.OomScoreAdj -1000 is not allowed'],
+    ['service update OomScoreAdj -1, fields folded', req('POST', '/v1.46/services/s1/update?version=2', { Name: 's', taskTemplate: { containerSpec: { Image: 'x', oomScoreAdj: -1 } } }), 'oom-protection', 'OomScoreAdj -1'],
+    ['service OomScoreAdj 500', req('POST', '/v1.46/services/create', { TaskTemplate: { ContainerSpec: { Image: 'x', OomScoreAdj: 500 } } }), undefined],
     ['CpuRealtimeRuntime', hc({ CpuRealtimeRuntime: 950000 }), 'cpu-realtime', 'HostConfig.CpuRealtimeRuntime 950000 is not allowed'],
     ['CpuRealtimePeriod', hc({ CpuRealtimePeriod: 1000000 }), 'cpu-realtime', 'HostConfig.CpuRealtimePeriod'],
     ['CpuRealtimeRuntime, update', req('POST', '/containers/c/update', { cpurealtimeruntime: 10000 }), 'cpu-realtime'],
