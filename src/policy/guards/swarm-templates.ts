@@ -1,12 +1,19 @@
 /**
- * Swarm's templates. The swarm agent expands Go templates in some fields of a service's spec on
- * the node, just before it creates each task container (swarmkit template/expand.go): a mount's
- * `Source` and `Target`, its volume labels and volume driver option values, and a network
- * attachment's aliases and driver option values. A value holding `{{` there is not the value
- * dockerd acts on: `/srv/dev/alice/{{"."}}{{"."}}/{{"."}}{{"."}}/{{"."}}{{"."}}` lies under
- * `/srv/dev/alice` as written and is the host's `/` once expanded. So a guard that judges such a
- * value refuses a template in it rather than judge the text (Go's text/template acts only on
- * `{{`, so a value without it is used as written).
+ * Swarm's templates. The swarm agent expands Go templates in some fields of a service's
+ * container spec on the node, just before it creates each task container (swarmkit
+ * template/expand.go, ExpandContainerSpec: the same fields in its v1 and v2 sources): `Env` values,
+ * `Hostname`, and a mount's `Source` and `Target`, its volume labels and volume driver option
+ * values. Nothing else: not `Image`, `Labels`, `Command`, `Sysctls` or the other container spec
+ * fields, and not network attachments (`Aliases`, `DriverOpts`), which dockerd's executor
+ * copies into each task container's endpoint as written (seen on dockerd 20.10: an alias
+ * `al-{{.Task.Slot}}` resolves by that very name, a driver option keeps its braces). A config's
+ * or secret's payload with `Templating: golang` is expanded too, but no guard reads payloads.
+ * A value holding `{{` in an expanded field is not the value dockerd acts on:
+ * `/srv/dev/alice/{{"."}}{{"."}}/{{"."}}{{"."}}/{{"."}}{{"."}}` lies under `/srv/dev/alice` as
+ * written and is the host's `/` once expanded. So a guard that judges such a value refuses a
+ * template in it rather than judge the text (Go's text/template acts only on `{{`, so a value
+ * without it is used as written). The expanded fields no guard judges (`Env`, `Hostname`,
+ * `Target`, volume labels) are left alone.
  */
 import type { JsonValue } from '../../core/types.js';
 import { field, isObject } from '../../facts/go-fold.js';

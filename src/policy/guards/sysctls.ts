@@ -8,15 +8,15 @@
  * (`TaskTemplate.Networks[].DriverOpts` and the legacy `Networks[].DriverOpts`, which the swarm
  * executor copies into each task container's endpoint). Their names are matched as dockerd
  * reads them: the interface part `IFNAME` may also be spelled `ifname` (see endpointSpellings).
- * A service attachment's value holding a swarm template is refused (swarm-templates.ts).
+ * A service attachment's value is judged as written: the swarm agent expands no template in
+ * network attachments (swarm-templates.ts).
  */
 import type { JsonValue, RequestFacts } from '../../core/types.js';
-import { containerSpecField, hostConfigField, hostConfigName, isServiceWrite, show, typeName, type Found } from './body.js';
+import { containerSpecField, hostConfigField, hostConfigName, show, typeName, type Found } from './body.js';
 import { defineGuard } from './guard.js';
 import { CONTAINER_OPS, OP, SERVICE_OPS } from './operations.js';
 import { serviceNetworkAttachments } from './service-networks.js';
 import { parseAllowList } from './settings.js';
-import { holdsSwarmTemplate, SWARM_TEMPLATE_REASON } from './swarm-templates.js';
 import { field, isObject } from '../../facts/go-fold.js';
 
 const ENDPOINT_SYSCTLS = 'com.docker.network.endpoint.sysctls';
@@ -83,8 +83,6 @@ export const sysctlsGuard = defineGuard({
     for (const f of endpointSysctlOptions(facts)) {
       // A driver option: named, and a value that is not a string by its type only.
       if (typeof f.value !== 'string') return { code: 'sysctl', reason: `${f.path} is ${typeName(f.value)}, not a string` };
-      // The swarm agent expands a service attachment's driver option values: the names are not these.
-      if (isServiceWrite(facts) && holdsSwarmTemplate(f.value)) return { code: 'sysctl', reason: `${f.path} ${SWARM_TEMPLATE_REASON}` };
       for (const entry of f.value.split(',')) {
         const name = (entry.split('=')[0] ?? '').trim();
         if (!endpointSpellings(name).some((n) => allowed(n, config.allow))) return { code: 'sysctl', reason: `${f.path} ${show(name)} is not an allowed sysctl` };
