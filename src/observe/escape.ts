@@ -1,19 +1,26 @@
 /**
  * Keep audit values on one line and harmless in a terminal. JSON serialisation escapes C0
- * controls (`\n`, ESC, ...) but leaves DEL, C1 controls (U+0080-U+009F, where U+009B is a
- * one-byte CSI), the JavaScript line separators U+2028/U+2029 and bidi overrides raw;
- * `escapeJsonLine` rewrites those as `\uXXXX` escapes, which is lossless inside JSON strings.
+ * controls (`\n`, ESC, ...) but leaves the other hidden characters (hidden-characters.ts) raw:
+ * DEL, C1 controls (U+0080-U+009F, where U+009B is a one-byte CSI), the JavaScript line
+ * separators U+2028/U+2029, bidi overrides, zero-width and other invisible characters (a
+ * client named `\u202Eecila` would read as "alice"); `escapeJsonLine` rewrites those as
+ * `\uXXXX` escapes, which is lossless inside JSON strings.
  */
+import { HIDDEN_CLASS, unitEscape } from '../core/hidden-characters.js';
 
-/** Characters JSON.stringify leaves raw that can still forge, hide or re-order a log line. */
-const RISKY = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * Characters JSON.stringify leaves raw that can still forge, hide or re-order a log line: the
+ * hidden ones but C0, which JSON has escaped already (and the line's own final newline).
+ */
+const RISKY = new RegExp(`(?![\\u0000-\\u001f])[${HIDDEN_CLASS}]`, 'gu');
 
 /**
  * Escape the risky characters of one serialised JSON line. They can only occur inside string
- * literals (never in JSON syntax), so `\uXXXX` there decodes back to the same value.
+ * literals (never in JSON syntax), so `\uXXXX` there (a surrogate pair beyond U+FFFF) decodes
+ * back to the same value.
  */
 export function escapeJsonLine(line: string): string {
-  return line.replace(RISKY, (ch) => '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0'));
+  return line.replace(RISKY, (ch) => unitEscape(ch, 'lower'));
 }
 
 /** Longest string value kept in an audit record. */

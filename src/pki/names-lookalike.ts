@@ -3,20 +3,18 @@
  * Policies match names exactly, so `Admin`, `аdmin` (Cyrillic а), `admin\u200b` (a zero-width
  * space), `admin.` or `admin, OU=ops` never get `admin`'s rules; but they print like it (a
  * trailing dot reads as the end of a sentence). `certs issue` warns about them (stderr) and
- * issues all the same.
+ * issues all the same. A new name holding invisible characters is refused before (names.ts);
+ * the index may still hold one issued before that, which a new name is compared with.
  */
+import { INVISIBLE_CHARACTER, INVISIBLE_CLASS, unitEscape } from '../core/hidden-characters.js';
 import type { PkiIndex } from './pki-index.js';
 
 /** Characters with a meaning in a distinguished name's text form (RFC 4514). */
 const DN_SPECIAL = /[,=+"\\<>;]/g;
 
-/**
- * Characters that show as nothing: Unicode's default-ignorable code points (zero-width space,
- * joiners and non-joiner, bidi marks, embeddings, overrides and isolates, the word joiner, soft
- * hyphen, byte order mark, variation selectors, tag characters, Hangul fillers).
- */
-const INVISIBLE = /\p{Default_Ignorable_Code_Point}/u;
-const EVERY_INVISIBLE = new RegExp(INVISIBLE.source, 'gu');
+/** Characters that show as nothing (hidden-characters.ts): zero-width, bidi controls, BOM, soft hyphen, ... */
+const INVISIBLE = INVISIBLE_CHARACTER;
+const EVERY_INVISIBLE = new RegExp(`[${INVISIBLE_CLASS}]`, 'gu');
 
 /** Compatibility-normalised (NFKC) and case-folded: `ａdmin` and `Admin` read as `admin`. */
 function foldCaseAndForm(name: string): string {
@@ -59,7 +57,7 @@ function difference(a: string, b: string): string {
 
 /** `name` quoted, its invisible characters written `\uXXXX`, so that a warning shows them. */
 function quoted(name: string): string {
-  return JSON.stringify(name).replace(EVERY_INVISIBLE, (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`);
+  return JSON.stringify(name).replace(EVERY_INVISIBLE, (c) => unitEscape(c));
 }
 
 function codePoints(name: string): string {

@@ -9,6 +9,7 @@
  * that can match none (an IP-looking `sans:` entry that is no address) are load errors.
  */
 import { canonicalIp } from '../core/canonical-ip.js';
+import { HIDDEN_CLASS, unitEscape } from '../core/hidden-characters.js';
 import type { CompiledPolicy, CompiledRule } from './compile.js';
 import { sanKind } from './san-kind.js';
 
@@ -30,23 +31,18 @@ function uriGlobText(entry: string): string {
 }
 
 /**
- * Characters invisible in an editor, or looking like others, yet compared as any other: control
- * and format characters (zero-width, bidi), private-use ones, U+FFFD, line and paragraph
- * separators, spaces other than U+0020, and blank-looking letters and marks (U+034F, variation
- * selectors, U+115F/U+1160/U+3164/U+FFA0 Hangul fillers, U+2800 braille blank) (rev-fix29 M1).
+ * Characters invisible in an editor, or looking like others, yet compared as any other: the
+ * hidden ones (hidden-characters.ts: control and format characters such as zero-width and bidi,
+ * default-ignorable ones such as variation selectors, U+034F and the Hangul fillers, line and
+ * paragraph separators), private-use ones, U+FFFD, spaces other than U+0020 and the braille
+ * blank U+2800 (rev-fix29 M1).
  */
-const INVISIBLE_CHARS = /[\p{Cc}\p{Cf}\p{Co}\p{Zl}\p{Zp}\uFFFD\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000\u115F\u1160\u3164\uFFA0\u2800]/u;
-/** Blank combining marks (a class of them is "misleading" to a regular expression linter). */
-const BLANK_MARKS: ReadonlySet<number> = new Set([0x034f, 0xfe00, 0xfe01, 0xfe02, 0xfe03, 0xfe04, 0xfe05, 0xfe06, 0xfe07, 0xfe08, 0xfe09, 0xfe0a, 0xfe0b, 0xfe0c, 0xfe0d, 0xfe0e, 0xfe0f]);
-/** Whether `code` is a blank combining mark: U+034F, a variation selector (U+FE00-FE0F, U+E0100-E01EF). */
-function blankMark(code: number): boolean {
-  return BLANK_MARKS.has(code) || (code >= 0xe0100 && code <= 0xe01ef);
-}
-const INVISIBLE = { test: (text: string): boolean => INVISIBLE_CHARS.test(text) || [...text].some((c) => blankMark(c.codePointAt(0) ?? 0)) };
+const EDITOR_INVISIBLE_CLASS = `${HIDDEN_CLASS}\\p{Co}\\uFFFD\\u00A0\\u1680\\u2000-\\u200A\\u202F\\u205F\\u3000\\u2800`;
+const INVISIBLE = new RegExp(`[${EDITOR_INVISIBLE_CLASS}]`, 'u');
 
 /** `text` quoted, with invisible characters and combining marks written as \\uXXXX, so a message shows them. */
 function shown(text: string): string {
-  const escaped = text.replace(new RegExp(`${INVISIBLE_CHARS.source}|\\p{M}`, 'gu'), (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`);
+  const escaped = text.replace(new RegExp(`[${EDITOR_INVISIBLE_CLASS}]|\\p{M}`, 'gu'), (c) => unitEscape(c));
   return `"${escaped.replace(/"/g, '\\"')}"`;
 }
 

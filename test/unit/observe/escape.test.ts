@@ -8,6 +8,13 @@ describe('escapeJsonLine', () => {
     ['line separator', '"a\u2028b\u2029c"', '"a\\u2028b\\u2029c"'],
     ['DEL', '"\u007f"', '"\\u007f"'],
     ['bidi override', '"\u202e"', '"\\u202e"'],
+    // names37: the other hidden characters (hidden-characters.ts): a client named mal<ZWSP>lory read as mallory.
+    ['zero-width space', '"mal\u200blory"', '"mal\\u200blory"'],
+    ['zero-width joiner, word joiner, BOM', '"a\u200db\u2060c\ufeff"', '"a\\u200db\\u2060c\\ufeff"'],
+    ['soft hyphen, variation selector, Hangul filler', '"a\u00adb\ufe0fc\u3164"', '"a\\u00adb\\ufe0fc\\u3164"'],
+    ['Arabic letter mark, isolates', '"\u061ca\u2067b\u2069"', '"\\u061ca\\u2067b\\u2069"'],
+    ['tag character beyond U+FFFF: its surrogate pair', '"a\u{e0041}"', '"a\\udb40\\udc41"'],
+    ['the line\'s final newline and an emoji kept', '{"a":"\u{1f600}é"}\n', '{"a":"\u{1f600}é"}\n'],
     ['plain text and JSON escapes untouched', '{"a":"b\\n\\u001b[31m é"}', '{"a":"b\\n\\u001b[31m é"}'],
   ])('%s', (_name, line, want) => {
     expect(escapeJsonLine(line)).toBe(want);

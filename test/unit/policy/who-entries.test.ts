@@ -55,7 +55,8 @@ describe('who entries written as patterns, networks or with spaces get a warning
     ['{ users: ["mal\u2800lory"] }', 'who.users entry "mal\\u2800lory" holds'],
     ['{ users: ["mal\u034Flory"] }', 'who.users entry "mal\\u034Flory" holds'],
     ['{ users: ["mal\uFE0Flory"] }', 'who.users entry "mal\\uFE0Flory" holds'],
-    ['{ users: ["mal\u{E0100}lory"] }', 'who.users entry "mal\\uE0100lory" holds'],
+    // Beyond U+FFFF: written as its UTF-16 pair, as JSON and JavaScript read it (not \uE0100, which reads as U+E010 and a 0).
+    ['{ users: ["mal\u{E0100}lory"] }', 'who.users entry "mal\\uDB40\\uDD00lory" holds'],
     ['{ users: ["mal\u2028lory"] }', 'who.users entry "mal\\u2028lory" holds'],
     ['{ users: ["mal\uE000lory"] }', 'who.users entry "mal\\uE000lory" holds'],
     ['{ users: ["mal\u00A0lory"] }', 'who.users entry "mal\\u00A0lory" holds'],

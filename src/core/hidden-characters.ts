@@ -1,0 +1,52 @@
+/**
+ * Characters a reader does not see for what they are, in one set for every place that refuses,
+ * warns about or escapes them: `certs issue` refuses them in new names and groups, the look-alike
+ * warnings and `policy check` name them, the audit log and `policy explain` write them as
+ * `\uXXXX`. `\u202Eecila` prints as "alice"; `mal\u200Blory` as "mallory".
+ */
+
+/**
+ * Characters that show as nothing: Unicode's default-ignorable code points (zero-width space,
+ * joiners and non-joiner, bidi marks, embeddings, overrides and isolates, the word joiner, soft
+ * hyphen, byte order mark, variation selectors, tag characters, Hangul fillers, U+034F) and the
+ * other format characters (general category Cf). A regular expression class body.
+ */
+export const INVISIBLE_CLASS = '\\p{Default_Ignorable_Code_Point}\\p{Cf}';
+
+/**
+ * The invisible characters plus controls (C0, DEL, C1: they act on terminals) and the line and
+ * paragraph separators U+2028/U+2029 (they end a line in editors and JavaScript). A regular
+ * expression class body.
+ */
+export const HIDDEN_CLASS = `${INVISIBLE_CLASS}\\p{Cc}\\p{Zl}\\p{Zp}`;
+
+/** Matches one invisible character (INVISIBLE_CLASS). */
+export const INVISIBLE_CHARACTER = new RegExp(`[${INVISIBLE_CLASS}]`, 'u');
+
+/** Matches one hidden character (HIDDEN_CLASS). */
+export const HIDDEN_CHARACTER = new RegExp(`[${HIDDEN_CLASS}]`, 'u');
+
+const EVERY_HIDDEN = new RegExp(`[${HIDDEN_CLASS}]`, 'gu');
+
+/**
+ * `ch` as `\uXXXX`, one escape per UTF-16 unit (a surrogate pair for a character beyond
+ * U+FFFF), so that the text reads back as the same string in JSON and JavaScript.
+ */
+export function unitEscape(ch: string, hexCase: 'upper' | 'lower' = 'upper'): string {
+  let out = '';
+  for (let i = 0; i < ch.length; i++) {
+    const hex = ch.charCodeAt(i).toString(16).padStart(4, '0');
+    out += `\\u${hexCase === 'upper' ? hex.toUpperCase() : hex}`;
+  }
+  return out;
+}
+
+/** `text` with each hidden character (HIDDEN_CLASS, newlines and tabs included) written `\uXXXX`. */
+export function escapeHidden(text: string): string {
+  return text.replace(EVERY_HIDDEN, (ch) => unitEscape(ch));
+}
+
+/** The distinct hidden characters of `text`, in order of appearance, each written `\uXXXX`. */
+export function hiddenCharactersOf(text: string): string[] {
+  return [...new Set(text.match(EVERY_HIDDEN) ?? [])].map((ch) => unitEscape(ch));
+}
