@@ -1,4 +1,5 @@
 /** Text rendering for `certs` output: the list table and certificate summaries. */
+import { escapeHidden } from '../core/hidden-characters.js';
 import type { ListedCert } from './list-certs.js';
 
 /** Renders rows as left-aligned columns separated by two spaces. */
@@ -21,14 +22,18 @@ export function shortFingerprint(fingerprint: string): string {
   return fingerprint.replace(/:/g, '').toLowerCase().slice(0, 16);
 }
 
-/** The `certs list` table. */
+/**
+ * The `certs list` table. Names and groups have their hidden characters (hidden-characters.ts)
+ * written `\uXXXX`: a client named `\u202Eecila` before `certs issue` refused such names (or
+ * by another tool) shows as that, not as "alice".
+ */
 export function certTable(certs: readonly ListedCert[]): string {
   return table(
     ['NAME', 'KIND', 'GROUPS', 'SERIAL', 'FINGERPRINT', 'NOT AFTER', 'STATUS'],
     certs.map((c) => [
-      c.name,
+      escapeHidden(c.name),
       c.kind,
-      c.groups.join(',') || '-',
+      escapeHidden(c.groups.join(',')) || '-',
       c.serial,
       shortFingerprint(c.fingerprint),
       c.notAfter.replace(/\.\d{3}Z$/, 'Z'),

@@ -5,6 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import { commandName, withCommandName } from '../core/command-name.js';
+import { escapeHidden } from '../core/hidden-characters.js';
 import { archiveBundle, checkArchiveDestination } from './archive-bundle.js';
 import type { CliIo } from './print-connect-lines.js';
 import { COMMAND_HELP, CERTS_HELP } from './cli-help.js';
@@ -140,7 +141,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         dir, nameOrSerial: args.positionals[0] ?? '', reason: parseRevocationReason(args.string('reason')),
         crlDays: args.int('crl-days'),
       });
-      for (const e of revoked) say(io, `Revoked ${e.kind} "${e.name}" serial ${e.serial} (${e.revoked?.reason ?? 'unspecified'})`);
+      for (const e of revoked) say(io, `Revoked ${e.kind} "${escapeHidden(e.name)}" serial ${e.serial} (${e.revoked?.reason ?? 'unspecified'})`);
       say(io, `Wrote ${pkiPaths(dir).crl}; a running gateway with tls.crl pointing at it refuses these certificates about 3 s later (at once on SIGHUP) and closes their open connections.`);
     },
   },
@@ -152,7 +153,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       const dir = dirOf(args);
       const connectHost = connectHostOf(args, 'renew');
       const { bundle, entry, previous } = await renewClient({ dir, name, days: args.int('days'), keyType: keyTypeOf(args) });
-      say(io, `Renewed "${name}"${entry.groups.length ? ` (groups: ${entry.groups.join(', ')})` : ''}`);
+      say(io, `Renewed "${escapeHidden(name)}"${entry.groups.length ? ` (groups: ${escapeHidden(entry.groups.join(', '))})` : ''}`);
       say(io, summary(entry));
       say(io, `  bundle       ${bundle.dir}`);
       say(io, `The previous certificate (serial ${previous.serial}) stays valid until ${previous.notAfter}; to end it now:\n  ${commandName()} certs revoke ${previous.serial} --dir ${dir} --reason superseded`);

@@ -8,7 +8,7 @@ import { withIndexLock } from './index-lock.js';
 import { PkiError } from './errors.js';
 import type { KeyType } from './key-pair.js';
 import { issueLeaf } from './leaf-certificate.js';
-import { clientSubject, validateClientName, validateGroups } from './names.js';
+import { clientSubject, validateGroups, validateNewClientName } from './names.js';
 import { nameWarnings } from './names-lookalike.js';
 import { pkiPaths } from './paths.js';
 import { activeClientEntries, type IndexEntry, issuedCertificateFields, writeIndex } from './pki-index.js';
@@ -51,7 +51,7 @@ export async function issueClient(opts: IssueClientOptions): Promise<IssueClient
 }
 
 async function issueClientLocked(opts: IssueClientOptions): Promise<IssueClientResult> {
-  validateClientName(opts.name);
+  validateNewClientName(opts.name);
   const groups = opts.groups ?? [];
   validateGroups(groups);
   const days = checkDays(opts.days ?? DEFAULT_CLIENT_DAYS, '--days');

@@ -3,6 +3,7 @@
  * identity policies refer to (subject CN) and also a directory name under `clients/`, so it
  * must be safe in both places.
  */
+import { escapeHidden, hiddenCharactersOf } from '../core/hidden-characters.js';
 import { PkiError } from './errors.js';
 import type { x509 } from './webcrypto.js';
 
@@ -15,31 +16,68 @@ export const MAX_GROUP_LENGTH = 64;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
+/** `value` quoted for a message, its hidden characters (controls, bidi, zero-width, ...) written `\uXXXX`. */
+function shown(value: string): string {
+  return escapeHidden(JSON.stringify(value));
+}
+
 function checkText(kind: 'name' | 'group', value: string, max: number): string | undefined {
   if (value.length === 0) return `${kind} must not be empty`;
-  if (value.length > max) return `${kind} "${value.slice(0, 20)}..." is longer than ${max} characters`;
-  if (CONTROL.test(value)) return `${kind} ${JSON.stringify(value)} contains control characters`;
-  if (value !== value.trim()) return `${kind} ${JSON.stringify(value)} has leading or trailing spaces`;
+  if (value.length > max) return `${kind} ${shown(`${value.slice(0, 20)}...`)} is longer than ${max} characters`;
+  if (CONTROL.test(value)) return `${kind} ${shown(value)} contains ${hiddenCharactersOf(value).join(' ')}: control characters are refused in ${kind}s`;
+  if (value !== value.trim()) return `${kind} ${shown(value)} has leading or trailing spaces`;
   return undefined;
+}
+
+/**
+ * Why `value` may not be a new name or group: it holds characters that show as nothing or
+ * re-order the text around them (hidden-characters.ts), so that it prints as another name in
+ * `certs list`, the audit log and policies (`\u202Eecila` prints as "alice"). Undefined when
+ * it holds none.
+ */
+function hiddenProblem(kind: 'name' | 'group', value: string): string | undefined {
+  const found = hiddenCharactersOf(value);
+  if (found.length === 0) return undefined;
+  return (
+    `${kind} ${shown(value)} contains ${found.join(' ')}: invisible, bidi, format and control characters are refused in new ` +
+    `${kind}s, as they make a ${kind} print as another in lists, logs and policies`
+  );
 }
 
 /**
  * Throws PKI_BAD_NAME unless `name` can be a client name: 1-64 characters, no control
  * characters, no path separators, not `.` or `..`, no leading `-` (it would read as a flag).
+ * What every command naming a client checks (`renew` too), so that an existing client keeps
+ * working; `validateNewClientName` adds what only a new name is refused for.
  */
 export function validateClientName(name: string): void {
   const problem =
     checkText('name', name, MAX_NAME_LENGTH) ??
-    (/[/\\]/.test(name) ? `name "${name}" must not contain / or \\` : undefined) ??
+    (/[/\\]/.test(name) ? `name ${shown(name)} must not contain / or \\` : undefined) ??
     (name === '.' || name === '..' ? `name "${name}" is not allowed` : undefined) ??
-    (name.startsWith('-') ? `name "${name}" must not start with -` : undefined);
+    (name.startsWith('-') ? `name ${shown(name)} must not start with -` : undefined);
   if (problem) throw new PkiError('PKI_BAD_NAME', problem);
 }
 
-/** Throws PKI_BAD_GROUP unless every group is 1-64 characters without control characters. */
+/**
+ * Throws PKI_BAD_NAME unless `name` can be a new client name (`certs issue`): what
+ * `validateClientName` checks, and no hidden characters (hidden-characters.ts). A client issued
+ * before they were refused, or by another CA tool, keeps its name: `renew`, `revoke` and `list`
+ * take it, and the gateway maps its certificate to that exact name.
+ */
+export function validateNewClientName(name: string): void {
+  validateClientName(name);
+  const problem = hiddenProblem('name', name);
+  if (problem) throw new PkiError('PKI_BAD_NAME', problem);
+}
+
+/**
+ * Throws PKI_BAD_GROUP unless every group of a new certificate (`certs issue`) is 1-64
+ * characters without surrounding spaces or hidden characters (hidden-characters.ts).
+ */
 export function validateGroups(groups: readonly string[]): void {
   for (const group of groups) {
-    const problem = checkText('group', group, MAX_GROUP_LENGTH);
+    const problem = checkText('group', group, MAX_GROUP_LENGTH) ?? hiddenProblem('group', group);
     if (problem) throw new PkiError('PKI_BAD_GROUP', problem);
   }
 }

@@ -27,7 +27,8 @@ describe('names that look like others are issued with a warning', () => {
     ['admin2', []],
     // Rows below follow those above (the index holds carol now).
     ['carol.', [/name "carol\." differs from "carol" only by leading or trailing dots or spaces/]],
-    ['carol\u200b', [/non-ASCII characters \(U\+200B\)/, /name "carol\\u200B" differs from "carol" only by invisible characters; /, /name "carol\\u200B" differs from "carol\." only by invisible characters, leading or trailing dots or spaces/]],
+    // A name with invisible characters is refused (hidden-names.test.ts); one issued before that still makes a new look-alike warned about.
+    ['Carol.', [/name "Carol\." differs from "carol", "carol\." only by case or Unicode form, leading or trailing dots or spaces/]],
   ] as const)('issue %j: exit 0, warnings on stderr', async (name, warnings) => {
     const r = await run('issue', name, '--dir', dir);
     expect(r.code).toBe(0);

@@ -1,0 +1,109 @@
+/**
+ * Names and groups holding hidden characters (names37): `certs issue` refuses them, showing each
+ * as \uXXXX, since `\u202Eecila` prints as "alice" in `certs list`, logs and policies. A client
+ * that already has such a name (issued before, or by another tool) keeps working: renew,
+ * revoke and list take it, and list shows its hidden characters escaped.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { validateClientName, validateGroups, validateNewClientName } from '../../../src/pki/names.js';
+import { readIndex } from '../../../src/pki/pki-index.js';
+import { openssl, tempDirs } from './helpers.js';
+import { run } from './cli-run.js';
+
+const tmp = tempDirs();
+
+/** Names with a hidden character, and how the refusal shows it. */
+const HIDDEN_NAMES: readonly (readonly [string, string, string])[] = [
+  ['right-to-left override', '\u202Eecila', '\\u202E'],
+  ['left-to-right embedding and pop', 'al\u202Aice\u202C', '\\u202A \\u202C'],
+  ['right-to-left isolate', '\u2067alice', '\\u2067'],
+  ['left-to-right mark', 'alice\u200E', '\\u200E'],
+  ['Arabic letter mark', 'alice\u061C', '\\u061C'],
+  ['zero-width space', 'mal\u200Blory', '\\u200B'],
+  ['zero-width joiner', 'al\u200Dice', '\\u200D'],
+  ['word joiner', 'ali\u2060ce', '\\u2060'],
+  ['byte order mark', 'ali\uFEFFce', '\\uFEFF'],
+  ['soft hyphen', 'ali\u00ADce', '\\u00AD'],
+  ['variation selector', 'alice\uFE0F', '\\uFE0F'],
+  ['Hangul filler', 'alice\u3164', '\\u3164'],
+  ['tag character (beyond U+FFFF: its UTF-16 pair)', 'alice\u{E0041}', '\\uDB40\\uDC41'],
+  ['line separator', 'alice\u2028x', '\\u2028'],
+  ['C1 control', 'alice\u009B', '\\u009B'],
+];
+
+describe('new names and groups: hidden characters refused, shown as \\uXXXX', () => {
+  test.each(HIDDEN_NAMES)('name with a %s is refused for a new client, accepted for an existing one', (_what, name, shown) => {
+    let message = '';
+    try {
+      validateNewClientName(name);
+    } catch (err) {
+      expect(err).toMatchObject({ code: 'PKI_BAD_NAME' });
+      message = (err as Error).message;
+    }
+    expect(message).toContain(`contains ${shown}`);
+    // The message itself holds no hidden character: it prints as what it says.
+    expect(message).not.toMatch(/[\p{Default_Ignorable_Code_Point}\p{Cf}\p{Cc}\p{Zl}\p{Zp}\p{Cs}]/u);
+    // `renew` checks only what keeps the name a safe directory name: an existing client is not cut off.
+    if (!/\p{Cc}/u.test(name)) expect(() => validateClientName(name)).not.toThrow();
+  });
+
+  test.each(HIDDEN_NAMES)('group with a %s is refused', (_what, group, shown) => {
+    expect(() => validateGroups(['ops', group])).toThrow(expect.objectContaining({ code: 'PKI_BAD_GROUP', message: expect.stringContaining(`contains ${shown}`) }));
+  });
+
+  test.each(['alice', 'Zoë', 'José', '日本', 'j.smith', 'build-bot', 'Alice Smith', '\u0430dmin'])('%j is still a good new name and group', (name) => {
+    expect(() => validateNewClientName(name)).not.toThrow();
+    expect(() => validateGroups([name])).not.toThrow();
+  });
+});
+
+describe('certs issue refuses them; an existing client with one keeps working', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = join(await tmp(), 'certs');
+    expect((await run('init', '--dir', dir)).code).toBe(0);
+  });
+
+  test('issue "\\u202Eecila": exit 2, the character shown, nothing issued', async () => {
+    const r = await run('issue', '\u202Eecila', '--dir', dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('name "\\u202Eecila" contains \\u202E');
+    expect(r.err).not.toContain('\u202E');
+    expect((await readIndex(join(dir, 'index.json'))).certs.filter((e) => e.kind === 'client')).toEqual([]);
+  });
+
+  test('issue with --group "op\\u200Bs": exit 2, nothing issued', async () => {
+    const r = await run('issue', 'bob', '--group', 'op\u200Bs', '--dir', dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('group "op\\u200Bs" contains \\u200B');
+    expect((await readIndex(join(dir, 'index.json'))).certs.filter((e) => e.kind === 'client')).toEqual([]);
+  });
+
+  test('a client named "\\u202Eecila" in the index (issued before the refusal): list shows it escaped; renew and revoke by name work', async () => {
+    expect((await run('issue', 'ecila', '--group', 'dev', '--dir', dir)).code).toBe(0);
+    // What an index written before names37 may hold: the same entry with the hidden character.
+    const indexFile = join(dir, 'index.json');
+    const index = JSON.parse(await readFile(indexFile, 'utf8')) as { certs: { kind: string; name: string }[] };
+    for (const e of index.certs) if (e.kind === 'client' && e.name === 'ecila') e.name = '\u202Eecila';
+    await writeFile(indexFile, JSON.stringify(index, null, 2));
+
+    const list = await run('list', '--dir', dir);
+    expect(list.code).toBe(0);
+    expect(list.out).toMatch(/^\\u202Eecila {2,}client {2,}dev /m);
+    expect(list.out).not.toContain('\u202E');
+
+    const renewed = await run('renew', '\u202Eecila', '--dir', dir);
+    expect(renewed.code, renewed.err).toBe(0);
+    expect(renewed.out).toContain('Renewed "\\u202Eecila" (groups: dev)');
+    const subject = openssl('x509', '-in', join(dir, 'clients', 'ecila', 'cert.pem'), '-noout', '-subject', '-nameopt', 'RFC2253,-esc_msb').stdout.trim();
+    expect(subject).toBe('subject=OU=dev,CN=\u202Eecila');
+
+    const revoked = await run('revoke', '\u202Eecila', '--dir', dir);
+    expect(revoked.code, revoked.err).toBe(0);
+    expect(revoked.out.match(/^Revoked client "\\u202Eecila" serial /gm)).toHaveLength(2);
+    const after = await readIndex(indexFile);
+    expect(after.certs.filter((e) => e.name === '\u202Eecila').map((e) => e.revoked !== undefined)).toEqual([true, true]);
+  });
+});
