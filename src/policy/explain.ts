@@ -2,6 +2,7 @@
  * `policy explain`: the same evaluation as `decide`, with every rule considered, why it
  * matched or not, and each guard's result. Pure; `formatExplanation` renders it as text.
  */
+import { escapeHidden } from '../core/hidden-characters.js';
 import type { Decision, Identity, RequestFacts } from '../core/types.js';
 import { effectiveGroups, type CompiledPolicy } from './compile.js';
 import { decideTraced, denyMessage } from './evaluate.js';
@@ -60,7 +61,10 @@ export function explain(policy: CompiledPolicy, identity: Identity, facts: Reque
   return out;
 }
 
-/** Render an explanation for a terminal. */
+/**
+ * Render an explanation for a terminal, one line per item: control, bidi, zero-width and other
+ * hidden characters (hidden-characters.ts) written `\uXXXX`.
+ */
 export function formatExplanation(e: Explanation): string {
   const lines: string[] = [];
   const version = e.request.apiVersion ? ` (API ${e.request.apiVersion})` : '';
@@ -98,7 +102,9 @@ export function formatExplanation(e: Explanation): string {
     lines.push(`then:      the gateway looks up exec ${JSON.stringify(d.execStart.execId)} on the daemon before forwarding and runs the exec guards of rule ${by} on it: refused if it runs as root or privileged where they refuse that (codes exec-root, privileged), or cannot be checked (code exec-unchecked)`);
   }
   if (e.tenancy && d.forward) lines.push(tenancyLine(e.identity.name, e.tenancy));
-  return `${lines.join('\n')}\n`;
+  // Names, groups, SANs, paths and body values are the caller's text: `--as $'\u202Eecila'`
+  // would print as alice. Their hidden characters are written \uXXXX, as the audit log writes them.
+  return `${lines.map(escapeHidden).join('\n')}\n`;
 }
 
 /** The operation line's text: the route, or why there is none. */
