@@ -1,8 +1,8 @@
 /**
  * `who` entries that are valid but probably do not mean what they say (rev-config F2): names
  * are compared exactly, so an entry written as a pattern (`users: ["*"]`, `sans:
- * ["*.ci.example.com"]`), a network (`sans: ["10.0.0.0/8"]`) or with surrounding spaces
- * matches only a certificate holding that very text, which a deny rule written so never meets.
+ * ["*.ci.example.com"]`), a network (`sans: ["10.0.0.0/8"]`), with surrounding spaces or (a
+ * user or group) with a dot at either end (`alice.`) matches only a certificate holding that very text, which a deny rule written so never meets.
  * A DNS entry with a trailing dot is warned about too (certificates leave the dot out), and so
  * are entries holding invisible characters or letters not in Unicode NFC (rev-redteam F1). Each
  * could still match some certificate from a foreign CA, so these are warnings; the entries
@@ -72,15 +72,29 @@ function spacesWarning(where: string, entry: string): string | undefined {
 }
 
 /**
+ * The warning for a user or group name (`where` says whose) beginning or ending with a dot, or
+ * undefined: `alice.` reads as alice at the end of a sentence, in the policy and in a list of
+ * names, yet matches only a certificate whose name holds the dot (`certs issue` warns about
+ * such a name next to `alice` too, names-lookalike.ts). Not for `sans:` entries, where a DNS
+ * name's trailing dot has its own warning.
+ */
+function edgeDotsWarning(where: string, entry: string): string | undefined {
+  if (!/^\.|\.$/.test(entry)) return undefined;
+  const bare = entry.replace(/^\.+|\.+$/g, '');
+  const other = bare === '' ? '' : `, not ${JSON.stringify(bare)}`;
+  return `${where} ${JSON.stringify(entry)} has a leading or trailing dot: names are compared exactly, so it matches only a certificate holding the dot${other}`;
+}
+
+/**
  * The same warnings for the names outside rules: the `groups:` map (its group names and
  * members) and tenancy's `admins` and `teams` (rev-fix29 M1: a deny rule by a group whose
  * member was written `mal\u200Blory` never applied to mallory); also for surrounding spaces
- * (`groups: { ops: ["alice "] }` gives alice nothing of ops).
+ * (`groups: { ops: ["alice "] }` gives alice nothing of ops) and dots (`["alice."]`).
  */
 export function nameListWarnings(policy: Pick<CompiledPolicy, 'extraGroups' | 'tenancy'>): string[] {
   const out: string[] = [];
   const add = (where: string, name: string) => {
-    const w = characterWarning(where, name) ?? spacesWarning(where, name);
+    const w = characterWarning(where, name) ?? spacesWarning(where, name) ?? edgeDotsWarning(where, name);
     if (w) out.push(w);
   };
   const groups = new Set<string>();
@@ -104,6 +118,8 @@ function entryWarning(rule: string, key: 'users' | 'groups' | 'sans', entry: str
   if (chars) return chars;
   const spaces = spacesWarning(`rule "${rule}": who.${key} entry`, entry);
   if (spaces) return spaces;
+  const dots = key === 'sans' ? undefined : edgeDotsWarning(`rule "${rule}": who.${key} entry`, entry);
+  if (dots) return dots;
   if (key === 'sans') {
     const cidr = /^(.+)\/\d{1,3}$/.exec(entry);
     if (cidr?.[1] !== undefined && canonicalIp(cidr[1]) !== undefined) {

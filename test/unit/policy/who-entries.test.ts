@@ -84,6 +84,38 @@ describe('who entries written as patterns, networks or with spaces get a warning
     expect(policyWarnings(p).filter((w) => w.includes(warning))).toHaveLength(1);
   });
 
+  it.each([
+    // A dot at either end of a user or group name (names37): `alice.` reads as alice ending a sentence.
+    ['{ users: ["alice."] }', 'rule "d": who.users entry "alice." has a leading or trailing dot: names are compared exactly, so it matches only a certificate holding the dot, not "alice"'],
+    ['{ users: [".alice"] }', 'rule "d": who.users entry ".alice" has a leading or trailing dot: names are compared exactly, so it matches only a certificate holding the dot, not "alice"'],
+    ['{ users: ["alice.."] }', 'rule "d": who.users entry "alice.." has a leading or trailing dot: names are compared exactly, so it matches only a certificate holding the dot, not "alice"'],
+    ['{ users: ["."] }', 'rule "d": who.users entry "." has a leading or trailing dot: names are compared exactly, so it matches only a certificate holding the dot'],
+    ['{ groups: ["ops."] }', 'rule "d": who.groups entry "ops." has a leading or trailing dot: names are compared exactly, so it matches only a certificate holding the dot, not "ops"'],
+    // Spaces and invisible characters come first, one warning per entry.
+    ['{ users: ["alice. "] }', 'rule "d": who.users entry "alice. " has leading or trailing spaces'],
+    ['{ users: ["alice.\u200B"] }', 'rule "d": who.users entry "alice.\\u200B" holds an invisible'],
+  ])('edge dots in a rule: %s', (who, warning) => {
+    const warnings = policyWarnings(loadPolicy(policy(who))).filter((w) => w.includes('who.'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(warning);
+  });
+
+  it.each([
+    ['groups: { ops: ["alice."] }\n', 'groups: member "alice." has a leading or trailing dot: names are compared exactly, so it matches only a certificate holding the dot, not "alice"'],
+    ['groups: { "ops.": [alice] }\n', 'groups: group name "ops." has a leading or trailing dot'],
+    ['tenancy: { unowned: [images], admins: { users: [".root"] } }\n', 'tenancy.admins.users entry ".root" has a leading or trailing dot'],
+    ['tenancy: { unowned: [images], admins: { groups: ["ops."] } }\n', 'tenancy.admins.groups entry "ops." has a leading or trailing dot'],
+    ['tenancy: { unowned: [images], teams: ["web."] }\n', 'tenancy.teams entry "web." has a leading or trailing dot'],
+  ])('edge dots outside rules: %j', (section, warning) => {
+    const p = loadPolicy(`version: 1\n${section}rules:\n  - name: d\n    who: { anyone: true }\n    deny: all\n`);
+    expect(policyWarnings(p).filter((w) => w.includes(warning))).toHaveLength(1);
+  });
+
+  it('dots inside names, and DNS SANs (which have their own trailing-dot warning), get no edge-dot warning', () => {
+    const p = loadPolicy(policy('{ users: ["j.smith", "a.b.c"], groups: ["team.web"], sans: ["gw.example.com.", ".example.com"] }'));
+    expect(policyWarnings(p).filter((w) => w.includes('leading or trailing dot'))).toEqual([]);
+  });
+
   it('names with ordinary spaces, accents and scripts get none, in rules or outside', () => {
     const p = loadPolicy('version: 1\ngroups: { "dev team": ["Alice Smith", "José", "日本"] }\ntenancy: { unowned: [images], admins: { users: ["Zoë"] }, teams: [web] }\nrules:\n  - name: d\n    who: { users: ["Alice Smith"] }\n    deny: all\n');
     expect(policyWarnings(p).filter((w) => /invisible|NFC/.test(w))).toEqual([]);
