@@ -42,7 +42,8 @@ function imageMountSources(facts: RequestFacts): Checked[] {
     if (!Array.isArray(f.value)) continue; // the binds guard refuses a Mounts that is not a list
     f.value.forEach((m, i) => {
       const type = field(m, 'Type');
-      if (typeof type !== 'string' || type.toLowerCase() !== 'image') return;
+      // Upper-cased as dockerd does for a service's mount type (Go's ToUpper: `ımage` is IMAGE); a container's must be `image` exactly, so this reads more, never less.
+      if (typeof type !== 'string' || type.toUpperCase() !== 'IMAGE') return;
       const source = field(m, 'Source');
       out.push({ path: `${f.path}[${i}].Source`, value: source ?? null, swarmExpanded });
     });

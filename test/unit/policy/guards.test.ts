@@ -574,6 +574,7 @@ describe('images', () => {
     // The swarm agent expands templates in a service mount's Source on the node: `{` is no reference character, so a templated source is never an allowed image.
     ['service image mount holding a swarm template under an allowed registry', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'busybox', Mounts: [{ Type: 'image', Source: 'registry.example.com/{{"x"}}', Target: '/e' }] } } }), 'image', 'expands on the node'],
     ['service image mount holding a swarm template in an allowed tag', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'busybox', Mounts: [{ Type: 'image', Source: 'alpine:3.{{.Task.Slot}}', Target: '/e' }] } } }), 'image', 'TaskTemplate.ContainerSpec.Mounts[0].Source "alpine:3.{{.Task.Slot}}" holds a template'],
+    ['service image mount type spelled with a dotless i (Go upper-cases it to IMAGE)', req('POST', '/services/create', { TaskTemplate: { ContainerSpec: { Image: 'busybox', Mounts: [{ Type: '\u0131mage', Source: 'evil', Target: '/e' }] } } }), 'image', 'TaskTemplate.ContainerSpec.Mounts[0].Source "evil"'],
     ['container image mount with braces (dockerd expands nothing there)', hc({ Mounts: [{ Type: 'image', Source: 'registry.example.com/{{x}}', Target: '/bb' }] }), undefined],
     ['case-variant key', create({ IMAGE: 'ubuntu' }), 'image'],
     ['pull allowed', req('POST', '/images/create?fromImage=busybox&tag=1.36'), undefined],
