@@ -277,4 +277,20 @@ describe('clients that hold resources are cut off', () => {
     expect(records).toHaveLength(16 + refused.length);
     expect(await eventually(async () => ((await openStreams()) === 0 ? 0 : undefined), 10_000)).toBe(0);
   });
+
+  it('more than 16 requests one after another on one keep-alive connection: each answered and recorded once (a request that ended is no longer open)', async () => {
+    const before = auditRecords().length;
+    const conn = await RawConnection.tls(pki.bundle('bob'), gw.port);
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      conn.write(httpRequest({ method: 'GET', target: i % 2 ? '/_ping' : '/v1.41/version' }));
+      const res = await conn.response();
+      expect(res.status, `request ${i + 1}`).toBe(200);
+      ids.push(String(res.headers['x-dockgate-request-id']));
+    }
+    conn.close();
+    const records = await newRecords(before, (r) => r.requestId === ids[19]);
+    expect(records.map((r) => r.requestId)).toEqual(ids);
+    for (const r of records) expect(r).toMatchObject({ decision: 'allow', status: 200 });
+  });
 });
