@@ -67,8 +67,9 @@ const ROOT_GUARDS: ReadonlySet<string> = new Set(['privileged', 'binds', 'volume
  * dockerd's update applies only resources and the restart policy; the container guards check
  * its body anyway (fail closed), so a gap there is named, but not as root on the host. The
  * guards of the LogConfig (logDrivers, logOptions) leave updates alone: dockerd ignores it there.
+ * A secret create (plugins) can only use a secret-driver plugin already installed: a gap, not root.
  */
-const NO_ROOT_OPS: ReadonlySet<string> = new Set(['ContainerUpdate']);
+const NO_ROOT_OPS: ReadonlySet<string> = new Set(['ContainerUpdate', 'SecretCreate']);
 
 /** Every guard that should be set on a rule that allows `op`, in the guard table's order. */
 function neededGuards(op: string, ownContainersOnly: boolean): string[] {

@@ -26,6 +26,8 @@ export const OP = {
   pluginSet: 'PluginSet',
   pluginCreate: 'PluginCreate',
   pluginEnable: 'PluginEnable',
+  /** POST /secrets/create: a secret's `Driver` names a secret-driver plugin. */
+  secretCreate: 'SecretCreate',
   imageBuild: 'ImageBuild',
   imageCreate: 'ImageCreate',
   imageTag: 'ImageTag',

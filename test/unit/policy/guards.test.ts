@@ -928,6 +928,18 @@ describe('plugins, swarm, buildOptions, importUrls', () => {
     ['service runtime plugin without a PluginSpec', req('POST', '/services/create', { TaskTemplate: { Runtime: 'plugin' } }), 'plugin', 'TaskTemplate.Runtime "plugin" asks for a plugin service, whose plugins run with host privileges'],
     ['service runtime PLUGIN, any case', req('POST', '/services/s1/update?version=2', { Name: 's', TaskTemplate: { runtime: 'PLUGIN', ContainerSpec: { Image: 'x' } } }), 'plugin', 'TaskTemplate.Runtime "PLUGIN" asks for a plugin service'],
     ['service runtime container', req('POST', '/services/create', { TaskTemplate: { Runtime: 'container', ContainerSpec: { Image: 'x' } } }), undefined],
+    // A secret driver is a plugin the swarm manager calls for every task that uses the secret.
+    ['secret with a driver', req('POST', '/v1.41/secrets/create', { Name: 's', Driver: { Name: 'vault-secrets' } }), 'plugin', 'Driver.Name "vault-secrets" has the secret served by a secret-driver plugin'],
+    ['secret driver, fields folded', req('POST', '/secrets/create', { name: 's', driver: { NAME: 'vault-secrets', options: {} } }), 'plugin', 'Driver.Name "vault-secrets"'],
+    ['secret driver name of another type fails closed', req('POST', '/secrets/create', { Name: 's', Driver: { Name: 7 } }), 'plugin', 'Driver.Name 7'],
+    ['secret with data only', req('POST', '/secrets/create', { Name: 's', Data: 'c2VjcmV0' }), undefined],
+    ['secret with an empty driver name (no driver: dockerd refuses it)', req('POST', '/secrets/create', { Name: 's', Data: 'c2VjcmV0', Driver: { Name: '' } }), undefined],
+    // Templating runs no plugin: swarmkit knows only `golang` and fails a task for any other name.
+    ['secret templated by golang', req('POST', '/secrets/create', { Name: 's', Data: 'e3sgLlRhc2suU2xvdCB9fQ==', Templating: { Name: 'golang' } }), undefined],
+    ['config templated by another name', req('POST', '/configs/create', { Name: 'c', Data: 'eA==', Templating: { Name: 'other' } }), undefined],
+    // ConfigSpec has no Driver (Go's decoder drops it); updates apply only Labels.
+    ['config with a Driver field', req('POST', '/configs/create', { Name: 'c', Data: 'eA==', Driver: { Name: 'vault-secrets' } }), undefined],
+    ['secret update naming a driver', req('POST', '/secrets/abc/update?version=3', { Name: 's', Labels: { a: 'b' }, Driver: { Name: 'vault-secrets' } }), undefined],
     ['swarm init', req('POST', '/swarm/init', { ListenAddr: '0.0.0.0:2377' }), 'swarm'],
     ['swarm join', req('POST', '/swarm/join', { RemoteAddrs: ['10.0.0.1:2377'], JoinToken: 't' }), 'swarm'],
     ['build plain', req('POST', '/build?t=x'), undefined],

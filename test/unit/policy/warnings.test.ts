@@ -47,6 +47,8 @@ describe('policyWarnings: guards an allow rule leaves out (M1)', () => {
     // A start body is refused before the policy for everyone: start carries no power.
     // dockerd's update applies resources and the restart policy only: named, not called root.
     ['update only', rule('ops', '{ groups: [ops] }', '[ContainerUpdate]'), [expect.stringMatching(/^rule "ops" allows ContainerUpdate without guards: whoever it matches gets what privileged, hostNamespaces, .*volumeDrivers, publishedPorts would refuse \(fine for admins/)]],
+    // A secret create can only use a secret-driver plugin already installed: named, not called root.
+    ['secret create only', rule('ops', '{ groups: [ops] }', '[SecretCreate]'), ['rule "ops" allows SecretCreate without guards: whoever it matches gets what plugins would refuse (fine for admins; add guards otherwise)']],
     ['start and stop only', rule('ops', '{ groups: [ops] }', '[ContainerStart, ContainerStop, ContainerKill]'), []],
     ['images is not host power', rule('ci', '{ groups: [ci] }', '[ImageTag, ImagePush]'), []],
     ['exec with privileged and execRoot', rule('x', '{ groups: [dev] }', '[ContainerExec, ExecStart]', 'privileged: false, execRoot: false'), []],
