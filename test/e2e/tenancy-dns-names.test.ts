@@ -15,60 +15,26 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type RunResult, type TestGateway, type TestPki } from './support/gateway.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run, tlsArgs } from './support/gateway.js';
 import { scratchDir } from './support/scratch.js';
 import { expectLastRecord, recordsOf } from './support/audit-records.js';
-import { envWithoutCaBundles, guidePolicy } from './support/sharing-guide.js';
-import { endpointAliases, recreateNetwork } from './support/daemon-networks.js';
+import { CLI20, CLIS, env, refused, sharedNetworkPolicy, sharedNetworkSuite } from './support/shared-network-names.js';
 import { tlsRequest } from './support/tls-request.js';
 
-const socket = inject('dockerSocket');
-const CLI20 = '/usr/bin/docker';
-const CLI28 = 'docker';
-const CLIS = [CLI28, CLI20];
-let pki: TestPki;
-let gw: TestGateway;
+const suite = sharedNetworkSuite();
+const { as, direct, carolRuns, network, aliases, absent } = suite;
 /** alice's dnweb1's short ID. */
 let aliceShort: string;
 
-/** docs/sharing.md's example policy, its shared network named dn-shared, with room for the containers here. */
-function policy(): string {
-  return guidePolicy(['shared: { networks: [shared] }', 'shared: { networks: [dn-shared] }'], ['containers: 10', 'containers: 60'], ['running: 5', 'running: 60']);
-}
-
-const env = (): NodeJS.ProcessEnv => envWithoutCaBundles();
-
-const as = (who: string, args: string[], cli = CLI28): Promise<RunResult> => docker(pki.bundle(who), gw.port, args, { timeoutMs: 60_000, cli, env: env() });
-const direct = (args: string[]): Promise<RunResult> => dockerDirect(socket, args);
-
 /** The audit records of `op`, oldest first. */
-const records = (op: string): Record<string, unknown>[] => recordsOf(gw, op);
+const records = (op: string): Record<string, unknown>[] => recordsOf(suite.gw, op);
 /** Wait for the newest audit record of `op` to carry `want`, then check it. */
-const expectRecord = (op: string, want: Record<string, unknown>): Promise<void> => expectLastRecord(gw, op, want);
-
-const network = (name: string, subnet: string, labels: string[]): Promise<void> => recreateNetwork(socket, name, subnet, labels);
-/** The endpoint aliases of container `name` on `net`, as the daemon has them. */
-const aliases = (name: string, net: string): Promise<string[]> => endpointAliases(socket, name, net);
-
-/** The daemon has no container `name`. */
-async function absent(name: string): Promise<void> {
-  expect((await direct(['inspect', '--type', 'container', name])).code).not.toBe(0);
-}
-
-/** A refusal by the CLI with `text` in its message, and nothing made. */
-function refused(r: RunResult, text: string): void {
-  expect(r.code, r.stdout).not.toBe(0);
-  expect(r.stderr).toContain(text);
-}
-
-const carolRuns = (name: string, args: string[], cli = CLI28) => as('carol', ['run', '-d', '--name', name, ...args, 'busybox', 'sleep', '600'], cli);
+const expectRecord = (op: string, want: Record<string, unknown>): Promise<void> => expectLastRecord(suite.gw, op, want);
 
 beforeAll(async () => {
-  pki = await makePki({ alice: ['web'], carol: ['data'], ops: ['ops'] });
-  const policyFile = join(pki.dir, 'policy.yaml');
-  writeFileSync(policyFile, policy());
-  gw = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${policyFile}\n`));
+  // docs/sharing.md's example policy, its shared network named dn-shared, with room for the containers here.
+  await suite.start({ alice: ['web'], carol: ['data'], ops: ['ops'] }, sharedNetworkPolicy('dn-shared', 60));
   await network('dn-shared', '10.244.41.0/24', []);
   await network('dn-carol', '10.244.42.0/24', ['dockgate.owner=carol', 'dockgate.team=data']);
   await network('dn-carol2', '10.244.43.0/24', ['dockgate.owner=carol', 'dockgate.team=data']);
@@ -88,7 +54,7 @@ afterAll(async () => {
   const list = [ids, more, other].flatMap((r) => r.stdout.split('\n')).filter(Boolean);
   if (list.length) await direct(['rm', '-f', ...new Set(list)]);
   await direct(['network', 'rm', 'dn-shared', 'dn-carol', 'dn-carol2']);
-  await gw?.stop();
+  await suite.stop();
 }, 120_000);
 
 describe('F1: a hostname is an alias on every user network the container joins', () => {
@@ -136,7 +102,7 @@ describe('F1: a hostname is an alias on every user network the container joins',
   it('docker-compose v1: a service with network_mode dn-shared and a hostname of the admin\'s alias: refused; with no hostname: up', async () => {
     const dir = scratchDir('dn-compose-');
     const file = (hostname: string) => `version: "2.4"\nservices:\n  db:\n    image: busybox\n    network_mode: dn-shared\n${hostname}    command: ["sleep", "600"]\n`;
-    const compose = (args: string[]) => run('docker-compose', [...tlsArgs(pki.bundle('carol'), gw.port), '-p', 'dnproj', '-f', join(dir, 'docker-compose.yml'), ...args], { env: env(), timeoutMs: 90_000 });
+    const compose = (args: string[]) => run('docker-compose', [...tlsArgs(suite.pki.bundle('carol'), suite.gw.port), '-p', 'dnproj', '-f', join(dir, 'docker-compose.yml'), ...args], { env: env(), timeoutMs: 90_000 });
     writeFileSync(join(dir, 'docker-compose.yml'), file('    hostname: dndb\n'));
     const bad = await compose(['up', '-d']);
     expect(bad.code).not.toBe(0);
@@ -202,7 +168,7 @@ describe('F3: DNS names ignore case, dockerd\'s container names do not', () => {
 describe('F4: endpoint links to a container that does not exist yet', () => {
   it('a create with EndpointsConfig.dn-carol.Links future:fdb (carol\'s own network): allowed, kept on the endpoint', async () => {
     const body = { Image: 'busybox', Cmd: ['sleep', '600'], HostConfig: { NetworkMode: 'dn-carol' }, NetworkingConfig: { EndpointsConfig: { 'dn-carol': { Links: ['dnfuture:fdb'] } } } };
-    const r = await tlsRequest(pki.bundle('carol'), gw.port, { method: 'POST', path: '/v1.41/containers/create?name=dnlk-raw', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const r = await tlsRequest(suite.pki.bundle('carol'), suite.gw.port, { method: 'POST', path: '/v1.41/containers/create?name=dnlk-raw', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     expect(r.status, r.body).toBe(201);
     expect((await as('carol', ['start', 'dnlk-raw'])).code).toBe(0);
     const links = await direct(['inspect', '-f', '{{json (index .NetworkSettings.Networks "dn-carol").Links}}', 'dnlk-raw']);

@@ -3,10 +3,14 @@
  * and bounds, and the running, streams, containers, networks and rate quotas of single users
  * (support/tenancy-suite.ts), each also checked on the daemon.
  */
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { dockerDirect } from './support/gateway.js';
+import { background, killAll } from './support/background.js';
+import { dockerDirect, tlsArgs } from './support/gateway.js';
+import { openStreams } from './support/open-streams.js';
 import { tenancySuite } from './support/tenancy-suite.js';
+import { until } from './support/until.js';
 
 const socket = inject('dockerSocket');
 const ten = tenancySuite(['alice', 'carol', 'erin', 'dave', 'frank', 'gina', 'hank', 'ivan', 'volume-name:ten-lkv']);
@@ -46,16 +50,26 @@ describe('prune, limits, labels', () => {
   });
 
   it('the streams quota: a second concurrent stream gets 429 while the first stays open', async () => {
-    const first = as('frank', ['logs', '-f', 'ten-f1'], 6_000);
-    await new Promise((r) => setTimeout(r, 1500));
-    const second = await as('frank', ['events', '--since', '0', '--until', '1']);
-    expect(second.code).not.toBe(0);
-    expect(second.stderr).toContain('1 concurrent streams already open');
-    await first;
-    // The first stream was closed (by the test's timeout): the slot is free again.
-    await new Promise((r) => setTimeout(r, 500));
-    const third = await as('frank', ['events', '--since', '0', '--until', '1']);
-    expect(third.code).toBe(0);
+    const started: ChildProcessWithoutNullStreams[] = [];
+    try {
+      const before = await openStreams(ten.gw);
+      const first = background(started, 'docker', [...tlsArgs(ten.pki.bundle('frank'), ten.gw.port), 'logs', '-f', 'ten-f1']);
+      await until(async () => (await openStreams(ten.gw)) > before, 10_000, 'frank\'s logs -f to be open');
+      const second = await as('frank', ['events', '--since', '0', '--until', '1']);
+      expect(second.code).not.toBe(0);
+      expect(second.stderr).toContain('1 concurrent streams already open');
+      expect(first.child.exitCode).toBeNull();
+      // The first stream closed (its client gone): the slot is free again.
+      first.child.kill('SIGTERM');
+      await first.exited;
+      const third = await until(async () => {
+        const r = await as('frank', ['events', '--since', '0', '--until', '1']);
+        return r.code === 0 ? r : undefined;
+      }, 10_000, 'frank\'s stream slot to be free again');
+      expect(third.stderr).toBe('');
+    } finally {
+      killAll(started);
+    }
   });
 
   it('20 concurrent docker run -d: exactly the quota of 5 succeed', async () => {

@@ -12,53 +12,23 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configYaml, docker, dockerDirect, makePki, run, startGateway, tlsArgs, type RunResult, type TestGateway, type TestPki } from './support/gateway.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run, tlsArgs, type RunResult } from './support/gateway.js';
 import { scratchDir } from './support/scratch.js';
 import { expectLastRecord } from './support/audit-records.js';
-import { envWithoutCaBundles, guidePolicy } from './support/sharing-guide.js';
-import { endpointAliases, recreateNetwork } from './support/daemon-networks.js';
+import { CLI20, CLIS, env, refused, sharedNetworkPolicy, sharedNetworkSuite } from './support/shared-network-names.js';
 
-const socket = inject('dockerSocket');
-const CLI20 = '/usr/bin/docker';
-const CLI28 = 'docker';
-const CLIS = [CLI28, CLI20];
-let pki: TestPki;
-let gw: TestGateway;
+const suite = sharedNetworkSuite();
+const { as, direct, carolRuns, network, aliases, absent } = suite;
 let composeDir: string;
-
-/** docs/sharing.md's example policy, its shared network named na-shared. */
-function policy(): string {
-  return guidePolicy(['shared: { networks: [shared] }', 'shared: { networks: [na-shared] }'], ['containers: 10', 'containers: 40'], ['running: 5', 'running: 40']);
-}
-
-const env = (): NodeJS.ProcessEnv => envWithoutCaBundles();
-const as = (who: string, args: string[], cli = CLI28): Promise<RunResult> => docker(pki.bundle(who), gw.port, args, { timeoutMs: 60_000, cli, env: env() });
-const direct = (args: string[]): Promise<RunResult> => dockerDirect(socket, args);
-const carolRuns = (name: string, args: string[], cli = CLI28) => as('carol', ['run', '-d', '--name', name, ...args, 'busybox', 'sleep', '600'], cli);
 const ALIAS = 'an alias, hostname or short ID another container on that network answers to';
 
 /** The admin's compose project: service `store` on the external network na-shared. */
-const compose = (args: string[]) => run('docker-compose', [...tlsArgs(pki.bundle('ops'), gw.port), '-p', 'naadm', '-f', join(composeDir, 'docker-compose.yml'), ...args], { env: env(), timeoutMs: 90_000 });
-
-const network = (name: string, subnet: string, labels: string[]): Promise<void> => recreateNetwork(socket, name, subnet, labels);
-/** The endpoint aliases of container `name` on `net`, as the daemon has them. */
-const aliases = (name: string, net: string): Promise<string[]> => endpointAliases(socket, name, net);
-
-/** The daemon has no container `name`. */
-async function absent(name: string): Promise<void> {
-  expect((await direct(['inspect', '--type', 'container', name])).code).not.toBe(0);
-}
+const compose = (args: string[]) => run('docker-compose', [...tlsArgs(suite.pki.bundle('ops'), suite.gw.port), '-p', 'naadm', '-f', join(composeDir, 'docker-compose.yml'), ...args], { env: env(), timeoutMs: 90_000 });
 
 /** The networks container `name` is attached to. */
 async function networksOf(name: string): Promise<string> {
   return (await direct(['inspect', '-f', '{{json .NetworkSettings.Networks}}', name])).stdout;
-}
-
-/** A refusal by the CLI with `text` in its message. */
-function refused(r: RunResult, text: string): void {
-  expect(r.code, r.stdout).not.toBe(0);
-  expect(r.stderr).toContain(text);
 }
 
 /**
@@ -72,10 +42,8 @@ function refusedAsAlias(r: RunResult, name: string): void {
 }
 
 beforeAll(async () => {
-  pki = await makePki({ carol: ['data'], ops: ['ops'] });
-  const policyFile = join(pki.dir, 'policy.yaml');
-  writeFileSync(policyFile, policy());
-  gw = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${policyFile}\n`));
+  // docs/sharing.md's example policy, its shared network named na-shared.
+  await suite.start({ carol: ['data'], ops: ['ops'] }, sharedNetworkPolicy('na-shared', 40));
   await network('na-shared', '10.244.51.0/24', []);
   await network('na-carol', '10.244.52.0/24', ['dockgate.owner=carol', 'dockgate.team=data']);
   composeDir = scratchDir('na-compose-');
@@ -100,7 +68,7 @@ afterAll(async () => {
   const ids = lists.flatMap((r) => r.stdout.split('\n')).filter(Boolean);
   if (ids.length) await direct(['rm', '-f', ...new Set(ids)]);
   await direct(['network', 'rm', 'na-shared', 'na-carol']);
-  await gw?.stop();
+  await suite.stop();
 }, 120_000);
 
 describe('create on the shared network', () => {
@@ -109,7 +77,7 @@ describe('create on the shared network', () => {
       refusedAsAlias(await carolRuns(name, ['--network', 'na-shared'], cli), name);
       await absent(name);
     }
-    await expectLastRecord(gw, 'ContainerCreate', { decision: 'deny', status: 403, code: 'network-name' });
+    await expectLastRecord(suite.gw, 'ContainerCreate', { decision: 'deny', status: 403, code: 'network-name' });
   });
 
   it('the alias and the hostname of a container that never ran: refused; the service\'s alias while it is stopped: refused', async () => {
@@ -144,9 +112,9 @@ describe('create on the shared network', () => {
 
   it('an alias of a container created through the API with the network\'s name as its endpoint\'s NetworkID, never started: refused (rev-fix-proto F1)', async () => {
     // dockerd keeps the NetworkID as sent (a name) until the first start, and finds the network by it then.
-    const b = pki.bundle('ops');
+    const b = suite.pki.bundle('ops');
     const body = JSON.stringify({ Image: 'busybox', Cmd: ['sleep', '600'], HostConfig: { NetworkMode: 'na-shared' }, NetworkingConfig: { EndpointsConfig: { 'na-shared': { NetworkID: 'na-shared', Aliases: ['naidn'] } } } });
-    const made = await run('curl', ['-s', '-w', '\n%{http_code}', '--cacert', join(b, 'ca.pem'), '--cert', join(b, 'cert.pem'), '--key', join(b, 'key.pem'), '-H', 'Content-Type: application/json', '--data-binary', body, `https://127.0.0.1:${gw.port}/v1.41/containers/create?name=na-admin-idn`]);
+    const made = await run('curl', ['-s', '-w', '\n%{http_code}', '--cacert', join(b, 'ca.pem'), '--cert', join(b, 'cert.pem'), '--key', join(b, 'key.pem'), '-H', 'Content-Type: application/json', '--data-binary', body, `https://127.0.0.1:${suite.gw.port}/v1.41/containers/create?name=na-admin-idn`]);
     expect(made.stdout).toMatch(/\n201$/);
     try {
       expect(await networksOf('na-admin-idn')).toContain('"NetworkID":"na-shared"');
@@ -179,7 +147,7 @@ describe('rename and network connect', () => {
       refusedAsAlias(await as('carol', ['rename', 'naetl', name], cli), name);
       await absent(name);
     }
-    await expectLastRecord(gw, 'ContainerRename', { decision: 'deny', status: 403, code: 'network-name' });
+    await expectLastRecord(suite.gw, 'ContainerRename', { decision: 'deny', status: 403, code: 'network-name' });
   });
 
   it('rename there to a name that is no one\'s alias: allowed', async () => {
@@ -194,7 +162,7 @@ describe('rename and network connect', () => {
     try {
       refusedAsAlias(await as('carol', ['network', 'connect', 'na-shared', name], cli), name);
       expect(await networksOf(name)).not.toContain('na-shared');
-      await expectLastRecord(gw, 'NetworkConnect', { decision: 'deny', status: 403, code: 'network-name' });
+      await expectLastRecord(suite.gw, 'NetworkConnect', { decision: 'deny', status: 403, code: 'network-name' });
       // And a rename of it on her own network only: allowed.
       expect((await as('carol', ['rename', name, `${name}-own`])).code).toBe(0);
       expect((await as('carol', ['rename', `${name}-own`, name])).code).toBe(0);

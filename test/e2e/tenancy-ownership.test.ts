@@ -6,9 +6,13 @@
  * names that dockerd would read as IDs are refused; the owner labels cannot be forged; all of
  * it holds across a gateway restart. Every check is also made on the daemon.
  */
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { describe, expect, inject, it } from 'vitest';
-import { docker, dockerDirect } from './support/gateway.js';
+import { background, killAll, type Background } from './support/background.js';
+import { docker, dockerDirect, tlsArgs } from './support/gateway.js';
+import { openStreams } from './support/open-streams.js';
 import { tenancySuite } from './support/tenancy-suite.js';
+import { until } from './support/until.js';
 
 const socket = inject('dockerSocket');
 const ten = tenancySuite(['alice', 'bob', 'carol', 'root']);
@@ -48,17 +52,28 @@ describe('ownership and visibility', () => {
 
   it('events: each tenant sees only its own world while others start containers; the admin sees all', async () => {
     const since = String(Math.floor(Date.now() / 1000));
-    const watch = (who: string) => as(who, ['events', '--since', since, '--filter', 'event=start', '--format', '{{.Actor.Attributes.name}}'], 9_000);
-    const watching = [watch('carol'), watch('alice'), watch('root')];
-    await new Promise((r) => setTimeout(r, 1500));
-    expect((await as('alice', ['run', '-d', '--name', 'ten-ev-a', 'busybox', 'true'])).code).toBe(0);
-    expect((await as('carol', ['run', '-d', '--name', 'ten-ev-c', 'busybox', 'true'])).code).toBe(0);
-    const [carol, alice, root] = (await Promise.all(watching)).map((r) => r.stdout.split('\n').filter(Boolean));
-    expect(carol).toContain('ten-ev-c');
-    expect(carol).not.toContain('ten-ev-a');
-    expect(alice).toContain('ten-ev-a');
-    expect(alice).not.toContain('ten-ev-c');
-    expect(root).toEqual(expect.arrayContaining(['ten-ev-a', 'ten-ev-c']));
+    const started: ChildProcessWithoutNullStreams[] = [];
+    const watch = (who: string): Background => background(started, 'docker', [...tlsArgs(ten.pki.bundle(who), ten.gw.port), 'events', '--since', since, '--filter', 'event=start', '--format', '{{.Actor.Attributes.name}}']);
+    const seen = (w: Background): string[] => w.out().split('\n').filter(Boolean);
+    try {
+      const before = await openStreams(ten.gw);
+      const [carol, alice, root] = [watch('carol'), watch('alice'), watch('root')];
+      // The streams are open before the containers start, so the starts come to them live.
+      await until(async () => (await openStreams(ten.gw)) >= before + 3, 10_000, 'the three event streams to be open');
+      expect((await as('alice', ['run', '-d', '--name', 'ten-ev-a', 'busybox', 'true'])).code).toBe(0);
+      expect((await as('carol', ['run', '-d', '--name', 'ten-ev-c', 'busybox', 'true'])).code).toBe(0);
+      expect((await as('alice', ['run', '-d', '--name', 'ten-ev-a2', 'busybox', 'true'])).code).toBe(0);
+      // A stream gives events in the order they happened: once carol's shows ten-ev-c and alice's
+      // ten-ev-a2, a start each must not see (ten-ev-a, ten-ev-c: earlier) would have come before.
+      await until(() => seen(carol).includes('ten-ev-c'), 30_000, 'carol\'s stream to show ten-ev-c');
+      await until(() => seen(alice).includes('ten-ev-a2'), 30_000, 'alice\'s stream to show ten-ev-a2');
+      await until(() => ['ten-ev-a', 'ten-ev-c', 'ten-ev-a2'].every((n) => seen(root).includes(n)), 30_000, 'the admin\'s stream to show all three');
+      expect(seen(carol)).not.toContain('ten-ev-a');
+      expect(seen(alice)).toContain('ten-ev-a');
+      expect(seen(alice)).not.toContain('ten-ev-c');
+    } finally {
+      killAll(started);
+    }
   });
 
   it('images: unowned base images for all, committed images for their owner', async () => {

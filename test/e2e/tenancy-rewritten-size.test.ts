@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { configYaml, dockerDirect, makePki, removeContainers, run, startGateway, type TestGateway, type TestPki } from './support/gateway.js';
+import { everyonePolicy } from './support/sharing-guide.js';
 
 const socket = inject('dockerSocket');
 const LIMIT = 64 * 1024;
@@ -17,19 +18,7 @@ let gw: TestGateway;
 beforeAll(async () => {
   pki = await makePki({ carol: ['data'], root: ['ops'] });
   const policyFile = join(pki.dir, 'rewritten-size-policy.yaml');
-  writeFileSync(policyFile, `version: 1
-rules:
-  - name: everyone
-    who: { anyone: true }
-    allow: all
-    guards: { hostNamespaces: false }
-tenancy:
-  admins: { groups: [ops] }
-  teams: [data]
-  unowned: [images]
-  quotas:
-    default: { containers: 5 }
-`);
+  writeFileSync(policyFile, everyonePolicy(['admins: { groups: [ops] }', 'teams: [data]', 'unowned: [images]', 'quotas:', '  default: { containers: 5 }'], { guards: '{ hostNamespaces: false }' }));
   gw = await startGateway(pki.dir, configYaml(pki, socket, `policy: ${policyFile}\nlimits: { bodyBytes: ${LIMIT} }\n`));
 }, 120_000);
 
