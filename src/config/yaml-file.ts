@@ -5,7 +5,7 @@
  * with the event loop held).
  */
 import { isMap, isScalar, visit, type Document } from 'yaml';
-import { readRegularFile } from './regular-file.js';
+import { readRegularFile, tooLargeMessage } from './regular-file.js';
 
 /** Largest config or policy file read (a policy of 5000 rules is about 0.5 MiB). */
 export const MAX_YAML_FILE_BYTES = 4 * 1024 * 1024;
@@ -13,6 +13,15 @@ export const MAX_YAML_FILE_BYTES = 4 * 1024 * 1024;
 /** The text of the regular file at `path`; throws an Error saying why it cannot be used. */
 export function readYamlFile(path: string): string {
   return utf8Text(readRegularFile(path, MAX_YAML_FILE_BYTES));
+}
+
+/**
+ * The text of `bytes` already read from the YAML file at `path` (a settle wait's, which reads
+ * up to a larger bound), refused as readYamlFile refuses a read: too large, or not UTF-8.
+ */
+export function yamlTextOf(path: string, bytes: Buffer): string {
+  if (bytes.length > MAX_YAML_FILE_BYTES) throw new Error(tooLargeMessage(path, bytes.length, MAX_YAML_FILE_BYTES));
+  return utf8Text(bytes);
 }
 
 /**

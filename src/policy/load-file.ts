@@ -3,7 +3,7 @@
  * and compiler. Synchronous on purpose: it runs at start-up and on reload, never per request.
  */
 import { readFailure } from '../config/unreadable.js';
-import { readYamlFile } from '../config/yaml-file.js';
+import { readYamlFile, yamlTextOf } from '../config/yaml-file.js';
 import { fileURLToPath } from 'node:url';
 import { loadPolicy, type CompiledPolicy } from './compile.js';
 import { PolicyError } from './errors.js';
@@ -23,6 +23,20 @@ export const DEFAULT_POLICY_URL = new URL('../../config/policies/default.yaml', 
 export function readPolicyText(path: string): string {
   try {
     return readYamlFile(path);
+  } catch (err) {
+    throw new PolicyError([{ path: '', message: `cannot read policy file: ${readFailure(path, err)}` }], path);
+  }
+}
+
+/**
+ * The text of the policy file at `path` from what was already read of it (`bytes`, refused as
+ * readPolicyText refuses a read: too large, not UTF-8), or the PolicyError of the `error` that
+ * read met, worded as readPolicyText words it. The file is not read again.
+ */
+export function policyTextOf(path: string, read: { readonly bytes: Buffer } | { readonly error: Error }): string {
+  try {
+    if ('error' in read) throw read.error;
+    return yamlTextOf(path, read.bytes);
   } catch (err) {
     throw new PolicyError([{ path: '', message: `cannot read policy file: ${readFailure(path, err)}` }], path);
   }

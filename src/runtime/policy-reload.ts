@@ -2,7 +2,8 @@
 import type { OperationalLog } from '../observe/logger.js';
 import type { GatewayMetrics } from '../observe/metrics.js';
 import { loadPolicy } from '../policy/compile.js';
-import { readPolicyText } from '../policy/load-file.js';
+import { policyTextOf, readPolicyText } from '../policy/load-file.js';
+import type { SettledFile } from './file-watch.js';
 import { gatekeeperFor, loadGatekeeper, logPolicyWarnings, type VersionedGatekeeper } from './policy-gatekeeper.js';
 import type { PolicyLoads } from './policy-loads.js';
 
@@ -18,16 +19,16 @@ export function createPolicyReload(deps: {
   install: (next: VersionedGatekeeper) => void;
   metrics: GatewayMetrics;
   log: OperationalLog;
-}): (mark?: number) => void {
+}): (mark?: number, settled?: SettledFile) => void {
   const { file, policyLoads, install, metrics, log } = deps;
-  return function reloadPolicy(mark?: number): void {
+  return function reloadPolicy(mark?: number, settled?: SettledFile): void {
     try {
       let next: VersionedGatekeeper;
       if (file === undefined || mark === undefined) next = loadGatekeeper(file);
       else {
         let text: string;
         try {
-          text = readPolicyText(file);
+          text = settled === undefined ? readPolicyText(file) : policyTextOf(file, settled);
         } catch (err) {
           policyLoads.tried(undefined);
           throw err;

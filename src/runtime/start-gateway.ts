@@ -187,7 +187,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   const stopExpiry = startExpiryWarnings({ items: () => tls().expiring, log });
   // The admin listener's own files, at start and daily, with listener: "admin" (rev-observe F1).
   const stopAdminExpiry = admin?.tlsInForce() ? startExpiryWarnings({ items: () => admin.tlsInForce()?.expiring ?? [], log, listener: 'admin' }) : () => {};
-  const stopWatchPolicy = config.policy ? watchFiles([config.policy], () => reloadPolicy(-1), undefined, loadedStates) : () => {};
+  const stopWatchPolicy = config.policy ? watchFiles([config.policy], (_file, settled) => reloadPolicy(-1, settled), undefined, loadedStates) : () => {};
   /** Cancels a SIGHUP's policy read still waiting for the file to settle. */
   let cancelSighupPolicy = (): void => {};
 
@@ -198,13 +198,14 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
     crls: () => tls().crls,
     reload() {
       // As the watch does: a file written in place within the last 2 s is read once it has
-      // stopped changing for 2 s (for as long as it keeps changing); the wait is said once.
+      // stopped changing for 2 s (for as long as it keeps changing), and the bytes found settled
+      // are what is loaded; the wait is said once.
       const configChange = configChangeWarning(config);
       if (configChange) log.warn({ event: 'config-not-reloaded', file: config.source }, configChange);
       cancelSighupPolicy();
       const file = config.policy;
       const mark = policyLoads.mark();
-      cancelSighupPolicy = file ? whenSettled(file, () => reloadPolicy(mark), { waiting: (w) => log.info({ event: 'policy-settle-wait', file, ageMs: Math.round(w.ageMs) }, settleWaitMessage(w)) }) : (reloadPolicy(), () => {});
+      cancelSighupPolicy = file ? whenSettled(file, (settled) => reloadPolicy(mark, settled), { waiting: (w) => log.info({ event: 'policy-settle-wait', file, ageMs: Math.round(w.ageMs) }, settleWaitMessage(w)) }) : (reloadPolicy(), () => {});
       void dockerTlsReload.reload();
       void adminTlsReload?.reload();
     },

@@ -3,7 +3,8 @@
  * written in place is read once it has stopped changing for the quiet period, however long the
  * writing lasts (rev-fix-reload R2: it used to be read after 10 checks, mid-write), a file whose
  * mtime is ahead of the clock costs one quiet period (it used to cost 10), and the wait is
- * reported once.
+ * reported once. `run` gets the bytes the wait found settled (what the reload loads: a read
+ * after the wait could meet a writer that started just then), or the read error it met.
  */
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,10 +27,11 @@ function scratchFile(content: string): string {
   return file;
 }
 
-/** Start whenSettled on `file`: what it read (and when), and the waits it reported. */
-function settle(file: string, quietMs: number): { reads: { at: number; content: string }[]; waits: SettleWait[] } {
-  const out = { reads: [] as { at: number; content: string }[], waits: [] as SettleWait[] };
-  const cancel = whenSettled(file, () => {
+/** Start whenSettled on `file`: what was on disk when it ran (and when), what it handed over, and the waits it reported. */
+function settle(file: string, quietMs: number): { reads: { at: number; content: string }[]; settled: string[]; waits: SettleWait[] } {
+  const out = { reads: [] as { at: number; content: string }[], settled: [] as string[], waits: [] as SettleWait[] };
+  const cancel = whenSettled(file, (settled) => {
+    out.settled.push(settled === undefined ? '(nothing)' : 'bytes' in settled ? settled.bytes.toString('utf8') : `error: ${settled.error.message}`);
     let content = '(missing)';
     try {
       content = readFileSync(file, 'utf8');
@@ -49,12 +51,14 @@ describe('whenSettled', () => {
     utimesSync(file, past, past);
     const s = settle(file, 2000);
     expect(s.reads.map((r) => r.content)).toEqual(['rules: []\n']);
+    expect(s.settled).toEqual(['rules: []\n']);
     expect(s.waits).toEqual([]);
   });
 
   it('a missing file is run at once (the reload then fails and says so)', () => {
     const s = settle(join(tmpdir(), 'dg-settle-none', 'policy.yaml'), 2000);
     expect(s.reads.map((r) => r.content)).toEqual(['(missing)']);
+    expect(s.settled).toEqual([expect.stringMatching(/^error: ENOENT/)]);
   });
 
   // On fake timers (setTimeout and Date): the checks fall where the test puts them, so what is
@@ -78,6 +82,7 @@ describe('whenSettled', () => {
     expect(s.reads).toEqual([]);
     vi.advanceTimersByTime(quietMs + 1);
     expect(s.reads.map((r) => r.content)).toEqual([written]);
+    expect(s.settled).toEqual([written]);
     vi.advanceTimersByTime(10 * quietMs);
     expect(s.reads).toHaveLength(1);
     expect(s.waits).toHaveLength(1);
