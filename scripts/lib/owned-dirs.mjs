@@ -5,10 +5,12 @@
  * before its teardown (SIGKILL, a crash) leaves them behind; the next run finds those whose
  * owner is gone and removes them, stopping first the processes that name the directory on
  * their command line (its dockerd, containerd and shims). Directories without `owner.json`
- * (made by older code, or by anything else) and those of a live owner are never touched.
+ * (made by older code, or by anything else) and those of a live owner are never touched, nor
+ * is a symbolic link, a directory or owner.json of another user, or a claim made in another pid
+ * namespace (its pid means another process here: a run in a container sharing /tmp).
  * Plain JavaScript, as private-dockerd.mjs; the types are in owned-dirs.d.mts.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const OWNER_FILE = 'owner.json';
@@ -24,13 +26,37 @@ export function processStart(pid) {
   }
 }
 
-/** Mark `dir` as made by this process (owner.json). */
-export function claimDir(dir) {
-  writeFileSync(join(dir, OWNER_FILE), `${JSON.stringify({ pid: process.pid, start: processStart(process.pid) })}\n`);
+/** This process's pid namespace (`pid:[4026531836]`), or undefined when /proc does not say. */
+function pidNamespace() {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
+  }
 }
 
-/** Whether the process that claimed `dir` is gone: false when `dir` has no readable owner.json. */
+/** Mark `dir` as made by this process (owner.json). */
+export function claimDir(dir) {
+  writeFileSync(join(dir, OWNER_FILE), `${JSON.stringify({ pid: process.pid, start: processStart(process.pid), pidns: pidNamespace() })}\n`);
+}
+
+/** Whether `path` is, not through a symbolic link, a directory (`directory`) or a file this user owns. */
+function ownEntry(path, directory) {
+  try {
+    const s = lstatSync(path);
+    return (directory ? s.isDirectory() : s.isFile()) && s.uid === process.getuid?.();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether the process that claimed `dir` is gone: false when `dir` has no readable owner.json,
+ * when `dir` or its owner.json is a symbolic link or another user's, and when the claim was
+ * made in another pid namespace (its pid cannot be judged here).
+ */
 export function ownerGone(dir) {
+  if (!ownEntry(dir, true) || !ownEntry(join(dir, OWNER_FILE), false)) return false;
   let owner;
   try {
     owner = JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8'));
@@ -38,6 +64,7 @@ export function ownerGone(dir) {
     return false;
   }
   if (!Number.isInteger(owner?.pid) || typeof owner.start !== 'string') return false;
+  if (owner.pidns !== undefined && owner.pidns !== pidNamespace()) return false;
   return processStart(owner.pid) !== owner.start;
 }
 
@@ -91,7 +118,8 @@ export function endProcessesUnder(dir) {
 
 /**
  * Each `/tmp/<prefix>*` directory whose owner is gone, for `remove(dir)` to stop what runs
- * there and delete it. Returns the directories handed over.
+ * there and delete it. Returns the directories removed; one that `remove` fails on (a mount
+ * that stays busy) is reported on stderr and left, so that it does not fail the run reaping it.
  */
 export function reapOrphanedDirs(prefix, remove) {
   const reaped = [];
@@ -99,8 +127,12 @@ export function reapOrphanedDirs(prefix, remove) {
     if (!name.startsWith(prefix)) continue;
     const dir = join('/tmp', name);
     if (!ownerGone(dir)) continue;
-    remove(dir);
-    reaped.push(dir);
+    try {
+      remove(dir);
+      reaped.push(dir);
+    } catch (err) {
+      process.stderr.write(`could not remove ${dir}, left by a run that is gone: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
   }
   return reaped;
 }

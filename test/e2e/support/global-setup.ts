@@ -34,10 +34,13 @@ function exitOnHangup(): void {
 function cleanUpAtExit(daemon: PrivateDaemon, scratch: string): () => void {
   const atExit = (): void => {
     process.stderr.write(`\ne2e: the run was interrupted: stopping its dockerd (pid ${daemon.pid}) and removing ${daemon.root} and ${scratch}\n`);
-    stopDaemonSync(daemon, { remove: true });
-    // Gateways the tests started on files of the run (their --config is in it).
-    endProcessesUnder(scratch);
-    rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
+    try {
+      stopDaemonSync(daemon, { remove: true });
+    } finally {
+      // Gateways the tests started on files of the run (their --config is in it).
+      endProcessesUnder(scratch);
+      rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
+    }
   };
   process.once('exit', atExit);
   process.once('SIGHUP', exitOnHangup);

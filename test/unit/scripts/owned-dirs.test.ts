@@ -1,27 +1,55 @@
 /**
  * Directories a run claims (scripts/lib/owned-dirs.mjs): an e2e run killed before its teardown
  * left its dockerd, containerd and /tmp directories behind; the next run removes those whose
- * owner is gone, ending only the processes that name them. A directory of a live run, or one
- * nothing claimed, is left alone, and so are its processes.
+ * owner is gone, ending only the processes that name them. A directory of a live run, one
+ * nothing claimed, a symbolic link, another user's and a claim from another pid namespace are
+ * left alone, and so are their processes.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { claimDir, endProcessesUnder, ownerGone, processesUnder, processStart, reapOrphanedDirs } from '../../../scripts/lib/owned-dirs.mjs';
 
-const PREFIX = `dgt-owned-test-${process.pid}-`;
+// Not `dgt-`: the e2e setup reaps /tmp/dgt-* of gone runs, and may run beside this.
+const PREFIX = `owned-dirs-test-${process.pid}-`;
 const OWNED_DIRS = join(process.cwd(), 'scripts/lib/owned-dirs.mjs');
+const NOBODY = 65534;
 
-/** Claim `path` as each case says: by a process that has exited, by a pid now another process's, by this process, or not at all. */
-function claim(path: string, by: 'exited' | 'reused-pid' | 'self' | 'none'): void {
+type Claim = 'exited' | 'reused-pid' | 'self' | 'none' | 'symlink' | 'other-user' | 'other-pidns';
+
+/** Claim `dir` as a process that has exited does. */
+function claimByExited(dir: string): void {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import { claimDir } from ${JSON.stringify(OWNED_DIRS)}; claimDir(${JSON.stringify(dir)});`], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+}
+
+/**
+ * Make `path` and claim it as each case says: by a process that has exited, by a pid now
+ * another process's, by this process, not at all; a symbolic link to a directory an exited
+ * process claimed; another user's directory an exited process claimed; a claim of an exited
+ * pid made in another pid namespace. Returns what else to remove afterwards.
+ */
+function make(path: string, by: Claim): string[] {
+  if (by === 'symlink') {
+    const target = mkdtempSync('/tmp/owned-dirs-target-');
+    claimByExited(target);
+    symlinkSync(target, path);
+    return [target];
+  }
+  mkdirSync(path);
   if (by === 'self') claimDir(path);
   if (by === 'reused-pid') writeFileSync(join(path, 'owner.json'), JSON.stringify({ pid: process.pid, start: `${processStart(process.pid)}0` }));
-  if (by === 'exited') {
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import { claimDir } from ${JSON.stringify(OWNED_DIRS)}; claimDir(${JSON.stringify(path)});`], { encoding: 'utf8' });
-    expect(r.stderr).toBe('');
+  if (by === 'exited' || by === 'other-user') claimByExited(path);
+  if (by === 'other-user') {
+    chownSync(join(path, 'owner.json'), NOBODY, NOBODY);
+    chownSync(path, NOBODY, NOBODY);
   }
+  if (by === 'other-pidns') writeFileSync(join(path, 'owner.json'), JSON.stringify({ pid: 999_999_999, start: '1', pidns: 'pid:[1]' }));
+  return [];
 }
+
+const asRoot = process.getuid?.() === 0;
 
 describe('reapOrphanedDirs', () => {
   it.each([
@@ -29,11 +57,14 @@ describe('reapOrphanedDirs', () => {
     ['claimed by a pid another process has now (other start time): removed', 'reused-pid', true],
     ['claimed by this live process: kept, its process running', 'self', false],
     ['claimed by nothing (older code, another tool): kept', 'none', false],
+    ['a symbolic link to a directory an exited process claimed: kept, with its target', 'symlink', false],
+    ['claimed in another pid namespace (the pid means another process here): kept', 'other-pidns', false],
+    // Making another user's directory takes root (as the private dockerd does).
+    ...(asRoot ? [['another user\'s directory an exited process claimed: kept', 'other-user', false] as const] : []),
   ] as const)('%s', async (_label, by, reaped) => {
     const path = join('/tmp', `${PREFIX}${by}`);
-    mkdirSync(path);
+    const extra = make(path, by);
     try {
-      claim(path, by);
       // A process whose command line names the directory, as a private dockerd names its root.
       const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', join(path, 'marker')], { stdio: 'ignore' });
       const ended = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
@@ -45,6 +76,7 @@ describe('reapOrphanedDirs', () => {
       });
       expect(got).toEqual(reaped ? [path] : []);
       expect(existsSync(path)).toBe(!reaped);
+      for (const e of extra) expect(existsSync(join(e, 'owner.json'))).toBe(true);
       if (reaped) expect(await ended).toBe('SIGTERM');
       else {
         expect(child.exitCode).toBe(null);
@@ -53,6 +85,29 @@ describe('reapOrphanedDirs', () => {
       }
     } finally {
       rmSync(path, { recursive: true, force: true });
+      for (const e of extra) rmSync(e, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a directory it cannot remove and goes on with the others', () => {
+    const stuck = join('/tmp', `${PREFIX}stuck`);
+    const next = join('/tmp', `${PREFIX}next`);
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      for (const dir of [stuck, next]) {
+        mkdirSync(dir);
+        claimByExited(dir);
+      }
+      const got = reapOrphanedDirs(PREFIX, (dir) => {
+        if (dir === stuck) throw new Error('EBUSY: resource busy or locked');
+        rmSync(dir, { recursive: true, force: true });
+      });
+      expect(got).toEqual([next]);
+      expect(existsSync(stuck)).toBe(true);
+      expect(stderr).toHaveBeenCalledWith(expect.stringContaining(`could not remove ${stuck}, left by a run that is gone: EBUSY`));
+    } finally {
+      stderr.mockRestore();
+      for (const dir of [stuck, next]) rmSync(dir, { recursive: true, force: true });
     }
   });
 });
