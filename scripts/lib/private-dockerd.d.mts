@@ -23,7 +23,8 @@ export interface PrivateDaemon {
 }
 
 export function waitForDaemon(socket: string, ms?: number): Promise<void>;
-export function startDaemon(opts?: { prefix?: string; tls?: DaemonTls }): Promise<PrivateDaemon>;
+/** Start a private dockerd under /tmp/<prefix>XXXXXX; with `claim`, owned by this process (reaped once it is gone). */
+export function startDaemon(opts?: { prefix?: string; tls?: DaemonTls; claim?: boolean }): Promise<PrivateDaemon>;
 export function restartDaemon(d: PrivateDaemon): Promise<PrivateDaemon>;
 export function stopDaemon(d: PrivateDaemon, opts?: { remove?: boolean }): Promise<void>;
 /** stopDaemon without awaiting (an 'exit' handler); signals only processes naming the daemon's root. */

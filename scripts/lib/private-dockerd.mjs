@@ -8,8 +8,9 @@
  * private-dockerd.d.mts.
  *
  * The daemon is detached (its own process group: a Ctrl-C meant for the tests does not reach
- * it), so whoever starts it must stop it. Its directory holds owner.json (owned-dirs.mjs):
- * `reapOrphanedDaemons` stops and removes the daemons of runs that ended without doing so.
+ * it), so whoever starts it must stop it. Started with `claim`, its directory holds owner.json
+ * (owned-dirs.mjs): `reapOrphanedDaemons` stops and removes the daemons of runs that ended
+ * without doing so.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -60,10 +61,15 @@ async function boot(d) {
   throw new Error(`dockerd did not start${child.exitCode === null ? ' within 60 s' : ` (exit ${child.exitCode})`}:\n${daemonLog(d)}`);
 }
 
-/** Start a private dockerd under a fresh `/tmp/<prefix>XXXXXX`; resolves once /_ping answers. */
-export async function startDaemon({ prefix = 'dgt-', tls } = {}) {
+/**
+ * Start a private dockerd under a fresh `/tmp/<prefix>XXXXXX`; resolves once /_ping answers.
+ * With `claim`, its directory names this process as its owner (owned-dirs.mjs): a later
+ * `reapOrphanedDaemons` stops and removes it once this process is gone. Unclaimed (the default),
+ * it is never reaped: a script may start a daemon, exit and leave it for others to use.
+ */
+export async function startDaemon({ prefix = 'dgt-', tls, claim = false } = {}) {
   const root = mkdtempSync(join('/tmp', prefix));
-  claimDir(root);
+  if (claim) claimDir(root);
   return boot({ root, socket: join(root, 'd.sock'), log: join(root, 'dockerd.log'), pid: 0, tls });
 }
 

@@ -65,7 +65,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
   // Runs that were killed before their teardown (also a SIGINT while the daemon was starting).
   for (const dir of reapOrphanedDaemons(DAEMON_PREFIX)) process.stderr.write(`e2e: removed ${dir}, left by a run that was stopped before its teardown\n`);
-  const daemon = await startDaemon({ prefix: DAEMON_PREFIX });
+  const daemon = await startDaemon({ prefix: DAEMON_PREFIX, claim: true });
   const scratch = mkdtempSync(join('/tmp', SCRATCH_PREFIX));
   claimDir(scratch);
   const dropExitHook = cleanUpAtExit(daemon, scratch);
