@@ -94,10 +94,10 @@ export function startUpstreamMonitor(opts: {
       if (wasUp === false) opts.log?.info({ event: 'upstream-up', upstream: opts.upstream.url }, 'the daemon answers /_ping again');
       return;
     }
-    // What is at a unix socket's path is looked at only now, when the warning is written.
+    // What is at a unix socket's path is looked at only now, when the warning is written: in this
+    // turn, so that a ping ending meanwhile cannot log upstream-up before this warning.
     const upstream = opts.upstream;
-    const advice = upstreamDownAdvice(upstream, ping.code, upstream.kind === 'unix' ? await pathKind(upstream.path) : undefined);
-    if (stopped) return;
+    const advice = upstreamDownAdvice(upstream, ping.code, upstream.kind === 'unix' ? pathKind(upstream.path) : undefined);
     opts.log?.warn({ event: 'upstream-down', upstream: upstream.url, error: ping.detail ?? 'no answer', ...(advice === undefined ? {} : { advice }) }, 'the daemon does not answer /_ping: requests get 502, or wait if it accepts connections without answering, until it does');
   };
   void tick();

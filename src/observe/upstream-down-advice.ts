@@ -4,7 +4,7 @@
  * once, when the warning is written, so a file or directory where the socket should be is named
  * as such (connecting to it says ECONNREFUSED, as a stale socket does).
  */
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import type { Upstream } from '../config/types.js';
 
 /** What is at a unix socket's path: a socket, another kind of file, or nothing. */
@@ -48,10 +48,13 @@ export function upstreamDownAdvice(upstream: Upstream, code: string | undefined,
   }
 }
 
-/** What is at `path`, for upstreamDownAdvice. */
-export async function pathKind(path: string): Promise<PathKind> {
+/**
+ * What is at `path`, for upstreamDownAdvice. Synchronous: the monitor writes its warning in the
+ * same turn as it judges the ping, so that a ping ending meanwhile cannot log `upstream-up` first.
+ */
+export function pathKind(path: string): PathKind {
   try {
-    const s = await stat(path);
+    const s = statSync(path);
     if (s.isSocket()) return 'socket';
     return s.isDirectory() ? 'directory' : 'file';
   } catch {
