@@ -75,9 +75,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('daemonPid', daemon.pid);
   project.provide('scratchRoot', scratch);
   return async () => {
-    dropExitHook();
     // Also unmounts what dockerd left under its root (overlays, netns) and removes it.
     await stopDaemon(daemon, { remove: true });
     rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
+    // Only now: a Ctrl-C while the teardown waits for dockerd still stops it and removes both.
+    dropExitHook();
   };
 }
