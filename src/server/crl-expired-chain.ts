@@ -5,6 +5,7 @@
  * that began before the reload that installed the expired CRL, or before the CRL in force reached
  * its nextUpdate (gateway-server.ts, admin-crl-expiry.ts).
  */
+import { commandName } from '../core/command-name.js';
 import type { Identity } from '../core/types.js';
 import { expiredCrlCas } from '../runtime/crl-lockouts.js';
 import { CRL_LISTENERS, type CrlListener } from './crl-listeners.js';
@@ -44,5 +45,5 @@ export function expiredCrlRefusal(expired: { issuer: string; nextUpdate?: Date }
   const since = expired.nextUpdate ? ` since ${expired.nextUpdate.toISOString()}` : '';
   const installedExpired = expired.nextUpdate !== undefined && expired.nextUpdate.getTime() <= installedAt.getTime();
   const what = installedExpired ? 'it was installed while this handshake was in progress' : 'it reached its nextUpdate while this handshake was in progress';
-  return `client certificate not verified: CRL_HAS_EXPIRED (the CRL in force of ${expired.issuer}, a CA of its chain, has expired${since}; ${what}: a problem with the gateway's ${file}, every ${peers} of that CA is refused until a CRL valid now is installed, "dockgate certs crl")`;
+  return `client certificate not verified: CRL_HAS_EXPIRED (the CRL in force of ${expired.issuer}, a CA of its chain, has expired${since}; ${what}: a problem with the gateway's ${file}, every ${peers} of that CA is refused until a CRL valid now is installed, "${commandName()} certs crl")`;
 }

@@ -15,6 +15,7 @@ import { runCertsCommand } from '../../../src/pki/cli.js';
 import { ensureDefaultPki } from '../../../src/pki/ensure-default-pki.js';
 import { lockoutMessage } from '../../../src/runtime/crl-lockouts.js';
 import { expiryWarnings } from '../../../src/runtime/expiry-warnings.js';
+import { expiredCrlRefusal } from '../../../src/server/crl-expired-chain.js';
 import { captureIo } from '../pki/helpers.js';
 
 /** A file system of links: path -> real path (a path absent here does not exist). */
@@ -138,5 +139,9 @@ describe('help and usage texts name the command as the hints do', () => {
     expect(server?.message).toContain(`run "${cmd} certs rotate-server"`);
     expect(crl?.message).toContain(`run "${cmd} certs crl"`);
     expect(lockoutMessage({ reason: 'crl-expired', ca: 'CN=a', at: now })).toContain(`("${cmd} certs crl")`);
+    // A handshake refused as it completes because the CRL in force expired meanwhile (tls-handshake-failed's detail).
+    for (const listener of ['docker', 'admin'] as const) {
+      expect(expiredCrlRefusal({ issuer: 'CN=a', nextUpdate: now }, soon, listener)).toContain(`"${cmd} certs crl")`);
+    }
   });
 });
