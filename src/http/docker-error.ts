@@ -1,17 +1,26 @@
 /**
  * Renders errors in Docker's shape: status, `Content-Type: application/json` exactly (the CLI
- * extracts the message only for that exact value) and `{"message": "..."}`.
+ * extracts the message only for that exact value) and `{"message": "..."}`. The message is the
+ * text the docker CLI prints to its user, with its hidden characters written `\uXXXX`.
  */
 import type { ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { escapeHidden } from '../core/hidden-characters.js';
 import { endRawSocket } from './end-raw-socket.js';
 
 /** Extra headers some errors carry (e.g. `Retry-After`). */
 export type ExtraHeaders = Record<string, string>;
 
+/**
+ * The error body. A message quotes the caller's own name, groups and request (`denied
+ * ContainerCreate for <name>`), and the CLI prints it as it is: a certificate named
+ * `\u202Eecila` would read as "alice", a newline would start a line of the gateway's making.
+ * Hidden characters (hidden-characters.ts) are written `\uXXXX`, as the audit log and `policy
+ * explain` show them; the decision was made on the exact name, and the audit record keeps it.
+ */
 function body(message: string): string {
-  return JSON.stringify({ message }) + '\n';
+  return JSON.stringify({ message: escapeHidden(message) }) + '\n';
 }
 
 /** Answer a normal request with a Docker-shaped error. Closes the connection when `close` is set. */

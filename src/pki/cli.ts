@@ -103,7 +103,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         dir, name, groups: args.list('group'), days: args.int('days'), out: args.string('out'),
         keyType: keyTypeOf(args), force: args.bool('force'),
       });
-      for (const warning of warnings) io.stderr.write(`dockgate certs: warning: ${warning}\n`);
+      for (const warning of warnings) io.stderr.write(`dockgate certs: warning: ${escapeHidden(warning)}\n`);
       say(io, `Issued a client certificate for "${name}"${entry.groups.length ? ` (groups: ${entry.groups.join(', ')})` : ''}`);
       say(io, summary(entry));
       say(io, `  bundle       ${bundle.dir}`);
@@ -226,19 +226,23 @@ export async function runCertsCommand(argv: string[], io: CliIo): Promise<number
 /** A NAME, `--group` or `--host` value the library refuses is a bad value on the command line: exit 2. */
 const BAD_VALUE_CODES: ReadonlySet<string> = new Set(['PKI_BAD_NAME', 'PKI_BAD_GROUP', 'PKI_BAD_HOST']);
 
-/** Renders an error as one line on stderr and returns its exit code. */
+/**
+ * Renders an error as one line on stderr and returns its exit code. A message may echo what the
+ * user typed or what the index holds (`certs revoke $'\u202Eecila'`: `no certificate with name
+ * or serial "..."`): its hidden characters are written `\uXXXX`, as certs list writes names.
+ */
 function reportError(thrown: unknown, io: CliIo, command: string): number {
   const err = thrown instanceof PkiError && BAD_VALUE_CODES.has(thrown.code) ? new UsageError(thrown.message, command) : thrown;
   if (err instanceof UsageError) {
     const hint = `${commandName()} certs ${err.command ? `${err.command} ` : ''}--help`;
-    io.stderr.write(`dockgate certs: ${err.message} (see "${hint}")\n`);
+    io.stderr.write(`dockgate certs: ${escapeHidden(err.message)} (see "${hint}")\n`);
     return 2;
   }
   if (err instanceof PkiError) {
-    io.stderr.write(`dockgate certs: ${err.message}\n`);
+    io.stderr.write(`dockgate certs: ${escapeHidden(err.message)}\n`);
     return 1;
   }
   const e = err as NodeJS.ErrnoException;
-  io.stderr.write(`dockgate certs: ${e?.message ?? String(err)}\n`);
+  io.stderr.write(`dockgate certs: ${escapeHidden(e?.message ?? String(err))}\n`);
   return 1;
 }

@@ -10,6 +10,7 @@ import { FactsError } from '../facts/errors.js';
 import { parseFormBody } from '../facts/query.js';
 import { type ArgSpec, parseArgs, refuseRepeated, UsageError } from '../cli/args.js';
 import { withCommandName } from '../core/command-name.js';
+import { escapeHidden } from '../core/hidden-characters.js';
 import { readFailure } from '../config/unreadable.js';
 import { ConfigError } from '../config/validate.js';
 import { policyWarnings } from './warnings.js';
@@ -116,14 +117,16 @@ function check(argv: string[], io: PolicyCliIo): number {
   if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   const { policy, note } = selectPolicy(args.values);
   const modes = policy.rules.filter((r) => r.mode === 'audit').length;
-  io.stdout.write(
-    `policy OK: ${policy.source ?? '(built-in default)'}\n` +
-      (note ? `  ${note}\n` : '') +
-      `  version ${policy.version}, mode ${policy.mode}, ${policy.rules.length} rule${policy.rules.length === 1 ? '' : 's'}` +
-      `${modes ? ` (${modes} in audit mode)` : ''}\n` +
-      policy.rules.map((r) => `  - ${r.name}: ${r.effect} ${r.selectors.map((s) => s.text).join(', ')}${r.guards.length ? ` [guards: ${r.guards.map((g) => g.definition.key).join(', ')}]` : ''}\n`).join(''),
-  );
-  for (const warning of policyWarnings(policy)) io.stdout.write(`warning: ${warning}\n`);
+  const lines = [
+    `policy OK: ${policy.source ?? '(built-in default)'}`,
+    ...(note ? [`  ${note}`] : []),
+    `  version ${policy.version}, mode ${policy.mode}, ${policy.rules.length} rule${policy.rules.length === 1 ? '' : 's'}${modes ? ` (${modes} in audit mode)` : ''}`,
+    ...policy.rules.map((r) => `  - ${r.name}: ${r.effect} ${r.selectors.map((s) => s.text).join(', ')}${r.guards.length ? ` [guards: ${r.guards.map((g) => g.definition.key).join(', ')}]` : ''}`),
+    ...policyWarnings(policy).map((warning) => `warning: ${warning}`),
+  ];
+  // The names warnings list (`who` entries: `user \u202Eecila` would print as alice) and the
+  // file's name are the author's text: hidden characters written \uXXXX, as `policy explain` does.
+  io.stdout.write(lines.map((line) => `${escapeHidden(line)}\n`).join(''));
   return 0;
 }
 
@@ -200,6 +203,7 @@ async function readBody(source: string, io: PolicyCliIo): Promise<Uint8Array> {
 
 function writeProblems(err: PolicyError, io: PolicyCliIo): void {
   const file = err.source ?? '(policy)';
-  io.stderr.write(`${file}: ${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}\n`);
-  for (const p of err.problems) io.stderr.write(`  ${problemLine(file, p)}\n`);
+  // A problem quotes what the file says (`rule name "\u202Eecila" must be ...`): hidden characters written \uXXXX.
+  io.stderr.write(`${escapeHidden(file)}: ${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}\n`);
+  for (const p of err.problems) io.stderr.write(`  ${escapeHidden(problemLine(file, p))}\n`);
 }

@@ -13,6 +13,7 @@
  * images with them unless something else names them, the client's stream gets an error message (`docker build` fails), and the exchange
  * is recorded as a tenancy denial (`build-labels`). The build's tags stay reserved until then.
  */
+import { escapeHidden } from '../core/hidden-characters.js';
 import type { JsonValue } from '../core/types.js';
 import { isObject } from '../facts/go-fold.js';
 import { goBoolValue } from '../facts/query.js';
@@ -105,9 +106,13 @@ export function exportsImage(outputs: string | undefined): boolean {
   }
 }
 
-/** The error message a build stream carries, as dockerd writes one (`\r\n` after it). */
+/**
+ * The error message a build stream carries, as dockerd writes one (`\r\n` after it). The CLI
+ * prints it: its hidden characters are written `\uXXXX`, as docker-error.ts writes a refusal's.
+ */
 export function streamError(message: string): Buffer {
-  return Buffer.from(`${JSON.stringify({ errorDetail: { message }, error: message })}\r\n`);
+  const shown = escapeHidden(message);
+  return Buffer.from(`${JSON.stringify({ errorDetail: { message: shown }, error: shown })}\r\n`);
 }
 
 /** The after-the-fact check of a tenant's BuildKit build (version=2), its tags looked up first. */

@@ -82,3 +82,34 @@ describe('writeRawDockerError', () => {
     expect(raw.startsWith('HTTP/1.1 599 Error\r\n')).toBe(true);
   });
 });
+
+// The docker CLI prints the message as it is, and it quotes the caller's own name, groups and
+// request (`denied ContainerCreate for <name>`): a certificate named "\u202Eecila" read as alice.
+describe('the message as the CLI reads it: hidden characters written \\uXXXX', () => {
+  const rows: Array<[string, string, string]> = [
+    ['a bidi override in the name', 'dockgate: denied ContainerCreate for \u202Eecila (groups none)', 'dockgate: denied ContainerCreate for \\u202Eecila (groups none)'],
+    ['a zero-width space and a bidi isolate in groups', 'for bob (groups op\u200Bs,\u2067dev)', 'for bob (groups op\\u200Bs,\\u2067dev)'],
+    ['a newline, ESC and a C1 CSI (a forged line, terminal sequences)', 'for x\ndocker: ok\u001b[2J\u009b31m', 'for x\\u000Adocker: ok\\u001B[2J\\u009B31m'],
+    ['U+2028 and a tag character beyond U+FFFF', 'a\u2028b\u{E0041}', 'a\\u2028b\\uDB40\\uDC41'],
+    ['quotes, accents and CJK stay as they are', 'for Zoë (rule "日本")', 'for Zoë (rule "日本")'],
+  ];
+
+  it.each(rows)('sendDockerError: %s', (_what, message, shown) => {
+    const res = response();
+    sendDockerError(res, 403, message);
+    const [, [, text]] = res.log as [unknown, [string, string]];
+    expect(JSON.parse(text)).toEqual({ message: shown });
+    expect(res.log[0]).toEqual(['writeHead', 403, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) }]);
+  });
+
+  it.each(rows)('writeRawDockerError: %s', async (_what, message, shown) => {
+    const socket = new PassThrough();
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    writeRawDockerError(socket, 403, message);
+    await new Promise((resolve) => socket.once('end', resolve));
+    const [head, text] = Buffer.concat(chunks).toString().split('\r\n\r\n') as [string, string];
+    expect(JSON.parse(text)).toEqual({ message: shown });
+    expect(head).toContain(`Content-Length: ${Buffer.byteLength(text)}`);
+  });
+});

@@ -107,3 +107,39 @@ describe('certs issue refuses them; an existing client with one keeps working', 
     expect(after.certs.filter((e) => e.name === '\u202Eecila').map((e) => e.revoked !== undefined)).toEqual([true, true]);
   });
 });
+
+/** Any hidden character (hidden-characters.ts), raw, in a text but its final newline. */
+const RAW_HIDDEN = /(?!\n$)[\p{Default_Ignorable_Code_Point}\p{Cf}\p{Cc}\p{Zl}\p{Zp}]/u;
+
+// A certs error quoting what the user typed, or a name the index holds, printed it raw:
+// `certs revoke $'\u202Eecila'` answered `no certificate with name or serial "ecila"` read backwards.
+describe('certs errors write the hidden characters of what they quote as \\uXXXX', () => {
+  let dir: string;
+  let serial: string;
+  beforeAll(async () => {
+    dir = join(await tmp(), 'certs');
+    expect((await run('init', '--dir', dir)).code).toBe(0);
+    expect((await run('issue', 'ecila', '--dir', dir)).code).toBe(0);
+    const indexFile = join(dir, 'index.json');
+    const index = JSON.parse(await readFile(indexFile, 'utf8')) as { certs: { kind: string; name: string; serial: string }[] };
+    for (const e of index.certs) if (e.kind === 'client' && e.name === 'ecila') e.name = '\u202Eecila';
+    serial = index.certs.find((e) => e.name === '\u202Eecila')?.serial ?? '';
+    await writeFile(indexFile, JSON.stringify(index, null, 2));
+    expect((await run('revoke', '\u202Eecila', '--dir', dir)).code).toBe(0);
+  });
+
+  test.each<[string, () => string[], number, string]>([
+    ['revoke of a name not in the index', () => ['revoke', 'mal\u200Blory', '--dir', dir], 1, 'no certificate with name or serial "mal\\u200Blory" in the index'],
+    ['revoke of a name whose certificates are all revoked', () => ['revoke', '\u202Eecila', '--dir', dir], 1, 'every certificate of "\\u202Eecila" is already revoked'],
+    ['revoke by the serial of a revoked certificate: the name the index holds', () => ['revoke', serial, '--dir', dir], 1, `(\\u202Eecila) is already revoked`],
+    ['renew of a name not in the index', () => ['renew', 'mal\u200Blory', '--dir', dir], 1, 'no client "mal\\u200Blory" in the index; use "certs issue mal\\u200Blory"'],
+    ['renew of a name whose certificates are all revoked', () => ['renew', '\u202Eecila', '--dir', dir], 1, 'every certificate of "\\u202Eecila" is revoked'],
+    ['a --host that is no DNS name (a usage error)', () => ['rotate-server', '--host', '\u202Emoc.example', '--dir', dir], 2, '"\\u202Emoc.example" is neither an IP address nor a DNS name'],
+    ['an unexpected argument (a usage error)', () => ['list', 'x\u001b[2J', '--dir', dir], 2, 'unexpected argument "x\\u001B[2J"'],
+  ])('%s', async (_what, argv, code, shown) => {
+    const r = await run(...argv());
+    expect(r.code, r.err).toBe(code);
+    expect(r.err).toContain(shown);
+    expect(r.err).not.toMatch(RAW_HIDDEN);
+  });
+});

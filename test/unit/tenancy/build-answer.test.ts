@@ -105,3 +105,16 @@ describe('exportsImage: whether the build writes an image (the moby exporter)', 
 it('streamError is the message line the docker CLI fails on', () => {
   expect(streamError('dockgate: no').toString()).toBe('{"errorDetail":{"message":"dockgate: no"},"error":"dockgate: no"}\r\n');
 });
+
+// The CLI prints the message: the tenant's name in it (`denied ... for <name>`) showed bidi and
+// zero-width characters raw.
+it.each([
+  ['a bidi override and a zero-width space', 'for \u202Eecila: mal\u200Blory', 'for \\u202Eecila: mal\\u200Blory'],
+  ['a newline and ESC', 'x\n\u001b[2J', 'x\\u000A\\u001B[2J'],
+  ['plain non-ASCII stays', 'for Zoë', 'for Zoë'],
+])('streamError writes hidden characters as \\uXXXX: %s', (_what, message, shown) => {
+  const line = streamError(message).toString();
+  expect(line.endsWith('}\r\n')).toBe(true);
+  // What the CLI reads, once it has decoded the JSON.
+  expect(JSON.parse(line)).toEqual({ errorDetail: { message: shown }, error: shown });
+});
