@@ -6,13 +6,14 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hostPort } from '../config/address.js';
+import { hostPort, parseListen } from '../config/address.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { buildConfig, loadConfig } from '../config/load.js';
-import type { GatewayConfig } from '../config/types.js';
+import type { GatewayConfig, ListenAddress } from '../config/types.js';
 import { ConfigError } from '../config/validate.js';
 import { createOperationalLog, type OperationalLog } from '../observe/logger.js';
 import { childExecArgv, runCertsCrl, startCrlResign } from '../runtime/crl-resign.js';
+import { ListenProbeError, probeListeners } from '../runtime/listen-probe.js';
 import { startGateway, type RunningGateway } from '../runtime/start-gateway.js';
 import { StartMaterialError } from '../runtime/start-material.js';
 import type { CliIo } from './io.js';
@@ -24,8 +25,11 @@ async function resolveConfig(file: string | undefined, io: CliIo): Promise<Gatew
   const certDir = resolve(DEFAULTS.certDir);
   // Loaded only here: the PKI code (@peculiar/x509) costs the long-running gateway ~18 MiB.
   const { DefaultPkiError, ensureDefaultPki } = await import('../pki/cli.js');
+  // A first start makes ./certs before it listens: its ports are checked first, so that one
+  // whose port is taken leaves no CA behind (listen-probe.ts).
+  const probe = () => probeListeners([['admin.listen', defaultAddress(DEFAULTS.admin)], ['listen', defaultAddress(DEFAULTS.listen)]]);
   try {
-    await ensureDefaultPki(certDir, io);
+    await ensureDefaultPki(certDir, io, probe);
   } catch (err) {
     // A ./certs it cannot use is a configuration error (exit 2, not restarted by the unit).
     if (err instanceof DefaultPkiError) throw new DefaultCertsError(err.message);
@@ -36,6 +40,13 @@ async function resolveConfig(file: string | undefined, io: CliIo): Promise<Gatew
 
 /** The embedded default cannot set up ./certs; the message is one line saying what to do. */
 class DefaultCertsError extends Error {}
+
+/** A DEFAULTS address, as the config reads it. */
+function defaultAddress(text: string): ListenAddress {
+  const parsed = parseListen(text);
+  if (!parsed.ok) throw new Error(`DEFAULTS: ${parsed.message}`);
+  return parsed.value;
+}
 
 /** This gateway's own dist/cli/main.js, which the CRL re-sign child runs as `certs crl`. */
 const MAIN_SCRIPT = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -73,6 +84,11 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
     if (err instanceof DefaultCertsError) {
       io.stderr.write(`dockgate: cannot start the embedded default: ${err.message}\n`);
       return 2;
+    }
+    // As startGateway's own failure to bind says it (exit 1), before ./certs was made.
+    if (err instanceof ListenProbeError) {
+      io.stderr.write(`dockgate: cannot start: ${err.message}\n`);
+      return 1;
     }
     throw err;
   }

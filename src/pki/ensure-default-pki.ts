@@ -28,21 +28,30 @@ const OR_CONFIG = 'or start with --config FILE naming your own TLS files';
  * an `admin` bundle into `<dir>/clients/admin` and prints how to connect with it. Otherwise
  * does nothing. Anything in the way (an orphaned `ca-key.pem`, a `clients/` left without a CA,
  * an unwritable directory) is a DefaultPkiError, thrown before anything is created.
+ * `beforeCreate` is the caller's last check once nothing is in the way, before anything is
+ * created (serve: that its listeners can bind); what it throws is thrown as it is.
  */
-export async function ensureDefaultPki(dir: string, io: CliIo): Promise<{ created: boolean; adminBundle?: string }> {
+export async function ensureDefaultPki(dir: string, io: CliIo, beforeCreate: () => Promise<void> = async () => {}): Promise<{ created: boolean; adminBundle?: string }> {
   const paths = pkiPaths(dir);
+  const cannotSetUp = (err: unknown) =>
+    new DefaultPkiError(`cannot set up a CA in ${paths.dir}: ${(err as Error).message}; make ${paths.dir} (or its parent) a directory this user (uid ${process.getuid?.() ?? '?'}) can write, ${OR_CONFIG}`, { cause: err });
+  let conflict;
   try {
     if (await exists(paths.ca)) return { created: false };
-    const conflict = await findInitConflict(paths);
-    if (conflict) {
-      // No ca.pem here, so a `ca` conflict is a CA key left on its own.
-      const what = conflict.kind === 'ca' ? `${paths.caKey} exists though ${paths.ca} does not` : conflict.what;
-      throw new DefaultPkiError(`${what}; nothing was created: move it out of ${paths.dir} (a new CA and "${DEFAULT_ADMIN.name}" bundle are then made there), ${OR_CONFIG}`);
-    }
+    conflict = await findInitConflict(paths);
+  } catch (err) {
+    throw cannotSetUp(err);
+  }
+  if (conflict) {
+    // No ca.pem here, so a `ca` conflict is a CA key left on its own.
+    const what = conflict.kind === 'ca' ? `${paths.caKey} exists though ${paths.ca} does not` : conflict.what;
+    throw new DefaultPkiError(`${what}; nothing was created: move it out of ${paths.dir} (a new CA and "${DEFAULT_ADMIN.name}" bundle are then made there), ${OR_CONFIG}`);
+  }
+  await beforeCreate();
+  try {
     await initPki({ dir, hosts: detectLocalHosts() });
   } catch (err) {
-    if (err instanceof DefaultPkiError) throw err;
-    throw new DefaultPkiError(`cannot set up a CA in ${paths.dir}: ${(err as Error).message}; make ${paths.dir} (or its parent) a directory this user (uid ${process.getuid?.() ?? '?'}) can write, ${OR_CONFIG}`, { cause: err });
+    throw cannotSetUp(err);
   }
   let bundle;
   try {

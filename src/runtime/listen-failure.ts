@@ -3,8 +3,17 @@
  * use 0.0.0.0:2376` told the operator of `npm start` neither what holds the port nor what to do.
  */
 
+/** The config key that sets a listener's address. */
+export type ListenerKey = 'listen' | 'admin.listen';
+
+/** What a start-up error calls the listener set by each key. */
+export const LISTENER_NAMES: Readonly<Record<ListenerKey, string>> = {
+  listen: 'Docker API listener (listen)',
+  'admin.listen': 'admin listener (admin)',
+};
+
 /** The advice for a bind that failed with `code`, for the listener set by config key `key` (undefined: none to give). */
-export function listenFailureAdvice(key: 'listen' | 'admin.listen', code: string | undefined): string | undefined {
+export function listenFailureAdvice(key: ListenerKey, code: string | undefined): string | undefined {
   const elsewhere = `or run with a config file whose ${key} names another address or port (npm start -- --config FILE, or serve --config FILE: README, Configuration reference)`;
   switch (code) {
     case 'EADDRINUSE':
@@ -19,7 +28,7 @@ export function listenFailureAdvice(key: 'listen' | 'admin.listen', code: string
 }
 
 /** The start-up error of the listener `which` (`Docker API listener (listen)`), with its advice. */
-export function listenerError(which: string, key: 'listen' | 'admin.listen', err: unknown): Error {
+export function listenerError(which: string, key: ListenerKey, err: unknown): Error {
   const advice = listenFailureAdvice(key, (err as NodeJS.ErrnoException).code);
   return new Error(`${which}: ${(err as Error).message}${advice === undefined ? '' : `: ${advice}`}`, { cause: err });
 }

@@ -37,7 +37,7 @@ import type { PendingCrl } from './crl-pending.js';
 import { logCrlLockouts } from './lockout-log.js';
 import { recordAdminTlsExpiry, recordTlsExpiry } from './tls-expiry-gauges.js';
 import { VERSION } from './version.js';
-import { listenerError } from './listen-failure.js';
+import { LISTENER_NAMES, listenerError } from './listen-failure.js';
 
 /** A running gateway. */
 export interface RunningGateway {
@@ -144,7 +144,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
         crlExpiredClosed: (count, certificates) => logCrlCut(log, 'admin', count, certificates),
       }).catch(async (err: unknown) => {
         await audit.close();
-        throw listenerError('admin listener (admin)', 'admin.listen', err);
+        throw listenerError(LISTENER_NAMES['admin.listen'], 'admin.listen', err);
       })
     : undefined;
   for (const warning of admin?.tlsWarnings ?? []) log.warn({ event: 'tls-config', listener: 'admin' }, warning);
@@ -163,7 +163,7 @@ export async function startGateway(config: GatewayConfig, log: OperationalLog): 
   const server = await startGatewayServer({ config, tls: tls(), target, gatekeeper: () => gatekeeper, observer, tenancy, apiRange }).catch(async (err: unknown) => {
     await admin?.close();
     await audit.close();
-    throw listenerError('Docker API listener (listen)', 'listen', err);
+    throw listenerError(LISTENER_NAMES.listen, 'listen', err);
   });
   listening = () => server.server.listening;
   // Past a CRL's nextUpdate its CA's new handshakes are refused, and its open connections closed.

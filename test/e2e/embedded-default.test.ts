@@ -1,10 +1,12 @@
 /**
  * `dockgate serve` with no config at all: creates ./certs with a CA, a server certificate and
  * an admin bundle, prints a docker command line that really connects, and listens on 2376.
- * It keeps its own CRL fresh: one close to its nextUpdate is re-signed and reloaded.
+ * It keeps its own CRL fresh: one close to its nextUpdate is re-signed and reloaded. A first
+ * start whose port is taken creates nothing.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { CLI, docker, dockgate, run } from './support/gateway.js';
@@ -62,6 +64,29 @@ it('creates a PKI on first start and prints connect lines that work', async () =
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('close', r));
+  }
+});
+
+// A first start made ./certs (a CA, an admin bundle) and only then failed to bind: a CA left
+// behind for a gateway that never ran. Its ports are checked first now.
+it.each([
+  ['the Docker API port (0.0.0.0:2376)', '0.0.0.0', 2376, 'Docker API listener (listen): listen EADDRINUSE: address already in use 0.0.0.0:2376: another process listens there'],
+  ['the admin port (127.0.0.1:9376)', '127.0.0.1', 9376, 'admin listener (admin): listen EADDRINUSE: address already in use 127.0.0.1:9376: another process listens there'],
+])('a first start whose port is taken, %s: exit 1, the listener\'s message, nothing created', async (_name, host, port, message) => {
+  const holder = createServer();
+  await new Promise<void>((resolve, reject) => holder.once('error', reject).listen(port, host, resolve));
+  try {
+    const cwd = scratchDir('default-taken-');
+    const env = { ...process.env };
+    delete env.DOCKGATE_CONFIG;
+    const r = await run(process.execPath, [CLI, 'serve'], { cwd, env, timeoutMs: 30_000 });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr.trimEnd().split('\n'), r.stderr).toEqual([expect.stringMatching(/^dockgate: cannot start: /)]);
+    expect(r.stderr).toContain(message);
+    expect(r.stdout).toBe('');
+    expect(readdirSync(cwd)).toEqual([]);
+  } finally {
+    await new Promise((r) => holder.close(r));
   }
 });
 
