@@ -6,13 +6,18 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startDaemon, stopDaemon } from '../../scripts/lib/private-dockerd.mjs';
+import { claimDir, endProcessesUnder } from '../../scripts/lib/owned-dirs.mjs';
+import { reapOrphanedDaemons, startDaemon, stopDaemon, stopDaemonSync } from '../../scripts/lib/private-dockerd.mjs';
 import { api } from './docker-api.mjs';
 import { stopLoads } from './loadgen.mjs';
 import { benchPolicy } from './policy.mjs';
 import { assertServes } from './proc.mjs';
 import { NGINX, freePort, startGateway, startNaiveProxy, startNginx, startReferenceServer } from './servers.mjs';
+
+/** The signals that stop the environment (a closed terminal's SIGHUP too: Node's default exits at once, leaving it all). */
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 function dockgateCli(args) {
   const r = spawnSync(process.execPath, [resolve('dist/cli/main.js'), ...args], { encoding: 'utf8' });
@@ -32,20 +37,38 @@ function makePki(dir) {
  * `references` targets (bench/layers.mjs), not among `targets`.
  * Returns { root, daemon, pki, bundles, targets, references, policyRules, stop }.
  *
- * SIGINT and SIGTERM (Ctrl-C, a kill, a test's timeout) stop whatever has started and exit
- * 130 or 143, or the private dockerd with its containers, nginx and both Node servers outlive
- * the bench. A signal while the environment is still starting is acted on once the step in
- * progress has finished (booting dockerd takes up to a minute), so that step is stopped too.
+ * SIGINT, SIGTERM and SIGHUP (Ctrl-C, a kill, a test's timeout, a closed terminal) stop
+ * whatever has started and exit 130, 143 or 129, or the private dockerd with its containers,
+ * nginx and the Node servers outlive the bench. A signal while the environment is still
+ * starting is acted on once the step in progress has finished (booting dockerd takes up to a
+ * minute), so that step is stopped too. Should the process exit otherwise before stopping them
+ * (an uncaught error), an 'exit' hook stops them synchronously. Both directories, the
+ * environment's and the daemon's, are claimed (owner.json, scripts/lib/owned-dirs.mjs): a run
+ * killed outright (SIGKILL) is cleaned up by the next, which first stops the processes naming a
+ * `/tmp/dgb-*` directory whose run is gone, by pid, and removes it. Unclaimed directories
+ * (older runs, `dgb-prof-*`) and those of a live run are not touched.
  */
 export async function startEnvironment({ gatewayNodeArgs = [], nginxWorkers = 1, references = [] } = {}) {
+  for (const dir of reapOrphanedDaemons('dgb-')) process.stderr.write(`[bench] removed ${dir}, left by a run that was stopped before its teardown\n`);
   const root = mkdtempSync('/tmp/dgb-env-');
+  claimDir(root);
   /** What has started, as the functions that stop it; run in reverse. */
   const stops = [];
+  /** The daemon once started, for the 'exit' hook. */
+  let daemonStarted;
+  /** The last resort: the process exits with the environment not stopped. */
+  const atExit = () => {
+    process.stderr.write(`[bench] exiting with the environment running: stopping ${daemonStarted ? `dockerd (pid ${daemonStarted.pid}) and ` : ''}what names ${root}\n`);
+    if (daemonStarted) stopDaemonSync(daemonStarted, { remove: true });
+    endProcessesUnder(root);
+    rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+  };
+  process.once('exit', atExit);
   let stopping;
   const stopAll = () => (stopping ??= (async () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of SIGNALS) process.off(signal, onSignal);
     for (const stop of [...stops].reverse()) await stop();
+    process.off('exit', atExit);
   })());
   let starting = true;
   let interruptedBy;
@@ -54,7 +77,7 @@ export async function startEnvironment({ gatewayNodeArgs = [], nginxWorkers = 1,
       .catch((err) => process.stderr.write(`[bench] stopping failed: ${err.message}\n`))
       .finally(() => {
         rmSync(root, { recursive: true, force: true, maxRetries: 3 });
-        process.exit(signal === 'SIGINT' ? 130 : 143);
+        process.exit(128 + osConstants.signals[signal]);
       });
   };
   function onSignal(signal) {
@@ -64,8 +87,7 @@ export async function startEnvironment({ gatewayNodeArgs = [], nginxWorkers = 1,
     // While starting, the start sequence notices at its next step and stops what it started.
     if (!starting) exitAfterSignal(signal);
   }
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  for (const signal of SIGNALS) process.once(signal, onSignal);
   /** Between start steps: give up when a signal came in meanwhile. */
   const checkpoint = () => {
     if (interruptedBy) throw new Error(`interrupted by ${interruptedBy}`);
@@ -76,6 +98,7 @@ export async function startEnvironment({ gatewayNodeArgs = [], nginxWorkers = 1,
     checkpoint();
     const tls = { port: await freePort(), ca: join(pki, 'ca.pem'), cert: join(pki, 'server-cert.pem'), key: join(pki, 'server-key.pem') };
     const daemon = await startDaemon({ prefix: 'dgb-', tls });
+    daemonStarted = daemon;
     // Remove every container first: a stopped dockerd can leave containerd shims (and their
     // processes) behind. A few at a time, each call bounded: once, 50 force-removals at once left
     // dockerd answering none of them, and the bench waited for ever; the daemon is stopped anyway.
