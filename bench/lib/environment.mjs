@@ -97,7 +97,7 @@ export async function startEnvironment({ gatewayNodeArgs = [], nginxWorkers = 1,
     makePki(pki);
     checkpoint();
     const tls = { port: await freePort(), ca: join(pki, 'ca.pem'), cert: join(pki, 'server-cert.pem'), key: join(pki, 'server-key.pem') };
-    const daemon = await startDaemon({ prefix: 'dgb-', tls });
+    const daemon = await startDaemon({ prefix: 'dgb-', tls, claim: true });
     daemonStarted = daemon;
     // Remove every container first: a stopped dockerd can leave containerd shims (and their
     // processes) behind. A few at a time, each call bounded: once, 50 force-removals at once left
