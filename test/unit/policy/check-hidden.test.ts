@@ -7,9 +7,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { runPolicyCli } from './run-policy-cli.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runPolicyCommand } from '../../../src/policy/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dockgate-check-hidden-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,14 +17,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function check(policy: string, name = 'p.yaml'): Promise<{ code: number; out: string; err: string }> {
   const file = join(dir, name);
   writeFileSync(file, policy);
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += String(c)));
-  stderr.on('data', (c) => (err += String(c)));
-  const code = await runPolicyCommand(['check', '--policy', file], { stdout, stderr });
-  return { code, out, err };
+  return runPolicyCli(['check', '--policy', file]);
 }
 
 /** Any character escapeHidden writes as \uXXXX, but the newlines between lines. */

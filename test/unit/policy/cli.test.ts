@@ -1,27 +1,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { ConfigError } from '../../../src/config/validate.js';
-import { runPolicyCommand } from '../../../src/policy/cli.js';
 import { problemLine } from '../../../src/policy/errors.js';
 import { loadPolicy } from '../../../src/policy/compile.js';
 import { decide } from '../../../src/policy/evaluate.js';
 import { explain } from '../../../src/policy/explain.js';
+import { runPolicyCli } from './run-policy-cli.js';
 import { alice, req } from './fixtures.js';
 
-async function run(argv: string[], stdin?: string): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += String(c)));
-  stderr.on('data', (c) => (err += String(c)));
-  const code = await runPolicyCommand(argv, { stdout, stderr, stdin: stdin === undefined ? undefined : Readable.from([stdin]) });
-  return { code, out, err };
-}
+const run = runPolicyCli;
 
 const dir = mkdtempSync(join(tmpdir(), 'dockgate-policy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

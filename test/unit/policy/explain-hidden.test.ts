@@ -6,16 +6,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { runPolicyCli } from './run-policy-cli.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runPolicyCommand } from '../../../src/policy/cli.js';
 
 async function explainOut(argv: string[]): Promise<{ code: number; out: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  stdout.on('data', (c) => (out += String(c)));
-  const code = await runPolicyCommand(['explain', ...argv], { stdout, stderr });
+  const { code, out } = await runPolicyCli(['explain', ...argv]);
   return { code, out };
 }
 
