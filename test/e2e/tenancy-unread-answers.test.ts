@@ -63,8 +63,8 @@ describe('answers tenancy builds, not read by their clients', () => {
   it('with one big list unread, the next gets 429 identity-answer-budget; once it is read, lists are served again', async () => {
     const unread = await unreadList();
     try {
-      // Once the gateway holds the first answer unread, the next list is refused.
-      await until(async () => (await list()) === 429, 20_000, 'a list refused with 429 while the first answer is unread');
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(await list()).toBe(429);
       const record = await until(() => gw.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r.status === 429), 10_000, 'the 429 record');
       expect(record).toMatchObject({ operation: 'ContainerList', decision: 'malformed' });
       expect(String(record.reason)).toMatch(/^identity-answer-budget: dockgate: answers to your requests that you have not read yet hold \d+ bytes/);
@@ -72,8 +72,9 @@ describe('answers tenancy builds, not read by their clients', () => {
       let got = 0;
       unread.on('data', (d: Buffer) => (got += d.length));
       unread.resume();
-      await until(() => got > 9_000_000, 20_000, 'the first answer to be read whole');
-      await until(async () => (await list()) === 200, 20_000, 'a list served again');
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(got).toBeGreaterThan(9_000_000);
+      expect(await list()).toBe(200);
     } finally {
       unread.destroy();
     }
