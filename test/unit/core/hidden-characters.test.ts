@@ -30,9 +30,22 @@ describe('hidden characters', () => {
     ['a\nb\tc', 'a\\u000Ab\\u0009c'],
     ['alice\u{E0041}', 'alice\\uDB40\\uDC41'],
     ['Zoë 日本 \u{1F600}', 'Zoë 日本 \u{1F600}'],
+    ['ok\u007F', 'ok\\u007F'],
+    ['\u0000 !~', '\\u0000 !~'],
+    [' !~ denied ContainerCreate for alice', ' !~ denied ContainerCreate for alice'],
   ])('escapeHidden(%j) is %j, which reads back as the same string', (text, shown) => {
     expect(escapeHidden(text)).toBe(shown);
     expect(JSON.parse(`"${shown}"`)).toBe(text);
+  });
+
+  it('escapes the same characters as the hidden class does, for every UTF-16 unit (its printable-ASCII shortcut skips none)', () => {
+    const everyHidden = new RegExp(HIDDEN_CHARACTER.source, 'gu');
+    const differing: string[] = [];
+    for (let unit = 0; unit <= 0xffff; unit++) {
+      const text = `a${String.fromCharCode(unit)}b`;
+      if (escapeHidden(text) !== text.replace(everyHidden, (ch) => unitEscape(ch))) differing.push(unitEscape(String.fromCharCode(unit)));
+    }
+    expect(differing).toEqual([]);
   });
 
   it('unitEscape writes lower case on request; hiddenCharactersOf lists each once, in order', () => {
