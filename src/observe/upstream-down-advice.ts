@@ -20,7 +20,11 @@ const CONFIG = 'or set upstream: in a config file to the daemon\'s address (READ
 export function upstreamDownAdvice(upstream: Upstream, code: string | undefined, atPath: PathKind | undefined): string | undefined {
   if (upstream.kind === 'unix') {
     const path = upstream.path;
-    if (atPath === 'directory' || atPath === 'file') return `${path} is a ${atPath}, not a socket: remove it and start dockerd, ${CONFIG}`;
+    // Asked about the path first: a wrong `upstream` (dockerd's pidfile, docker.pid, beside
+    // docker.sock) is as likely as a leftover, and removing it must not be the first advice.
+    if (atPath === 'directory' || atPath === 'file') {
+      return `${path} is a ${atPath}, not a socket: if upstream names the wrong path, set upstream: in a config file to the daemon's socket (README, Configuration reference); only if this ${atPath} was left where dockerd makes its socket, remove it and start dockerd`;
+    }
     switch (code) {
       case 'ENOENT':
         return `no socket at ${path}: start dockerd (it makes the socket), ${CONFIG}`;

@@ -28,6 +28,20 @@ describe('upstreamDownAdvice', () => {
     else expect(advice).toContain(expected);
   });
 
+  // A file or directory at the configured path is as likely a wrong `upstream` (dockerd's
+  // pidfile, docker.pid, sits beside docker.sock) as a leftover: the advice must not tell the
+  // operator to delete it before asking whether the path is the daemon's socket at all.
+  it.each<[string, PathKind]>([
+    ['/var/run/docker.pid', 'file'],
+    ['/var/run/docker', 'directory'],
+  ])('a %s (%s) at the configured path: the path is questioned before removing it is advised', (path, kind) => {
+    const advice = upstreamDownAdvice({ kind: 'unix', path, url: `unix://${path}` }, 'ECONNREFUSED', kind);
+    expect(advice).toBe(
+      `${path} is a ${kind}, not a socket: if upstream names the wrong path, set upstream: in a config file to the daemon's socket (README, Configuration reference); ` +
+        `only if this ${kind} was left where dockerd makes its socket, remove it and start dockerd`,
+    );
+  });
+
   it('points at the upstream config key wherever it advises changing the address', () => {
     for (const [upstream, code] of [[unix, 'ENOENT'], [unix, 'ECONNREFUSED'], [tcp, 'ECONNREFUSED'], [tcp, 'ENOTFOUND']] as const) {
       expect(upstreamDownAdvice(upstream, code, 'missing')).toContain('upstream: in a config file');
