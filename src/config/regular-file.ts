@@ -11,6 +11,17 @@ export function tooLargeMessage(path: string, size: number, maxBytes: number): s
   return `${path} is ${size} bytes; at most ${maxBytes} are read`;
 }
 
+/**
+ * A file over the size a read takes. `size` is kept so that a read made with a larger bound
+ * (the file watch reads up to the largest file any loader takes) can be worded with the bound
+ * of the loader that refuses it.
+ */
+export class FileTooLargeError extends Error {
+  constructor(readonly path: string, readonly size: number, maxBytes: number) {
+    super(tooLargeMessage(path, size, maxBytes));
+  }
+}
+
 /** The bytes of the regular file at `path`; throws an Error saying why it cannot be used. */
 export function readRegularFile(path: string, maxBytes: number): Buffer {
   return readRegularFileAndStat(path, maxBytes).bytes;
@@ -26,7 +37,7 @@ export function readRegularFileAndStat(path: string, maxBytes: number): { bytes:
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new Error(`${path} is not a regular file (${stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a FIFO' : 'a device or socket'})`);
-    if (stat.size > maxBytes) throw new Error(tooLargeMessage(path, stat.size, maxBytes));
+    if (stat.size > maxBytes) throw new FileTooLargeError(path, stat.size, maxBytes);
     const bytes = readFileSync(fd);
     return { bytes, stat: fstatSync(fd) };
   } finally {

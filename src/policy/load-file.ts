@@ -3,7 +3,8 @@
  * and compiler. Synchronous on purpose: it runs at start-up and on reload, never per request.
  */
 import { readFailure } from '../config/unreadable.js';
-import { readYamlFile, yamlTextOf } from '../config/yaml-file.js';
+import { FileTooLargeError, tooLargeMessage } from '../config/regular-file.js';
+import { MAX_YAML_FILE_BYTES, readYamlFile, yamlTextOf } from '../config/yaml-file.js';
 import { fileURLToPath } from 'node:url';
 import { loadPolicy, type CompiledPolicy } from './compile.js';
 import { PolicyError } from './errors.js';
@@ -35,7 +36,8 @@ export function readPolicyText(path: string): string {
  */
 export function policyTextOf(path: string, read: { readonly bytes: Buffer } | { readonly error: Error }): string {
   try {
-    if ('error' in read) throw read.error;
+    // The watch read with the largest bound of any watched file (64 MiB): the policy's is 4 MiB.
+    if ('error' in read) throw read.error instanceof FileTooLargeError ? new Error(tooLargeMessage(path, read.error.size, MAX_YAML_FILE_BYTES)) : read.error;
     return yamlTextOf(path, read.bytes);
   } catch (err) {
     throw new PolicyError([{ path: '', message: `cannot read policy file: ${readFailure(path, err)}` }], path);
