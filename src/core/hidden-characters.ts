@@ -20,6 +20,16 @@ export const INVISIBLE_CLASS = '\\p{Default_Ignorable_Code_Point}\\p{Cf}';
  */
 export const HIDDEN_CLASS = `${INVISIBLE_CLASS}\\p{Cc}\\p{Zl}\\p{Zp}`;
 
+/**
+ * The hidden characters plus those an editor or terminal shows as a blank, a box or another
+ * character, yet compared as any other: private-use ones (\p{Co}), U+FFFD, spaces other than
+ * U+0020 (no-break, Ogham, en to hair, narrow no-break, medium mathematical, ideographic) and the
+ * braille blank U+2800. `policy check` warns about names holding one; `certs issue` refuses new
+ * names and groups holding one (`Jean\u00A0Dupont` prints as "Jean Dupont"). A regular
+ * expression class body.
+ */
+export const UNSEEN_CLASS = `${HIDDEN_CLASS}\\p{Co}\\uFFFD\\u00A0\\u1680\\u2000-\\u200A\\u202F\\u205F\\u3000\\u2800`;
+
 /** Matches one invisible character (INVISIBLE_CLASS). */
 export const INVISIBLE_CHARACTER = new RegExp(`[${INVISIBLE_CLASS}]`, 'u');
 
@@ -58,4 +68,11 @@ export function escapeHidden(text: string): string {
 /** The distinct hidden characters of `text`, in order of appearance, each written `\uXXXX`. */
 export function hiddenCharactersOf(text: string): string[] {
   return [...new Set(text.match(EVERY_HIDDEN) ?? [])].map((ch) => unitEscape(ch));
+}
+
+const EVERY_UNSEEN = new RegExp(`[${UNSEEN_CLASS}]`, 'gu');
+
+/** The distinct unseen characters (UNSEEN_CLASS) of `text`, in order of appearance, each written `\uXXXX`. */
+export function unseenCharactersOf(text: string): string[] {
+  return [...new Set(text.match(EVERY_UNSEEN) ?? [])].map((ch) => unitEscape(ch));
 }

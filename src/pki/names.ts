@@ -3,7 +3,7 @@
  * identity policies refer to (subject CN) and also a directory name under `clients/`, so it
  * must be safe in both places.
  */
-import { escapeHidden, hiddenCharactersOf } from '../core/hidden-characters.js';
+import { escapeHidden, hiddenCharactersOf, unseenCharactersOf } from '../core/hidden-characters.js';
 import { PkiError } from './errors.js';
 import type { x509 } from './webcrypto.js';
 
@@ -30,17 +30,18 @@ function checkText(kind: 'name' | 'group', value: string, max: number): string |
 }
 
 /**
- * Why `value` may not be a new name or group: it holds characters that show as nothing or
- * re-order the text around them (hidden-characters.ts), so that it prints as another name in
- * `certs list`, the audit log and policies (`\u202Eecila` prints as "alice"). Undefined when
- * it holds none.
+ * Why `value` may not be a new name or group: it holds characters that show as nothing, as a
+ * blank or a box, or re-order the text around them (hidden-characters.ts UNSEEN_CLASS), so that
+ * it prints as another name in `certs list`, the audit log and policies (`\u202Eecila` prints as
+ * "alice", `Jean\u00A0Dupont` as "Jean Dupont"); `policy check` warns about the same characters
+ * in the names a policy holds. Undefined when it holds none.
  */
 function hiddenProblem(kind: 'name' | 'group', value: string): string | undefined {
-  const found = hiddenCharactersOf(value);
+  const found = unseenCharactersOf(value);
   if (found.length === 0) return undefined;
   return (
-    `${kind} ${shown(value)} contains ${found.join(' ')}: invisible, bidi, format and control characters are refused in new ` +
-    `${kind}s, as they make a ${kind} print as another in lists, logs and policies`
+    `${kind} ${shown(value)} contains ${found.join(' ')}: invisible, bidi, format, control, private-use and replacement characters, ` +
+    `spaces other than U+0020 and the braille blank are refused in new ${kind}s, as they make a ${kind} print as another in lists, logs and policies`
   );
 }
 

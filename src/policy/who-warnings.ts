@@ -9,7 +9,7 @@
  * that can match none (an IP-looking `sans:` entry that is no address) are load errors.
  */
 import { canonicalIp } from '../core/canonical-ip.js';
-import { HIDDEN_CLASS, unitEscape } from '../core/hidden-characters.js';
+import { UNSEEN_CLASS, unitEscape } from '../core/hidden-characters.js';
 import type { CompiledPolicy, CompiledRule } from './compile.js';
 import { sanKind } from './san-kind.js';
 
@@ -30,19 +30,12 @@ function uriGlobText(entry: string): string {
   return entry.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^/?#@[\]]*@)?)\[[0-9A-Fa-f:.]+(?:%25[^\]/?#]*)?\]/, '$1').replace(/\?/g, '');
 }
 
-/**
- * Characters invisible in an editor, or looking like others, yet compared as any other: the
- * hidden ones (hidden-characters.ts: control and format characters such as zero-width and bidi,
- * default-ignorable ones such as variation selectors, U+034F and the Hangul fillers, line and
- * paragraph separators), private-use ones, U+FFFD, spaces other than U+0020 and the braille
- * blank U+2800 (rev-fix29 M1).
- */
-const EDITOR_INVISIBLE_CLASS = `${HIDDEN_CLASS}\\p{Co}\\uFFFD\\u00A0\\u1680\\u2000-\\u200A\\u202F\\u205F\\u3000\\u2800`;
-const INVISIBLE = new RegExp(`[${EDITOR_INVISIBLE_CLASS}]`, 'u');
+/** One character an editor does not show for what it is (hidden-characters.ts UNSEEN_CLASS; rev-fix29 M1). */
+const INVISIBLE = new RegExp(`[${UNSEEN_CLASS}]`, 'u');
 
 /** `text` quoted, with invisible characters and combining marks written as \\uXXXX, so a message shows them. */
 function shown(text: string): string {
-  const escaped = text.replace(new RegExp(`[${EDITOR_INVISIBLE_CLASS}]|\\p{M}`, 'gu'), (c) => unitEscape(c));
+  const escaped = text.replace(new RegExp(`[${UNSEEN_CLASS}]|\\p{M}`, 'gu'), (c) => unitEscape(c));
   return `"${escaped.replace(/"/g, '\\"')}"`;
 }
 

@@ -53,6 +53,20 @@ describe('new names and groups: hidden characters refused, shown as \\uXXXX', ()
     expect(() => validateGroups(['ops', group])).toThrow(expect.objectContaining({ code: 'PKI_BAD_GROUP', message: expect.stringContaining(`contains ${shown}`) }));
   });
 
+  // What `policy check` warns about in a policy's names (who-warnings.ts) is refused in new names too.
+  test.each<[string, string, string]>([
+    ['no-break space', 'Jean\u00A0Dupont', '\\u00A0'],
+    ['em space', 'Jean\u2003Dupont', '\\u2003'],
+    ['ideographic space', 'Jean\u3000Dupont', '\\u3000'],
+    ['braille blank', 'al\u2800ice', '\\u2800'],
+    ['private-use character', 'alice\uE000', '\\uE000'],
+    ['replacement character', 'alice\uFFFD', '\\uFFFD'],
+  ])('name and group with a %s, which prints as a blank, box or other character, are refused new', (_what, name, shown) => {
+    expect(() => validateNewClientName(name)).toThrow(expect.objectContaining({ code: 'PKI_BAD_NAME', message: expect.stringContaining(`contains ${shown}`) }));
+    expect(() => validateGroups([name])).toThrow(expect.objectContaining({ code: 'PKI_BAD_GROUP', message: expect.stringContaining(`contains ${shown}`) }));
+    expect(() => validateClientName(name)).not.toThrow();
+  });
+
   test.each(['alice', 'Zoë', 'José', '日本', 'j.smith', 'build-bot', 'Alice Smith', '\u0430dmin'])('%j is still a good new name and group', (name) => {
     expect(() => validateNewClientName(name)).not.toThrow();
     expect(() => validateGroups([name])).not.toThrow();
