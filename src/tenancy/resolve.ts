@@ -94,6 +94,12 @@ export async function resolveObject(daemon: DaemonClient, kind: ObjectKind, name
     return byName && 'answer' in byName && byName.answer.status !== 404 ? byName : { answer: noSuchContainer(name) };
   }
   const answer = await daemon.get(INSPECT[kind](name));
+  // A reference holding `/` or a `.`/`..` segment makes the inspect path unclean, and dockerd's
+  // router answers it with a bare redirect; no container can have it (names are
+  // [a-zA-Z0-9][a-zA-Z0-9_.-]+, IDs hex), so dockerd's own look-up of it in a body or query
+  // (`/commit?container=c1/`) says no such container. Passed on, the redirect reached the client
+  // as a 301 with no body and no Location (probe38).
+  if (kind === 'containers' && answer.status >= 300 && answer.status < 400) return { answer: noSuchContainer(name) };
   if (answer.status !== 200 || !isObject(answer.json as JsonValue)) return { answer };
   const raw = answer.json as Record<string, unknown>;
   const found = kind === 'containers' ? (await describeContainers(daemon, [raw]))[0] : describeObject(kind, raw);

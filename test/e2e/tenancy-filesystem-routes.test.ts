@@ -251,6 +251,15 @@ describe('raw requests no CLI sends', () => {
     expect(other.status).toBe(403);
     expect((await dockerDirect(socket, ['image', 'inspect', 'fsr-dup2'])).code).not.toBe(0);
   });
+
+  it("a container reference no container can have (a '/' or a '.' segment) is answered as dockerd answers it, 404 No such container, not with the redirect of its look-up", async () => {
+    for (const reference of [`${C1}/`, `./${C1}`, `${C1}/.`, `./${A1}`]) {
+      const direct = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'POST', '--unix-socket', socket, `http://docker/v1.41/commit?container=${encodeURIComponent(reference)}&repo=fsr-unclean`]);
+      expect(direct.stdout).toBe('404');
+      const answer = await raw('alice', jsonRequest('POST', `/v1.41/commit?container=${encodeURIComponent(reference)}&repo=fsr-unclean`, '{}'));
+      expect({ reference, status: answer.status, message: answer.text }).toEqual({ reference, status: 404, message: `No such container: ${reference}` });
+    }
+  });
 });
 
 describe('the read-only identity', () => {
