@@ -147,7 +147,8 @@ async function explainCommand(argv: string[], io: PolicyCliIo): Promise<number> 
     const headers: Record<string, string> = body ? { 'content-type': contentType ?? 'application/json', 'content-length': String(body.length) } : {};
     facts = buildFacts({ method: method.toUpperCase(), rawTarget: target, headers, body });
   } catch (err) {
-    io.stdout.write(`request refused before the policy: ${(err as Error).message}\n`);
+    // The refusal quotes the request (`duplicate key "\u202E"`, a path): written as explain's other lines are.
+    io.stdout.write(`request refused before the policy: ${escapeHidden((err as Error).message)}\n`);
     if (formEndingInNewline(err, contentType, body)) {
       io.stdout.write("hint: the form body ends in a newline (echo writes one), which Go keeps in the last value and the gateway refuses: write the body with printf (printf 'a=b' | ...)\n");
     }

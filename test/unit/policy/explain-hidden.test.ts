@@ -54,3 +54,20 @@ describe('policy explain escapes hidden characters in what it prints', () => {
     expect(out).toContain('identity:  Zoë 日本 (groups José)');
   });
 });
+
+describe('policy explain escapes what a refusal before the policy quotes from the request', () => {
+  const form = 'application/x-www-form-urlencoded';
+  it.each<[string, string[], string | undefined, string]>([
+    ['a duplicate JSON key holding a bidi override', ['POST', '/v1.45/containers/create'], '{"\u202Ea":1,"\u202Ea":2}', 'request refused before the policy: duplicate key "\\u202Ea" in one object (Go merges them)'],
+    ['a trailing slash after a decoded bidi override', ['GET', '/v1.45/containers/%e2%80%ae/json/'], undefined, 'request refused before the policy: path "/v1.45/containers/\\u202E/json/" has a trailing slash'],
+    ['an unclean path holding a decoded zero-width space', ['GET', '/v1.45/containers/a%e2%80%8b/../json'], undefined, 'request refused before the policy: unclean path "/v1.45/containers/a\\u200B/../json" (dockerd would redirect)'],
+    ['a form key also in the query, holding a bidi override', ['POST', '/v1.45/containers/create?%e2%80%ae=1', '--content-type', form], '%e2%80%ae=2', 'request refused before the policy: "\\u202E" is in both the form body and the query'],
+  ])('%s', async (_what, request, body, expected) => {
+    const bodyFile = join(dir, 'body');
+    if (body !== undefined) writeFileSync(bodyFile, body);
+    const { code, out } = await explainOut(['--as', 'bob', '--policy', policyFile, ...request, ...(body === undefined ? [] : ['--body', bodyFile])]);
+    expect(code).toBe(3);
+    expect(out).toContain(expected);
+    expect(out).not.toMatch(RAW_HIDDEN);
+  });
+});
