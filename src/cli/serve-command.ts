@@ -11,7 +11,9 @@ import { DEFAULTS } from '../config/defaults.js';
 import { buildConfig, loadConfig } from '../config/load.js';
 import type { GatewayConfig, ListenAddress } from '../config/types.js';
 import { ConfigError } from '../config/validate.js';
+import { escapeHidden } from '../core/hidden-characters.js';
 import { createOperationalLog, type OperationalLog } from '../observe/logger.js';
+import { formatProblems } from '../policy/errors.js';
 import { childExecArgv, runCertsCrl, startCrlResign } from '../runtime/crl-resign.js';
 import { ListenProbeError, probeListeners } from '../runtime/listen-probe.js';
 import { startGateway, type RunningGateway } from '../runtime/start-gateway.js';
@@ -82,7 +84,7 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
       return 2;
     }
     if (err instanceof DefaultCertsError) {
-      io.stderr.write(`dockgate: cannot start the embedded default: ${err.message}\n`);
+      io.stderr.write(`dockgate: cannot start the embedded default: ${escapeHidden(err.message)}\n`);
       return 2;
     }
     // As startGateway's own failure to bind says it (exit 1), before ./certs was made.
@@ -100,10 +102,10 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
   } catch (err) {
     // Unusable TLS material or policy is a configuration error: exit 2, not 1.
     if (err instanceof StartMaterialError) {
-      io.stderr.write(`dockgate: cannot start: invalid configuration:\n${err.problems.map((p) => `  ${p.replace(/\n/g, '\n  ')}`).join('\n')}\n`);
+      io.stderr.write(`dockgate: cannot start: invalid configuration:\n${startProblemsText(err)}\n`);
       return 2;
     }
-    io.stderr.write(`dockgate: cannot start: ${(err as Error).message}\n`);
+    io.stderr.write(`dockgate: cannot start: ${escapeHidden((err as Error).message)}\n`);
     return 1;
   }
   gateway.metrics.watchLogDrops(() => log.linesDropped());
@@ -141,6 +143,17 @@ export async function runServe(argv: readonly string[], io: CliIo): Promise<numb
     // Signals received while starting run now (a stop right after the "listening" line).
     signals.attach({ stop, reload: () => gateway.reload(), reopenAudit: () => gateway.reopenAudit() });
   });
+}
+
+/**
+ * The problems of a refused start, one indented line each (a policy's: its head line, then its
+ * problems indented again). They quote the operator's files (paths, a CA's subject, the
+ * policy's keys and values): hidden characters written `\uXXXX`, as the config's problems are.
+ */
+function startProblemsText(err: StartMaterialError): string {
+  return err.problems
+    .map((p) => (typeof p === 'string' ? `  ${escapeHidden(p)}` : `  ${formatProblems(p.problems, p.source, escapeHidden).replace(/\n/g, '\n  ')}`))
+    .join('\n');
 }
 
 /** A SIGTERM or SIGINT arrived while starting: stop before starting anything more. */

@@ -1,6 +1,7 @@
 /**
  * Validation helpers that collect every problem with its key path instead of stopping at the first.
  */
+import { escapeHidden } from '../core/hidden-characters.js';
 
 /** One configuration problem: where it is and what is wrong. */
 export interface ConfigProblem {
@@ -8,11 +9,17 @@ export interface ConfigProblem {
   message: string;
 }
 
-/** Thrown when a configuration file has problems; carries all of them. */
+/**
+ * Thrown when a configuration file has problems; carries all of them. The message is what
+ * `serve` and `policy check|explain --config` print: the file's name, key paths and the values
+ * problems quote are the file's text (a key holding a newline or ESC, a value a bidi override),
+ * so their hidden characters are written `\uXXXX` (escapeHidden), each problem on its own line.
+ * `problems` keeps them as they are.
+ */
 export class ConfigError extends Error {
   readonly problems: ConfigProblem[];
   constructor(source: string, problems: ConfigProblem[]) {
-    super(`invalid configuration ${source}:\n` + problems.map((p) => `  ${p.path}: ${p.message}`).join('\n'));
+    super(`invalid configuration ${escapeHidden(source)}:\n` + problems.map((p) => `  ${escapeHidden(`${p.path}: ${p.message}`)}`).join('\n'));
     this.name = 'ConfigError';
     this.problems = problems;
   }

@@ -25,10 +25,15 @@ export class PolicyError extends Error {
   }
 }
 
-/** Render problems as `invalid policy FILE:\n  path (line N): message` lines. */
-export function formatProblems(problems: readonly PolicyProblem[], source?: string): string {
-  const head = `invalid policy${source ? ` ${source}` : ''}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`;
-  const lines = problems.map((p) => `  ${placeOf(p)}: ${p.message}`);
+/**
+ * Render problems as `invalid policy FILE:\n  path (line N): message` lines. `show` is applied
+ * to the file's name and to each problem (the file's text: escapeHidden for a terminal), so that
+ * a newline a key holds cannot start a line of its own; the error's message, which the reload
+ * log records as JSON, keeps them as they are.
+ */
+export function formatProblems(problems: readonly PolicyProblem[], source?: string, show: (text: string) => string = (text) => text): string {
+  const head = `invalid policy${source ? ` ${show(source)}` : ''}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`;
+  const lines = problems.map((p) => `  ${show(`${placeOf(p)}: ${p.message}`)}`);
   return [head, ...lines].join('\n');
 }
 

@@ -7,6 +7,7 @@ import { loadAdminTls, type AdminTlsMaterial } from '../admin/admin-tls.js';
 import type { GatewayConfig } from '../config/types.js';
 import type { GatewayMetrics } from '../observe/metrics.js';
 import { loadTlsMaterial, tlsProblems, type TlsMaterial } from '../server/tls-material.js';
+import { PolicyError } from '../policy/errors.js';
 import { loadGatekeeper, type VersionedGatekeeper } from './policy-gatekeeper.js';
 
 /**
@@ -14,8 +15,12 @@ import { loadGatekeeper, type VersionedGatekeeper } from './policy-gatekeeper.js
  * used: a configuration error (the CLI exits 2), with every problem found, not only the first.
  */
 export class StartMaterialError extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join('\n'));
+  /**
+   * One entry per problem: a line of text, or the policy's PolicyError (a head line and one line
+   * per problem in the file), kept whole so that the CLI can write each of its lines escaped.
+   */
+  constructor(readonly problems: (string | PolicyError)[]) {
+    super(problems.map((p) => (typeof p === 'string' ? p : p.message)).join('\n'));
     this.name = 'StartMaterialError';
   }
 }
@@ -51,7 +56,8 @@ export interface StartMaterial {
  * with the others. Throws StartMaterialError with every problem when there is any; a policy that
  * fails counts as a failed policy load (dockgate_policy_reloads_total).
  */
-export async function loadStartMaterial(config: GatewayConfig, metrics: Pick<GatewayMetrics, 'policyReloaded'>, problems: string[]): Promise<StartMaterial> {
+export async function loadStartMaterial(config: GatewayConfig, metrics: Pick<GatewayMetrics, 'policyReloaded'>, found: string[]): Promise<StartMaterial> {
+  const problems: (string | PolicyError)[] = [...found];
   let firstTls: TlsMaterial | undefined;
   try {
     firstTls = await loadTlsMaterial(config.tls);
@@ -63,7 +69,7 @@ export async function loadStartMaterial(config: GatewayConfig, metrics: Pick<Gat
     firstGatekeeper = loadGatekeeper(config.policy);
   } catch (err) {
     metrics.policyReloaded('failure');
-    problems.push((err as Error).message);
+    problems.push(err instanceof PolicyError ? err : (err as Error).message);
   }
   let adminTlsMaterial: AdminTlsMaterial | undefined;
   if (config.admin.enabled && config.admin.tls) {

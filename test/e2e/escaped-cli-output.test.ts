@@ -6,8 +6,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { dockgate } from './support/gateway.js';
+import { describe, expect, inject, it } from 'vitest';
+import { configYaml, dockgate, makePki } from './support/gateway.js';
 import { scratchDir } from './support/scratch.js';
 
 /** Any character escapeHidden writes as \uXXXX, but the newlines between lines. */
@@ -21,5 +21,37 @@ describe('policy explain, a request refused before the policy', () => {
     expect(r.code).toBe(3);
     expect(r.stdout).toBe('request refused before the policy: duplicate key "\\u202EegamI" in one object (Go merges them)\n');
     expect(r.stdout + r.stderr).not.toMatch(RAW_HIDDEN);
+  });
+});
+
+describe('serve and policy check --config, a config file they refuse', () => {
+  it('write a key holding a newline and ESC and a value holding a bidi override as \\uXXXX, one line per problem', async () => {
+    const file = join(scratchDir('escaped-config-'), 'config.yaml');
+    writeFileSync(file, '"bad\\nkey\\e[31m": 1\nlisten: "127.0.0.1:48500\\u202E"\n');
+    const serve = await dockgate(['serve', '--config', file]);
+    expect(serve.code).toBe(2);
+    expect(serve.stderr).toContain('\n  bad\\u000Akey\\u001B[31m: unknown key (expected one of: ');
+    expect(serve.stderr).toContain('\n  listen: "127.0.0.1:48500\\u202E" is not host:port or tcp://host:port\n');
+    expect(serve.stderr).not.toMatch(RAW_HIDDEN);
+    const check = await dockgate(['policy', 'check', '--config', file]);
+    expect(check.code).toBe(2);
+    expect(check.stderr).toContain('\n  bad\\u000Akey\\u001B[31m: unknown key (expected one of: ');
+    expect(check.stderr).not.toMatch(RAW_HIDDEN);
+  });
+});
+
+describe('serve, a policy it refuses at start', () => {
+  it('writes a rule key holding a newline and ESC as \\uXXXX, one line per problem', async () => {
+    const pki = await makePki({});
+    const policy = join(pki.dir, 'policy.yaml');
+    writeFileSync(policy, 'version: 1\nrules:\n  - name: "a\\u202Eb"\n    who: { anyone: true }\n    "al\\nlow\\e[2J": [power:read]\n');
+    const file = join(pki.dir, 'config.yaml');
+    writeFileSync(file, configYaml(pki, inject('dockerSocket'), `policy: ${policy}\n`));
+    const serve = await dockgate(['serve', '--config', file]);
+    expect(serve.code).toBe(2);
+    expect(serve.stderr).toContain(`cannot start: invalid configuration:\n  invalid policy ${policy}: `);
+    expect(serve.stderr).toContain('\n    rules[0].name (line 3): rule name "a\\u202Eb" must be ');
+    expect(serve.stderr).toContain('\n    rules[0].al\\u000Alow\\u001B[2J (line 5): unknown key "al\\u000Alow\\u001B[2J"');
+    expect(serve.stderr).not.toMatch(RAW_HIDDEN);
   });
 });
