@@ -59,7 +59,14 @@ export function unitEscape(ch: string, hexCase: 'upper' | 'lower' = 'upper'): st
   return out;
 }
 
-/** `text` with each hidden character (HIDDEN_CLASS, newlines and tabs included) written `\uXXXX`. */
+/**
+ * `text` with each hidden character (HIDDEN_CLASS, newlines and tabs included) written `\uXXXX`.
+ * Idempotent: the output is printable ASCII where it was escaped, and several layers rely on it
+ * (a `certs` refusal quotes a name already escaped, `policy check` escapes warnings holding
+ * escapes). A backslash is left as it is, so a text holding the six characters `\u202E` prints
+ * as one holding U+202E does; escaping backslashes would break both that and Windows paths, and
+ * the audit log, JSON, tells the two apart (docs/observability.md).
+ */
 export function escapeHidden(text: string): string {
   if (!BEYOND_PRINTABLE_ASCII.test(text)) return text;
   return text.replace(EVERY_HIDDEN, (ch) => unitEscape(ch));

@@ -48,6 +48,15 @@ describe('hidden characters', () => {
     expect(differing).toEqual([]);
   });
 
+  it('is idempotent (callers escape text that may hold escapes already) and leaves backslashes as they are', () => {
+    for (const text of ['\u202Eecila', 'a\nb\u001b[2J', 'alice\u{E0041}', 'C:\\Users\\dev\\x', 'literal \\u202E', 'Zoë \u00AD']) {
+      expect(escapeHidden(escapeHidden(text))).toBe(escapeHidden(text));
+    }
+    expect(escapeHidden('C:\\Users\\dev')).toBe('C:\\Users\\dev');
+    // The documented ambiguity (docs/observability.md): the six characters print as the escape does.
+    expect(escapeHidden('\\u202Eecila')).toBe(escapeHidden('\u202Eecila'));
+  });
+
   it('unitEscape writes lower case on request; hiddenCharactersOf lists each once, in order', () => {
     expect(unitEscape('\u202E', 'lower')).toBe('\\u202e');
     expect(hiddenCharactersOf('a\u200Bb\u202Ec\u200B')).toEqual(['\\u200B', '\\u202E']);
