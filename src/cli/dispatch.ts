@@ -5,6 +5,7 @@
  * (main.ts, the executable, runs it on the process's arguments).
  */
 import { withCommandName } from '../core/command-name.js';
+import { escapeHidden } from '../core/hidden-characters.js';
 import { VERSION } from '../runtime/version.js';
 import { UsageError } from './args.js';
 import type { CliIo } from './io.js';
@@ -64,7 +65,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr.write(`dockgate: ${err.message}\n\n${withCommandName(USAGE)}`);
+      // It quotes the command line, which may be pasted with a zero-width space or bidi mark in it.
+      io.stderr.write(`dockgate: ${escapeHidden(err.message)}\n\n${withCommandName(USAGE)}`);
       return 2;
     }
     io.stderr.write(`dockgate: ${(err as Error).stack ?? String(err)}\n`);

@@ -5,6 +5,7 @@
  */
 import { DEFAULTS } from '../config/defaults.js';
 import { withCommandName } from '../core/command-name.js';
+import { escapeHidden } from '../core/hidden-characters.js';
 import { type ArgSpec, parseArgs, refuseRepeated, UsageError } from './args.js';
 import type { CliIo } from './io.js';
 
@@ -51,7 +52,7 @@ export function readServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv, i
     args = parseServeArgs(argv, env);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    io.stderr.write(`dockgate: ${err.message}\n\n${withCommandName(SERVE_USAGE)}`);
+    io.stderr.write(`dockgate: ${escapeHidden(err.message)}\n\n${withCommandName(SERVE_USAGE)}`);
     return 2;
   }
   if (args.help) {

@@ -59,7 +59,7 @@ export async function runPolicyCommand(argv: string[], io: PolicyCliIo): Promise
   // `policy help` and `policy help check|explain` print the usage; another topic is a usage error.
   const helpTopic = sub === 'help' && rest.length > 0 && !(rest.length === 1 && (rest[0] === 'check' || rest[0] === 'explain')) ? rest.join(' ') : undefined;
   if (helpTopic !== undefined) {
-    io.stderr.write(`dockgate policy: unknown policy command "${helpTopic}"\n\n${withCommandName(POLICY_USAGE)}`);
+    io.stderr.write(`dockgate policy: unknown policy command "${escapeHidden(helpTopic)}"\n\n${withCommandName(POLICY_USAGE)}`);
     return 2;
   }
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
@@ -76,7 +76,8 @@ export async function runPolicyCommand(argv: string[], io: PolicyCliIo): Promise
     throw new UsageError(`unknown policy command "${sub}"`);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr.write(`dockgate policy: ${err.message}\n\n${withCommandName(POLICY_USAGE)}`);
+      // It quotes the command line (a flag, a --body file name), which may be pasted with hidden characters.
+      io.stderr.write(`dockgate policy: ${escapeHidden(err.message)}\n\n${withCommandName(POLICY_USAGE)}`);
       return 2;
     }
     if (err instanceof PolicyError) {

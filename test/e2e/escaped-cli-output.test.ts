@@ -55,3 +55,12 @@ describe('serve, a policy it refuses at start', () => {
     expect(serve.stderr).not.toMatch(RAW_HIDDEN);
   });
 });
+
+describe('a usage error', () => {
+  it('quotes a pasted flag holding a zero-width space as \\u200B', async () => {
+    const r = await dockgate(['policy', 'explain', '--a\u200Bs', 'bob', 'GET', '/info']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('dockgate policy: unknown flag --a\\u200Bs\n');
+    expect(r.stderr).not.toMatch(RAW_HIDDEN);
+  });
+});
