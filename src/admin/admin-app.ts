@@ -5,6 +5,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Registry } from 'prom-client';
+import { escapeJsonLine } from '../observe/escape.js';
 import { loopbackHostHeader } from './loopback-host.js';
 
 /** What `/readyz` reports; 200 when `ready`, else 503. */
@@ -67,7 +68,10 @@ export function createAdminApp(opts: { registry: Registry; readiness: () => Prom
     } catch (err) {
       report = { ready: false, checks: { readiness: { ok: false, detail: String(err) } } };
     }
-    res.status(report.ready ? 200 : 503).json({ status: report.ready ? 'ready' : 'not ready', checks: report.checks });
+    // Its details quote the TLS files (a CRL issuer's name from another CA tool) and are read
+    // with curl in a terminal: JSON as the logs write it, bidi, C1 and invisible characters \uxxxx.
+    const body = escapeJsonLine(JSON.stringify({ status: report.ready ? 'ready' : 'not ready', checks: report.checks }));
+    res.status(report.ready ? 200 : 503).type('application/json').send(body);
   });
   app.use((_req, res) => {
     res.status(404).json({ message: 'not found' });

@@ -2,13 +2,16 @@
  * What the built `dockgate` command prints from text it did not write (a request's path or
  * body, a config file's keys and values) has its hidden characters written `\uXXXX`, as the rest
  * of the CLI writes them: a bidi override in a path printed raw re-orders the line, an ESC
- * drives the terminal, a newline forges another line.
+ * drives the terminal, a newline forges another line. The admin listener's /readyz, read with
+ * curl, writes them `\uxxxx` as the logs do.
  */
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { configYaml, dockgate, makePki } from './support/gateway.js';
+import { configYaml, dockgate, makePki, startGateway } from './support/gateway.js';
+import { httpGet } from './support/prometheus.js';
 import { scratchDir } from './support/scratch.js';
+import { until } from './support/until.js';
 
 /** Any character escapeHidden writes as \uXXXX, but the newlines between lines. */
 const RAW_HIDDEN = /(?!\n)[\p{Default_Ignorable_Code_Point}\p{Cf}\p{Zl}\p{Zp}\p{Cc}]/u;
@@ -62,5 +65,32 @@ describe('a usage error', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('dockgate policy: unknown flag --a\\u200Bs\n');
     expect(r.stderr).not.toMatch(RAW_HIDDEN);
+  });
+});
+
+describe('/readyz of a running gateway', () => {
+  it('writes a TLS file path holding a bidi override as \\u202e in a failed reload\'s detail', async () => {
+    const pki = await makePki({});
+    const tlsDir = join(pki.dir, 'tls\u202Eelif');
+    mkdirSync(tlsDir);
+    for (const f of ['ca.pem', 'server-cert.pem', 'server-key.pem']) copyFileSync(join(pki.dir, f), join(tlsDir, f));
+    const yaml = configYaml(pki, inject('dockerSocket')).replace(/^tls: .*$/m, `tls: { ca: "${tlsDir}/ca.pem", cert: "${tlsDir}/server-cert.pem", key: "${tlsDir}/server-key.pem" }`);
+    const gw = await startGateway(pki.dir, yaml);
+    try {
+      const cert = join(tlsDir, 'server-cert.pem');
+      writeFileSync(`${cert}.tmp`, 'not a certificate\n');
+      renameSync(`${cert}.tmp`, cert);
+      gw.process.kill('SIGHUP');
+      const body = await until(async () => {
+        const res = await httpGet(`http://127.0.0.1:${gw.adminPort}/readyz`, 10_000);
+        return res.body.includes('last TLS reload failed') && res.body;
+      }, 20_000, 'a failed TLS reload on /readyz');
+      expect(body).toContain('tls\\u202eelif/server-cert.pem');
+      expect(body).not.toMatch(RAW_HIDDEN);
+      const detail = (JSON.parse(body) as { checks: { certificates: { detail: string } } }).checks.certificates.detail;
+      expect(detail).toContain(`${tlsDir}/server-cert.pem`);
+    } finally {
+      await gw.stop();
+    }
   });
 });

@@ -118,6 +118,17 @@ describe('admin server (plain http)', () => {
     expect(await res.json()).toEqual({ status: 'not ready', checks: { daemon: { ok: false, detail: 'ENOENT' }, policy: { ok: true } } });
   });
 
+  it('GET /readyz writes the hidden characters of a detail \\uxxxx (a CRL issuer named by another CA tool), as the logs do', async () => {
+    const detail = 'CRL of "\u202Eecila CA\u009b2J" expired';
+    report = { ready: false, checks: { certificates: { ok: false, detail } } };
+    const res = await fetch(`${base}/readyz`);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const text = await res.text();
+    expect(text).toBe('{"status":"not ready","checks":{"certificates":{"ok":false,"detail":"CRL of \\"\\u202eecila CA\\u009b2J\\" expired"}}}');
+    expect(JSON.parse(text).checks.certificates.detail).toBe(detail);
+  });
+
   it('GET /metrics serves the registry in the Prometheus text format', async () => {
     metrics.requestFinished(record());
     const res = await fetch(`${base}/metrics`);
