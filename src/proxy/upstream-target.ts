@@ -49,6 +49,24 @@ function destroyOnIdleData(this: Duplex): void {
   this.destroy();
 }
 
+/** Node's Agent.prototype.createSocket (undocumented, and not in Node's type declarations). */
+type CreateSocket = (this: Agent, req: ClientRequest, options: Record<string, unknown>, cb: (err: Error | null, socket?: Duplex) => void) => void;
+const nodeCreateSocket = (Agent.prototype as unknown as { createSocket: CreateSocket }).createSocket;
+
+/**
+ * The request options that make and name a daemon connection: what Node's agent reads in
+ * getName and hands to net.createConnection (its own options, keepAlive, noDelay and the like,
+ * it adds itself).
+ */
+const CONNECTION_FIELDS = ['socketPath', 'host', 'port', 'localAddress', 'family', 'hints', 'lookup', 'timeout'] as const;
+
+/** Of a request's options, only those of CONNECTION_FIELDS that are set. */
+export function connectionOptions(options: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of CONNECTION_FIELDS) if (options[field] !== undefined) out[field] = options[field];
+  return out;
+}
+
 /**
  * The keep-alive agent: keeps a daemon connection for the next request only when nothing but
  * that request's answer can arrive on it (found by the tunnels review: an upstream writing a
@@ -64,6 +82,17 @@ class DaemonAgent extends Agent {
   override reuseSocket(socket: Duplex, request: ClientRequest): void {
     socket.off('data', destroyOnIdleData);
     super.reuseSocket(socket, request);
+  }
+
+  /**
+   * Node keeps the options a connection is made with for as long as it lives (its `free`,
+   * `close`, `timeout` and `agentRemove` listeners hold them): a null-prototype copy of the
+   * first request's options, which from http-proxy are some twenty fields (its TLS ones, unset)
+   * and that request's headers, about 2 KB per open stream. Only what makes and names the
+   * connection is passed on (docs/benchmarks.md, "Less kept per stream").
+   */
+  createSocket(req: ClientRequest, options: Record<string, unknown>, cb: (err: Error | null, socket?: Duplex) => void): void {
+    nodeCreateSocket.call(this, req, connectionOptions(options), cb);
   }
 }
 
