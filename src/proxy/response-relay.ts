@@ -37,8 +37,9 @@ const SINGLE_WRITE_LIMIT = 64 * 1024;
 export function relayResponse(proxyRes: IncomingMessage, res: ServerResponse, endWith?: () => Promise<Buffer | undefined>): void {
   // A watched answer may get bytes added before its end: never framed by the daemon's length.
   const headers = endWith ? withoutLength(responseHeaders(proxyRes)) : responseHeaders(proxyRes);
-  // Headers the gateway set (the request id) join the flat list, so writeHead takes Node's fast
-  // path, which also keeps repeated daemon headers instead of collapsing them.
+  // Headers set on the answer beforehand join the flat list. The gateway's own answers set none
+  // (their request id is added as the head is written: gateway-response.ts), so writeHead finds
+  // no header table and writes the list as it is, repeated daemon headers included.
   for (const name of res.getHeaderNames()) {
     const value = res.getHeader(name);
     res.removeHeader(name);

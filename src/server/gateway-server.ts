@@ -17,6 +17,7 @@ import { createDaemonClient } from '../tenancy/daemon-client.js';
 import type { DaemonApiRange } from '../runtime/daemon-api-range.js';
 import type { Tenancy } from '../tenancy/hook.js';
 import type { Gatekeeper } from './gatekeeper.js';
+import { GatewayResponse } from './gateway-response.js';
 import { limitHandshakeSources } from './source-limits.js';
 import { refusedCertificate } from './peer-certificate.js';
 import { createRequestHandler } from './handle-request.js';
@@ -95,6 +96,8 @@ export async function startGatewayServer(deps: GatewayServerDeps): Promise<Gatew
 
   const server = createServer({
     ...deps.tls.options,
+    // Each answer carries its request's id, written into its head (gateway-response.ts).
+    ServerResponse: GatewayResponse,
     requestCert: true,
     rejectUnauthorized: true,
     minVersion: 'TLSv1.2',

@@ -17,6 +17,7 @@ import { cutBeforeDecision } from './connection-cuts.js';
 import { expireIfDue } from './connection-expiry.js';
 import { transferEncodingRefusal } from '../http/transfer-encoding.js';
 import { bodyWouldBeReframed } from '../proxy/reframed-body.js';
+import { GatewayResponse, REQUEST_ID_HEADER } from './gateway-response.js';
 import { versionRefused } from './version-gate.js';
 import { afterApiRange } from './range-wait.js';
 import { AFTER_CLOSE_REASON, afterClose, answerOwedBehindExpect } from './after-close.js';
@@ -72,7 +73,9 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
     // answer got the socket (a pipelined request queued behind a stream): never skipped.
     // A stream keeps only this of the request's admission (request-end.ts).
     const end = new RequestEnd(deps.forwarder, exchange, res);
-    res.setHeader('X-Dockgate-Request-Id', exchange.requestId);
+    // Written into the answer's head as it goes out (gateway-response.ts); a plain ServerResponse gets a header table.
+    if (res instanceof GatewayResponse) res.requestId = exchange.requestId;
+    else res.setHeader(REQUEST_ID_HEADER, exchange.requestId);
     if (end.openOnConnection > MAX_PIPELINED) {
       // An answer would wait behind the earlier ones (an endless stream, say): the connection
       // goes, and every request on it is recorded as it ends.
