@@ -12,5 +12,5 @@ export function processesUnder(dir: string): number[];
 export function reapOrphanedDirs(prefix: string, remove: (dir: string) => void): string[];
 /** Send `signal` to `pid` unless it is gone; wait up to `ms` for it to go. Returns whether it went. */
 export function signalAndWait(pid: number, signal: NodeJS.Signals, ms: number): boolean;
-/** End every process whose command line names a path under `dir`: SIGTERM, and SIGKILL after 10 s. */
+/** End every process whose command line names a path under `dir`, and their descendants (a daemon's containers): SIGTERM to all at once, and SIGKILL to those left after 10 s. */
 export function endProcessesUnder(dir: string): void;

@@ -4,10 +4,11 @@
  * it by pid and start time (a pid alone may since belong to another process). A run stopped
  * before its teardown (SIGKILL, a crash) leaves them behind; the next run finds those whose
  * owner is gone and removes them, stopping first the processes that name the directory on
- * their command line (its dockerd, containerd and shims). Directories without `owner.json`
- * (made by older code, or by anything else) and those of a live owner are never touched, nor
- * is a symbolic link, a directory or owner.json of another user, or a claim made in another pid
- * namespace (its pid means another process here: a run in a container sharing /tmp).
+ * their command line (its dockerd, containerd and shims) and their descendants (its
+ * containers). Directories without `owner.json` (made by older code, or by anything else) and
+ * those of a live owner are never touched, nor is a symbolic link, a directory or owner.json of
+ * another user, or a claim made in another pid namespace (its pid means another process here: a
+ * run in a container sharing /tmp).
  * Plain JavaScript, as private-dockerd.mjs; the types are in owned-dirs.d.mts.
  */
 import { lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
@@ -15,15 +16,20 @@ import { join } from 'node:path';
 
 const OWNER_FILE = 'owner.json';
 
-/** The start time of process `pid` in clock ticks since boot (/proc/PID/stat field 22), or undefined when it is gone. */
-export function processStart(pid) {
+/** The fields of /proc/PID/stat from the third (state) on, or undefined when the process is gone. */
+function statFields(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+/** The start time of process `pid` in clock ticks since boot (/proc/PID/stat field 22), or undefined when it is gone. */
+export function processStart(pid) {
+  return statFields(pid)?.[19];
 }
 
 /** This process's pid namespace (`pid:[4026531836]`), or undefined when /proc does not say. */
@@ -89,12 +95,8 @@ function sleepSync(ms) {
 
 /** Whether `pid` runs: it exists and is not a zombie (an 'exit' handler cannot reap its children). */
 function running(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
+  const state = statFields(pid)?.[0];
+  return state !== undefined && state !== 'Z';
 }
 
 /** Send `signal` to `pid` unless it is gone; wait up to `ms` for it to go. Returns whether it went. */
@@ -109,11 +111,58 @@ export function signalAndWait(pid, signal, ms) {
   return !running(pid);
 }
 
-/** End every process whose command line names a path under `dir`: SIGTERM, and SIGKILL after 10 s. */
-export function endProcessesUnder(dir) {
-  for (const pid of processesUnder(dir)) {
-    if (!signalAndWait(pid, 'SIGTERM', 10_000)) signalAndWait(pid, 'SIGKILL', 5_000);
+/**
+ * `roots` and every process descending from them (by parent pid, read once), this process
+ * excepted. A container's processes do not name the daemon's directory: they are children of
+ * its containerd shim, which does, and once the shim has gone they are init's, and nothing ties
+ * them to the daemon any more (a reaped daemon that had died left its containers running).
+ */
+function withDescendants(roots) {
+  const children = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const ppid = Number(statFields(entry)?.[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
   }
+  const found = new Set(roots);
+  // A Set's iteration visits what is added during it: the whole tree, breadth first.
+  for (const pid of found) for (const child of children.get(pid) ?? []) if (child !== process.pid) found.add(child);
+  return [...found];
+}
+
+/**
+ * Send `signal` to each of `procs` (pid and start time) that is still that process, then wait up
+ * to `ms` for all of them to go. Returns those still running.
+ */
+function signalAllAndWait(procs, signal, ms) {
+  const ours = procs.filter((p) => processStart(p.pid) === p.start);
+  for (const p of ours) {
+    try {
+      process.kill(p.pid, signal);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const until = Date.now() + ms;
+  let left = ours.filter((p) => running(p.pid));
+  while (left.length > 0 && Date.now() < until) {
+    sleepSync(100);
+    left = left.filter((p) => running(p.pid));
+  }
+  return left;
+}
+
+/**
+ * End every process whose command line names a path under `dir`, and their descendants (a
+ * daemon's containers): SIGTERM to all at once, and SIGKILL to those left after 10 s. At once,
+ * not one by one: a container's first process ignores SIGTERM (it is init in its pid namespace),
+ * and each would hold the others up for the whole wait. Each process is signalled only while it
+ * is the one found (same start time), never a later one that got its pid.
+ */
+export function endProcessesUnder(dir) {
+  const procs = withDescendants(processesUnder(dir)).map((pid) => ({ pid, start: processStart(pid) })).filter((p) => p.start !== undefined);
+  const left = signalAllAndWait(procs, 'SIGTERM', 10_000);
+  signalAllAndWait(left, 'SIGKILL', 5_000);
 }
 
 /**

@@ -1,12 +1,13 @@
 /**
  * Directories a run claims (scripts/lib/owned-dirs.mjs): an e2e run killed before its teardown
  * left its dockerd, containerd and /tmp directories behind; the next run removes those whose
- * owner is gone, ending only the processes that name them. A directory of a live run, one
- * nothing claimed, a symbolic link, another user's and a claim from another pid namespace are
- * left alone, and so are their processes.
+ * owner is gone, ending only the processes that name them and their descendants (a dead
+ * daemon's containers). A directory of a live run, one nothing claimed, a symbolic link,
+ * another user's and a claim from another pid namespace are left alone, and so are their
+ * processes.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { claimDir, endProcessesUnder, ownerGone, processesUnder, processStart, reapOrphanedDirs } from '../../../scripts/lib/owned-dirs.mjs';
@@ -51,6 +52,16 @@ function make(path: string, by: Claim): string[] {
 
 const asRoot = process.getuid?.() === 0;
 
+/** The state letter of process `pid` (/proc/PID/stat field 3), or undefined when it is gone. */
+function readStat(pid: number): { state: string } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return { state: stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] ?? '' };
+  } catch {
+    return undefined;
+  }
+}
+
 describe('reapOrphanedDirs', () => {
   it.each([
     ['claimed by a process that has exited: removed, its process ended', 'exited', true],
@@ -86,6 +97,35 @@ describe('reapOrphanedDirs', () => {
     } finally {
       rmSync(path, { recursive: true, force: true });
       for (const e of extra) rmSync(e, { recursive: true, force: true });
+    }
+  });
+
+  it('ends the descendants of the processes that name the directory too (a dead daemon\'s containers under their shim)', async () => {
+    const dir = mkdtempSync(join('/tmp', PREFIX));
+    try {
+      // A shim names the daemon's directory; the container's process under it does not, and
+      // outlives the shim (it runs on, init's child, once the shim is gone).
+      const shim = spawn(process.execPath, ['-e', `
+        const c = require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { detached: true, stdio: 'ignore' });
+        c.unref();
+        process.stdout.write(String(c.pid) + '\\n');
+        setInterval(() => {}, 1000);
+      `, join(dir, 'exec', 'containerd.sock')], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const containerPid = Number(await new Promise<string>((resolve) => shim.stdout.once('data', (d: Buffer) => resolve(d.toString()))));
+      const shimEnded = new Promise<NodeJS.Signals | null>((resolve) => shim.once('exit', (_code, signal) => resolve(signal)));
+      expect(processesUnder(dir)).toEqual([shim.pid]);
+      expect(processStart(containerPid)).toBeDefined();
+      try {
+        endProcessesUnder(dir);
+        expect(await shimEnded).toBe('SIGTERM');
+        // Gone, or a zombie until init reaps it.
+        await expect.poll(() => readStat(containerPid)?.state ?? 'gone', { timeout: 5_000 }).toMatch(/^(gone|Z)$/);
+      } finally {
+        if (processStart(containerPid) !== undefined) process.kill(containerPid, 'SIGKILL');
+        shim.kill('SIGKILL');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
