@@ -4,9 +4,16 @@
  * bench's fixtures) at 16 concurrent clients, stops the gateway so V8 writes the profile, and prints self time by
  * function and by file. Usage: `node bench/profile.mjs [seconds] [keepalive|newconn]` (after
  * `npm run build`); `newconn` profiles `GET /_ping` with a new TLS connection per request.
+ *
+ * The profile's directory, `/tmp/dgb-prof-*`, is claimed while the run lasts, as the
+ * environment's are (scripts/lib/owned-dirs.mjs): a run stopped before it ends (a signal, an
+ * error, SIGKILL) leaves it to the next bench run to remove, with the gateway that names it
+ * (`--cpu-prof-dir`) should that still run. A run that ends with its profile written gives the
+ * claim up: the profile it prints is kept.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { claimDir, releaseDir } from '../scripts/lib/owned-dirs.mjs';
 import { startEnvironment } from './lib/environment.mjs';
 import { setupFixtures } from './lib/fixtures.mjs';
 import { buildLoadgen, runLoad } from './lib/loadgen.mjs';
@@ -15,6 +22,7 @@ import { summarizeProfile } from './lib/cpu-profile.mjs';
 const seconds = Number(process.argv[2] ?? 10);
 const newconn = process.argv[3] === 'newconn';
 const profDir = mkdtempSync('/tmp/dgb-prof-');
+claimDir(profDir);
 buildLoadgen();
 const env = await startEnvironment({ gatewayNodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir] });
 let fixtures;
@@ -32,6 +40,7 @@ try {
 const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
 if (!file) throw new Error(`no profile written in ${profDir}`);
 const summary = summarizeProfile(join(profDir, file));
+releaseDir(profDir);
 console.log(`profile: ${join(profDir, file)} (${summary.totalMs.toFixed(0)} ms sampled)`);
 console.log('\nself time by file:');
 for (const f of summary.files) console.log(`${(f.share * 100).toFixed(1).padStart(5)}%  ${f.ms.toFixed(0).padStart(6)} ms  ${f.name}`);

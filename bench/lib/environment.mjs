@@ -45,8 +45,9 @@ function makePki(dir) {
  * (an uncaught error), an 'exit' hook stops them synchronously. Both directories, the
  * environment's and the daemon's, are claimed (owner.json, scripts/lib/owned-dirs.mjs): a run
  * killed outright (SIGKILL) is cleaned up by the next, which first stops the processes naming a
- * `/tmp/dgb-*` directory whose run is gone, by pid, and removes it. Unclaimed directories
- * (older runs, `dgb-prof-*`) and those of a live run are not touched.
+ * `/tmp/dgb-*` directory whose run is gone, by pid, and removes it (also profile.mjs's
+ * `dgb-prof-*` of a run that did not finish). Unclaimed directories (older runs, a finished
+ * run's profile) and those of a live run are not touched.
  */
 export async function startEnvironment({ gatewayNodeArgs = [], nginxWorkers = 1, references = [] } = {}) {
   for (const dir of reapOrphanedDaemons('dgb-')) process.stderr.write(`[bench] removed ${dir}, left by a run that was stopped before its teardown\n`);

@@ -4,9 +4,11 @@
 export function processStart(pid: number): string | undefined;
 /** Mark `dir` as made by this process (owner.json). */
 export function claimDir(dir: string): void;
+/** Give up the claim on `dir` (remove its owner.json): it outlives this process. */
+export function releaseDir(dir: string): void;
 /** Whether the process that claimed `dir` is gone: false without a readable owner.json, for a symbolic link or another user's, or a claim from another pid namespace. */
 export function ownerGone(dir: string): boolean;
-/** The pids of the processes whose command line names a path under `dir`. */
+/** The pids of the processes whose command line names `dir` (a whole argument, or after `=`) or a path under it. */
 export function processesUnder(dir: string): number[];
 /** Each /tmp/<prefix>* directory whose owner is gone, handed to `remove`; returns those removed (a failure is reported on stderr and left). */
 export function reapOrphanedDirs(prefix: string, remove: (dir: string) => void): string[];

@@ -11,7 +11,7 @@
  * run in a container sharing /tmp).
  * Plain JavaScript, as private-dockerd.mjs; the types are in owned-dirs.d.mts.
  */
-import { lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const OWNER_FILE = 'owner.json';
@@ -46,6 +46,14 @@ export function claimDir(dir) {
   writeFileSync(join(dir, OWNER_FILE), `${JSON.stringify({ pid: process.pid, start: processStart(process.pid), pidns: pidNamespace() })}\n`);
 }
 
+/**
+ * Give up the claim on `dir` (remove its owner.json): it is kept once this process is gone, as
+ * an unclaimed directory is (a result the process was made to leave, such as a CPU profile).
+ */
+export function releaseDir(dir) {
+  rmSync(join(dir, OWNER_FILE), { force: true });
+}
+
 /** Whether `path` is, not through a symbolic link, a directory (`directory`) or a file this user owns. */
 function ownEntry(path, directory) {
   try {
@@ -74,13 +82,16 @@ export function ownerGone(dir) {
   return processStart(owner.pid) !== owner.start;
 }
 
-/** The pids of the processes whose command line names a path under `dir` (their own daemon's paths). */
+/**
+ * The pids of the processes whose command line names `dir` or a path under it (their own
+ * daemon's paths; the directory itself, as a gateway's `--cpu-prof-dir` does).
+ */
 export function processesUnder(dir) {
   const pids = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').some((arg) => arg.includes(`${dir}/`))) pids.push(Number(entry));
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').some((arg) => arg === dir || arg.endsWith(`=${dir}`) || arg.includes(`${dir}/`))) pids.push(Number(entry));
     } catch {
       // Gone meanwhile, or not ours to read.
     }

@@ -3,21 +3,21 @@
  * left its dockerd, containerd and /tmp directories behind; the next run removes those whose
  * owner is gone, ending only the processes that name them and their descendants (a dead
  * daemon's containers). A directory of a live run, one nothing claimed, a symbolic link,
- * another user's and a claim from another pid namespace are left alone, and so are their
- * processes.
+ * another user's, a claim from another pid namespace and a claim given up are left alone, and
+ * so are their processes.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { claimDir, endProcessesUnder, ownerGone, processesUnder, processStart, reapOrphanedDirs } from '../../../scripts/lib/owned-dirs.mjs';
+import { claimDir, endProcessesUnder, ownerGone, processesUnder, processStart, reapOrphanedDirs, releaseDir } from '../../../scripts/lib/owned-dirs.mjs';
 
 // Not `dgt-`: the e2e setup reaps /tmp/dgt-* of gone runs, and may run beside this.
 const PREFIX = `owned-dirs-test-${process.pid}-`;
 const OWNED_DIRS = join(process.cwd(), 'scripts/lib/owned-dirs.mjs');
 const NOBODY = 65534;
 
-type Claim = 'exited' | 'reused-pid' | 'self' | 'none' | 'symlink' | 'other-user' | 'other-pidns';
+type Claim = 'exited' | 'released' | 'reused-pid' | 'self' | 'none' | 'symlink' | 'other-user' | 'other-pidns';
 
 /** Claim `dir` as a process that has exited does. */
 function claimByExited(dir: string): void {
@@ -29,7 +29,8 @@ function claimByExited(dir: string): void {
  * Make `path` and claim it as each case says: by a process that has exited, by a pid now
  * another process's, by this process, not at all; a symbolic link to a directory an exited
  * process claimed; another user's directory an exited process claimed; a claim of an exited
- * pid made in another pid namespace. Returns what else to remove afterwards.
+ * pid made in another pid namespace; a claim an exited process made and gave up. Returns what
+ * else to remove afterwards.
  */
 function make(path: string, by: Claim): string[] {
   if (by === 'symlink') {
@@ -41,7 +42,8 @@ function make(path: string, by: Claim): string[] {
   mkdirSync(path);
   if (by === 'self') claimDir(path);
   if (by === 'reused-pid') writeFileSync(join(path, 'owner.json'), JSON.stringify({ pid: process.pid, start: `${processStart(process.pid)}0` }));
-  if (by === 'exited' || by === 'other-user') claimByExited(path);
+  if (by === 'exited' || by === 'other-user' || by === 'released') claimByExited(path);
+  if (by === 'released') releaseDir(path);
   if (by === 'other-user') {
     chownSync(join(path, 'owner.json'), NOBODY, NOBODY);
     chownSync(path, NOBODY, NOBODY);
@@ -68,6 +70,7 @@ describe('reapOrphanedDirs', () => {
     ['claimed by a pid another process has now (other start time): removed', 'reused-pid', true],
     ['claimed by this live process: kept, its process running', 'self', false],
     ['claimed by nothing (older code, another tool): kept', 'none', false],
+    ['claimed by a process that has exited and gave the claim up (a kept profile): kept', 'released', false],
     ['a symbolic link to a directory an exited process claimed: kept, with its target', 'symlink', false],
     ['claimed in another pid namespace (the pid means another process here): kept', 'other-pidns', false],
     // Making another user's directory takes root (as the private dockerd does).
@@ -125,6 +128,19 @@ describe('reapOrphanedDirs', () => {
         shim.kill('SIGKILL');
       }
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('finds a process naming the directory itself (a profiled gateway\'s --cpu-prof-dir), not one naming a longer name', async () => {
+    const dir = mkdtempSync(join('/tmp', PREFIX));
+    const forever = ['-e', 'setInterval(() => {}, 1000)', '--'];
+    const named = [spawn(process.execPath, [...forever, '--cpu-prof-dir', dir], { stdio: 'ignore' }), spawn(process.execPath, [...forever, `--cpu-prof-dir=${dir}`], { stdio: 'ignore' })];
+    const longer = spawn(process.execPath, [...forever, `${dir}x`], { stdio: 'ignore' });
+    try {
+      await expect.poll(() => processesUnder(dir).sort(), { timeout: 20_000 }).toEqual(named.map((c) => c.pid).sort());
+    } finally {
+      for (const c of [...named, longer]) c.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     }
   });
