@@ -78,9 +78,9 @@ describe('reapOrphanedDirs', () => {
   ] as const)('%s', async (_label, by, reaped) => {
     const path = join('/tmp', `${PREFIX}${by}`);
     const extra = make(path, by);
+    // A process whose command line names the directory, as a private dockerd names its root.
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', join(path, 'marker')], { stdio: 'ignore' });
     try {
-      // A process whose command line names the directory, as a private dockerd names its root.
-      const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', join(path, 'marker')], { stdio: 'ignore' });
       const ended = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
       await expect.poll(() => processesUnder(path), { timeout: 20_000 }).toContain(child.pid);
       expect(ownerGone(path)).toBe(reaped);
@@ -98,6 +98,8 @@ describe('reapOrphanedDirs', () => {
         await ended;
       }
     } finally {
+      // A failed expectation above must not leave it running for ever.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       rmSync(path, { recursive: true, force: true });
       for (const e of extra) rmSync(e, { recursive: true, force: true });
     }
