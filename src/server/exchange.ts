@@ -30,6 +30,10 @@ export class Exchange {
   /** The client connection, whose cut by the gateway (connection-cuts) the record names. */
   private readonly socket: IncomingMessage['socket'];
   private done = false;
+  /**
+   * What the record names the request by: its route's facts (routeFacts: operation, path, version)
+   * once its target is planned, then the facts it was decided on.
+   */
   facts?: RequestFacts;
   decision?: Decision;
   /** Version of the policy that made `decision`. */

@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Identity } from '../core/types.js';
-import { planRequest, type RequestPlan } from '../facts/build-facts.js';
+import { planRequest, routeFacts, type RequestPlan } from '../facts/build-facts.js';
 import { sendDockerError } from '../http/docker-error.js';
 import { drainRefusedBody } from '../http/drain-refused-body.js';
 import { discardBehind } from '../http/linger.js';
@@ -193,6 +193,10 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
           res.end(refused.answer.body);
           return;
         }
+        // Its route, in a version the daemon serves, names the operation: a refusal before the
+        // decision (a body over the cap, too slow or broken off, JSON not decided on) is recorded
+        // and counted under it.
+        exchange.facts = routeFacts(req.method ?? '', req.url ?? '', plan);
         if (plan.plan === 'inspect') {
           // Without its body yet (it waits for a 100 Continue), under budget pressure, or with a
           // large body (decoding one costs the event loop: rev-dos F3), a request no rule for the

@@ -16,7 +16,7 @@ import { writeRawAnswer } from '../tenancy/raw-answer.js';
 import { answeredDecision } from '../tenancy/hook.js';
 import { admit } from './admit.js';
 import type { Identity } from '../core/types.js';
-import { planRequest, type RequestPlan } from '../facts/build-facts.js';
+import { planRequest, routeFacts, type RequestPlan } from '../facts/build-facts.js';
 import { transferEncodingRefusal } from '../http/transfer-encoding.js';
 import { upgradeBodyLength } from '../http/upgrade-body-length.js';
 import { writeRawVersionError } from '../http/version-error.js';
@@ -162,6 +162,9 @@ export function createUpgradeHandler(deps: UpgradeHandlerDeps): (req: IncomingMe
         exchange.finish('malformed', refused.answer.status, 0, bytes, refused.reason);
         return;
       }
+      // Its route, in a version the daemon serves, names the operation: a refusal before the
+      // decision (its body over the cap, too slow or broken off, JSON not decided on) is recorded under it.
+      if (plan) exchange.facts = routeFacts(req.method ?? '', req.url ?? '', plan);
 
       // A client waiting for a `100 Continue`, as Go reads Expect (HTTP/1.1, a body).
       const awaitsContinue = expects === 'continue' && continueWanted(req, req.headers);

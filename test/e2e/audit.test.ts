@@ -198,7 +198,7 @@ describe('audit file', () => {
     expect(rec('create-forged-name')).toMatchObject({ operation: 'ContainerCreate', decision: 'allow', status: 400, fields: { name: forged } });
     // Refused before the policy: no operation is derived, the path is the raw one, the reason
     // names the problem (key names and offsets only, never values).
-    expect(rec('create-duplicate-env')).toMatchObject({ operation: 'unknown', decision: 'malformed', status: 400, path: '/v1.41/containers/create', identity: { cn: 'admin' } });
+    expect(rec('create-duplicate-env')).toMatchObject({ operation: 'ContainerCreate', decision: 'malformed', status: 400, path: '/containers/create', apiVersion: '1.41', identity: { cn: 'admin' } });
     expect(rec('create-duplicate-env').reason).toMatch(/^ambiguous-json: /);
     expect(rec('create-trailing')).toMatchObject({ decision: 'malformed', status: 400 });
     expect(rec('create-trailing').reason).toMatch(/^trailing-json: /);

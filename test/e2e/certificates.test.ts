@@ -273,13 +273,13 @@ describe('audit records of connections the gateway cut (endedBy)', () => {
     const frankCut = cut()
       .map((r) => `${r.identity?.cn} ${r.operation} ${r.decision} ${r.status} ${r.endedBy}`)
       .sort();
-    // The upload broken off by the cut (not yet placed: its facts wait for the body) is recorded
-    // as such, and why.
-    // The queued attach is recorded before it was placed (operation unknown), like the upload.
-    expect(frankCut).toEqual(['frank ContainerLogs allow 200 revoked', 'frank ExecStart allow 101 revoked', 'frank SystemEvents allow 200 revoked', 'frank SystemEvents allow 200 revoked', 'frank unknown malformed 0 revoked', 'frank unknown malformed 0 revoked']);
+    // The upload broken off by the cut (not decided: the decision waits for the body) is recorded
+    // as such, and why, under the operation its route names.
+    // The queued attach is recorded before its turn came (its target not yet read: operation unknown).
+    expect(frankCut).toEqual(['frank ContainerCreate malformed 0 revoked', 'frank ContainerLogs allow 200 revoked', 'frank ExecStart allow 101 revoked', 'frank SystemEvents allow 200 revoked', 'frank SystemEvents allow 200 revoked', 'frank unknown malformed 0 revoked']);
     // The queued attach: the gateway closed its connection, the client did not leave.
     expect(cut().filter((r) => r.path?.endsWith('/attach')).map((r) => r.reason)).toEqual(['connection-cut: the gateway closed the connection (revoked) before a decision']);
-    expect(cut().find((r) => r.operation === 'unknown' && !r.path?.endsWith('/attach'))?.reason).toMatch(/^truncated-body: /);
+    expect(cut().find((r) => r.operation === 'ContainerCreate')?.reason).toMatch(/^truncated-body: /);
     // What frank finished before (version, the exec create) ended as usual.
     const frankEnded = auditRecords(g).filter((r) => r.identity?.cn === 'frank' && r.endedBy === undefined);
     expect(frankEnded.map((r) => r.operation)).toEqual(expect.arrayContaining(['SystemVersion', 'ContainerExec']));
