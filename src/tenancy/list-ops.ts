@@ -23,6 +23,7 @@ import { listLimit, UNLIMITED_QUERY } from './list-limit.js';
 import { getList } from './daemon-client.js';
 import { visibleSelect } from './visibility.js';
 import { SHARED_SIZE_QUERY, withoutSharedSize } from './shared-size.js';
+import { positionFilterRefusal } from './position-filters.js';
 
 /** Query parameters a list of `object` is sent without (undefined removes them: target.ts). */
 function droppedQuery(object: ObjectKind | 'df'): Record<string, undefined> {
@@ -82,6 +83,11 @@ export async function listOperation(ctx: TenancyContext, object: ObjectKind | 'd
   if (object === 'events') {
     // Only events that carry the object's labels (containers, images) can match: others are hidden.
     return withLabel(ctx, [tenant.team !== undefined ? `dockgate.team=${tenant.team}` : ownLabel(ctx)]);
+  }
+  // `since` / `before` naming another tenant's container or image would cut the list at its place.
+  if (object === 'containers' || object === 'images') {
+    const refused = await positionFilterRefusal(ctx, object);
+    if (refused) return refused;
   }
   // A container list's limit counts only what the caller may see: applied here (list-limit.ts).
   const limit = object === 'containers' ? listLimit(ctx.req.facts.query.limit) : undefined;
