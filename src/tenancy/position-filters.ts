@@ -10,9 +10,10 @@
  */
 import type { ObjectKind } from '../policy/tenancy-schema.js';
 import { visibleTo } from './access.js';
-import type { TenancyContext } from './context.js';
+import { MAX_REFERENCES } from './container-create.js';
+import { tenancyMessage, type TenancyContext } from './context.js';
 import { FilterError, parseFilters } from './filters.js';
-import type { TenancyVerdict } from './hook.js';
+import { deny, type TenancyVerdict } from './hook.js';
 import { notYours } from './ownership-refusals.js';
 import { resolveObject } from './resolve.js';
 
@@ -32,6 +33,10 @@ export async function positionFilterRefusal(ctx: TenancyContext, kind: Extract<O
     if (err instanceof FilterError) return undefined;
     throw err;
   }
+  // One daemon look-up per value: not more than a create body may cost (a query of 1 500
+  // one-letter values was 1 500 sequential look-ups, counted as one request).
+  const given = POSITION_FILTERS.reduce((n, name) => n + Object.keys(filters[name] ?? {}).length, 0);
+  if (given > MAX_REFERENCES) return deny(400, 'too-many-references', tenancyMessage(ctx, `the since and before filters name ${given} objects; at most ${MAX_REFERENCES} are checked`));
   for (const name of POSITION_FILTERS) {
     for (const value of Object.keys(filters[name] ?? {})) {
       // dockerd finds nothing for an empty value; a look-up by it would inspect no object.

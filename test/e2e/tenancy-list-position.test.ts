@@ -45,4 +45,12 @@ describe('since and before name only what the caller may see', () => {
     expect((await as('alice', ['images', '--filter', 'before=ten-img-a'])).code).toBe(0);
     expect((await as('alice', ['images', '--filter', 'since=ten-no-such-img'])).stderr).toContain('No such image');
   });
+
+  it('more values than a create body may name are refused before any is looked up (one daemon look-up each)', async () => {
+    const many = (n: number) => Array.from({ length: n }, (_, i) => ['--filter', `${i % 2 ? 'since' : 'before'}=ten-no-such-${i}`]).flat();
+    const refused = await as('alice', ['ps', '-a', ...many(257)]);
+    expect(refused.stderr).toContain('dockgate: denied ContainerList for alice: the since and before filters name 257 objects; at most 256 are checked');
+    // At the bound they are looked up, and dockerd answers for the missing ones.
+    expect((await as('alice', ['ps', '-a', ...many(256)])).stderr).toContain('no such container ten-no-such-');
+  });
 });
