@@ -5,8 +5,17 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Registry } from 'prom-client';
+import { drainRefusedBody, type DrainBounds } from '../http/drain-refused-body.js';
 import { escapeJsonLine } from '../observe/escape.js';
 import { loopbackHostHeader } from './loopback-host.js';
+
+/**
+ * No endpoint reads a request body. One that comes anyway is read and discarded up to 64 KiB
+ * and 10 s from its head, so its client still reads the answer; past either the connection is
+ * closed. Node's own discard has no bound but its 300 s request timeout: at loopback speed that
+ * was gigabytes per connection on the thread the Docker listener shares.
+ */
+export const ADMIN_BODY_DRAIN: DrainBounds = { maxBytes: 64 * 1024, maxMs: 10_000 };
 
 /** What `/readyz` reports; 200 when `ready`, else 503. */
 export interface ReadinessReport {
@@ -18,7 +27,8 @@ export interface ReadinessReport {
  * Build the express app: three GET routes (HEAD too, as express answers HEAD with a GET route),
  * for HTTP/1 request lines only (another version, or none, is a 400 and the connection closes),
  * matched exactly: `/metrics/` and `/METRICS` are a JSON 404 like everything else, so a proxy
- * rule for the exact path covers every way in. While `loopbackHostsOnly()` is true, a request
+ * rule for the exact path covers every way in. A request body is never read, only discarded
+ * within ADMIN_BODY_DRAIN. While `loopbackHostsOnly()` is true, a request
  * whose `Host` is not a loopback name gets a JSON 403 (see loopback-host.ts). `tls`: the
  * listener speaks HTTPS (admin.tls), and only then do answers carry HSTS and CSP's
  * `upgrade-insecure-requests`.
@@ -30,6 +40,11 @@ export function createAdminApp(opts: { registry: Registry; readiness: () => Prom
   app.set('strict routing', true);
   app.disable('x-powered-by');
   app.set('etag', false);
+  // First, so that a body is bounded whatever answers it (ADMIN_BODY_DRAIN).
+  app.use((req, _res, next) => {
+    drainRefusedBody(req, ADMIN_BODY_DRAIN);
+    next();
+  });
   // HSTS and CSP's upgrade-insecure-requests speak of HTTPS: only with admin.tls, never on
   // the plain-HTTP listener (where HSTS is ignored and the upgrade points at nothing).
   app.use(helmet(opts.tls ? {} : { strictTransportSecurity: false, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));

@@ -124,6 +124,15 @@ export interface AdminTlsReload {
 /** How long a scraper's TLS handshake may take. */
 const ADMIN_HANDSHAKE_TIMEOUT_MS = 10_000;
 
+/**
+ * How long a request's head may take to arrive, and the whole request (no endpoint takes a
+ * body, admin-app.ts), checked every second: Node's defaults (60 s for the head, checked every
+ * 30 s, and 300 s for the request) let a client that sends nothing, or a head a byte at a time,
+ * hold its connection for up to 90 s, and one with a trickling body for 300 s. A scraper sends
+ * its request at once.
+ */
+const ADMIN_REQUEST_TIMEOUTS = { headersTimeout: 10_000, requestTimeout: 10_000, connectionsCheckingInterval: 1000 } as const;
+
 /** Start the admin listener on `config.listen`; resolves once it is listening. */
 export async function startAdminServer(opts: AdminServerOptions): Promise<AdminServer> {
   const tls = opts.config.tls;
@@ -160,9 +169,9 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
     const clientCerts = material.revocation ? { requestCert: true, rejectUnauthorized: true } : {};
     // A peer that stalls its handshake is dropped after 10 s: Node only reports the timeout
     // (tlsClientError), and without the destroy the handshake would go on and hold its fd.
-    server = https.createServer({ ...material.options, ...clientCerts, handshakeTimeout: ADMIN_HANDSHAKE_TIMEOUT_MS, ALPNProtocols: [...HTTP1_ALPN_PROTOCOLS] }, app);
+    server = https.createServer({ ...material.options, ...clientCerts, ...ADMIN_REQUEST_TIMEOUTS, handshakeTimeout: ADMIN_HANDSHAKE_TIMEOUT_MS, ALPNProtocols: [...HTTP1_ALPN_PROTOCOLS] }, app);
   } else {
-    server = http.createServer(app);
+    server = http.createServer({ ...ADMIN_REQUEST_TIMEOUTS }, app);
   }
   // With client certificates: the open connections and the certificate each was admitted with,
   // for the sweep after a reload that changed `ca`; a handshake under way during that reload
