@@ -17,6 +17,19 @@ import { deny, type TenancyVerdict } from './hook.js';
 import { notYours } from './ownership-refusals.js';
 import { resolveObject } from './resolve.js';
 
+/**
+ * What dockerd's since/before look-up of a container (idOrNameFilter) can find for `value`, as a
+ * reference inspect resolves: it takes `value` as a full ID, else compares it with every name,
+ * link names (`/web/db`) included, one leading `/` cut from each side. So `/web/db` names the
+ * container linked as `db` into `web`, which resolveObject's `/x` (a name only, not a link
+ * name) would not find: looked up without its `/`. Undefined when nothing can match (a value
+ * still starting with `/`: no name or ID does, once cut): dockerd's own error answers it.
+ */
+function containerFilterReference(value: string): string | undefined {
+  const ref = value.startsWith('/') ? value.slice(1) : value;
+  return ref.startsWith('/') ? undefined : ref;
+}
+
 /** The filters whose values name an object of the list's kind. */
 const POSITION_FILTERS = ['since', 'before'] as const;
 
@@ -39,9 +52,10 @@ export async function positionFilterRefusal(ctx: TenancyContext, kind: Extract<O
   if (given > MAX_REFERENCES) return deny(400, 'too-many-references', tenancyMessage(ctx, `the since and before filters name ${given} objects; at most ${MAX_REFERENCES} are checked`));
   for (const name of POSITION_FILTERS) {
     for (const value of Object.keys(filters[name] ?? {})) {
+      const ref = kind === 'containers' ? containerFilterReference(value) : value;
       // dockerd finds nothing for an empty value; a look-up by it would inspect no object.
-      if (value === '' || value === '/') continue;
-      const r = await resolveObject(ctx.daemon, kind, value);
+      if (ref === undefined || ref === '' || ref === '/') continue;
+      const r = await resolveObject(ctx.daemon, kind, ref);
       if ('found' in r && !visibleTo(ctx.spec, ctx.tenant, r.found)) {
         return notYours(ctx, `the ${name} filter's ${kind === 'containers' ? 'container' : 'image'}`, value, r.found.ownership);
       }

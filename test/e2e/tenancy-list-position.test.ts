@@ -33,6 +33,17 @@ describe('since and before name only what the caller may see', () => {
     expect((await as('root', ['ps', '-a', '--filter', 'since=ten-c1'])).code).toBe(0);
   });
 
+  it('another tenant\'s container by a legacy link name, with or without a leading slash, is refused', async () => {
+    // dockerd's since/before look-up compares names with one leading '/' cut from each, link
+    // names (`/ten-c2/db` for ten-c1) included: `/ten-c2/db` names carol's ten-c1 there.
+    expect((await as('carol', ['create', '--network', 'none', '--name', 'ten-c2', '--link', 'ten-c1:db', 'busybox', 'true'])).code).toBe(0);
+    for (const ref of ['ten-c2/db', '/ten-c2/db']) {
+      const r = await as('alice', ['ps', '-a', '--filter', `since=${ref}`, '--format', '{{.Names}}']);
+      expect(r.stdout, ref).toBe('');
+      expect(r.stderr, ref).toContain(`dockgate: denied ContainerList for alice: the since filter's container "${ref}" belongs to another tenant`);
+    }
+  });
+
   it('another tenant\'s image is refused; an unowned one and the caller\'s own are not', async () => {
     expect((await as('alice', ['commit', 'ten-a1', 'ten-img-a'])).code).toBe(0);
     expect((await as('carol', ['commit', 'ten-c1', 'ten-img-c'])).code).toBe(0);
