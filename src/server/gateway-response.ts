@@ -32,7 +32,8 @@ export class GatewayResponse<Request extends IncomingMessage = IncomingMessage> 
   override writeHead(statusCode: number, messageOrHeaders?: string | HeadHeaders, maybeHeaders?: HeadHeaders): this {
     const id = this.requestId;
     const message = typeof messageOrHeaders === 'string' ? messageOrHeaders : undefined;
-    let headers = typeof messageOrHeaders === 'string' ? maybeHeaders : messageOrHeaders;
+    // As Node reads them: without a message, the headers are the third argument when given, else the second.
+    let headers = typeof messageOrHeaders === 'string' ? maybeHeaders : (maybeHeaders ?? messageOrHeaders);
     // Headers set beforehand (a header table exists): the id joins them there, unless set already.
     if (id !== undefined && !this.hasHeader(REQUEST_ID_HEADER)) {
       if (this.getHeaderNames().length > 0) this.setHeader(REQUEST_ID_HEADER, id);

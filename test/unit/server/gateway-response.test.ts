@@ -88,6 +88,18 @@ describe('GatewayResponse', () => {
     expect(own.res.headers['x-dockgate-request-id']).toBe('mine');
   });
 
+  it('takes the headers as Node does when the status message is given as undefined', async () => {
+    // relayResponse passes the daemon's statusMessage, typed string | undefined: Node then reads
+    // the third argument as the headers.
+    const { res, body } = await answer((r) => {
+      r.writeHead(200, undefined as unknown as string, ['Content-Length', '2', 'X-A', '1']);
+      r.end('ok');
+    });
+    expect(res.headers['x-a']).toBe('1');
+    expect(res.headers['x-dockgate-request-id']).toBe('id-1');
+    expect(body).toBe('ok');
+  });
+
   it('writes no id when none was set', async () => {
     const { res } = await answer((r) => {
       r.requestId = undefined;
